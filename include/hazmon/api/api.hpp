@@ -1,0 +1,37 @@
+#pragma once
+// REST handlers under /api/v1 plus /healthz, /readyz and /metrics. Described in
+// schemas/openapi.yaml.
+#include <functional>
+#include <string>
+
+#include <hazmon/http/router.hpp>
+
+namespace hazmon::auth { class AuthService; }
+namespace hazmon::core { class Metrics; }
+namespace hazmon::service {
+class RegistryService;
+class RosterService;
+class AuditLog;
+class UserDirectory;
+}  // namespace hazmon::service
+
+namespace hazmon::api {
+
+struct Readiness {
+  bool ready = false;
+  std::string detail;
+};
+
+struct ApiContext {
+  auth::AuthService& auth;
+  service::RegistryService& registry;
+  service::RosterService& roster;
+  service::AuditLog& audit;
+  service::UserDirectory& users;
+  core::Metrics& metrics;
+  std::function<Readiness()> readiness;  // database reachable, migrations current
+};
+
+void register_routes(http::Router& router, ApiContext& ctx);
+
+}  // namespace hazmon::api

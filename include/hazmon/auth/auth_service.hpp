@@ -1,0 +1,82 @@
+#pragma once
+// People log in with a password and get an opaque session token; gateways and city platforms
+// present `Bearer <appId>.<secret>`. Either way the result is a model::Principal with a scope.
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include <hazmon/auth/login_throttle.hpp>
+#include <hazmon/core/clock.hpp>
+#include <hazmon/model/scope.hpp>
+
+namespace hazmon::storage { class Database; }
+
+namespace hazmon::auth {
+
+struct AuthSettings {
+  std::chrono::minutes session_ttl{480};
+  ThrottleSettings throttle;
+};
+
+struct LoginResult {
+  std::string token;       // shown once; only its SHA-256 is stored
+  core::SysTime expires_at;
+  model::Principal principal;
+};
+
+struct NewUser {
+  std::string username;
+  std::string display_name;
+  model::Role role = model::Role::province_officer;
+  model::Scope scope;
+  std::string password;
+  std::string mobile;
+  std::string email;
+};
+
+struct NewCredential {
+  model::Role kind = model::Role::gateway;  // gateway or city_platform
+  model::Scope scope;                       // enterprise for a gateway, region for a city
+  std::string description;
+};
+
+struct IssuedCredential {
+  long long id = 0;
+  std::string app_id;
+  std::string secret;  // shown once
+};
+
+class AuthService {
+ public:
+  AuthService(storage::Database& db, AuthSettings s, const core::Clock& clock);
+
+  // Throws Error(unauthenticated) for a wrong name or password (same message for both) and
+  // Error(throttled) while the name or the client address is locked out.
+  LoginResult login(const std::string& username, const std::string& password,
+                    const std::string& client_addr);
+  // A session token or an API credential; nullopt when missing, forged, expired or inactive.
+  std::optional<model::Principal> authenticate(const std::string& bearer);
+  void logout(const std::string& bearer);
+  void change_password(const model::Principal& who, const std::string& old_password,
+                       const std::string& new_password);
+
+  // Validates role/scope coherence and the password policy.
+  long long create_user(const NewUser& u);
+  void reset_password(const std::string& username, const std::string& new_password);
+  IssuedCredential create_credential(const NewCredential& c, long long created_by);
+
+  // Seconds a client must wait; exposed for the Retry-After header.
+  long long retry_after_s(const std::string& username, const std::string& client_addr);
+
+ private:
+  storage::Database& db_;
+  AuthSettings s_;
+  const core::Clock& clock_;
+  LoginThrottle throttle_;
+};
+
+// Role and scope must fit: province roles have the province scope, city and county officers
+// a region of their level, enterprise users an enterprise. Returns a problem or empty.
+std::string role_scope_problem(model::Role role, const model::Scope& scope);
+
+}  // namespace hazmon::auth

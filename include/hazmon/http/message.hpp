@@ -1,0 +1,40 @@
+#pragma once
+// Plain request and response values; Beast stays inside src/http.
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace hazmon::http {
+
+struct Request {
+  std::string method;        // "GET", "POST", ...
+  std::string target;        // raw request target
+  std::string path;          // percent-decoded path without the query
+  std::map<std::string, std::string> query;   // decoded; a repeated key keeps the last value
+  std::map<std::string, std::string> params;  // from {placeholders} in the route
+  std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
+  std::string body;
+  std::string client_addr;
+  std::string request_id;
+
+  std::string_view header(std::string_view lower_name) const;
+  // "Authorization: Bearer X" → X; empty when absent or another scheme.
+  std::string bearer_token() const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  static Response json(int status, std::string body);
+  static Response no_content();
+};
+
+// Decodes %XX and, in query strings, '+'. Returns false on a malformed escape or a NUL byte.
+bool percent_decode(std::string_view in, std::string& out, bool plus_is_space);
+
+}  // namespace hazmon::http

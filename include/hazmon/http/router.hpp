@@ -1,0 +1,44 @@
+#pragma once
+// Method + path pattern → handler. Patterns are literal segments and {name} placeholders.
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <hazmon/http/message.hpp>
+
+namespace hazmon::http {
+
+using Handler = std::function<Response(Request&)>;
+
+// Where a handler runs: `inline_` on the I/O thread (cheap, never blocks), `worker` on the
+// worker pool (database, password hashing, files).
+enum class Exec { inline_, worker };
+
+struct Route {
+  std::string method;
+  std::vector<std::string> segments;
+  Handler handler;
+  Exec exec = Exec::worker;
+};
+
+class Router {
+ public:
+  void add(std::string method, const std::string& pattern, Handler h, Exec exec = Exec::worker);
+  // A fallback for GET requests no route matched (static files).
+  void set_fallback(Handler h) { fallback_ = std::move(h); }
+
+  struct Match {
+    const Route* route = nullptr;
+    bool path_known = false;  // some route has this path with another method → 405
+  };
+  Match match(Request& req) const;
+  const Handler& fallback() const { return fallback_; }
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+  Handler fallback_;
+};
+
+}  // namespace hazmon::http

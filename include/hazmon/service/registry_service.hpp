@@ -1,0 +1,53 @@
+#pragma once
+// Use cases of the registry: list, get, create, update, deactivate any registry entity under
+// the caller's scope, with JSON Schema validation and the domain checks the schema cannot
+// express (code prefixes, threshold order, references within one enterprise, GB 18218).
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <hazmon/model/scope.hpp>
+
+namespace hazmon::storage { class Database; struct ListQuery; }
+namespace hazmon::config { class JsonSchema; }
+
+namespace hazmon::service {
+
+struct ListParams {
+  std::map<std::string, std::string> filters;
+  std::string q;
+  bool include_inactive = false;
+  int limit = 50;
+  long long offset = 0;
+};
+
+class RegistryService {
+ public:
+  RegistryService(storage::Database& db, const std::filesystem::path& schema_dir);
+  ~RegistryService();
+
+  // Entities are addressed by their URL name ("enterprises", "hazard-sources", ...).
+  static bool is_entity(const std::string& name);
+  // Query parameters a list may filter on, for validating requests.
+  static std::vector<std::string> filters_of(const std::string& name);
+
+  nlohmann::json list(const model::Principal& who, const std::string& entity, const ListParams& p);
+  nlohmann::json get(const model::Principal& who, const std::string& entity, const std::string& key);
+  nlohmann::json create(const model::Principal& who, const std::string& entity, const nlohmann::json& body);
+  nlohmann::json update(const model::Principal& who, const std::string& entity, const std::string& key,
+                        const nlohmann::json& patch);
+  void deactivate(const model::Principal& who, const std::string& entity, const std::string& key);
+
+  // GB 18218 grading of a hazard source from its chemicals and people exposed; `store` writes
+  // r_value, alpha and rank back and refreshes the enterprise's max_hazard_rank.
+  nlohmann::json grade_hazard_source(const model::Principal& who, const std::string& hazard_code, bool store);
+
+ private:
+  storage::Database& db_;
+  std::map<std::string, std::unique_ptr<config::JsonSchema>> schemas_;
+};
+
+}  // namespace hazmon::service

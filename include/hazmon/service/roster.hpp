@@ -1,0 +1,81 @@
+#pragma once
+// The notice's roster: attachment 1 is the master list of enterprises; attachments 2–4 name
+// enterprises for further tasks, spelled differently at times. Reconciliation matches exactly,
+// then by normalised name, and reports every fuzzy match and every unmatched row.
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <hazmon/model/scope.hpp>
+
+namespace hazmon::storage { class Database; }
+
+namespace hazmon::service {
+
+struct RosterRow {
+  int attachment = 1;
+  int seq = 0;
+  std::string region;  // city name as printed; empty in attachment 3
+  std::string name;
+  std::string batch;   // attachment 1 only
+};
+
+enum class MatchKind { exact, normalised, unmatched };
+std::string_view to_string(MatchKind k);
+
+struct RosterMatch {
+  RosterRow row;
+  MatchKind kind = MatchKind::unmatched;
+  std::string master_name;  // the attachment-1 name it matched
+  std::string note;         // region disagreement, ambiguity, closest candidate
+};
+
+// Full-width brackets to ASCII, whitespace removed, a trailing bracketed suffix dropped, other
+// brackets unwrapped, and the words 责任, 股份 and 集团 removed.
+std::string normalise_enterprise_name(std::string_view name);
+// Dice coefficient over character bigrams, for suggesting (never applying) a candidate.
+double name_similarity(std::string_view a, std::string_view b);
+
+// Parses one attachment CSV (header line first). Throws core::Error on a malformed file.
+std::vector<RosterRow> read_roster_csv(const std::filesystem::path& file, int attachment);
+
+// Matches `rows` (attachments 2–4) against `master` (attachment 1).
+std::vector<RosterMatch> reconcile(const std::vector<RosterRow>& master, const std::vector<RosterRow>& rows);
+
+struct AttachmentSummary {
+  int attachment = 0;
+  int rows = 0, exact = 0, normalised = 0, unmatched = 0;
+};
+
+struct RosterReport {
+  std::vector<AttachmentSummary> summaries;
+  std::vector<RosterMatch> fuzzy;      // normalised matches, for a person to confirm
+  std::vector<RosterMatch> unmatched;  // rows that created nothing
+  int enterprises_created = 0;
+  int tasks_created = 0;
+  std::string to_text() const;
+};
+
+// Deadline the notice sets for the enterprises' five deployments.
+inline constexpr const char* kDeploymentDeadline = "2021-10-31";
+
+class RosterService {
+ public:
+  explicit RosterService(storage::Database& db) : db_(db) {}
+  // Loads the four attachments from `dir` in one transaction; idempotent (a second import
+  // creates nothing and keeps task statuses).
+  RosterReport import(const std::filesystem::path& dir);
+  // Counts by city and by task within the caller's scope.
+  nlohmann::json progress(const model::Principal& who);
+  nlohmann::json list_tasks(const model::Principal& who, const std::string& company_code);
+  nlohmann::json update_task(const model::Principal& who, const std::string& company_code, const std::string& task,
+                             const nlohmann::json& body);
+
+ private:
+  storage::Database& db_;
+};
+
+}  // namespace hazmon::service

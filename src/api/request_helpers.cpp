@@ -1,0 +1,120 @@
+#include "request_helpers.hpp"
+
+#include <hazmon/auth/auth_service.hpp>
+#include <hazmon/core/error.hpp>
+#include <hazmon/core/log.hpp>
+#include <spdlog/spdlog.h>
+#include <hazmon/http/problem.hpp>
+#include <hazmon/service/audit_log.hpp>
+
+namespace hazmon::api {
+using core::Errc;
+using core::Error;
+
+namespace {
+constexpr int kMaxDepth = 32;
+
+// nlohmann's parser recurses per nesting level; refuse deep documents before parsing.
+bool nesting_within(std::string_view body, int limit) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    char c = body[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '{' || c == '[') {
+      if (++depth > limit) return false;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return true;
+}
+
+bool is_mutation(const std::string& m) { return m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE"; }
+}  // namespace
+
+nlohmann::json parse_json_body(const http::Request& req, bool allow_empty) {
+  if (req.body.empty()) {
+    if (allow_empty) return nlohmann::json::object();
+    throw Error(Errc::bad_request, "a JSON body is required");
+  }
+  auto ct = req.header("content-type");
+  auto semi = ct.find(';');
+  auto media = ct.substr(0, semi);
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  if (media != "application/json") throw Error(Errc::unsupported_media, "send the body as application/json");
+  if (!nesting_within(req.body, kMaxDepth)) throw Error(Errc::bad_request, "the JSON body is nested too deeply");
+  try {
+    return nlohmann::json::parse(req.body);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw Error(Errc::bad_request, "the body is not valid JSON (at byte " + std::to_string(e.byte) + ")");
+  }
+}
+
+void check_query(const http::Request& req, const std::set<std::string>& allowed) {
+  for (const auto& [k, v] : req.query) {
+    if (!allowed.count(k)) throw Error(Errc::bad_request, "unknown query parameter '" + k + "'");
+    if (v.size() > 200) throw Error(Errc::bad_request, "query parameter '" + k + "' is too long");
+  }
+}
+
+int query_int(const http::Request& req, const std::string& key, int def, int min, int max) {
+  auto it = req.query.find(key);
+  if (it == req.query.end()) return def;
+  const auto& s = it->second;
+  if (s.empty() || s.size() > 10 || s.find_first_not_of("0123456789") != std::string::npos)
+    throw Error(Errc::bad_request, key + " must be a whole number");
+  long long v = std::stoll(s);
+  if (v < min || v > max)
+    throw Error(Errc::bad_request, key + " must be between " + std::to_string(min) + " and " + std::to_string(max));
+  return static_cast<int>(v);
+}
+
+http::Response json_response(int status, const nlohmann::json& body) {
+  return http::Response::json(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+http::Handler authed(ApiContext& ctx, std::string action, AuthedHandler h) {
+  return [&ctx, action = std::move(action), h = std::move(h)](http::Request& req) -> http::Response {
+    auto token = req.bearer_token();
+    auto who = token.empty() ? std::nullopt : ctx.auth.authenticate(token);
+    if (!who) {
+      return http::problem(401, "unauthenticated",
+                           token.empty() ? "log in first: send Authorization: Bearer <token>"
+                                         : "the token is invalid or has expired",
+                           req.request_id);
+    }
+    http::Response resp;
+    try {
+      resp = h(req, *who);
+    } catch (const Error& e) {
+      if (e.code() == Errc::internal)
+        core::logger(core::LogModule::api)->error("request_id={} {} {}: {}", req.request_id, req.method, req.path, e.what());
+      resp = http::problem(e, req.request_id);
+    }
+    if (who->is_person() && is_mutation(req.method)) {
+      service::AuditEntry a;
+      a.request_id = req.request_id;
+      a.actor_id = who->id;
+      a.actor_name = who->name;
+      a.actor_role = std::string(model::to_string(who->role));
+      a.client_addr = req.client_addr;
+      a.method = req.method;
+      a.path = req.path;
+      a.status = resp.status;
+      a.action = action;
+      std::string target;
+      for (const auto& [k, v] : req.params) target += (target.empty() ? "" : "/") + v;
+      a.target = target;
+      ctx.audit.record(a);
+    }
+    return resp;
+  };
+}
+
+}  // namespace hazmon::api

@@ -1,0 +1,31 @@
+#pragma once
+// Parsing and authentication shared by the handlers.
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <set>
+#include <string>
+
+#include <hazmon/api/api.hpp>
+#include <hazmon/http/message.hpp>
+#include <hazmon/model/scope.hpp>
+
+namespace hazmon::api {
+
+// The body as JSON: Content-Type must be application/json (415), nesting at most 32 deep and
+// the text valid JSON (400). An empty body is an error unless `allow_empty`.
+nlohmann::json parse_json_body(const http::Request& req, bool allow_empty = false);
+
+// Query parameters must all be known (400 names the unknown one).
+void check_query(const http::Request& req, const std::set<std::string>& allowed);
+int query_int(const http::Request& req, const std::string& key, int def, int min, int max);
+
+http::Response json_response(int status, const nlohmann::json& body);
+
+using AuthedHandler = std::function<http::Response(http::Request&, const model::Principal&)>;
+
+// Authenticates the bearer token (401 otherwise) and, for methods that change state, writes
+// an audit entry for people with the outcome.
+http::Handler authed(ApiContext& ctx, std::string action, AuthedHandler h);
+
+}  // namespace hazmon::api

@@ -1,0 +1,276 @@
+#include <hazmon/api/api.hpp>
+
+#include <hazmon/auth/auth_service.hpp>
+#include <hazmon/core/error.hpp>
+#include <hazmon/core/metrics.hpp>
+#include <hazmon/core/time_format.hpp>
+#include <hazmon/http/problem.hpp>
+#include <hazmon/service/audit_log.hpp>
+#include <hazmon/service/registry_service.hpp>
+#include <hazmon/service/roster.hpp>
+#include <hazmon/service/user_admin.hpp>
+
+#include "request_helpers.hpp"
+
+namespace hazmon::api {
+using core::Errc;
+using core::Error;
+using http::Exec;
+using http::Request;
+using http::Response;
+using model::Principal;
+using nlohmann::json;
+
+namespace {
+
+json principal_json(const Principal& p) {
+  json scope = {{"kind", p.scope.kind == model::ScopeKind::province ? "province"
+                         : p.scope.kind == model::ScopeKind::region ? "region" : "enterprise"}};
+  if (p.scope.kind == model::ScopeKind::region) scope["code"] = p.scope.region_code;
+  if (p.scope.kind == model::ScopeKind::enterprise) scope["code"] = p.scope.company_code;
+  return {{"id", p.id}, {"name", p.name}, {"role", model::to_string(p.role)}, {"scope", scope}};
+}
+
+std::string required_string(const json& body, const char* key, std::size_t max_len = 256) {
+  if (!body.is_object() || !body.contains(key) || !body[key].is_string())
+    throw Error(Errc::validation_failed, std::string(key) + " is required", {{std::string("/") + key, "expected a string"}});
+  auto v = body[key].get<std::string>();
+  if (v.empty() || v.size() > max_len)
+    throw Error(Errc::validation_failed, std::string(key) + " has the wrong length",
+                {{std::string("/") + key, "1 to " + std::to_string(max_len) + " bytes"}});
+  return v;
+}
+
+void only_fields(const json& body, std::initializer_list<const char*> allowed) {
+  if (!body.is_object()) throw Error(Errc::validation_failed, "the body must be a JSON object", {{"", "expected an object"}});
+  for (auto& [k, v] : body.items()) {
+    bool ok = false;
+    for (auto* a : allowed) ok = ok || k == a;
+    if (!ok) throw Error(Errc::validation_failed, "unknown field", {{"/" + k, "is not allowed here"}});
+  }
+}
+
+model::Scope scope_from_json(const json& body) {
+  if (!body.contains("scope")) return model::Scope::province();
+  const auto& s = body["scope"];
+  if (!s.is_object() || !s.contains("kind") || !s["kind"].is_string())
+    throw Error(Errc::validation_failed, "bad scope", {{"/scope", "expected {kind, code}"}});
+  auto kind = s["kind"].get<std::string>();
+  std::string code = s.contains("code") && s["code"].is_string() ? s["code"].get<std::string>() : "";
+  if (kind == "province") return model::Scope::province();
+  if (kind == "region") {
+    if (!model::is_region_code(code)) throw Error(Errc::validation_failed, "bad region code", {{"/scope/code", "six digits"}});
+    return model::Scope::region(code);
+  }
+  if (kind == "enterprise") {
+    if (code.size() != 11) throw Error(Errc::validation_failed, "bad enterprise code", {{"/scope/code", "eleven characters"}});
+    return model::Scope::enterprise(code);
+  }
+  throw Error(Errc::validation_failed, "bad scope kind", {{"/scope/kind", "province, region or enterprise"}});
+}
+
+void add_auth_routes(http::Router& r, ApiContext& ctx) {
+  r.add("POST", "/api/v1/auth/login", [&ctx](Request& req) -> Response {
+    service::AuditEntry a;
+    a.request_id = req.request_id;
+    a.client_addr = req.client_addr;
+    a.method = req.method;
+    a.path = req.path;
+    a.action = "auth.login";
+    a.actor_role = "anonymous";
+    Response resp;
+    try {
+      auto body = parse_json_body(req);
+      only_fields(body, {"username", "password"});
+      auto username = required_string(body, "username", 64);
+      a.actor_name = username;
+      auto password = required_string(body, "password", 256);
+      auto result = ctx.auth.login(username, password, req.client_addr);
+      a.actor_id = result.principal.id;
+      a.actor_role = std::string(model::to_string(result.principal.role));
+      resp = json_response(200, {{"token", result.token},
+                                 {"expires_at", core::format_rfc3339(result.expires_at)},
+                                 {"user", principal_json(result.principal)}});
+    } catch (const Error& e) {
+      resp = http::problem(e, req.request_id);
+      if (e.code() == Errc::throttled) {
+        auto wait = ctx.auth.retry_after_s(a.actor_name, req.client_addr);
+        resp.headers.emplace_back("Retry-After", std::to_string(wait > 0 ? wait : 1));
+      }
+    }
+    a.status = resp.status;
+    ctx.audit.record(a);
+    return resp;
+  });
+  r.add("POST", "/api/v1/auth/logout", authed(ctx, "auth.logout", [&ctx](Request& req, const Principal&) {
+          ctx.auth.logout(req.bearer_token());
+          return Response::no_content();
+        }));
+  r.add("GET", "/api/v1/auth/me", authed(ctx, "", [](Request& req, const Principal& who) {
+          check_query(req, {});
+          return json_response(200, principal_json(who));
+        }));
+  r.add("POST", "/api/v1/auth/password", authed(ctx, "auth.password", [&ctx](Request& req, const Principal& who) {
+          auto body = parse_json_body(req);
+          only_fields(body, {"old_password", "new_password"});
+          ctx.auth.change_password(who, required_string(body, "old_password"), required_string(body, "new_password"));
+          return Response::no_content();
+        }));
+}
+
+void add_admin_routes(http::Router& r, ApiContext& ctx) {
+  r.add("GET", "/api/v1/users", authed(ctx, "", [&ctx](Request& req, const Principal& who) {
+          check_query(req, {"limit", "offset"});
+          if (!model::can_manage_users(who.role)) throw Error(Errc::forbidden, "only a province admin may list users");
+          return json_response(200, ctx.users.list(query_int(req, "limit", 50, 1, 500), query_int(req, "offset", 0, 0, 1 << 30)));
+        }));
+  r.add("POST", "/api/v1/users", authed(ctx, "user.create", [&ctx](Request& req, const Principal& who) {
+          if (!model::can_manage_users(who.role)) throw Error(Errc::forbidden, "only a province admin may create users");
+          auto body = parse_json_body(req);
+          only_fields(body, {"username", "display_name", "role", "scope", "password", "mobile", "email"});
+          auth::NewUser u;
+          u.username = required_string(body, "username", 64);
+          u.password = required_string(body, "password", 256);
+          auto role = model::role_from_string(required_string(body, "role", 32));
+          if (!role) throw Error(Errc::validation_failed, "unknown role", {{"/role", "see the API document for roles"}});
+          u.role = *role;
+          u.scope = scope_from_json(body);
+          for (auto [key, field] : {std::pair{"display_name", &u.display_name}, {"mobile", &u.mobile}, {"email", &u.email}}) {
+            if (body.contains(key)) {
+              if (!body[key].is_string() || body[key].get<std::string>().size() > 200)
+                throw Error(Errc::validation_failed, "bad field", {{std::string("/") + key, "a string of at most 200 bytes"}});
+              *field = body[key].get<std::string>();
+            }
+          }
+          try {
+            auto id = ctx.auth.create_user(u);
+            return json_response(201, {{"id", id}, {"username", u.username}, {"role", model::to_string(u.role)}});
+          } catch (const Error& e) {
+            if (e.code() == Errc::conflict) throw Error(Errc::conflict, "the user name is taken");
+            throw;
+          }
+        }));
+  r.add("POST", "/api/v1/credentials", authed(ctx, "credential.create", [&ctx](Request& req, const Principal& who) {
+          auto body = parse_json_body(req);
+          only_fields(body, {"kind", "scope", "description"});
+          auth::NewCredential c;
+          auto kind = required_string(body, "kind", 32);
+          if (kind == "gateway") c.kind = model::Role::gateway;
+          else if (kind == "city_platform") c.kind = model::Role::city_platform;
+          else throw Error(Errc::validation_failed, "unknown kind", {{"/kind", "gateway or city_platform"}});
+          c.scope = scope_from_json(body);
+          if (body.contains("description")) {
+            if (!body["description"].is_string() || body["description"].get<std::string>().size() > 200)
+              throw Error(Errc::validation_failed, "bad description", {{"/description", "a string of at most 200 bytes"}});
+            c.description = body["description"].get<std::string>();
+          }
+          // Regulators issue credentials for what they oversee; the enterprise must be visible.
+          bool regulator = who.role == model::Role::province_admin || who.role == model::Role::city_officer ||
+                           who.role == model::Role::county_officer;
+          if (!regulator) throw Error(Errc::forbidden, "only regulators issue API credentials");
+          if (c.kind == model::Role::gateway) {
+            ctx.registry.get(who, "enterprises", c.scope.company_code);  // 404 outside the scope
+          } else if (who.role != model::Role::province_admin) {
+            throw Error(Errc::forbidden, "only a province admin issues city-platform credentials");
+          }
+          auto issued = ctx.auth.create_credential(c, who.id);
+          return json_response(201, {{"id", issued.id}, {"app_id", issued.app_id}, {"secret", issued.secret},
+                                     {"authorization", "Bearer " + issued.app_id + "." + issued.secret}});
+        }));
+  r.add("GET", "/api/v1/audit", authed(ctx, "", [&ctx](Request& req, const Principal& who) {
+          check_query(req, {"limit", "before_id"});
+          if (who.role != model::Role::province_admin) throw Error(Errc::forbidden, "only a province admin reads the audit log");
+          return json_response(200, {{"items", ctx.audit.recent(query_int(req, "limit", 100, 1, 1000),
+                                                                 query_int(req, "before_id", 2147483647, 1, 2147483647))}});
+        }));
+}
+
+void add_registry_routes(http::Router& r, ApiContext& ctx) {
+  r.add("GET", "/api/v1/hazard-sources/{code}/grading", authed(ctx, "", [&ctx](Request& req, const Principal& who) {
+          check_query(req, {});
+          return json_response(200, ctx.registry.grade_hazard_source(who, req.params["code"], false));
+        }));
+  r.add("POST", "/api/v1/hazard-sources/{code}/grading", authed(ctx, "registry.grade", [&ctx](Request& req, const Principal& who) {
+          check_query(req, {});
+          parse_json_body(req, true);
+          return json_response(200, ctx.registry.grade_hazard_source(who, req.params["code"], true));
+        }));
+  r.add("GET", "/api/v1/{entity}", authed(ctx, "", [&ctx](Request& req, const Principal& who) {
+          const auto& entity = req.params["entity"];
+          if (!service::RegistryService::is_entity(entity)) throw Error(Errc::not_found, "no such endpoint");
+          auto filters = service::RegistryService::filters_of(entity);
+          std::set<std::string> allowed(filters.begin(), filters.end());
+          allowed.insert({"q", "limit", "offset", "include_inactive"});
+          check_query(req, allowed);
+          service::ListParams p;
+          for (const auto& f : filters)
+            if (auto it = req.query.find(f); it != req.query.end()) p.filters[f] = it->second;
+          if (auto it = req.query.find("q"); it != req.query.end()) p.q = it->second;
+          if (auto it = req.query.find("include_inactive"); it != req.query.end()) {
+            if (it->second != "true" && it->second != "false") throw Error(Errc::bad_request, "include_inactive must be true or false");
+            p.include_inactive = it->second == "true";
+          }
+          p.limit = query_int(req, "limit", 50, 1, 500);
+          p.offset = query_int(req, "offset", 0, 0, 1 << 30);
+          return json_response(200, ctx.registry.list(who, entity, p));
+        }));
+  r.add("POST", "/api/v1/{entity}", authed(ctx, "registry.create", [&ctx](Request& req, const Principal& who) {
+          if (!service::RegistryService::is_entity(req.params["entity"])) throw Error(Errc::not_found, "no such endpoint");
+          check_query(req, {});
+          return json_response(201, ctx.registry.create(who, req.params["entity"], parse_json_body(req)));
+        }));
+  r.add("GET", "/api/v1/{entity}/{key}", authed(ctx, "", [&ctx](Request& req, const Principal& who) {
+          check_query(req, {});
+          return json_response(200, ctx.registry.get(who, req.params["entity"], req.params["key"]));
+        }));
+  r.add("PATCH", "/api/v1/{entity}/{key}", authed(ctx, "registry.update", [&ctx](Request& req, const Principal& who) {
+          check_query(req, {});
+          return json_response(200, ctx.registry.update(who, req.params["entity"], req.params["key"], parse_json_body(req)));
+        }));
+  r.add("DELETE", "/api/v1/{entity}/{key}", authed(ctx, "registry.deactivate", [&ctx](Request& req, const Principal& who) {
+          check_query(req, {});
+          ctx.registry.deactivate(who, req.params["entity"], req.params["key"]);
+          return Response::no_content();
+        }));
+}
+
+void add_deployment_routes(http::Router& r, ApiContext& ctx) {
+  r.add("GET", "/api/v1/deployment/progress", authed(ctx, "", [&ctx](Request& req, const Principal& who) {
+          check_query(req, {});
+          return json_response(200, ctx.roster.progress(who));
+        }));
+  r.add("GET", "/api/v1/deployment/tasks/{company}", authed(ctx, "", [&ctx](Request& req, const Principal& who) {
+          check_query(req, {});
+          return json_response(200, ctx.roster.list_tasks(who, req.params["company"]));
+        }));
+  r.add("PATCH", "/api/v1/deployment/tasks/{company}/{task}", authed(ctx, "deployment.update", [&ctx](Request& req, const Principal& who) {
+          check_query(req, {});
+          return json_response(200, ctx.roster.update_task(who, req.params["company"], req.params["task"], parse_json_body(req)));
+        }));
+}
+
+void add_ops_routes(http::Router& r, ApiContext& ctx) {
+  r.add("GET", "/healthz", [](Request&) { return json_response(200, {{"status", "ok"}}); }, Exec::inline_);
+  r.add("GET", "/readyz", [&ctx](Request&) {
+    auto rd = ctx.readiness();
+    return json_response(rd.ready ? 200 : 503, {{"status", rd.ready ? "ready" : "not_ready"}, {"detail", rd.detail}});
+  });
+  r.add("GET", "/metrics", [&ctx](Request&) {
+    Response resp;
+    resp.content_type = "text/plain; version=0.0.4";
+    resp.body = ctx.metrics.serialize();
+    return resp;
+  }, Exec::inline_);
+}
+
+}  // namespace
+
+void register_routes(http::Router& router, ApiContext& ctx) {
+  add_ops_routes(router, ctx);
+  add_auth_routes(router, ctx);
+  add_admin_routes(router, ctx);
+  add_deployment_routes(router, ctx);
+  add_registry_routes(router, ctx);  // last: its {entity} pattern would shadow the fixed paths
+}
+
+}  // namespace hazmon::api

@@ -1,0 +1,315 @@
+#include "commands.hpp"
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <spdlog/spdlog.h>
+
+#include <hazmon/api/api.hpp>
+#include <hazmon/auth/auth_service.hpp>
+#include <hazmon/config/config.hpp>
+#include <hazmon/core/clock.hpp>
+#include <hazmon/core/error.hpp>
+#include <hazmon/core/log.hpp>
+#include <hazmon/core/metrics.hpp>
+#include <hazmon/core/random.hpp>
+#include <hazmon/http/server.hpp>
+#include <hazmon/http/static_files.hpp>
+#include <hazmon/service/audit_log.hpp>
+#include <hazmon/service/registry_service.hpp>
+#include <hazmon/service/roster.hpp>
+#include <hazmon/service/user_admin.hpp>
+#include <hazmon/storage/migrations.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+
+#include "database_setup.hpp"
+#include "systemd.hpp"
+
+namespace hazmon::app {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string option(const Args& args, const std::string& name, const std::string& def) {
+  for (std::size_t i = 0; i + 1 < args.size(); ++i)
+    if (args[i] == name) return args[i + 1];
+  return def;
+}
+
+bool flag(const Args& args, const std::string& name) {
+  return std::find(args.begin(), args.end(), name) != args.end();
+}
+
+namespace {
+
+json load(const Args& args) {
+  std::string file = option(args, "--config");
+  if (file.empty()) {
+    if (const char* env = std::getenv("HAZMON_CONFIG"); env && *env) file = env;
+  }
+  return file.empty() ? config::default_config() : config::load_config(file);
+}
+
+void setup_logs(const json& cfg) {
+  static std::string level;
+  level = cfg["log"]["level"].get<std::string>();
+  core::setup_logging({level, cfg["log"]["json"].get<bool>()});
+}
+
+auth::AuthSettings auth_settings(const json& cfg) {
+  const auto& a = cfg["auth"];
+  auth::AuthSettings s;
+  s.session_ttl = std::chrono::minutes(a["session_ttl_minutes"].get<int>());
+  s.throttle.max_failures = a["login_max_failures"].get<int>();
+  s.throttle.window = std::chrono::seconds(a["login_window_seconds"].get<int>());
+  s.throttle.lockout = std::chrono::seconds(a["login_lockout_seconds"].get<int>());
+  return s;
+}
+
+// A password from $HAZMON_PASSWORD, --password-file, or a freshly generated one (printed).
+std::string password_from(const Args& args, bool* generated) {
+  *generated = false;
+  if (const char* env = std::getenv("HAZMON_PASSWORD"); env && *env) return env;
+  if (auto f = option(args, "--password-file"); !f.empty()) {
+    auto s = config::read_secret("", f);
+    if (!s) throw core::Error(core::Errc::bad_request, "cannot read " + f);
+    return *s;
+  }
+  *generated = true;
+  return "Hz-" + core::random_token(12);
+}
+
+fs::path resolve_static_dir(const std::string& configured) {
+  if (configured.empty()) return {};
+  fs::path p(configured);
+  if (p.is_absolute() || fs::exists(p)) return p;
+  if (fs::exists(config::home_dir() / p)) return config::home_dir() / p;
+  return {};
+}
+
+// First start with demo enabled: an admin with a generated password and the notice's roster.
+void demo_bootstrap(const json& cfg, storage::Database& db, auth::AuthService& auth) {
+  auto log = core::logger(core::LogModule::app);
+  service::UserDirectory users(db);
+  fs::path pw_file = fs::path(cfg["state_dir"].get<std::string>()) / "admin-password";
+  std::string admin = cfg["demo"]["admin_user"].get<std::string>();
+  if (!users.has_any_user()) {
+    std::string pw = "Hz-" + core::random_token(12);
+    auth::NewUser u{admin, "省厅管理员", model::Role::province_admin, model::Scope::province(), pw, "", ""};
+    auth.create_user(u);
+    std::ofstream out(pw_file, std::ios::trunc);
+    out << pw << "\n";
+    out.close();
+    ::chmod(pw_file.c_str(), 0600);
+    log->info("created the demo admin '{}'; its password is in {}", admin, pw_file.string());
+  }
+  bool roster_loaded = db.in_tx([](storage::Tx& tx) {
+    return !tx.exec_one("SELECT 1 AS x FROM roster_row LIMIT 1").is_null();
+  });
+  if (!roster_loaded) {
+    service::RosterService roster(db);
+    auto report = roster.import(config::home_dir() / "data" / "roster" / "notice-2021-247");
+    log->info("imported the notice's roster: {} enterprises, {} deployment tasks", report.enterprises_created,
+              report.tasks_created);
+  }
+}
+
+}  // namespace
+
+int cmd_check_config(const Args& args) {
+  if (args.empty()) {
+    std::fputs("usage: hazmond check-config FILE\n", stderr);
+    return 2;
+  }
+  config::load_config(args[0]);
+  std::printf("%s: valid\n", args[0].c_str());
+  return 0;
+}
+
+int cmd_migrate(const Args& args) {
+  auto cfg = load(args);
+  setup_logs(cfg);
+  auto h = open_database(cfg, 2);
+  int n = run_migrations(*h.db);
+  std::printf("applied %d migration(s)\n", n);
+  return 0;
+}
+
+int cmd_import_roster(const Args& args) {
+  auto cfg = load(args);
+  setup_logs(cfg);
+  auto h = open_database(cfg, 2);
+  run_migrations(*h.db);
+  service::RosterService roster(*h.db);
+  fs::path dir = option(args, "--dir", (config::home_dir() / "data" / "roster" / "notice-2021-247").string());
+  auto report = roster.import(dir);
+  std::fputs(report.to_text().c_str(), stdout);
+  return 0;
+}
+
+int cmd_user(const Args& args) {
+  if (args.empty() || (args[0] != "add" && args[0] != "reset")) {
+    std::fputs("usage: hazmond user add|reset --username U [...]\n", stderr);
+    return 2;
+  }
+  auto cfg = load(args);
+  setup_logs(cfg);
+  auto h = open_database(cfg, 2);
+  run_migrations(*h.db);
+  core::SystemClock clock;
+  auth::AuthService auth(*h.db, auth_settings(cfg), clock);
+  std::string username = option(args, "--username");
+  if (username.empty()) throw core::Error(core::Errc::bad_request, "--username is required");
+  bool generated = false;
+  std::string pw = password_from(args, &generated);
+  if (args[0] == "reset") {
+    auth.reset_password(username, pw);
+  } else {
+    auto role = model::role_from_string(option(args, "--role", "province_admin"));
+    if (!role) throw core::Error(core::Errc::bad_request, "unknown --role");
+    std::string code = option(args, "--scope");
+    model::Scope scope = code.empty() ? model::Scope::province()
+                         : code.size() == 6 ? model::Scope::region(code)
+                                            : model::Scope::enterprise(code);
+    auth::NewUser u{username, option(args, "--display-name", username), *role, scope, pw, "", ""};
+    try {
+      auth.create_user(u);
+    } catch (const core::Error& e) {
+      for (const auto& f : e.fields()) std::fprintf(stderr, "  %s: %s\n", f.pointer.c_str(), f.message.c_str());
+      throw;
+    }
+  }
+  std::printf("user %s %s\n", username.c_str(), args[0] == "add" ? "created" : "password reset");
+  if (generated) std::printf("password: %s\n", pw.c_str());
+  return 0;
+}
+
+int cmd_pg(const Args& args) {
+  if (args.empty() || (args[0] != "start" && args[0] != "stop")) {
+    std::fputs("usage: hazmond pg start|stop --dir DIR [--run-as USER]\n", stderr);
+    return 2;
+  }
+  storage::EmbeddedPgSettings s;
+  s.dir = option(args, "--dir");
+  if (s.dir.empty()) throw core::Error(core::Errc::bad_request, "--dir is required");
+  s.run_as = option(args, "--run-as", "postgres");
+  s.database = option(args, "--database", "hazmon");
+  storage::EmbeddedPostgres pg(s);
+  pg.start();
+  if (args[0] == "start") {
+    std::printf("%s\n", pg.dsn().c_str());
+    // Leave it running for the caller: forget that we started it.
+    std::fflush(stdout);
+    std::quick_exit(0);
+  }
+  pg.stop();
+  return 0;
+}
+
+int cmd_serve(const Args& args) {
+  auto cfg = load(args);
+  setup_logs(cfg);
+  auto log = core::logger(core::LogModule::app);
+
+  // Signals are taken by sigwait in this thread; every thread started later inherits the mask.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGTERM);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+
+  fs::path state = cfg["state_dir"].get<std::string>();
+  fs::create_directories(state);
+  const auto& hc = cfg["http"];
+  auto dbh = open_database(cfg, hc["worker_threads"].get<int>() + 2);
+  if (cfg["database"]["migrate_on_start"].get<bool>()) run_migrations(*dbh.db);
+
+  core::SystemClock clock;
+  core::Metrics metrics;
+  auth::AuthService auth(*dbh.db, auth_settings(cfg), clock);
+  if (cfg["demo"]["enabled"].get<bool>()) demo_bootstrap(cfg, *dbh.db, auth);
+  service::RegistryService registry(*dbh.db, config::home_dir() / "schemas");
+  service::RosterService roster(*dbh.db);
+  service::AuditLog audit(*dbh.db);
+  service::UserDirectory users(*dbh.db);
+  storage::Migrator migrator(*dbh.db, config::home_dir() / "migrations");
+
+  api::ApiContext ctx{auth, registry, roster, audit, users, metrics, [&]() -> api::Readiness {
+                        if (!dbh.db->ping()) return {false, "database unreachable"};
+                        try {
+                          auto st = migrator.status();
+                          if (!st.pending.empty()) return {false, std::to_string(st.pending.size()) + " migration(s) pending"};
+                        } catch (const std::exception& e) {
+                          return {false, "migrations: cannot check"};
+                        }
+                        return {true, "database reachable, migrations current"};
+                      }};
+  http::Router router;
+  api::register_routes(router, ctx);
+  if (auto dir = resolve_static_dir(hc["static_dir"].get<std::string>()); !dir.empty())
+    router.set_fallback(http::make_static_handler(dir));
+
+  http::ServerSettings ss;
+  ss.listen_address = hc["listen_address"].get<std::string>();
+  ss.port = static_cast<unsigned short>(hc["port"].get<int>());
+  ss.io_threads = hc["io_threads"].get<int>();
+  ss.worker_threads = hc["worker_threads"].get<int>();
+  ss.max_connections = hc["max_connections"].get<int>();
+  ss.max_body_bytes = hc["max_body_bytes"].get<std::size_t>();
+  ss.max_header_bytes = hc["max_header_bytes"].get<std::size_t>();
+  ss.read_timeout = std::chrono::milliseconds(hc["read_timeout_ms"].get<int>());
+  ss.idle_timeout = std::chrono::milliseconds(hc["idle_timeout_ms"].get<int>());
+  ss.shutdown_grace = std::chrono::milliseconds(hc["shutdown_grace_ms"].get<int>());
+  std::string cert = hc["tls"]["cert_file"].get<std::string>(), key = hc["tls"]["key_file"].get<std::string>();
+  if (cert.empty() || key.empty()) {
+    auto [c, k] = http::ensure_dev_certificate(state / "tls");
+    ss.cert_file = c;
+    ss.key_file = k;
+    log->warn("no TLS certificate configured; using the self-signed development certificate {}", c.string());
+  } else {
+    ss.cert_file = cert;
+    ss.key_file = key;
+  }
+  http::Server server(ss, router, metrics);
+  unsigned short port = server.start();
+  std::printf("hazmond is serving https://localhost:%u/ (self-signed certificate in development)\n", port);
+  if (cfg["demo"]["enabled"].get<bool>()) {
+    std::printf("log in as '%s' with the password in %s\n", cfg["demo"]["admin_user"].get<std::string>().c_str(),
+                (state / "admin-password").c_str());
+  }
+  std::fflush(stdout);
+  notify_ready();
+  Watchdog watchdog([&] { return true; });
+
+  for (;;) {
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    if (sig == SIGHUP) {
+      try {
+        auto fresh = load(args);
+        spdlog::level::level_enum lvl = spdlog::level::from_str(fresh["log"]["level"].get<std::string>());
+        for (auto m : {core::LogModule::app, core::LogModule::config, core::LogModule::storage, core::LogModule::auth,
+                       core::LogModule::http, core::LogModule::api, core::LogModule::service})
+          core::logger(m)->set_level(lvl);
+        log->info("SIGHUP: log level reloaded; other settings need a restart");
+      } catch (const std::exception& e) {
+        log->error("SIGHUP: config not reloaded: {}", e.what());
+      }
+      continue;
+    }
+    log->info("signal {}: draining", sig);
+    break;
+  }
+  notify_stopping();
+  server.stop();
+  log->info("stopped");
+  spdlog::shutdown();
+  return 0;
+}
+
+}  // namespace hazmon::app

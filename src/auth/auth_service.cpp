@@ -1,0 +1,251 @@
+#include <hazmon/auth/auth_service.hpp>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <hazmon/auth/password.hpp>
+#include <hazmon/core/error.hpp>
+#include <hazmon/core/log.hpp>
+#include <hazmon/core/random.hpp>
+#include <hazmon/core/time_format.hpp>
+#include <hazmon/storage/database.hpp>
+
+namespace hazmon::auth {
+using core::Errc;
+using core::Error;
+using model::Role;
+using model::Scope;
+using model::ScopeKind;
+
+namespace {
+const char* scope_kind_name(ScopeKind k) {
+  switch (k) {
+    case ScopeKind::province: return "province";
+    case ScopeKind::region: return "region";
+    case ScopeKind::enterprise: return "enterprise";
+  }
+  return "province";
+}
+
+Scope scope_from(const std::string& kind, const std::string& code) {
+  if (kind == "region") return Scope::region(code);
+  if (kind == "enterprise") return Scope::enterprise(code);
+  return Scope::province();
+}
+
+std::string scope_code(const Scope& s) {
+  return s.kind == ScopeKind::region ? s.region_code : s.kind == ScopeKind::enterprise ? s.company_code : "";
+}
+
+// A verification that always costs one argon2id computation, so that a missing user name
+// takes as long as a wrong password.
+const std::string& dummy_hash() {
+  static const std::string h = hash_password("not-a-real-password-0");
+  return h;
+}
+}  // namespace
+
+std::string role_scope_problem(Role role, const Scope& scope) {
+  using model::RegionLevel;
+  switch (role) {
+    case Role::province_admin:
+    case Role::province_officer:
+    case Role::operator_:
+      return scope.kind == ScopeKind::province ? "" : "this role needs the province scope";
+    case Role::city_officer:
+      return scope.kind == ScopeKind::region && model::region_level(scope.region_code) == RegionLevel::city
+                 ? ""
+                 : "a city officer needs a city region code (e.g. 140100)";
+    case Role::county_officer:
+      return scope.kind == ScopeKind::region && model::region_level(scope.region_code) == RegionLevel::county
+                 ? ""
+                 : "a county officer needs a county region code (e.g. 140105)";
+    case Role::enterprise_user:
+      return scope.kind == ScopeKind::enterprise && scope.company_code.size() == 11
+                 ? ""
+                 : "an enterprise user needs an 11-character enterprise code";
+    case Role::gateway:
+      return scope.kind == ScopeKind::enterprise ? "" : "a gateway credential belongs to an enterprise";
+    case Role::city_platform:
+      return scope.kind == ScopeKind::region ? "" : "a city platform credential belongs to a region";
+  }
+  return "unknown role";
+}
+
+AuthService::AuthService(storage::Database& db, AuthSettings s, const core::Clock& clock)
+    : db_(db), s_(s), clock_(clock), throttle_(s.throttle, clock) {}
+
+long long AuthService::retry_after_s(const std::string& username, const std::string& client_addr) {
+  return std::max(throttle_.retry_after_s("u:" + username), throttle_.retry_after_s("a:" + client_addr));
+}
+
+LoginResult AuthService::login(const std::string& username, const std::string& password,
+                               const std::string& client_addr) {
+  if (retry_after_s(username, client_addr) > 0) {
+    throw Error(Errc::throttled, "too many failed logins; try again later");
+  }
+  auto row = db_.in_tx([&](storage::Tx& tx) {
+    return tx.exec_one(
+        "SELECT id, username, role, scope_kind, scope_code, password_hash FROM app_user "
+        "WHERE username = $1 AND is_active",
+        {username});
+  });
+  bool ok = false;
+  if (row.is_null()) {
+    verify_password(dummy_hash(), password);
+  } else {
+    ok = verify_password(row["password_hash"].get<std::string>(), password);
+  }
+  if (!ok) {
+    throttle_.record_failure("u:" + username);
+    throttle_.record_failure("a:" + client_addr);
+    throw Error(Errc::unauthenticated, "wrong user name or password");
+  }
+  throttle_.record_success("u:" + username);
+
+  LoginResult r;
+  r.token = core::random_token(32);
+  r.expires_at = clock_.now() + s_.session_ttl;
+  r.principal.id = row["id"].get<long long>();
+  r.principal.name = row["username"].get<std::string>();
+  r.principal.role = *model::role_from_string(row["role"].get<std::string>());
+  r.principal.scope = scope_from(row["scope_kind"], row["scope_code"]);
+  db_.in_tx([&](storage::Tx& tx) {
+    tx.exec("INSERT INTO user_session(token_hash, user_id, expires_at, client_addr) VALUES ($1, $2, $3, $4)",
+            {core::sha256_hex(r.token), std::to_string(r.principal.id), core::format_rfc3339(r.expires_at),
+             client_addr});
+    // Expired sessions are of no use to anyone; sweep a few on every login.
+    tx.exec("DELETE FROM user_session WHERE token_hash IN "
+            "(SELECT token_hash FROM user_session WHERE expires_at < now() LIMIT 100)");
+  });
+  return r;
+}
+
+std::optional<model::Principal> AuthService::authenticate(const std::string& bearer) {
+  if (bearer.empty() || bearer.size() > 512) return std::nullopt;
+  auto now = core::format_rfc3339(clock_.now());
+  if (auto dot = bearer.find('.'); dot != std::string::npos) {
+    std::string app_id = bearer.substr(0, dot);
+    std::string secret = bearer.substr(dot + 1);
+    auto row = db_.in_tx([&](storage::Tx& tx) {
+      return tx.exec_one(
+          "UPDATE api_credential SET last_used_at = now() WHERE app_id = $1 AND is_active "
+          "RETURNING id, app_id, kind, scope_kind, scope_code, secret_hash",
+          {app_id});
+    });
+    if (row.is_null() || !core::secure_equals(core::sha256_hex(secret), row["secret_hash"].get<std::string>())) {
+      return std::nullopt;
+    }
+    model::Principal p;
+    p.id = row["id"].get<long long>();
+    p.name = row["app_id"].get<std::string>();
+    p.role = *model::role_from_string(row["kind"].get<std::string>());
+    p.scope = scope_from(row["scope_kind"], row["scope_code"]);
+    return p;
+  }
+  auto row = db_.in_tx([&](storage::Tx& tx) {
+    return tx.exec_one(
+        "SELECT u.id, u.username, u.role, u.scope_kind, u.scope_code FROM user_session s "
+        "JOIN app_user u ON u.id = s.user_id "
+        "WHERE s.token_hash = $1 AND s.expires_at > $2::timestamptz AND u.is_active",
+        {core::sha256_hex(bearer), now});
+  });
+  if (row.is_null()) return std::nullopt;
+  model::Principal p;
+  p.id = row["id"].get<long long>();
+  p.name = row["username"].get<std::string>();
+  p.role = *model::role_from_string(row["role"].get<std::string>());
+  p.scope = scope_from(row["scope_kind"], row["scope_code"]);
+  return p;
+}
+
+void AuthService::logout(const std::string& bearer) {
+  db_.in_tx([&](storage::Tx& tx) {
+    tx.exec("DELETE FROM user_session WHERE token_hash = $1", {core::sha256_hex(bearer)});
+  });
+}
+
+void AuthService::change_password(const model::Principal& who, const std::string& old_password,
+                                  const std::string& new_password) {
+  if (!who.is_person()) throw Error(Errc::forbidden, "machine credentials have no password");
+  auto row = db_.in_tx([&](storage::Tx& tx) {
+    return tx.exec_one("SELECT password_hash FROM app_user WHERE id = $1", {std::to_string(who.id)});
+  });
+  if (row.is_null() || !verify_password(row["password_hash"].get<std::string>(), old_password)) {
+    throttle_.record_failure("u:" + who.name);
+    throw Error(Errc::validation_failed, "the current password is wrong",
+                {{"/old_password", "does not match"}});
+  }
+  if (auto p = password_policy_problem(new_password); !p.empty()) {
+    throw Error(Errc::validation_failed, p, {{"/new_password", p}});
+  }
+  auto hash = hash_password(new_password);
+  db_.in_tx([&](storage::Tx& tx) {
+    tx.exec("UPDATE app_user SET password_hash = $1, password_changed_at = now(), updated_at = now() WHERE id = $2",
+            {hash, std::to_string(who.id)});
+    // Every other session of this user ends: a changed password usually means a leaked one.
+    tx.exec("DELETE FROM user_session WHERE user_id = $1", {std::to_string(who.id)});
+  });
+}
+
+long long AuthService::create_user(const NewUser& u) {
+  std::vector<core::FieldError> problems;
+  if (auto p = role_scope_problem(u.role, u.scope); !p.empty()) problems.push_back({"/scope", p});
+  if (u.role == Role::gateway || u.role == Role::city_platform)
+    problems.push_back({"/role", "machine roles get API credentials, not user accounts"});
+  if (auto p = password_policy_problem(u.password); !p.empty()) problems.push_back({"/password", p});
+  if (!problems.empty()) throw Error(Errc::validation_failed, "the user cannot be created", problems);
+  auto hash = hash_password(u.password);
+  return db_.in_tx([&](storage::Tx& tx) {
+    // The scope must name something that exists.
+    if (u.scope.kind == ScopeKind::region &&
+        tx.exec_one("SELECT 1 AS x FROM region WHERE code = $1", {u.scope.region_code}).is_null())
+      throw Error(Errc::validation_failed, "unknown region", {{"/scope/code", "no such region"}});
+    if (u.scope.kind == ScopeKind::enterprise &&
+        tx.exec_one("SELECT 1 AS x FROM enterprise WHERE company_code = $1", {u.scope.company_code}).is_null())
+      throw Error(Errc::validation_failed, "unknown enterprise", {{"/scope/code", "no such enterprise"}});
+    auto row = tx.exec_one(
+        "INSERT INTO app_user(username, display_name, role, scope_kind, scope_code, password_hash, mobile, email) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        {u.username, u.display_name, std::string(model::to_string(u.role)), scope_kind_name(u.scope.kind),
+         scope_code(u.scope), hash, u.mobile, u.email});
+    return row["id"].get<long long>();
+  });
+}
+
+void AuthService::reset_password(const std::string& username, const std::string& new_password) {
+  if (auto p = password_policy_problem(new_password); !p.empty()) {
+    throw Error(Errc::validation_failed, p, {{"/password", p}});
+  }
+  auto hash = hash_password(new_password);
+  db_.in_tx([&](storage::Tx& tx) {
+    auto row = tx.exec_one(
+        "UPDATE app_user SET password_hash = $1, password_changed_at = now(), updated_at = now() "
+        "WHERE username = $2 RETURNING id",
+        {hash, username});
+    if (row.is_null()) throw Error(Errc::not_found, "no user named " + username);
+    tx.exec("DELETE FROM user_session WHERE user_id = $1", {std::to_string(row["id"].get<long long>())});
+  });
+}
+
+IssuedCredential AuthService::create_credential(const NewCredential& c, long long created_by) {
+  if (c.kind != Role::gateway && c.kind != Role::city_platform)
+    throw Error(Errc::validation_failed, "kind must be gateway or city_platform", {{"/kind", "unknown kind"}});
+  if (auto p = role_scope_problem(c.kind, c.scope); !p.empty())
+    throw Error(Errc::validation_failed, p, {{"/scope", p}});
+  IssuedCredential out;
+  out.app_id = "app-" + core::random_token(12);
+  out.secret = core::random_token(32);
+  out.id = db_.in_tx([&](storage::Tx& tx) {
+    auto row = tx.exec_one(
+        "INSERT INTO api_credential(app_id, kind, scope_kind, scope_code, secret_hash, description, created_by) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        {out.app_id, std::string(model::to_string(c.kind)), scope_kind_name(c.scope.kind), scope_code(c.scope),
+         core::sha256_hex(out.secret), c.description,
+         created_by > 0 ? storage::Param(std::to_string(created_by)) : storage::Param()});
+    return row["id"].get<long long>();
+  });
+  return out;
+}
+
+}  // namespace hazmon::auth

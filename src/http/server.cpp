@@ -1,0 +1,425 @@
+#include <hazmon/http/server.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <spdlog/spdlog.h>
+
+#include <hazmon/core/error.hpp>
+#include <hazmon/core/log.hpp>
+#include <hazmon/core/metrics.hpp>
+#include <hazmon/core/random.hpp>
+#include <hazmon/http/problem.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace hazmon::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::use_awaitable;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+namespace {
+bool sane_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) return false;
+  return true;
+}
+
+// Splits the target into a decoded path and query map; false on a malformed escape.
+bool parse_target(std::string_view target, Request& req) {
+  auto q = target.find('?');
+  if (!percent_decode(target.substr(0, q), req.path, false)) return false;
+  if (req.path.empty() || req.path[0] != '/') return false;
+  if (q == std::string_view::npos) return true;
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    auto amp = rest.find('&');
+    auto part = rest.substr(0, amp);
+    if (!part.empty()) {
+      auto eq = part.find('=');
+      std::string k, v;
+      if (!percent_decode(part.substr(0, eq), k, true)) return false;
+      if (eq != std::string_view::npos && !percent_decode(part.substr(eq + 1), v, true)) return false;
+      req.query[k] = v;
+    }
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return true;
+}
+}  // namespace
+
+struct Server::Impl {
+  ServerSettings s;
+  const Router& router;
+  asio::io_context ioc;
+  asio::ssl::context tls{asio::ssl::context::tls_server};
+  asio::thread_pool workers;
+  tcp::acceptor acceptor{ioc};
+  std::vector<std::thread> io_threads;
+  std::atomic<int> connections{0};
+  std::atomic<int> queued_work{0};
+  std::atomic<bool> stopping{false};
+  AfterRequest after_request;
+  // Sessions waiting for their next request, so that stop() can close idle keep-alive
+  // connections at once instead of waiting out their idle timeout.
+  struct Live {
+    beast::tcp_stream* stream = nullptr;  // touched only on the session's strand
+    asio::any_io_executor ex;
+    std::atomic<bool> idle{false};
+  };
+  std::mutex live_mutex;
+  std::set<std::shared_ptr<Live>> live;
+  std::shared_ptr<spdlog::logger> log = core::logger(core::LogModule::http);
+
+  prometheus::Family<prometheus::Counter>& requests_family;
+  prometheus::Histogram& latency;
+  prometheus::Gauge& active_connections;
+  prometheus::Counter& rejected_connections;
+  prometheus::Counter& rejected_busy;
+
+  Impl(ServerSettings settings, const Router& r, core::Metrics& m)
+      : s(std::move(settings)),
+        router(r),
+        workers(static_cast<std::size_t>(s.worker_threads)),
+        requests_family(prometheus::BuildCounter()
+                            .Name("hazmon_http_requests_total")
+                            .Help("HTTP requests by method and status class")
+                            .Register(m.registry())),
+        latency(prometheus::BuildHistogram()
+                    .Name("hazmon_http_request_duration_seconds")
+                    .Help("Time from a complete request to its response being written")
+                    .Register(m.registry())
+                    .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                                     0.05, 0.1, 0.25, 0.5, 1, 2.5, 5})),
+        active_connections(prometheus::BuildGauge()
+                               .Name("hazmon_http_connections_active")
+                               .Help("Open client connections")
+                               .Register(m.registry())
+                               .Add({})),
+        rejected_connections(prometheus::BuildCounter()
+                                 .Name("hazmon_http_connections_rejected_total")
+                                 .Help("Connections closed at once because max_connections was reached")
+                                 .Register(m.registry())
+                                 .Add({})),
+        rejected_busy(prometheus::BuildCounter()
+                          .Name("hazmon_http_busy_rejections_total")
+                          .Help("Requests answered 503 because the worker queue was full")
+                          .Register(m.registry())
+                          .Add({})) {}
+
+  void count(const std::string& method, int status) {
+    std::string cls = std::to_string(status / 100) + "xx";
+    requests_family.Add({{"method", method}, {"status", cls}}).Increment();
+  }
+
+  awaitable<Response> dispatch(Request& req) {
+    if (!parse_target(req.target, req)) {
+      co_return problem(400, "bad_target", "the request target is malformed", req.request_id);
+    }
+    auto m = router.match(req);
+    const Handler* handler = nullptr;
+    Exec exec = Exec::worker;
+    if (m.route) {
+      handler = &m.route->handler;
+      exec = m.route->exec;
+    } else if (m.path_known) {
+      co_return problem(405, "method_not_allowed", "this path does not accept " + req.method, req.request_id);
+    } else if ((req.method == "GET" || req.method == "HEAD") && router.fallback() &&
+               req.path.rfind("/api/", 0) != 0) {
+      handler = &router.fallback();
+    } else {
+      co_return problem(404, "route_not_found", "no such endpoint", req.request_id);
+    }
+    auto call = [this, handler, &req]() -> Response {
+      try {
+        return (*handler)(req);
+      } catch (const core::Error& e) {
+        if (e.code() == core::Errc::internal) log->error("request_id={} {} {}: {}", req.request_id, req.method, req.path, e.what());
+        return problem(e, req.request_id);
+      } catch (const std::exception& e) {
+        log->error("request_id={} {} {}: unexpected: {}", req.request_id, req.method, req.path, e.what());
+        return problem(500, "internal", "an internal error occurred; quote the request_id", req.request_id);
+      }
+    };
+    if (exec == Exec::inline_) co_return call();
+    if (queued_work.load() >= s.max_queued_work) {
+      rejected_busy.Increment();
+      auto r = problem(503, "busy", "the server is busy; retry shortly", req.request_id);
+      r.headers.emplace_back("Retry-After", "1");
+      co_return r;
+    }
+    ++queued_work;
+    // co_spawn onto the pool; the awaiting coroutine resumes on its own strand afterwards.
+    auto r = co_await asio::co_spawn(
+        workers, [&]() -> awaitable<Response> { co_return call(); }, use_awaitable);
+    --queued_work;
+    co_return r;
+  }
+
+  static bhttp::response<bhttp::string_body> to_beast(const Response& r, unsigned version, bool keep_alive,
+                                                      const std::string& request_id, bool head) {
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
+    res.set(bhttp::field::server, "hazmond");
+    if (!r.content_type.empty()) res.set(bhttp::field::content_type, r.content_type);
+    res.set("X-Request-Id", request_id);
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("Strict-Transport-Security", "max-age=31536000");
+    bool has_cache = false;
+    for (const auto& [k, v] : r.headers) {
+      res.insert(k, v);
+      if (beast::iequals(k, "cache-control")) has_cache = true;
+    }
+    if (!has_cache) res.set(bhttp::field::cache_control, "no-store");
+    res.keep_alive(keep_alive);
+    res.body() = r.body;
+    res.prepare_payload();
+    if (head) res.body().clear();
+    return res;
+  }
+
+  awaitable<void> write_problem(TlsStream& stream, int status, const char* code, const char* detail) {
+    auto id = core::new_request_id();
+    auto res = to_beast(problem(status, code, detail, id), 11, false, id, false);
+    stream.next_layer().expires_after(s.read_timeout);
+    co_await bhttp::async_write(stream, res, kTuple);
+    count("?", status);
+  }
+
+  awaitable<void> session(tcp::socket socket) {
+    struct Guard {
+      Impl* self;
+      ~Guard() {
+        --self->connections;
+        self->active_connections.Decrement();
+      }
+    } guard{this};
+    std::string client_addr;
+    {
+      boost::system::error_code ec;
+      auto ep = socket.remote_endpoint(ec);
+      if (!ec) client_addr = ep.address().to_string();
+    }
+    TlsStream stream(beast::tcp_stream(std::move(socket)), tls);
+    auto me = std::make_shared<Live>();
+    me->stream = &stream.next_layer();
+    me->ex = stream.get_executor();
+    {
+      std::lock_guard lock(live_mutex);
+      live.insert(me);
+    }
+    struct Unregister {
+      Impl* self;
+      std::shared_ptr<Live> me;
+      ~Unregister() {
+        me->stream = nullptr;
+        std::lock_guard lock(self->live_mutex);
+        self->live.erase(me);
+      }
+    } unregister{this, me};
+    stream.next_layer().expires_after(s.read_timeout);
+    auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kTuple);
+    if (hec) co_return;
+
+    beast::flat_buffer buffer;
+    bool first = true;
+    for (;;) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.body_limit(s.max_body_bytes);
+      parser.header_limit(static_cast<std::uint32_t>(s.max_header_bytes));
+      // Waiting for the next request on a kept-alive connection is idle time.
+      stream.next_layer().expires_after(first ? s.read_timeout : s.idle_timeout);
+      first = false;
+      if (stopping.load()) break;
+      me->idle = true;
+      auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+      me->idle = false;
+      if (ec == bhttp::error::header_limit) {
+        co_await write_problem(stream, 431, "header_too_large", "the request headers are too large");
+        break;
+      }
+      if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::ssl::error::stream_truncated ||
+          ec == asio::error::operation_aborted || ec == asio::error::connection_reset || ec == asio::error::eof) {
+        break;
+      }
+      if (ec) {
+        co_await write_problem(stream, 400, "malformed_request", "the request is not valid HTTP/1.1");
+        break;
+      }
+      auto started = std::chrono::steady_clock::now();
+      stream.next_layer().expires_after(s.read_timeout);
+      if (auto cl = parser.content_length(); cl && *cl > s.max_body_bytes) {
+        co_await write_problem(stream, 413, "body_too_large", "the request body exceeds the configured limit");
+        break;
+      }
+      std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+      if (ec == bhttp::error::body_limit) {
+        co_await write_problem(stream, 413, "body_too_large", "the request body exceeds the configured limit");
+        break;
+      }
+      if (ec == beast::error::timeout) {
+        co_await write_problem(stream, 408, "request_timeout", "the request was not received in time");
+        break;
+      }
+      if (ec) {
+        if (ec != bhttp::error::end_of_stream && ec != asio::ssl::error::stream_truncated)
+          co_await write_problem(stream, 400, "malformed_request", "the request is not valid HTTP/1.1");
+        break;
+      }
+      auto breq = parser.release();
+      Request req;
+      req.method = std::string(breq.method_string());
+      req.target = std::string(breq.target());
+      req.client_addr = client_addr;
+      for (const auto& f : breq) {
+        std::string name(f.name_string());
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        req.headers.emplace_back(std::move(name), std::string(f.value()));
+      }
+      auto incoming_id = req.header("x-request-id");
+      req.request_id = sane_request_id(incoming_id) ? std::string(incoming_id) : core::new_request_id();
+      req.body = std::move(breq.body());
+      bool keep_alive = breq.keep_alive() && !stopping.load();
+
+      Response resp = co_await dispatch(req);
+      if (after_request) {
+        try {
+          after_request(req, resp);
+        } catch (const std::exception& e) {
+          log->error("request_id={} after-request hook failed: {}", req.request_id, e.what());
+        }
+      }
+      auto res = to_beast(resp, breq.version(), keep_alive, req.request_id, req.method == "HEAD");
+      stream.next_layer().expires_after(s.read_timeout);
+      auto [wec, wn] = co_await bhttp::async_write(stream, res, kTuple);
+      count(req.method, resp.status);
+      latency.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      log->debug("request_id={} {} {} status={} bytes={}", req.request_id, req.method, req.path, resp.status, wn);
+      if (wec || !keep_alive) break;
+    }
+    stream.next_layer().expires_after(std::chrono::seconds(2));
+    co_await stream.async_shutdown(kTuple);
+  }
+
+  awaitable<void> accept_loop() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), kTuple);
+      if (ec) {
+        if (ec == asio::error::operation_aborted || stopping.load()) co_return;
+        log->warn("accept failed: {}", ec.message());
+        continue;
+      }
+      if (connections.load() >= s.max_connections) {
+        rejected_connections.Increment();
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        continue;
+      }
+      ++connections;
+      active_connections.Increment();
+      auto ex = socket.get_executor();
+      asio::co_spawn(ex, session(std::move(socket)), [this](std::exception_ptr e) {
+        if (!e) return;
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+          log->error("connection ended by exception: {}", ex.what());
+        }
+      });
+    }
+  }
+};
+
+Server::Server(ServerSettings s, const Router& router, core::Metrics& metrics)
+    : impl_(std::make_unique<Impl>(std::move(s), router, metrics)) {}
+
+Server::~Server() {
+  try {
+    stop();
+  } catch (...) {
+    // Destruction must not throw; stop() already logged what went wrong.
+  }
+}
+
+void Server::set_after_request(AfterRequest f) { impl_->after_request = std::move(f); }
+
+unsigned short Server::start() {
+  auto& i = *impl_;
+  auto& ctx = i.tls;
+  ctx.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                  asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                  asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+  SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+  SSL_CTX_set_cipher_list(ctx.native_handle(), "ECDHE+AESGCM:ECDHE+CHACHA20");
+  try {
+    ctx.use_certificate_chain_file(i.s.cert_file.string());
+    ctx.use_private_key_file(i.s.key_file.string(), asio::ssl::context::pem);
+  } catch (const boost::system::system_error& e) {
+    throw core::Error(core::Errc::unavailable, "cannot load TLS certificate or key (" + i.s.cert_file.string() +
+                                                   ", " + i.s.key_file.string() + "): " + e.what());
+  }
+  tcp::endpoint ep(asio::ip::make_address(i.s.listen_address), i.s.port);
+  i.acceptor.open(ep.protocol());
+  i.acceptor.set_option(asio::socket_base::reuse_address(true));
+  i.acceptor.bind(ep);
+  i.acceptor.listen(asio::socket_base::max_listen_connections);
+  unsigned short port = i.acceptor.local_endpoint().port();
+  asio::co_spawn(asio::make_strand(i.ioc), i.accept_loop(), asio::detached);
+  for (int t = 0; t < i.s.io_threads; ++t) i.io_threads.emplace_back([&i] { i.ioc.run(); });
+  i.log->info("listening on https://{}:{}", i.s.listen_address, port);
+  return port;
+}
+
+void Server::stop() {
+  auto& i = *impl_;
+  if (i.io_threads.empty() || i.stopping.exchange(true)) return;
+  asio::post(i.acceptor.get_executor(), [&i] {
+    boost::system::error_code ec;
+    i.acceptor.close(ec);
+  });
+  {
+    std::lock_guard lock(i.live_mutex);
+    for (const auto& l : i.live) {
+      if (!l->idle) continue;
+      asio::post(l->ex, [l] {
+        if (l->stream && l->idle) l->stream->cancel();
+      });
+    }
+  }
+  // Drain: connections finish their current request and close (keep-alive is refused now).
+  auto deadline = std::chrono::steady_clock::now() + i.s.shutdown_grace;
+  while (i.connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (i.connections.load() > 0) i.log->warn("{} connections still open after the grace period; closing", i.connections.load());
+  i.ioc.stop();
+  for (auto& t : i.io_threads) t.join();
+  i.io_threads.clear();
+  i.workers.join();
+  i.log->info("HTTP server stopped");
+}
+
+}  // namespace hazmon::http

@@ -1,0 +1,311 @@
+#include <hazmon/service/registry_service.hpp>
+
+#include <hazmon/config/json_schema.hpp>
+#include <hazmon/core/error.hpp>
+#include <hazmon/rules/gb18218.hpp>
+#include <hazmon/rules/thresholds.hpp>
+#include <hazmon/storage/database.hpp>
+#include <hazmon/storage/registry_store.hpp>
+
+#include <cmath>
+
+namespace hazmon::service {
+using core::Errc;
+using core::Error;
+using core::FieldError;
+using model::Principal;
+using model::Role;
+using nlohmann::json;
+using storage::EntityDef;
+using storage::ScopeBy;
+
+namespace {
+const storage::RegistryStore kStore;
+
+const EntityDef& entity_or_404(const std::string& name) {
+  const auto* def = storage::find_entity(name);
+  if (!def) throw Error(Errc::not_found, "no such registry collection");
+  return *def;
+}
+
+std::string str(const json& row, const char* k) {
+  return row.contains(k) && row[k].is_string() ? row[k].get<std::string>() : std::string();
+}
+
+std::optional<double> opt_num(const json& row, const char* k) {
+  if (row.contains(k) && row[k].is_number()) return row[k].get<double>();
+  return std::nullopt;
+}
+
+// The fields a client may send: every non-readonly column. Readonly ones and nulls are dropped
+// so that a stored row can be validated again against the create schema.
+json writable_view(const EntityDef& def, const json& row) {
+  json out = json::object();
+  for (const auto& c : def.columns) {
+    if (c.readonly || !row.contains(c.name) || row[c.name].is_null()) continue;
+    out[c.name] = row[c.name];
+  }
+  return out;
+}
+
+void require_write(const Principal& who, const EntityDef& def, bool creating) {
+  bool ok;
+  switch (def.scope_by) {
+    case ScopeBy::global:
+    case ScopeBy::region: ok = model::can_write_reference_data(who.role); break;
+    case ScopeBy::park:
+      ok = who.role == Role::province_admin || who.role == Role::city_officer || who.role == Role::county_officer;
+      break;
+    case ScopeBy::enterprise:
+      ok = who.role == Role::province_admin || who.role == Role::city_officer || who.role == Role::county_officer ||
+           (!creating && who.role == Role::enterprise_user);
+      break;
+    case ScopeBy::company: ok = model::can_write_registry(who.role); break;
+  }
+  if (!ok) throw Error(Errc::forbidden, std::string("the role ") + std::string(model::to_string(who.role)) +
+                                            " may not change " + def.name);
+}
+
+// Checks the schema cannot express. `row` is the full row as it would be stored.
+std::vector<FieldError> domain_problems(const EntityDef& def, const json& row) {
+  std::vector<FieldError> out;
+  auto company = str(row, "company_code");
+  if (def.name == "enterprises") {
+    auto region = str(row, "region_code");
+    if (company.substr(0, 4) != region.substr(0, 4))
+      out.push_back({"/company_code", "an enterprise code starts with the code of its city (" + region.substr(0, 4) + "…)"});
+  }
+  if (def.name == "hazard-sources") {
+    if (str(row, "hazard_code").substr(0, 11) != company)
+      out.push_back({"/hazard_code", "a hazard source code starts with its enterprise's code"});
+    auto r = opt_num(row, "r_value");
+    if (r && row["rank"].is_number_integer() && rules::level_for_r(*r) != row["rank"].get<int>())
+      out.push_back({"/rank", "rank " + std::to_string(row["rank"].get<int>()) + " does not match R = " +
+                                  std::to_string(*r) + ", which grades as level " +
+                                  std::to_string(rules::level_for_r(*r)) + " (GB 18218-2018)"});
+    auto alpha = opt_num(row, "alpha");
+    if (alpha && row.contains("people_exposed") && row["people_exposed"].is_number_integer() &&
+        std::abs(*alpha - rules::alpha_for_people_exposed(row["people_exposed"].get<int>())) > 1e-9)
+      out.push_back({"/alpha", "α does not match the number of people exposed (GB 18218-2018 table 5)"});
+  }
+  if (row.contains("hazard_code") && row["hazard_code"].is_string() && def.name != "hazard-sources" &&
+      str(row, "hazard_code").substr(0, 11) != company)
+    out.push_back({"/hazard_code", "the hazard source belongs to another enterprise"});
+  if (def.name == "equipment") {
+    auto code = str(row, "equip_code");
+    if (code.substr(0, 14) != str(row, "hazard_code"))
+      out.push_back({"/equip_code", "an equipment code starts with its hazard source's code"});
+    if (code.size() >= 16 && code.substr(14, 2) != str(row, "equip_type"))
+      out.push_back({"/equip_code", "characters 15–16 of an equipment code are its type (" + str(row, "equip_type") + ")"});
+  }
+  if (def.name == "equipment-media" && str(row, "equip_code").substr(0, 11) != company)
+    out.push_back({"/equip_code", "the equipment belongs to another enterprise"});
+  if (def.name == "monitoring-points") {
+    rules::Limits lim{opt_num(row, "range_low"), opt_num(row, "range_high"), opt_num(row, "ll"),
+                      opt_num(row, "l"),         opt_num(row, "h"),          opt_num(row, "hh")};
+    if (str(row, "value_kind") == "switch" && (lim.ll || lim.l || lim.h || lim.hh))
+      out.push_back({"/value_kind", "a switch point has no LL/L/H/HH limits; its alarm is the switch state"});
+    for (auto& p : rules::check_limits(lim)) out.push_back({"/" + p.field, p.message});
+    auto equip = str(row, "equip_code");
+    if (!equip.empty() && equip.substr(0, 14) != str(row, "hazard_code"))
+      out.push_back({"/equip_code", "the equipment belongs to another hazard source"});
+  }
+  if (def.name == "responsible-persons" && row.contains("valid_from") && row.contains("valid_to") &&
+      row["valid_from"].is_string() && row["valid_to"].is_string() &&
+      row["valid_to"].get<std::string>() < row["valid_from"].get<std::string>())
+    out.push_back({"/valid_to", "valid_to is before valid_from"});
+  if (def.name == "gateways" && row.contains("hazard_codes")) {
+    for (std::size_t i = 0; i < row["hazard_codes"].size(); ++i) {
+      if (row["hazard_codes"][i].get<std::string>().substr(0, 11) != company)
+        out.push_back({"/hazard_codes/" + std::to_string(i), "the hazard source belongs to another enterprise"});
+    }
+  }
+  return out;
+}
+
+// Scope of the new or changed row, and the existence and ownership of what it references.
+void check_scope_and_references(storage::Tx& tx, const Principal& who, const EntityDef& def, const json& row) {
+  std::vector<FieldError> problems;
+  auto company = str(row, "company_code");
+  switch (def.scope_by) {
+    case ScopeBy::company:
+      if (!kStore.enterprise_in_scope(tx, who.scope, company))
+        throw Error(Errc::validation_failed, "unknown enterprise", {{"/company_code", "no such enterprise"}});
+      break;
+    case ScopeBy::enterprise:
+    case ScopeBy::park:
+      if (!kStore.region_in_scope(tx, who.scope, str(row, "region_code")) &&
+          !(who.role == Role::enterprise_user && def.scope_by == ScopeBy::enterprise))
+        throw Error(Errc::validation_failed, "unknown region", {{"/region_code", "no such region in your area"}});
+      break;
+    default: break;
+  }
+  for (const auto& ref : def.references) {
+    if (!row.contains(ref.column) || row[ref.column].is_null()) continue;
+    auto value = row[ref.column].get<std::string>();
+    auto owner = kStore.reference_owner(tx, ref, value);
+    if (owner.is_null()) {
+      problems.push_back({"/" + ref.column, "no such " + ref.table + " (" + value + ")"});
+    } else if (ref.same_company && owner.get<std::string>() != company) {
+      // Do not reveal rows the caller may not see: outside the scope it simply does not exist.
+      bool visible = kStore.enterprise_in_scope(tx, who.scope, owner.get<std::string>());
+      problems.push_back({"/" + ref.column, visible ? ref.table + " " + value + " belongs to another enterprise"
+                                                    : "no such " + ref.table + " (" + value + ")"});
+    }
+  }
+  if (def.name == "gateways" && row.contains("hazard_codes")) {
+    const storage::Reference hs{"hazard_codes", "hazard_source", "hazard_code", true};
+    for (std::size_t i = 0; i < row["hazard_codes"].size(); ++i) {
+      auto code = row["hazard_codes"][i].get<std::string>();
+      if (kStore.reference_owner(tx, hs, code).is_null())
+        problems.push_back({"/hazard_codes/" + std::to_string(i), "no such hazard_source (" + code + ")"});
+    }
+  }
+  if (!problems.empty()) throw Error(Errc::validation_failed, "the row refers to something that is not there", problems);
+}
+
+json conflict_to_error(const storage::ConflictError& e, const EntityDef& def) {
+  throw Error(Errc::conflict, "a " + def.name + " row with this key or name already exists");
+}
+}  // namespace
+
+RegistryService::RegistryService(storage::Database& db, const std::filesystem::path& schema_dir) : db_(db) {
+  for (const auto& def : storage::registry_entities()) {
+    schemas_[def.name] = std::make_unique<config::JsonSchema>(
+        config::JsonSchema::from_file(schema_dir / "registry" / (def.name + ".schema.json")));
+  }
+}
+RegistryService::~RegistryService() = default;
+
+bool RegistryService::is_entity(const std::string& name) { return storage::find_entity(name) != nullptr; }
+
+std::vector<std::string> RegistryService::filters_of(const std::string& name) {
+  const auto* def = storage::find_entity(name);
+  return def ? def->filters : std::vector<std::string>{};
+}
+
+json RegistryService::list(const Principal& who, const std::string& entity, const ListParams& p) {
+  const auto& def = entity_or_404(entity);
+  storage::ListQuery q{p.filters, p.q, p.include_inactive, p.limit, p.offset};
+  auto tx = db_.begin();
+  return kStore.list(tx, def, who.scope, q);
+}
+
+json RegistryService::get(const Principal& who, const std::string& entity, const std::string& key) {
+  const auto& def = entity_or_404(entity);
+  auto tx = db_.begin();
+  auto row = kStore.get(tx, def, who.scope, key);
+  if (row.is_null()) throw Error(Errc::not_found, "no such " + def.name + " row");
+  return row;
+}
+
+json RegistryService::create(const Principal& who, const std::string& entity, const json& body) {
+  const auto& def = entity_or_404(entity);
+  if (!body.is_object()) throw Error(Errc::validation_failed, "the body must be a JSON object", {{"", "expected an object"}});
+  if (auto errs = schemas_.at(def.name)->validate(body); !errs.empty())
+    throw Error(Errc::validation_failed, "the " + def.name + " row does not match its schema", errs);
+  require_write(who, def, true);
+  if (auto errs = domain_problems(def, body); !errs.empty())
+    throw Error(Errc::validation_failed, "the " + def.name + " row is inconsistent", errs);
+  try {
+    return db_.in_tx([&](storage::Tx& tx) {
+      check_scope_and_references(tx, who, def, body);
+      return kStore.insert(tx, def, body);
+    });
+  } catch (const storage::ConflictError& e) {
+    return conflict_to_error(e, def);
+  }
+}
+
+json RegistryService::update(const Principal& who, const std::string& entity, const std::string& key,
+                             const json& patch) {
+  const auto& def = entity_or_404(entity);
+  if (!patch.is_object()) throw Error(Errc::validation_failed, "the body must be a JSON object", {{"", "expected an object"}});
+  try {
+    return db_.in_tx([&](storage::Tx& tx) {
+      auto existing = kStore.get(tx, def, who.scope, key, /*lock=*/true);
+      if (existing.is_null()) throw Error(Errc::not_found, "no such " + def.name + " row");
+      require_write(who, def, false);
+      std::vector<FieldError> problems;
+      for (auto& [k, v] : patch.items()) {
+        const auto* col = def.column(k);
+        if (!col) continue;  // the schema check below names unknown fields
+        if (col->readonly) problems.push_back({"/" + k, "is maintained by the server"});
+        bool immutable = std::find(def.immutable.begin(), def.immutable.end(), k) != def.immutable.end();
+        if (immutable && v != existing[k]) problems.push_back({"/" + k, "cannot be changed; create a new row instead"});
+      }
+      if (who.role == Role::enterprise_user && def.scope_by == ScopeBy::enterprise && patch.contains("region_code") &&
+          patch["region_code"] != existing["region_code"])
+        problems.push_back({"/region_code", "only the regulator may move an enterprise to another region"});
+      if (!problems.empty()) throw Error(Errc::validation_failed, "the change is not allowed", problems);
+      json merged = writable_view(def, existing);
+      for (auto& [k, v] : patch.items()) {
+        if (v.is_null()) merged.erase(k);
+        else merged[k] = v;
+      }
+      if (auto errs = schemas_.at(def.name)->validate(merged); !errs.empty())
+        throw Error(Errc::validation_failed, "the changed " + def.name + " row does not match its schema", errs);
+      if (auto errs = domain_problems(def, merged); !errs.empty())
+        throw Error(Errc::validation_failed, "the changed " + def.name + " row is inconsistent", errs);
+      check_scope_and_references(tx, who, def, merged);
+      return kStore.update(tx, def, key, patch);
+    });
+  } catch (const storage::ConflictError& e) {
+    return conflict_to_error(e, def);
+  }
+}
+
+void RegistryService::deactivate(const Principal& who, const std::string& entity, const std::string& key) {
+  const auto& def = entity_or_404(entity);
+  db_.in_tx([&](storage::Tx& tx) {
+    if (kStore.get(tx, def, who.scope, key).is_null()) throw Error(Errc::not_found, "no such " + def.name + " row");
+    require_write(who, def, false);
+    if (who.role == Role::enterprise_user && def.scope_by == ScopeBy::enterprise)
+      throw Error(Errc::forbidden, "only the regulator may deactivate an enterprise");
+    kStore.deactivate(tx, def, who.scope, key);
+  });
+}
+
+json RegistryService::grade_hazard_source(const Principal& who, const std::string& hazard_code, bool store) {
+  const auto& def = entity_or_404("hazard-sources");
+  return db_.in_tx([&](storage::Tx& tx) {
+    auto hs = kStore.get(tx, def, who.scope, hazard_code, store);
+    if (hs.is_null()) throw Error(Errc::not_found, "no such hazard source");
+    if (store) require_write(who, def, false);
+    if (!hs["people_exposed"].is_number_integer())
+      throw Error(Errc::validation_failed, "grading needs the number of people exposed",
+                  {{"/people_exposed", "set people_exposed on the hazard source first"}});
+    auto rows = tx.exec(
+        "SELECT hc.cas, hc.quantity_t, c.critical_quantity_t, c.beta FROM hazard_chemical hc "
+        "JOIN chemical c ON c.cas = hc.cas WHERE hc.hazard_code = $1 AND hc.is_active ORDER BY hc.cas",
+        {hazard_code});
+    std::vector<rules::ChemicalQuantity> chems;
+    std::vector<FieldError> missing;
+    json parts = json::array();
+    for (auto& r : rows) {
+      if (!r["critical_quantity_t"].is_number() || !r["beta"].is_number()) {
+        missing.push_back({"/chemicals/" + r["cas"].get<std::string>(), "the catalogue lacks Q or β for this chemical"});
+        continue;
+      }
+      chems.push_back({r["cas"], r["quantity_t"].get<double>(), r["critical_quantity_t"].get<double>(), r["beta"].get<double>()});
+      parts.push_back(r);
+    }
+    if (!missing.empty()) throw Error(Errc::validation_failed, "some chemicals cannot be graded", missing);
+    auto g = rules::grade(chems, hs["people_exposed"].get<int>());
+    json out = {{"hazard_code", hazard_code}, {"s", g.s}, {"alpha", g.alpha}, {"r", g.r},
+                {"is_major_hazard", g.is_major_hazard}, {"level", g.level ? json(*g.level) : json(nullptr)},
+                {"chemicals", parts}, {"stored", false}};
+    if (store) {
+      if (!g.level) throw Error(Errc::validation_failed, "S = Σq/Q is below 1: this is not a major hazard source");
+      tx.exec("UPDATE hazard_source SET r_value = $1, alpha = $2, rank = $3, updated_at = now() WHERE hazard_code = $4",
+              {std::to_string(g.r), std::to_string(g.alpha), std::to_string(*g.level), hazard_code});
+      tx.exec("UPDATE enterprise SET max_hazard_rank = (SELECT min(rank) FROM hazard_source WHERE company_code = $1 "
+              "AND is_active), updated_at = now() WHERE company_code = $1",
+              {hs["company_code"].get<std::string>()});
+      out["stored"] = true;
+    }
+    return out;
+  });
+}
+
+}  // namespace hazmon::service

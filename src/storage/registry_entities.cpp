@@ -1,0 +1,131 @@
+#include <hazmon/storage/registry_store.hpp>
+
+namespace hazmon::storage {
+namespace {
+using T = ColType;
+
+std::vector<Column> with_common(std::vector<Column> cols) {
+  cols.push_back({"is_active", T::boolean, true});
+  cols.push_back({"source", T::text, true});
+  cols.push_back({"created_at", T::timestamp, true});
+  cols.push_back({"updated_at", T::timestamp, true});
+  return cols;
+}
+
+std::vector<EntityDef> make() {
+  std::vector<EntityDef> v;
+  v.push_back({"regions", "region", "code", false,
+               with_common({{"code"}, {"name"}, {"level"}, {"parent_code"}}),
+               {"code"}, ScopeBy::region, {"level", "parent_code"},
+               {{"parent_code", "region", "code", false}}});
+  v.push_back({"parks", "park", "park_id", false,
+               with_common({{"park_id"}, {"name"}, {"region_code"}, {"address"}}),
+               {"park_id"}, ScopeBy::park, {"region_code"},
+               {{"region_code", "region", "code", false}}});
+  v.push_back({"enterprises", "enterprise", "company_code", false,
+               with_common({{"company_code"}, {"name"}, {"uscc"}, {"whp_reg_code"}, {"address"},
+                            {"region_code"}, {"park_id"}, {"lon", T::number}, {"lat", T::number},
+                            {"industry_type"}, {"principal"}, {"principal_phone"}, {"duty_phone"},
+                            {"status"}, {"max_hazard_rank", T::integer}, {"roster_batch"}}),
+               {"company_code"}, ScopeBy::enterprise, {"region_code", "park_id", "status", "max_hazard_rank", "roster_batch"},
+               {{"region_code", "region", "code", false}, {"park_id", "park", "park_id", false}}});
+  v.push_back({"chemicals", "chemical", "cas", false,
+               with_common({{"cas"}, {"name"}, {"alias"}, {"hazard_classes", T::json},
+                            {"critical_quantity_t", T::number}, {"beta", T::number},
+                            {"key_supervised", T::boolean}, {"highly_toxic", T::boolean},
+                            {"explosive_precursor", T::boolean}}),
+               {"cas"}, ScopeBy::global, {"key_supervised", "highly_toxic", "explosive_precursor"}, {}});
+  v.push_back({"hazard-sources", "hazard_source", "hazard_code", false,
+               with_common({{"hazard_code"}, {"company_code"}, {"name"}, {"rank", T::integer},
+                            {"r_value", T::number}, {"alpha", T::number}, {"people_exposed", T::integer},
+                            {"address"}, {"lon", T::number}, {"lat", T::number}, {"commissioning_date", T::date},
+                            {"protected_distance_m", T::number}, {"people_within_500m", T::integer},
+                            {"headcount", T::integer}, {"activity_type"}, {"ownership"},
+                            {"safety_person"}, {"safety_phone"}}),
+               {"hazard_code", "company_code"}, ScopeBy::company, {"company_code", "rank"},
+               {{"company_code", "enterprise", "company_code", false}}});
+  v.push_back({"production-cells", "production_cell", "prodcell_id", false,
+               with_common({{"prodcell_id"}, {"company_code"}, {"hazard_code"}, {"cell_type"}, {"name"},
+                            {"area_m2", T::number}, {"has_dike", T::boolean}, {"dike_area_m2", T::number},
+                            {"tank_count", T::integer}, {"min_tank_spacing_m", T::number}, {"responsible_person"}}),
+               {"prodcell_id", "company_code"}, ScopeBy::company, {"company_code", "hazard_code", "cell_type"},
+               {{"hazard_code", "hazard_source", "hazard_code", true}}});
+  v.push_back({"equipment", "equipment", "equip_code", false,
+               with_common({{"equip_code"}, {"company_code"}, {"hazard_code"}, {"prodcell_id"},
+                            {"equip_type"}, {"name"}, {"bit_no"}, {"description"}, {"location"},
+                            {"lon", T::number}, {"lat", T::number}, {"status", T::integer},
+                            {"process_codes", T::json}, {"detail", T::json}}),
+               {"equip_code", "company_code", "hazard_code", "equip_type"}, ScopeBy::company,
+               {"company_code", "hazard_code", "prodcell_id", "equip_type", "status"},
+               {{"hazard_code", "hazard_source", "hazard_code", true},
+                {"prodcell_id", "production_cell", "prodcell_id", true}}});
+  v.push_back({"equipment-media", "equipment_medium", "id", true,
+               with_common({{"id", T::integer, true}, {"company_code"}, {"equip_code"}, {"cas"}, {"name"},
+                            {"form"}, {"design_inventory_t", T::number}}),
+               {"company_code", "equip_code", "cas"}, ScopeBy::company, {"company_code", "equip_code", "cas"},
+               {{"equip_code", "equipment", "equip_code", true}, {"cas", "chemical", "cas", false}}});
+  v.push_back({"enterprise-chemicals", "enterprise_chemical", "id", true,
+               with_common({{"id", T::integer, true}, {"company_code"}, {"cas"}, {"usage"},
+                            {"annual_amount_t", T::number}, {"max_inventory_t", T::number}}),
+               {"company_code", "cas"}, ScopeBy::company, {"company_code", "cas", "usage"},
+               {{"company_code", "enterprise", "company_code", false}, {"cas", "chemical", "cas", false}}});
+  v.push_back({"hazard-chemicals", "hazard_chemical", "id", true,
+               with_common({{"id", T::integer, true}, {"company_code"}, {"hazard_code"}, {"cas"},
+                            {"quantity_t", T::number}}),
+               {"company_code", "hazard_code", "cas"}, ScopeBy::company, {"company_code", "hazard_code", "cas"},
+               {{"hazard_code", "hazard_source", "hazard_code", true}, {"cas", "chemical", "cas", false}}});
+  v.push_back({"responsible-persons", "responsible_person", "id", true,
+               with_common({{"id", T::integer, true}, {"company_code"}, {"hazard_code"}, {"role"}, {"name"},
+                            {"position"}, {"mobile"}, {"valid_from", T::date}, {"valid_to", T::date}}),
+               {"company_code", "hazard_code"}, ScopeBy::company, {"company_code", "hazard_code", "role"},
+               {{"hazard_code", "hazard_source", "hazard_code", true}}});
+  v.push_back({"gateways", "gateway", "gateway_code", false,
+               with_common({{"gateway_code"}, {"company_code"}, {"name"}, {"vendor"}, {"model"},
+                            {"gateway_type"}, {"ip", T::inet}, {"port", T::integer}, {"location"},
+                            {"install_date", T::date}, {"acquisition_interval_s", T::integer},
+                            {"hazard_codes", T::json}, {"last_seen_at", T::timestamp, true}}),
+               {"gateway_code", "company_code"}, ScopeBy::company, {"company_code"},
+               {{"company_code", "enterprise", "company_code", false}}});
+  v.push_back({"monitoring-points", "monitoring_point", "quota_code", false,
+               with_common({{"quota_code"}, {"company_code"}, {"hazard_code"}, {"equip_code"}, {"gateway_code"},
+                            {"name"}, {"bit_no"}, {"indicator_type"}, {"value_kind"}, {"unit"},
+                            {"range_low", T::number}, {"range_high", T::number}, {"ll", T::number},
+                            {"l", T::number}, {"h", T::number}, {"hh", T::number}, {"gas_cas"},
+                            {"process_code"}, {"key_parameter", T::boolean}, {"in_use", T::boolean},
+                            {"debounce_s", T::integer}, {"deadband", T::number}}),
+               {"quota_code", "company_code"}, ScopeBy::company,
+               {"company_code", "hazard_code", "equip_code", "gateway_code", "indicator_type", "value_kind", "in_use"},
+               {{"hazard_code", "hazard_source", "hazard_code", true},
+                {"equip_code", "equipment", "equip_code", true},
+                {"gateway_code", "gateway", "gateway_code", true}}});
+  v.push_back({"cameras", "camera", "video_id", false,
+               with_common({{"video_id"}, {"company_code"}, {"hazard_code"}, {"prodcell_id"}, {"name"},
+                            {"number"}, {"scene_type"}, {"location"}, {"lon", T::number}, {"lat", T::number},
+                            {"rtsp_url"}, {"rtsp_sub_url"}, {"credential_ref"}, {"analysers", T::json},
+                            {"rois", T::json}, {"duty_schedule", T::json}}),
+               {"video_id", "company_code"}, ScopeBy::company, {"company_code", "hazard_code", "scene_type"},
+               {{"company_code", "enterprise", "company_code", false},
+                {"hazard_code", "hazard_source", "hazard_code", true},
+                {"prodcell_id", "production_cell", "prodcell_id", true}}});
+  return v;
+}
+}  // namespace
+
+const Column* EntityDef::column(std::string_view n) const {
+  for (const auto& c : columns)
+    if (c.name == n) return &c;
+  return nullptr;
+}
+
+const std::vector<EntityDef>& registry_entities() {
+  static const std::vector<EntityDef> defs = make();
+  return defs;
+}
+
+const EntityDef* find_entity(std::string_view name) {
+  for (const auto& d : registry_entities())
+    if (d.name == name) return &d;
+  return nullptr;
+}
+
+}  // namespace hazmon::storage
