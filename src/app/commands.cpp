@@ -199,8 +199,8 @@ int cmd_pg(const Args& args) {
   s.run_as = option(args, "--run-as", "postgres");
   s.database = option(args, "--database", "hazmon");
   storage::EmbeddedPostgres pg(s);
-  pg.start();
   if (args[0] == "start") {
+    pg.start();
     std::printf("%s\n", pg.dsn().c_str());
     // Leave it running for the caller: forget that we started it.
     std::fflush(stdout);

@@ -151,7 +151,8 @@ void EmbeddedPostgres::start() {
 }
 
 void EmbeddedPostgres::stop() {
-  if (bindir_.empty()) return;
+  if (bindir_.empty()) bindir_ = find_bindir();
+  if (!fs::exists(s_.dir / "data" / "PG_VERSION") || !is_running()) return;
   run({(bindir_ / "pg_ctl").string(), "-D", (s_.dir / "data").string(), "-m", "fast", "-w", "stop"});
   started_here_ = false;
   core::logger(core::LogModule::storage)->info("embedded PostgreSQL stopped");
@@ -160,6 +161,20 @@ void EmbeddedPostgres::stop() {
 std::string EmbeddedPostgres::dsn(const std::string& database) const {
   return "host=" + (s_.dir / "run").string() + " port=5432 user=" + kSuperuser +
          " dbname=" + (database.empty() ? s_.database : database);
+}
+
+void create_database(const std::string& admin_dsn, const std::string& name, const std::string& template_db) {
+  pqxx::connection c(admin_dsn);
+  pqxx::nontransaction tx(c);
+  std::string sql = "CREATE DATABASE " + tx.quote_name(name);
+  if (!template_db.empty()) sql += " TEMPLATE " + tx.quote_name(template_db);
+  tx.exec(sql);
+}
+
+void drop_database(const std::string& admin_dsn, const std::string& name) {
+  pqxx::connection c(admin_dsn);
+  pqxx::nontransaction tx(c);
+  tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(name) + " WITH (FORCE)");
 }
 
 }  // namespace hazmon::storage

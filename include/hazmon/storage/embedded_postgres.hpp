@@ -34,4 +34,8 @@ class EmbeddedPostgres {
   bool started_here_ = false;
 };
 
+// Outside a transaction (CREATE DATABASE cannot run inside one); used by tests and set-up.
+void create_database(const std::string& admin_dsn, const std::string& name, const std::string& template_db = {});
+void drop_database(const std::string& admin_dsn, const std::string& name);
+
 }  // namespace hazmon::storage

@@ -1,0 +1,39 @@
+#pragma once
+// A small blocking HTTPS client for API tests: one TLS connection per request (or raw bytes),
+// certificate not verified (the server uses a throw-away development certificate).
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace hazmon::test {
+
+struct HttpResult {
+  int status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;  // lower-case names
+  nlohmann::json json() const;
+  std::string header(const std::string& lower) const;
+};
+
+class HttpsClient {
+ public:
+  explicit HttpsClient(unsigned short port) : port_(port) {}
+  HttpResult request(const std::string& method, const std::string& target, const std::string& body = {},
+                     const std::vector<std::pair<std::string, std::string>>& headers = {});
+  HttpResult get(const std::string& target, const std::string& token = {});
+  HttpResult post_json(const std::string& target, const nlohmann::json& body, const std::string& token = {});
+  HttpResult patch_json(const std::string& target, const nlohmann::json& body, const std::string& token = {});
+  HttpResult del(const std::string& target, const std::string& token = {});
+  // Writes `bytes` as they are over TLS and parses whatever response comes back (status 0
+  // when the server just closes the connection).
+  HttpResult raw(const std::string& bytes);
+  // Several requests over one kept-alive connection; returns each result.
+  std::vector<HttpResult> keep_alive(const std::vector<std::string>& targets, const std::string& token = {});
+
+ private:
+  unsigned short port_;
+};
+
+}  // namespace hazmon::test

@@ -1,0 +1,100 @@
+#include "test_server.hpp"
+
+#include <hazmon/api/api.hpp>
+#include <hazmon/auth/auth_service.hpp>
+#include <hazmon/config/config.hpp>
+#include <hazmon/core/error.hpp>
+#include <hazmon/core/metrics.hpp>
+#include <hazmon/core/random.hpp>
+#include <hazmon/http/static_files.hpp>
+#include <hazmon/service/audit_log.hpp>
+#include <hazmon/service/registry_service.hpp>
+#include <hazmon/service/roster.hpp>
+#include <hazmon/service/user_admin.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+namespace hazmon::test {
+namespace fs = std::filesystem;
+
+struct TestServer::Impl {
+  fs::path tmp;
+  core::Metrics metrics;
+  std::unique_ptr<auth::AuthService> auth;
+  std::unique_ptr<service::RegistryService> registry;
+  std::unique_ptr<service::RosterService> roster;
+  std::unique_ptr<service::AuditLog> audit;
+  std::unique_ptr<service::UserDirectory> users;
+  std::unique_ptr<api::ApiContext> ctx;
+  http::Router router;
+  std::unique_ptr<http::Server> server;
+};
+
+TestServer::TestServer(TestDatabase& db, TestServerOptions o)
+    : impl_(std::make_unique<Impl>()),
+      clock_(std::make_unique<core::FakeClock>(std::chrono::system_clock::now())) {
+  auto& i = *impl_;
+  i.tmp = fs::temp_directory_path() / ("hazmon-test-" + core::random_token(6));
+  fs::create_directories(i.tmp / "static");
+  std::ofstream(i.tmp / "static" / "index.html") << "<!doctype html><title>hazmon test</title>";
+  std::ofstream(i.tmp / "secret.txt") << "outside the static root";
+  auth::AuthSettings as;
+  as.session_ttl = std::chrono::minutes(o.session_ttl_minutes);
+  as.throttle.max_failures = o.login_max_failures;
+  i.auth = std::make_unique<auth::AuthService>(db.db(), as, *clock_);
+  i.registry = std::make_unique<service::RegistryService>(db.db(), config::home_dir() / "schemas");
+  i.roster = std::make_unique<service::RosterService>(db.db());
+  i.audit = std::make_unique<service::AuditLog>(db.db());
+  i.users = std::make_unique<service::UserDirectory>(db.db());
+  i.ctx = std::make_unique<api::ApiContext>(api::ApiContext{
+      *i.auth, *i.registry, *i.roster, *i.audit, *i.users, i.metrics,
+      [&db] { return api::Readiness{db.db().ping(), "test"}; }});
+  api::register_routes(i.router, *i.ctx);
+  i.router.set_fallback(http::make_static_handler(o.static_dir.empty() ? i.tmp / "static" : fs::path(o.static_dir)));
+  http::ServerSettings ss;
+  ss.listen_address = "127.0.0.1";
+  ss.port = 0;
+  ss.io_threads = 2;
+  ss.worker_threads = 4;
+  ss.max_connections = o.max_connections;
+  ss.max_body_bytes = o.max_body_bytes;
+  ss.read_timeout = std::chrono::milliseconds(3000);
+  ss.idle_timeout = std::chrono::milliseconds(3000);
+  ss.shutdown_grace = std::chrono::milliseconds(3000);
+  auto [cert, key] = http::ensure_dev_certificate(i.tmp / "tls");
+  ss.cert_file = cert;
+  ss.key_file = key;
+  i.server = std::make_unique<http::Server>(ss, i.router, i.metrics);
+  port_ = i.server->start();
+}
+
+TestServer::~TestServer() {
+  stop();
+  std::error_code ec;
+  fs::remove_all(impl_->tmp, ec);
+}
+
+void TestServer::stop() {
+  if (impl_->server) impl_->server->stop();
+}
+
+std::string TestServer::make_user(const std::string& username, const std::string& role, const std::string& scope_code) {
+  auth::NewUser u;
+  u.username = username;
+  u.role = *model::role_from_string(role);
+  u.password = kPassword;
+  u.scope = scope_code.empty() ? model::Scope::province()
+            : scope_code.size() == 6 ? model::Scope::region(scope_code)
+                                     : model::Scope::enterprise(scope_code);
+  impl_->auth->create_user(u);
+  return login(username);
+}
+
+std::string TestServer::login(const std::string& username, const std::string& password) {
+  auto r = client().post_json("/api/v1/auth/login", {{"username", username}, {"password", password}});
+  if (r.status != 200) throw std::runtime_error("login of " + username + " failed: " + r.body);
+  return r.json()["token"].get<std::string>();
+}
+
+}  // namespace hazmon::test

@@ -1,0 +1,48 @@
+#pragma once
+// The whole HTTPS stack (auth, registry, roster, audit, api, http) on an ephemeral port over a
+// TestDatabase, with a FakeClock for session expiry and throttling.
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <string>
+
+#include <hazmon/core/clock.hpp>
+#include <hazmon/http/server.hpp>
+
+#include "https_client.hpp"
+#include "test_database.hpp"
+
+namespace hazmon::test {
+
+struct TestServerOptions {
+  std::size_t max_body_bytes = 256 * 1024;
+  int max_connections = 256;
+  int session_ttl_minutes = 60;
+  int login_max_failures = 5;
+  std::string static_dir;  // empty: a temporary directory with an index.html
+};
+
+class TestServer {
+ public:
+  explicit TestServer(TestDatabase& db, TestServerOptions o = {});
+  ~TestServer();
+
+  unsigned short port() const { return port_; }
+  HttpsClient client() const { return HttpsClient(port_); }
+  core::FakeClock& clock() { return *clock_; }
+
+  // Creates a user directly (role as in the API, scope code empty for province) and logs in.
+  std::string make_user(const std::string& username, const std::string& role, const std::string& scope_code = {});
+  std::string login(const std::string& username, const std::string& password = kPassword);
+  static constexpr const char* kPassword = "Correct-Horse-42";
+
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<core::FakeClock> clock_;
+  unsigned short port_ = 0;
+};
+
+}  // namespace hazmon::test
