@@ -1,0 +1,103 @@
+#include <gtest/gtest.h>
+
+#include <hazmon/config/config.hpp>
+#include <hazmon/config/json_schema.hpp>
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+using namespace hazmon::config;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+std::vector<hazmon::core::FieldError> errors_of(const json& doc) {
+  try {
+    validate_config(doc);
+  } catch (const ConfigError& e) {
+    return e.fields();
+  }
+  return {};
+}
+}  // namespace
+
+TEST(Config, DefaultsAreFilledIn) {
+  auto cfg = default_config();
+  EXPECT_EQ(cfg["http"]["port"], 8443);
+  EXPECT_EQ(cfg["http"]["tls"]["cert_file"], "");
+  EXPECT_EQ(cfg["database"]["embedded"]["run_as"], "postgres");
+  EXPECT_EQ(cfg["auth"]["login_max_failures"], 5);
+}
+
+TEST(Config, UnknownKeyIsNamed) {
+  auto errs = errors_of(json{{"http", {{"prot", 1}}}});
+  ASSERT_FALSE(errs.empty());
+  EXPECT_EQ(errs[0].pointer, "/http");
+  EXPECT_NE(errs[0].message.find("prot"), std::string::npos) << errs[0].message;
+}
+
+TEST(Config, WrongTypeAndOutOfRangeArePointedAt) {
+  auto errs = errors_of(json{{"http", {{"port", "8443"}}}});
+  ASSERT_FALSE(errs.empty());
+  EXPECT_EQ(errs[0].pointer, "/http/port");
+  errs = errors_of(json{{"http", {{"port", 70000}}}});
+  ASSERT_FALSE(errs.empty());
+  EXPECT_EQ(errs[0].pointer, "/http/port");
+  errs = errors_of(json{{"log", {{"level", "loud"}}}});
+  ASSERT_FALSE(errs.empty());
+  EXPECT_EQ(errs[0].pointer, "/log/level");
+}
+
+TEST(Config, ShippedConfigsAreValid) {
+  for (auto f : {"config/hazmond.example.json", "config/demo.json"}) {
+    EXPECT_NO_THROW(load_config(fs::path(HAZMON_SOURCE_DIR) / f)) << f;
+  }
+}
+
+TEST(Config, BrokenJsonFileIsReported) {
+  auto p = fs::temp_directory_path() / "hazmon-broken-config.json";
+  std::ofstream(p) << "{\"http\": ";
+  EXPECT_THROW(load_config(p), ConfigError);
+  fs::remove(p);
+  EXPECT_THROW(load_config("/nonexistent/hazmond.json"), ConfigError);
+}
+
+TEST(Secrets, EnvironmentWinsAndLooseFilesAreRefused) {
+  auto p = fs::temp_directory_path() / "hazmon-secret-test";
+  std::ofstream(p) << "host=db password=s3cret\n";
+  ::chmod(p.c_str(), 0600);
+  EXPECT_EQ(read_secret("", p.string()), "host=db password=s3cret");
+  ::setenv("HAZMON_TEST_SECRET_ENV", "from-env", 1);
+  EXPECT_EQ(read_secret("HAZMON_TEST_SECRET_ENV", p.string()), "from-env");
+  ::unsetenv("HAZMON_TEST_SECRET_ENV");
+  ::chmod(p.c_str(), 0644);
+  EXPECT_THROW(read_secret("", p.string()), ConfigError);
+  fs::remove(p);
+  EXPECT_FALSE(read_secret("", "/nonexistent/secret").has_value());
+}
+
+TEST(JsonSchema, RegistrySchemasRejectUnknownFieldsAndBadCodes) {
+  auto s = JsonSchema::from_file(fs::path(HAZMON_SOURCE_DIR) / "schemas/registry/enterprises.schema.json");
+  json ok = {{"company_code", "14010000012"}, {"name", "某化工有限公司"}, {"region_code", "140100"}};
+  EXPECT_TRUE(s.validate(ok).empty());
+  auto bad = ok;
+  bad["company_code"] = "1401000001";
+  auto errs = s.validate(bad);
+  ASSERT_FALSE(errs.empty());
+  EXPECT_EQ(errs[0].pointer, "/company_code");
+  bad = ok;
+  bad["colour"] = "red";
+  EXPECT_FALSE(s.validate(bad).empty());
+}
+
+TEST(JsonSchema, EquipmentAppendixFollowsType) {
+  auto s = JsonSchema::from_file(fs::path(HAZMON_SOURCE_DIR) / "schemas/registry/equipment.schema.json");
+  json tank = {{"equip_code", "14010000012001G0001"}, {"company_code", "14010000012"}, {"hazard_code", "14010000012001"},
+               {"equip_type", "G0"}, {"name", "1#储罐"}, {"detail", {{"tank_type", "vertical"}, {"volume_m3", 1000}}}};
+  EXPECT_TRUE(s.validate(tank).empty());
+  tank["detail"] = {{"positions", 4}};  // a loading-platform field on a tank
+  EXPECT_FALSE(s.validate(tank).empty());
+}

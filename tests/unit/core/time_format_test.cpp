@@ -1,0 +1,30 @@
+#include <gtest/gtest.h>
+
+#include <hazmon/core/time_format.hpp>
+
+using namespace hazmon::core;
+using namespace std::chrono;
+
+TEST(TimeFormat, ProvincialLocalTimeIsUtcPlus8) {
+  auto t = parse_time("2021-10-08 10:15:30");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(format_rfc3339(*t), "2021-10-08T02:15:30.000Z");
+}
+
+TEST(TimeFormat, Rfc3339WithOffsetsAndFractions) {
+  EXPECT_EQ(format_rfc3339(*parse_time("2021-10-08T10:15:30+08:00")), "2021-10-08T02:15:30.000Z");
+  EXPECT_EQ(format_rfc3339(*parse_time("2021-10-08T02:15:30.250Z")), "2021-10-08T02:15:30.250Z");
+  EXPECT_EQ(format_rfc3339(*parse_time("2021-10-07T21:15:30-05:00")), "2021-10-08T02:15:30.000Z");
+}
+
+TEST(TimeFormat, RejectsMalformedAndImpossibleDates) {
+  for (const char* s : {"", "2021-10-08", "2021-13-01 00:00:00", "2021-02-30 00:00:00", "2021-10-08T10:15:30",
+                        "2021-10-08 10:15:30Z", "2021-10-08T10:15:30+0800", "2021-10-08x10:15:30", "not a time",
+                        "2021-10-08T25:00:00Z", "2021-10-08T10:15:30.Z"}) {
+    EXPECT_FALSE(parse_time(s).has_value()) << s;
+  }
+}
+
+TEST(TimeFormat, FormatsBeforeEpochCorrectly) {
+  EXPECT_EQ(format_rfc3339(SysTime{} - milliseconds(1)), "1969-12-31T23:59:59.999Z");
+}

@@ -1,0 +1,119 @@
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <hazmon/http/message.hpp>
+#include <hazmon/http/problem.hpp>
+#include <hazmon/http/router.hpp>
+#include <hazmon/http/static_files.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace hazmon;
+using namespace hazmon::http;
+namespace fs = std::filesystem;
+
+TEST(PercentDecode, DecodesAndRejectsNulAndBadEscapes) {
+  std::string out;
+  EXPECT_TRUE(percent_decode("/a%20b", out, false));
+  EXPECT_EQ(out, "/a b");
+  EXPECT_TRUE(percent_decode("a+b", out, true));
+  EXPECT_EQ(out, "a b");
+  EXPECT_TRUE(percent_decode("a+b", out, false));
+  EXPECT_EQ(out, "a+b");
+  EXPECT_FALSE(percent_decode("%00", out, false));
+  EXPECT_FALSE(percent_decode("%zz", out, false));
+  EXPECT_FALSE(percent_decode("%4", out, false));
+  EXPECT_TRUE(percent_decode("%E5%A4%AA", out, false));
+  EXPECT_EQ(out, "太");
+}
+
+TEST(Router, MatchesPlaceholdersAndReportsWrongMethod) {
+  Router r;
+  r.add("GET", "/api/v1/items/{id}", [](Request&) { return Response::json(200, "{}"); });
+  Request q;
+  q.method = "GET";
+  q.path = "/api/v1/items/42";
+  auto m = r.match(q);
+  ASSERT_TRUE(m.route);
+  EXPECT_EQ(q.params["id"], "42");
+  q.method = "DELETE";
+  m = r.match(q);
+  EXPECT_FALSE(m.route);
+  EXPECT_TRUE(m.path_known);
+  q.path = "/api/v1/other/42";
+  m = r.match(q);
+  EXPECT_FALSE(m.route);
+  EXPECT_FALSE(m.path_known);
+}
+
+TEST(Problem, BodyCarriesCodeRequestIdAndFields) {
+  core::Error e(core::Errc::validation_failed, "bad", {{"/l", "too high"}});
+  auto r = problem(e, "req-1");
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(r.content_type, "application/problem+json");
+  auto j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["code"], "validation_failed");
+  EXPECT_EQ(j["request_id"], "req-1");
+  EXPECT_EQ(j["errors"][0]["pointer"], "/l");
+}
+
+TEST(Problem, InternalErrorsHideTheirText) {
+  core::Error e(core::Errc::internal, "ERROR: relation \"x\" does not exist");
+  auto r = problem(e, "req-2");
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.body.find("relation"), std::string::npos);
+}
+
+TEST(Problem, StatusTableCoversEveryCode) {
+  using core::Errc;
+  EXPECT_EQ(status_for(Errc::bad_request), 400);
+  EXPECT_EQ(status_for(Errc::unauthenticated), 401);
+  EXPECT_EQ(status_for(Errc::forbidden), 403);
+  EXPECT_EQ(status_for(Errc::not_found), 404);
+  EXPECT_EQ(status_for(Errc::conflict), 409);
+  EXPECT_EQ(status_for(Errc::too_large), 413);
+  EXPECT_EQ(status_for(Errc::unsupported_media), 415);
+  EXPECT_EQ(status_for(Errc::validation_failed), 422);
+  EXPECT_EQ(status_for(Errc::throttled), 429);
+  EXPECT_EQ(status_for(Errc::unavailable), 503);
+}
+
+TEST(Request, BearerTokenParsing) {
+  Request q;
+  q.headers = {{"authorization", "Bearer abc.def"}};
+  EXPECT_EQ(q.bearer_token(), "abc.def");
+  q.headers = {{"authorization", "bearer   xyz  "}};
+  EXPECT_EQ(q.bearer_token(), "xyz");
+  q.headers = {{"authorization", "Basic dXNlcjpwYXNz"}};
+  EXPECT_EQ(q.bearer_token(), "");
+}
+
+TEST(StaticFiles, ServesInsideRootOnly) {
+  auto root = fs::temp_directory_path() / "hazmon-static-test" / "www";
+  fs::create_directories(root / "assets");
+  std::ofstream(root / "index.html") << "INDEX";
+  std::ofstream(root / "assets" / "app.js") << "JS";
+  std::ofstream(root.parent_path() / "secret.txt") << "SECRET";
+  auto h = make_static_handler(root);
+  auto get = [&](std::string path) {
+    Request q;
+    q.method = "GET";
+    q.path = std::move(path);
+    q.request_id = "t";
+    return h(q);
+  };
+  EXPECT_EQ(get("/").body, "INDEX");
+  auto js = get("/assets/app.js");
+  EXPECT_EQ(js.body, "JS");
+  EXPECT_EQ(js.content_type, "text/javascript; charset=utf-8");
+  EXPECT_EQ(get("/some/client/route").body, "INDEX");
+  EXPECT_EQ(get("/missing.png").status, 404);
+  for (auto p : {"/../secret.txt", "/assets/../../secret.txt", "/.hidden", "/a\\..\\secret.txt", "//etc/passwd"}) {
+    auto r = get(p);
+    EXPECT_EQ(r.status, 400) << p;
+    EXPECT_EQ(r.body.find("SECRET"), std::string::npos) << p;
+  }
+  fs::remove_all(root.parent_path());
+}
