@@ -52,7 +52,7 @@ TEST(Config, WrongTypeAndOutOfRangeArePointedAt) {
 }
 
 TEST(Config, ShippedConfigsAreValid) {
-  for (auto f : {"config/hazmond.example.json", "config/demo.json"}) {
+  for (auto f : {"config/hazmond.example.json", "config/demo.json", "deploy/hazmond.prod.json"}) {
     EXPECT_NO_THROW(load_config(fs::path(HAZMON_SOURCE_DIR) / f)) << f;
   }
 }
