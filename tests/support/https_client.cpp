@@ -7,6 +7,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <memory>
+
 namespace hazmon::test {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -56,7 +58,13 @@ std::vector<std::pair<std::string, std::string>> auth(const std::string& token) 
 
 HttpResult HttpsClient::request(const std::string& method, const std::string& target, const std::string& body,
                                 const std::vector<std::pair<std::string, std::string>>& headers) {
-  Conn c(port_);
+  std::unique_ptr<Conn> conn;
+  try {
+    conn = std::make_unique<Conn>(port_);
+  } catch (const boost::system::system_error&) {
+    return HttpResult{};  // status 0: nothing listens (or the handshake failed)
+  }
+  Conn& c = *conn;
   bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(method), target, 11};
   if (req.method() == bhttp::verb::unknown) req.method_string(method);
   req.set(bhttp::field::host, "localhost");

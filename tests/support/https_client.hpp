@@ -26,6 +26,7 @@ class HttpsClient {
   HttpResult post_json(const std::string& target, const nlohmann::json& body, const std::string& token = {});
   HttpResult patch_json(const std::string& target, const nlohmann::json& body, const std::string& token = {});
   HttpResult del(const std::string& target, const std::string& token = {});
+  // Status 0 when nothing listens or the connection fails before a response.
   // Writes `bytes` as they are over TLS and parses whatever response comes back (status 0
   // when the server just closes the connection).
   HttpResult raw(const std::string& bytes);

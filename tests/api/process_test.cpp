@@ -1,0 +1,148 @@
+// hazmond as a process: check-config exit codes, serve against the test database with a DSN
+// from the environment, READY over a real NOTIFY_SOCKET, /readyz, and a clean SIGTERM drain.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <hazmon/core/random.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "https_client.hpp"
+#include "test_database.hpp"
+
+namespace fs = std::filesystem;
+using namespace hazmon::test;
+
+namespace {
+std::string hazmond() {
+  const char* p = std::getenv("HAZMON_HAZMOND");
+  return p ? p : "hazmond";
+}
+
+struct Child {
+  pid_t pid = -1;
+  int out_fd = -1;
+  std::string output;
+  // Reads what the child printed so far (non-blocking).
+  void drain() {
+    char buf[4096];
+    for (;;) {
+      ssize_t n = ::read(out_fd, buf, sizeof buf);
+      if (n <= 0) break;
+      output.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+};
+
+Child spawn(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+  int pipefd[2];
+  EXPECT_EQ(::pipe(pipefd), 0);
+  Child c;
+  c.pid = ::fork();
+  if (c.pid == 0) {
+    ::dup2(pipefd[1], 1);
+    ::dup2(pipefd[1], 2);
+    ::close(pipefd[0]);
+    for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    _exit(127);
+  }
+  ::close(pipefd[1]);
+  c.out_fd = pipefd[0];
+  ::fcntl(c.out_fd, F_SETFL, O_NONBLOCK);
+  return c;
+}
+
+int wait_exit(pid_t pid, std::chrono::seconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  return -1;
+}
+}  // namespace
+
+TEST(Process, CheckConfigNamesThePointerAndFails) {
+  auto dir = fs::temp_directory_path() / ("hazmon-cc-" + hazmon::core::random_token(6));
+  fs::create_directories(dir);
+  std::ofstream(dir / "bad.json") << R"({"http": {"port": "eighty"}, "colour": 1})";
+  std::ofstream(dir / "good.json") << R"({"http": {"port": 9443}})";
+  auto bad = spawn({hazmond(), "check-config", (dir / "bad.json").string()}, {});
+  EXPECT_EQ(wait_exit(bad.pid, std::chrono::seconds(20)), 1);
+  bad.drain();
+  EXPECT_NE(bad.output.find("/http/port"), std::string::npos) << bad.output;
+  auto good = spawn({hazmond(), "check-config", (dir / "good.json").string()}, {});
+  EXPECT_EQ(wait_exit(good.pid, std::chrono::seconds(20)), 0);
+  fs::remove_all(dir);
+}
+
+TEST(Process, ServesNotifiesReadyAndDrainsOnSigterm) {
+  TestDatabase db;  // migrated already; serve must find nothing pending
+  auto dir = fs::temp_directory_path() / ("hazmon-proc-" + hazmon::core::random_token(6));
+  fs::create_directories(dir);
+  std::ofstream(dir / "hazmond.json") << R"({"state_dir": ")" << (dir / "var").string()
+                                      << R"(", "http": {"port": 0, "listen_address": "127.0.0.1", "shutdown_grace_ms": 3000}})";
+  // A real notify socket, as systemd would pass it.
+  std::string sock_path = (dir / "notify.sock").string();
+  int sock = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  ASSERT_GE(sock, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", sock_path.c_str());
+  ASSERT_EQ(::bind(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+
+  auto child = spawn({hazmond(), "serve", "--config", (dir / "hazmond.json").string()},
+                     {"HAZMON_DB_DSN=" + db.dsn(), "NOTIFY_SOCKET=" + sock_path});
+  unsigned short port = 0;
+  std::string notified;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  static const std::regex kServing(R"(serving https://localhost:(\d+)/)");
+  while (std::chrono::steady_clock::now() < deadline && (port == 0 || notified.find("READY=1") == std::string::npos)) {
+    child.drain();
+    std::smatch m;
+    if (port == 0 && std::regex_search(child.output, m, kServing)) port = static_cast<unsigned short>(std::stoi(m[1]));
+    char buf[512];
+    ssize_t n = ::recv(sock, buf, sizeof buf, 0);
+    if (n > 0) notified.append(buf, static_cast<std::size_t>(n));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_NE(port, 0) << child.output;
+  EXPECT_NE(notified.find("READY=1"), std::string::npos) << notified;
+
+  HttpsClient c(port);
+  EXPECT_EQ(c.get("/healthz").status, 200);
+  auto ready = c.get("/readyz");
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  EXPECT_EQ(c.get("/api/v1/enterprises").status, 401);
+
+  ASSERT_EQ(::kill(child.pid, SIGTERM), 0);
+  EXPECT_EQ(wait_exit(child.pid, std::chrono::seconds(15)), 0);
+  child.drain();
+  EXPECT_NE(child.output.find("draining"), std::string::npos) << child.output;
+  char buf[512];
+  ssize_t n = ::recv(sock, buf, sizeof buf, 0);
+  if (n > 0) notified.append(buf, static_cast<std::size_t>(n));
+  EXPECT_NE(notified.find("STOPPING=1"), std::string::npos) << notified;
+  // The port is closed after exit.
+  EXPECT_EQ(c.get("/healthz").status, 0);
+  ::close(sock);
+  fs::remove_all(dir);
+}
