@@ -12,6 +12,7 @@
 
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/log.hpp>
+#include <hazmon/core/random.hpp>
 
 #include <array>
 #include <fstream>
@@ -100,10 +101,33 @@ bool EmbeddedPostgres::is_running() const {
   return run({(bindir_ / "pg_ctl").string(), "-D", (s_.dir / "data").string(), "status"}, true) == 0;
 }
 
+namespace {
+bool traversable_by_others(const fs::path& dir) {
+  for (fs::path p = dir.parent_path(); !p.empty() && p != p.root_path(); p = p.parent_path()) {
+    struct stat st{};
+    if (::stat(p.c_str(), &st) == 0 && !(st.st_mode & S_IXOTH)) return false;
+  }
+  return true;
+}
+}  // namespace
+
 void EmbeddedPostgres::start() {
   auto log = core::logger(core::LogModule::storage);
   bindir_ = find_bindir();
   RunAs who = resolve_user(s_.run_as);
+  if (who.drop && !traversable_by_others(s_.dir) && !fs::is_symlink(s_.dir)) {
+    // The cluster user cannot reach a directory under, say, /root. Keep the cluster where it
+    // can (named after the requested path, so each checkout keeps its own) and leave a
+    // symlink at the requested place so that operators find it.
+    fs::path real = fs::path("/var/tmp") / ("hazmon-pg-" + core::sha256_hex(s_.dir.string()).substr(0, 12));
+    fs::create_directories(real);
+    fs::create_directories(s_.dir.parent_path());
+    std::error_code ec;
+    fs::create_directory_symlink(real, s_.dir, ec);
+    log->warn("user {} cannot traverse the parents of {}; the cluster lives in {} instead", s_.run_as,
+              s_.dir.string(), real.string());
+  }
+  if (fs::is_symlink(s_.dir)) s_.dir = fs::read_symlink(s_.dir);
   fs::create_directories(s_.dir / "log");
   fs::create_directories(s_.dir / "run");
   for (const auto& d : {s_.dir, s_.dir / "log", s_.dir / "run"}) {
@@ -112,15 +136,9 @@ void EmbeddedPostgres::start() {
     }
     ::chmod(d.c_str(), 0700);
   }
-  if (who.drop) {
-    // The cluster user must be able to reach its directory through every parent.
-    for (fs::path p = s_.dir.parent_path(); !p.empty() && p != p.root_path(); p = p.parent_path()) {
-      struct stat st{};
-      if (::stat(p.c_str(), &st) == 0 && !(st.st_mode & S_IXOTH)) {
-        throw Error(Errc::unavailable, "user " + s_.run_as + " cannot traverse " + p.string() +
-                                           "; chmod o+x it or set state_dir elsewhere");
-      }
-    }
+  if (who.drop && !traversable_by_others(s_.dir)) {
+    throw Error(Errc::unavailable, "user " + s_.run_as + " cannot traverse the parents of " + s_.dir.string() +
+                                       "; chmod o+x them or set state_dir elsewhere");
   }
   fs::path data = s_.dir / "data";
   if (!fs::exists(data / "PG_VERSION")) {
@@ -152,6 +170,7 @@ void EmbeddedPostgres::start() {
 
 void EmbeddedPostgres::stop() {
   if (bindir_.empty()) bindir_ = find_bindir();
+  if (fs::is_symlink(s_.dir)) s_.dir = fs::read_symlink(s_.dir);
   if (!fs::exists(s_.dir / "data" / "PG_VERSION") || !is_running()) return;
   run({(bindir_ / "pg_ctl").string(), "-D", (s_.dir / "data").string(), "-m", "fast", "-w", "stop"});
   started_here_ = false;
@@ -159,6 +178,7 @@ void EmbeddedPostgres::stop() {
 }
 
 std::string EmbeddedPostgres::dsn(const std::string& database) const {
+  // After start() s_.dir is the real directory (a symlink at the requested place is followed).
   return "host=" + (s_.dir / "run").string() + " port=5432 user=" + kSuperuser +
          " dbname=" + (database.empty() ? s_.database : database);
 }
