@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libssl-dev libpqxx-dev libpq-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libvalijson-dev
   libsodium-dev prometheus-cpp-dev libsystemd-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev python3-minimal
   postgresql-15 postgresql-client-15
   curl
 )

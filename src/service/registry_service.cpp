@@ -186,6 +186,8 @@ std::vector<std::string> RegistryService::filters_of(const std::string& name) {
 
 json RegistryService::list(const Principal& who, const std::string& entity, const ListParams& p) {
   const auto& def = entity_or_404(entity);
+  if (!p.q.empty() && def.search_column.empty())
+    throw Error(Errc::bad_request, "q is not supported here: " + def.name + " rows have no name to search");
   storage::ListQuery q{p.filters, p.q, p.include_inactive, p.limit, p.offset};
   auto tx = db_.begin();
   return kStore.list(tx, def, who.scope, q);

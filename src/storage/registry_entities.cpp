@@ -68,12 +68,12 @@ std::vector<EntityDef> make() {
                with_common({{"id", T::integer, true}, {"company_code"}, {"cas"}, {"usage"},
                             {"annual_amount_t", T::number}, {"max_inventory_t", T::number}}),
                {"company_code", "cas"}, ScopeBy::company, {"company_code", "cas", "usage"},
-               {{"company_code", "enterprise", "company_code", false}, {"cas", "chemical", "cas", false}}});
+               {{"company_code", "enterprise", "company_code", false}, {"cas", "chemical", "cas", false}}, ""});
   v.push_back({"hazard-chemicals", "hazard_chemical", "id", true,
                with_common({{"id", T::integer, true}, {"company_code"}, {"hazard_code"}, {"cas"},
                             {"quantity_t", T::number}}),
                {"company_code", "hazard_code", "cas"}, ScopeBy::company, {"company_code", "hazard_code", "cas"},
-               {{"hazard_code", "hazard_source", "hazard_code", true}, {"cas", "chemical", "cas", false}}});
+               {{"hazard_code", "hazard_source", "hazard_code", true}, {"cas", "chemical", "cas", false}}, ""});
   v.push_back({"responsible-persons", "responsible_person", "id", true,
                with_common({{"id", T::integer, true}, {"company_code"}, {"hazard_code"}, {"role"}, {"name"},
                             {"position"}, {"mobile"}, {"valid_from", T::date}, {"valid_to", T::date}}),
