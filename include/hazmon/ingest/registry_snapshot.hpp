@@ -1,0 +1,34 @@
+#pragma once
+// Immutable map from quotaCode to point, published as shared_ptr<const> and swapped whole
+// when the registry changes, so the upload path reads it without locks.
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <hazmon/model/point.hpp>
+
+namespace hazmon::ingest {
+
+class RegistrySnapshot {
+ public:
+  explicit RegistrySnapshot(std::vector<model::PointDef> points);
+  const model::PointDef* find(std::string_view quota_code) const;
+  const model::PointDef* by_id(std::int32_t point_id) const;
+  std::size_t size() const { return points_.size(); }
+  const std::vector<model::PointDef>& points() const { return points_; }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::vector<model::PointDef> points_;
+  std::unordered_map<std::string, std::size_t, Hash, std::equal_to<>> by_code_;
+  std::unordered_map<std::int32_t, std::size_t> by_id_;
+};
+
+using SnapshotPtr = std::shared_ptr<const RegistrySnapshot>;
+
+}  // namespace hazmon::ingest

@@ -1,0 +1,71 @@
+#pragma once
+// Decoding and validation of real-time uploads (DOMAIN.md §8). A request that is malformed as a
+// whole throws core::Error (nothing is stored); items are accepted or rejected one by one.
+#include <nlohmann/json_fwd.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <hazmon/core/clock.hpp>
+#include <hazmon/ingest/registry_snapshot.hpp>
+#include <hazmon/model/point.hpp>
+#include <hazmon/model/scope.hpp>
+
+namespace hazmon::ingest {
+
+struct UploadSettings {
+  std::size_t max_items = 5000;
+  std::chrono::seconds max_future_skew{300};
+};
+
+struct Rejected {
+  int index = 0;
+  std::string reason;
+};
+
+struct EnterpriseAlarm {
+  std::string quota_code;
+  std::string alarm_type;
+  std::optional<double> value, threshold;
+  core::SysTime start;
+  std::optional<core::SysTime> end;
+};
+
+enum class ReportType { realtime, resend, heartbeat };
+const char* to_string(ReportType t);
+
+struct Upload {
+  std::string company_code;
+  std::string gateway_code;
+  std::string data_id;
+  ReportType report_type = ReportType::realtime;
+  std::string forwarded_by;  // city code when a city platform forwards
+  core::SysTime send_time;
+  core::SysTime received;
+  int item_count = 0;
+  std::vector<model::Reading> readings;  // accepted items, in request order
+  std::vector<int> reading_index;        // request index of each accepted reading
+  std::vector<Rejected> rejected;
+  std::vector<EnterpriseAlarm> alarms;
+};
+
+// `caller` is the authenticated gateway or city platform; uploads for an enterprise outside its
+// scope are refused as a whole (forbidden).
+Upload decode_upload(const nlohmann::json& body, const RegistrySnapshot& points, const model::Principal& caller,
+                     core::SysTime now, const UploadSettings& settings);
+
+// The reply of DOMAIN.md §8: {"code":0,"message":"ok","dataId","accepted","rejected":[...]}.
+nlohmann::json upload_reply(const Upload& u);
+
+// {appId, dataId, data}: `data` is hex or base64 ciphertext of the JSON body, SM4-CBC or AES-CBC
+// with PKCS#7 padding. Returns the plaintext; throws core::Error(bad_request) when it does not
+// decrypt.
+std::string decrypt_envelope_data(const std::string& data, const std::string& cipher, const std::string& key_hex,
+                                  const std::string& iv_hex);
+// The inverse, for gateway simulators and tests (hex output).
+std::string encrypt_envelope_data(const std::string& plaintext, const std::string& cipher, const std::string& key_hex,
+                                  const std::string& iv_hex);
+
+}  // namespace hazmon::ingest

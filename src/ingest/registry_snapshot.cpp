@@ -1,0 +1,24 @@
+#include <hazmon/ingest/registry_snapshot.hpp>
+
+namespace hazmon::ingest {
+
+RegistrySnapshot::RegistrySnapshot(std::vector<model::PointDef> points) : points_(std::move(points)) {
+  by_code_.reserve(points_.size());
+  by_id_.reserve(points_.size());
+  for (std::size_t i = 0; i < points_.size(); ++i) {
+    by_code_.emplace(points_[i].quota_code, i);
+    by_id_.emplace(points_[i].point_id, i);
+  }
+}
+
+const model::PointDef* RegistrySnapshot::find(std::string_view quota_code) const {
+  auto it = by_code_.find(quota_code);
+  return it == by_code_.end() ? nullptr : &points_[it->second];
+}
+
+const model::PointDef* RegistrySnapshot::by_id(std::int32_t point_id) const {
+  auto it = by_id_.find(point_id);
+  return it == by_id_.end() ? nullptr : &points_[it->second];
+}
+
+}  // namespace hazmon::ingest
