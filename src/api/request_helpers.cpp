@@ -53,6 +53,9 @@ nlohmann::json parse_json_body(const http::Request& req, bool allow_empty) {
     return nlohmann::json::parse(req.body);
   } catch (const nlohmann::json::parse_error& e) {
     throw Error(Errc::bad_request, "the body is not valid JSON (at byte " + std::to_string(e.byte) + ")");
+  } catch (const nlohmann::json::exception&) {
+    // out_of_range: a number too large for a double (1e400).
+    throw Error(Errc::bad_request, "the body holds a number out of range");
   }
 }
 

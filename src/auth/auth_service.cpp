@@ -128,14 +128,17 @@ std::optional<model::Principal> AuthService::authenticate(const std::string& bea
     std::string app_id = bearer.substr(0, dot);
     std::string secret = bearer.substr(dot + 1);
     auto row = db_.in_tx([&](storage::Tx& tx) {
-      return tx.exec_one(
-          "UPDATE api_credential SET last_used_at = now() WHERE app_id = $1 AND is_active "
-          "RETURNING id, app_id, kind, scope_kind, scope_code, secret_hash",
+      auto r = tx.exec_one(
+          "SELECT id, app_id, kind, scope_kind, scope_code, secret_hash FROM api_credential "
+          "WHERE app_id = $1 AND is_active",
           {app_id});
+      // Only a request with the right secret is a use of the credential.
+      if (r.is_null() || !core::secure_equals(core::sha256_hex(secret), r["secret_hash"].get<std::string>()))
+        return nlohmann::json();
+      tx.exec("UPDATE api_credential SET last_used_at = now() WHERE id = $1", {std::to_string(r["id"].get<long long>())});
+      return r;
     });
-    if (row.is_null() || !core::secure_equals(core::sha256_hex(secret), row["secret_hash"].get<std::string>())) {
-      return std::nullopt;
-    }
+    if (row.is_null()) return std::nullopt;
     model::Principal p;
     p.id = row["id"].get<long long>();
     p.name = row["app_id"].get<std::string>();

@@ -54,6 +54,22 @@ std::string to_pointer(const std::vector<std::string>& context) {
   }
   return out.empty() ? "" : out;
 }
+
+// valijson matches "pattern" with std::regex, whose executor recurses once per character: a
+// string of some 30 000 characters overflows a thread's stack. No schema of ours allows more
+// than a few thousand bytes in one string, so longer ones are refused before any pattern runs.
+constexpr std::size_t kMaxStringBytes = 8 * 1024;
+
+void find_long_strings(const nlohmann::json& v, const std::string& pointer, std::vector<core::FieldError>& out) {
+  if (out.size() >= 20) return;
+  if (v.is_string() && v.get_ref<const std::string&>().size() > kMaxStringBytes) {
+    out.push_back({pointer, "longer than any field allows (" + std::to_string(kMaxStringBytes) + " bytes)"});
+  } else if (v.is_object()) {
+    for (auto& [k, item] : v.items()) find_long_strings(item, pointer + "/" + k, out);
+  } else if (v.is_array()) {
+    for (std::size_t i = 0; i < v.size(); ++i) find_long_strings(v[i], pointer + "/" + std::to_string(i), out);
+  }
+}
 }  // namespace
 
 std::vector<core::FieldError> JsonSchema::validate(const nlohmann::json& value) const {
@@ -61,6 +77,8 @@ std::vector<core::FieldError> JsonSchema::validate(const nlohmann::json& value) 
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter adapter(value);
   std::vector<core::FieldError> out;
+  find_long_strings(value, "", out);
+  if (!out.empty()) return out;
   if (validator.validate(impl_->schema, adapter, &results)) return out;
   valijson::ValidationResults::Error err;
   // valijson reports the failing leaf first and then each enclosing keyword; keep the leaves

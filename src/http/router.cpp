@@ -31,6 +31,12 @@ bool matches(const Route& r, const std::vector<std::string>& segs, std::map<std:
   }
   return true;
 }
+
+bool is_literal(const Route& r) {
+  for (const auto& p : r.segments)
+    if (p.size() > 2 && p.front() == '{' && p.back() == '}') return false;
+  return true;
+}
 }  // namespace
 
 void Router::add(std::string method, const std::string& pattern, Handler h, Exec exec) {
@@ -40,15 +46,20 @@ void Router::add(std::string method, const std::string& pattern, Handler h, Exec
 Router::Match Router::match(Request& req) const {
   Match m;
   auto segs = split(req.path);
+  bool literal_known = false;  // a route without placeholders has exactly this path
   for (const auto& r : routes_) {
     if (!matches(r, segs, nullptr)) continue;
     m.path_known = true;
     if (r.method == req.method || (req.method == "HEAD" && r.method == "GET")) {
+      // A fixed path answers 405 to its other methods rather than falling into a pattern
+      // (GET /api/v1/auth/login is not the registry row "login" of collection "auth").
+      if (literal_known && !is_literal(r)) return m;
       req.params.clear();
       matches(r, segs, &req.params);
       m.route = &r;
       return m;
     }
+    if (is_literal(r)) literal_known = true;
   }
   return m;
 }

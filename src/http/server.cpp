@@ -261,6 +261,11 @@ struct Server::Impl {
         co_await write_problem(stream, 431, "header_too_large", "the request headers are too large");
         break;
       }
+      // The parser already compares a declared Content-Length with the body limit.
+      if (ec == bhttp::error::body_limit) {
+        co_await write_problem(stream, 413, "body_too_large", "the request body exceeds the configured limit");
+        break;
+      }
       if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::ssl::error::stream_truncated ||
           ec == asio::error::operation_aborted || ec == asio::error::connection_reset || ec == asio::error::eof) {
         break;

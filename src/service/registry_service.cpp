@@ -144,7 +144,10 @@ void check_scope_and_references(storage::Tx& tx, const Principal& who, const Ent
     if (!row.contains(ref.column) || row[ref.column].is_null()) continue;
     auto value = row[ref.column].get<std::string>();
     auto owner = kStore.reference_owner(tx, ref, value);
-    if (owner.is_null()) {
+    // A park belongs to no enterprise: one outside the caller's scope does not exist for it.
+    bool hidden_park = !owner.is_null() && ref.table == "park" &&
+                       kStore.get(tx, *storage::find_entity("parks"), who.scope, value).is_null();
+    if (owner.is_null() || hidden_park) {
       problems.push_back({"/" + ref.column, "no such " + ref.table + " (" + value + ")"});
     } else if (ref.same_company && owner.get<std::string>() != company) {
       // Do not reveal rows the caller may not see: outside the scope it simply does not exist.

@@ -129,7 +129,13 @@ struct Tx::Impl {
   pqxx::result exec_params(std::string_view sql, const Params& params) {
     std::vector<const char*> ptrs;
     ptrs.reserve(params.size());
-    for (const auto& p : params) ptrs.push_back(p ? p->c_str() : nullptr);
+    for (const auto& p : params) {
+      // libpq reads C strings: a NUL would silently cut the value short, and PostgreSQL text
+      // cannot hold one anyway.
+      if (p && p->find('\0') != std::string::npos)
+        throw core::Error(core::Errc::validation_failed, "a value contains a NUL character, which cannot be stored");
+      ptrs.push_back(p ? p->c_str() : nullptr);
+    }
     return run(sql, [&] {
       // Without parameters use the simple protocol, which allows several statements
       // (migrations); values from requests always travel as parameters.

@@ -11,7 +11,10 @@ std::string select_list(const EntityDef& def) {
   for (const auto& c : def.columns) {
     if (!s.empty()) s += ", ";
     // inet and date render as text; everything else converts by type OID in database.cpp.
-    if (c.type == ColType::inet || c.type == ColType::date) s += c.name + "::text AS " + c.name;
+    // host(), not ::text, for inet: ::text appends the mask ("10.0.0.1/32"), which the schema
+    // refuses when the row is validated again on update.
+    if (c.type == ColType::inet) s += "host(" + c.name + ") AS " + c.name;
+    else if (c.type == ColType::date) s += c.name + "::text AS " + c.name;
     else s += c.name;
   }
   return s;
@@ -70,7 +73,7 @@ nlohmann::json RegistryStore::list(Tx& tx, const EntityDef& def, const model::Sc
   if (!q.include_inactive) where += " AND is_active";
   for (const auto& [k, v] : q.filters) {
     // Region filters select the region and everything under it.
-    if (k == "region_code") where += " AND region_code LIKE " + ph(params, model::region_prefix(v)) + " || '%'";
+    if (k == "region_code") where += " AND region_code LIKE " + ph(params, escape_like(model::region_prefix(v))) + " || '%'";
     else where += " AND " + k + "::text = " + ph(params, v);
   }
   if (!q.q.empty() && !def.search_column.empty())

@@ -1,0 +1,542 @@
+// A catalogue of hostile and malformed requests. Each entry names the exact status and the
+// stable problem `code` it must get; every answer must be application/problem+json with a
+// request_id, nothing may be stored (a fingerprint of every table that requests can change is
+// compared before and after), and the server must still answer /healthz afterwards.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <hazmon/storage/database.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "test_server.hpp"
+
+using namespace hazmon::test;
+using nlohmann::json;
+
+namespace {
+
+// Codes of this file's world (阳泉 140300 and 长治 140400), apart from the scope matrix's.
+constexpr const char* kCompanyA = "14030000001";
+constexpr const char* kCompanyB = "14040000001";
+constexpr const char* kHazardA = "14030000001001";
+constexpr const char* kHazardB = "14040000001001";
+constexpr const char* kEquipA = "14030000001001G0001";
+const std::string kSqlMeta = "'; DROP TABLE enterprise; --";
+const std::string kSqlMetaUrl = "%27%3B%20DROP%20TABLE%20enterprise%3B%20--";
+
+// Every table a request could write to, except the audit log and sessions (which successful
+// logins and every mutation legitimately append to).
+const std::vector<std::string> kTables = {
+    "region", "park", "enterprise", "chemical", "hazard_source", "production_cell", "equipment",
+    "equipment_medium", "enterprise_chemical", "hazard_chemical", "responsible_person", "gateway",
+    "monitoring_point", "camera", "app_user", "api_credential", "deployment_task", "roster_row"};
+
+// Row count and a hash of every row of every table above.
+std::map<std::string, std::string> fingerprint() {
+  std::string sql;
+  for (const auto& t : kTables) {
+    if (!sql.empty()) sql += " UNION ALL ";
+    sql += "SELECT '" + t + "' AS t, count(*)::text || ':' || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') AS h FROM " + t + " x";
+  }
+  std::map<std::string, std::string> out;
+  shared_db().db().in_tx([&](hazmon::storage::Tx& tx) {
+    for (auto& r : tx.exec(sql)) out[r["t"].get<std::string>()] = r["h"].get<std::string>();
+  });
+  return out;
+}
+
+long long count_rows(const std::string& table) {
+  return shared_db().db().in_tx([&](hazmon::storage::Tx& tx) {
+    return tx.exec_one("SELECT count(*) AS n FROM " + table)["n"].get<long long>();
+  });
+}
+
+::testing::AssertionResult is_problem(const HttpResult& r, int status, const std::string& code) {
+  auto j = r.json();
+  if (r.status != status) return ::testing::AssertionFailure() << "status " << r.status << " (want " << status << "): " << r.body.substr(0, 500);
+  if (r.header("content-type").rfind("application/problem+json", 0) != 0)
+    return ::testing::AssertionFailure() << "content-type '" << r.header("content-type") << "'";
+  if (!j.is_object() || j.value("code", "") != code)
+    return ::testing::AssertionFailure() << "code (want " << code << "): " << r.body.substr(0, 500);
+  if (j.value("request_id", "").empty()) return ::testing::AssertionFailure() << "no request_id: " << r.body;
+  if (j.value("status", 0) != status) return ::testing::AssertionFailure() << "status member: " << r.body;
+  return ::testing::AssertionSuccess();
+}
+
+// The server and the rows this file's requests aim at.
+struct Env {
+  std::unique_ptr<TestServer> srv;
+  std::string admin, officer, enterprise_user, credential_app_id;
+  HttpsClient client() const { return srv->client(); }
+};
+
+Env* build_env() {
+  auto e = std::make_unique<Env>();
+  e->srv = std::make_unique<TestServer>(shared_db());
+  e->admin = e->srv->make_user("bi_admin", "province_admin");
+  e->officer = e->srv->make_user("bi_officer", "province_officer");
+  auto c = e->client();
+  auto create = [&](const std::string& coll, const json& body) {
+    auto r = c.post_json("/api/v1/" + coll, body, e->admin);
+    if (r.status != 201) throw std::runtime_error("setup: POST " + coll + " → " + r.body);
+    return r.json();
+  };
+  create("enterprises", {{"company_code", kCompanyA}, {"name", "阳泉坏输入化工有限公司"}, {"region_code", "140300"}});
+  create("enterprises", {{"company_code", kCompanyB}, {"name", "长治坏输入化工有限公司"}, {"region_code", "140400"}});
+  create("hazard-sources", {{"hazard_code", kHazardA}, {"company_code", kCompanyA}, {"name", "罐区"}, {"rank", 4}});
+  create("hazard-sources", {{"hazard_code", kHazardB}, {"company_code", kCompanyB}, {"name", "罐区"}, {"rank", 4}});
+  create("equipment", {{"equip_code", kEquipA}, {"company_code", kCompanyA}, {"hazard_code", kHazardA}, {"equip_type", "G0"}, {"name", "储罐"}});
+  e->enterprise_user = e->srv->make_user("bi_enterprise", "enterprise_user", kCompanyA);
+  e->srv->make_user("bi_logout", "province_officer");
+  auto cred = c.post_json("/api/v1/credentials", {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompanyA}}}}, e->admin);
+  if (cred.status != 201) throw std::runtime_error("setup: credential → " + cred.body);
+  e->credential_app_id = cred.json()["app_id"].get<std::string>();
+  shared_db().exec(std::string("INSERT INTO deployment_task(company_code, task, deadline) VALUES ('") + kCompanyA +
+                   "', 'video_gateway', '2030-12-31')");
+  return e.release();
+}
+
+Env* env() {
+  static Env* e = nullptr;
+  static std::string failure;
+  if (!e && failure.empty()) {
+    try {
+      e = build_env();
+    } catch (const std::exception& ex) {
+      failure = ex.what();
+    }
+  }
+  if (!e) ADD_FAILURE() << "the bad-input world could not be built: " << failure;
+  return e;
+}
+
+// ---- request builders ----------------------------------------------------------------------
+
+std::vector<std::pair<std::string, std::string>> bearer(const std::string& token) {
+  return {{"Authorization", "Bearer " + token}};
+}
+
+json enterprise() { return {{"company_code", "14030000099"}, {"name", "阳泉坏输入新建有限公司"}, {"region_code", "140300"}}; }
+json point() {
+  return {{"quota_code", "BIQ1"}, {"company_code", kCompanyA}, {"hazard_code", kHazardA}, {"name", "压力"},
+          {"indicator_type", "pressure"}, {"value_kind", "analog"}, {"range_low", 0}, {"range_high", 10}};
+}
+json with(json j, const std::string& k, json v) {
+  j[k] = std::move(v);
+  return j;
+}
+json merged(json j, const json& more) {
+  for (auto& [k, v] : more.items()) j[k] = v;
+  return j;
+}
+
+using Send = std::function<HttpResult(Env&)>;
+
+Send post(std::string coll, json body) {
+  return [=](Env& e) { return e.client().post_json("/api/v1/" + coll, body, e.admin); };
+}
+Send post_as(std::string who, std::string target, json body) {
+  return [=](Env& e) {
+    const auto& tok = who == "officer" ? e.officer : who == "enterprise" ? e.enterprise_user : e.admin;
+    return e.client().post_json(target, body, tok);
+  };
+}
+// A body sent as text with a Content-Type of choice (empty: none).
+Send send_text(std::string method, std::string target, std::string body, std::string content_type) {
+  return [=](Env& e) {
+    auto h = bearer(e.admin);
+    if (!content_type.empty()) h.emplace_back("Content-Type", content_type);
+    return e.client().request(method, target, body, h);
+  };
+}
+Send post_text(std::string body, std::string target = "/api/v1/enterprises") {
+  return send_text("POST", target, body, "application/json");
+}
+Send get(std::string target) {
+  return [=](Env& e) { return e.client().get(target, e.admin); };
+}
+Send call(std::string method, std::string target) {
+  return [=](Env& e) { return e.client().request(method, target, {}, bearer(e.admin)); };
+}
+Send patch(std::string target, json body, std::string who = "admin") {
+  return [=](Env& e) { return e.client().patch_json(target, body, who == "enterprise" ? e.enterprise_user : e.admin); };
+}
+Send raw(std::string bytes) {
+  return [=](Env& e) { return e.client().raw(bytes); };
+}
+Send raw_get(std::string target) { return raw("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n"); }
+Send with_token(std::string token, std::string target = "/api/v1/enterprises") {
+  return [=](Env& e) { return e.client().get(target, token); };
+}
+Send anonymous_post(std::string coll, json body) {
+  return [=](Env& e) { return e.client().post_json("/api/v1/" + coll, body); };
+}
+
+struct Hostile {
+  std::string name;
+  Send send;
+  int status;
+  std::string code;
+};
+
+std::vector<Hostile> make_catalogue() {
+  std::vector<Hostile> v = {
+      // Bodies that are not JSON, or not the JSON expected.
+      {"broken_json", post_text(R"({"company_code": "1403)"), 400, "bad_request"},
+      {"trailing_garbage", post_text(R"({"company_code": "14030000099"} x)"), 400, "bad_request"},
+      {"empty_body", post_text(""), 400, "bad_request"},
+      {"json_array", post_text("[1, 2, 3]"), 422, "validation_failed"},
+      {"json_string", post_text(R"("enterprise")"), 422, "validation_failed"},
+      {"json_number", post_text("42"), 422, "validation_failed"},
+      {"json_null", post_text("null"), 422, "validation_failed"},
+      {"deep_array_nesting", post_text(std::string(10000, '[')), 400, "bad_request"},
+      {"deep_object_nesting", post_text([] { std::string s; for (int i = 0; i < 10000; ++i) s += R"({"a":)"; return s; }()), 400, "bad_request"},
+      {"invalid_utf8", post_text("{\"company_code\": \"14030000099\", \"name\": \"\xff\xfe\", \"region_code\": \"140300\"}"), 400, "bad_request"},
+      {"lone_surrogate", post_text(R"({"company_code": "14030000099", "name": "\ud800x", "region_code": "140300"})"), 400, "bad_request"},
+      {"number_overflow", post_text(R"({"company_code": "14030000099", "name": "阳泉溢出", "region_code": "140300", "lon": 1e400})"), 400, "bad_request"},
+      {"declared_body_too_large", [](Env& e) {
+         return e.client().raw("POST /api/v1/enterprises HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + e.admin +
+                               "\r\nContent-Type: application/json\r\nContent-Length: 300000\r\n\r\n");
+       }, 413, "body_too_large"},
+      {"chunked_body_too_large", [](Env& e) {
+         return e.client().raw("POST /api/v1/enterprises HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + e.admin +
+                               "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n50000\r\n");
+       }, 413, "body_too_large"},
+      // Wrong types, unknown and server-maintained fields.
+      {"company_code_number", post("enterprises", with(enterprise(), "company_code", 14030000099LL)), 422, "validation_failed"},
+      {"name_array", post("enterprises", with(enterprise(), "name", json::array({"a", "b"}))), 422, "validation_failed"},
+      {"name_null", post("enterprises", with(enterprise(), "name", nullptr)), 422, "validation_failed"},
+      {"region_code_object", post("enterprises", with(enterprise(), "region_code", {{"code", "140300"}})), 422, "validation_failed"},
+      {"lon_string", post("enterprises", with(enterprise(), "lon", "112.5")), 422, "validation_failed"},
+      {"lon_out_of_range", post("enterprises", with(enterprise(), "lon", 500)), 422, "validation_failed"},
+      {"status_boolean", post("enterprises", with(enterprise(), "status", true)), 422, "validation_failed"},
+      {"status_unknown", post("enterprises", with(enterprise(), "status", "bankrupt")), 422, "validation_failed"},
+      {"rank_fraction", post("enterprises", with(enterprise(), "max_hazard_rank", 2.5)), 422, "validation_failed"},
+      {"unknown_field", post("enterprises", with(enterprise(), "is_admin", true)), 422, "validation_failed"},
+      {"readonly_field_on_create", post("enterprises", with(enterprise(), "created_at", "2020-01-01T00:00:00Z")), 422, "validation_failed"},
+      {"patch_unknown_field", patch(std::string("/api/v1/enterprises/") + kCompanyA, {{"owner", "x"}}), 422, "validation_failed"},
+      {"patch_readonly_field", patch(std::string("/api/v1/enterprises/") + kCompanyA, {{"is_active", false}}), 422, "validation_failed"},
+      {"patch_immutable_key", patch(std::string("/api/v1/enterprises/") + kCompanyA, {{"company_code", "14030000098"}}), 422, "validation_failed"},
+      {"patch_required_to_null", patch(std::string("/api/v1/enterprises/") + kCompanyA, {{"name", nullptr}}), 422, "validation_failed"},
+      {"patch_array_body", patch(std::string("/api/v1/enterprises/") + kCompanyA, json::array({1})), 422, "validation_failed"},
+      {"string_far_beyond_any_field", post("cameras", {{"video_id", "BICAM1"}, {"company_code", kCompanyA}, {"name", "大门"}, {"scene_type", "gate"}, {"rtsp_url", "rtsp://" + std::string(250000, 'a')}}), 422, "validation_failed"},
+      // NUL cannot be stored in PostgreSQL text: refused, never silently cut short.
+      {"nul_in_name", post("enterprises", with(enterprise(), "name", "阳泉" + std::string(1, '\0') + kSqlMeta)), 422, "validation_failed"},
+      {"nul_in_address", post("enterprises", with(enterprise(), "address", std::string("x") + '\0' + "y")), 422, "validation_failed"},
+      {"nul_in_principal", post("enterprises", with(enterprise(), "principal", std::string("张") + '\0')), 422, "validation_failed"},
+      {"nul_in_login_name", [](Env& e) {
+         return e.client().post_json("/api/v1/auth/login", {{"username", std::string("bi_admin") + '\0' + "x"}, {"password", TestServer::kPassword}});
+       }, 422, "validation_failed"},
+      {"nul_in_patch", patch(std::string("/api/v1/enterprises/") + kCompanyA, {{"address", std::string("a") + '\0' + "b"}}), 422, "validation_failed"},
+      // Codes that break the code rules.
+      {"company_code_10_digits", post("enterprises", with(enterprise(), "company_code", "1403000009")), 422, "validation_failed"},
+      {"company_code_other_city", post("enterprises", with(enterprise(), "company_code", "14040000099")), 422, "validation_failed"},
+      {"hazard_code_not_prefixed", post("hazard-sources", {{"hazard_code", "14040000001002"}, {"company_code", kCompanyA}, {"name", "罐区"}, {"rank", 4}}), 422, "validation_failed"},
+      {"hazard_rank_contradicts_r", post("hazard-sources", {{"hazard_code", "14030000001009"}, {"company_code", kCompanyA}, {"name", "罐区"}, {"rank", 1}, {"r_value", 5}}), 422, "validation_failed"},
+      {"equipment_of_other_enterprises_hazard", post("equipment", {{"equip_code", std::string(kHazardB) + "G0002"}, {"company_code", kCompanyA}, {"hazard_code", kHazardB}, {"equip_type", "G0"}, {"name", "储罐"}}), 422, "validation_failed"},
+      {"equip_code_not_prefixed", post("equipment", {{"equip_code", "14030000001002G0002"}, {"company_code", kCompanyA}, {"hazard_code", kHazardA}, {"equip_type", "G0"}, {"name", "储罐"}}), 422, "validation_failed"},
+      {"equip_type_contradicts_code", post("equipment", {{"equip_code", std::string(kHazardA) + "G0002"}, {"company_code", kCompanyA}, {"hazard_code", kHazardA}, {"equip_type", "S0"}, {"name", "装置"}}), 422, "validation_failed"},
+      {"cell_with_other_enterprises_hazard", post("production-cells", {{"prodcell_id", "BICELL1"}, {"company_code", kCompanyA}, {"hazard_code", kHazardB}, {"cell_type", "unit"}, {"name", "装置区"}}), 422, "validation_failed"},
+      {"gateway_with_other_enterprises_hazard", post("gateways", {{"gateway_code", "BIGW0000001"}, {"company_code", kCompanyA}, {"name", "网关"}, {"hazard_codes", {kHazardA, kHazardB}}}), 422, "validation_failed"},
+      {"reference_to_missing_hazard", post("hazard-chemicals", {{"company_code", kCompanyA}, {"hazard_code", "14030000001999"}, {"cas", "7782-50-5"}, {"quantity_t", 1}}), 422, "validation_failed"},
+      {"reference_to_missing_chemical", post("enterprise-chemicals", {{"company_code", kCompanyA}, {"cas", "9999-99-9"}}), 422, "validation_failed"},
+      {"valid_to_before_valid_from", post("responsible-persons", {{"company_code", kCompanyA}, {"hazard_code", kHazardA}, {"role", "principal"}, {"name", "张三"}, {"valid_from", "2024-05-01"}, {"valid_to", "2024-04-01"}}), 422, "validation_failed"},
+      // Monitoring-point limits out of order: range_low ≤ LL ≤ L < H ≤ HH ≤ range_high.
+      {"limits_ll_above_l", post("monitoring-points", merged(point(), {{"ll", 5}, {"l", 4}})), 422, "validation_failed"},
+      {"limits_l_equals_h", post("monitoring-points", merged(point(), {{"l", 5}, {"h", 5}})), 422, "validation_failed"},
+      {"limits_l_above_h", post("monitoring-points", merged(point(), {{"l", 6}, {"h", 5}})), 422, "validation_failed"},
+      {"limits_h_above_hh", post("monitoring-points", merged(point(), {{"h", 8}, {"hh", 7}})), 422, "validation_failed"},
+      {"limits_hh_above_range", post("monitoring-points", merged(point(), {{"h", 8}, {"hh", 11}})), 422, "validation_failed"},
+      {"limits_ll_below_range", post("monitoring-points", merged(point(), {{"ll", -1}, {"h", 8}})), 422, "validation_failed"},
+      {"range_inverted", post("monitoring-points", merged(point(), {{"range_low", 10}, {"range_high", 0}})), 422, "validation_failed"},
+      {"switch_point_with_limits", post("monitoring-points", merged(point(), {{"value_kind", "switch"}, {"hh", 1}})), 422, "validation_failed"},
+      {"patch_limits_out_of_order", [](Env& e) {
+         // A valid point is created outside the measured request; its PATCH must change nothing.
+         return e.client().patch_json("/api/v1/monitoring-points/BIQOK", {{"ll", 9}, {"l", 1}}, e.admin);
+       }, 422, "validation_failed"},
+      // Duplicates.
+      {"duplicate_enterprise", post("enterprises", {{"company_code", kCompanyA}, {"name", "另一个名字有限公司"}, {"region_code", "140300"}}), 409, "conflict"},
+      {"duplicate_enterprise_name", post("enterprises", with(enterprise(), "name", "阳泉坏输入化工有限公司")), 409, "conflict"},
+      {"duplicate_hazard_source", post("hazard-sources", {{"hazard_code", kHazardA}, {"company_code", kCompanyA}, {"name", "罐区"}, {"rank", 4}}), 409, "conflict"},
+      // SQL meta-characters in patterned fields, path keys and filters.
+      {"sql_in_company_code", post("enterprises", with(enterprise(), "company_code", kSqlMeta)), 422, "validation_failed"},
+      {"sql_in_region_code", post("enterprises", with(enterprise(), "region_code", kSqlMeta)), 422, "validation_failed"},
+      {"sql_in_uscc", post("enterprises", with(enterprise(), "uscc", "\" OR \"1\"=\"1")), 422, "validation_failed"},
+      {"sql_in_park_id", post("enterprises", with(enterprise(), "park_id", "x' OR '1'='1")), 422, "validation_failed"},
+      {"sql_in_principal_phone", post("enterprises", with(enterprise(), "principal_phone", "1'; --")), 422, "validation_failed"},
+      {"sql_in_duty_phone", post("enterprises", with(enterprise(), "duty_phone", "\\'; SELECT 1; --")), 422, "validation_failed"},
+      {"sql_in_status", post("enterprises", with(enterprise(), "status", "operating' OR '1'='1")), 422, "validation_failed"},
+      {"sql_in_key_get", get("/api/v1/enterprises/" + kSqlMetaUrl), 404, "not_found"},
+      {"sql_in_key_patch", patch("/api/v1/enterprises/" + kSqlMetaUrl, {{"address", "x"}}), 404, "not_found"},
+      {"sql_in_key_delete", call("DELETE", "/api/v1/enterprises/" + kSqlMetaUrl), 404, "not_found"},
+      {"sql_in_generated_id", get("/api/v1/equipment-media/1%20OR%201%3D1"), 404, "not_found"},
+      {"sql_in_grading_key", call("POST", "/api/v1/hazard-sources/%27%20OR%20%271%27%3D%271/grading"), 404, "not_found"},
+      {"sql_in_deployment_key", get("/api/v1/deployment/tasks/%27%20OR%201%3D1%20--"), 404, "not_found"},
+      {"nul_in_path_key", get("/api/v1/enterprises/140300%0000001"), 400, "bad_target"},
+      {"nul_in_query", get("/api/v1/enterprises?q=a%00b"), 400, "bad_target"},
+      {"bad_percent_escape", get("/api/v1/enterprises?q=%zz"), 400, "bad_target"},
+      {"text_search_without_text", get("/api/v1/enterprise-chemicals?q=abc"), 400, "bad_request"},
+      // Paths that climb out of the static root (sent raw, as a browser would not).
+      {"traversal_plain", raw_get("/../../etc/passwd"), 400, "bad_path"},
+      {"traversal_encoded_dots", raw_get("/%2e%2e/%2e%2e/etc/passwd"), 400, "bad_path"},
+      {"traversal_encoded_slashes", raw_get("/%2E%2E%2F%2E%2E%2Fsecret.txt"), 400, "bad_path"},
+      {"traversal_mixed", raw_get("/..%2fsecret.txt"), 400, "bad_path"},
+      {"traversal_inside_dir", raw_get("/assets/%2e%2e/%2e%2e/secret.txt"), 400, "bad_path"},
+      {"traversal_backslash", raw_get("/..\\..\\secret.txt"), 400, "bad_path"},
+      {"traversal_encoded_backslash", raw_get("/%5c..%5csecret.txt"), 400, "bad_path"},
+      {"traversal_double_slash", raw_get("//etc/passwd"), 400, "bad_path"},
+      {"dot_file", raw_get("/.env"), 400, "bad_path"},
+      {"encoded_nul_in_static", raw_get("/index.html%00.png"), 400, "bad_target"},
+      {"target_without_slash", raw_get("etc/passwd"), 400, "bad_target"},
+      {"traversal_through_api", raw_get("/api/../secret.txt"), 404, "route_not_found"},
+      // Credentials.
+      {"missing_token", with_token(""), 401, "unauthenticated"},
+      {"missing_token_on_create", anonymous_post("enterprises", enterprise()), 401, "unauthenticated"},
+      {"forged_token", with_token(std::string(43, 'A')), 401, "unauthenticated"},
+      {"oversized_token", with_token(std::string(600, 'A')), 401, "unauthenticated"},
+      {"basic_auth", [](Env& e) {
+         return e.client().request("GET", "/api/v1/enterprises", {}, {{"Authorization", "Basic YmlfYWRtaW46Q29ycmVjdC1Ib3JzZS00Mg=="}});
+       }, 401, "unauthenticated"},
+      {"unknown_credential", with_token("app-unknown.c2VjcmV0"), 401, "unauthenticated"},
+      {"credential_wrong_secret", [](Env& e) {
+         return e.client().get("/api/v1/enterprises", e.credential_app_id + ".not-the-secret");
+       }, 401, "unauthenticated"},
+      {"credential_empty_secret", [](Env& e) { return e.client().get("/api/v1/enterprises", e.credential_app_id + "."); }, 401, "unauthenticated"},
+      {"session_after_logout", [](Env& e) {
+         auto token = e.srv->login("bi_logout");
+         auto out = e.client().request("POST", "/api/v1/auth/logout", {}, bearer(token));
+         if (out.status != 204) return out;
+         return e.client().post_json("/api/v1/enterprises", enterprise(), token);
+       }, 401, "unauthenticated"},
+      // Content types.
+      {"content_type_text", send_text("POST", "/api/v1/enterprises", enterprise().dump(), "text/plain"), 415, "unsupported_media_type"},
+      {"content_type_form", send_text("POST", "/api/v1/enterprises", enterprise().dump(), "application/x-www-form-urlencoded"), 415, "unsupported_media_type"},
+      {"content_type_missing", send_text("POST", "/api/v1/enterprises", enterprise().dump(), ""), 415, "unsupported_media_type"},
+      {"content_type_lookalike", send_text("POST", "/api/v1/enterprises", enterprise().dump(), "application/jsonp"), 415, "unsupported_media_type"},
+      {"content_type_multipart", send_text("POST", "/api/v1/enterprises", enterprise().dump(), "multipart/form-data; boundary=x"), 415, "unsupported_media_type"},
+      {"content_type_text_on_patch", send_text("PATCH", std::string("/api/v1/enterprises/") + kCompanyA, R"({"address":"x"})", "text/plain"), 415, "unsupported_media_type"},
+      {"content_type_text_on_login", [](Env& e) {
+         return e.client().request("POST", "/api/v1/auth/login", json{{"username", "bi_admin"}, {"password", TestServer::kPassword}}.dump(), {{"Content-Type", "text/plain"}});
+       }, 415, "unsupported_media_type"},
+      // Query parameters.
+      {"unknown_query_parameter", get("/api/v1/enterprises?foo=1"), 400, "bad_request"},
+      {"unknown_query_on_create", [](Env& e) { return e.client().post_json("/api/v1/enterprises?dry_run=1", enterprise(), e.admin); }, 400, "bad_request"},
+      {"unknown_query_on_me", get("/api/v1/auth/me?x=1"), 400, "bad_request"},
+      {"limit_zero", get("/api/v1/enterprises?limit=0"), 400, "bad_request"},
+      {"limit_huge", get("/api/v1/enterprises?limit=100000"), 400, "bad_request"},
+      {"limit_overflow", get("/api/v1/enterprises?limit=99999999999"), 400, "bad_request"},
+      {"limit_text", get("/api/v1/enterprises?limit=abc"), 400, "bad_request"},
+      {"limit_empty", get("/api/v1/enterprises?limit="), 400, "bad_request"},
+      {"limit_exponent", get("/api/v1/enterprises?limit=1e3"), 400, "bad_request"},
+      {"offset_negative", get("/api/v1/enterprises?offset=-1"), 400, "bad_request"},
+      {"include_inactive_yes", get("/api/v1/enterprises?include_inactive=yes"), 400, "bad_request"},
+      {"query_value_too_long", get("/api/v1/enterprises?q=" + std::string(201, 'a')), 400, "bad_request"},
+      // Routes and methods.
+      {"unknown_collection_list", get("/api/v1/nope"), 404, "not_found"},
+      {"unknown_collection_create", post("nope", enterprise()), 404, "not_found"},
+      {"unknown_collection_row", get("/api/v1/nope/1"), 404, "not_found"},
+      {"unknown_collection_delete", call("DELETE", "/api/v1/nope/1"), 404, "not_found"},
+      {"unknown_api_version", get("/api/v2/enterprises"), 404, "route_not_found"},
+      {"missing_row", get("/api/v1/enterprises/14030000098"), 404, "not_found"},
+      {"missing_row_patch", patch("/api/v1/enterprises/14030000098", {{"address", "x"}}), 404, "not_found"},
+      {"missing_deployment_task", patch(std::string("/api/v1/deployment/tasks/") + kCompanyA + "/teleporter", {{"status", "done"}}), 404, "not_found"},
+      {"put_row", send_text("PUT", std::string("/api/v1/enterprises/") + kCompanyA, enterprise().dump(), "application/json"), 405, "method_not_allowed"},
+      {"delete_collection", call("DELETE", "/api/v1/enterprises"), 405, "method_not_allowed"},
+      {"post_healthz", call("POST", "/healthz"), 405, "method_not_allowed"},
+      {"get_login", get("/api/v1/auth/login"), 405, "method_not_allowed"},
+      {"get_logout", get("/api/v1/auth/logout"), 405, "method_not_allowed"},
+      {"get_credentials", get("/api/v1/credentials"), 405, "method_not_allowed"},
+      {"patch_progress", patch("/api/v1/deployment/progress", {{"deadline", "2099-01-01"}}), 405, "method_not_allowed"},
+      {"invented_method", raw("BREW /api/v1/enterprises HTTP/1.1\r\nHost: x\r\n\r\n"), 405, "method_not_allowed"},
+      // Malformed HTTP.
+      {"garbage_bytes", raw(std::string("\x01\x02\x03\x04 garbage\r\n\r\n", 16)), 400, "malformed_request"},
+      {"header_without_colon", raw("GET /healthz HTTP/1.1\r\nHost x\r\n\r\n"), 400, "malformed_request"},
+      {"content_length_text", raw("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"), 400, "malformed_request"},
+      {"content_length_twice", raw("POST /api/v1/enterprises HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab"), 400, "malformed_request"},
+      {"bad_chunk_size", raw("POST /api/v1/enterprises HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n\r\n"), 400, "malformed_request"},
+      {"junk_after_version", raw("GET /healthz HTTP/1.1 junk\r\nHost: x\r\n\r\n"), 400, "malformed_request"},
+      {"huge_header", raw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n"), 431, "header_too_large"},
+      {"many_headers", raw([] { std::string s = "GET /healthz HTTP/1.1\r\nHost: x\r\n"; for (int i = 0; i < 3000; ++i) s += "X-H" + std::to_string(i) + ": v\r\n"; return s + "\r\n"; }()), 431, "header_too_large"},
+      {"huge_request_line", raw_get("/" + std::string(20000, 'a')), 431, "header_too_large"},
+      // Roles that may not do what they ask.
+      {"officer_creates_row", post_as("officer", "/api/v1/hazard-sources", {{"hazard_code", "14030000001005"}, {"company_code", kCompanyA}, {"name", "罐区"}, {"rank", 4}}), 403, "forbidden"},
+      {"officer_creates_user", post_as("officer", "/api/v1/users", {{"username", "bi_sneaky"}, {"password", "Sneaky-Pass-123"}, {"role", "province_admin"}}), 403, "forbidden"},
+      {"officer_issues_credential", post_as("officer", "/api/v1/credentials", {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompanyA}}}}), 403, "forbidden"},
+      {"enterprise_user_creates_enterprise", post_as("enterprise", "/api/v1/enterprises", enterprise()), 403, "forbidden"},
+      {"enterprise_user_moves_region", patch(std::string("/api/v1/enterprises/") + kCompanyA, {{"region_code", "140400"}}, "enterprise"), 422, "validation_failed"},
+      {"enterprise_user_reads_other", [](Env& e) { return e.client().get(std::string("/api/v1/enterprises/") + kCompanyB, e.enterprise_user); }, 404, "not_found"},
+      {"user_unknown_role", post_as("admin", "/api/v1/users", {{"username", "bi_root"}, {"password", "Sneaky-Pass-123"}, {"role", "root"}}), 422, "validation_failed"},
+      {"user_bad_name", post_as("admin", "/api/v1/users", {{"username", "bi root; --"}, {"password", "Sneaky-Pass-123"}, {"role", "operator"}}), 422, "validation_failed"},
+      {"user_scope_mismatch", post_as("admin", "/api/v1/users", {{"username", "bi_city"}, {"password", "Sneaky-Pass-123"}, {"role", "city_officer"}, {"scope", {{"kind", "region"}, {"code", "140305"}}}}), 422, "validation_failed"},
+      {"user_weak_password", post_as("admin", "/api/v1/users", {{"username", "bi_weak"}, {"password", "password"}, {"role", "operator"}}), 422, "validation_failed"},
+      {"deployment_unknown_status", patch(std::string("/api/v1/deployment/tasks/") + kCompanyA + "/video_gateway", {{"status", "finished"}}), 422, "validation_failed"},
+      {"deployment_unknown_field", patch(std::string("/api/v1/deployment/tasks/") + kCompanyA + "/video_gateway", {{"status", "done"}, {"completed_at", "2020-01-01"}}), 422, "validation_failed"},
+      // Login bodies (none of these counts as a failed password).
+      {"login_broken_json", post_text(R"({"username": "bi_admin")", "/api/v1/auth/login"), 400, "bad_request"},
+      {"login_missing_password", post_as("admin", "/api/v1/auth/login", {{"username", "bi_admin"}}), 422, "validation_failed"},
+      {"login_unknown_field", post_as("admin", "/api/v1/auth/login", {{"username", "bi_admin"}, {"password", "x"}, {"otp", "1"}}), 422, "validation_failed"},
+      {"login_name_too_long", post_as("admin", "/api/v1/auth/login", {{"username", std::string(65, 'a')}, {"password", "x"}}), 422, "validation_failed"},
+      {"login_name_number", post_as("admin", "/api/v1/auth/login", {{"username", 42}, {"password", "x"}}), 422, "validation_failed"},
+  };
+  return v;
+}
+
+const std::vector<Hostile>& catalogue() {
+  static const std::vector<Hostile> v = make_catalogue();
+  return v;
+}
+
+class BadInput : public ::testing::TestWithParam<std::size_t> {
+ protected:
+  void SetUp() override {
+    e_ = env();
+    ASSERT_NE(e_, nullptr);
+  }
+  Env* e_ = nullptr;
+};
+
+TEST_P(BadInput, IsRefusedWithAProblemAndStoresNothing) {
+  const auto& c = catalogue().at(GetParam());
+  if (c.name == "patch_limits_out_of_order") {
+    auto ok = e_->client().post_json("/api/v1/monitoring-points", merged(point(), {{"quota_code", "BIQOK"}}), e_->admin);
+    ASSERT_TRUE(ok.status == 201 || ok.status == 409) << ok.body;
+  }
+  auto before = fingerprint();
+  auto r = c.send(*e_);
+  EXPECT_TRUE(is_problem(r, c.status, c.code)) << c.name;
+  EXPECT_EQ(r.body.find("root:"), std::string::npos) << "leaked /etc/passwd";
+  EXPECT_EQ(r.body.find("outside the static root"), std::string::npos) << "leaked a file outside the static root";
+  if (c.status == 429 || c.status == 503) EXPECT_FALSE(r.header("retry-after").empty());
+  EXPECT_EQ(fingerprint(), before) << c.name << " changed what is stored";
+  EXPECT_EQ(e_->client().get("/healthz").status, 200) << "the server stopped answering after " << c.name;
+}
+
+std::string case_name(const ::testing::TestParamInfo<std::size_t>& info) { return catalogue().at(info.param).name; }
+INSTANTIATE_TEST_SUITE_P(Catalogue, BadInput, ::testing::Range<std::size_t>(0, catalogue().size()), case_name);
+
+TEST(BadInputCatalogue, HasAtLeastFortyDistinctEntries) {
+  std::set<std::string> names;
+  for (const auto& c : catalogue()) names.insert(c.name);
+  EXPECT_EQ(names.size(), catalogue().size()) << "entry names must be unique";
+  EXPECT_GE(names.size(), 40u);
+}
+
+// SQL meta-characters in free-text fields are data: stored and read back exactly, and the
+// table is still there afterwards.
+TEST(BadInputSql, MetaCharactersInFreeTextAreStoredVerbatim) {
+  auto* e = env();
+  ASSERT_NE(e, nullptr);
+  auto c = e->client();
+  const std::vector<std::string> payloads = {kSqlMeta, "\" OR \"1\"=\"1", "\\'; SELECT pg_sleep(10); --",
+                                             "Robert'); DELETE FROM app_user; --", "%_\\%"};
+  long long before = count_rows("enterprise");
+  for (std::size_t i = 0; i < payloads.size(); ++i) {
+    const auto& p = payloads[i];
+    SCOPED_TRACE(p);
+    std::string code = "140300" + std::to_string(10100 + i);
+    json body = {{"company_code", code}, {"name", "阳泉" + std::to_string(i) + p}, {"region_code", "140300"},
+                 {"whp_reg_code", p}, {"address", p}, {"industry_type", p}, {"principal", p},
+                 {"roster_batch", p.substr(0, 32)}};
+    auto r = c.post_json("/api/v1/enterprises", body, e->admin);
+    ASSERT_EQ(r.status, 201) << r.body;
+    auto back = c.get("/api/v1/enterprises/" + code, e->admin);
+    ASSERT_EQ(back.status, 200) << back.body;
+    auto row = back.json();
+    for (auto& [k, v] : body.items()) EXPECT_EQ(row[k], v) << k;
+    EXPECT_EQ(c.del("/api/v1/enterprises/" + code, e->admin).status, 204);
+  }
+  EXPECT_EQ(count_rows("enterprise"), before + static_cast<long long>(payloads.size()));
+  EXPECT_GE(count_rows("app_user"), 3);
+}
+
+// Filter and search values with SQL meta-characters or LIKE wildcards match nothing.
+TEST(BadInputSql, MetaCharactersInFiltersFindNothing) {
+  auto* e = env();
+  ASSERT_NE(e, nullptr);
+  auto c = e->client();
+  const std::vector<std::string> targets = {
+      "/api/v1/enterprises?status=%27%20OR%20%271%27%3D%271",
+      "/api/v1/enterprises?region_code=" + kSqlMetaUrl,
+      "/api/v1/enterprises?region_code=%25",
+      "/api/v1/enterprises?region_code=14____",
+      "/api/v1/enterprises?max_hazard_rank=1%20OR%201%3D1",
+      "/api/v1/enterprises?roster_batch=%27%29%3B%20DELETE%20FROM%20enterprise%3B%20--",
+      "/api/v1/hazard-sources?company_code=%27%20OR%20%27%27%3D%27",
+      "/api/v1/equipment-media?cas=1%27%3B--",
+      "/api/v1/parks?q=" + kSqlMetaUrl,
+      "/api/v1/parks?q=%25%25",
+      "/api/v1/parks?q=_",
+      "/api/v1/parks?q=%5C",
+  };
+  long long enterprises = count_rows("enterprise");
+  ASSERT_GT(enterprises, 0);
+  for (const auto& t : targets) {
+    auto r = c.get(t, e->admin);
+    ASSERT_EQ(r.status, 200) << t << ": " << r.body;
+    EXPECT_TRUE(r.json()["items"].empty()) << t << ": " << r.body.substr(0, 300);
+    EXPECT_EQ(r.json()["total"], 0) << t;
+  }
+  EXPECT_EQ(count_rows("enterprise"), enterprises);
+}
+
+// A session past its time-to-live is refused like a forged one; a new login works.
+TEST(BadInputAuth, ExpiredSessionIsRefused) {
+  TestServerOptions o;
+  o.session_ttl_minutes = 30;
+  TestServer srv(shared_db(), o);
+  auto c = srv.client();
+  auto token = srv.make_user("bi_expiring", "operator");
+  ASSERT_EQ(c.get("/api/v1/auth/me", token).status, 200);
+  srv.clock().advance(std::chrono::minutes(29));
+  ASSERT_EQ(c.get("/api/v1/auth/me", token).status, 200);
+  srv.clock().advance(std::chrono::minutes(2));
+  auto before = fingerprint();
+  auto r = c.get("/api/v1/enterprises", token);
+  EXPECT_TRUE(is_problem(r, 401, "unauthenticated"));
+  EXPECT_FALSE(r.header("www-authenticate").empty());
+  EXPECT_EQ(fingerprint(), before);
+  EXPECT_EQ(c.get("/healthz").status, 200);
+  auto fresh = srv.login("bi_expiring");
+  EXPECT_EQ(c.get("/api/v1/auth/me", fresh).status, 200);
+}
+
+// Repeated failed logins lock the name and the address: 429 with Retry-After, even for the
+// right password, no session is created, and the lock lifts after the lockout period.
+TEST(BadInputAuth, LoginIsThrottledAfterRepeatedFailures) {
+  TestServerOptions o;
+  o.login_max_failures = 3;
+  TestServer srv(shared_db(), o);
+  auto c = srv.client();
+  srv.make_user("bi_throttled", "operator");
+  auto sessions = [] { return count_rows("user_session"); };
+  json wrong = {{"username", "bi_throttled"}, {"password", "Wrong-Horse-42"}};
+  for (int i = 0; i < 3; ++i) {
+    auto r = c.post_json("/api/v1/auth/login", wrong);
+    EXPECT_TRUE(is_problem(r, 401, "unauthenticated")) << "attempt " << i;
+  }
+  long long before = sessions();
+  auto fp = fingerprint();
+  auto r = c.post_json("/api/v1/auth/login", {{"username", "bi_throttled"}, {"password", TestServer::kPassword}});
+  EXPECT_TRUE(is_problem(r, 429, "throttled"));
+  auto retry = r.header("retry-after");
+  ASSERT_FALSE(retry.empty());
+  EXPECT_GE(std::stol(retry), 1);
+  EXPECT_LE(std::stol(retry), 900);
+  EXPECT_EQ(r.body.find("token"), std::string::npos);
+  EXPECT_EQ(sessions(), before) << "a throttled login created a session";
+  EXPECT_EQ(fingerprint(), fp);
+  // Another name from the same address is locked as well.
+  auto other = c.post_json("/api/v1/auth/login", {{"username", "bi_nobody"}, {"password", "Wrong-Horse-42"}});
+  EXPECT_TRUE(is_problem(other, 429, "throttled"));
+  EXPECT_EQ(c.get("/healthz").status, 200);
+  srv.clock().advance(std::chrono::seconds(std::stol(retry) + 1));
+  EXPECT_NO_THROW(srv.login("bi_throttled"));
+}
+
+}  // namespace
