@@ -114,9 +114,11 @@ LoginResult AuthService::login(const std::string& username, const std::string& p
     tx.exec("INSERT INTO user_session(token_hash, user_id, expires_at, client_addr) VALUES ($1, $2, $3, $4)",
             {core::sha256_hex(r.token), std::to_string(r.principal.id), core::format_rfc3339(r.expires_at),
              client_addr});
-    // Expired sessions are of no use to anyone; sweep a few on every login.
+    // Expired sessions are of no use to anyone; sweep a few on every login. "Expired" by the
+    // same clock that set expires_at and that authenticate() compares with.
     tx.exec("DELETE FROM user_session WHERE token_hash IN "
-            "(SELECT token_hash FROM user_session WHERE expires_at < now() LIMIT 100)");
+            "(SELECT token_hash FROM user_session WHERE expires_at < $1::timestamptz LIMIT 100)",
+            {core::format_rfc3339(clock_.now())});
   });
   return r;
 }
