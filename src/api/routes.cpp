@@ -13,6 +13,7 @@
 #include "request_helpers.hpp"
 
 namespace hazmon::api {
+void add_ingest_routes(http::Router& r, ApiContext& ctx);  // routes_ingest.cpp
 using core::Errc;
 using core::Error;
 using http::Exec;
@@ -152,13 +153,18 @@ void add_admin_routes(http::Router& r, ApiContext& ctx) {
         }));
   r.add("POST", "/api/v1/credentials", authed(ctx, "credential.create", [&ctx](Request& req, const Principal& who) {
           auto body = parse_json_body(req);
-          only_fields(body, {"kind", "scope", "description"});
+          only_fields(body, {"kind", "scope", "description", "envelope_cipher"});
           auth::NewCredential c;
           auto kind = required_string(body, "kind", 32);
           if (kind == "gateway") c.kind = model::Role::gateway;
           else if (kind == "city_platform") c.kind = model::Role::city_platform;
           else throw Error(Errc::validation_failed, "unknown kind", {{"/kind", "gateway or city_platform"}});
           c.scope = scope_from_json(body);
+          if (body.contains("envelope_cipher")) {
+            if (!body["envelope_cipher"].is_string())
+              throw Error(Errc::validation_failed, "bad envelope_cipher", {{"/envelope_cipher", "sm4-cbc, aes-128-cbc or aes-256-cbc"}});
+            c.envelope_cipher = body["envelope_cipher"].get<std::string>();
+          }
           if (body.contains("description")) {
             if (!body["description"].is_string() || body["description"].get<std::string>().size() > 200)
               throw Error(Errc::validation_failed, "bad description", {{"/description", "a string of at most 200 bytes"}});
@@ -174,8 +180,12 @@ void add_admin_routes(http::Router& r, ApiContext& ctx) {
             throw Error(Errc::forbidden, "only a province admin issues city-platform credentials");
           }
           auto issued = ctx.auth.create_credential(c, who.id);
-          return json_response(201, {{"id", issued.id}, {"app_id", issued.app_id}, {"secret", issued.secret},
-                                     {"authorization", "Bearer " + issued.app_id + "." + issued.secret}});
+          json out = {{"id", issued.id}, {"app_id", issued.app_id}, {"secret", issued.secret},
+                      {"authorization", "Bearer " + issued.app_id + "." + issued.secret}};
+          if (issued.envelope)
+            out["envelope"] = {{"cipher", issued.envelope->cipher}, {"key_hex", issued.envelope->key_hex},
+                               {"iv_hex", issued.envelope->iv_hex}};
+          return json_response(201, out);
         }));
   r.add("GET", "/api/v1/audit", authed(ctx, "", [&ctx](Request& req, const Principal& who) {
           check_query(req, {"limit", "before_id"});
@@ -270,6 +280,7 @@ void register_routes(http::Router& router, ApiContext& ctx) {
   add_auth_routes(router, ctx);
   add_admin_routes(router, ctx);
   add_deployment_routes(router, ctx);
+  add_ingest_routes(router, ctx);
   add_registry_routes(router, ctx);  // last: its {entity} pattern would shadow the fixed paths
 }
 

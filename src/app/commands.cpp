@@ -16,6 +16,8 @@
 #include <hazmon/http/server.hpp>
 #include <hazmon/http/static_files.hpp>
 #include <hazmon/service/audit_log.hpp>
+#include <hazmon/service/ingest_service.hpp>
+#include <hazmon/service/monitoring.hpp>
 #include <hazmon/service/registry_service.hpp>
 #include <hazmon/service/roster.hpp>
 #include <hazmon/service/user_admin.hpp>
@@ -67,6 +69,23 @@ auth::AuthSettings auth_settings(const json& cfg) {
   s.throttle.max_failures = a["login_max_failures"].get<int>();
   s.throttle.window = std::chrono::seconds(a["login_window_seconds"].get<int>());
   s.throttle.lockout = std::chrono::seconds(a["login_lockout_seconds"].get<int>());
+  return s;
+}
+
+service::IngestSettings ingest_settings(const json& cfg) {
+  const auto& c = cfg["ingest"];
+  service::IngestSettings s;
+  s.max_items_per_upload = c["max_items_per_upload"].get<std::size_t>();
+  s.max_queued_readings = c["max_queued_readings"].get<std::size_t>();
+  s.max_group_readings = c["max_group_readings"].get<std::size_t>();
+  s.max_future_skew = std::chrono::seconds(c["max_future_skew_s"].get<int>());
+  s.late_after = std::chrono::seconds(c["late_after_s"].get<int>());
+  s.offline_after = std::chrono::seconds(c["offline_after_s"].get<int>());
+  s.frozen_after = std::chrono::seconds(c["frozen_after_s"].get<int>());
+  fs::path spool = c["spool_file"].get<std::string>();
+  s.spool_file = spool.is_absolute() ? spool : fs::path(cfg["state_dir"].get<std::string>()) / spool;
+  s.partition_days_ahead = c["partition_days_ahead"].get<int>();
+  s.retention_days = c["retention_days"].get<int>();
   return s;
 }
 
@@ -238,6 +257,14 @@ int cmd_serve(const Args& args) {
   service::AuditLog audit(*dbh.db);
   service::UserDirectory users(*dbh.db);
   storage::Migrator migrator(*dbh.db, config::home_dir() / "migrations");
+  service::IngestSettings is = ingest_settings(cfg);
+  service::IngestService ingest(*dbh.db, is, clock, &metrics);
+  service::MonitoringService monitoring(*dbh.db);
+  monitoring.on_filings_changed([&ingest] { ingest.reload(); });
+  registry.on_change([&ingest](const std::string& entity) {
+    if (entity == "monitoring-points") ingest.reload();
+  });
+  ingest.start();
 
   api::ApiContext ctx{auth, registry, roster, audit, users, metrics, [&]() -> api::Readiness {
                         if (!dbh.db->ping()) return {false, "database unreachable"};
@@ -249,6 +276,9 @@ int cmd_serve(const Args& args) {
                         }
                         return {true, "database reachable, migrations current"};
                       }};
+  ctx.ingest = &ingest;
+  ctx.monitoring = &monitoring;
+  ctx.offline_after_s = cfg["ingest"]["offline_after_s"].get<int>();
   http::Router router;
   api::register_routes(router, ctx);
   if (auto dir = resolve_static_dir(hc["static_dir"].get<std::string>()); !dir.empty())
@@ -307,6 +337,7 @@ int cmd_serve(const Args& args) {
   }
   notify_stopping();
   server.stop();
+  ingest.stop();
   log->info("stopped");
   spdlog::shutdown();
   return 0;

@@ -241,16 +241,36 @@ IssuedCredential AuthService::create_credential(const NewCredential& c, long lon
   IssuedCredential out;
   out.app_id = "app-" + core::random_token(12);
   out.secret = core::random_token(32);
+  if (!c.envelope_cipher.empty()) {
+    int key_bytes = c.envelope_cipher == "aes-256-cbc" ? 32 : 16;
+    if (c.envelope_cipher != "sm4-cbc" && c.envelope_cipher != "aes-128-cbc" && c.envelope_cipher != "aes-256-cbc")
+      throw Error(Errc::validation_failed, "unknown envelope cipher", {{"/envelope_cipher", "sm4-cbc, aes-128-cbc or aes-256-cbc"}});
+    out.envelope = EnvelopeKey{c.envelope_cipher, core::random_hex(key_bytes), core::random_hex(16)};
+  }
   out.id = db_.in_tx([&](storage::Tx& tx) {
     auto row = tx.exec_one(
-        "INSERT INTO api_credential(app_id, kind, scope_kind, scope_code, secret_hash, description, created_by) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO api_credential(app_id, kind, scope_kind, scope_code, secret_hash, description, created_by, "
+        "envelope_cipher, envelope_key_hex, envelope_iv_hex) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         {out.app_id, std::string(model::to_string(c.kind)), scope_kind_name(c.scope.kind), scope_code(c.scope),
          core::sha256_hex(out.secret), c.description,
-         created_by > 0 ? storage::Param(std::to_string(created_by)) : storage::Param()});
+         created_by > 0 ? storage::Param(std::to_string(created_by)) : storage::Param(),
+         out.envelope ? storage::Param(out.envelope->cipher) : storage::Param(),
+         out.envelope ? storage::Param(out.envelope->key_hex) : storage::Param(),
+         out.envelope ? storage::Param(out.envelope->iv_hex) : storage::Param()});
     return row["id"].get<long long>();
   });
   return out;
+}
+
+std::optional<EnvelopeKey> AuthService::envelope_key(long long credential_id) {
+  auto row = db_.in_tx([&](storage::Tx& tx) {
+    return tx.exec_one("SELECT envelope_cipher, envelope_key_hex, envelope_iv_hex FROM api_credential "
+                       "WHERE id = $1 AND is_active AND envelope_cipher IS NOT NULL",
+                       {std::to_string(credential_id)});
+  });
+  if (row.is_null()) return std::nullopt;
+  return EnvelopeKey{row["envelope_cipher"], row["envelope_key_hex"], row["envelope_iv_hex"]};
 }
 
 }  // namespace hazmon::auth

@@ -36,6 +36,18 @@ std::string random_token(std::size_t bytes) {
   return base64url(buf.data(), buf.size());
 }
 
+std::string random_hex(std::size_t bytes) {
+  std::vector<unsigned char> buf(bytes);
+  if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1) throw Error(Errc::internal, "random generator failed");
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : buf) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
 std::string new_request_id() { return random_token(9); }
 
 std::string sha256_hex(std::string_view data) {

@@ -214,6 +214,29 @@ std::vector<AlarmChange> PointMachine::on_tick(SysTime now) {
   return out;
 }
 
+void PointMachine::restore_open(AlarmType type, SysTime start, double peak, SysTime peak_at) {
+  Episode ep{type, start, peak, peak_at, false, false};
+  switch (type) {
+    case AlarmType::hh:
+    case AlarmType::h: process_[high] = ep; break;
+    case AlarmType::ll:
+    case AlarmType::l: process_[low] = ep; break;
+    case AlarmType::switch_on: process_[switch_side] = ep; break;
+    case AlarmType::out_of_range: out_of_range_ = ep; break;
+    case AlarmType::frozen: frozen_ = ep; break;
+    case AlarmType::offline: offline_ = ep; break;
+    case AlarmType::device_fault: device_fault_ = ep; break;
+  }
+}
+
+void PointMachine::restore_last_sample(SysTime t, double value) {
+  if (!last_t_ || t > *last_t_) {
+    last_t_ = t;
+    last_value_ = value;
+    value_since_ = t;
+  }
+}
+
 bool PointMachine::has_active(AlarmType t) const {
   for (const auto& ep : process_)
     if (ep && ep->type == t) return true;

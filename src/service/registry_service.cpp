@@ -213,10 +213,12 @@ json RegistryService::create(const Principal& who, const std::string& entity, co
   if (auto errs = domain_problems(def, body); !errs.empty())
     throw Error(Errc::validation_failed, "the " + def.name + " row is inconsistent", errs);
   try {
-    return db_.in_tx([&](storage::Tx& tx) {
+    auto row = db_.in_tx([&](storage::Tx& tx) {
       check_scope_and_references(tx, who, def, body);
       return kStore.insert(tx, def, body);
     });
+    notify(def.name);
+    return row;
   } catch (const storage::ConflictError& e) {
     return conflict_to_error(e, def);
   }
@@ -227,7 +229,7 @@ json RegistryService::update(const Principal& who, const std::string& entity, co
   const auto& def = entity_or_404(entity);
   if (!patch.is_object()) throw Error(Errc::validation_failed, "the body must be a JSON object", {{"", "expected an object"}});
   try {
-    return db_.in_tx([&](storage::Tx& tx) {
+    auto row = db_.in_tx([&](storage::Tx& tx) {
       auto existing = kStore.get(tx, def, who.scope, key, /*lock=*/true);
       if (existing.is_null()) throw Error(Errc::not_found, "no such " + def.name + " row");
       require_write(who, def, false);
@@ -255,6 +257,8 @@ json RegistryService::update(const Principal& who, const std::string& entity, co
       check_scope_and_references(tx, who, def, merged);
       return kStore.update(tx, def, key, patch);
     });
+    notify(def.name);
+    return row;
   } catch (const storage::ConflictError& e) {
     return conflict_to_error(e, def);
   }
@@ -269,6 +273,7 @@ void RegistryService::deactivate(const Principal& who, const std::string& entity
       throw Error(Errc::forbidden, "only the regulator may deactivate an enterprise");
     kStore.deactivate(tx, def, who.scope, key);
   });
+  notify(def.name);
 }
 
 json RegistryService::grade_hazard_source(const Principal& who, const std::string& hazard_code, bool store) {

@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include <hazmon/core/log.hpp>
+#include "tx_access.hpp"
 #include <spdlog/spdlog.h>
 
 #include <condition_variable>
@@ -225,5 +226,7 @@ void Tx::commit() {
     return 0;
   });
 }
+
+pqxx::work& TxAccess::work(Tx& tx) { return *tx.impl_->work; }
 
 }  // namespace hazmon::storage

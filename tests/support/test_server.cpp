@@ -8,6 +8,8 @@
 #include <hazmon/core/random.hpp>
 #include <hazmon/http/static_files.hpp>
 #include <hazmon/service/audit_log.hpp>
+#include <hazmon/service/ingest_service.hpp>
+#include <hazmon/service/monitoring.hpp>
 #include <hazmon/service/registry_service.hpp>
 #include <hazmon/service/roster.hpp>
 #include <hazmon/service/user_admin.hpp>
@@ -26,6 +28,8 @@ struct TestServer::Impl {
   std::unique_ptr<service::RosterService> roster;
   std::unique_ptr<service::AuditLog> audit;
   std::unique_ptr<service::UserDirectory> users;
+  std::unique_ptr<service::IngestService> ingest;
+  std::unique_ptr<service::MonitoringService> monitoring;
   std::unique_ptr<api::ApiContext> ctx;
   http::Router router;
   std::unique_ptr<http::Server> server;
@@ -47,9 +51,22 @@ TestServer::TestServer(TestDatabase& db, TestServerOptions o)
   i.roster = std::make_unique<service::RosterService>(db.db());
   i.audit = std::make_unique<service::AuditLog>(db.db());
   i.users = std::make_unique<service::UserDirectory>(db.db());
+  service::IngestSettings is;
+  is.spool_file = i.tmp / "spool" / "readings.spool";
+  is.offline_after = std::chrono::seconds(o.offline_after_s);
+  i.ingest = std::make_unique<service::IngestService>(db.db(), is, *clock_, &i.metrics);
+  i.monitoring = std::make_unique<service::MonitoringService>(db.db());
+  i.monitoring->on_filings_changed([p = i.ingest.get()] { p->reload(); });
+  i.registry->on_change([p = i.ingest.get()](const std::string& entity) {
+    if (entity == "monitoring-points") p->reload();
+  });
+  i.ingest->start();
   i.ctx = std::make_unique<api::ApiContext>(api::ApiContext{
       *i.auth, *i.registry, *i.roster, *i.audit, *i.users, i.metrics,
       [&db] { return api::Readiness{db.db().ping(), "test"}; }});
+  i.ctx->ingest = i.ingest.get();
+  i.ctx->monitoring = i.monitoring.get();
+  i.ctx->offline_after_s = o.offline_after_s;
   api::register_routes(i.router, *i.ctx);
   i.router.set_fallback(http::make_static_handler(o.static_dir.empty() ? i.tmp / "static" : fs::path(o.static_dir)));
   http::ServerSettings ss;
@@ -77,7 +94,10 @@ TestServer::~TestServer() {
 
 void TestServer::stop() {
   if (impl_->server) impl_->server->stop();
+  if (impl_->ingest) impl_->ingest->stop();
 }
+
+service::IngestService& TestServer::ingest() { return *impl_->ingest; }
 
 std::string TestServer::make_user(const std::string& username, const std::string& role, const std::string& scope_code) {
   auth::NewUser u;

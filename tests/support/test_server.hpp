@@ -12,6 +12,8 @@
 #include "https_client.hpp"
 #include "test_database.hpp"
 
+namespace hazmon::service { class IngestService; }
+
 namespace hazmon::test {
 
 struct TestServerOptions {
@@ -20,6 +22,7 @@ struct TestServerOptions {
   int session_ttl_minutes = 60;
   int login_max_failures = 5;
   std::string static_dir;  // empty: a temporary directory with an index.html
+  int offline_after_s = 300;
 };
 
 class TestServer {
@@ -30,6 +33,7 @@ class TestServer {
   unsigned short port() const { return port_; }
   HttpsClient client() const { return HttpsClient(port_); }
   core::FakeClock& clock() { return *clock_; }
+  service::IngestService& ingest();
 
   // Creates a user directly (role as in the API, scope code empty for province) and logs in.
   std::string make_user(const std::string& username, const std::string& role, const std::string& scope_code = {});

@@ -13,6 +13,8 @@ class RegistryService;
 class RosterService;
 class AuditLog;
 class UserDirectory;
+class IngestService;
+class MonitoringService;
 }  // namespace hazmon::service
 
 namespace hazmon::api {
@@ -30,6 +32,9 @@ struct ApiContext {
   service::UserDirectory& users;
   core::Metrics& metrics;
   std::function<Readiness()> readiness;  // database reachable, migrations current
+  service::IngestService* ingest = nullptr;          // null: no upload routes
+  service::MonitoringService* monitoring = nullptr;  // null: no reading/alarm/filing routes
+  int offline_after_s = 300;
 };
 
 void register_routes(http::Router& router, ApiContext& ctx);

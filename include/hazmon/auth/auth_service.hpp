@@ -38,12 +38,18 @@ struct NewCredential {
   model::Role kind = model::Role::gateway;  // gateway or city_platform
   model::Scope scope;                       // enterprise for a gateway, region for a city
   std::string description;
+  std::string envelope_cipher;  // "", "sm4-cbc", "aes-128-cbc" or "aes-256-cbc": a key is generated
+};
+
+struct EnvelopeKey {
+  std::string cipher, key_hex, iv_hex;
 };
 
 struct IssuedCredential {
   long long id = 0;
   std::string app_id;
   std::string secret;  // shown once
+  std::optional<EnvelopeKey> envelope;  // shown once
 };
 
 class AuthService {
@@ -64,6 +70,8 @@ class AuthService {
   long long create_user(const NewUser& u);
   void reset_password(const std::string& username, const std::string& new_password);
   IssuedCredential create_credential(const NewCredential& c, long long created_by);
+  // The symmetric key of a credential that sends encrypted envelopes.
+  std::optional<EnvelopeKey> envelope_key(long long credential_id);
 
   // Seconds a client must wait; exposed for the Retry-After header.
   long long retry_after_s(const std::string& username, const std::string& client_addr);

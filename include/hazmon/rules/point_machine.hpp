@@ -71,6 +71,11 @@ class PointMachine {
   // Timers: offline when nothing arrived for offline_after before `now`.
   std::vector<AlarmChange> on_tick(SysTime now);
 
+  // After a restart: an episode that is open in the database continues here (so that it can
+  // clear), and the last sample time feeds the offline timer.
+  void restore_open(AlarmType type, SysTime start, double peak, SysTime peak_at);
+  void restore_last_sample(SysTime t, double value);
+
   bool has_active(AlarmType side_or_type) const;
   std::optional<SysTime> last_sample_time() const { return last_t_; }
   std::uint64_t out_of_order() const { return out_of_order_; }

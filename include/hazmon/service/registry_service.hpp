@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -45,9 +46,16 @@ class RegistryService {
   // r_value, alpha and rank back and refreshes the enterprise's max_hazard_rank.
   nlohmann::json grade_hazard_source(const model::Principal& who, const std::string& hazard_code, bool store);
 
+  // Called after a committed create, update or deactivation with the collection's name.
+  void on_change(std::function<void(const std::string&)> f) { changed_ = std::move(f); }
+
  private:
+  void notify(const std::string& entity) const {
+    if (changed_) changed_(entity);
+  }
   storage::Database& db_;
   std::map<std::string, std::unique_ptr<config::JsonSchema>> schemas_;
+  std::function<void(const std::string&)> changed_;
 };
 
 }  // namespace hazmon::service

@@ -62,6 +62,7 @@ class Tx {
 
  private:
   friend class Database;
+  friend struct TxAccess;  // storage-internal access to the libpqxx transaction (COPY)
   struct Impl;
   explicit Tx(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

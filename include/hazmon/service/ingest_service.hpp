@@ -1,0 +1,73 @@
+#pragma once
+// The readings path: decode → queue → group commit (rules evaluated once, in collect-time
+// order per point; readings, upload records and alarm changes written in one transaction with
+// COPY) → reply. While PostgreSQL is unreachable groups go to the fsync'd spool and are
+// replayed in order later; a 2xx always means durable. dataId makes resends idempotent.
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <hazmon/core/clock.hpp>
+#include <hazmon/model/scope.hpp>
+
+namespace hazmon::storage { class Database; struct AlarmWrite; }
+namespace hazmon::core { class Metrics; }
+
+namespace hazmon::service {
+
+struct IngestSettings {
+  std::size_t max_items_per_upload = 5000;
+  std::size_t max_queued_readings = 400000;  // above this uploads get 503 + Retry-After
+  std::size_t max_group_readings = 60000;    // readings per group commit
+  std::chrono::seconds max_future_skew{300};
+  std::chrono::seconds late_after{300};      // collect time this far behind arrival → late
+  std::chrono::seconds offline_after{300};
+  std::chrono::seconds frozen_after{6 * 3600};
+  std::chrono::milliseconds reply_timeout{30000};
+  std::filesystem::path spool_file = "var/spool/readings.spool";
+  int partition_days_ahead = 3;
+  int retention_days = 400;
+};
+
+struct IngestStats {
+  std::uint64_t uploads = 0, readings = 0, rejected = 0, duplicates = 0, groups = 0, spooled_groups = 0,
+                replayed_groups = 0, busy_rejections = 0, alarms_raised = 0;
+  std::uint64_t queued_readings = 0, spool_pending = 0;
+};
+
+class IngestService {
+ public:
+  IngestService(storage::Database& db, IngestSettings s, const core::Clock& clock, core::Metrics* metrics = nullptr);
+  ~IngestService();
+  IngestService(const IngestService&) = delete;
+
+  void start();
+  void stop();  // drains the queue, then stops the threads
+
+  // Blocks until the upload is durable; returns the DOMAIN §8 reply. Throws core::Error for a
+  // malformed request (nothing stored) and Errc::unavailable when the queue is full.
+  nlohmann::json upload(const model::Principal& caller, const nlohmann::json& body);
+
+  // Decrypts the `data` of an envelope {appId, dataId, data} and parses the JSON inside
+  // (nesting limited like any request body).
+  nlohmann::json open_envelope(const std::string& data, const std::string& cipher, const std::string& key_hex,
+                               const std::string& iv_hex) const;
+
+  // Loads points, filings and open alarms again (registry or filing changed).
+  void reload();
+  // Alarm changes after they are durable (live stream, warning rules).
+  void on_alarm(std::function<void(const storage::AlarmWrite&)> listener);
+  // Evaluates timers (offline) now; the ticker thread calls this every few seconds.
+  void tick();
+  IngestStats stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hazmon::service

@@ -1,0 +1,80 @@
+#pragma once
+// The readings path into PostgreSQL: COPY into the day-partitioned `reading` table, the
+// latest-value table, upload records for idempotency (dataId) and alarm episodes, all in the
+// caller's transaction so that one commit makes a whole group durable.
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <hazmon/core/clock.hpp>
+#include <hazmon/model/point.hpp>
+
+namespace hazmon::storage {
+
+class Tx;
+
+struct UploadRecord {
+  std::string company_code;
+  std::string data_id;
+  std::string gateway_code;
+  std::string report_type;
+  std::int64_t received_ms = 0;
+  int accepted = 0;
+  std::string reply;  // JSON text returned again on a resend
+};
+
+// A change of an alarm episode, as the rules produced it.
+struct AlarmWrite {
+  std::int32_t point_id = 0;
+  std::string quota_code, company_code, hazard_code, equip_code;
+  std::string transition;  // raised | escalated | cleared
+  std::string type;        // HH, H, L, LL, SWITCH, OUT_OF_RANGE, OFFLINE, FROZEN, DEVICE_FAULT
+  std::string previous_type;  // for escalated: the type it had
+  bool data_fault = false;
+  std::optional<double> threshold;
+  std::int64_t start_ms = 0, at_ms = 0, peak_ms = 0;
+  double value = 0, peak = 0;
+  bool suppressed = false, late = false;
+};
+
+struct EnterpriseAlarmRow {
+  std::string company_code, data_id, quota_code, alarm_type;
+  std::optional<double> value, threshold;
+  std::int64_t start_ms = 0;
+  std::optional<std::int64_t> end_ms;
+};
+
+// Everything one group commit writes.
+struct IngestBatch {
+  std::vector<UploadRecord> uploads;
+  std::vector<model::Reading> readings;
+  std::vector<AlarmWrite> alarms;
+  std::vector<EnterpriseAlarmRow> enterprise_alarms;
+  std::vector<std::pair<std::string, std::int64_t>> gateways_seen;  // gateway_code → last seen
+  bool empty() const { return uploads.empty() && readings.empty() && alarms.empty(); }
+};
+
+class ReadingStore {
+ public:
+  // Replies already stored for these (company_code, data_id) pairs, keyed "company|dataId".
+  std::vector<std::pair<std::string, std::string>> find_uploads(
+      Tx& tx, const std::vector<std::pair<std::string, std::string>>& keys) const;
+  void write(Tx& tx, const IngestBatch& batch) const;
+
+  // Daily partitions from the day of `from` for `days` days (UTC days); idempotent.
+  int ensure_partitions(Tx& tx, core::SysTime from, int days) const;
+  // Drops daily partitions that end before `cutoff`; returns how many.
+  int drop_partitions_before(Tx& tx, core::SysTime cutoff) const;
+
+  // Recomputes 1-minute and 1-hour aggregates for buckets in [from, to).
+  void aggregate(Tx& tx, core::SysTime from, core::SysTime to) const;
+};
+
+// "2021-10-08 02:15:30.123+00" for COPY and array literals.
+std::string format_pg_timestamp(std::int64_t epoch_ms);
+
+}  // namespace hazmon::storage

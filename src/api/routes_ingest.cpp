@@ -1,0 +1,101 @@
+// Upload API for gateways and city platforms, reading and alarm queries, filings.
+#include <hazmon/api/api.hpp>
+
+#include <hazmon/auth/auth_service.hpp>
+#include <hazmon/core/error.hpp>
+#include <hazmon/service/ingest_service.hpp>
+#include <hazmon/service/monitoring.hpp>
+
+#include "request_helpers.hpp"
+
+namespace hazmon::api {
+using core::Errc;
+using core::Error;
+using http::Request;
+using http::Response;
+using model::Principal;
+using nlohmann::json;
+
+namespace {
+std::map<std::string, std::string> pick(const Request& req, std::initializer_list<const char*> keys) {
+  std::map<std::string, std::string> out;
+  for (auto* k : keys)
+    if (auto it = req.query.find(k); it != req.query.end()) out[k] = it->second;
+  return out;
+}
+
+std::string query_or(const Request& req, const char* key, const char* def) {
+  auto it = req.query.find(key);
+  return it == req.query.end() ? def : it->second;
+}
+}  // namespace
+
+void add_ingest_routes(http::Router& r, ApiContext& ctx) {
+  if (ctx.ingest) {
+    r.add("POST", "/api/v1/upload/realtime", authed(ctx, "upload.realtime", [&ctx](Request& req, const Principal& who) {
+            if (who.is_person()) throw Error(Errc::forbidden, "uploads come from gateway or city-platform credentials");
+            check_query(req, {});
+            auto body = parse_json_body(req);
+            // The MEM-style envelope {appId, dataId, data}: data is the encrypted body.
+            if (body.is_object() && body.contains("appId") && body.contains("data") && !body.contains("datas")) {
+              for (auto& [k, v] : body.items())
+                if (k != "appId" && k != "dataId" && k != "data")
+                  throw Error(Errc::validation_failed, "unknown envelope field", {{"/" + k, "not part of the envelope"}});
+              if (!body["appId"].is_string() || body["appId"].get<std::string>() != who.name)
+                throw Error(Errc::forbidden, "the envelope's appId is not the authenticated credential");
+              if (!body["data"].is_string()) throw Error(Errc::validation_failed, "data must be a string", {{"/data", "ciphertext"}});
+              auto key = ctx.auth.envelope_key(who.id);
+              if (!key) throw Error(Errc::validation_failed, "this credential has no envelope key", {{"/data", "send plain JSON"}});
+              body = ctx.ingest->open_envelope(body["data"].get<std::string>(), key->cipher, key->key_hex, key->iv_hex);
+            }
+            return json_response(200, ctx.ingest->upload(who, body));
+          }));
+  }
+  if (!ctx.monitoring) return;
+  auto& mon = *ctx.monitoring;
+  r.add("GET", "/api/v1/readings/latest", authed(ctx, "", [&ctx, &mon](Request& req, const Principal& who) {
+          check_query(req, {"company_code", "hazard_code", "equip_code", "indicator_type", "limit", "offset"});
+          return json_response(200, mon.latest(who, pick(req, {"company_code", "hazard_code", "equip_code", "indicator_type"}),
+                                               query_int(req, "limit", 100, 1, 1000), query_int(req, "offset", 0, 0, 1 << 30),
+                                               ctx.offline_after_s));
+        }));
+  r.add("GET", "/api/v1/points/{quota}/history", authed(ctx, "", [&mon](Request& req, const Principal& who) {
+          check_query(req, {"from", "to", "limit"});
+          service::TimeRange tr{query_or(req, "from", ""), query_or(req, "to", "")};
+          return json_response(200, mon.history(who, req.params["quota"], tr, query_int(req, "limit", 10000, 1, 100000)));
+        }));
+  r.add("GET", "/api/v1/points/{quota}/aggregates", authed(ctx, "", [&mon](Request& req, const Principal& who) {
+          check_query(req, {"from", "to", "interval", "limit"});
+          service::TimeRange tr{query_or(req, "from", ""), query_or(req, "to", "")};
+          return json_response(200, mon.aggregated(who, req.params["quota"], tr, query_or(req, "interval", "1h"),
+                                                   query_int(req, "limit", 5000, 1, 100000)));
+        }));
+  r.add("GET", "/api/v1/alarms", authed(ctx, "", [&mon](Request& req, const Principal& who) {
+          check_query(req, {"company_code", "hazard_code", "quota_code", "alarm_type", "active", "suppressed", "from", "to",
+                            "limit", "offset"});
+          for (auto* b : {"active", "suppressed"})
+            if (auto it = req.query.find(b); it != req.query.end() && it->second != "true" && it->second != "false")
+              throw Error(Errc::bad_request, std::string(b) + " must be true or false");
+          return json_response(200, mon.alarms(who, pick(req, {"company_code", "hazard_code", "quota_code", "alarm_type",
+                                                                "active", "suppressed", "from", "to"}),
+                                               query_int(req, "limit", 100, 1, 1000), query_int(req, "offset", 0, 0, 1 << 30)));
+        }));
+  r.add("GET", "/api/v1/filings", authed(ctx, "", [&mon](Request& req, const Principal& who) {
+          check_query(req, {"company_code", "active"});
+          return json_response(200, mon.list_filings(who, query_or(req, "company_code", ""), query_or(req, "active", "false") == "true"));
+        }));
+  r.add("POST", "/api/v1/filings", authed(ctx, "filing.create", [&mon](Request& req, const Principal& who) {
+          check_query(req, {});
+          return json_response(201, mon.create_filing(who, parse_json_body(req)));
+        }));
+  r.add("DELETE", "/api/v1/filings/{id}", authed(ctx, "filing.cancel", [&mon](Request& req, const Principal& who) {
+          check_query(req, {});
+          const auto& id = req.params["id"];
+          if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos)
+            throw Error(Errc::not_found, "no such filing");
+          mon.cancel_filing(who, std::stoll(id));
+          return Response::no_content();
+        }));
+}
+
+}  // namespace hazmon::api

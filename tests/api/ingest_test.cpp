@@ -1,0 +1,189 @@
+// The upload path end to end over HTTPS: per-item rejection, idempotent resends, rules
+// producing alarm episodes, filings suppressing them, the encrypted envelope, scoping of
+// uploads and of the reading queries, and the offline timer.
+#include <gtest/gtest.h>
+
+#include <hazmon/core/time_format.hpp>
+#include <hazmon/ingest/upload.hpp>
+#include <hazmon/service/ingest_service.hpp>
+
+#include "test_server.hpp"
+
+using namespace hazmon;
+using namespace hazmon::test;
+using nlohmann::json;
+using namespace std::chrono;
+
+namespace {
+// Each fixture gets its own enterprise, gateway and points in the shared database.
+int next_fixture() {
+  static int n = 10;
+  return n++;
+}
+
+long long count(const std::string& sql) {
+  return shared_db().db().in_tx([&](storage::Tx& tx) { return tx.exec_one(sql)["n"].get<long long>(); });
+}
+
+struct Fixture {
+  int n = next_fixture();
+  std::string kCompany = "140100000" + std::to_string(n);
+  std::string kHazard = kCompany + "001";
+  std::string kGateway = "GW1401000" + std::to_string(n);
+  std::string kLevel = "LIT" + std::to_string(n);
+  std::string kSwitch = "JD" + std::to_string(n);
+  TestServer srv{shared_db(), [] {
+                   TestServerOptions o;
+                   o.offline_after_s = 120;
+                   return o;
+                 }()};
+  HttpsClient c = srv.client();
+  std::string admin, gateway;
+  json envelope;
+
+  Fixture() {
+    admin = srv.make_user("ingest_admin" + std::to_string(n), "province_admin");
+    auto ok = [&](const HttpResult& r) {
+      if (r.status != 201) throw std::runtime_error(r.body);
+    };
+    ok(c.post_json("/api/v1/enterprises", {{"company_code", kCompany}, {"name", "测试化工有限公司" + std::to_string(n)}, {"region_code", "140100"}}, admin));
+    ok(c.post_json("/api/v1/hazard-sources", {{"hazard_code", kHazard}, {"company_code", kCompany}, {"name", "罐区"}, {"rank", 2}}, admin));
+    ok(c.post_json("/api/v1/gateways", {{"gateway_code", kGateway}, {"company_code", kCompany}, {"name", "网关1"}}, admin));
+    ok(c.post_json("/api/v1/monitoring-points",
+                   {{"quota_code", kLevel}, {"company_code", kCompany}, {"hazard_code", kHazard}, {"gateway_code", kGateway},
+                    {"name", "1#罐液位"}, {"indicator_type", "level"}, {"value_kind", "analog"}, {"unit", "m"},
+                    {"range_low", 0}, {"range_high", 20}, {"l", 2}, {"h", 15}, {"hh", 18}, {"debounce_s", 30}, {"deadband", 0.5}},
+                   admin));
+    ok(c.post_json("/api/v1/monitoring-points",
+                   {{"quota_code", kSwitch}, {"company_code", kCompany}, {"hazard_code", kHazard}, {"name", "静电接地"},
+                    {"indicator_type", "grounding"}, {"value_kind", "switch"}, {"debounce_s", 0}},
+                   admin));
+    auto cred = c.post_json("/api/v1/credentials",
+                            {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompany}}}, {"envelope_cipher", "sm4-cbc"}},
+                            admin);
+    if (cred.status != 201) throw std::runtime_error(cred.body);
+    gateway = cred.json()["app_id"].get<std::string>() + "." + cred.json()["secret"].get<std::string>();
+    envelope = cred.json()["envelope"];
+  }
+
+  std::string at(int seconds_ago) { return core::format_rfc3339(srv.clock().now() - seconds(seconds_ago)); }
+
+  json upload(const std::string& data_id, json datas, const std::string& type = "realtime") {
+    return {{"companyCode", kCompany}, {"gatewayCode", kGateway}, {"dataId", data_id}, {"reportType", type},
+            {"sendTime", at(0)}, {"datas", std::move(datas)}};
+  }
+  json item(const std::string& quota, int seconds_ago, double v) {
+    return {{"quotaCode", quota}, {"collectTime", at(seconds_ago)}, {"value", v}};
+  }
+};
+}  // namespace
+
+TEST(Ingest, AcceptsRejectsAndIsIdempotent) {
+  Fixture f;
+  auto before = count("SELECT count(*) AS n FROM reading");
+  auto body = f.upload("batch-1", json::array({f.item(f.kLevel, 30, 6.4), f.item("NOPE", 30, 1), f.item(f.kLevel, 20, 6.5),
+                                               {{"quotaCode", f.kSwitch}, {"collectTime", f.at(20)}, {"switchValue", 0}},
+                                               {{"quotaCode", f.kLevel}, {"collectTime", f.at(-3600)}, {"value", 1}}}));
+  auto r = f.c.post_json("/api/v1/upload/realtime", body, f.gateway);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["accepted"], 3);
+  ASSERT_EQ(r.json()["rejected"].size(), 2u);
+  EXPECT_EQ(r.json()["rejected"][0]["index"], 1);
+  EXPECT_EQ(r.json()["rejected"][1]["index"], 4);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM reading"), before + 3);
+  // The same dataId again: the same reply, nothing stored twice.
+  auto again = f.c.post_json("/api/v1/upload/realtime", body, f.gateway);
+  ASSERT_EQ(again.status, 200);
+  EXPECT_EQ(again.json(), r.json());
+  EXPECT_EQ(count("SELECT count(*) AS n FROM reading"), before + 3);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM upload_batch WHERE data_id = 'batch-1' AND company_code = '" + f.kCompany + "'"), 1);
+
+  auto latest = f.c.get("/api/v1/readings/latest?company_code=" + f.kCompany, f.admin);
+  ASSERT_EQ(latest.status, 200) << latest.body;
+  ASSERT_EQ(latest.json()["items"].size(), 2u);
+  EXPECT_EQ(latest.json()["items"][0]["quota_code"], f.kSwitch);
+  EXPECT_DOUBLE_EQ(latest.json()["items"][1]["value"].get<double>(), 6.5);
+  EXPECT_EQ(latest.json()["items"][1]["online"], true);
+  auto hist = f.c.get("/api/v1/points/" + f.kLevel + "/history?from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z", f.admin);
+  ASSERT_EQ(hist.status, 200) << hist.body;
+  EXPECT_EQ(hist.json()["items"].size(), 2u);
+}
+
+TEST(Ingest, SustainedExceedanceBecomesOneAlarmEpisode) {
+  Fixture f;
+  // 16 m above H = 15 for 60 s, a 19 m peak, then back below H − deadband.
+  auto r = f.c.post_json("/api/v1/upload/realtime",
+                         f.upload("alarm-1", json::array({f.item(f.kLevel, 200, 10), f.item(f.kLevel, 170, 16),
+                                                           f.item(f.kLevel, 140, 16.5), f.item(f.kLevel, 110, 17),
+                                                           f.item(f.kLevel, 80, 14.8), f.item(f.kLevel, 50, 14.2)})),
+                         f.gateway);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto alarms = f.c.get("/api/v1/alarms?company_code=" + f.kCompany + "", f.admin);
+  ASSERT_EQ(alarms.status, 200) << alarms.body;
+  ASSERT_EQ(alarms.json()["items"].size(), 1u) << alarms.body;
+  auto a = alarms.json()["items"][0];
+  EXPECT_EQ(a["alarm_type"], "H");
+  EXPECT_DOUBLE_EQ(a["peak_value"].get<double>(), 17);
+  EXPECT_FALSE(a["end_ts"].is_null());
+  EXPECT_EQ(a["suppressed"], false);
+  EXPECT_EQ(a["duration_s"], 120);
+}
+
+TEST(Ingest, AlarmsInsideAFiledWindowAreSuppressed) {
+  Fixture f;
+  auto filing = f.c.post_json("/api/v1/filings",
+                              {{"company_code", f.kCompany}, {"target_kind", "hazard_source"}, {"target_code", f.kHazard},
+                               {"filing_type", "overhaul"}, {"starts_at", f.at(3600)}, {"ends_at", f.at(-3600)}, {"reason", "大检修"}},
+                              f.admin);
+  ASSERT_EQ(filing.status, 201) << filing.body;
+  auto r = f.c.post_json("/api/v1/upload/realtime",
+                         f.upload("sup-1", json::array({f.item(f.kLevel, 100, 19), f.item(f.kLevel, 60, 19.5)})), f.gateway);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto alarms = f.c.get("/api/v1/alarms?company_code=" + f.kCompany + "&suppressed=true", f.admin);
+  ASSERT_EQ(alarms.json()["items"].size(), 1u) << alarms.body;
+  EXPECT_EQ(alarms.json()["items"][0]["alarm_type"], "HH");
+  EXPECT_EQ(f.c.get("/api/v1/alarms?company_code=" + f.kCompany + "&suppressed=false", f.admin).json()["items"].size(), 0u);
+}
+
+TEST(Ingest, EncryptedEnvelopeIsAccepted) {
+  Fixture f;
+  auto inner = f.upload("env-1", json::array({f.item(f.kLevel, 10, 7.5)}));
+  auto data = ingest::encrypt_envelope_data(inner.dump(), f.envelope["cipher"], f.envelope["key_hex"], f.envelope["iv_hex"]);
+  auto app_id = f.gateway.substr(0, f.gateway.find('.'));
+  auto r = f.c.post_json("/api/v1/upload/realtime", {{"appId", app_id}, {"dataId", "env-1"}, {"data", data}}, f.gateway);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["accepted"], 1);
+  // Garbage ciphertext is a clean 400, not a 500.
+  auto bad = f.c.post_json("/api/v1/upload/realtime", {{"appId", app_id}, {"dataId", "env-2"}, {"data", "00112233445566778899aabbccddeeff"}},
+                           f.gateway);
+  EXPECT_EQ(bad.status, 400) << bad.body;
+}
+
+TEST(Ingest, OnlyTheEnterprisesOwnGatewayMayUpload) {
+  Fixture f;
+  auto body = f.upload("x-1", json::array({f.item(f.kLevel, 10, 7.5)}));
+  EXPECT_EQ(f.c.post_json("/api/v1/upload/realtime", body, f.admin).status, 403);
+  EXPECT_EQ(f.c.post_json("/api/v1/upload/realtime", body, "").status, 401);
+  EXPECT_EQ(f.c.post_json("/api/v1/upload/realtime", body, f.gateway + "x").status, 401);
+  auto other = body;
+  other["companyCode"] = "14020000001";  // not this gateway's enterprise
+  EXPECT_EQ(f.c.post_json("/api/v1/upload/realtime", other, f.gateway).status, 403);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM upload_batch WHERE data_id = 'x-1' AND company_code = '" + f.kCompany + "'"), 0);
+  // A city officer of another city sees none of this enterprise's readings.
+  auto datong = f.srv.make_user("datong_reader" + std::to_string(f.n), "city_officer", "140200");
+  auto latest = f.c.get("/api/v1/readings/latest?company_code=" + f.kCompany, datong);
+  ASSERT_EQ(latest.status, 200);
+  EXPECT_EQ(latest.json()["items"].size(), 0u);
+  EXPECT_EQ(f.c.get("/api/v1/points/" + f.kLevel + "/history?from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z", datong).status, 404);
+}
+
+TEST(Ingest, SilentPointGoesOffline) {
+  Fixture f;
+  ASSERT_EQ(f.c.post_json("/api/v1/upload/realtime", f.upload("off-1", json::array({f.item(f.kSwitch, 1, 0)})), f.gateway).status, 200);
+  f.srv.clock().advance(seconds(121));
+  f.srv.ingest().tick();
+  auto alarms = f.c.get("/api/v1/alarms?company_code=" + f.kCompany + "&alarm_type=OFFLINE&active=true", f.admin);
+  ASSERT_EQ(alarms.json()["items"].size(), 1u) << alarms.body;
+  EXPECT_EQ(alarms.json()["items"][0]["quota_code"], f.kSwitch);
+  EXPECT_EQ(alarms.json()["items"][0]["is_data_fault"], true);
+}

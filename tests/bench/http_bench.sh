@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# GET /api/v1/enterprises through hazmond (TLS, session check, scoped query on PostgreSQL)
+# against nginx serving the same JSON bytes from a file over TLS, same machine, same run.
+# Usage: tests/bench/http_bench.sh [duration_s] [connections]
+# Needs wrk and nginx-light (HAZMON_SETUP_BENCH=1 scripts/setup.sh installs them).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DURATION=${1:-15}
+CONNS=${2:-32}
+HAZMOND=${HAZMOND:-build/release/src/app/hazmond}
+WORK=$(mktemp -d /tmp/hazmon-bench.XXXXXX)
+chmod 755 "$WORK"
+PORT=18443
+NGINX_PORT=18444
+cleanup() {
+  [[ -n "${HZ_PID:-}" ]] && kill "$HZ_PID" 2>/dev/null && wait "$HZ_PID" 2>/dev/null || true
+  [[ -f "$WORK/nginx.pid" ]] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+cat > "$WORK/hazmond.json" <<JSON
+{"state_dir": "$WORK/var", "log": {"level": "warn"},
+ "http": {"port": $PORT, "listen_address": "127.0.0.1", "io_threads": 2, "worker_threads": 8},
+ "demo": {"enabled": true}}
+JSON
+"$HAZMOND" serve --config "$WORK/hazmond.json" > "$WORK/hazmond.log" 2>&1 &
+HZ_PID=$!
+for _ in $(seq 1 100); do
+  curl -sk "https://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+PW=$(cat "$WORK/var/admin-password")
+TOKEN=$(curl -sk "https://127.0.0.1:$PORT/api/v1/auth/login" -H 'content-type: application/json' \
+  -d "{\"username\":\"admin\",\"password\":\"$PW\"}" | sed -E 's/.*"token":"([^"]+)".*/\1/')
+TARGET="/api/v1/enterprises?limit=50"
+mkdir -p "$WORK/www"
+curl -sk "https://127.0.0.1:$PORT$TARGET" -H "Authorization: Bearer $TOKEN" > "$WORK/www/enterprises.json"
+BYTES=$(stat -c %s "$WORK/www/enterprises.json")
+
+cat > "$WORK/nginx.conf" <<NGINX
+worker_processes 2;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  types { application/json json; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT ssl;
+    ssl_certificate $WORK/var/tls/dev-cert.pem;
+    ssl_certificate_key $WORK/var/tls/dev-key.pem;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    keepalive_requests 1000000;
+    root $WORK/www;
+    location / { default_type application/json; }
+  }
+}
+NGINX
+nginx -c "$WORK/nginx.conf"
+sleep 0.5
+
+run_wrk() {  # url [header]
+  if [[ -n "${2:-}" ]]; then
+    wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -H "$2" "$1"
+  else
+    wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$1"
+  fi
+}
+rps() { awk '/Requests\/sec/ {print $2}'; }
+p99() { awk '$1=="99%" {print $2}'; }
+to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v); print v} else if (v ~ /s$/) {sub(/s/,"",v); print v*1000} else print v}'; }
+
+echo "warming up…" >&2
+wrk -t2 -c"$CONNS" -d3s -H "Authorization: Bearer $TOKEN" "https://127.0.0.1:$PORT$TARGET" >/dev/null
+HZ_OUT=$(run_wrk "https://127.0.0.1:$PORT$TARGET" "Authorization: Bearer $TOKEN")
+NG_OUT=$(run_wrk "https://127.0.0.1:$NGINX_PORT/enterprises.json")
+NON2XX=$(echo "$HZ_OUT" | awk '/Non-2xx/ {print $4}')
+HZ_RPS=$(echo "$HZ_OUT" | rps); NG_RPS=$(echo "$NG_OUT" | rps)
+HZ_P99=$(echo "$HZ_OUT" | p99 | to_ms); NG_P99=$(echo "$NG_OUT" | p99 | to_ms)
+RATIO=$(awk -v a="$HZ_RPS" -v b="$NG_RPS" 'BEGIN {printf "%.3f", a/b}')
+echo "$HZ_OUT" >&2
+echo "$NG_OUT" >&2
+cat <<RESULT
+date: $(date -u +%Y-%m-%dT%H:%MZ)
+machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(lsb_release -ds 2>/dev/null || grep PRETTY /etc/os-release | cut -d= -f2)
+load: wrk -t2 -c$CONNS -d${DURATION}s, response $BYTES bytes (50 enterprises), TLS on both sides
+hazmond GET $TARGET: ${HZ_RPS} req/s, p99 ${HZ_P99} ms, non-2xx: ${NON2XX:-0}
+nginx   same bytes from a file: ${NG_RPS} req/s, p99 ${NG_P99} ms
+ratio hazmond/nginx: ${RATIO}
+RESULT
