@@ -45,8 +45,9 @@ nlohmann::json parse_json_body(const http::Request& req, bool allow_empty) {
   }
   auto ct = req.header("content-type");
   auto semi = ct.find(';');
-  auto media = ct.substr(0, semi);
-  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  std::string media(ct.substr(0, semi));
+  while (!media.empty() && media.back() == ' ') media.pop_back();
+  for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));  // media types are case-insensitive
   if (media != "application/json") throw Error(Errc::unsupported_media, "send the body as application/json");
   if (!nesting_within(req.body, kMaxDepth)) throw Error(Errc::bad_request, "the JSON body is nested too deeply");
   try {

@@ -222,7 +222,7 @@ void add_registry_routes(http::Router& r, ApiContext& ctx) {
           }
           p.limit = query_int(req, "limit", 50, 1, 500);
           p.offset = query_int(req, "offset", 0, 0, 1 << 30);
-          return json_response(200, ctx.registry.list(who, entity, p));
+          return http::Response::json(200, ctx.registry.list_text(who, entity, p));
         }));
   r.add("POST", "/api/v1/{entity}", authed(ctx, "registry.create", [&ctx](Request& req, const Principal& who) {
           if (!service::RegistryService::is_entity(req.params["entity"])) throw Error(Errc::not_found, "no such endpoint");

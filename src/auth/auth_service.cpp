@@ -123,8 +123,34 @@ LoginResult AuthService::login(const std::string& username, const std::string& p
   return r;
 }
 
+std::optional<model::Principal> AuthService::cached(const std::string& key) {
+  if (s_.principal_cache.count() == 0) return std::nullopt;
+  std::lock_guard lock(cache_mutex_);
+  auto it = cache_.find(key);
+  if (it == cache_.end()) return std::nullopt;
+  if (clock_.now() >= it->second.until) {
+    cache_.erase(it);
+    return std::nullopt;
+  }
+  return it->second.principal;
+}
+
+void AuthService::remember(const std::string& key, const model::Principal& p, core::SysTime session_expiry) {
+  if (s_.principal_cache.count() == 0) return;
+  std::lock_guard lock(cache_mutex_);
+  if (cache_.size() > 100000) cache_.clear();  // bounded; a flood of tokens only costs lookups
+  cache_[key] = Cached{p, std::min(session_expiry, clock_.now() + s_.principal_cache)};
+}
+
+void AuthService::forget_user(long long user_id) {
+  std::lock_guard lock(cache_mutex_);
+  std::erase_if(cache_, [&](const auto& kv) { return kv.second.principal.is_person() && kv.second.principal.id == user_id; });
+}
+
 std::optional<model::Principal> AuthService::authenticate(const std::string& bearer) {
   if (bearer.empty() || bearer.size() > 512) return std::nullopt;
+  auto key = core::sha256_hex(bearer);
+  if (auto p = cached(key)) return p;
   auto now = core::format_rfc3339(clock_.now());
   if (auto dot = bearer.find('.'); dot != std::string::npos) {
     std::string app_id = bearer.substr(0, dot);
@@ -146,14 +172,16 @@ std::optional<model::Principal> AuthService::authenticate(const std::string& bea
     p.name = row["app_id"].get<std::string>();
     p.role = *model::role_from_string(row["kind"].get<std::string>());
     p.scope = scope_from(row["scope_kind"], row["scope_code"]);
+    remember(key, p, clock_.now() + std::chrono::hours(24));
     return p;
   }
   auto row = db_.in_tx([&](storage::Tx& tx) {
     return tx.exec_one(
-        "SELECT u.id, u.username, u.role, u.scope_kind, u.scope_code FROM user_session s "
+        "SELECT u.id, u.username, u.role, u.scope_kind, u.scope_code, "
+        "(extract(epoch FROM s.expires_at) * 1000)::bigint AS expires_ms FROM user_session s "
         "JOIN app_user u ON u.id = s.user_id "
         "WHERE s.token_hash = $1 AND s.expires_at > $2::timestamptz AND u.is_active",
-        {core::sha256_hex(bearer), now});
+        {key, now});
   });
   if (row.is_null()) return std::nullopt;
   model::Principal p;
@@ -161,10 +189,15 @@ std::optional<model::Principal> AuthService::authenticate(const std::string& bea
   p.name = row["username"].get<std::string>();
   p.role = *model::role_from_string(row["role"].get<std::string>());
   p.scope = scope_from(row["scope_kind"], row["scope_code"]);
+  remember(key, p, core::SysTime{std::chrono::milliseconds(row["expires_ms"].get<long long>())});
   return p;
 }
 
 void AuthService::logout(const std::string& bearer) {
+  {
+    std::lock_guard lock(cache_mutex_);
+    cache_.erase(core::sha256_hex(bearer));
+  }
   db_.in_tx([&](storage::Tx& tx) {
     tx.exec("DELETE FROM user_session WHERE token_hash = $1", {core::sha256_hex(bearer)});
   });
@@ -191,6 +224,7 @@ void AuthService::change_password(const model::Principal& who, const std::string
     // Every other session of this user ends: a changed password usually means a leaked one.
     tx.exec("DELETE FROM user_session WHERE user_id = $1", {std::to_string(who.id)});
   });
+  forget_user(who.id);
 }
 
 long long AuthService::create_user(const NewUser& u) {
@@ -223,6 +257,7 @@ void AuthService::reset_password(const std::string& username, const std::string&
     throw Error(Errc::validation_failed, p, {{"/password", p}});
   }
   auto hash = hash_password(new_password);
+  long long user_id = 0;
   db_.in_tx([&](storage::Tx& tx) {
     auto row = tx.exec_one(
         "UPDATE app_user SET password_hash = $1, password_changed_at = now(), updated_at = now() "
@@ -230,7 +265,9 @@ void AuthService::reset_password(const std::string& username, const std::string&
         {hash, username});
     if (row.is_null()) throw Error(Errc::not_found, "no user named " + username);
     tx.exec("DELETE FROM user_session WHERE user_id = $1", {std::to_string(row["id"].get<long long>())});
+    user_id = row["id"].get<long long>();
   });
+  forget_user(user_id);
 }
 
 IssuedCredential AuthService::create_credential(const NewCredential& c, long long created_by) {

@@ -61,6 +61,11 @@ Router::Match Router::match(Request& req) const {
     }
     if (is_literal(r)) literal_known = true;
   }
+  // For the Allow header of a 405: the methods of the fixed path if there is one, else of the patterns.
+  for (const auto& r : routes_) {
+    if (!matches(r, segs, nullptr) || (literal_known && !is_literal(r))) continue;
+    if (m.allow.find(r.method) == std::string::npos) m.allow += (m.allow.empty() ? "" : ", ") + r.method;
+  }
   return m;
 }
 

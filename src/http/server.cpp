@@ -147,7 +147,9 @@ struct Server::Impl {
       handler = &m.route->handler;
       exec = m.route->exec;
     } else if (m.path_known) {
-      co_return problem(405, "method_not_allowed", "this path does not accept " + req.method, req.request_id);
+      auto r = problem(405, "method_not_allowed", "this path does not accept " + req.method, req.request_id);
+      r.headers.emplace_back("Allow", m.allow);
+      co_return r;
     } else if ((req.method == "GET" || req.method == "HEAD") && router.fallback() &&
                req.path.rfind("/api/", 0) != 0) {
       handler = &router.fallback();

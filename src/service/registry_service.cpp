@@ -187,13 +187,22 @@ std::vector<std::string> RegistryService::filters_of(const std::string& name) {
   return def ? def->filters : std::vector<std::string>{};
 }
 
-json RegistryService::list(const Principal& who, const std::string& entity, const ListParams& p) {
+std::string RegistryService::list_text(const Principal& who, const std::string& entity, const ListParams& p) {
   const auto& def = entity_or_404(entity);
+  for (const auto& [k, v] : p.filters) {
+    // Filter names become column names in SQL: only the collection's declared filters pass.
+    if (std::find(def.filters.begin(), def.filters.end(), k) == def.filters.end())
+      throw Error(Errc::bad_request, "unknown filter '" + k + "' for " + def.name);
+  }
   if (!p.q.empty() && def.search_column.empty())
     throw Error(Errc::bad_request, "q is not supported here: " + def.name + " rows have no name to search");
   storage::ListQuery q{p.filters, p.q, p.include_inactive, p.limit, p.offset};
   auto tx = db_.begin();
-  return kStore.list(tx, def, who.scope, q);
+  return kStore.list_text(tx, def, who.scope, q);
+}
+
+json RegistryService::list(const Principal& who, const std::string& entity, const ListParams& p) {
+  return json::parse(list_text(who, entity, p));
 }
 
 json RegistryService::get(const Principal& who, const std::string& entity, const std::string& key) {

@@ -7,7 +7,9 @@
 #include "tx_access.hpp"
 #include <spdlog/spdlog.h>
 
+#include <cmath>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <mutex>
 
@@ -40,6 +42,85 @@ nlohmann::json field_to_json(const pqxx::field& f) {
     }
     default: return std::string(f.c_str(), f.size());
   }
+}
+
+void append_json_string(std::string& out, const char* p, std::size_t n) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (std::size_t i = 0; i < n; ++i) {
+    unsigned char c = static_cast<unsigned char>(p[i]);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+// JSON text straight from the result, without building a document first.
+std::string result_to_json_text(const pqxx::result& r) {
+  std::string out;
+  out.reserve(r.size() * 256 + 2);
+  out += '[';
+  std::vector<std::string> names;
+  for (pqxx::row::size_type c = 0; c < r.columns(); ++c) {
+    std::string n;
+    append_json_string(n, r.column_name(c), std::strlen(r.column_name(c)));
+    names.push_back(n + ":");
+  }
+  bool first_row = true;
+  for (const auto& row : r) {
+    out += first_row ? "{" : ",{";
+    first_row = false;
+    for (pqxx::row::size_type c = 0; c < row.size(); ++c) {
+      if (c) out += ',';
+      out += names[c];
+      const auto& f = row[c];
+      if (f.is_null()) {
+        out += "null";
+        continue;
+      }
+      const char* v = f.c_str();
+      switch (f.type()) {
+        case kBool: out += v[0] == 't' ? "true" : "false"; break;
+        case kInt2:
+        case kInt4:
+        case kInt8: out.append(v, f.size()); break;
+        case kFloat4:
+        case kFloat8:
+        case kNumeric:
+          // NaN and infinities have no JSON form.
+          if (std::isdigit(static_cast<unsigned char>(v[0])) || (v[0] == '-' && std::isdigit(static_cast<unsigned char>(v[1]))))
+            out.append(v, f.size());
+          else
+            out += "null";
+          break;
+        case kJson:
+        case kJsonb: out.append(v, f.size()); break;
+        case kTimestamptz: {
+          auto t = field_to_json(f);
+          const auto& ts = t.get_ref<const std::string&>();
+          append_json_string(out, ts.data(), ts.size());
+          break;
+        }
+        default: append_json_string(out, v, f.size());
+      }
+    }
+    out += '}';
+  }
+  out += ']';
+  return out;
 }
 
 nlohmann::json result_to_json(const pqxx::result& r) {
@@ -206,6 +287,10 @@ Tx::Tx(Tx&&) noexcept = default;
 
 nlohmann::json Tx::exec(std::string_view sql, const Params& params) {
   return result_to_json(impl_->exec_params(sql, params));
+}
+
+std::string Tx::exec_json(std::string_view sql, const Params& params) {
+  return result_to_json_text(impl_->exec_params(sql, params));
 }
 
 nlohmann::json Tx::exec_one(std::string_view sql, const Params& params) {

@@ -2,6 +2,8 @@
 // People log in with a password and get an opaque session token; gateways and city platforms
 // present `Bearer <appId>.<secret>`. Either way the result is a model::Principal with a scope.
 #include <chrono>
+#include <mutex>
+#include <unordered_map>
 #include <optional>
 #include <string>
 
@@ -16,6 +18,10 @@ namespace hazmon::auth {
 struct AuthSettings {
   std::chrono::minutes session_ttl{480};
   ThrottleSettings throttle;
+  // How long a resolved token is trusted without asking the database again. Logout and
+  // password changes through this process take effect at once; a change made elsewhere (another
+  // node, SQL by hand) within this time. 0 disables the cache.
+  std::chrono::seconds principal_cache{5};
 };
 
 struct LoginResult {
@@ -77,10 +83,20 @@ class AuthService {
   long long retry_after_s(const std::string& username, const std::string& client_addr);
 
  private:
+  struct Cached {
+    model::Principal principal;
+    core::SysTime until;  // min(session expiry, cache time + principal_cache)
+  };
+  std::optional<model::Principal> cached(const std::string& key);
+  void remember(const std::string& key, const model::Principal& p, core::SysTime session_expiry);
+  void forget_user(long long user_id);
+
   storage::Database& db_;
   AuthSettings s_;
   const core::Clock& clock_;
   LoginThrottle throttle_;
+  std::mutex cache_mutex_;
+  std::unordered_map<std::string, Cached> cache_;
 };
 
 // Role and scope must fit: province roles have the province scope, city and county officers

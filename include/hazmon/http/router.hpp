@@ -31,6 +31,7 @@ class Router {
   struct Match {
     const Route* route = nullptr;
     bool path_known = false;  // some route has this path with another method → 405
+    std::string allow;        // those methods, for the Allow header
   };
   Match match(Request& req) const;
   const Handler& fallback() const { return fallback_; }

@@ -36,6 +36,8 @@ class RegistryService {
   static std::vector<std::string> filters_of(const std::string& name);
 
   nlohmann::json list(const model::Principal& who, const std::string& entity, const ListParams& p);
+  // The same list as JSON text, for the API to send without re-encoding.
+  std::string list_text(const model::Principal& who, const std::string& entity, const ListParams& p);
   nlohmann::json get(const model::Principal& who, const std::string& entity, const std::string& key);
   nlohmann::json create(const model::Principal& who, const std::string& entity, const nlohmann::json& body);
   nlohmann::json update(const model::Principal& who, const std::string& entity, const std::string& key,

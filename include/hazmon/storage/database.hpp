@@ -54,6 +54,9 @@ class Tx {
   // Rows as an array of objects: numbers, booleans, JSON columns and NULL keep their types,
   // timestamptz is RFC 3339 UTC, everything else is a string.
   nlohmann::json exec(std::string_view sql, const Params& params = {});
+  // The rows as JSON array text, written straight from the result (same typing rules as
+  // exec); for lists that go to a client unchanged.
+  std::string exec_json(std::string_view sql, const Params& params = {});
   // First row, or a null json when there is none.
   nlohmann::json exec_one(std::string_view sql, const Params& params = {});
   // Number of rows affected.

@@ -71,6 +71,8 @@ class RegistryStore {
  public:
   // {"items": [...], "total": N, "limit": L, "offset": O}
   nlohmann::json list(Tx& tx, const EntityDef& def, const model::Scope& scope, const ListQuery& q) const;
+  // The same, as JSON text rendered by PostgreSQL (what the API sends as it is).
+  std::string list_text(Tx& tx, const EntityDef& def, const model::Scope& scope, const ListQuery& q) const;
   // The row, or null when absent or outside the scope (the caller answers 404 either way).
   nlohmann::json get(Tx& tx, const EntityDef& def, const model::Scope& scope, const std::string& key,
                      bool lock = false) const;
