@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks that schemas/openapi.yaml describes every route hazmond serves, and nothing else.
 
-Routes come from the r.add("METHOD", "/path", ...) calls in src/api/routes.cpp; the generic
+Routes come from the r.add("METHOD", "/path", ...) calls in src/api/routes*.cpp; the generic
 /api/v1/{entity} routes expand to the registry collections named in
 src/storage/registry_entities.cpp. The YAML is read line by line (standard library only, no YAML
 parser): the path keys under `paths:` and the HTTP-method keys under each path. Also checked:
@@ -20,15 +20,15 @@ METHODS = ("get", "put", "post", "patch", "delete", "head", "options", "trace")
 
 
 def served_routes(root):
-    """{(METHOD, normalised path): path as written} from routes.cpp, {entity} expanded."""
-    routes_src = (root / "src/api/routes.cpp").read_text(encoding="utf-8")
+    """{(METHOD, normalised path): path as written} from src/api/routes*.cpp, {entity} expanded."""
+    routes_src = "\n".join(p.read_text(encoding="utf-8") for p in sorted((root / "src/api").glob("routes*.cpp")))
     entities_src = (root / "src/storage/registry_entities.cpp").read_text(encoding="utf-8")
     entities = re.findall(r'v\.push_back\(\{\s*"([a-z0-9-]+)"', entities_src)
     if len(entities) == 0:
         sys.exit("openapi_check: found no registry collections in src/storage/registry_entities.cpp")
     calls = re.findall(r'\br\.add\(\s*"([A-Z]+)"\s*,\s*"([^"]+)"', routes_src)
     if len(calls) == 0:
-        sys.exit("openapi_check: found no r.add(...) calls in src/api/routes.cpp")
+        sys.exit("openapi_check: found no r.add(...) calls in src/api/routes*.cpp")
     out = {}
     for method, path in calls:
         for p in [path.replace("{entity}", e) for e in entities] if "{entity}" in path else [path]:
@@ -167,7 +167,7 @@ def main():
     for key in sorted(set(served) - set(documented), key=lambda k: (k[1], k[0])):
         problems.append(f"missing from schemas/openapi.yaml: {key[0]} {served[key]}")
     for key in sorted(set(documented) - set(served), key=lambda k: (k[1], k[0])):
-        problems.append(f"documented but not served by src/api/routes.cpp: {key[0]} {documented[key]}")
+        problems.append(f"documented but not served by src/api/routes*.cpp: {key[0]} {documented[key]}")
     for e in entities:
         if not (root / "schemas/registry" / f"{e}.schema.json").is_file():
             problems.append(f"registry collection {e} has no schemas/registry/{e}.schema.json")
@@ -178,7 +178,7 @@ def main():
         for p in problems:
             print("  " + p)
         return 1
-    print(f"openapi_check: all {len(served)} operations served by src/api/routes.cpp "
+    print(f"openapi_check: all {len(served)} operations served by src/api/routes*.cpp "
           f"({len(entities)} registry collections) are documented in schemas/openapi.yaml; "
           f"references resolve")
     return 0

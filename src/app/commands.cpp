@@ -21,6 +21,7 @@
 #include <hazmon/service/registry_service.hpp>
 #include <hazmon/service/roster.hpp>
 #include <hazmon/service/user_admin.hpp>
+#include <hazmon/service/warning_service.hpp>
 #include <hazmon/storage/migrations.hpp>
 
 #include <algorithm>
@@ -86,6 +87,22 @@ service::IngestSettings ingest_settings(const json& cfg) {
   s.spool_file = spool.is_absolute() ? spool : fs::path(cfg["state_dir"].get<std::string>()) / spool;
   s.partition_days_ahead = c["partition_days_ahead"].get<int>();
   s.retention_days = c["retention_days"].get<int>();
+  return s;
+}
+
+service::WarningSettings warning_settings(const json& cfg) {
+  const auto& c = cfg["warnings"];
+  service::WarningSettings s;
+  s.check_interval = std::chrono::seconds(c["check_interval_s"].get<int>());
+  s.disposal.escalate_level = c["escalate_level"].get<bool>();
+  s.disposal.max_escalations = c["max_escalations"].get<int>();
+  const char* levels[] = {"blue", "yellow", "orange", "red"};  // DisposalSettings order
+  for (std::size_t i = 0; i < 4; ++i) {
+    const auto& d = c["deadlines"][levels[i]];
+    s.disposal.deadlines[i] = {std::chrono::minutes(d["feedback_min"].get<int>()),
+                               std::chrono::minutes(d["check_min"].get<int>()),
+                               std::chrono::minutes(d["close_min"].get<int>())};
+  }
   return s;
 }
 
@@ -264,6 +281,9 @@ int cmd_serve(const Args& args) {
   registry.on_change([&ingest](const std::string& entity) {
     if (entity == "monitoring-points") ingest.reload();
   });
+  service::WarningService warnings(*dbh.db, warning_settings(cfg), clock, &metrics);
+  warnings.subscribe(ingest);
+  warnings.start();
   ingest.start();
 
   api::ApiContext ctx{auth, registry, roster, audit, users, metrics, [&]() -> api::Readiness {
@@ -278,6 +298,7 @@ int cmd_serve(const Args& args) {
                       }};
   ctx.ingest = &ingest;
   ctx.monitoring = &monitoring;
+  ctx.warnings = &warnings;
   ctx.offline_after_s = cfg["ingest"]["offline_after_s"].get<int>();
   http::Router router;
   api::register_routes(router, ctx);
@@ -338,6 +359,7 @@ int cmd_serve(const Args& args) {
   notify_stopping();
   server.stop();
   ingest.stop();
+  warnings.stop();
   log->info("stopped");
   spdlog::shutdown();
   return 0;

@@ -13,6 +13,7 @@
 #include <hazmon/service/registry_service.hpp>
 #include <hazmon/service/roster.hpp>
 #include <hazmon/service/user_admin.hpp>
+#include <hazmon/service/warning_service.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -30,6 +31,7 @@ struct TestServer::Impl {
   std::unique_ptr<service::UserDirectory> users;
   std::unique_ptr<service::IngestService> ingest;
   std::unique_ptr<service::MonitoringService> monitoring;
+  std::unique_ptr<service::WarningService> warnings;
   std::unique_ptr<api::ApiContext> ctx;
   http::Router router;
   std::unique_ptr<http::Server> server;
@@ -60,12 +62,18 @@ TestServer::TestServer(TestDatabase& db, TestServerOptions o)
   i.registry->on_change([p = i.ingest.get()](const std::string& entity) {
     if (entity == "monitoring-points") p->reload();
   });
+  service::WarningSettings ws;
+  ws.check_interval = std::chrono::seconds(0);  // tests call warnings().tick()
+  i.warnings = std::make_unique<service::WarningService>(db.db(), ws, *clock_, &i.metrics);
+  i.warnings->subscribe(*i.ingest);
+  i.warnings->start();
   i.ingest->start();
   i.ctx = std::make_unique<api::ApiContext>(api::ApiContext{
       *i.auth, *i.registry, *i.roster, *i.audit, *i.users, i.metrics,
       [&db] { return api::Readiness{db.db().ping(), "test"}; }});
   i.ctx->ingest = i.ingest.get();
   i.ctx->monitoring = i.monitoring.get();
+  i.ctx->warnings = i.warnings.get();
   i.ctx->offline_after_s = o.offline_after_s;
   api::register_routes(i.router, *i.ctx);
   i.router.set_fallback(http::make_static_handler(o.static_dir.empty() ? i.tmp / "static" : fs::path(o.static_dir)));
@@ -95,9 +103,11 @@ TestServer::~TestServer() {
 void TestServer::stop() {
   if (impl_->server) impl_->server->stop();
   if (impl_->ingest) impl_->ingest->stop();
+  if (impl_->warnings) impl_->warnings->stop();
 }
 
 service::IngestService& TestServer::ingest() { return *impl_->ingest; }
+service::WarningService& TestServer::warnings() { return *impl_->warnings; }
 
 std::string TestServer::make_user(const std::string& username, const std::string& role, const std::string& scope_code) {
   auth::NewUser u;

@@ -12,7 +12,10 @@
 #include "https_client.hpp"
 #include "test_database.hpp"
 
-namespace hazmon::service { class IngestService; }
+namespace hazmon::service {
+class IngestService;
+class WarningService;
+}  // namespace hazmon::service
 
 namespace hazmon::test {
 
@@ -34,6 +37,8 @@ class TestServer {
   HttpsClient client() const { return HttpsClient(port_); }
   core::FakeClock& clock() { return *clock_; }
   service::IngestService& ingest();
+  // Deadline checks run only when a test calls warnings().tick().
+  service::WarningService& warnings();
 
   // Creates a user directly (role as in the API, scope code empty for province) and logs in.
   std::string make_user(const std::string& username, const std::string& role, const std::string& scope_code = {});

@@ -15,6 +15,7 @@ class AuditLog;
 class UserDirectory;
 class IngestService;
 class MonitoringService;
+class WarningService;
 }  // namespace hazmon::service
 
 namespace hazmon::api {
@@ -34,6 +35,7 @@ struct ApiContext {
   std::function<Readiness()> readiness;  // database reachable, migrations current
   service::IngestService* ingest = nullptr;          // null: no upload routes
   service::MonitoringService* monitoring = nullptr;  // null: no reading/alarm/filing routes
+  service::WarningService* warnings = nullptr;       // null: no warning-event and warning-rule routes
   int offline_after_s = 300;
 };
 

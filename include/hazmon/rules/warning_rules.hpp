@@ -1,0 +1,168 @@
+#pragma once
+// Warning rules (预警规则): which alarm episodes become warning events (预警事件), at what
+// level, and when an alarm joins the event already open on its hazard source. Pure: no I/O;
+// time comes with each alarm change and with on_tick(now).
+//
+// Fixed, not configurable (DOMAIN.md §2): data faults, alarms suppressed by a filing and late
+// alarms (resends, old collect times) never make or change an event. A hazard source has at
+// most one open event: while it is open every process alarm on that hazard source is linked to
+// it, and rules only ever raise its level. The defaults that migration 0005 seeds are
+// `default_warning_rules()`; docs/architecture.md ("Warning events") explains them.
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <hazmon/core/clock.hpp>
+#include <hazmon/model/scope.hpp>
+#include <hazmon/rules/point_machine.hpp>
+
+namespace hazmon::rules {
+
+// Red / orange / yellow / blue = major / large / general / low risk (重大/较大/一般/低风险).
+enum class WarningLevel { blue = 1, yellow = 2, orange = 3, red = 4 };
+const char* to_string(WarningLevel l);
+const char* chinese_name(WarningLevel l);  // 红色 …
+std::optional<WarningLevel> warning_level_from_string(std::string_view s);
+// `steps` levels up, never above red.
+WarningLevel raise_level(WarningLevel l, int steps);
+
+enum class WarningCategory { threshold, duration, combination, data_quality, video_ai, commitment };
+const char* to_string(WarningCategory c);
+std::optional<WarningCategory> warning_category_from_string(std::string_view s);
+
+// The process alarm types a rule may name (data faults never make events).
+bool is_process_alarm_type(std::string_view type);
+
+struct WarningRule {
+  std::int64_t id = 0;
+  std::string name;
+  bool enabled = true;
+  WarningCategory category = WarningCategory::threshold;
+  // Where it applies: the province (everywhere), a region (by the prefix of the enterprise's
+  // region code) or one enterprise.
+  model::Scope scope;
+  std::vector<std::string> alarm_types;  // HH, H, L, LL, SWITCH
+  std::vector<int> hazard_ranks;         // 1–4; empty: every rank
+  std::chrono::seconds min_duration{0};  // the episode must have lasted this long
+  // min_points ≥ 2 makes a combination rule: that many distinct points of one hazard source
+  // alarming (open, or active within `window`) lift the event `level_step` levels above the
+  // higher of the single-alarm level and level_by_rank.
+  int min_points = 1;
+  std::chrono::seconds window{600};
+  std::array<std::optional<WarningLevel>, 4> level_by_rank{};  // [rank - 1]; empty: rule silent for that rank
+  int level_step = 0;
+
+  bool is_combination() const { return min_points >= 2; }
+};
+
+struct RuleProblem {
+  std::string field;  // JSON name of the field, e.g. "alarm_types"
+  std::string message;
+};
+std::vector<RuleProblem> check_rule(const WarningRule& r);
+
+// The defaults migration 0005 seeds (ids 1–5, same order).
+std::vector<WarningRule> default_warning_rules();
+
+// One alarm change as IngestService reports it, plus what the rules need about its hazard
+// source (rank, enterprise region).
+struct AlarmInput {
+  std::int32_t point_id = 0;
+  std::string quota_code, company_code, hazard_code, region_code;
+  int hazard_rank = 4;
+  Transition transition = Transition::raised;
+  std::string type;  // for escalated: the new type
+  bool data_fault = false, suppressed = false, late = false;
+  SysTime start, at;
+  double value = 0;
+  std::optional<double> threshold;
+};
+
+// An alarm as linked to an event.
+struct AlarmRef {
+  std::int32_t point_id = 0;
+  std::string quota_code, type;
+  SysTime start;
+  double value = 0;
+  std::optional<double> threshold;
+};
+
+struct WarningDecision {
+  enum class Kind {
+    open_or_raise,  // the hazard source must have an open event of at least `level`: create one or raise it
+    attach,         // link `alarms` to the open event, if there is one
+  };
+  Kind kind = Kind::open_or_raise;
+  std::string company_code, hazard_code;
+  WarningLevel level = WarningLevel::blue;  // open_or_raise only
+  std::int64_t rule_id = 0;
+  std::string rule_name;
+  WarningCategory category = WarningCategory::threshold;
+  std::vector<AlarmRef> alarms;  // the triggering alarm first
+  SysTime at;
+};
+
+// Follows alarm changes per hazard source and decides. Single-threaded; the service owns one.
+class WarningEngine {
+ public:
+  explicit WarningEngine(std::vector<WarningRule> rules = default_warning_rules());
+  void set_rules(std::vector<WarningRule> rules);
+  const std::vector<WarningRule>& rules() const { return rules_; }
+
+  std::vector<WarningDecision> on_alarm(const AlarmInput& a);
+  // Minimum durations reached by open alarms.
+  std::vector<WarningDecision> on_tick(SysTime now);
+
+  // The event of this hazard source was closed: the next qualifying alarm opens a new one.
+  // Alarms that were linked to it make a new event only by qualifying for a higher level.
+  void event_closed(const std::string& company_code, const std::string& hazard_code);
+  // The level was raised outside the rules (deadline escalation).
+  void event_level(const std::string& company_code, const std::string& hazard_code, WarningLevel level);
+
+  // After a restart: an open event and the open alarms (with whether they were linked to an
+  // open event, or to any event at all).
+  void restore_event(const std::string& company_code, const std::string& hazard_code, WarningLevel level,
+                     bool combination_applied);
+  void restore_alarm(const AlarmInput& a, bool linked_to_open_event, bool linked_to_any_event);
+
+  std::size_t tracked_hazards() const { return hazards_.size(); }
+
+ private:
+  struct Tracked {
+    AlarmInput alarm;
+    std::optional<SysTime> end;
+    std::optional<WarningLevel> fired;  // highest level this alarm has produced so far
+    bool linked = false;                // linked to the open event
+    bool spent = false;                 // linked to an event that is closed now
+  };
+  struct Hazard {
+    std::string company_code, hazard_code, region_code;
+    int rank = 4;
+    bool event_open = false;
+    WarningLevel event_level = WarningLevel::blue;
+    bool combination_applied = false;
+    std::map<std::pair<std::int32_t, std::int64_t>, Tracked> alarms;  // (point, start) → episode
+  };
+  struct Verdict {
+    std::optional<WarningLevel> level;
+    const WarningRule* rule = nullptr;
+  };
+
+  Hazard& hazard_of(const AlarmInput& a);
+  bool applies(const WarningRule& r, const Hazard& h, const std::string& type) const;
+  Verdict single_level(const Hazard& h, const Tracked& t, SysTime now) const;
+  void decide(Hazard& h, Tracked* trigger, SysTime now, bool allow_combination, std::vector<WarningDecision>& out);
+  void prune(Hazard& h, SysTime now);
+  std::chrono::seconds longest_window() const;
+
+  std::vector<WarningRule> rules_;
+  std::map<std::string, Hazard> hazards_;  // company|hazard
+};
+
+}  // namespace hazmon::rules

@@ -1,0 +1,80 @@
+#pragma once
+// Warning events (预警事件) and their disposal. Alarm changes from IngestService are queued and
+// evaluated on this service's own thread by rules::WarningEngine against the rules in the
+// `warning_rule` table; events, their alarms and every transition (disposal_record) are
+// written to PostgreSQL. A sensor event starts `pending` and is pushed by the system at once
+// (the `on_push` hook stands in for the notify module); deadlines are checked periodically and
+// by tick(). Queries and transitions run on the caller's thread under the caller's scope:
+// rows outside it are absent (404).
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <hazmon/core/clock.hpp>
+#include <hazmon/model/scope.hpp>
+#include <hazmon/rules/disposal.hpp>
+
+namespace hazmon::storage { class Database; struct AlarmWrite; }
+namespace hazmon::core { class Metrics; }
+
+namespace hazmon::service {
+
+class IngestService;
+
+struct WarningSettings {
+  rules::DisposalSettings disposal;
+  std::chrono::seconds check_interval{30};  // deadlines and minimum durations; 0: only tick()
+  std::size_t max_queued_alarms = 100000;   // alarm changes waiting; above this they are dropped and counted
+};
+
+struct WarningStats {
+  std::uint64_t alarms_seen = 0, alarms_dropped = 0, events_created = 0, levels_raised = 0, escalations = 0,
+                failures = 0;
+};
+
+class WarningService {
+ public:
+  WarningService(storage::Database& db, WarningSettings s, const core::Clock& clock, core::Metrics* metrics = nullptr);
+  ~WarningService();
+  WarningService(const WarningService&) = delete;
+
+  // Registers with IngestService::on_alarm (call before ingest starts).
+  void subscribe(IngestService& ingest);
+  // Called after the event is pushed or its level or recipients change, off the caller's thread
+  // (the service's worker); the event as GET returns it plus `recipients` and `push_reason`.
+  void on_push(std::function<void(const nlohmann::json& event)> hook);
+
+  void start();  // loads rules and open state, starts the worker
+  void stop();   // finishes what is queued, then stops
+
+  // Queues one alarm change; never blocks on the database.
+  void on_alarm(const storage::AlarmWrite& a);
+  // Processes everything queued before it, then checks minimum durations and deadlines at
+  // clock.now(); returns when done (tests drive time with a FakeClock).
+  void tick();
+
+  // GET /warning-events: filters status, level, company_code, overdue, from, to.
+  nlohmann::json list(const model::Principal& who, const std::map<std::string, std::string>& filters, int limit,
+                      long long offset);
+  // One event with its alarms, disposal records, recipients and the actions the caller may take.
+  nlohmann::json get(const model::Principal& who, long long id);
+  // {action, cause?, measures?, text?}: 404 outside the scope, 403 for the wrong role, 409 in the
+  // wrong state, 422 when incomplete. Returns the event as get() does.
+  nlohmann::json transition(const model::Principal& who, long long id, const nlohmann::json& body);
+
+  nlohmann::json list_rules(const model::Principal& who);
+  nlohmann::json create_rule(const model::Principal& who, const nlohmann::json& body);
+  nlohmann::json update_rule(const model::Principal& who, long long id, const nlohmann::json& body);
+
+  WarningStats stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hazmon::service

@@ -1,0 +1,69 @@
+// Warning events (预警事件), their disposal transitions, and the warning rules.
+#include <hazmon/api/api.hpp>
+
+#include <hazmon/core/error.hpp>
+#include <hazmon/service/warning_service.hpp>
+
+#include "request_helpers.hpp"
+
+namespace hazmon::api {
+using core::Errc;
+using core::Error;
+using http::Request;
+using model::Principal;
+using nlohmann::json;
+
+namespace {
+// Warning events are for people; machine credentials (gateways, city platforms) push data only.
+void people_only(const Principal& who) {
+  if (!who.is_person()) throw Error(Errc::forbidden, "warning events are for people, not machine credentials");
+}
+
+long long id_param(Request& req, const char* what) {
+  const auto& id = req.params["id"];
+  if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos)
+    throw Error(Errc::not_found, std::string("no such ") + what);
+  return std::stoll(id);
+}
+}  // namespace
+
+void add_warning_routes(http::Router& r, ApiContext& ctx) {
+  if (!ctx.warnings) return;
+  auto& w = *ctx.warnings;
+  r.add("GET", "/api/v1/warning-events", authed(ctx, "", [&w](Request& req, const Principal& who) {
+          people_only(who);
+          check_query(req, {"status", "level", "company_code", "overdue", "from", "to", "limit", "offset"});
+          std::map<std::string, std::string> filters;
+          for (auto* k : {"status", "level", "company_code", "overdue", "from", "to"})
+            if (auto it = req.query.find(k); it != req.query.end()) filters[k] = it->second;
+          return json_response(200, w.list(who, filters, query_int(req, "limit", 50, 1, 500),
+                                           query_int(req, "offset", 0, 0, 1 << 30)));
+        }));
+  r.add("GET", "/api/v1/warning-events/{id}", authed(ctx, "", [&w](Request& req, const Principal& who) {
+          people_only(who);
+          check_query(req, {});
+          return json_response(200, w.get(who, id_param(req, "warning event")));
+        }));
+  r.add("POST", "/api/v1/warning-events/{id}/transitions",
+        authed(ctx, "warning.transition", [&w](Request& req, const Principal& who) {
+          people_only(who);
+          check_query(req, {});
+          auto id = id_param(req, "warning event");
+          return json_response(200, w.transition(who, id, parse_json_body(req)));
+        }));
+  r.add("GET", "/api/v1/warning-rules", authed(ctx, "", [&w](Request& req, const Principal& who) {
+          check_query(req, {});
+          return json_response(200, w.list_rules(who));
+        }));
+  r.add("POST", "/api/v1/warning-rules", authed(ctx, "warning_rule.create", [&w](Request& req, const Principal& who) {
+          check_query(req, {});
+          return json_response(201, w.create_rule(who, parse_json_body(req)));
+        }));
+  r.add("PATCH", "/api/v1/warning-rules/{id}", authed(ctx, "warning_rule.update", [&w](Request& req, const Principal& who) {
+          check_query(req, {});
+          auto id = id_param(req, "warning rule");
+          return json_response(200, w.update_rule(who, id, parse_json_body(req)));
+        }));
+}
+
+}  // namespace hazmon::api

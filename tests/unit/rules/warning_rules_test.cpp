@@ -1,0 +1,327 @@
+// Tables of alarm changes on one hazard source → the engine's decisions, written
+// "t:level:LEVEL:rule:points" (create or raise the event) or "t:attach:points".
+#include <gtest/gtest.h>
+
+#include <hazmon/rules/warning_rules.hpp>
+
+#include <map>
+#include <sstream>
+
+using namespace hazmon;
+using namespace hazmon::rules;
+using namespace std::chrono;
+
+namespace {
+SysTime at(int s) { return SysTime{} + hours(24 * 365 * 50) + seconds(s); }
+
+// One step: "raise P1 HH", "raise P1 H start=-700", "escalate P1 HH", "clear P1", "tick",
+// "close"; flags after the type: suppressed, late, fault.
+struct Step {
+  int t;
+  std::string op;
+};
+
+struct Hazard {
+  int rank = 2;
+  std::string company = "14010000001", hazard = "14010000001001", region = "140105";
+};
+
+std::string describe(const WarningDecision& d) {
+  std::ostringstream o;
+  o << duration_cast<seconds>(d.at - at(0)).count() << ":";
+  if (d.kind == WarningDecision::Kind::attach) o << "attach:";
+  else o << "level:" << to_string(d.level) << ":" << d.rule_id << ":";
+  for (std::size_t i = 0; i < d.alarms.size(); ++i) o << (i ? "," : "") << d.alarms[i].quota_code;
+  return o.str();
+}
+
+std::vector<std::string> run(const std::vector<Step>& steps, Hazard hz = {},
+                             std::vector<WarningRule> rules = default_warning_rules(), WarningEngine* keep = nullptr) {
+  WarningEngine local(std::move(rules));
+  WarningEngine& e = keep ? *keep : local;
+  std::map<std::string, SysTime> starts;
+  std::map<std::string, std::string> types;
+  std::vector<std::string> out;
+  for (const auto& s : steps) {
+    std::istringstream in(s.op);
+    std::string op, point, type, flag;
+    in >> op;
+    std::vector<WarningDecision> ds;
+    if (op == "tick") {
+      ds = e.on_tick(at(s.t));
+    } else if (op == "close") {
+      e.event_closed(hz.company, hz.hazard);
+    } else {
+      in >> point;
+      AlarmInput a;
+      a.point_id = std::stoi(point.substr(1));
+      a.quota_code = point;
+      a.company_code = hz.company;
+      a.hazard_code = hz.hazard;
+      a.region_code = hz.region;
+      a.hazard_rank = hz.rank;
+      a.at = at(s.t);
+      if (op == "raise") {
+        in >> type;
+        a.transition = Transition::raised;
+        starts[point] = at(s.t);
+      } else if (op == "escalate") {
+        in >> type;
+        a.transition = Transition::escalated;
+      } else {
+        a.transition = Transition::cleared;
+        type = types[point];
+      }
+      while (in >> flag) {
+        if (flag == "suppressed") a.suppressed = true;
+        else if (flag == "late") a.late = true;
+        else if (flag == "fault") a.data_fault = true;
+        else if (flag.rfind("start=", 0) == 0) starts[point] = at(std::stoi(flag.substr(6)));
+      }
+      a.type = type;
+      types[point] = type;
+      a.start = starts[point];
+      ds = e.on_alarm(a);
+    }
+    for (const auto& d : ds) out.push_back(describe(d));
+  }
+  return out;
+}
+using V = std::vector<std::string>;
+}  // namespace
+
+TEST(WarningRules, ThresholdAlarmLevelFollowsHazardRank) {
+  struct Case {
+    int rank;
+    const char* type;
+    V expected;
+  };
+  const Case cases[] = {
+      {1, "HH", {"0:level:red:1:P1"}},     {2, "HH", {"0:level:orange:1:P1"}}, {1, "LL", {"0:level:red:1:P1"}},
+      {2, "SWITCH", {"0:level:orange:1:P1"}}, {3, "HH", {"0:level:yellow:2:P1"}}, {4, "LL", {"0:level:blue:2:P1"}},
+      {1, "H", {}},                          {4, "L", {}},
+  };
+  for (const auto& c : cases) {
+    Hazard hz;
+    hz.rank = c.rank;
+    EXPECT_EQ(run({{0, std::string("raise P1 ") + c.type}}, hz), c.expected) << c.type << " on rank " << c.rank;
+  }
+}
+
+TEST(WarningRules, HighAlarmMakesAnEventOnlyAfterTheMinimumDuration) {
+  struct Case {
+    int rank;
+    std::vector<Step> steps;
+    V expected;
+  };
+  const Case cases[] = {
+      // Sustained: nothing at 5 min, yellow (rank 1–2) or blue (rank 3–4) at 10 min, once.
+      {2, {{0, "raise P1 H"}, {300, "tick"}, {600, "tick"}, {900, "tick"}}, {"600:level:yellow:3:P1"}},
+      {1, {{0, "raise P1 L"}, {599, "tick"}, {601, "tick"}}, {"601:level:yellow:3:P1"}},
+      {3, {{0, "raise P1 H"}, {600, "tick"}}, {"600:level:blue:3:P1"}},
+      // Cleared after 9 minutes: never.
+      {2, {{0, "raise P1 H"}, {540, "clear P1"}, {600, "tick"}, {3600, "tick"}}, {}},
+      // Reported late (backfilled by the gateway after debounce) but already 11 minutes long at its clear.
+      {2, {{0, "raise P1 H start=-660"}, {0, "clear P1"}}, {"0:level:yellow:3:P1"}},
+      // HH sustained 30 minutes on a rank-3 source: yellow at once, orange at 30 min.
+      {3, {{0, "raise P1 HH"}, {1800, "tick"}}, {"0:level:yellow:2:P1", "1800:level:orange:4:P1"}},
+  };
+  for (const auto& c : cases) {
+    Hazard hz;
+    hz.rank = c.rank;
+    EXPECT_EQ(run(c.steps, hz), c.expected) << c.steps.front().op << " on rank " << c.rank;
+  }
+}
+
+TEST(WarningRules, DataFaultsSuppressedAndLateAlarmsNeverMakeEvents) {
+  Hazard hz;
+  hz.rank = 1;
+  EXPECT_EQ(run({{0, "raise P1 HH suppressed"}, {0, "raise P2 SWITCH late"}, {0, "raise P3 OFFLINE fault"},
+                 {0, "raise P4 OUT_OF_RANGE"}, {0, "raise P5 FROZEN fault"}, {3600, "tick"}},
+                hz),
+            V{});
+  // Not even as a second point of a combination.
+  EXPECT_EQ(run({{0, "raise P1 H"}, {10, "raise P2 H suppressed"}, {20, "raise P3 LL late"}, {3600, "clear P1"}}, hz),
+            V{"3600:level:yellow:3:P1"});
+}
+
+TEST(WarningRules, TwoPointsOfOneHazardSourceWithinTheWindowRaiseTheLevelByOne) {
+  struct Case {
+    const char* name;
+    int rank;
+    std::vector<Step> steps;
+    V expected;
+  };
+  const Case cases[] = {
+      {"HH then H", 2, {{0, "raise P1 HH"}, {120, "raise P2 H"}}, {"0:level:orange:1:P1", "120:level:red:5:P2"}},
+      {"two short H alarms", 2, {{0, "raise P1 H"}, {60, "clear P1"}, {300, "raise P2 H"}}, {"300:level:orange:5:P2,P1"}},
+      {"rank 3", 3, {{0, "raise P1 L"}, {30, "raise P2 H"}}, {"30:level:yellow:5:P2,P1"}},
+      {"outside the window", 2, {{0, "raise P1 H"}, {60, "clear P1"}, {700, "raise P2 H"}, {760, "clear P2"}}, {}},
+      {"same point twice", 2, {{0, "raise P1 H"}, {60, "clear P1"}, {120, "raise P1 H"}, {180, "clear P1"}}, {}},
+      {"red stays red, the second alarm is attached", 1, {{0, "raise P1 HH"}, {60, "raise P2 H"}},
+       {"0:level:red:1:P1", "60:attach:P2"}},
+      {"a third point changes nothing more", 2, {{0, "raise P1 H"}, {10, "raise P2 H"}, {20, "raise P3 L"}},
+       {"10:level:orange:5:P2,P1", "20:attach:P3"}},
+      // Once combined, a single alarm's rise lifts the event one above it: HH orange → red.
+      {"combined then escalated", 2, {{0, "raise P1 H"}, {10, "raise P2 H"}, {40, "escalate P1 HH"}},
+       {"10:level:orange:5:P2,P1", "40:level:red:5:P1"}},
+  };
+  for (const auto& c : cases) {
+    Hazard hz;
+    hz.rank = c.rank;
+    EXPECT_EQ(run(c.steps, hz), c.expected) << c.name;
+  }
+}
+
+TEST(WarningRules, OpenEventCollectsAlarmsAndOnlyRises) {
+  EXPECT_EQ(run({{0, "raise P1 H"}, {600, "tick"}, {700, "escalate P1 HH"}, {800, "clear P1"}, {900, "tick"}}),
+            (V{"600:level:yellow:3:P1", "700:level:orange:1:P1"}));
+  // A lower alarm on an orange event is attached without changing the level.
+  Hazard r1;
+  r1.rank = 1;
+  EXPECT_EQ(run({{0, "raise P1 HH"}, {60, "clear P1"}, {1200, "raise P2 SWITCH"}}, r1),
+            (V{"0:level:red:1:P1", "1200:attach:P2"}));
+}
+
+TEST(WarningRules, AfterCloseOnlyNewConditionsOpenANewEvent) {
+  EXPECT_EQ(run({{0, "raise P1 H"}, {600, "tick"}, {700, "close"}, {800, "tick"}, {5000, "tick"},
+                 // the same episode escalating is a new condition
+                 {5100, "escalate P1 HH"}}),
+            (V{"600:level:yellow:3:P1", "5100:level:orange:1:P1"}));
+  // A new alarm on another point after the close: a new event (the first point, still open, counts
+  // towards the combination).
+  EXPECT_EQ(run({{0, "raise P1 HH"}, {100, "close"}, {200, "raise P2 HH"}}),
+            (V{"0:level:orange:1:P1", "200:level:red:5:P2,P1"}));
+  // An alarm attached without a level of its own can still qualify later by itself.
+  Hazard r1;
+  r1.rank = 1;
+  EXPECT_EQ(run({{0, "raise P1 HH"}, {10, "clear P1"}, {900, "raise P2 H"}, {1000, "close"}, {1600, "tick"}}, r1),
+            (V{"0:level:red:1:P1", "900:attach:P2", "1600:level:yellow:3:P2"}));
+}
+
+TEST(WarningRules, RulesApplyByScopeAndCanBeDisabled) {
+  auto rules = default_warning_rules();
+  rules[0].enabled = false;  // HH on rank 1–2 no longer red/orange
+  EXPECT_EQ(run({{0, "raise P1 HH"}}, Hazard{}, rules), V{});
+
+  WarningRule taiyuan;
+  taiyuan.id = 10;
+  taiyuan.name = "太原市：高报警即预警";
+  taiyuan.category = WarningCategory::threshold;
+  taiyuan.scope = model::Scope::region("140100");
+  taiyuan.alarm_types = {"H"};
+  taiyuan.level_by_rank = {WarningLevel::orange, WarningLevel::orange, WarningLevel::yellow, WarningLevel::yellow};
+  auto with = default_warning_rules();
+  with.push_back(taiyuan);
+  EXPECT_EQ(run({{0, "raise P1 H"}}, Hazard{}, with), V{"0:level:orange:10:P1"});
+  Hazard datong;
+  datong.region = "140202";
+  EXPECT_EQ(run({{0, "raise P1 H"}}, datong, with), V{});
+
+  auto one = default_warning_rules();
+  one[0].scope = model::Scope::enterprise("14010000002");
+  EXPECT_EQ(run({{0, "raise P1 HH"}}, Hazard{}, one), V{});
+}
+
+TEST(WarningRules, RestoredStateDoesNotRepeatEvents) {
+  WarningEngine e;
+  AlarmInput a;
+  a.point_id = 1;
+  a.quota_code = "P1";
+  a.company_code = "14010000001";
+  a.hazard_code = "14010000001001";
+  a.region_code = "140105";
+  a.hazard_rank = 2;
+  a.type = "H";
+  a.start = at(-3600);
+  a.at = at(0);
+  // Linked to a closed event: spent.
+  e.restore_alarm(a, false, true);
+  auto b = a;
+  b.point_id = 2;
+  b.quota_code = "P2";
+  b.start = at(-60);
+  e.restore_alarm(b, false, false);
+  EXPECT_EQ(e.on_tick(at(100)).size(), 0u);
+  auto ds = e.on_tick(at(600));
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(describe(ds[0]), "600:level:yellow:3:P2");
+
+  WarningEngine open;
+  open.restore_event(a.company_code, a.hazard_code, WarningLevel::yellow, false);
+  open.restore_alarm(a, true, true);
+  EXPECT_EQ(open.on_tick(at(600)).size(), 0u);
+  auto esc = a;
+  esc.transition = Transition::escalated;
+  esc.type = "HH";
+  esc.at = at(700);
+  ds = open.on_alarm(esc);
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(describe(ds[0]), "700:level:orange:1:P1");
+}
+
+TEST(WarningRules, EscalationOutsideTheRulesIsRemembered) {
+  auto singles = default_warning_rules();
+  singles.pop_back();  // no combination rule
+  WarningEngine e(singles);
+  Hazard hz;
+  ASSERT_EQ(run({{0, "raise P1 H"}, {600, "tick"}}, hz, singles, &e), V{"600:level:yellow:3:P1"});
+  e.event_level(hz.company, hz.hazard, WarningLevel::orange);  // a missed deadline
+  // HH on rank 2 is worth orange: the event has that already.
+  EXPECT_EQ(run({{700, "raise P2 HH"}}, hz, singles, &e), V{"700:attach:P2"});
+  EXPECT_EQ(run({{800, "close"}, {900, "raise P3 HH"}}, hz, singles, &e), V{"900:level:orange:1:P3"});
+}
+
+TEST(WarningRules, DefaultsAreConsistent) {
+  auto d = default_warning_rules();
+  ASSERT_EQ(d.size(), 5u);
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    EXPECT_EQ(d[i].id, static_cast<std::int64_t>(i + 1));
+    EXPECT_TRUE(check_rule(d[i]).empty()) << d[i].name;
+  }
+  EXPECT_EQ(d[4].category, WarningCategory::combination);
+  EXPECT_EQ(d[4].min_points, 2);
+  EXPECT_EQ(d[4].window, minutes(10));
+  EXPECT_EQ(d[2].min_duration, minutes(10));
+}
+
+TEST(WarningRules, CheckRuleNamesTheBadField) {
+  struct Case {
+    const char* name;
+    void (*edit)(WarningRule&);
+    const char* field;
+  };
+  const Case cases[] = {
+      {"empty name", [](WarningRule& r) { r.name.clear(); }, "name"},
+      {"no types", [](WarningRule& r) { r.alarm_types.clear(); }, "alarm_types"},
+      {"data fault type", [](WarningRule& r) { r.alarm_types = {"OFFLINE"}; }, "alarm_types"},
+      {"duplicate type", [](WarningRule& r) { r.alarm_types = {"HH", "HH"}; }, "alarm_types"},
+      {"rank 5", [](WarningRule& r) { r.hazard_ranks = {5}; }, "hazard_ranks"},
+      {"negative duration", [](WarningRule& r) { r.min_duration = seconds(-1); }, "min_duration_s"},
+      {"no level", [](WarningRule& r) { r.level_by_rank = {}; }, "level_by_rank"},
+      {"step on a single rule", [](WarningRule& r) { r.level_step = 1; }, "level_step"},
+      {"several points but threshold", [](WarningRule& r) { r.min_points = 2; }, "category"},
+      {"combination of one point", [](WarningRule& r) { r.category = WarningCategory::combination; }, "min_points"},
+      {"video category", [](WarningRule& r) { r.category = WarningCategory::video_ai; }, "category"},
+      {"zero window", [](WarningRule& r) { r.window = seconds(0); }, "window_s"},
+  };
+  for (const auto& c : cases) {
+    auto r = default_warning_rules()[0];
+    c.edit(r);
+    auto problems = check_rule(r);
+    ASSERT_FALSE(problems.empty()) << c.name;
+    EXPECT_EQ(problems[0].field, c.field) << c.name;
+  }
+}
+
+TEST(WarningRules, NamesRoundTrip) {
+  for (auto l : {WarningLevel::blue, WarningLevel::yellow, WarningLevel::orange, WarningLevel::red})
+    EXPECT_EQ(warning_level_from_string(to_string(l)), l);
+  EXPECT_EQ(warning_level_from_string("purple"), std::nullopt);
+  EXPECT_EQ(raise_level(WarningLevel::orange, 1), WarningLevel::red);
+  EXPECT_EQ(raise_level(WarningLevel::red, 2), WarningLevel::red);
+  EXPECT_EQ(raise_level(WarningLevel::blue, 2), WarningLevel::orange);
+  EXPECT_STREQ(chinese_name(WarningLevel::red), "红色");
+  EXPECT_EQ(warning_category_from_string("combination"), WarningCategory::combination);
+  EXPECT_EQ(warning_category_from_string("other"), std::nullopt);
+}
