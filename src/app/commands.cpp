@@ -16,6 +16,8 @@
 #include <hazmon/http/server.hpp>
 #include <hazmon/http/static_files.hpp>
 #include <hazmon/service/audit_log.hpp>
+#include <hazmon/service/event_hub.hpp>
+#include <hazmon/storage/reading_store.hpp>
 #include <hazmon/service/ingest_service.hpp>
 #include <hazmon/service/monitoring.hpp>
 #include <hazmon/service/registry_service.hpp>
@@ -283,6 +285,11 @@ int cmd_serve(const Args& args) {
   });
   service::WarningService warnings(*dbh.db, warning_settings(cfg), clock, &metrics);
   warnings.subscribe(ingest);
+  service::EventHub events(*dbh.db);
+  ingest.on_alarm([&events](const storage::AlarmWrite& a) { events.publish(service::EventHub::from_alarm(a)); });
+  warnings.on_push([&events](const nlohmann::json& e) {
+    events.publish({"warning", e.value("company_code", ""), e.dump()});
+  });
   warnings.start();
   ingest.start();
 
@@ -299,6 +306,7 @@ int cmd_serve(const Args& args) {
   ctx.ingest = &ingest;
   ctx.monitoring = &monitoring;
   ctx.warnings = &warnings;
+  ctx.events = &events;
   ctx.offline_after_s = cfg["ingest"]["offline_after_s"].get<int>();
   http::Router router;
   api::register_routes(router, ctx);

@@ -10,6 +10,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -23,6 +24,7 @@
 #include <hazmon/core/log.hpp>
 #include <hazmon/core/metrics.hpp>
 #include <hazmon/core/random.hpp>
+#include <hazmon/http/event_stream.hpp>
 #include <hazmon/http/problem.hpp>
 
 #include <atomic>
@@ -211,6 +213,55 @@ struct Server::Impl {
     count("?", status);
   }
 
+  // Server-sent events: a chunked text/event-stream that lasts until the client goes, the
+  // producer closes it or the server stops. A comment line every 15 s keeps proxies from
+  // timing it out; the loop wakes at least every second to notice a shutdown.
+  awaitable<void> serve_events(TlsStream& stream, const Response& resp, const std::string& request_id) {
+    auto events = resp.stream;
+    struct Closer {
+      std::shared_ptr<EventStream> ev;
+      ~Closer() {
+        ev->close();
+        if (ev->on_close) ev->on_close();
+      }
+    } closer{events};
+    bhttp::response<bhttp::empty_body> head{bhttp::status::ok, 11};
+    head.set(bhttp::field::server, "hazmond");
+    head.set(bhttp::field::content_type, "text/event-stream; charset=utf-8");
+    head.set(bhttp::field::cache_control, "no-store");
+    head.set("X-Request-Id", request_id);
+    head.set("X-Accel-Buffering", "no");
+    head.chunked(true);
+    bhttp::response_serializer<bhttp::empty_body> sr{head};
+    stream.next_layer().expires_after(s.read_timeout);
+    auto [hec, hn] = co_await bhttp::async_write_header(stream, sr, kTuple);
+    if (hec) co_return;
+    auto timer = std::make_shared<asio::steady_timer>(stream.get_executor());
+    auto ex = stream.get_executor();
+    events->set_waker([timer, ex] { asio::post(ex, [timer] { timer->cancel(); }); });
+    auto last_write = std::chrono::steady_clock::now();
+    std::string first = ": connected\n\n";
+    auto [fec, fn] = co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(first)), kTuple);
+    if (fec) co_return;
+    while (!stopping.load() && !events->closed()) {
+      auto batch = events->take();
+      std::string out;
+      for (auto& e : batch) out += e;
+      if (out.empty() && std::chrono::steady_clock::now() - last_write >= std::chrono::seconds(15)) out = ": keep-alive\n\n";
+      if (!out.empty()) {
+        stream.next_layer().expires_after(s.read_timeout);
+        auto [wec, wn] = co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(out)), kTuple);
+        if (wec) co_return;
+        last_write = std::chrono::steady_clock::now();
+        continue;
+      }
+      timer->expires_after(std::chrono::seconds(1));
+      co_await timer->async_wait(kTuple);
+    }
+    stream.next_layer().expires_after(std::chrono::seconds(2));
+    co_await asio::async_write(stream, bhttp::make_chunk_last(), kTuple);
+  }
+
   awaitable<void> session(tcp::socket socket) {
     struct Guard {
       Impl* self;
@@ -319,6 +370,11 @@ struct Server::Impl {
           log->error("request_id={} after-request hook failed: {}", req.request_id, e.what());
         }
       }
+      if (resp.stream && resp.status == 200) {
+        count(req.method, resp.status);
+        co_await serve_events(stream, resp, req.request_id);
+        break;
+      }
       auto res = to_beast(resp, breq.version(), keep_alive, req.request_id, req.method == "HEAD");
       stream.next_layer().expires_after(s.read_timeout);
       auto [wec, wn] = co_await bhttp::async_write(stream, res, kTuple);
@@ -345,6 +401,10 @@ struct Server::Impl {
         socket.close(ignored);
         continue;
       }
+      // Responses go out in several TLS records; without this the last small segment waits
+      // for the peer's delayed ACK (40 ms on Linux).
+      boost::system::error_code nodelay_ec;
+      socket.set_option(tcp::no_delay(true), nodelay_ec);
       ++connections;
       active_connections.Increment();
       auto ex = socket.get_executor();

@@ -9,6 +9,7 @@
 
 #include <memory>
 
+
 namespace hazmon::test {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -130,6 +131,47 @@ std::vector<HttpResult> HttpsClient::keep_alive(const std::vector<std::string>& 
     out.push_back(to_result(res));
   }
   return out;
+}
+
+std::string HttpsClient::read_stream(const std::string& target, const std::string& token, const std::string& needle,
+                                     std::chrono::milliseconds timeout, const std::function<void()>& on_open) {
+  Conn c(port_);
+  std::string req = "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n";
+  if (!token.empty()) req += "Authorization: Bearer " + token + "\r\n";
+  req += "\r\n";
+  asio::write(c.stream, asio::buffer(req));
+  std::string got;
+  bool opened = false;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  char buf[4096];
+  // Synchronous reads would wait for the server's next keep-alive; run each read as an async
+  // operation with a deadline instead.
+  while (std::chrono::steady_clock::now() < deadline) {
+    beast::error_code ec;
+    std::size_t n = 0;
+    bool done = false;
+    c.stream.async_read_some(asio::buffer(buf), [&](beast::error_code e, std::size_t k) {
+      ec = e;
+      n = k;
+      done = true;
+    });
+    c.ioc.restart();
+    c.ioc.run_for(deadline - std::chrono::steady_clock::now());
+    if (!done) {
+      beast::get_lowest_layer(c.stream).cancel();
+      c.ioc.restart();
+      c.ioc.run();
+      break;
+    }
+    if (ec) break;
+    got.append(buf, n);
+    if (!opened && got.find(": connected") != std::string::npos) {
+      opened = true;
+      if (on_open) on_open();
+    }
+    if (!needle.empty() && got.find(needle) != std::string::npos) break;
+  }
+  return got;
 }
 
 }  // namespace hazmon::test

@@ -3,6 +3,8 @@
 // certificate not verified (the server uses a throw-away development certificate).
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -30,6 +32,10 @@ class HttpsClient {
   // Writes `bytes` as they are over TLS and parses whatever response comes back (status 0
   // when the server just closes the connection).
   HttpResult raw(const std::string& bytes);
+  // Opens a long-lived GET (server-sent events), calls `on_open` once the stream has started,
+  // and returns everything received until `needle` appears or `timeout` passes.
+  std::string read_stream(const std::string& target, const std::string& token, const std::string& needle,
+                          std::chrono::milliseconds timeout, const std::function<void()>& on_open);
   // Several requests over one kept-alive connection; returns each result.
   std::vector<HttpResult> keep_alive(const std::vector<std::string>& targets, const std::string& token = {});
 

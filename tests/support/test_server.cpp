@@ -8,6 +8,8 @@
 #include <hazmon/core/random.hpp>
 #include <hazmon/http/static_files.hpp>
 #include <hazmon/service/audit_log.hpp>
+#include <hazmon/service/event_hub.hpp>
+#include <hazmon/storage/reading_store.hpp>
 #include <hazmon/service/ingest_service.hpp>
 #include <hazmon/service/monitoring.hpp>
 #include <hazmon/service/registry_service.hpp>
@@ -29,6 +31,7 @@ struct TestServer::Impl {
   std::unique_ptr<service::RosterService> roster;
   std::unique_ptr<service::AuditLog> audit;
   std::unique_ptr<service::UserDirectory> users;
+  std::unique_ptr<service::EventHub> events;  // before ingest: outlives its listeners
   std::unique_ptr<service::IngestService> ingest;
   std::unique_ptr<service::MonitoringService> monitoring;
   std::unique_ptr<service::WarningService> warnings;
@@ -66,6 +69,9 @@ TestServer::TestServer(TestDatabase& db, TestServerOptions o)
   ws.check_interval = std::chrono::seconds(0);  // tests call warnings().tick()
   i.warnings = std::make_unique<service::WarningService>(db.db(), ws, *clock_, &i.metrics);
   i.warnings->subscribe(*i.ingest);
+  i.events = std::make_unique<service::EventHub>(db.db());
+  i.ingest->on_alarm([h = i.events.get()](const storage::AlarmWrite& a) { h->publish(service::EventHub::from_alarm(a)); });
+  i.warnings->on_push([h = i.events.get()](const nlohmann::json& e) { h->publish({"warning", e.value("company_code", ""), e.dump()}); });
   i.warnings->start();
   i.ingest->start();
   i.ctx = std::make_unique<api::ApiContext>(api::ApiContext{
@@ -74,6 +80,7 @@ TestServer::TestServer(TestDatabase& db, TestServerOptions o)
   i.ctx->ingest = i.ingest.get();
   i.ctx->monitoring = i.monitoring.get();
   i.ctx->warnings = i.warnings.get();
+  i.ctx->events = i.events.get();
   i.ctx->offline_after_s = o.offline_after_s;
   api::register_routes(i.router, *i.ctx);
   i.router.set_fallback(http::make_static_handler(o.static_dir.empty() ? i.tmp / "static" : fs::path(o.static_dir)));

@@ -14,6 +14,7 @@ class RosterService;
 class AuditLog;
 class UserDirectory;
 class IngestService;
+class EventHub;
 class MonitoringService;
 class WarningService;
 }  // namespace hazmon::service
@@ -37,6 +38,7 @@ struct ApiContext {
   service::MonitoringService* monitoring = nullptr;  // null: no reading/alarm/filing routes
   service::WarningService* warnings = nullptr;       // null: no warning-event and warning-rule routes
   int offline_after_s = 300;
+  service::EventHub* events = nullptr;  // null: no live stream
 };
 
 void register_routes(http::Router& router, ApiContext& ctx);

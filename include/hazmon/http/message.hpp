@@ -1,6 +1,7 @@
 #pragma once
 // Plain request and response values; Beast stays inside src/http.
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -24,11 +25,14 @@ struct Request {
   std::string bearer_token() const;
 };
 
+class EventStream;
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  std::shared_ptr<EventStream> stream;  // set: a text/event-stream that stays open
 
   static Response json(int status, std::string body);
   static Response no_content();
