@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Readings through the whole path (HTTPS, JSON, validation, rules, group commit with COPY into
+# PostgreSQL) driven by hazmon-sim on the same machine, beside psql \copy of the same rows into
+# the same table in the same run.
+# Usage: tests/bench/ingest_bench.sh [duration_s] [enterprises] [points] [connections]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DURATION=${1:-20}
+ENTERPRISES=${2:-182}
+POINTS=${3:-50}
+CONNS=${4:-16}
+HAZMOND=${HAZMOND:-build/release/src/app/hazmond}
+SIM=${SIM:-build/release/tools/sim/hazmon-sim}
+WORK=$(mktemp -d /tmp/hazmon-ingest-bench.XXXXXX)
+chmod 755 "$WORK"
+PORT=18543
+cleanup() {
+  [[ -n "${HZ_PID:-}" ]] && kill "$HZ_PID" 2>/dev/null && wait "$HZ_PID" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+cat > "$WORK/hazmond.json" <<JSON
+{"state_dir": "$WORK/var", "log": {"level": "warn"},
+ "http": {"port": $PORT, "listen_address": "127.0.0.1", "io_threads": 2, "worker_threads": 16},
+ "demo": {"enabled": true}}
+JSON
+"$HAZMOND" serve --config "$WORK/hazmond.json" > "$WORK/hazmond.log" 2>&1 &
+HZ_PID=$!
+for _ in $(seq 1 150); do curl -sk "https://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+"$SIM" setup --url "https://127.0.0.1:$PORT" --user admin --password-file "$WORK/var/admin-password" \
+  --enterprises "$ENTERPRISES" --points "$POINTS" --out "$WORK/sim.json" >/dev/null
+PSQL=(psql -qAtX "host=$WORK/var/pg/run port=5432 user=hazmon dbname=hazmon")
+RSS0=$(ps -o rss= -p "$HZ_PID")
+SIM_OUT=$("$SIM" run --config "$WORK/sim.json" --rate 1000000 --duration "$DURATION" --connections "$CONNS" --json 2>/dev/null)
+RSS1=$(ps -o rss= -p "$HZ_PID")
+ROWS=$("${PSQL[@]}" -c "SELECT count(*) FROM reading")
+ALARMS=$("${PSQL[@]}" -c "SELECT count(*) FROM alarm")
+# The reference: the same rows, exported and COPY'd back into the same table by psql.
+"${PSQL[@]}" -c "\\copy (SELECT point_id, collect_ts, value, quality, received_ts FROM reading) TO '$WORK/rows.tsv'"
+START=$(date +%s.%N)
+"${PSQL[@]}" -c "\\copy reading (point_id, collect_ts, value, quality, received_ts) FROM '$WORK/rows.tsv'"
+END=$(date +%s.%N)
+COPY_RATE=$(awk -v n="$ROWS" -v a="$START" -v b="$END" 'BEGIN {printf "%.0f", n/(b-a)}')
+RATE=$(echo "$SIM_OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["readings_per_s"])')
+P99=$(echo "$SIM_OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["latency_ms"]["p99"])')
+ACC=$(echo "$SIM_OUT" | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["accepted"], s["rejected"], s.get("http_503", s.get("busy", "?")))')
+cat <<RESULT
+date: $(date -u +%Y-%m-%dT%H:%MZ)
+machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep PRETTY /etc/os-release | cut -d= -f2)
+load: hazmon-sim, $ENTERPRISES gateways x $POINTS points, $CONNS connections, ${DURATION}s, unpaced
+hazmond: ${RATE} readings/s acknowledged (durable), upload p99 ${P99} ms; accepted/rejected/503: ${ACC}; stored rows ${ROWS}; alarm episodes ${ALARMS}; RSS ${RSS0} -> ${RSS1} KiB
+psql \\copy of the same ${ROWS} rows into the same table: ${COPY_RATE} rows/s
+ratio hazmond/COPY: $(awk -v a="$RATE" -v b="$COPY_RATE" 'BEGIN {printf "%.3f", a/b}')
+RESULT
+echo "$SIM_OUT" >&2
