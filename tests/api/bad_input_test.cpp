@@ -412,7 +412,9 @@ TEST_P(BadInput, IsRefusedWithAProblemAndStoresNothing) {
   EXPECT_TRUE(is_problem(r, c.status, c.code)) << c.name;
   EXPECT_EQ(r.body.find("root:"), std::string::npos) << "leaked /etc/passwd";
   EXPECT_EQ(r.body.find("outside the static root"), std::string::npos) << "leaked a file outside the static root";
-  if (c.status == 429 || c.status == 503) EXPECT_FALSE(r.header("retry-after").empty());
+  if (c.status == 429 || c.status == 503) {
+    EXPECT_FALSE(r.header("retry-after").empty());
+  }
   EXPECT_EQ(fingerprint(), before) << c.name << " changed what is stored";
   EXPECT_EQ(e_->client().get("/healthz").status, 200) << "the server stopped answering after " << c.name;
 }
