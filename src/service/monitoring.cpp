@@ -3,6 +3,7 @@
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/time_format.hpp>
 #include <hazmon/storage/database.hpp>
+#include <hazmon/storage/scope_sql.hpp>
 
 namespace hazmon::service {
 using core::Errc;
@@ -10,17 +11,9 @@ using core::Error;
 using nlohmann::json;
 
 namespace {
-// The predicate that keeps rows with a company_code column (alias `alias`) inside the scope.
+// Rows with a company_code column (alias `alias`) inside the scope.
 std::string scope_sql(const model::Principal& who, const std::string& alias, storage::Params& params) {
-  using model::ScopeKind;
-  if (who.scope.kind == ScopeKind::province) return "TRUE";
-  if (who.scope.kind == ScopeKind::region) {
-    params.push_back(who.scope.region_prefix());
-    return alias + ".company_code IN (SELECT company_code FROM enterprise WHERE region_code LIKE $" +
-           std::to_string(params.size()) + " || '%')";
-  }
-  params.push_back(who.scope.company_code);
-  return alias + ".company_code = $" + std::to_string(params.size());
+  return storage::scope_predicate(who.scope, alias + ".company_code", "", params);
 }
 
 std::string ph(storage::Params& params, std::string v) {

@@ -2,6 +2,7 @@
 
 #include <hazmon/core/error.hpp>
 #include <hazmon/storage/database.hpp>
+#include <hazmon/storage/scope_sql.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -336,14 +337,7 @@ RosterReport RosterService::import(const std::filesystem::path& dir) {
 
 namespace {
 std::string task_scope_sql(const model::Principal& who, storage::Params& params) {
-  using model::ScopeKind;
-  if (who.scope.kind == ScopeKind::province) return "TRUE";
-  if (who.scope.kind == ScopeKind::region) {
-    params.push_back(who.scope.region_prefix());
-    return "e.region_code LIKE $" + std::to_string(params.size()) + " || '%'";
-  }
-  params.push_back(who.scope.company_code);
-  return "e.company_code = $" + std::to_string(params.size());
+  return storage::scope_predicate(who.scope, "e.company_code", "e.region_code", params);
 }
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include <hazmon/rules/warning_rules.hpp>
 #include <hazmon/service/ingest_service.hpp>
 #include <hazmon/storage/database.hpp>
+#include <hazmon/storage/scope_sql.hpp>
 #include <hazmon/storage/reading_store.hpp>
 
 #include <algorithm>
@@ -54,12 +55,7 @@ std::string ph(storage::Params& params, std::string v) {
 
 // Rows whose enterprise lies inside the caller's scope (the query joins enterprise as `e`).
 std::string scope_sql(const model::Principal& who, storage::Params& params) {
-  switch (who.scope.kind) {
-    case model::ScopeKind::province: return "TRUE";
-    case model::ScopeKind::region: return "e.region_code LIKE " + ph(params, who.scope.region_prefix()) + " || '%'";
-    case model::ScopeKind::enterprise: return "w.company_code = " + ph(params, who.scope.company_code);
-  }
-  return "FALSE";
+  return storage::scope_predicate(who.scope, "w.company_code", "e.region_code", params);
 }
 
 std::string ts(core::SysTime t) { return core::format_rfc3339(t); }

@@ -2,6 +2,7 @@
 
 #include <hazmon/core/error.hpp>
 #include <hazmon/storage/database.hpp>
+#include <hazmon/storage/scope_sql.hpp>
 
 namespace hazmon::storage {
 namespace {
@@ -39,12 +40,8 @@ std::string scope_sql(const EntityDef& def, const model::Scope& scope, Params& p
     case ScopeBy::park:
       return region ? "region_code LIKE " + ph(params, key) + " || '%'"
                     : "park_id = (SELECT park_id FROM enterprise WHERE company_code = " + ph(params, key) + ")";
-    case ScopeBy::enterprise:
-      return region ? "region_code LIKE " + ph(params, key) + " || '%'" : "company_code = " + ph(params, key);
-    case ScopeBy::company:
-      return region ? "company_code IN (SELECT company_code FROM enterprise WHERE region_code LIKE " +
-                          ph(params, key) + " || '%')"
-                    : "company_code = " + ph(params, key);
+    case ScopeBy::enterprise: return scope_predicate(scope, "company_code", "region_code", params);
+    case ScopeBy::company: return scope_predicate(scope, "company_code", "", params);
   }
   return "FALSE";
 }
