@@ -10,7 +10,15 @@ packages=(
   libsodium-dev prometheus-cpp-dev libsystemd-dev
   libgtest-dev libgmock-dev python3-minimal
   postgresql-15 postgresql-client-15
-  curl
+  curl ccache
+  # video: FFmpeg libraries, OpenCV DNN, and the RTSP server the tests run
+  libavformat-dev libavcodec-dev libswscale-dev libavutil-dev ffmpeg
+  libopencv-dnn-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-videoio-dev libopencv-core-dev
+  python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  # notify: SMTP client (libcurl) and a real SMTP server for the tests
+  libcurl4-openssl-dev python3-aiosmtpd
+  # upload hot path
+  libsimdjson-dev
 )
 if [[ "${HAZMON_SETUP_BENCH:-0}" == 1 ]]; then
   packages+=(wrk nginx-light)

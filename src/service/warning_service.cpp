@@ -23,6 +23,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <vector>
 #include <unordered_map>
 
 namespace hazmon::service {
@@ -268,7 +269,7 @@ struct WarningService::Impl {
   bool stopping_ticker = false;
 
   std::mutex hook_mu;
-  std::function<void(const json&)> push_hook;
+  std::vector<std::function<void(const json&)>> push_hooks;
 
   // Worker-thread state.
   rules::WarningEngine engine;
@@ -567,12 +568,12 @@ struct WarningService::Impl {
   }
 
   void notify(long long id, const std::string& reason) {
-    std::function<void(const json&)> hook;
+    std::vector<std::function<void(const json&)>> hooks;
     {
       std::lock_guard lock(hook_mu);
-      hook = push_hook;
+      hooks = push_hooks;
     }
-    if (!hook) return;
+    if (hooks.empty()) return;
     try {
       auto ev = db.in_tx([&](storage::Tx& tx) {
         return tx.exec_one(std::string("SELECT ") + kEventColumns + kEventFrom + " WHERE w.id = $1", {std::to_string(id)});
@@ -581,7 +582,14 @@ struct WarningService::Impl {
       auto st = state_of(ev);
       ev["recipients"] = names_of(rules::recipients(st.level, st.escalations));
       ev["push_reason"] = reason;
-      hook(ev);
+      // Each listener on its own: a failing one (say, the SMS gateway) must not starve the others.
+      for (auto& hook : hooks) {
+        try {
+          hook(ev);
+        } catch (const std::exception& e) {
+          log->warn("on_push listener for warning event {} failed: {}", id, e.what());
+        }
+      }
     } catch (const std::exception& e) {
       log->warn("on_push for warning event {} failed: {}", id, e.what());
     }
@@ -755,7 +763,7 @@ void WarningService::subscribe(IngestService& ingest) {
 
 void WarningService::on_push(std::function<void(const json& event)> hook) {
   std::lock_guard lock(impl_->hook_mu);
-  impl_->push_hook = std::move(hook);
+  impl_->push_hooks.push_back(std::move(hook));
 }
 
 void WarningService::start() {

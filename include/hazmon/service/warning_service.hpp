@@ -44,8 +44,9 @@ class WarningService {
 
   // Registers with IngestService::on_alarm (call before ingest starts).
   void subscribe(IngestService& ingest);
-  // Called after the event is pushed or its level or recipients change, off the caller's thread
-  // (the service's worker); the event as GET returns it plus `recipients` and `push_reason`.
+  // Adds a listener called after the event is pushed or its level or recipients change, off the
+  // caller's thread (the service's worker); the event as GET returns it plus `recipients` and
+  // `push_reason`. Listeners run in the order added (live stream, notify, ...).
   void on_push(std::function<void(const nlohmann::json& event)> hook);
 
   void start();  // loads rules and open state, starts the worker
