@@ -4,6 +4,10 @@
 function(hazmon_add_module)
   cmake_parse_arguments(M "" "NAME" "DEPS;LIBS;PRIVATE_LIBS" ${ARGN})
   file(GLOB _src CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/*.cpp")
+  if(NOT _src)  # a module being started: headers only so far
+    file(WRITE "${CMAKE_CURRENT_BINARY_DIR}/empty_module.cpp" "")
+    set(_src "${CMAKE_CURRENT_BINARY_DIR}/empty_module.cpp")
+  endif()
   add_library(hazmon_${M_NAME} STATIC ${_src})
   add_library(hazmon::${M_NAME} ALIAS hazmon_${M_NAME})
   target_include_directories(hazmon_${M_NAME}
