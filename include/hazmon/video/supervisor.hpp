@@ -1,0 +1,106 @@
+#pragma once
+// The video pipeline as the rest of hazmond sees it: give it the cameras (again whenever a
+// camera row changes, no restart), it runs one stream worker per camera (RTSP over TCP with
+// FFmpeg's libraries, reconnect with back-off), an inference pool (one cv::dnn::Net per thread),
+// the analysers of each camera, evidence (snapshot JPEG, MP4 clip from a packet ring), optional
+// continuous recording as segments, and reports events to an EventSink. No OpenCV or FFmpeg
+// types here.
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <hazmon/core/clock.hpp>
+#include <hazmon/video/video_event.hpp>
+
+namespace hazmon::core { class Metrics; }
+
+namespace hazmon::video {
+
+// One camera row (DOMAIN §1.3, table `camera`) as the pipeline needs it.
+struct CameraConfig {
+  std::string video_id, company_code, name, scene_type;
+  std::string rtsp_url;        // main stream (evidence, recording)
+  std::string rtsp_sub_url;    // optional sub-stream (analysis); empty: analyse the main stream
+  std::string username, password;  // resolved from credential_ref by the caller; never logged
+  nlohmann::json analysers = nlohmann::json::array();     // camera.analysers
+  nlohmann::json rois = nlohmann::json::array();          // camera.rois
+  nlohmann::json duty_schedule = nlohmann::json::array(); // camera.duty_schedule
+  bool record = false;         // continuous recording as segments
+  bool operator==(const CameraConfig&) const = default;
+};
+
+struct VideoSettings {
+  std::filesystem::path evidence_dir;   // snapshots, clips
+  std::filesystem::path recording_dir;  // continuous segments
+  std::filesystem::path models_dir;     // yolo-fastest body, ShuffleNetV2-OnFire
+  int inference_threads = 1;
+  int analysis_max_side = 640;          // frames are scaled once so the long side is at most this
+  std::size_t frame_queue = 2;          // per camera; the oldest frame is dropped (and counted) when full
+  std::chrono::seconds clip_before{10}, clip_after{10};
+  std::chrono::seconds segment_length{6};
+  std::chrono::milliseconds open_timeout{5000}, read_timeout{5000};
+  std::chrono::milliseconds backoff_initial{500}, backoff_max{30000};
+  std::chrono::seconds offline_after{30};  // no frame for this long: an `offline` event
+  int recording_retention_days = 7;
+  std::uint64_t recording_max_bytes = 20ull << 30;  // disk budget; oldest segments go first
+};
+
+enum class StreamState { connecting, online, offline, stopped };
+
+struct CameraStatus {
+  std::string video_id;
+  StreamState state = StreamState::connecting;
+  std::optional<core::SysTime> last_frame_at;
+  std::string last_error;
+  int width = 0, height = 0;
+  std::uint64_t packets = 0, frames_decoded = 0, frames_analysed = 0, frames_dropped = 0, reconnects = 0;
+};
+
+// A finished recording segment, for the index in PostgreSQL (HLS playback).
+struct Segment {
+  std::string video_id;
+  std::filesystem::path path;  // relative to recording_dir
+  core::SysTime start;
+  std::chrono::milliseconds duration{0};
+  std::uint64_t bytes = 0;
+};
+
+struct PipelineCosts {  // cumulative, for the benchmark and /metrics
+  double demux_ms = 0, decode_ms = 0, scale_ms = 0, inference_ms = 0, analyse_ms = 0;
+  std::uint64_t packets = 0, frames_decoded = 0, frames_analysed = 0, frames_dropped = 0;
+};
+
+class Supervisor {
+ public:
+  Supervisor(VideoSettings s, EventSink& sink, const core::Clock& clock, core::Metrics* metrics = nullptr);
+  ~Supervisor();  // stops every worker
+  Supervisor(const Supervisor&) = delete;
+
+  // Starts, restarts (config changed) or stops workers so that exactly these cameras run.
+  void set_cameras(const std::vector<CameraConfig>& cameras);
+  // Called for each finished segment (off the caller's thread).
+  void on_segment(std::function<void(const Segment&)> hook);
+  // Segments older than retention or beyond the disk budget are deleted; returns them so the
+  // caller removes them from its index.
+  std::vector<Segment> enforce_retention();
+
+  std::vector<CameraStatus> status() const;
+  PipelineCosts costs() const;
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+const char* to_string(StreamState s);
+const char* to_string(EventPhase p);
+
+}  // namespace hazmon::video
