@@ -1,6 +1,8 @@
 'use strict';
-// A small page on the REST API until the dashboard (web/, Vite) lands: login, the five
-// deployment tasks' progress and the enterprise list, all scoped by the server.
+// The duty officer's page on the REST API (no build step): live alarms and warning events over
+// the SSE stream, the warning events and their disposal, the video-AI review queue with
+// snapshot and clip, deployment progress and the enterprise list. Every list is scoped by the
+// server; this page only shows what the API returns for the logged-in user.
 const TASKS = {
   visual_communication: '可视化通信部署',
   video_ai_terminal: '视频智能分析终端部署',
@@ -8,8 +10,25 @@ const TASKS = {
   video_gateway: '视频网闸安装部署',
   extended_access: '扩展接入范围',
 };
+const ALARM_TYPES = {
+  HH: '高高报', H: '高报', L: '低报', LL: '低低报', SWITCH: '开关量报警', OUT_OF_RANGE: '超量程',
+  OFFLINE: '离线', FROZEN: '数据不变', DEVICE_FAULT: '设备故障',
+};
+const LEVELS = { red: '红色', orange: '橙色', yellow: '黄色', blue: '蓝色' };
+const STATUSES = { pending: '待推送', pushed: '已推送', fed_back: '已反馈', checked: '已核查', closed: '已关闭', dismissed: '已撤销' };
+const ACTIONS = {
+  feedback: '企业反馈', reject: '退回', check: '核查通过', close: '关闭', supervise: '督办',
+  confirm: '确认', dismiss: '撤销', push: '推送', raise_level: '提升等级', escalate: '升级',
+};
+const CAUSES = {
+  process_fluctuation: '工艺波动', instrument_fault: '仪表故障', false_alarm: '误报', maintenance: '检维修', real_hazard: '真实险情',
+};
+const ANALYSERS = { leave_post: '人员脱岗', fire: '烟火（明火）', smoke: '烟雾', leak: '泄漏', camera_health: '摄像机状态', offline: '摄像机离线' };
+const REVIEW = { pending: '待审核', confirmed: '已确认', rejected: '已驳回' };
+
 const $ = (s) => document.querySelector(s);
 let token = sessionStorage.getItem('hazmon-token');
+let liveAbort = null;
 
 async function api(path, opts = {}) {
   const headers = Object.assign({}, opts.headers || {});
@@ -22,48 +41,222 @@ async function api(path, opts = {}) {
   return body;
 }
 
-function cell(tr, text) { const td = document.createElement('td'); td.textContent = text; tr.appendChild(td); }
+// Evidence files need the Authorization header, so they come as blobs, not plain src URLs.
+async function blobUrl(path) {
+  const res = await fetch(path, { headers: { Authorization: 'Bearer ' + token } });
+  if (!res.ok) throw new Error('无法获取 ' + path);
+  return URL.createObjectURL(await res.blob());
+}
 
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v; else if (k.startsWith('on')) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v);
+  }
+  for (const c of children) e.append(c instanceof Node ? c : String(c ?? ''));
+  return e;
+}
+function row(values) { const tr = el('tr'); values.forEach((v) => tr.append(v instanceof Node ? el('td', {}, v) : el('td', {}, v))); return tr; }
+function time(ts) { return ts ? String(ts).replace('T', ' ').replace(/(\.\d+)?(\+08(:00)?|Z)?$/, '') : ''; }
+function duration(s) { if (s == null) return ''; const m = Math.floor(s / 60); return m >= 60 ? Math.floor(m / 60) + ' 小时 ' + (m % 60) + ' 分' : m + ' 分 ' + (s % 60) + ' 秒'; }
+function query(form) { const q = new URLSearchParams(); for (const [k, v] of new FormData(form)) if (v !== '') q.set(k, v); return q.toString(); }
+function levelTag(l) { return el('span', { class: 'level ' + l }, LEVELS[l] || l); }
+
+// --- live stream (SSE over fetch, because EventSource cannot send the Authorization header)
+async function startLive() {
+  if (liveAbort) liveAbort.abort();
+  liveAbort = new AbortController();
+  const state = $('#live-state');
+  try {
+    const res = await fetch('/api/v1/stream', { headers: { Authorization: 'Bearer ' + token }, signal: liveAbort.signal });
+    if (!res.ok) throw new Error(String(res.status));
+    state.textContent = '● 实时'; state.className = 'live on';
+    const reader = res.body.getReader();
+    const dec = new TextDecoder();
+    let buf = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += dec.decode(value, { stream: true });
+      let i;
+      while ((i = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, i); buf = buf.slice(i + 2);
+        let event = 'message', data = '';
+        for (const line of block.split('\n')) {
+          if (line.startsWith('event: ')) event = line.slice(7); else if (line.startsWith('data: ')) data += line.slice(6);
+        }
+        if (data) onLive(event, JSON.parse(data));
+      }
+    }
+  } catch (e) {
+    if (e.name === 'AbortError') return;
+  }
+  state.textContent = '○ 重连中'; state.className = 'live off';
+  if (token) setTimeout(startLive, 3000);
+}
+
+function onLive(event, d) {
+  const feed = $('#live-feed');
+  let text;
+  if (event === 'alarm') {
+    const kind = ALARM_TYPES[d.alarm_type] || d.alarm_type;
+    const what = d.transition === 'end' ? '消警' : d.suppressed ? '报备期内（已抑制）' : d.late ? '补传报警' : '报警';
+    text = `${time(d.at)} ${d.company_code} ${d.quota_code} ${kind} ${what}` + (d.value != null ? `，当前值 ${d.value}` : '');
+  } else if (event === 'warning') {
+    text = `${time(d.last_ts)} 【${LEVELS[d.level] || d.level}预警】${d.company_name || d.company_code}：${d.content || ''}（${STATUSES[d.status] || d.status}）`;
+  } else if (event === 'video') {
+    text = `${time(d.started_at)} 视频事件 ${ANALYSERS[d.analyser] || d.analyser}：${d.detail || ''}（待审核）`;
+  } else return;
+  feed.prepend(el('li', { class: event + (d.level ? ' ' + d.level : '') }, text));
+  while (feed.children.length > 50) feed.lastChild.remove();
+}
+
+// --- alarms
+async function loadAlarms() {
+  const data = await api('/api/v1/alarms?limit=100&' + query($('#alarm-filter')));
+  const tb = $('#alarms tbody'); tb.replaceChildren();
+  for (const a of data.items) {
+    const state = a.end_ts ? '已消警' : a.suppressed ? '已抑制' : '报警中';
+    tb.append(row([time(a.start_ts), a.company_code, a.quota_code, ALARM_TYPES[a.alarm_type] || a.alarm_type,
+      a.threshold ?? '', a.peak_value ?? '', duration(a.duration_s), state]));
+  }
+  $('#alarm-count').textContent = '共 ' + data.total + ' 条，显示 ' + data.items.length + ' 条';
+}
+
+// --- warning events and disposal
+async function loadWarnings() {
+  const data = await api('/api/v1/warning-events?limit=100&' + query($('#warning-filter')));
+  const tb = $('#warnings tbody'); tb.replaceChildren();
+  for (const w of data.items) {
+    const open = el('button', { onclick: () => showWarning(w.id) }, '处置');
+    const tr = row([w.event_no || w.id, levelTag(w.level), w.company_name || w.company_code, w.hazard_name || '',
+      w.content || '', STATUSES[w.status] || w.status, time(w.deadline_ts) + (w.overdue ? '（逾期）' : ''), open]);
+    if (w.overdue) tr.className = 'overdue';
+    tb.append(tr);
+  }
+}
+
+async function showWarning(id) {
+  const w = await api('/api/v1/warning-events/' + id);
+  const box = $('#warning-detail'); box.hidden = false; box.replaceChildren();
+  box.append(el('h3', {}, `预警事件 ${w.event_no || w.id} `, levelTag(w.level)),
+    el('p', {}, `${w.company_name || w.company_code} ${w.hazard_name || ''}：${w.content || ''}`),
+    el('p', { class: 'hint' }, `状态：${STATUSES[w.status] || w.status}；时限：${time(w.deadline_ts)}${w.overdue ? '（已逾期）' : ''}`));
+  const records = el('ol');
+  for (const r of w.records || w.disposal_records || []) {
+    records.append(el('li', {}, `${time(r.at || r.created_at)} ${r.actor || ''}（${r.role || ''}）${ACTIONS[r.action] || r.action} ${r.text || ''}`));
+  }
+  box.append(el('h4', {}, '处置记录'), records);
+  const actions = w.allowed_actions || [];
+  if (!actions.length) return;
+  const form = el('form', { class: 'filters' });
+  const select = el('select', { name: 'action' }, ...actions.map((a) => el('option', { value: a }, ACTIONS[a] || a)));
+  const cause = el('select', { name: 'cause' }, el('option', { value: '' }, '（反馈原因）'),
+    ...Object.entries(CAUSES).map(([k, v]) => el('option', { value: k }, v)));
+  const measures = el('input', { name: 'measures', placeholder: '处置措施' });
+  const text = el('input', { name: 'text', placeholder: '说明' });
+  const msg = el('span', { class: 'error' });
+  form.append(select, cause, measures, text, el('button', { type: 'submit' }, '提交'), msg);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const body = { action: select.value };
+    if (cause.value) body.cause = cause.value;
+    if (measures.value) body.measures = measures.value;
+    if (text.value) body.text = text.value;
+    try { await api('/api/v1/warning-events/' + id + '/transitions', { method: 'POST', body: JSON.stringify(body) }); await showWarning(id); await loadWarnings(); } catch (e) { msg.textContent = e.message; }
+  });
+  box.append(form);
+}
+
+// --- video-AI review queue
+async function loadVideo() {
+  const cards = $('#video-events'); cards.replaceChildren();
+  let data;
+  try { data = await api('/api/v1/video/events?limit=50&' + query($('#video-filter'))); } catch (e) { cards.append(el('p', { class: 'error' }, e.message)); return; }
+  for (const v of data.items) cards.append(videoCard(v));
+  if (!data.items.length) cards.append(el('p', { class: 'hint' }, '没有符合条件的事件。'));
+  loadVideoStats().catch(() => {});
+}
+
+function videoCard(v) {
+  const img = el('img', { alt: '抓拍' });
+  const card = el('div', { class: 'card' }, img,
+    el('p', {}, el('b', {}, ANALYSERS[v.analyser] || v.analyser), ' ', v.camera_name || v.video_id),
+    el('p', { class: 'hint' }, `${v.company_name || v.company_code} · ${time(v.started_at)} · 置信度 ${(v.confidence * 100).toFixed(0)}%`),
+    el('p', {}, v.detail || ''),
+    el('p', { class: 'hint' }, REVIEW[v.review_state] || v.review_state));
+  if (v.snapshot_path || v.has_snapshot) blobUrl('/api/v1/video/events/' + v.id + '/snapshot').then((u) => { img.src = u; }).catch(() => {});
+  if (v.clip_path || v.has_clip) {
+    card.append(el('button', { onclick: async (ev) => {
+      ev.target.replaceWith(el('video', { controls: '', autoplay: '', src: await blobUrl('/api/v1/video/events/' + v.id + '/clip') }));
+    } }, '播放录像片段'));
+  }
+  if (v.review_state === 'pending') {
+    const reason = el('input', { placeholder: '驳回理由' });
+    const msg = el('span', { class: 'error' });
+    const review = async (decision) => {
+      try {
+        await api('/api/v1/video/events/' + v.id + '/review', { method: 'POST', body: JSON.stringify(decision === 'confirm' ? { decision } : { decision, reason: reason.value }) });
+        await loadVideo();
+      } catch (e) { msg.textContent = e.message; }
+    };
+    card.append(el('div', {}, el('button', { onclick: () => review('confirm') }, '确认并生成预警'), reason,
+      el('button', { onclick: () => review('reject') }, '驳回（误报）'), msg));
+  }
+  return card;
+}
+
+async function loadVideoStats() {
+  const s = await api('/api/v1/video/statistics?group_by=enterprise');
+  const tb = $('#video-stats tbody'); tb.replaceChildren();
+  (s.items || s.ranking || []).forEach((r, i) => {
+    const total = r.total ?? r.events ?? 0;
+    const rate = r.false_alarm_rate != null ? (r.false_alarm_rate * 100).toFixed(1) + '%' : '';
+    tb.append(row([i + 1, r.name || r.key || r.company_code || '', total, r.confirmed ?? '', r.rejected ?? '', rate]));
+  });
+}
+
+// --- deployment progress and enterprises
 async function loadProgress() {
   const p = await api('/api/v1/deployment/progress');
   $('#deadline').textContent = p.deadline;
   const t = $('#progress-by-task tbody'); t.replaceChildren();
   for (const r of p.by_task) {
-    const tr = document.createElement('tr');
-    [TASKS[r.task] || r.task, r.total, r.done, r.in_progress, r.not_started, r.overdue,
-     (r.done_ratio * 100).toFixed(1) + '%'].forEach((v) => cell(tr, v));
-    t.appendChild(tr);
+    t.append(row([TASKS[r.task] || r.task, r.total, r.done, r.in_progress, r.not_started, r.overdue, (r.done_ratio * 100).toFixed(1) + '%']));
   }
   const c = $('#progress-by-city tbody'); c.replaceChildren();
-  for (const r of p.by_city) {
-    const tr = document.createElement('tr');
-    [r.city_name, TASKS[r.task] || r.task, r.total, r.done, r.overdue].forEach((v) => cell(tr, v));
-    c.appendChild(tr);
-  }
+  for (const r of p.by_city) c.append(row([r.city_name, TASKS[r.task] || r.task, r.total, r.done, r.overdue]));
 }
 
 async function loadEnterprises(q = '') {
   const data = await api('/api/v1/enterprises?limit=100' + (q ? '&q=' + encodeURIComponent(q) : ''));
   const tb = $('#enterprises tbody'); tb.replaceChildren();
-  for (const e of data.items) {
-    const tr = document.createElement('tr');
-    [e.company_code, e.name, e.region_code, e.roster_batch || '', e.max_hazard_rank || '—'].forEach((v) => cell(tr, v));
-    tb.appendChild(tr);
-  }
+  for (const e of data.items) tb.append(row([e.company_code, e.name, e.region_code, e.roster_batch || '', e.max_hazard_rank || '—']));
   $('#enterprise-count').textContent = '共 ' + data.total + ' 家企业，显示前 ' + data.items.length + ' 家';
+}
+
+const LOADERS = { alarms: loadAlarms, warnings: loadWarnings, video: loadVideo, progress: loadProgress, enterprises: () => loadEnterprises() };
+function showTab(name) {
+  document.querySelectorAll('#tabs button').forEach((b) => b.classList.toggle('active', b.dataset.tab === name));
+  document.querySelectorAll('.tab').forEach((s) => { s.hidden = s.id !== 'tab-' + name; });
+  LOADERS[name]().catch((e) => console.warn(e));
 }
 
 async function showApp() {
   const me = await api('/api/v1/auth/me');
   $('#who').textContent = me.name + '（' + me.role + '）';
-  $('#login-view').hidden = true; $('#app-view').hidden = false; $('#logout').hidden = false;
-  await Promise.all([loadProgress(), loadEnterprises()]);
+  $('#login-view').hidden = true; $('#tabs').hidden = false; $('#logout').hidden = false;
+  showTab('alarms');
+  startLive();
 }
 
 function logout() {
   if (token) fetch('/api/v1/auth/logout', { method: 'POST', headers: { Authorization: 'Bearer ' + token } });
   token = null; sessionStorage.removeItem('hazmon-token');
-  $('#login-view').hidden = false; $('#app-view').hidden = true; $('#logout').hidden = true; $('#who').textContent = '';
+  if (liveAbort) liveAbort.abort();
+  $('#login-view').hidden = false; $('#tabs').hidden = true; $('#logout').hidden = true; $('#who').textContent = '';
+  document.querySelectorAll('.tab').forEach((s) => { s.hidden = true; });
+  $('#live-state').textContent = '';
 }
 
 $('#login-form').addEventListener('submit', async (ev) => {
@@ -76,6 +269,10 @@ $('#login-form').addEventListener('submit', async (ev) => {
     await showApp();
   } catch (e) { $('#login-error').textContent = '登录失败：' + e.message; }
 });
+document.querySelectorAll('#tabs button').forEach((b) => b.addEventListener('click', () => showTab(b.dataset.tab)));
+$('#alarm-filter').addEventListener('submit', (ev) => { ev.preventDefault(); loadAlarms(); });
+$('#warning-filter').addEventListener('submit', (ev) => { ev.preventDefault(); loadWarnings(); });
+$('#video-filter').addEventListener('submit', (ev) => { ev.preventDefault(); loadVideo(); });
 $('#search').addEventListener('submit', (ev) => { ev.preventDefault(); loadEnterprises(new FormData(ev.target).get('q')); });
 $('#logout').addEventListener('click', logout);
 if (token) showApp().catch(() => logout());
