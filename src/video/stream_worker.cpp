@@ -1,0 +1,572 @@
+#include "stream_worker.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <limits>
+#include <random>
+
+#include <hazmon/core/error.hpp>
+#include <hazmon/core/log.hpp>
+#include <hazmon/core/random.hpp>
+
+#include "av_util.hpp"
+#include "packet_ring.hpp"
+#include "remuxer.hpp"
+#include "snapshot.hpp"
+
+namespace hazmon::video {
+
+namespace fs = std::filesystem;
+using namespace std::chrono;
+using steady = steady_clock;
+
+namespace {
+
+constexpr std::int64_t kNoTime = std::numeric_limits<std::int64_t>::min();
+// Packet ring cap per camera: at 4 Mbit/s, 10 s before plus a 2 s GOP is about 6 MiB.
+constexpr std::size_t kRingMaxBytes = 24u << 20;
+
+auto log() { return core::logger(core::LogModule::video); }
+
+// libavformat calls this while it blocks (connect, read); non-zero aborts the call. One
+// deadline per blocking step gives open and read timeouts without a watchdog thread.
+struct Interrupt {
+  const std::atomic<bool>* stop;
+  steady::time_point deadline;
+  bool timed_out = false;
+};
+int interrupt_cb(void* opaque) {
+  auto* i = static_cast<Interrupt*>(opaque);
+  if (i->stop->load(std::memory_order_relaxed)) return 1;
+  if (steady::now() > i->deadline) {
+    i->timed_out = true;
+    return 1;
+  }
+  return 0;
+}
+
+// Stable words first (the API and tests match on them), FFmpeg's text after.
+std::string describe(int rc, bool timed_out, bool opening) {
+  if (timed_out) return opening ? "open timeout" : "read timeout";
+  switch (rc) {
+    case AVERROR_HTTP_UNAUTHORIZED: return "unauthorized: wrong or missing credentials";
+    case AVERROR_HTTP_FORBIDDEN: return "forbidden";
+    case AVERROR_HTTP_NOT_FOUND: return "not found";
+    case AVERROR_EOF: return "end of stream";
+    case AVERROR_INVALIDDATA: return "invalid data: not an RTSP/H.264 stream";
+    default: break;
+  }
+  if (rc == AVERROR(ECONNREFUSED)) return "connection refused";
+  return "error: " + av_error(rc);
+}
+
+// Due for analysis: `interval` of stream time since the last sample (10 % slack so a GOP of
+// exactly the interval is not skipped every other time), or a jump in the timestamps.
+bool due(std::int64_t ms, std::int64_t last, std::int64_t interval) {
+  if (last == kNoTime || ms == kNoTime) return true;
+  const auto d = ms - last;
+  return d < 0 || d > 60000 || d >= interval * 9 / 10;
+}
+
+std::string safe_name(std::string s) {
+  for (auto& c : s) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
+  }
+  return s.empty() ? "_" : s;
+}
+
+std::uint64_t ns_since(steady::time_point t0) {
+  return static_cast<std::uint64_t>(duration_cast<nanoseconds>(steady::now() - t0).count());
+}
+
+}  // namespace
+
+struct Camera::ClipJob {
+  fs::path abs;
+  VideoEvent event;
+  Remuxer mux;
+  std::int64_t end_ms = 0;
+  steady::time_point created = steady::now();
+};
+
+struct Camera::Session {
+  const AVStream* stream = nullptr;
+  PacketRing ring;
+};
+
+Camera::Camera(CameraConfig cfg, const VideoSettings& settings, EventSink& sink, const core::Clock& clock,
+               InferencePool& pool, SegmentRecorder::Hook segment_hook)
+    : cfg_(std::move(cfg)), settings_(settings), sink_(sink), clock_(clock), pool_(pool),
+      segment_hook_(std::move(segment_hook)) {
+  st_.video_id = cfg_.video_id;
+  std::string config_error;
+  if (cfg_.analysers.is_array()) {
+    for (const auto& entry : cfg_.analysers) {
+      try {
+        analysers_.push_back(make_analyser(entry, cfg_.rois, cfg_.duty_schedule));
+      } catch (const std::exception& e) {
+        // The stream still runs (status, offline alarm, recording) without this analyser.
+        config_error = std::string("invalid analyser: ") + e.what();
+        log()->error("camera {}: {}", cfg_.video_id, config_error);
+      }
+    }
+  }
+  analyser_last_ms_.assign(analysers_.size(), kNoTime);
+  if (!analysers_.empty()) {
+    interval_ = analysers_.front()->interval();
+    for (const auto& a : analysers_) interval_ = std::min(interval_, a->interval());
+    interval_ = std::max(interval_, milliseconds(40));
+  }
+  st_.last_error = config_error;
+  roi_polys_ = roi_polygons(cfg_.rois);
+}
+
+Camera::~Camera() { stop(); }
+
+void Camera::start() {
+  install_av_log();
+  last_frame_steady_ = steady::now();
+  if (!analysers_.empty()) {
+    slot_ = pool_.add(settings_.frame_queue, [this](const AnalysisFrame& f, InferenceContext* ctx) { analyse(f, ctx); });
+  }
+  if (!cfg_.rtsp_sub_url.empty() && !cfg_.rtsp_url.empty()) {
+    threads_.emplace_back([this] { run_stream(analyse_role, cfg_.rtsp_sub_url); });
+    threads_.emplace_back([this] { run_stream(evidence_role, cfg_.rtsp_url); });
+  } else {
+    auto url = cfg_.rtsp_url.empty() ? cfg_.rtsp_sub_url : cfg_.rtsp_url;
+    threads_.emplace_back([this, url] { run_stream(analyse_role | evidence_role, url); });
+  }
+}
+
+void Camera::stop() {
+  if (stop_.exchange(true)) return;
+  {
+    std::lock_guard lock(wait_mu_);
+  }
+  wait_cv_.notify_all();
+  if (slot_) pool_.remove(slot_);  // no analysis of this camera is running after this
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  std::lock_guard lock(mu_);
+  st_.state = StreamState::stopped;
+}
+
+CameraStatus Camera::status() const {
+  std::lock_guard lock(mu_);
+  CameraStatus s = st_;
+  s.packets = packets_;
+  s.frames_decoded = decoded_;
+  s.frames_analysed = analysed_;
+  s.frames_dropped = dropped_;
+  s.reconnects = reconnects_;
+  return s;
+}
+
+void Camera::add_costs(PipelineCosts& c) const {
+  c.demux_ms += static_cast<double>(demux_ns_) / 1e6;
+  c.decode_ms += static_cast<double>(decode_ns_) / 1e6;
+  c.scale_ms += static_cast<double>(scale_ns_) / 1e6;
+  c.inference_ms += static_cast<double>(inference_ns_) / 1e6;
+  c.analyse_ms += static_cast<double>(analyse_ns_) / 1e6;
+  c.packets += packets_;
+  c.frames_decoded += decoded_;
+  c.frames_analysed += analysed_;
+  c.frames_dropped += dropped_;
+}
+
+// ---------------------------------------------------------------- stream threads
+
+void Camera::run_stream(unsigned role, std::string url) {
+  const std::string full = url_with_credentials(url, cfg_.username, cfg_.password);
+  const std::string masked = mask_url(url);
+  std::mt19937 rng(std::random_device{}());
+  int attempt = 0;
+  while (!stop_) {
+    if (role & analyse_role) {
+      std::lock_guard lock(mu_);
+      if (st_.state != StreamState::offline) st_.state = StreamState::connecting;
+    }
+    const bool got = session(role, full);
+    if (stop_) break;
+    if (got) attempt = 0;
+    ++reconnects_;
+    // Capped exponential back-off with jitter, so that cameras behind one gateway that
+    // dropped together do not reconnect in lockstep.
+    const auto cap = settings_.backoff_max.count();
+    const auto base = std::min<std::int64_t>(cap, settings_.backoff_initial.count() << std::min(attempt, 20));
+    std::uniform_int_distribution<std::int64_t> jitter(base / 2, std::max<std::int64_t>(base / 2, base));
+    const milliseconds delay(jitter(rng));
+    {
+      std::lock_guard lock(mu_);
+      (attempt == 0 ? log()->warn("camera {} ({}): {}; retry in {} ms", cfg_.video_id, masked, st_.last_error,
+                                  delay.count())
+                    : log()->debug("camera {} ({}): {}; retry in {} ms", cfg_.video_id, masked, st_.last_error,
+                                   delay.count()));
+    }
+    attempt = std::min(attempt + 1, 30);
+    wait_backoff(delay, role);
+  }
+  if (role & evidence_role) finish_clips(true);
+}
+
+void Camera::wait_backoff(milliseconds d, unsigned role) {
+  const auto until = steady::now() + d;
+  std::unique_lock lock(wait_mu_);
+  while (!stop_ && steady::now() < until) {
+    wait_cv_.wait_for(lock, std::min<steady::duration>(until - steady::now(), milliseconds(200)));
+    if (role & analyse_role) {
+      lock.unlock();
+      check_offline();
+      lock.lock();
+    }
+  }
+}
+
+void Camera::set_error(std::string e) {
+  std::lock_guard lock(mu_);
+  st_.last_error = std::move(e);
+}
+
+bool Camera::session(unsigned role, const std::string& url) {
+  const bool analyse_it = role & analyse_role, evidence = role & evidence_role;
+  Interrupt intr{&stop_, steady::now() + settings_.open_timeout};
+  AVFormatContext* raw = avformat_alloc_context();
+  raw->interrupt_callback.callback = interrupt_cb;
+  raw->interrupt_callback.opaque = &intr;
+  AVDictionary* opts = nullptr;
+  av_dict_set(&opts, "rtsp_transport", "tcp", 0);
+  av_dict_set(&opts, "allowed_media_types", "video", 0);
+  av_dict_set_int(&opts, "timeout", duration_cast<microseconds>(settings_.read_timeout).count(), 0);
+  int rc = avformat_open_input(&raw, url.c_str(), nullptr, &opts);
+  av_dict_free(&opts);
+  if (rc < 0) {  // avformat_open_input freed the context
+    if (analyse_it) set_error(describe(rc, intr.timed_out, true));
+    return false;
+  }
+  InputPtr fmt(raw);
+  rc = avformat_find_stream_info(fmt.get(), nullptr);
+  const int vidx = rc < 0 ? rc : av_find_best_stream(fmt.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+  if (vidx < 0) {
+    if (analyse_it) set_error(rc < 0 ? describe(rc, intr.timed_out, true) : "no video stream");
+    return false;
+  }
+  for (unsigned i = 0; i < fmt->nb_streams; ++i) {
+    if (static_cast<int>(i) != vidx) fmt->streams[i]->discard = AVDISCARD_ALL;
+  }
+  AVStream* vs = fmt->streams[vidx];
+  const AVRational tb = vs->time_base;
+
+  CodecPtr dec;
+  if (analyse_it) {
+    const AVCodec* codec = avcodec_find_decoder(vs->codecpar->codec_id);
+    if (!codec) {
+      set_error("unsupported codec");
+      return false;
+    }
+    dec.reset(avcodec_alloc_context3(codec));
+    avcodec_parameters_to_context(dec.get(), vs->codecpar);
+    dec->thread_count = 1;  // many cameras share few cores: threads per decoder only add overhead
+    if ((rc = avcodec_open2(dec.get(), codec, nullptr)) < 0) {
+      set_error("decoder: " + av_error(rc));
+      return false;
+    }
+  }
+  Session s{vs, PacketRing(duration_cast<milliseconds>(settings_.clip_before), kRingMaxBytes)};
+  std::unique_ptr<SegmentRecorder> recorder;
+  if (evidence && cfg_.record && !settings_.recording_dir.empty()) {
+    recorder = std::make_unique<SegmentRecorder>(settings_.recording_dir, safe_name(cfg_.video_id),
+                                                 settings_.segment_length, clock_, segment_hook_);
+  }
+
+  PacketPtr pkt(av_packet_alloc());
+  FramePtr frame(av_frame_alloc());
+  SwsContext* sws = nullptr;
+  std::int64_t last_key_ms = kNoTime, gop_ms = 0, last_sample_ms = kNoTime;
+  const std::int64_t interval_ms = interval_.count();
+  bool got_any = false;
+
+  auto on_frame = [&](AVFrame* f, std::int64_t pkt_ms) {
+    ++decoded_;
+    got_any = true;
+    frame_arrived(f->width, f->height);
+    std::int64_t ms = f->best_effort_timestamp != AV_NOPTS_VALUE
+                          ? av_rescale_q(f->best_effort_timestamp, tb, AVRational{1, 1000})
+                          : pkt_ms;
+    if (!slot_ || !due(ms, last_sample_ms, interval_ms)) return;  // decoded for the references only
+    last_sample_ms = ms;
+    const auto t0 = steady::now();
+    const double scale = std::min(1.0, static_cast<double>(settings_.analysis_max_side) / std::max(f->width, f->height));
+    const int dw = std::max(2, static_cast<int>(f->width * scale) & ~1);
+    const int dh = std::max(2, static_cast<int>(f->height * scale) & ~1);
+    sws = sws_getCachedContext(sws, f->width, f->height, static_cast<AVPixelFormat>(f->format), dw, dh,
+                               AV_PIX_FMT_BGR24, SWS_BILINEAR, nullptr, nullptr, nullptr);
+    if (!sws) return;
+    AnalysisFrame af;
+    af.bgr.create(dh, dw, CV_8UC3);
+    uint8_t* dst[4] = {af.bgr.data, nullptr, nullptr, nullptr};
+    int dst_stride[4] = {static_cast<int>(af.bgr.step), 0, 0, 0};
+    sws_scale(sws, f->data, f->linesize, 0, f->height, dst, dst_stride);
+    scale_ns_ += ns_since(t0);
+    af.time = clock_.now();
+    af.pts_ms = ms;
+    af.source_width = f->width;
+    af.source_height = f->height;
+    af.video_id = cfg_.video_id;
+    af.company_code = cfg_.company_code;
+    dropped_ += pool_.push(slot_, std::move(af));
+  };
+
+  for (;;) {
+    if (analyse_it) check_offline();
+    intr.deadline = steady::now() + settings_.read_timeout;
+    intr.timed_out = false;
+    auto t0 = steady::now();
+    rc = av_read_frame(fmt.get(), pkt.get());
+    demux_ns_ += ns_since(t0);
+    if (rc < 0) {
+      if (analyse_it && !stop_) set_error(describe(rc, intr.timed_out, false));
+      break;
+    }
+    if (pkt->stream_index != vidx) {
+      av_packet_unref(pkt.get());
+      continue;
+    }
+    ++packets_;
+    const std::int64_t ms = packet_ms(pkt.get(), tb);
+    const bool key = pkt->flags & AV_PKT_FLAG_KEY;
+    if (evidence) {
+      got_any = true;
+      if (ms != kNoTime) {
+        s.ring.push(pkt.get(), ms);
+        feed_clips(s, pkt.get(), ms);
+        if (recorder) recorder->on_packet(pkt.get(), ms, vs->codecpar, tb);
+      }
+    }
+    if (analyse_it) {
+      if (key && ms != kNoTime) {
+        if (last_key_ms != kNoTime && ms > last_key_ms && ms - last_key_ms < 60000) gop_ms = ms - last_key_ms;
+        last_key_ms = ms;
+      }
+      // Key frames alone give the sampling rate when the GOP is no longer than the analysis
+      // interval: then nothing else is decoded (and not even every key frame).
+      const bool key_only = gop_ms > 0 && gop_ms <= interval_ms;
+      dec->skip_frame = key_only ? AVDISCARD_NONKEY : AVDISCARD_DEFAULT;
+      if (!key_only || (key && due(ms, last_sample_ms, interval_ms))) {
+        t0 = steady::now();
+        const auto scale_before = scale_ns_.load();
+        if (avcodec_send_packet(dec.get(), pkt.get()) >= 0) {
+          while (avcodec_receive_frame(dec.get(), frame.get()) >= 0) {
+            on_frame(frame.get(), ms);
+            av_frame_unref(frame.get());
+          }
+        }
+        decode_ns_ += ns_since(t0) - (scale_ns_.load() - scale_before);
+      }
+    }
+    av_packet_unref(pkt.get());
+  }
+  sws_freeContext(sws);
+  if (recorder) recorder->finish();
+  if (evidence) finish_clips(false);
+  return got_any;
+}
+
+// ---------------------------------------------------------------- online / offline
+
+void Camera::frame_arrived(int width, int height) {
+  std::unique_lock lock(mu_);
+  st_.state = StreamState::online;
+  st_.last_frame_at = clock_.now();
+  st_.width = width;
+  st_.height = height;
+  last_frame_steady_ = steady::now();
+  if (offline_episode_.empty()) return;
+  VideoEvent e;
+  e.video_id = cfg_.video_id;
+  e.company_code = cfg_.company_code;
+  e.analyser = "offline";
+  e.kind = "offline";
+  e.phase = EventPhase::end;
+  e.episode_id = std::exchange(offline_episode_, {});
+  e.started_at = offline_since_;
+  e.ended_at = clock_.now();
+  e.detail = "摄像头恢复在线";
+  lock.unlock();
+  emit(e);
+}
+
+void Camera::check_offline() {
+  std::unique_lock lock(mu_);
+  if (!offline_episode_.empty() || steady::now() - last_frame_steady_ < settings_.offline_after) return;
+  st_.state = StreamState::offline;
+  VideoEvent e;
+  e.video_id = cfg_.video_id;
+  e.company_code = cfg_.company_code;
+  e.analyser = "offline";
+  e.kind = "offline";
+  e.phase = EventPhase::start;
+  e.started_at = st_.last_frame_at.value_or(clock_.now());
+  offline_since_ = e.started_at;
+  e.episode_id = offline_episode_ = stamp_string(clock_.now()) + "-offline-" + core::random_hex(3);
+  e.confidence = 1.0;
+  e.detail = "摄像头离线：超过 " + std::to_string(settings_.offline_after.count()) + " 秒无画面" +
+             (st_.last_error.empty() ? "" : "（" + st_.last_error + "）");
+  lock.unlock();
+  emit(e);
+}
+
+// ---------------------------------------------------------------- analysis (pool thread)
+
+void Camera::analyse(const AnalysisFrame& frame, InferenceContext* ctx) {
+  const auto t0 = steady::now();
+  const auto before = ctx ? ctx->costs() : InferenceContext::Costs{};
+  std::vector<Finding> findings;
+  for (std::size_t i = 0; i < analysers_.size(); ++i) {
+    if (!ctx || !due(frame.pts_ms, analyser_last_ms_[i], analysers_[i]->interval().count())) continue;
+    analyser_last_ms_[i] = frame.pts_ms;
+    analysers_[i]->analyse(frame, *ctx, findings);
+  }
+  const auto after = ctx ? ctx->costs() : InferenceContext::Costs{};
+  const auto total = ns_since(t0);
+  const auto infer = static_cast<std::uint64_t>((after.person_ms + after.fire_ms - before.person_ms - before.fire_ms) * 1e6);
+  inference_ns_ += infer;
+  analyse_ns_ += total > infer ? total - infer : 0;
+  ++analysed_;
+  for (auto& f : findings) report(frame, std::move(f));
+}
+
+void Camera::report(const AnalysisFrame& frame, Finding&& f) {
+  VideoEvent e;
+  e.video_id = cfg_.video_id;
+  e.company_code = cfg_.company_code;
+  e.analyser = f.analyser;
+  e.kind = f.kind;
+  e.phase = f.phase;
+  e.confidence = f.confidence;
+  e.boxes = std::move(f.boxes);
+  e.roi_name = f.roi_name;
+  e.roi = f.roi;
+  e.started_at = f.started_at == core::SysTime{} ? frame.time : f.started_at;
+  e.detail = f.detail;
+  const std::string key = f.analyser + "/" + f.kind + "/" + f.roi_name;
+  {
+    std::lock_guard lock(mu_);
+    auto it = episodes_.find(key);
+    if (e.phase == EventPhase::end) {
+      if (it == episodes_.end()) return;  // nothing open to end
+      e.episode_id = it->second.episode_id;
+      e.snapshot_path = it->second.snapshot_path;
+      e.clip_path = it->second.clip_path;
+      e.ended_at = frame.time;
+      episodes_.erase(it);
+    } else if (it != episodes_.end()) {
+      e.phase = EventPhase::update;  // a repeated start continues the open episode
+      e.episode_id = it->second.episode_id;
+      e.snapshot_path = it->second.snapshot_path;
+      e.clip_path = it->second.clip_path;
+    } else {
+      e.phase = EventPhase::start;  // an update without a start opens the episode
+      e.episode_id = stamp_string(frame.time) + "-" + safe_name(f.analyser) + "-" + safe_name(f.kind) + "-" +
+                     core::random_hex(3);
+    }
+  }
+  if (e.phase == EventPhase::start && !settings_.evidence_dir.empty()) {
+    const fs::path rel = fs::path(safe_name(cfg_.video_id)) / day_string(frame.time) / e.episode_id;
+    try {
+      auto jpg = rel;
+      jpg += ".jpg";
+      write_jpeg(settings_.evidence_dir / jpg, draw_evidence(frame.bgr, e.boxes, roi_polys_, e.roi));
+      e.snapshot_path = jpg.string();
+    } catch (const std::exception& ex) {
+      log()->warn("camera {}: snapshot: {}", cfg_.video_id, ex.what());
+    }
+    std::lock_guard lock(mu_);
+    episodes_[key] = e;
+  } else if (e.phase == EventPhase::start) {
+    std::lock_guard lock(mu_);
+    episodes_[key] = e;
+  }
+  emit(e);
+  if (e.phase == EventPhase::start && !settings_.evidence_dir.empty()) {
+    auto mp4 = fs::path(safe_name(cfg_.video_id)) / day_string(frame.time) / e.episode_id;
+    mp4 += ".mp4";
+    VideoEvent later = e;
+    later.phase = EventPhase::update;
+    later.clip_path = mp4.string();
+    request_clip(settings_.evidence_dir / mp4, std::move(later));
+  }
+}
+
+void Camera::emit(const VideoEvent& e) {
+  try {
+    sink_.on_video_event(e);
+  } catch (const std::exception& ex) {
+    log()->error("camera {}: event sink: {}", cfg_.video_id, ex.what());
+  }
+}
+
+// ---------------------------------------------------------------- evidence clips
+
+void Camera::request_clip(fs::path abs, VideoEvent e) {
+  auto job = std::make_unique<ClipJob>();
+  job->abs = std::move(abs);
+  job->event = std::move(e);
+  std::lock_guard lock(clip_mu_);
+  clip_requests_.push_back(std::move(job));
+}
+
+void Camera::feed_clips(Session& s, const AVPacket* p, std::int64_t ms) {
+  // Running clips take this packet; a clip is done clip_after past its start.
+  for (auto it = clips_.begin(); it != clips_.end();) {
+    auto& job = **it;
+    job.mux.write(p);
+    if (ms >= job.end_ms || ms < job.end_ms - duration_cast<milliseconds>(settings_.clip_after).count() - 60000) {
+      clip_finished(job);
+      it = clips_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  std::vector<std::unique_ptr<ClipJob>> fresh;
+  {
+    std::lock_guard lock(clip_mu_);
+    if (clip_requests_.empty() || s.ring.entries().empty()) return;
+    fresh.swap(clip_requests_);
+  }
+  for (auto& job : fresh) {
+    try {
+      fs::create_directories(job->abs.parent_path());
+      job->mux.open(job->abs, "mp4", s.stream->codecpar, s.stream->time_base);
+    } catch (const std::exception& e) {
+      log()->warn("camera {}: clip: {}", cfg_.video_id, e.what());
+      continue;
+    }
+    for (const auto& entry : s.ring.entries()) job->mux.write(entry.pkt.get());  // includes this packet
+    job->end_ms = ms + duration_cast<milliseconds>(settings_.clip_after).count();
+    clips_.push_back(std::move(job));
+  }
+}
+
+void Camera::clip_finished(ClipJob& job) {
+  if (!job.mux.close()) return;
+  {
+    std::lock_guard lock(mu_);  // a later update or end of the episode carries the clip too
+    for (auto& [k, ep] : episodes_) {
+      if (ep.episode_id == job.event.episode_id) ep.clip_path = job.event.clip_path;
+    }
+  }
+  emit(job.event);
+}
+
+void Camera::finish_clips(bool all) {
+  // The stream is gone: running clips end here (shorter than asked, still playable).
+  for (auto& job : clips_) clip_finished(*job);
+  clips_.clear();
+  std::lock_guard lock(clip_mu_);
+  const auto too_old = settings_.clip_before + settings_.clip_after + seconds(60);
+  std::erase_if(clip_requests_, [&](const auto& j) { return all || steady::now() - j->created > too_old; });
+}
+
+}  // namespace hazmon::video
