@@ -18,7 +18,7 @@ struct Message {
   std::string recipient_name;  // shown in the To: header; may be empty
   std::string subject;         // e-mail only; SMS carries the body alone
   std::string body;            // UTF-8 text
-  std::string message_id;      // e-mail only: the Message-ID to use (empty: generated)
+  std::string message_id;      // e-mail only: Message-ID; without "@" the sender's domain is added; empty: random
 };
 
 // A sender could not deliver. `permanent` means retrying cannot help (the recipient was rejected,

@@ -1,0 +1,641 @@
+#include <hazmon/service/notification_service.hpp>
+
+#include <prometheus/counter.h>
+#include <prometheus/registry.h>
+#include <spdlog/spdlog.h>
+
+#include <hazmon/core/error.hpp>
+#include <hazmon/core/log.hpp>
+#include <hazmon/core/metrics.hpp>
+#include <hazmon/core/time_format.hpp>
+#include <hazmon/notify/sms_gateway.hpp>
+#include <hazmon/notify/smtp_mailer.hpp>
+#include <hazmon/service/warning_service.hpp>
+#include <hazmon/storage/database.hpp>
+#include <hazmon/storage/scope_sql.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <regex>
+#include <set>
+#include <thread>
+
+namespace hazmon::service {
+using core::Errc;
+using core::Error;
+using nlohmann::json;
+using notify::Channel;
+using namespace std::chrono;
+
+namespace {
+constexpr const char* kTiers[] = {"enterprise", "county", "city", "province"};
+constexpr const char* kLevels[] = {"blue", "yellow", "orange", "red"};  // ascending severity
+constexpr std::size_t kMaxRetryEvents = 1000;
+
+int level_rank(const std::string& level) {
+  for (int i = 0; i < 4; ++i)
+    if (level == kLevels[i]) return i;
+  return -1;
+}
+
+bool is_tier(const std::string& t) {
+  return std::find_if(std::begin(kTiers), std::end(kTiers), [&](const char* k) { return t == k; }) != std::end(kTiers);
+}
+
+std::string ts(core::SysTime t) { return core::format_rfc3339(t); }
+
+std::string ph(storage::Params& params, std::string v) {
+  params.push_back(std::move(v));
+  return "$" + std::to_string(params.size());
+}
+
+const char* person_role_zh(const std::string& role) {
+  if (role == "principal") return "主要负责人";
+  if (role == "technical") return "技术负责人";
+  if (role == "operations") return "操作负责人";
+  return "包保责任人";
+}
+
+// The region code of each tier above an enterprise in `region`: county (when the enterprise
+// sits in a county), city, province.
+std::map<std::string, std::string> tier_regions(const std::string& region) {
+  std::map<std::string, std::string> out;
+  auto lvl = model::region_level(region);
+  if (!lvl) return out;
+  if (*lvl == model::RegionLevel::county) out["county"] = region;
+  if (*lvl != model::RegionLevel::province) out["city"] = region.substr(0, 4) + "00";
+  out["province"] = region.substr(0, 2) + "0000";
+  return out;
+}
+
+// Who may see and edit duty contacts: the province admin everywhere, city officers in their city.
+void contacts_allowed(const model::Principal& who) {
+  if (who.role == model::Role::province_admin) return;
+  if (who.role == model::Role::city_officer && who.scope.kind == model::ScopeKind::region) return;
+  throw Error(Errc::forbidden, "duty contacts are kept by the province admin and city officers");
+}
+
+// Contacts within the caller's scope: an enterprise contact by its enterprise's region, a
+// region contact by its own code. Joins enterprise as `e` (LEFT: region contacts have none).
+std::string contact_scope(const model::Principal& who, storage::Params& params) {
+  if (who.scope.kind == model::ScopeKind::province) return "TRUE";
+  auto p = ph(params, who.scope.region_prefix());
+  return "(coalesce(e.region_code, c.region_code) LIKE " + p + " || '%')";
+}
+
+constexpr const char* kContactColumns =
+    "c.id, c.level, c.company_code, e.name AS company_name, c.region_code, c.name, c.phone, c.email, c.channels, "
+    "c.min_level, c.is_active, c.note, c.created_at, c.updated_at";
+constexpr const char* kContactFrom = " FROM notify_contact c LEFT JOIN enterprise e ON e.company_code = c.company_code";
+}  // namespace
+
+struct NotificationService::Impl {
+  storage::Database& db;
+  NotifySettings s;
+  const core::Clock& clock;
+  notify::SmsGateway* sms;
+  notify::Mailer* mail;
+  std::shared_ptr<spdlog::logger> log = core::logger(core::LogModule::notify);
+
+  std::mutex deliver_mu;  // one delivery round at a time (sender thread or a test)
+  std::thread sender;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stopping = false;
+  bool wake = false;
+  std::deque<json> retry_events;  // pushes whose outbox write failed (database down)
+
+  std::atomic<std::uint64_t> n_queued{0}, n_sent{0}, n_retried{0}, n_failed{0}, n_enqueue_failures{0};
+  prometheus::Counter* m_sent[2] = {nullptr, nullptr};
+  prometheus::Counter* m_failed[2] = {nullptr, nullptr};
+  prometheus::Counter* m_retried[2] = {nullptr, nullptr};
+  prometheus::Counter* m_queued[2] = {nullptr, nullptr};
+
+  Impl(storage::Database& d, NotifySettings st, const core::Clock& c, notify::SmsGateway* g, notify::Mailer* m)
+      : db(d), s(std::move(st)), clock(c), sms(g), mail(m) {}
+
+  static int ch(Channel c) { return c == Channel::sms ? 0 : 1; }
+  static void inc(prometheus::Counter* c) {
+    if (c) c->Increment();
+  }
+
+  seconds backoff(int attempts) const {
+    auto d = s.retry_initial;
+    for (int i = 1; i < attempts && d < s.retry_max; ++i) d *= 2;
+    return std::min(d, s.retry_max);
+  }
+
+  void poke() {
+    {
+      std::lock_guard lock(mu);
+      wake = true;
+    }
+    cv.notify_all();
+  }
+
+  struct Recipient {
+    std::string level, name, phone, email;
+    std::vector<Channel> channels;
+    std::optional<long long> contact_id;
+  };
+
+  std::vector<Recipient> resolve(storage::Tx& tx, const json& ev) {
+    std::vector<Recipient> out;
+    auto company = ev.value("company_code", std::string());
+    int rank = level_rank(ev.value("level", std::string()));
+    auto ent = tx.exec_one("SELECT region_code FROM enterprise WHERE company_code = $1", {company});
+    auto regions = ent.is_null() || !ent["region_code"].is_string() ? std::map<std::string, std::string>{}
+                                                                     : tier_regions(ent["region_code"].get<std::string>());
+    std::set<std::string> tiers;
+    if (auto it = ev.find("recipients"); it != ev.end() && it->is_array())
+      for (const auto& t : *it)
+        if (t.is_string() && is_tier(t.get<std::string>())) tiers.insert(t.get<std::string>());
+    for (const auto& tier : tiers) {
+      json rows;
+      if (tier == "enterprise") {
+        rows = tx.exec(
+            "SELECT id, name, phone, email, channels, min_level FROM notify_contact "
+            "WHERE is_active AND level = 'enterprise' AND company_code = $1 ORDER BY id",
+            {company});
+      } else {
+        auto r = regions.find(tier);
+        if (r == regions.end()) continue;
+        rows = tx.exec(
+            "SELECT id, name, phone, email, channels, min_level FROM notify_contact "
+            "WHERE is_active AND level = $1 AND region_code = $2 ORDER BY id",
+            {tier, r->second});
+      }
+      for (const auto& row : rows) {
+        if (level_rank(row["min_level"].get<std::string>()) > rank) continue;
+        Recipient rc{tier, row["name"].get<std::string>(), row["phone"].is_string() ? row["phone"].get<std::string>() : "",
+                     row["email"].is_string() ? row["email"].get<std::string>() : "", {}, row["id"].get<long long>()};
+        for (const auto& c : row["channels"])
+          if (auto chn = notify::channel_from_string(c.get<std::string>())) rc.channels.push_back(*chn);
+        out.push_back(std::move(rc));
+      }
+      // The 包保责任人 of the hazard source (registry table responsible_person) get an SMS at
+      // the enterprise tier without a contact row of their own.
+      if (tier == "enterprise" && ev.contains("hazard_code") && ev["hazard_code"].is_string()) {
+        auto persons = tx.exec(
+            "SELECT name, role, mobile FROM responsible_person WHERE is_active AND hazard_code = $1 AND mobile IS NOT NULL "
+            "AND (valid_to IS NULL OR valid_to >= ($2::timestamptz AT TIME ZONE 'Asia/Shanghai')::date) ORDER BY role",
+            {ev["hazard_code"].get<std::string>(), ts(clock.now())});
+        for (const auto& p : persons)
+          out.push_back({tier, p["name"].get<std::string>() + "（" + person_role_zh(p["role"].get<std::string>()) + "）",
+                         p["mobile"].get<std::string>(), "", {Channel::sms}, std::nullopt});
+      }
+    }
+    return out;
+  }
+
+  int enqueue(const json& ev) {
+    if (!ev.contains("id") || !ev["id"].is_number_integer()) return 0;
+    auto id = ev["id"].get<long long>();
+    auto reason = ev.value("push_reason", std::string("created"));
+    auto level = ev.value("level", std::string());
+    auto escalations = ev.contains("escalation_count") && ev["escalation_count"].is_number_integer()
+                           ? ev["escalation_count"].get<long long>()
+                           : 0;
+    std::string dedup = reason + ":" + level + ":" + std::to_string(escalations);
+    notify::Rendered texts[2] = {notify::render_warning(ev, Channel::sms, s.templates),
+                                 notify::render_warning(ev, Channel::email, s.templates)};
+    auto now = ts(clock.now());
+    int added[2] = {0, 0};
+    db.in_tx([&](storage::Tx& tx) {
+      for (const auto& r : resolve(tx, ev)) {
+        for (auto c : r.channels) {
+          const std::string& address = c == Channel::sms ? r.phone : r.email;
+          if (address.empty()) continue;
+          if ((c == Channel::sms && !sms) || (c == Channel::email && !mail)) continue;  // channel not configured
+          const auto& t = texts[ch(c)];
+          added[ch(c)] += static_cast<int>(tx.exec_count(
+              "INSERT INTO notification (warning_event_id, company_code, dedup_key, push_reason, channel, recipient, "
+              "recipient_name, recipient_level, contact_id, subject, body, next_attempt_at, created_at) "
+              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) "
+              "ON CONFLICT (warning_event_id, dedup_key, channel, recipient) DO NOTHING",
+              {std::to_string(id), ev.value("company_code", std::string()), dedup, reason, std::string(notify::to_string(c)),
+               address, r.name, r.level, r.contact_id ? storage::Param(std::to_string(*r.contact_id)) : storage::Param(),
+               c == Channel::email ? t.subject : std::string(), t.body, now}));
+        }
+      }
+    });
+    for (int c = 0; c < 2; ++c) {
+      n_queued += added[c];
+      if (m_queued[c]) m_queued[c]->Increment(added[c]);
+    }
+    if (added[0] + added[1] > 0) {
+      log->info("warning event {} ({}): {} SMS and {} e-mail queued", id, reason, added[0], added[1]);
+      poke();
+    }
+    return added[0] + added[1];
+  }
+
+  // The on_push listener: a failed outbox write (database down) is kept and retried by the
+  // sender thread rather than lost.
+  void on_push(const json& ev) {
+    try {
+      enqueue(ev);
+    } catch (const std::exception& e) {
+      ++n_enqueue_failures;
+      log->warn("notifications of warning event {} not queued yet: {}", ev.value("id", 0LL), e.what());
+      std::lock_guard lock(mu);
+      if (retry_events.size() < kMaxRetryEvents) retry_events.push_back(ev);
+      else log->error("notification retry queue full; warning event {} not notified", ev.value("id", 0LL));
+    }
+  }
+
+  void retry_enqueues() {
+    std::deque<json> again;
+    {
+      std::lock_guard lock(mu);
+      again.swap(retry_events);
+    }
+    while (!again.empty()) {
+      on_push(again.front());
+      again.pop_front();
+    }
+  }
+
+  void record_outcome(long long id, Channel c, int attempts, const std::optional<notify::SendError>& err) {
+    auto now = clock.now();
+    if (!err) {
+      db.in_tx([&](storage::Tx& tx) {
+        tx.exec("UPDATE notification SET status = 'sent', attempts = $2, sent_at = $3, last_error = NULL WHERE id = $1",
+                {std::to_string(id), std::to_string(attempts), ts(now)});
+      });
+      ++n_sent;
+      inc(m_sent[ch(c)]);
+      return;
+    }
+    bool give_up = err->permanent() || attempts >= s.max_attempts;
+    std::string what = std::string(err->what()).substr(0, 500);
+    db.in_tx([&](storage::Tx& tx) {
+      tx.exec("UPDATE notification SET status = $2, attempts = $3, last_error = $4, next_attempt_at = $5 WHERE id = $1",
+              {std::to_string(id), give_up ? "failed" : "pending", std::to_string(attempts), what,
+               ts(now + (give_up ? seconds(0) : backoff(attempts)))});
+    });
+    if (give_up) {
+      ++n_failed;
+      inc(m_failed[ch(c)]);
+      log->error("notification {} ({}) failed after {} attempt(s): {}", id, notify::to_string(c), attempts, what);
+    } else {
+      ++n_retried;
+      inc(m_retried[ch(c)]);
+      log->warn("notification {} ({}) attempt {} failed, retry in {} s: {}", id, notify::to_string(c), attempts,
+                backoff(attempts).count(), what);
+    }
+  }
+
+  int deliver_round() {
+    auto due = db.in_tx([&](storage::Tx& tx) {
+      return tx.exec(
+          "SELECT id, channel, recipient, recipient_name, subject, body, attempts FROM notification "
+          "WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2",
+          {ts(clock.now()), std::to_string(s.batch)});
+    });
+    int n = 0;
+    for (const auto& row : due) {
+      auto id = row["id"].get<long long>();
+      auto c = notify::channel_from_string(row["channel"].get<std::string>()).value_or(Channel::sms);
+      notify::Message m{c, row["recipient"].get<std::string>(), row["recipient_name"].get<std::string>(),
+                        row["subject"].get<std::string>(), row["body"].get<std::string>(),
+                        "hazmon.notification." + std::to_string(id)};
+      int attempts = static_cast<int>(row["attempts"].get<long long>()) + 1;
+      std::optional<notify::SendError> err;
+      try {
+        if (c == Channel::sms) {
+          if (!sms) throw notify::SendError("SMS is not configured", true);
+          sms->send(m);
+        } else {
+          if (!mail) throw notify::SendError("e-mail is not configured", true);
+          mail->send(m);
+        }
+      } catch (const notify::SendError& e) {
+        err = e;
+      } catch (const std::exception& e) {
+        err = notify::SendError(e.what(), false);
+      }
+      record_outcome(id, c, attempts, err);
+      ++n;
+    }
+    return n;
+  }
+
+  int deliver_due() {
+    std::lock_guard lock(deliver_mu);
+    int total = 0;
+    for (;;) {
+      int n = deliver_round();
+      total += n;
+      if (n < static_cast<int>(s.batch)) break;
+    }
+    return total;
+  }
+
+  // One catch site per round: a database outage or a bug in one round must not end the thread.
+  void sender_loop() {
+    for (;;) {
+      {
+        std::unique_lock lock(mu);
+        cv.wait_for(lock, s.poll_interval, [&] { return stopping || wake; });
+        if (stopping) return;
+        wake = false;
+      }
+      try {
+        retry_enqueues();
+        deliver_due();
+      } catch (const std::exception& e) {
+        log->warn("notification delivery round failed: {}", e.what());
+      }
+    }
+  }
+};
+
+NotificationService::NotificationService(storage::Database& db, NotifySettings s, const core::Clock& clock,
+                                         notify::SmsGateway* sms, notify::Mailer* mail, core::Metrics* metrics)
+    : impl_(std::make_unique<Impl>(db, std::move(s), clock, sms, mail)) {
+  if (metrics) {
+    auto& c = prometheus::BuildCounter()
+                  .Name("hazmon_notifications_total")
+                  .Help("Warning notifications by channel: queued in the outbox, sent, retried after a failed attempt, failed for good")
+                  .Register(metrics->registry());
+    for (Channel chn : {Channel::sms, Channel::email}) {
+      std::string name(notify::to_string(chn));
+      int i = Impl::ch(chn);
+      impl_->m_queued[i] = &c.Add({{"channel", name}, {"result", "queued"}});
+      impl_->m_sent[i] = &c.Add({{"channel", name}, {"result", "sent"}});
+      impl_->m_retried[i] = &c.Add({{"channel", name}, {"result", "retried"}});
+      impl_->m_failed[i] = &c.Add({{"channel", name}, {"result", "failed"}});
+    }
+  }
+}
+
+NotificationService::~NotificationService() { stop(); }
+
+void NotificationService::subscribe(WarningService& warnings) {
+  warnings.on_push([this](const json& ev) { impl_->on_push(ev); });
+}
+
+int NotificationService::enqueue(const json& event) { return impl_->enqueue(event); }
+
+void NotificationService::start() {
+  auto& i = *impl_;
+  if (i.s.poll_interval > milliseconds(0) && !i.sender.joinable()) i.sender = std::thread([this] { impl_->sender_loop(); });
+}
+
+void NotificationService::stop() {
+  auto& i = *impl_;
+  if (!i.sender.joinable()) return;
+  {
+    std::lock_guard lock(i.mu);
+    i.stopping = true;
+  }
+  i.cv.notify_all();
+  i.sender.join();
+}
+
+int NotificationService::deliver_due() {
+  impl_->retry_enqueues();
+  return impl_->deliver_due();
+}
+
+NotifyStats NotificationService::stats() const {
+  auto& i = *impl_;
+  return {i.n_queued.load(), i.n_sent.load(), i.n_retried.load(), i.n_failed.load(), i.n_enqueue_failures.load()};
+}
+
+json NotificationService::list(const model::Principal& who, const std::map<std::string, std::string>& filters, int limit,
+                               long long offset) {
+  if (!who.is_person()) throw Error(Errc::forbidden, "notifications are for people");
+  storage::Params params;
+  std::string where = storage::scope_predicate(who.scope, "n.company_code", "e.region_code", params);
+  for (const auto& [k, v] : filters) {
+    if (k == "warning_event_id") {
+      if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos)
+        throw Error(Errc::bad_request, "warning_event_id must be a number");
+      where += " AND n.warning_event_id = " + ph(params, v);
+    } else if (k == "status") {
+      if (v != "pending" && v != "sent" && v != "failed") throw Error(Errc::bad_request, "status must be pending, sent or failed");
+      where += " AND n.status = " + ph(params, v);
+    } else if (k == "channel") {
+      if (!notify::channel_from_string(v)) throw Error(Errc::bad_request, "channel must be sms or email");
+      where += " AND n.channel = " + ph(params, v);
+    } else if (k == "company_code") {
+      where += " AND n.company_code = " + ph(params, v);
+    } else if (k == "from" || k == "to") {
+      auto t = core::parse_time(v);
+      if (!t) throw Error(Errc::bad_request, k + " must be RFC 3339 or yyyy-MM-dd HH:mm:ss");
+      where += std::string(" AND n.created_at ") + (k == "from" ? ">= " : "< ") + ph(params, ts(*t));
+    }
+  }
+  auto lim = ph(params, std::to_string(limit));
+  auto ofs = ph(params, std::to_string(offset));
+  auto tx = impl_->db.begin();
+  auto rows = tx.exec(
+      "SELECT n.id, n.warning_event_id, w.event_no, n.company_code, e.name AS company_name, n.push_reason, n.channel, "
+      "n.recipient, n.recipient_name, n.recipient_level, n.subject, n.body, n.status, n.attempts, n.next_attempt_at, "
+      "n.last_error, n.created_at, n.sent_at, count(*) OVER () AS total_count_ "
+      "FROM notification n JOIN enterprise e ON e.company_code = n.company_code "
+      "JOIN warning_event w ON w.id = n.warning_event_id WHERE " +
+          where + " ORDER BY n.created_at DESC, n.id DESC LIMIT " + lim + " OFFSET " + ofs,
+      params);
+  long long total = rows.empty() ? 0 : rows[0]["total_count_"].get<long long>();
+  // Phone numbers are personal data: only those who keep the contact list see them whole.
+  bool whole = who.role == model::Role::province_admin || who.role == model::Role::city_officer;
+  for (auto& r : rows) {
+    r.erase("total_count_");
+    if (!whole && r["channel"] == "sms") r["recipient"] = core::mask_phone(r["recipient"].get<std::string>());
+  }
+  return {{"items", rows}, {"total", total}, {"limit", limit}, {"offset", offset}};
+}
+
+namespace {
+// A contact as stored: every field checked, all complaints at once (422 with a pointer each).
+struct ContactInput {
+  std::string level, name, min_level = "blue", note;
+  storage::Param company_code, region_code, phone, email;
+  json channels = json::array({"sms"});
+  bool is_active = true;
+};
+
+ContactInput parse_contact(const json& body) {
+  if (!body.is_object()) throw Error(Errc::validation_failed, "the body must be an object", {{"", "expected an object"}});
+  static const std::set<std::string> kFields = {"level", "company_code", "region_code", "name", "phone",
+                                                "email", "channels", "min_level", "is_active", "note"};
+  static const std::regex kPhone("^1[3-9][0-9]{9}$");
+  static const std::regex kEmail(R"(^[^@\s<>,;"]+@[^@\s<>,;"]+\.[^@\s<>,;"]+$)");
+  static const std::regex kCompany("^[0-9A-Za-z]{11}$");
+  std::vector<core::FieldError> bad;
+  for (auto& [k, v] : body.items())
+    if (!kFields.count(k)) bad.push_back({"/" + k, "is not a field of a contact"});
+  auto text = [&](const char* k, bool required, std::size_t max) -> std::optional<std::string> {
+    if (!body.contains(k) || body[k].is_null()) {
+      if (required) bad.push_back({std::string("/") + k, "required"});
+      return std::nullopt;
+    }
+    if (!body[k].is_string() || body[k].get<std::string>().size() > max) {
+      bad.push_back({std::string("/") + k, "a string of at most " + std::to_string(max) + " bytes"});
+      return std::nullopt;
+    }
+    return body[k].get<std::string>();
+  };
+  ContactInput c;
+  auto level = text("level", true, 16);
+  if (level && !is_tier(*level)) bad.push_back({"/level", "enterprise, county, city or province"});
+  if (level) c.level = *level;
+  auto name = text("name", true, 64);
+  if (name && name->empty()) bad.push_back({"/name", "must not be empty"});
+  if (name) c.name = *name;
+  auto company = text("company_code", false, 11);
+  auto region = text("region_code", false, 6);
+  if (level && *level == "enterprise") {
+    if (!company && !body.contains("company_code")) bad.push_back({"/company_code", "required for an enterprise contact"});
+    else if (company && !std::regex_match(*company, kCompany)) bad.push_back({"/company_code", "an 11-character enterprise code"});
+    if (body.contains("region_code") && !body["region_code"].is_null())
+      bad.push_back({"/region_code", "an enterprise contact has no region code (its enterprise's region applies)"});
+    c.company_code = company;
+  } else if (level && is_tier(*level)) {
+    if (!region && !body.contains("region_code")) {
+      bad.push_back({"/region_code", "required for a " + *level + " contact"});
+    } else if (region) {
+      auto rl = model::region_level(*region);
+      bool fits = rl && ((*level == "county" && *rl == model::RegionLevel::county) ||
+                         (*level == "city" && *rl == model::RegionLevel::city) ||
+                         (*level == "province" && *rl == model::RegionLevel::province));
+      if (!fits) bad.push_back({"/region_code", "the 6-digit code of a " + *level});
+    }
+    if (body.contains("company_code") && !body["company_code"].is_null())
+      bad.push_back({"/company_code", "only an enterprise contact names an enterprise"});
+    c.region_code = region;
+  }
+  auto phone = text("phone", false, 11);
+  if (phone && !std::regex_match(*phone, kPhone)) bad.push_back({"/phone", "an 11-digit mainland mobile number"});
+  c.phone = phone;
+  auto email = text("email", false, 254);
+  if (email && !std::regex_match(*email, kEmail)) bad.push_back({"/email", "an e-mail address"});
+  c.email = email;
+  if (body.contains("channels")) {
+    const auto& v = body["channels"];
+    std::set<std::string> seen;
+    if (!v.is_array() || v.empty() || v.size() > 2) {
+      bad.push_back({"/channels", "a non-empty array of sms and email"});
+    } else {
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        if (!v[i].is_string() || !notify::channel_from_string(v[i].get<std::string>()) ||
+            !seen.insert(v[i].get<std::string>()).second)
+          bad.push_back({"/channels/" + std::to_string(i), "sms or email, each once"});
+      }
+      c.channels = v;
+    }
+    if (seen.count("sms") && !c.phone) bad.push_back({"/phone", "required for the sms channel"});
+    if (seen.count("email") && !c.email) bad.push_back({"/email", "required for the email channel"});
+  } else if (!c.phone) {
+    bad.push_back({"/phone", "required for the sms channel (the default)"});
+  }
+  if (auto ml = text("min_level", false, 8)) {
+    if (level_rank(*ml) < 0) bad.push_back({"/min_level", "red, orange, yellow or blue"});
+    c.min_level = *ml;
+  }
+  if (body.contains("is_active")) {
+    if (!body["is_active"].is_boolean()) bad.push_back({"/is_active", "true or false"});
+    else c.is_active = body["is_active"].get<bool>();
+  }
+  if (auto note = text("note", false, 500)) c.note = *note;
+  if (!bad.empty()) throw Error(Errc::validation_failed, "the contact is not valid", bad);
+  return c;
+}
+
+// The enterprise or region of a contact must exist and lie in the caller's scope; outside it,
+// it is treated as absent (422 on the field, as for registry references).
+void check_contact_scope(storage::Tx& tx, const model::Principal& who, const ContactInput& c) {
+  if (c.company_code) {
+    auto e = tx.exec_one("SELECT region_code FROM enterprise WHERE company_code = $1", {*c.company_code});
+    if (e.is_null() || (who.scope.kind != model::ScopeKind::province &&
+                        !who.scope.covers_region(e["region_code"].get<std::string>())))
+      throw Error(Errc::validation_failed, "no such enterprise", {{"/company_code", "no such enterprise"}});
+  } else if (c.region_code) {
+    if (who.scope.kind != model::ScopeKind::province && !who.scope.covers_region(*c.region_code))
+      throw Error(Errc::validation_failed, "region outside your scope", {{"/region_code", "no such region in your scope"}});
+  }
+}
+
+storage::Params contact_params(const ContactInput& c) {
+  return {c.level, c.company_code, c.region_code, c.name, c.phone, c.email, c.channels.dump(), c.min_level,
+          c.is_active ? "true" : "false", c.note};
+}
+
+json contact_by_id(storage::Tx& tx, const model::Principal& who, long long id) {
+  storage::Params params{std::to_string(id)};
+  auto where = contact_scope(who, params);
+  auto row = tx.exec_one(std::string("SELECT ") + kContactColumns + kContactFrom + " WHERE c.id = $1 AND " + where, params);
+  if (row.is_null()) throw Error(Errc::not_found, "no such contact");
+  return row;
+}
+}  // namespace
+
+json NotificationService::list_contacts(const model::Principal& who, const std::map<std::string, std::string>& filters,
+                                        int limit, long long offset) {
+  contacts_allowed(who);
+  storage::Params params;
+  std::string where = contact_scope(who, params);
+  for (const auto& [k, v] : filters) {
+    if (k == "level") {
+      if (!is_tier(v)) throw Error(Errc::bad_request, "level must be enterprise, county, city or province");
+      where += " AND c.level = " + ph(params, v);
+    } else if (k == "company_code") {
+      where += " AND c.company_code = " + ph(params, v);
+    } else if (k == "region_code") {
+      where += " AND c.region_code = " + ph(params, v);
+    }
+  }
+  auto lim = ph(params, std::to_string(limit));
+  auto ofs = ph(params, std::to_string(offset));
+  auto tx = impl_->db.begin();
+  auto rows = tx.exec(std::string("SELECT ") + kContactColumns + ", count(*) OVER () AS total_count_" + kContactFrom +
+                          " WHERE " + where + " ORDER BY c.id LIMIT " + lim + " OFFSET " + ofs,
+                      params);
+  long long total = rows.empty() ? 0 : rows[0]["total_count_"].get<long long>();
+  for (auto& r : rows) r.erase("total_count_");
+  return {{"items", rows}, {"total", total}, {"limit", limit}, {"offset", offset}};
+}
+
+json NotificationService::create_contact(const model::Principal& who, const json& body) {
+  contacts_allowed(who);
+  auto c = parse_contact(body);
+  return impl_->db.in_tx([&](storage::Tx& tx) {
+    check_contact_scope(tx, who, c);
+    auto row = tx.exec_one(
+        "INSERT INTO notify_contact (level, company_code, region_code, name, phone, email, channels, min_level, is_active, note) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10) RETURNING id",
+        contact_params(c));
+    return contact_by_id(tx, who, row["id"].get<long long>());
+  });
+}
+
+json NotificationService::replace_contact(const model::Principal& who, long long id, const json& body) {
+  contacts_allowed(who);
+  return impl_->db.in_tx([&](storage::Tx& tx) {
+    contact_by_id(tx, who, id);  // 404 first: a contact outside the scope does not exist
+    auto c = parse_contact(body);
+    check_contact_scope(tx, who, c);
+    auto p = contact_params(c);
+    p.push_back(std::to_string(id));
+    tx.exec("UPDATE notify_contact SET level = $1, company_code = $2, region_code = $3, name = $4, phone = $5, email = $6, "
+            "channels = $7::jsonb, min_level = $8, is_active = $9, note = $10, updated_at = now() WHERE id = $11",
+            p);
+    return contact_by_id(tx, who, id);
+  });
+}
+
+void NotificationService::delete_contact(const model::Principal& who, long long id) {
+  contacts_allowed(who);
+  impl_->db.in_tx([&](storage::Tx& tx) {
+    contact_by_id(tx, who, id);
+    tx.exec("DELETE FROM notify_contact WHERE id = $1", {std::to_string(id)});
+  });
+}
+
+}  // namespace hazmon::service
