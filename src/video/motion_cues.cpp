@@ -70,28 +70,48 @@ CueSample MotionCues::update(const cv::Mat& bgr, const Roi& roi) {
   cv::inRange(hsv, cv::Scalar(0, 0, p_.val_min), cv::Scalar(180, p_.sat_max, p_.val_max), gate);
   cv::Mat cand = clean(fg & gate);
 
+  // The largest connected blob only: a plume is one region, while several people or cars
+  // are several small ones (each below min_area at CCTV distances).
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(cand, labels, stats, centroids, 8, CV_32S);
+  int best = 0;
+  for (int i = 1; i < n; ++i)
+    if (best == 0 || stats.at<int>(i, cv::CC_STAT_AREA) > stats.at<int>(best, cv::CC_STAT_AREA)) best = i;
   const double roi_px = std::max(1, cv::countNonZero(mask_));
-  const int cand_px = cv::countNonZero(cand);
-  s.area = cand_px / roi_px;
   s.learning = samples_ <= p_.learn_samples;
-  if (cand_px > 0) {
+  if (best > 0) {
+    cv::Mat blob = labels == best;
+    const int blob_px = stats.at<int>(best, cv::CC_STAT_AREA);
+    s.area = blob_px / roi_px;
     cv::Mat e_now = edge_energy(gray);
     if (bg_edges_.empty() || bg_edges_.size() != gray.size()) bg_edges_ = edge_energy(bg8);
-    cv::Mat cand_f;
-    cand.convertTo(cand_f, CV_32F, 1.0 / 255);
-    double now = cv::sum(e_now.mul(cand_f))[0];
-    double before = cv::sum(bg_edges_.mul(cand_f))[0];
+    cv::Mat blob_f;
+    blob.convertTo(blob_f, CV_32F, 1.0 / 255);
+    double now = cv::sum(e_now.mul(blob_f))[0];
+    double before = cv::sum(bg_edges_.mul(blob_f))[0];
     s.edge_ratio = (now + 1.0) / (before + 1.0);
     cv::Mat dyn;
     cv::absdiff(gray, prev_, dyn);
-    s.dynamic = cv::mean(dyn, cand)[0];
-    cv::Moments m = cv::moments(cand, true);
-    double cy_small = m.m00 > 0 ? m.m01 / m.m00 : 0;
-    s.cy = (rect.y + cy_small * rect.height / gray.rows) / bgr.rows;
-    s.box = normalised(cv::boundingRect(cand), rect, gray.size(), bgr.size());
+    s.dynamic = cv::mean(dyn, blob)[0];
+    // Transparency: smoke and mist attenuate the background but keep its structure, so the
+    // picture inside the blob still correlates with the background there; an opaque object
+    // (a person, a vehicle) replaces it.
+    cv::Mat g32, b32;
+    gray.convertTo(g32, CV_32F);
+    cv::Scalar gm, gs, bm, bs;
+    cv::meanStdDev(g32, gm, gs, blob);
+    cv::meanStdDev(bg_, bm, bs, blob);
+    if (gs[0] > 1e-3 && bs[0] > 1e-3) {
+      cv::Mat prod = (g32 - gm[0]).mul(bg_ - bm[0]);
+      s.transparency = cv::mean(prod, blob)[0] / (gs[0] * bs[0]);
+    }
+    s.cy = (rect.y + centroids.at<double>(best, 1) * rect.height / gray.rows) / bgr.rows;
+    cv::Rect r(stats.at<int>(best, cv::CC_STAT_LEFT), stats.at<int>(best, cv::CC_STAT_TOP),
+               stats.at<int>(best, cv::CC_STAT_WIDTH), stats.at<int>(best, cv::CC_STAT_HEIGHT));
+    s.box = normalised(r, rect, gray.size(), bgr.size());
   }
   s.candidate = !s.learning && s.area >= p_.min_area && s.edge_ratio <= p_.max_edge_ratio &&
-                s.dynamic >= p_.min_dynamic;
+                s.dynamic >= p_.min_dynamic && s.transparency >= p_.min_transparency;
 
   // Selective update: background pixels follow at alpha, foreground ten times slower so a
   // plume is not learnt within the persistence window but a parked object eventually is.

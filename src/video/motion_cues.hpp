@@ -10,6 +10,9 @@
 //               edges; people and vehicles add edges)
 //   dynamics    mean |frame-to-frame difference| in the blob (a plume churns; a ghost left by
 //               a removed object or a light switched on does not)
+//   transparency correlation of the blob with the background behind it (smoke and mist keep the
+//               background's structure, attenuated; people and vehicles are opaque)
+// All measured on the largest connected blob only.
 // A sample is a candidate when the blob is large enough and all gates pass; the analysers add
 // persistence (K of N), growth and upward drift.
 //
@@ -28,14 +31,15 @@ struct CueParams {
   int sat_max = 70;             // HSV S, 0..255
   int val_min = 60, val_max = 255;
   double min_area = 0.01;       // share of the ROI
-  double max_edge_ratio = 0.85;
+  double max_edge_ratio = 1.0;   // no more edges than the background had there
   double min_dynamic = 2.0;     // grey levels
+  double min_transparency = 0.4;  // correlation of the blob with the background behind it
   int learn_samples = 5;
 };
 
 struct CueSample {
   bool learning = true, candidate = false;
-  double area = 0, edge_ratio = 1, dynamic = 0;
+  double area = 0, edge_ratio = 1, dynamic = 0, transparency = 0;
   double cy = 0;                // blob centroid y, normalised to the frame (0 = top)
   cv::Rect2d box;               // blob bounds, normalised to the frame
 };
