@@ -57,6 +57,7 @@ std::string describe(int rc, bool timed_out, bool opening) {
     case AVERROR_INVALIDDATA: return "invalid data: not an RTSP/H.264 stream";
     default: break;
   }
+  if (rc == AVERROR(ETIMEDOUT)) return opening ? "open timeout" : "read timeout";  // the socket's own timeout
   if (rc == AVERROR(ECONNREFUSED)) return "connection refused";
   return "error: " + av_error(rc);
 }
@@ -238,7 +239,10 @@ bool Camera::session(unsigned role, const std::string& url) {
   AVDictionary* opts = nullptr;
   av_dict_set(&opts, "rtsp_transport", "tcp", 0);
   av_dict_set(&opts, "allowed_media_types", "video", 0);
-  av_dict_set_int(&opts, "timeout", duration_cast<microseconds>(settings_.read_timeout).count(), 0);
+  // The socket timeout is only a backstop (and covers the whole RTSP handshake, which can take
+  // long while the server starts its pipeline); the interrupt callback's deadlines decide.
+  av_dict_set_int(&opts, "timeout",
+                  duration_cast<microseconds>(std::max(settings_.open_timeout, settings_.read_timeout) + seconds(1)).count(), 0);
   int rc = avformat_open_input(&raw, url.c_str(), nullptr, &opts);
   av_dict_free(&opts);
   if (rc < 0) {  // avformat_open_input freed the context
@@ -283,7 +287,9 @@ bool Camera::session(unsigned role, const std::string& url) {
   PacketPtr pkt(av_packet_alloc());
   FramePtr frame(av_frame_alloc());
   SwsContext* sws = nullptr;
-  std::int64_t last_key_ms = kNoTime, gop_ms = 0, last_sample_ms = kNoTime;
+  std::int64_t last_key_ms = kNoTime, gop_ms = 0, last_sample_ms = kNoTime, packets_since_key = -1;
+  // RTSP's first packet often has no timestamp: the GOP is then measured in packets.
+  const AVRational fps = vs->avg_frame_rate.num > 0 ? vs->avg_frame_rate : vs->r_frame_rate;
   const std::int64_t interval_ms = interval_.count();
   bool got_any = false;
 
@@ -345,10 +351,16 @@ bool Camera::session(unsigned role, const std::string& url) {
       }
     }
     if (analyse_it) {
-      if (key && ms != kNoTime) {
-        if (last_key_ms != kNoTime && ms > last_key_ms && ms - last_key_ms < 60000) gop_ms = ms - last_key_ms;
+      if (key) {
+        if (ms != kNoTime && last_key_ms != kNoTime && ms > last_key_ms && ms - last_key_ms < 60000) {
+          gop_ms = ms - last_key_ms;
+        } else if (packets_since_key > 0 && fps.num > 0) {
+          gop_ms = av_rescale(packets_since_key, 1000LL * fps.den, fps.num);
+        }
         last_key_ms = ms;
+        packets_since_key = 0;
       }
+      if (packets_since_key >= 0) ++packets_since_key;
       // Key frames alone give the sampling rate when the GOP is no longer than the analysis
       // interval: then nothing else is decoded (and not even every key frame).
       const bool key_only = gop_ms > 0 && gop_ms <= interval_ms;
