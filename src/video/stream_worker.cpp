@@ -6,6 +6,8 @@
 #include <limits>
 #include <random>
 
+#include <time.h>
+
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/log.hpp>
 #include <hazmon/core/random.hpp>
@@ -79,6 +81,14 @@ std::string safe_name(std::string s) {
 
 std::uint64_t ns_since(steady::time_point t0) {
   return static_cast<std::uint64_t>(duration_cast<nanoseconds>(steady::now() - t0).count());
+}
+
+// CPU time of the calling thread: the demux, decode and scale costs are CPU, not wall time
+// (a read mostly waits for the network, and a busy machine preempts).
+std::uint64_t thread_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
 }  // namespace
@@ -302,7 +312,7 @@ bool Camera::session(unsigned role, const std::string& url) {
                           : pkt_ms;
     if (!slot_ || !due(ms, last_sample_ms, interval_ms)) return;  // decoded for the references only
     last_sample_ms = ms;
-    const auto t0 = steady::now();
+    const auto t0 = thread_cpu_ns();
     const double scale = std::min(1.0, static_cast<double>(settings_.analysis_max_side) / std::max(f->width, f->height));
     const int dw = std::max(2, static_cast<int>(f->width * scale) & ~1);
     const int dh = std::max(2, static_cast<int>(f->height * scale) & ~1);
@@ -314,7 +324,7 @@ bool Camera::session(unsigned role, const std::string& url) {
     uint8_t* dst[4] = {af.bgr.data, nullptr, nullptr, nullptr};
     int dst_stride[4] = {static_cast<int>(af.bgr.step), 0, 0, 0};
     sws_scale(sws, f->data, f->linesize, 0, f->height, dst, dst_stride);
-    scale_ns_ += ns_since(t0);
+    scale_ns_ += thread_cpu_ns() - t0;
     af.time = clock_.now();
     af.pts_ms = ms;
     af.source_width = f->width;
@@ -328,9 +338,9 @@ bool Camera::session(unsigned role, const std::string& url) {
     if (analyse_it) check_offline();
     intr.deadline = steady::now() + settings_.read_timeout;
     intr.timed_out = false;
-    auto t0 = steady::now();
+    auto t0 = thread_cpu_ns();
     rc = av_read_frame(fmt.get(), pkt.get());
-    demux_ns_ += ns_since(t0);
+    demux_ns_ += thread_cpu_ns() - t0;
     if (rc < 0) {
       if (analyse_it && !stop_) set_error(describe(rc, intr.timed_out, false));
       break;
@@ -366,7 +376,7 @@ bool Camera::session(unsigned role, const std::string& url) {
       const bool key_only = gop_ms > 0 && gop_ms <= interval_ms;
       dec->skip_frame = key_only ? AVDISCARD_NONKEY : AVDISCARD_DEFAULT;
       if (!key_only || (key && due(ms, last_sample_ms, interval_ms))) {
-        t0 = steady::now();
+        t0 = thread_cpu_ns();
         const auto scale_before = scale_ns_.load();
         if (avcodec_send_packet(dec.get(), pkt.get()) >= 0) {
           while (avcodec_receive_frame(dec.get(), frame.get()) >= 0) {
@@ -374,7 +384,7 @@ bool Camera::session(unsigned role, const std::string& url) {
             av_frame_unref(frame.get());
           }
         }
-        decode_ns_ += ns_since(t0) - (scale_ns_.load() - scale_before);
+        decode_ns_ += thread_cpu_ns() - t0 - (scale_ns_.load() - scale_before);
       }
     }
     av_packet_unref(pkt.get());

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Video pipeline capacity (issue 4 target): N cameras at 1 analysed frame/s each, with the
+# leave-post and fire analysers, all reading a 1080p25 4 Mbit/s H.264 stream (sensor noise,
+# GOP 25, no B-frames, like an IP camera) from a real RTSP server (gst-rtsp-server) on loopback.
+# One relay and one feeder serve every camera (each camera is its own RTSP/TCP session), so the
+# server's CPU stays small and is reported apart. Beside it, in the same run, the reference:
+# `ffmpeg -threads 1 -skip_frame nokey` decoding the same clip, CPU per key frame.
+#
+# Usage: tests/bench/video_bench.sh [cameras="8 16 32"] [seconds=30]
+#   BENCH=build/<dir>/tools/video-bench/hazmon-video-bench  THREADS=2 (inference threads)
+#   CLIP=file (reuse a clip; default: generated once into var/bench/video-1080p25-4M-gop25.mp4)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+CAMERAS=${1:-"8 16 32"}
+DURATION=${2:-30}
+BENCH=${BENCH:-build/release/tools/video-bench/hazmon-video-bench}
+THREADS=${THREADS:-2}
+CLIP=${CLIP:-var/bench/video-1080p25-4M-gop25.mp4}
+WORK=$(mktemp -d /tmp/hazmon-video-bench.XXXXXX)
+RTSP_PORT=${RTSP_PORT:-18654}
+TS_PORT=${TS_PORT:-15104}
+cleanup() {
+  [[ -n "${FEED_PID:-}" ]] && kill "$FEED_PID" 2>/dev/null && wait "$FEED_PID" 2>/dev/null || true
+  [[ -n "${RELAY_PID:-}" ]] && kill "$RELAY_PID" 2>/dev/null && wait "$RELAY_PID" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+if [[ ! -s "$CLIP" ]]; then
+  mkdir -p "$(dirname "$CLIP")"
+  echo "encoding $CLIP (20 s of 1080p25 with noise; a minute or more on 2 cores)" >&2
+  ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc2=size=1920x1080:rate=25 -t 20 -vf "noise=alls=6:allf=t" \
+    -c:v libx264 -preset veryfast -profile:v high -pix_fmt yuv420p -b:v 4M -maxrate 4M -bufsize 8M \
+    -g 25 -keyint_min 25 -sc_threshold 0 -bf 0 -an "$CLIP"
+fi
+
+# Reference decode cost: key frames only, one thread, CPU seconds per key frame.
+read -r REF_CPU REF_FRAMES < <(
+  /usr/bin/time -f "%U %S" -o "$WORK/ref.time" ffmpeg -nostdin -threads 1 -skip_frame nokey -i "$CLIP" -f null - \
+    2> "$WORK/ref.log" >/dev/null
+  frames=$(grep -o 'frame= *[0-9]*' "$WORK/ref.log" | tail -1 | tr -dc 0-9)
+  awk -v f="$frames" '{print $1 + $2, f}' "$WORK/ref.time")
+REF_MS=$(awk -v c="$REF_CPU" -v f="$REF_FRAMES" 'BEGIN {printf "%.2f", 1000 * c / f}')
+echo "reference: ffmpeg -threads 1 -skip_frame nokey: $REF_FRAMES key frames, $REF_CPU s CPU, $REF_MS ms per key frame" >&2
+
+/usr/bin/python3 tests/support/gst_rtsp_relay.py "$RTSP_PORT" /cam "$TS_PORT" > "$WORK/relay.log" 2>&1 &
+RELAY_PID=$!
+for _ in $(seq 1 100); do grep -q serving "$WORK/relay.log" && break; sleep 0.2; done
+ffmpeg -nostdin -loglevel error -re -stream_loop -1 -i "$CLIP" -c copy -f mpegts \
+  "udp://127.0.0.1:$TS_PORT?pkt_size=1316" > "$WORK/feeder.log" 2>&1 &
+FEED_PID=$!
+sleep 2
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+HZ=$(getconf CLK_TCK)
+for N in $CAMERAS; do
+  R0=$(( $(cpu_ticks "$RELAY_PID") + $(cpu_ticks "$FEED_PID") ))
+  T0=$(date +%s.%N)
+  OUT=$("$BENCH" --url "rtsp://127.0.0.1:$RTSP_PORT/cam" --cameras "$N" --seconds "$DURATION" --warmup 10 \
+        --threads "$THREADS" --models models)
+  T1=$(date +%s.%N)
+  R1=$(( $(cpu_ticks "$RELAY_PID") + $(cpu_ticks "$FEED_PID") ))
+  SERVER=$(awk -v a="$R0" -v b="$R1" -v t0="$T0" -v t1="$T1" -v hz="$HZ" 'BEGIN {printf "%.3f", (b - a) / hz / (t1 - t0)}')
+  echo "$OUT" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+ref = float(sys.argv[1]); server = float(sys.argv[2])
+r["server_cores_used"] = server
+r["reference_ms_per_key_frame"] = ref
+r["decode_ratio_vs_ffmpeg"] = round(r["decode_ms_per_frame"] / ref, 2) if ref else None
+print(json.dumps(r))
+s = r["stage_ms_total"]
+print(f"cameras={r[\"cameras\"]} online={r[\"online\"]} sustained={r[\"sustained\"]} "
+      f"analysed/s/camera={r[\"analysed_fps_per_camera\"]:.2f} dropped={r[\"frames_dropped\"]} "
+      f"cpu={r[\"cpu_cores_used\"]:.2f} cores (server {server:.2f}) rss={r[\"rss_mib\"]:.0f} MiB "
+      f"({r[\"rss_mib_per_camera\"]:.1f}/camera) | per frame: decode {r[\"decode_ms_per_frame\"]:.1f} ms "
+      f"(ffmpeg {ref:.1f}, x{r[\"decode_ratio_vs_ffmpeg\"]}), scale {r[\"scale_ms_per_frame\"]:.1f}, "
+      f"inference {r[\"inference_ms_per_frame\"]:.1f}, analyse {r[\"analyse_ms_per_frame\"]:.1f} ms; "
+      f"demux {r[\"demux_us_per_packet\"]:.0f} us/packet", file=sys.stderr)
+' "$REF_MS" "$SERVER"
+done
