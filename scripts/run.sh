@@ -14,8 +14,11 @@ fi
 "$HAZMOND" serve --config config/demo.json "$@" &
 SERVER=$!
 SIM_PID=
+VIDEO_PID=
 stop() {
   [[ -n "$SIM_PID" ]] && kill "$SIM_PID" 2>/dev/null || true
+  # The video demo stops its RTSP relays and feeders on TERM.
+  [[ -n "$VIDEO_PID" ]] && kill "$VIDEO_PID" 2>/dev/null && wait "$VIDEO_PID" 2>/dev/null || true
   kill -TERM "$SERVER" 2>/dev/null || true
   wait "$SERVER" 2>/dev/null || true
 }
@@ -32,5 +35,11 @@ if "$SIM" setup --url https://127.0.0.1:8443 --user admin --password-file var/ad
   echo "demo data: hazmon-sim plays 20 gateways x 20 points (log: var/sim.log)"
 else
   echo "demo data: hazmon-sim setup failed (see var/sim-setup.log); the server runs without it" >&2
+fi
+# Two demo cameras from clips (control room with leave-post, tank farm with fire) over real RTSP
+# servers on loopback; HAZMON_DEMO_VIDEO=0 leaves them out.
+if [[ "${HAZMON_DEMO_VIDEO:-1}" != 0 ]]; then
+  scripts/demo_video.sh https://127.0.0.1:8443 admin var/admin-password &
+  VIDEO_PID=$!
 fi
 wait "$SERVER"

@@ -23,6 +23,7 @@
 #include <hazmon/service/registry_service.hpp>
 #include <hazmon/service/roster.hpp>
 #include <hazmon/service/user_admin.hpp>
+#include <hazmon/service/video_service.hpp>
 #include <hazmon/service/warning_service.hpp>
 #include <hazmon/storage/migrations.hpp>
 
@@ -105,6 +106,42 @@ service::WarningSettings warning_settings(const json& cfg) {
                                std::chrono::minutes(d["check_min"].get<int>()),
                                std::chrono::minutes(d["close_min"].get<int>())};
   }
+  return s;
+}
+
+// A directory from the video section: relative paths are under state_dir.
+fs::path state_path(const json& cfg, const std::string& configured) {
+  fs::path p(configured);
+  return p.is_absolute() ? p : fs::path(cfg["state_dir"].get<std::string>()) / p;
+}
+
+service::VideoServiceSettings video_service_settings(const json& cfg) {
+  const auto& c = cfg["video"];
+  service::VideoServiceSettings s;
+  s.evidence_dir = state_path(cfg, c["evidence_dir"].get<std::string>());
+  s.recording_dir = state_path(cfg, c["recording_dir"].get<std::string>());
+  s.secrets_dir = state_path(cfg, c["secrets_dir"].get<std::string>());
+  s.housekeeping_interval = std::chrono::seconds(c["housekeeping_interval_s"].get<int>());
+  s.live_segments = c["live_segments"].get<int>();
+  return s;
+}
+
+// The pipeline's settings (video::Supervisor) from the same section.
+[[maybe_unused]] video::VideoSettings video_pipeline_settings(const json& cfg) {
+  const auto& c = cfg["video"];
+  video::VideoSettings s;
+  s.evidence_dir = state_path(cfg, c["evidence_dir"].get<std::string>());
+  s.recording_dir = state_path(cfg, c["recording_dir"].get<std::string>());
+  auto models = c["models_dir"].get<std::string>();
+  s.models_dir = models.empty() ? config::home_dir() / "models" : fs::path(models);
+  s.inference_threads = c["inference_threads"].get<int>();
+  s.analysis_max_side = c["analysis_max_side"].get<int>();
+  s.clip_before = std::chrono::seconds(c["clip_before_s"].get<int>());
+  s.clip_after = std::chrono::seconds(c["clip_after_s"].get<int>());
+  s.segment_length = std::chrono::seconds(c["segment_s"].get<int>());
+  s.offline_after = std::chrono::seconds(c["offline_after_s"].get<int>());
+  s.recording_retention_days = c["retention_days"].get<int>();
+  s.recording_max_bytes = static_cast<std::uint64_t>(c["max_recording_gb"].get<double>() * (1ull << 30));
   return s;
 }
 
@@ -290,8 +327,14 @@ int cmd_serve(const Args& args) {
   warnings.on_push([&events](const nlohmann::json& e) {
     events.publish({"warning", e.value("company_code", ""), e.dump()});
   });
+  // Video events: the review queue always; the pipeline when video.enabled (hooked up below).
+  service::VideoService video(*dbh.db, &warnings, video_service_settings(cfg), clock);
+  registry.on_change([&video](const std::string& entity) {
+    if (entity == "cameras" || entity == "enterprises") video.reload_cameras();
+  });
   warnings.start();
   ingest.start();
+  video.start();
 
   api::ApiContext ctx{auth, registry, roster, audit, users, metrics, [&]() -> api::Readiness {
                         if (!dbh.db->ping()) return {false, "database unreachable"};
@@ -307,6 +350,7 @@ int cmd_serve(const Args& args) {
   ctx.monitoring = &monitoring;
   ctx.warnings = &warnings;
   ctx.events = &events;
+  ctx.video = &video;
   ctx.offline_after_s = cfg["ingest"]["offline_after_s"].get<int>();
   http::Router router;
   api::register_routes(router, ctx);
@@ -366,6 +410,7 @@ int cmd_serve(const Args& args) {
   }
   notify_stopping();
   server.stop();
+  video.stop();
   ingest.stop();
   warnings.stop();
   log->info("stopped");

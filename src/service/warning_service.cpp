@@ -1047,6 +1047,51 @@ json WarningService::update_rule(const model::Principal& who, long long id, cons
   return rule_json(row);
 }
 
+long long WarningService::raise_video_event(storage::Tx& tx, const model::Principal& reviewer, const VideoWarning& w) {
+  auto& i = *impl_;
+  auto kind = rules::actor_kind_of(reviewer);
+  if (!kind || *kind == rules::ActorKind::enterprise || *kind == rules::ActorKind::system)
+    throw Error(Errc::forbidden, "only county, city or province officers confirm video events");
+  auto ent = tx.exec_one("SELECT region_code FROM enterprise WHERE company_code = $1", {w.company_code});
+  if (ent.is_null()) throw Error(Errc::not_found, "no such enterprise");
+  std::string region = ent["region_code"];
+  std::optional<std::string> county, city;
+  if (auto lvl = model::region_level(region)) {
+    if (*lvl == model::RegionLevel::county) {
+      county = region;
+      city = region.substr(0, 4) + "00";
+    } else if (*lvl == model::RegionLevel::city) {
+      city = region;
+    }
+  }
+  auto now = i.clock.now();
+  auto id = tx.exec_one("SELECT nextval(pg_get_serial_sequence('warning_event', 'id')) AS id")["id"].get<long long>();
+  tx.exec("INSERT INTO warning_event (id, event_no, source, company_code, hazard_code, county_code, city_code, level, "
+          "initial_level, rule_id, category, content, status, first_ts, last_ts) "
+          "VALUES ($1, $2, 'video_ai', $3, $4, $5, $6, $7, $7, NULL, 'video_ai', $8, 'pending_review', $9, $10)",
+          {std::to_string(id), event_no(w.first, id), w.company_code,
+           w.hazard_code.empty() ? storage::Param() : storage::Param(w.hazard_code), county, city,
+           rules::to_string(w.level), w.content, ts(w.first), ts(now)});
+  // The same records a pending_review event gets through the disposal flow: created by the
+  // system, confirmed by the reviewer, pushed by the system.
+  rules::EventState created;
+  created.state = DisposalState::pending_review;
+  created.level = w.level;
+  Impl::record(tx, id, now, nullptr, rules::ActorKind::system, DisposalAction::create, created, created, std::nullopt, {},
+               w.content);
+  rules::TransitionRequest req{DisposalAction::confirm, std::nullopt, {}, w.review_text};
+  auto o = rules::apply_transition(created, req, *kind, now, i.s.disposal);
+  if (o.refused) throw Error(Errc::forbidden, o.message);
+  Impl::save_state(tx, id, o.next);
+  Impl::record(tx, id, now, &reviewer, *kind, DisposalAction::confirm, created, o.next, std::nullopt, {}, w.review_text);
+  i.push(tx, id, o.next, now);
+  ++i.n_created;
+  if (i.m_created) i.m_created->Increment();
+  return id;
+}
+
+void WarningService::announce(long long id) { impl_->notify(id, "created"); }
+
 WarningStats WarningService::stats() const {
   const auto& i = *impl_;
   return {i.n_seen, i.n_dropped, i.n_created, i.n_raised, i.n_escalated, i.n_failures};

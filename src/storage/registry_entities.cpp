@@ -101,7 +101,7 @@ std::vector<EntityDef> make() {
   v.push_back({"cameras", "camera", "video_id", false,
                with_common({{"video_id"}, {"company_code"}, {"hazard_code"}, {"prodcell_id"}, {"name"},
                             {"number"}, {"scene_type"}, {"location"}, {"lon", T::number}, {"lat", T::number},
-                            {"rtsp_url"}, {"rtsp_sub_url"}, {"credential_ref"}, {"analysers", T::json},
+                            {"rtsp_url"}, {"rtsp_sub_url"}, {"credential_ref"}, {"record", T::boolean}, {"analysers", T::json},
                             {"rois", T::json}, {"duty_schedule", T::json}}),
                {"video_id", "company_code"}, ScopeBy::company, {"company_code", "hazard_code", "scene_type"},
                {{"company_code", "enterprise", "company_code", false},

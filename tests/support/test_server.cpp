@@ -15,6 +15,7 @@
 #include <hazmon/service/registry_service.hpp>
 #include <hazmon/service/roster.hpp>
 #include <hazmon/service/user_admin.hpp>
+#include <hazmon/service/video_service.hpp>
 #include <hazmon/service/warning_service.hpp>
 
 #include <filesystem>
@@ -35,6 +36,7 @@ struct TestServer::Impl {
   std::unique_ptr<service::IngestService> ingest;
   std::unique_ptr<service::MonitoringService> monitoring;
   std::unique_ptr<service::WarningService> warnings;
+  std::unique_ptr<service::VideoService> video;
   std::unique_ptr<api::ApiContext> ctx;
   http::Router router;
   std::unique_ptr<http::Server> server;
@@ -74,6 +76,20 @@ TestServer::TestServer(TestDatabase& db, TestServerOptions o)
   i.warnings->on_push([h = i.events.get()](const nlohmann::json& e) { h->publish({"warning", e.value("company_code", ""), e.dump()}); });
   i.warnings->start();
   i.ingest->start();
+  if (o.video) {
+    service::VideoServiceSettings vs;
+    vs.evidence_dir = i.tmp / "evidence";
+    vs.recording_dir = i.tmp / "recordings";
+    vs.secrets_dir = i.tmp / "camera-secrets";
+    vs.housekeeping_interval = std::chrono::seconds(0);
+    fs::create_directories(vs.evidence_dir);
+    fs::create_directories(vs.recording_dir);
+    i.video = std::make_unique<service::VideoService>(db.db(), i.warnings.get(), vs, *clock_);
+    i.registry->on_change([v = i.video.get()](const std::string& entity) {
+      if (entity == "cameras") v->reload_cameras();
+    });
+    i.video->start();
+  }
   i.ctx = std::make_unique<api::ApiContext>(api::ApiContext{
       *i.auth, *i.registry, *i.roster, *i.audit, *i.users, i.metrics,
       [&db] { return api::Readiness{db.db().ping(), "test"}; }});
@@ -81,6 +97,7 @@ TestServer::TestServer(TestDatabase& db, TestServerOptions o)
   i.ctx->monitoring = i.monitoring.get();
   i.ctx->warnings = i.warnings.get();
   i.ctx->events = i.events.get();
+  i.ctx->video = i.video.get();
   i.ctx->offline_after_s = o.offline_after_s;
   api::register_routes(i.router, *i.ctx);
   i.router.set_fallback(http::make_static_handler(o.static_dir.empty() ? i.tmp / "static" : fs::path(o.static_dir)));
@@ -109,12 +126,19 @@ TestServer::~TestServer() {
 
 void TestServer::stop() {
   if (impl_->server) impl_->server->stop();
+  if (impl_->video) impl_->video->stop();
   if (impl_->ingest) impl_->ingest->stop();
   if (impl_->warnings) impl_->warnings->stop();
 }
 
 service::IngestService& TestServer::ingest() { return *impl_->ingest; }
 service::WarningService& TestServer::warnings() { return *impl_->warnings; }
+service::VideoService& TestServer::video() {
+  if (!impl_->video) throw std::logic_error("TestServer without TestServerOptions::video");
+  return *impl_->video;
+}
+std::string TestServer::evidence_dir() const { return (impl_->tmp / "evidence").string(); }
+std::string TestServer::recording_dir() const { return (impl_->tmp / "recordings").string(); }
 
 std::string TestServer::make_user(const std::string& username, const std::string& role, const std::string& scope_code) {
   auth::NewUser u;

@@ -15,6 +15,7 @@
 namespace hazmon::service {
 class IngestService;
 class WarningService;
+class VideoService;
 }  // namespace hazmon::service
 
 namespace hazmon::test {
@@ -26,6 +27,7 @@ struct TestServerOptions {
   int login_max_failures = 5;
   std::string static_dir;  // empty: a temporary directory with an index.html
   int offline_after_s = 300;
+  bool video = false;  // a VideoService (no pipeline) with evidence and recording dirs under the temp dir
 };
 
 class TestServer {
@@ -39,6 +41,11 @@ class TestServer {
   service::IngestService& ingest();
   // Deadline checks run only when a test calls warnings().tick().
   service::WarningService& warnings();
+  // Only with TestServerOptions::video; feed it VideoEvents and Segments directly.
+  service::VideoService& video();
+  // Where the VideoService reads evidence and recording files.
+  std::string evidence_dir() const;
+  std::string recording_dir() const;
 
   // Creates a user directly (role as in the API, scope code empty for province) and logs in.
   std::string make_user(const std::string& username, const std::string& role, const std::string& scope_code = {});

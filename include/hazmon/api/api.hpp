@@ -17,6 +17,7 @@ class IngestService;
 class EventHub;
 class MonitoringService;
 class WarningService;
+class VideoService;
 }  // namespace hazmon::service
 
 namespace hazmon::api {
@@ -39,6 +40,7 @@ struct ApiContext {
   service::WarningService* warnings = nullptr;       // null: no warning-event and warning-rule routes
   int offline_after_s = 300;
   service::EventHub* events = nullptr;  // null: no live stream
+  service::VideoService* video = nullptr;  // null: no video event, evidence, statistics or playback routes
 };
 
 void register_routes(http::Router& router, ApiContext& ctx);

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <hazmon/model/scope.hpp>
 
@@ -48,16 +49,18 @@ class RegistryService {
   // r_value, alpha and rank back and refreshes the enterprise's max_hazard_rank.
   nlohmann::json grade_hazard_source(const model::Principal& who, const std::string& hazard_code, bool store);
 
-  // Called after a committed create, update or deactivation with the collection's name.
-  void on_change(std::function<void(const std::string&)> f) { changed_ = std::move(f); }
+  // Adds a listener called after a committed create, update or deactivation with the
+  // collection's name (ingest reloads points, video reloads cameras, ...), in the order added.
+  // Register them before serving requests.
+  void on_change(std::function<void(const std::string&)> f) { changed_.push_back(std::move(f)); }
 
  private:
   void notify(const std::string& entity) const {
-    if (changed_) changed_(entity);
+    for (const auto& f : changed_) f(entity);
   }
   storage::Database& db_;
   std::map<std::string, std::unique_ptr<config::JsonSchema>> schemas_;
-  std::function<void(const std::string&)> changed_;
+  std::vector<std::function<void(const std::string&)>> changed_;
 };
 
 }  // namespace hazmon::service

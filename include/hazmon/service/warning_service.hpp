@@ -18,12 +18,22 @@
 #include <hazmon/model/scope.hpp>
 #include <hazmon/rules/disposal.hpp>
 
-namespace hazmon::storage { class Database; struct AlarmWrite; }
+namespace hazmon::storage { class Database; class Tx; struct AlarmWrite; }
 namespace hazmon::core { class Metrics; }
 
 namespace hazmon::service {
 
 class IngestService;
+
+// A video AI event a person confirmed (人工审核) as a warning event: VideoService builds it.
+struct VideoWarning {
+  std::string company_code;
+  std::string hazard_code;  // the camera's hazard source; empty when the camera has none
+  rules::WarningLevel level = rules::WarningLevel::yellow;
+  std::string content;      // Chinese: analyser, camera name and location, time
+  core::SysTime first{};    // when the episode started
+  std::string review_text;  // the reviewer's note, kept on the confirm record
+};
 
 struct WarningSettings {
   rules::DisposalSettings disposal;
@@ -70,6 +80,13 @@ class WarningService {
   nlohmann::json list_rules(const model::Principal& who);
   nlohmann::json create_rule(const model::Principal& who, const nlohmann::json& body);
   nlohmann::json update_rule(const model::Principal& who, long long id, const nlohmann::json& body);
+
+  // Inside the caller's transaction (so the review and the event commit together): creates a
+  // `video_ai` warning event in pending_review, records the reviewer's confirm (county, city or
+  // province; 403 otherwise) and the system's push. Returns its id; after the commit call
+  // announce() so the on_push listeners (live stream, notify) hear of it.
+  long long raise_video_event(storage::Tx& tx, const model::Principal& reviewer, const VideoWarning& w);
+  void announce(long long id);
 
   WarningStats stats() const;
 

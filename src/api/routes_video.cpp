@@ -1,0 +1,132 @@
+// Video AI events (视频智能分析): the review queue (人工审核), evidence, statistics, camera
+// status and HLS playback (视频调阅). Every route is scoped: outside the caller's scope → 404.
+#include <hazmon/api/api.hpp>
+
+#include <hazmon/core/error.hpp>
+#include <hazmon/core/time_format.hpp>
+#include <hazmon/service/video_service.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "request_helpers.hpp"
+
+namespace hazmon::api {
+using core::Errc;
+using core::Error;
+using http::Request;
+using http::Response;
+using model::Principal;
+using nlohmann::json;
+
+namespace {
+// Ids are digits; anything else (including "../..") is simply no such thing.
+long long id_param(Request& req, const char* what) {
+  const auto& id = req.params["id"];
+  if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos)
+    throw Error(Errc::not_found, std::string("no such ") + what);
+  return std::stoll(id);
+}
+
+// Camera codes follow the registry's pattern ^[0-9A-Za-z]{1,32}$.
+const std::string& video_id_param(Request& req) {
+  const auto& v = req.params["video_id"];
+  if (v.empty() || v.size() > 32 || v.find_first_not_of("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") !=
+                                        std::string::npos)
+    throw Error(Errc::not_found, "no such camera");
+  return v;
+}
+
+// Evidence and segments are a few MB at most; they are sent whole from the worker pool.
+constexpr std::uintmax_t kMaxFileBytes = 256ull << 20;
+
+Response file_response(const service::MediaFile& f) {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(f.path, ec);
+  if (ec) throw Error(Errc::not_found, "the file is gone");
+  if (size > kMaxFileBytes) throw Error(Errc::internal, "file too large to send");
+  std::ifstream in(f.path, std::ios::binary);
+  if (!in) throw Error(Errc::not_found, "the file is gone");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  Response r;
+  r.status = 200;
+  r.content_type = f.content_type;
+  r.body = ss.str();
+  r.headers.emplace_back("Cache-Control", "private, max-age=3600");
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  return r;
+}
+
+Response playlist_response(std::string body) {
+  Response r;
+  r.status = 200;
+  r.content_type = "application/vnd.apple.mpegurl";
+  r.body = std::move(body);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+core::SysTime required_time(Request& req, const char* key) {
+  auto it = req.query.find(key);
+  if (it == req.query.end()) throw Error(Errc::bad_request, std::string(key) + " is required");
+  auto t = core::parse_time(it->second);
+  if (!t) throw Error(Errc::bad_request, std::string(key) + " must be RFC 3339 or yyyy-MM-dd HH:mm:ss");
+  return *t;
+}
+}  // namespace
+
+void add_video_routes(http::Router& r, ApiContext& ctx) {
+  if (!ctx.video) return;
+  auto& v = *ctx.video;
+  r.add("GET", "/api/v1/video/events", authed(ctx, "", [&v](Request& req, const Principal& who) {
+          check_query(req, {"state", "analyser", "company_code", "video_id", "from", "to", "limit", "offset"});
+          std::map<std::string, std::string> filters;
+          for (auto* k : {"state", "analyser", "company_code", "video_id", "from", "to"})
+            if (auto it = req.query.find(k); it != req.query.end()) filters[k] = it->second;
+          return json_response(200, v.list(who, filters, query_int(req, "limit", 50, 1, 500),
+                                           query_int(req, "offset", 0, 0, 1 << 30)));
+        }));
+  r.add("GET", "/api/v1/video/events/{id}", authed(ctx, "", [&v](Request& req, const Principal& who) {
+          check_query(req, {});
+          return json_response(200, v.get(who, id_param(req, "video event")));
+        }));
+  r.add("POST", "/api/v1/video/events/{id}/review", authed(ctx, "video.review", [&v](Request& req, const Principal& who) {
+          check_query(req, {});
+          auto id = id_param(req, "video event");
+          return json_response(200, v.review(who, id, parse_json_body(req)));
+        }));
+  r.add("GET", "/api/v1/video/events/{id}/snapshot", authed(ctx, "", [&v](Request& req, const Principal& who) {
+          check_query(req, {});
+          return file_response(v.evidence(who, id_param(req, "video event"), "snapshot"));
+        }));
+  r.add("GET", "/api/v1/video/events/{id}/clip", authed(ctx, "", [&v](Request& req, const Principal& who) {
+          check_query(req, {});
+          return file_response(v.evidence(who, id_param(req, "video event"), "clip"));
+        }));
+  r.add("GET", "/api/v1/video/statistics", authed(ctx, "", [&v](Request& req, const Principal& who) {
+          check_query(req, {"from", "to", "company_code", "analyser", "period", "group_by"});
+          std::map<std::string, std::string> filters(req.query.begin(), req.query.end());
+          return json_response(200, v.statistics(who, filters));
+        }));
+  r.add("GET", "/api/v1/video/segments/{id}", authed(ctx, "", [&v](Request& req, const Principal& who) {
+          check_query(req, {});
+          return file_response(v.segment(who, id_param(req, "segment")));
+        }));
+  r.add("GET", "/api/v1/cameras/{video_id}/status", authed(ctx, "", [&v](Request& req, const Principal& who) {
+          check_query(req, {});
+          return json_response(200, v.camera_status(who, video_id_param(req)));
+        }));
+  r.add("GET", "/api/v1/cameras/{video_id}/playback.m3u8", authed(ctx, "", [&v](Request& req, const Principal& who) {
+          check_query(req, {"from", "to"});
+          return playlist_response(
+              v.playback_playlist(who, video_id_param(req), required_time(req, "from"), required_time(req, "to")));
+        }));
+  r.add("GET", "/api/v1/cameras/{video_id}/live.m3u8", authed(ctx, "", [&v](Request& req, const Principal& who) {
+          check_query(req, {});
+          return playlist_response(v.live_playlist(who, video_id_param(req)));
+        }));
+}
+
+}  // namespace hazmon::api
