@@ -9,7 +9,7 @@
 //                 or a still image replayed);
 //   scene_change  the edge map no longer matches the reference (normalised cross-correlation of
 //                 blurred edge maps < scene_min): the camera was turned or moved. The reference
-//                 follows slow changes while the match is good.
+//                 follows slow changes while the match is >= scene_follow.
 // black suppresses covered and blur; covered suppresses blur and scene_change.
 #include "analysers.hpp"
 #include "motion_cues.hpp"
@@ -39,6 +39,8 @@ class Health final : public Analyser {
     covered_edges_ = s.number("covered_edges", 0.002, 0, 0.5);
     blur_ratio_ = s.number("blur_ratio", 0.25, 0.01, 0.99);
     scene_min_ = s.number("scene_min", 0.35, -1, 0.99);
+    scene_follow_ = s.number("scene_follow", 0.8, -1, 1);
+    if (scene_follow_ <= scene_min_) s.fail("scene_follow", "must be above scene_min");
     frozen_samples_ = s.integer("frozen_samples", 12, 2, 10000);
     learn_samples_ = s.integer("learn_samples", 5, 1, 1000);
     int k = s.integer("k", 3, 1, 100);
@@ -100,7 +102,10 @@ class Health final : public Analyser {
         cv::matchTemplate(e32, ref_edges_, r, cv::TM_CCOEFF_NORMED);
         last_scene_ = r.at<float>(0, 0);
         moved = last_scene_ < scene_min_;
-        if (!moved && !kinds_.at("scene_change").p.active()) cv::accumulateWeighted(e32, ref_edges_, 0.05);
+        // Follow slow changes (light, parked vehicles) only while the match is clearly good, so
+        // the reference never drifts towards the view of a turned camera.
+        if (last_scene_ >= scene_follow_ && !kinds_.at("scene_change").p.active())
+          cv::accumulateWeighted(e32, ref_edges_, 0.05);
       }
     }
 
@@ -144,7 +149,7 @@ class Health final : public Analyser {
 
   std::string name_ = "camera_health";
   Roi roi_ = whole_frame_roi();
-  double black_mean_, covered_std_, covered_edges_, blur_ratio_, scene_min_;
+  double black_mean_, covered_std_, covered_edges_, blur_ratio_, scene_min_, scene_follow_;
   int frozen_samples_, learn_samples_;
   std::chrono::milliseconds interval_{5000};
   std::map<std::string, Kind> kinds_;
