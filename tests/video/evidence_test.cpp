@@ -94,6 +94,38 @@ TEST(VideoEvidence, BlackPictureEventHasSnapshotAndClip) {
   EXPECT_GT(sup.status()[0].frames_analysed, 0u);
 }
 
+TEST(VideoEvidence, SubStreamIsAnalysedAndTheMainStreamGivesTheClip) {
+  RtspCamera main_stream(clips().gop25), sub_stream(clips().black);  // 640x360 main, 320x180 sub
+  TempDir dir;
+  EventLog log;
+  core::SystemClock clock;
+  auto settings = fast_settings(dir.path);
+  Supervisor sup(settings, log, clock);
+  CameraConfig c;
+  c.video_id = "cam-two";
+  c.rtsp_url = main_stream.url();
+  c.rtsp_sub_url = sub_stream.url();
+  c.analysers = nlohmann::json::parse(R"([{"type": "camera_health", "interval_ms": 500, "k": 2, "n": 2}])");
+  sup.set_cameras({c});
+  ASSERT_TRUE(log.wait_for([](auto& ev) {
+    for (auto& e : ev) {
+      if (!e.clip_path.empty()) return true;
+    }
+    return false;
+  }, seconds(25)));
+  auto ev = log.events();
+  EXPECT_EQ(ev[0].kind, "black");  // seen on the sub-stream
+  EXPECT_EQ(sup.status()[0].width, 320);
+  cv::Mat jpg = cv::imread((settings.evidence_dir / ev[0].snapshot_path).string());
+  EXPECT_EQ(jpg.cols, 320);
+  std::string clip;
+  for (auto& e : ev) {
+    if (!e.clip_path.empty()) clip = (settings.evidence_dir / e.clip_path).string();
+  }
+  // The clip comes from the main stream.
+  EXPECT_EQ(sh("ffprobe -v error -select_streams v:0 -show_entries stream=width -of csv=p=0 '" + clip + "' | grep -qx 640"), 0);
+}
+
 TEST(VideoEvidence, PacketRingStartsAtAKeyFrameAndCoversTheSpan) {
   AVFormatContext* fmt = nullptr;
   ASSERT_EQ(avformat_open_input(&fmt, clips().gop25.c_str(), nullptr, nullptr), 0);
