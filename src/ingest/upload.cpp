@@ -1,6 +1,7 @@
 #include <hazmon/ingest/upload.hpp>
 
 #include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/time_format.hpp>
@@ -26,18 +27,7 @@ std::int64_t to_ms(core::SysTime t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-const std::string& required_string(const json& body, const char* key, std::size_t max_len) {
-  auto it = body.find(key);
-  if (it == body.end() || !it->is_string())
-    throw Error(Errc::validation_failed, std::string(key) + " is required", {{std::string("/") + key, "expected a string"}});
-  const auto& s = it->get_ref<const std::string&>();
-  if (s.empty() || s.size() > max_len)
-    throw Error(Errc::validation_failed, std::string(key) + " has the wrong length",
-                {{std::string("/") + key, "1 to " + std::to_string(max_len) + " characters"}});
-  return s;
-}
-
-bool code_chars(const std::string& s) {
+bool code_chars(std::string_view s) {
   for (char c : s)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
   return true;
@@ -54,69 +44,226 @@ bool caller_may_upload_for(const model::Principal& caller, const std::string& co
 }
 }  // namespace
 
+namespace {
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+bool is_string(element e) { return e.type() == element_type::STRING; }
+bool is_integer(element e) { return e.type() == element_type::INT64 || e.type() == element_type::UINT64; }
+bool is_number(element e) { return is_integer(e) || e.type() == element_type::DOUBLE; }
+bool is_null(element e) { return e.type() == element_type::NULL_VALUE; }
+std::string_view str(element e) { return std::string_view(e.get_string().value_unsafe()); }
+double dbl(element e) { return e.get_double().value_unsafe(); }  // integers convert
+// Like nlohmann's get<long long>() on an unsigned beyond its range: any value outside the small
+// ranges checked below is refused anyway.
+long long int64(element e) {
+  if (e.type() == element_type::UINT64) return static_cast<long long>(e.get_uint64().value_unsafe());
+  return e.get_int64().value_unsafe();
+}
+
+std::string_view required_string(const std::optional<element>& v, const char* key, std::size_t max_len) {
+  if (!v || !is_string(*v))
+    throw Error(Errc::validation_failed, std::string(key) + " is required", {{std::string("/") + key, "expected a string"}});
+  auto s = str(*v);
+  if (s.empty() || s.size() > max_len)
+    throw Error(Errc::validation_failed, std::string(key) + " has the wrong length",
+                {{std::string("/") + key, "1 to " + std::to_string(max_len) + " characters"}});
+  return s;
+}
+
+bool digits(std::string_view s, std::size_t at, std::size_t n, int& out) {
+  out = 0;
+  for (std::size_t i = at; i < at + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
+std::int64_t days_from_civil(int y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+// The provinces' "yyyy-MM-dd HH:mm:ss" (UTC+8) is nearly every time on this path: parsed by
+// hand, and the last text remembered (all items of a gateway round share their collect time).
+// Every other form, and second 60, goes to core::parse_time, which defines the accepted set.
+class TimeParser {
+ public:
+  std::optional<core::SysTime> parse(std::string_view s) {
+    if (s == last_text_) return last_;
+    std::optional<core::SysTime> t = fast(s);
+    if (!t && !fast_applies_) t = core::parse_time(s);
+    last_text_.assign(s);
+    last_ = t;
+    return t;
+  }
+
+ private:
+  std::optional<core::SysTime> fast(std::string_view s) {
+    fast_applies_ = false;
+    if (s.size() != 19 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':') return std::nullopt;
+    int y, mo, d, h, mi, sec;
+    if (!digits(s, 0, 4, y) || !digits(s, 5, 2, mo) || !digits(s, 8, 2, d) || !digits(s, 11, 2, h) ||
+        !digits(s, 14, 2, mi) || !digits(s, 17, 2, sec) || sec == 60)
+      return std::nullopt;
+    fast_applies_ = true;  // from here on the answer is final
+    static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (d > kDays[mo - 1] + (mo == 2 && leap ? 1 : 0)) return std::nullopt;
+    auto days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+    return core::SysTime{std::chrono::seconds{days * 86400 + h * 3600 + mi * 60 + sec - 8 * 3600}};
+  }
+
+  std::string last_text_ = "\x01";  // never a time
+  std::optional<core::SysTime> last_;
+  bool fast_applies_ = false;
+};
+
+// Malformed text fails the same way it did when the route parsed it with nlohmann: the same
+// problem codes and messages.
+[[noreturn]] void refuse_text(std::string_view text) {
+  try {
+    auto parsed = json::parse(text);
+    (void)parsed;
+  } catch (const json::parse_error& e) {
+    throw Error(Errc::bad_request, "the body is not valid JSON (at byte " + std::to_string(e.byte) + ")");
+  } catch (const json::exception&) {
+    throw Error(Errc::bad_request, "the body holds a number out of range");
+  }
+  throw Error(Errc::bad_request, "the body is not valid JSON");
+}
+}  // namespace
+
+namespace {
+Upload decode(std::string_view text, bool from_document, const RegistrySnapshot& points, const model::Principal& caller,
+              core::SysTime now, const UploadSettings& settings);
+}  // namespace
+
 Upload decode_upload(const json& body, const RegistrySnapshot& points, const model::Principal& caller, core::SysTime now,
                      const UploadSettings& settings) {
-  if (!body.is_object()) throw Error(Errc::validation_failed, "the upload must be a JSON object", {{"", "expected an object"}});
-  static const std::vector<std::string> kKnown = {"companyCode", "gatewayCode", "dataId", "reportType", "sendTime",
-                                                  "datas",       "alarms",      "forwardedBy", "receivedAt"};
-  for (auto it = body.begin(); it != body.end(); ++it) {
-    if (std::find(kKnown.begin(), kKnown.end(), it.key()) == kKnown.end())
-      throw Error(Errc::validation_failed, "unknown field " + it.key(), {{"/" + it.key(), "is not part of the upload format"}});
+  return decode(body.dump(), true, points, caller, now, settings);
+}
+
+Upload decode_upload_text(std::string_view text, const RegistrySnapshot& points, const model::Principal& caller,
+                          core::SysTime now, const UploadSettings& settings) {
+  return decode(text, false, points, caller, now, settings);
+}
+
+namespace {
+Upload decode(std::string_view text, bool from_document, const RegistrySnapshot& points, const model::Principal& caller,
+              core::SysTime now, const UploadSettings& settings) {
+  // One parser per thread: its buffers are reused from upload to upload.
+  thread_local simdjson::dom::parser parser;
+  element body;
+  if (parser.parse(text.data(), text.size()).get(body) != simdjson::SUCCESS) {
+    // A document nested deeper than simdjson's limit (callers refuse far less already).
+    if (from_document) throw Error(Errc::bad_request, "the body is nested too deeply");
+    // simdjson refuses a few texts nlohmann reads (integers beyond 64 bits become doubles
+    // there): those take nlohmann's reading, written back as text simdjson accepts.
+    json j;
+    try {
+      j = json::parse(text);
+    } catch (const json::exception&) {
+      refuse_text(text);
+    }
+    return decode(j.dump(), true, points, caller, now, settings);
+  }
+  if (body.type() != element_type::OBJECT)
+    throw Error(Errc::validation_failed, "the upload must be a JSON object", {{"", "expected an object"}});
+  // Fields by name; a repeated name takes its last value (as a JSON object reader keeps it).
+  std::optional<element> f_company, f_gateway, f_data_id, f_report, f_send, f_datas, f_alarms, f_forwarded, f_received;
+  simdjson::dom::object top = body.get_object().value_unsafe();  // a copy: the result is a temporary
+  for (auto field : top) {
+    std::string_view k = field.key;
+    std::optional<element>* slot = k == "companyCode"   ? &f_company
+                                   : k == "gatewayCode" ? &f_gateway
+                                   : k == "dataId"      ? &f_data_id
+                                   : k == "reportType"  ? &f_report
+                                   : k == "sendTime"    ? &f_send
+                                   : k == "datas"       ? &f_datas
+                                   : k == "alarms"      ? &f_alarms
+                                   : k == "forwardedBy" ? &f_forwarded
+                                   : k == "receivedAt"  ? &f_received
+                                                        : nullptr;
+    if (!slot) {
+      std::string key(k);
+      throw Error(Errc::validation_failed, "unknown field " + key, {{"/" + key, "is not part of the upload format"}});
+    }
+    *slot = field.value;
   }
   Upload u;
   u.received = now;
-  u.company_code = required_string(body, "companyCode", 11);
+  u.company_code = required_string(f_company, "companyCode", 11);
   if (u.company_code.size() != 11 || !code_chars(u.company_code))
     throw Error(Errc::validation_failed, "companyCode must have 11 characters", {{"/companyCode", "11 characters"}});
-  u.data_id = required_string(body, "dataId", 64);
+  u.data_id = required_string(f_data_id, "dataId", 64);
   if (!code_chars(u.data_id)) throw Error(Errc::validation_failed, "dataId has invalid characters", {{"/dataId", "letters, digits, - _ ."}});
-  if (body.contains("gatewayCode")) {
-    u.gateway_code = required_string(body, "gatewayCode", 11);
+  if (f_gateway) {
+    u.gateway_code = required_string(f_gateway, "gatewayCode", 11);
     if (!code_chars(u.gateway_code)) throw Error(Errc::validation_failed, "bad gatewayCode", {{"/gatewayCode", "letters and digits"}});
   }
-  const auto& rt = required_string(body, "reportType", 16);
+  auto rt = required_string(f_report, "reportType", 16);
   if (rt == "realtime") u.report_type = ReportType::realtime;
   else if (rt == "resend") u.report_type = ReportType::resend;
   else if (rt == "heartbeat") u.report_type = ReportType::heartbeat;
   else throw Error(Errc::validation_failed, "unknown reportType", {{"/reportType", "realtime, resend or heartbeat"}});
-  const auto& st = required_string(body, "sendTime", 40);
-  auto send = core::parse_time(st);
+  TimeParser times;
+  auto send = times.parse(required_string(f_send, "sendTime", 40));
   if (!send) throw Error(Errc::validation_failed, "sendTime is not a time", {{"/sendTime", "yyyy-MM-dd HH:mm:ss (UTC+8) or RFC 3339"}});
   u.send_time = *send;
-  if (body.contains("forwardedBy")) {
-    u.forwarded_by = required_string(body, "forwardedBy", 6);
+  if (f_forwarded) {
+    u.forwarded_by = required_string(f_forwarded, "forwardedBy", 6);
     if (!model::is_region_code(u.forwarded_by)) throw Error(Errc::validation_failed, "bad forwardedBy", {{"/forwardedBy", "a region code"}});
   }
-  if (body.contains("receivedAt") && !body["receivedAt"].is_string())
+  if (f_received && !is_string(*f_received))
     throw Error(Errc::validation_failed, "bad receivedAt", {{"/receivedAt", "expected a time string"}});
   if (!caller_may_upload_for(caller, u.company_code))
     throw Error(Errc::forbidden, "this credential may not upload data of enterprise " + u.company_code);
 
-  auto datas = body.find("datas");
-  if (datas == body.end()) {
+  if (!f_datas) {
     if (u.report_type != ReportType::heartbeat)
       throw Error(Errc::validation_failed, "datas is required", {{"/datas", "expected an array of readings"}});
   } else {
-    if (!datas->is_array()) throw Error(Errc::validation_failed, "datas must be an array", {{"/datas", "expected an array"}});
-    if (datas->size() > settings.max_items)
+    if (f_datas->type() != element_type::ARRAY)
+      throw Error(Errc::validation_failed, "datas must be an array", {{"/datas", "expected an array"}});
+    auto datas = f_datas->get_array().value_unsafe();
+    std::size_t n = datas.size();
+    if (n > settings.max_items)
       throw Error(Errc::too_large, "too many items: at most " + std::to_string(settings.max_items) + " per upload");
-    u.item_count = static_cast<int>(datas->size());
-    u.readings.reserve(datas->size());
+    u.item_count = static_cast<int>(n);
+    u.readings.reserve(n);
+    u.reading_index.reserve(n);
     auto latest_ok = now + settings.max_future_skew;
+    const std::int64_t now_ms = to_ms(now);
     int index = -1;
-    for (const auto& item : *datas) {
+    for (element item : datas) {
       ++index;
-      auto reject = [&](std::string why) { u.rejected.push_back({index, std::move(why)}); };
-      if (!item.is_object()) {
+      auto reject = [&](const char* why) { u.rejected.push_back({index, why}); };
+      if (item.type() != element_type::OBJECT) {
         reject("item is not an object");
         continue;
       }
-      auto qc = item.find("quotaCode");
-      if (qc == item.end() || !qc->is_string()) {
+      std::optional<element> qc, ct, v, sv, q;
+      simdjson::dom::object obj = item.get_object().value_unsafe();
+      for (auto field : obj) {
+        std::string_view k = field.key;
+        if (k == "quotaCode") qc = field.value;
+        else if (k == "collectTime") ct = field.value;
+        else if (k == "value") v = field.value;
+        else if (k == "switchValue") sv = field.value;
+        else if (k == "quality") q = field.value;
+      }
+      if (!qc || !is_string(*qc)) {
         reject("quotaCode is missing");
         continue;
       }
-      const auto* point = points.find(qc->get_ref<const std::string&>());
+      const auto* point = points.find(str(*qc));
       if (!point) {
         reject("unknown quotaCode");
         continue;
@@ -125,12 +272,11 @@ Upload decode_upload(const json& body, const RegistrySnapshot& points, const mod
         reject("the point belongs to another enterprise");
         continue;
       }
-      auto ct = item.find("collectTime");
-      if (ct == item.end() || !ct->is_string()) {
+      if (!ct || !is_string(*ct)) {
         reject("collectTime is missing");
         continue;
       }
-      auto collect = core::parse_time(ct->get_ref<const std::string&>());
+      auto collect = times.parse(str(*ct));
       if (!collect) {
         reject("collectTime is not a time");
         continue;
@@ -140,69 +286,82 @@ Upload decode_upload(const json& body, const RegistrySnapshot& points, const mod
         continue;
       }
       double value = 0;
-      auto v = item.find("value");
-      auto sv = item.find("switchValue");
-      if (v != item.end() && !v->is_null()) {
-        if (!v->is_number()) {
+      if (v && !is_null(*v)) {
+        if (!is_number(*v)) {
           reject("value is not a number");
           continue;
         }
-        value = v->get<double>();
+        value = dbl(*v);
         if (!std::isfinite(value)) {
           reject("value is not finite");
           continue;
         }
-      } else if (sv != item.end() && !sv->is_null()) {
-        if (!sv->is_number_integer() || (sv->get<long long>() != 0 && sv->get<long long>() != 1)) {
+      } else if (sv && !is_null(*sv)) {
+        if (!is_integer(*sv) || (int64(*sv) != 0 && int64(*sv) != 1)) {
           reject("switchValue must be 0 or 1");
           continue;
         }
-        value = static_cast<double>(sv->get<long long>());
+        value = static_cast<double>(int64(*sv));
       } else {
         reject("value or switchValue is required");
         continue;
       }
       int quality = 0;
-      if (auto q = item.find("quality"); q != item.end() && !q->is_null()) {
-        if (!q->is_number_integer() || q->get<long long>() < 0 || q->get<long long>() > 5) {
+      if (q && !is_null(*q)) {
+        if (!is_integer(*q) || int64(*q) < 0 || int64(*q) > 5) {
           reject("quality must be an integer 0..5");
           continue;
         }
-        quality = static_cast<int>(q->get<long long>());
+        quality = static_cast<int>(int64(*q));
       }
-      u.readings.push_back({point->point_id, to_ms(*collect), to_ms(now), value, static_cast<std::int16_t>(quality)});
+      u.readings.push_back({point->point_id, to_ms(*collect), now_ms, value, static_cast<std::int16_t>(quality)});
       u.reading_index.push_back(index);
     }
   }
-  if (auto alarms = body.find("alarms"); alarms != body.end()) {
-    if (!alarms->is_array()) throw Error(Errc::validation_failed, "alarms must be an array", {{"/alarms", "expected an array"}});
-    if (alarms->size() > settings.max_items) throw Error(Errc::too_large, "too many alarms in one upload");
+  if (f_alarms) {
+    if (f_alarms->type() != element_type::ARRAY)
+      throw Error(Errc::validation_failed, "alarms must be an array", {{"/alarms", "expected an array"}});
+    auto alarms = f_alarms->get_array().value_unsafe();
+    if (alarms.size() > settings.max_items) throw Error(Errc::too_large, "too many alarms in one upload");
     int i = 0;
-    for (const auto& a : *alarms) {
+    for (element a : alarms) {
       std::string ptr = "/alarms/" + std::to_string(i++);
-      if (!a.is_object() || !a.contains("quotaCode") || !a["quotaCode"].is_string() || !a.contains("alarmType") ||
-          !a["alarmType"].is_string() || !a.contains("startTime") || !a["startTime"].is_string())
+      std::optional<element> qc, type, start, end, value, threshold;
+      if (a.type() == element_type::OBJECT) {
+        simdjson::dom::object obj = a.get_object().value_unsafe();
+        for (auto field : obj) {
+          std::string_view k = field.key;
+          if (k == "quotaCode") qc = field.value;
+          else if (k == "alarmType") type = field.value;
+          else if (k == "startTime") start = field.value;
+          else if (k == "endTime") end = field.value;
+          else if (k == "value") value = field.value;
+          else if (k == "threshold") threshold = field.value;
+        }
+      }
+      if (a.type() != element_type::OBJECT || !qc || !is_string(*qc) || !type || !is_string(*type) || !start ||
+          !is_string(*start))
         throw Error(Errc::validation_failed, "an alarm needs quotaCode, alarmType and startTime", {{ptr, "incomplete alarm"}});
-      const auto* point = points.find(a["quotaCode"].get<std::string>());
+      const auto* point = points.find(str(*qc));
       if (!point || point->company_code != u.company_code)
         throw Error(Errc::validation_failed, "an alarm names an unknown point", {{ptr + "/quotaCode", "unknown quotaCode"}});
       EnterpriseAlarm ea;
       ea.quota_code = point->quota_code;
-      ea.alarm_type = a["alarmType"].get<std::string>();
+      ea.alarm_type = str(*type);
       if (ea.alarm_type.empty() || ea.alarm_type.size() > 16)
         throw Error(Errc::validation_failed, "bad alarmType", {{ptr + "/alarmType", "1 to 16 characters"}});
-      auto start = core::parse_time(a["startTime"].get<std::string>());
-      if (!start) throw Error(Errc::validation_failed, "bad startTime", {{ptr + "/startTime", "not a time"}});
-      ea.start = *start;
-      if (a.contains("endTime") && !a["endTime"].is_null()) {
-        auto end = a["endTime"].is_string() ? core::parse_time(a["endTime"].get<std::string>()) : std::nullopt;
-        if (!end) throw Error(Errc::validation_failed, "bad endTime", {{ptr + "/endTime", "not a time"}});
-        ea.end = *end;
+      auto st = times.parse(str(*start));
+      if (!st) throw Error(Errc::validation_failed, "bad startTime", {{ptr + "/startTime", "not a time"}});
+      ea.start = *st;
+      if (end && !is_null(*end)) {
+        auto e = is_string(*end) ? times.parse(str(*end)) : std::nullopt;
+        if (!e) throw Error(Errc::validation_failed, "bad endTime", {{ptr + "/endTime", "not a time"}});
+        ea.end = *e;
       }
-      for (auto [key, field] : {std::pair{"value", &ea.value}, {"threshold", &ea.threshold}}) {
-        if (a.contains(key) && !a[key].is_null()) {
-          if (!a[key].is_number()) throw Error(Errc::validation_failed, "bad alarm number", {{ptr + "/" + key, "expected a number"}});
-          *field = a[key].get<double>();
+      for (auto [key, src, field] : {std::tuple{"value", &value, &ea.value}, {"threshold", &threshold, &ea.threshold}}) {
+        if (*src && !is_null(**src)) {
+          if (!is_number(**src)) throw Error(Errc::validation_failed, "bad alarm number", {{ptr + "/" + key, "expected a number"}});
+          *field = dbl(**src);
         }
       }
       u.alarms.push_back(std::move(ea));
@@ -210,6 +369,7 @@ Upload decode_upload(const json& body, const RegistrySnapshot& points, const mod
   }
   return u;
 }
+}  // namespace
 
 json upload_reply(const Upload& u) {
   auto rejected = json::array();

@@ -55,11 +55,6 @@ struct FilingWindow {
   std::int64_t start_ms, end_ms;
 };
 
-struct Pending {
-  ingest::Upload upload;
-  bool tick = false;  // timer evaluation, no upload
-  std::promise<json> reply;
-};
 
 // Recently answered uploads, so that a resend finds its reply without a database round trip
 // (and while the database is away).
@@ -90,6 +85,12 @@ class RecentReplies {
   std::deque<std::string> order_;
 };
 }  // namespace
+
+struct IngestService::Pending {
+  ingest::Upload upload;
+  bool tick = false;  // timer evaluation, no upload
+  std::promise<json> reply;
+};
 
 struct IngestService::Impl {
   storage::Database& db;
@@ -587,6 +588,20 @@ json IngestService::upload(const model::Principal& caller, const json& body) {
   ingest::UploadSettings us{i.s.max_items_per_upload, i.s.max_future_skew};
   auto p = std::make_unique<Pending>();
   p->upload = ingest::decode_upload(body, *snap, caller, i.clock.now(), us);
+  return submit(std::move(p));
+}
+
+json IngestService::upload_text(const model::Principal& caller, std::string_view body) {
+  auto& i = *impl_;
+  auto snap = i.current();
+  ingest::UploadSettings us{i.s.max_items_per_upload, i.s.max_future_skew};
+  auto p = std::make_unique<Pending>();
+  p->upload = ingest::decode_upload_text(body, *snap, caller, i.clock.now(), us);
+  return submit(std::move(p));
+}
+
+json IngestService::submit(std::unique_ptr<Pending> p) {
+  auto& i = *impl_;
   i.n_uploads++;
   i.n_readings += p->upload.readings.size();
   i.n_rejected += p->upload.rejected.size();

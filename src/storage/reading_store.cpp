@@ -1,12 +1,15 @@
 #include <hazmon/storage/reading_store.hpp>
 
 #include <pqxx/pqxx>
+#include <pqxx/tablewriter>
 
 #include <hazmon/core/error.hpp>
 #include <hazmon/storage/database.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
+#include <map>
 #include <unordered_map>
 
 #include "tx_access.hpp"
@@ -60,6 +63,292 @@ std::string num(double v) {
 
 Param opt_num(const std::optional<double>& v) { return v ? Param(num(*v)) : Param(); }
 
+// ---- hot-path text formatting (no snprintf, no iostreams) ----
+
+void put2(char* p, unsigned v) {
+  p[0] = static_cast<char>('0' + v / 10);
+  p[1] = static_cast<char>('0' + v % 10);
+}
+
+// "YYYY-MM-DD HH:MM:SS.mmm+00" (26 characters) into p; years 0..9999.
+void format_ts(char* p, std::int64_t ms) {
+  std::int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+  auto frac = static_cast<unsigned>(ms - secs * 1000);
+  std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  auto sod = static_cast<unsigned>(secs - days * 86400);
+  int y;
+  unsigned m, d;
+  civil_from_days(days, y, m, d);
+  auto yy = static_cast<unsigned>(std::clamp(y, 0, 9999));
+  put2(p, yy / 100);
+  put2(p + 2, yy % 100);
+  p[4] = '-';
+  put2(p + 5, m);
+  p[7] = '-';
+  put2(p + 8, d);
+  p[10] = ' ';
+  put2(p + 11, sod / 3600);
+  p[13] = ':';
+  put2(p + 14, sod / 60 % 60);
+  p[16] = ':';
+  put2(p + 17, sod % 60);
+  p[19] = '.';
+  p[20] = static_cast<char>('0' + frac / 100);
+  put2(p + 21, frac % 100);
+  p[23] = '+';
+  p[24] = '0';
+  p[25] = '0';
+}
+
+// Readings of one gateway round share a collect time and those of one upload a receive time:
+// remembering the last text formats each distinct time once.
+struct TsText {
+  std::int64_t ms = INT64_MIN;
+  char buf[26];
+  void append(std::string& out, std::int64_t t) {
+    if (t != ms) {
+      format_ts(buf, t);
+      ms = t;
+    }
+    out.append(buf, sizeof buf);
+  }
+};
+
+void append_int(std::string& out, long long v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+// Shortest text that reads back as the same double (values are finite: validated on upload).
+void append_double(std::string& out, double v) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+// COPY of the readings in text format, formatted by hand into ~1 MiB chunks. tablewriter is the
+// only libpqxx 6.4 class that takes a raw COPY line; a "line" may hold many rows, so each chunk
+// goes to the server in one call.
+void copy_readings(pqxx::work& work, const std::vector<model::Reading>& rows) {
+  static const std::vector<std::string> kCols{"point_id", "collect_ts", "value", "quality", "received_ts"};
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  pqxx::tablewriter copy(work, "reading", kCols.begin(), kCols.end());
+#pragma GCC diagnostic pop
+  constexpr std::size_t kChunk = 1 << 20;
+  std::string chunk;
+  chunk.reserve(kChunk + 128);
+  TsText collect, received;
+  for (const auto& r : rows) {
+    if (!chunk.empty()) chunk += '\n';  // write_raw_line ends the chunk's last row
+    append_int(chunk, r.point_id);
+    chunk += '\t';
+    collect.append(chunk, r.collect_ms);
+    chunk += '\t';
+    append_double(chunk, r.value);
+    chunk += '\t';
+    append_int(chunk, r.quality);
+    chunk += '\t';
+    received.append(chunk, r.received_ms);
+    if (chunk.size() >= kChunk) {
+      copy.write_raw_line(chunk);
+      chunk.clear();
+    }
+  }
+  if (!chunk.empty()) copy.write_raw_line(chunk);
+  copy.complete();
+}
+
+// PostgreSQL array literals built by appending, for unnest() parameters.
+struct ArrayText {
+  std::string s = "{";
+  void sep() {
+    if (s.size() > 1) s += ',';
+  }
+  void add_int(long long v) {
+    sep();
+    append_int(s, v);
+  }
+  void add_double(double v) {
+    sep();
+    append_double(s, v);
+  }
+  void add_opt_double(const std::optional<double>& v) {
+    sep();
+    if (v) append_double(s, *v);
+    else s += "NULL";
+  }
+  void add_ts(std::int64_t ms) {
+    sep();
+    char buf[26];
+    format_ts(buf, ms);
+    s += '"';
+    s.append(buf, sizeof buf);
+    s += '"';
+  }
+  void add_opt_ts(const std::optional<std::int64_t>& ms) {
+    if (ms) add_ts(*ms);
+    else {
+      sep();
+      s += "NULL";
+    }
+  }
+  // Codes are restricted to [A-Za-z0-9._-] on the way in; quoted anyway, with escapes.
+  void add_text(const std::string& v) {
+    sep();
+    s += '"';
+    for (char c : v) {
+      if (c == '"' || c == '\\') s += '\\';
+      s += c;
+    }
+    s += '"';
+  }
+  void add_bool(bool v) {
+    sep();
+    s += v ? 't' : 'f';
+  }
+  std::string done() && {
+    s += '}';
+    return std::move(s);
+  }
+};
+
+// The alarm changes of one group folded into one row per episode, so that they are written with
+// two statements whatever their number: an episode raised in this group is inserted once in its
+// final state (escalations and the end applied), and an episode that was already open in the
+// database gets one UPDATE with its final type, peak, last value and end. Changes arrive in
+// evaluation order (per point in collect-time order), which is the order folded here.
+struct Episode {
+  bool fresh = false;              // raised in this group
+  const AlarmWrite* first = nullptr;  // the raise (fresh) or the first change (existing)
+  std::string match_type;          // existing: the type it has in the database now
+  std::string type;                // final type
+  std::optional<double> threshold;
+  bool threshold_changed = false;
+  double peak = 0, last = 0;
+  std::int64_t peak_ms = 0;
+  std::optional<std::int64_t> end_ms;
+};
+
+std::vector<Episode> fold_alarms(const std::vector<AlarmWrite>& changes) {
+  std::vector<Episode> eps;
+  std::map<std::pair<std::int32_t, std::string>, std::size_t> open;  // (point, current type) → episode
+  for (const auto& a : changes) {
+    if (a.transition == "raised") {
+      Episode e;
+      e.fresh = true;
+      e.first = &a;
+      e.type = a.type;
+      e.threshold = a.threshold;
+      e.peak = a.peak;
+      e.peak_ms = a.peak_ms;
+      e.last = a.value;
+      open[{a.point_id, a.type}] = eps.size();
+      eps.push_back(std::move(e));
+      continue;
+    }
+    const std::string& from = a.transition == "escalated" ? a.previous_type : a.type;
+    auto it = open.find({a.point_id, from});
+    std::size_t i;
+    if (it != open.end()) {
+      i = it->second;
+      open.erase(it);
+    } else {
+      Episode e;
+      e.first = &a;
+      e.match_type = from;
+      e.type = from;
+      i = eps.size();
+      eps.push_back(std::move(e));
+    }
+    auto& e = eps[i];
+    e.peak = a.peak;
+    e.peak_ms = a.peak_ms;
+    e.last = a.value;
+    if (a.transition == "escalated") {
+      e.type = a.type;
+      e.threshold = a.threshold;
+      e.threshold_changed = true;
+      open[{a.point_id, a.type}] = i;
+    } else {
+      e.end_ms = a.at_ms;
+    }
+  }
+  return eps;
+}
+
+void write_alarms(Tx& tx, const std::vector<AlarmWrite>& changes) {
+  auto eps = fold_alarms(changes);
+  // Episodes already open in the database first: one that ends here frees its (point, type)
+  // for an episode raised later in the same group.
+  ArrayText u_point, u_match, u_type, u_thr, u_thr_set, u_peak, u_peak_ts, u_last, u_end;
+  std::size_t n_update = 0;
+  for (const auto& e : eps) {
+    if (e.fresh) continue;
+    ++n_update;
+    u_point.add_int(e.first->point_id);
+    u_match.add_text(e.match_type);
+    u_type.add_text(e.type);
+    u_thr.add_opt_double(e.threshold);
+    u_thr_set.add_bool(e.threshold_changed);
+    u_peak.add_double(e.peak);
+    u_peak_ts.add_ts(e.peak_ms);
+    u_last.add_double(e.last);
+    u_end.add_opt_ts(e.end_ms);
+  }
+  if (n_update) {
+    tx.exec(
+        "UPDATE alarm a SET alarm_type = v.type, threshold = CASE WHEN v.thr_set THEN v.thr ELSE a.threshold END, "
+        "peak_value = v.peak, peak_ts = v.peak_ts, last_value = v.last, end_ts = coalesce(v.end_ts, a.end_ts), "
+        "updated_at = now() "
+        "FROM unnest($1::int[], $2::text[], $3::text[], $4::float8[], $5::bool[], $6::float8[], $7::timestamptz[], "
+        "$8::float8[], $9::timestamptz[]) AS v(point_id, match, type, thr, thr_set, peak, peak_ts, last, end_ts) "
+        "WHERE a.point_id = v.point_id AND a.alarm_type = v.match AND a.end_ts IS NULL AND a.origin = 'platform'",
+        {std::move(u_point).done(), std::move(u_match).done(), std::move(u_type).done(), std::move(u_thr).done(),
+         std::move(u_thr_set).done(), std::move(u_peak).done(), std::move(u_peak_ts).done(), std::move(u_last).done(),
+         std::move(u_end).done()});
+  }
+  ArrayText i_point, i_quota, i_company, i_hazard, i_equip, i_type, i_fault, i_thr, i_start, i_raised, i_peak,
+      i_peak_ts, i_last, i_supp, i_late, i_end;
+  std::size_t n_insert = 0;
+  for (const auto& e : eps) {
+    if (!e.fresh) continue;
+    ++n_insert;
+    const auto& a = *e.first;
+    i_point.add_int(a.point_id);
+    i_quota.add_text(a.quota_code);
+    i_company.add_text(a.company_code);
+    i_hazard.add_text(a.hazard_code);
+    i_equip.add_text(a.equip_code);
+    i_type.add_text(e.type);
+    i_fault.add_bool(a.data_fault);
+    i_thr.add_opt_double(e.threshold);
+    i_start.add_ts(a.start_ms);
+    i_raised.add_ts(a.at_ms);
+    i_peak.add_double(e.peak);
+    i_peak_ts.add_ts(e.peak_ms);
+    i_last.add_double(e.last);
+    i_supp.add_bool(a.suppressed);
+    i_late.add_bool(a.late);
+    i_end.add_opt_ts(e.end_ms);
+  }
+  if (n_insert) {
+    tx.exec(
+        "INSERT INTO alarm (point_id, quota_code, company_code, hazard_code, equip_code, alarm_type, is_data_fault, "
+        "threshold, start_ts, raised_ts, peak_value, peak_ts, last_value, suppressed, late, end_ts) "
+        "SELECT p, q, c, h, NULLIF(e, ''), t, f, thr, s, r, pk, pk_ts, l, sup, lt, en FROM unnest("
+        "$1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[], $8::float8[], "
+        "$9::timestamptz[], $10::timestamptz[], $11::float8[], $12::timestamptz[], $13::float8[], $14::bool[], "
+        "$15::bool[], $16::timestamptz[]) AS v(p, q, c, h, e, t, f, thr, s, r, pk, pk_ts, l, sup, lt, en) "
+        "ON CONFLICT (point_id, alarm_type) WHERE end_ts IS NULL AND origin = 'platform' DO NOTHING",
+        {std::move(i_point).done(), std::move(i_quota).done(), std::move(i_company).done(), std::move(i_hazard).done(),
+         std::move(i_equip).done(), std::move(i_type).done(), std::move(i_fault).done(), std::move(i_thr).done(),
+         std::move(i_start).done(), std::move(i_raised).done(), std::move(i_peak).done(), std::move(i_peak_ts).done(),
+         std::move(i_last).done(), std::move(i_supp).done(), std::move(i_late).done(), std::move(i_end).done()});
+  }
+}
+
 }  // namespace
 
 std::string format_pg_timestamp(std::int64_t ms) {
@@ -99,12 +388,7 @@ void ReadingStore::write(Tx& tx, const IngestBatch& b) const {
   auto& work = TxAccess::work(tx);
   try {
     if (!b.readings.empty()) {
-      pqxx::stream_to copy(work, "reading", std::vector<std::string>{"point_id", "collect_ts", "value", "quality", "received_ts"});
-      for (const auto& r : b.readings) {
-        copy << std::make_tuple(r.point_id, format_pg_timestamp(r.collect_ms), r.value, r.quality,
-                                format_pg_timestamp(r.received_ms));
-      }
-      copy.complete();
+      copy_readings(work, b.readings);
 
       // Latest value per point: one row per point per statement (ON CONFLICT cannot touch a row twice).
       std::unordered_map<std::int32_t, const model::Reading*> latest;
@@ -113,13 +397,13 @@ void ReadingStore::write(Tx& tx, const IngestBatch& b) const {
         auto [it, fresh] = latest.emplace(r.point_id, &r);
         if (!fresh && r.collect_ms > it->second->collect_ms) it->second = &r;
       }
-      std::vector<std::string> ids, ts, vals, qs, rts;
+      ArrayText ids, ts, vals, qs, rts;
       for (const auto& [id, r] : latest) {
-        ids.push_back(std::to_string(id));
-        ts.push_back(format_pg_timestamp(r->collect_ms));
-        vals.push_back(num(r->value));
-        qs.push_back(std::to_string(r->quality));
-        rts.push_back(format_pg_timestamp(r->received_ms));
+        ids.add_int(id);
+        ts.add_ts(r->collect_ms);
+        vals.add_double(r->value);
+        qs.add_int(r->quality);
+        rts.add_ts(r->received_ms);
       }
       tx.exec(
           "INSERT INTO reading_latest (point_id, collect_ts, value, quality, received_ts) "
@@ -127,8 +411,8 @@ void ReadingStore::write(Tx& tx, const IngestBatch& b) const {
           "ON CONFLICT (point_id) DO UPDATE SET collect_ts = EXCLUDED.collect_ts, value = EXCLUDED.value, "
           "quality = EXCLUDED.quality, received_ts = EXCLUDED.received_ts "
           "WHERE EXCLUDED.collect_ts > reading_latest.collect_ts",
-          {array_literal(ids, false), array_literal(ts, true), array_literal(vals, false), array_literal(qs, false),
-           array_literal(rts, true)});
+          {std::move(ids).done(), std::move(ts).done(), std::move(vals).done(), std::move(qs).done(),
+           std::move(rts).done()});
     }
     if (!b.uploads.empty()) {
       pqxx::stream_to copy(work, "upload_batch",
@@ -147,38 +431,35 @@ void ReadingStore::write(Tx& tx, const IngestBatch& b) const {
                  format_pg_timestamp(a.start_ms), a.end_ms ? Param(format_pg_timestamp(*a.end_ms)) : Param()});
       }
     }
-    for (const auto& a : b.alarms) {
-      if (a.transition == "raised") {
-        tx.exec("INSERT INTO alarm (point_id, quota_code, company_code, hazard_code, equip_code, alarm_type, is_data_fault, "
-                "threshold, start_ts, raised_ts, peak_value, peak_ts, last_value, suppressed, late) "
-                "VALUES ($1, $2, $3, $4, NULLIF($5, ''), $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) "
-                "ON CONFLICT (point_id, alarm_type) WHERE end_ts IS NULL AND origin = 'platform' DO NOTHING",
-                {std::to_string(a.point_id), a.quota_code, a.company_code, a.hazard_code, a.equip_code, a.type,
-                 a.data_fault ? "true" : "false", opt_num(a.threshold), format_pg_timestamp(a.start_ms),
-                 format_pg_timestamp(a.at_ms), num(a.peak), format_pg_timestamp(a.peak_ms), num(a.value),
-                 a.suppressed ? "true" : "false", a.late ? "true" : "false"});
-      } else if (a.transition == "escalated") {
-        tx.exec("UPDATE alarm SET alarm_type = $3, threshold = $4, peak_value = $5, peak_ts = $6, last_value = $7, "
-                "updated_at = now() WHERE point_id = $1 AND alarm_type = $2 AND end_ts IS NULL AND origin = 'platform'",
-                {std::to_string(a.point_id), a.previous_type, a.type, opt_num(a.threshold), num(a.peak),
-                 format_pg_timestamp(a.peak_ms), num(a.value)});
-      } else {
-        tx.exec("UPDATE alarm SET end_ts = $3, peak_value = $4, peak_ts = $5, last_value = $6, updated_at = now() "
-                "WHERE point_id = $1 AND alarm_type = $2 AND end_ts IS NULL AND origin = 'platform'",
-                {std::to_string(a.point_id), a.type, format_pg_timestamp(a.at_ms), num(a.peak),
-                 format_pg_timestamp(a.peak_ms), num(a.value)});
+    if (!b.alarms.empty()) write_alarms(tx, b.alarms);
+    if (!b.gateways_seen.empty()) {
+      // One row per gateway (its latest time in the group), one statement.
+      std::unordered_map<std::string, std::int64_t> seen;
+      for (const auto& [gw, ms] : b.gateways_seen) {
+        auto [it, fresh] = seen.emplace(gw, ms);
+        if (!fresh) it->second = std::max(it->second, ms);
       }
-    }
-    for (const auto& [gw, ms] : b.gateways_seen) {
-      tx.exec("UPDATE gateway SET last_seen_at = greatest(coalesce(last_seen_at, $2), $2) WHERE gateway_code = $1",
-              {gw, format_pg_timestamp(ms)});
+      ArrayText codes, times;
+      for (const auto& [gw, ms] : seen) {
+        codes.add_text(gw);
+        times.add_ts(ms);
+      }
+      tx.exec("UPDATE gateway g SET last_seen_at = greatest(coalesce(g.last_seen_at, v.t), v.t) "
+              "FROM unnest($1::text[], $2::timestamptz[]) AS v(code, t) WHERE g.gateway_code = v.code",
+              {std::move(codes).done(), std::move(times).done()});
     }
   } catch (const pqxx::broken_connection&) {
     throw TransientError("database connection lost during a write");
   } catch (const pqxx::unique_violation&) {
     throw ConflictError("duplicate upload", "upload_batch_pkey");
   } catch (const pqxx::sql_error& e) {
+    // Class 57 (the server shutting down or starting up) and 08 (connection trouble) mean
+    // "PostgreSQL is away": the caller spools, as for a lost connection.
+    if (e.sqlstate().rfind("57", 0) == 0 || e.sqlstate().rfind("08", 0) == 0)
+      throw TransientError("database unavailable during a write: " + e.sqlstate());
     throw core::Error(core::Errc::internal, std::string("readings write failed: ") + e.what());
+  } catch (const pqxx::in_doubt_error&) {
+    throw TransientError("commit outcome unknown");  // the replay skips uploads that did commit
   }
 }
 

@@ -9,6 +9,9 @@ DURATION=${1:-20}
 ENTERPRISES=${2:-182}
 POINTS=${3:-50}
 CONNS=${4:-16}
+# Upload handlers wait for their group commit on an HTTP worker thread: the workers bound how
+# many uploads (and so how many readings) one group can hold.
+WORKERS=${WORKERS:-16}
 HAZMOND=${HAZMOND:-build/release/src/app/hazmond}
 SIM=${SIM:-build/release/tools/sim/hazmon-sim}
 WORK=$(mktemp -d /tmp/hazmon-ingest-bench.XXXXXX)
@@ -21,7 +24,7 @@ cleanup() {
 trap cleanup EXIT
 cat > "$WORK/hazmond.json" <<JSON
 {"state_dir": "$WORK/var", "log": {"level": "warn"},
- "http": {"port": $PORT, "listen_address": "127.0.0.1", "io_threads": 2, "worker_threads": 16},
+ "http": {"port": $PORT, "listen_address": "127.0.0.1", "io_threads": 2, "worker_threads": $WORKERS},
  "demo": {"enabled": true}}
 JSON
 "$HAZMOND" serve --config "$WORK/hazmond.json" > "$WORK/hazmond.log" 2>&1 &
@@ -31,7 +34,15 @@ for _ in $(seq 1 150); do curl -sk "https://127.0.0.1:$PORT/healthz" >/dev/null 
   --enterprises "$ENTERPRISES" --points "$POINTS" --out "$WORK/sim.json" >/dev/null
 PSQL=(psql -qAtX "host=$WORK/var/pg/run port=5432 user=hazmon dbname=hazmon")
 RSS0=$(ps -o rss= -p "$HZ_PID")
+# PERF_OUT=file: a system-wide perf profile (call graphs) of the run, for finding what dominates.
+if [[ -n "${PERF_OUT:-}" ]]; then
+  perf record -a -g -o "$PERF_OUT" -- sleep "$DURATION" >/dev/null 2>&1 &
+  PERF_PID=$!
+fi
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 SIM_OUT=$("$SIM" run --config "$WORK/sim.json" --rate 1000000 --duration "$DURATION" --connections "$CONNS" --json 2>/dev/null)
+LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
+[[ -n "${PERF_PID:-}" ]] && wait "$PERF_PID" || true
 RSS1=$(ps -o rss= -p "$HZ_PID")
 ROWS=$("${PSQL[@]}" -c "SELECT count(*) FROM reading")
 ALARMS=$("${PSQL[@]}" -c "SELECT count(*) FROM alarm")
@@ -47,7 +58,8 @@ ACC=$(echo "$SIM_OUT" | python3 -c 'import json,sys; s=json.load(sys.stdin); pri
 cat <<RESULT
 date: $(date -u +%Y-%m-%dT%H:%MZ)
 machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep PRETTY /etc/os-release | cut -d= -f2)
-load: hazmon-sim, $ENTERPRISES gateways x $POINTS points, $CONNS connections, ${DURATION}s, unpaced
+machine load (1/5/15 min) before/after: $LOAD0 / $LOAD1
+load: hazmon-sim, $ENTERPRISES gateways x $POINTS points, $CONNS connections, ${DURATION}s, unpaced; hazmond $WORKERS HTTP workers
 hazmond: ${RATE} readings/s acknowledged (durable), upload p99 ${P99} ms; accepted/rejected/503: ${ACC}; stored rows ${ROWS}; alarm episodes ${ALARMS}; RSS ${RSS0} -> ${RSS1} KiB
 psql \\copy of the same ${ROWS} rows into the same table: ${COPY_RATE} rows/s
 ratio hazmond/COPY: $(awk -v a="$RATE" -v b="$COPY_RATE" 'BEGIN {printf "%.3f", a/b}')

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <hazmon/core/clock.hpp>
@@ -53,6 +54,12 @@ struct Upload {
 
 // `caller` is the authenticated gateway or city platform; uploads for an enterprise outside its
 // scope are refused as a whole (forbidden).
+//
+// decode_upload_text reads the JSON text itself (simdjson: the hot path); text that is not JSON
+// throws core::Error(bad_request) with the messages the API gives for any malformed body. The
+// document form is the same validation, for an already parsed body (the decrypted envelope).
+Upload decode_upload_text(std::string_view json_text, const RegistrySnapshot& points, const model::Principal& caller,
+                          core::SysTime now, const UploadSettings& settings);
 Upload decode_upload(const nlohmann::json& body, const RegistrySnapshot& points, const model::Principal& caller,
                      core::SysTime now, const UploadSettings& settings);
 

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <hazmon/core/clock.hpp>
 #include <hazmon/model/scope.hpp>
@@ -51,6 +52,8 @@ class IngestService {
   // Blocks until the upload is durable; returns the DOMAIN §8 reply. Throws core::Error for a
   // malformed request (nothing stored) and Errc::unavailable when the queue is full.
   nlohmann::json upload(const model::Principal& caller, const nlohmann::json& body);
+  // The same from the request's JSON text (read with simdjson; malformed text is a bad_request).
+  nlohmann::json upload_text(const model::Principal& caller, std::string_view body);
 
   // Decrypts the `data` of an envelope {appId, dataId, data} and parses the JSON inside
   // (nesting limited like any request body).
@@ -67,6 +70,8 @@ class IngestService {
 
  private:
   struct Impl;
+  struct Pending;
+  nlohmann::json submit(std::unique_ptr<Pending> p);  // queue a decoded upload, wait until durable
   std::unique_ptr<Impl> impl_;
 };
 
