@@ -75,7 +75,9 @@ class Analyser {
 
 // One entry of camera.analysers: {"type": "leave_post" | "fire" | "smoke" | "leak" |
 // "camera_health", "roi": "<name in camera.rois>", ...per-analyser settings}. `rois` and
-// `duty_schedule` are the camera row's columns. Throws core::Error (invalid_argument) on bad settings.
+// `duty_schedule` are the camera row's columns. Throws core::Error (validation_failed: core::Errc
+// has no invalid_argument) naming the analyser and the key on bad settings; "fire_smoke" takes
+// its parts' settings in the sub-objects "fire" and "smoke" (docs/video.md, "Analysers").
 std::unique_ptr<Analyser> make_analyser(const nlohmann::json& entry, const nlohmann::json& rois,
                                         const nlohmann::json& duty_schedule);
 
