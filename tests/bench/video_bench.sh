@@ -34,9 +34,10 @@ if [[ ! -s "$CLIP" ]]; then
     -g 25 -keyint_min 25 -sc_threshold 0 -bf 0 -an "$CLIP"
 fi
 
-# Reference decode cost: key frames only, one thread, CPU seconds per key frame.
+# Reference decode cost: key frames only, one thread, CPU seconds per key frame (the clip five
+# times over, so that process start-up weighs little).
 read -r REF_CPU REF_FRAMES < <(
-  /usr/bin/time -f "%U %S" -o "$WORK/ref.time" ffmpeg -nostdin -threads 1 -skip_frame nokey -i "$CLIP" -f null - \
+  /usr/bin/time -f "%U %S" -o "$WORK/ref.time" ffmpeg -nostdin -threads 1 -skip_frame nokey -stream_loop 4 -i "$CLIP" -f null - \
     2> "$WORK/ref.log" >/dev/null
   frames=$(grep -o 'frame= *[0-9]*' "$WORK/ref.log" | tail -1 | tr -dc 0-9)
   awk -v f="$frames" '{print $1 + $2, f}' "$WORK/ref.time")
@@ -51,6 +52,23 @@ ffmpeg -nostdin -loglevel error -re -stream_loop -1 -i "$CLIP" -c copy -f mpegts
 FEED_PID=$!
 sleep 2
 
+cat > "$WORK/report.py" <<'PY'
+import json, sys
+r = json.load(sys.stdin)
+ref, server = float(sys.argv[1]), float(sys.argv[2])
+r["server_cores_used"] = server
+r["reference_ms_per_key_frame"] = ref
+r["decode_ratio_vs_ffmpeg"] = round(r["decode_ms_per_frame"] / ref, 2) if ref else None
+print(json.dumps(r))
+print(f"cameras={r['cameras']} online={r['online']} sustained={r['sustained']} "
+      f"analysed/s/camera={r['analysed_fps_per_camera']:.2f} dropped={r['frames_dropped']} "
+      f"cpu={r['cpu_cores_used']:.2f} cores (server {server:.2f}) rss={r['rss_mib']:.0f} MiB "
+      f"({r['rss_mib_per_camera']:.1f}/camera) | per frame: decode {r['decode_ms_per_frame']:.1f} ms "
+      f"(ffmpeg {ref:.1f}, x{r['decode_ratio_vs_ffmpeg']}), scale {r['scale_ms_per_frame']:.1f}, "
+      f"inference {r['inference_ms_per_frame']:.1f}, analyse {r['analyse_ms_per_frame']:.1f} ms; "
+      f"demux {r['demux_us_per_packet']:.0f} us/packet | process CPU {r['cpu_ms_per_analysed_frame']:.0f} ms "
+      f"per analysed frame = {r['cameras_per_2_cores_at_this_cost']:.1f} cameras per 2 idle cores", file=sys.stderr)
+PY
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 HZ=$(getconf CLK_TCK)
 for N in $CAMERAS; do
@@ -61,21 +79,5 @@ for N in $CAMERAS; do
   T1=$(date +%s.%N)
   R1=$(( $(cpu_ticks "$RELAY_PID") + $(cpu_ticks "$FEED_PID") ))
   SERVER=$(awk -v a="$R0" -v b="$R1" -v t0="$T0" -v t1="$T1" -v hz="$HZ" 'BEGIN {printf "%.3f", (b - a) / hz / (t1 - t0)}')
-  echo "$OUT" | python3 -c '
-import json, sys
-r = json.load(sys.stdin)
-ref = float(sys.argv[1]); server = float(sys.argv[2])
-r["server_cores_used"] = server
-r["reference_ms_per_key_frame"] = ref
-r["decode_ratio_vs_ffmpeg"] = round(r["decode_ms_per_frame"] / ref, 2) if ref else None
-print(json.dumps(r))
-s = r["stage_ms_total"]
-print(f"cameras={r[\"cameras\"]} online={r[\"online\"]} sustained={r[\"sustained\"]} "
-      f"analysed/s/camera={r[\"analysed_fps_per_camera\"]:.2f} dropped={r[\"frames_dropped\"]} "
-      f"cpu={r[\"cpu_cores_used\"]:.2f} cores (server {server:.2f}) rss={r[\"rss_mib\"]:.0f} MiB "
-      f"({r[\"rss_mib_per_camera\"]:.1f}/camera) | per frame: decode {r[\"decode_ms_per_frame\"]:.1f} ms "
-      f"(ffmpeg {ref:.1f}, x{r[\"decode_ratio_vs_ffmpeg\"]}), scale {r[\"scale_ms_per_frame\"]:.1f}, "
-      f"inference {r[\"inference_ms_per_frame\"]:.1f}, analyse {r[\"analyse_ms_per_frame\"]:.1f} ms; "
-      f"demux {r[\"demux_us_per_packet\"]:.0f} us/packet", file=sys.stderr)
-' "$REF_MS" "$SERVER"
+  echo "$OUT" | python3 "$WORK/report.py" "$REF_MS" "$SERVER"
 done

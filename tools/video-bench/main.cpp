@@ -140,6 +140,11 @@ int main(int argc, char** argv) {
       {"frames_analysed", d.frames_analysed},
       {"reconnects", reconnects},
       {"cpu_cores_used", (cpu1 - cpu0) / wall},
+      // CPU time is what a loaded machine distorts least: the whole process's CPU per analysed
+      // frame, and how many cameras at 1 frame/s two idle cores would hold at that cost.
+      {"cpu_ms_per_analysed_frame", d.frames_analysed ? 1000 * (cpu1 - cpu0) / static_cast<double>(d.frames_analysed) : 0},
+      {"cameras_per_2_cores_at_this_cost",
+       d.frames_analysed ? 2000 / (1000 * (cpu1 - cpu0) / static_cast<double>(d.frames_analysed)) : 0},
       {"stage_ms_total", {{"demux", d.demux_ms}, {"decode", d.decode_ms}, {"scale", d.scale_ms},
                           {"inference", d.inference_ms}, {"analyse", d.analyse_ms}}},
       {"decode_ms_per_frame", d.frames_decoded ? d.decode_ms / static_cast<double>(d.frames_decoded) : 0},
