@@ -17,6 +17,7 @@ void add_ingest_routes(http::Router& r, ApiContext& ctx);  // routes_ingest.cpp
 void add_warning_routes(http::Router& r, ApiContext& ctx);  // routes_warning.cpp
 void add_stream_routes(http::Router& r, ApiContext& ctx);   // routes_stream.cpp
 void add_video_routes(http::Router& r, ApiContext& ctx);    // routes_video.cpp
+void add_notify_routes(http::Router& r, ApiContext& ctx);   // routes_notify.cpp
 using core::Errc;
 using core::Error;
 using http::Exec;
@@ -287,6 +288,7 @@ void register_routes(http::Router& router, ApiContext& ctx) {
   add_warning_routes(router, ctx);
   add_stream_routes(router, ctx);
   add_video_routes(router, ctx);
+  add_notify_routes(router, ctx);
   add_registry_routes(router, ctx);  // last: its {entity} pattern would shadow the fixed paths
 }
 

@@ -20,6 +20,9 @@
 #include <hazmon/storage/reading_store.hpp>
 #include <hazmon/service/ingest_service.hpp>
 #include <hazmon/service/monitoring.hpp>
+#include <hazmon/service/notification_service.hpp>
+#include <hazmon/notify/sms_gateway.hpp>
+#include <hazmon/notify/smtp_mailer.hpp>
 #include <hazmon/service/registry_service.hpp>
 #include <hazmon/service/roster.hpp>
 #include <hazmon/service/user_admin.hpp>
@@ -64,6 +67,57 @@ void setup_logs(const json& cfg) {
   static std::string level;
   level = cfg["log"]["level"].get<std::string>();
   core::setup_logging({level, cfg["log"]["json"].get<bool>()});
+}
+
+// The notify section: senders for the channels that have a URL, and the outbox service.
+struct Notifier {
+  std::unique_ptr<notify::SmtpMailer> mail;
+  std::unique_ptr<notify::HttpSmsGateway> sms;
+  std::unique_ptr<service::NotificationService> service;
+};
+
+Notifier make_notifier(const json& cfg, storage::Database& db, const core::Clock& clock, core::Metrics& metrics) {
+  Notifier n;
+  const auto& c = cfg["notify"];
+  if (!c["enabled"].get<bool>()) return n;
+  auto log = core::logger(core::LogModule::notify);
+  if (const auto& m = c["smtp"]; !m["url"].get<std::string>().empty()) {
+    notify::SmtpSettings s;
+    s.url = m["url"].get<std::string>();
+    s.username = m["username"].get<std::string>();
+    s.password = config::read_secret(m["password_env"].get<std::string>(), m["password_file"].get<std::string>()).value_or("");
+    if (!s.username.empty() && s.password.empty())
+      throw core::Error(core::Errc::bad_request, "notify.smtp.username is set but no password in $" +
+                                                     m["password_env"].get<std::string>() + " or notify.smtp.password_file");
+    s.from = m["from"].get<std::string>();
+    s.starttls = m["starttls"].get<bool>();
+    s.verify_peer = m["verify_peer"].get<bool>();
+    s.ca_file = m["ca_file"].get<std::string>();
+    s.timeout = std::chrono::milliseconds(m["timeout_ms"].get<int>());
+    n.mail = std::make_unique<notify::SmtpMailer>(s, clock);
+  }
+  if (const auto& m = c["sms"]; !m["url"].get<std::string>().empty()) {
+    notify::HttpSmsSettings s;
+    s.url = m["url"].get<std::string>();
+    s.api_key = config::read_secret(m["api_key_env"].get<std::string>(), m["api_key_file"].get<std::string>()).value_or("");
+    if (s.api_key.empty()) log->warn("notify.sms: no API key in ${} or api_key_file; requests go without one",
+                                     m["api_key_env"].get<std::string>());
+    s.api_key_header = m["api_key_header"].get<std::string>();
+    s.sign_name = m["sign_name"].get<std::string>();
+    s.verify_peer = m["verify_peer"].get<bool>();
+    s.ca_file = m["ca_file"].get<std::string>();
+    s.timeout = std::chrono::milliseconds(m["timeout_ms"].get<int>());
+    n.sms = std::make_unique<notify::HttpSmsGateway>(s);
+  }
+  if (!n.mail && !n.sms) log->warn("notify: neither notify.smtp.url nor notify.sms.url is set; warnings are not sent");
+  service::NotifySettings s;
+  s.retry_initial = std::chrono::seconds(c["retry"]["initial_s"].get<int>());
+  s.retry_max = std::chrono::seconds(c["retry"]["max_s"].get<int>());
+  s.max_attempts = c["retry"]["max_attempts"].get<int>();
+  s.poll_interval = std::chrono::milliseconds(c["poll_interval_ms"].get<int>());
+  s.templates.dashboard_url = c["dashboard_url"].get<std::string>();
+  n.service = std::make_unique<service::NotificationService>(db, s, clock, n.sms.get(), n.mail.get(), &metrics);
+  return n;
 }
 
 auth::AuthSettings auth_settings(const json& cfg) {
@@ -327,6 +381,12 @@ int cmd_serve(const Args& args) {
   warnings.on_push([&events](const nlohmann::json& e) {
     events.publish({"warning", e.value("company_code", ""), e.dump()});
   });
+  // SMS and e-mail after the live stream: the outbox write takes a transaction.
+  auto notifier = make_notifier(cfg, *dbh.db, clock, metrics);
+  if (notifier.service) {
+    notifier.service->subscribe(warnings);
+    notifier.service->start();
+  }
   // Video events: the review queue always; the pipeline when video.enabled (hooked up below).
   service::VideoService video(*dbh.db, &warnings, video_service_settings(cfg), clock);
   registry.on_change([&video](const std::string& entity) {
@@ -350,6 +410,7 @@ int cmd_serve(const Args& args) {
   ctx.monitoring = &monitoring;
   ctx.warnings = &warnings;
   ctx.events = &events;
+  ctx.notifications = notifier.service.get();
   ctx.video = &video;
   ctx.offline_after_s = cfg["ingest"]["offline_after_s"].get<int>();
   http::Router router;
@@ -413,6 +474,7 @@ int cmd_serve(const Args& args) {
   video.stop();
   ingest.stop();
   warnings.stop();
+  if (notifier.service) notifier.service->stop();
   log->info("stopped");
   spdlog::shutdown();
   return 0;

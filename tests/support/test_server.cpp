@@ -12,6 +12,9 @@
 #include <hazmon/storage/reading_store.hpp>
 #include <hazmon/service/ingest_service.hpp>
 #include <hazmon/service/monitoring.hpp>
+#include <hazmon/service/notification_service.hpp>
+#include <hazmon/notify/sms_gateway.hpp>
+#include <hazmon/notify/smtp_mailer.hpp>
 #include <hazmon/service/registry_service.hpp>
 #include <hazmon/service/roster.hpp>
 #include <hazmon/service/user_admin.hpp>
@@ -36,6 +39,9 @@ struct TestServer::Impl {
   std::unique_ptr<service::IngestService> ingest;
   std::unique_ptr<service::MonitoringService> monitoring;
   std::unique_ptr<service::WarningService> warnings;
+  notify::RecordingSmsGateway sms;
+  std::unique_ptr<notify::SmtpMailer> mailer;
+  std::unique_ptr<service::NotificationService> notifications;
   std::unique_ptr<service::VideoService> video;
   std::unique_ptr<api::ApiContext> ctx;
   http::Router router;
@@ -74,6 +80,21 @@ TestServer::TestServer(TestDatabase& db, TestServerOptions o)
   i.events = std::make_unique<service::EventHub>(db.db());
   i.ingest->on_alarm([h = i.events.get()](const storage::AlarmWrite& a) { h->publish(service::EventHub::from_alarm(a)); });
   i.warnings->on_push([h = i.events.get()](const nlohmann::json& e) { h->publish({"warning", e.value("company_code", ""), e.dump()}); });
+  if (!o.notify_smtp_url.empty()) {
+    notify::SmtpSettings sm;
+    sm.url = o.notify_smtp_url;
+    sm.from = "危化品风险监测平台 <noreply@hazmon.test>";
+    sm.timeout = std::chrono::milliseconds(5000);
+    i.mailer = std::make_unique<notify::SmtpMailer>(sm, *clock_);
+    service::NotifySettings ns;
+    ns.poll_interval = std::chrono::milliseconds(0);
+    ns.retry_initial = std::chrono::seconds(30);
+    ns.retry_max = std::chrono::seconds(300);
+    ns.max_attempts = 5;
+    ns.templates.dashboard_url = "https://hazmon.test";
+    i.notifications = std::make_unique<service::NotificationService>(db.db(), ns, *clock_, &i.sms, i.mailer.get(), &i.metrics);
+    i.notifications->subscribe(*i.warnings);
+  }
   i.warnings->start();
   i.ingest->start();
   if (o.video) {
@@ -97,6 +118,7 @@ TestServer::TestServer(TestDatabase& db, TestServerOptions o)
   i.ctx->monitoring = i.monitoring.get();
   i.ctx->warnings = i.warnings.get();
   i.ctx->events = i.events.get();
+  i.ctx->notifications = i.notifications.get();
   i.ctx->video = i.video.get();
   i.ctx->offline_after_s = o.offline_after_s;
   api::register_routes(i.router, *i.ctx);
@@ -129,10 +151,16 @@ void TestServer::stop() {
   if (impl_->video) impl_->video->stop();
   if (impl_->ingest) impl_->ingest->stop();
   if (impl_->warnings) impl_->warnings->stop();
+  if (impl_->notifications) impl_->notifications->stop();
 }
 
 service::IngestService& TestServer::ingest() { return *impl_->ingest; }
 service::WarningService& TestServer::warnings() { return *impl_->warnings; }
+service::NotificationService& TestServer::notifications() {
+  if (!impl_->notifications) throw std::logic_error("TestServer without TestServerOptions::notify_smtp_url");
+  return *impl_->notifications;
+}
+notify::RecordingSmsGateway& TestServer::sms() { return impl_->sms; }
 service::VideoService& TestServer::video() {
   if (!impl_->video) throw std::logic_error("TestServer without TestServerOptions::video");
   return *impl_->video;

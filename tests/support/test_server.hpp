@@ -15,8 +15,10 @@
 namespace hazmon::service {
 class IngestService;
 class WarningService;
+class NotificationService;
 class VideoService;
 }  // namespace hazmon::service
+namespace hazmon::notify { class RecordingSmsGateway; }
 
 namespace hazmon::test {
 
@@ -27,6 +29,9 @@ struct TestServerOptions {
   int login_max_failures = 5;
   std::string static_dir;  // empty: a temporary directory with an index.html
   int offline_after_s = 300;
+  // A NotificationService (no sender thread: tests call notifications().deliver_due()) mailing
+  // through this SMTP URL and sending SMS to a RecordingSmsGateway; empty: none.
+  std::string notify_smtp_url;
   bool video = false;  // a VideoService (no pipeline) with evidence and recording dirs under the temp dir
 };
 
@@ -41,6 +46,9 @@ class TestServer {
   service::IngestService& ingest();
   // Deadline checks run only when a test calls warnings().tick().
   service::WarningService& warnings();
+  // Only with TestServerOptions::notify_smtp_url.
+  service::NotificationService& notifications();
+  notify::RecordingSmsGateway& sms();
   // Only with TestServerOptions::video; feed it VideoEvents and Segments directly.
   service::VideoService& video();
   // Where the VideoService reads evidence and recording files.

@@ -17,6 +17,7 @@ class IngestService;
 class EventHub;
 class MonitoringService;
 class WarningService;
+class NotificationService;
 class VideoService;
 }  // namespace hazmon::service
 
@@ -40,6 +41,7 @@ struct ApiContext {
   service::WarningService* warnings = nullptr;       // null: no warning-event and warning-rule routes
   int offline_after_s = 300;
   service::EventHub* events = nullptr;  // null: no live stream
+  service::NotificationService* notifications = nullptr;  // null: no notification or duty-contact routes
   service::VideoService* video = nullptr;  // null: no video event, evidence, statistics or playback routes
 };
 
