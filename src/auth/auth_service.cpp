@@ -129,7 +129,9 @@ std::optional<model::Principal> AuthService::cached(const std::string& key) {
   auto it = cache_.find(key);
   if (it == cache_.end()) return std::nullopt;
   if (clock_.now() >= it->second.until) {
-    cache_.erase(it);
+    // A machine credential's entry outlives its freshness: it is the last known good answer
+    // while PostgreSQL is unreachable (see authenticate). People's sessions expire for real.
+    if (it->second.principal.is_person()) cache_.erase(it);
     return std::nullopt;
   }
   return it->second.principal;
@@ -155,7 +157,9 @@ std::optional<model::Principal> AuthService::authenticate(const std::string& bea
   if (auto dot = bearer.find('.'); dot != std::string::npos) {
     std::string app_id = bearer.substr(0, dot);
     std::string secret = bearer.substr(dot + 1);
-    auto row = db_.in_tx([&](storage::Tx& tx) {
+    nlohmann::json row;
+    try {
+      row = db_.in_tx([&](storage::Tx& tx) {
       auto r = tx.exec_one(
           "SELECT id, app_id, kind, scope_kind, scope_code, secret_hash FROM api_credential "
           "WHERE app_id = $1 AND is_active",
@@ -165,7 +169,15 @@ std::optional<model::Principal> AuthService::authenticate(const std::string& bea
         return nlohmann::json();
       tx.exec("UPDATE api_credential SET last_used_at = now() WHERE id = $1", {std::to_string(r["id"].get<long long>())});
       return r;
-    });
+      });
+    } catch (const storage::TransientError&) {
+      // PostgreSQL is away. Gateways must keep uploading (the ingest spool makes their data
+      // durable), so a token that this process verified before, secret included (the cache key
+      // is the hash of the whole token), is still accepted; anything else gets the 503.
+      std::lock_guard lock(cache_mutex_);
+      if (auto it = cache_.find(key); it != cache_.end() && !it->second.principal.is_person()) return it->second.principal;
+      throw;
+    }
     if (row.is_null()) return std::nullopt;
     model::Principal p;
     p.id = row["id"].get<long long>();

@@ -158,7 +158,12 @@ nlohmann::json result_to_json(const pqxx::result& r) {
     throw TransientError("concurrent update, retry");
   } catch (const pqxx::deadlock_detected& e) {
     throw TransientError("deadlock, retry");
+  } catch (const pqxx::in_doubt_error& e) {
+    throw TransientError("commit outcome unknown");
   } catch (const pqxx::sql_error& e) {
+    // Class 57 (admin shutdown, crash shutdown, starting up) and 08 (connection exception):
+    // PostgreSQL is away, not a bug; callers retry or spool.
+    if (e.sqlstate().rfind("57", 0) == 0 || e.sqlstate().rfind("08", 0) == 0) throw TransientError("database unavailable");
     core::logger(core::LogModule::storage)->error("sql error: {} in: {}", e.what(), e.query().substr(0, 200));
     throw core::Error(core::Errc::internal, "database error");
   }
