@@ -8,31 +8,18 @@ cd "$(dirname "$0")/../.."
 DURATION=${1:-20}
 ENTERPRISES=${2:-182}
 POINTS=${3:-50}
-CONNS=${4:-16}
+CONNS=${4:-128}
 # Upload handlers wait for their group commit on an HTTP worker thread: the workers bound how
 # many uploads (and so how many readings) one group can hold.
-WORKERS=${WORKERS:-16}
-HAZMOND=${HAZMOND:-build/release/src/app/hazmond}
-SIM=${SIM:-build/release/tools/sim/hazmon-sim}
-WORK=$(mktemp -d /tmp/hazmon-ingest-bench.XXXXXX)
-chmod 755 "$WORK"
+WORKERS=${WORKERS:-128}
+export WORKERS
 PORT=18543
-cleanup() {
-  [[ -n "${HZ_PID:-}" ]] && kill "$HZ_PID" 2>/dev/null && wait "$HZ_PID" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-cat > "$WORK/hazmond.json" <<JSON
-{"state_dir": "$WORK/var", "log": {"level": "warn"},
- "http": {"port": $PORT, "listen_address": "127.0.0.1", "io_threads": 2, "worker_threads": $WORKERS},
- "demo": {"enabled": true}}
-JSON
-"$HAZMOND" serve --config "$WORK/hazmond.json" > "$WORK/hazmond.log" 2>&1 &
-HZ_PID=$!
-for _ in $(seq 1 150); do curl -sk "https://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
-"$SIM" setup --url "https://127.0.0.1:$PORT" --user admin --password-file "$WORK/var/admin-password" \
-  --enterprises "$ENTERPRISES" --points "$POINTS" --out "$WORK/sim.json" >/dev/null
-PSQL=(psql -qAtX "host=$WORK/var/pg/run port=5432 user=hazmon dbname=hazmon")
+source tests/bench/lib.sh
+start_hazmond
+# SETUP=api: every point through the API (hazmon-sim setup; slow beyond a few thousand points,
+# the registry is reloaded per point); default: 20 per enterprise through the API, the rest
+# copied in PostgreSQL (tests/bench/expand_points.py) and hazmond restarted.
+if [[ "${SETUP:-fast}" == api ]]; then sim_setup "$ENTERPRISES" "$POINTS"; else sim_setup_fast "$ENTERPRISES" "$POINTS"; fi
 RSS0=$(ps -o rss= -p "$HZ_PID")
 # PERF_OUT=file: a system-wide perf profile (call graphs) of the run, for finding what dominates.
 if [[ -n "${PERF_OUT:-}" ]]; then
@@ -57,7 +44,7 @@ P99=$(echo "$SIM_OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)[
 ACC=$(echo "$SIM_OUT" | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["accepted"], s["rejected"], s.get("http_503", s.get("busy", "?")))')
 cat <<RESULT
 date: $(date -u +%Y-%m-%dT%H:%MZ)
-machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep PRETTY /etc/os-release | cut -d= -f2)
+$(machine_line)
 machine load (1/5/15 min) before/after: $LOAD0 / $LOAD1
 load: hazmon-sim, $ENTERPRISES gateways x $POINTS points, $CONNS connections, ${DURATION}s, unpaced; hazmond $WORKERS HTTP workers
 hazmond: ${RATE} readings/s acknowledged (durable), upload p99 ${P99} ms; accepted/rejected/503: ${ACC}; stored rows ${ROWS}; alarm episodes ${ALARMS}; RSS ${RSS0} -> ${RSS1} KiB
