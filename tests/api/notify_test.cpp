@@ -61,24 +61,26 @@ bool accepts(unsigned short port) {
   return ok;
 }
 
-// tests/support/smtp_sink.py on a port, storing messages under a temporary directory.
-class SmtpSink {
+// A tests/support/ script (smtp_sink.py, sms_sink.py) on a port, storing what it receives as
+// JSON files under a temporary directory.
+class Sink {
  public:
-  explicit SmtpSink(unsigned short port) : port_(port), dir_(fs::temp_directory_path() / ("hazmon-smtp-" + core::random_hex(6))) {}
-  ~SmtpSink() {
+  Sink(unsigned short port, std::string script = "smtp_sink.py")
+      : port_(port), script_(std::move(script)), dir_(fs::temp_directory_path() / ("hazmon-sink-" + core::random_hex(6))) {}
+  ~Sink() {
     stop();
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
   void start() {
     fs::create_directories(dir_);
-    std::string script = std::string(HAZMON_SOURCE_DIR) + "/tests/support/smtp_sink.py";
+    std::string script = std::string(HAZMON_SOURCE_DIR) + "/tests/support/" + script_;
     std::string port = std::to_string(port_), dir = dir_.string();
     const char* argv[] = {"/usr/bin/python3", script.c_str(), "--port", port.c_str(), "--dir", dir.c_str(), nullptr};
     ASSERT_EQ(posix_spawn(&pid_, argv[0], nullptr, nullptr, const_cast<char**>(argv), environ), 0);
     auto until = steady_clock::now() + seconds(15);
     while (!accepts(port_)) {
-      ASSERT_LT(steady_clock::now(), until) << "smtp_sink.py did not start on port " << port_;
+      ASSERT_LT(steady_clock::now(), until) << script_ << " did not start on port " << port_;
       std::this_thread::sleep_for(milliseconds(50));
     }
   }
@@ -89,7 +91,7 @@ class SmtpSink {
     ::waitpid(pid_, &st, 0);
     pid_ = -1;
   }
-  // Every message received so far, in order, as smtp_sink.py decoded it.
+  // Every message received so far, in order, as the script decoded it.
   std::vector<json> messages() const {
     std::vector<fs::path> files;
     if (fs::exists(dir_))
@@ -101,9 +103,11 @@ class SmtpSink {
     return out;
   }
   unsigned short port() const { return port_; }
+  const fs::path& dir() const { return dir_; }
 
  private:
   unsigned short port_;
+  std::string script_;
   fs::path dir_;
   pid_t pid_ = -1;
 };
@@ -137,7 +141,7 @@ struct Fixture {
   std::string kHazard = kCompany + "001";
   std::string kGateway = "GW14072" + kN;
   std::string kPoint = "NLA" + kN;
-  SmtpSink smtp{free_port()};
+  Sink smtp{free_port()};
   TestServer srv;
   HttpsClient c = srv.client();
   std::string admin, gateway;
@@ -583,4 +587,59 @@ TEST(Notify, ListIsScopedAndContactsAreCheckedAndKeptInScope) {
   // The notification that went to the enterprise contact keeps its row after the contact goes.
   EXPECT_EQ(f.c.del("/api/v1/notify-contacts/" + std::to_string(ent_contact), f.admin).status, 204);
   EXPECT_EQ(f.notifications(id)["total"], 1);
+}
+
+TEST(Notify, HttpSmsGatewayPostsJsonWithTheKeyAndTellsPermanentFromPassingFailures) {
+  Sink gw(free_port(), "sms_sink.py");
+  gw.start();
+  notify::HttpSmsSettings s;
+  s.url = "http://127.0.0.1:" + std::to_string(gw.port()) + "/v1/send";
+  s.api_key = "k-" + core::random_hex(8);
+  s.sign_name = "危化品监测";
+  s.timeout = milliseconds(1500);
+  notify::HttpSmsGateway sms(s);
+  notify::Message m{notify::Channel::sms, "13800000001", "值班员", "", "【危化品风险监测】红色预警：测试", ""};
+  sms.send(m);
+  auto got = gw.messages();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]["path"], "/v1/send");
+  EXPECT_EQ(got[0]["headers"]["x-api-key"], s.api_key);
+  EXPECT_NE(got[0]["headers"]["content-type"].get<std::string>().find("application/json"), std::string::npos);
+  EXPECT_EQ(got[0]["body"], (json{{"phone", "13800000001"}, {"content", m.body}, {"sign", "危化品监测"}}));
+
+  auto failure = [&](const std::string& mode) -> std::optional<notify::SendError> {
+    std::ofstream(gw.dir() / "mode") << mode;
+    try {
+      sms.send(m);
+    } catch (const notify::SendError& e) {
+      return e;
+    }
+    return std::nullopt;
+  };
+  auto reject = failure("reject");
+  ASSERT_TRUE(reject);
+  EXPECT_TRUE(reject->permanent()) << reject->what();
+  EXPECT_NE(std::string(reject->what()).find("400"), std::string::npos) << reject->what();
+  EXPECT_EQ(std::string(reject->what()).find(s.api_key), std::string::npos) << "the key never appears in errors";
+  auto busy = failure("busy");
+  ASSERT_TRUE(busy);
+  EXPECT_FALSE(busy->permanent()) << busy->what();
+  auto t0 = steady_clock::now();
+  auto slow = failure("slow");
+  ASSERT_TRUE(slow);
+  EXPECT_FALSE(slow->permanent()) << slow->what();
+  EXPECT_LT(steady_clock::now() - t0, seconds(4)) << "the timeout bounds a hanging gateway";
+  auto bad_number = [&] {
+    try {
+      sms.send({notify::Channel::sms, "138-0000", "", "", "x", ""});
+    } catch (const notify::SendError& e) {
+      return e.permanent();
+    }
+    return false;
+  };
+  EXPECT_TRUE(bad_number());
+  gw.stop();
+  auto down = failure("ok");
+  ASSERT_TRUE(down);
+  EXPECT_FALSE(down->permanent()) << down->what();
 }
