@@ -199,7 +199,8 @@ void Camera::run_stream(unsigned role, std::string url) {
       std::lock_guard lock(mu_);
       if (st_.state != StreamState::offline) st_.state = StreamState::connecting;
     }
-    const bool got = session(role, full);
+    std::string error;
+    const bool got = session(role, full, error);
     if (stop_) break;
     if (got) attempt = 0;
     ++reconnects_;
@@ -209,13 +210,8 @@ void Camera::run_stream(unsigned role, std::string url) {
     const auto base = std::min<std::int64_t>(cap, settings_.backoff_initial.count() << std::min(attempt, 20));
     std::uniform_int_distribution<std::int64_t> jitter(base / 2, std::max<std::int64_t>(base / 2, base));
     const milliseconds delay(jitter(rng));
-    {
-      std::lock_guard lock(mu_);
-      (attempt == 0 ? log()->warn("camera {} ({}): {}; retry in {} ms", cfg_.video_id, masked, st_.last_error,
-                                  delay.count())
-                    : log()->debug("camera {} ({}): {}; retry in {} ms", cfg_.video_id, masked, st_.last_error,
-                                   delay.count()));
-    }
+    (attempt == 0 ? log()->warn("camera {} ({}): {}; retry in {} ms", cfg_.video_id, masked, error, delay.count())
+                  : log()->debug("camera {} ({}): {}; retry in {} ms", cfg_.video_id, masked, error, delay.count()));
     attempt = std::min(attempt + 1, 30);
     wait_backoff(delay, role);
   }
@@ -240,8 +236,13 @@ void Camera::set_error(std::string e) {
   st_.last_error = std::move(e);
 }
 
-bool Camera::session(unsigned role, const std::string& url) {
+bool Camera::session(unsigned role, const std::string& url, std::string& error) {
   const bool analyse_it = role & analyse_role, evidence = role & evidence_role;
+  // The analysed stream's errors are the camera's status; the main stream's are only logged.
+  auto fail = [&](std::string e) {
+    if (analyse_it) set_error(e);
+    error = std::move(e);
+  };
   Interrupt intr{&stop_, steady::now() + settings_.open_timeout};
   AVFormatContext* raw = avformat_alloc_context();
   raw->interrupt_callback.callback = interrupt_cb;
@@ -256,14 +257,14 @@ bool Camera::session(unsigned role, const std::string& url) {
   int rc = avformat_open_input(&raw, url.c_str(), nullptr, &opts);
   av_dict_free(&opts);
   if (rc < 0) {  // avformat_open_input freed the context
-    if (analyse_it) set_error(describe(rc, intr.timed_out, true));
+    fail(describe(rc, intr.timed_out, true));
     return false;
   }
   InputPtr fmt(raw);
   rc = avformat_find_stream_info(fmt.get(), nullptr);
   const int vidx = rc < 0 ? rc : av_find_best_stream(fmt.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
   if (vidx < 0) {
-    if (analyse_it) set_error(rc < 0 ? describe(rc, intr.timed_out, true) : "no video stream");
+    fail(rc < 0 ? describe(rc, intr.timed_out, true) : "no video stream");
     return false;
   }
   for (unsigned i = 0; i < fmt->nb_streams; ++i) {
@@ -276,14 +277,14 @@ bool Camera::session(unsigned role, const std::string& url) {
   if (analyse_it) {
     const AVCodec* codec = avcodec_find_decoder(vs->codecpar->codec_id);
     if (!codec) {
-      set_error("unsupported codec");
+      fail("unsupported codec");
       return false;
     }
     dec.reset(avcodec_alloc_context3(codec));
     avcodec_parameters_to_context(dec.get(), vs->codecpar);
     dec->thread_count = 1;  // many cameras share few cores: threads per decoder only add overhead
     if ((rc = avcodec_open2(dec.get(), codec, nullptr)) < 0) {
-      set_error("decoder: " + av_error(rc));
+      fail("decoder: " + av_error(rc));
       return false;
     }
   }
@@ -297,7 +298,8 @@ bool Camera::session(unsigned role, const std::string& url) {
   PacketPtr pkt(av_packet_alloc());
   FramePtr frame(av_frame_alloc());
   SwsContext* sws = nullptr;
-  std::int64_t last_key_ms = kNoTime, gop_ms = 0, last_sample_ms = kNoTime, packets_since_key = -1;
+  std::int64_t last_key_ms = kNoTime, last_sample_ms = kNoTime, packets_since_key = -1;
+  std::int64_t& gop_ms = gop_ms_;  // kept across reconnects: the camera's GOP rarely changes
   // RTSP's first packet often has no timestamp: the GOP is then measured in packets.
   const AVRational fps = vs->avg_frame_rate.num > 0 ? vs->avg_frame_rate : vs->r_frame_rate;
   const std::int64_t interval_ms = interval_.count();
@@ -342,7 +344,7 @@ bool Camera::session(unsigned role, const std::string& url) {
     rc = av_read_frame(fmt.get(), pkt.get());
     demux_ns_ += thread_cpu_ns() - t0;
     if (rc < 0) {
-      if (analyse_it && !stop_) set_error(describe(rc, intr.timed_out, false));
+      if (!stop_) fail(describe(rc, intr.timed_out, false));
       break;
     }
     if (pkt->stream_index != vidx) {

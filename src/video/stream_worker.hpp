@@ -41,7 +41,8 @@ class Camera {
   struct Session;
 
   void run_stream(unsigned role, std::string url);
-  bool session(unsigned role, const std::string& url);  // true if frames or packets arrived
+  // One connection until it fails; true if frames (analysis) or packets (evidence) arrived.
+  bool session(unsigned role, const std::string& url, std::string& error);
   void wait_backoff(std::chrono::milliseconds d, unsigned role);
   void check_offline();
   void frame_arrived(int width, int height);
@@ -67,6 +68,7 @@ class Camera {
   std::vector<std::unique_ptr<Analyser>> analysers_;
   std::vector<std::int64_t> analyser_last_ms_;
   std::chrono::milliseconds interval_{1000};
+  std::int64_t gop_ms_ = 0;  // measured on the analysed stream (its thread only)
   std::vector<std::vector<Point>> roi_polys_;
   std::shared_ptr<InferencePool::Slot> slot_;
 
