@@ -75,7 +75,7 @@ camera DEMOCR01 '"name":"中控室（演示）","scene_type":"control_room","loc
   "rtsp_url":"rtsp://127.0.0.1:8554/leavepost","analysers":[{"type":"leave_post","absent_s":5,"interval_s":1}],
   "duty_schedule":'"$ALL_DAY"
 camera DEMOFR01 '"name":"罐区东侧球机（演示）","scene_type":"tank_farm","location":"储罐区东北角",
-  "rtsp_url":"rtsp://127.0.0.1:8555/fire","record":true,"analysers":[{"type":"fire_smoke","interval_s":1}]'
+  "rtsp_url":"rtsp://127.0.0.1:8555/fire","record":true,"analysers":[{"type":"fire_smoke","fire":{"interval_s":1},"smoke":{"interval_s":1}}]'
 echo "video demo: events for review at $URL/api/v1/video/events?state=pending (log: $LOG)"
 while :; do
   sleep 3600 &

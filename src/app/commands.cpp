@@ -27,6 +27,7 @@
 #include <hazmon/service/roster.hpp>
 #include <hazmon/service/user_admin.hpp>
 #include <hazmon/service/video_service.hpp>
+#include <hazmon/video/supervisor.hpp>
 #include <hazmon/service/warning_service.hpp>
 #include <hazmon/storage/migrations.hpp>
 
@@ -181,7 +182,7 @@ service::VideoServiceSettings video_service_settings(const json& cfg) {
 }
 
 // The pipeline's settings (video::Supervisor) from the same section.
-[[maybe_unused]] video::VideoSettings video_pipeline_settings(const json& cfg) {
+video::VideoSettings video_pipeline_settings(const json& cfg) {
   const auto& c = cfg["video"];
   video::VideoSettings s;
   s.evidence_dir = state_path(cfg, c["evidence_dir"].get<std::string>());
@@ -387,11 +388,28 @@ int cmd_serve(const Args& args) {
     notifier.service->subscribe(warnings);
     notifier.service->start();
   }
-  // Video events: the review queue always; the pipeline when video.enabled (hooked up below).
+  // Video events: the review queue always; the pipeline (one worker per camera row with an RTSP
+  // URL, nothing without cameras) when video.enabled. The pipeline reports to the service and
+  // gets its cameras from it; declared after it, so it stops first.
   service::VideoService video(*dbh.db, &warnings, video_service_settings(cfg), clock);
   registry.on_change([&video](const std::string& entity) {
     if (entity == "cameras" || entity == "enterprises") video.reload_cameras();
   });
+  std::unique_ptr<video::Supervisor> pipeline;
+  if (cfg["video"]["enabled"].get<bool>()) {
+    try {
+      pipeline = std::make_unique<video::Supervisor>(video_pipeline_settings(cfg), video, clock, &metrics);
+    } catch (const std::exception& e) {
+      // The review queue and the rest of the platform still serve; cameras are not analysed.
+      log->error("video pipeline not started: {}", e.what());
+    }
+  }
+  if (pipeline) {
+    pipeline->on_segment([&video](const video::Segment& s) { video.add_segment(s); });
+    video.on_cameras([p = pipeline.get()](const std::vector<video::CameraConfig>& cams) { p->set_cameras(cams); });
+    video.status_source([p = pipeline.get()] { return p->status(); });
+    video.retention([p = pipeline.get()] { return p->enforce_retention(); });
+  }
   warnings.start();
   ingest.start();
   video.start();
@@ -471,7 +489,8 @@ int cmd_serve(const Args& args) {
   }
   notify_stopping();
   server.stop();
-  video.stop();
+  if (pipeline) pipeline->stop();  // no more events or segments
+  video.stop();                    // writes what they reported
   ingest.stop();
   warnings.stop();
   if (notifier.service) notifier.service->stop();
