@@ -7,10 +7,12 @@ namespace hazmon::video {
 Remuxer::~Remuxer() { close(); }
 
 void Remuxer::open(const std::filesystem::path& path, const char* format, const AVCodecParameters* par,
-                   AVRational in_time_base) {
+                   AVRational in_time_base, bool rebase) {
   close();
   in_tb_ = in_time_base;
+  rebase_ = rebase;
   first_dts_ = last_dts_ = AV_NOPTS_VALUE;
+  offset_ = 0;
   last_end_ = 0;
   packets_ = 0;
   AVFormatContext* ctx = nullptr;
@@ -45,9 +47,12 @@ bool Remuxer::write(const AVPacket* in) {
   if (!p) return false;
   if (p->dts == AV_NOPTS_VALUE) p->dts = p->pts;
   if (p->dts == AV_NOPTS_VALUE) return false;
-  if (first_dts_ == AV_NOPTS_VALUE) first_dts_ = p->dts;
-  p->dts -= first_dts_;
-  p->pts = p->pts == AV_NOPTS_VALUE ? p->dts : p->pts - first_dts_;
+  if (first_dts_ == AV_NOPTS_VALUE) {
+    first_dts_ = p->dts;
+    offset_ = rebase_ ? first_dts_ : std::min<std::int64_t>(first_dts_, 0);  // never negative
+  }
+  p->dts -= offset_;
+  p->pts = p->pts == AV_NOPTS_VALUE ? p->dts : p->pts - offset_;
   if (last_dts_ != AV_NOPTS_VALUE && p->dts <= last_dts_) p->dts = last_dts_ + 1;
   if (p->pts < p->dts) p->pts = p->dts;
   last_dts_ = p->dts;
@@ -61,7 +66,8 @@ bool Remuxer::write(const AVPacket* in) {
 }
 
 std::int64_t Remuxer::duration_ms() const {
-  return av_rescale_q(last_end_, in_tb_, AVRational{1, 1000});
+  if (first_dts_ == AV_NOPTS_VALUE) return 0;
+  return av_rescale_q(last_end_ - (first_dts_ - offset_), in_tb_, AVRational{1, 1000});
 }
 
 bool Remuxer::close() {

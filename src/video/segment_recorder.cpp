@@ -50,7 +50,7 @@ void SegmentRecorder::on_packet(const AVPacket* p, std::int64_t ms, const AVCode
     fs::create_directories(folder, ec);
     part_ = folder / (stamp_string(start_) + ".ts.part");
     try {
-      mux_.open(part_, "mpegts", par, tb);
+      mux_.open(part_, "mpegts", par, tb, /*rebase=*/false);
     } catch (const std::exception& e) {
       core::logger(core::LogModule::video)->warn("camera {}: recording: {}", video_id_, e.what());
       return;

@@ -6,6 +6,8 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include <cstdio>
+#include <cstdlib>
 #include <latch>
 #include <thread>
 
@@ -270,6 +272,18 @@ TEST(VideoRecording, SegmentsAreWrittenAndRetentionDeletesTheOldest) {
     EXPECT_LE(d, 3.2) << segments[i].path;
     EXPECT_NEAR(static_cast<double>(segments[i].duration.count()) / 1000, 2.0, 1.1);
   }
+  // Segments of one session keep the stream's timestamps: each starts where the previous ended.
+  auto start_time = [&](const Segment& s) {
+    FILE* p = ::popen(("ffprobe -v error -show_entries format=start_time -of csv=p=0 '" +
+                       (settings.recording_dir / s.path).string() + "'").c_str(), "r");
+    char buf[64] = {0};
+    if (!p || !std::fgets(buf, sizeof buf, p)) return -1.0;
+    ::pclose(p);
+    return std::atof(buf);
+  };
+  const double t0 = start_time(segments[0]), t1 = start_time(segments[1]);
+  EXPECT_NEAR(t1 - t0, probe_duration(settings.recording_dir / segments[0].path), 0.2);
+
   auto scanned = scan_segments(settings.recording_dir);
   ASSERT_EQ(scanned.size(), segments.size());
   EXPECT_EQ(scanned[0].path, segments[0].path);
