@@ -1,0 +1,200 @@
+// Base-table uploads from enterprise gateways: POST /api/v1/upload/{table} with a row array
+// (DOMAIN §8, the Jiangsu pattern). Each row is created, or updated when its key exists, in the
+// registry of the gateway's own enterprise, with the registry's own JSON Schema and domain
+// checks; a bad row (or a row of another enterprise) is rejected by index, the others go on.
+#include <hazmon/api/api.hpp>
+
+#include <hazmon/auth/auth_service.hpp>
+#include <hazmon/core/error.hpp>
+#include <hazmon/service/audit_log.hpp>
+#include <hazmon/service/ingest_service.hpp>
+#include <hazmon/service/registry_service.hpp>
+
+#include "request_helpers.hpp"
+
+namespace hazmon::api {
+using core::Errc;
+using core::Error;
+using http::Request;
+using model::Principal;
+using nlohmann::json;
+
+namespace {
+constexpr std::size_t kMaxRows = 1000;
+
+// The upload's table name → the registry collection. Collections whose rows have generated
+// ids are matched on their natural key instead; production cells are split by cell_type.
+struct Table {
+  const char* name;
+  const char* collection;
+  std::vector<std::string> natural_key;  // empty: the collection's own key
+  const char* cell_type = nullptr;       // production cells of this type only
+};
+
+const std::vector<Table>& tables() {
+  static const std::vector<Table> t = {
+      {"points", "monitoring-points", {}},
+      {"equipment", "equipment", {}},
+      {"media", "cameras", {}},
+      {"warehouses", "production-cells", {}, "warehouse"},
+      {"loading-platforms", "production-cells", {}, "loading"},
+      {"responsible-persons", "responsible-persons", {"hazard_code", "role"}},
+      {"chemicals", "enterprise-chemicals", {"cas"}},
+  };
+  return t;
+}
+
+const Table* find_table(const std::string& name) {
+  for (const auto& t : tables())
+    if (name == t.name) return &t;
+  return nullptr;
+}
+
+const char* key_of(const std::string& collection) {
+  if (collection == "monitoring-points") return "quota_code";
+  if (collection == "equipment") return "equip_code";
+  if (collection == "cameras") return "video_id";
+  if (collection == "production-cells") return "prodcell_id";
+  return "id";
+}
+
+// A rejection reason: the message and the first field complaints, as the registry API gives them.
+std::string reason_of(const Error& e) {
+  std::string r = e.what();
+  std::size_t n = 0;
+  for (const auto& f : e.fields()) {
+    if (n++ == 3) break;
+    r += (n == 1 ? ": " : "; ") + (f.pointer.empty() ? std::string("/") : f.pointer) + " " + f.message;
+  }
+  return r;
+}
+
+// Creates or updates one row; returns true when it was created.
+bool upsert(service::RegistryService& reg, const Principal& as, const Table& t, const json& row) {
+  std::string key;
+  if (t.natural_key.empty()) {
+    const char* k = key_of(t.collection);
+    if (row.contains(k) && row[k].is_string()) key = row[k].get<std::string>();
+  } else {
+    service::ListParams p;
+    p.include_inactive = true;
+    p.limit = 2;
+    p.filters["company_code"] = as.scope.company_code;
+    bool complete = true;
+    for (const auto& k : t.natural_key) {
+      if (!row.contains(k) || !row[k].is_string()) complete = false;
+      else p.filters[k] = row[k].get<std::string>();
+    }
+    if (complete) {
+      auto found = reg.list(as, t.collection, p);
+      if (!found["items"].empty()) key = std::to_string(found["items"][0]["id"].get<long long>());
+    }
+  }
+  if (!key.empty()) {
+    bool exists = true;
+    try {
+      reg.get(as, t.collection, key);
+    } catch (const Error& e) {
+      if (e.code() != Errc::not_found) throw;
+      exists = false;
+    }
+    if (exists) {
+      reg.update(as, t.collection, key, row);
+      return false;
+    }
+  }
+  reg.create(as, t.collection, row);
+  return true;
+}
+}  // namespace
+
+void add_upload_table_routes(http::Router& r, ApiContext& ctx) {
+  r.add("POST", "/api/v1/upload/{table}", authed(ctx, "upload.table", [&ctx](Request& req, const Principal& who) {
+          const auto* table = find_table(req.params["table"]);
+          if (!table) throw Error(Errc::not_found, "no such base table; see /api/v1/upload/{table} in the API description");
+          if (who.role != model::Role::gateway || who.scope.kind != model::ScopeKind::enterprise)
+            throw Error(Errc::forbidden, "base tables come from an enterprise's gateway credential");
+          check_query(req, {});
+          auto body = parse_json_body(req);
+          // The encrypted envelope {appId, dataId, data}, as for readings.
+          if (body.is_object() && body.contains("appId") && body.contains("data")) {
+            for (auto& [k, v] : body.items())
+              if (k != "appId" && k != "dataId" && k != "data")
+                throw Error(Errc::validation_failed, "unknown envelope field", {{"/" + k, "not part of the envelope"}});
+            if (!body["appId"].is_string() || body["appId"].get<std::string>() != who.name)
+              throw Error(Errc::forbidden, "the envelope's appId is not the authenticated credential");
+            if (!body["data"].is_string()) throw Error(Errc::validation_failed, "data must be a string", {{"/data", "ciphertext"}});
+            auto key = ctx.auth.envelope_key(who.id);
+            if (!key || !ctx.ingest)
+              throw Error(Errc::validation_failed, "this credential has no envelope key", {{"/data", "send plain JSON"}});
+            body = ctx.ingest->open_envelope(body["data"].get<std::string>(), key->cipher, key->key_hex, key->iv_hex);
+          }
+          // A bare row array, or {companyCode, dataId, datas: [...]}.
+          const json* rows = &body;
+          if (body.is_object()) {
+            for (auto& [k, v] : body.items())
+              if (k != "companyCode" && k != "dataId" && k != "datas")
+                throw Error(Errc::validation_failed, "unknown field " + k, {{"/" + k, "companyCode, dataId and datas only"}});
+            if (body.contains("companyCode") &&
+                (!body["companyCode"].is_string() || body["companyCode"].get<std::string>() != who.scope.company_code))
+              throw Error(Errc::forbidden, "this credential may not upload base data of another enterprise");
+            if (!body.contains("datas")) throw Error(Errc::validation_failed, "datas is required", {{"/datas", "expected an array of rows"}});
+            rows = &body["datas"];
+          }
+          if (!rows->is_array())
+            throw Error(Errc::validation_failed, "the rows must be an array", {{body.is_object() ? "/datas" : "", "expected an array"}});
+          if (rows->size() > kMaxRows) throw Error(Errc::too_large, "at most " + std::to_string(kMaxRows) + " rows per upload");
+
+          // The gateway writes its own enterprise's base tables with an enterprise user's registry
+          // rights; the registry's scope checks keep every row inside that enterprise.
+          Principal as{who.id, who.name, model::Role::enterprise_user, who.scope};
+          int created = 0, updated = 0;
+          json rejected = json::array();
+          for (std::size_t i = 0; i < rows->size(); ++i) {
+            json row = (*rows)[i];
+            auto reject = [&](const std::string& why) { rejected.push_back({{"index", i}, {"reason", why}}); };
+            if (!row.is_object()) {
+              reject("the row is not an object");
+              continue;
+            }
+            if (!row.contains("company_code")) row["company_code"] = who.scope.company_code;
+            if (row["company_code"] != who.scope.company_code) {
+              reject("the row belongs to another enterprise");
+              continue;
+            }
+            if (table->cell_type) {
+              if (!row.contains("cell_type")) row["cell_type"] = table->cell_type;
+              if (row["cell_type"] != table->cell_type) {
+                reject(std::string("cell_type must be ") + table->cell_type + " in " + table->name);
+                continue;
+              }
+            }
+            try {
+              (upsert(ctx.registry, as, *table, row) ? created : updated)++;
+            } catch (const Error& e) {
+              if (e.code() == Errc::unavailable || e.code() == Errc::internal) throw;  // not the row's fault
+              reject(reason_of(e));
+            }
+          }
+          // Machine credentials are not audited per request by authed(); a registry change is.
+          if (created + updated > 0) {
+            service::AuditEntry a;
+            a.request_id = req.request_id;
+            a.actor_id = who.id;
+            a.actor_name = who.name;
+            a.actor_role = std::string(model::to_string(who.role));
+            a.client_addr = req.client_addr;
+            a.method = req.method;
+            a.path = req.path;
+            a.status = 200;
+            a.action = "upload.table";
+            a.target = table->collection;
+            a.detail = {{"created", created}, {"updated", updated}, {"rejected", rejected.size()}};
+            ctx.audit.record(a);
+          }
+          return json_response(200, {{"accepted", created + updated}, {"created", created}, {"updated", updated},
+                                     {"rejected", rejected}});
+        }));
+}
+
+}  // namespace hazmon::api
