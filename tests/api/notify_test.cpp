@@ -643,3 +643,35 @@ TEST(Notify, HttpSmsGatewayPostsJsonWithTheKeyAndTellsPermanentFromPassingFailur
   ASSERT_TRUE(down);
   EXPECT_FALSE(down->permanent()) << down->what();
 }
+
+TEST(Notify, SenderThreadDeliversNewRowsByItself) {
+  Fixture f(1);
+  f.contact({{"level", "enterprise"}, {"company_code", f.kCompany}, {"name", "企业值班员"}, {"phone", "13800000001"}});
+  f.raise_hh("ntf-thread-1");
+  auto ev = f.c.get("/api/v1/warning-events/" + std::to_string(f.event()["id"].get<long long>()), f.admin).json();
+  ev["push_reason"] = "created";
+  // A second service as hazmond runs it: real clock, its own sender thread, woken by enqueue.
+  core::SystemClock clock;
+  notify::RecordingSmsGateway sms;
+  service::NotifySettings ns;
+  ns.poll_interval = milliseconds(200);
+  service::NotificationService svc(shared_db().db(), ns, clock, &sms, nullptr);
+  svc.start();
+  // Its own contact, so that this push is new for it (the fixture's rows exist already).
+  f.contact({{"level", "enterprise"}, {"company_code", f.kCompany}, {"name", "线程测试"}, {"phone", "13800000077"}});
+  EXPECT_EQ(svc.enqueue(ev), 1);
+  auto until = steady_clock::now() + seconds(10);
+  while (sms.sent().size() < 2 && steady_clock::now() < until) std::this_thread::sleep_for(milliseconds(20));
+  svc.stop();
+  // The outbox is one: the thread delivers every due row, the fixture's queued one included.
+  ASSERT_EQ(sms.sent().size(), 2u);
+  std::set<std::string> phones;
+  for (const auto& m : sms.sent()) {
+    phones.insert(m.recipient);
+    EXPECT_NE(m.body.find(f.kName), std::string::npos);
+  }
+  EXPECT_EQ(phones, (std::set<std::string>{"13800000001", "13800000077"}));
+  EXPECT_EQ(svc.stats().sent, 2u);
+  EXPECT_EQ(f.notifications(ev["id"].get<long long>(), {}, "&status=sent")["total"], 2);
+  EXPECT_EQ(f.srv.notifications().deliver_due(), 0) << "nothing left for anyone else";
+}
