@@ -305,7 +305,9 @@ bool Camera::session(unsigned role, const std::string& url, std::string& error) 
   const std::int64_t interval_ms = interval_.count();
   bool got_any = false;
 
+  auto last_decode = steady::now();
   auto on_frame = [&](AVFrame* f, std::int64_t pkt_ms) {
+    last_decode = steady::now();
     ++decoded_;
     got_any = true;
     frame_arrived(f->width, f->height);
@@ -377,7 +379,18 @@ bool Camera::session(unsigned role, const std::string& url, std::string& error) 
       // interval: then nothing else is decoded (and not even every key frame).
       const bool key_only = gop_ms > 0 && gop_ms <= interval_ms;
       dec->skip_frame = key_only ? AVDISCARD_NONKEY : AVDISCARD_DEFAULT;
-      if (!key_only || (key && due(ms, last_sample_ms, interval_ms))) {
+      bool decode = !key_only || (key && due(ms, last_sample_ms, interval_ms));
+      // Overload: a key frame is not even decoded while the camera still has a frame waiting for
+      // inference (it would only push that one out), so the CPU goes to inference instead. It
+      // counts as dropped. A frame is decoded at least every offline_after / 3 regardless, so a
+      // stalled pool never looks like a dead camera.
+      if (decode && key_only && slot_ && pool_.queued(slot_) > 0 &&
+          steady::now() - last_decode < settings_.offline_after / 3) {
+        decode = false;
+        last_sample_ms = ms;
+        ++dropped_;
+      }
+      if (decode) {
         t0 = thread_cpu_ns();
         const auto scale_before = scale_ns_.load();
         if (avcodec_send_packet(dec.get(), pkt.get()) >= 0) {
