@@ -106,6 +106,7 @@ struct NotificationService::Impl {
   std::condition_variable cv;
   bool stopping = false;
   bool wake = false;
+  std::atomic<bool> stop_requested{false};  // checked between messages: a round of slow sends must not hold up shutdown
   std::deque<json> retry_events;  // pushes whose outbox write failed (database down)
 
   std::atomic<std::uint64_t> n_queued{0}, n_sent{0}, n_retried{0}, n_failed{0}, n_enqueue_failures{0};
@@ -298,6 +299,7 @@ struct NotificationService::Impl {
     });
     int n = 0;
     for (const auto& row : due) {
+      if (stop_requested) break;  // the rest stay pending for the next start
       auto id = row["id"].get<long long>();
       auto c = notify::channel_from_string(row["channel"].get<std::string>()).value_or(Channel::sms);
       notify::Message m{c, row["recipient"].get<std::string>(), row["recipient_name"].get<std::string>(),
@@ -330,7 +332,7 @@ struct NotificationService::Impl {
     for (;;) {
       int n = deliver_round();
       total += n;
-      if (n < static_cast<int>(s.batch)) break;
+      if (n < static_cast<int>(s.batch) || stop_requested) break;
     }
     return total;
   }
@@ -389,6 +391,7 @@ void NotificationService::start() {
 void NotificationService::stop() {
   auto& i = *impl_;
   if (!i.sender.joinable()) return;
+  i.stop_requested = true;
   {
     std::lock_guard lock(i.mu);
     i.stopping = true;
