@@ -359,6 +359,9 @@ struct IngestService::Impl {
       if (!p->tick && !recent.find(p->upload.company_code + "|" + p->upload.data_id))
         unknown.emplace_back(p->upload.company_code, p->upload.data_id);
     std::vector<std::pair<std::string, std::string>> stored;
+    // After a restart the spool may hold uploads this process never answered: apply it first,
+    // or a resend of one of them would be taken for new (its readings stored twice).
+    if (!unknown.empty() && spool->pending() > 0) replay_spool();
     if (!unknown.empty() && spool->pending() == 0) {
       try {
         stored = db.in_tx([&](storage::Tx& tx) { return store.find_uploads(tx, unknown); });
