@@ -298,6 +298,7 @@ bool Camera::session(unsigned role, const std::string& url, std::string& error) 
   PacketPtr pkt(av_packet_alloc());
   FramePtr frame(av_frame_alloc());
   SwsContext* sws = nullptr;
+  cv::Mat scratch;  // sws_scale's padded output
   std::int64_t last_key_ms = kNoTime, last_sample_ms = kNoTime, packets_since_key = -1;
   std::int64_t& gop_ms = gop_ms_;  // kept across reconnects: the camera's GOP rarely changes
   // RTSP's first packet often has no timestamp: the GOP is then measured in packets.
@@ -323,11 +324,17 @@ bool Camera::session(unsigned role, const std::string& url, std::string& error) 
     sws = sws_getCachedContext(sws, f->width, f->height, static_cast<AVPixelFormat>(f->format), dw, dh,
                                AV_PIX_FMT_BGR24, SWS_BILINEAR, nullptr, nullptr, nullptr);
     if (!sws) return;
-    AnalysisFrame af;
-    af.bgr.create(dh, dw, CV_8UC3);
-    uint8_t* dst[4] = {af.bgr.data, nullptr, nullptr, nullptr};
-    int dst_stride[4] = {static_cast<int>(af.bgr.step), 0, 0, 0};
+    // swscale's SIMD output writes whole blocks and so runs past the end of a line whose width
+    // is not a multiple of 16 pixels (e.g. 426 px): into a tightly allocated cv::Mat that is a
+    // heap overflow on the last line. It writes into a padded, reused scratch buffer instead,
+    // and the frame gets a continuous copy (0.1 ms at 640x360).
+    const int stride = FFALIGN(dw * 3, 64) + 64;
+    if (scratch.rows < dh + 1 || static_cast<int>(scratch.step) < stride) scratch.create(dh + 1, stride, CV_8UC1);
+    uint8_t* dst[4] = {scratch.data, nullptr, nullptr, nullptr};
+    int dst_stride[4] = {static_cast<int>(scratch.step), 0, 0, 0};
     sws_scale(sws, f->data, f->linesize, 0, f->height, dst, dst_stride);
+    AnalysisFrame af;
+    cv::Mat(dh, dw, CV_8UC3, scratch.data, scratch.step).copyTo(af.bgr);
     scale_ns_ += thread_cpu_ns() - t0;
     af.time = clock_.now();
     af.pts_ms = ms;

@@ -68,10 +68,10 @@ TEST(VideoEvidence, BlackPictureEventHasSnapshotAndClip) {
   EXPECT_TRUE(fs::path(start.snapshot_path).is_relative());
   cv::Mat jpg = cv::imread((settings.evidence_dir / start.snapshot_path).string());
   ASSERT_FALSE(jpg.empty());
-  EXPECT_EQ(jpg.cols, 320);  // the analysed frame (long side 320 <= 640)
-  EXPECT_EQ(jpg.rows, 180);
+  EXPECT_EQ(jpg.cols, 426);  // the analysed frame (long side 426 <= 640), odd for swscale's SIMD
+  EXPECT_EQ(jpg.rows, 240);
   // The ROI polygon is drawn on the black picture: its top edge has bright pixels.
-  EXPECT_GT(cv::mean(jpg.row(18).colRange(40, 280))[0], 60.0);
+  EXPECT_GT(cv::mean(jpg.row(24).colRange(50, 380))[0], 60.0);
 
   // The clip follows clip_after later in an update of the same episode.
   ASSERT_TRUE(log.wait_for([](auto& ev) {
@@ -97,7 +97,7 @@ TEST(VideoEvidence, BlackPictureEventHasSnapshotAndClip) {
 }
 
 TEST(VideoEvidence, SubStreamIsAnalysedAndTheMainStreamGivesTheClip) {
-  RtspCamera main_stream(clips().gop25), sub_stream(clips().black);  // 640x360 main, 320x180 sub
+  RtspCamera main_stream(clips().gop25), sub_stream(clips().black);  // 640x360 main, 426x240 sub
   TempDir dir;
   EventLog log;
   core::SystemClock clock;
@@ -117,9 +117,9 @@ TEST(VideoEvidence, SubStreamIsAnalysedAndTheMainStreamGivesTheClip) {
   }, seconds(25)));
   auto ev = log.events();
   EXPECT_EQ(ev[0].kind, "black");  // seen on the sub-stream
-  EXPECT_EQ(sup.status()[0].width, 320);
+  EXPECT_EQ(sup.status()[0].width, 426);
   cv::Mat jpg = cv::imread((settings.evidence_dir / ev[0].snapshot_path).string());
-  EXPECT_EQ(jpg.cols, 320);
+  EXPECT_EQ(jpg.cols, 426);
   std::string clip;
   for (auto& e : ev) {
     if (!e.clip_path.empty()) clip = (settings.evidence_dir / e.clip_path).string();

@@ -97,7 +97,7 @@ const Clips& clips() {
     const bool ok =
         sh(ff + "testsrc2=size=640x360:rate=25 -t 10 -g 25 -keyint_min 25" + enc + "'" + c.gop25.string() + "'") == 0 &&
         sh(ff + "testsrc2=size=640x360:rate=25 -t 10 -g 50 -keyint_min 50" + enc + "'" + c.gop50.string() + "'") == 0 &&
-        sh(ff + "color=black:size=320x180:rate=25 -t 4 -g 25" + enc + "'" + c.black.string() + "'") == 0 &&
+        sh(ff + "color=black:size=426x240:rate=25 -t 4 -g 25" + enc + "'" + c.black.string() + "'") == 0 &&
         sh(ff + "testsrc2=size=640x360:rate=25 -t 3 -g 25" + enc + "-f mpegts '" + a.string() + "'") == 0 &&
         sh(ff + "testsrc2=size=320x180:rate=25 -t 3 -g 25" + enc + "-f mpegts '" + b.string() + "'") == 0 &&
         sh("cat '" + a.string() + "' '" + b.string() + "' > '" + c.res_change.string() + "'") == 0;

@@ -37,7 +37,7 @@ double probe_duration(const fs::path& file);
 struct Clips {
   fs::path gop25;      // 640x360 25 fps, 10 s, GOP 25 (1 s), no B-frames
   fs::path gop50;      // same, GOP 50 (2 s)
-  fs::path black;      // 320x180 black, 4 s, GOP 25
+  fs::path black;      // 426x240 black, 4 s, GOP 25 (a width that is not a multiple of 16)
   fs::path res_change; // MPEG-TS: 3 s at 640x360 then 3 s at 320x180
 };
 const Clips& clips();
