@@ -261,7 +261,8 @@ struct VideoService::Impl {
           // The first snapshot is the one the reviewer sees; a later clip replaces none.
           "snapshot_path = coalesce(video_event.snapshot_path, EXCLUDED.snapshot_path), "
           "clip_path = coalesce(video_event.clip_path, EXCLUDED.clip_path), "
-          "detail = CASE WHEN EXCLUDED.detail <> '' THEN EXCLUDED.detail ELSE video_event.detail END, "
+          // The first description is what was detected; later ones ("人员已返岗") describe its end.
+          "detail = CASE WHEN video_event.detail = '' THEN EXCLUDED.detail ELSE video_event.detail END, "
           "updated_at = now()",
           {e.video_id, e.analyser, e.kind.empty() ? e.analyser : e.kind, e.episode_id, phase_name(e.phase), std::to_string(conf),
            boxes_json(e.boxes).dump(), e.roi_name, roi_json(e.roi).dump(), ts(e.started_at),
