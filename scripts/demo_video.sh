@@ -3,10 +3,7 @@
 # real RTSP server on loopback (gst-rtsp-server through tests/support/gst_rtsp_relay.py) fed by an
 # ffmpeg that loops the clip without re-encoding, and their camera rows created through the API:
 #   DEMOCR01  中控室 (control room) with the leave-post analyser  ← opencv_vtest_leavepost.mp4
-#   DEMOFR01  罐区 (tank farm) with fire and smoke                ← furg_house6.mp4
-# Recording stays off in the demo for now: with it the pipeline crashed hazmond with heap
-# corruption within seconds (docs/video.md, "Review, evidence and playback"); PATCH the camera with
-# {"record": true} to try it.
+#   DEMOFR01  罐区 (tank farm) with fire and smoke, recorded      ← furg_house6.mp4
 # Their events then appear in the review queue (GET /api/v1/video/events?state=pending) with
 # snapshot and clip. Runs in the foreground until TERM/INT, then stops the relays and feeders it
 # started (by PID).
@@ -78,7 +75,7 @@ camera DEMOCR01 '"name":"中控室（演示）","scene_type":"control_room","loc
   "rtsp_url":"rtsp://127.0.0.1:8554/leavepost","analysers":[{"type":"leave_post","absent_s":5,"interval_s":1}],
   "duty_schedule":'"$ALL_DAY"
 camera DEMOFR01 '"name":"罐区东侧球机（演示）","scene_type":"tank_farm","location":"储罐区东北角",
-  "rtsp_url":"rtsp://127.0.0.1:8555/fire","record":false,"analysers":[{"type":"fire_smoke","fire":{"interval_s":1},"smoke":{"interval_s":1}}]'
+  "rtsp_url":"rtsp://127.0.0.1:8555/fire","record":true,"analysers":[{"type":"fire_smoke","fire":{"interval_s":1},"smoke":{"interval_s":1}}]'
 echo "video demo: events for review at $URL/api/v1/video/events?state=pending (log: $LOG)"
 while :; do
   sleep 3600 &

@@ -398,9 +398,7 @@ int cmd_serve(const Args& args) {
   std::unique_ptr<video::Supervisor> pipeline;
   if (cfg["video"]["enabled"].get<bool>()) {
     try {
-      // No metrics registry for now: with its once-a-second publisher thread the pipeline
-      // corrupted the heap within seconds (docs/video.md, "Review, evidence and playback").
-      pipeline = std::make_unique<video::Supervisor>(video_pipeline_settings(cfg), video, clock, nullptr);
+      pipeline = std::make_unique<video::Supervisor>(video_pipeline_settings(cfg), video, clock, &metrics);
     } catch (const std::exception& e) {
       // The review queue and the rest of the platform still serve; cameras are not analysed.
       log->error("video pipeline not started: {}", e.what());

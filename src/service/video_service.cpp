@@ -733,7 +733,7 @@ json VideoService::camera_status(const model::Principal& who, const std::string&
                          "updated_at FROM camera_status WHERE video_id = $1",
                          {video_id});
     seg = tx.exec_one("SELECT count(*) AS segments, min(start_at) AS first_segment_at, max(start_at) AS last_segment_at, "
-                      "coalesce(sum(bytes), 0) AS bytes FROM video_segment WHERE video_id = $1",
+                      "coalesce(sum(bytes), 0)::bigint AS bytes FROM video_segment WHERE video_id = $1",
                       {video_id});
   }
   json out = cam;
