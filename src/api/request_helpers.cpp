@@ -121,4 +121,18 @@ http::Handler authed(ApiContext& ctx, std::string action, AuthedHandler h) {
   };
 }
 
+std::map<std::string, std::string> query_subset(const http::Request& req, std::initializer_list<const char*> keys) {
+  std::map<std::string, std::string> out;
+  for (auto* k : keys)
+    if (auto it = req.query.find(k); it != req.query.end()) out[k] = it->second;
+  return out;
+}
+
+long long id_param(http::Request& req, const char* what) {
+  const auto& id = req.params["id"];
+  if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos)
+    throw core::Error(core::Errc::not_found, std::string("no such ") + what);
+  return std::stoll(id);
+}
+
 }  // namespace hazmon::api

@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <initializer_list>
+#include <map>
 #include <set>
 #include <string>
 
@@ -19,6 +21,11 @@ nlohmann::json parse_json_body(const http::Request& req, bool allow_empty = fals
 // Query parameters must all be known (400 names the unknown one).
 void check_query(const http::Request& req, const std::set<std::string>& allowed);
 int query_int(const http::Request& req, const std::string& key, int def, int min, int max);
+// The query parameters among `keys` that are present (filters for list endpoints).
+std::map<std::string, std::string> query_subset(const http::Request& req, std::initializer_list<const char*> keys);
+// The `{id}` path parameter as a positive number; anything else (including "../..") is a 404
+// "no such <what>", as an absent row would be.
+long long id_param(http::Request& req, const char* what);
 
 http::Response json_response(int status, const nlohmann::json& body);
 

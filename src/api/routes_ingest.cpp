@@ -17,13 +17,6 @@ using model::Principal;
 using nlohmann::json;
 
 namespace {
-std::map<std::string, std::string> pick(const Request& req, std::initializer_list<const char*> keys) {
-  std::map<std::string, std::string> out;
-  for (auto* k : keys)
-    if (auto it = req.query.find(k); it != req.query.end()) out[k] = it->second;
-  return out;
-}
-
 std::string query_or(const Request& req, const char* key, const char* def) {
   auto it = req.query.find(key);
   return it == req.query.end() ? def : it->second;
@@ -86,7 +79,7 @@ void add_ingest_routes(http::Router& r, ApiContext& ctx) {
   auto& mon = *ctx.monitoring;
   r.add("GET", "/api/v1/readings/latest", authed(ctx, "", [&ctx, &mon](Request& req, const Principal& who) {
           check_query(req, {"company_code", "hazard_code", "equip_code", "indicator_type", "limit", "offset"});
-          return json_response(200, mon.latest(who, pick(req, {"company_code", "hazard_code", "equip_code", "indicator_type"}),
+          return json_response(200, mon.latest(who, query_subset(req, {"company_code", "hazard_code", "equip_code", "indicator_type"}),
                                                query_int(req, "limit", 100, 1, 1000), query_int(req, "offset", 0, 0, 1 << 30),
                                                ctx.offline_after_s));
         }));
@@ -107,7 +100,7 @@ void add_ingest_routes(http::Router& r, ApiContext& ctx) {
           for (auto* b : {"active", "suppressed"})
             if (auto it = req.query.find(b); it != req.query.end() && it->second != "true" && it->second != "false")
               throw Error(Errc::bad_request, std::string(b) + " must be true or false");
-          return json_response(200, mon.alarms(who, pick(req, {"company_code", "hazard_code", "quota_code", "alarm_type",
+          return json_response(200, mon.alarms(who, query_subset(req, {"company_code", "hazard_code", "quota_code", "alarm_type",
                                                                 "active", "suppressed", "from", "to"}),
                                                query_int(req, "limit", 100, 1, 1000), query_int(req, "offset", 0, 0, 1 << 30)));
         }));

@@ -21,14 +21,6 @@ using model::Principal;
 using nlohmann::json;
 
 namespace {
-// Ids are digits; anything else (including "../..") is simply no such thing.
-long long id_param(Request& req, const char* what) {
-  const auto& id = req.params["id"];
-  if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos)
-    throw Error(Errc::not_found, std::string("no such ") + what);
-  return std::stoll(id);
-}
-
 // Camera codes follow the registry's pattern ^[0-9A-Za-z]{1,32}$.
 const std::string& video_id_param(Request& req) {
   const auto& v = req.params["video_id"];
@@ -82,9 +74,7 @@ void add_video_routes(http::Router& r, ApiContext& ctx) {
   auto& v = *ctx.video;
   r.add("GET", "/api/v1/video/events", authed(ctx, "", [&v](Request& req, const Principal& who) {
           check_query(req, {"state", "analyser", "company_code", "video_id", "from", "to", "limit", "offset"});
-          std::map<std::string, std::string> filters;
-          for (auto* k : {"state", "analyser", "company_code", "video_id", "from", "to"})
-            if (auto it = req.query.find(k); it != req.query.end()) filters[k] = it->second;
+          auto filters = query_subset(req, {"state", "analyser", "company_code", "video_id", "from", "to"});
           return json_response(200, v.list(who, filters, query_int(req, "limit", 50, 1, 500),
                                            query_int(req, "offset", 0, 0, 1 << 30)));
         }));

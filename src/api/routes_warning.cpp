@@ -19,12 +19,6 @@ void people_only(const Principal& who) {
   if (!who.is_person()) throw Error(Errc::forbidden, "warning events are for people, not machine credentials");
 }
 
-long long id_param(Request& req, const char* what) {
-  const auto& id = req.params["id"];
-  if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos)
-    throw Error(Errc::not_found, std::string("no such ") + what);
-  return std::stoll(id);
-}
 }  // namespace
 
 void add_warning_routes(http::Router& r, ApiContext& ctx) {
@@ -33,9 +27,7 @@ void add_warning_routes(http::Router& r, ApiContext& ctx) {
   r.add("GET", "/api/v1/warning-events", authed(ctx, "", [&w](Request& req, const Principal& who) {
           people_only(who);
           check_query(req, {"status", "level", "company_code", "overdue", "from", "to", "limit", "offset"});
-          std::map<std::string, std::string> filters;
-          for (auto* k : {"status", "level", "company_code", "overdue", "from", "to"})
-            if (auto it = req.query.find(k); it != req.query.end()) filters[k] = it->second;
+          auto filters = query_subset(req, {"status", "level", "company_code", "overdue", "from", "to"});
           return json_response(200, w.list(who, filters, query_int(req, "limit", 50, 1, 500),
                                            query_int(req, "offset", 0, 0, 1 << 30)));
         }));

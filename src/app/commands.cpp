@@ -395,6 +395,13 @@ int cmd_serve(const Args& args) {
   registry.on_change([&video](const std::string& entity) {
     if (entity == "cameras" || entity == "enterprises") video.reload_cameras();
   });
+  registry.add_check("cameras", [](const nlohmann::json& row) {
+    std::vector<core::FieldError> out;
+    auto get = [&row](const char* k) { return row.contains(k) ? row[k] : nlohmann::json::array(); };
+    for (auto& [pointer, message] : video::check_camera_settings(get("analysers"), get("rois"), get("duty_schedule")))
+      out.push_back({pointer, message});
+    return out;
+  });
   std::unique_ptr<video::Supervisor> pipeline;
   if (cfg["video"]["enabled"].get<bool>()) {
     try {

@@ -221,6 +221,8 @@ json RegistryService::create(const Principal& who, const std::string& entity, co
   require_write(who, def, true);
   if (auto errs = domain_problems(def, body); !errs.empty())
     throw Error(Errc::validation_failed, "the " + def.name + " row is inconsistent", errs);
+  if (auto errs = extra_problems(def.name, body); !errs.empty())
+    throw Error(Errc::validation_failed, "the " + def.name + " row has invalid settings", errs);
   try {
     auto row = db_.in_tx([&](storage::Tx& tx) {
       check_scope_and_references(tx, who, def, body);
@@ -263,6 +265,8 @@ json RegistryService::update(const Principal& who, const std::string& entity, co
         throw Error(Errc::validation_failed, "the changed " + def.name + " row does not match its schema", errs);
       if (auto errs = domain_problems(def, merged); !errs.empty())
         throw Error(Errc::validation_failed, "the changed " + def.name + " row is inconsistent", errs);
+      if (auto errs = extra_problems(def.name, merged); !errs.empty())
+        throw Error(Errc::validation_failed, "the changed " + def.name + " row has invalid settings", errs);
       check_scope_and_references(tx, who, def, merged);
       return kStore.update(tx, def, key, patch);
     });

@@ -109,6 +109,12 @@ TEST(Process, ServesNotifiesReadyAndDrainsOnSigterm) {
   std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", sock_path.c_str());
   ASSERT_EQ(::bind(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
 
+  // An administrator made with the CLI, as an operator would.
+  const std::string admin = "proc-admin-" + hazmon::core::random_token(6), password = "Proc-Admin-Pass-42";
+  auto add = spawn({hazmond(), "user", "add", "--config", (dir / "hazmond.json").string(), "--username", admin},
+                   {"HAZMON_DB_DSN=" + db.dsn(), "HAZMON_PASSWORD=" + password});
+  ASSERT_EQ(wait_exit(add.pid, std::chrono::seconds(30)), 0);
+
   auto child = spawn({hazmond(), "serve", "--config", (dir / "hazmond.json").string()},
                      {"HAZMON_DB_DSN=" + db.dsn(), "NOTIFY_SOCKET=" + sock_path});
   unsigned short port = 0;
@@ -132,6 +138,23 @@ TEST(Process, ServesNotifiesReadyAndDrainsOnSigterm) {
   auto ready = c.get("/readyz");
   EXPECT_EQ(ready.status, 200) << ready.body;
   EXPECT_EQ(c.get("/api/v1/enterprises").status, 401);
+
+  // Camera analyser settings are checked by the video module when the row is written (wired in
+  // `serve`): a bad one is a 422 naming the analyser, not a camera that silently analyses nothing.
+  auto login = c.post_json("/api/v1/auth/login", {{"username", admin}, {"password", password}});
+  ASSERT_EQ(login.status, 200) << login.body;
+  auto token = login.json()["token"].get<std::string>();
+  nlohmann::json camera = {{"video_id", "PROCCAM1"}, {"company_code", "99999999999"}, {"name", "中控室"},
+                           {"scene_type", "control_room"},
+                           {"analysers", {{{"type", "leave_post"}, {"absent_minutes", -3}}}}};
+  auto bad = c.post_json("/api/v1/cameras", camera, token);
+  EXPECT_EQ(bad.status, 422) << bad.body;
+  EXPECT_NE(bad.body.find("/analysers/0"), std::string::npos) << bad.body;
+  EXPECT_NE(bad.body.find("absent_minutes"), std::string::npos) << bad.body;
+  camera["analysers"][0]["absent_minutes"] = 5;  // now valid: the next complaint is the unknown enterprise
+  auto next = c.post_json("/api/v1/cameras", camera, token);
+  EXPECT_EQ(next.body.find("/analysers/0"), std::string::npos) << next.body;
+  EXPECT_NE(next.status, 201) << next.body;
 
   ASSERT_EQ(::kill(child.pid, SIGTERM), 0);
   EXPECT_EQ(wait_exit(child.pid, std::chrono::seconds(15)), 0);

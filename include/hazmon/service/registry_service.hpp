@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include <hazmon/core/error.hpp>
 #include <hazmon/model/scope.hpp>
 
 namespace hazmon::storage { class Database; struct ListQuery; }
@@ -54,6 +55,13 @@ class RegistryService {
   // Register them before serving requests.
   void on_change(std::function<void(const std::string&)> f) { changed_.push_back(std::move(f)); }
 
+  // Adds a check another module owns (e.g. camera analyser settings, which only the video module
+  // understands) run on every created or changed row of `entity` after the schema and domain
+  // checks; the problems it returns make the write a 422 and nothing is stored. Register before
+  // serving requests.
+  using RowCheck = std::function<std::vector<core::FieldError>(const nlohmann::json& row)>;
+  void add_check(const std::string& entity, RowCheck check) { checks_.emplace_back(entity, std::move(check)); }
+
  private:
   void notify(const std::string& entity) const {
     for (const auto& f : changed_) f(entity);
@@ -61,6 +69,14 @@ class RegistryService {
   storage::Database& db_;
   std::map<std::string, std::unique_ptr<config::JsonSchema>> schemas_;
   std::vector<std::function<void(const std::string&)>> changed_;
+  std::vector<std::pair<std::string, RowCheck>> checks_;
+  std::vector<core::FieldError> extra_problems(const std::string& entity, const nlohmann::json& row) const {
+    std::vector<core::FieldError> out;
+    for (const auto& [name, check] : checks_)
+      if (name == entity)
+        for (auto& p : check(row)) out.push_back(std::move(p));
+    return out;
+  }
 };
 
 }  // namespace hazmon::service

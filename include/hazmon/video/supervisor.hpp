@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <hazmon/core/clock.hpp>
@@ -99,6 +100,13 @@ class Supervisor {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// A camera row's analyser settings checked exactly as the pipeline will build them (registry
+// writes call this so a bad setting is a 422, not a camera that silently analyses nothing).
+// Returns (JSON pointer into the row, message) pairs; empty when every analyser can be built.
+std::vector<std::pair<std::string, std::string>> check_camera_settings(const nlohmann::json& analysers,
+                                                                       const nlohmann::json& rois,
+                                                                       const nlohmann::json& duty_schedule);
 
 const char* to_string(StreamState s);
 const char* to_string(EventPhase p);
