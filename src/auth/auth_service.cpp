@@ -313,13 +313,27 @@ IssuedCredential AuthService::create_credential(const NewCredential& c, long lon
 }
 
 std::optional<EnvelopeKey> AuthService::envelope_key(long long credential_id) {
-  auto row = db_.in_tx([&](storage::Tx& tx) {
-    return tx.exec_one("SELECT envelope_cipher, envelope_key_hex, envelope_iv_hex FROM api_credential "
-                       "WHERE id = $1 AND is_active AND envelope_cipher IS NOT NULL",
-                       {std::to_string(credential_id)});
-  });
-  if (row.is_null()) return std::nullopt;
-  return EnvelopeKey{row["envelope_cipher"], row["envelope_key_hex"], row["envelope_iv_hex"]};
+  nlohmann::json row;
+  try {
+    row = db_.in_tx([&](storage::Tx& tx) {
+      return tx.exec_one("SELECT envelope_cipher, envelope_key_hex, envelope_iv_hex FROM api_credential "
+                         "WHERE id = $1 AND is_active AND envelope_cipher IS NOT NULL",
+                         {std::to_string(credential_id)});
+    });
+  } catch (const storage::TransientError&) {
+    std::lock_guard lock(cache_mutex_);
+    if (auto it = envelope_keys_.find(credential_id); it != envelope_keys_.end()) return it->second;
+    throw;
+  }
+  std::lock_guard lock(cache_mutex_);
+  if (row.is_null()) {
+    envelope_keys_.erase(credential_id);
+    return std::nullopt;
+  }
+  EnvelopeKey key{row["envelope_cipher"], row["envelope_key_hex"], row["envelope_iv_hex"]};
+  if (envelope_keys_.size() > 100000) envelope_keys_.clear();
+  envelope_keys_[credential_id] = key;
+  return key;
 }
 
 }  // namespace hazmon::auth

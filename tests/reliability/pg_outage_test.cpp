@@ -4,6 +4,7 @@
 // uploaded, and a level crossing H during the outage is one alarm episode.
 #include <gtest/gtest.h>
 
+#include <hazmon/ingest/upload.hpp>
 #include <hazmon/storage/database.hpp>
 
 #include <cstdlib>
@@ -19,6 +20,7 @@ namespace {
 constexpr const char* kCompany = "14060000001";  // 朔州
 constexpr const char* kHazard = "14060000001001";
 constexpr const char* kAlarmPoint = "POHI1";
+constexpr const char* kEnvelopePoint = "POENV1";  // read only by the encrypted-envelope uploads
 constexpr int kThreads = 3;
 constexpr int kPointsPerThread = 4;
 constexpr int kItems = 20;
@@ -62,7 +64,8 @@ TEST(Reliability, PostgresStoppedDuringLoadLosesNothingAndKeepsOrder) {
   auto db = std::make_unique<TestDatabase>();
   ::setenv("HAZMON_TEST_PG_DSN", saved.c_str(), 1);
 
-  std::string token;
+  std::string token, env_app_id, env_token;
+  json env_key;
   {
     TestServer setup(*db);
     auto admin = setup.make_user("po_admin", "province_admin");
@@ -87,6 +90,16 @@ TEST(Reliability, PostgresStoppedDuringLoadLosesNothingAndKeepsOrder) {
                    admin));
     auto cred = ok(c.post_json("/api/v1/credentials", {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompany}}}}, admin));
     token = cred["app_id"].get<std::string>() + "." + cred["secret"].get<std::string>();
+    ok(c.post_json("/api/v1/monitoring-points",
+                   {{"quota_code", kEnvelopePoint}, {"company_code", kCompany}, {"hazard_code", kHazard}, {"name", "2#罐液位"},
+                    {"indicator_type", "level"}, {"value_kind", "analog"}, {"unit", "m"}, {"range_low", 0}, {"range_high", 20}},
+                   admin));
+    auto env = ok(c.post_json("/api/v1/credentials",
+                              {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompany}}}, {"envelope_cipher", "sm4-cbc"}},
+                              admin));
+    env_app_id = env["app_id"].get<std::string>();
+    env_token = env_app_id + "." + env["secret"].get<std::string>();
+    env_key = env["envelope"];
   }
 
   Hazmond server(dir / "hazmond", db->dsn());
@@ -121,11 +134,27 @@ TEST(Reliability, PostgresStoppedDuringLoadLosesNothingAndKeepsOrder) {
   gw.start(port);
   std::this_thread::sleep_for(seconds(3));
 
+  // An encrypted-envelope gateway (SM4-CBC) uploads once before and once during the outage: its
+  // key, like its token, must not need PostgreSQL once this process has read it.
+  auto envelope_upload = [&](int n) {
+    json inner = {{"companyCode", kCompany}, {"dataId", "po-env-" + std::to_string(n)}, {"reportType", "realtime"},
+                  {"sendTime", core::format_rfc3339(system_clock::now())},
+                  {"datas", json::array({{{"quotaCode", kEnvelopePoint}, {"collectTime", at(base_ms + n * 1000LL)}, {"value", 4.5}}})}};
+    auto data = ingest::encrypt_envelope_data(inner.dump(), env_key["cipher"], env_key["key_hex"], env_key["iv_hex"]);
+    return HttpsClient(port).post_json("/api/v1/upload/realtime",
+                                       {{"appId", env_app_id}, {"dataId", "po-env-" + std::to_string(n)}, {"data", data}}, env_token);
+  };
+  auto env_before = envelope_upload(1);
+  EXPECT_EQ(env_before.status, 200) << env_before.body;
+
   pg.stop();
   outage = true;
   high = true;
   auto stopped_at = steady_clock::now();
-  std::this_thread::sleep_for(seconds(kOutageSeconds));
+  std::this_thread::sleep_for(seconds(2));
+  auto env_during = envelope_upload(2);
+  EXPECT_EQ(env_during.status, 200) << env_during.body;
+  std::this_thread::sleep_for(seconds(kOutageSeconds - 2));
   outage = false;
   pg.start();
   std::printf("PostgreSQL was away for %.1f s\n", duration<double>(steady_clock::now() - stopped_at).count());
@@ -170,12 +199,17 @@ TEST(Reliability, PostgresStoppedDuringLoadLosesNothingAndKeepsOrder) {
     }
   };
   auto drained_by = steady_clock::now() + seconds(60);
-  while (count("SELECT count(*) AS n FROM upload_batch") < static_cast<long long>(total) && steady_clock::now() < drained_by)
+  const long long kEnvelopeUploads = 2;  // one reading each
+  while (count("SELECT count(*) AS n FROM upload_batch") < static_cast<long long>(total) + kEnvelopeUploads &&
+         steady_clock::now() < drained_by)
     std::this_thread::sleep_for(milliseconds(200));
-  ASSERT_EQ(count("SELECT count(*) AS n FROM upload_batch"), static_cast<long long>(total)) << server.problems();
+  ASSERT_EQ(count("SELECT count(*) AS n FROM upload_batch"), static_cast<long long>(total) + kEnvelopeUploads) << server.problems();
+  EXPECT_EQ(count("SELECT count(*) AS n FROM reading r JOIN monitoring_point p USING (point_id) WHERE p.quota_code = 'POENV1'"),
+            kEnvelopeUploads);
 
   // Every reading exactly once.
-  long long expected_readings = static_cast<long long>(total) * kItems + static_cast<long long>(per_thread[0].size());
+  long long expected_readings =
+      static_cast<long long>(total) * kItems + static_cast<long long>(per_thread[0].size()) + kEnvelopeUploads;
   EXPECT_EQ(count("SELECT count(*) AS n FROM reading"), expected_readings);
   EXPECT_EQ(count("SELECT count(*) AS n FROM (SELECT point_id, collect_ts FROM reading GROUP BY 1, 2 HAVING count(*) > 1) d"), 0);
 

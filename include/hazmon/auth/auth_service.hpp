@@ -76,7 +76,9 @@ class AuthService {
   long long create_user(const NewUser& u);
   void reset_password(const std::string& username, const std::string& new_password);
   IssuedCredential create_credential(const NewCredential& c, long long created_by);
-  // The symmetric key of a credential that sends encrypted envelopes.
+  // The symmetric key of a credential that sends encrypted envelopes. While PostgreSQL is away
+  // the key this process last read for the credential is used, as for its token (the spool keeps
+  // envelope uploads durable too).
   std::optional<EnvelopeKey> envelope_key(long long credential_id);
 
   // Seconds a client must wait; exposed for the Retry-After header.
@@ -97,6 +99,7 @@ class AuthService {
   LoginThrottle throttle_;
   std::mutex cache_mutex_;
   std::unordered_map<std::string, Cached> cache_;
+  std::unordered_map<long long, EnvelopeKey> envelope_keys_;  // under cache_mutex_
 };
 
 // Role and scope must fit: province roles have the province scope, city and county officers
