@@ -18,6 +18,7 @@
 #include <regex>
 #include <thread>
 
+#include "child_process.hpp"
 #include "https_client.hpp"
 #include "test_database.hpp"
 
@@ -25,59 +26,7 @@ namespace fs = std::filesystem;
 using namespace hazmon::test;
 
 namespace {
-std::string hazmond() {
-  const char* p = std::getenv("HAZMON_HAZMOND");
-  return p ? p : "hazmond";
-}
-
-struct Child {
-  pid_t pid = -1;
-  int out_fd = -1;
-  std::string output;
-  // Reads what the child printed so far (non-blocking).
-  void drain() {
-    char buf[4096];
-    for (;;) {
-      ssize_t n = ::read(out_fd, buf, sizeof buf);
-      if (n <= 0) break;
-      output.append(buf, static_cast<std::size_t>(n));
-    }
-  }
-};
-
-Child spawn(const std::vector<std::string>& args, const std::vector<std::string>& env) {
-  int pipefd[2];
-  EXPECT_EQ(::pipe(pipefd), 0);
-  Child c;
-  c.pid = ::fork();
-  if (c.pid == 0) {
-    ::dup2(pipefd[1], 1);
-    ::dup2(pipefd[1], 2);
-    ::close(pipefd[0]);
-    for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    _exit(127);
-  }
-  ::close(pipefd[1]);
-  c.out_fd = pipefd[0];
-  ::fcntl(c.out_fd, F_SETFL, O_NONBLOCK);
-  return c;
-}
-
-int wait_exit(pid_t pid, std::chrono::seconds limit) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ::kill(pid, SIGKILL);
-  ::waitpid(pid, nullptr, 0);
-  return -1;
-}
+std::string hazmond() { return hazmond_path(); }
 }  // namespace
 
 TEST(Process, CheckConfigNamesThePointerAndFails) {
@@ -86,11 +35,11 @@ TEST(Process, CheckConfigNamesThePointerAndFails) {
   std::ofstream(dir / "bad.json") << R"({"http": {"port": "eighty"}, "colour": 1})";
   std::ofstream(dir / "good.json") << R"({"http": {"port": 9443}})";
   auto bad = spawn({hazmond(), "check-config", (dir / "bad.json").string()}, {});
-  EXPECT_EQ(wait_exit(bad.pid, std::chrono::seconds(20)), 1);
+  EXPECT_EQ(wait_exit(bad, std::chrono::seconds(20)), 1);
   bad.drain();
   EXPECT_NE(bad.output.find("/http/port"), std::string::npos) << bad.output;
   auto good = spawn({hazmond(), "check-config", (dir / "good.json").string()}, {});
-  EXPECT_EQ(wait_exit(good.pid, std::chrono::seconds(20)), 0);
+  EXPECT_EQ(wait_exit(good, std::chrono::seconds(20)), 0);
   fs::remove_all(dir);
 }
 
@@ -113,7 +62,7 @@ TEST(Process, ServesNotifiesReadyAndDrainsOnSigterm) {
   const std::string admin = "proc-admin-" + hazmon::core::random_token(6), password = "Proc-Admin-Pass-42";
   auto add = spawn({hazmond(), "user", "add", "--config", (dir / "hazmond.json").string(), "--username", admin},
                    {"HAZMON_DB_DSN=" + db.dsn(), "HAZMON_PASSWORD=" + password});
-  ASSERT_EQ(wait_exit(add.pid, std::chrono::seconds(30)), 0);
+  ASSERT_EQ(wait_exit(add, std::chrono::seconds(30)), 0);
 
   auto child = spawn({hazmond(), "serve", "--config", (dir / "hazmond.json").string()},
                      {"HAZMON_DB_DSN=" + db.dsn(), "NOTIFY_SOCKET=" + sock_path});
@@ -157,7 +106,7 @@ TEST(Process, ServesNotifiesReadyAndDrainsOnSigterm) {
   EXPECT_NE(next.status, 201) << next.body;
 
   ASSERT_EQ(::kill(child.pid, SIGTERM), 0);
-  EXPECT_EQ(wait_exit(child.pid, std::chrono::seconds(15)), 0);
+  EXPECT_EQ(wait_exit(child, std::chrono::seconds(15)), 0);
   child.drain();
   EXPECT_NE(child.output.find("draining"), std::string::npos) << child.output;
   char buf[512];

@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "child_process.hpp"
 #include "https_client.hpp"
 
 namespace hazmon::test::rel {
@@ -34,71 +35,11 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace std::chrono;
 
-inline std::string hazmond_path() {
-  const char* p = std::getenv("HAZMON_HAZMOND");
-  return p ? p : "hazmond";
-}
-
-inline fs::path temp_dir(const std::string& prefix) {
-  auto d = fs::temp_directory_path() / (prefix + core::random_token(6));
-  fs::create_directories(d);
-  return d;
-}
-
-struct Child {
-  pid_t pid = -1;
-  int out_fd = -1;
-  std::string output;
-  void drain() {
-    char buf[4096];
-    for (;;) {
-      ssize_t n = ::read(out_fd, buf, sizeof buf);
-      if (n <= 0) break;
-      output.append(buf, static_cast<std::size_t>(n));
-    }
-  }
-};
-
-inline Child spawn(const std::vector<std::string>& args, const std::vector<std::string>& env) {
-  int pipefd[2];
-  if (::pipe(pipefd) != 0) throw std::runtime_error("pipe failed");
-  Child c;
-  c.pid = ::fork();
-  if (c.pid == 0) {
-    ::dup2(pipefd[1], 1);
-    ::dup2(pipefd[1], 2);
-    ::close(pipefd[0]);
-    for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    _exit(127);
-  }
-  ::close(pipefd[1]);
-  c.out_fd = pipefd[0];
-  ::fcntl(c.out_fd, F_SETFL, O_NONBLOCK);
-  return c;
-}
-
-// Exit code, 128 + signal, or -1 after SIGKILL when `limit` passes.
-inline int wait_exit(Child& c, seconds limit) {
-  auto deadline = steady_clock::now() + limit;
-  while (steady_clock::now() < deadline) {
-    int status = 0;
-    c.drain();
-    if (::waitpid(c.pid, &status, WNOHANG) == c.pid) {
-      c.drain();
-      ::close(c.out_fd);
-      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-    std::this_thread::sleep_for(milliseconds(50));
-  }
-  ::kill(c.pid, SIGKILL);
-  ::waitpid(c.pid, nullptr, 0);
-  ::close(c.out_fd);
-  return -1;
-}
+using test::Child;
+using test::hazmond_path;
+using test::spawn;
+using test::temp_dir;
+using test::wait_exit;
 
 // Runs a short command to completion and returns its output; throws when it fails.
 inline std::string run_command(const std::vector<std::string>& args, seconds limit) {
@@ -172,6 +113,7 @@ class Hazmond {
     ::waitpid(child_.pid, nullptr, 0);
     child_.drain();
     ::close(child_.out_fd);
+    child_.out_fd = -1;
     child_.pid = -1;
   }
   int terminate() {
