@@ -5,6 +5,7 @@
 
 #include <hazmon/core/time_format.hpp>
 
+#include "ingest_fixture.hpp"
 #include "test_server.hpp"
 
 using namespace hazmon;
@@ -13,54 +14,14 @@ using nlohmann::json;
 using namespace std::chrono;
 
 namespace {
-int next_fixture() {
-  static int n = 10;
-  return n++;
-}
+// The ingest fixture with the default offline timer, plus helpers for switch readings, posting
+// an upload and reading the episodes back.
+struct GroupFixture : IngestFixture {
+  GroupFixture() : IngestFixture(300) {}
 
-struct GroupFixture {
-  int n = next_fixture();
-  std::string kCompany = "140200000" + std::to_string(n);
-  std::string kHazard = kCompany + "001";
-  std::string kGateway = "GW1402000" + std::to_string(n);
-  std::string kLevel = "GLT" + std::to_string(n);
-  std::string kSwitch = "GJD" + std::to_string(n);
-  TestServer srv{shared_db()};
-  HttpsClient c = srv.client();
-  std::string admin, gateway;
-
-  GroupFixture() {
-    admin = srv.make_user("group_admin" + std::to_string(n), "province_admin");
-    auto ok = [&](const HttpResult& r) {
-      if (r.status != 201) throw std::runtime_error(r.body);
-    };
-    ok(c.post_json("/api/v1/enterprises", {{"company_code", kCompany}, {"name", "分组测试化工" + std::to_string(n)}, {"region_code", "140200"}}, admin));
-    ok(c.post_json("/api/v1/hazard-sources", {{"hazard_code", kHazard}, {"company_code", kCompany}, {"name", "罐区"}, {"rank", 2}}, admin));
-    ok(c.post_json("/api/v1/gateways", {{"gateway_code", kGateway}, {"company_code", kCompany}, {"name", "网关1"}}, admin));
-    ok(c.post_json("/api/v1/monitoring-points",
-                   {{"quota_code", kLevel}, {"company_code", kCompany}, {"hazard_code", kHazard}, {"gateway_code", kGateway},
-                    {"name", "1#罐液位"}, {"indicator_type", "level"}, {"value_kind", "analog"}, {"unit", "m"},
-                    {"range_low", 0}, {"range_high", 20}, {"l", 2}, {"h", 15}, {"hh", 18}, {"debounce_s", 30}, {"deadband", 0.5}},
-                   admin));
-    ok(c.post_json("/api/v1/monitoring-points",
-                   {{"quota_code", kSwitch}, {"company_code", kCompany}, {"hazard_code", kHazard}, {"name", "静电接地"},
-                    {"indicator_type", "grounding"}, {"value_kind", "switch"}, {"debounce_s", 0}},
-                   admin));
-    auto cred = c.post_json("/api/v1/credentials", {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompany}}}}, admin);
-    if (cred.status != 201) throw std::runtime_error(cred.body);
-    gateway = cred.json()["app_id"].get<std::string>() + "." + cred.json()["secret"].get<std::string>();
-  }
-
-  std::string at(int seconds_ago) { return core::format_rfc3339(srv.clock().now() - seconds(seconds_ago)); }
-  json item(const std::string& quota, int seconds_ago, double v) {
-    return {{"quotaCode", quota}, {"collectTime", at(seconds_ago)}, {"value", v}};
-  }
   json sw(int seconds_ago, int v) { return {{"quotaCode", kSwitch}, {"collectTime", at(seconds_ago)}, {"switchValue", v}}; }
-  HttpResult upload(const std::string& data_id, json datas) {
-    return c.post_json("/api/v1/upload/realtime",
-                       {{"companyCode", kCompany}, {"gatewayCode", kGateway}, {"dataId", data_id}, {"reportType", "realtime"},
-                        {"sendTime", at(0)}, {"datas", std::move(datas)}},
-                       gateway);
+  HttpResult post(const std::string& data_id, json datas) {
+    return c.post_json("/api/v1/upload/realtime", upload(data_id, std::move(datas)), gateway);
   }
   // Episodes of a point, oldest first, straight from the table.
   json episodes(const std::string& quota) {
@@ -78,7 +39,7 @@ struct GroupFixture {
 TEST(IngestGroup, RaiseEscalateAndClearInOneUploadAreOneEpisode) {
   GroupFixture f;
   // H from -300 s (raised at -270), HH from -240 (escalated at -210), back to normal at -150.
-  auto r = f.upload("g-1", json::array({f.item(f.kLevel, 300, 16), f.item(f.kLevel, 270, 16.2), f.item(f.kLevel, 240, 18.5),
+  auto r = f.post("g-1", json::array({f.item(f.kLevel, 300, 16), f.item(f.kLevel, 270, 16.2), f.item(f.kLevel, 240, 18.5),
                                         f.item(f.kLevel, 210, 19.1), f.item(f.kLevel, 180, 18.7), f.item(f.kLevel, 150, 10)}));
   ASSERT_EQ(r.status, 200) << r.body;
   auto eps = f.episodes(f.kLevel);
@@ -93,12 +54,12 @@ TEST(IngestGroup, RaiseEscalateAndClearInOneUploadAreOneEpisode) {
 
 TEST(IngestGroup, EpisodeOpenFromAnEarlierGroupIsUpdatedThenANewOneStarts) {
   GroupFixture f;
-  ASSERT_EQ(f.upload("g-2a", json::array({f.item(f.kLevel, 600, 16), f.item(f.kLevel, 570, 16.5)})).status, 200);
+  ASSERT_EQ(f.post("g-2a", json::array({f.item(f.kLevel, 600, 16), f.item(f.kLevel, 570, 16.5)})).status, 200);
   auto open = f.episodes(f.kLevel);
   ASSERT_EQ(open.size(), 1u) << open.dump();
   EXPECT_EQ(open[0]["ended"], false);
   // Second upload: escalate the open one, end it, then raise and end a second episode (L).
-  auto r = f.upload("g-2b", json::array({f.item(f.kLevel, 540, 18.4), f.item(f.kLevel, 510, 18.9), f.item(f.kLevel, 480, 9),
+  auto r = f.post("g-2b", json::array({f.item(f.kLevel, 540, 18.4), f.item(f.kLevel, 510, 18.9), f.item(f.kLevel, 480, 9),
                                          f.item(f.kLevel, 450, 1.5), f.item(f.kLevel, 420, 1.2), f.item(f.kLevel, 390, 1.0),
                                          f.item(f.kLevel, 360, 8)}));
   ASSERT_EQ(r.status, 200) << r.body;
@@ -119,7 +80,7 @@ TEST(IngestGroup, EpisodeOpenFromAnEarlierGroupIsUpdatedThenANewOneStarts) {
 TEST(IngestGroup, ManySwitchEpisodesInOneUploadAndGatewaySeen) {
   GroupFixture f;
   // Three on/off cycles of a debounce-0 switch, the last one left on.
-  auto r = f.upload("g-3", json::array({f.sw(100, 1), f.sw(90, 0), f.sw(80, 1), f.sw(70, 1), f.sw(60, 0), f.sw(50, 1)}));
+  auto r = f.post("g-3", json::array({f.sw(100, 1), f.sw(90, 0), f.sw(80, 1), f.sw(70, 1), f.sw(60, 0), f.sw(50, 1)}));
   ASSERT_EQ(r.status, 200) << r.body;
   auto eps = f.episodes(f.kSwitch);
   ASSERT_EQ(eps.size(), 3u) << eps.dump();
@@ -129,7 +90,7 @@ TEST(IngestGroup, ManySwitchEpisodesInOneUploadAndGatewaySeen) {
   EXPECT_EQ(eps[1]["dur"], 20);
   EXPECT_EQ(eps[2]["ended"], false);
   // The next upload ends the open one (an existing episode closed by the batched update).
-  ASSERT_EQ(f.upload("g-4", json::array({f.sw(40, 0)})).status, 200);
+  ASSERT_EQ(f.post("g-4", json::array({f.sw(40, 0)})).status, 200);
   eps = f.episodes(f.kSwitch);
   ASSERT_EQ(eps.size(), 3u) << eps.dump();
   EXPECT_EQ(eps[2]["ended"], true);

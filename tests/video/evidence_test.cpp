@@ -27,28 +27,12 @@ namespace {
 using namespace std::chrono;
 using namespace test;
 
-VideoSettings fast_settings(const fs::path& dir) {
-  VideoSettings s;
-  s.evidence_dir = dir / "evidence";
-  s.recording_dir = dir / "recording";
-  s.models_dir = fs::path(HAZMON_SOURCE_DIR) / "models";
-  s.open_timeout = milliseconds(5000);  // the relay can take seconds to start its pipeline on a busy machine
-  s.read_timeout = milliseconds(2000);
-  s.backoff_initial = milliseconds(200);
-  s.backoff_max = milliseconds(1000);
-  s.offline_after = seconds(5);
-  s.clip_before = seconds(2);
-  s.clip_after = seconds(2);
-  s.segment_length = seconds(2);
-  return s;
-}
-
 TEST(VideoEvidence, BlackPictureEventHasSnapshotAndClip) {
   RtspCamera cam(clips().black);
   TempDir dir;
   EventLog log;
   core::SystemClock clock;
-  auto settings = fast_settings(dir.path);
+  auto settings = fast_settings(dir.path, std::chrono::seconds(5));
   Supervisor sup(settings, log, clock);
   CameraConfig c;
   c.video_id = "cam-black";
@@ -101,7 +85,7 @@ TEST(VideoEvidence, SubStreamIsAnalysedAndTheMainStreamGivesTheClip) {
   TempDir dir;
   EventLog log;
   core::SystemClock clock;
-  auto settings = fast_settings(dir.path);
+  auto settings = fast_settings(dir.path, std::chrono::seconds(5));
   Supervisor sup(settings, log, clock);
   CameraConfig c;
   c.video_id = "cam-two";
@@ -243,7 +227,7 @@ TEST(VideoRecording, SegmentsAreWrittenAndRetentionDeletesTheOldest) {
   TempDir dir;
   EventLog log;
   core::SystemClock clock;
-  auto settings = fast_settings(dir.path);
+  auto settings = fast_settings(dir.path, std::chrono::seconds(5));
   std::vector<Segment> segments;
   std::mutex mu;
   {

@@ -24,22 +24,6 @@ namespace {
 using namespace std::chrono;
 using namespace test;
 
-VideoSettings fast_settings(const fs::path& dir) {
-  VideoSettings s;
-  s.evidence_dir = dir / "evidence";
-  s.recording_dir = dir / "recording";
-  s.models_dir = fs::path(HAZMON_SOURCE_DIR) / "models";
-  s.open_timeout = milliseconds(5000);  // the relay can take seconds to start its pipeline on a busy machine
-  s.read_timeout = milliseconds(2000);
-  s.backoff_initial = milliseconds(200);
-  s.backoff_max = milliseconds(1000);
-  s.offline_after = seconds(3);
-  s.clip_before = seconds(2);
-  s.clip_after = seconds(2);
-  s.segment_length = seconds(2);
-  return s;
-}
-
 CameraConfig camera(const std::string& id, const std::string& url) {
   CameraConfig c;
   c.video_id = id;
@@ -67,7 +51,7 @@ TEST(VideoStream, FramesArriveAndOnlyKeyFramesAreDecodedWhenTheGopAllows) {
   EventLog log;
   core::SystemClock clock;
   core::Metrics metrics;
-  auto settings = fast_settings(dir.path);
+  auto settings = fast_settings(dir.path, std::chrono::seconds(3));
   settings.offline_after = seconds(30);
   Supervisor sup(settings, log, clock, &metrics);
   sup.set_cameras({camera("cam-gop25", gop25.url()), camera("cam-gop50", gop50.url())});
@@ -107,7 +91,7 @@ TEST(VideoStream, ServerKilledGivesOfflineEventAndFramesReturnWithin10sOfRestart
   TempDir dir;
   EventLog log;
   core::SystemClock clock;
-  Supervisor sup(fast_settings(dir.path), log, clock);
+  Supervisor sup(fast_settings(dir.path, std::chrono::seconds(3)), log, clock);
   sup.set_cameras({camera("cam-kill", cam.url())});
   ASSERT_TRUE(eventually([&] { return is_online(sup, "cam-kill"); }, seconds(15)));
 
@@ -146,7 +130,7 @@ TEST(VideoStream, StalledStreamHitsTheReadTimeoutAndReconnects) {
   TempDir dir;
   EventLog log;
   core::SystemClock clock;
-  Supervisor sup(fast_settings(dir.path), log, clock);
+  Supervisor sup(fast_settings(dir.path, std::chrono::seconds(3)), log, clock);
   sup.set_cameras({camera("cam-stall", cam.url())});
   ASSERT_TRUE(eventually([&] { return is_online(sup, "cam-stall"); }, seconds(15)));
 
@@ -213,7 +197,7 @@ TEST(VideoStream, GarbageBytesAreAnErrorStateNotACrash) {
   TempDir dir;
   EventLog log;
   core::SystemClock clock;
-  Supervisor sup(fast_settings(dir.path), log, clock);
+  Supervisor sup(fast_settings(dir.path, std::chrono::seconds(3)), log, clock);
   sup.set_cameras({camera("cam-junk", junk.url())});
   ASSERT_TRUE(eventually([&] { return status_of(sup, "cam-junk")->reconnects >= 3; }, seconds(10)));
   auto s = *status_of(sup, "cam-junk");
@@ -230,7 +214,7 @@ TEST(VideoStream, ResolutionChangeMidStreamIsFollowed) {
   TempDir dir;
   EventLog log;
   core::SystemClock clock;
-  Supervisor sup(fast_settings(dir.path), log, clock);
+  Supervisor sup(fast_settings(dir.path, std::chrono::seconds(3)), log, clock);
   sup.set_cameras({camera("cam-res", cam.url())});
   std::set<int> widths;
   EXPECT_TRUE(eventually([&] {
@@ -246,7 +230,7 @@ TEST(VideoStream, WrongCredentialsAreUnauthorizedAndFixingThemAppliesWithoutRest
   TempDir dir;
   EventLog log;
   core::SystemClock clock;
-  Supervisor sup(fast_settings(dir.path), log, clock);
+  Supervisor sup(fast_settings(dir.path, std::chrono::seconds(3)), log, clock);
   auto cfg = camera("cam-auth", cam.url());
   cfg.username = "viewer";
   cfg.password = "wrong-pw";

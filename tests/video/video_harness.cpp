@@ -210,4 +210,21 @@ bool eventually(const std::function<bool()>& pred, milliseconds timeout) {
   return pred();
 }
 
+VideoSettings fast_settings(const fs::path& dir, std::chrono::seconds offline_after) {
+  using namespace std::chrono;
+  VideoSettings s;
+  s.evidence_dir = dir / "evidence";
+  s.recording_dir = dir / "recording";
+  s.models_dir = fs::path(HAZMON_SOURCE_DIR) / "models";
+  s.open_timeout = milliseconds(5000);  // the relay can take seconds to start its pipeline on a busy machine
+  s.read_timeout = milliseconds(2000);
+  s.backoff_initial = milliseconds(200);
+  s.backoff_max = milliseconds(1000);
+  s.offline_after = offline_after;
+  s.clip_before = seconds(2);
+  s.clip_after = seconds(2);
+  s.segment_length = seconds(2);
+  return s;
+}
+
 }  // namespace hazmon::video::test

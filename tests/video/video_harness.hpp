@@ -12,6 +12,7 @@
 
 #include <sys/types.h>
 
+#include <hazmon/video/supervisor.hpp>
 #include <hazmon/video/video_event.hpp>
 
 namespace hazmon::video::test {
@@ -77,6 +78,9 @@ class EventLog final : public EventSink {
 };
 
 // Polls pred every 50 ms until it holds or the timeout passes.
+// Settings that make reconnects, offline detection, clips and segments quick enough for tests.
+VideoSettings fast_settings(const fs::path& dir, std::chrono::seconds offline_after);
+
 bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
 
 }  // namespace hazmon::video::test
