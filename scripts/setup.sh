@@ -19,7 +19,14 @@ packages=(
   libcurl4-openssl-dev python3-aiosmtpd
   # upload hot path
   libsimdjson-dev
+  # dashboard: the headless browser tests/dashboard drives, and a CJK font for its screenshots
+  chromium fonts-wqy-microhei
 )
+# The dashboard's npm packages (web/package-lock.json) need npm; Debian's nodejs and npm unless a
+# Node.js with npm is already installed.
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 if [[ "${HAZMON_SETUP_BENCH:-0}" == 1 ]]; then
   packages+=(wrk nginx-light)
 fi
@@ -38,4 +45,19 @@ if ((${#missing[@]})); then
   [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The dashboard's npm packages, exactly as web/package-lock.json pins them (hls.js for video
+# playback; playwright-core for the dashboard test). Skipped when the lock file is unchanged since
+# the last install. hazmond serves hls.js from web/static/vendor/ (a copy, git-ignored).
+web="$(cd "$(dirname "$0")/.." && pwd)/web"
+stamp="$web/node_modules/.hazmon-lock-sha256"
+lock_sum=$(sha256sum "$web/package-lock.json" | cut -d' ' -f1)
+if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$lock_sum" ]]; then
+  echo "setup: npm ci in web/"
+  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  echo "$lock_sum" > "$stamp"
+fi
+if ! cmp -s "$web/node_modules/hls.js/dist/hls.min.js" "$web/static/vendor/hls.min.js"; then
+  install -D -m 0644 "$web/node_modules/hls.js/dist/hls.min.js" "$web/static/vendor/hls.min.js"
 fi
