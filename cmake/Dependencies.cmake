@@ -9,6 +9,8 @@ find_package(prometheus-cpp REQUIRED)
 find_package(valijson REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
+# libpq directly: binary COPY of readings (ADR 0012).
+pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
