@@ -356,7 +356,11 @@ int cmd_serve(const Args& args) {
   fs::path state = cfg["state_dir"].get<std::string>();
   fs::create_directories(state);
   const auto& hc = cfg["http"];
-  auto dbh = open_database(cfg, hc["worker_threads"].get<int>() + 2);
+  // Every HTTP worker may hold a connection for a moment; beyond 64 a pool only crowds
+  // PostgreSQL's max_connections (200 in the embedded cluster) and its memory.
+  int pool = cfg["database"]["pool_size"].get<int>();
+  if (pool == 0) pool = std::min(hc["worker_threads"].get<int>() + 2, 64);
+  auto dbh = open_database(cfg, pool);
   if (cfg["database"]["migrate_on_start"].get<bool>()) run_migrations(*dbh.db);
 
   core::SystemClock clock;
