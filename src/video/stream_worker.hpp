@@ -16,6 +16,7 @@
 #include <hazmon/video/supervisor.hpp>
 
 #include "analyser.hpp"
+#include "hint_filter.hpp"
 #include "inference_pool.hpp"
 #include "segment_recorder.hpp"
 
@@ -66,6 +67,7 @@ class Camera {
   InferencePool& pool_;
   SegmentRecorder::Hook segment_hook_;
   std::vector<std::unique_ptr<Analyser>> analysers_;
+  detail::HintFilter hints_;  // vapour hints that a fire or smoke episode explains (pool thread only)
   std::vector<std::int64_t> analyser_last_ms_;
   std::chrono::milliseconds interval_{1000};
   std::int64_t gop_ms_ = 0;  // measured on the analysed stream (its thread only)

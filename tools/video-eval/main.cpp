@@ -2,7 +2,8 @@
 //
 //   hazmon-video-eval --models DIR --input FILE --analyser JSON [--analyser JSON ...]
 //                     [--rois JSON] [--duty JSON] [--every S] [--max-side N] [--repeat N]
-//                     [--labels CSV] [--start ISO-8601] [--probe]
+//                     [--labels CSV] [--start ISO-8601] [--probe] [--person-input N] [--person-square]
+//                     [--no-hint-filter]
 //
 // Frames are read with cv::VideoCapture (FFmpeg backend); one is analysed every --every seconds
 // of clip time (CAP_PROP_POS_MSEC), scaled like the stream workers do (long side <= --max-side),
@@ -10,6 +11,10 @@
 // With --labels, every sample is scored against labels.csv (columns person, fire, smoke,
 // vapour_leak over [t_start_s, t_end_s)): an episode open after the sample is a positive.
 // --probe adds the raw model outputs per sample (persons in the frame, whole-frame P(fire)).
+// --person-input N sets the person network's input long side (320), --person-square the square
+// input of the model's README instead of one that follows the frame's aspect (the default).
+// Findings pass the camera's hint filter (hint_filter.hpp: no vapour hint where a fire or smoke
+// episode is open) like in hazmond; --no-hint-filter shows the analysers' raw episodes.
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -26,6 +31,7 @@
 #include <sstream>
 
 #include "analyser.hpp"
+#include "hint_filter.hpp"
 #include <hazmon/core/error.hpp>
 
 using namespace hazmon;
@@ -118,7 +124,7 @@ double thread_cpu_ms() {
 int usage() {
   std::cerr << "usage: hazmon-video-eval --models DIR --input FILE --analyser JSON [--analyser JSON ...]\n"
                "       [--rois JSON] [--duty JSON] [--every S] [--max-side N] [--repeat N] [--labels CSV]\n"
-               "       [--start YYYY-MM-DDTHH:MM:SS] [--probe]\n";
+               "       [--start YYYY-MM-DDTHH:MM:SS] [--probe] [--person-input N] [--person-square] [--no-hint-filter]\n";
   return 2;
 }
 
@@ -130,7 +136,8 @@ int main(int argc, char** argv) try {
   json rois = json::array(), duty = json::array();
   double every = 1.0;
   int max_side = 640, repeat = 10;
-  bool probe = false;
+  bool probe = false, person_aspect = true, hint_filter = true;
+  int person_input = 320;
   // Monday 2026-11-30 10:00 China time: inside the usual duty hours.
   core::SysTime start = parse_start("2026-11-30T02:00:00");
   for (int i = 1; i < argc; ++i) {
@@ -150,6 +157,9 @@ int main(int argc, char** argv) try {
     else if (a == "--labels") labels_path = next();
     else if (a == "--start") start = parse_start(next());
     else if (a == "--probe") probe = true;
+    else if (a == "--person-input") person_input = std::stoi(next());
+    else if (a == "--person-square") person_aspect = false;
+    else if (a == "--no-hint-filter") hint_filter = false;
     else return usage();
   }
   if (input.empty() || analyser_json.empty() || every <= 0) return usage();
@@ -160,6 +170,8 @@ int main(int argc, char** argv) try {
   paths.person_weights = (m / "yolo-fastest-1.1-body/yolo-fastest-1.1_body.weights").string();
   paths.fire_prototxt = (m / "shufflenetv2-onfire/shufflenetv2_onfire_ff.prototxt").string();
   paths.fire_caffemodel = (m / "shufflenetv2-onfire/shufflenetv2_onfire_ff.caffemodel").string();
+  paths.person_input = person_input;
+  paths.person_keep_aspect = person_aspect;
   video::InferenceContext ctx(paths);
 
   struct Slot {
@@ -190,6 +202,7 @@ int main(int argc, char** argv) try {
     throw std::runtime_error("cannot open clip " + input);
   }
 
+  video::detail::HintFilter hints;
   json events = json::array(), samples = json::array();
   std::set<std::string> open;  // "<analyser>/<kind>" with an episode open
   int frames = 0, sample_no = 0;
@@ -228,13 +241,23 @@ int main(int argc, char** argv) try {
       sample["persons"] = ctx.detect_persons(af.bgr, 0.4).size();
       sample["p_fire"] = std::round(ctx.fire_probability(af.bgr) * 1000) / 1000;
     }
-    for (auto& s : slots) {
-      std::vector<video::Finding> out;
+    // All analysers first, then the camera's hint filter over the frame's findings (as the
+    // stream worker does), then the events and scores.
+    std::vector<std::vector<video::Finding>> outs(slots.size());
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      auto& s = slots[i];
       auto a0 = std::chrono::steady_clock::now();
       const double c0 = thread_cpu_ms();
-      s.a->analyse(af, ctx, out);
+      s.a->analyse(af, ctx, outs[i]);
       s.cpu_ms += thread_cpu_ms() - c0;
       s.ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a0).count();
+      if (!hint_filter) continue;
+      hints.observe(outs[i]);
+    }
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      auto& s = slots[i];
+      auto& out = outs[i];
+      if (hint_filter) std::erase_if(out, [&](const video::Finding& f) { return !hints.pass(f); });
       for (const auto& f : out) {
         const std::string key = f.analyser + "/" + f.kind;
         if (f.phase == video::EventPhase::start) open.insert(key);
