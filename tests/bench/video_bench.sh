@@ -4,7 +4,8 @@
 # GOP 25, no B-frames, like an IP camera) from a real RTSP server (gst-rtsp-server) on loopback.
 # One relay and one feeder serve every camera (each camera is its own RTSP/TCP session), so the
 # server's CPU stays small and is reported apart. Beside it, in the same run, the reference:
-# `ffmpeg -threads 1 -skip_frame nokey` decoding the same clip, CPU per key frame.
+# `ffmpeg -threads 1 -skip_frame nokey` decoding the same clip, CPU per key frame, and the same
+# with `-skip_loop_filter all` (what hazmond's analysis decoder does).
 #
 # Usage: tests/bench/video_bench.sh [cameras="8 16 32"] [seconds=30]
 #   BENCH=build/<dir>/tools/video-bench/hazmon-video-bench  THREADS=2 (inference threads)
@@ -43,6 +44,15 @@ read -r REF_CPU REF_FRAMES < <(
   awk -v f="$frames" '{print $1 + $2, f}' "$WORK/ref.time")
 REF_MS=$(awk -v c="$REF_CPU" -v f="$REF_FRAMES" 'BEGIN {printf "%.2f", 1000 * c / f}')
 echo "reference: ffmpeg -threads 1 -skip_frame nokey: $REF_FRAMES key frames, $REF_CPU s CPU, $REF_MS ms per key frame" >&2
+# hazmond decodes the analysed key frames without the deblocking filter (skip_loop_filter =
+# AVDISCARD_ALL, docs/video.md): the like-for-like second reference is ffmpeg doing the same.
+read -r REF2_CPU REF2_FRAMES < <(
+  /usr/bin/time -f "%U %S" -o "$WORK/ref2.time" ffmpeg -nostdin -threads 1 -skip_frame nokey -skip_loop_filter all \
+    -stream_loop 4 -i "$CLIP" -f null - 2> "$WORK/ref2.log" >/dev/null
+  frames=$(grep -o 'frame= *[0-9]*' "$WORK/ref2.log" | tail -1 | tr -dc 0-9)
+  awk -v f="$frames" '{print $1 + $2, f}' "$WORK/ref2.time")
+REF2_MS=$(awk -v c="$REF2_CPU" -v f="$REF2_FRAMES" 'BEGIN {printf "%.2f", 1000 * c / f}')
+echo "reference: ffmpeg -threads 1 -skip_frame nokey -skip_loop_filter all: $REF2_MS ms per key frame" >&2
 
 /usr/bin/python3 tests/support/gst_rtsp_relay.py "$RTSP_PORT" /cam "$TS_PORT" > "$WORK/relay.log" 2>&1 &
 RELAY_PID=$!
@@ -55,16 +65,19 @@ sleep 2
 cat > "$WORK/report.py" <<'PY'
 import json, sys
 r = json.load(sys.stdin)
-ref, server = float(sys.argv[1]), float(sys.argv[2])
+ref, server, ref2 = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
 r["server_cores_used"] = server
 r["reference_ms_per_key_frame"] = ref
 r["decode_ratio_vs_ffmpeg"] = round(r["decode_ms_per_frame"] / ref, 2) if ref else None
+r["reference_ms_per_key_frame_no_deblock"] = ref2
+r["decode_ratio_vs_ffmpeg_no_deblock"] = round(r["decode_ms_per_frame"] / ref2, 2) if ref2 else None
 print(json.dumps(r))
 print(f"cameras={r['cameras']} online={r['online']} sustained={r['sustained']} "
       f"analysed/s/camera={r['analysed_fps_per_camera']:.2f} dropped={r['frames_dropped']} "
       f"cpu={r['cpu_cores_used']:.2f} cores (server {server:.2f}) rss={r['rss_mib']:.0f} MiB "
       f"({r['rss_mib_per_camera']:.1f}/camera) | per frame: decode {r['decode_ms_per_frame']:.1f} ms "
-      f"(ffmpeg {ref:.1f}, x{r['decode_ratio_vs_ffmpeg']}), scale {r['scale_ms_per_frame']:.1f}, "
+      f"(ffmpeg {ref:.1f}, x{r['decode_ratio_vs_ffmpeg']}; without deblocking {ref2:.1f}, "
+      f"x{r['decode_ratio_vs_ffmpeg_no_deblock']}), scale {r['scale_ms_per_frame']:.1f}, "
       f"inference {r['inference_ms_per_frame']:.1f}, analyse {r['analyse_ms_per_frame']:.1f} ms; "
       f"demux {r['demux_us_per_packet']:.0f} us/packet | process CPU {r['cpu_ms_per_analysed_frame']:.0f} ms "
       f"per analysed frame = {r['cameras_per_2_cores_at_this_cost']:.1f} cameras per 2 idle cores", file=sys.stderr)
@@ -79,5 +92,5 @@ for N in $CAMERAS; do
   T1=$(date +%s.%N)
   R1=$(( $(cpu_ticks "$RELAY_PID") + $(cpu_ticks "$FEED_PID") ))
   SERVER=$(awk -v a="$R0" -v b="$R1" -v t0="$T0" -v t1="$T1" -v hz="$HZ" 'BEGIN {printf "%.3f", (b - a) / hz / (t1 - t0)}')
-  echo "$OUT" | python3 "$WORK/report.py" "$REF_MS" "$SERVER"
+  echo "$OUT" | python3 "$WORK/report.py" "$REF_MS" "$SERVER" "$REF2_MS"
 done
