@@ -60,4 +60,5 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$lock_sum" ]]; then
 fi
 if ! cmp -s "$web/node_modules/hls.js/dist/hls.min.js" "$web/static/vendor/hls.min.js"; then
   install -D -m 0644 "$web/node_modules/hls.js/dist/hls.min.js" "$web/static/vendor/hls.min.js"
+  install -m 0644 "$web/node_modules/hls.js/LICENSE" "$web/static/vendor/hls.js-LICENSE.txt"
 fi

@@ -1,7 +1,8 @@
 'use strict';
 // The duty officer's page on the REST API (no build step): live alarms and warning events over
 // the SSE stream, the warning events and their disposal, the video-AI review queue with
-// snapshot and clip, deployment progress and the enterprise list. Every list is scoped by the
+// snapshot and clip, the cameras with live view and playback over HLS (hls.js), deployment
+// progress and the enterprise list. Every list is scoped by the
 // server; this page only shows what the API returns for the logged-in user.
 const TASKS = {
   visual_communication: '可视化通信部署',
@@ -25,6 +26,15 @@ const CAUSES = {
 };
 const ANALYSERS = { leave_post: '人员脱岗', fire: '烟火（明火）', smoke: '烟雾', leak: '泄漏', camera_health: '摄像机状态', offline: '摄像机离线' };
 const REVIEW = { pending: '待审核', confirmed: '已确认', rejected: '已驳回' };
+const SCENES = {
+  control_room: '中控室', tank_farm: '储罐区', warehouse: '仓库', loading_area: '装卸区', process_unit: '生产装置',
+  gate: '出入口', fire_pump_room: '消防泵房', other: '其他',
+};
+const ROLES = {
+  province_admin: '省级管理员', province_officer: '省级值班员', city_officer: '市级值班员', county_officer: '县级值班员',
+  enterprise_user: '企业用户', operator: '运维人员',
+};
+const CAMERA_STATES = { online: '在线', offline: '离线', connecting: '连接中', stopped: '已停止', unknown: '未知' };
 
 const $ = (s) => document.querySelector(s);
 let token = sessionStorage.getItem('hazmon-token');
@@ -57,7 +67,15 @@ function el(tag, attrs = {}, ...children) {
   return e;
 }
 function row(values) { const tr = el('tr'); values.forEach((v) => tr.append(v instanceof Node ? el('td', {}, v) : el('td', {}, v))); return tr; }
-function time(ts) { return ts ? String(ts).replace('T', ' ').replace(/(\.\d+)?(\+08(:00)?|Z)?$/, '') : ''; }
+// The API's times are RFC 3339 (UTC); shown in the browser's time zone as yyyy-MM-dd HH:mm:ss.
+function time(ts) {
+  if (!ts) return '';
+  if (/^\d{4}-\d{2}-\d{2}$/.test(ts)) return ts;  // a date, no time zone
+  const d = new Date(String(ts).replace(' ', 'T'));
+  if (Number.isNaN(d.getTime())) return String(ts).replace('T', ' ').replace(/(\.\d+)?(\+08(:00)?|Z)?$/, '');
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
 function duration(s) { if (s == null) return ''; const m = Math.floor(s / 60); return m >= 60 ? Math.floor(m / 60) + ' 小时 ' + (m % 60) + ' 分' : m + ' 分 ' + (s % 60) + ' 秒'; }
 function query(form) { const q = new URLSearchParams(); for (const [k, v] of new FormData(form)) if (v !== '') q.set(k, v); return q.toString(); }
 function levelTag(l) { return el('span', { class: 'level ' + l }, LEVELS[l] || l); }
@@ -216,6 +234,154 @@ async function loadVideoStats() {
   });
 }
 
+// --- cameras: status, live view and playback (视频监控、视频调阅)
+// The playlists and their segments need the Authorization header. hls.js sends it (xhrSetup) and
+// is used wherever Media Source Extensions exist; a browser's native HLS player cannot send it
+// (Chromium 156 reports native HLS support too, so native first would fail there with 401).
+let hls = null;
+let cameraStatus = {};
+
+function stopPlayer() {
+  if (hls) { hls.destroy(); hls = null; }
+  const v = $('#player');
+  v.pause(); v.removeAttribute('src'); v.load();
+  delete v.dataset.engine;
+}
+
+function playerMessage(text, isError = false) {
+  const m = $('#player-msg');
+  m.textContent = text; m.className = isError ? 'error' : 'hint';
+}
+
+// yyyy-MM-ddTHH:mm:ss in the browser's time zone (the value of an <input type=datetime-local>).
+function localInput(d) { return time(d.toISOString()).replace(' ', 'T'); }
+function rfc3339(local) { return new Date(local).toISOString().replace(/\.\d{3}Z$/, 'Z'); }
+
+async function loadCameras() {
+  const data = await api('/api/v1/cameras?limit=500');
+  const statuses = await Promise.all(data.items.map((c) =>
+    api('/api/v1/cameras/' + encodeURIComponent(c.video_id) + '/status').catch(() => null)));
+  cameraStatus = {};
+  const tb = $('#cameras tbody'); tb.replaceChildren();
+  const select = $('#playback-form select[name=video_id]');
+  const chosen = select.value;
+  select.replaceChildren();
+  data.items.forEach((c, i) => {
+    const st = statuses[i] || {};
+    cameraStatus[c.video_id] = Object.assign({}, c, st);
+    const state = st.state || 'unknown';
+    const rec = st.recording || {};
+    const recText = !c.record ? '未开启' : rec.segments ? `${rec.segments} 段，最新 ${time(rec.last_segment_at)}` : '已开启，暂无录像';
+    const live = el('button', { onclick: () => playLive(c.video_id) }, '实时查看');
+    const back = el('button', { onclick: () => choosePlayback(c.video_id) }, '回放');
+    tb.append(row([c.video_id, c.name || '', st.company_name || c.company_code, SCENES[c.scene_type] || c.scene_type || '',
+      el('span', { class: 'state-' + state }, CAMERA_STATES[state] || state), time(st.last_frame_at) || '—', recText,
+      el('span', {}, live, ' ', back)]));
+    select.append(el('option', { value: c.video_id }, `${c.name || c.video_id}（${c.video_id}）`));
+  });
+  if (chosen && cameraStatus[chosen]) select.value = chosen;
+  $('#camera-count').textContent = data.items.length ? '共 ' + data.total + ' 路摄像机' : '权限范围内没有摄像机。';
+  const form = $('#playback-form');
+  if (!form.elements.from.value) {
+    const now = new Date();
+    form.elements.from.value = localInput(new Date(now.getTime() - 3600e3));
+    form.elements.to.value = localInput(now);
+  }
+}
+
+// Playback form for one camera: the last 30 minutes of its recording up to now.
+function choosePlayback(videoId) {
+  const form = $('#playback-form');
+  form.elements.video_id.value = videoId;
+  const last = cameraStatus[videoId]?.recording?.last_segment_at;
+  const end = new Date();
+  const start = new Date((last ? Date.parse(last) : end.getTime()) - 1800e3);
+  form.elements.from.value = localInput(start);
+  form.elements.to.value = localInput(end);
+  form.requestSubmit();
+}
+
+function cameraLabel(videoId) {
+  const c = cameraStatus[videoId];
+  return c ? `${c.name || videoId}（${c.company_name || c.company_code || ''}）` : videoId;
+}
+
+async function playPlayback(ev) {
+  ev.preventDefault();
+  const f = ev.target.elements;
+  const videoId = f.video_id.value;
+  if (!videoId) { showPlayerBox('录像回放'); playerMessage('请先选择摄像机。', true); return; }
+  if (!f.from.value || !f.to.value) { showPlayerBox('录像回放'); playerMessage('请填写开始时间和结束时间。', true); return; }
+  const from = new Date(f.from.value), to = new Date(f.to.value);
+  showPlayerBox(`录像回放：${cameraLabel(videoId)} ${time(f.from.value)} 至 ${time(f.to.value)}`);
+  if (!(to > from)) { playerMessage('结束时间必须晚于开始时间。', true); return; }
+  if (to - from > 24 * 3600e3) { playerMessage('一次回放的时间范围最长 24 小时，请缩小范围。', true); return; }
+  const url = '/api/v1/cameras/' + encodeURIComponent(videoId) + '/playback.m3u8?from=' + encodeURIComponent(rfc3339(f.from.value)) +
+    '&to=' + encodeURIComponent(rfc3339(f.to.value));
+  await play(url, false, (status, detail) => (status === 404 && /recording/.test(detail)
+    ? '该时间段内没有录像（摄像机未开启录像、当时离线，或录像已超过保存期限被删除）。'
+    : status === 404 ? '摄像机不存在或不在您的权限范围内。' : '无法回放：' + (detail || status)));
+}
+
+async function playLive(videoId) {
+  videoId = videoId || $('#playback-form').elements.video_id.value;
+  if (!videoId) { showPlayerBox('实时查看'); playerMessage('请先选择摄像机。', true); return; }
+  $('#playback-form').elements.video_id.value = videoId;
+  showPlayerBox(`实时查看：${cameraLabel(videoId)}`);
+  const c = cameraStatus[videoId] || {};
+  if (c.state === 'offline') {
+    playerMessage(`摄像机离线（最后画面 ${time(c.last_frame_at) || '无'}），暂无实时画面。` + (c.last_error ? `原因：${c.last_error}` : ''), true);
+    return;
+  }
+  if (c.record === false) { playerMessage('该摄像机未开启录像，无法实时查看（实时查看基于录像分段，请在摄像机台账中开启录像）。', true); return; }
+  await play('/api/v1/cameras/' + encodeURIComponent(videoId) + '/live.m3u8', true, (status) => (status === 404
+    ? '暂无最近的录像分段（摄像机刚接入或离线），请稍后重试。' : '无法实时查看：' + status));
+}
+
+function showPlayerBox(title) {
+  stopPlayer();
+  $('#player-box').hidden = false;
+  $('#player-title').textContent = title;
+  playerMessage('正在加载…');
+}
+
+// Fetches the playlist first for a clear message when there is nothing to play, then plays it.
+async function play(url, live, explain) {
+  const res = await fetch(url, { headers: { Authorization: 'Bearer ' + token } });
+  if (res.status === 401) { logout(); return; }
+  if (!res.ok) {
+    let detail = '';
+    try { detail = (await res.json()).detail || ''; } catch (e) { /* not JSON */ }
+    playerMessage(explain(res.status, detail), true);
+    return;
+  }
+  const video = $('#player');
+  const Hls = window.Hls;
+  if (!Hls || !Hls.isSupported()) {
+    playerMessage(Hls ? '此浏览器不支持 Media Source Extensions，无法携带登录凭据播放录像，请使用新版 Chrome、Edge、Firefox 或 Safari。'
+      : '播放组件 hls.js 未加载（服务器上缺少 web/static/vendor/hls.min.js，请运行 scripts/setup.sh）。', true);
+    return;
+  }
+  let recovered = false;
+  hls = new Hls({ xhrSetup: (xhr) => xhr.setRequestHeader('Authorization', 'Bearer ' + token), enableWorker: true });
+  hls.on(Hls.Events.ERROR, (_, d) => {
+    if (!d.fatal) return;
+    if (d.type === Hls.ErrorTypes.MEDIA_ERROR && !recovered) { recovered = true; hls.recoverMediaError(); return; }
+    const code = d.response && d.response.code;
+    playerMessage(d.type === Hls.ErrorTypes.NETWORK_ERROR
+      ? (code === 404 ? '录像分段已不存在（可能已按保存期限删除）。' : code === 401 ? '登录已失效，请重新登录。' : '网络错误，无法获取视频（' + (code || d.details) + '）。')
+      : '视频无法解码播放（' + d.details + '）。', true);
+    stopPlayer();
+  });
+  video.dataset.engine = 'hls.js';
+  video.onplaying = () => playerMessage(live ? '正在播放实时画面（延迟约为几个录像分段的时长）。' : '正在播放录像。');
+  video.onwaiting = () => playerMessage('缓冲中…');
+  video.onended = () => playerMessage('录像播放完毕。');
+  hls.loadSource(url);
+  hls.attachMedia(video);
+  hls.on(Hls.Events.MANIFEST_PARSED, () => { video.play().catch(() => playerMessage('请点击播放按钮开始播放。')); });
+}
+
 // --- deployment progress and enterprises
 async function loadProgress() {
   const p = await api('/api/v1/deployment/progress');
@@ -235,16 +401,17 @@ async function loadEnterprises(q = '') {
   $('#enterprise-count').textContent = '共 ' + data.total + ' 家企业，显示前 ' + data.items.length + ' 家';
 }
 
-const LOADERS = { alarms: loadAlarms, warnings: loadWarnings, video: loadVideo, progress: loadProgress, enterprises: () => loadEnterprises() };
+const LOADERS = { alarms: loadAlarms, warnings: loadWarnings, cameras: loadCameras, video: loadVideo, progress: loadProgress, enterprises: () => loadEnterprises() };
 function showTab(name) {
   document.querySelectorAll('#tabs button').forEach((b) => b.classList.toggle('active', b.dataset.tab === name));
   document.querySelectorAll('.tab').forEach((s) => { s.hidden = s.id !== 'tab-' + name; });
+  if (name !== 'cameras') stopPlayer();
   LOADERS[name]().catch((e) => console.warn(e));
 }
 
 async function showApp() {
   const me = await api('/api/v1/auth/me');
-  $('#who').textContent = me.name + '（' + me.role + '）';
+  $('#who').textContent = me.name + '（' + (ROLES[me.role] || me.role) + '）';
   $('#login-view').hidden = true; $('#tabs').hidden = false; $('#logout').hidden = false;
   showTab('alarms');
   startLive();
@@ -254,6 +421,7 @@ function logout() {
   if (token) fetch('/api/v1/auth/logout', { method: 'POST', headers: { Authorization: 'Bearer ' + token } });
   token = null; sessionStorage.removeItem('hazmon-token');
   if (liveAbort) liveAbort.abort();
+  stopPlayer();
   $('#login-view').hidden = false; $('#tabs').hidden = true; $('#logout').hidden = true; $('#who').textContent = '';
   document.querySelectorAll('.tab').forEach((s) => { s.hidden = true; });
   $('#live-state').textContent = '';
@@ -273,6 +441,8 @@ document.querySelectorAll('#tabs button').forEach((b) => b.addEventListener('cli
 $('#alarm-filter').addEventListener('submit', (ev) => { ev.preventDefault(); loadAlarms(); });
 $('#warning-filter').addEventListener('submit', (ev) => { ev.preventDefault(); loadWarnings(); });
 $('#video-filter').addEventListener('submit', (ev) => { ev.preventDefault(); loadVideo(); });
+$('#playback-form').addEventListener('submit', (ev) => { playPlayback(ev).catch((e) => playerMessage(e.message, true)); });
+$('#live-button').addEventListener('click', () => { playLive().catch((e) => playerMessage(e.message, true)); });
 $('#search').addEventListener('submit', (ev) => { ev.preventDefault(); loadEnterprises(new FormData(ev.target).get('q')); });
 $('#logout').addEventListener('click', logout);
 if (token) showApp().catch(() => logout());
