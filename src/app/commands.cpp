@@ -377,7 +377,7 @@ int cmd_serve(const Args& args) {
   service::MonitoringService monitoring(*dbh.db);
   monitoring.on_filings_changed([&ingest] { ingest.reload(); });
   registry.on_change([&ingest](const std::string& entity) {
-    if (entity == "monitoring-points") ingest.reload();
+    if (entity == "monitoring-points") ingest.points_changed();  // debounced; uploads wait for it
   });
   service::WarningService warnings(*dbh.db, warning_settings(cfg), clock, &metrics);
   warnings.subscribe(ingest);

@@ -24,6 +24,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace hazmon::service {
 using core::Errc;
@@ -139,6 +140,62 @@ struct IngestService::Impl {
 
   std::shared_ptr<const ingest::RegistrySnapshot> current() const { return std::atomic_load(&snapshot); }
 
+  // Point reloads asked for by points_changed() and done by the loader thread, as generations.
+  std::mutex points_mu, points_load_mu;
+  std::condition_variable points_cv;
+  std::atomic<std::uint64_t> points_wanted{0}, points_done{0};
+  std::size_t points_waiters = 0;
+  bool stopping_loader = false;
+  std::thread loader;
+
+  void points_changed() {
+    {
+      std::lock_guard lock(points_mu);
+      ++points_wanted;
+    }
+    points_cv.notify_all();
+  }
+
+  void points_loaded(std::uint64_t gen) {
+    {
+      std::lock_guard lock(points_mu);
+      if (gen > points_done) points_done = gen;
+    }
+    points_cv.notify_all();
+  }
+
+  void loader_loop() {
+    std::unique_lock lock(points_mu);
+    for (;;) {
+      points_cv.wait(lock, [&] { return stopping_loader || points_wanted > points_done; });
+      if (stopping_loader) return;
+      // Let a burst of changes (a bulk set-up) gather into one reload, unless an upload waits.
+      points_cv.wait_for(lock, s.points_reload_debounce, [&] { return stopping_loader || points_waiters > 0; });
+      if (stopping_loader) return;
+      auto gen = points_wanted.load();
+      lock.unlock();
+      try {
+        load_points();
+      } catch (const std::exception& e) {
+        log->warn("monitoring points not reloaded: {}", e.what());  // uploads go on with the points known
+      }
+      points_loaded(gen);
+      lock.lock();
+    }
+  }
+
+  // The snapshot to decode an upload with: one that holds every point change made before now.
+  std::shared_ptr<const ingest::RegistrySnapshot> fresh() {
+    auto want = points_wanted.load();
+    if (points_done.load() >= want) return current();
+    std::unique_lock lock(points_mu);
+    ++points_waiters;
+    points_cv.notify_all();
+    points_cv.wait_for(lock, seconds(10), [&] { return stopping_loader || points_done.load() >= want; });
+    --points_waiters;
+    return current();
+  }
+
   static rules::PointConfig config_of(const model::PointDef& p, const IngestSettings& s) {
     rules::PointConfig c;
     c.analog = p.analog;
@@ -157,6 +214,7 @@ struct IngestService::Impl {
   }
 
   void load_points() {
+    std::lock_guard serial(points_load_mu);  // a slower, older load never replaces a newer one
     auto rows = db.in_tx([](storage::Tx& tx) {
       return tx.exec(
           "SELECT point_id, quota_code, company_code, hazard_code, coalesce(equip_code, '') AS equip_code, "
@@ -320,28 +378,96 @@ struct IngestService::Impl {
     std::vector<std::pair<std::string, std::string>> keys;
     for (const auto& u : batch.uploads) keys.emplace_back(u.company_code, u.data_id);
     auto found = db.in_tx([&](storage::Tx& tx) { return store.find_uploads(tx, keys); });
-    std::erase_if(batch.uploads, [&](const storage::UploadRecord& u) {
+    // Their readings and enterprise alarms go with them: they are stored already.
+    auto removed = storage::drop_uploads(batch, [&](const storage::UploadRecord& u) {
       auto key = u.company_code + "|" + u.data_id;
       return std::any_of(found.begin(), found.end(), [&](auto& f) { return f.first == key; });
     });
+    if (removed == std::string::npos) log->warn("uploads stored meanwhile dropped, but their readings are not attributable");
   }
 
-  void replay_spool() {
-    try {
-      auto n = spool->replay([&](const storage::IngestBatch& rec) {
-        db.in_tx([&](storage::Tx& tx) {
-          std::vector<std::pair<std::string, std::string>> keys;
-          for (const auto& u : rec.uploads) keys.emplace_back(u.company_code, u.data_id);
-          if (!keys.empty() && store.find_uploads(tx, keys).size() == keys.size()) return;  // applied before a crash
-          store.write(tx, rec);
-        });
-      });
-      if (n) {
-        n_replayed += n;
-        log->info("replayed {} spooled group(s) into PostgreSQL", n);
+  // Spool records applied per transaction by the replay (readings are bounded by max_group_readings).
+  static constexpr std::size_t kReplayRecordsPerTx = 500;
+
+  // The spooled records `recs` as one batch, without the uploads PostgreSQL holds already
+  // (committed before a crash, by another node, or by a resend that reached PostgreSQL while the
+  // original waited here) nor their readings: a record all of whose uploads are stored is left
+  // out whole (it was applied), one with some of them loses those. Counts what it left out.
+  storage::IngestBatch unstored(storage::Tx& tx, const std::vector<storage::IngestBatch>& recs, std::size_t& skipped_uploads,
+                                std::size_t& skipped_readings) {
+    std::vector<std::pair<std::string, std::string>> keys;
+    for (const auto& r : recs)
+      for (const auto& u : r.uploads) keys.emplace_back(u.company_code, u.data_id);
+    std::unordered_set<std::string> stored;
+    for (auto& [k, reply] : store.find_uploads(tx, keys)) stored.insert(k);
+    storage::IngestBatch out;
+    for (const auto& rec : recs) {
+      auto is_stored = [&](const storage::UploadRecord& u) { return stored.count(u.company_code + "|" + u.data_id) > 0; };
+      if (!rec.uploads.empty() && std::all_of(rec.uploads.begin(), rec.uploads.end(), is_stored)) {
+        skipped_uploads += rec.uploads.size();
+        skipped_readings += rec.readings.size();
+        continue;
       }
+      const storage::IngestBatch* use = &rec;
+      storage::IngestBatch part;
+      if (std::any_of(rec.uploads.begin(), rec.uploads.end(), is_stored)) {
+        part = rec;
+        auto before = part.uploads.size();
+        auto removed = storage::drop_uploads(part, is_stored);
+        skipped_uploads += before - part.uploads.size();
+        if (removed == std::string::npos) log->warn("spooled uploads stored meanwhile dropped, but their readings are not attributable");
+        else skipped_readings += removed;
+        use = &part;
+      }
+      for (const auto& u : use->uploads) stored.insert(u.company_code + "|" + u.data_id);
+      out.uploads.insert(out.uploads.end(), use->uploads.begin(), use->uploads.end());
+      out.readings.insert(out.readings.end(), use->readings.begin(), use->readings.end());
+      out.alarms.insert(out.alarms.end(), use->alarms.begin(), use->alarms.end());
+      out.enterprise_alarms.insert(out.enterprise_alarms.end(), use->enterprise_alarms.begin(), use->enterprise_alarms.end());
+      out.gateways_seen.insert(out.gateways_seen.end(), use->gateways_seen.begin(), use->gateways_seen.end());
+    }
+    return out;
+  }
+
+  // Applies the spool in order, many records per transaction; the spool's progress moves only
+  // after each commit.
+  void replay_spool() {
+    auto t0 = steady_clock::now();
+    std::size_t txs = 0, readings = 0, skipped_uploads = 0, skipped_readings = 0;
+    std::uint64_t groups = 0;
+    try {
+      spool->replay_chunks(kReplayRecordsPerTx, s.max_group_readings, [&](std::vector<storage::IngestBatch>& recs) {
+        for (int attempt = 0;; ++attempt) {
+          std::size_t su = 0, sr = 0, nr = 0;
+          try {
+            db.in_tx([&](storage::Tx& tx) {
+              auto batch = unstored(tx, recs, su, sr);
+              nr = batch.readings.size();
+              if (!batch.empty() || !batch.gateways_seen.empty()) store.write(tx, batch);
+            });
+          } catch (const storage::ConflictError&) {
+            // Stored by someone else between the check and the write: check again.
+            if (attempt >= 2) throw;
+            continue;
+          }
+          skipped_uploads += su;
+          skipped_readings += sr;
+          readings += nr;
+          break;
+        }
+        ++txs;
+        groups += recs.size();
+        n_replayed += recs.size();
+      });
     } catch (const storage::TransientError&) {
       // Still away; try again with the next group or tick.
+    }
+    if (txs) {
+      log->info("replayed {} spooled group(s) into PostgreSQL: {} readings in {} transaction(s), {} ms{}", groups, readings, txs,
+                duration_cast<milliseconds>(steady_clock::now() - t0).count(),
+                skipped_uploads ? fmt::format("; {} upload(s) already stored left out with their {} readings",
+                                              skipped_uploads, skipped_readings)
+                                : std::string());
     }
     if (m_spool) m_spool->Set(static_cast<double>(spool->pending()));
   }
@@ -567,10 +693,17 @@ void IngestService::start() {
   }
   impl_->writer = std::thread([this] { impl_->writer_loop(); });
   impl_->ticker = std::thread([this] { impl_->ticker_loop(); });
+  impl_->loader = std::thread([this] { impl_->loader_loop(); });
 }
 
 void IngestService::stop() {
   if (!impl_->writer.joinable()) return;
+  {
+    std::lock_guard lock(impl_->points_mu);
+    impl_->stopping_loader = true;
+  }
+  impl_->points_cv.notify_all();
+  if (impl_->loader.joinable()) impl_->loader.join();
   {
     std::lock_guard lock(impl_->tick_mu);
     impl_->stopping_ticker = true;
@@ -587,7 +720,7 @@ void IngestService::stop() {
 
 json IngestService::upload(const model::Principal& caller, const json& body) {
   auto& i = *impl_;
-  auto snap = i.current();
+  auto snap = i.fresh();
   ingest::UploadSettings us{i.s.max_items_per_upload, i.s.max_future_skew};
   auto p = std::make_unique<Pending>();
   p->upload = ingest::decode_upload(body, *snap, caller, i.clock.now(), us);
@@ -596,7 +729,7 @@ json IngestService::upload(const model::Principal& caller, const json& body) {
 
 json IngestService::upload_text(const model::Principal& caller, std::string_view body) {
   auto& i = *impl_;
-  auto snap = i.current();
+  auto snap = i.fresh();
   ingest::UploadSettings us{i.s.max_items_per_upload, i.s.max_future_skew};
   auto p = std::make_unique<Pending>();
   p->upload = ingest::decode_upload_text(body, *snap, caller, i.clock.now(), us);
@@ -645,9 +778,13 @@ json IngestService::open_envelope(const std::string& data, const std::string& ci
 }
 
 void IngestService::reload() {
+  auto gen = impl_->points_wanted.load();
   impl_->load_points();
+  impl_->points_loaded(gen);
   impl_->load_filings();
 }
+
+void IngestService::points_changed() { impl_->points_changed(); }
 
 void IngestService::on_alarm(std::function<void(const storage::AlarmWrite&)> listener) {
   std::lock_guard lock(impl_->listeners_mu);

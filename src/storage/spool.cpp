@@ -8,6 +8,7 @@
 
 #include <hazmon/core/error.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <fstream>
@@ -217,21 +218,53 @@ std::uint64_t Spool::bytes() const {
 }
 
 std::uint64_t Spool::replay(const std::function<void(const IngestBatch&)>& apply) {
+  return replay_chunks(1, 0, [&](std::vector<IngestBatch>& recs) {
+    for (const auto& r : recs) apply(r);
+  });
+}
+
+std::uint64_t Spool::replay_chunks(std::size_t max_records, std::size_t max_readings,
+                                   const std::function<void(std::vector<IngestBatch>&)>& apply) {
   std::lock_guard lock(mutex_);
+  if (max_records == 0) max_records = 1;
   std::ifstream in(file_, std::ios::binary);
   in.seekg(static_cast<std::streamoff>(applied_offset_));
   std::uint64_t off = applied_offset_, applied = 0;
-  for (;;) {
-    std::uint32_t hdr[3];
-    if (!in.read(reinterpret_cast<char*>(hdr), sizeof hdr)) break;
-    std::string payload(hdr[1], '\0');
-    if (hdr[0] != kMagic || !in.read(payload.data(), hdr[1]) || crc32(payload.data(), payload.size()) != hdr[2]) break;
-    apply(decode_batch(payload));
-    off += sizeof hdr + hdr[1];
+  bool more = true;
+  while (more) {
+    std::vector<IngestBatch> recs;
+    std::size_t readings = 0;
+    std::uint64_t end = off;
+    while (recs.size() < max_records) {
+      std::uint32_t hdr[3];
+      if (!in.read(reinterpret_cast<char*>(hdr), sizeof hdr)) {
+        more = false;
+        break;
+      }
+      std::string payload(hdr[1], '\0');
+      if (hdr[0] != kMagic || !in.read(payload.data(), hdr[1]) || crc32(payload.data(), payload.size()) != hdr[2]) {
+        more = false;
+        break;
+      }
+      auto rec = decode_batch(payload);
+      if (!recs.empty() && max_readings && readings + rec.readings.size() > max_readings) {
+        // The next call's first record: read it again then.
+        in.clear();
+        in.seekg(static_cast<std::streamoff>(end));
+        break;
+      }
+      readings += rec.readings.size();
+      end += sizeof hdr + hdr[1];
+      recs.push_back(std::move(rec));
+    }
+    if (recs.empty()) break;
+    auto n = recs.size();
+    apply(recs);
+    off = end;
     save_offset(off);
     applied_offset_ = off;
-    --pending_;
-    ++applied;
+    pending_ -= n;
+    applied += n;
   }
   if (pending_ == 0) {
     if (::ftruncate(fd_, 0) != 0) throw Error(Errc::unavailable, "cannot truncate the spool");
@@ -240,6 +273,44 @@ std::uint64_t Spool::replay(const std::function<void(const IngestBatch&)>& apply
     applied_offset_ = 0;
   }
   return applied;
+}
+
+std::size_t drop_uploads(IngestBatch& b, const std::function<bool(const UploadRecord&)>& drop) {
+  std::vector<bool> gone(b.uploads.size());
+  std::size_t total = 0, n_gone = 0;
+  for (std::size_t i = 0; i < b.uploads.size(); ++i) {
+    gone[i] = drop(b.uploads[i]);
+    n_gone += gone[i];
+    total += static_cast<std::size_t>(std::max(b.uploads[i].accepted, 0));
+  }
+  if (n_gone == 0) return 0;
+  bool attributable = total == b.readings.size();
+  std::size_t removed = 0;
+  if (attributable) {
+    std::vector<model::Reading> kept;
+    kept.reserve(b.readings.size());
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < b.uploads.size(); ++i) {
+      auto n = static_cast<std::size_t>(std::max(b.uploads[i].accepted, 0));
+      if (gone[i]) removed += n;
+      else kept.insert(kept.end(), b.readings.begin() + static_cast<std::ptrdiff_t>(at),
+                       b.readings.begin() + static_cast<std::ptrdiff_t>(at + n));
+      at += n;
+    }
+    b.readings = std::move(kept);
+  }
+  std::vector<std::string> dropped_ids;
+  std::vector<UploadRecord> uploads;
+  for (std::size_t i = 0; i < b.uploads.size(); ++i) {
+    if (gone[i]) dropped_ids.push_back(b.uploads[i].company_code + "|" + b.uploads[i].data_id);
+    else uploads.push_back(std::move(b.uploads[i]));
+  }
+  b.uploads = std::move(uploads);
+  std::erase_if(b.enterprise_alarms, [&](const EnterpriseAlarmRow& e) {
+    auto key = e.company_code + "|" + e.data_id;
+    return std::find(dropped_ids.begin(), dropped_ids.end(), key) != dropped_ids.end();
+  });
+  return attributable ? removed : std::string::npos;
 }
 
 }  // namespace hazmon::storage

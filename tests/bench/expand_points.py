@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Grows a hazmon-sim setup to M points per enterprise quickly, for the benchmarks.
 
-`hazmon-sim setup` creates points one API call at a time; every new point makes the server
-reload its registry snapshot, so 100,000 points that way take hours on 2 cores. Benchmarks
+`hazmon-sim setup` creates points one API call at a time, about 50 points/s on 2 cores
+(tests/bench/points_bench.sh; before the debounced snapshot reload every point reloaded the
+whole registry, and 100,000 points took hours), so 100,000 take over half an hour. Benchmarks
 measure ingestion, not set-up: this script copies the first 20 points of each enterprise (the
 simulator's full mix, made through the API) in PostgreSQL with new quota codes
 <hazard><tag><nnn>, and appends them to the hazmon-sim config. Afterwards make the server load

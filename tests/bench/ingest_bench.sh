@@ -16,8 +16,8 @@ export WORKERS
 PORT=18543
 source tests/bench/lib.sh
 start_hazmond
-# SETUP=api: every point through the API (hazmon-sim setup; slow beyond a few thousand points,
-# the registry is reloaded per point); default: 20 per enterprise through the API, the rest
+# SETUP=api: every point through the API (hazmon-sim setup; about 50 points/s, see
+# points_bench.sh); default: 20 per enterprise through the API, the rest
 # copied in PostgreSQL (tests/bench/expand_points.py) and hazmond restarted.
 if [[ "${SETUP:-fast}" == api ]]; then sim_setup "$ENTERPRISES" "$POINTS"; else sim_setup_fast "$ENTERPRISES" "$POINTS"; fi
 RSS0=$(ps -o rss= -p "$HZ_PID")

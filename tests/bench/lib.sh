@@ -38,7 +38,7 @@ sim_setup() {  # enterprises points
 }
 
 # The simulator's 20-point mix per enterprise through the API, the rest copied in PostgreSQL
-# (expand_points.py; the API reloads the registry per new point, slow for thousands), then a
+# (expand_points.py; the API takes about 50 points/s, minutes for 100,000), then a
 # restart so that hazmond loads them all.
 sim_setup_fast() {  # enterprises points
   if (( $2 <= 20 )); then sim_setup "$1" "$2"; return; fi

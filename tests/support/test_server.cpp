@@ -71,7 +71,7 @@ TestServer::TestServer(TestDatabase& db, TestServerOptions o)
   i.monitoring = std::make_unique<service::MonitoringService>(db.db());
   i.monitoring->on_filings_changed([p = i.ingest.get()] { p->reload(); });
   i.registry->on_change([p = i.ingest.get()](const std::string& entity) {
-    if (entity == "monitoring-points") p->reload();
+    if (entity == "monitoring-points") p->points_changed();
   });
   service::WarningSettings ws;
   ws.check_interval = std::chrono::seconds(0);  // tests call warnings().tick()

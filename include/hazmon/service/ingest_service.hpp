@@ -32,6 +32,7 @@ struct IngestSettings {
   std::filesystem::path spool_file = "var/spool/readings.spool";
   int partition_days_ahead = 3;
   int retention_days = 400;
+  std::chrono::milliseconds points_reload_debounce{250};  // see IngestService::points_changed
 };
 
 struct IngestStats {
@@ -62,6 +63,12 @@ class IngestService {
 
   // Loads points, filings and open alarms again (registry or filing changed).
   void reload();
+  // Monitoring points changed (created, updated, deactivated): returns at once. The points are
+  // loaded again on a background thread, at most once per `points_reload_debounce` while changes
+  // keep coming, and before any upload decoded after this call: an upload waits for the reload
+  // that covers every change made before it arrived, so a point created through the API is known
+  // to the next upload, while a bulk set-up of N points costs far fewer than N reloads.
+  void points_changed();
   // Alarm changes after they are durable (live stream, warning rules).
   void on_alarm(std::function<void(const storage::AlarmWrite&)> listener);
   // Evaluates timers (offline) now; the ticker thread calls this every few seconds.
