@@ -3,8 +3,9 @@
 // real RTSP relay (gst-rtsp-server) playing the FURG fire clip, analysed and recorded. Once the
 // fire event is pending and a few segments are recorded, tests/dashboard/drive.mjs drives
 // Debian's Chromium headless (playwright-core from web/node_modules): login through the form,
-// the review card confirmed into a red warning, the live feed, the warning and enterprise lists,
-// and playback of the recorded range and the live view in the <video> element with hls.js.
+// the review card confirmed into a red warning, the live feed, the alarm (a gateway's upload
+// above HH), warning and enterprise lists, and playback of the recorded range and the live view
+// in the <video> element with hls.js.
 // Chromium, Node.js and the npm packages come from scripts/setup.sh: a missing one is a failure.
 // On failure the browser's screenshot and hazmond's log are in <build>/tests/dashboard-chromium/.
 #include <gtest/gtest.h>
@@ -157,6 +158,34 @@ TEST(DashboardChromium, TabsShowApiContentAndRecordedVideoPlays) {
                   admin);
   ASSERT_EQ(r.status, 201) << r.body;
 
+  // A level point whose gateway uploads 19 m, above HH = 18 (no debounce): an open 高高报 alarm.
+  const std::string hazard = company + "001", gw = "GWDASH00001", quota = "LITDASH01";
+  ASSERT_EQ(c.post_json("/api/v1/hazard-sources", {{"hazard_code", hazard}, {"company_code", company}, {"name", "罐区"}, {"rank", 2}},
+                        admin)
+                .status,
+            201);
+  r = c.post_json("/api/v1/gateways", {{"gateway_code", gw}, {"company_code", company}, {"name", "网关1"}}, admin);
+  ASSERT_EQ(r.status, 201) << r.body;
+  r = c.post_json("/api/v1/monitoring-points",
+                  {{"quota_code", quota}, {"company_code", company}, {"hazard_code", hazard}, {"gateway_code", gw},
+                   {"name", "1#罐液位"}, {"indicator_type", "level"}, {"value_kind", "analog"}, {"unit", "m"}, {"range_low", 0},
+                   {"range_high", 20}, {"l", 2}, {"h", 15}, {"hh", 18}, {"debounce_s", 0}, {"deadband", 0.5}},
+                  admin);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto cred = c.post_json("/api/v1/credentials", {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", company}}}},
+                          admin);
+  ASSERT_EQ(cred.status, 201) << cred.body;
+  auto gateway = cred.json()["app_id"].get<std::string>() + "." + cred.json()["secret"].get<std::string>();
+  auto ago = [](int s) { return core::format_rfc3339(system_clock::now() - seconds(s)); };
+  r = c.post_json("/api/v1/upload/realtime",
+                  {{"companyCode", company}, {"gatewayCode", gw}, {"dataId", "dash-1"}, {"reportType", "realtime"},
+                   {"sendTime", ago(0)},
+                   {"datas", json::array({{{"quotaCode", quota}, {"collectTime", ago(10)}, {"value", 19.0}},
+                                          {{"quotaCode", quota}, {"collectTime", ago(5)}, {"value", 19.2}}})}},
+                  gateway);
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(r.json()["accepted"], 2) << r.body;
+
   // The pipeline in hazmond finds the flames (pending event with snapshot and clip) and records.
   bool event = false;
   json status;
@@ -176,6 +205,10 @@ TEST(DashboardChromium, TabsShowApiContentAndRecordedVideoPlays) {
   ASSERT_TRUE(event) << "no pending fire event with a clip within 60 s";
   ASSERT_GE(status["recording"]["segments"].get<long long>(), 3) << status.dump();
   ASSERT_EQ(status["state"], "online") << status.dump();
+  auto alarms = c.get("/api/v1/alarms?active=true&company_code=" + company, officer);
+  ASSERT_EQ(alarms.status, 200) << alarms.body;
+  ASSERT_EQ(alarms.json()["total"], 1) << alarms.body;
+  ASSERT_EQ(alarms.json()["items"][0]["alarm_type"], "HH") << alarms.body;
 
   // The browser plays from the first recorded segment to a minute from now.
   auto first = core::parse_time(status["recording"]["first_segment_at"].get<std::string>());
@@ -184,7 +217,7 @@ TEST(DashboardChromium, TabsShowApiContentAndRecordedVideoPlays) {
   auto node = spawn({HAZMON_NODE, (kSource / "tests/dashboard/drive.mjs").string()},
                     {"HAZMON_URL=https://127.0.0.1:" + std::to_string(port), "HAZMON_USER=dash_officer",
                      "HAZMON_PASSWORD=" + officer_pw, "HAZMON_CAMERA=" + cam, "HAZMON_CAMERA_NAME=" + cam_name,
-                     "HAZMON_COMPANY_NAME=" + company_name, "HAZMON_FROM=" + core::format_rfc3339(*first),
+                     "HAZMON_COMPANY_NAME=" + company_name, "HAZMON_QUOTA=" + quota, "HAZMON_FROM=" + core::format_rfc3339(*first),
                      "HAZMON_TO=" + core::format_rfc3339(to),
                      "HAZMON_WORK_DIR=" + work.string(), "HAZMON_CHROMIUM=" + chromium.string()});
   int rc = wait_exit(node, seconds(120));

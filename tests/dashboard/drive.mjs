@@ -5,7 +5,7 @@
 // Started by dashboard_chromium_test.cpp (ctest dashboard_chromium), which prepares the server,
 // the camera and the data and passes them in the environment:
 //   HAZMON_URL, HAZMON_USER, HAZMON_PASSWORD, HAZMON_CAMERA, HAZMON_CAMERA_NAME,
-//   HAZMON_COMPANY_NAME, HAZMON_FROM, HAZMON_TO (RFC 3339), HAZMON_WORK_DIR (screenshot on failure),
+//   HAZMON_COMPANY_NAME, HAZMON_QUOTA (a point with an open HH alarm), HAZMON_FROM, HAZMON_TO (RFC 3339), HAZMON_WORK_DIR (screenshot on failure),
 //   HAZMON_CHROMIUM (default /usr/bin/chromium).
 // Prints one line per check; exits 1 at the first failed one (after a screenshot).
 import path from 'node:path';
@@ -120,13 +120,18 @@ try {
     await page.locator('#video-events .card', { hasText: '已确认' }).first().waitFor({ timeout: T });
   });
 
-  await check('实时报警: the red warning arrives on the live feed (SSE)', async () => {
+  await check('实时报警: the open HH alarm in the table, the red warning on the live feed (SSE)', async () => {
     await tab('alarms');
     const item = page.locator('#live-feed li.warning', { hasText: companyName }).first();
     await item.waitFor({ timeout: T });
     const t = await item.innerText();
     if (!t.includes('红色预警')) throw new Error('feed item: ' + t);
-    await page.waitForFunction(() => document.querySelector('#alarm-count').textContent.startsWith('共 '), null, { timeout: T });
+    const a = page.locator('#alarms tbody tr', { hasText: env('HAZMON_QUOTA') }).first();
+    await a.waitFor({ timeout: T });
+    const at = await a.innerText();
+    if (!at.includes('高高报') || !at.includes('报警中') || !at.includes('19')) throw new Error('alarm row: ' + at);
+    const count = await text('#alarm-count');
+    if (!/^共 1 条/.test(count)) throw new Error('count: ' + count);
   });
 
   await check('预警事件: the warning event row', async () => {
