@@ -7,8 +7,13 @@
 # `ffmpeg -threads 1 -skip_frame nokey` decoding the same clip, CPU per key frame, and the same
 # with `-skip_loop_filter all` (what hazmond's analysis decoder does).
 #
+# PHASES=K (default 1) runs K relays, each with its own feeder started 1/K s after the previous
+# one, and spreads the cameras over them: with one relay every camera's key frame arrives in
+# the same instant (the worst case for the inference queue); independent cameras' key frames
+# arrive at random phases.
+#
 # Usage: tests/bench/video_bench.sh [cameras="8 16 32"] [seconds=30]
-#   BENCH=build/<dir>/tools/video-bench/hazmon-video-bench  THREADS=2 (inference threads)
+#   BENCH=build/<dir>/tools/video-bench/hazmon-video-bench  THREADS=2 (inference threads)  PHASES=1
 #   CLIP=file (reuse a clip; default: generated once into var/bench/video-1080p25-4M-gop25.mp4)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,13 +21,15 @@ CAMERAS=${1:-"8 16 32"}
 DURATION=${2:-30}
 BENCH=${BENCH:-build/release/tools/video-bench/hazmon-video-bench}
 THREADS=${THREADS:-2}
+PHASES=${PHASES:-1}
 CLIP=${CLIP:-var/bench/video-1080p25-4M-gop25.mp4}
 WORK=$(mktemp -d /tmp/hazmon-video-bench.XXXXXX)
 RTSP_PORT=${RTSP_PORT:-18654}
 TS_PORT=${TS_PORT:-15104}
+FEED_PIDS=()
+RELAY_PIDS=()
 cleanup() {
-  [[ -n "${FEED_PID:-}" ]] && kill "$FEED_PID" 2>/dev/null && wait "$FEED_PID" 2>/dev/null || true
-  [[ -n "${RELAY_PID:-}" ]] && kill "$RELAY_PID" 2>/dev/null && wait "$RELAY_PID" 2>/dev/null || true
+  for p in "${FEED_PIDS[@]}" "${RELAY_PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -54,13 +61,21 @@ read -r REF2_CPU REF2_FRAMES < <(
 REF2_MS=$(awk -v c="$REF2_CPU" -v f="$REF2_FRAMES" 'BEGIN {printf "%.2f", 1000 * c / f}')
 echo "reference: ffmpeg -threads 1 -skip_frame nokey -skip_loop_filter all: $REF2_MS ms per key frame" >&2
 
-/usr/bin/python3 tests/support/gst_rtsp_relay.py "$RTSP_PORT" /cam "$TS_PORT" > "$WORK/relay.log" 2>&1 &
-RELAY_PID=$!
-for _ in $(seq 1 100); do grep -q serving "$WORK/relay.log" && break; sleep 0.2; done
-ffmpeg -nostdin -loglevel error -re -stream_loop -1 -i "$CLIP" -c copy -f mpegts \
-  "udp://127.0.0.1:$TS_PORT?pkt_size=1316" > "$WORK/feeder.log" 2>&1 &
-FEED_PID=$!
+URLS=""
+for ((k = 0; k < PHASES; k++)); do
+  /usr/bin/python3 tests/support/gst_rtsp_relay.py "$((RTSP_PORT + k))" /cam "$((TS_PORT + k))" > "$WORK/relay$k.log" 2>&1 &
+  RELAY_PIDS+=($!)
+  for _ in $(seq 1 100); do grep -q serving "$WORK/relay$k.log" && break; sleep 0.2; done
+  URLS+="${URLS:+,}rtsp://127.0.0.1:$((RTSP_PORT + k))/cam"
+done
+for ((k = 0; k < PHASES; k++)); do
+  ffmpeg -nostdin -loglevel error -re -stream_loop -1 -i "$CLIP" -c copy -f mpegts \
+    "udp://127.0.0.1:$((TS_PORT + k))?pkt_size=1316" > "$WORK/feeder$k.log" 2>&1 &
+  FEED_PIDS+=($!)
+  sleep "$(awk -v k="$PHASES" 'BEGIN {printf "%.3f", 1 / k}')"
+done
 sleep 2
+echo "relays (key-frame phases): $PHASES" >&2
 
 cat > "$WORK/report.py" <<'PY'
 import json, sys
@@ -83,14 +98,19 @@ print(f"cameras={r['cameras']} online={r['online']} sustained={r['sustained']} "
       f"per analysed frame = {r['cameras_per_2_cores_at_this_cost']:.1f} cameras per 2 idle cores", file=sys.stderr)
 PY
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+server_ticks() {
+  local t=0
+  for p in "${FEED_PIDS[@]}" "${RELAY_PIDS[@]}"; do t=$((t + $(cpu_ticks "$p"))); done
+  echo "$t"
+}
 HZ=$(getconf CLK_TCK)
 for N in $CAMERAS; do
-  R0=$(( $(cpu_ticks "$RELAY_PID") + $(cpu_ticks "$FEED_PID") ))
+  R0=$(server_ticks)
   T0=$(date +%s.%N)
-  OUT=$("$BENCH" --url "rtsp://127.0.0.1:$RTSP_PORT/cam" --cameras "$N" --seconds "$DURATION" --warmup 10 \
+  OUT=$("$BENCH" --url "$URLS" --cameras "$N" --seconds "$DURATION" --warmup 10 \
         --threads "$THREADS" --models models)
   T1=$(date +%s.%N)
-  R1=$(( $(cpu_ticks "$RELAY_PID") + $(cpu_ticks "$FEED_PID") ))
+  R1=$(server_ticks)
   SERVER=$(awk -v a="$R0" -v b="$R1" -v t0="$T0" -v t1="$T1" -v hz="$HZ" 'BEGIN {printf "%.3f", (b - a) / hz / (t1 - t0)}')
   echo "$OUT" | python3 "$WORK/report.py" "$REF_MS" "$SERVER" "$REF2_MS"
 done

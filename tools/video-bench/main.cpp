@@ -3,7 +3,7 @@
 // pipeline sustained as one JSON object: analysed frames per camera per second, drops (a queue
 // that cannot keep up drops its oldest frames), per-stage costs, process CPU and RSS.
 //
-// usage: hazmon-video-bench --url rtsp://... --cameras N [--seconds 30] [--warmup 10]
+// usage: hazmon-video-bench --url rtsp://...[,rtsp://...] --cameras N [--seconds 30] [--warmup 10]
 //                           [--threads 2] [--models models] [--analysers leave_post,fire]
 #include <nlohmann/json.hpp>
 
@@ -84,6 +84,14 @@ int main(int argc, char** argv) {
     std::cerr << "usage: hazmon-video-bench --url rtsp://... --cameras N [--seconds S] [--warmup S] [--threads T]\n";
     return 2;
   }
+  // Several URLs (comma-separated): cameras take them in turn, e.g. relays whose key frames
+  // arrive at different phases, as independent cameras' do.
+  std::vector<std::string> urls;
+  {
+    std::stringstream us(url);
+    for (std::string u; std::getline(us, u, ',');)
+      if (!u.empty()) urls.push_back(u);
+  }
   hazmon::video::VideoSettings s;
   s.models_dir = models;
   s.inference_threads = threads;
@@ -99,7 +107,7 @@ int main(int argc, char** argv) {
     CameraConfig c;
     c.video_id = "bench-" + std::to_string(i);
     c.company_code = "BENCH";
-    c.rtsp_url = url;
+    c.rtsp_url = urls[static_cast<std::size_t>(i) % urls.size()];
     c.analysers = analyser_list;
     cams.push_back(c);
   }
