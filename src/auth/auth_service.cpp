@@ -129,9 +129,9 @@ std::optional<model::Principal> AuthService::cached(const std::string& key) {
   auto it = cache_.find(key);
   if (it == cache_.end()) return std::nullopt;
   if (clock_.now() >= it->second.until) {
-    // A machine credential's entry outlives its freshness: it is the last known good answer
-    // while PostgreSQL is unreachable (see authenticate). People's sessions expire for real.
-    if (it->second.principal.is_person()) cache_.erase(it);
+    // A stale entry stays as the last known good answer while PostgreSQL is unreachable (see
+    // authenticate) until the session itself ends; machine credentials keep theirs.
+    if (it->second.principal.is_person() && clock_.now() >= it->second.expires) cache_.erase(it);
     return std::nullopt;
   }
   return it->second.principal;
@@ -141,7 +141,7 @@ void AuthService::remember(const std::string& key, const model::Principal& p, co
   if (s_.principal_cache.count() == 0) return;
   std::lock_guard lock(cache_mutex_);
   if (cache_.size() > 100000) cache_.clear();  // bounded; a flood of tokens only costs lookups
-  cache_[key] = Cached{p, std::min(session_expiry, clock_.now() + s_.principal_cache)};
+  cache_[key] = Cached{p, std::min(session_expiry, clock_.now() + s_.principal_cache), session_expiry};
 }
 
 void AuthService::forget_user(long long user_id) {
@@ -187,14 +187,27 @@ std::optional<model::Principal> AuthService::authenticate(const std::string& bea
     remember(key, p, clock_.now() + std::chrono::hours(24));
     return p;
   }
-  auto row = db_.in_tx([&](storage::Tx& tx) {
-    return tx.exec_one(
-        "SELECT u.id, u.username, u.role, u.scope_kind, u.scope_code, "
-        "(extract(epoch FROM s.expires_at) * 1000)::bigint AS expires_ms FROM user_session s "
-        "JOIN app_user u ON u.id = s.user_id "
-        "WHERE s.token_hash = $1 AND s.expires_at > $2::timestamptz AND u.is_active",
-        {key, now});
-  });
+  nlohmann::json row;
+  try {
+    row = db_.in_tx([&](storage::Tx& tx) {
+      return tx.exec_one(
+          "SELECT u.id, u.username, u.role, u.scope_kind, u.scope_code, "
+          "(extract(epoch FROM s.expires_at) * 1000)::bigint AS expires_ms FROM user_session s "
+          "JOIN app_user u ON u.id = s.user_id "
+          "WHERE s.token_hash = $1 AND s.expires_at > $2::timestamptz AND u.is_active",
+          {key, now});
+    });
+  } catch (const storage::TransientError&) {
+    // PostgreSQL is away. A session this process verified before keeps working until it ends,
+    // so the duty room's live alarm stream (fed from memory and the ingest spool) can reconnect
+    // during an outage; a logout or password change through this process has already removed
+    // it, and a change made elsewhere meanwhile cannot be read anyway.
+    std::lock_guard lock(cache_mutex_);
+    if (auto it = cache_.find(key);
+        it != cache_.end() && it->second.principal.is_person() && clock_.now() < it->second.expires)
+      return it->second.principal;
+    throw;
+  }
   if (row.is_null()) return std::nullopt;
   model::Principal p;
   p.id = row["id"].get<long long>();

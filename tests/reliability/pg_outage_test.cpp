@@ -64,11 +64,12 @@ TEST(Reliability, PostgresStoppedDuringLoadLosesNothingAndKeepsOrder) {
   auto db = std::make_unique<TestDatabase>();
   ::setenv("HAZMON_TEST_PG_DSN", saved.c_str(), 1);
 
-  std::string token, env_app_id, env_token;
+  std::string token, env_app_id, env_token, duty;
   json env_key;
   {
     TestServer setup(*db);
     auto admin = setup.make_user("po_admin", "province_admin");
+    duty = setup.make_user("po_duty", "province_officer");
     auto c = setup.client();
     auto ok = [](const HttpResult& r) {
       if (r.status != 201) throw std::runtime_error(r.body);
@@ -147,14 +148,24 @@ TEST(Reliability, PostgresStoppedDuringLoadLosesNothingAndKeepsOrder) {
   auto env_before = envelope_upload(1);
   EXPECT_EQ(env_before.status, 200) << env_before.body;
 
+  // A duty officer's session, verified by this hazmond before the outage.
+  EXPECT_EQ(HttpsClient(port).get("/api/v1/enterprises", duty).status, 200);
+
   pg.stop();
   outage = true;
-  high = true;
   auto stopped_at = steady_clock::now();
   std::this_thread::sleep_for(seconds(2));
   auto env_during = envelope_upload(2);
   EXPECT_EQ(env_during.status, 200) << env_during.body;
-  std::this_thread::sleep_for(seconds(kOutageSeconds - 2));
+  // Past the principal cache's freshness (5 s) the officer's dashboard reconnects to the live
+  // stream: the session is still accepted, and the alarm raised from an upload that only the
+  // spool holds reaches it.
+  std::this_thread::sleep_for(seconds(5));
+  auto live = HttpsClient(port).read_stream("/api/v1/stream", duty, "\"quota_code\":\"" + std::string(kAlarmPoint) + "\"",
+                                            seconds(10), [&] { high = true; });
+  EXPECT_NE(live.find("\"transition\":\"raised\""), std::string::npos) << live;
+  high = true;
+  std::this_thread::sleep_until(stopped_at + seconds(kOutageSeconds));
   outage = false;
   pg.start();
   std::printf("PostgreSQL was away for %.1f s\n", duration<double>(steady_clock::now() - stopped_at).count());

@@ -87,7 +87,9 @@ class AuthService {
  private:
   struct Cached {
     model::Principal principal;
-    core::SysTime until;  // min(session expiry, cache time + principal_cache)
+    core::SysTime until;    // min(session expiry, cache time + principal_cache)
+    core::SysTime expires;  // the session's (or credential's cache) own end: the last-known-good
+                            // answer while PostgreSQL is unreachable is used up to here
   };
   std::optional<model::Principal> cached(const std::string& key);
   void remember(const std::string& key, const model::Principal& p, core::SysTime session_expiry);
