@@ -49,29 +49,6 @@ bool sane_request_id(std::string_view id) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) return false;
   return true;
 }
-
-// Splits the target into a decoded path and query map; false on a malformed escape.
-bool parse_target(std::string_view target, Request& req) {
-  auto q = target.find('?');
-  if (!percent_decode(target.substr(0, q), req.path, false)) return false;
-  if (req.path.empty() || req.path[0] != '/') return false;
-  if (q == std::string_view::npos) return true;
-  std::string_view rest = target.substr(q + 1);
-  while (!rest.empty()) {
-    auto amp = rest.find('&');
-    auto part = rest.substr(0, amp);
-    if (!part.empty()) {
-      auto eq = part.find('=');
-      std::string k, v;
-      if (!percent_decode(part.substr(0, eq), k, true)) return false;
-      if (eq != std::string_view::npos && !percent_decode(part.substr(eq + 1), v, true)) return false;
-      req.query[k] = v;
-    }
-    if (amp == std::string_view::npos) break;
-    rest.remove_prefix(amp + 1);
-  }
-  return true;
-}
 }  // namespace
 
 struct Server::Impl {

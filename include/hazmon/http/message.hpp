@@ -40,5 +40,8 @@ struct Response {
 
 // Decodes %XX and, in query strings, '+'. Returns false on a malformed escape or a NUL byte.
 bool percent_decode(std::string_view in, std::string& out, bool plus_is_space);
+// Splits a request target into req.path (decoded, starting with '/') and req.query; false on a
+// malformed escape or a path that does not start with '/'.
+bool parse_target(std::string_view target, Request& req);
 
 }  // namespace hazmon::http
