@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <iosfwd>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,8 @@ double name_similarity(std::string_view a, std::string_view b);
 
 // Parses one attachment CSV (header line first). Throws core::Error on a malformed file.
 std::vector<RosterRow> read_roster_csv(const std::filesystem::path& file, int attachment);
+// The same from a stream; `source` names it in error messages.
+std::vector<RosterRow> read_roster_csv(std::istream& in, const std::string& source, int attachment);
 
 // Matches `rows` (attachments 2–4) against `master` (attachment 1).
 std::vector<RosterMatch> reconcile(const std::vector<RosterRow>& master, const std::vector<RosterRow>& rows);

@@ -6,6 +6,7 @@
 #include <hazmon/service/roster.hpp>
 
 #include <filesystem>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -268,4 +269,19 @@ TEST(ReadRosterCsv, MissingFileThrows) {
   std::string msg;
   EXPECT_EQ(error_code_of([] { read_roster_csv(kFixtures / "no_such_file.csv", 2); }, &msg), Errc::bad_request);
   EXPECT_NE(msg.find("cannot read roster file"), std::string::npos) << msg;
+}
+
+TEST(ReadRosterCsv, ReadsFromAStreamAndNamesItsSourceInErrors) {
+  std::istringstream good("seq,region,enterprise\n1,太原市,山西甲化工有限公司\n");
+  auto rows = read_roster_csv(good, "upload.csv", 2);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].attachment, 2);
+  EXPECT_EQ(rows[0].name, "山西甲化工有限公司");
+  std::string msg;
+  std::istringstream bad("seq,enterprise\n1,a\nx,b\n");
+  EXPECT_EQ(error_code_of([&] { read_roster_csv(bad, "upload.csv", 2); }, &msg), Errc::bad_request);
+  EXPECT_NE(msg.find("upload.csv:3: seq is not a number"), std::string::npos) << msg;
+  std::istringstream empty("");
+  EXPECT_EQ(error_code_of([&] { read_roster_csv(empty, "upload.csv", 2); }, &msg), Errc::bad_request);
+  EXPECT_NE(msg.find("upload.csv is empty"), std::string::npos) << msg;
 }
