@@ -52,8 +52,9 @@ Router::Match Router::match(Request& req) const {
     m.path_known = true;
     if (r.method == req.method || (req.method == "HEAD" && r.method == "GET")) {
       // A fixed path answers 405 to its other methods rather than falling into a pattern
-      // (GET /api/v1/auth/login is not the registry row "login" of collection "auth").
-      if (literal_known && !is_literal(r)) return m;
+      // (GET /api/v1/auth/login is not the registry row "login" of collection "auth"); the
+      // loop below still fills in Allow with the fixed path's methods.
+      if (literal_known && !is_literal(r)) break;
       req.params.clear();
       matches(r, segs, &req.params);
       m.route = &r;

@@ -48,6 +48,25 @@ TEST(Router, MatchesPlaceholdersAndReportsWrongMethod) {
   EXPECT_FALSE(m.path_known);
 }
 
+// Found by tests/fuzz (corpus/http_request/crash-fc6dc9d4...): the 405 for a fixed path whose
+// other method also fits a pattern came with an empty Allow header.
+TEST(Router, FixedPathWithAnotherMethodIs405WithItsMethodsInAllow) {
+  Router r;
+  r.add("POST", "/api/v1/auth/login", [](Request&) { return Response::no_content(); });
+  r.add("GET", "/api/v1/{collection}/{id}", [](Request&) { return Response::no_content(); });
+  Request q;
+  q.method = "GET";
+  q.path = "/api/v1/auth/login";
+  auto m = r.match(q);
+  EXPECT_FALSE(m.route);
+  EXPECT_TRUE(m.path_known);
+  EXPECT_EQ(m.allow, "POST");
+  q.path = "/api/v1/cameras/7";
+  m = r.match(q);
+  ASSERT_TRUE(m.route);
+  EXPECT_EQ(q.params["id"], "7");
+}
+
 TEST(Problem, BodyCarriesCodeRequestIdAndFields) {
   core::Error e(core::Errc::validation_failed, "bad", {{"/l", "too high"}});
   auto r = problem(e, "req-1");
