@@ -28,6 +28,7 @@ std::optional<SysTime> parse_time(std::string_view s) {
     return std::nullopt;
   }
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  if (y < kMinTimeYear || y > kMaxTimeYear) return std::nullopt;
   std::string_view rest = s.substr(static_cast<std::size_t>(consumed));
   long offset_s = 0;
   double frac = 0;

@@ -114,6 +114,7 @@ class TimeParser {
     fast_applies_ = true;  // from here on the answer is final
     static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+    if (y < core::kMinTimeYear || y > core::kMaxTimeYear) return std::nullopt;  // as core::parse_time
     bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     if (d > kDays[mo - 1] + (mo == 2 && leap ? 1 : 0)) return std::nullopt;
     auto days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));

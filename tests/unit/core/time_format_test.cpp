@@ -28,3 +28,14 @@ TEST(TimeFormat, RejectsMalformedAndImpossibleDates) {
 TEST(TimeFormat, FormatsBeforeEpochCorrectly) {
   EXPECT_EQ(format_rfc3339(SysTime{} - milliseconds(1)), "1969-12-31T23:59:59.999Z");
 }
+
+// Found by tests/fuzz (corpus/upload/crash-df99361390e5...): a year the nanosecond clock cannot
+// hold overflowed when converted (undefined behaviour); such times are refused.
+TEST(TimeFormat, RefusesYearsTheClockCannotHold) {
+  for (const char* s : {"1010-10-08T02:15:30+00:00", "1677-12-31T23:59:59Z", "2262-01-01T00:00:00Z",
+                        "9999-12-31 23:59:59", "0000-01-01 00:00:00", "-999-01-01T00:00:00Z"}) {
+    EXPECT_FALSE(parse_time(s).has_value()) << s;
+  }
+  ASSERT_TRUE(parse_time("1678-01-01T00:00:00Z"));
+  EXPECT_EQ(format_rfc3339(*parse_time("2261-12-31T23:59:59Z")), "2261-12-31T23:59:59.000Z");
+}

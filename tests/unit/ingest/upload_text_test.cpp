@@ -62,7 +62,8 @@ TEST(DecodeUploadText, TimesAgreeWithCoreParseTime) {
       "2024-01-01 00:00:00", "2024-13-01 00:00:00", "2024-00-10 00:00:00", "2024-01-00 00:00:00", "2024-01-10 24:00:00",
       "2024-01-10 23:60:00", "2024-01-10 23:59:60", "2024-02-29 23:59:60", "2024-1-5 03:04:05",  "2024-01-05 3:04:05",
       "2024-01-05T03:04:05+08:00", "2024-01-05T03:04:05.250Z", "2024-01-05 03:04:05 ", "x024-01-05 03:04:05",
-      "2024-01-05 03:04:0x", "1999-12-31 16:00:00", "2000-02-29 08:00:00", "1900-02-29 08:00:00"};
+      "2024-01-05 03:04:0x", "1999-12-31 16:00:00", "2000-02-29 08:00:00", "1900-02-29 08:00:00",
+      "1010-10-08 02:15:30", "9999-12-31 23:59:59", "2262-01-01 00:00:00", "1678-01-01 08:00:00"};
   std::vector<std::string> times;
   for (const auto& c : cases) {
     times.push_back(c);
@@ -126,4 +127,14 @@ TEST(DecodeUploadText, MalformedTextIsABadRequest) {
   EXPECT_EQ(error_of_text(R"({"companyCode": "14010000012", "isAdmin": true})"), core::Errc::validation_failed);
   // A number beyond 64-bit integers is a double to nlohmann: read the same way here.
   EXPECT_EQ(error_of_text(R"({"companyCode": 123456789012345678901234567890})"), core::Errc::validation_failed);
+}
+
+// Found by tests/fuzz: a sendTime in a year the clock cannot hold (here 1010) overflowed in the
+// conversion; it is now "not a time" on both paths.
+TEST(DecodeUploadText, TimesOutsideTheClockAreNotTimes) {
+  for (const char* send : {"1010-10-08T02:15:30+00:00", "9999-12-31 23:59:59"}) {
+    std::string text = std::string(R"({"companyCode":"14010000012","dataId":"hb-7","reportType":"heartbeat","sendTime":")") +
+                       send + "\"}";
+    EXPECT_EQ(error_of_text(text), core::Errc::validation_failed) << send;
+  }
 }
