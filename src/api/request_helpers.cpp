@@ -101,7 +101,9 @@ http::Handler authed(ApiContext& ctx, std::string action, AuthedHandler h) {
         core::logger(core::LogModule::api)->error("request_id={} {} {}: {}", req.request_id, req.method, req.path, e.what());
       resp = http::problem(e, req.request_id);
     }
-    if (who->is_person() && is_mutation(req.method)) {
+    // Every state change is audited, by people and machine credentials alike, except the
+    // reading uploads (their upload records are the trail) and throttled attempts (counted).
+    if (is_mutation(req.method) && resp.status != 429 && req.path != "/api/v1/upload/realtime") {
       service::AuditEntry a;
       a.request_id = req.request_id;
       a.actor_id = who->id;

@@ -1,12 +1,16 @@
 #include <hazmon/auth/auth_service.hpp>
 
 #include <nlohmann/json.hpp>
+
+#include <condition_variable>
+#include <thread>
 #include <spdlog/spdlog.h>
 
 #include <hazmon/auth/password.hpp>
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/log.hpp>
 #include <hazmon/core/random.hpp>
+#include <hazmon/core/secret_box.hpp>
 #include <hazmon/core/time_format.hpp>
 #include <hazmon/storage/database.hpp>
 
@@ -72,18 +76,37 @@ std::string role_scope_problem(Role role, const Scope& scope) {
   return "unknown role";
 }
 
+struct AuthService::Watch {
+  std::mutex m;
+  std::condition_variable cv;
+  bool stop = false;
+  std::thread thread;
+};
+
 AuthService::AuthService(storage::Database& db, AuthSettings s, const core::Clock& clock)
     : db_(db), s_(s), clock_(clock), throttle_(s.throttle, clock) {}
 
+AuthService::~AuthService() { stop_revocation_watch(); }
+
 long long AuthService::retry_after_s(const std::string& username, const std::string& client_addr) {
-  return std::max(throttle_.retry_after_s("u:" + username), throttle_.retry_after_s("a:" + client_addr));
+  return throttle_.retry_after_s(username, client_addr);
+}
+
+void AuthService::check_not_throttled(const std::string& username, const std::string& client_addr) {
+  if (throttle_.retry_after_s(username, client_addr) > 0) {
+    throttle_.count_throttled();
+    throw Error(Errc::throttled, "too many failed attempts; try again later");
+  }
+}
+
+void AuthService::record_failure(const std::string& username, const std::string& client_addr) {
+  if (throttle_.record_failure(username, client_addr))
+    core::logger(core::LogModule::auth)->warn("login lockout user={} addr_group={}", username, address_group(client_addr));
 }
 
 LoginResult AuthService::login(const std::string& username, const std::string& password,
                                const std::string& client_addr) {
-  if (retry_after_s(username, client_addr) > 0) {
-    throw Error(Errc::throttled, "too many failed logins; try again later");
-  }
+  check_not_throttled(username, client_addr);
   auto row = db_.in_tx([&](storage::Tx& tx) {
     return tx.exec_one(
         "SELECT id, username, role, scope_kind, scope_code, password_hash FROM app_user "
@@ -97,11 +120,10 @@ LoginResult AuthService::login(const std::string& username, const std::string& p
     ok = verify_password(row["password_hash"].get<std::string>(), password);
   }
   if (!ok) {
-    throttle_.record_failure("u:" + username);
-    throttle_.record_failure("a:" + client_addr);
+    record_failure(username, client_addr);
     throw Error(Errc::unauthenticated, "wrong user name or password");
   }
-  throttle_.record_success("u:" + username);
+  throttle_.record_success(username, client_addr);
 
   LoginResult r;
   r.token = core::random_token(32);
@@ -178,7 +200,13 @@ std::optional<model::Principal> AuthService::authenticate(const std::string& bea
       if (auto it = cache_.find(key); it != cache_.end() && !it->second.principal.is_person()) return it->second.principal;
       throw;
     }
-    if (row.is_null()) return std::nullopt;
+    if (row.is_null()) {
+      // Revoked, deactivated or a wrong secret: whatever this node remembered for the token is
+      // no longer a last known good answer for a later outage.
+      std::lock_guard lock(cache_mutex_);
+      cache_.erase(key);
+      return std::nullopt;
+    }
     model::Principal p;
     p.id = row["id"].get<long long>();
     p.name = row["app_id"].get<std::string>();
@@ -219,23 +247,45 @@ std::optional<model::Principal> AuthService::authenticate(const std::string& bea
 }
 
 void AuthService::logout(const std::string& bearer) {
+  auto hash = core::sha256_hex(bearer);
   {
     std::lock_guard lock(cache_mutex_);
-    cache_.erase(core::sha256_hex(bearer));
+    cache_.erase(hash);
   }
+  db_.in_tx([&](storage::Tx& tx) { tx.exec("DELETE FROM user_session WHERE token_hash = $1", {hash}); });
+  sessions_ended(0, hash);
+}
+
+void AuthService::on_session_end(SessionEndListener l) { session_end_.push_back(std::move(l)); }
+
+void AuthService::sessions_ended(long long user_id, const std::string& token_hash) {
+  for (const auto& l : session_end_) l(user_id, token_hash);
+}
+
+void AuthService::set_active(long long user_id, bool active) {
   db_.in_tx([&](storage::Tx& tx) {
-    tx.exec("DELETE FROM user_session WHERE token_hash = $1", {core::sha256_hex(bearer)});
+    auto row = tx.exec_one("UPDATE app_user SET is_active = $1, updated_at = now() WHERE id = $2 RETURNING id",
+                           {active ? "true" : "false", std::to_string(user_id)});
+    if (row.is_null()) throw Error(Errc::not_found, "no such user");
+    if (!active) tx.exec("DELETE FROM user_session WHERE user_id = $1", {std::to_string(user_id)});
   });
+  if (!active) {
+    forget_user(user_id);
+    sessions_ended(user_id, "");
+  }
 }
 
 void AuthService::change_password(const model::Principal& who, const std::string& old_password,
-                                  const std::string& new_password) {
+                                  const std::string& new_password, const std::string& client_addr) {
   if (!who.is_person()) throw Error(Errc::forbidden, "machine credentials have no password");
+  // A stolen session must not become an unthrottled password oracle: the old-password check
+  // counts against the same (user, address) brake as a login.
+  check_not_throttled(who.name, client_addr);
   auto row = db_.in_tx([&](storage::Tx& tx) {
     return tx.exec_one("SELECT password_hash FROM app_user WHERE id = $1", {std::to_string(who.id)});
   });
   if (row.is_null() || !verify_password(row["password_hash"].get<std::string>(), old_password)) {
-    throttle_.record_failure("u:" + who.name);
+    record_failure(who.name, client_addr);
     throw Error(Errc::validation_failed, "the current password is wrong",
                 {{"/old_password", "does not match"}});
   }
@@ -250,6 +300,7 @@ void AuthService::change_password(const model::Principal& who, const std::string
     tx.exec("DELETE FROM user_session WHERE user_id = $1", {std::to_string(who.id)});
   });
   forget_user(who.id);
+  sessions_ended(who.id, "");
 }
 
 long long AuthService::create_user(const NewUser& u) {
@@ -293,6 +344,7 @@ void AuthService::reset_password(const std::string& username, const std::string&
     user_id = row["id"].get<long long>();
   });
   forget_user(user_id);
+  sessions_ended(user_id, "");
 }
 
 IssuedCredential AuthService::create_credential(const NewCredential& c, long long created_by) {
@@ -304,11 +356,17 @@ IssuedCredential AuthService::create_credential(const NewCredential& c, long lon
   out.app_id = "app-" + core::random_token(12);
   out.secret = core::random_token(32);
   if (!c.envelope_cipher.empty()) {
-    int key_bytes = c.envelope_cipher == "aes-256-cbc" ? 32 : 16;
-    if (c.envelope_cipher != "sm4-cbc" && c.envelope_cipher != "aes-128-cbc" && c.envelope_cipher != "aes-256-cbc")
-      throw Error(Errc::validation_failed, "unknown envelope cipher", {{"/envelope_cipher", "sm4-cbc, aes-128-cbc or aes-256-cbc"}});
-    out.envelope = EnvelopeKey{c.envelope_cipher, core::random_hex(key_bytes), core::random_hex(16)};
+    const auto& ci = c.envelope_cipher;
+    if (ci != "sm4-cbc" && ci != "aes-128-cbc" && ci != "aes-256-cbc" && ci != "aes-256-gcm")
+      throw Error(Errc::validation_failed, "unknown envelope cipher",
+                  {{"/envelope_cipher", "aes-256-gcm (recommended), sm4-cbc, aes-128-cbc or aes-256-cbc"}});
+    int key_bytes = ci == "aes-256-cbc" || ci == "aes-256-gcm" ? 32 : 16;
+    // GCM takes a fresh nonce with every message; the CBC variants keep the fixed IV that
+    // gateways which can do nothing else expect.
+    out.envelope = EnvelopeKey{ci, core::random_hex(key_bytes), ci == "aes-256-gcm" ? "" : core::random_hex(16)};
   }
+  std::string stored_key = out.envelope ? out.envelope->key_hex : "";
+  if (out.envelope && box_) stored_key = box_->seal(stored_key, "envelope:" + out.app_id);
   out.id = db_.in_tx([&](storage::Tx& tx) {
     auto row = tx.exec_one(
         "INSERT INTO api_credential(app_id, kind, scope_kind, scope_code, secret_hash, description, created_by, "
@@ -318,7 +376,7 @@ IssuedCredential AuthService::create_credential(const NewCredential& c, long lon
          core::sha256_hex(out.secret), c.description,
          created_by > 0 ? storage::Param(std::to_string(created_by)) : storage::Param(),
          out.envelope ? storage::Param(out.envelope->cipher) : storage::Param(),
-         out.envelope ? storage::Param(out.envelope->key_hex) : storage::Param(),
+         out.envelope ? storage::Param(stored_key) : storage::Param(),
          out.envelope ? storage::Param(out.envelope->iv_hex) : storage::Param()});
     return row["id"].get<long long>();
   });
@@ -329,8 +387,8 @@ std::optional<EnvelopeKey> AuthService::envelope_key(long long credential_id) {
   nlohmann::json row;
   try {
     row = db_.in_tx([&](storage::Tx& tx) {
-      return tx.exec_one("SELECT envelope_cipher, envelope_key_hex, envelope_iv_hex FROM api_credential "
-                         "WHERE id = $1 AND is_active AND envelope_cipher IS NOT NULL",
+      return tx.exec_one("SELECT app_id, envelope_cipher, envelope_key_hex, coalesce(envelope_iv_hex, '') AS iv "
+                         "FROM api_credential WHERE id = $1 AND is_active AND envelope_cipher IS NOT NULL",
                          {std::to_string(credential_id)});
     });
   } catch (const storage::TransientError&) {
@@ -343,10 +401,148 @@ std::optional<EnvelopeKey> AuthService::envelope_key(long long credential_id) {
     envelope_keys_.erase(credential_id);
     return std::nullopt;
   }
-  EnvelopeKey key{row["envelope_cipher"], row["envelope_key_hex"], row["envelope_iv_hex"]};
+  std::string key_hex = row["envelope_key_hex"].get<std::string>();
+  if (core::SecretBox::is_sealed(key_hex)) {
+    auto opened = box_ ? box_->open(key_hex, "envelope:" + row["app_id"].get<std::string>()) : std::nullopt;
+    if (!opened) {
+      core::logger(core::LogModule::auth)->error(
+          "the envelope key of credential {} does not open with this node's server key (security.server_key_file)",
+          credential_id);
+      envelope_keys_.erase(credential_id);
+      return std::nullopt;
+    }
+    key_hex = *opened;
+  }
+  EnvelopeKey key{row["envelope_cipher"], key_hex, row["iv"]};
   if (envelope_keys_.size() > 100000) envelope_keys_.clear();
   envelope_keys_[credential_id] = key;
   return key;
+}
+
+int AuthService::seal_envelope_keys() {
+  if (!box_) return 0;
+  return db_.in_tx([&](storage::Tx& tx) {
+    auto rows = tx.exec("SELECT id, app_id, envelope_key_hex FROM api_credential "
+                        "WHERE envelope_key_hex IS NOT NULL AND envelope_key_hex NOT LIKE 'v1:%' FOR UPDATE");
+    for (auto& r : rows) {
+      tx.exec("UPDATE api_credential SET envelope_key_hex = $1 WHERE id = $2",
+              {box_->seal(r["envelope_key_hex"].get<std::string>(), "envelope:" + r["app_id"].get<std::string>()),
+               std::to_string(r["id"].get<long long>())});
+    }
+    return static_cast<int>(rows.size());
+  });
+}
+
+namespace {
+// The SQL condition and parameters for the credentials `who` may see.
+std::string credential_scope_sql(const model::Principal& who, std::vector<storage::Param>& params) {
+  switch (who.scope.kind) {
+    case ScopeKind::province: return "true";
+    case ScopeKind::region: {
+      params.push_back(model::region_prefix(who.scope.region_code) + "%");
+      auto n = std::to_string(params.size());
+      return "((c.scope_kind = 'enterprise' AND c.scope_code IN (SELECT company_code FROM enterprise WHERE region_code LIKE $" +
+             n + ")) OR (c.scope_kind = 'region' AND c.scope_code LIKE $" + n + "))";
+    }
+    case ScopeKind::enterprise:
+      params.push_back(who.scope.company_code);
+      return "(c.scope_kind = 'enterprise' AND c.scope_code = $" + std::to_string(params.size()) + ")";
+  }
+  return "false";
+}
+
+bool is_regulator(Role r) {
+  return r == Role::province_admin || r == Role::city_officer || r == Role::county_officer;
+}
+}  // namespace
+
+std::vector<CredentialInfo> AuthService::list_credentials(const model::Principal& who) {
+  if (!(is_regulator(who.role) || who.role == Role::enterprise_user || who.role == Role::province_officer ||
+        who.role == Role::operator_))
+    throw Error(Errc::forbidden, "machine credentials cannot list credentials");
+  std::vector<storage::Param> params;
+  auto where = credential_scope_sql(who, params);
+  auto rows = db_.in_tx([&](storage::Tx& tx) {
+    return tx.exec(
+        "SELECT c.id, c.app_id, c.kind, c.scope_kind, c.scope_code, c.description, coalesce(c.envelope_cipher, '') AS cipher, "
+        "c.is_active, c.created_at, c.last_used_at, c.revoked_at FROM api_credential c WHERE " + where +
+            " ORDER BY c.id LIMIT 5000",
+        params);
+  });
+  std::vector<CredentialInfo> out;
+  auto text = [](const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : std::string(); };
+  for (auto& r : rows) {
+    CredentialInfo c;
+    c.id = r["id"].get<long long>();
+    c.app_id = r["app_id"].get<std::string>();
+    c.kind = *model::role_from_string(r["kind"].get<std::string>());
+    c.scope = scope_from(r["scope_kind"], r["scope_code"]);
+    c.description = r["description"].get<std::string>();
+    c.envelope_cipher = r["cipher"].get<std::string>();
+    c.active = r["is_active"].get<bool>();
+    c.created_at = text(r["created_at"]);
+    c.last_used_at = text(r["last_used_at"]);
+    c.revoked_at = text(r["revoked_at"]);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+void AuthService::revoke_credential(const model::Principal& who, long long id) {
+  std::vector<storage::Param> params{std::to_string(id)};
+  auto where = credential_scope_sql(who, params);
+  db_.in_tx([&](storage::Tx& tx) {
+    if (tx.exec_one("SELECT c.id FROM api_credential c WHERE c.id = $1 AND " + where, params).is_null())
+      throw Error(Errc::not_found, "no such credential");
+    if (!is_regulator(who.role)) throw Error(Errc::forbidden, "only regulators revoke API credentials");
+    tx.exec("UPDATE api_credential SET is_active = false, revoked_at = coalesce(revoked_at, now()), revoked_by = $2 "
+            "WHERE id = $1",
+            {std::to_string(id), who.is_person() ? storage::Param(std::to_string(who.id)) : storage::Param()});
+  });
+  forget_credential(id);
+}
+
+void AuthService::forget_credential(long long credential_id) {
+  std::lock_guard lock(cache_mutex_);
+  std::erase_if(cache_, [&](const auto& kv) {
+    return !kv.second.principal.is_person() && kv.second.principal.id == credential_id;
+  });
+  envelope_keys_.erase(credential_id);
+}
+
+void AuthService::refresh_revocations() {
+  auto rows = db_.in_tx([&](storage::Tx& tx) { return tx.exec("SELECT id FROM api_credential WHERE NOT is_active"); });
+  for (auto& r : rows) forget_credential(r["id"].get<long long>());
+}
+
+void AuthService::start_revocation_watch(std::chrono::milliseconds every) {
+  if (watch_) return;
+  watch_ = std::make_unique<Watch>();
+  watch_->thread = std::thread([this, every] {
+    auto log = core::logger(core::LogModule::auth);
+    std::unique_lock lock(watch_->m);
+    while (!watch_->stop) {
+      lock.unlock();
+      try {
+        refresh_revocations();
+      } catch (const std::exception& e) {
+        log->debug("revocation poll failed (PostgreSQL away?): {}", e.what());
+      }
+      lock.lock();
+      watch_->cv.wait_for(lock, every, [this] { return watch_->stop; });
+    }
+  });
+}
+
+void AuthService::stop_revocation_watch() {
+  if (!watch_) return;
+  {
+    std::lock_guard lock(watch_->m);
+    watch_->stop = true;
+  }
+  watch_->cv.notify_all();
+  if (watch_->thread.joinable()) watch_->thread.join();
+  watch_.reset();
 }
 
 }  // namespace hazmon::auth

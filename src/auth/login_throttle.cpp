@@ -1,47 +1,103 @@
 #include <hazmon/auth/login_throttle.hpp>
 
+#include <boost/asio/ip/address.hpp>
+
 namespace hazmon::auth {
 
-void LoginThrottle::prune(Entry& e, core::SysTime now) {
-  while (!e.failures.empty() && now - e.failures.front() > s_.window) e.failures.pop_front();
+std::string address_group(const std::string& client_addr) {
+  boost::system::error_code ec;
+  auto a = boost::asio::ip::make_address(client_addr, ec);
+  if (ec) return client_addr;
+  if (a.is_v6()) {
+    auto v6 = a.to_v6();
+    if (v6.is_v4_mapped()) return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, v6).to_string();
+    auto bytes = v6.to_bytes();
+    for (std::size_t i = 8; i < bytes.size(); ++i) bytes[i] = 0;
+    return boost::asio::ip::address_v6(bytes).to_string() + "/64";
+  }
+  return a.to_string();
 }
 
-long long LoginThrottle::retry_after_s(const std::string& key) {
-  std::lock_guard lock(mutex_);
-  auto it = entries_.find(key);
-  if (it == entries_.end()) return 0;
-  auto now = clock_.now();
-  if (it->second.locked_until > now) {
-    auto left = std::chrono::ceil<std::chrono::seconds>(it->second.locked_until - now).count();
-    return left > 0 ? left : 1;
-  }
-  return 0;
+namespace {
+std::string pair_key(const std::string& user, const std::string& addr) { return user + '\n' + address_group(addr); }
+
+long long seconds_until(core::SysTime t, core::SysTime now) {
+  if (t <= now) return 0;
+  auto left = std::chrono::ceil<std::chrono::seconds>(t - now).count();
+  return left > 0 ? left : 1;
+}
+}  // namespace
+
+void LoginThrottle::prune(std::deque<core::SysTime>& d, core::SysTime now) const {
+  while (!d.empty() && now - d.front() > s_.window) d.pop_front();
 }
 
-void LoginThrottle::record_failure(const std::string& key) {
+long long LoginThrottle::retry_after_s(const std::string& user, const std::string& client_addr) {
   std::lock_guard lock(mutex_);
   auto now = clock_.now();
-  auto& e = entries_[key];
-  prune(e, now);
-  e.failures.push_back(now);
-  if (static_cast<int>(e.failures.size()) >= s_.max_failures) {
-    e.locked_until = now + s_.lockout;
-    e.failures.clear();
+  auto p = pairs_.find(pair_key(user, client_addr));
+  if (p == pairs_.end()) return 0;  // no failure from here: never held back by the user's back-off
+  long long wait = seconds_until(p->second.locked_until, now);
+  if (auto u = users_.find(user); u != users_.end()) wait = std::max(wait, seconds_until(u->second.next_allowed, now));
+  return wait;
+}
+
+bool LoginThrottle::record_failure(const std::string& user, const std::string& client_addr) {
+  std::lock_guard lock(mutex_);
+  auto now = clock_.now();
+  bound_memory(now);
+  auto& p = pairs_[pair_key(user, client_addr)];
+  prune(p.failures, now);
+  p.failures.push_back(now);
+  bool locked = false;
+  if (static_cast<int>(p.failures.size()) >= s_.max_failures) {
+    p.locked_until = now + s_.lockout;
+    p.failures.clear();
+    locked = true;
   }
-  // Bound memory against a flood of distinct keys: forget entries that are neither locked nor
-  // have recent failures.
-  if (entries_.size() > 100000) {
-    for (auto it = entries_.begin(); it != entries_.end();) {
-      prune(it->second, now);
-      if (it->second.failures.empty() && it->second.locked_until <= now) it = entries_.erase(it);
+  auto& u = users_[user];
+  prune(u.failures, now);
+  u.failures.push_back(now);
+  int over = static_cast<int>(u.failures.size()) - s_.user_free_failures;
+  if (over > 0) {
+    auto delay = std::chrono::seconds(1) * (1LL << std::min(over - 1, 20));
+    u.next_allowed = now + std::min<std::chrono::seconds>(delay, s_.user_max_delay);
+  }
+  return locked;
+}
+
+void LoginThrottle::record_success(const std::string& user, const std::string& client_addr) {
+  std::lock_guard lock(mutex_);
+  pairs_.erase(pair_key(user, client_addr));
+}
+
+void LoginThrottle::count_throttled() {
+  std::lock_guard lock(mutex_);
+  ++throttled_;
+}
+
+std::uint64_t LoginThrottle::throttled_total() const {
+  std::lock_guard lock(mutex_);
+  return throttled_;
+}
+
+void LoginThrottle::bound_memory(core::SysTime now) {
+  // A flood of distinct names or addresses must not grow memory without bound: forget entries
+  // that are neither locked nor have recent failures.
+  if (pairs_.size() > 100000) {
+    for (auto it = pairs_.begin(); it != pairs_.end();) {
+      prune(it->second.failures, now);
+      if (it->second.failures.empty() && it->second.locked_until <= now) it = pairs_.erase(it);
       else ++it;
     }
   }
-}
-
-void LoginThrottle::record_success(const std::string& key) {
-  std::lock_guard lock(mutex_);
-  entries_.erase(key);
+  if (users_.size() > 100000) {
+    for (auto it = users_.begin(); it != users_.end();) {
+      prune(it->second.failures, now);
+      if (it->second.failures.empty() && it->second.next_allowed <= now) it = users_.erase(it);
+      else ++it;
+    }
+  }
 }
 
 }  // namespace hazmon::auth

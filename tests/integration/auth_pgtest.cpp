@@ -123,35 +123,36 @@ TEST_F(AuthPg, DeactivatedUserCannotLogIn) {
   EXPECT_FALSE(auth.authenticate(token)) << "an inactive user's session no longer works";
 }
 
-TEST_F(AuthPg, RepeatedFailuresThrottleTheNameUntilTheLockoutPasses) {
+TEST_F(AuthPg, RepeatedFailuresLockThePairUntilTheLockoutPasses) {
   auto name = fresh_name("thr");
   add_user(name, Role::province_officer, Scope::province());
   const int n = AuthSettings{}.throttle.max_failures;
-  // From a different address each time, so that it is the name that gets locked.
   for (int i = 0; i < n; ++i) {
-    auto c = caught([&] { auth.login(name, "Wrong-Horse-42", "198.51.100." + std::to_string(i + 1)); });
+    auto c = caught([&] { auth.login(name, "Wrong-Horse-42", "198.51.100.1"); });
     ASSERT_TRUE(c);
     EXPECT_EQ(c->code, Errc::unauthenticated) << "attempt " << i + 1;
   }
-  auto locked = caught([&] { auth.login(name, kPassword, "198.51.100.200"); });
+  auto locked = caught([&] { auth.login(name, kPassword, "198.51.100.1"); });
   ASSERT_TRUE(locked);
-  EXPECT_EQ(locked->code, Errc::throttled) << "even the right password waits out the lockout";
+  EXPECT_EQ(locked->code, Errc::throttled) << "the guessing address waits out the lockout, right password or not";
   const auto lockout = AuthSettings{}.throttle.lockout;
-  EXPECT_EQ(auth.retry_after_s(name, "198.51.100.200"), lockout.count());
+  EXPECT_EQ(auth.retry_after_s(name, "198.51.100.1"), lockout.count());
+  // The user's own desk, which never failed, is not locked out by the guesser.
+  EXPECT_EQ(auth.login(name, kPassword, "198.51.100.200").principal.name, name);
 
   clock.advance(lockout - 1s);
-  auto still = caught([&] { auth.login(name, kPassword, "198.51.100.200"); });
+  auto still = caught([&] { auth.login(name, kPassword, "198.51.100.1"); });
   ASSERT_TRUE(still);
   EXPECT_EQ(still->code, Errc::throttled);
-  EXPECT_EQ(auth.retry_after_s(name, "198.51.100.200"), 1);
+  EXPECT_EQ(auth.retry_after_s(name, "198.51.100.1"), 1);
 
   clock.advance(2s);
-  EXPECT_EQ(auth.retry_after_s(name, "198.51.100.200"), 0);
-  auto r = auth.login(name, kPassword, "198.51.100.200");
+  EXPECT_EQ(auth.retry_after_s(name, "198.51.100.1"), 0);
+  auto r = auth.login(name, kPassword, "198.51.100.1");
   EXPECT_EQ(r.principal.name, name);
 }
 
-TEST_F(AuthPg, RepeatedFailuresFromOneAddressThrottleThatAddress) {
+TEST_F(AuthPg, FailuresFromOneAddressDoNotLockOtherUsersThere) {
   auto victim = fresh_name("vic");
   add_user(victim, Role::province_officer, Scope::province());
   const int n = AuthSettings{}.throttle.max_failures;
@@ -160,11 +161,26 @@ TEST_F(AuthPg, RepeatedFailuresFromOneAddressThrottleThatAddress) {
     ASSERT_TRUE(c);
     EXPECT_EQ(c->code, Errc::unauthenticated);
   }
-  auto c = caught([&] { auth.login(victim, kPassword, "203.0.113.9"); });
+  // A shared duty-room address: the guesses for other names lock nobody else out.
+  EXPECT_EQ(auth.login(victim, kPassword, "203.0.113.9").principal.name, victim);
+}
+
+TEST_F(AuthPg, WrongOldPasswordsAreThrottledLikeLogins) {
+  auto name = fresh_name("opw");
+  add_user(name, Role::province_officer, Scope::province());
+  auto a = auth.login(name, kPassword, "192.0.2.30");
+  const int n = AuthSettings{}.throttle.max_failures;
+  for (int i = 0; i < n; ++i) {
+    auto c = caught([&] { auth.change_password(a.principal, "Not-The-Password-1", "Brand-New-Pass-7", "192.0.2.30"); });
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->code, Errc::validation_failed) << "attempt " << i + 1;
+  }
+  auto c = caught([&] { auth.change_password(a.principal, kPassword, "Brand-New-Pass-7", "192.0.2.30"); });
   ASSERT_TRUE(c);
   EXPECT_EQ(c->code, Errc::throttled);
-  // Another address is not affected.
-  EXPECT_EQ(auth.login(victim, kPassword, "203.0.113.10").principal.name, victim);
+  auto login = caught([&] { auth.login(name, kPassword, "192.0.2.30"); });
+  ASSERT_TRUE(login);
+  EXPECT_EQ(login->code, Errc::throttled) << "the same (user, address) brake";
 }
 
 TEST_F(AuthPg, FailuresOutsideTheWindowAreForgotten) {
@@ -270,20 +286,20 @@ TEST_F(AuthPg, ChangePasswordEnforcesPolicyAndEndsOtherSessions) {
   auto a = auth.login(name, kPassword, "192.0.2.10");
   auto b = auth.login(name, kPassword, "192.0.2.11");
 
-  auto wrong_old = caught([&] { auth.change_password(a.principal, "Not-The-Password-1", "Brand-New-Pass-7"); });
+  auto wrong_old = caught([&] { auth.change_password(a.principal, "Not-The-Password-1", "Brand-New-Pass-7", "192.0.2.10"); });
   ASSERT_TRUE(wrong_old);
   EXPECT_EQ(wrong_old->code, Errc::validation_failed);
   EXPECT_TRUE(wrong_old->has_pointer("/old_password")) << wrong_old->pointers();
 
   for (const char* weak : {"Sh0rt!", "alllowercaseletters", "ALLUPPER1234567"}) {
-    auto c = caught([&] { auth.change_password(a.principal, kPassword, weak); });
+    auto c = caught([&] { auth.change_password(a.principal, kPassword, weak, "192.0.2.10"); });
     ASSERT_TRUE(c) << weak;
     EXPECT_EQ(c->code, Errc::validation_failed) << weak;
     EXPECT_TRUE(c->has_pointer("/new_password")) << weak << ": " << c->pointers();
   }
   EXPECT_TRUE(auth.authenticate(b.token)) << "a refused change ends nothing";
 
-  auth.change_password(a.principal, kPassword, "Brand-New-Pass-7");
+  auth.change_password(a.principal, kPassword, "Brand-New-Pass-7", "192.0.2.10");
   EXPECT_FALSE(auth.authenticate(b.token)) << "the other session ends";
   auto old = caught([&] { auth.login(name, kPassword, "192.0.2.12"); });
   ASSERT_TRUE(old);
@@ -293,7 +309,7 @@ TEST_F(AuthPg, ChangePasswordEnforcesPolicyAndEndsOtherSessions) {
 
 TEST_F(AuthPg, MachinesHaveNoPasswordToChange) {
   auto gw = principal(Role::gateway, Scope::enterprise(kEnterprise), "app-x", 1);
-  auto c = caught([&] { auth.change_password(gw, "a", "Brand-New-Pass-7"); });
+  auto c = caught([&] { auth.change_password(gw, "a", "Brand-New-Pass-7", "192.0.2.10"); });
   ASSERT_TRUE(c);
   EXPECT_EQ(c->code, Errc::forbidden);
 }

@@ -6,6 +6,7 @@
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/metrics.hpp>
 #include <hazmon/core/random.hpp>
+#include <hazmon/core/secret_box.hpp>
 #include <hazmon/http/static_files.hpp>
 #include <hazmon/service/audit_log.hpp>
 #include <hazmon/service/event_hub.hpp>
@@ -30,6 +31,7 @@ namespace fs = std::filesystem;
 struct TestServer::Impl {
   fs::path tmp;
   core::Metrics metrics;
+  std::unique_ptr<core::SecretBox> box;  // before auth: outlives it
   std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<service::RegistryService> registry;
   std::unique_ptr<service::RosterService> roster;
@@ -59,7 +61,10 @@ TestServer::TestServer(TestDatabase& db, TestServerOptions o)
   auth::AuthSettings as;
   as.session_ttl = std::chrono::minutes(o.session_ttl_minutes);
   as.throttle.max_failures = o.login_max_failures;
+  i.box = std::make_unique<core::SecretBox>(core::SecretBox::load_or_create(i.tmp / "server.key"));
   i.auth = std::make_unique<auth::AuthService>(db.db(), as, *clock_);
+  i.auth->set_secret_box(i.box.get());
+  i.auth->start_revocation_watch(std::chrono::milliseconds(o.revocation_poll_ms));
   i.registry = std::make_unique<service::RegistryService>(db.db(), config::home_dir() / "schemas");
   i.roster = std::make_unique<service::RosterService>(db.db());
   i.audit = std::make_unique<service::AuditLog>(db.db());
@@ -68,7 +73,7 @@ TestServer::TestServer(TestDatabase& db, TestServerOptions o)
   is.spool_file = i.tmp / "spool" / "readings.spool";
   is.offline_after = std::chrono::seconds(o.offline_after_s);
   i.ingest = std::make_unique<service::IngestService>(db.db(), is, *clock_, &i.metrics);
-  i.monitoring = std::make_unique<service::MonitoringService>(db.db());
+  i.monitoring = std::make_unique<service::MonitoringService>(db.db(), service::FilingSettings{}, clock_.get());
   i.monitoring->on_filings_changed([p = i.ingest.get()] { p->reload(); });
   i.registry->on_change([p = i.ingest.get()](const std::string& entity) {
     if (entity == "monitoring-points") p->points_changed();
@@ -103,12 +108,16 @@ TestServer::TestServer(TestDatabase& db, TestServerOptions o)
     vs.recording_dir = i.tmp / "recordings";
     vs.secrets_dir = i.tmp / "camera-secrets";
     vs.housekeeping_interval = std::chrono::seconds(0);
+    vs.secret_box = i.box.get();  // camera credentials sealed with this server's key
+    vs.allowed_networks = o.camera_networks;
     fs::create_directories(vs.evidence_dir);
     fs::create_directories(vs.recording_dir);
     i.video = std::make_unique<service::VideoService>(db.db(), i.warnings.get(), vs, *clock_);
     i.registry->on_change([v = i.video.get()](const std::string& entity) {
       if (entity == "cameras") v->reload_cameras();
     });
+    // As in hazmond: camera URLs are RTSP(S) into the allowed networks (issue 9).
+    i.registry->add_check("cameras", [v = i.video.get()](const nlohmann::json& row) { return v->check_camera_row(row); });
     i.video->start();
   }
   i.ctx = std::make_unique<api::ApiContext>(api::ApiContext{
@@ -121,6 +130,8 @@ TestServer::TestServer(TestDatabase& db, TestServerOptions o)
   i.ctx->notifications = i.notifications.get();
   i.ctx->video = i.video.get();
   i.ctx->offline_after_s = o.offline_after_s;
+  i.ctx->max_streams_per_principal = o.max_streams_per_principal;
+  i.ctx->stream_recheck = std::chrono::milliseconds(o.stream_recheck_ms);
   api::register_routes(i.router, *i.ctx);
   i.router.set_fallback(http::make_static_handler(o.static_dir.empty() ? i.tmp / "static" : fs::path(o.static_dir)));
   http::ServerSettings ss;
@@ -130,6 +141,8 @@ TestServer::TestServer(TestDatabase& db, TestServerOptions o)
   ss.worker_threads = 4;
   ss.max_connections = o.max_connections;
   ss.max_body_bytes = o.max_body_bytes;
+  ss.max_small_body_bytes = o.max_small_body_bytes;
+  ss.max_connections_per_address = o.max_connections_per_address;
   ss.read_timeout = std::chrono::milliseconds(3000);
   ss.idle_timeout = std::chrono::milliseconds(3000);
   ss.shutdown_grace = std::chrono::milliseconds(3000);
@@ -155,6 +168,8 @@ void TestServer::stop() {
 }
 
 service::IngestService& TestServer::ingest() { return *impl_->ingest; }
+core::SecretBox& TestServer::secret_box() { return *impl_->box; }
+auth::AuthService& TestServer::auth() { return *impl_->auth; }
 service::WarningService& TestServer::warnings() { return *impl_->warnings; }
 service::NotificationService& TestServer::notifications() {
   if (!impl_->notifications) throw std::logic_error("TestServer without TestServerOptions::notify_smtp_url");

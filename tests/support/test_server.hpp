@@ -3,8 +3,10 @@
 // TestDatabase, with a FakeClock for session expiry and throttling.
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <hazmon/core/clock.hpp>
 #include <hazmon/http/server.hpp>
@@ -19,6 +21,8 @@ class NotificationService;
 class VideoService;
 }  // namespace hazmon::service
 namespace hazmon::notify { class RecordingSmsGateway; }
+namespace hazmon::core { class SecretBox; }
+namespace hazmon::auth { class AuthService; }
 
 namespace hazmon::test {
 
@@ -33,6 +37,14 @@ struct TestServerOptions {
   // through this SMTP URL and sending SMS to a RecordingSmsGateway; empty: none.
   std::string notify_smtp_url;
   bool video = false;  // a VideoService (no pipeline) with evidence and recording dirs under the temp dir
+  // video.allowed_networks of that VideoService. The suite's RTSP relays run on 127.0.0.1, which
+  // is allowed here explicitly; hazmond's default has no loopback.
+  std::map<std::string, std::vector<std::string>> camera_networks = {{"*", {"0.0.0.0/0", "::/0", "127.0.0.1/32"}}};
+  int max_streams_per_principal = 5;
+  int stream_recheck_ms = 30000;
+  int max_connections_per_address = 256;
+  std::size_t max_small_body_bytes = 64 * 1024;
+  int revocation_poll_ms = 200;
 };
 
 class TestServer {
@@ -43,6 +55,9 @@ class TestServer {
   unsigned short port() const { return port_; }
   HttpsClient client() const { return HttpsClient(port_); }
   core::FakeClock& clock() { return *clock_; }
+  // The server key of this test server (a random one under its temp dir).
+  core::SecretBox& secret_box();
+  auth::AuthService& auth();
   service::IngestService& ingest();
   // Deadline checks run only when a test calls warnings().tick().
   service::WarningService& warnings();

@@ -1,6 +1,7 @@
 #pragma once
 // REST handlers under /api/v1 plus /healthz, /readyz and /metrics. Described in
 // schemas/openapi.yaml.
+#include <chrono>
 #include <functional>
 #include <string>
 
@@ -41,6 +42,8 @@ struct ApiContext {
   service::WarningService* warnings = nullptr;       // null: no warning-event and warning-rule routes
   int offline_after_s = 300;
   service::EventHub* events = nullptr;  // null: no live stream
+  int max_streams_per_principal = 5;    // a person's oldest stream closes beyond this
+  std::chrono::milliseconds stream_recheck{30000};  // open streams re-check their session
   service::NotificationService* notifications = nullptr;  // null: no notification or duty-contact routes
   service::VideoService* video = nullptr;  // null: no video event, evidence, statistics or playback routes
 };

@@ -2,6 +2,7 @@
 // A server-sent-events response: the handler returns a Response whose `stream` is set; the
 // server sends the header and then every pushed event as it comes, with a keep-alive comment
 // when idle, until the client goes or the server stops. Producers push from any thread.
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -26,6 +27,10 @@ class EventStream {
   std::uint64_t dropped() const;
   // Called once when the stream ends, whoever ends it (unsubscribe here).
   std::function<void()> on_close;
+  // Asked on a worker thread every `recheck_every` while the stream is open: false closes it
+  // (the session behind it has ended, maybe on another node). Empty: never asked.
+  std::function<bool()> still_authorised;
+  std::chrono::milliseconds recheck_every{30000};
 
  private:
   mutable std::mutex mutex_;

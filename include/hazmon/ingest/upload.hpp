@@ -19,7 +19,20 @@ namespace hazmon::ingest {
 struct UploadSettings {
   std::size_t max_items = 5000;
   std::chrono::seconds max_future_skew{300};
+  // Items collected longer ago than this are rejected one by one (a gateway's resend of the
+  // last days is fine; a reading from 1970 is not).
+  std::chrono::seconds max_reading_age{7 * 86400};
 };
+
+// Largest magnitude an analog value may have, whatever the point (a float64 reaches 1.8e308).
+inline constexpr double kMaxAbsValue = 1e15;
+
+// The plausibility band of an analog point: |value| ≤ 10 × max(|range_low|, |range_high|,
+// range_high − range_low), over the bounds the point has. Ten times the range's own scale, so
+// it also works for ranges around zero (−1…1 → ±20) and far from it (100…101 → ±1010): an
+// out-of-range reading (a data fault the rules record) still passes, a mistyped exponent
+// does not. No bound (no range, or a range 0…0): only kMaxAbsValue applies.
+std::optional<double> plausible_abs_bound(const model::PointDef& p);
 
 struct Rejected {
   int index = 0;
@@ -66,13 +79,18 @@ Upload decode_upload(const nlohmann::json& body, const RegistrySnapshot& points,
 // The reply of DOMAIN.md §8: {"code":0,"message":"ok","dataId","accepted","rejected":[...]}.
 nlohmann::json upload_reply(const Upload& u);
 
-// {appId, dataId, data}: `data` is hex or base64 ciphertext of the JSON body, SM4-CBC or AES-CBC
-// with PKCS#7 padding. Returns the plaintext; throws core::Error(bad_request) when it does not
-// decrypt.
+// {appId, dataId, data}: `data` is hex or base64 ciphertext of the JSON body. Two families
+// (docs/security.md, Envelope):
+// - "aes-256-gcm" (recommended): nonce (12 random bytes per message) | ciphertext | tag (16),
+//   with `aad` (the appId) authenticated alongside;
+// - "sm4-cbc", "aes-128-cbc", "aes-256-cbc": the credential's fixed IV and PKCS#7 padding, kept
+//   for gateways that can do nothing else; no integrity of its own.
+// Returns the plaintext; every failure throws the same core::Error(bad_request), so that no
+// answer tells a padding failure from another.
 std::string decrypt_envelope_data(const std::string& data, const std::string& cipher, const std::string& key_hex,
-                                  const std::string& iv_hex);
+                                  const std::string& iv_hex, const std::string& aad = {});
 // The inverse, for gateway simulators and tests (hex output).
 std::string encrypt_envelope_data(const std::string& plaintext, const std::string& cipher, const std::string& key_hex,
-                                  const std::string& iv_hex);
+                                  const std::string& iv_hex, const std::string& aad = {});
 
 }  // namespace hazmon::ingest

@@ -23,34 +23,72 @@ TEST(Password, PolicyNeedsLengthAndVariety) {
   EXPECT_TRUE(auth::password_policy_problem("abcdefgh12-x").empty());
 }
 
-TEST(LoginThrottle, LocksAfterFailuresAndForgivesAfterLockout) {
+TEST(LoginThrottle, LocksThePairAndForgivesAfterLockout) {
   core::FakeClock clock(core::SysTime{} + 1000h);
   auth::LoginThrottle t({3, 60s, 120s}, clock);
-  EXPECT_EQ(t.retry_after_s("u:a"), 0);
-  t.record_failure("u:a");
-  t.record_failure("u:a");
-  EXPECT_EQ(t.retry_after_s("u:a"), 0);
-  t.record_failure("u:a");
-  EXPECT_EQ(t.retry_after_s("u:a"), 120);
-  EXPECT_EQ(t.retry_after_s("u:b"), 0);  // other keys are unaffected
+  EXPECT_EQ(t.retry_after_s("admin", "198.51.100.1"), 0);
+  EXPECT_FALSE(t.record_failure("admin", "198.51.100.1"));
+  EXPECT_FALSE(t.record_failure("admin", "198.51.100.1"));
+  EXPECT_EQ(t.retry_after_s("admin", "198.51.100.1"), 0);
+  EXPECT_TRUE(t.record_failure("admin", "198.51.100.1")) << "the third failure starts the lockout";
+  EXPECT_EQ(t.retry_after_s("admin", "198.51.100.1"), 120);
+  // Neither the user from another address nor another user from this address is locked.
+  EXPECT_EQ(t.retry_after_s("admin", "198.51.100.2"), 0);
+  EXPECT_EQ(t.retry_after_s("officer", "198.51.100.1"), 0);
   clock.advance(119s);
-  EXPECT_EQ(t.retry_after_s("u:a"), 1);
+  EXPECT_EQ(t.retry_after_s("admin", "198.51.100.1"), 1);
   clock.advance(1s);
-  EXPECT_EQ(t.retry_after_s("u:a"), 0);
+  EXPECT_EQ(t.retry_after_s("admin", "198.51.100.1"), 0);
 }
 
 TEST(LoginThrottle, FailuresOutsideTheWindowDoNotCount) {
   core::FakeClock clock(core::SysTime{} + 1000h);
   auth::LoginThrottle t({3, 60s, 120s}, clock);
-  t.record_failure("k");
-  t.record_failure("k");
+  t.record_failure("u", "192.0.2.1");
+  t.record_failure("u", "192.0.2.1");
   clock.advance(61s);
-  t.record_failure("k");
-  EXPECT_EQ(t.retry_after_s("k"), 0);
-  t.record_success("k");
-  t.record_failure("k");
-  t.record_failure("k");
-  EXPECT_EQ(t.retry_after_s("k"), 0);
+  t.record_failure("u", "192.0.2.1");
+  EXPECT_EQ(t.retry_after_s("u", "192.0.2.1"), 0);
+  t.record_success("u", "192.0.2.1");
+  t.record_failure("u", "192.0.2.1");
+  t.record_failure("u", "192.0.2.1");
+  EXPECT_EQ(t.retry_after_s("u", "192.0.2.1"), 0);
+}
+
+TEST(LoginThrottle, GlobalBackOffSparesAnAddressWithNoFailures) {
+  core::FakeClock clock(core::SysTime{} + 1000h);
+  auth::ThrottleSettings s{5, 900s, 900s, 4, 600s};
+  auth::LoginThrottle t(s, clock);
+  // A guesser spread over many addresses, two failures each: no pair is locked.
+  for (int i = 0; i < 6; ++i) {
+    t.record_failure("admin", "203.0.113." + std::to_string(i));
+    t.record_failure("admin", "203.0.113." + std::to_string(i));
+  }
+  // 12 failures against a budget of 4: 8 over, so the delay is 2^7 = 128 s for those addresses.
+  EXPECT_EQ(t.retry_after_s("admin", "203.0.113.0"), 128);
+  EXPECT_EQ(t.retry_after_s("admin", "203.0.113.5"), 128);
+  // The real admin's desk has never failed: no wait.
+  EXPECT_EQ(t.retry_after_s("admin", "198.51.100.7"), 0);
+  // Other users are untouched.
+  EXPECT_EQ(t.retry_after_s("officer", "203.0.113.0"), 0);
+  // The delay is capped.
+  for (int i = 0; i < 30; ++i) t.record_failure("admin", "203.0.113.9");
+  EXPECT_LE(t.retry_after_s("admin", "203.0.113.0"), 900);
+  EXPECT_GE(t.retry_after_s("admin", "203.0.113.0"), 600);
+}
+
+TEST(LoginThrottle, Ipv6IsGroupedBySlash64) {
+  EXPECT_EQ(auth::address_group("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
+  EXPECT_EQ(auth::address_group("2001:db8:1:2:ffff::1"), "2001:db8:1:2::/64");
+  EXPECT_EQ(auth::address_group("203.0.113.9"), "203.0.113.9");
+  EXPECT_EQ(auth::address_group("::ffff:203.0.113.9"), "203.0.113.9");
+  EXPECT_EQ(auth::address_group("not an address"), "not an address");
+  core::FakeClock clock(core::SysTime{} + 1000h);
+  auth::LoginThrottle t({2, 60s, 120s}, clock);
+  t.record_failure("u", "2001:db8:1:2::10");
+  t.record_failure("u", "2001:db8:1:2::20");  // the same /64: the pair is locked
+  EXPECT_GT(t.retry_after_s("u", "2001:db8:1:2::30"), 0);
+  EXPECT_EQ(t.retry_after_s("u", "2001:db8:1:3::10"), 0);
 }
 
 TEST(RoleScope, RolesNeedMatchingScopes) {
