@@ -105,8 +105,21 @@ void add_ingest_routes(http::Router& r, ApiContext& ctx) {
                                                query_int(req, "limit", 100, 1, 1000), query_int(req, "offset", 0, 0, 1 << 30)));
         }));
   r.add("GET", "/api/v1/filings", authed(ctx, "", [&mon](Request& req, const Principal& who) {
-          check_query(req, {"company_code", "active"});
-          return json_response(200, mon.list_filings(who, query_or(req, "company_code", ""), query_or(req, "active", "false") == "true"));
+          check_query(req, {"company_code", "active", "status"});
+          return json_response(200, mon.list_filings(who, query_or(req, "company_code", ""), query_or(req, "active", "false") == "true",
+                                                     query_or(req, "status", "")));
+        }));
+  // A pending filing (an enterprise's, longer than the configured maximum) is in force only
+  // once a county, city or province officer approves it.
+  r.add("POST", "/api/v1/filings/{id}/approve", authed(ctx, "filing.approve", [&mon](Request& req, const Principal& who) {
+          check_query(req, {});
+          auto id = id_param(req, "filing");
+          return json_response(200, mon.decide_filing(who, id, true, parse_json_body(req, true)));
+        }));
+  r.add("POST", "/api/v1/filings/{id}/reject", authed(ctx, "filing.reject", [&mon](Request& req, const Principal& who) {
+          check_query(req, {});
+          auto id = id_param(req, "filing");
+          return json_response(200, mon.decide_filing(who, id, false, parse_json_body(req, true)));
         }));
   r.add("POST", "/api/v1/filings", authed(ctx, "filing.create", [&mon](Request& req, const Principal& who) {
           check_query(req, {});

@@ -69,8 +69,10 @@ std::string reason_of(const Error& e) {
   return r;
 }
 
-// Creates or updates one row; returns true when it was created.
-bool upsert(service::RegistryService& reg, const Principal& as, const Table& t, const json& row) {
+// Creates or updates one row; returns true when it was created. Supervision fields of an
+// existing row that the upload would change (a point's hazard_code, taking it out of use) keep
+// their stored, regulator-set values: they are left out of the update and named in `kept`.
+bool upsert(service::RegistryService& reg, const Principal& as, const Table& t, json row, std::vector<std::string>& kept) {
   std::string key;
   if (t.natural_key.empty()) {
     const char* k = key_of(t.collection);
@@ -91,14 +93,17 @@ bool upsert(service::RegistryService& reg, const Principal& as, const Table& t, 
     }
   }
   if (!key.empty()) {
-    bool exists = true;
+    json existing;
     try {
-      reg.get(as, t.collection, key);
+      existing = reg.get(as, t.collection, key);
     } catch (const Error& e) {
       if (e.code() != Errc::not_found) throw;
-      exists = false;
     }
-    if (exists) {
+    if (!existing.is_null()) {
+      for (const auto& f : service::RegistryService::regulator_only_changes(as, t.collection, existing, row)) {
+        row.erase(f.pointer.substr(1));
+        kept.push_back(f.pointer.substr(1));
+      }
       reg.update(as, t.collection, key, row);
       return false;
     }
@@ -149,7 +154,7 @@ void add_upload_table_routes(http::Router& r, ApiContext& ctx) {
           // rights; the registry's scope checks keep every row inside that enterprise.
           Principal as{who.id, who.name, model::Role::enterprise_user, who.scope};
           int created = 0, updated = 0;
-          json rejected = json::array();
+          json rejected = json::array(), kept = json::array();
           for (std::size_t i = 0; i < rows->size(); ++i) {
             json row = (*rows)[i];
             auto reject = [&](const std::string& why) { rejected.push_back({{"index", i}, {"reason", why}}); };
@@ -170,7 +175,11 @@ void add_upload_table_routes(http::Router& r, ApiContext& ctx) {
               }
             }
             try {
-              (upsert(ctx.registry, as, *table, row) ? created : updated)++;
+              std::vector<std::string> kept_fields;
+              (upsert(ctx.registry, as, *table, row, kept_fields) ? created : updated)++;
+              if (!kept_fields.empty())
+                kept.push_back({{"index", i}, {"fields", kept_fields},
+                                {"reason", "supervision fields keep the regulator's stored values"}});
             } catch (const Error& e) {
               if (e.code() == Errc::unavailable || e.code() == Errc::internal) throw;  // not the row's fault
               reject(reason_of(e));
@@ -193,7 +202,7 @@ void add_upload_table_routes(http::Router& r, ApiContext& ctx) {
             ctx.audit.record(a);
           }
           return json_response(200, {{"accepted", created + updated}, {"created", created}, {"updated", updated},
-                                     {"rejected", rejected}});
+                                     {"rejected", rejected}, {"kept", kept}});
         }));
 }
 

@@ -138,6 +138,7 @@ service::IngestSettings ingest_settings(const json& cfg) {
   s.max_queued_readings = c["max_queued_readings"].get<std::size_t>();
   s.max_group_readings = c["max_group_readings"].get<std::size_t>();
   s.max_future_skew = std::chrono::seconds(c["max_future_skew_s"].get<int>());
+  s.max_reading_age = std::chrono::seconds(c["max_reading_age_days"].get<int>() * 86400LL);
   s.late_after = std::chrono::seconds(c["late_after_s"].get<int>());
   s.offline_after = std::chrono::seconds(c["offline_after_s"].get<int>());
   s.frozen_after = std::chrono::seconds(c["frozen_after_s"].get<int>());
@@ -145,6 +146,14 @@ service::IngestSettings ingest_settings(const json& cfg) {
   s.spool_file = spool.is_absolute() ? spool : fs::path(cfg["state_dir"].get<std::string>()) / spool;
   s.partition_days_ahead = c["partition_days_ahead"].get<int>();
   s.retention_days = c["retention_days"].get<int>();
+  return s;
+}
+
+service::FilingSettings filing_settings(const json& cfg) {
+  const auto& c = cfg["ingest"];
+  service::FilingSettings s;
+  s.max_length = std::chrono::seconds(c["filing_max_days"].get<int>() * 86400LL);
+  s.max_overhaul_length = std::chrono::seconds(c["overhaul_filing_max_days"].get<int>() * 86400LL);
   return s;
 }
 
@@ -374,7 +383,7 @@ int cmd_serve(const Args& args) {
   storage::Migrator migrator(*dbh.db, config::home_dir() / "migrations");
   service::IngestSettings is = ingest_settings(cfg);
   service::IngestService ingest(*dbh.db, is, clock, &metrics);
-  service::MonitoringService monitoring(*dbh.db);
+  service::MonitoringService monitoring(*dbh.db, filing_settings(cfg), &clock);
   monitoring.on_filings_changed([&ingest] { ingest.reload(); });
   registry.on_change([&ingest](const std::string& entity) {
     if (entity == "monitoring-points") ingest.points_changed();  // debounced; uploads wait for it

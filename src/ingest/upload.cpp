@@ -6,6 +6,7 @@
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/time_format.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 namespace hazmon::ingest {
@@ -20,6 +21,15 @@ const char* to_string(ReportType t) {
     case ReportType::heartbeat: return "heartbeat";
   }
   return "realtime";
+}
+
+std::optional<double> plausible_abs_bound(const model::PointDef& p) {
+  double scale = 0;
+  if (p.range_low) scale = std::max(scale, std::abs(*p.range_low));
+  if (p.range_high) scale = std::max(scale, std::abs(*p.range_high));
+  if (p.range_low && p.range_high) scale = std::max(scale, *p.range_high - *p.range_low);
+  if (!(scale > 0) || !std::isfinite(scale)) return std::nullopt;
+  return 10 * scale;
 }
 
 namespace {
@@ -241,6 +251,9 @@ Upload decode(std::string_view text, bool from_document, const RegistrySnapshot&
     u.readings.reserve(n);
     u.reading_index.reserve(n);
     auto latest_ok = now + settings.max_future_skew;
+    auto oldest_ok = now - settings.max_reading_age;
+    const std::string too_old = "collectTime is older than " +
+                                std::to_string(settings.max_reading_age.count() / 86400) + " days";
     const std::int64_t now_ms = to_ms(now);
     int index = -1;
     for (element item : datas) {
@@ -265,12 +278,10 @@ Upload decode(std::string_view text, bool from_document, const RegistrySnapshot&
         continue;
       }
       const auto* point = points.find(str(*qc));
-      if (!point) {
+      // Another enterprise's point is answered exactly like one that does not exist (ADR 0007,
+      // ADR 0015): the upload path must not tell which codes other enterprises use.
+      if (!point || point->company_code != u.company_code) {
         reject("unknown quotaCode");
-        continue;
-      }
-      if (point->company_code != u.company_code) {
-        reject("the point belongs to another enterprise");
         continue;
       }
       if (!ct || !is_string(*ct)) {
@@ -286,6 +297,10 @@ Upload decode(std::string_view text, bool from_document, const RegistrySnapshot&
         reject("collectTime is in the future");
         continue;
       }
+      if (*collect < oldest_ok) {
+        reject(too_old.c_str());
+        continue;
+      }
       double value = 0;
       if (v && !is_null(*v)) {
         if (!is_number(*v)) {
@@ -295,6 +310,14 @@ Upload decode(std::string_view text, bool from_document, const RegistrySnapshot&
         value = dbl(*v);
         if (!std::isfinite(value)) {
           reject("value is not finite");
+          continue;
+        }
+        if (std::abs(value) > kMaxAbsValue) {
+          reject("value is outside ±1e15");
+          continue;
+        }
+        if (auto bound = plausible_abs_bound(*point); bound && std::abs(value) > *bound) {
+          reject("value is outside 10× the point's range");
           continue;
         }
       } else if (sv && !is_null(*sv)) {

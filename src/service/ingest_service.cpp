@@ -254,7 +254,7 @@ struct IngestService::Impl {
       return tx.exec(
           "SELECT company_code, target_kind, target_code, "
           "(extract(epoch FROM starts_at) * 1000)::bigint AS s, (extract(epoch FROM ends_at) * 1000)::bigint AS e "
-          "FROM filing WHERE cancelled_at IS NULL AND ends_at > now() - interval '30 days'");
+          "FROM filing WHERE cancelled_at IS NULL AND status = 'approved' AND ends_at > now() - interval '30 days'");
     });
     std::unordered_map<std::string, std::vector<FilingWindow>> f;
     for (auto& r : rows)
@@ -721,7 +721,7 @@ void IngestService::stop() {
 json IngestService::upload(const model::Principal& caller, const json& body) {
   auto& i = *impl_;
   auto snap = i.fresh();
-  ingest::UploadSettings us{i.s.max_items_per_upload, i.s.max_future_skew};
+  ingest::UploadSettings us{i.s.max_items_per_upload, i.s.max_future_skew, i.s.max_reading_age};
   auto p = std::make_unique<Pending>();
   p->upload = ingest::decode_upload(body, *snap, caller, i.clock.now(), us);
   return submit(std::move(p));
@@ -730,7 +730,7 @@ json IngestService::upload(const model::Principal& caller, const json& body) {
 json IngestService::upload_text(const model::Principal& caller, std::string_view body) {
   auto& i = *impl_;
   auto snap = i.fresh();
-  ingest::UploadSettings us{i.s.max_items_per_upload, i.s.max_future_skew};
+  ingest::UploadSettings us{i.s.max_items_per_upload, i.s.max_future_skew, i.s.max_reading_age};
   auto p = std::make_unique<Pending>();
   p->upload = ingest::decode_upload_text(body, *snap, caller, i.clock.now(), us);
   return submit(std::move(p));

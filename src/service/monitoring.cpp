@@ -111,8 +111,26 @@ json MonitoringService::alarms(const model::Principal& who, const std::map<std::
   return {{"items", rows}, {"total", total}, {"limit", limit}, {"offset", offset}};
 }
 
+namespace {
+bool is_regulator(model::Role r) {
+  using model::Role;
+  return r == Role::province_admin || r == Role::city_officer || r == Role::county_officer;
+}
+
+const char* kFilingColumns =
+    "f.id, f.company_code, f.target_kind, f.target_code, f.filing_type, f.starts_at, f.ends_at, f.reason, f.person, "
+    "f.created_by, f.created_at, f.status, f.approved_by, f.approved_at, f.rejected_by, f.rejected_at, f.decision_note";
+
+std::string days_text(std::chrono::seconds s) {
+  auto d = s.count() / 86400;
+  return d * 86400 == s.count() ? std::to_string(d) + " days" : std::to_string(s.count()) + " s";
+}
+}  // namespace
+
 json MonitoringService::create_filing(const model::Principal& who, const json& body) {
   using model::Role;
+  // Machine credentials upload data; they never file windows that silence it (issue 9, attack 4).
+  if (!who.is_person()) throw Error(Errc::forbidden, "gateway and city-platform credentials may not file windows");
   if (!body.is_object()) throw Error(Errc::validation_failed, "the body must be an object", {{"", "expected an object"}});
   static const std::vector<std::string> kFields = {"company_code", "target_kind", "target_code", "filing_type",
                                                    "starts_at", "ends_at", "reason", "person"};
@@ -138,8 +156,13 @@ json MonitoringService::create_filing(const model::Principal& who, const json& b
   if (!starts) throw Error(Errc::validation_failed, "bad starts_at", {{"/starts_at", "not a time"}});
   if (!ends || *ends <= *starts) throw Error(Errc::validation_failed, "bad ends_at", {{"/ends_at", "a time after starts_at"}});
   if (kind == "enterprise") code = company;
-  bool may = who.role == Role::province_admin || who.role == Role::city_officer || who.role == Role::county_officer ||
-             who.role == Role::enterprise_user;
+  bool may = is_regulator(who.role) || who.role == Role::enterprise_user;
+  // A regulator's filing is in force at once. An enterprise's is when it is no longer than the
+  // maximum for its type and starts within that maximum from now (so that a year cannot be
+  // filed ahead as a chain of short windows); otherwise it waits for a regulator's approval.
+  auto now = clock_ ? clock_->now() : std::chrono::system_clock::now();
+  auto max = type == "overhaul" ? filing_.max_overhaul_length : filing_.max_length;
+  bool approved = is_regulator(who.role) || (*ends - *starts <= max && *starts <= now + max);
   auto row = db_.in_tx([&](storage::Tx& tx) {
     storage::Params params{company};
     auto where = scope_sql(who, "e", params);
@@ -153,31 +176,43 @@ json MonitoringService::create_filing(const model::Principal& who, const json& b
     if (tx.exec_one(std::string("SELECT 1 AS x FROM ") + table + " WHERE " + key + " = $1 AND company_code = $2",
                     {code, company}).is_null())
       throw Error(Errc::validation_failed, "unknown target", {{"/target_code", "no such " + kind + " of this enterprise"}});
+    auto id = std::to_string(who.id);
     return tx.exec_one(
-        "INSERT INTO filing (company_code, target_kind, target_code, filing_type, starts_at, ends_at, reason, person, created_by) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id, company_code, target_kind, target_code, filing_type, "
-        "starts_at, ends_at, reason, person, created_at",
-        {company, kind, code, type, core::format_rfc3339(*starts), core::format_rfc3339(*ends), reason, person,
-         who.is_person() ? storage::Param(std::to_string(who.id)) : storage::Param()});
+        "INSERT INTO filing AS f (company_code, target_kind, target_code, filing_type, starts_at, ends_at, reason, person, "
+        "created_by, status, approved_by, approved_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $10::text = 'approved' THEN now() END) RETURNING " +
+            std::string(kFilingColumns),
+        {company, kind, code, type, core::format_rfc3339(*starts), core::format_rfc3339(*ends), reason, person, id,
+         approved ? "approved" : "pending", approved ? storage::Param(id) : storage::Param()});
   });
+  if (!approved)
+    row["pending_reason"] = "longer than " + days_text(max) + " or starting more than " + days_text(max) +
+                            " ahead: in force once a county, city or province officer approves it";
   if (changed_) changed_();
   return row;
 }
 
-json MonitoringService::list_filings(const model::Principal& who, const std::string& company_code, bool active_only) {
+json MonitoringService::list_filings(const model::Principal& who, const std::string& company_code, bool active_only,
+                                     const std::string& status) {
   storage::Params params;
   std::string where = scope_sql(who, "f", params) + " AND f.cancelled_at IS NULL";
   if (!company_code.empty()) where += " AND f.company_code = " + ph(params, company_code);
   if (active_only) where += " AND f.ends_at > now()";
+  if (!status.empty()) {
+    if (status != "pending" && status != "approved" && status != "rejected")
+      throw Error(Errc::bad_request, "status must be pending, approved or rejected");
+    where += " AND f.status = " + ph(params, status);
+  }
   auto tx = db_.begin();
-  return {{"items", tx.exec("SELECT f.id, f.company_code, f.target_kind, f.target_code, f.filing_type, f.starts_at, "
-                            "f.ends_at, f.reason, f.person, f.created_at FROM filing f WHERE " + where +
-                                " ORDER BY f.starts_at DESC LIMIT 500",
+  return {{"items", tx.exec(std::string("SELECT ") + kFilingColumns + " FROM filing f WHERE " + where +
+                                " ORDER BY f.starts_at DESC, f.id DESC LIMIT 500",
                             params)}};
 }
 
 void MonitoringService::cancel_filing(const model::Principal& who, long long id) {
   using model::Role;
+  // Cancelling a filing is a person's act, audited as such; machine credentials get 403 for any id.
+  if (!who.is_person()) throw Error(Errc::forbidden, "gateway and city-platform credentials may not cancel filings");
   db_.in_tx([&](storage::Tx& tx) {
     storage::Params params{std::to_string(id)};
     auto where = scope_sql(who, "f", params);
@@ -185,9 +220,44 @@ void MonitoringService::cancel_filing(const model::Principal& who, long long id)
       throw Error(Errc::not_found, "no such filing");
     if (who.role == Role::province_officer || who.role == Role::operator_)
       throw Error(Errc::forbidden, "this role may not cancel filings");
-    tx.exec("UPDATE filing SET cancelled_at = now() WHERE id = $1", {std::to_string(id)});
+    tx.exec("UPDATE filing SET cancelled_at = now(), cancelled_by = $2 WHERE id = $1", {std::to_string(id), std::to_string(who.id)});
   });
   if (changed_) changed_();
+}
+
+json MonitoringService::decide_filing(const model::Principal& who, long long id, bool approve, const json& body) {
+  std::string note;
+  if (!body.is_null()) {
+    if (!body.is_object()) throw Error(Errc::validation_failed, "the body must be an object", {{"", "expected an object"}});
+    for (auto& [k, v] : body.items())
+      if (k != "note") throw Error(Errc::validation_failed, "unknown field", {{"/" + k, "only note may be sent"}});
+    if (body.contains("note")) {
+      if (!body["note"].is_string() || body["note"].get<std::string>().size() > 500)
+        throw Error(Errc::validation_failed, "bad note", {{"/note", "a string of at most 500 bytes"}});
+      note = body["note"].get<std::string>();
+    }
+  }
+  auto row = db_.in_tx([&](storage::Tx& tx) {
+    storage::Params params{std::to_string(id)};
+    auto where = scope_sql(who, "f", params);
+    auto f = tx.exec_one("SELECT f.status FROM filing f WHERE f.id = $1 AND f.cancelled_at IS NULL AND " + where +
+                             " FOR UPDATE",
+                         params);
+    if (f.is_null()) throw Error(Errc::not_found, "no such filing");
+    if (!is_regulator(who.role))
+      throw Error(Errc::forbidden, "only a county, city or province officer may approve or reject a filing");
+    if (f["status"] != "pending") throw Error(Errc::conflict, "the filing is " + f["status"].get<std::string>() + ", not pending");
+    if (!approve && note.empty())
+      throw Error(Errc::validation_failed, "a rejection needs a note", {{"/note", "say why the filing is rejected"}});
+    auto by = std::to_string(who.id);
+    return tx.exec_one(
+        std::string(approve ? "UPDATE filing f SET status = 'approved', approved_by = $2, approved_at = now(), decision_note = $3 "
+                            : "UPDATE filing f SET status = 'rejected', rejected_by = $2, rejected_at = now(), decision_note = $3 ") +
+            "WHERE f.id = $1 RETURNING " + kFilingColumns,
+        {std::to_string(id), by, note});
+  });
+  if (changed_) changed_();
+  return row;
 }
 
 }  // namespace hazmon::service

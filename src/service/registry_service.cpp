@@ -48,6 +48,62 @@ json writable_view(const EntityDef& def, const json& row) {
   return out;
 }
 
+bool is_regulator(Role r) { return r == Role::province_admin || r == Role::city_officer || r == Role::county_officer; }
+
+// Fields that set how closely the regulator watches a row (issue 9, attack 3). An enterprise
+// user (and a gateway's base-table upload, which writes with its rights) may send them only
+// unchanged; grading fields change through POST …/grading, the rest by a regulator.
+struct SupervisionField {
+  const char* entity;
+  const char* field;
+  const char* why;
+};
+constexpr SupervisionField kSupervisionFields[] = {
+    {"hazard-sources", "rank", "is graded by POST /api/v1/hazard-sources/{code}/grading or set by the regulator"},
+    {"hazard-sources", "r_value", "is graded by POST /api/v1/hazard-sources/{code}/grading or set by the regulator"},
+    {"hazard-sources", "alpha", "is graded by POST /api/v1/hazard-sources/{code}/grading or set by the regulator"},
+    {"enterprises", "status", "is set by the regulator"},
+    {"enterprises", "max_hazard_rank", "is set by the regulator (and by grading)"},
+    // A point moved to another hazard source takes that source's rank into its warnings.
+    {"monitoring-points", "hazard_code", "is set by the regulator once the point exists"},
+};
+
+std::vector<FieldError> supervision_problems(const Principal& who, const EntityDef& def, const json& existing,
+                                             const json& patch) {
+  std::vector<FieldError> out;
+  if (who.role != Role::enterprise_user) return out;
+  for (const auto& f : kSupervisionFields)
+    if (def.name == f.entity && patch.contains(f.field) && patch[f.field] != existing[f.field])
+      out.push_back({std::string("/") + f.field, f.why});
+  // Taking a point out of use silences it: a filing does that (approved when long), or the regulator.
+  if (def.name == "monitoring-points" && patch.contains("in_use") && patch["in_use"] == false && existing["in_use"] != false)
+    out.push_back({"/in_use", "only the regulator takes a point out of use; file a shutdown or overhaul instead"});
+  return out;
+}
+
+// Keys of the province-wide namespaces an enterprise writes into (ADR 0015): a new monitoring
+// point's quota_code or camera's video_id from an enterprise user or gateway starts with its
+// own company_code, so that another enterprise's key fails here, before any lookup, and a
+// create never answers 409 for a row the caller cannot see. For everyone, a quota_code that
+// starts with an enterprise code (11 digits) starts with the row's own.
+std::vector<FieldError> key_problems(const Principal& who, const EntityDef& def, const json& row) {
+  std::vector<FieldError> out;
+  const char* key = def.name == "monitoring-points" ? "quota_code" : def.name == "cameras" ? "video_id" : nullptr;
+  if (!key || !row.contains(key) || !row[key].is_string()) return out;
+  auto value = row[key].get<std::string>();
+  auto company = str(row, "company_code");
+  if (who.role == Role::enterprise_user) {
+    const auto& own = who.scope.company_code;
+    if (value.size() <= own.size() || value.compare(0, own.size(), own) != 0)
+      out.push_back({std::string("/") + key, "a new " + std::string(key) + " starts with your enterprise code " + own +
+                                                 " (ADR 0015)"});
+  } else if (def.name == "monitoring-points" && value.size() >= 11 &&
+             value.find_first_not_of("0123456789") >= 11 && value.compare(0, 11, company) != 0) {
+    out.push_back({"/quota_code", "a quota_code that starts with an enterprise code starts with the row's company_code"});
+  }
+  return out;
+}
+
 void require_write(const Principal& who, const EntityDef& def, bool creating) {
   bool ok;
   switch (def.scope_by) {
@@ -60,7 +116,11 @@ void require_write(const Principal& who, const EntityDef& def, bool creating) {
       ok = who.role == Role::province_admin || who.role == Role::city_officer || who.role == Role::county_officer ||
            (!creating && who.role == Role::enterprise_user);
       break;
-    case ScopeBy::company: ok = model::can_write_registry(who.role); break;
+    case ScopeBy::company:
+      ok = model::can_write_registry(who.role);
+      // A major hazard source enters supervision by the regulator's registration (备案).
+      if (creating && def.name == "hazard-sources" && !is_regulator(who.role)) ok = false;
+      break;
   }
   if (!ok) throw Error(Errc::forbidden, std::string("the role ") + std::string(model::to_string(who.role)) +
                                             " may not change " + def.name);
@@ -180,6 +240,11 @@ RegistryService::RegistryService(storage::Database& db, const std::filesystem::p
 }
 RegistryService::~RegistryService() = default;
 
+std::vector<FieldError> RegistryService::regulator_only_changes(const Principal& who, const std::string& entity,
+                                                               const json& existing, const json& patch) {
+  return supervision_problems(who, entity_or_404(entity), existing, patch);
+}
+
 bool RegistryService::is_entity(const std::string& name) { return storage::find_entity(name) != nullptr; }
 
 std::vector<std::string> RegistryService::filters_of(const std::string& name) {
@@ -219,6 +284,8 @@ json RegistryService::create(const Principal& who, const std::string& entity, co
   if (auto errs = schemas_.at(def.name)->validate(body); !errs.empty())
     throw Error(Errc::validation_failed, "the " + def.name + " row does not match its schema", errs);
   require_write(who, def, true);
+  if (auto errs = key_problems(who, def, body); !errs.empty())
+    throw Error(Errc::validation_failed, "the " + def.name + " row's key is not yours to use", errs);
   if (auto errs = domain_problems(def, body); !errs.empty())
     throw Error(Errc::validation_failed, "the " + def.name + " row is inconsistent", errs);
   if (auto errs = extra_problems(def.name, body); !errs.empty())
@@ -255,6 +322,7 @@ json RegistryService::update(const Principal& who, const std::string& entity, co
       if (who.role == Role::enterprise_user && def.scope_by == ScopeBy::enterprise && patch.contains("region_code") &&
           patch["region_code"] != existing["region_code"])
         problems.push_back({"/region_code", "only the regulator may move an enterprise to another region"});
+      for (auto& p : supervision_problems(who, def, existing, patch)) problems.push_back(std::move(p));
       if (!problems.empty()) throw Error(Errc::validation_failed, "the change is not allowed", problems);
       json merged = writable_view(def, existing);
       for (auto& [k, v] : patch.items()) {
@@ -280,10 +348,17 @@ json RegistryService::update(const Principal& who, const std::string& entity, co
 void RegistryService::deactivate(const Principal& who, const std::string& entity, const std::string& key) {
   const auto& def = entity_or_404(entity);
   db_.in_tx([&](storage::Tx& tx) {
-    if (kStore.get(tx, def, who.scope, key).is_null()) throw Error(Errc::not_found, "no such " + def.name + " row");
+    auto existing = kStore.get(tx, def, who.scope, key);
+    if (existing.is_null()) throw Error(Errc::not_found, "no such " + def.name + " row");
     require_write(who, def, false);
     if (who.role == Role::enterprise_user && def.scope_by == ScopeBy::enterprise)
       throw Error(Errc::forbidden, "only the regulator may deactivate an enterprise");
+    // Deactivating what is watched lowers supervision: the regulator's act (issue 9, attack 3).
+    if (who.role == Role::enterprise_user &&
+        (def.name == "hazard-sources" || def.name == "cameras" ||
+         (def.name == "monitoring-points" && existing.value("in_use", true) != false)))
+      throw Error(Errc::forbidden, "only the regulator may deactivate " +
+                                       std::string(def.name == "monitoring-points" ? "a monitoring point in use" : def.name));
     kStore.deactivate(tx, def, who.scope, key);
   });
   notify(def.name);
@@ -320,6 +395,12 @@ json RegistryService::grade_hazard_source(const Principal& who, const std::strin
                 {"chemicals", parts}, {"stored", false}};
     if (store) {
       if (!g.level) throw Error(Errc::validation_failed, "S = Σq/Q is below 1: this is not a major hazard source");
+      // The inputs (people exposed, quantities) are the enterprise's own data: a grade it
+      // computes may raise supervision, only a regulator's may lower it.
+      if (!is_regulator(who.role) && hs["rank"].is_number_integer() && *g.level > hs["rank"].get<int>())
+        throw Error(Errc::validation_failed, "a lower grade needs the regulator",
+                    {{"/rank", "level " + std::to_string(*g.level) + " is lower than the stored level " +
+                                   std::to_string(hs["rank"].get<int>()) + "; ask the county, city or province officer"}});
       tx.exec("UPDATE hazard_source SET r_value = $1, alpha = $2, rank = $3, updated_at = now() WHERE hazard_code = $4",
               {std::to_string(g.r), std::to_string(g.alpha), std::to_string(*g.level), hazard_code});
       tx.exec("UPDATE enterprise SET max_hazard_rank = (SELECT min(rank) FROM hazard_source WHERE company_code = $1 "

@@ -383,6 +383,28 @@ std::vector<Hostile> make_catalogue() {
       {"login_unknown_field", post_as("admin", "/api/v1/auth/login", {{"username", "bi_admin"}, {"password", "x"}, {"otp", "1"}}), 422, "validation_failed"},
       {"login_name_too_long", post_as("admin", "/api/v1/auth/login", {{"username", std::string(65, 'a')}, {"password", "x"}}), 422, "validation_failed"},
       {"login_name_number", post_as("admin", "/api/v1/auth/login", {{"username", 42}, {"password", "x"}}), 422, "validation_failed"},
+      // ---- Issue 9, attacks 3, 4 and 8 (supervision fields, filings, keys): an enterprise user
+      // may not lower its own supervision, and another enterprise's keys fail validation before
+      // any lookup. The point BIQOK (enterprise A, in use) is created before each case.
+      {"sv_enterprise_patches_rank", patch(std::string("/api/v1/hazard-sources/") + kHazardA, {{"rank", 1}}, "enterprise"), 422, "validation_failed"},
+      {"sv_enterprise_patches_r_value", patch(std::string("/api/v1/hazard-sources/") + kHazardA, {{"r_value", 5}}, "enterprise"), 422, "validation_failed"},
+      {"sv_enterprise_patches_alpha", patch(std::string("/api/v1/hazard-sources/") + kHazardA, {{"alpha", 0.5}}, "enterprise"), 422, "validation_failed"},
+      {"sv_enterprise_patches_status", patch(std::string("/api/v1/enterprises/") + kCompanyA, {{"status", "suspended"}}, "enterprise"), 422, "validation_failed"},
+      {"sv_enterprise_patches_max_rank", patch(std::string("/api/v1/enterprises/") + kCompanyA, {{"max_hazard_rank", 2}}, "enterprise"), 422, "validation_failed"},
+      {"sv_enterprise_creates_hazard_source", post_as("enterprise", "/api/v1/hazard-sources", {{"hazard_code", "14030000001009"}, {"company_code", kCompanyA}, {"name", "自报罐区"}, {"rank", 4}}), 403, "forbidden"},
+      {"sv_enterprise_deletes_hazard_source", [](Env& e) { return e.client().del(std::string("/api/v1/hazard-sources/") + kHazardA, e.enterprise_user); }, 403, "forbidden"},
+      {"sv_enterprise_deletes_point_in_use", [](Env& e) { return e.client().del("/api/v1/monitoring-points/BIQOK", e.enterprise_user); }, 403, "forbidden"},
+      {"sv_enterprise_point_out_of_use", patch("/api/v1/monitoring-points/BIQOK", {{"in_use", false}}, "enterprise"), 422, "validation_failed"},
+      {"sv_enterprise_moves_point", patch("/api/v1/monitoring-points/BIQOK", {{"hazard_code", "14030000001002"}}, "enterprise"), 422, "validation_failed"},
+      {"sv_filing_self_approved", post_as("enterprise", "/api/v1/filings", {{"company_code", kCompanyA}, {"target_kind", "enterprise"}, {"filing_type", "overhaul"}, {"starts_at", "2026-01-01T00:00:00Z"}, {"ends_at", "2099-01-01T00:00:00Z"}, {"status", "approved"}}), 422, "validation_failed"},
+      {"sv_filing_approve_missing", post_as("admin", "/api/v1/filings/999999999/approve", json::object()), 404, "not_found"},
+      {"sv_filing_approve_bad_id", post_as("admin", "/api/v1/filings/1%20OR%201=1/approve", json::object()), 404, "not_found"},
+      {"sv_filing_reject_unknown_field", post_as("admin", "/api/v1/filings/999999999/reject", {{"note", "x"}, {"status", "approved"}}), 422, "validation_failed"},
+      {"sv_filing_list_bad_status", get("/api/v1/filings?status=everything"), 400, "bad_request"},
+      {"key_enterprise_point_bare_code", post_as("enterprise", "/api/v1/monitoring-points", with(point(), "quota_code", "BIQSELF")), 422, "validation_failed"},
+      {"key_enterprise_point_other_prefix", post_as("enterprise", "/api/v1/monitoring-points", with(point(), "quota_code", std::string(kCompanyB) + "LIT1")), 422, "validation_failed"},
+      {"key_enterprise_camera_bare_code", post_as("enterprise", "/api/v1/cameras", {{"video_id", "BICAMSELF"}, {"company_code", kCompanyA}, {"name", "大门"}, {"scene_type", "gate"}}), 422, "validation_failed"},
+      {"key_admin_point_other_prefix", post("monitoring-points", with(point(), "quota_code", std::string(kCompanyB) + "LIT2")), 422, "validation_failed"},
   };
   return v;
 }
@@ -403,7 +425,7 @@ class BadInput : public ::testing::TestWithParam<std::size_t> {
 
 TEST_P(BadInput, IsRefusedWithAProblemAndStoresNothing) {
   const auto& c = catalogue().at(GetParam());
-  if (c.name == "patch_limits_out_of_order") {
+  if (c.name == "patch_limits_out_of_order" || c.name.rfind("sv_", 0) == 0) {
     auto ok = e_->client().post_json("/api/v1/monitoring-points", merged(point(), {{"quota_code", "BIQOK"}}), e_->admin);
     ASSERT_TRUE(ok.status == 201 || ok.status == 409) << ok.body;
   }

@@ -54,6 +54,9 @@ enum class Rights {
   parks,        // regulators: province_admin, city_officer, county_officer
   enterprises,  // regulators; an enterprise user may also update its own enterprise
   company,      // regulators and the enterprise's own users
+  // Issue 9, attack 3: what lowers supervision is the regulator's.
+  registered,   // regulators; an enterprise user may update its own (hazard sources: 备案 by the regulator)
+  watched,      // regulators; an enterprise user may create and update, not deactivate (points, cameras)
 };
 enum class Op { create, update, remove };
 
@@ -64,6 +67,8 @@ bool may(const std::string& role, Rights rights, Op op) {
     case Rights::parks: return regulator;
     case Rights::enterprises: return regulator || (op == Op::update && role == "enterprise_user");
     case Rights::company: return regulator || role == "enterprise_user";
+    case Rights::registered: return regulator || (op == Op::update && role == "enterprise_user");
+    case Rights::watched: return regulator || (op != Op::remove && role == "enterprise_user");
   }
   return false;
 }
@@ -101,7 +106,7 @@ const std::vector<Collection>& collections() {
        [](const Side& s) { return json{{"cas", s.cas}, {"name", "矩阵试剂" + s.cas}, {"critical_quantity_t", 10}, {"beta", 1}}; },
        [](const Side& s, int n) { return json{{"cas", s.cas.substr(0, 4) + pad(20 + n, 2) + "-00-0"}, {"name", "新试剂"}}; },
        [](int n) { return json{{"alias", "别名" + std::to_string(n)}}; }},
-      {"hazard-sources", Rights::company, ScopeCol::company,
+      {"hazard-sources", Rights::registered, ScopeCol::company,
        [](const Side& s) { return json{{"hazard_code", s.hazard}, {"company_code", s.company}, {"name", "罐区"}, {"rank", 4}, {"people_exposed", 10}}; },
        [](const Side& s, int n) { return json{{"hazard_code", s.company + pad(100 + n, 3)}, {"company_code", s.company}, {"name", "新罐区"}, {"rank", 4}}; },
        [](int n) { return json{{"address", "厂区" + std::to_string(n)}}; }},
@@ -133,13 +138,13 @@ const std::vector<Collection>& collections() {
        [](const Side& s) { return json{{"gateway_code", s.gateway}, {"company_code", s.company}, {"name", "采集网关"}, {"hazard_codes", {s.hazard}}, {"ip", "10.0.0.1"}, {"port", 502}}; },
        [](const Side& s, int n) { return json{{"gateway_code", s.gateway.substr(0, 5) + pad(n, 6)}, {"company_code", s.company}, {"name", "新网关"}}; },
        [](int n) { return json{{"location", "控制室" + std::to_string(n)}}; }},
-      {"monitoring-points", Rights::company, ScopeCol::company,
+      {"monitoring-points", Rights::watched, ScopeCol::company,
        [](const Side& s) { return json{{"quota_code", s.quota}, {"company_code", s.company}, {"hazard_code", s.hazard}, {"equip_code", s.equip}, {"gateway_code", s.gateway}, {"name", "液位"}, {"indicator_type", "level"}, {"value_kind", "analog"}, {"unit", "m"}, {"range_low", 0}, {"range_high", 20}, {"ll", 1}, {"l", 2}, {"h", 15}, {"hh", 18}}; },
-       [](const Side& s, int n) { return json{{"quota_code", s.quota + "N" + std::to_string(n)}, {"company_code", s.company}, {"hazard_code", s.hazard}, {"name", "温度"}, {"indicator_type", "temperature"}, {"value_kind", "analog"}}; },
+       [](const Side& s, int n) { return json{{"quota_code", s.company + s.quota + "N" + std::to_string(n)}, {"company_code", s.company}, {"hazard_code", s.hazard}, {"name", "温度"}, {"indicator_type", "temperature"}, {"value_kind", "analog"}}; },
        [](int n) { return json{{"bit_no", "LT-" + std::to_string(n)}}; }},
-      {"cameras", Rights::company, ScopeCol::company,
+      {"cameras", Rights::watched, ScopeCol::company,
        [](const Side& s) { return json{{"video_id", s.video}, {"company_code", s.company}, {"hazard_code", s.hazard}, {"prodcell_id", s.prodcell}, {"name", "罐区摄像机"}, {"scene_type", "tank_farm"}, {"rtsp_url", "rtsp://10.0.0.2/stream"}}; },
-       [](const Side& s, int n) { return json{{"video_id", s.video + "N" + std::to_string(n)}, {"company_code", s.company}, {"name", "大门"}, {"scene_type", "gate"}}; },
+       [](const Side& s, int n) { return json{{"video_id", s.company + s.video + "N" + std::to_string(n)}, {"company_code", s.company}, {"name", "大门"}, {"scene_type", "gate"}}; },
        [](int n) { return json{{"location", "大门" + std::to_string(n)}}; }},
   };
   return v;
@@ -400,6 +405,10 @@ TEST_P(ScopeMatrix, WritersChangeRowsInsideTheirScope) {
         auto path = "/api/v1/" + coll().name + "/" + key;
         EXPECT_EQ(c.get(path, tok).status, 200);
         auto d = c.del(path, tok);
+        if (!may(who.role, coll().rights, Op::remove)) {  // created, but deactivated by the regulator only
+          EXPECT_TRUE(is_problem(d, 403, "forbidden")) << "DELETE " << path;
+          d = c.del(path, w_->admin());
+        }
         ASSERT_EQ(d.status, 204) << d.body;
         auto after = c.get(path, w_->admin());
         EXPECT_EQ(after.json()["is_active"], false) << after.body;
@@ -571,11 +580,11 @@ TEST_F(ScopeMatrixOther, ReferencesOutsideTheScopeLookLikeMissingRows) {
       {"PATCH", "/api/v1/enterprises/" + kA.company, [](const std::string& k) { return json{{"park_id", k}}; },
        kB.park, "SMPX", "enterprise"},
       {"POST", "/api/v1/monitoring-points", [](const std::string& k) {
-         return json{{"quota_code", "SMQREF"}, {"company_code", kA.company}, {"hazard_code", kA.hazard}, {"gateway_code", k},
+         return json{{"quota_code", kA.company + "SMQREF"}, {"company_code", kA.company}, {"hazard_code", kA.hazard}, {"gateway_code", k},
                      {"name", "压力"}, {"indicator_type", "pressure"}, {"value_kind", "analog"}};
        }, kB.gateway, "SMGWX000001", "monitoring_point"},
       {"POST", "/api/v1/cameras", [](const std::string& k) {
-         return json{{"video_id", "SMCAMREF"}, {"company_code", kA.company}, {"prodcell_id", k}, {"name", "门"}, {"scene_type", "gate"}};
+         return json{{"video_id", kA.company + "SMCAMREF"}, {"company_code", kA.company}, {"prodcell_id", k}, {"name", "门"}, {"scene_type", "gate"}};
        }, kB.prodcell, "SMCX", "camera"},
       {"POST", "/api/v1/equipment", [](const std::string& k) {
          return json{{"equip_code", kA.hazard + "G0099"}, {"company_code", kA.company}, {"hazard_code", kA.hazard},

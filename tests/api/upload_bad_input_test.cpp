@@ -246,7 +246,8 @@ struct PerItem {
 std::vector<PerItem> per_item_cases() {
   return {
       {"future_collect_time", [](World& w) { return item(w, 5, -3600); }, "future"},
-      {"other_enterprises_point", [](World& w) { return item(w, 5, 10, kOtherPoint); }, "another enterprise"},
+      // Another enterprise's point is answered exactly like a point that does not exist (ADR 0015).
+      {"other_enterprises_point", [](World& w) { return item(w, 5, 10, kOtherPoint); }, "unknown quotaCode"},
       {"unknown_point", [](World& w) { return item(w, 5, 10, "NOPE"); }, "unknown"},
       {"point_sql", [](World& w) { return item(w, 5, 10, "x' OR '1'='1"); }, "unknown"},
       {"point_unicode", [](World& w) { return item(w, 5, 10, "液位计一"); }, "unknown"},
@@ -260,6 +261,16 @@ std::vector<PerItem> per_item_cases() {
       {"quality_out_of_range", [](World& w) { return with(item(w, 1), "quality", 9); }, "quality"},
       {"item_not_object", [](World&) { return json(42); }, "object"},
       {"quota_code_missing", [](World& w) { return json{{"collectTime", w.at(10)}, {"value", 1}}; }, "quotaCode"},
+      // Issue 9, attack 9: readings from long ago and absurd values (the point's range is 0…20,
+      // so 10× its scale is ±200; ingest.max_reading_age_days is 7 in the test server).
+      {"reading_from_1970", [](World&) { return json{{"quotaCode", kPoint}, {"collectTime", "1970-01-01 08:00:00"}, {"value", 5}}; }, "older than 7 days"},
+      {"reading_from_1970_rfc3339", [](World&) { return json{{"quotaCode", kPoint}, {"collectTime", "1970-01-01T00:00:00Z"}, {"value", 5}}; }, "older than 7 days"},
+      {"reading_8_days_old", [](World& w) { return item(w, 5, 8 * 86400); }, "older than 7 days"},
+      {"value_1e308", [](World& w) { return item(w, 1e308); }, "±1e15"},
+      {"value_minus_1e308", [](World& w) { return item(w, -1e308); }, "±1e15"},
+      {"value_1e16", [](World& w) { return item(w, 1e16); }, "±1e15"},
+      {"value_beyond_ten_times_range", [](World& w) { return item(w, 200.5); }, "10×"},
+      {"value_below_ten_times_range", [](World& w) { return item(w, -250); }, "10×"},
   };
 }
 }  // namespace

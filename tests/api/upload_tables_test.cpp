@@ -20,6 +20,9 @@ constexpr const char* kHazard = "14100000001001";
 constexpr const char* kOther = "14110000001";
 constexpr const char* kOtherHazard = "14110000001001";
 
+// Keys of new points and cameras from a gateway start with its enterprise code (ADR 0015).
+std::string q(const char* tail) { return std::string(kCompany) + tail; }
+
 long long count(const std::string& sql) {
   return shared_db().db().in_tx([&](storage::Tx& tx) { return tx.exec_one(sql)["n"].get<long long>(); });
 }
@@ -64,13 +67,13 @@ json point(const std::string& quota, double h) {
 
 TEST(UploadTables, PointsAreUpsertedAndUsableByTheUploadAtOnce) {
   auto& t = tables();
-  auto other_row = point("UTLIT9", 15);
+  auto other_row = point(q("UTLIT9"), 15);
   other_row["company_code"] = kOther;
   other_row["hazard_code"] = kOtherHazard;
-  auto bad_limits = point("UTLIT8", 19);  // H above HH
-  auto foreign_hazard = point("UTLIT7", 15);
+  auto bad_limits = point(q("UTLIT8"), 19);  // H above HH
+  auto foreign_hazard = point(q("UTLIT7"), 15);
   foreign_hazard["hazard_code"] = kOtherHazard;  // company_code defaults to the gateway's
-  auto r = t.upload("points", json::array({point("UTLIT1", 15), other_row, bad_limits, "not a row", foreign_hazard}));
+  auto r = t.upload("points", json::array({point(q("UTLIT1"), 15), other_row, bad_limits, "not a row", foreign_hazard}));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json()["accepted"], 1) << r.body;
   EXPECT_EQ(r.json()["created"], 1);
@@ -82,28 +85,28 @@ TEST(UploadTables, PointsAreUpsertedAndUsableByTheUploadAtOnce) {
   EXPECT_NE(rej[1]["reason"].get<std::string>().find("/h"), std::string::npos) << rej[1];
   EXPECT_EQ(rej[2]["index"], 3);
   EXPECT_EQ(rej[3]["index"], 4);
-  EXPECT_EQ(count("SELECT count(*) AS n FROM monitoring_point WHERE quota_code IN ('UTLIT7', 'UTLIT8', 'UTLIT9')"), 0);
-  EXPECT_EQ(count("SELECT count(*) AS n FROM monitoring_point WHERE quota_code = 'UTLIT1' AND company_code = '" + std::string(kCompany) + "'"), 1);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM monitoring_point WHERE quota_code IN ('" + q("UTLIT7") + "', '" + q("UTLIT8") + "', '" + q("UTLIT9") + "')"), 0);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM monitoring_point WHERE quota_code = '" + q("UTLIT1") + "' AND company_code = '" + std::string(kCompany) + "'"), 1);
 
   // The readings upload knows the new point now; 16 m is above its H of 15.
   auto at = [&](int ago) { return core::format_rfc3339(t.srv.clock().now() - seconds(ago)); };
   auto up = t.c.post_json("/api/v1/upload/realtime",
                           {{"companyCode", kCompany}, {"dataId", "ut-1"}, {"reportType", "realtime"}, {"sendTime", at(0)},
-                           {"datas", json::array({{{"quotaCode", "UTLIT1"}, {"collectTime", at(30)}, {"value", 16}}})}},
+                           {"datas", json::array({{{"quotaCode", q("UTLIT1")}, {"collectTime", at(30)}, {"value", 16}}})}},
                           t.gateway);
   ASSERT_EQ(up.status, 200) << up.body;
   EXPECT_EQ(up.json()["accepted"], 1) << up.body;
 
   // Sent again with another H: an update, not a second row.
-  auto again = t.upload("points", {{"companyCode", kCompany}, {"dataId", "base-2"}, {"datas", json::array({point("UTLIT1", 17)})}});
+  auto again = t.upload("points", {{"companyCode", kCompany}, {"dataId", "base-2"}, {"datas", json::array({point(q("UTLIT1"), 17)})}});
   ASSERT_EQ(again.status, 200) << again.body;
   EXPECT_EQ(again.json()["updated"], 1) << again.body;
   EXPECT_EQ(again.json()["created"], 0);
-  auto row = t.c.get("/api/v1/monitoring-points/UTLIT1", t.admin);
+  auto row = t.c.get("/api/v1/monitoring-points/" + q("UTLIT1"), t.admin);
   ASSERT_EQ(row.status, 200);
   EXPECT_DOUBLE_EQ(row.json()["h"].get<double>(), 17);
   EXPECT_EQ(row.json()["company_code"], kCompany);
-  EXPECT_EQ(count("SELECT count(*) AS n FROM monitoring_point WHERE quota_code = 'UTLIT1'"), 1);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM monitoring_point WHERE quota_code = '" + q("UTLIT1") + "'"), 1);
 }
 
 TEST(UploadTables, EveryTableMapsToItsCollection) {
@@ -123,8 +126,8 @@ TEST(UploadTables, EveryTableMapsToItsCollection) {
   ok("loading-platforms", json::array({{{"prodcell_id", "UTLD1"}, {"hazard_code", kHazard}, {"name", "装卸台"}}}), 1, 0);
   EXPECT_EQ(count("SELECT count(*) AS n FROM production_cell WHERE prodcell_id = 'UTWH1' AND cell_type = 'warehouse'"), 1);
   EXPECT_EQ(count("SELECT count(*) AS n FROM production_cell WHERE prodcell_id = 'UTLD1' AND cell_type = 'loading'"), 1);
-  ok("media", json::array({{{"video_id", "UTCAM1"}, {"name", "罐区球机"}, {"scene_type", "tank_farm"}, {"hazard_code", kHazard}}}), 1, 0);
-  EXPECT_EQ(count("SELECT count(*) AS n FROM camera WHERE video_id = 'UTCAM1' AND company_code = '" + std::string(kCompany) + "'"), 1);
+  ok("media", json::array({{{"video_id", q("UTCAM1")}, {"name", "罐区球机"}, {"scene_type", "tank_farm"}, {"hazard_code", kHazard}}}), 1, 0);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM camera WHERE video_id = '" + q("UTCAM1") + "' AND company_code = '" + std::string(kCompany) + "'"), 1);
   // Generated ids: matched on the natural key.
   json person = {{"hazard_code", kHazard}, {"role", "principal"}, {"name", "张三"}, {"mobile", "13800000000"}};
   ok("responsible-persons", json::array({person}), 1, 0);
@@ -149,7 +152,7 @@ TEST(UploadTables, WholeRequestErrors) {
     EXPECT_EQ(r.status, status) << r.body;
     EXPECT_EQ(r.json().value("code", ""), code) << r.body;
   };
-  auto rows = json::array({point("UTLIT5", 15)});
+  auto rows = json::array({point(q("UTLIT5"), 15)});
   problem(t.upload("points", {{"companyCode", kOther}, {"datas", rows}}), 403, "forbidden");
   problem(t.c.post_json("/api/v1/upload/points", rows, t.admin), 403, "forbidden");
   problem(t.c.post_json("/api/v1/upload/points", rows), 401, "unauthenticated");
@@ -161,8 +164,8 @@ TEST(UploadTables, WholeRequestErrors) {
   problem(t.c.request("POST", "/api/v1/upload/points", "[{\"quota_code\": ", {{"Authorization", "Bearer " + t.gateway}, {"Content-Type", "application/json"}}),
           400, "bad_request");
   // The other enterprise's gateway cannot touch this enterprise's rows either.
-  auto r = t.upload("points", json::array({point("UTLIT5", 15)}), t.other_gateway);
+  auto r = t.upload("points", json::array({point(q("UTLIT5"), 15)}), t.other_gateway);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json()["accepted"], 0);
-  EXPECT_EQ(count("SELECT count(*) AS n FROM monitoring_point WHERE quota_code = 'UTLIT5'"), 0);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM monitoring_point WHERE quota_code = '" + q("UTLIT5") + "'"), 0);
 }

@@ -25,6 +25,7 @@ struct IngestSettings {
   std::size_t max_queued_readings = 400000;  // above this uploads get 503 + Retry-After
   std::size_t max_group_readings = 60000;    // readings per group commit
   std::chrono::seconds max_future_skew{300};
+  std::chrono::seconds max_reading_age{7 * 86400};  // older items are rejected one by one
   std::chrono::seconds late_after{300};      // collect time this far behind arrival → late
   std::chrono::seconds offline_after{300};
   std::chrono::seconds frozen_after{6 * 3600};

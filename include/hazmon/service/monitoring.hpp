@@ -2,9 +2,12 @@
 // Reading and alarm queries and filings (报备), all under the caller's scope.
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <functional>
+#include <map>
 #include <string>
 
+#include <hazmon/core/clock.hpp>
 #include <hazmon/model/scope.hpp>
 
 namespace hazmon::storage { class Database; }
@@ -15,9 +18,18 @@ struct TimeRange {
   std::string from, to;  // RFC 3339 or "yyyy-MM-dd HH:mm:ss" (UTC+8)
 };
 
+// Filings (报备) by an enterprise: one no longer than this, ending no further ahead than this,
+// is in force at once; any other is stored pending and suppresses nothing until a county, city
+// or province officer approves it. Regulators' own filings are in force at once.
+struct FilingSettings {
+  std::chrono::seconds max_length{7 * 86400};            // ingest.filing_max_days
+  std::chrono::seconds max_overhaul_length{60 * 86400};  // ingest.overhaul_filing_max_days
+};
+
 class MonitoringService {
  public:
-  explicit MonitoringService(storage::Database& db) : db_(db) {}
+  explicit MonitoringService(storage::Database& db, FilingSettings fs = {}, const core::Clock* clock = nullptr)
+      : db_(db), filing_(fs), clock_(clock) {}
 
   // Latest value of every point matching the filters (company_code, hazard_code, equip_code),
   // with online status derived from when the value was received.
@@ -30,14 +42,23 @@ class MonitoringService {
   nlohmann::json alarms(const model::Principal& who, const std::map<std::string, std::string>& filters, int limit,
                         long long offset);
 
+  // 201 body: the stored filing with its `status` (approved, or pending when it needs approval).
+  // Machine credentials (gateway, city platform) get 403.
   nlohmann::json create_filing(const model::Principal& who, const nlohmann::json& body);
-  nlohmann::json list_filings(const model::Principal& who, const std::string& company_code, bool active_only);
+  // status: "" (all but rejected), "pending", "approved" or "rejected".
+  nlohmann::json list_filings(const model::Principal& who, const std::string& company_code, bool active_only,
+                              const std::string& status = {});
   void cancel_filing(const model::Principal& who, long long id);
+  // A county, city or province officer in scope decides a pending filing (409 when it is not
+  // pending); `approve` false rejects it (a note is required then).
+  nlohmann::json decide_filing(const model::Principal& who, long long id, bool approve, const nlohmann::json& body);
   // Called after filings change (ingest reloads its suppression windows).
   void on_filings_changed(std::function<void()> f) { changed_ = std::move(f); }
 
  private:
   storage::Database& db_;
+  FilingSettings filing_;
+  const core::Clock* clock_;  // null: the system clock
   std::function<void()> changed_;
 };
 

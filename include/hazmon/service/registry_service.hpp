@@ -46,6 +46,14 @@ class RegistryService {
                         const nlohmann::json& patch);
   void deactivate(const model::Principal& who, const std::string& entity, const std::string& key);
 
+  // The changes in `patch` to `existing` (a row of `entity`) that `who` may not make because they
+  // lower or move supervision (issue 9, attack 3): an enterprise user's (or gateway's) change of
+  // a hazard source's rank / r_value / alpha, an enterprise's status / max_hazard_rank, a
+  // point's hazard_code, or a point taken out of use. Empty for regulators. update() refuses
+  // them (422, one pointer each); base-table uploads keep the stored values instead.
+  static std::vector<core::FieldError> regulator_only_changes(const model::Principal& who, const std::string& entity,
+                                                              const nlohmann::json& existing, const nlohmann::json& patch);
+
   // GB 18218 grading of a hazard source from its chemicals and people exposed; `store` writes
   // r_value, alpha and rank back and refreshes the enterprise's max_hazard_rank.
   nlohmann::json grade_hazard_source(const model::Principal& who, const std::string& hazard_code, bool store);
