@@ -34,6 +34,11 @@ const ROLES = {
   province_admin: '省级管理员', province_officer: '省级值班员', city_officer: '市级值班员', county_officer: '县级值班员',
   enterprise_user: '企业用户', operator: '运维人员',
 };
+const FILING_TYPES = { shutdown: '停车', overhaul: '检修', startup: '开车', trial_run: '试生产' };
+const FILING_STATUS = { pending: '待审批', approved: '已生效', rejected: '已驳回' };
+const FILING_TARGETS = { point: '监测指标', equipment: '设备', hazard_source: '危险源', enterprise: '全厂' };
+const REGULATORS = ['province_admin', 'city_officer', 'county_officer'];
+let myRole = null;
 const CAMERA_STATES = { online: '在线', offline: '离线', connecting: '连接中', stopped: '已停止', unknown: '未知' };
 
 const $ = (s) => document.querySelector(s);
@@ -382,6 +387,33 @@ async function play(url, live, explain) {
   hls.on(Hls.Events.MANIFEST_PARSED, () => { video.play().catch(() => playerMessage('请点击播放按钮开始播放。')); });
 }
 
+// --- filings (报备): pending ones need a county, city or province approval before they suppress
+async function loadFilings() {
+  const status = new FormData($('#filing-filter')).get('status');
+  const data = await api('/api/v1/filings' + (status ? '?status=' + encodeURIComponent(status) : ''));
+  const tb = $('#filings tbody'); tb.replaceChildren();
+  const decide = async (f, verb) => {
+    const note = verb === 'reject' ? prompt('驳回理由') : '';
+    if (verb === 'reject' && !note) return;
+    try {
+      await api('/api/v1/filings/' + f.id + '/' + verb, { method: 'POST', body: JSON.stringify(note ? { note } : {}) });
+      $('#filing-message').textContent = '报备 ' + f.id + (verb === 'approve' ? ' 已批准' : ' 已驳回');
+    } catch (e) { $('#filing-message').textContent = e.message; }
+    loadFilings().catch((e) => console.warn(e));
+  };
+  for (const f of data.items) {
+    const actions = el('span');
+    if (f.status === 'pending' && REGULATORS.includes(myRole)) {
+      actions.append(el('button', { class: 'approve', onclick: () => decide(f, 'approve') }, '批准'), ' ',
+        el('button', { class: 'reject', onclick: () => decide(f, 'reject') }, '驳回'));
+    }
+    tb.append(row([f.id, f.company_code, (FILING_TARGETS[f.target_kind] || f.target_kind) + ' ' + (f.target_kind === 'enterprise' ? '' : f.target_code),
+      FILING_TYPES[f.filing_type] || f.filing_type, time(f.starts_at), time(f.ends_at), f.reason || '',
+      (FILING_STATUS[f.status] || f.status) + (f.decision_note ? '（' + f.decision_note + '）' : ''), actions]));
+  }
+  if (!data.items.length) tb.append(row(['无', '', '', '', '', '', '', '', '']));
+}
+
 // --- deployment progress and enterprises
 async function loadProgress() {
   const p = await api('/api/v1/deployment/progress');
@@ -401,7 +433,7 @@ async function loadEnterprises(q = '') {
   $('#enterprise-count').textContent = '共 ' + data.total + ' 家企业，显示前 ' + data.items.length + ' 家';
 }
 
-const LOADERS = { alarms: loadAlarms, warnings: loadWarnings, cameras: loadCameras, video: loadVideo, progress: loadProgress, enterprises: () => loadEnterprises() };
+const LOADERS = { alarms: loadAlarms, warnings: loadWarnings, filings: loadFilings, cameras: loadCameras, video: loadVideo, progress: loadProgress, enterprises: () => loadEnterprises() };
 function showTab(name) {
   document.querySelectorAll('#tabs button').forEach((b) => b.classList.toggle('active', b.dataset.tab === name));
   document.querySelectorAll('.tab').forEach((s) => { s.hidden = s.id !== 'tab-' + name; });
@@ -411,6 +443,7 @@ function showTab(name) {
 
 async function showApp() {
   const me = await api('/api/v1/auth/me');
+  myRole = me.role;
   $('#who').textContent = me.name + '（' + (ROLES[me.role] || me.role) + '）';
   $('#login-view').hidden = true; $('#tabs').hidden = false; $('#logout').hidden = false;
   showTab('alarms');
@@ -441,6 +474,7 @@ document.querySelectorAll('#tabs button').forEach((b) => b.addEventListener('cli
 $('#alarm-filter').addEventListener('submit', (ev) => { ev.preventDefault(); loadAlarms(); });
 $('#warning-filter').addEventListener('submit', (ev) => { ev.preventDefault(); loadWarnings(); });
 $('#video-filter').addEventListener('submit', (ev) => { ev.preventDefault(); loadVideo(); });
+$('#filing-filter').addEventListener('submit', (ev) => { ev.preventDefault(); loadFilings().catch((e) => console.warn(e)); });
 $('#playback-form').addEventListener('submit', (ev) => { playPlayback(ev).catch((e) => playerMessage(e.message, true)); });
 $('#live-button').addEventListener('click', () => { playLive().catch((e) => playerMessage(e.message, true)); });
 $('#search').addEventListener('submit', (ev) => { ev.preventDefault(); loadEnterprises(new FormData(ev.target).get('q')); });
