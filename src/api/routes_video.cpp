@@ -108,6 +108,17 @@ void add_video_routes(http::Router& r, ApiContext& ctx) {
           check_query(req, {});
           return json_response(200, v.camera_status(who, video_id_param(req)));
         }));
+  // Camera credentials (ADR 0014): sealed with the server key, never answered back.
+  r.add("PUT", "/api/v1/cameras/{video_id}/credential", authed(ctx, "camera.credential.set", [&v](Request& req, const Principal& who) {
+          check_query(req, {});
+          v.set_credential(who, video_id_param(req), parse_json_body(req));
+          return Response::no_content();
+        }));
+  r.add("DELETE", "/api/v1/cameras/{video_id}/credential", authed(ctx, "camera.credential.delete", [&v](Request& req, const Principal& who) {
+          check_query(req, {});
+          v.delete_credential(who, video_id_param(req));
+          return Response::no_content();
+        }));
   r.add("GET", "/api/v1/cameras/{video_id}/playback.m3u8", authed(ctx, "", [&v](Request& req, const Principal& who) {
           check_query(req, {"from", "to"});
           return playlist_response(

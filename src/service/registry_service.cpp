@@ -227,6 +227,22 @@ void check_scope_and_references(storage::Tx& tx, const Principal& who, const Ent
   if (!problems.empty()) throw Error(Errc::validation_failed, "the row refers to something that is not there", problems);
 }
 
+// Issue 9 attack 1: a camera's credential belongs to the address it was set for. A PATCH that
+// points the camera at another rtsp_url or rtsp_sub_url drops the stored credential (the sealed
+// one and credential_ref) unless it sends credential_ref again, so nobody can re-point a camera
+// at a listener of their own and receive its password.
+json camera_patch_keeping_credential_with_url(storage::Tx& tx, const std::string& key, const json& existing, json patch) {
+  auto changed = [&](const char* k) {
+    if (!patch.contains(k)) return false;
+    const json before = existing.contains(k) ? existing[k] : json();
+    return patch[k] != before;
+  };
+  if (!changed("rtsp_url") && !changed("rtsp_sub_url")) return patch;
+  if (!patch.contains("credential_ref")) patch["credential_ref"] = nullptr;
+  tx.exec("UPDATE camera SET credential_sealed = NULL, credential_set_at = NULL WHERE video_id = $1", {key});
+  return patch;
+}
+
 json conflict_to_error(const storage::ConflictError& e, const EntityDef& def) {
   throw Error(Errc::conflict, "a " + def.name + " row with this key or name already exists");
 }
@@ -336,6 +352,7 @@ json RegistryService::update(const Principal& who, const std::string& entity, co
       if (auto errs = extra_problems(def.name, merged); !errs.empty())
         throw Error(Errc::validation_failed, "the changed " + def.name + " row has invalid settings", errs);
       check_scope_and_references(tx, who, def, merged);
+      if (def.name == "cameras") return kStore.update(tx, def, key, camera_patch_keeping_credential_with_url(tx, key, existing, patch));
       return kStore.update(tx, def, key, patch);
     });
     notify(def.name);

@@ -6,6 +6,7 @@
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/log.hpp>
 #include <hazmon/core/time_format.hpp>
+#include <hazmon/model/camera_url.hpp>
 #include <hazmon/rules/disposal.hpp>
 #include <hazmon/service/warning_service.hpp>
 #include <hazmon/storage/database.hpp>
@@ -158,10 +159,25 @@ json with_links(json row) {
   return row;
 }
 
-std::string secret_env_name(const std::string& ref) {
+std::string secret_env_name(const std::string& company_code, const std::string& ref) {
   std::string out = "HAZMON_CAMERA_SECRET_";
-  for (char c : ref) out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(c)) : '_';
+  for (char c : company_code + "_" + ref)
+    out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(c)) : '_';
   return out;
+}
+
+// The associated data of a camera's sealed credential: opened only on the row it was set for.
+std::string credential_context(const std::string& company_code, const std::string& video_id) {
+  return "camera:" + company_code + ":" + video_id;
+}
+
+// Roles that see a stream's own error text; everyone else reads "unreachable".
+bool sees_stream_errors(model::Role r) { return r == model::Role::operator_ || r == model::Role::province_admin; }
+
+bool plain_text(const std::string& s) {
+  for (unsigned char c : s)
+    if (c < 0x20 || c == 0x7f) return false;
+  return true;
 }
 
 struct Flush {
@@ -171,11 +187,16 @@ using Work = std::variant<video::VideoEvent, video::Segment, std::string /* relo
 
 }  // namespace
 
-std::pair<std::string, std::string> camera_credentials(const std::string& ref, const fs::path& secrets_dir) {
-  if (ref.empty() || ref.find('/') != std::string::npos || ref.find("..") != std::string::npos) return {};
+std::pair<std::string, std::string> camera_credentials(const std::string& company_code, const std::string& ref,
+                                                       const fs::path& secrets_dir) {
+  auto unsafe = [](const std::string& v) {
+    return v.empty() || v.find('/') != std::string::npos || v.find("..") != std::string::npos || v.find('\0') != std::string::npos;
+  };
+  if (unsafe(ref) || unsafe(company_code)) return {};
   std::optional<std::string> s;
   try {
-    s = config::read_secret(secret_env_name(ref), secrets_dir.empty() ? std::string() : (secrets_dir / ref).string());
+    s = config::read_secret(secret_env_name(company_code, ref),
+                            secrets_dir.empty() ? std::string() : (secrets_dir / company_code / ref).string());
   } catch (const std::exception& e) {
     core::logger(core::LogModule::service)->warn("camera secret {}: {}", ref, e.what());
     return {};
@@ -293,11 +314,54 @@ struct VideoService::Impl {
     ++n_segments;
   }
 
+  // The addresses of the enterprise's active video gateways (gateway_type "video" or 视频…).
+  std::vector<std::string> gateway_addresses(storage::Tx& tx, const std::string& company_code) const {
+    std::vector<std::string> out;
+    for (auto& r : tx.exec("SELECT host(ip) AS ip FROM gateway WHERE company_code = $1 AND is_active AND ip IS NOT NULL "
+                           "AND (lower(gateway_type) IN ('video', 'video_gateway') OR gateway_type LIKE '%视频%') ORDER BY ip",
+                           {company_code}))
+      out.push_back(r["ip"].get<std::string>());
+    return out;
+  }
+
+  std::vector<std::string> allowed_for(storage::Tx& tx, const std::string& company_code) const {
+    std::vector<std::string> out;
+    for (const auto& c : model::networks_for(s.allowed_networks, company_code, gateway_addresses(tx, company_code)))
+      out.push_back(c.to_string());
+    return out;
+  }
+
+  // The camera's credential: the sealed one, else credential_ref in the enterprise namespace.
+  std::pair<std::string, std::string> credential_of(const json& r) const {
+    const std::string company = r["company_code"], video_id = r["video_id"];
+    if (r["credential_sealed"].is_string()) {
+      if (!s.secret_box) {
+        log->warn("camera {}: a sealed credential but no server key (security.server_key_file)", video_id);
+        return {};
+      }
+      auto plain = s.secret_box->open(r["credential_sealed"].get<std::string>(), credential_context(company, video_id));
+      if (!plain) {
+        log->warn("camera {}: the sealed credential does not open with this server key for this camera", video_id);
+        return {};
+      }
+      auto j = json::parse(*plain, nullptr, false);
+      if (!j.is_object() || !j["u"].is_string() || !j["p"].is_string()) return {};
+      return {j["u"].get<std::string>(), j["p"].get<std::string>()};
+    }
+    return camera_credentials(company, r["credential_ref"].get<std::string>(), s.secrets_dir);
+  }
+
   std::vector<video::CameraConfig> load_cameras() {
-    auto rows = db.in_tx([](storage::Tx& tx) {
-      return tx.exec("SELECT video_id, company_code, name, scene_type, rtsp_url, coalesce(rtsp_sub_url, '') AS rtsp_sub_url, "
-                     "coalesce(credential_ref, '') AS credential_ref, analysers, rois, duty_schedule, record "
-                     "FROM camera WHERE is_active AND rtsp_url IS NOT NULL AND rtsp_url <> '' ORDER BY video_id");
+    std::map<std::string, std::vector<std::string>> allowed;  // by enterprise
+    auto rows = db.in_tx([&](storage::Tx& tx) {
+      auto rows = tx.exec("SELECT video_id, company_code, name, scene_type, rtsp_url, coalesce(rtsp_sub_url, '') AS rtsp_sub_url, "
+                          "coalesce(credential_ref, '') AS credential_ref, credential_sealed, analysers, rois, duty_schedule, record "
+                          "FROM camera WHERE is_active AND rtsp_url IS NOT NULL AND rtsp_url <> '' ORDER BY video_id");
+      for (const auto& r : rows) {
+        const std::string company = r["company_code"];
+        if (!allowed.count(company)) allowed[company] = allowed_for(tx, company);
+      }
+      return rows;
     });
     std::vector<video::CameraConfig> out;
     for (const auto& r : rows) {
@@ -308,7 +372,8 @@ struct VideoService::Impl {
       c.scene_type = r["scene_type"];
       c.rtsp_url = r["rtsp_url"];
       c.rtsp_sub_url = r["rtsp_sub_url"];
-      std::tie(c.username, c.password) = camera_credentials(r["credential_ref"].get<std::string>(), s.secrets_dir);
+      std::tie(c.username, c.password) = credential_of(r);
+      c.allowed_networks = allowed[c.company_code];
       c.analysers = r["analysers"];
       c.rois = r["rois"];
       c.duty_schedule = r["duty_schedule"];
@@ -722,6 +787,83 @@ json VideoService::statistics(const model::Principal& who, const std::map<std::s
   return out;
 }
 
+namespace {
+// Issue 9: "connection refused", "invalid data" and "unauthorized" tell an address probe what
+// lives at an address. Only operators and province admins read the stream's own words.
+json generic_errors(const model::Principal& who, json out) {
+  if (sees_stream_errors(who.role)) return out;
+  if (out.contains("last_error") && out["last_error"].is_string() && !out["last_error"].get<std::string>().empty())
+    out["last_error"] = "unreachable";
+  return out;
+}
+}  // namespace
+
+std::vector<core::FieldError> VideoService::check_camera_row(const json& row) const {
+  std::vector<core::FieldError> out;
+  auto& i = *impl_;
+  const std::string company = row.contains("company_code") && row["company_code"].is_string() ? row["company_code"].get<std::string>() : "";
+  std::optional<std::vector<model::Cidr>> allowed;
+  const auto local = model::local_interface_addresses();
+  for (const char* k : {"rtsp_url", "rtsp_sub_url"}) {
+    if (!row.contains(k) || !row[k].is_string()) continue;
+    if (!allowed) {
+      auto gateways = i.db.in_tx([&](storage::Tx& tx) { return i.gateway_addresses(tx, company); });
+      allowed = model::networks_for(i.s.allowed_networks, company, gateways);
+    }
+    if (auto why = model::check_camera_url(row[k].get<std::string>(), *allowed, i.s.own_ports, local); !why.empty())
+      out.push_back({std::string("/") + k, "the URL " + why});
+  }
+  return out;
+}
+
+void VideoService::set_credential(const model::Principal& who, const std::string& video_id, const json& body) {
+  auto& i = *impl_;
+  if (!who.is_person()) throw Error(Errc::forbidden, "camera credentials are set by people, not machine credentials");
+  if (!body.is_object()) throw Error(Errc::validation_failed, "the body must be a JSON object", {{"", "expected an object"}});
+  std::vector<core::FieldError> problems;
+  for (auto& [k, v] : body.items())
+    if (k != "username" && k != "password") problems.push_back({"/" + k, "unknown field"});
+  auto text = [&](const char* k, std::size_t max) -> std::string {
+    if (!body.contains(k) || !body[k].is_string()) {
+      problems.push_back({std::string("/") + k, "must be a string"});
+      return {};
+    }
+    auto v = body[k].get<std::string>();
+    if (v.empty() || v.size() > max) problems.push_back({std::string("/") + k, "must be 1 to " + std::to_string(max) + " bytes"});
+    else if (!plain_text(v)) problems.push_back({std::string("/") + k, "must not contain control characters"});
+    return v;
+  };
+  auto user = text("username", 128);
+  auto pass = text("password", 256);
+  if (!problems.empty()) throw Error(Errc::validation_failed, "the credential is not valid", problems);
+  i.db.in_tx([&](storage::Tx& tx) {
+    auto cam = i.camera_in_scope(tx, who, video_id);
+    if (!model::can_write_registry(who.role))
+      throw Error(Errc::forbidden, std::string("the role ") + std::string(model::to_string(who.role)) + " may not change cameras");
+    if (!i.s.secret_box) throw Error(Errc::unavailable, "no server key is configured: camera credentials cannot be stored");
+    const std::string company = cam["company_code"];
+    auto sealed = i.s.secret_box->seal(json{{"u", user}, {"p", pass}}.dump(), credential_context(company, video_id));
+    tx.exec("UPDATE camera SET credential_sealed = $2, credential_set_at = now(), credential_ref = NULL, updated_at = now() "
+            "WHERE video_id = $1",
+            {video_id, sealed});
+  });
+  reload_cameras();
+}
+
+void VideoService::delete_credential(const model::Principal& who, const std::string& video_id) {
+  auto& i = *impl_;
+  if (!who.is_person()) throw Error(Errc::forbidden, "camera credentials are set by people, not machine credentials");
+  i.db.in_tx([&](storage::Tx& tx) {
+    i.camera_in_scope(tx, who, video_id);
+    if (!model::can_write_registry(who.role))
+      throw Error(Errc::forbidden, std::string("the role ") + std::string(model::to_string(who.role)) + " may not change cameras");
+    tx.exec("UPDATE camera SET credential_sealed = NULL, credential_set_at = NULL, credential_ref = NULL, updated_at = now() "
+            "WHERE video_id = $1",
+            {video_id});
+  });
+  reload_cameras();
+}
+
 json VideoService::camera_status(const model::Principal& who, const std::string& video_id) {
   if (!who.is_person()) throw Error(Errc::forbidden, "camera status is for people, not machine credentials");
   auto& i = *impl_;
@@ -753,14 +895,14 @@ json VideoService::camera_status(const model::Principal& who, const std::string&
       out["frames_analysed"] = st.frames_analysed;
       out["frames_dropped"] = st.frames_dropped;
       out["reconnects"] = st.reconnects;
-      return out;
+      return generic_errors(who, std::move(out));
     }
   }
   if (!stored.is_null()) {
     out["source"] = "stored";
     for (auto& [k, v] : stored.items()) out[k] = v;
   }
-  return out;
+  return generic_errors(who, std::move(out));
 }
 
 std::string VideoService::playback_playlist(const model::Principal& who, const std::string& video_id, core::SysTime from,

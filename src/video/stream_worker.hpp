@@ -45,7 +45,9 @@ class Camera {
   // One connection until it fails; true if frames (analysis) or packets (evidence) arrived.
   bool session(unsigned role, const std::string& url, std::string& error);
   void wait_backoff(std::chrono::milliseconds d, unsigned role);
-  void check_offline();
+  void give_up(unsigned role, const std::string& masked, const std::string& error);
+  // Opens the offline episode once no frame has come for offline_after (or at once: `now`).
+  void check_offline(bool now = false);
   void frame_arrived(int width, int height);
   void set_error(std::string e);
 

@@ -615,7 +615,8 @@ TEST(Video, PlaylistsOverIndexedSegments) {
 
 TEST(Video, CameraRowsBecomePipelineConfigAndChangesAreHandedOn) {
   Fixture f;
-  ::setenv(("HAZMON_CAMERA_SECRET_CAM_" + f.kN).c_str(), "viewer:s3cret:with-colon", 1);
+  // credential_ref resolves inside the camera's enterprise namespace only (issue 9).
+  ::setenv(("HAZMON_CAMERA_SECRET_" + f.kA + "_CAM_" + f.kN).c_str(), "viewer:s3cret:with-colon", 1);
   std::mutex mu;
   std::vector<std::vector<video::CameraConfig>> seen;
   f.srv.video().on_cameras([&](const std::vector<video::CameraConfig>& cams) {

@@ -38,6 +38,7 @@ TEST(VideoEvidence, BlackPictureEventHasSnapshotAndClip) {
   c.video_id = "cam-black";
   c.company_code = "91330000TEST0001X";
   c.rtsp_url = cam.url();
+  c.allowed_networks = {kLoopbackRelays};
   c.analysers = nlohmann::json::parse(R"([{"type": "camera_health", "interval_ms": 500, "k": 2, "n": 2}])");
   c.rois = nlohmann::json::parse(R"([{"name": "门口", "polygon": [[0.1, 0.1], [0.9, 0.1], [0.9, 0.9]]}])");
   sup.set_cameras({c});
@@ -91,6 +92,7 @@ TEST(VideoEvidence, SubStreamIsAnalysedAndTheMainStreamGivesTheClip) {
   c.video_id = "cam-two";
   c.rtsp_url = main_stream.url();
   c.rtsp_sub_url = sub_stream.url();
+  c.allowed_networks = {kLoopbackRelays};
   c.analysers = nlohmann::json::parse(R"([{"type": "camera_health", "interval_ms": 500, "k": 2, "n": 2}])");
   sup.set_cameras({c});
   ASSERT_TRUE(log.wait_for([](auto& ev) {
@@ -239,6 +241,7 @@ TEST(VideoRecording, SegmentsAreWrittenAndRetentionDeletesTheOldest) {
     CameraConfig c;
     c.video_id = "cam-rec";
     c.rtsp_url = cam.url();
+    c.allowed_networks = {kLoopbackRelays};
     c.record = true;
     sup.set_cameras({c});
     ASSERT_TRUE(eventually([&] { std::lock_guard l(mu); return segments.size() >= 3; }, seconds(20)));

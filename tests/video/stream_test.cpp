@@ -1,6 +1,7 @@
 // Stream workers against a real RTSP server (gst-rtsp-server relaying ffmpeg-made H.264):
-// frames and status, the decode policy, and the faults of issue 4 (server killed, stalled
-// stream, garbage bytes, resolution change, wrong credentials).
+// frames and status, the decode policy, the faults of issue 4 (server killed, stalled stream,
+// garbage bytes, resolution change, wrong credentials), and issue 9's network checks (allowed
+// networks, own ports, redirects) and giving up after give_up_after.
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
@@ -30,6 +31,7 @@ CameraConfig camera(const std::string& id, const std::string& url) {
   c.company_code = "91330000TEST0001X";
   c.name = "测试摄像机 " + id;
   c.rtsp_url = url;
+  c.allowed_networks = {kLoopbackRelays};  // the relays run on 127.0.0.1, allowed explicitly
   return c;
 }
 
@@ -249,6 +251,93 @@ TEST(VideoStream, WrongCredentialsAreUnauthorizedAndFixingThemAppliesWithoutRest
   sup.set_cameras({});
   EXPECT_TRUE(sup.status().empty());
   EXPECT_GT(sup.costs().packets, 0u);  // costs of stopped cameras are kept
+}
+
+// ---- issue 9: where a camera may connect, redirects, giving up ----------------------------
+
+TEST(VideoStreamNetworks, AnAddressOutsideTheCamerasNetworksIsNeverConnected) {
+  RtspListener listener;
+  TempDir dir;
+  EventLog log;
+  core::SystemClock clock;
+  Supervisor sup(fast_settings(dir.path, std::chrono::seconds(30)), log, clock);
+  auto outside = camera("cam-outside", listener.url());
+  outside.allowed_networks = {"10.0.0.0/8", "0.0.0.0/0"};  // 0.0.0.0/0 does not open loopback
+  auto none = camera("cam-none", listener.url("/other"));
+  none.allowed_networks.clear();  // no networks at all: nothing is allowed
+  sup.set_cameras({outside, none});
+  ASSERT_TRUE(eventually([&] { return status_of(sup, "cam-outside")->reconnects >= 2 && status_of(sup, "cam-none")->reconnects >= 2; },
+                         seconds(10)));
+  EXPECT_EQ(listener.connections(), 0);
+  EXPECT_EQ(listener.received(), "");
+  EXPECT_TRUE(status_of(sup, "cam-outside")->last_error.starts_with("not allowed")) << status_of(sup, "cam-outside")->last_error;
+  EXPECT_TRUE(status_of(sup, "cam-none")->last_error.starts_with("not allowed")) << status_of(sup, "cam-none")->last_error;
+  // The same listener, allowed: the worker connects (so the refusals above were the check's).
+  auto allowed = camera("cam-outside", listener.url());
+  sup.set_cameras({allowed});
+  EXPECT_TRUE(eventually([&] { return listener.connections() >= 1; }, seconds(10)));
+}
+
+TEST(VideoStreamNetworks, TheServersOwnPortIsRefusedEvenOnAnAllowedLoopback) {
+  RtspListener listener;
+  TempDir dir;
+  EventLog log;
+  core::SystemClock clock;
+  auto settings = fast_settings(dir.path, std::chrono::seconds(30));
+  settings.own_ports = {listener.port()};
+  Supervisor sup(settings, log, clock);
+  sup.set_cameras({camera("cam-own", listener.url())});
+  ASSERT_TRUE(eventually([&] { return status_of(sup, "cam-own")->reconnects >= 2; }, seconds(10)));
+  EXPECT_EQ(listener.connections(), 0);
+  EXPECT_NE(status_of(sup, "cam-own")->last_error.find("own ports"), std::string::npos) << status_of(sup, "cam-own")->last_error;
+}
+
+// libavformat follows an RTSP 3xx to any host, with the first URL's credentials: the worker
+// aborts instead, and the target never gets a request.
+TEST(VideoStreamNetworks, ARedirectToAnotherHostIsNotFollowed) {
+  RtspListener target(RtspListener::Mode::challenge, "127.0.0.2");
+  RtspListener camera_(RtspListener::Mode::redirect, "127.0.0.1", target.url("/elsewhere"));
+  TempDir dir;
+  EventLog log;
+  core::SystemClock clock;
+  Supervisor sup(fast_settings(dir.path, std::chrono::seconds(30)), log, clock);
+  auto cfg = camera("cam-redirect", camera_.url());
+  cfg.username = "viewer";
+  cfg.password = "redirect-secret";
+  sup.set_cameras({cfg});
+  ASSERT_TRUE(eventually([&] { return status_of(sup, "cam-redirect")->reconnects >= 2; }, seconds(15)));
+  EXPECT_GE(camera_.connections(), 2);
+  EXPECT_EQ(target.received(), "") << "the redirect was followed";
+  EXPECT_TRUE(status_of(sup, "cam-redirect")->last_error.starts_with("redirected")) << status_of(sup, "cam-redirect")->last_error;
+}
+
+TEST(VideoStreamGiveUp, StopsReconnectingAfterGiveUpAfterWithOneOfflineEvent) {
+  RtspListener listener(RtspListener::Mode::silent);  // accepts, never answers: open timeouts
+  TempDir dir;
+  EventLog log;
+  core::SystemClock clock;
+  auto settings = fast_settings(dir.path, std::chrono::seconds(2));
+  settings.open_timeout = milliseconds(500);
+  settings.give_up_after = seconds(4);
+  Supervisor sup(settings, log, clock);
+  sup.set_cameras({camera("cam-giveup", listener.url())});
+  ASSERT_TRUE(eventually([&] { return status_of(sup, "cam-giveup")->last_error.starts_with("gave up"); }, seconds(15)))
+      << status_of(sup, "cam-giveup")->last_error;
+  const auto given_up = *status_of(sup, "cam-giveup");
+  EXPECT_EQ(given_up.state, StreamState::offline);
+  const int connections = listener.connections();
+  EXPECT_GE(connections, 2) << "it did try before giving up";
+  std::this_thread::sleep_for(seconds(4));  // longer than backoff_max: a retry would have happened
+  EXPECT_EQ(listener.connections(), connections) << "reconnected after giving up";
+  EXPECT_EQ(status_of(sup, "cam-giveup")->reconnects, given_up.reconnects);
+  auto events = log.events();
+  int offline_starts = 0;
+  for (const auto& e : events) offline_starts += e.analyser == "offline" && e.phase == EventPhase::start;
+  EXPECT_EQ(offline_starts, 1);
+  // A changed row starts it again.
+  auto changed = camera("cam-giveup", listener.url("/new"));
+  sup.set_cameras({changed});
+  EXPECT_TRUE(eventually([&] { return listener.connections() > connections; }, seconds(10)));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -208,6 +209,79 @@ bool eventually(const std::function<bool()>& pred, milliseconds timeout) {
     std::this_thread::sleep_for(milliseconds(50));
   }
   return pred();
+}
+
+RtspListener::RtspListener(Mode mode, std::string address, std::string redirect_to)
+    : mode_(mode), address_(std::move(address)), redirect_to_(std::move(redirect_to)) {
+  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  int one = 1;
+  ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  if (::inet_pton(AF_INET, address_.c_str(), &a.sin_addr) != 1) throw std::runtime_error("bad listener address " + address_);
+  a.sin_port = 0;
+  if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd_, 16) != 0)
+    throw std::runtime_error("cannot listen on " + address_);
+  socklen_t len = sizeof a;
+  ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+  port_ = ntohs(a.sin_port);
+  accept_thread_ = std::thread([this] {
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) continue;
+      ++connections_;
+      threads_.emplace_back([this, c] { serve(c); });
+    }
+  });
+}
+
+RtspListener::~RtspListener() {
+  stop_ = true;
+  accept_thread_.join();
+  for (auto& t : threads_) t.join();
+  ::close(fd_);
+}
+
+std::string RtspListener::url(const std::string& path) const { return "rtsp://" + address_ + ":" + std::to_string(port_) + path; }
+
+std::string RtspListener::received() const {
+  std::lock_guard lock(mu_);
+  return received_;
+}
+
+void RtspListener::serve(int fd) {
+  std::string pending;
+  char buf[4096];
+  while (!stop_) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    auto n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    {
+      std::lock_guard lock(mu_);
+      received_.append(buf, static_cast<std::size_t>(n));
+    }
+    pending.append(buf, static_cast<std::size_t>(n));
+    for (auto end = pending.find("\r\n\r\n"); end != std::string::npos; end = pending.find("\r\n\r\n")) {
+      std::string request = pending.substr(0, end);
+      pending.erase(0, end + 4);
+      std::string cseq = "1";
+      if (auto at = request.find("CSeq:"); at != std::string::npos) {
+        auto eol = request.find("\r\n", at);
+        cseq = request.substr(at + 5, eol == std::string::npos ? std::string::npos : eol - at - 5);
+        while (!cseq.empty() && cseq.front() == ' ') cseq.erase(0, 1);
+      }
+      std::string reply;
+      if (mode_ == Mode::challenge)
+        reply = "RTSP/1.0 401 Unauthorized\r\nCSeq: " + cseq + "\r\nWWW-Authenticate: Basic realm=\"hazmon-test\"\r\n\r\n";
+      else if (mode_ == Mode::redirect)
+        reply = "RTSP/1.0 302 Moved Temporarily\r\nCSeq: " + cseq + "\r\nLocation: " + redirect_to_ + "\r\n\r\n";
+      if (!reply.empty()) (void)::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
+    }
+  }
+  ::close(fd);
 }
 
 VideoSettings fast_settings(const fs::path& dir, std::chrono::seconds offline_after) {

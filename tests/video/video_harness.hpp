@@ -5,9 +5,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <atomic>
 #include <functional>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <sys/types.h>
@@ -64,6 +66,33 @@ class RtspCamera {
   TempDir dir_;
 };
 
+// A plain TCP listener standing in for a hostile "camera" (issue 9): it records every byte it
+// receives and answers each RTSP request, echoing its CSeq, with a Basic-auth challenge (which is
+// what makes an RTSP client send the credentials it has), a redirect to `redirect_to`, or nothing.
+class RtspListener {
+ public:
+  enum class Mode { challenge, redirect, silent };
+  explicit RtspListener(Mode mode = Mode::challenge, std::string address = "127.0.0.1", std::string redirect_to = "");
+  ~RtspListener();
+  RtspListener(const RtspListener&) = delete;
+  std::string url(const std::string& path = "/cam") const;
+  int port() const { return port_; }
+  std::string received() const;  // everything, all connections
+  int connections() const { return connections_; }
+
+ private:
+  void serve(int fd);
+  Mode mode_;
+  std::string address_, redirect_to_;
+  int port_ = 0, fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> connections_{0};
+  mutable std::mutex mu_;
+  std::string received_;
+  std::vector<std::thread> threads_;
+  std::thread accept_thread_;
+};
+
 // Collects events; tests wait on a predicate over everything seen so far.
 class EventLog final : public EventSink {
  public:
@@ -80,6 +109,9 @@ class EventLog final : public EventSink {
 // Polls pred every 50 ms until it holds or the timeout passes.
 // Settings that make reconnects, offline detection, clips and segments quick enough for tests.
 VideoSettings fast_settings(const fs::path& dir, std::chrono::seconds offline_after);
+// CameraConfig::allowed_networks for the relays of these tests (loopback is never allowed
+// unless named: issue 9).
+inline constexpr const char* kLoopbackRelays = "127.0.0.1/32";
 
 bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
 

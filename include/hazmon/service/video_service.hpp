@@ -18,6 +18,8 @@
 #include <vector>
 
 #include <hazmon/core/clock.hpp>
+#include <hazmon/core/error.hpp>
+#include <hazmon/core/secret_box.hpp>
 #include <hazmon/model/scope.hpp>
 #include <hazmon/video/supervisor.hpp>
 #include <hazmon/video/video_event.hpp>
@@ -31,7 +33,16 @@ class WarningService;
 struct VideoServiceSettings {
   std::filesystem::path evidence_dir;   // snapshot_path and clip_path are relative to it
   std::filesystem::path recording_dir;  // segment paths are relative to it
-  std::filesystem::path secrets_dir;    // camera credentials: <secrets_dir>/<credential_ref>
+  std::filesystem::path secrets_dir;    // legacy credential_ref: <secrets_dir>/<company_code>/<credential_ref>
+  // The server key that seals camera credentials in the database (ADR 0014). Null: credentials
+  // cannot be set (503) and sealed ones are not opened; credential_ref still works. Not owned:
+  // it outlives the service (the app's, or the TestServer's).
+  const core::SecretBox* secret_box = nullptr;
+  // Networks cameras may connect to, by enterprise-code prefix ("*": every enterprise; the
+  // longest matching key wins), plus the addresses of the enterprise's video gateways
+  // (model::networks_for). Loopback and link-local need an entry inside their range.
+  std::map<std::string, std::vector<std::string>> allowed_networks = {{"*", {"0.0.0.0/0", "::/0"}}};
+  std::vector<int> own_ports;           // the server's listening ports: never a camera on this host
   std::size_t max_queued = 10000;       // events and segments waiting; above this they are dropped and counted
   std::chrono::seconds housekeeping_interval{15};  // camera status persisted, retention applied; 0: never
   int live_segments = 5;                // segments in the live playlist
@@ -48,10 +59,11 @@ struct MediaFile {
   std::string content_type;
 };
 
-// The camera's credential: env HAZMON_CAMERA_SECRET_<REF> (REF upper-cased, other characters
-// than A-Z and 0-9 as '_') or the file <secrets_dir>/<ref> (mode 0600); the secret is
+// A legacy credential_ref, resolved only inside the camera's enterprise namespace (issue 9): env
+// HAZMON_CAMERA_SECRET_<COMPANYCODE>_<REF> (REF upper-cased, other characters than A-Z and 0-9
+// as '_') or the file <secrets_dir>/<company_code>/<ref> (mode 0600); the secret is
 // "username:password". Returns {username, password}; empty when not found.
-std::pair<std::string, std::string> camera_credentials(const std::string& credential_ref,
+std::pair<std::string, std::string> camera_credentials(const std::string& company_code, const std::string& credential_ref,
                                                        const std::filesystem::path& secrets_dir);
 
 class VideoService : public video::EventSink {
@@ -81,8 +93,20 @@ class VideoService : public video::EventSink {
   // Stores the camera states and applies retention now (the writer does it every
   // housekeeping_interval); on the caller's thread.
   void housekeeping();
-  // The active cameras as the pipeline needs them (credentials resolved).
+  // The active cameras as the pipeline needs them (credentials opened, allowed networks set).
   std::vector<video::CameraConfig> load_cameras();
+
+  // ---- camera rows and credentials (issue 9, ADR 0014) ----
+  // The registry's extra check on a camera row being written: rtsp_url and rtsp_sub_url must be
+  // RTSP(S) without userinfo, and a literal address (or localhost) must lie in the networks
+  // allowed for the enterprise. Field errors on /rtsp_url, /rtsp_sub_url.
+  std::vector<core::FieldError> check_camera_row(const nlohmann::json& row) const;
+  // PUT …/credential {username, password}: sealed with the server key for this camera only.
+  // 404 outside the scope, 403 for roles that may not change cameras, 422 for a bad body, 503
+  // without a server key. The secret is never returned; rows show has_credential.
+  void set_credential(const model::Principal& who, const std::string& video_id, const nlohmann::json& body);
+  // DELETE …/credential: drops the sealed credential and credential_ref.
+  void delete_credential(const model::Principal& who, const std::string& video_id);
 
   // ---- queries and review (caller's thread and scope) ----
   // Filters: state, analyser, company_code, video_id, from, to (started_at).
@@ -97,6 +121,8 @@ class VideoService : public video::EventSink {
   MediaFile evidence(const model::Principal& who, long long id, const std::string& kind);
   // Filters: from, to, company_code, analyser, period (day|week|month).
   nlohmann::json statistics(const model::Principal& who, const std::map<std::string, std::string>& filters);
+  // last_error is the stream's own error for operators and province admins, and only
+  // "unreachable" for everyone else (an address probe learns nothing from it).
   nlohmann::json camera_status(const model::Principal& who, const std::string& video_id);
   // HLS playlists; segment URIs are /api/v1/video/segments/{id}.
   std::string playback_playlist(const model::Principal& who, const std::string& video_id, core::SysTime from,

@@ -29,7 +29,10 @@ struct CameraConfig {
   std::string video_id, company_code, name, scene_type;
   std::string rtsp_url;        // main stream (evidence, recording)
   std::string rtsp_sub_url;    // optional sub-stream (analysis); empty: analyse the main stream
-  std::string username, password;  // resolved from credential_ref by the caller; never logged
+  std::string username, password;  // the camera's credential, opened by the caller; never logged
+  // Networks the stream may connect to (CIDR strings, model::networks_for): every address the
+  // host resolves to is checked right before each connection. Empty: nothing is allowed.
+  std::vector<std::string> allowed_networks;
   nlohmann::json analysers = nlohmann::json::array();     // camera.analysers
   nlohmann::json rois = nlohmann::json::array();          // camera.rois
   nlohmann::json duty_schedule = nlohmann::json::array(); // camera.duty_schedule
@@ -49,6 +52,10 @@ struct VideoSettings {
   std::chrono::milliseconds open_timeout{5000}, read_timeout{5000};
   std::chrono::milliseconds backoff_initial{500}, backoff_max{30000};
   std::chrono::seconds offline_after{30};  // no frame for this long: an `offline` event
+  // No frame for this long: stop reconnecting (the offline event stays open, no more attempts)
+  // until the camera's config changes. 0: never give up.
+  std::chrono::seconds give_up_after{3600};
+  std::vector<int> own_ports;  // the server's own listening ports: refused on local addresses
   int recording_retention_days = 7;
   std::uint64_t recording_max_bytes = 20ull << 30;  // disk budget; oldest segments go first
 };
