@@ -160,7 +160,8 @@ TEST(CameraSecurityEndToEnd, AnotherEnterprisesCredentialNeverReachesAListenerOf
 TEST(CameraSecurityEndToEnd, ProbesAreRefusedAndStreamErrorsAreGenericForTenants) {
   Rig rig;
   // SSRF attempts on write: special addresses, other schemes, userinfo, outside the networks.
-  for (std::string url : {"rtsp://127.0.0.2:5432/", "rtsp://169.254.169.254/latest", "rtsp://localhost:6379/", "rtsp://[::1]/",
+  // (This rig allows 127.0.0.1/32 for its listeners, so other loopback addresses are the probe.)
+  for (std::string url : {"rtsp://127.0.0.2:5432/", "rtsp://169.254.169.254/latest", "rtsp://127.1:6379/", "rtsp://[::1]/",
                           "rtsp://192.168.1.1/", "rtsp://0177.0.0.1/", "http://10.0.0.5/", "rtsp://u:p@10.0.0.5/"}) {
     SCOPED_TRACE(url);
     auto r = rig.c.patch_json("/api/v1/cameras/" + rig.camA, {{"rtsp_url", url}}, rig.ent_a);
