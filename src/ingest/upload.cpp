@@ -251,7 +251,7 @@ Upload decode(std::string_view text, bool from_document, const RegistrySnapshot&
     u.readings.reserve(n);
     u.reading_index.reserve(n);
     auto latest_ok = now + settings.max_future_skew;
-    auto oldest_ok = now - settings.max_reading_age;
+    auto oldest_ok = settings.max_reading_age.count() > 0 ? now - settings.max_reading_age : core::SysTime::min();
     const std::string too_old = "collectTime is older than " +
                                 std::to_string(settings.max_reading_age.count() / 86400) + " days";
     const std::int64_t now_ms = to_ms(now);

@@ -20,7 +20,7 @@ struct UploadSettings {
   std::size_t max_items = 5000;
   std::chrono::seconds max_future_skew{300};
   // Items collected longer ago than this are rejected one by one (a gateway's resend of the
-  // last days is fine; a reading from 1970 is not).
+  // last days is fine; a reading from 1970 is not). Zero: no horizon (tests of time parsing).
   std::chrono::seconds max_reading_age{7 * 86400};
 };
 

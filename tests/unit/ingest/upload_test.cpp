@@ -74,12 +74,67 @@ TEST(DecodeUpload, AcceptsGoodItemsAndRejectsBadOnesByIndex) {
   for (auto& r : u.rejected) rejected.push_back(r.index);
   EXPECT_EQ(rejected, (std::vector<int>{1, 2, 3, 4, 6, 7, 8}));
   EXPECT_EQ(u.rejected[0].reason, "unknown quotaCode");
-  EXPECT_EQ(u.rejected[1].reason, "the point belongs to another enterprise");
+  // Another enterprise's point is answered like one that does not exist (ADR 0015).
+  EXPECT_EQ(u.rejected[1].reason, "unknown quotaCode");
   EXPECT_EQ(u.rejected[3].reason, "collectTime is in the future");
   auto reply = upload_reply(u);
   EXPECT_EQ(reply["accepted"], 2);
   EXPECT_EQ(reply["rejected"].size(), 7u);
   EXPECT_EQ(reply["dataId"], "d-1");
+}
+
+// Issue 9, attack 9: readings older than the horizon, and values no sensor can give.
+TEST(DecodeUpload, RejectsOldReadingsAndAbsurdValuesOneByOne) {
+  auto pts = [] {
+    model::PointDef p;
+    p.point_id = 1;
+    p.quota_code = "LIT101";
+    p.company_code = "14010000012";
+    p.range_low = 0;
+    p.range_high = 20;
+    return RegistrySnapshot({p});
+  }();
+  UploadSettings s;
+  s.max_reading_age = std::chrono::hours(24 * 7);
+  auto u = decode_upload(upload(json::array({
+                             {{"quotaCode", "LIT101"}, {"collectTime", "1970-01-01 08:00:00"}, {"value", 1}},
+                             {{"quotaCode", "LIT101"}, {"collectTime", "2021-10-01 10:16:01"}, {"value", 1}},  // 6 d 23:59:59 ago
+                             {{"quotaCode", "LIT101"}, {"collectTime", "2021-10-01 10:15:59"}, {"value", 1}},  // 7 d 1 s ago
+                             {{"quotaCode", "LIT101"}, {"collectTime", "2021-10-08 10:15:00"}, {"value", 1e308}},
+                             {{"quotaCode", "LIT101"}, {"collectTime", "2021-10-08 10:15:00"}, {"value", -2e15}},
+                             {{"quotaCode", "LIT101"}, {"collectTime", "2021-10-08 10:15:00"}, {"value", 200}},
+                             {{"quotaCode", "LIT101"}, {"collectTime", "2021-10-08 10:15:00"}, {"value", -200.01}},
+                             {{"quotaCode", "LIT101"}, {"collectTime", "2021-10-08 10:15:00"}, {"value", 25}},
+                         })),
+                         pts, gateway(), now(), s);
+  EXPECT_EQ(u.reading_index, (std::vector<int>{1, 5, 7}));
+  ASSERT_EQ(u.rejected.size(), 5u);
+  EXPECT_EQ(u.rejected[0].reason, "collectTime is older than 7 days");
+  EXPECT_EQ(u.rejected[1].index, 2);
+  EXPECT_EQ(u.rejected[1].reason, "collectTime is older than 7 days");
+  EXPECT_EQ(u.rejected[2].reason, "value is outside ±1e15");
+  EXPECT_EQ(u.rejected[3].reason, "value is outside ±1e15");
+  EXPECT_EQ(u.rejected[4].index, 6);
+  EXPECT_EQ(u.rejected[4].reason, "value is outside 10× the point's range");
+}
+
+TEST(DecodeUpload, PlausibleBoundIsTenTimesTheRangesScale) {
+  model::PointDef p;
+  EXPECT_FALSE(plausible_abs_bound(p));  // no range: only ±1e15
+  p.range_low = 0;
+  p.range_high = 0;
+  EXPECT_FALSE(plausible_abs_bound(p));
+  p.range_high = 20;
+  EXPECT_DOUBLE_EQ(*plausible_abs_bound(p), 200);
+  p.range_low = -1;
+  p.range_high = 1;
+  EXPECT_DOUBLE_EQ(*plausible_abs_bound(p), 20);  // around zero: the span
+  p.range_low = 100;
+  p.range_high = 101;
+  EXPECT_DOUBLE_EQ(*plausible_abs_bound(p), 1010);  // far from zero: the magnitude (a fault reading 0 passes)
+  p.range_low.reset();
+  p.range_high = -50;
+  EXPECT_DOUBLE_EQ(*plausible_abs_bound(p), 500);  // one bound only
 }
 
 TEST(DecodeUpload, WholeRequestErrors) {
