@@ -30,10 +30,14 @@ struct Conn {
   asio::io_context ioc;
   asio::ssl::context ctx{asio::ssl::context::tls_client};
   beast::ssl_stream<beast::tcp_stream> stream{ioc, ctx};
-  explicit Conn(unsigned short port) {
+  explicit Conn(unsigned short port, const std::string& source = {}) {
     ctx.set_verify_mode(asio::ssl::verify_none);
-    tcp::resolver resolver(ioc);
     beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(30));
+    if (!source.empty()) {
+      auto& sock = beast::get_lowest_layer(stream).socket();
+      sock.open(tcp::v4());
+      sock.bind(tcp::endpoint(asio::ip::make_address(source), 0));
+    }
     beast::get_lowest_layer(stream).connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
     stream.handshake(asio::ssl::stream_base::client);
   }
@@ -61,7 +65,7 @@ HttpResult HttpsClient::request(const std::string& method, const std::string& ta
                                 const std::vector<std::pair<std::string, std::string>>& headers) {
   std::unique_ptr<Conn> conn;
   try {
-    conn = std::make_unique<Conn>(port_);
+    conn = std::make_unique<Conn>(port_, source_);
   } catch (const boost::system::system_error&) {
     return HttpResult{};  // status 0: nothing listens (or the handshake failed)
   }
@@ -72,7 +76,9 @@ HttpResult HttpsClient::request(const std::string& method, const std::string& ta
   for (const auto& [k, v] : headers) req.set(k, v);
   req.body() = body;
   req.prepare_payload();
-  bhttp::write(c.stream, req);
+  // A server may answer (413) and close before taking the whole body: read its answer anyway.
+  beast::error_code wec;
+  bhttp::write(c.stream, req, wec);
   beast::flat_buffer buf;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);
@@ -104,7 +110,7 @@ HttpResult HttpsClient::del(const std::string& target, const std::string& token)
 }
 
 HttpResult HttpsClient::raw(const std::string& bytes) {
-  Conn c(port_);
+  Conn c(port_, source_);
   beast::error_code ec;
   asio::write(c.stream, asio::buffer(bytes), ec);
   beast::flat_buffer buf;
@@ -117,7 +123,7 @@ HttpResult HttpsClient::raw(const std::string& bytes) {
 }
 
 std::vector<HttpResult> HttpsClient::keep_alive(const std::vector<std::string>& targets, const std::string& token) {
-  Conn c(port_);
+  Conn c(port_, source_);
   std::vector<HttpResult> out;
   beast::flat_buffer buf;
   for (const auto& t : targets) {
@@ -135,7 +141,7 @@ std::vector<HttpResult> HttpsClient::keep_alive(const std::vector<std::string>& 
 
 std::string HttpsClient::read_stream(const std::string& target, const std::string& token, const std::string& needle,
                                      std::chrono::milliseconds timeout, const std::function<void()>& on_open) {
-  Conn c(port_);
+  Conn c(port_, source_);
   std::string req = "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n";
   if (!token.empty()) req += "Authorization: Bearer " + token + "\r\n";
   req += "\r\n";

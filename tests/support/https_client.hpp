@@ -22,6 +22,12 @@ struct HttpResult {
 class HttpsClient {
  public:
   explicit HttpsClient(unsigned short port) : port_(port) {}
+  // Connect from this local address (e.g. "127.0.0.2": any of 127/8 reaches the server on
+  // Linux), so that tests can act as several clients; empty: the system's choice.
+  HttpsClient& from(std::string source_address) {
+    source_ = std::move(source_address);
+    return *this;
+  }
   HttpResult request(const std::string& method, const std::string& target, const std::string& body = {},
                      const std::vector<std::pair<std::string, std::string>>& headers = {});
   HttpResult get(const std::string& target, const std::string& token = {});
@@ -41,6 +47,7 @@ class HttpsClient {
 
  private:
   unsigned short port_;
+  std::string source_;
 };
 
 }  // namespace hazmon::test

@@ -143,6 +143,7 @@ TestServer::TestServer(TestDatabase& db, TestServerOptions o)
   ss.max_body_bytes = o.max_body_bytes;
   ss.max_small_body_bytes = o.max_small_body_bytes;
   ss.max_connections_per_address = o.max_connections_per_address;
+  ss.handshake_timeout = std::chrono::milliseconds(o.handshake_timeout_ms);
   ss.read_timeout = std::chrono::milliseconds(3000);
   ss.idle_timeout = std::chrono::milliseconds(3000);
   ss.shutdown_grace = std::chrono::milliseconds(3000);
@@ -197,7 +198,7 @@ std::string TestServer::make_user(const std::string& username, const std::string
 
 std::string TestServer::login(const std::string& username, const std::string& password) {
   auto r = client().post_json("/api/v1/auth/login", {{"username", username}, {"password", password}});
-  if (r.status != 200) throw std::runtime_error("login of " + username + " failed: " + r.body);
+  if (r.status != 200) throw std::runtime_error("login of " + username + " failed: " + std::to_string(r.status) + " " + r.body);
   return r.json()["token"].get<std::string>();
 }
 

@@ -45,6 +45,7 @@ struct TestServerOptions {
   int max_connections_per_address = 256;
   std::size_t max_small_body_bytes = 64 * 1024;
   int revocation_poll_ms = 200;
+  int handshake_timeout_ms = 5000;
 };
 
 class TestServer {

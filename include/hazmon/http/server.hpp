@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <hazmon/http/router.hpp>
 
@@ -19,7 +20,16 @@ struct ServerSettings {
   int io_threads = 2;
   int worker_threads = 8;
   int max_connections = 2048;
+  // Open connections from one address (IPv6: one /64) above this are closed at once. Gateways
+  // behind one NAT share an address: raise it for such a VPN.
+  int max_connections_per_address = 256;
+  // The TLS handshake must finish within this (a slow handshake holds a connection slot).
+  std::chrono::milliseconds handshake_timeout{5000};
   std::size_t max_body_bytes = 4 * 1024 * 1024;
+  // Bodies outside the upload routes are small (registry rows, workflow actions); they are
+  // limited to this before anything, authentication included, looks at them.
+  std::size_t max_small_body_bytes = 64 * 1024;
+  std::vector<std::string> large_body_prefixes{"/api/v1/upload/"};
   std::size_t max_header_bytes = 16 * 1024;
   std::chrono::milliseconds read_timeout{15000};
   std::chrono::milliseconds idle_timeout{60000};
