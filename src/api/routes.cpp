@@ -10,6 +10,9 @@
 #include <hazmon/service/roster.hpp>
 #include <hazmon/service/user_admin.hpp>
 
+#include <prometheus/counter.h>
+#include <prometheus/registry.h>
+
 #include "request_helpers.hpp"
 
 namespace hazmon::api {
@@ -76,7 +79,14 @@ model::Scope scope_from_json(const json& body) {
 }
 
 void add_auth_routes(http::Router& r, ApiContext& ctx) {
-  r.add("POST", "/api/v1/auth/login", [&ctx](Request& req) -> Response {
+  // Throttled attempts are counted here rather than audited one by one: a guesser must not be
+  // able to flood the audit log (the lockout itself is logged once).
+  auto& throttled = prometheus::BuildCounter()
+                        .Name("hazmon_auth_throttled_total")
+                        .Help("Login and password-change attempts refused while throttled")
+                        .Register(ctx.metrics.registry())
+                        .Add({});
+  r.add("POST", "/api/v1/auth/login", [&ctx, &throttled](Request& req) -> Response {
     service::AuditEntry a;
     a.request_id = req.request_id;
     a.client_addr = req.client_addr;
@@ -102,6 +112,8 @@ void add_auth_routes(http::Router& r, ApiContext& ctx) {
       if (e.code() == Errc::throttled) {
         auto wait = ctx.auth.retry_after_s(a.actor_name, req.client_addr);
         resp.headers.emplace_back("Retry-After", std::to_string(wait > 0 ? wait : 1));
+        throttled.Increment();
+        return resp;
       }
     }
     a.status = resp.status;
@@ -116,10 +128,20 @@ void add_auth_routes(http::Router& r, ApiContext& ctx) {
           check_query(req, {});
           return json_response(200, principal_json(who));
         }));
-  r.add("POST", "/api/v1/auth/password", authed(ctx, "auth.password", [&ctx](Request& req, const Principal& who) {
+  r.add("POST", "/api/v1/auth/password", authed(ctx, "auth.password", [&ctx, &throttled](Request& req, const Principal& who) {
           auto body = parse_json_body(req);
           only_fields(body, {"old_password", "new_password"});
-          ctx.auth.change_password(who, required_string(body, "old_password"), required_string(body, "new_password"));
+          try {
+            ctx.auth.change_password(who, required_string(body, "old_password"), required_string(body, "new_password"),
+                                     req.client_addr);
+          } catch (const Error& e) {
+            if (e.code() != Errc::throttled) throw;
+            throttled.Increment();
+            auto resp = http::problem(e, req.request_id);
+            auto wait = ctx.auth.retry_after_s(who.name, req.client_addr);
+            resp.headers.emplace_back("Retry-After", std::to_string(wait > 0 ? wait : 1));
+            return resp;
+          }
           return Response::no_content();
         }));
 }
@@ -167,7 +189,7 @@ void add_admin_routes(http::Router& r, ApiContext& ctx) {
           c.scope = scope_from_json(body);
           if (body.contains("envelope_cipher")) {
             if (!body["envelope_cipher"].is_string())
-              throw Error(Errc::validation_failed, "bad envelope_cipher", {{"/envelope_cipher", "sm4-cbc, aes-128-cbc or aes-256-cbc"}});
+              throw Error(Errc::validation_failed, "bad envelope_cipher", {{"/envelope_cipher", "aes-256-gcm, sm4-cbc, aes-128-cbc or aes-256-cbc"}});
             c.envelope_cipher = body["envelope_cipher"].get<std::string>();
           }
           if (body.contains("description")) {
@@ -189,8 +211,40 @@ void add_admin_routes(http::Router& r, ApiContext& ctx) {
                       {"authorization", "Bearer " + issued.app_id + "." + issued.secret}};
           if (issued.envelope)
             out["envelope"] = {{"cipher", issued.envelope->cipher}, {"key_hex", issued.envelope->key_hex},
-                               {"iv_hex", issued.envelope->iv_hex}};
+                               {"iv_hex", issued.envelope->iv_hex.empty() ? json(nullptr) : json(issued.envelope->iv_hex)}};
           return json_response(201, out);
+        }));
+  r.add("GET", "/api/v1/credentials", authed(ctx, "", [&ctx](Request& req, const Principal& who) {
+          check_query(req, {});
+          json items = json::array();
+          for (const auto& c : ctx.auth.list_credentials(who)) {
+            json scope = {{"kind", c.scope.kind == model::ScopeKind::region ? "region" : "enterprise"},
+                          {"code", c.scope.kind == model::ScopeKind::region ? c.scope.region_code : c.scope.company_code}};
+            auto opt = [](const std::string& v) { return v.empty() ? json(nullptr) : json(v); };
+            items.push_back({{"id", c.id}, {"app_id", c.app_id}, {"kind", model::to_string(c.kind)}, {"scope", scope},
+                             {"description", c.description}, {"envelope_cipher", opt(c.envelope_cipher)},
+                             {"is_active", c.active}, {"created_at", c.created_at}, {"last_used_at", opt(c.last_used_at)},
+                             {"revoked_at", opt(c.revoked_at)}});
+          }
+          return json_response(200, {{"items", items}});
+        }));
+  r.add("DELETE", "/api/v1/credentials/{id}", authed(ctx, "credential.revoke", [&ctx](Request& req, const Principal& who) {
+          check_query(req, {});
+          ctx.auth.revoke_credential(who, id_param(req, "credential"));
+          return Response::no_content();
+        }));
+  r.add("PATCH", "/api/v1/users/{id}", authed(ctx, "user.update", [&ctx](Request& req, const Principal& who) {
+          check_query(req, {});
+          auto id = id_param(req, "user");
+          if (!model::can_manage_users(who.role)) throw Error(Errc::forbidden, "only a province admin may change users");
+          auto body = parse_json_body(req);
+          only_fields(body, {"is_active"});
+          if (!body.contains("is_active") || !body["is_active"].is_boolean())
+            throw Error(Errc::validation_failed, "is_active is required", {{"/is_active", "true or false"}});
+          if (id == who.id && !body["is_active"].get<bool>())
+            throw Error(Errc::validation_failed, "you cannot deactivate yourself", {{"/is_active", "ask another province admin"}});
+          ctx.auth.set_active(id, body["is_active"].get<bool>());
+          return json_response(200, {{"id", id}, {"is_active", body["is_active"]}});
         }));
   r.add("GET", "/api/v1/audit", authed(ctx, "", [&ctx](Request& req, const Principal& who) {
           check_query(req, {"limit", "before_id"});

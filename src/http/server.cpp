@@ -30,6 +30,7 @@
 #include <atomic>
 #include <mutex>
 #include <set>
+#include <unordered_map>
 #include <thread>
 
 namespace hazmon::http {
@@ -49,6 +50,27 @@ bool sane_request_id(std::string_view id) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) return false;
   return true;
 }
+
+// Asks the stream's owner whether its session still holds. An answer that cannot be had now
+// (the database away) keeps the stream; it is asked again at the next interval.
+bool still_authorised(EventStream& ev) {
+  try {
+    return ev.still_authorised();
+  } catch (const std::exception&) {
+    return true;
+  }
+}
+
+// IPv4 by address, IPv6 by its /64: one host or site usually owns a whole /64.
+std::string address_group_of(const asio::ip::address& a) {
+  if (a.is_v6() && !a.to_v6().is_v4_mapped()) {
+    auto bytes = a.to_v6().to_bytes();
+    for (std::size_t i = 8; i < bytes.size(); ++i) bytes[i] = 0;
+    return asio::ip::address_v6(bytes).to_string() + "/64";
+  }
+  if (a.is_v6()) return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
+  return a.to_string();
+}
 }  // namespace
 
 struct Server::Impl {
@@ -60,6 +82,8 @@ struct Server::Impl {
   tcp::acceptor acceptor{ioc};
   std::vector<std::thread> io_threads;
   std::atomic<int> connections{0};
+  std::mutex per_address_mutex;
+  std::unordered_map<std::string, int> per_address;  // open connections by address group
   std::atomic<int> queued_work{0};
   std::atomic<bool> stopping{false};
   AfterRequest after_request;
@@ -78,6 +102,7 @@ struct Server::Impl {
   prometheus::Histogram& latency;
   prometheus::Gauge& active_connections;
   prometheus::Counter& rejected_connections;
+  prometheus::Counter& rejected_per_address;
   prometheus::Counter& rejected_busy;
 
   Impl(ServerSettings settings, const Router& r, core::Metrics& m)
@@ -102,6 +127,11 @@ struct Server::Impl {
         rejected_connections(prometheus::BuildCounter()
                                  .Name("hazmon_http_connections_rejected_total")
                                  .Help("Connections closed at once because max_connections was reached")
+                                 .Register(m.registry())
+                                 .Add({})),
+        rejected_per_address(prometheus::BuildCounter()
+                                 .Name("hazmon_http_connections_rejected_per_address_total")
+                                 .Help("Connections closed at once because their address had max_connections_per_address open")
                                  .Register(m.registry())
                                  .Add({})),
         rejected_busy(prometheus::BuildCounter()
@@ -169,6 +199,14 @@ struct Server::Impl {
     res.set("X-Request-Id", request_id);
     res.set("X-Content-Type-Options", "nosniff");
     res.set("Strict-Transport-Security", "max-age=31536000");
+    // The dashboard loads only its own files; hls.js plays through blob: media and may run a
+    // blob: worker. Nothing may frame it (click-jacking) or learn where a link came from.
+    res.set("Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+            "media-src 'self' blob:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; "
+            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+    res.set("X-Frame-Options", "DENY");
+    res.set("Referrer-Policy", "no-referrer");
     bool has_cache = false;
     for (const auto& [k, v] : r.headers) {
       res.insert(k, v);
@@ -220,7 +258,19 @@ struct Server::Impl {
     std::string first = ": connected\n\n";
     auto [fec, fn] = co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(first)), kTuple);
     if (fec) co_return;
+    auto last_check = std::chrono::steady_clock::now();
     while (!stopping.load() && !events->closed()) {
+      if (events->still_authorised && std::chrono::steady_clock::now() - last_check >= events->recheck_every) {
+        // The check may ask the database: run it on a worker, never on this I/O thread.
+        // Only a raw pointer crosses into the coroutine (`events` keeps the stream alive): GCC 12
+        // destroyed a by-value std::function capture of a coroutine lambda twice here.
+        EventStream* ev = events.get();
+        bool ok = co_await asio::co_spawn(workers, [ev]() -> awaitable<bool> { co_return still_authorised(*ev); },
+                                          use_awaitable);
+        last_check = std::chrono::steady_clock::now();
+        if (!ok) break;
+        continue;
+      }
       auto batch = events->take();
       std::string out;
       for (auto& e : batch) out += e;
@@ -239,20 +289,18 @@ struct Server::Impl {
     co_await asio::async_write(stream, bhttp::make_chunk_last(), kTuple);
   }
 
-  awaitable<void> session(tcp::socket socket) {
+  awaitable<void> session(tcp::socket socket, std::string client_addr, std::string addr_group) {
     struct Guard {
       Impl* self;
+      std::string group;
       ~Guard() {
         --self->connections;
         self->active_connections.Decrement();
+        std::lock_guard lock(self->per_address_mutex);
+        if (auto it = self->per_address.find(group); it != self->per_address.end() && --it->second <= 0)
+          self->per_address.erase(it);
       }
-    } guard{this};
-    std::string client_addr;
-    {
-      boost::system::error_code ec;
-      auto ep = socket.remote_endpoint(ec);
-      if (!ec) client_addr = ep.address().to_string();
-    }
+    } guard{this, std::move(addr_group)};
     TlsStream stream(beast::tcp_stream(std::move(socket)), tls);
     auto me = std::make_shared<Live>();
     me->stream = &stream.next_layer();
@@ -270,7 +318,7 @@ struct Server::Impl {
         self->live.erase(me);
       }
     } unregister{this, me};
-    stream.next_layer().expires_after(s.read_timeout);
+    stream.next_layer().expires_after(s.handshake_timeout);
     auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kTuple);
     if (hec) co_return;
 
@@ -306,7 +354,14 @@ struct Server::Impl {
       }
       auto started = std::chrono::steady_clock::now();
       stream.next_layer().expires_after(s.read_timeout);
-      if (auto cl = parser.content_length(); cl && *cl > s.max_body_bytes) {
+      std::size_t body_limit = std::min(s.max_body_bytes, s.max_small_body_bytes);
+      {
+        auto target = parser.get().target();
+        for (const auto& prefix : s.large_body_prefixes)
+          if (target.starts_with(prefix)) body_limit = s.max_body_bytes;
+      }
+      parser.body_limit(body_limit);
+      if (auto cl = parser.content_length(); cl && *cl > body_limit) {
         co_await write_problem(stream, 413, "body_too_large", "the request body exceeds the configured limit");
         break;
       }
@@ -378,6 +433,27 @@ struct Server::Impl {
         socket.close(ignored);
         continue;
       }
+      std::string client_addr, group;
+      {
+        boost::system::error_code aec;
+        auto ep = socket.remote_endpoint(aec);
+        if (!aec) {
+          client_addr = ep.address().to_string();
+          group = address_group_of(ep.address());
+        }
+      }
+      {
+        std::lock_guard lock(per_address_mutex);
+        auto& n = per_address[group];
+        if (n >= s.max_connections_per_address) {
+          if (n == 0) per_address.erase(group);
+          rejected_per_address.Increment();
+          boost::system::error_code ignored;
+          socket.close(ignored);
+          continue;
+        }
+        ++n;
+      }
       // Responses go out in several TLS records; without this the last small segment waits
       // for the peer's delayed ACK (40 ms on Linux).
       boost::system::error_code nodelay_ec;
@@ -385,7 +461,7 @@ struct Server::Impl {
       ++connections;
       active_connections.Increment();
       auto ex = socket.get_executor();
-      asio::co_spawn(ex, session(std::move(socket)), [this](std::exception_ptr e) {
+      asio::co_spawn(ex, session(std::move(socket), std::move(client_addr), std::move(group)), [this](std::exception_ptr e) {
         if (!e) return;
         try {
           std::rethrow_exception(e);
