@@ -27,6 +27,8 @@ constexpr const char* kCompanyB = "14040000001";
 constexpr const char* kHazardA = "14030000001001";
 constexpr const char* kHazardB = "14040000001001";
 constexpr const char* kEquipA = "14030000001001G0001";
+constexpr const char* kCameraA = "BICAMA1";  // enterprise A's camera, rtsp://10.3.0.8/live
+constexpr const char* kCameraB = "BICAMB1";  // enterprise B's camera
 const std::string kSqlMeta = "'; DROP TABLE enterprise; --";
 const std::string kSqlMetaUrl = "%27%3B%20DROP%20TABLE%20enterprise%3B%20--";
 
@@ -78,7 +80,12 @@ struct Env {
 
 Env* build_env() {
   auto e = std::make_unique<Env>();
-  e->srv = std::make_unique<TestServer>(shared_db());
+  e->srv = std::make_unique<TestServer>(shared_db(), [] {
+    TestServerOptions o;  // cameras: the video service with hazmond's default networks (no loopback)
+    o.video = true;
+    o.camera_networks = {{"*", {"10.0.0.0/8", "::/0"}}};
+    return o;
+  }());
   e->admin = e->srv->make_user("bi_admin", "province_admin");
   e->officer = e->srv->make_user("bi_officer", "province_officer");
   auto c = e->client();
@@ -99,6 +106,8 @@ Env* build_env() {
   e->credential_app_id = cred.json()["app_id"].get<std::string>();
   shared_db().exec(std::string("INSERT INTO deployment_task(company_code, task, deadline) VALUES ('") + kCompanyA +
                    "', 'video_gateway', '2030-12-31')");
+  create("cameras", {{"video_id", kCameraA}, {"company_code", kCompanyA}, {"name", "大门"}, {"scene_type", "gate"}, {"rtsp_url", "rtsp://10.3.0.8/live"}});
+  create("cameras", {{"video_id", kCameraB}, {"company_code", kCompanyB}, {"name", "罐区"}, {"scene_type", "tank_farm"}, {"rtsp_url", "rtsp://10.4.0.8/live"}});
   return e.release();
 }
 
@@ -405,6 +414,39 @@ std::vector<Hostile> make_catalogue() {
       {"key_enterprise_point_other_prefix", post_as("enterprise", "/api/v1/monitoring-points", with(point(), "quota_code", std::string(kCompanyB) + "LIT1")), 422, "validation_failed"},
       {"key_enterprise_camera_bare_code", post_as("enterprise", "/api/v1/cameras", {{"video_id", "BICAMSELF"}, {"company_code", kCompanyA}, {"name", "大门"}, {"scene_type", "gate"}}), 422, "validation_failed"},
       {"key_admin_point_other_prefix", post("monitoring-points", with(point(), "quota_code", std::string(kCompanyB) + "LIT2")), 422, "validation_failed"},
+      // ---- Issue 9, attacks 1 and 2: camera security (ADR 0014). Camera URLs are RTSP(S) into
+      // the allowed networks (here 10.0.0.0/8; loopback not allowed), never with a password in
+      // them; credentials are set per camera, in scope, by roles that may change cameras.
+      {"cam_url_http_scheme", patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "http://10.3.0.8/live"}}, "enterprise"), 422, "validation_failed"},
+      {"cam_url_file_scheme", patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "file:///etc/passwd"}}, "enterprise"), 422, "validation_failed"},
+      {"cam_url_userinfo", patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "rtsp://admin:12345@10.3.0.8/live"}}, "enterprise"), 422, "validation_failed"},
+      {"cam_url_loopback_postgres", patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "rtsp://127.0.0.1:5432/"}}, "enterprise"), 422, "validation_failed"},
+      {"cam_url_localhost", patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "rtsp://localhost:6379/"}}, "enterprise"), 422, "validation_failed"},
+      {"cam_url_ipv6_loopback", patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "rtsp://[::1]:554/"}}, "enterprise"), 422, "validation_failed"},
+      {"cam_url_mapped_metadata", patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "rtsp://[::ffff:169.254.169.254]/"}}, "enterprise"), 422, "validation_failed"},
+      {"cam_url_link_local_metadata", patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "rtsp://169.254.169.254/latest/meta-data"}}, "enterprise"), 422, "validation_failed"},
+      {"cam_url_decimal_host", patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "rtsp://2130706433/"}}, "enterprise"), 422, "validation_failed"},
+      {"cam_url_octal_host", patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "rtsp://0177.0.0.1/"}}, "enterprise"), 422, "validation_failed"},
+      {"cam_url_outside_networks", patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "rtsp://8.8.8.8/live"}}, "enterprise"), 422, "validation_failed"},
+      {"cam_url_crlf", patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "rtsp://10.3.0.8/x\r\nAuthorization: Basic eA=="}}, "enterprise"), 422, "validation_failed"},
+      {"cam_sub_url_loopback", patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_sub_url", "rtsp://127.0.0.1:8554/sub"}}, "enterprise"), 422, "validation_failed"},
+      {"cam_url_loopback_on_create", post("cameras", {{"video_id", "BICAMLO"}, {"company_code", kCompanyA}, {"name", "探测"}, {"scene_type", "gate"}, {"rtsp_url", "rtsp://127.0.0.1:22/"}}), 422, "validation_failed"},
+      {"cam_patch_has_credential", patch(std::string("/api/v1/cameras/") + kCameraA, {{"has_credential", true}}, "enterprise"), 422, "validation_failed"},
+      {"cam_credential_other_enterprise", [](Env& e) {
+         return e.client().request("PUT", std::string("/api/v1/cameras/") + kCameraB + "/credential", json{{"username", "a"}, {"password", "b"}}.dump(),
+                                   {{"Authorization", "Bearer " + e.enterprise_user}, {"Content-Type", "application/json"}});
+       }, 404, "not_found"},
+      {"cam_credential_delete_other_enterprise", [](Env& e) { return e.client().del(std::string("/api/v1/cameras/") + kCameraB + "/credential", e.enterprise_user); }, 404, "not_found"},
+      {"cam_credential_read_only_role", [](Env& e) {
+         return e.client().request("PUT", std::string("/api/v1/cameras/") + kCameraA + "/credential", json{{"username", "a"}, {"password", "b"}}.dump(),
+                                   {{"Authorization", "Bearer " + e.officer}, {"Content-Type", "application/json"}});
+       }, 403, "forbidden"},
+      {"cam_credential_missing_camera", send_text("PUT", "/api/v1/cameras/BINOCAM/credential", R"({"username":"a","password":"b"})", "application/json"), 404, "not_found"},
+      {"cam_credential_unknown_field", send_text("PUT", std::string("/api/v1/cameras/") + kCameraA + "/credential", R"({"username":"a","password":"b","rtsp_url":"rtsp://127.0.0.1/"})", "application/json"), 422, "validation_failed"},
+      {"cam_credential_no_password", send_text("PUT", std::string("/api/v1/cameras/") + kCameraA + "/credential", R"({"username":"a"})", "application/json"), 422, "validation_failed"},
+      {"cam_credential_control_chars", send_text("PUT", std::string("/api/v1/cameras/") + kCameraA + "/credential", R"({"username":"a\r\nAuthorization: x","password":"b"})", "application/json"), 422, "validation_failed"},
+      {"cam_credential_not_object", send_text("PUT", std::string("/api/v1/cameras/") + kCameraA + "/credential", "[\"a\", \"b\"]", "application/json"), 422, "validation_failed"},
+      {"cam_credential_password_number", send_text("PUT", std::string("/api/v1/cameras/") + kCameraA + "/credential", R"({"username":"a","password":12345})", "application/json"), 422, "validation_failed"},
   };
   return v;
 }

@@ -241,12 +241,19 @@ TEST(CameraUrls, DisallowedHostsPortsAndSchemesAreRefusedOnWrite) {
     EXPECT_TRUE(named) << r.body;
     EXPECT_EQ(w.row(c.cam)[c.field], before[c.field]) << "stored anyway";
   }
-  // The same on create.
+  // The same on create (an enterprise's own video_id starts with its code, ADR 0015).
   auto r = w.c.post_json("/api/v1/cameras",
-                         {{"video_id", "SECN" + w.tag}, {"company_code", w.kA}, {"name", "探测"}, {"scene_type", "gate"},
+                         {{"video_id", w.kA + "N1"}, {"company_code", w.kA}, {"name", "探测"}, {"scene_type", "gate"},
                           {"rtsp_url", "rtsp://127.0.0.1:6379/"}},
                          w.ent_a);
-  EXPECT_EQ(r.status, 422) << r.body;
+  ASSERT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(r.json()["errors"].size(), 1u) << r.body;
+  EXPECT_EQ(r.json()["errors"][0]["pointer"], "/rtsp_url") << r.body;
+  r = w.c.post_json("/api/v1/cameras",
+                    {{"video_id", w.kA + "N2"}, {"company_code", w.kA}, {"name", "正常"}, {"scene_type", "gate"},
+                     {"rtsp_url", "rtsp://10.3.0.9/live"}},
+                    w.ent_a);
+  EXPECT_EQ(r.status, 201) << r.body;
 }
 
 TEST(CameraStatus, ErrorsAreGenericOutsideOperatorsAndProvinceAdmins) {
