@@ -57,7 +57,9 @@ class Server {
                                      {"clip_before_s", 2},
                                      {"clip_after_s", 2},
                                      {"live_segments", 5},
-                                     {"housekeeping_interval_s", 1}}}}
+                                     {"housekeeping_interval_s", 1},
+                                     // The relay runs on 127.0.0.1: loopback allowed by name (issue 9).
+                                     {"allowed_networks", {{"*", {"127.0.0.1/32"}}}}}}}
                                   .dump();
   }
   ~Server() {
