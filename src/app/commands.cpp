@@ -185,6 +185,8 @@ service::VideoServiceSettings video_service_settings(const json& cfg) {
   s.evidence_dir = state_path(cfg, c["evidence_dir"].get<std::string>());
   s.recording_dir = state_path(cfg, c["recording_dir"].get<std::string>());
   s.secrets_dir = state_path(cfg, c["secrets_dir"].get<std::string>());
+  s.allowed_networks = c["allowed_networks"].get<std::map<std::string, std::vector<std::string>>>();
+  s.own_ports = {cfg["http"]["port"].get<int>(), 5432 /* PostgreSQL on this host */};
   s.housekeeping_interval = std::chrono::seconds(c["housekeeping_interval_s"].get<int>());
   s.live_segments = c["live_segments"].get<int>();
   return s;
@@ -204,6 +206,8 @@ video::VideoSettings video_pipeline_settings(const json& cfg) {
   s.clip_after = std::chrono::seconds(c["clip_after_s"].get<int>());
   s.segment_length = std::chrono::seconds(c["segment_s"].get<int>());
   s.offline_after = std::chrono::seconds(c["offline_after_s"].get<int>());
+  s.give_up_after = std::chrono::seconds(c["give_up_after_s"].get<int>());
+  s.own_ports = {cfg["http"]["port"].get<int>(), 5432 /* PostgreSQL on this host */};
   s.recording_retention_days = c["retention_days"].get<int>();
   s.recording_max_bytes = static_cast<std::uint64_t>(c["max_recording_gb"].get<double>() * (1ull << 30));
   return s;
@@ -408,8 +412,8 @@ int cmd_serve(const Args& args) {
   registry.on_change([&video](const std::string& entity) {
     if (entity == "cameras" || entity == "enterprises") video.reload_cameras();
   });
-  registry.add_check("cameras", [](const nlohmann::json& row) {
-    std::vector<core::FieldError> out;
+  registry.add_check("cameras", [&video](const nlohmann::json& row) {
+    std::vector<core::FieldError> out = video.check_camera_row(row);  // RTSP only, allowed networks
     auto get = [&row](const char* k) { return row.contains(k) ? row[k] : nlohmann::json::array(); };
     for (auto& [pointer, message] : video::check_camera_settings(get("analysers"), get("rois"), get("duty_schedule")))
       out.push_back({pointer, message});
