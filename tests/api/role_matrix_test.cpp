@@ -1,0 +1,241 @@
+// The role × action matrix is written once, in docs/security.md (between the role-matrix
+// markers); this test reads that table and tries every cell over HTTPS as that role would, with
+// everything in the caller's scope: ✓ must succeed (2xx), ✗ must be refused (403). A change of
+// the code or of the table alone fails here.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <hazmon/core/time_format.hpp>
+#include <hazmon/storage/database.hpp>
+
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include "test_server.hpp"
+
+using namespace hazmon;
+using namespace hazmon::test;
+using nlohmann::json;
+using namespace std::chrono;
+
+namespace {
+
+constexpr const char* kCity = "140100";
+constexpr const char* kCounty = "140105";
+const std::string kCompany = "14010570001";
+const std::string kHazard = kCompany + "001";
+const std::string kPoint = kHazard + "RMLIT1";
+
+const std::vector<std::string> kRoles = {"province_admin", "province_officer", "city_officer", "county_officer",
+                                         "enterprise_user", "operator", "gateway", "city_platform"};
+
+struct Matrix {
+  std::vector<std::string> roles;                         // column order in the doc
+  std::map<std::string, std::map<std::string, bool>> cell;  // action → role → allowed
+};
+
+// Reads the table between <!-- role-matrix:begin --> and <!-- role-matrix:end -->:
+// | action | what | province_admin | … |, cells ✓ or ✗.
+Matrix read_doc() {
+  std::ifstream in(std::string(HAZMON_SOURCE_DIR) + "/docs/security.md");
+  Matrix m;
+  std::string line;
+  bool inside = false;
+  auto cells = [](const std::string& l) {
+    std::vector<std::string> out;
+    std::stringstream ss(l);
+    std::string c;
+    std::getline(ss, c, '|');  // before the first bar
+    while (std::getline(ss, c, '|')) {
+      auto b = c.find_first_not_of(" `"), e = c.find_last_not_of(" `");
+      out.push_back(b == std::string::npos ? "" : c.substr(b, e - b + 1));
+    }
+    if (!out.empty() && out.back().empty()) out.pop_back();
+    return out;
+  };
+  while (std::getline(in, line)) {
+    if (line.find("<!-- role-matrix:begin -->") != std::string::npos) {
+      inside = true;
+      continue;
+    }
+    if (line.find("<!-- role-matrix:end -->") != std::string::npos) break;
+    if (!inside || line.rfind("|", 0) != 0) continue;
+    auto c = cells(line);
+    if (c.size() < 3 || c[0].find("---") != std::string::npos) continue;
+    if (c[0] == "action") {
+      m.roles.assign(c.begin() + 2, c.end());
+      continue;
+    }
+    for (std::size_t i = 2; i < c.size() && i - 2 < m.roles.size(); ++i) m.cell[c[0]][m.roles[i - 2]] = c[i] == "✓";
+  }
+  return m;
+}
+
+struct World {
+  std::unique_ptr<TestServer> srv;
+  std::map<std::string, std::string> token;  // role → bearer
+  std::map<std::string, long long> spare_credential;  // role → a credential it may try to revoke
+  std::map<std::string, long long> pending_filing;    // role → a filing it may try to approve
+  long long victim_user = 0;
+  HttpsClient c() const { return srv->client(); }
+};
+
+long long count(const std::string& sql) {
+  return shared_db().db().in_tx([&](storage::Tx& tx) { return tx.exec_one(sql)["n"].get<long long>(); });
+}
+
+World& world() {
+  static World* w = [] {
+    auto w = new World;
+    w->srv = std::make_unique<TestServer>(shared_db());
+    auto admin = w->srv->make_user("rm_province_admin", "province_admin");
+    auto c = w->srv->client();
+    auto ok = [&](const HttpResult& r) {
+      if (r.status / 100 != 2 && r.status != 409) throw std::runtime_error("role matrix set-up: " + r.body);
+      return r.json();
+    };
+    ok(c.post_json("/api/v1/regions", {{"code", kCounty}, {"name", "小店区"}, {"level", "county"}, {"parent_code", kCity}}, admin));
+    ok(c.post_json("/api/v1/enterprises", {{"company_code", kCompany}, {"name", "太原角色矩阵化工有限公司"}, {"region_code", kCounty}}, admin));
+    ok(c.post_json("/api/v1/hazard-sources", {{"hazard_code", kHazard}, {"company_code", kCompany}, {"name", "罐区"}, {"rank", 1}}, admin));
+    ok(c.post_json("/api/v1/monitoring-points",
+                   {{"quota_code", kPoint}, {"company_code", kCompany}, {"hazard_code", kHazard}, {"name", "液位"},
+                    {"indicator_type", "level"}, {"value_kind", "analog"}, {"range_low", 0}, {"range_high", 20}},
+                   admin));
+    w->token["province_admin"] = admin;
+    w->token["province_officer"] = w->srv->make_user("rm_province_officer", "province_officer");
+    w->token["city_officer"] = w->srv->make_user("rm_city_officer", "city_officer", kCity);
+    w->token["county_officer"] = w->srv->make_user("rm_county_officer", "county_officer", kCounty);
+    w->token["enterprise_user"] = w->srv->make_user("rm_enterprise_user", "enterprise_user", kCompany);
+    w->token["operator"] = w->srv->make_user("rm_operator", "operator");
+    auto issue = [&](const json& body) {
+      auto j = ok(c.post_json("/api/v1/credentials", body, admin));
+      return std::pair{j["id"].get<long long>(), j["app_id"].get<std::string>() + "." + j["secret"].get<std::string>()};
+    };
+    json gw = {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompany}}}};
+    json cp = {{"kind", "city_platform"}, {"scope", {{"kind", "region"}, {"code", kCity}}}};
+    w->token["gateway"] = issue(gw).second;
+    w->token["city_platform"] = issue(cp).second;
+    w->srv->make_user("rm_victim", "operator");
+    w->victim_user = count("SELECT id AS n FROM app_user WHERE username = 'rm_victim'");
+    auto now = w->srv->clock().now();
+    for (const auto& role : kRoles) {
+      w->spare_credential[role] = issue(gw).first;
+      // Ten days of shutdown filed by the enterprise: longer than it may file alone, so pending.
+      auto f = ok(c.post_json("/api/v1/filings",
+                              {{"company_code", kCompany}, {"target_kind", "enterprise"}, {"filing_type", "shutdown"},
+                               {"starts_at", core::format_rfc3339(now + hours(1))},
+                               {"ends_at", core::format_rfc3339(now + hours(241))}, {"reason", "全厂停车"}},
+                              w->token["enterprise_user"]));
+      w->pending_filing[role] = f["id"].get<long long>();
+    }
+    return w;
+  }();
+  return *w;
+}
+
+using Try = std::function<HttpResult(World&, const std::string& role, int n)>;
+
+// Each action as a request; `n` makes keys unique per role.
+std::map<std::string, Try> actions() {
+  auto as = [](World& w, const std::string& role) { return w.token.at(role); };
+  auto code2 = [](int n) { return std::string(n < 10 ? "0" : "") + std::to_string(n); };
+  std::map<std::string, Try> a;
+  a["registry.read"] = [=](World& w, const std::string& r, int) { return w.c().get("/api/v1/enterprises", as(w, r)); };
+  a["enterprise.create"] = [=](World& w, const std::string& r, int n) {
+    return w.c().post_json("/api/v1/enterprises",
+                           {{"company_code", "140105800" + code2(n)}, {"name", "角色矩阵新建" + std::to_string(n)}, {"region_code", kCounty}},
+                           as(w, r));
+  };
+  a["enterprise.edit_contacts"] = [=](World& w, const std::string& r, int n) {
+    return w.c().patch_json("/api/v1/enterprises/" + kCompany, {{"duty_phone", "0351-70000" + code2(n)}}, as(w, r));
+  };
+  a["enterprise.set_status"] = [=](World& w, const std::string& r, int n) {
+    return w.c().patch_json("/api/v1/enterprises/" + kCompany, {{"status", n % 2 ? "suspended" : "operating"}}, as(w, r));
+  };
+  a["hazard_source.set_rank"] = [=](World& w, const std::string& r, int n) {
+    return w.c().patch_json("/api/v1/hazard-sources/" + kHazard, {{"rank", 1 + n % 4}}, as(w, r));
+  };
+  a["point.create"] = [=](World& w, const std::string& r, int n) {
+    return w.c().post_json("/api/v1/monitoring-points",
+                           {{"quota_code", kHazard + "RMP" + code2(n)}, {"company_code", kCompany}, {"hazard_code", kHazard},
+                            {"name", "压力"}, {"indicator_type", "pressure"}, {"value_kind", "analog"}, {"range_low", 0},
+                            {"range_high", 10}},
+                           as(w, r));
+  };
+  a["user.create"] = [=](World& w, const std::string& r, int n) {
+    return w.c().post_json("/api/v1/users",
+                           {{"username", "rm_new_" + code2(n)}, {"password", TestServer::kPassword}, {"role", "enterprise_user"},
+                            {"scope", {{"kind", "enterprise"}, {"code", kCompany}}}},
+                           as(w, r));
+  };
+  a["user.deactivate"] = [=](World& w, const std::string& r, int) {
+    return w.c().patch_json("/api/v1/users/" + std::to_string(w.victim_user), {{"is_active", true}}, as(w, r));
+  };
+  a["credential.issue"] = [=](World& w, const std::string& r, int) {
+    return w.c().post_json("/api/v1/credentials", {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompany}}}}, as(w, r));
+  };
+  a["credential.list"] = [=](World& w, const std::string& r, int) { return w.c().get("/api/v1/credentials", as(w, r)); };
+  a["credential.revoke"] = [=](World& w, const std::string& r, int) {
+    return w.c().del("/api/v1/credentials/" + std::to_string(w.spare_credential.at(r)), as(w, r));
+  };
+  a["audit.read"] = [=](World& w, const std::string& r, int) { return w.c().get("/api/v1/audit", as(w, r)); };
+  a["filing.create"] = [=](World& w, const std::string& r, int n) {
+    auto now = w.srv->clock().now();
+    return w.c().post_json("/api/v1/filings",
+                           {{"company_code", kCompany}, {"target_kind", "point"}, {"target_code", kPoint}, {"filing_type", "overhaul"},
+                            {"starts_at", core::format_rfc3339(now + hours(n))}, {"ends_at", core::format_rfc3339(now + hours(n + 2))}},
+                           as(w, r));
+  };
+  a["filing.approve"] = [=](World& w, const std::string& r, int) {
+    return w.c().post_json("/api/v1/filings/" + std::to_string(w.pending_filing.at(r)) + "/approve", json::object(), as(w, r));
+  };
+  a["readings.upload"] = [=](World& w, const std::string& r, int n) {
+    auto now = core::format_rfc3339(w.srv->clock().now());
+    return w.c().post_json("/api/v1/upload/realtime",
+                           {{"companyCode", kCompany}, {"dataId", "rm-" + std::to_string(n)}, {"reportType", "realtime"}, {"sendTime", now},
+                            {"datas", json::array({{{"quotaCode", kPoint}, {"collectTime", now}, {"value", 3.0}}})}},
+                           as(w, r));
+  };
+  return a;
+}
+
+}  // namespace
+
+TEST(RoleMatrix, TheDocumentedMatrixIsWhatTheServerDoes) {
+  auto doc = read_doc();
+  ASSERT_EQ(doc.roles, kRoles) << "docs/security.md: the role columns";
+  auto acts = actions();
+  ASSERT_FALSE(doc.cell.empty()) << "docs/security.md has no role matrix";
+  for (const auto& [name, _] : doc.cell) EXPECT_TRUE(acts.count(name)) << "the doc names an action the test cannot try: " << name;
+  auto& w = world();
+  std::string actual = "| action | " + [] {
+    std::string s;
+    for (const auto& r : kRoles) s += r + " | ";
+    return s;
+  }() + "\n";
+  int n = 1;
+  for (const auto& [name, attempt] : acts) {
+    actual += "| " + name + " | ";
+    for (const auto& role : kRoles) {
+      auto r = attempt(w, role, n++);
+      bool allowed = r.status / 100 == 2;
+      // Refused: 403, or for a supervision field the 422 that names it (the enterprise may PATCH
+      // its row, only not that field).
+      bool refused = r.status == 403 || (r.status == 422 && r.json().value("detail", "") == "the change is not allowed");
+      actual += std::string(allowed ? "✓" : refused ? "✗" : std::to_string(r.status)) + " | ";
+      if (!allowed && !refused) {
+        ADD_FAILURE() << name << " as " << role << ": neither allowed nor forbidden: " << r.status << " " << r.body;
+        continue;
+      }
+      auto it = doc.cell.find(name);
+      if (it == doc.cell.end()) continue;  // reported below
+      EXPECT_EQ(allowed, it->second.at(role)) << name << " as " << role << ": the doc says " << (it->second.at(role) ? "✓" : "✗")
+                                              << ", the server answered " << r.status << " " << r.body.substr(0, 300);
+    }
+    actual += "\n";
+    EXPECT_TRUE(doc.cell.count(name)) << "action missing from docs/security.md: " << name;
+  }
+  std::cout << "actual matrix:\n" << actual;
+}
