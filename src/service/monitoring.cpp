@@ -123,7 +123,8 @@ const char* kFilingColumns =
 
 std::string days_text(std::chrono::seconds s) {
   auto d = s.count() / 86400;
-  return d * 86400 == s.count() ? std::to_string(d) + " days" : std::to_string(s.count()) + " s";
+  if (d * 86400 != s.count()) return std::to_string(s.count()) + " s";
+  return std::to_string(d) + (d == 1 ? " day" : " days");
 }
 }  // namespace
 

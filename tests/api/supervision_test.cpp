@@ -59,10 +59,11 @@ struct World {
   HttpsClient c = srv.client();
   std::string admin, county, other_city, ent, gateway;
 
-  World()
-      : srv(shared_db(), [] {
+  explicit World(int filing_max_days = 7)
+      : srv(shared_db(), [&] {
           TestServerOptions o;
           o.offline_after_s = 3600;
+          o.filing_max_days = filing_max_days;
           return o;
         }()) {
     admin = srv.make_user("sv_admin" + N, "province_admin");
@@ -287,6 +288,19 @@ TEST(FilingAttack, ShortEnterpriseFilingsAreInForceAtOnceLongOnesWaitForApproval
   auto c = w.c.post_json("/api/v1/filings", w.filing("overhaul", t(0h), t(90 * 24h)), w.county);
   ASSERT_EQ(c.status, 201) << c.body;
   EXPECT_EQ(c.json()["status"], "approved");
+}
+
+TEST(FilingAttack, TheMaximumIsConfigurable) {
+  World w(1);  // ingest.filing_max_days = 1
+  auto now = w.srv.clock().now();
+  auto t = [&](hours h) { return core::format_rfc3339(now + h); };
+  auto a = w.c.post_json("/api/v1/filings", w.filing("shutdown", t(0h), t(20h)), w.ent);
+  ASSERT_EQ(a.status, 201) << a.body;
+  EXPECT_EQ(a.json()["status"], "approved");
+  auto b = w.c.post_json("/api/v1/filings", w.filing("shutdown", t(0h), t(48h)), w.ent);
+  ASSERT_EQ(b.status, 201) << b.body;
+  EXPECT_EQ(b.json()["status"], "pending");
+  EXPECT_NE(b.json()["pending_reason"].get<std::string>().find("longer than 1 day "), std::string::npos) << b.body;
 }
 
 TEST(FilingAttack, OnlyRegulatorsInScopeApproveOrReject) {

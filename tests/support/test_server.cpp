@@ -72,8 +72,12 @@ TestServer::TestServer(TestDatabase& db, TestServerOptions o)
   service::IngestSettings is;
   is.spool_file = i.tmp / "spool" / "readings.spool";
   is.offline_after = std::chrono::seconds(o.offline_after_s);
+  is.max_reading_age = std::chrono::hours(24 * o.max_reading_age_days);
   i.ingest = std::make_unique<service::IngestService>(db.db(), is, *clock_, &i.metrics);
-  i.monitoring = std::make_unique<service::MonitoringService>(db.db(), service::FilingSettings{}, clock_.get());
+  service::FilingSettings fs;
+  fs.max_length = std::chrono::hours(24 * o.filing_max_days);
+  fs.max_overhaul_length = std::chrono::hours(24 * o.overhaul_filing_max_days);
+  i.monitoring = std::make_unique<service::MonitoringService>(db.db(), fs, clock_.get());
   i.monitoring->on_filings_changed([p = i.ingest.get()] { p->reload(); });
   i.registry->on_change([p = i.ingest.get()](const std::string& entity) {
     if (entity == "monitoring-points") p->points_changed();

@@ -46,6 +46,10 @@ struct TestServerOptions {
   std::size_t max_small_body_bytes = 64 * 1024;
   int revocation_poll_ms = 200;
   int handshake_timeout_ms = 5000;
+  // ingest.max_reading_age_days, ingest.filing_max_days and ingest.overhaul_filing_max_days.
+  int max_reading_age_days = 7;
+  int filing_max_days = 7;
+  int overhaul_filing_max_days = 60;
 };
 
 class TestServer {
