@@ -17,7 +17,7 @@ trap bench_cleanup EXIT
 start_hazmond() {
   cat > "$WORK/hazmond.json" <<JSON
 {"state_dir": "$WORK/var", "log": {"level": "warn"},
- "http": {"port": $PORT, "listen_address": "127.0.0.1", "io_threads": 2, "worker_threads": ${WORKERS:-16}},
+ "http": {"port": $PORT, "listen_address": "127.0.0.1", "io_threads": 2, "worker_threads": ${WORKERS:-16}, "max_connections_per_address": 4096},
  "demo": {"enabled": true}}
 JSON
   "$HAZMOND" serve --config "$WORK/hazmond.json" >> "$WORK/hazmond.log" 2>&1 &
