@@ -212,6 +212,21 @@ TEST(DashboardChromium, TabsShowApiContentAndRecordedVideoPlays) {
   ASSERT_EQ(alarms.json()["total"], 1) << alarms.body;
   ASSERT_EQ(alarms.json()["items"][0]["alarm_type"], "HH") << alarms.body;
 
+  // An enterprise user's 30-day shutdown filing waits for a regulator's approval (issue 9).
+  r = c.post_json("/api/v1/users",
+                  {{"username", "dash_ent"}, {"password", officer_pw + "e"}, {"role", "enterprise_user"},
+                   {"scope", {{"kind", "enterprise"}, {"code", company}}}},
+                  admin);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto ent = login(c, "dash_ent", officer_pw + "e");
+  r = c.post_json("/api/v1/filings",
+                  {{"company_code", company}, {"target_kind", "hazard_source"}, {"target_code", hazard}, {"filing_type", "shutdown"},
+                   {"starts_at", ago(0)}, {"ends_at", core::format_rfc3339(system_clock::now() + hours(24 * 30))}},
+                  ent);
+  ASSERT_EQ(r.status, 201) << r.body;
+  ASSERT_EQ(r.json()["status"], "pending") << r.body;
+  const auto filing = std::to_string(r.json()["id"].get<long long>());
+
   // The browser plays from the first recorded segment to a minute from now.
   auto first = core::parse_time(status["recording"]["first_segment_at"].get<std::string>());
   ASSERT_TRUE(first) << status.dump();
@@ -221,7 +236,8 @@ TEST(DashboardChromium, TabsShowApiContentAndRecordedVideoPlays) {
                      "HAZMON_PASSWORD=" + officer_pw, "HAZMON_CAMERA=" + cam, "HAZMON_CAMERA_NAME=" + cam_name,
                      "HAZMON_COMPANY_NAME=" + company_name, "HAZMON_QUOTA=" + quota, "HAZMON_FROM=" + core::format_rfc3339(*first),
                      "HAZMON_TO=" + core::format_rfc3339(to),
-                     "HAZMON_WORK_DIR=" + work.string(), "HAZMON_CHROMIUM=" + chromium.string()});
+                     "HAZMON_WORK_DIR=" + work.string(), "HAZMON_CHROMIUM=" + chromium.string(), "HAZMON_FILING=" + filing,
+                     "HAZMON_ADMIN_USER=dash_admin", "HAZMON_ADMIN_PASSWORD=" + admin_pw});
   int rc = wait_exit(node, seconds(120));
   std::ofstream(work / "drive.log") << node.output;
   EXPECT_EQ(rc, 0) << node.output << "\n(hazmond's log: " << (work / "server/hazmond.log").string() << ")";
@@ -232,6 +248,11 @@ TEST(DashboardChromium, TabsShowApiContentAndRecordedVideoPlays) {
   ASSERT_EQ(l.status, 200) << l.body;
   ASSERT_FALSE(l.json()["items"].empty()) << "the review card's confirmation did not reach the server";
   EXPECT_EQ(l.json()["items"][0]["reviewed_name"], "dash_officer");
+  // The approval clicked in the browser reached the server.
+  auto f = c.get("/api/v1/filings?status=approved&company_code=" + company, admin);
+  ASSERT_EQ(f.status, 200) << f.body;
+  ASSERT_EQ(f.json()["items"].size(), 1u) << f.body;
+  EXPECT_EQ(std::to_string(f.json()["items"][0]["id"].get<long long>()), filing);
 }
 
 }  // namespace

@@ -6,7 +6,8 @@
 // the camera and the data and passes them in the environment:
 //   HAZMON_URL, HAZMON_USER, HAZMON_PASSWORD, HAZMON_CAMERA, HAZMON_CAMERA_NAME,
 //   HAZMON_COMPANY_NAME, HAZMON_QUOTA (a point with an open HH alarm), HAZMON_FROM, HAZMON_TO (RFC 3339), HAZMON_WORK_DIR (screenshot on failure),
-//   HAZMON_CHROMIUM (default /usr/bin/chromium).
+//   HAZMON_CHROMIUM (default /usr/bin/chromium), HAZMON_FILING (an enterprise's pending filing),
+//   HAZMON_ADMIN_USER, HAZMON_ADMIN_PASSWORD (a regulator who approves it).
 // Prints one line per check; exits 1 at the first failed one (after a screenshot).
 import path from 'node:path';
 import process from 'node:process';
@@ -65,6 +66,9 @@ async function setRange(from, to) {
     }
   }, [from, to]);
 }
+// The filings table's row of filing `id` (its first cell), while it is pending.
+const filingRow = (id) => page.locator('#filings tbody tr', { hasText: '待审批' })
+  .filter({ has: page.locator('td:first-child', { hasText: new RegExp('^' + id + '$') }) }).first();
 // The <video> element plays: enough data for the current position, time advancing, no error.
 async function playing(minTime) {
   await page.waitForFunction((t) => {
@@ -190,6 +194,28 @@ try {
     await playing(Math.max(first, v.t) + 0.5);
     const title = await text('#player-title');
     if (!title.includes('实时查看') || !title.includes(cameraName)) throw new Error('title: ' + title);
+  });
+
+  await check('报备审批: the pending filing, read-only for the province officer', async () => {
+    await tab('filings');
+    const r = filingRow(env('HAZMON_FILING'));
+    await r.waitFor({ timeout: T });
+    if (await r.locator('button.approve').count() !== 0) throw new Error('a read-only officer sees an approve button');
+  });
+
+  await check('报备审批: a regulator approves it through the button', async () => {
+    await page.click('#logout');
+    await page.waitForSelector('#login-form', { state: 'visible', timeout: T });
+    await page.fill('#login-form input[name=username]', env('HAZMON_ADMIN_USER'));
+    await page.fill('#login-form input[name=password]', env('HAZMON_ADMIN_PASSWORD'));
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#tabs:not([hidden])', { timeout: T });
+    await tab('filings');
+    const r = filingRow(env('HAZMON_FILING'));
+    await r.waitFor({ timeout: T });
+    await r.locator('button.approve').click();
+    await page.waitForFunction((id) => document.querySelector('#filing-message').textContent.includes('报备 ' + id + ' 已批准'),
+      env('HAZMON_FILING'), { timeout: T });
   });
 
   if (pageErrors.length) { step = 'no uncaught page errors'; throw new Error(pageErrors.join('\n')); }
