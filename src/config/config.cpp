@@ -63,7 +63,7 @@ nlohmann::json load_config(const fs::path& file) {
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for 1e400
     throw ConfigError(core::Errc::bad_request,
                       "config file " + file.string() + " is not valid JSON: " + e.what());
   }

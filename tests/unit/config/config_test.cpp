@@ -65,6 +65,20 @@ TEST(Config, BrokenJsonFileIsReported) {
   EXPECT_THROW(load_config("/nonexistent/hazmond.json"), ConfigError);
 }
 
+// Found by tests/fuzz (corpus/config/crash-af301f9a...): a number beyond double's range made
+// nlohmann throw out_of_range, which escaped load_config instead of a ConfigError.
+TEST(Config, NumberOutOfRangeIsReportedAsBrokenJson) {
+  auto p = fs::temp_directory_path() / "hazmon-huge-number-config.json";
+  std::ofstream(p) << "{\"http\": {\"port\": 1e11111}}";
+  try {
+    load_config(p);
+    ADD_FAILURE() << "loaded";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("is not valid JSON"), std::string::npos) << e.what();
+  }
+  fs::remove(p);
+}
+
 TEST(Secrets, EnvironmentWinsAndLooseFilesAreRefused) {
   auto p = fs::temp_directory_path() / "hazmon-secret-test";
   std::ofstream(p) << "host=db password=s3cret\n";
