@@ -17,12 +17,18 @@ dict=()
 [[ -f tests/fuzz/$t.dict ]] && dict=(-dict="tests/fuzz/$t.dict")
 if [[ ${2:-} == merge ]]; then
   fresh=$(mktemp -d build/fuzz/merge.XXXXXX)
-  nice -n 10 "$bin" -merge=1 "${dict[@]}" "$fresh" "$seeds" "$work" 2>&1 | tail -3
-  # Reproducers (crash-*) stay whatever the merge thinks of them.
-  find "$seeds" -type f ! -name 'crash-*' ! -name 'leak-*' ! -name 'timeout-*' -delete
-  cp -n "$fresh"/* "$seeds"/
+  # -use_counters=0: keep an input only for a new edge, not for a new hit count on one (a tenth of
+  # the files for the same edges), so the committed corpus stays small; build/fuzz/work keeps all.
+  nice -n 10 "$bin" -merge=1 -use_counters=0 "${dict[@]}" "$fresh" "$seeds" "$work" 2>&1 | tail -1
+  # Hand-written seeds (any name that is not a 40-digit SHA-1) and crash-* reproducers stay; the
+  # previous merge's files are replaced by this one's, less copies of the kept files.
+  find "$seeds" -type f -regextype posix-extended -regex '.*/[0-9a-f]{40}' -delete
+  kept=$(find "$seeds" -type f -exec sha1sum {} + | cut -d' ' -f1)
+  for f in "$fresh"/*; do
+    grep -qx "$(basename "$f")" <<<"$kept" || cp -n "$f" "$seeds"/
+  done
   rm -rf "$fresh"
-  echo "$seeds: $(find "$seeds" -type f | wc -l) files, $(du -sk "$seeds" | cut -f1) KiB"
+  echo "$seeds: $(find "$seeds" -type f | wc -l) files, $(du -sb "$seeds" | cut -f1) bytes"
   exit 0
 fi
 seconds=${2:-600}
