@@ -187,6 +187,17 @@ Send anonymous_post(std::string coll, json body) {
   return [=](Env& e) { return e.client().post_json("/api/v1/" + coll, body); };
 }
 
+std::string user_id(Env&, const std::string& username) {
+  return shared_db().db().in_tx([&](hazmon::storage::Tx& tx) {
+    return std::to_string(tx.exec_one("SELECT id FROM app_user WHERE username = $1", {username})["id"].get<long long>());
+  });
+}
+std::string credential_id(Env& e) {
+  return shared_db().db().in_tx([&](hazmon::storage::Tx& tx) {
+    return std::to_string(tx.exec_one("SELECT id FROM api_credential WHERE app_id = $1", {e.credential_app_id})["id"].get<long long>());
+  });
+}
+
 struct Hostile {
   std::string name;
   Send send;
@@ -234,7 +245,7 @@ std::vector<Hostile> make_catalogue() {
       {"patch_immutable_key", patch(std::string("/api/v1/enterprises/") + kCompanyA, {{"company_code", "14030000098"}}), 422, "validation_failed"},
       {"patch_required_to_null", patch(std::string("/api/v1/enterprises/") + kCompanyA, {{"name", nullptr}}), 422, "validation_failed"},
       {"patch_array_body", patch(std::string("/api/v1/enterprises/") + kCompanyA, json::array({1})), 422, "validation_failed"},
-      {"string_far_beyond_any_field", post("cameras", {{"video_id", "BICAM1"}, {"company_code", kCompanyA}, {"name", "大门"}, {"scene_type", "gate"}, {"rtsp_url", "rtsp://" + std::string(250000, 'a')}}), 422, "validation_failed"},
+      {"string_far_beyond_any_field", post("cameras", {{"video_id", "BICAM1"}, {"company_code", kCompanyA}, {"name", "大门"}, {"scene_type", "gate"}, {"rtsp_url", "rtsp://" + std::string(60000, 'a')}}), 422, "validation_failed"},  // under the 64 KiB body limit
       // NUL cannot be stored in PostgreSQL text: refused, never silently cut short.
       {"nul_in_name", post("enterprises", with(enterprise(), "name", "阳泉" + std::string(1, '\0') + kSqlMeta)), 422, "validation_failed"},
       {"nul_in_address", post("enterprises", with(enterprise(), "address", std::string("x") + '\0' + "y")), 422, "validation_failed"},
@@ -360,7 +371,7 @@ std::vector<Hostile> make_catalogue() {
       {"post_healthz", call("POST", "/healthz"), 405, "method_not_allowed"},
       {"get_login", get("/api/v1/auth/login"), 405, "method_not_allowed"},
       {"get_logout", get("/api/v1/auth/logout"), 405, "method_not_allowed"},
-      {"get_credentials", get("/api/v1/credentials"), 405, "method_not_allowed"},
+      {"put_credentials", call("PUT", "/api/v1/credentials"), 405, "method_not_allowed"},
       {"patch_progress", patch("/api/v1/deployment/progress", {{"deadline", "2099-01-01"}}), 405, "method_not_allowed"},
       {"invented_method", raw("BREW /api/v1/enterprises HTTP/1.1\r\nHost: x\r\n\r\n"), 405, "method_not_allowed"},
       // Malformed HTTP.
@@ -447,6 +458,25 @@ std::vector<Hostile> make_catalogue() {
       {"cam_credential_control_chars", send_text("PUT", std::string("/api/v1/cameras/") + kCameraA + "/credential", R"({"username":"a\r\nAuthorization: x","password":"b"})", "application/json"), 422, "validation_failed"},
       {"cam_credential_not_object", send_text("PUT", std::string("/api/v1/cameras/") + kCameraA + "/credential", "[\"a\", \"b\"]", "application/json"), 422, "validation_failed"},
       {"cam_credential_password_number", send_text("PUT", std::string("/api/v1/cameras/") + kCameraA + "/credential", R"({"username":"a","password":12345})", "application/json"), 422, "validation_failed"},
+      // ---- Issue 9: sessions, users, credentials and the pre-authentication body limit
+      // (docs/security.md).
+      {"sec_large_body_anonymous", [](Env& e) {
+         return e.client().request("POST", "/api/v1/enterprises", "{\"name\":\"" + std::string(70 * 1024, 'x') + "\"}",
+                                   {{"Content-Type", "application/json"}});
+       }, 413, "body_too_large"},
+      {"sec_large_body_authenticated_registry", send_text("POST", "/api/v1/enterprises", "{\"name\":\"" + std::string(70 * 1024, 'x') + "\"}", "application/json"), 413, "body_too_large"},
+      {"sec_credential_revoke_not_a_number", call("DELETE", "/api/v1/credentials/abc"), 404, "not_found"},
+      {"sec_credential_revoke_missing", call("DELETE", "/api/v1/credentials/999999999"), 404, "not_found"},
+      {"sec_credential_revoke_sql", call("DELETE", "/api/v1/credentials/1%20OR%201=1"), 404, "not_found"},
+      {"sec_credential_revoke_by_officer", [](Env& e) { return e.client().del("/api/v1/credentials/" + credential_id(e), e.officer); }, 403, "forbidden"},
+      {"sec_credential_revoke_by_enterprise", [](Env& e) { return e.client().del("/api/v1/credentials/" + credential_id(e), e.enterprise_user); }, 403, "forbidden"},
+      {"sec_credential_list_query", get("/api/v1/credentials?app_id=x"), 400, "bad_request"},
+      {"sec_credential_unknown_cipher", post("credentials", {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompanyA}}}, {"envelope_cipher", "rc4"}}), 422, "validation_failed"},
+      {"sec_user_patch_by_officer", [](Env& e) { return e.client().patch_json("/api/v1/users/" + user_id(e, "bi_logout"), {{"is_active", false}}, e.officer); }, 403, "forbidden"},
+      {"sec_user_patch_role", [](Env& e) { return e.client().patch_json("/api/v1/users/" + user_id(e, "bi_officer"), {{"role", "province_admin"}}, e.admin); }, 422, "validation_failed"},
+      {"sec_user_patch_not_boolean", [](Env& e) { return e.client().patch_json("/api/v1/users/" + user_id(e, "bi_logout"), {{"is_active", "no"}}, e.admin); }, 422, "validation_failed"},
+      {"sec_user_patch_missing", patch("/api/v1/users/999999999", {{"is_active", false}}), 404, "not_found"},
+      {"sec_user_patch_self", [](Env& e) { return e.client().patch_json("/api/v1/users/" + user_id(e, "bi_admin"), {{"is_active", false}}, e.admin); }, 422, "validation_failed"},
   };
   return v;
 }
@@ -490,7 +520,8 @@ TEST(BadInputCatalogue, HasAtLeastFortyDistinctEntries) {
   std::set<std::string> names;
   for (const auto& c : catalogue()) names.insert(c.name);
   EXPECT_EQ(names.size(), catalogue().size()) << "entry names must be unique";
-  EXPECT_GE(names.size(), 40u);
+  // 159 before issue 9, which asked for at least 40 more.
+  EXPECT_GE(names.size(), 199u);
 }
 
 // SQL meta-characters in free-text fields are data: stored and read back exactly, and the
@@ -572,7 +603,7 @@ TEST(BadInputAuth, ExpiredSessionIsRefused) {
   EXPECT_EQ(c.get("/api/v1/auth/me", fresh).status, 200);
 }
 
-// Repeated failed logins lock the name and the address: 429 with Retry-After, even for the
+// Repeated failed logins lock the (name, address) pair: 429 with Retry-After, even for the
 // right password, no session is created, and the lock lifts after the lockout period.
 TEST(BadInputAuth, LoginIsThrottledAfterRepeatedFailures) {
   TestServerOptions o;
@@ -597,9 +628,10 @@ TEST(BadInputAuth, LoginIsThrottledAfterRepeatedFailures) {
   EXPECT_EQ(r.body.find("token"), std::string::npos);
   EXPECT_EQ(sessions(), before) << "a throttled login created a session";
   EXPECT_EQ(fingerprint(), fp);
-  // Another name from the same address is locked as well.
+  // The lock is the (user, address) pair's (issue 9): another name from the same address is
+  // not locked, it just fails as a wrong password does.
   auto other = c.post_json("/api/v1/auth/login", {{"username", "bi_nobody"}, {"password", "Wrong-Horse-42"}});
-  EXPECT_TRUE(is_problem(other, 429, "throttled"));
+  EXPECT_TRUE(is_problem(other, 401, "unauthenticated"));
   EXPECT_EQ(c.get("/healthz").status, 200);
   srv.clock().advance(std::chrono::seconds(std::stol(retry) + 1));
   EXPECT_NO_THROW(srv.login("bi_throttled"));

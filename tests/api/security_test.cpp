@@ -393,7 +393,9 @@ TEST(SecurityCredentials, ListAndRevoke) {
 // A credential revoked on another node (here: by SQL) is dropped from this node's cache by the
 // revocation poll, so that it is not a "last known good" answer in a later outage.
 TEST(SecurityCredentials, RevocationElsewhereReachesThisNodesCache) {
-  TestServer srv(shared_db());
+  TestServerOptions o;
+  o.revocation_poll_ms = 200;
+  TestServer srv(shared_db(), o);
   auto w = make_envelope_world(srv, "95");
   auto c = srv.client();
   ASSERT_EQ(c.get("/api/v1/auth/me", w.cbc_token).status, 200);  // cached now

@@ -64,7 +64,7 @@ TestServer::TestServer(TestDatabase& db, TestServerOptions o)
   i.box = std::make_unique<core::SecretBox>(core::SecretBox::load_or_create(i.tmp / "server.key"));
   i.auth = std::make_unique<auth::AuthService>(db.db(), as, *clock_);
   i.auth->set_secret_box(i.box.get());
-  i.auth->start_revocation_watch(std::chrono::milliseconds(o.revocation_poll_ms));
+  if (o.revocation_poll_ms > 0) i.auth->start_revocation_watch(std::chrono::milliseconds(o.revocation_poll_ms));
   i.registry = std::make_unique<service::RegistryService>(db.db(), config::home_dir() / "schemas");
   i.roster = std::make_unique<service::RosterService>(db.db());
   i.audit = std::make_unique<service::AuditLog>(db.db());

@@ -44,7 +44,9 @@ struct TestServerOptions {
   int stream_recheck_ms = 30000;
   int max_connections_per_address = 256;
   std::size_t max_small_body_bytes = 64 * 1024;
-  int revocation_poll_ms = 200;
+  // 0: no revocation poll thread. Off by default: servers that a test binary keeps until exit
+  // (a static world) would otherwise poll a database already destroyed at exit.
+  int revocation_poll_ms = 0;
   int handshake_timeout_ms = 5000;
   // ingest.max_reading_age_days, ingest.filing_max_days and ingest.overhaul_filing_max_days.
   int max_reading_age_days = 7;
