@@ -189,7 +189,7 @@ json MonitoringService::create_filing(const model::Principal& who, const json& b
   if (!approved)
     row["pending_reason"] = "longer than " + days_text(max) + " or starting more than " + days_text(max) +
                             " ahead: in force once a county, city or province officer approves it";
-  if (changed_) changed_();
+  if (approved && changed_) changed_();  // a pending filing changes no suppression window yet
   return row;
 }
 
@@ -257,7 +257,7 @@ json MonitoringService::decide_filing(const model::Principal& who, long long id,
             "WHERE f.id = $1 RETURNING " + kFilingColumns,
         {std::to_string(id), by, note});
   });
-  if (changed_) changed_();
+  if (approve && changed_) changed_();  // a rejected filing was never a suppression window
   return row;
 }
 
