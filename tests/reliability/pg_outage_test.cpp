@@ -64,10 +64,13 @@ TEST(Reliability, PostgresStoppedDuringLoadLosesNothingAndKeepsOrder) {
   auto db = std::make_unique<TestDatabase>();
   ::setenv("HAZMON_TEST_PG_DSN", saved.c_str(), 1);
 
-  std::string token, env_app_id, env_token, duty;
+  std::string token, env_app_id, env_token, duty, revoked_app, revoked_token;
   json env_key;
   {
-    TestServer setup(*db);
+    // Envelope keys are sealed with the server key: the one the hazmond below will use.
+    TestServerOptions so;
+    so.server_key_file = (dir / "hazmond" / "var" / "server.key").string();
+    TestServer setup(*db, so);
     auto admin = setup.make_user("po_admin", "province_admin");
     duty = setup.make_user("po_duty", "province_officer");
     auto c = setup.client();
@@ -98,6 +101,9 @@ TEST(Reliability, PostgresStoppedDuringLoadLosesNothingAndKeepsOrder) {
     auto env = ok(c.post_json("/api/v1/credentials",
                               {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompany}}}, {"envelope_cipher", "sm4-cbc"}},
                               admin));
+    auto rev = ok(c.post_json("/api/v1/credentials", {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompany}}}}, admin));
+    revoked_app = rev["app_id"].get<std::string>();
+    revoked_token = revoked_app + "." + rev["secret"].get<std::string>();
     env_app_id = env["app_id"].get<std::string>();
     env_token = env_app_id + "." + env["secret"].get<std::string>();
     env_key = env["envelope"];
@@ -150,11 +156,20 @@ TEST(Reliability, PostgresStoppedDuringLoadLosesNothingAndKeepsOrder) {
 
   // A duty officer's session, verified by this hazmond before the outage.
   EXPECT_EQ(HttpsClient(port).get("/api/v1/enterprises", duty).status, 200);
+  // A credential revoked on another node (here: by SQL) just before the outage. This hazmond
+  // used it a moment ago and remembers it; its revocation poll (2 s) must drop it before
+  // PostgreSQL goes away, or the outage's "last known good" answer would still let it in.
+  EXPECT_EQ(HttpsClient(port).get("/api/v1/auth/me", revoked_token).status, 200);
+  db->exec("UPDATE api_credential SET is_active = false, revoked_at = now() WHERE app_id = '" + revoked_app + "'");
+  std::this_thread::sleep_for(milliseconds(2600));
 
   pg.stop();
   outage = true;
   auto stopped_at = steady_clock::now();
   std::this_thread::sleep_for(seconds(2));
+  auto revoked_during = HttpsClient(port).get("/api/v1/auth/me", revoked_token);
+  EXPECT_NE(revoked_during.status, 200) << "a credential revoked before the outage works during it: " << revoked_during.body;
+  std::printf("revoked credential during the outage: %d\n", revoked_during.status);
   auto env_during = envelope_upload(2);
   EXPECT_EQ(env_during.status, 200) << env_during.body;
   // Past the principal cache's freshness (5 s) the officer's dashboard reconnects to the live

@@ -61,7 +61,8 @@ TestServer::TestServer(TestDatabase& db, TestServerOptions o)
   auth::AuthSettings as;
   as.session_ttl = std::chrono::minutes(o.session_ttl_minutes);
   as.throttle.max_failures = o.login_max_failures;
-  i.box = std::make_unique<core::SecretBox>(core::SecretBox::load_or_create(i.tmp / "server.key"));
+  i.box = std::make_unique<core::SecretBox>(
+      core::SecretBox::load_or_create(o.server_key_file.empty() ? i.tmp / "server.key" : fs::path(o.server_key_file)));
   i.auth = std::make_unique<auth::AuthService>(db.db(), as, *clock_);
   i.auth->set_secret_box(i.box.get());
   if (o.revocation_poll_ms > 0) i.auth->start_revocation_watch(std::chrono::milliseconds(o.revocation_poll_ms));

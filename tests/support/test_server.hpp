@@ -48,6 +48,9 @@ struct TestServerOptions {
   // (a static world) would otherwise poll a database already destroyed at exit.
   int revocation_poll_ms = 0;
   int handshake_timeout_ms = 5000;
+  // The server key (core::SecretBox) file; empty: a fresh one in the temp dir. A test that hands
+  // its rows to a hazmond process points this at that process's key (<state_dir>/server.key).
+  std::string server_key_file;
   // ingest.max_reading_age_days, ingest.filing_max_days and ingest.overhaul_filing_max_days.
   int max_reading_age_days = 7;
   int filing_max_days = 7;
