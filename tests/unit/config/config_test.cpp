@@ -57,6 +57,20 @@ TEST(Config, ShippedConfigsAreValid) {
   }
 }
 
+// Issue 9: where cameras may point. Keys are "*" or an enterprise-code prefix, values CIDR lists.
+TEST(Config, CameraNetworksAreValidatedAndDefaultToOrdinaryAddresses) {
+  auto cfg = default_config();
+  EXPECT_EQ(cfg["video"]["allowed_networks"], json({{"*", {"0.0.0.0/0", "::/0"}}}));
+  EXPECT_EQ(cfg["video"]["give_up_after_s"], 3600);
+  EXPECT_TRUE(errors_of(json{{"video", {{"allowed_networks", {{"*", json::array()}, {"1403", {"10.3.0.0/16"}},
+                                                              {"14030000001", {"192.168.1.7", "fd00::/8"}}}}}}})
+                  .empty());
+  EXPECT_FALSE(errors_of(json{{"video", {{"allowed_networks", {{"taiyuan", {"10.0.0.0/8"}}}}}}}).empty());
+  EXPECT_FALSE(errors_of(json{{"video", {{"allowed_networks", {{"*", {"10.0.0.0/8; rm -rf /"}}}}}}}).empty());
+  EXPECT_FALSE(errors_of(json{{"video", {{"allowed_networks", {{"*", "10.0.0.0/8"}}}}}}).empty());
+  EXPECT_FALSE(errors_of(json{{"video", {{"give_up_after_s", -1}}}}).empty());
+}
+
 TEST(Config, BrokenJsonFileIsReported) {
   auto p = fs::temp_directory_path() / "hazmon-broken-config.json";
   std::ofstream(p) << "{\"http\": ";
