@@ -160,6 +160,8 @@ TEST(SupervisionAttack, EnterpriseCannotRegradeItsHazardSourceAndHHStaysRed) {
   ASSERT_EQ(events.size(), 1u) << events.dump();
   EXPECT_EQ(events[0]["level"], "red") << events[0].dump();
   EXPECT_EQ(events[0]["hazard_code"], w.kHazard);
+  auto detail = w.c.get("/api/v1/warning-events/" + std::to_string(events[0]["id"].get<long long>()), w.admin).json();
+  EXPECT_EQ(detail["recipients"], json::array({"enterprise", "county", "city", "province"})) << detail.dump();
 
   // A regulator may still set the grade (consistently with R).
   r = w.c.patch_json("/api/v1/hazard-sources/" + w.kHazard4, {{"rank", 3}, {"r_value", 20}}, w.county);
