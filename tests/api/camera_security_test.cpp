@@ -13,6 +13,8 @@
 #include <hazmon/video/supervisor.hpp>
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 
 #include "test_server.hpp"
 
@@ -158,6 +160,20 @@ TEST(CameraCredential, ARefResolvesOnlyInTheCamerasEnterprise) {
   EXPECT_EQ(own.second, "pw:with:colons");
   EXPECT_EQ(service::camera_credentials(w.kA, "../" + w.kB + "/gate", "/tmp").first, "");
   ::unsetenv(("HAZMON_CAMERA_SECRET_" + w.kA + "_OWN_1").c_str());
+
+  // Files: <secrets_dir>/<company_code>/<ref>; the old flat <secrets_dir>/<ref> is not read.
+  const auto dir = std::filesystem::temp_directory_path() / ("hazmon-camsec-" + w.tag);
+  std::filesystem::create_directories(dir / w.kB);
+  auto write_secret = [](const std::filesystem::path& f, const std::string& text) {
+    std::ofstream(f) << text;
+    std::filesystem::permissions(f, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  };
+  write_secret(dir / w.kB / "gate", "bob:B-file-secret");
+  write_secret(dir / "gate", "bob:flat-file-secret");
+  EXPECT_EQ(service::camera_credentials(w.kB, "gate", dir).second, "B-file-secret");
+  EXPECT_EQ(service::camera_credentials(w.kA, "gate", dir).second, "") << "A read B's file";
+  EXPECT_EQ(service::camera_credentials(w.kA, "../" + w.kB + "/gate", dir).second, "");
+  std::filesystem::remove_all(dir);
 }
 
 TEST(CameraCredential, ChangingTheUrlDropsItUnlessARefIsSentAgain) {
