@@ -311,6 +311,21 @@ TEST(VideoStreamNetworks, ARedirectToAnotherHostIsNotFollowed) {
   EXPECT_TRUE(status_of(sup, "cam-redirect")->last_error.starts_with("redirected")) << status_of(sup, "cam-redirect")->last_error;
 }
 
+// H.264 and H.265 only: a camera offering another codec (here Motion-JPEG) is refused before any
+// decoder sees its bytes.
+TEST(VideoStreamNetworks, CodecsOtherThanH264AndH265AreRefused) {
+  RtspListener mjpeg(RtspListener::Mode::mjpeg);
+  TempDir dir;
+  EventLog log;
+  core::SystemClock clock;
+  Supervisor sup(fast_settings(dir.path, std::chrono::seconds(30)), log, clock);
+  sup.set_cameras({camera("cam-mjpeg", mjpeg.url())});
+  ASSERT_TRUE(eventually([&] { return status_of(sup, "cam-mjpeg")->last_error.starts_with("unsupported codec"); }, seconds(15)))
+      << status_of(sup, "cam-mjpeg")->last_error << "\n" << mjpeg.received().substr(0, 1500);
+  EXPECT_NE(mjpeg.received().find("DESCRIBE"), std::string::npos);
+  EXPECT_EQ(status_of(sup, "cam-mjpeg")->frames_decoded, 0u);
+}
+
 TEST(VideoStreamGiveUp, StopsReconnectingAfterGiveUpAfterWithOneOfflineEvent) {
   RtspListener listener(RtspListener::Mode::silent);  // accepts, never answers: open timeouts
   TempDir dir;

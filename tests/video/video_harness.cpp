@@ -274,7 +274,18 @@ void RtspListener::serve(int fd) {
         while (!cseq.empty() && cseq.front() == ' ') cseq.erase(0, 1);
       }
       std::string reply;
-      if (mode_ == Mode::challenge)
+      const std::string method = request.substr(0, request.find(' '));
+      if (mode_ == Mode::mjpeg) {
+        const std::string sdp =
+            "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=hazmon-test\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\n"
+            "m=video 0 RTP/AVP 26\r\na=control:track1\r\n";
+        reply = "RTSP/1.0 200 OK\r\nCSeq: " + cseq + "\r\n";
+        if (method == "OPTIONS") reply += "Public: OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN\r\n\r\n";
+        else if (method == "DESCRIBE")
+          reply += "Content-Type: application/sdp\r\nContent-Length: " + std::to_string(sdp.size()) + "\r\n\r\n" + sdp;
+        else if (method == "SETUP") reply += "Session: 12345678\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n";
+        else reply += "Session: 12345678\r\n\r\n";
+      } else if (mode_ == Mode::challenge)
         reply = "RTSP/1.0 401 Unauthorized\r\nCSeq: " + cseq + "\r\nWWW-Authenticate: Basic realm=\"hazmon-test\"\r\n\r\n";
       else if (mode_ == Mode::redirect)
         reply = "RTSP/1.0 302 Moved Temporarily\r\nCSeq: " + cseq + "\r\nLocation: " + redirect_to_ + "\r\n\r\n";

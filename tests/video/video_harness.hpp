@@ -68,10 +68,11 @@ class RtspCamera {
 
 // A plain TCP listener standing in for a hostile "camera" (issue 9): it records every byte it
 // receives and answers each RTSP request, echoing its CSeq, with a Basic-auth challenge (which is
-// what makes an RTSP client send the credentials it has), a redirect to `redirect_to`, or nothing.
+// what makes an RTSP client send the credentials it has), a redirect to `redirect_to`, or nothing;
+// or (`mjpeg`) as a minimal RTSP server offering a Motion-JPEG stream (a codec cameras must not use).
 class RtspListener {
  public:
-  enum class Mode { challenge, redirect, silent };
+  enum class Mode { challenge, redirect, silent, mjpeg };
   explicit RtspListener(Mode mode = Mode::challenge, std::string address = "127.0.0.1", std::string redirect_to = "");
   ~RtspListener();
   RtspListener(const RtspListener&) = delete;
