@@ -12,6 +12,7 @@
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/log.hpp>
 #include <hazmon/core/metrics.hpp>
+#include <hazmon/core/secret_box.hpp>
 #include <hazmon/core/random.hpp>
 #include <hazmon/http/server.hpp>
 #include <hazmon/http/static_files.hpp>
@@ -128,6 +129,8 @@ auth::AuthSettings auth_settings(const json& cfg) {
   s.throttle.max_failures = a["login_max_failures"].get<int>();
   s.throttle.window = std::chrono::seconds(a["login_window_seconds"].get<int>());
   s.throttle.lockout = std::chrono::seconds(a["login_lockout_seconds"].get<int>());
+  s.throttle.user_free_failures = a["user_free_failures"].get<int>();
+  s.throttle.user_max_delay = std::chrono::seconds(a["user_max_delay_seconds"].get<int>());
   return s;
 }
 
@@ -379,6 +382,11 @@ int cmd_serve(const Args& args) {
   core::SystemClock clock;
   core::Metrics metrics;
   auth::AuthService auth(*dbh.db, auth_settings(cfg), clock);
+  // Camera passwords and envelope keys are sealed with the server key in PostgreSQL.
+  auto server_box = core::SecretBox::load_or_create(state_path(cfg, cfg["security"]["server_key_file"].get<std::string>()));
+  auth.set_secret_box(&server_box);
+  if (int sealed = auth.seal_envelope_keys(); sealed > 0) log->info("sealed {} envelope key(s) with the server key", sealed);
+  auth.start_revocation_watch(std::chrono::milliseconds(cfg["auth"]["revocation_poll_ms"].get<int>()));
   if (cfg["demo"]["enabled"].get<bool>()) demo_bootstrap(cfg, *dbh.db, auth);
   service::RegistryService registry(*dbh.db, config::home_dir() / "schemas");
   service::RosterService roster(*dbh.db);
@@ -408,7 +416,9 @@ int cmd_serve(const Args& args) {
   // Video events: the review queue always; the pipeline (one worker per camera row with an RTSP
   // URL, nothing without cameras) when video.enabled. The pipeline reports to the service and
   // gets its cameras from it; declared after it, so it stops first.
-  service::VideoService video(*dbh.db, &warnings, video_service_settings(cfg), clock);
+  auto video_settings = video_service_settings(cfg);
+  video_settings.secret_box = &server_box;  // camera credentials (ADR 0014)
+  service::VideoService video(*dbh.db, &warnings, std::move(video_settings), clock);
   registry.on_change([&video](const std::string& entity) {
     if (entity == "cameras" || entity == "enterprises") video.reload_cameras();
   });
@@ -455,6 +465,8 @@ int cmd_serve(const Args& args) {
   ctx.notifications = notifier.service.get();
   ctx.video = &video;
   ctx.offline_after_s = cfg["ingest"]["offline_after_s"].get<int>();
+  ctx.max_streams_per_principal = hc["max_streams_per_principal"].get<int>();
+  ctx.stream_recheck = std::chrono::milliseconds(hc["stream_recheck_ms"].get<int>());
   http::Router router;
   api::register_routes(router, ctx);
   if (auto dir = resolve_static_dir(hc["static_dir"].get<std::string>()); !dir.empty())
@@ -467,6 +479,9 @@ int cmd_serve(const Args& args) {
   ss.worker_threads = hc["worker_threads"].get<int>();
   ss.max_connections = hc["max_connections"].get<int>();
   ss.max_body_bytes = hc["max_body_bytes"].get<std::size_t>();
+  ss.max_small_body_bytes = hc["max_small_body_bytes"].get<std::size_t>();
+  ss.max_connections_per_address = hc["max_connections_per_address"].get<int>();
+  ss.handshake_timeout = std::chrono::milliseconds(hc["handshake_timeout_ms"].get<int>());
   ss.max_header_bytes = hc["max_header_bytes"].get<std::size_t>();
   ss.read_timeout = std::chrono::milliseconds(hc["read_timeout_ms"].get<int>());
   ss.idle_timeout = std::chrono::milliseconds(hc["idle_timeout_ms"].get<int>());

@@ -23,8 +23,8 @@ using namespace std::chrono;
 namespace {
 
 constexpr const char* kCity = "140100";
-constexpr const char* kCounty = "140105";
-const std::string kCompany = "14010570001";
+constexpr const char* kCounty = "140109";  // 万柏林区: a county no other API test creates
+const std::string kCompany = "14010970001";
 const std::string kHazard = kCompany + "001";
 const std::string kPoint = kHazard + "RMLIT1";
 
@@ -96,7 +96,7 @@ World& world() {
       if (r.status / 100 != 2 && r.status != 409) throw std::runtime_error("role matrix set-up: " + r.body);
       return r.json();
     };
-    ok(c.post_json("/api/v1/regions", {{"code", kCounty}, {"name", "小店区"}, {"level", "county"}, {"parent_code", kCity}}, admin));
+    ok(c.post_json("/api/v1/regions", {{"code", kCounty}, {"name", "万柏林区"}, {"level", "county"}, {"parent_code", kCity}}, admin));
     ok(c.post_json("/api/v1/enterprises", {{"company_code", kCompany}, {"name", "太原角色矩阵化工有限公司"}, {"region_code", kCounty}}, admin));
     ok(c.post_json("/api/v1/hazard-sources", {{"hazard_code", kHazard}, {"company_code", kCompany}, {"name", "罐区"}, {"rank", 1}}, admin));
     ok(c.post_json("/api/v1/monitoring-points",
@@ -145,7 +145,7 @@ std::map<std::string, Try> actions() {
   a["registry.read"] = [=](World& w, const std::string& r, int) { return w.c().get("/api/v1/enterprises", as(w, r)); };
   a["enterprise.create"] = [=](World& w, const std::string& r, int n) {
     return w.c().post_json("/api/v1/enterprises",
-                           {{"company_code", "140105800" + code2(n)}, {"name", "角色矩阵新建" + std::to_string(n)}, {"region_code", kCounty}},
+                           {{"company_code", "140109800" + code2(n)}, {"name", "角色矩阵新建" + std::to_string(n)}, {"region_code", kCounty}},
                            as(w, r));
   };
   a["enterprise.edit_contacts"] = [=](World& w, const std::string& r, int n) {
