@@ -23,10 +23,28 @@
 #include <hazmon/service/warning_service.hpp>
 
 #include <filesystem>
+#include <cstdlib>
 #include <fstream>
+#include <mutex>
+#include <set>
 
 namespace hazmon::test {
 namespace fs = std::filesystem;
+
+namespace {
+// Test binaries keep some servers for the whole run (a static "world" per file, never
+// destroyed). At exit their threads (HTTP, ingest and warning workers, video housekeeping)
+// would go on using the shared database and loggers while static destructors tear those down,
+// which crashed some runs at exit. So every server still alive is stopped before that: the
+// handler is registered at the first server's construction, after the shared database (the
+// constructor's argument) was constructed, and atexit runs in reverse order.
+std::mutex g_live_mutex;
+std::set<TestServer*> g_live;
+void stop_live_servers() {
+  std::lock_guard lock(g_live_mutex);
+  for (auto* s : g_live) s->stop();
+}
+}  // namespace
 
 struct TestServer::Impl {
   fs::path tmp;
@@ -157,9 +175,18 @@ TestServer::TestServer(TestDatabase& db, TestServerOptions o)
   ss.key_file = key;
   i.server = std::make_unique<http::Server>(ss, i.router, i.metrics);
   port_ = i.server->start();
+  // Last: a constructor that threw must not leave a dangling entry.
+  static const bool registered = (std::atexit(stop_live_servers), true);
+  (void)registered;
+  std::lock_guard lock(g_live_mutex);
+  g_live.insert(this);
 }
 
 TestServer::~TestServer() {
+  {
+    std::lock_guard lock(g_live_mutex);
+    g_live.erase(this);
+  }
   stop();
   std::error_code ec;
   fs::remove_all(impl_->tmp, ec);
@@ -167,6 +194,7 @@ TestServer::~TestServer() {
 
 void TestServer::stop() {
   if (impl_->server) impl_->server->stop();
+  if (impl_->auth) impl_->auth->stop_revocation_watch();
   if (impl_->video) impl_->video->stop();
   if (impl_->ingest) impl_->ingest->stop();
   if (impl_->warnings) impl_->warnings->stop();
