@@ -17,8 +17,9 @@ while (($#)); do
   presets+=("$1"); shift
 done
 ((${#presets[@]})) || presets=(asan)
-# The unit binaries, hazmond (the suite's `pg` fixture runs `hazmond pg start`) and the API tests.
-targets=(hazmond hazmon_apitest)
+# The unit binaries, hazmond (the suite's `pg` fixture runs `hazmond pg start`), hazmon-sim
+# (ctest sim_smoke, label unit) and the API tests.
+targets=(hazmond hazmon-sim hazmon_apitest)
 for d in tests/unit/*/; do targets+=("hazmon_unit_$(basename "$d")"); done
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
