@@ -23,7 +23,7 @@ targets=(hazmond hazmon-sim hazmon_apitest)
 for d in tests/unit/*/; do targets+=("hazmon_unit_$(basename "$d")"); done
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp}
 for p in "${presets[@]}"; do
   [[ -f "build/$p/build.ninja" ]] || cmake --preset "$p" >/dev/null
   start=$(date +%s)

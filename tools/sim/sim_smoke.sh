@@ -29,6 +29,7 @@ fail() {
   if [[ -f $work/server.log ]]; then
     echo "--- hazmond output (last 40 lines)" >&2
     tail -n 40 "$work/server.log" >&2
+    [[ -n "${HAZMON_KEEP_LOG:-}" ]] && cp "$work/server.log" "$HAZMON_KEEP_LOG"
   fi
   exit 1
 }
