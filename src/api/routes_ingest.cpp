@@ -70,7 +70,7 @@ void add_ingest_routes(http::Router& r, ApiContext& ctx) {
               if (!body["data"].is_string()) throw Error(Errc::validation_failed, "data must be a string", {{"/data", "ciphertext"}});
               auto key = ctx.auth.envelope_key(who.id);
               if (!key) throw Error(Errc::validation_failed, "this credential has no envelope key", {{"/data", "send plain JSON"}});
-              body = ctx.ingest->open_envelope(body["data"].get<std::string>(), key->cipher, key->key_hex, key->iv_hex);
+              body = ctx.ingest->open_envelope(body["data"].get<std::string>(), key->cipher, key->key_hex, key->iv_hex, who.name);
             }
             return json_response(200, ctx.ingest->upload(who, body));
           }));

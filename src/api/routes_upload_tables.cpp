@@ -132,7 +132,7 @@ void add_upload_table_routes(http::Router& r, ApiContext& ctx) {
             auto key = ctx.auth.envelope_key(who.id);
             if (!key || !ctx.ingest)
               throw Error(Errc::validation_failed, "this credential has no envelope key", {{"/data", "send plain JSON"}});
-            body = ctx.ingest->open_envelope(body["data"].get<std::string>(), key->cipher, key->key_hex, key->iv_hex);
+            body = ctx.ingest->open_envelope(body["data"].get<std::string>(), key->cipher, key->key_hex, key->iv_hex, who.name);
           }
           // A bare row array, or {companyCode, dataId, datas: [...]}.
           const json* rows = &body;
@@ -185,7 +185,8 @@ void add_upload_table_routes(http::Router& r, ApiContext& ctx) {
               reject(reason_of(e));
             }
           }
-          // Machine credentials are not audited per request by authed(); a registry change is.
+          // authed() leaves uploads out; a base-table upload that changed rows is audited here,
+          // with what it changed.
           if (created + updated > 0) {
             service::AuditEntry a;
             a.request_id = req.request_id;

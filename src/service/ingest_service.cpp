@@ -762,18 +762,21 @@ json IngestService::submit(std::unique_ptr<Pending> p) {
 }
 
 json IngestService::open_envelope(const std::string& data, const std::string& cipher, const std::string& key_hex,
-                                  const std::string& iv_hex) const {
-  auto plain = ingest::decrypt_envelope_data(data, cipher, key_hex, iv_hex);
+                                  const std::string& iv_hex, const std::string& app_id) const {
+  auto plain = ingest::decrypt_envelope_data(data, cipher, key_hex, iv_hex, app_id);
+  // Text that decrypted but is not a sane JSON document gets the very answer a failed
+  // decryption gets: telling them apart would be a padding oracle for the CBC variants.
+  auto unopened = [] { return Error(Errc::bad_request, "the envelope could not be opened with this credential's key"); };
   int depth = 0;
   for (char c : plain) {
     if (c == '[' || c == '{') ++depth;
     else if (c == ']' || c == '}') --depth;
-    if (depth > 32) throw Error(Errc::bad_request, "the decrypted envelope is nested too deeply");
+    if (depth > 32) throw unopened();
   }
   try {
     return json::parse(plain);
   } catch (const json::exception&) {  // parse_error, and out_of_range for 1e400 (tests/fuzz)
-    throw Error(Errc::bad_request, "the decrypted envelope is not JSON");
+    throw unopened();
   }
 }
 

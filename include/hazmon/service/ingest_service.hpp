@@ -58,9 +58,10 @@ class IngestService {
   nlohmann::json upload_text(const model::Principal& caller, std::string_view body);
 
   // Decrypts the `data` of an envelope {appId, dataId, data} and parses the JSON inside
-  // (nesting limited like any request body).
+  // (nesting limited like any request body). Any failure, decryption or JSON, is one and the
+  // same bad_request. `app_id` is authenticated data for aes-256-gcm.
   nlohmann::json open_envelope(const std::string& data, const std::string& cipher, const std::string& key_hex,
-                               const std::string& iv_hex) const;
+                               const std::string& iv_hex, const std::string& app_id = {}) const;
 
   // Loads points, filings and open alarms again (registry or filing changed).
   void reload();
