@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <hazmon/auth/password.hpp>
+#include <hazmon/core/encoding.hpp>
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/log.hpp>
 #include <hazmon/core/random.hpp>
@@ -101,7 +102,7 @@ void AuthService::check_not_throttled(const std::string& username, const std::st
 
 void AuthService::record_failure(const std::string& username, const std::string& client_addr) {
   if (throttle_.record_failure(username, client_addr))
-    core::logger(core::LogModule::auth)->warn("login lockout user={} addr_group={}", username, address_group(client_addr));
+    core::logger(core::LogModule::auth)->warn("login lockout user={} addr_group={}", username, core::address_group(client_addr));
 }
 
 LoginResult AuthService::login(const std::string& username, const std::string& password,

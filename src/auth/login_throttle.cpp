@@ -1,25 +1,11 @@
 #include <hazmon/auth/login_throttle.hpp>
 
-#include <boost/asio/ip/address.hpp>
+#include <hazmon/core/encoding.hpp>
 
 namespace hazmon::auth {
 
-std::string address_group(const std::string& client_addr) {
-  boost::system::error_code ec;
-  auto a = boost::asio::ip::make_address(client_addr, ec);
-  if (ec) return client_addr;
-  if (a.is_v6()) {
-    auto v6 = a.to_v6();
-    if (v6.is_v4_mapped()) return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, v6).to_string();
-    auto bytes = v6.to_bytes();
-    for (std::size_t i = 8; i < bytes.size(); ++i) bytes[i] = 0;
-    return boost::asio::ip::address_v6(bytes).to_string() + "/64";
-  }
-  return a.to_string();
-}
-
 namespace {
-std::string pair_key(const std::string& user, const std::string& addr) { return user + '\n' + address_group(addr); }
+std::string pair_key(const std::string& user, const std::string& addr) { return user + '\n' + core::address_group(addr); }
 
 long long seconds_until(core::SysTime t, core::SysTime now) {
   if (t <= now) return 0;

@@ -20,6 +20,7 @@
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 
+#include <hazmon/core/encoding.hpp>
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/log.hpp>
 #include <hazmon/core/metrics.hpp>
@@ -61,16 +62,6 @@ bool still_authorised(EventStream& ev) {
   }
 }
 
-// IPv4 by address, IPv6 by its /64: one host or site usually owns a whole /64.
-std::string address_group_of(const asio::ip::address& a) {
-  if (a.is_v6() && !a.to_v6().is_v4_mapped()) {
-    auto bytes = a.to_v6().to_bytes();
-    for (std::size_t i = 8; i < bytes.size(); ++i) bytes[i] = 0;
-    return asio::ip::address_v6(bytes).to_string() + "/64";
-  }
-  if (a.is_v6()) return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
-  return a.to_string();
-}
 }  // namespace
 
 struct Server::Impl {
@@ -439,7 +430,7 @@ struct Server::Impl {
         auto ep = socket.remote_endpoint(aec);
         if (!aec) {
           client_addr = ep.address().to_string();
-          group = address_group_of(ep.address());
+          group = core::address_group(client_addr);
         }
       }
       {

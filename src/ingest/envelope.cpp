@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <hazmon/core/encoding.hpp>
 #include <hazmon/core/error.hpp>
 
 #include <memory>
@@ -14,33 +15,14 @@ using core::Error;
 namespace {
 constexpr const char* kEnvelopeUnopened = "the envelope could not be opened with this credential's key";
 
+// Keys and ciphertexts in hex; a malformed one is the caller's bad request.
 std::string from_hex(const std::string& hex) {
-  if (hex.size() % 2) throw Error(Errc::bad_request, "odd-length hex");
-  std::string out(hex.size() / 2, '\0');
-  auto nib = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    int hi = nib(hex[2 * i]), lo = nib(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) throw Error(Errc::bad_request, "not hex");
-    out[i] = static_cast<char>(hi * 16 + lo);
-  }
-  return out;
+  auto bin = core::from_hex(hex);
+  if (!bin) throw Error(Errc::bad_request, "not hex");
+  return *bin;
 }
 
-std::string to_hex(const std::string& bin) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bin.size() * 2);
-  for (unsigned char c : bin) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
+using core::to_hex;
 
 bool looks_hex(const std::string& s) {
   if (s.empty() || s.size() % 2) return false;

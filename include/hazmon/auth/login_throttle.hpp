@@ -8,7 +8,7 @@
 //   doubles with each further failure (capped at `user_max_delay`). An address with no failure
 //   for the user is never held back, so a correct password from the user's own desk still works
 //   while a botnet guesses.
-// - Addresses are grouped: IPv4 by address, IPv6 by its /64 (one host usually owns a /64).
+// - Addresses are grouped: IPv4 by address, IPv6 by its /64 (core::address_group).
 // In memory, per node: a restart forgives, which is acceptable for a brake.
 #include <chrono>
 #include <cstdint>
@@ -28,9 +28,6 @@ struct ThrottleSettings {
   int user_free_failures = 20;
   std::chrono::seconds user_max_delay{900};
 };
-
-// "203.0.113.7" → itself; "2001:db8:1:2:3:4:5:6" → "2001:db8:1:2::/64"; unparsable text as is.
-std::string address_group(const std::string& client_addr);
 
 class LoginThrottle {
  public:

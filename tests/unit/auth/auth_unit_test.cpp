@@ -3,6 +3,7 @@
 #include <hazmon/auth/auth_service.hpp>
 #include <hazmon/auth/login_throttle.hpp>
 #include <hazmon/auth/password.hpp>
+#include <hazmon/core/encoding.hpp>
 
 using namespace hazmon;
 using namespace std::chrono_literals;
@@ -78,11 +79,11 @@ TEST(LoginThrottle, GlobalBackOffSparesAnAddressWithNoFailures) {
 }
 
 TEST(LoginThrottle, Ipv6IsGroupedBySlash64) {
-  EXPECT_EQ(auth::address_group("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
-  EXPECT_EQ(auth::address_group("2001:db8:1:2:ffff::1"), "2001:db8:1:2::/64");
-  EXPECT_EQ(auth::address_group("203.0.113.9"), "203.0.113.9");
-  EXPECT_EQ(auth::address_group("::ffff:203.0.113.9"), "203.0.113.9");
-  EXPECT_EQ(auth::address_group("not an address"), "not an address");
+  EXPECT_EQ(core::address_group("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
+  EXPECT_EQ(core::address_group("2001:db8:1:2:ffff::1"), "2001:db8:1:2::/64");
+  EXPECT_EQ(core::address_group("203.0.113.9"), "203.0.113.9");
+  EXPECT_EQ(core::address_group("::ffff:203.0.113.9"), "203.0.113.9");
+  EXPECT_EQ(core::address_group("not an address"), "not an address");
   core::FakeClock clock(core::SysTime{} + 1000h);
   auth::LoginThrottle t({2, 60s, 120s}, clock);
   t.record_failure("u", "2001:db8:1:2::10");
