@@ -49,12 +49,4 @@ void StreamSessions::close(long long user_id, const std::string& token_hash) {
   for (auto& s : to_close) s->close();
 }
 
-std::size_t StreamSessions::open_for(long long user_id) {
-  std::lock_guard lock(mutex_);
-  prune();
-  std::size_t n = 0;
-  for (const auto& e : entries_) n += e.user_id == user_id;
-  return n;
-}
-
 }  // namespace hazmon::api

@@ -17,7 +17,6 @@ class StreamSessions {
   void add(long long user_id, const std::string& token_hash, const std::shared_ptr<http::EventStream>& s);
   // user_id 0: the streams opened with this token; token_hash empty: every stream of the user.
   void close(long long user_id, const std::string& token_hash);
-  std::size_t open_for(long long user_id);
 
  private:
   struct Entry {

@@ -57,16 +57,6 @@ void LoginThrottle::record_success(const std::string& user, const std::string& c
   pairs_.erase(pair_key(user, client_addr));
 }
 
-void LoginThrottle::count_throttled() {
-  std::lock_guard lock(mutex_);
-  ++throttled_;
-}
-
-std::uint64_t LoginThrottle::throttled_total() const {
-  std::lock_guard lock(mutex_);
-  return throttled_;
-}
-
 void LoginThrottle::bound_memory(core::SysTime now) {
   // A flood of distinct names or addresses must not grow memory without bound: forget entries
   // that are neither locked nor have recent failures.

@@ -131,8 +131,6 @@ class AuthService {
 
   // Seconds a client must wait; exposed for the Retry-After header.
   long long retry_after_s(const std::string& username, const std::string& client_addr);
-  // Attempts refused while throttled (counted, not audited one by one).
-  std::uint64_t throttled_attempts() const { return throttle_.throttled_total(); }
 
  private:
   struct Cached {

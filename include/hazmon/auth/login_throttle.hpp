@@ -37,9 +37,6 @@ class LoginThrottle {
   // Returns true when this failure started a lockout of the pair (audit that once).
   bool record_failure(const std::string& user, const std::string& client_addr);
   void record_success(const std::string& user, const std::string& client_addr);
-  // Attempts refused while throttled, since start (metrics).
-  std::uint64_t throttled_total() const;
-  void count_throttled();
 
  private:
   struct Pair {
@@ -57,7 +54,6 @@ class LoginThrottle {
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Pair> pairs_;  // user + '\n' + address group
   std::unordered_map<std::string, User> users_;
-  std::uint64_t throttled_ = 0;
 };
 
 }  // namespace hazmon::auth
