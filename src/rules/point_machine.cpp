@@ -89,10 +89,15 @@ bool PointMachine::clears(double v, Side side, AlarmType) const {
   }
 }
 
-void PointMachine::raise_fault(AlarmType t, const Sample& s, std::optional<Episode>& ep, std::vector<AlarmChange>& out) {
-  if (ep) return;
-  ep = Episode{t, s.t, s.value, s.t, s.suppressed, s.late};
-  out.push_back({Transition::raised, t, s.t, s.t, s.value, std::nullopt, s.value, s.t, s.suppressed, s.late});
+void PointMachine::flag_fault(AlarmType t, const Sample& s, std::optional<Pending>& pending,
+                              std::optional<Episode>& ep, std::vector<AlarmChange>& out) {
+  if (ep) return;  // already open: it stays open until a sample without the fault
+  if (!pending) pending = Pending{t, s.t, s.value, s.t};
+  if (s.t - pending->since < cfg_.debounce) return;
+  ep = Episode{t, pending->since, pending->peak, pending->peak_at, s.suppressed, s.late};
+  out.push_back({Transition::raised, t, pending->since, s.t, s.value, std::nullopt, pending->peak, pending->peak_at,
+                 s.suppressed, s.late});
+  pending.reset();
 }
 
 void PointMachine::clear_fault(std::optional<Episode>& ep, const Sample& s, std::vector<AlarmChange>& out) {
@@ -173,17 +178,21 @@ std::vector<AlarmChange> PointMachine::on_sample(const Sample& s) {
   if (!cfg_.in_use) return out;
 
   // Quality gate: what the gateway itself flags is a data fault, not a process alarm.
+  // A flagged sample never feeds the process alarms; the fault opens an episode only when it
+  // persists for the point's debounce, like a threshold alarm.
   if (s.quality == 2 || s.quality == 3) {
-    raise_fault(AlarmType::device_fault, s, device_fault_, out);
+    flag_fault(AlarmType::device_fault, s, pending_device_fault_, device_fault_, out);
     return out;
   }
+  pending_device_fault_.reset();
   clear_fault(device_fault_, s, out);
   bool outside = s.quality == 1 || (cfg_.analog && ((cfg_.range_low && s.value < *cfg_.range_low) ||
                                                      (cfg_.range_high && s.value > *cfg_.range_high)));
   if (outside) {
-    raise_fault(AlarmType::out_of_range, s, out_of_range_, out);
+    flag_fault(AlarmType::out_of_range, s, pending_out_of_range_, out_of_range_, out);
     return out;
   }
+  pending_out_of_range_.reset();
   clear_fault(out_of_range_, s, out);
 
   if (cfg_.analog) {

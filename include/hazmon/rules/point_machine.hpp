@@ -7,6 +7,12 @@
 // `debounce` before an alarm is raised; the episode starts at the first exceedance) →
 // deadband on return → one episode per excursion with start, peak and end. Offline is a
 // timer: no sample for `offline_after`.
+//
+// Data faults flagged per sample (DEVICE_FAULT for gateway quality 2/3, OUT_OF_RANGE for
+// quality 1 or a value outside the range) are debounced like threshold alarms: the episode
+// opens only when the fault still holds `debounce` after its first flagged sample (starting
+// there) and closes at the first sample without it. A single flagged sample opens nothing; it
+// is counted in data quality from the stored reading's quality (docs/data-quality.md).
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -101,7 +107,9 @@ class PointMachine {
   std::optional<double> threshold_of(AlarmType t) const;
   void evaluate_process(const Sample& s, std::vector<AlarmChange>& out);
   void evaluate_side(const Sample& s, Side side, std::vector<AlarmChange>& out);
-  void raise_fault(AlarmType t, const Sample& s, std::optional<Episode>& ep, std::vector<AlarmChange>& out);
+  // A flagged sample: opens the episode once the fault has held `debounce` since `pending`.
+  void flag_fault(AlarmType t, const Sample& s, std::optional<Pending>& pending, std::optional<Episode>& ep,
+                  std::vector<AlarmChange>& out);
   void clear_fault(std::optional<Episode>& ep, const Sample& s, std::vector<AlarmChange>& out);
   bool clears(double v, Side side, AlarmType active) const;
 
@@ -112,6 +120,7 @@ class PointMachine {
   std::optional<Episode> process_[side_count];
   std::optional<Pending> pending_[side_count];
   std::optional<Episode> out_of_range_, frozen_, offline_, device_fault_;
+  std::optional<Pending> pending_out_of_range_, pending_device_fault_;
   std::uint64_t out_of_order_ = 0;
 };
 

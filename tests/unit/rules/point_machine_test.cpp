@@ -84,13 +84,55 @@ TEST(PointMachine, LowSideMirrorsTheHighSide) {
 }
 
 TEST(PointMachine, OutOfRangeIsADataFaultNotAProcessAlarm) {
-  auto t = run(tank_level(), {{0, 10}, {10, 25}, {40, 25}, {70, 10}});
-  EXPECT_EQ(t, (V{"10:raised:OUT_OF_RANGE", "70:cleared:OUT_OF_RANGE"}));
+  // Debounced like a threshold alarm: raised when it still holds 30 s after 10, starting at 10.
+  std::vector<AlarmChange> all;
+  auto t = run(tank_level(), {{0, 10}, {10, 25}, {40, 25}, {70, 10}}, &all);
+  EXPECT_EQ(t, (V{"40:raised:OUT_OF_RANGE", "70:cleared:OUT_OF_RANGE"}));
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].start, at(10));
 }
 
-TEST(PointMachine, GatewayQualityFlagsRaiseDeviceFault) {
-  auto t = run(tank_level(), {{0, 10}, {10, 16, 3}, {40, 16, 3}, {50, 10}});
-  EXPECT_EQ(t, (V{"10:raised:DEVICE_FAULT", "50:cleared:DEVICE_FAULT"}));
+TEST(PointMachine, PersistingGatewayQualityFlagsRaiseOneDeviceFault) {
+  std::vector<AlarmChange> all;
+  auto t = run(tank_level(), {{0, 10}, {10, 16, 3}, {20, 16, 2}, {40, 16, 3}, {50, 16, 3}, {60, 10}}, &all);
+  EXPECT_EQ(t, (V{"40:raised:DEVICE_FAULT", "60:cleared:DEVICE_FAULT"}));
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].start, at(10));
+  EXPECT_EQ(all[1].start, at(10));
+}
+
+TEST(PointMachine, ASingleFlaggedSampleOpensNoEpisode) {
+  EXPECT_EQ(run(tank_level(), {{0, 10}, {10, 16, 3}, {20, 10}}), V{});
+  EXPECT_EQ(run(tank_level(), {{0, 10}, {10, 16, 2}, {20, 10}}), V{});
+  EXPECT_EQ(run(tank_level(), {{0, 10}, {10, 10, 1}, {20, 10}}), V{});
+  EXPECT_EQ(run(tank_level(), {{0, 10}, {10, 99}, {20, 10}}), V{});
+  // Flags that stop short of the debounce, even several in a row, open nothing either.
+  EXPECT_EQ(run(tank_level(), {{0, 10}, {10, 16, 3}, {20, 16, 3}, {30, 16, 3}, {39, 10}}), V{});
+}
+
+TEST(PointMachine, IsolatedFlaggedSamplesOverALongRunOpenNoEpisode) {
+  // A day of 10-s samples with one in 200 flagged (0.5 %, the replay of issue 10), spread out:
+  // no data-fault episode at all, while a real excursion in the same run is still raised once.
+  std::vector<Row> rows;
+  for (int i = 0; i < 8640; ++i) {
+    Row r{i * 10, 10.0 + (i % 7) * 0.1};
+    if (i % 200 == 37) r.quality = (i / 200) % 2 ? 3 : 2;
+    if (i % 200 == 113) r.v = 42;  // outside the range 0..20
+    if (i >= 5000 && i < 5010) r.v = 16;  // 100 s above H
+    rows.push_back(r);
+  }
+  EXPECT_EQ(run(tank_level(), rows), (V{"50030:raised:H", "50100:cleared:H"}));
+}
+
+TEST(PointMachine, AFlaggedSampleDoesNotFeedTheProcessAlarm) {
+  // The flagged sample's value (19 ≥ HH) is not trusted: H is raised from good samples only.
+  EXPECT_EQ(run(tank_level(), {{0, 16}, {20, 19, 3}, {30, 16}, {40, 10}}), (V{"30:raised:H", "40:cleared:H"}));
+}
+
+TEST(PointMachine, WithoutDebounceAFlaggedSampleRaisesAtOnce) {
+  auto cfg = tank_level();
+  cfg.debounce = seconds(0);
+  EXPECT_EQ(run(cfg, {{0, 10}, {10, 16, 3}, {20, 10}}), (V{"10:raised:DEVICE_FAULT", "20:cleared:DEVICE_FAULT"}));
 }
 
 TEST(PointMachine, AlarmsInsideAFiledWindowAreRecordedAsSuppressed) {
