@@ -47,10 +47,13 @@ if ((${#missing[@]})); then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# The dashboard's npm packages, exactly as web/package-lock.json pins them (hls.js for video
-# playback; playwright-core for the dashboard test). Skipped when the lock file is unchanged since
-# the last install. hazmond serves hls.js from web/static/vendor/ (a copy, git-ignored).
-web="$(cd "$(dirname "$0")/.." && pwd)/web"
+# The dashboard (web/, ADR 0017): its npm packages exactly as web/package-lock.json pins them
+# (Vue, ECharts, hls.js; Vite, TypeScript, vitest, openapi-typescript to build and test it;
+# playwright-core for the browser test), then the build into web/dist, which hazmond serves.
+# `npm ci` runs when the lock file changed since the last install, the build when any of its
+# inputs (sources, configuration, the lock, schemas/openapi.yaml) changed since the last build.
+root="$(cd "$(dirname "$0")/.." && pwd)"
+web="$root/web"
 stamp="$web/node_modules/.hazmon-lock-sha256"
 lock_sum=$(sha256sum "$web/package-lock.json" | cut -d' ' -f1)
 if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$lock_sum" ]]; then
@@ -58,7 +61,19 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$lock_sum" ]]; then
   (cd "$web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   echo "$lock_sum" > "$stamp"
 fi
-if ! cmp -s "$web/node_modules/hls.js/dist/hls.min.js" "$web/static/vendor/hls.min.js"; then
+build_stamp="$web/dist/.hazmon-build-sha256"
+build_sum=$(cd "$root" && { find web/src web/public web/scripts -type f ! -path web/src/api/schema.ts -print0 | sort -z |
+  xargs -0 sha256sum; sha256sum web/package.json web/package-lock.json web/index.html web/vite.config.ts web/tsconfig.json \
+  web/env.d.ts schemas/openapi.yaml; } | sha256sum | cut -d' ' -f1)
+if [[ ! -f "$build_stamp" || "$(cat "$build_stamp")" != "$build_sum" || ! -f "$web/dist/index.html" ]]; then
+  echo "setup: npm run build in web/"
+  build_log=$(mktemp)
+  if ! (cd "$web" && npm run build >"$build_log" 2>&1); then cat "$build_log" >&2; rm -f "$build_log"; exit 1; fi
+  rm -f "$build_log"
+  echo "$build_sum" > "$build_stamp"
+fi
+# The old no-build page (web/static) until the new app replaces it: hls.js copied beside it.
+if [[ -d "$web/static" ]] && ! cmp -s "$web/node_modules/hls.js/dist/hls.min.js" "$web/static/vendor/hls.min.js"; then
   install -D -m 0644 "$web/node_modules/hls.js/dist/hls.min.js" "$web/static/vendor/hls.min.js"
   install -m 0644 "$web/node_modules/hls.js/LICENSE" "$web/static/vendor/hls.js-LICENSE.txt"
 fi

@@ -1,0 +1,25 @@
+// Every page of the dashboard, in the order of the left navigation.
+import type { Role } from './api/types';
+
+export interface NavItem {
+  path: string;
+  name: string;
+  title: string;
+  /** Roles that see the entry; all people when absent. */
+  roles?: Role[];
+}
+
+export const NAV: NavItem[] = [
+  { path: '/', name: 'overview', title: '总览' },
+  { path: '/screen', name: 'screen', title: '大屏' },
+  { path: '/alarms', name: 'alarms', title: '实时报警' },
+  { path: '/warnings', name: 'warnings', title: '预警事件' },
+  { path: '/video', name: 'video', title: '视频AI审核' },
+  { path: '/cameras', name: 'cameras', title: '视频监控' },
+  { path: '/enterprises', name: 'enterprises', title: '企业档案' },
+  { path: '/statistics', name: 'statistics', title: '统计分析' },
+  { path: '/data-quality', name: 'data-quality', title: '数据质量' },
+  { path: '/deployment', name: 'deployment', title: '部署进度' },
+  { path: '/reports', name: 'reports', title: '日报周报' },
+  { path: '/admin', name: 'admin', title: '系统管理' },
+];

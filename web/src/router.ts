@@ -1,0 +1,40 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { ensureMe, onSessionExpired, session } from './session';
+
+// One file per page under src/pages/, loaded when first visited.
+const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { bare: true, public: true, title: '登录' } },
+  { path: '/', name: 'overview', component: () => import('./pages/OverviewPage.vue'), meta: { title: '总览' } },
+  { path: '/screen', name: 'screen', component: () => import('./pages/ScreenPage.vue'), meta: { bare: true, title: '大屏' } },
+  { path: '/alarms', name: 'alarms', component: () => import('./pages/AlarmsPage.vue'), meta: { title: '实时报警' } },
+  { path: '/alarms/:id(\\d+)', name: 'alarm', component: () => import('./pages/AlarmDetailPage.vue'), meta: { title: '报警详情' } },
+  { path: '/warnings', name: 'warnings', component: () => import('./pages/WarningsPage.vue'), meta: { title: '预警事件' } },
+  { path: '/warnings/:id(\\d+)', name: 'warning', component: () => import('./pages/WarningDetailPage.vue'), meta: { title: '预警详情' } },
+  { path: '/video', name: 'video', component: () => import('./pages/VideoReviewPage.vue'), meta: { title: '视频AI审核' } },
+  { path: '/cameras', name: 'cameras', component: () => import('./pages/CamerasPage.vue'), meta: { title: '视频监控' } },
+  { path: '/enterprises', name: 'enterprises', component: () => import('./pages/EnterprisesPage.vue'), meta: { title: '企业档案' } },
+  { path: '/enterprises/:code', name: 'enterprise', component: () => import('./pages/EnterpriseFilePage.vue'), meta: { title: '企业档案' } },
+  { path: '/statistics', name: 'statistics', component: () => import('./pages/StatisticsPage.vue'), meta: { title: '统计分析' } },
+  { path: '/data-quality', name: 'data-quality', component: () => import('./pages/DataQualityPage.vue'), meta: { title: '数据质量' } },
+  { path: '/deployment', name: 'deployment', component: () => import('./pages/DeploymentPage.vue'), meta: { title: '部署进度' } },
+  { path: '/reports', name: 'reports', component: () => import('./pages/ReportsPage.vue'), meta: { title: '日报周报' } },
+  { path: '/admin', name: 'admin', component: () => import('./pages/AdminPage.vue'), meta: { title: '系统管理' } },
+  { path: '/:rest(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue'), meta: { title: '页面不存在' } },
+];
+
+export const router = createRouter({ history: createWebHistory('/'), routes });
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) return true;
+  if (!session.token || !(await ensureMe())) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
+  return true;
+});
+
+router.afterEach((to) => {
+  document.title = `${String(to.meta.title ?? '')} - 危险化学品安全生产风险监测预警系统`;
+});
+
+onSessionExpired(() => {
+  const cur = router.currentRoute.value;
+  if (cur.name !== 'login') void router.replace({ name: 'login', query: { redirect: cur.fullPath, expired: '1' } });
+});
