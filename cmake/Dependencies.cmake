@@ -15,6 +15,8 @@ pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
 find_package(simdjson REQUIRED)
+# report: XLSX workbooks (ADR 0016)
+pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)
 # video: FFmpeg's libraries and OpenCV's DNN (Debian packages only, no ONNX runtime)
 pkg_check_modules(LIBAV REQUIRED IMPORTED_TARGET libavformat libavcodec libswscale libavutil)
 # Debian ships OpenCVConfig.cmake only in the libopencv-dev meta package (which pulls in every

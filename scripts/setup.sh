@@ -19,6 +19,8 @@ packages=(
   libcurl4-openssl-dev python3-aiosmtpd
   # upload hot path
   libsimdjson-dev
+  # report: XLSX exports (ADR 0016), and unzip to read them back in the tests
+  libxlsxwriter-dev unzip
   # dashboard: the headless browser tests/dashboard drives, and a CJK font for its screenshots
   chromium fonts-wqy-microhei
 )
