@@ -66,7 +66,46 @@ constexpr SupervisionField kSupervisionFields[] = {
     {"enterprises", "max_hazard_rank", "is set by the regulator (and by grading)"},
     // A point moved to another hazard source takes that source's rank into its warnings.
     {"monitoring-points", "hazard_code", "is set by the regulator once the point exists"},
+    // A switch point is not compared with thresholds: turning an analog point into one silences it.
+    {"monitoring-points", "value_kind", "is set by the regulator once the point exists"},
+    // What the video AI looks for, where and when: a removed analyser or duty window silences it.
+    {"cameras", "analysers", "is set by the regulator once the camera exists"},
+    {"cameras", "rois", "is set by the regulator once the camera exists"},
+    {"cameras", "duty_schedule", "is set by the regulator once the camera exists"},
 };
+
+// Alarm settings an enterprise may tighten but not loosen: a higher H or HH, a lower L or LL, a
+// wider instrument range, a longer debounce or deadband, a removed threshold, or a longer
+// acquisition interval (fewer readings expected, so better data-quality figures) would each let
+// its own alarms or faults fall silent, or look better, without the regulator's knowledge.
+// Loosening is the regulator's act, as lowering a grade is; tightening stays the enterprise's.
+enum class Stricter { lower, higher };  // the direction in which a new value is stricter
+struct AlarmSetting {
+  const char* entity;
+  const char* field;
+  Stricter stricter;
+  const char* why;
+};
+constexpr AlarmSetting kAlarmSettings[] = {
+    {"monitoring-points", "hh", Stricter::lower, "may be lowered but not raised or removed by the enterprise; ask the regulator"},
+    {"monitoring-points", "h", Stricter::lower, "may be lowered but not raised or removed by the enterprise; ask the regulator"},
+    {"monitoring-points", "l", Stricter::higher, "may be raised but not lowered or removed by the enterprise; ask the regulator"},
+    {"monitoring-points", "ll", Stricter::higher, "may be raised but not lowered or removed by the enterprise; ask the regulator"},
+    {"monitoring-points", "range_high", Stricter::lower, "a wider range hides out-of-range faults; ask the regulator"},
+    {"monitoring-points", "range_low", Stricter::higher, "a wider range hides out-of-range faults; ask the regulator"},
+    {"monitoring-points", "debounce_s", Stricter::lower, "a longer debounce delays and drops alarms; ask the regulator"},
+    {"monitoring-points", "deadband", Stricter::lower, "a wider deadband holds one episode over new alarms; ask the regulator"},
+    {"gateways", "acquisition_interval_s", Stricter::lower,
+     "a longer interval lowers the readings expected of the gateway; ask the regulator"},
+};
+
+bool loosens(const AlarmSetting& s, const json& existing, const json& patch) {
+  if (!patch.contains(s.field) || !existing.contains(s.field) || !existing[s.field].is_number()) return false;
+  const auto& next = patch[s.field];
+  if (!next.is_number()) return true;  // removed (null); a wrong type is the schema check's to name
+  double before = existing[s.field].get<double>(), after = next.get<double>();
+  return s.stricter == Stricter::lower ? after > before : after < before;
+}
 
 std::vector<FieldError> supervision_problems(const Principal& who, const EntityDef& def, const json& existing,
                                              const json& patch) {
@@ -75,6 +114,8 @@ std::vector<FieldError> supervision_problems(const Principal& who, const EntityD
   for (const auto& f : kSupervisionFields)
     if (def.name == f.entity && patch.contains(f.field) && patch[f.field] != existing[f.field])
       out.push_back({std::string("/") + f.field, f.why});
+  for (const auto& s : kAlarmSettings)
+    if (def.name == s.entity && loosens(s, existing, patch)) out.push_back({std::string("/") + s.field, s.why});
   // Taking a point out of use silences it: a filing does that (approved when long), or the regulator.
   if (def.name == "monitoring-points" && patch.contains("in_use") && patch["in_use"] == false && existing["in_use"] != false)
     out.push_back({"/in_use", "only the regulator takes a point out of use; file a shutdown or overhaul instead"});

@@ -214,6 +214,94 @@ TEST(SupervisionAttack, EnterpriseCannotDeactivateOrSilenceWhatIsWatched) {
   ASSERT_EQ(w.c.patch_json("/api/v1/monitoring-points/" + w.kLevel1, {{"in_use", true}}, w.ent).status, 200);
 }
 
+// Thresholds are the enterprise's data, but moving them so that alarms fall silent is not: an
+// HH raised to 1e9, an H removed, a 24-hour debounce or a wider range would each hide what the
+// regulator sees. The enterprise may tighten; loosening is the regulator's (PATCH: 422 naming
+// each field; the stored row unchanged).
+TEST(SupervisionAttack, EnterpriseMayTightenButNotLoosenItsAlarmSettings) {
+  World w;
+  auto path = "/api/v1/monitoring-points/" + w.kLevel1;
+  struct Loosening {
+    const char* field;
+    json value;
+  };
+  for (const auto& [field, value] : std::vector<Loosening>{{"hh", 1e9},
+                                                           {"h", nullptr},
+                                                           {"h", 16},
+                                                           {"l", -1},  // after the regulator sets L 2 below
+                                                           {"range_high", 200},
+                                                           {"range_low", -5},
+                                                           {"debounce_s", 86400},
+                                                           {"deadband", 5}}) {
+    if (std::string(field) == "l") {
+      ASSERT_EQ(w.c.patch_json(path, {{"l", 2}, {"ll", 1}}, w.county).status, 200);
+    }
+    auto r = w.c.patch_json(path, {{field, value}}, w.ent);
+    EXPECT_TRUE(is_problem(r, 422, "validation_failed")) << field << " → " << value.dump();
+    EXPECT_TRUE(has_pointer(r, std::string("/") + field)) << field << ": " << r.body;
+  }
+  EXPECT_TRUE(is_problem(w.c.patch_json(path, {{"ll", nullptr}}, w.ent), 422, "validation_failed"));
+  EXPECT_TRUE(is_problem(w.c.patch_json(path, {{"value_kind", "switch"}}, w.ent), 422, "validation_failed"));
+  auto stored = w.c.get(path, w.admin).json();
+  EXPECT_DOUBLE_EQ(stored["hh"].get<double>(), 18);
+  EXPECT_DOUBLE_EQ(stored["h"].get<double>(), 15);
+  EXPECT_DOUBLE_EQ(stored["range_high"].get<double>(), 20);
+  EXPECT_EQ(stored["debounce_s"], 0);
+  EXPECT_EQ(stored["value_kind"], "analog");
+
+  // Tightening is the enterprise's own: a lower HH and H, a higher L, a shorter deadband, a
+  // narrower range, and the stored values sent back unchanged with a new name.
+  auto r = w.c.patch_json(path, {{"hh", 17}, {"h", 14}, {"l", 3}, {"deadband", 0.2}, {"range_high", 19.5}, {"name", "1#罐"}}, w.ent);
+  ASSERT_EQ(r.status, 200) << r.body;
+  stored = w.c.get(path, w.admin).json();
+  EXPECT_DOUBLE_EQ(stored["hh"].get<double>(), 17);
+  EXPECT_DOUBLE_EQ(stored["l"].get<double>(), 3);
+  EXPECT_EQ(stored["name"], "1#罐");
+  // The regulator may loosen.
+  r = w.c.patch_json(path, {{"hh", 19}, {"debounce_s", 60}}, w.county);
+  EXPECT_EQ(r.status, 200) << r.body;
+
+  // A gateway's base-table upload keeps the stored values of loosened settings and names them;
+  // a tightened one is taken.
+  auto row = World::point(w.kLevel1, w.kCompany, w.kHazard);
+  row["hh"] = 1000;
+  row["h"] = 14;
+  row["l"] = 3;
+  row["ll"] = 1;
+  row["debounce_s"] = 30;  // shorter than the regulator's 60: taken
+  row["deadband"] = 0.2;
+  row["range_high"] = 19.5;
+  r = w.c.post_json("/api/v1/upload/points", json::array({row}), w.gateway);
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(r.json()["kept"].size(), 1u) << r.body;
+  EXPECT_EQ(r.json()["kept"][0]["fields"], json::array({"hh"})) << r.body;
+  stored = w.c.get(path, w.admin).json();
+  EXPECT_DOUBLE_EQ(stored["hh"].get<double>(), 19);
+  EXPECT_EQ(stored["debounce_s"], 30);
+
+  // A longer acquisition interval lowers what is expected of the gateway's data.
+  w.ok("gateways", {{"gateway_code", w.kCompany.substr(0, 9) + "G1"}, {"company_code", w.kCompany}, {"name", "采集网关"},
+                    {"acquisition_interval_s", 10}});
+  auto gw = "/api/v1/gateways/" + w.kCompany.substr(0, 9) + "G1";
+  r = w.c.patch_json(gw, {{"acquisition_interval_s", 600}}, w.ent);
+  EXPECT_TRUE(is_problem(r, 422, "validation_failed"));
+  EXPECT_TRUE(has_pointer(r, "/acquisition_interval_s")) << r.body;
+  EXPECT_EQ(w.c.patch_json(gw, {{"acquisition_interval_s", 5}}, w.ent).status, 200);
+
+  // What the video AI looks for, where and when, is the regulator's once the camera exists.
+  auto cam = "/api/v1/cameras/" + w.kCamera;
+  for (const char* field : {"analysers", "rois", "duty_schedule"}) {
+    r = w.c.patch_json(cam, {{field, json::array()}}, w.ent);  // stored: [] — no change, allowed
+    EXPECT_EQ(r.status, 200) << field << ": " << r.body;
+  }
+  r = w.c.patch_json(cam, {{"analysers", json::array({{{"type", "camera_health"}}})}}, w.county);
+  ASSERT_EQ(r.status, 200) << r.body;
+  r = w.c.patch_json(cam, {{"analysers", json::array()}}, w.ent);
+  EXPECT_TRUE(is_problem(r, 422, "validation_failed"));
+  EXPECT_TRUE(has_pointer(r, "/analysers")) << r.body;
+  EXPECT_EQ(w.c.get(cam, w.admin).json()["analysers"].size(), 1u);
+}
+
 // The grading inputs are the enterprise's own data; a grade it computes may only raise supervision.
 TEST(SupervisionAttack, GradingByTheEnterpriseMayNotLowerTheGrade) {
   World w;

@@ -97,14 +97,16 @@ TEST(UploadTables, PointsAreUpsertedAndUsableByTheUploadAtOnce) {
   ASSERT_EQ(up.status, 200) << up.body;
   EXPECT_EQ(up.json()["accepted"], 1) << up.body;
 
-  // Sent again with another H: an update, not a second row.
-  auto again = t.upload("points", {{"companyCode", kCompany}, {"dataId", "base-2"}, {"datas", json::array({point(q("UTLIT1"), 17)})}});
+  // Sent again with a lower H: an update, not a second row (a higher one would be kept at the
+  // stored value: only the regulator loosens a threshold, tests/api/supervision_test.cpp).
+  auto again = t.upload("points", {{"companyCode", kCompany}, {"dataId", "base-2"}, {"datas", json::array({point(q("UTLIT1"), 14)})}});
   ASSERT_EQ(again.status, 200) << again.body;
   EXPECT_EQ(again.json()["updated"], 1) << again.body;
   EXPECT_EQ(again.json()["created"], 0);
+  EXPECT_TRUE(again.json()["kept"].empty()) << again.body;
   auto row = t.c.get("/api/v1/monitoring-points/" + q("UTLIT1"), t.admin);
   ASSERT_EQ(row.status, 200);
-  EXPECT_DOUBLE_EQ(row.json()["h"].get<double>(), 17);
+  EXPECT_DOUBLE_EQ(row.json()["h"].get<double>(), 14);
   EXPECT_EQ(row.json()["company_code"], kCompany);
   EXPECT_EQ(count("SELECT count(*) AS n FROM monitoring_point WHERE quota_code = '" + q("UTLIT1") + "'"), 1);
 }
