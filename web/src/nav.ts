@@ -14,7 +14,7 @@ export const NAV: NavItem[] = [
   { path: '/screen', name: 'screen', title: '大屏' },
   { path: '/alarms', name: 'alarms', title: '实时报警' },
   { path: '/warnings', name: 'warnings', title: '预警事件' },
-  { path: '/video', name: 'video', title: '视频AI审核' },
+  { path: '/review', name: 'review', title: '视频AI审核' },
   { path: '/cameras', name: 'cameras', title: '视频监控' },
   { path: '/enterprises', name: 'enterprises', title: '企业档案' },
   { path: '/statistics', name: 'statistics', title: '统计分析' },

@@ -10,15 +10,16 @@ const routes: RouteRecordRaw[] = [
   { path: '/alarms/:id(\\d+)', name: 'alarm', component: () => import('./pages/AlarmDetailPage.vue'), meta: { title: '报警详情' } },
   { path: '/warnings', name: 'warnings', component: () => import('./pages/WarningsPage.vue'), meta: { title: '预警事件' } },
   { path: '/warnings/:id(\\d+)', name: 'warning', component: () => import('./pages/WarningDetailPage.vue'), meta: { title: '预警详情' } },
-  { path: '/video', name: 'video', component: () => import('./pages/VideoReviewPage.vue'), meta: { title: '视频AI审核' } },
+  { path: '/review', name: 'review', alias: '/video', component: () => import('./pages/VideoReviewPage.vue'), meta: { title: '视频AI审核' } },
   { path: '/cameras', name: 'cameras', component: () => import('./pages/CamerasPage.vue'), meta: { title: '视频监控' } },
+  { path: '/cameras/:id', name: 'camera', component: () => import('./pages/CameraPage.vue'), meta: { title: '摄像机' } },
   { path: '/enterprises', name: 'enterprises', component: () => import('./pages/EnterprisesPage.vue'), meta: { title: '企业档案' } },
   { path: '/enterprises/:code', name: 'enterprise', component: () => import('./pages/EnterpriseFilePage.vue'), meta: { title: '企业档案' } },
   { path: '/statistics', name: 'statistics', component: () => import('./pages/StatisticsPage.vue'), meta: { title: '统计分析' } },
   { path: '/data-quality', name: 'data-quality', component: () => import('./pages/DataQualityPage.vue'), meta: { title: '数据质量' } },
   { path: '/deployment', name: 'deployment', component: () => import('./pages/DeploymentPage.vue'), meta: { title: '部署进度' } },
   { path: '/reports', name: 'reports', component: () => import('./pages/ReportsPage.vue'), meta: { title: '日报周报' } },
-  { path: '/admin', name: 'admin', component: () => import('./pages/AdminPage.vue'), meta: { title: '系统管理' } },
+  { path: '/admin/:section?', name: 'admin', component: () => import('./pages/AdminPage.vue'), meta: { title: '系统管理' } },
   { path: '/:rest(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue'), meta: { title: '页面不存在' } },
 ];
 
