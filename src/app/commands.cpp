@@ -469,8 +469,18 @@ int cmd_serve(const Args& args) {
   ctx.stream_recheck = std::chrono::milliseconds(hc["stream_recheck_ms"].get<int>());
   http::Router router;
   api::register_routes(router, ctx);
-  if (auto dir = resolve_static_dir(hc["static_dir"].get<std::string>()); !dir.empty())
-    router.set_fallback(http::make_static_handler(dir));
+  if (auto dir = resolve_static_dir(hc["static_dir"].get<std::string>()); !dir.empty()) {
+    // The dashboard loads its map from /maps/shanxi.geojson: the file shipped in web/dist, or
+    // the operator's approved standard map (标准地图) named by dashboard.map_file.
+    std::vector<http::StaticOverride> overrides;
+    if (auto map = cfg["dashboard"]["map_file"].get<std::string>(); !map.empty()) {
+      auto file = resolve_static_dir(map);
+      if (file.empty() || !fs::is_regular_file(file))
+        throw core::Error(core::Errc::bad_request, "dashboard.map_file: no such file: " + map);
+      overrides.push_back({"/maps/shanxi.geojson", file});
+    }
+    router.set_fallback(http::make_static_handler(dir, std::move(overrides)));
+  }
 
   http::ServerSettings ss;
   ss.listen_address = hc["listen_address"].get<std::string>();

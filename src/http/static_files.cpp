@@ -15,6 +15,7 @@ std::string mime_for(const fs::path& p) {
   if (ext == ".js" || ext == ".mjs") return "text/javascript; charset=utf-8";
   if (ext == ".css") return "text/css; charset=utf-8";
   if (ext == ".json") return "application/json";
+  if (ext == ".geojson") return "application/geo+json";
   if (ext == ".svg") return "image/svg+xml";
   if (ext == ".png") return "image/png";
   if (ext == ".jpg" || ext == ".jpeg") return "image/jpeg";
@@ -24,12 +25,34 @@ std::string mime_for(const fs::path& p) {
   if (ext == ".mp4") return "video/mp4";
   return "application/octet-stream";
 }
+
+Response serve_file(const fs::path& file, const std::string& request_id) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return problem(404, "file_not_found", "no such file", request_id);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  Response resp;
+  resp.content_type = mime_for(file);
+  resp.body = ss.str();
+  resp.headers.emplace_back("Cache-Control", file.filename() == "index.html" ? "no-cache" : "public, max-age=3600");
+  return resp;
+}
 }  // namespace
 
-Handler make_static_handler(fs::path root) {
+Handler make_static_handler(fs::path root) { return make_static_handler(std::move(root), {}); }
+
+Handler make_static_handler(fs::path root, std::vector<StaticOverride> overrides) {
   root = fs::weakly_canonical(root);
-  return [root](Request& req) -> Response {
+  return [root, overrides = std::move(overrides)](Request& req) -> Response {
     const std::string& path = req.path;
+    for (const auto& o : overrides)
+      if (path == o.url_path) {
+        auto resp = serve_file(o.file, req.request_id);
+        // Replaced by the operator at any time: revalidate rather than cache for an hour.
+        for (auto& [k, v] : resp.headers)
+          if (k == "Cache-Control") v = "no-cache";
+        return resp;
+      }
     if (path.find('\\') != std::string::npos || path.find("//") != std::string::npos)
       return problem(400, "bad_path", "the path is not allowed", req.request_id);
     fs::path rel;
@@ -54,15 +77,7 @@ Handler make_static_handler(fs::path root) {
     auto r = canon.string();
     if (ec || r.compare(0, root.string().size(), root.string()) != 0)
       return problem(404, "file_not_found", "no such file", req.request_id);
-    std::ifstream in(canon, std::ios::binary);
-    if (!in) return problem(404, "file_not_found", "no such file", req.request_id);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    Response resp;
-    resp.content_type = mime_for(canon);
-    resp.body = ss.str();
-    resp.headers.emplace_back("Cache-Control", canon.filename() == "index.html" ? "no-cache" : "public, max-age=3600");
-    return resp;
+    return serve_file(canon, req.request_id);
   };
 }
 

@@ -103,8 +103,13 @@ json MonitoringService::alarms(const model::Principal& who, const std::map<std::
   auto rows = tx.exec(
       "SELECT a.id, a.quota_code, a.company_code, a.hazard_code, a.equip_code, a.alarm_type, a.is_data_fault, a.threshold, "
       "a.start_ts, a.raised_ts, a.end_ts, a.peak_value, a.peak_ts, a.last_value, a.suppressed, a.late, a.origin, "
-      "extract(epoch FROM coalesce(a.end_ts, now()) - a.start_ts)::bigint AS duration_s, count(*) OVER () AS total_count_ "
-      "FROM alarm a WHERE " + where + " ORDER BY a.start_ts DESC, a.id DESC LIMIT " + lim + " OFFSET " + ofs,
+      "extract(epoch FROM coalesce(a.end_ts, now()) - a.start_ts)::bigint AS duration_s, "
+      // Names beside the codes, for people (issue 10).
+      "e.name AS company_name, h.name AS hazard_name, p.name AS point_name, p.unit, count(*) OVER () AS total_count_ "
+      "FROM alarm a LEFT JOIN enterprise e ON e.company_code = a.company_code "
+      "LEFT JOIN hazard_source h ON h.hazard_code = a.hazard_code "
+      "LEFT JOIN monitoring_point p ON p.quota_code = a.quota_code WHERE " + where +
+          " ORDER BY a.start_ts DESC, a.id DESC LIMIT " + lim + " OFFSET " + ofs,
       params);
   long long total = rows.empty() ? 0 : rows[0]["total_count_"].get<long long>();
   for (auto& r : rows) r.erase("total_count_");

@@ -136,3 +136,31 @@ TEST(StaticFiles, ServesInsideRootOnly) {
   }
   fs::remove_all(root.parent_path());
 }
+
+// dashboard.map_file: the operator's standard map replaces the shipped one at the same URL.
+TEST(StaticFiles, OverrideServesTheOperatorsFileAtTheFixedPath) {
+  auto base = fs::temp_directory_path() / "hazmon-static-override-test";
+  fs::create_directories(base / "www" / "maps");
+  std::ofstream(base / "www" / "index.html") << "INDEX";
+  std::ofstream(base / "www" / "maps" / "shanxi.geojson") << "SHIPPED";
+  std::ofstream(base / "approved.geojson") << "APPROVED";
+  auto get = [](Handler& h, std::string path) {
+    Request q;
+    q.method = "GET";
+    q.path = std::move(path);
+    q.request_id = "t";
+    return h(q);
+  };
+  auto plain = make_static_handler(base / "www");
+  EXPECT_EQ(get(plain, "/maps/shanxi.geojson").body, "SHIPPED");
+  auto h = make_static_handler(base / "www", {{"/maps/shanxi.geojson", base / "approved.geojson"}});
+  auto r = get(h, "/maps/shanxi.geojson");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "APPROVED");
+  EXPECT_EQ(r.content_type, "application/geo+json");
+  EXPECT_EQ(get(h, "/").body, "INDEX");
+  EXPECT_EQ(get(h, "/maps/../approved.geojson").status, 400);
+  auto missing = make_static_handler(base / "www", {{"/maps/shanxi.geojson", base / "gone.geojson"}});
+  EXPECT_EQ(get(missing, "/maps/shanxi.geojson").status, 404);
+  fs::remove_all(base);
+}
