@@ -26,7 +26,7 @@ export type CamerasRow = S['CamerasRow'];
 export type MonitoringPointsRow = S['MonitoringPointsRow'];
 export type RegionsRow = S['RegionsRow'];
 
-/** An alarm episode as GET /api/v1/alarms lists it (the spec says GenericList; src/api/routes_monitoring.cpp). */
+/** An alarm episode as GET /api/v1/alarms lists it (the spec says GenericList; MonitoringService::alarms in src/service/monitoring.cpp). */
 export interface AlarmRow {
   id: number;
   company_code: string;
@@ -35,6 +35,7 @@ export interface AlarmRow {
   hazard_name?: string | null;
   quota_code: string;
   point_name?: string | null;
+  unit?: string | null;
   alarm_type: string;
   start_ts: string;
   end_ts?: string | null;
@@ -74,3 +75,9 @@ export interface LiveAlarm {
 
 /** `event: warning` of GET /api/v1/stream: the warning event as pushed (WarningService::on_push). */
 export type LiveWarning = Partial<WarningEvent> & Pick<WarningEvent, 'id' | 'level' | 'company_code'>;
+
+export type Overview = S['Overview'];
+export type OverviewEnterprise = S['OverviewEnterprise'];
+export type StatisticsTrend = S['StatisticsTrend'];
+export type StatisticsRanking = S['StatisticsRanking'];
+export type RankingRow = S['RankingRow'];
