@@ -3,7 +3,7 @@
 // inline styles, which hazmond's Content-Security-Policy refuses.
 import type { EChartsOption } from '../charts';
 import type { components } from '../api/schema';
-import { formatPercent } from '../format';
+import { formatPercent, formatShort as formatBeijingShort } from '../format';
 
 type S = components['schemas'];
 export type StatisticsGrouped = S['StatisticsGrouped'];
@@ -110,6 +110,47 @@ export function rateBarOption(items: RateItem[], opts: { target?: number; title?
           target != null
             ? { silent: true, symbol: 'none', lineStyle: { color: '#f5c400', type: 'dashed' }, label: { color: '#f5c400', formatter: `目标 ${formatPercent(target, 1)}` }, data: [{ xAxis: target * 100 }] }
             : undefined,
+      },
+    ],
+  };
+}
+
+export interface PointSample {
+  t: number;
+  v: number;
+}
+
+/** A point's readings as a line with its alarm thresholds (HH/H/L/LL) as dashed lines; the value
+ * axis spans the readings and the thresholds. */
+export function pointLineOption(samples: PointSample[], th: { ll?: number | null; l?: number | null; h?: number | null; hh?: number | null }, unit?: string | null): EChartsOption {
+  const lines: { yAxis: number; lineStyle: { color: string; type: 'dashed' }; label: { formatter: string; color: string } }[] = [];
+  const add = (v: number | null | undefined, name: string, color: string) => {
+    if (v != null && Number.isFinite(v)) lines.push({ yAxis: v, lineStyle: { color, type: 'dashed' }, label: { formatter: `${name} ${v}`, color } });
+  };
+  add(th.hh, '高高报', '#e02020');
+  add(th.h, '高报', '#ff7a00');
+  add(th.l, '低报', '#f5c400');
+  add(th.ll, '低低报', '#b5179e');
+  const values = [...samples.map((s) => s.v), ...lines.map((l) => l.yAxis)];
+  const lo = values.length ? Math.min(...values) : 0;
+  const hi = values.length ? Math.max(...values) : 1;
+  const pad = (hi - lo) * 0.08 || 1;
+  return {
+    tooltip: { ...RICH_TOOLTIP, trigger: 'axis' },
+    grid: { left: 56, right: 90, top: 24, bottom: 46 },
+    xAxis: { type: 'time', ...AXIS, axisLabel: { ...AXIS.axisLabel, formatter: (v: number) => formatBeijingShort(v) }, splitLine: { show: false } },
+    yAxis: { type: 'value', name: unit ?? '', min: Math.floor((lo - pad) * 100) / 100, max: Math.ceil((hi + pad) * 100) / 100, ...AXIS },
+    dataZoom: [{ type: 'inside' }, { type: 'slider', height: 14, bottom: 6 }],
+    series: [
+      {
+        name: '监测值',
+        type: 'line',
+        showSymbol: samples.length < 60,
+        symbolSize: 4,
+        lineStyle: { width: 1.5, color: '#3aa0ff' },
+        itemStyle: { color: '#3aa0ff' },
+        data: samples.map((s) => [s.t, s.v]),
+        markLine: { silent: true, symbol: 'none', data: lines },
       },
     ],
   };
