@@ -7,7 +7,6 @@ const routes: RouteRecordRaw[] = [
   { path: '/', name: 'overview', component: () => import('./pages/OverviewPage.vue'), meta: { title: '总览' } },
   { path: '/screen', name: 'screen', component: () => import('./pages/ScreenPage.vue'), meta: { bare: true, title: '大屏' } },
   { path: '/alarms', name: 'alarms', component: () => import('./pages/AlarmsPage.vue'), meta: { title: '实时报警' } },
-  { path: '/alarms/:id(\\d+)', name: 'alarm', component: () => import('./pages/AlarmDetailPage.vue'), meta: { title: '报警详情' } },
   { path: '/warnings', name: 'warnings', component: () => import('./pages/WarningsPage.vue'), meta: { title: '预警事件' } },
   { path: '/warnings/:id(\\d+)', name: 'warning', component: () => import('./pages/WarningDetailPage.vue'), meta: { title: '预警详情' } },
   { path: '/review', name: 'review', alias: '/video', component: () => import('./pages/VideoReviewPage.vue'), meta: { title: '视频AI审核' } },
