@@ -22,6 +22,7 @@ void add_warning_routes(http::Router& r, ApiContext& ctx);  // routes_warning.cp
 void add_stream_routes(http::Router& r, ApiContext& ctx);   // routes_stream.cpp
 void add_video_routes(http::Router& r, ApiContext& ctx);    // routes_video.cpp
 void add_notify_routes(http::Router& r, ApiContext& ctx);   // routes_notify.cpp
+void add_statistics_routes(http::Router& r, ApiContext& ctx);  // routes_statistics.cpp
 using core::Errc;
 using core::Error;
 using http::Exec;
@@ -345,6 +346,7 @@ void register_routes(http::Router& router, ApiContext& ctx) {
   add_stream_routes(router, ctx);
   add_video_routes(router, ctx);
   add_notify_routes(router, ctx);
+  add_statistics_routes(router, ctx);
   add_registry_routes(router, ctx);  // last: its {entity} pattern would shadow the fixed paths
 }
 

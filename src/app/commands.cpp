@@ -28,6 +28,7 @@
 #include <hazmon/service/roster.hpp>
 #include <hazmon/service/user_admin.hpp>
 #include <hazmon/service/video_service.hpp>
+#include <hazmon/service/statistics_service.hpp>
 #include <hazmon/video/supervisor.hpp>
 #include <hazmon/service/warning_service.hpp>
 #include <hazmon/storage/migrations.hpp>
@@ -419,6 +420,7 @@ int cmd_serve(const Args& args) {
   auto video_settings = video_service_settings(cfg);
   video_settings.secret_box = &server_box;  // camera credentials (ADR 0014)
   service::VideoService video(*dbh.db, &warnings, std::move(video_settings), clock);
+  service::StatisticsService statistics(*dbh.db, clock, {std::chrono::seconds(cfg["ingest"]["offline_after_s"].get<int>())});
   registry.on_change([&video](const std::string& entity) {
     if (entity == "cameras" || entity == "enterprises") video.reload_cameras();
   });
@@ -464,6 +466,7 @@ int cmd_serve(const Args& args) {
   ctx.events = &events;
   ctx.notifications = notifier.service.get();
   ctx.video = &video;
+  ctx.statistics = &statistics;
   ctx.offline_after_s = cfg["ingest"]["offline_after_s"].get<int>();
   ctx.max_streams_per_principal = hc["max_streams_per_principal"].get<int>();
   ctx.stream_recheck = std::chrono::milliseconds(hc["stream_recheck_ms"].get<int>());

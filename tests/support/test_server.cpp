@@ -20,6 +20,7 @@
 #include <hazmon/service/roster.hpp>
 #include <hazmon/service/user_admin.hpp>
 #include <hazmon/service/video_service.hpp>
+#include <hazmon/service/statistics_service.hpp>
 #include <hazmon/service/warning_service.hpp>
 
 #include <filesystem>
@@ -63,6 +64,7 @@ struct TestServer::Impl {
   std::unique_ptr<notify::SmtpMailer> mailer;
   std::unique_ptr<service::NotificationService> notifications;
   std::unique_ptr<service::VideoService> video;
+  std::unique_ptr<service::StatisticsService> statistics;
   std::unique_ptr<api::ApiContext> ctx;
   http::Router router;
   std::unique_ptr<http::Server> server;
@@ -143,6 +145,8 @@ TestServer::TestServer(TestDatabase& db, TestServerOptions o)
     i.registry->add_check("cameras", [v = i.video.get()](const nlohmann::json& row) { return v->check_camera_row(row); });
     i.video->start();
   }
+  i.statistics = std::make_unique<service::StatisticsService>(
+      db.db(), *clock_, service::StatisticsSettings{std::chrono::seconds(o.offline_after_s)});
   i.ctx = std::make_unique<api::ApiContext>(api::ApiContext{
       *i.auth, *i.registry, *i.roster, *i.audit, *i.users, i.metrics,
       [&db] { return api::Readiness{db.db().ping(), "test"}; }});
@@ -152,6 +156,7 @@ TestServer::TestServer(TestDatabase& db, TestServerOptions o)
   i.ctx->events = i.events.get();
   i.ctx->notifications = i.notifications.get();
   i.ctx->video = i.video.get();
+  i.ctx->statistics = i.statistics.get();
   i.ctx->offline_after_s = o.offline_after_s;
   i.ctx->max_streams_per_principal = o.max_streams_per_principal;
   i.ctx->stream_recheck = std::chrono::milliseconds(o.stream_recheck_ms);

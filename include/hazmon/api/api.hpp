@@ -20,6 +20,7 @@ class MonitoringService;
 class WarningService;
 class NotificationService;
 class VideoService;
+class StatisticsService;
 }  // namespace hazmon::service
 
 namespace hazmon::api {
@@ -46,6 +47,7 @@ struct ApiContext {
   std::chrono::milliseconds stream_recheck{30000};  // open streams re-check their session
   service::NotificationService* notifications = nullptr;  // null: no notification or duty-contact routes
   service::VideoService* video = nullptr;  // null: no video event, evidence, statistics or playback routes
+  service::StatisticsService* statistics = nullptr;  // null: no /api/v1/overview or /api/v1/statistics/*
 };
 
 void register_routes(http::Router& router, ApiContext& ctx);

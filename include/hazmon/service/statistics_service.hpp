@@ -1,0 +1,64 @@
+#pragma once
+// The overview (总览) and the statistics API (统计分析): query parameters checked and turned into a
+// scoped, bounded range (Beijing-time hours, days, ISO weeks and months), figures from
+// storage::StatisticsStore, answers as JSON and as report::Tables for the CSV/XLSX downloads (the
+// same rows). Definitions: docs/api.md, "Overview and statistics".
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <hazmon/core/clock.hpp>
+#include <hazmon/model/scope.hpp>
+#include <hazmon/report/table.hpp>
+
+namespace hazmon::storage { class Database; }
+
+namespace hazmon::service {
+
+struct StatisticsSettings {
+  std::chrono::seconds offline_after{300};  // ingest.offline_after_s
+};
+
+// One answer: the JSON body, the same rows as tables (the first is the CSV), and a file name.
+struct StatisticsResult {
+  nlohmann::json body;
+  std::vector<report::Table> tables;
+  std::string file_name;        // Chinese, without extension: 报警统计_按市_20261201-20261206
+  std::string ascii_file_name;  // statistics-alarms-city-20261201-20261206
+};
+
+using StatQuery = std::map<std::string, std::string>;
+
+class StatisticsService {
+ public:
+  StatisticsService(storage::Database& db, const core::Clock& clock, StatisticsSettings settings);
+  ~StatisticsService();
+
+  // People only (403 for machine credentials). Bad parameters: 400 (syntax, unknown values), 422
+  // (from not before to, range too long), 404 (region_code / company_code unknown or outside the
+  // caller's scope).
+  nlohmann::json overview(const model::Principal& who);
+  StatisticsResult trend(const model::Principal& who, const StatQuery& q);
+  // metric: "alarms", "warnings" or "video-events".
+  StatisticsResult grouped(const model::Principal& who, const std::string& metric, const StatQuery& q);
+  StatisticsResult ranking(const model::Principal& who, const StatQuery& q);
+  StatisticsResult video_review(const model::Principal& who, const StatQuery& q);
+  StatisticsResult disposal(const model::Principal& who, const StatQuery& q);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Chinese names shown next to codes (exports, the dashboard's tables).
+std::string alarm_type_zh(const std::string& type);
+std::string warning_level_zh(const std::string& level);
+std::string warning_category_zh(const std::string& category);
+std::string video_analyser_zh(const std::string& analyser);
+std::string review_state_zh(const std::string& state);
+
+}  // namespace hazmon::service

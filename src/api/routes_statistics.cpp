@@ -1,0 +1,105 @@
+// The overview (总览) and the statistics API (统计分析), every answer cut to the caller's scope;
+// `format=csv|xlsx` downloads the same rows through the report module (ADR 0016).
+#include <hazmon/api/api.hpp>
+
+#include <hazmon/core/error.hpp>
+#include <hazmon/report/table.hpp>
+#include <hazmon/service/statistics_service.hpp>
+
+#include "request_helpers.hpp"
+
+namespace hazmon::api {
+using core::Errc;
+using core::Error;
+using http::Request;
+using http::Response;
+using model::Principal;
+
+namespace {
+// RFC 5987 value characters: everything else is percent-encoded (UTF-8 bytes).
+std::string rfc5987(const std::string& s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+        c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string format_of(const Request& req) {
+  auto it = req.query.find("format");
+  if (it == req.query.end() || it->second.empty() || it->second == "json") return "json";
+  if (it->second == "csv" || it->second == "xlsx") return it->second;
+  throw Error(Errc::bad_request, "format must be one of json, csv, xlsx");
+}
+
+Response answer(const std::string& format, service::StatisticsResult r) {
+  if (format == "json") return json_response(200, r.body);
+  Response out;
+  out.status = 200;
+  if (format == "csv") {
+    out.content_type = "text/csv; charset=utf-8";
+    out.body = report::write_csv(r.tables.at(0));
+  } else {
+    out.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    out.body = report::write_xlsx(r.tables);
+  }
+  const std::string ext = "." + format;
+  out.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + r.ascii_file_name + ext +
+                                                      "\"; filename*=UTF-8''" + rfc5987(r.file_name + ext));
+  out.headers.emplace_back("Cache-Control", "no-store");
+  out.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  return out;
+}
+
+service::StatQuery query_of(const Request& req) { return {req.query.begin(), req.query.end()}; }
+}  // namespace
+
+void add_statistics_routes(http::Router& r, ApiContext& ctx) {
+  if (!ctx.statistics) return;
+  auto& s = *ctx.statistics;
+  r.add("GET", "/api/v1/overview", authed(ctx, "", [&s](Request& req, const Principal& who) {
+          check_query(req, {});
+          return json_response(200, s.overview(who));
+        }));
+  r.add("GET", "/api/v1/statistics/trend", authed(ctx, "", [&s](Request& req, const Principal& who) {
+          check_query(req, {"metric", "bucket", "from", "to", "region_code", "company_code", "format"});
+          auto format = format_of(req);
+          return answer(format, s.trend(who, query_of(req)));
+        }));
+  // One route per metric (written out: tests/openapi_check.py reads the paths from these calls).
+  auto grouped = [&ctx, &s](const char* metric) {
+    return authed(ctx, "", [&s, metric](Request& req, const Principal& who) {
+      check_query(req, {"group_by", "period", "from", "to", "region_code", "company_code", "limit", "format"});
+      auto format = format_of(req);
+      return answer(format, s.grouped(who, metric, query_of(req)));
+    });
+  };
+  r.add("GET", "/api/v1/statistics/alarms", grouped("alarms"));
+  r.add("GET", "/api/v1/statistics/warnings", grouped("warnings"));
+  r.add("GET", "/api/v1/statistics/video-events", grouped("video-events"));
+  r.add("GET", "/api/v1/statistics/ranking", authed(ctx, "", [&s](Request& req, const Principal& who) {
+          check_query(req, {"by", "from", "to", "region_code", "limit", "format"});
+          auto format = format_of(req);
+          return answer(format, s.ranking(who, query_of(req)));
+        }));
+  r.add("GET", "/api/v1/statistics/video-review", authed(ctx, "", [&s](Request& req, const Principal& who) {
+          check_query(req, {"by", "from", "to", "region_code", "company_code", "limit", "format"});
+          auto format = format_of(req);
+          return answer(format, s.video_review(who, query_of(req)));
+        }));
+  r.add("GET", "/api/v1/statistics/disposal", authed(ctx, "", [&s](Request& req, const Principal& who) {
+          check_query(req, {"by", "from", "to", "region_code", "company_code", "limit", "format"});
+          auto format = format_of(req);
+          return answer(format, s.disposal(who, query_of(req)));
+        }));
+}
+
+}  // namespace hazmon::api

@@ -1,0 +1,327 @@
+#include <hazmon/storage/statistics_store.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <hazmon/core/error.hpp>
+#include <hazmon/core/time_format.hpp>
+#include <hazmon/storage/database.hpp>
+#include <hazmon/storage/scope_sql.hpp>
+
+namespace hazmon::storage {
+using nlohmann::json;
+
+namespace {
+std::string ph(Params& p, std::string v) {
+  p.push_back(std::move(v));
+  return "$" + std::to_string(p.size());
+}
+
+std::optional<std::string> opt_str(const json& v) {
+  if (v.is_null()) return std::nullopt;
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
+std::string str(const json& v) { return v.is_string() ? v.get<std::string>() : (v.is_null() ? "" : v.dump()); }
+long long num(const json& v) {
+  if (v.is_number_integer()) return v.get<long long>();
+  if (v.is_number()) return static_cast<long long>(v.get<double>());
+  if (v.is_string()) return std::stoll(v.get<std::string>());
+  return 0;
+}
+core::SysTime when(const json& v) {
+  auto t = core::parse_time(str(v));
+  if (!t) throw core::Error(core::Errc::internal, "statistics: unreadable timestamp from the database");
+  return *t;
+}
+
+// The first instant of the Beijing-time (UTC+8) hour, day, ISO week or month holding `col`.
+std::string bucket_sql(StatBucket b, const std::string& col) {
+  const char* unit = b == StatBucket::hour ? "hour" : b == StatBucket::day ? "day" : b == StatBucket::week ? "week" : "month";
+  return std::string("((date_trunc('") + unit + "', (" + col + " AT TIME ZONE 'UTC') + interval '8 hours') - "
+         "interval '8 hours') AT TIME ZONE 'UTC')";
+}
+
+struct MetricSql {
+  std::string from;     // FROM … (x is the counted row, e its enterprise)
+  std::string ts;       // the time the row is counted at
+  std::string where;    // always applied
+  std::string open;     // still open / pending
+  std::string overdue;  // marked overdue
+  std::string hazard;   // the hazard source code
+  std::string type;     // the metric's type column
+};
+
+MetricSql metric_sql(StatMetric m) {
+  switch (m) {
+    case StatMetric::alarms:
+      return {"alarm x JOIN enterprise e ON e.company_code = x.company_code", "x.start_ts", "NOT x.suppressed",
+              "x.end_ts IS NULL", "false", "x.hazard_code", "x.alarm_type"};
+    case StatMetric::warnings:
+      return {"warning_event x JOIN enterprise e ON e.company_code = x.company_code", "x.first_ts", "TRUE",
+              "x.status <> 'closed'", "x.overdue", "x.hazard_code", "x.category"};
+    case StatMetric::video_events:
+      return {"video_event x JOIN enterprise e ON e.company_code = x.company_code JOIN camera c ON c.video_id = x.video_id",
+              "x.started_at", "x.review_state <> 'not_required'", "x.review_state = 'pending'", "false", "c.hazard_code",
+              "x.analyser"};
+  }
+  throw core::Error(core::Errc::internal, "statistics: unknown metric");
+}
+
+std::string split_sql(StatMetric m, StatSplit s) {
+  switch (s) {
+    case StatSplit::alarm_type:
+      if (m == StatMetric::alarms) return "x.alarm_type";
+      break;
+    case StatSplit::level:
+    case StatSplit::category:
+      if (m == StatMetric::warnings) return s == StatSplit::level ? "x.level" : "x.category";
+      break;
+    case StatSplit::analyser:
+    case StatSplit::review_state:
+      if (m == StatMetric::video_events) return s == StatSplit::analyser ? "x.analyser" : "x.review_state";
+      break;
+  }
+  throw core::Error(core::Errc::internal, "statistics: this split does not apply to the metric");
+}
+
+// Scope, range, the metric's own condition and the optional region / enterprise filters.
+std::string where_sql(const MetricSql& m, const StatFilter& f, Params& p) {
+  std::string w = scope_predicate(f.scope, "x.company_code", "e.region_code", p);
+  w += " AND " + m.ts + " >= " + ph(p, core::format_rfc3339(f.from)) + "::timestamptz";
+  w += " AND " + m.ts + " < " + ph(p, core::format_rfc3339(f.to)) + "::timestamptz";
+  w += " AND " + m.where;
+  if (!f.region_code.empty()) w += " AND e.region_code LIKE " + ph(p, model::region_prefix(f.region_code)) + " || '%'";
+  if (!f.company_code.empty()) w += " AND x.company_code = " + ph(p, f.company_code);
+  return w;
+}
+
+const char* kCityOf = "substr(e.region_code, 1, 4) || '00'";
+}  // namespace
+
+std::vector<BucketCount> StatisticsStore::by_bucket(Tx& tx, StatMetric metric, StatSplit split, StatBucket bucket,
+                                                    const StatFilter& f) const {
+  auto m = metric_sql(metric);
+  Params p;
+  auto b = bucket_sql(bucket, m.ts);
+  auto rows = tx.exec("SELECT " + b + " AS start, " + split_sql(metric, split) + " AS key, count(*) AS n FROM " + m.from +
+                          " WHERE " + where_sql(m, f, p) + " GROUP BY 1, 2 ORDER BY 1, 2",
+                      p);
+  std::vector<BucketCount> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back({when(r["start"]), str(r["key"]), num(r["n"])});
+  return out;
+}
+
+std::vector<GroupCount> StatisticsStore::by_group(Tx& tx, StatMetric metric, StatSplit split, StatGroup group,
+                                                  const StatFilter& f) const {
+  auto m = metric_sql(metric);
+  std::string key, name = "''", joins = " LEFT JOIN region cr ON cr.code = " + std::string(kCityOf),
+                    city = kCityOf, city_name = "cr.name", company = "NULL::text", company_name = "NULL::text";
+  switch (group) {
+    case StatGroup::city: key = kCityOf; name = "coalesce(cr.name, '')"; break;
+    case StatGroup::enterprise:
+      key = "x.company_code", name = "e.name", company = "x.company_code", company_name = "e.name";
+      break;
+    case StatGroup::hazard_source:
+      key = m.hazard, name = "coalesce(h.name, '')", company = "x.company_code", company_name = "e.name";
+      joins += " LEFT JOIN hazard_source h ON h.hazard_code = " + m.hazard;
+      break;
+    case StatGroup::type: key = m.type, city = city_name = "NULL::text"; break;
+    case StatGroup::level:
+      if (metric != StatMetric::warnings) throw core::Error(core::Errc::internal, "statistics: level is for warnings");
+      key = "x.level", city = city_name = "NULL::text";
+      break;
+    case StatGroup::camera:
+      if (metric != StatMetric::video_events) throw core::Error(core::Errc::internal, "statistics: camera is for video");
+      key = "x.video_id", name = "c.name", company = "x.company_code", company_name = "e.name";
+      break;
+  }
+  Params p;
+  auto sql = "SELECT " + key + " AS key, " + name + " AS name, " + city + " AS city_code, " + city_name + " AS city_name, " +
+             company + " AS company_code, " + company_name + " AS company_name, " + split_sql(metric, split) +
+             " AS split, count(*) AS n, count(*) FILTER (WHERE " + m.open + ") AS open, count(*) FILTER (WHERE " +
+             m.overdue + ") AS overdue FROM " + m.from + joins + " WHERE " + where_sql(m, f, p) +
+             " GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 7";
+  auto rows = tx.exec(sql, p);
+  std::vector<GroupCount> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) {
+    out.push_back({opt_str(r["key"]), str(r["name"]), opt_str(r["city_code"]), opt_str(r["city_name"]),
+                   opt_str(r["company_code"]), opt_str(r["company_name"]), str(r["split"]), num(r["n"]), num(r["open"]),
+                   num(r["overdue"])});
+  }
+  return out;
+}
+
+std::vector<DisposalCount> StatisticsStore::disposal(Tx& tx, StatGroup group, const StatFilter& f, core::SysTime now) const {
+  if (group != StatGroup::city && group != StatGroup::enterprise)
+    throw core::Error(core::Errc::internal, "statistics: disposal is by city or enterprise");
+  auto m = metric_sql(StatMetric::warnings);
+  Params p;
+  auto where = where_sql(m, f, p);
+  auto now_p = ph(p, core::format_rfc3339(now));
+  const std::string key = group == StatGroup::city ? kCityOf : "x.company_code";
+  const std::string name = group == StatGroup::city ? "coalesce(cr.name, '')" : "e.name";
+  // The feedback deadline in force: the earliest deadline a record leaving the event `pushed` set
+  // before the first feedback (the push; a raise of the level may shorten it; escalations only
+  // come after a miss).
+  auto sql =
+      "WITH ev AS (SELECT " + key + " AS key, " + name + " AS name, " + kCityOf + " AS city_code, cr.name AS city_name, "
+      "x.id, x.overdue, "
+      "EXISTS (SELECT 1 FROM disposal_record d WHERE d.event_id = x.id AND d.action = 'push') AS pushed, "
+      "(SELECT min(d.at) FROM disposal_record d WHERE d.event_id = x.id AND d.action = 'feedback') AS fb_at "
+      "FROM " + m.from + " LEFT JOIN region cr ON cr.code = " + kCityOf + " WHERE " + where + "), "
+      "dl AS (SELECT ev.*, (SELECT min(d.deadline_ts) FROM disposal_record d WHERE d.event_id = ev.id "
+      "AND d.to_status = 'pushed' AND d.deadline_ts IS NOT NULL AND (ev.fb_at IS NULL OR d.at <= ev.fb_at)) AS deadline "
+      "FROM ev) "
+      "SELECT key, name, city_code, city_name, count(*) AS events, count(*) FILTER (WHERE pushed) AS pushed, "
+      "count(*) FILTER (WHERE fb_at IS NOT NULL AND deadline IS NOT NULL AND fb_at <= deadline) AS on_time, "
+      "count(*) FILTER (WHERE fb_at IS NOT NULL AND deadline IS NOT NULL AND fb_at > deadline) AS late, "
+      "count(*) FILTER (WHERE pushed AND fb_at IS NULL AND deadline < " + now_p + "::timestamptz) AS unanswered, "
+      "count(*) FILTER (WHERE pushed AND fb_at IS NULL AND (deadline IS NULL OR deadline >= " + now_p +
+      "::timestamptz)) AS awaiting, count(*) FILTER (WHERE overdue) AS overdue "
+      "FROM dl GROUP BY 1, 2, 3, 4 ORDER BY 1";
+  auto rows = tx.exec(sql, p);
+  std::vector<DisposalCount> out;
+  for (const auto& r : rows) {
+    out.push_back({str(r["key"]), str(r["name"]), str(r["city_code"]), opt_str(r["city_name"]), num(r["events"]),
+                   num(r["pushed"]), num(r["on_time"]), num(r["late"]), num(r["unanswered"]), num(r["awaiting"]),
+                   num(r["overdue"])});
+  }
+  return out;
+}
+
+std::vector<Region> StatisticsStore::cities(Tx& tx, const model::Scope& scope, const std::string& region_code) const {
+  Params p;
+  std::string where = "r.level = 'city'";
+  switch (scope.kind) {
+    case model::ScopeKind::province: break;
+    case model::ScopeKind::region:
+      where += " AND r.code = substr(" + ph(p, scope.region_code) + ", 1, 4) || '00'";
+      break;
+    case model::ScopeKind::enterprise:
+      where += " AND r.code = (SELECT substr(region_code, 1, 4) || '00' FROM enterprise WHERE company_code = " +
+               ph(p, scope.company_code) + ")";
+      break;
+  }
+  if (!region_code.empty()) where += " AND r.code = substr(" + ph(p, region_code) + ", 1, 4) || '00'";
+  std::vector<Region> out;
+  for (const auto& r : tx.exec("SELECT r.code, r.name FROM region r WHERE " + where + " ORDER BY r.code", p))
+    out.push_back({str(r["code"]), str(r["name"])});
+  return out;
+}
+
+bool StatisticsStore::region_in_scope(Tx& tx, const model::Scope& scope, const std::string& region_code) const {
+  Params p{region_code};
+  if (tx.exec_one("SELECT 1 AS ok FROM region WHERE code = $1 AND is_active", p).is_null()) return false;
+  switch (scope.kind) {
+    case model::ScopeKind::province: return true;
+    case model::ScopeKind::region: return scope.covers_region(region_code);
+    case model::ScopeKind::enterprise: {
+      // An enterprise user may narrow to a region that holds its enterprise (nothing else exists for it).
+      Params q{scope.company_code, model::region_prefix(region_code)};
+      return !tx.exec_one("SELECT 1 AS ok FROM enterprise WHERE company_code = $1 AND region_code LIKE $2 || '%'", q).is_null();
+    }
+  }
+  return false;
+}
+
+bool StatisticsStore::enterprise_in_scope(Tx& tx, const model::Scope& scope, const std::string& company_code) const {
+  Params p{company_code};
+  auto pred = scope_predicate(scope, "e.company_code", "e.region_code", p);
+  return !tx.exec_one("SELECT 1 AS ok FROM enterprise e WHERE e.company_code = $1 AND " + pred, p).is_null();
+}
+
+OverviewData StatisticsStore::overview(Tx& tx, const model::Scope& scope, core::SysTime now,
+                                       std::chrono::seconds offline_after) const {
+  OverviewData out;
+  Params p;
+  const auto scope_e = scope_predicate(scope, "e.company_code", "e.region_code", p);
+  const auto now_p = ph(p, core::format_rfc3339(now)) + "::timestamptz";
+  const auto off_p = ph(p, std::to_string(offline_after.count())) + "::int";
+  // A gateway is online when seen within max(3 × its interval (60 s when not entered), offline_after).
+  const std::string gw_window = "make_interval(secs => greatest(3 * coalesce(g.acquisition_interval_s, 60), " + off_p + "))";
+
+  auto gw = tx.exec_one(
+      "SELECT count(*) AS total, count(*) FILTER (WHERE g.last_seen_at >= " + now_p + " - " + gw_window + ") AS online "
+      "FROM gateway g JOIN enterprise e ON e.company_code = g.company_code WHERE g.is_active AND " + scope_e, p);
+  out.gateways = {num(gw["online"]), num(gw["total"])};
+
+  auto pts = tx.exec_one(
+      "SELECT count(*) AS total, count(*) FILTER (WHERE rl.collect_ts >= " + now_p + " - CASE WHEN g.gateway_code IS NULL "
+      "THEN make_interval(secs => " + off_p + ") ELSE " + gw_window + " END AND o.point_id IS NULL) AS online "
+      "FROM monitoring_point mp JOIN enterprise e ON e.company_code = mp.company_code "
+      "LEFT JOIN gateway g ON g.gateway_code = mp.gateway_code "
+      "LEFT JOIN reading_latest rl ON rl.point_id = mp.point_id "
+      "LEFT JOIN (SELECT DISTINCT point_id FROM alarm WHERE end_ts IS NULL AND alarm_type = 'OFFLINE') o "
+      "ON o.point_id = mp.point_id "
+      "WHERE mp.is_active AND mp.in_use AND " + scope_e, p);
+  out.points = {num(pts["online"]), num(pts["total"])};
+
+  auto cams = tx.exec_one(
+      "SELECT count(*) AS total, count(*) FILTER (WHERE s.state = 'online') AS online FROM camera c "
+      "JOIN enterprise e ON e.company_code = c.company_code LEFT JOIN camera_status s ON s.video_id = c.video_id "
+      "WHERE c.is_active AND " + scope_e, p);
+  out.cameras = {num(cams["online"]), num(cams["total"])};
+
+  for (const auto& r : tx.exec("SELECT a.alarm_type AS k, count(*) AS n FROM alarm a JOIN enterprise e ON e.company_code = "
+                               "a.company_code WHERE a.end_ts IS NULL AND NOT a.suppressed AND " + scope_e +
+                               " GROUP BY 1", p))
+    out.open_alarms_by_type[str(r["k"])] = num(r["n"]);
+  for (const auto& r : tx.exec("SELECT w.level AS k, count(*) AS n FROM warning_event w JOIN enterprise e ON e.company_code = "
+                               "w.company_code WHERE w.status <> 'closed' AND " + scope_e + " GROUP BY 1", p))
+    out.open_warnings_by_level[str(r["k"])] = num(r["n"]);
+
+  auto waiting = tx.exec_one(
+      "SELECT (SELECT count(*) FROM video_event v JOIN enterprise e ON e.company_code = v.company_code "
+      "WHERE v.review_state = 'pending' AND " + scope_e + ") AS video, "
+      "(SELECT count(*) FROM warning_event w JOIN enterprise e ON e.company_code = w.company_code "
+      "WHERE w.status = 'pending_review' AND " + scope_e + ") AS review, "
+      "(SELECT count(*) FROM warning_event w JOIN enterprise e ON e.company_code = w.company_code "
+      "WHERE w.status <> 'closed' AND (w.overdue OR CASE w.status WHEN 'pushed' THEN w.feedback_deadline_ts "
+      "WHEN 'fed_back' THEN w.check_deadline_ts WHEN 'checked' THEN w.close_deadline_ts END < " + now_p + ") AND " +
+      scope_e + ") AS overdue", p);
+  out.video_pending = num(waiting["video"]);
+  out.warnings_pending_review = num(waiting["review"]);
+  out.overdue_disposals = num(waiting["overdue"]);
+
+  // One marker per enterprise; the per-enterprise aggregates are small (open rows only, one row
+  // per gateway) and joined by hash.
+  auto markers = tx.exec(
+      "WITH gw AS (SELECT g.company_code, bool_or(g.last_seen_at >= " + now_p + " - " + gw_window + ") AS online "
+      "FROM gateway g WHERE g.is_active GROUP BY 1), "
+      "al AS (SELECT company_code, count(*) AS n FROM alarm WHERE end_ts IS NULL AND NOT suppressed GROUP BY 1), "
+      "we AS (SELECT company_code, count(*) AS n, max(CASE level WHEN 'red' THEN 4 WHEN 'orange' THEN 3 "
+      "WHEN 'yellow' THEN 2 ELSE 1 END) AS worst FROM warning_event WHERE status <> 'closed' GROUP BY 1) "
+      "SELECT e.company_code, e.name, e.region_code, " + std::string(kCityOf) + " AS city_code, cr.name AS city_name, "
+      "CASE WHEN e.region_code LIKE '%00' THEN NULL ELSE e.region_code END AS county_code, "
+      "CASE WHEN e.region_code LIKE '%00' THEN NULL ELSE co.name END AS county_name, e.lon, e.lat, "
+      "coalesce(gw.online, false) AS online, coalesce(al.n, 0) AS open_alarms, coalesce(we.n, 0) AS open_warnings, "
+      "CASE we.worst WHEN 4 THEN 'red' WHEN 3 THEN 'orange' WHEN 2 THEN 'yellow' WHEN 1 THEN 'blue' END AS worst_level "
+      "FROM enterprise e LEFT JOIN region cr ON cr.code = " + kCityOf + " LEFT JOIN region co ON co.code = e.region_code "
+      "LEFT JOIN gw ON gw.company_code = e.company_code LEFT JOIN al ON al.company_code = e.company_code "
+      "LEFT JOIN we ON we.company_code = e.company_code "
+      "WHERE e.is_active AND e.status <> 'closed' AND " + scope_e + " ORDER BY e.company_code", p);
+  out.markers.reserve(markers.size());
+  for (const auto& r : markers) {
+    EnterpriseMarker mk;
+    mk.company_code = str(r["company_code"]);
+    mk.name = str(r["name"]);
+    mk.region_code = str(r["region_code"]);
+    mk.city_code = str(r["city_code"]);
+    mk.city_name = opt_str(r["city_name"]);
+    mk.county_code = opt_str(r["county_code"]);
+    mk.county_name = opt_str(r["county_name"]);
+    if (r["lon"].is_number()) mk.lon = r["lon"].get<double>();
+    if (r["lat"].is_number()) mk.lat = r["lat"].get<double>();
+    mk.worst_level = opt_str(r["worst_level"]);
+    mk.online = r["online"].is_boolean() && r["online"].get<bool>();
+    mk.open_alarms = num(r["open_alarms"]);
+    mk.open_warnings = num(r["open_warnings"]);
+    ++out.enterprises.total;
+    if (mk.online) ++out.enterprises.online;
+    out.markers.push_back(std::move(mk));
+  }
+  return out;
+}
+
+}  // namespace hazmon::storage
