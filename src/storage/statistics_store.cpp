@@ -234,60 +234,74 @@ bool StatisticsStore::enterprise_in_scope(Tx& tx, const model::Scope& scope, con
 OverviewData StatisticsStore::overview(Tx& tx, const model::Scope& scope, core::SysTime now,
                                        std::chrono::seconds offline_after) const {
   OverviewData out;
-  Params p;
-  const auto scope_e = scope_predicate(scope, "e.company_code", "e.region_code", p);
-  const auto now_p = ph(p, core::format_rfc3339(now)) + "::timestamptz";
-  const auto off_p = ph(p, std::to_string(offline_after.count())) + "::int";
-  // A gateway is online when seen within max(3 × its interval (60 s when not entered), offline_after).
-  const std::string gw_window = "make_interval(secs => greatest(3 * coalesce(g.acquisition_interval_s, 60), " + off_p + "))";
-
+  // PostgreSQL wants exactly the parameters a statement uses: each query gets its own list.
+  struct Q {
+    Params p;
+    std::string scope, now, off, window;
+  };
+  auto q = [&](bool with_now, bool with_off) {
+    Q r;
+    r.scope = scope_predicate(scope, "e.company_code", "e.region_code", r.p);
+    if (with_now) r.now = ph(r.p, core::format_rfc3339(now)) + "::timestamptz";
+    if (with_off) {
+      r.off = ph(r.p, std::to_string(offline_after.count())) + "::int";
+      // A gateway is online when seen within max(3 × its interval (60 s when not entered), offline_after).
+      r.window = "make_interval(secs => greatest(3 * coalesce(g.acquisition_interval_s, 60), " + r.off + "))";
+    }
+    return r;
+  };
+  auto q1 = q(true, true);
   auto gw = tx.exec_one(
-      "SELECT count(*) AS total, count(*) FILTER (WHERE g.last_seen_at >= " + now_p + " - " + gw_window + ") AS online "
-      "FROM gateway g JOIN enterprise e ON e.company_code = g.company_code WHERE g.is_active AND " + scope_e, p);
+      "SELECT count(*) AS total, count(*) FILTER (WHERE g.last_seen_at >= " + q1.now + " - " + q1.window + ") AS online "
+      "FROM gateway g JOIN enterprise e ON e.company_code = g.company_code WHERE g.is_active AND " + q1.scope, q1.p);
   out.gateways = {num(gw["online"]), num(gw["total"])};
 
+  auto q2 = q(true, true);
   auto pts = tx.exec_one(
-      "SELECT count(*) AS total, count(*) FILTER (WHERE rl.collect_ts >= " + now_p + " - CASE WHEN g.gateway_code IS NULL "
-      "THEN make_interval(secs => " + off_p + ") ELSE " + gw_window + " END AND o.point_id IS NULL) AS online "
+      "SELECT count(*) AS total, count(*) FILTER (WHERE rl.collect_ts >= " + q2.now + " - CASE WHEN g.gateway_code IS NULL "
+      "THEN make_interval(secs => " + q2.off + ") ELSE " + q2.window + " END AND o.point_id IS NULL) AS online "
       "FROM monitoring_point mp JOIN enterprise e ON e.company_code = mp.company_code "
       "LEFT JOIN gateway g ON g.gateway_code = mp.gateway_code "
       "LEFT JOIN reading_latest rl ON rl.point_id = mp.point_id "
       "LEFT JOIN (SELECT DISTINCT point_id FROM alarm WHERE end_ts IS NULL AND alarm_type = 'OFFLINE') o "
       "ON o.point_id = mp.point_id "
-      "WHERE mp.is_active AND mp.in_use AND " + scope_e, p);
+      "WHERE mp.is_active AND mp.in_use AND " + q2.scope, q2.p);
   out.points = {num(pts["online"]), num(pts["total"])};
 
+  auto q3 = q(false, false);
   auto cams = tx.exec_one(
       "SELECT count(*) AS total, count(*) FILTER (WHERE s.state = 'online') AS online FROM camera c "
       "JOIN enterprise e ON e.company_code = c.company_code LEFT JOIN camera_status s ON s.video_id = c.video_id "
-      "WHERE c.is_active AND " + scope_e, p);
+      "WHERE c.is_active AND " + q3.scope, q3.p);
   out.cameras = {num(cams["online"]), num(cams["total"])};
 
   for (const auto& r : tx.exec("SELECT a.alarm_type AS k, count(*) AS n FROM alarm a JOIN enterprise e ON e.company_code = "
-                               "a.company_code WHERE a.end_ts IS NULL AND NOT a.suppressed AND " + scope_e +
-                               " GROUP BY 1", p))
+                               "a.company_code WHERE a.end_ts IS NULL AND NOT a.suppressed AND " + q3.scope +
+                               " GROUP BY 1", q3.p))
     out.open_alarms_by_type[str(r["k"])] = num(r["n"]);
   for (const auto& r : tx.exec("SELECT w.level AS k, count(*) AS n FROM warning_event w JOIN enterprise e ON e.company_code = "
-                               "w.company_code WHERE w.status <> 'closed' AND " + scope_e + " GROUP BY 1", p))
+                               "w.company_code WHERE w.status <> 'closed' AND " + q3.scope + " GROUP BY 1", q3.p))
     out.open_warnings_by_level[str(r["k"])] = num(r["n"]);
 
+  auto q4 = q(true, false);
   auto waiting = tx.exec_one(
       "SELECT (SELECT count(*) FROM video_event v JOIN enterprise e ON e.company_code = v.company_code "
-      "WHERE v.review_state = 'pending' AND " + scope_e + ") AS video, "
+      "WHERE v.review_state = 'pending' AND " + q4.scope + ") AS video, "
       "(SELECT count(*) FROM warning_event w JOIN enterprise e ON e.company_code = w.company_code "
-      "WHERE w.status = 'pending_review' AND " + scope_e + ") AS review, "
+      "WHERE w.status = 'pending_review' AND " + q4.scope + ") AS review, "
       "(SELECT count(*) FROM warning_event w JOIN enterprise e ON e.company_code = w.company_code "
       "WHERE w.status <> 'closed' AND (w.overdue OR CASE w.status WHEN 'pushed' THEN w.feedback_deadline_ts "
-      "WHEN 'fed_back' THEN w.check_deadline_ts WHEN 'checked' THEN w.close_deadline_ts END < " + now_p + ") AND " +
-      scope_e + ") AS overdue", p);
+      "WHEN 'fed_back' THEN w.check_deadline_ts WHEN 'checked' THEN w.close_deadline_ts END < " + q4.now + ") AND " +
+      q4.scope + ") AS overdue", q4.p);
   out.video_pending = num(waiting["video"]);
   out.warnings_pending_review = num(waiting["review"]);
   out.overdue_disposals = num(waiting["overdue"]);
 
   // One marker per enterprise; the per-enterprise aggregates are small (open rows only, one row
   // per gateway) and joined by hash.
+  auto q5 = q(true, true);
   auto markers = tx.exec(
-      "WITH gw AS (SELECT g.company_code, bool_or(g.last_seen_at >= " + now_p + " - " + gw_window + ") AS online "
+      "WITH gw AS (SELECT g.company_code, bool_or(g.last_seen_at >= " + q5.now + " - " + q5.window + ") AS online "
       "FROM gateway g WHERE g.is_active GROUP BY 1), "
       "al AS (SELECT company_code, count(*) AS n FROM alarm WHERE end_ts IS NULL AND NOT suppressed GROUP BY 1), "
       "we AS (SELECT company_code, count(*) AS n, max(CASE level WHEN 'red' THEN 4 WHEN 'orange' THEN 3 "
@@ -300,7 +314,7 @@ OverviewData StatisticsStore::overview(Tx& tx, const model::Scope& scope, core::
       "FROM enterprise e LEFT JOIN region cr ON cr.code = " + kCityOf + " LEFT JOIN region co ON co.code = e.region_code "
       "LEFT JOIN gw ON gw.company_code = e.company_code LEFT JOIN al ON al.company_code = e.company_code "
       "LEFT JOIN we ON we.company_code = e.company_code "
-      "WHERE e.is_active AND e.status <> 'closed' AND " + scope_e + " ORDER BY e.company_code", p);
+      "WHERE e.is_active AND e.status <> 'closed' AND " + q5.scope + " ORDER BY e.company_code", q5.p);
   out.markers.reserve(markers.size());
   for (const auto& r : markers) {
     EnterpriseMarker mk;
