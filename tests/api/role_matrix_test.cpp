@@ -181,6 +181,10 @@ std::map<std::string, Try> actions() {
     return w.c().del("/api/v1/credentials/" + std::to_string(w.spare_credential.at(r)), as(w, r));
   };
   a["audit.read"] = [=](World& w, const std::string& r, int) { return w.c().get("/api/v1/audit", as(w, r)); };
+  a["statistics.overview"] = [=](World& w, const std::string& r, int) { return w.c().get("/api/v1/overview", as(w, r)); };
+  a["statistics.export"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/statistics/alarms?group_by=enterprise&format=xlsx", as(w, r));
+  };
   a["filing.create"] = [=](World& w, const std::string& r, int n) {
     auto now = w.srv->clock().now();
     return w.c().post_json("/api/v1/filings",
