@@ -23,6 +23,7 @@ void add_stream_routes(http::Router& r, ApiContext& ctx);   // routes_stream.cpp
 void add_video_routes(http::Router& r, ApiContext& ctx);    // routes_video.cpp
 void add_notify_routes(http::Router& r, ApiContext& ctx);   // routes_notify.cpp
 void add_statistics_routes(http::Router& r, ApiContext& ctx);  // routes_statistics.cpp
+void add_quality_routes(http::Router& r, ApiContext& ctx);  // routes_quality.cpp (data quality, reports)
 using core::Errc;
 using core::Error;
 using http::Exec;
@@ -347,6 +348,7 @@ void register_routes(http::Router& router, ApiContext& ctx) {
   add_video_routes(router, ctx);
   add_notify_routes(router, ctx);
   add_statistics_routes(router, ctx);
+  add_quality_routes(router, ctx);
   add_registry_routes(router, ctx);  // last: its {entity} pattern would shadow the fixed paths
 }
 

@@ -17,6 +17,8 @@
 #include <hazmon/http/server.hpp>
 #include <hazmon/http/static_files.hpp>
 #include <hazmon/service/audit_log.hpp>
+#include <hazmon/service/data_quality.hpp>
+#include <hazmon/service/report_service.hpp>
 #include <hazmon/service/event_hub.hpp>
 #include <hazmon/storage/reading_store.hpp>
 #include <hazmon/service/ingest_service.hpp>
@@ -132,6 +134,38 @@ auth::AuthSettings auth_settings(const json& cfg) {
   s.throttle.lockout = std::chrono::seconds(a["login_lockout_seconds"].get<int>());
   s.throttle.user_free_failures = a["user_free_failures"].get<int>();
   s.throttle.user_max_delay = std::chrono::seconds(a["user_max_delay_seconds"].get<int>());
+  return s;
+}
+
+service::DataQualitySettings data_quality_settings(const json& cfg) {
+  const auto& c = cfg["data_quality"];
+  service::DataQualitySettings s;
+  s.target_online_rate = c["target_online_rate"].get<double>();
+  s.rollup.offline_after_s = cfg["ingest"]["offline_after_s"].get<int>();
+  s.rollup.default_interval_s = c["default_interval_s"].get<int>();
+  s.rollup.timely_within_s = c["timely_within_s"].get<int>();
+  s.refresh_interval = std::chrono::seconds(c["refresh_interval_s"].get<int>());
+  s.recompute_days = c["recompute_days"].get<int>();
+  s.max_days = c["max_days"].get<int>();
+  s.max_export_rows = c["max_export_rows"].get<std::int64_t>();
+  return s;
+}
+
+service::ReportSettings report_settings(const json& cfg) {
+  const auto& c = cfg["reports"];
+  service::ReportSettings s;
+  auto minute_of = [](const std::string& hhmm) { return std::stoi(hhmm.substr(0, 2)) * 60 + std::stoi(hhmm.substr(3, 2)); };
+  s.enabled = c["enabled"].get<bool>();
+  s.title_prefix = c["title_prefix"].get<std::string>();
+  s.daily_minute = minute_of(c["daily_at"].get<std::string>());
+  s.weekly_weekday = c["weekly_weekday"].get<int>();
+  s.weekly_minute = minute_of(c["weekly_at"].get<std::string>());
+  s.recipients = c["recipients"].get<std::vector<std::string>>();
+  s.top_n = c["top_n"].get<int>();
+  s.chromium = c["chromium"].get<std::string>();
+  s.pdf_timeout = std::chrono::seconds(c["pdf_timeout_s"].get<int>());
+  s.work_dir = std::filesystem::temp_directory_path();
+  s.dashboard_url = cfg["notify"]["dashboard_url"].get<std::string>();
   return s;
 }
 
@@ -446,6 +480,12 @@ int cmd_serve(const Args& args) {
     video.status_source([p = pipeline.get()] { return p->status(); });
     video.retention([p = pipeline.get()] { return p->enforce_retention(); });
   }
+  service::DataQualityService data_quality(*dbh.db, data_quality_settings(cfg), clock);
+  service::ReportService reports(*dbh.db, data_quality, report_settings(cfg), clock, notifier.mail.get());
+  ingest.on_maintenance([&data_quality, &reports] {
+    data_quality.refresh();  // after the minute/hour aggregates
+    reports.tick();          // the schedule, once the day's data quality is rolled up
+  });
   warnings.start();
   ingest.start();
   video.start();
@@ -467,6 +507,8 @@ int cmd_serve(const Args& args) {
   ctx.notifications = notifier.service.get();
   ctx.video = &video;
   ctx.statistics = &statistics;
+  ctx.data_quality = &data_quality;
+  ctx.reports = &reports;
   ctx.offline_after_s = cfg["ingest"]["offline_after_s"].get<int>();
   ctx.max_streams_per_principal = hc["max_streams_per_principal"].get<int>();
   ctx.stream_recheck = std::chrono::milliseconds(hc["stream_recheck_ms"].get<int>());

@@ -1,5 +1,8 @@
 #include <hazmon/notify/mime.hpp>
 
+#include <hazmon/core/random.hpp>
+
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 
@@ -137,6 +140,13 @@ std::string build_mime(const MimeMessage& m) {
   out += "Date: " + rfc5322_date(m.date) + "\r\n";
   out += "Message-ID: <" + one_line(m.message_id) + ">\r\n";
   out += "MIME-Version: 1.0\r\n";
+  std::string boundary;
+  if (!m.attachments.empty()) {
+    // Base64 never contains "=_", so the boundary cannot occur inside a part.
+    boundary = "=_hazmon_" + core::random_hex(8);
+    out += "Content-Type: multipart/mixed; boundary=\"" + boundary + "\"\r\n\r\n";
+    out += "--" + boundary + "\r\n";
+  }
   out += "Content-Type: text/plain; charset=UTF-8\r\n";
   out += "Content-Transfer-Encoding: base64\r\n";
   out += "\r\n";
@@ -150,6 +160,18 @@ std::string build_mime(const MimeMessage& m) {
   }
   auto b64 = base64_encode(body);
   for (std::size_t i = 0; i < b64.size(); i += 76) out += b64.substr(i, 76) + "\r\n";
+  for (const auto& a : m.attachments) {
+    std::string name = one_line(a.filename);
+    for (auto& ch : name)
+      if (static_cast<unsigned char>(ch) <= 0x20 || static_cast<unsigned char>(ch) > 0x7e || ch == '"' || ch == '\\') ch = '_';
+    out += "--" + boundary + "\r\n";
+    out += "Content-Type: " + one_line(a.content_type) + ";\r\n name=\"" + name + "\"\r\n";
+    out += "Content-Transfer-Encoding: base64\r\n";
+    out += "Content-Disposition: attachment;\r\n filename=\"" + name + "\"\r\n\r\n";
+    auto data = base64_encode(a.data);
+    for (std::size_t i = 0; i < data.size(); i += 76) out += data.substr(i, 76) + "\r\n";
+  }
+  if (!boundary.empty()) out += "--" + boundary + "--\r\n";
   return out;
 }
 

@@ -44,6 +44,7 @@ void SmtpMailer::send(const Message& m) {
   mime.subject = m.subject;
   mime.body = m.body;
   mime.date = clock_.now();
+  mime.attachments = m.attachments;
   // A stable id per outbox row lets the receiving side recognise a resend after a crash.
   mime.message_id = m.message_id.empty() ? "hazmon." + core::random_hex(8) : m.message_id;
   if (mime.message_id.find('@') == std::string::npos) mime.message_id += from_addr.substr(from_addr.find('@'));

@@ -125,6 +125,7 @@ struct IngestService::Impl {
   RecentReplies recent{200000};
   std::mutex listeners_mu;
   std::vector<std::function<void(const storage::AlarmWrite&)>> listeners;
+  std::vector<std::function<void()>> maintenance_tasks;  // set before start(), read by the ticker
 
   std::atomic<std::uint64_t> n_uploads{0}, n_readings{0}, n_rejected{0}, n_duplicates{0}, n_groups{0}, n_spooled{0},
       n_replayed{0}, n_busy{0}, n_raised{0};
@@ -644,6 +645,13 @@ struct IngestService::Impl {
     } catch (const std::exception& e) {
       log->warn("maintenance skipped: {}", e.what());
     }
+    for (auto& task : maintenance_tasks) {
+      try {
+        task();
+      } catch (const std::exception& e) {
+        log->warn("maintenance task skipped: {}", e.what());
+      }
+    }
   }
 
   void ticker_loop() {
@@ -788,6 +796,8 @@ void IngestService::reload() {
 }
 
 void IngestService::points_changed() { impl_->points_changed(); }
+
+void IngestService::on_maintenance(std::function<void()> task) { impl_->maintenance_tasks.push_back(std::move(task)); }
 
 void IngestService::on_alarm(std::function<void(const storage::AlarmWrite&)> listener) {
   std::lock_guard lock(impl_->listeners_mu);

@@ -37,7 +37,8 @@ const std::string kSqlMetaUrl = "%27%3B%20DROP%20TABLE%20enterprise%3B%20--";
 const std::vector<std::string> kTables = {
     "region", "park", "enterprise", "chemical", "hazard_source", "production_cell", "equipment",
     "equipment_medium", "enterprise_chemical", "hazard_chemical", "responsible_person", "gateway",
-    "monitoring_point", "camera", "app_user", "api_credential", "deployment_task", "roster_row"};
+    "monitoring_point", "camera", "app_user", "api_credential", "deployment_task", "roster_row", "report",
+    "data_quality_day"};
 
 // Row count and a hash of every row of every table above.
 std::map<std::string, std::string> fingerprint() {
@@ -514,6 +515,38 @@ std::vector<Hostile> make_catalogue() {
       {"st_unknown_metric_path", get("/api/v1/statistics/readings"), 404, "not_found"},
       {"st_overview_param", get("/api/v1/overview?city=140300"), 400, "bad_request"},
       {"st_overview_post", call("POST", "/api/v1/overview"), 405, "method_not_allowed"},
+      // ---- Issue 10: data quality and the daily/weekly reports (periods, ranges, huge ranges,
+      // exports, another scope's codes).
+      {"dq_unknown_level", get("/api/v1/data-quality?level=county"), 400, "bad_request"},
+      {"dq_from_not_a_day", get("/api/v1/data-quality?from=2026-13-01&to=2026-11-30"), 400, "bad_request"},
+      {"dq_from_feb_30", get("/api/v1/data-quality?from=2026-02-30&to=2026-03-01"), 400, "bad_request"},
+      {"dq_from_rfc3339", get("/api/v1/data-quality?from=2026-11-01T00:00:00Z&to=2026-11-30"), 400, "bad_request"},
+      {"dq_from_after_to", get("/api/v1/data-quality?from=2026-11-20&to=2026-11-10"), 400, "bad_request"},
+      {"dq_to_in_future", get("/api/v1/data-quality?from=2026-11-20&to=2099-01-01"), 400, "bad_request"},
+      {"dq_huge_range", get("/api/v1/data-quality?from=2000-01-01&to=2026-11-30"), 400, "bad_request"},
+      {"dq_huge_range_export", get("/api/v1/data-quality?level=point&format=xlsx&from=1970-01-01&to=2026-11-30"), 400, "bad_request"},
+      {"dq_unknown_format", get("/api/v1/data-quality?format=pdf"), 400, "bad_request"},
+      {"dq_unknown_param", get("/api/v1/data-quality?order=desc"), 400, "bad_request"},
+      {"dq_bottom_zero", get("/api/v1/data-quality?bottom=0"), 400, "bad_request"},
+      {"dq_limit_huge", get("/api/v1/data-quality?limit=100000"), 400, "bad_request"},
+      {"dq_other_scope_company", [](Env& e) { return e.client().get(std::string("/api/v1/data-quality?company_code=") + kCompanyB, e.enterprise_user); }, 404, "not_found"},
+      {"dq_other_scope_city", [](Env& e) { return e.client().get("/api/v1/data-quality?city_code=140400", e.enterprise_user); }, 404, "not_found"},
+      {"dq_unknown_city", get("/api/v1/data-quality?city_code=149900"), 404, "not_found"},
+      {"dq_sql_company", get("/api/v1/data-quality?company_code=" + kSqlMetaUrl), 404, "not_found"},
+      {"rp_unknown_kind", post("reports", {{"kind", "monthly"}, {"date", "2026-11-01"}}), 422, "validation_failed"},
+      {"rp_date_in_future", post("reports", {{"kind", "daily"}, {"date", "2099-01-01"}}), 422, "validation_failed"},
+      {"rp_date_not_a_day", post("reports", {{"kind", "daily"}, {"date", "2026-02-30"}}), 422, "validation_failed"},
+      {"rp_date_number", post("reports", {{"kind", "daily"}, {"date", 20261101}}), 422, "validation_failed"},
+      {"rp_unknown_field", post("reports", {{"kind", "daily"}, {"date", "2026-11-01"}, {"scope_code", "140400"}}), 422, "validation_failed"},
+      {"rp_replace_string", post("reports", {{"kind", "daily"}, {"date", "2026-11-01"}, {"replace", "yes"}}), 422, "validation_failed"},
+      {"rp_not_json", post_text("{\"kind\": ", "/api/v1/reports"), 400, "bad_request"},
+      {"rp_by_enterprise_user", post_as("enterprise", "/api/v1/reports", {{"kind", "daily"}, {"date", "2026-11-01"}}), 403, "forbidden"},
+      {"rp_missing", get("/api/v1/reports/999999999"), 404, "not_found"},
+      {"rp_not_a_number", get("/api/v1/reports/abc"), 404, "not_found"},
+      {"rp_sql_id", get("/api/v1/reports/1%20OR%201=1"), 404, "not_found"},
+      {"rp_bad_extension", get("/api/v1/reports/1.docx"), 400, "bad_request"},
+      {"rp_list_unknown_kind", get("/api/v1/reports?kind=monthly"), 400, "bad_request"},
+      {"rp_list_unknown_param", get("/api/v1/reports?scope_code=140400"), 400, "bad_request"},
   };
   return v;
 }

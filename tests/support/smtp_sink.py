@@ -51,6 +51,11 @@ class Sink:
             "body": body.get_content() if body is not None else None,
             "max_line": max(len(line) for line in raw.split(b"\r\n")),
             "defects": defects,
+            "attachments": [
+                {"filename": part.get_filename(), "content_type": part.get_content_type(),
+                 "size": len(part.get_payload(decode=True) or b"")}
+                for part in msg.iter_attachments()
+            ] if msg.is_multipart() else [],
         }
         with self.lock:
             n = next(self.counter)

@@ -9,6 +9,8 @@
 #include <hazmon/core/secret_box.hpp>
 #include <hazmon/http/static_files.hpp>
 #include <hazmon/service/audit_log.hpp>
+#include <hazmon/service/data_quality.hpp>
+#include <hazmon/service/report_service.hpp>
 #include <hazmon/service/event_hub.hpp>
 #include <hazmon/storage/reading_store.hpp>
 #include <hazmon/service/ingest_service.hpp>
@@ -65,6 +67,8 @@ struct TestServer::Impl {
   std::unique_ptr<service::NotificationService> notifications;
   std::unique_ptr<service::VideoService> video;
   std::unique_ptr<service::StatisticsService> statistics;
+  std::unique_ptr<service::DataQualityService> data_quality;
+  std::unique_ptr<service::ReportService> reports;
   std::unique_ptr<api::ApiContext> ctx;
   http::Router router;
   std::unique_ptr<http::Server> server;
@@ -145,6 +149,14 @@ TestServer::TestServer(TestDatabase& db, TestServerOptions o)
     i.registry->add_check("cameras", [v = i.video.get()](const nlohmann::json& row) { return v->check_camera_row(row); });
     i.video->start();
   }
+  service::DataQualitySettings dqs;
+  dqs.rollup.offline_after_s = o.offline_after_s;
+  i.data_quality = std::make_unique<service::DataQualityService>(db.db(), dqs, *clock_);
+  service::ReportSettings rs;
+  rs.recipients = o.report_recipients;
+  rs.chromium = o.chromium;
+  rs.work_dir = i.tmp;
+  i.reports = std::make_unique<service::ReportService>(db.db(), *i.data_quality, rs, *clock_, i.mailer.get());
   i.statistics = std::make_unique<service::StatisticsService>(
       db.db(), *clock_, service::StatisticsSettings{std::chrono::seconds(o.offline_after_s)});
   i.ctx = std::make_unique<api::ApiContext>(api::ApiContext{
@@ -157,6 +169,8 @@ TestServer::TestServer(TestDatabase& db, TestServerOptions o)
   i.ctx->notifications = i.notifications.get();
   i.ctx->video = i.video.get();
   i.ctx->statistics = i.statistics.get();
+  i.ctx->data_quality = i.data_quality.get();
+  i.ctx->reports = i.reports.get();
   i.ctx->offline_after_s = o.offline_after_s;
   i.ctx->max_streams_per_principal = o.max_streams_per_principal;
   i.ctx->stream_recheck = std::chrono::milliseconds(o.stream_recheck_ms);
@@ -215,6 +229,8 @@ service::NotificationService& TestServer::notifications() {
   return *impl_->notifications;
 }
 notify::RecordingSmsGateway& TestServer::sms() { return impl_->sms; }
+service::DataQualityService& TestServer::data_quality() { return *impl_->data_quality; }
+service::ReportService& TestServer::reports() { return *impl_->reports; }
 service::VideoService& TestServer::video() {
   if (!impl_->video) throw std::logic_error("TestServer without TestServerOptions::video");
   return *impl_->video;

@@ -19,6 +19,8 @@ class IngestService;
 class WarningService;
 class NotificationService;
 class VideoService;
+class DataQualityService;
+class ReportService;
 }  // namespace hazmon::service
 namespace hazmon::notify { class RecordingSmsGateway; }
 namespace hazmon::core { class SecretBox; }
@@ -55,6 +57,9 @@ struct TestServerOptions {
   int max_reading_age_days = 7;
   int filing_max_days = 7;
   int overhaul_filing_max_days = 60;
+  // reports.recipients and reports.chromium of the ReportService.
+  std::vector<std::string> report_recipients;
+  std::string chromium = "/usr/bin/chromium";
 };
 
 class TestServer {
@@ -76,6 +81,11 @@ class TestServer {
   notify::RecordingSmsGateway& sms();
   // Only with TestServerOptions::video; feed it VideoEvents and Segments directly.
   service::VideoService& video();
+  // Always there; its rollup runs only when a test calls data_quality().refresh().
+  service::DataQualityService& data_quality();
+  // Always there; its schedule runs only when a test calls reports().tick(). It mails through
+  // TestServerOptions::notify_smtp_url when set.
+  service::ReportService& reports();
   // Where the VideoService reads evidence and recording files.
   std::string evidence_dir() const;
   std::string recording_dir() const;

@@ -21,6 +21,8 @@ class WarningService;
 class NotificationService;
 class VideoService;
 class StatisticsService;
+class DataQualityService;
+class ReportService;
 }  // namespace hazmon::service
 
 namespace hazmon::api {
@@ -48,6 +50,8 @@ struct ApiContext {
   service::NotificationService* notifications = nullptr;  // null: no notification or duty-contact routes
   service::VideoService* video = nullptr;  // null: no video event, evidence, statistics or playback routes
   service::StatisticsService* statistics = nullptr;  // null: no /api/v1/overview or /api/v1/statistics/*
+  service::DataQualityService* data_quality = nullptr;  // null: no /api/v1/data-quality
+  service::ReportService* reports = nullptr;            // null: no /api/v1/reports
 };
 
 void register_routes(http::Router& router, ApiContext& ctx);

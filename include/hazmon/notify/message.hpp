@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hazmon::notify {
 
@@ -12,6 +13,13 @@ enum class Channel { sms, email };
 std::string_view to_string(Channel c);
 std::optional<Channel> channel_from_string(std::string_view s);
 
+// A file sent with an e-mail (multipart/mixed); `filename` is plain ASCII.
+struct Attachment {
+  std::string filename;
+  std::string content_type;  // "application/pdf", "text/html; charset=UTF-8"
+  std::string data;
+};
+
 struct Message {
   Channel channel = Channel::sms;
   std::string recipient;       // mobile number (sms) or e-mail address (email)
@@ -19,6 +27,7 @@ struct Message {
   std::string subject;         // e-mail only; SMS carries the body alone
   std::string body;            // UTF-8 text
   std::string message_id;      // e-mail only: Message-ID; without "@" the sender's domain is added; empty: random
+  std::vector<Attachment> attachments;  // e-mail only (the daily and weekly reports)
 };
 
 // A sender could not deliver. `permanent` means retrying cannot help (the recipient was rejected,

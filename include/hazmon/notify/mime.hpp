@@ -4,8 +4,10 @@
 // Pure functions, unit-tested in tests/unit/notify/.
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <hazmon/core/clock.hpp>
+#include <hazmon/notify/message.hpp>
 
 namespace hazmon::notify {
 
@@ -33,10 +35,12 @@ struct MimeMessage {
   std::string body;        // UTF-8 plain text; "\n" line ends are sent as CRLF
   std::string message_id;  // without angle brackets
   core::SysTime date;
+  std::vector<Attachment> attachments;  // none: a single text/plain part
 };
 
 // The whole message, CRLF line ends, 7-bit clean: headers, a blank line, base64 body lines of
-// 76 characters.
+// 76 characters. With attachments: multipart/mixed, the text first, then each file in base64
+// with Content-Disposition: attachment.
 std::string build_mime(const MimeMessage& m);
 
 }  // namespace hazmon::notify

@@ -73,6 +73,9 @@ class IngestService {
   void points_changed();
   // Alarm changes after they are durable (live stream, warning rules).
   void on_alarm(std::function<void(const storage::AlarmWrite&)> listener);
+  // Work that follows the minute/hour aggregation on the ticker thread, after it (the data
+  // quality rollup). Register before start(); a task that throws is logged and skipped.
+  void on_maintenance(std::function<void()> task);
   // Evaluates timers (offline) now; the ticker thread calls this every few seconds.
   void tick();
   IngestStats stats() const;

@@ -168,6 +168,50 @@ TEST(Mime, WholeMessageIsSevenBitWithCrlfAndAB64Body) {
   EXPECT_EQ(decode_words(headers.substr(s, e - s)), m.subject);
 }
 
+TEST(Mime, AttachmentsMakeAMultipartMixedMessage) {
+  MimeMessage m;
+  m.from = "noreply@hazmon.test";
+  m.to_address = "duty@ent.test";
+  m.subject = "晋危化监测日报〔2026〕第1期";
+  m.body = "摘要";
+  m.message_id = "hazmon.report.1@hazmon.test";
+  m.date = core::SysTime{} + std::chrono::hours(24 * 365 * 50);
+  std::string binary;
+  for (int i = 0; i < 600; ++i) binary += static_cast<char>(i % 256);
+  m.attachments.push_back({"report.html", "text/html; charset=UTF-8", "<h1>日报</h1>"});
+  m.attachments.push_back({"report\r\n\"x.xlsx", "application/octet-stream", binary});
+  auto text = build_mime(m);
+  for (unsigned char c : text) EXPECT_LT(c, 0x80u);
+  auto ct = text.find("Content-Type: multipart/mixed; boundary=\"");
+  ASSERT_NE(ct, std::string::npos);
+  auto b0 = ct + std::string("Content-Type: multipart/mixed; boundary=\"").size();
+  auto boundary = text.substr(b0, text.find('"', b0) - b0);
+  ASSERT_FALSE(boundary.empty());
+  // Three parts and the closing delimiter.
+  std::vector<std::string> parts;
+  std::size_t pos = text.find("--" + boundary + "\r\n");
+  while (pos != std::string::npos) {
+    auto start = pos + boundary.size() + 4;
+    auto next = text.find("\r\n--" + boundary, start);
+    ASSERT_NE(next, std::string::npos);
+    parts.push_back(text.substr(start, next + 2 - start));
+    pos = text.find("--" + boundary + "\r\n", next + 2);
+  }
+  EXPECT_NE(text.find("--" + boundary + "--\r\n"), std::string::npos);
+  ASSERT_EQ(parts.size(), 3u);
+  auto body_of = [&](const std::string& part) {
+    std::string b64;
+    for (const auto& line : lines_of(part.substr(part.find("\r\n\r\n") + 4))) b64 += line;
+    return b64_decode(b64);
+  };
+  EXPECT_EQ(body_of(parts[0]), "摘要");
+  EXPECT_NE(parts[1].find("filename=\"report.html\""), std::string::npos);
+  EXPECT_EQ(body_of(parts[1]), "<h1>日报</h1>");
+  // A name with CR, LF and a quote cannot break out of its header.
+  EXPECT_NE(parts[2].find("filename=\"report___x.xlsx\""), std::string::npos) << parts[2].substr(0, 200);
+  EXPECT_EQ(body_of(parts[2]), binary);
+}
+
 TEST(Templates, LevelNames) {
   EXPECT_EQ(level_name_zh("red"), "红色预警");
   EXPECT_EQ(level_name_zh("orange"), "橙色预警");

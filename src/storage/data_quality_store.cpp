@@ -1,0 +1,225 @@
+#include <hazmon/storage/data_quality_store.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+
+#include <hazmon/storage/database.hpp>
+#include <hazmon/storage/reading_store.hpp>
+#include <hazmon/storage/scope_sql.hpp>
+
+namespace hazmon::storage {
+
+using namespace std::chrono;
+
+namespace {
+constexpr std::int64_t kBeijingOffsetMs = 8 * 3600 * 1000LL;
+
+std::int64_t to_ms(core::SysTime t) { return duration_cast<milliseconds>(t.time_since_epoch()).count(); }
+std::string pg_time(core::SysTime t) { return format_pg_timestamp(to_ms(t)); }
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+std::int64_t num(const nlohmann::json& v) {
+  if (v.is_null()) return 0;
+  if (v.is_number()) return v.get<std::int64_t>();
+  return std::stoll(v.get<std::string>());  // numeric/bigint sums arrive as text
+}
+std::string str(const nlohmann::json& v) { return v.is_null() ? std::string() : v.get<std::string>(); }
+}  // namespace
+
+BeijingDay beijing_day_of(core::SysTime t) { return floor_div(to_ms(t) + kBeijingOffsetMs, 86400000LL); }
+
+core::SysTime beijing_day_start(BeijingDay d) {
+  return core::SysTime{} + milliseconds(d * 86400000LL - kBeijingOffsetMs);
+}
+
+std::string format_day(BeijingDay d) {
+  year_month_day ymd{sys_days{days{d}}};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()));
+  return buf;
+}
+
+std::optional<BeijingDay> parse_day(const std::string& s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (s[i] < '0' || s[i] > '9') return std::nullopt;
+  int y = std::stoi(s.substr(0, 4));
+  unsigned m = static_cast<unsigned>(std::stoi(s.substr(5, 2)));
+  unsigned d = static_cast<unsigned>(std::stoi(s.substr(8, 2)));
+  year_month_day ymd{year{y}, month{m}, day{d}};
+  if (!ymd.ok() || y < 1970) return std::nullopt;
+  return sys_days{ymd}.time_since_epoch().count();
+}
+
+long long DataQualityStore::rollup(Tx& tx, BeijingDay day, core::SysTime until, const DataQualityRollupSettings& s) const {
+  auto d0 = beijing_day_start(day);
+  auto d1 = beijing_day_start(day + 1);
+  auto ce = until < d1 ? until : d1;
+  if (ce <= d0) return 0;
+  // Points deleted, deactivated or not yet created by `until` have no row for the day.
+  tx.exec("DELETE FROM data_quality_day WHERE day = $1::date", {format_day(day)});
+  // Online time: each reading keeps the point online until the next reading or offline_after,
+  // whichever is first; a reading up to offline_after before the day counts from 00:00. Copies
+  // of one collect time (resends under another dataId) are one reading.
+  // $1 d0, $2 ce, $3 offline_after_s, $4 default interval, $5 timely_within_s, $6 day
+  return tx.exec_count(
+      "WITH r AS ("
+      "  SELECT point_id, collect_ts, bool_or(received_ts - collect_ts <= make_interval(secs => $5::int)) AS timely,"
+      "         bool_or(quality IN (1, 2, 3)) AS flagged,"
+      "         lead(collect_ts) OVER (PARTITION BY point_id ORDER BY collect_ts) AS nxt"
+      "  FROM reading WHERE collect_ts >= $1::timestamptz - make_interval(secs => $3::int) AND collect_ts < $2::timestamptz"
+      "  GROUP BY point_id, collect_ts"
+      "), agg AS ("
+      "  SELECT point_id,"
+      "    sum(greatest(0, extract(epoch FROM least(coalesce(nxt, $2::timestamptz),"
+      "        collect_ts + make_interval(secs => $3::int), $2::timestamptz) - greatest(collect_ts, $1::timestamptz)))) AS online_s,"
+      "    count(*) FILTER (WHERE collect_ts >= $1::timestamptz) AS received,"
+      "    count(*) FILTER (WHERE collect_ts >= $1::timestamptz AND timely) AS timely,"
+      "    count(*) FILTER (WHERE collect_ts >= $1::timestamptz AND flagged) AS flagged"
+      "  FROM r GROUP BY point_id"
+      "), p AS ("
+      "  SELECT mp.point_id, mp.company_code,"
+      "    floor(extract(epoch FROM $2::timestamptz - greatest($1::timestamptz, mp.created_at)))::int AS period_s,"
+      "    coalesce(g.acquisition_interval_s, $4::int) AS iv"
+      "  FROM monitoring_point mp LEFT JOIN gateway g ON g.gateway_code = mp.gateway_code"
+      "  WHERE mp.is_active AND mp.in_use AND mp.created_at < $2::timestamptz"
+      ") "
+      "INSERT INTO data_quality_day (day, point_id, company_code, period_s, online_s, expected, received, timely, flagged,"
+      "  computed_until) "
+      "SELECT $6::date, p.point_id, p.company_code, p.period_s,"
+      "  least(p.period_s, floor(coalesce(a.online_s, 0)))::int, (p.period_s / p.iv)::int,"
+      "  coalesce(a.received, 0), coalesce(a.timely, 0), coalesce(a.flagged, 0), $2::timestamptz "
+      "FROM p LEFT JOIN agg a USING (point_id) "
+      "ON CONFLICT (day, point_id) DO UPDATE SET company_code = EXCLUDED.company_code, period_s = EXCLUDED.period_s,"
+      "  online_s = EXCLUDED.online_s, expected = EXCLUDED.expected, received = EXCLUDED.received,"
+      "  timely = EXCLUDED.timely, flagged = EXCLUDED.flagged, computed_until = EXCLUDED.computed_until",
+      {pg_time(d0), pg_time(ce), std::to_string(s.offline_after_s), std::to_string(s.default_interval_s),
+       std::to_string(s.timely_within_s), format_day(day)});
+}
+
+std::optional<core::SysTime> DataQualityStore::computed_until(Tx& tx, BeijingDay day) const {
+  auto row = tx.exec_one(
+      "SELECT (extract(epoch FROM max(computed_until)) * 1000)::bigint AS t FROM data_quality_day WHERE day = $1::date",
+      {format_day(day)});
+  if (row.is_null() || row["t"].is_null()) return std::nullopt;
+  return core::SysTime{} + milliseconds(num(row["t"]));
+}
+
+DataQualityPage DataQualityStore::query(Tx& tx, const DataQualityQuery& q) const {
+  Params params{format_day(q.from), format_day(q.to), pg_time(beijing_day_start(q.from)),
+                pg_time(beijing_day_start(q.to + 1))};
+  std::string where = "d.day BETWEEN $1::date AND $2::date AND " + scope_predicate(q.scope, "d.company_code", "e.region_code", params);
+  std::string alarm_where = "a.start_ts >= $3::timestamptz AND a.start_ts < $4::timestamptz";
+  if (!q.company_code.empty()) {
+    params.push_back(q.company_code);
+    where += " AND d.company_code = $" + std::to_string(params.size());
+  }
+  if (!q.region_code.empty()) {
+    params.push_back(model::region_prefix(q.region_code));
+    where += " AND e.region_code LIKE $" + std::to_string(params.size()) + " || '%'";
+  }
+  // The key columns of each level (fixed strings, never from the request).
+  std::string key, names, group;
+  switch (q.level) {
+    case DataQualityLevel::point:
+      key = "q.city_code, q.company_code, q.quota_code";
+      names = "q.city_code, max(c.name) AS city_name, q.company_code, max(q.company_name) AS company_name, "
+              "q.quota_code, max(q.point_name) AS point_name";
+      break;
+    case DataQualityLevel::enterprise:
+      key = "q.city_code, q.company_code";
+      names = "q.city_code, max(c.name) AS city_name, q.company_code, max(q.company_name) AS company_name";
+      break;
+    case DataQualityLevel::city:
+      key = "q.city_code";
+      names = "q.city_code, max(c.name) AS city_name";
+      break;
+    case DataQualityLevel::total:
+      key = "";
+      names = "";
+      break;
+  }
+  std::string select_key = names.empty() ? "" : names + ", ";
+  group = key;
+  if (q.by_day) {
+    select_key = "q.day::text AS day, " + select_key;
+    group = group.empty() ? "q.day" : "q.day, " + group;
+  }
+  std::string order;
+  const std::string worst =
+      "(sum(q.online_s)::float8 / nullif(sum(q.period_s), 0)) ASC NULLS FIRST, "
+      "(sum(q.received_capped)::float8 / nullif(sum(q.expected), 0)) ASC NULLS FIRST, "
+      "sum(q.oor + q.frozen + q.offline + q.device_fault) DESC";
+  order = (q.by_day ? "q.day, " : "") + worst + (key.empty() ? "" : ", " + key);
+  std::string page;
+  if (q.limit > 0) {
+    params.push_back(std::to_string(q.limit));
+    page += " LIMIT $" + std::to_string(params.size());
+    params.push_back(std::to_string(q.offset));
+    page += " OFFSET $" + std::to_string(params.size());
+  }
+  std::string sql =
+      "WITH f AS ("
+      "  SELECT a.point_id, (a.start_ts AT TIME ZONE 'UTC' + interval '8 hours')::date AS day,"
+      "    count(*) FILTER (WHERE a.alarm_type = 'OUT_OF_RANGE') AS oor,"
+      "    count(*) FILTER (WHERE a.alarm_type = 'FROZEN') AS frozen,"
+      "    count(*) FILTER (WHERE a.alarm_type = 'OFFLINE') AS offline,"
+      "    count(*) FILTER (WHERE a.alarm_type = 'DEVICE_FAULT') AS device_fault"
+      "  FROM alarm a WHERE a.origin = 'platform' AND a.is_data_fault AND " + alarm_where +
+      "  GROUP BY 1, 2"
+      "), q AS ("
+      "  SELECT d.day, substr(e.region_code, 1, 4) || '00' AS city_code, d.company_code, e.name AS company_name,"
+      "    mp.quota_code, mp.name AS point_name, d.period_s, d.online_s, d.expected, least(d.received, d.expected) AS received_capped,"
+      "    d.received, d.timely, d.flagged, coalesce(f.oor, 0) AS oor, coalesce(f.frozen, 0) AS frozen,"
+      "    coalesce(f.offline, 0) AS offline, coalesce(f.device_fault, 0) AS device_fault"
+      "  FROM data_quality_day d JOIN enterprise e ON e.company_code = d.company_code"
+      "  JOIN monitoring_point mp ON mp.point_id = d.point_id"
+      "  LEFT JOIN f ON f.point_id = d.point_id AND f.day = d.day"
+      "  WHERE " + where +
+      ") SELECT " + select_key +
+      "count(*) AS points, sum(q.period_s) AS period_s, sum(q.online_s) AS online_s, sum(q.expected) AS expected,"
+      " sum(q.received) AS received, sum(q.received_capped) AS received_capped, sum(q.timely) AS timely,"
+      " sum(q.flagged) AS flagged, sum(q.oor) AS out_of_range, sum(q.frozen) AS frozen, sum(q.offline) AS offline,"
+      " sum(q.device_fault) AS device_fault, count(*) OVER () AS total_rows"
+      " FROM q LEFT JOIN region c ON c.code = q.city_code" +
+      (group.empty() ? std::string() : " GROUP BY " + group) + " ORDER BY " + order + page;
+  auto rows = tx.exec(sql, params);
+  DataQualityPage out;
+  for (const auto& r : rows) {
+    DataQualitySums s;
+    if (r.contains("day")) s.day = parse_day(str(r["day"]));
+    if (r.contains("city_code")) {
+      s.city_code = str(r["city_code"]);
+      s.city_name = str(r["city_name"]);
+    }
+    if (r.contains("company_code")) {
+      s.company_code = str(r["company_code"]);
+      s.company_name = str(r["company_name"]);
+    }
+    if (r.contains("quota_code")) {
+      s.quota_code = str(r["quota_code"]);
+      s.point_name = str(r["point_name"]);
+    }
+    s.points = num(r["points"]);
+    s.period_s = num(r["period_s"]);
+    s.online_s = num(r["online_s"]);
+    s.expected = num(r["expected"]);
+    s.received = num(r["received"]);
+    s.received_capped = num(r["received_capped"]);
+    s.timely = num(r["timely"]);
+    s.flagged = num(r["flagged"]);
+    s.out_of_range = num(r["out_of_range"]);
+    s.frozen = num(r["frozen"]);
+    s.offline = num(r["offline"]);
+    s.device_fault = num(r["device_fault"]);
+    out.total = num(r["total_rows"]);
+    out.rows.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace hazmon::storage
