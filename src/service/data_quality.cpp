@@ -1,5 +1,7 @@
 #include <hazmon/service/data_quality.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include <hazmon/core/error.hpp>
@@ -180,7 +182,11 @@ long long DataQualityService::refresh() {
   if (first_open < today) {
     BeijingDay start = std::max(first_open - s_.recompute_days, today - 1 - 400);
     for (BeijingDay d = start; d < today; ++d) {
-      rows += db_.in_tx([&](storage::Tx& tx) { return store.rollup(tx, d, storage::beijing_day_start(d + 1), s_.rollup); });
+      auto t0 = steady_clock::now();
+      auto n = db_.in_tx([&](storage::Tx& tx) { return store.rollup(tx, d, storage::beijing_day_start(d + 1), s_.rollup); });
+      rows += n;
+      core::logger(core::LogModule::service)->info("data quality rollup of {}: {} point rows in {} ms", storage::format_day(d), n,
+                                                   duration_cast<milliseconds>(steady_clock::now() - t0).count());
     }
     db_.in_tx([&](storage::Tx& tx) {
       tx.exec("INSERT INTO aggregate_watermark(name, done_until) VALUES ('data_quality', $1) "

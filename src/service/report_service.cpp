@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -21,6 +22,7 @@
 #include <hazmon/report/table.hpp>
 #include <hazmon/service/data_quality.hpp>
 #include <hazmon/storage/database.hpp>
+#include <hazmon/storage/statistics_store.hpp>
 
 namespace hazmon::service {
 
@@ -161,6 +163,109 @@ std::string cell_text(const Section& sec, const std::string& key, const json& ro
   return text_of(v);
 }
 
+
+bool is_process_alarm(const std::string& t) { return t == "HH" || t == "H" || t == "L" || t == "LL" || t == "SWITCH"; }
+
+// The shared figures of a period from the statistics engineer's StatisticsStore (its definitions:
+// alarms by start, filing-suppressed ones left out; warning events by first alarm; reviewable
+// video events by start), split the way the report shows them.
+storage::PeriodFigures period_figures(storage::Tx& tx, const model::Scope& scope, core::SysTime from, core::SysTime to,
+                                      int top_n) {
+  using storage::StatGroup;
+  using storage::StatMetric;
+  using storage::StatSplit;
+  storage::StatisticsStore st;
+  storage::StatFilter f;
+  f.scope = scope;
+  f.from = from;
+  f.to = to;
+  storage::PeriodFigures p;
+  std::map<std::string, std::int64_t> by_type, by_level;
+  for (const auto& g : st.by_group(tx, StatMetric::alarms, StatSplit::alarm_type, StatGroup::type, f)) by_type[g.split] += g.count;
+  for (const char* t : {"HH", "H", "L", "LL", "SWITCH"}) {
+    p.alarms_by_level.push_back({t, by_type[t]});
+    p.alarms += by_type[t];
+  }
+  for (const auto& [t, n] : by_type)
+    if (!is_process_alarm(t)) p.data_faults += n;
+  for (const auto& g : st.by_group(tx, StatMetric::warnings, StatSplit::level, StatGroup::level, f)) by_level[g.split] += g.count;
+  for (const char* l : {"red", "orange", "yellow", "blue"}) {
+    p.warnings_by_level.push_back({l, by_level[l]});
+    p.warnings += by_level[l];
+  }
+  p.warnings_closed = storage::ReportStore{}.warnings_closed(tx, scope, from, to);
+  for (const auto& g : st.by_group(tx, StatMetric::video_events, StatSplit::review_state, StatGroup::type, f)) {
+    p.video_events += g.count;
+    if (g.split == "confirmed") p.video_confirmed += g.count;
+    if (g.split == "rejected") p.video_rejected += g.count;
+    if (g.split == "pending") p.video_pending += g.count;
+  }
+  // Every city of the scope, with zeros.
+  std::map<std::string, storage::CityFigures> cities;
+  for (const auto& c : st.cities(tx, scope, "")) cities[c.code] = storage::CityFigures{c.code, c.name};
+  auto city_of = [&](const storage::GroupCount& g) -> storage::CityFigures* {
+    if (!g.key) return nullptr;
+    auto it = cities.find(*g.key);
+    return it == cities.end() ? nullptr : &it->second;
+  };
+  for (const auto& g : st.by_group(tx, StatMetric::alarms, StatSplit::alarm_type, StatGroup::city, f))
+    if (auto* c = city_of(g); c && is_process_alarm(g.split)) c->alarms += g.count;
+  for (const auto& g : st.by_group(tx, StatMetric::warnings, StatSplit::level, StatGroup::city, f))
+    if (auto* c = city_of(g)) c->warnings += g.count;
+  for (const auto& g : st.by_group(tx, StatMetric::video_events, StatSplit::review_state, StatGroup::city, f)) {
+    if (auto* c = city_of(g)) {
+      if (g.split == "confirmed") c->video_confirmed += g.count;
+      if (g.split == "rejected") c->video_rejected += g.count;
+    }
+  }
+  for (auto& [code, c] : cities) p.cities.push_back(c);
+  // Enterprises: most red/orange events, then alarms + warnings.
+  std::map<std::string, storage::EnterpriseFigures> ents;
+  auto ent_of = [&](const storage::GroupCount& g) -> storage::EnterpriseFigures& {
+    auto& e = ents[g.key.value_or("")];
+    e.company_code = g.key.value_or("");
+    e.company_name = g.name;
+    e.city_name = g.city_name.value_or("");
+    return e;
+  };
+  for (const auto& g : st.by_group(tx, StatMetric::alarms, StatSplit::alarm_type, StatGroup::enterprise, f))
+    if (is_process_alarm(g.split)) ent_of(g).alarms += g.count;
+  for (const auto& g : st.by_group(tx, StatMetric::warnings, StatSplit::level, StatGroup::enterprise, f)) {
+    auto& e = ent_of(g);
+    e.warnings += g.count;
+    if (g.split == "red" || g.split == "orange") e.red_orange += g.count;
+  }
+  for (auto& [code, e] : ents) p.top_enterprises.push_back(e);
+  std::sort(p.top_enterprises.begin(), p.top_enterprises.end(), [](const auto& a, const auto& b) {
+    if (a.red_orange != b.red_orange) return a.red_orange > b.red_orange;
+    if (a.alarms + a.warnings != b.alarms + b.warnings) return a.alarms + a.warnings > b.alarms + b.warnings;
+    return a.company_code < b.company_code;
+  });
+  if (static_cast<int>(p.top_enterprises.size()) > top_n) p.top_enterprises.resize(static_cast<std::size_t>(top_n));
+  return p;
+}
+
+// The state at generation: the overview's online counts and overdue disposals, and the list of
+// overdue events.
+struct CurrentState {
+  std::int64_t enterprises = 0, points = 0, cameras = 0, cameras_online = 0, red_orange_open = 0, overdue_open = 0;
+  std::vector<storage::OverdueEvent> overdue;
+};
+
+CurrentState current_state(storage::Tx& tx, const model::Scope& scope, core::SysTime now, int offline_after_s, int top_n) {
+  auto ov = storage::StatisticsStore{}.overview(tx, scope, now, std::chrono::seconds(offline_after_s));
+  CurrentState c;
+  c.enterprises = ov.enterprises.total;
+  c.points = ov.points.total;
+  c.cameras = ov.cameras.total;
+  c.cameras_online = ov.cameras.online;
+  for (const char* l : {"red", "orange"})
+    if (auto it = ov.open_warnings_by_level.find(l); it != ov.open_warnings_by_level.end()) c.red_orange_open += it->second;
+  c.overdue_open = ov.overdue_disposals;
+  c.overdue = storage::ReportStore{}.overdue(tx, scope, now, top_n);
+  return c;
+}
+
 }  // namespace
 
 ReportService::ReportService(storage::Database& db, DataQualityService& dq, ReportSettings s, const core::Clock& clock,
@@ -212,9 +317,9 @@ storage::ReportRow ReportService::generate_for(const std::string& kind, const st
     if (!replace && store.exists(tx, kind, scope_code, from))
       throw Error(Errc::conflict, "a " + kind + " report of this period exists; ask with replace to make it again");
     return std::make_tuple(
-        store.period(tx, scope, storage::beijing_day_start(from), storage::beijing_day_start(to + 1), s_.top_n),
-        store.period(tx, scope, storage::beijing_day_start(pfrom), storage::beijing_day_start(pto + 1), s_.top_n),
-        store.current(tx, scope, now, s_.top_n), store.region_name(tx, scope_code));
+        period_figures(tx, scope, storage::beijing_day_start(from), storage::beijing_day_start(to + 1), s_.top_n),
+        period_figures(tx, scope, storage::beijing_day_start(pfrom), storage::beijing_day_start(pto + 1), s_.top_n),
+        current_state(tx, scope, now, dq_.settings().rollup.offline_after_s, s_.top_n), store.region_name(tx, scope_code));
   });
   // Data quality of the period and the one before (the rollup of closed days).
   auto dq = dq_.summary(scope, from, to, s_.top_n);

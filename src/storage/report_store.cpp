@@ -63,152 +63,30 @@ model::Scope report_scope(const std::string& scope_code) {
   return model::Scope::region(scope_code);
 }
 
-PeriodFigures ReportStore::period(Tx& tx, const model::Scope& scope, core::SysTime from, core::SysTime to, int top_n) const {
-  PeriodFigures f;
+std::int64_t ReportStore::warnings_closed(Tx& tx, const model::Scope& scope, core::SysTime from, core::SysTime to) const {
   Params p{pg_time(from), pg_time(to)};
   const std::string sc = scope_on(scope, p);
-  // Alarms: platform episodes started in the period, by type; data faults apart.
-  for (const auto& r : tx.exec("SELECT a.alarm_type, a.is_data_fault, count(*) AS n FROM alarm a JOIN enterprise e ON "
-                               "e.company_code = a.company_code WHERE a.origin = 'platform' AND a.start_ts >= $1::timestamptz "
-                               "AND a.start_ts < $2::timestamptz AND " + sc + " GROUP BY 1, 2",
-                               p)) {
-    auto n = num(r["n"]);
-    if (r["is_data_fault"].get<bool>()) {
-      f.data_faults += n;
-    } else {
-      f.alarms += n;
-      f.alarms_by_level.push_back({str(r["alarm_type"]), n});
-    }
-  }
-  for (const char* t : {"HH", "H", "L", "LL", "SWITCH"}) {
-    bool found = false;
-    for (auto& l : f.alarms_by_level) found = found || l.level == t;
-    if (!found) f.alarms_by_level.push_back({t, 0});
-  }
-  std::erase_if(f.alarms_by_level, [](const LevelCount& l) { return l.level != "HH" && l.level != "H" && l.level != "L" &&
-                                                                   l.level != "LL" && l.level != "SWITCH"; });
-  auto order = [](const std::string& l) {
-    static const std::vector<std::string> o{"HH", "H", "L", "LL", "SWITCH", "red", "orange", "yellow", "blue"};
-    return std::find(o.begin(), o.end(), l) - o.begin();
-  };
-  std::sort(f.alarms_by_level.begin(), f.alarms_by_level.end(), [&](auto& a, auto& b) { return order(a.level) < order(b.level); });
-  // Warning events raised in the period (by their first alarm), by level; closed in the period.
-  for (const char* l : {"red", "orange", "yellow", "blue"}) f.warnings_by_level.push_back({l, 0});
-  for (const auto& r : tx.exec("SELECT w.level, count(*) AS n FROM warning_event w JOIN enterprise e ON e.company_code = "
-                               "w.company_code WHERE w.first_ts >= $1::timestamptz AND w.first_ts < $2::timestamptz AND " + sc +
-                               " GROUP BY 1",
-                               p)) {
-    for (auto& l : f.warnings_by_level)
-      if (l.level == str(r["level"])) l.count = num(r["n"]);
-    f.warnings += num(r["n"]);
-  }
-  f.warnings_closed = num(tx.exec_one("SELECT count(*) AS n FROM warning_event w JOIN enterprise e ON e.company_code = w.company_code "
-                                      "WHERE w.closed_ts >= $1::timestamptz AND w.closed_ts < $2::timestamptz AND " + sc,
-                                      p)["n"]);
-  // Video AI events that people review (not camera health or offline), started in the period.
-  auto v = tx.exec_one(
-      "SELECT count(*) AS n, count(*) FILTER (WHERE v.review_state = 'confirmed') AS confirmed, "
-      "count(*) FILTER (WHERE v.review_state = 'rejected') AS rejected, count(*) FILTER (WHERE v.review_state = 'pending') AS pending "
-      "FROM video_event v JOIN enterprise e ON e.company_code = v.company_code WHERE v.review_state <> 'not_required' AND "
-      "v.started_at >= $1::timestamptz AND v.started_at < $2::timestamptz AND " + sc,
-      p);
-  f.video_events = num(v["n"]);
-  f.video_confirmed = num(v["confirmed"]);
-  f.video_rejected = num(v["rejected"]);
-  f.video_pending = num(v["pending"]);
-  // By city: every city of the scope, with zeros.
-  const Params base{pg_time(from), pg_time(to)};  // each query below adds its own scope parameters
-  Params cp = base;
-  std::string city_scope;
-  switch (scope.kind) {
-    case model::ScopeKind::province: city_scope = "TRUE"; break;
-    case model::ScopeKind::region:
-      cp.push_back(model::region_prefix(scope.region_code.substr(0, 4) + "00"));
-      city_scope = "c.code LIKE $" + std::to_string(cp.size()) + " || '%'";
-      break;
-    case model::ScopeKind::enterprise:
-      cp.push_back(scope.company_code);
-      city_scope = "c.code = (SELECT substr(region_code, 1, 4) || '00' FROM enterprise WHERE company_code = $" +
-                   std::to_string(cp.size()) + ")";
-      break;
-  }
-  const std::string csc = scope_on(scope, cp);
-  for (const auto& r : tx.exec(
-           "WITH x AS ("
-           "  SELECT substr(e.region_code, 1, 4) || '00' AS city, 1 AS alarms, 0 AS warnings, 0 AS vc, 0 AS vr FROM alarm a "
-           "  JOIN enterprise e ON e.company_code = a.company_code WHERE a.origin = 'platform' AND NOT a.is_data_fault AND "
-           "  a.start_ts >= $1::timestamptz AND a.start_ts < $2::timestamptz AND " + csc +
-           "  UNION ALL SELECT substr(e.region_code, 1, 4) || '00', 0, 1, 0, 0 FROM warning_event w JOIN enterprise e ON "
-           "  e.company_code = w.company_code WHERE w.first_ts >= $1::timestamptz AND w.first_ts < $2::timestamptz AND " + csc +
-           "  UNION ALL SELECT substr(e.region_code, 1, 4) || '00', 0, 0, (v.review_state = 'confirmed')::int, "
-           "  (v.review_state = 'rejected')::int FROM video_event v JOIN enterprise e ON e.company_code = v.company_code "
-           "  WHERE v.review_state IN ('confirmed', 'rejected') AND v.started_at >= $1::timestamptz AND v.started_at < $2::timestamptz AND " +
-           csc +
-           ") SELECT c.code, c.name, coalesce(sum(x.alarms), 0) AS alarms, coalesce(sum(x.warnings), 0) AS warnings, "
-           "coalesce(sum(x.vc), 0) AS vc, coalesce(sum(x.vr), 0) AS vr FROM region c LEFT JOIN x ON x.city = c.code "
-           "WHERE c.level = 'city' AND " + city_scope + " GROUP BY c.code, c.name ORDER BY c.code",
-           cp)) {
-    f.cities.push_back({str(r["code"]), str(r["name"]), num(r["alarms"]), num(r["warnings"]), num(r["vc"]), num(r["vr"])});
-  }
-  // Top enterprises by alarms + warnings.
-  Params tp = base;
-  const std::string tsc = scope_on(scope, tp);
-  tp.push_back(std::to_string(top_n));
-  for (const auto& r : tx.exec(
-           "WITH x AS ("
-           "  SELECT a.company_code, 1 AS alarms, 0 AS warnings, 0 AS ro FROM alarm a WHERE a.origin = 'platform' AND NOT a.is_data_fault "
-           "  AND a.start_ts >= $1::timestamptz AND a.start_ts < $2::timestamptz"
-           "  UNION ALL SELECT w.company_code, 0, 1, (w.level IN ('red', 'orange'))::int FROM warning_event w "
-           "  WHERE w.first_ts >= $1::timestamptz AND w.first_ts < $2::timestamptz"
-           ") SELECT e.company_code, e.name, coalesce(c.name, '') AS city_name, sum(x.alarms) AS alarms, sum(x.warnings) AS warnings, "
-           "sum(x.ro) AS ro FROM x JOIN enterprise e ON e.company_code = x.company_code "
-           "LEFT JOIN region c ON c.code = substr(e.region_code, 1, 4) || '00' WHERE " + tsc +
-           " GROUP BY e.company_code, e.name, c.name ORDER BY sum(x.ro) DESC, sum(x.alarms) + sum(x.warnings) DESC, e.company_code "
-           "LIMIT $" + std::to_string(tp.size()),
-           tp)) {
-    f.top_enterprises.push_back({str(r["company_code"]), str(r["name"]), str(r["city_name"]), num(r["alarms"]), num(r["warnings"]),
-                                 num(r["ro"])});
-  }
-  return f;
+  return num(tx.exec_one("SELECT count(*) AS n FROM warning_event w JOIN enterprise e ON e.company_code = w.company_code "
+                         "WHERE w.closed_ts >= $1::timestamptz AND w.closed_ts < $2::timestamptz AND " + sc,
+                         p)["n"]);
 }
 
-CurrentFigures ReportStore::current(Tx& tx, const model::Scope& scope, core::SysTime now, int top_n) const {
-  CurrentFigures f;
-  Params p;
+std::vector<OverdueEvent> ReportStore::overdue(Tx& tx, const model::Scope& scope, core::SysTime now, int top_n) const {
+  Params p{pg_time(now), std::to_string(top_n)};
   const std::string sc = scope_on(scope, p);
-  auto r = tx.exec_one(
-      "SELECT (SELECT count(*) FROM enterprise e WHERE e.is_active AND " + sc + ") AS enterprises, "
-      "(SELECT count(*) FROM monitoring_point m JOIN enterprise e ON e.company_code = m.company_code WHERE m.is_active AND m.in_use AND " + sc + ") AS points, "
-      "(SELECT count(*) FROM camera m JOIN enterprise e ON e.company_code = m.company_code WHERE m.is_active AND " + sc + ") AS cameras, "
-      "(SELECT count(*) FROM camera m JOIN enterprise e ON e.company_code = m.company_code JOIN camera_status s ON s.video_id = m.video_id "
-      " WHERE m.is_active AND s.state = 'online' AND " + sc + ") AS cameras_online, "
-      "(SELECT count(*) FROM warning_event w JOIN enterprise e ON e.company_code = w.company_code WHERE w.status <> 'closed' AND "
-      " w.level IN ('red', 'orange') AND " + sc + ") AS red_orange",
-      p);
-  f.enterprises = num(r["enterprises"]);
-  f.points = num(r["points"]);
-  f.cameras = num(r["cameras"]);
-  f.cameras_online = num(r["cameras_online"]);
-  f.red_orange_open = num(r["red_orange"]);
-  // Open events past the deadline of their stage (or already marked overdue).
-  Params op = p;
-  op.push_back(pg_time(now));
   const std::string deadline =
       "CASE w.status WHEN 'pushed' THEN w.feedback_deadline_ts WHEN 'fed_back' THEN w.check_deadline_ts "
       "WHEN 'checked' THEN w.close_deadline_ts END";
-  const std::string where = "w.status <> 'closed' AND (w.overdue OR " + deadline + " < $" + std::to_string(op.size()) +
-                            "::timestamptz) AND " + sc;
-  f.overdue_open = num(tx.exec_one("SELECT count(*) AS n FROM warning_event w JOIN enterprise e ON e.company_code = w.company_code WHERE " + where,
-                                   op)["n"]);
-  op.push_back(std::to_string(top_n));
+  std::vector<OverdueEvent> out;
   for (const auto& row : tx.exec("SELECT w.id, w.event_no, w.company_code, e.name, w.level, w.status, coalesce(" + beijing(deadline) +
                                      ", '') AS deadline FROM warning_event w JOIN enterprise e ON e.company_code = w.company_code "
-                                     "WHERE " + where + " ORDER BY " + deadline + " NULLS LAST, w.id LIMIT $" + std::to_string(op.size()),
-                                 op)) {
-    f.overdue.push_back({num(row["id"]), str(row["event_no"]), str(row["company_code"]), str(row["name"]), str(row["level"]),
-                         str(row["status"]), str(row["deadline"])});
+                                     "WHERE w.status <> 'closed' AND (w.overdue OR " + deadline + " < $1::timestamptz) AND " + sc +
+                                     " ORDER BY " + deadline + " NULLS LAST, w.id LIMIT $2::int",
+                                 p)) {
+    out.push_back({num(row["id"]), str(row["event_no"]), str(row["company_code"]), str(row["name"]), str(row["level"]),
+                   str(row["status"]), str(row["deadline"])});
   }
-  return f;
+  return out;
 }
 
 std::string ReportStore::region_name(Tx& tx, const std::string& code) const {

@@ -76,6 +76,10 @@ void setup_world() {
   alarm("RPA2", kE1, "H", false, 600);
   alarm("RPA2", kE1, "DEVICE_FAULT", true, 700);
   alarm("RPB1", kE2, "LL", false, 900);
+  // Inside a filing window (报备): not counted.
+  exec("INSERT INTO alarm(point_id, quota_code, company_code, hazard_code, alarm_type, is_data_fault, start_ts, raised_ts, end_ts, "
+       "suppressed) VALUES (" + pid("RPA2") + ", 'RPA2', '" + kE1 + "', '" + kE1 + "001', 'HH', false, " + at_minute(800) + ", " +
+       at_minute(800) + ", " + at_minute(805) + ", true)");
   alarm("RPA1", kE1, "H", false, -300);
   alarm("RPA1", kE1, "H", false, -200);
   // Warning events: E1 red (pushed, feedback deadline passed: overdue), E1 yellow closed the same
@@ -147,7 +151,8 @@ TEST_F(ReportPg, EveryFigureMatchesTheDatabase) {
     const json* f = find(c["figures"], "key", key);
     return f ? *f : json();
   };
-  const std::string alarms = "SELECT count(*) AS n FROM alarm WHERE origin = 'platform' AND " + kInCity;
+  // Alarms as the statistics count them: by start, filing-suppressed ones left out.
+  const std::string alarms = "SELECT count(*) AS n FROM alarm WHERE NOT suppressed AND " + kInCity;
   EXPECT_EQ(fig("alarms")["value"], count(alarms + " AND NOT is_data_fault AND " + in_day("start_ts")));
   EXPECT_EQ(fig("alarms")["previous"],
             count(alarms + " AND NOT is_data_fault AND start_ts >= '" + kD0 + "'::timestamptz - interval '1 day' AND start_ts < '" + kD0 + "'"));
@@ -182,7 +187,7 @@ TEST_F(ReportPg, EveryFigureMatchesTheDatabase) {
   ASSERT_FALSE(c["top_enterprises"].empty());
   EXPECT_EQ(c["top_enterprises"][0]["company_code"], kE1);
   EXPECT_EQ(c["top_enterprises"][0]["alarms"],
-            count("SELECT count(*) AS n FROM alarm WHERE origin = 'platform' AND NOT is_data_fault AND company_code = '" + std::string(kE1) +
+            count("SELECT count(*) AS n FROM alarm WHERE NOT suppressed AND NOT is_data_fault AND company_code = '" + std::string(kE1) +
                   "' AND " + in_day("start_ts")));
   // Overdue: open events in the city past their stage's deadline at generation.
   const auto now = "'2026-11-19 02:00:00+00'::timestamptz";
@@ -191,7 +196,8 @@ TEST_F(ReportPg, EveryFigureMatchesTheDatabase) {
                   " AND (overdue OR (status = 'pushed' AND feedback_deadline_ts < " + now + "))"));
   ASSERT_EQ(c["overdue_disposals"].size(), 1u);
   EXPECT_EQ(c["overdue_disposals"][0]["level"], "red");
-  EXPECT_EQ(c["registry"]["enterprises"], count("SELECT count(*) AS n FROM enterprise WHERE is_active AND region_code LIKE '1409%'"));
+  EXPECT_EQ(c["registry"]["enterprises"],
+            count("SELECT count(*) AS n FROM enterprise WHERE is_active AND status <> 'closed' AND region_code LIKE '1409%'"));
   EXPECT_EQ(c["registry"]["points"], count("SELECT count(*) AS n FROM monitoring_point WHERE is_active AND in_use AND " + kInCity));
   EXPECT_EQ(c["registry"]["cameras_online"],
             count("SELECT count(*) AS n FROM camera JOIN camera_status USING (video_id) WHERE state = 'online' AND " + kInCity));

@@ -1,7 +1,9 @@
 #pragma once
-// The daily and weekly reports (docs/reports.md): the figures of a period for a scope, counted
-// from alarms, warning events, video events and the registry, and the archive of generated
-// reports (`report`, migration 0012). Times are UTC instants; days are Beijing-time days.
+// The daily and weekly reports (docs/reports.md): what only the reports count (warning events
+// closed in a period, the list of overdue events) and the archive of generated reports
+// (`report`, migration 0012). The shared figures (alarms, warnings, video events by level, city
+// and enterprise; online counts) come from storage::StatisticsStore. Times are UTC instants;
+// days are Beijing-time days.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -36,24 +38,17 @@ struct OverdueEvent {
   std::string deadline;  // the missed deadline, Beijing time "YYYY-MM-DD HH:MM:SS" (empty if none)
 };
 
-// What happened in [from, to).
+// What happened in [from, to), as the report shows it (filled by service::ReportService from
+// storage::StatisticsStore and warnings_closed()).
 struct PeriodFigures {
-  std::int64_t alarms = 0;       // process alarm episodes (not data faults) started
-  std::int64_t data_faults = 0;  // data-fault episodes started
+  std::int64_t alarms = 0;       // process alarm episodes (not data faults, not suppressed) started
+  std::int64_t data_faults = 0;  // data-fault episodes started (not suppressed)
   std::int64_t warnings = 0;     // warning events raised (first alarm in the period)
   std::int64_t warnings_closed = 0;
   std::int64_t video_events = 0, video_confirmed = 0, video_rejected = 0, video_pending = 0;  // reviewable ones
   std::vector<LevelCount> alarms_by_level, warnings_by_level;
   std::vector<CityFigures> cities;                   // every city of the scope, by code
-  std::vector<EnterpriseFigures> top_enterprises;    // most alarms + warnings first
-};
-
-// The state now (at generation).
-struct CurrentFigures {
-  std::int64_t enterprises = 0, points = 0, cameras = 0, cameras_online = 0;
-  std::int64_t overdue_open = 0;       // open warning events with a missed deadline
-  std::vector<OverdueEvent> overdue;   // the first `top_n` of them, oldest deadline first
-  std::int64_t red_orange_open = 0;    // open red or orange warning events
+  std::vector<EnterpriseFigures> top_enterprises;    // most red/orange, then alarms + warnings first
 };
 
 struct ReportRow {
@@ -80,8 +75,11 @@ struct NewReport {
 
 class ReportStore {
  public:
-  PeriodFigures period(Tx& tx, const model::Scope& scope, core::SysTime from, core::SysTime to, int top_n) const;
-  CurrentFigures current(Tx& tx, const model::Scope& scope, core::SysTime now, int top_n) const;
+  // Warning events of the scope closed in [from, to).
+  std::int64_t warnings_closed(Tx& tx, const model::Scope& scope, core::SysTime from, core::SysTime to) const;
+  // Open warning events past the deadline of their stage (or marked overdue) at `now`, oldest
+  // deadline first, at most `top_n` (the count is the overview's overdue_disposals).
+  std::vector<OverdueEvent> overdue(Tx& tx, const model::Scope& scope, core::SysTime now, int top_n) const;
 
   // Numbers the report (next number of its kind, scope and year) and stores it. Throws
   // core::Error(conflict) when one exists for the kind, scope and period and !replace.
