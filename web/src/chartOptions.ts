@@ -59,6 +59,9 @@ export function pointTrendOption(args: {
   unit?: string | null;
   alarmStart?: number | null;
   alarmEnd?: number | null;
+  /** The requested range (the axis spans it even where there are few readings). */
+  from?: number | null;
+  to?: number | null;
 }): EChartsOption {
   const lines: { name: string; yAxis: number; lineStyle: { color: string; type: 'dashed' | 'solid' }; label: { formatter: string; color: string } }[] = [];
   const add = (key: keyof Thresholds, name: string, color: string) => {
@@ -108,15 +111,35 @@ export function pointTrendOption(args: {
   const lo = values.length ? Math.min(...values) : 0;
   const hi = values.length ? Math.max(...values) : 1;
   const pad = (hi - lo) * 0.1 || 1;
+  const step = niceStep(hi - lo + 2 * pad);
   return {
     tooltip: { ...RICH_TOOLTIP, trigger: 'axis', valueFormatter: (v: unknown) => formatNumber(Number(v)) + (args.unit ? ' ' + args.unit : '') },
     legend: { top: 0, textStyle: { color: '#9fb0c8', fontSize: 11 } },
     grid: { left: 56, right: 80, top: 30, bottom: 50 },
-    xAxis: { type: 'time', ...AXIS, axisLabel: { ...AXIS.axisLabel, formatter: (v: number) => formatShort(v) }, splitLine: { show: false } },
-    yAxis: { type: 'value', name: args.unit ?? '', min: Math.floor((lo - pad) * 100) / 100, max: Math.ceil((hi + pad) * 100) / 100, ...AXIS },
+    xAxis: {
+      type: 'time',
+      min: args.from ?? undefined,
+      max: args.to ?? undefined,
+      ...AXIS,
+      axisLabel: { ...AXIS.axisLabel, formatter: (v: number) => formatShort(v) },
+      splitLine: { show: false },
+    },
+    yAxis: { type: 'value', name: args.unit ?? '', min: roundTo(lo - pad, step, Math.floor), max: roundTo(hi + pad, step, Math.ceil), ...AXIS },
     dataZoom: [{ type: 'inside' }, { type: 'slider', height: 16, bottom: 8, labelFormatter: (v: number) => formatTime(v) }],
     series: series as EChartsOption['series'],
   };
+}
+
+/** A round step (1, 2 or 5 × 10^n) about a tenth of `span`. */
+export function niceStep(span: number): number {
+  if (!(span > 0) || !Number.isFinite(span)) return 1;
+  const raw = span / 10;
+  const mag = Math.pow(10, Math.floor(Math.log10(raw)));
+  const f = raw / mag;
+  return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * mag;
+}
+function roundTo(v: number, step: number, fn: (x: number) => number): number {
+  return Number((fn(v / step) * step).toPrecision(12));
 }
 
 /** Open warnings by level as a ring. */
