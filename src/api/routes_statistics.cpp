@@ -67,7 +67,7 @@ void add_statistics_routes(http::Router& r, ApiContext& ctx) {
   auto& s = *ctx.statistics;
   r.add("GET", "/api/v1/overview", authed(ctx, "", [&s](Request& req, const Principal& who) {
           check_query(req, {});
-          return json_response(200, s.overview(who));
+          return Response::json(200, *s.overview_text(who));
         }));
   r.add("GET", "/api/v1/statistics/trend", authed(ctx, "", [&s](Request& req, const Principal& who) {
           check_query(req, {"metric", "bucket", "from", "to", "region_code", "company_code", "format"});

@@ -454,7 +454,8 @@ int cmd_serve(const Args& args) {
   auto video_settings = video_service_settings(cfg);
   video_settings.secret_box = &server_box;  // camera credentials (ADR 0014)
   service::VideoService video(*dbh.db, &warnings, std::move(video_settings), clock);
-  service::StatisticsService statistics(*dbh.db, clock, {std::chrono::seconds(cfg["ingest"]["offline_after_s"].get<int>())});
+  service::StatisticsService statistics(*dbh.db, clock, {std::chrono::seconds(cfg["ingest"]["offline_after_s"].get<int>()),
+                                                        std::chrono::milliseconds(cfg["statistics"]["overview_cache_ms"].get<int>())});
   registry.on_change([&video](const std::string& entity) {
     if (entity == "cameras" || entity == "enterprises") video.reload_cameras();
   });

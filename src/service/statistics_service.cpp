@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <cstdio>
 #include <regex>
 #include <set>
@@ -186,6 +187,9 @@ struct StatisticsService::Impl {
   const core::Clock& clock;
   StatisticsSettings s;
   storage::StatisticsStore store;
+  // Overview answers by scope ("p", "r140100", "e14010500001") with the time they were made.
+  std::mutex cache_mu;
+  std::map<std::string, std::pair<SysTime, std::shared_ptr<const std::string>>> cache;
 
   // The checked range and filters of one request, and their echo in the answer.
   struct Ctx {
@@ -205,8 +209,6 @@ struct StatisticsService::Impl {
     person(who);
     Ctx c;
     c.f.scope = who.scope;
-    auto now = clock.now();
-    (void)now;
     auto* from = param(q, "from");
     auto* to = param(q, "to");
     c.f.to = to ? instant(*to, "to", true) : default_from_span_end;
@@ -257,7 +259,7 @@ struct StatisticsService::Impl {
 };
 
 StatisticsService::StatisticsService(storage::Database& db, const core::Clock& clock, StatisticsSettings settings)
-    : impl_(new Impl{db, clock, settings, {}}) {}
+    : impl_(new Impl{db, clock, settings, {}, {}, {}}) {}
 StatisticsService::~StatisticsService() = default;
 
 json StatisticsService::overview(const model::Principal& who) {
@@ -300,6 +302,33 @@ json StatisticsService::overview(const model::Principal& who) {
                               {"warning_events", d.warnings_pending_review}}},
           {"overdue_disposals", d.overdue_disposals},
           {"enterprises", std::move(markers)}};
+}
+
+std::shared_ptr<const std::string> StatisticsService::overview_text(const model::Principal& who) {
+  auto& i = *impl_;
+  Impl::person(who);
+  const std::string key = who.scope.kind == model::ScopeKind::province ? "p"
+                          : who.scope.kind == model::ScopeKind::region ? "r" + who.scope.region_code
+                                                                       : "e" + who.scope.company_code;
+  const auto ttl = i.s.overview_cache;
+  if (ttl.count() > 0) {
+    std::lock_guard lock(i.cache_mu);
+    auto it = i.cache.find(key);
+    if (it != i.cache.end() && i.clock.now() - it->second.first < ttl) return it->second.second;
+  }
+  // Made outside the lock: two callers missing at once both compute (rare, and both are right).
+  auto made = i.clock.now();
+  auto text = std::make_shared<const std::string>(
+      overview(who).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  if (ttl.count() > 0) {
+    std::lock_guard lock(i.cache_mu);
+    if (i.cache.size() >= 1024) {  // bounded: drop what has expired, or everything
+      std::erase_if(i.cache, [&](const auto& kv) { return made - kv.second.first >= ttl; });
+      if (i.cache.size() >= 1024) i.cache.clear();
+    }
+    i.cache[key] = {made, text};
+  }
+  return text;
 }
 
 namespace {

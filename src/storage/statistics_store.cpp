@@ -114,33 +114,48 @@ std::vector<BucketCount> StatisticsStore::by_bucket(Tx& tx, StatMetric metric, S
 std::vector<GroupCount> StatisticsStore::by_group(Tx& tx, StatMetric metric, StatSplit split, StatGroup group,
                                                   const StatFilter& f) const {
   auto m = metric_sql(metric);
-  std::string key, name = "''", joins = " LEFT JOIN region cr ON cr.code = " + std::string(kCityOf),
-                    city = kCityOf, city_name = "cr.name", company = "NULL::text", company_name = "NULL::text";
+  // Counted first per enterprise (and the group's own column) on the metric's rows alone, then
+  // named: grouping 200,000 alarms by seven text columns took seconds, by two or three a fraction.
+  std::string inner_key = "NULL::text";
   switch (group) {
-    case StatGroup::city: key = kCityOf; name = "coalesce(cr.name, '')"; break;
-    case StatGroup::enterprise:
-      key = "x.company_code", name = "e.name", company = "x.company_code", company_name = "e.name";
-      break;
-    case StatGroup::hazard_source:
-      key = m.hazard, name = "coalesce(h.name, '')", company = "x.company_code", company_name = "e.name";
-      joins += " LEFT JOIN hazard_source h ON h.hazard_code = " + m.hazard;
-      break;
-    case StatGroup::type: key = m.type, city = city_name = "NULL::text"; break;
+    case StatGroup::city:
+    case StatGroup::enterprise: break;
+    case StatGroup::hazard_source: inner_key = m.hazard; break;
+    case StatGroup::type: inner_key = m.type; break;
     case StatGroup::level:
       if (metric != StatMetric::warnings) throw core::Error(core::Errc::internal, "statistics: level is for warnings");
-      key = "x.level", city = city_name = "NULL::text";
+      inner_key = "x.level";
       break;
     case StatGroup::camera:
       if (metric != StatMetric::video_events) throw core::Error(core::Errc::internal, "statistics: camera is for video");
-      key = "x.video_id", name = "c.name", company = "x.company_code", company_name = "e.name";
+      inner_key = "x.video_id";
+      break;
+  }
+  const std::string city = "substr(e.region_code, 1, 4) || '00'";
+  std::string key, name = "''", joins = " LEFT JOIN region cr ON cr.code = " + city, city_code = city,
+                   city_name = "cr.name", company = "NULL::text", company_name = "NULL::text";
+  switch (group) {
+    case StatGroup::city: key = city, name = "coalesce(cr.name, '')"; break;
+    case StatGroup::enterprise: key = "a.co", name = "e.name", company = "a.co", company_name = "e.name"; break;
+    case StatGroup::hazard_source:
+      key = "a.gk", name = "coalesce(h.name, '')", company = "a.co", company_name = "e.name";
+      joins += " LEFT JOIN hazard_source h ON h.hazard_code = a.gk";
+      break;
+    case StatGroup::type:
+    case StatGroup::level: key = "a.gk", city_code = city_name = "NULL::text"; break;
+    case StatGroup::camera:
+      key = "a.gk", name = "coalesce(cam.name, '')", company = "a.co", company_name = "e.name";
+      joins += " LEFT JOIN camera cam ON cam.video_id = a.gk";
       break;
   }
   Params p;
-  auto sql = "SELECT " + key + " AS key, " + name + " AS name, " + city + " AS city_code, " + city_name + " AS city_name, " +
-             company + " AS company_code, " + company_name + " AS company_name, " + split_sql(metric, split) +
-             " AS split, count(*) AS n, count(*) FILTER (WHERE " + m.open + ") AS open, count(*) FILTER (WHERE " +
-             m.overdue + ") AS overdue FROM " + m.from + joins + " WHERE " + where_sql(m, f, p) +
-             " GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 7";
+  auto sql = "WITH a AS (SELECT x.company_code AS co, " + inner_key + " AS gk, " + split_sql(metric, split) +
+             " AS split, count(*) AS n, count(*) FILTER (WHERE " + m.open + ") AS o, count(*) FILTER (WHERE " + m.overdue +
+             ") AS od FROM " + m.from + " WHERE " + where_sql(m, f, p) + " GROUP BY 1, 2, 3) "
+             "SELECT " + key + " AS key, " + name + " AS name, " + city_code + " AS city_code, " + city_name +
+             " AS city_name, " + company + " AS company_code, " + company_name + " AS company_name, a.split, "
+             "sum(a.n)::bigint AS n, sum(a.o)::bigint AS open, sum(a.od)::bigint AS overdue "
+             "FROM a JOIN enterprise e ON e.company_code = a.co" + joins + " GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 7";
   auto rows = tx.exec(sql, p);
   std::vector<GroupCount> out;
   out.reserve(rows.size());
@@ -159,27 +174,30 @@ std::vector<DisposalCount> StatisticsStore::disposal(Tx& tx, StatGroup group, co
   Params p;
   auto where = where_sql(m, f, p);
   auto now_p = ph(p, core::format_rfc3339(now));
-  const std::string key = group == StatGroup::city ? kCityOf : "x.company_code";
   const std::string name = group == StatGroup::city ? "coalesce(cr.name, '')" : "e.name";
   // The feedback deadline in force: the earliest deadline a record leaving the event `pushed` set
   // before the first feedback (the push; a raise of the level may shorten it; escalations only
-  // come after a miss).
+  // come after a miss). Joined and aggregated, not a subquery per event.
   auto sql =
-      "WITH ev AS (SELECT " + key + " AS key, " + name + " AS name, " + kCityOf + " AS city_code, cr.name AS city_name, "
-      "x.id, x.overdue, "
-      "EXISTS (SELECT 1 FROM disposal_record d WHERE d.event_id = x.id AND d.action = 'push') AS pushed, "
-      "(SELECT min(d.at) FROM disposal_record d WHERE d.event_id = x.id AND d.action = 'feedback') AS fb_at "
-      "FROM " + m.from + " LEFT JOIN region cr ON cr.code = " + kCityOf + " WHERE " + where + "), "
-      "dl AS (SELECT ev.*, (SELECT min(d.deadline_ts) FROM disposal_record d WHERE d.event_id = ev.id "
-      "AND d.to_status = 'pushed' AND d.deadline_ts IS NOT NULL AND (ev.fb_at IS NULL OR d.at <= ev.fb_at)) AS deadline "
-      "FROM ev) "
-      "SELECT key, name, city_code, city_name, count(*) AS events, count(*) FILTER (WHERE pushed) AS pushed, "
+      "WITH ev AS (SELECT x.id, x.company_code, x.overdue FROM " + m.from + " WHERE " + where + "), "
+      "d AS (SELECT r.event_id, bool_or(r.action = 'push') AS pushed, min(r.at) FILTER (WHERE r.action = 'feedback') AS fb_at "
+      "FROM disposal_record r JOIN ev ON ev.id = r.event_id GROUP BY 1), "
+      "dl AS (SELECT r.event_id, min(r.deadline_ts) AS deadline FROM disposal_record r JOIN d ON d.event_id = r.event_id "
+      "WHERE r.to_status = 'pushed' AND r.deadline_ts IS NOT NULL AND (d.fb_at IS NULL OR r.at <= d.fb_at) GROUP BY 1), "
+      "t AS (SELECT ev.company_code, ev.overdue, coalesce(d.pushed, false) AS pushed, d.fb_at, dl.deadline FROM ev "
+      "LEFT JOIN d ON d.event_id = ev.id LEFT JOIN dl ON dl.event_id = ev.id), "
+      "a AS (SELECT company_code, count(*) AS events, count(*) FILTER (WHERE pushed) AS pushed, "
       "count(*) FILTER (WHERE fb_at IS NOT NULL AND deadline IS NOT NULL AND fb_at <= deadline) AS on_time, "
       "count(*) FILTER (WHERE fb_at IS NOT NULL AND deadline IS NOT NULL AND fb_at > deadline) AS late, "
       "count(*) FILTER (WHERE pushed AND fb_at IS NULL AND deadline < " + now_p + "::timestamptz) AS unanswered, "
       "count(*) FILTER (WHERE pushed AND fb_at IS NULL AND (deadline IS NULL OR deadline >= " + now_p +
-      "::timestamptz)) AS awaiting, count(*) FILTER (WHERE overdue) AS overdue "
-      "FROM dl GROUP BY 1, 2, 3, 4 ORDER BY 1";
+      "::timestamptz)) AS awaiting, count(*) FILTER (WHERE overdue) AS overdue FROM t GROUP BY 1) "
+      "SELECT " + (group == StatGroup::city ? std::string(kCityOf) : std::string("a.company_code")) + " AS key, " + name +
+      " AS name, " + kCityOf + " AS city_code, cr.name AS city_name, sum(a.events)::bigint AS events, "
+      "sum(a.pushed)::bigint AS pushed, sum(a.on_time)::bigint AS on_time, sum(a.late)::bigint AS late, "
+      "sum(a.unanswered)::bigint AS unanswered, sum(a.awaiting)::bigint AS awaiting, sum(a.overdue)::bigint AS overdue "
+      "FROM a JOIN enterprise e ON e.company_code = a.company_code LEFT JOIN region cr ON cr.code = " + kCityOf +
+      " GROUP BY 1, 2, 3, 4 ORDER BY 1";
   auto rows = tx.exec(sql, p);
   std::vector<DisposalCount> out;
   for (const auto& r : rows) {

@@ -529,3 +529,23 @@ TEST_F(StatisticsPg, ExportTablesHoldTheJsonRows) {
 }
 
 }  // namespace
+
+namespace {
+TEST_F(StatisticsPg, OverviewTextIsReusedPerScopeForTheConfiguredTime) {
+  StatisticsService cached(db_->db(), *clock_, {std::chrono::seconds(300), std::chrono::milliseconds(5000)});
+  auto first = cached.overview_text(datong);
+  auto again = cached.overview_text(datong);
+  EXPECT_EQ(first.get(), again.get()) << "the same answer within 5 s";
+  auto parsed = json::parse(*first);
+  EXPECT_EQ(parsed["enterprises"].size(), 1u);
+  EXPECT_NE(cached.overview_text(admin).get(), first.get()) << "another scope has its own answer";
+  db_->exec("INSERT INTO enterprise(company_code, name, region_code) VALUES ('14020200099', '大同统计临时', '140202')");
+  EXPECT_EQ(json::parse(*cached.overview_text(datong))["enterprises"].size(), 1u) << "still the reused answer";
+  clock_->advance(std::chrono::seconds(6));
+  EXPECT_EQ(json::parse(*cached.overview_text(datong))["enterprises"].size(), 2u) << "made again after 5 s";
+  // Without reuse (the default) every call reads the database.
+  EXPECT_NE(svc.overview_text(datong).get(), svc.overview_text(datong).get());
+  db_->exec("DELETE FROM enterprise WHERE company_code = '14020200099'");
+  clock_->advance(std::chrono::seconds(-6));
+}
+}  // namespace

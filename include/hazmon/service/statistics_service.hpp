@@ -20,7 +20,8 @@ namespace hazmon::storage { class Database; }
 namespace hazmon::service {
 
 struct StatisticsSettings {
-  std::chrono::seconds offline_after{300};  // ingest.offline_after_s
+  std::chrono::seconds offline_after{300};       // ingest.offline_after_s
+  std::chrono::milliseconds overview_cache{0};   // statistics.overview_cache_ms; 0: no reuse
 };
 
 // One answer: the JSON body, the same rows as tables (the first is the CSV), and a file name.
@@ -42,6 +43,8 @@ class StatisticsService {
   // (from not before to, range too long), 404 (region_code / company_code unknown or outside the
   // caller's scope).
   nlohmann::json overview(const model::Principal& who);
+  // The overview as JSON text, reused for the same scope for `overview_cache` (what the route sends).
+  std::shared_ptr<const std::string> overview_text(const model::Principal& who);
   StatisticsResult trend(const model::Principal& who, const StatQuery& q);
   // metric: "alarms", "warnings" or "video-events".
   StatisticsResult grouped(const model::Principal& who, const std::string& metric, const StatQuery& q);
