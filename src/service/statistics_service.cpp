@@ -452,11 +452,11 @@ StatisticsResult StatisticsService::grouped(const model::Principal& who, const s
   auto c = i.context(who, q, StatBucket::day, i.today_end(), chr::hours(24 * 30),
                      period == StatBucket::day ? 366 : period == StatBucket::week ? 731 : 1096);
   auto series = breakdown_series(metric);
-  std::vector<storage::GroupCount> cells;
+  std::vector<storage::GroupSplit> cells;
   std::vector<storage::BucketCount> per_period;
   {
     auto tx = i.db.begin();
-    cells = i.store.by_group(tx, metric, series.split, group, c.f);
+    cells = i.store.by_group_split(tx, metric, series.split, group, c.f);
     per_period = i.store.by_bucket(tx, metric, series.split, period, c.f);
   }
   // Fold the (group, split) cells into one row per group.
@@ -486,8 +486,10 @@ StatisticsResult StatisticsService::grouped(const model::Principal& who, const s
     a.count += g.count;
     a.open += g.open;
     a.overdue += g.overdue;
-    add_count(a.row["breakdown"], g.split, g.count);
-    add_count(totals_breakdown, g.split, g.count);
+    for (const auto& [k, n] : g.count_by) {
+      add_count(a.row["breakdown"], k, n);
+      add_count(totals_breakdown, k, n);
+    }
     total += g.count;
     total_open += g.open;
   }
@@ -575,13 +577,13 @@ StatisticsResult StatisticsService::ranking(const model::Principal& who, const S
   int limit = limit_param(q);
   auto c = i.context(who, q, StatBucket::day, i.today_end(), chr::hours(24 * 30), 366, false);
   StatGroup group = by == "city" ? StatGroup::city : StatGroup::enterprise;
-  std::vector<storage::GroupCount> alarms, warnings, video;
+  std::vector<storage::GroupSplit> alarms, warnings, video;
   std::vector<storage::Region> cities;
   {
     auto tx = i.db.begin();
-    alarms = i.store.by_group(tx, StatMetric::alarms, StatSplit::alarm_type, group, c.f);
-    warnings = i.store.by_group(tx, StatMetric::warnings, StatSplit::level, group, c.f);
-    video = i.store.by_group(tx, StatMetric::video_events, StatSplit::review_state, group, c.f);
+    alarms = i.store.by_group_split(tx, StatMetric::alarms, StatSplit::alarm_type, group, c.f);
+    warnings = i.store.by_group_split(tx, StatMetric::warnings, StatSplit::level, group, c.f);
+    video = i.store.by_group_split(tx, StatMetric::video_events, StatSplit::review_state, group, c.f);
     if (group == StatGroup::city) cities = i.store.cities(tx, who.scope, c.f.region_code);
   }
   struct Acc {
@@ -592,7 +594,7 @@ StatisticsResult StatisticsService::ranking(const model::Principal& who, const S
   };
   std::map<std::string, Acc> acc;
   for (const auto& city : cities) acc[city.code] = {city.code, city.name, city.code, city.name};
-  auto at = [&](const storage::GroupCount& g) -> Acc& {
+  auto at = [&](const storage::GroupSplit& g) -> Acc& {
     auto& a = acc[g.key.value_or("")];
     if (a.code.empty()) {
       a.code = g.key.value_or("");
@@ -602,17 +604,21 @@ StatisticsResult StatisticsService::ranking(const model::Principal& who, const S
     }
     return a;
   };
+  auto split = [](const storage::GroupSplit& g, const char* k) {
+    auto it = g.count_by.find(k);
+    return it == g.count_by.end() ? 0LL : it->second;
+  };
   for (const auto& g : alarms) at(g).alarms += g.count;
   for (const auto& g : warnings) {
     auto& a = at(g);
     a.warnings += g.count;
     a.overdue += g.overdue;
-    a.levels[g.split] += g.count;
+    for (const auto& [k, n] : g.count_by) a.levels[k] += n;
   }
   for (const auto& g : video) {
     auto& a = at(g);
-    if (g.split == "confirmed" || g.split == "rejected") a.reviewed += g.count;
-    if (g.split == "rejected") a.rejected += g.count;
+    a.reviewed += split(g, "confirmed") + split(g, "rejected");
+    a.rejected += split(g, "rejected");
   }
   std::vector<Acc*> ordered;
   for (auto& [k, a] : acc) ordered.push_back(&a);
@@ -680,10 +686,10 @@ StatisticsResult StatisticsService::video_review(const model::Principal& who, co
   int limit = limit_param(q);
   auto c = i.context(who, q, StatBucket::day, i.today_end(), chr::hours(24 * 30), 366);
   StatGroup group = by == "city" ? StatGroup::city : by == "enterprise" ? StatGroup::enterprise : StatGroup::camera;
-  std::vector<storage::GroupCount> cells;
+  std::vector<storage::GroupSplit> cells;
   {
     auto tx = i.db.begin();
-    cells = i.store.by_group(tx, StatMetric::video_events, StatSplit::review_state, group, c.f);
+    cells = i.store.by_group_split(tx, StatMetric::video_events, StatSplit::review_state, group, c.f);
   }
   struct Acc {
     json row;
@@ -698,9 +704,11 @@ StatisticsResult StatisticsService::video_review(const model::Principal& who, co
                {"city_name", opt(g.city_name)}, {"company_code", opt(g.company_code)}, {"company_name", opt(g.company_name)}};
     for (auto* x : {&a, &tot}) {
       x->events += g.count;
-      if (g.split == "pending") x->pending += g.count;
-      if (g.split == "confirmed") x->confirmed += g.count;
-      if (g.split == "rejected") x->rejected += g.count;
+      for (const auto& [k, n] : g.count_by) {
+        if (k == "pending") x->pending += n;
+        if (k == "confirmed") x->confirmed += n;
+        if (k == "rejected") x->rejected += n;
+      }
     }
   }
   auto fill = [](json& row, const Acc& a) {

@@ -1,6 +1,7 @@
 # Shared by the issue-3 benchmarks (latency, noise, rss): a throw-away hazmond with its own
 # embedded PostgreSQL in a temporary state directory, and hazmon-sim set up against it.
 # Source it after `cd` to the repository root; it sets WORK, PORT, URL, HZ_PID, PSQL.
+# HAZMOND_EXTRA_JSON adds top-level config sections, e.g. '"statistics": {"overview_cache_ms": 0}'.
 HAZMOND=${HAZMOND:-build/release/src/app/hazmond}
 SIM=${SIM:-build/release/tools/sim/hazmon-sim}
 WORK=$(mktemp -d /tmp/hazmon-bench.XXXXXX)
@@ -18,7 +19,7 @@ start_hazmond() {
   cat > "$WORK/hazmond.json" <<JSON
 {"state_dir": "$WORK/var", "log": {"level": "warn"},
  "http": {"port": $PORT, "listen_address": "127.0.0.1", "io_threads": 2, "worker_threads": ${WORKERS:-16}, "max_connections_per_address": 4096},
- "demo": {"enabled": true}}
+ "demo": {"enabled": true}${HAZMOND_EXTRA_JSON:+, $HAZMOND_EXTRA_JSON}}
 JSON
   "$HAZMOND" serve --config "$WORK/hazmond.json" >> "$WORK/hazmond.log" 2>&1 &
   HZ_PID=$!

@@ -50,6 +50,15 @@ struct GroupCount {
   long long overdue = 0;  // warning events marked overdue (0 for the other metrics)
 };
 
+// One group with its counts split by key (what by_group returns as one cell per key).
+struct GroupSplit {
+  std::optional<std::string> key;
+  std::string name;
+  std::optional<std::string> city_code, city_name, company_code, company_name;
+  long long count = 0, open = 0, overdue = 0;
+  std::map<std::string, long long> count_by, open_by, overdue_by;  // split key → (keys with rows only)
+};
+
 struct DisposalCount {
   std::string key, name, city_code;
   std::optional<std::string> city_name;
@@ -90,8 +99,11 @@ class StatisticsStore {
   // Counts per bucket and split key (only non-zero cells; the service fills the gaps).
   std::vector<BucketCount> by_bucket(Tx& tx, StatMetric metric, StatSplit split, StatBucket bucket,
                                      const StatFilter& f) const;
-  // Counts per group and split key. StatGroup::level only for warnings, camera only for video events,
-  // type is the alarm type / warning category / analyser.
+  // Counts per group, split by key: one row per group. StatGroup::level only for warnings, camera only
+  // for video events, type is the alarm type / warning category / analyser.
+  std::vector<GroupSplit> by_group_split(Tx& tx, StatMetric metric, StatSplit split, StatGroup group,
+                                         const StatFilter& f) const;
+  // The same as one cell per (group, split key).
   std::vector<GroupCount> by_group(Tx& tx, StatMetric metric, StatSplit split, StatGroup group, const StatFilter& f) const;
   // Disposal timeliness of warning events first raised in the range, per city or enterprise.
   std::vector<DisposalCount> disposal(Tx& tx, StatGroup group, const StatFilter& f, core::SysTime now) const;
