@@ -74,8 +74,3 @@ if [[ ! -f "$build_stamp" || "$(cat "$build_stamp")" != "$build_sum" || ! -f "$w
   rm -f "$build_log"
   echo "$build_sum" > "$build_stamp"
 fi
-# The old no-build page (web/static) until the new app replaces it: hls.js copied beside it.
-if [[ -d "$web/static" ]] && ! cmp -s "$web/node_modules/hls.js/dist/hls.min.js" "$web/static/vendor/hls.min.js"; then
-  install -D -m 0644 "$web/node_modules/hls.js/dist/hls.min.js" "$web/static/vendor/hls.min.js"
-  install -m 0644 "$web/node_modules/hls.js/LICENSE" "$web/static/vendor/hls.js-LICENSE.txt"
-fi

@@ -1,13 +1,16 @@
 // The dashboard in a real browser (ctest dashboard_chromium, label dashboard): a real hazmond
-// process on a fresh database in the suite's PostgreSQL, serving web/static, with a camera on a
-// real RTSP relay (gst-rtsp-server) playing the FURG fire clip, analysed and recorded. Once the
-// fire event is pending and a few segments are recorded, tests/dashboard/drive.mjs drives
-// Debian's Chromium headless (playwright-core from web/node_modules): login through the form,
-// the review card confirmed into a red warning, the live feed, the alarm (a gateway's upload
-// above HH), warning and enterprise lists, and playback of the recorded range and the live view
-// in the <video> element with hls.js.
+// process on a fresh database in the suite's PostgreSQL, serving the built app (web/dist), with a
+// camera on a real RTSP relay (gst-rtsp-server) playing the FURG fire clip, analysed and recorded.
+// Once the fire event is pending and a few segments are recorded, tests/dashboard/drive.mjs
+// drives Debian's Chromium headless (playwright-core from web/node_modules): login through the
+// form; the overview's map; a gateway's HH upload made while the overview and the alarm list are
+// open appears on both within 2 s, with the red warning's banner and tone; the warning's detail
+// with the point's trend, thresholds and the disposal timeline with actor names, supervised
+// through the form; the video event confirmed into a red warning; the warning list; playback of
+// the recorded range and the live view with hls.js; the filing approved by a regulator; and a
+// screenshot of every page at 1920×1080 and 1366×768. Any console error or CSP violation fails it.
 // Chromium, Node.js and the npm packages come from scripts/setup.sh: a missing one is a failure.
-// On failure the browser's screenshot and hazmond's log are in <build>/tests/dashboard-chromium/.
+// Screenshots, the browser's log and hazmond's log are in <build>/tests/dashboard-chromium/.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -48,7 +51,7 @@ class Server {
                                     {{"port", 0},
                                      {"listen_address", "127.0.0.1"},
                                      {"shutdown_grace_ms", 2000},
-                                     {"static_dir", (kSource / "web/static").string()}}},
+                                     {"static_dir", (kSource / "web/dist").string()}}},
                                    {"log", {{"level", "info"}}},
                                    {"video",
                                     {{"enabled", true},
@@ -120,8 +123,8 @@ TEST(DashboardChromium, TabsShowApiContentAndRecordedVideoPlays) {
   ASSERT_TRUE(fs::exists(HAZMON_NODE)) << "node is missing (Debian packages nodejs, npm; scripts/setup.sh)";
   ASSERT_TRUE(fs::exists(kSource / "web/node_modules/playwright-core/package.json"))
       << "web/node_modules is not installed (scripts/setup.sh runs npm ci in web/)";
-  ASSERT_TRUE(fs::exists(kSource / "web/static/vendor/hls.min.js"))
-      << "web/static/vendor/hls.min.js is missing (scripts/setup.sh copies it from web/node_modules/hls.js)";
+  ASSERT_TRUE(fs::exists(kSource / "web/dist/index.html"))
+      << "web/dist is not built (scripts/setup.sh runs npm run build in web/)";
   ASSERT_TRUE(fs::exists(clip)) << clip << " is missing";
   ASSERT_EQ(std::system("/usr/bin/python3 -c 'import gi; gi.require_version(\"GstRtspServer\", \"1.0\")' 2>/dev/null"), 0)
       << "gst-rtsp-server for Python is not installed (scripts/setup.sh)";
@@ -171,6 +174,19 @@ TEST(DashboardChromium, TabsShowApiContentAndRecordedVideoPlays) {
   r = c.post_json("/api/v1/monitoring-points",
                   {{"quota_code", quota}, {"company_code", company}, {"hazard_code", hazard}, {"gateway_code", gw},
                    {"name", "1#罐液位"}, {"indicator_type", "level"}, {"value_kind", "analog"}, {"unit", "m"}, {"range_low", 0},
+                   {"range_high", 20}, {"l", 2}, {"h", 15}, {"hh", 18}, {"debounce_s", 0}, {"deadband", 0.5}},
+                  admin);
+  ASSERT_EQ(r.status, 201) << r.body;
+  // A second point on a level-1 hazard source: the browser test uploads above its HH while the
+  // overview is open (HH on level 1 is a red warning at once, rule 1).
+  const std::string hazard1 = company + "002", live_quota = "LITDASH02";
+  ASSERT_EQ(c.post_json("/api/v1/hazard-sources",
+                        {{"hazard_code", hazard1}, {"company_code", company}, {"name", "液氯储罐区"}, {"rank", 1}}, admin)
+                .status,
+            201);
+  r = c.post_json("/api/v1/monitoring-points",
+                  {{"quota_code", live_quota}, {"company_code", company}, {"hazard_code", hazard1}, {"gateway_code", gw},
+                   {"name", "2#液氯罐液位"}, {"indicator_type", "level"}, {"value_kind", "analog"}, {"unit", "m"}, {"range_low", 0},
                    {"range_high", 20}, {"l", 2}, {"h", 15}, {"hh", 18}, {"debounce_s", 0}, {"deadband", 0.5}},
                   admin);
   ASSERT_EQ(r.status, 201) << r.body;
@@ -237,8 +253,10 @@ TEST(DashboardChromium, TabsShowApiContentAndRecordedVideoPlays) {
                      "HAZMON_COMPANY_NAME=" + company_name, "HAZMON_QUOTA=" + quota, "HAZMON_FROM=" + core::format_rfc3339(*first),
                      "HAZMON_TO=" + core::format_rfc3339(to),
                      "HAZMON_WORK_DIR=" + work.string(), "HAZMON_CHROMIUM=" + chromium.string(), "HAZMON_FILING=" + filing,
-                     "HAZMON_ADMIN_USER=dash_admin", "HAZMON_ADMIN_PASSWORD=" + admin_pw});
-  int rc = wait_exit(node, seconds(120));
+                     "HAZMON_ADMIN_USER=dash_admin", "HAZMON_ADMIN_PASSWORD=" + admin_pw, "HAZMON_COMPANY=" + company,
+                     "HAZMON_GATEWAY=" + gw, "HAZMON_GATEWAY_TOKEN=" + gateway, "HAZMON_LIVE_QUOTA=" + live_quota,
+                     "HAZMON_LIVE_POINT_NAME=2#液氯罐液位"});
+  int rc = wait_exit(node, seconds(400));
   std::ofstream(work / "drive.log") << node.output;
   EXPECT_EQ(rc, 0) << node.output << "\n(hazmond's log: " << (work / "server/hazmond.log").string() << ")";
   std::cout << node.output;
