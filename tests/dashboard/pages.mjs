@@ -1,0 +1,402 @@
+// Browser flows of the dashboard's other pages (video review, cameras, enterprise file,
+// statistics, data quality, deployment, administration, reports), exported for drive.mjs, which
+// owns the browser and the server's data. Each flow throws on the first failed check.
+//
+// Also runnable alone against a running hazmond (for a person looking at the pages):
+//   HAZMON_URL=https://127.0.0.1:8443 HAZMON_USER=… HAZMON_PASSWORD=… HAZMON_WORK_DIR=/tmp/shots \
+//     [HAZMON_COMPANY=… HAZMON_COMPANY_NAME=… HAZMON_QUOTA=…] node tests/dashboard/pages.mjs
+import fs from 'node:fs';
+import path from 'node:path';
+import process from 'node:process';
+import zlib from 'node:zlib';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const T = 20000;
+
+/** The pages of this module with the element that says each has rendered. */
+export const MY_PAGES = [
+  { name: 'review', path: '/review', ready: '[data-testid=review-page]' },
+  { name: 'cameras', path: '/cameras', ready: '[data-testid=cameras-table]' },
+  { name: 'enterprises', path: '/enterprises', ready: '[data-testid=enterprises-table]' },
+  { name: 'statistics', path: '/statistics', ready: '[data-testid=statistics-page]' },
+  { name: 'data-quality', path: '/data-quality', ready: '[data-testid=data-quality-page]' },
+  { name: 'deployment', path: '/deployment', ready: '[data-testid=deployment-cities]' },
+  { name: 'reports', path: '/reports', ready: '[data-testid=reports-table]' },
+  { name: 'admin-users', path: '/admin/users', ready: '[data-testid=admin-users]' },
+  { name: 'admin-credentials', path: '/admin/credentials', ready: '[data-testid=admin-credentials]' },
+  { name: 'admin-contacts', path: '/admin/contacts', ready: '[data-testid=admin-contacts]' },
+  { name: 'admin-notifications', path: '/admin/notifications', ready: '[data-testid=admin-notifications]' },
+  { name: 'admin-rules', path: '/admin/rules', ready: '[data-testid=admin-rules]' },
+  { name: 'admin-thresholds', path: '/admin/thresholds', ready: '[data-testid=admin-thresholds]' },
+  { name: 'admin-filings', path: '/admin/filings', ready: '[data-testid=admin-filings]' },
+  { name: 'admin-cameras', path: '/admin/cameras', ready: '[data-testid=admin-cameras]' },
+  { name: 'admin-audit', path: '/admin/audit', ready: '[data-testid=admin-audit]' },
+];
+
+export const VIEWPORTS = [
+  { width: 1920, height: 1080 },
+  { width: 1366, height: 768 },
+];
+
+/** Waits until no API request but the live stream has been in flight for 300 ms (at most 10 s). */
+export async function settle(page) {
+  const start = Date.now();
+  let quietSince = Date.now();
+  while (Date.now() - start < 10000) {
+    const busy = await page.evaluate(() =>
+      performance.getEntriesByType('resource').some((e) => e.responseEnd === 0 && !e.name.includes('/api/v1/stream')),
+    ).catch(() => false);
+    if (busy) quietSince = Date.now();
+    else if (Date.now() - quietSince >= 300) break;
+    await page.waitForTimeout(100);
+  }
+  await page.waitForTimeout(300);
+}
+
+function fail(msg) {
+  throw new Error(msg);
+}
+
+/** Logs in through the login form and waits for the layout. */
+export async function loginAs(page, url, user, password) {
+  await page.goto(url + '/login', { timeout: T });
+  await page.fill('input[name=username]', user);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=who]', { timeout: T });
+}
+
+/** GET an API path inside the page with its session token (the browser's own view of the API). */
+export async function apiGet(page, p) {
+  return page.evaluate(async (u) => {
+    const r = await fetch(u, { headers: { Authorization: 'Bearer ' + sessionStorage.getItem('hazmon-token') } });
+    return { status: r.status, body: r.headers.get('content-type')?.includes('json') ? await r.json() : null };
+  }, p);
+}
+
+/** A context that records page errors and console errors (CSP violations among them). */
+export async function newWatchedContext(browser, viewport) {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport, acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push('pageerror: ' + String(e)));
+  page.on('crash', () => console.log('     the page crashed (renderer process gone)'));
+  page.on('close', () => process.env.HAZMON_PAGES_VERBOSE && console.log('     page closed'));
+  // Chromium logs every 4xx/5xx answer as a console error "Failed to load resource"; those are
+  // the API's answers (listed by the response handler), the rest are the page's own errors.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push('console: ' + m.text());
+  });
+  return { context, page, errors };
+}
+
+/** Every page of this module at 1920×1080 and 1366×768, saved as h4-<page>-<w>x<h>.png in dir.
+ * Fails on a page that does not render or logs an error. Returns the files written. */
+export async function screenshotMyPages(browser, { url, user, password, dir, extra = [] }) {
+  fs.mkdirSync(dir, { recursive: true });
+  const files = [];
+  for (const vp of VIEWPORTS) {
+    const { context, page, errors } = await newWatchedContext(browser, vp);
+    try {
+      await loginAs(page, url, user, password);
+      for (const p of [...MY_PAGES, ...extra]) {
+        if (process.env.HAZMON_PAGES_VERBOSE) console.log('     page ' + p.path + ' ' + vp.width);
+        await page.goto(url + p.path, { timeout: T });
+        await page.waitForSelector(p.ready, { timeout: T }).catch(async (e) => {
+          await page.screenshot({ path: path.join(dir, `h4-FAILED-${p.name}-${vp.width}x${vp.height}.png`) }).catch(() => undefined);
+          throw e;
+        });
+        // Let the page's requests settle and charts draw (never "networkidle": the live stream stays open).
+        await settle(page);
+        const file = path.join(dir, `h4-${p.name}-${vp.width}x${vp.height}.png`);
+        await page.screenshot({ path: file, fullPage: false });
+        files.push(file);
+        // Nothing may stick out of the page sideways at this width.
+        const overflow = await page.evaluate(() => {
+          const m = document.querySelector('main');
+          return m ? m.scrollWidth - m.clientWidth : 0;
+        });
+        if (overflow > 4) console.log(`     note: ${p.path} is ${overflow}px wider than the page at ${vp.width}x${vp.height}`);
+        if (errors.length) fail(`${p.path} at ${vp.width}x${vp.height}: ${errors.join(' | ')}`);
+      }
+    } finally {
+      await context.close();
+    }
+  }
+  return files;
+}
+
+/** Works through the review queue with the keyboard only: J/K to the pending event of the camera
+ * and analyser, B draws the boxes, V plays the clip, then C confirms it (or R, the reason, Enter
+ * rejects it). Checks the server has the decision. Returns the event after the review. */
+export async function reviewByKeyboard(page, { url, cameraName, analyserLabel = '烟火（明火）', decision = 'confirm', reason = '经核实为误报（浏览器测试）' }) {
+  await page.goto(url + '/review', { timeout: T });
+  await page.waitForSelector('[data-testid=review-queue]', { timeout: T });
+  const items = page.locator('[data-testid=review-queue] li button');
+  await items.filter({ hasText: cameraName }).filter({ hasText: analyserLabel }).first().waitFor({ timeout: T });
+  const texts = await items.allInnerTexts();
+  const target = texts.findIndex((t) => t.includes(cameraName) && t.includes(analyserLabel));
+  if (target < 0) fail('the event is not in the queue: ' + texts.join(' / '));
+  await page.locator('main').focus();
+  // Keyboard only from here: K to the top, then J down to the event.
+  for (let i = 0; i < texts.length; i++) await page.keyboard.press('k');
+  for (let i = 0; i < target; i++) await page.keyboard.press('j');
+  const current = await page.locator('[data-testid=review-queue] [aria-current=true]').innerText();
+  if (!current.includes(cameraName) || !current.includes(analyserLabel)) fail('J/K selected ' + current);
+  const detail = await page.locator('[data-testid=review-detail]').innerText();
+  const id = Number(/事件 (\d+)/.exec(detail)?.[1]);
+  if (!id) fail('no event id in the detail: ' + detail);
+  // The snapshot decodes; B draws the boxes over it.
+  await page.waitForFunction(() => {
+    const img = document.querySelector('[data-testid=snapshot] img');
+    return img && img.complete && img.naturalWidth > 0;
+  }, null, { timeout: T });
+  await page.keyboard.press('b');
+  await page.waitForSelector('[data-testid=snapshot] .snapshot-note:has-text("已叠加显示")', { timeout: T });
+  // V loads and plays the clip.
+  await page.keyboard.press('v');
+  await page.waitForFunction(() => {
+    const v = document.querySelector('[data-testid=clip]');
+    return v && v.error === null && v.readyState >= 2 && v.videoWidth > 0;
+  }, null, { timeout: T });
+  const before = Number(/共 (\d+) 条/.exec(await page.locator('[data-testid=queue-count]').innerText())?.[1]);
+  if (decision === 'confirm') {
+    await page.keyboard.press('c');
+    await page.waitForSelector(`[data-testid=review-note]:has-text("事件 ${id} 已确认")`, { timeout: T });
+  } else {
+    await page.keyboard.press('r');
+    const focused = await page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
+    if (focused !== 'reason') fail('R did not move to the reason field: ' + focused);
+    await page.keyboard.type(reason);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`[data-testid=review-note]:has-text("事件 ${id} 已驳回")`, { timeout: T });
+  }
+  const after = Number(/共 (\d+) 条/.exec(await page.locator('[data-testid=queue-count]').innerText())?.[1]);
+  if (after !== before - 1) fail(`the queue held ${before} and now ${after}`);
+  const r = await apiGet(page, `/api/v1/video/events/${id}`);
+  const want = decision === 'confirm' ? 'confirmed' : 'rejected';
+  if (r.status !== 200 || r.body.review_state !== want) fail(`event ${id} on the server: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+  if (decision === 'confirm' && !r.body.warning_event_id) fail('confirmed without a warning event');
+  if (decision === 'reject' && r.body.review_reason !== reason) fail('reason stored: ' + r.body.review_reason);
+  return r.body;
+}
+
+/** Finds the enterprise in the list by name, opens its file, and draws the trend of a point. */
+export async function enterpriseFileAndTrend(page, { url, company, companyName, quota, hazardName }) {
+  await page.goto(url + '/enterprises', { timeout: T });
+  await page.fill('[data-testid=enterprise-q]', companyName);
+  await page.press('[data-testid=enterprise-q]', 'Enter');
+  const link = page.locator('[data-testid=enterprises-table] a', { hasText: companyName });
+  // The search has answered when every row listed is the enterprise.
+  await page.waitForFunction((name) => {
+    const rows = [...document.querySelectorAll('[data-testid=enterprises-table] tbody tr')];
+    return rows.length > 0 && rows.every((r) => r.textContent.includes(name));
+  }, companyName, { timeout: T });
+  const rows = await page.locator('[data-testid=enterprises-table] tbody tr').count();
+  if (rows !== 1) fail(`searching ${companyName} lists ${rows} rows`);
+  await link.first().click();
+  await page.waitForURL(`**/enterprises/${company}`, { timeout: T });
+  await page.waitForSelector(`h2:has-text("${companyName}")`, { timeout: T });
+  const hs = page.locator('[data-testid=hazard-sources]');
+  if (hazardName) await hs.locator('td', { hasText: hazardName }).first().waitFor({ timeout: T });
+  await page.click('[data-testid=tab-points]');
+  const btn = page.locator(`[data-testid="trend-${quota}"]`);
+  await btn.waitFor({ timeout: T });
+  const row = await btn.locator('xpath=ancestor::tr').innerText();
+  await btn.click();
+  await page.waitForSelector('[data-testid=point-trend] canvas', { timeout: T });
+  const n = Number(/(\d+) 个读数/.exec(await page.locator('[data-testid=trend-count]').innerText({ timeout: T }))?.[1]);
+  const hist = await apiGet(page, `/api/v1/points/${quota}/history?from=${new Date(Date.now() - 6 * 3600e3).toISOString()}&to=${new Date().toISOString()}&limit=10000`);
+  const want = (hist.body?.items ?? []).filter((s) => s.value != null).length;
+  if (!(n > 0) || Math.abs(n - want) > 2) fail(`the trend shows ${n} readings, the API has ${want}`);
+  return { row, readings: n };
+}
+
+// ---- XLSX: a zip of XML parts (ECMA-376); read with node's zlib, no library needed.
+
+/** The members of a ZIP archive by name (stored and deflated entries). */
+export function unzip(buf) {
+  let eocd = -1;
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65557); i--) {
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) fail('not a zip file');
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  const out = new Map();
+  for (let k = 0; k < count; k++) {
+    if (buf.readUInt32LE(p) !== 0x02014b50) fail('bad central directory');
+    const method = buf.readUInt16LE(p + 10);
+    const csize = buf.readUInt32LE(p + 20);
+    const nlen = buf.readUInt16LE(p + 28), xlen = buf.readUInt16LE(p + 30), clen = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.toString('utf8', p + 46, p + 46 + nlen);
+    const lstart = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const data = buf.subarray(lstart, lstart + csize);
+    out.set(name, method === 0 ? Buffer.from(data) : zlib.inflateRawSync(data));
+    p += 46 + nlen + xlen + clen;
+  }
+  return out;
+}
+
+const unxml = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+
+/** The sheets of a workbook as rows of cell texts (shared and inline strings resolved). */
+export function readXlsx(buf) {
+  const files = unzip(buf);
+  const shared = [];
+  const ss = files.get('xl/sharedStrings.xml')?.toString('utf8') ?? '';
+  for (const si of ss.matchAll(/<si>([\s\S]*?)<\/si>/g)) shared.push(unxml([...si[1].matchAll(/<t[^>]*>([\s\S]*?)<\/t>/g)].map((m) => m[1]).join('')));
+  const sheets = [];
+  const names = [...files.keys()].filter((n) => /^xl\/worksheets\/sheet\d+\.xml$/.test(n)).sort((a, b) => Number(/(\d+)\.xml/.exec(a)[1]) - Number(/(\d+)\.xml/.exec(b)[1]));
+  for (const n of names) {
+    const xml = files.get(n).toString('utf8');
+    const rows = [];
+    for (const r of xml.matchAll(/<row[^>]*>([\s\S]*?)<\/row>/g)) {
+      const cells = [];
+      for (const c of r[1].matchAll(/<c ([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
+        const t = /t="(\w+)"/.exec(c[1])?.[1];
+        const body = c[2] ?? '';
+        const v = /<v>([\s\S]*?)<\/v>/.exec(body)?.[1];
+        if (t === 's') cells.push(shared[Number(v)] ?? '');
+        else if (t === 'inlineStr') cells.push(unxml([...body.matchAll(/<t[^>]*>([\s\S]*?)<\/t>/g)].map((m) => m[1]).join('')));
+        else cells.push(v !== undefined ? unxml(v) : '');
+      }
+      rows.push(cells);
+    }
+    sheets.push(rows);
+  }
+  return sheets;
+}
+
+/** Statistics → a table → 导出 Excel: the downloaded workbook opens and holds the figures of the
+ * JSON answer (every row's name with its count). Returns the rows compared and the file. */
+export async function statisticsExportXlsx(page, { url, dir, section = 'alarms', groupBy = 'city', mustInclude = [] }) {
+  await page.goto(url + '/statistics', { timeout: T });
+  await page.click(`[data-testid=stat-${section}]`);
+  if (['alarms', 'warnings', 'video-events'].includes(section)) await page.selectOption('[data-testid=stat-group]', groupBy);
+  await page.waitForSelector('[data-testid=stat-table], [data-testid=stat-error]', { timeout: T });
+  const err = await page.locator('[data-testid=stat-error]').count();
+  if (err) fail('statistics: ' + (await page.locator('[data-testid=stat-error]').innerText()));
+  const from = await page.inputValue('[data-testid=stat-from]');
+  const to = await page.inputValue('[data-testid=stat-to]');
+  const q = ['alarms', 'warnings', 'video-events'].includes(section) ? `group_by=${groupBy}&period=day` : `by=${groupBy}`;
+  const json = await apiGet(page, `/api/v1/statistics/${section}?from=${from}&to=${to}&limit=100&${q}`);
+  if (json.status !== 200) fail(`statistics JSON: ${json.status}`);
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: T }),
+    page.click('[data-testid=stat-export] button[data-format=xlsx]'),
+  ]);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, download.suggestedFilename() || `statistics-${section}.xlsx`);
+  await download.saveAs(file);
+  if (!file.endsWith('.xlsx')) fail('saved as ' + file);
+  const sheets = readXlsx(fs.readFileSync(file));
+  const cells = sheets.flat();
+  const rows = json.body.rows ?? [];
+  for (const r of rows) {
+    const count = r.count ?? r.warnings ?? r.events;
+    const hit = cells.find((c) => c.includes(r.name) && c.some((v) => Number(v) === Number(count)));
+    if (!hit) fail(`row ${r.name} = ${count} is not in the workbook (${cells.length} rows)`);
+  }
+  for (const s of mustInclude) if (!cells.some((c) => c.some((v) => String(v).includes(s)))) fail(`the workbook lacks ${s}`);
+  return { file, rows: rows.length, sheets: sheets.length, json: json.body };
+}
+
+/** A city officer of another city (created here by the admin) sees none of the enterprise: not
+ * in the enterprise list or file, the alarm and warning lists, the review queue, the map page,
+ * the statistics tables nor their XLSX export, nor data quality. */
+export async function otherCityOfficerSeesNothing(browser, { url, adminUser, adminPassword, otherCity, company, companyName, dir }) {
+  const username = 'h4_city_' + otherCity + '_' + Date.now().toString(36);
+  const password = 'City-' + Math.random().toString(36).slice(2) + '-Aa1';
+  const { context, page, errors } = await newWatchedContext(browser, { width: 1366, height: 768 });
+  try {
+    await loginAs(page, url, adminUser, adminPassword);
+    const created = await page.evaluate(async (b) => {
+      const r = await fetch('/api/v1/users', { method: 'POST', headers: { 'content-type': 'application/json', Authorization: 'Bearer ' + sessionStorage.getItem('hazmon-token') }, body: JSON.stringify(b) });
+      return r.status;
+    }, { username, password, role: 'city_officer', scope: { kind: 'region', code: otherCity }, display_name: '外市值班员' });
+    if (created !== 201) fail('creating the city officer: ' + created);
+    await page.click('text=退出');
+    await page.waitForSelector('input[name=username]', { timeout: T });
+    await loginAs(page, url, username, password);
+    const absent = async (where) => {
+      const t = await page.locator('main').innerText();
+      if (t.includes(companyName) || t.includes(company)) fail(`${where}: the other city's enterprise is visible`);
+    };
+    const visit = async (p, ready) => {
+      await page.goto(url + p, { timeout: T });
+      await page.waitForSelector(ready, { timeout: T });
+      await settle(page);
+      await absent(p);
+    };
+    await visit('/', 'main');
+    await visit('/alarms', 'main');
+    await visit('/warnings', 'main');
+    await visit('/review', '[data-testid=review-queue]');
+    await visit('/cameras', '[data-testid=cameras-table]');
+    await visit('/enterprises', '[data-testid=enterprises-table]');
+    await page.fill('[data-testid=enterprise-q]', companyName);
+    await page.press('[data-testid=enterprise-q]', 'Enter');
+    await page.waitForSelector('[data-testid=enterprises-table] td.hint', { timeout: T });
+    await absent('enterprise search');
+    await page.goto(url + `/enterprises/${company}`, { timeout: T });
+    await page.waitForSelector('[data-testid=enterprise-file] .error', { timeout: T });
+    const e = await page.locator('[data-testid=enterprise-file] .error').first().innerText();
+    if (!/不存在或不在您的权限范围内/.test(e)) fail('the file of another city says ' + e);
+    await visit('/data-quality', '[data-testid=dq-table]');
+    await visit('/statistics', '[data-testid=statistics-page]');
+    for (const g of ['city', 'enterprise']) {
+      await page.selectOption('[data-testid=stat-group]', g);
+      await settle(page);
+      await absent('statistics by ' + g);
+    }
+    // The export of the enterprise table as the other city's officer.
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: T }), page.click('[data-testid=stat-export] button[data-format=xlsx]')]);
+    const file = path.join(dir, 'other-city-' + (download.suggestedFilename() || 'export.xlsx'));
+    await download.saveAs(file);
+    const cells = readXlsx(fs.readFileSync(file)).flat(2).join('\n');
+    if (cells.includes(companyName) || cells.includes(company)) fail('the other city officer\'s export holds the enterprise');
+    // The API says the same as the pages.
+    const r = await apiGet(page, `/api/v1/enterprises/${company}`);
+    if (r.status !== 404) fail('GET the enterprise as the other city: ' + r.status);
+    if (errors.length) fail(errors.join(' | '));
+    return { username, export: file };
+  } finally {
+    await context.close();
+  }
+}
+
+// ---- alone: screenshots (and, given the data, the flows) against a running hazmond.
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const require = createRequire(path.join(here, '../../web/package.json'));
+  const { chromium } = require('playwright-core');
+  const env = (k, d) => process.env[k] ?? d;
+  const url = env('HAZMON_URL');
+  const dir = env('HAZMON_WORK_DIR', '/tmp/hazmon-pages');
+  const browser = await chromium.launch({ executablePath: env('HAZMON_CHROMIUM', '/usr/bin/chromium'), headless: true, chromiumSandbox: process.getuid?.() !== 0 });
+  let code = 0;
+  try {
+    const files = await screenshotMyPages(browser, { url, user: env('HAZMON_USER'), password: env('HAZMON_PASSWORD'), dir });
+    console.log('ok   screenshots: ' + files.length + ' in ' + dir);
+    if (env('HAZMON_COMPANY')) {
+      const { context, page } = await newWatchedContext(browser, { width: 1920, height: 1080 });
+      await loginAs(page, url, env('HAZMON_USER'), env('HAZMON_PASSWORD'));
+      const f = await enterpriseFileAndTrend(page, { url, company: env('HAZMON_COMPANY'), companyName: env('HAZMON_COMPANY_NAME'), quota: env('HAZMON_QUOTA') });
+      await page.screenshot({ path: path.join(dir, 'h4-enterprise-file-trend-1920x1080.png') });
+      console.log('ok   enterprise file and trend: ' + f.readings + ' readings');
+      await context.close();
+    }
+  } catch (e) {
+    console.log('FAIL ' + (e?.stack ?? e));
+    code = 1;
+  } finally {
+    await browser.close();
+  }
+  process.exit(code);
+}
