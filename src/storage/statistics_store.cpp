@@ -203,17 +203,21 @@ std::vector<DisposalCount> StatisticsStore::disposal(Tx& tx, StatGroup group, co
   auto where = where_sql(m, f, p);
   auto now_p = ph(p, core::format_rfc3339(now));
   const std::string name = group == StatGroup::city ? "coalesce(cr.name, '')" : "e.name";
-  // The feedback deadline in force: the earliest deadline a record leaving the event `pushed` set
-  // before the first feedback (the push; a raise of the level may shorten it; escalations only
-  // come after a miss). Joined and aggregated, not a subquery per event.
+  // The feedback deadline in force is the earliest deadline set by a record leaving the event
+  // `pushed` before its first feedback (the push; a raise of the level may shorten it; an
+  // escalation's fresh one comes only after a miss). Records after the first feedback (a reject
+  // sends it back to `pushed`) set deadlines later than that feedback, so the earliest over all
+  // such records decides on time / late the same way: one pass over the records, no per-event
+  // subquery.
   auto sql =
-      "WITH ev AS (SELECT x.id, x.company_code, x.overdue FROM " + m.from + " WHERE " + where + "), "
-      "d AS (SELECT r.event_id, bool_or(r.action = 'push') AS pushed, min(r.at) FILTER (WHERE r.action = 'feedback') AS fb_at "
-      "FROM disposal_record r JOIN ev ON ev.id = r.event_id GROUP BY 1), "
-      "dl AS (SELECT r.event_id, min(r.deadline_ts) AS deadline FROM disposal_record r JOIN d ON d.event_id = r.event_id "
-      "WHERE r.to_status = 'pushed' AND r.deadline_ts IS NOT NULL AND (d.fb_at IS NULL OR r.at <= d.fb_at) GROUP BY 1), "
-      "t AS (SELECT ev.company_code, ev.overdue, coalesce(d.pushed, false) AS pushed, d.fb_at, dl.deadline FROM ev "
-      "LEFT JOIN d ON d.event_id = ev.id LEFT JOIN dl ON dl.event_id = ev.id), "
+      "WITH d AS (SELECT r.event_id, bool_or(r.action = 'push') AS pushed, "
+      "min(r.at) FILTER (WHERE r.action = 'feedback') AS fb_at, "
+      "min(r.deadline_ts) FILTER (WHERE r.to_status = 'pushed' AND r.deadline_ts IS NOT NULL) AS deadline "
+      "FROM disposal_record r JOIN warning_event w ON w.id = r.event_id "
+      "WHERE w.first_ts >= " + ph(p, core::format_rfc3339(f.from)) + "::timestamptz AND w.first_ts < " +
+      ph(p, core::format_rfc3339(f.to)) + "::timestamptz GROUP BY 1), "
+      "t AS (SELECT x.company_code, x.overdue, coalesce(d.pushed, false) AS pushed, d.fb_at, d.deadline FROM " + m.from +
+      " LEFT JOIN d ON d.event_id = x.id WHERE " + where + "), "
       "a AS (SELECT company_code, count(*) AS events, count(*) FILTER (WHERE pushed) AS pushed, "
       "count(*) FILTER (WHERE fb_at IS NOT NULL AND deadline IS NOT NULL AND fb_at <= deadline) AS on_time, "
       "count(*) FILTER (WHERE fb_at IS NOT NULL AND deadline IS NOT NULL AND fb_at > deadline) AS late, "
