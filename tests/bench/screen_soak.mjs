@@ -1,0 +1,97 @@
+// The big screen (/screen) left open, as on the duty-room wall (issue 10: open for 24 hours
+// without leaking memory), in Debian's headless Chromium through playwright-core. Run by
+// tests/bench/screen_soak.sh, which starts hazmond with the demo's data and keeps live alarms
+// coming; alone:
+//   node tests/bench/screen_soak.mjs --url https://127.0.0.1:18549 --user admin --password P [--minutes 10] [--every 30]
+//
+// Every `every` seconds, after a forced garbage collection (CDP HeapProfiler.collectGarbage), it
+// records the page's JS heap, DOM nodes, event listeners, documents and frames (CDP
+// Performance.getMetrics), the number of <canvas> and <video> elements and of items in the live
+// lists. It prints one line per sample and a summary: the heap's growth between the first and the
+// second half of the run (least-squares slope, bytes per hour) and whether the DOM stayed
+// bounded. The page's own timers reload the figures every 30 s, the cameras every 2 min and the
+// charts every 5 min, so a run of N minutes exercises N×2 overview reloads.
+import path from 'node:path';
+import process from 'node:process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(path.join(here, '../../web/package.json'));
+const { chromium } = require('playwright-core');
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
+if (!args.url || !args.user || !args.password) {
+  console.error('usage: screen_soak.mjs --url U --user X --password P [--minutes 10] [--every 30]');
+  process.exit(2);
+}
+const minutes = Number(args.minutes ?? 10);
+const every = Number(args.every ?? 30);
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  chromiumSandbox: typeof process.getuid === 'function' && process.getuid() !== 0,
+  args: ['--autoplay-policy=no-user-gesture-required'],
+});
+const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1920, height: 1080 } });
+const page = await context.newPage();
+const errors = [];
+page.on('pageerror', (e) => errors.push(String(e)));
+page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+await page.goto(args.url + '/login');
+await page.fill('input[name=username]', args.user);
+await page.fill('input[name=password]', args.password);
+await page.click('.login-card button[type=submit]');
+await page.waitForSelector('main#main', { timeout: 20000 });
+await page.goto(args.url + '/screen');
+await page.waitForSelector('[data-testid=screen] [data-testid=province-map] canvas', { timeout: 20000 });
+const cdp = await context.newCDPSession(page);
+await cdp.send('Performance.enable');
+
+async function sample(t0) {
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
+  const dom = await page.evaluate(() => ({
+    canvases: document.querySelectorAll('canvas').length,
+    videos: document.querySelectorAll('video').length,
+    feed: document.querySelectorAll('[data-testid=live-feed] li').length,
+    warnings: document.querySelectorAll('[data-testid=screen-warnings] li').length,
+  }));
+  return { s: Math.round((Date.now() - t0) / 1000), heap: m.JSHeapUsedSize, nodes: m.Nodes, listeners: m.JSEventListeners,
+    documents: m.Documents, frames: m.Frames, ...dom };
+}
+
+const t0 = Date.now();
+const samples = [];
+console.log('s\theap_MB\tnodes\tlisteners\tcanvases\tvideos\tfeed\twarnings');
+while (Date.now() - t0 < minutes * 60e3) {
+  const x = await sample(t0);
+  samples.push(x);
+  console.log([x.s, (x.heap / 1048576).toFixed(2), x.nodes, x.listeners, x.canvases, x.videos, x.feed, x.warnings].join('\t'));
+  await page.waitForTimeout(every * 1000);
+}
+samples.push(await sample(t0));
+
+function slope(pts) {  // least squares, units of y per second
+  const n = pts.length;
+  const mx = pts.reduce((a, p) => a + p[0], 0) / n;
+  const my = pts.reduce((a, p) => a + p[1], 0) / n;
+  const sxy = pts.reduce((a, p) => a + (p[0] - mx) * (p[1] - my), 0);
+  const sxx = pts.reduce((a, p) => a + (p[0] - mx) ** 2, 0);
+  return sxx ? sxy / sxx : 0;
+}
+// The first minutes include the charts' and the map's first allocations: the second half is the steady state.
+const half = samples.slice(Math.floor(samples.length / 2));
+const perHour = slope(half.map((x) => [x.s, x.heap])) * 3600;
+const maxNodes = Math.max(...samples.map((x) => x.nodes));
+const minNodes = Math.min(...samples.slice(1).map((x) => x.nodes));
+console.log(`samples: ${samples.length} over ${samples.at(-1).s} s; heap first ${(samples[0].heap / 1048576).toFixed(2)} MB, ` +
+  `last ${(samples.at(-1).heap / 1048576).toFixed(2)} MB, max ${(Math.max(...samples.map((x) => x.heap)) / 1048576).toFixed(2)} MB; ` +
+  `second-half slope ${(perHour / 1048576).toFixed(2)} MB/h; DOM nodes ${minNodes}..${maxNodes}; ` +
+  `listeners ${Math.min(...samples.map((x) => x.listeners))}..${Math.max(...samples.map((x) => x.listeners))}; ` +
+  `canvases ${Math.max(...samples.map((x) => x.canvases))} max, videos ${Math.max(...samples.map((x) => x.videos))} max`);
+console.log(`console errors / page errors: ${errors.length}${errors.length ? ': ' + errors.slice(0, 5).join(' | ') : ''}`);
+await browser.close();
