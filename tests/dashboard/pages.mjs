@@ -213,6 +213,38 @@ export async function enterpriseFileAndTrend(page, { url, company, companyName, 
   return { row, readings: n };
 }
 
+/** 系统管理 → 摄像机: draws a new ROI with four clicks on the camera's snapshot, nudges a vertex
+ * with the arrow keys and saves; the camera row on the server then holds that polygon in
+ * normalised coordinates. Call it last: the camera's analysers restart with the new ROIs. */
+export async function drawRoi(page, { url, camera }) {
+  await page.goto(url + '/admin/cameras', { timeout: T });
+  await page.waitForSelector('[data-testid=roi-camera]', { timeout: T });
+  await page.selectOption('[data-testid=roi-camera]', camera);
+  await page.waitForSelector('text=底图：事件', { timeout: T });
+  await page.waitForFunction(() => {
+    const img = document.querySelector('[data-testid=roi-editor] img');
+    return img && img.complete && img.naturalWidth > 0;
+  }, null, { timeout: T });
+  const before = (await apiGet(page, `/api/v1/cameras/${camera}`)).body?.rois ?? [];
+  await page.click('[data-testid=roi-add]');
+  const canvas = page.locator('[data-testid=roi-editor] canvas');
+  const box = await canvas.boundingBox();
+  const pts = [[0.2, 0.3], [0.6, 0.3], [0.6, 0.7], [0.2, 0.7]];
+  for (const [x, y] of pts) await canvas.click({ position: { x: x * box.width, y: y * box.height } });
+  // The last vertex is selected: Shift+ArrowRight twice moves it 0.02 to the right.
+  await canvas.press('Shift+ArrowRight');
+  await canvas.press('Shift+ArrowRight');
+  await page.click('[data-testid=roi-save]');
+  await page.waitForSelector('[data-testid=roi-msg]:has-text("已保存")', { timeout: T });
+  const after = (await apiGet(page, `/api/v1/cameras/${camera}`)).body?.rois ?? [];
+  if (after.length !== before.length + 1) fail(`the camera had ${before.length} ROIs and now ${after.length}`);
+  const roi = after[after.length - 1];
+  const want = [[0.2, 0.3], [0.6, 0.3], [0.6, 0.7], [0.22, 0.7]];
+  const close = roi.polygon.length === 4 && roi.polygon.every((p, i) => Math.abs(p[0] - want[i][0]) < 0.005 && Math.abs(p[1] - want[i][1]) < 0.005);
+  if (!close) fail('the ROI stored: ' + JSON.stringify(roi));
+  return roi;
+}
+
 // ---- XLSX: a zip of XML parts (ECMA-376); read with node's zlib, no library needed.
 
 /** The members of a ZIP archive by name (stored and deflated entries). */
