@@ -19,6 +19,8 @@ export const alerts = reactive({
   pending: [] as Alert[],
   muted: readMuted(),
   sounding: false,
+  /** No banner to acknowledge on this page (the big screen): the tone waits. */
+  suspended: false,
 });
 
 function readMuted(): boolean {
@@ -111,8 +113,14 @@ function playPattern() {
   for (let i = 0; i < n; i++) beep(ctx, red ? 988 : 740, t + i * 0.3, 0.2);
 }
 
+/** The big screen has no banner: the tone pauses there and resumes when the officer is back. */
+export function suspendTone(on: boolean): void {
+  alerts.suspended = on;
+  updateTone();
+}
+
 export function updateTone(): void {
-  const want = alerts.pending.length > 0 && !alerts.muted;
+  const want = alerts.pending.length > 0 && !alerts.muted && !alerts.suspended;
   alerts.sounding = want;
   if (want && !timer) {
     playPattern();

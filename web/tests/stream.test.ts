@@ -63,3 +63,37 @@ describe('LiveStream subscribers', () => {
     expect(s.subscriberCount).toBe(1);
   });
 });
+
+describe('alerts', async () => {
+  const { alerts, raiseAlert, acknowledge, needsAlert, setMuted, suspendTone, MAX_ALERTS } = await import('../src/alerts');
+  it('only red and orange warnings raise the banner, once per event', () => {
+    expect(needsAlert({ level: 'yellow' })).toBe(false);
+    expect(needsAlert({ level: 'orange' })).toBe(true);
+    const list: import('../src/alerts').Alert[] = [];
+    expect(raiseAlert({ id: 1, level: 'red', company_code: 'C' }, list)).toBe(true);
+    expect(raiseAlert({ id: 1, level: 'red', company_code: 'C' }, list)).toBe(false);
+    expect(raiseAlert({ id: 2, level: 'blue', company_code: 'C' }, list)).toBe(false);
+    expect(list).toHaveLength(1);
+  });
+  it('keeps at most MAX_ALERTS banners', () => {
+    const list: import('../src/alerts').Alert[] = [];
+    for (let i = 0; i < MAX_ALERTS + 5; i++) raiseAlert({ id: i, level: 'orange', company_code: 'C' }, list);
+    expect(list).toHaveLength(MAX_ALERTS);
+    expect(list[0].id).toBe(MAX_ALERTS + 4);
+  });
+  it('sounds until acknowledged, not when muted nor while suspended (the big screen)', () => {
+    // No AudioContext in node: the tone's state is still kept.
+    raiseAlert({ id: 99, level: 'red', company_code: 'C' });
+    expect(alerts.sounding).toBe(true);
+    setMuted(true);
+    expect(alerts.sounding).toBe(false);
+    setMuted(false);
+    suspendTone(true);
+    expect(alerts.sounding).toBe(false);
+    suspendTone(false);
+    expect(alerts.sounding).toBe(true);
+    acknowledge(99);
+    expect(alerts.sounding).toBe(false);
+    acknowledge();
+  });
+});
