@@ -60,13 +60,16 @@ long long DataQualityStore::rollup(Tx& tx, BeijingDay day, core::SysTime until, 
   auto d1 = beijing_day_start(day + 1);
   auto ce = until < d1 ? until : d1;
   if (ce <= d0) return 0;
+  // One day's readings at national scale take minutes, far beyond the pool's statement timeout
+  // for requests (database.statement_timeout_ms); this transaction may take up to an hour.
+  tx.exec("SET LOCAL statement_timeout = '1h'");
   // Points deleted, deactivated or not yet created by `until` have no row for the day.
   tx.exec("DELETE FROM data_quality_day WHERE day = $1::date", {format_day(day)});
   // Online time: each reading keeps the point online until the next reading or offline_after,
   // whichever is first; a reading up to offline_after before the day counts from 00:00. Copies
   // of one collect time (resends under another dataId) are one reading.
   // $1 d0, $2 ce, $3 offline_after_s, $4 default interval, $5 timely_within_s, $6 day
-  return tx.exec_count(
+  auto rows = tx.exec_count(
       "WITH r AS ("
       "  SELECT point_id, collect_ts, bool_or(received_ts - collect_ts <= make_interval(secs => $5::int)) AS timely,"
       "         bool_or(quality IN (1, 2, 3)) AS flagged,"
@@ -99,21 +102,82 @@ long long DataQualityStore::rollup(Tx& tx, BeijingDay day, core::SysTime until, 
       "  timely = EXCLUDED.timely, flagged = EXCLUDED.flagged, computed_until = EXCLUDED.computed_until",
       {pg_time(d0), pg_time(ce), std::to_string(s.offline_after_s), std::to_string(s.default_interval_s),
        std::to_string(s.timely_within_s), format_day(day)});
+  // The enterprises' sums of the day, which the enterprise, city and total levels read.
+  tx.exec("DELETE FROM data_quality_company_day WHERE day = $1::date", {format_day(day)});
+  tx.exec("INSERT INTO data_quality_company_day (day, company_code, points, period_s, online_s, expected, received, "
+          "received_capped, timely, flagged, computed_until) "
+          "SELECT day, company_code, count(*), sum(period_s), sum(online_s), sum(expected), sum(received), "
+          "sum(least(received, expected)), sum(timely), sum(flagged), max(computed_until) "
+          "FROM data_quality_day WHERE day = $1::date GROUP BY day, company_code",
+          {format_day(day)});
+  return rows;
 }
 
 std::optional<core::SysTime> DataQualityStore::computed_until(Tx& tx, BeijingDay day) const {
   auto row = tx.exec_one(
-      "SELECT (extract(epoch FROM max(computed_until)) * 1000)::bigint AS t FROM data_quality_day WHERE day = $1::date",
+      "SELECT (extract(epoch FROM max(computed_until)) * 1000)::bigint AS t FROM data_quality_company_day WHERE day = $1::date",
       {format_day(day)});
   if (row.is_null() || row["t"].is_null()) return std::nullopt;
   return core::SysTime{} + milliseconds(num(row["t"]));
 }
 
+namespace {
+DataQualitySums sums_of(const nlohmann::json& r) {
+  DataQualitySums s;
+  if (r.contains("day")) s.day = parse_day(str(r["day"]));
+  if (r.contains("city_code")) {
+    s.city_code = str(r["city_code"]);
+    s.city_name = str(r["city_name"]);
+  }
+  if (r.contains("company_code")) {
+    s.company_code = str(r["company_code"]);
+    s.company_name = str(r["company_name"]);
+  }
+  if (r.contains("quota_code")) {
+    s.quota_code = str(r["quota_code"]);
+    s.point_name = str(r["point_name"]);
+  }
+  s.points = num(r["points"]);
+  s.period_s = num(r["period_s"]);
+  s.online_s = num(r["online_s"]);
+  s.expected = num(r["expected"]);
+  s.received = num(r["received"]);
+  s.received_capped = num(r["received_capped"]);
+  s.timely = num(r["timely"]);
+  s.flagged = num(r["flagged"]);
+  s.out_of_range = num(r["out_of_range"]);
+  s.frozen = num(r["frozen"]);
+  s.offline = num(r["offline"]);
+  s.device_fault = num(r["device_fault"]);
+  return s;
+}
+
+// Data-fault episodes started in [$3, $4) per `key` (point_id or company_code) and Beijing day.
+std::string faults_cte(const std::string& key) {
+  return "f AS (SELECT a." + key + ", (a.start_ts AT TIME ZONE 'UTC' + interval '8 hours')::date AS day,"
+         " count(*) FILTER (WHERE a.alarm_type = 'OUT_OF_RANGE') AS oor,"
+         " count(*) FILTER (WHERE a.alarm_type = 'FROZEN') AS frozen,"
+         " count(*) FILTER (WHERE a.alarm_type = 'OFFLINE') AS offline,"
+         " count(*) FILTER (WHERE a.alarm_type = 'DEVICE_FAULT') AS device_fault"
+         " FROM alarm a WHERE a.origin = 'platform' AND a.is_data_fault AND a.start_ts >= $3::timestamptz"
+         " AND a.start_ts < $4::timestamptz GROUP BY 1, 2)";
+}
+
+// Worst first: lowest online rate, then completeness, then most data-fault episodes. `agg`
+// wraps each column ("sum" for grouped rows, "" for plain ones); `p` is the row's alias.
+std::string worst_order(const std::string& p, const std::string& agg = "") {
+  auto c = [&](const char* col) { return agg.empty() ? p + col : agg + "(" + p + col + ")"; };
+  return "(" + c("online_s") + "::float8 / nullif(" + c("period_s") + ", 0)) ASC NULLS FIRST, (" + c("received_capped") +
+         "::float8 / nullif(" + c("expected") + ", 0)) ASC NULLS FIRST, (" + c("out_of_range") + " + " + c("frozen") + " + " +
+         c("offline") + " + " + c("device_fault") + ") DESC";
+}
+}  // namespace
+
 DataQualityPage DataQualityStore::query(Tx& tx, const DataQualityQuery& q) const {
-  Params params{format_day(q.from), format_day(q.to), pg_time(beijing_day_start(q.from)),
-                pg_time(beijing_day_start(q.to + 1))};
+  Params params{format_day(q.from), format_day(q.to), pg_time(beijing_day_start(q.from)), pg_time(beijing_day_start(q.to + 1))};
+  const bool point = q.level == DataQualityLevel::point;
+  const std::string table = point ? "data_quality_day" : "data_quality_company_day";
   std::string where = "d.day BETWEEN $1::date AND $2::date AND " + scope_predicate(q.scope, "d.company_code", "e.region_code", params);
-  std::string alarm_where = "a.start_ts >= $3::timestamptz AND a.start_ts < $4::timestamptz";
   if (!q.company_code.empty()) {
     params.push_back(q.company_code);
     where += " AND d.company_code = $" + std::to_string(params.size());
@@ -122,39 +186,6 @@ DataQualityPage DataQualityStore::query(Tx& tx, const DataQualityQuery& q) const
     params.push_back(model::region_prefix(q.region_code));
     where += " AND e.region_code LIKE $" + std::to_string(params.size()) + " || '%'";
   }
-  // The key columns of each level (fixed strings, never from the request).
-  std::string key, names, group;
-  switch (q.level) {
-    case DataQualityLevel::point:
-      key = "q.city_code, q.company_code, q.quota_code";
-      names = "q.city_code, max(c.name) AS city_name, q.company_code, max(q.company_name) AS company_name, "
-              "q.quota_code, max(q.point_name) AS point_name";
-      break;
-    case DataQualityLevel::enterprise:
-      key = "q.city_code, q.company_code";
-      names = "q.city_code, max(c.name) AS city_name, q.company_code, max(q.company_name) AS company_name";
-      break;
-    case DataQualityLevel::city:
-      key = "q.city_code";
-      names = "q.city_code, max(c.name) AS city_name";
-      break;
-    case DataQualityLevel::total:
-      key = "";
-      names = "";
-      break;
-  }
-  std::string select_key = names.empty() ? "" : names + ", ";
-  group = key;
-  if (q.by_day) {
-    select_key = "q.day::text AS day, " + select_key;
-    group = group.empty() ? "q.day" : "q.day, " + group;
-  }
-  std::string order;
-  const std::string worst =
-      "(sum(q.online_s)::float8 / nullif(sum(q.period_s), 0)) ASC NULLS FIRST, "
-      "(sum(q.received_capped)::float8 / nullif(sum(q.expected), 0)) ASC NULLS FIRST, "
-      "sum(q.oor + q.frozen + q.offline + q.device_fault) DESC";
-  order = (q.by_day ? "q.day, " : "") + worst + (key.empty() ? "" : ", " + key);
   std::string page;
   if (q.limit > 0) {
     params.push_back(std::to_string(q.limit));
@@ -162,62 +193,78 @@ DataQualityPage DataQualityStore::query(Tx& tx, const DataQualityQuery& q) const
     params.push_back(std::to_string(q.offset));
     page += " OFFSET $" + std::to_string(params.size());
   }
-  std::string sql =
-      "WITH f AS ("
-      "  SELECT a.point_id, (a.start_ts AT TIME ZONE 'UTC' + interval '8 hours')::date AS day,"
-      "    count(*) FILTER (WHERE a.alarm_type = 'OUT_OF_RANGE') AS oor,"
-      "    count(*) FILTER (WHERE a.alarm_type = 'FROZEN') AS frozen,"
-      "    count(*) FILTER (WHERE a.alarm_type = 'OFFLINE') AS offline,"
-      "    count(*) FILTER (WHERE a.alarm_type = 'DEVICE_FAULT') AS device_fault"
-      "  FROM alarm a WHERE a.origin = 'platform' AND a.is_data_fault AND " + alarm_where +
-      "  GROUP BY 1, 2"
-      "), q AS ("
-      "  SELECT d.day, substr(e.region_code, 1, 4) || '00' AS city_code, d.company_code, e.name AS company_name,"
-      "    mp.quota_code, mp.name AS point_name, d.period_s, d.online_s, d.expected, least(d.received, d.expected) AS received_capped,"
-      "    d.received, d.timely, d.flagged, coalesce(f.oor, 0) AS oor, coalesce(f.frozen, 0) AS frozen,"
-      "    coalesce(f.offline, 0) AS offline, coalesce(f.device_fault, 0) AS device_fault"
-      "  FROM data_quality_day d JOIN enterprise e ON e.company_code = d.company_code"
-      "  JOIN monitoring_point mp ON mp.point_id = d.point_id"
-      "  LEFT JOIN f ON f.point_id = d.point_id AND f.day = d.day"
-      "  WHERE " + where +
-      ") SELECT " + select_key +
-      "count(*) AS points, sum(q.period_s) AS period_s, sum(q.online_s) AS online_s, sum(q.expected) AS expected,"
-      " sum(q.received) AS received, sum(q.received_capped) AS received_capped, sum(q.timely) AS timely,"
-      " sum(q.flagged) AS flagged, sum(q.oor) AS out_of_range, sum(q.frozen) AS frozen, sum(q.offline) AS offline,"
-      " sum(q.device_fault) AS device_fault, count(*) OVER () AS total_rows"
-      " FROM q LEFT JOIN region c ON c.code = q.city_code" +
-      (group.empty() ? std::string() : " GROUP BY " + group) + " ORDER BY " + order + page;
+  // The rows of the rollup in the scope and period, with their data-fault episodes.
+  const std::string base =
+      "WITH " + faults_cte(point ? "point_id" : "company_code") + ", q AS ("
+      "  SELECT d.day, substr(e.region_code, 1, 4) || '00' AS city_code, d.company_code, e.name AS company_name, " +
+      std::string(point ? "d.point_id, 1 AS points, least(d.received, d.expected) AS received_capped, "
+                        : "d.points, d.received_capped, ") +
+      "d.period_s, d.online_s, d.expected, d.received, d.timely, d.flagged, coalesce(f.oor, 0) AS out_of_range, "
+      "coalesce(f.frozen, 0) AS frozen, coalesce(f.offline, 0) AS offline, coalesce(f.device_fault, 0) AS device_fault"
+      "  FROM " + table + " d JOIN enterprise e ON e.company_code = d.company_code"
+      "  LEFT JOIN f ON f." + (point ? "point_id = d.point_id" : "company_code = d.company_code") + " AND f.day = d.day"
+      "  WHERE " + where + ")";
+  std::string sql;
+  if (point && q.by_day) {
+    // One row per point and day, worst first: a range of the index data_quality_day_worst (0014),
+    // then names and data-fault episodes for the rows of the page only; the total is the
+    // enterprises' point count (data_quality_company_day) under the same filters.
+    sql = "WITH tot AS (SELECT coalesce(sum(d.points), 0) AS n FROM data_quality_company_day d JOIN enterprise e ON "
+          "e.company_code = d.company_code WHERE " + where + "), "
+          "pg AS (SELECT d.day, d.point_id, d.company_code, e.name AS company_name, substr(e.region_code, 1, 4) || '00' AS city_code,"
+          " d.period_s, d.online_s, d.expected, d.received, least(d.received, d.expected) AS received_capped, d.timely, d.flagged,"
+          " d.online_ratio, d.completeness_ratio"
+          " FROM data_quality_day d JOIN enterprise e ON e.company_code = d.company_code WHERE " + where +
+          " ORDER BY d.day, d.online_ratio NULLS FIRST, d.completeness_ratio NULLS FIRST, d.point_id" + page + "), " +
+          faults_cte("point_id") +
+          " SELECT pg.day::text AS day, pg.city_code, c.name AS city_name, pg.company_code, pg.company_name, mp.quota_code,"
+          " mp.name AS point_name, 1 AS points, pg.period_s, pg.online_s, pg.expected, pg.received, pg.received_capped, pg.timely,"
+          " pg.flagged, coalesce(f.oor, 0) AS out_of_range, coalesce(f.frozen, 0) AS frozen, coalesce(f.offline, 0) AS offline,"
+          " coalesce(f.device_fault, 0) AS device_fault, (SELECT n FROM tot) AS total_rows"
+          " FROM pg JOIN monitoring_point mp ON mp.point_id = pg.point_id LEFT JOIN region c ON c.code = pg.city_code"
+          " LEFT JOIN f ON f.point_id = pg.point_id AND f.day = pg.day"
+          " ORDER BY pg.day, pg.online_ratio NULLS FIRST, pg.completeness_ratio NULLS FIRST, pg.point_id";
+  } else if (point) {
+    // One row per point over the whole period.
+    sql = base + " SELECT NULL::text AS day, min(q.city_code) AS city_code, min(c.name) AS city_name, min(q.company_code) AS company_code,"
+          " min(q.company_name) AS company_name, min(mp.quota_code) AS quota_code, min(mp.name) AS point_name,"
+          " sum(q.points) AS points, sum(q.period_s) AS period_s, sum(q.online_s) AS online_s, sum(q.expected) AS expected,"
+          " sum(q.received) AS received, sum(q.received_capped) AS received_capped, sum(q.timely) AS timely, sum(q.flagged) AS flagged,"
+          " sum(q.out_of_range) AS out_of_range, sum(q.frozen) AS frozen, sum(q.offline) AS offline, sum(q.device_fault) AS device_fault,"
+          " count(*) OVER () AS total_rows FROM q JOIN monitoring_point mp ON mp.point_id = q.point_id"
+          " LEFT JOIN region c ON c.code = q.city_code GROUP BY q.point_id ORDER BY " + worst_order("q.", "sum") + ", q.point_id" + page;
+  } else {
+    std::string key, names;
+    switch (q.level) {
+      case DataQualityLevel::enterprise:
+        key = "q.city_code, q.company_code";
+        names = "q.city_code, max(c.name) AS city_name, q.company_code, max(q.company_name) AS company_name, ";
+        break;
+      case DataQualityLevel::city:
+        key = "q.city_code";
+        names = "q.city_code, max(c.name) AS city_name, ";
+        break;
+      default: break;
+    }
+    std::string group = key;
+    if (q.by_day) {
+      names = "q.day::text AS day, " + names;
+      group = group.empty() ? "q.day" : "q.day, " + group;
+    }
+    std::string sums;
+    for (const char* col : {"points", "period_s", "online_s", "expected", "received", "received_capped", "timely", "flagged",
+                            "out_of_range", "frozen", "offline", "device_fault"})
+      sums += std::string(sums.empty() ? "" : ", ") + "sum(q." + col + ") AS " + col;
+    std::string order = worst_order("q.", "sum");
+    sql = base + " SELECT " + names + sums + ", count(*) OVER () AS total_rows FROM q LEFT JOIN region c ON c.code = q.city_code" +
+          (group.empty() ? std::string() : " GROUP BY " + group) + " ORDER BY " + (q.by_day ? "q.day, " : "") + order +
+          (key.empty() ? "" : ", " + key) + page;
+  }
   auto rows = tx.exec(sql, params);
   DataQualityPage out;
   for (const auto& r : rows) {
-    DataQualitySums s;
-    if (r.contains("day")) s.day = parse_day(str(r["day"]));
-    if (r.contains("city_code")) {
-      s.city_code = str(r["city_code"]);
-      s.city_name = str(r["city_name"]);
-    }
-    if (r.contains("company_code")) {
-      s.company_code = str(r["company_code"]);
-      s.company_name = str(r["company_name"]);
-    }
-    if (r.contains("quota_code")) {
-      s.quota_code = str(r["quota_code"]);
-      s.point_name = str(r["point_name"]);
-    }
-    s.points = num(r["points"]);
-    s.period_s = num(r["period_s"]);
-    s.online_s = num(r["online_s"]);
-    s.expected = num(r["expected"]);
-    s.received = num(r["received"]);
-    s.received_capped = num(r["received_capped"]);
-    s.timely = num(r["timely"]);
-    s.flagged = num(r["flagged"]);
-    s.out_of_range = num(r["out_of_range"]);
-    s.frozen = num(r["frozen"]);
-    s.offline = num(r["offline"]);
-    s.device_fault = num(r["device_fault"]);
     out.total = num(r["total_rows"]);
-    out.rows.push_back(std::move(s));
+    out.rows.push_back(sums_of(r));
   }
   return out;
 }
