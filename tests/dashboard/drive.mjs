@@ -18,6 +18,7 @@ import path from 'node:path';
 import process from 'node:process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import * as flows from './pages.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, '../../web/package.json'));
@@ -251,18 +252,9 @@ try {
   });
 
   await check('视频AI审核: the pending fire event with its snapshot, confirmed into a red warning (banner)', async () => {
-    await go(page, '/review');
-    const item = page.locator('[data-testid=review-queue] li button', { hasText: cameraName }).filter({ hasText: '烟火（明火）' }).first();
-    await item.waitFor({ timeout: T });
-    await item.click();
-    await page.waitForSelector('[data-testid=review-detail]', { timeout: T });
-    const d = await text(page, '[data-testid=review-detail]');
-    if (!d.includes(companyName)) throw new Error('detail: ' + d);
-    await page.waitForFunction(() => {
-      const img = document.querySelector('[data-testid=snapshot] img');
-      return img && img.naturalWidth > 0;
-    }, null, { timeout: T });
-    await page.click('[data-testid=confirm]');
+    // With the keyboard only (pages.mjs): J/K to the event, its snapshot, B boxes, V clip, C confirms.
+    const ev = await flows.reviewByKeyboard(page, { url, cameraName });
+    if (ev.company_name !== companyName) throw new Error('reviewed ' + JSON.stringify(ev).slice(0, 300));
     const banner = page.locator('[data-testid=alert-banner]', { hasText: cameraName });
     await banner.waitFor({ timeout: T });
     if (!(await banner.innerText()).includes('红色预警')) throw new Error('banner: ' + (await banner.innerText()));
@@ -371,6 +363,26 @@ try {
     await r.getByRole('button', { name: '批准' }).click();
     await page.waitForFunction((id) => document.querySelector('[data-testid=admin-filings] [role=status]')?.textContent.includes('报备 ' + id + ' 已批准'),
       env('HAZMON_FILING'), { timeout: T });
+  });
+
+  // The other pages' flows (tests/dashboard/pages.mjs), as the province admin logged in above.
+  await check('企业档案: the file of the enterprise with its hazard source and the trend of the HH point', async () => {
+    await flows.enterpriseFileAndTrend(page, { url, company, companyName, quota: env('HAZMON_QUOTA'), hazardName: '罐区' });
+  });
+  await check('统计分析: alarms by city exported to XLSX; the workbook holds the figures of the JSON answer', async () => {
+    await flows.statisticsExportXlsx(page, { url, dir: workDir, mustInclude: ['晋中市'] });
+  });
+  await check('a city officer of another city (太原) sees none of it: pages, statistics, their XLSX export, the API', async () => {
+    await flows.otherCityOfficerSeesNothing(browser, {
+      url, adminUser: env('HAZMON_ADMIN_USER'), adminPassword: env('HAZMON_ADMIN_PASSWORD'), otherCity: '140100', company, companyName, dir: workDir,
+    });
+  });
+  await check('screenshots of the review, camera, enterprise, statistics, data-quality, deployment, report and every administration page at 1920×1080 and 1366×768', async () => {
+    await flows.screenshotMyPages(browser, { url, user: env('HAZMON_ADMIN_USER'), password: env('HAZMON_ADMIN_PASSWORD'), dir: shotDir });
+  });
+  // Last: the camera's analysers restart with the new ROI.
+  await check('系统管理: an ROI drawn on the camera\'s snapshot with the mouse and the arrow keys is stored', async () => {
+    await flows.drawRoi(page, { url, camera });
   });
 
   await browser.close();
