@@ -228,9 +228,15 @@ export async function drawRoi(page, { url, camera }) {
   const before = (await apiGet(page, `/api/v1/cameras/${camera}`)).body?.rois ?? [];
   await page.click('[data-testid=roi-add]');
   const canvas = page.locator('[data-testid=roi-editor] canvas');
-  const box = await canvas.boundingBox();
+  // Where the picture lies inside the canvas (object-fit: contain may letterbox it).
+  const drawn = await page.evaluate(() => {
+    const img = document.querySelector('[data-testid=roi-editor] img');
+    const w = img.clientWidth, h = img.clientHeight;
+    const s = Math.min(w / img.naturalWidth, h / img.naturalHeight);
+    return { x: (w - img.naturalWidth * s) / 2, y: (h - img.naturalHeight * s) / 2, w: img.naturalWidth * s, h: img.naturalHeight * s };
+  });
   const pts = [[0.2, 0.3], [0.6, 0.3], [0.6, 0.7], [0.2, 0.7]];
-  for (const [x, y] of pts) await canvas.click({ position: { x: x * box.width, y: y * box.height } });
+  for (const [x, y] of pts) await canvas.click({ position: { x: drawn.x + x * drawn.w, y: drawn.y + y * drawn.h } });
   // The last vertex is selected: Shift+ArrowRight twice moves it 0.02 to the right.
   await canvas.press('Shift+ArrowRight');
   await canvas.press('Shift+ArrowRight');
