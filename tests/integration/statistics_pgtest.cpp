@@ -549,3 +549,51 @@ TEST_F(StatisticsPg, OverviewTextIsReusedPerScopeForTheConfiguredTime) {
   clock_->advance(std::chrono::seconds(-6));
 }
 }  // namespace
+
+namespace {
+// The feedback deadline in force when the record trail is more than push → feedback: a reject
+// after an on-time feedback does not make it late, a raise of the level shortens the deadline, an
+// escalation's fresh deadline does not rescue a missed one. October 2026, apart from the other tests.
+TEST_F(StatisticsPg, DisposalDeadlineInForceAcrossRejectRaiseAndEscalation) {
+  auto& d = *db_;
+  auto event = [&](int id, const std::string& co, const char* first) {
+    d.exec("INSERT INTO warning_event(id, event_no, company_code, hazard_code, level, initial_level, category, content, status, "
+           "first_ts, last_ts) VALUES (" + std::to_string(id) + ", 'STW" + std::to_string(id) + "', '" + co + "', '" + co +
+           "001', 'blue', 'blue', 'threshold', 'x', 'closed', '" + first + "', '" + first + "')");
+  };
+  auto record = [&](int id, const char* when, const char* action, const char* from, const char* to, const char* deadline) {
+    d.exec("INSERT INTO disposal_record(event_id, at, actor_name, actor_role, action, from_status, to_status, level_before, "
+           "level_after, deadline_ts) VALUES (" + std::to_string(id) + ", '" + when + "', 'x', 'system', '" + action + "', '" +
+           from + "', '" + to + "', 'blue', 'blue', " + (deadline ? "'" + std::string(deadline) + "'" : std::string("NULL")) + ")");
+  };
+  // 9101: fed back at 01:10 before the 01:30 deadline, rejected at 01:20 (new deadline 01:50), fed back
+  // again at 02:00: on time (the first feedback counts).
+  event(9101, kA1, "2026-10-10T01:00:00Z");
+  record(9101, "2026-10-10T01:00:00Z", "push", "pending", "pushed", "2026-10-10T01:30:00Z");
+  record(9101, "2026-10-10T01:10:00Z", "feedback", "pushed", "fed_back", nullptr);
+  record(9101, "2026-10-10T01:20:00Z", "reject", "fed_back", "pushed", "2026-10-10T01:50:00Z");
+  record(9101, "2026-10-10T02:00:00Z", "feedback", "pushed", "fed_back", nullptr);
+  // 9102: pushed blue (deadline 05:00), raised at 01:10 to red (deadline 01:40), fed back at 02:00: late.
+  event(9102, kA1, "2026-10-11T01:00:00Z");
+  record(9102, "2026-10-11T01:00:00Z", "push", "pending", "pushed", "2026-10-11T05:00:00Z");
+  record(9102, "2026-10-11T01:10:00Z", "raise_level", "pushed", "pushed", "2026-10-11T01:40:00Z");
+  record(9102, "2026-10-11T02:00:00Z", "feedback", "pushed", "fed_back", nullptr);
+  // 9103: deadline 01:30 missed, escalated at 01:30 (fresh deadline 02:30), fed back at 02:00: late.
+  event(9103, kB1, "2026-10-12T01:00:00Z");
+  record(9103, "2026-10-12T01:00:00Z", "push", "pending", "pushed", "2026-10-12T01:30:00Z");
+  record(9103, "2026-10-12T01:30:00Z", "escalate", "pushed", "pushed", "2026-10-12T02:30:00Z");
+  record(9103, "2026-10-12T02:00:00Z", "feedback", "pushed", "fed_back", nullptr);
+  auto r = svc.disposal(admin, {{"from", "2026-10-01"}, {"to", "2026-10-31"}, {"by", "enterprise"}}).body;
+  EXPECT_EQ(r["totals"]["events"], 3);
+  EXPECT_EQ(r["totals"]["pushed"], 3);
+  EXPECT_EQ(r["totals"]["fed_back_on_time"], 1);
+  EXPECT_EQ(r["totals"]["fed_back_late"], 2);
+  EXPECT_EQ(r["totals"]["unanswered_overdue"], 0);
+  auto* a1 = row_with(r["rows"], "code", kA1);
+  ASSERT_TRUE(a1);
+  EXPECT_EQ((*a1)["fed_back_on_time"], 1);
+  EXPECT_EQ((*a1)["fed_back_late"], 1);
+  EXPECT_DOUBLE_EQ((*a1)["timeliness_rate"].get<double>(), 0.5);
+  EXPECT_EQ((*row_with(r["rows"], "code", kB1))["fed_back_late"], 1);
+}
+}  // namespace
