@@ -17,7 +17,7 @@ trap bench_cleanup EXIT
 
 start_hazmond() {
   cat > "$WORK/hazmond.json" <<JSON
-{"state_dir": "$WORK/var", "log": {"level": "warn"},
+{"state_dir": "$WORK/var", "log": {"level": "${LOG_LEVEL:-warn}"},
  "http": {"port": $PORT, "listen_address": "127.0.0.1", "io_threads": 2, "worker_threads": ${WORKERS:-16}, "max_connections_per_address": 4096},
  "demo": {"enabled": true}${HAZMOND_EXTRA_JSON:+, $HAZMOND_EXTRA_JSON}}
 JSON
