@@ -251,6 +251,41 @@ export async function drawRoi(page, { url, camera }) {
   return roi;
 }
 
+/** 日报周报: generates today's daily report through the form (replacing one of the same day),
+ * finds it in the archive, downloads its Excel file and checks the workbook against the report's
+ * JSON: its title, and each city's alarm count. Returns the report's summary. */
+export async function generateDailyReport(page, { url, dir }) {
+  await page.goto(url + '/reports', { timeout: T });
+  await page.waitForSelector('[data-testid=report-form]', { timeout: T });
+  const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+  await page.selectOption('[data-testid=report-form] select[name=kind]', 'daily');
+  await page.fill('[data-testid=report-form] input[name=date]', today);
+  await page.check('[data-testid=report-form] input[name=replace]');
+  await page.click('[data-testid=report-form] button[type=submit]');
+  const msg = page.locator('[data-testid=report-msg]');
+  await msg.waitFor({ timeout: T });
+  await page.waitForFunction(() => /已生成|失败/.test(document.querySelector('[data-testid=report-msg]')?.textContent ?? ''), null, { timeout: T });
+  const said = await msg.innerText();
+  const title = /已生成：(.+)$/.exec(said.trim())?.[1];
+  if (!title) fail('the report form says ' + said);
+  const list = await apiGet(page, '/api/v1/reports?kind=daily');
+  const summary = (list.body?.items ?? []).find((r) => r.title === title);
+  if (!summary) fail('the archive lacks ' + title);
+  const row = page.locator('[data-testid=reports-table] tbody tr', { hasText: title }).first();
+  await row.waitFor({ timeout: T });
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: T }), row.locator('button[data-format=xlsx]').click()]);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, download.suggestedFilename() || `report-${summary.id}.xlsx`);
+  await download.saveAs(file);
+  const cells = readXlsx(fs.readFileSync(file)).flat();
+  if (cells[0]?.[0] !== title) fail(`the workbook starts with ${cells[0]?.[0]}, not ${title}`);
+  const full = await apiGet(page, `/api/v1/reports/${summary.id}`);
+  for (const c of full.body?.content?.by_city ?? []) {
+    if (!cells.some((r) => r.includes(c.city_name) && r.some((v) => Number(v) === Number(c.alarms)))) fail(`${c.city_name} with ${c.alarms} alarms is not in the workbook`);
+  }
+  return summary;
+}
+
 // ---- XLSX: a zip of XML parts (ECMA-376); read with node's zlib, no library needed.
 
 /** The members of a ZIP archive by name (stored and deflated entries). */
