@@ -210,7 +210,9 @@ TEST(Warnings, SuppressedLateAndDataFaultAlarmsMakeNoEvent) {
   ASSERT_EQ(filing.status, 201) << filing.body;
   f.exceed("sup-1", f.kLevel1, 19);          // HH inside a filed window
   f.exceed("late-1", f.kLevel2, 19, 420);    // HH from readings 7 minutes old
-  f.upload("oor-1", json::array({f.item(f.kLevel2, 5, 25)}));  // out of range: a data fault
+  // Out of range for 40 s: a data fault (debounced like a threshold alarm since issue 10, so one
+  // sample would open nothing).
+  f.upload("oor-1", json::array({f.item(f.kLevel2, 45, 25), f.item(f.kLevel2, 5, 25.5)}));
   f.settle();
   f.srv.clock().advance(minutes(40));
   f.settle();
