@@ -593,7 +593,12 @@ StatisticsResult StatisticsService::ranking(const model::Principal& who, const S
     std::map<std::string, long long> levels;
   };
   std::map<std::string, Acc> acc;
-  for (const auto& city : cities) acc[city.code] = {city.code, city.name, city.code, city.name};
+  for (const auto& city : cities) {
+    auto& a = acc[city.code];
+    a.code = a.city_code = city.code;
+    a.name = city.name;
+    a.city_name = city.name;
+  }
   auto at = [&](const storage::GroupSplit& g) -> Acc& {
     auto& a = acc[g.key.value_or("")];
     if (a.code.empty()) {
