@@ -380,6 +380,9 @@ try {
   await check('screenshots of the review, camera, enterprise, statistics, data-quality, deployment, report and every administration page at 1920×1080 and 1366×768', async () => {
     await flows.screenshotMyPages(browser, { url, user: env('HAZMON_ADMIN_USER'), password: env('HAZMON_ADMIN_PASSWORD'), dir: shotDir });
   });
+  await check('日报周报: today\'s daily report generated through the form; its Excel file holds its title and each city\'s alarms', async () => {
+    await flows.generateDailyReport(page, { url, dir: workDir });
+  });
   // Last: the camera's analysers restart with the new ROI.
   await check('系统管理: an ROI drawn on the camera\'s snapshot with the mouse and the arrow keys is stored', async () => {
     await flows.drawRoi(page, { url, camera });
