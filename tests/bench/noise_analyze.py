@@ -136,6 +136,8 @@ def main():
         "readings": sum(len(s) for s in samples.values()), "points": len(samples),
         "naive_crossings": naive, "alarms": len(process), "alarm_share": None if share is None else round(share, 4),
         "data_fault_alarms": faults,
+        "data_fault_alarms_by_type": {t: sum(1 for x in alarms if x[1] == t) for t in sorted({x[1] for x in alarms} - {"H", "HH", "L", "LL", "SWITCH"})},
+        "flagged_samples": sum(1 for ss in samples.values() for t, v, qual in ss if qual in (1, 2, 3)),
         "sustained_exceedances": len(sustained), "missed_sustained": len(missed), "missed_examples": missed[:5],
         "alarms_in_filed_windows": in_window, "unsuppressed_in_windows": len(violations), "violations": violations[:5],
         "filed_windows": len(windows),
