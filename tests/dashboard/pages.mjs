@@ -97,18 +97,23 @@ export async function screenshotMyPages(browser, { url, user, password, dir, ext
   fs.mkdirSync(dir, { recursive: true });
   const files = [];
   for (const vp of VIEWPORTS) {
+    // Milliseconds from navigation (a full page load) to the page's content on screen.
+    const timings = [];
     const { context, page, errors } = await newWatchedContext(browser, vp);
     try {
       await loginAs(page, url, user, password);
       for (const p of [...MY_PAGES, ...extra]) {
         if (process.env.HAZMON_PAGES_VERBOSE) console.log('     page ' + p.path + ' ' + vp.width);
+        const t0 = Date.now();
         await page.goto(url + p.path, { timeout: T });
         await page.waitForSelector(p.ready, { timeout: T }).catch(async (e) => {
           await page.screenshot({ path: path.join(dir, `h4-FAILED-${p.name}-${vp.width}x${vp.height}.png`) }).catch(() => undefined);
           throw e;
         });
+        const readyMs = Date.now() - t0;
         // Let the page's requests settle and charts draw (never "networkidle": the live stream stays open).
         await settle(page);
+        timings.push(`${p.path} ${readyMs}`);
         const file = path.join(dir, `h4-${p.name}-${vp.width}x${vp.height}.png`);
         await page.screenshot({ path: file, fullPage: false });
         files.push(file);
@@ -120,6 +125,7 @@ export async function screenshotMyPages(browser, { url, user, password, dir, ext
         if (overflow > 4) console.log(`     note: ${p.path} is ${overflow}px wider than the page at ${vp.width}x${vp.height}`);
         if (errors.length) fail(`${p.path} at ${vp.width}x${vp.height}: ${errors.join(' | ')}`);
       }
+      console.log(`     ready after (ms) at ${vp.width}x${vp.height}: ${timings.join(', ')}`);
     } finally {
       await context.close();
     }
