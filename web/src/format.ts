@@ -248,3 +248,9 @@ export function levelColor(level: string | null | undefined, online = true): str
   if (level && level in LEVEL_COLORS) return LEVEL_COLORS[level as S['WarningLevel']];
   return online ? NORMAL_COLOR : OFFLINE_COLOR;
 }
+
+/** Who did a disposal step: the record's actor_name and actor_role (the system as 系统). */
+export function actorText(r: Pick<S['DisposalRecord'], 'actor_name' | 'actor_role'>): string {
+  const who = r.actor_name === 'system' || r.actor_role === 'system' ? '系统' : r.actor_name;
+  return `${who}（${label(ACTOR_ROLE_LABELS, r.actor_role)}）`;
+}

@@ -73,3 +73,16 @@ describe('status filter (issue 10, bug 3)', () => {
     for (const o of STATUS_OPTIONS) expect(o.label).toMatch(/[\u4e00-\u9fff]/);
   });
 });
+
+describe('disposal timeline actors (issue 10, bug 2)', () => {
+  it('names the actor from actor_name and actor_role, as the API returns them', async () => {
+    const { actorText } = await import('../src/format');
+    expect(actorText({ actor_name: 'dash_officer', actor_role: 'province' })).toBe('dash_officer（省级）');
+    expect(actorText({ actor_name: 'ent_user', actor_role: 'enterprise' })).toBe('ent_user（企业）');
+    expect(actorText({ actor_name: 'system', actor_role: 'system' })).toBe('系统（系统）');
+    // The old page read r.actor / r.role, which the API does not send: nothing to show.
+    const wire = JSON.parse('{"actor_name":"city_duty","actor_role":"city"}');
+    expect(wire.actor).toBeUndefined();
+    expect(actorText(wire)).toBe('city_duty（市级）');
+  });
+});
