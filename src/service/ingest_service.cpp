@@ -125,7 +125,13 @@ struct IngestService::Impl {
   RecentReplies recent{200000};
   std::mutex listeners_mu;
   std::vector<std::function<void(const storage::AlarmWrite&)>> listeners;
-  std::vector<std::function<void()>> maintenance_tasks;  // set before start(), read by the ticker
+  std::vector<std::function<void()>> maintenance_tasks;  // set before start(), run by `tasks`
+  // The maintenance tasks run on their own thread, woken after each aggregation: a long one (a
+  // day's data-quality rollup at national scale takes minutes) must not hold up the 5-s timers.
+  std::thread tasks;
+  std::mutex tasks_mu;
+  std::condition_variable tasks_cv;
+  bool tasks_due = false, stopping_tasks = false;
 
   std::atomic<std::uint64_t> n_uploads{0}, n_readings{0}, n_rejected{0}, n_duplicates{0}, n_groups{0}, n_spooled{0},
       n_replayed{0}, n_busy{0}, n_raised{0};
@@ -645,11 +651,27 @@ struct IngestService::Impl {
     } catch (const std::exception& e) {
       log->warn("maintenance skipped: {}", e.what());
     }
-    for (auto& task : maintenance_tasks) {
-      try {
-        task();
-      } catch (const std::exception& e) {
-        log->warn("maintenance task skipped: {}", e.what());
+    {
+      std::lock_guard lock(tasks_mu);
+      tasks_due = true;
+    }
+    tasks_cv.notify_one();
+  }
+
+  void tasks_loop() {
+    for (;;) {
+      {
+        std::unique_lock lock(tasks_mu);
+        tasks_cv.wait(lock, [&] { return tasks_due || stopping_tasks; });
+        if (stopping_tasks) return;
+        tasks_due = false;
+      }
+      for (auto& task : maintenance_tasks) {
+        try {
+          task();
+        } catch (const std::exception& e) {
+          log->warn("maintenance task skipped: {}", e.what());
+        }
       }
     }
   }
@@ -700,6 +722,7 @@ void IngestService::start() {
     impl_->log->warn("registry not loaded yet ({}); uploads are rejected until it is", e.what());
   }
   impl_->writer = std::thread([this] { impl_->writer_loop(); });
+  impl_->tasks = std::thread([this] { impl_->tasks_loop(); });
   impl_->ticker = std::thread([this] { impl_->ticker_loop(); });
   impl_->loader = std::thread([this] { impl_->loader_loop(); });
 }
@@ -718,6 +741,12 @@ void IngestService::stop() {
   }
   impl_->tick_cv.notify_all();
   impl_->ticker.join();
+  {
+    std::lock_guard lock(impl_->tasks_mu);
+    impl_->stopping_tasks = true;
+  }
+  impl_->tasks_cv.notify_all();
+  impl_->tasks.join();  // after a task that is running now
   {
     std::lock_guard lock(impl_->qmu);
     impl_->stopping = true;

@@ -73,8 +73,10 @@ class IngestService {
   void points_changed();
   // Alarm changes after they are durable (live stream, warning rules).
   void on_alarm(std::function<void(const storage::AlarmWrite&)> listener);
-  // Work that follows the minute/hour aggregation on the ticker thread, after it (the data
-  // quality rollup). Register before start(); a task that throws is logged and skipped.
+  // Work that follows each minute/hour aggregation (the data-quality rollup, the report
+  // schedule), run on a thread of its own so that a long task never delays the timers; a task
+  // still running when the next aggregation ends runs once more after it. Register before
+  // start(); a task that throws is logged and skipped; stop() waits for a running one.
   void on_maintenance(std::function<void()> task);
   // Evaluates timers (offline) now; the ticker thread calls this every few seconds.
   void tick();
