@@ -383,6 +383,9 @@ try {
   await check('日报周报: today\'s daily report generated through the form; its Excel file holds its title and each city\'s alarms', async () => {
     await flows.generateDailyReport(page, { url, dir: workDir });
   });
+  await check('系统管理: a threshold of the HH point changed in its row is stored', async () => {
+    await flows.editThreshold(page, { url, company, quota: env('HAZMON_QUOTA'), field: 'l', value: '2.5' });
+  });
   // Last: the camera's analysers restart with the new ROI.
   await check('系统管理: an ROI drawn on the camera\'s snapshot with the mouse and the arrow keys is stored', async () => {
     await flows.drawRoi(page, { url, camera });

@@ -292,6 +292,24 @@ export async function generateDailyReport(page, { url, dir }) {
   return summary;
 }
 
+/** 系统管理 → 点位阈值: changes one threshold of a point through its row and saves; the point on
+ * the server then has it. */
+export async function editThreshold(page, { url, company, quota, field = 'l', value = '2.5' }) {
+  await page.goto(url + '/admin/thresholds', { timeout: T });
+  await page.waitForSelector('[data-testid=admin-thresholds]', { timeout: T });
+  await page.fill('[data-testid=admin-thresholds] form input >> nth=0', company);
+  await page.press('[data-testid=admin-thresholds] form input >> nth=0', 'Enter');
+  const row = page.locator('[data-testid=admin-thresholds] tbody tr', { hasText: quota }).first();
+  await row.waitFor({ timeout: T });
+  const input = row.locator(`input[aria-label$=" ${field}"]`);
+  await input.fill(value);
+  await row.getByRole('button', { name: '保存' }).click();
+  await page.waitForSelector('[data-testid=threshold-msg]:has-text("已保存")', { timeout: T });
+  const r = await apiGet(page, `/api/v1/monitoring-points/${quota}`);
+  if (r.status !== 200 || Number(r.body[field]) !== Number(value)) fail(`${quota}.${field} on the server: ${r.status} ${JSON.stringify(r.body?.[field])}`);
+  return r.body;
+}
+
 // ---- XLSX: a zip of XML parts (ECMA-376); read with node's zlib, no library needed.
 
 /** The members of a ZIP archive by name (stored and deflated entries). */
@@ -427,6 +445,12 @@ export async function otherCityOfficerSeesNothing(browser, { url, adminUser, adm
     await page.waitForSelector('[data-testid=enterprise-file] .error', { timeout: T });
     const e = await page.locator('[data-testid=enterprise-file] .error').first().innerText();
     if (!/不存在或不在您的权限范围内/.test(e)) fail('the file of another city says ' + e);
+    // The administration offers a city officer no user or audit section.
+    await page.goto(url + '/admin', { timeout: T });
+    await page.waitForSelector('[data-testid=admin-page] nav button', { timeout: T });
+    const sections = await page.locator('[data-testid=admin-page] nav button').allInnerTexts();
+    if (sections.includes('用户与权限') || sections.includes('审计日志') || !sections.includes('报备审批')) fail('a city officer\'s administration sections: ' + sections.join('、'));
+    await absent('/admin');
     await visit('/data-quality', '[data-testid=dq-table]');
     await visit('/statistics', '[data-testid=statistics-page]');
     for (const g of ['city', 'enterprise']) {
