@@ -67,6 +67,11 @@ void check_query(const http::Request& req, const std::set<std::string>& allowed)
   }
 }
 
+std::string query_or(const http::Request& req, const char* key, const char* def) {
+  auto it = req.query.find(key);
+  return it == req.query.end() ? def : it->second;
+}
+
 int query_int(const http::Request& req, const std::string& key, int def, int min, int max) {
   auto it = req.query.find(key);
   if (it == req.query.end()) return def;

@@ -21,6 +21,8 @@ nlohmann::json parse_json_body(const http::Request& req, bool allow_empty = fals
 // Query parameters must all be known (400 names the unknown one).
 void check_query(const http::Request& req, const std::set<std::string>& allowed);
 int query_int(const http::Request& req, const std::string& key, int def, int min, int max);
+// A query parameter, or `def` when absent.
+std::string query_or(const http::Request& req, const char* key, const char* def);
 // The query parameters among `keys` that are present (filters for list endpoints).
 std::map<std::string, std::string> query_subset(const http::Request& req, std::initializer_list<const char*> keys);
 // The `{id}` path parameter as a positive number; anything else (including "../..") is a 404

@@ -17,11 +17,6 @@ using model::Principal;
 using nlohmann::json;
 
 namespace {
-std::string query_or(const Request& req, const char* key, const char* def) {
-  auto it = req.query.find(key);
-  return it == req.query.end() ? def : it->second;
-}
-
 // The checks of parse_json_body before parsing, in its order and with its answers, for the
 // upload path that hands the text itself to the ingest service (simdjson).
 void check_json_text(const Request& req) {

@@ -97,22 +97,24 @@ json MonitoringService::alarms(const model::Principal& who, const std::map<std::
     else if (k == "suppressed") where += std::string(" AND a.suppressed = ") + (v == "true" ? "true" : "false");
     else where += " AND a." + k + " = " + ph(params, v);
   }
+  auto tx = db_.begin();
+  // The total over the alarm table alone, and the names joined to the page only: a window count
+  // over the joined rows sorted 200,000 episodes for every page at national scale (2 s).
+  long long total = tx.exec_one("SELECT count(*) AS n FROM alarm a WHERE " + where, params)["n"].get<long long>();
   auto lim = ph(params, std::to_string(limit));
   auto ofs = ph(params, std::to_string(offset));
-  auto tx = db_.begin();
   auto rows = tx.exec(
-      "SELECT a.id, a.quota_code, a.company_code, a.hazard_code, a.equip_code, a.alarm_type, a.is_data_fault, a.threshold, "
-      "a.start_ts, a.raised_ts, a.end_ts, a.peak_value, a.peak_ts, a.last_value, a.suppressed, a.late, a.origin, "
-      "extract(epoch FROM coalesce(a.end_ts, now()) - a.start_ts)::bigint AS duration_s, "
-      // Names beside the codes, for people (issue 10).
-      "e.name AS company_name, h.name AS hazard_name, p.name AS point_name, p.unit, count(*) OVER () AS total_count_ "
-      "FROM alarm a LEFT JOIN enterprise e ON e.company_code = a.company_code "
-      "LEFT JOIN hazard_source h ON h.hazard_code = a.hazard_code "
-      "LEFT JOIN monitoring_point p ON p.quota_code = a.quota_code WHERE " + where +
-          " ORDER BY a.start_ts DESC, a.id DESC LIMIT " + lim + " OFFSET " + ofs,
+      "WITH page AS (SELECT * FROM alarm a WHERE " + where + " ORDER BY a.start_ts DESC, a.id DESC LIMIT " + lim +
+          " OFFSET " + ofs + ") "
+          "SELECT a.id, a.quota_code, a.company_code, a.hazard_code, a.equip_code, a.alarm_type, a.is_data_fault, "
+          "a.threshold, a.start_ts, a.raised_ts, a.end_ts, a.peak_value, a.peak_ts, a.last_value, a.suppressed, a.late, "
+          "a.origin, extract(epoch FROM coalesce(a.end_ts, now()) - a.start_ts)::bigint AS duration_s, "
+          // Names beside the codes, for people (issue 10).
+          "e.name AS company_name, h.name AS hazard_name, p.name AS point_name, p.unit "
+          "FROM page a LEFT JOIN enterprise e ON e.company_code = a.company_code "
+          "LEFT JOIN hazard_source h ON h.hazard_code = a.hazard_code "
+          "LEFT JOIN monitoring_point p ON p.quota_code = a.quota_code ORDER BY a.start_ts DESC, a.id DESC",
       params);
-  long long total = rows.empty() ? 0 : rows[0]["total_count_"].get<long long>();
-  for (auto& r : rows) r.erase("total_count_");
   return {{"items", rows}, {"total", total}, {"limit", limit}, {"offset", offset}};
 }
 

@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <deque>
 #include <future>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -864,6 +865,41 @@ void VideoService::delete_credential(const model::Principal& who, const std::str
   reload_cameras();
 }
 
+namespace {
+// A camera's state: the stream worker's own when this process runs it ("live"), else what was last
+// stored ("stored"), else unknown. Shared by one camera's status and the list of cameras.
+void put_state(json& out, const json& stored, const video::CameraStatus* live) {
+  out["source"] = "none";
+  out["state"] = "unknown";
+  if (live) {
+    out["source"] = "live";
+    out["state"] = state_name(live->state);
+    out["last_frame_at"] = live->last_frame_at ? json(ts(*live->last_frame_at)) : json();
+    out["last_error"] = live->last_error;
+    out["width"] = live->width;
+    out["height"] = live->height;
+    out["frames_decoded"] = live->frames_decoded;
+    out["frames_analysed"] = live->frames_analysed;
+    out["frames_dropped"] = live->frames_dropped;
+    out["reconnects"] = live->reconnects;
+    return;
+  }
+  if (!stored.is_null()) {
+    out["source"] = "stored";
+    for (const auto& [k, v] : stored.items()) out[k] = v;
+  }
+}
+
+std::string like_escaped(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+}  // namespace
+
 json VideoService::camera_status(const model::Principal& who, const std::string& video_id) {
   if (!who.is_person()) throw Error(Errc::forbidden, "camera status is for people, not machine credentials");
   auto& i = *impl_;
@@ -880,29 +916,83 @@ json VideoService::camera_status(const model::Principal& who, const std::string&
   }
   json out = cam;
   out["recording"] = seg;
-  out["source"] = "none";
-  out["state"] = "unknown";
-  if (auto status = i.hook(i.status_hook)) {
-    for (const auto& st : status()) {
-      if (st.video_id != video_id) continue;
-      out["source"] = "live";
-      out["state"] = state_name(st.state);
-      out["last_frame_at"] = st.last_frame_at ? json(ts(*st.last_frame_at)) : json();
-      out["last_error"] = st.last_error;
-      out["width"] = st.width;
-      out["height"] = st.height;
-      out["frames_decoded"] = st.frames_decoded;
-      out["frames_analysed"] = st.frames_analysed;
-      out["frames_dropped"] = st.frames_dropped;
-      out["reconnects"] = st.reconnects;
-      return generic_errors(who, std::move(out));
-    }
-  }
-  if (!stored.is_null()) {
-    out["source"] = "stored";
-    for (auto& [k, v] : stored.items()) out[k] = v;
-  }
+  std::optional<video::CameraStatus> live;
+  if (auto status = i.hook(i.status_hook))
+    for (auto& st : status())
+      if (st.video_id == video_id) live = std::move(st);
+  put_state(out, stored, live ? &*live : nullptr);
   return generic_errors(who, std::move(out));
+}
+
+json VideoService::camera_states(const model::Principal& who, const std::string& company_code, const std::string& q,
+                                 int limit, long long offset) {
+  if (!who.is_person()) throw Error(Errc::forbidden, "camera status is for people, not machine credentials");
+  auto& i = *impl_;
+  storage::Params params;
+  auto where = storage::scope_predicate(who.scope, "c.company_code", "e.region_code", params) + " AND c.is_active";
+  if (!company_code.empty()) {
+    params.emplace_back(company_code);
+    where += " AND c.company_code = $" + std::to_string(params.size());
+  }
+  if (!q.empty()) {
+    params.emplace_back(like_escaped(q));
+    auto p = "'%' || $" + std::to_string(params.size()) + " || '%'";
+    where += " AND (c.name ILIKE " + p + " OR c.video_id ILIKE " + p + " OR e.name ILIKE " + p + ")";
+  }
+  const std::string from = " FROM camera c JOIN enterprise e ON e.company_code = c.company_code WHERE " + where;
+  const std::string from_with_status = " FROM camera c JOIN enterprise e ON e.company_code = c.company_code "
+                                       "LEFT JOIN camera_status s ON s.video_id = c.video_id WHERE " + where;
+  json rows, segs;
+  long long total;
+  {
+    auto tx = i.db.begin();
+    total = tx.exec_one("SELECT count(*) AS n" + from, params)["n"].get<long long>();
+    auto page = params;
+    page.emplace_back(std::to_string(limit));
+    page.emplace_back(std::to_string(offset));
+    rows = tx.exec("SELECT c.video_id, c.name, c.company_code, e.name AS company_name, c.location, c.scene_type, c.record, "
+                   "c.is_active, (c.rtsp_url IS NOT NULL AND c.rtsp_url <> '') AS has_stream, s.state AS s_state, "
+                   "s.last_frame_at AS s_last_frame_at, s.last_error AS s_last_error, s.width AS s_width, s.height AS s_height, "
+                   "s.frames_analysed AS s_frames_analysed, s.frames_dropped AS s_frames_dropped, "
+                   "s.reconnects AS s_reconnects, s.updated_at AS s_updated_at" +
+                       from_with_status + " ORDER BY c.company_code, c.video_id LIMIT $" + std::to_string(page.size() - 1) +
+                       " OFFSET $" + std::to_string(page.size()),
+                   page);
+    std::string ids = "{";
+    for (const auto& r : rows) ids += (ids.size() > 1 ? "," : "") + r["video_id"].get<std::string>();  // [0-9A-Za-z] only
+    ids += "}";
+    segs = tx.exec("SELECT video_id, count(*) AS segments, min(start_at) AS first_segment_at, max(start_at) AS last_segment_at, "
+                   "coalesce(sum(bytes), 0)::bigint AS bytes FROM video_segment WHERE video_id = ANY($1::text[]) GROUP BY video_id",
+                   {ids});
+  }
+  std::map<std::string, json> recording;
+  for (auto& r : segs) {
+    auto id = r["video_id"].get<std::string>();
+    r.erase("video_id");
+    recording[id] = std::move(r);
+  }
+  std::map<std::string, video::CameraStatus> live;
+  if (auto status = i.hook(i.status_hook))
+    for (auto& st : status()) live.emplace(st.video_id, std::move(st));
+  json items = json::array();
+  for (auto& r : rows) {
+    // The stored state's columns come prefixed s_; null state: never stored.
+    json stored = r["s_state"].is_null() ? json() : json::object();
+    for (const char* k : {"state", "last_frame_at", "last_error", "width", "height", "frames_analysed", "frames_dropped",
+                          "reconnects", "updated_at"}) {
+      auto key = std::string("s_") + k;
+      if (!stored.is_null()) stored[k] = r[key];
+      r.erase(key);
+    }
+    auto id = r["video_id"].get<std::string>();
+    auto rec = recording.find(id);
+    r["recording"] = rec != recording.end() ? rec->second
+                                            : json{{"segments", 0}, {"first_segment_at", nullptr}, {"last_segment_at", nullptr}, {"bytes", 0}};
+    auto l = live.find(id);
+    put_state(r, stored, l != live.end() ? &l->second : nullptr);
+    items.push_back(generic_errors(who, std::move(r)));
+  }
+  return {{"items", std::move(items)}, {"total", total}, {"limit", limit}, {"offset", offset}};
 }
 
 std::string VideoService::playback_playlist(const model::Principal& who, const std::string& video_id, core::SysTime from,

@@ -478,6 +478,13 @@ std::vector<Hostile> make_catalogue() {
       {"sec_user_patch_not_boolean", [](Env& e) { return e.client().patch_json("/api/v1/users/" + user_id(e, "bi_logout"), {{"is_active", "no"}}, e.admin); }, 422, "validation_failed"},
       {"sec_user_patch_missing", patch("/api/v1/users/999999999", {{"is_active", false}}), 404, "not_found"},
       {"sec_user_patch_self", [](Env& e) { return e.client().patch_json("/api/v1/users/" + user_id(e, "bi_admin"), {{"is_active", false}}, e.admin); }, 422, "validation_failed"},
+      // ---- Issue 10: the cameras with their states in one list.
+      {"vc_company_code_short", get("/api/v1/video/cameras?company_code=14"), 400, "bad_request"},
+      {"vc_company_code_sql", get("/api/v1/video/cameras?company_code=1%27%20OR%201%3D1--"), 400, "bad_request"},
+      {"vc_q_too_long", get("/api/v1/video/cameras?q=" + std::string(65, 'a')), 400, "bad_request"},
+      {"vc_limit_zero", get("/api/v1/video/cameras?limit=0"), 400, "bad_request"},
+      {"vc_limit_huge", get("/api/v1/video/cameras?limit=100000000"), 400, "bad_request"},
+      {"vc_unknown_param", get("/api/v1/video/cameras?video_id=X1"), 400, "bad_request"},
       // ---- Issue 10: overview and statistics (periods, ranges, huge ranges, exports, another
       // scope's codes in filters).
       {"st_trend_no_metric", get("/api/v1/statistics/trend"), 400, "bad_request"},

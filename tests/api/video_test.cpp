@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <algorithm>
 #include <mutex>
 #include <set>
@@ -611,6 +612,42 @@ TEST(Video, PlaylistsOverIndexedSegments) {
   EXPECT_EQ(after["source"], "stored");
   EXPECT_EQ(after["state"], "online");
   EXPECT_EQ(f.c.get(uris[0], f.province).status, 404);
+
+  // The list of cameras with their states answers what each camera's status answers, in scope.
+  auto states = [&](const std::string& token, const std::string& query) {
+    auto r = f.c.get("/api/v1/video/cameras" + query, token);
+    if (r.status != 200) throw std::runtime_error(r.body);
+    json items = r.json()["items"];
+    std::map<std::string, json> by_id;
+    for (auto& i : items) by_id[i["video_id"].get<std::string>()] = i;
+    return std::make_pair(r.json()["total"].get<long long>(), by_id);
+  };
+  auto [total_a, of_a] = states(f.province, "?company_code=" + f.kA);
+  EXPECT_EQ(total_a, 2);
+  ASSERT_EQ(of_a.size(), 2u);
+  for (const auto& cam : {f.camFire, f.camRoom}) {
+    auto one = f.c.get("/api/v1/cameras/" + cam + "/status", f.province).json();
+    ASSERT_TRUE(of_a.count(cam)) << cam;
+    for (const char* k : {"state", "source", "company_name", "name", "last_frame_at", "width", "reconnects"})
+      EXPECT_EQ(of_a[cam].value(k, json()), one.value(k, json())) << cam << " " << k;
+    EXPECT_EQ(of_a[cam]["recording"]["segments"], one["recording"]["segments"]) << cam;
+  }
+  EXPECT_EQ(of_a[f.camFire]["state"], "online");
+  EXPECT_EQ(of_a[f.camFire]["recording"]["segments"], 2);
+  EXPECT_EQ(of_a[f.camRoom]["state"], "unknown");
+  auto [total_q, by_name] = states(f.province, "?q=" + std::string("%E4%B8%AD%E6%8E%A7"));  // 中控
+  EXPECT_TRUE(by_name.count(f.camRoom));
+  EXPECT_FALSE(by_name.count(f.camFire));
+  (void)total_q;
+  auto [total_out, of_out] = states(f.city_out, "");  // Taiyuan: B's camera, none of A's
+  EXPECT_TRUE(of_out.count(f.camB));
+  EXPECT_FALSE(of_out.count(f.camFire) || of_out.count(f.camRoom));
+  (void)total_out;
+  EXPECT_EQ(states(f.city_out, "?company_code=" + f.kA).first, 0);
+  EXPECT_EQ(states(f.ent, "").second.size(), 2u);
+  EXPECT_EQ(f.c.get("/api/v1/video/cameras?company_code=14", f.province).status, 400);
+  EXPECT_EQ(f.c.get("/api/v1/video/cameras?limit=0", f.province).status, 400);
+  EXPECT_EQ(f.c.get("/api/v1/video/cameras?video_id=" + f.camFire, f.province).status, 400);
 }
 
 TEST(Video, CameraRowsBecomePipelineConfigAndChangesAreHandedOn) {

@@ -76,14 +76,24 @@ for (const viewport of [{ width: 1920, height: 1080 }, { width: 1366, height: 76
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   let inflight = 0;
   let lastChange = 0;
+  let slowest = { ms: 0, what: '' };  // the slowest API request of the current visit
+  const started = new Map();
   const counted = (r) => r.url().startsWith(url + '/api/') && !ignored.test(r.url());
-  page.on('request', (r) => { if (counted(r)) { inflight++; lastChange = performance.now(); } });
-  const done = (r) => { if (counted(r)) { inflight = Math.max(0, inflight - 1); lastChange = performance.now(); } };
+  page.on('request', (r) => { if (counted(r)) { inflight++; lastChange = performance.now(); started.set(r, lastChange); } });
+  const done = (r) => {
+    if (!counted(r)) return;
+    inflight = Math.max(0, inflight - 1);
+    lastChange = performance.now();
+    const ms = lastChange - (started.get(r) ?? lastChange);
+    started.delete(r);
+    if (ms > slowest.ms) slowest = { ms, what: r.url().slice(url.length) };
+  };
   page.on('requestfinished', done);
   page.on('requestfailed', done);
 
   async function visit(route) {
     inflight = 0;
+    slowest = { ms: 0, what: '' };
     const t0 = performance.now();
     lastChange = t0;
     await page.goto(url + route, { timeout: LIMIT_MS, waitUntil: 'commit' });
@@ -103,7 +113,7 @@ for (const viewport of [{ width: 1920, height: 1080 }, { width: 1366, height: 76
     warm.sort((a, b) => a - b);
     const landed = new URL(page.url()).pathname;
     rows.push({ viewport: `${viewport.width}×${viewport.height}`, route, landed, cold, median: warm[Math.floor(warm.length / 2)],
-      worst: warm[warm.length - 1] });
+      worst: warm[warm.length - 1], slowest: { ...slowest } });
   }
   if (errors.length) console.log(`console errors at ${viewport.width}×${viewport.height}:\n  ` + errors.slice(0, 10).join('\n  '));
   await context.close();
@@ -116,6 +126,7 @@ let over = 0;
 for (const r of rows) {
   const note = r.landed !== r.route.split('?')[0] ? `  → ${r.landed}` : '';
   if (r.worst > 2000) over++;
-  console.log(`${r.viewport.padEnd(10)} ${r.route.padEnd(34)} ${ms(r.cold)} ${ms(r.median)} ${ms(r.worst)}${note}`);
+  const slow = r.worst > 1000 ? `  slowest request of the last visit: ${Math.round(r.slowest.ms)} ms ${r.slowest.what}` : '';
+  console.log(`${r.viewport.padEnd(10)} ${r.route.padEnd(34)} ${ms(r.cold)} ${ms(r.median)} ${ms(r.worst)}${note}${slow}`);
 }
 console.log(over ? `${over} page(s) over 2 s at their worst warm visit` : 'every page interactive in under 2 s (worst warm visit)');

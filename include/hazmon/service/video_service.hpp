@@ -124,6 +124,11 @@ class VideoService : public video::EventSink {
   // last_error is the stream's own error for operators and province admins, and only
   // "unreachable" for everyone else (an address probe learns nothing from it).
   nlohmann::json camera_status(const model::Principal& who, const std::string& video_id);
+  // The active cameras in scope (optionally one enterprise's, or matching q in the camera's or
+  // enterprise's name or the video_id), each with camera_status's fields and recording summary:
+  // {items, total, limit, offset}, ordered by enterprise and video_id.
+  nlohmann::json camera_states(const model::Principal& who, const std::string& company_code, const std::string& q, int limit,
+                               long long offset);
   // HLS playlists; segment URIs are /api/v1/video/segments/{id}.
   std::string playback_playlist(const model::Principal& who, const std::string& video_id, core::SysTime from,
                                 core::SysTime to);
