@@ -4,7 +4,7 @@
 # points in real time, as ./scripts/run.sh does) and, every 20 s, one point pushed above HH and
 # back (a live alarm raised and cleared, so the stream, the feed, the map and the warnings move),
 # while tests/bench/screen_soak.mjs samples the page's heap and DOM.
-# Usage: tests/bench/screen_soak.sh [minutes=10]
+# Usage: tests/bench/screen_soak.sh [minutes=10]   (EVERY=S: seconds between samples, default 30)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MINUTES=${1:-10}
@@ -15,6 +15,7 @@ start_hazmond
 echo "date: $(date -u +%Y-%m-%dT%H:%MZ), minutes: $MINUTES"
 machine_line
 echo "chromium: $(/usr/bin/chromium --version 2>/dev/null | head -1)"
+for _ in $(seq 1 300); do [[ -s "$WORK/var/admin-password" ]] && break; sleep 0.2; done  # the demo's first start
 sim_setup 20 20
 "$SIM" run --config "$WORK/sim.json" > "$WORK/sim.log" 2>&1 &
 SIM_PID=$!
@@ -38,5 +39,5 @@ while time.time() < end:
     time.sleep(20)
 print('uploads', n)
 PY
-node tests/bench/screen_soak.mjs --url "$URL" --user admin --password "$(cat "$WORK/var/admin-password")" --minutes "$MINUTES"
+node tests/bench/screen_soak.mjs --url "$URL" --user admin --password "$(cat "$WORK/var/admin-password")" --minutes "$MINUTES" --every "${EVERY:-30}"
 echo "alarms in the database: $("${PSQL[@]}" -c "SELECT count(*) FROM alarm") episodes, $("${PSQL[@]}" -c "SELECT count(*) FROM warning_event") warning events"
