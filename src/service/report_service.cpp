@@ -426,9 +426,16 @@ storage::ReportRow ReportService::generate_for(const std::string& kind, const st
   for (const auto& r : c["online_rates"])
     if (r["rate"].is_number() && !r["meets"].get<bool>())
       attention.push_back(r["name"].get<std::string>() + " " + pct(r["rate"].get<double>()) + "，低于 " + pct(target) + " 的目标。");
-  for (const auto& d : dq.items)
-    if (d.online_rate && !d.meets_target)
-      attention.push_back(d.sums.city_name + "点位在线率 " + pct(*d.online_rate) + "，未达标。");
+  {
+    // One line for the cities below the target, worst first (dq.items are ordered so).
+    std::string below;
+    int n = 0;
+    for (const auto& d : dq.items)
+      if (d.online_rate && !d.meets_target) {
+        below += std::string(n++ ? "、" : "") + d.sums.city_name + " " + pct(*d.online_rate);
+      }
+    if (n > 0) attention.push_back("点位在线率未达标的城市（" + std::to_string(n) + " 个）：" + below + "。");
+  }
   if (state.red_orange_open > 0) attention.push_back(std::to_string(state.red_orange_open) + " 起红色、橙色预警事件尚未办结。");
   if (state.overdue_open > 0) attention.push_back(std::to_string(state.overdue_open) + " 起预警事件超过处置期限未办结。");
   if (cur.video_pending > 0) attention.push_back(std::to_string(cur.video_pending) + " 条视频AI事件尚待人工审核。");

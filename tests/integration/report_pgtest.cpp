@@ -214,6 +214,7 @@ TEST_F(ReportPg, EveryFigureMatchesTheDatabase) {
   // Attention: the missed target, the overdue event, the pending review.
   std::string att = c["attention"].dump();
   EXPECT_NE(att.find("点位在线率"), std::string::npos) << att;
+  EXPECT_NE(att.find("点位在线率未达标的城市（1 个）：忻州市"), std::string::npos) << att;
   EXPECT_NE(att.find("超过处置期限"), std::string::npos) << att;
   EXPECT_NE(att.find("待人工审核"), std::string::npos) << att;
   ASSERT_FALSE(c["data_quality_bottom"].empty());
