@@ -13,6 +13,7 @@
 
 #include "pgtest_util.hpp"
 #include "test_database.hpp"
+#include "zip_reader.hpp"
 
 using hazmon::core::Errc;
 using hazmon::model::Role;
@@ -264,6 +265,15 @@ TEST_F(ReportPg, HtmlHasTheSectionsAndXlsxIsAWorkbook) {
   ASSERT_GT(xlsx.size(), 100u);
   EXPECT_EQ(xlsx.substr(0, 2), "PK");
   EXPECT_NE(xlsx.find("xl/worksheets/sheet10.xml"), std::string::npos);  // one sheet per section
+  // The workbook opens (ZIP read back) and holds the sections and their texts.
+  auto members = unzip_members(xlsx);
+  ASSERT_EQ(members.count("xl/workbook.xml"), 1u);
+  for (const char* sheet : {"总体情况", "各市报警、预警与视频AI", "数据质量后进企业", "需关注事项"})
+    EXPECT_NE(members["xl/workbook.xml"].find(sheet), std::string::npos) << sheet;
+  const auto& strings = members["xl/sharedStrings.xml"];
+  EXPECT_NE(strings.find(row.title), std::string::npos);
+  EXPECT_NE(strings.find("工艺报警（次）"), std::string::npos);
+  EXPECT_NE(strings.find("报告甲化工有限公司"), std::string::npos);
   EXPECT_FALSE(reports.pdf_available());
   EXPECT_EQ(caught([&] { reports.pdf(row); })->code, Errc::unavailable);
 }
