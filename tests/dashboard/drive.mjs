@@ -377,6 +377,9 @@ try {
       url, adminUser: env('HAZMON_ADMIN_USER'), adminPassword: env('HAZMON_ADMIN_PASSWORD'), otherCity: '140100', company, companyName, dir: workDir,
     });
   });
+  await check('an enterprise user sees their own enterprise and none of the regulators\' actions (review, reports, approval, administration)', async () => {
+    await flows.enterpriseUserSeesOnlyTheirs(browser, { url, adminUser: env('HAZMON_ADMIN_USER'), adminPassword: env('HAZMON_ADMIN_PASSWORD'), company, companyName });
+  });
   await check('screenshots of the review, camera, enterprise, statistics, data-quality, deployment, report and every administration page at 1920×1080 and 1366×768', async () => {
     await flows.screenshotMyPages(browser, { url, user: env('HAZMON_ADMIN_USER'), password: env('HAZMON_ADMIN_PASSWORD'), dir: shotDir });
   });

@@ -474,6 +474,54 @@ export async function otherCityOfficerSeesNothing(browser, { url, adminUser, adm
   }
 }
 
+/** An enterprise user (created here by the admin) sees their own enterprise only and none of the
+ * regulators' actions: one enterprise listed, no review decision, no report form, no approval
+ * button, no user, audit or camera administration. */
+export async function enterpriseUserSeesOnlyTheirs(browser, { url, adminUser, adminPassword, company, companyName }) {
+  const username = 'h4_ent_' + Date.now().toString(36);
+  const password = 'Ent-' + Math.random().toString(36).slice(2) + '-Aa1';
+  const { context, page, errors } = await newWatchedContext(browser, { width: 1366, height: 768 });
+  try {
+    await loginAs(page, url, adminUser, adminPassword);
+    const created = await page.evaluate(async (b) => {
+      const r = await fetch('/api/v1/users', { method: 'POST', headers: { 'content-type': 'application/json', Authorization: 'Bearer ' + sessionStorage.getItem('hazmon-token') }, body: JSON.stringify(b) });
+      return r.status;
+    }, { username, password, role: 'enterprise_user', scope: { kind: 'enterprise', code: company }, display_name: '企业安全员' });
+    if (created !== 201) fail('creating the enterprise user: ' + created);
+    await page.click('text=退出');
+    await page.waitForSelector('input[name=username]', { timeout: T });
+    await loginAs(page, url, username, password);
+    await page.goto(url + '/enterprises', { timeout: T });
+    await page.waitForSelector(`[data-testid=enterprises-table] a:has-text("${companyName}")`, { timeout: T });
+    const rows = await page.locator('[data-testid=enterprises-table] tbody tr').count();
+    if (rows !== 1) fail(`an enterprise user lists ${rows} enterprises`);
+    await page.goto(url + '/review', { timeout: T });
+    await page.waitForSelector('[data-testid=review-queue]', { timeout: T });
+    await settle(page);
+    if (await page.locator('[data-testid=review-queue] li button').count()) {
+      await page.locator('[data-testid=review-queue] li button').first().click();
+      await page.waitForSelector('[data-testid=review-detail]', { timeout: T });
+      if (await page.locator('[data-testid=decide]').count()) fail('an enterprise user is offered review decisions');
+    }
+    await page.goto(url + '/reports', { timeout: T });
+    await page.waitForSelector('[data-testid=reports-table]', { timeout: T });
+    if (await page.locator('[data-testid=report-form]').count()) fail('an enterprise user is offered the report form');
+    await page.goto(url + '/admin', { timeout: T });
+    await page.waitForSelector('[data-testid=admin-page] nav button', { timeout: T });
+    const sections = await page.locator('[data-testid=admin-page] nav button').allInnerTexts();
+    for (const no of ['用户与权限', '审计日志', '摄像机与智能分析', '值班联系人']) if (sections.includes(no)) fail('an enterprise user is offered ' + no);
+    await page.goto(url + '/admin/filings', { timeout: T });
+    await page.waitForSelector('[data-testid=admin-filings]', { timeout: T });
+    await page.selectOption('[data-testid=admin-filings] select', '');
+    await settle(page);
+    if (await page.getByRole('button', { name: '批准' }).count()) fail('an enterprise user is offered filing approval');
+    if (errors.length) fail(errors.join(' | '));
+    return { username, sections };
+  } finally {
+    await context.close();
+  }
+}
+
 // ---- alone: screenshots (and, given the data, the flows) against a running hazmond.
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const here = path.dirname(fileURLToPath(import.meta.url));
