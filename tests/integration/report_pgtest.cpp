@@ -210,6 +210,14 @@ TEST_F(ReportPg, EveryFigureMatchesTheDatabase) {
   ASSERT_NE(point_rate, nullptr);
   EXPECT_DOUBLE_EQ((*point_rate)["rate"].get<double>(), dq_city["r"].get<double>());
   EXPECT_FALSE((*point_rate)["meets"].get<bool>());  // RPA1 half a day, the others nothing
+  // The enterprise rate: the enterprises' own rates averaged, each enterprise once.
+  auto ent = db.in_tx([&](Tx& tx) {
+    return tx.exec_one("SELECT avg(r) AS r FROM (SELECT sum(online_s)::float8 / sum(period_s) AS r FROM data_quality_day "
+                       "WHERE day = $1::date AND " + kInCity + " GROUP BY company_code) x", {kDay});
+  });
+  const json* ent_rate = find(c["online_rates"], "key", "enterprise");
+  ASSERT_NE(ent_rate, nullptr);
+  EXPECT_NEAR((*ent_rate)["rate"].get<double>(), ent["r"].get<double>(), 1e-12);
   const json* camera_rate = find(c["online_rates"], "key", "camera");
   EXPECT_DOUBLE_EQ((*camera_rate)["rate"].get<double>(), 0.5);
   // Attention: the missed target, the overdue event, the pending review.
