@@ -487,6 +487,13 @@ int cmd_serve(const Args& args) {
     data_quality.refresh();  // after the minute/hour aggregates
     reports.tick();          // the schedule, once the day's data quality is rolled up
   });
+  // Declared after the two services, so destroyed before them: should serve leave by an
+  // exception, the ingest threads (and a maintenance task in flight) stop before the services
+  // their tasks use are gone. The normal shutdown below stops ingest earlier anyway.
+  struct StopIngestFirst {
+    service::IngestService& ingest;
+    ~StopIngestFirst() { ingest.stop(); }
+  } stop_ingest_first{ingest};
   warnings.start();
   ingest.start();
   video.start();
