@@ -598,7 +598,7 @@ TEST(Notify, HttpSmsGatewayPostsJsonWithTheKeyAndTellsPermanentFromPassingFailur
   s.sign_name = "危化品监测";
   s.timeout = milliseconds(1500);
   notify::HttpSmsGateway sms(s);
-  notify::Message m{notify::Channel::sms, "13800000001", "值班员", "", "【危化品风险监测】红色预警：测试", ""};
+  notify::Message m{notify::Channel::sms, "13800000001", "值班员", "", "【危化品风险监测】红色预警：测试", "", {}};
   sms.send(m);
   auto got = gw.messages();
   ASSERT_EQ(got.size(), 1u);
@@ -631,7 +631,7 @@ TEST(Notify, HttpSmsGatewayPostsJsonWithTheKeyAndTellsPermanentFromPassingFailur
   EXPECT_LT(steady_clock::now() - t0, seconds(4)) << "the timeout bounds a hanging gateway";
   auto bad_number = [&] {
     try {
-      sms.send({notify::Channel::sms, "138-0000", "", "", "x", ""});
+      sms.send({notify::Channel::sms, "138-0000", "", "", "x", "", {}});
     } catch (const notify::SendError& e) {
       return e.permanent();
     }
