@@ -455,7 +455,8 @@ int cmd_serve(const Args& args) {
   video_settings.secret_box = &server_box;  // camera credentials (ADR 0014)
   service::VideoService video(*dbh.db, &warnings, std::move(video_settings), clock);
   service::StatisticsService statistics(*dbh.db, clock, {std::chrono::seconds(cfg["ingest"]["offline_after_s"].get<int>()),
-                                                        std::chrono::milliseconds(cfg["statistics"]["overview_cache_ms"].get<int>())});
+                                                        std::chrono::milliseconds(cfg["statistics"]["overview_cache_ms"].get<int>()),
+                                                        std::chrono::seconds(cfg["statistics"]["point_counts_max_age_s"].get<int>())});
   registry.on_change([&video](const std::string& entity) {
     if (entity == "cameras" || entity == "enterprises") video.reload_cameras();
   });
@@ -483,7 +484,8 @@ int cmd_serve(const Args& args) {
   }
   service::DataQualityService data_quality(*dbh.db, data_quality_settings(cfg), clock);
   service::ReportService reports(*dbh.db, data_quality, report_settings(cfg), clock, notifier.mail.get());
-  ingest.on_maintenance([&data_quality, &reports] {
+  ingest.on_maintenance([&statistics, &data_quality, &reports] {
+    statistics.refresh_point_counts();  // the overview's point counts, for every scope at once
     data_quality.refresh();  // after the minute/hour aggregates
     reports.tick();          // the schedule, once the day's data quality is rolled up
   });

@@ -190,6 +190,10 @@ struct StatisticsService::Impl {
   // Overview answers by scope ("p", "r140100", "e14010500001") with the time they were made.
   std::mutex cache_mu;
   std::map<std::string, std::pair<SysTime, std::shared_ptr<const std::string>>> cache;
+  // The last refresh_point_counts(): when it counted, and what.
+  std::mutex points_mu;
+  SysTime points_at{};
+  std::shared_ptr<const std::vector<storage::EnterprisePointCount>> points;
 
   // The checked range and filters of one request, and their echo in the answer.
   struct Ctx {
@@ -259,14 +263,23 @@ struct StatisticsService::Impl {
 };
 
 StatisticsService::StatisticsService(storage::Database& db, const core::Clock& clock, StatisticsSettings settings)
-    : impl_(new Impl{db, clock, settings, {}, {}, {}}) {}
+    : impl_(new Impl{db, clock, settings, {}, {}, {}, {}, {}, {}}) {}
 StatisticsService::~StatisticsService() = default;
 
 json StatisticsService::overview(const model::Principal& who) {
   Impl::person(who);
   auto now = impl_->clock.now();
+  std::shared_ptr<const std::vector<storage::EnterprisePointCount>> points;
+  SysTime points_at = now;
+  if (impl_->s.point_counts_max_age.count() > 0) {
+    std::lock_guard lock(impl_->points_mu);
+    if (impl_->points && now - impl_->points_at <= impl_->s.point_counts_max_age) {
+      points = impl_->points;
+      points_at = impl_->points_at;
+    }
+  }
   auto tx = impl_->db.begin();
-  auto d = impl_->store.overview(tx, who.scope, now, impl_->s.offline_after);
+  auto d = impl_->store.overview(tx, who.scope, now, impl_->s.offline_after, points.get());
   auto count = [](const storage::OnlineCount& c) { return json{{"online", c.online}, {"total", c.total}}; };
   json by_type = json::object();
   long long alarms = 0;
@@ -294,6 +307,7 @@ json StatisticsService::overview(const model::Principal& who) {
                        {"online", m.online}, {"open_alarms", m.open_alarms}, {"open_warnings", m.open_warnings}});
   }
   return {{"generated_at", core::format_rfc3339(now)},
+          {"points_counted_at", core::format_rfc3339(points_at)},
           {"counts", {{"enterprises", count(d.enterprises)}, {"gateways", count(d.gateways)}, {"points", count(d.points)},
                       {"cameras", count(d.cameras)}}},
           {"alarms_open", {{"total", alarms}, {"by_type", by_type}}},
@@ -302,6 +316,18 @@ json StatisticsService::overview(const model::Principal& who) {
                               {"warning_events", d.warnings_pending_review}}},
           {"overdue_disposals", d.overdue_disposals},
           {"enterprises", std::move(markers)}};
+}
+
+void StatisticsService::refresh_point_counts() {
+  auto& i = *impl_;
+  auto now = i.clock.now();
+  auto counts = [&] {
+    auto tx = i.db.begin();
+    return std::make_shared<const std::vector<storage::EnterprisePointCount>>(i.store.point_counts(tx, now, i.s.offline_after));
+  }();
+  std::lock_guard lock(i.points_mu);
+  i.points_at = now;
+  i.points = std::move(counts);
 }
 
 std::shared_ptr<const std::string> StatisticsService::overview_text(const model::Principal& who) {

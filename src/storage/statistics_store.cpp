@@ -285,8 +285,43 @@ bool StatisticsStore::enterprise_in_scope(Tx& tx, const model::Scope& scope, con
   return !tx.exec_one("SELECT 1 AS ok FROM enterprise e WHERE e.company_code = $1 AND " + pred, p).is_null();
 }
 
+namespace {
+// A point is online when its latest value is younger than its gateway's window (as a gateway's:
+// max(3 × interval, offline_after); offline_after without a gateway) and no OFFLINE episode is open.
+const char* const kPointsFrom =
+    " FROM monitoring_point mp LEFT JOIN gateway g ON g.gateway_code = mp.gateway_code "
+    "LEFT JOIN reading_latest rl ON rl.point_id = mp.point_id "
+    "LEFT JOIN (SELECT DISTINCT point_id FROM alarm WHERE end_ts IS NULL AND alarm_type = 'OFFLINE') o "
+    "ON o.point_id = mp.point_id";
+const char* const kPointsInUse = " WHERE mp.is_active AND mp.in_use";
+
+std::string point_online_sql(Params& p, core::SysTime now, std::chrono::seconds offline_after) {
+  auto at = ph(p, core::format_rfc3339(now)) + "::timestamptz";
+  auto off = ph(p, std::to_string(offline_after.count())) + "::int";
+  return "rl.collect_ts >= " + at + " - CASE WHEN g.gateway_code IS NULL THEN make_interval(secs => " + off +
+         ") ELSE make_interval(secs => greatest(3 * coalesce(g.acquisition_interval_s, 60), " + off +
+         ")) END AND o.point_id IS NULL";
+}
+}  // namespace
+
+std::vector<EnterprisePointCount> StatisticsStore::point_counts(Tx& tx, core::SysTime now,
+                                                                std::chrono::seconds offline_after) const {
+  Params p;
+  auto online = point_online_sql(p, now, offline_after);
+  auto rows = tx.exec("SELECT mp.company_code, coalesce(e.region_code, '') AS region_code, count(*) AS total, "
+                      "count(*) FILTER (WHERE " + online + ") AS online" + std::string(kPointsFrom) +
+                          " LEFT JOIN enterprise e ON e.company_code = mp.company_code" + kPointsInUse +
+                          " GROUP BY mp.company_code, e.region_code",
+                      p);
+  std::vector<EnterprisePointCount> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back({str(r["company_code"]), str(r["region_code"]), {num(r["online"]), num(r["total"])}});
+  return out;
+}
+
 OverviewData StatisticsStore::overview(Tx& tx, const model::Scope& scope, core::SysTime now,
-                                       std::chrono::seconds offline_after) const {
+                                       std::chrono::seconds offline_after,
+                                       const std::vector<EnterprisePointCount>* point_counts) const {
   OverviewData out;
   // PostgreSQL wants exactly the parameters a statement uses: each query gets its own list.
   struct Q {
@@ -310,23 +345,28 @@ OverviewData StatisticsStore::overview(Tx& tx, const model::Scope& scope, core::
       "FROM gateway g JOIN enterprise e ON e.company_code = g.company_code WHERE g.is_active AND " + q1.scope, q1.p);
   out.gateways = {num(gw["online"]), num(gw["total"])};
 
-  // 441,000 points at national scale: the scope as a semi-join on the point's own company_code
-  // instead of a join with enterprise (nothing at all for the province).
-  Q q2;
-  q2.scope = scope_predicate(scope, "mp.company_code", "", q2.p);
-  q2.now = ph(q2.p, core::format_rfc3339(now)) + "::timestamptz";
-  q2.off = ph(q2.p, std::to_string(offline_after.count())) + "::int";
-  q2.window = "make_interval(secs => greatest(3 * coalesce(g.acquisition_interval_s, 60), " + q2.off + "))";
-  auto pts = tx.exec_one(
-      "SELECT count(*) AS total, count(*) FILTER (WHERE rl.collect_ts >= " + q2.now + " - CASE WHEN g.gateway_code IS NULL "
-      "THEN make_interval(secs => " + q2.off + ") ELSE " + q2.window + " END AND o.point_id IS NULL) AS online "
-      "FROM monitoring_point mp "
-      "LEFT JOIN gateway g ON g.gateway_code = mp.gateway_code "
-      "LEFT JOIN reading_latest rl ON rl.point_id = mp.point_id "
-      "LEFT JOIN (SELECT DISTINCT point_id FROM alarm WHERE end_ts IS NULL AND alarm_type = 'OFFLINE') o "
-      "ON o.point_id = mp.point_id "
-      "WHERE mp.is_active AND mp.in_use AND " + q2.scope, q2.p);
-  out.points = {num(pts["online"]), num(pts["total"])};
+  if (point_counts) {
+    // Summed per scope as scope_predicate would select them: the enterprise's region for a region
+    // scope, the point's own company_code for an enterprise.
+    const std::string prefix = scope.kind == model::ScopeKind::region ? scope.region_prefix() : std::string();
+    for (const auto& c : *point_counts) {
+      bool in = scope.kind == model::ScopeKind::province ||
+                (scope.kind == model::ScopeKind::region && c.region_code.compare(0, prefix.size(), prefix) == 0) ||
+                (scope.kind == model::ScopeKind::enterprise && c.company_code == scope.company_code);
+      if (!in) continue;
+      out.points.online += c.points.online;
+      out.points.total += c.points.total;
+    }
+  } else {
+    // The scope as a semi-join on the point's own company_code instead of a join with enterprise
+    // (nothing at all for the province).
+    Params p;
+    auto pred = scope_predicate(scope, "mp.company_code", "", p);
+    auto pts = tx.exec_one("SELECT count(*) AS total, count(*) FILTER (WHERE " + point_online_sql(p, now, offline_after) +
+                               ") AS online" + std::string(kPointsFrom) + kPointsInUse + " AND " + pred,
+                           p);
+    out.points = {num(pts["online"]), num(pts["total"])};
+  }
 
   auto q3 = q(false, false);
   auto cams = tx.exec_one(

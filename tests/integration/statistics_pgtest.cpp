@@ -531,6 +531,36 @@ TEST_F(StatisticsPg, ExportTablesHoldTheJsonRows) {
 }  // namespace
 
 namespace {
+// The points online counted once for every enterprise (after each minute's aggregation) give
+// every scope the same figures as counting per request, and only while younger than the max age.
+TEST_F(StatisticsPg, PointCountsCountedOnceAreTheSameForEveryScope) {
+  StatisticsService once(db_->db(), *clock_, {std::chrono::seconds(300), std::chrono::milliseconds(0), std::chrono::seconds(180)});
+  for (const auto* who : {&admin, &datong, &a2_user})
+    EXPECT_EQ(once.overview(*who)["points_counted_at"], once.overview(*who)["generated_at"]) << "no count yet: per request";
+  once.refresh_point_counts();
+  auto counted_at = svc.overview(admin)["generated_at"];
+  for (const auto* who : {&admin, &datong, &a2_user}) {
+    auto a = once.overview(*who), b = svc.overview(*who);
+    EXPECT_EQ(a["counts"]["points"], b["counts"]["points"]) << b["counts"].dump();
+    EXPECT_EQ(a["points_counted_at"], counted_at);
+  }
+  EXPECT_EQ(once.overview(datong)["counts"]["points"], json({{"online", 1}, {"total", 2}}));
+  // A point added after the count shows up per request at once, in the counted figures at the
+  // next count, and a count older than the max age is not used.
+  db_->exec("INSERT INTO monitoring_point(quota_code, company_code, hazard_code, name, indicator_type, value_kind) "
+            "SELECT 'PCNEW1', company_code, hazard_code, '新点', 'level', 'analog' FROM monitoring_point "
+            "WHERE company_code = '" + std::string(kB1) + "' LIMIT 1");
+  EXPECT_EQ(svc.overview(datong)["counts"]["points"]["total"], 3);
+  EXPECT_EQ(once.overview(datong)["counts"]["points"]["total"], 2) << "the count made before it";
+  clock_->advance(std::chrono::seconds(181));
+  EXPECT_EQ(once.overview(datong)["counts"]["points"]["total"], 3) << "a count older than 180 s is not used";
+  once.refresh_point_counts();
+  EXPECT_EQ(once.overview(datong)["counts"]["points"]["total"], 3);
+  EXPECT_EQ(once.overview(admin)["counts"]["points"]["total"], 6);
+  db_->exec("DELETE FROM monitoring_point WHERE quota_code = 'PCNEW1'");
+  clock_->advance(std::chrono::seconds(-181));
+}
+
 TEST_F(StatisticsPg, OverviewTextIsReusedPerScopeForTheConfiguredTime) {
   StatisticsService cached(db_->db(), *clock_, {std::chrono::seconds(300), std::chrono::milliseconds(5000)});
   auto first = cached.overview_text(datong);

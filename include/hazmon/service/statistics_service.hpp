@@ -22,6 +22,9 @@ namespace hazmon::service {
 struct StatisticsSettings {
   std::chrono::seconds offline_after{300};       // ingest.offline_after_s
   std::chrono::milliseconds overview_cache{0};   // statistics.overview_cache_ms; 0: no reuse
+  // statistics.point_counts_max_age_s: the overview's point counts come from the last
+  // refresh_point_counts() while it is younger than this; 0 (or none yet): counted per request.
+  std::chrono::seconds point_counts_max_age{0};
 };
 
 // One answer: the JSON body, the same rows as tables (the first is the CSV), and a file name.
@@ -45,6 +48,9 @@ class StatisticsService {
   nlohmann::json overview(const model::Principal& who);
   // The overview as JSON text, reused for the same scope for `overview_cache` (what the route sends).
   std::shared_ptr<const std::string> overview_text(const model::Principal& who);
+  // Counts every enterprise's points online once, for all scopes (the overview's dear part at
+  // national scale); serve calls it after each minute's aggregation.
+  void refresh_point_counts();
   StatisticsResult trend(const model::Principal& who, const StatQuery& q);
   // metric: "alarms", "warnings" or "video-events".
   StatisticsResult grouped(const model::Principal& who, const std::string& metric, const StatQuery& q);

@@ -82,6 +82,14 @@ struct EnterpriseMarker {
   long long open_alarms = 0, open_warnings = 0;
 };
 
+// An enterprise's monitoring points and how many are online: the dear part of the overview at
+// national scale (441,000 points joined with their latest values: 0.6 s), counted once for all
+// scopes by StatisticsService::refresh_point_counts and summed per scope.
+struct EnterprisePointCount {
+  std::string company_code, region_code;
+  OnlineCount points;
+};
+
 struct OverviewData {
   OnlineCount enterprises, gateways, points, cameras;
   std::map<std::string, long long> open_alarms_by_type;     // only types with open alarms
@@ -94,7 +102,11 @@ class StatisticsStore {
  public:
   // `offline_after` is ingest.offline_after_s: the shortest window in which a gateway or point
   // counts as online (3 × the gateway's interval when that is longer).
-  OverviewData overview(Tx& tx, const model::Scope& scope, core::SysTime now, std::chrono::seconds offline_after) const;
+  // `point_counts`: counted beforehand for every enterprise (point_counts below); null: counted here.
+  OverviewData overview(Tx& tx, const model::Scope& scope, core::SysTime now, std::chrono::seconds offline_after,
+                        const std::vector<EnterprisePointCount>* point_counts = nullptr) const;
+  // Every enterprise's points (active, in use) and those online at `now`, by company_code.
+  std::vector<EnterprisePointCount> point_counts(Tx& tx, core::SysTime now, std::chrono::seconds offline_after) const;
 
   // Counts per bucket and split key (only non-zero cells; the service fills the gaps).
   std::vector<BucketCount> by_bucket(Tx& tx, StatMetric metric, StatSplit split, StatBucket bucket,
