@@ -76,17 +76,6 @@ std::string percent(const json& v) {
   return buf;
 }
 
-std::string signed_change(const json& cur, const json& prev) {
-  if (!cur.is_number() || !prev.is_number()) return "—";
-  if (cur.is_number_integer() && prev.is_number_integer()) {
-    auto d = cur.get<std::int64_t>() - prev.get<std::int64_t>();
-    return (d > 0 ? "+" : "") + std::to_string(d);
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%+.2f 个百分点", (cur.get<double>() - prev.get<double>()) * 100.0);
-  return buf;
-}
-
 std::string escape_html(const std::string& s) {
   std::string o;
   o.reserve(s.size());
