@@ -341,7 +341,8 @@ storage::ReportRow ReportService::generate_for(const std::string& kind, const st
   const double target = dq_.settings().target_online_rate;
   auto rate_row = [&](const char* key, const char* name, std::optional<double> v, std::optional<double> p, const char* basis) {
     return json{{"key", key},       {"name", name}, {"rate", opt(v)}, {"previous", opt(p)},
-                {"meets", v && *v >= target}, {"basis", basis}};
+                // Unknown (no data rolled up for the period yet): neither met nor missed.
+                {"meets", v ? json(*v >= target) : json(nullptr)}, {"basis", basis}};
   };
   std::optional<double> camera_rate;
   if (state.cameras > 0) camera_rate = static_cast<double>(state.cameras_online) / static_cast<double>(state.cameras);
@@ -412,9 +413,15 @@ storage::ReportRow ReportService::generate_for(const std::string& kind, const st
   // Items needing attention, from the figures above.
   json attention = json::array();
   auto pct = [](double v) { return percent(json(v)); };
-  for (const auto& r : c["online_rates"])
+  std::string unknown;
+  for (const auto& r : c["online_rates"]) {
     if (r["rate"].is_number() && !r["meets"].get<bool>())
       attention.push_back(r["name"].get<std::string>() + " " + pct(r["rate"].get<double>()) + "，低于 " + pct(target) + " 的目标。");
+    if (!r["rate"].is_number()) unknown += (unknown.empty() ? "" : "、") + r["name"].get<std::string>();
+  }
+  // A rate nobody can state is not "nothing to report": the duty officer checks why.
+  if (!unknown.empty())
+    attention.push_back(unknown + "本期尚无数据（统计期内没有已汇总的数据质量或摄像头），无法判断是否达标，请核实。");
   {
     // One line for the cities below the target, worst first (dq.items are ordered so).
     std::string below;

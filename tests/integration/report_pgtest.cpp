@@ -234,6 +234,19 @@ TEST_F(ReportPg, NumberedPerKindScopeAndYearWithConflicts) {
   auto first = reports.generate(who, {{"kind", "daily"}, {"date", "2026-11-10"}});
   auto second = reports.generate(who, {{"kind", "daily"}, {"date", "2026-11-11"}});
   EXPECT_EQ(second.number, first.number + 1);
+  // A day with no data quality rolled up: its point rate is unknown, neither met nor missed, and the
+  // items needing attention say so instead of "nothing to report".
+  auto empty = json::parse(first.content);
+  int unknown = 0;
+  for (const auto& r : empty["online_rates"])
+    if (r["rate"].is_null()) {
+      ++unknown;
+      EXPECT_TRUE(r["meets"].is_null()) << r.dump();
+    }
+  EXPECT_GE(unknown, 1) << empty["online_rates"].dump();
+  bool said = false;
+  for (const auto& a : empty["attention"]) said = said || a.get<std::string>().find("尚无数据") != std::string::npos;
+  EXPECT_TRUE(said) << empty["attention"].dump();
   EXPECT_EQ(second.title, "晋危化监测日报（忻州市）〔2026〕第" + std::to_string(second.number) + "期");
   EXPECT_EQ(caught([&] { reports.generate(who, {{"kind", "daily"}, {"date", "2026-11-10"}}); })->code, Errc::conflict);
   auto again = reports.generate(who, {{"kind", "daily"}, {"date", "2026-11-10"}, {"replace", true}});
