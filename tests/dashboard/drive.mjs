@@ -380,6 +380,12 @@ try {
   await check('an enterprise user sees their own enterprise and none of the regulators\' actions (review, reports, approval, administration)', async () => {
     await flows.enterpriseUserSeesOnlyTheirs(browser, { url, adminUser: env('HAZMON_ADMIN_USER'), adminPassword: env('HAZMON_ADMIN_PASSWORD'), company, companyName });
   });
+  await check('预警事件: an enterprise user gives feedback through the form, then a city officer of 晋中 checks it', async () => {
+    const r = await flows.feedbackAndCheck(browser, {
+      url, adminUser: env('HAZMON_ADMIN_USER'), adminPassword: env('HAZMON_ADMIN_PASSWORD'), company, city: '140700', warningId,
+    });
+    console.log('     status after each step: ' + r.statuses.join(' → '));
+  });
   await check('screenshots of the review, camera, enterprise, statistics, data-quality, deployment, report and every administration page at 1920×1080 and 1366×768', async () => {
     await flows.screenshotMyPages(browser, { url, user: env('HAZMON_ADMIN_USER'), password: env('HAZMON_ADMIN_PASSWORD'), dir: shotDir });
   });

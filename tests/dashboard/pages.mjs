@@ -522,6 +522,66 @@ export async function enterpriseUserSeesOnlyTheirs(browser, { url, adminUser, ad
   }
 }
 
+// The disposal through the forms (issue 10): an enterprise user of the enterprise gives feedback
+// on the pushed warning (cause and measures), then a city officer of its city checks it; each step
+// is read back from the server and the timeline names both with their tiers.
+export async function feedbackAndCheck(browser, { url, adminUser, adminPassword, company, city, warningId }) {
+  const stamp = Date.now().toString(36);
+  const users = [
+    { username: 'fb_ent_' + stamp, role: 'enterprise_user', scope: { kind: 'enterprise', code: company }, display_name: '企业安全员' + stamp },
+    { username: 'fb_city_' + stamp, role: 'city_officer', scope: { kind: 'region', code: city }, display_name: '市局值班员' + stamp },
+  ].map((u) => ({ ...u, password: 'Fb-' + Math.random().toString(36).slice(2) + '-Aa1' }));
+  const { context, page, errors } = await newWatchedContext(browser, { width: 1366, height: 768 });
+  const act = async (action, fill) => {
+    await page.goto(url + '/warnings/' + warningId, { timeout: T });
+    await page.waitForSelector(`[data-testid=warning-actions] input[type=radio][value=${action}]`, { timeout: T });
+    await page.locator(`[data-testid=warning-actions] input[type=radio][value=${action}]`).check();
+    await fill();
+    await page.click('[data-testid=warning-actions] button[type=submit]');
+  };
+  const status = async () => (await apiGet(page, '/api/v1/warning-events/' + warningId)).body?.status;
+  try {
+    await loginAs(page, url, adminUser, adminPassword);
+    for (const u of users) {
+      const created = await page.evaluate(async (b) => {
+        const r = await fetch('/api/v1/users', { method: 'POST', headers: { 'content-type': 'application/json', Authorization: 'Bearer ' + sessionStorage.getItem('hazmon-token') }, body: JSON.stringify(b) });
+        return r.status;
+      }, u);
+      if (created !== 201) fail(`creating ${u.role}: ${created}`);
+    }
+    await page.click('text=退出');
+    await page.waitForSelector('input[name=username]', { timeout: T });
+
+    await loginAs(page, url, users[0].username, users[0].password);
+    await act('feedback', async () => {
+      await page.selectOption('[data-testid=warning-actions] select[name=cause]', 'process_fluctuation');
+      await page.fill('[data-testid=warning-actions] textarea[name=measures]', '已降低进料量，液位回落至正常范围（浏览器测试）');
+    });
+    await page.waitForFunction(() => document.querySelector('[data-testid=disposal-timeline]')?.textContent.includes('（企业）'), null, { timeout: T });
+    const afterFeedback = await status();
+    if (afterFeedback !== 'fed_back') fail('after the enterprise feedback the status is ' + afterFeedback);
+    if (await page.locator('[data-testid=warning-actions] input[type=radio][value=check]').count()) fail('the enterprise user is offered the check');
+    await page.click('text=退出');
+    await page.waitForSelector('input[name=username]', { timeout: T });
+
+    await loginAs(page, url, users[1].username, users[1].password);
+    await act('check', async () => {
+      await page.fill('[data-testid=warning-actions] textarea[name=text]', '现场核查属实，措施有效（浏览器测试）');
+    });
+    await page.waitForFunction(() => document.querySelector('[data-testid=disposal-timeline]')?.textContent.includes('（市级）'), null, { timeout: T });
+    const afterCheck = await status();
+    if (afterCheck !== 'checked') fail('after the city officer\'s check the status is ' + afterCheck);
+    const detail = (await apiGet(page, '/api/v1/warning-events/' + warningId)).body ?? {};
+    const tiers = (detail.records ?? []).map((r) => `${r.action}:${r.actor_role}`);
+    if (!tiers.includes('feedback:enterprise') || !tiers.includes('check:city')) fail('records: ' + tiers.join(', '));
+    if (detail.feedback_cause !== 'process_fluctuation') fail('feedback cause: ' + detail.feedback_cause);
+    if (errors.length) fail(errors.join(' | '));
+    return { statuses: [afterFeedback, afterCheck] };
+  } finally {
+    await context.close();
+  }
+}
+
 // ---- alone: screenshots (and, given the data, the flows) against a running hazmond.
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const here = path.dirname(fileURLToPath(import.meta.url));
