@@ -18,11 +18,6 @@ using model::Principal;
 using nlohmann::json;
 
 namespace {
-std::string query_or(const Request& req, const std::string& key, std::string def = {}) {
-  auto it = req.query.find(key);
-  return it == req.query.end() ? def : it->second;
-}
-
 Response file_download(std::string body, const std::string& content_type, const std::string& filename) {
   Response resp;
   resp.status = 200;
@@ -45,10 +40,10 @@ void add_data_quality_routes(http::Router& r, ApiContext& ctx) {
             throw Error(Errc::bad_request, "format must be json, csv or xlsx");
           service::DataQualityRequest q;
           q.level = query_or(req, "level", "enterprise");
-          q.from = query_or(req, "from");
-          q.to = query_or(req, "to");
-          q.company_code = query_or(req, "company_code");
-          q.city_code = query_or(req, "city_code");
+          q.from = query_or(req, "from", "");
+          q.to = query_or(req, "to", "");
+          q.company_code = query_or(req, "company_code", "");
+          q.city_code = query_or(req, "city_code", "");
           q.bottom = query_int(req, "bottom", 10, 1, 100);
           bool file = format != "json";
           q.limit = file ? dq.settings().max_export_rows + 1 : query_int(req, "limit", 100, 1, 1000);
@@ -70,7 +65,7 @@ void add_report_routes(http::Router& r, ApiContext& ctx) {
   auto& rs = *ctx.reports;
   r.add("GET", "/api/v1/reports", authed(ctx, "", [&rs](Request& req, const Principal& who) {
           check_query(req, {"kind", "limit", "offset"});
-          return json_response(200, rs.list(who, query_or(req, "kind"), query_int(req, "limit", 50, 1, 500),
+          return json_response(200, rs.list(who, query_or(req, "kind", ""), query_int(req, "limit", 50, 1, 500),
                                             query_int(req, "offset", 0, 0, 1 << 30)));
         }));
   r.add("POST", "/api/v1/reports", authed(ctx, "report.generate", [&rs](Request& req, const Principal& who) {

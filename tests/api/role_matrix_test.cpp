@@ -185,6 +185,12 @@ std::map<std::string, Try> actions() {
   a["statistics.export"] = [=](World& w, const std::string& r, int) {
     return w.c().get("/api/v1/statistics/alarms?group_by=enterprise&format=xlsx", as(w, r));
   };
+  a["dataquality.read"] = [=](World& w, const std::string& r, int) { return w.c().get("/api/v1/data-quality", as(w, r)); };
+  a["report.generate"] = [=](World& w, const std::string& r, int n) {
+    // A day of its own per attempt, so that no try is a 409 for an earlier one.
+    auto day = core::format_rfc3339(w.srv->clock().now() - hours(24 * (n + 1))).substr(0, 10);
+    return w.c().post_json("/api/v1/reports", {{"kind", "daily"}, {"date", day}, {"replace", true}}, as(w, r));
+  };
   a["filing.create"] = [=](World& w, const std::string& r, int n) {
     auto now = w.srv->clock().now();
     return w.c().post_json("/api/v1/filings",
