@@ -75,6 +75,19 @@ export async function apiGet(page, p) {
   }, p);
 }
 
+/** Creates users through the API with the logged-in admin's session (201 each), then logs out. */
+export async function createUsersAndLogOut(page, users) {
+  for (const u of users) {
+    const created = await page.evaluate(async (b) => {
+      const r = await fetch('/api/v1/users', { method: 'POST', headers: { 'content-type': 'application/json', Authorization: 'Bearer ' + sessionStorage.getItem('hazmon-token') }, body: JSON.stringify(b) });
+      return r.status;
+    }, u);
+    if (created !== 201) fail(`creating ${u.role} ${u.username}: ${created}`);
+  }
+  await page.click('text=退出');
+  await page.waitForSelector('input[name=username]', { timeout: T });
+}
+
 /** A context that records page errors and console errors (CSP violations among them). */
 export async function newWatchedContext(browser, viewport) {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport, acceptDownloads: true });
@@ -413,13 +426,7 @@ export async function otherCityOfficerSeesNothing(browser, { url, adminUser, adm
   const { context, page, errors } = await newWatchedContext(browser, { width: 1366, height: 768 });
   try {
     await loginAs(page, url, adminUser, adminPassword);
-    const created = await page.evaluate(async (b) => {
-      const r = await fetch('/api/v1/users', { method: 'POST', headers: { 'content-type': 'application/json', Authorization: 'Bearer ' + sessionStorage.getItem('hazmon-token') }, body: JSON.stringify(b) });
-      return r.status;
-    }, { username, password, role: 'city_officer', scope: { kind: 'region', code: otherCity }, display_name: '外市值班员' });
-    if (created !== 201) fail('creating the city officer: ' + created);
-    await page.click('text=退出');
-    await page.waitForSelector('input[name=username]', { timeout: T });
+    await createUsersAndLogOut(page, [{ username, password, role: 'city_officer', scope: { kind: 'region', code: otherCity }, display_name: '外市值班员' }]);
     await loginAs(page, url, username, password);
     const absent = async (where) => {
       const t = await page.locator('main').innerText();
@@ -483,13 +490,7 @@ export async function enterpriseUserSeesOnlyTheirs(browser, { url, adminUser, ad
   const { context, page, errors } = await newWatchedContext(browser, { width: 1366, height: 768 });
   try {
     await loginAs(page, url, adminUser, adminPassword);
-    const created = await page.evaluate(async (b) => {
-      const r = await fetch('/api/v1/users', { method: 'POST', headers: { 'content-type': 'application/json', Authorization: 'Bearer ' + sessionStorage.getItem('hazmon-token') }, body: JSON.stringify(b) });
-      return r.status;
-    }, { username, password, role: 'enterprise_user', scope: { kind: 'enterprise', code: company }, display_name: '企业安全员' });
-    if (created !== 201) fail('creating the enterprise user: ' + created);
-    await page.click('text=退出');
-    await page.waitForSelector('input[name=username]', { timeout: T });
+    await createUsersAndLogOut(page, [{ username, password, role: 'enterprise_user', scope: { kind: 'enterprise', code: company }, display_name: '企业安全员' }]);
     await loginAs(page, url, username, password);
     await page.goto(url + '/enterprises', { timeout: T });
     await page.waitForSelector(`[data-testid=enterprises-table] a:has-text("${companyName}")`, { timeout: T });
@@ -542,15 +543,7 @@ export async function feedbackAndCheck(browser, { url, adminUser, adminPassword,
   const status = async () => (await apiGet(page, '/api/v1/warning-events/' + warningId)).body?.status;
   try {
     await loginAs(page, url, adminUser, adminPassword);
-    for (const u of users) {
-      const created = await page.evaluate(async (b) => {
-        const r = await fetch('/api/v1/users', { method: 'POST', headers: { 'content-type': 'application/json', Authorization: 'Bearer ' + sessionStorage.getItem('hazmon-token') }, body: JSON.stringify(b) });
-        return r.status;
-      }, u);
-      if (created !== 201) fail(`creating ${u.role}: ${created}`);
-    }
-    await page.click('text=退出');
-    await page.waitForSelector('input[name=username]', { timeout: T });
+    await createUsersAndLogOut(page, users);
 
     await loginAs(page, url, users[0].username, users[0].password);
     await act('feedback', async () => {
