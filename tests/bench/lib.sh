@@ -1,7 +1,8 @@
 # Shared by the issue-3 benchmarks (latency, noise, rss): a throw-away hazmond with its own
 # embedded PostgreSQL in a temporary state directory, and hazmon-sim set up against it.
 # Source it after `cd` to the repository root; it sets WORK, PORT, URL, HZ_PID, PSQL.
-# HAZMOND_EXTRA_JSON adds top-level config sections, e.g. '"statistics": {"overview_cache_ms": 0}'.
+# HAZMOND_EXTRA_JSON adds top-level config sections, e.g. '"statistics": {"overview_cache_ms": 0}';
+# HTTP_EXTRA_JSON adds keys to the http section, e.g. '"static_dir": "/tmp/x/dist"'.
 HAZMOND=${HAZMOND:-build/release/src/app/hazmond}
 SIM=${SIM:-build/release/tools/sim/hazmon-sim}
 WORK=$(mktemp -d /tmp/hazmon-bench.XXXXXX)
@@ -18,7 +19,7 @@ trap bench_cleanup EXIT
 start_hazmond() {
   cat > "$WORK/hazmond.json" <<JSON
 {"state_dir": "$WORK/var", "log": {"level": "${LOG_LEVEL:-warn}"},
- "http": {"port": $PORT, "listen_address": "127.0.0.1", "io_threads": 2, "worker_threads": ${WORKERS:-16}, "max_connections_per_address": 4096},
+ "http": {"port": $PORT, "listen_address": "127.0.0.1", "io_threads": 2, "worker_threads": ${WORKERS:-16}, "max_connections_per_address": 4096${HTTP_EXTRA_JSON:+, $HTTP_EXTRA_JSON}},
  "demo": {"enabled": true}${HAZMOND_EXTRA_JSON:+, $HAZMOND_EXTRA_JSON}}
 JSON
   "$HAZMOND" serve --config "$WORK/hazmond.json" >> "$WORK/hazmond.log" 2>&1 &

@@ -2,7 +2,7 @@
 // without leaking memory), in Debian's headless Chromium through playwright-core. Run by
 // tests/bench/screen_soak.sh, which starts hazmond with the demo's data and keeps live alarms
 // coming; alone:
-//   node tests/bench/screen_soak.mjs --url https://127.0.0.1:18549 --user admin --password P [--minutes 10] [--every 30]
+//   node tests/bench/screen_soak.mjs --url https://127.0.0.1:18549 --user admin --password P [--minutes 10] [--every 30] [--pace 1]
 //
 // Every `every` seconds, after a forced garbage collection (CDP HeapProfiler.collectGarbage), it
 // records the page's JS heap, DOM nodes, event listeners, documents and frames (CDP
@@ -10,7 +10,11 @@
 // lists. It prints one line per sample and a summary: the heap's growth between the first and the
 // second half of the run (least-squares slope, bytes per hour) and whether the DOM stayed
 // bounded. The page's own timers reload the figures every 30 s, the cameras every 2 min and the
-// charts every 5 min, so a run of N minutes exercises N×2 overview reloads.
+// charts every 5 min, so a run of N minutes exercises N×2 overview reloads; with --pace P the page
+// opens as /screen?pace=P and every one of its timers runs P times faster (web/src/screen.ts).
+// It also counts the page's requests by kind (to check that the paced work really happened), the
+// <video> elements with an hls.js MediaSource attached (blob: src), the tiles playing, and how
+// often a tile's camera changed (the wall reopening on a new warning).
 import path from 'node:path';
 import process from 'node:process';
 import { createRequire } from 'node:module';
@@ -28,6 +32,7 @@ if (!args.url || !args.user || !args.password) {
 }
 const minutes = Number(args.minutes ?? 10);
 const every = Number(args.every ?? 30);
+const pace = Number(args.pace ?? 1);
 
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
@@ -45,8 +50,27 @@ await page.fill('input[name=username]', args.user);
 await page.fill('input[name=password]', args.password);
 await page.click('.login-card button[type=submit]');
 await page.waitForSelector('main#main', { timeout: 20000 });
-await page.goto(args.url + '/screen');
+const requests = {};
+const kindOf = (u) => {
+  const p = new URL(u).pathname;
+  if (p.endsWith('.m3u8')) return 'm3u8';
+  if (p.startsWith('/api/v1/video/segments/') || p.endsWith('.ts') || p.endsWith('.m4s')) return 'segment';
+  if (/\/cameras\/[^/]+\/status$/.test(p)) return 'camera_status';
+  return p.startsWith('/api/v1/') ? p.slice(8) : 'static';
+};
+page.on('request', (r) => { const k = kindOf(r.url()); requests[k] = (requests[k] ?? 0) + 1; });
+const failed = {};  // responses >= 400 by kind and status
+page.on('response', (r) => { if (r.status() >= 400) { const k = `${kindOf(r.url())} ${r.status()}`; failed[k] = (failed[k] ?? 0) + 1; } });
+await page.goto(args.url + '/screen' + (pace !== 1 ? `?pace=${pace}` : ''));
 await page.waitForSelector('[data-testid=screen] [data-testid=province-map] canvas', { timeout: 20000 });
+const shownPace = await page.getAttribute('[data-testid=screen]', 'data-pace');
+console.log(`pace: ${pace} (the page says ${shownPace})`);
+// Camera changes on the wall's tiles (one small observer; its counter is a number).
+await page.evaluate(() => {
+  window.__soakSwaps = 0;
+  new MutationObserver((ms) => { window.__soakSwaps += ms.length; })
+    .observe(document.querySelector('[data-testid=video-wall]'), { subtree: true, attributes: true, attributeFilter: ['data-video-id'] });
+});
 const cdp = await context.newCDPSession(page);
 await cdp.send('Performance.enable');
 
@@ -57,6 +81,9 @@ async function sample(t0) {
   const dom = await page.evaluate(() => ({
     canvases: document.querySelectorAll('canvas').length,
     videos: document.querySelectorAll('video').length,
+    hls: [...document.querySelectorAll('video')].filter((v) => v.src.startsWith('blob:')).length,
+    playing: document.querySelectorAll('.video-tile[data-state=playing]').length,
+    swaps: window.__soakSwaps,
     feed: document.querySelectorAll('[data-testid=live-feed] li').length,
     warnings: document.querySelectorAll('[data-testid=screen-warnings] li').length,
   }));
@@ -66,11 +93,12 @@ async function sample(t0) {
 
 const t0 = Date.now();
 const samples = [];
-console.log('s\theap_MB\tnodes\tlisteners\tcanvases\tvideos\tfeed\twarnings');
+console.log('s\theap_MB\tnodes\tlisteners\tcanvases\tvideos\thls\tplaying\tswaps\tfeed\twarnings\toverview_reqs');
 while (Date.now() - t0 < minutes * 60e3) {
   const x = await sample(t0);
   samples.push(x);
-  console.log([x.s, (x.heap / 1048576).toFixed(2), x.nodes, x.listeners, x.canvases, x.videos, x.feed, x.warnings].join('\t'));
+  console.log([x.s, (x.heap / 1048576).toFixed(2), x.nodes, x.listeners, x.canvases, x.videos, x.hls, x.playing, x.swaps, x.feed, x.warnings,
+    requests.overview ?? 0].join('\t'));
   await page.waitForTimeout(every * 1000);
 }
 samples.push(await sample(t0));
@@ -92,6 +120,13 @@ console.log(`samples: ${samples.length} over ${samples.at(-1).s} s; heap first $
   `last ${(samples.at(-1).heap / 1048576).toFixed(2)} MB, max ${(Math.max(...samples.map((x) => x.heap)) / 1048576).toFixed(2)} MB; ` +
   `second-half slope ${(perHour / 1048576).toFixed(2)} MB/h; DOM nodes ${minNodes}..${maxNodes}; ` +
   `listeners ${Math.min(...samples.map((x) => x.listeners))}..${Math.max(...samples.map((x) => x.listeners))}; ` +
-  `canvases ${Math.max(...samples.map((x) => x.canvases))} max, videos ${Math.max(...samples.map((x) => x.videos))} max`);
+  `canvases ${Math.max(...samples.map((x) => x.canvases))} max, videos ${Math.max(...samples.map((x) => x.videos))} max, ` +
+  `hls attached ${Math.min(...samples.map((x) => x.hls))}..${Math.max(...samples.map((x) => x.hls))}, ` +
+  `playing ${Math.min(...samples.slice(1).map((x) => x.playing))}..${Math.max(...samples.map((x) => x.playing))}, tile camera changes ${samples.at(-1).swaps}`);
+const half0 = samples[Math.floor(samples.length / 2)];
+console.log(`heap second half: ${(half0.heap / 1048576).toFixed(2)} MB at ${half0.s} s -> ${(samples.at(-1).heap / 1048576).toFixed(2)} MB; ` +
+  `per day of page work (pace ${pace}): ${(perHour / pace / 1048576 * 24).toFixed(2)} MB`);
+console.log('requests: ' + Object.entries(requests).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', '));
+console.log('responses >= 400: ' + (Object.entries(failed).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'));
 console.log(`console errors / page errors: ${errors.length}${errors.length ? ': ' + errors.slice(0, 5).join(' | ') : ''}`);
 await browser.close();

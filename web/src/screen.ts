@@ -42,3 +42,37 @@ export function stageScale(width: number, height: number, stageW = 1920, stageH 
   if (width <= 0 || height <= 0) return 1;
   return Math.min(width / stageW, height / stageH);
 }
+
+// Time compression for the soak test only (tests/bench/screen_soak.sh): `/screen?pace=24` runs
+// every timer of the page 24 times faster, so one hour does the page's work of a day. Absent,
+// unreadable or below 1 it is 1 (the wall's normal pace); at most 120.
+export const SCREEN_PACE_MAX = 120;
+
+/** The pace from the `pace` query parameter (a string, a repeated parameter's list, or nothing). */
+export function screenPace(raw: unknown): number {
+  const v = Array.isArray(raw) ? raw[0] : raw;
+  if (typeof v !== 'string' && typeof v !== 'number') return 1;
+  const n = typeof v === 'number' ? v : v.trim() === '' ? NaN : Number(v);
+  if (!Number.isFinite(n)) return 1;
+  return Math.min(SCREEN_PACE_MAX, Math.max(1, n));
+}
+
+/** The big screen's timers at pace 1, in milliseconds: one place, divided by the pace below. */
+export const SCREEN_TIMERS = {
+  clock: 1_000, // the clock in the header
+  figures: 30_000, // the overview's figures and the newest warnings
+  cameras: 120_000, // the cameras' list and states (the video wall's choice)
+  charts: 300_000, // the two trends and the city ranking
+  liveDebounce: 2_000, // live events → one reload of the figures
+  videoRetry: 30_000, // a video tile's retry after a fatal error
+} as const;
+
+export type ScreenTimers = { -readonly [K in keyof typeof SCREEN_TIMERS]: number };
+
+/** The timers at `pace`: each divided by it, never below 1 ms. */
+export function pacedTimers(pace: number): ScreenTimers {
+  const p = screenPace(pace);
+  const out = {} as ScreenTimers;
+  for (const k of Object.keys(SCREEN_TIMERS) as (keyof ScreenTimers)[]) out[k] = Math.max(1, Math.round(SCREEN_TIMERS[k] / p));
+  return out;
+}
