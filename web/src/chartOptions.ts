@@ -76,12 +76,17 @@ export function pointTrendOption(args: {
     args.alarmStart != null
       ? [[{ xAxis: args.alarmStart, itemStyle: { color: 'rgba(224,32,32,0.15)' } }, { xAxis: args.alarmEnd ?? Date.now() }]]
       : [];
+  // Raw readings always show: with few of them each is a filled dot (a line through one point
+  // draws nothing, and ECharts' default hollow 4 px symbol all but vanishes on the dark panel).
+  const few = args.raw.length < 60;
   const series: unknown[] = [
     {
       name: '实时值',
       type: 'line',
-      showSymbol: args.raw.length < 60,
-      symbolSize: 4,
+      showSymbol: few,
+      showAllSymbol: few ? true : 'auto',
+      symbol: 'circle',
+      symbolSize: args.raw.length <= 3 ? 8 : 5,
       lineStyle: { width: 1.5, color: '#3aa0ff' },
       itemStyle: { color: '#3aa0ff' },
       data: args.raw.map((p) => [p.t, p.v]),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import * as echarts from 'echarts';
 import { niceStep, pointTrendOption, trendOption, type StatisticsTrend } from '../src/chartOptions';
 
 describe('the point trend', () => {
@@ -46,5 +47,33 @@ describe('the alarm trend', () => {
     expect(o.series.map((s) => s.name)).toEqual(['高高报']);
     expect(o.series[0].data).toEqual([1, 0]);
     expect(o.xAxis.data).toEqual(['08时', '09时']);
+  });
+});
+
+describe('the point trend drawn (ECharts server-side SVG)', () => {
+  // Each raw reading's symbol carries its data index; a lone reading must be a visible filled dot
+  // inside the plot area.
+  function symbols(n: number): { fill: string; scale: number; x: number }[] {
+    const raw = Array.from({ length: n }, (_, i) => ({ t: 2000 + i * 20, v: 10 + (i % 3) }));
+    const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: 800, height: 300 });
+    chart.setOption({ ...pointTrendOption({ raw, thresholds: { hh: 18, h: 15, l: 2, ll: null }, unit: 'm', from: 0, to: 5000 }), animation: false });
+    const svg = chart.renderToSVGString();
+    chart.dispose();
+    return [...svg.matchAll(/<path [^>]*transform="matrix\(([\d.]+),0,0,[\d.]+,([\d.]+),[\d.]+\)"[^>]*fill="([^"]+)"[^>]*ecmeta_series_index="0" ecmeta_data_index="\d+"/g)].map(
+      (m) => ({ scale: Number(m[1]), x: Number(m[2]), fill: m[3] }),
+    );
+  }
+  it('draws a single raw reading as a filled dot of at least 6 px inside the plot', () => {
+    const s = symbols(1);
+    expect(s).toHaveLength(1);
+    expect(s[0].fill).toBe('#3aa0ff');
+    expect(s[0].scale * 2).toBeGreaterThanOrEqual(6);
+    expect(s[0].x).toBeGreaterThan(56);
+    expect(s[0].x).toBeLessThan(800 - 80);
+  });
+  it('draws every reading as a dot while there are few, none when there are many (the line carries them)', () => {
+    expect(symbols(2)).toHaveLength(2);
+    expect(symbols(40)).toHaveLength(40);
+    expect(symbols(100)).toHaveLength(0);
   });
 });
