@@ -181,3 +181,18 @@ export function cellForZoom(zoom: number): number {
   if (zoom >= 8) return 0;
   return 0.4 / Math.max(1, zoom);
 }
+
+/** The clusters as a keyboard reaches them (the list beside the map): those of several
+ * enterprises, worst first, then larger first; each with a label of its cities and its members
+ * worst first. */
+export function clusterEntries(clusters: Cluster[]): { key: string; label: string; cluster: Cluster; members: Marker[] }[] {
+  return clusters
+    .filter((c) => c.members.length > 1)
+    .sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.members.length - a.members.length)
+    .map((c) => {
+      const cities = [...new Set(c.members.map((m) => m.cityName).filter(Boolean))];
+      const where = cities.length > 2 ? `${cities.slice(0, 2).join('、')}等` : cities.join('、') || '未知地区';
+      const members = [...c.members].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.name.localeCompare(b.name, 'zh-CN'));
+      return { key: members.map((m) => m.code).join(','), label: `${where} · ${c.members.length} 家企业 · ${SEVERITY_LABELS[c.severity]}`, cluster: c, members };
+    });
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cellForZoom, cityCentres, clusterMarkers, placeEnterprises, severityOf, worstSeverity, type GeoJson, type OverviewEnterprise } from '../src/map';
+import { cellForZoom, cityCentres, clusterEntries, clusterMarkers, placeEnterprises, severityOf, worstSeverity, type GeoJson, type OverviewEnterprise } from '../src/map';
 import { LEVEL_COLORS, OFFLINE_COLOR, NORMAL_COLOR } from '../src/format';
 import { readFileSync } from 'node:fs';
 
@@ -88,5 +88,20 @@ describe('colours and clusters', () => {
     const markers = placeEnterprises(Array.from({ length: 30 }, (_, i) => ent('e' + i)), centres);
     expect(clusterMarkers(markers, cellForZoom(1)).length).toBeLessThan(clusterMarkers(markers, cellForZoom(6)).length);
     expect(clusterMarkers(markers, cellForZoom(10))).toHaveLength(30);
+  });
+});
+
+describe('clusters for the keyboard (the list beside the map)', () => {
+  it('lists only clusters of several enterprises, worst first, with their cities, size and members worst first', () => {
+    const centres = cityCentres(geo);
+    const markers = placeEnterprises(
+      [ent('a'), ent('b', { online: false }), ent('c', { worst_level: 'yellow' }), ent('d', { worst_level: 'red', online: false })],
+      centres,
+    );
+    const all = clusterEntries(clusterMarkers(markers, 5));
+    expect(all).toHaveLength(1);
+    expect(all[0].label).toMatch(/4 家企业 · 红色/);
+    expect(all[0].members.map((m) => m.code)).toEqual(['d', 'c', 'b', 'a']);
+    expect(clusterEntries(clusterMarkers(markers, cellForZoom(10)))).toHaveLength(0);
   });
 });
