@@ -102,6 +102,9 @@ for i, e in enumerate(ents):
         city_tok[city] = user(f'soak_city{city}', 'city_officer', {"kind": "region", "code": city})
     city_tok[e['company_code']] = city_tok[city]
 n = errors = closed = 0
+def note(*a):  # never fatal (a full disk once killed the pusher mid-run)
+    try: print(*a, flush=True)
+    except Exception: pass
 while time.time() < end:
     for e in ents:
         p = e['points'][0]
@@ -113,7 +116,7 @@ while time.time() < end:
             call(e['bearer'], 'POST', '/api/v1/upload/realtime', body)
         except Exception as x:  # counted, not fatal: the page is what is measured
             errors += 1
-            if errors <= 5: print('upload error', x, flush=True)
+            if errors <= 5: note('upload error', x)
     if n % 3 == 2:
         try:
             for w in call(ADMIN, 'GET', '/api/v1/warning-events?status=pushed&limit=50')['items']:
@@ -125,8 +128,9 @@ while time.time() < end:
                 closed += 1
         except Exception as x:
             errors += 1
-            if errors <= 5: print('disposal error', x, getattr(x, 'read', lambda: b'')()[:300], flush=True)
+            if errors <= 5: note('disposal error', x)
     n += 1
+    if n % 100 == 0: note('rounds', n, 'closed', closed, 'errors', errors)
     time.sleep(20 / float(sys.argv[3]))
 print('upload rounds', n, 'of 3 points each, warning events closed', closed, 'errors', errors)
 PY
