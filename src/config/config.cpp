@@ -16,6 +16,15 @@ namespace fs = std::filesystem;
 
 fs::path home_dir() {
   if (const char* h = std::getenv("HAZMON_HOME"); h && *h) return h;
+  // An installed hazmond (<prefix>/bin/hazmond, cmake/Install.cmake) uses <prefix>/share/hazmon.
+  static const fs::path installed = [] {
+    std::error_code ec;
+    const auto exe = fs::read_symlink("/proc/self/exe", ec);
+    if (ec) return fs::path();
+    auto home = exe.parent_path().parent_path() / "share" / "hazmon";
+    return fs::exists(home / "schemas" / "config.schema.json", ec) ? home : fs::path();
+  }();
+  if (!installed.empty()) return installed;
   return HAZMON_SOURCE_HOME;
 }
 

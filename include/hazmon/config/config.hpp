@@ -11,8 +11,8 @@
 
 namespace hazmon::config {
 
-// Where hazmond finds schemas/, migrations/, data/ and web/: $HAZMON_HOME, else the source tree
-// it was built from.
+// Where hazmond finds schemas/, migrations/, data/, models/ and web/: $HAZMON_HOME, else
+// <prefix>/share/hazmon beside an installed <prefix>/bin/hazmond, else the source tree it was built from.
 std::filesystem::path home_dir();
 
 class ConfigError : public core::Error {
