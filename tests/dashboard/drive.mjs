@@ -199,6 +199,10 @@ try {
     // The list under the map is folded (<details>): its text, not its rendering.
     const mapLine = await page.locator(`[data-testid=map-flagged] li[data-code="${company}"]`).textContent();
     if (!mapLine.includes(liveQuota) || !mapLine.includes('高高报')) throw new Error('map entry: ' + mapLine);
+    // Names next to codes: the live feed's line gives the point's name beside its code.
+    await page.waitForFunction(([q, n]) => [...document.querySelectorAll('[data-testid=live-feed] li')]
+      .some((li) => li.textContent.includes(q) && li.textContent.includes(n)), [liveQuota, livePointName], { timeout: T })
+      .catch(async () => { throw new Error('live feed without the point name: ' + await text(page, '[data-testid=live-feed]')); });
     const row = await alarmsPage.locator(`[data-testid=alarm-table] tbody tr[data-quota="${liveQuota}"]`).first().innerText();
     if (!row.includes(companyName)) throw new Error('the list row lacks the enterprise name: ' + row);
     // HH on a level-1 hazard source: a red warning, pushed at once, raises the banner and the tone.
