@@ -118,6 +118,10 @@ export function pointTrendOption(args: {
   const pad = (hi - lo) * 0.1 || 1;
   const step = niceStep(hi - lo + 2 * pad);
   return {
+    // No drawing animation: the line's clip animation reveals readings from left to right, so a
+    // lone reading at the right edge (the alarm's own) appeared last, and a reload (not-merge)
+    // started it over: the trend looked empty for a second after every refresh.
+    animation: false,
     tooltip: { ...RICH_TOOLTIP, trigger: 'axis', valueFormatter: (v: unknown) => formatNumber(Number(v)) + (args.unit ? ' ' + args.unit : '') },
     legend: { top: 0, textStyle: { color: '#9fb0c8', fontSize: 11 } },
     grid: { left: 56, right: 80, top: 30, bottom: 50 },

@@ -56,13 +56,16 @@ describe('the point trend drawn (ECharts server-side SVG)', () => {
   function symbols(n: number): { fill: string; scale: number; x: number }[] {
     const raw = Array.from({ length: n }, (_, i) => ({ t: 2000 + i * 20, v: 10 + (i % 3) }));
     const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: 800, height: 300 });
-    chart.setOption({ ...pointTrendOption({ raw, thresholds: { hh: 18, h: 15, l: 2, ll: null }, unit: 'm', from: 0, to: 5000 }), animation: false });
+    chart.setOption(pointTrendOption({ raw, thresholds: { hh: 18, h: 15, l: 2, ll: null }, unit: 'm', from: 0, to: 5000 }));
     const svg = chart.renderToSVGString();
     chart.dispose();
     return [...svg.matchAll(/<path [^>]*transform="matrix\(([\d.]+),0,0,[\d.]+,([\d.]+),[\d.]+\)"[^>]*fill="([^"]+)"[^>]*ecmeta_series_index="0" ecmeta_data_index="\d+"/g)].map(
       (m) => ({ scale: Number(m[1]), x: Number(m[2]), fill: m[3] }),
     );
   }
+  it('is drawn at once, without the animation that revealed the right-most reading last', () => {
+    expect((pointTrendOption({ raw: [{ t: 1, v: 1 }], thresholds: { hh: null, h: null, l: null, ll: null } }) as { animation?: boolean }).animation).toBe(false);
+  });
   it('draws a single raw reading as a filled dot of at least 6 px inside the plot', () => {
     const s = symbols(1);
     expect(s).toHaveLength(1);
