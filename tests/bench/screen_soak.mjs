@@ -33,6 +33,7 @@ if (!args.url || !args.user || !args.password) {
 const minutes = Number(args.minutes ?? 10);
 const every = Number(args.every ?? 30);
 const pace = Number(args.pace ?? 1);
+if (args.snapshots === '1') console.log('heap snapshots at the middle and the end: on');
 
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
@@ -56,6 +57,7 @@ const kindOf = (u) => {
   if (p.endsWith('.m3u8')) return 'm3u8';
   if (p.startsWith('/api/v1/video/segments/') || p.endsWith('.ts') || p.endsWith('.m4s')) return 'segment';
   if (/\/cameras\/[^/]+\/status$/.test(p)) return 'camera_status';
+  if (p.startsWith('/api/v1/monitoring-points/')) return 'point_name';
   return p.startsWith('/api/v1/') ? p.slice(8) : 'static';
 };
 page.on('request', (r) => { const k = kindOf(r.url()); requests[k] = (requests[k] ?? 0) + 1; });
@@ -91,6 +93,41 @@ async function sample(t0) {
     documents: m.Documents, frames: m.Frames, ...dom };
 }
 
+// --snapshots 1: a heap snapshot at the middle of the run and one at its end (CDP
+// HeapProfiler.takeHeapSnapshot, after a forced GC), compared by node type and constructor name:
+// what the second half added, largest first.
+async function heapSummary() {
+  const chunks = [];
+  const onChunk = (m) => chunks.push(m.chunk);
+  cdp.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+  cdp.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  const snap = JSON.parse(chunks.join(''));
+  const f = snap.snapshot.meta.node_fields, types = snap.snapshot.meta.node_types[0];
+  const [ti, ni, si] = ['type', 'name', 'self_size'].map((k) => f.indexOf(k));
+  const out = new Map();
+  for (let i = 0; i < snap.nodes.length; i += f.length) {
+    const type = types[snap.nodes[i + ti]];
+    const name = type === 'object' || type === 'native' || type === 'closure' ? snap.strings[snap.nodes[i + ni]] : '';
+    const k = `${type}:${name.slice(0, 60)}`;
+    const e = out.get(k) ?? { n: 0, bytes: 0 };
+    e.n++; e.bytes += snap.nodes[i + si];
+    out.set(k, e);
+  }
+  return out;
+}
+function heapDiff(a, b) {
+  const rows = [];
+  for (const [k, v] of b) { const o = a.get(k) ?? { n: 0, bytes: 0 }; rows.push({ k, dn: v.n - o.n, db: v.bytes - o.bytes }); }
+  for (const [k, o] of a) if (!b.has(k)) rows.push({ k, dn: -o.n, db: -o.bytes });
+  rows.sort((x, y) => Math.abs(y.db) - Math.abs(x.db));
+  const total = rows.reduce((t, r) => t + r.db, 0);
+  console.log(`heap snapshot diff (second half): ${(total / 1024).toFixed(1)} KB in all; largest changes:`);
+  for (const r of rows.slice(0, 15)) console.log(`  ${r.k}\t${r.dn >= 0 ? '+' : ''}${r.dn} nodes\t${r.db >= 0 ? '+' : ''}${(r.db / 1024).toFixed(1)} KB`);
+}
+let midSnapshot = null;
+
 const t0 = Date.now();
 const samples = [];
 console.log('s\theap_MB\tnodes\tlisteners\tcanvases\tvideos\thls\tplaying\tswaps\tfeed\twarnings\toverview_reqs');
@@ -99,9 +136,11 @@ while (Date.now() - t0 < minutes * 60e3) {
   samples.push(x);
   console.log([x.s, (x.heap / 1048576).toFixed(2), x.nodes, x.listeners, x.canvases, x.videos, x.hls, x.playing, x.swaps, x.feed, x.warnings,
     requests.overview ?? 0].join('\t'));
+  if (args.snapshots === '1' && !midSnapshot && Date.now() - t0 >= minutes * 30e3) midSnapshot = await heapSummary();
   await page.waitForTimeout(every * 1000);
 }
 samples.push(await sample(t0));
+if (midSnapshot) heapDiff(midSnapshot, await heapSummary());
 
 function slope(pts) {  // least squares, units of y per second
   const n = pts.length;

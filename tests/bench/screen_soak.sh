@@ -10,6 +10,7 @@
 #   pace P opens /screen?pace=P (the page's timers P times faster, web/src/screen.ts) and pushes
 #   the alarms P times as often: 60 minutes at pace 24 are the page's work of 24 hours.
 #   EVERY=S: seconds between samples (default 30)  CAMERAS=N (default 4; 0: no video)
+#   SNAPSHOTS=1: heap snapshots at the middle and the end, their difference by constructor
 #   PORT, RTSP_PORT, TS_PORT: to run two soaks side by side.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -134,6 +135,6 @@ while time.time() < end:
     time.sleep(20 / float(sys.argv[3]))
 print('upload rounds', n, 'of 3 points each, warning events closed', closed, 'errors', errors)
 PY
-node tests/bench/screen_soak.mjs --url "$URL" --user admin --password "$(cat "$WORK/var/admin-password")" --minutes "$MINUTES" --every "${EVERY:-30}" --pace "$PACE"
+node tests/bench/screen_soak.mjs --url "$URL" --user admin --password "$(cat "$WORK/var/admin-password")" --minutes "$MINUTES" --every "${EVERY:-30}" --pace "$PACE" --snapshots "${SNAPSHOTS:-0}"
 echo "alarm pusher: $(cat "$WORK/alarms.log" | tail -1)"
 echo "alarms in the database: $("${PSQL[@]}" -c "SELECT count(*) FROM alarm") episodes, $("${PSQL[@]}" -c "SELECT count(*) FROM warning_event") warning events"
