@@ -62,8 +62,10 @@ early-warning server of Shanxi's notice 2021-247: enterprises' gateways push sen
 HTTPS; it keeps the registry, stores readings in PostgreSQL, raises alarms and warning events,
 notifies duty contacts by SMS and e-mail, analyses enterprise cameras (OpenCV DNN) and serves the
 web dashboard.")
+# Install with DESTDIR and CMAKE_INSTALL_PREFIX=/usr (whatever the build's prefix), so that the
+# unit filled in at install time names /usr/bin/hazmond.
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
-# Install with DESTDIR and CMAKE_INSTALL_PREFIX=/usr, so that the unit names /usr/bin/hazmond.
+set(CPACK_INSTALL_PREFIX /usr)
 set(CPACK_SET_DESTDIR ON)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
