@@ -2,6 +2,7 @@
 
 #include <hazmon/auth/auth_service.hpp>
 #include <hazmon/core/error.hpp>
+#include <hazmon/core/json_text.hpp>
 #include <hazmon/core/log.hpp>
 #include <spdlog/spdlog.h>
 #include <hazmon/http/problem.hpp>
@@ -12,29 +13,6 @@ using core::Errc;
 using core::Error;
 
 namespace {
-constexpr int kMaxDepth = 32;
-
-// nlohmann's parser recurses per nesting level; refuse deep documents before parsing.
-bool nesting_within(std::string_view body, int limit) {
-  int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < body.size(); ++i) {
-    char c = body[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-      continue;
-    }
-    if (c == '"') in_string = true;
-    else if (c == '{' || c == '[') {
-      if (++depth > limit) return false;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return true;
-}
-
 bool is_mutation(const std::string& m) { return m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE"; }
 }  // namespace
 
@@ -49,7 +27,9 @@ nlohmann::json parse_json_body(const http::Request& req, bool allow_empty) {
   while (!media.empty() && media.back() == ' ') media.pop_back();
   for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));  // media types are case-insensitive
   if (media != "application/json") throw Error(Errc::unsupported_media, "send the body as application/json");
-  if (!nesting_within(req.body, kMaxDepth)) throw Error(Errc::bad_request, "the JSON body is nested too deeply");
+  // nlohmann's parser recurses per nesting level; refuse deep documents before parsing.
+  if (!core::json_nesting_within(req.body))
+    throw Error(Errc::bad_request, core::Reason::json_too_deep, "the JSON body is nested too deeply");
   try {
     return nlohmann::json::parse(req.body);
   } catch (const nlohmann::json::parse_error& e) {

@@ -110,10 +110,9 @@ void add_auth_routes(http::Router& r, ApiContext& ctx) {
                                  {"expires_at", core::format_rfc3339(result.expires_at)},
                                  {"user", principal_json(result.principal)}});
     } catch (const Error& e) {
-      resp = http::problem(e, req.request_id);
-      if (e.code() == Errc::throttled) {
-        auto wait = ctx.auth.retry_after_s(a.actor_name, req.client_addr);
-        resp.headers.emplace_back("Retry-After", std::to_string(wait > 0 ? wait : 1));
+      bool locked = e.code() == Errc::throttled;
+      resp = http::problem(e, req.request_id, locked ? ctx.auth.retry_after_s(a.actor_name, req.client_addr) : 0);
+      if (locked) {
         throttled.Increment();
         return resp;
       }
@@ -139,10 +138,7 @@ void add_auth_routes(http::Router& r, ApiContext& ctx) {
           } catch (const Error& e) {
             if (e.code() != Errc::throttled) throw;
             throttled.Increment();
-            auto resp = http::problem(e, req.request_id);
-            auto wait = ctx.auth.retry_after_s(who.name, req.client_addr);
-            resp.headers.emplace_back("Retry-After", std::to_string(wait > 0 ? wait : 1));
-            return resp;
+            return http::problem(e, req.request_id, ctx.auth.retry_after_s(who.name, req.client_addr));
           }
           return Response::no_content();
         }));

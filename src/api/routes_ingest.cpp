@@ -3,6 +3,7 @@
 
 #include <hazmon/auth/auth_service.hpp>
 #include <hazmon/core/error.hpp>
+#include <hazmon/core/json_text.hpp>
 #include <hazmon/service/ingest_service.hpp>
 #include <hazmon/service/monitoring.hpp>
 
@@ -26,21 +27,8 @@ void check_json_text(const Request& req) {
   while (!media.empty() && media.back() == ' ') media.pop_back();
   for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (media != "application/json") throw Error(Errc::unsupported_media, "send the body as application/json");
-  int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < req.body.size(); ++i) {
-    char c = req.body[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > 32) throw Error(Errc::bad_request, "the JSON body is nested too deeply");
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
+  if (!core::json_nesting_within(req.body))
+    throw Error(Errc::bad_request, core::Reason::json_too_deep, "the JSON body is nested too deeply");
 }
 }  // namespace
 
@@ -49,8 +37,10 @@ void add_ingest_routes(http::Router& r, ApiContext& ctx) {
     r.add("POST", "/api/v1/upload/realtime", authed(ctx, "upload.realtime", [&ctx](Request& req, const Principal& who) {
             if (who.is_person()) throw Error(Errc::forbidden, "uploads come from gateway or city-platform credentials");
             check_query(req, {});
-            // Plain uploads, nearly all of them, go as text to the ingest service's fast reader.
-            if (req.body.find("\"appId\"") == std::string::npos) {
+            // Plain uploads, nearly all of them, go as text to the ingest service's fast reader;
+            // an envelope is an object with appId among its own keys (a reading's text may hold
+            // the word: it is still a plain upload).
+            if (!core::json_top_level_has_key(req.body, "appId")) {
               check_json_text(req);
               return json_response(200, ctx.ingest->upload_text(who, req.body));
             }

@@ -4,24 +4,6 @@
 
 namespace hazmon::http {
 
-int status_for(core::Errc code) {
-  using core::Errc;
-  switch (code) {
-    case Errc::bad_request: return 400;
-    case Errc::validation_failed: return 422;
-    case Errc::unauthenticated: return 401;
-    case Errc::forbidden: return 403;
-    case Errc::not_found: return 404;
-    case Errc::conflict: return 409;
-    case Errc::too_large: return 413;
-    case Errc::unsupported_media: return 415;
-    case Errc::throttled: return 429;
-    case Errc::unavailable: return 503;
-    case Errc::internal: return 500;
-  }
-  return 500;
-}
-
 namespace {
 const char* title_for(int status) {
   switch (status) {
@@ -66,13 +48,14 @@ Response problem(int status, std::string code, std::string detail, const std::st
   return r;
 }
 
-Response problem(const core::Error& e, const std::string& request_id) {
-  int status = status_for(e.code());
+Response problem(const core::Error& e, const std::string& request_id, long long retry_after_s) {
+  auto spec = problem_spec(e.code(), e.reason());
   // Internal errors keep their text in the log, never in the answer.
   std::string detail = e.code() == core::Errc::internal ? "an internal error occurred; quote the request_id"
                                                         : std::string(e.what());
-  auto r = problem(status, core::to_string(e.code()), detail, request_id, e.fields());
-  if (status == 503) r.headers.emplace_back("Retry-After", "5");
+  auto r = problem(spec.status, spec.code, detail, request_id, e.fields());
+  if (retry_after_s <= 0) retry_after_s = spec.retry_after_s;
+  if (retry_after_s > 0) r.headers.emplace_back("Retry-After", std::to_string(retry_after_s));
   return r;
 }
 

@@ -170,9 +170,7 @@ struct Server::Impl {
     if (exec == Exec::inline_) co_return call();
     if (queued_work.load() >= s.max_queued_work) {
       rejected_busy.Increment();
-      auto r = problem(503, "busy", "the server is busy; retry shortly", req.request_id);
-      r.headers.emplace_back("Retry-After", "1");
-      co_return r;
+      co_return problem(core::Error(core::Errc::unavailable, core::Reason::server_busy, "the server is busy; retry shortly"), req.request_id);
     }
     ++queued_work;
     // co_spawn onto the pool; the awaiting coroutine resumes on its own strand afterwards.

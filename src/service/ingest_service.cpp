@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <hazmon/core/error.hpp>
+#include <hazmon/core/json_text.hpp>
 #include <hazmon/core/log.hpp>
 #include <hazmon/core/metrics.hpp>
 #include <hazmon/core/time_format.hpp>
@@ -804,12 +805,7 @@ json IngestService::open_envelope(const std::string& data, const std::string& ci
   // Text that decrypted but is not a sane JSON document gets the very answer a failed
   // decryption gets: telling them apart would be a padding oracle for the CBC variants.
   auto unopened = [] { return Error(Errc::bad_request, "the envelope could not be opened with this credential's key"); };
-  int depth = 0;
-  for (char c : plain) {
-    if (c == '[' || c == '{') ++depth;
-    else if (c == ']' || c == '}') --depth;
-    if (depth > 32) throw unopened();
-  }
+  if (!core::json_nesting_within(plain)) throw unopened();
   try {
     return json::parse(plain);
   } catch (const json::exception&) {  // parse_error, and out_of_range for 1e400 (tests/fuzz)

@@ -242,7 +242,7 @@ Tx Database::begin() {
     bool ok = pool_->cv.wait_for(lock, settings_.acquire_timeout, [&] {
       return !pool_->idle.empty() || pool_->open < settings_.pool_size;
     });
-    if (!ok) throw TransientError("no database connection free");
+    if (!ok) throw TransientError("no database connection free", core::Reason::db_timeout);
     if (!pool_->idle.empty()) {
       conn = std::move(pool_->idle.front());
       pool_->idle.pop_front();

@@ -22,7 +22,7 @@ using Params = std::vector<Param>;
 // TransientError: connection lost or server unavailable; the unit of work may be retried.
 class TransientError : public core::Error {
  public:
-  explicit TransientError(std::string m) : core::Error(core::Errc::unavailable, std::move(m)) {}
+  explicit TransientError(std::string m, core::Reason r = core::Reason::db_unavailable) : core::Error(core::Errc::unavailable, r, std::move(m)) {}
 };
 // ConflictError: unique or exclusion violation; `constraint` names the constraint.
 class ConflictError : public core::Error {
