@@ -26,6 +26,7 @@ const char* to_string(Errc code) noexcept {
     case Errc::unavailable: return "unavailable";
     case Errc::internal: return "internal";
   }
+  HAZMON_BUG(false, "an Errc outside the enum");
   return "internal";
 }
 
@@ -53,6 +54,7 @@ const char* to_string(Reason reason) noexcept {
     case Reason::feature_disabled: return "feature_disabled";
     case Reason::login_throttled: return "login_throttled";
   }
+  HAZMON_BUG(false, "a Reason outside the enum");
   return "none";
 }
 

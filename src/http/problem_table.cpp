@@ -61,6 +61,7 @@ ProblemSpec problem_spec(Errc code, Reason reason) noexcept {
     if (row.reason == reason) return row.spec;
     if (row.reason == Reason::none) own = &row;
   }
+  HAZMON_BUG(own, "an Errc without its own row in the problem table");
   return own ? own->spec : ProblemSpec{500, "internal", 0};
 }
 

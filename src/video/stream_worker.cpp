@@ -337,6 +337,11 @@ void Camera::set_error(std::string e) {
 
 bool Camera::session(unsigned role, const std::string& url, std::string& error) {
   const bool analyse_it = role & analyse_role, evidence = role & evidence_role;
+  HAZMON_BUG(analyse_it || evidence, "a stream session with neither role");  // start() passes one or both
+  if (!analyse_it && !evidence) {
+    error = "internal error: a session without a role";
+    return false;
+  }
   // The analysed stream's errors are the camera's status; the main stream's are only logged.
   auto fail = [&](std::string e) {
     if (analyse_it) set_error(e);
@@ -420,7 +425,7 @@ bool Camera::session(unsigned role, const std::string& url, std::string& error) 
 
   PacketPtr pkt(av_packet_alloc());
   FramePtr frame(av_frame_alloc());
-  SwsContext* sws = nullptr;
+  SwsPtr sws;  // freed however the loop ends: return, exception (an analyser's push) or end of stream
   cv::Mat scratch;  // sws_scale's padded output
   std::int64_t last_key_ms = kNoTime, last_sample_ms = kNoTime, packets_since_key = -1;
   std::int64_t& gop_ms = gop_ms_;  // kept across reconnects: the camera's GOP rarely changes
@@ -446,8 +451,9 @@ bool Camera::session(unsigned role, const std::string& url, std::string& error) 
     const int dh = std::max(2, static_cast<int>(f->height * scale) & ~1);
     // Area averaging: what hazmon-video-eval's cv::INTER_AREA does, and cheaper than swscale's
     // bilinear for the usual 3:1 (1.3 vs 2.0 ms for 1080p -> 640x360, docs/benchmarks.md).
-    sws = sws_getCachedContext(sws, f->width, f->height, static_cast<AVPixelFormat>(f->format), dw, dh,
-                               AV_PIX_FMT_BGR24, SWS_AREA, nullptr, nullptr, nullptr);
+    // sws_getCachedContext frees the context it is given when it makes another (or fails).
+    sws.reset(sws_getCachedContext(sws.release(), f->width, f->height, static_cast<AVPixelFormat>(f->format), dw, dh,
+                                   AV_PIX_FMT_BGR24, SWS_AREA, nullptr, nullptr, nullptr));
     if (!sws) return;
     // swscale's SIMD output writes whole blocks and so runs past the end of a line whose width
     // is not a multiple of 16 pixels (e.g. 426 px): into a tightly allocated cv::Mat that is a
@@ -457,7 +463,7 @@ bool Camera::session(unsigned role, const std::string& url, std::string& error) 
     if (scratch.rows < dh + 1 || static_cast<int>(scratch.step) < stride) scratch.create(dh + 1, stride, CV_8UC1);
     uint8_t* dst[4] = {scratch.data, nullptr, nullptr, nullptr};
     int dst_stride[4] = {static_cast<int>(scratch.step), 0, 0, 0};
-    sws_scale(sws, f->data, f->linesize, 0, f->height, dst, dst_stride);
+    sws_scale(sws.get(), f->data, f->linesize, 0, f->height, dst, dst_stride);
     AnalysisFrame af;
     cv::Mat(dh, dw, CV_8UC3, scratch.data, scratch.step).copyTo(af.bgr);
     scale_ns_ += thread_cpu_ns() - t0;
@@ -542,7 +548,6 @@ bool Camera::session(unsigned role, const std::string& url, std::string& error) 
     }
     av_packet_unref(pkt.get());
   }
-  sws_freeContext(sws);
   if (recorder) recorder->finish();
   if (evidence) finish_clips(false);
   return got_any;
