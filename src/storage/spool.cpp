@@ -63,7 +63,7 @@ void write_all(int fd, const std::string& s) {
     ssize_t n = ::write(fd, p, left);
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw Error(Errc::unavailable, std::string("spool write failed: ") + std::strerror(errno));
+      throw Error(Errc::unavailable, core::Reason::spool_unavailable, std::string("spool write failed: ") + std::strerror(errno));
     }
     p += n;
     left -= static_cast<std::size_t>(n);
@@ -149,7 +149,7 @@ IngestBatch decode_batch(const std::string& payload) {
 Spool::Spool(fs::path file) : file_(std::move(file)), offset_file_(file_.string() + ".applied") {
   fs::create_directories(file_.parent_path());
   fd_ = ::open(file_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd_ < 0) throw Error(Errc::unavailable, "cannot open spool " + file_.string() + ": " + std::strerror(errno));
+  if (fd_ < 0) throw Error(Errc::unavailable, core::Reason::spool_unavailable, "cannot open spool " + file_.string() + ": " + std::strerror(errno));
   load_offset();
   // Count the complete records after the applied offset; cut a torn tail.
   std::ifstream in(file_, std::ios::binary);
@@ -167,7 +167,7 @@ Spool::Spool(fs::path file) : file_(std::move(file)), offset_file_(file_.string(
   }
   if (good_end < fs::file_size(file_)) {
     if (::ftruncate(fd_, static_cast<off_t>(good_end)) != 0)
-      throw Error(Errc::unavailable, "cannot cut the torn tail of the spool");
+      throw Error(Errc::unavailable, core::Reason::spool_unavailable, "cannot cut the torn tail of the spool");
   }
 }
 
@@ -185,7 +185,7 @@ void Spool::load_offset() {
 void Spool::save_offset(std::uint64_t off) {
   auto tmp = offset_file_.string() + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) throw Error(Errc::unavailable, "cannot write spool progress");
+  if (fd < 0) throw Error(Errc::unavailable, core::Reason::spool_unavailable, "cannot write spool progress");
   write_all(fd, std::to_string(off));
   ::fdatasync(fd);
   ::close(fd);
@@ -201,7 +201,7 @@ void Spool::append(const IngestBatch& batch) {
   rec += payload;
   std::lock_guard lock(mutex_);
   write_all(fd_, rec);
-  if (::fdatasync(fd_) != 0) throw Error(Errc::unavailable, std::string("spool fsync failed: ") + std::strerror(errno));
+  if (::fdatasync(fd_) != 0) throw Error(Errc::unavailable, core::Reason::spool_unavailable, std::string("spool fsync failed: ") + std::strerror(errno));
   ++pending_;
 }
 
@@ -267,7 +267,7 @@ std::uint64_t Spool::replay_chunks(std::size_t max_records, std::size_t max_read
     applied += n;
   }
   if (pending_ == 0) {
-    if (::ftruncate(fd_, 0) != 0) throw Error(Errc::unavailable, "cannot truncate the spool");
+    if (::ftruncate(fd_, 0) != 0) throw Error(Errc::unavailable, core::Reason::spool_unavailable, "cannot truncate the spool");
     ::fdatasync(fd_);
     save_offset(0);
     applied_offset_ = 0;
