@@ -41,10 +41,13 @@ install(CODE "
   set(HAZMON_BINDIR \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}\")
   set(HAZMON_HOME \"\${CMAKE_INSTALL_PREFIX}/${HAZMON_INSTALL_HOME}\")
   set(HAZMON_DOCDIR \"\${CMAKE_INSTALL_PREFIX}/${HAZMON_INSTALL_DOCDIR}\")
-  configure_file(\"${PROJECT_SOURCE_DIR}/deploy/hazmond.service.in\" \"${PROJECT_BINARY_DIR}/install/hazmond.service\" @ONLY)
-  file(INSTALL DESTINATION \"\${CMAKE_INSTALL_PREFIX}/lib/systemd/system\" TYPE FILE
-       PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ
-       FILES \"${PROJECT_BINARY_DIR}/install/hazmond.service\")")
+  # Installs into different DESTDIRs may run side by side (ctest install_tree, package_deb).
+  string(MD5 _tmp \"\$ENV{DESTDIR}|\${CMAKE_INSTALL_PREFIX}\")
+  set(_unit \"${PROJECT_BINARY_DIR}/install/hazmond.service.\${_tmp}\")
+  configure_file(\"${PROJECT_SOURCE_DIR}/deploy/hazmond.service.in\" \"\${_unit}\" @ONLY)
+  file(INSTALL DESTINATION \"\${CMAKE_INSTALL_PREFIX}/lib/systemd/system\" TYPE FILE RENAME hazmond.service
+       PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ FILES \"\${_unit}\")
+  file(REMOVE \"\${_unit}\")")
 
 install(FILES README.md docs/operations.md docs/architecture.md docs/security.md docs/video.md docs/notify.md
   DESTINATION ${HAZMON_INSTALL_DOCDIR})
