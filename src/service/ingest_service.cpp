@@ -562,7 +562,7 @@ struct IngestService::Impl {
     } catch (const std::exception& e) {
       log->error("a group of {} readings could not be made durable: {}", batch.readings.size(), e.what());
       for (auto& [p, reply] : answers)
-        p->reply.set_exception(std::make_exception_ptr(Error(Errc::unavailable, "storage unavailable; retry later")));
+        p->reply.set_exception(std::make_exception_ptr(Error(Errc::unavailable, core::Reason::spool_unavailable, "storage unavailable; retry later")));
       return;
     }
     ++n_groups;
@@ -784,18 +784,18 @@ json IngestService::submit(std::unique_ptr<Pending> p) {
   auto fut = p->reply.get_future();
   {
     std::lock_guard lock(i.qmu);
-    if (i.stopping) throw Error(Errc::unavailable, "the server is shutting down; retry shortly");
+    if (i.stopping) throw Error(Errc::unavailable, core::Reason::shutting_down, "the server is shutting down; retry shortly");
     if (i.queued_readings + p->upload.readings.size() > i.s.max_queued_readings) {
       i.n_busy++;
       if (i.m_busy) i.m_busy->Increment();
-      throw Error(Errc::unavailable, "the ingest queue is full; retry shortly");
+      throw Error(Errc::unavailable, core::Reason::ingest_queue_full, "the ingest queue is full; retry shortly");
     }
     i.queued_readings += p->upload.readings.size();
     i.queue.push_back(std::move(p));
   }
   i.qcv.notify_one();
   if (fut.wait_for(i.s.reply_timeout) != std::future_status::ready)
-    throw Error(Errc::unavailable, "storing the upload took too long; resend it with the same dataId");
+    throw Error(Errc::unavailable, core::Reason::ingest_timeout, "storing the upload took too long; resend it with the same dataId");
   return fut.get();
 }
 
