@@ -95,7 +95,7 @@ long long AuthService::retry_after_s(const std::string& username, const std::str
 
 void AuthService::check_not_throttled(const std::string& username, const std::string& client_addr) {
   if (throttle_.retry_after_s(username, client_addr) > 0) {
-    throw Error(Errc::throttled, "too many failed attempts; try again later");
+    throw Error(Errc::throttled, core::Reason::login_throttled, "too many failed attempts; try again later");
   }
 }
 

@@ -582,7 +582,7 @@ bool ReportService::pdf_available() const {
 }
 
 std::string ReportService::pdf(const storage::ReportRow& r) const {
-  if (!pdf_available()) throw Error(Errc::unavailable, "PDF is unavailable: " + s_.chromium.string() + " is not installed");
+  if (!pdf_available()) throw Error(Errc::unavailable, core::Reason::pdf_unavailable, "PDF is unavailable: " + s_.chromium.string() + " is not installed");
   namespace fs = std::filesystem;
   auto dir = s_.work_dir / ("hazmon-report-" + core::random_token(12));
   fs::create_directories(dir);
@@ -603,7 +603,7 @@ std::string ReportService::pdf(const storage::ReportRow& r) const {
                                 "--user-data-dir=" + (dir / "profile").string(), "--no-pdf-header-footer",
                                 "--print-to-pdf=" + out.string(), "file://" + in.string()};
   pid_t pid = ::fork();
-  if (pid < 0) throw Error(Errc::unavailable, "PDF is unavailable: cannot start Chromium");
+  if (pid < 0) throw Error(Errc::unavailable, core::Reason::pdf_unavailable, "PDF is unavailable: cannot start Chromium");
   if (pid == 0) {
     int devnull = ::open("/dev/null", O_RDWR);
     if (devnull >= 0) {
@@ -627,13 +627,13 @@ std::string ReportService::pdf(const storage::ReportRow& r) const {
       ::kill(-pid, SIGKILL);
       ::kill(pid, SIGKILL);
       ::waitpid(pid, &status, 0);
-      throw Error(Errc::unavailable, "PDF is unavailable: Chromium took longer than " + std::to_string(s_.pdf_timeout.count()) + " s");
+      throw Error(Errc::unavailable, core::Reason::pdf_unavailable, "PDF is unavailable: Chromium took longer than " + std::to_string(s_.pdf_timeout.count()) + " s");
     }
     std::this_thread::sleep_for(milliseconds(50));
   }
   std::error_code ec;
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !fs::exists(out, ec) || fs::file_size(out, ec) == 0)
-    throw Error(Errc::unavailable, "PDF is unavailable: Chromium failed to print the page");
+    throw Error(Errc::unavailable, core::Reason::pdf_unavailable, "PDF is unavailable: Chromium failed to print the page");
   std::ifstream f(out, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(f), {});
 }

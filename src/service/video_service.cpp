@@ -672,7 +672,7 @@ json VideoService::review(const model::Principal& who, long long id, const json&
               p);
       return;
     }
-    if (!i.warnings) throw Error(Errc::unavailable, "warning events are not enabled on this server");
+    if (!i.warnings) throw Error(Errc::unavailable, core::Reason::feature_disabled, "warning events are not enabled on this server");
     VideoWarning w;
     w.company_code = ev["company_code"];
     w.hazard_code = ev["hazard_code"].is_string() ? ev["hazard_code"].get<std::string>() : "";
@@ -841,7 +841,7 @@ void VideoService::set_credential(const model::Principal& who, const std::string
     auto cam = i.camera_in_scope(tx, who, video_id);
     if (!model::can_write_registry(who.role))
       throw Error(Errc::forbidden, std::string("the role ") + std::string(model::to_string(who.role)) + " may not change cameras");
-    if (!i.s.secret_box) throw Error(Errc::unavailable, "no server key is configured: camera credentials cannot be stored");
+    if (!i.s.secret_box) throw Error(Errc::unavailable, core::Reason::feature_disabled, "no server key is configured: camera credentials cannot be stored");
     const std::string company = cam["company_code"];
     auto sealed = i.s.secret_box->seal(json{{"u", user}, {"p", pass}}.dump(), credential_context(company, video_id));
     tx.exec("UPDATE camera SET credential_sealed = $2, credential_set_at = now(), credential_ref = NULL, updated_at = now() "
