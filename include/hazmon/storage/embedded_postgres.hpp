@@ -3,6 +3,7 @@
 // initdb and pg_ctl. Used by `hazmond serve` when no DSN is configured, and by the test suite.
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace hazmon::storage {
 
