@@ -241,6 +241,23 @@ StopReport SerialWorker::stop(OnStop mode, milliseconds deadline) {
   return i.stop_report;
 }
 
+std::size_t SerialWorker::run_queued_here() {
+  auto& i = *impl_;
+  std::size_t ran = 0;
+  for (;;) {
+    Queued q;
+    {
+      std::lock_guard lock(i.mu);
+      if (i.thread.joinable() || i.queue.empty()) return ran;
+      q = std::move(i.queue.front());
+      i.queue.pop_front();
+      i.weight -= std::min(i.weight, q.weight);
+    }
+    i.guarded("job", "", [&] { q.job(); });
+    ++ran;
+  }
+}
+
 void SerialWorker::beat() const noexcept { impl_->live.beat(); }
 
 std::uint64_t SerialWorker::dropped() const { return impl_->n_dropped.load(); }

@@ -105,6 +105,10 @@ class SerialWorker {
   // run after stop() begins. Idempotent; returns what happened on the first call.
   StopReport stop(OnStop mode, std::chrono::milliseconds deadline);
 
+  // Before start() only (tests that never start the thread): runs what is queued on the
+  // calling thread, in order; returns how many ran. 0 once started.
+  std::size_t run_queued_here();
+
   // For a long job or task on this worker's thread: counts as a beat.
   void beat() const noexcept;
 

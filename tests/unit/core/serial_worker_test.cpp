@@ -272,6 +272,20 @@ TEST(SerialWorker, AnIdleWorkerKeepsBeatingAndAHungJobStalls) {
   EXPECT_EQ(reg.size(), 0u);
 }
 
+TEST(SerialWorker, BeforeStartTheCallerMayRunTheQueueItself) {
+  SerialWorker w({.name = "inline"});
+  std::vector<int> seen;
+  for (int i = 0; i < 3; ++i) w.post([&seen, i] { seen.push_back(i); });
+  EXPECT_EQ(w.run_queued_here(), 3u);
+  EXPECT_EQ(seen, (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(w.queued_weight(), 0u);
+  w.start();
+  w.post([&seen] { seen.push_back(9); });
+  EXPECT_EQ(w.run_queued_here(), 0u);  // started: the worker's thread runs it
+  w.stop(SerialWorker::OnStop::drain, 1s);
+  EXPECT_EQ(seen.back(), 9);
+}
+
 TEST(SerialWorker, StopBeforeStartDropsWhatWasQueued) {
   int ran = 0;
   SerialWorker w({.name = "never"});
