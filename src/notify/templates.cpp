@@ -2,6 +2,8 @@
 
 #include <hazmon/core/time_format.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <cstdio>
 

@@ -2,6 +2,8 @@
 
 #include <hazmon/storage/database.hpp>
 
+#include <nlohmann/json.hpp>
+
 namespace hazmon::service {
 
 nlohmann::json UserDirectory::list(int limit, long long offset) {

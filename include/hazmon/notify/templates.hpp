@@ -3,9 +3,10 @@
 // WarningService::on_push gives it (GET /warning-events/{id} fields plus push_reason and
 // recipients); output is a subject and body per channel. SMS stays short (one or two
 // segments of 70 characters where the content allows); e-mail carries every detail.
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <string>
+#include <string_view>
 
 #include <hazmon/notify/message.hpp>
 

@@ -1,6 +1,6 @@
 #pragma once
 // Listing people for province admins; creating them goes through auth::AuthService.
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 namespace hazmon::storage { class Database; }
 

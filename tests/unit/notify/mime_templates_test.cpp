@@ -6,6 +6,8 @@
 #include <hazmon/notify/mime.hpp>
 #include <hazmon/notify/templates.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <regex>
 #include <sstream>
 
