@@ -27,6 +27,17 @@ std::int64_t num(const nlohmann::json& v) {
   return std::stoll(v.get<std::string>());  // numeric/bigint sums arrive as text
 }
 std::string str(const nlohmann::json& v) { return v.is_null() ? std::string() : v.get<std::string>(); }
+
+// The enterprises' sums of the day, which the enterprise, city and total levels read.
+void company_day(Tx& tx, BeijingDay day) {
+  tx.exec("DELETE FROM data_quality_company_day WHERE day = $1::date", {format_day(day)});
+  tx.exec("INSERT INTO data_quality_company_day (day, company_code, points, period_s, online_s, expected, received, "
+          "received_capped, timely, flagged, computed_until) "
+          "SELECT day, company_code, count(*), sum(period_s), sum(online_s), sum(expected), sum(received), "
+          "sum(least(received, expected)), sum(timely), sum(flagged), max(computed_until) "
+          "FROM data_quality_day WHERE day = $1::date GROUP BY day, company_code",
+          {format_day(day)});
+}
 }  // namespace
 
 BeijingDay beijing_day_of(core::SysTime t) { return floor_div(to_ms(t) + kBeijingOffsetMs, 86400000LL); }
@@ -102,14 +113,111 @@ long long DataQualityStore::rollup(Tx& tx, BeijingDay day, core::SysTime until, 
       "  timely = EXCLUDED.timely, flagged = EXCLUDED.flagged, computed_until = EXCLUDED.computed_until",
       {pg_time(d0), pg_time(ce), std::to_string(s.offline_after_s), std::to_string(s.default_interval_s),
        std::to_string(s.timely_within_s), format_day(day)});
-  // The enterprises' sums of the day, which the enterprise, city and total levels read.
-  tx.exec("DELETE FROM data_quality_company_day WHERE day = $1::date", {format_day(day)});
-  tx.exec("INSERT INTO data_quality_company_day (day, company_code, points, period_s, online_s, expected, received, "
-          "received_capped, timely, flagged, computed_until) "
-          "SELECT day, company_code, count(*), sum(period_s), sum(online_s), sum(expected), sum(received), "
-          "sum(least(received, expected)), sum(timely), sum(flagged), max(computed_until) "
-          "FROM data_quality_day WHERE day = $1::date GROUP BY day, company_code",
-          {format_day(day)});
+  company_day(tx, day);
+  return rows;
+}
+
+
+long long DataQualityStore::rollup_incremental(Tx& tx, BeijingDay day, core::SysTime until,
+                                               const DataQualityRollupSettings& s) const {
+  auto d0 = beijing_day_start(day);
+  auto d1 = beijing_day_start(day + 1);
+  auto ce = until < d1 ? until : d1;
+  if (ce <= d0) return 0;
+  tx.exec("SET LOCAL statement_timeout = '1h'");
+  const auto day_text = format_day(day);
+  // The last run's state. Every row of a run has the same computed_until and stable_until.
+  auto st = tx.exec_one(
+      "SELECT count(*) AS n, count(*) FILTER (WHERE stable_until IS NULL) AS stateless,"
+      " (extract(epoch FROM min(stable_until)) * 1000)::bigint AS s, (extract(epoch FROM max(computed_until)) * 1000)::bigint AS c "
+      "FROM data_quality_day WHERE day = $1::date",
+      {day_text});
+  const auto ms = [](const nlohmann::json& v) { return core::SysTime{} + milliseconds(num(v)); };
+  bool fresh = num(st["n"]) == 0 || num(st["stateless"]) > 0 || st["s"].is_null() || ms(st["c"]) > ce;
+  if (fresh) tx.exec("DELETE FROM data_quality_day WHERE day = $1::date", {day_text});
+  const auto start = d0 - seconds(s.offline_after_s);  // a reading this long before 00:00 counts from 00:00
+  const auto s_prev = fresh ? start : ms(st["s"]);
+  // Readings since each point's stable mark: those of points with state from their mark on,
+  // those of points without (created since the last run) from `start`. The second part is an
+  // index range per new point, and is left out when no point has state.
+  // $1 d0, $2 ce, $3 offline_after_s, $4 default interval, $5 timely_within_s, $6 day,
+  // $7 the lowest stable mark (start when fresh), $8 the new stable mark (ce - lookback)
+  std::string readings =
+      "  SELECT r.point_id, r.collect_ts, r.received_ts, r.quality FROM reading r LEFT JOIN st ON st.point_id = r.point_id"
+      "  WHERE r.collect_ts >= $7::timestamptz AND r.collect_ts < $2::timestamptz"
+      "    AND r.collect_ts >= coalesce(st.stable_until, $7::timestamptz)";
+  if (!fresh)
+    readings +=
+        "  UNION ALL"
+        "  SELECT r.point_id, r.collect_ts, r.received_ts, r.quality"
+        "  FROM (SELECT p.point_id FROM p WHERE NOT EXISTS (SELECT 1 FROM st WHERE st.point_id = p.point_id)) np"
+        "  CROSS JOIN LATERAL (SELECT * FROM reading r WHERE r.point_id = np.point_id"
+        "    AND r.collect_ts >= $1::timestamptz - make_interval(secs => $3::int) AND r.collect_ts < $7::timestamptz) r";
+  const std::string online =
+      "greatest(0, extract(epoch FROM least(coalesce(x.nxt, $2::timestamptz), x.collect_ts + make_interval(secs => $3::int),"
+      " $2::timestamptz) - greatest(x.collect_ts, $1::timestamptz)))";
+  // Points deleted, deactivated or not yet created by `until` have no row for the day.
+  tx.exec("DELETE FROM data_quality_day d WHERE d.day = $1::date AND NOT EXISTS (SELECT 1 FROM monitoring_point mp"
+          " WHERE mp.point_id = d.point_id AND mp.is_active AND mp.in_use AND mp.created_at < $2::timestamptz)",
+          {day_text, pg_time(ce)});
+  auto rows = tx.exec_count(
+      "WITH p AS ("
+      "  SELECT mp.point_id, mp.company_code,"
+      "    floor(extract(epoch FROM $2::timestamptz - greatest($1::timestamptz, mp.created_at)))::int AS period_s,"
+      "    coalesce(g.acquisition_interval_s, $4::int) AS iv"
+      "  FROM monitoring_point mp LEFT JOIN gateway g ON g.gateway_code = mp.gateway_code"
+      "  WHERE mp.is_active AND mp.in_use AND mp.created_at < $2::timestamptz"
+      "), st AS ("
+      "  SELECT point_id, stable_until, stable_online, stable_received, stable_timely, stable_flagged, stable_last_ts"
+      "  FROM data_quality_day WHERE day = $6::date"
+      "), rd AS (" + readings +
+      "), w AS ("
+      // Copies of one collect time (resends under another dataId) are one reading; the last
+      // reading before the stable mark (the seed) is read again only for its online time.
+      "  SELECT point_id, collect_ts, bool_or(received_ts - collect_ts <= make_interval(secs => $5::int)) AS timely,"
+      "    bool_or(quality IN (1, 2, 3)) AS flagged, false AS seed FROM rd GROUP BY point_id, collect_ts"
+      "  UNION ALL SELECT point_id, stable_last_ts, false, false, true FROM st WHERE stable_last_ts IS NOT NULL"
+      "), x AS ("
+      "  SELECT w.*, lead(w.collect_ts) OVER (PARTITION BY w.point_id ORDER BY w.collect_ts) AS nxt,"
+      "    greatest(coalesce(st.stable_until, $1::timestamptz - make_interval(secs => $3::int)), $8::timestamptz) AS s_new"
+      "  FROM w LEFT JOIN st USING (point_id)"
+      "), y AS ("
+      "  SELECT x.*, " + online + " AS on_s,"
+      "    max(x.collect_ts) FILTER (WHERE x.collect_ts < x.s_new) OVER (PARTITION BY x.point_id) AS last_ts"
+      "  FROM x"
+      "), agg AS ("
+      "  SELECT point_id, sum(on_s) AS online_s,"
+      // Readings before the new mark's last one have their next reading: their time is final.
+      "    coalesce(sum(on_s) FILTER (WHERE collect_ts < last_ts), 0) AS online_fold,"
+      "    count(*) FILTER (WHERE NOT seed AND collect_ts >= $1::timestamptz) AS received,"
+      "    count(*) FILTER (WHERE NOT seed AND collect_ts >= $1::timestamptz AND timely) AS timely,"
+      "    count(*) FILTER (WHERE NOT seed AND collect_ts >= $1::timestamptz AND flagged) AS flagged,"
+      "    count(*) FILTER (WHERE NOT seed AND collect_ts >= $1::timestamptz AND collect_ts < s_new) AS received_fold,"
+      "    count(*) FILTER (WHERE NOT seed AND collect_ts >= $1::timestamptz AND collect_ts < s_new AND timely) AS timely_fold,"
+      "    count(*) FILTER (WHERE NOT seed AND collect_ts >= $1::timestamptz AND collect_ts < s_new AND flagged) AS flagged_fold,"
+      "    max(last_ts) AS last_ts"
+      "  FROM y GROUP BY point_id"
+      ") "
+      "INSERT INTO data_quality_day (day, point_id, company_code, period_s, online_s, expected, received, timely, flagged,"
+      "  computed_until, stable_until, stable_online, stable_received, stable_timely, stable_flagged, stable_last_ts) "
+      "SELECT $6::date, p.point_id, p.company_code, p.period_s,"
+      "  least(p.period_s, floor(coalesce(st.stable_online, 0) + coalesce(a.online_s, 0)))::int, (p.period_s / p.iv)::int,"
+      "  coalesce(st.stable_received, 0) + coalesce(a.received, 0), coalesce(st.stable_timely, 0) + coalesce(a.timely, 0),"
+      "  coalesce(st.stable_flagged, 0) + coalesce(a.flagged, 0), $2::timestamptz,"
+      "  greatest(coalesce(st.stable_until, $1::timestamptz - make_interval(secs => $3::int)), $8::timestamptz),"
+      "  coalesce(st.stable_online, 0) + coalesce(a.online_fold, 0), coalesce(st.stable_received, 0) + coalesce(a.received_fold, 0),"
+      "  coalesce(st.stable_timely, 0) + coalesce(a.timely_fold, 0), coalesce(st.stable_flagged, 0) + coalesce(a.flagged_fold, 0),"
+      "  coalesce(a.last_ts, st.stable_last_ts) "
+      "FROM p LEFT JOIN st USING (point_id) LEFT JOIN agg a USING (point_id) "
+      "ON CONFLICT (day, point_id) DO UPDATE SET company_code = EXCLUDED.company_code, period_s = EXCLUDED.period_s,"
+      "  online_s = EXCLUDED.online_s, expected = EXCLUDED.expected, received = EXCLUDED.received,"
+      "  timely = EXCLUDED.timely, flagged = EXCLUDED.flagged, computed_until = EXCLUDED.computed_until,"
+      "  stable_until = EXCLUDED.stable_until, stable_online = EXCLUDED.stable_online,"
+      "  stable_received = EXCLUDED.stable_received, stable_timely = EXCLUDED.stable_timely,"
+      "  stable_flagged = EXCLUDED.stable_flagged, stable_last_ts = EXCLUDED.stable_last_ts",
+      {pg_time(d0), pg_time(ce), std::to_string(s.offline_after_s), std::to_string(s.default_interval_s),
+       std::to_string(s.timely_within_s), day_text, pg_time(s_prev), pg_time(ce - seconds(s.incremental_lookback_s))});
+  company_day(tx, day);
   return rows;
 }
 
