@@ -7,35 +7,6 @@ namespace hazmon::rules {
 using namespace std::chrono;
 
 namespace {
-constexpr std::array<std::pair<DisposalState, const char*>, 6> kStates = {{
-    {DisposalState::pending_review, "pending_review"},
-    {DisposalState::pending, "pending"},
-    {DisposalState::pushed, "pushed"},
-    {DisposalState::fed_back, "fed_back"},
-    {DisposalState::checked, "checked"},
-    {DisposalState::closed, "closed"},
-}};
-constexpr std::array<std::pair<DisposalAction, const char*>, 11> kActions = {{
-    {DisposalAction::create, "create"},
-    {DisposalAction::confirm, "confirm"},
-    {DisposalAction::dismiss, "dismiss"},
-    {DisposalAction::push, "push"},
-    {DisposalAction::feedback, "feedback"},
-    {DisposalAction::reject, "reject"},
-    {DisposalAction::check, "check"},
-    {DisposalAction::close, "close"},
-    {DisposalAction::supervise, "supervise"},
-    {DisposalAction::raise_level, "raise_level"},
-    {DisposalAction::escalate, "escalate"},
-}};
-constexpr std::array<std::pair<FeedbackCause, const char*>, 5> kCauses = {{
-    {FeedbackCause::process_fluctuation, "process_fluctuation"},
-    {FeedbackCause::instrument_fault, "instrument_fault"},
-    {FeedbackCause::false_alarm, "false_alarm"},
-    {FeedbackCause::maintenance, "maintenance"},
-    {FeedbackCause::real_hazard, "real_hazard"},
-}};
-
 using A = DisposalAction;
 using S = DisposalState;
 using K = ActorKind;
@@ -71,55 +42,12 @@ const Row* row_of(A a) {
   return nullptr;
 }
 
-template <typename E, std::size_t N>
-const char* name_of(const std::array<std::pair<E, const char*>, N>& names, E v) {
-  for (auto& [e, n] : names)
-    if (e == v) return n;
-  return "";
-}
-
-template <typename E, std::size_t N>
-std::optional<E> parse(const std::array<std::pair<E, const char*>, N>& names, std::string_view s) {
-  for (auto& [e, n] : names)
-    if (s == n) return e;
-  return std::nullopt;
-}
-
 const StageDeadlines& deadlines_of(WarningLevel l, const DisposalSettings& st) {
   return st.deadlines[static_cast<std::size_t>(static_cast<int>(l) - 1)];
 }
 
 bool blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
 }  // namespace
-
-const char* to_string(DisposalState s) { return name_of(kStates, s); }
-std::optional<DisposalState> disposal_state_from_string(std::string_view s) { return parse(kStates, s); }
-const char* to_string(DisposalAction a) { return name_of(kActions, a); }
-std::optional<DisposalAction> disposal_action_from_string(std::string_view s) { return parse(kActions, s); }
-const char* to_string(FeedbackCause c) { return name_of(kCauses, c); }
-std::optional<FeedbackCause> feedback_cause_from_string(std::string_view s) { return parse(kCauses, s); }
-
-const char* chinese_name(FeedbackCause c) {
-  switch (c) {
-    case FeedbackCause::process_fluctuation: return "工艺波动";
-    case FeedbackCause::instrument_fault: return "仪表故障";
-    case FeedbackCause::false_alarm: return "误报";
-    case FeedbackCause::maintenance: return "检修";
-    case FeedbackCause::real_hazard: return "真实险情";
-  }
-  return "";
-}
-
-const char* to_string(ActorKind k) {
-  switch (k) {
-    case ActorKind::system: return "system";
-    case ActorKind::enterprise: return "enterprise";
-    case ActorKind::county: return "county";
-    case ActorKind::city: return "city";
-    case ActorKind::province: return "province";
-  }
-  return "";
-}
 
 std::optional<ActorKind> actor_kind_of(const model::Principal& p) {
   using model::Role;

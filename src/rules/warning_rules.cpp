@@ -7,17 +7,6 @@ namespace hazmon::rules {
 using namespace std::chrono;
 
 namespace {
-constexpr std::array<std::pair<WarningLevel, const char*>, 4> kLevels = {{
-    {WarningLevel::blue, "blue"}, {WarningLevel::yellow, "yellow"}, {WarningLevel::orange, "orange"}, {WarningLevel::red, "red"}}};
-constexpr std::array<std::pair<WarningCategory, const char*>, 6> kCategories = {{
-    {WarningCategory::threshold, "threshold"},
-    {WarningCategory::duration, "duration"},
-    {WarningCategory::combination, "combination"},
-    {WarningCategory::data_quality, "data_quality"},
-    {WarningCategory::video_ai, "video_ai"},
-    {WarningCategory::commitment, "commitment"},
-}};
-
 std::int64_t ms_of(SysTime t) { return duration_cast<milliseconds>(t.time_since_epoch()).count(); }
 
 bool contains(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
@@ -31,43 +20,9 @@ std::optional<WarningLevel> max_level(std::optional<WarningLevel> a, std::option
 }
 }  // namespace
 
-const char* to_string(WarningLevel l) {
-  for (auto& [v, n] : kLevels)
-    if (v == l) return n;
-  return "blue";
-}
-
-const char* chinese_name(WarningLevel l) {
-  switch (l) {
-    case WarningLevel::red: return "红色";
-    case WarningLevel::orange: return "橙色";
-    case WarningLevel::yellow: return "黄色";
-    case WarningLevel::blue: return "蓝色";
-  }
-  return "蓝色";
-}
-
-std::optional<WarningLevel> warning_level_from_string(std::string_view s) {
-  for (auto& [v, n] : kLevels)
-    if (s == n) return v;
-  return std::nullopt;
-}
-
 WarningLevel raise_level(WarningLevel l, int steps) {
   int v = std::clamp(static_cast<int>(l) + steps, static_cast<int>(WarningLevel::blue), static_cast<int>(WarningLevel::red));
   return static_cast<WarningLevel>(v);
-}
-
-const char* to_string(WarningCategory c) {
-  for (auto& [v, n] : kCategories)
-    if (v == c) return n;
-  return "threshold";
-}
-
-std::optional<WarningCategory> warning_category_from_string(std::string_view s) {
-  for (auto& [v, n] : kCategories)
-    if (s == n) return v;
-  return std::nullopt;
 }
 
 bool is_process_alarm_type(std::string_view type) {

@@ -171,6 +171,10 @@ nlohmann::json result_to_json(const pqxx::result& r) {
 
 }  // namespace
 
+struct Result::Impl {
+  pqxx::result r;
+};
+
 struct Database::Pool {
   std::mutex mutex;
   std::condition_variable cv;
@@ -310,6 +314,12 @@ long long Tx::exec_count(std::string_view sql, const Params& params) {
   return static_cast<long long>(impl_->exec_params(sql, params).affected_rows());
 }
 
+Result Tx::query(std::string_view sql, const Params& params) {
+  auto impl = std::make_shared<Result::Impl>();
+  impl->r = impl_->exec_params(sql, params);
+  return Result(std::move(impl));
+}
+
 void Tx::commit() {
   impl_->run("COMMIT", [&] {
     impl_->work->commit();
@@ -318,5 +328,147 @@ void Tx::commit() {
 }
 
 pqxx::work& TxAccess::work(Tx& tx) { return *tx.impl_->work; }
+
+// ---- typed rows ----
+
+Result::Result(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)), raw_(&impl_->r) {}
+std::size_t Result::size() const { return impl_->r.size(); }
+long long Result::affected_rows() const { return static_cast<long long>(impl_->r.affected_rows()); }
+
+namespace {
+const pqxx::result& res(const void* p) { return *static_cast<const pqxx::result*>(p); }
+pqxx::field field(const void* p, int row, std::size_t col) {
+  return res(p)[row][static_cast<pqxx::row::size_type>(col)];
+}
+
+// "2026-11-29 21:00:00.123456+00" (TimeZone=UTC, DateStyle=ISO) → time point; other offsets
+// ("+08", "+05:30") are honoured as well.
+std::optional<core::SysTime> parse_pg_timestamptz(std::string_view s) {
+  auto digits = [&](std::size_t at, std::size_t n) -> long {
+    if (at + n > s.size()) return -1;
+    long v = 0;
+    for (std::size_t i = at; i < at + n; ++i) {
+      if (s[i] < '0' || s[i] > '9') return -1;
+      v = v * 10 + (s[i] - '0');
+    }
+    return v;
+  };
+  long y = digits(0, 4), mo = digits(5, 2), d = digits(8, 2), h = digits(11, 2), mi = digits(14, 2), sec = digits(17, 2);
+  if (y < 0 || mo < 1 || d < 1 || h < 0 || mi < 0 || sec < 0 || s.size() < 19 || s[4] != '-' || s[7] != '-' ||
+      (s[10] != ' ' && s[10] != 'T') || s[13] != ':' || s[16] != ':')
+    return std::nullopt;
+  std::size_t i = 19;
+  long long micros = 0;
+  if (i < s.size() && s[i] == '.') {
+    int n = 0;
+    for (++i; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, ++n)
+      if (n < 6) micros = micros * 10 + (s[i] - '0');
+    for (; n < 6; ++n) micros *= 10;
+  }
+  long offset_s = 0;
+  if (i < s.size()) {
+    if (s[i] != '+' && s[i] != '-') return std::nullopt;
+    int sign = s[i] == '+' ? 1 : -1;
+    long oh = digits(i + 1, 2), om = 0, os = 0;
+    if (oh < 0) return std::nullopt;
+    std::size_t j = i + 3;
+    if (j < s.size() && s[j] == ':') om = digits(j + 1, 2), j += 3;
+    if (j < s.size() && s[j] == ':') os = digits(j + 1, 2), j += 3;
+    if (om < 0 || os < 0 || j != s.size()) return std::nullopt;
+    offset_s = sign * (oh * 3600 + om * 60 + os);
+  }
+  using namespace std::chrono;
+  year_month_day ymd{year{static_cast<int>(y)}, month{static_cast<unsigned>(mo)}, std::chrono::day{static_cast<unsigned>(d)}};
+  if (!ymd.ok()) return std::nullopt;
+  return time_point_cast<core::SysTime::duration>(sys_days{ymd} + hours(h) + minutes(mi) + seconds(sec) + microseconds(micros) -
+                                                  seconds(offset_s));
+}
+}  // namespace
+
+std::size_t Row::size() const { return res(result_).columns(); }
+bool Row::is_null(std::size_t col) const { return field(result_, row_, col).is_null(); }
+std::string_view Row::text(std::size_t col) const {
+  auto f = field(result_, row_, col);
+  return f.is_null() ? std::string_view() : std::string_view(f.c_str(), f.size());
+}
+std::string_view Row::name(std::size_t col) const { return res(result_).column_name(static_cast<pqxx::row::size_type>(col)); }
+
+std::size_t Row::index(std::string_view name) const {
+  const auto& r = res(result_);
+  for (pqxx::row::size_type c = 0; c < r.columns(); ++c)
+    if (name == r.column_name(c)) return c;
+  core::logger(core::LogModule::storage)->error("result has no column {}", name);
+  throw core::Error(core::Errc::internal, "database error");
+}
+
+void Row::bad_field(std::size_t col, std::string_view why) const {
+  core::logger(core::LogModule::storage)
+      ->error("column {} ({}): {}", name(col), why, is_null(col) ? std::string_view("NULL") : text(col).substr(0, 60));
+  throw core::Error(core::Errc::internal, "database error");
+}
+
+long long Row::as_int(std::size_t col) const {
+  auto f = field(result_, row_, col);
+  if (f.is_null()) bad_field(col, "NULL");
+  try {
+    return f.as<long long>();
+  } catch (const std::exception&) {
+    bad_field(col, "not an integer");
+  }
+}
+
+double Row::as_double(std::size_t col) const {
+  auto f = field(result_, row_, col);
+  if (f.is_null()) bad_field(col, "NULL");
+  try {
+    return f.as<double>();
+  } catch (const std::exception&) {
+    bad_field(col, "not a number");
+  }
+}
+
+bool Row::as_bool(std::size_t col) const {
+  auto f = field(result_, row_, col);
+  if (f.is_null()) bad_field(col, "NULL");
+  if (f.c_str()[0] == 't' && f.size() == 1) return true;
+  if (f.c_str()[0] == 'f' && f.size() == 1) return false;
+  bad_field(col, "not a boolean");
+}
+
+core::SysTime Row::as_time(std::size_t col) const {
+  auto f = field(result_, row_, col);
+  if (f.is_null()) bad_field(col, "NULL");
+  auto t = parse_pg_timestamptz(std::string_view(f.c_str(), f.size()));
+  if (!t) bad_field(col, "not a timestamptz");
+  return *t;
+}
+
+std::string format_timestamptz(core::SysTime t) {
+  using namespace std::chrono;
+  auto us = floor<microseconds>(t);
+  auto day = floor<days>(us);
+  year_month_day ymd{day};
+  hh_mm_ss<microseconds> hms{us - day};
+  char buf[48];
+  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02lld", static_cast<int>(ymd.year()),
+                        static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                        static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                        static_cast<long long>(hms.seconds().count()));
+  std::string out(buf, static_cast<std::size_t>(n));
+  if (auto frac = hms.subseconds().count(); frac != 0) {
+    char f[8];
+    std::snprintf(f, sizeof f, ".%06lld", static_cast<long long>(frac));
+    std::string fs(f);
+    while (fs.back() == '0') fs.pop_back();
+    out += fs;
+  }
+  out += 'Z';
+  return out;
+}
+
+std::string ph(Params& params, Param value) {
+  params.push_back(std::move(value));
+  return "$" + std::to_string(params.size());
+}
 
 }  // namespace hazmon::storage

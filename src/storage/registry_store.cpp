@@ -21,11 +21,6 @@ std::string select_list(const EntityDef& def) {
   return s;
 }
 
-std::string ph(Params& params, std::string value) {
-  params.push_back(std::move(value));
-  return "$" + std::to_string(params.size());
-}
-
 // The WHERE fragment that keeps a query inside `scope`.
 std::string scope_sql(const EntityDef& def, const model::Scope& scope, Params& params) {
   using model::ScopeKind;

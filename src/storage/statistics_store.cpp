@@ -11,11 +11,6 @@ namespace hazmon::storage {
 using nlohmann::json;
 
 namespace {
-std::string ph(Params& p, std::string v) {
-  p.push_back(std::move(v));
-  return "$" + std::to_string(p.size());
-}
-
 std::optional<std::string> opt_str(const json& v) {
   if (v.is_null()) return std::nullopt;
   return v.is_string() ? v.get<std::string>() : v.dump();

@@ -22,27 +22,20 @@
 
 namespace hazmon::rules {
 
-enum class DisposalState { pending_review, pending, pushed, fed_back, checked, closed };
-const char* to_string(DisposalState s);
-std::optional<DisposalState> disposal_state_from_string(std::string_view s);
-
-enum class DisposalAction { create, confirm, dismiss, push, feedback, reject, check, close, supervise, raise_level, escalate };
-const char* to_string(DisposalAction a);
-std::optional<DisposalAction> disposal_action_from_string(std::string_view s);
+// The enums live in model/warning.hpp (storage and api read and write them too).
+using model::ActorKind;
+using model::DisposalAction;
+using model::DisposalState;
+using model::FeedbackCause;
+using model::disposal_action_from_string;
+using model::disposal_state_from_string;
+using model::feedback_cause_from_string;
 
 // Who acts, as the disposal rules see it: the role and the kind of its scope must agree
 // (an enterprise user of an enterprise, a county officer of a region, …).
-enum class ActorKind { system, enterprise, county, city, province };
-const char* to_string(ActorKind k);
 // nullopt: the principal takes no part in disposal (operators, machine credentials, or a role
 // whose scope kind does not fit it).
 std::optional<ActorKind> actor_kind_of(const model::Principal& p);
-
-// 反馈原因: the enterprise's explanation.
-enum class FeedbackCause { process_fluctuation, instrument_fault, false_alarm, maintenance, real_hazard };
-const char* to_string(FeedbackCause c);
-const char* chinese_name(FeedbackCause c);
-std::optional<FeedbackCause> feedback_cause_from_string(std::string_view s);
 
 struct StageDeadlines {
   std::chrono::minutes feedback;  // pushed → fed_back

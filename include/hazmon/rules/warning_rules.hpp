@@ -20,21 +20,20 @@
 
 #include <hazmon/core/clock.hpp>
 #include <hazmon/model/scope.hpp>
+#include <hazmon/model/warning.hpp>
 #include <hazmon/rules/point_machine.hpp>
 
 namespace hazmon::rules {
 
-// Red / orange / yellow / blue = major / large / general / low risk (重大/较大/一般/低风险).
-enum class WarningLevel { blue = 1, yellow = 2, orange = 3, red = 4 };
-const char* to_string(WarningLevel l);
-const char* chinese_name(WarningLevel l);  // 红色 …
-std::optional<WarningLevel> warning_level_from_string(std::string_view s);
+// Level and category live in model/warning.hpp (storage and api read and write them too).
+using model::WarningCategory;
+using model::WarningLevel;
+using model::chinese_name;
+using model::to_string;
+using model::warning_category_from_string;
+using model::warning_level_from_string;
 // `steps` levels up, never above red.
 WarningLevel raise_level(WarningLevel l, int steps);
-
-enum class WarningCategory { threshold, duration, combination, data_quality, video_ai, commitment };
-const char* to_string(WarningCategory c);
-std::optional<WarningCategory> warning_category_from_string(std::string_view s);
 
 // The process alarm types a rule may name (data faults never make events).
 bool is_process_alarm_type(std::string_view type);

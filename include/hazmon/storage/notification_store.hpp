@@ -1,0 +1,127 @@
+#pragma once
+// Where warning notifications are stored: the outbox `notification` (one row per event, push,
+// channel and recipient; sent, retried or failed by the sender thread) and the duty contacts
+// `notify_contact`, plus the registry's responsible persons they are resolved with. All in the
+// caller's transaction; service::NotificationService holds the workflow.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <hazmon/core/clock.hpp>
+#include <hazmon/model/scope.hpp>
+#include <hazmon/model/warning.hpp>
+
+namespace hazmon::storage {
+
+class Tx;
+
+// A duty contact as notification resolves it.
+struct ContactTarget {
+  long long id = 0;
+  std::string name;
+  std::optional<std::string> phone, email;
+  std::string channels;  // JSON array text: ["sms","email"]
+  model::WarningLevel min_level = model::WarningLevel::blue;
+};
+
+struct ResponsiblePerson {
+  std::string name, role, mobile;
+};
+
+struct OutboxWrite {
+  long long warning_event_id = 0;
+  std::string company_code, dedup_key, push_reason, channel, recipient, recipient_name, recipient_level;
+  std::optional<long long> contact_id;
+  std::string subject, body;
+  core::SysTime now{};  // created and first due
+};
+
+// A due outbox row, for the sender.
+struct OutboxMessage {
+  long long id = 0;
+  std::string channel, recipient, recipient_name, subject, body;
+  int attempts = 0;
+};
+
+// A notification as GET /notifications lists it.
+struct NotificationRow {
+  long long id = 0, warning_event_id = 0;
+  std::string event_no, company_code, company_name, push_reason, channel, recipient, recipient_name, recipient_level,
+      subject, body, status;
+  int attempts = 0;
+  core::SysTime next_attempt_at{}, created_at{};
+  std::optional<std::string> last_error;
+  std::optional<core::SysTime> sent_at;
+};
+
+struct NotificationFilter {
+  std::optional<long long> warning_event_id;
+  std::optional<std::string> status, channel, company_code;
+  std::optional<core::SysTime> from, to;  // on created_at, [from, to)
+};
+
+// A duty contact as the API shows it.
+struct ContactRow {
+  long long id = 0;
+  std::string level;
+  std::optional<std::string> company_code, company_name, region_code;
+  std::string name;
+  std::optional<std::string> phone, email;
+  std::string channels;  // JSON array text
+  model::WarningLevel min_level = model::WarningLevel::blue;
+  bool is_active = true;
+  std::string note;
+  core::SysTime created_at{}, updated_at{};
+};
+
+// A contact to write (checked by the service).
+struct ContactWrite {
+  std::string level, name;
+  std::optional<std::string> company_code, region_code, phone, email;
+  std::string channels;  // JSON array text
+  model::WarningLevel min_level = model::WarningLevel::blue;
+  bool is_active = true;
+  std::string note;
+};
+
+struct ContactFilter {
+  std::optional<std::string> level, company_code, region_code;
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  long long total = 0;
+};
+
+class NotificationStore {
+ public:
+  std::optional<std::string> enterprise_region(Tx& tx, const std::string& company_code) const;
+  // Active contacts of an enterprise, or of a county, city or province (tier) by region code.
+  std::vector<ContactTarget> enterprise_contacts(Tx& tx, const std::string& company_code) const;
+  std::vector<ContactTarget> region_contacts(Tx& tx, const std::string& tier, const std::string& region_code) const;
+  // The hazard source's active responsible persons with a mobile number, valid on `now`'s day
+  // (Asia/Shanghai).
+  std::vector<ResponsiblePerson> responsible_persons(Tx& tx, const std::string& hazard_code, core::SysTime now) const;
+
+  // 1 when written, 0 when this (event, dedup key, channel, recipient) was there already.
+  int add(Tx& tx, const OutboxWrite& w) const;
+  std::vector<OutboxMessage> due(Tx& tx, core::SysTime now, std::size_t limit) const;
+  void mark_sent(Tx& tx, long long id, int attempts, core::SysTime at) const;
+  // status pending (retry at next_attempt) or failed.
+  void mark_attempt_failed(Tx& tx, long long id, bool give_up, int attempts, const std::string& error,
+                           core::SysTime next_attempt) const;
+
+  Page<NotificationRow> list(Tx& tx, const model::Scope& scope, const NotificationFilter& f, int limit,
+                             long long offset) const;
+
+  // Contacts inside a scope: an enterprise contact by its enterprise's region, a region contact
+  // by its own code.
+  Page<ContactRow> contacts(Tx& tx, const model::Scope& scope, const ContactFilter& f, int limit, long long offset) const;
+  std::optional<ContactRow> contact(Tx& tx, const model::Scope& scope, long long id) const;
+  long long add_contact(Tx& tx, const ContactWrite& c) const;
+  void replace_contact(Tx& tx, long long id, const ContactWrite& c) const;
+  void delete_contact(Tx& tx, long long id) const;
+};
+
+}  // namespace hazmon::storage
