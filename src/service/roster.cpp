@@ -4,6 +4,8 @@
 #include <hazmon/storage/database.hpp>
 #include <hazmon/storage/scope_sql.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>

@@ -2,7 +2,7 @@
 // Use cases of the registry: list, get, create, update, deactivate any registry entity under
 // the caller's scope, with JSON Schema validation and the domain checks the schema cannot
 // express (code prefixes, threshold order, references within one enterprise, GB 18218).
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <filesystem>
 #include <functional>

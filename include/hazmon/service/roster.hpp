@@ -2,7 +2,7 @@
 // The notice's roster: attachment 1 is the master list of enterprises; attachments 2–4 name
 // enterprises for further tasks, spelled differently at times. Reconciliation matches exactly,
 // then by normalised name, and reports every fuzzy match and every unmatched row.
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <filesystem>
 #include <iosfwd>
