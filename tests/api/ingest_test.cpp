@@ -104,6 +104,53 @@ TEST(Ingest, EncryptedEnvelopeIsAccepted) {
   EXPECT_EQ(bad.status, 400) << bad.body;
 }
 
+// Brackets inside strings are text, not nesting: an envelope whose plaintext holds 40 of them in
+// a point code opens (the envelope's depth check counted them and refused it), and so does the
+// same upload sent plain.
+TEST(Ingest, BracketsInStringsAreNotNesting) {
+  Fixture f;
+  const std::string brackets(40, '[');
+  auto inner = f.upload("env-br-1", json::array({f.item(f.kLevel, 10, 7.5), f.item(brackets, 10, 1)}));
+  auto data = ingest::encrypt_envelope_data(inner.dump(), f.envelope["cipher"], f.envelope["key_hex"], f.envelope["iv_hex"]);
+  auto app_id = f.gateway.substr(0, f.gateway.find('.'));
+  auto r = f.c.post_json("/api/v1/upload/realtime", {{"appId", app_id}, {"dataId", "env-br-1"}, {"data", data}}, f.gateway);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["accepted"], 1);
+  ASSERT_EQ(r.json()["rejected"].size(), 1u) << r.body;
+  EXPECT_EQ(r.json()["rejected"][0]["index"], 1);
+  auto plain = f.c.post_json("/api/v1/upload/realtime", f.upload("plain-br-1", json::array({f.item(brackets + "\\\"{{", 10, 1)})),
+                             f.gateway);
+  ASSERT_EQ(plain.status, 200) << plain.body;
+  EXPECT_EQ(plain.json()["rejected"].size(), 1u);
+  // Real nesting past 32 levels is still refused, plain and inside an envelope.
+  auto deep = f.upload("deep-1", json::array({f.item(f.kLevel, 10, 7.5)}));
+  json nest = 1;
+  for (int i = 0; i < 40; ++i) nest = json::array({nest});
+  deep["extra"] = nest;
+  EXPECT_EQ(f.c.post_json("/api/v1/upload/realtime", deep, f.gateway).status, 400);
+  auto deep_data = ingest::encrypt_envelope_data(deep.dump(), f.envelope["cipher"], f.envelope["key_hex"], f.envelope["iv_hex"]);
+  auto opened = f.c.post_json("/api/v1/upload/realtime", {{"appId", app_id}, {"dataId", "deep-1"}, {"data", deep_data}}, f.gateway);
+  EXPECT_EQ(opened.status, 400) << opened.body;
+  EXPECT_NE(opened.body.find("could not be opened"), std::string::npos) << opened.body;
+}
+
+// The envelope is told by the body's own top-level keys: a plain upload whose text mentions
+// "appId" (a point code, the dataId) is a plain upload, stored as such.
+TEST(Ingest, APlainUploadMentioningAppIdIsNotAnEnvelope) {
+  Fixture f;
+  auto body = f.upload("appId", json::array({f.item(f.kLevel, 10, 7.5), f.item("appId", 10, 1)}));
+  auto r = f.c.post_json("/api/v1/upload/realtime", body, f.gateway);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["accepted"], 1);
+  ASSERT_EQ(r.json()["rejected"].size(), 1u);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM upload_batch WHERE data_id = 'appId' AND company_code = '" + f.kCompany + "'"), 1);
+  // A top-level appId without data is neither an envelope nor a plain upload's field.
+  auto odd = f.upload("odd-1", json::array({f.item(f.kLevel, 10, 7.5)}));
+  odd["appId"] = "x";
+  auto refused = f.c.post_json("/api/v1/upload/realtime", odd, f.gateway);
+  EXPECT_EQ(refused.status, 422) << refused.body;
+}
+
 TEST(Ingest, OnlyTheEnterprisesOwnGatewayMayUpload) {
   Fixture f;
   auto body = f.upload("x-1", json::array({f.item(f.kLevel, 10, 7.5)}));
