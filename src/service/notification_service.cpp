@@ -12,7 +12,7 @@
 #include <hazmon/notify/smtp_mailer.hpp>
 #include <hazmon/service/warning_service.hpp>
 #include <hazmon/storage/database.hpp>
-#include <hazmon/storage/scope_sql.hpp>
+#include <hazmon/storage/notification_store.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -45,11 +45,12 @@ bool is_tier(const std::string& t) {
   return std::find_if(std::begin(kTiers), std::end(kTiers), [&](const char* k) { return t == k; }) != std::end(kTiers);
 }
 
-std::string ts(core::SysTime t) { return core::format_rfc3339(t); }
-
-std::string ph(storage::Params& params, std::string v) {
-  params.push_back(std::move(v));
-  return "$" + std::to_string(params.size());
+json time_or_null(const std::optional<core::SysTime>& t) {
+  return t ? json(storage::format_timestamptz(*t)) : json(nullptr);
+}
+template <typename T>
+json or_null(const std::optional<T>& v) {
+  return v ? json(*v) : json(nullptr);
 }
 
 const char* person_role_zh(const std::string& role) {
@@ -78,22 +79,48 @@ void contacts_allowed(const model::Principal& who) {
   throw Error(Errc::forbidden, "duty contacts are kept by the province admin and city officers");
 }
 
-// Contacts within the caller's scope: an enterprise contact by its enterprise's region, a
-// region contact by its own code. Joins enterprise as `e` (LEFT: region contacts have none).
-std::string contact_scope(const model::Principal& who, storage::Params& params) {
-  if (who.scope.kind == model::ScopeKind::province) return "TRUE";
-  auto p = ph(params, who.scope.region_prefix());
-  return "(coalesce(e.region_code, c.region_code) LIKE " + p + " || '%')";
+json contact_json(const storage::ContactRow& c) {
+  return {{"id", c.id},
+          {"level", c.level},
+          {"company_code", or_null(c.company_code)},
+          {"company_name", or_null(c.company_name)},
+          {"region_code", or_null(c.region_code)},
+          {"name", c.name},
+          {"phone", or_null(c.phone)},
+          {"email", or_null(c.email)},
+          {"channels", json::parse(c.channels)},
+          {"min_level", model::to_string(c.min_level)},
+          {"is_active", c.is_active},
+          {"note", c.note},
+          {"created_at", storage::format_timestamptz(c.created_at)},
+          {"updated_at", storage::format_timestamptz(c.updated_at)}};
 }
 
-constexpr const char* kContactColumns =
-    "c.id, c.level, c.company_code, e.name AS company_name, c.region_code, c.name, c.phone, c.email, c.channels, "
-    "c.min_level, c.is_active, c.note, c.created_at, c.updated_at";
-constexpr const char* kContactFrom = " FROM notify_contact c LEFT JOIN enterprise e ON e.company_code = c.company_code";
+json notification_json(const storage::NotificationRow& n) {
+  return {{"id", n.id},
+          {"warning_event_id", n.warning_event_id},
+          {"event_no", n.event_no},
+          {"company_code", n.company_code},
+          {"company_name", n.company_name},
+          {"push_reason", n.push_reason},
+          {"channel", n.channel},
+          {"recipient", n.recipient},
+          {"recipient_name", n.recipient_name},
+          {"recipient_level", n.recipient_level},
+          {"subject", n.subject},
+          {"body", n.body},
+          {"status", n.status},
+          {"attempts", n.attempts},
+          {"next_attempt_at", storage::format_timestamptz(n.next_attempt_at)},
+          {"last_error", or_null(n.last_error)},
+          {"created_at", storage::format_timestamptz(n.created_at)},
+          {"sent_at", time_or_null(n.sent_at)}};
+}
 }  // namespace
 
 struct NotificationService::Impl {
   storage::Database& db;
+  storage::NotificationStore store;
   NotifySettings s;
   const core::Clock& clock;
   notify::SmsGateway* sms;
@@ -147,46 +174,33 @@ struct NotificationService::Impl {
     std::vector<Recipient> out;
     auto company = ev.value("company_code", std::string());
     int rank = level_rank(ev.value("level", std::string()));
-    auto ent = tx.exec_one("SELECT region_code FROM enterprise WHERE company_code = $1", {company});
-    auto regions = ent.is_null() || !ent["region_code"].is_string() ? std::map<std::string, std::string>{}
-                                                                     : tier_regions(ent["region_code"].get<std::string>());
+    auto region = store.enterprise_region(tx, company);
+    auto regions = region ? tier_regions(*region) : std::map<std::string, std::string>{};
     std::set<std::string> tiers;
     if (auto it = ev.find("recipients"); it != ev.end() && it->is_array())
       for (const auto& t : *it)
         if (t.is_string() && is_tier(t.get<std::string>())) tiers.insert(t.get<std::string>());
     for (const auto& tier : tiers) {
-      json rows;
+      std::vector<storage::ContactTarget> contacts;
       if (tier == "enterprise") {
-        rows = tx.exec(
-            "SELECT id, name, phone, email, channels, min_level FROM notify_contact "
-            "WHERE is_active AND level = 'enterprise' AND company_code = $1 ORDER BY id",
-            {company});
+        contacts = store.enterprise_contacts(tx, company);
       } else {
         auto r = regions.find(tier);
         if (r == regions.end()) continue;
-        rows = tx.exec(
-            "SELECT id, name, phone, email, channels, min_level FROM notify_contact "
-            "WHERE is_active AND level = $1 AND region_code = $2 ORDER BY id",
-            {tier, r->second});
+        contacts = store.region_contacts(tx, tier, r->second);
       }
-      for (const auto& row : rows) {
-        if (level_rank(row["min_level"].get<std::string>()) > rank) continue;
-        Recipient rc{tier, row["name"].get<std::string>(), row["phone"].is_string() ? row["phone"].get<std::string>() : "",
-                     row["email"].is_string() ? row["email"].get<std::string>() : "", {}, row["id"].get<long long>()};
-        for (const auto& c : row["channels"])
-          if (auto chn = notify::channel_from_string(c.get<std::string>())) rc.channels.push_back(*chn);
+      for (const auto& c : contacts) {
+        if (level_rank(model::to_string(c.min_level)) > rank) continue;
+        Recipient rc{tier, c.name, c.phone.value_or(""), c.email.value_or(""), {}, c.id};
+        for (const auto& chn : json::parse(c.channels))
+          if (auto k = notify::channel_from_string(chn.get<std::string>())) rc.channels.push_back(*k);
         out.push_back(std::move(rc));
       }
       // The 包保责任人 of the hazard source (registry table responsible_person) get an SMS at
       // the enterprise tier without a contact row of their own.
       if (tier == "enterprise" && ev.contains("hazard_code") && ev["hazard_code"].is_string()) {
-        auto persons = tx.exec(
-            "SELECT name, role, mobile FROM responsible_person WHERE is_active AND hazard_code = $1 AND mobile IS NOT NULL "
-            "AND (valid_to IS NULL OR valid_to >= ($2::timestamptz AT TIME ZONE 'Asia/Shanghai')::date) ORDER BY role",
-            {ev["hazard_code"].get<std::string>(), ts(clock.now())});
-        for (const auto& p : persons)
-          out.push_back({tier, p["name"].get<std::string>() + "（" + person_role_zh(p["role"].get<std::string>()) + "）",
-                         p["mobile"].get<std::string>(), "", {Channel::sms}, std::nullopt});
+        for (const auto& p : store.responsible_persons(tx, ev["hazard_code"].get<std::string>(), clock.now()))
+          out.push_back({tier, p.name + "（" + person_role_zh(p.role) + "）", p.mobile, "", {Channel::sms}, std::nullopt});
       }
     }
     return out;
@@ -203,7 +217,7 @@ struct NotificationService::Impl {
     std::string dedup = reason + ":" + level + ":" + std::to_string(escalations);
     notify::Rendered texts[2] = {notify::render_warning(ev, Channel::sms, s.templates),
                                  notify::render_warning(ev, Channel::email, s.templates)};
-    auto now = ts(clock.now());
+    auto now = clock.now();
     int added[2] = {0, 0};
     db.in_tx([&](storage::Tx& tx) {
       for (const auto& r : resolve(tx, ev)) {
@@ -212,14 +226,9 @@ struct NotificationService::Impl {
           if (address.empty()) continue;
           if ((c == Channel::sms && !sms) || (c == Channel::email && !mail)) continue;  // channel not configured
           const auto& t = texts[ch(c)];
-          added[ch(c)] += static_cast<int>(tx.exec_count(
-              "INSERT INTO notification (warning_event_id, company_code, dedup_key, push_reason, channel, recipient, "
-              "recipient_name, recipient_level, contact_id, subject, body, next_attempt_at, created_at) "
-              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) "
-              "ON CONFLICT (warning_event_id, dedup_key, channel, recipient) DO NOTHING",
-              {std::to_string(id), ev.value("company_code", std::string()), dedup, reason, std::string(notify::to_string(c)),
-               address, r.name, r.level, r.contact_id ? storage::Param(std::to_string(*r.contact_id)) : storage::Param(),
-               c == Channel::email ? t.subject : std::string(), t.body, now}));
+          added[ch(c)] += store.add(tx, {id, ev.value("company_code", std::string()), dedup, reason,
+                                         std::string(notify::to_string(c)), address, r.name, r.level, r.contact_id,
+                                         c == Channel::email ? t.subject : std::string(), t.body, now});
         }
       }
     });
@@ -263,10 +272,7 @@ struct NotificationService::Impl {
   void record_outcome(long long id, Channel c, int attempts, const std::optional<notify::SendError>& err) {
     auto now = clock.now();
     if (!err) {
-      db.in_tx([&](storage::Tx& tx) {
-        tx.exec("UPDATE notification SET status = 'sent', attempts = $2, sent_at = $3, last_error = NULL WHERE id = $1",
-                {std::to_string(id), std::to_string(attempts), ts(now)});
-      });
+      db.in_tx([&](storage::Tx& tx) { store.mark_sent(tx, id, attempts, now); });
       ++n_sent;
       inc(m_sent[ch(c)]);
       return;
@@ -274,9 +280,7 @@ struct NotificationService::Impl {
     bool give_up = err->permanent() || attempts >= s.max_attempts;
     std::string what = std::string(err->what()).substr(0, 500);
     db.in_tx([&](storage::Tx& tx) {
-      tx.exec("UPDATE notification SET status = $2, attempts = $3, last_error = $4, next_attempt_at = $5 WHERE id = $1",
-              {std::to_string(id), give_up ? "failed" : "pending", std::to_string(attempts), what,
-               ts(now + (give_up ? seconds(0) : backoff(attempts)))});
+      store.mark_attempt_failed(tx, id, give_up, attempts, what, now + (give_up ? seconds(0) : backoff(attempts)));
     });
     if (give_up) {
       ++n_failed;
@@ -291,21 +295,15 @@ struct NotificationService::Impl {
   }
 
   int deliver_round() {
-    auto due = db.in_tx([&](storage::Tx& tx) {
-      return tx.exec(
-          "SELECT id, channel, recipient, recipient_name, subject, body, attempts FROM notification "
-          "WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2",
-          {ts(clock.now()), std::to_string(s.batch)});
-    });
+    auto due = db.in_tx([&](storage::Tx& tx) { return store.due(tx, clock.now(), s.batch); });
     int n = 0;
     for (const auto& row : due) {
       if (stop_requested) break;  // the rest stay pending for the next start
-      auto id = row["id"].get<long long>();
-      auto c = notify::channel_from_string(row["channel"].get<std::string>()).value_or(Channel::sms);
-      notify::Message m{c, row["recipient"].get<std::string>(), row["recipient_name"].get<std::string>(),
-                        row["subject"].get<std::string>(), row["body"].get<std::string>(),
-                        "hazmon.notification." + std::to_string(id)};
-      int attempts = static_cast<int>(row["attempts"].get<long long>()) + 1;
+      auto id = row.id;
+      auto c = notify::channel_from_string(row.channel).value_or(Channel::sms);
+      notify::Message m{c, row.recipient, row.recipient_name, row.subject, row.body,
+                        "hazmon.notification." + std::to_string(id), {}};
+      int attempts = row.attempts + 1;
       std::optional<notify::SendError> err;
       try {
         if (c == Channel::sms) {
@@ -413,45 +411,36 @@ NotifyStats NotificationService::stats() const {
 json NotificationService::list(const model::Principal& who, const std::map<std::string, std::string>& filters, int limit,
                                long long offset) {
   if (!who.is_person()) throw Error(Errc::forbidden, "notifications are for people");
-  storage::Params params;
-  std::string where = storage::scope_predicate(who.scope, "n.company_code", "e.region_code", params);
+  storage::NotificationFilter f;
   for (const auto& [k, v] : filters) {
     if (k == "warning_event_id") {
       if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos)
         throw Error(Errc::bad_request, "warning_event_id must be a number");
-      where += " AND n.warning_event_id = " + ph(params, v);
+      f.warning_event_id = std::stoll(v);
     } else if (k == "status") {
       if (v != "pending" && v != "sent" && v != "failed") throw Error(Errc::bad_request, "status must be pending, sent or failed");
-      where += " AND n.status = " + ph(params, v);
+      f.status = v;
     } else if (k == "channel") {
       if (!notify::channel_from_string(v)) throw Error(Errc::bad_request, "channel must be sms or email");
-      where += " AND n.channel = " + ph(params, v);
+      f.channel = v;
     } else if (k == "company_code") {
-      where += " AND n.company_code = " + ph(params, v);
+      f.company_code = v;
     } else if (k == "from" || k == "to") {
       auto t = core::parse_time(v);
       if (!t) throw Error(Errc::bad_request, k + " must be RFC 3339 or yyyy-MM-dd HH:mm:ss");
-      where += std::string(" AND n.created_at ") + (k == "from" ? ">= " : "< ") + ph(params, ts(*t));
+      (k == "from" ? f.from : f.to) = *t;
     }
   }
-  auto lim = ph(params, std::to_string(limit));
-  auto ofs = ph(params, std::to_string(offset));
   auto tx = impl_->db.begin();
-  auto rows = tx.exec(
-      "SELECT n.id, n.warning_event_id, w.event_no, n.company_code, e.name AS company_name, n.push_reason, n.channel, "
-      "n.recipient, n.recipient_name, n.recipient_level, n.subject, n.body, n.status, n.attempts, n.next_attempt_at, "
-      "n.last_error, n.created_at, n.sent_at, count(*) OVER () AS total_count_ "
-      "FROM notification n JOIN enterprise e ON e.company_code = n.company_code "
-      "JOIN warning_event w ON w.id = n.warning_event_id WHERE " +
-          where + " ORDER BY n.created_at DESC, n.id DESC LIMIT " + lim + " OFFSET " + ofs,
-      params);
-  long long total = rows.empty() ? 0 : rows[0]["total_count_"].get<long long>();
+  auto page = impl_->store.list(tx, who.scope, f, limit, offset);
   // Phone numbers are personal data: only those who keep the contact list see them whole.
   bool whole = who.role == model::Role::province_admin || who.role == model::Role::city_officer;
-  for (auto& r : rows) {
-    r.erase("total_count_");
-    if (!whole && r["channel"] == "sms") r["recipient"] = core::mask_phone(r["recipient"].get<std::string>());
+  json rows = json::array();
+  for (auto& n : page.items) {
+    if (!whole && n.channel == "sms") n.recipient = core::mask_phone(n.recipient);
+    rows.push_back(notification_json(n));
   }
+  long long total = page.total;
   return {{"items", rows}, {"total", total}, {"limit", limit}, {"offset", offset}};
 }
 
@@ -459,7 +448,7 @@ namespace {
 // A contact as stored: every field checked, all complaints at once (422 with a pointer each).
 struct ContactInput {
   std::string level, name, min_level = "blue", note;
-  storage::Param company_code, region_code, phone, email;
+  std::optional<std::string> company_code, region_code, phone, email;
   json channels = json::array({"sms"});
   bool is_active = true;
 };
@@ -553,11 +542,11 @@ ContactInput parse_contact(const json& body) {
 
 // The enterprise or region of a contact must exist and lie in the caller's scope; outside it,
 // it is treated as absent (422 on the field, as for registry references).
-void check_contact_scope(storage::Tx& tx, const model::Principal& who, const ContactInput& c) {
+void check_contact_scope(const storage::NotificationStore& store, storage::Tx& tx, const model::Principal& who,
+                         const ContactInput& c) {
   if (c.company_code) {
-    auto e = tx.exec_one("SELECT region_code FROM enterprise WHERE company_code = $1", {*c.company_code});
-    if (e.is_null() || (who.scope.kind != model::ScopeKind::province &&
-                        !who.scope.covers_region(e["region_code"].get<std::string>())))
+    auto region = store.enterprise_region(tx, *c.company_code);
+    if (!region || (who.scope.kind != model::ScopeKind::province && !who.scope.covers_region(*region)))
       throw Error(Errc::validation_failed, "no such enterprise", {{"/company_code", "no such enterprise"}});
   } else if (c.region_code) {
     if (who.scope.kind != model::ScopeKind::province && !who.scope.covers_region(*c.region_code))
@@ -565,79 +554,69 @@ void check_contact_scope(storage::Tx& tx, const model::Principal& who, const Con
   }
 }
 
-storage::Params contact_params(const ContactInput& c) {
-  return {c.level, c.company_code, c.region_code, c.name, c.phone, c.email, c.channels.dump(), c.min_level,
-          c.is_active ? "true" : "false", c.note};
+storage::ContactWrite write_of(const ContactInput& c) {
+  return {c.level,    c.name,           c.company_code,
+          c.region_code, c.phone,       c.email,
+          c.channels.dump(), model::warning_level_from_string(c.min_level).value_or(model::WarningLevel::blue),
+          c.is_active, c.note};
 }
 
-json contact_by_id(storage::Tx& tx, const model::Principal& who, long long id) {
-  storage::Params params{std::to_string(id)};
-  auto where = contact_scope(who, params);
-  auto row = tx.exec_one(std::string("SELECT ") + kContactColumns + kContactFrom + " WHERE c.id = $1 AND " + where, params);
-  if (row.is_null()) throw Error(Errc::not_found, "no such contact");
-  return row;
+json contact_by_id(const storage::NotificationStore& store, storage::Tx& tx, const model::Principal& who, long long id) {
+  auto row = store.contact(tx, who.scope, id);
+  if (!row) throw Error(Errc::not_found, "no such contact");
+  return contact_json(*row);
 }
 }  // namespace
 
 json NotificationService::list_contacts(const model::Principal& who, const std::map<std::string, std::string>& filters,
                                         int limit, long long offset) {
   contacts_allowed(who);
-  storage::Params params;
-  std::string where = contact_scope(who, params);
+  storage::ContactFilter f;
   for (const auto& [k, v] : filters) {
     if (k == "level") {
       if (!is_tier(v)) throw Error(Errc::bad_request, "level must be enterprise, county, city or province");
-      where += " AND c.level = " + ph(params, v);
+      f.level = v;
     } else if (k == "company_code") {
-      where += " AND c.company_code = " + ph(params, v);
+      f.company_code = v;
     } else if (k == "region_code") {
-      where += " AND c.region_code = " + ph(params, v);
+      f.region_code = v;
     }
   }
-  auto lim = ph(params, std::to_string(limit));
-  auto ofs = ph(params, std::to_string(offset));
   auto tx = impl_->db.begin();
-  auto rows = tx.exec(std::string("SELECT ") + kContactColumns + ", count(*) OVER () AS total_count_" + kContactFrom +
-                          " WHERE " + where + " ORDER BY c.id LIMIT " + lim + " OFFSET " + ofs,
-                      params);
-  long long total = rows.empty() ? 0 : rows[0]["total_count_"].get<long long>();
-  for (auto& r : rows) r.erase("total_count_");
-  return {{"items", rows}, {"total", total}, {"limit", limit}, {"offset", offset}};
+  auto page = impl_->store.contacts(tx, who.scope, f, limit, offset);
+  json rows = json::array();
+  for (const auto& c : page.items) rows.push_back(contact_json(c));
+  return {{"items", rows}, {"total", page.total}, {"limit", limit}, {"offset", offset}};
 }
 
 json NotificationService::create_contact(const model::Principal& who, const json& body) {
   contacts_allowed(who);
   auto c = parse_contact(body);
+  auto& st = impl_->store;
   return impl_->db.in_tx([&](storage::Tx& tx) {
-    check_contact_scope(tx, who, c);
-    auto row = tx.exec_one(
-        "INSERT INTO notify_contact (level, company_code, region_code, name, phone, email, channels, min_level, is_active, note) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10) RETURNING id",
-        contact_params(c));
-    return contact_by_id(tx, who, row["id"].get<long long>());
+    check_contact_scope(st, tx, who, c);
+    return contact_by_id(st, tx, who, st.add_contact(tx, write_of(c)));
   });
 }
 
 json NotificationService::replace_contact(const model::Principal& who, long long id, const json& body) {
   contacts_allowed(who);
+  auto& st = impl_->store;
   return impl_->db.in_tx([&](storage::Tx& tx) {
-    contact_by_id(tx, who, id);  // 404 first: a contact outside the scope does not exist
+    contact_by_id(st, tx, who, id);  // 404 first: a contact outside the scope does not exist
     auto c = parse_contact(body);
-    check_contact_scope(tx, who, c);
-    auto p = contact_params(c);
-    p.push_back(std::to_string(id));
-    tx.exec("UPDATE notify_contact SET level = $1, company_code = $2, region_code = $3, name = $4, phone = $5, email = $6, "
-            "channels = $7::jsonb, min_level = $8, is_active = $9, note = $10, updated_at = now() WHERE id = $11",
-            p);
-    return contact_by_id(tx, who, id);
+    check_contact_scope(st, tx, who, c);
+    st.replace_contact(tx, id, write_of(c));
+    return contact_by_id(st, tx, who, id);
   });
 }
 
 void NotificationService::delete_contact(const model::Principal& who, long long id) {
   contacts_allowed(who);
+  auto& st = impl_->store;
   impl_->db.in_tx([&](storage::Tx& tx) {
-    contact_by_id(tx, who, id);
-    tx.exec("DELETE FROM notify_contact WHERE id = $1", {std::to_string(id)});
+    contact_by_id(st, tx, who, id);
+    st.delete_contact(tx, id);
   });
 }
 

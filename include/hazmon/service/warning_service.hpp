@@ -2,10 +2,11 @@
 // Warning events (预警事件) and their disposal. Alarm changes from IngestService are queued and
 // evaluated on this service's own thread by rules::WarningEngine against the rules in the
 // `warning_rule` table; events, their alarms and every transition (disposal_record) are
-// written to PostgreSQL. A sensor event starts `pending` and is pushed by the system at once
-// (the `on_push` hook stands in for the notify module); deadlines are checked periodically and
-// by tick(). Queries and transitions run on the caller's thread under the caller's scope:
-// rows outside it are absent (404).
+// written through storage::WarningEventStore. A sensor event starts `pending` and is pushed by
+// the system at once (the on_push listeners: live stream, NotificationService); deadlines are
+// checked every check_interval and by tick(). Queries and transitions run on the caller's thread
+// under the caller's scope: rows outside it are absent (404). The code is split by job; see
+// src/service/warning_impl.hpp.
 #include <nlohmann/json.hpp>
 
 #include <chrono>

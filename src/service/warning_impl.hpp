@@ -1,0 +1,146 @@
+#pragma once
+// Inside service only: WarningService's state, shared by its files by job:
+//   warning_service.cpp   the worker thread, its queue and the public entry points
+//   warning_decisions.cpp rules-engine decisions → events, pushes, deadlines and escalation
+//   warning_disposal.cpp  queries and transitions for people (list, get, transition, video)
+//   warning_rule_admin.cpp warning rules: API form, checks, create and update
+//   warning_json.cpp      events, alarms and records as the API and on_push listeners see them
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <hazmon/core/log.hpp>
+#include <hazmon/rules/disposal.hpp>
+#include <hazmon/rules/warning_rules.hpp>
+#include <hazmon/service/warning_service.hpp>
+#include <hazmon/storage/reading_store.hpp>
+#include <hazmon/storage/warning_event_store.hpp>
+
+namespace prometheus { class Counter; }
+
+namespace hazmon::service {
+
+namespace warning_detail {
+
+struct HazardInfo {
+  int rank = 4;
+  std::string region_code, company_name, hazard_name;
+  core::SysTime loaded;
+};
+
+struct Work {
+  enum class Kind { alarm, tick, closed, reload } kind = Kind::alarm;
+  storage::AlarmWrite alarm;
+  std::string company_code, hazard_code;
+  long long event_id = 0;
+  std::promise<void> done;
+  bool waited = false;
+};
+
+struct Pending {
+  rules::WarningDecision decision;
+  int attempts = 0;
+};
+
+rules::EventState state_of(const storage::EventStateRow& row);
+rules::EventState state_of(const model::WarningEvent& ev);
+storage::EventStateWrite write_of(const rules::EventState& e);
+std::string ts(core::SysTime t);
+// "YJ" + yyyyMMdd (UTC+8) + the id, at least 6 digits.
+std::string event_no(core::SysTime first, long long id);
+// County and city codes of an enterprise region (a county's city is its first four digits + 00).
+std::pair<std::optional<std::string>, std::optional<std::string>> county_and_city(const std::string& region);
+const char* actor_name_zh(rules::ActorKind k);
+std::string recipients_zh(rules::WarningLevel level, int escalations);
+
+// warning_json.cpp
+nlohmann::json event_json(const model::WarningEvent& e);
+nlohmann::json alarm_json(const model::WarningAlarmLink& a);
+nlohmann::json record_json(const model::DisposalRecord& r);
+nlohmann::json recipients_json(const std::vector<rules::ActorKind>& v);
+
+// warning_rule_admin.cpp
+nlohmann::json rule_json(const storage::WarningRuleRow& row);
+rules::WarningRule rule_from(const nlohmann::json& j);
+
+}  // namespace warning_detail
+
+struct WarningService::Impl {
+  using Work = warning_detail::Work;
+  using Pending = warning_detail::Pending;
+  using HazardInfo = warning_detail::HazardInfo;
+
+  storage::Database& db;
+  WarningSettings s;
+  const core::Clock& clock;
+  storage::WarningEventStore events;
+  storage::WarningRuleStore rule_store;
+  std::shared_ptr<spdlog::logger> log = core::logger(core::LogModule::service);
+
+  std::mutex qmu;
+  std::condition_variable qcv;
+  std::deque<std::unique_ptr<Work>> queue;
+  bool stopping = false;
+  std::thread worker, ticker;
+  std::mutex tick_mu;
+  std::condition_variable tick_cv;
+  bool stopping_ticker = false;
+
+  std::mutex hook_mu;
+  std::vector<std::function<void(const nlohmann::json&)>> push_hooks;
+
+  // Worker-thread state.
+  rules::WarningEngine engine;
+  std::unordered_map<std::string, HazardInfo> hazards;
+  std::unordered_map<std::string, long long> open_ids;  // company|hazard → open event id
+  std::deque<Pending> retry;
+
+  std::atomic<std::uint64_t> n_seen{0}, n_dropped{0}, n_created{0}, n_raised{0}, n_escalated{0}, n_failures{0};
+  prometheus::Counter* m_created = nullptr;
+  prometheus::Counter* m_escalated = nullptr;
+  prometheus::Counter* m_dropped = nullptr;
+
+  Impl(storage::Database& d, WarningSettings st, const core::Clock& c) : db(d), s(std::move(st)), clock(c) {}
+
+  // warning_decisions.cpp
+  void reload_rules();
+  void restore();
+  const HazardInfo& hazard_info(const std::string& hazard_code);
+  void handle_alarm(const storage::AlarmWrite& w);
+  void apply_or_retry(rules::WarningDecision d, int attempts = 0);
+  void link_alarms(storage::Tx& tx, long long event_id, const std::vector<rules::AlarmRef>& alarms, core::SysTime now);
+  void record(storage::Tx& tx, long long event_id, core::SysTime at, const model::Principal* who, rules::ActorKind kind,
+              rules::DisposalAction action, const rules::EventState& before, const rules::EventState& after,
+              const std::optional<rules::FeedbackCause>& cause, const std::string& measures, const std::string& text);
+  void save_state(storage::Tx& tx, long long id, const rules::EventState& e);
+  rules::EventState push(storage::Tx& tx, long long id, const rules::EventState& e, core::SysTime now);
+  void apply(const rules::WarningDecision& d);
+  bool raise_open_event(storage::Tx& tx, const rules::WarningDecision& d, const storage::EventStateRow& row,
+                        core::SysTime now, std::optional<rules::WarningLevel>& new_level);
+  long long create_event(storage::Tx& tx, const rules::WarningDecision& d, const HazardInfo& info, core::SysTime now);
+  void notify(long long id, const std::string& reason);
+  void check_deadlines(core::SysTime now);
+  void escalate(long long id, core::SysTime now);
+  void handle_tick();
+
+  // warning_service.cpp
+  void handle(Work& w);
+  void worker_loop();
+  void enqueue(std::unique_ptr<Work> w);
+  void ticker_loop();
+
+  // warning_disposal.cpp
+  model::WarningEvent event_in_scope(storage::Tx& tx, const model::Principal& who, long long id, bool for_update);
+};
+
+}  // namespace hazmon::service
