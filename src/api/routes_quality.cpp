@@ -7,6 +7,7 @@
 #include <hazmon/service/data_quality.hpp>
 #include <hazmon/service/report_service.hpp>
 
+#include "file_download.hpp"
 #include "request_helpers.hpp"
 
 namespace hazmon::api {
@@ -18,18 +19,6 @@ using model::Principal;
 using nlohmann::json;
 
 namespace {
-Response file_download(std::string body, const std::string& content_type, const std::string& filename) {
-  Response resp;
-  resp.status = 200;
-  resp.content_type = content_type;
-  resp.body = std::move(body);
-  // ASCII file names only: no header injection, no RFC 5987 encoding needed.
-  resp.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + filename + "\"");
-  return resp;
-}
-
-const char* kXlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
 void add_data_quality_routes(http::Router& r, ApiContext& ctx) {
   if (!ctx.data_quality) return;
   auto& dq = *ctx.data_quality;
@@ -48,16 +37,20 @@ void add_data_quality_routes(http::Router& r, ApiContext& ctx) {
           bool file = format != "json";
           q.limit = file ? dq.settings().max_export_rows + 1 : query_int(req, "limit", 100, 1, 1000);
           q.offset = file ? 0 : query_int(req, "offset", 0, 0, 1 << 30);
+          q.with_totals = !file;
+          q.with_bottom = format != "csv";
           auto res = dq.query(who, q);
           if (!file) return json_response(200, service::to_json(res));
           if (res.total > dq.settings().max_export_rows)
             throw Error(Errc::too_large, "the export would hold " + std::to_string(res.total) + " rows, more than " +
                                              std::to_string(dq.settings().max_export_rows) +
                                              "; ask for a shorter period or a higher level");
-          auto name = "data-quality-" + res.level + "-" + res.from_text + "-" + res.to_text;
-          if (format == "csv") return file_download(report::write_csv(service::items_table(res)), "text/csv; charset=utf-8", name + ".csv");
-          return file_download(report::write_xlsx({service::items_table(res), service::bottom_table(res)}), kXlsxType,
-                               name + ".xlsx");
+          std::vector<report::Table> tables{service::items_table(res)};
+          if (format == "xlsx") tables.push_back(service::bottom_table(res));
+          return table_download(format, tables, "data-quality-" + res.level + "-" + res.from_text + "-" + res.to_text,
+                                std::string("数据质量_") +
+                                    (res.level == "point" ? "点位" : res.level == "city" ? "城市" : "企业") + "_" +
+                                    res.from_text + "_" + res.to_text);
         }));
 }
 void add_report_routes(http::Router& r, ApiContext& ctx) {

@@ -6,6 +6,7 @@
 #include <hazmon/report/table.hpp>
 #include <hazmon/service/statistics_service.hpp>
 
+#include "file_download.hpp"
 #include "request_helpers.hpp"
 
 namespace hazmon::api {
@@ -16,23 +17,6 @@ using http::Response;
 using model::Principal;
 
 namespace {
-// RFC 5987 value characters: everything else is percent-encoded (UTF-8 bytes).
-std::string rfc5987(const std::string& s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-        c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::string format_of(const Request& req) {
   auto it = req.query.find("format");
   if (it == req.query.end() || it->second.empty() || it->second == "json") return "json";
@@ -42,21 +26,7 @@ std::string format_of(const Request& req) {
 
 Response answer(const std::string& format, service::StatisticsResult r) {
   if (format == "json") return json_response(200, r.body);
-  Response out;
-  out.status = 200;
-  if (format == "csv") {
-    out.content_type = "text/csv; charset=utf-8";
-    out.body = report::write_csv(r.tables.at(0));
-  } else {
-    out.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    out.body = report::write_xlsx(r.tables);
-  }
-  const std::string ext = "." + format;
-  out.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + r.ascii_file_name + ext +
-                                                      "\"; filename*=UTF-8''" + rfc5987(r.file_name + ext));
-  out.headers.emplace_back("Cache-Control", "no-store");
-  out.headers.emplace_back("X-Content-Type-Options", "nosniff");
-  return out;
+  return table_download(format, r.tables, r.ascii_file_name, r.file_name);
 }
 
 service::StatQuery query_of(const Request& req) { return {req.query.begin(), req.query.end()}; }

@@ -456,6 +456,7 @@ storage::ReportRow ReportService::generate_for(const std::string& kind, const st
 }
 
 json ReportService::list(const model::Principal& who, const std::string& kind, std::int64_t limit, std::int64_t offset) const {
+  if (!who.is_person()) throw Error(Errc::forbidden, "reports are for people, not machine credentials");
   if (!kind.empty() && kind != "daily" && kind != "weekly") throw Error(Errc::bad_request, "kind must be daily or weekly");
   std::int64_t total = 0;
   auto rows = db_.in_tx([&](storage::Tx& tx) { return storage::ReportStore{}.list(tx, who.scope, kind, limit, offset, &total); });
@@ -465,6 +466,7 @@ json ReportService::list(const model::Principal& who, const std::string& kind, s
 }
 
 storage::ReportRow ReportService::get(const model::Principal& who, std::int64_t id) const {
+  if (!who.is_person()) throw Error(Errc::forbidden, "reports are for people, not machine credentials");
   auto r = db_.in_tx([&](storage::Tx& tx) { return storage::ReportStore{}.get(tx, who.scope, id); });
   if (!r) throw Error(Errc::not_found, "no such report");
   return *r;

@@ -234,7 +234,15 @@ TEST(DataQualityApi, CsvAndXlsxDownloads) {
   auto xlsx = c.get("/api/v1/data-quality?format=xlsx" + q, w->city_a);
   ASSERT_EQ(xlsx.status, 200);
   EXPECT_EQ(xlsx.body.substr(0, 2), "PK");
-  EXPECT_NE(xlsx.header("content-disposition").find(".xlsx"), std::string::npos);
+  // The shared download helper (src/api/file_download.hpp): the ASCII name, the Chinese name
+  // percent-encoded, and no caching of scoped figures.
+  auto cd = xlsx.header("content-disposition");
+  EXPECT_NE(cd.find("filename=\"data-quality-point-" + w->day_text + "-" + w->day_text + ".xlsx\""), std::string::npos) << cd;
+  // 数据质量_点位_ as UTF-8, percent-encoded
+  EXPECT_NE(cd.find("filename*=UTF-8''%E6%95%B0%E6%8D%AE%E8%B4%A8%E9%87%8F_%E7%82%B9%E4%BD%8D_" + w->day_text), std::string::npos)
+      << cd;
+  EXPECT_EQ(xlsx.header("cache-control"), "no-store");
+  EXPECT_EQ(csv.header("x-content-type-options"), "nosniff");
 }
 
 TEST(ReportApi, GenerateListDownloadAndMail) {

@@ -89,7 +89,9 @@ long long count(const std::string& sql) {
 World& world() {
   static World* w = [] {
     auto w = new World;
-    w->srv = std::make_unique<TestServer>(shared_db());
+    TestServerOptions o;
+    o.video = true;  // the camera list: machines are refused there too
+    w->srv = std::make_unique<TestServer>(shared_db(), o);
     auto admin = w->srv->make_user("rm_province_admin", "province_admin");
     auto c = w->srv->client();
     auto ok = [&](const HttpResult& r) {
@@ -186,6 +188,8 @@ std::map<std::string, Try> actions() {
     return w.c().get("/api/v1/statistics/alarms?group_by=enterprise&format=xlsx", as(w, r));
   };
   a["dataquality.read"] = [=](World& w, const std::string& r, int) { return w.c().get("/api/v1/data-quality", as(w, r)); };
+  a["report.list"] = [=](World& w, const std::string& r, int) { return w.c().get("/api/v1/reports", as(w, r)); };
+  a["video.cameras"] = [=](World& w, const std::string& r, int) { return w.c().get("/api/v1/video/cameras", as(w, r)); };
   a["report.generate"] = [=](World& w, const std::string& r, int n) {
     // A day of its own per attempt, so that no try is a 409 for an earlier one.
     auto day = core::format_rfc3339(w.srv->clock().now() - hours(24 * (n + 1))).substr(0, 10);

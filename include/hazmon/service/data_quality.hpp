@@ -31,6 +31,8 @@ struct DataQualitySettings {
   int max_days = 92;        // longest period one request may ask for
   std::int64_t max_export_rows = 200000;  // csv/xlsx above this: 413 too_large
 };
+// The config's `data_quality` section; rollup.offline_after_s is ingest.offline_after_s (app).
+void from_json(const nlohmann::json& j, DataQualitySettings& s);
 
 struct DataQualityRequest {
   std::string level = "enterprise";  // point | enterprise | city
@@ -38,6 +40,9 @@ struct DataQualityRequest {
   std::string company_code, city_code;
   int bottom = 10;
   std::int64_t limit = 100, offset = 0;  // limit 0: every row (exports)
+  // Exports: the totals are not in the file (not read); the bottom list only where the file has
+  // its sheet (XLSX).
+  bool with_totals = true, with_bottom = true;
 };
 
 struct DataQualityFigures {
