@@ -7,8 +7,10 @@
 
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/json_text.hpp>
+#include <hazmon/core/liveness.hpp>
 #include <hazmon/core/log.hpp>
 #include <hazmon/core/metrics.hpp>
+#include <hazmon/core/serial_worker.hpp>
 #include <hazmon/core/time_format.hpp>
 #include <hazmon/ingest/registry_snapshot.hpp>
 #include <hazmon/ingest/upload.hpp>
@@ -51,6 +53,15 @@ std::optional<rules::AlarmType> alarm_type_of(const std::string& s) {
     if (s == n) return t;
   return std::nullopt;
 }
+
+// Liveness allowances: the longest a worker may spend in one job or task before the watchdog
+// counts it as hung. A group commit is seconds; the minute's aggregation at national scale is
+// under a minute; a day's data-quality rollup takes minutes.
+constexpr auto kWriterAllowance = std::chrono::minutes(2);
+constexpr auto kTickerAllowance = std::chrono::minutes(10);
+constexpr auto kTasksAllowance = std::chrono::minutes(60);
+constexpr auto kTimersEvery = std::chrono::seconds(5);
+constexpr auto kMaintenanceEvery = std::chrono::seconds(60);
 
 struct FilingWindow {
   std::string target_kind, target_code;
@@ -109,16 +120,21 @@ struct IngestService::Impl {
   std::mutex filings_mu;
   std::unordered_map<std::string, std::vector<FilingWindow>> filings;  // by company
 
-  std::mutex qmu;
-  std::condition_variable qcv;
-  std::deque<std::unique_ptr<Pending>> queue;
-  std::size_t queued_readings = 0;
-  bool stopping = false;
-  std::thread writer, ticker;
-  std::mutex tick_mu;
-  std::condition_variable tick_cv;
+  // Threads (core::SerialWorker each):
+  //  - writer: uploads (weighted by readings, bounded by max_queued_readings) and timer
+  //    evaluations, one at a time in arrival order; jobs gather into `group` until the queue
+  //    is empty or the next upload would pass max_group_readings, then one group commit;
+  //  - ticker: the timers every 5 s (posted to the writer) and maintenance (partitions, the
+  //    minute/hour aggregation) every minute, at start too;
+  //  - tasks: the maintenance tasks, after each aggregation;
+  //  - loader: point reloads asked for by points_changed() (one queued at most).
+  core::SerialWorker writer, ticker, tasks, loader;
+  std::atomic<bool> stop_called{false}, stopping{false};  // stopping: uploads are refused
+  std::atomic<bool> tasks_queued{false};
 
   // Writer-thread state.
+  std::vector<std::unique_ptr<Pending>> group;
+  std::size_t group_readings = 0;
   std::unordered_map<std::int32_t, rules::PointMachine> machines;
   std::uint64_t machines_gen = 0;
   std::vector<std::pair<rules::AlarmType, json>> restored;  // consumed when machines are built
@@ -127,12 +143,8 @@ struct IngestService::Impl {
   std::mutex listeners_mu;
   std::vector<std::function<void(const storage::AlarmWrite&)>> listeners;
   std::vector<std::function<void()>> maintenance_tasks;  // set before start(), run by `tasks`
-  // The maintenance tasks run on their own thread, woken after each aggregation: a long one (a
+  // The maintenance tasks run on their own worker, posted after each aggregation: a long one (a
   // day's data-quality rollup at national scale takes minutes) must not hold up the 5-s timers.
-  std::thread tasks;
-  std::mutex tasks_mu;
-  std::condition_variable tasks_cv;
-  bool tasks_due = false, stopping_tasks = false;
 
   std::atomic<std::uint64_t> n_uploads{0}, n_readings{0}, n_rejected{0}, n_duplicates{0}, n_groups{0}, n_spooled{0},
       n_replayed{0}, n_busy{0}, n_raised{0};
@@ -144,7 +156,15 @@ struct IngestService::Impl {
   prometheus::Gauge* m_spool = nullptr;
   std::int64_t aggregated_until_ms = 0;
 
-  Impl(storage::Database& d, IngestSettings st, const core::Clock& c) : db(d), s(std::move(st)), clock(c) {}
+  Impl(storage::Database& d, IngestSettings st, const core::Clock& c, core::Liveness* live)
+      : db(d),
+        s(std::move(st)),
+        clock(c),
+        writer({.name = "ingest-writer", .capacity = s.max_queued_readings, .allowance = kWriterAllowance,
+                .liveness = live, .log = core::LogModule::ingest}),
+        ticker({.name = "ingest-ticker", .allowance = kTickerAllowance, .liveness = live, .log = core::LogModule::ingest}),
+        tasks({.name = "ingest-tasks", .allowance = kTasksAllowance, .liveness = live, .log = core::LogModule::ingest}),
+        loader({.name = "ingest-loader", .allowance = kTickerAllowance, .liveness = live, .log = core::LogModule::ingest}) {}
 
   std::shared_ptr<const ingest::RegistrySnapshot> current() const { return std::atomic_load(&snapshot); }
 
@@ -154,7 +174,7 @@ struct IngestService::Impl {
   std::atomic<std::uint64_t> points_wanted{0}, points_done{0};
   std::size_t points_waiters = 0;
   bool stopping_loader = false;
-  std::thread loader;
+  std::atomic<bool> reload_queued{false};
 
   void points_changed() {
     {
@@ -162,6 +182,7 @@ struct IngestService::Impl {
       ++points_wanted;
     }
     points_cv.notify_all();
+    if (!reload_queued.exchange(true)) loader.post_always([this] { reload_points(); });
   }
 
   void points_loaded(std::uint64_t gen) {
@@ -172,24 +193,23 @@ struct IngestService::Impl {
     points_cv.notify_all();
   }
 
-  void loader_loop() {
-    std::unique_lock lock(points_mu);
-    for (;;) {
-      points_cv.wait(lock, [&] { return stopping_loader || points_wanted > points_done; });
-      if (stopping_loader) return;
+  // The loader's job. A change that comes while it runs queues one more run.
+  void reload_points() {
+    reload_queued = false;
+    {
+      std::unique_lock lock(points_mu);
+      if (stopping_loader || points_wanted <= points_done) return;
       // Let a burst of changes (a bulk set-up) gather into one reload, unless an upload waits.
       points_cv.wait_for(lock, s.points_reload_debounce, [&] { return stopping_loader || points_waiters > 0; });
       if (stopping_loader) return;
-      auto gen = points_wanted.load();
-      lock.unlock();
-      try {
-        load_points();
-      } catch (const std::exception& e) {
-        log->warn("monitoring points not reloaded: {}", e.what());  // uploads go on with the points known
-      }
-      points_loaded(gen);
-      lock.lock();
     }
+    auto gen = points_wanted.load();
+    try {
+      load_points();
+    } catch (const std::exception& e) {
+      log->warn("monitoring points not reloaded: {}", e.what());  // uploads go on with the points known
+    }
+    points_loaded(gen);
   }
 
   // The snapshot to decode an upload with: one that holds every point change made before now.
@@ -586,42 +606,58 @@ struct IngestService::Impl {
       for (const auto& l : ls) l(w);
   }
 
-  void writer_loop() {
-    for (;;) {
-      std::vector<std::unique_ptr<Pending>> items;
-      {
-        std::unique_lock lock(qmu);
-        qcv.wait(lock, [&] { return stopping || !queue.empty(); });
-        if (queue.empty() && stopping) return;
-        std::size_t n = 0;
-        while (!queue.empty() && (items.empty() || n + queue.front()->upload.readings.size() <= s.max_group_readings)) {
-          n += queue.front()->upload.readings.size();
-          items.push_back(std::move(queue.front()));
-          queue.pop_front();
-        }
-        queued_readings -= n;
-        if (m_queue) m_queue->Set(static_cast<double>(queued_readings));
-      }
-      try {
-        process(items);
-      } catch (const std::exception& e) {
-        log->error("ingest group failed: {}", e.what());
-        for (auto& p : items) {
-          try {
-            p->reply.set_exception(std::make_exception_ptr(Error(Errc::unavailable, "ingest failed; retry later")));
-          } catch (const std::future_error&) {
-            // already answered
-          }
+  // A writer job: the upload (or timer evaluation) joins the group; the group is committed when
+  // nothing else waits or the next upload would not fit (as one group commit took them before).
+  void write(std::unique_ptr<Pending> p) {
+    auto n = p->upload.readings.size();
+    if (!group.empty() && group_readings + n > s.max_group_readings) commit_group();
+    group_readings += n;
+    group.push_back(std::move(p));
+    if (m_queue) m_queue->Set(static_cast<double>(writer.queued_weight()));
+    if (writer.queued() == 0) commit_group();
+  }
+
+  void commit_group() {
+    if (group.empty()) return;
+    std::vector<std::unique_ptr<Pending>> items;
+    items.swap(group);
+    group_readings = 0;
+    try {
+      process(items);
+    } catch (const std::exception& e) {
+      log->error("ingest group failed: {}", e.what());
+      for (auto& p : items) {
+        try {
+          p->reply.set_exception(std::make_exception_ptr(Error(Errc::unavailable, "ingest failed; retry later")));
+        } catch (const std::future_error&) {
+          // already answered
         }
       }
     }
   }
 
-  void enqueue(std::unique_ptr<Pending> p) {
-    std::lock_guard lock(qmu);
-    queued_readings += p->upload.readings.size();
-    queue.push_back(std::move(p));
-    qcv.notify_one();
+  // The writer's job for one Pending. Dropped unrun (the stop deadline passed), it answers its
+  // caller that the server is shutting down instead of leaving a broken promise.
+  struct WriteJob {
+    Impl* self;
+    std::unique_ptr<Pending> p;
+    WriteJob(Impl* i, std::unique_ptr<Pending> q) : self(i), p(std::move(q)) {}
+    WriteJob(WriteJob&&) noexcept = default;
+    ~WriteJob() {
+      if (!p) return;
+      try {
+        p->reply.set_exception(
+            std::make_exception_ptr(Error(Errc::unavailable, core::Reason::shutting_down, "the server is shutting down; retry shortly")));
+      } catch (const std::future_error&) {
+      }
+    }
+    void operator()() { self->write(std::move(p)); }
+  };
+
+  void enqueue_tick() {
+    auto p = std::make_unique<Pending>();
+    p->tick = true;
+    writer.post_always(WriteJob(this, std::move(p)));  // timers and spool replay run on the writer
   }
 
   void maintenance() {
@@ -652,53 +688,25 @@ struct IngestService::Impl {
     } catch (const std::exception& e) {
       log->warn("maintenance skipped: {}", e.what());
     }
-    {
-      std::lock_guard lock(tasks_mu);
-      tasks_due = true;
-    }
-    tasks_cv.notify_one();
+    // One run queued at most: a run in progress when the next aggregation ends runs once more.
+    if (!tasks_queued.exchange(true)) tasks.post_always([this] { run_tasks(); });
   }
 
-  void tasks_loop() {
-    for (;;) {
-      {
-        std::unique_lock lock(tasks_mu);
-        tasks_cv.wait(lock, [&] { return tasks_due || stopping_tasks; });
-        if (stopping_tasks) return;
-        tasks_due = false;
-      }
-      for (auto& task : maintenance_tasks) {
-        try {
-          task();
-        } catch (const std::exception& e) {
-          log->warn("maintenance task skipped: {}", e.what());
-        }
+  void run_tasks() {
+    tasks_queued = false;
+    for (auto& task : maintenance_tasks) {
+      try {
+        task();
+      } catch (const std::exception& e) {
+        log->warn("maintenance task skipped: {}", e.what());
       }
     }
   }
-
-  void ticker_loop() {
-    int n = 0;
-    maintenance();
-    for (;;) {
-      {
-        std::unique_lock lock(tick_mu);
-        if (tick_cv.wait_for(lock, seconds(1), [&] { return stopping_ticker; })) return;
-      }
-      ++n;
-      if (n % 5 == 0) {
-        auto p = std::make_unique<Pending>();
-        p->tick = true;
-        enqueue(std::move(p));  // timers and spool replay run on the writer thread
-      }
-      if (n % 60 == 0) maintenance();
-    }
-  }
-  bool stopping_ticker = false;
 };
 
-IngestService::IngestService(storage::Database& db, IngestSettings s, const core::Clock& clock, core::Metrics* metrics)
-    : impl_(std::make_unique<Impl>(db, std::move(s), clock)) {
+IngestService::IngestService(storage::Database& db, IngestSettings s, const core::Clock& clock, core::Metrics* metrics,
+                             core::Liveness* liveness)
+    : impl_(std::make_unique<Impl>(db, std::move(s), clock, liveness)) {
   impl_->spool = std::make_unique<storage::Spool>(impl_->s.spool_file);
   if (metrics) {
     auto& reg = metrics->registry();
@@ -722,38 +730,32 @@ void IngestService::start() {
   } catch (const std::exception& e) {
     impl_->log->warn("registry not loaded yet ({}); uploads are rejected until it is", e.what());
   }
-  impl_->writer = std::thread([this] { impl_->writer_loop(); });
-  impl_->tasks = std::thread([this] { impl_->tasks_loop(); });
-  impl_->ticker = std::thread([this] { impl_->ticker_loop(); });
-  impl_->loader = std::thread([this] { impl_->loader_loop(); });
+  auto& i = *impl_;
+  if (i.writer.running()) return;
+  i.ticker.every("timers", kTimersEvery, [&i] { i.enqueue_tick(); });
+  i.ticker.every("maintenance", kMaintenanceEvery, [&i] { i.maintenance(); }, /*at_start=*/true);
+  i.writer.start();
+  i.tasks.start();
+  i.ticker.start();
+  i.loader.start();
 }
 
 void IngestService::stop() {
-  if (!impl_->writer.joinable()) return;
+  auto& i = *impl_;
+  if (!i.writer.running() || i.stop_called.exchange(true)) return;
   {
-    std::lock_guard lock(impl_->points_mu);
-    impl_->stopping_loader = true;
+    std::lock_guard lock(i.points_mu);
+    i.stopping_loader = true;
   }
-  impl_->points_cv.notify_all();
-  if (impl_->loader.joinable()) impl_->loader.join();
-  {
-    std::lock_guard lock(impl_->tick_mu);
-    impl_->stopping_ticker = true;
-  }
-  impl_->tick_cv.notify_all();
-  impl_->ticker.join();
-  {
-    std::lock_guard lock(impl_->tasks_mu);
-    impl_->stopping_tasks = true;
-  }
-  impl_->tasks_cv.notify_all();
-  impl_->tasks.join();  // after a task that is running now
-  {
-    std::lock_guard lock(impl_->qmu);
-    impl_->stopping = true;
-  }
-  impl_->qcv.notify_all();
-  impl_->writer.join();
+  i.points_cv.notify_all();
+  i.loader.stop(core::SerialWorker::OnStop::drop, seconds(30));
+  i.ticker.stop(core::SerialWorker::OnStop::drop, seconds(30));
+  i.tasks.stop(core::SerialWorker::OnStop::drop, seconds(30));  // after a task that is running now
+  // Uploads already queued are written; what is left when their callers have given up (the
+  // reply timeout) is answered "shutting down" and dropped.
+  i.stopping = true;
+  i.writer.stop(core::SerialWorker::OnStop::drain, std::max(duration_cast<milliseconds>(i.s.reply_timeout), milliseconds(1000)));
+  i.commit_group();  // a group gathered when the deadline cut the queue; the writer thread is gone
 }
 
 json IngestService::upload(const model::Principal& caller, const json& body) {
@@ -782,18 +784,16 @@ json IngestService::submit(std::unique_ptr<Pending> p) {
   if (i.m_readings) i.m_readings->Increment(static_cast<double>(p->upload.readings.size()));
   if (i.m_rejected) i.m_rejected->Increment(static_cast<double>(p->upload.rejected.size()));
   auto fut = p->reply.get_future();
-  {
-    std::lock_guard lock(i.qmu);
+  if (i.stopping) throw Error(Errc::unavailable, core::Reason::shutting_down, "the server is shutting down; retry shortly");
+  auto n = p->upload.readings.size();
+  if (!i.writer.post(Impl::WriteJob(&i, std::move(p)), n)) {
+    // The job was destroyed unrun: its caller-side answer is this exception, not the promise.
     if (i.stopping) throw Error(Errc::unavailable, core::Reason::shutting_down, "the server is shutting down; retry shortly");
-    if (i.queued_readings + p->upload.readings.size() > i.s.max_queued_readings) {
-      i.n_busy++;
-      if (i.m_busy) i.m_busy->Increment();
-      throw Error(Errc::unavailable, core::Reason::ingest_queue_full, "the ingest queue is full; retry shortly");
-    }
-    i.queued_readings += p->upload.readings.size();
-    i.queue.push_back(std::move(p));
+    i.n_busy++;
+    if (i.m_busy) i.m_busy->Increment();
+    throw Error(Errc::unavailable, core::Reason::ingest_queue_full, "the ingest queue is full; retry shortly");
   }
-  i.qcv.notify_one();
+  if (i.m_queue) i.m_queue->Set(static_cast<double>(i.writer.queued_weight()));
   if (fut.wait_for(i.s.reply_timeout) != std::future_status::ready)
     throw Error(Errc::unavailable, core::Reason::ingest_timeout, "storing the upload took too long; resend it with the same dataId");
   return fut.get();
@@ -833,7 +833,7 @@ void IngestService::tick() {
   auto p = std::make_unique<Pending>();
   p->tick = true;
   auto fut = p->reply.get_future();
-  impl_->enqueue(std::move(p));
+  impl_->writer.post_always(Impl::WriteJob(impl_.get(), std::move(p)));
   fut.wait_for(seconds(30));
 }
 
@@ -849,10 +849,7 @@ IngestStats IngestService::stats() const {
   st.replayed_groups = i.n_replayed;
   st.busy_rejections = i.n_busy;
   st.alarms_raised = i.n_raised;
-  {
-    std::lock_guard lock(i.qmu);
-    st.queued_readings = i.queued_readings;
-  }
+  st.queued_readings = i.writer.queued_weight();
   st.spool_pending = i.spool->pending();
   return st;
 }

@@ -16,7 +16,7 @@
 #include <hazmon/model/scope.hpp>
 
 namespace hazmon::storage { class Database; struct AlarmWrite; }
-namespace hazmon::core { class Metrics; }
+namespace hazmon::core { class Metrics; class Liveness; }
 
 namespace hazmon::service {
 
@@ -44,12 +44,16 @@ struct IngestStats {
 
 class IngestService {
  public:
-  IngestService(storage::Database& db, IngestSettings s, const core::Clock& clock, core::Metrics* metrics = nullptr);
+  // `liveness`: the writer, ticker, tasks and loader workers enroll there (the watchdog's registry).
+  IngestService(storage::Database& db, IngestSettings s, const core::Clock& clock, core::Metrics* metrics = nullptr,
+                core::Liveness* liveness = nullptr);
   ~IngestService();
   IngestService(const IngestService&) = delete;
 
   void start();
-  void stop();  // drains the queue, then stops the threads
+  // Stops the loader, ticker and tasks workers (a running task finishes), then drains the
+  // writer's queue within reply_timeout; uploads still queued then are answered "shutting down".
+  void stop();
 
   // Blocks until the upload is durable; returns the DOMAIN §8 reply. Throws core::Error for a
   // malformed request (nothing stored) and Errc::unavailable when the queue is full.
