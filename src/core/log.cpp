@@ -50,6 +50,26 @@ void setup_logging(const LogSettings& s) {
   }
 }
 
+void set_log_level(std::string_view level) {
+  std::lock_guard lock(g_mutex);
+  g_level = spdlog::level::from_str(std::string(level));
+  for (auto& l : g_loggers)
+    if (l) l->set_level(g_level);
+}
+
+void shutdown_logging() {
+  std::lock_guard lock(g_mutex);
+  for (std::size_t i = 0; i < kNames.size(); ++i) {
+    if (!g_loggers[i]) continue;
+    g_loggers[i]->flush();
+    auto sync = std::make_shared<spdlog::logger>(kNames[i], default_sink());
+    sync->set_level(g_level);
+    g_loggers[i] = sync;
+  }
+  // Joins the pool's thread after it has written what was queued.
+  spdlog::shutdown();
+}
+
 std::string mask_phone(std::string_view phone) {
   std::string out(phone);
   if (out.size() <= 7) return std::string(out.size(), '*');

@@ -1,6 +1,7 @@
 #pragma once
-// The whole HTTPS stack (auth, registry, roster, audit, api, http) on an ephemeral port over a
-// TestDatabase, with a FakeClock for session expiry and throttling.
+// hazmond's whole wiring (app::Platform, as `hazmond serve` builds it) on an ephemeral port over
+// a TestDatabase, with a FakeClock for session expiry and throttling, a RecordingSmsGateway, and
+// background ticks that the tests drive (warnings().tick(), notifications().deliver_due()).
 #include <nlohmann/json.hpp>
 
 #include <map>
@@ -25,6 +26,7 @@ class ReportService;
 namespace hazmon::notify { class RecordingSmsGateway; }
 namespace hazmon::core { class SecretBox; }
 namespace hazmon::auth { class AuthService; }
+namespace hazmon::app { class Platform; }
 
 namespace hazmon::test {
 
@@ -70,6 +72,8 @@ class TestServer {
   unsigned short port() const { return port_; }
   HttpsClient client() const { return HttpsClient(port_); }
   core::FakeClock& clock() { return *clock_; }
+  // hazmond's wiring (app::Platform) under this server: its liveness registry, its watchdog check.
+  app::Platform& platform();
   // The server key of this test server (a random one under its temp dir).
   core::SecretBox& secret_box();
   auth::AuthService& auth();

@@ -11,6 +11,8 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <hazmon/auth/login_throttle.hpp>
 #include <hazmon/core/clock.hpp>
 #include <hazmon/model/scope.hpp>
@@ -28,6 +30,8 @@ struct AuthSettings {
   // node, SQL by hand) within this time. 0 disables the cache.
   std::chrono::seconds principal_cache{5};
 };
+// The config's `auth` section (schema defaults applied): `cfg["auth"].get<AuthSettings>()`.
+void from_json(const nlohmann::json& j, AuthSettings& s);
 
 struct LoginResult {
   std::string token;       // shown once; only its SHA-256 is stored

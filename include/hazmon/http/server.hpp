@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <hazmon/http/router.hpp>
 
 namespace hazmon::core { class Metrics; }
@@ -39,6 +41,9 @@ struct ServerSettings {
   // Blocking work waiting for a worker above this answers 503 with Retry-After.
   int max_queued_work = 1024;
 };
+// The config's `http` section (schema defaults applied); tls.cert_file and tls.key_file as given
+// (empty: the caller makes a development certificate).
+void from_json(const nlohmann::json& j, ServerSettings& s);
 
 // Called after every request, on the thread that produced the response (audit, logging).
 using AfterRequest = std::function<void(const Request&, const Response&)>;

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <hazmon/notify/message.hpp>
 
 namespace hazmon::notify {
@@ -27,6 +29,9 @@ struct HttpSmsSettings {
   bool verify_peer = true;
   std::chrono::milliseconds timeout{10000};
 };
+// The config's `notify.sms` section, all but the API key (app reads it from api_key_env or
+// api_key_file, config::read_secret).
+void from_json(const nlohmann::json& j, HttpSmsSettings& s);
 
 // POST {"phone": "...", "content": "...", "sign": "..."} as application/json. 2xx is delivered;
 // 4xx other than 408/429 is permanent (the gateway refuses this message); anything else,

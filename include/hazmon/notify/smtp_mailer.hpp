@@ -6,6 +6,8 @@
 #include <memory>
 #include <string>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <hazmon/core/clock.hpp>
 #include <hazmon/notify/message.hpp>
 
@@ -30,6 +32,9 @@ struct SmtpSettings {
   std::string ca_file;    // extra CA bundle for the relay's certificate; empty: the system's
   std::chrono::milliseconds timeout{15000};
 };
+// The config's `notify.smtp` section, all but the password (app reads it from password_env or
+// password_file, config::read_secret).
+void from_json(const nlohmann::json& j, SmtpSettings& s);
 
 class SmtpMailer final : public Mailer {
  public:

@@ -25,6 +25,8 @@ struct FilingSettings {
   std::chrono::seconds max_length{7 * 86400};            // ingest.filing_max_days
   std::chrono::seconds max_overhaul_length{60 * 86400};  // ingest.overhaul_filing_max_days
 };
+// From the config's `ingest` section (filing_max_days, overhaul_filing_max_days).
+void from_json(const nlohmann::json& j, FilingSettings& s);
 
 class MonitoringService {
  public:

@@ -38,6 +38,8 @@ struct ReportSettings {
   std::filesystem::path work_dir = "/tmp";  // where PDFs are printed (a private temp dir is made inside)
   std::string dashboard_url;                // links in the e-mail body; empty: none
 };
+// The config's `reports` section; work_dir and dashboard_url (notify.dashboard_url) are app's.
+void from_json(const nlohmann::json& j, ReportSettings& s);
 
 class ReportService {
  public:

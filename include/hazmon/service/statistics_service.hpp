@@ -26,6 +26,8 @@ struct StatisticsSettings {
   // refresh_point_counts() while it is younger than this; 0 (or none yet): counted per request.
   std::chrono::seconds point_counts_max_age{0};
 };
+// The config's `statistics` section; offline_after is ingest.offline_after_s (app).
+void from_json(const nlohmann::json& j, StatisticsSettings& s);
 
 // One answer: the JSON body, the same rows as tables (the first is the CSV), and a file name.
 struct StatisticsResult {

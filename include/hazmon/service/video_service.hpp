@@ -48,6 +48,9 @@ struct VideoServiceSettings {
   int live_segments = 5;                // segments in the live playlist
   std::chrono::hours max_playback_span{24};
 };
+// The config's `video` section. Directories come as written (relative ones are under state_dir:
+// app resolves them); secret_box and own_ports are app's.
+void from_json(const nlohmann::json& j, VideoServiceSettings& s);
 
 struct VideoStats {
   std::uint64_t events_seen = 0, events_stored = 0, events_dropped = 0, segments_indexed = 0, failures = 0;

@@ -59,6 +59,9 @@ struct VideoSettings {
   int recording_retention_days = 7;
   std::uint64_t recording_max_bytes = 20ull << 30;  // disk budget; oldest segments go first
 };
+// The config's `video` section. Directories come as written (relative ones are under state_dir,
+// an empty models_dir is HAZMON_HOME/models: app resolves both) and own_ports is app's.
+void from_json(const nlohmann::json& j, VideoSettings& s);
 
 enum class StreamState { connecting, online, offline, stopped };
 

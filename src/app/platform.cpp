@@ -1,0 +1,369 @@
+#include <hazmon/app/platform.hpp>
+
+#include <sys/stat.h>
+
+#include <hazmon/api/api.hpp>
+#include <hazmon/auth/auth_service.hpp>
+#include <hazmon/config/config.hpp>
+#include <hazmon/core/clock.hpp>
+#include <hazmon/core/error.hpp>
+#include <hazmon/core/liveness.hpp>
+#include <hazmon/core/log.hpp>
+#include <hazmon/core/metrics.hpp>
+#include <hazmon/core/random.hpp>
+#include <hazmon/core/secret_box.hpp>
+#include <hazmon/http/server.hpp>
+#include <hazmon/http/static_files.hpp>
+#include <hazmon/service/audit_log.hpp>
+#include <hazmon/service/data_quality.hpp>
+#include <hazmon/service/event_hub.hpp>
+#include <hazmon/service/ingest_service.hpp>
+#include <hazmon/service/monitoring.hpp>
+#include <hazmon/service/notification_service.hpp>
+#include <hazmon/service/registry_service.hpp>
+#include <hazmon/service/report_service.hpp>
+#include <hazmon/service/roster.hpp>
+#include <hazmon/service/statistics_service.hpp>
+#include <hazmon/service/user_admin.hpp>
+#include <hazmon/service/video_service.hpp>
+#include <hazmon/service/warning_service.hpp>
+#include <hazmon/storage/database.hpp>
+#include <hazmon/storage/migrations.hpp>
+#include <hazmon/storage/reading_store.hpp>
+#include <hazmon/video/supervisor.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <mutex>
+
+#include "settings.hpp"
+
+namespace hazmon::app {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+fs::path resolve_static_dir(const std::string& configured) {
+  if (configured.empty()) return {};
+  fs::path p(configured);
+  if (p.is_absolute() || fs::exists(p)) return p;
+  if (fs::exists(config::home_dir() / p)) return config::home_dir() / p;
+  return {};
+}
+
+// First start with demo enabled: an admin with a generated password and the notice's roster.
+void demo_bootstrap(const json& cfg, storage::Database& db, auth::AuthService& auth) {
+  auto log = core::logger(core::LogModule::app);
+  service::UserDirectory users(db);
+  fs::path pw_file = fs::path(cfg["state_dir"].get<std::string>()) / "admin-password";
+  std::string admin = cfg["demo"]["admin_user"].get<std::string>();
+  if (!users.has_any_user()) {
+    std::string pw = "Hz-" + core::random_token(12);
+    auth::NewUser u{admin, "省厅管理员", model::Role::province_admin, model::Scope::province(), pw, "", ""};
+    auth.create_user(u);
+    std::ofstream out(pw_file, std::ios::trunc);
+    out << pw << "\n";
+    out.close();
+    ::chmod(pw_file.c_str(), 0600);
+    log->info("created the demo admin '{}'; its password is in {}", admin, pw_file.string());
+  }
+  bool roster_loaded = db.in_tx([](storage::Tx& tx) {
+    return !tx.exec_one("SELECT 1 AS x FROM roster_row LIMIT 1").is_null();
+  });
+  if (!roster_loaded) {
+    service::RosterService roster(db);
+    auto report = roster.import(config::home_dir() / "data" / "roster" / "notice-2021-247");
+    log->info("imported the notice's roster: {} enterprises, {} deployment tasks", report.enterprises_created,
+              report.tasks_created);
+  }
+}
+
+}  // namespace
+
+// Members in construction order; each is destroyed before what it uses.
+struct Platform::Impl {
+  json cfg;
+  storage::Database& db;
+  PlatformOptions o;
+  std::shared_ptr<spdlog::logger> log = core::logger(core::LogModule::app);
+  std::unique_ptr<core::SystemClock> system_clock;
+  const core::Clock* clock = nullptr;
+  core::Metrics metrics;
+  core::Liveness liveness;  // before every worker: outlives their handles
+  std::mutex alive_mu;
+  std::vector<std::string> last_stalled;  // what alive() logged last
+  std::unique_ptr<core::SecretBox> box;  // before auth and video: outlives them
+  std::unique_ptr<auth::AuthService> auth;
+  std::unique_ptr<service::RegistryService> registry;
+  std::unique_ptr<service::RosterService> roster;
+  std::unique_ptr<service::AuditLog> audit;
+  std::unique_ptr<service::UserDirectory> users;
+  std::unique_ptr<storage::Migrator> migrator;
+  std::unique_ptr<service::EventHub> events;  // before ingest and warnings: outlives their listeners
+  std::unique_ptr<service::IngestService> ingest;
+  std::unique_ptr<service::MonitoringService> monitoring;
+  std::unique_ptr<service::WarningService> warnings;
+  std::unique_ptr<notify::SmtpMailer> mail;
+  std::unique_ptr<notify::HttpSmsGateway> sms;
+  std::unique_ptr<service::NotificationService> notifications;
+  std::unique_ptr<service::VideoService> video;
+  // After the service it reports to: stops first.
+  std::unique_ptr<video::Supervisor> pipeline;
+  std::unique_ptr<service::StatisticsService> statistics;
+  std::unique_ptr<service::DataQualityService> data_quality;
+  std::unique_ptr<service::ReportService> reports;
+  std::unique_ptr<api::ApiContext> ctx;
+  http::Router router;
+  std::unique_ptr<http::Server> server;
+  std::mutex stop_mu;
+  bool stopped = false;
+
+  Impl(const json& c, storage::Database& d, PlatformOptions opts) : cfg(c), db(d), o(opts) {}
+  void build_core();
+  void build_monitoring();
+  void build_notify();
+  void build_video();
+  void build_reporting();
+  void build_api();
+  api::Readiness readiness();
+};
+
+void Platform::Impl::build_core() {
+  if (!o.clock) system_clock = std::make_unique<core::SystemClock>();
+  clock = o.clock ? o.clock : system_clock.get();
+  fs::create_directories(cfg["state_dir"].get<std::string>());
+  // Camera passwords and envelope keys are sealed with the server key in PostgreSQL.
+  box = std::make_unique<core::SecretBox>(
+      core::SecretBox::load_or_create(state_path(cfg, cfg["security"]["server_key_file"].get<std::string>())));
+  auth = std::make_unique<auth::AuthService>(db, auth_settings(cfg), *clock);
+  auth->set_secret_box(box.get());
+  if (int sealed = auth->seal_envelope_keys(); sealed > 0) log->info("sealed {} envelope key(s) with the server key", sealed);
+  if (o.revocation_watch)
+    auth->start_revocation_watch(std::chrono::milliseconds(cfg["auth"]["revocation_poll_ms"].get<int>()));
+  if (cfg["demo"]["enabled"].get<bool>()) demo_bootstrap(cfg, db, *auth);
+  registry = std::make_unique<service::RegistryService>(db, config::home_dir() / "schemas");
+  roster = std::make_unique<service::RosterService>(db);
+  audit = std::make_unique<service::AuditLog>(db);
+  users = std::make_unique<service::UserDirectory>(db);
+  migrator = std::make_unique<storage::Migrator>(db, config::home_dir() / "migrations");
+}
+
+void Platform::Impl::build_monitoring() {
+  events = std::make_unique<service::EventHub>(db);
+  ingest = std::make_unique<service::IngestService>(db, ingest_settings(cfg), *clock, &metrics);
+  monitoring = std::make_unique<service::MonitoringService>(db, filing_settings(cfg), clock);
+  monitoring->on_filings_changed([p = ingest.get()] { p->reload(); });
+  registry->on_change([p = ingest.get()](const std::string& entity) {
+    if (entity == "monitoring-points") p->points_changed();  // debounced; uploads wait for it
+  });
+  auto ws = warning_settings(cfg);
+  if (o.manual_ticks) ws.check_interval = std::chrono::seconds(0);  // the caller calls tick()
+  warnings = std::make_unique<service::WarningService>(db, ws, *clock, &metrics);
+  warnings->subscribe(*ingest);
+  ingest->on_alarm([h = events.get()](const storage::AlarmWrite& a) { h->publish(service::EventHub::from_alarm(a)); });
+  warnings->on_push([h = events.get()](const json& e) { h->publish({"warning", e.value("company_code", ""), e.dump()}); });
+}
+
+// SMS and e-mail after the live stream: the outbox write takes a transaction.
+void Platform::Impl::build_notify() {
+  if (!cfg["notify"]["enabled"].get<bool>()) return;
+  auto nlog = core::logger(core::LogModule::notify);
+  if (auto s = smtp_settings(cfg); !s.url.empty()) mail = std::make_unique<notify::SmtpMailer>(s, *clock);
+  notify::SmsGateway* sms_gateway = o.sms;
+  if (auto s = sms_settings(cfg); !sms_gateway && !s.url.empty()) {
+    if (s.api_key.empty())
+      nlog->warn("notify.sms: no API key in ${} or api_key_file; requests go without one",
+                 cfg["notify"]["sms"]["api_key_env"].get<std::string>());
+    sms = std::make_unique<notify::HttpSmsGateway>(s);
+    sms_gateway = sms.get();
+  }
+  if (!mail && !sms_gateway) nlog->warn("notify: neither notify.smtp.url nor notify.sms.url is set; warnings are not sent");
+  auto ns = notify_settings(cfg);
+  if (o.manual_ticks) ns.poll_interval = std::chrono::milliseconds(0);  // the caller calls deliver_due()
+  notifications = std::make_unique<service::NotificationService>(db, ns, *clock, sms_gateway, mail.get(), &metrics);
+  notifications->subscribe(*warnings);
+}
+
+// Video events: the review queue; the pipeline (one worker per camera row with an RTSP URL,
+// nothing without cameras) when video.enabled. The pipeline reports to the service and gets its
+// cameras from it.
+void Platform::Impl::build_video() {
+  if (!o.video_service) return;
+  auto vs = video_service_settings(cfg);
+  vs.secret_box = box.get();  // camera credentials (ADR 0014)
+  if (o.manual_ticks) vs.housekeeping_interval = std::chrono::seconds(0);
+  fs::create_directories(vs.evidence_dir);
+  fs::create_directories(vs.recording_dir);
+  video = std::make_unique<service::VideoService>(db, warnings.get(), std::move(vs), *clock);
+  registry->on_change([v = video.get()](const std::string& entity) {
+    if (entity == "cameras" || entity == "enterprises") v->reload_cameras();
+  });
+  registry->add_check("cameras", [v = video.get()](const json& row) {
+    std::vector<core::FieldError> out = v->check_camera_row(row);  // RTSP only, allowed networks
+    auto get = [&row](const char* k) { return row.contains(k) ? row[k] : json::array(); };
+    for (auto& [pointer, message] : video::check_camera_settings(get("analysers"), get("rois"), get("duty_schedule")))
+      out.push_back({pointer, message});
+    return out;
+  });
+  if (!cfg["video"]["enabled"].get<bool>()) return;
+  try {
+    pipeline = std::make_unique<video::Supervisor>(video_pipeline_settings(cfg), *video, *clock, &metrics);
+  } catch (const std::exception& e) {
+    // The review queue and the rest of the platform still serve; cameras are not analysed.
+    log->error("video pipeline not started: {}", e.what());
+    return;
+  }
+  pipeline->on_segment([v = video.get()](const video::Segment& s) { v->add_segment(s); });
+  video->on_cameras([p = pipeline.get()](const std::vector<video::CameraConfig>& cams) { p->set_cameras(cams); });
+  video->status_source([p = pipeline.get()] { return p->status(); });
+  video->retention([p = pipeline.get()] { return p->enforce_retention(); });
+}
+
+void Platform::Impl::build_reporting() {
+  statistics = std::make_unique<service::StatisticsService>(db, *clock, statistics_settings(cfg));
+  data_quality = std::make_unique<service::DataQualityService>(db, data_quality_settings(cfg), *clock);
+  reports = std::make_unique<service::ReportService>(db, *data_quality, report_settings(cfg), *clock, mail.get());
+  if (o.manual_ticks) return;  // the caller runs refresh() and tick()
+  ingest->on_maintenance([s = statistics.get(), d = data_quality.get(), r = reports.get()] {
+    s->refresh_point_counts();  // the overview's point counts, for every scope at once
+    d->refresh();               // after the minute/hour aggregates
+    r->tick();                  // the schedule, once the day's data quality is rolled up
+  });
+}
+
+api::Readiness Platform::Impl::readiness() {
+  if (auto stalled = liveness.stalled(); !stalled.empty()) {
+    std::string names;
+    for (const auto& n : stalled) names += (names.empty() ? "" : ", ") + n;
+    return {false, "stalled worker(s): " + names};
+  }
+  if (!db.ping()) return {false, "database unreachable"};
+  try {
+    auto st = migrator->status();
+    if (!st.pending.empty()) return {false, std::to_string(st.pending.size()) + " migration(s) pending"};
+  } catch (const std::exception& e) {
+    return {false, "migrations: cannot check"};
+  }
+  return {true, "database reachable, migrations current"};
+}
+
+void Platform::Impl::build_api() {
+  const auto& hc = cfg["http"];
+  ctx = std::make_unique<api::ApiContext>(
+      api::ApiContext{*auth, *registry, *roster, *audit, *users, metrics, [this] { return readiness(); }});
+  ctx->ingest = ingest.get();
+  ctx->monitoring = monitoring.get();
+  ctx->warnings = warnings.get();
+  ctx->events = events.get();
+  ctx->notifications = notifications.get();
+  ctx->video = video.get();
+  ctx->statistics = statistics.get();
+  ctx->data_quality = data_quality.get();
+  ctx->reports = reports.get();
+  ctx->offline_after_s = cfg["ingest"]["offline_after_s"].get<int>();
+  ctx->max_streams_per_principal = hc["max_streams_per_principal"].get<int>();
+  ctx->stream_recheck = std::chrono::milliseconds(hc["stream_recheck_ms"].get<int>());
+  api::register_routes(router, *ctx);
+  if (auto dir = resolve_static_dir(hc["static_dir"].get<std::string>()); !dir.empty()) {
+    // The dashboard loads its map from /maps/shanxi.geojson: the file shipped in web/dist, or
+    // the operator's approved standard map (标准地图) named by dashboard.map_file.
+    std::vector<http::StaticOverride> overrides;
+    if (auto map = cfg["dashboard"]["map_file"].get<std::string>(); !map.empty()) {
+      auto file = resolve_static_dir(map);
+      if (file.empty() || !fs::is_regular_file(file))
+        throw core::Error(core::Errc::bad_request, "dashboard.map_file: no such file: " + map);
+      overrides.push_back({"/maps/shanxi.geojson", file});
+    }
+    router.set_fallback(http::make_static_handler(dir, std::move(overrides)));
+  }
+  auto ss = server_settings(cfg);
+  if (ss.cert_file.empty() || ss.key_file.empty()) {
+    auto [c, k] = http::ensure_dev_certificate(fs::path(cfg["state_dir"].get<std::string>()) / "tls");
+    ss.cert_file = c;
+    ss.key_file = k;
+    log->warn("no TLS certificate configured; using the self-signed development certificate {}", c.string());
+  }
+  server = std::make_unique<http::Server>(ss, router, metrics);
+}
+
+Platform::Platform(const json& cfg, storage::Database& db, PlatformOptions o)
+    : impl_(std::make_unique<Impl>(cfg, db, o)) {
+  auto& i = *impl_;
+  i.build_core();
+  i.build_monitoring();
+  i.build_notify();
+  i.build_video();
+  i.build_reporting();
+  i.build_api();
+}
+
+Platform::~Platform() {
+  try {
+    stop();
+  } catch (const std::exception& e) {
+    impl_->log->error("stopping: {}", e.what());
+  }
+}
+
+unsigned short Platform::start() {
+  auto& i = *impl_;
+  if (i.notifications) i.notifications->start();
+  i.warnings->start();
+  i.ingest->start();
+  if (i.video) i.video->start();
+  return i.server->start();
+}
+
+void Platform::stop() {
+  auto& i = *impl_;
+  std::lock_guard lock(i.stop_mu);
+  if (i.stopped) return;
+  i.stopped = true;
+  i.server->stop();
+  i.auth->stop_revocation_watch();
+  if (i.pipeline) i.pipeline->stop();  // no more events or segments
+  if (i.video) i.video->stop();        // writes what they reported
+  i.ingest->stop();                    // and a maintenance task in flight, before the services it uses
+  i.warnings->stop();
+  if (i.notifications) i.notifications->stop();
+}
+
+core::Liveness& Platform::liveness() { return impl_->liveness; }
+std::vector<std::string> Platform::stalled_workers() const { return impl_->liveness.stalled(); }
+
+bool Platform::alive() {
+  auto& i = *impl_;
+  auto report = i.liveness.report();
+  std::vector<std::string> stalled;
+  for (const auto& r : report)
+    if (r.stalled) stalled.push_back(r.name);
+  std::lock_guard lock(i.alive_mu);
+  if (stalled != i.last_stalled) {
+    for (const auto& r : report)
+      if (r.stalled)
+        i.log->error("worker '{}' silent for {} ms (allowed {} ms): the watchdog is not fed", r.name, r.silent_for.count(),
+                     r.allowance.count());
+    if (stalled.empty()) i.log->info("every worker turns again: the watchdog is fed");
+    i.last_stalled = stalled;
+  }
+  return stalled.empty();
+}
+
+core::Metrics& Platform::metrics() { return impl_->metrics; }
+core::SecretBox& Platform::secret_box() { return *impl_->box; }
+auth::AuthService& Platform::auth() { return *impl_->auth; }
+service::RegistryService& Platform::registry() { return *impl_->registry; }
+service::IngestService& Platform::ingest() { return *impl_->ingest; }
+service::MonitoringService& Platform::monitoring() { return *impl_->monitoring; }
+service::WarningService& Platform::warnings() { return *impl_->warnings; }
+service::EventHub& Platform::events() { return *impl_->events; }
+service::NotificationService* Platform::notifications() { return impl_->notifications.get(); }
+service::VideoService* Platform::video() { return impl_->video.get(); }
+video::Supervisor* Platform::pipeline() { return impl_->pipeline.get(); }
+service::StatisticsService& Platform::statistics() { return *impl_->statistics; }
+service::DataQualityService& Platform::data_quality() { return *impl_->data_quality; }
+service::ReportService& Platform::reports() { return *impl_->reports; }
+
+}  // namespace hazmon::app

@@ -1,0 +1,127 @@
+#include "settings.hpp"
+
+#include <hazmon/config/config.hpp>
+#include <hazmon/core/error.hpp>
+
+namespace hazmon::app {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+fs::path state_path(const json& cfg, const fs::path& configured) {
+  const fs::path& p = configured;
+  return p.is_absolute() ? p : fs::path(cfg["state_dir"].get<std::string>()) / p;
+}
+
+auth::AuthSettings auth_settings(const json& cfg) {
+  return cfg["auth"].get<auth::AuthSettings>();
+}
+
+http::ServerSettings server_settings(const json& cfg) {
+  return cfg["http"].get<http::ServerSettings>();
+}
+
+notify::SmtpSettings smtp_settings(const json& cfg) {
+  const auto& m = cfg["notify"]["smtp"];
+  auto s = m.get<notify::SmtpSettings>();
+  s.password = config::read_secret(m["password_env"].get<std::string>(), m["password_file"].get<std::string>()).value_or("");
+  if (!s.username.empty() && s.password.empty())
+    throw core::Error(core::Errc::bad_request, "notify.smtp.username is set but no password in $" +
+                                                   m["password_env"].get<std::string>() + " or notify.smtp.password_file");
+  return s;
+}
+
+notify::HttpSmsSettings sms_settings(const json& cfg) {
+  const auto& m = cfg["notify"]["sms"];
+  auto s = m.get<notify::HttpSmsSettings>();
+  s.api_key = config::read_secret(m["api_key_env"].get<std::string>(), m["api_key_file"].get<std::string>()).value_or("");
+  return s;
+}
+
+service::NotifySettings notify_settings(const json& cfg) {
+  const auto& c = cfg["notify"];
+  service::NotifySettings s;
+  s.retry_initial = std::chrono::seconds(c["retry"]["initial_s"].get<int>());
+  s.retry_max = std::chrono::seconds(c["retry"]["max_s"].get<int>());
+  s.max_attempts = c["retry"]["max_attempts"].get<int>();
+  s.poll_interval = std::chrono::milliseconds(c["poll_interval_ms"].get<int>());
+  s.templates.dashboard_url = c["dashboard_url"].get<std::string>();
+  return s;
+}
+
+service::DataQualitySettings data_quality_settings(const json& cfg) {
+  auto s = cfg["data_quality"].get<service::DataQualitySettings>();
+  s.rollup.offline_after_s = cfg["ingest"]["offline_after_s"].get<int>();
+  return s;
+}
+
+service::ReportSettings report_settings(const json& cfg) {
+  auto s = cfg["reports"].get<service::ReportSettings>();
+  s.work_dir = std::filesystem::temp_directory_path();
+  s.dashboard_url = cfg["notify"]["dashboard_url"].get<std::string>();
+  return s;
+}
+
+service::IngestSettings ingest_settings(const json& cfg) {
+  const auto& c = cfg["ingest"];
+  service::IngestSettings s;
+  s.max_items_per_upload = c["max_items_per_upload"].get<std::size_t>();
+  s.max_queued_readings = c["max_queued_readings"].get<std::size_t>();
+  s.max_group_readings = c["max_group_readings"].get<std::size_t>();
+  s.max_future_skew = std::chrono::seconds(c["max_future_skew_s"].get<int>());
+  s.max_reading_age = std::chrono::seconds(c["max_reading_age_days"].get<int>() * 86400LL);
+  s.late_after = std::chrono::seconds(c["late_after_s"].get<int>());
+  s.offline_after = std::chrono::seconds(c["offline_after_s"].get<int>());
+  s.frozen_after = std::chrono::seconds(c["frozen_after_s"].get<int>());
+  fs::path spool = c["spool_file"].get<std::string>();
+  s.spool_file = spool.is_absolute() ? spool : fs::path(cfg["state_dir"].get<std::string>()) / spool;
+  s.partition_days_ahead = c["partition_days_ahead"].get<int>();
+  s.retention_days = c["retention_days"].get<int>();
+  return s;
+}
+
+service::FilingSettings filing_settings(const json& cfg) {
+  return cfg["ingest"].get<service::FilingSettings>();
+}
+
+service::WarningSettings warning_settings(const json& cfg) {
+  const auto& c = cfg["warnings"];
+  service::WarningSettings s;
+  s.check_interval = std::chrono::seconds(c["check_interval_s"].get<int>());
+  s.disposal.escalate_level = c["escalate_level"].get<bool>();
+  s.disposal.max_escalations = c["max_escalations"].get<int>();
+  const char* levels[] = {"blue", "yellow", "orange", "red"};  // DisposalSettings order
+  for (std::size_t i = 0; i < 4; ++i) {
+    const auto& d = c["deadlines"][levels[i]];
+    s.disposal.deadlines[i] = {std::chrono::minutes(d["feedback_min"].get<int>()),
+                               std::chrono::minutes(d["check_min"].get<int>()),
+                               std::chrono::minutes(d["close_min"].get<int>())};
+  }
+  return s;
+}
+
+service::VideoServiceSettings video_service_settings(const json& cfg) {
+  auto s = cfg["video"].get<service::VideoServiceSettings>();
+  s.evidence_dir = state_path(cfg, s.evidence_dir);
+  s.recording_dir = state_path(cfg, s.recording_dir);
+  s.secrets_dir = state_path(cfg, s.secrets_dir);
+  s.own_ports = {cfg["http"]["port"].get<int>(), 5432 /* PostgreSQL on this host */};
+  return s;
+}
+
+// The pipeline's settings (video::Supervisor) from the same section.
+video::VideoSettings video_pipeline_settings(const json& cfg) {
+  auto s = cfg["video"].get<video::VideoSettings>();
+  s.evidence_dir = state_path(cfg, s.evidence_dir);
+  s.recording_dir = state_path(cfg, s.recording_dir);
+  if (s.models_dir.empty()) s.models_dir = config::home_dir() / "models";
+  s.own_ports = {cfg["http"]["port"].get<int>(), 5432 /* PostgreSQL on this host */};
+  return s;
+}
+
+service::StatisticsSettings statistics_settings(const json& cfg) {
+  auto s = cfg["statistics"].get<service::StatisticsSettings>();
+  s.offline_after = std::chrono::seconds(cfg["ingest"]["offline_after_s"].get<int>());
+  return s;
+}
+
+}  // namespace hazmon::app

@@ -1,0 +1,55 @@
+// Each service's settings from its section of the config (schema defaults already applied);
+// the declarations sit next to each Settings struct.
+#include <nlohmann/json.hpp>
+
+#include <hazmon/service/data_quality.hpp>
+#include <hazmon/service/monitoring.hpp>
+#include <hazmon/service/report_service.hpp>
+#include <hazmon/service/statistics_service.hpp>
+#include <hazmon/service/video_service.hpp>
+
+namespace hazmon::service {
+
+void from_json(const nlohmann::json& j, DataQualitySettings& s) {
+  s.target_online_rate = j.at("target_online_rate").get<double>();
+  s.rollup.default_interval_s = j.at("default_interval_s").get<int>();
+  s.rollup.timely_within_s = j.at("timely_within_s").get<int>();
+  s.refresh_interval = std::chrono::seconds(j.at("refresh_interval_s").get<int>());
+  s.recompute_days = j.at("recompute_days").get<int>();
+  s.max_days = j.at("max_days").get<int>();
+  s.max_export_rows = j.at("max_export_rows").get<std::int64_t>();
+}
+
+void from_json(const nlohmann::json& j, ReportSettings& s) {
+  auto minute_of = [](const std::string& hhmm) { return std::stoi(hhmm.substr(0, 2)) * 60 + std::stoi(hhmm.substr(3, 2)); };
+  s.enabled = j.at("enabled").get<bool>();
+  s.title_prefix = j.at("title_prefix").get<std::string>();
+  s.daily_minute = minute_of(j.at("daily_at").get<std::string>());
+  s.weekly_weekday = j.at("weekly_weekday").get<int>();
+  s.weekly_minute = minute_of(j.at("weekly_at").get<std::string>());
+  s.recipients = j.at("recipients").get<std::vector<std::string>>();
+  s.top_n = j.at("top_n").get<int>();
+  s.chromium = j.at("chromium").get<std::string>();
+  s.pdf_timeout = std::chrono::seconds(j.at("pdf_timeout_s").get<int>());
+}
+
+void from_json(const nlohmann::json& j, StatisticsSettings& s) {
+  s.overview_cache = std::chrono::milliseconds(j.at("overview_cache_ms").get<int>());
+  s.point_counts_max_age = std::chrono::seconds(j.at("point_counts_max_age_s").get<int>());
+}
+
+void from_json(const nlohmann::json& j, FilingSettings& s) {
+  s.max_length = std::chrono::seconds(j.at("filing_max_days").get<int>() * 86400LL);
+  s.max_overhaul_length = std::chrono::seconds(j.at("overhaul_filing_max_days").get<int>() * 86400LL);
+}
+
+void from_json(const nlohmann::json& j, VideoServiceSettings& s) {
+  s.evidence_dir = j.at("evidence_dir").get<std::string>();
+  s.recording_dir = j.at("recording_dir").get<std::string>();
+  s.secrets_dir = j.at("secrets_dir").get<std::string>();
+  s.allowed_networks = j.at("allowed_networks").get<std::map<std::string, std::vector<std::string>>>();
+  s.housekeeping_interval = std::chrono::seconds(j.at("housekeeping_interval_s").get<int>());
+  s.live_segments = j.at("live_segments").get<int>();
+}
+
+}  // namespace hazmon::service
