@@ -48,6 +48,11 @@ TARGETS=(
   "/api/v1/statistics/disposal?by=enterprise"
   "/api/v1/statistics/alarms?group_by=enterprise&format=xlsx"
   "/api/v1/statistics/ranking?by=enterprise&limit=1000&format=csv"
+  "/api/v1/statistics/ranking?by=enterprise&limit=1000&format=xlsx"
+  "/api/v1/statistics/alarms?group_by=hazard_source&period=week&limit=1000&format=xlsx"
+  "/api/v1/statistics/trend?metric=alarms&bucket=day&format=xlsx"
+  "/api/v1/statistics/video-review?by=camera&limit=1000&format=csv"
+  "/api/v1/statistics/disposal?by=enterprise&limit=1000&format=xlsx"
 )
 echo
 echo "province admin, the overview with the points counted per request (statistics.point_counts_max_age_s 0):"
