@@ -5,6 +5,7 @@
 #include <hazmon/config/config.hpp>
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/log.hpp>
+#include <hazmon/core/serial_worker.hpp>
 #include <hazmon/core/time_format.hpp>
 #include <hazmon/model/camera_url.hpp>
 #include <hazmon/rules/disposal.hpp>
@@ -16,14 +17,11 @@
 #include <atomic>
 #include <cctype>
 #include <cmath>
-#include <condition_variable>
 #include <cstdio>
-#include <deque>
 #include <future>
 #include <map>
 #include <mutex>
 #include <set>
-#include <thread>
 #include <variant>
 
 namespace hazmon::service {
@@ -233,25 +231,24 @@ struct VideoService::Impl {
     return f;
   }
 
-  std::mutex mu;
-  std::condition_variable cv;
-  std::deque<Work> queue;
-  bool stopping = false;
-  std::thread worker;
+  // The writer (core::SerialWorker "video-writer"): events and segments (droppable, bounded by
+  // max_queued), camera reloads and flushes (never dropped while running), and housekeeping every
+  // housekeeping_interval, one at a time.
+  core::SerialWorker worker;
 
   std::atomic<std::uint64_t> n_seen{0}, n_stored{0}, n_dropped{0}, n_segments{0}, n_failures{0};
 
-  Impl(storage::Database& d, WarningService* w, VideoServiceSettings st, const core::Clock& c)
-      : db(d), warnings(w), s(std::move(st)), clock(c) {}
+  Impl(storage::Database& d, WarningService* w, VideoServiceSettings st, const core::Clock& c, core::Liveness* live)
+      : db(d),
+        warnings(w),
+        s(std::move(st)),
+        clock(c),
+        worker({.name = "video-writer", .capacity = s.max_queued, .allowance = std::chrono::minutes(5),
+                .liveness = live, .log = core::LogModule::service}) {}
 
   bool enqueue(Work w, bool droppable) {
-    {
-      std::lock_guard lock(mu);
-      if (droppable && (stopping || queue.size() >= s.max_queued)) return false;
-      queue.push_back(std::move(w));
-    }
-    cv.notify_one();
-    return true;
+    auto job = [this, w = std::move(w)]() mutable { run(w); };
+    return droppable ? worker.post(std::move(job)) : worker.post_always(std::move(job));
   }
 
   // ---- writer thread ----
@@ -424,42 +421,24 @@ struct VideoService::Impl {
     else if (auto* f = std::get_if<std::shared_ptr<Flush>>(&w)) (*f)->done.set_value();
   }
 
-  void worker_loop() {
-    auto next_housekeeping = steady_clock::now() + s.housekeeping_interval;
-    for (;;) {
-      std::optional<Work> w;
-      {
-        std::unique_lock lock(mu);
-        auto ready = [&] { return stopping || !queue.empty(); };
-        if (s.housekeeping_interval > seconds(0)) cv.wait_until(lock, next_housekeeping, ready);
-        else cv.wait(lock, ready);
-        if (!queue.empty()) {
-          w = std::move(queue.front());
-          queue.pop_front();
-        } else if (stopping) {
-          return;
-        }
-      }
-      if (w) {
-        // A failed write is logged and counted; the pipeline reports the episode again on its
-        // next update, and the row is an upsert.
-        try {
-          handle(*w);
-        } catch (const std::exception& e) {
-          ++n_failures;
-          log->warn("video work item failed: {}", e.what());
-          if (auto* f = std::get_if<std::shared_ptr<Flush>>(&*w)) (*f)->done.set_value();
-        }
-      }
-      if (s.housekeeping_interval > seconds(0) && steady_clock::now() >= next_housekeeping) {
-        next_housekeeping = steady_clock::now() + s.housekeeping_interval;
-        try {
-          housekeeping();
-        } catch (const std::exception& e) {
-          ++n_failures;
-          log->warn("video housekeeping failed: {}", e.what());
-        }
-      }
+  // A failed write is logged and counted; the pipeline reports the episode again on its next
+  // update, and the row is an upsert.
+  void run(Work& w) {
+    try {
+      handle(w);
+    } catch (const std::exception& e) {
+      ++n_failures;
+      log->warn("video work item failed: {}", e.what());
+      if (auto* f = std::get_if<std::shared_ptr<Flush>>(&w)) (*f)->done.set_value();
+    }
+  }
+
+  void run_housekeeping() {
+    try {
+      housekeeping();
+    } catch (const std::exception& e) {
+      ++n_failures;
+      log->warn("video housekeeping failed: {}", e.what());
     }
   }
 
@@ -506,8 +485,9 @@ struct VideoService::Impl {
   }
 };
 
-VideoService::VideoService(storage::Database& db, WarningService* warnings, VideoServiceSettings s, const core::Clock& clock)
-    : impl_(std::make_unique<Impl>(db, warnings, std::move(s), clock)) {}
+VideoService::VideoService(storage::Database& db, WarningService* warnings, VideoServiceSettings s, const core::Clock& clock,
+                           core::Liveness* liveness)
+    : impl_(std::make_unique<Impl>(db, warnings, std::move(s), clock, liveness)) {}
 
 VideoService::~VideoService() { stop(); }
 
@@ -526,20 +506,18 @@ void VideoService::retention(std::function<std::vector<video::Segment>()> f) {
 
 void VideoService::start() {
   auto& i = *impl_;
-  if (i.worker.joinable()) return;
+  if (i.worker.running()) return;
   i.enqueue(std::string("reload"), false);
-  i.worker = std::thread([this] { impl_->worker_loop(); });
+  if (i.s.housekeeping_interval > seconds(0))
+    i.worker.every("housekeeping", i.s.housekeeping_interval, [&i] { i.run_housekeeping(); });
+  i.worker.start();
 }
 
 void VideoService::stop() {
   auto& i = *impl_;
-  if (!i.worker.joinable()) return;
-  {
-    std::lock_guard lock(i.mu);
-    i.stopping = true;
-  }
-  i.cv.notify_all();
-  i.worker.join();
+  if (!i.worker.running()) return;
+  // What is queued is written; what is still queued after 30 s is dropped and logged.
+  i.worker.stop(core::SerialWorker::OnStop::drain, seconds(30));
 }
 
 void VideoService::on_video_event(const video::VideoEvent& e) {
@@ -566,15 +544,7 @@ void VideoService::flush() {
   auto f = std::make_shared<Flush>();
   auto fut = f->done.get_future();
   impl_->enqueue(f, false);
-  if (!impl_->worker.joinable()) {
-    // Not started: drain here (tests that never start the thread).
-    std::deque<Work> q;
-    {
-      std::lock_guard lock(impl_->mu);
-      q.swap(impl_->queue);
-    }
-    for (auto& w : q) impl_->handle(w);
-  }
+  if (!impl_->worker.running()) impl_->worker.run_queued_here();  // not started: drain here (tests)
   fut.wait_for(seconds(30));
 }
 

@@ -7,13 +7,12 @@
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 
-#include <condition_variable>
 #include <map>
 #include <mutex>
-#include <thread>
 
 #include <hazmon/core/log.hpp>
 #include <hazmon/core/metrics.hpp>
+#include <hazmon/core/serial_worker.hpp>
 
 #include "inference_pool.hpp"
 #include "segment_recorder.hpp"
@@ -101,10 +100,7 @@ struct Supervisor::Impl {
   std::mutex hook_mu;
   std::function<void(const Segment&)> segment_hook;
   std::unique_ptr<MetricSet> metrics;
-  std::mutex tick_mu;
-  std::condition_variable tick_cv;
-  bool stopping = false;
-  std::thread metrics_thread;
+  std::unique_ptr<core::SerialWorker> metrics_worker;  // with metrics only: publishes every second
 
   Impl(VideoSettings s, EventSink& k, const core::Clock& c)
       : settings(std::move(s)), sink(k), clock(c), pool(settings.inference_threads, model_paths(settings.models_dir)) {}
@@ -115,19 +111,15 @@ struct Supervisor::Impl {
   }
 };
 
-Supervisor::Supervisor(VideoSettings s, EventSink& sink, const core::Clock& clock, core::Metrics* metrics)
+Supervisor::Supervisor(VideoSettings s, EventSink& sink, const core::Clock& clock, core::Metrics* metrics,
+                       core::Liveness* liveness)
     : impl_(std::make_unique<Impl>(std::move(s), sink, clock)) {
   if (metrics) {
     impl_->metrics = std::make_unique<MetricSet>(metrics->registry());
-    impl_->metrics_thread = std::thread([this] {
-      std::unique_lock lock(impl_->tick_mu);
-      while (!impl_->stopping) {
-        impl_->tick_cv.wait_for(lock, std::chrono::seconds(1));
-        lock.unlock();
-        impl_->metrics->publish(costs(), status());
-        lock.lock();
-      }
-    });
+    impl_->metrics_worker = std::make_unique<core::SerialWorker>(core::SerialWorkerOptions{
+        .name = "video-metrics", .allowance = std::chrono::seconds(60), .liveness = liveness, .log = core::LogModule::video});
+    impl_->metrics_worker->every("publish", std::chrono::seconds(1), [this] { impl_->metrics->publish(costs(), status()); });
+    impl_->metrics_worker->start();
   }
 }
 
@@ -190,12 +182,7 @@ PipelineCosts Supervisor::costs() const {
 
 void Supervisor::stop() {
   auto& i = *impl_;
-  {
-    std::lock_guard lock(i.tick_mu);
-    i.stopping = true;
-  }
-  i.tick_cv.notify_all();
-  if (i.metrics_thread.joinable()) i.metrics_thread.join();
+  if (i.metrics_worker) i.metrics_worker->stop(core::SerialWorker::OnStop::drop, std::chrono::seconds(5));
   {
     std::lock_guard lock(i.mu);
     for (auto& [id, cam] : i.cameras) i.retire(*cam);

@@ -25,6 +25,7 @@
 #include <hazmon/video/video_event.hpp>
 
 namespace hazmon::storage { class Database; }
+namespace hazmon::core { class Liveness; }
 
 namespace hazmon::service {
 
@@ -71,7 +72,9 @@ std::pair<std::string, std::string> camera_credentials(const std::string& compan
 
 class VideoService : public video::EventSink {
  public:
-  VideoService(storage::Database& db, WarningService* warnings, VideoServiceSettings s, const core::Clock& clock);
+  // `liveness`: the writer ("video-writer") enrolls there.
+  VideoService(storage::Database& db, WarningService* warnings, VideoServiceSettings s, const core::Clock& clock,
+               core::Liveness* liveness = nullptr);
   ~VideoService() override;
   VideoService(const VideoService&) = delete;
 
@@ -84,7 +87,7 @@ class VideoService : public video::EventSink {
   void retention(std::function<std::vector<video::Segment>()> f);
 
   void start();  // the writer thread; pushes the cameras once
-  void stop();   // writes what is queued, then stops
+  void stop();   // writes what is queued (dropped if still queued after 30 s), then stops
 
   // From the video threads; never blocks on the database.
   void on_video_event(const video::VideoEvent& e) override;

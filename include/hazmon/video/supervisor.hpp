@@ -20,7 +20,7 @@
 #include <hazmon/core/clock.hpp>
 #include <hazmon/video/video_event.hpp>
 
-namespace hazmon::core { class Metrics; }
+namespace hazmon::core { class Metrics; class Liveness; }
 
 namespace hazmon::video {
 
@@ -90,7 +90,10 @@ struct PipelineCosts {  // cumulative, for the benchmark and /metrics
 
 class Supervisor {
  public:
-  Supervisor(VideoSettings s, EventSink& sink, const core::Clock& clock, core::Metrics* metrics = nullptr);
+  // With `metrics`, a worker ("video-metrics", enrolled in `liveness`) publishes the pipeline's
+  // costs and states every second.
+  Supervisor(VideoSettings s, EventSink& sink, const core::Clock& clock, core::Metrics* metrics = nullptr,
+             core::Liveness* liveness = nullptr);
   ~Supervisor();  // stops every worker
   Supervisor(const Supervisor&) = delete;
 
