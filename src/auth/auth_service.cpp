@@ -2,9 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include <condition_variable>
-#include <thread>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 #include <hazmon/auth/password.hpp>
 #include <hazmon/core/encoding.hpp>
@@ -12,6 +12,7 @@
 #include <hazmon/core/log.hpp>
 #include <hazmon/core/random.hpp>
 #include <hazmon/core/secret_box.hpp>
+#include <hazmon/core/serial_worker.hpp>
 #include <hazmon/core/time_format.hpp>
 #include <hazmon/storage/database.hpp>
 
@@ -78,10 +79,8 @@ std::string role_scope_problem(Role role, const Scope& scope) {
 }
 
 struct AuthService::Watch {
-  std::mutex m;
-  std::condition_variable cv;
-  bool stop = false;
-  std::thread thread;
+  explicit Watch(core::SerialWorkerOptions o) : worker(std::move(o)) {}
+  core::SerialWorker worker;
 };
 
 AuthService::AuthService(storage::Database& db, AuthSettings s, const core::Clock& clock)
@@ -515,33 +514,26 @@ void AuthService::refresh_revocations() {
   for (auto& r : rows) forget_credential(r["id"].get<long long>());
 }
 
-void AuthService::start_revocation_watch(std::chrono::milliseconds every) {
+void AuthService::start_revocation_watch(std::chrono::milliseconds every, core::Liveness* liveness) {
   if (watch_) return;
-  watch_ = std::make_unique<Watch>();
-  watch_->thread = std::thread([this, every] {
-    auto log = core::logger(core::LogModule::auth);
-    std::unique_lock lock(watch_->m);
-    while (!watch_->stop) {
-      lock.unlock();
-      try {
-        refresh_revocations();
-      } catch (const std::exception& e) {
-        log->debug("revocation poll failed (PostgreSQL away?): {}", e.what());
-      }
-      lock.lock();
-      watch_->cv.wait_for(lock, every, [this] { return watch_->stop; });
+  // A poll blocked on an unreachable database is bounded by the pool's timeouts; ten intervals
+  // (at least two minutes) of silence is a hang.
+  auto allowance = std::max<std::chrono::milliseconds>(every * 10, std::chrono::minutes(2));
+  watch_ = std::make_unique<Watch>(core::SerialWorkerOptions{
+      .name = "auth-revocations", .allowance = allowance, .liveness = liveness, .log = core::LogModule::auth});
+  watch_->worker.every("refresh", every, [this] {
+    try {
+      refresh_revocations();
+    } catch (const std::exception& e) {
+      core::logger(core::LogModule::auth)->debug("revocation poll failed (PostgreSQL away?): {}", e.what());
     }
-  });
+  }, /*at_start=*/true);
+  watch_->worker.start();
 }
 
 void AuthService::stop_revocation_watch() {
   if (!watch_) return;
-  {
-    std::lock_guard lock(watch_->m);
-    watch_->stop = true;
-  }
-  watch_->cv.notify_all();
-  if (watch_->thread.joinable()) watch_->thread.join();
+  watch_->worker.stop(core::SerialWorker::OnStop::drop, std::chrono::seconds(5));  // a poll in flight ends first
   watch_.reset();
 }
 

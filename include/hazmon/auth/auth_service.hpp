@@ -18,7 +18,7 @@
 #include <hazmon/model/scope.hpp>
 
 namespace hazmon::storage { class Database; }
-namespace hazmon::core { class SecretBox; }
+namespace hazmon::core { class SecretBox; class Liveness; }
 
 namespace hazmon::auth {
 
@@ -125,7 +125,9 @@ class AuthService {
   // start_revocation_watch (every `every`), so that a node that still remembers a credential
   // from before its revocation never accepts it during a later database outage.
   void refresh_revocations();
-  void start_revocation_watch(std::chrono::milliseconds every);
+  // A worker ("auth-revocations", enrolled in `liveness`) runs refresh_revocations at once and
+  // then every `every`.
+  void start_revocation_watch(std::chrono::milliseconds every, core::Liveness* liveness = nullptr);
   void stop_revocation_watch();
 
   // Envelope keys are stored sealed with this box (core::SecretBox) when set; set before serving.
