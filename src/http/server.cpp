@@ -1,6 +1,8 @@
 #include <hazmon/http/server.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -8,6 +10,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -29,6 +32,7 @@
 #include <hazmon/http/problem.hpp>
 
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <unordered_map>
@@ -73,18 +77,28 @@ struct Server::Impl {
   tcp::acceptor acceptor{ioc};
   std::vector<std::thread> io_threads;
   std::atomic<int> connections{0};
+  std::mutex connections_mutex;  // with connections_cv: stop() waits for the last one to close
+  std::condition_variable connections_cv;
   std::mutex per_address_mutex;
   std::unordered_map<std::string, int> per_address;  // open connections by address group
   std::atomic<int> queued_work{0};
   std::atomic<bool> stopping{false};
   AfterRequest after_request;
-  // Sessions waiting for their next request, so that stop() can close idle keep-alive
-  // connections at once instead of waiting out their idle timeout.
+  // Every open session, with the cancellation signal its coroutine was spawned with (Beast's
+  // advanced_server_flex_awaitable). stop() emits on each session's strand: `terminal` to a
+  // session that is idle (handshaking, waiting for its next request, or an event stream waiting
+  // for events), which aborts that wait at once; `total` to one busy with a request, which marks
+  // it cancelled without aborting anything: the response goes out, with Connection: close, and
+  // the session ends instead of reading another request.
   struct Live {
-    beast::tcp_stream* stream = nullptr;  // touched only on the session's strand
     asio::any_io_executor ex;
-    std::atomic<bool> idle{false};
+    asio::cancellation_signal cancel;  // emitted only on `ex`
+    bool idle = false;                 // touched only on `ex`
+    bool ended = false;                // touched only on `ex`: the coroutine is done with `cancel`
   };
+  // Accepting ends by the same means: terminal cancellation of the accept loop, on its strand.
+  asio::strand<asio::io_context::executor_type> accept_strand{asio::make_strand(ioc)};
+  asio::cancellation_signal accept_cancel;
   std::mutex live_mutex;
   std::set<std::shared_ptr<Live>> live;
   std::shared_ptr<spdlog::logger> log = core::logger(core::LogModule::http);
@@ -219,8 +233,9 @@ struct Server::Impl {
 
   // Server-sent events: a chunked text/event-stream that lasts until the client goes, the
   // producer closes it or the server stops. A comment line every 15 s keeps proxies from
-  // timing it out; the loop wakes at least every second to notice a shutdown.
-  awaitable<void> serve_events(TlsStream& stream, const Response& resp, const std::string& request_id) {
+  // timing it out. Between writes it sleeps until the next keep-alive or authorisation check,
+  // woken early by a pushed event (the stream's waker) or by stop()'s cancellation.
+  awaitable<void> serve_events(TlsStream& stream, const Response& resp, const std::string& request_id, Live& me) {
     auto events = resp.stream;
     struct Closer {
       std::shared_ptr<EventStream> ev;
@@ -248,7 +263,8 @@ struct Server::Impl {
     auto [fec, fn] = co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(first)), kTuple);
     if (fec) co_return;
     auto last_check = std::chrono::steady_clock::now();
-    while (!stopping.load() && !events->closed()) {
+    auto cs = co_await asio::this_coro::cancellation_state;
+    while (cs.cancelled() == asio::cancellation_type::none && !events->closed()) {
       if (events->still_authorised && std::chrono::steady_clock::now() - last_check >= events->recheck_every) {
         // The check may ask the database: run it on a worker, never on this I/O thread.
         // Only a raw pointer crosses into the coroutine (`events` keeps the stream alive): GCC 12
@@ -271,19 +287,32 @@ struct Server::Impl {
         last_write = std::chrono::steady_clock::now();
         continue;
       }
-      timer->expires_after(std::chrono::seconds(1));
-      co_await timer->async_wait(kTuple);
+      auto wake = last_write + std::chrono::seconds(15);
+      if (events->still_authorised) wake = std::min(wake, last_check + events->recheck_every);
+      timer->expires_at(wake);
+      me.idle = true;
+      co_await timer->async_wait(kTuple);  // aborted by the waker or by stop()'s terminal cancel
+      me.idle = false;
     }
     stream.next_layer().expires_after(std::chrono::seconds(2));
     co_await asio::async_write(stream, bhttp::make_chunk_last(), kTuple);
   }
 
-  awaitable<void> session(tcp::socket socket, std::string client_addr, std::string addr_group) {
+  awaitable<void> session(tcp::socket socket, std::string client_addr, std::string addr_group, std::shared_ptr<Live> me) {
+    // Total cancellation (stop() while a request is in hand) only marks this coroutine;
+    // terminal cancellation (stop() while idle) also aborts the operation it waits on.
+    co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation(),
+                                                       asio::enable_terminal_cancellation());
+    co_await asio::this_coro::throw_if_cancelled(false);  // cancelled operations answer with an error code
+    auto cs = co_await asio::this_coro::cancellation_state;
     struct Guard {
       Impl* self;
       std::string group;
       ~Guard() {
-        --self->connections;
+        if (--self->connections == 0) {
+          std::lock_guard lock(self->connections_mutex);
+          self->connections_cv.notify_all();
+        }
         self->active_connections.Decrement();
         std::lock_guard lock(self->per_address_mutex);
         if (auto it = self->per_address.find(group); it != self->per_address.end() && --it->second <= 0)
@@ -291,25 +320,20 @@ struct Server::Impl {
       }
     } guard{this, std::move(addr_group)};
     TlsStream stream(beast::tcp_stream(std::move(socket)), tls);
-    auto me = std::make_shared<Live>();
-    me->stream = &stream.next_layer();
-    me->ex = stream.get_executor();
-    {
-      std::lock_guard lock(live_mutex);
-      live.insert(me);
-    }
     struct Unregister {
       Impl* self;
       std::shared_ptr<Live> me;
       ~Unregister() {
-        me->stream = nullptr;
+        me->ended = true;
         std::lock_guard lock(self->live_mutex);
         self->live.erase(me);
       }
     } unregister{this, me};
     stream.next_layer().expires_after(s.handshake_timeout);
+    me->idle = true;
     auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kTuple);
-    if (hec) co_return;
+    me->idle = false;
+    if (hec || cs.cancelled() != asio::cancellation_type::none) co_return;
 
     beast::flat_buffer buffer;
     bool first = true;
@@ -320,7 +344,7 @@ struct Server::Impl {
       // Waiting for the next request on a kept-alive connection is idle time.
       stream.next_layer().expires_after(first ? s.read_timeout : s.idle_timeout);
       first = false;
-      if (stopping.load()) break;
+      if (stopping.load() || cs.cancelled() != asio::cancellation_type::none) break;
       me->idle = true;
       auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
       me->idle = false;
@@ -381,9 +405,11 @@ struct Server::Impl {
       auto incoming_id = req.header("x-request-id");
       req.request_id = sane_request_id(incoming_id) ? std::string(incoming_id) : core::new_request_id();
       req.body = std::move(breq.body());
-      bool keep_alive = breq.keep_alive() && !stopping.load();
+      bool keep_alive = breq.keep_alive() && !stopping.load() && cs.cancelled() == asio::cancellation_type::none;
 
       Response resp = co_await dispatch(req);
+      // stop() may have come while the handler ran: this response is the connection's last.
+      keep_alive = keep_alive && !stopping.load() && cs.cancelled() == asio::cancellation_type::none;
       if (after_request) {
         try {
           after_request(req, resp);
@@ -393,7 +419,7 @@ struct Server::Impl {
       }
       if (resp.stream && resp.status == 200) {
         count(req.method, resp.status);
-        co_await serve_events(stream, resp, req.request_id);
+        co_await serve_events(stream, resp, req.request_id, *me);
         break;
       }
       auto res = to_beast(resp, breq.version(), keep_alive, req.request_id, req.method == "HEAD");
@@ -409,6 +435,7 @@ struct Server::Impl {
   }
 
   awaitable<void> accept_loop() {
+    co_await asio::this_coro::throw_if_cancelled(false);
     for (;;) {
       auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), kTuple);
       if (ec) {
@@ -449,15 +476,24 @@ struct Server::Impl {
       socket.set_option(tcp::no_delay(true), nodelay_ec);
       ++connections;
       active_connections.Increment();
-      auto ex = socket.get_executor();
-      asio::co_spawn(ex, session(std::move(socket), std::move(client_addr), std::move(group)), [this](std::exception_ptr e) {
-        if (!e) return;
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-          log->error("connection ended by exception: {}", ex.what());
-        }
-      });
+      auto me = std::make_shared<Live>();
+      me->ex = socket.get_executor();
+      {
+        std::lock_guard lock(live_mutex);
+        live.insert(me);
+      }
+      // The completion handler holds `me` too: co_spawn keeps its cancellation handler (and the
+      // coroutine's cancellation state) inside the signal's storage until it calls the handler.
+      auto slot = me->cancel.slot();
+      asio::co_spawn(me->ex, session(std::move(socket), std::move(client_addr), std::move(group), me),
+                     asio::bind_cancellation_slot(slot, [this, keep = me](std::exception_ptr e) {
+                       if (!e) return;
+                       try {
+                         std::rethrow_exception(e);
+                       } catch (const std::exception& ex) {
+                         log->error("connection ended by exception: {}", ex.what());
+                       }
+                     }));
     }
   }
 };
@@ -496,7 +532,7 @@ unsigned short Server::start() {
   i.acceptor.bind(ep);
   i.acceptor.listen(asio::socket_base::max_listen_connections);
   unsigned short port = i.acceptor.local_endpoint().port();
-  asio::co_spawn(asio::make_strand(i.ioc), i.accept_loop(), asio::detached);
+  asio::co_spawn(i.accept_strand, i.accept_loop(), asio::bind_cancellation_slot(i.accept_cancel.slot(), asio::detached));
   for (int t = 0; t < i.s.io_threads; ++t) i.io_threads.emplace_back([&i] { i.ioc.run(); });
   i.log->info("listening on https://{}:{}", i.s.listen_address, port);
   return port;
@@ -505,23 +541,23 @@ unsigned short Server::start() {
 void Server::stop() {
   auto& i = *impl_;
   if (i.io_threads.empty() || i.stopping.exchange(true)) return;
-  asio::post(i.acceptor.get_executor(), [&i] {
+  asio::post(i.accept_strand, [&i] {
+    i.accept_cancel.emit(asio::cancellation_type::terminal);
     boost::system::error_code ec;
     i.acceptor.close(ec);
   });
   {
     std::lock_guard lock(i.live_mutex);
     for (const auto& l : i.live) {
-      if (!l->idle) continue;
       asio::post(l->ex, [l] {
-        if (l->stream && l->idle) l->stream->cancel();
+        if (!l->ended) l->cancel.emit(l->idle ? asio::cancellation_type::terminal : asio::cancellation_type::total);
       });
     }
   }
   // Drain: connections finish their current request and close (keep-alive is refused now).
-  auto deadline = std::chrono::steady_clock::now() + i.s.shutdown_grace;
-  while (i.connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  {
+    std::unique_lock lock(i.connections_mutex);
+    i.connections_cv.wait_for(lock, i.s.shutdown_grace, [&i] { return i.connections.load() == 0; });
   }
   if (i.connections.load() > 0) i.log->warn("{} connections still open after the grace period; closing", i.connections.load());
   i.ioc.stop();
