@@ -9,17 +9,16 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <future>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include <hazmon/core/log.hpp>
+#include <hazmon/core/serial_worker.hpp>
 #include <hazmon/rules/disposal.hpp>
 #include <hazmon/rules/warning_rules.hpp>
 #include <hazmon/service/warning_service.hpp>
@@ -87,14 +86,9 @@ struct WarningService::Impl {
   storage::WarningRuleStore rule_store;
   std::shared_ptr<spdlog::logger> log = core::logger(core::LogModule::service);
 
-  std::mutex qmu;
-  std::condition_variable qcv;
-  std::deque<std::unique_ptr<Work>> queue;
-  bool stopping = false;
-  std::thread worker, ticker;
-  std::mutex tick_mu;
-  std::condition_variable tick_cv;
-  bool stopping_ticker = false;
+  // The one thread (core::SerialWorker): alarm changes (bounded by max_queued_alarms), ticks,
+  // closes and rule reloads, one at a time; the periodic check is a task on the same thread.
+  std::unique_ptr<core::SerialWorker> worker;
 
   std::mutex hook_mu;
   std::vector<std::function<void(const nlohmann::json&)>> push_hooks;
@@ -110,7 +104,12 @@ struct WarningService::Impl {
   prometheus::Counter* m_escalated = nullptr;
   prometheus::Counter* m_dropped = nullptr;
 
-  Impl(storage::Database& d, WarningSettings st, const core::Clock& c) : db(d), s(std::move(st)), clock(c) {}
+  Impl(storage::Database& d, WarningSettings st, const core::Clock& c)
+      : db(d),
+        s(std::move(st)),
+        clock(c),
+        worker(std::make_unique<core::SerialWorker>(core::SerialWorkerOptions{
+            .name = "warnings", .capacity = s.max_queued_alarms, .log = core::LogModule::service})) {}
 
   // warning_decisions.cpp
   void reload_rules();
@@ -135,9 +134,8 @@ struct WarningService::Impl {
 
   // warning_service.cpp
   void handle(Work& w);
-  void worker_loop();
+  void run(Work& w);  // handle, count and log a failure, then wake a waiting tick()
   void enqueue(std::unique_ptr<Work> w);
-  void ticker_loop();
 
   // warning_disposal.cpp
   model::WarningEvent event_in_scope(storage::Tx& tx, const model::Principal& who, long long id, bool for_update);

@@ -8,9 +8,9 @@
 
 #include "warning_impl.hpp"
 
-// The worker thread: alarm changes, ticks, closes and rule reloads are queued here and handled
-// one at a time (warning_decisions.cpp does the work); a ticker queues a tick every
-// check_interval. stop() ends the ticker, then lets the worker finish what is queued.
+// The worker thread (core::SerialWorker "warnings"): alarm changes, ticks, closes and rule
+// reloads are posted here and handled one at a time (warning_decisions.cpp does the work); the
+// periodic check runs every check_interval on the same thread. stop() drains with a deadline.
 namespace hazmon::service {
 using nlohmann::json;
 using namespace std::chrono;
@@ -40,44 +40,19 @@ void WarningService::Impl::handle(Work& w) {
   }
 }
 
-void WarningService::Impl::worker_loop() {
-  for (;;) {
-    std::unique_ptr<Work> w;
-    {
-      std::unique_lock lock(qmu);
-      qcv.wait(lock, [&] { return stopping || !queue.empty(); });
-      if (queue.empty()) return;
-      w = std::move(queue.front());
-      queue.pop_front();
-    }
-    try {
-      handle(*w);
-    } catch (const std::exception& e) {
-      ++n_failures;
-      log->warn("warning work item failed: {}", e.what());
-    }
-    if (w->waited) w->done.set_value();
+void WarningService::Impl::run(Work& w) {
+  try {
+    handle(w);
+  } catch (const std::exception& e) {
+    ++n_failures;
+    log->warn("warning work item failed: {}", e.what());
   }
+  if (w.waited) w.done.set_value();
 }
 
+// Control work (ticks, closes, reloads) is never refused for a full queue, only while stopping.
 void WarningService::Impl::enqueue(std::unique_ptr<Work> w) {
-  {
-    std::lock_guard lock(qmu);
-    queue.push_back(std::move(w));
-  }
-  qcv.notify_one();
-}
-
-void WarningService::Impl::ticker_loop() {
-  for (;;) {
-    {
-      std::unique_lock lock(tick_mu);
-      if (tick_cv.wait_for(lock, s.check_interval, [&] { return stopping_ticker; })) return;
-    }
-    auto w = std::make_unique<Work>();
-    w->kind = Work::Kind::tick;
-    enqueue(std::move(w));
-  }
+  worker->post_always([this, w = std::move(w)]() mutable { run(*w); });
 }
 
 WarningService::WarningService(storage::Database& db, WarningSettings s, const core::Clock& clock, core::Metrics* metrics)
@@ -112,49 +87,31 @@ void WarningService::start() {
   } catch (const std::exception& e) {
     i.log->warn("warning rules or state not loaded ({}); using the built-in defaults until a reload", e.what());
   }
-  i.worker = std::thread([this] { impl_->worker_loop(); });
-  if (i.s.check_interval > seconds(0)) i.ticker = std::thread([this] { impl_->ticker_loop(); });
+  if (i.s.check_interval > seconds(0))
+    i.worker->every("deadlines", duration_cast<milliseconds>(i.s.check_interval), [&i] {
+      Work w;
+      w.kind = Work::Kind::tick;
+      i.run(w);
+    });
+  i.worker->start();
 }
 
-void WarningService::stop() {
-  auto& i = *impl_;
-  if (i.ticker.joinable()) {
-    {
-      std::lock_guard lock(i.tick_mu);
-      i.stopping_ticker = true;
-    }
-    i.tick_cv.notify_all();
-    i.ticker.join();
-  }
-  if (i.worker.joinable()) {
-    {
-      std::lock_guard lock(i.qmu);
-      i.stopping = true;
-    }
-    i.qcv.notify_all();
-    i.worker.join();
-  }
-}
+// What is queued still runs (up to 30 s, then the rest is dropped and logged); alarm changes
+// arriving meanwhile are dropped and counted, and re-read from the open alarms at the next start.
+void WarningService::stop() { impl_->worker->stop(core::SerialWorker::OnStop::drain, seconds(30)); }
 
 void WarningService::on_alarm(const storage::AlarmWrite& a) {
   auto& i = *impl_;
   ++i.n_seen;
   if (a.data_fault || !rules::is_process_alarm_type(a.type)) return;  // never an event; not worth a queue slot
-  {
-    std::lock_guard lock(i.qmu);
-    if (i.stopping || i.queue.size() >= i.s.max_queued_alarms) {
-      ++i.n_dropped;
-      if (i.m_dropped) i.m_dropped->Increment();
-      if (i.n_dropped % 1000 == 1)
-        i.log->error("warning queue full: {} alarm changes dropped so far (they are re-read at the next restart)",
-                     i.n_dropped.load());
-      return;
-    }
-    auto w = std::make_unique<Work>();
-    w->alarm = a;
-    i.queue.push_back(std::move(w));
-  }
-  i.qcv.notify_one();
+  auto w = std::make_unique<Work>();
+  w->alarm = a;
+  if (i.worker->post([&i, w = std::move(w)]() mutable { i.run(*w); })) return;
+  ++i.n_dropped;
+  if (i.m_dropped) i.m_dropped->Increment();
+  if (i.n_dropped % 1000 == 1)
+    i.log->error("warning queue full: {} alarm changes dropped so far (they are re-read at the next restart)",
+                 i.n_dropped.load());
 }
 
 void WarningService::tick() {
