@@ -152,7 +152,7 @@ void Platform::Impl::build_core() {
 
 void Platform::Impl::build_monitoring() {
   events = std::make_unique<service::EventHub>(db);
-  ingest = std::make_unique<service::IngestService>(db, ingest_settings(cfg), *clock, &metrics);
+  ingest = std::make_unique<service::IngestService>(db, ingest_settings(cfg), *clock, &metrics, &liveness);
   monitoring = std::make_unique<service::MonitoringService>(db, filing_settings(cfg), clock);
   monitoring->on_filings_changed([p = ingest.get()] { p->reload(); });
   registry->on_change([p = ingest.get()](const std::string& entity) {

@@ -38,14 +38,7 @@ notify::HttpSmsSettings sms_settings(const json& cfg) {
 }
 
 service::NotifySettings notify_settings(const json& cfg) {
-  const auto& c = cfg["notify"];
-  service::NotifySettings s;
-  s.retry_initial = std::chrono::seconds(c["retry"]["initial_s"].get<int>());
-  s.retry_max = std::chrono::seconds(c["retry"]["max_s"].get<int>());
-  s.max_attempts = c["retry"]["max_attempts"].get<int>();
-  s.poll_interval = std::chrono::milliseconds(c["poll_interval_ms"].get<int>());
-  s.templates.dashboard_url = c["dashboard_url"].get<std::string>();
-  return s;
+  return cfg["notify"].get<service::NotifySettings>();
 }
 
 service::DataQualitySettings data_quality_settings(const json& cfg) {
@@ -62,20 +55,8 @@ service::ReportSettings report_settings(const json& cfg) {
 }
 
 service::IngestSettings ingest_settings(const json& cfg) {
-  const auto& c = cfg["ingest"];
-  service::IngestSettings s;
-  s.max_items_per_upload = c["max_items_per_upload"].get<std::size_t>();
-  s.max_queued_readings = c["max_queued_readings"].get<std::size_t>();
-  s.max_group_readings = c["max_group_readings"].get<std::size_t>();
-  s.max_future_skew = std::chrono::seconds(c["max_future_skew_s"].get<int>());
-  s.max_reading_age = std::chrono::seconds(c["max_reading_age_days"].get<int>() * 86400LL);
-  s.late_after = std::chrono::seconds(c["late_after_s"].get<int>());
-  s.offline_after = std::chrono::seconds(c["offline_after_s"].get<int>());
-  s.frozen_after = std::chrono::seconds(c["frozen_after_s"].get<int>());
-  fs::path spool = c["spool_file"].get<std::string>();
-  s.spool_file = spool.is_absolute() ? spool : fs::path(cfg["state_dir"].get<std::string>()) / spool;
-  s.partition_days_ahead = c["partition_days_ahead"].get<int>();
-  s.retention_days = c["retention_days"].get<int>();
+  auto s = cfg["ingest"].get<service::IngestSettings>();
+  s.spool_file = state_path(cfg, s.spool_file);
   return s;
 }
 
@@ -84,19 +65,7 @@ service::FilingSettings filing_settings(const json& cfg) {
 }
 
 service::WarningSettings warning_settings(const json& cfg) {
-  const auto& c = cfg["warnings"];
-  service::WarningSettings s;
-  s.check_interval = std::chrono::seconds(c["check_interval_s"].get<int>());
-  s.disposal.escalate_level = c["escalate_level"].get<bool>();
-  s.disposal.max_escalations = c["max_escalations"].get<int>();
-  const char* levels[] = {"blue", "yellow", "orange", "red"};  // DisposalSettings order
-  for (std::size_t i = 0; i < 4; ++i) {
-    const auto& d = c["deadlines"][levels[i]];
-    s.disposal.deadlines[i] = {std::chrono::minutes(d["feedback_min"].get<int>()),
-                               std::chrono::minutes(d["check_min"].get<int>()),
-                               std::chrono::minutes(d["close_min"].get<int>())};
-  }
-  return s;
+  return cfg["warnings"].get<service::WarningSettings>();
 }
 
 service::VideoServiceSettings video_service_settings(const json& cfg) {

@@ -3,10 +3,13 @@
 #include <nlohmann/json.hpp>
 
 #include <hazmon/service/data_quality.hpp>
+#include <hazmon/service/ingest_service.hpp>
 #include <hazmon/service/monitoring.hpp>
+#include <hazmon/service/notification_service.hpp>
 #include <hazmon/service/report_service.hpp>
 #include <hazmon/service/statistics_service.hpp>
 #include <hazmon/service/video_service.hpp>
+#include <hazmon/service/warning_service.hpp>
 
 namespace hazmon::service {
 
@@ -50,6 +53,41 @@ void from_json(const nlohmann::json& j, VideoServiceSettings& s) {
   s.allowed_networks = j.at("allowed_networks").get<std::map<std::string, std::vector<std::string>>>();
   s.housekeeping_interval = std::chrono::seconds(j.at("housekeeping_interval_s").get<int>());
   s.live_segments = j.at("live_segments").get<int>();
+}
+
+void from_json(const nlohmann::json& j, IngestSettings& s) {
+  s.max_items_per_upload = j.at("max_items_per_upload").get<std::size_t>();
+  s.max_queued_readings = j.at("max_queued_readings").get<std::size_t>();
+  s.max_group_readings = j.at("max_group_readings").get<std::size_t>();
+  s.max_future_skew = std::chrono::seconds(j.at("max_future_skew_s").get<int>());
+  s.max_reading_age = std::chrono::seconds(j.at("max_reading_age_days").get<int>() * 86400LL);
+  s.late_after = std::chrono::seconds(j.at("late_after_s").get<int>());
+  s.offline_after = std::chrono::seconds(j.at("offline_after_s").get<int>());
+  s.frozen_after = std::chrono::seconds(j.at("frozen_after_s").get<int>());
+  s.spool_file = j.at("spool_file").get<std::string>();
+  s.partition_days_ahead = j.at("partition_days_ahead").get<int>();
+  s.retention_days = j.at("retention_days").get<int>();
+}
+
+void from_json(const nlohmann::json& j, WarningSettings& s) {
+  s.check_interval = std::chrono::seconds(j.at("check_interval_s").get<int>());
+  s.disposal.escalate_level = j.at("escalate_level").get<bool>();
+  s.disposal.max_escalations = j.at("max_escalations").get<int>();
+  const char* levels[] = {"blue", "yellow", "orange", "red"};  // DisposalSettings order
+  for (std::size_t i = 0; i < 4; ++i) {
+    const auto& d = j.at("deadlines").at(levels[i]);
+    s.disposal.deadlines[i] = {std::chrono::minutes(d.at("feedback_min").get<int>()),
+                               std::chrono::minutes(d.at("check_min").get<int>()),
+                               std::chrono::minutes(d.at("close_min").get<int>())};
+  }
+}
+
+void from_json(const nlohmann::json& j, NotifySettings& s) {
+  s.retry_initial = std::chrono::seconds(j.at("retry").at("initial_s").get<int>());
+  s.retry_max = std::chrono::seconds(j.at("retry").at("max_s").get<int>());
+  s.max_attempts = j.at("retry").at("max_attempts").get<int>();
+  s.poll_interval = std::chrono::milliseconds(j.at("poll_interval_ms").get<int>());
+  s.templates.dashboard_url = j.at("dashboard_url").get<std::string>();
 }
 
 }  // namespace hazmon::service

@@ -35,6 +35,9 @@ struct IngestSettings {
   int retention_days = 400;
   std::chrono::milliseconds points_reload_debounce{250};  // see IngestService::points_changed
 };
+// The config's `ingest` section; spool_file comes as written (a relative one is under state_dir:
+// app resolves it).
+void from_json(const nlohmann::json& j, IngestSettings& s);
 
 struct IngestStats {
   std::uint64_t uploads = 0, readings = 0, rejected = 0, duplicates = 0, groups = 0, spooled_groups = 0,

@@ -36,6 +36,9 @@ struct NotifySettings {
   std::size_t batch = 50;                    // rows per delivery round
   notify::TemplateSettings templates;
 };
+// The config's `notify` section (retry, poll interval, dashboard_url for the templates); the
+// senders' settings are notify::SmtpSettings and notify::HttpSmsSettings.
+void from_json(const nlohmann::json& j, NotifySettings& s);
 
 struct NotifyStats {
   std::uint64_t queued = 0, sent = 0, retried = 0, failed = 0, enqueue_failures = 0;

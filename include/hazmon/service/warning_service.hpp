@@ -41,6 +41,8 @@ struct WarningSettings {
   std::chrono::seconds check_interval{30};  // deadlines and minimum durations; 0: only tick()
   std::size_t max_queued_alarms = 100000;   // alarm changes waiting; above this they are dropped and counted
 };
+// The config's `warnings` section (check interval, escalation, deadlines per level).
+void from_json(const nlohmann::json& j, WarningSettings& s);
 
 struct WarningStats {
   std::uint64_t alarms_seen = 0, alarms_dropped = 0, events_created = 0, levels_raised = 0, escalations = 0,

@@ -11,10 +11,13 @@
 #include <hazmon/notify/sms_gateway.hpp>
 #include <hazmon/notify/smtp_mailer.hpp>
 #include <hazmon/service/data_quality.hpp>
+#include <hazmon/service/ingest_service.hpp>
 #include <hazmon/service/monitoring.hpp>
+#include <hazmon/service/notification_service.hpp>
 #include <hazmon/service/report_service.hpp>
 #include <hazmon/service/statistics_service.hpp>
 #include <hazmon/service/video_service.hpp>
+#include <hazmon/service/warning_service.hpp>
 #include <hazmon/video/supervisor.hpp>
 
 using namespace hazmon;
@@ -104,6 +107,40 @@ TEST(Settings, ServiceDefaultsAreTheSchemas) {
   service::VideoServiceSettings dv;
   EXPECT_EQ(v.housekeeping_interval, dv.housekeeping_interval);
   EXPECT_EQ(v.live_segments, dv.live_segments);
+}
+
+TEST(Settings, IngestWarningsAndOutboxDefaultsAreTheSchemas) {
+  auto i = defaults()["ingest"].get<service::IngestSettings>();
+  service::IngestSettings di;
+  EXPECT_EQ(i.max_items_per_upload, di.max_items_per_upload);
+  EXPECT_EQ(i.max_queued_readings, di.max_queued_readings);
+  EXPECT_EQ(i.max_group_readings, di.max_group_readings);
+  EXPECT_EQ(i.max_future_skew, di.max_future_skew);
+  EXPECT_EQ(i.max_reading_age, di.max_reading_age);
+  EXPECT_EQ(i.late_after, di.late_after);
+  EXPECT_EQ(i.offline_after, di.offline_after);
+  EXPECT_EQ(i.frozen_after, di.frozen_after);
+  EXPECT_EQ(i.partition_days_ahead, di.partition_days_ahead);
+  EXPECT_EQ(i.retention_days, di.retention_days);
+  EXPECT_EQ(i.spool_file, "spool/readings.spool");  // under state_dir (app)
+
+  auto w = defaults()["warnings"].get<service::WarningSettings>();
+  service::WarningSettings dw;
+  EXPECT_EQ(w.check_interval, dw.check_interval);
+  EXPECT_EQ(w.disposal.escalate_level, dw.disposal.escalate_level);
+  EXPECT_EQ(w.disposal.max_escalations, dw.disposal.max_escalations);
+  for (std::size_t k = 0; k < 4; ++k) {
+    EXPECT_EQ(w.disposal.deadlines[k].feedback, dw.disposal.deadlines[k].feedback) << k;
+    EXPECT_EQ(w.disposal.deadlines[k].check, dw.disposal.deadlines[k].check) << k;
+    EXPECT_EQ(w.disposal.deadlines[k].close, dw.disposal.deadlines[k].close) << k;
+  }
+
+  auto n = defaults()["notify"].get<service::NotifySettings>();
+  service::NotifySettings dn;
+  EXPECT_EQ(n.retry_initial, dn.retry_initial);
+  EXPECT_EQ(n.retry_max, dn.retry_max);
+  EXPECT_EQ(n.max_attempts, dn.max_attempts);
+  EXPECT_EQ(n.poll_interval, dn.poll_interval);
 }
 
 TEST(Settings, VideoPipelineDefaultsAreTheSchemas) {
