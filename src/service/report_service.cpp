@@ -601,8 +601,11 @@ std::string ReportService::pdf(const storage::ReportRow& r) const {
     std::ofstream f(in, std::ios::binary);
     f << html(r);
   }
+  // --jitless: the systemd unit sets MemoryDenyWriteExecute=yes, which Chromium inherits; V8's JIT
+  // then cannot make code executable and the print hangs (seen with PR_SET_MDWE). The report page
+  // needs no JIT.
   std::vector<std::string> args{s_.chromium.string(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                                "--user-data-dir=" + (dir / "profile").string(), "--no-pdf-header-footer",
+                                "--js-flags=--jitless", "--user-data-dir=" + (dir / "profile").string(), "--no-pdf-header-footer",
                                 "--print-to-pdf=" + out.string(), "file://" + in.string()};
   pid_t pid = ::fork();
   if (pid < 0) throw Error(Errc::unavailable, core::Reason::pdf_unavailable, "PDF is unavailable: cannot start Chromium");

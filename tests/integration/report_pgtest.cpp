@@ -5,6 +5,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
 #include <hazmon/core/clock.hpp>
 #include <hazmon/service/data_quality.hpp>
 #include <hazmon/service/report_service.hpp>
@@ -331,4 +337,42 @@ TEST_F(ReportPg, ScheduleFiresOnceAfterTheConfiguredTime) {
   });
   EXPECT_TRUE(r["created_by_name"].is_null());
   EXPECT_EQ(r["title"].get<std::string>().rfind("晋危化监测日报〔2026〕第", 0), 0u) << r.dump();
+}
+
+// The systemd unit runs hazmond with MemoryDenyWriteExecute=yes, which its Chromium child
+// inherits; V8's JIT then cannot make code executable and the print hung until the timeout. The
+// service starts Chromium with --js-flags=--jitless. Here Chromium runs behind a wrapper that
+// sets the kernel's equivalent (PR_SET_MDWE, Linux 6.3+) before exec, and the PDF must come back.
+TEST_F(ReportPg, PdfPrintsUnderMemoryDenyWriteExecute) {
+  if (::access("/usr/bin/chromium", X_OK) != 0) GTEST_SKIP() << "no /usr/bin/chromium (scripts/setup.sh installs it)";
+  auto dir = std::filesystem::temp_directory_path() / ("hazmon-mdwe-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto wrapper = dir / "chromium-mdwe";
+  {
+    std::ofstream f(wrapper);
+    f << "#!/usr/bin/python3\n"
+         "import ctypes, os, sys\n"
+         "libc = ctypes.CDLL(None, use_errno=True)\n"
+         "if libc.prctl(65, 1, 0, 0, 0) != 0:  # PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN\n"
+         "    sys.exit(97)\n"
+         "if libc.prctl(66, 0, 0, 0, 0) != 1:  # PR_GET_MDWE\n"
+         "    sys.exit(98)\n"
+         "os.execv('/usr/bin/chromium', ['/usr/bin/chromium'] + sys.argv[1:])\n";
+  }
+  std::filesystem::permissions(wrapper, std::filesystem::perms::owner_all);
+  // The kernel must have PR_SET_MDWE for the check to mean anything.
+  if (std::system((wrapper.string() + " --version > /dev/null 2>&1").c_str()) != 0)
+    GTEST_SKIP() << "this kernel has no PR_SET_MDWE (Linux 6.3+)";
+  hazmon::service::ReportSettings s;
+  s.chromium = wrapper;
+  s.pdf_timeout = std::chrono::seconds(60);
+  hazmon::service::ReportService svc(db, dq, s, clock);
+  auto who = principal(Role::province_admin, Scope::province(), "mdwe_admin", 0);
+  auto row = svc.generate(who, {{"kind", "daily"}, {"date", kDay}, {"replace", true}});
+  auto started = std::chrono::steady_clock::now();
+  auto pdf = svc.pdf(row);
+  EXPECT_EQ(pdf.substr(0, 5), "%PDF-");
+  // Printed, not rescued by the timeout.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(50));
+  std::filesystem::remove_all(dir);
 }
