@@ -7,6 +7,7 @@
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/log.hpp>
 #include <hazmon/core/metrics.hpp>
+#include <hazmon/core/serial_worker.hpp>
 #include <hazmon/core/time_format.hpp>
 #include <hazmon/notify/sms_gateway.hpp>
 #include <hazmon/notify/smtp_mailer.hpp>
@@ -96,11 +97,12 @@ struct NotificationService::Impl {
   std::shared_ptr<spdlog::logger> log = core::logger(core::LogModule::notify);
 
   std::mutex deliver_mu;  // one delivery round at a time (sender thread or a test)
-  std::thread sender;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool stopping = false;
-  bool wake = false;
+  // The sender: a core::SerialWorker ("notify") running a delivery round every poll_interval and
+  // when poked (one poke queued at a time).
+  std::unique_ptr<core::SerialWorker> sender =
+      std::make_unique<core::SerialWorker>(core::SerialWorkerOptions{.name = "notify", .log = core::LogModule::notify});
+  std::atomic<bool> started{false}, wake{false};
+  std::mutex mu;  // retry_events
   std::atomic<bool> stop_requested{false};  // checked between messages: a round of slow sends must not hold up shutdown
   std::deque<json> retry_events;  // pushes whose outbox write failed (database down)
 
@@ -125,11 +127,10 @@ struct NotificationService::Impl {
   }
 
   void poke() {
-    {
-      std::lock_guard lock(mu);
-      wake = true;
-    }
-    cv.notify_all();
+    if (started && !wake.exchange(true)) sender->post_always([this] {
+      wake = false;
+      round();
+    });
   }
 
   struct Recipient {
@@ -304,20 +305,12 @@ struct NotificationService::Impl {
   }
 
   // One catch site per round: a database outage or a bug in one round must not end the thread.
-  void sender_loop() {
-    for (;;) {
-      {
-        std::unique_lock lock(mu);
-        cv.wait_for(lock, s.poll_interval, [&] { return stopping || wake; });
-        if (stopping) return;
-        wake = false;
-      }
-      try {
-        retry_enqueues();
-        deliver_due();
-      } catch (const std::exception& e) {
-        log->warn("notification delivery round failed: {}", e.what());
-      }
+  void round() {
+    try {
+      retry_enqueues();
+      deliver_due();
+    } catch (const std::exception& e) {
+      log->warn("notification delivery round failed: {}", e.what());
     }
   }
 };
@@ -351,19 +344,17 @@ int NotificationService::enqueue(const json& event) { return impl_->enqueue(even
 
 void NotificationService::start() {
   auto& i = *impl_;
-  if (i.s.poll_interval > milliseconds(0) && !i.sender.joinable()) i.sender = std::thread([this] { impl_->sender_loop(); });
+  if (i.s.poll_interval <= milliseconds(0) || i.started) return;
+  i.sender->every("deliver", i.s.poll_interval, [&i] { i.round(); });
+  i.sender->start();
+  i.started = true;
 }
 
 void NotificationService::stop() {
   auto& i = *impl_;
-  if (!i.sender.joinable()) return;
-  i.stop_requested = true;
-  {
-    std::lock_guard lock(i.mu);
-    i.stopping = true;
-  }
-  i.cv.notify_all();
-  i.sender.join();
+  if (!i.started) return;
+  i.stop_requested = true;  // the round in hand stops between messages; the rest stay pending
+  i.sender->stop(core::SerialWorker::OnStop::drop, seconds(30));
 }
 
 int NotificationService::deliver_due() {
