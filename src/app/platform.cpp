@@ -141,7 +141,7 @@ void Platform::Impl::build_core() {
   auth->set_secret_box(box.get());
   if (int sealed = auth->seal_envelope_keys(); sealed > 0) log->info("sealed {} envelope key(s) with the server key", sealed);
   if (o.revocation_watch)
-    auth->start_revocation_watch(std::chrono::milliseconds(cfg["auth"]["revocation_poll_ms"].get<int>()));
+    auth->start_revocation_watch(std::chrono::milliseconds(cfg["auth"]["revocation_poll_ms"].get<int>()), &liveness);
   if (cfg["demo"]["enabled"].get<bool>()) demo_bootstrap(cfg, db, *auth);
   registry = std::make_unique<service::RegistryService>(db, config::home_dir() / "schemas");
   roster = std::make_unique<service::RosterService>(db);
@@ -196,7 +196,7 @@ void Platform::Impl::build_video() {
   if (o.manual_ticks) vs.housekeeping_interval = std::chrono::seconds(0);
   fs::create_directories(vs.evidence_dir);
   fs::create_directories(vs.recording_dir);
-  video = std::make_unique<service::VideoService>(db, warnings.get(), std::move(vs), *clock);
+  video = std::make_unique<service::VideoService>(db, warnings.get(), std::move(vs), *clock, &liveness);
   registry->on_change([v = video.get()](const std::string& entity) {
     if (entity == "cameras" || entity == "enterprises") v->reload_cameras();
   });
@@ -209,7 +209,7 @@ void Platform::Impl::build_video() {
   });
   if (!cfg["video"]["enabled"].get<bool>()) return;
   try {
-    pipeline = std::make_unique<video::Supervisor>(video_pipeline_settings(cfg), *video, *clock, &metrics);
+    pipeline = std::make_unique<video::Supervisor>(video_pipeline_settings(cfg), *video, *clock, &metrics, &liveness);
   } catch (const std::exception& e) {
     // The review queue and the rest of the platform still serve; cameras are not analysed.
     log->error("video pipeline not started: {}", e.what());
