@@ -16,10 +16,7 @@ std::string scope_sql(const model::Principal& who, const std::string& alias, sto
   return storage::scope_predicate(who.scope, alias + ".company_code", "", params);
 }
 
-std::string ph(storage::Params& params, std::string v) {
-  params.push_back(std::move(v));
-  return "$" + std::to_string(params.size());
-}
+using storage::ph;  // the one placeholder helper (storage/database.hpp)
 
 std::string time_param(const std::string& s, const char* name) {
   auto t = core::parse_time(s);

@@ -33,10 +33,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string ph(storage::Params& params, std::string v) {
-  params.push_back(std::move(v));
-  return "$" + std::to_string(params.size());
-}
+using storage::ph;  // the one placeholder helper (storage/database.hpp)
 
 std::string ts(core::SysTime t) { return core::format_rfc3339(t); }
 
