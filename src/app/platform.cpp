@@ -160,7 +160,7 @@ void Platform::Impl::build_monitoring() {
   });
   auto ws = warning_settings(cfg);
   if (o.manual_ticks) ws.check_interval = std::chrono::seconds(0);  // the caller calls tick()
-  warnings = std::make_unique<service::WarningService>(db, ws, *clock, &metrics);
+  warnings = std::make_unique<service::WarningService>(db, ws, *clock, &metrics, &liveness);
   warnings->subscribe(*ingest);
   ingest->on_alarm([h = events.get()](const storage::AlarmWrite& a) { h->publish(service::EventHub::from_alarm(a)); });
   warnings->on_push([h = events.get()](const json& e) { h->publish({"warning", e.value("company_code", ""), e.dump()}); });
@@ -182,7 +182,7 @@ void Platform::Impl::build_notify() {
   if (!mail && !sms_gateway) nlog->warn("notify: neither notify.smtp.url nor notify.sms.url is set; warnings are not sent");
   auto ns = notify_settings(cfg);
   if (o.manual_ticks) ns.poll_interval = std::chrono::milliseconds(0);  // the caller calls deliver_due()
-  notifications = std::make_unique<service::NotificationService>(db, ns, *clock, sms_gateway, mail.get(), &metrics);
+  notifications = std::make_unique<service::NotificationService>(db, ns, *clock, sms_gateway, mail.get(), &metrics, &liveness);
   notifications->subscribe(*warnings);
 }
 

@@ -99,8 +99,9 @@ struct NotificationService::Impl {
   std::mutex deliver_mu;  // one delivery round at a time (sender thread or a test)
   // The sender: a core::SerialWorker ("notify") running a delivery round every poll_interval and
   // when poked (one poke queued at a time).
-  std::unique_ptr<core::SerialWorker> sender =
-      std::make_unique<core::SerialWorker>(core::SerialWorkerOptions{.name = "notify", .log = core::LogModule::notify});
+  // Made by the constructor, which knows the watchdog's registry. A round may send many
+  // messages through slow gateways (each bounded by its timeout), hence ten minutes.
+  std::unique_ptr<core::SerialWorker> sender;
   std::atomic<bool> started{false}, wake{false};
   std::mutex mu;  // retry_events
   std::atomic<bool> stop_requested{false};  // checked between messages: a round of slow sends must not hold up shutdown
@@ -316,8 +317,11 @@ struct NotificationService::Impl {
 };
 
 NotificationService::NotificationService(storage::Database& db, NotifySettings s, const core::Clock& clock,
-                                         notify::SmsGateway* sms, notify::Mailer* mail, core::Metrics* metrics)
+                                         notify::SmsGateway* sms, notify::Mailer* mail, core::Metrics* metrics,
+                                         core::Liveness* liveness)
     : impl_(std::make_unique<Impl>(db, std::move(s), clock, sms, mail)) {
+  impl_->sender = std::make_unique<core::SerialWorker>(core::SerialWorkerOptions{
+      .name = "notify", .allowance = std::chrono::minutes(10), .liveness = liveness, .log = core::LogModule::notify});
   if (metrics) {
     auto& c = prometheus::BuildCounter()
                   .Name("hazmon_notifications_total")

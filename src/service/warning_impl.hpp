@@ -104,12 +104,17 @@ struct WarningService::Impl {
   prometheus::Counter* m_escalated = nullptr;
   prometheus::Counter* m_dropped = nullptr;
 
-  Impl(storage::Database& d, WarningSettings st, const core::Clock& c)
+  // A job is one alarm change, close or deadline check: a few statements. Two minutes of
+  // silence means it hangs (the database without a statement timeout, a lock).
+  Impl(storage::Database& d, WarningSettings st, const core::Clock& c, core::Liveness* live)
       : db(d),
         s(std::move(st)),
         clock(c),
-        worker(std::make_unique<core::SerialWorker>(core::SerialWorkerOptions{
-            .name = "warnings", .capacity = s.max_queued_alarms, .log = core::LogModule::service})) {}
+        worker(std::make_unique<core::SerialWorker>(core::SerialWorkerOptions{.name = "warnings",
+                                                                              .capacity = s.max_queued_alarms,
+                                                                              .allowance = std::chrono::minutes(2),
+                                                                              .liveness = live,
+                                                                              .log = core::LogModule::service})) {}
 
   // warning_decisions.cpp
   void reload_rules();

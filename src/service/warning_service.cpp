@@ -55,8 +55,9 @@ void WarningService::Impl::enqueue(std::unique_ptr<Work> w) {
   worker->post_always([this, w = std::move(w)]() mutable { run(*w); });
 }
 
-WarningService::WarningService(storage::Database& db, WarningSettings s, const core::Clock& clock, core::Metrics* metrics)
-    : impl_(std::make_unique<Impl>(db, std::move(s), clock)) {
+WarningService::WarningService(storage::Database& db, WarningSettings s, const core::Clock& clock, core::Metrics* metrics,
+                               core::Liveness* liveness)
+    : impl_(std::make_unique<Impl>(db, std::move(s), clock, liveness)) {
   if (metrics) {
     auto& c = prometheus::BuildCounter()
                   .Name("hazmon_warning_events_total")

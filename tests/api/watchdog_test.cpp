@@ -4,7 +4,9 @@
 
 #include <hazmon/app/platform.hpp>
 #include <hazmon/core/liveness.hpp>
+#include <hazmon/core/clock.hpp>
 #include <hazmon/core/serial_worker.hpp>
+#include <hazmon/service/notification_service.hpp>
 
 #include <algorithm>
 #include <future>
@@ -64,4 +66,24 @@ TEST(Watchdog, AHungWorkerStopsThePingsAndFailsReadiness) {
   EXPECT_EQ(c.get("/readyz").status, 200);
   worker.stop(core::SerialWorker::OnStop::drain, std::chrono::seconds(5));
   EXPECT_TRUE(platform.alive());
+}
+
+// The services' workers are on the watchdog's registry (warnings and notify joined it last:
+// before, a hung warnings or notify thread went unnoticed). The test server runs ticks by hand
+// and starts no notify sender, so the sender is started here on a registry of its own.
+TEST(Watchdog, TheServicesWorkersAreWatched) {
+  TestServer srv(shared_db());
+  std::vector<std::string> enrolled;
+  for (const auto& r : srv.platform().liveness().report()) enrolled.push_back(r.name);
+  for (const char* w : {"ingest-writer", "ingest-ticker", "ingest-tasks", "ingest-loader", "warnings"})
+    EXPECT_TRUE(names(enrolled, w)) << w << " not enrolled; enrolled: " << ::testing::PrintToString(enrolled);
+
+  core::Liveness registry;
+  core::SystemClock clock;
+  service::NotificationService notify(shared_db().db(), service::NotifySettings{}, clock, nullptr, nullptr, nullptr, &registry);
+  notify.start();
+  std::vector<std::string> mine;
+  for (const auto& r : registry.report()) mine.push_back(r.name);
+  EXPECT_EQ(mine, std::vector<std::string>{"notify"});
+  notify.stop();
 }

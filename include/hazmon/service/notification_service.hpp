@@ -18,7 +18,7 @@
 #include <hazmon/notify/templates.hpp>
 
 namespace hazmon::storage { class Database; }
-namespace hazmon::core { class Metrics; }
+namespace hazmon::core { class Metrics; class Liveness; }
 namespace hazmon::notify {
 class SmsGateway;
 class Mailer;
@@ -48,7 +48,7 @@ class NotificationService {
  public:
   // A null sender disables its channel: contacts are not queued on it.
   NotificationService(storage::Database& db, NotifySettings s, const core::Clock& clock, notify::SmsGateway* sms,
-                      notify::Mailer* mail, core::Metrics* metrics = nullptr);
+                      notify::Mailer* mail, core::Metrics* metrics = nullptr, core::Liveness* liveness = nullptr);
   ~NotificationService();
   NotificationService(const NotificationService&) = delete;
 

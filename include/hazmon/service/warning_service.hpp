@@ -20,7 +20,7 @@
 #include <hazmon/rules/disposal.hpp>
 
 namespace hazmon::storage { class Database; class Tx; struct AlarmWrite; }
-namespace hazmon::core { class Metrics; }
+namespace hazmon::core { class Metrics; class Liveness; }
 
 namespace hazmon::service {
 
@@ -51,7 +51,9 @@ struct WarningStats {
 
 class WarningService {
  public:
-  WarningService(storage::Database& db, WarningSettings s, const core::Clock& clock, core::Metrics* metrics = nullptr);
+  // `liveness`: the "warnings" worker enrolls there (the watchdog's registry).
+  WarningService(storage::Database& db, WarningSettings s, const core::Clock& clock, core::Metrics* metrics = nullptr,
+                 core::Liveness* liveness = nullptr);
   ~WarningService();
   WarningService(const WarningService&) = delete;
 
