@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
     if (cmd == "user") return hazmon::app::cmd_user(args);
     if (cmd == "pg") return hazmon::app::cmd_pg(args);
     if (cmd == "version") {
-      std::puts("hazmond 0.1.0");
+      std::puts("hazmond " HAZMON_VERSION);
       return 0;
     }
     if (cmd == "-h" || cmd == "--help" || cmd == "help") {

@@ -9,6 +9,7 @@
 #include <regex>
 #include <set>
 
+#include "json_values.hpp"
 #include "notification_detail.hpp"
 
 namespace hazmon::service::notification_detail {
@@ -33,13 +34,7 @@ bool is_tier(const std::string& t) {
 
 
 namespace {
-json time_or_null(const std::optional<core::SysTime>& t) {
-  return t ? json(storage::format_timestamptz(*t)) : json(nullptr);
-}
-template <typename T>
-json or_null(const std::optional<T>& v) {
-  return v ? json(*v) : json(nullptr);
-}
+using json_values::or_null;
 
 // Who may see and edit duty contacts: the province admin everywhere, city officers in their city.
 void contacts_allowed(const model::Principal& who) {

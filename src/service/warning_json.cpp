@@ -2,19 +2,15 @@
 // listeners see them: the stored columns by name, NULL as null, times as PostgreSQL prints them.
 #include <hazmon/storage/database.hpp>
 
+#include "json_values.hpp"
 #include "warning_impl.hpp"
 
 namespace hazmon::service::warning_detail {
 using nlohmann::json;
 
 namespace {
-json time_or_null(const std::optional<core::SysTime>& t) {
-  return t ? json(storage::format_timestamptz(*t)) : json(nullptr);
-}
-template <typename T>
-json or_null(const std::optional<T>& v) {
-  return v ? json(*v) : json(nullptr);
-}
+using json_values::or_null;
+using json_values::time_or_null;
 template <typename E>
 json name_or_null(const std::optional<E>& v) {
   return v ? json(model::to_string(*v)) : json(nullptr);

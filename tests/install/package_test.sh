@@ -65,7 +65,7 @@ unit=$(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/lib/systemd/system/hazmond
 check "the unit runs /usr/bin/hazmond with HAZMON_HOME=/usr/share/hazmon" \
   bash -c "grep -q '^ExecStart=/usr/bin/hazmond serve' <<<\"\$1\" && grep -q '^Environment=HAZMON_HOME=/usr/share/hazmon\$' <<<\"\$1\"" _ "$unit"
 dpkg-deb -x "$deb" "$work/root"
-check "the packaged hazmond is stripped and runs" bash -c "! file '$work/root/usr/bin/hazmond' | grep -q 'not stripped' && '$work/root/usr/bin/hazmond' version | grep -q hazmond"
+check "the packaged hazmond is stripped, runs and prints the package's version" bash -c "! file '$work/root/usr/bin/hazmond' | grep -q 'not stripped' && '$work/root/usr/bin/hazmond' version | grep -qx \"hazmond $version\""
 
 if ((failures)); then
   echo "$failures check(s) failed"
