@@ -1,10 +1,10 @@
 #include "request_helpers.hpp"
 
+#include <spdlog/spdlog.h>
 #include <hazmon/auth/auth_service.hpp>
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/json_text.hpp>
 #include <hazmon/core/log.hpp>
-#include <spdlog/spdlog.h>
 #include <hazmon/http/problem.hpp>
 #include <hazmon/service/audit_log.hpp>
 
@@ -13,7 +13,9 @@ using core::Errc;
 using core::Error;
 
 namespace {
-bool is_mutation(const std::string& m) { return m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE"; }
+bool is_mutation(const std::string& m) {
+  return m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE";
+}
 }  // namespace
 
 nlohmann::json parse_json_body(const http::Request& req, bool allow_empty) {
@@ -25,15 +27,20 @@ nlohmann::json parse_json_body(const http::Request& req, bool allow_empty) {
   auto semi = ct.find(';');
   std::string media(ct.substr(0, semi));
   while (!media.empty() && media.back() == ' ') media.pop_back();
-  for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));  // media types are case-insensitive
-  if (media != "application/json") throw Error(Errc::unsupported_media, "send the body as application/json");
+  for (auto& c : media)
+    c = static_cast<char>(
+        std::tolower(static_cast<unsigned char>(c)));  // media types are case-insensitive
+  if (media != "application/json")
+    throw Error(Errc::unsupported_media, "send the body as application/json");
   // nlohmann's parser recurses per nesting level; refuse deep documents before parsing.
   if (!core::json_nesting_within(req.body))
-    throw Error(Errc::bad_request, core::Reason::json_too_deep, "the JSON body is nested too deeply");
+    throw Error(Errc::bad_request, core::Reason::json_too_deep,
+                "the JSON body is nested too deeply");
   try {
     return nlohmann::json::parse(req.body);
   } catch (const nlohmann::json::parse_error& e) {
-    throw Error(Errc::bad_request, "the body is not valid JSON (at byte " + std::to_string(e.byte) + ")");
+    throw Error(Errc::bad_request,
+                "the body is not valid JSON (at byte " + std::to_string(e.byte) + ")");
   } catch (const nlohmann::json::exception&) {
     // out_of_range: a number too large for a double (1e400).
     throw Error(Errc::bad_request, "the body holds a number out of range");
@@ -60,57 +67,63 @@ int query_int(const http::Request& req, const std::string& key, int def, int min
     throw Error(Errc::bad_request, key + " must be a whole number");
   long long v = std::stoll(s);
   if (v < min || v > max)
-    throw Error(Errc::bad_request, key + " must be between " + std::to_string(min) + " and " + std::to_string(max));
+    throw Error(Errc::bad_request,
+                key + " must be between " + std::to_string(min) + " and " + std::to_string(max));
   return static_cast<int>(v);
 }
 
 http::Response json_response(int status, const nlohmann::json& body) {
-  return http::Response::json(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return http::Response::json(status,
+                              body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 http::Handler authed(ApiContext& ctx, std::string action, AuthedHandler h) {
-  return [&ctx, action = std::move(action), h = std::move(h)](http::Request& req) -> http::Response {
-    auto token = req.bearer_token();
-    auto who = token.empty() ? std::nullopt : ctx.auth.authenticate(token);
-    if (!who) {
-      return http::problem(401, "unauthenticated",
-                           token.empty() ? "log in first: send Authorization: Bearer <token>"
-                                         : "the token is invalid or has expired",
-                           req.request_id);
-    }
-    http::Response resp;
-    try {
-      resp = h(req, *who);
-    } catch (const Error& e) {
-      if (e.code() == Errc::internal)
-        core::logger(core::LogModule::api)->error("request_id={} {} {}: {}", req.request_id, req.method, req.path, e.what());
-      resp = http::problem(e, req.request_id);
-    }
-    // Every state change is audited, by people and machine credentials alike, except uploads,
-    // which keep their own trail (reading uploads their upload records, base-table uploads one
-    // audit entry with what they changed: routes_upload_tables.cpp), and throttled attempts
-    // (counted in hazmon_auth_throttled_total).
-    if (is_mutation(req.method) && resp.status != 429 && req.path.rfind("/api/v1/upload/", 0) != 0) {
-      service::AuditEntry a;
-      a.request_id = req.request_id;
-      a.actor_id = who->id;
-      a.actor_name = who->name;
-      a.actor_role = std::string(model::to_string(who->role));
-      a.client_addr = req.client_addr;
-      a.method = req.method;
-      a.path = req.path;
-      a.status = resp.status;
-      a.action = action;
-      std::string target;
-      for (const auto& [k, v] : req.params) target += (target.empty() ? "" : "/") + v;
-      a.target = target;
-      ctx.audit.record(a);
-    }
-    return resp;
-  };
+  return
+      [&ctx, action = std::move(action), h = std::move(h)](http::Request& req) -> http::Response {
+        auto token = req.bearer_token();
+        auto who = token.empty() ? std::nullopt : ctx.auth.authenticate(token);
+        if (!who) {
+          return http::problem(401, "unauthenticated",
+                               token.empty() ? "log in first: send Authorization: Bearer <token>"
+                                             : "the token is invalid or has expired",
+                               req.request_id);
+        }
+        http::Response resp;
+        try {
+          resp = h(req, *who);
+        } catch (const Error& e) {
+          if (e.code() == Errc::internal)
+            core::logger(core::LogModule::api)
+                ->error("request_id={} {} {}: {}", req.request_id, req.method, req.path, e.what());
+          resp = http::problem(e, req.request_id);
+        }
+        // Every state change is audited, by people and machine credentials alike, except uploads,
+        // which keep their own trail (reading uploads their upload records, base-table uploads one
+        // audit entry with what they changed: routes_upload_tables.cpp), and throttled attempts
+        // (counted in hazmon_auth_throttled_total).
+        if (is_mutation(req.method) && resp.status != 429 &&
+            req.path.rfind("/api/v1/upload/", 0) != 0) {
+          service::AuditEntry a;
+          a.request_id = req.request_id;
+          a.actor_id = who->id;
+          a.actor_name = who->name;
+          a.actor_role = std::string(model::to_string(who->role));
+          a.client_addr = req.client_addr;
+          a.method = req.method;
+          a.path = req.path;
+          a.status = resp.status;
+          a.action = action;
+          std::string target;
+          for (const auto& [k, v] : req.params) target += (target.empty() ? "" : "/") + v;
+          a.target = target;
+          ctx.audit.record(a);
+        }
+        return resp;
+      };
 }
 
-std::map<std::string, std::string> query_subset(const http::Request& req, std::initializer_list<const char*> keys) {
+std::map<std::string, std::string> query_subset(const http::Request& req,
+                                                std::initializer_list<const char*> keys) {
   std::map<std::string, std::string> out;
   for (auto* k : keys)
     if (auto it = req.query.find(k); it != req.query.end()) out[k] = it->second;

@@ -24,7 +24,8 @@ int query_int(const http::Request& req, const std::string& key, int def, int min
 // A query parameter, or `def` when absent.
 std::string query_or(const http::Request& req, const char* key, const char* def);
 // The query parameters among `keys` that are present (filters for list endpoints).
-std::map<std::string, std::string> query_subset(const http::Request& req, std::initializer_list<const char*> keys);
+std::map<std::string, std::string> query_subset(const http::Request& req,
+                                                std::initializer_list<const char*> keys);
 // The `{id}` path parameter as a positive number; anything else (including "../..") is a 404
 // "no such <what>", as an absent row would be.
 long long id_param(http::Request& req, const char* what);

@@ -16,14 +16,15 @@
 #include "request_helpers.hpp"
 
 namespace hazmon::api {
-void add_ingest_routes(http::Router& r, ApiContext& ctx);  // routes_ingest.cpp
+void add_ingest_routes(http::Router& r, ApiContext& ctx);        // routes_ingest.cpp
 void add_upload_table_routes(http::Router& r, ApiContext& ctx);  // routes_upload_tables.cpp
-void add_warning_routes(http::Router& r, ApiContext& ctx);  // routes_warning.cpp
-void add_stream_routes(http::Router& r, ApiContext& ctx);   // routes_stream.cpp
-void add_video_routes(http::Router& r, ApiContext& ctx);    // routes_video.cpp
-void add_notify_routes(http::Router& r, ApiContext& ctx);   // routes_notify.cpp
-void add_statistics_routes(http::Router& r, ApiContext& ctx);  // routes_statistics.cpp
-void add_quality_routes(http::Router& r, ApiContext& ctx);  // routes_quality.cpp (data quality, reports)
+void add_warning_routes(http::Router& r, ApiContext& ctx);       // routes_warning.cpp
+void add_stream_routes(http::Router& r, ApiContext& ctx);        // routes_stream.cpp
+void add_video_routes(http::Router& r, ApiContext& ctx);         // routes_video.cpp
+void add_notify_routes(http::Router& r, ApiContext& ctx);        // routes_notify.cpp
+void add_statistics_routes(http::Router& r, ApiContext& ctx);    // routes_statistics.cpp
+void add_quality_routes(http::Router& r,
+                        ApiContext& ctx);  // routes_quality.cpp (data quality, reports)
 using core::Errc;
 using core::Error;
 using http::Exec;
@@ -36,7 +37,8 @@ namespace {
 
 json principal_json(const Principal& p) {
   json scope = {{"kind", p.scope.kind == model::ScopeKind::province ? "province"
-                         : p.scope.kind == model::ScopeKind::region ? "region" : "enterprise"}};
+                         : p.scope.kind == model::ScopeKind::region ? "region"
+                                                                    : "enterprise"}};
   if (p.scope.kind == model::ScopeKind::region) scope["code"] = p.scope.region_code;
   if (p.scope.kind == model::ScopeKind::enterprise) scope["code"] = p.scope.company_code;
   return {{"id", p.id}, {"name", p.name}, {"role", model::to_string(p.role)}, {"scope", scope}};
@@ -44,7 +46,8 @@ json principal_json(const Principal& p) {
 
 std::string required_string(const json& body, const char* key, std::size_t max_len = 256) {
   if (!body.is_object() || !body.contains(key) || !body[key].is_string())
-    throw Error(Errc::validation_failed, std::string(key) + " is required", {{std::string("/") + key, "expected a string"}});
+    throw Error(Errc::validation_failed, std::string(key) + " is required",
+                {{std::string("/") + key, "expected a string"}});
   auto v = body[key].get<std::string>();
   if (v.empty() || v.size() > max_len)
     throw Error(Errc::validation_failed, std::string(key) + " has the wrong length",
@@ -53,11 +56,14 @@ std::string required_string(const json& body, const char* key, std::size_t max_l
 }
 
 void only_fields(const json& body, std::initializer_list<const char*> allowed) {
-  if (!body.is_object()) throw Error(Errc::validation_failed, "the body must be a JSON object", {{"", "expected an object"}});
+  if (!body.is_object())
+    throw Error(Errc::validation_failed, "the body must be a JSON object",
+                {{"", "expected an object"}});
   for (auto& [k, v] : body.items()) {
     bool ok = false;
     for (auto* a : allowed) ok = ok || k == a;
-    if (!ok) throw Error(Errc::validation_failed, "unknown field", {{"/" + k, "is not allowed here"}});
+    if (!ok)
+      throw Error(Errc::validation_failed, "unknown field", {{"/" + k, "is not allowed here"}});
   }
 }
 
@@ -67,17 +73,22 @@ model::Scope scope_from_json(const json& body) {
   if (!s.is_object() || !s.contains("kind") || !s["kind"].is_string())
     throw Error(Errc::validation_failed, "bad scope", {{"/scope", "expected {kind, code}"}});
   auto kind = s["kind"].get<std::string>();
-  std::string code = s.contains("code") && s["code"].is_string() ? s["code"].get<std::string>() : "";
+  std::string code =
+      s.contains("code") && s["code"].is_string() ? s["code"].get<std::string>() : "";
   if (kind == "province") return model::Scope::province();
   if (kind == "region") {
-    if (!model::is_region_code(code)) throw Error(Errc::validation_failed, "bad region code", {{"/scope/code", "six digits"}});
+    if (!model::is_region_code(code))
+      throw Error(Errc::validation_failed, "bad region code", {{"/scope/code", "six digits"}});
     return model::Scope::region(code);
   }
   if (kind == "enterprise") {
-    if (code.size() != 11) throw Error(Errc::validation_failed, "bad enterprise code", {{"/scope/code", "eleven characters"}});
+    if (code.size() != 11)
+      throw Error(Errc::validation_failed, "bad enterprise code",
+                  {{"/scope/code", "eleven characters"}});
     return model::Scope::enterprise(code);
   }
-  throw Error(Errc::validation_failed, "bad scope kind", {{"/scope/kind", "province, region or enterprise"}});
+  throw Error(Errc::validation_failed, "bad scope kind",
+              {{"/scope/kind", "province, region or enterprise"}});
 }
 
 void add_auth_routes(http::Router& r, ApiContext& ctx) {
@@ -111,7 +122,8 @@ void add_auth_routes(http::Router& r, ApiContext& ctx) {
                                  {"user", principal_json(result.principal)}});
     } catch (const Error& e) {
       bool locked = e.code() == Errc::throttled;
-      resp = http::problem(e, req.request_id, locked ? ctx.auth.retry_after_s(a.actor_name, req.client_addr) : 0);
+      resp = http::problem(e, req.request_id,
+                           locked ? ctx.auth.retry_after_s(a.actor_name, req.client_addr) : 0);
       if (locked) {
         throttled.Increment();
         return resp;
@@ -121,7 +133,8 @@ void add_auth_routes(http::Router& r, ApiContext& ctx) {
     ctx.audit.record(a);
     return resp;
   });
-  r.add("POST", "/api/v1/auth/logout", authed(ctx, "auth.logout", [&ctx](Request& req, const Principal&) {
+  r.add("POST", "/api/v1/auth/logout",
+        authed(ctx, "auth.logout", [&ctx](Request& req, const Principal&) {
           ctx.auth.logout(req.bearer_token());
           return Response::no_content();
         }));
@@ -129,16 +142,18 @@ void add_auth_routes(http::Router& r, ApiContext& ctx) {
           check_query(req, {});
           return json_response(200, principal_json(who));
         }));
-  r.add("POST", "/api/v1/auth/password", authed(ctx, "auth.password", [&ctx, &throttled](Request& req, const Principal& who) {
+  r.add("POST", "/api/v1/auth/password",
+        authed(ctx, "auth.password", [&ctx, &throttled](Request& req, const Principal& who) {
           auto body = parse_json_body(req);
           only_fields(body, {"old_password", "new_password"});
           try {
-            ctx.auth.change_password(who, required_string(body, "old_password"), required_string(body, "new_password"),
-                                     req.client_addr);
+            ctx.auth.change_password(who, required_string(body, "old_password"),
+                                     required_string(body, "new_password"), req.client_addr);
           } catch (const Error& e) {
             if (e.code() != Errc::throttled) throw;
             throttled.Increment();
-            return http::problem(e, req.request_id, ctx.auth.retry_after_s(who.name, req.client_addr));
+            return http::problem(e, req.request_id,
+                                 ctx.auth.retry_after_s(who.name, req.client_addr));
           }
           return Response::no_content();
         }));
@@ -147,56 +162,77 @@ void add_auth_routes(http::Router& r, ApiContext& ctx) {
 void add_admin_routes(http::Router& r, ApiContext& ctx) {
   r.add("GET", "/api/v1/users", authed(ctx, "", [&ctx](Request& req, const Principal& who) {
           check_query(req, {"limit", "offset"});
-          if (!model::can_manage_users(who.role)) throw Error(Errc::forbidden, "only a province admin may list users");
-          return json_response(200, ctx.users.list(query_int(req, "limit", 50, 1, 500), query_int(req, "offset", 0, 0, 1 << 30)));
+          if (!model::can_manage_users(who.role))
+            throw Error(Errc::forbidden, "only a province admin may list users");
+          return json_response(200, ctx.users.list(query_int(req, "limit", 50, 1, 500),
+                                                   query_int(req, "offset", 0, 0, 1 << 30)));
         }));
-  r.add("POST", "/api/v1/users", authed(ctx, "user.create", [&ctx](Request& req, const Principal& who) {
-          if (!model::can_manage_users(who.role)) throw Error(Errc::forbidden, "only a province admin may create users");
+  r.add("POST", "/api/v1/users",
+        authed(ctx, "user.create", [&ctx](Request& req, const Principal& who) {
+          if (!model::can_manage_users(who.role))
+            throw Error(Errc::forbidden, "only a province admin may create users");
           auto body = parse_json_body(req);
-          only_fields(body, {"username", "display_name", "role", "scope", "password", "mobile", "email"});
+          only_fields(body,
+                      {"username", "display_name", "role", "scope", "password", "mobile", "email"});
           auth::NewUser u;
           u.username = required_string(body, "username", 64);
           u.password = required_string(body, "password", 256);
           auto role = model::role_from_string(required_string(body, "role", 32));
-          if (!role) throw Error(Errc::validation_failed, "unknown role", {{"/role", "see the API document for roles"}});
+          if (!role)
+            throw Error(Errc::validation_failed, "unknown role",
+                        {{"/role", "see the API document for roles"}});
           u.role = *role;
           u.scope = scope_from_json(body);
-          for (auto [key, field] : {std::pair{"display_name", &u.display_name}, {"mobile", &u.mobile}, {"email", &u.email}}) {
+          for (auto [key, field] : {std::pair{"display_name", &u.display_name},
+                                    {"mobile", &u.mobile},
+                                    {"email", &u.email}}) {
             if (body.contains(key)) {
               if (!body[key].is_string() || body[key].get<std::string>().size() > 200)
-                throw Error(Errc::validation_failed, "bad field", {{std::string("/") + key, "a string of at most 200 bytes"}});
+                throw Error(Errc::validation_failed, "bad field",
+                            {{std::string("/") + key, "a string of at most 200 bytes"}});
               *field = body[key].get<std::string>();
             }
           }
           try {
             auto id = ctx.auth.create_user(u);
-            return json_response(201, {{"id", id}, {"username", u.username}, {"role", model::to_string(u.role)}});
+            return json_response(
+                201, {{"id", id}, {"username", u.username}, {"role", model::to_string(u.role)}});
           } catch (const Error& e) {
             if (e.code() == Errc::conflict) throw Error(Errc::conflict, "the user name is taken");
             throw;
           }
         }));
-  r.add("POST", "/api/v1/credentials", authed(ctx, "credential.create", [&ctx](Request& req, const Principal& who) {
+  r.add("POST", "/api/v1/credentials",
+        authed(ctx, "credential.create", [&ctx](Request& req, const Principal& who) {
           auto body = parse_json_body(req);
           only_fields(body, {"kind", "scope", "description", "envelope_cipher"});
           auth::NewCredential c;
           auto kind = required_string(body, "kind", 32);
-          if (kind == "gateway") c.kind = model::Role::gateway;
-          else if (kind == "city_platform") c.kind = model::Role::city_platform;
-          else throw Error(Errc::validation_failed, "unknown kind", {{"/kind", "gateway or city_platform"}});
+          if (kind == "gateway")
+            c.kind = model::Role::gateway;
+          else if (kind == "city_platform")
+            c.kind = model::Role::city_platform;
+          else
+            throw Error(Errc::validation_failed, "unknown kind",
+                        {{"/kind", "gateway or city_platform"}});
           c.scope = scope_from_json(body);
           if (body.contains("envelope_cipher")) {
             if (!body["envelope_cipher"].is_string())
-              throw Error(Errc::validation_failed, "bad envelope_cipher", {{"/envelope_cipher", "aes-256-gcm, sm4-cbc, aes-128-cbc or aes-256-cbc"}});
+              throw Error(
+                  Errc::validation_failed, "bad envelope_cipher",
+                  {{"/envelope_cipher", "aes-256-gcm, sm4-cbc, aes-128-cbc or aes-256-cbc"}});
             c.envelope_cipher = body["envelope_cipher"].get<std::string>();
           }
           if (body.contains("description")) {
-            if (!body["description"].is_string() || body["description"].get<std::string>().size() > 200)
-              throw Error(Errc::validation_failed, "bad description", {{"/description", "a string of at most 200 bytes"}});
+            if (!body["description"].is_string() ||
+                body["description"].get<std::string>().size() > 200)
+              throw Error(Errc::validation_failed, "bad description",
+                          {{"/description", "a string of at most 200 bytes"}});
             c.description = body["description"].get<std::string>();
           }
           // Regulators issue credentials for what they oversee; the enterprise must be visible.
-          bool regulator = who.role == model::Role::province_admin || who.role == model::Role::city_officer ||
+          bool regulator = who.role == model::Role::province_admin ||
+                           who.role == model::Role::city_officer ||
                            who.role == model::Role::county_officer;
           if (!regulator) throw Error(Errc::forbidden, "only regulators issue API credentials");
           if (c.kind == model::Role::gateway) {
@@ -205,66 +241,92 @@ void add_admin_routes(http::Router& r, ApiContext& ctx) {
             throw Error(Errc::forbidden, "only a province admin issues city-platform credentials");
           }
           auto issued = ctx.auth.create_credential(c, who.id);
-          json out = {{"id", issued.id}, {"app_id", issued.app_id}, {"secret", issued.secret},
+          json out = {{"id", issued.id},
+                      {"app_id", issued.app_id},
+                      {"secret", issued.secret},
                       {"authorization", "Bearer " + issued.app_id + "." + issued.secret}};
           if (issued.envelope)
-            out["envelope"] = {{"cipher", issued.envelope->cipher}, {"key_hex", issued.envelope->key_hex},
-                               {"iv_hex", issued.envelope->iv_hex.empty() ? json(nullptr) : json(issued.envelope->iv_hex)}};
+            out["envelope"] = {
+                {"cipher", issued.envelope->cipher},
+                {"key_hex", issued.envelope->key_hex},
+                {"iv_hex",
+                 issued.envelope->iv_hex.empty() ? json(nullptr) : json(issued.envelope->iv_hex)}};
           return json_response(201, out);
         }));
   r.add("GET", "/api/v1/credentials", authed(ctx, "", [&ctx](Request& req, const Principal& who) {
           check_query(req, {});
           json items = json::array();
           for (const auto& c : ctx.auth.list_credentials(who)) {
-            json scope = {{"kind", c.scope.kind == model::ScopeKind::region ? "region" : "enterprise"},
-                          {"code", c.scope.kind == model::ScopeKind::region ? c.scope.region_code : c.scope.company_code}};
+            json scope = {
+                {"kind", c.scope.kind == model::ScopeKind::region ? "region" : "enterprise"},
+                {"code", c.scope.kind == model::ScopeKind::region ? c.scope.region_code
+                                                                  : c.scope.company_code}};
             auto opt = [](const std::string& v) { return v.empty() ? json(nullptr) : json(v); };
-            items.push_back({{"id", c.id}, {"app_id", c.app_id}, {"kind", model::to_string(c.kind)}, {"scope", scope},
-                             {"description", c.description}, {"envelope_cipher", opt(c.envelope_cipher)},
-                             {"is_active", c.active}, {"created_at", c.created_at}, {"last_used_at", opt(c.last_used_at)},
+            items.push_back({{"id", c.id},
+                             {"app_id", c.app_id},
+                             {"kind", model::to_string(c.kind)},
+                             {"scope", scope},
+                             {"description", c.description},
+                             {"envelope_cipher", opt(c.envelope_cipher)},
+                             {"is_active", c.active},
+                             {"created_at", c.created_at},
+                             {"last_used_at", opt(c.last_used_at)},
                              {"revoked_at", opt(c.revoked_at)}});
           }
           return json_response(200, {{"items", items}});
         }));
-  r.add("DELETE", "/api/v1/credentials/{id}", authed(ctx, "credential.revoke", [&ctx](Request& req, const Principal& who) {
+  r.add("DELETE", "/api/v1/credentials/{id}",
+        authed(ctx, "credential.revoke", [&ctx](Request& req, const Principal& who) {
           check_query(req, {});
           ctx.auth.revoke_credential(who, id_param(req, "credential"));
           return Response::no_content();
         }));
-  r.add("PATCH", "/api/v1/users/{id}", authed(ctx, "user.update", [&ctx](Request& req, const Principal& who) {
+  r.add("PATCH", "/api/v1/users/{id}",
+        authed(ctx, "user.update", [&ctx](Request& req, const Principal& who) {
           check_query(req, {});
           auto id = id_param(req, "user");
-          if (!model::can_manage_users(who.role)) throw Error(Errc::forbidden, "only a province admin may change users");
+          if (!model::can_manage_users(who.role))
+            throw Error(Errc::forbidden, "only a province admin may change users");
           auto body = parse_json_body(req);
           only_fields(body, {"is_active"});
           if (!body.contains("is_active") || !body["is_active"].is_boolean())
-            throw Error(Errc::validation_failed, "is_active is required", {{"/is_active", "true or false"}});
+            throw Error(Errc::validation_failed, "is_active is required",
+                        {{"/is_active", "true or false"}});
           if (id == who.id && !body["is_active"].get<bool>())
-            throw Error(Errc::validation_failed, "you cannot deactivate yourself", {{"/is_active", "ask another province admin"}});
+            throw Error(Errc::validation_failed, "you cannot deactivate yourself",
+                        {{"/is_active", "ask another province admin"}});
           ctx.auth.set_active(id, body["is_active"].get<bool>());
           return json_response(200, {{"id", id}, {"is_active", body["is_active"]}});
         }));
   r.add("GET", "/api/v1/audit", authed(ctx, "", [&ctx](Request& req, const Principal& who) {
           check_query(req, {"limit", "before_id"});
-          if (who.role != model::Role::province_admin) throw Error(Errc::forbidden, "only a province admin reads the audit log");
-          return json_response(200, {{"items", ctx.audit.recent(query_int(req, "limit", 100, 1, 1000),
-                                                                 query_int(req, "before_id", 2147483647, 1, 2147483647))}});
+          if (who.role != model::Role::province_admin)
+            throw Error(Errc::forbidden, "only a province admin reads the audit log");
+          return json_response(
+              200, {{"items",
+                     ctx.audit.recent(query_int(req, "limit", 100, 1, 1000),
+                                      query_int(req, "before_id", 2147483647, 1, 2147483647))}});
         }));
 }
 
 void add_registry_routes(http::Router& r, ApiContext& ctx) {
-  r.add("GET", "/api/v1/hazard-sources/{code}/grading", authed(ctx, "", [&ctx](Request& req, const Principal& who) {
+  r.add("GET", "/api/v1/hazard-sources/{code}/grading",
+        authed(ctx, "", [&ctx](Request& req, const Principal& who) {
           check_query(req, {});
-          return json_response(200, ctx.registry.grade_hazard_source(who, req.params["code"], false));
+          return json_response(200,
+                               ctx.registry.grade_hazard_source(who, req.params["code"], false));
         }));
-  r.add("POST", "/api/v1/hazard-sources/{code}/grading", authed(ctx, "registry.grade", [&ctx](Request& req, const Principal& who) {
+  r.add("POST", "/api/v1/hazard-sources/{code}/grading",
+        authed(ctx, "registry.grade", [&ctx](Request& req, const Principal& who) {
           check_query(req, {});
           parse_json_body(req, true);
-          return json_response(200, ctx.registry.grade_hazard_source(who, req.params["code"], true));
+          return json_response(200,
+                               ctx.registry.grade_hazard_source(who, req.params["code"], true));
         }));
   r.add("GET", "/api/v1/{entity}", authed(ctx, "", [&ctx](Request& req, const Principal& who) {
           const auto& entity = req.params["entity"];
-          if (!service::RegistryService::is_entity(entity)) throw Error(Errc::not_found, "no such endpoint");
+          if (!service::RegistryService::is_entity(entity))
+            throw Error(Errc::not_found, "no such endpoint");
           auto filters = service::RegistryService::filters_of(entity);
           std::set<std::string> allowed(filters.begin(), filters.end());
           allowed.insert({"q", "limit", "offset", "include_inactive"});
@@ -274,27 +336,35 @@ void add_registry_routes(http::Router& r, ApiContext& ctx) {
             if (auto it = req.query.find(f); it != req.query.end()) p.filters[f] = it->second;
           if (auto it = req.query.find("q"); it != req.query.end()) p.q = it->second;
           if (auto it = req.query.find("include_inactive"); it != req.query.end()) {
-            if (it->second != "true" && it->second != "false") throw Error(Errc::bad_request, "include_inactive must be true or false");
+            if (it->second != "true" && it->second != "false")
+              throw Error(Errc::bad_request, "include_inactive must be true or false");
             p.include_inactive = it->second == "true";
           }
           p.limit = query_int(req, "limit", 50, 1, 500);
           p.offset = query_int(req, "offset", 0, 0, 1 << 30);
           return http::Response::json(200, ctx.registry.list_text(who, entity, p));
         }));
-  r.add("POST", "/api/v1/{entity}", authed(ctx, "registry.create", [&ctx](Request& req, const Principal& who) {
-          if (!service::RegistryService::is_entity(req.params["entity"])) throw Error(Errc::not_found, "no such endpoint");
+  r.add("POST", "/api/v1/{entity}",
+        authed(ctx, "registry.create", [&ctx](Request& req, const Principal& who) {
+          if (!service::RegistryService::is_entity(req.params["entity"]))
+            throw Error(Errc::not_found, "no such endpoint");
           check_query(req, {});
-          return json_response(201, ctx.registry.create(who, req.params["entity"], parse_json_body(req)));
+          return json_response(
+              201, ctx.registry.create(who, req.params["entity"], parse_json_body(req)));
         }));
-  r.add("GET", "/api/v1/{entity}/{key}", authed(ctx, "", [&ctx](Request& req, const Principal& who) {
+  r.add("GET", "/api/v1/{entity}/{key}",
+        authed(ctx, "", [&ctx](Request& req, const Principal& who) {
           check_query(req, {});
           return json_response(200, ctx.registry.get(who, req.params["entity"], req.params["key"]));
         }));
-  r.add("PATCH", "/api/v1/{entity}/{key}", authed(ctx, "registry.update", [&ctx](Request& req, const Principal& who) {
+  r.add("PATCH", "/api/v1/{entity}/{key}",
+        authed(ctx, "registry.update", [&ctx](Request& req, const Principal& who) {
           check_query(req, {});
-          return json_response(200, ctx.registry.update(who, req.params["entity"], req.params["key"], parse_json_body(req)));
+          return json_response(200, ctx.registry.update(who, req.params["entity"],
+                                                        req.params["key"], parse_json_body(req)));
         }));
-  r.add("DELETE", "/api/v1/{entity}/{key}", authed(ctx, "registry.deactivate", [&ctx](Request& req, const Principal& who) {
+  r.add("DELETE", "/api/v1/{entity}/{key}",
+        authed(ctx, "registry.deactivate", [&ctx](Request& req, const Principal& who) {
           check_query(req, {});
           ctx.registry.deactivate(who, req.params["entity"], req.params["key"]);
           return Response::no_content();
@@ -302,32 +372,46 @@ void add_registry_routes(http::Router& r, ApiContext& ctx) {
 }
 
 void add_deployment_routes(http::Router& r, ApiContext& ctx) {
-  r.add("GET", "/api/v1/deployment/progress", authed(ctx, "", [&ctx](Request& req, const Principal& who) {
+  r.add("GET", "/api/v1/deployment/progress",
+        authed(ctx, "", [&ctx](Request& req, const Principal& who) {
           check_query(req, {});
           return json_response(200, ctx.roster.progress(who));
         }));
-  r.add("GET", "/api/v1/deployment/tasks/{company}", authed(ctx, "", [&ctx](Request& req, const Principal& who) {
+  r.add("GET", "/api/v1/deployment/tasks/{company}",
+        authed(ctx, "", [&ctx](Request& req, const Principal& who) {
           check_query(req, {});
           return json_response(200, ctx.roster.list_tasks(who, req.params["company"]));
         }));
-  r.add("PATCH", "/api/v1/deployment/tasks/{company}/{task}", authed(ctx, "deployment.update", [&ctx](Request& req, const Principal& who) {
+  r.add("PATCH", "/api/v1/deployment/tasks/{company}/{task}",
+        authed(ctx, "deployment.update", [&ctx](Request& req, const Principal& who) {
           check_query(req, {});
-          return json_response(200, ctx.roster.update_task(who, req.params["company"], req.params["task"], parse_json_body(req)));
+          return json_response(
+              200, ctx.roster.update_task(who, req.params["company"], req.params["task"],
+                                          parse_json_body(req)));
         }));
 }
 
 void add_ops_routes(http::Router& r, ApiContext& ctx) {
-  r.add("GET", "/healthz", [](Request&) { return json_response(200, {{"status", "ok"}}); }, Exec::inline_);
+  r.add(
+      "GET", "/healthz",
+      [](Request&) {
+        return json_response(200, {{"status", "ok"}});
+      },
+      Exec::inline_);
   r.add("GET", "/readyz", [&ctx](Request&) {
     auto rd = ctx.readiness();
-    return json_response(rd.ready ? 200 : 503, {{"status", rd.ready ? "ready" : "not_ready"}, {"detail", rd.detail}});
+    return json_response(rd.ready ? 200 : 503,
+                         {{"status", rd.ready ? "ready" : "not_ready"}, {"detail", rd.detail}});
   });
-  r.add("GET", "/metrics", [&ctx](Request&) {
-    Response resp;
-    resp.content_type = "text/plain; version=0.0.4";
-    resp.body = ctx.metrics.serialize();
-    return resp;
-  }, Exec::inline_);
+  r.add(
+      "GET", "/metrics",
+      [&ctx](Request&) {
+        Response resp;
+        resp.content_type = "text/plain; version=0.0.4";
+        resp.body = ctx.metrics.serialize();
+        return resp;
+      },
+      Exec::inline_);
 }
 
 }  // namespace

@@ -39,15 +39,18 @@ void add_statistics_routes(http::Router& r, ApiContext& ctx) {
           check_query(req, {});
           return Response::json(200, *s.overview_text(who));
         }));
-  r.add("GET", "/api/v1/statistics/trend", authed(ctx, "", [&s](Request& req, const Principal& who) {
-          check_query(req, {"metric", "bucket", "from", "to", "region_code", "company_code", "format"});
+  r.add("GET", "/api/v1/statistics/trend",
+        authed(ctx, "", [&s](Request& req, const Principal& who) {
+          check_query(req,
+                      {"metric", "bucket", "from", "to", "region_code", "company_code", "format"});
           auto format = format_of(req);
           return answer(format, s.trend(who, query_of(req)));
         }));
   // One route per metric (written out: tests/openapi_check.py reads the paths from these calls).
   auto grouped = [&ctx, &s](const char* metric) {
     return authed(ctx, "", [&s, metric](Request& req, const Principal& who) {
-      check_query(req, {"group_by", "period", "from", "to", "region_code", "company_code", "limit", "format"});
+      check_query(req, {"group_by", "period", "from", "to", "region_code", "company_code", "limit",
+                        "format"});
       auto format = format_of(req);
       return answer(format, s.grouped(who, metric, query_of(req)));
     });
@@ -55,17 +58,20 @@ void add_statistics_routes(http::Router& r, ApiContext& ctx) {
   r.add("GET", "/api/v1/statistics/alarms", grouped("alarms"));
   r.add("GET", "/api/v1/statistics/warnings", grouped("warnings"));
   r.add("GET", "/api/v1/statistics/video-events", grouped("video-events"));
-  r.add("GET", "/api/v1/statistics/ranking", authed(ctx, "", [&s](Request& req, const Principal& who) {
+  r.add("GET", "/api/v1/statistics/ranking",
+        authed(ctx, "", [&s](Request& req, const Principal& who) {
           check_query(req, {"by", "from", "to", "region_code", "limit", "format"});
           auto format = format_of(req);
           return answer(format, s.ranking(who, query_of(req)));
         }));
-  r.add("GET", "/api/v1/statistics/video-review", authed(ctx, "", [&s](Request& req, const Principal& who) {
+  r.add("GET", "/api/v1/statistics/video-review",
+        authed(ctx, "", [&s](Request& req, const Principal& who) {
           check_query(req, {"by", "from", "to", "region_code", "company_code", "limit", "format"});
           auto format = format_of(req);
           return answer(format, s.video_review(who, query_of(req)));
         }));
-  r.add("GET", "/api/v1/statistics/disposal", authed(ctx, "", [&s](Request& req, const Principal& who) {
+  r.add("GET", "/api/v1/statistics/disposal",
+        authed(ctx, "", [&s](Request& req, const Principal& who) {
           check_query(req, {"by", "from", "to", "region_code", "company_code", "limit", "format"});
           auto format = format_of(req);
           return answer(format, s.disposal(who, query_of(req)));

@@ -21,9 +21,11 @@ void add_stream_routes(http::Router& r, ApiContext& ctx) {
   ctx.auth.on_session_end([weak_sessions](long long user_id, const std::string& token_hash) {
     if (auto s = weak_sessions.lock()) s->close(user_id, token_hash);
   });
-  r.add("GET", "/api/v1/stream", authed(ctx, "", [&ctx, sessions](http::Request& req, const model::Principal& who) {
+  r.add("GET", "/api/v1/stream",
+        authed(ctx, "", [&ctx, sessions](http::Request& req, const model::Principal& who) {
           check_query(req, {});
-          if (!who.is_person()) throw core::Error(core::Errc::forbidden, "the live stream is for people");
+          if (!who.is_person())
+            throw core::Error(core::Errc::forbidden, "the live stream is for people");
           auto stream = std::make_shared<http::EventStream>();
           std::weak_ptr<http::EventStream> weak = stream;
           auto* hub = ctx.events;

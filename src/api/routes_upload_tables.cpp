@@ -64,7 +64,8 @@ std::string reason_of(const Error& e) {
   std::size_t n = 0;
   for (const auto& f : e.fields()) {
     if (n++ == 3) break;
-    r += (n == 1 ? ": " : "; ") + (f.pointer.empty() ? std::string("/") : f.pointer) + " " + f.message;
+    r += (n == 1 ? ": " : "; ") + (f.pointer.empty() ? std::string("/") : f.pointer) + " " +
+         f.message;
   }
   return r;
 }
@@ -72,7 +73,8 @@ std::string reason_of(const Error& e) {
 // Creates or updates one row; returns true when it was created. Supervision fields of an
 // existing row that the upload would change (a point's hazard_code, taking it out of use) keep
 // their stored, regulator-set values: they are left out of the update and named in `kept`.
-bool upsert(service::RegistryService& reg, const Principal& as, const Table& t, json row, std::vector<std::string>& kept) {
+bool upsert(service::RegistryService& reg, const Principal& as, const Table& t, json row,
+            std::vector<std::string>& kept) {
   std::string key;
   if (t.natural_key.empty()) {
     const char* k = key_of(t.collection);
@@ -84,8 +86,10 @@ bool upsert(service::RegistryService& reg, const Principal& as, const Table& t, 
     p.filters["company_code"] = as.scope.company_code;
     bool complete = true;
     for (const auto& k : t.natural_key) {
-      if (!row.contains(k) || !row[k].is_string()) complete = false;
-      else p.filters[k] = row[k].get<std::string>();
+      if (!row.contains(k) || !row[k].is_string())
+        complete = false;
+      else
+        p.filters[k] = row[k].get<std::string>();
     }
     if (complete) {
       auto found = reg.list(as, t.collection, p);
@@ -100,7 +104,8 @@ bool upsert(service::RegistryService& reg, const Principal& as, const Table& t, 
       if (e.code() != Errc::not_found) throw;
     }
     if (!existing.is_null()) {
-      for (const auto& f : service::RegistryService::regulator_only_changes(as, t.collection, existing, row)) {
+      for (const auto& f :
+           service::RegistryService::regulator_only_changes(as, t.collection, existing, row)) {
         row.erase(f.pointer.substr(1));
         kept.push_back(f.pointer.substr(1));
       }
@@ -114,97 +119,121 @@ bool upsert(service::RegistryService& reg, const Principal& as, const Table& t, 
 }  // namespace
 
 void add_upload_table_routes(http::Router& r, ApiContext& ctx) {
-  r.add("POST", "/api/v1/upload/{table}", authed(ctx, "upload.table", [&ctx](Request& req, const Principal& who) {
-          const auto* table = find_table(req.params["table"]);
-          if (!table) throw Error(Errc::not_found, "no such base table; see /api/v1/upload/{table} in the API description");
-          if (who.role != model::Role::gateway || who.scope.kind != model::ScopeKind::enterprise)
-            throw Error(Errc::forbidden, "base tables come from an enterprise's gateway credential");
-          check_query(req, {});
-          auto body = parse_json_body(req);
-          // The encrypted envelope {appId, dataId, data}, as for readings.
-          if (body.is_object() && body.contains("appId") && body.contains("data")) {
-            for (auto& [k, v] : body.items())
-              if (k != "appId" && k != "dataId" && k != "data")
-                throw Error(Errc::validation_failed, "unknown envelope field", {{"/" + k, "not part of the envelope"}});
-            if (!body["appId"].is_string() || body["appId"].get<std::string>() != who.name)
-              throw Error(Errc::forbidden, "the envelope's appId is not the authenticated credential");
-            if (!body["data"].is_string()) throw Error(Errc::validation_failed, "data must be a string", {{"/data", "ciphertext"}});
-            auto key = ctx.auth.envelope_key(who.id);
-            if (!key || !ctx.ingest)
-              throw Error(Errc::validation_failed, "this credential has no envelope key", {{"/data", "send plain JSON"}});
-            body = ctx.ingest->open_envelope(body["data"].get<std::string>(), key->cipher, key->key_hex, key->iv_hex, who.name);
-          }
-          // A bare row array, or {companyCode, dataId, datas: [...]}.
-          const json* rows = &body;
-          if (body.is_object()) {
-            for (auto& [k, v] : body.items())
-              if (k != "companyCode" && k != "dataId" && k != "datas")
-                throw Error(Errc::validation_failed, "unknown field " + k, {{"/" + k, "companyCode, dataId and datas only"}});
-            if (body.contains("companyCode") &&
-                (!body["companyCode"].is_string() || body["companyCode"].get<std::string>() != who.scope.company_code))
-              throw Error(Errc::forbidden, "this credential may not upload base data of another enterprise");
-            if (!body.contains("datas")) throw Error(Errc::validation_failed, "datas is required", {{"/datas", "expected an array of rows"}});
-            rows = &body["datas"];
-          }
-          if (!rows->is_array())
-            throw Error(Errc::validation_failed, "the rows must be an array", {{body.is_object() ? "/datas" : "", "expected an array"}});
-          if (rows->size() > kMaxRows) throw Error(Errc::too_large, "at most " + std::to_string(kMaxRows) + " rows per upload");
+  r.add(
+      "POST", "/api/v1/upload/{table}",
+      authed(ctx, "upload.table", [&ctx](Request& req, const Principal& who) {
+        const auto* table = find_table(req.params["table"]);
+        if (!table)
+          throw Error(Errc::not_found,
+                      "no such base table; see /api/v1/upload/{table} in the API description");
+        if (who.role != model::Role::gateway || who.scope.kind != model::ScopeKind::enterprise)
+          throw Error(Errc::forbidden, "base tables come from an enterprise's gateway credential");
+        check_query(req, {});
+        auto body = parse_json_body(req);
+        // The encrypted envelope {appId, dataId, data}, as for readings.
+        if (body.is_object() && body.contains("appId") && body.contains("data")) {
+          for (auto& [k, v] : body.items())
+            if (k != "appId" && k != "dataId" && k != "data")
+              throw Error(Errc::validation_failed, "unknown envelope field",
+                          {{"/" + k, "not part of the envelope"}});
+          if (!body["appId"].is_string() || body["appId"].get<std::string>() != who.name)
+            throw Error(Errc::forbidden,
+                        "the envelope's appId is not the authenticated credential");
+          if (!body["data"].is_string())
+            throw Error(Errc::validation_failed, "data must be a string",
+                        {{"/data", "ciphertext"}});
+          auto key = ctx.auth.envelope_key(who.id);
+          if (!key || !ctx.ingest)
+            throw Error(Errc::validation_failed, "this credential has no envelope key",
+                        {{"/data", "send plain JSON"}});
+          body = ctx.ingest->open_envelope(body["data"].get<std::string>(), key->cipher,
+                                           key->key_hex, key->iv_hex, who.name);
+        }
+        // A bare row array, or {companyCode, dataId, datas: [...]}.
+        const json* rows = &body;
+        if (body.is_object()) {
+          for (auto& [k, v] : body.items())
+            if (k != "companyCode" && k != "dataId" && k != "datas")
+              throw Error(Errc::validation_failed, "unknown field " + k,
+                          {{"/" + k, "companyCode, dataId and datas only"}});
+          if (body.contains("companyCode") &&
+              (!body["companyCode"].is_string() ||
+               body["companyCode"].get<std::string>() != who.scope.company_code))
+            throw Error(Errc::forbidden,
+                        "this credential may not upload base data of another enterprise");
+          if (!body.contains("datas"))
+            throw Error(Errc::validation_failed, "datas is required",
+                        {{"/datas", "expected an array of rows"}});
+          rows = &body["datas"];
+        }
+        if (!rows->is_array())
+          throw Error(Errc::validation_failed, "the rows must be an array",
+                      {{body.is_object() ? "/datas" : "", "expected an array"}});
+        if (rows->size() > kMaxRows)
+          throw Error(Errc::too_large, "at most " + std::to_string(kMaxRows) + " rows per upload");
 
-          // The gateway writes its own enterprise's base tables with an enterprise user's registry
-          // rights; the registry's scope checks keep every row inside that enterprise.
-          Principal as{who.id, who.name, model::Role::enterprise_user, who.scope};
-          int created = 0, updated = 0;
-          json rejected = json::array(), kept = json::array();
-          for (std::size_t i = 0; i < rows->size(); ++i) {
-            json row = (*rows)[i];
-            auto reject = [&](const std::string& why) { rejected.push_back({{"index", i}, {"reason", why}}); };
-            if (!row.is_object()) {
-              reject("the row is not an object");
+        // The gateway writes its own enterprise's base tables with an enterprise user's registry
+        // rights; the registry's scope checks keep every row inside that enterprise.
+        Principal as{who.id, who.name, model::Role::enterprise_user, who.scope};
+        int created = 0, updated = 0;
+        json rejected = json::array(), kept = json::array();
+        for (std::size_t i = 0; i < rows->size(); ++i) {
+          json row = (*rows)[i];
+          auto reject = [&](const std::string& why) {
+            rejected.push_back({{"index", i}, {"reason", why}});
+          };
+          if (!row.is_object()) {
+            reject("the row is not an object");
+            continue;
+          }
+          if (!row.contains("company_code")) row["company_code"] = who.scope.company_code;
+          if (row["company_code"] != who.scope.company_code) {
+            reject("the row belongs to another enterprise");
+            continue;
+          }
+          if (table->cell_type) {
+            if (!row.contains("cell_type")) row["cell_type"] = table->cell_type;
+            if (row["cell_type"] != table->cell_type) {
+              reject(std::string("cell_type must be ") + table->cell_type + " in " + table->name);
               continue;
             }
-            if (!row.contains("company_code")) row["company_code"] = who.scope.company_code;
-            if (row["company_code"] != who.scope.company_code) {
-              reject("the row belongs to another enterprise");
-              continue;
-            }
-            if (table->cell_type) {
-              if (!row.contains("cell_type")) row["cell_type"] = table->cell_type;
-              if (row["cell_type"] != table->cell_type) {
-                reject(std::string("cell_type must be ") + table->cell_type + " in " + table->name);
-                continue;
-              }
-            }
-            try {
-              std::vector<std::string> kept_fields;
-              (upsert(ctx.registry, as, *table, row, kept_fields) ? created : updated)++;
-              if (!kept_fields.empty())
-                kept.push_back({{"index", i}, {"fields", kept_fields},
-                                {"reason", "supervision fields keep the regulator's stored values"}});
-            } catch (const Error& e) {
-              if (e.code() == Errc::unavailable || e.code() == Errc::internal) throw;  // not the row's fault
-              reject(reason_of(e));
-            }
           }
-          // authed() leaves uploads out; a base-table upload that changed rows is audited here,
-          // with what it changed.
-          if (created + updated > 0) {
-            service::AuditEntry a;
-            a.request_id = req.request_id;
-            a.actor_id = who.id;
-            a.actor_name = who.name;
-            a.actor_role = std::string(model::to_string(who.role));
-            a.client_addr = req.client_addr;
-            a.method = req.method;
-            a.path = req.path;
-            a.status = 200;
-            a.action = "upload.table";
-            a.target = table->collection;
-            a.detail = {{"created", created}, {"updated", updated}, {"rejected", rejected.size()}};
-            ctx.audit.record(a);
+          try {
+            std::vector<std::string> kept_fields;
+            (upsert(ctx.registry, as, *table, row, kept_fields) ? created : updated)++;
+            if (!kept_fields.empty())
+              kept.push_back({{"index", i},
+                              {"fields", kept_fields},
+                              {"reason", "supervision fields keep the regulator's stored values"}});
+          } catch (const Error& e) {
+            if (e.code() == Errc::unavailable || e.code() == Errc::internal)
+              throw;  // not the row's fault
+            reject(reason_of(e));
           }
-          return json_response(200, {{"accepted", created + updated}, {"created", created}, {"updated", updated},
-                                     {"rejected", rejected}, {"kept", kept}});
-        }));
+        }
+        // authed() leaves uploads out; a base-table upload that changed rows is audited here,
+        // with what it changed.
+        if (created + updated > 0) {
+          service::AuditEntry a;
+          a.request_id = req.request_id;
+          a.actor_id = who.id;
+          a.actor_name = who.name;
+          a.actor_role = std::string(model::to_string(who.role));
+          a.client_addr = req.client_addr;
+          a.method = req.method;
+          a.path = req.path;
+          a.status = 200;
+          a.action = "upload.table";
+          a.target = table->collection;
+          a.detail = {{"created", created}, {"updated", updated}, {"rejected", rejected.size()}};
+          ctx.audit.record(a);
+        }
+        return json_response(200, {{"accepted", created + updated},
+                                   {"created", created},
+                                   {"updated", updated},
+                                   {"rejected", rejected},
+                                   {"kept", kept}});
+      }));
 }
 
 }  // namespace hazmon::api

@@ -24,8 +24,9 @@ namespace {
 // Camera codes follow the registry's pattern ^[0-9A-Za-z]{1,32}$.
 const std::string& video_id_param(Request& req) {
   const auto& v = req.params["video_id"];
-  if (v.empty() || v.size() > 32 || v.find_first_not_of("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") !=
-                                        std::string::npos)
+  if (v.empty() || v.size() > 32 ||
+      v.find_first_not_of("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") !=
+          std::string::npos)
     throw Error(Errc::not_found, "no such camera");
   return v;
 }
@@ -64,7 +65,8 @@ core::SysTime required_time(Request& req, const char* key) {
   auto it = req.query.find(key);
   if (it == req.query.end()) throw Error(Errc::bad_request, std::string(key) + " is required");
   auto t = core::parse_time(it->second);
-  if (!t) throw Error(Errc::bad_request, std::string(key) + " must be RFC 3339 or yyyy-MM-dd HH:mm:ss");
+  if (!t)
+    throw Error(Errc::bad_request, std::string(key) + " must be RFC 3339 or yyyy-MM-dd HH:mm:ss");
   return *t;
 }
 }  // namespace
@@ -73,34 +75,42 @@ void add_video_routes(http::Router& r, ApiContext& ctx) {
   if (!ctx.video) return;
   auto& v = *ctx.video;
   r.add("GET", "/api/v1/video/events", authed(ctx, "", [&v](Request& req, const Principal& who) {
-          check_query(req, {"state", "analyser", "company_code", "video_id", "from", "to", "limit", "offset"});
-          auto filters = query_subset(req, {"state", "analyser", "company_code", "video_id", "from", "to"});
+          check_query(req, {"state", "analyser", "company_code", "video_id", "from", "to", "limit",
+                            "offset"});
+          auto filters =
+              query_subset(req, {"state", "analyser", "company_code", "video_id", "from", "to"});
           return json_response(200, v.list(who, filters, query_int(req, "limit", 50, 1, 500),
                                            query_int(req, "offset", 0, 0, 1 << 30)));
         }));
-  r.add("GET", "/api/v1/video/events/{id}", authed(ctx, "", [&v](Request& req, const Principal& who) {
+  r.add("GET", "/api/v1/video/events/{id}",
+        authed(ctx, "", [&v](Request& req, const Principal& who) {
           check_query(req, {});
           return json_response(200, v.get(who, id_param(req, "video event")));
         }));
-  r.add("POST", "/api/v1/video/events/{id}/review", authed(ctx, "video.review", [&v](Request& req, const Principal& who) {
+  r.add("POST", "/api/v1/video/events/{id}/review",
+        authed(ctx, "video.review", [&v](Request& req, const Principal& who) {
           check_query(req, {});
           auto id = id_param(req, "video event");
           return json_response(200, v.review(who, id, parse_json_body(req)));
         }));
-  r.add("GET", "/api/v1/video/events/{id}/snapshot", authed(ctx, "", [&v](Request& req, const Principal& who) {
+  r.add("GET", "/api/v1/video/events/{id}/snapshot",
+        authed(ctx, "", [&v](Request& req, const Principal& who) {
           check_query(req, {});
           return file_response(v.evidence(who, id_param(req, "video event"), "snapshot"));
         }));
-  r.add("GET", "/api/v1/video/events/{id}/clip", authed(ctx, "", [&v](Request& req, const Principal& who) {
+  r.add("GET", "/api/v1/video/events/{id}/clip",
+        authed(ctx, "", [&v](Request& req, const Principal& who) {
           check_query(req, {});
           return file_response(v.evidence(who, id_param(req, "video event"), "clip"));
         }));
-  r.add("GET", "/api/v1/video/statistics", authed(ctx, "", [&v](Request& req, const Principal& who) {
+  r.add("GET", "/api/v1/video/statistics",
+        authed(ctx, "", [&v](Request& req, const Principal& who) {
           check_query(req, {"from", "to", "company_code", "analyser", "period", "group_by"});
           std::map<std::string, std::string> filters(req.query.begin(), req.query.end());
           return json_response(200, v.statistics(who, filters));
         }));
-  r.add("GET", "/api/v1/video/segments/{id}", authed(ctx, "", [&v](Request& req, const Principal& who) {
+  r.add("GET", "/api/v1/video/segments/{id}",
+        authed(ctx, "", [&v](Request& req, const Principal& who) {
           check_query(req, {});
           return file_response(v.segment(who, id_param(req, "segment")));
         }));
@@ -109,34 +119,41 @@ void add_video_routes(http::Router& r, ApiContext& ctx) {
   r.add("GET", "/api/v1/video/cameras", authed(ctx, "", [&v](Request& req, const Principal& who) {
           check_query(req, {"company_code", "q", "limit", "offset"});
           auto company = query_or(req, "company_code", "");
-          if (!company.empty() && (company.size() != 11 || company.find_first_not_of("0123456789") != std::string::npos))
+          if (!company.empty() && (company.size() != 11 ||
+                                   company.find_first_not_of("0123456789") != std::string::npos))
             throw Error(Errc::bad_request, "company_code is 11 digits");
           auto q = query_or(req, "q", "");
           if (q.size() > 64) throw Error(Errc::bad_request, "q is at most 64 bytes");
-          return json_response(200, v.camera_states(who, company, q, query_int(req, "limit", 100, 1, 1000),
-                                                    query_int(req, "offset", 0, 0, 1 << 30)));
+          return json_response(
+              200, v.camera_states(who, company, q, query_int(req, "limit", 100, 1, 1000),
+                                   query_int(req, "offset", 0, 0, 1 << 30)));
         }));
-  r.add("GET", "/api/v1/cameras/{video_id}/status", authed(ctx, "", [&v](Request& req, const Principal& who) {
+  r.add("GET", "/api/v1/cameras/{video_id}/status",
+        authed(ctx, "", [&v](Request& req, const Principal& who) {
           check_query(req, {});
           return json_response(200, v.camera_status(who, video_id_param(req)));
         }));
   // Camera credentials (ADR 0014): sealed with the server key, never answered back.
-  r.add("PUT", "/api/v1/cameras/{video_id}/credential", authed(ctx, "camera.credential.set", [&v](Request& req, const Principal& who) {
+  r.add("PUT", "/api/v1/cameras/{video_id}/credential",
+        authed(ctx, "camera.credential.set", [&v](Request& req, const Principal& who) {
           check_query(req, {});
           v.set_credential(who, video_id_param(req), parse_json_body(req));
           return Response::no_content();
         }));
-  r.add("DELETE", "/api/v1/cameras/{video_id}/credential", authed(ctx, "camera.credential.delete", [&v](Request& req, const Principal& who) {
+  r.add("DELETE", "/api/v1/cameras/{video_id}/credential",
+        authed(ctx, "camera.credential.delete", [&v](Request& req, const Principal& who) {
           check_query(req, {});
           v.delete_credential(who, video_id_param(req));
           return Response::no_content();
         }));
-  r.add("GET", "/api/v1/cameras/{video_id}/playback.m3u8", authed(ctx, "", [&v](Request& req, const Principal& who) {
+  r.add("GET", "/api/v1/cameras/{video_id}/playback.m3u8",
+        authed(ctx, "", [&v](Request& req, const Principal& who) {
           check_query(req, {"from", "to"});
-          return playlist_response(
-              v.playback_playlist(who, video_id_param(req), required_time(req, "from"), required_time(req, "to")));
+          return playlist_response(v.playback_playlist(
+              who, video_id_param(req), required_time(req, "from"), required_time(req, "to")));
         }));
-  r.add("GET", "/api/v1/cameras/{video_id}/live.m3u8", authed(ctx, "", [&v](Request& req, const Principal& who) {
+  r.add("GET", "/api/v1/cameras/{video_id}/live.m3u8",
+        authed(ctx, "", [&v](Request& req, const Principal& who) {
           check_query(req, {});
           return playlist_response(v.live_playlist(who, video_id_param(req)));
         }));

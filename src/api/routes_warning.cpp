@@ -16,7 +16,8 @@ using nlohmann::json;
 namespace {
 // Warning events are for people; machine credentials (gateways, city platforms) push data only.
 void people_only(const Principal& who) {
-  if (!who.is_person()) throw Error(Errc::forbidden, "warning events are for people, not machine credentials");
+  if (!who.is_person())
+    throw Error(Errc::forbidden, "warning events are for people, not machine credentials");
 }
 
 }  // namespace
@@ -26,12 +27,15 @@ void add_warning_routes(http::Router& r, ApiContext& ctx) {
   auto& w = *ctx.warnings;
   r.add("GET", "/api/v1/warning-events", authed(ctx, "", [&w](Request& req, const Principal& who) {
           people_only(who);
-          check_query(req, {"status", "level", "company_code", "overdue", "from", "to", "limit", "offset"});
-          auto filters = query_subset(req, {"status", "level", "company_code", "overdue", "from", "to"});
+          check_query(
+              req, {"status", "level", "company_code", "overdue", "from", "to", "limit", "offset"});
+          auto filters =
+              query_subset(req, {"status", "level", "company_code", "overdue", "from", "to"});
           return json_response(200, w.list(who, filters, query_int(req, "limit", 50, 1, 500),
                                            query_int(req, "offset", 0, 0, 1 << 30)));
         }));
-  r.add("GET", "/api/v1/warning-events/{id}", authed(ctx, "", [&w](Request& req, const Principal& who) {
+  r.add("GET", "/api/v1/warning-events/{id}",
+        authed(ctx, "", [&w](Request& req, const Principal& who) {
           people_only(who);
           check_query(req, {});
           return json_response(200, w.get(who, id_param(req, "warning event")));
@@ -47,11 +51,13 @@ void add_warning_routes(http::Router& r, ApiContext& ctx) {
           check_query(req, {});
           return json_response(200, w.list_rules(who));
         }));
-  r.add("POST", "/api/v1/warning-rules", authed(ctx, "warning_rule.create", [&w](Request& req, const Principal& who) {
+  r.add("POST", "/api/v1/warning-rules",
+        authed(ctx, "warning_rule.create", [&w](Request& req, const Principal& who) {
           check_query(req, {});
           return json_response(201, w.create_rule(who, parse_json_body(req)));
         }));
-  r.add("PATCH", "/api/v1/warning-rules/{id}", authed(ctx, "warning_rule.update", [&w](Request& req, const Principal& who) {
+  r.add("PATCH", "/api/v1/warning-rules/{id}",
+        authed(ctx, "warning_rule.update", [&w](Request& req, const Principal& who) {
           check_query(req, {});
           auto id = id_param(req, "warning rule");
           return json_response(200, w.update_rule(who, id, parse_json_body(req)));

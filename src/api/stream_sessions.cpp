@@ -11,7 +11,8 @@ void StreamSessions::prune() {
   });
 }
 
-void StreamSessions::add(long long user_id, const std::string& token_hash, const std::shared_ptr<http::EventStream>& s) {
+void StreamSessions::add(long long user_id, const std::string& token_hash,
+                         const std::shared_ptr<http::EventStream>& s) {
   std::vector<std::shared_ptr<http::EventStream>> to_close;
   {
     std::lock_guard lock(mutex_);

@@ -12,9 +12,11 @@ namespace hazmon::api {
 
 class StreamSessions {
  public:
-  explicit StreamSessions(int max_per_principal) : max_(max_per_principal < 1 ? 1 : max_per_principal) {}
+  explicit StreamSessions(int max_per_principal)
+      : max_(max_per_principal < 1 ? 1 : max_per_principal) {}
   // Registers a new stream; closes this person's oldest streams beyond the limit.
-  void add(long long user_id, const std::string& token_hash, const std::shared_ptr<http::EventStream>& s);
+  void add(long long user_id, const std::string& token_hash,
+           const std::shared_ptr<http::EventStream>& s);
   // user_id 0: the streams opened with this token; token_hash empty: every stream of the user.
   void close(long long user_id, const std::string& token_hash);
 

@@ -93,7 +93,8 @@ int cmd_import_roster(const Args& args) {
   auto h = open_database(cfg, 2);
   run_migrations(*h.db);
   service::RosterService roster(*h.db);
-  fs::path dir = option(args, "--dir", (config::home_dir() / "data" / "roster" / "notice-2021-247").string());
+  fs::path dir =
+      option(args, "--dir", (config::home_dir() / "data" / "roster" / "notice-2021-247").string());
   auto report = roster.import(dir);
   std::fputs(report.to_text().c_str(), stdout);
   return 0;
@@ -120,14 +121,15 @@ int cmd_user(const Args& args) {
     auto role = model::role_from_string(option(args, "--role", "province_admin"));
     if (!role) throw core::Error(core::Errc::bad_request, "unknown --role");
     std::string code = option(args, "--scope");
-    model::Scope scope = code.empty() ? model::Scope::province()
+    model::Scope scope = code.empty()       ? model::Scope::province()
                          : code.size() == 6 ? model::Scope::region(code)
                                             : model::Scope::enterprise(code);
     auth::NewUser u{username, option(args, "--display-name", username), *role, scope, pw, "", ""};
     try {
       auth.create_user(u);
     } catch (const core::Error& e) {
-      for (const auto& f : e.fields()) std::fprintf(stderr, "  %s: %s\n", f.pointer.c_str(), f.message.c_str());
+      for (const auto& f : e.fields())
+        std::fprintf(stderr, "  %s: %s\n", f.pointer.c_str(), f.message.c_str());
       throw;
     }
   }
@@ -198,9 +200,12 @@ int cmd_serve(const Args& args) {
     if (cfg["database"]["migrate_on_start"].get<bool>()) run_migrations(*dbh.db);
     Platform platform(cfg, *dbh.db);
     unsigned short port = platform.start();
-    std::printf("hazmond is serving https://localhost:%u/ (self-signed certificate in development)\n", port);
+    std::printf(
+        "hazmond is serving https://localhost:%u/ (self-signed certificate in development)\n",
+        port);
     if (cfg["demo"]["enabled"].get<bool>()) {
-      std::printf("log in as '%s' with the password in %s\n", cfg["demo"]["admin_user"].get<std::string>().c_str(),
+      std::printf("log in as '%s' with the password in %s\n",
+                  cfg["demo"]["admin_user"].get<std::string>().c_str(),
                   (state / "admin-password").c_str());
     }
     std::fflush(stdout);

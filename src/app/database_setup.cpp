@@ -14,10 +14,12 @@ DatabaseHandle open_database(const nlohmann::json& cfg, int pool_size) {
   storage::DbSettings s;
   s.pool_size = pool_size;
   s.statement_timeout = std::chrono::milliseconds(dbc["statement_timeout_ms"].get<int>());
-  auto dsn = config::read_secret(dbc["dsn_env"].get<std::string>(), dbc["dsn_file"].get<std::string>());
+  auto dsn =
+      config::read_secret(dbc["dsn_env"].get<std::string>(), dbc["dsn_file"].get<std::string>());
   if (dsn) {
     s.dsn = *dsn;
-    h.description = "external PostgreSQL (DSN from " + dbc["dsn_env"].get<std::string>() + " or dsn_file)";
+    h.description =
+        "external PostgreSQL (DSN from " + dbc["dsn_env"].get<std::string>() + " or dsn_file)";
   } else {
     storage::EmbeddedPgSettings es;
     es.dir = std::filesystem::path(cfg["state_dir"].get<std::string>()) / "pg";

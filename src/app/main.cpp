@@ -12,18 +12,23 @@ namespace {
 void usage() {
   std::fputs(
       "usage: hazmond <command> [options]\n"
-      "  serve [--config FILE]            run the server (embedded PostgreSQL when no DSN is configured)\n"
-      "  check-config FILE                validate a config file against schemas/config.schema.json\n"
+      "  serve [--config FILE]            run the server (embedded PostgreSQL when no DSN is "
+      "configured)\n"
+      "  check-config FILE                validate a config file against "
+      "schemas/config.schema.json\n"
       "  migrate [--config FILE]          apply pending database migrations\n"
       "  import-roster [--config FILE] [--dir DIR]\n"
       "                                   load the notice's enterprise lists and deployment tasks\n"
       "  user add --username U --role R [--scope CODE] [--display-name N] [--config FILE]\n"
       "  user reset --username U [--config FILE]\n"
-      "                                   password from $HAZMON_PASSWORD or --password-file, else generated\n"
+      "                                   password from $HAZMON_PASSWORD or --password-file, else "
+      "generated\n"
       "  pg start|stop --dir DIR [--run-as USER]\n"
-      "                                   run a private PostgreSQL cluster (used by the test suite)\n"
+      "                                   run a private PostgreSQL cluster (used by the test "
+      "suite)\n"
       "  version\n"
-      "Environment: HAZMON_HOME (schemas/, migrations/, data/, web/), HAZMON_CONFIG (default config file).\n",
+      "Environment: HAZMON_HOME (schemas/, migrations/, data/, web/), HAZMON_CONFIG (default "
+      "config file).\n",
       stderr);
 }
 }  // namespace
@@ -56,7 +61,8 @@ int main(int argc, char** argv) {
   } catch (const hazmon::config::ConfigError& e) {
     std::fprintf(stderr, "hazmond: %s\n", e.what());
     for (const auto& f : e.fields())
-      std::fprintf(stderr, "  at %s: %s\n", f.pointer.empty() ? "/" : f.pointer.c_str(), f.message.c_str());
+      std::fprintf(stderr, "  at %s: %s\n", f.pointer.empty() ? "/" : f.pointer.c_str(),
+                   f.message.c_str());
     return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "hazmond: %s\n", e.what());

@@ -61,7 +61,8 @@ void demo_bootstrap(const json& cfg, storage::Database& db, auth::AuthService& a
   std::string admin = cfg["demo"]["admin_user"].get<std::string>();
   if (!users.has_any_user()) {
     std::string pw = "Hz-" + core::random_token(12);
-    auth::NewUser u{admin, "省厅管理员", model::Role::province_admin, model::Scope::province(), pw, "", ""};
+    auth::NewUser u{
+        admin, "省厅管理员", model::Role::province_admin, model::Scope::province(), pw, "", ""};
     auth.create_user(u);
     std::ofstream out(pw_file, std::ios::trunc);
     out << pw << "\n";
@@ -75,8 +76,8 @@ void demo_bootstrap(const json& cfg, storage::Database& db, auth::AuthService& a
   if (!roster_loaded) {
     service::RosterService roster(db);
     auto report = roster.import(config::home_dir() / "data" / "roster" / "notice-2021-247");
-    log->info("imported the notice's roster: {} enterprises, {} deployment tasks", report.enterprises_created,
-              report.tasks_created);
+    log->info("imported the notice's roster: {} enterprises, {} deployment tasks",
+              report.enterprises_created, report.tasks_created);
   }
 }
 
@@ -94,14 +95,15 @@ struct Platform::Impl {
   core::Liveness liveness;  // before every worker: outlives their handles
   std::mutex alive_mu;
   std::vector<std::string> last_stalled;  // what alive() logged last
-  std::unique_ptr<core::SecretBox> box;  // before auth and video: outlives them
+  std::unique_ptr<core::SecretBox> box;   // before auth and video: outlives them
   std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<service::RegistryService> registry;
   std::unique_ptr<service::RosterService> roster;
   std::unique_ptr<service::AuditLog> audit;
   std::unique_ptr<service::UserDirectory> users;
   std::unique_ptr<storage::Migrator> migrator;
-  std::unique_ptr<service::EventHub> events;  // before ingest and warnings: outlives their listeners
+  std::unique_ptr<service::EventHub>
+      events;  // before ingest and warnings: outlives their listeners
   std::unique_ptr<service::IngestService> ingest;
   std::unique_ptr<service::MonitoringService> monitoring;
   std::unique_ptr<service::WarningService> warnings;
@@ -135,13 +137,15 @@ void Platform::Impl::build_core() {
   clock = o.clock ? o.clock : system_clock.get();
   fs::create_directories(cfg["state_dir"].get<std::string>());
   // Camera passwords and envelope keys are sealed with the server key in PostgreSQL.
-  box = std::make_unique<core::SecretBox>(
-      core::SecretBox::load_or_create(state_path(cfg, cfg["security"]["server_key_file"].get<std::string>())));
+  box = std::make_unique<core::SecretBox>(core::SecretBox::load_or_create(
+      state_path(cfg, cfg["security"]["server_key_file"].get<std::string>())));
   auth = std::make_unique<auth::AuthService>(db, auth_settings(cfg), *clock);
   auth->set_secret_box(box.get());
-  if (int sealed = auth->seal_envelope_keys(); sealed > 0) log->info("sealed {} envelope key(s) with the server key", sealed);
+  if (int sealed = auth->seal_envelope_keys(); sealed > 0)
+    log->info("sealed {} envelope key(s) with the server key", sealed);
   if (o.revocation_watch)
-    auth->start_revocation_watch(std::chrono::milliseconds(cfg["auth"]["revocation_poll_ms"].get<int>()), &liveness);
+    auth->start_revocation_watch(
+        std::chrono::milliseconds(cfg["auth"]["revocation_poll_ms"].get<int>()), &liveness);
   if (cfg["demo"]["enabled"].get<bool>()) demo_bootstrap(cfg, db, *auth);
   registry = std::make_unique<service::RegistryService>(db, config::home_dir() / "schemas");
   roster = std::make_unique<service::RosterService>(db);
@@ -152,7 +156,8 @@ void Platform::Impl::build_core() {
 
 void Platform::Impl::build_monitoring() {
   events = std::make_unique<service::EventHub>(db);
-  ingest = std::make_unique<service::IngestService>(db, ingest_settings(cfg), *clock, &metrics, &liveness);
+  ingest = std::make_unique<service::IngestService>(db, ingest_settings(cfg), *clock, &metrics,
+                                                    &liveness);
   monitoring = std::make_unique<service::MonitoringService>(db, filing_settings(cfg), clock);
   monitoring->on_filings_changed([p = ingest.get()] { p->reload(); });
   registry->on_change([p = ingest.get()](const std::string& entity) {
@@ -162,15 +167,20 @@ void Platform::Impl::build_monitoring() {
   if (o.manual_ticks) ws.check_interval = std::chrono::seconds(0);  // the caller calls tick()
   warnings = std::make_unique<service::WarningService>(db, ws, *clock, &metrics, &liveness);
   warnings->subscribe(*ingest);
-  ingest->on_alarm([h = events.get()](const storage::AlarmWrite& a) { h->publish(service::EventHub::from_alarm(a)); });
-  warnings->on_push([h = events.get()](const json& e) { h->publish({"warning", e.value("company_code", ""), e.dump()}); });
+  ingest->on_alarm([h = events.get()](const storage::AlarmWrite& a) {
+    h->publish(service::EventHub::from_alarm(a));
+  });
+  warnings->on_push([h = events.get()](const json& e) {
+    h->publish({"warning", e.value("company_code", ""), e.dump()});
+  });
 }
 
 // SMS and e-mail after the live stream: the outbox write takes a transaction.
 void Platform::Impl::build_notify() {
   if (!cfg["notify"]["enabled"].get<bool>()) return;
   auto nlog = core::logger(core::LogModule::notify);
-  if (auto s = smtp_settings(cfg); !s.url.empty()) mail = std::make_unique<notify::SmtpMailer>(s, *clock);
+  if (auto s = smtp_settings(cfg); !s.url.empty())
+    mail = std::make_unique<notify::SmtpMailer>(s, *clock);
   notify::SmsGateway* sms_gateway = o.sms;
   if (auto s = sms_settings(cfg); !sms_gateway && !s.url.empty()) {
     if (s.api_key.empty())
@@ -179,10 +189,13 @@ void Platform::Impl::build_notify() {
     sms = std::make_unique<notify::HttpSmsGateway>(s);
     sms_gateway = sms.get();
   }
-  if (!mail && !sms_gateway) nlog->warn("notify: neither notify.smtp.url nor notify.sms.url is set; warnings are not sent");
+  if (!mail && !sms_gateway)
+    nlog->warn("notify: neither notify.smtp.url nor notify.sms.url is set; warnings are not sent");
   auto ns = notify_settings(cfg);
-  if (o.manual_ticks) ns.poll_interval = std::chrono::milliseconds(0);  // the caller calls deliver_due()
-  notifications = std::make_unique<service::NotificationService>(db, ns, *clock, sms_gateway, mail.get(), &metrics, &liveness);
+  if (o.manual_ticks)
+    ns.poll_interval = std::chrono::milliseconds(0);  // the caller calls deliver_due()
+  notifications = std::make_unique<service::NotificationService>(db, ns, *clock, sms_gateway,
+                                                                 mail.get(), &metrics, &liveness);
   notifications->subscribe(*warnings);
 }
 
@@ -196,35 +209,41 @@ void Platform::Impl::build_video() {
   if (o.manual_ticks) vs.housekeeping_interval = std::chrono::seconds(0);
   fs::create_directories(vs.evidence_dir);
   fs::create_directories(vs.recording_dir);
-  video = std::make_unique<service::VideoService>(db, warnings.get(), std::move(vs), *clock, &liveness);
+  video =
+      std::make_unique<service::VideoService>(db, warnings.get(), std::move(vs), *clock, &liveness);
   registry->on_change([v = video.get()](const std::string& entity) {
     if (entity == "cameras" || entity == "enterprises") v->reload_cameras();
   });
   registry->add_check("cameras", [v = video.get()](const json& row) {
     std::vector<core::FieldError> out = v->check_camera_row(row);  // RTSP only, allowed networks
     auto get = [&row](const char* k) { return row.contains(k) ? row[k] : json::array(); };
-    for (auto& [pointer, message] : video::check_camera_settings(get("analysers"), get("rois"), get("duty_schedule")))
+    for (auto& [pointer, message] :
+         video::check_camera_settings(get("analysers"), get("rois"), get("duty_schedule")))
       out.push_back({pointer, message});
     return out;
   });
   if (!cfg["video"]["enabled"].get<bool>()) return;
   try {
-    pipeline = std::make_unique<video::Supervisor>(video_pipeline_settings(cfg), *video, *clock, &metrics, &liveness);
+    pipeline = std::make_unique<video::Supervisor>(video_pipeline_settings(cfg), *video, *clock,
+                                                   &metrics, &liveness);
   } catch (const std::exception& e) {
     // The review queue and the rest of the platform still serve; cameras are not analysed.
     log->error("video pipeline not started: {}", e.what());
     return;
   }
   pipeline->on_segment([v = video.get()](const video::Segment& s) { v->add_segment(s); });
-  video->on_cameras([p = pipeline.get()](const std::vector<video::CameraConfig>& cams) { p->set_cameras(cams); });
+  video->on_cameras(
+      [p = pipeline.get()](const std::vector<video::CameraConfig>& cams) { p->set_cameras(cams); });
   video->status_source([p = pipeline.get()] { return p->status(); });
   video->retention([p = pipeline.get()] { return p->enforce_retention(); });
 }
 
 void Platform::Impl::build_reporting() {
   statistics = std::make_unique<service::StatisticsService>(db, *clock, statistics_settings(cfg));
-  data_quality = std::make_unique<service::DataQualityService>(db, data_quality_settings(cfg), *clock);
-  reports = std::make_unique<service::ReportService>(db, *data_quality, report_settings(cfg), *clock, mail.get());
+  data_quality =
+      std::make_unique<service::DataQualityService>(db, data_quality_settings(cfg), *clock);
+  reports = std::make_unique<service::ReportService>(db, *data_quality, report_settings(cfg),
+                                                     *clock, mail.get());
   if (o.manual_ticks) return;  // the caller runs refresh() and tick()
   ingest->on_maintenance([s = statistics.get(), d = data_quality.get(), r = reports.get()] {
     s->refresh_point_counts();  // the overview's point counts, for every scope at once
@@ -242,7 +261,8 @@ api::Readiness Platform::Impl::readiness() {
   if (!db.ping()) return {false, "database unreachable"};
   try {
     auto st = migrator->status();
-    if (!st.pending.empty()) return {false, std::to_string(st.pending.size()) + " migration(s) pending"};
+    if (!st.pending.empty())
+      return {false, std::to_string(st.pending.size()) + " migration(s) pending"};
   } catch (const std::exception& e) {
     return {false, "migrations: cannot check"};
   }
@@ -251,8 +271,8 @@ api::Readiness Platform::Impl::readiness() {
 
 void Platform::Impl::build_api() {
   const auto& hc = cfg["http"];
-  ctx = std::make_unique<api::ApiContext>(
-      api::ApiContext{*auth, *registry, *roster, *audit, *users, metrics, [this] { return readiness(); }});
+  ctx = std::make_unique<api::ApiContext>(api::ApiContext{*auth, *registry, *roster, *audit, *users,
+                                                          metrics, [this] { return readiness(); }});
   ctx->ingest = ingest.get();
   ctx->monitoring = monitoring.get();
   ctx->warnings = warnings.get();
@@ -280,10 +300,12 @@ void Platform::Impl::build_api() {
   }
   auto ss = server_settings(cfg);
   if (ss.cert_file.empty() || ss.key_file.empty()) {
-    auto [c, k] = http::ensure_dev_certificate(fs::path(cfg["state_dir"].get<std::string>()) / "tls");
+    auto [c, k] =
+        http::ensure_dev_certificate(fs::path(cfg["state_dir"].get<std::string>()) / "tls");
     ss.cert_file = c;
     ss.key_file = k;
-    log->warn("no TLS certificate configured; using the self-signed development certificate {}", c.string());
+    log->warn("no TLS certificate configured; using the self-signed development certificate {}",
+              c.string());
   }
   server = std::make_unique<http::Server>(ss, router, metrics);
 }
@@ -325,7 +347,7 @@ void Platform::stop() {
   i.auth->stop_revocation_watch();
   if (i.pipeline) i.pipeline->stop();  // no more events or segments
   if (i.video) i.video->stop();        // writes what they reported
-  i.ingest->stop();                    // and a maintenance task in flight, before the services it uses
+  i.ingest->stop();  // and a maintenance task in flight, before the services it uses
   i.warnings->stop();
   if (i.notifications) i.notifications->stop();
 }
@@ -343,8 +365,8 @@ bool Platform::alive() {
   if (stalled != i.last_stalled) {
     for (const auto& r : report)
       if (r.stalled)
-        i.log->error("worker '{}' silent for {} ms (allowed {} ms): the watchdog is not fed", r.name, r.silent_for.count(),
-                     r.allowance.count());
+        i.log->error("worker '{}' silent for {} ms (allowed {} ms): the watchdog is not fed",
+                     r.name, r.silent_for.count(), r.allowance.count());
     if (stalled.empty()) i.log->info("every worker turns again: the watchdog is fed");
     i.last_stalled = stalled;
   }

@@ -12,9 +12,7 @@ fs::path state_path(const json& cfg, const fs::path& configured) {
   return p.is_absolute() ? p : fs::path(cfg["state_dir"].get<std::string>()) / p;
 }
 
-auth::AuthSettings auth_settings(const json& cfg) {
-  return cfg["auth"].get<auth::AuthSettings>();
-}
+auth::AuthSettings auth_settings(const json& cfg) { return cfg["auth"].get<auth::AuthSettings>(); }
 
 http::ServerSettings server_settings(const json& cfg) {
   return cfg["http"].get<http::ServerSettings>();
@@ -23,17 +21,22 @@ http::ServerSettings server_settings(const json& cfg) {
 notify::SmtpSettings smtp_settings(const json& cfg) {
   const auto& m = cfg["notify"]["smtp"];
   auto s = m.get<notify::SmtpSettings>();
-  s.password = config::read_secret(m["password_env"].get<std::string>(), m["password_file"].get<std::string>()).value_or("");
+  s.password = config::read_secret(m["password_env"].get<std::string>(),
+                                   m["password_file"].get<std::string>())
+                   .value_or("");
   if (!s.username.empty() && s.password.empty())
     throw core::Error(core::Errc::bad_request, "notify.smtp.username is set but no password in $" +
-                                                   m["password_env"].get<std::string>() + " or notify.smtp.password_file");
+                                                   m["password_env"].get<std::string>() +
+                                                   " or notify.smtp.password_file");
   return s;
 }
 
 notify::HttpSmsSettings sms_settings(const json& cfg) {
   const auto& m = cfg["notify"]["sms"];
   auto s = m.get<notify::HttpSmsSettings>();
-  s.api_key = config::read_secret(m["api_key_env"].get<std::string>(), m["api_key_file"].get<std::string>()).value_or("");
+  s.api_key =
+      config::read_secret(m["api_key_env"].get<std::string>(), m["api_key_file"].get<std::string>())
+          .value_or("");
   return s;
 }
 

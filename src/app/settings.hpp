@@ -24,7 +24,8 @@
 namespace hazmon::app {
 
 // A path from the config: relative paths are under state_dir.
-std::filesystem::path state_path(const nlohmann::json& cfg, const std::filesystem::path& configured);
+std::filesystem::path state_path(const nlohmann::json& cfg,
+                                 const std::filesystem::path& configured);
 
 auth::AuthSettings auth_settings(const nlohmann::json& cfg);
 http::ServerSettings server_settings(const nlohmann::json& cfg);

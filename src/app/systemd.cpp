@@ -12,7 +12,8 @@ void notify_stopping() { sd_notify(0, "STOPPING=1"); }
 Watchdog::Watchdog(std::function<bool()> healthy, std::chrono::milliseconds check_every) {
   uint64_t usec = 0;
   bool systemd = sd_watchdog_enabled(0, &usec) > 0 && usec > 0;
-  auto interval = systemd ? std::min<std::chrono::milliseconds>(check_every, std::chrono::milliseconds(usec / 2000))
+  auto interval = systemd ? std::min<std::chrono::milliseconds>(
+                                check_every, std::chrono::milliseconds(usec / 2000))
                           : check_every;
   thread_ = std::thread([this, interval, systemd, healthy = std::move(healthy)] {
     auto next = std::chrono::steady_clock::now();

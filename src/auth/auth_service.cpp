@@ -26,9 +26,12 @@ using model::ScopeKind;
 namespace {
 const char* scope_kind_name(ScopeKind k) {
   switch (k) {
-    case ScopeKind::province: return "province";
-    case ScopeKind::region: return "region";
-    case ScopeKind::enterprise: return "enterprise";
+    case ScopeKind::province:
+      return "province";
+    case ScopeKind::region:
+      return "region";
+    case ScopeKind::enterprise:
+      return "enterprise";
   }
   return "province";
 }
@@ -40,7 +43,9 @@ Scope scope_from(const std::string& kind, const std::string& code) {
 }
 
 std::string scope_code(const Scope& s) {
-  return s.kind == ScopeKind::region ? s.region_code : s.kind == ScopeKind::enterprise ? s.company_code : "";
+  return s.kind == ScopeKind::region       ? s.region_code
+         : s.kind == ScopeKind::enterprise ? s.company_code
+                                           : "";
 }
 
 // A verification that always costs one argon2id computation, so that a missing user name
@@ -59,11 +64,13 @@ std::string role_scope_problem(Role role, const Scope& scope) {
     case Role::operator_:
       return scope.kind == ScopeKind::province ? "" : "this role needs the province scope";
     case Role::city_officer:
-      return scope.kind == ScopeKind::region && model::region_level(scope.region_code) == RegionLevel::city
+      return scope.kind == ScopeKind::region &&
+                     model::region_level(scope.region_code) == RegionLevel::city
                  ? ""
                  : "a city officer needs a city region code (e.g. 140100)";
     case Role::county_officer:
-      return scope.kind == ScopeKind::region && model::region_level(scope.region_code) == RegionLevel::county
+      return scope.kind == ScopeKind::region &&
+                     model::region_level(scope.region_code) == RegionLevel::county
                  ? ""
                  : "a county officer needs a county region code (e.g. 140105)";
     case Role::enterprise_user:
@@ -71,9 +78,11 @@ std::string role_scope_problem(Role role, const Scope& scope) {
                  ? ""
                  : "an enterprise user needs an 11-character enterprise code";
     case Role::gateway:
-      return scope.kind == ScopeKind::enterprise ? "" : "a gateway credential belongs to an enterprise";
+      return scope.kind == ScopeKind::enterprise ? ""
+                                                 : "a gateway credential belongs to an enterprise";
     case Role::city_platform:
-      return scope.kind == ScopeKind::region ? "" : "a city platform credential belongs to a region";
+      return scope.kind == ScopeKind::region ? ""
+                                             : "a city platform credential belongs to a region";
   }
   return "unknown role";
 }
@@ -94,13 +103,15 @@ long long AuthService::retry_after_s(const std::string& username, const std::str
 
 void AuthService::check_not_throttled(const std::string& username, const std::string& client_addr) {
   if (throttle_.retry_after_s(username, client_addr) > 0) {
-    throw Error(Errc::throttled, core::Reason::login_throttled, "too many failed attempts; try again later");
+    throw Error(Errc::throttled, core::Reason::login_throttled,
+                "too many failed attempts; try again later");
   }
 }
 
 void AuthService::record_failure(const std::string& username, const std::string& client_addr) {
   if (throttle_.record_failure(username, client_addr))
-    core::logger(core::LogModule::auth)->warn("login lockout user={} addr_group={}", username, core::address_group(client_addr));
+    core::logger(core::LogModule::auth)
+        ->warn("login lockout user={} addr_group={}", username, core::address_group(client_addr));
 }
 
 LoginResult AuthService::login(const std::string& username, const std::string& password,
@@ -132,14 +143,17 @@ LoginResult AuthService::login(const std::string& username, const std::string& p
   r.principal.role = *model::role_from_string(row["role"].get<std::string>());
   r.principal.scope = scope_from(row["scope_kind"], row["scope_code"]);
   db_.in_tx([&](storage::Tx& tx) {
-    tx.exec("INSERT INTO user_session(token_hash, user_id, expires_at, client_addr) VALUES ($1, $2, $3, $4)",
-            {core::sha256_hex(r.token), std::to_string(r.principal.id), core::format_rfc3339(r.expires_at),
-             client_addr});
+    tx.exec(
+        "INSERT INTO user_session(token_hash, user_id, expires_at, client_addr) VALUES ($1, $2, "
+        "$3, $4)",
+        {core::sha256_hex(r.token), std::to_string(r.principal.id),
+         core::format_rfc3339(r.expires_at), client_addr});
     // Expired sessions are of no use to anyone; sweep a few on every login. "Expired" by the
     // same clock that set expires_at and that authenticate() compares with.
-    tx.exec("DELETE FROM user_session WHERE token_hash IN "
-            "(SELECT token_hash FROM user_session WHERE expires_at < $1::timestamptz LIMIT 100)",
-            {core::format_rfc3339(clock_.now())});
+    tx.exec(
+        "DELETE FROM user_session WHERE token_hash IN "
+        "(SELECT token_hash FROM user_session WHERE expires_at < $1::timestamptz LIMIT 100)",
+        {core::format_rfc3339(clock_.now())});
   });
   return r;
 }
@@ -158,16 +172,20 @@ std::optional<model::Principal> AuthService::cached(const std::string& key) {
   return it->second.principal;
 }
 
-void AuthService::remember(const std::string& key, const model::Principal& p, core::SysTime session_expiry) {
+void AuthService::remember(const std::string& key, const model::Principal& p,
+                           core::SysTime session_expiry) {
   if (s_.principal_cache.count() == 0) return;
   std::lock_guard lock(cache_mutex_);
   if (cache_.size() > 100000) cache_.clear();  // bounded; a flood of tokens only costs lookups
-  cache_[key] = Cached{p, std::min(session_expiry, clock_.now() + s_.principal_cache), session_expiry};
+  cache_[key] =
+      Cached{p, std::min(session_expiry, clock_.now() + s_.principal_cache), session_expiry};
 }
 
 void AuthService::forget_user(long long user_id) {
   std::lock_guard lock(cache_mutex_);
-  std::erase_if(cache_, [&](const auto& kv) { return kv.second.principal.is_person() && kv.second.principal.id == user_id; });
+  std::erase_if(cache_, [&](const auto& kv) {
+    return kv.second.principal.is_person() && kv.second.principal.id == user_id;
+  });
 }
 
 std::optional<model::Principal> AuthService::authenticate(const std::string& bearer) {
@@ -181,22 +199,25 @@ std::optional<model::Principal> AuthService::authenticate(const std::string& bea
     nlohmann::json row;
     try {
       row = db_.in_tx([&](storage::Tx& tx) {
-      auto r = tx.exec_one(
-          "SELECT id, app_id, kind, scope_kind, scope_code, secret_hash FROM api_credential "
-          "WHERE app_id = $1 AND is_active",
-          {app_id});
-      // Only a request with the right secret is a use of the credential.
-      if (r.is_null() || !core::secure_equals(core::sha256_hex(secret), r["secret_hash"].get<std::string>()))
-        return nlohmann::json();
-      tx.exec("UPDATE api_credential SET last_used_at = now() WHERE id = $1", {std::to_string(r["id"].get<long long>())});
-      return r;
+        auto r = tx.exec_one(
+            "SELECT id, app_id, kind, scope_kind, scope_code, secret_hash FROM api_credential "
+            "WHERE app_id = $1 AND is_active",
+            {app_id});
+        // Only a request with the right secret is a use of the credential.
+        if (r.is_null() ||
+            !core::secure_equals(core::sha256_hex(secret), r["secret_hash"].get<std::string>()))
+          return nlohmann::json();
+        tx.exec("UPDATE api_credential SET last_used_at = now() WHERE id = $1",
+                {std::to_string(r["id"].get<long long>())});
+        return r;
       });
     } catch (const storage::TransientError&) {
       // PostgreSQL is away. Gateways must keep uploading (the ingest spool makes their data
       // durable), so a token that this process verified before, secret included (the cache key
       // is the hash of the whole token), is still accepted; anything else gets the 503.
       std::lock_guard lock(cache_mutex_);
-      if (auto it = cache_.find(key); it != cache_.end() && !it->second.principal.is_person()) return it->second.principal;
+      if (auto it = cache_.find(key); it != cache_.end() && !it->second.principal.is_person())
+        return it->second.principal;
       throw;
     }
     if (row.is_null()) {
@@ -251,7 +272,8 @@ void AuthService::logout(const std::string& bearer) {
     std::lock_guard lock(cache_mutex_);
     cache_.erase(hash);
   }
-  db_.in_tx([&](storage::Tx& tx) { tx.exec("DELETE FROM user_session WHERE token_hash = $1", {hash}); });
+  db_.in_tx(
+      [&](storage::Tx& tx) { tx.exec("DELETE FROM user_session WHERE token_hash = $1", {hash}); });
   sessions_ended(0, hash);
 }
 
@@ -263,8 +285,9 @@ void AuthService::sessions_ended(long long user_id, const std::string& token_has
 
 void AuthService::set_active(long long user_id, bool active) {
   db_.in_tx([&](storage::Tx& tx) {
-    auto row = tx.exec_one("UPDATE app_user SET is_active = $1, updated_at = now() WHERE id = $2 RETURNING id",
-                           {active ? "true" : "false", std::to_string(user_id)});
+    auto row = tx.exec_one(
+        "UPDATE app_user SET is_active = $1, updated_at = now() WHERE id = $2 RETURNING id",
+        {active ? "true" : "false", std::to_string(user_id)});
     if (row.is_null()) throw Error(Errc::not_found, "no such user");
     if (!active) tx.exec("DELETE FROM user_session WHERE user_id = $1", {std::to_string(user_id)});
   });
@@ -281,7 +304,8 @@ void AuthService::change_password(const model::Principal& who, const std::string
   // counts against the same (user, address) brake as a login.
   check_not_throttled(who.name, client_addr);
   auto row = db_.in_tx([&](storage::Tx& tx) {
-    return tx.exec_one("SELECT password_hash FROM app_user WHERE id = $1", {std::to_string(who.id)});
+    return tx.exec_one("SELECT password_hash FROM app_user WHERE id = $1",
+                       {std::to_string(who.id)});
   });
   if (row.is_null() || !verify_password(row["password_hash"].get<std::string>(), old_password)) {
     record_failure(who.name, client_addr);
@@ -293,8 +317,10 @@ void AuthService::change_password(const model::Principal& who, const std::string
   }
   auto hash = hash_password(new_password);
   db_.in_tx([&](storage::Tx& tx) {
-    tx.exec("UPDATE app_user SET password_hash = $1, password_changed_at = now(), updated_at = now() WHERE id = $2",
-            {hash, std::to_string(who.id)});
+    tx.exec(
+        "UPDATE app_user SET password_hash = $1, password_changed_at = now(), updated_at = now() "
+        "WHERE id = $2",
+        {hash, std::to_string(who.id)});
     // Every other session of this user ends: a changed password usually means a leaked one.
     tx.exec("DELETE FROM user_session WHERE user_id = $1", {std::to_string(who.id)});
   });
@@ -307,8 +333,10 @@ long long AuthService::create_user(const NewUser& u) {
   if (auto p = role_scope_problem(u.role, u.scope); !p.empty()) problems.push_back({"/scope", p});
   if (u.role == Role::gateway || u.role == Role::city_platform)
     problems.push_back({"/role", "machine roles get API credentials, not user accounts"});
-  if (auto p = password_policy_problem(u.password); !p.empty()) problems.push_back({"/password", p});
-  if (!problems.empty()) throw Error(Errc::validation_failed, "the user cannot be created", problems);
+  if (auto p = password_policy_problem(u.password); !p.empty())
+    problems.push_back({"/password", p});
+  if (!problems.empty())
+    throw Error(Errc::validation_failed, "the user cannot be created", problems);
   auto hash = hash_password(u.password);
   return db_.in_tx([&](storage::Tx& tx) {
     // The scope must name something that exists.
@@ -316,13 +344,16 @@ long long AuthService::create_user(const NewUser& u) {
         tx.exec_one("SELECT 1 AS x FROM region WHERE code = $1", {u.scope.region_code}).is_null())
       throw Error(Errc::validation_failed, "unknown region", {{"/scope/code", "no such region"}});
     if (u.scope.kind == ScopeKind::enterprise &&
-        tx.exec_one("SELECT 1 AS x FROM enterprise WHERE company_code = $1", {u.scope.company_code}).is_null())
-      throw Error(Errc::validation_failed, "unknown enterprise", {{"/scope/code", "no such enterprise"}});
+        tx.exec_one("SELECT 1 AS x FROM enterprise WHERE company_code = $1", {u.scope.company_code})
+            .is_null())
+      throw Error(Errc::validation_failed, "unknown enterprise",
+                  {{"/scope/code", "no such enterprise"}});
     auto row = tx.exec_one(
-        "INSERT INTO app_user(username, display_name, role, scope_kind, scope_code, password_hash, mobile, email) "
+        "INSERT INTO app_user(username, display_name, role, scope_kind, scope_code, password_hash, "
+        "mobile, email) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        {u.username, u.display_name, std::string(model::to_string(u.role)), scope_kind_name(u.scope.kind),
-         scope_code(u.scope), hash, u.mobile, u.email});
+        {u.username, u.display_name, std::string(model::to_string(u.role)),
+         scope_kind_name(u.scope.kind), scope_code(u.scope), hash, u.mobile, u.email});
     return row["id"].get<long long>();
   });
 }
@@ -339,7 +370,8 @@ void AuthService::reset_password(const std::string& username, const std::string&
         "WHERE username = $2 RETURNING id",
         {hash, username});
     if (row.is_null()) throw Error(Errc::not_found, "no user named " + username);
-    tx.exec("DELETE FROM user_session WHERE user_id = $1", {std::to_string(row["id"].get<long long>())});
+    tx.exec("DELETE FROM user_session WHERE user_id = $1",
+            {std::to_string(row["id"].get<long long>())});
     user_id = row["id"].get<long long>();
   });
   forget_user(user_id);
@@ -348,7 +380,8 @@ void AuthService::reset_password(const std::string& username, const std::string&
 
 IssuedCredential AuthService::create_credential(const NewCredential& c, long long created_by) {
   if (c.kind != Role::gateway && c.kind != Role::city_platform)
-    throw Error(Errc::validation_failed, "kind must be gateway or city_platform", {{"/kind", "unknown kind"}});
+    throw Error(Errc::validation_failed, "kind must be gateway or city_platform",
+                {{"/kind", "unknown kind"}});
   if (auto p = role_scope_problem(c.kind, c.scope); !p.empty())
     throw Error(Errc::validation_failed, p, {{"/scope", p}});
   IssuedCredential out;
@@ -357,22 +390,25 @@ IssuedCredential AuthService::create_credential(const NewCredential& c, long lon
   if (!c.envelope_cipher.empty()) {
     const auto& ci = c.envelope_cipher;
     if (ci != "sm4-cbc" && ci != "aes-128-cbc" && ci != "aes-256-cbc" && ci != "aes-256-gcm")
-      throw Error(Errc::validation_failed, "unknown envelope cipher",
-                  {{"/envelope_cipher", "aes-256-gcm (recommended), sm4-cbc, aes-128-cbc or aes-256-cbc"}});
+      throw Error(
+          Errc::validation_failed, "unknown envelope cipher",
+          {{"/envelope_cipher", "aes-256-gcm (recommended), sm4-cbc, aes-128-cbc or aes-256-cbc"}});
     int key_bytes = ci == "aes-256-cbc" || ci == "aes-256-gcm" ? 32 : 16;
     // GCM takes a fresh nonce with every message; the CBC variants keep the fixed IV that
     // gateways which can do nothing else expect.
-    out.envelope = EnvelopeKey{ci, core::random_hex(key_bytes), ci == "aes-256-gcm" ? "" : core::random_hex(16)};
+    out.envelope = EnvelopeKey{ci, core::random_hex(key_bytes),
+                               ci == "aes-256-gcm" ? "" : core::random_hex(16)};
   }
   std::string stored_key = out.envelope ? out.envelope->key_hex : "";
   if (out.envelope && box_) stored_key = box_->seal(stored_key, "envelope:" + out.app_id);
   out.id = db_.in_tx([&](storage::Tx& tx) {
     auto row = tx.exec_one(
-        "INSERT INTO api_credential(app_id, kind, scope_kind, scope_code, secret_hash, description, created_by, "
+        "INSERT INTO api_credential(app_id, kind, scope_kind, scope_code, secret_hash, "
+        "description, created_by, "
         "envelope_cipher, envelope_key_hex, envelope_iv_hex) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-        {out.app_id, std::string(model::to_string(c.kind)), scope_kind_name(c.scope.kind), scope_code(c.scope),
-         core::sha256_hex(out.secret), c.description,
+        {out.app_id, std::string(model::to_string(c.kind)), scope_kind_name(c.scope.kind),
+         scope_code(c.scope), core::sha256_hex(out.secret), c.description,
          created_by > 0 ? storage::Param(std::to_string(created_by)) : storage::Param(),
          out.envelope ? storage::Param(out.envelope->cipher) : storage::Param(),
          out.envelope ? storage::Param(stored_key) : storage::Param(),
@@ -386,9 +422,10 @@ std::optional<EnvelopeKey> AuthService::envelope_key(long long credential_id) {
   nlohmann::json row;
   try {
     row = db_.in_tx([&](storage::Tx& tx) {
-      return tx.exec_one("SELECT app_id, envelope_cipher, envelope_key_hex, coalesce(envelope_iv_hex, '') AS iv "
-                         "FROM api_credential WHERE id = $1 AND is_active AND envelope_cipher IS NOT NULL",
-                         {std::to_string(credential_id)});
+      return tx.exec_one(
+          "SELECT app_id, envelope_cipher, envelope_key_hex, coalesce(envelope_iv_hex, '') AS iv "
+          "FROM api_credential WHERE id = $1 AND is_active AND envelope_cipher IS NOT NULL",
+          {std::to_string(credential_id)});
     });
   } catch (const storage::TransientError&) {
     std::lock_guard lock(cache_mutex_);
@@ -402,11 +439,14 @@ std::optional<EnvelopeKey> AuthService::envelope_key(long long credential_id) {
   }
   std::string key_hex = row["envelope_key_hex"].get<std::string>();
   if (core::SecretBox::is_sealed(key_hex)) {
-    auto opened = box_ ? box_->open(key_hex, "envelope:" + row["app_id"].get<std::string>()) : std::nullopt;
+    auto opened =
+        box_ ? box_->open(key_hex, "envelope:" + row["app_id"].get<std::string>()) : std::nullopt;
     if (!opened) {
-      core::logger(core::LogModule::auth)->error(
-          "the envelope key of credential {} does not open with this node's server key (security.server_key_file)",
-          credential_id);
+      core::logger(core::LogModule::auth)
+          ->error(
+              "the envelope key of credential {} does not open with this node's server key "
+              "(security.server_key_file)",
+              credential_id);
       envelope_keys_.erase(credential_id);
       return std::nullopt;
     }
@@ -421,11 +461,13 @@ std::optional<EnvelopeKey> AuthService::envelope_key(long long credential_id) {
 int AuthService::seal_envelope_keys() {
   if (!box_) return 0;
   return db_.in_tx([&](storage::Tx& tx) {
-    auto rows = tx.exec("SELECT id, app_id, envelope_key_hex FROM api_credential "
-                        "WHERE envelope_key_hex IS NOT NULL AND envelope_key_hex NOT LIKE 'v1:%' FOR UPDATE");
+    auto rows = tx.exec(
+        "SELECT id, app_id, envelope_key_hex FROM api_credential "
+        "WHERE envelope_key_hex IS NOT NULL AND envelope_key_hex NOT LIKE 'v1:%' FOR UPDATE");
     for (auto& r : rows) {
       tx.exec("UPDATE api_credential SET envelope_key_hex = $1 WHERE id = $2",
-              {box_->seal(r["envelope_key_hex"].get<std::string>(), "envelope:" + r["app_id"].get<std::string>()),
+              {box_->seal(r["envelope_key_hex"].get<std::string>(),
+                          "envelope:" + r["app_id"].get<std::string>()),
                std::to_string(r["id"].get<long long>())});
     }
     return static_cast<int>(rows.size());
@@ -436,16 +478,19 @@ namespace {
 // The SQL condition and parameters for the credentials `who` may see.
 std::string credential_scope_sql(const model::Principal& who, std::vector<storage::Param>& params) {
   switch (who.scope.kind) {
-    case ScopeKind::province: return "true";
+    case ScopeKind::province:
+      return "true";
     case ScopeKind::region: {
       params.push_back(model::region_prefix(who.scope.region_code) + "%");
       auto n = std::to_string(params.size());
-      return "((c.scope_kind = 'enterprise' AND c.scope_code IN (SELECT company_code FROM enterprise WHERE region_code LIKE $" +
+      return "((c.scope_kind = 'enterprise' AND c.scope_code IN (SELECT company_code FROM "
+             "enterprise WHERE region_code LIKE $" +
              n + ")) OR (c.scope_kind = 'region' AND c.scope_code LIKE $" + n + "))";
     }
     case ScopeKind::enterprise:
       params.push_back(who.scope.company_code);
-      return "(c.scope_kind = 'enterprise' AND c.scope_code = $" + std::to_string(params.size()) + ")";
+      return "(c.scope_kind = 'enterprise' AND c.scope_code = $" + std::to_string(params.size()) +
+             ")";
   }
   return "false";
 }
@@ -456,20 +501,23 @@ bool is_regulator(Role r) {
 }  // namespace
 
 std::vector<CredentialInfo> AuthService::list_credentials(const model::Principal& who) {
-  if (!(is_regulator(who.role) || who.role == Role::enterprise_user || who.role == Role::province_officer ||
-        who.role == Role::operator_))
+  if (!(is_regulator(who.role) || who.role == Role::enterprise_user ||
+        who.role == Role::province_officer || who.role == Role::operator_))
     throw Error(Errc::forbidden, "machine credentials cannot list credentials");
   std::vector<storage::Param> params;
   auto where = credential_scope_sql(who, params);
   auto rows = db_.in_tx([&](storage::Tx& tx) {
     return tx.exec(
-        "SELECT c.id, c.app_id, c.kind, c.scope_kind, c.scope_code, c.description, coalesce(c.envelope_cipher, '') AS cipher, "
-        "c.is_active, c.created_at, c.last_used_at, c.revoked_at FROM api_credential c WHERE " + where +
-            " ORDER BY c.id LIMIT 5000",
+        "SELECT c.id, c.app_id, c.kind, c.scope_kind, c.scope_code, c.description, "
+        "coalesce(c.envelope_cipher, '') AS cipher, "
+        "c.is_active, c.created_at, c.last_used_at, c.revoked_at FROM api_credential c WHERE " +
+            where + " ORDER BY c.id LIMIT 5000",
         params);
   });
   std::vector<CredentialInfo> out;
-  auto text = [](const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : std::string(); };
+  auto text = [](const nlohmann::json& v) {
+    return v.is_string() ? v.get<std::string>() : std::string();
+  };
   for (auto& r : rows) {
     CredentialInfo c;
     c.id = r["id"].get<long long>();
@@ -491,12 +539,17 @@ void AuthService::revoke_credential(const model::Principal& who, long long id) {
   std::vector<storage::Param> params{std::to_string(id)};
   auto where = credential_scope_sql(who, params);
   db_.in_tx([&](storage::Tx& tx) {
-    if (tx.exec_one("SELECT c.id FROM api_credential c WHERE c.id = $1 AND " + where, params).is_null())
+    if (tx.exec_one("SELECT c.id FROM api_credential c WHERE c.id = $1 AND " + where, params)
+            .is_null())
       throw Error(Errc::not_found, "no such credential");
-    if (!is_regulator(who.role)) throw Error(Errc::forbidden, "only regulators revoke API credentials");
-    tx.exec("UPDATE api_credential SET is_active = false, revoked_at = coalesce(revoked_at, now()), revoked_by = $2 "
-            "WHERE id = $1",
-            {std::to_string(id), who.is_person() ? storage::Param(std::to_string(who.id)) : storage::Param()});
+    if (!is_regulator(who.role))
+      throw Error(Errc::forbidden, "only regulators revoke API credentials");
+    tx.exec(
+        "UPDATE api_credential SET is_active = false, revoked_at = coalesce(revoked_at, now()), "
+        "revoked_by = $2 "
+        "WHERE id = $1",
+        {std::to_string(id),
+         who.is_person() ? storage::Param(std::to_string(who.id)) : storage::Param()});
   });
   forget_credential(id);
 }
@@ -510,30 +563,40 @@ void AuthService::forget_credential(long long credential_id) {
 }
 
 void AuthService::refresh_revocations() {
-  auto rows = db_.in_tx([&](storage::Tx& tx) { return tx.exec("SELECT id FROM api_credential WHERE NOT is_active"); });
+  auto rows = db_.in_tx([&](storage::Tx& tx) {
+    return tx.exec("SELECT id FROM api_credential WHERE NOT is_active");
+  });
   for (auto& r : rows) forget_credential(r["id"].get<long long>());
 }
 
-void AuthService::start_revocation_watch(std::chrono::milliseconds every, core::Liveness* liveness) {
+void AuthService::start_revocation_watch(std::chrono::milliseconds every,
+                                         core::Liveness* liveness) {
   if (watch_) return;
   // A poll blocked on an unreachable database is bounded by the pool's timeouts; ten intervals
   // (at least two minutes) of silence is a hang.
   auto allowance = std::max<std::chrono::milliseconds>(every * 10, std::chrono::minutes(2));
-  watch_ = std::make_unique<Watch>(core::SerialWorkerOptions{
-      .name = "auth-revocations", .allowance = allowance, .liveness = liveness, .log = core::LogModule::auth});
-  watch_->worker.every("refresh", every, [this] {
-    try {
-      refresh_revocations();
-    } catch (const std::exception& e) {
-      core::logger(core::LogModule::auth)->debug("revocation poll failed (PostgreSQL away?): {}", e.what());
-    }
-  }, /*at_start=*/true);
+  watch_ = std::make_unique<Watch>(core::SerialWorkerOptions{.name = "auth-revocations",
+                                                             .allowance = allowance,
+                                                             .liveness = liveness,
+                                                             .log = core::LogModule::auth});
+  watch_->worker.every(
+      "refresh", every,
+      [this] {
+        try {
+          refresh_revocations();
+        } catch (const std::exception& e) {
+          core::logger(core::LogModule::auth)
+              ->debug("revocation poll failed (PostgreSQL away?): {}", e.what());
+        }
+      },
+      /*at_start=*/true);
   watch_->worker.start();
 }
 
 void AuthService::stop_revocation_watch() {
   if (!watch_) return;
-  watch_->worker.stop(core::SerialWorker::OnStop::drop, std::chrono::seconds(5));  // a poll in flight ends first
+  watch_->worker.stop(core::SerialWorker::OnStop::drop,
+                      std::chrono::seconds(5));  // a poll in flight ends first
   watch_.reset();
 }
 

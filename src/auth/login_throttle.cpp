@@ -5,7 +5,9 @@
 namespace hazmon::auth {
 
 namespace {
-std::string pair_key(const std::string& user, const std::string& addr) { return user + '\n' + core::address_group(addr); }
+std::string pair_key(const std::string& user, const std::string& addr) {
+  return user + '\n' + core::address_group(addr);
+}
 
 long long seconds_until(core::SysTime t, core::SysTime now) {
   if (t <= now) return 0;
@@ -24,7 +26,8 @@ long long LoginThrottle::retry_after_s(const std::string& user, const std::strin
   auto p = pairs_.find(pair_key(user, client_addr));
   if (p == pairs_.end()) return 0;  // no failure from here: never held back by the user's back-off
   long long wait = seconds_until(p->second.locked_until, now);
-  if (auto u = users_.find(user); u != users_.end()) wait = std::max(wait, seconds_until(u->second.next_allowed, now));
+  if (auto u = users_.find(user); u != users_.end())
+    wait = std::max(wait, seconds_until(u->second.next_allowed, now));
   return wait;
 }
 
@@ -63,15 +66,19 @@ void LoginThrottle::bound_memory(core::SysTime now) {
   if (pairs_.size() > 100000) {
     for (auto it = pairs_.begin(); it != pairs_.end();) {
       prune(it->second.failures, now);
-      if (it->second.failures.empty() && it->second.locked_until <= now) it = pairs_.erase(it);
-      else ++it;
+      if (it->second.failures.empty() && it->second.locked_until <= now)
+        it = pairs_.erase(it);
+      else
+        ++it;
     }
   }
   if (users_.size() > 100000) {
     for (auto it = users_.begin(); it != users_.end();) {
       prune(it->second.failures, now);
-      if (it->second.failures.empty() && it->second.next_allowed <= now) it = users_.erase(it);
-      else ++it;
+      if (it->second.failures.empty() && it->second.next_allowed <= now)
+        it = users_.erase(it);
+      else
+        ++it;
     }
   }
 }

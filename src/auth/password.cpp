@@ -33,13 +33,18 @@ std::string password_policy_problem(std::string_view pw) {
   if (pw.size() > 256) return "the password must have at most 256 characters";
   bool lower = false, upper = false, digit = false, other = false;
   for (unsigned char c : pw) {
-    if (c >= 'a' && c <= 'z') lower = true;
-    else if (c >= 'A' && c <= 'Z') upper = true;
-    else if (c >= '0' && c <= '9') digit = true;
-    else other = true;
+    if (c >= 'a' && c <= 'z')
+      lower = true;
+    else if (c >= 'A' && c <= 'Z')
+      upper = true;
+    else if (c >= '0' && c <= '9')
+      digit = true;
+    else
+      other = true;
   }
   if (lower + upper + digit + other < 3)
-    return "the password must mix at least three of: lower case, upper case, digits, other characters";
+    return "the password must mix at least three of: lower case, upper case, digits, other "
+           "characters";
   return {};
 }
 

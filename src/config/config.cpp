@@ -41,7 +41,9 @@ void apply_defaults(const nlohmann::json& schema, nlohmann::json& doc) {
 const JsonSchema& config_schema(nlohmann::json* raw_out = nullptr) {
   static nlohmann::json raw = [] {
     std::ifstream in(home_dir() / "schemas" / "config.schema.json");
-    if (!in) throw ConfigError(core::Errc::internal, "schemas/config.schema.json not found under " + home_dir().string() + " (set HAZMON_HOME)");
+    if (!in)
+      throw ConfigError(core::Errc::internal, "schemas/config.schema.json not found under " +
+                                                  home_dir().string() + " (set HAZMON_HOME)");
     return nlohmann::json::parse(in);
   }();
   static JsonSchema schema(raw);
@@ -86,7 +88,7 @@ std::optional<std::string> read_secret(const std::string& env_name, const std::s
     if (const char* v = std::getenv(env_name.c_str()); v && *v) return std::string(v);
   }
   if (file.empty()) return std::nullopt;
-  struct stat st{};
+  struct stat st {};
   if (::stat(file.c_str(), &st) != 0) return std::nullopt;
   if (st.st_mode & (S_IRWXG | S_IRWXO)) {
     throw ConfigError(core::Errc::validation_failed,

@@ -27,7 +27,8 @@ JsonSchema JsonSchema::from_file(const std::filesystem::path& path) {
   try {
     return JsonSchema(nlohmann::json::parse(in));
   } catch (const nlohmann::json::exception& e) {
-    throw core::Error(core::Errc::internal, "schema " + path.string() + " is not JSON: " + e.what());
+    throw core::Error(core::Errc::internal,
+                      "schema " + path.string() + " is not JSON: " + e.what());
   }
 }
 
@@ -46,9 +47,12 @@ std::string to_pointer(const std::vector<std::string>& context) {
     if (p.size() >= 2 && p.front() == '"' && p.back() == '"') p = p.substr(1, p.size() - 2);
     std::string escaped;
     for (char c : p) {
-      if (c == '~') escaped += "~0";
-      else if (c == '/') escaped += "~1";
-      else escaped += c;
+      if (c == '~')
+        escaped += "~0";
+      else if (c == '/')
+        escaped += "~1";
+      else
+        escaped += c;
     }
     out += "/" + escaped;
   }
@@ -60,14 +64,17 @@ std::string to_pointer(const std::vector<std::string>& context) {
 // than a few thousand bytes in one string, so longer ones are refused before any pattern runs.
 constexpr std::size_t kMaxStringBytes = 8 * 1024;
 
-void find_long_strings(const nlohmann::json& v, const std::string& pointer, std::vector<core::FieldError>& out) {
+void find_long_strings(const nlohmann::json& v, const std::string& pointer,
+                       std::vector<core::FieldError>& out) {
   if (out.size() >= 20) return;
   if (v.is_string() && v.get_ref<const std::string&>().size() > kMaxStringBytes) {
-    out.push_back({pointer, "longer than any field allows (" + std::to_string(kMaxStringBytes) + " bytes)"});
+    out.push_back(
+        {pointer, "longer than any field allows (" + std::to_string(kMaxStringBytes) + " bytes)"});
   } else if (v.is_object()) {
     for (auto& [k, item] : v.items()) find_long_strings(item, pointer + "/" + k, out);
   } else if (v.is_array()) {
-    for (std::size_t i = 0; i < v.size(); ++i) find_long_strings(v[i], pointer + "/" + std::to_string(i), out);
+    for (std::size_t i = 0; i < v.size(); ++i)
+      find_long_strings(v[i], pointer + "/" + std::to_string(i), out);
   }
 }
 }  // namespace

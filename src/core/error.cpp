@@ -1,7 +1,7 @@
 #include <hazmon/core/error.hpp>
 
-#include <hazmon/core/log.hpp>
 #include <spdlog/spdlog.h>
+#include <hazmon/core/log.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -14,17 +14,28 @@ namespace hazmon::core {
 
 const char* to_string(Errc code) noexcept {
   switch (code) {
-    case Errc::bad_request: return "bad_request";
-    case Errc::validation_failed: return "validation_failed";
-    case Errc::unauthenticated: return "unauthenticated";
-    case Errc::forbidden: return "forbidden";
-    case Errc::not_found: return "not_found";
-    case Errc::conflict: return "conflict";
-    case Errc::too_large: return "too_large";
-    case Errc::unsupported_media: return "unsupported_media_type";
-    case Errc::throttled: return "throttled";
-    case Errc::unavailable: return "unavailable";
-    case Errc::internal: return "internal";
+    case Errc::bad_request:
+      return "bad_request";
+    case Errc::validation_failed:
+      return "validation_failed";
+    case Errc::unauthenticated:
+      return "unauthenticated";
+    case Errc::forbidden:
+      return "forbidden";
+    case Errc::not_found:
+      return "not_found";
+    case Errc::conflict:
+      return "conflict";
+    case Errc::too_large:
+      return "too_large";
+    case Errc::unsupported_media:
+      return "unsupported_media_type";
+    case Errc::throttled:
+      return "throttled";
+    case Errc::unavailable:
+      return "unavailable";
+    case Errc::internal:
+      return "internal";
   }
   HAZMON_BUG(false, "an Errc outside the enum");
   return "internal";
@@ -32,27 +43,48 @@ const char* to_string(Errc code) noexcept {
 
 const char* to_string(Reason reason) noexcept {
   switch (reason) {
-    case Reason::none: return "none";
-    case Reason::bad_target: return "bad_target";
-    case Reason::malformed_request: return "malformed_request";
-    case Reason::route_not_found: return "route_not_found";
-    case Reason::method_not_allowed: return "method_not_allowed";
-    case Reason::request_timeout: return "request_timeout";
-    case Reason::header_too_large: return "header_too_large";
-    case Reason::body_too_large: return "body_too_large";
-    case Reason::bad_path: return "bad_path";
-    case Reason::file_not_found: return "file_not_found";
-    case Reason::json_too_deep: return "json_too_deep";
-    case Reason::server_busy: return "server_busy";
-    case Reason::ingest_queue_full: return "ingest_queue_full";
-    case Reason::ingest_timeout: return "ingest_timeout";
-    case Reason::shutting_down: return "shutting_down";
-    case Reason::db_unavailable: return "db_unavailable";
-    case Reason::db_timeout: return "db_timeout";
-    case Reason::spool_unavailable: return "spool_unavailable";
-    case Reason::pdf_unavailable: return "pdf_unavailable";
-    case Reason::feature_disabled: return "feature_disabled";
-    case Reason::login_throttled: return "login_throttled";
+    case Reason::none:
+      return "none";
+    case Reason::bad_target:
+      return "bad_target";
+    case Reason::malformed_request:
+      return "malformed_request";
+    case Reason::route_not_found:
+      return "route_not_found";
+    case Reason::method_not_allowed:
+      return "method_not_allowed";
+    case Reason::request_timeout:
+      return "request_timeout";
+    case Reason::header_too_large:
+      return "header_too_large";
+    case Reason::body_too_large:
+      return "body_too_large";
+    case Reason::bad_path:
+      return "bad_path";
+    case Reason::file_not_found:
+      return "file_not_found";
+    case Reason::json_too_deep:
+      return "json_too_deep";
+    case Reason::server_busy:
+      return "server_busy";
+    case Reason::ingest_queue_full:
+      return "ingest_queue_full";
+    case Reason::ingest_timeout:
+      return "ingest_timeout";
+    case Reason::shutting_down:
+      return "shutting_down";
+    case Reason::db_unavailable:
+      return "db_unavailable";
+    case Reason::db_timeout:
+      return "db_timeout";
+    case Reason::spool_unavailable:
+      return "spool_unavailable";
+    case Reason::pdf_unavailable:
+      return "pdf_unavailable";
+    case Reason::feature_disabled:
+      return "feature_disabled";
+    case Reason::login_throttled:
+      return "login_throttled";
   }
   HAZMON_BUG(false, "a Reason outside the enum");
   return "none";
@@ -81,7 +113,9 @@ std::atomic<bool> g_bugs_abort{true};
 constexpr std::int64_t kBugLogEvery_s = 60;
 
 std::int64_t steady_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 }  // namespace
 
@@ -102,7 +136,8 @@ BugSite::~BugSite() {
 void bug_occurred(BugSite& site, const char* cond, std::string_view msg) {
   site.count.fetch_add(1, std::memory_order_relaxed);
   if (g_bugs_abort.load(std::memory_order_relaxed)) {
-    std::fprintf(stderr, "HAZMON_BUG: %s (%.*s) at %s\n", cond, static_cast<int>(msg.size()), msg.data(), site.where.c_str());
+    std::fprintf(stderr, "HAZMON_BUG: %s (%.*s) at %s\n", cond, static_cast<int>(msg.size()),
+                 msg.data(), site.where.c_str());
     std::abort();
   }
   // The first time, then at most once a minute per site with the number left unlogged between.
@@ -112,8 +147,9 @@ void bug_occurred(BugSite& site, const char* cond, std::string_view msg) {
       site.last_log_s.compare_exchange_strong(last, now, std::memory_order_relaxed)) {
     auto skipped = site.unlogged.exchange(0, std::memory_order_relaxed);
     site.logged.fetch_add(1, std::memory_order_relaxed);
-    logger(LogModule::app)->error("HAZMON_BUG at {}: {} ({}){}", site.where, msg, cond,
-                                  skipped ? fmt::format("; {} more since the last report", skipped) : std::string());
+    logger(LogModule::app)
+        ->error("HAZMON_BUG at {}: {} ({}){}", site.where, msg, cond,
+                skipped ? fmt::format("; {} more since the last report", skipped) : std::string());
   } else {
     site.unlogged.fetch_add(1, std::memory_order_relaxed);
   }
@@ -129,6 +165,8 @@ std::vector<BugCount> bug_counts() {
 }
 
 bool bugs_abort() noexcept { return g_bugs_abort.load(std::memory_order_relaxed); }
-void set_bugs_abort(bool abort_on_bug) noexcept { g_bugs_abort.store(abort_on_bug, std::memory_order_relaxed); }
+void set_bugs_abort(bool abort_on_bug) noexcept {
+  g_bugs_abort.store(abort_on_bug, std::memory_order_relaxed);
+}
 
 }  // namespace hazmon::core

@@ -8,8 +8,10 @@ bool json_nesting_within(std::string_view text, int limit) noexcept {
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;  // the escaped character, a quote or a backslash, is skipped
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;  // the escaped character, a quote or a backslash, is skipped
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '{' || c == '[') {
@@ -33,7 +35,8 @@ bool json_top_level_has_key(std::string_view text, std::string_view key) noexcep
       while (i < text.size() && text[i] != '"') i += text[i] == '\\' ? 2 : 1;
       if (i >= text.size()) return false;  // an unterminated string
       // A key: a string at depth 1 that follows the opening brace or a comma of the top object.
-      if (depth == 1 && (prev == '{' || prev == ',') && text.substr(start, i - start) == key) return true;
+      if (depth == 1 && (prev == '{' || prev == ',') && text.substr(start, i - start) == key)
+        return true;
       prev = '"';
     } else if (c == '{' || c == '[') {
       ++depth;

@@ -40,8 +40,9 @@ void setup_logging(const LogSettings& s) {
   spdlog::init_thread_pool(8192, 1);
   auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
   // journald adds its own timestamp; keep the line greppable as key=value.
-  sink->set_pattern(s.json ? R"({"ts":"%Y-%m-%dT%H:%M:%S.%e","level":"%l","logger":"%n","msg":"%v"})"
-                           : "%Y-%m-%d %H:%M:%S.%e %^%l%$ [%n] %v");
+  sink->set_pattern(s.json
+                        ? R"({"ts":"%Y-%m-%dT%H:%M:%S.%e","level":"%l","logger":"%n","msg":"%v"})"
+                        : "%Y-%m-%d %H:%M:%S.%e %^%l%$ [%n] %v");
   g_sink = sink;
   for (std::size_t i = 0; i < kNames.size(); ++i) {
     g_loggers[i] = std::make_shared<spdlog::async_logger>(

@@ -1,8 +1,8 @@
 #include <hazmon/core/metrics.hpp>
 
-#include <hazmon/core/error.hpp>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
+#include <hazmon/core/error.hpp>
 
 namespace hazmon::core {
 

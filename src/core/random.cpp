@@ -38,7 +38,8 @@ std::string random_token(std::size_t bytes) {
 
 std::string random_hex(std::size_t bytes) {
   std::vector<unsigned char> buf(bytes);
-  if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1) throw Error(Errc::internal, "random generator failed");
+  if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1)
+    throw Error(Errc::internal, "random generator failed");
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   for (unsigned char c : buf) {

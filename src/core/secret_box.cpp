@@ -33,7 +33,8 @@ SecretBox SecretBox::load_or_create(const std::filesystem::path& file) {
     // O_EXCL: two processes starting at once do not both write a key.
     int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (fd >= 0) {
-      bool ok = ::write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) && ::fsync(fd) == 0;
+      bool ok = ::write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) &&
+                ::fsync(fd) == 0;
       ::close(fd);
       if (!ok) throw std::runtime_error("cannot write the server key " + file.string());
     } else if (errno != EEXIST) {
@@ -44,7 +45,8 @@ SecretBox SecretBox::load_or_create(const std::filesystem::path& file) {
   std::string hex;
   if (!(in >> hex)) throw std::runtime_error("cannot read the server key " + file.string());
   auto key = from_hex(hex);
-  if (!key || key->size() != 32) throw std::runtime_error("the server key " + file.string() + " is not 64 hex characters");
+  if (!key || key->size() != 32)
+    throw std::runtime_error("the server key " + file.string() + " is not 64 hex characters");
   return SecretBox(*key);
 }
 
@@ -58,18 +60,23 @@ std::string SecretBox::seal(std::string_view plaintext, std::string_view context
   int len = 0, fin = 0;
   if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonce, nullptr) != 1 ||
-      EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, reinterpret_cast<const unsigned char*>(key_.data()), nonce) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(context.data()),
+      EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr,
+                         reinterpret_cast<const unsigned char*>(key_.data()), nonce) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), nullptr, &len,
+                        reinterpret_cast<const unsigned char*>(context.data()),
                         static_cast<int>(context.size())) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), p + kNonce, &len, reinterpret_cast<const unsigned char*>(plaintext.data()),
+      EVP_EncryptUpdate(ctx.get(), p + kNonce, &len,
+                        reinterpret_cast<const unsigned char*>(plaintext.data()),
                         static_cast<int>(plaintext.size())) != 1 ||
       EVP_EncryptFinal_ex(ctx.get(), p + kNonce + len, &fin) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTag, p + kNonce + plaintext.size()) != 1)
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTag, p + kNonce + plaintext.size()) !=
+          1)
     throw std::runtime_error("AES-256-GCM seal failed");
   return "v1:" + to_hex(out);
 }
 
-std::optional<std::string> SecretBox::open(std::string_view sealed, std::string_view context) const {
+std::optional<std::string> SecretBox::open(std::string_view sealed,
+                                           std::string_view context) const {
   if (!is_sealed(sealed)) return std::nullopt;
   auto raw = from_hex(sealed.substr(3));
   if (!raw || raw->size() < kNonce + kTag) return std::nullopt;
@@ -80,13 +87,16 @@ std::optional<std::string> SecretBox::open(std::string_view sealed, std::string_
   int len = 0, fin = 0;
   if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonce, nullptr) != 1 ||
-      EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, reinterpret_cast<const unsigned char*>(key_.data()), p) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(context.data()),
+      EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr,
+                         reinterpret_cast<const unsigned char*>(key_.data()), p) != 1 ||
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len,
+                        reinterpret_cast<const unsigned char*>(context.data()),
                         static_cast<int>(context.size())) != 1 ||
       EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &len, p + kNonce,
                         static_cast<int>(n)) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTag, p + kNonce + n) != 1 ||
-      EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()) + len, &fin) != 1)
+      EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()) + len, &fin) !=
+          1)
     return std::nullopt;
   return plain;
 }

@@ -102,7 +102,8 @@ struct SerialWorker::Impl {
           if (past && !queue.empty()) stop_report.deadline_passed = true;
           auto left = take_all_locked();
           lock.unlock();
-          drop(std::move(left), mode == OnStop::drop ? "stop drops the queue" : "stop deadline passed");
+          drop(std::move(left),
+               mode == OnStop::drop ? "stop drops the queue" : "stop deadline passed");
           lock.lock();
           break;
         }
@@ -152,9 +153,11 @@ SerialWorker::SerialWorker(SerialWorkerOptions o) : impl_(std::make_unique<Impl>
 
 SerialWorker::~SerialWorker() { stop(OnStop::drain, std::chrono::seconds(30)); }
 
-void SerialWorker::every(std::string name, milliseconds period, std::function<void()> task, bool at_start) {
+void SerialWorker::every(std::string name, milliseconds period, std::function<void()> task,
+                         bool at_start) {
   std::lock_guard lock(impl_->mu);
-  impl_->tasks.push_back(Periodic{std::move(name), std::max(period, milliseconds(1)), std::move(task), at_start});
+  impl_->tasks.push_back(
+      Periodic{std::move(name), std::max(period, milliseconds(1)), std::move(task), at_start});
 }
 
 void SerialWorker::start() {
@@ -229,8 +232,8 @@ StopReport SerialWorker::stop(OnStop mode, milliseconds deadline) {
     auto left = i.take_all_locked();
     lock.unlock();
     i.drop(std::move(left), "stop deadline passed");
-    i.log->error("{}: a job is still running {} ms after the stop deadline; waiting for it", i.o.name,
-                 deadline.count());
+    i.log->error("{}: a job is still running {} ms after the stop deadline; waiting for it",
+                 i.o.name, deadline.count());
     lock.lock();
     i.done_cv.wait(lock, [&] { return i.finished; });
   }

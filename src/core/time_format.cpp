@@ -72,8 +72,7 @@ std::optional<SysTime> parse_time(std::string_view s) {
   gmtime_r(&t, &check);
   if (check.tm_mday != d) return std::nullopt;  // 2021-02-30 and the like
   using namespace std::chrono;
-  return SysTime{seconds{t - offset_s}} +
-         duration_cast<SysTime::duration>(duration<double>(frac));
+  return SysTime{seconds{t - offset_s}} + duration_cast<SysTime::duration>(duration<double>(frac));
 }
 
 }  // namespace hazmon::core

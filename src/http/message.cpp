@@ -79,7 +79,8 @@ bool parse_target(std::string_view target, Request& req) {
       auto eq = part.find('=');
       std::string k, v;
       if (!percent_decode(part.substr(0, eq), k, true)) return false;
-      if (eq != std::string_view::npos && !percent_decode(part.substr(eq + 1), v, true)) return false;
+      if (eq != std::string_view::npos && !percent_decode(part.substr(eq + 1), v, true))
+        return false;
       req.query[k] = v;
     }
     if (amp == std::string_view::npos) break;

@@ -7,20 +7,34 @@ namespace hazmon::http {
 namespace {
 const char* title_for(int status) {
   switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 413: return "Content Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Content";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 503: return "Service Unavailable";
-    default: return status >= 500 ? "Internal Server Error" : "Error";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Content Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Content";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return status >= 500 ? "Internal Server Error" : "Error";
   }
 }
 }  // namespace
@@ -51,8 +65,9 @@ Response problem(int status, std::string code, std::string detail, const std::st
 Response problem(const core::Error& e, const std::string& request_id, long long retry_after_s) {
   auto spec = problem_spec(e.code(), e.reason());
   // Internal errors keep their text in the log, never in the answer.
-  std::string detail = e.code() == core::Errc::internal ? "an internal error occurred; quote the request_id"
-                                                        : std::string(e.what());
+  std::string detail = e.code() == core::Errc::internal
+                           ? "an internal error occurred; quote the request_id"
+                           : std::string(e.what());
   auto r = problem(spec.status, spec.code, detail, request_id, e.fields());
   if (retry_after_s <= 0) retry_after_s = spec.retry_after_s;
   if (retry_after_s > 0) r.headers.emplace_back("Retry-After", std::to_string(retry_after_s));

@@ -18,7 +18,8 @@ std::vector<std::string> split(const std::string& path) {
   return out;
 }
 
-bool matches(const Route& r, const std::vector<std::string>& segs, std::map<std::string, std::string>* params) {
+bool matches(const Route& r, const std::vector<std::string>& segs,
+             std::map<std::string, std::string>* params) {
   if (r.segments.size() != segs.size()) return false;
   for (std::size_t i = 0; i < segs.size(); ++i) {
     const auto& p = r.segments[i];
@@ -62,10 +63,12 @@ Router::Match Router::match(Request& req) const {
     }
     if (is_literal(r)) literal_known = true;
   }
-  // For the Allow header of a 405: the methods of the fixed path if there is one, else of the patterns.
+  // For the Allow header of a 405: the methods of the fixed path if there is one, else of the
+  // patterns.
   for (const auto& r : routes_) {
     if (!matches(r, segs, nullptr) || (literal_known && !is_literal(r))) continue;
-    if (m.allow.find(r.method) == std::string::npos) m.allow += (m.allow.empty() ? "" : ", ") + r.method;
+    if (m.allow.find(r.method) == std::string::npos)
+      m.allow += (m.allow.empty() ? "" : ", ") + r.method;
   }
   return m;
 }

@@ -1,5 +1,10 @@
 #include <hazmon/http/server.hpp>
 
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -17,11 +22,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <prometheus/counter.h>
-#include <prometheus/gauge.h>
-#include <prometheus/histogram.h>
-#include <prometheus/registry.h>
-#include <spdlog/spdlog.h>
 
 #include <hazmon/core/encoding.hpp>
 #include <hazmon/core/error.hpp>
@@ -35,8 +35,8 @@
 #include <condition_variable>
 #include <mutex>
 #include <set>
-#include <unordered_map>
 #include <thread>
+#include <unordered_map>
 
 namespace hazmon::http {
 namespace asio = boost::asio;
@@ -118,25 +118,28 @@ struct Server::Impl {
                             .Name("hazmon_http_requests_total")
                             .Help("HTTP requests by method and status class")
                             .Register(m.registry())),
-        latency(prometheus::BuildHistogram()
-                    .Name("hazmon_http_request_duration_seconds")
-                    .Help("Time from a complete request to its response being written")
-                    .Register(m.registry())
-                    .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                                     0.05, 0.1, 0.25, 0.5, 1, 2.5, 5})),
+        latency(
+            prometheus::BuildHistogram()
+                .Name("hazmon_http_request_duration_seconds")
+                .Help("Time from a complete request to its response being written")
+                .Register(m.registry())
+                .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                                 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5})),
         active_connections(prometheus::BuildGauge()
                                .Name("hazmon_http_connections_active")
                                .Help("Open client connections")
                                .Register(m.registry())
                                .Add({})),
-        rejected_connections(prometheus::BuildCounter()
-                                 .Name("hazmon_http_connections_rejected_total")
-                                 .Help("Connections closed at once because max_connections was reached")
-                                 .Register(m.registry())
-                                 .Add({})),
+        rejected_connections(
+            prometheus::BuildCounter()
+                .Name("hazmon_http_connections_rejected_total")
+                .Help("Connections closed at once because max_connections was reached")
+                .Register(m.registry())
+                .Add({})),
         rejected_per_address(prometheus::BuildCounter()
                                  .Name("hazmon_http_connections_rejected_per_address_total")
-                                 .Help("Connections closed at once because their address had max_connections_per_address open")
+                                 .Help("Connections closed at once because their address had "
+                                       "max_connections_per_address open")
                                  .Register(m.registry())
                                  .Add({})),
         rejected_busy(prometheus::BuildCounter()
@@ -161,7 +164,8 @@ struct Server::Impl {
       handler = &m.route->handler;
       exec = m.route->exec;
     } else if (m.path_known) {
-      auto r = problem(405, "method_not_allowed", "this path does not accept " + req.method, req.request_id);
+      auto r = problem(405, "method_not_allowed", "this path does not accept " + req.method,
+                       req.request_id);
       r.headers.emplace_back("Allow", m.allow);
       co_return r;
     } else if ((req.method == "GET" || req.method == "HEAD") && router.fallback() &&
@@ -174,17 +178,22 @@ struct Server::Impl {
       try {
         return (*handler)(req);
       } catch (const core::Error& e) {
-        if (e.code() == core::Errc::internal) log->error("request_id={} {} {}: {}", req.request_id, req.method, req.path, e.what());
+        if (e.code() == core::Errc::internal)
+          log->error("request_id={} {} {}: {}", req.request_id, req.method, req.path, e.what());
         return problem(e, req.request_id);
       } catch (const std::exception& e) {
-        log->error("request_id={} {} {}: unexpected: {}", req.request_id, req.method, req.path, e.what());
-        return problem(500, "internal", "an internal error occurred; quote the request_id", req.request_id);
+        log->error("request_id={} {} {}: unexpected: {}", req.request_id, req.method, req.path,
+                   e.what());
+        return problem(500, "internal", "an internal error occurred; quote the request_id",
+                       req.request_id);
       }
     };
     if (exec == Exec::inline_) co_return call();
     if (queued_work.load() >= s.max_queued_work) {
       rejected_busy.Increment();
-      co_return problem(core::Error(core::Errc::unavailable, core::Reason::server_busy, "the server is busy; retry shortly"), req.request_id);
+      co_return problem(core::Error(core::Errc::unavailable, core::Reason::server_busy,
+                                    "the server is busy; retry shortly"),
+                        req.request_id);
     }
     ++queued_work;
     // co_spawn onto the pool; the awaiting coroutine resumes on its own strand afterwards.
@@ -194,7 +203,8 @@ struct Server::Impl {
     co_return r;
   }
 
-  static bhttp::response<bhttp::string_body> to_beast(const Response& r, unsigned version, bool keep_alive,
+  static bhttp::response<bhttp::string_body> to_beast(const Response& r, unsigned version,
+                                                      bool keep_alive,
                                                       const std::string& request_id, bool head) {
     bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
     res.set(bhttp::field::server, "hazmond");
@@ -204,10 +214,11 @@ struct Server::Impl {
     res.set("Strict-Transport-Security", "max-age=31536000");
     // The dashboard loads only its own files; hls.js plays through blob: media and may run a
     // blob: worker. Nothing may frame it (click-jacking) or learn where a link came from.
-    res.set("Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-            "media-src 'self' blob:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; "
-            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+    res.set(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+        "media-src 'self' blob:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
     res.set("X-Frame-Options", "DENY");
     res.set("Referrer-Policy", "no-referrer");
     bool has_cache = false;
@@ -223,7 +234,8 @@ struct Server::Impl {
     return res;
   }
 
-  awaitable<void> write_problem(TlsStream& stream, int status, const char* code, const char* detail) {
+  awaitable<void> write_problem(TlsStream& stream, int status, const char* code,
+                                const char* detail) {
     auto id = core::new_request_id();
     auto res = to_beast(problem(status, code, detail, id), 11, false, id, false);
     stream.next_layer().expires_after(s.read_timeout);
@@ -235,7 +247,8 @@ struct Server::Impl {
   // producer closes it or the server stops. A comment line every 15 s keeps proxies from
   // timing it out. Between writes it sleeps until the next keep-alive or authorisation check,
   // woken early by a pushed event (the stream's waker) or by stop()'s cancellation.
-  awaitable<void> serve_events(TlsStream& stream, const Response& resp, const std::string& request_id, Live& me) {
+  awaitable<void> serve_events(TlsStream& stream, const Response& resp,
+                               const std::string& request_id, Live& me) {
     auto events = resp.stream;
     struct Closer {
       std::shared_ptr<EventStream> ev;
@@ -260,18 +273,20 @@ struct Server::Impl {
     events->set_waker([timer, ex] { asio::post(ex, [timer] { timer->cancel(); }); });
     auto last_write = std::chrono::steady_clock::now();
     std::string first = ": connected\n\n";
-    auto [fec, fn] = co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(first)), kTuple);
+    auto [fec, fn] =
+        co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(first)), kTuple);
     if (fec) co_return;
     auto last_check = std::chrono::steady_clock::now();
     auto cs = co_await asio::this_coro::cancellation_state;
     while (cs.cancelled() == asio::cancellation_type::none && !events->closed()) {
-      if (events->still_authorised && std::chrono::steady_clock::now() - last_check >= events->recheck_every) {
+      if (events->still_authorised &&
+          std::chrono::steady_clock::now() - last_check >= events->recheck_every) {
         // The check may ask the database: run it on a worker, never on this I/O thread.
         // Only a raw pointer crosses into the coroutine (`events` keeps the stream alive): GCC 12
         // destroyed a by-value std::function capture of a coroutine lambda twice here.
         EventStream* ev = events.get();
-        bool ok = co_await asio::co_spawn(workers, [ev]() -> awaitable<bool> { co_return still_authorised(*ev); },
-                                          use_awaitable);
+        bool ok = co_await asio::co_spawn(
+            workers, [ev]() -> awaitable<bool> { co_return still_authorised(*ev); }, use_awaitable);
         last_check = std::chrono::steady_clock::now();
         if (!ok) break;
         continue;
@@ -279,10 +294,12 @@ struct Server::Impl {
       auto batch = events->take();
       std::string out;
       for (auto& e : batch) out += e;
-      if (out.empty() && std::chrono::steady_clock::now() - last_write >= std::chrono::seconds(15)) out = ": keep-alive\n\n";
+      if (out.empty() && std::chrono::steady_clock::now() - last_write >= std::chrono::seconds(15))
+        out = ": keep-alive\n\n";
       if (!out.empty()) {
         stream.next_layer().expires_after(s.read_timeout);
-        auto [wec, wn] = co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(out)), kTuple);
+        auto [wec, wn] =
+            co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(out)), kTuple);
         if (wec) co_return;
         last_write = std::chrono::steady_clock::now();
         continue;
@@ -298,12 +315,14 @@ struct Server::Impl {
     co_await asio::async_write(stream, bhttp::make_chunk_last(), kTuple);
   }
 
-  awaitable<void> session(tcp::socket socket, std::string client_addr, std::string addr_group, std::shared_ptr<Live> me) {
+  awaitable<void> session(tcp::socket socket, std::string client_addr, std::string addr_group,
+                          std::shared_ptr<Live> me) {
     // Total cancellation (stop() while a request is in hand) only marks this coroutine;
     // terminal cancellation (stop() while idle) also aborts the operation it waits on.
     co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation(),
                                                        asio::enable_terminal_cancellation());
-    co_await asio::this_coro::throw_if_cancelled(false);  // cancelled operations answer with an error code
+    co_await asio::this_coro::throw_if_cancelled(
+        false);  // cancelled operations answer with an error code
     auto cs = co_await asio::this_coro::cancellation_state;
     struct Guard {
       Impl* self;
@@ -315,7 +334,8 @@ struct Server::Impl {
         }
         self->active_connections.Decrement();
         std::lock_guard lock(self->per_address_mutex);
-        if (auto it = self->per_address.find(group); it != self->per_address.end() && --it->second <= 0)
+        if (auto it = self->per_address.find(group);
+            it != self->per_address.end() && --it->second <= 0)
           self->per_address.erase(it);
       }
     } guard{this, std::move(addr_group)};
@@ -349,20 +369,24 @@ struct Server::Impl {
       auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
       me->idle = false;
       if (ec == bhttp::error::header_limit) {
-        co_await write_problem(stream, 431, "header_too_large", "the request headers are too large");
+        co_await write_problem(stream, 431, "header_too_large",
+                               "the request headers are too large");
         break;
       }
       // The parser already compares a declared Content-Length with the body limit.
       if (ec == bhttp::error::body_limit) {
-        co_await write_problem(stream, 413, "body_too_large", "the request body exceeds the configured limit");
+        co_await write_problem(stream, 413, "body_too_large",
+                               "the request body exceeds the configured limit");
         break;
       }
-      if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::ssl::error::stream_truncated ||
-          ec == asio::error::operation_aborted || ec == asio::error::connection_reset || ec == asio::error::eof) {
+      if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+          ec == asio::ssl::error::stream_truncated || ec == asio::error::operation_aborted ||
+          ec == asio::error::connection_reset || ec == asio::error::eof) {
         break;
       }
       if (ec) {
-        co_await write_problem(stream, 400, "malformed_request", "the request is not valid HTTP/1.1");
+        co_await write_problem(stream, 400, "malformed_request",
+                               "the request is not valid HTTP/1.1");
         break;
       }
       auto started = std::chrono::steady_clock::now();
@@ -375,21 +399,25 @@ struct Server::Impl {
       }
       parser.body_limit(body_limit);
       if (auto cl = parser.content_length(); cl && *cl > body_limit) {
-        co_await write_problem(stream, 413, "body_too_large", "the request body exceeds the configured limit");
+        co_await write_problem(stream, 413, "body_too_large",
+                               "the request body exceeds the configured limit");
         break;
       }
       std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, kTuple);
       if (ec == bhttp::error::body_limit) {
-        co_await write_problem(stream, 413, "body_too_large", "the request body exceeds the configured limit");
+        co_await write_problem(stream, 413, "body_too_large",
+                               "the request body exceeds the configured limit");
         break;
       }
       if (ec == beast::error::timeout) {
-        co_await write_problem(stream, 408, "request_timeout", "the request was not received in time");
+        co_await write_problem(stream, 408, "request_timeout",
+                               "the request was not received in time");
         break;
       }
       if (ec) {
         if (ec != bhttp::error::end_of_stream && ec != asio::ssl::error::stream_truncated)
-          co_await write_problem(stream, 400, "malformed_request", "the request is not valid HTTP/1.1");
+          co_await write_problem(stream, 400, "malformed_request",
+                                 "the request is not valid HTTP/1.1");
         break;
       }
       auto breq = parser.release();
@@ -403,13 +431,16 @@ struct Server::Impl {
         req.headers.emplace_back(std::move(name), std::string(f.value()));
       }
       auto incoming_id = req.header("x-request-id");
-      req.request_id = sane_request_id(incoming_id) ? std::string(incoming_id) : core::new_request_id();
+      req.request_id =
+          sane_request_id(incoming_id) ? std::string(incoming_id) : core::new_request_id();
       req.body = std::move(breq.body());
-      bool keep_alive = breq.keep_alive() && !stopping.load() && cs.cancelled() == asio::cancellation_type::none;
+      bool keep_alive =
+          breq.keep_alive() && !stopping.load() && cs.cancelled() == asio::cancellation_type::none;
 
       Response resp = co_await dispatch(req);
       // stop() may have come while the handler ran: this response is the connection's last.
-      keep_alive = keep_alive && !stopping.load() && cs.cancelled() == asio::cancellation_type::none;
+      keep_alive =
+          keep_alive && !stopping.load() && cs.cancelled() == asio::cancellation_type::none;
       if (after_request) {
         try {
           after_request(req, resp);
@@ -426,8 +457,10 @@ struct Server::Impl {
       stream.next_layer().expires_after(s.read_timeout);
       auto [wec, wn] = co_await bhttp::async_write(stream, res, kTuple);
       count(req.method, resp.status);
-      latency.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-      log->debug("request_id={} {} {} status={} bytes={}", req.request_id, req.method, req.path, resp.status, wn);
+      latency.Observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      log->debug("request_id={} {} {} status={} bytes={}", req.request_id, req.method, req.path,
+                 resp.status, wn);
       if (wec || !keep_alive) break;
     }
     stream.next_layer().expires_after(std::chrono::seconds(2));
@@ -485,7 +518,8 @@ struct Server::Impl {
       // The completion handler holds `me` too: co_spawn keeps its cancellation handler (and the
       // coroutine's cancellation state) inside the signal's storage until it calls the handler.
       auto slot = me->cancel.slot();
-      asio::co_spawn(me->ex, session(std::move(socket), std::move(client_addr), std::move(group), me),
+      asio::co_spawn(me->ex,
+                     session(std::move(socket), std::move(client_addr), std::move(group), me),
                      asio::bind_cancellation_slot(slot, [this, keep = me](std::exception_ptr e) {
                        if (!e) return;
                        try {
@@ -523,8 +557,9 @@ unsigned short Server::start() {
     ctx.use_certificate_chain_file(i.s.cert_file.string());
     ctx.use_private_key_file(i.s.key_file.string(), asio::ssl::context::pem);
   } catch (const boost::system::system_error& e) {
-    throw core::Error(core::Errc::unavailable, "cannot load TLS certificate or key (" + i.s.cert_file.string() +
-                                                   ", " + i.s.key_file.string() + "): " + e.what());
+    throw core::Error(core::Errc::unavailable, "cannot load TLS certificate or key (" +
+                                                   i.s.cert_file.string() + ", " +
+                                                   i.s.key_file.string() + "): " + e.what());
   }
   tcp::endpoint ep(asio::ip::make_address(i.s.listen_address), i.s.port);
   i.acceptor.open(ep.protocol());
@@ -532,7 +567,8 @@ unsigned short Server::start() {
   i.acceptor.bind(ep);
   i.acceptor.listen(asio::socket_base::max_listen_connections);
   unsigned short port = i.acceptor.local_endpoint().port();
-  asio::co_spawn(i.accept_strand, i.accept_loop(), asio::bind_cancellation_slot(i.accept_cancel.slot(), asio::detached));
+  asio::co_spawn(i.accept_strand, i.accept_loop(),
+                 asio::bind_cancellation_slot(i.accept_cancel.slot(), asio::detached));
   for (int t = 0; t < i.s.io_threads; ++t) i.io_threads.emplace_back([&i] { i.ioc.run(); });
   i.log->info("listening on https://{}:{}", i.s.listen_address, port);
   return port;
@@ -550,7 +586,9 @@ void Server::stop() {
     std::lock_guard lock(i.live_mutex);
     for (const auto& l : i.live) {
       asio::post(l->ex, [l] {
-        if (!l->ended) l->cancel.emit(l->idle ? asio::cancellation_type::terminal : asio::cancellation_type::total);
+        if (!l->ended)
+          l->cancel.emit(l->idle ? asio::cancellation_type::terminal
+                                 : asio::cancellation_type::total);
       });
     }
   }
@@ -559,7 +597,8 @@ void Server::stop() {
     std::unique_lock lock(i.connections_mutex);
     i.connections_cv.wait_for(lock, i.s.shutdown_grace, [&i] { return i.connections.load() == 0; });
   }
-  if (i.connections.load() > 0) i.log->warn("{} connections still open after the grace period; closing", i.connections.load());
+  if (i.connections.load() > 0)
+    i.log->warn("{} connections still open after the grace period; closing", i.connections.load());
   i.ioc.stop();
   for (auto& t : i.io_threads) t.join();
   i.io_threads.clear();

@@ -34,7 +34,8 @@ Response serve_file(const fs::path& file, const std::string& request_id) {
   Response resp;
   resp.content_type = mime_for(file);
   resp.body = ss.str();
-  resp.headers.emplace_back("Cache-Control", file.filename() == "index.html" ? "no-cache" : "public, max-age=3600");
+  resp.headers.emplace_back("Cache-Control",
+                            file.filename() == "index.html" ? "no-cache" : "public, max-age=3600");
   return resp;
 }
 }  // namespace
@@ -70,7 +71,8 @@ Handler make_static_handler(fs::path root, std::vector<StaticOverride> overrides
     std::error_code ec;
     if (rel.empty() || fs::is_directory(file, ec)) file = file / "index.html";
     if (!fs::is_regular_file(file, ec)) {
-      if (rel.has_extension()) return problem(404, "file_not_found", "no such file", req.request_id);
+      if (rel.has_extension())
+        return problem(404, "file_not_found", "no such file", req.request_id);
       file = root / "index.html";  // client-side routes of the dashboard
     }
     auto canon = fs::weakly_canonical(file, ec);

@@ -22,7 +22,9 @@ struct Deleter {
 using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
 using X509Ptr = std::unique_ptr<X509, Deleter<X509, X509_free>>;
 
-void fail(const std::string& what) { throw core::Error(core::Errc::unavailable, "dev certificate: " + what); }
+void fail(const std::string& what) {
+  throw core::Error(core::Errc::unavailable, "dev certificate: " + what);
+}
 
 void add_ext(X509* cert, int nid, const char* value) {
   X509V3_CTX ctx;
@@ -48,8 +50,11 @@ std::pair<fs::path, fs::path> ensure_dev_certificate(const fs::path& dir) {
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 60L * 60 * 24 * 825);
   X509_set_pubkey(cert.get(), key.get());
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("hazmon development"), -1, -1, 0);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
+                             reinterpret_cast<const unsigned char*>("hazmon development"), -1, -1,
+                             0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
   X509_set_issuer_name(cert.get(), name);
   add_ext(cert.get(), NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1,IP:::1");
   add_ext(cert.get(), NID_basic_constraints, "critical,CA:FALSE");
@@ -64,8 +69,14 @@ std::pair<fs::path, fs::path> ensure_dev_certificate(const fs::path& dir) {
     std::fclose(f);
     if (!ok) fail("cannot write " + p.string());
   };
-  write(key_path, [&](FILE* f) { return PEM_write_PrivateKey(f, key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1; }, 0600);
-  write(cert_path, [&](FILE* f) { return PEM_write_X509(f, cert.get()) == 1; }, 0644);
+  write(
+      key_path,
+      [&](FILE* f) {
+        return PEM_write_PrivateKey(f, key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1;
+      },
+      0600);
+  write(
+      cert_path, [&](FILE* f) { return PEM_write_X509(f, cert.get()) == 1; }, 0644);
   return {cert_path, key_path};
 }
 

@@ -2,7 +2,8 @@
 
 namespace hazmon::ingest {
 
-RegistrySnapshot::RegistrySnapshot(std::vector<model::PointDef> points) : points_(std::move(points)) {
+RegistrySnapshot::RegistrySnapshot(std::vector<model::PointDef> points)
+    : points_(std::move(points)) {
   by_code_.reserve(points_.size());
   by_id_.reserve(points_.size());
   for (std::size_t i = 0; i < points_.size(); ++i) {

@@ -1,7 +1,7 @@
 #include <hazmon/ingest/upload.hpp>
 
-#include <nlohmann/json.hpp>
 #include <simdjson.h>
+#include <nlohmann/json.hpp>
 
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/time_format.hpp>
@@ -16,9 +16,12 @@ using nlohmann::json;
 
 const char* to_string(ReportType t) {
   switch (t) {
-    case ReportType::realtime: return "realtime";
-    case ReportType::resend: return "resend";
-    case ReportType::heartbeat: return "heartbeat";
+    case ReportType::realtime:
+      return "realtime";
+    case ReportType::resend:
+      return "resend";
+    case ReportType::heartbeat:
+      return "heartbeat";
   }
   return "realtime";
 }
@@ -39,16 +42,21 @@ std::int64_t to_ms(core::SysTime t) {
 
 bool code_chars(std::string_view s) {
   for (char c : s)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
+      return false;
   return true;
 }
 
 bool caller_may_upload_for(const model::Principal& caller, const std::string& company) {
   using model::ScopeKind;
   switch (caller.scope.kind) {
-    case ScopeKind::province: return false;  // people do not upload sensor data
-    case ScopeKind::enterprise: return caller.scope.company_code == company;
-    case ScopeKind::region: return company.compare(0, caller.scope.region_prefix().size(), caller.scope.region_prefix()) == 0;
+    case ScopeKind::province:
+      return false;  // people do not upload sensor data
+    case ScopeKind::enterprise:
+      return caller.scope.company_code == company;
+    case ScopeKind::region:
+      return company.compare(0, caller.scope.region_prefix().size(),
+                             caller.scope.region_prefix()) == 0;
   }
   return false;
 }
@@ -59,7 +67,9 @@ using simdjson::dom::element;
 using simdjson::dom::element_type;
 
 bool is_string(element e) { return e.type() == element_type::STRING; }
-bool is_integer(element e) { return e.type() == element_type::INT64 || e.type() == element_type::UINT64; }
+bool is_integer(element e) {
+  return e.type() == element_type::INT64 || e.type() == element_type::UINT64;
+}
 bool is_number(element e) { return is_integer(e) || e.type() == element_type::DOUBLE; }
 bool is_null(element e) { return e.type() == element_type::NULL_VALUE; }
 std::string_view str(element e) { return std::string_view(e.get_string().value_unsafe()); }
@@ -67,13 +77,16 @@ double dbl(element e) { return e.get_double().value_unsafe(); }  // integers con
 // Like nlohmann's get<long long>() on an unsigned beyond its range: any value outside the small
 // ranges checked below is refused anyway.
 long long int64(element e) {
-  if (e.type() == element_type::UINT64) return static_cast<long long>(e.get_uint64().value_unsafe());
+  if (e.type() == element_type::UINT64)
+    return static_cast<long long>(e.get_uint64().value_unsafe());
   return e.get_int64().value_unsafe();
 }
 
-std::string_view required_string(const std::optional<element>& v, const char* key, std::size_t max_len) {
+std::string_view required_string(const std::optional<element>& v, const char* key,
+                                 std::size_t max_len) {
   if (!v || !is_string(*v))
-    throw Error(Errc::validation_failed, std::string(key) + " is required", {{std::string("/") + key, "expected a string"}});
+    throw Error(Errc::validation_failed, std::string(key) + " is required",
+                {{std::string("/") + key, "expected a string"}});
   auto s = str(*v);
   if (s.empty() || s.size() > max_len)
     throw Error(Errc::validation_failed, std::string(key) + " has the wrong length",
@@ -116,15 +129,18 @@ class TimeParser {
  private:
   std::optional<core::SysTime> fast(std::string_view s) {
     fast_applies_ = false;
-    if (s.size() != 19 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':') return std::nullopt;
+    if (s.size() != 19 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' ||
+        s[16] != ':')
+      return std::nullopt;
     int y, mo, d, h, mi, sec;
-    if (!digits(s, 0, 4, y) || !digits(s, 5, 2, mo) || !digits(s, 8, 2, d) || !digits(s, 11, 2, h) ||
-        !digits(s, 14, 2, mi) || !digits(s, 17, 2, sec) || sec == 60)
+    if (!digits(s, 0, 4, y) || !digits(s, 5, 2, mo) || !digits(s, 8, 2, d) ||
+        !digits(s, 11, 2, h) || !digits(s, 14, 2, mi) || !digits(s, 17, 2, sec) || sec == 60)
       return std::nullopt;
     fast_applies_ = true;  // from here on the answer is final
     static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
-    if (y < core::kMinTimeYear || y > core::kMaxTimeYear) return std::nullopt;  // as core::parse_time
+    if (y < core::kMinTimeYear || y > core::kMaxTimeYear)
+      return std::nullopt;  // as core::parse_time
     bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     if (d > kDays[mo - 1] + (mo == 2 && leap ? 1 : 0)) return std::nullopt;
     auto days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
@@ -143,7 +159,8 @@ class TimeParser {
     auto parsed = json::parse(text);
     (void)parsed;
   } catch (const json::parse_error& e) {
-    throw Error(Errc::bad_request, "the body is not valid JSON (at byte " + std::to_string(e.byte) + ")");
+    throw Error(Errc::bad_request,
+                "the body is not valid JSON (at byte " + std::to_string(e.byte) + ")");
   } catch (const json::exception&) {
     throw Error(Errc::bad_request, "the body holds a number out of range");
   }
@@ -152,23 +169,25 @@ class TimeParser {
 }  // namespace
 
 namespace {
-Upload decode(std::string_view text, bool from_document, const RegistrySnapshot& points, const model::Principal& caller,
-              core::SysTime now, const UploadSettings& settings);
+Upload decode(std::string_view text, bool from_document, const RegistrySnapshot& points,
+              const model::Principal& caller, core::SysTime now, const UploadSettings& settings);
 }  // namespace
 
-Upload decode_upload(const json& body, const RegistrySnapshot& points, const model::Principal& caller, core::SysTime now,
+Upload decode_upload(const json& body, const RegistrySnapshot& points,
+                     const model::Principal& caller, core::SysTime now,
                      const UploadSettings& settings) {
   return decode(body.dump(), true, points, caller, now, settings);
 }
 
-Upload decode_upload_text(std::string_view text, const RegistrySnapshot& points, const model::Principal& caller,
-                          core::SysTime now, const UploadSettings& settings) {
+Upload decode_upload_text(std::string_view text, const RegistrySnapshot& points,
+                          const model::Principal& caller, core::SysTime now,
+                          const UploadSettings& settings) {
   return decode(text, false, points, caller, now, settings);
 }
 
 namespace {
-Upload decode(std::string_view text, bool from_document, const RegistrySnapshot& points, const model::Principal& caller,
-              core::SysTime now, const UploadSettings& settings) {
+Upload decode(std::string_view text, bool from_document, const RegistrySnapshot& points,
+              const model::Principal& caller, core::SysTime now, const UploadSettings& settings) {
   // One parser per thread: its buffers are reused from upload to upload.
   thread_local simdjson::dom::parser parser;
   element body;
@@ -186,10 +205,13 @@ Upload decode(std::string_view text, bool from_document, const RegistrySnapshot&
     return decode(j.dump(), true, points, caller, now, settings);
   }
   if (body.type() != element_type::OBJECT)
-    throw Error(Errc::validation_failed, "the upload must be a JSON object", {{"", "expected an object"}});
+    throw Error(Errc::validation_failed, "the upload must be a JSON object",
+                {{"", "expected an object"}});
   // Fields by name; a repeated name takes its last value (as a JSON object reader keeps it).
-  std::optional<element> f_company, f_gateway, f_data_id, f_report, f_send, f_datas, f_alarms, f_forwarded, f_received;
-  simdjson::dom::object top = body.get_object().value_unsafe();  // a copy: the result is a temporary
+  std::optional<element> f_company, f_gateway, f_data_id, f_report, f_send, f_datas, f_alarms,
+      f_forwarded, f_received;
+  simdjson::dom::object top =
+      body.get_object().value_unsafe();  // a copy: the result is a temporary
   for (auto field : top) {
     std::string_view k = field.key;
     std::optional<element>* slot = k == "companyCode"   ? &f_company
@@ -204,7 +226,8 @@ Upload decode(std::string_view text, bool from_document, const RegistrySnapshot&
                                                         : nullptr;
     if (!slot) {
       std::string key(k);
-      throw Error(Errc::validation_failed, "unknown field " + key, {{"/" + key, "is not part of the upload format"}});
+      throw Error(Errc::validation_failed, "unknown field " + key,
+                  {{"/" + key, "is not part of the upload format"}});
     }
     *slot = field.value;
   }
@@ -212,46 +235,65 @@ Upload decode(std::string_view text, bool from_document, const RegistrySnapshot&
   u.received = now;
   u.company_code = required_string(f_company, "companyCode", 11);
   if (u.company_code.size() != 11 || !code_chars(u.company_code))
-    throw Error(Errc::validation_failed, "companyCode must have 11 characters", {{"/companyCode", "11 characters"}});
+    throw Error(Errc::validation_failed, "companyCode must have 11 characters",
+                {{"/companyCode", "11 characters"}});
   u.data_id = required_string(f_data_id, "dataId", 64);
-  if (!code_chars(u.data_id)) throw Error(Errc::validation_failed, "dataId has invalid characters", {{"/dataId", "letters, digits, - _ ."}});
+  if (!code_chars(u.data_id))
+    throw Error(Errc::validation_failed, "dataId has invalid characters",
+                {{"/dataId", "letters, digits, - _ ."}});
   if (f_gateway) {
     u.gateway_code = required_string(f_gateway, "gatewayCode", 11);
-    if (!code_chars(u.gateway_code)) throw Error(Errc::validation_failed, "bad gatewayCode", {{"/gatewayCode", "letters and digits"}});
+    if (!code_chars(u.gateway_code))
+      throw Error(Errc::validation_failed, "bad gatewayCode",
+                  {{"/gatewayCode", "letters and digits"}});
   }
   auto rt = required_string(f_report, "reportType", 16);
-  if (rt == "realtime") u.report_type = ReportType::realtime;
-  else if (rt == "resend") u.report_type = ReportType::resend;
-  else if (rt == "heartbeat") u.report_type = ReportType::heartbeat;
-  else throw Error(Errc::validation_failed, "unknown reportType", {{"/reportType", "realtime, resend or heartbeat"}});
+  if (rt == "realtime")
+    u.report_type = ReportType::realtime;
+  else if (rt == "resend")
+    u.report_type = ReportType::resend;
+  else if (rt == "heartbeat")
+    u.report_type = ReportType::heartbeat;
+  else
+    throw Error(Errc::validation_failed, "unknown reportType",
+                {{"/reportType", "realtime, resend or heartbeat"}});
   TimeParser times;
   auto send = times.parse(required_string(f_send, "sendTime", 40));
-  if (!send) throw Error(Errc::validation_failed, "sendTime is not a time", {{"/sendTime", "yyyy-MM-dd HH:mm:ss (UTC+8) or RFC 3339"}});
+  if (!send)
+    throw Error(Errc::validation_failed, "sendTime is not a time",
+                {{"/sendTime", "yyyy-MM-dd HH:mm:ss (UTC+8) or RFC 3339"}});
   u.send_time = *send;
   if (f_forwarded) {
     u.forwarded_by = required_string(f_forwarded, "forwardedBy", 6);
-    if (!model::is_region_code(u.forwarded_by)) throw Error(Errc::validation_failed, "bad forwardedBy", {{"/forwardedBy", "a region code"}});
+    if (!model::is_region_code(u.forwarded_by))
+      throw Error(Errc::validation_failed, "bad forwardedBy", {{"/forwardedBy", "a region code"}});
   }
   if (f_received && !is_string(*f_received))
-    throw Error(Errc::validation_failed, "bad receivedAt", {{"/receivedAt", "expected a time string"}});
+    throw Error(Errc::validation_failed, "bad receivedAt",
+                {{"/receivedAt", "expected a time string"}});
   if (!caller_may_upload_for(caller, u.company_code))
-    throw Error(Errc::forbidden, "this credential may not upload data of enterprise " + u.company_code);
+    throw Error(Errc::forbidden,
+                "this credential may not upload data of enterprise " + u.company_code);
 
   if (!f_datas) {
     if (u.report_type != ReportType::heartbeat)
-      throw Error(Errc::validation_failed, "datas is required", {{"/datas", "expected an array of readings"}});
+      throw Error(Errc::validation_failed, "datas is required",
+                  {{"/datas", "expected an array of readings"}});
   } else {
     if (f_datas->type() != element_type::ARRAY)
-      throw Error(Errc::validation_failed, "datas must be an array", {{"/datas", "expected an array"}});
+      throw Error(Errc::validation_failed, "datas must be an array",
+                  {{"/datas", "expected an array"}});
     auto datas = f_datas->get_array().value_unsafe();
     std::size_t n = datas.size();
     if (n > settings.max_items)
-      throw Error(Errc::too_large, "too many items: at most " + std::to_string(settings.max_items) + " per upload");
+      throw Error(Errc::too_large,
+                  "too many items: at most " + std::to_string(settings.max_items) + " per upload");
     u.item_count = static_cast<int>(n);
     u.readings.reserve(n);
     u.reading_index.reserve(n);
     auto latest_ok = now + settings.max_future_skew;
-    auto oldest_ok = settings.max_reading_age.count() > 0 ? now - settings.max_reading_age : core::SysTime::min();
+    auto oldest_ok = settings.max_reading_age.count() > 0 ? now - settings.max_reading_age
+                                                          : core::SysTime::min();
     const std::string too_old = "collectTime is older than " +
                                 std::to_string(settings.max_reading_age.count() / 86400) + " days";
     const std::int64_t now_ms = to_ms(now);
@@ -267,11 +309,16 @@ Upload decode(std::string_view text, bool from_document, const RegistrySnapshot&
       simdjson::dom::object obj = item.get_object().value_unsafe();
       for (auto field : obj) {
         std::string_view k = field.key;
-        if (k == "quotaCode") qc = field.value;
-        else if (k == "collectTime") ct = field.value;
-        else if (k == "value") v = field.value;
-        else if (k == "switchValue") sv = field.value;
-        else if (k == "quality") q = field.value;
+        if (k == "quotaCode")
+          qc = field.value;
+        else if (k == "collectTime")
+          ct = field.value;
+        else if (k == "value")
+          v = field.value;
+        else if (k == "switchValue")
+          sv = field.value;
+        else if (k == "quality")
+          q = field.value;
       }
       if (!qc || !is_string(*qc)) {
         reject("quotaCode is missing");
@@ -338,15 +385,18 @@ Upload decode(std::string_view text, bool from_document, const RegistrySnapshot&
         }
         quality = static_cast<int>(int64(*q));
       }
-      u.readings.push_back({point->point_id, to_ms(*collect), now_ms, value, static_cast<std::int16_t>(quality)});
+      u.readings.push_back(
+          {point->point_id, to_ms(*collect), now_ms, value, static_cast<std::int16_t>(quality)});
       u.reading_index.push_back(index);
     }
   }
   if (f_alarms) {
     if (f_alarms->type() != element_type::ARRAY)
-      throw Error(Errc::validation_failed, "alarms must be an array", {{"/alarms", "expected an array"}});
+      throw Error(Errc::validation_failed, "alarms must be an array",
+                  {{"/alarms", "expected an array"}});
     auto alarms = f_alarms->get_array().value_unsafe();
-    if (alarms.size() > settings.max_items) throw Error(Errc::too_large, "too many alarms in one upload");
+    if (alarms.size() > settings.max_items)
+      throw Error(Errc::too_large, "too many alarms in one upload");
     int i = 0;
     for (element a : alarms) {
       std::string ptr = "/alarms/" + std::to_string(i++);
@@ -355,36 +405,50 @@ Upload decode(std::string_view text, bool from_document, const RegistrySnapshot&
         simdjson::dom::object obj = a.get_object().value_unsafe();
         for (auto field : obj) {
           std::string_view k = field.key;
-          if (k == "quotaCode") qc = field.value;
-          else if (k == "alarmType") type = field.value;
-          else if (k == "startTime") start = field.value;
-          else if (k == "endTime") end = field.value;
-          else if (k == "value") value = field.value;
-          else if (k == "threshold") threshold = field.value;
+          if (k == "quotaCode")
+            qc = field.value;
+          else if (k == "alarmType")
+            type = field.value;
+          else if (k == "startTime")
+            start = field.value;
+          else if (k == "endTime")
+            end = field.value;
+          else if (k == "value")
+            value = field.value;
+          else if (k == "threshold")
+            threshold = field.value;
         }
       }
-      if (a.type() != element_type::OBJECT || !qc || !is_string(*qc) || !type || !is_string(*type) || !start ||
-          !is_string(*start))
-        throw Error(Errc::validation_failed, "an alarm needs quotaCode, alarmType and startTime", {{ptr, "incomplete alarm"}});
+      if (a.type() != element_type::OBJECT || !qc || !is_string(*qc) || !type ||
+          !is_string(*type) || !start || !is_string(*start))
+        throw Error(Errc::validation_failed, "an alarm needs quotaCode, alarmType and startTime",
+                    {{ptr, "incomplete alarm"}});
       const auto* point = points.find(str(*qc));
       if (!point || point->company_code != u.company_code)
-        throw Error(Errc::validation_failed, "an alarm names an unknown point", {{ptr + "/quotaCode", "unknown quotaCode"}});
+        throw Error(Errc::validation_failed, "an alarm names an unknown point",
+                    {{ptr + "/quotaCode", "unknown quotaCode"}});
       EnterpriseAlarm ea;
       ea.quota_code = point->quota_code;
       ea.alarm_type = str(*type);
       if (ea.alarm_type.empty() || ea.alarm_type.size() > 16)
-        throw Error(Errc::validation_failed, "bad alarmType", {{ptr + "/alarmType", "1 to 16 characters"}});
+        throw Error(Errc::validation_failed, "bad alarmType",
+                    {{ptr + "/alarmType", "1 to 16 characters"}});
       auto st = times.parse(str(*start));
-      if (!st) throw Error(Errc::validation_failed, "bad startTime", {{ptr + "/startTime", "not a time"}});
+      if (!st)
+        throw Error(Errc::validation_failed, "bad startTime", {{ptr + "/startTime", "not a time"}});
       ea.start = *st;
       if (end && !is_null(*end)) {
         auto e = is_string(*end) ? times.parse(str(*end)) : std::nullopt;
-        if (!e) throw Error(Errc::validation_failed, "bad endTime", {{ptr + "/endTime", "not a time"}});
+        if (!e)
+          throw Error(Errc::validation_failed, "bad endTime", {{ptr + "/endTime", "not a time"}});
         ea.end = *e;
       }
-      for (auto [key, src, field] : {std::tuple{"value", &value, &ea.value}, {"threshold", &threshold, &ea.threshold}}) {
+      for (auto [key, src, field] :
+           {std::tuple{"value", &value, &ea.value}, {"threshold", &threshold, &ea.threshold}}) {
         if (*src && !is_null(**src)) {
-          if (!is_number(**src)) throw Error(Errc::validation_failed, "bad alarm number", {{ptr + "/" + key, "expected a number"}});
+          if (!is_number(**src))
+            throw Error(Errc::validation_failed, "bad alarm number",
+                        {{ptr + "/" + key, "expected a number"}});
           *field = dbl(**src);
         }
       }

@@ -36,7 +36,8 @@ std::optional<IpAddress> parse_v4(std::string_view s) {
     std::size_t j = i;
     while (j < s.size() && s[j] >= '0' && s[j] <= '9') ++j;
     auto digits = s.substr(i, j - i);
-    if (digits.empty() || digits.size() > 3 || (digits.size() > 1 && digits[0] == '0')) return std::nullopt;
+    if (digits.empty() || digits.size() > 3 || (digits.size() > 1 && digits[0] == '0'))
+      return std::nullopt;
     int v = 0;
     for (char c : digits) v = v * 10 + (c - '0');
     if (v > 255) return std::nullopt;
@@ -65,8 +66,9 @@ bool in_v4(const IpAddress& a, std::uint8_t b0, std::uint8_t b1, int prefix) {
 const std::vector<Cidr>& special_ranges() {
   static const std::vector<Cidr> k = [] {
     std::vector<Cidr> v;
-    for (const char* s : {"0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "240.0.0.0/4" /* and broadcast */, "::/128", "::1/128",
-                          "fe80::/10", "ff00::/8"})
+    for (const char* s :
+         {"0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4",
+          "240.0.0.0/4" /* and broadcast */, "::/128", "::1/128", "fe80::/10", "ff00::/8"})
       v.push_back(*Cidr::parse(s));
     return v;
   }();
@@ -74,7 +76,8 @@ const std::vector<Cidr>& special_ranges() {
 }
 
 bool within(const Cidr& inner, const Cidr& outer) {
-  return inner.base.v4 == outer.base.v4 && inner.prefix >= outer.prefix && outer.contains(inner.base);
+  return inner.base.v4 == outer.base.v4 && inner.prefix >= outer.prefix &&
+         outer.contains(inner.base);
 }
 
 bool is_loopback_or_any(const IpAddress& a) {
@@ -84,7 +87,9 @@ bool is_loopback_or_any(const IpAddress& a) {
   return a == lo || a == any;
 }
 
-bool host_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.'; }
+bool host_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.';
+}
 
 }  // namespace
 
@@ -158,8 +163,8 @@ CameraUrlResult parse_camera_url(std::string_view text) {
   if (text.size() > kMaxUrl) return fail("is longer than 500 characters");
   for (char c : text) {
     const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u == 0x7f || c == '\\' || c == '"' || c == '<' || c == '>' || c == '`' || c == '{' || c == '}' ||
-        c == '|' || c == '^')
+    if (u <= 0x20 || u == 0x7f || c == '\\' || c == '"' || c == '<' || c == '>' || c == '`' ||
+        c == '{' || c == '}' || c == '|' || c == '^')
       return fail("contains a space, a control character or a character not allowed in a URL");
     if (u >= 0x80) return fail("contains a character not allowed in a URL (percent-encode it)");
   }
@@ -199,7 +204,8 @@ CameraUrlResult parse_camera_url(std::string_view text) {
       if (port.empty()) return fail("has an invalid port");
     }
     if (host.empty()) return fail("has no host");
-    if (host.size() > 253 || !std::all_of(host.begin(), host.end(), host_char)) return fail("has an invalid host");
+    if (host.size() > 253 || !std::all_of(host.begin(), host.end(), host_char))
+      return fail("has an invalid host");
     if (host.front() == '.' || host.front() == '-' || host.find("..") != std::string_view::npos)
       return fail("has an invalid host");
     u.address = parse_v4(host);
@@ -224,7 +230,8 @@ CameraUrlResult parse_camera_url(std::string_view text) {
 }
 
 std::vector<Cidr> networks_for(const std::map<std::string, std::vector<std::string>>& networks,
-                               const std::string& company_code, const std::vector<std::string>& extra) {
+                               const std::string& company_code,
+                               const std::vector<std::string>& extra) {
   const std::vector<std::string>* best = nullptr;
   std::size_t best_len = 0;
   for (const auto& [key, list] : networks) {
@@ -245,8 +252,10 @@ std::vector<Cidr> networks_for(const std::map<std::string, std::vector<std::stri
 }
 
 std::string check_camera_address(const IpAddress& a, int port, const std::vector<Cidr>& allowed,
-                                 const std::vector<int>& own_ports, const std::vector<IpAddress>& local) {
-  const bool own_host = is_loopback_or_any(a) || std::find(local.begin(), local.end(), a) != local.end();
+                                 const std::vector<int>& own_ports,
+                                 const std::vector<IpAddress>& local) {
+  const bool own_host =
+      is_loopback_or_any(a) || std::find(local.begin(), local.end(), a) != local.end();
   if (own_host && std::find(own_ports.begin(), own_ports.end(), port) != own_ports.end())
     return "points at one of this server's own ports";
   bool ok = false;
@@ -267,7 +276,8 @@ std::string check_camera_address(const IpAddress& a, int port, const std::vector
   return "";
 }
 
-std::string check_camera_url(std::string_view text, const std::vector<Cidr>& allowed, const std::vector<int>& own_ports,
+std::string check_camera_url(std::string_view text, const std::vector<Cidr>& allowed,
+                             const std::vector<int>& own_ports,
                              const std::vector<IpAddress>& local) {
   auto p = parse_camera_url(text);
   if (!p.url) return p.error;

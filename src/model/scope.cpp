@@ -47,9 +47,12 @@ std::string region_prefix(std::string_view code) {
   auto level = region_level(code);
   if (!level) return std::string(code);
   switch (*level) {
-    case RegionLevel::province: return std::string(code.substr(0, 2));
-    case RegionLevel::city: return std::string(code.substr(0, 4));
-    case RegionLevel::county: return std::string(code);
+    case RegionLevel::province:
+      return std::string(code.substr(0, 2));
+    case RegionLevel::city:
+      return std::string(code.substr(0, 4));
+    case RegionLevel::county:
+      return std::string(code);
   }
   return std::string(code);
 }
@@ -58,9 +61,12 @@ std::string Scope::region_prefix() const { return model::region_prefix(region_co
 
 bool Scope::covers_region(std::string_view code) const {
   switch (kind) {
-    case ScopeKind::province: return true;
-    case ScopeKind::region: return code.substr(0, region_prefix().size()) == region_prefix();
-    case ScopeKind::enterprise: return false;
+    case ScopeKind::province:
+      return true;
+    case ScopeKind::region:
+      return code.substr(0, region_prefix().size()) == region_prefix();
+    case ScopeKind::enterprise:
+      return false;
   }
   return false;
 }

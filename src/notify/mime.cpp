@@ -43,7 +43,8 @@ std::string base64_encode(std::string_view data) {
   out.reserve((data.size() + 2) / 3 * 4);
   std::size_t i = 0;
   for (; i + 2 < data.size(); i += 3) {
-    unsigned v = (static_cast<unsigned char>(data[i]) << 16) | (static_cast<unsigned char>(data[i + 1]) << 8) |
+    unsigned v = (static_cast<unsigned char>(data[i]) << 16) |
+                 (static_cast<unsigned char>(data[i + 1]) << 8) |
                  static_cast<unsigned char>(data[i + 2]);
     out += kB64[(v >> 18) & 63];
     out += kB64[(v >> 12) & 63];
@@ -92,10 +93,11 @@ std::string rfc5322_date(core::SysTime t) {
   weekday wd{day};
   hh_mm_ss hms{local - day};
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%s, %02u %s %04d %02lld:%02lld:%02lld +0800", kDays[wd.c_encoding()],
-                static_cast<unsigned>(ymd.day()), kMonths[static_cast<unsigned>(ymd.month()) - 1],
-                static_cast<int>(ymd.year()), static_cast<long long>(hms.hours().count()),
-                static_cast<long long>(hms.minutes().count()), static_cast<long long>(hms.seconds().count()));
+  std::snprintf(
+      buf, sizeof buf, "%s, %02u %s %04d %02lld:%02lld:%02lld +0800", kDays[wd.c_encoding()],
+      static_cast<unsigned>(ymd.day()), kMonths[static_cast<unsigned>(ymd.month()) - 1],
+      static_cast<int>(ymd.year()), static_cast<long long>(hms.hours().count()),
+      static_cast<long long>(hms.minutes().count()), static_cast<long long>(hms.seconds().count()));
   return buf;
 }
 
@@ -163,7 +165,9 @@ std::string build_mime(const MimeMessage& m) {
   for (const auto& a : m.attachments) {
     std::string name = one_line(a.filename);
     for (auto& ch : name)
-      if (static_cast<unsigned char>(ch) <= 0x20 || static_cast<unsigned char>(ch) > 0x7e || ch == '"' || ch == '\\') ch = '_';
+      if (static_cast<unsigned char>(ch) <= 0x20 || static_cast<unsigned char>(ch) > 0x7e ||
+          ch == '"' || ch == '\\')
+        ch = '_';
     out += "--" + boundary + "\r\n";
     out += "Content-Type: " + one_line(a.content_type) + ";\r\n name=\"" + name + "\"\r\n";
     out += "Content-Transfer-Encoding: base64\r\n";

@@ -9,7 +9,8 @@ namespace {
 std::size_t write_cb(char* buf, std::size_t size, std::size_t n, void* user) {
   auto* out = static_cast<std::string*>(user);
   std::size_t len = size * n;
-  if (out->size() < 4096) out->append(buf, std::min(len, 4096 - out->size()));  // enough for an error text
+  if (out->size() < 4096)
+    out->append(buf, std::min(len, 4096 - out->size()));  // enough for an error text
   return len;
 }
 }  // namespace
@@ -29,7 +30,8 @@ void HttpSmsGateway::send(const Message& m) {
   char err[CURL_ERROR_SIZE] = {0};
   CurlList headers(curl_slist_append(nullptr, "Content-Type: application/json; charset=utf-8"));
   if (!s_.api_key.empty())
-    headers.reset(curl_slist_append(headers.release(), (s_.api_key_header + ": " + s_.api_key).c_str()));
+    headers.reset(
+        curl_slist_append(headers.release(), (s_.api_key_header + ": " + s_.api_key).c_str()));
   auto* c = h.get();
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
   curl_easy_setopt(c, CURLOPT_URL, s_.url.c_str());
@@ -46,7 +48,8 @@ void HttpSmsGateway::send(const Message& m) {
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &answer);
   CURLcode rc = curl_easy_perform(c);
-  if (rc != CURLE_OK) throw SendError(std::string("sms gateway: ") + (err[0] ? err : curl_easy_strerror(rc)), false);
+  if (rc != CURLE_OK)
+    throw SendError(std::string("sms gateway: ") + (err[0] ? err : curl_easy_strerror(rc)), false);
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   if (status >= 200 && status < 300) return;

@@ -25,7 +25,8 @@ std::size_t read_cb(char* buf, std::size_t size, std::size_t n, void* user) {
 }
 
 bool bad_address(const std::string& a) {
-  return a.empty() || a.find_first_of("\r\n<> ,") != std::string::npos || a.find('@') == std::string::npos;
+  return a.empty() || a.find_first_of("\r\n<> ,") != std::string::npos ||
+         a.find('@') == std::string::npos;
 }
 }  // namespace
 
@@ -47,7 +48,8 @@ void SmtpMailer::send(const Message& m) {
   mime.attachments = m.attachments;
   // A stable id per outbox row lets the receiving side recognise a resend after a crash.
   mime.message_id = m.message_id.empty() ? "hazmon." + core::random_hex(8) : m.message_id;
-  if (mime.message_id.find('@') == std::string::npos) mime.message_id += from_addr.substr(from_addr.find('@'));
+  if (mime.message_id.find('@') == std::string::npos)
+    mime.message_id += from_addr.substr(from_addr.find('@'));
   std::string text = build_mime(mime);
 
   CurlHandle h(curl_easy_init());

@@ -40,10 +40,14 @@ const char* rank_zh(const json& ev) {
   auto it = ev.find("hazard_rank");
   if (it == ev.end() || !it->is_number_integer()) return "";
   switch (it->get<int>()) {
-    case 1: return "一级";
-    case 2: return "二级";
-    case 3: return "三级";
-    case 4: return "四级";
+    case 1:
+      return "一级";
+    case 2:
+      return "二级";
+    case 3:
+      return "三级";
+    case 4:
+      return "四级";
   }
   return "";
 }
@@ -67,7 +71,8 @@ std::string recipients_zh(const json& ev) {
   std::string out;
   if (auto it = ev.find("recipients"); it != ev.end() && it->is_array())
     for (const auto& r : *it)
-      if (r.is_string()) out += std::string(out.empty() ? "" : "、") + recipient_zh(r.get<std::string>());
+      if (r.is_string())
+        out += std::string(out.empty() ? "" : "、") + recipient_zh(r.get<std::string>());
   return out;
 }
 }  // namespace
@@ -91,7 +96,8 @@ std::string local_minute(const std::string& rfc3339) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02lld:%02lld", static_cast<int>(ymd.year()),
                 static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<long long>(hms.hours().count()), static_cast<long long>(hms.minutes().count()));
+                static_cast<long long>(hms.hours().count()),
+                static_cast<long long>(hms.minutes().count()));
   return buf;
 }
 
@@ -101,7 +107,8 @@ Rendered render_warning(const json& ev, Channel channel, const TemplateSettings&
   const std::string where = where_of(ev);
   const std::string content = str(ev, "content");
   const std::string event_no = str(ev, "event_no");
-  const std::string deadline = str(ev, "deadline_ts").empty() ? std::string() : local_minute(str(ev, "deadline_ts"));
+  const std::string deadline =
+      str(ev, "deadline_ts").empty() ? std::string() : local_minute(str(ev, "deadline_ts"));
   const std::string link = link_of(ev, s);
   const std::string escalations = str(ev, "escalation_count");
   const bool video = str(ev, "source") == "video_ai";
@@ -109,7 +116,8 @@ Rendered render_warning(const json& ev, Channel channel, const TemplateSettings&
   std::string headline;  // what happened, in one sentence
   std::string tag;       // subject prefix
   if (reason == "escalated") {
-    headline = where + "的" + level + "（编号" + event_no + "）逾期未处置，已第" + escalations + "次升级";
+    headline =
+        where + "的" + level + "（编号" + event_no + "）逾期未处置，已第" + escalations + "次升级";
     tag = "逾期升级·" + level;
   } else if (reason == "level_raised") {
     headline = where + "的预警已升级为" + level + "（编号" + event_no + "）";
@@ -138,7 +146,8 @@ Rendered render_warning(const json& ev, Channel channel, const TemplateSettings&
     if (const char* rk = rank_zh(ev); *rk) b += std::string("（") + rk + "）";
     b += "\n";
   }
-  b += std::string("预警来源：") + (video ? "视频智能分析（经人工审核确认）" : "在线监测数据") + "\n";
+  b += std::string("预警来源：") + (video ? "视频智能分析（经人工审核确认）" : "在线监测数据") +
+       "\n";
   b += "预警内容：" + content + "\n";
   if (auto t = str(ev, "first_ts"); !t.empty()) b += "首次报警：" + local_minute(t) + "\n";
   b += std::string("处置状态：") + status_zh(str(ev, "status"));

@@ -44,8 +44,8 @@ std::string beijing_time(core::SysTime t) {
   std::tm tm{};
   gmtime_r(&tt, &tm);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec);
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
   return buf;
 }
 
@@ -61,8 +61,15 @@ std::string fixed(double v, int decimals) {
 bool looks_like_formula(const std::string& s) {
   if (s.empty()) return false;
   switch (s[0]) {
-    case '=': case '+': case '-': case '@': case '\t': case '\r': return true;
-    default: return false;
+    case '=':
+    case '+':
+    case '-':
+    case '@':
+    case '\t':
+    case '\r':
+      return true;
+    default:
+      return false;
   }
 }
 }  // namespace
@@ -70,15 +77,21 @@ bool looks_like_formula(const std::string& s) {
 std::string csv_field(const Cell& cell, int decimals) {
   std::string v;
   switch (cell.kind) {
-    case CellKind::empty: return "";
-    case CellKind::integer: return std::to_string(cell.integer);
-    case CellKind::real: return fixed(cell.real, decimals);
+    case CellKind::empty:
+      return "";
+    case CellKind::integer:
+      return std::to_string(cell.integer);
+    case CellKind::real:
+      return fixed(cell.real, decimals);
     case CellKind::percent: {
       auto s = fixed(cell.real * 100, decimals);
       return s.empty() ? s : s + "%";
     }
-    case CellKind::time: return beijing_time(cell.time);
-    case CellKind::text: v = cell.text; break;
+    case CellKind::time:
+      return beijing_time(cell.time);
+    case CellKind::text:
+      v = cell.text;
+      break;
   }
   if (looks_like_formula(v)) v.insert(0, 1, '\'');
   if (v.find_first_of(",\"\r\n") == std::string::npos) return v;

@@ -29,8 +29,10 @@ int display_width(const std::string& s) {
   int w = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
     auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) ++w;
-    else if ((c & 0xC0) != 0x80) w += 2;  // a lead byte: count the character once
+    if (c < 0x80)
+      ++w;
+    else if ((c & 0xC0) != 0x80)
+      w += 2;  // a lead byte: count the character once
   }
   return w;
 }
@@ -56,7 +58,8 @@ std::string sheet_name(const std::string& title, std::set<std::string>& used) {
     std::string suffix = n == 1 ? "" : "(" + std::to_string(n) + ")";
     std::string candidate = clean.substr(0, utf8_prefix(clean, 31 - suffix.size())) + suffix;
     std::string lower = candidate;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     if (used.insert(lower).second) return candidate;
   }
 }
@@ -67,11 +70,13 @@ lxw_datetime beijing_datetime(core::SysTime t) {
   std::time_t tt = static_cast<std::time_t>(secs);
   std::tm tm{};
   gmtime_r(&tt, &tm);
-  return lxw_datetime{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, static_cast<double>(tm.tm_sec)};
+  return lxw_datetime{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                      tm.tm_hour,        tm.tm_min,     static_cast<double>(tm.tm_sec)};
 }
 
 void check(lxw_error e, const char* what) {
-  if (e != LXW_NO_ERROR) throw Error(Errc::internal, std::string("xlsx: ") + what + ": " + lxw_strerror(e));
+  if (e != LXW_NO_ERROR)
+    throw Error(Errc::internal, std::string("xlsx: ") + what + ": " + lxw_strerror(e));
 }
 
 struct Formats {
@@ -83,7 +88,8 @@ struct Formats {
   std::map<int, lxw_format*> real, percent;
 };
 
-lxw_format* decimals_format(lxw_workbook* wb, std::map<int, lxw_format*>& cache, int decimals, bool percent) {
+lxw_format* decimals_format(lxw_workbook* wb, std::map<int, lxw_format*>& cache, int decimals,
+                            bool percent) {
   decimals = std::clamp(decimals, 0, 10);
   if (auto it = cache.find(decimals); it != cache.end()) return it->second;
   std::string f = decimals ? "0." + std::string(static_cast<std::size_t>(decimals), '0') : "0";
@@ -116,7 +122,8 @@ std::string write_xlsx(const std::vector<Table>& tables) {
   lxw_workbook* wb = workbook_new_opt(tmp.path.c_str(), &options);
   if (!wb) throw Error(Errc::internal, "xlsx: cannot create the workbook");
   // workbook_close frees the workbook whatever happens; make sure it runs once on every path.
-  std::unique_ptr<lxw_workbook, void (*)(lxw_workbook*)> guard(wb, [](lxw_workbook* w) { workbook_close(w); });
+  std::unique_ptr<lxw_workbook, void (*)(lxw_workbook*)> guard(
+      wb, [](lxw_workbook* w) { workbook_close(w); });
 
   Formats fmt{};
   fmt.title = workbook_add_format(wb);
@@ -137,7 +144,8 @@ std::string write_xlsx(const std::vector<Table>& tables) {
 
   std::set<std::string> used;
   if (tables.empty()) {  // a workbook needs a sheet
-    if (!workbook_add_worksheet(wb, "Sheet1")) throw Error(Errc::internal, "xlsx: cannot add a sheet");
+    if (!workbook_add_worksheet(wb, "Sheet1"))
+      throw Error(Errc::internal, "xlsx: cannot add a sheet");
   }
   for (const auto& t : tables) {
     auto name = sheet_name(t.title, used);
@@ -145,12 +153,15 @@ std::string write_xlsx(const std::vector<Table>& tables) {
     if (!ws) throw Error(Errc::internal, "xlsx: cannot add sheet");
     lxw_row_t r = 0;
     for (std::size_t i = 0; i < t.notes.size(); ++i, ++r)
-      check(worksheet_write_string(ws, r, 0, t.notes[i].c_str(), i == 0 ? fmt.title : fmt.note), "note");
+      check(worksheet_write_string(ws, r, 0, t.notes[i].c_str(), i == 0 ? fmt.title : fmt.note),
+            "note");
     if (!t.notes.empty()) ++r;  // a blank line before the table
     const lxw_row_t header_row = r;
     std::vector<int> widths(t.columns.size(), 6);
     for (std::size_t c = 0; c < t.columns.size(); ++c) {
-      check(worksheet_write_string(ws, r, static_cast<lxw_col_t>(c), t.columns[c].header.c_str(), fmt.header), "header");
+      check(worksheet_write_string(ws, r, static_cast<lxw_col_t>(c), t.columns[c].header.c_str(),
+                                   fmt.header),
+            "header");
       widths[c] = std::max(widths[c], display_width(t.columns[c].header) + 2);
     }
     ++r;
@@ -160,13 +171,16 @@ std::string write_xlsx(const std::vector<Table>& tables) {
         auto col = static_cast<lxw_col_t>(c);
         int w = 0;
         switch (cell.kind) {
-          case CellKind::empty: break;
+          case CellKind::empty:
+            break;
           case CellKind::text:
             check(worksheet_write_string(ws, r, col, cell.text.c_str(), nullptr), "text");
             w = display_width(cell.text);
             break;
           case CellKind::integer:
-            check(worksheet_write_number(ws, r, col, static_cast<double>(cell.integer), fmt.integer), "integer");
+            check(
+                worksheet_write_number(ws, r, col, static_cast<double>(cell.integer), fmt.integer),
+                "integer");
             w = static_cast<int>(std::to_string(cell.integer).size());
             break;
           case CellKind::real:
@@ -174,7 +188,8 @@ std::string write_xlsx(const std::vector<Table>& tables) {
             if (std::isfinite(cell.real)) {
               bool pct = cell.kind == CellKind::percent;
               check(worksheet_write_number(ws, r, col, cell.real,
-                                           decimals_format(wb, pct ? fmt.percent : fmt.real, t.columns[c].decimals, pct)),
+                                           decimals_format(wb, pct ? fmt.percent : fmt.real,
+                                                           t.columns[c].decimals, pct)),
                     "number");
               w = 12;
             }
@@ -192,12 +207,15 @@ std::string write_xlsx(const std::vector<Table>& tables) {
     }
     for (std::size_t c = 0; c < t.columns.size(); ++c) {
       double w = t.columns[c].width > 0 ? t.columns[c].width : std::min(widths[c], 60);
-      check(worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), w, nullptr), "width");
+      check(worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), w,
+                                 nullptr),
+            "width");
     }
     worksheet_freeze_panes(ws, header_row + 1, 0);
   }
   lxw_error closed = workbook_close(guard.release());
-  if (closed != LXW_NO_ERROR) throw Error(Errc::internal, std::string("xlsx: ") + lxw_strerror(closed));
+  if (closed != LXW_NO_ERROR)
+    throw Error(Errc::internal, std::string("xlsx: ") + lxw_strerror(closed));
   std::ifstream in(tmp.path, std::ios::binary);
   if (!in) throw Error(Errc::internal, "xlsx: cannot read the workbook back");
   std::ostringstream ss;

@@ -25,9 +25,11 @@ Grading grade(const std::vector<ChemicalQuantity>& chemicals, int people_exposed
   g.alpha = alpha_for_people_exposed(people_exposed);
   double weighted = 0;
   for (const auto& c : chemicals) {
-    if (!(c.critical_quantity_t > 0)) throw std::invalid_argument("critical quantity of " + c.cas + " must be positive");
+    if (!(c.critical_quantity_t > 0))
+      throw std::invalid_argument("critical quantity of " + c.cas + " must be positive");
     if (!(c.beta > 0)) throw std::invalid_argument("beta of " + c.cas + " must be positive");
-    if (c.quantity_t < 0) throw std::invalid_argument("quantity of " + c.cas + " must not be negative");
+    if (c.quantity_t < 0)
+      throw std::invalid_argument("quantity of " + c.cas + " must not be negative");
     g.s += c.quantity_t / c.critical_quantity_t;
     weighted += c.beta * c.quantity_t / c.critical_quantity_t;
   }

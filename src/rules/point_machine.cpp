@@ -4,15 +4,24 @@ namespace hazmon::rules {
 
 const char* to_string(AlarmType t) {
   switch (t) {
-    case AlarmType::hh: return "HH";
-    case AlarmType::h: return "H";
-    case AlarmType::l: return "L";
-    case AlarmType::ll: return "LL";
-    case AlarmType::switch_on: return "SWITCH";
-    case AlarmType::out_of_range: return "OUT_OF_RANGE";
-    case AlarmType::offline: return "OFFLINE";
-    case AlarmType::frozen: return "FROZEN";
-    case AlarmType::device_fault: return "DEVICE_FAULT";
+    case AlarmType::hh:
+      return "HH";
+    case AlarmType::h:
+      return "H";
+    case AlarmType::l:
+      return "L";
+    case AlarmType::ll:
+      return "LL";
+    case AlarmType::switch_on:
+      return "SWITCH";
+    case AlarmType::out_of_range:
+      return "OUT_OF_RANGE";
+    case AlarmType::offline:
+      return "OFFLINE";
+    case AlarmType::frozen:
+      return "FROZEN";
+    case AlarmType::device_fault:
+      return "DEVICE_FAULT";
   }
   return "?";
 }
@@ -24,9 +33,12 @@ bool is_data_fault(AlarmType t) {
 
 const char* to_string(Transition t) {
   switch (t) {
-    case Transition::raised: return "raised";
-    case Transition::escalated: return "escalated";
-    case Transition::cleared: return "cleared";
+    case Transition::raised:
+      return "raised";
+    case Transition::escalated:
+      return "escalated";
+    case Transition::cleared:
+      return "cleared";
   }
   return "?";
 }
@@ -35,11 +47,14 @@ namespace {
 int severity(AlarmType t) {
   switch (t) {
     case AlarmType::hh:
-    case AlarmType::ll: return 2;
+    case AlarmType::ll:
+      return 2;
     case AlarmType::h:
     case AlarmType::l:
-    case AlarmType::switch_on: return 1;
-    default: return 0;
+    case AlarmType::switch_on:
+      return 1;
+    default:
+      return 0;
   }
 }
 }  // namespace
@@ -57,19 +72,27 @@ std::optional<AlarmType> PointMachine::level_of(double v, Side side) const {
     case switch_side:
       if (v == cfg_.switch_alarm_value) return AlarmType::switch_on;
       return std::nullopt;
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 
 std::optional<double> PointMachine::threshold_of(AlarmType t) const {
   switch (t) {
-    case AlarmType::hh: return cfg_.hh;
-    case AlarmType::h: return cfg_.h;
-    case AlarmType::l: return cfg_.l;
-    case AlarmType::ll: return cfg_.ll;
-    case AlarmType::switch_on: return cfg_.switch_alarm_value;
-    case AlarmType::out_of_range: return std::nullopt;
-    default: return std::nullopt;
+    case AlarmType::hh:
+      return cfg_.hh;
+    case AlarmType::h:
+      return cfg_.h;
+    case AlarmType::l:
+      return cfg_.l;
+    case AlarmType::ll:
+      return cfg_.ll;
+    case AlarmType::switch_on:
+      return cfg_.switch_alarm_value;
+    case AlarmType::out_of_range:
+      return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -84,8 +107,10 @@ bool PointMachine::clears(double v, Side side, AlarmType) const {
       auto limit = cfg_.l ? cfg_.l : cfg_.ll;
       return !limit || v > *limit + cfg_.deadband;
     }
-    case switch_side: return v != cfg_.switch_alarm_value;
-    default: return true;
+    case switch_side:
+      return v != cfg_.switch_alarm_value;
+    default:
+      return true;
   }
 }
 
@@ -95,15 +120,16 @@ void PointMachine::flag_fault(AlarmType t, const Sample& s, std::optional<Pendin
   if (!pending) pending = Pending{t, s.t, s.value, s.t};
   if (s.t - pending->since < cfg_.debounce) return;
   ep = Episode{t, pending->since, pending->peak, pending->peak_at, s.suppressed, s.late};
-  out.push_back({Transition::raised, t, pending->since, s.t, s.value, std::nullopt, pending->peak, pending->peak_at,
-                 s.suppressed, s.late});
+  out.push_back({Transition::raised, t, pending->since, s.t, s.value, std::nullopt, pending->peak,
+                 pending->peak_at, s.suppressed, s.late});
   pending.reset();
 }
 
-void PointMachine::clear_fault(std::optional<Episode>& ep, const Sample& s, std::vector<AlarmChange>& out) {
+void PointMachine::clear_fault(std::optional<Episode>& ep, const Sample& s,
+                               std::vector<AlarmChange>& out) {
   if (!ep) return;
-  out.push_back({Transition::cleared, ep->type, ep->start, s.t, s.value, std::nullopt, ep->peak, ep->peak_at,
-                 ep->suppressed, s.late});
+  out.push_back({Transition::cleared, ep->type, ep->start, s.t, s.value, std::nullopt, ep->peak,
+                 ep->peak_at, ep->suppressed, s.late});
   ep.reset();
 }
 
@@ -122,16 +148,16 @@ void PointMachine::evaluate_side(const Sample& s, Side side, std::vector<AlarmCh
       if (!pending || pending->type != *lvl) pending = Pending{*lvl, s.t, s.value, s.t};
       if (s.t - pending->since >= cfg_.debounce) {
         ep->type = *lvl;
-        out.push_back({Transition::escalated, *lvl, ep->start, s.t, s.value, threshold_of(*lvl), ep->peak,
-                       ep->peak_at, ep->suppressed, s.late});
+        out.push_back({Transition::escalated, *lvl, ep->start, s.t, s.value, threshold_of(*lvl),
+                       ep->peak, ep->peak_at, ep->suppressed, s.late});
         pending.reset();
       }
       return;
     }
     pending.reset();
     if (!lvl && clears(s.value, side, ep->type)) {
-      out.push_back({Transition::cleared, ep->type, ep->start, s.t, s.value, threshold_of(ep->type), ep->peak,
-                     ep->peak_at, ep->suppressed, s.late});
+      out.push_back({Transition::cleared, ep->type, ep->start, s.t, s.value, threshold_of(ep->type),
+                     ep->peak, ep->peak_at, ep->suppressed, s.late});
       ep.reset();
     }
     return;
@@ -152,8 +178,8 @@ void PointMachine::evaluate_side(const Sample& s, Side side, std::vector<AlarmCh
   if (s.t - pending->since >= cfg_.debounce) {
     // The most severe level still active now; the episode starts at the first exceedance.
     ep = Episode{*lvl, pending->since, pending->peak, pending->peak_at, s.suppressed, s.late};
-    out.push_back({Transition::raised, *lvl, pending->since, s.t, s.value, threshold_of(*lvl), pending->peak,
-                   pending->peak_at, s.suppressed, s.late});
+    out.push_back({Transition::raised, *lvl, pending->since, s.t, s.value, threshold_of(*lvl),
+                   pending->peak, pending->peak_at, s.suppressed, s.late});
     pending.reset();
   }
 }
@@ -186,8 +212,9 @@ std::vector<AlarmChange> PointMachine::on_sample(const Sample& s) {
   }
   pending_device_fault_.reset();
   clear_fault(device_fault_, s, out);
-  bool outside = s.quality == 1 || (cfg_.analog && ((cfg_.range_low && s.value < *cfg_.range_low) ||
-                                                     (cfg_.range_high && s.value > *cfg_.range_high)));
+  bool outside =
+      s.quality == 1 || (cfg_.analog && ((cfg_.range_low && s.value < *cfg_.range_low) ||
+                                         (cfg_.range_high && s.value > *cfg_.range_high)));
   if (outside) {
     flag_fault(AlarmType::out_of_range, s, pending_out_of_range_, out_of_range_, out);
     return out;
@@ -201,9 +228,10 @@ std::vector<AlarmChange> PointMachine::on_sample(const Sample& s) {
       clear_fault(frozen_, s, out);
     } else if (!frozen_ && s.t - value_since_ >= cfg_.frozen_after) {
       Sample at_start = s;
-      frozen_ = Episode{AlarmType::frozen, value_since_, s.value, value_since_, s.suppressed, s.late};
-      out.push_back({Transition::raised, AlarmType::frozen, value_since_, at_start.t, s.value, std::nullopt, s.value,
-                     value_since_, s.suppressed, s.late});
+      frozen_ =
+          Episode{AlarmType::frozen, value_since_, s.value, value_since_, s.suppressed, s.late};
+      out.push_back({Transition::raised, AlarmType::frozen, value_since_, at_start.t, s.value,
+                     std::nullopt, s.value, value_since_, s.suppressed, s.late});
     }
     last_value_ = s.value;
   }
@@ -218,7 +246,8 @@ std::vector<AlarmChange> PointMachine::on_tick(SysTime now) {
   if (!last_t_ || offline_ || !cfg_.in_use) return out;
   if (now - *last_t_ >= cfg_.offline_after) {
     offline_ = Episode{AlarmType::offline, *last_t_, 0, *last_t_, false, false};
-    out.push_back({Transition::raised, AlarmType::offline, *last_t_, now, 0, std::nullopt, 0, *last_t_, false, false});
+    out.push_back({Transition::raised, AlarmType::offline, *last_t_, now, 0, std::nullopt, 0,
+                   *last_t_, false, false});
   }
   return out;
 }
@@ -227,14 +256,28 @@ void PointMachine::restore_open(AlarmType type, SysTime start, double peak, SysT
   Episode ep{type, start, peak, peak_at, false, false};
   switch (type) {
     case AlarmType::hh:
-    case AlarmType::h: process_[high] = ep; break;
+    case AlarmType::h:
+      process_[high] = ep;
+      break;
     case AlarmType::ll:
-    case AlarmType::l: process_[low] = ep; break;
-    case AlarmType::switch_on: process_[switch_side] = ep; break;
-    case AlarmType::out_of_range: out_of_range_ = ep; break;
-    case AlarmType::frozen: frozen_ = ep; break;
-    case AlarmType::offline: offline_ = ep; break;
-    case AlarmType::device_fault: device_fault_ = ep; break;
+    case AlarmType::l:
+      process_[low] = ep;
+      break;
+    case AlarmType::switch_on:
+      process_[switch_side] = ep;
+      break;
+    case AlarmType::out_of_range:
+      out_of_range_ = ep;
+      break;
+    case AlarmType::frozen:
+      frozen_ = ep;
+      break;
+    case AlarmType::offline:
+      offline_ = ep;
+      break;
+    case AlarmType::device_fault:
+      device_fault_ = ep;
+      break;
   }
 }
 

@@ -9,11 +9,16 @@ using namespace std::chrono;
 namespace {
 std::int64_t ms_of(SysTime t) { return duration_cast<milliseconds>(t.time_since_epoch()).count(); }
 
-bool contains(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 
-AlarmRef ref_of(const AlarmInput& a) { return {a.point_id, a.quota_code, a.type, a.start, a.value, a.threshold}; }
+AlarmRef ref_of(const AlarmInput& a) {
+  return {a.point_id, a.quota_code, a.type, a.start, a.value, a.threshold};
+}
 
-std::optional<WarningLevel> max_level(std::optional<WarningLevel> a, std::optional<WarningLevel> b) {
+std::optional<WarningLevel> max_level(std::optional<WarningLevel> a,
+                                      std::optional<WarningLevel> b) {
   if (!a) return b;
   if (!b) return a;
   return std::max(*a, *b);
@@ -21,7 +26,8 @@ std::optional<WarningLevel> max_level(std::optional<WarningLevel> a, std::option
 }  // namespace
 
 WarningLevel raise_level(WarningLevel l, int steps) {
-  int v = std::clamp(static_cast<int>(l) + steps, static_cast<int>(WarningLevel::blue), static_cast<int>(WarningLevel::red));
+  int v = std::clamp(static_cast<int>(l) + steps, static_cast<int>(WarningLevel::blue),
+                     static_cast<int>(WarningLevel::red));
   return static_cast<WarningLevel>(v);
 }
 
@@ -38,21 +44,28 @@ std::vector<RuleProblem> check_rule(const WarningRule& r) {
   if (r.alarm_types.empty()) out.push_back({"alarm_types", "name at least one alarm type"});
   std::set<std::string> seen;
   for (const auto& t : r.alarm_types) {
-    if (!is_process_alarm_type(t)) out.push_back({"alarm_types", "only HH, H, L, LL and SWITCH make events; data faults never do"});
-    else if (!seen.insert(t).second) out.push_back({"alarm_types", t + " is listed twice"});
+    if (!is_process_alarm_type(t))
+      out.push_back(
+          {"alarm_types", "only HH, H, L, LL and SWITCH make events; data faults never do"});
+    else if (!seen.insert(t).second)
+      out.push_back({"alarm_types", t + " is listed twice"});
   }
   for (int rank : r.hazard_ranks)
     if (rank < 1 || rank > 4) out.push_back({"hazard_ranks", "ranks are 1 to 4"});
   if (r.min_duration < seconds(0) || r.min_duration > hours(24 * 7))
     out.push_back({"min_duration_s", "0 to 604800 seconds"});
   if (r.min_points < 1 || r.min_points > 100) out.push_back({"min_points", "1 to 100 points"});
-  if (r.window < seconds(1) || r.window > hours(24)) out.push_back({"window_s", "1 to 86400 seconds"});
+  if (r.window < seconds(1) || r.window > hours(24))
+    out.push_back({"window_s", "1 to 86400 seconds"});
   if (r.level_step < 0 || r.level_step > 3) out.push_back({"level_step", "0 to 3 levels"});
-  bool any_level = std::any_of(r.level_by_rank.begin(), r.level_by_rank.end(), [](auto& l) { return l.has_value(); });
-  if (!r.is_combination() && !any_level) out.push_back({"level_by_rank", "give a level for at least one rank"});
+  bool any_level = std::any_of(r.level_by_rank.begin(), r.level_by_rank.end(),
+                               [](auto& l) { return l.has_value(); });
+  if (!r.is_combination() && !any_level)
+    out.push_back({"level_by_rank", "give a level for at least one rank"});
   if (r.is_combination() && !any_level && r.level_step == 0)
     out.push_back({"level_step", "a combination rule needs a level step or a level by rank"});
-  if (!r.is_combination() && r.level_step != 0) out.push_back({"level_step", "only combination rules (min_points ≥ 2) step levels"});
+  if (!r.is_combination() && r.level_step != 0)
+    out.push_back({"level_step", "only combination rules (min_points ≥ 2) step levels"});
   if (r.category == WarningCategory::combination && !r.is_combination())
     out.push_back({"min_points", "a combination rule needs at least 2 points"});
   if (r.category != WarningCategory::combination && r.is_combination())
@@ -125,17 +138,22 @@ WarningEngine::Hazard& WarningEngine::hazard_of(const AlarmInput& a) {
 
 bool WarningEngine::applies(const WarningRule& r, const Hazard& h, const std::string& type) const {
   if (!r.enabled || !contains(r.alarm_types, type)) return false;
-  if (!r.hazard_ranks.empty() && std::find(r.hazard_ranks.begin(), r.hazard_ranks.end(), h.rank) == r.hazard_ranks.end())
+  if (!r.hazard_ranks.empty() &&
+      std::find(r.hazard_ranks.begin(), r.hazard_ranks.end(), h.rank) == r.hazard_ranks.end())
     return false;
   switch (r.scope.kind) {
-    case model::ScopeKind::province: return true;
-    case model::ScopeKind::region: return h.region_code.rfind(r.scope.region_prefix(), 0) == 0;
-    case model::ScopeKind::enterprise: return h.company_code == r.scope.company_code;
+    case model::ScopeKind::province:
+      return true;
+    case model::ScopeKind::region:
+      return h.region_code.rfind(r.scope.region_prefix(), 0) == 0;
+    case model::ScopeKind::enterprise:
+      return h.company_code == r.scope.company_code;
   }
   return false;
 }
 
-WarningEngine::Verdict WarningEngine::single_level(const Hazard& h, const Tracked& t, SysTime now) const {
+WarningEngine::Verdict WarningEngine::single_level(const Hazard& h, const Tracked& t,
+                                                   SysTime now) const {
   Verdict v;
   auto lasted = (t.end ? *t.end : now) - t.alarm.start;
   for (const auto& r : rules_) {
@@ -177,7 +195,8 @@ void WarningEngine::decide(Hazard& h, Tracked* trigger, SysTime now, bool allow_
   for (const auto& r : rules_) {
     if (!r.enabled || !r.is_combination()) continue;
     bool applied = h.event_open && h.combination_applied;
-    if (!applied && (!allow_combination || !counts(trigger) || !applies(r, h, trigger->alarm.type))) continue;
+    if (!applied && (!allow_combination || !counts(trigger) || !applies(r, h, trigger->alarm.type)))
+      continue;
     std::set<std::int32_t> points;
     std::vector<Tracked*> members;
     for (auto& [key, t] : h.alarms) {
@@ -249,8 +268,10 @@ void WarningEngine::decide(Hazard& h, Tracked* trigger, SysTime now, bool allow_
 void WarningEngine::prune(Hazard& h, SysTime now) {
   auto keep = longest_window();
   for (auto it = h.alarms.begin(); it != h.alarms.end();) {
-    if (it->second.end && *it->second.end < now - keep) it = h.alarms.erase(it);
-    else ++it;
+    if (it->second.end && *it->second.end < now - keep)
+      it = h.alarms.erase(it);
+    else
+      ++it;
   }
 }
 
@@ -272,7 +293,8 @@ std::vector<WarningDecision> WarningEngine::on_alarm(const AlarmInput& a) {
   }
   if (a.suppressed || a.late) return out;
   auto& h = hazard_of(a);
-  auto [t, inserted] = h.alarms.try_emplace(key, Tracked{a, std::nullopt, std::nullopt, false, false});
+  auto [t, inserted] =
+      h.alarms.try_emplace(key, Tracked{a, std::nullopt, std::nullopt, false, false});
   if (!inserted) {
     t->second.alarm.type = a.type;
     t->second.alarm.value = a.value;
@@ -290,8 +312,10 @@ std::vector<WarningDecision> WarningEngine::on_tick(SysTime now) {
     auto& h = it->second;
     prune(h, now);
     decide(h, nullptr, now, false, out);
-    if (h.alarms.empty() && !h.event_open) it = hazards_.erase(it);
-    else ++it;
+    if (h.alarms.empty() && !h.event_open)
+      it = hazards_.erase(it);
+    else
+      ++it;
   }
   return out;
 }
@@ -310,14 +334,15 @@ void WarningEngine::event_closed(const std::string& company_code, const std::str
   }
 }
 
-void WarningEngine::event_level(const std::string& company_code, const std::string& hazard_code, WarningLevel level) {
+void WarningEngine::event_level(const std::string& company_code, const std::string& hazard_code,
+                                WarningLevel level) {
   auto it = hazards_.find(company_code + "|" + hazard_code);
   if (it == hazards_.end() || !it->second.event_open) return;
   it->second.event_level = std::max(it->second.event_level, level);
 }
 
-void WarningEngine::restore_event(const std::string& company_code, const std::string& hazard_code, WarningLevel level,
-                                  bool combination_applied) {
+void WarningEngine::restore_event(const std::string& company_code, const std::string& hazard_code,
+                                  WarningLevel level, bool combination_applied) {
   auto& h = hazards_[company_code + "|" + hazard_code];
   h.company_code = company_code;
   h.hazard_code = hazard_code;
@@ -326,10 +351,12 @@ void WarningEngine::restore_event(const std::string& company_code, const std::st
   h.combination_applied = combination_applied;
 }
 
-void WarningEngine::restore_alarm(const AlarmInput& a, bool linked_to_open_event, bool linked_to_any_event) {
+void WarningEngine::restore_alarm(const AlarmInput& a, bool linked_to_open_event,
+                                  bool linked_to_any_event) {
   if (!is_process_alarm_type(a.type) || a.data_fault || a.suppressed || a.late) return;
   auto& h = hazard_of(a);
-  Tracked t{a, std::nullopt, std::nullopt, linked_to_open_event, linked_to_any_event && !linked_to_open_event};
+  Tracked t{a, std::nullopt, std::nullopt, linked_to_open_event,
+            linked_to_any_event && !linked_to_open_event};
   // Linked before the restart: it produced at least what it is worth now.
   if (linked_to_any_event) t.fired = single_level(h, t, a.at).level;
   h.alarms.insert_or_assign(std::make_pair(a.point_id, ms_of(a.start)), std::move(t));

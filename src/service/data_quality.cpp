@@ -38,7 +38,8 @@ BeijingDay day_param(const std::string& name, const std::string& v) {
 }
 }  // namespace
 
-DataQualityService::DataQualityService(storage::Database& db, DataQualitySettings s, const core::Clock& clock)
+DataQualityService::DataQualityService(storage::Database& db, DataQualitySettings s,
+                                       const core::Clock& clock)
     : db_(db), s_(std::move(s)), clock_(clock) {}
 
 DataQualityFigures DataQualityService::figures(const storage::DataQualitySums& s) const {
@@ -51,9 +52,11 @@ DataQualityFigures DataQualityService::figures(const storage::DataQualitySums& s
   return f;
 }
 
-DataQualityResult DataQualityService::query(const model::Principal& who, const DataQualityRequest& req) const {
+DataQualityResult DataQualityService::query(const model::Principal& who,
+                                            const DataQualityRequest& req) const {
   // Like the statistics: for people; a gateway or city platform uploads, it does not read figures.
-  if (!who.is_person()) throw Error(Errc::forbidden, "data quality is for people, not machine credentials");
+  if (!who.is_person())
+    throw Error(Errc::forbidden, "data quality is for people, not machine credentials");
   auto level = level_of(req.level);
   auto today = storage::beijing_day_of(clock_.now());
   BeijingDay from = req.from.empty() ? today - 1 : day_param("from", req.from);
@@ -62,7 +65,8 @@ DataQualityResult DataQualityService::query(const model::Principal& who, const D
   if (from > to) throw Error(Errc::bad_request, "from must not be after to");
   if (to > today) throw Error(Errc::bad_request, "to is in the future (Beijing time)");
   if (to - from + 1 > s_.max_days)
-    throw Error(Errc::bad_request, "the period is longer than " + std::to_string(s_.max_days) + " days");
+    throw Error(Errc::bad_request,
+                "the period is longer than " + std::to_string(s_.max_days) + " days");
   if (req.bottom < 1 || req.bottom > 100) throw Error(Errc::bad_request, "bottom must be 1 to 100");
 
   storage::DataQualityQuery q;
@@ -78,21 +82,29 @@ DataQualityResult DataQualityService::query(const model::Principal& who, const D
     if (!req.company_code.empty()) {
       storage::Params p{req.company_code};
       auto pred = storage::scope_predicate(who.scope, "company_code", "region_code", p);
-      if (tx.exec_one("SELECT 1 AS ok FROM enterprise WHERE company_code = $1 AND " + pred, p).is_null())
+      if (tx.exec_one("SELECT 1 AS ok FROM enterprise WHERE company_code = $1 AND " + pred, p)
+              .is_null())
         throw Error(Errc::not_found, "no such enterprise");
       q.company_code = req.company_code;
     }
     if (!req.city_code.empty()) {
-      bool known = model::is_region_code(req.city_code) &&
-                   !tx.exec_one("SELECT 1 AS ok FROM region WHERE code = $1", {req.city_code}).is_null();
+      bool known =
+          model::is_region_code(req.city_code) &&
+          !tx.exec_one("SELECT 1 AS ok FROM region WHERE code = $1", {req.city_code}).is_null();
       bool visible = false;
       if (known) {
         switch (who.scope.kind) {
-          case model::ScopeKind::province: visible = true; break;
-          case model::ScopeKind::region: visible = who.scope.covers_region(req.city_code); break;
+          case model::ScopeKind::province:
+            visible = true;
+            break;
+          case model::ScopeKind::region:
+            visible = who.scope.covers_region(req.city_code);
+            break;
           case model::ScopeKind::enterprise:
-            visible = !tx.exec_one("SELECT 1 AS ok FROM enterprise WHERE company_code = $1 AND region_code LIKE $2 || '%'",
-                                   {who.scope.company_code, model::region_prefix(req.city_code)})
+            visible = !tx.exec_one(
+                             "SELECT 1 AS ok FROM enterprise WHERE company_code = $1 AND "
+                             "region_code LIKE $2 || '%'",
+                             {who.scope.company_code, model::region_prefix(req.city_code)})
                            .is_null();
             break;
         }
@@ -131,7 +143,8 @@ DataQualityResult DataQualityService::query(const model::Principal& who, const D
   });
 }
 
-DataQualityResult DataQualityService::summary(const model::Scope& scope, BeijingDay from, BeijingDay to, int bottom) const {
+DataQualityResult DataQualityService::summary(const model::Scope& scope, BeijingDay from,
+                                              BeijingDay to, int bottom) const {
   storage::DataQualityStore store;
   storage::DataQualityQuery q;
   q.scope = scope;
@@ -179,35 +192,46 @@ long long DataQualityService::refresh() {
   // `recompute_days` before it again when the day turns, for readings that came late.
   auto done = db_.in_tx([](storage::Tx& tx) {
     return tx.exec_one(
-        "SELECT (extract(epoch FROM done_until) * 1000)::bigint AS t FROM aggregate_watermark WHERE name = 'data_quality'");
+        "SELECT (extract(epoch FROM done_until) * 1000)::bigint AS t FROM aggregate_watermark "
+        "WHERE name = 'data_quality'");
   });
   BeijingDay first_open = today - 1;
   if (!done.is_null() && !done["t"].is_null())
-    first_open = storage::beijing_day_of(core::SysTime{} + milliseconds(done["t"].get<std::int64_t>()));
+    first_open =
+        storage::beijing_day_of(core::SysTime{} + milliseconds(done["t"].get<std::int64_t>()));
   if (first_open < today) {
     BeijingDay start = std::max(first_open - s_.recompute_days, today - 1 - 400);
     for (BeijingDay d = start; d < today; ++d) {
       auto t0 = steady_clock::now();
-      auto n = db_.in_tx([&](storage::Tx& tx) { return store.rollup(tx, d, storage::beijing_day_start(d + 1), s_.rollup); });
+      auto n = db_.in_tx([&](storage::Tx& tx) {
+        return store.rollup(tx, d, storage::beijing_day_start(d + 1), s_.rollup);
+      });
       rows += n;
-      core::logger(core::LogModule::service)->info("data quality rollup of {}: {} point rows in {} ms", storage::format_day(d), n,
-                                                   duration_cast<milliseconds>(steady_clock::now() - t0).count());
+      core::logger(core::LogModule::service)
+          ->info("data quality rollup of {}: {} point rows in {} ms", storage::format_day(d), n,
+                 duration_cast<milliseconds>(steady_clock::now() - t0).count());
     }
     db_.in_tx([&](storage::Tx& tx) {
-      tx.exec("INSERT INTO aggregate_watermark(name, done_until) VALUES ('data_quality', $1) "
-              "ON CONFLICT (name) DO UPDATE SET done_until = EXCLUDED.done_until",
-              {storage::format_pg_timestamp(duration_cast<milliseconds>(storage::beijing_day_start(today).time_since_epoch()).count())});
+      tx.exec(
+          "INSERT INTO aggregate_watermark(name, done_until) VALUES ('data_quality', $1) "
+          "ON CONFLICT (name) DO UPDATE SET done_until = EXCLUDED.done_until",
+          {storage::format_pg_timestamp(
+              duration_cast<milliseconds>(storage::beijing_day_start(today).time_since_epoch())
+                  .count())});
     });
   }
-  if (!last_today_refresh_ || now - *last_today_refresh_ >= s_.refresh_interval || now < *last_today_refresh_) {
+  if (!last_today_refresh_ || now - *last_today_refresh_ >= s_.refresh_interval ||
+      now < *last_today_refresh_) {
     // Incremental: only the readings collected since the last run's stable mark (the run's time
     // less rollup.incremental_lookback_s) are read, not the whole day so far.
     auto t0 = steady_clock::now();
-    auto n = db_.in_tx([&](storage::Tx& tx) { return store.rollup_incremental(tx, today, now, s_.rollup); });
+    auto n = db_.in_tx(
+        [&](storage::Tx& tx) { return store.rollup_incremental(tx, today, now, s_.rollup); });
     rows += n;
-    core::logger(core::LogModule::service)->info("data quality rollup of {} (incremental): {} point rows in {} ms",
-                                                 storage::format_day(today), n,
-                                                 duration_cast<milliseconds>(steady_clock::now() - t0).count());
+    core::logger(core::LogModule::service)
+        ->info("data quality rollup of {} (incremental): {} point rows in {} ms",
+               storage::format_day(today), n,
+               duration_cast<milliseconds>(steady_clock::now() - t0).count());
     last_today_refresh_ = now;
   }
   return rows;
@@ -229,7 +253,9 @@ nlohmann::json to_json(const DataQualityFigures& f) {
     j["quota_code"] = s.quota_code;
     j["point_name"] = s.point_name;
   }
-  auto opt = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+  auto opt = [](const std::optional<double>& v) {
+    return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+  };
   j["points"] = s.points;
   j["period_s"] = s.period_s;
   j["online_s"] = s.online_s;
@@ -249,14 +275,16 @@ nlohmann::json to_json(const DataQualityFigures& f) {
 }
 
 nlohmann::json to_json(const DataQualityResult& r) {
-  nlohmann::json j{{"level", r.level},
-                   {"from", storage::format_day(r.from)},
-                   {"to", storage::format_day(r.to)},
-                   {"target_online_rate", r.target_online_rate},
-                   {"timely_within_s", r.timely_within_s},
-                   {"computed_until", r.computed_until ? nlohmann::json(report::beijing_time(*r.computed_until)) : nlohmann::json(nullptr)},
-                   {"totals", to_json(r.totals)},
-                   {"total", r.total}};
+  nlohmann::json j{
+      {"level", r.level},
+      {"from", storage::format_day(r.from)},
+      {"to", storage::format_day(r.to)},
+      {"target_online_rate", r.target_online_rate},
+      {"timely_within_s", r.timely_within_s},
+      {"computed_until", r.computed_until ? nlohmann::json(report::beijing_time(*r.computed_until))
+                                          : nlohmann::json(nullptr)},
+      {"totals", to_json(r.totals)},
+      {"total", r.total}};
   j["items"] = nlohmann::json::array();
   for (const auto& f : r.items) j["items"].push_back(to_json(f));
   j["bottom"] = nlohmann::json::array();
@@ -269,8 +297,9 @@ report::Cell rate_cell(const std::optional<double>& v) {
   return v ? report::Cell::of_percent(*v) : report::Cell::blank();
 }
 
-report::Table figures_table(const std::string& title, const std::vector<DataQualityFigures>& rows, const std::string& level,
-                            bool with_day, std::vector<std::string> notes) {
+report::Table figures_table(const std::string& title, const std::vector<DataQualityFigures>& rows,
+                            const std::string& level, bool with_day,
+                            std::vector<std::string> notes) {
   report::Table t;
   t.title = title;
   t.notes = std::move(notes);
@@ -287,8 +316,8 @@ report::Table figures_table(const std::string& title, const std::vector<DataQual
     t.columns.push_back({"点位编码"});
     t.columns.push_back({"点位名称"});
   }
-  for (const char* h : {"点位数", "在线率", "完整率", "及时率", "应收条数", "实收条数", "及时条数", "质量标记条数", "超量程",
-                        "数据冻结", "离线", "设备故障", "在线率达标"})
+  for (const char* h : {"点位数", "在线率", "完整率", "及时率", "应收条数", "实收条数", "及时条数",
+                        "质量标记条数", "超量程", "数据冻结", "离线", "设备故障", "在线率达标"})
     t.columns.push_back({h});
   for (const auto& f : rows) {
     const auto& s = f.sums;
@@ -323,7 +352,8 @@ report::Table figures_table(const std::string& title, const std::vector<DataQual
 }
 
 std::vector<std::string> period_notes(const DataQualityResult& r) {
-  return {"统计期间：" + storage::format_day(r.from) + " 至 " + storage::format_day(r.to) + "（北京时间）",
+  return {"统计期间：" + storage::format_day(r.from) + " 至 " + storage::format_day(r.to) +
+              "（北京时间）",
           "在线率目标：≥99.5%；及时：采集后 " + std::to_string(r.timely_within_s) + " 秒内收到"};
 }
 }  // namespace

@@ -34,7 +34,8 @@ std::string EventHub::region_of(const std::string& company_code) {
   std::string region;
   try {
     auto row = db_.in_tx([&](storage::Tx& tx) {
-      return tx.exec_one("SELECT region_code FROM enterprise WHERE company_code = $1", {company_code});
+      return tx.exec_one("SELECT region_code FROM enterprise WHERE company_code = $1",
+                         {company_code});
     });
     if (!row.is_null()) region = row["region_code"].get<std::string>();
   } catch (const std::exception&) {
@@ -47,8 +48,10 @@ std::string EventHub::region_of(const std::string& company_code) {
 
 bool EventHub::visible(const model::Scope& scope, const std::string& company_code) {
   switch (scope.kind) {
-    case model::ScopeKind::province: return true;
-    case model::ScopeKind::enterprise: return scope.company_code == company_code;
+    case model::ScopeKind::province:
+      return true;
+    case model::ScopeKind::enterprise:
+      return scope.company_code == company_code;
     case model::ScopeKind::region: {
       auto region = region_of(company_code);
       return !region.empty() && scope.covers_region(region);
@@ -58,11 +61,19 @@ bool EventHub::visible(const model::Scope& scope, const std::string& company_cod
 }
 
 LiveEvent EventHub::from_alarm(const storage::AlarmWrite& a) {
-  nlohmann::json j = {{"transition", a.transition}, {"alarm_type", a.type}, {"quota_code", a.quota_code},
-                      {"company_code", a.company_code}, {"hazard_code", a.hazard_code}, {"equip_code", a.equip_code},
-                      {"is_data_fault", a.data_fault}, {"value", a.value}, {"peak_value", a.peak},
-                      {"start_ts", storage::format_pg_timestamp(a.start_ms)}, {"at", storage::format_pg_timestamp(a.at_ms)},
-                      {"suppressed", a.suppressed}, {"late", a.late}};
+  nlohmann::json j = {{"transition", a.transition},
+                      {"alarm_type", a.type},
+                      {"quota_code", a.quota_code},
+                      {"company_code", a.company_code},
+                      {"hazard_code", a.hazard_code},
+                      {"equip_code", a.equip_code},
+                      {"is_data_fault", a.data_fault},
+                      {"value", a.value},
+                      {"peak_value", a.peak},
+                      {"start_ts", storage::format_pg_timestamp(a.start_ms)},
+                      {"at", storage::format_pg_timestamp(a.at_ms)},
+                      {"suppressed", a.suppressed},
+                      {"late", a.late}};
   if (a.threshold) j["threshold"] = *a.threshold;
   return {"alarm", a.company_code, j.dump()};
 }

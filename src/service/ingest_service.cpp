@@ -36,18 +36,26 @@ using nlohmann::json;
 using namespace std::chrono;
 
 namespace {
-std::int64_t to_ms(core::SysTime t) { return duration_cast<milliseconds>(t.time_since_epoch()).count(); }
+std::int64_t to_ms(core::SysTime t) {
+  return duration_cast<milliseconds>(t.time_since_epoch()).count();
+}
 core::SysTime from_ms(std::int64_t ms) { return core::SysTime{milliseconds(ms)}; }
 
-std::optional<double> opt_d(const json& j) { return j.is_number() ? std::optional<double>(j.get<double>()) : std::nullopt; }
+std::optional<double> opt_d(const json& j) {
+  return j.is_number() ? std::optional<double>(j.get<double>()) : std::nullopt;
+}
 
 std::optional<rules::AlarmType> alarm_type_of(const std::string& s) {
   using rules::AlarmType;
   static const std::pair<const char*, AlarmType> kTypes[] = {
-      {"HH", AlarmType::hh},       {"H", AlarmType::h},
-      {"L", AlarmType::l},         {"LL", AlarmType::ll},
-      {"SWITCH", AlarmType::switch_on}, {"OUT_OF_RANGE", AlarmType::out_of_range},
-      {"OFFLINE", AlarmType::offline},  {"FROZEN", AlarmType::frozen},
+      {"HH", AlarmType::hh},
+      {"H", AlarmType::h},
+      {"L", AlarmType::l},
+      {"LL", AlarmType::ll},
+      {"SWITCH", AlarmType::switch_on},
+      {"OUT_OF_RANGE", AlarmType::out_of_range},
+      {"OFFLINE", AlarmType::offline},
+      {"FROZEN", AlarmType::frozen},
       {"DEVICE_FAULT", AlarmType::device_fault}};
   for (auto& [n, t] : kTypes)
     if (s == n) return t;
@@ -67,7 +75,6 @@ struct FilingWindow {
   std::string target_kind, target_code;
   std::int64_t start_ms, end_ms;
 };
-
 
 // Recently answered uploads, so that a resend finds its reply without a database round trip
 // (and while the database is away).
@@ -113,8 +120,8 @@ struct IngestService::Impl {
   storage::ReadingStore store;
   std::unique_ptr<storage::Spool> spool;
 
-  std::shared_ptr<const ingest::RegistrySnapshot> snapshot = std::make_shared<ingest::RegistrySnapshot>(
-      std::vector<model::PointDef>{});
+  std::shared_ptr<const ingest::RegistrySnapshot> snapshot =
+      std::make_shared<ingest::RegistrySnapshot>(std::vector<model::PointDef>{});
   std::atomic<std::uint64_t> snapshot_gen{0};
 
   std::mutex filings_mu;
@@ -146,8 +153,8 @@ struct IngestService::Impl {
   // The maintenance tasks run on their own worker, posted after each aggregation: a long one (a
   // day's data-quality rollup at national scale takes minutes) must not hold up the 5-s timers.
 
-  std::atomic<std::uint64_t> n_uploads{0}, n_readings{0}, n_rejected{0}, n_duplicates{0}, n_groups{0}, n_spooled{0},
-      n_replayed{0}, n_busy{0}, n_raised{0};
+  std::atomic<std::uint64_t> n_uploads{0}, n_readings{0}, n_rejected{0}, n_duplicates{0},
+      n_groups{0}, n_spooled{0}, n_replayed{0}, n_busy{0}, n_raised{0};
   prometheus::Counter* m_readings = nullptr;
   prometheus::Counter* m_rejected = nullptr;
   prometheus::Counter* m_spooled = nullptr;
@@ -160,13 +167,27 @@ struct IngestService::Impl {
       : db(d),
         s(std::move(st)),
         clock(c),
-        writer({.name = "ingest-writer", .capacity = s.max_queued_readings, .allowance = kWriterAllowance,
-                .liveness = live, .log = core::LogModule::ingest}),
-        ticker({.name = "ingest-ticker", .allowance = kTickerAllowance, .liveness = live, .log = core::LogModule::ingest}),
-        tasks({.name = "ingest-tasks", .allowance = kTasksAllowance, .liveness = live, .log = core::LogModule::ingest}),
-        loader({.name = "ingest-loader", .allowance = kTickerAllowance, .liveness = live, .log = core::LogModule::ingest}) {}
+        writer({.name = "ingest-writer",
+                .capacity = s.max_queued_readings,
+                .allowance = kWriterAllowance,
+                .liveness = live,
+                .log = core::LogModule::ingest}),
+        ticker({.name = "ingest-ticker",
+                .allowance = kTickerAllowance,
+                .liveness = live,
+                .log = core::LogModule::ingest}),
+        tasks({.name = "ingest-tasks",
+               .allowance = kTasksAllowance,
+               .liveness = live,
+               .log = core::LogModule::ingest}),
+        loader({.name = "ingest-loader",
+                .allowance = kTickerAllowance,
+                .liveness = live,
+                .log = core::LogModule::ingest}) {}
 
-  std::shared_ptr<const ingest::RegistrySnapshot> current() const { return std::atomic_load(&snapshot); }
+  std::shared_ptr<const ingest::RegistrySnapshot> current() const {
+    return std::atomic_load(&snapshot);
+  }
 
   // Point reloads asked for by points_changed() and done by the loader thread, as generations.
   std::mutex points_mu, points_load_mu;
@@ -200,14 +221,16 @@ struct IngestService::Impl {
       std::unique_lock lock(points_mu);
       if (stopping_loader || points_wanted <= points_done) return;
       // Let a burst of changes (a bulk set-up) gather into one reload, unless an upload waits.
-      points_cv.wait_for(lock, s.points_reload_debounce, [&] { return stopping_loader || points_waiters > 0; });
+      points_cv.wait_for(lock, s.points_reload_debounce,
+                         [&] { return stopping_loader || points_waiters > 0; });
       if (stopping_loader) return;
     }
     auto gen = points_wanted.load();
     try {
       load_points();
     } catch (const std::exception& e) {
-      log->warn("monitoring points not reloaded: {}", e.what());  // uploads go on with the points known
+      log->warn("monitoring points not reloaded: {}",
+                e.what());  // uploads go on with the points known
     }
     points_loaded(gen);
   }
@@ -219,7 +242,8 @@ struct IngestService::Impl {
     std::unique_lock lock(points_mu);
     ++points_waiters;
     points_cv.notify_all();
-    points_cv.wait_for(lock, seconds(10), [&] { return stopping_loader || points_done.load() >= want; });
+    points_cv.wait_for(lock, seconds(10),
+                       [&] { return stopping_loader || points_done.load() >= want; });
     --points_waiters;
     return current();
   }
@@ -245,8 +269,10 @@ struct IngestService::Impl {
     std::lock_guard serial(points_load_mu);  // a slower, older load never replaces a newer one
     auto rows = db.in_tx([](storage::Tx& tx) {
       return tx.exec(
-          "SELECT point_id, quota_code, company_code, hazard_code, coalesce(equip_code, '') AS equip_code, "
-          "coalesce(gateway_code, '') AS gateway_code, indicator_type, value_kind, in_use, range_low, range_high, "
+          "SELECT point_id, quota_code, company_code, hazard_code, coalesce(equip_code, '') AS "
+          "equip_code, "
+          "coalesce(gateway_code, '') AS gateway_code, indicator_type, value_kind, in_use, "
+          "range_low, range_high, "
           "ll, l, h, hh, debounce_s, deadband FROM monitoring_point WHERE is_active");
     });
     std::vector<model::PointDef> points;
@@ -272,8 +298,9 @@ struct IngestService::Impl {
       p.deadband = r["deadband"].get<double>();
       points.push_back(std::move(p));
     }
-    std::atomic_store(&snapshot, std::shared_ptr<const ingest::RegistrySnapshot>(
-                                     std::make_shared<ingest::RegistrySnapshot>(std::move(points))));
+    std::atomic_store(&snapshot,
+                      std::shared_ptr<const ingest::RegistrySnapshot>(
+                          std::make_shared<ingest::RegistrySnapshot>(std::move(points))));
     ++snapshot_gen;
   }
 
@@ -281,12 +308,15 @@ struct IngestService::Impl {
     auto rows = db.in_tx([](storage::Tx& tx) {
       return tx.exec(
           "SELECT company_code, target_kind, target_code, "
-          "(extract(epoch FROM starts_at) * 1000)::bigint AS s, (extract(epoch FROM ends_at) * 1000)::bigint AS e "
-          "FROM filing WHERE cancelled_at IS NULL AND status = 'approved' AND ends_at > now() - interval '30 days'");
+          "(extract(epoch FROM starts_at) * 1000)::bigint AS s, (extract(epoch FROM ends_at) * "
+          "1000)::bigint AS e "
+          "FROM filing WHERE cancelled_at IS NULL AND status = 'approved' AND ends_at > now() - "
+          "interval '30 days'");
     });
     std::unordered_map<std::string, std::vector<FilingWindow>> f;
     for (auto& r : rows)
-      f[r["company_code"]].push_back({r["target_kind"], r["target_code"], r["s"].get<std::int64_t>(), r["e"].get<std::int64_t>()});
+      f[r["company_code"]].push_back({r["target_kind"], r["target_code"],
+                                      r["s"].get<std::int64_t>(), r["e"].get<std::int64_t>()});
     std::lock_guard lock(filings_mu);
     filings = std::move(f);
   }
@@ -297,7 +327,8 @@ struct IngestService::Impl {
     if (it == filings.end()) return false;
     for (const auto& w : it->second) {
       if (t_ms < w.start_ms || t_ms >= w.end_ms) continue;
-      if (w.target_kind == "enterprise" || (w.target_kind == "hazard_source" && w.target_code == p.hazard_code) ||
+      if (w.target_kind == "enterprise" ||
+          (w.target_kind == "hazard_source" && w.target_code == p.hazard_code) ||
           (w.target_kind == "equipment" && w.target_code == p.equip_code) ||
           (w.target_kind == "point" && w.target_code == p.quota_code))
         return true;
@@ -314,8 +345,10 @@ struct IngestService::Impl {
     for (const auto& p : snap->points()) {
       auto cfg = config_of(p, s);
       auto it = machines.find(p.point_id);
-      if (it == machines.end()) machines.emplace(p.point_id, rules::PointMachine(cfg));
-      else it->second.reconfigure(cfg);
+      if (it == machines.end())
+        machines.emplace(p.point_id, rules::PointMachine(cfg));
+      else
+        it->second.reconfigure(cfg);
     }
     if (machines_gen == 0) restore_state();
     machines_gen = gen;
@@ -325,29 +358,36 @@ struct IngestService::Impl {
     try {
       auto [open, latest] = db.in_tx([](storage::Tx& tx) {
         return std::make_pair(
-            tx.exec("SELECT point_id, alarm_type, (extract(epoch FROM start_ts) * 1000)::bigint AS s, "
-                    "coalesce(peak_value, 0) AS peak, (extract(epoch FROM coalesce(peak_ts, start_ts)) * 1000)::bigint AS p "
-                    "FROM alarm WHERE end_ts IS NULL AND origin = 'platform'"),
-            tx.exec("SELECT point_id, value, (extract(epoch FROM collect_ts) * 1000)::bigint AS t FROM reading_latest"));
+            tx.exec(
+                "SELECT point_id, alarm_type, (extract(epoch FROM start_ts) * 1000)::bigint AS s, "
+                "coalesce(peak_value, 0) AS peak, (extract(epoch FROM coalesce(peak_ts, start_ts)) "
+                "* 1000)::bigint AS p "
+                "FROM alarm WHERE end_ts IS NULL AND origin = 'platform'"),
+            tx.exec("SELECT point_id, value, (extract(epoch FROM collect_ts) * 1000)::bigint AS t "
+                    "FROM reading_latest"));
       });
       for (auto& r : latest) {
         auto it = machines.find(r["point_id"].get<std::int32_t>());
-        if (it != machines.end()) it->second.restore_last_sample(from_ms(r["t"].get<std::int64_t>()), r["value"].get<double>());
+        if (it != machines.end())
+          it->second.restore_last_sample(from_ms(r["t"].get<std::int64_t>()),
+                                         r["value"].get<double>());
       }
       for (auto& r : open) {
         auto it = machines.find(r["point_id"].get<std::int32_t>());
         auto type = alarm_type_of(r["alarm_type"]);
         if (it != machines.end() && type)
-          it->second.restore_open(*type, from_ms(r["s"].get<std::int64_t>()), r["peak"].get<double>(),
-                                  from_ms(r["p"].get<std::int64_t>()));
+          it->second.restore_open(*type, from_ms(r["s"].get<std::int64_t>()),
+                                  r["peak"].get<double>(), from_ms(r["p"].get<std::int64_t>()));
       }
-      log->info("rules state restored: {} open alarms, {} points with a last value", open.size(), latest.size());
+      log->info("rules state restored: {} open alarms, {} points with a last value", open.size(),
+                latest.size());
     } catch (const std::exception& e) {
       log->warn("could not restore rules state (database unavailable?): {}", e.what());
     }
   }
 
-  storage::AlarmWrite to_write(const model::PointDef& p, const rules::AlarmChange& c, const std::string& previous) {
+  storage::AlarmWrite to_write(const model::PointDef& p, const rules::AlarmChange& c,
+                               const std::string& previous) {
     storage::AlarmWrite w;
     w.point_id = p.point_id;
     w.quota_code = p.quota_code;
@@ -369,13 +409,16 @@ struct IngestService::Impl {
     return w;
   }
 
-  void evaluate(const model::PointDef& p, const model::Reading& r, bool late, std::vector<storage::AlarmWrite>& out) {
+  void evaluate(const model::PointDef& p, const model::Reading& r, bool late,
+                std::vector<storage::AlarmWrite>& out) {
     auto it = machines.find(p.point_id);
-    if (it == machines.end()) it = machines.emplace(p.point_id, rules::PointMachine(config_of(p, s))).first;
+    if (it == machines.end())
+      it = machines.emplace(p.point_id, rules::PointMachine(config_of(p, s))).first;
     rules::Sample smp{from_ms(r.collect_ms), r.value, r.quality, suppressed(p, r.collect_ms), late};
     for (const auto& c : it->second.on_sample(smp)) {
       std::string previous;
-      if (c.transition == rules::Transition::escalated) previous = c.type == rules::AlarmType::hh ? "H" : "L";
+      if (c.transition == rules::Transition::escalated)
+        previous = c.type == rules::AlarmType::hh ? "H" : "L";
       out.push_back(to_write(p, c, previous));
     }
   }
@@ -389,7 +432,8 @@ struct IngestService::Impl {
           db.in_tx([&](storage::Tx& tx) { store.write(tx, batch); });
           return;
         } catch (const storage::TransientError& e) {
-          log->warn("database unavailable ({}); spooling {} readings", e.what(), batch.readings.size());
+          log->warn("database unavailable ({}); spooling {} readings", e.what(),
+                    batch.readings.size());
           break;
         } catch (const storage::ConflictError&) {
           // Another node (or a replay) stored one of these dataIds meanwhile: drop those and retry.
@@ -411,18 +455,20 @@ struct IngestService::Impl {
       auto key = u.company_code + "|" + u.data_id;
       return std::any_of(found.begin(), found.end(), [&](auto& f) { return f.first == key; });
     });
-    if (removed == std::string::npos) log->warn("uploads stored meanwhile dropped, but their readings are not attributable");
+    if (removed == std::string::npos)
+      log->warn("uploads stored meanwhile dropped, but their readings are not attributable");
   }
 
-  // Spool records applied per transaction by the replay (readings are bounded by max_group_readings).
+  // Spool records applied per transaction by the replay (readings are bounded by
+  // max_group_readings).
   static constexpr std::size_t kReplayRecordsPerTx = 500;
 
   // The spooled records `recs` as one batch, without the uploads PostgreSQL holds already
   // (committed before a crash, by another node, or by a resend that reached PostgreSQL while the
   // original waited here) nor their readings: a record all of whose uploads are stored is left
   // out whole (it was applied), one with some of them loses those. Counts what it left out.
-  storage::IngestBatch unstored(storage::Tx& tx, const std::vector<storage::IngestBatch>& recs, std::size_t& skipped_uploads,
-                                std::size_t& skipped_readings) {
+  storage::IngestBatch unstored(storage::Tx& tx, const std::vector<storage::IngestBatch>& recs,
+                                std::size_t& skipped_uploads, std::size_t& skipped_readings) {
     std::vector<std::pair<std::string, std::string>> keys;
     for (const auto& r : recs)
       for (const auto& u : r.uploads) keys.emplace_back(u.company_code, u.data_id);
@@ -430,7 +476,9 @@ struct IngestService::Impl {
     for (auto& [k, reply] : store.find_uploads(tx, keys)) stored.insert(k);
     storage::IngestBatch out;
     for (const auto& rec : recs) {
-      auto is_stored = [&](const storage::UploadRecord& u) { return stored.count(u.company_code + "|" + u.data_id) > 0; };
+      auto is_stored = [&](const storage::UploadRecord& u) {
+        return stored.count(u.company_code + "|" + u.data_id) > 0;
+      };
       if (!rec.uploads.empty() && std::all_of(rec.uploads.begin(), rec.uploads.end(), is_stored)) {
         skipped_uploads += rec.uploads.size();
         skipped_readings += rec.readings.size();
@@ -443,16 +491,21 @@ struct IngestService::Impl {
         auto before = part.uploads.size();
         auto removed = storage::drop_uploads(part, is_stored);
         skipped_uploads += before - part.uploads.size();
-        if (removed == std::string::npos) log->warn("spooled uploads stored meanwhile dropped, but their readings are not attributable");
-        else skipped_readings += removed;
+        if (removed == std::string::npos)
+          log->warn(
+              "spooled uploads stored meanwhile dropped, but their readings are not attributable");
+        else
+          skipped_readings += removed;
         use = &part;
       }
       for (const auto& u : use->uploads) stored.insert(u.company_code + "|" + u.data_id);
       out.uploads.insert(out.uploads.end(), use->uploads.begin(), use->uploads.end());
       out.readings.insert(out.readings.end(), use->readings.begin(), use->readings.end());
       out.alarms.insert(out.alarms.end(), use->alarms.begin(), use->alarms.end());
-      out.enterprise_alarms.insert(out.enterprise_alarms.end(), use->enterprise_alarms.begin(), use->enterprise_alarms.end());
-      out.gateways_seen.insert(out.gateways_seen.end(), use->gateways_seen.begin(), use->gateways_seen.end());
+      out.enterprise_alarms.insert(out.enterprise_alarms.end(), use->enterprise_alarms.begin(),
+                                   use->enterprise_alarms.end());
+      out.gateways_seen.insert(out.gateways_seen.end(), use->gateways_seen.begin(),
+                               use->gateways_seen.end());
     }
     return out;
   }
@@ -464,38 +517,43 @@ struct IngestService::Impl {
     std::size_t txs = 0, readings = 0, skipped_uploads = 0, skipped_readings = 0;
     std::uint64_t groups = 0;
     try {
-      spool->replay_chunks(kReplayRecordsPerTx, s.max_group_readings, [&](std::vector<storage::IngestBatch>& recs) {
-        for (int attempt = 0;; ++attempt) {
-          std::size_t su = 0, sr = 0, nr = 0;
-          try {
-            db.in_tx([&](storage::Tx& tx) {
-              auto batch = unstored(tx, recs, su, sr);
-              nr = batch.readings.size();
-              if (!batch.empty() || !batch.gateways_seen.empty()) store.write(tx, batch);
-            });
-          } catch (const storage::ConflictError&) {
-            // Stored by someone else between the check and the write: check again.
-            if (attempt >= 2) throw;
-            continue;
-          }
-          skipped_uploads += su;
-          skipped_readings += sr;
-          readings += nr;
-          break;
-        }
-        ++txs;
-        groups += recs.size();
-        n_replayed += recs.size();
-      });
+      spool->replay_chunks(kReplayRecordsPerTx, s.max_group_readings,
+                           [&](std::vector<storage::IngestBatch>& recs) {
+                             for (int attempt = 0;; ++attempt) {
+                               std::size_t su = 0, sr = 0, nr = 0;
+                               try {
+                                 db.in_tx([&](storage::Tx& tx) {
+                                   auto batch = unstored(tx, recs, su, sr);
+                                   nr = batch.readings.size();
+                                   if (!batch.empty() || !batch.gateways_seen.empty())
+                                     store.write(tx, batch);
+                                 });
+                               } catch (const storage::ConflictError&) {
+                                 // Stored by someone else between the check and the write: check
+                                 // again.
+                                 if (attempt >= 2) throw;
+                                 continue;
+                               }
+                               skipped_uploads += su;
+                               skipped_readings += sr;
+                               readings += nr;
+                               break;
+                             }
+                             ++txs;
+                             groups += recs.size();
+                             n_replayed += recs.size();
+                           });
     } catch (const storage::TransientError&) {
       // Still away; try again with the next group or tick.
     }
     if (txs) {
-      log->info("replayed {} spooled group(s) into PostgreSQL: {} readings in {} transaction(s), {} ms{}", groups, readings, txs,
-                duration_cast<milliseconds>(steady_clock::now() - t0).count(),
-                skipped_uploads ? fmt::format("; {} upload(s) already stored left out with their {} readings",
-                                              skipped_uploads, skipped_readings)
-                                : std::string());
+      log->info(
+          "replayed {} spooled group(s) into PostgreSQL: {} readings in {} transaction(s), {} ms{}",
+          groups, readings, txs, duration_cast<milliseconds>(steady_clock::now() - t0).count(),
+          skipped_uploads
+              ? fmt::format("; {} upload(s) already stored left out with their {} readings",
+                            skipped_uploads, skipped_readings)
+              : std::string());
     }
     if (m_spool) m_spool->Set(static_cast<double>(spool->pending()));
   }
@@ -528,7 +586,8 @@ struct IngestService::Impl {
         for (auto& [id, m] : machines) {
           const auto* def = snap->by_id(id);
           if (!def) continue;
-          for (const auto& c : m.on_tick(clock.now())) batch.alarms.push_back(to_write(*def, c, ""));
+          for (const auto& c : m.on_tick(clock.now()))
+            batch.alarms.push_back(to_write(*def, c, ""));
         }
         answers.emplace_back(p.get(), "");
         continue;
@@ -550,7 +609,8 @@ struct IngestService::Impl {
       }
       auto reply = ingest::upload_reply(u).dump();
       in_group[key] = reply;
-      batch.uploads.push_back({u.company_code, u.data_id, u.gateway_code, ingest::to_string(u.report_type), to_ms(u.received),
+      batch.uploads.push_back({u.company_code, u.data_id, u.gateway_code,
+                               ingest::to_string(u.report_type), to_ms(u.received),
                                static_cast<int>(u.readings.size()), reply});
       // Rules see each point's samples in collect-time order.
       std::vector<std::size_t> order(u.readings.size());
@@ -567,22 +627,28 @@ struct IngestService::Impl {
         evaluate(*def, r, resend || now_ms - r.collect_ms > late_ms, batch.alarms);
       }
       batch.readings.insert(batch.readings.end(), u.readings.begin(), u.readings.end());
-      if (!u.gateway_code.empty()) batch.gateways_seen.emplace_back(u.gateway_code, to_ms(u.received));
+      if (!u.gateway_code.empty())
+        batch.gateways_seen.emplace_back(u.gateway_code, to_ms(u.received));
       for (const auto& a : u.alarms) {
-        storage::EnterpriseAlarmRow row{u.company_code, u.data_id, a.quota_code, a.alarm_type, a.value, a.threshold,
-                                        to_ms(a.start), std::nullopt};
+        storage::EnterpriseAlarmRow row{u.company_code, u.data_id,   a.quota_code,   a.alarm_type,
+                                        a.value,        a.threshold, to_ms(a.start), std::nullopt};
         if (a.end) row.end_ms = to_ms(*a.end);
         batch.enterprise_alarms.push_back(std::move(row));
       }
       answers.emplace_back(p.get(), reply);
     }
     try {
-      if (!batch.empty() || !batch.gateways_seen.empty()) write_durably(batch);
-      else if (spool->pending() > 0) replay_spool();
+      if (!batch.empty() || !batch.gateways_seen.empty())
+        write_durably(batch);
+      else if (spool->pending() > 0)
+        replay_spool();
     } catch (const std::exception& e) {
-      log->error("a group of {} readings could not be made durable: {}", batch.readings.size(), e.what());
+      log->error("a group of {} readings could not be made durable: {}", batch.readings.size(),
+                 e.what());
       for (auto& [p, reply] : answers)
-        p->reply.set_exception(std::make_exception_ptr(Error(Errc::unavailable, core::Reason::spool_unavailable, "storage unavailable; retry later")));
+        p->reply.set_exception(
+            std::make_exception_ptr(Error(Errc::unavailable, core::Reason::spool_unavailable,
+                                          "storage unavailable; retry later")));
       return;
     }
     ++n_groups;
@@ -628,7 +694,8 @@ struct IngestService::Impl {
       log->error("ingest group failed: {}", e.what());
       for (auto& p : items) {
         try {
-          p->reply.set_exception(std::make_exception_ptr(Error(Errc::unavailable, "ingest failed; retry later")));
+          p->reply.set_exception(
+              std::make_exception_ptr(Error(Errc::unavailable, "ingest failed; retry later")));
         } catch (const std::future_error&) {
           // already answered
         }
@@ -647,7 +714,8 @@ struct IngestService::Impl {
       if (!p) return;
       try {
         p->reply.set_exception(
-            std::make_exception_ptr(Error(Errc::unavailable, core::Reason::shutting_down, "the server is shutting down; retry shortly")));
+            std::make_exception_ptr(Error(Errc::unavailable, core::Reason::shutting_down,
+                                          "the server is shutting down; retry shortly")));
       } catch (const std::future_error&) {
       }
     }
@@ -672,16 +740,19 @@ struct IngestService::Impl {
       auto until = to_ms(now) / 60000 * 60000 - 60000;
       if (aggregated_until_ms == 0) {
         auto row = db.in_tx([](storage::Tx& tx) {
-          return tx.exec_one("SELECT (extract(epoch FROM done_until) * 1000)::bigint AS t FROM aggregate_watermark WHERE name = 'readings'");
+          return tx.exec_one(
+              "SELECT (extract(epoch FROM done_until) * 1000)::bigint AS t FROM "
+              "aggregate_watermark WHERE name = 'readings'");
         });
         aggregated_until_ms = row.is_null() ? until - 3600000 : row["t"].get<std::int64_t>();
       }
       if (until > aggregated_until_ms) {
         db.in_tx([&](storage::Tx& tx) {
           store.aggregate(tx, from_ms(aggregated_until_ms), from_ms(until));
-          tx.exec("INSERT INTO aggregate_watermark(name, done_until) VALUES ('readings', $1) "
-                  "ON CONFLICT (name) DO UPDATE SET done_until = EXCLUDED.done_until",
-                  {storage::format_pg_timestamp(until)});
+          tx.exec(
+              "INSERT INTO aggregate_watermark(name, done_until) VALUES ('readings', $1) "
+              "ON CONFLICT (name) DO UPDATE SET done_until = EXCLUDED.done_until",
+              {storage::format_pg_timestamp(until)});
         });
         aggregated_until_ms = until;
       }
@@ -704,18 +775,24 @@ struct IngestService::Impl {
   }
 };
 
-IngestService::IngestService(storage::Database& db, IngestSettings s, const core::Clock& clock, core::Metrics* metrics,
-                             core::Liveness* liveness)
+IngestService::IngestService(storage::Database& db, IngestSettings s, const core::Clock& clock,
+                             core::Metrics* metrics, core::Liveness* liveness)
     : impl_(std::make_unique<Impl>(db, std::move(s), clock, liveness)) {
   impl_->spool = std::make_unique<storage::Spool>(impl_->s.spool_file);
   if (metrics) {
     auto& reg = metrics->registry();
-    auto& c = prometheus::BuildCounter().Name("hazmon_ingest_events_total").Help("Ingest events by kind").Register(reg);
+    auto& c = prometheus::BuildCounter()
+                  .Name("hazmon_ingest_events_total")
+                  .Help("Ingest events by kind")
+                  .Register(reg);
     impl_->m_readings = &c.Add({{"kind", "reading_accepted"}});
     impl_->m_rejected = &c.Add({{"kind", "item_rejected"}});
     impl_->m_spooled = &c.Add({{"kind", "group_spooled"}});
     impl_->m_busy = &c.Add({{"kind", "busy_503"}});
-    auto& g = prometheus::BuildGauge().Name("hazmon_ingest_backlog").Help("Readings queued and spool records pending").Register(reg);
+    auto& g = prometheus::BuildGauge()
+                  .Name("hazmon_ingest_backlog")
+                  .Help("Readings queued and spool records pending")
+                  .Register(reg);
     impl_->m_queue = &g.Add({{"kind", "queued_readings"}});
     impl_->m_spool = &g.Add({{"kind", "spool_records"}});
   }
@@ -733,7 +810,8 @@ void IngestService::start() {
   auto& i = *impl_;
   if (i.writer.running()) return;
   i.ticker.every("timers", kTimersEvery, [&i] { i.enqueue_tick(); });
-  i.ticker.every("maintenance", kMaintenanceEvery, [&i] { i.maintenance(); }, /*at_start=*/true);
+  i.ticker.every(
+      "maintenance", kMaintenanceEvery, [&i] { i.maintenance(); }, /*at_start=*/true);
   i.writer.start();
   i.tasks.start();
   i.ticker.start();
@@ -754,7 +832,8 @@ void IngestService::stop() {
   // Uploads already queued are written; what is left when their callers have given up (the
   // reply timeout) is answered "shutting down" and dropped.
   i.stopping = true;
-  i.writer.stop(core::SerialWorker::OnStop::drain, std::max(duration_cast<milliseconds>(i.s.reply_timeout), milliseconds(1000)));
+  i.writer.stop(core::SerialWorker::OnStop::drain,
+                std::max(duration_cast<milliseconds>(i.s.reply_timeout), milliseconds(1000)));
   i.commit_group();  // a group gathered when the deadline cut the queue; the writer thread is gone
 }
 
@@ -784,27 +863,36 @@ json IngestService::submit(std::unique_ptr<Pending> p) {
   if (i.m_readings) i.m_readings->Increment(static_cast<double>(p->upload.readings.size()));
   if (i.m_rejected) i.m_rejected->Increment(static_cast<double>(p->upload.rejected.size()));
   auto fut = p->reply.get_future();
-  if (i.stopping) throw Error(Errc::unavailable, core::Reason::shutting_down, "the server is shutting down; retry shortly");
+  if (i.stopping)
+    throw Error(Errc::unavailable, core::Reason::shutting_down,
+                "the server is shutting down; retry shortly");
   auto n = p->upload.readings.size();
   if (!i.writer.post(Impl::WriteJob(&i, std::move(p)), n)) {
     // The job was destroyed unrun: its caller-side answer is this exception, not the promise.
-    if (i.stopping) throw Error(Errc::unavailable, core::Reason::shutting_down, "the server is shutting down; retry shortly");
+    if (i.stopping)
+      throw Error(Errc::unavailable, core::Reason::shutting_down,
+                  "the server is shutting down; retry shortly");
     i.n_busy++;
     if (i.m_busy) i.m_busy->Increment();
-    throw Error(Errc::unavailable, core::Reason::ingest_queue_full, "the ingest queue is full; retry shortly");
+    throw Error(Errc::unavailable, core::Reason::ingest_queue_full,
+                "the ingest queue is full; retry shortly");
   }
   if (i.m_queue) i.m_queue->Set(static_cast<double>(i.writer.queued_weight()));
   if (fut.wait_for(i.s.reply_timeout) != std::future_status::ready)
-    throw Error(Errc::unavailable, core::Reason::ingest_timeout, "storing the upload took too long; resend it with the same dataId");
+    throw Error(Errc::unavailable, core::Reason::ingest_timeout,
+                "storing the upload took too long; resend it with the same dataId");
   return fut.get();
 }
 
-json IngestService::open_envelope(const std::string& data, const std::string& cipher, const std::string& key_hex,
-                                  const std::string& iv_hex, const std::string& app_id) const {
+json IngestService::open_envelope(const std::string& data, const std::string& cipher,
+                                  const std::string& key_hex, const std::string& iv_hex,
+                                  const std::string& app_id) const {
   auto plain = ingest::decrypt_envelope_data(data, cipher, key_hex, iv_hex, app_id);
   // Text that decrypted but is not a sane JSON document gets the very answer a failed
   // decryption gets: telling them apart would be a padding oracle for the CBC variants.
-  auto unopened = [] { return Error(Errc::bad_request, "the envelope could not be opened with this credential's key"); };
+  auto unopened = [] {
+    return Error(Errc::bad_request, "the envelope could not be opened with this credential's key");
+  };
   if (!core::json_nesting_within(plain)) throw unopened();
   try {
     return json::parse(plain);
@@ -822,7 +910,9 @@ void IngestService::reload() {
 
 void IngestService::points_changed() { impl_->points_changed(); }
 
-void IngestService::on_maintenance(std::function<void()> task) { impl_->maintenance_tasks.push_back(std::move(task)); }
+void IngestService::on_maintenance(std::function<void()> task) {
+  impl_->maintenance_tasks.push_back(std::move(task));
+}
 
 void IngestService::on_alarm(std::function<void(const storage::AlarmWrite&)> listener) {
   std::lock_guard lock(impl_->listeners_mu);

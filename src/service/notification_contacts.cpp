@@ -29,9 +29,9 @@ int level_rank(const std::string& level) {
 }
 
 bool is_tier(const std::string& t) {
-  return std::find_if(std::begin(kTiers), std::end(kTiers), [&](const char* k) { return t == k; }) != std::end(kTiers);
+  return std::find_if(std::begin(kTiers), std::end(kTiers),
+                      [&](const char* k) { return t == k; }) != std::end(kTiers);
 }
-
 
 namespace {
 using json_values::or_null;
@@ -84,16 +84,20 @@ void check_channels(const json& body, ContactInput& c, std::vector<core::FieldEr
       c.channels = v;
     }
     if (seen.count("sms") && !c.phone) bad.push_back({"/phone", "required for the sms channel"});
-    if (seen.count("email") && !c.email) bad.push_back({"/email", "required for the email channel"});
+    if (seen.count("email") && !c.email)
+      bad.push_back({"/email", "required for the email channel"});
   } else if (!c.phone) {
     bad.push_back({"/phone", "required for the sms channel (the default)"});
   }
 }
 
 ContactInput parse_contact(const json& body) {
-  if (!body.is_object()) throw Error(Errc::validation_failed, "the body must be an object", {{"", "expected an object"}});
-  static const std::set<std::string> kFields = {"level", "company_code", "region_code", "name", "phone",
-                                                "email", "channels", "min_level", "is_active", "note"};
+  if (!body.is_object())
+    throw Error(Errc::validation_failed, "the body must be an object",
+                {{"", "expected an object"}});
+  static const std::set<std::string> kFields = {
+      "level", "company_code", "region_code", "name",      "phone",
+      "email", "channels",     "min_level",   "is_active", "note"};
   static const std::regex kPhone("^1[3-9][0-9]{9}$");
   static const std::regex kEmail(R"(^[^@\s<>,;"]+@[^@\s<>,;"]+\.[^@\s<>,;"]+$)");
   static const std::regex kCompany("^[0-9A-Za-z]{11}$");
@@ -106,7 +110,8 @@ ContactInput parse_contact(const json& body) {
       return std::nullopt;
     }
     if (!body[k].is_string() || body[k].get<std::string>().size() > max) {
-      bad.push_back({std::string("/") + k, "a string of at most " + std::to_string(max) + " bytes"});
+      bad.push_back(
+          {std::string("/") + k, "a string of at most " + std::to_string(max) + " bytes"});
       return std::nullopt;
     }
     return body[k].get<std::string>();
@@ -121,10 +126,13 @@ ContactInput parse_contact(const json& body) {
   auto company = text("company_code", false, 11);
   auto region = text("region_code", false, 6);
   if (level && *level == "enterprise") {
-    if (!company && !body.contains("company_code")) bad.push_back({"/company_code", "required for an enterprise contact"});
-    else if (company && !std::regex_match(*company, kCompany)) bad.push_back({"/company_code", "an 11-character enterprise code"});
+    if (!company && !body.contains("company_code"))
+      bad.push_back({"/company_code", "required for an enterprise contact"});
+    else if (company && !std::regex_match(*company, kCompany))
+      bad.push_back({"/company_code", "an 11-character enterprise code"});
     if (body.contains("region_code") && !body["region_code"].is_null())
-      bad.push_back({"/region_code", "an enterprise contact has no region code (its enterprise's region applies)"});
+      bad.push_back({"/region_code",
+                     "an enterprise contact has no region code (its enterprise's region applies)"});
     c.company_code = company;
   } else if (level && is_tier(*level)) {
     if (!region && !body.contains("region_code")) {
@@ -141,7 +149,8 @@ ContactInput parse_contact(const json& body) {
     c.region_code = region;
   }
   auto phone = text("phone", false, 11);
-  if (phone && !std::regex_match(*phone, kPhone)) bad.push_back({"/phone", "an 11-digit mainland mobile number"});
+  if (phone && !std::regex_match(*phone, kPhone))
+    bad.push_back({"/phone", "an 11-digit mainland mobile number"});
   c.phone = phone;
   auto email = text("email", false, 254);
   if (email && !std::regex_match(*email, kEmail)) bad.push_back({"/email", "an e-mail address"});
@@ -152,8 +161,10 @@ ContactInput parse_contact(const json& body) {
     c.min_level = *ml;
   }
   if (body.contains("is_active")) {
-    if (!body["is_active"].is_boolean()) bad.push_back({"/is_active", "true or false"});
-    else c.is_active = body["is_active"].get<bool>();
+    if (!body["is_active"].is_boolean())
+      bad.push_back({"/is_active", "true or false"});
+    else
+      c.is_active = body["is_active"].get<bool>();
   }
   if (auto note = text("note", false, 500)) c.note = *note;
   if (!bad.empty()) throw Error(Errc::validation_failed, "the contact is not valid", bad);
@@ -162,39 +173,51 @@ ContactInput parse_contact(const json& body) {
 
 // The enterprise or region of a contact must exist and lie in the caller's scope; outside it,
 // it is treated as absent (422 on the field, as for registry references).
-void check_contact_scope(const storage::NotificationStore& store, storage::Tx& tx, const model::Principal& who,
-                         const ContactInput& c) {
+void check_contact_scope(const storage::NotificationStore& store, storage::Tx& tx,
+                         const model::Principal& who, const ContactInput& c) {
   if (c.company_code) {
     auto region = store.enterprise_region(tx, *c.company_code);
-    if (!region || (who.scope.kind != model::ScopeKind::province && !who.scope.covers_region(*region)))
-      throw Error(Errc::validation_failed, "no such enterprise", {{"/company_code", "no such enterprise"}});
+    if (!region ||
+        (who.scope.kind != model::ScopeKind::province && !who.scope.covers_region(*region)))
+      throw Error(Errc::validation_failed, "no such enterprise",
+                  {{"/company_code", "no such enterprise"}});
   } else if (c.region_code) {
     if (who.scope.kind != model::ScopeKind::province && !who.scope.covers_region(*c.region_code))
-      throw Error(Errc::validation_failed, "region outside your scope", {{"/region_code", "no such region in your scope"}});
+      throw Error(Errc::validation_failed, "region outside your scope",
+                  {{"/region_code", "no such region in your scope"}});
   }
 }
 
 storage::ContactWrite write_of(const ContactInput& c) {
-  return {c.level,    c.name,           c.company_code,
-          c.region_code, c.phone,       c.email,
-          c.channels.dump(), model::warning_level_from_string(c.min_level).value_or(model::WarningLevel::blue),
-          c.is_active, c.note};
+  return {c.level,
+          c.name,
+          c.company_code,
+          c.region_code,
+          c.phone,
+          c.email,
+          c.channels.dump(),
+          model::warning_level_from_string(c.min_level).value_or(model::WarningLevel::blue),
+          c.is_active,
+          c.note};
 }
 
-json contact_by_id(const storage::NotificationStore& store, storage::Tx& tx, const model::Principal& who, long long id) {
+json contact_by_id(const storage::NotificationStore& store, storage::Tx& tx,
+                   const model::Principal& who, long long id) {
   auto row = store.contact(tx, who.scope, id);
   if (!row) throw Error(Errc::not_found, "no such contact");
   return contact_json(*row);
 }
 }  // namespace
 
-json list_contacts(storage::Database& db, const storage::NotificationStore& st, const model::Principal& who,
-                   const std::map<std::string, std::string>& filters, int limit, long long offset) {
+json list_contacts(storage::Database& db, const storage::NotificationStore& st,
+                   const model::Principal& who, const std::map<std::string, std::string>& filters,
+                   int limit, long long offset) {
   contacts_allowed(who);
   storage::ContactFilter f;
   for (const auto& [k, v] : filters) {
     if (k == "level") {
-      if (!is_tier(v)) throw Error(Errc::bad_request, "level must be enterprise, county, city or province");
+      if (!is_tier(v))
+        throw Error(Errc::bad_request, "level must be enterprise, county, city or province");
       f.level = v;
     } else if (k == "company_code") {
       f.company_code = v;
@@ -209,8 +232,8 @@ json list_contacts(storage::Database& db, const storage::NotificationStore& st, 
   return {{"items", rows}, {"total", page.total}, {"limit", limit}, {"offset", offset}};
 }
 
-json create_contact(storage::Database& db, const storage::NotificationStore& st, const model::Principal& who,
-                    const json& body) {
+json create_contact(storage::Database& db, const storage::NotificationStore& st,
+                    const model::Principal& who, const json& body) {
   contacts_allowed(who);
   auto c = parse_contact(body);
   return db.in_tx([&](storage::Tx& tx) {
@@ -219,8 +242,8 @@ json create_contact(storage::Database& db, const storage::NotificationStore& st,
   });
 }
 
-json replace_contact(storage::Database& db, const storage::NotificationStore& st, const model::Principal& who, long long id,
-                     const json& body) {
+json replace_contact(storage::Database& db, const storage::NotificationStore& st,
+                     const model::Principal& who, long long id, const json& body) {
   contacts_allowed(who);
   return db.in_tx([&](storage::Tx& tx) {
     contact_by_id(st, tx, who, id);  // 404 first: a contact outside the scope does not exist
@@ -231,13 +254,13 @@ json replace_contact(storage::Database& db, const storage::NotificationStore& st
   });
 }
 
-void delete_contact(storage::Database& db, const storage::NotificationStore& st, const model::Principal& who, long long id) {
+void delete_contact(storage::Database& db, const storage::NotificationStore& st,
+                    const model::Principal& who, long long id) {
   contacts_allowed(who);
   db.in_tx([&](storage::Tx& tx) {
     contact_by_id(st, tx, who, id);
     st.delete_contact(tx, id);
   });
 }
-
 
 }  // namespace hazmon::service::notification_detail

@@ -104,16 +104,19 @@ struct NotificationService::Impl {
   std::unique_ptr<core::SerialWorker> sender;
   std::atomic<bool> started{false}, wake{false};
   std::mutex mu;  // retry_events
-  std::atomic<bool> stop_requested{false};  // checked between messages: a round of slow sends must not hold up shutdown
+  std::atomic<bool> stop_requested{
+      false};  // checked between messages: a round of slow sends must not hold up shutdown
   std::deque<json> retry_events;  // pushes whose outbox write failed (database down)
 
-  std::atomic<std::uint64_t> n_queued{0}, n_sent{0}, n_retried{0}, n_failed{0}, n_enqueue_failures{0};
+  std::atomic<std::uint64_t> n_queued{0}, n_sent{0}, n_retried{0}, n_failed{0},
+      n_enqueue_failures{0};
   prometheus::Counter* m_sent[2] = {nullptr, nullptr};
   prometheus::Counter* m_failed[2] = {nullptr, nullptr};
   prometheus::Counter* m_retried[2] = {nullptr, nullptr};
   prometheus::Counter* m_queued[2] = {nullptr, nullptr};
 
-  Impl(storage::Database& d, NotifySettings st, const core::Clock& c, notify::SmsGateway* g, notify::Mailer* m)
+  Impl(storage::Database& d, NotifySettings st, const core::Clock& c, notify::SmsGateway* g,
+       notify::Mailer* m)
       : db(d), s(std::move(st)), clock(c), sms(g), mail(m) {}
 
   static int ch(Channel c) { return c == Channel::sms ? 0 : 1; }
@@ -128,10 +131,11 @@ struct NotificationService::Impl {
   }
 
   void poke() {
-    if (started && !wake.exchange(true)) sender->post_always([this] {
-      wake = false;
-      round();
-    });
+    if (started && !wake.exchange(true))
+      sender->post_always([this] {
+        wake = false;
+        round();
+      });
   }
 
   struct Recipient {
@@ -163,14 +167,21 @@ struct NotificationService::Impl {
         if (level_rank(model::to_string(c.min_level)) > rank) continue;
         Recipient rc{tier, c.name, c.phone.value_or(""), c.email.value_or(""), {}, c.id};
         for (const auto& chn : json::parse(c.channels))
-          if (auto k = notify::channel_from_string(chn.get<std::string>())) rc.channels.push_back(*k);
+          if (auto k = notify::channel_from_string(chn.get<std::string>()))
+            rc.channels.push_back(*k);
         out.push_back(std::move(rc));
       }
       // The 包保责任人 of the hazard source (registry table responsible_person) get an SMS at
       // the enterprise tier without a contact row of their own.
       if (tier == "enterprise" && ev.contains("hazard_code") && ev["hazard_code"].is_string()) {
-        for (const auto& p : store.responsible_persons(tx, ev["hazard_code"].get<std::string>(), clock.now()))
-          out.push_back({tier, p.name + "（" + person_role_zh(p.role) + "）", p.mobile, "", {Channel::sms}, std::nullopt});
+        for (const auto& p :
+             store.responsible_persons(tx, ev["hazard_code"].get<std::string>(), clock.now()))
+          out.push_back({tier,
+                         p.name + "（" + person_role_zh(p.role) + "）",
+                         p.mobile,
+                         "",
+                         {Channel::sms},
+                         std::nullopt});
       }
     }
     return out;
@@ -194,11 +205,13 @@ struct NotificationService::Impl {
         for (auto c : r.channels) {
           const std::string& address = c == Channel::sms ? r.phone : r.email;
           if (address.empty()) continue;
-          if ((c == Channel::sms && !sms) || (c == Channel::email && !mail)) continue;  // channel not configured
+          if ((c == Channel::sms && !sms) || (c == Channel::email && !mail))
+            continue;  // channel not configured
           const auto& t = texts[ch(c)];
-          added[ch(c)] += store.add(tx, {id, ev.value("company_code", std::string()), dedup, reason,
-                                         std::string(notify::to_string(c)), address, r.name, r.level, r.contact_id,
-                                         c == Channel::email ? t.subject : std::string(), t.body, now});
+          added[ch(c)] += store.add(
+              tx, {id, ev.value("company_code", std::string()), dedup, reason,
+                   std::string(notify::to_string(c)), address, r.name, r.level, r.contact_id,
+                   c == Channel::email ? t.subject : std::string(), t.body, now});
         }
       }
     });
@@ -207,7 +220,8 @@ struct NotificationService::Impl {
       if (m_queued[c]) m_queued[c]->Increment(added[c]);
     }
     if (added[0] + added[1] > 0) {
-      log->info("warning event {} ({}): {} SMS and {} e-mail queued", id, reason, added[0], added[1]);
+      log->info("warning event {} ({}): {} SMS and {} e-mail queued", id, reason, added[0],
+                added[1]);
       poke();
     }
     return added[0] + added[1];
@@ -220,10 +234,14 @@ struct NotificationService::Impl {
       enqueue(ev);
     } catch (const std::exception& e) {
       ++n_enqueue_failures;
-      log->warn("notifications of warning event {} not queued yet: {}", ev.value("id", 0LL), e.what());
+      log->warn("notifications of warning event {} not queued yet: {}", ev.value("id", 0LL),
+                e.what());
       std::lock_guard lock(mu);
-      if (retry_events.size() < kMaxRetryEvents) retry_events.push_back(ev);
-      else log->error("notification retry queue full; warning event {} not notified", ev.value("id", 0LL));
+      if (retry_events.size() < kMaxRetryEvents)
+        retry_events.push_back(ev);
+      else
+        log->error("notification retry queue full; warning event {} not notified",
+                   ev.value("id", 0LL));
     }
   }
 
@@ -239,7 +257,8 @@ struct NotificationService::Impl {
     }
   }
 
-  void record_outcome(long long id, Channel c, int attempts, const std::optional<notify::SendError>& err) {
+  void record_outcome(long long id, Channel c, int attempts,
+                      const std::optional<notify::SendError>& err) {
     auto now = clock.now();
     if (!err) {
       db.in_tx([&](storage::Tx& tx) { store.mark_sent(tx, id, attempts, now); });
@@ -250,17 +269,19 @@ struct NotificationService::Impl {
     bool give_up = err->permanent() || attempts >= s.max_attempts;
     std::string what = std::string(err->what()).substr(0, 500);
     db.in_tx([&](storage::Tx& tx) {
-      store.mark_attempt_failed(tx, id, give_up, attempts, what, now + (give_up ? seconds(0) : backoff(attempts)));
+      store.mark_attempt_failed(tx, id, give_up, attempts, what,
+                                now + (give_up ? seconds(0) : backoff(attempts)));
     });
     if (give_up) {
       ++n_failed;
       inc(m_failed[ch(c)]);
-      log->error("notification {} ({}) failed after {} attempt(s): {}", id, notify::to_string(c), attempts, what);
+      log->error("notification {} ({}) failed after {} attempt(s): {}", id, notify::to_string(c),
+                 attempts, what);
     } else {
       ++n_retried;
       inc(m_retried[ch(c)]);
-      log->warn("notification {} ({}) attempt {} failed, retry in {} s: {}", id, notify::to_string(c), attempts,
-                backoff(attempts).count(), what);
+      log->warn("notification {} ({}) attempt {} failed, retry in {} s: {}", id,
+                notify::to_string(c), attempts, backoff(attempts).count(), what);
     }
   }
 
@@ -271,8 +292,9 @@ struct NotificationService::Impl {
       if (stop_requested) break;  // the rest stay pending for the next start
       auto id = row.id;
       auto c = notify::channel_from_string(row.channel).value_or(Channel::sms);
-      notify::Message m{c, row.recipient, row.recipient_name, row.subject, row.body,
-                        "hazmon.notification." + std::to_string(id), {}};
+      notify::Message m{c,           row.recipient, row.recipient_name,
+                        row.subject, row.body,      "hazmon.notification." + std::to_string(id),
+                        {}};
       int attempts = row.attempts + 1;
       std::optional<notify::SendError> err;
       try {
@@ -316,16 +338,22 @@ struct NotificationService::Impl {
   }
 };
 
-NotificationService::NotificationService(storage::Database& db, NotifySettings s, const core::Clock& clock,
-                                         notify::SmsGateway* sms, notify::Mailer* mail, core::Metrics* metrics,
+NotificationService::NotificationService(storage::Database& db, NotifySettings s,
+                                         const core::Clock& clock, notify::SmsGateway* sms,
+                                         notify::Mailer* mail, core::Metrics* metrics,
                                          core::Liveness* liveness)
     : impl_(std::make_unique<Impl>(db, std::move(s), clock, sms, mail)) {
-  impl_->sender = std::make_unique<core::SerialWorker>(core::SerialWorkerOptions{
-      .name = "notify", .allowance = std::chrono::minutes(10), .liveness = liveness, .log = core::LogModule::notify});
+  impl_->sender = std::make_unique<core::SerialWorker>(
+      core::SerialWorkerOptions{.name = "notify",
+                                .allowance = std::chrono::minutes(10),
+                                .liveness = liveness,
+                                .log = core::LogModule::notify});
   if (metrics) {
     auto& c = prometheus::BuildCounter()
                   .Name("hazmon_notifications_total")
-                  .Help("Warning notifications by channel: queued in the outbox, sent, retried after a failed attempt, failed for good")
+                  .Help(
+                      "Warning notifications by channel: queued in the outbox, sent, retried after "
+                      "a failed attempt, failed for good")
                   .Register(metrics->registry());
     for (Channel chn : {Channel::sms, Channel::email}) {
       std::string name(notify::to_string(chn));
@@ -368,10 +396,12 @@ int NotificationService::deliver_due() {
 
 NotifyStats NotificationService::stats() const {
   auto& i = *impl_;
-  return {i.n_queued.load(), i.n_sent.load(), i.n_retried.load(), i.n_failed.load(), i.n_enqueue_failures.load()};
+  return {i.n_queued.load(), i.n_sent.load(), i.n_retried.load(), i.n_failed.load(),
+          i.n_enqueue_failures.load()};
 }
 
-json NotificationService::list(const model::Principal& who, const std::map<std::string, std::string>& filters, int limit,
+json NotificationService::list(const model::Principal& who,
+                               const std::map<std::string, std::string>& filters, int limit,
                                long long offset) {
   if (!who.is_person()) throw Error(Errc::forbidden, "notifications are for people");
   storage::NotificationFilter f;
@@ -381,10 +411,12 @@ json NotificationService::list(const model::Principal& who, const std::map<std::
         throw Error(Errc::bad_request, "warning_event_id must be a number");
       f.warning_event_id = std::stoll(v);
     } else if (k == "status") {
-      if (v != "pending" && v != "sent" && v != "failed") throw Error(Errc::bad_request, "status must be pending, sent or failed");
+      if (v != "pending" && v != "sent" && v != "failed")
+        throw Error(Errc::bad_request, "status must be pending, sent or failed");
       f.status = v;
     } else if (k == "channel") {
-      if (!notify::channel_from_string(v)) throw Error(Errc::bad_request, "channel must be sms or email");
+      if (!notify::channel_from_string(v))
+        throw Error(Errc::bad_request, "channel must be sms or email");
       f.channel = v;
     } else if (k == "company_code") {
       f.company_code = v;
@@ -407,7 +439,8 @@ json NotificationService::list(const model::Principal& who, const std::map<std::
   return {{"items", rows}, {"total", total}, {"limit", limit}, {"offset", offset}};
 }
 
-json NotificationService::list_contacts(const model::Principal& who, const std::map<std::string, std::string>& filters,
+json NotificationService::list_contacts(const model::Principal& who,
+                                        const std::map<std::string, std::string>& filters,
                                         int limit, long long offset) {
   return notification_detail::list_contacts(impl_->db, impl_->store, who, filters, limit, offset);
 }
@@ -416,7 +449,8 @@ json NotificationService::create_contact(const model::Principal& who, const json
   return notification_detail::create_contact(impl_->db, impl_->store, who, body);
 }
 
-json NotificationService::replace_contact(const model::Principal& who, long long id, const json& body) {
+json NotificationService::replace_contact(const model::Principal& who, long long id,
+                                          const json& body) {
   return notification_detail::replace_contact(impl_->db, impl_->store, who, id, body);
 }
 

@@ -48,7 +48,9 @@ json writable_view(const EntityDef& def, const json& row) {
   return out;
 }
 
-bool is_regulator(Role r) { return r == Role::province_admin || r == Role::city_officer || r == Role::county_officer; }
+bool is_regulator(Role r) {
+  return r == Role::province_admin || r == Role::city_officer || r == Role::county_officer;
+}
 
 // Fields that set how closely the regulator watches a row (issue 9, attack 3). An enterprise
 // user (and a gateway's base-table upload, which writes with its rights) may send them only
@@ -59,9 +61,12 @@ struct SupervisionField {
   const char* why;
 };
 constexpr SupervisionField kSupervisionFields[] = {
-    {"hazard-sources", "rank", "is graded by POST /api/v1/hazard-sources/{code}/grading or set by the regulator"},
-    {"hazard-sources", "r_value", "is graded by POST /api/v1/hazard-sources/{code}/grading or set by the regulator"},
-    {"hazard-sources", "alpha", "is graded by POST /api/v1/hazard-sources/{code}/grading or set by the regulator"},
+    {"hazard-sources", "rank",
+     "is graded by POST /api/v1/hazard-sources/{code}/grading or set by the regulator"},
+    {"hazard-sources", "r_value",
+     "is graded by POST /api/v1/hazard-sources/{code}/grading or set by the regulator"},
+    {"hazard-sources", "alpha",
+     "is graded by POST /api/v1/hazard-sources/{code}/grading or set by the regulator"},
     {"enterprises", "status", "is set by the regulator"},
     {"enterprises", "max_hazard_rank", "is set by the regulator (and by grading)"},
     // A point moved to another hazard source takes that source's rank into its warnings.
@@ -87,38 +92,52 @@ struct AlarmSetting {
   const char* why;
 };
 constexpr AlarmSetting kAlarmSettings[] = {
-    {"monitoring-points", "hh", Stricter::lower, "may be lowered but not raised or removed by the enterprise; ask the regulator"},
-    {"monitoring-points", "h", Stricter::lower, "may be lowered but not raised or removed by the enterprise; ask the regulator"},
-    {"monitoring-points", "l", Stricter::higher, "may be raised but not lowered or removed by the enterprise; ask the regulator"},
-    {"monitoring-points", "ll", Stricter::higher, "may be raised but not lowered or removed by the enterprise; ask the regulator"},
-    {"monitoring-points", "range_high", Stricter::lower, "a wider range hides out-of-range faults; ask the regulator"},
-    {"monitoring-points", "range_low", Stricter::higher, "a wider range hides out-of-range faults; ask the regulator"},
-    {"monitoring-points", "debounce_s", Stricter::lower, "a longer debounce delays and drops alarms; ask the regulator"},
-    {"monitoring-points", "deadband", Stricter::lower, "a wider deadband holds one episode over new alarms; ask the regulator"},
+    {"monitoring-points", "hh", Stricter::lower,
+     "may be lowered but not raised or removed by the enterprise; ask the regulator"},
+    {"monitoring-points", "h", Stricter::lower,
+     "may be lowered but not raised or removed by the enterprise; ask the regulator"},
+    {"monitoring-points", "l", Stricter::higher,
+     "may be raised but not lowered or removed by the enterprise; ask the regulator"},
+    {"monitoring-points", "ll", Stricter::higher,
+     "may be raised but not lowered or removed by the enterprise; ask the regulator"},
+    {"monitoring-points", "range_high", Stricter::lower,
+     "a wider range hides out-of-range faults; ask the regulator"},
+    {"monitoring-points", "range_low", Stricter::higher,
+     "a wider range hides out-of-range faults; ask the regulator"},
+    {"monitoring-points", "debounce_s", Stricter::lower,
+     "a longer debounce delays and drops alarms; ask the regulator"},
+    {"monitoring-points", "deadband", Stricter::lower,
+     "a wider deadband holds one episode over new alarms; ask the regulator"},
     {"gateways", "acquisition_interval_s", Stricter::lower,
      "a longer interval lowers the readings expected of the gateway; ask the regulator"},
 };
 
 bool loosens(const AlarmSetting& s, const json& existing, const json& patch) {
-  if (!patch.contains(s.field) || !existing.contains(s.field) || !existing[s.field].is_number()) return false;
+  if (!patch.contains(s.field) || !existing.contains(s.field) || !existing[s.field].is_number())
+    return false;
   const auto& next = patch[s.field];
   if (!next.is_number()) return true;  // removed (null); a wrong type is the schema check's to name
   double before = existing[s.field].get<double>(), after = next.get<double>();
   return s.stricter == Stricter::lower ? after > before : after < before;
 }
 
-std::vector<FieldError> supervision_problems(const Principal& who, const EntityDef& def, const json& existing,
-                                             const json& patch) {
+std::vector<FieldError> supervision_problems(const Principal& who, const EntityDef& def,
+                                             const json& existing, const json& patch) {
   std::vector<FieldError> out;
   if (who.role != Role::enterprise_user) return out;
   for (const auto& f : kSupervisionFields)
     if (def.name == f.entity && patch.contains(f.field) && patch[f.field] != existing[f.field])
       out.push_back({std::string("/") + f.field, f.why});
   for (const auto& s : kAlarmSettings)
-    if (def.name == s.entity && loosens(s, existing, patch)) out.push_back({std::string("/") + s.field, s.why});
-  // Taking a point out of use silences it: a filing does that (approved when long), or the regulator.
-  if (def.name == "monitoring-points" && patch.contains("in_use") && patch["in_use"] == false && existing["in_use"] != false)
-    out.push_back({"/in_use", "only the regulator takes a point out of use; file a shutdown or overhaul instead"});
+    if (def.name == s.entity && loosens(s, existing, patch))
+      out.push_back({std::string("/") + s.field, s.why});
+  // Taking a point out of use silences it: a filing does that (approved when long), or the
+  // regulator.
+  if (def.name == "monitoring-points" && patch.contains("in_use") && patch["in_use"] == false &&
+      existing["in_use"] != false)
+    out.push_back(
+        {"/in_use",
+         "only the regulator takes a point out of use; file a shutdown or overhaul instead"});
   return out;
 }
 
@@ -129,18 +148,23 @@ std::vector<FieldError> supervision_problems(const Principal& who, const EntityD
 // starts with an enterprise code (11 digits) starts with the row's own.
 std::vector<FieldError> key_problems(const Principal& who, const EntityDef& def, const json& row) {
   std::vector<FieldError> out;
-  const char* key = def.name == "monitoring-points" ? "quota_code" : def.name == "cameras" ? "video_id" : nullptr;
+  const char* key = def.name == "monitoring-points" ? "quota_code"
+                    : def.name == "cameras"         ? "video_id"
+                                                    : nullptr;
   if (!key || !row.contains(key) || !row[key].is_string()) return out;
   auto value = row[key].get<std::string>();
   auto company = str(row, "company_code");
   if (who.role == Role::enterprise_user) {
     const auto& own = who.scope.company_code;
     if (value.size() <= own.size() || value.compare(0, own.size(), own) != 0)
-      out.push_back({std::string("/") + key, "a new " + std::string(key) + " starts with your enterprise code " + own +
+      out.push_back({std::string("/") + key, "a new " + std::string(key) +
+                                                 " starts with your enterprise code " + own +
                                                  " (ADR 0015)"});
   } else if (def.name == "monitoring-points" && value.size() >= 11 &&
              value.find_first_not_of("0123456789") >= 11 && value.compare(0, 11, company) != 0) {
-    out.push_back({"/quota_code", "a quota_code that starts with an enterprise code starts with the row's company_code"});
+    out.push_back(
+        {"/quota_code",
+         "a quota_code that starts with an enterprise code starts with the row's company_code"});
   }
   return out;
 }
@@ -149,13 +173,16 @@ void require_write(const Principal& who, const EntityDef& def, bool creating) {
   bool ok;
   switch (def.scope_by) {
     case ScopeBy::global:
-    case ScopeBy::region: ok = model::can_write_reference_data(who.role); break;
+    case ScopeBy::region:
+      ok = model::can_write_reference_data(who.role);
+      break;
     case ScopeBy::park:
-      ok = who.role == Role::province_admin || who.role == Role::city_officer || who.role == Role::county_officer;
+      ok = who.role == Role::province_admin || who.role == Role::city_officer ||
+           who.role == Role::county_officer;
       break;
     case ScopeBy::enterprise:
-      ok = who.role == Role::province_admin || who.role == Role::city_officer || who.role == Role::county_officer ||
-           (!creating && who.role == Role::enterprise_user);
+      ok = who.role == Role::province_admin || who.role == Role::city_officer ||
+           who.role == Role::county_officer || (!creating && who.role == Role::enterprise_user);
       break;
     case ScopeBy::company:
       ok = model::can_write_registry(who.role);
@@ -163,8 +190,10 @@ void require_write(const Principal& who, const EntityDef& def, bool creating) {
       if (creating && def.name == "hazard-sources" && !is_regulator(who.role)) ok = false;
       break;
   }
-  if (!ok) throw Error(Errc::forbidden, std::string("the role ") + std::string(model::to_string(who.role)) +
-                                            " may not change " + def.name);
+  if (!ok)
+    throw Error(Errc::forbidden, std::string("the role ") +
+                                     std::string(model::to_string(who.role)) + " may not change " +
+                                     def.name);
 }
 
 // Checks the schema cannot express. `row` is the full row as it would be stored.
@@ -174,30 +203,34 @@ std::vector<FieldError> domain_problems(const EntityDef& def, const json& row) {
   if (def.name == "enterprises") {
     auto region = str(row, "region_code");
     if (company.substr(0, 4) != region.substr(0, 4))
-      out.push_back({"/company_code", "an enterprise code starts with the code of its city (" + region.substr(0, 4) + "…)"});
+      out.push_back({"/company_code", "an enterprise code starts with the code of its city (" +
+                                          region.substr(0, 4) + "…)"});
   }
   if (def.name == "hazard-sources") {
     if (str(row, "hazard_code").substr(0, 11) != company)
       out.push_back({"/hazard_code", "a hazard source code starts with its enterprise's code"});
     auto r = opt_num(row, "r_value");
     if (r && row["rank"].is_number_integer() && rules::level_for_r(*r) != row["rank"].get<int>())
-      out.push_back({"/rank", "rank " + std::to_string(row["rank"].get<int>()) + " does not match R = " +
-                                  std::to_string(*r) + ", which grades as level " +
+      out.push_back({"/rank", "rank " + std::to_string(row["rank"].get<int>()) +
+                                  " does not match R = " + std::to_string(*r) +
+                                  ", which grades as level " +
                                   std::to_string(rules::level_for_r(*r)) + " (GB 18218-2018)"});
     auto alpha = opt_num(row, "alpha");
     if (alpha && row.contains("people_exposed") && row["people_exposed"].is_number_integer() &&
         std::abs(*alpha - rules::alpha_for_people_exposed(row["people_exposed"].get<int>())) > 1e-9)
-      out.push_back({"/alpha", "α does not match the number of people exposed (GB 18218-2018 table 5)"});
+      out.push_back(
+          {"/alpha", "α does not match the number of people exposed (GB 18218-2018 table 5)"});
   }
-  if (row.contains("hazard_code") && row["hazard_code"].is_string() && def.name != "hazard-sources" &&
-      str(row, "hazard_code").substr(0, 11) != company)
+  if (row.contains("hazard_code") && row["hazard_code"].is_string() &&
+      def.name != "hazard-sources" && str(row, "hazard_code").substr(0, 11) != company)
     out.push_back({"/hazard_code", "the hazard source belongs to another enterprise"});
   if (def.name == "equipment") {
     auto code = str(row, "equip_code");
     if (code.substr(0, 14) != str(row, "hazard_code"))
       out.push_back({"/equip_code", "an equipment code starts with its hazard source's code"});
     if (code.size() >= 16 && code.substr(14, 2) != str(row, "equip_type"))
-      out.push_back({"/equip_code", "characters 15–16 of an equipment code are its type (" + str(row, "equip_type") + ")"});
+      out.push_back({"/equip_code", "characters 15–16 of an equipment code are its type (" +
+                                        str(row, "equip_type") + ")"});
   }
   if (def.name == "equipment-media" && str(row, "equip_code").substr(0, 11) != company)
     out.push_back({"/equip_code", "the equipment belongs to another enterprise"});
@@ -205,7 +238,8 @@ std::vector<FieldError> domain_problems(const EntityDef& def, const json& row) {
     rules::Limits lim{opt_num(row, "range_low"), opt_num(row, "range_high"), opt_num(row, "ll"),
                       opt_num(row, "l"),         opt_num(row, "h"),          opt_num(row, "hh")};
     if (str(row, "value_kind") == "switch" && (lim.ll || lim.l || lim.h || lim.hh))
-      out.push_back({"/value_kind", "a switch point has no LL/L/H/HH limits; its alarm is the switch state"});
+      out.push_back(
+          {"/value_kind", "a switch point has no LL/L/H/HH limits; its alarm is the switch state"});
     for (auto& p : rules::check_limits(lim)) out.push_back({"/" + p.field, p.message});
     auto equip = str(row, "equip_code");
     if (!equip.empty() && equip.substr(0, 14) != str(row, "hazard_code"))
@@ -218,28 +252,33 @@ std::vector<FieldError> domain_problems(const EntityDef& def, const json& row) {
   if (def.name == "gateways" && row.contains("hazard_codes")) {
     for (std::size_t i = 0; i < row["hazard_codes"].size(); ++i) {
       if (row["hazard_codes"][i].get<std::string>().substr(0, 11) != company)
-        out.push_back({"/hazard_codes/" + std::to_string(i), "the hazard source belongs to another enterprise"});
+        out.push_back({"/hazard_codes/" + std::to_string(i),
+                       "the hazard source belongs to another enterprise"});
     }
   }
   return out;
 }
 
 // Scope of the new or changed row, and the existence and ownership of what it references.
-void check_scope_and_references(storage::Tx& tx, const Principal& who, const EntityDef& def, const json& row) {
+void check_scope_and_references(storage::Tx& tx, const Principal& who, const EntityDef& def,
+                                const json& row) {
   std::vector<FieldError> problems;
   auto company = str(row, "company_code");
   switch (def.scope_by) {
     case ScopeBy::company:
       if (!kStore.enterprise_in_scope(tx, who.scope, company))
-        throw Error(Errc::validation_failed, "unknown enterprise", {{"/company_code", "no such enterprise"}});
+        throw Error(Errc::validation_failed, "unknown enterprise",
+                    {{"/company_code", "no such enterprise"}});
       break;
     case ScopeBy::enterprise:
     case ScopeBy::park:
       if (!kStore.region_in_scope(tx, who.scope, str(row, "region_code")) &&
           !(who.role == Role::enterprise_user && def.scope_by == ScopeBy::enterprise))
-        throw Error(Errc::validation_failed, "unknown region", {{"/region_code", "no such region in your area"}});
+        throw Error(Errc::validation_failed, "unknown region",
+                    {{"/region_code", "no such region in your area"}});
       break;
-    default: break;
+    default:
+      break;
   }
   for (const auto& ref : def.references) {
     if (!row.contains(ref.column) || row[ref.column].is_null()) continue;
@@ -253,8 +292,9 @@ void check_scope_and_references(storage::Tx& tx, const Principal& who, const Ent
     } else if (ref.same_company && owner.get<std::string>() != company) {
       // Do not reveal rows the caller may not see: outside the scope it simply does not exist.
       bool visible = kStore.enterprise_in_scope(tx, who.scope, owner.get<std::string>());
-      problems.push_back({"/" + ref.column, visible ? ref.table + " " + value + " belongs to another enterprise"
-                                                    : "no such " + ref.table + " (" + value + ")"});
+      problems.push_back(
+          {"/" + ref.column, visible ? ref.table + " " + value + " belongs to another enterprise"
+                                     : "no such " + ref.table + " (" + value + ")"});
     }
   }
   if (def.name == "gateways" && row.contains("hazard_codes")) {
@@ -262,17 +302,20 @@ void check_scope_and_references(storage::Tx& tx, const Principal& who, const Ent
     for (std::size_t i = 0; i < row["hazard_codes"].size(); ++i) {
       auto code = row["hazard_codes"][i].get<std::string>();
       if (kStore.reference_owner(tx, hs, code).is_null())
-        problems.push_back({"/hazard_codes/" + std::to_string(i), "no such hazard_source (" + code + ")"});
+        problems.push_back(
+            {"/hazard_codes/" + std::to_string(i), "no such hazard_source (" + code + ")"});
     }
   }
-  if (!problems.empty()) throw Error(Errc::validation_failed, "the row refers to something that is not there", problems);
+  if (!problems.empty())
+    throw Error(Errc::validation_failed, "the row refers to something that is not there", problems);
 }
 
 // Issue 9 attack 1: a camera's credential belongs to the address it was set for. A PATCH that
 // points the camera at another rtsp_url or rtsp_sub_url drops the stored credential (the sealed
 // one and credential_ref) unless it sends credential_ref again, so nobody can re-point a camera
 // at a listener of their own and receive its password.
-json camera_patch_keeping_credential_with_url(storage::Tx& tx, const std::string& key, const json& existing, json patch) {
+json camera_patch_keeping_credential_with_url(storage::Tx& tx, const std::string& key,
+                                              const json& existing, json patch) {
   auto changed = [&](const char* k) {
     if (!patch.contains(k)) return false;
     const json before = existing.contains(k) ? existing[k] : json();
@@ -280,7 +323,9 @@ json camera_patch_keeping_credential_with_url(storage::Tx& tx, const std::string
   };
   if (!changed("rtsp_url") && !changed("rtsp_sub_url")) return patch;
   if (!patch.contains("credential_ref")) patch["credential_ref"] = nullptr;
-  tx.exec("UPDATE camera SET credential_sealed = NULL, credential_set_at = NULL WHERE video_id = $1", {key});
+  tx.exec(
+      "UPDATE camera SET credential_sealed = NULL, credential_set_at = NULL WHERE video_id = $1",
+      {key});
   return patch;
 }
 
@@ -289,7 +334,8 @@ json conflict_to_error(const storage::ConflictError& e, const EntityDef& def) {
 }
 }  // namespace
 
-RegistryService::RegistryService(storage::Database& db, const std::filesystem::path& schema_dir) : db_(db) {
+RegistryService::RegistryService(storage::Database& db, const std::filesystem::path& schema_dir)
+    : db_(db) {
   for (const auto& def : storage::registry_entities()) {
     schemas_[def.name] = std::make_unique<config::JsonSchema>(
         config::JsonSchema::from_file(schema_dir / "registry" / (def.name + ".schema.json")));
@@ -297,19 +343,24 @@ RegistryService::RegistryService(storage::Database& db, const std::filesystem::p
 }
 RegistryService::~RegistryService() = default;
 
-std::vector<FieldError> RegistryService::regulator_only_changes(const Principal& who, const std::string& entity,
-                                                               const json& existing, const json& patch) {
+std::vector<FieldError> RegistryService::regulator_only_changes(const Principal& who,
+                                                                const std::string& entity,
+                                                                const json& existing,
+                                                                const json& patch) {
   return supervision_problems(who, entity_or_404(entity), existing, patch);
 }
 
-bool RegistryService::is_entity(const std::string& name) { return storage::find_entity(name) != nullptr; }
+bool RegistryService::is_entity(const std::string& name) {
+  return storage::find_entity(name) != nullptr;
+}
 
 std::vector<std::string> RegistryService::filters_of(const std::string& name) {
   const auto* def = storage::find_entity(name);
   return def ? def->filters : std::vector<std::string>{};
 }
 
-std::string RegistryService::list_text(const Principal& who, const std::string& entity, const ListParams& p) {
+std::string RegistryService::list_text(const Principal& who, const std::string& entity,
+                                       const ListParams& p) {
   const auto& def = entity_or_404(entity);
   for (const auto& [k, v] : p.filters) {
     // Filter names become column names in SQL: only the collection's declared filters pass.
@@ -317,7 +368,8 @@ std::string RegistryService::list_text(const Principal& who, const std::string& 
       throw Error(Errc::bad_request, "unknown filter '" + k + "' for " + def.name);
   }
   if (!p.q.empty() && def.search_column.empty())
-    throw Error(Errc::bad_request, "q is not supported here: " + def.name + " rows have no name to search");
+    throw Error(Errc::bad_request,
+                "q is not supported here: " + def.name + " rows have no name to search");
   storage::ListQuery q{p.filters, p.q, p.include_inactive, p.limit, p.offset};
   auto tx = db_.begin();
   return kStore.list_text(tx, def, who.scope, q);
@@ -337,12 +389,16 @@ json RegistryService::get(const Principal& who, const std::string& entity, const
 
 json RegistryService::create(const Principal& who, const std::string& entity, const json& body) {
   const auto& def = entity_or_404(entity);
-  if (!body.is_object()) throw Error(Errc::validation_failed, "the body must be a JSON object", {{"", "expected an object"}});
+  if (!body.is_object())
+    throw Error(Errc::validation_failed, "the body must be a JSON object",
+                {{"", "expected an object"}});
   if (auto errs = schemas_.at(def.name)->validate(body); !errs.empty())
-    throw Error(Errc::validation_failed, "the " + def.name + " row does not match its schema", errs);
+    throw Error(Errc::validation_failed, "the " + def.name + " row does not match its schema",
+                errs);
   require_write(who, def, true);
   if (auto errs = key_problems(who, def, body); !errs.empty())
-    throw Error(Errc::validation_failed, "the " + def.name + " row's key is not yours to use", errs);
+    throw Error(Errc::validation_failed, "the " + def.name + " row's key is not yours to use",
+                errs);
   if (auto errs = domain_problems(def, body); !errs.empty())
     throw Error(Errc::validation_failed, "the " + def.name + " row is inconsistent", errs);
   if (auto errs = extra_problems(def.name, body); !errs.empty())
@@ -359,10 +415,12 @@ json RegistryService::create(const Principal& who, const std::string& entity, co
   }
 }
 
-json RegistryService::update(const Principal& who, const std::string& entity, const std::string& key,
-                             const json& patch) {
+json RegistryService::update(const Principal& who, const std::string& entity,
+                             const std::string& key, const json& patch) {
   const auto& def = entity_or_404(entity);
-  if (!patch.is_object()) throw Error(Errc::validation_failed, "the body must be a JSON object", {{"", "expected an object"}});
+  if (!patch.is_object())
+    throw Error(Errc::validation_failed, "the body must be a JSON object",
+                {{"", "expected an object"}});
   try {
     auto row = db_.in_tx([&](storage::Tx& tx) {
       auto existing = kStore.get(tx, def, who.scope, key, /*lock=*/true);
@@ -373,27 +431,39 @@ json RegistryService::update(const Principal& who, const std::string& entity, co
         const auto* col = def.column(k);
         if (!col) continue;  // the schema check below names unknown fields
         if (col->readonly) problems.push_back({"/" + k, "is maintained by the server"});
-        bool immutable = std::find(def.immutable.begin(), def.immutable.end(), k) != def.immutable.end();
-        if (immutable && v != existing[k]) problems.push_back({"/" + k, "cannot be changed; create a new row instead"});
+        bool immutable =
+            std::find(def.immutable.begin(), def.immutable.end(), k) != def.immutable.end();
+        if (immutable && v != existing[k])
+          problems.push_back({"/" + k, "cannot be changed; create a new row instead"});
       }
-      if (who.role == Role::enterprise_user && def.scope_by == ScopeBy::enterprise && patch.contains("region_code") &&
-          patch["region_code"] != existing["region_code"])
-        problems.push_back({"/region_code", "only the regulator may move an enterprise to another region"});
-      for (auto& p : supervision_problems(who, def, existing, patch)) problems.push_back(std::move(p));
-      if (!problems.empty()) throw Error(Errc::validation_failed, "the change is not allowed", problems);
+      if (who.role == Role::enterprise_user && def.scope_by == ScopeBy::enterprise &&
+          patch.contains("region_code") && patch["region_code"] != existing["region_code"])
+        problems.push_back(
+            {"/region_code", "only the regulator may move an enterprise to another region"});
+      for (auto& p : supervision_problems(who, def, existing, patch))
+        problems.push_back(std::move(p));
+      if (!problems.empty())
+        throw Error(Errc::validation_failed, "the change is not allowed", problems);
       json merged = writable_view(def, existing);
       for (auto& [k, v] : patch.items()) {
-        if (v.is_null()) merged.erase(k);
-        else merged[k] = v;
+        if (v.is_null())
+          merged.erase(k);
+        else
+          merged[k] = v;
       }
       if (auto errs = schemas_.at(def.name)->validate(merged); !errs.empty())
-        throw Error(Errc::validation_failed, "the changed " + def.name + " row does not match its schema", errs);
+        throw Error(Errc::validation_failed,
+                    "the changed " + def.name + " row does not match its schema", errs);
       if (auto errs = domain_problems(def, merged); !errs.empty())
-        throw Error(Errc::validation_failed, "the changed " + def.name + " row is inconsistent", errs);
+        throw Error(Errc::validation_failed, "the changed " + def.name + " row is inconsistent",
+                    errs);
       if (auto errs = extra_problems(def.name, merged); !errs.empty())
-        throw Error(Errc::validation_failed, "the changed " + def.name + " row has invalid settings", errs);
+        throw Error(Errc::validation_failed,
+                    "the changed " + def.name + " row has invalid settings", errs);
       check_scope_and_references(tx, who, def, merged);
-      if (def.name == "cameras") return kStore.update(tx, def, key, camera_patch_keeping_credential_with_url(tx, key, existing, patch));
+      if (def.name == "cameras")
+        return kStore.update(tx, def, key,
+                             camera_patch_keeping_credential_with_url(tx, key, existing, patch));
       return kStore.update(tx, def, key, patch);
     });
     notify(def.name);
@@ -403,7 +473,8 @@ json RegistryService::update(const Principal& who, const std::string& entity, co
   }
 }
 
-void RegistryService::deactivate(const Principal& who, const std::string& entity, const std::string& key) {
+void RegistryService::deactivate(const Principal& who, const std::string& entity,
+                                 const std::string& key) {
   const auto& def = entity_or_404(entity);
   db_.in_tx([&](storage::Tx& tx) {
     auto existing = kStore.get(tx, def, who.scope, key);
@@ -415,14 +486,17 @@ void RegistryService::deactivate(const Principal& who, const std::string& entity
     if (who.role == Role::enterprise_user &&
         (def.name == "hazard-sources" || def.name == "cameras" ||
          (def.name == "monitoring-points" && existing.value("in_use", true) != false)))
-      throw Error(Errc::forbidden, "only the regulator may deactivate " +
-                                       std::string(def.name == "monitoring-points" ? "a monitoring point in use" : def.name));
+      throw Error(Errc::forbidden,
+                  "only the regulator may deactivate " +
+                      std::string(def.name == "monitoring-points" ? "a monitoring point in use"
+                                                                  : def.name));
     kStore.deactivate(tx, def, who.scope, key);
   });
   notify(def.name);
 }
 
-json RegistryService::grade_hazard_source(const Principal& who, const std::string& hazard_code, bool store) {
+json RegistryService::grade_hazard_source(const Principal& who, const std::string& hazard_code,
+                                          bool store) {
   const auto& def = entity_or_404("hazard-sources");
   return db_.in_tx([&](storage::Tx& tx) {
     auto hs = kStore.get(tx, def, who.scope, hazard_code, store);
@@ -433,37 +507,55 @@ json RegistryService::grade_hazard_source(const Principal& who, const std::strin
                   {{"/people_exposed", "set people_exposed on the hazard source first"}});
     auto rows = tx.exec(
         "SELECT hc.cas, hc.quantity_t, c.critical_quantity_t, c.beta FROM hazard_chemical hc "
-        "JOIN chemical c ON c.cas = hc.cas WHERE hc.hazard_code = $1 AND hc.is_active ORDER BY hc.cas",
+        "JOIN chemical c ON c.cas = hc.cas WHERE hc.hazard_code = $1 AND hc.is_active ORDER BY "
+        "hc.cas",
         {hazard_code});
     std::vector<rules::ChemicalQuantity> chems;
     std::vector<FieldError> missing;
     json parts = json::array();
     for (auto& r : rows) {
       if (!r["critical_quantity_t"].is_number() || !r["beta"].is_number()) {
-        missing.push_back({"/chemicals/" + r["cas"].get<std::string>(), "the catalogue lacks Q or β for this chemical"});
+        missing.push_back({"/chemicals/" + r["cas"].get<std::string>(),
+                           "the catalogue lacks Q or β for this chemical"});
         continue;
       }
-      chems.push_back({r["cas"], r["quantity_t"].get<double>(), r["critical_quantity_t"].get<double>(), r["beta"].get<double>()});
+      chems.push_back({r["cas"], r["quantity_t"].get<double>(),
+                       r["critical_quantity_t"].get<double>(), r["beta"].get<double>()});
       parts.push_back(r);
     }
-    if (!missing.empty()) throw Error(Errc::validation_failed, "some chemicals cannot be graded", missing);
+    if (!missing.empty())
+      throw Error(Errc::validation_failed, "some chemicals cannot be graded", missing);
     auto g = rules::grade(chems, hs["people_exposed"].get<int>());
-    json out = {{"hazard_code", hazard_code}, {"s", g.s}, {"alpha", g.alpha}, {"r", g.r},
-                {"is_major_hazard", g.is_major_hazard}, {"level", g.level ? json(*g.level) : json(nullptr)},
-                {"chemicals", parts}, {"stored", false}};
+    json out = {{"hazard_code", hazard_code},
+                {"s", g.s},
+                {"alpha", g.alpha},
+                {"r", g.r},
+                {"is_major_hazard", g.is_major_hazard},
+                {"level", g.level ? json(*g.level) : json(nullptr)},
+                {"chemicals", parts},
+                {"stored", false}};
     if (store) {
-      if (!g.level) throw Error(Errc::validation_failed, "S = Σq/Q is below 1: this is not a major hazard source");
+      if (!g.level)
+        throw Error(Errc::validation_failed,
+                    "S = Σq/Q is below 1: this is not a major hazard source");
       // The inputs (people exposed, quantities) are the enterprise's own data: a grade it
       // computes may raise supervision, only a regulator's may lower it.
-      if (!is_regulator(who.role) && hs["rank"].is_number_integer() && *g.level > hs["rank"].get<int>())
-        throw Error(Errc::validation_failed, "a lower grade needs the regulator",
-                    {{"/rank", "level " + std::to_string(*g.level) + " is lower than the stored level " +
-                                   std::to_string(hs["rank"].get<int>()) + "; ask the county, city or province officer"}});
-      tx.exec("UPDATE hazard_source SET r_value = $1, alpha = $2, rank = $3, updated_at = now() WHERE hazard_code = $4",
-              {std::to_string(g.r), std::to_string(g.alpha), std::to_string(*g.level), hazard_code});
-      tx.exec("UPDATE enterprise SET max_hazard_rank = (SELECT min(rank) FROM hazard_source WHERE company_code = $1 "
-              "AND is_active), updated_at = now() WHERE company_code = $1",
-              {hs["company_code"].get<std::string>()});
+      if (!is_regulator(who.role) && hs["rank"].is_number_integer() &&
+          *g.level > hs["rank"].get<int>())
+        throw Error(
+            Errc::validation_failed, "a lower grade needs the regulator",
+            {{"/rank", "level " + std::to_string(*g.level) + " is lower than the stored level " +
+                           std::to_string(hs["rank"].get<int>()) +
+                           "; ask the county, city or province officer"}});
+      tx.exec(
+          "UPDATE hazard_source SET r_value = $1, alpha = $2, rank = $3, updated_at = now() WHERE "
+          "hazard_code = $4",
+          {std::to_string(g.r), std::to_string(g.alpha), std::to_string(*g.level), hazard_code});
+      tx.exec(
+          "UPDATE enterprise SET max_hazard_rank = (SELECT min(rank) FROM hazard_source WHERE "
+          "company_code = $1 "
+          "AND is_active), updated_at = now() WHERE company_code = $1",
+          {hs["company_code"].get<std::string>()});
       out["stored"] = true;
     }
     return out;

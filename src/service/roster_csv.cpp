@@ -17,9 +17,12 @@ using core::Error;
 
 std::string_view to_string(MatchKind k) {
   switch (k) {
-    case MatchKind::exact: return "exact";
-    case MatchKind::normalised: return "normalised";
-    case MatchKind::unmatched: return "unmatched";
+    case MatchKind::exact:
+      return "exact";
+    case MatchKind::normalised:
+      return "normalised";
+    case MatchKind::unmatched:
+      return "unmatched";
   }
   return "unmatched";
 }
@@ -38,7 +41,8 @@ std::u32string decode_utf8(std::string_view s) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
     char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-    for (int k = 1; k < len && i + k < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    for (int k = 1; k < len && i + k < s.size(); ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
     out.push_back(cp);
     i += len;
   }
@@ -79,7 +83,8 @@ std::string normalise_enterprise_name(std::string_view name) {
   replace_all(n, "（", "(");
   replace_all(n, "）", ")");
   replace_all(n, "\xE3\x80\x80", "");  // ideographic space
-  n.erase(std::remove_if(n.begin(), n.end(), [](char c) { return c == ' ' || c == '\t'; }), n.end());
+  n.erase(std::remove_if(n.begin(), n.end(), [](char c) { return c == ' ' || c == '\t'; }),
+          n.end());
   // A bracketed suffix names a plant or phase of the same enterprise: 某公司（氯碱厂）.
   if (!n.empty() && n.back() == ')') {
     if (auto open = n.rfind('('); open != std::string::npos && open > 0) n.erase(open);
@@ -113,7 +118,8 @@ std::vector<RosterRow> read_roster_csv(const std::filesystem::path& file, int at
   return read_roster_csv(in, file.string(), attachment);
 }
 
-std::vector<RosterRow> read_roster_csv(std::istream& in, const std::string& source, int attachment) {
+std::vector<RosterRow> read_roster_csv(std::istream& in, const std::string& source,
+                                       int attachment) {
   std::string line;
   if (!std::getline(in, line)) throw Error(Errc::bad_request, source + " is empty");
   if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
@@ -122,8 +128,10 @@ std::vector<RosterRow> read_roster_csv(std::istream& in, const std::string& sour
     auto it = std::find(header.begin(), header.end(), name);
     return it == header.end() ? -1 : static_cast<int>(it - header.begin());
   };
-  int c_seq = col("seq"), c_region = col("region"), c_name = col("enterprise"), c_batch = col("batch");
-  if (c_seq < 0 || c_name < 0) throw Error(Errc::bad_request, source + " lacks a seq or enterprise column");
+  int c_seq = col("seq"), c_region = col("region"), c_name = col("enterprise"),
+      c_batch = col("batch");
+  if (c_seq < 0 || c_name < 0)
+    throw Error(Errc::bad_request, source + " lacks a seq or enterprise column");
   std::vector<RosterRow> out;
   int lineno = 1;
   while (std::getline(in, line)) {
@@ -131,13 +139,15 @@ std::vector<RosterRow> read_roster_csv(std::istream& in, const std::string& sour
     if (line.empty() || line == "\r") continue;
     auto f = split_csv_line(line);
     if (static_cast<int>(f.size()) != static_cast<int>(header.size()))
-      throw Error(Errc::bad_request, source + ":" + std::to_string(lineno) + ": wrong number of fields");
+      throw Error(Errc::bad_request,
+                  source + ":" + std::to_string(lineno) + ": wrong number of fields");
     RosterRow r;
     r.attachment = attachment;
     try {
       r.seq = std::stoi(f[c_seq]);
     } catch (const std::exception&) {
-      throw Error(Errc::bad_request, source + ":" + std::to_string(lineno) + ": seq is not a number");
+      throw Error(Errc::bad_request,
+                  source + ":" + std::to_string(lineno) + ": seq is not a number");
     }
     r.name = f[c_name];
     if (c_region >= 0) r.region = f[c_region];
@@ -147,7 +157,8 @@ std::vector<RosterRow> read_roster_csv(std::istream& in, const std::string& sour
   return out;
 }
 
-std::vector<RosterMatch> reconcile(const std::vector<RosterRow>& master, const std::vector<RosterRow>& rows) {
+std::vector<RosterMatch> reconcile(const std::vector<RosterRow>& master,
+                                   const std::vector<RosterRow>& rows) {
   std::map<std::string, const RosterRow*> by_name;
   std::map<std::string, std::vector<const RosterRow*>> by_norm;
   for (const auto& m : master) {
@@ -167,7 +178,8 @@ std::vector<RosterMatch> reconcile(const std::vector<RosterRow>& master, const s
         hit = nt->second.front();
         m.kind = MatchKind::normalised;
       } else {
-        m.note = "normalised name is ambiguous between " + std::to_string(nt->second.size()) + " enterprises";
+        m.note = "normalised name is ambiguous between " + std::to_string(nt->second.size()) +
+                 " enterprises";
       }
     }
     if (hit) {
@@ -179,7 +191,8 @@ std::vector<RosterMatch> reconcile(const std::vector<RosterRow>& master, const s
       double best = 0;
       const RosterRow* cand = nullptr;
       for (const auto& mm : master) {
-        double s = name_similarity(normalise_enterprise_name(r.name), normalise_enterprise_name(mm.name));
+        double s =
+            name_similarity(normalise_enterprise_name(r.name), normalise_enterprise_name(mm.name));
         if (s > best) {
           best = s;
           cand = &mm;

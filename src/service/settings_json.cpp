@@ -24,7 +24,9 @@ void from_json(const nlohmann::json& j, DataQualitySettings& s) {
 }
 
 void from_json(const nlohmann::json& j, ReportSettings& s) {
-  auto minute_of = [](const std::string& hhmm) { return std::stoi(hhmm.substr(0, 2)) * 60 + std::stoi(hhmm.substr(3, 2)); };
+  auto minute_of = [](const std::string& hhmm) {
+    return std::stoi(hhmm.substr(0, 2)) * 60 + std::stoi(hhmm.substr(3, 2));
+  };
   s.enabled = j.at("enabled").get<bool>();
   s.title_prefix = j.at("title_prefix").get<std::string>();
   s.daily_minute = minute_of(j.at("daily_at").get<std::string>());
@@ -43,14 +45,16 @@ void from_json(const nlohmann::json& j, StatisticsSettings& s) {
 
 void from_json(const nlohmann::json& j, FilingSettings& s) {
   s.max_length = std::chrono::seconds(j.at("filing_max_days").get<int>() * 86400LL);
-  s.max_overhaul_length = std::chrono::seconds(j.at("overhaul_filing_max_days").get<int>() * 86400LL);
+  s.max_overhaul_length =
+      std::chrono::seconds(j.at("overhaul_filing_max_days").get<int>() * 86400LL);
 }
 
 void from_json(const nlohmann::json& j, VideoServiceSettings& s) {
   s.evidence_dir = j.at("evidence_dir").get<std::string>();
   s.recording_dir = j.at("recording_dir").get<std::string>();
   s.secrets_dir = j.at("secrets_dir").get<std::string>();
-  s.allowed_networks = j.at("allowed_networks").get<std::map<std::string, std::vector<std::string>>>();
+  s.allowed_networks =
+      j.at("allowed_networks").get<std::map<std::string, std::vector<std::string>>>();
   s.housekeeping_interval = std::chrono::seconds(j.at("housekeeping_interval_s").get<int>());
   s.live_segments = j.at("live_segments").get<int>();
 }

@@ -31,10 +31,17 @@ rules::EventState state_of(const storage::EventStateRow& row) {
   e.state = row.status;
   e.level = row.level;
   switch (e.state) {
-    case DisposalState::pushed: e.deadline = row.feedback_deadline_ts; break;
-    case DisposalState::fed_back: e.deadline = row.check_deadline_ts; break;
-    case DisposalState::checked: e.deadline = row.close_deadline_ts; break;
-    default: break;
+    case DisposalState::pushed:
+      e.deadline = row.feedback_deadline_ts;
+      break;
+    case DisposalState::fed_back:
+      e.deadline = row.check_deadline_ts;
+      break;
+    case DisposalState::checked:
+      e.deadline = row.close_deadline_ts;
+      break;
+    default:
+      break;
   }
   e.overdue = row.overdue;
   e.escalations = row.escalation_count;
@@ -53,18 +60,21 @@ rules::EventState state_of(const model::WarningEvent& ev) {
   return state_of(row);
 }
 
-storage::EventStateWrite write_of(const rules::EventState& e) { return {e.state, e.level, e.deadline, e.overdue, e.escalations}; }
+storage::EventStateWrite write_of(const rules::EventState& e) {
+  return {e.state, e.level, e.deadline, e.overdue, e.escalations};
+}
 
 std::string event_no(core::SysTime first, long long id) {
   auto day = floor<days>(first + hours(8));
   year_month_day ymd{day};
   char buf[48];
-  std::snprintf(buf, sizeof buf, "YJ%04d%02u%02u%06lld", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()), id);
+  std::snprintf(buf, sizeof buf, "YJ%04d%02u%02u%06lld", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), id);
   return buf;
 }
 
-std::pair<std::optional<std::string>, std::optional<std::string>> county_and_city(const std::string& region) {
+std::pair<std::optional<std::string>, std::optional<std::string>> county_and_city(
+    const std::string& region) {
   if (auto lvl = model::region_level(region)) {
     if (*lvl == model::RegionLevel::county) return {region, region.substr(0, 4) + "00"};
     if (*lvl == model::RegionLevel::city) return {std::nullopt, region};
@@ -74,28 +84,38 @@ std::pair<std::optional<std::string>, std::optional<std::string>> county_and_cit
 
 const char* actor_name_zh(rules::ActorKind k) {
   switch (k) {
-    case rules::ActorKind::system: return "系统";
-    case rules::ActorKind::enterprise: return "企业";
-    case rules::ActorKind::county: return "县区";
-    case rules::ActorKind::city: return "市";
-    case rules::ActorKind::province: return "省";
+    case rules::ActorKind::system:
+      return "系统";
+    case rules::ActorKind::enterprise:
+      return "企业";
+    case rules::ActorKind::county:
+      return "县区";
+    case rules::ActorKind::city:
+      return "市";
+    case rules::ActorKind::province:
+      return "省";
   }
   return "";
 }
 
 std::string recipients_zh(rules::WarningLevel level, int escalations) {
   std::string who;
-  for (auto k : rules::recipients(level, escalations)) who += std::string(who.empty() ? "" : "、") + actor_name_zh(k);
+  for (auto k : rules::recipients(level, escalations))
+    who += std::string(who.empty() ? "" : "、") + actor_name_zh(k);
   return who;
 }
 
 namespace {
 const char* stage_name(DisposalState s) {
   switch (s) {
-    case DisposalState::pushed: return "企业反馈";
-    case DisposalState::fed_back: return "核查";
-    case DisposalState::checked: return "办结";
-    default: return "处置";
+    case DisposalState::pushed:
+      return "企业反馈";
+    case DisposalState::fed_back:
+      return "核查";
+    case DisposalState::checked:
+      return "办结";
+    default:
+      return "处置";
   }
 }
 
@@ -119,13 +139,15 @@ std::string num(double v) {
   return buf;
 }
 
-std::string content_of(const rules::WarningDecision& d, const HazardInfo& info, const std::string& point_name) {
+std::string content_of(const rules::WarningDecision& d, const HazardInfo& info,
+                       const std::string& point_name) {
   std::string out = info.company_name + info.hazard_name;
-  if (info.rank >= 1 && info.rank <= 4) out += std::string("（") + rank_name(info.rank) + "级重大危险源）";
+  if (info.rank >= 1 && info.rank <= 4)
+    out += std::string("（") + rank_name(info.rank) + "级重大危险源）";
   if (!d.alarms.empty()) {
     const auto& a = d.alarms.front();
-    out += (point_name.empty() ? a.quota_code : point_name + "（" + a.quota_code + "）") + alarm_type_name(a.type) +
-           "，当前值" + num(a.value);
+    out += (point_name.empty() ? a.quota_code : point_name + "（" + a.quota_code + "）") +
+           alarm_type_name(a.type) + "，当前值" + num(a.value);
     if (a.threshold) out += "，报警阈值" + num(*a.threshold);
     if (d.alarms.size() > 1) out += "，共" + std::to_string(d.alarms.size()) + "个监测点报警";
   }
@@ -143,7 +165,8 @@ void WarningService::Impl::restore() {
     return std::make_pair(events.open_sensor_events(tx), events.open_platform_alarms(tx));
   });
   for (const auto& e : open) {
-    engine.restore_event(e.company_code, e.hazard_code, e.level, e.category == rules::WarningCategory::combination);
+    engine.restore_event(e.company_code, e.hazard_code, e.level,
+                         e.category == rules::WarningCategory::combination);
     open_ids[e.company_code + "|" + e.hazard_code] = e.id;
   }
   for (const auto& a : alarms) {
@@ -213,22 +236,29 @@ void WarningService::Impl::apply_or_retry(rules::WarningDecision d, int attempts
   } catch (const std::exception& e) {
     ++n_failures;
     if (attempts + 1 >= 20) {
-      log->error("warning decision for hazard {} dropped after {} attempts: {}", d.hazard_code, attempts + 1, e.what());
+      log->error("warning decision for hazard {} dropped after {} attempts: {}", d.hazard_code,
+                 attempts + 1, e.what());
       return;
     }
-    log->warn("warning decision for hazard {} failed ({}); retried at the next tick", d.hazard_code, e.what());
+    log->warn("warning decision for hazard {} failed ({}); retried at the next tick", d.hazard_code,
+              e.what());
     retry.push_back({std::move(d), attempts + 1});
   }
 }
 
-void WarningService::Impl::link_alarms(storage::Tx& tx, long long event_id, const std::vector<rules::AlarmRef>& alarms,
+void WarningService::Impl::link_alarms(storage::Tx& tx, long long event_id,
+                                       const std::vector<rules::AlarmRef>& alarms,
                                        core::SysTime now) {
-  for (const auto& a : alarms) events.link_alarm(tx, event_id, {a.point_id, a.start, a.quota_code, a.type, a.value, a.threshold}, now);
+  for (const auto& a : alarms)
+    events.link_alarm(tx, event_id,
+                      {a.point_id, a.start, a.quota_code, a.type, a.value, a.threshold}, now);
 }
 
-void WarningService::Impl::record(storage::Tx& tx, long long event_id, core::SysTime at, const model::Principal* who,
-                                  rules::ActorKind kind, DisposalAction action, const rules::EventState& before,
-                                  const rules::EventState& after, const std::optional<rules::FeedbackCause>& cause,
+void WarningService::Impl::record(storage::Tx& tx, long long event_id, core::SysTime at,
+                                  const model::Principal* who, rules::ActorKind kind,
+                                  DisposalAction action, const rules::EventState& before,
+                                  const rules::EventState& after,
+                                  const std::optional<rules::FeedbackCause>& cause,
                                   const std::string& measures, const std::string& text) {
   storage::NewDisposalRecord r;
   r.event_id = event_id;
@@ -255,13 +285,14 @@ void WarningService::Impl::save_state(storage::Tx& tx, long long id, const rules
 }
 
 // The system pushes a pending event (the on_push listeners hear of it after the commit).
-rules::EventState WarningService::Impl::push(storage::Tx& tx, long long id, const rules::EventState& e, core::SysTime now) {
+rules::EventState WarningService::Impl::push(storage::Tx& tx, long long id,
+                                             const rules::EventState& e, core::SysTime now) {
   rules::TransitionRequest req{DisposalAction::push, std::nullopt, {}, {}};
   auto o = rules::apply_transition(e, req, rules::ActorKind::system, now, s.disposal);
   if (o.refused) return e;
   save_state(tx, id, o.next);
-  record(tx, id, now, nullptr, rules::ActorKind::system, DisposalAction::push, e, o.next, std::nullopt, {},
-         "已推送至：" + recipients_zh(o.next.level, o.next.escalations));
+  record(tx, id, now, nullptr, rules::ActorKind::system, DisposalAction::push, e, o.next,
+         std::nullopt, {}, "已推送至：" + recipients_zh(o.next.level, o.next.escalations));
   return o.next;
 }
 
@@ -276,19 +307,22 @@ bool WarningService::Impl::raise_open_event(storage::Tx& tx, const rules::Warnin
   if (d.level <= before.level) return false;
   auto after = rules::on_level_raised(before, d.level, now, s.disposal);
   save_state(tx, row.id, after);
-  std::string text = "依据规则“" + d.rule_name + "”，预警级别由" + rules::chinese_name(before.level) + "升为" +
-                     rules::chinese_name(after.level);
-  if (!d.alarms.empty()) text += "：" + d.alarms.front().quota_code + alarm_type_name(d.alarms.front().type);
-  record(tx, row.id, now, nullptr, rules::ActorKind::system, DisposalAction::raise_level, before, after, std::nullopt, {}, text);
+  std::string text = "依据规则“" + d.rule_name + "”，预警级别由" +
+                     rules::chinese_name(before.level) + "升为" + rules::chinese_name(after.level);
+  if (!d.alarms.empty())
+    text += "：" + d.alarms.front().quota_code + alarm_type_name(d.alarms.front().type);
+  record(tx, row.id, now, nullptr, rules::ActorKind::system, DisposalAction::raise_level, before,
+         after, std::nullopt, {}, text);
   new_level = after.level;
   return true;
 }
 
 // A new event: created pending, then pushed by the system. Returns its id.
-long long WarningService::Impl::create_event(storage::Tx& tx, const rules::WarningDecision& d, const HazardInfo& info,
-                                             core::SysTime now) {
+long long WarningService::Impl::create_event(storage::Tx& tx, const rules::WarningDecision& d,
+                                             const HazardInfo& info, core::SysTime now) {
   std::string point_name;
-  if (!d.alarms.empty()) point_name = events.point_name(tx, d.alarms.front().quota_code).value_or("");
+  if (!d.alarms.empty())
+    point_name = events.point_name(tx, d.alarms.front().quota_code).value_or("");
   storage::NewWarningEvent e;
   e.id = events.next_id(tx);
   e.first_ts = d.at;
@@ -309,8 +343,8 @@ long long WarningService::Impl::create_event(storage::Tx& tx, const rules::Warni
   rules::EventState created;
   created.state = DisposalState::pending;
   created.level = d.level;
-  record(tx, e.id, now, nullptr, rules::ActorKind::system, DisposalAction::create, created, created, std::nullopt, {},
-         e.content);
+  record(tx, e.id, now, nullptr, rules::ActorKind::system, DisposalAction::create, created, created,
+         std::nullopt, {}, e.content);
   push(tx, e.id, created, now);
   return e.id;
 }
@@ -339,13 +373,14 @@ void WarningService::Impl::apply(const rules::WarningDecision& d) {
     open_ids[key] = event_id;
     ++n_created;
     if (m_created) m_created->Increment();
-    log->info("warning event {} created: company={} hazard={} level={} rule={}", event_id, d.company_code, d.hazard_code,
-              rules::to_string(d.level), d.rule_id);
+    log->info("warning event {} created: company={} hazard={} level={} rule={}", event_id,
+              d.company_code, d.hazard_code, rules::to_string(d.level), d.rule_id);
   } else if (new_level) {
     open_ids[key] = event_id;
     ++n_raised;
     engine.event_level(d.company_code, d.hazard_code, *new_level);
-    log->info("warning event {} raised to {} by rule {}", event_id, rules::to_string(*new_level), d.rule_id);
+    log->info("warning event {} raised to {} by rule {}", event_id, rules::to_string(*new_level),
+              d.rule_id);
   }
   if (push_reason) notify(event_id, *push_reason);
 }
@@ -379,7 +414,8 @@ void WarningService::Impl::notify(long long id, const std::string& reason) {
 
 // Missed deadlines: overdue, escalation, a fresh deadline, a new push.
 void WarningService::Impl::check_deadlines(core::SysTime now) {
-  auto due = db.in_tx([&](storage::Tx& tx) { return events.past_deadline(tx, now, s.disposal.max_escalations); });
+  auto due = db.in_tx(
+      [&](storage::Tx& tx) { return events.past_deadline(tx, now, s.disposal.max_escalations); });
   for (auto id : due) {
     try {
       escalate(id, now);
@@ -400,14 +436,16 @@ void WarningService::Impl::escalate(long long id, core::SysTime now) {
     auto after = rules::on_deadline(before, now, s.disposal);
     if (!after) return;
     save_state(tx, id, *after);
-    std::string text = std::string(stage_name(before.state)) + "期限" + (before.deadline ? ts(*before.deadline) : "") +
-                       "已过，标记逾期";
+    std::string text = std::string(stage_name(before.state)) + "期限" +
+                       (before.deadline ? ts(*before.deadline) : "") + "已过，标记逾期";
     if (after->level != before.level)
-      text += std::string("；预警级别由") + rules::chinese_name(before.level) + "升为" + rules::chinese_name(after->level);
+      text += std::string("；预警级别由") + rules::chinese_name(before.level) + "升为" +
+              rules::chinese_name(after->level);
     if (after->escalations != before.escalations)
       text += "；第" + std::to_string(after->escalations) + "次升级，通知范围：" +
               recipients_zh(after->level, after->escalations);
-    record(tx, id, now, nullptr, rules::ActorKind::system, DisposalAction::escalate, before, *after, std::nullopt, {}, text);
+    record(tx, id, now, nullptr, rules::ActorKind::system, DisposalAction::escalate, before, *after,
+           std::nullopt, {}, text);
     changed = after;
     company = row->company_code;
     hazard = row->hazard_code.value_or("");
@@ -415,7 +453,8 @@ void WarningService::Impl::escalate(long long id, core::SysTime now) {
   if (!changed) return;
   ++n_escalated;
   if (m_escalated) m_escalated->Increment();
-  log->info("warning event {} overdue: level={} escalations={}", id, rules::to_string(changed->level), changed->escalations);
+  log->info("warning event {} overdue: level={} escalations={}", id,
+            rules::to_string(changed->level), changed->escalations);
   if (!hazard.empty()) engine.event_level(company, hazard, changed->level);
   notify(id, "escalated");
 }

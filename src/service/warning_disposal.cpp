@@ -16,7 +16,8 @@ using rules::DisposalAction;
 using rules::DisposalState;
 using namespace warning_detail;
 
-model::WarningEvent WarningService::Impl::event_in_scope(storage::Tx& tx, const model::Principal& who, long long id,
+model::WarningEvent WarningService::Impl::event_in_scope(storage::Tx& tx,
+                                                         const model::Principal& who, long long id,
                                                          bool for_update) {
   auto ev = events.find(tx, who.scope, id, for_update);
   if (!ev) throw Error(Errc::not_found, "no such warning event");
@@ -36,7 +37,8 @@ storage::WarningEventFilter filter_of(const std::map<std::string, std::string>& 
     } else if (k == "company_code") {
       f.company_code = v;
     } else if (k == "overdue") {
-      if (v != "true" && v != "false") throw Error(Errc::bad_request, "overdue must be true or false");
+      if (v != "true" && v != "false")
+        throw Error(Errc::bad_request, "overdue must be true or false");
       f.overdue = v == "true";
     } else if (k == "from" || k == "to") {
       auto t = core::parse_time(v);
@@ -48,14 +50,19 @@ storage::WarningEventFilter filter_of(const std::map<std::string, std::string>& 
 }
 
 rules::TransitionRequest request_of(const json& body) {
-  if (!body.is_object()) throw Error(Errc::validation_failed, "the body must be an object", {{"", "expected an object"}});
+  if (!body.is_object())
+    throw Error(Errc::validation_failed, "the body must be an object",
+                {{"", "expected an object"}});
   for (auto& [k, v] : body.items()) {
     if (k != "action" && k != "cause" && k != "measures" && k != "text")
-      throw Error(Errc::validation_failed, "unknown field", {{"/" + k, "is not a field of a transition"}});
+      throw Error(Errc::validation_failed, "unknown field",
+                  {{"/" + k, "is not a field of a transition"}});
     if (!v.is_string() || v.get<std::string>().size() > 2000)
-      throw Error(Errc::validation_failed, "bad field", {{"/" + k, "a string of at most 2000 bytes"}});
+      throw Error(Errc::validation_failed, "bad field",
+                  {{"/" + k, "a string of at most 2000 bytes"}});
   }
-  if (!body.contains("action")) throw Error(Errc::validation_failed, "action is required", {{"/action", "required"}});
+  if (!body.contains("action"))
+    throw Error(Errc::validation_failed, "action is required", {{"/action", "required"}});
   auto action = rules::disposal_action_from_string(body["action"].get<std::string>());
   if (!action)
     throw Error(Errc::validation_failed, "unknown action",
@@ -65,8 +72,10 @@ rules::TransitionRequest request_of(const json& body) {
   if (body.contains("cause")) {
     req.cause = rules::feedback_cause_from_string(body["cause"].get<std::string>());
     if (!req.cause)
-      throw Error(Errc::validation_failed, "unknown cause",
-                  {{"/cause", "process_fluctuation, instrument_fault, false_alarm, maintenance or real_hazard"}});
+      throw Error(
+          Errc::validation_failed, "unknown cause",
+          {{"/cause",
+            "process_fluctuation, instrument_fault, false_alarm, maintenance or real_hazard"}});
   }
   if (body.contains("measures")) req.measures = body["measures"].get<std::string>();
   if (body.contains("text")) req.text = body["text"].get<std::string>();
@@ -74,7 +83,8 @@ rules::TransitionRequest request_of(const json& body) {
 }
 }  // namespace
 
-json WarningService::list(const model::Principal& who, const std::map<std::string, std::string>& filters, int limit,
+json WarningService::list(const model::Principal& who,
+                          const std::map<std::string, std::string>& filters, int limit,
                           long long offset) {
   auto f = filter_of(filters);
   auto tx = impl_->db.begin();
@@ -113,24 +123,30 @@ json WarningService::transition(const model::Principal& who, long long id, const
   i.db.in_tx([&](storage::Tx& tx) {
     auto row = i.event_in_scope(tx, who, id, true);
     auto kind = rules::actor_kind_of(who);
-    if (!kind) throw Error(Errc::forbidden, "this role takes no part in the disposal of warning events");
+    if (!kind)
+      throw Error(Errc::forbidden, "this role takes no part in the disposal of warning events");
     auto before = state_of(row);
     auto o = rules::apply_transition(before, req, *kind, now, i.s.disposal);
     if (o.refused) {
       switch (*o.refused) {
-        case rules::Refusal::forbidden: throw Error(Errc::forbidden, o.message);
-        case rules::Refusal::wrong_state: throw Error(Errc::conflict, o.message);
-        case rules::Refusal::invalid: throw Error(Errc::validation_failed, o.message, {{"/" + o.field, o.message}});
+        case rules::Refusal::forbidden:
+          throw Error(Errc::forbidden, o.message);
+        case rules::Refusal::wrong_state:
+          throw Error(Errc::conflict, o.message);
+        case rules::Refusal::invalid:
+          throw Error(Errc::validation_failed, o.message, {{"/" + o.field, o.message}});
       }
     }
     i.save_state(tx, id, o.next);
-    if (req.action == DisposalAction::feedback) i.events.set_feedback(tx, id, *req.cause, req.measures);
+    if (req.action == DisposalAction::feedback)
+      i.events.set_feedback(tx, id, *req.cause, req.measures);
     if (o.next.state == DisposalState::closed) {
       i.events.set_closed(tx, id, now);
       closed = true;
     }
-    i.record(tx, id, now, &who, *kind, req.action, before, o.next, req.action == DisposalAction::feedback ? req.cause : std::nullopt,
-                 req.measures, req.text);
+    i.record(tx, id, now, &who, *kind, req.action, before, o.next,
+             req.action == DisposalAction::feedback ? req.cause : std::nullopt, req.measures,
+             req.text);
     if (o.next.state == DisposalState::pending) {
       i.push(tx, id, o.next, now);
       pushed = true;
@@ -150,7 +166,8 @@ json WarningService::transition(const model::Principal& who, long long id, const
   return get(who, id);
 }
 
-long long WarningService::raise_video_event(storage::Tx& tx, const model::Principal& reviewer, const VideoWarning& w) {
+long long WarningService::raise_video_event(storage::Tx& tx, const model::Principal& reviewer,
+                                            const VideoWarning& w) {
   auto& i = *impl_;
   auto kind = rules::actor_kind_of(reviewer);
   if (!kind || *kind == rules::ActorKind::enterprise || *kind == rules::ActorKind::system)
@@ -178,13 +195,14 @@ long long WarningService::raise_video_event(storage::Tx& tx, const model::Princi
   rules::EventState created;
   created.state = DisposalState::pending_review;
   created.level = w.level;
-  i.record(tx, id, now, nullptr, rules::ActorKind::system, DisposalAction::create, created, created, std::nullopt, {},
-               w.content);
+  i.record(tx, id, now, nullptr, rules::ActorKind::system, DisposalAction::create, created, created,
+           std::nullopt, {}, w.content);
   rules::TransitionRequest req{DisposalAction::confirm, std::nullopt, {}, w.review_text};
   auto o = rules::apply_transition(created, req, *kind, now, i.s.disposal);
   if (o.refused) throw Error(Errc::forbidden, o.message);
   i.save_state(tx, id, o.next);
-  i.record(tx, id, now, &reviewer, *kind, DisposalAction::confirm, created, o.next, std::nullopt, {}, w.review_text);
+  i.record(tx, id, now, &reviewer, *kind, DisposalAction::confirm, created, o.next, std::nullopt,
+           {}, w.review_text);
   i.push(tx, id, o.next, now);
   ++i.n_created;
   if (i.m_created) i.m_created->Increment();

@@ -5,8 +5,8 @@
 //   warning_disposal.cpp  queries and transitions for people (list, get, transition, video)
 //   warning_rule_admin.cpp warning rules: API form, checks, create and update
 //   warning_json.cpp      events, alarms and records as the API and on_push listeners see them
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <deque>
@@ -25,7 +25,9 @@
 #include <hazmon/storage/reading_store.hpp>
 #include <hazmon/storage/warning_event_store.hpp>
 
-namespace prometheus { class Counter; }
+namespace prometheus {
+class Counter;
+}
 
 namespace hazmon::service {
 
@@ -58,7 +60,8 @@ std::string ts(core::SysTime t);
 // "YJ" + yyyyMMdd (UTC+8) + the id, at least 6 digits.
 std::string event_no(core::SysTime first, long long id);
 // County and city codes of an enterprise region (a county's city is its first four digits + 00).
-std::pair<std::optional<std::string>, std::optional<std::string>> county_and_city(const std::string& region);
+std::pair<std::optional<std::string>, std::optional<std::string>> county_and_city(
+    const std::string& region);
 const char* actor_name_zh(rules::ActorKind k);
 std::string recipients_zh(rules::WarningLevel level, int escalations);
 
@@ -99,7 +102,8 @@ struct WarningService::Impl {
   std::unordered_map<std::string, long long> open_ids;  // company|hazard → open event id
   std::deque<Pending> retry;
 
-  std::atomic<std::uint64_t> n_seen{0}, n_dropped{0}, n_created{0}, n_raised{0}, n_escalated{0}, n_failures{0};
+  std::atomic<std::uint64_t> n_seen{0}, n_dropped{0}, n_created{0}, n_raised{0}, n_escalated{0},
+      n_failures{0};
   prometheus::Counter* m_created = nullptr;
   prometheus::Counter* m_escalated = nullptr;
   prometheus::Counter* m_dropped = nullptr;
@@ -110,11 +114,12 @@ struct WarningService::Impl {
       : db(d),
         s(std::move(st)),
         clock(c),
-        worker(std::make_unique<core::SerialWorker>(core::SerialWorkerOptions{.name = "warnings",
-                                                                              .capacity = s.max_queued_alarms,
-                                                                              .allowance = std::chrono::minutes(2),
-                                                                              .liveness = live,
-                                                                              .log = core::LogModule::service})) {}
+        worker(std::make_unique<core::SerialWorker>(
+            core::SerialWorkerOptions{.name = "warnings",
+                                      .capacity = s.max_queued_alarms,
+                                      .allowance = std::chrono::minutes(2),
+                                      .liveness = live,
+                                      .log = core::LogModule::service})) {}
 
   // warning_decisions.cpp
   void reload_rules();
@@ -122,16 +127,21 @@ struct WarningService::Impl {
   const HazardInfo& hazard_info(const std::string& hazard_code);
   void handle_alarm(const storage::AlarmWrite& w);
   void apply_or_retry(rules::WarningDecision d, int attempts = 0);
-  void link_alarms(storage::Tx& tx, long long event_id, const std::vector<rules::AlarmRef>& alarms, core::SysTime now);
-  void record(storage::Tx& tx, long long event_id, core::SysTime at, const model::Principal* who, rules::ActorKind kind,
-              rules::DisposalAction action, const rules::EventState& before, const rules::EventState& after,
-              const std::optional<rules::FeedbackCause>& cause, const std::string& measures, const std::string& text);
+  void link_alarms(storage::Tx& tx, long long event_id, const std::vector<rules::AlarmRef>& alarms,
+                   core::SysTime now);
+  void record(storage::Tx& tx, long long event_id, core::SysTime at, const model::Principal* who,
+              rules::ActorKind kind, rules::DisposalAction action, const rules::EventState& before,
+              const rules::EventState& after, const std::optional<rules::FeedbackCause>& cause,
+              const std::string& measures, const std::string& text);
   void save_state(storage::Tx& tx, long long id, const rules::EventState& e);
-  rules::EventState push(storage::Tx& tx, long long id, const rules::EventState& e, core::SysTime now);
+  rules::EventState push(storage::Tx& tx, long long id, const rules::EventState& e,
+                         core::SysTime now);
   void apply(const rules::WarningDecision& d);
-  bool raise_open_event(storage::Tx& tx, const rules::WarningDecision& d, const storage::EventStateRow& row,
-                        core::SysTime now, std::optional<rules::WarningLevel>& new_level);
-  long long create_event(storage::Tx& tx, const rules::WarningDecision& d, const HazardInfo& info, core::SysTime now);
+  bool raise_open_event(storage::Tx& tx, const rules::WarningDecision& d,
+                        const storage::EventStateRow& row, core::SysTime now,
+                        std::optional<rules::WarningLevel>& new_level);
+  long long create_event(storage::Tx& tx, const rules::WarningDecision& d, const HazardInfo& info,
+                         core::SysTime now);
   void notify(long long id, const std::string& reason);
   void check_deadlines(core::SysTime now);
   void escalate(long long id, core::SysTime now);
@@ -143,7 +153,8 @@ struct WarningService::Impl {
   void enqueue(std::unique_ptr<Work> w);
 
   // warning_disposal.cpp
-  model::WarningEvent event_in_scope(storage::Tx& tx, const model::Principal& who, long long id, bool for_update);
+  model::WarningEvent event_in_scope(storage::Tx& tx, const model::Principal& who, long long id,
+                                     bool for_update);
 };
 
 }  // namespace hazmon::service

@@ -30,7 +30,8 @@ json rule_json(const storage::WarningRuleRow& row) {
               {"level_step", row.level_step},
               {"description", row.description},
               {"updated_at", storage::format_timestamptz(row.updated_at)}};
-  if (row.scope_kind != "province") out["scope"]["code"] = row.scope_code ? json(*row.scope_code) : json(nullptr);
+  if (row.scope_kind != "province")
+    out["scope"]["code"] = row.scope_code ? json(*row.scope_code) : json(nullptr);
   return out;
 }
 
@@ -50,9 +51,11 @@ rules::WarningRule rule_from(const json& j) {
   if (!j["enabled"].is_boolean()) throw bad("enabled", "true or false");
   r.enabled = j["enabled"].get<bool>();
   const auto& sc = j["scope"];
-  if (!sc.is_object() || !sc.contains("kind") || !sc["kind"].is_string()) throw bad("scope", "{kind, code}");
+  if (!sc.is_object() || !sc.contains("kind") || !sc["kind"].is_string())
+    throw bad("scope", "{kind, code}");
   auto kind = sc["kind"].get<std::string>();
-  std::string code = sc.contains("code") && sc["code"].is_string() ? sc["code"].get<std::string>() : "";
+  std::string code =
+      sc.contains("code") && sc["code"].is_string() ? sc["code"].get<std::string>() : "";
   for (auto& [k, v] : sc.items())
     if (k != "kind" && k != "code") throw bad("scope/" + k, "not a field of a scope");
   if (kind == "province") {
@@ -89,7 +92,8 @@ rules::WarningRule rule_from(const json& j) {
   r.level_step = static_cast<int>(integer("level_step", 0, 3));
   if (!j["level_by_rank"].is_object()) throw bad("level_by_rank", "an object {\"1\": \"red\", …}");
   for (auto& [k, v] : j["level_by_rank"].items()) {
-    if (k.size() != 1 || k[0] < '1' || k[0] > '4') throw bad("level_by_rank/" + k, "keys are the ranks 1 to 4");
+    if (k.size() != 1 || k[0] < '1' || k[0] > '4')
+      throw bad("level_by_rank/" + k, "keys are the ranks 1 to 4");
     auto l = v.is_string() ? rules::warning_level_from_string(v.get<std::string>()) : std::nullopt;
     if (!l) throw bad("level_by_rank/" + k, "red, orange, yellow or blue");
     r.level_by_rank[static_cast<std::size_t>(k[0] - '1')] = l;
@@ -120,27 +124,35 @@ json WarningService::list_rules(const model::Principal& who) {
 
 namespace {
 void require_rule_admin(const model::Principal& who) {
-  if (who.role != model::Role::province_admin) throw Error(Errc::forbidden, "only a province administrator edits warning rules");
+  if (who.role != model::Role::province_admin)
+    throw Error(Errc::forbidden, "only a province administrator edits warning rules");
 }
 
 const std::set<std::string>& rule_fields() {
-  static const std::set<std::string> kFields = {"name",        "category",   "enabled",      "scope",
-                                                "alarm_types", "hazard_ranks", "min_duration_s", "min_points",
-                                                "window_s",    "level_by_rank", "level_step",  "description"};
+  static const std::set<std::string> kFields = {
+      "name",           "category",   "enabled",  "scope",         "alarm_types", "hazard_ranks",
+      "min_duration_s", "min_points", "window_s", "level_by_rank", "level_step",  "description"};
   return kFields;
 }
 
 void check_rule_body(const json& body) {
-  if (!body.is_object()) throw Error(Errc::validation_failed, "the body must be an object", {{"", "expected an object"}});
+  if (!body.is_object())
+    throw Error(Errc::validation_failed, "the body must be an object",
+                {{"", "expected an object"}});
   for (auto& [k, v] : body.items())
-    if (!rule_fields().count(k)) throw Error(Errc::validation_failed, "unknown field", {{"/" + k, "is not a field of a warning rule"}});
+    if (!rule_fields().count(k))
+      throw Error(Errc::validation_failed, "unknown field",
+                  {{"/" + k, "is not a field of a warning rule"}});
 }
 
-void check_scope_exists(const storage::WarningRuleStore& store, storage::Tx& tx, const rules::WarningRule& r) {
+void check_scope_exists(const storage::WarningRuleStore& store, storage::Tx& tx,
+                        const rules::WarningRule& r) {
   if (r.scope.kind == model::ScopeKind::region && !store.region_exists(tx, r.scope.region_code))
     throw Error(Errc::validation_failed, "unknown region", {{"/scope/code", "no such region"}});
-  if (r.scope.kind == model::ScopeKind::enterprise && !store.enterprise_exists(tx, r.scope.company_code))
-    throw Error(Errc::validation_failed, "unknown enterprise", {{"/scope/code", "no such enterprise"}});
+  if (r.scope.kind == model::ScopeKind::enterprise &&
+      !store.enterprise_exists(tx, r.scope.company_code))
+    throw Error(Errc::validation_failed, "unknown enterprise",
+                {{"/scope/code", "no such enterprise"}});
 }
 
 // The row to store for a rule in its API form (checked by rule_from first).
@@ -148,7 +160,8 @@ storage::WarningRuleRow row_of(const json& j, long long id) {
   storage::WarningRuleRow r;
   r.id = id;
   r.name = j["name"].get<std::string>();
-  r.category = rules::warning_category_from_string(j["category"].get<std::string>()).value_or(rules::WarningCategory::threshold);
+  r.category = rules::warning_category_from_string(j["category"].get<std::string>())
+                   .value_or(rules::WarningCategory::threshold);
   r.enabled = j["enabled"].get<bool>();
   r.scope_kind = j["scope"]["kind"].get<std::string>();
   r.scope_code = j["scope"].value("code", "");
@@ -167,12 +180,20 @@ storage::WarningRuleRow row_of(const json& j, long long id) {
 json WarningService::create_rule(const model::Principal& who, const json& body) {
   require_rule_admin(who);
   check_rule_body(body);
-  json j = {{"enabled", true},     {"scope", {{"kind", "province"}}}, {"hazard_ranks", json::array()},
-            {"min_duration_s", 0}, {"min_points", 1},                  {"window_s", 600},
-            {"level_by_rank", json::object()}, {"level_step", 0},      {"description", ""}};
+  json j = {{"enabled", true},
+            {"scope", {{"kind", "province"}}},
+            {"hazard_ranks", json::array()},
+            {"min_duration_s", 0},
+            {"min_points", 1},
+            {"window_s", 600},
+            {"level_by_rank", json::object()},
+            {"level_step", 0},
+            {"description", ""}};
   for (auto& [k, v] : body.items()) j[k] = v;
   for (auto* k : {"name", "category", "alarm_types"})
-    if (!j.contains(k)) throw Error(Errc::validation_failed, std::string(k) + " is required", {{std::string("/") + k, "required"}});
+    if (!j.contains(k))
+      throw Error(Errc::validation_failed, std::string(k) + " is required",
+                  {{std::string("/") + k, "required"}});
   auto r = rule_from(j);
   auto row = impl_->db.in_tx([&](storage::Tx& tx) {
     check_scope_exists(impl_->rule_store, tx, r);

@@ -55,8 +55,8 @@ void WarningService::Impl::enqueue(std::unique_ptr<Work> w) {
   worker->post_always([this, w = std::move(w)]() mutable { run(*w); });
 }
 
-WarningService::WarningService(storage::Database& db, WarningSettings s, const core::Clock& clock, core::Metrics* metrics,
-                               core::Liveness* liveness)
+WarningService::WarningService(storage::Database& db, WarningSettings s, const core::Clock& clock,
+                               core::Metrics* metrics, core::Liveness* liveness)
     : impl_(std::make_unique<Impl>(db, std::move(s), clock, liveness)) {
   if (metrics) {
     auto& c = prometheus::BuildCounter()
@@ -86,7 +86,9 @@ void WarningService::start() {
     i.reload_rules();
     i.restore();
   } catch (const std::exception& e) {
-    i.log->warn("warning rules or state not loaded ({}); using the built-in defaults until a reload", e.what());
+    i.log->warn(
+        "warning rules or state not loaded ({}); using the built-in defaults until a reload",
+        e.what());
   }
   if (i.s.check_interval > seconds(0))
     i.worker->every("deadlines", duration_cast<milliseconds>(i.s.check_interval), [&i] {
@@ -104,15 +106,18 @@ void WarningService::stop() { impl_->worker->stop(core::SerialWorker::OnStop::dr
 void WarningService::on_alarm(const storage::AlarmWrite& a) {
   auto& i = *impl_;
   ++i.n_seen;
-  if (a.data_fault || !rules::is_process_alarm_type(a.type)) return;  // never an event; not worth a queue slot
+  if (a.data_fault || !rules::is_process_alarm_type(a.type))
+    return;  // never an event; not worth a queue slot
   auto w = std::make_unique<Work>();
   w->alarm = a;
   if (i.worker->post([&i, w = std::move(w)]() mutable { i.run(*w); })) return;
   ++i.n_dropped;
   if (i.m_dropped) i.m_dropped->Increment();
   if (i.n_dropped % 1000 == 1)
-    i.log->error("warning queue full: {} alarm changes dropped so far (they are re-read at the next restart)",
-                 i.n_dropped.load());
+    i.log->error(
+        "warning queue full: {} alarm changes dropped so far (they are re-read at the next "
+        "restart)",
+        i.n_dropped.load());
 }
 
 void WarningService::tick() {

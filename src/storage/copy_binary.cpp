@@ -42,7 +42,8 @@ void put_ts(std::string& out, std::int64_t unix_ms) {
 }
 
 [[noreturn]] void throw_result_error(PGconn* conn, PGresult* res, const char* what) {
-  std::string msg = std::string(what) + ": " + (res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+  std::string msg =
+      std::string(what) + ": " + (res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
   std::string state;
   if (res) {
     if (const char* s = PQresultErrorField(res, PG_DIAG_SQLSTATE)) state = s;
@@ -98,8 +99,11 @@ void copy_readings_binary(pqxx::work& work, const std::vector<model::Reading>& r
   // leave readings stored without their upload record (and a resend would store them twice).
   if (PQtransactionStatus(conn) != PQTRANS_INTRANS)
     throw pqxx::usage_error("binary COPY outside an open transaction");
-  PGresult* res = PQexec(conn, "COPY reading (point_id, collect_ts, value, quality, received_ts) FROM STDIN (FORMAT binary)");
-  if (!res || PQresultStatus(res) != PGRES_COPY_IN) throw_result_error(conn, res, "COPY reading could not start");
+  PGresult* res = PQexec(conn,
+                         "COPY reading (point_id, collect_ts, value, quality, received_ts) FROM "
+                         "STDIN (FORMAT binary)");
+  if (!res || PQresultStatus(res) != PGRES_COPY_IN)
+    throw_result_error(conn, res, "COPY reading could not start");
   PQclear(res);
   const std::string data = encode_readings_binary(rows);
   constexpr std::size_t kChunk = 1 << 20;
@@ -111,7 +115,8 @@ void copy_readings_binary(pqxx::work& work, const std::vector<model::Reading>& r
       throw_result_error(conn, nullptr, "COPY reading: sending failed");
     }
   }
-  if (PQputCopyEnd(conn, nullptr) != 1) throw_result_error(conn, nullptr, "COPY reading: ending failed");
+  if (PQputCopyEnd(conn, nullptr) != 1)
+    throw_result_error(conn, nullptr, "COPY reading: ending failed");
   finish(conn);
 }
 

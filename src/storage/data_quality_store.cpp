@@ -16,31 +16,42 @@ using namespace std::chrono;
 namespace {
 constexpr std::int64_t kBeijingOffsetMs = 8 * 3600 * 1000LL;
 
-std::int64_t to_ms(core::SysTime t) { return duration_cast<milliseconds>(t.time_since_epoch()).count(); }
+std::int64_t to_ms(core::SysTime t) {
+  return duration_cast<milliseconds>(t.time_since_epoch()).count();
+}
 std::string pg_time(core::SysTime t) { return format_pg_timestamp(to_ms(t)); }
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
 std::int64_t num(const nlohmann::json& v) {
   if (v.is_null()) return 0;
   if (v.is_number()) return v.get<std::int64_t>();
   return std::stoll(v.get<std::string>());  // numeric/bigint sums arrive as text
 }
-std::string str(const nlohmann::json& v) { return v.is_null() ? std::string() : v.get<std::string>(); }
+std::string str(const nlohmann::json& v) {
+  return v.is_null() ? std::string() : v.get<std::string>();
+}
 
 // The enterprises' sums of the day, which the enterprise, city and total levels read.
 void company_day(Tx& tx, BeijingDay day) {
   tx.exec("DELETE FROM data_quality_company_day WHERE day = $1::date", {format_day(day)});
-  tx.exec("INSERT INTO data_quality_company_day (day, company_code, points, period_s, online_s, expected, received, "
-          "received_capped, timely, flagged, computed_until) "
-          "SELECT day, company_code, count(*), sum(period_s), sum(online_s), sum(expected), sum(received), "
-          "sum(least(received, expected)), sum(timely), sum(flagged), max(computed_until) "
-          "FROM data_quality_day WHERE day = $1::date GROUP BY day, company_code",
-          {format_day(day)});
+  tx.exec(
+      "INSERT INTO data_quality_company_day (day, company_code, points, period_s, online_s, "
+      "expected, received, "
+      "received_capped, timely, flagged, computed_until) "
+      "SELECT day, company_code, count(*), sum(period_s), sum(online_s), sum(expected), "
+      "sum(received), "
+      "sum(least(received, expected)), sum(timely), sum(flagged), max(computed_until) "
+      "FROM data_quality_day WHERE day = $1::date GROUP BY day, company_code",
+      {format_day(day)});
 }
 }  // namespace
 
-BeijingDay beijing_day_of(core::SysTime t) { return floor_div(to_ms(t) + kBeijingOffsetMs, 86400000LL); }
+BeijingDay beijing_day_of(core::SysTime t) {
+  return floor_div(to_ms(t) + kBeijingOffsetMs, 86400000LL);
+}
 
 core::SysTime beijing_day_start(BeijingDay d) {
   return core::SysTime{} + milliseconds(d * 86400000LL - kBeijingOffsetMs);
@@ -49,8 +60,8 @@ core::SysTime beijing_day_start(BeijingDay d) {
 std::string format_day(BeijingDay d) {
   year_month_day ymd{sys_days{days{d}}};
   char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()));
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
   return buf;
 }
 
@@ -66,7 +77,8 @@ std::optional<BeijingDay> parse_day(const std::string& s) {
   return sys_days{ymd}.time_since_epoch().count();
 }
 
-long long DataQualityStore::rollup(Tx& tx, BeijingDay day, core::SysTime until, const DataQualityRollupSettings& s) const {
+long long DataQualityStore::rollup(Tx& tx, BeijingDay day, core::SysTime until,
+                                   const DataQualityRollupSettings& s) const {
   auto d0 = beijing_day_start(day);
   auto d1 = beijing_day_start(day + 1);
   auto ce = until < d1 ? until : d1;
@@ -82,41 +94,47 @@ long long DataQualityStore::rollup(Tx& tx, BeijingDay day, core::SysTime until, 
   // $1 d0, $2 ce, $3 offline_after_s, $4 default interval, $5 timely_within_s, $6 day
   auto rows = tx.exec_count(
       "WITH r AS ("
-      "  SELECT point_id, collect_ts, bool_or(received_ts - collect_ts <= make_interval(secs => $5::int)) AS timely,"
+      "  SELECT point_id, collect_ts, bool_or(received_ts - collect_ts <= make_interval(secs => "
+      "$5::int)) AS timely,"
       "         bool_or(quality IN (1, 2, 3)) AS flagged,"
       "         lead(collect_ts) OVER (PARTITION BY point_id ORDER BY collect_ts) AS nxt"
-      "  FROM reading WHERE collect_ts >= $1::timestamptz - make_interval(secs => $3::int) AND collect_ts < $2::timestamptz"
+      "  FROM reading WHERE collect_ts >= $1::timestamptz - make_interval(secs => $3::int) AND "
+      "collect_ts < $2::timestamptz"
       "  GROUP BY point_id, collect_ts"
       "), agg AS ("
       "  SELECT point_id,"
       "    sum(greatest(0, extract(epoch FROM least(coalesce(nxt, $2::timestamptz),"
-      "        collect_ts + make_interval(secs => $3::int), $2::timestamptz) - greatest(collect_ts, $1::timestamptz)))) AS online_s,"
+      "        collect_ts + make_interval(secs => $3::int), $2::timestamptz) - "
+      "greatest(collect_ts, $1::timestamptz)))) AS online_s,"
       "    count(*) FILTER (WHERE collect_ts >= $1::timestamptz) AS received,"
       "    count(*) FILTER (WHERE collect_ts >= $1::timestamptz AND timely) AS timely,"
       "    count(*) FILTER (WHERE collect_ts >= $1::timestamptz AND flagged) AS flagged"
       "  FROM r GROUP BY point_id"
       "), p AS ("
       "  SELECT mp.point_id, mp.company_code,"
-      "    floor(extract(epoch FROM $2::timestamptz - greatest($1::timestamptz, mp.created_at)))::int AS period_s,"
+      "    floor(extract(epoch FROM $2::timestamptz - greatest($1::timestamptz, "
+      "mp.created_at)))::int AS period_s,"
       "    coalesce(g.acquisition_interval_s, $4::int) AS iv"
       "  FROM monitoring_point mp LEFT JOIN gateway g ON g.gateway_code = mp.gateway_code"
       "  WHERE mp.is_active AND mp.in_use AND mp.created_at < $2::timestamptz"
       ") "
-      "INSERT INTO data_quality_day (day, point_id, company_code, period_s, online_s, expected, received, timely, flagged,"
+      "INSERT INTO data_quality_day (day, point_id, company_code, period_s, online_s, expected, "
+      "received, timely, flagged,"
       "  computed_until) "
       "SELECT $6::date, p.point_id, p.company_code, p.period_s,"
       "  least(p.period_s, floor(coalesce(a.online_s, 0)))::int, (p.period_s / p.iv)::int,"
       "  coalesce(a.received, 0), coalesce(a.timely, 0), coalesce(a.flagged, 0), $2::timestamptz "
       "FROM p LEFT JOIN agg a USING (point_id) "
-      "ON CONFLICT (day, point_id) DO UPDATE SET company_code = EXCLUDED.company_code, period_s = EXCLUDED.period_s,"
+      "ON CONFLICT (day, point_id) DO UPDATE SET company_code = EXCLUDED.company_code, period_s = "
+      "EXCLUDED.period_s,"
       "  online_s = EXCLUDED.online_s, expected = EXCLUDED.expected, received = EXCLUDED.received,"
-      "  timely = EXCLUDED.timely, flagged = EXCLUDED.flagged, computed_until = EXCLUDED.computed_until",
-      {pg_time(d0), pg_time(ce), std::to_string(s.offline_after_s), std::to_string(s.default_interval_s),
-       std::to_string(s.timely_within_s), format_day(day)});
+      "  timely = EXCLUDED.timely, flagged = EXCLUDED.flagged, computed_until = "
+      "EXCLUDED.computed_until",
+      {pg_time(d0), pg_time(ce), std::to_string(s.offline_after_s),
+       std::to_string(s.default_interval_s), std::to_string(s.timely_within_s), format_day(day)});
   company_day(tx, day);
   return rows;
 }
-
 
 long long DataQualityStore::rollup_incremental(Tx& tx, BeijingDay day, core::SysTime until,
                                                const DataQualityRollupSettings& s) const {
@@ -129,13 +147,16 @@ long long DataQualityStore::rollup_incremental(Tx& tx, BeijingDay day, core::Sys
   // The last run's state. Every row of a run has the same computed_until and stable_until.
   auto st = tx.exec_one(
       "SELECT count(*) AS n, count(*) FILTER (WHERE stable_until IS NULL) AS stateless,"
-      " (extract(epoch FROM min(stable_until)) * 1000)::bigint AS s, (extract(epoch FROM max(computed_until)) * 1000)::bigint AS c "
+      " (extract(epoch FROM min(stable_until)) * 1000)::bigint AS s, (extract(epoch FROM "
+      "max(computed_until)) * 1000)::bigint AS c "
       "FROM data_quality_day WHERE day = $1::date",
       {day_text});
   const auto ms = [](const nlohmann::json& v) { return core::SysTime{} + milliseconds(num(v)); };
-  bool fresh = num(st["n"]) == 0 || num(st["stateless"]) > 0 || st["s"].is_null() || ms(st["c"]) > ce;
+  bool fresh =
+      num(st["n"]) == 0 || num(st["stateless"]) > 0 || st["s"].is_null() || ms(st["c"]) > ce;
   if (fresh) tx.exec("DELETE FROM data_quality_day WHERE day = $1::date", {day_text});
-  const auto start = d0 - seconds(s.offline_after_s);  // a reading this long before 00:00 counts from 00:00
+  const auto start =
+      d0 - seconds(s.offline_after_s);  // a reading this long before 00:00 counts from 00:00
   const auto s_prev = fresh ? start : ms(st["s"]);
   // Readings since each point's stable mark: those of points with state from their mark on,
   // those of points without (created since the last run) from `start`. The second part is an
@@ -143,87 +164,122 @@ long long DataQualityStore::rollup_incremental(Tx& tx, BeijingDay day, core::Sys
   // $1 d0, $2 ce, $3 offline_after_s, $4 default interval, $5 timely_within_s, $6 day,
   // $7 the lowest stable mark (start when fresh), $8 the new stable mark (ce - lookback)
   std::string readings =
-      "  SELECT r.point_id, r.collect_ts, r.received_ts, r.quality FROM reading r LEFT JOIN st ON st.point_id = r.point_id"
+      "  SELECT r.point_id, r.collect_ts, r.received_ts, r.quality FROM reading r LEFT JOIN st ON "
+      "st.point_id = r.point_id"
       "  WHERE r.collect_ts >= $7::timestamptz AND r.collect_ts < $2::timestamptz"
       "    AND r.collect_ts >= coalesce(st.stable_until, $7::timestamptz)";
   if (!fresh)
     readings +=
         "  UNION ALL"
         "  SELECT r.point_id, r.collect_ts, r.received_ts, r.quality"
-        "  FROM (SELECT p.point_id FROM p WHERE NOT EXISTS (SELECT 1 FROM st WHERE st.point_id = p.point_id)) np"
+        "  FROM (SELECT p.point_id FROM p WHERE NOT EXISTS (SELECT 1 FROM st WHERE st.point_id = "
+        "p.point_id)) np"
         "  CROSS JOIN LATERAL (SELECT * FROM reading r WHERE r.point_id = np.point_id"
-        "    AND r.collect_ts >= $1::timestamptz - make_interval(secs => $3::int) AND r.collect_ts < $7::timestamptz) r";
+        "    AND r.collect_ts >= $1::timestamptz - make_interval(secs => $3::int) AND r.collect_ts "
+        "< $7::timestamptz) r";
   const std::string online =
-      "greatest(0, extract(epoch FROM least(coalesce(x.nxt, $2::timestamptz), x.collect_ts + make_interval(secs => $3::int),"
+      "greatest(0, extract(epoch FROM least(coalesce(x.nxt, $2::timestamptz), x.collect_ts + "
+      "make_interval(secs => $3::int),"
       " $2::timestamptz) - greatest(x.collect_ts, $1::timestamptz)))";
   // Points deleted, deactivated or not yet created by `until` have no row for the day.
-  tx.exec("DELETE FROM data_quality_day d WHERE d.day = $1::date AND NOT EXISTS (SELECT 1 FROM monitoring_point mp"
-          " WHERE mp.point_id = d.point_id AND mp.is_active AND mp.in_use AND mp.created_at < $2::timestamptz)",
-          {day_text, pg_time(ce)});
+  tx.exec(
+      "DELETE FROM data_quality_day d WHERE d.day = $1::date AND NOT EXISTS (SELECT 1 FROM "
+      "monitoring_point mp"
+      " WHERE mp.point_id = d.point_id AND mp.is_active AND mp.in_use AND mp.created_at < "
+      "$2::timestamptz)",
+      {day_text, pg_time(ce)});
   auto rows = tx.exec_count(
       "WITH p AS ("
       "  SELECT mp.point_id, mp.company_code,"
-      "    floor(extract(epoch FROM $2::timestamptz - greatest($1::timestamptz, mp.created_at)))::int AS period_s,"
+      "    floor(extract(epoch FROM $2::timestamptz - greatest($1::timestamptz, "
+      "mp.created_at)))::int AS period_s,"
       "    coalesce(g.acquisition_interval_s, $4::int) AS iv"
       "  FROM monitoring_point mp LEFT JOIN gateway g ON g.gateway_code = mp.gateway_code"
       "  WHERE mp.is_active AND mp.in_use AND mp.created_at < $2::timestamptz"
       "), st AS ("
-      "  SELECT point_id, stable_until, stable_online, stable_received, stable_timely, stable_flagged, stable_last_ts"
+      "  SELECT point_id, stable_until, stable_online, stable_received, stable_timely, "
+      "stable_flagged, stable_last_ts"
       "  FROM data_quality_day WHERE day = $6::date"
-      "), rd AS (" + readings +
-      "), w AS ("
-      // Copies of one collect time (resends under another dataId) are one reading; the last
-      // reading before the stable mark (the seed) is read again only for its online time.
-      "  SELECT point_id, collect_ts, bool_or(received_ts - collect_ts <= make_interval(secs => $5::int)) AS timely,"
-      "    bool_or(quality IN (1, 2, 3)) AS flagged, false AS seed FROM rd GROUP BY point_id, collect_ts"
-      "  UNION ALL SELECT point_id, stable_last_ts, false, false, true FROM st WHERE stable_last_ts IS NOT NULL"
-      "), x AS ("
-      "  SELECT w.*, lead(w.collect_ts) OVER (PARTITION BY w.point_id ORDER BY w.collect_ts) AS nxt,"
-      "    greatest(coalesce(st.stable_until, $1::timestamptz - make_interval(secs => $3::int)), $8::timestamptz) AS s_new"
-      "  FROM w LEFT JOIN st USING (point_id)"
-      "), y AS ("
-      "  SELECT x.*, " + online + " AS on_s,"
-      "    max(x.collect_ts) FILTER (WHERE x.collect_ts < x.s_new) OVER (PARTITION BY x.point_id) AS last_ts"
-      "  FROM x"
-      "), agg AS ("
-      "  SELECT point_id, sum(on_s) AS online_s,"
-      // Readings before the new mark's last one have their next reading: their time is final.
-      "    coalesce(sum(on_s) FILTER (WHERE collect_ts < last_ts), 0) AS online_fold,"
-      "    count(*) FILTER (WHERE NOT seed AND collect_ts >= $1::timestamptz) AS received,"
-      "    count(*) FILTER (WHERE NOT seed AND collect_ts >= $1::timestamptz AND timely) AS timely,"
-      "    count(*) FILTER (WHERE NOT seed AND collect_ts >= $1::timestamptz AND flagged) AS flagged,"
-      "    count(*) FILTER (WHERE NOT seed AND collect_ts >= $1::timestamptz AND collect_ts < s_new) AS received_fold,"
-      "    count(*) FILTER (WHERE NOT seed AND collect_ts >= $1::timestamptz AND collect_ts < s_new AND timely) AS timely_fold,"
-      "    count(*) FILTER (WHERE NOT seed AND collect_ts >= $1::timestamptz AND collect_ts < s_new AND flagged) AS flagged_fold,"
-      "    max(last_ts) AS last_ts"
-      "  FROM y GROUP BY point_id"
-      ") "
-      "INSERT INTO data_quality_day (day, point_id, company_code, period_s, online_s, expected, received, timely, flagged,"
-      "  computed_until, stable_until, stable_online, stable_received, stable_timely, stable_flagged, stable_last_ts) "
-      "SELECT $6::date, p.point_id, p.company_code, p.period_s,"
-      "  least(p.period_s, floor(coalesce(st.stable_online, 0) + coalesce(a.online_s, 0)))::int, (p.period_s / p.iv)::int,"
-      "  coalesce(st.stable_received, 0) + coalesce(a.received, 0), coalesce(st.stable_timely, 0) + coalesce(a.timely, 0),"
-      "  coalesce(st.stable_flagged, 0) + coalesce(a.flagged, 0), $2::timestamptz,"
-      "  greatest(coalesce(st.stable_until, $1::timestamptz - make_interval(secs => $3::int)), $8::timestamptz),"
-      "  coalesce(st.stable_online, 0) + coalesce(a.online_fold, 0), coalesce(st.stable_received, 0) + coalesce(a.received_fold, 0),"
-      "  coalesce(st.stable_timely, 0) + coalesce(a.timely_fold, 0), coalesce(st.stable_flagged, 0) + coalesce(a.flagged_fold, 0),"
-      "  coalesce(a.last_ts, st.stable_last_ts) "
-      "FROM p LEFT JOIN st USING (point_id) LEFT JOIN agg a USING (point_id) "
-      "ON CONFLICT (day, point_id) DO UPDATE SET company_code = EXCLUDED.company_code, period_s = EXCLUDED.period_s,"
-      "  online_s = EXCLUDED.online_s, expected = EXCLUDED.expected, received = EXCLUDED.received,"
-      "  timely = EXCLUDED.timely, flagged = EXCLUDED.flagged, computed_until = EXCLUDED.computed_until,"
-      "  stable_until = EXCLUDED.stable_until, stable_online = EXCLUDED.stable_online,"
-      "  stable_received = EXCLUDED.stable_received, stable_timely = EXCLUDED.stable_timely,"
-      "  stable_flagged = EXCLUDED.stable_flagged, stable_last_ts = EXCLUDED.stable_last_ts",
-      {pg_time(d0), pg_time(ce), std::to_string(s.offline_after_s), std::to_string(s.default_interval_s),
-       std::to_string(s.timely_within_s), day_text, pg_time(s_prev), pg_time(ce - seconds(s.incremental_lookback_s))});
+      "), rd AS (" +
+          readings +
+          "), w AS ("
+          // Copies of one collect time (resends under another dataId) are one reading; the last
+          // reading before the stable mark (the seed) is read again only for its online time.
+          "  SELECT point_id, collect_ts, bool_or(received_ts - collect_ts <= make_interval(secs "
+          "=> $5::int)) AS timely,"
+          "    bool_or(quality IN (1, 2, 3)) AS flagged, false AS seed FROM rd GROUP BY point_id, "
+          "collect_ts"
+          "  UNION ALL SELECT point_id, stable_last_ts, false, false, true FROM st WHERE "
+          "stable_last_ts IS NOT NULL"
+          "), x AS ("
+          "  SELECT w.*, lead(w.collect_ts) OVER (PARTITION BY w.point_id ORDER BY w.collect_ts) "
+          "AS nxt,"
+          "    greatest(coalesce(st.stable_until, $1::timestamptz - make_interval(secs => "
+          "$3::int)), $8::timestamptz) AS s_new"
+          "  FROM w LEFT JOIN st USING (point_id)"
+          "), y AS ("
+          "  SELECT x.*, " +
+          online +
+          " AS on_s,"
+          "    max(x.collect_ts) FILTER (WHERE x.collect_ts < x.s_new) OVER (PARTITION BY "
+          "x.point_id) AS last_ts"
+          "  FROM x"
+          "), agg AS ("
+          "  SELECT point_id, sum(on_s) AS online_s,"
+          // Readings before the new mark's last one have their next reading: their time is final.
+          "    coalesce(sum(on_s) FILTER (WHERE collect_ts < last_ts), 0) AS online_fold,"
+          "    count(*) FILTER (WHERE NOT seed AND collect_ts >= $1::timestamptz) AS received,"
+          "    count(*) FILTER (WHERE NOT seed AND collect_ts >= $1::timestamptz AND timely) AS "
+          "timely,"
+          "    count(*) FILTER (WHERE NOT seed AND collect_ts >= $1::timestamptz AND flagged) AS "
+          "flagged,"
+          "    count(*) FILTER (WHERE NOT seed AND collect_ts >= $1::timestamptz AND collect_ts < "
+          "s_new) AS received_fold,"
+          "    count(*) FILTER (WHERE NOT seed AND collect_ts >= $1::timestamptz AND collect_ts < "
+          "s_new AND timely) AS timely_fold,"
+          "    count(*) FILTER (WHERE NOT seed AND collect_ts >= $1::timestamptz AND collect_ts < "
+          "s_new AND flagged) AS flagged_fold,"
+          "    max(last_ts) AS last_ts"
+          "  FROM y GROUP BY point_id"
+          ") "
+          "INSERT INTO data_quality_day (day, point_id, company_code, period_s, online_s, "
+          "expected, received, timely, flagged,"
+          "  computed_until, stable_until, stable_online, stable_received, stable_timely, "
+          "stable_flagged, stable_last_ts) "
+          "SELECT $6::date, p.point_id, p.company_code, p.period_s,"
+          "  least(p.period_s, floor(coalesce(st.stable_online, 0) + coalesce(a.online_s, "
+          "0)))::int, (p.period_s / p.iv)::int,"
+          "  coalesce(st.stable_received, 0) + coalesce(a.received, 0), coalesce(st.stable_timely, "
+          "0) + coalesce(a.timely, 0),"
+          "  coalesce(st.stable_flagged, 0) + coalesce(a.flagged, 0), $2::timestamptz,"
+          "  greatest(coalesce(st.stable_until, $1::timestamptz - make_interval(secs => $3::int)), "
+          "$8::timestamptz),"
+          "  coalesce(st.stable_online, 0) + coalesce(a.online_fold, 0), "
+          "coalesce(st.stable_received, 0) + coalesce(a.received_fold, 0),"
+          "  coalesce(st.stable_timely, 0) + coalesce(a.timely_fold, 0), "
+          "coalesce(st.stable_flagged, 0) + coalesce(a.flagged_fold, 0),"
+          "  coalesce(a.last_ts, st.stable_last_ts) "
+          "FROM p LEFT JOIN st USING (point_id) LEFT JOIN agg a USING (point_id) "
+          "ON CONFLICT (day, point_id) DO UPDATE SET company_code = EXCLUDED.company_code, "
+          "period_s = EXCLUDED.period_s,"
+          "  online_s = EXCLUDED.online_s, expected = EXCLUDED.expected, received = "
+          "EXCLUDED.received,"
+          "  timely = EXCLUDED.timely, flagged = EXCLUDED.flagged, computed_until = "
+          "EXCLUDED.computed_until,"
+          "  stable_until = EXCLUDED.stable_until, stable_online = EXCLUDED.stable_online,"
+          "  stable_received = EXCLUDED.stable_received, stable_timely = EXCLUDED.stable_timely,"
+          "  stable_flagged = EXCLUDED.stable_flagged, stable_last_ts = EXCLUDED.stable_last_ts",
+      {pg_time(d0), pg_time(ce), std::to_string(s.offline_after_s),
+       std::to_string(s.default_interval_s), std::to_string(s.timely_within_s), day_text,
+       pg_time(s_prev), pg_time(ce - seconds(s.incremental_lookback_s))});
   company_day(tx, day);
   return rows;
 }
 
 std::optional<core::SysTime> DataQualityStore::computed_until(Tx& tx, BeijingDay day) const {
   auto row = tx.exec_one(
-      "SELECT (extract(epoch FROM max(computed_until)) * 1000)::bigint AS t FROM data_quality_company_day WHERE day = $1::date",
+      "SELECT (extract(epoch FROM max(computed_until)) * 1000)::bigint AS t FROM "
+      "data_quality_company_day WHERE day = $1::date",
       {format_day(day)});
   if (row.is_null() || row["t"].is_null()) return std::nullopt;
   return core::SysTime{} + milliseconds(num(row["t"]));
@@ -262,12 +318,14 @@ DataQualitySums sums_of(const nlohmann::json& r) {
 
 // Data-fault episodes started in [$3, $4) per `key` (point_id or company_code) and Beijing day.
 std::string faults_cte(const std::string& key) {
-  return "f AS (SELECT a." + key + ", (a.start_ts AT TIME ZONE 'UTC' + interval '8 hours')::date AS day,"
+  return "f AS (SELECT a." + key +
+         ", (a.start_ts AT TIME ZONE 'UTC' + interval '8 hours')::date AS day,"
          " count(*) FILTER (WHERE a.alarm_type = 'OUT_OF_RANGE') AS oor,"
          " count(*) FILTER (WHERE a.alarm_type = 'FROZEN') AS frozen,"
          " count(*) FILTER (WHERE a.alarm_type = 'OFFLINE') AS offline,"
          " count(*) FILTER (WHERE a.alarm_type = 'DEVICE_FAULT') AS device_fault"
-         " FROM alarm a WHERE a.origin = 'platform' AND a.is_data_fault AND a.start_ts >= $3::timestamptz"
+         " FROM alarm a WHERE a.origin = 'platform' AND a.is_data_fault AND a.start_ts >= "
+         "$3::timestamptz"
          " AND a.start_ts < $4::timestamptz GROUP BY 1, 2)";
 }
 
@@ -275,17 +333,20 @@ std::string faults_cte(const std::string& key) {
 // wraps each column ("sum" for grouped rows, "" for plain ones); `p` is the row's alias.
 std::string worst_order(const std::string& p, const std::string& agg = "") {
   auto c = [&](const char* col) { return agg.empty() ? p + col : agg + "(" + p + col + ")"; };
-  return "(" + c("online_s") + "::float8 / nullif(" + c("period_s") + ", 0)) ASC NULLS FIRST, (" + c("received_capped") +
-         "::float8 / nullif(" + c("expected") + ", 0)) ASC NULLS FIRST, (" + c("out_of_range") + " + " + c("frozen") + " + " +
-         c("offline") + " + " + c("device_fault") + ") DESC";
+  return "(" + c("online_s") + "::float8 / nullif(" + c("period_s") + ", 0)) ASC NULLS FIRST, (" +
+         c("received_capped") + "::float8 / nullif(" + c("expected") + ", 0)) ASC NULLS FIRST, (" +
+         c("out_of_range") + " + " + c("frozen") + " + " + c("offline") + " + " +
+         c("device_fault") + ") DESC";
 }
 }  // namespace
 
 DataQualityPage DataQualityStore::query(Tx& tx, const DataQualityQuery& q) const {
-  Params params{format_day(q.from), format_day(q.to), pg_time(beijing_day_start(q.from)), pg_time(beijing_day_start(q.to + 1))};
+  Params params{format_day(q.from), format_day(q.to), pg_time(beijing_day_start(q.from)),
+                pg_time(beijing_day_start(q.to + 1))};
   const bool point = q.level == DataQualityLevel::point;
   const std::string table = point ? "data_quality_day" : "data_quality_company_day";
-  std::string where = "d.day BETWEEN $1::date AND $2::date AND " + scope_predicate(q.scope, "d.company_code", "e.region_code", params);
+  std::string where = "d.day BETWEEN $1::date AND $2::date AND " +
+                      scope_predicate(q.scope, "d.company_code", "e.region_code", params);
   if (!q.company_code.empty()) {
     params.push_back(q.company_code);
     where += " AND d.company_code = $" + std::to_string(params.size());
@@ -303,56 +364,90 @@ DataQualityPage DataQualityStore::query(Tx& tx, const DataQualityQuery& q) const
   }
   // The rows of the rollup in the scope and period, with their data-fault episodes.
   const std::string base =
-      "WITH " + faults_cte(point ? "point_id" : "company_code") + ", q AS ("
-      "  SELECT d.day, substr(e.region_code, 1, 4) || '00' AS city_code, d.company_code, e.name AS company_name, " +
-      std::string(point ? "d.point_id, 1 AS points, least(d.received, d.expected) AS received_capped, "
-                        : "d.points, d.received_capped, ") +
-      "d.period_s, d.online_s, d.expected, d.received, d.timely, d.flagged, coalesce(f.oor, 0) AS out_of_range, "
-      "coalesce(f.frozen, 0) AS frozen, coalesce(f.offline, 0) AS offline, coalesce(f.device_fault, 0) AS device_fault"
-      "  FROM " + table + " d JOIN enterprise e ON e.company_code = d.company_code"
-      "  LEFT JOIN f ON f." + (point ? "point_id = d.point_id" : "company_code = d.company_code") + " AND f.day = d.day"
-      "  WHERE " + where + ")";
+      "WITH " + faults_cte(point ? "point_id" : "company_code") +
+      ", q AS ("
+      "  SELECT d.day, substr(e.region_code, 1, 4) || '00' AS city_code, d.company_code, e.name AS "
+      "company_name, " +
+      std::string(
+          point ? "d.point_id, 1 AS points, least(d.received, d.expected) AS received_capped, "
+                : "d.points, d.received_capped, ") +
+      "d.period_s, d.online_s, d.expected, d.received, d.timely, d.flagged, coalesce(f.oor, 0) AS "
+      "out_of_range, "
+      "coalesce(f.frozen, 0) AS frozen, coalesce(f.offline, 0) AS offline, "
+      "coalesce(f.device_fault, 0) AS device_fault"
+      "  FROM " +
+      table +
+      " d JOIN enterprise e ON e.company_code = d.company_code"
+      "  LEFT JOIN f ON f." +
+      (point ? "point_id = d.point_id" : "company_code = d.company_code") +
+      " AND f.day = d.day"
+      "  WHERE " +
+      where + ")";
   std::string sql;
   if (point && q.by_day) {
     // One row per point and day, worst first: a range of the index data_quality_day_worst (0014),
     // then names and data-fault episodes for the rows of the page only; the total is the
     // enterprises' point count (data_quality_company_day) under the same filters.
-    sql = "WITH tot AS (SELECT coalesce(sum(d.points), 0) AS n FROM data_quality_company_day d JOIN enterprise e ON "
-          "e.company_code = d.company_code WHERE " + where + "), "
-          "pg AS (SELECT d.day, d.point_id, d.company_code, e.name AS company_name, substr(e.region_code, 1, 4) || '00' AS city_code,"
-          " d.period_s, d.online_s, d.expected, d.received, least(d.received, d.expected) AS received_capped, d.timely, d.flagged,"
-          " d.online_ratio, d.completeness_ratio"
-          " FROM data_quality_day d JOIN enterprise e ON e.company_code = d.company_code WHERE " + where +
-          " ORDER BY d.day, d.online_ratio NULLS FIRST, d.completeness_ratio NULLS FIRST, d.point_id" + page + "), " +
-          faults_cte("point_id") +
-          " SELECT pg.day::text AS day, pg.city_code, c.name AS city_name, pg.company_code, pg.company_name, mp.quota_code,"
-          " mp.name AS point_name, 1 AS points, pg.period_s, pg.online_s, pg.expected, pg.received, pg.received_capped, pg.timely,"
-          " pg.flagged, coalesce(f.oor, 0) AS out_of_range, coalesce(f.frozen, 0) AS frozen, coalesce(f.offline, 0) AS offline,"
-          " coalesce(f.device_fault, 0) AS device_fault, (SELECT n FROM tot) AS total_rows"
-          " FROM pg JOIN monitoring_point mp ON mp.point_id = pg.point_id LEFT JOIN region c ON c.code = pg.city_code"
-          " LEFT JOIN f ON f.point_id = pg.point_id AND f.day = pg.day"
-          " ORDER BY pg.day, pg.online_ratio NULLS FIRST, pg.completeness_ratio NULLS FIRST, pg.point_id";
+    sql =
+        "WITH tot AS (SELECT coalesce(sum(d.points), 0) AS n FROM data_quality_company_day d JOIN "
+        "enterprise e ON "
+        "e.company_code = d.company_code WHERE " +
+        where +
+        "), "
+        "pg AS (SELECT d.day, d.point_id, d.company_code, e.name AS company_name, "
+        "substr(e.region_code, 1, 4) || '00' AS city_code,"
+        " d.period_s, d.online_s, d.expected, d.received, least(d.received, d.expected) AS "
+        "received_capped, d.timely, d.flagged,"
+        " d.online_ratio, d.completeness_ratio"
+        " FROM data_quality_day d JOIN enterprise e ON e.company_code = d.company_code WHERE " +
+        where +
+        " ORDER BY d.day, d.online_ratio NULLS FIRST, d.completeness_ratio NULLS FIRST, "
+        "d.point_id" +
+        page + "), " + faults_cte("point_id") +
+        " SELECT pg.day::text AS day, pg.city_code, c.name AS city_name, pg.company_code, "
+        "pg.company_name, mp.quota_code,"
+        " mp.name AS point_name, 1 AS points, pg.period_s, pg.online_s, pg.expected, pg.received, "
+        "pg.received_capped, pg.timely,"
+        " pg.flagged, coalesce(f.oor, 0) AS out_of_range, coalesce(f.frozen, 0) AS frozen, "
+        "coalesce(f.offline, 0) AS offline,"
+        " coalesce(f.device_fault, 0) AS device_fault, (SELECT n FROM tot) AS total_rows"
+        " FROM pg JOIN monitoring_point mp ON mp.point_id = pg.point_id LEFT JOIN region c ON "
+        "c.code = pg.city_code"
+        " LEFT JOIN f ON f.point_id = pg.point_id AND f.day = pg.day"
+        " ORDER BY pg.day, pg.online_ratio NULLS FIRST, pg.completeness_ratio NULLS FIRST, "
+        "pg.point_id";
   } else if (point) {
     // One row per point over the whole period.
-    sql = base + " SELECT NULL::text AS day, min(q.city_code) AS city_code, min(c.name) AS city_name, min(q.company_code) AS company_code,"
-          " min(q.company_name) AS company_name, min(mp.quota_code) AS quota_code, min(mp.name) AS point_name,"
-          " sum(q.points) AS points, sum(q.period_s) AS period_s, sum(q.online_s) AS online_s, sum(q.expected) AS expected,"
-          " sum(q.received) AS received, sum(q.received_capped) AS received_capped, sum(q.timely) AS timely, sum(q.flagged) AS flagged,"
-          " sum(q.out_of_range) AS out_of_range, sum(q.frozen) AS frozen, sum(q.offline) AS offline, sum(q.device_fault) AS device_fault,"
-          " count(*) OVER () AS total_rows FROM q JOIN monitoring_point mp ON mp.point_id = q.point_id"
-          " LEFT JOIN region c ON c.code = q.city_code GROUP BY q.point_id ORDER BY " + worst_order("q.", "sum") + ", q.point_id" + page;
+    sql = base +
+          " SELECT NULL::text AS day, min(q.city_code) AS city_code, min(c.name) AS city_name, "
+          "min(q.company_code) AS company_code,"
+          " min(q.company_name) AS company_name, min(mp.quota_code) AS quota_code, min(mp.name) AS "
+          "point_name,"
+          " sum(q.points) AS points, sum(q.period_s) AS period_s, sum(q.online_s) AS online_s, "
+          "sum(q.expected) AS expected,"
+          " sum(q.received) AS received, sum(q.received_capped) AS received_capped, sum(q.timely) "
+          "AS timely, sum(q.flagged) AS flagged,"
+          " sum(q.out_of_range) AS out_of_range, sum(q.frozen) AS frozen, sum(q.offline) AS "
+          "offline, sum(q.device_fault) AS device_fault,"
+          " count(*) OVER () AS total_rows FROM q JOIN monitoring_point mp ON mp.point_id = "
+          "q.point_id"
+          " LEFT JOIN region c ON c.code = q.city_code GROUP BY q.point_id ORDER BY " +
+          worst_order("q.", "sum") + ", q.point_id" + page;
   } else {
     std::string key, names;
     switch (q.level) {
       case DataQualityLevel::enterprise:
         key = "q.city_code, q.company_code";
-        names = "q.city_code, max(c.name) AS city_name, q.company_code, max(q.company_name) AS company_name, ";
+        names =
+            "q.city_code, max(c.name) AS city_name, q.company_code, max(q.company_name) AS "
+            "company_name, ";
         break;
       case DataQualityLevel::city:
         key = "q.city_code";
         names = "q.city_code, max(c.name) AS city_name, ";
         break;
-      default: break;
+      default:
+        break;
     }
     std::string group = key;
     if (q.by_day) {
@@ -360,13 +455,15 @@ DataQualityPage DataQualityStore::query(Tx& tx, const DataQualityQuery& q) const
       group = group.empty() ? "q.day" : "q.day, " + group;
     }
     std::string sums;
-    for (const char* col : {"points", "period_s", "online_s", "expected", "received", "received_capped", "timely", "flagged",
-                            "out_of_range", "frozen", "offline", "device_fault"})
+    for (const char* col :
+         {"points", "period_s", "online_s", "expected", "received", "received_capped", "timely",
+          "flagged", "out_of_range", "frozen", "offline", "device_fault"})
       sums += std::string(sums.empty() ? "" : ", ") + "sum(q." + col + ") AS " + col;
     std::string order = worst_order("q.", "sum");
-    sql = base + " SELECT " + names + sums + ", count(*) OVER () AS total_rows FROM q LEFT JOIN region c ON c.code = q.city_code" +
-          (group.empty() ? std::string() : " GROUP BY " + group) + " ORDER BY " + (q.by_day ? "q.day, " : "") + order +
-          (key.empty() ? "" : ", " + key) + page;
+    sql = base + " SELECT " + names + sums +
+          ", count(*) OVER () AS total_rows FROM q LEFT JOIN region c ON c.code = q.city_code" +
+          (group.empty() ? std::string() : " GROUP BY " + group) + " ORDER BY " +
+          (q.by_day ? "q.day, " : "") + order + (key.empty() ? "" : ", " + key) + page;
   }
   auto rows = tx.exec(sql, params);
   DataQualityPage out;

@@ -3,9 +3,9 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include <spdlog/spdlog.h>
 #include <hazmon/core/log.hpp>
 #include "tx_access.hpp"
-#include <spdlog/spdlog.h>
 
 #include <cmath>
 #include <condition_variable>
@@ -17,22 +17,25 @@ namespace hazmon::storage {
 namespace {
 
 // PostgreSQL type OIDs we render as something other than a string.
-constexpr pqxx::oid kBool = 16, kInt8 = 20, kInt2 = 21, kInt4 = 23, kFloat4 = 700,
-                    kFloat8 = 701, kNumeric = 1700, kJson = 114, kJsonb = 3802,
-                    kTimestamptz = 1184;
+constexpr pqxx::oid kBool = 16, kInt8 = 20, kInt2 = 21, kInt4 = 23, kFloat4 = 700, kFloat8 = 701,
+                    kNumeric = 1700, kJson = 114, kJsonb = 3802, kTimestamptz = 1184;
 
 nlohmann::json field_to_json(const pqxx::field& f) {
   if (f.is_null()) return nullptr;
   switch (f.type()) {
-    case kBool: return f.c_str()[0] == 't';
+    case kBool:
+      return f.c_str()[0] == 't';
     case kInt2:
     case kInt4:
-    case kInt8: return f.as<long long>();
+    case kInt8:
+      return f.as<long long>();
     case kFloat4:
     case kFloat8:
-    case kNumeric: return f.as<double>();
+    case kNumeric:
+      return f.as<double>();
     case kJson:
-    case kJsonb: return nlohmann::json::parse(f.c_str());
+    case kJsonb:
+      return nlohmann::json::parse(f.c_str());
     case kTimestamptz: {
       // Sessions run with TimeZone=UTC and DateStyle=ISO: "2026-11-29 21:00:00.123+00".
       std::string s = f.c_str();
@@ -40,7 +43,8 @@ nlohmann::json field_to_json(const pqxx::field& f) {
       if (s.size() > 3 && s.compare(s.size() - 3, 3, "+00") == 0) s.replace(s.size() - 3, 3, "Z");
       return s;
     }
-    default: return std::string(f.c_str(), f.size());
+    default:
+      return std::string(f.c_str(), f.size());
   }
 }
 
@@ -50,11 +54,21 @@ void append_json_string(std::string& out, const char* p, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
     unsigned char c = static_cast<unsigned char>(p[i]);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           out += "\\u00";
@@ -93,28 +107,36 @@ std::string result_to_json_text(const pqxx::result& r) {
       }
       const char* v = f.c_str();
       switch (f.type()) {
-        case kBool: out += v[0] == 't' ? "true" : "false"; break;
+        case kBool:
+          out += v[0] == 't' ? "true" : "false";
+          break;
         case kInt2:
         case kInt4:
-        case kInt8: out.append(v, f.size()); break;
+        case kInt8:
+          out.append(v, f.size());
+          break;
         case kFloat4:
         case kFloat8:
         case kNumeric:
           // NaN and infinities have no JSON form.
-          if (std::isdigit(static_cast<unsigned char>(v[0])) || (v[0] == '-' && std::isdigit(static_cast<unsigned char>(v[1]))))
+          if (std::isdigit(static_cast<unsigned char>(v[0])) ||
+              (v[0] == '-' && std::isdigit(static_cast<unsigned char>(v[1]))))
             out.append(v, f.size());
           else
             out += "null";
           break;
         case kJson:
-        case kJsonb: out.append(v, f.size()); break;
+        case kJsonb:
+          out.append(v, f.size());
+          break;
         case kTimestamptz: {
           auto t = field_to_json(f);
           const auto& ts = t.get_ref<const std::string&>();
           append_json_string(out, ts.data(), ts.size());
           break;
         }
-        default: append_json_string(out, v, f.size());
+        default:
+          append_json_string(out, v, f.size());
       }
     }
     out += '}';
@@ -143,7 +165,8 @@ nlohmann::json result_to_json(const pqxx::result& r) {
     std::string msg = e.what();
     std::string constraint;
     if (auto a = msg.find('"'); a != std::string::npos) {
-      if (auto b = msg.find('"', a + 1); b != std::string::npos) constraint = msg.substr(a + 1, b - a - 1);
+      if (auto b = msg.find('"', a + 1); b != std::string::npos)
+        constraint = msg.substr(a + 1, b - a - 1);
     }
     throw ConflictError("duplicate", constraint);
   } catch (const pqxx::foreign_key_violation& e) {
@@ -163,8 +186,10 @@ nlohmann::json result_to_json(const pqxx::result& r) {
   } catch (const pqxx::sql_error& e) {
     // Class 57 (admin shutdown, crash shutdown, starting up) and 08 (connection exception):
     // PostgreSQL is away, not a bug; callers retry or spool.
-    if (e.sqlstate().rfind("57", 0) == 0 || e.sqlstate().rfind("08", 0) == 0) throw TransientError("database unavailable");
-    core::logger(core::LogModule::storage)->error("sql error: {} in: {}", e.what(), e.query().substr(0, 200));
+    if (e.sqlstate().rfind("57", 0) == 0 || e.sqlstate().rfind("08", 0) == 0)
+      throw TransientError("database unavailable");
+    core::logger(core::LogModule::storage)
+        ->error("sql error: {} in: {}", e.what(), e.query().substr(0, 200));
     throw core::Error(core::Errc::internal, "database error");
   }
 }
@@ -224,7 +249,8 @@ struct Tx::Impl {
       // libpq reads C strings: a NUL would silently cut the value short, and PostgreSQL text
       // cannot hold one anyway.
       if (p && p->find('\0') != std::string::npos)
-        throw core::Error(core::Errc::validation_failed, "a value contains a NUL character, which cannot be stored");
+        throw core::Error(core::Errc::validation_failed,
+                          "a value contains a NUL character, which cannot be stored");
       ptrs.push_back(p ? p->c_str() : nullptr);
     }
     return run(sql, [&] {
@@ -236,7 +262,8 @@ struct Tx::Impl {
   }
 };
 
-Database::Database(DbSettings settings) : settings_(std::move(settings)), pool_(std::make_unique<Pool>()) {}
+Database::Database(DbSettings settings)
+    : settings_(std::move(settings)), pool_(std::make_unique<Pool>()) {}
 Database::~Database() = default;
 
 Tx Database::begin() {
@@ -353,9 +380,10 @@ std::optional<core::SysTime> parse_pg_timestamptz(std::string_view s) {
     }
     return v;
   };
-  long y = digits(0, 4), mo = digits(5, 2), d = digits(8, 2), h = digits(11, 2), mi = digits(14, 2), sec = digits(17, 2);
-  if (y < 0 || mo < 1 || d < 1 || h < 0 || mi < 0 || sec < 0 || s.size() < 19 || s[4] != '-' || s[7] != '-' ||
-      (s[10] != ' ' && s[10] != 'T') || s[13] != ':' || s[16] != ':')
+  long y = digits(0, 4), mo = digits(5, 2), d = digits(8, 2), h = digits(11, 2), mi = digits(14, 2),
+       sec = digits(17, 2);
+  if (y < 0 || mo < 1 || d < 1 || h < 0 || mi < 0 || sec < 0 || s.size() < 19 || s[4] != '-' ||
+      s[7] != '-' || (s[10] != ' ' && s[10] != 'T') || s[13] != ':' || s[16] != ':')
     return std::nullopt;
   std::size_t i = 19;
   long long micros = 0;
@@ -378,9 +406,11 @@ std::optional<core::SysTime> parse_pg_timestamptz(std::string_view s) {
     offset_s = sign * (oh * 3600 + om * 60 + os);
   }
   using namespace std::chrono;
-  year_month_day ymd{year{static_cast<int>(y)}, month{static_cast<unsigned>(mo)}, std::chrono::day{static_cast<unsigned>(d)}};
+  year_month_day ymd{year{static_cast<int>(y)}, month{static_cast<unsigned>(mo)},
+                     std::chrono::day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return std::nullopt;
-  return time_point_cast<core::SysTime::duration>(sys_days{ymd} + hours(h) + minutes(mi) + seconds(sec) + microseconds(micros) -
+  return time_point_cast<core::SysTime::duration>(sys_days{ymd} + hours(h) + minutes(mi) +
+                                                  seconds(sec) + microseconds(micros) -
                                                   seconds(offset_s));
 }
 }  // namespace
@@ -391,7 +421,9 @@ std::string_view Row::text(std::size_t col) const {
   auto f = field(result_, row_, col);
   return f.is_null() ? std::string_view() : std::string_view(f.c_str(), f.size());
 }
-std::string_view Row::name(std::size_t col) const { return res(result_).column_name(static_cast<pqxx::row::size_type>(col)); }
+std::string_view Row::name(std::size_t col) const {
+  return res(result_).column_name(static_cast<pqxx::row::size_type>(col));
+}
 
 std::size_t Row::index(std::string_view name) const {
   const auto& r = res(result_);
@@ -403,7 +435,8 @@ std::size_t Row::index(std::string_view name) const {
 
 void Row::bad_field(std::size_t col, std::string_view why) const {
   core::logger(core::LogModule::storage)
-      ->error("column {} ({}): {}", name(col), why, is_null(col) ? std::string_view("NULL") : text(col).substr(0, 60));
+      ->error("column {} ({}): {}", name(col), why,
+              is_null(col) ? std::string_view("NULL") : text(col).substr(0, 60));
   throw core::Error(core::Errc::internal, "database error");
 }
 
@@ -450,9 +483,10 @@ std::string format_timestamptz(core::SysTime t) {
   year_month_day ymd{day};
   hh_mm_ss<microseconds> hms{us - day};
   char buf[48];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02lld", static_cast<int>(ymd.year()),
-                        static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                        static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02lld",
+                        static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                        static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
+                        static_cast<int>(hms.minutes().count()),
                         static_cast<long long>(hms.seconds().count()));
   std::string out(buf, static_cast<std::size_t>(n));
   if (auto frac = hms.subseconds().count(); frac != 0) {

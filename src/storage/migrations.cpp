@@ -1,7 +1,7 @@
 #include <hazmon/storage/migrations.hpp>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/log.hpp>
@@ -43,10 +43,12 @@ std::map<int, std::string> applied_checksums(Tx& tx) {
 
 void verify(const std::vector<Migration>& files, const std::map<int, std::string>& applied) {
   for (auto& [version, checksum] : applied) {
-    auto it = std::find_if(files.begin(), files.end(), [&](auto& m) { return m.version == version; });
+    auto it =
+        std::find_if(files.begin(), files.end(), [&](auto& m) { return m.version == version; });
     if (it == files.end()) {
-      throw Error(Errc::internal, "migration " + std::to_string(version) +
-                                      " is applied in the database but missing from the migrations directory");
+      throw Error(Errc::internal,
+                  "migration " + std::to_string(version) +
+                      " is applied in the database but missing from the migrations directory");
     }
     if (it->checksum != checksum) {
       throw Error(Errc::internal, "migration " + std::to_string(version) + " (" + it->name +
@@ -62,7 +64,8 @@ Migrator::Migrator(Database& db, fs::path dir) : db_(db), dir_(std::move(dir)) {
 std::vector<Migration> Migrator::load() const {
   static const std::regex kName(R"(^(\d{4})_([a-z0-9_]+)\.sql$)");
   std::vector<Migration> out;
-  if (!fs::is_directory(dir_)) throw Error(Errc::internal, "migrations directory " + dir_.string() + " not found");
+  if (!fs::is_directory(dir_))
+    throw Error(Errc::internal, "migrations directory " + dir_.string() + " not found");
   for (auto& entry : fs::directory_iterator(dir_)) {
     auto fname = entry.path().filename().string();
     if (entry.path().extension() != ".sql") continue;

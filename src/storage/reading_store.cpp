@@ -129,8 +129,10 @@ struct ArrayText {
   }
   void add_opt_double(const std::optional<double>& v) {
     sep();
-    if (v) append_double(s, *v);
-    else s += "NULL";
+    if (v)
+      append_double(s, *v);
+    else
+      s += "NULL";
   }
   void add_ts(std::int64_t ms) {
     sep();
@@ -141,7 +143,8 @@ struct ArrayText {
     s += '"';
   }
   void add_opt_ts(const std::optional<std::int64_t>& ms) {
-    if (ms) add_ts(*ms);
+    if (ms)
+      add_ts(*ms);
     else {
       sep();
       s += "NULL";
@@ -173,10 +176,10 @@ struct ArrayText {
 // database gets one UPDATE with its final type, peak, last value and end. Changes arrive in
 // evaluation order (per point in collect-time order), which is the order folded here.
 struct Episode {
-  bool fresh = false;              // raised in this group
+  bool fresh = false;                 // raised in this group
   const AlarmWrite* first = nullptr;  // the raise (fresh) or the first change (existing)
-  std::string match_type;          // existing: the type it has in the database now
-  std::string type;                // final type
+  std::string match_type;             // existing: the type it has in the database now
+  std::string type;                   // final type
   std::optional<double> threshold;
   bool threshold_changed = false;
   double peak = 0, last = 0;
@@ -186,7 +189,8 @@ struct Episode {
 
 std::vector<Episode> fold_alarms(const std::vector<AlarmWrite>& changes) {
   std::vector<Episode> eps;
-  std::map<std::pair<std::int32_t, std::string>, std::size_t> open;  // (point, current type) → episode
+  std::map<std::pair<std::int32_t, std::string>, std::size_t>
+      open;  // (point, current type) → episode
   for (const auto& a : changes) {
     if (a.transition == "raised") {
       Episode e;
@@ -252,18 +256,23 @@ void write_alarms(Tx& tx, const std::vector<AlarmWrite>& changes) {
   }
   if (n_update) {
     tx.exec(
-        "UPDATE alarm a SET alarm_type = v.type, threshold = CASE WHEN v.thr_set THEN v.thr ELSE a.threshold END, "
-        "peak_value = v.peak, peak_ts = v.peak_ts, last_value = v.last, end_ts = coalesce(v.end_ts, a.end_ts), "
+        "UPDATE alarm a SET alarm_type = v.type, threshold = CASE WHEN v.thr_set THEN v.thr ELSE "
+        "a.threshold END, "
+        "peak_value = v.peak, peak_ts = v.peak_ts, last_value = v.last, end_ts = "
+        "coalesce(v.end_ts, a.end_ts), "
         "updated_at = now() "
-        "FROM unnest($1::int[], $2::text[], $3::text[], $4::float8[], $5::bool[], $6::float8[], $7::timestamptz[], "
-        "$8::float8[], $9::timestamptz[]) AS v(point_id, match, type, thr, thr_set, peak, peak_ts, last, end_ts) "
-        "WHERE a.point_id = v.point_id AND a.alarm_type = v.match AND a.end_ts IS NULL AND a.origin = 'platform'",
-        {std::move(u_point).done(), std::move(u_match).done(), std::move(u_type).done(), std::move(u_thr).done(),
-         std::move(u_thr_set).done(), std::move(u_peak).done(), std::move(u_peak_ts).done(), std::move(u_last).done(),
-         std::move(u_end).done()});
+        "FROM unnest($1::int[], $2::text[], $3::text[], $4::float8[], $5::bool[], $6::float8[], "
+        "$7::timestamptz[], "
+        "$8::float8[], $9::timestamptz[]) AS v(point_id, match, type, thr, thr_set, peak, peak_ts, "
+        "last, end_ts) "
+        "WHERE a.point_id = v.point_id AND a.alarm_type = v.match AND a.end_ts IS NULL AND "
+        "a.origin = 'platform'",
+        {std::move(u_point).done(), std::move(u_match).done(), std::move(u_type).done(),
+         std::move(u_thr).done(), std::move(u_thr_set).done(), std::move(u_peak).done(),
+         std::move(u_peak_ts).done(), std::move(u_last).done(), std::move(u_end).done()});
   }
-  ArrayText i_point, i_quota, i_company, i_hazard, i_equip, i_type, i_fault, i_thr, i_start, i_raised, i_peak,
-      i_peak_ts, i_last, i_supp, i_late, i_end;
+  ArrayText i_point, i_quota, i_company, i_hazard, i_equip, i_type, i_fault, i_thr, i_start,
+      i_raised, i_peak, i_peak_ts, i_last, i_supp, i_late, i_end;
   std::size_t n_insert = 0;
   for (const auto& e : eps) {
     if (!e.fresh) continue;
@@ -288,17 +297,25 @@ void write_alarms(Tx& tx, const std::vector<AlarmWrite>& changes) {
   }
   if (n_insert) {
     tx.exec(
-        "INSERT INTO alarm (point_id, quota_code, company_code, hazard_code, equip_code, alarm_type, is_data_fault, "
-        "threshold, start_ts, raised_ts, peak_value, peak_ts, last_value, suppressed, late, end_ts) "
+        "INSERT INTO alarm (point_id, quota_code, company_code, hazard_code, equip_code, "
+        "alarm_type, is_data_fault, "
+        "threshold, start_ts, raised_ts, peak_value, peak_ts, last_value, suppressed, late, "
+        "end_ts) "
         "SELECT p, q, c, h, NULLIF(e, ''), t, f, thr, s, r, pk, pk_ts, l, sup, lt, en FROM unnest("
-        "$1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[], $8::float8[], "
-        "$9::timestamptz[], $10::timestamptz[], $11::float8[], $12::timestamptz[], $13::float8[], $14::bool[], "
-        "$15::bool[], $16::timestamptz[]) AS v(p, q, c, h, e, t, f, thr, s, r, pk, pk_ts, l, sup, lt, en) "
-        "ON CONFLICT (point_id, alarm_type) WHERE end_ts IS NULL AND origin = 'platform' DO NOTHING",
-        {std::move(i_point).done(), std::move(i_quota).done(), std::move(i_company).done(), std::move(i_hazard).done(),
-         std::move(i_equip).done(), std::move(i_type).done(), std::move(i_fault).done(), std::move(i_thr).done(),
-         std::move(i_start).done(), std::move(i_raised).done(), std::move(i_peak).done(), std::move(i_peak_ts).done(),
-         std::move(i_last).done(), std::move(i_supp).done(), std::move(i_late).done(), std::move(i_end).done()});
+        "$1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[], "
+        "$8::float8[], "
+        "$9::timestamptz[], $10::timestamptz[], $11::float8[], $12::timestamptz[], $13::float8[], "
+        "$14::bool[], "
+        "$15::bool[], $16::timestamptz[]) AS v(p, q, c, h, e, t, f, thr, s, r, pk, pk_ts, l, sup, "
+        "lt, en) "
+        "ON CONFLICT (point_id, alarm_type) WHERE end_ts IS NULL AND origin = 'platform' DO "
+        "NOTHING",
+        {std::move(i_point).done(), std::move(i_quota).done(), std::move(i_company).done(),
+         std::move(i_hazard).done(), std::move(i_equip).done(), std::move(i_type).done(),
+         std::move(i_fault).done(), std::move(i_thr).done(), std::move(i_start).done(),
+         std::move(i_raised).done(), std::move(i_peak).done(), std::move(i_peak_ts).done(),
+         std::move(i_last).done(), std::move(i_supp).done(), std::move(i_late).done(),
+         std::move(i_end).done()});
   }
 }
 
@@ -313,8 +330,8 @@ std::string format_pg_timestamp(std::int64_t ms) {
   unsigned m, d;
   civil_from_days(days, y, m, d);
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02d:%02d:%02d.%03d+00", y, m, d, sod / 3600, (sod / 60) % 60, sod % 60,
-                frac);
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02d:%02d:%02d.%03d+00", y, m, d, sod / 3600,
+                (sod / 60) % 60, sod % 60, frac);
   return buf;
 }
 
@@ -324,7 +341,8 @@ std::vector<std::pair<std::string, std::string>> ReadingStore::find_uploads(
   if (keys.empty()) return out;
   std::vector<std::string> companies, ids;
   for (const auto& [c, d] : keys) {
-    companies.push_back(c);  // codes and data ids are restricted to [A-Za-z0-9._-]: no quoting needed
+    companies.push_back(
+        c);  // codes and data ids are restricted to [A-Za-z0-9._-]: no quoting needed
     ids.push_back(d);
   }
   auto rows = tx.exec(
@@ -362,22 +380,28 @@ void ReadingStore::write(Tx& tx, const IngestBatch& b) const {
         rts.add_ts(r->received_ms);
       }
       tx.exec(
-          "WITH v AS (SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::float8[], $4::int2[], $5::timestamptz[]) "
+          "WITH v AS (SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::float8[], $4::int2[], "
+          "$5::timestamptz[]) "
           "AS v(point_id, collect_ts, value, quality, received_ts)), "
-          "u AS (UPDATE reading_latest l SET collect_ts = v.collect_ts, value = v.value, quality = v.quality, "
-          "received_ts = v.received_ts FROM v WHERE l.point_id = v.point_id AND v.collect_ts > l.collect_ts) "
+          "u AS (UPDATE reading_latest l SET collect_ts = v.collect_ts, value = v.value, quality = "
+          "v.quality, "
+          "received_ts = v.received_ts FROM v WHERE l.point_id = v.point_id AND v.collect_ts > "
+          "l.collect_ts) "
           "INSERT INTO reading_latest (point_id, collect_ts, value, quality, received_ts) "
-          "SELECT * FROM v WHERE NOT EXISTS (SELECT 1 FROM reading_latest l WHERE l.point_id = v.point_id) "
-          "ON CONFLICT (point_id) DO UPDATE SET collect_ts = EXCLUDED.collect_ts, value = EXCLUDED.value, "
+          "SELECT * FROM v WHERE NOT EXISTS (SELECT 1 FROM reading_latest l WHERE l.point_id = "
+          "v.point_id) "
+          "ON CONFLICT (point_id) DO UPDATE SET collect_ts = EXCLUDED.collect_ts, value = "
+          "EXCLUDED.value, "
           "quality = EXCLUDED.quality, received_ts = EXCLUDED.received_ts "
           "WHERE EXCLUDED.collect_ts > reading_latest.collect_ts",
-          {std::move(ids).done(), std::move(ts).done(), std::move(vals).done(), std::move(qs).done(),
-           std::move(rts).done()});
+          {std::move(ids).done(), std::move(ts).done(), std::move(vals).done(),
+           std::move(qs).done(), std::move(rts).done()});
     }
     if (!b.uploads.empty()) {
-      pqxx::stream_to copy(work, "upload_batch",
-                           std::vector<std::string>{"company_code", "data_id", "gateway_code", "report_type", "received_ts",
-                                                    "accepted", "reply"});
+      pqxx::stream_to copy(
+          work, "upload_batch",
+          std::vector<std::string>{"company_code", "data_id", "gateway_code", "report_type",
+                                   "received_ts", "accepted", "reply"});
       for (const auto& u : b.uploads)
         copy << std::make_tuple(u.company_code, u.data_id, u.gateway_code, u.report_type,
                                 format_pg_timestamp(u.received_ms), u.accepted, u.reply);
@@ -385,10 +409,13 @@ void ReadingStore::write(Tx& tx, const IngestBatch& b) const {
     }
     if (!b.enterprise_alarms.empty()) {
       for (const auto& a : b.enterprise_alarms) {
-        tx.exec("INSERT INTO enterprise_alarm (company_code, data_id, quota_code, alarm_type, value, threshold, start_ts, end_ts) "
-                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                {a.company_code, a.data_id, a.quota_code, a.alarm_type, opt_num(a.value), opt_num(a.threshold),
-                 format_pg_timestamp(a.start_ms), a.end_ms ? Param(format_pg_timestamp(*a.end_ms)) : Param()});
+        tx.exec(
+            "INSERT INTO enterprise_alarm (company_code, data_id, quota_code, alarm_type, value, "
+            "threshold, start_ts, end_ts) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            {a.company_code, a.data_id, a.quota_code, a.alarm_type, opt_num(a.value),
+             opt_num(a.threshold), format_pg_timestamp(a.start_ms),
+             a.end_ms ? Param(format_pg_timestamp(*a.end_ms)) : Param()});
       }
     }
     if (!b.alarms.empty()) write_alarms(tx, b.alarms);
@@ -404,9 +431,10 @@ void ReadingStore::write(Tx& tx, const IngestBatch& b) const {
         codes.add_text(gw);
         times.add_ts(ms);
       }
-      tx.exec("UPDATE gateway g SET last_seen_at = greatest(coalesce(g.last_seen_at, v.t), v.t) "
-              "FROM unnest($1::text[], $2::timestamptz[]) AS v(code, t) WHERE g.gateway_code = v.code",
-              {std::move(codes).done(), std::move(times).done()});
+      tx.exec(
+          "UPDATE gateway g SET last_seen_at = greatest(coalesce(g.last_seen_at, v.t), v.t) "
+          "FROM unnest($1::text[], $2::timestamptz[]) AS v(code, t) WHERE g.gateway_code = v.code",
+          {std::move(codes).done(), std::move(times).done()});
     }
   } catch (const pqxx::broken_connection&) {
     throw TransientError("database connection lost during a write");
@@ -424,14 +452,15 @@ void ReadingStore::write(Tx& tx, const IngestBatch& b) const {
 }
 
 int ReadingStore::ensure_partitions(Tx& tx, core::SysTime from, int days) const {
-  std::int64_t first = std::chrono::duration_cast<std::chrono::hours>(from.time_since_epoch()).count() / 24;
+  std::int64_t first =
+      std::chrono::duration_cast<std::chrono::hours>(from.time_since_epoch()).count() / 24;
   int created = 0;
   for (std::int64_t d = first; d < first + days; ++d) {
     auto name = "reading_" + day_suffix(d);
     auto exists = tx.exec_one("SELECT to_regclass($1) IS NOT NULL AS e", {name});
     if (exists["e"].get<bool>()) continue;
-    tx.exec("CREATE TABLE " + name + " PARTITION OF reading FOR VALUES FROM ('" + day_start(d) + "') TO ('" +
-            day_start(d + 1) + "')");
+    tx.exec("CREATE TABLE " + name + " PARTITION OF reading FOR VALUES FROM ('" + day_start(d) +
+            "') TO ('" + day_start(d + 1) + "')");
     ++created;
   }
   return created;
@@ -440,8 +469,10 @@ int ReadingStore::ensure_partitions(Tx& tx, core::SysTime from, int days) const 
 int ReadingStore::drop_partitions_before(Tx& tx, core::SysTime cutoff) const {
   auto rows = tx.exec(
       "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-      "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'reading' AND c.relname ~ '^reading_[0-9]{8}$'");
-  std::int64_t cutoff_day = std::chrono::duration_cast<std::chrono::hours>(cutoff.time_since_epoch()).count() / 24;
+      "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'reading' AND c.relname ~ "
+      "'^reading_[0-9]{8}$'");
+  std::int64_t cutoff_day =
+      std::chrono::duration_cast<std::chrono::hours>(cutoff.time_since_epoch()).count() / 24;
   int dropped = 0;
   for (auto& r : rows) {
     auto name = r["name"].get<std::string>();
@@ -455,23 +486,29 @@ int ReadingStore::drop_partitions_before(Tx& tx, core::SysTime cutoff) const {
 }
 
 void ReadingStore::aggregate(Tx& tx, core::SysTime from, core::SysTime to) const {
-  auto f = format_pg_timestamp(std::chrono::duration_cast<std::chrono::milliseconds>(from.time_since_epoch()).count());
-  auto t = format_pg_timestamp(std::chrono::duration_cast<std::chrono::milliseconds>(to.time_since_epoch()).count());
+  auto f = format_pg_timestamp(
+      std::chrono::duration_cast<std::chrono::milliseconds>(from.time_since_epoch()).count());
+  auto t = format_pg_timestamp(
+      std::chrono::duration_cast<std::chrono::milliseconds>(to.time_since_epoch()).count());
   tx.exec(
       "INSERT INTO reading_1m (point_id, bucket, min_v, max_v, sum_v, last_v, last_ts, n) "
       "SELECT point_id, date_trunc('minute', collect_ts), min(value), max(value), sum(value), "
       "(array_agg(value ORDER BY collect_ts DESC))[1], max(collect_ts), count(*) FROM reading "
       "WHERE collect_ts >= date_trunc('minute', $1::timestamptz) AND collect_ts < $2::timestamptz "
-      "GROUP BY 1, 2 ON CONFLICT (point_id, bucket) DO UPDATE SET min_v = EXCLUDED.min_v, max_v = EXCLUDED.max_v, "
-      "sum_v = EXCLUDED.sum_v, last_v = EXCLUDED.last_v, last_ts = EXCLUDED.last_ts, n = EXCLUDED.n",
+      "GROUP BY 1, 2 ON CONFLICT (point_id, bucket) DO UPDATE SET min_v = EXCLUDED.min_v, max_v = "
+      "EXCLUDED.max_v, "
+      "sum_v = EXCLUDED.sum_v, last_v = EXCLUDED.last_v, last_ts = EXCLUDED.last_ts, n = "
+      "EXCLUDED.n",
       {f, t});
   tx.exec(
       "INSERT INTO reading_1h (point_id, bucket, min_v, max_v, sum_v, last_v, last_ts, n) "
       "SELECT point_id, date_trunc('hour', bucket), min(min_v), max(max_v), sum(sum_v), "
       "(array_agg(last_v ORDER BY last_ts DESC))[1], max(last_ts), sum(n) FROM reading_1m "
       "WHERE bucket >= date_trunc('hour', $1::timestamptz) AND bucket < $2::timestamptz "
-      "GROUP BY 1, 2 ON CONFLICT (point_id, bucket) DO UPDATE SET min_v = EXCLUDED.min_v, max_v = EXCLUDED.max_v, "
-      "sum_v = EXCLUDED.sum_v, last_v = EXCLUDED.last_v, last_ts = EXCLUDED.last_ts, n = EXCLUDED.n",
+      "GROUP BY 1, 2 ON CONFLICT (point_id, bucket) DO UPDATE SET min_v = EXCLUDED.min_v, max_v = "
+      "EXCLUDED.max_v, "
+      "sum_v = EXCLUDED.sum_v, last_v = EXCLUDED.last_v, last_ts = EXCLUDED.last_ts, n = "
+      "EXCLUDED.n",
       {f, t});
 }
 

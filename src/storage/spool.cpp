@@ -34,7 +34,8 @@ std::uint32_t crc32(const char* data, std::size_t n) {
     return t;
   }();
   std::uint32_t c = 0xFFFFFFFFu;
-  for (std::size_t i = 0; i < n; ++i) c = table[(c ^ static_cast<unsigned char>(data[i])) & 0xFF] ^ (c >> 8);
+  for (std::size_t i = 0; i < n; ++i)
+    c = table[(c ^ static_cast<unsigned char>(data[i])) & 0xFF] ^ (c >> 8);
   return c ^ 0xFFFFFFFFu;
 }
 
@@ -54,7 +55,9 @@ T get(const char*& p) {
 }
 
 json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
-std::optional<double> opt_of(const json& j) { return j.is_null() ? std::nullopt : std::optional<double>(j.get<double>()); }
+std::optional<double> opt_of(const json& j) {
+  return j.is_null() ? std::nullopt : std::optional<double>(j.get<double>());
+}
 
 void write_all(int fd, const std::string& s) {
   const char* p = s.data();
@@ -63,7 +66,8 @@ void write_all(int fd, const std::string& s) {
     ssize_t n = ::write(fd, p, left);
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw Error(Errc::unavailable, core::Reason::spool_unavailable, std::string("spool write failed: ") + std::strerror(errno));
+      throw Error(Errc::unavailable, core::Reason::spool_unavailable,
+                  std::string("spool write failed: ") + std::strerror(errno));
     }
     p += n;
     left -= static_cast<std::size_t>(n);
@@ -82,17 +86,22 @@ std::string encode_batch(const IngestBatch& b) {
     put(out, r.value);
     put(out, r.quality);
   }
-  json meta = {{"uploads", json::array()}, {"alarms", json::array()}, {"enterprise_alarms", json::array()},
+  json meta = {{"uploads", json::array()},
+               {"alarms", json::array()},
+               {"enterprise_alarms", json::array()},
                {"gateways_seen", json::array()}};
   for (const auto& u : b.uploads)
-    meta["uploads"].push_back({u.company_code, u.data_id, u.gateway_code, u.report_type, u.received_ms, u.accepted, u.reply});
+    meta["uploads"].push_back({u.company_code, u.data_id, u.gateway_code, u.report_type,
+                               u.received_ms, u.accepted, u.reply});
   for (const auto& a : b.alarms)
-    meta["alarms"].push_back({a.point_id, a.quota_code, a.company_code, a.hazard_code, a.equip_code, a.transition, a.type,
-                              a.previous_type, a.data_fault, opt(a.threshold), a.start_ms, a.at_ms, a.peak_ms, a.value,
-                              a.peak, a.suppressed, a.late});
+    meta["alarms"].push_back({a.point_id, a.quota_code, a.company_code, a.hazard_code, a.equip_code,
+                              a.transition, a.type, a.previous_type, a.data_fault, opt(a.threshold),
+                              a.start_ms, a.at_ms, a.peak_ms, a.value, a.peak, a.suppressed,
+                              a.late});
   for (const auto& e : b.enterprise_alarms)
-    meta["enterprise_alarms"].push_back({e.company_code, e.data_id, e.quota_code, e.alarm_type, opt(e.value),
-                                         opt(e.threshold), e.start_ms, e.end_ms ? json(*e.end_ms) : json(nullptr)});
+    meta["enterprise_alarms"].push_back({e.company_code, e.data_id, e.quota_code, e.alarm_type,
+                                         opt(e.value), opt(e.threshold), e.start_ms,
+                                         e.end_ms ? json(*e.end_ms) : json(nullptr)});
   for (const auto& [g, ms] : b.gateways_seen) meta["gateways_seen"].push_back({g, ms});
   out += meta.dump();
   return out;
@@ -104,7 +113,8 @@ IngestBatch decode_batch(const std::string& payload) {
   const char* end = p + payload.size();
   if (payload.size() < 4) throw Error(Errc::internal, "spool record too short");
   auto n = get<std::uint32_t>(p);
-  if (static_cast<std::size_t>(end - p) < n * kReadingBytes) throw Error(Errc::internal, "spool record truncated");
+  if (static_cast<std::size_t>(end - p) < n * kReadingBytes)
+    throw Error(Errc::internal, "spool record truncated");
   b.readings.resize(n);
   for (auto& r : b.readings) {
     r.point_id = get<std::int32_t>(p);
@@ -138,18 +148,22 @@ IngestBatch decode_batch(const std::string& payload) {
     b.alarms.push_back(std::move(w));
   }
   for (auto& e : meta["enterprise_alarms"]) {
-    EnterpriseAlarmRow r{e[0], e[1], e[2], e[3], opt_of(e[4]), opt_of(e[5]), e[6].get<std::int64_t>(), std::nullopt};
+    EnterpriseAlarmRow r{
+        e[0], e[1], e[2], e[3], opt_of(e[4]), opt_of(e[5]), e[6].get<std::int64_t>(), std::nullopt};
     if (!e[7].is_null()) r.end_ms = e[7].get<std::int64_t>();
     b.enterprise_alarms.push_back(std::move(r));
   }
-  for (auto& g : meta["gateways_seen"]) b.gateways_seen.emplace_back(g[0], g[1].get<std::int64_t>());
+  for (auto& g : meta["gateways_seen"])
+    b.gateways_seen.emplace_back(g[0], g[1].get<std::int64_t>());
   return b;
 }
 
 Spool::Spool(fs::path file) : file_(std::move(file)), offset_file_(file_.string() + ".applied") {
   fs::create_directories(file_.parent_path());
   fd_ = ::open(file_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd_ < 0) throw Error(Errc::unavailable, core::Reason::spool_unavailable, "cannot open spool " + file_.string() + ": " + std::strerror(errno));
+  if (fd_ < 0)
+    throw Error(Errc::unavailable, core::Reason::spool_unavailable,
+                "cannot open spool " + file_.string() + ": " + std::strerror(errno));
   load_offset();
   // Count the complete records after the applied offset; cut a torn tail.
   std::ifstream in(file_, std::ios::binary);
@@ -167,7 +181,8 @@ Spool::Spool(fs::path file) : file_(std::move(file)), offset_file_(file_.string(
   }
   if (good_end < fs::file_size(file_)) {
     if (::ftruncate(fd_, static_cast<off_t>(good_end)) != 0)
-      throw Error(Errc::unavailable, core::Reason::spool_unavailable, "cannot cut the torn tail of the spool");
+      throw Error(Errc::unavailable, core::Reason::spool_unavailable,
+                  "cannot cut the torn tail of the spool");
   }
 }
 
@@ -185,7 +200,8 @@ void Spool::load_offset() {
 void Spool::save_offset(std::uint64_t off) {
   auto tmp = offset_file_.string() + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) throw Error(Errc::unavailable, core::Reason::spool_unavailable, "cannot write spool progress");
+  if (fd < 0)
+    throw Error(Errc::unavailable, core::Reason::spool_unavailable, "cannot write spool progress");
   write_all(fd, std::to_string(off));
   ::fdatasync(fd);
   ::close(fd);
@@ -201,7 +217,9 @@ void Spool::append(const IngestBatch& batch) {
   rec += payload;
   std::lock_guard lock(mutex_);
   write_all(fd_, rec);
-  if (::fdatasync(fd_) != 0) throw Error(Errc::unavailable, core::Reason::spool_unavailable, std::string("spool fsync failed: ") + std::strerror(errno));
+  if (::fdatasync(fd_) != 0)
+    throw Error(Errc::unavailable, core::Reason::spool_unavailable,
+                std::string("spool fsync failed: ") + std::strerror(errno));
   ++pending_;
 }
 
@@ -242,7 +260,8 @@ std::uint64_t Spool::replay_chunks(std::size_t max_records, std::size_t max_read
         break;
       }
       std::string payload(hdr[1], '\0');
-      if (hdr[0] != kMagic || !in.read(payload.data(), hdr[1]) || crc32(payload.data(), payload.size()) != hdr[2]) {
+      if (hdr[0] != kMagic || !in.read(payload.data(), hdr[1]) ||
+          crc32(payload.data(), payload.size()) != hdr[2]) {
         more = false;
         break;
       }
@@ -267,7 +286,8 @@ std::uint64_t Spool::replay_chunks(std::size_t max_records, std::size_t max_read
     applied += n;
   }
   if (pending_ == 0) {
-    if (::ftruncate(fd_, 0) != 0) throw Error(Errc::unavailable, core::Reason::spool_unavailable, "cannot truncate the spool");
+    if (::ftruncate(fd_, 0) != 0)
+      throw Error(Errc::unavailable, core::Reason::spool_unavailable, "cannot truncate the spool");
     ::fdatasync(fd_);
     save_offset(0);
     applied_offset_ = 0;
@@ -292,9 +312,11 @@ std::size_t drop_uploads(IngestBatch& b, const std::function<bool(const UploadRe
     std::size_t at = 0;
     for (std::size_t i = 0; i < b.uploads.size(); ++i) {
       auto n = static_cast<std::size_t>(std::max(b.uploads[i].accepted, 0));
-      if (gone[i]) removed += n;
-      else kept.insert(kept.end(), b.readings.begin() + static_cast<std::ptrdiff_t>(at),
-                       b.readings.begin() + static_cast<std::ptrdiff_t>(at + n));
+      if (gone[i])
+        removed += n;
+      else
+        kept.insert(kept.end(), b.readings.begin() + static_cast<std::ptrdiff_t>(at),
+                    b.readings.begin() + static_cast<std::ptrdiff_t>(at + n));
       at += n;
     }
     b.readings = std::move(kept);
@@ -302,8 +324,10 @@ std::size_t drop_uploads(IngestBatch& b, const std::function<bool(const UploadRe
   std::vector<std::string> dropped_ids;
   std::vector<UploadRecord> uploads;
   for (std::size_t i = 0; i < b.uploads.size(); ++i) {
-    if (gone[i]) dropped_ids.push_back(b.uploads[i].company_code + "|" + b.uploads[i].data_id);
-    else uploads.push_back(std::move(b.uploads[i]));
+    if (gone[i])
+      dropped_ids.push_back(b.uploads[i].company_code + "|" + b.uploads[i].data_id);
+    else
+      uploads.push_back(std::move(b.uploads[i]));
   }
   b.uploads = std::move(uploads);
   std::erase_if(b.enterprise_alarms, [&](const EnterpriseAlarmRow& e) {

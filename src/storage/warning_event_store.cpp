@@ -14,98 +14,118 @@ struct RowDescription<model::WarningEvent> {
   static constexpr auto columns = std::make_tuple(
       column("id", &E::id), column("event_no", &E::event_no), column("source", &E::source),
       column("company_code", &E::company_code), column("company_name", &E::company_name),
-      column("hazard_code", &E::hazard_code), column("hazard_name", &E::hazard_name), column("hazard_rank", &E::hazard_rank),
-      column("county_code", &E::county_code), column("city_code", &E::city_code), column("level", &E::level),
-      column("initial_level", &E::initial_level), column("rule_id", &E::rule_id), column("category", &E::category),
-      column("content", &E::content), column("status", &E::status), column("first_ts", &E::first_ts),
+      column("hazard_code", &E::hazard_code), column("hazard_name", &E::hazard_name),
+      column("hazard_rank", &E::hazard_rank), column("county_code", &E::county_code),
+      column("city_code", &E::city_code), column("level", &E::level),
+      column("initial_level", &E::initial_level), column("rule_id", &E::rule_id),
+      column("category", &E::category), column("content", &E::content),
+      column("status", &E::status), column("first_ts", &E::first_ts),
       column("last_ts", &E::last_ts), column("deadline_ts", &E::deadline_ts),
-      column("feedback_deadline_ts", &E::feedback_deadline_ts), column("check_deadline_ts", &E::check_deadline_ts),
+      column("feedback_deadline_ts", &E::feedback_deadline_ts),
+      column("check_deadline_ts", &E::check_deadline_ts),
       column("close_deadline_ts", &E::close_deadline_ts), column("overdue", &E::overdue),
-      column("escalation_count", &E::escalation_count), column("feedback_cause", &E::feedback_cause),
+      column("escalation_count", &E::escalation_count),
+      column("feedback_cause", &E::feedback_cause),
       column("feedback_measures", &E::feedback_measures), column("closed_ts", &E::closed_ts));
 };
 
 template <>
 struct RowDescription<model::WarningAlarmLink> {
   using L = model::WarningAlarmLink;
-  static constexpr auto columns = std::make_tuple(
-      column("alarm_id", &L::alarm_id), column("quota_code", &L::quota_code), column("alarm_type", &L::alarm_type),
-      column("start_ts", &L::start_ts), column("value", &L::value), column("threshold", &L::threshold),
-      column("linked_at", &L::linked_at), column("end_ts", &L::end_ts), column("peak_value", &L::peak_value),
-      column("suppressed", &L::suppressed));
+  static constexpr auto columns =
+      std::make_tuple(column("alarm_id", &L::alarm_id), column("quota_code", &L::quota_code),
+                      column("alarm_type", &L::alarm_type), column("start_ts", &L::start_ts),
+                      column("value", &L::value), column("threshold", &L::threshold),
+                      column("linked_at", &L::linked_at), column("end_ts", &L::end_ts),
+                      column("peak_value", &L::peak_value), column("suppressed", &L::suppressed));
 };
 
 template <>
 struct RowDescription<model::DisposalRecord> {
   using R = model::DisposalRecord;
   static constexpr auto columns = std::make_tuple(
-      column("id", &R::id), column("at", &R::at), column("actor_id", &R::actor_id), column("actor_name", &R::actor_name),
-      column("actor_role", &R::actor_role), column("user_role", &R::user_role), column("action", &R::action),
-      column("from_status", &R::from_status), column("to_status", &R::to_status), column("level_before", &R::level_before),
-      column("level_after", &R::level_after), column("cause", &R::cause), column("measures", &R::measures),
-      column("text", &R::text), column("deadline_ts", &R::deadline_ts), column("overdue", &R::overdue));
+      column("id", &R::id), column("at", &R::at), column("actor_id", &R::actor_id),
+      column("actor_name", &R::actor_name), column("actor_role", &R::actor_role),
+      column("user_role", &R::user_role), column("action", &R::action),
+      column("from_status", &R::from_status), column("to_status", &R::to_status),
+      column("level_before", &R::level_before), column("level_after", &R::level_after),
+      column("cause", &R::cause), column("measures", &R::measures), column("text", &R::text),
+      column("deadline_ts", &R::deadline_ts), column("overdue", &R::overdue));
 };
 
 template <>
 struct RowDescription<EventStateRow> {
   using S = EventStateRow;
   static constexpr auto columns = std::make_tuple(
-      column("id", &S::id), column("company_code", &S::company_code), column("hazard_code", &S::hazard_code),
-      column("status", &S::status), column("level", &S::level), column("feedback_deadline_ts", &S::feedback_deadline_ts),
-      column("check_deadline_ts", &S::check_deadline_ts), column("close_deadline_ts", &S::close_deadline_ts),
-      column("overdue", &S::overdue), column("escalation_count", &S::escalation_count));
+      column("id", &S::id), column("company_code", &S::company_code),
+      column("hazard_code", &S::hazard_code), column("status", &S::status),
+      column("level", &S::level), column("feedback_deadline_ts", &S::feedback_deadline_ts),
+      column("check_deadline_ts", &S::check_deadline_ts),
+      column("close_deadline_ts", &S::close_deadline_ts), column("overdue", &S::overdue),
+      column("escalation_count", &S::escalation_count));
 };
 
 template <>
 struct RowDescription<OpenSensorEvent> {
   using O = OpenSensorEvent;
   static constexpr auto columns =
-      std::make_tuple(column("id", &O::id), column("company_code", &O::company_code), column("hazard_code", &O::hazard_code),
-                      column("level", &O::level), column("category", &O::category));
+      std::make_tuple(column("id", &O::id), column("company_code", &O::company_code),
+                      column("hazard_code", &O::hazard_code), column("level", &O::level),
+                      column("category", &O::category));
 };
 
 template <>
 struct RowDescription<OpenAlarm> {
   using A = OpenAlarm;
   static constexpr auto columns = std::make_tuple(
-      column("point_id", &A::point_id), column("quota_code", &A::quota_code), column("company_code", &A::company_code),
-      column("hazard_code", &A::hazard_code), column("alarm_type", &A::alarm_type), column("region_code", &A::region_code),
-      column("start_ts", &A::start_ts), column("value", &A::value), column("threshold", &A::threshold),
-      column("rank", &A::rank), column("linked_open", &A::linked_open), column("linked_any", &A::linked_any));
+      column("point_id", &A::point_id), column("quota_code", &A::quota_code),
+      column("company_code", &A::company_code), column("hazard_code", &A::hazard_code),
+      column("alarm_type", &A::alarm_type), column("region_code", &A::region_code),
+      column("start_ts", &A::start_ts), column("value", &A::value),
+      column("threshold", &A::threshold), column("rank", &A::rank),
+      column("linked_open", &A::linked_open), column("linked_any", &A::linked_any));
 };
 
 template <>
 struct RowDescription<HazardRow> {
-  static constexpr auto columns =
-      std::make_tuple(column("rank", &HazardRow::rank), column("hazard_name", &HazardRow::hazard_name),
-                      column("region_code", &HazardRow::region_code), column("company_name", &HazardRow::company_name));
+  static constexpr auto columns = std::make_tuple(column("rank", &HazardRow::rank),
+                                                  column("hazard_name", &HazardRow::hazard_name),
+                                                  column("region_code", &HazardRow::region_code),
+                                                  column("company_name", &HazardRow::company_name));
 };
 
 template <>
 struct RowDescription<WarningRuleRow> {
   using W = WarningRuleRow;
   static constexpr auto columns = std::make_tuple(
-      column("id", &W::id), column("name", &W::name), column("category", &W::category), column("enabled", &W::enabled),
-      column("scope_kind", &W::scope_kind), column("scope_code", &W::scope_code), column("alarm_types", &W::alarm_types),
+      column("id", &W::id), column("name", &W::name), column("category", &W::category),
+      column("enabled", &W::enabled), column("scope_kind", &W::scope_kind),
+      column("scope_code", &W::scope_code), column("alarm_types", &W::alarm_types),
       column("hazard_ranks", &W::hazard_ranks), column("min_duration_s", &W::min_duration_s),
-      column("min_points", &W::min_points), column("window_s", &W::window_s), column("level_by_rank", &W::level_by_rank),
-      column("level_step", &W::level_step), column("description", &W::description), column("updated_at", &W::updated_at));
+      column("min_points", &W::min_points), column("window_s", &W::window_s),
+      column("level_by_rank", &W::level_by_rank), column("level_step", &W::level_step),
+      column("description", &W::description), column("updated_at", &W::updated_at));
 };
 
 namespace {
 constexpr const char* kEventColumns =
-    "w.id, w.event_no, w.source, w.company_code, e.name AS company_name, w.hazard_code, h.name AS hazard_name, "
-    "h.rank AS hazard_rank, w.county_code, w.city_code, w.level, w.initial_level, w.rule_id, w.category, w.content, "
+    "w.id, w.event_no, w.source, w.company_code, e.name AS company_name, w.hazard_code, h.name AS "
+    "hazard_name, "
+    "h.rank AS hazard_rank, w.county_code, w.city_code, w.level, w.initial_level, w.rule_id, "
+    "w.category, w.content, "
     "w.status, w.first_ts, w.last_ts, "
-    "CASE w.status WHEN 'pushed' THEN w.feedback_deadline_ts WHEN 'fed_back' THEN w.check_deadline_ts "
+    "CASE w.status WHEN 'pushed' THEN w.feedback_deadline_ts WHEN 'fed_back' THEN "
+    "w.check_deadline_ts "
     "WHEN 'checked' THEN w.close_deadline_ts END AS deadline_ts, "
-    "w.feedback_deadline_ts, w.check_deadline_ts, w.close_deadline_ts, w.overdue, w.escalation_count, "
+    "w.feedback_deadline_ts, w.check_deadline_ts, w.close_deadline_ts, w.overdue, "
+    "w.escalation_count, "
     "w.feedback_cause, w.feedback_measures, w.closed_ts";
 constexpr const char* kEventFrom =
     " FROM warning_event w JOIN enterprise e ON e.company_code = w.company_code "
     "LEFT JOIN hazard_source h ON h.hazard_code = w.hazard_code";
 constexpr const char* kStateColumns =
-    "id, company_code, hazard_code, status, level, overdue, escalation_count, feedback_deadline_ts, check_deadline_ts, "
+    "id, company_code, hazard_code, status, level, overdue, escalation_count, "
+    "feedback_deadline_ts, check_deadline_ts, "
     "close_deadline_ts";
 
 std::string ts(core::SysTime t) { return core::format_rfc3339(t); }
@@ -122,15 +142,20 @@ std::string num(double v) {
 
 const char* deadline_column(model::DisposalState s) {
   switch (s) {
-    case model::DisposalState::pushed: return "feedback_deadline_ts";
-    case model::DisposalState::fed_back: return "check_deadline_ts";
-    case model::DisposalState::checked: return "close_deadline_ts";
-    default: return nullptr;
+    case model::DisposalState::pushed:
+      return "feedback_deadline_ts";
+    case model::DisposalState::fed_back:
+      return "check_deadline_ts";
+    case model::DisposalState::checked:
+      return "close_deadline_ts";
+    default:
+      return nullptr;
   }
 }
 }  // namespace
 
-WarningEventPage WarningEventStore::list(Tx& tx, const model::Scope& scope, const WarningEventFilter& f, int limit,
+WarningEventPage WarningEventStore::list(Tx& tx, const model::Scope& scope,
+                                         const WarningEventFilter& f, int limit,
                                          long long offset) const {
   Params params;
   std::string where = scope_predicate(scope, "w.company_code", "e.region_code", params);
@@ -142,8 +167,9 @@ WarningEventPage WarningEventStore::list(Tx& tx, const model::Scope& scope, cons
   if (f.to) where += " AND w.first_ts < " + ph(params, ts(*f.to));
   auto lim = ph(params, std::to_string(limit));
   auto ofs = ph(params, std::to_string(offset));
-  auto r = tx.query(std::string("SELECT ") + kEventColumns + ", count(*) OVER () AS total_count_" + kEventFrom + " WHERE " +
-                        where + " ORDER BY w.first_ts DESC, w.id DESC LIMIT " + lim + " OFFSET " + ofs,
+  auto r = tx.query(std::string("SELECT ") + kEventColumns + ", count(*) OVER () AS total_count_" +
+                        kEventFrom + " WHERE " + where +
+                        " ORDER BY w.first_ts DESC, w.id DESC LIMIT " + lim + " OFFSET " + ofs,
                     params);
   WarningEventPage page;
   page.items = r.as<model::WarningEvent>();
@@ -151,37 +177,44 @@ WarningEventPage WarningEventStore::list(Tx& tx, const model::Scope& scope, cons
   return page;
 }
 
-std::optional<model::WarningEvent> WarningEventStore::find(Tx& tx, const model::Scope& scope, long long id,
-                                                           bool for_update) const {
+std::optional<model::WarningEvent> WarningEventStore::find(Tx& tx, const model::Scope& scope,
+                                                           long long id, bool for_update) const {
   Params params{id_text(id)};
   auto where = scope_predicate(scope, "w.company_code", "e.region_code", params);
-  return tx.one<model::WarningEvent>(std::string("SELECT ") + kEventColumns + kEventFrom + " WHERE w.id = $1 AND " + where +
+  return tx.one<model::WarningEvent>(std::string("SELECT ") + kEventColumns + kEventFrom +
+                                         " WHERE w.id = $1 AND " + where +
                                          (for_update ? " FOR UPDATE OF w" : ""),
                                      params);
 }
 
 std::optional<model::WarningEvent> WarningEventStore::find(Tx& tx, long long id) const {
-  return tx.one<model::WarningEvent>(std::string("SELECT ") + kEventColumns + kEventFrom + " WHERE w.id = $1", {id_text(id)});
+  return tx.one<model::WarningEvent>(
+      std::string("SELECT ") + kEventColumns + kEventFrom + " WHERE w.id = $1", {id_text(id)});
 }
 
 std::vector<model::WarningAlarmLink> WarningEventStore::alarms(Tx& tx, long long id) const {
   return tx.rows<model::WarningAlarmLink>(
-      "SELECT l.alarm_id, l.quota_code, l.alarm_type, l.start_ts, l.value, l.threshold, l.linked_at, a.end_ts, a.peak_value, "
-      "a.suppressed FROM warning_event_alarm l LEFT JOIN alarm a ON a.id = l.alarm_id WHERE l.event_id = $1 "
+      "SELECT l.alarm_id, l.quota_code, l.alarm_type, l.start_ts, l.value, l.threshold, "
+      "l.linked_at, a.end_ts, a.peak_value, "
+      "a.suppressed FROM warning_event_alarm l LEFT JOIN alarm a ON a.id = l.alarm_id WHERE "
+      "l.event_id = $1 "
       "ORDER BY l.linked_at, l.start_ts, l.point_id",
       {id_text(id)});
 }
 
 std::vector<model::DisposalRecord> WarningEventStore::records(Tx& tx, long long id) const {
   return tx.rows<model::DisposalRecord>(
-      "SELECT id, at, actor_id, actor_name, actor_role, user_role, action, from_status, to_status, level_before, level_after, "
-      "cause, measures, text, deadline_ts, overdue FROM disposal_record WHERE event_id = $1 ORDER BY at, id",
+      "SELECT id, at, actor_id, actor_name, actor_role, user_role, action, from_status, to_status, "
+      "level_before, level_after, "
+      "cause, measures, text, deadline_ts, overdue FROM disposal_record WHERE event_id = $1 ORDER "
+      "BY at, id",
       {id_text(id)});
 }
 
 std::vector<OpenSensorEvent> WarningEventStore::open_sensor_events(Tx& tx) const {
   return tx.rows<OpenSensorEvent>(
-      "SELECT id, company_code, hazard_code, level, category FROM warning_event WHERE status <> 'closed' AND source = 'sensor'");
+      "SELECT id, company_code, hazard_code, level, category FROM warning_event WHERE status <> "
+      "'closed' AND source = 'sensor'");
 }
 
 std::vector<OpenAlarm> WarningEventStore::open_platform_alarms(Tx& tx) const {
@@ -189,76 +222,96 @@ std::vector<OpenAlarm> WarningEventStore::open_platform_alarms(Tx& tx) const {
       "SELECT a.point_id, a.quota_code, a.company_code, a.hazard_code, a.alarm_type, a.start_ts, "
       "coalesce(a.last_value, 0) AS value, a.threshold, h.rank, e.region_code, "
       "EXISTS (SELECT 1 FROM warning_event_alarm l JOIN warning_event w ON w.id = l.event_id "
-      "        WHERE l.point_id = a.point_id AND l.start_ts = a.start_ts AND w.status <> 'closed') AS linked_open, "
-      "EXISTS (SELECT 1 FROM warning_event_alarm l WHERE l.point_id = a.point_id AND l.start_ts = a.start_ts) "
+      "        WHERE l.point_id = a.point_id AND l.start_ts = a.start_ts AND w.status <> 'closed') "
+      "AS linked_open, "
+      "EXISTS (SELECT 1 FROM warning_event_alarm l WHERE l.point_id = a.point_id AND l.start_ts = "
+      "a.start_ts) "
       "  AS linked_any "
       "FROM alarm a JOIN hazard_source h ON h.hazard_code = a.hazard_code "
       "JOIN enterprise e ON e.company_code = a.company_code "
-      "WHERE a.end_ts IS NULL AND a.origin = 'platform' AND NOT a.is_data_fault AND NOT a.suppressed "
+      "WHERE a.end_ts IS NULL AND a.origin = 'platform' AND NOT a.is_data_fault AND NOT "
+      "a.suppressed "
       "AND NOT a.late AND a.alarm_type IN ('HH','H','L','LL','SWITCH')");
 }
 
 std::optional<HazardRow> WarningEventStore::hazard(Tx& tx, const std::string& hazard_code) const {
   return tx.one<HazardRow>(
-      "SELECT h.rank, h.name AS hazard_name, e.region_code, e.name AS company_name FROM hazard_source h "
+      "SELECT h.rank, h.name AS hazard_name, e.region_code, e.name AS company_name FROM "
+      "hazard_source h "
       "JOIN enterprise e ON e.company_code = h.company_code WHERE h.hazard_code = $1",
       {hazard_code});
 }
 
-std::optional<std::string> WarningEventStore::point_name(Tx& tx, const std::string& quota_code) const {
-  return tx.one<std::string>("SELECT name FROM monitoring_point WHERE quota_code = $1", {quota_code});
+std::optional<std::string> WarningEventStore::point_name(Tx& tx,
+                                                         const std::string& quota_code) const {
+  return tx.one<std::string>("SELECT name FROM monitoring_point WHERE quota_code = $1",
+                             {quota_code});
 }
 
-std::optional<std::string> WarningEventStore::enterprise_region(Tx& tx, const std::string& company_code) const {
-  return tx.one<std::string>("SELECT region_code FROM enterprise WHERE company_code = $1", {company_code});
+std::optional<std::string> WarningEventStore::enterprise_region(
+    Tx& tx, const std::string& company_code) const {
+  return tx.one<std::string>("SELECT region_code FROM enterprise WHERE company_code = $1",
+                             {company_code});
 }
 
-std::optional<EventStateRow> WarningEventStore::lock_open_sensor_event(Tx& tx, const std::string& company_code,
-                                                                       const std::string& hazard_code) const {
-  return tx.one<EventStateRow>(std::string("SELECT ") + kStateColumns +
-                                   " FROM warning_event WHERE company_code = $1 AND hazard_code = $2 AND source = 'sensor' "
-                                   "AND status <> 'closed' FOR UPDATE",
-                               {company_code, hazard_code});
+std::optional<EventStateRow> WarningEventStore::lock_open_sensor_event(
+    Tx& tx, const std::string& company_code, const std::string& hazard_code) const {
+  return tx.one<EventStateRow>(
+      std::string("SELECT ") + kStateColumns +
+          " FROM warning_event WHERE company_code = $1 AND hazard_code = $2 AND source = 'sensor' "
+          "AND status <> 'closed' FOR UPDATE",
+      {company_code, hazard_code});
 }
 
 std::optional<EventStateRow> WarningEventStore::lock(Tx& tx, long long id) const {
-  return tx.one<EventStateRow>(std::string("SELECT ") + kStateColumns + " FROM warning_event WHERE id = $1 FOR UPDATE",
-                               {id_text(id)});
+  return tx.one<EventStateRow>(
+      std::string("SELECT ") + kStateColumns + " FROM warning_event WHERE id = $1 FOR UPDATE",
+      {id_text(id)});
 }
 
-std::vector<long long> WarningEventStore::past_deadline(Tx& tx, core::SysTime now, int max_escalations) const {
+std::vector<long long> WarningEventStore::past_deadline(Tx& tx, core::SysTime now,
+                                                        int max_escalations) const {
   return tx.rows<long long>(
       "SELECT id FROM warning_event WHERE status IN ('pushed','fed_back','checked') AND "
       "CASE status WHEN 'pushed' THEN feedback_deadline_ts WHEN 'fed_back' THEN check_deadline_ts "
-      "ELSE close_deadline_ts END <= $1 AND NOT (overdue AND escalation_count >= $2) ORDER BY id LIMIT 1000",
+      "ELSE close_deadline_ts END <= $1 AND NOT (overdue AND escalation_count >= $2) ORDER BY id "
+      "LIMIT 1000",
       {ts(now), std::to_string(max_escalations)});
 }
 
 long long WarningEventStore::next_id(Tx& tx) const {
-  return tx.one<long long>("SELECT nextval(pg_get_serial_sequence('warning_event', 'id'))").value_or(0);
+  return tx.one<long long>("SELECT nextval(pg_get_serial_sequence('warning_event', 'id'))")
+      .value_or(0);
 }
 
 void WarningEventStore::insert(Tx& tx, const NewWarningEvent& e) const {
   tx.exec_count(
-      "INSERT INTO warning_event (id, event_no, source, company_code, hazard_code, county_code, city_code, level, "
+      "INSERT INTO warning_event (id, event_no, source, company_code, hazard_code, county_code, "
+      "city_code, level, "
       "initial_level, rule_id, category, content, status, first_ts, last_ts) "
       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13, $14)",
-      {id_text(e.id), e.event_no, model::to_string(e.source), e.company_code, e.hazard_code, e.county_code, e.city_code,
-       model::to_string(e.level), e.rule_id ? Param(id_text(*e.rule_id)) : Param(), model::to_string(e.category), e.content,
+      {id_text(e.id), e.event_no, model::to_string(e.source), e.company_code, e.hazard_code,
+       e.county_code, e.city_code, model::to_string(e.level),
+       e.rule_id ? Param(id_text(*e.rule_id)) : Param(), model::to_string(e.category), e.content,
        model::to_string(e.status), ts(e.first_ts), ts(e.last_ts)});
 }
 
 void WarningEventStore::save_state(Tx& tx, long long id, const EventStateWrite& s) const {
-  std::string sql = "UPDATE warning_event SET status = $2, level = $3, overdue = $4, escalation_count = $5, updated_at = now()";
+  std::string sql =
+      "UPDATE warning_event SET status = $2, level = $3, overdue = $4, escalation_count = $5, "
+      "updated_at = now()";
   Params p{id_text(id), model::to_string(s.status), model::to_string(s.level), boolean(s.overdue),
            std::to_string(s.escalations)};
-  if (auto col = deadline_column(s.status)) sql += std::string(", ") + col + " = " + ph(p, ts(s.deadline));
+  if (auto col = deadline_column(s.status))
+    sql += std::string(", ") + col + " = " + ph(p, ts(s.deadline));
   tx.exec_count(sql + " WHERE id = $1", p);
 }
 
-void WarningEventStore::set_feedback(Tx& tx, long long id, model::FeedbackCause cause, const std::string& measures) const {
-  tx.exec_count("UPDATE warning_event SET feedback_cause = $2, feedback_measures = $3 WHERE id = $1",
-                {id_text(id), model::to_string(cause), measures});
+void WarningEventStore::set_feedback(Tx& tx, long long id, model::FeedbackCause cause,
+                                     const std::string& measures) const {
+  tx.exec_count(
+      "UPDATE warning_event SET feedback_cause = $2, feedback_measures = $3 WHERE id = $1",
+      {id_text(id), model::to_string(cause), measures});
 }
 
 void WarningEventStore::set_closed(Tx& tx, long long id, core::SysTime at) const {
@@ -266,31 +319,38 @@ void WarningEventStore::set_closed(Tx& tx, long long id, core::SysTime at) const
 }
 
 void WarningEventStore::touch(Tx& tx, long long id, core::SysTime at) const {
-  tx.exec_count("UPDATE warning_event SET last_ts = greatest(last_ts, $2), updated_at = now() WHERE id = $1",
-                {id_text(id), ts(at)});
+  tx.exec_count(
+      "UPDATE warning_event SET last_ts = greatest(last_ts, $2), updated_at = now() WHERE id = $1",
+      {id_text(id), ts(at)});
 }
 
-void WarningEventStore::link_alarm(Tx& tx, long long event_id, const AlarmLinkWrite& a, core::SysTime linked_at) const {
+void WarningEventStore::link_alarm(Tx& tx, long long event_id, const AlarmLinkWrite& a,
+                                   core::SysTime linked_at) const {
   tx.exec_count(
-      "INSERT INTO warning_event_alarm (event_id, point_id, start_ts, alarm_id, quota_code, alarm_type, value, "
-      "threshold, linked_at) VALUES ($1, $2, $3, (SELECT id FROM alarm WHERE point_id = $2 AND start_ts = $3 "
+      "INSERT INTO warning_event_alarm (event_id, point_id, start_ts, alarm_id, quota_code, "
+      "alarm_type, value, "
+      "threshold, linked_at) VALUES ($1, $2, $3, (SELECT id FROM alarm WHERE point_id = $2 AND "
+      "start_ts = $3 "
       "AND origin = 'platform' ORDER BY id DESC LIMIT 1), $4, $5, $6, $7, $8) "
       "ON CONFLICT (event_id, point_id, start_ts) DO UPDATE SET alarm_type = EXCLUDED.alarm_type, "
       "value = EXCLUDED.value, threshold = EXCLUDED.threshold, "
       "alarm_id = coalesce(warning_event_alarm.alarm_id, EXCLUDED.alarm_id)",
-      {id_text(event_id), std::to_string(a.point_id), ts(a.start), a.quota_code, a.type, num(a.value),
-       a.threshold ? Param(num(*a.threshold)) : Param(), ts(linked_at)});
+      {id_text(event_id), std::to_string(a.point_id), ts(a.start), a.quota_code, a.type,
+       num(a.value), a.threshold ? Param(num(*a.threshold)) : Param(), ts(linked_at)});
 }
 
 void WarningEventStore::add_record(Tx& tx, const NewDisposalRecord& r) const {
   tx.exec_count(
-      "INSERT INTO disposal_record (event_id, at, actor_id, actor_name, actor_role, user_role, action, from_status, "
+      "INSERT INTO disposal_record (event_id, at, actor_id, actor_name, actor_role, user_role, "
+      "action, from_status, "
       "to_status, level_before, level_after, cause, measures, text, deadline_ts, overdue) "
       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-      {id_text(r.event_id), ts(r.at), r.actor_id ? Param(id_text(*r.actor_id)) : Param(), r.actor_name,
-       model::to_string(r.actor_role), r.user_role, model::to_string(r.action), model::to_string(r.from_status),
-       model::to_string(r.to_status), model::to_string(r.level_before), model::to_string(r.level_after),
-       r.cause ? Param(model::to_string(*r.cause)) : Param(), r.measures, r.text, ts(r.deadline_ts), boolean(r.overdue)});
+      {id_text(r.event_id), ts(r.at), r.actor_id ? Param(id_text(*r.actor_id)) : Param(),
+       r.actor_name, model::to_string(r.actor_role), r.user_role, model::to_string(r.action),
+       model::to_string(r.from_status), model::to_string(r.to_status),
+       model::to_string(r.level_before), model::to_string(r.level_after),
+       r.cause ? Param(model::to_string(*r.cause)) : Param(), r.measures, r.text, ts(r.deadline_ts),
+       boolean(r.overdue)});
 }
 
 // ---- warning rules ----
@@ -298,7 +358,8 @@ void WarningEventStore::add_record(Tx& tx, const NewDisposalRecord& r) const {
 namespace {
 constexpr const char* kRuleColumns =
     "id, name, category, enabled, scope_kind, scope_code, alarm_types::text AS alarm_types, "
-    "hazard_ranks::text AS hazard_ranks, min_duration_s, min_points, window_s, level_by_rank::text AS level_by_rank, "
+    "hazard_ranks::text AS hazard_ranks, min_duration_s, min_points, window_s, level_by_rank::text "
+    "AS level_by_rank, "
     "level_step, description, updated_at";
 
 Params rule_params(const WarningRuleRow& r, long long updated_by) {
@@ -320,33 +381,42 @@ Params rule_params(const WarningRuleRow& r, long long updated_by) {
 }  // namespace
 
 std::vector<WarningRuleRow> WarningRuleStore::all(Tx& tx) const {
-  return tx.rows<WarningRuleRow>(std::string("SELECT ") + kRuleColumns + " FROM warning_rule ORDER BY id");
+  return tx.rows<WarningRuleRow>(std::string("SELECT ") + kRuleColumns +
+                                 " FROM warning_rule ORDER BY id");
 }
 
 std::optional<WarningRuleRow> WarningRuleStore::lock(Tx& tx, long long id) const {
-  return tx.one<WarningRuleRow>(std::string("SELECT ") + kRuleColumns + " FROM warning_rule WHERE id = $1 FOR UPDATE",
-                                {id_text(id)});
+  return tx.one<WarningRuleRow>(
+      std::string("SELECT ") + kRuleColumns + " FROM warning_rule WHERE id = $1 FOR UPDATE",
+      {id_text(id)});
 }
 
-WarningRuleRow WarningRuleStore::insert(Tx& tx, const WarningRuleRow& r, long long updated_by) const {
+WarningRuleRow WarningRuleStore::insert(Tx& tx, const WarningRuleRow& r,
+                                        long long updated_by) const {
   return *tx.one<WarningRuleRow>(
-      std::string("INSERT INTO warning_rule (name, category, enabled, scope_kind, scope_code, alarm_types, hazard_ranks, "
-                  "min_duration_s, min_points, window_s, level_by_rank, level_step, description, updated_by) "
-                  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING ") +
+      std::string(
+          "INSERT INTO warning_rule (name, category, enabled, scope_kind, scope_code, alarm_types, "
+          "hazard_ranks, "
+          "min_duration_s, min_points, window_s, level_by_rank, level_step, description, "
+          "updated_by) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING ") +
           kRuleColumns,
       rule_params(r, updated_by));
 }
 
-WarningRuleRow WarningRuleStore::update(Tx& tx, const WarningRuleRow& r, long long updated_by) const {
+WarningRuleRow WarningRuleStore::update(Tx& tx, const WarningRuleRow& r,
+                                        long long updated_by) const {
   auto p = rule_params(r, updated_by);
   p.push_back(id_text(r.id));
-  return *tx.one<WarningRuleRow>(
-      std::string("UPDATE warning_rule SET name = $1, category = $2, enabled = $3, scope_kind = $4, scope_code = $5, "
-                  "alarm_types = $6, hazard_ranks = $7, min_duration_s = $8, min_points = $9, window_s = $10, "
-                  "level_by_rank = $11, level_step = $12, description = $13, updated_by = $14, updated_at = now() "
-                  "WHERE id = $15 RETURNING ") +
-          kRuleColumns,
-      p);
+  return *tx.one<WarningRuleRow>(std::string("UPDATE warning_rule SET name = $1, category = $2, "
+                                             "enabled = $3, scope_kind = $4, scope_code = $5, "
+                                             "alarm_types = $6, hazard_ranks = $7, min_duration_s "
+                                             "= $8, min_points = $9, window_s = $10, "
+                                             "level_by_rank = $11, level_step = $12, description = "
+                                             "$13, updated_by = $14, updated_at = now() "
+                                             "WHERE id = $15 RETURNING ") +
+                                     kRuleColumns,
+                                 p);
 }
 
 bool WarningRuleStore::region_exists(Tx& tx, const std::string& code) const {
@@ -354,7 +424,8 @@ bool WarningRuleStore::region_exists(Tx& tx, const std::string& code) const {
 }
 
 bool WarningRuleStore::enterprise_exists(Tx& tx, const std::string& company_code) const {
-  return tx.one<int>("SELECT 1 FROM enterprise WHERE company_code = $1", {company_code}).has_value();
+  return tx.one<int>("SELECT 1 FROM enterprise WHERE company_code = $1", {company_code})
+      .has_value();
 }
 
 }  // namespace hazmon::storage

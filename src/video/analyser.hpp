@@ -19,9 +19,9 @@
 namespace hazmon::video {
 
 struct AnalysisFrame {
-  cv::Mat bgr;                  // scaled once by the worker (long side ≤ analysis_max_side)
-  core::SysTime time;           // wall time of the frame (collect time)
-  std::int64_t pts_ms = 0;      // stream time, for clip alignment
+  cv::Mat bgr;              // scaled once by the worker (long side ≤ analysis_max_side)
+  core::SysTime time;       // wall time of the frame (collect time)
+  std::int64_t pts_ms = 0;  // stream time, for clip alignment
   int source_width = 0, source_height = 0;
   std::string video_id, company_code;
 };
@@ -41,9 +41,9 @@ struct Finding {
 
 // Where the model files are (config: video.models_dir; default <home>/models).
 struct ModelPaths {
-  std::string person_cfg, person_weights;          // yolo-fastest-1.1 body (Darknet)
-  std::string fire_prototxt, fire_caffemodel;      // ShuffleNetV2-OnFire (Caffe)
-  int person_input = 320;                          // the network input's long side (multiple of 32)
+  std::string person_cfg, person_weights;      // yolo-fastest-1.1 body (Darknet)
+  std::string fire_prototxt, fire_caffemodel;  // ShuffleNetV2-OnFire (Caffe)
+  int person_input = 320;                      // the network input's long side (multiple of 32)
   // true: the short side follows the frame's aspect, rounded up to a multiple of 32 (320x192
   // for 16:9, 320x256 for 4:3, still a plain resize without letterbox): 40 % fewer operations
   // at 16:9, persons undistorted, and on the eval clips as many absence samples and slightly more
@@ -62,7 +62,10 @@ class InferenceContext {
   std::vector<Box> detect_persons(const cv::Mat& bgr, double min_score);
   // P(fire) of a whole image or crop.
   double fire_probability(const cv::Mat& bgr);
-  struct Costs { std::uint64_t person_runs = 0, fire_runs = 0; double person_ms = 0, fire_ms = 0; };
+  struct Costs {
+    std::uint64_t person_runs = 0, fire_runs = 0;
+    double person_ms = 0, fire_ms = 0;
+  };
   Costs costs() const;
 
  private:
@@ -76,7 +79,8 @@ class Analyser {
   virtual const std::string& name() const = 0;
   // How often this analyser wants a frame (the worker samples at the smallest interval).
   virtual std::chrono::milliseconds interval() const = 0;
-  virtual void analyse(const AnalysisFrame& frame, InferenceContext& ctx, std::vector<Finding>& out) = 0;
+  virtual void analyse(const AnalysisFrame& frame, InferenceContext& ctx,
+                       std::vector<Finding>& out) = 0;
 };
 
 // One entry of camera.analysers: {"type": "leave_post" | "fire" | "smoke" | "leak" |

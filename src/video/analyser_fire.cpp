@@ -43,8 +43,8 @@ class Fire final : public Analyser {
     if (grid_ > 1 && (tile_positive_ || whole >= threshold_)) {
       for (int gy = 0; gy < grid_; ++gy) {
         for (int gx = 0; gx < grid_; ++gx) {
-          cv::Rect tile(rect.x + rect.width * gx / grid_, rect.y + rect.height * gy / grid_, rect.width / grid_,
-                        rect.height / grid_);
+          cv::Rect tile(rect.x + rect.width * gx / grid_, rect.y + rect.height * gy / grid_,
+                        rect.width / grid_, rect.height / grid_);
           if (tile.width < 8 || tile.height < 8) continue;
           double p = ctx.fire_probability(f.bgr(tile));
           if (tile_positive_) best = std::max(best, p);
@@ -64,14 +64,20 @@ class Fire final : public Analyser {
       double sum = 0;
       int cnt = 0;
       for (const auto& [t, p] : window_) {
-        if (p > 0) { sum += p; ++cnt; if (t < start_) start_ = t; }
+        if (p > 0) {
+          sum += p;
+          ++cnt;
+          if (t < start_) start_ = t;
+        }
       }
       char buf[128];
-      std::snprintf(buf, sizeof buf, "疑似明火：最近 %d 次抽检中 %d 次识别到火焰（最高概率 %.2f）", persistence_.n(),
-                    persistence_.positives(), best);
-      out.push_back(finding(name_, "fire", EventPhase::start, cnt ? sum / cnt : best, roi_, start_, buf, boxes));
+      std::snprintf(buf, sizeof buf, "疑似明火：最近 %d 次抽检中 %d 次识别到火焰（最高概率 %.2f）",
+                    persistence_.n(), persistence_.positives(), best);
+      out.push_back(finding(name_, "fire", EventPhase::start, cnt ? sum / cnt : best, roi_, start_,
+                            buf, boxes));
     } else if (change == Persistence::Change::ended) {
-      out.push_back(finding(name_, "fire", EventPhase::end, 1 - best, roi_, start_, "火焰已消失", {}));
+      out.push_back(
+          finding(name_, "fire", EventPhase::end, 1 - best, roi_, start_, "火焰已消失", {}));
     }
   }
 
@@ -91,6 +97,8 @@ class Fire final : public Analyser {
 
 }  // namespace
 
-std::unique_ptr<Analyser> make_fire(Settings& s, Roi roi) { return std::make_unique<Fire>(s, std::move(roi)); }
+std::unique_ptr<Analyser> make_fire(Settings& s, Roi roi) {
+  return std::make_unique<Fire>(s, std::move(roi));
+}
 
 }  // namespace hazmon::video::detail

@@ -46,7 +46,8 @@ class Health final : public Analyser {
     int k = s.integer("k", 3, 1, 100);
     int n = s.integer("n", 4, 1, 100);
     if (k > n) s.fail("k", "must not exceed n");
-    for (const char* kind : {"black", "covered", "blur", "scene_change"}) kinds_.emplace(kind, Kind{Persistence(k, n), {}, std::nullopt});
+    for (const char* kind : {"black", "covered", "blur", "scene_change"})
+      kinds_.emplace(kind, Kind{Persistence(k, n), {}, std::nullopt});
     kinds_.emplace("frozen", Kind{Persistence(1, 1), {}, std::nullopt});
     interval_ = s.interval(std::chrono::milliseconds(5000));
   }
@@ -80,7 +81,8 @@ class Health final : public Analyser {
     const bool usable = !black && !covered;
 
     // Blur baseline: median sharpness of the first usable samples.
-    if (usable && static_cast<int>(baseline_.size()) < learn_samples_) baseline_.push_back(sharpness);
+    if (usable && static_cast<int>(baseline_.size()) < learn_samples_)
+      baseline_.push_back(sharpness);
     double base = 0;
     if (static_cast<int>(baseline_.size()) >= learn_samples_) {
       auto b = baseline_;
@@ -118,23 +120,29 @@ class Health final : public Analyser {
     }
     prev_ = gray;
     still_run_ = still ? still_run_ + 1 : 0;
-    const bool frozen = usable && still_run_ + 1 >= frozen_samples_;  // a black or covered picture is not "frozen"
+    const bool frozen =
+        usable && still_run_ + 1 >= frozen_samples_;  // a black or covered picture is not "frozen"
 
     char buf[160];
     std::snprintf(buf, sizeof buf, "画面过暗（平均亮度 %.0f），疑似黑屏或无信号", mean[0]);
     step("black", black, f.time, 0.9, buf, out);
-    std::snprintf(buf, sizeof buf, "画面几乎没有纹理（亮度标准差 %.1f），疑似镜头被遮挡", stddev[0]);
+    std::snprintf(buf, sizeof buf, "画面几乎没有纹理（亮度标准差 %.1f），疑似镜头被遮挡",
+                  stddev[0]);
     step("covered", covered, f.time, 0.8, buf, out);
-    std::snprintf(buf, sizeof buf, "画面模糊：清晰度为基准的 %.0f%%，疑似失焦或镜头脏污", base > 0 ? 100 * sharpness / base : 0.0);
-    step("blur", blur, f.time, base > 0 ? std::clamp(1 - sharpness / base, 0.0, 1.0) : 0.5, buf, out);
+    std::snprintf(buf, sizeof buf, "画面模糊：清晰度为基准的 %.0f%%，疑似失焦或镜头脏污",
+                  base > 0 ? 100 * sharpness / base : 0.0);
+    step("blur", blur, f.time, base > 0 ? std::clamp(1 - sharpness / base, 0.0, 1.0) : 0.5, buf,
+         out);
     std::snprintf(buf, sizeof buf, "画面连续 %d 次抽检无变化，疑似画面冻结", still_run_ + 1);
     step("frozen", frozen, f.time, 0.9, buf, out);
-    std::snprintf(buf, sizeof buf, "画面与参考场景相似度 %.2f，疑似摄像机被移动或转向", last_scene_);
+    std::snprintf(buf, sizeof buf, "画面与参考场景相似度 %.2f，疑似摄像机被移动或转向",
+                  last_scene_);
     step("scene_change", moved, f.time, std::clamp(1 - last_scene_, 0.0, 1.0), buf, out);
   }
 
  private:
-  void step(const char* kind, bool positive, core::SysTime t, double conf, const char* detail, std::vector<Finding>& out) {
+  void step(const char* kind, bool positive, core::SysTime t, double conf, const char* detail,
+            std::vector<Finding>& out) {
     Kind& k = kinds_.at(kind);
     if (positive && !k.first_positive) k.first_positive = t;
     auto change = k.p.push(positive);

@@ -3,7 +3,8 @@
 //           (kind "vapour"); settings in the sub-object "vapour" (false turns it off);
 //   liquid: a static change against a learnt reference in "ground_roi" (kind "liquid"), only
 //           when "ground_roi" is given; settings in the sub-object "liquid".
-// {"type":"leak", "roi":"tank_area", "ground_roi":"bund_floor", "vapour":{"k":4}, "liquid":{"min_area":0.03}}
+// {"type":"leak", "roi":"tank_area", "ground_roi":"bund_floor", "vapour":{"k":4},
+// "liquid":{"min_area":0.03}}
 #include "analysers.hpp"
 #include "motion_cues.hpp"
 #include "persistence.hpp"
@@ -37,19 +38,22 @@ class Liquid final : public Analyser {
   void analyse(const AnalysisFrame& f, InferenceContext&, std::vector<Finding>& out) override {
     GroundSample g = ground_->update(f.bgr, roi_);
     if (g.candidate && !first_positive_) first_positive_ = f.time;
-    if (!g.candidate && !persistence_.active() && persistence_.positives() == 0) first_positive_.reset();
+    if (!g.candidate && !persistence_.active() && persistence_.positives() == 0)
+      first_positive_.reset();
     auto change = persistence_.push(g.candidate);
     if (change == Persistence::Change::started) {
       start_ = first_positive_.value_or(f.time);
       char buf[200];
-      std::snprintf(buf, sizeof buf, "疑似地面液体泄漏：地面区域 %.1f%% 与参考画面不同且持续静止%s（需人工复核）",
+      std::snprintf(buf, sizeof buf,
+                    "疑似地面液体泄漏：地面区域 %.1f%% 与参考画面不同且持续静止%s（需人工复核）",
                     g.area * 100, g.darker > 0.5 ? "，颜色变深" : "");
       double conf = std::min(1.0, 0.5 + g.area * 5) * (g.darker > 0.5 ? 1.0 : 0.8);
       Box box{g.box.x, g.box.y, g.box.width, g.box.height, conf, "liquid"};
       out.push_back(finding(name_, "liquid", EventPhase::start, conf, roi_, start_, buf, {box}));
     } else if (change == Persistence::Change::ended) {
       first_positive_.reset();
-      out.push_back(finding(name_, "liquid", EventPhase::end, 1.0, roi_, start_, "地面已恢复与参考画面一致"));
+      out.push_back(
+          finding(name_, "liquid", EventPhase::end, 1.0, roi_, start_, "地面已恢复与参考画面一致"));
     }
   }
 
@@ -93,8 +97,11 @@ std::unique_ptr<Analyser> make_leak(Settings& s, Roi roi, const nlohmann::json& 
   bool vapour_on = true;
   if (s.has("vapour")) {
     vap = &s.raw().at("vapour");
-    if (vap->is_boolean()) { vapour_on = vap->get<bool>(); vap = &empty; }
-    else if (!vap->is_object()) s.fail("vapour", "must be an object of settings or false");
+    if (vap->is_boolean()) {
+      vapour_on = vap->get<bool>();
+      vap = &empty;
+    } else if (!vap->is_object())
+      s.fail("vapour", "must be an object of settings or false");
   }
   if (vapour_on) {
     Settings vs(*vap, "leak.vapour");

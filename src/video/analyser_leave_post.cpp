@@ -16,15 +16,19 @@ namespace {
 std::string minutes_text(std::chrono::milliseconds d) {
   char buf[64];
   double min = d.count() / 60000.0;
-  if (min >= 1) std::snprintf(buf, sizeof buf, "%.0f 分钟", std::round(min));
-  else std::snprintf(buf, sizeof buf, "%.0f 秒", d.count() / 1000.0);
+  if (min >= 1)
+    std::snprintf(buf, sizeof buf, "%.0f 分钟", std::round(min));
+  else
+    std::snprintf(buf, sizeof buf, "%.0f 秒", d.count() / 1000.0);
   return buf;
 }
 
 class LeavePost final : public Analyser {
  public:
-  LeavePost(Settings& s, Roi roi, DutySchedule duty) : roi_(std::move(roi)), duty_(std::move(duty)) {
-    if (s.has("absent_minutes") && s.has("absent_s")) s.fail("absent_s", "give absent_minutes or absent_s, not both");
+  LeavePost(Settings& s, Roi roi, DutySchedule duty)
+      : roi_(std::move(roi)), duty_(std::move(duty)) {
+    if (s.has("absent_minutes") && s.has("absent_s"))
+      s.fail("absent_s", "give absent_minutes or absent_s, not both");
     double absent_s = s.has("absent_s") ? s.number("absent_s", 600, 1, 86400)
                                         : s.number("absent_minutes", 10, 1.0 / 60, 1440) * 60;
     s.accept("absent_s");
@@ -63,23 +67,27 @@ class LeavePost final : public Analyser {
     track(*absence_, absence_start_, "absent", f.time, on_duty, count == 0, count, inside, out);
     if (staffing_) {
       // Nobody at all is the absence episode; understaffed covers 1..K-1 persons.
-      track(*staffing_, staffing_start_, "understaffed", f.time, on_duty, count > 0 && count < min_persons_, count,
-            inside, out);
+      track(*staffing_, staffing_start_, "understaffed", f.time, on_duty,
+            count > 0 && count < min_persons_, count, inside, out);
     }
   }
 
  private:
-  void track(AbsenceTracker& t, core::SysTime& start, const char* kind, core::SysTime now, bool on_duty,
-             bool shortfall, int count, const std::vector<Box>& boxes, std::vector<Finding>& out) {
+  void track(AbsenceTracker& t, core::SysTime& start, const char* kind, core::SysTime now,
+             bool on_duty, bool shortfall, int count, const std::vector<Box>& boxes,
+             std::vector<Finding>& out) {
     auto change = t.step(now, on_duty, shortfall);
     const bool absent = std::string(kind) == "absent";
     if (change == AbsenceTracker::Change::started) {
       start = *t.empty_since();
       std::string detail = absent ? "值班区域无人超过 " + minutes_text(absent_for_)
                                   : "值班区域仅 " + std::to_string(count) + " 人，少于规定的 " +
-                                        std::to_string(min_persons_) + " 人，已持续 " + minutes_text(absent_for_);
-      out.push_back(finding(name_, kind, EventPhase::start, t.confidence(), roi_, start, detail, boxes));
-    } else if (change == AbsenceTracker::Change::ended || change == AbsenceTracker::Change::ended_off_duty) {
+                                        std::to_string(min_persons_) + " 人，已持续 " +
+                                        minutes_text(absent_for_);
+      out.push_back(
+          finding(name_, kind, EventPhase::start, t.confidence(), roi_, start, detail, boxes));
+    } else if (change == AbsenceTracker::Change::ended ||
+               change == AbsenceTracker::Change::ended_off_duty) {
       std::string detail = change == AbsenceTracker::Change::ended_off_duty ? "值班时段结束"
                            : absent ? "人员已返岗（" + std::to_string(count) + " 人）"
                                     : "值班人数已恢复（" + std::to_string(count) + " 人）";

@@ -16,8 +16,11 @@ namespace {
 class Smoke final : public Analyser {
  public:
   Smoke(Settings& s, Roi roi, std::string name, std::string kind, CueParams defaults)
-      : name_(std::move(name)), kind_(std::move(kind)), roi_(std::move(roi)),
-        cues_(read_cue_params(s, defaults)), persistence_(4, 6) {
+      : name_(std::move(name)),
+        kind_(std::move(kind)),
+        roi_(std::move(roi)),
+        cues_(read_cue_params(s, defaults)),
+        persistence_(4, 6) {
     int k = s.integer("k", 4, 1, 100);
     int n = s.integer("n", 6, 1, 100);
     if (k > n) s.fail("k", "must not exceed n");
@@ -39,16 +42,23 @@ class Smoke final : public Analyser {
       start_ = f.time;
       for (const auto& [t, s] : window_) {
         if (!s.candidate) continue;
-        if (!first) { first = &s; start_ = t; }
+        if (!first) {
+          first = &s;
+          start_ = t;
+        }
         last = &s;
       }
       const bool growing = first && last && last->area > first->area * 1.2;
       const bool rising = first && last && last->cy < first->cy - 0.02;
-      double conf = 0.5 * persistence_.positives() / persistence_.n() + (growing ? 0.25 : 0) + (rising ? 0.25 : 0);
+      double conf = 0.5 * persistence_.positives() / persistence_.n() + (growing ? 0.25 : 0) +
+                    (rising ? 0.25 : 0);
       char buf[320];
-      std::snprintf(buf, sizeof buf, "%s：灰白色、边缘模糊的运动区域占 %.1f%%，最近 %d 次抽检中 %d 次出现%s%s（经典图像特征，需人工复核）",
-                    kind_ == "vapour" ? "疑似蒸汽或气体泄漏云团" : "疑似烟雾", c.area * 100, persistence_.n(),
-                    persistence_.positives(), growing ? "，面积扩大" : "", rising ? "，向上飘移" : "");
+      std::snprintf(buf, sizeof buf,
+                    "%s：灰白色、边缘模糊的运动区域占 %.1f%%，最近 %d 次抽检中 %d "
+                    "次出现%s%s（经典图像特征，需人工复核）",
+                    kind_ == "vapour" ? "疑似蒸汽或气体泄漏云团" : "疑似烟雾", c.area * 100,
+                    persistence_.n(), persistence_.positives(), growing ? "，面积扩大" : "",
+                    rising ? "，向上飘移" : "");
       Box box{c.box.x, c.box.y, c.box.width, c.box.height, conf, kind_};
       out.push_back(finding(name_, kind_, EventPhase::start, conf, roi_, start_, buf, {box}));
     } else if (change == Persistence::Change::ended) {

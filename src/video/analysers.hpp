@@ -17,8 +17,9 @@ std::unique_ptr<Analyser> make_leak(Settings& s, Roi roi, const nlohmann::json& 
 std::unique_ptr<Analyser> make_camera_health(Settings& s);
 
 // Builds a Finding with the fields every analyser fills the same way.
-Finding finding(const std::string& analyser, const std::string& kind, EventPhase phase, double confidence,
-                const Roi& roi, core::SysTime started_at, std::string detail, std::vector<Box> boxes = {});
+Finding finding(const std::string& analyser, const std::string& kind, EventPhase phase,
+                double confidence, const Roi& roi, core::SysTime started_at, std::string detail,
+                std::vector<Box> boxes = {});
 
 // Maps a box normalised to `rect` (a crop of a frame of `size`) back to the whole frame.
 Box to_frame(const Box& b, cv::Rect rect, cv::Size size);

@@ -40,14 +40,17 @@ std::string percent_encode(std::string_view s) {
 }
 }  // namespace
 
-std::string url_with_credentials(std::string_view url, std::string_view user, std::string_view pass) {
+std::string url_with_credentials(std::string_view url, std::string_view user,
+                                 std::string_view pass) {
   if (user.empty()) return std::string(url);
   auto scheme = url.find("://");
   if (scheme == std::string_view::npos) return std::string(url);
   auto host_start = scheme + 3;
   auto path = url.find('/', host_start);
-  auto authority = url.substr(host_start, path == std::string_view::npos ? url.npos : path - host_start);
-  if (auto at = authority.rfind('@'); at != std::string_view::npos) host_start += at + 1;  // replace
+  auto authority =
+      url.substr(host_start, path == std::string_view::npos ? url.npos : path - host_start);
+  if (auto at = authority.rfind('@'); at != std::string_view::npos)
+    host_start += at + 1;  // replace
   std::string out(url.substr(0, scheme + 3));
   out += percent_encode(user);
   if (!pass.empty()) out += ':' + percent_encode(pass);
@@ -61,10 +64,12 @@ std::string mask_url(std::string_view url) {
   if (scheme == std::string_view::npos) return std::string(url);
   auto host_start = scheme + 3;
   auto path = url.find('/', host_start);
-  auto authority = url.substr(host_start, path == std::string_view::npos ? url.npos : path - host_start);
+  auto authority =
+      url.substr(host_start, path == std::string_view::npos ? url.npos : path - host_start);
   auto at = authority.rfind('@');
   if (at == std::string_view::npos) return std::string(url);
-  return std::string(url.substr(0, host_start)) + "***@" + std::string(url.substr(host_start + at + 1));
+  return std::string(url.substr(0, host_start)) + "***@" +
+         std::string(url.substr(host_start + at + 1));
 }
 
 std::string mask_credentials_in_text(std::string_view text) {

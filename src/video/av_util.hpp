@@ -14,11 +14,21 @@ extern "C" {
 
 namespace hazmon::video {
 
-struct AvPacketFree { void operator()(AVPacket* p) const { av_packet_free(&p); } };
-struct AvFrameFree { void operator()(AVFrame* f) const { av_frame_free(&f); } };
-struct AvCodecFree { void operator()(AVCodecContext* c) const { avcodec_free_context(&c); } };
-struct AvInputClose { void operator()(AVFormatContext* f) const { avformat_close_input(&f); } };
-struct SwsFree { void operator()(SwsContext* s) const { sws_freeContext(s); } };
+struct AvPacketFree {
+  void operator()(AVPacket* p) const { av_packet_free(&p); }
+};
+struct AvFrameFree {
+  void operator()(AVFrame* f) const { av_frame_free(&f); }
+};
+struct AvCodecFree {
+  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
+};
+struct AvInputClose {
+  void operator()(AVFormatContext* f) const { avformat_close_input(&f); }
+};
+struct SwsFree {
+  void operator()(SwsContext* s) const { sws_freeContext(s); }
+};
 
 using PacketPtr = std::unique_ptr<AVPacket, AvPacketFree>;
 using FramePtr = std::unique_ptr<AVFrame, AvFrameFree>;
@@ -33,7 +43,8 @@ std::string av_error(int err);
 
 // rtsp://host/... plus credentials -> rtsp://user:pass@host/... (percent-encoded). Credentials
 // already in the URL are kept when username is empty.
-std::string url_with_credentials(std::string_view url, std::string_view user, std::string_view pass);
+std::string url_with_credentials(std::string_view url, std::string_view user,
+                                 std::string_view pass);
 // The URL with any user:password@ replaced by ***@, for logs and status.
 std::string mask_url(std::string_view url);
 // Masks every "//user:pass@" in free text (FFmpeg log lines may quote the URL).

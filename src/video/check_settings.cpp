@@ -6,9 +6,9 @@
 
 namespace hazmon::video {
 
-std::vector<std::pair<std::string, std::string>> check_camera_settings(const nlohmann::json& analysers,
-                                                                       const nlohmann::json& rois,
-                                                                       const nlohmann::json& duty_schedule) {
+std::vector<std::pair<std::string, std::string>> check_camera_settings(
+    const nlohmann::json& analysers, const nlohmann::json& rois,
+    const nlohmann::json& duty_schedule) {
   std::vector<std::pair<std::string, std::string>> problems;
   if (!analysers.is_array()) return {{"/analysers", "must be an array"}};
   const auto& r = rois.is_null() ? nlohmann::json::array() : rois;

@@ -8,16 +8,19 @@ namespace hazmon::video::detail {
 
 namespace {
 [[noreturn]] void bad(const std::string& msg) {
-  throw core::Error(core::Errc::validation_failed, "duty_schedule: " + msg, {core::FieldError{"/duty_schedule", msg}});
+  throw core::Error(core::Errc::validation_failed, "duty_schedule: " + msg,
+                    {core::FieldError{"/duty_schedule", msg}});
 }
 
 int parse_hhmm(const nlohmann::json& v, const char* what) {
   if (!v.is_string()) bad(std::string(what) + " must be \"HH:MM\"");
   auto s = v.get<std::string>();
-  if (s.size() != 5 || s[2] != ':' || !isdigit(s[0]) || !isdigit(s[1]) || !isdigit(s[3]) || !isdigit(s[4]))
+  if (s.size() != 5 || s[2] != ':' || !isdigit(s[0]) || !isdigit(s[1]) || !isdigit(s[3]) ||
+      !isdigit(s[4]))
     bad(std::string(what) + " must be \"HH:MM\", got \"" + s + "\"");
   int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
-  if (m > 59 || h > 24 || (h == 24 && m != 0)) bad(std::string(what) + " is not a time of day: \"" + s + "\"");
+  if (m > 59 || h > 24 || (h == 24 && m != 0))
+    bad(std::string(what) + " is not a time of day: \"" + s + "\"");
   return h * 60 + m;
 }
 }  // namespace
@@ -41,9 +44,11 @@ DutySchedule DutySchedule::parse(const nlohmann::json& schedule) {
     if (!w.is_object() || !w.contains("days") || !w.contains("from") || !w.contains("to"))
       bad("every entry needs days, from and to");
     Window win;
-    if (!w.at("days").is_array() || w.at("days").empty()) bad("days must be a non-empty list of 1..7");
+    if (!w.at("days").is_array() || w.at("days").empty())
+      bad("days must be a non-empty list of 1..7");
     for (const auto& d : w.at("days")) {
-      if (!d.is_number_integer() || d.get<int>() < 1 || d.get<int>() > 7) bad("days are ISO weekdays 1 (Monday) .. 7");
+      if (!d.is_number_integer() || d.get<int>() < 1 || d.get<int>() > 7)
+        bad("days are ISO weekdays 1 (Monday) .. 7");
       win.days |= static_cast<std::uint8_t>(1u << (d.get<int>() - 1));
     }
     win.from_min = parse_hhmm(w.at("from"), "from");

@@ -29,7 +29,10 @@ class DutySchedule {
 };
 
 // Local (UTC+8) ISO weekday 1..7 and minute of the day 0..1439 of `t`.
-struct LocalTime { int weekday; int minute; };
+struct LocalTime {
+  int weekday;
+  int minute;
+};
 LocalTime china_local(core::SysTime t);
 
 }  // namespace hazmon::video::detail

@@ -33,8 +33,10 @@ class HintFilter {
   void observe(const std::vector<Finding>& findings) {
     for (const auto& f : findings) {
       if (f.kind != "fire" && f.kind != "smoke") continue;
-      if (f.phase == EventPhase::end) explains_.erase(key(f));
-      else explains_[key(f)] = bounds(f.roi);
+      if (f.phase == EventPhase::end)
+        explains_.erase(key(f));
+      else
+        explains_[key(f)] = bounds(f.roi);
     }
   }
   bool pass(const Finding& f) {
@@ -60,7 +62,9 @@ class HintFilter {
  private:
   struct Bounds {
     double x0 = 0, y0 = 0, x1 = 1, y1 = 1;
-    bool overlaps(const Bounds& o) const { return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1; }
+    bool overlaps(const Bounds& o) const {
+      return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1;
+    }
   };
   static Bounds bounds(const std::vector<Point>& polygon) {
     if (polygon.empty()) return {};  // no polygon: the whole frame

@@ -30,8 +30,8 @@ double elapsed_ms(std::chrono::steady_clock::time_point t0) {
 // fewer passes: the 8-bit planes are converted straight into the blob, and the blob's memory is
 // the context's own, reused from frame to frame. Same numbers (max difference 0 on the eval
 // stills), 0.76 -> 0.48 ms at 320x320, 0.37 -> 0.25 ms at 224x224.
-void make_blob(const cv::Mat& bgr, cv::Size size, double scale, cv::Scalar mean, cv::Mat& small, cv::Mat (&planes)[3],
-               cv::Mat& blob) {
+void make_blob(const cv::Mat& bgr, cv::Size size, double scale, cv::Scalar mean, cv::Mat& small,
+               cv::Mat (&planes)[3], cv::Mat& blob) {
   const cv::Mat* src = &bgr;
   if (bgr.size() != size) {
     cv::resize(bgr, small, size, 0, 0, cv::INTER_LINEAR);
@@ -42,7 +42,8 @@ void make_blob(const cv::Mat& bgr, cv::Size size, double scale, cv::Scalar mean,
   cv::split(*src, planes);
   for (int c = 0; c < 3; ++c) {
     cv::Mat dst(size.height, size.width, CV_32F, blob.ptr<float>(0, c));
-    planes[2 - c].convertTo(dst, CV_32F, scale, -mean[c] * scale);  // swapRB: plane 0 of the blob is R
+    planes[2 - c].convertTo(dst, CV_32F, scale,
+                            -mean[c] * scale);  // swapRB: plane 0 of the blob is R
   }
 }
 }  // namespace
@@ -60,9 +61,11 @@ struct InferenceContext::Impl {
     try {
       person = cv::dnn::readNetFromDarknet(paths.person_cfg, paths.person_weights);
     } catch (const cv::Exception& e) {
-      throw core::Error(core::Errc::unavailable, "person model cannot be loaded from " + paths.person_cfg + ": " + e.what());
+      throw core::Error(core::Errc::unavailable,
+                        "person model cannot be loaded from " + paths.person_cfg + ": " + e.what());
     }
-    if (person.empty()) throw core::Error(core::Errc::unavailable, "person model is empty: " + paths.person_cfg);
+    if (person.empty())
+      throw core::Error(core::Errc::unavailable, "person model is empty: " + paths.person_cfg);
     person.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
     person.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
     person_outputs = person.getUnconnectedOutLayersNames();
@@ -73,9 +76,11 @@ struct InferenceContext::Impl {
     try {
       fire = cv::dnn::readNetFromCaffe(paths.fire_prototxt, paths.fire_caffemodel);
     } catch (const cv::Exception& e) {
-      throw core::Error(core::Errc::unavailable, "fire model cannot be loaded from " + paths.fire_prototxt + ": " + e.what());
+      throw core::Error(core::Errc::unavailable, "fire model cannot be loaded from " +
+                                                     paths.fire_prototxt + ": " + e.what());
     }
-    if (fire.empty()) throw core::Error(core::Errc::unavailable, "fire model is empty: " + paths.fire_prototxt);
+    if (fire.empty())
+      throw core::Error(core::Errc::unavailable, "fire model is empty: " + paths.fire_prototxt);
     fire.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
     fire.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
   }
@@ -96,9 +101,13 @@ std::vector<Box> InferenceContext::detect_persons(const cv::Mat& bgr, double min
   const int side = impl_->paths.person_input > 0 ? impl_->paths.person_input : 320;
   cv::Size input(side, side);
   if (impl_->paths.person_keep_aspect && bgr.cols > 0 && bgr.rows > 0) {
-    auto short_side = [side](int s, int l) { return std::clamp((side * s / l + 31) / 32 * 32, 32, side); };
-    if (bgr.cols >= bgr.rows) input.height = short_side(bgr.rows, bgr.cols);
-    else input.width = short_side(bgr.cols, bgr.rows);
+    auto short_side = [side](int s, int l) {
+      return std::clamp((side * s / l + 31) / 32 * 32, 32, side);
+    };
+    if (bgr.cols >= bgr.rows)
+      input.height = short_side(bgr.rows, bgr.cols);
+    else
+      input.width = short_side(bgr.cols, bgr.rows);
   }
   make_blob(bgr, input, 1.0 / 255.0, cv::Scalar(), impl_->small, impl_->planes, impl_->person_blob);
   impl_->person.setInput(impl_->person_blob);
@@ -128,7 +137,8 @@ std::vector<Box> InferenceContext::detect_persons(const cv::Mat& bgr, double min
     double x1 = std::clamp(r.x + r.width, 0.0, 1.0), y1 = std::clamp(r.y + r.height, 0.0, 1.0);
     boxes.push_back(Box{x0, y0, x1 - x0, y1 - y0, scores[i], "person"});
   }
-  std::sort(boxes.begin(), boxes.end(), [](const Box& a, const Box& b) { return a.score > b.score; });
+  std::sort(boxes.begin(), boxes.end(),
+            [](const Box& a, const Box& b) { return a.score > b.score; });
   impl_->costs.person_runs++;
   impl_->costs.person_ms += elapsed_ms(t0);
   return boxes;
@@ -139,8 +149,8 @@ std::vector<Box> InferenceContext::detect_persons(const cv::Mat& bgr, double min
 double InferenceContext::fire_probability(const cv::Mat& bgr) {
   impl_->load_fire();
   auto t0 = std::chrono::steady_clock::now();
-  make_blob(bgr, cv::Size(224, 224), 1.0, cv::Scalar(123.675, 116.28, 103.53), impl_->small, impl_->planes,
-            impl_->fire_blob);
+  make_blob(bgr, cv::Size(224, 224), 1.0, cv::Scalar(123.675, 116.28, 103.53), impl_->small,
+            impl_->planes, impl_->fire_blob);
   impl_->fire.setInput(impl_->fire_blob);
   cv::Mat out = impl_->fire.forward();
   double p = out.total() > 0 ? static_cast<double>(out.ptr<float>(0)[0]) : 0.0;

@@ -58,7 +58,8 @@ std::size_t InferencePool::queued(const std::shared_ptr<Slot>& slot) const {
 
 double InferencePool::inference_ms() const {
   double ms = 0;
-  for (std::size_t i = 0; i < threads_.size(); ++i) ms += static_cast<double>(inference_us_[i].load()) / 1000.0;
+  for (std::size_t i = 0; i < threads_.size(); ++i)
+    ms += static_cast<double>(inference_us_[i].load()) / 1000.0;
   return ms;
 }
 
@@ -68,7 +69,8 @@ void InferencePool::run(std::size_t index) {
     ctx = std::make_unique<InferenceContext>(models_);
   } catch (const std::exception& e) {
     // Analysers that need a network will report it; the classical ones still run.
-    core::logger(core::LogModule::video)->error("inference thread {}: no models: {}", index, e.what());
+    core::logger(core::LogModule::video)
+        ->error("inference thread {}: no models: {}", index, e.what());
   }
   std::unique_lock lock(mu_);
   for (;;) {
@@ -85,7 +87,8 @@ void InferencePool::run(std::size_t index) {
     try {
       slot->analyse(*frame, ctx.get());
     } catch (const std::exception& e) {
-      core::logger(core::LogModule::video)->warn("camera {}: analyser failed: {}", frame->video_id, e.what());
+      core::logger(core::LogModule::video)
+          ->warn("camera {}: analyser failed: {}", frame->video_id, e.what());
     }
     if (ctx) {
       auto c = ctx->costs();

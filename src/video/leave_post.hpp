@@ -31,7 +31,10 @@ class AbsenceTracker {
 
     if (!on_duty) {
       empty_since_.reset();
-      if (active_) { active_ = false; return Change::ended_off_duty; }
+      if (active_) {
+        active_ = false;
+        return Change::ended_off_duty;
+      }
       return Change::none;
     }
     if (active_) {
@@ -40,12 +43,18 @@ class AbsenceTracker {
         empty_since_.reset();
         return Change::ended;
       }
-      ++samples_; shortfall_samples_ += shortfall;
+      ++samples_;
+      shortfall_samples_ += shortfall;
       return Change::none;
     }
     if (shortfall) {
-      if (!empty_since_) { empty_since_ = t; samples_ = 0; shortfall_samples_ = 0; }
-      ++samples_; ++shortfall_samples_;
+      if (!empty_since_) {
+        empty_since_ = t;
+        samples_ = 0;
+        shortfall_samples_ = 0;
+      }
+      ++samples_;
+      ++shortfall_samples_;
     } else if (confirmed_presence) {
       empty_since_.reset();
     } else if (empty_since_) {
@@ -61,7 +70,9 @@ class AbsenceTracker {
   bool active() const { return active_; }
   std::optional<core::SysTime> empty_since() const { return empty_since_; }
   // Share of the samples since the ROI became short that were short (1.0 = never interrupted).
-  double confidence() const { return samples_ ? static_cast<double>(shortfall_samples_) / samples_ : 0.0; }
+  double confidence() const {
+    return samples_ ? static_cast<double>(shortfall_samples_) / samples_ : 0.0;
+  }
 
  private:
   std::chrono::milliseconds absent_for_;

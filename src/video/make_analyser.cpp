@@ -12,8 +12,9 @@ namespace hazmon::video {
 
 namespace detail {
 
-Finding finding(const std::string& analyser, const std::string& kind, EventPhase phase, double confidence,
-                const Roi& roi, core::SysTime started_at, std::string detail, std::vector<Box> boxes) {
+Finding finding(const std::string& analyser, const std::string& kind, EventPhase phase,
+                double confidence, const Roi& roi, core::SysTime started_at, std::string detail,
+                std::vector<Box> boxes) {
   Finding f;
   f.analyser = analyser;
   f.kind = kind;
@@ -37,8 +38,11 @@ Box to_frame(const Box& b, cv::Rect rect, cv::Size size) {
 }
 
 Box rect_box(cv::Rect rect, cv::Size size, double score, std::string label) {
-  return Box{static_cast<double>(rect.x) / size.width, static_cast<double>(rect.y) / size.height,
-             static_cast<double>(rect.width) / size.width, static_cast<double>(rect.height) / size.height, score,
+  return Box{static_cast<double>(rect.x) / size.width,
+             static_cast<double>(rect.y) / size.height,
+             static_cast<double>(rect.width) / size.width,
+             static_cast<double>(rect.height) / size.height,
+             score,
              std::move(label)};
 }
 
@@ -47,7 +51,8 @@ namespace {
 // Runs several analysers as one (fire_smoke); samples at the smallest interval of its parts.
 class Composite final : public Analyser {
  public:
-  Composite(std::string name, std::vector<std::unique_ptr<Analyser>> parts) : name_(std::move(name)), parts_(std::move(parts)) {}
+  Composite(std::string name, std::vector<std::unique_ptr<Analyser>> parts)
+      : name_(std::move(name)), parts_(std::move(parts)) {}
   const std::string& name() const override { return name_; }
   std::chrono::milliseconds interval() const override {
     auto i = parts_.front()->interval();
@@ -104,7 +109,8 @@ std::unique_ptr<Analyser> make_analyser(const nlohmann::json& entry, const nlohm
     if (s.has("roi")) s.fail("roi", "camera_health always watches the whole picture");
     a = make_camera_health(s);
   } else {
-    s.fail("type", "unknown analyser type (leave_post, fire, smoke, fire_smoke, leak, camera_health)");
+    s.fail("type",
+           "unknown analyser type (leave_post, fire, smoke, fire_smoke, leak, camera_health)");
   }
   s.finish();
   return a;

@@ -17,9 +17,10 @@ cv::Mat edge_energy(const cv::Mat& gray8) {
 }
 
 cv::Rect2d normalised(cv::Rect r, cv::Rect crop, cv::Size small, cv::Size frame) {
-  double sx = static_cast<double>(crop.width) / small.width, sy = static_cast<double>(crop.height) / small.height;
-  return {(crop.x + r.x * sx) / frame.width, (crop.y + r.y * sy) / frame.height, r.width * sx / frame.width,
-          r.height * sy / frame.height};
+  double sx = static_cast<double>(crop.width) / small.width,
+         sy = static_cast<double>(crop.height) / small.height;
+  return {(crop.x + r.x * sx) / frame.width, (crop.y + r.y * sy) / frame.height,
+          r.width * sx / frame.width, r.height * sy / frame.height};
 }
 
 cv::Mat clean(const cv::Mat& m) {
@@ -76,7 +77,8 @@ CueSample MotionCues::update(const cv::Mat& bgr, const Roi& roi) {
   const int n = cv::connectedComponentsWithStats(cand, labels, stats, centroids, 8, CV_32S);
   int best = 0;
   for (int i = 1; i < n; ++i)
-    if (best == 0 || stats.at<int>(i, cv::CC_STAT_AREA) > stats.at<int>(best, cv::CC_STAT_AREA)) best = i;
+    if (best == 0 || stats.at<int>(i, cv::CC_STAT_AREA) > stats.at<int>(best, cv::CC_STAT_AREA))
+      best = i;
   const double roi_px = std::max(1, cv::countNonZero(mask_));
   s.learning = samples_ <= p_.learn_samples;
   if (best > 0) {

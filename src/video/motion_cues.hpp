@@ -26,13 +26,13 @@ namespace hazmon::video::detail {
 
 struct CueParams {
   int width = 160;
-  double alpha = 0.05;          // background learning rate per sample (background pixels)
-  int diff_threshold = 12;      // grey levels
-  int sat_max = 70;             // HSV S, 0..255
+  double alpha = 0.05;      // background learning rate per sample (background pixels)
+  int diff_threshold = 12;  // grey levels
+  int sat_max = 70;         // HSV S, 0..255
   int val_min = 60, val_max = 255;
-  double min_area = 0.01;       // share of the ROI
-  double max_edge_ratio = 1.0;   // no more edges than the background had there
-  double min_dynamic = 2.0;     // grey levels
+  double min_area = 0.01;         // share of the ROI
+  double max_edge_ratio = 1.0;    // no more edges than the background had there
+  double min_dynamic = 2.0;       // grey levels
   double min_transparency = 0.4;  // correlation of the blob with the background behind it
   int learn_samples = 5;
 };
@@ -40,8 +40,8 @@ struct CueParams {
 struct CueSample {
   bool learning = true, candidate = false;
   double area = 0, edge_ratio = 1, dynamic = 0, transparency = 0;
-  double cy = 0;                // blob centroid y, normalised to the frame (0 = top)
-  cv::Rect2d box;               // blob bounds, normalised to the frame
+  double cy = 0;   // blob centroid y, normalised to the frame (0 = top)
+  cv::Rect2d box;  // blob bounds, normalised to the frame
 };
 
 class MotionCues {
@@ -60,9 +60,9 @@ class MotionCues {
 struct GroundParams {
   int width = 160;
   int diff_threshold = 25;
-  int static_threshold = 6;     // a changed pixel must differ from the previous sample by less
+  int static_threshold = 6;  // a changed pixel must differ from the previous sample by less
   double min_area = 0.02;
-  double alpha = 0.01;          // reference refresh on unchanged pixels (slow light changes)
+  double alpha = 0.01;  // reference refresh on unchanged pixels (slow light changes)
   int learn_samples = 5;
 };
 

@@ -14,7 +14,10 @@ void PacketRing::push(const AVPacket* p, std::int64_t ms) {
   for (;;) {
     std::size_t next_key = 0;
     for (std::size_t i = 1; i < ring_.size(); ++i) {
-      if (ring_[i].pkt->flags & AV_PKT_FLAG_KEY) { next_key = i; break; }
+      if (ring_[i].pkt->flags & AV_PKT_FLAG_KEY) {
+        next_key = i;
+        break;
+      }
     }
     if (next_key == 0) break;
     const bool covered = ring_.back().ms - ring_[next_key].ms >= span_.count();

@@ -13,14 +13,18 @@ namespace hazmon::video {
 
 class PacketRing {
  public:
-  PacketRing(std::chrono::milliseconds span, std::size_t max_bytes) : span_(span), max_bytes_(max_bytes) {}
+  PacketRing(std::chrono::milliseconds span, std::size_t max_bytes)
+      : span_(span), max_bytes_(max_bytes) {}
 
   // `ms` is the packet's stream time in milliseconds. Packets before the first key frame are
   // not kept (a clip could not be decoded from them).
   void push(const AVPacket* p, std::int64_t ms);
   void clear();
 
-  struct Entry { PacketPtr pkt; std::int64_t ms; };
+  struct Entry {
+    PacketPtr pkt;
+    std::int64_t ms;
+  };
   const std::deque<Entry>& entries() const { return ring_; }
   std::size_t bytes() const { return bytes_; }
   std::int64_t newest_ms() const { return ring_.empty() ? 0 : ring_.back().ms; }

@@ -16,8 +16,14 @@ class Persistence {
     window_.push_back(positive);
     if (static_cast<int>(window_.size()) > n_) window_.pop_front();
     int count = positives();
-    if (!active_ && count >= k_) { active_ = true; return Change::started; }
-    if (active_ && static_cast<int>(window_.size()) >= n_ && count <= end_at_most_) { active_ = false; return Change::ended; }
+    if (!active_ && count >= k_) {
+      active_ = true;
+      return Change::started;
+    }
+    if (active_ && static_cast<int>(window_.size()) >= n_ && count <= end_at_most_) {
+      active_ = false;
+      return Change::ended;
+    }
     return Change::none;
   }
   int positives() const {
@@ -26,7 +32,10 @@ class Persistence {
     return c;
   }
   bool active() const { return active_; }
-  void reset() { window_.clear(); active_ = false; }
+  void reset() {
+    window_.clear();
+    active_ = false;
+  }
   int k() const { return k_; }
   int n() const { return n_; }
 

@@ -6,8 +6,8 @@ namespace hazmon::video {
 
 Remuxer::~Remuxer() { close(); }
 
-void Remuxer::open(const std::filesystem::path& path, const char* format, const AVCodecParameters* par,
-                   AVRational in_time_base, bool rebase) {
+void Remuxer::open(const std::filesystem::path& path, const char* format,
+                   const AVCodecParameters* par, AVRational in_time_base, bool rebase) {
   close();
   in_tb_ = in_time_base;
   rebase_ = rebase;
@@ -17,7 +17,8 @@ void Remuxer::open(const std::filesystem::path& path, const char* format, const 
   packets_ = 0;
   AVFormatContext* ctx = nullptr;
   int rc = avformat_alloc_output_context2(&ctx, nullptr, format, path.c_str());
-  if (rc < 0 || !ctx) throw std::runtime_error("muxer " + std::string(format) + ": " + av_error(rc));
+  if (rc < 0 || !ctx)
+    throw std::runtime_error("muxer " + std::string(format) + ": " + av_error(rc));
   AVStream* st = avformat_new_stream(ctx, nullptr);
   if (!st || avcodec_parameters_copy(st->codecpar, par) < 0) {
     avformat_free_context(ctx);

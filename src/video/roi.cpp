@@ -17,8 +17,9 @@ bool Roi::contains(double x, double y) const {
     const auto& a = polygon[i];
     const auto& b = polygon[j];
     double cross = (b.x - a.x) * (y - a.y) - (b.y - a.y) * (x - a.x);
-    if (std::abs(cross) < 1e-12 && x >= std::min(a.x, b.x) - 1e-12 && x <= std::max(a.x, b.x) + 1e-12 &&
-        y >= std::min(a.y, b.y) - 1e-12 && y <= std::max(a.y, b.y) + 1e-12)
+    if (std::abs(cross) < 1e-12 && x >= std::min(a.x, b.x) - 1e-12 &&
+        x <= std::max(a.x, b.x) + 1e-12 && y >= std::min(a.y, b.y) - 1e-12 &&
+        y <= std::max(a.y, b.y) + 1e-12)
       return true;
     if ((a.y > y) != (b.y > y) && x < (b.x - a.x) * (y - a.y) / (b.y - a.y) + a.x) inside = !inside;
   }
@@ -28,8 +29,10 @@ bool Roi::contains(double x, double y) const {
 cv::Rect Roi::bounds(cv::Size size) const {
   double x0 = 1, y0 = 1, x1 = 0, y1 = 0;
   for (const auto& p : polygon) {
-    x0 = std::min(x0, p.x); y0 = std::min(y0, p.y);
-    x1 = std::max(x1, p.x); y1 = std::max(y1, p.y);
+    x0 = std::min(x0, p.x);
+    y0 = std::min(y0, p.y);
+    x1 = std::max(x1, p.x);
+    y1 = std::max(y1, p.y);
   }
   int px0 = std::clamp(static_cast<int>(std::floor(x0 * size.width)), 0, size.width - 1);
   int py0 = std::clamp(static_cast<int>(std::floor(y0 * size.height)), 0, size.height - 1);
@@ -49,15 +52,18 @@ cv::Mat Roi::mask(cv::Size size, cv::Rect rect) const {
 }
 
 bool Roi::whole_frame() const {
-  return polygon.size() == 4 && bounds({1000, 1000}) == cv::Rect(0, 0, 1000, 1000) && contains(0.5, 0.001) &&
-         contains(0.001, 0.999) && contains(0.999, 0.001) && contains(0.999, 0.999);
+  return polygon.size() == 4 && bounds({1000, 1000}) == cv::Rect(0, 0, 1000, 1000) &&
+         contains(0.5, 0.001) && contains(0.001, 0.999) && contains(0.999, 0.001) &&
+         contains(0.999, 0.999);
 }
 
 Roi whole_frame_roi() { return Roi{"全画面", {{0, 0}, {1, 0}, {1, 1}, {0, 1}}}; }
 
-Roi find_roi(const nlohmann::json& rois, const std::string& name, const std::string& analyser, const char* key) {
+Roi find_roi(const nlohmann::json& rois, const std::string& name, const std::string& analyser,
+             const char* key) {
   auto fail = [&](const std::string& msg) -> Roi {
-    throw core::Error(core::Errc::validation_failed, "analyser " + analyser + ", setting '" + key + "': " + msg,
+    throw core::Error(core::Errc::validation_failed,
+                      "analyser " + analyser + ", setting '" + key + "': " + msg,
                       {core::FieldError{std::string("/") + key, msg}});
   };
   if (!rois.is_array()) return fail("the camera has no ROI list");

@@ -34,11 +34,16 @@ std::string stamp_string(core::SysTime t) {
   return out;
 }
 
-SegmentRecorder::SegmentRecorder(fs::path dir, std::string video_id, seconds length, const core::Clock& clock,
-                                 Hook hook)
-    : dir_(std::move(dir)), video_id_(std::move(video_id)), length_(length), clock_(clock), hook_(std::move(hook)) {}
+SegmentRecorder::SegmentRecorder(fs::path dir, std::string video_id, seconds length,
+                                 const core::Clock& clock, Hook hook)
+    : dir_(std::move(dir)),
+      video_id_(std::move(video_id)),
+      length_(length),
+      clock_(clock),
+      hook_(std::move(hook)) {}
 
-void SegmentRecorder::on_packet(const AVPacket* p, std::int64_t ms, const AVCodecParameters* par, AVRational tb) {
+void SegmentRecorder::on_packet(const AVPacket* p, std::int64_t ms, const AVCodecParameters* par,
+                                AVRational tb) {
   const bool key = p->flags & AV_PKT_FLAG_KEY;
   if (mux_.is_open() && key && ms - start_ms_ >= length_.count()) finish();
   if (!mux_.is_open()) {
@@ -68,7 +73,8 @@ void SegmentRecorder::finish() {
     fs::remove(part_, ec);
     return;
   }
-  auto final_path = part_.parent_path() / (stamp_string(start_) + "_" + std::to_string(dur) + ".ts");
+  auto final_path =
+      part_.parent_path() / (stamp_string(start_) + "_" + std::to_string(dur) + ".ts");
   fs::rename(part_, final_path, ec);
   if (ec) return;
   Segment s;
@@ -81,7 +87,8 @@ void SegmentRecorder::finish() {
     try {
       hook_(s);
     } catch (const std::exception& e) {
-      core::logger(core::LogModule::video)->warn("camera {}: segment hook: {}", video_id_, e.what());
+      core::logger(core::LogModule::video)
+          ->warn("camera {}: segment hook: {}", video_id_, e.what());
     }
   }
 }
@@ -112,17 +119,18 @@ std::vector<Segment> scan_segments(const fs::path& recording_dir) {
   std::vector<Segment> out;
   std::error_code ec;
   if (!fs::exists(recording_dir, ec)) return out;
-  for (auto it = fs::recursive_directory_iterator(recording_dir, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(recording_dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (!it->is_regular_file(ec)) continue;
     if (auto s = parse_segment(recording_dir, it->path())) out.push_back(std::move(*s));
   }
-  std::sort(out.begin(), out.end(), [](const Segment& a, const Segment& b) { return a.start < b.start; });
+  std::sort(out.begin(), out.end(),
+            [](const Segment& a, const Segment& b) { return a.start < b.start; });
   return out;
 }
 
-std::vector<Segment> enforce_retention(const fs::path& recording_dir, int days, std::uint64_t max_bytes,
-                                       core::SysTime now) {
+std::vector<Segment> enforce_retention(const fs::path& recording_dir, int days,
+                                       std::uint64_t max_bytes, core::SysTime now) {
   auto all = scan_segments(recording_dir);
   std::uint64_t total = 0;
   for (const auto& s : all) total += s.bytes;

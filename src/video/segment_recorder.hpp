@@ -44,7 +44,8 @@ class SegmentRecorder {
 };
 
 // The segment a finished file stands for (path relative to recording_dir), if the name parses.
-std::optional<Segment> parse_segment(const std::filesystem::path& recording_dir, const std::filesystem::path& file);
+std::optional<Segment> parse_segment(const std::filesystem::path& recording_dir,
+                                     const std::filesystem::path& file);
 // Every finished segment under recording_dir, oldest first.
 std::vector<Segment> scan_segments(const std::filesystem::path& recording_dir);
 // Deletes segments that started before now - days, then the oldest until the total is within

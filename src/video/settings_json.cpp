@@ -16,7 +16,8 @@ void from_json(const nlohmann::json& j, VideoSettings& s) {
   s.offline_after = std::chrono::seconds(j.at("offline_after_s").get<int>());
   s.give_up_after = std::chrono::seconds(j.at("give_up_after_s").get<int>());
   s.recording_retention_days = j.at("retention_days").get<int>();
-  s.recording_max_bytes = static_cast<std::uint64_t>(j.at("max_recording_gb").get<double>() * (1ull << 30));
+  s.recording_max_bytes =
+      static_cast<std::uint64_t>(j.at("max_recording_gb").get<double>() * (1ull << 30));
 }
 
 }  // namespace hazmon::video

@@ -15,7 +15,8 @@ std::vector<Point> parse_points(const nlohmann::json& pts) {
   for (const auto& p : pts) {
     if (p.is_array() && p.size() >= 2 && p[0].is_number() && p[1].is_number()) {
       out.push_back({p[0].get<double>(), p[1].get<double>()});
-    } else if (p.is_object() && p.contains("x") && p.contains("y") && p["x"].is_number() && p["y"].is_number()) {
+    } else if (p.is_object() && p.contains("x") && p.contains("y") && p["x"].is_number() &&
+               p["y"].is_number()) {
       out.push_back({p["x"].get<double>(), p["y"].get<double>()});
     }
   }
@@ -46,7 +47,8 @@ std::vector<std::vector<Point>> roi_polygons(const nlohmann::json& rois) {
 }
 
 cv::Mat draw_evidence(const cv::Mat& bgr, const std::vector<Box>& boxes,
-                      const std::vector<std::vector<Point>>& rois, const std::vector<Point>& highlight) {
+                      const std::vector<std::vector<Point>>& rois,
+                      const std::vector<Point>& highlight) {
   cv::Mat out = bgr.clone();
   const int thick = std::max(1, out.cols / 320);
   for (const auto& poly : rois) {
@@ -58,7 +60,8 @@ cv::Mat draw_evidence(const cv::Mat& bgr, const std::vector<Box>& boxes,
     cv::polylines(out, px, true, cv::Scalar(0, 255, 255), thick + 1);  // the event's ROI: yellow
   }
   for (const auto& b : boxes) {
-    cv::Rect r(cvRound(b.x * out.cols), cvRound(b.y * out.rows), cvRound(b.w * out.cols), cvRound(b.h * out.rows));
+    cv::Rect r(cvRound(b.x * out.cols), cvRound(b.y * out.rows), cvRound(b.w * out.cols),
+               cvRound(b.h * out.rows));
     cv::rectangle(out, r, cv::Scalar(0, 0, 255), thick + 1);  // findings: red
     if (!b.label.empty()) {
       char text[64];

@@ -68,14 +68,21 @@ std::string describe(int rc, bool timed_out, bool opening, bool redirected = fal
   if (redirected) return "redirected: refused (a camera may not send the stream elsewhere)";
   if (timed_out) return opening ? "open timeout" : "read timeout";
   switch (rc) {
-    case AVERROR_HTTP_UNAUTHORIZED: return "unauthorized: wrong or missing credentials";
-    case AVERROR_HTTP_FORBIDDEN: return "forbidden";
-    case AVERROR_HTTP_NOT_FOUND: return "not found";
-    case AVERROR_EOF: return "end of stream";
-    case AVERROR_INVALIDDATA: return "invalid data: not an RTSP/H.264 stream";
-    default: break;
+    case AVERROR_HTTP_UNAUTHORIZED:
+      return "unauthorized: wrong or missing credentials";
+    case AVERROR_HTTP_FORBIDDEN:
+      return "forbidden";
+    case AVERROR_HTTP_NOT_FOUND:
+      return "not found";
+    case AVERROR_EOF:
+      return "end of stream";
+    case AVERROR_INVALIDDATA:
+      return "invalid data: not an RTSP/H.264 stream";
+    default:
+      break;
   }
-  if (rc == AVERROR(ETIMEDOUT)) return opening ? "open timeout" : "read timeout";  // the socket's own timeout
+  if (rc == AVERROR(ETIMEDOUT))
+    return opening ? "open timeout" : "read timeout";  // the socket's own timeout
   if (rc == AVERROR(ECONNREFUSED)) return "connection refused";
   return "error: " + av_error(rc);
 }
@@ -104,8 +111,8 @@ constexpr const char* kCodecWhitelist = "h264,hevc";
 // The URL FFmpeg gets: the host replaced by the address it resolves to now, after every address
 // it resolves to has passed the allow-list (so a name that resolves differently on the next
 // lookup cannot lead FFmpeg elsewhere). "" and `error` set when refused.
-std::string resolve_checked(const model::CameraUrl& u, const std::vector<model::Cidr>& allowed, const std::vector<int>& own_ports,
-                            std::string& error) {
+std::string resolve_checked(const model::CameraUrl& u, const std::vector<model::Cidr>& allowed,
+                            const std::vector<int>& own_ports, std::string& error) {
   std::vector<model::IpAddress> addrs;
   if (u.address) {
     addrs.push_back(*u.address);
@@ -120,9 +127,12 @@ std::string resolve_checked(const model::CameraUrl& u, const std::vector<model::
     }
     for (auto* p = res; p; p = p->ai_next) {
       char buf[INET6_ADDRSTRLEN] = {};
-      const void* src = p->ai_family == AF_INET ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(p->ai_addr)->sin_addr)
-                        : p->ai_family == AF_INET6 ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(p->ai_addr)->sin6_addr)
-                                                   : nullptr;
+      const void* src =
+          p->ai_family == AF_INET
+              ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(p->ai_addr)->sin_addr)
+          : p->ai_family == AF_INET6
+              ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(p->ai_addr)->sin6_addr)
+              : nullptr;
       if (!src || !inet_ntop(p->ai_family, src, buf, sizeof buf)) continue;
       if (auto a = model::IpAddress::parse(buf)) addrs.push_back(*a);
     }
@@ -134,7 +144,8 @@ std::string resolve_checked(const model::CameraUrl& u, const std::vector<model::
   }
   const auto local = model::local_interface_addresses();
   for (const auto& a : addrs) {
-    if (auto why = model::check_camera_address(a, u.port, allowed, own_ports, local); !why.empty()) {
+    if (auto why = model::check_camera_address(a, u.port, allowed, own_ports, local);
+        !why.empty()) {
       error = "not allowed: " + u.host + " (" + a.to_string() + ") " + why;
       return {};
     }
@@ -151,7 +162,8 @@ std::uint64_t ns_since(steady::time_point t0) {
 std::uint64_t thread_cpu_ns() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<std::uint64_t>(ts.tv_nsec);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ull +
+         static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
 }  // namespace
@@ -169,9 +181,13 @@ struct Camera::Session {
   PacketRing ring;
 };
 
-Camera::Camera(CameraConfig cfg, const VideoSettings& settings, EventSink& sink, const core::Clock& clock,
-               InferencePool& pool, SegmentRecorder::Hook segment_hook)
-    : cfg_(std::move(cfg)), settings_(settings), sink_(sink), clock_(clock), pool_(pool),
+Camera::Camera(CameraConfig cfg, const VideoSettings& settings, EventSink& sink,
+               const core::Clock& clock, InferencePool& pool, SegmentRecorder::Hook segment_hook)
+    : cfg_(std::move(cfg)),
+      settings_(settings),
+      sink_(sink),
+      clock_(clock),
+      pool_(pool),
       segment_hook_(std::move(segment_hook)) {
   st_.video_id = cfg_.video_id;
   std::string config_error;
@@ -202,7 +218,8 @@ void Camera::start() {
   install_av_log();
   last_frame_steady_ = steady::now();
   if (!analysers_.empty()) {
-    slot_ = pool_.add(settings_.frame_queue, [this](const AnalysisFrame& f, InferenceContext* ctx) { analyse(f, ctx); });
+    slot_ = pool_.add(settings_.frame_queue,
+                      [this](const AnalysisFrame& f, InferenceContext* ctx) { analyse(f, ctx); });
   }
   if (!cfg_.rtsp_sub_url.empty() && !cfg_.rtsp_url.empty()) {
     threads_.emplace_back([this] { run_stream(analyse_role, cfg_.rtsp_sub_url); });
@@ -215,9 +232,7 @@ void Camera::start() {
 
 void Camera::stop() {
   if (stop_.exchange(true)) return;
-  {
-    std::lock_guard lock(wait_mu_);
-  }
+  { std::lock_guard lock(wait_mu_); }
   wait_cv_.notify_all();
   if (slot_) pool_.remove(slot_);  // no analysis of this camera is running after this
   for (auto& t : threads_) {
@@ -271,8 +286,10 @@ void Camera::run_stream(unsigned role, std::string url) {
     // Checked before every connection: the row was checked when written, but a host name may
     // resolve to another address now.
     std::string target;
-    if (!parsed.url) error = "invalid URL: the URL " + parsed.error;
-    else target = resolve_checked(*parsed.url, allowed, settings_.own_ports, error);
+    if (!parsed.url)
+      error = "invalid URL: the URL " + parsed.error;
+    else
+      target = resolve_checked(*parsed.url, allowed, settings_.own_ports, error);
     if (target.empty()) {
       if (role & analyse_role) set_error(error);
     } else {
@@ -291,11 +308,15 @@ void Camera::run_stream(unsigned role, std::string url) {
     // Capped exponential back-off with jitter, so that cameras behind one gateway that
     // dropped together do not reconnect in lockstep.
     const auto cap = settings_.backoff_max.count();
-    const auto base = std::min<std::int64_t>(cap, settings_.backoff_initial.count() << std::min(attempt, 20));
-    std::uniform_int_distribution<std::int64_t> jitter(base / 2, std::max<std::int64_t>(base / 2, base));
+    const auto base =
+        std::min<std::int64_t>(cap, settings_.backoff_initial.count() << std::min(attempt, 20));
+    std::uniform_int_distribution<std::int64_t> jitter(base / 2,
+                                                       std::max<std::int64_t>(base / 2, base));
     const milliseconds delay(jitter(rng));
-    (attempt == 0 ? log()->warn("camera {} ({}): {}; retry in {} ms", cfg_.video_id, masked, error, delay.count())
-                  : log()->debug("camera {} ({}): {}; retry in {} ms", cfg_.video_id, masked, error, delay.count()));
+    (attempt == 0 ? log()->warn("camera {} ({}): {}; retry in {} ms", cfg_.video_id, masked, error,
+                                delay.count())
+                  : log()->debug("camera {} ({}): {}; retry in {} ms", cfg_.video_id, masked, error,
+                                 delay.count()));
     attempt = std::min(attempt + 1, 30);
     wait_backoff(delay, role);
   }
@@ -311,8 +332,9 @@ void Camera::give_up(unsigned role, const std::string& masked, const std::string
     st_.state = StreamState::offline;
     st_.last_error = "gave up: " + error;
   }
-  log()->warn("camera {} ({}): no frame for {} s ({}); no more reconnects until the camera is changed", cfg_.video_id, masked,
-              settings_.give_up_after.count(), error);
+  log()->warn(
+      "camera {} ({}): no frame for {} s ({}); no more reconnects until the camera is changed",
+      cfg_.video_id, masked, settings_.give_up_after.count(), error);
   std::unique_lock lock(wait_mu_);
   wait_cv_.wait(lock, [this] { return stop_.load(); });
 }
@@ -337,7 +359,8 @@ void Camera::set_error(std::string e) {
 
 bool Camera::session(unsigned role, const std::string& url, std::string& error) {
   const bool analyse_it = role & analyse_role, evidence = role & evidence_role;
-  HAZMON_BUG(analyse_it || evidence, "a stream session with neither role");  // start() passes one or both
+  HAZMON_BUG(analyse_it || evidence,
+             "a stream session with neither role");  // start() passes one or both
   if (!analyse_it && !evidence) {
     error = "internal error: a session without a role";
     return false;
@@ -362,7 +385,10 @@ bool Camera::session(unsigned role, const std::string& url, std::string& error) 
   // The socket timeout is only a backstop (and covers the whole RTSP handshake, which can take
   // long while the server starts its pipeline); the interrupt callback's deadlines decide.
   av_dict_set_int(&opts, "timeout",
-                  duration_cast<microseconds>(std::max(settings_.open_timeout, settings_.read_timeout) + seconds(1)).count(), 0);
+                  duration_cast<microseconds>(
+                      std::max(settings_.open_timeout, settings_.read_timeout) + seconds(1))
+                      .count(),
+                  0);
   int rc = avformat_open_input(&raw, url.c_str(), av_find_input_format("rtsp"), &opts);
   av_dict_free(&opts);
   if (rc < 0) {  // avformat_open_input freed the context
@@ -378,20 +404,24 @@ bool Camera::session(unsigned role, const std::string& url, std::string& error) 
   bool supported = false;
   for (unsigned i = 0; i < fmt->nb_streams; ++i) {
     const auto id = fmt->streams[i]->codecpar->codec_id;
-    if (id == AV_CODEC_ID_H264 || id == AV_CODEC_ID_HEVC) supported = true;
-    else fmt->streams[i]->discard = AVDISCARD_ALL;
+    if (id == AV_CODEC_ID_H264 || id == AV_CODEC_ID_HEVC)
+      supported = true;
+    else
+      fmt->streams[i]->discard = AVDISCARD_ALL;
   }
   if (!supported) {
     fail("unsupported codec: only H.264 and H.265 streams are accepted");
     return false;
   }
   rc = avformat_find_stream_info(fmt.get(), nullptr);
-  const int vidx = rc < 0 ? rc : av_find_best_stream(fmt.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+  const int vidx =
+      rc < 0 ? rc : av_find_best_stream(fmt.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
   if (vidx < 0) {
     fail(rc < 0 ? describe(rc, intr.timed_out, true, intr.redirected) : "no video stream");
     return false;
   }
-  if (const auto id = fmt->streams[vidx]->codecpar->codec_id; id != AV_CODEC_ID_H264 && id != AV_CODEC_ID_HEVC) {
+  if (const auto id = fmt->streams[vidx]->codecpar->codec_id;
+      id != AV_CODEC_ID_H264 && id != AV_CODEC_ID_HEVC) {
     fail("unsupported codec: only H.264 and H.265 streams are accepted");
     return false;
   }
@@ -425,7 +455,8 @@ bool Camera::session(unsigned role, const std::string& url, std::string& error) 
 
   PacketPtr pkt(av_packet_alloc());
   FramePtr frame(av_frame_alloc());
-  SwsPtr sws;  // freed however the loop ends: return, exception (an analyser's push) or end of stream
+  SwsPtr
+      sws;  // freed however the loop ends: return, exception (an analyser's push) or end of stream
   cv::Mat scratch;  // sws_scale's padded output
   std::int64_t last_key_ms = kNoTime, last_sample_ms = kNoTime, packets_since_key = -1;
   std::int64_t& gop_ms = gop_ms_;  // kept across reconnects: the camera's GOP rarely changes
@@ -446,21 +477,24 @@ bool Camera::session(unsigned role, const std::string& url, std::string& error) 
     if (!slot_ || !due(ms, last_sample_ms, interval_ms)) return;  // decoded for the references only
     last_sample_ms = ms;
     const auto t0 = thread_cpu_ns();
-    const double scale = std::min(1.0, static_cast<double>(settings_.analysis_max_side) / std::max(f->width, f->height));
+    const double scale = std::min(
+        1.0, static_cast<double>(settings_.analysis_max_side) / std::max(f->width, f->height));
     const int dw = std::max(2, static_cast<int>(f->width * scale) & ~1);
     const int dh = std::max(2, static_cast<int>(f->height * scale) & ~1);
     // Area averaging: what hazmon-video-eval's cv::INTER_AREA does, and cheaper than swscale's
     // bilinear for the usual 3:1 (1.3 vs 2.0 ms for 1080p -> 640x360, docs/benchmarks.md).
     // sws_getCachedContext frees the context it is given when it makes another (or fails).
-    sws.reset(sws_getCachedContext(sws.release(), f->width, f->height, static_cast<AVPixelFormat>(f->format), dw, dh,
-                                   AV_PIX_FMT_BGR24, SWS_AREA, nullptr, nullptr, nullptr));
+    sws.reset(sws_getCachedContext(sws.release(), f->width, f->height,
+                                   static_cast<AVPixelFormat>(f->format), dw, dh, AV_PIX_FMT_BGR24,
+                                   SWS_AREA, nullptr, nullptr, nullptr));
     if (!sws) return;
     // swscale's SIMD output writes whole blocks and so runs past the end of a line whose width
     // is not a multiple of 16 pixels (e.g. 426 px): into a tightly allocated cv::Mat that is a
     // heap overflow on the last line. It writes into a padded, reused scratch buffer instead,
     // and the frame gets a continuous copy (0.1 ms at 640x360).
     const int stride = FFALIGN(dw * 3, 64) + 64;
-    if (scratch.rows < dh + 1 || static_cast<int>(scratch.step) < stride) scratch.create(dh + 1, stride, CV_8UC1);
+    if (scratch.rows < dh + 1 || static_cast<int>(scratch.step) < stride)
+      scratch.create(dh + 1, stride, CV_8UC1);
     uint8_t* dst[4] = {scratch.data, nullptr, nullptr, nullptr};
     int dst_stride[4] = {static_cast<int>(scratch.step), 0, 0, 0};
     sws_scale(sws.get(), f->data, f->linesize, 0, f->height, dst, dst_stride);
@@ -504,7 +538,8 @@ bool Camera::session(unsigned role, const std::string& url, std::string& error) 
     }
     if (analyse_it) {
       if (key) {
-        if (ms != kNoTime && last_key_ms != kNoTime && ms > last_key_ms && ms - last_key_ms < 60000) {
+        if (ms != kNoTime && last_key_ms != kNoTime && ms > last_key_ms &&
+            ms - last_key_ms < 60000) {
           gop_ms = ms - last_key_ms;
         } else if (packets_since_key > 0 && fps.num > 0) {
           gop_ms = av_rescale(packets_since_key, 1000LL * fps.den, fps.num);
@@ -579,7 +614,9 @@ void Camera::frame_arrived(int width, int height) {
 
 void Camera::check_offline(bool now) {
   std::unique_lock lock(mu_);
-  if (!offline_episode_.empty() || (!now && steady::now() - last_frame_steady_ < settings_.offline_after)) return;
+  if (!offline_episode_.empty() ||
+      (!now && steady::now() - last_frame_steady_ < settings_.offline_after))
+    return;
   st_.state = StreamState::offline;
   VideoEvent e;
   e.video_id = cfg_.video_id;
@@ -605,13 +642,15 @@ void Camera::analyse(const AnalysisFrame& frame, InferenceContext* ctx) {
   const auto before = ctx ? ctx->costs() : InferenceContext::Costs{};
   std::vector<Finding> findings;
   for (std::size_t i = 0; i < analysers_.size(); ++i) {
-    if (!ctx || !due(frame.pts_ms, analyser_last_ms_[i], analysers_[i]->interval().count())) continue;
+    if (!ctx || !due(frame.pts_ms, analyser_last_ms_[i], analysers_[i]->interval().count()))
+      continue;
     analyser_last_ms_[i] = frame.pts_ms;
     analysers_[i]->analyse(frame, *ctx, findings);
   }
   const auto after = ctx ? ctx->costs() : InferenceContext::Costs{};
   const auto total = ns_since(t0);
-  const auto infer = static_cast<std::uint64_t>((after.person_ms + after.fire_ms - before.person_ms - before.fire_ms) * 1e6);
+  const auto infer = static_cast<std::uint64_t>(
+      (after.person_ms + after.fire_ms - before.person_ms - before.fire_ms) * 1e6);
   inference_ns_ += infer;
   analyse_ns_ += total > infer ? total - infer : 0;
   ++analysed_;
@@ -650,8 +689,8 @@ void Camera::report(const AnalysisFrame& frame, Finding&& f) {
       e.clip_path = it->second.clip_path;
     } else {
       e.phase = EventPhase::start;  // an update without a start opens the episode
-      e.episode_id = stamp_string(frame.time) + "-" + safe_name(f.analyser) + "-" + safe_name(f.kind) + "-" +
-                     core::random_hex(3);
+      e.episode_id = stamp_string(frame.time) + "-" + safe_name(f.analyser) + "-" +
+                     safe_name(f.kind) + "-" + core::random_hex(3);
     }
   }
   if (e.phase == EventPhase::start && !settings_.evidence_dir.empty()) {
@@ -659,7 +698,8 @@ void Camera::report(const AnalysisFrame& frame, Finding&& f) {
     try {
       auto jpg = rel;
       jpg += ".jpg";
-      write_jpeg(settings_.evidence_dir / jpg, draw_evidence(frame.bgr, e.boxes, roi_polys_, e.roi));
+      write_jpeg(settings_.evidence_dir / jpg,
+                 draw_evidence(frame.bgr, e.boxes, roi_polys_, e.roi));
       e.snapshot_path = jpg.string();
     } catch (const std::exception& ex) {
       log()->warn("camera {}: snapshot: {}", cfg_.video_id, ex.what());
@@ -704,7 +744,8 @@ void Camera::feed_clips(Session& s, const AVPacket* p, std::int64_t ms) {
   for (auto it = clips_.begin(); it != clips_.end();) {
     auto& job = **it;
     job.mux.write(p);
-    if (ms >= job.end_ms || ms < job.end_ms - duration_cast<milliseconds>(settings_.clip_after).count() - 60000) {
+    if (ms >= job.end_ms ||
+        ms < job.end_ms - duration_cast<milliseconds>(settings_.clip_after).count() - 60000) {
       clip_finished(job);
       it = clips_.erase(it);
     } else {
@@ -725,7 +766,8 @@ void Camera::feed_clips(Session& s, const AVPacket* p, std::int64_t ms) {
       log()->warn("camera {}: clip: {}", cfg_.video_id, e.what());
       continue;
     }
-    for (const auto& entry : s.ring.entries()) job->mux.write(entry.pkt.get());  // includes this packet
+    for (const auto& entry : s.ring.entries())
+      job->mux.write(entry.pkt.get());  // includes this packet
     job->end_ms = ms + duration_cast<milliseconds>(settings_.clip_after).count();
     clips_.push_back(std::move(job));
   }
@@ -748,7 +790,8 @@ void Camera::finish_clips(bool all) {
   clips_.clear();
   std::lock_guard lock(clip_mu_);
   const auto too_old = settings_.clip_before + settings_.clip_after + seconds(60);
-  std::erase_if(clip_requests_, [&](const auto& j) { return all || steady::now() - j->created > too_old; });
+  std::erase_if(clip_requests_,
+                [&](const auto& j) { return all || steady::now() - j->created > too_old; });
 }
 
 }  // namespace hazmon::video

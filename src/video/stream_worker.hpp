@@ -69,7 +69,8 @@ class Camera {
   InferencePool& pool_;
   SegmentRecorder::Hook segment_hook_;
   std::vector<std::unique_ptr<Analyser>> analysers_;
-  detail::HintFilter hints_;  // vapour hints that a fire or smoke episode explains (pool thread only)
+  detail::HintFilter
+      hints_;  // vapour hints that a fire or smoke episode explains (pool thread only)
   std::vector<std::int64_t> analyser_last_ms_;
   std::chrono::milliseconds interval_{1000};
   std::int64_t gop_ms_ = 0;  // measured on the analysed stream (its thread only)
@@ -93,7 +94,8 @@ class Camera {
   std::vector<std::unique_ptr<ClipJob>> clips_;  // evidence thread only
 
   std::atomic<std::uint64_t> packets_{0}, decoded_{0}, analysed_{0}, dropped_{0}, reconnects_{0};
-  std::atomic<std::uint64_t> demux_ns_{0}, decode_ns_{0}, scale_ns_{0}, inference_ns_{0}, analyse_ns_{0};
+  std::atomic<std::uint64_t> demux_ns_{0}, decode_ns_{0}, scale_ns_{0}, inference_ns_{0},
+      analyse_ns_{0};
 };
 
 }  // namespace hazmon::video

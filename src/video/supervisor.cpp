@@ -39,20 +39,31 @@ struct MetricSet {
   std::uint64_t last_reconnects = 0;
 
   explicit MetricSet(prometheus::Registry& r) {
-    auto& cams = prometheus::BuildGauge().Name("hazmon_video_cameras").Help("Cameras by stream state").Register(r);
+    auto& cams = prometheus::BuildGauge()
+                     .Name("hazmon_video_cameras")
+                     .Help("Cameras by stream state")
+                     .Register(r);
     connecting = &cams.Add({{"state", "connecting"}});
     online = &cams.Add({{"state", "online"}});
     offline = &cams.Add({{"state", "offline"}});
-    auto& frames = prometheus::BuildCounter().Name("hazmon_video_frames_total")
-                       .Help("Video packets demuxed and frames decoded, analysed and dropped (queue full)").Register(r);
+    auto& frames =
+        prometheus::BuildCounter()
+            .Name("hazmon_video_frames_total")
+            .Help("Video packets demuxed and frames decoded, analysed and dropped (queue full)")
+            .Register(r);
     packets = &frames.Add({{"kind", "packet"}});
     decoded = &frames.Add({{"kind", "decoded"}});
     analysed = &frames.Add({{"kind", "analysed"}});
     dropped = &frames.Add({{"kind", "dropped"}});
-    reconnects = &prometheus::BuildCounter().Name("hazmon_video_reconnects_total")
-                      .Help("Stream reconnect attempts").Register(r).Add({});
-    auto& stage = prometheus::BuildCounter().Name("hazmon_video_stage_seconds_total")
-                      .Help("Time spent per pipeline stage").Register(r);
+    reconnects = &prometheus::BuildCounter()
+                      .Name("hazmon_video_reconnects_total")
+                      .Help("Stream reconnect attempts")
+                      .Register(r)
+                      .Add({});
+    auto& stage = prometheus::BuildCounter()
+                      .Name("hazmon_video_stage_seconds_total")
+                      .Help("Time spent per pipeline stage")
+                      .Register(r);
     demux = &stage.Add({{"stage", "demux"}});
     decode = &stage.Add({{"stage", "decode"}});
     scale = &stage.Add({{"stage", "scale"}});
@@ -61,7 +72,9 @@ struct MetricSet {
   }
 
   void publish(const PipelineCosts& c, const std::vector<CameraStatus>& st) {
-    auto inc = [](prometheus::Counter* k, double now, double before) { if (now > before) k->Increment(now - before); };
+    auto inc = [](prometheus::Counter* k, double now, double before) {
+      if (now > before) k->Increment(now - before);
+    };
     inc(packets, double(c.packets), double(last.packets));
     inc(decoded, double(c.frames_decoded), double(last.frames_decoded));
     inc(analysed, double(c.frames_analysed), double(last.frames_analysed));
@@ -103,7 +116,10 @@ struct Supervisor::Impl {
   std::unique_ptr<core::SerialWorker> metrics_worker;  // with metrics only: publishes every second
 
   Impl(VideoSettings s, EventSink& k, const core::Clock& c)
-      : settings(std::move(s)), sink(k), clock(c), pool(settings.inference_threads, model_paths(settings.models_dir)) {}
+      : settings(std::move(s)),
+        sink(k),
+        clock(c),
+        pool(settings.inference_threads, model_paths(settings.models_dir)) {}
 
   void retire(Camera& cam) {
     cam.stop();
@@ -111,14 +127,18 @@ struct Supervisor::Impl {
   }
 };
 
-Supervisor::Supervisor(VideoSettings s, EventSink& sink, const core::Clock& clock, core::Metrics* metrics,
-                       core::Liveness* liveness)
+Supervisor::Supervisor(VideoSettings s, EventSink& sink, const core::Clock& clock,
+                       core::Metrics* metrics, core::Liveness* liveness)
     : impl_(std::make_unique<Impl>(std::move(s), sink, clock)) {
   if (metrics) {
     impl_->metrics = std::make_unique<MetricSet>(metrics->registry());
-    impl_->metrics_worker = std::make_unique<core::SerialWorker>(core::SerialWorkerOptions{
-        .name = "video-metrics", .allowance = std::chrono::seconds(60), .liveness = liveness, .log = core::LogModule::video});
-    impl_->metrics_worker->every("publish", std::chrono::seconds(1), [this] { impl_->metrics->publish(costs(), status()); });
+    impl_->metrics_worker = std::make_unique<core::SerialWorker>(
+        core::SerialWorkerOptions{.name = "video-metrics",
+                                  .allowance = std::chrono::seconds(60),
+                                  .liveness = liveness,
+                                  .log = core::LogModule::video});
+    impl_->metrics_worker->every("publish", std::chrono::seconds(1),
+                                 [this] { impl_->metrics->publish(costs(), status()); });
     impl_->metrics_worker->start();
   }
 }
@@ -133,7 +153,8 @@ void Supervisor::set_cameras(const std::vector<CameraConfig>& cameras) {
   for (auto it = i.cameras.begin(); it != i.cameras.end();) {
     auto w = wanted.find(it->first);
     if (w == wanted.end() || !(*w->second == it->second->config())) {
-      core::logger(core::LogModule::video)->info("camera {}: {}", it->first, w == wanted.end() ? "removed" : "changed, restarting");
+      core::logger(core::LogModule::video)
+          ->info("camera {}: {}", it->first, w == wanted.end() ? "removed" : "changed, restarting");
       i.retire(*it->second);
       it = i.cameras.erase(it);
     } else {
@@ -142,14 +163,15 @@ void Supervisor::set_cameras(const std::vector<CameraConfig>& cameras) {
   }
   for (const auto& [id, cfg] : wanted) {
     if (i.cameras.contains(id)) continue;
-    auto cam = std::make_unique<Camera>(*cfg, i.settings, i.sink, i.clock, i.pool, [this](const Segment& s) {
-      std::function<void(const Segment&)> hook;
-      {
-        std::lock_guard l(impl_->hook_mu);
-        hook = impl_->segment_hook;
-      }
-      if (hook) hook(s);
-    });
+    auto cam = std::make_unique<Camera>(*cfg, i.settings, i.sink, i.clock, i.pool,
+                                        [this](const Segment& s) {
+                                          std::function<void(const Segment&)> hook;
+                                          {
+                                            std::lock_guard l(impl_->hook_mu);
+                                            hook = impl_->segment_hook;
+                                          }
+                                          if (hook) hook(s);
+                                        });
     cam->start();
     i.cameras.emplace(id, std::move(cam));
   }
@@ -162,7 +184,8 @@ void Supervisor::on_segment(std::function<void(const Segment&)> hook) {
 
 std::vector<Segment> Supervisor::enforce_retention() {
   if (impl_->settings.recording_dir.empty()) return {};
-  return video::enforce_retention(impl_->settings.recording_dir, impl_->settings.recording_retention_days,
+  return video::enforce_retention(impl_->settings.recording_dir,
+                                  impl_->settings.recording_retention_days,
                                   impl_->settings.recording_max_bytes, impl_->clock.now());
 }
 
@@ -182,7 +205,8 @@ PipelineCosts Supervisor::costs() const {
 
 void Supervisor::stop() {
   auto& i = *impl_;
-  if (i.metrics_worker) i.metrics_worker->stop(core::SerialWorker::OnStop::drop, std::chrono::seconds(5));
+  if (i.metrics_worker)
+    i.metrics_worker->stop(core::SerialWorker::OnStop::drop, std::chrono::seconds(5));
   {
     std::lock_guard lock(i.mu);
     for (auto& [id, cam] : i.cameras) i.retire(*cam);
@@ -193,19 +217,26 @@ void Supervisor::stop() {
 
 const char* to_string(StreamState s) {
   switch (s) {
-    case StreamState::connecting: return "connecting";
-    case StreamState::online: return "online";
-    case StreamState::offline: return "offline";
-    case StreamState::stopped: return "stopped";
+    case StreamState::connecting:
+      return "connecting";
+    case StreamState::online:
+      return "online";
+    case StreamState::offline:
+      return "offline";
+    case StreamState::stopped:
+      return "stopped";
   }
   return "unknown";
 }
 
 const char* to_string(EventPhase p) {
   switch (p) {
-    case EventPhase::start: return "start";
-    case EventPhase::update: return "update";
-    case EventPhase::end: return "end";
+    case EventPhase::start:
+      return "start";
+    case EventPhase::update:
+      return "update";
+    case EventPhase::end:
+      return "end";
   }
   return "unknown";
 }

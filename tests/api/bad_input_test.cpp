@@ -34,18 +34,36 @@ const std::string kSqlMetaUrl = "%27%3B%20DROP%20TABLE%20enterprise%3B%20--";
 
 // Every table a request could write to, except the audit log and sessions (which successful
 // logins and every mutation legitimately append to).
-const std::vector<std::string> kTables = {
-    "region", "park", "enterprise", "chemical", "hazard_source", "production_cell", "equipment",
-    "equipment_medium", "enterprise_chemical", "hazard_chemical", "responsible_person", "gateway",
-    "monitoring_point", "camera", "app_user", "api_credential", "deployment_task", "roster_row", "report",
-    "data_quality_day"};
+const std::vector<std::string> kTables = {"region",
+                                          "park",
+                                          "enterprise",
+                                          "chemical",
+                                          "hazard_source",
+                                          "production_cell",
+                                          "equipment",
+                                          "equipment_medium",
+                                          "enterprise_chemical",
+                                          "hazard_chemical",
+                                          "responsible_person",
+                                          "gateway",
+                                          "monitoring_point",
+                                          "camera",
+                                          "app_user",
+                                          "api_credential",
+                                          "deployment_task",
+                                          "roster_row",
+                                          "report",
+                                          "data_quality_day"};
 
 // Row count and a hash of every row of every table above.
 std::map<std::string, std::string> fingerprint() {
   std::string sql;
   for (const auto& t : kTables) {
     if (!sql.empty()) sql += " UNION ALL ";
-    sql += "SELECT '" + t + "' AS t, count(*)::text || ':' || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') AS h FROM " + t + " x";
+    sql += "SELECT '" + t +
+           "' AS t, count(*)::text || ':' || coalesce(md5(string_agg(x::text, '|' ORDER BY "
+           "x::text)), '') AS h FROM " +
+           t + " x";
   }
   std::map<std::string, std::string> out;
   shared_db().db().in_tx([&](hazmon::storage::Tx& tx) {
@@ -62,13 +80,17 @@ long long count_rows(const std::string& table) {
 
 ::testing::AssertionResult is_problem(const HttpResult& r, int status, const std::string& code) {
   auto j = r.json();
-  if (r.status != status) return ::testing::AssertionFailure() << "status " << r.status << " (want " << status << "): " << r.body.substr(0, 500);
+  if (r.status != status)
+    return ::testing::AssertionFailure()
+           << "status " << r.status << " (want " << status << "): " << r.body.substr(0, 500);
   if (r.header("content-type").rfind("application/problem+json", 0) != 0)
     return ::testing::AssertionFailure() << "content-type '" << r.header("content-type") << "'";
   if (!j.is_object() || j.value("code", "") != code)
     return ::testing::AssertionFailure() << "code (want " << code << "): " << r.body.substr(0, 500);
-  if (j.value("request_id", "").empty()) return ::testing::AssertionFailure() << "no request_id: " << r.body;
-  if (j.value("status", 0) != status) return ::testing::AssertionFailure() << "status member: " << r.body;
+  if (j.value("request_id", "").empty())
+    return ::testing::AssertionFailure() << "no request_id: " << r.body;
+  if (j.value("status", 0) != status)
+    return ::testing::AssertionFailure() << "status member: " << r.body;
   return ::testing::AssertionSuccess();
 }
 
@@ -82,7 +104,8 @@ struct Env {
 Env* build_env() {
   auto e = std::make_unique<Env>();
   e->srv = std::make_unique<TestServer>(shared_db(), [] {
-    TestServerOptions o;  // cameras: the video service with hazmond's default networks (no loopback)
+    TestServerOptions
+        o;  // cameras: the video service with hazmond's default networks (no loopback)
     o.video = true;
     o.camera_networks = {{"*", {"10.0.0.0/8", "::/0"}}};
     return o;
@@ -95,20 +118,41 @@ Env* build_env() {
     if (r.status != 201) throw std::runtime_error("setup: POST " + coll + " → " + r.body);
     return r.json();
   };
-  create("enterprises", {{"company_code", kCompanyA}, {"name", "阳泉坏输入化工有限公司"}, {"region_code", "140300"}});
-  create("enterprises", {{"company_code", kCompanyB}, {"name", "长治坏输入化工有限公司"}, {"region_code", "140400"}});
-  create("hazard-sources", {{"hazard_code", kHazardA}, {"company_code", kCompanyA}, {"name", "罐区"}, {"rank", 4}});
-  create("hazard-sources", {{"hazard_code", kHazardB}, {"company_code", kCompanyB}, {"name", "罐区"}, {"rank", 4}});
-  create("equipment", {{"equip_code", kEquipA}, {"company_code", kCompanyA}, {"hazard_code", kHazardA}, {"equip_type", "G0"}, {"name", "储罐"}});
+  create(
+      "enterprises",
+      {{"company_code", kCompanyA}, {"name", "阳泉坏输入化工有限公司"}, {"region_code", "140300"}});
+  create(
+      "enterprises",
+      {{"company_code", kCompanyB}, {"name", "长治坏输入化工有限公司"}, {"region_code", "140400"}});
+  create("hazard-sources",
+         {{"hazard_code", kHazardA}, {"company_code", kCompanyA}, {"name", "罐区"}, {"rank", 4}});
+  create("hazard-sources",
+         {{"hazard_code", kHazardB}, {"company_code", kCompanyB}, {"name", "罐区"}, {"rank", 4}});
+  create("equipment", {{"equip_code", kEquipA},
+                       {"company_code", kCompanyA},
+                       {"hazard_code", kHazardA},
+                       {"equip_type", "G0"},
+                       {"name", "储罐"}});
   e->enterprise_user = e->srv->make_user("bi_enterprise", "enterprise_user", kCompanyA);
   e->srv->make_user("bi_logout", "province_officer");
-  auto cred = c.post_json("/api/v1/credentials", {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompanyA}}}}, e->admin);
+  auto cred = c.post_json(
+      "/api/v1/credentials",
+      {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompanyA}}}}, e->admin);
   if (cred.status != 201) throw std::runtime_error("setup: credential → " + cred.body);
   e->credential_app_id = cred.json()["app_id"].get<std::string>();
-  shared_db().exec(std::string("INSERT INTO deployment_task(company_code, task, deadline) VALUES ('") + kCompanyA +
-                   "', 'video_gateway', '2030-12-31')");
-  create("cameras", {{"video_id", kCameraA}, {"company_code", kCompanyA}, {"name", "大门"}, {"scene_type", "gate"}, {"rtsp_url", "rtsp://10.3.0.8/live"}});
-  create("cameras", {{"video_id", kCameraB}, {"company_code", kCompanyB}, {"name", "罐区"}, {"scene_type", "tank_farm"}, {"rtsp_url", "rtsp://10.4.0.8/live"}});
+  shared_db().exec(
+      std::string("INSERT INTO deployment_task(company_code, task, deadline) VALUES ('") +
+      kCompanyA + "', 'video_gateway', '2030-12-31')");
+  create("cameras", {{"video_id", kCameraA},
+                     {"company_code", kCompanyA},
+                     {"name", "大门"},
+                     {"scene_type", "gate"},
+                     {"rtsp_url", "rtsp://10.3.0.8/live"}});
+  create("cameras", {{"video_id", kCameraB},
+                     {"company_code", kCompanyB},
+                     {"name", "罐区"},
+                     {"scene_type", "tank_farm"},
+                     {"rtsp_url", "rtsp://10.4.0.8/live"}});
   return e.release();
 }
 
@@ -132,10 +176,20 @@ std::vector<std::pair<std::string, std::string>> bearer(const std::string& token
   return {{"Authorization", "Bearer " + token}};
 }
 
-json enterprise() { return {{"company_code", "14030000099"}, {"name", "阳泉坏输入新建有限公司"}, {"region_code", "140300"}}; }
+json enterprise() {
+  return {{"company_code", "14030000099"},
+          {"name", "阳泉坏输入新建有限公司"},
+          {"region_code", "140300"}};
+}
 json point() {
-  return {{"quota_code", "BIQ1"}, {"company_code", kCompanyA}, {"hazard_code", kHazardA}, {"name", "压力"},
-          {"indicator_type", "pressure"}, {"value_kind", "analog"}, {"range_low", 0}, {"range_high", 10}};
+  return {{"quota_code", "BIQ1"},
+          {"company_code", kCompanyA},
+          {"hazard_code", kHazardA},
+          {"name", "压力"},
+          {"indicator_type", "pressure"},
+          {"value_kind", "analog"},
+          {"range_low", 0},
+          {"range_high", 10}};
 }
 json with(json j, const std::string& k, json v) {
   j[k] = std::move(v);
@@ -153,7 +207,9 @@ Send post(std::string coll, json body) {
 }
 Send post_as(std::string who, std::string target, json body) {
   return [=](Env& e) {
-    const auto& tok = who == "officer" ? e.officer : who == "enterprise" ? e.enterprise_user : e.admin;
+    const auto& tok = who == "officer"      ? e.officer
+                      : who == "enterprise" ? e.enterprise_user
+                                            : e.admin;
     return e.client().post_json(target, body, tok);
   };
 }
@@ -175,7 +231,9 @@ Send call(std::string method, std::string target) {
   return [=](Env& e) { return e.client().request(method, target, {}, bearer(e.admin)); };
 }
 Send patch(std::string target, json body, std::string who = "admin") {
-  return [=](Env& e) { return e.client().patch_json(target, body, who == "enterprise" ? e.enterprise_user : e.admin); };
+  return [=](Env& e) {
+    return e.client().patch_json(target, body, who == "enterprise" ? e.enterprise_user : e.admin);
+  };
 }
 Send raw(std::string bytes) {
   return [=](Env& e) { return e.client().raw(bytes); };
@@ -190,12 +248,16 @@ Send anonymous_post(std::string coll, json body) {
 
 std::string user_id(Env&, const std::string& username) {
   return shared_db().db().in_tx([&](hazmon::storage::Tx& tx) {
-    return std::to_string(tx.exec_one("SELECT id FROM app_user WHERE username = $1", {username})["id"].get<long long>());
+    return std::to_string(
+        tx.exec_one("SELECT id FROM app_user WHERE username = $1", {username})["id"]
+            .get<long long>());
   });
 }
 std::string credential_id(Env& e) {
   return shared_db().db().in_tx([&](hazmon::storage::Tx& tx) {
-    return std::to_string(tx.exec_one("SELECT id FROM api_credential WHERE app_id = $1", {e.credential_app_id})["id"].get<long long>());
+    return std::to_string(
+        tx.exec_one("SELECT id FROM api_credential WHERE app_id = $1", {e.credential_app_id})["id"]
+            .get<long long>());
   });
 }
 
@@ -217,88 +279,241 @@ std::vector<Hostile> make_catalogue() {
       {"json_number", post_text("42"), 422, "validation_failed"},
       {"json_null", post_text("null"), 422, "validation_failed"},
       {"deep_array_nesting", post_text(std::string(10000, '[')), 400, "bad_request"},
-      {"deep_object_nesting", post_text([] { std::string s; for (int i = 0; i < 10000; ++i) s += R"({"a":)"; return s; }()), 400, "bad_request"},
-      {"invalid_utf8", post_text("{\"company_code\": \"14030000099\", \"name\": \"\xff\xfe\", \"region_code\": \"140300\"}"), 400, "bad_request"},
-      {"lone_surrogate", post_text(R"({"company_code": "14030000099", "name": "\ud800x", "region_code": "140300"})"), 400, "bad_request"},
-      {"number_overflow", post_text(R"({"company_code": "14030000099", "name": "阳泉溢出", "region_code": "140300", "lon": 1e400})"), 400, "bad_request"},
-      {"declared_body_too_large", [](Env& e) {
-         return e.client().raw("POST /api/v1/enterprises HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + e.admin +
-                               "\r\nContent-Type: application/json\r\nContent-Length: 300000\r\n\r\n");
-       }, 413, "body_too_large"},
-      {"chunked_body_too_large", [](Env& e) {
-         return e.client().raw("POST /api/v1/enterprises HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + e.admin +
-                               "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n50000\r\n");
-       }, 413, "body_too_large"},
+      {"deep_object_nesting", post_text([] {
+         std::string s;
+         for (int i = 0; i < 10000; ++i) s += R"({"a":)";
+         return s;
+       }()),
+       400, "bad_request"},
+      {"invalid_utf8",
+       post_text("{\"company_code\": \"14030000099\", \"name\": \"\xff\xfe\", \"region_code\": "
+                 "\"140300\"}"),
+       400, "bad_request"},
+      {"lone_surrogate",
+       post_text(R"({"company_code": "14030000099", "name": "\ud800x", "region_code": "140300"})"),
+       400, "bad_request"},
+      {"number_overflow",
+       post_text(
+           R"({"company_code": "14030000099", "name": "阳泉溢出", "region_code": "140300", "lon": 1e400})"),
+       400, "bad_request"},
+      {"declared_body_too_large",
+       [](Env& e) {
+         return e.client().raw(
+             "POST /api/v1/enterprises HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + e.admin +
+             "\r\nContent-Type: application/json\r\nContent-Length: 300000\r\n\r\n");
+       },
+       413, "body_too_large"},
+      {"chunked_body_too_large",
+       [](Env& e) {
+         return e.client().raw(
+             "POST /api/v1/enterprises HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + e.admin +
+             "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n50000\r\n");
+       },
+       413, "body_too_large"},
       // Wrong types, unknown and server-maintained fields.
-      {"company_code_number", post("enterprises", with(enterprise(), "company_code", 14030000099LL)), 422, "validation_failed"},
-      {"name_array", post("enterprises", with(enterprise(), "name", json::array({"a", "b"}))), 422, "validation_failed"},
-      {"name_null", post("enterprises", with(enterprise(), "name", nullptr)), 422, "validation_failed"},
-      {"region_code_object", post("enterprises", with(enterprise(), "region_code", {{"code", "140300"}})), 422, "validation_failed"},
-      {"lon_string", post("enterprises", with(enterprise(), "lon", "112.5")), 422, "validation_failed"},
-      {"lon_out_of_range", post("enterprises", with(enterprise(), "lon", 500)), 422, "validation_failed"},
-      {"status_boolean", post("enterprises", with(enterprise(), "status", true)), 422, "validation_failed"},
-      {"status_unknown", post("enterprises", with(enterprise(), "status", "bankrupt")), 422, "validation_failed"},
-      {"rank_fraction", post("enterprises", with(enterprise(), "max_hazard_rank", 2.5)), 422, "validation_failed"},
-      {"unknown_field", post("enterprises", with(enterprise(), "is_admin", true)), 422, "validation_failed"},
-      {"readonly_field_on_create", post("enterprises", with(enterprise(), "created_at", "2020-01-01T00:00:00Z")), 422, "validation_failed"},
-      {"patch_unknown_field", patch(std::string("/api/v1/enterprises/") + kCompanyA, {{"owner", "x"}}), 422, "validation_failed"},
-      {"patch_readonly_field", patch(std::string("/api/v1/enterprises/") + kCompanyA, {{"is_active", false}}), 422, "validation_failed"},
-      {"patch_immutable_key", patch(std::string("/api/v1/enterprises/") + kCompanyA, {{"company_code", "14030000098"}}), 422, "validation_failed"},
-      {"patch_required_to_null", patch(std::string("/api/v1/enterprises/") + kCompanyA, {{"name", nullptr}}), 422, "validation_failed"},
-      {"patch_array_body", patch(std::string("/api/v1/enterprises/") + kCompanyA, json::array({1})), 422, "validation_failed"},
-      {"string_far_beyond_any_field", post("cameras", {{"video_id", "BICAM1"}, {"company_code", kCompanyA}, {"name", "大门"}, {"scene_type", "gate"}, {"rtsp_url", "rtsp://" + std::string(60000, 'a')}}), 422, "validation_failed"},  // under the 64 KiB body limit
+      {"company_code_number",
+       post("enterprises", with(enterprise(), "company_code", 14030000099LL)), 422,
+       "validation_failed"},
+      {"name_array", post("enterprises", with(enterprise(), "name", json::array({"a", "b"}))), 422,
+       "validation_failed"},
+      {"name_null", post("enterprises", with(enterprise(), "name", nullptr)), 422,
+       "validation_failed"},
+      {"region_code_object",
+       post("enterprises", with(enterprise(), "region_code", {{"code", "140300"}})), 422,
+       "validation_failed"},
+      {"lon_string", post("enterprises", with(enterprise(), "lon", "112.5")), 422,
+       "validation_failed"},
+      {"lon_out_of_range", post("enterprises", with(enterprise(), "lon", 500)), 422,
+       "validation_failed"},
+      {"status_boolean", post("enterprises", with(enterprise(), "status", true)), 422,
+       "validation_failed"},
+      {"status_unknown", post("enterprises", with(enterprise(), "status", "bankrupt")), 422,
+       "validation_failed"},
+      {"rank_fraction", post("enterprises", with(enterprise(), "max_hazard_rank", 2.5)), 422,
+       "validation_failed"},
+      {"unknown_field", post("enterprises", with(enterprise(), "is_admin", true)), 422,
+       "validation_failed"},
+      {"readonly_field_on_create",
+       post("enterprises", with(enterprise(), "created_at", "2020-01-01T00:00:00Z")), 422,
+       "validation_failed"},
+      {"patch_unknown_field",
+       patch(std::string("/api/v1/enterprises/") + kCompanyA, {{"owner", "x"}}), 422,
+       "validation_failed"},
+      {"patch_readonly_field",
+       patch(std::string("/api/v1/enterprises/") + kCompanyA, {{"is_active", false}}), 422,
+       "validation_failed"},
+      {"patch_immutable_key",
+       patch(std::string("/api/v1/enterprises/") + kCompanyA, {{"company_code", "14030000098"}}),
+       422, "validation_failed"},
+      {"patch_required_to_null",
+       patch(std::string("/api/v1/enterprises/") + kCompanyA, {{"name", nullptr}}), 422,
+       "validation_failed"},
+      {"patch_array_body", patch(std::string("/api/v1/enterprises/") + kCompanyA, json::array({1})),
+       422, "validation_failed"},
+      {"string_far_beyond_any_field",
+       post("cameras", {{"video_id", "BICAM1"},
+                        {"company_code", kCompanyA},
+                        {"name", "大门"},
+                        {"scene_type", "gate"},
+                        {"rtsp_url", "rtsp://" + std::string(60000, 'a')}}),
+       422, "validation_failed"},  // under the 64 KiB body limit
       // NUL cannot be stored in PostgreSQL text: refused, never silently cut short.
-      {"nul_in_name", post("enterprises", with(enterprise(), "name", "阳泉" + std::string(1, '\0') + kSqlMeta)), 422, "validation_failed"},
-      {"nul_in_address", post("enterprises", with(enterprise(), "address", std::string("x") + '\0' + "y")), 422, "validation_failed"},
-      {"nul_in_principal", post("enterprises", with(enterprise(), "principal", std::string("张") + '\0')), 422, "validation_failed"},
-      {"nul_in_login_name", [](Env& e) {
-         return e.client().post_json("/api/v1/auth/login", {{"username", std::string("bi_admin") + '\0' + "x"}, {"password", TestServer::kPassword}});
-       }, 422, "validation_failed"},
-      {"nul_in_patch", patch(std::string("/api/v1/enterprises/") + kCompanyA, {{"address", std::string("a") + '\0' + "b"}}), 422, "validation_failed"},
+      {"nul_in_name",
+       post("enterprises", with(enterprise(), "name", "阳泉" + std::string(1, '\0') + kSqlMeta)),
+       422, "validation_failed"},
+      {"nul_in_address",
+       post("enterprises", with(enterprise(), "address", std::string("x") + '\0' + "y")), 422,
+       "validation_failed"},
+      {"nul_in_principal",
+       post("enterprises", with(enterprise(), "principal", std::string("张") + '\0')), 422,
+       "validation_failed"},
+      {"nul_in_login_name",
+       [](Env& e) {
+         return e.client().post_json("/api/v1/auth/login",
+                                     {{"username", std::string("bi_admin") + '\0' + "x"},
+                                      {"password", TestServer::kPassword}});
+       },
+       422, "validation_failed"},
+      {"nul_in_patch",
+       patch(std::string("/api/v1/enterprises/") + kCompanyA,
+             {{"address", std::string("a") + '\0' + "b"}}),
+       422, "validation_failed"},
       // Codes that break the code rules.
-      {"company_code_10_digits", post("enterprises", with(enterprise(), "company_code", "1403000009")), 422, "validation_failed"},
-      {"company_code_other_city", post("enterprises", with(enterprise(), "company_code", "14040000099")), 422, "validation_failed"},
-      {"hazard_code_not_prefixed", post("hazard-sources", {{"hazard_code", "14040000001002"}, {"company_code", kCompanyA}, {"name", "罐区"}, {"rank", 4}}), 422, "validation_failed"},
-      {"hazard_rank_contradicts_r", post("hazard-sources", {{"hazard_code", "14030000001009"}, {"company_code", kCompanyA}, {"name", "罐区"}, {"rank", 1}, {"r_value", 5}}), 422, "validation_failed"},
-      {"equipment_of_other_enterprises_hazard", post("equipment", {{"equip_code", std::string(kHazardB) + "G0002"}, {"company_code", kCompanyA}, {"hazard_code", kHazardB}, {"equip_type", "G0"}, {"name", "储罐"}}), 422, "validation_failed"},
-      {"equip_code_not_prefixed", post("equipment", {{"equip_code", "14030000001002G0002"}, {"company_code", kCompanyA}, {"hazard_code", kHazardA}, {"equip_type", "G0"}, {"name", "储罐"}}), 422, "validation_failed"},
-      {"equip_type_contradicts_code", post("equipment", {{"equip_code", std::string(kHazardA) + "G0002"}, {"company_code", kCompanyA}, {"hazard_code", kHazardA}, {"equip_type", "S0"}, {"name", "装置"}}), 422, "validation_failed"},
-      {"cell_with_other_enterprises_hazard", post("production-cells", {{"prodcell_id", "BICELL1"}, {"company_code", kCompanyA}, {"hazard_code", kHazardB}, {"cell_type", "unit"}, {"name", "装置区"}}), 422, "validation_failed"},
-      {"gateway_with_other_enterprises_hazard", post("gateways", {{"gateway_code", "BIGW0000001"}, {"company_code", kCompanyA}, {"name", "网关"}, {"hazard_codes", {kHazardA, kHazardB}}}), 422, "validation_failed"},
-      {"reference_to_missing_hazard", post("hazard-chemicals", {{"company_code", kCompanyA}, {"hazard_code", "14030000001999"}, {"cas", "7782-50-5"}, {"quantity_t", 1}}), 422, "validation_failed"},
-      {"reference_to_missing_chemical", post("enterprise-chemicals", {{"company_code", kCompanyA}, {"cas", "9999-99-9"}}), 422, "validation_failed"},
-      {"valid_to_before_valid_from", post("responsible-persons", {{"company_code", kCompanyA}, {"hazard_code", kHazardA}, {"role", "principal"}, {"name", "张三"}, {"valid_from", "2024-05-01"}, {"valid_to", "2024-04-01"}}), 422, "validation_failed"},
+      {"company_code_10_digits",
+       post("enterprises", with(enterprise(), "company_code", "1403000009")), 422,
+       "validation_failed"},
+      {"company_code_other_city",
+       post("enterprises", with(enterprise(), "company_code", "14040000099")), 422,
+       "validation_failed"},
+      {"hazard_code_not_prefixed",
+       post("hazard-sources", {{"hazard_code", "14040000001002"},
+                               {"company_code", kCompanyA},
+                               {"name", "罐区"},
+                               {"rank", 4}}),
+       422, "validation_failed"},
+      {"hazard_rank_contradicts_r",
+       post("hazard-sources", {{"hazard_code", "14030000001009"},
+                               {"company_code", kCompanyA},
+                               {"name", "罐区"},
+                               {"rank", 1},
+                               {"r_value", 5}}),
+       422, "validation_failed"},
+      {"equipment_of_other_enterprises_hazard",
+       post("equipment", {{"equip_code", std::string(kHazardB) + "G0002"},
+                          {"company_code", kCompanyA},
+                          {"hazard_code", kHazardB},
+                          {"equip_type", "G0"},
+                          {"name", "储罐"}}),
+       422, "validation_failed"},
+      {"equip_code_not_prefixed",
+       post("equipment", {{"equip_code", "14030000001002G0002"},
+                          {"company_code", kCompanyA},
+                          {"hazard_code", kHazardA},
+                          {"equip_type", "G0"},
+                          {"name", "储罐"}}),
+       422, "validation_failed"},
+      {"equip_type_contradicts_code",
+       post("equipment", {{"equip_code", std::string(kHazardA) + "G0002"},
+                          {"company_code", kCompanyA},
+                          {"hazard_code", kHazardA},
+                          {"equip_type", "S0"},
+                          {"name", "装置"}}),
+       422, "validation_failed"},
+      {"cell_with_other_enterprises_hazard",
+       post("production-cells", {{"prodcell_id", "BICELL1"},
+                                 {"company_code", kCompanyA},
+                                 {"hazard_code", kHazardB},
+                                 {"cell_type", "unit"},
+                                 {"name", "装置区"}}),
+       422, "validation_failed"},
+      {"gateway_with_other_enterprises_hazard",
+       post("gateways", {{"gateway_code", "BIGW0000001"},
+                         {"company_code", kCompanyA},
+                         {"name", "网关"},
+                         {"hazard_codes", {kHazardA, kHazardB}}}),
+       422, "validation_failed"},
+      {"reference_to_missing_hazard",
+       post("hazard-chemicals", {{"company_code", kCompanyA},
+                                 {"hazard_code", "14030000001999"},
+                                 {"cas", "7782-50-5"},
+                                 {"quantity_t", 1}}),
+       422, "validation_failed"},
+      {"reference_to_missing_chemical",
+       post("enterprise-chemicals", {{"company_code", kCompanyA}, {"cas", "9999-99-9"}}), 422,
+       "validation_failed"},
+      {"valid_to_before_valid_from",
+       post("responsible-persons", {{"company_code", kCompanyA},
+                                    {"hazard_code", kHazardA},
+                                    {"role", "principal"},
+                                    {"name", "张三"},
+                                    {"valid_from", "2024-05-01"},
+                                    {"valid_to", "2024-04-01"}}),
+       422, "validation_failed"},
       // Monitoring-point limits out of order: range_low ≤ LL ≤ L < H ≤ HH ≤ range_high.
-      {"limits_ll_above_l", post("monitoring-points", merged(point(), {{"ll", 5}, {"l", 4}})), 422, "validation_failed"},
-      {"limits_l_equals_h", post("monitoring-points", merged(point(), {{"l", 5}, {"h", 5}})), 422, "validation_failed"},
-      {"limits_l_above_h", post("monitoring-points", merged(point(), {{"l", 6}, {"h", 5}})), 422, "validation_failed"},
-      {"limits_h_above_hh", post("monitoring-points", merged(point(), {{"h", 8}, {"hh", 7}})), 422, "validation_failed"},
-      {"limits_hh_above_range", post("monitoring-points", merged(point(), {{"h", 8}, {"hh", 11}})), 422, "validation_failed"},
-      {"limits_ll_below_range", post("monitoring-points", merged(point(), {{"ll", -1}, {"h", 8}})), 422, "validation_failed"},
-      {"range_inverted", post("monitoring-points", merged(point(), {{"range_low", 10}, {"range_high", 0}})), 422, "validation_failed"},
-      {"switch_point_with_limits", post("monitoring-points", merged(point(), {{"value_kind", "switch"}, {"hh", 1}})), 422, "validation_failed"},
-      {"patch_limits_out_of_order", [](Env& e) {
+      {"limits_ll_above_l", post("monitoring-points", merged(point(), {{"ll", 5}, {"l", 4}})), 422,
+       "validation_failed"},
+      {"limits_l_equals_h", post("monitoring-points", merged(point(), {{"l", 5}, {"h", 5}})), 422,
+       "validation_failed"},
+      {"limits_l_above_h", post("monitoring-points", merged(point(), {{"l", 6}, {"h", 5}})), 422,
+       "validation_failed"},
+      {"limits_h_above_hh", post("monitoring-points", merged(point(), {{"h", 8}, {"hh", 7}})), 422,
+       "validation_failed"},
+      {"limits_hh_above_range", post("monitoring-points", merged(point(), {{"h", 8}, {"hh", 11}})),
+       422, "validation_failed"},
+      {"limits_ll_below_range", post("monitoring-points", merged(point(), {{"ll", -1}, {"h", 8}})),
+       422, "validation_failed"},
+      {"range_inverted",
+       post("monitoring-points", merged(point(), {{"range_low", 10}, {"range_high", 0}})), 422,
+       "validation_failed"},
+      {"switch_point_with_limits",
+       post("monitoring-points", merged(point(), {{"value_kind", "switch"}, {"hh", 1}})), 422,
+       "validation_failed"},
+      {"patch_limits_out_of_order",
+       [](Env& e) {
          // A valid point is created outside the measured request; its PATCH must change nothing.
-         return e.client().patch_json("/api/v1/monitoring-points/BIQOK", {{"ll", 9}, {"l", 1}}, e.admin);
-       }, 422, "validation_failed"},
+         return e.client().patch_json("/api/v1/monitoring-points/BIQOK", {{"ll", 9}, {"l", 1}},
+                                      e.admin);
+       },
+       422, "validation_failed"},
       // Duplicates.
-      {"duplicate_enterprise", post("enterprises", {{"company_code", kCompanyA}, {"name", "另一个名字有限公司"}, {"region_code", "140300"}}), 409, "conflict"},
-      {"duplicate_enterprise_name", post("enterprises", with(enterprise(), "name", "阳泉坏输入化工有限公司")), 409, "conflict"},
-      {"duplicate_hazard_source", post("hazard-sources", {{"hazard_code", kHazardA}, {"company_code", kCompanyA}, {"name", "罐区"}, {"rank", 4}}), 409, "conflict"},
+      {"duplicate_enterprise",
+       post("enterprises", {{"company_code", kCompanyA},
+                            {"name", "另一个名字有限公司"},
+                            {"region_code", "140300"}}),
+       409, "conflict"},
+      {"duplicate_enterprise_name",
+       post("enterprises", with(enterprise(), "name", "阳泉坏输入化工有限公司")), 409, "conflict"},
+      {"duplicate_hazard_source",
+       post(
+           "hazard-sources",
+           {{"hazard_code", kHazardA}, {"company_code", kCompanyA}, {"name", "罐区"}, {"rank", 4}}),
+       409, "conflict"},
       // SQL meta-characters in patterned fields, path keys and filters.
-      {"sql_in_company_code", post("enterprises", with(enterprise(), "company_code", kSqlMeta)), 422, "validation_failed"},
-      {"sql_in_region_code", post("enterprises", with(enterprise(), "region_code", kSqlMeta)), 422, "validation_failed"},
-      {"sql_in_uscc", post("enterprises", with(enterprise(), "uscc", "\" OR \"1\"=\"1")), 422, "validation_failed"},
-      {"sql_in_park_id", post("enterprises", with(enterprise(), "park_id", "x' OR '1'='1")), 422, "validation_failed"},
-      {"sql_in_principal_phone", post("enterprises", with(enterprise(), "principal_phone", "1'; --")), 422, "validation_failed"},
-      {"sql_in_duty_phone", post("enterprises", with(enterprise(), "duty_phone", "\\'; SELECT 1; --")), 422, "validation_failed"},
-      {"sql_in_status", post("enterprises", with(enterprise(), "status", "operating' OR '1'='1")), 422, "validation_failed"},
+      {"sql_in_company_code", post("enterprises", with(enterprise(), "company_code", kSqlMeta)),
+       422, "validation_failed"},
+      {"sql_in_region_code", post("enterprises", with(enterprise(), "region_code", kSqlMeta)), 422,
+       "validation_failed"},
+      {"sql_in_uscc", post("enterprises", with(enterprise(), "uscc", "\" OR \"1\"=\"1")), 422,
+       "validation_failed"},
+      {"sql_in_park_id", post("enterprises", with(enterprise(), "park_id", "x' OR '1'='1")), 422,
+       "validation_failed"},
+      {"sql_in_principal_phone",
+       post("enterprises", with(enterprise(), "principal_phone", "1'; --")), 422,
+       "validation_failed"},
+      {"sql_in_duty_phone",
+       post("enterprises", with(enterprise(), "duty_phone", "\\'; SELECT 1; --")), 422,
+       "validation_failed"},
+      {"sql_in_status", post("enterprises", with(enterprise(), "status", "operating' OR '1'='1")),
+       422, "validation_failed"},
       {"sql_in_key_get", get("/api/v1/enterprises/" + kSqlMetaUrl), 404, "not_found"},
-      {"sql_in_key_patch", patch("/api/v1/enterprises/" + kSqlMetaUrl, {{"address", "x"}}), 404, "not_found"},
+      {"sql_in_key_patch", patch("/api/v1/enterprises/" + kSqlMetaUrl, {{"address", "x"}}), 404,
+       "not_found"},
       {"sql_in_key_delete", call("DELETE", "/api/v1/enterprises/" + kSqlMetaUrl), 404, "not_found"},
       {"sql_in_generated_id", get("/api/v1/equipment-media/1%20OR%201%3D1"), 404, "not_found"},
-      {"sql_in_grading_key", call("POST", "/api/v1/hazard-sources/%27%20OR%20%271%27%3D%271/grading"), 404, "not_found"},
-      {"sql_in_deployment_key", get("/api/v1/deployment/tasks/%27%20OR%201%3D1%20--"), 404, "not_found"},
+      {"sql_in_grading_key",
+       call("POST", "/api/v1/hazard-sources/%27%20OR%20%271%27%3D%271/grading"), 404, "not_found"},
+      {"sql_in_deployment_key", get("/api/v1/deployment/tasks/%27%20OR%201%3D1%20--"), 404,
+       "not_found"},
       {"nul_in_path_key", get("/api/v1/enterprises/140300%0000001"), 400, "bad_target"},
       {"nul_in_query", get("/api/v1/enterprises?q=a%00b"), 400, "bad_target"},
       {"bad_percent_escape", get("/api/v1/enterprises?q=%zz"), 400, "bad_target"},
@@ -318,36 +533,70 @@ std::vector<Hostile> make_catalogue() {
       {"traversal_through_api", raw_get("/api/../secret.txt"), 404, "route_not_found"},
       // Credentials.
       {"missing_token", with_token(""), 401, "unauthenticated"},
-      {"missing_token_on_create", anonymous_post("enterprises", enterprise()), 401, "unauthenticated"},
+      {"missing_token_on_create", anonymous_post("enterprises", enterprise()), 401,
+       "unauthenticated"},
       {"forged_token", with_token(std::string(43, 'A')), 401, "unauthenticated"},
       {"oversized_token", with_token(std::string(600, 'A')), 401, "unauthenticated"},
-      {"basic_auth", [](Env& e) {
-         return e.client().request("GET", "/api/v1/enterprises", {}, {{"Authorization", "Basic YmlfYWRtaW46Q29ycmVjdC1Ib3JzZS00Mg=="}});
-       }, 401, "unauthenticated"},
+      {"basic_auth",
+       [](Env& e) {
+         return e.client().request(
+             "GET", "/api/v1/enterprises", {},
+             {{"Authorization", "Basic YmlfYWRtaW46Q29ycmVjdC1Ib3JzZS00Mg=="}});
+       },
+       401, "unauthenticated"},
       {"unknown_credential", with_token("app-unknown.c2VjcmV0"), 401, "unauthenticated"},
-      {"credential_wrong_secret", [](Env& e) {
+      {"credential_wrong_secret",
+       [](Env& e) {
          return e.client().get("/api/v1/enterprises", e.credential_app_id + ".not-the-secret");
-       }, 401, "unauthenticated"},
-      {"credential_empty_secret", [](Env& e) { return e.client().get("/api/v1/enterprises", e.credential_app_id + "."); }, 401, "unauthenticated"},
-      {"session_after_logout", [](Env& e) {
+       },
+       401, "unauthenticated"},
+      {"credential_empty_secret",
+       [](Env& e) { return e.client().get("/api/v1/enterprises", e.credential_app_id + "."); }, 401,
+       "unauthenticated"},
+      {"session_after_logout",
+       [](Env& e) {
          auto token = e.srv->login("bi_logout");
          auto out = e.client().request("POST", "/api/v1/auth/logout", {}, bearer(token));
          if (out.status != 204) return out;
          return e.client().post_json("/api/v1/enterprises", enterprise(), token);
-       }, 401, "unauthenticated"},
+       },
+       401, "unauthenticated"},
       // Content types.
-      {"content_type_text", send_text("POST", "/api/v1/enterprises", enterprise().dump(), "text/plain"), 415, "unsupported_media_type"},
-      {"content_type_form", send_text("POST", "/api/v1/enterprises", enterprise().dump(), "application/x-www-form-urlencoded"), 415, "unsupported_media_type"},
-      {"content_type_missing", send_text("POST", "/api/v1/enterprises", enterprise().dump(), ""), 415, "unsupported_media_type"},
-      {"content_type_lookalike", send_text("POST", "/api/v1/enterprises", enterprise().dump(), "application/jsonp"), 415, "unsupported_media_type"},
-      {"content_type_multipart", send_text("POST", "/api/v1/enterprises", enterprise().dump(), "multipart/form-data; boundary=x"), 415, "unsupported_media_type"},
-      {"content_type_text_on_patch", send_text("PATCH", std::string("/api/v1/enterprises/") + kCompanyA, R"({"address":"x"})", "text/plain"), 415, "unsupported_media_type"},
-      {"content_type_text_on_login", [](Env& e) {
-         return e.client().request("POST", "/api/v1/auth/login", json{{"username", "bi_admin"}, {"password", TestServer::kPassword}}.dump(), {{"Content-Type", "text/plain"}});
-       }, 415, "unsupported_media_type"},
+      {"content_type_text",
+       send_text("POST", "/api/v1/enterprises", enterprise().dump(), "text/plain"), 415,
+       "unsupported_media_type"},
+      {"content_type_form",
+       send_text("POST", "/api/v1/enterprises", enterprise().dump(),
+                 "application/x-www-form-urlencoded"),
+       415, "unsupported_media_type"},
+      {"content_type_missing", send_text("POST", "/api/v1/enterprises", enterprise().dump(), ""),
+       415, "unsupported_media_type"},
+      {"content_type_lookalike",
+       send_text("POST", "/api/v1/enterprises", enterprise().dump(), "application/jsonp"), 415,
+       "unsupported_media_type"},
+      {"content_type_multipart",
+       send_text("POST", "/api/v1/enterprises", enterprise().dump(),
+                 "multipart/form-data; boundary=x"),
+       415, "unsupported_media_type"},
+      {"content_type_text_on_patch",
+       send_text("PATCH", std::string("/api/v1/enterprises/") + kCompanyA, R"({"address":"x"})",
+                 "text/plain"),
+       415, "unsupported_media_type"},
+      {"content_type_text_on_login",
+       [](Env& e) {
+         return e.client().request(
+             "POST", "/api/v1/auth/login",
+             json{{"username", "bi_admin"}, {"password", TestServer::kPassword}}.dump(),
+             {{"Content-Type", "text/plain"}});
+       },
+       415, "unsupported_media_type"},
       // Query parameters.
       {"unknown_query_parameter", get("/api/v1/enterprises?foo=1"), 400, "bad_request"},
-      {"unknown_query_on_create", [](Env& e) { return e.client().post_json("/api/v1/enterprises?dry_run=1", enterprise(), e.admin); }, 400, "bad_request"},
+      {"unknown_query_on_create",
+       [](Env& e) {
+         return e.client().post_json("/api/v1/enterprises?dry_run=1", enterprise(), e.admin);
+       },
+       400, "bad_request"},
       {"unknown_query_on_me", get("/api/v1/auth/me?x=1"), 400, "bad_request"},
       {"limit_zero", get("/api/v1/enterprises?limit=0"), 400, "bad_request"},
       {"limit_huge", get("/api/v1/enterprises?limit=100000"), 400, "bad_request"},
@@ -357,7 +606,8 @@ std::vector<Hostile> make_catalogue() {
       {"limit_exponent", get("/api/v1/enterprises?limit=1e3"), 400, "bad_request"},
       {"offset_negative", get("/api/v1/enterprises?offset=-1"), 400, "bad_request"},
       {"include_inactive_yes", get("/api/v1/enterprises?include_inactive=yes"), 400, "bad_request"},
-      {"query_value_too_long", get("/api/v1/enterprises?q=" + std::string(201, 'a')), 400, "bad_request"},
+      {"query_value_too_long", get("/api/v1/enterprises?q=" + std::string(201, 'a')), 400,
+       "bad_request"},
       // Routes and methods.
       {"unknown_collection_list", get("/api/v1/nope"), 404, "not_found"},
       {"unknown_collection_create", post("nope", enterprise()), 404, "not_found"},
@@ -365,122 +615,379 @@ std::vector<Hostile> make_catalogue() {
       {"unknown_collection_delete", call("DELETE", "/api/v1/nope/1"), 404, "not_found"},
       {"unknown_api_version", get("/api/v2/enterprises"), 404, "route_not_found"},
       {"missing_row", get("/api/v1/enterprises/14030000098"), 404, "not_found"},
-      {"missing_row_patch", patch("/api/v1/enterprises/14030000098", {{"address", "x"}}), 404, "not_found"},
-      {"missing_deployment_task", patch(std::string("/api/v1/deployment/tasks/") + kCompanyA + "/teleporter", {{"status", "done"}}), 404, "not_found"},
-      {"put_row", send_text("PUT", std::string("/api/v1/enterprises/") + kCompanyA, enterprise().dump(), "application/json"), 405, "method_not_allowed"},
+      {"missing_row_patch", patch("/api/v1/enterprises/14030000098", {{"address", "x"}}), 404,
+       "not_found"},
+      {"missing_deployment_task",
+       patch(std::string("/api/v1/deployment/tasks/") + kCompanyA + "/teleporter",
+             {{"status", "done"}}),
+       404, "not_found"},
+      {"put_row",
+       send_text("PUT", std::string("/api/v1/enterprises/") + kCompanyA, enterprise().dump(),
+                 "application/json"),
+       405, "method_not_allowed"},
       {"delete_collection", call("DELETE", "/api/v1/enterprises"), 405, "method_not_allowed"},
       {"post_healthz", call("POST", "/healthz"), 405, "method_not_allowed"},
       {"get_login", get("/api/v1/auth/login"), 405, "method_not_allowed"},
       {"get_logout", get("/api/v1/auth/logout"), 405, "method_not_allowed"},
       {"put_credentials", call("PUT", "/api/v1/credentials"), 405, "method_not_allowed"},
-      {"patch_progress", patch("/api/v1/deployment/progress", {{"deadline", "2099-01-01"}}), 405, "method_not_allowed"},
-      {"invented_method", raw("BREW /api/v1/enterprises HTTP/1.1\r\nHost: x\r\n\r\n"), 405, "method_not_allowed"},
+      {"patch_progress", patch("/api/v1/deployment/progress", {{"deadline", "2099-01-01"}}), 405,
+       "method_not_allowed"},
+      {"invented_method", raw("BREW /api/v1/enterprises HTTP/1.1\r\nHost: x\r\n\r\n"), 405,
+       "method_not_allowed"},
       // Malformed HTTP.
-      {"garbage_bytes", raw(std::string("\x01\x02\x03\x04 garbage\r\n\r\n", 16)), 400, "malformed_request"},
-      {"header_without_colon", raw("GET /healthz HTTP/1.1\r\nHost x\r\n\r\n"), 400, "malformed_request"},
-      {"content_length_text", raw("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"), 400, "malformed_request"},
-      {"content_length_twice", raw("POST /api/v1/enterprises HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab"), 400, "malformed_request"},
-      {"bad_chunk_size", raw("POST /api/v1/enterprises HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n\r\n"), 400, "malformed_request"},
-      {"junk_after_version", raw("GET /healthz HTTP/1.1 junk\r\nHost: x\r\n\r\n"), 400, "malformed_request"},
-      {"huge_header", raw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n"), 431, "header_too_large"},
-      {"many_headers", raw([] { std::string s = "GET /healthz HTTP/1.1\r\nHost: x\r\n"; for (int i = 0; i < 3000; ++i) s += "X-H" + std::to_string(i) + ": v\r\n"; return s + "\r\n"; }()), 431, "header_too_large"},
+      {"garbage_bytes", raw(std::string("\x01\x02\x03\x04 garbage\r\n\r\n", 16)), 400,
+       "malformed_request"},
+      {"header_without_colon", raw("GET /healthz HTTP/1.1\r\nHost x\r\n\r\n"), 400,
+       "malformed_request"},
+      {"content_length_text",
+       raw("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"), 400,
+       "malformed_request"},
+      {"content_length_twice",
+       raw("POST /api/v1/enterprises HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: "
+           "2\r\n\r\nab"),
+       400, "malformed_request"},
+      {"bad_chunk_size",
+       raw("POST /api/v1/enterprises HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+           "chunked\r\n\r\nzz\r\n\r\n"),
+       400, "malformed_request"},
+      {"junk_after_version", raw("GET /healthz HTTP/1.1 junk\r\nHost: x\r\n\r\n"), 400,
+       "malformed_request"},
+      {"huge_header",
+       raw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n"),
+       431, "header_too_large"},
+      {"many_headers", raw([] {
+         std::string s = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+         for (int i = 0; i < 3000; ++i) s += "X-H" + std::to_string(i) + ": v\r\n";
+         return s + "\r\n";
+       }()),
+       431, "header_too_large"},
       {"huge_request_line", raw_get("/" + std::string(20000, 'a')), 431, "header_too_large"},
       // Roles that may not do what they ask.
-      {"officer_creates_row", post_as("officer", "/api/v1/hazard-sources", {{"hazard_code", "14030000001005"}, {"company_code", kCompanyA}, {"name", "罐区"}, {"rank", 4}}), 403, "forbidden"},
-      {"officer_creates_user", post_as("officer", "/api/v1/users", {{"username", "bi_sneaky"}, {"password", "Sneaky-Pass-123"}, {"role", "province_admin"}}), 403, "forbidden"},
-      {"officer_issues_credential", post_as("officer", "/api/v1/credentials", {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompanyA}}}}), 403, "forbidden"},
-      {"enterprise_user_creates_enterprise", post_as("enterprise", "/api/v1/enterprises", enterprise()), 403, "forbidden"},
-      {"enterprise_user_moves_region", patch(std::string("/api/v1/enterprises/") + kCompanyA, {{"region_code", "140400"}}, "enterprise"), 422, "validation_failed"},
-      {"enterprise_user_reads_other", [](Env& e) { return e.client().get(std::string("/api/v1/enterprises/") + kCompanyB, e.enterprise_user); }, 404, "not_found"},
-      {"user_unknown_role", post_as("admin", "/api/v1/users", {{"username", "bi_root"}, {"password", "Sneaky-Pass-123"}, {"role", "root"}}), 422, "validation_failed"},
-      {"user_bad_name", post_as("admin", "/api/v1/users", {{"username", "bi root; --"}, {"password", "Sneaky-Pass-123"}, {"role", "operator"}}), 422, "validation_failed"},
-      {"user_scope_mismatch", post_as("admin", "/api/v1/users", {{"username", "bi_city"}, {"password", "Sneaky-Pass-123"}, {"role", "city_officer"}, {"scope", {{"kind", "region"}, {"code", "140305"}}}}), 422, "validation_failed"},
-      {"user_weak_password", post_as("admin", "/api/v1/users", {{"username", "bi_weak"}, {"password", "password"}, {"role", "operator"}}), 422, "validation_failed"},
-      {"deployment_unknown_status", patch(std::string("/api/v1/deployment/tasks/") + kCompanyA + "/video_gateway", {{"status", "finished"}}), 422, "validation_failed"},
-      {"deployment_unknown_field", patch(std::string("/api/v1/deployment/tasks/") + kCompanyA + "/video_gateway", {{"status", "done"}, {"completed_at", "2020-01-01"}}), 422, "validation_failed"},
+      {"officer_creates_row",
+       post_as("officer", "/api/v1/hazard-sources",
+               {{"hazard_code", "14030000001005"},
+                {"company_code", kCompanyA},
+                {"name", "罐区"},
+                {"rank", 4}}),
+       403, "forbidden"},
+      {"officer_creates_user",
+       post_as("officer", "/api/v1/users",
+               {{"username", "bi_sneaky"},
+                {"password", "Sneaky-Pass-123"},
+                {"role", "province_admin"}}),
+       403, "forbidden"},
+      {"officer_issues_credential",
+       post_as("officer", "/api/v1/credentials",
+               {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompanyA}}}}),
+       403, "forbidden"},
+      {"enterprise_user_creates_enterprise",
+       post_as("enterprise", "/api/v1/enterprises", enterprise()), 403, "forbidden"},
+      {"enterprise_user_moves_region",
+       patch(std::string("/api/v1/enterprises/") + kCompanyA, {{"region_code", "140400"}},
+             "enterprise"),
+       422, "validation_failed"},
+      {"enterprise_user_reads_other",
+       [](Env& e) {
+         return e.client().get(std::string("/api/v1/enterprises/") + kCompanyB, e.enterprise_user);
+       },
+       404, "not_found"},
+      {"user_unknown_role",
+       post_as("admin", "/api/v1/users",
+               {{"username", "bi_root"}, {"password", "Sneaky-Pass-123"}, {"role", "root"}}),
+       422, "validation_failed"},
+      {"user_bad_name",
+       post_as(
+           "admin", "/api/v1/users",
+           {{"username", "bi root; --"}, {"password", "Sneaky-Pass-123"}, {"role", "operator"}}),
+       422, "validation_failed"},
+      {"user_scope_mismatch",
+       post_as("admin", "/api/v1/users",
+               {{"username", "bi_city"},
+                {"password", "Sneaky-Pass-123"},
+                {"role", "city_officer"},
+                {"scope", {{"kind", "region"}, {"code", "140305"}}}}),
+       422, "validation_failed"},
+      {"user_weak_password",
+       post_as("admin", "/api/v1/users",
+               {{"username", "bi_weak"}, {"password", "password"}, {"role", "operator"}}),
+       422, "validation_failed"},
+      {"deployment_unknown_status",
+       patch(std::string("/api/v1/deployment/tasks/") + kCompanyA + "/video_gateway",
+             {{"status", "finished"}}),
+       422, "validation_failed"},
+      {"deployment_unknown_field",
+       patch(std::string("/api/v1/deployment/tasks/") + kCompanyA + "/video_gateway",
+             {{"status", "done"}, {"completed_at", "2020-01-01"}}),
+       422, "validation_failed"},
       // Login bodies (none of these counts as a failed password).
-      {"login_broken_json", post_text(R"({"username": "bi_admin")", "/api/v1/auth/login"), 400, "bad_request"},
-      {"login_missing_password", post_as("admin", "/api/v1/auth/login", {{"username", "bi_admin"}}), 422, "validation_failed"},
-      {"login_unknown_field", post_as("admin", "/api/v1/auth/login", {{"username", "bi_admin"}, {"password", "x"}, {"otp", "1"}}), 422, "validation_failed"},
-      {"login_name_too_long", post_as("admin", "/api/v1/auth/login", {{"username", std::string(65, 'a')}, {"password", "x"}}), 422, "validation_failed"},
-      {"login_name_number", post_as("admin", "/api/v1/auth/login", {{"username", 42}, {"password", "x"}}), 422, "validation_failed"},
+      {"login_broken_json", post_text(R"({"username": "bi_admin")", "/api/v1/auth/login"), 400,
+       "bad_request"},
+      {"login_missing_password", post_as("admin", "/api/v1/auth/login", {{"username", "bi_admin"}}),
+       422, "validation_failed"},
+      {"login_unknown_field",
+       post_as("admin", "/api/v1/auth/login",
+               {{"username", "bi_admin"}, {"password", "x"}, {"otp", "1"}}),
+       422, "validation_failed"},
+      {"login_name_too_long",
+       post_as("admin", "/api/v1/auth/login",
+               {{"username", std::string(65, 'a')}, {"password", "x"}}),
+       422, "validation_failed"},
+      {"login_name_number",
+       post_as("admin", "/api/v1/auth/login", {{"username", 42}, {"password", "x"}}), 422,
+       "validation_failed"},
       // ---- Issue 9, attacks 3, 4 and 8 (supervision fields, filings, keys): an enterprise user
       // may not lower its own supervision, and another enterprise's keys fail validation before
       // any lookup. The point BIQOK (enterprise A, in use) is created before each case.
-      {"sv_enterprise_patches_rank", patch(std::string("/api/v1/hazard-sources/") + kHazardA, {{"rank", 1}}, "enterprise"), 422, "validation_failed"},
-      {"sv_enterprise_patches_r_value", patch(std::string("/api/v1/hazard-sources/") + kHazardA, {{"r_value", 5}}, "enterprise"), 422, "validation_failed"},
-      {"sv_enterprise_patches_alpha", patch(std::string("/api/v1/hazard-sources/") + kHazardA, {{"alpha", 0.5}}, "enterprise"), 422, "validation_failed"},
-      {"sv_enterprise_patches_status", patch(std::string("/api/v1/enterprises/") + kCompanyA, {{"status", "suspended"}}, "enterprise"), 422, "validation_failed"},
-      {"sv_enterprise_patches_max_rank", patch(std::string("/api/v1/enterprises/") + kCompanyA, {{"max_hazard_rank", 2}}, "enterprise"), 422, "validation_failed"},
-      {"sv_enterprise_creates_hazard_source", post_as("enterprise", "/api/v1/hazard-sources", {{"hazard_code", "14030000001009"}, {"company_code", kCompanyA}, {"name", "自报罐区"}, {"rank", 4}}), 403, "forbidden"},
-      {"sv_enterprise_deletes_hazard_source", [](Env& e) { return e.client().del(std::string("/api/v1/hazard-sources/") + kHazardA, e.enterprise_user); }, 403, "forbidden"},
-      {"sv_enterprise_deletes_point_in_use", [](Env& e) { return e.client().del("/api/v1/monitoring-points/BIQOK", e.enterprise_user); }, 403, "forbidden"},
-      {"sv_enterprise_point_out_of_use", patch("/api/v1/monitoring-points/BIQOK", {{"in_use", false}}, "enterprise"), 422, "validation_failed"},
-      {"sv_enterprise_moves_point", patch("/api/v1/monitoring-points/BIQOK", {{"hazard_code", "14030000001002"}}, "enterprise"), 422, "validation_failed"},
-      {"sv_filing_self_approved", post_as("enterprise", "/api/v1/filings", {{"company_code", kCompanyA}, {"target_kind", "enterprise"}, {"filing_type", "overhaul"}, {"starts_at", "2026-01-01T00:00:00Z"}, {"ends_at", "2099-01-01T00:00:00Z"}, {"status", "approved"}}), 422, "validation_failed"},
-      {"sv_filing_approve_missing", post_as("admin", "/api/v1/filings/999999999/approve", json::object()), 404, "not_found"},
-      {"sv_filing_approve_bad_id", post_as("admin", "/api/v1/filings/1%20OR%201=1/approve", json::object()), 404, "not_found"},
-      {"sv_filing_reject_unknown_field", post_as("admin", "/api/v1/filings/999999999/reject", {{"note", "x"}, {"status", "approved"}}), 422, "validation_failed"},
+      {"sv_enterprise_patches_rank",
+       patch(std::string("/api/v1/hazard-sources/") + kHazardA, {{"rank", 1}}, "enterprise"), 422,
+       "validation_failed"},
+      {"sv_enterprise_patches_r_value",
+       patch(std::string("/api/v1/hazard-sources/") + kHazardA, {{"r_value", 5}}, "enterprise"),
+       422, "validation_failed"},
+      {"sv_enterprise_patches_alpha",
+       patch(std::string("/api/v1/hazard-sources/") + kHazardA, {{"alpha", 0.5}}, "enterprise"),
+       422, "validation_failed"},
+      {"sv_enterprise_patches_status",
+       patch(std::string("/api/v1/enterprises/") + kCompanyA, {{"status", "suspended"}},
+             "enterprise"),
+       422, "validation_failed"},
+      {"sv_enterprise_patches_max_rank",
+       patch(std::string("/api/v1/enterprises/") + kCompanyA, {{"max_hazard_rank", 2}},
+             "enterprise"),
+       422, "validation_failed"},
+      {"sv_enterprise_creates_hazard_source",
+       post_as("enterprise", "/api/v1/hazard-sources",
+               {{"hazard_code", "14030000001009"},
+                {"company_code", kCompanyA},
+                {"name", "自报罐区"},
+                {"rank", 4}}),
+       403, "forbidden"},
+      {"sv_enterprise_deletes_hazard_source",
+       [](Env& e) {
+         return e.client().del(std::string("/api/v1/hazard-sources/") + kHazardA,
+                               e.enterprise_user);
+       },
+       403, "forbidden"},
+      {"sv_enterprise_deletes_point_in_use",
+       [](Env& e) { return e.client().del("/api/v1/monitoring-points/BIQOK", e.enterprise_user); },
+       403, "forbidden"},
+      {"sv_enterprise_point_out_of_use",
+       patch("/api/v1/monitoring-points/BIQOK", {{"in_use", false}}, "enterprise"), 422,
+       "validation_failed"},
+      {"sv_enterprise_moves_point",
+       patch("/api/v1/monitoring-points/BIQOK", {{"hazard_code", "14030000001002"}}, "enterprise"),
+       422, "validation_failed"},
+      {"sv_filing_self_approved",
+       post_as("enterprise", "/api/v1/filings",
+               {{"company_code", kCompanyA},
+                {"target_kind", "enterprise"},
+                {"filing_type", "overhaul"},
+                {"starts_at", "2026-01-01T00:00:00Z"},
+                {"ends_at", "2099-01-01T00:00:00Z"},
+                {"status", "approved"}}),
+       422, "validation_failed"},
+      {"sv_filing_approve_missing",
+       post_as("admin", "/api/v1/filings/999999999/approve", json::object()), 404, "not_found"},
+      {"sv_filing_approve_bad_id",
+       post_as("admin", "/api/v1/filings/1%20OR%201=1/approve", json::object()), 404, "not_found"},
+      {"sv_filing_reject_unknown_field",
+       post_as("admin", "/api/v1/filings/999999999/reject",
+               {{"note", "x"}, {"status", "approved"}}),
+       422, "validation_failed"},
       {"sv_filing_list_bad_status", get("/api/v1/filings?status=everything"), 400, "bad_request"},
-      {"key_enterprise_point_bare_code", post_as("enterprise", "/api/v1/monitoring-points", with(point(), "quota_code", "BIQSELF")), 422, "validation_failed"},
-      {"key_enterprise_point_other_prefix", post_as("enterprise", "/api/v1/monitoring-points", with(point(), "quota_code", std::string(kCompanyB) + "LIT1")), 422, "validation_failed"},
-      {"key_enterprise_camera_bare_code", post_as("enterprise", "/api/v1/cameras", {{"video_id", "BICAMSELF"}, {"company_code", kCompanyA}, {"name", "大门"}, {"scene_type", "gate"}}), 422, "validation_failed"},
-      {"key_admin_point_other_prefix", post("monitoring-points", with(point(), "quota_code", std::string(kCompanyB) + "LIT2")), 422, "validation_failed"},
+      {"key_enterprise_point_bare_code",
+       post_as("enterprise", "/api/v1/monitoring-points", with(point(), "quota_code", "BIQSELF")),
+       422, "validation_failed"},
+      {"key_enterprise_point_other_prefix",
+       post_as("enterprise", "/api/v1/monitoring-points",
+               with(point(), "quota_code", std::string(kCompanyB) + "LIT1")),
+       422, "validation_failed"},
+      {"key_enterprise_camera_bare_code",
+       post_as("enterprise", "/api/v1/cameras",
+               {{"video_id", "BICAMSELF"},
+                {"company_code", kCompanyA},
+                {"name", "大门"},
+                {"scene_type", "gate"}}),
+       422, "validation_failed"},
+      {"key_admin_point_other_prefix",
+       post("monitoring-points", with(point(), "quota_code", std::string(kCompanyB) + "LIT2")), 422,
+       "validation_failed"},
       // ---- Issue 9, attacks 1 and 2: camera security (ADR 0014). Camera URLs are RTSP(S) into
       // the allowed networks (here 10.0.0.0/8; loopback not allowed), never with a password in
       // them; credentials are set per camera, in scope, by roles that may change cameras.
-      {"cam_url_http_scheme", patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "http://10.3.0.8/live"}}, "enterprise"), 422, "validation_failed"},
-      {"cam_url_file_scheme", patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "file:///etc/passwd"}}, "enterprise"), 422, "validation_failed"},
-      {"cam_url_userinfo", patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "rtsp://admin:12345@10.3.0.8/live"}}, "enterprise"), 422, "validation_failed"},
-      {"cam_url_loopback_postgres", patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "rtsp://127.0.0.1:5432/"}}, "enterprise"), 422, "validation_failed"},
-      {"cam_url_localhost", patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "rtsp://localhost:6379/"}}, "enterprise"), 422, "validation_failed"},
-      {"cam_url_ipv6_loopback", patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "rtsp://[::1]:554/"}}, "enterprise"), 422, "validation_failed"},
-      {"cam_url_mapped_metadata", patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "rtsp://[::ffff:169.254.169.254]/"}}, "enterprise"), 422, "validation_failed"},
-      {"cam_url_link_local_metadata", patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "rtsp://169.254.169.254/latest/meta-data"}}, "enterprise"), 422, "validation_failed"},
-      {"cam_url_decimal_host", patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "rtsp://2130706433/"}}, "enterprise"), 422, "validation_failed"},
-      {"cam_url_octal_host", patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "rtsp://0177.0.0.1/"}}, "enterprise"), 422, "validation_failed"},
-      {"cam_url_outside_networks", patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "rtsp://8.8.8.8/live"}}, "enterprise"), 422, "validation_failed"},
-      {"cam_url_crlf", patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "rtsp://10.3.0.8/x\r\nAuthorization: Basic eA=="}}, "enterprise"), 422, "validation_failed"},
-      {"cam_sub_url_loopback", patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_sub_url", "rtsp://127.0.0.1:8554/sub"}}, "enterprise"), 422, "validation_failed"},
-      {"cam_url_loopback_on_create", post("cameras", {{"video_id", "BICAMLO"}, {"company_code", kCompanyA}, {"name", "探测"}, {"scene_type", "gate"}, {"rtsp_url", "rtsp://127.0.0.1:22/"}}), 422, "validation_failed"},
-      {"cam_patch_has_credential", patch(std::string("/api/v1/cameras/") + kCameraA, {{"has_credential", true}}, "enterprise"), 422, "validation_failed"},
-      {"cam_credential_other_enterprise", [](Env& e) {
-         return e.client().request("PUT", std::string("/api/v1/cameras/") + kCameraB + "/credential", json{{"username", "a"}, {"password", "b"}}.dump(),
-                                   {{"Authorization", "Bearer " + e.enterprise_user}, {"Content-Type", "application/json"}});
-       }, 404, "not_found"},
-      {"cam_credential_delete_other_enterprise", [](Env& e) { return e.client().del(std::string("/api/v1/cameras/") + kCameraB + "/credential", e.enterprise_user); }, 404, "not_found"},
-      {"cam_credential_read_only_role", [](Env& e) {
-         return e.client().request("PUT", std::string("/api/v1/cameras/") + kCameraA + "/credential", json{{"username", "a"}, {"password", "b"}}.dump(),
-                                   {{"Authorization", "Bearer " + e.officer}, {"Content-Type", "application/json"}});
-       }, 403, "forbidden"},
-      {"cam_credential_missing_camera", send_text("PUT", "/api/v1/cameras/BINOCAM/credential", R"({"username":"a","password":"b"})", "application/json"), 404, "not_found"},
-      {"cam_credential_unknown_field", send_text("PUT", std::string("/api/v1/cameras/") + kCameraA + "/credential", R"({"username":"a","password":"b","rtsp_url":"rtsp://127.0.0.1/"})", "application/json"), 422, "validation_failed"},
-      {"cam_credential_no_password", send_text("PUT", std::string("/api/v1/cameras/") + kCameraA + "/credential", R"({"username":"a"})", "application/json"), 422, "validation_failed"},
-      {"cam_credential_control_chars", send_text("PUT", std::string("/api/v1/cameras/") + kCameraA + "/credential", R"({"username":"a\r\nAuthorization: x","password":"b"})", "application/json"), 422, "validation_failed"},
-      {"cam_credential_not_object", send_text("PUT", std::string("/api/v1/cameras/") + kCameraA + "/credential", "[\"a\", \"b\"]", "application/json"), 422, "validation_failed"},
-      {"cam_credential_password_number", send_text("PUT", std::string("/api/v1/cameras/") + kCameraA + "/credential", R"({"username":"a","password":12345})", "application/json"), 422, "validation_failed"},
+      {"cam_url_http_scheme",
+       patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "http://10.3.0.8/live"}},
+             "enterprise"),
+       422, "validation_failed"},
+      {"cam_url_file_scheme",
+       patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "file:///etc/passwd"}},
+             "enterprise"),
+       422, "validation_failed"},
+      {"cam_url_userinfo",
+       patch(std::string("/api/v1/cameras/") + kCameraA,
+             {{"rtsp_url", "rtsp://admin:12345@10.3.0.8/live"}}, "enterprise"),
+       422, "validation_failed"},
+      {"cam_url_loopback_postgres",
+       patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "rtsp://127.0.0.1:5432/"}},
+             "enterprise"),
+       422, "validation_failed"},
+      {"cam_url_localhost",
+       patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "rtsp://localhost:6379/"}},
+             "enterprise"),
+       422, "validation_failed"},
+      {"cam_url_ipv6_loopback",
+       patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "rtsp://[::1]:554/"}},
+             "enterprise"),
+       422, "validation_failed"},
+      {"cam_url_mapped_metadata",
+       patch(std::string("/api/v1/cameras/") + kCameraA,
+             {{"rtsp_url", "rtsp://[::ffff:169.254.169.254]/"}}, "enterprise"),
+       422, "validation_failed"},
+      {"cam_url_link_local_metadata",
+       patch(std::string("/api/v1/cameras/") + kCameraA,
+             {{"rtsp_url", "rtsp://169.254.169.254/latest/meta-data"}}, "enterprise"),
+       422, "validation_failed"},
+      {"cam_url_decimal_host",
+       patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "rtsp://2130706433/"}},
+             "enterprise"),
+       422, "validation_failed"},
+      {"cam_url_octal_host",
+       patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "rtsp://0177.0.0.1/"}},
+             "enterprise"),
+       422, "validation_failed"},
+      {"cam_url_outside_networks",
+       patch(std::string("/api/v1/cameras/") + kCameraA, {{"rtsp_url", "rtsp://8.8.8.8/live"}},
+             "enterprise"),
+       422, "validation_failed"},
+      {"cam_url_crlf",
+       patch(std::string("/api/v1/cameras/") + kCameraA,
+             {{"rtsp_url", "rtsp://10.3.0.8/x\r\nAuthorization: Basic eA=="}}, "enterprise"),
+       422, "validation_failed"},
+      {"cam_sub_url_loopback",
+       patch(std::string("/api/v1/cameras/") + kCameraA,
+             {{"rtsp_sub_url", "rtsp://127.0.0.1:8554/sub"}}, "enterprise"),
+       422, "validation_failed"},
+      {"cam_url_loopback_on_create",
+       post("cameras", {{"video_id", "BICAMLO"},
+                        {"company_code", kCompanyA},
+                        {"name", "探测"},
+                        {"scene_type", "gate"},
+                        {"rtsp_url", "rtsp://127.0.0.1:22/"}}),
+       422, "validation_failed"},
+      {"cam_patch_has_credential",
+       patch(std::string("/api/v1/cameras/") + kCameraA, {{"has_credential", true}}, "enterprise"),
+       422, "validation_failed"},
+      {"cam_credential_other_enterprise",
+       [](Env& e) {
+         return e.client().request("PUT",
+                                   std::string("/api/v1/cameras/") + kCameraB + "/credential",
+                                   json{{"username", "a"}, {"password", "b"}}.dump(),
+                                   {{"Authorization", "Bearer " + e.enterprise_user},
+                                    {"Content-Type", "application/json"}});
+       },
+       404, "not_found"},
+      {"cam_credential_delete_other_enterprise",
+       [](Env& e) {
+         return e.client().del(std::string("/api/v1/cameras/") + kCameraB + "/credential",
+                               e.enterprise_user);
+       },
+       404, "not_found"},
+      {"cam_credential_read_only_role",
+       [](Env& e) {
+         return e.client().request(
+             "PUT", std::string("/api/v1/cameras/") + kCameraA + "/credential",
+             json{{"username", "a"}, {"password", "b"}}.dump(),
+             {{"Authorization", "Bearer " + e.officer}, {"Content-Type", "application/json"}});
+       },
+       403, "forbidden"},
+      {"cam_credential_missing_camera",
+       send_text("PUT", "/api/v1/cameras/BINOCAM/credential", R"({"username":"a","password":"b"})",
+                 "application/json"),
+       404, "not_found"},
+      {"cam_credential_unknown_field",
+       send_text("PUT", std::string("/api/v1/cameras/") + kCameraA + "/credential",
+                 R"({"username":"a","password":"b","rtsp_url":"rtsp://127.0.0.1/"})",
+                 "application/json"),
+       422, "validation_failed"},
+      {"cam_credential_no_password",
+       send_text("PUT", std::string("/api/v1/cameras/") + kCameraA + "/credential",
+                 R"({"username":"a"})", "application/json"),
+       422, "validation_failed"},
+      {"cam_credential_control_chars",
+       send_text("PUT", std::string("/api/v1/cameras/") + kCameraA + "/credential",
+                 R"({"username":"a\r\nAuthorization: x","password":"b"})", "application/json"),
+       422, "validation_failed"},
+      {"cam_credential_not_object",
+       send_text("PUT", std::string("/api/v1/cameras/") + kCameraA + "/credential",
+                 "[\"a\", \"b\"]", "application/json"),
+       422, "validation_failed"},
+      {"cam_credential_password_number",
+       send_text("PUT", std::string("/api/v1/cameras/") + kCameraA + "/credential",
+                 R"({"username":"a","password":12345})", "application/json"),
+       422, "validation_failed"},
       // ---- Issue 9: sessions, users, credentials and the pre-authentication body limit
       // (docs/security.md).
-      {"sec_large_body_anonymous", [](Env& e) {
-         return e.client().request("POST", "/api/v1/enterprises", "{\"name\":\"" + std::string(70 * 1024, 'x') + "\"}",
+      {"sec_large_body_anonymous",
+       [](Env& e) {
+         return e.client().request("POST", "/api/v1/enterprises",
+                                   "{\"name\":\"" + std::string(70 * 1024, 'x') + "\"}",
                                    {{"Content-Type", "application/json"}});
-       }, 413, "body_too_large"},
-      {"sec_large_body_authenticated_registry", send_text("POST", "/api/v1/enterprises", "{\"name\":\"" + std::string(70 * 1024, 'x') + "\"}", "application/json"), 413, "body_too_large"},
-      {"sec_credential_revoke_not_a_number", call("DELETE", "/api/v1/credentials/abc"), 404, "not_found"},
-      {"sec_credential_revoke_missing", call("DELETE", "/api/v1/credentials/999999999"), 404, "not_found"},
-      {"sec_credential_revoke_sql", call("DELETE", "/api/v1/credentials/1%20OR%201=1"), 404, "not_found"},
-      {"sec_credential_revoke_by_officer", [](Env& e) { return e.client().del("/api/v1/credentials/" + credential_id(e), e.officer); }, 403, "forbidden"},
-      {"sec_credential_revoke_by_enterprise", [](Env& e) { return e.client().del("/api/v1/credentials/" + credential_id(e), e.enterprise_user); }, 403, "forbidden"},
+       },
+       413, "body_too_large"},
+      {"sec_large_body_authenticated_registry",
+       send_text("POST", "/api/v1/enterprises",
+                 "{\"name\":\"" + std::string(70 * 1024, 'x') + "\"}", "application/json"),
+       413, "body_too_large"},
+      {"sec_credential_revoke_not_a_number", call("DELETE", "/api/v1/credentials/abc"), 404,
+       "not_found"},
+      {"sec_credential_revoke_missing", call("DELETE", "/api/v1/credentials/999999999"), 404,
+       "not_found"},
+      {"sec_credential_revoke_sql", call("DELETE", "/api/v1/credentials/1%20OR%201=1"), 404,
+       "not_found"},
+      {"sec_credential_revoke_by_officer",
+       [](Env& e) { return e.client().del("/api/v1/credentials/" + credential_id(e), e.officer); },
+       403, "forbidden"},
+      {"sec_credential_revoke_by_enterprise",
+       [](Env& e) {
+         return e.client().del("/api/v1/credentials/" + credential_id(e), e.enterprise_user);
+       },
+       403, "forbidden"},
       {"sec_credential_list_query", get("/api/v1/credentials?app_id=x"), 400, "bad_request"},
-      {"sec_credential_unknown_cipher", post("credentials", {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompanyA}}}, {"envelope_cipher", "rc4"}}), 422, "validation_failed"},
-      {"sec_user_patch_by_officer", [](Env& e) { return e.client().patch_json("/api/v1/users/" + user_id(e, "bi_logout"), {{"is_active", false}}, e.officer); }, 403, "forbidden"},
-      {"sec_user_patch_role", [](Env& e) { return e.client().patch_json("/api/v1/users/" + user_id(e, "bi_officer"), {{"role", "province_admin"}}, e.admin); }, 422, "validation_failed"},
-      {"sec_user_patch_not_boolean", [](Env& e) { return e.client().patch_json("/api/v1/users/" + user_id(e, "bi_logout"), {{"is_active", "no"}}, e.admin); }, 422, "validation_failed"},
-      {"sec_user_patch_missing", patch("/api/v1/users/999999999", {{"is_active", false}}), 404, "not_found"},
-      {"sec_user_patch_self", [](Env& e) { return e.client().patch_json("/api/v1/users/" + user_id(e, "bi_admin"), {{"is_active", false}}, e.admin); }, 422, "validation_failed"},
+      {"sec_credential_unknown_cipher",
+       post("credentials", {{"kind", "gateway"},
+                            {"scope", {{"kind", "enterprise"}, {"code", kCompanyA}}},
+                            {"envelope_cipher", "rc4"}}),
+       422, "validation_failed"},
+      {"sec_user_patch_by_officer",
+       [](Env& e) {
+         return e.client().patch_json("/api/v1/users/" + user_id(e, "bi_logout"),
+                                      {{"is_active", false}}, e.officer);
+       },
+       403, "forbidden"},
+      {"sec_user_patch_role",
+       [](Env& e) {
+         return e.client().patch_json("/api/v1/users/" + user_id(e, "bi_officer"),
+                                      {{"role", "province_admin"}}, e.admin);
+       },
+       422, "validation_failed"},
+      {"sec_user_patch_not_boolean",
+       [](Env& e) {
+         return e.client().patch_json("/api/v1/users/" + user_id(e, "bi_logout"),
+                                      {{"is_active", "no"}}, e.admin);
+       },
+       422, "validation_failed"},
+      {"sec_user_patch_missing", patch("/api/v1/users/999999999", {{"is_active", false}}), 404,
+       "not_found"},
+      {"sec_user_patch_self",
+       [](Env& e) {
+         return e.client().patch_json("/api/v1/users/" + user_id(e, "bi_admin"),
+                                      {{"is_active", false}}, e.admin);
+       },
+       422, "validation_failed"},
       // ---- Issue 10: the cameras with their states in one list.
       {"vc_company_code_short", get("/api/v1/video/cameras?company_code=14"), 400, "bad_request"},
-      {"vc_company_code_sql", get("/api/v1/video/cameras?company_code=1%27%20OR%201%3D1--"), 400, "bad_request"},
+      {"vc_company_code_sql", get("/api/v1/video/cameras?company_code=1%27%20OR%201%3D1--"), 400,
+       "bad_request"},
       {"vc_q_too_long", get("/api/v1/video/cameras?q=" + std::string(65, 'a')), 400, "bad_request"},
       {"vc_limit_zero", get("/api/v1/video/cameras?limit=0"), 400, "bad_request"},
       {"vc_limit_huge", get("/api/v1/video/cameras?limit=100000000"), 400, "bad_request"},
@@ -488,66 +995,137 @@ std::vector<Hostile> make_catalogue() {
       // ---- Issue 10: overview and statistics (periods, ranges, huge ranges, exports, another
       // scope's codes in filters).
       {"st_trend_no_metric", get("/api/v1/statistics/trend"), 400, "bad_request"},
-      {"st_trend_unknown_metric", get("/api/v1/statistics/trend?metric=readings"), 400, "bad_request"},
-      {"st_trend_unknown_bucket", get("/api/v1/statistics/trend?metric=alarms&bucket=minute"), 400, "bad_request"},
-      {"st_trend_hours_too_long", get("/api/v1/statistics/trend?metric=alarms&bucket=hour&from=2026-01-01&to=2026-03-01"), 422, "validation_failed"},
-      {"st_trend_days_too_long_export", get("/api/v1/statistics/trend?metric=warnings&bucket=day&format=xlsx&from=2020-01-01&to=2026-01-01"), 422, "validation_failed"},
+      {"st_trend_unknown_metric", get("/api/v1/statistics/trend?metric=readings"), 400,
+       "bad_request"},
+      {"st_trend_unknown_bucket", get("/api/v1/statistics/trend?metric=alarms&bucket=minute"), 400,
+       "bad_request"},
+      {"st_trend_hours_too_long",
+       get("/api/v1/statistics/trend?metric=alarms&bucket=hour&from=2026-01-01&to=2026-03-01"), 422,
+       "validation_failed"},
+      {"st_trend_days_too_long_export",
+       get("/api/v1/statistics/"
+           "trend?metric=warnings&bucket=day&format=xlsx&from=2020-01-01&to=2026-01-01"),
+       422, "validation_failed"},
       {"st_from_feb_30", get("/api/v1/statistics/alarms?from=2026-02-30"), 400, "bad_request"},
       {"st_from_not_a_date", get("/api/v1/statistics/alarms?from=yesterday"), 400, "bad_request"},
-      {"st_from_year_1970", get("/api/v1/statistics/alarms?from=1970-01-01&to=1970-01-02"), 400, "bad_request"},
-      {"st_from_after_to", get("/api/v1/statistics/warnings?from=2026-11-20&to=2026-11-10"), 422, "validation_failed"},
-      {"st_from_equals_to", get("/api/v1/statistics/warnings?from=2026-11-20T00:00:00Z&to=2026-11-20T00:00:00Z"), 422, "validation_failed"},
-      {"st_huge_range_days", get("/api/v1/statistics/alarms?period=day&from=2000-01-01&to=2026-11-30"), 422, "validation_failed"},
-      {"st_huge_range_export", get("/api/v1/statistics/alarms?period=month&format=xlsx&from=2000-01-01&to=2026-11-30"), 422, "validation_failed"},
-      {"st_huge_range_csv", get("/api/v1/statistics/disposal?format=csv&from=2000-01-01&to=2026-11-30"), 422, "validation_failed"},
+      {"st_from_year_1970", get("/api/v1/statistics/alarms?from=1970-01-01&to=1970-01-02"), 400,
+       "bad_request"},
+      {"st_from_after_to", get("/api/v1/statistics/warnings?from=2026-11-20&to=2026-11-10"), 422,
+       "validation_failed"},
+      {"st_from_equals_to",
+       get("/api/v1/statistics/warnings?from=2026-11-20T00:00:00Z&to=2026-11-20T00:00:00Z"), 422,
+       "validation_failed"},
+      {"st_huge_range_days",
+       get("/api/v1/statistics/alarms?period=day&from=2000-01-01&to=2026-11-30"), 422,
+       "validation_failed"},
+      {"st_huge_range_export",
+       get("/api/v1/statistics/alarms?period=month&format=xlsx&from=2000-01-01&to=2026-11-30"), 422,
+       "validation_failed"},
+      {"st_huge_range_csv",
+       get("/api/v1/statistics/disposal?format=csv&from=2000-01-01&to=2026-11-30"), 422,
+       "validation_failed"},
       {"st_unknown_group_by", get("/api/v1/statistics/alarms?group_by=colour"), 400, "bad_request"},
       {"st_level_for_alarms", get("/api/v1/statistics/alarms?group_by=level"), 400, "bad_request"},
       {"st_unknown_period", get("/api/v1/statistics/video-events?period=year"), 400, "bad_request"},
       {"st_unknown_format", get("/api/v1/statistics/alarms?format=pdf"), 400, "bad_request"},
       {"st_unknown_param", get("/api/v1/statistics/ranking?sort=asc"), 400, "bad_request"},
-      {"st_ranking_company_filter", get(std::string("/api/v1/statistics/ranking?company_code=") + kCompanyA), 400, "bad_request"},
+      {"st_ranking_company_filter",
+       get(std::string("/api/v1/statistics/ranking?company_code=") + kCompanyA), 400,
+       "bad_request"},
       {"st_ranking_unknown_by", get("/api/v1/statistics/ranking?by=county"), 400, "bad_request"},
-      {"st_review_unknown_by", get("/api/v1/statistics/video-review?by=analyser"), 400, "bad_request"},
+      {"st_review_unknown_by", get("/api/v1/statistics/video-review?by=analyser"), 400,
+       "bad_request"},
       {"st_limit_zero", get("/api/v1/statistics/disposal?limit=0"), 400, "bad_request"},
       {"st_limit_huge", get("/api/v1/statistics/video-review?limit=100000"), 400, "bad_request"},
       {"st_limit_negative", get("/api/v1/statistics/alarms?limit=-1"), 400, "bad_request"},
       {"st_region_syntax", get("/api/v1/statistics/alarms?region_code=14x300"), 400, "bad_request"},
       {"st_unknown_region", get("/api/v1/statistics/alarms?region_code=149900"), 404, "not_found"},
-      {"st_unknown_company", get("/api/v1/statistics/warnings?company_code=14999999999"), 404, "not_found"},
-      {"st_sql_company", get("/api/v1/statistics/alarms?company_code=" + kSqlMetaUrl), 400, "bad_request"},
-      {"st_other_scope_company", [](Env& e) { return e.client().get(std::string("/api/v1/statistics/alarms?company_code=") + kCompanyB, e.enterprise_user); }, 404, "not_found"},
-      {"st_other_scope_region", [](Env& e) { return e.client().get("/api/v1/statistics/warnings?region_code=140400", e.enterprise_user); }, 404, "not_found"},
-      {"st_other_scope_export", [](Env& e) { return e.client().get(std::string("/api/v1/statistics/video-review?format=xlsx&company_code=") + kCompanyB, e.enterprise_user); }, 404, "not_found"},
-      {"st_other_scope_trend", [](Env& e) { return e.client().get(std::string("/api/v1/statistics/trend?metric=alarms&format=csv&company_code=") + kCompanyB, e.enterprise_user); }, 404, "not_found"},
+      {"st_unknown_company", get("/api/v1/statistics/warnings?company_code=14999999999"), 404,
+       "not_found"},
+      {"st_sql_company", get("/api/v1/statistics/alarms?company_code=" + kSqlMetaUrl), 400,
+       "bad_request"},
+      {"st_other_scope_company",
+       [](Env& e) {
+         return e.client().get(std::string("/api/v1/statistics/alarms?company_code=") + kCompanyB,
+                               e.enterprise_user);
+       },
+       404, "not_found"},
+      {"st_other_scope_region",
+       [](Env& e) {
+         return e.client().get("/api/v1/statistics/warnings?region_code=140400", e.enterprise_user);
+       },
+       404, "not_found"},
+      {"st_other_scope_export",
+       [](Env& e) {
+         return e.client().get(
+             std::string("/api/v1/statistics/video-review?format=xlsx&company_code=") + kCompanyB,
+             e.enterprise_user);
+       },
+       404, "not_found"},
+      {"st_other_scope_trend",
+       [](Env& e) {
+         return e.client().get(
+             std::string("/api/v1/statistics/trend?metric=alarms&format=csv&company_code=") +
+                 kCompanyB,
+             e.enterprise_user);
+       },
+       404, "not_found"},
       {"st_unknown_metric_path", get("/api/v1/statistics/readings"), 404, "not_found"},
       {"st_overview_param", get("/api/v1/overview?city=140300"), 400, "bad_request"},
       {"st_overview_post", call("POST", "/api/v1/overview"), 405, "method_not_allowed"},
       // ---- Issue 10: data quality and the daily/weekly reports (periods, ranges, huge ranges,
       // exports, another scope's codes).
       {"dq_unknown_level", get("/api/v1/data-quality?level=county"), 400, "bad_request"},
-      {"dq_from_not_a_day", get("/api/v1/data-quality?from=2026-13-01&to=2026-11-30"), 400, "bad_request"},
-      {"dq_from_feb_30", get("/api/v1/data-quality?from=2026-02-30&to=2026-03-01"), 400, "bad_request"},
-      {"dq_from_rfc3339", get("/api/v1/data-quality?from=2026-11-01T00:00:00Z&to=2026-11-30"), 400, "bad_request"},
-      {"dq_from_after_to", get("/api/v1/data-quality?from=2026-11-20&to=2026-11-10"), 400, "bad_request"},
-      {"dq_to_in_future", get("/api/v1/data-quality?from=2026-11-20&to=2099-01-01"), 400, "bad_request"},
-      {"dq_huge_range", get("/api/v1/data-quality?from=2000-01-01&to=2026-11-30"), 400, "bad_request"},
-      {"dq_huge_range_export", get("/api/v1/data-quality?level=point&format=xlsx&from=1970-01-01&to=2026-11-30"), 400, "bad_request"},
+      {"dq_from_not_a_day", get("/api/v1/data-quality?from=2026-13-01&to=2026-11-30"), 400,
+       "bad_request"},
+      {"dq_from_feb_30", get("/api/v1/data-quality?from=2026-02-30&to=2026-03-01"), 400,
+       "bad_request"},
+      {"dq_from_rfc3339", get("/api/v1/data-quality?from=2026-11-01T00:00:00Z&to=2026-11-30"), 400,
+       "bad_request"},
+      {"dq_from_after_to", get("/api/v1/data-quality?from=2026-11-20&to=2026-11-10"), 400,
+       "bad_request"},
+      {"dq_to_in_future", get("/api/v1/data-quality?from=2026-11-20&to=2099-01-01"), 400,
+       "bad_request"},
+      {"dq_huge_range", get("/api/v1/data-quality?from=2000-01-01&to=2026-11-30"), 400,
+       "bad_request"},
+      {"dq_huge_range_export",
+       get("/api/v1/data-quality?level=point&format=xlsx&from=1970-01-01&to=2026-11-30"), 400,
+       "bad_request"},
       {"dq_unknown_format", get("/api/v1/data-quality?format=pdf"), 400, "bad_request"},
       {"dq_unknown_param", get("/api/v1/data-quality?order=desc"), 400, "bad_request"},
       {"dq_bottom_zero", get("/api/v1/data-quality?bottom=0"), 400, "bad_request"},
       {"dq_limit_huge", get("/api/v1/data-quality?limit=100000"), 400, "bad_request"},
-      {"dq_other_scope_company", [](Env& e) { return e.client().get(std::string("/api/v1/data-quality?company_code=") + kCompanyB, e.enterprise_user); }, 404, "not_found"},
-      {"dq_other_scope_city", [](Env& e) { return e.client().get("/api/v1/data-quality?city_code=140400", e.enterprise_user); }, 404, "not_found"},
+      {"dq_other_scope_company",
+       [](Env& e) {
+         return e.client().get(std::string("/api/v1/data-quality?company_code=") + kCompanyB,
+                               e.enterprise_user);
+       },
+       404, "not_found"},
+      {"dq_other_scope_city",
+       [](Env& e) {
+         return e.client().get("/api/v1/data-quality?city_code=140400", e.enterprise_user);
+       },
+       404, "not_found"},
       {"dq_unknown_city", get("/api/v1/data-quality?city_code=149900"), 404, "not_found"},
       {"dq_sql_company", get("/api/v1/data-quality?company_code=" + kSqlMetaUrl), 404, "not_found"},
-      {"rp_unknown_kind", post("reports", {{"kind", "monthly"}, {"date", "2026-11-01"}}), 422, "validation_failed"},
-      {"rp_date_in_future", post("reports", {{"kind", "daily"}, {"date", "2099-01-01"}}), 422, "validation_failed"},
-      {"rp_date_not_a_day", post("reports", {{"kind", "daily"}, {"date", "2026-02-30"}}), 422, "validation_failed"},
-      {"rp_date_number", post("reports", {{"kind", "daily"}, {"date", 20261101}}), 422, "validation_failed"},
-      {"rp_unknown_field", post("reports", {{"kind", "daily"}, {"date", "2026-11-01"}, {"scope_code", "140400"}}), 422, "validation_failed"},
-      {"rp_replace_string", post("reports", {{"kind", "daily"}, {"date", "2026-11-01"}, {"replace", "yes"}}), 422, "validation_failed"},
+      {"rp_unknown_kind", post("reports", {{"kind", "monthly"}, {"date", "2026-11-01"}}), 422,
+       "validation_failed"},
+      {"rp_date_in_future", post("reports", {{"kind", "daily"}, {"date", "2099-01-01"}}), 422,
+       "validation_failed"},
+      {"rp_date_not_a_day", post("reports", {{"kind", "daily"}, {"date", "2026-02-30"}}), 422,
+       "validation_failed"},
+      {"rp_date_number", post("reports", {{"kind", "daily"}, {"date", 20261101}}), 422,
+       "validation_failed"},
+      {"rp_unknown_field",
+       post("reports", {{"kind", "daily"}, {"date", "2026-11-01"}, {"scope_code", "140400"}}), 422,
+       "validation_failed"},
+      {"rp_replace_string",
+       post("reports", {{"kind", "daily"}, {"date", "2026-11-01"}, {"replace", "yes"}}), 422,
+       "validation_failed"},
       {"rp_not_json", post_text("{\"kind\": ", "/api/v1/reports"), 400, "bad_request"},
-      {"rp_by_enterprise_user", post_as("enterprise", "/api/v1/reports", {{"kind", "daily"}, {"date", "2026-11-01"}}), 403, "forbidden"},
+      {"rp_by_enterprise_user",
+       post_as("enterprise", "/api/v1/reports", {{"kind", "daily"}, {"date", "2026-11-01"}}), 403,
+       "forbidden"},
       {"rp_missing", get("/api/v1/reports/999999999"), 404, "not_found"},
       {"rp_not_a_number", get("/api/v1/reports/abc"), 404, "not_found"},
       {"rp_sql_id", get("/api/v1/reports/1%20OR%201=1"), 404, "not_found"},
@@ -575,23 +1153,29 @@ class BadInput : public ::testing::TestWithParam<std::size_t> {
 TEST_P(BadInput, IsRefusedWithAProblemAndStoresNothing) {
   const auto& c = catalogue().at(GetParam());
   if (c.name == "patch_limits_out_of_order" || c.name.rfind("sv_", 0) == 0) {
-    auto ok = e_->client().post_json("/api/v1/monitoring-points", merged(point(), {{"quota_code", "BIQOK"}}), e_->admin);
+    auto ok = e_->client().post_json("/api/v1/monitoring-points",
+                                     merged(point(), {{"quota_code", "BIQOK"}}), e_->admin);
     ASSERT_TRUE(ok.status == 201 || ok.status == 409) << ok.body;
   }
   auto before = fingerprint();
   auto r = c.send(*e_);
   EXPECT_TRUE(is_problem(r, c.status, c.code)) << c.name;
   EXPECT_EQ(r.body.find("root:"), std::string::npos) << "leaked /etc/passwd";
-  EXPECT_EQ(r.body.find("outside the static root"), std::string::npos) << "leaked a file outside the static root";
+  EXPECT_EQ(r.body.find("outside the static root"), std::string::npos)
+      << "leaked a file outside the static root";
   if (c.status == 429 || c.status == 503) {
     EXPECT_FALSE(r.header("retry-after").empty());
   }
   EXPECT_EQ(fingerprint(), before) << c.name << " changed what is stored";
-  EXPECT_EQ(e_->client().get("/healthz").status, 200) << "the server stopped answering after " << c.name;
+  EXPECT_EQ(e_->client().get("/healthz").status, 200)
+      << "the server stopped answering after " << c.name;
 }
 
-std::string case_name(const ::testing::TestParamInfo<std::size_t>& info) { return catalogue().at(info.param).name; }
-INSTANTIATE_TEST_SUITE_P(Catalogue, BadInput, ::testing::Range<std::size_t>(0, catalogue().size()), case_name);
+std::string case_name(const ::testing::TestParamInfo<std::size_t>& info) {
+  return catalogue().at(info.param).name;
+}
+INSTANTIATE_TEST_SUITE_P(Catalogue, BadInput, ::testing::Range<std::size_t>(0, catalogue().size()),
+                         case_name);
 
 TEST(BadInputCatalogue, HasAtLeastFortyDistinctEntries) {
   std::set<std::string> names;
@@ -607,15 +1191,21 @@ TEST(BadInputSql, MetaCharactersInFreeTextAreStoredVerbatim) {
   auto* e = env();
   ASSERT_NE(e, nullptr);
   auto c = e->client();
-  const std::vector<std::string> payloads = {kSqlMeta, "\" OR \"1\"=\"1", "\\'; SELECT pg_sleep(10); --",
+  const std::vector<std::string> payloads = {kSqlMeta, "\" OR \"1\"=\"1",
+                                             "\\'; SELECT pg_sleep(10); --",
                                              "Robert'); DELETE FROM app_user; --", "%_\\%"};
   long long before = count_rows("enterprise");
   for (std::size_t i = 0; i < payloads.size(); ++i) {
     const auto& p = payloads[i];
     SCOPED_TRACE(p);
     std::string code = "140300" + std::to_string(10100 + i);
-    json body = {{"company_code", code}, {"name", "阳泉" + std::to_string(i) + p}, {"region_code", "140300"},
-                 {"whp_reg_code", p}, {"address", p}, {"industry_type", p}, {"principal", p},
+    json body = {{"company_code", code},
+                 {"name", "阳泉" + std::to_string(i) + p},
+                 {"region_code", "140300"},
+                 {"whp_reg_code", p},
+                 {"address", p},
+                 {"industry_type", p},
+                 {"principal", p},
                  {"roster_batch", p.substr(0, 32)}};
     auto r = c.post_json("/api/v1/enterprises", body, e->admin);
     ASSERT_EQ(r.status, 201) << r.body;
@@ -696,7 +1286,8 @@ TEST(BadInputAuth, LoginIsThrottledAfterRepeatedFailures) {
   }
   long long before = sessions();
   auto fp = fingerprint();
-  auto r = c.post_json("/api/v1/auth/login", {{"username", "bi_throttled"}, {"password", TestServer::kPassword}});
+  auto r = c.post_json("/api/v1/auth/login",
+                       {{"username", "bi_throttled"}, {"password", TestServer::kPassword}});
   EXPECT_TRUE(is_problem(r, 429, "throttled"));
   auto retry = r.header("retry-after");
   ASSERT_FALSE(retry.empty());
@@ -707,7 +1298,8 @@ TEST(BadInputAuth, LoginIsThrottledAfterRepeatedFailures) {
   EXPECT_EQ(fingerprint(), fp);
   // The lock is the (user, address) pair's (issue 9): another name from the same address is
   // not locked, it just fails as a wrong password does.
-  auto other = c.post_json("/api/v1/auth/login", {{"username", "bi_nobody"}, {"password", "Wrong-Horse-42"}});
+  auto other = c.post_json("/api/v1/auth/login",
+                           {{"username", "bi_nobody"}, {"password", "Wrong-Horse-42"}});
   EXPECT_TRUE(is_problem(other, 401, "unauthenticated"));
   EXPECT_EQ(c.get("/healthz").status, 200);
   srv.clock().advance(std::chrono::seconds(std::stol(retry) + 1));

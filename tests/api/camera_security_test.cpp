@@ -38,25 +38,39 @@ struct World {
   HttpsClient c = srv.client();
   std::string admin, ent_a, ent_b, officer, operator_, city;
 
-  explicit World(TestServerOptions o = [] {
-    TestServerOptions d;
-    d.video = true;
-    return d;
-  }())
+  explicit World(TestServerOptions o =
+                     [] {
+                       TestServerOptions d;
+                       d.video = true;
+                       return d;
+                     }())
       : srv(shared_db(), o) {
     const int n = next_world();
-    const std::string serial = std::to_string(80000 + (static_cast<int>(std::stoul(tag, nullptr, 16)) + n * 131) % 10000);
+    const std::string serial =
+        std::to_string(80000 + (static_cast<int>(std::stoul(tag, nullptr, 16)) + n * 131) % 10000);
     kA = "140300" + serial;
     kB = "140400" + serial;
     camA = "SECA" + tag + std::to_string(n);
     camB = "SECB" + tag + std::to_string(n);
     admin = srv.make_user("sec_admin" + tag + std::to_string(n), "province_admin");
-    ok(c.post_json("/api/v1/enterprises", {{"company_code", kA}, {"name", "阳泉摄像安全" + tag + std::to_string(n)}, {"region_code", "140300"}},
+    ok(c.post_json("/api/v1/enterprises",
+                   {{"company_code", kA},
+                    {"name", "阳泉摄像安全" + tag + std::to_string(n)},
+                    {"region_code", "140300"}},
                    admin));
-    ok(c.post_json("/api/v1/enterprises", {{"company_code", kB}, {"name", "长治摄像安全" + tag + std::to_string(n)}, {"region_code", "140400"}},
+    ok(c.post_json("/api/v1/enterprises",
+                   {{"company_code", kB},
+                    {"name", "长治摄像安全" + tag + std::to_string(n)},
+                    {"region_code", "140400"}},
                    admin));
-    ok(c.post_json("/api/v1/cameras", {{"video_id", camA}, {"company_code", kA}, {"name", "大门"}, {"scene_type", "gate"}}, admin));
-    ok(c.post_json("/api/v1/cameras", {{"video_id", camB}, {"company_code", kB}, {"name", "罐区"}, {"scene_type", "tank_farm"}}, admin));
+    ok(c.post_json(
+        "/api/v1/cameras",
+        {{"video_id", camA}, {"company_code", kA}, {"name", "大门"}, {"scene_type", "gate"}},
+        admin));
+    ok(c.post_json(
+        "/api/v1/cameras",
+        {{"video_id", camB}, {"company_code", kB}, {"name", "罐区"}, {"scene_type", "tank_farm"}},
+        admin));
     ent_a = srv.make_user("sec_ea" + tag + std::to_string(n), "enterprise_user", kA);
     ent_b = srv.make_user("sec_eb" + tag + std::to_string(n), "enterprise_user", kB);
     officer = srv.make_user("sec_po" + tag + std::to_string(n), "province_officer");
@@ -76,7 +90,10 @@ struct World {
   json row(const std::string& cam) { return c.get("/api/v1/cameras/" + cam, admin).json(); }
   json db_row(const std::string& cam) {
     return shared_db().db().in_tx([&](storage::Tx& tx) {
-      return tx.exec_one("SELECT credential_sealed, credential_ref, has_credential FROM camera WHERE video_id = $1", {cam});
+      return tx.exec_one(
+          "SELECT credential_sealed, credential_ref, has_credential FROM camera WHERE video_id = "
+          "$1",
+          {cam});
     });
   }
   // The camera as the pipeline would get it (credentials opened).
@@ -105,7 +122,8 @@ TEST(CameraCredential, IsSealedForItsCameraAndNeverAnswered) {
   auto stored = w.db_row(w.camA);
   ASSERT_TRUE(stored["credential_sealed"].is_string());
   EXPECT_TRUE(core::SecretBox::is_sealed(stored["credential_sealed"].get<std::string>()));
-  EXPECT_EQ(stored["credential_sealed"].get<std::string>().find("alice"), std::string::npos) << "stored in clear";
+  EXPECT_EQ(stored["credential_sealed"].get<std::string>().find("alice"), std::string::npos)
+      << "stored in clear";
   auto cfg = w.pipeline_config(w.camA);
   EXPECT_EQ(cfg.username, "alice");
   EXPECT_EQ(cfg.password, "A-pass-9f3!");
@@ -113,16 +131,21 @@ TEST(CameraCredential, IsSealedForItsCameraAndNeverAnswered) {
   // Scope and roles: another enterprise's camera does not exist; read-only roles may not.
   EXPECT_EQ(w.put_credential(w.camB, {{"username", "x"}, {"password", "y"}}, w.ent_a).status, 404);
   EXPECT_EQ(w.c.del("/api/v1/cameras/" + w.camB + "/credential", w.ent_a).status, 404);
-  EXPECT_EQ(w.put_credential(w.camA, {{"username", "x"}, {"password", "y"}}, w.officer).status, 403);
-  EXPECT_EQ(w.put_credential(w.camA, {{"username", "x"}, {"password", "y"}}, w.operator_).status, 403);
-  EXPECT_EQ(w.put_credential(w.camA, {{"username", "x"}, {"password", "y"}}, w.city).status, 204) << "the camera's city may";
+  EXPECT_EQ(w.put_credential(w.camA, {{"username", "x"}, {"password", "y"}}, w.officer).status,
+            403);
+  EXPECT_EQ(w.put_credential(w.camA, {{"username", "x"}, {"password", "y"}}, w.operator_).status,
+            403);
+  EXPECT_EQ(w.put_credential(w.camA, {{"username", "x"}, {"password", "y"}}, w.city).status, 204)
+      << "the camera's city may";
   EXPECT_EQ(w.pipeline_config(w.camA).username, "x");
 
   // A sealed value copied onto another enterprise's camera row does not open there.
   ASSERT_EQ(w.patch(w.camB, {{"rtsp_url", "rtsp://10.20.30.41/main"}}, w.admin).status, 200);
   shared_db().db().in_tx([&](storage::Tx& tx) {
-    tx.exec("UPDATE camera SET credential_sealed = (SELECT credential_sealed FROM camera WHERE video_id = $1) WHERE video_id = $2",
-            {w.camA, w.camB});
+    tx.exec(
+        "UPDATE camera SET credential_sealed = (SELECT credential_sealed FROM camera WHERE "
+        "video_id = $1) WHERE video_id = $2",
+        {w.camA, w.camB});
   });
   EXPECT_EQ(w.db_row(w.camB)["credential_sealed"], w.db_row(w.camA)["credential_sealed"]);
   auto b = w.pipeline_config(w.camB);
@@ -140,12 +163,16 @@ TEST(CameraCredential, ARefResolvesOnlyInTheCamerasEnterprise) {
   // B's secret, in B's namespace and (as before this change) in the province-wide one.
   ::setenv(("HAZMON_CAMERA_SECRET_" + w.kB + "_GATE").c_str(), "bob:B-secret-71", 1);
   ::setenv("HAZMON_CAMERA_SECRET_GATE", "bob:B-secret-71", 1);
-  ASSERT_EQ(w.patch(w.camB, {{"rtsp_url", "rtsp://10.40.0.2/main"}, {"credential_ref", "gate"}}, w.ent_b).status, 200);
+  ASSERT_EQ(
+      w.patch(w.camB, {{"rtsp_url", "rtsp://10.40.0.2/main"}, {"credential_ref", "gate"}}, w.ent_b)
+          .status,
+      200);
   EXPECT_EQ(w.pipeline_config(w.camB).password, "B-secret-71");
   EXPECT_EQ(w.row(w.camB)["has_credential"], true);
 
   // The attack: A points its own camera at its own host with B's ref.
-  auto r = w.patch(w.camA, {{"rtsp_url", "rtsp://10.99.0.1:8554/x"}, {"credential_ref", "gate"}}, w.ent_a);
+  auto r = w.patch(w.camA, {{"rtsp_url", "rtsp://10.99.0.1:8554/x"}, {"credential_ref", "gate"}},
+                   w.ent_a);
   ASSERT_TRUE(r.status == 200 || r.status == 422) << r.body;
   auto a = w.pipeline_config(w.camA);
   EXPECT_TRUE(a.username.empty()) << "B's user reached A's camera";
@@ -166,7 +193,8 @@ TEST(CameraCredential, ARefResolvesOnlyInTheCamerasEnterprise) {
   std::filesystem::create_directories(dir / w.kB);
   auto write_secret = [](const std::filesystem::path& f, const std::string& text) {
     std::ofstream(f) << text;
-    std::filesystem::permissions(f, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    std::filesystem::permissions(
+        f, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   };
   write_secret(dir / w.kB / "gate", "bob:B-file-secret");
   write_secret(dir / "gate", "bob:flat-file-secret");
@@ -178,10 +206,17 @@ TEST(CameraCredential, ARefResolvesOnlyInTheCamerasEnterprise) {
 
 TEST(CameraCredential, ChangingTheUrlDropsItUnlessARefIsSentAgain) {
   World w;
-  ASSERT_EQ(w.patch(w.camA, {{"rtsp_url", "rtsp://10.1.0.1/main"}, {"rtsp_sub_url", "rtsp://10.1.0.1/sub"}}, w.ent_a).status, 200);
-  ASSERT_EQ(w.put_credential(w.camA, {{"username", "alice"}, {"password", "pw-1"}}, w.ent_a).status, 204);
+  ASSERT_EQ(w.patch(w.camA,
+                    {{"rtsp_url", "rtsp://10.1.0.1/main"}, {"rtsp_sub_url", "rtsp://10.1.0.1/sub"}},
+                    w.ent_a)
+                .status,
+            200);
+  ASSERT_EQ(w.put_credential(w.camA, {{"username", "alice"}, {"password", "pw-1"}}, w.ent_a).status,
+            204);
   // Other fields, or the same URL again, keep it.
-  ASSERT_EQ(w.patch(w.camA, {{"name", "东大门"}, {"rtsp_url", "rtsp://10.1.0.1/main"}}, w.ent_a).status, 200);
+  ASSERT_EQ(
+      w.patch(w.camA, {{"name", "东大门"}, {"rtsp_url", "rtsp://10.1.0.1/main"}}, w.ent_a).status,
+      200);
   EXPECT_EQ(w.row(w.camA)["has_credential"], true);
   EXPECT_EQ(w.pipeline_config(w.camA).password, "pw-1");
   // Another main URL drops it.
@@ -192,13 +227,15 @@ TEST(CameraCredential, ChangingTheUrlDropsItUnlessARefIsSentAgain) {
   EXPECT_TRUE(w.pipeline_config(w.camA).username.empty());
   // A sub-stream URL too, and the legacy ref with it.
   ASSERT_EQ(w.patch(w.camA, {{"credential_ref", "cam1"}}, w.ent_a).status, 200);
-  ASSERT_EQ(w.put_credential(w.camA, {{"username", "alice"}, {"password", "pw-2"}}, w.ent_a).status, 204);
+  ASSERT_EQ(w.put_credential(w.camA, {{"username", "alice"}, {"password", "pw-2"}}, w.ent_a).status,
+            204);
   r = w.patch(w.camA, {{"rtsp_sub_url", "rtsp://10.1.0.2/sub"}}, w.ent_a);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json()["has_credential"], false);
   EXPECT_TRUE(r.json()["credential_ref"].is_null());
   // Sent again in the same PATCH, the ref stays (the sealed one is still dropped).
-  ASSERT_EQ(w.put_credential(w.camA, {{"username", "alice"}, {"password", "pw-3"}}, w.ent_a).status, 204);
+  ASSERT_EQ(w.put_credential(w.camA, {{"username", "alice"}, {"password", "pw-3"}}, w.ent_a).status,
+            204);
   r = w.patch(w.camA, {{"rtsp_url", "rtsp://10.1.0.3/main"}, {"credential_ref", "cam1"}}, w.ent_a);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json()["credential_ref"], "cam1");
@@ -212,8 +249,11 @@ TEST(CameraUrls, DisallowedHostsPortsAndSchemesAreRefusedOnWrite) {
   World w(o);
   // B's video gateway adds its address to B's networks.
   auto gw = w.c.post_json("/api/v1/gateways",
-                          {{"gateway_code", "GV" + w.tag + "000"}, {"company_code", w.kB}, {"name", "视频网关"},
-                           {"gateway_type", "video"}, {"ip", "172.16.1.10"}},
+                          {{"gateway_code", "GV" + w.tag + "000"},
+                           {"company_code", w.kB},
+                           {"name", "视频网关"},
+                           {"gateway_type", "video"},
+                           {"ip", "172.16.1.10"}},
                           w.admin);
   ASSERT_EQ(gw.status, 201) << gw.body;
   struct Case {
@@ -236,7 +276,7 @@ TEST(CameraUrls, DisallowedHostsPortsAndSchemesAreRefusedOnWrite) {
       {w.camA, "rtsp_url", "rtsp://admin:12345@10.3.0.8/live", false},
       {w.camA, "rtsp_sub_url", "rtsp://127.0.0.1:8554/sub", false},
       {w.camB, "rtsp_url", "rtsp://192.168.7.5/live", true},
-      {w.camB, "rtsp_url", "rtsp://172.16.1.10:554/live", true},   // its video gateway
+      {w.camB, "rtsp_url", "rtsp://172.16.1.10:554/live", true},  // its video gateway
       {w.camB, "rtsp_url", "rtsp://172.16.1.11:554/live", false},
       {w.camB, "rtsp_url", "rtsp://10.3.0.8/live", false},  // B's own entry replaces "*"
   };
@@ -259,14 +299,20 @@ TEST(CameraUrls, DisallowedHostsPortsAndSchemesAreRefusedOnWrite) {
   }
   // The same on create (an enterprise's own video_id starts with its code, ADR 0015).
   auto r = w.c.post_json("/api/v1/cameras",
-                         {{"video_id", w.kA + "N1"}, {"company_code", w.kA}, {"name", "探测"}, {"scene_type", "gate"},
+                         {{"video_id", w.kA + "N1"},
+                          {"company_code", w.kA},
+                          {"name", "探测"},
+                          {"scene_type", "gate"},
                           {"rtsp_url", "rtsp://127.0.0.1:6379/"}},
                          w.ent_a);
   ASSERT_EQ(r.status, 422) << r.body;
   EXPECT_EQ(r.json()["errors"].size(), 1u) << r.body;
   EXPECT_EQ(r.json()["errors"][0]["pointer"], "/rtsp_url") << r.body;
   r = w.c.post_json("/api/v1/cameras",
-                    {{"video_id", w.kA + "N2"}, {"company_code", w.kA}, {"name", "正常"}, {"scene_type", "gate"},
+                    {{"video_id", w.kA + "N2"},
+                     {"company_code", w.kA},
+                     {"name", "正常"},
+                     {"scene_type", "gate"},
                      {"rtsp_url", "rtsp://10.3.0.9/live"}},
                     w.ent_a);
   EXPECT_EQ(r.status, 201) << r.body;

@@ -19,7 +19,9 @@ namespace {
 struct GroupFixture : IngestFixture {
   GroupFixture() : IngestFixture(300) {}
 
-  json sw(int seconds_ago, int v) { return {{"quotaCode", kSwitch}, {"collectTime", at(seconds_ago)}, {"switchValue", v}}; }
+  json sw(int seconds_ago, int v) {
+    return {{"quotaCode", kSwitch}, {"collectTime", at(seconds_ago)}, {"switchValue", v}};
+  }
   HttpResult post(const std::string& data_id, json datas) {
     return c.post_json("/api/v1/upload/realtime", upload(data_id, std::move(datas)), gateway);
   }
@@ -28,7 +30,8 @@ struct GroupFixture : IngestFixture {
     return shared_db().db().in_tx([&](storage::Tx& tx) {
       return tx.exec(
           "SELECT alarm_type, threshold, peak_value, last_value, end_ts IS NOT NULL AS ended, "
-          "extract(epoch FROM coalesce(end_ts, start_ts) - start_ts)::int AS dur, suppressed FROM alarm "
+          "extract(epoch FROM coalesce(end_ts, start_ts) - start_ts)::int AS dur, suppressed FROM "
+          "alarm "
           "WHERE quota_code = $1 AND origin = 'platform' ORDER BY start_ts, id",
           {quota});
     });
@@ -39,8 +42,9 @@ struct GroupFixture : IngestFixture {
 TEST(IngestGroup, RaiseEscalateAndClearInOneUploadAreOneEpisode) {
   GroupFixture f;
   // H from -300 s (raised at -270), HH from -240 (escalated at -210), back to normal at -150.
-  auto r = f.post("g-1", json::array({f.item(f.kLevel, 300, 16), f.item(f.kLevel, 270, 16.2), f.item(f.kLevel, 240, 18.5),
-                                        f.item(f.kLevel, 210, 19.1), f.item(f.kLevel, 180, 18.7), f.item(f.kLevel, 150, 10)}));
+  auto r = f.post("g-1", json::array({f.item(f.kLevel, 300, 16), f.item(f.kLevel, 270, 16.2),
+                                      f.item(f.kLevel, 240, 18.5), f.item(f.kLevel, 210, 19.1),
+                                      f.item(f.kLevel, 180, 18.7), f.item(f.kLevel, 150, 10)}));
   ASSERT_EQ(r.status, 200) << r.body;
   auto eps = f.episodes(f.kLevel);
   ASSERT_EQ(eps.size(), 1u) << eps.dump();
@@ -54,14 +58,17 @@ TEST(IngestGroup, RaiseEscalateAndClearInOneUploadAreOneEpisode) {
 
 TEST(IngestGroup, EpisodeOpenFromAnEarlierGroupIsUpdatedThenANewOneStarts) {
   GroupFixture f;
-  ASSERT_EQ(f.post("g-2a", json::array({f.item(f.kLevel, 600, 16), f.item(f.kLevel, 570, 16.5)})).status, 200);
+  ASSERT_EQ(
+      f.post("g-2a", json::array({f.item(f.kLevel, 600, 16), f.item(f.kLevel, 570, 16.5)})).status,
+      200);
   auto open = f.episodes(f.kLevel);
   ASSERT_EQ(open.size(), 1u) << open.dump();
   EXPECT_EQ(open[0]["ended"], false);
   // Second upload: escalate the open one, end it, then raise and end a second episode (L).
-  auto r = f.post("g-2b", json::array({f.item(f.kLevel, 540, 18.4), f.item(f.kLevel, 510, 18.9), f.item(f.kLevel, 480, 9),
-                                         f.item(f.kLevel, 450, 1.5), f.item(f.kLevel, 420, 1.2), f.item(f.kLevel, 390, 1.0),
-                                         f.item(f.kLevel, 360, 8)}));
+  auto r = f.post("g-2b", json::array({f.item(f.kLevel, 540, 18.4), f.item(f.kLevel, 510, 18.9),
+                                       f.item(f.kLevel, 480, 9), f.item(f.kLevel, 450, 1.5),
+                                       f.item(f.kLevel, 420, 1.2), f.item(f.kLevel, 390, 1.0),
+                                       f.item(f.kLevel, 360, 8)}));
   ASSERT_EQ(r.status, 200) << r.body;
   auto eps = f.episodes(f.kLevel);
   ASSERT_EQ(eps.size(), 2u) << eps.dump();
@@ -80,7 +87,8 @@ TEST(IngestGroup, EpisodeOpenFromAnEarlierGroupIsUpdatedThenANewOneStarts) {
 TEST(IngestGroup, ManySwitchEpisodesInOneUploadAndGatewaySeen) {
   GroupFixture f;
   // Three on/off cycles of a debounce-0 switch, the last one left on.
-  auto r = f.post("g-3", json::array({f.sw(100, 1), f.sw(90, 0), f.sw(80, 1), f.sw(70, 1), f.sw(60, 0), f.sw(50, 1)}));
+  auto r = f.post("g-3", json::array({f.sw(100, 1), f.sw(90, 0), f.sw(80, 1), f.sw(70, 1),
+                                      f.sw(60, 0), f.sw(50, 1)}));
   ASSERT_EQ(r.status, 200) << r.body;
   auto eps = f.episodes(f.kSwitch);
   ASSERT_EQ(eps.size(), 3u) << eps.dump();
@@ -96,7 +104,9 @@ TEST(IngestGroup, ManySwitchEpisodesInOneUploadAndGatewaySeen) {
   EXPECT_EQ(eps[2]["ended"], true);
   EXPECT_EQ(eps[2]["dur"], 10);
   auto seen = shared_db().db().in_tx([&](storage::Tx& tx) {
-    return tx.exec_one("SELECT last_seen_at IS NOT NULL AS seen FROM gateway WHERE gateway_code = $1", {f.kGateway});
+    return tx.exec_one(
+        "SELECT last_seen_at IS NOT NULL AS seen FROM gateway WHERE gateway_code = $1",
+        {f.kGateway});
   });
   EXPECT_EQ(seen["seen"], true);
 }

@@ -66,7 +66,9 @@ bool accepts(unsigned short port) {
 class Sink {
  public:
   Sink(unsigned short port, std::string script = "smtp_sink.py")
-      : port_(port), script_(std::move(script)), dir_(fs::temp_directory_path() / ("hazmon-sink-" + core::random_hex(6))) {}
+      : port_(port),
+        script_(std::move(script)),
+        dir_(fs::temp_directory_path() / ("hazmon-sink-" + core::random_hex(6))) {}
   ~Sink() {
     stop();
     std::error_code ec;
@@ -76,7 +78,8 @@ class Sink {
     fs::create_directories(dir_);
     std::string script = std::string(HAZMON_SOURCE_DIR) + "/tests/support/" + script_;
     std::string port = std::to_string(port_), dir = dir_.string();
-    const char* argv[] = {"/usr/bin/python3", script.c_str(), "--port", port.c_str(), "--dir", dir.c_str(), nullptr};
+    const char* argv[] = {"/usr/bin/python3", script.c_str(), "--port", port.c_str(), "--dir",
+                          dir.c_str(),        nullptr};
     ASSERT_EQ(posix_spawn(&pid_, argv[0], nullptr, nullptr, const_cast<char**>(argv), environ), 0);
     auto until = steady_clock::now() + seconds(15);
     while (!accepts(port_)) {
@@ -127,7 +130,8 @@ std::string local_minute(const json& v) {
 
 std::set<std::string> field_set(const std::vector<json>& v, const std::string& key) {
   std::set<std::string> out;
-  for (const auto& m : v) out.insert(m[key].is_array() ? m[key][0].get<std::string>() : m[key].get<std::string>());
+  for (const auto& m : v)
+    out.insert(m[key].is_array() ? m[key][0].get<std::string>() : m[key].get<std::string>());
   return out;
 }
 
@@ -157,26 +161,50 @@ struct Fixture {
     // Contacts of earlier tests would be told too, and their open events (other binaries' tests
     // included) would escalate when this test moves the clock and reach this test's contacts.
     shared_db().exec("DELETE FROM notify_contact");
-    shared_db().exec("UPDATE warning_event SET status = 'closed', closed_ts = now() WHERE status <> 'closed'");
+    shared_db().exec(
+        "UPDATE warning_event SET status = 'closed', closed_ts = now() WHERE status <> 'closed'");
     admin = srv.make_user("ntf_admin" + kN, "province_admin");
     for (auto [code, name] : {std::pair{"140702", "榆次区"}, std::pair{"140703", "太谷区"}}) {
-      auto r = c.post_json("/api/v1/regions", {{"code", code}, {"name", name}, {"level", "county"}, {"parent_code", "140700"}}, admin);
+      auto r = c.post_json(
+          "/api/v1/regions",
+          {{"code", code}, {"name", name}, {"level", "county"}, {"parent_code", "140700"}}, admin);
       if (r.status != 201 && r.status != 409) throw std::runtime_error(r.body);
     }
-    ok(c.post_json("/api/v1/enterprises", {{"company_code", kCompany}, {"name", kName}, {"region_code", "140702"}}, admin));
+    ok(c.post_json("/api/v1/enterprises",
+                   {{"company_code", kCompany}, {"name", kName}, {"region_code", "140702"}},
+                   admin));
     ok(c.post_json("/api/v1/hazard-sources",
-                   {{"hazard_code", kHazard}, {"company_code", kCompany}, {"name", "液氯罐区"}, {"rank", rank}}, admin));
-    ok(c.post_json("/api/v1/gateways", {{"gateway_code", kGateway}, {"company_code", kCompany}, {"name", "网关"}}, admin));
+                   {{"hazard_code", kHazard},
+                    {"company_code", kCompany},
+                    {"name", "液氯罐区"},
+                    {"rank", rank}},
+                   admin));
+    ok(c.post_json("/api/v1/gateways",
+                   {{"gateway_code", kGateway}, {"company_code", kCompany}, {"name", "网关"}},
+                   admin));
     ok(c.post_json("/api/v1/monitoring-points",
-                   {{"quota_code", kPoint}, {"company_code", kCompany}, {"hazard_code", kHazard}, {"gateway_code", kGateway},
-                    {"name", "1#储罐液位"}, {"indicator_type", "level"}, {"value_kind", "analog"}, {"unit", "m"},
-                    {"range_low", 0}, {"range_high", 20}, {"l", 2}, {"h", 15}, {"hh", 18}, {"debounce_s", 30},
+                   {{"quota_code", kPoint},
+                    {"company_code", kCompany},
+                    {"hazard_code", kHazard},
+                    {"gateway_code", kGateway},
+                    {"name", "1#储罐液位"},
+                    {"indicator_type", "level"},
+                    {"value_kind", "analog"},
+                    {"unit", "m"},
+                    {"range_low", 0},
+                    {"range_high", 20},
+                    {"l", 2},
+                    {"h", 15},
+                    {"hh", 18},
+                    {"debounce_s", 30},
                     {"deadband", 0.5}},
                    admin));
-    auto cred = c.post_json("/api/v1/credentials", {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompany}}}},
-                            admin);
+    auto cred = c.post_json(
+        "/api/v1/credentials",
+        {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompany}}}}, admin);
     ok(cred);
-    gateway = cred.json()["app_id"].get<std::string>() + "." + cred.json()["secret"].get<std::string>();
+    gateway =
+        cred.json()["app_id"].get<std::string>() + "." + cred.json()["secret"].get<std::string>();
   }
   ~Fixture() {
     srv.stop();
@@ -194,24 +222,48 @@ struct Fixture {
   // The duty contacts of every tier: the enterprise (SMS and e-mail), the county (e-mail), the
   // city (SMS), the province (e-mail, red only), and a 包保责任人 with a mobile number.
   void all_contacts() {
-    contact({{"level", "enterprise"}, {"company_code", kCompany}, {"name", "企业值班员"}, {"phone", "13800000001"},
-             {"email", "duty@ent.test"}, {"channels", {"sms", "email"}}});
-    contact({{"level", "county"}, {"region_code", "140702"}, {"name", "榆次区应急局值班室"}, {"email", "county@yuci.test"},
+    contact({{"level", "enterprise"},
+             {"company_code", kCompany},
+             {"name", "企业值班员"},
+             {"phone", "13800000001"},
+             {"email", "duty@ent.test"},
+             {"channels", {"sms", "email"}}});
+    contact({{"level", "county"},
+             {"region_code", "140702"},
+             {"name", "榆次区应急局值班室"},
+             {"email", "county@yuci.test"},
              {"channels", {"email"}}});
-    contact({{"level", "city"}, {"region_code", "140700"}, {"name", "晋中市应急局值班室"}, {"phone", "13900000002"}});
-    contact({{"level", "province"}, {"region_code", "140000"}, {"name", "省应急厅值班室"}, {"email", "duty@shanxi.test"},
-             {"channels", {"email"}}, {"min_level", "red"}});
-    ok(c.post_json("/api/v1/responsible-persons", {{"company_code", kCompany}, {"hazard_code", kHazard}, {"role", "principal"},
-                                                   {"name", "张主任"}, {"mobile", "13700000003"}},
+    contact({{"level", "city"},
+             {"region_code", "140700"},
+             {"name", "晋中市应急局值班室"},
+             {"phone", "13900000002"}});
+    contact({{"level", "province"},
+             {"region_code", "140000"},
+             {"name", "省应急厅值班室"},
+             {"email", "duty@shanxi.test"},
+             {"channels", {"email"}},
+             {"min_level", "red"}});
+    ok(c.post_json("/api/v1/responsible-persons",
+                   {{"company_code", kCompany},
+                    {"hazard_code", kHazard},
+                    {"role", "principal"},
+                    {"name", "张主任"},
+                    {"mobile", "13700000003"}},
                    admin));
   }
 
-  std::string at(int seconds_ago) { return core::format_rfc3339(srv.clock().now() - seconds(seconds_ago)); }
-  json item(int seconds_ago, double v) { return {{"quotaCode", kPoint}, {"collectTime", at(seconds_ago)}, {"value", v}}; }
+  std::string at(int seconds_ago) {
+    return core::format_rfc3339(srv.clock().now() - seconds(seconds_ago));
+  }
+  json item(int seconds_ago, double v) {
+    return {{"quotaCode", kPoint}, {"collectTime", at(seconds_ago)}, {"value", v}};
+  }
   // 40 s above HH: the 30 s debounce raises the alarm, the rules make an event, it is pushed.
   void raise_hh(const std::string& data_id) {
-    json body = {{"companyCode", kCompany}, {"gatewayCode", kGateway}, {"dataId", data_id}, {"reportType", "realtime"},
-                 {"sendTime", at(0)}, {"datas", json::array({item(100, 19), item(60, 19.2)})}};
+    json body = {
+        {"companyCode", kCompany}, {"gatewayCode", kGateway},
+        {"dataId", data_id},       {"reportType", "realtime"},
+        {"sendTime", at(0)},       {"datas", json::array({item(100, 19), item(60, 19.2)})}};
     auto r = c.post_json("/api/v1/upload/realtime", body, gateway);
     if (r.status != 200) throw std::runtime_error(r.body);
     settle();
@@ -222,11 +274,14 @@ struct Fixture {
   }
   json event() {
     auto r = c.get("/api/v1/warning-events?company_code=" + kCompany, admin);
-    if (r.status != 200 || r.json()["items"].size() != 1) throw std::runtime_error("expected one event: " + r.body);
+    if (r.status != 200 || r.json()["items"].size() != 1)
+      throw std::runtime_error("expected one event: " + r.body);
     return r.json()["items"][0];
   }
-  json notifications(long long event_id, const std::string& token = {}, const std::string& extra = {}) {
-    auto r = c.get("/api/v1/notifications?warning_event_id=" + std::to_string(event_id) + extra, token.empty() ? admin : token);
+  json notifications(long long event_id, const std::string& token = {},
+                     const std::string& extra = {}) {
+    auto r = c.get("/api/v1/notifications?warning_event_id=" + std::to_string(event_id) + extra,
+                   token.empty() ? admin : token);
     if (r.status != 200) throw std::runtime_error(r.body);
     return r.json();
   }
@@ -251,7 +306,8 @@ struct Fixture {
   }
   std::string metric(const std::string& channel, const std::string& result) {
     auto body = c.get("/metrics").body;
-    std::string key = "hazmon_notifications_total{channel=\"" + channel + "\",result=\"" + result + "\"} ";
+    std::string key =
+        "hazmon_notifications_total{channel=\"" + channel + "\",result=\"" + result + "\"} ";
     auto p = body.find(key);
     if (p == std::string::npos) return "absent";
     return body.substr(p + key.size(), body.find('\n', p) - p - key.size());
@@ -280,7 +336,8 @@ TEST(Notify, RedEventIsMailedAndTextedToEveryTierWithDecodedChineseText) {
   // E-mail: enterprise, county and province (red reaches the province's red-only contact).
   auto mails = f.mails();
   ASSERT_EQ(mails.size(), 3u);
-  EXPECT_EQ(field_set(mails, "rcpt_tos"), (std::set<std::string>{"duty@ent.test", "county@yuci.test", "duty@shanxi.test"}));
+  EXPECT_EQ(field_set(mails, "rcpt_tos"),
+            (std::set<std::string>{"duty@ent.test", "county@yuci.test", "duty@shanxi.test"}));
   auto link = "https://hazmon.test/warning-events/" + std::to_string(id);
   for (const auto& m : mails) {
     SCOPED_TRACE(m.dump());
@@ -295,12 +352,13 @@ TEST(Notify, RedEventIsMailedAndTextedToEveryTierWithDecodedChineseText) {
     EXPECT_LE(m["max_line"].get<int>(), 78);
     EXPECT_NE(m["date"], "None");
     EXPECT_NE(m["message_id"].get<std::string>().find("@hazmon.test>"), std::string::npos);
-    for (const std::string& part : {f.kName, std::string("液氯罐区"), std::string("一级"), std::string("红色预警"),
-                                    ev["event_no"].get<std::string>(), link, local_minute(ev["deadline_ts"]),
-                                    std::string("高高报警")})
+    for (const std::string& part : {f.kName, std::string("液氯罐区"), std::string("一级"),
+                                    std::string("红色预警"), ev["event_no"].get<std::string>(),
+                                    link, local_minute(ev["deadline_ts"]), std::string("高高报警")})
       EXPECT_NE(body.find(part), std::string::npos) << part;
   }
-  auto to_county = std::find_if(mails.begin(), mails.end(), [](auto& m) { return m["rcpt_tos"][0] == "county@yuci.test"; });
+  auto to_county = std::find_if(mails.begin(), mails.end(),
+                                [](auto& m) { return m["rcpt_tos"][0] == "county@yuci.test"; });
   EXPECT_NE((*to_county)["to"].get<std::string>().find("榆次区应急局值班室"), std::string::npos);
 
   // SMS: the enterprise contact, the city (SMS only) and the 包保责任人 from the registry.
@@ -310,7 +368,8 @@ TEST(Notify, RedEventIsMailedAndTextedToEveryTierWithDecodedChineseText) {
   for (const auto& m : sms) {
     phones.insert(m.recipient);
     EXPECT_EQ(m.body.rfind("【危化品风险监测】", 0), 0u) << m.body;
-    for (const std::string& part : {f.kName, std::string("红色预警"), link, local_minute(ev["deadline_ts"])})
+    for (const std::string& part :
+         {f.kName, std::string("红色预警"), link, local_minute(ev["deadline_ts"])})
       EXPECT_NE(m.body.find(part), std::string::npos) << part << " in " << m.body;
   }
   EXPECT_EQ(phones, (std::set<std::string>{"13800000001", "13900000002", "13700000003"}));
@@ -335,8 +394,9 @@ TEST(Notify, RedEventIsMailedAndTextedToEveryTierWithDecodedChineseText) {
   again["push_reason"] = "created";
   EXPECT_EQ(f.srv.notifications().enqueue(again), 0);
   // More readings above HH join the open event: no new push, no new message.
-  json more = {{"companyCode", f.kCompany}, {"gatewayCode", f.kGateway}, {"dataId", "ntf-red-2"}, {"reportType", "realtime"},
-               {"sendTime", f.at(0)}, {"datas", json::array({f.item(10, 19.5)})}};
+  json more = {{"companyCode", f.kCompany}, {"gatewayCode", f.kGateway},
+               {"dataId", "ntf-red-2"},     {"reportType", "realtime"},
+               {"sendTime", f.at(0)},       {"datas", json::array({f.item(10, 19.5)})}};
   ASSERT_EQ(f.c.post_json("/api/v1/upload/realtime", more, f.gateway).status, 200);
   f.settle();
   EXPECT_EQ(f.srv.notifications().deliver_due(), 0);
@@ -354,7 +414,8 @@ TEST(Notify, EscalationAfterAMissedDeadlineReachesTheNextTier) {
   ASSERT_EQ(ev["level"], "yellow");
   auto id = ev["id"].get<long long>();
   f.srv.notifications().deliver_due();
-  EXPECT_EQ(field_set(f.mails(), "rcpt_tos"), (std::set<std::string>{"duty@ent.test", "county@yuci.test"}));
+  EXPECT_EQ(field_set(f.mails(), "rcpt_tos"),
+            (std::set<std::string>{"duty@ent.test", "county@yuci.test"}));
   EXPECT_EQ(f.sms_to("13800000001").size(), 1u);
   EXPECT_EQ(f.sms_to("13700000003").size(), 1u);
   EXPECT_TRUE(f.sms_to("13900000002").empty()) << "the city is not told of a yellow event";
@@ -362,8 +423,9 @@ TEST(Notify, EscalationAfterAMissedDeadlineReachesTheNextTier) {
   // The reading returns to normal (so rule 4, "HH for 30 minutes", cannot raise the level on
   // its own), but nobody feeds back: past the deadline the event escalates (orange, one
   // escalation: every tier).
-  json normal = {{"companyCode", f.kCompany}, {"gatewayCode", f.kGateway}, {"dataId", "ntf-esc-2"}, {"reportType", "realtime"},
-                 {"sendTime", f.at(0)}, {"datas", json::array({f.item(0, 10)})}};
+  json normal = {{"companyCode", f.kCompany}, {"gatewayCode", f.kGateway},
+                 {"dataId", "ntf-esc-2"},     {"reportType", "realtime"},
+                 {"sendTime", f.at(0)},       {"datas", json::array({f.item(0, 10)})}};
   ASSERT_EQ(f.c.post_json("/api/v1/upload/realtime", normal, f.gateway).status, 200);
   f.settle();
   EXPECT_EQ(f.srv.notifications().deliver_due(), 0);
@@ -387,7 +449,9 @@ TEST(Notify, EscalationAfterAMissedDeadlineReachesTheNextTier) {
   EXPECT_EQ(field_set(mails, "rcpt_tos").count("duty@shanxi.test"), 0u);
   std::string escalated_subject = mails[2]["subject"];
   EXPECT_NE(escalated_subject.find("逾期升级"), std::string::npos) << escalated_subject;
-  EXPECT_NE(escalated_subject.find(after["level"] == "orange" ? "橙色预警" : "?"), std::string::npos) << escalated_subject;
+  EXPECT_NE(escalated_subject.find(after["level"] == "orange" ? "橙色预警" : "?"),
+            std::string::npos)
+      << escalated_subject;
 
   auto list = f.notifications(id, {}, "&status=sent");
   long long escalated = 0;
@@ -401,8 +465,12 @@ TEST(Notify, EscalationAfterAMissedDeadlineReachesTheNextTier) {
 
 TEST(Notify, SmtpOutageIsRetriedWithBackOffAndDeliveredOnceItIsUp) {
   Fixture f(1);  // the SMTP sink is not started yet: connections are refused
-  f.contact({{"level", "enterprise"}, {"company_code", f.kCompany}, {"name", "企业值班员"}, {"phone", "13800000001"},
-             {"email", "duty@ent.test"}, {"channels", {"sms", "email"}}});
+  f.contact({{"level", "enterprise"},
+             {"company_code", f.kCompany},
+             {"name", "企业值班员"},
+             {"phone", "13800000001"},
+             {"email", "duty@ent.test"},
+             {"channels", {"sms", "email"}}});
   f.srv.sms().set_failing(true);  // and the SMS gateway is down for good
   f.raise_hh("ntf-down-1");
   auto id = f.event()["id"].get<long long>();
@@ -414,7 +482,8 @@ TEST(Notify, SmtpOutageIsRetriedWithBackOffAndDeliveredOnceItIsUp) {
   auto expect_next = [&](const json& r, seconds after) {
     auto t = core::parse_time(r["next_attempt_at"].get<std::string>());
     ASSERT_TRUE(t);
-    EXPECT_EQ(floor<milliseconds>(*t), floor<milliseconds>(f.srv.clock().now() + after)) << r.dump();
+    EXPECT_EQ(floor<milliseconds>(*t), floor<milliseconds>(f.srv.clock().now() + after))
+        << r.dump();
   };
 
   EXPECT_EQ(f.srv.notifications().deliver_due(), 2);
@@ -465,13 +534,18 @@ TEST(Notify, SmtpOutageIsRetriedWithBackOffAndDeliveredOnceItIsUp) {
   EXPECT_EQ(f.metric("email", "sent"), "1");
   EXPECT_EQ(f.metric("sms", "retried"), "4");
   EXPECT_EQ(f.metric("sms", "failed"), "1");
-  EXPECT_EQ(f.c.get("/api/v1/notifications?status=failed&warning_event_id=" + std::to_string(id), f.admin).json()["total"], 1);
+  EXPECT_EQ(
+      f.c.get("/api/v1/notifications?status=failed&warning_event_id=" + std::to_string(id), f.admin)
+          .json()["total"],
+      1);
 }
 
 TEST(Notify, ListIsScopedAndContactsAreCheckedAndKeptInScope) {
   Fixture f(1);
   f.smtp.start();
-  auto ent_contact = f.contact({{"level", "enterprise"}, {"company_code", f.kCompany}, {"name", "企业值班员"},
+  auto ent_contact = f.contact({{"level", "enterprise"},
+                                {"company_code", f.kCompany},
+                                {"name", "企业值班员"},
                                 {"phone", "13800000001"}});
   f.raise_hh("ntf-scope-1");
   auto id = f.event()["id"].get<long long>();
@@ -496,34 +570,54 @@ TEST(Notify, ListIsScopedAndContactsAreCheckedAndKeptInScope) {
   EXPECT_EQ(f.c.get("/api/v1/notifications?warning_event_id=x", f.admin).status, 400);
 
   // Contacts: a city officer keeps those of its city only; outside it they do not exist.
-  auto r = f.c.post_json("/api/v1/notify-contacts", {{"level", "enterprise"}, {"company_code", f.kCompany}, {"name", "x"},
-                                                     {"phone", "13800000009"}}, taiyuan);
+  auto r = f.c.post_json("/api/v1/notify-contacts",
+                         {{"level", "enterprise"},
+                          {"company_code", f.kCompany},
+                          {"name", "x"},
+                          {"phone", "13800000009"}},
+                         taiyuan);
   EXPECT_EQ(r.status, 422) << r.body;
   EXPECT_EQ(pointers(r), std::vector<std::string>{"/company_code"});
-  r = f.c.post_json("/api/v1/notify-contacts", {{"level", "county"}, {"region_code", "140702"}, {"name", "x"},
-                                                {"phone", "13800000009"}}, taiyuan);
+  r = f.c.post_json(
+      "/api/v1/notify-contacts",
+      {{"level", "county"}, {"region_code", "140702"}, {"name", "x"}, {"phone", "13800000009"}},
+      taiyuan);
   EXPECT_EQ(r.status, 422) << r.body;
   EXPECT_EQ(pointers(r), std::vector<std::string>{"/region_code"});
-  r = f.c.post_json("/api/v1/notify-contacts", {{"level", "city"}, {"region_code", "140100"}, {"name", "太原市应急局"},
-                                                {"phone", "13800000009"}}, taiyuan);
+  r = f.c.post_json("/api/v1/notify-contacts",
+                    {{"level", "city"},
+                     {"region_code", "140100"},
+                     {"name", "太原市应急局"},
+                     {"phone", "13800000009"}},
+                    taiyuan);
   ASSERT_EQ(r.status, 201) << r.body;
   auto own = r.json()["id"].get<long long>();
   auto mine = f.c.get("/api/v1/notify-contacts", taiyuan).json();
   ASSERT_EQ(mine["total"], 1) << mine.dump();
   EXPECT_EQ(mine["items"][0]["id"], own);
-  EXPECT_EQ(f.c.get("/api/v1/notify-contacts", jinzhong).json()["total"], 1);  // the enterprise contact
+  EXPECT_EQ(f.c.get("/api/v1/notify-contacts", jinzhong).json()["total"],
+            1);  // the enterprise contact
   EXPECT_EQ(f.c.get("/api/v1/notify-contacts", f.admin).json()["total"], 2);
   auto put = [&](long long cid, const json& body, const std::string& token) {
-    return f.c.request("PUT", "/api/v1/notify-contacts/" + std::to_string(cid), body.dump(),
-                       {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}});
+    return f.c.request(
+        "PUT", "/api/v1/notify-contacts/" + std::to_string(cid), body.dump(),
+        {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}});
   };
-  json renamed = {{"level", "enterprise"}, {"company_code", f.kCompany}, {"name", "夜班值班员"}, {"phone", "13800000001"},
-                  {"email", "night@ent.test"}, {"channels", {"sms", "email"}}, {"min_level", "orange"}};
+  json renamed = {{"level", "enterprise"},     {"company_code", f.kCompany},
+                  {"name", "夜班值班员"},      {"phone", "13800000001"},
+                  {"email", "night@ent.test"}, {"channels", {"sms", "email"}},
+                  {"min_level", "orange"}};
   EXPECT_EQ(put(ent_contact, renamed, taiyuan).status, 404);
   EXPECT_EQ(f.c.del("/api/v1/notify-contacts/" + std::to_string(ent_contact), taiyuan).status, 404);
   EXPECT_EQ(f.c.get("/api/v1/notify-contacts", county).status, 403);
-  EXPECT_EQ(f.c.post_json("/api/v1/notify-contacts", {{"level", "county"}, {"region_code", "140702"}, {"name", "x"},
-                                                     {"phone", "13800000009"}}, county).status, 403);
+  EXPECT_EQ(f.c.post_json("/api/v1/notify-contacts",
+                          {{"level", "county"},
+                           {"region_code", "140702"},
+                           {"name", "x"},
+                           {"phone", "13800000009"}},
+                          county)
+                .status,
+            403);
   EXPECT_EQ(f.c.get("/api/v1/notify-contacts", ent).status, 403);
   r = put(ent_contact, renamed, jinzhong);
   ASSERT_EQ(r.status, 200) << r.body;
@@ -540,25 +634,62 @@ TEST(Notify, ListIsScopedAndContactsAreCheckedAndKeptInScope) {
   std::vector<Case> cases = {
       {json::object(), {"/level", "/name", "/phone"}},
       {{{"level", "enterprise"}, {"name", "x"}, {"phone", "12345"}}, {"/company_code", "/phone"}},
-      {{{"level", "county"}, {"region_code", "140700"}, {"name", "x"}, {"phone", "13800000009"}}, {"/region_code"}},
-      {{{"level", "province"}, {"region_code", "140700"}, {"name", "x"}, {"phone", "13800000009"}}, {"/region_code"}},
-      {{{"level", "city"}, {"region_code", "140700"}, {"company_code", f.kCompany}, {"name", "x"}, {"phone", "13800000009"}},
+      {{{"level", "county"}, {"region_code", "140700"}, {"name", "x"}, {"phone", "13800000009"}},
+       {"/region_code"}},
+      {{{"level", "province"}, {"region_code", "140700"}, {"name", "x"}, {"phone", "13800000009"}},
+       {"/region_code"}},
+      {{{"level", "city"},
+        {"region_code", "140700"},
+        {"company_code", f.kCompany},
+        {"name", "x"},
+        {"phone", "13800000009"}},
        {"/company_code"}},
-      {{{"level", "city"}, {"region_code", "140700"}, {"name", "x"}, {"phone", "13800000009"}, {"channels", {"fax"}}},
+      {{{"level", "city"},
+        {"region_code", "140700"},
+        {"name", "x"},
+        {"phone", "13800000009"},
+        {"channels", {"fax"}}},
        {"/channels/0"}},
-      {{{"level", "city"}, {"region_code", "140700"}, {"name", "x"}, {"phone", "13800000009"}, {"channels", {"sms", "sms"}}},
+      {{{"level", "city"},
+        {"region_code", "140700"},
+        {"name", "x"},
+        {"phone", "13800000009"},
+        {"channels", {"sms", "sms"}}},
        {"/channels/1"}},
-      {{{"level", "city"}, {"region_code", "140700"}, {"name", "x"}, {"channels", {"email"}}}, {"/email"}},
-      {{{"level", "city"}, {"region_code", "140700"}, {"name", "x"}, {"channels", {"email"}}, {"email", "not-an-address"}},
+      {{{"level", "city"}, {"region_code", "140700"}, {"name", "x"}, {"channels", {"email"}}},
        {"/email"}},
-      {{{"level", "city"}, {"region_code", "140700"}, {"name", "x"}, {"phone", "13800000009"}, {"colour", "red"}}, {"/colour"}},
-      {{{"level", "city"}, {"region_code", "140700"}, {"name", "x"}, {"phone", "13800000009"}, {"min_level", "purple"}},
+      {{{"level", "city"},
+        {"region_code", "140700"},
+        {"name", "x"},
+        {"channels", {"email"}},
+        {"email", "not-an-address"}},
+       {"/email"}},
+      {{{"level", "city"},
+        {"region_code", "140700"},
+        {"name", "x"},
+        {"phone", "13800000009"},
+        {"colour", "red"}},
+       {"/colour"}},
+      {{{"level", "city"},
+        {"region_code", "140700"},
+        {"name", "x"},
+        {"phone", "13800000009"},
+        {"min_level", "purple"}},
        {"/min_level"}},
-      {{{"level", "city"}, {"region_code", "140700"}, {"name", ""}, {"phone", "13800000009"}}, {"/name"}},
-      {{{"level", "city"}, {"region_code", "140700"}, {"name", 7}, {"phone", "13800000009"}, {"is_active", "yes"}},
+      {{{"level", "city"}, {"region_code", "140700"}, {"name", ""}, {"phone", "13800000009"}},
+       {"/name"}},
+      {{{"level", "city"},
+        {"region_code", "140700"},
+        {"name", 7},
+        {"phone", "13800000009"},
+        {"is_active", "yes"}},
        {"/name", "/is_active"}},
       {{{"level", "district"}, {"name", "x"}, {"phone", "13800000009"}}, {"/level"}},
-      {{{"level", "enterprise"}, {"company_code", "99999999999"}, {"name", "x"}, {"phone", "13800000009"}}, {"/company_code"}},
+      {{{"level", "enterprise"},
+        {"company_code", "99999999999"},
+        {"name", "x"},
+        {"phone", "13800000009"}},
+       {"/company_code"}},
       {json::array({1}), {""}},
   };
   auto before = f.c.get("/api/v1/notify-contacts", f.admin).json()["total"];
@@ -574,13 +705,19 @@ TEST(Notify, ListIsScopedAndContactsAreCheckedAndKeptInScope) {
     std::sort(want.begin(), want.end());
     EXPECT_EQ(got, want);
   }
-  EXPECT_EQ(f.c.request("POST", "/api/v1/notify-contacts", "{not json", {{"Authorization", "Bearer " + f.admin},
-                                                                          {"Content-Type", "application/json"}}).status, 400);
-  EXPECT_EQ(f.c.request("POST", "/api/v1/notify-contacts", "level=city", {{"Authorization", "Bearer " + f.admin},
-                                                                            {"Content-Type", "text/plain"}}).status, 415);
+  EXPECT_EQ(
+      f.c.request("POST", "/api/v1/notify-contacts", "{not json",
+                  {{"Authorization", "Bearer " + f.admin}, {"Content-Type", "application/json"}})
+          .status,
+      400);
+  EXPECT_EQ(f.c.request("POST", "/api/v1/notify-contacts", "level=city",
+                        {{"Authorization", "Bearer " + f.admin}, {"Content-Type", "text/plain"}})
+                .status,
+            415);
   EXPECT_EQ(put(999999999, renamed, f.admin).status, 404);
   EXPECT_EQ(f.c.get("/api/v1/notify-contacts?level=district", f.admin).status, 400);
-  EXPECT_EQ(f.c.get("/api/v1/notify-contacts", f.admin).json()["total"], before) << "nothing stored by bad input";
+  EXPECT_EQ(f.c.get("/api/v1/notify-contacts", f.admin).json()["total"], before)
+      << "nothing stored by bad input";
 
   EXPECT_EQ(f.c.del("/api/v1/notify-contacts/" + std::to_string(own), taiyuan).status, 204);
   EXPECT_EQ(f.c.del("/api/v1/notify-contacts/" + std::to_string(own), taiyuan).status, 404);
@@ -598,14 +735,22 @@ TEST(Notify, HttpSmsGatewayPostsJsonWithTheKeyAndTellsPermanentFromPassingFailur
   s.sign_name = "危化品监测";
   s.timeout = milliseconds(1500);
   notify::HttpSmsGateway sms(s);
-  notify::Message m{notify::Channel::sms, "13800000001", "值班员", "", "【危化品风险监测】红色预警：测试", "", {}};
+  notify::Message m{notify::Channel::sms,
+                    "13800000001",
+                    "值班员",
+                    "",
+                    "【危化品风险监测】红色预警：测试",
+                    "",
+                    {}};
   sms.send(m);
   auto got = gw.messages();
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0]["path"], "/v1/send");
   EXPECT_EQ(got[0]["headers"]["x-api-key"], s.api_key);
-  EXPECT_NE(got[0]["headers"]["content-type"].get<std::string>().find("application/json"), std::string::npos);
-  EXPECT_EQ(got[0]["body"], (json{{"phone", "13800000001"}, {"content", m.body}, {"sign", "危化品监测"}}));
+  EXPECT_NE(got[0]["headers"]["content-type"].get<std::string>().find("application/json"),
+            std::string::npos);
+  EXPECT_EQ(got[0]["body"],
+            (json{{"phone", "13800000001"}, {"content", m.body}, {"sign", "危化品监测"}}));
 
   auto failure = [&](const std::string& mode) -> std::optional<notify::SendError> {
     std::ofstream(gw.dir() / "mode") << mode;
@@ -620,7 +765,8 @@ TEST(Notify, HttpSmsGatewayPostsJsonWithTheKeyAndTellsPermanentFromPassingFailur
   ASSERT_TRUE(reject);
   EXPECT_TRUE(reject->permanent()) << reject->what();
   EXPECT_NE(std::string(reject->what()).find("400"), std::string::npos) << reject->what();
-  EXPECT_EQ(std::string(reject->what()).find(s.api_key), std::string::npos) << "the key never appears in errors";
+  EXPECT_EQ(std::string(reject->what()).find(s.api_key), std::string::npos)
+      << "the key never appears in errors";
   auto busy = failure("busy");
   ASSERT_TRUE(busy);
   EXPECT_FALSE(busy->permanent()) << busy->what();
@@ -646,9 +792,14 @@ TEST(Notify, HttpSmsGatewayPostsJsonWithTheKeyAndTellsPermanentFromPassingFailur
 
 TEST(Notify, SenderThreadDeliversNewRowsByItself) {
   Fixture f(1);
-  f.contact({{"level", "enterprise"}, {"company_code", f.kCompany}, {"name", "企业值班员"}, {"phone", "13800000001"}});
+  f.contact({{"level", "enterprise"},
+             {"company_code", f.kCompany},
+             {"name", "企业值班员"},
+             {"phone", "13800000001"}});
   f.raise_hh("ntf-thread-1");
-  auto ev = f.c.get("/api/v1/warning-events/" + std::to_string(f.event()["id"].get<long long>()), f.admin).json();
+  auto ev =
+      f.c.get("/api/v1/warning-events/" + std::to_string(f.event()["id"].get<long long>()), f.admin)
+          .json();
   ev["push_reason"] = "created";
   // A second service as hazmond runs it: real clock, its own sender thread, woken by enqueue.
   core::SystemClock clock;
@@ -658,10 +809,14 @@ TEST(Notify, SenderThreadDeliversNewRowsByItself) {
   service::NotificationService svc(shared_db().db(), ns, clock, &sms, nullptr);
   svc.start();
   // Its own contact, so that this push is new for it (the fixture's rows exist already).
-  f.contact({{"level", "enterprise"}, {"company_code", f.kCompany}, {"name", "线程测试"}, {"phone", "13800000077"}});
+  f.contact({{"level", "enterprise"},
+             {"company_code", f.kCompany},
+             {"name", "线程测试"},
+             {"phone", "13800000077"}});
   EXPECT_EQ(svc.enqueue(ev), 1);
   auto until = steady_clock::now() + seconds(10);
-  while (sms.sent().size() < 2 && steady_clock::now() < until) std::this_thread::sleep_for(milliseconds(20));
+  while (sms.sent().size() < 2 && steady_clock::now() < until)
+    std::this_thread::sleep_for(milliseconds(20));
   svc.stop();
   // The outbox is one: the thread delivers every due row, the fixture's queued one included.
   ASSERT_EQ(sms.sent().size(), 2u);

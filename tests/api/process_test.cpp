@@ -47,8 +47,9 @@ TEST(Process, ServesNotifiesReadyAndDrainsOnSigterm) {
   TestDatabase db;  // migrated already; serve must find nothing pending
   auto dir = fs::temp_directory_path() / ("hazmon-proc-" + hazmon::core::random_token(6));
   fs::create_directories(dir);
-  std::ofstream(dir / "hazmond.json") << R"({"state_dir": ")" << (dir / "var").string()
-                                      << R"(", "http": {"port": 0, "listen_address": "127.0.0.1", "shutdown_grace_ms": 3000}})";
+  std::ofstream(dir / "hazmond.json")
+      << R"({"state_dir": ")" << (dir / "var").string()
+      << R"(", "http": {"port": 0, "listen_address": "127.0.0.1", "shutdown_grace_ms": 3000}})";
   // A real notify socket, as systemd would pass it.
   std::string sock_path = (dir / "notify.sock").string();
   int sock = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
@@ -59,9 +60,11 @@ TEST(Process, ServesNotifiesReadyAndDrainsOnSigterm) {
   ASSERT_EQ(::bind(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
 
   // An administrator made with the CLI, as an operator would.
-  const std::string admin = "proc-admin-" + hazmon::core::random_token(6), password = "Proc-Admin-Pass-42";
-  auto add = spawn({hazmond(), "user", "add", "--config", (dir / "hazmond.json").string(), "--username", admin},
-                   {"HAZMON_DB_DSN=" + db.dsn(), "HAZMON_PASSWORD=" + password});
+  const std::string admin = "proc-admin-" + hazmon::core::random_token(6),
+                    password = "Proc-Admin-Pass-42";
+  auto add = spawn(
+      {hazmond(), "user", "add", "--config", (dir / "hazmond.json").string(), "--username", admin},
+      {"HAZMON_DB_DSN=" + db.dsn(), "HAZMON_PASSWORD=" + password});
   ASSERT_EQ(wait_exit(add, std::chrono::seconds(30)), 0);
 
   auto child = spawn({hazmond(), "serve", "--config", (dir / "hazmond.json").string()},
@@ -70,10 +73,12 @@ TEST(Process, ServesNotifiesReadyAndDrainsOnSigterm) {
   std::string notified;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   static const std::regex kServing(R"(serving https://localhost:(\d+)/)");
-  while (std::chrono::steady_clock::now() < deadline && (port == 0 || notified.find("READY=1") == std::string::npos)) {
+  while (std::chrono::steady_clock::now() < deadline &&
+         (port == 0 || notified.find("READY=1") == std::string::npos)) {
     child.drain();
     std::smatch m;
-    if (port == 0 && std::regex_search(child.output, m, kServing)) port = static_cast<unsigned short>(std::stoi(m[1]));
+    if (port == 0 && std::regex_search(child.output, m, kServing))
+      port = static_cast<unsigned short>(std::stoi(m[1]));
     char buf[512];
     ssize_t n = ::recv(sock, buf, sizeof buf, 0);
     if (n > 0) notified.append(buf, static_cast<std::size_t>(n));
@@ -93,14 +98,17 @@ TEST(Process, ServesNotifiesReadyAndDrainsOnSigterm) {
   auto login = c.post_json("/api/v1/auth/login", {{"username", admin}, {"password", password}});
   ASSERT_EQ(login.status, 200) << login.body;
   auto token = login.json()["token"].get<std::string>();
-  nlohmann::json camera = {{"video_id", "PROCCAM1"}, {"company_code", "99999999999"}, {"name", "中控室"},
+  nlohmann::json camera = {{"video_id", "PROCCAM1"},
+                           {"company_code", "99999999999"},
+                           {"name", "中控室"},
                            {"scene_type", "control_room"},
                            {"analysers", {{{"type", "leave_post"}, {"absent_minutes", -3}}}}};
   auto bad = c.post_json("/api/v1/cameras", camera, token);
   EXPECT_EQ(bad.status, 422) << bad.body;
   EXPECT_NE(bad.body.find("/analysers/0"), std::string::npos) << bad.body;
   EXPECT_NE(bad.body.find("absent_minutes"), std::string::npos) << bad.body;
-  camera["analysers"][0]["absent_minutes"] = 5;  // now valid: the next complaint is the unknown enterprise
+  camera["analysers"][0]["absent_minutes"] =
+      5;  // now valid: the next complaint is the unknown enterprise
   auto next = c.post_json("/api/v1/cameras", camera, token);
   EXPECT_EQ(next.body.find("/analysers/0"), std::string::npos) << next.body;
   EXPECT_NE(next.status, 201) << next.body;

@@ -85,14 +85,17 @@ struct SmtpSink {
     fs::create_directories(dir);
     std::string script = std::string(HAZMON_SOURCE_DIR) + "/tests/support/smtp_sink.py";
     std::string p = std::to_string(port), d = dir.string();
-    const char* argv[] = {"/usr/bin/python3", script.c_str(), "--port", p.c_str(), "--dir", d.c_str(), nullptr};
-    if (posix_spawn(&pid, argv[0], nullptr, nullptr, const_cast<char**>(argv), environ) != 0) pid = -1;
+    const char* argv[] = {"/usr/bin/python3", script.c_str(), "--port", p.c_str(), "--dir",
+                          d.c_str(),          nullptr};
+    if (posix_spawn(&pid, argv[0], nullptr, nullptr, const_cast<char**>(argv), environ) != 0)
+      pid = -1;
     // The list first, so that it is destroyed after the handler has run (atexit order).
     static const bool registered = (live_sinks(), std::atexit(stop_live_sinks), true);
     (void)registered;
     if (pid > 0) live_sinks().push_back(pid);
     auto until = steady_clock::now() + seconds(15);
-    while (pid > 0 && !accepts(port) && steady_clock::now() < until) std::this_thread::sleep_for(milliseconds(50));
+    while (pid > 0 && !accepts(port) && steady_clock::now() < until)
+      std::this_thread::sleep_for(milliseconds(50));
   }
   ~SmtpSink() {
     if (pid > 0) {
@@ -133,19 +136,29 @@ World* world() {
       return o;
     }());
     auto& db = shared_db();
-    db.exec(std::string("INSERT INTO region(code, name, level, parent_code) VALUES ('") + kCounty + "', '接口测试县', 'county', '140700')");
-    db.exec(std::string("INSERT INTO enterprise(company_code, name, region_code) VALUES ('") + kCompany + "', '" + kName + "', '" + kCounty + "')");
-    db.exec(std::string("INSERT INTO hazard_source(hazard_code, company_code, name, rank) VALUES ('") + kCompany + "001', '" + kCompany + "', '罐区', 2)");
-    db.exec(std::string("INSERT INTO monitoring_point(quota_code, company_code, hazard_code, name, indicator_type, value_kind, created_at) "
-                        "VALUES ('QAPI1', '") + kCompany + "', '" + kCompany + "001', '储罐液位', 'level', 'analog', now() - interval '30 days')");
+    db.exec(std::string("INSERT INTO region(code, name, level, parent_code) VALUES ('") + kCounty +
+            "', '接口测试县', 'county', '140700')");
+    db.exec(std::string("INSERT INTO enterprise(company_code, name, region_code) VALUES ('") +
+            kCompany + "', '" + kName + "', '" + kCounty + "')");
+    db.exec(
+        std::string("INSERT INTO hazard_source(hazard_code, company_code, name, rank) VALUES ('") +
+        kCompany + "001', '" + kCompany + "', '罐区', 2)");
+    db.exec(std::string("INSERT INTO monitoring_point(quota_code, company_code, hazard_code, name, "
+                        "indicator_type, value_kind, created_at) "
+                        "VALUES ('QAPI1', '") +
+            kCompany + "', '" + kCompany +
+            "001', '储罐液位', 'level', 'analog', now() - interval '30 days')");
     // Yesterday (Beijing time, by the server's clock): a reading every minute of its first 12 h.
     w->day = storage::beijing_day_of(w->srv->clock().now()) - 1;
     w->day_text = storage::format_day(w->day);
     auto d0 = storage::beijing_day_start(w->day);
     auto d0_text = std::to_string(duration_cast<seconds>(d0.time_since_epoch()).count());
-    db.exec("INSERT INTO reading(point_id, collect_ts, value, quality, received_ts) SELECT (SELECT point_id FROM monitoring_point WHERE "
-            "quota_code = 'QAPI1'), to_timestamp(" + d0_text + ") + make_interval(mins => i), 3, 0, to_timestamp(" + d0_text +
-            ") + make_interval(mins => i, secs => 2) FROM generate_series(0, 719) i");
+    db.exec(
+        "INSERT INTO reading(point_id, collect_ts, value, quality, received_ts) SELECT (SELECT "
+        "point_id FROM monitoring_point WHERE "
+        "quota_code = 'QAPI1'), to_timestamp(" +
+        d0_text + ") + make_interval(mins => i), 3, 0, to_timestamp(" + d0_text +
+        ") + make_interval(mins => i, secs => 2) FROM generate_series(0, 719) i");
     w->srv->data_quality().refresh();
     w->city_a = w->srv->make_user("qa_city_a", "city_officer", "140700");
     w->city_b = w->srv->make_user("qa_city_b", "city_officer", "140800");
@@ -165,7 +178,9 @@ const json* item_of(const json& items, const std::string& company) {
 
 TEST(DataQualityApi, FiguresOfTheKnownDay) {
   auto* w = world();
-  auto r = w->srv->client().get("/api/v1/data-quality?level=enterprise&from=" + w->day_text + "&to=" + w->day_text, w->city_a);
+  auto r = w->srv->client().get(
+      "/api/v1/data-quality?level=enterprise&from=" + w->day_text + "&to=" + w->day_text,
+      w->city_a);
   ASSERT_EQ(r.status, 200) << r.body;
   auto j = r.json();
   EXPECT_EQ(j["from"], w->day_text);
@@ -186,9 +201,10 @@ TEST(DataQualityApi, FiguresOfTheKnownDay) {
   bool in_bottom = item_of(j["bottom"], kCompany) != nullptr;
   EXPECT_TRUE(in_bottom);
   // Point level names the point.
-  auto p = w->srv->client().get("/api/v1/data-quality?level=point&company_code=" + std::string(kCompany) + "&from=" + w->day_text +
-                                    "&to=" + w->day_text,
-                                w->city_a);
+  auto p = w->srv->client().get(
+      "/api/v1/data-quality?level=point&company_code=" + std::string(kCompany) +
+          "&from=" + w->day_text + "&to=" + w->day_text,
+      w->city_a);
   ASSERT_EQ(p.status, 200) << p.body;
   auto pj = p.json();
   ASSERT_EQ(pj["items"].size(), 1u);
@@ -209,7 +225,9 @@ TEST(DataQualityApi, AnotherCitySeesNothingOfIt) {
     for (const auto& i : j["items"]) EXPECT_NE(i.value("city_code", ""), "140700") << level;
     EXPECT_EQ(r.body.find(kName), std::string::npos) << level;
   }
-  EXPECT_EQ(c.get("/api/v1/data-quality?company_code=" + std::string(kCompany) + q, w->city_b).status, 404);
+  EXPECT_EQ(
+      c.get("/api/v1/data-quality?company_code=" + std::string(kCompany) + q, w->city_b).status,
+      404);
   EXPECT_EQ(c.get("/api/v1/data-quality?city_code=140700" + q, w->city_b).status, 404);
   auto csv = c.get("/api/v1/data-quality?format=csv&level=point" + q, w->city_b);
   ASSERT_EQ(csv.status, 200);
@@ -237,9 +255,13 @@ TEST(DataQualityApi, CsvAndXlsxDownloads) {
   // The shared download helper (src/api/file_download.hpp): the ASCII name, the Chinese name
   // percent-encoded, and no caching of scoped figures.
   auto cd = xlsx.header("content-disposition");
-  EXPECT_NE(cd.find("filename=\"data-quality-point-" + w->day_text + "-" + w->day_text + ".xlsx\""), std::string::npos) << cd;
+  EXPECT_NE(cd.find("filename=\"data-quality-point-" + w->day_text + "-" + w->day_text + ".xlsx\""),
+            std::string::npos)
+      << cd;
   // 数据质量_点位_ as UTF-8, percent-encoded
-  EXPECT_NE(cd.find("filename*=UTF-8''%E6%95%B0%E6%8D%AE%E8%B4%A8%E9%87%8F_%E7%82%B9%E4%BD%8D_" + w->day_text), std::string::npos)
+  EXPECT_NE(cd.find("filename*=UTF-8''%E6%95%B0%E6%8D%AE%E8%B4%A8%E9%87%8F_%E7%82%B9%E4%BD%8D_" +
+                    w->day_text),
+            std::string::npos)
       << cd;
   EXPECT_EQ(xlsx.header("cache-control"), "no-store");
   EXPECT_EQ(csv.header("x-content-type-options"), "nosniff");
@@ -248,29 +270,35 @@ TEST(DataQualityApi, CsvAndXlsxDownloads) {
 TEST(ReportApi, GenerateListDownloadAndMail) {
   auto* w = world();
   auto c = w->srv->client();
-  auto made = c.post_json("/api/v1/reports", {{"kind", "daily"}, {"date", w->day_text}, {"email", true}, {"replace", true}}, w->city_a);
+  auto made = c.post_json(
+      "/api/v1/reports",
+      {{"kind", "daily"}, {"date", w->day_text}, {"email", true}, {"replace", true}}, w->city_a);
   ASSERT_EQ(made.status, 201) << made.body;
   auto rep = made.json();
   const auto id = std::to_string(rep["id"].get<long long>());
-  EXPECT_NE(rep["title"].get<std::string>().find("日报（晋中市）"), std::string::npos) << rep["title"];
+  EXPECT_NE(rep["title"].get<std::string>().find("日报（晋中市）"), std::string::npos)
+      << rep["title"];
   EXPECT_EQ(rep["scope_code"], "140700");
   EXPECT_EQ(rep["emailed_to"], 1);
   EXPECT_EQ(rep["created_by"], "qa_city_a");
   // The content's data-quality bottom list has the enterprise of the known day.
-  EXPECT_NE(item_of(rep["content"]["data_quality_bottom"], kCompany), nullptr) << rep["content"].dump();
+  EXPECT_NE(item_of(rep["content"]["data_quality_bottom"], kCompany), nullptr)
+      << rep["content"].dump();
 
   auto list = c.get("/api/v1/reports?kind=daily", w->city_a);
   ASSERT_EQ(list.status, 200);
   auto lj = list.json();
   bool listed = false;
-  for (const auto& r : lj["items"]) listed = listed || std::to_string(r["id"].get<long long>()) == id;
+  for (const auto& r : lj["items"])
+    listed = listed || std::to_string(r["id"].get<long long>()) == id;
   EXPECT_TRUE(listed);
   // Another city neither lists nor reads nor downloads it.
   auto other = c.get("/api/v1/reports", w->city_b);
   ASSERT_EQ(other.status, 200);
   auto oj = other.json();
   for (const auto& r : oj["items"]) EXPECT_NE(std::to_string(r["id"].get<long long>()), id);
-  for (const char* suffix : {"", ".html", ".xlsx", ".pdf"}) EXPECT_EQ(c.get("/api/v1/reports/" + id + suffix, w->city_b).status, 404) << suffix;
+  for (const char* suffix : {"", ".html", ".xlsx", ".pdf"})
+    EXPECT_EQ(c.get("/api/v1/reports/" + id + suffix, w->city_b).status, 404) << suffix;
 
   auto html = c.get("/api/v1/reports/" + id + ".html", w->city_a);
   ASSERT_EQ(html.status, 200);
@@ -302,7 +330,8 @@ TEST(ReportApi, GenerateListDownloadAndMail) {
   EXPECT_NE(mails[0]["body"].get<std::string>().find("点位在线率"), std::string::npos);
   ASSERT_EQ(mails[0]["attachments"].size(), 2u) << mails[0].dump();
   EXPECT_EQ(mails[0]["attachments"][0]["content_type"], "text/html");
-  EXPECT_EQ(mails[0]["attachments"][1]["content_type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  EXPECT_EQ(mails[0]["attachments"][1]["content_type"],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
   EXPECT_GT(mails[0]["attachments"][1]["size"].get<int>(), 100);
   EXPECT_TRUE(mails[0]["defects"].empty()) << mails[0].dump();
 }

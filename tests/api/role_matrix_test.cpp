@@ -28,11 +28,12 @@ const std::string kCompany = "14010970001";
 const std::string kHazard = kCompany + "001";
 const std::string kPoint = kHazard + "RMLIT1";
 
-const std::vector<std::string> kRoles = {"province_admin", "province_officer", "city_officer", "county_officer",
-                                         "enterprise_user", "operator", "gateway", "city_platform"};
+const std::vector<std::string> kRoles = {"province_admin", "province_officer", "city_officer",
+                                         "county_officer", "enterprise_user",  "operator",
+                                         "gateway",        "city_platform"};
 
 struct Matrix {
-  std::vector<std::string> roles;                         // column order in the doc
+  std::vector<std::string> roles;                           // column order in the doc
   std::map<std::string, std::map<std::string, bool>> cell;  // action → role → allowed
 };
 
@@ -68,14 +69,15 @@ Matrix read_doc() {
       m.roles.assign(c.begin() + 2, c.end());
       continue;
     }
-    for (std::size_t i = 2; i < c.size() && i - 2 < m.roles.size(); ++i) m.cell[c[0]][m.roles[i - 2]] = c[i] == "✓";
+    for (std::size_t i = 2; i < c.size() && i - 2 < m.roles.size(); ++i)
+      m.cell[c[0]][m.roles[i - 2]] = c[i] == "✓";
   }
   return m;
 }
 
 struct World {
   std::unique_ptr<TestServer> srv;
-  std::map<std::string, std::string> token;  // role → bearer
+  std::map<std::string, std::string> token;           // role → bearer
   std::map<std::string, long long> spare_credential;  // role → a credential it may try to revoke
   std::map<std::string, long long> pending_filing;    // role → a filing it may try to approve
   long long victim_user = 0;
@@ -83,7 +85,8 @@ struct World {
 };
 
 long long count(const std::string& sql) {
-  return shared_db().db().in_tx([&](storage::Tx& tx) { return tx.exec_one(sql)["n"].get<long long>(); });
+  return shared_db().db().in_tx(
+      [&](storage::Tx& tx) { return tx.exec_one(sql)["n"].get<long long>(); });
 }
 
 World& world() {
@@ -95,25 +98,44 @@ World& world() {
     auto admin = w->srv->make_user("rm_province_admin", "province_admin");
     auto c = w->srv->client();
     auto ok = [&](const HttpResult& r) {
-      if (r.status / 100 != 2 && r.status != 409) throw std::runtime_error("role matrix set-up: " + r.body);
+      if (r.status / 100 != 2 && r.status != 409)
+        throw std::runtime_error("role matrix set-up: " + r.body);
       return r.json();
     };
-    ok(c.post_json("/api/v1/regions", {{"code", kCounty}, {"name", "万柏林区"}, {"level", "county"}, {"parent_code", kCity}}, admin));
-    ok(c.post_json("/api/v1/enterprises", {{"company_code", kCompany}, {"name", "太原角色矩阵化工有限公司"}, {"region_code", kCounty}}, admin));
-    ok(c.post_json("/api/v1/hazard-sources", {{"hazard_code", kHazard}, {"company_code", kCompany}, {"name", "罐区"}, {"rank", 1}}, admin));
+    ok(c.post_json(
+        "/api/v1/regions",
+        {{"code", kCounty}, {"name", "万柏林区"}, {"level", "county"}, {"parent_code", kCity}},
+        admin));
+    ok(c.post_json("/api/v1/enterprises",
+                   {{"company_code", kCompany},
+                    {"name", "太原角色矩阵化工有限公司"},
+                    {"region_code", kCounty}},
+                   admin));
+    ok(c.post_json(
+        "/api/v1/hazard-sources",
+        {{"hazard_code", kHazard}, {"company_code", kCompany}, {"name", "罐区"}, {"rank", 1}},
+        admin));
     ok(c.post_json("/api/v1/monitoring-points",
-                   {{"quota_code", kPoint}, {"company_code", kCompany}, {"hazard_code", kHazard}, {"name", "液位"},
-                    {"indicator_type", "level"}, {"value_kind", "analog"}, {"range_low", 0}, {"range_high", 20}},
+                   {{"quota_code", kPoint},
+                    {"company_code", kCompany},
+                    {"hazard_code", kHazard},
+                    {"name", "液位"},
+                    {"indicator_type", "level"},
+                    {"value_kind", "analog"},
+                    {"range_low", 0},
+                    {"range_high", 20}},
                    admin));
     w->token["province_admin"] = admin;
     w->token["province_officer"] = w->srv->make_user("rm_province_officer", "province_officer");
     w->token["city_officer"] = w->srv->make_user("rm_city_officer", "city_officer", kCity);
     w->token["county_officer"] = w->srv->make_user("rm_county_officer", "county_officer", kCounty);
-    w->token["enterprise_user"] = w->srv->make_user("rm_enterprise_user", "enterprise_user", kCompany);
+    w->token["enterprise_user"] =
+        w->srv->make_user("rm_enterprise_user", "enterprise_user", kCompany);
     w->token["operator"] = w->srv->make_user("rm_operator", "operator");
     auto issue = [&](const json& body) {
       auto j = ok(c.post_json("/api/v1/credentials", body, admin));
-      return std::pair{j["id"].get<long long>(), j["app_id"].get<std::string>() + "." + j["secret"].get<std::string>()};
+      return std::pair{j["id"].get<long long>(),
+                       j["app_id"].get<std::string>() + "." + j["secret"].get<std::string>()};
     };
     json gw = {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompany}}}};
     json cp = {{"kind", "city_platform"}, {"scope", {{"kind", "region"}, {"code", kCity}}}};
@@ -126,9 +148,12 @@ World& world() {
       w->spare_credential[role] = issue(gw).first;
       // Ten days of shutdown filed by the enterprise: longer than it may file alone, so pending.
       auto f = ok(c.post_json("/api/v1/filings",
-                              {{"company_code", kCompany}, {"target_kind", "enterprise"}, {"filing_type", "shutdown"},
+                              {{"company_code", kCompany},
+                               {"target_kind", "enterprise"},
+                               {"filing_type", "shutdown"},
                                {"starts_at", core::format_rfc3339(now + hours(1))},
-                               {"ends_at", core::format_rfc3339(now + hours(241))}, {"reason", "全厂停车"}},
+                               {"ends_at", core::format_rfc3339(now + hours(241))},
+                               {"reason", "全厂停车"}},
                               w->token["enterprise_user"]));
       w->pending_filing[role] = f["id"].get<long long>();
     }
@@ -144,73 +169,111 @@ std::map<std::string, Try> actions() {
   auto as = [](World& w, const std::string& role) { return w.token.at(role); };
   auto code2 = [](int n) { return std::string(n < 10 ? "0" : "") + std::to_string(n); };
   std::map<std::string, Try> a;
-  a["registry.read"] = [=](World& w, const std::string& r, int) { return w.c().get("/api/v1/enterprises", as(w, r)); };
+  a["registry.read"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/enterprises", as(w, r));
+  };
   a["enterprise.create"] = [=](World& w, const std::string& r, int n) {
     return w.c().post_json("/api/v1/enterprises",
-                           {{"company_code", "140109800" + code2(n)}, {"name", "角色矩阵新建" + std::to_string(n)}, {"region_code", kCounty}},
+                           {{"company_code", "140109800" + code2(n)},
+                            {"name", "角色矩阵新建" + std::to_string(n)},
+                            {"region_code", kCounty}},
                            as(w, r));
   };
   a["enterprise.edit_contacts"] = [=](World& w, const std::string& r, int n) {
-    return w.c().patch_json("/api/v1/enterprises/" + kCompany, {{"duty_phone", "0351-70000" + code2(n)}}, as(w, r));
+    return w.c().patch_json("/api/v1/enterprises/" + kCompany,
+                            {{"duty_phone", "0351-70000" + code2(n)}}, as(w, r));
   };
   a["enterprise.set_status"] = [=](World& w, const std::string& r, int n) {
-    return w.c().patch_json("/api/v1/enterprises/" + kCompany, {{"status", n % 2 ? "suspended" : "operating"}}, as(w, r));
+    return w.c().patch_json("/api/v1/enterprises/" + kCompany,
+                            {{"status", n % 2 ? "suspended" : "operating"}}, as(w, r));
   };
   a["hazard_source.set_rank"] = [=](World& w, const std::string& r, int n) {
     return w.c().patch_json("/api/v1/hazard-sources/" + kHazard, {{"rank", 1 + n % 4}}, as(w, r));
   };
   a["point.create"] = [=](World& w, const std::string& r, int n) {
     return w.c().post_json("/api/v1/monitoring-points",
-                           {{"quota_code", kHazard + "RMP" + code2(n)}, {"company_code", kCompany}, {"hazard_code", kHazard},
-                            {"name", "压力"}, {"indicator_type", "pressure"}, {"value_kind", "analog"}, {"range_low", 0},
+                           {{"quota_code", kHazard + "RMP" + code2(n)},
+                            {"company_code", kCompany},
+                            {"hazard_code", kHazard},
+                            {"name", "压力"},
+                            {"indicator_type", "pressure"},
+                            {"value_kind", "analog"},
+                            {"range_low", 0},
                             {"range_high", 10}},
                            as(w, r));
   };
   a["user.create"] = [=](World& w, const std::string& r, int n) {
     return w.c().post_json("/api/v1/users",
-                           {{"username", "rm_new_" + code2(n)}, {"password", TestServer::kPassword}, {"role", "enterprise_user"},
+                           {{"username", "rm_new_" + code2(n)},
+                            {"password", TestServer::kPassword},
+                            {"role", "enterprise_user"},
                             {"scope", {{"kind", "enterprise"}, {"code", kCompany}}}},
                            as(w, r));
   };
   a["user.deactivate"] = [=](World& w, const std::string& r, int) {
-    return w.c().patch_json("/api/v1/users/" + std::to_string(w.victim_user), {{"is_active", true}}, as(w, r));
+    return w.c().patch_json("/api/v1/users/" + std::to_string(w.victim_user), {{"is_active", true}},
+                            as(w, r));
   };
   a["credential.issue"] = [=](World& w, const std::string& r, int) {
-    return w.c().post_json("/api/v1/credentials", {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompany}}}}, as(w, r));
+    return w.c().post_json(
+        "/api/v1/credentials",
+        {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompany}}}}, as(w, r));
   };
-  a["credential.list"] = [=](World& w, const std::string& r, int) { return w.c().get("/api/v1/credentials", as(w, r)); };
+  a["credential.list"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/credentials", as(w, r));
+  };
   a["credential.revoke"] = [=](World& w, const std::string& r, int) {
     return w.c().del("/api/v1/credentials/" + std::to_string(w.spare_credential.at(r)), as(w, r));
   };
-  a["audit.read"] = [=](World& w, const std::string& r, int) { return w.c().get("/api/v1/audit", as(w, r)); };
-  a["statistics.overview"] = [=](World& w, const std::string& r, int) { return w.c().get("/api/v1/overview", as(w, r)); };
+  a["audit.read"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/audit", as(w, r));
+  };
+  a["statistics.overview"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/overview", as(w, r));
+  };
   a["statistics.export"] = [=](World& w, const std::string& r, int) {
     return w.c().get("/api/v1/statistics/alarms?group_by=enterprise&format=xlsx", as(w, r));
   };
-  a["dataquality.read"] = [=](World& w, const std::string& r, int) { return w.c().get("/api/v1/data-quality", as(w, r)); };
-  a["report.list"] = [=](World& w, const std::string& r, int) { return w.c().get("/api/v1/reports", as(w, r)); };
-  a["video.cameras"] = [=](World& w, const std::string& r, int) { return w.c().get("/api/v1/video/cameras", as(w, r)); };
+  a["dataquality.read"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/data-quality", as(w, r));
+  };
+  a["report.list"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/reports", as(w, r));
+  };
+  a["video.cameras"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/video/cameras", as(w, r));
+  };
   a["report.generate"] = [=](World& w, const std::string& r, int n) {
     // A day of its own per attempt, so that no try is a 409 for an earlier one.
     auto day = core::format_rfc3339(w.srv->clock().now() - hours(24 * (n + 1))).substr(0, 10);
-    return w.c().post_json("/api/v1/reports", {{"kind", "daily"}, {"date", day}, {"replace", true}}, as(w, r));
+    return w.c().post_json("/api/v1/reports", {{"kind", "daily"}, {"date", day}, {"replace", true}},
+                           as(w, r));
   };
   a["filing.create"] = [=](World& w, const std::string& r, int n) {
     auto now = w.srv->clock().now();
     return w.c().post_json("/api/v1/filings",
-                           {{"company_code", kCompany}, {"target_kind", "point"}, {"target_code", kPoint}, {"filing_type", "overhaul"},
-                            {"starts_at", core::format_rfc3339(now + hours(n))}, {"ends_at", core::format_rfc3339(now + hours(n + 2))}},
+                           {{"company_code", kCompany},
+                            {"target_kind", "point"},
+                            {"target_code", kPoint},
+                            {"filing_type", "overhaul"},
+                            {"starts_at", core::format_rfc3339(now + hours(n))},
+                            {"ends_at", core::format_rfc3339(now + hours(n + 2))}},
                            as(w, r));
   };
   a["filing.approve"] = [=](World& w, const std::string& r, int) {
-    return w.c().post_json("/api/v1/filings/" + std::to_string(w.pending_filing.at(r)) + "/approve", json::object(), as(w, r));
+    return w.c().post_json("/api/v1/filings/" + std::to_string(w.pending_filing.at(r)) + "/approve",
+                           json::object(), as(w, r));
   };
   a["readings.upload"] = [=](World& w, const std::string& r, int n) {
     auto now = core::format_rfc3339(w.srv->clock().now());
-    return w.c().post_json("/api/v1/upload/realtime",
-                           {{"companyCode", kCompany}, {"dataId", "rm-" + std::to_string(n)}, {"reportType", "realtime"}, {"sendTime", now},
-                            {"datas", json::array({{{"quotaCode", kPoint}, {"collectTime", now}, {"value", 3.0}}})}},
-                           as(w, r));
+    return w.c().post_json(
+        "/api/v1/upload/realtime",
+        {{"companyCode", kCompany},
+         {"dataId", "rm-" + std::to_string(n)},
+         {"reportType", "realtime"},
+         {"sendTime", now},
+         {"datas", json::array({{{"quotaCode", kPoint}, {"collectTime", now}, {"value", 3.0}}})}},
+        as(w, r));
   };
   return a;
 }
@@ -222,7 +285,8 @@ TEST(RoleMatrix, TheDocumentedMatrixIsWhatTheServerDoes) {
   ASSERT_EQ(doc.roles, kRoles) << "docs/security.md: the role columns";
   auto acts = actions();
   ASSERT_FALSE(doc.cell.empty()) << "docs/security.md has no role matrix";
-  for (const auto& [name, _] : doc.cell) EXPECT_TRUE(acts.count(name)) << "the doc names an action the test cannot try: " << name;
+  for (const auto& [name, _] : doc.cell)
+    EXPECT_TRUE(acts.count(name)) << "the doc names an action the test cannot try: " << name;
   auto& w = world();
   std::string actual = "| action | " + [] {
     std::string s;
@@ -237,16 +301,19 @@ TEST(RoleMatrix, TheDocumentedMatrixIsWhatTheServerDoes) {
       bool allowed = r.status / 100 == 2;
       // Refused: 403, or for a supervision field the 422 that names it (the enterprise may PATCH
       // its row, only not that field).
-      bool refused = r.status == 403 || (r.status == 422 && r.json().value("detail", "") == "the change is not allowed");
+      bool refused = r.status == 403 || (r.status == 422 && r.json().value("detail", "") ==
+                                                                "the change is not allowed");
       actual += std::string(allowed ? "✓" : refused ? "✗" : std::to_string(r.status)) + " | ";
       if (!allowed && !refused) {
-        ADD_FAILURE() << name << " as " << role << ": neither allowed nor forbidden: " << r.status << " " << r.body;
+        ADD_FAILURE() << name << " as " << role << ": neither allowed nor forbidden: " << r.status
+                      << " " << r.body;
         continue;
       }
       auto it = doc.cell.find(name);
       if (it == doc.cell.end()) continue;  // reported below
-      EXPECT_EQ(allowed, it->second.at(role)) << name << " as " << role << ": the doc says " << (it->second.at(role) ? "✓" : "✗")
-                                              << ", the server answered " << r.status << " " << r.body.substr(0, 300);
+      EXPECT_EQ(allowed, it->second.at(role))
+          << name << " as " << role << ": the doc says " << (it->second.at(role) ? "✓" : "✗")
+          << ", the server answered " << r.status << " " << r.body.substr(0, 300);
     }
     actual += "\n";
     EXPECT_TRUE(doc.cell.count(name)) << "action missing from docs/security.md: " << name;

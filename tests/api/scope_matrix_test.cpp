@@ -36,16 +36,18 @@ std::string pad(int v, int width) {
 
 // One city's slice of the world: the codes of its rows.
 struct Side {
-  std::string city, county, county_name, company, enterprise_name, park, hazard, prodcell, equip, gateway, quota,
-      video, cas;
+  std::string city, county, county_name, company, enterprise_name, park, hazard, prodcell, equip,
+      gateway, quota, video, cas;
 };
-const Side kA{"140100", "140105", "小店区", "14010500001", "太原矩阵化工有限公司", "SMPA", "14010500001001", "SMCA",
-              "14010500001001G0001", "SMGWA000001", "SMQA1", "SMCAMA1", "9101-01-1"};
-const Side kB{"140200", "140212", "新荣区", "14021200001", "大同矩阵化工有限公司", "SMPB", "14021200001001", "SMCB",
-              "14021200001001G0001", "SMGWB000001", "SMQB1", "SMCAMB1", "9102-02-2"};
+const Side kA{"140100", "140105",         "小店区",   "14010500001",         "太原矩阵化工有限公司",
+              "SMPA",   "14010500001001", "SMCA",     "14010500001001G0001", "SMGWA000001",
+              "SMQA1",  "SMCAMA1",        "9101-01-1"};
+const Side kB{"140200", "140212",         "新荣区",   "14021200001",         "大同矩阵化工有限公司",
+              "SMPB",   "14021200001001", "SMCB",     "14021200001001G0001", "SMGWB000001",
+              "SMQB1",  "SMCAMB1",        "9102-02-2"};
 // Chemicals from the seeded catalogue for rows created by the tests (one per caller, so that
 // the UNIQUE (…, cas) constraints never collide).
-const std::vector<std::string> kFreshCas = {"7664-41-7", "1333-74-0", "74-82-8",  "67-56-1",
+const std::vector<std::string> kFreshCas = {"7664-41-7", "1333-74-0", "74-82-8",   "67-56-1",
                                             "71-43-2",   "75-44-5",   "7783-06-4", "630-08-0"};
 
 // Who may write a collection (model::can_write_* and RegistryService's require_write).
@@ -55,20 +57,28 @@ enum class Rights {
   enterprises,  // regulators; an enterprise user may also update its own enterprise
   company,      // regulators and the enterprise's own users
   // Issue 9, attack 3: what lowers supervision is the regulator's.
-  registered,   // regulators; an enterprise user may update its own (hazard sources: 备案 by the regulator)
-  watched,      // regulators; an enterprise user may create and update, not deactivate (points, cameras)
+  registered,  // regulators; an enterprise user may update its own (hazard sources: 备案 by the
+               // regulator)
+  watched,     // regulators; an enterprise user may create and update, not deactivate (points,
+               // cameras)
 };
 enum class Op { create, update, remove };
 
 bool may(const std::string& role, Rights rights, Op op) {
   bool regulator = role == "province_admin" || role == "city_officer" || role == "county_officer";
   switch (rights) {
-    case Rights::reference: return role == "province_admin";
-    case Rights::parks: return regulator;
-    case Rights::enterprises: return regulator || (op == Op::update && role == "enterprise_user");
-    case Rights::company: return regulator || role == "enterprise_user";
-    case Rights::registered: return regulator || (op == Op::update && role == "enterprise_user");
-    case Rights::watched: return regulator || (op != Op::remove && role == "enterprise_user");
+    case Rights::reference:
+      return role == "province_admin";
+    case Rights::parks:
+      return regulator;
+    case Rights::enterprises:
+      return regulator || (op == Op::update && role == "enterprise_user");
+    case Rights::company:
+      return regulator || role == "enterprise_user";
+    case Rights::registered:
+      return regulator || (op == Op::update && role == "enterprise_user");
+    case Rights::watched:
+      return regulator || (op != Op::remove && role == "enterprise_user");
   }
   return false;
 }
@@ -91,61 +101,237 @@ struct Collection {
 const std::vector<Collection>& collections() {
   static const std::vector<Collection> v = {
       {"regions", Rights::reference, ScopeCol::region,
-       [](const Side& s) { return json{{"code", s.county}, {"name", s.county_name}, {"level", "county"}, {"parent_code", s.city}}; },
-       [](const Side& s, int n) { return json{{"code", s.city.substr(0, 4) + pad(50 + n, 2)}, {"name", "新区" + std::to_string(n)}, {"level", "county"}, {"parent_code", s.city}}; },
-       [](int n) { return json{{"name", "改名区" + std::to_string(n)}}; }},
+       [](const Side& s) {
+         return json{{"code", s.county},
+                     {"name", s.county_name},
+                     {"level", "county"},
+                     {"parent_code", s.city}};
+       },
+       [](const Side& s, int n) {
+         return json{{"code", s.city.substr(0, 4) + pad(50 + n, 2)},
+                     {"name", "新区" + std::to_string(n)},
+                     {"level", "county"},
+                     {"parent_code", s.city}};
+       },
+       [](int n) {
+         return json{{"name", "改名区" + std::to_string(n)}};
+       }},
       {"parks", Rights::parks, ScopeCol::park,
-       [](const Side& s) { return json{{"park_id", s.park}, {"name", s.county_name + "化工园区"}, {"region_code", s.county}}; },
-       [](const Side& s, int n) { return json{{"park_id", s.park + "N" + std::to_string(n)}, {"name", "新园区"}, {"region_code", s.county}}; },
-       [](int n) { return json{{"address", "园区路" + std::to_string(n) + "号"}}; }},
+       [](const Side& s) {
+         return json{
+             {"park_id", s.park}, {"name", s.county_name + "化工园区"}, {"region_code", s.county}};
+       },
+       [](const Side& s, int n) {
+         return json{{"park_id", s.park + "N" + std::to_string(n)},
+                     {"name", "新园区"},
+                     {"region_code", s.county}};
+       },
+       [](int n) {
+         return json{{"address", "园区路" + std::to_string(n) + "号"}};
+       }},
       {"enterprises", Rights::enterprises, ScopeCol::enterprise,
-       [](const Side& s) { return json{{"company_code", s.company}, {"name", s.enterprise_name}, {"region_code", s.county}, {"park_id", s.park}, {"status", "operating"}}; },
-       [](const Side& s, int n) { return json{{"company_code", s.county + pad(100 + n, 5)}, {"name", s.enterprise_name + "分厂" + std::to_string(n)}, {"region_code", s.county}}; },
-       [](int n) { return json{{"address", "化工路" + std::to_string(n) + "号"}}; }},
+       [](const Side& s) {
+         return json{{"company_code", s.company},
+                     {"name", s.enterprise_name},
+                     {"region_code", s.county},
+                     {"park_id", s.park},
+                     {"status", "operating"}};
+       },
+       [](const Side& s, int n) {
+         return json{{"company_code", s.county + pad(100 + n, 5)},
+                     {"name", s.enterprise_name + "分厂" + std::to_string(n)},
+                     {"region_code", s.county}};
+       },
+       [](int n) {
+         return json{{"address", "化工路" + std::to_string(n) + "号"}};
+       }},
       {"chemicals", Rights::reference, ScopeCol::global,
-       [](const Side& s) { return json{{"cas", s.cas}, {"name", "矩阵试剂" + s.cas}, {"critical_quantity_t", 10}, {"beta", 1}}; },
-       [](const Side& s, int n) { return json{{"cas", s.cas.substr(0, 4) + pad(20 + n, 2) + "-00-0"}, {"name", "新试剂"}}; },
-       [](int n) { return json{{"alias", "别名" + std::to_string(n)}}; }},
+       [](const Side& s) {
+         return json{{"cas", s.cas},
+                     {"name", "矩阵试剂" + s.cas},
+                     {"critical_quantity_t", 10},
+                     {"beta", 1}};
+       },
+       [](const Side& s, int n) {
+         return json{{"cas", s.cas.substr(0, 4) + pad(20 + n, 2) + "-00-0"}, {"name", "新试剂"}};
+       },
+       [](int n) {
+         return json{{"alias", "别名" + std::to_string(n)}};
+       }},
       {"hazard-sources", Rights::registered, ScopeCol::company,
-       [](const Side& s) { return json{{"hazard_code", s.hazard}, {"company_code", s.company}, {"name", "罐区"}, {"rank", 4}, {"people_exposed", 10}}; },
-       [](const Side& s, int n) { return json{{"hazard_code", s.company + pad(100 + n, 3)}, {"company_code", s.company}, {"name", "新罐区"}, {"rank", 4}}; },
-       [](int n) { return json{{"address", "厂区" + std::to_string(n)}}; }},
+       [](const Side& s) {
+         return json{{"hazard_code", s.hazard},
+                     {"company_code", s.company},
+                     {"name", "罐区"},
+                     {"rank", 4},
+                     {"people_exposed", 10}};
+       },
+       [](const Side& s, int n) {
+         return json{{"hazard_code", s.company + pad(100 + n, 3)},
+                     {"company_code", s.company},
+                     {"name", "新罐区"},
+                     {"rank", 4}};
+       },
+       [](int n) {
+         return json{{"address", "厂区" + std::to_string(n)}};
+       }},
       {"production-cells", Rights::company, ScopeCol::company,
-       [](const Side& s) { return json{{"prodcell_id", s.prodcell}, {"company_code", s.company}, {"hazard_code", s.hazard}, {"cell_type", "tank_farm"}, {"name", "储罐区"}}; },
-       [](const Side& s, int n) { return json{{"prodcell_id", s.prodcell + "N" + std::to_string(n)}, {"company_code", s.company}, {"hazard_code", s.hazard}, {"cell_type", "warehouse"}, {"name", "仓库"}}; },
-       [](int n) { return json{{"responsible_person", "王五" + std::to_string(n)}}; }},
+       [](const Side& s) {
+         return json{{"prodcell_id", s.prodcell},
+                     {"company_code", s.company},
+                     {"hazard_code", s.hazard},
+                     {"cell_type", "tank_farm"},
+                     {"name", "储罐区"}};
+       },
+       [](const Side& s, int n) {
+         return json{{"prodcell_id", s.prodcell + "N" + std::to_string(n)},
+                     {"company_code", s.company},
+                     {"hazard_code", s.hazard},
+                     {"cell_type", "warehouse"},
+                     {"name", "仓库"}};
+       },
+       [](int n) {
+         return json{{"responsible_person", "王五" + std::to_string(n)}};
+       }},
       {"equipment", Rights::company, ScopeCol::company,
-       [](const Side& s) { return json{{"equip_code", s.equip}, {"company_code", s.company}, {"hazard_code", s.hazard}, {"prodcell_id", s.prodcell}, {"equip_type", "G0"}, {"name", "1号储罐"}, {"detail", {{"tank_type", "vertical"}, {"volume_m3", 100}}}}; },
-       [](const Side& s, int n) { return json{{"equip_code", s.hazard + "G0" + pad(100 + n, 3)}, {"company_code", s.company}, {"hazard_code", s.hazard}, {"equip_type", "G0"}, {"name", "新储罐"}}; },
-       [](int n) { return json{{"location", "东区" + std::to_string(n)}}; }},
+       [](const Side& s) {
+         return json{{"equip_code", s.equip},
+                     {"company_code", s.company},
+                     {"hazard_code", s.hazard},
+                     {"prodcell_id", s.prodcell},
+                     {"equip_type", "G0"},
+                     {"name", "1号储罐"},
+                     {"detail", {{"tank_type", "vertical"}, {"volume_m3", 100}}}};
+       },
+       [](const Side& s, int n) {
+         return json{{"equip_code", s.hazard + "G0" + pad(100 + n, 3)},
+                     {"company_code", s.company},
+                     {"hazard_code", s.hazard},
+                     {"equip_type", "G0"},
+                     {"name", "新储罐"}};
+       },
+       [](int n) {
+         return json{{"location", "东区" + std::to_string(n)}};
+       }},
       {"equipment-media", Rights::company, ScopeCol::company,
-       [](const Side& s) { return json{{"company_code", s.company}, {"equip_code", s.equip}, {"cas", "7782-50-5"}, {"form", "H4702"}}; },
-       [](const Side& s, int n) { return json{{"company_code", s.company}, {"equip_code", s.equip}, {"cas", kFreshCas.at(n)}}; },
-       [](int n) { return json{{"name", "介质" + std::to_string(n)}}; }},
+       [](const Side& s) {
+         return json{{"company_code", s.company},
+                     {"equip_code", s.equip},
+                     {"cas", "7782-50-5"},
+                     {"form", "H4702"}};
+       },
+       [](const Side& s, int n) {
+         return json{
+             {"company_code", s.company}, {"equip_code", s.equip}, {"cas", kFreshCas.at(n)}};
+       },
+       [](int n) {
+         return json{{"name", "介质" + std::to_string(n)}};
+       }},
       {"enterprise-chemicals", Rights::company, ScopeCol::company,
-       [](const Side& s) { return json{{"company_code", s.company}, {"cas", "7782-50-5"}, {"usage", "raw_material"}}; },
-       [](const Side& s, int n) { return json{{"company_code", s.company}, {"cas", kFreshCas.at(n)}}; },
-       [](int n) { return json{{"annual_amount_t", 100 + n}}; }},
+       [](const Side& s) {
+         return json{{"company_code", s.company}, {"cas", "7782-50-5"}, {"usage", "raw_material"}};
+       },
+       [](const Side& s, int n) {
+         return json{{"company_code", s.company}, {"cas", kFreshCas.at(n)}};
+       },
+       [](int n) {
+         return json{{"annual_amount_t", 100 + n}};
+       }},
       {"hazard-chemicals", Rights::company, ScopeCol::company,
-       [](const Side& s) { return json{{"company_code", s.company}, {"hazard_code", s.hazard}, {"cas", "7782-50-5"}, {"quantity_t", 10}}; },
-       [](const Side& s, int n) { return json{{"company_code", s.company}, {"hazard_code", s.hazard}, {"cas", kFreshCas.at(n)}, {"quantity_t", 1}}; },
-       [](int n) { return json{{"quantity_t", 10 + n}}; }},
+       [](const Side& s) {
+         return json{{"company_code", s.company},
+                     {"hazard_code", s.hazard},
+                     {"cas", "7782-50-5"},
+                     {"quantity_t", 10}};
+       },
+       [](const Side& s, int n) {
+         return json{{"company_code", s.company},
+                     {"hazard_code", s.hazard},
+                     {"cas", kFreshCas.at(n)},
+                     {"quantity_t", 1}};
+       },
+       [](int n) {
+         return json{{"quantity_t", 10 + n}};
+       }},
       {"responsible-persons", Rights::company, ScopeCol::company,
-       [](const Side& s) { return json{{"company_code", s.company}, {"hazard_code", s.hazard}, {"role", "principal"}, {"name", "张三"}, {"mobile", "13800000001"}}; },
-       [](const Side& s, int n) { return json{{"company_code", s.company}, {"hazard_code", s.hazard}, {"role", "technical"}, {"name", "李四" + std::to_string(n)}}; },
-       [](int n) { return json{{"position", "厂长" + std::to_string(n)}}; }},
+       [](const Side& s) {
+         return json{{"company_code", s.company},
+                     {"hazard_code", s.hazard},
+                     {"role", "principal"},
+                     {"name", "张三"},
+                     {"mobile", "13800000001"}};
+       },
+       [](const Side& s, int n) {
+         return json{{"company_code", s.company},
+                     {"hazard_code", s.hazard},
+                     {"role", "technical"},
+                     {"name", "李四" + std::to_string(n)}};
+       },
+       [](int n) {
+         return json{{"position", "厂长" + std::to_string(n)}};
+       }},
       {"gateways", Rights::company, ScopeCol::company,
-       [](const Side& s) { return json{{"gateway_code", s.gateway}, {"company_code", s.company}, {"name", "采集网关"}, {"hazard_codes", {s.hazard}}, {"ip", "10.0.0.1"}, {"port", 502}}; },
-       [](const Side& s, int n) { return json{{"gateway_code", s.gateway.substr(0, 5) + pad(n, 6)}, {"company_code", s.company}, {"name", "新网关"}}; },
-       [](int n) { return json{{"location", "控制室" + std::to_string(n)}}; }},
+       [](const Side& s) {
+         return json{{"gateway_code", s.gateway}, {"company_code", s.company},
+                     {"name", "采集网关"},        {"hazard_codes", {s.hazard}},
+                     {"ip", "10.0.0.1"},          {"port", 502}};
+       },
+       [](const Side& s, int n) {
+         return json{{"gateway_code", s.gateway.substr(0, 5) + pad(n, 6)},
+                     {"company_code", s.company},
+                     {"name", "新网关"}};
+       },
+       [](int n) {
+         return json{{"location", "控制室" + std::to_string(n)}};
+       }},
       {"monitoring-points", Rights::watched, ScopeCol::company,
-       [](const Side& s) { return json{{"quota_code", s.quota}, {"company_code", s.company}, {"hazard_code", s.hazard}, {"equip_code", s.equip}, {"gateway_code", s.gateway}, {"name", "液位"}, {"indicator_type", "level"}, {"value_kind", "analog"}, {"unit", "m"}, {"range_low", 0}, {"range_high", 20}, {"ll", 1}, {"l", 2}, {"h", 15}, {"hh", 18}}; },
-       [](const Side& s, int n) { return json{{"quota_code", s.company + s.quota + "N" + std::to_string(n)}, {"company_code", s.company}, {"hazard_code", s.hazard}, {"name", "温度"}, {"indicator_type", "temperature"}, {"value_kind", "analog"}}; },
-       [](int n) { return json{{"bit_no", "LT-" + std::to_string(n)}}; }},
+       [](const Side& s) {
+         return json{{"quota_code", s.quota},
+                     {"company_code", s.company},
+                     {"hazard_code", s.hazard},
+                     {"equip_code", s.equip},
+                     {"gateway_code", s.gateway},
+                     {"name", "液位"},
+                     {"indicator_type", "level"},
+                     {"value_kind", "analog"},
+                     {"unit", "m"},
+                     {"range_low", 0},
+                     {"range_high", 20},
+                     {"ll", 1},
+                     {"l", 2},
+                     {"h", 15},
+                     {"hh", 18}};
+       },
+       [](const Side& s, int n) {
+         return json{{"quota_code", s.company + s.quota + "N" + std::to_string(n)},
+                     {"company_code", s.company},
+                     {"hazard_code", s.hazard},
+                     {"name", "温度"},
+                     {"indicator_type", "temperature"},
+                     {"value_kind", "analog"}};
+       },
+       [](int n) {
+         return json{{"bit_no", "LT-" + std::to_string(n)}};
+       }},
       {"cameras", Rights::watched, ScopeCol::company,
-       [](const Side& s) { return json{{"video_id", s.video}, {"company_code", s.company}, {"hazard_code", s.hazard}, {"prodcell_id", s.prodcell}, {"name", "罐区摄像机"}, {"scene_type", "tank_farm"}, {"rtsp_url", "rtsp://10.0.0.2/stream"}}; },
-       [](const Side& s, int n) { return json{{"video_id", s.company + s.video + "N" + std::to_string(n)}, {"company_code", s.company}, {"name", "大门"}, {"scene_type", "gate"}}; },
-       [](int n) { return json{{"location", "大门" + std::to_string(n)}}; }},
+       [](const Side& s) {
+         return json{{"video_id", s.video},
+                     {"company_code", s.company},
+                     {"hazard_code", s.hazard},
+                     {"prodcell_id", s.prodcell},
+                     {"name", "罐区摄像机"},
+                     {"scene_type", "tank_farm"},
+                     {"rtsp_url", "rtsp://10.0.0.2/stream"}};
+       },
+       [](const Side& s, int n) {
+         return json{{"video_id", s.company + s.video + "N" + std::to_string(n)},
+                     {"company_code", s.company},
+                     {"name", "大门"},
+                     {"scene_type", "gate"}};
+       },
+       [](int n) {
+         return json{{"location", "大门" + std::to_string(n)}};
+       }},
   };
   return v;
 }
@@ -183,9 +369,9 @@ long long count_rows(const std::string& table) {
 // The shared world: one server, the rows of both sides, a token per caller.
 struct World {
   std::unique_ptr<TestServer> srv;
-  std::map<std::string, std::string> token;  // by user name
+  std::map<std::string, std::string> token;         // by user name
   std::map<std::string, std::string> key_a, key_b;  // by collection: URL key of each side's row
-  std::map<std::string, json> snapshot_b;            // by collection: row B as stored after setup
+  std::map<std::string, json> snapshot_b;           // by collection: row B as stored after setup
 
   std::string admin() const { return token.at("sm_padmin"); }
   HttpsClient client() const { return srv->client(); }
@@ -198,25 +384,30 @@ World* build_world() {
   w->token["sm_padmin"] = w->srv->make_user("sm_padmin", "province_admin");
   auto create = [&](const std::string& coll, const json& body) {
     auto r = c.post_json("/api/v1/" + coll, body, w->admin());
-    if (r.status != 201) throw std::runtime_error("setup: POST " + coll + " " + body.dump() + " → " + std::to_string(r.status) + " " + r.body);
+    if (r.status != 201)
+      throw std::runtime_error("setup: POST " + coll + " " + body.dump() + " → " +
+                               std::to_string(r.status) + " " + r.body);
     return r.json();
   };
-  create("regions", {{"code", "140106"}, {"name", "迎泽区"}, {"level", "county"}, {"parent_code", kA.city}});
+  create("regions",
+         {{"code", "140106"}, {"name", "迎泽区"}, {"level", "county"}, {"parent_code", kA.city}});
   for (const auto& coll : collections()) {
     const auto& key = def_of(coll).key;
     w->key_a[coll.name] = key_text(create(coll.name, coll.row(kA))[key]);
     w->key_b[coll.name] = key_text(create(coll.name, coll.row(kB))[key]);
   }
   for (const auto& who : kCallers)
-    if (!w->token.count(who.user)) w->token[who.user] = w->srv->make_user(who.user, who.role, who.scope);
+    if (!w->token.count(who.user))
+      w->token[who.user] = w->srv->make_user(who.user, who.role, who.scope);
   for (const auto& coll : collections()) {
     auto r = c.get("/api/v1/" + coll.name + "/" + w->key_b[coll.name], w->admin());
     if (r.status != 200) throw std::runtime_error("setup: GET " + coll.name + " B → " + r.body);
     w->snapshot_b[coll.name] = r.json();
   }
   for (const auto& side : {kA, kB}) {
-    shared_db().exec("INSERT INTO deployment_task(company_code, task, deadline) VALUES ('" + side.company +
-                     "', 'video_gateway', '2030-12-31'), ('" + side.company + "', 'extended_access', '2030-12-31')");
+    shared_db().exec("INSERT INTO deployment_task(company_code, task, deadline) VALUES ('" +
+                     side.company + "', 'video_gateway', '2030-12-31'), ('" + side.company +
+                     "', 'extended_access', '2030-12-31')");
   }
   return w.release();
 }
@@ -238,12 +429,15 @@ World* world() {
 // The answer is a problem document with the given status and code.
 ::testing::AssertionResult is_problem(const HttpResult& r, int status, const std::string& code) {
   auto j = r.json();
-  if (r.status != status) return ::testing::AssertionFailure() << "status " << r.status << " (want " << status << "): " << r.body;
+  if (r.status != status)
+    return ::testing::AssertionFailure()
+           << "status " << r.status << " (want " << status << "): " << r.body;
   if (r.header("content-type").rfind("application/problem+json", 0) != 0)
     return ::testing::AssertionFailure() << "content-type " << r.header("content-type");
   if (!j.is_object() || j.value("code", "") != code)
     return ::testing::AssertionFailure() << "code (want " << code << "): " << r.body;
-  if (j.value("request_id", "").empty()) return ::testing::AssertionFailure() << "no request_id: " << r.body;
+  if (j.value("request_id", "").empty())
+    return ::testing::AssertionFailure() << "no request_id: " << r.body;
   return ::testing::AssertionSuccess();
 }
 
@@ -253,26 +447,34 @@ struct EnterpriseInfo {
 std::map<std::string, EnterpriseInfo> enterprises_by_code() {
   std::map<std::string, EnterpriseInfo> out;
   shared_db().db().in_tx([&](hazmon::storage::Tx& tx) {
-    for (auto& r : tx.exec("SELECT company_code, region_code, coalesce(park_id, '') AS park_id FROM enterprise"))
-      out[r["company_code"].get<std::string>()] = {r["region_code"].get<std::string>(), r["park_id"].get<std::string>()};
+    for (auto& r : tx.exec(
+             "SELECT company_code, region_code, coalesce(park_id, '') AS park_id FROM enterprise"))
+      out[r["company_code"].get<std::string>()] = {r["region_code"].get<std::string>(),
+                                                   r["park_id"].get<std::string>()};
   });
   return out;
 }
 
 // Whether a listed item lies inside the caller's scope, judged from the item alone.
-bool item_in_scope(const Caller& who, ScopeCol col, const json& item, const std::map<std::string, EnterpriseInfo>& ents) {
+bool item_in_scope(const Caller& who, ScopeCol col, const json& item,
+                   const std::map<std::string, EnterpriseInfo>& ents) {
   if (who.scope.empty() || col == ScopeCol::global) return true;
   bool region_scope = who.scope.size() == 6;
   std::string prefix = who.scope.substr(2) == "0000" ? who.scope.substr(0, 2)
                        : who.scope.substr(4) == "00" ? who.scope.substr(0, 4)
                                                      : who.scope;
   auto under = [&](const std::string& code) { return code.rfind(prefix, 0) == 0; };
-  const EnterpriseInfo* own = region_scope || !ents.count(who.scope) ? nullptr : &ents.at(who.scope);
+  const EnterpriseInfo* own =
+      region_scope || !ents.count(who.scope) ? nullptr : &ents.at(who.scope);
   switch (col) {
-    case ScopeCol::global: return true;
-    case ScopeCol::region: return region_scope ? under(item["code"]) : own && item["code"] == own->region_code;
-    case ScopeCol::park: return region_scope ? under(item["region_code"]) : own && item["park_id"] == own->park_id;
-    case ScopeCol::enterprise: return region_scope ? under(item["region_code"]) : item["company_code"] == who.scope;
+    case ScopeCol::global:
+      return true;
+    case ScopeCol::region:
+      return region_scope ? under(item["code"]) : own && item["code"] == own->region_code;
+    case ScopeCol::park:
+      return region_scope ? under(item["region_code"]) : own && item["park_id"] == own->park_id;
+    case ScopeCol::enterprise:
+      return region_scope ? under(item["region_code"]) : item["company_code"] == who.scope;
     case ScopeCol::company: {
       auto it = ents.find(item["company_code"].get<std::string>());
       if (it == ents.end()) return false;
@@ -293,7 +495,8 @@ class ScopeMatrix : public ::testing::TestWithParam<std::size_t> {
     return coll().scope == ScopeCol::global || (side_a ? who.sees_a : who.sees_b);
   }
   std::string url(bool side_a) const {
-    return "/api/v1/" + coll().name + "/" + (side_a ? w_->key_a.at(coll().name) : w_->key_b.at(coll().name));
+    return "/api/v1/" + coll().name + "/" +
+           (side_a ? w_->key_a.at(coll().name) : w_->key_b.at(coll().name));
   }
   json admin_get(bool side_a) const {
     auto r = w_->client().get(url(side_a), w_->admin());
@@ -317,15 +520,18 @@ TEST_P(ScopeMatrix, ListsAndReadsFollowTheScope) {
       auto list = r.json();
       for (const auto& item : list["items"]) {
         keys.insert(key_text(item[def.key]));
-        EXPECT_TRUE(item_in_scope(who, coll().scope, item, ents)) << "listed outside the scope: " << item.dump();
+        EXPECT_TRUE(item_in_scope(who, coll().scope, item, ents))
+            << "listed outside the scope: " << item.dump();
       }
       EXPECT_EQ(keys.count(w_->key_a.at(coll().name)) == 1, sees(who, true)) << query << ": row A";
       EXPECT_EQ(keys.count(w_->key_b.at(coll().name)) == 1, sees(who, false)) << query << ": row B";
     }
     // Filtering on the other enterprise finds nothing rather than its rows.
     const auto& filters = def.filters;
-    if (std::find(filters.begin(), filters.end(), "company_code") != filters.end() && !sees(who, false)) {
-      auto r = c.get("/api/v1/" + coll().name + "?include_inactive=true&company_code=" + kB.company, tok);
+    if (std::find(filters.begin(), filters.end(), "company_code") != filters.end() &&
+        !sees(who, false)) {
+      auto r = c.get("/api/v1/" + coll().name + "?include_inactive=true&company_code=" + kB.company,
+                     tok);
       ASSERT_EQ(r.status, 200) << r.body;
       EXPECT_TRUE(r.json()["items"].empty()) << r.body;
       EXPECT_EQ(r.json()["total"], 0);
@@ -334,7 +540,8 @@ TEST_P(ScopeMatrix, ListsAndReadsFollowTheScope) {
       auto r = c.get(url(side_a), tok);
       if (sees(who, side_a)) {
         ASSERT_EQ(r.status, 200) << url(side_a) << ": " << r.body;
-        EXPECT_EQ(key_text(r.json()[def.key]), side_a ? w_->key_a.at(coll().name) : w_->key_b.at(coll().name));
+        EXPECT_EQ(key_text(r.json()[def.key]),
+                  side_a ? w_->key_a.at(coll().name) : w_->key_b.at(coll().name));
       } else {
         EXPECT_TRUE(is_problem(r, 404, "not_found")) << url(side_a);
       }
@@ -357,12 +564,14 @@ TEST_P(ScopeMatrix, RowsTheCallerMayNotChangeStayUnchanged) {
       if (!visible || !may_update) {
         ++attempts;
         auto r = c.patch_json(url(side_a), coll().change(90), tok);
-        EXPECT_TRUE(is_problem(r, visible ? 403 : 404, visible ? "forbidden" : "not_found")) << "PATCH " << url(side_a);
+        EXPECT_TRUE(is_problem(r, visible ? 403 : 404, visible ? "forbidden" : "not_found"))
+            << "PATCH " << url(side_a);
       }
       if (!visible || !may_remove) {
         ++attempts;
         auto r = c.del(url(side_a), tok);
-        EXPECT_TRUE(is_problem(r, visible ? 403 : 404, visible ? "forbidden" : "not_found")) << "DELETE " << url(side_a);
+        EXPECT_TRUE(is_problem(r, visible ? 403 : 404, visible ? "forbidden" : "not_found"))
+            << "DELETE " << url(side_a);
       }
       EXPECT_EQ(admin_get(side_a), before) << "the row changed";
     }
@@ -405,7 +614,8 @@ TEST_P(ScopeMatrix, WritersChangeRowsInsideTheirScope) {
         auto path = "/api/v1/" + coll().name + "/" + key;
         EXPECT_EQ(c.get(path, tok).status, 200);
         auto d = c.del(path, tok);
-        if (!may(who.role, coll().rights, Op::remove)) {  // created, but deactivated by the regulator only
+        if (!may(who.role, coll().rights,
+                 Op::remove)) {  // created, but deactivated by the regulator only
           EXPECT_TRUE(is_problem(d, 403, "forbidden")) << "DELETE " << path;
           d = c.del(path, w_->admin());
         }
@@ -426,7 +636,8 @@ std::string collection_name(const ::testing::TestParamInfo<std::size_t>& info) {
     if (ch == '-') ch = '_';
   return n;
 }
-INSTANTIATE_TEST_SUITE_P(Registry, ScopeMatrix, ::testing::Range<std::size_t>(0, 14), collection_name);
+INSTANTIATE_TEST_SUITE_P(Registry, ScopeMatrix, ::testing::Range<std::size_t>(0, 14),
+                         collection_name);
 
 class ScopeMatrixOther : public ::testing::Test {
  protected:
@@ -449,7 +660,10 @@ TEST_F(ScopeMatrixOther, DeploymentProgressAndTasksFollowTheScope) {
   auto c = w_->client();
   auto tasks_of = [](const std::string& company) {
     return shared_db().db().in_tx([&](hazmon::storage::Tx& tx) {
-      return tx.exec("SELECT task, status, note, updated_at FROM deployment_task WHERE company_code = $1 ORDER BY task", {company});
+      return tx.exec(
+          "SELECT task, status, note, updated_at FROM deployment_task WHERE company_code = $1 "
+          "ORDER BY task",
+          {company});
     });
   };
   auto tasks_b = tasks_of(kB.company);
@@ -484,12 +698,14 @@ TEST_F(ScopeMatrixOther, DeploymentProgressAndTasksFollowTheScope) {
         EXPECT_TRUE(is_problem(r, 404, "not_found")) << side->company;
       }
     }
-    bool writer = who.role == "province_admin" || who.role == "city_officer" || who.role == "county_officer" ||
-                  who.role == "enterprise_user";
+    bool writer = who.role == "province_admin" || who.role == "city_officer" ||
+                  who.role == "county_officer" || who.role == "enterprise_user";
     json body = {{"status", "in_progress"}, {"note", "by " + who.user}};
     auto a = c.patch_json("/api/v1/deployment/tasks/" + kA.company + "/video_gateway", body, tok);
-    if (!who.sees_a) EXPECT_TRUE(is_problem(a, 404, "not_found"));
-    else if (!writer) EXPECT_TRUE(is_problem(a, 403, "forbidden"));
+    if (!who.sees_a)
+      EXPECT_TRUE(is_problem(a, 404, "not_found"));
+    else if (!writer)
+      EXPECT_TRUE(is_problem(a, 403, "forbidden"));
     else {
       ASSERT_EQ(a.status, 200) << a.body;
       EXPECT_EQ(a.json()["note"], "by " + who.user);
@@ -515,7 +731,8 @@ TEST_F(ScopeMatrixOther, GradingFollowsTheScope) {
       if (visible) {
         ASSERT_EQ(g.status, 200) << g.body;
         EXPECT_EQ(g.json()["hazard_code"], side->hazard);
-        EXPECT_EQ(g.json()["is_major_hazard"], true) << g.body;  // 10 t of chlorine (Q = 5 t): S ≥ 2
+        EXPECT_EQ(g.json()["is_major_hazard"], true)
+            << g.body;  // 10 t of chlorine (Q = 5 t): S ≥ 2
         EXPECT_EQ(g.json()["stored"], false);
       } else {
         EXPECT_TRUE(is_problem(g, 404, "not_found")) << path;
@@ -542,12 +759,14 @@ TEST_F(ScopeMatrixOther, GatewayCredentialsOnlyForVisibleEnterprises) {
   for (const auto& who : kCallers) {
     SCOPED_TRACE(who.user + " (" + who.role + " " + who.scope + ")");
     const auto& tok = w_->token.at(who.user);
-    bool regulator = who.role == "province_admin" || who.role == "city_officer" || who.role == "county_officer";
+    bool regulator =
+        who.role == "province_admin" || who.role == "city_officer" || who.role == "county_officer";
     for (const auto* side : {&kA, &kB}) {
       bool visible = side == &kA ? who.sees_a : who.sees_b;
       long long before = count_rows("api_credential");
-      auto r = c.post_json("/api/v1/credentials",
-                           {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", side->company}}}}, tok);
+      auto r = c.post_json(
+          "/api/v1/credentials",
+          {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", side->company}}}}, tok);
       if (!regulator) {
         EXPECT_TRUE(is_problem(r, 403, "forbidden"));
       } else if (!visible) {
@@ -555,10 +774,12 @@ TEST_F(ScopeMatrixOther, GatewayCredentialsOnlyForVisibleEnterprises) {
       } else {
         ASSERT_EQ(r.status, 201) << r.body;
         // The credential reads its own enterprise and nothing else.
-        auto bearer = r.json()["app_id"].get<std::string>() + "." + r.json()["secret"].get<std::string>();
+        auto bearer =
+            r.json()["app_id"].get<std::string>() + "." + r.json()["secret"].get<std::string>();
         EXPECT_EQ(c.get("/api/v1/enterprises/" + side->company, bearer).status, 200);
         const auto* other = side == &kA ? &kB : &kA;
-        EXPECT_TRUE(is_problem(c.get("/api/v1/enterprises/" + other->company, bearer), 404, "not_found"));
+        EXPECT_TRUE(
+            is_problem(c.get("/api/v1/enterprises/" + other->company, bearer), 404, "not_found"));
         EXPECT_EQ(count_rows("api_credential"), before + 1);
         continue;
       }
@@ -577,28 +798,52 @@ TEST_F(ScopeMatrixOther, ReferencesOutsideTheScopeLookLikeMissingRows) {
     std::string outside, missing, table;
   };
   const std::vector<Probe> probes = {
-      {"PATCH", "/api/v1/enterprises/" + kA.company, [](const std::string& k) { return json{{"park_id", k}}; },
+      {"PATCH", "/api/v1/enterprises/" + kA.company,
+       [](const std::string& k) {
+         return json{{"park_id", k}};
+       },
        kB.park, "SMPX", "enterprise"},
-      {"POST", "/api/v1/monitoring-points", [](const std::string& k) {
-         return json{{"quota_code", kA.company + "SMQREF"}, {"company_code", kA.company}, {"hazard_code", kA.hazard}, {"gateway_code", k},
-                     {"name", "压力"}, {"indicator_type", "pressure"}, {"value_kind", "analog"}};
-       }, kB.gateway, "SMGWX000001", "monitoring_point"},
-      {"POST", "/api/v1/cameras", [](const std::string& k) {
-         return json{{"video_id", kA.company + "SMCAMREF"}, {"company_code", kA.company}, {"prodcell_id", k}, {"name", "门"}, {"scene_type", "gate"}};
-       }, kB.prodcell, "SMCX", "camera"},
-      {"POST", "/api/v1/equipment", [](const std::string& k) {
-         return json{{"equip_code", kA.hazard + "G0099"}, {"company_code", kA.company}, {"hazard_code", kA.hazard},
-                     {"prodcell_id", k}, {"equip_type", "G0"}, {"name", "罐"}};
-       }, kB.prodcell, "SMCX", "equipment"},
+      {"POST", "/api/v1/monitoring-points",
+       [](const std::string& k) {
+         return json{{"quota_code", kA.company + "SMQREF"},
+                     {"company_code", kA.company},
+                     {"hazard_code", kA.hazard},
+                     {"gateway_code", k},
+                     {"name", "压力"},
+                     {"indicator_type", "pressure"},
+                     {"value_kind", "analog"}};
+       },
+       kB.gateway, "SMGWX000001", "monitoring_point"},
+      {"POST", "/api/v1/cameras",
+       [](const std::string& k) {
+         return json{{"video_id", kA.company + "SMCAMREF"},
+                     {"company_code", kA.company},
+                     {"prodcell_id", k},
+                     {"name", "门"},
+                     {"scene_type", "gate"}};
+       },
+       kB.prodcell, "SMCX", "camera"},
+      {"POST", "/api/v1/equipment",
+       [](const std::string& k) {
+         return json{{"equip_code", kA.hazard + "G0099"},
+                     {"company_code", kA.company},
+                     {"hazard_code", kA.hazard},
+                     {"prodcell_id", k},
+                     {"equip_type", "G0"},
+                     {"name", "罐"}};
+       },
+       kB.prodcell, "SMCX", "equipment"},
   };
   auto send = [&](const Probe& p, const std::string& key, const std::string& tok) {
-    auto h = std::vector<std::pair<std::string, std::string>>{{"Authorization", "Bearer " + tok}, {"Content-Type", "application/json"}};
+    auto h = std::vector<std::pair<std::string, std::string>>{{"Authorization", "Bearer " + tok},
+                                                              {"Content-Type", "application/json"}};
     return c.request(p.method, p.target, p.body(key).dump(), h);
   };
   // The answer with the referenced key blanked out.
   auto shape = [](const HttpResult& r, const std::string& key) {
     std::string b = r.json().value("errors", json::array()).dump();
-    for (auto at = b.find(key); at != std::string::npos; at = b.find(key)) b.replace(at, key.size(), "<key>");
+    for (auto at = b.find(key); at != std::string::npos; at = b.find(key))
+      b.replace(at, key.size(), "<key>");
     return std::to_string(r.status) + " " + b;
   };
   int compared = 0;

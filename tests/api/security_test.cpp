@@ -27,7 +27,8 @@ using namespace std::chrono;
 namespace {
 
 long long scalar(const std::string& sql) {
-  return shared_db().db().in_tx([&](storage::Tx& tx) { return tx.exec_one(sql)["n"].get<long long>(); });
+  return shared_db().db().in_tx(
+      [&](storage::Tx& tx) { return tx.exec_one(sql)["n"].get<long long>(); });
 }
 
 // Opens /api/v1/stream and reports how long it stayed open (capped at `limit`), calling
@@ -37,7 +38,8 @@ struct StreamRun {
   milliseconds open_for{0};
   bool ended_by_server() const { return got.find("0\r\n\r\n") != std::string::npos; }
 };
-StreamRun run_stream(HttpsClient c, const std::string& token, milliseconds limit, std::function<void()> while_open) {
+StreamRun run_stream(HttpsClient c, const std::string& token, milliseconds limit,
+                     std::function<void()> while_open) {
   StreamRun r;
   steady_clock::time_point opened;
   r.got = c.read_stream("/api/v1/stream", token, "0\r\n\r\n", limit, [&] {
@@ -50,7 +52,8 @@ StreamRun run_stream(HttpsClient c, const std::string& token, milliseconds limit
 
 long long user_id(const std::string& name) {
   return shared_db().db().in_tx([&](storage::Tx& tx) {
-    return tx.exec_one("SELECT id FROM app_user WHERE username = $1", {name})["id"].get<long long>();
+    return tx.exec_one("SELECT id FROM app_user WHERE username = $1", {name})["id"]
+        .get<long long>();
   });
 }
 
@@ -65,7 +68,8 @@ TEST(SecurityStreams, LogoutClosesTheOpenStreamAtOnce) {
     EXPECT_EQ(c.post_json("/api/v1/auth/logout", json::object(), token).status, 204);
   });
   EXPECT_TRUE(run.ended_by_server()) << run.got;
-  EXPECT_LT(run.open_for.count(), 3000) << "the stream must close at once, not at the next re-check";
+  EXPECT_LT(run.open_for.count(), 3000)
+      << "the stream must close at once, not at the next re-check";
   EXPECT_EQ(c.get("/api/v1/stream", token).status, 401);
 }
 
@@ -80,13 +84,18 @@ TEST(SecurityStreams, PasswordChangeClosesEveryStreamOfTheUser) {
   });
   std::this_thread::sleep_for(milliseconds(300));
   auto run = run_stream(c, token, milliseconds(10000), [&] {
-    EXPECT_EQ(c.post_json("/api/v1/auth/password", {{"old_password", TestServer::kPassword}, {"new_password", "Brand-New-Pass-7"}}, token).status,
-              204);
+    EXPECT_EQ(
+        c.post_json("/api/v1/auth/password",
+                    {{"old_password", TestServer::kPassword}, {"new_password", "Brand-New-Pass-7"}},
+                    token)
+            .status,
+        204);
   });
   auto second = other.get();
   EXPECT_TRUE(run.ended_by_server()) << run.got;
   EXPECT_LT(run.open_for.count(), 3000);
-  EXPECT_TRUE(second.ended_by_server()) << "the session on the other screen ends too: " << second.got;
+  EXPECT_TRUE(second.ended_by_server())
+      << "the session on the other screen ends too: " << second.got;
 }
 
 // Attack 5: a deactivated officer's stream went on.
@@ -104,8 +113,13 @@ TEST(SecurityStreams, DeactivationByTheAdminClosesTheStream) {
   EXPECT_LT(run.open_for.count(), 3000);
   EXPECT_EQ(c.get("/api/v1/auth/me", token).status, 401);
   // Only a province admin changes users, and not themselves.
-  EXPECT_EQ(c.patch_json("/api/v1/users/" + std::to_string(id), {{"is_active", true}}, token).status, 401);
-  EXPECT_EQ(c.patch_json("/api/v1/users/" + std::to_string(user_id("sec_stream_admin")), {{"is_active", false}}, admin).status, 422);
+  EXPECT_EQ(
+      c.patch_json("/api/v1/users/" + std::to_string(id), {{"is_active", true}}, token).status,
+      401);
+  EXPECT_EQ(c.patch_json("/api/v1/users/" + std::to_string(user_id("sec_stream_admin")),
+                         {{"is_active", false}}, admin)
+                .status,
+            422);
 }
 
 // Attack 5: a session ended behind this node's back (SQL, another node) is noticed by the
@@ -117,7 +131,8 @@ TEST(SecurityStreams, ReCheckClosesAStreamWhoseSessionEndedElsewhere) {
   auto token = srv.make_user("sec_stream_sql", "province_officer");
   auto c = srv.client();
   auto run = run_stream(c, token, milliseconds(10000), [&] {
-    shared_db().exec("DELETE FROM user_session WHERE user_id = " + std::to_string(user_id("sec_stream_sql")));
+    shared_db().exec("DELETE FROM user_session WHERE user_id = " +
+                     std::to_string(user_id("sec_stream_sql")));
     srv.clock().advance(auth::AuthSettings{}.principal_cache + seconds(1));  // past the token cache
   });
   EXPECT_TRUE(run.ended_by_server()) << run.got;
@@ -137,7 +152,9 @@ TEST(SecurityStreams, AtMostNStreamsPerPersonTheOldestGives) {
   first_open.get_future().wait();
   std::vector<std::future<StreamRun>> more;
   for (int i = 0; i < 2; ++i) {
-    more.push_back(std::async(std::launch::async, [&] { return run_stream(srv.client(), token, milliseconds(3000), {}); }));
+    more.push_back(std::async(std::launch::async, [&] {
+      return run_stream(srv.client(), token, milliseconds(3000), {});
+    }));
     std::this_thread::sleep_for(milliseconds(300));
   }
   auto oldest = first.get();
@@ -159,13 +176,16 @@ TEST(SecurityLogins, LockoutIsPerUserAndAddressPair) {
   auto desk = srv.client().from("127.0.0.3");
   json bad = {{"username", "sec_victim"}, {"password", "Wrong-Horse-00"}};
   json good = {{"username", "sec_victim"}, {"password", TestServer::kPassword}};
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(attacker.post_json("/api/v1/auth/login", bad).status, 401) << i;
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(attacker.post_json("/api/v1/auth/login", bad).status, 401) << i;
   auto locked = attacker.post_json("/api/v1/auth/login", good);
   EXPECT_EQ(locked.status, 429) << locked.body;
   EXPECT_FALSE(locked.header("retry-after").empty());
   auto real = desk.post_json("/api/v1/auth/login", good);
-  EXPECT_EQ(real.status, 200) << "the real admin at another address is not locked out: " << real.body;
-  auto neighbour = attacker.post_json("/api/v1/auth/login", {{"username", "sec_neighbour"}, {"password", TestServer::kPassword}});
+  EXPECT_EQ(real.status, 200) << "the real admin at another address is not locked out: "
+                              << real.body;
+  auto neighbour = attacker.post_json(
+      "/api/v1/auth/login", {{"username", "sec_neighbour"}, {"password", TestServer::kPassword}});
   EXPECT_EQ(neighbour.status, 200) << "another user at the attacker's address is not locked out";
 }
 
@@ -174,7 +194,11 @@ TEST(SecurityLogins, ThrottledAttemptsAreCountedNotAudited) {
   TestServer srv(shared_db());
   srv.make_user("sec_flood", "province_officer");
   auto attacker = srv.client().from("127.0.0.4");
-  auto audit_rows = [] { return scalar("SELECT count(*) AS n FROM audit_log WHERE action = 'auth.login' AND actor_name = 'sec_flood'"); };
+  auto audit_rows = [] {
+    return scalar(
+        "SELECT count(*) AS n FROM audit_log WHERE action = 'auth.login' AND actor_name = "
+        "'sec_flood'");
+  };
   auto before = audit_rows();
   json bad = {{"username", "sec_flood"}, {"password", "Wrong-Horse-00"}};
   for (int i = 0; i < 5; ++i) EXPECT_EQ(attacker.post_json("/api/v1/auth/login", bad).status, 401);
@@ -195,12 +219,21 @@ TEST(SecurityLogins, OldPasswordGuessesAreThrottled) {
   auto c = srv.client();
   std::vector<int> statuses;
   for (int i = 0; i < 21; ++i)
-    statuses.push_back(c.post_json("/api/v1/auth/password", {{"old_password", "Guess-" + std::to_string(i) + "-Xx"}, {"new_password", "Brand-New-Pass-7"}}, token).status);
+    statuses.push_back(c.post_json("/api/v1/auth/password",
+                                   {{"old_password", "Guess-" + std::to_string(i) + "-Xx"},
+                                    {"new_password", "Brand-New-Pass-7"}},
+                                   token)
+                           .status);
   EXPECT_EQ(std::count(statuses.begin(), statuses.begin() + 5, 422), 5);
   EXPECT_EQ(statuses.back(), 429);
   EXPECT_EQ(std::count(statuses.begin() + 5, statuses.end(), 429), 16);
   // Even the right old password waits now.
-  EXPECT_EQ(c.post_json("/api/v1/auth/password", {{"old_password", TestServer::kPassword}, {"new_password", "Brand-New-Pass-7"}}, token).status, 429);
+  EXPECT_EQ(
+      c.post_json("/api/v1/auth/password",
+                  {{"old_password", TestServer::kPassword}, {"new_password", "Brand-New-Pass-7"}},
+                  token)
+          .status,
+      429);
 }
 
 // Attack 10: the dashboard had no Content-Security-Policy, X-Frame-Options or Referrer-Policy.
@@ -222,12 +255,14 @@ TEST(SecurityHeaders, DashboardAndApiCarryTheBrowserProtections) {
 TEST(SecurityConnections, SmallBodyLimitBeforeAuthenticationOutsideUploads) {
   TestServer srv(shared_db());
   std::string big = "{\"name\":\"" + std::string(70 * 1024, 'x') + "\"}";
-  auto r = srv.client().request("POST", "/api/v1/enterprises", big, {{"Content-Type", "application/json"}});
+  auto r = srv.client().request("POST", "/api/v1/enterprises", big,
+                                {{"Content-Type", "application/json"}});
   EXPECT_EQ(r.status, 413) << r.body.substr(0, 200);
   EXPECT_EQ(r.json().value("code", ""), "body_too_large");
   // The upload route keeps the large limit: the same size gets past the body limit to the
   // authentication check.
-  auto u = srv.client().request("POST", "/api/v1/upload/realtime", big, {{"Content-Type", "application/json"}});
+  auto u = srv.client().request("POST", "/api/v1/upload/realtime", big,
+                                {{"Content-Type", "application/json"}});
   EXPECT_EQ(u.status, 401) << u.body.substr(0, 200);
 }
 
@@ -246,8 +281,10 @@ TEST(SecurityConnections, PerAddressCapAndHandshakeTimeout) {
     held.back().connect({asio::ip::make_address("127.0.0.1"), srv.port()});
   }
   std::this_thread::sleep_for(milliseconds(200));
-  EXPECT_EQ(srv.client().from("127.0.0.5").get("/healthz").status, 0) << "a fourth connection from the address is refused";
-  EXPECT_EQ(srv.client().from("127.0.0.6").get("/healthz").status, 200) << "other addresses are not affected";
+  EXPECT_EQ(srv.client().from("127.0.0.5").get("/healthz").status, 0)
+      << "a fourth connection from the address is refused";
+  EXPECT_EQ(srv.client().from("127.0.0.6").get("/healthz").status, 200)
+      << "other addresses are not affected";
   // The three never handshake: they are dropped after the handshake timeout, freeing the slots.
   std::this_thread::sleep_for(milliseconds(1800));
   EXPECT_EQ(srv.client().from("127.0.0.5").get("/healthz").status, 200);
@@ -267,17 +304,39 @@ EnvelopeWorld make_envelope_world(TestServer& srv, const std::string& suffix) {
   w.quota = "SEC-ENV-" + suffix;
   auto c = srv.client();
   w.admin = srv.make_user("sec_env_admin" + suffix, "province_admin");
-  EXPECT_EQ(c.post_json("/api/v1/enterprises", {{"company_code", w.company}, {"name", "晋城信封化工" + suffix}, {"region_code", "140500"}}, w.admin).status, 201);
-  EXPECT_EQ(c.post_json("/api/v1/hazard-sources", {{"hazard_code", w.hazard}, {"company_code", w.company}, {"name", "罐区"}, {"rank", 2}}, w.admin).status, 201);
+  EXPECT_EQ(c.post_json("/api/v1/enterprises",
+                        {{"company_code", w.company},
+                         {"name", "晋城信封化工" + suffix},
+                         {"region_code", "140500"}},
+                        w.admin)
+                .status,
+            201);
+  EXPECT_EQ(
+      c.post_json(
+           "/api/v1/hazard-sources",
+           {{"hazard_code", w.hazard}, {"company_code", w.company}, {"name", "罐区"}, {"rank", 2}},
+           w.admin)
+          .status,
+      201);
   auto p = c.post_json("/api/v1/monitoring-points",
-                       {{"quota_code", w.quota}, {"company_code", w.company}, {"hazard_code", w.hazard}, {"name", "压力"},
-                        {"indicator_type", "pressure"}, {"value_kind", "analog"}, {"range_low", 0}, {"range_high", 10}},
+                       {{"quota_code", w.quota},
+                        {"company_code", w.company},
+                        {"hazard_code", w.hazard},
+                        {"name", "压力"},
+                        {"indicator_type", "pressure"},
+                        {"value_kind", "analog"},
+                        {"range_low", 0},
+                        {"range_high", 10}},
                        w.admin);
   EXPECT_EQ(p.status, 201) << p.body;
-  for (auto [cipher, token, app, key] : {std::tuple{"aes-256-gcm", &w.gcm_token, &w.gcm_app, &w.gcm_key},
-                                         std::tuple{"aes-128-cbc", &w.cbc_token, &w.cbc_app, &w.cbc_key}}) {
-    auto r = c.post_json("/api/v1/credentials", {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", w.company}}},
-                                                 {"envelope_cipher", cipher}}, w.admin);
+  for (auto [cipher, token, app, key] :
+       {std::tuple{"aes-256-gcm", &w.gcm_token, &w.gcm_app, &w.gcm_key},
+        std::tuple{"aes-128-cbc", &w.cbc_token, &w.cbc_app, &w.cbc_key}}) {
+    auto r = c.post_json("/api/v1/credentials",
+                         {{"kind", "gateway"},
+                          {"scope", {{"kind", "enterprise"}, {"code", w.company}}},
+                          {"envelope_cipher", cipher}},
+                         w.admin);
     EXPECT_EQ(r.status, 201) << r.body;
     *app = r.json()["app_id"];
     *token = r.json()["app_id"].get<std::string>() + "." + r.json()["secret"].get<std::string>();
@@ -288,7 +347,10 @@ EnvelopeWorld make_envelope_world(TestServer& srv, const std::string& suffix) {
 
 json inner_upload(TestServer& srv, const EnvelopeWorld& w, const std::string& data_id) {
   auto now = core::format_rfc3339(srv.clock().now());
-  return {{"companyCode", w.company}, {"dataId", data_id}, {"reportType", "realtime"}, {"sendTime", now},
+  return {{"companyCode", w.company},
+          {"dataId", data_id},
+          {"reportType", "realtime"},
+          {"sendTime", now},
           {"datas", json::array({{{"quotaCode", w.quota}, {"collectTime", now}, {"value", 1.5}}})}};
 }
 }  // namespace
@@ -301,12 +363,15 @@ TEST(SecurityEnvelope, EveryFailureGetsTheSameAnswer) {
   auto c = srv.client();
   const auto& k = w.cbc_key;
   auto send = [&](const std::string& data) {
-    return c.post_json("/api/v1/upload/realtime", {{"appId", w.cbc_app}, {"dataId", "env-x"}, {"data", data}}, w.cbc_token);
+    return c.post_json("/api/v1/upload/realtime",
+                       {{"appId", w.cbc_app}, {"dataId", "env-x"}, {"data", data}}, w.cbc_token);
   };
   // Bad padding: random bytes; valid padding but not JSON: a real encryption of "not json".
   auto bad_padding = send(std::string(64, 'a'));
-  auto not_json = send(ingest::encrypt_envelope_data("not json at all", k["cipher"], k["key_hex"], k["iv_hex"]));
-  auto too_deep = send(ingest::encrypt_envelope_data(std::string(40, '['), k["cipher"], k["key_hex"], k["iv_hex"]));
+  auto not_json = send(
+      ingest::encrypt_envelope_data("not json at all", k["cipher"], k["key_hex"], k["iv_hex"]));
+  auto too_deep = send(
+      ingest::encrypt_envelope_data(std::string(40, '['), k["cipher"], k["key_hex"], k["iv_hex"]));
   auto not_hex = send("%%%%");
   for (const auto* r : {&bad_padding, &not_json, &too_deep, &not_hex}) {
     EXPECT_EQ(r->status, bad_padding.status);
@@ -315,7 +380,8 @@ TEST(SecurityEnvelope, EveryFailureGetsTheSameAnswer) {
   }
   EXPECT_EQ(bad_padding.status, 400);
   // The fixed-IV variant still works for gateways that can do nothing else.
-  auto ok = send(ingest::encrypt_envelope_data(inner_upload(srv, w, "env-cbc-1").dump(), k["cipher"], k["key_hex"], k["iv_hex"]));
+  auto ok = send(ingest::encrypt_envelope_data(inner_upload(srv, w, "env-cbc-1").dump(),
+                                               k["cipher"], k["key_hex"], k["iv_hex"]));
   EXPECT_EQ(ok.status, 200) << ok.body;
 }
 
@@ -330,7 +396,9 @@ TEST(SecurityEnvelope, AuthenticatedVariantWithANoncePerMessage) {
   auto b = ingest::encrypt_envelope_data(plain, "aes-256-gcm", k["key_hex"], "", w.gcm_app);
   EXPECT_NE(a, b) << "the same message never encrypts the same way twice";
   auto send = [&](const std::string& data) {
-    return c.post_json("/api/v1/upload/realtime", {{"appId", w.gcm_app}, {"dataId", "env-gcm-1"}, {"data", data}}, w.gcm_token);
+    return c.post_json("/api/v1/upload/realtime",
+                       {{"appId", w.gcm_app}, {"dataId", "env-gcm-1"}, {"data", data}},
+                       w.gcm_token);
   };
   auto ok = send(a);
   EXPECT_EQ(ok.status, 200) << ok.body;
@@ -339,10 +407,16 @@ TEST(SecurityEnvelope, AuthenticatedVariantWithANoncePerMessage) {
   auto flipped = a;
   flipped[40] = flipped[40] == '0' ? '1' : '0';
   EXPECT_EQ(send(flipped).status, 400);
-  EXPECT_EQ(send(ingest::encrypt_envelope_data(plain, "aes-256-gcm", k["key_hex"], "", "app-someone-else")).status, 400);
+  EXPECT_EQ(send(ingest::encrypt_envelope_data(plain, "aes-256-gcm", k["key_hex"], "",
+                                               "app-someone-else"))
+                .status,
+            400);
   // Keys are stored sealed with the server key: the database alone does not hold them.
   auto stored = shared_db().db().in_tx([&](storage::Tx& tx) {
-    return tx.exec_one("SELECT envelope_key_hex AS k FROM api_credential WHERE app_id = $1", {w.gcm_app})["k"].get<std::string>();
+    return tx
+        .exec_one("SELECT envelope_key_hex AS k FROM api_credential WHERE app_id = $1",
+                  {w.gcm_app})["k"]
+        .get<std::string>();
   });
   EXPECT_EQ(stored.rfind("v1:", 0), 0u) << stored;
   EXPECT_EQ(stored.find(k["key_hex"].get<std::string>()), std::string::npos);
@@ -385,7 +459,8 @@ TEST(SecurityCredentials, ListAndRevoke) {
       EXPECT_FALSE(it["is_active"].get<bool>());
       EXPECT_TRUE(it["revoked_at"].is_string());
     }
-  EXPECT_EQ(scalar("SELECT count(*) AS n FROM audit_log WHERE action = 'credential.revoke' AND status = 204 AND target = '" +
+  EXPECT_EQ(scalar("SELECT count(*) AS n FROM audit_log WHERE action = 'credential.revoke' AND "
+                   "status = 204 AND target = '" +
                    std::to_string(gcm_id) + "'"),
             1);
 }
@@ -399,7 +474,9 @@ TEST(SecurityCredentials, RevocationElsewhereReachesThisNodesCache) {
   auto w = make_envelope_world(srv, "95");
   auto c = srv.client();
   ASSERT_EQ(c.get("/api/v1/auth/me", w.cbc_token).status, 200);  // cached now
-  shared_db().exec("UPDATE api_credential SET is_active = false, revoked_at = now() WHERE app_id = '" + w.cbc_app + "'");
+  shared_db().exec(
+      "UPDATE api_credential SET is_active = false, revoked_at = now() WHERE app_id = '" +
+      w.cbc_app + "'");
   std::this_thread::sleep_for(milliseconds(600));  // the test server polls every 200 ms
   // Still inside the 5 s principal cache by the fake clock: only the poll can have dropped it.
   EXPECT_EQ(c.get("/api/v1/auth/me", w.cbc_token).status, 401);
@@ -410,19 +487,35 @@ TEST(SecurityAudit, MachineCredentialsChangesAreAudited) {
   TestServer srv(shared_db());
   auto w = make_envelope_world(srv, "96");
   auto c = srv.client();
-  auto before = scalar("SELECT count(*) AS n FROM audit_log WHERE actor_role = 'gateway' AND actor_name = '" + w.cbc_app + "'");
+  auto before =
+      scalar("SELECT count(*) AS n FROM audit_log WHERE actor_role = 'gateway' AND actor_name = '" +
+             w.cbc_app + "'");
   // A gateway's base-table upload, and a refused attempt to delete a registry row.
-  json row = {{"quota_code", w.hazard + "AUD1"}, {"hazard_code", w.hazard}, {"name", "液位"}, {"indicator_type", "level"},
-              {"value_kind", "analog"}, {"unit", "m"}, {"range_low", 0}, {"range_high", 20}};
+  json row = {{"quota_code", w.hazard + "AUD1"},
+              {"hazard_code", w.hazard},
+              {"name", "液位"},
+              {"indicator_type", "level"},
+              {"value_kind", "analog"},
+              {"unit", "m"},
+              {"range_low", 0},
+              {"range_high", 20}};
   auto r = c.post_json("/api/v1/upload/points", json::array({row}), w.cbc_token);
   EXPECT_EQ(r.status, 200) << r.body;
   c.del("/api/v1/monitoring-points/" + w.quota, w.cbc_token);
-  auto after = scalar("SELECT count(*) AS n FROM audit_log WHERE actor_role = 'gateway' AND actor_name = '" + w.cbc_app + "'");
+  auto after =
+      scalar("SELECT count(*) AS n FROM audit_log WHERE actor_role = 'gateway' AND actor_name = '" +
+             w.cbc_app + "'");
   EXPECT_EQ(after - before, 2) << r.body << shared_db().db().in_tx([&](storage::Tx& tx) {
-    return tx.exec("SELECT action, method, path, status FROM audit_log WHERE actor_name = '" + w.cbc_app + "'").dump();
+    return tx
+        .exec("SELECT action, method, path, status FROM audit_log WHERE actor_name = '" +
+              w.cbc_app + "'")
+        .dump();
   });
   // Reading uploads are not audited one by one: their upload records are the trail.
   auto up = c.post_json("/api/v1/upload/realtime", inner_upload(srv, w, "sec-aud-1"), w.cbc_token);
   EXPECT_EQ(up.status, 200) << up.body;
-  EXPECT_EQ(scalar("SELECT count(*) AS n FROM audit_log WHERE actor_role = 'gateway' AND actor_name = '" + w.cbc_app + "'"), after);
+  EXPECT_EQ(
+      scalar("SELECT count(*) AS n FROM audit_log WHERE actor_role = 'gateway' AND actor_name = '" +
+             w.cbc_app + "'"),
+      after);
 }

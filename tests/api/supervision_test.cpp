@@ -28,13 +28,17 @@ int next_world() {
 }
 
 long long count(const std::string& sql) {
-  return shared_db().db().in_tx([&](storage::Tx& tx) { return tx.exec_one(sql)["n"].get<long long>(); });
+  return shared_db().db().in_tx(
+      [&](storage::Tx& tx) { return tx.exec_one(sql)["n"].get<long long>(); });
 }
 
 ::testing::AssertionResult is_problem(const HttpResult& r, int status, const std::string& code) {
-  if (r.status != status) return ::testing::AssertionFailure() << "status " << r.status << " (want " << status << "): " << r.body.substr(0, 400);
+  if (r.status != status)
+    return ::testing::AssertionFailure()
+           << "status " << r.status << " (want " << status << "): " << r.body.substr(0, 400);
   auto j = r.json();
-  if (!j.is_object() || j.value("code", "") != code) return ::testing::AssertionFailure() << "code (want " << code << "): " << r.body.substr(0, 400);
+  if (!j.is_object() || j.value("code", "") != code)
+    return ::testing::AssertionFailure() << "code (want " << code << "): " << r.body.substr(0, 400);
   return ::testing::AssertionSuccess();
 }
 
@@ -51,7 +55,8 @@ struct World {
   int n = next_world();
   std::string N = std::to_string(n);
   std::string kCompany = "14052590" + N, kOther = "14060090" + N;
-  std::string kHazard = kCompany + "001", kHazard4 = kCompany + "002", kOtherHazard = kOther + "001";
+  std::string kHazard = kCompany + "001", kHazard4 = kCompany + "002",
+              kOtherHazard = kOther + "001";
   std::string kLevel1 = kCompany + "LIT1", kLevel2 = kCompany + "LIT2", kCamera = kCompany + "CAM1";
   // B's keys: one in the legacy free form, one with B's prefix.
   std::string kOtherBare = "SVB" + N, kOtherPrefixed = kOther + "LIT1", kOtherCamera = "SVBCAM" + N;
@@ -67,41 +72,77 @@ struct World {
           return o;
         }()) {
     admin = srv.make_user("sv_admin" + N, "province_admin");
-    auto region = c.post_json("/api/v1/regions", {{"code", "140525"}, {"name", "泽州县"}, {"level", "county"}, {"parent_code", "140500"}}, admin);
+    auto region = c.post_json(
+        "/api/v1/regions",
+        {{"code", "140525"}, {"name", "泽州县"}, {"level", "county"}, {"parent_code", "140500"}},
+        admin);
     if (region.status != 201 && region.status != 409) throw std::runtime_error(region.body);
-    ok("enterprises", {{"company_code", kCompany}, {"name", "泽州监管测试化工" + N}, {"region_code", "140525"}, {"status", "operating"}});
-    ok("enterprises", {{"company_code", kOther}, {"name", "朔州监管测试化工" + N}, {"region_code", "140600"}});
-    ok("hazard-sources", {{"hazard_code", kHazard}, {"company_code", kCompany}, {"name", "液氯罐区"}, {"rank", 1}, {"r_value", 150}});
-    ok("hazard-sources", {{"hazard_code", kHazard4}, {"company_code", kCompany}, {"name", "小仓库"}, {"rank", 4}});
-    ok("hazard-sources", {{"hazard_code", kOtherHazard}, {"company_code", kOther}, {"name", "罐区"}, {"rank", 3}});
+    ok("enterprises", {{"company_code", kCompany},
+                       {"name", "泽州监管测试化工" + N},
+                       {"region_code", "140525"},
+                       {"status", "operating"}});
+    ok("enterprises",
+       {{"company_code", kOther}, {"name", "朔州监管测试化工" + N}, {"region_code", "140600"}});
+    ok("hazard-sources", {{"hazard_code", kHazard},
+                          {"company_code", kCompany},
+                          {"name", "液氯罐区"},
+                          {"rank", 1},
+                          {"r_value", 150}});
+    ok("hazard-sources",
+       {{"hazard_code", kHazard4}, {"company_code", kCompany}, {"name", "小仓库"}, {"rank", 4}});
+    ok("hazard-sources",
+       {{"hazard_code", kOtherHazard}, {"company_code", kOther}, {"name", "罐区"}, {"rank", 3}});
     for (const auto& q : {kLevel1, kLevel2}) ok("monitoring-points", point(q, kCompany, kHazard));
     ok("monitoring-points", point(kOtherBare, kOther, kOtherHazard));
     ok("monitoring-points", point(kOtherPrefixed, kOther, kOtherHazard));
-    ok("cameras", {{"video_id", kCamera}, {"company_code", kCompany}, {"name", "罐区球机"}, {"scene_type", "tank_farm"}});
-    ok("cameras", {{"video_id", kOtherCamera}, {"company_code", kOther}, {"name", "大门"}, {"scene_type", "gate"}});
-    auto cred = ok("credentials", {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompany}}}});
+    ok("cameras", {{"video_id", kCamera},
+                   {"company_code", kCompany},
+                   {"name", "罐区球机"},
+                   {"scene_type", "tank_farm"}});
+    ok("cameras", {{"video_id", kOtherCamera},
+                   {"company_code", kOther},
+                   {"name", "大门"},
+                   {"scene_type", "gate"}});
+    auto cred = ok("credentials",
+                   {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompany}}}});
     gateway = cred["app_id"].get<std::string>() + "." + cred["secret"].get<std::string>();
     county = srv.make_user("sv_county" + N, "county_officer", "140525");
     other_city = srv.make_user("sv_othercity" + N, "city_officer", "140600");
     ent = srv.make_user("sv_ent" + N, "enterprise_user", kCompany);
   }
 
-  static json point(const std::string& quota, const std::string& company, const std::string& hazard) {
-    return {{"quota_code", quota}, {"company_code", company}, {"hazard_code", hazard}, {"name", "储罐液位"},
-            {"indicator_type", "level"}, {"value_kind", "analog"}, {"unit", "m"}, {"range_low", 0}, {"range_high", 20},
-            {"h", 15}, {"hh", 18}, {"debounce_s", 0}, {"deadband", 0.5}};
+  static json point(const std::string& quota, const std::string& company,
+                    const std::string& hazard) {
+    return {{"quota_code", quota},
+            {"company_code", company},
+            {"hazard_code", hazard},
+            {"name", "储罐液位"},
+            {"indicator_type", "level"},
+            {"value_kind", "analog"},
+            {"unit", "m"},
+            {"range_low", 0},
+            {"range_high", 20},
+            {"h", 15},
+            {"hh", 18},
+            {"debounce_s", 0},
+            {"deadband", 0.5}};
   }
   json ok(const std::string& coll, const json& body) {
     auto r = c.post_json("/api/v1/" + coll, body, admin);
     if (r.status != 201) throw std::runtime_error("setup: POST " + coll + " → " + r.body);
     return r.json();
   }
-  std::string at(int seconds_ago) { return core::format_rfc3339(srv.clock().now() - seconds(seconds_ago)); }
+  std::string at(int seconds_ago) {
+    return core::format_rfc3339(srv.clock().now() - seconds(seconds_ago));
+  }
   json item(const std::string& quota, int seconds_ago, double v) {
     return {{"quotaCode", quota}, {"collectTime", at(seconds_ago)}, {"value", v}};
   }
   HttpResult upload(const std::string& data_id, json datas, const std::string& type = "realtime") {
-    json body = {{"companyCode", kCompany}, {"dataId", data_id}, {"reportType", type}, {"sendTime", at(0)},
+    json body = {{"companyCode", kCompany},
+                 {"dataId", data_id},
+                 {"reportType", type},
+                 {"sendTime", at(0)},
                  {"datas", std::move(datas)}};
     return c.post_json("/api/v1/upload/realtime", body, gateway);
   }
@@ -124,10 +165,10 @@ struct World {
     if (r.status != 200) throw std::runtime_error(r.body);
     return r.json()["items"];
   }
-  json filing(const std::string& type, const std::string& from, const std::string& to, const std::string& kind = "enterprise",
-              const std::string& target = {}) {
-    json f = {{"company_code", kCompany}, {"target_kind", kind}, {"filing_type", type}, {"starts_at", from}, {"ends_at", to},
-              {"reason", "检修"}};
+  json filing(const std::string& type, const std::string& from, const std::string& to,
+              const std::string& kind = "enterprise", const std::string& target = {}) {
+    json f = {{"company_code", kCompany}, {"target_kind", kind}, {"filing_type", type},
+              {"starts_at", from},        {"ends_at", to},       {"reason", "检修"}};
     if (!target.empty()) f["target_code"] = target;
     return f;
   }
@@ -138,7 +179,8 @@ struct World {
 // blue warning for the enterprise and the county only.
 TEST(SupervisionAttack, EnterpriseCannotRegradeItsHazardSourceAndHHStaysRed) {
   World w;
-  auto r = w.c.patch_json("/api/v1/hazard-sources/" + w.kHazard, {{"rank", 4}, {"r_value", 5}}, w.ent);
+  auto r =
+      w.c.patch_json("/api/v1/hazard-sources/" + w.kHazard, {{"rank", 4}, {"r_value", 5}}, w.ent);
   EXPECT_TRUE(is_problem(r, 422, "validation_failed"));
   EXPECT_TRUE(has_pointer(r, "/rank")) << r.body;
   EXPECT_TRUE(has_pointer(r, "/r_value")) << r.body;
@@ -146,7 +188,8 @@ TEST(SupervisionAttack, EnterpriseCannotRegradeItsHazardSourceAndHHStaysRed) {
   EXPECT_TRUE(is_problem(r, 422, "validation_failed"));
   EXPECT_TRUE(has_pointer(r, "/alpha")) << r.body;
   // Sending the stored value back is no change, and the enterprise's own fields stay writable.
-  r = w.c.patch_json("/api/v1/hazard-sources/" + w.kHazard, {{"rank", 1}, {"r_value", 150}, {"address", "泽州县化工路1号"}}, w.ent);
+  r = w.c.patch_json("/api/v1/hazard-sources/" + w.kHazard,
+                     {{"rank", 1}, {"r_value", 150}, {"address", "泽州县化工路1号"}}, w.ent);
   ASSERT_EQ(r.status, 200) << r.body;
   auto hs = w.c.get("/api/v1/hazard-sources/" + w.kHazard, w.admin).json();
   EXPECT_EQ(hs["rank"], 1);
@@ -160,11 +203,15 @@ TEST(SupervisionAttack, EnterpriseCannotRegradeItsHazardSourceAndHHStaysRed) {
   ASSERT_EQ(events.size(), 1u) << events.dump();
   EXPECT_EQ(events[0]["level"], "red") << events[0].dump();
   EXPECT_EQ(events[0]["hazard_code"], w.kHazard);
-  auto detail = w.c.get("/api/v1/warning-events/" + std::to_string(events[0]["id"].get<long long>()), w.admin).json();
-  EXPECT_EQ(detail["recipients"], json::array({"enterprise", "county", "city", "province"})) << detail.dump();
+  auto detail =
+      w.c.get("/api/v1/warning-events/" + std::to_string(events[0]["id"].get<long long>()), w.admin)
+          .json();
+  EXPECT_EQ(detail["recipients"], json::array({"enterprise", "county", "city", "province"}))
+      << detail.dump();
 
   // A regulator may still set the grade (consistently with R).
-  r = w.c.patch_json("/api/v1/hazard-sources/" + w.kHazard4, {{"rank", 3}, {"r_value", 20}}, w.county);
+  r = w.c.patch_json("/api/v1/hazard-sources/" + w.kHazard4, {{"rank", 3}, {"r_value", 20}},
+                     w.county);
   EXPECT_EQ(r.status, 200) << r.body;
 }
 
@@ -190,28 +237,44 @@ TEST(SupervisionAttack, EnterpriseStatusAndMaxRankAreTheRegulators) {
 TEST(SupervisionAttack, EnterpriseCannotDeactivateOrSilenceWhatIsWatched) {
   World w;
   EXPECT_TRUE(is_problem(w.c.del("/api/v1/hazard-sources/" + w.kHazard, w.ent), 403, "forbidden"));
-  EXPECT_TRUE(is_problem(w.c.del("/api/v1/monitoring-points/" + w.kLevel1, w.ent), 403, "forbidden"));
+  EXPECT_TRUE(
+      is_problem(w.c.del("/api/v1/monitoring-points/" + w.kLevel1, w.ent), 403, "forbidden"));
   EXPECT_TRUE(is_problem(w.c.del("/api/v1/cameras/" + w.kCamera, w.ent), 403, "forbidden"));
   EXPECT_TRUE(is_problem(w.c.post_json("/api/v1/hazard-sources",
-                                       {{"hazard_code", w.kCompany + "009"}, {"company_code", w.kCompany}, {"name", "自报"}, {"rank", 4}},
+                                       {{"hazard_code", w.kCompany + "009"},
+                                        {"company_code", w.kCompany},
+                                        {"name", "自报"},
+                                        {"rank", 4}},
                                        w.ent),
                          403, "forbidden"));
   auto r = w.c.patch_json("/api/v1/monitoring-points/" + w.kLevel1, {{"in_use", false}}, w.ent);
   EXPECT_TRUE(is_problem(r, 422, "validation_failed"));
   EXPECT_TRUE(has_pointer(r, "/in_use")) << r.body;
   // Moving a point under the level-4 source would make its warnings blue.
-  r = w.c.patch_json("/api/v1/monitoring-points/" + w.kLevel1, {{"hazard_code", w.kHazard4}}, w.ent);
+  r = w.c.patch_json("/api/v1/monitoring-points/" + w.kLevel1, {{"hazard_code", w.kHazard4}},
+                     w.ent);
   EXPECT_TRUE(is_problem(r, 422, "validation_failed"));
   EXPECT_TRUE(has_pointer(r, "/hazard_code")) << r.body;
-  EXPECT_EQ(count("SELECT count(*) AS n FROM hazard_source WHERE hazard_code = '" + w.kHazard + "' AND is_active"), 1);
-  EXPECT_EQ(count("SELECT count(*) AS n FROM monitoring_point WHERE quota_code = '" + w.kLevel1 + "' AND is_active AND in_use "
-                  "AND hazard_code = '" + w.kHazard + "'"), 1);
-  EXPECT_EQ(count("SELECT count(*) AS n FROM camera WHERE video_id = '" + w.kCamera + "' AND is_active"), 1);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM hazard_source WHERE hazard_code = '" + w.kHazard +
+                  "' AND is_active"),
+            1);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM monitoring_point WHERE quota_code = '" + w.kLevel1 +
+                  "' AND is_active AND in_use "
+                  "AND hazard_code = '" +
+                  w.kHazard + "'"),
+            1);
+  EXPECT_EQ(
+      count("SELECT count(*) AS n FROM camera WHERE video_id = '" + w.kCamera + "' AND is_active"),
+      1);
   // Once the regulator has taken the point out of use, the enterprise may retire it.
-  ASSERT_EQ(w.c.patch_json("/api/v1/monitoring-points/" + w.kLevel2, {{"in_use", false}}, w.county).status, 200);
+  ASSERT_EQ(w.c.patch_json("/api/v1/monitoring-points/" + w.kLevel2, {{"in_use", false}}, w.county)
+                .status,
+            200);
   EXPECT_EQ(w.c.del("/api/v1/monitoring-points/" + w.kLevel2, w.ent).status, 204);
   // Putting a point back in use is always allowed.
-  ASSERT_EQ(w.c.patch_json("/api/v1/monitoring-points/" + w.kLevel1, {{"in_use", true}}, w.ent).status, 200);
+  ASSERT_EQ(
+      w.c.patch_json("/api/v1/monitoring-points/" + w.kLevel1, {{"in_use", true}}, w.ent).status,
+      200);
 }
 
 // Thresholds are the enterprise's data, but moving them so that alarms fall silent is not: an
@@ -225,14 +288,15 @@ TEST(SupervisionAttack, EnterpriseMayTightenButNotLoosenItsAlarmSettings) {
     const char* field;
     json value;
   };
-  for (const auto& [field, value] : std::vector<Loosening>{{"hh", 1e9},
-                                                           {"h", nullptr},
-                                                           {"h", 16},
-                                                           {"l", -1},  // after the regulator sets L 2 below
-                                                           {"range_high", 200},
-                                                           {"range_low", -5},
-                                                           {"debounce_s", 86400},
-                                                           {"deadband", 5}}) {
+  for (const auto& [field, value] :
+       std::vector<Loosening>{{"hh", 1e9},
+                              {"h", nullptr},
+                              {"h", 16},
+                              {"l", -1},  // after the regulator sets L 2 below
+                              {"range_high", 200},
+                              {"range_low", -5},
+                              {"debounce_s", 86400},
+                              {"deadband", 5}}) {
     if (std::string(field) == "l") {
       ASSERT_EQ(w.c.patch_json(path, {{"l", 2}, {"ll", 1}}, w.county).status, 200);
     }
@@ -241,7 +305,8 @@ TEST(SupervisionAttack, EnterpriseMayTightenButNotLoosenItsAlarmSettings) {
     EXPECT_TRUE(has_pointer(r, std::string("/") + field)) << field << ": " << r.body;
   }
   EXPECT_TRUE(is_problem(w.c.patch_json(path, {{"ll", nullptr}}, w.ent), 422, "validation_failed"));
-  EXPECT_TRUE(is_problem(w.c.patch_json(path, {{"value_kind", "switch"}}, w.ent), 422, "validation_failed"));
+  EXPECT_TRUE(is_problem(w.c.patch_json(path, {{"value_kind", "switch"}}, w.ent), 422,
+                         "validation_failed"));
   auto stored = w.c.get(path, w.admin).json();
   EXPECT_DOUBLE_EQ(stored["hh"].get<double>(), 18);
   EXPECT_DOUBLE_EQ(stored["h"].get<double>(), 15);
@@ -251,7 +316,10 @@ TEST(SupervisionAttack, EnterpriseMayTightenButNotLoosenItsAlarmSettings) {
 
   // Tightening is the enterprise's own: a lower HH and H, a higher L, a shorter deadband, a
   // narrower range, and the stored values sent back unchanged with a new name.
-  auto r = w.c.patch_json(path, {{"hh", 17}, {"h", 14}, {"l", 3}, {"deadband", 0.2}, {"range_high", 19.5}, {"name", "1#罐"}}, w.ent);
+  auto r = w.c.patch_json(
+      path,
+      {{"hh", 17}, {"h", 14}, {"l", 3}, {"deadband", 0.2}, {"range_high", 19.5}, {"name", "1#罐"}},
+      w.ent);
   ASSERT_EQ(r.status, 200) << r.body;
   stored = w.c.get(path, w.admin).json();
   EXPECT_DOUBLE_EQ(stored["hh"].get<double>(), 17);
@@ -280,7 +348,9 @@ TEST(SupervisionAttack, EnterpriseMayTightenButNotLoosenItsAlarmSettings) {
   EXPECT_EQ(stored["debounce_s"], 30);
 
   // A longer acquisition interval lowers what is expected of the gateway's data.
-  w.ok("gateways", {{"gateway_code", w.kCompany.substr(0, 9) + "G1"}, {"company_code", w.kCompany}, {"name", "采集网关"},
+  w.ok("gateways", {{"gateway_code", w.kCompany.substr(0, 9) + "G1"},
+                    {"company_code", w.kCompany},
+                    {"name", "采集网关"},
                     {"acquisition_interval_s", 10}});
   auto gw = "/api/v1/gateways/" + w.kCompany.substr(0, 9) + "G1";
   r = w.c.patch_json(gw, {{"acquisition_interval_s", 600}}, w.ent);
@@ -306,8 +376,14 @@ TEST(SupervisionAttack, EnterpriseMayTightenButNotLoosenItsAlarmSettings) {
 TEST(SupervisionAttack, GradingByTheEnterpriseMayNotLowerTheGrade) {
   World w;
   // 10 t of chlorine (Q = 5 t, β = 4) with 10 people exposed (α = 1): R = 8, level 4.
-  ASSERT_EQ(w.c.patch_json("/api/v1/hazard-sources/" + w.kHazard, {{"people_exposed", 10}, {"r_value", nullptr}}, w.admin).status, 200);
-  w.ok("hazard-chemicals", {{"company_code", w.kCompany}, {"hazard_code", w.kHazard}, {"cas", "7782-50-5"}, {"quantity_t", 10}});
+  ASSERT_EQ(w.c.patch_json("/api/v1/hazard-sources/" + w.kHazard,
+                           {{"people_exposed", 10}, {"r_value", nullptr}}, w.admin)
+                .status,
+            200);
+  w.ok("hazard-chemicals", {{"company_code", w.kCompany},
+                            {"hazard_code", w.kHazard},
+                            {"cas", "7782-50-5"},
+                            {"quantity_t", 10}});
   auto path = "/api/v1/hazard-sources/" + w.kHazard + "/grading";
   auto g = w.c.get(path, w.ent);
   ASSERT_EQ(g.status, 200) << g.body;
@@ -325,7 +401,8 @@ TEST(SupervisionAttack, GradingByTheEnterpriseMayNotLowerTheGrade) {
 // every alarm. Now it is pending and suppresses nothing until a county officer approves it.
 TEST(FilingAttack, LongEnterpriseFilingIsPendingAndSuppressesNothing) {
   World w;
-  auto f = w.c.post_json("/api/v1/filings", w.filing("overhaul", "2026-01-01 00:00:00", "2099-01-01 00:00:00"), w.ent);
+  auto f = w.c.post_json("/api/v1/filings",
+                         w.filing("overhaul", "2026-01-01 00:00:00", "2099-01-01 00:00:00"), w.ent);
   ASSERT_EQ(f.status, 201) << f.body;
   EXPECT_EQ(f.json()["status"], "pending") << f.body;
   EXPECT_TRUE(f.json()["approved_at"].is_null());
@@ -334,7 +411,10 @@ TEST(FilingAttack, LongEnterpriseFilingIsPendingAndSuppressesNothing) {
   ASSERT_EQ(pending.status, 200) << pending.body;
   ASSERT_EQ(pending.json()["items"].size(), 1u) << pending.body;
   EXPECT_EQ(pending.json()["items"][0]["id"], id);
-  EXPECT_EQ(w.c.get("/api/v1/filings?status=approved&company_code=" + w.kCompany, w.county).json()["items"].size(), 0u);
+  EXPECT_EQ(w.c.get("/api/v1/filings?status=approved&company_code=" + w.kCompany, w.county)
+                .json()["items"]
+                .size(),
+            0u);
 
   w.exceed("sv-pend-1", w.kLevel1);
   w.settle();
@@ -345,7 +425,8 @@ TEST(FilingAttack, LongEnterpriseFilingIsPendingAndSuppressesNothing) {
   EXPECT_EQ(w.events().size(), 1u);
 
   // Approved by the county: from now on it suppresses.
-  auto ap = w.c.post_json("/api/v1/filings/" + std::to_string(id) + "/approve", {{"note", "已核实大检修方案"}}, w.county);
+  auto ap = w.c.post_json("/api/v1/filings/" + std::to_string(id) + "/approve",
+                          {{"note", "已核实大检修方案"}}, w.county);
   ASSERT_EQ(ap.status, 200) << ap.body;
   EXPECT_EQ(ap.json()["status"], "approved");
   EXPECT_FALSE(ap.json()["approved_by"].is_null());
@@ -360,15 +441,19 @@ TEST(FilingAttack, ShortEnterpriseFilingsAreInForceAtOnceLongOnesWaitForApproval
   auto now = w.srv.clock().now();
   auto t = [&](hours h) { return core::format_rfc3339(now + h); };
   // Within the limits (7 days; overhaul 60 days): approved at once.
-  auto a = w.c.post_json("/api/v1/filings", w.filing("shutdown", t(-1h), t(6 * 24h), "point", w.kLevel1), w.ent);
+  auto a = w.c.post_json("/api/v1/filings",
+                         w.filing("shutdown", t(-1h), t(6 * 24h), "point", w.kLevel1), w.ent);
   ASSERT_EQ(a.status, 201) << a.body;
   EXPECT_EQ(a.json()["status"], "approved");
-  auto b = w.c.post_json("/api/v1/filings", w.filing("overhaul", t(0h), t(59 * 24h), "hazard_source", w.kHazard4), w.ent);
+  auto b =
+      w.c.post_json("/api/v1/filings",
+                    w.filing("overhaul", t(0h), t(59 * 24h), "hazard_source", w.kHazard4), w.ent);
   ASSERT_EQ(b.status, 201) << b.body;
   EXPECT_EQ(b.json()["status"], "approved");
   // Over them, or starting beyond them (a chain of short windows filed ahead): pending.
-  for (const auto& body : {w.filing("shutdown", t(0h), t(8 * 24h)), w.filing("overhaul", t(0h), t(61 * 24h)),
-                           w.filing("startup", t(10 * 24h), t(11 * 24h))}) {
+  for (const auto& body :
+       {w.filing("shutdown", t(0h), t(8 * 24h)), w.filing("overhaul", t(0h), t(61 * 24h)),
+        w.filing("startup", t(10 * 24h), t(11 * 24h))}) {
     auto r = w.c.post_json("/api/v1/filings", body, w.ent);
     ASSERT_EQ(r.status, 201) << r.body;
     EXPECT_EQ(r.json()["status"], "pending") << body.dump();
@@ -390,27 +475,35 @@ TEST(FilingAttack, TheMaximumIsConfigurable) {
   auto b = w.c.post_json("/api/v1/filings", w.filing("shutdown", t(0h), t(48h)), w.ent);
   ASSERT_EQ(b.status, 201) << b.body;
   EXPECT_EQ(b.json()["status"], "pending");
-  EXPECT_NE(b.json()["pending_reason"].get<std::string>().find("longer than 1 day "), std::string::npos) << b.body;
+  EXPECT_NE(b.json()["pending_reason"].get<std::string>().find("longer than 1 day "),
+            std::string::npos)
+      << b.body;
 }
 
 TEST(FilingAttack, OnlyRegulatorsInScopeApproveOrReject) {
   World w;
   auto file = [&] {
-    auto r = w.c.post_json("/api/v1/filings", w.filing("overhaul", "2026-01-01 00:00:00", "2099-01-01 00:00:00"), w.ent);
+    auto r =
+        w.c.post_json("/api/v1/filings",
+                      w.filing("overhaul", "2026-01-01 00:00:00", "2099-01-01 00:00:00"), w.ent);
     if (r.status != 201) throw std::runtime_error(r.body);
     return "/api/v1/filings/" + std::to_string(r.json()["id"].get<long long>());
   };
   auto one = file();
   EXPECT_TRUE(is_problem(w.c.post_json(one + "/approve", json::object(), w.ent), 403, "forbidden"));
-  EXPECT_TRUE(is_problem(w.c.post_json(one + "/approve", json::object(), w.other_city), 404, "not_found"));
+  EXPECT_TRUE(
+      is_problem(w.c.post_json(one + "/approve", json::object(), w.other_city), 404, "not_found"));
   auto officer = w.srv.make_user("sv_pofficer" + w.N, "province_officer");
-  EXPECT_TRUE(is_problem(w.c.post_json(one + "/approve", json::object(), officer), 403, "forbidden"));
-  EXPECT_TRUE(is_problem(w.c.post_json(one + "/reject", json::object(), w.county), 422, "validation_failed"));
+  EXPECT_TRUE(
+      is_problem(w.c.post_json(one + "/approve", json::object(), officer), 403, "forbidden"));
+  EXPECT_TRUE(is_problem(w.c.post_json(one + "/reject", json::object(), w.county), 422,
+                         "validation_failed"));
   auto rej = w.c.post_json(one + "/reject", {{"note", "检修方案未报送"}}, w.county);
   ASSERT_EQ(rej.status, 200) << rej.body;
   EXPECT_EQ(rej.json()["status"], "rejected");
   EXPECT_EQ(rej.json()["decision_note"], "检修方案未报送");
-  EXPECT_TRUE(is_problem(w.c.post_json(one + "/approve", json::object(), w.county), 409, "conflict"));
+  EXPECT_TRUE(
+      is_problem(w.c.post_json(one + "/approve", json::object(), w.county), 409, "conflict"));
   // A rejected filing suppresses nothing.
   w.exceed("sv-rej-1", w.kLevel1);
   EXPECT_EQ(w.alarms(w.kLevel1)[0]["suppressed"], false);
@@ -420,11 +513,13 @@ TEST(FilingAttack, OnlyRegulatorsInScopeApproveOrReject) {
   ASSERT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(ok.json()["status"], "approved");
   // Both decisions are in the audit log with who made them.
-  EXPECT_EQ(count("SELECT count(*) AS n FROM audit_log WHERE action = 'filing.reject' AND status = 200 AND path = '" + one +
-                  "/reject' AND actor_name = 'sv_county" + w.N + "'"),
+  EXPECT_EQ(count("SELECT count(*) AS n FROM audit_log WHERE action = 'filing.reject' AND status = "
+                  "200 AND path = '" +
+                  one + "/reject' AND actor_name = 'sv_county" + w.N + "'"),
             1);
-  EXPECT_EQ(count("SELECT count(*) AS n FROM audit_log WHERE action = 'filing.approve' AND status = 200 AND path = '" + two +
-                  "/approve' AND actor_name = 'sv_admin" + w.N + "'"),
+  EXPECT_EQ(count("SELECT count(*) AS n FROM audit_log WHERE action = 'filing.approve' AND status "
+                  "= 200 AND path = '" +
+                  two + "/approve' AND actor_name = 'sv_admin" + w.N + "'"),
             1);
 }
 
@@ -435,24 +530,34 @@ TEST(FilingAttack, MachineCredentialsNeitherFileNorCancel) {
   auto f = w.c.post_json("/api/v1/filings", w.filing("overhaul", w.at(3600), w.at(-3600)), w.admin);
   ASSERT_EQ(f.status, 201) << f.body;
   auto path = "/api/v1/filings/" + std::to_string(f.json()["id"].get<long long>());
-  auto platform = w.ok("credentials", {{"kind", "city_platform"}, {"scope", {{"kind", "region"}, {"code", "140500"}}}});
-  auto city_platform = platform["app_id"].get<std::string>() + "." + platform["secret"].get<std::string>();
+  auto platform = w.ok("credentials", {{"kind", "city_platform"},
+                                       {"scope", {{"kind", "region"}, {"code", "140500"}}}});
+  auto city_platform =
+      platform["app_id"].get<std::string>() + "." + platform["secret"].get<std::string>();
   for (const auto& machine : {w.gateway, city_platform}) {
     EXPECT_TRUE(is_problem(w.c.del(path, machine), 403, "forbidden"));
-    EXPECT_TRUE(is_problem(w.c.post_json("/api/v1/filings", w.filing("shutdown", w.at(0), w.at(-600)), machine), 403, "forbidden"));
-    EXPECT_TRUE(is_problem(w.c.post_json(path + "/approve", json::object(), machine), 403, "forbidden"));
+    EXPECT_TRUE(is_problem(
+        w.c.post_json("/api/v1/filings", w.filing("shutdown", w.at(0), w.at(-600)), machine), 403,
+        "forbidden"));
+    EXPECT_TRUE(
+        is_problem(w.c.post_json(path + "/approve", json::object(), machine), 403, "forbidden"));
   }
-  EXPECT_EQ(count("SELECT count(*) AS n FROM filing WHERE company_code = '" + w.kCompany + "' AND cancelled_at IS NULL"), 1);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM filing WHERE company_code = '" + w.kCompany +
+                  "' AND cancelled_at IS NULL"),
+            1);
   // The filing still suppresses.
   w.exceed("sv-mach-1", w.kLevel1);
   EXPECT_EQ(w.alarms(w.kLevel1)[0]["suppressed"], true);
   // The enterprise's own user may cancel it; that is audited with who did it.
   auto d = w.c.del(path, w.ent);
   ASSERT_EQ(d.status, 204) << d.body;
-  EXPECT_EQ(count("SELECT count(*) AS n FROM audit_log WHERE action = 'filing.cancel' AND path = '" + path +
-                  "' AND status = 204 AND actor_name = 'sv_ent" + w.N + "'"),
+  EXPECT_EQ(
+      count("SELECT count(*) AS n FROM audit_log WHERE action = 'filing.cancel' AND path = '" +
+            path + "' AND status = 204 AND actor_name = 'sv_ent" + w.N + "'"),
+      1);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM filing WHERE company_code = '" + w.kCompany +
+                  "' AND cancelled_by IS NOT NULL"),
             1);
-  EXPECT_EQ(count("SELECT count(*) AS n FROM filing WHERE company_code = '" + w.kCompany + "' AND cancelled_by IS NOT NULL"), 1);
 }
 
 // Attack 8: creating a point or camera with another enterprise's key answered 409; the upload
@@ -462,21 +567,28 @@ TEST(KeysAndExistence, AnotherEnterprisesKeyIsAnsweredLikeAFreeOne) {
   // The answer with the key blanked out.
   auto shape = [](const HttpResult& r, const std::string& key) {
     std::string b = r.json().value("errors", json::array()).dump();
-    for (auto at = b.find(key); at != std::string::npos; at = b.find(key)) b.replace(at, key.size(), "<key>");
+    for (auto at = b.find(key); at != std::string::npos; at = b.find(key))
+      b.replace(at, key.size(), "<key>");
     return std::to_string(r.status) + " " + r.json().value("code", "") + " " + b;
   };
   auto point_as_ent = [&](const std::string& key) {
-    return w.c.post_json("/api/v1/monitoring-points", World::point(key, w.kCompany, w.kHazard), w.ent);
+    return w.c.post_json("/api/v1/monitoring-points", World::point(key, w.kCompany, w.kHazard),
+                         w.ent);
   };
   auto camera_as_ent = [&](const std::string& key) {
-    return w.c.post_json("/api/v1/cameras", {{"video_id", key}, {"company_code", w.kCompany}, {"name", "门"}, {"scene_type", "gate"}}, w.ent);
+    return w.c.post_json(
+        "/api/v1/cameras",
+        {{"video_id", key}, {"company_code", w.kCompany}, {"name", "门"}, {"scene_type", "gate"}},
+        w.ent);
   };
   struct Probe {
     std::function<HttpResult(const std::string&)> send;
     std::string taken, free;
   };
-  for (const auto& p : {Probe{point_as_ent, w.kOtherBare, "SVFREE" + w.N}, Probe{point_as_ent, w.kOtherPrefixed, w.kOther + "LIT9"},
-                        Probe{camera_as_ent, w.kOtherCamera, "SVFREECAM" + w.N}, Probe{camera_as_ent, w.kOther + "CAM7", w.kOther + "CAM8"}}) {
+  for (const auto& p : {Probe{point_as_ent, w.kOtherBare, "SVFREE" + w.N},
+                        Probe{point_as_ent, w.kOtherPrefixed, w.kOther + "LIT9"},
+                        Probe{camera_as_ent, w.kOtherCamera, "SVFREECAM" + w.N},
+                        Probe{camera_as_ent, w.kOther + "CAM7", w.kOther + "CAM8"}}) {
     SCOPED_TRACE(p.taken);
     auto taken = p.send(p.taken);
     auto free = p.send(p.free);
@@ -489,35 +601,42 @@ TEST(KeysAndExistence, AnotherEnterprisesKeyIsAnsweredLikeAFreeOne) {
   EXPECT_EQ(camera_as_ent(w.kCompany + "CAM9").status, 201);
 
   // Base-table upload by A's gateway: B's key is rejected exactly like a free key.
-  auto rows = json::array({World::point(w.kOtherBare, w.kCompany, w.kHazard), World::point("SVFREE2" + w.N, w.kCompany, w.kHazard)});
+  auto rows = json::array({World::point(w.kOtherBare, w.kCompany, w.kHazard),
+                           World::point("SVFREE2" + w.N, w.kCompany, w.kHazard)});
   auto up = w.c.post_json("/api/v1/upload/points", rows, w.gateway);
   ASSERT_EQ(up.status, 200) << up.body;
   ASSERT_EQ(up.json()["rejected"].size(), 2u) << up.body;
   EXPECT_EQ(up.json()["rejected"][0]["reason"], up.json()["rejected"][1]["reason"]);
-  EXPECT_EQ(up.json()["rejected"][0]["reason"].get<std::string>().find("exists"), std::string::npos);
+  EXPECT_EQ(up.json()["rejected"][0]["reason"].get<std::string>().find("exists"),
+            std::string::npos);
 
   // Readings for B's point: "unknown quotaCode", as for a point that does not exist.
-  auto r = w.upload("sv-probe-1", json::array({w.item(w.kOtherBare, 10, 5), w.item("SVNOPE" + w.N, 10, 5)}));
+  auto r = w.upload("sv-probe-1",
+                    json::array({w.item(w.kOtherBare, 10, 5), w.item("SVNOPE" + w.N, 10, 5)}));
   ASSERT_EQ(r.status, 200) << r.body;
   ASSERT_EQ(r.json()["rejected"].size(), 2u) << r.body;
   EXPECT_EQ(r.json()["rejected"][0]["reason"], "unknown quotaCode");
   EXPECT_EQ(r.json()["rejected"][1]["reason"], "unknown quotaCode");
   // B's rows are untouched.
-  EXPECT_EQ(count("SELECT count(*) AS n FROM monitoring_point WHERE company_code = '" + w.kOther + "'"), 2);
+  EXPECT_EQ(
+      count("SELECT count(*) AS n FROM monitoring_point WHERE company_code = '" + w.kOther + "'"),
+      2);
   EXPECT_EQ(count("SELECT count(*) AS n FROM camera WHERE company_code = '" + w.kOther + "'"), 1);
 }
 
 // Attack 9: a reading from 1970 was stored, and a value of 1e308 accepted.
 TEST(ReadingLimits, OldAndAbsurdReadingsAreRejectedOneByOne) {
   World w;
-  auto r = w.upload("sv-old-1",
-                    json::array({{{"quotaCode", w.kLevel1}, {"collectTime", "1970-01-01 08:00:00"}, {"value", 5}},
-                                 w.item(w.kLevel1, 10, 1e308),
-                                 w.item(w.kLevel1, 6 * 86400, 5.5),  // a resend from six days ago
-                                 w.item(w.kLevel1, 8 * 86400, 5.5),
-                                 w.item(w.kLevel1, 5, 25),            // out of range (0–20), within 10×: a data fault
-                                 w.item(w.kLevel1, 4, -1e16), w.item(w.kLevel1, 3, 201)}),
-                    "resend");
+  auto r = w.upload(
+      "sv-old-1",
+      json::array({{{"quotaCode", w.kLevel1}, {"collectTime", "1970-01-01 08:00:00"}, {"value", 5}},
+                   w.item(w.kLevel1, 10, 1e308),
+                   w.item(w.kLevel1, 6 * 86400, 5.5),  // a resend from six days ago
+                   w.item(w.kLevel1, 8 * 86400, 5.5),
+                   w.item(w.kLevel1, 5, 25),  // out of range (0–20), within 10×: a data fault
+                   w.item(w.kLevel1, 4, -1e16),
+                   w.item(w.kLevel1, 3, 201)}),
+      "resend");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json()["accepted"], 2) << r.body;
   auto rej = r.json()["rejected"];
@@ -531,10 +650,15 @@ TEST(ReadingLimits, OldAndAbsurdReadingsAreRejectedOneByOne) {
   expect(2, 3, "older than 7 days");
   expect(3, 5, "±1e15");
   expect(4, 6, "10×");
-  EXPECT_EQ(count("SELECT count(*) AS n FROM reading r JOIN monitoring_point p USING (point_id) WHERE p.quota_code = '" +
-                  w.kLevel1 + "' AND (r.collect_ts < now() - interval '7 days' OR abs(r.value) > 1e15)"),
-            0);
-  EXPECT_EQ(count("SELECT count(*) AS n FROM reading r JOIN monitoring_point p USING (point_id) WHERE p.quota_code = '" + w.kLevel1 + "'"), 2);
+  EXPECT_EQ(
+      count("SELECT count(*) AS n FROM reading r JOIN monitoring_point p USING (point_id) WHERE "
+            "p.quota_code = '" +
+            w.kLevel1 + "' AND (r.collect_ts < now() - interval '7 days' OR abs(r.value) > 1e15)"),
+      0);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM reading r JOIN monitoring_point p USING (point_id) "
+                  "WHERE p.quota_code = '" +
+                  w.kLevel1 + "'"),
+            2);
 }
 
 // Base tables: an existing point keeps the regulator's values of its supervision fields, and the

@@ -34,7 +34,9 @@ struct World {
   std::string admin, gateway, plain_gateway, other_gateway, app_id;
   json envelope;
   HttpsClient client() const { return srv->client(); }
-  std::string at(int seconds_ago) const { return core::format_rfc3339(srv->clock().now() - seconds(seconds_ago)); }
+  std::string at(int seconds_ago) const {
+    return core::format_rfc3339(srv->clock().now() - seconds(seconds_ago));
+  }
 };
 
 World* build_world() {
@@ -47,13 +49,25 @@ World* build_world() {
     if (r.status != 201) throw std::runtime_error("setup: POST " + coll + " → " + r.body);
     return r.json();
   };
-  for (auto [code, region, hazard, point] : {std::tuple{kCompany, "140800", "14080000001001", kPoint},
-                                             std::tuple{kOther, "140900", "14090000001001", kOtherPoint}}) {
-    ok("enterprises", {{"company_code", code}, {"name", std::string("坏上传化工有限公司") + code}, {"region_code", region}});
-    ok("hazard-sources", {{"hazard_code", hazard}, {"company_code", code}, {"name", "罐区"}, {"rank", 3}});
-    ok("monitoring-points", {{"quota_code", point}, {"company_code", code}, {"hazard_code", hazard}, {"name", "液位"},
-                             {"indicator_type", "level"}, {"value_kind", "analog"}, {"unit", "m"}, {"range_low", 0},
-                             {"range_high", 20}, {"h", 15}, {"debounce_s", 0}});
+  for (auto [code, region, hazard, point] :
+       {std::tuple{kCompany, "140800", "14080000001001", kPoint},
+        std::tuple{kOther, "140900", "14090000001001", kOtherPoint}}) {
+    ok("enterprises", {{"company_code", code},
+                       {"name", std::string("坏上传化工有限公司") + code},
+                       {"region_code", region}});
+    ok("hazard-sources",
+       {{"hazard_code", hazard}, {"company_code", code}, {"name", "罐区"}, {"rank", 3}});
+    ok("monitoring-points", {{"quota_code", point},
+                             {"company_code", code},
+                             {"hazard_code", hazard},
+                             {"name", "液位"},
+                             {"indicator_type", "level"},
+                             {"value_kind", "analog"},
+                             {"unit", "m"},
+                             {"range_low", 0},
+                             {"range_high", 20},
+                             {"h", 15},
+                             {"debounce_s", 0}});
   }
   auto cred = [&](const std::string& company, bool envelope) {
     json body = {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", company}}}};
@@ -96,19 +110,22 @@ std::map<std::string, long long> counts() {
 }
 
 ::testing::AssertionResult is_problem(const HttpResult& r, int status, const std::string& code) {
-  if (r.status != status) return ::testing::AssertionFailure() << "status " << r.status << " (want " << status << "): " << r.body.substr(0, 300);
+  if (r.status != status)
+    return ::testing::AssertionFailure()
+           << "status " << r.status << " (want " << status << "): " << r.body.substr(0, 300);
   if (r.header("content-type").rfind("application/problem+json", 0) != 0)
     return ::testing::AssertionFailure() << "content-type '" << r.header("content-type") << "'";
   auto j = r.json();
-  if (!j.is_object() || j.value("code", "") != code) return ::testing::AssertionFailure() << "code (want " << code << "): " << r.body.substr(0, 300);
+  if (!j.is_object() || j.value("code", "") != code)
+    return ::testing::AssertionFailure() << "code (want " << code << "): " << r.body.substr(0, 300);
   if (j.value("request_id", "").empty()) return ::testing::AssertionFailure() << "no request_id";
   return ::testing::AssertionSuccess();
 }
 
 // ---- request builders ----------------------------------------------------------------------
 json good(const World& w, const std::string& data_id, json datas) {
-  return {{"companyCode", kCompany}, {"gatewayCode", "GWUB0000001"}, {"dataId", data_id}, {"reportType", "realtime"},
-          {"sendTime", w.at(0)}, {"datas", std::move(datas)}};
+  return {{"companyCode", kCompany},  {"gatewayCode", "GWUB0000001"}, {"dataId", data_id},
+          {"reportType", "realtime"}, {"sendTime", w.at(0)},          {"datas", std::move(datas)}};
 }
 json item(const World& w, json value, int seconds_ago = 10, std::string quota = kPoint) {
   return {{"quotaCode", quota}, {"collectTime", w.at(seconds_ago)}, {"value", std::move(value)}};
@@ -134,7 +151,8 @@ Send edited(std::string from, std::string to) {
     auto pos = s.find(from);
     if (pos == std::string::npos) throw std::runtime_error("edited: " + from + " not in " + s);
     s.replace(pos, from.size(), to);
-    std::vector<std::pair<std::string, std::string>> h = {{"Authorization", "Bearer " + w.gateway}, {"Content-Type", "application/json"}};
+    std::vector<std::pair<std::string, std::string>> h = {{"Authorization", "Bearer " + w.gateway},
+                                                          {"Content-Type", "application/json"}};
     return w.client().request("POST", kPath, s, h);
   };
 }
@@ -147,13 +165,15 @@ json with(json j, const char* key, json v) {
   return j;
 }
 Send field(const char* key, json v) {
-  return as_gateway([=](World& w) { return with(good(w, "ub-field", json::array({item(w, 7.25)})), key, v); });
+  return as_gateway(
+      [=](World& w) { return with(good(w, "ub-field", json::array({item(w, 7.25)})), key, v); });
 }
 Send envelope(std::function<json(World&)> f) {
   return [=](World& w) { return w.client().post_json(kPath, f(w), w.gateway); };
 }
 std::string sealed(const World& w, const std::string& plain) {
-  return ingest::encrypt_envelope_data(plain, w.envelope["cipher"], w.envelope["key_hex"], w.envelope["iv_hex"]);
+  return ingest::encrypt_envelope_data(plain, w.envelope["cipher"], w.envelope["key_hex"],
+                                       w.envelope["iv_hex"]);
 }
 
 struct Whole {
@@ -166,23 +186,36 @@ struct Whole {
 std::vector<Whole> whole_request_cases() {
   return {
       // Not JSON, or not the JSON of an upload.
-      {"truncated_json", text(R"({"companyCode": "14080000001", "dataId": "ub-1", "datas": [{"quotaCode": "UBL)"), 400, "bad_request"},
+      {"truncated_json",
+       text(R"({"companyCode": "14080000001", "dataId": "ub-1", "datas": [{"quotaCode": "UBL)"),
+       400, "bad_request"},
       {"empty_body", text(""), 400, "bad_request"},
-      {"wrong_content_type", text(R"({"companyCode": "14080000001"})", "text/plain"), 415, "unsupported_media_type"},
+      {"wrong_content_type", text(R"({"companyCode": "14080000001"})", "text/plain"), 415,
+       "unsupported_media_type"},
       {"body_is_array", text(R"([{"quotaCode": "UBLIT1", "value": 1}])"), 422, "validation_failed"},
       {"body_is_string", text(R"("upload")"), 422, "validation_failed"},
       {"nan_literal", edited("7.25", "NaN"), 400, "bad_request"},
       {"infinity_literal", edited("7.25", "Infinity"), 400, "bad_request"},
       {"number_beyond_double", edited("7.25", "1e400"), 400, "bad_request"},
-      {"depth_bomb", text(R"({"companyCode": "14080000001", "datas": )" + std::string(5000, '[') + std::string(5000, ']') + "}"), 400, "bad_request"},
+      {"depth_bomb",
+       text(R"({"companyCode": "14080000001", "datas": )" + std::string(5000, '[') +
+            std::string(5000, ']') + "}"),
+       400, "bad_request"},
       {"unknown_top_level_field", field("isAdmin", true), 422, "validation_failed"},
       // The envelope of an upload.
-      {"company_code_missing", as_gateway([](World& w) { return without(good(w, "ub-2", json::array({item(w, 1)})), "companyCode"); }), 422, "validation_failed"},
+      {"company_code_missing", as_gateway([](World& w) {
+         return without(good(w, "ub-2", json::array({item(w, 1)})), "companyCode");
+       }),
+       422, "validation_failed"},
       {"company_code_number", field("companyCode", 14080000001LL), 422, "validation_failed"},
       {"company_code_short", field("companyCode", "1408000000"), 422, "validation_failed"},
-      {"company_code_fullwidth_digits", field("companyCode", "１４０８００００００１"), 422, "validation_failed"},
+      {"company_code_fullwidth_digits", field("companyCode", "１４０８００００００１"), 422,
+       "validation_failed"},
       {"company_code_sql", field("companyCode", "1408' OR 1=1"), 422, "validation_failed"},
-      {"data_id_missing", as_gateway([](World& w) { return without(good(w, "x", json::array({item(w, 1)})), "dataId"); }), 422, "validation_failed"},
+      {"data_id_missing", as_gateway([](World& w) {
+         return without(good(w, "x", json::array({item(w, 1)})), "dataId");
+       }),
+       422, "validation_failed"},
       {"data_id_empty", field("dataId", ""), 422, "validation_failed"},
       {"data_id_too_long", field("dataId", std::string(65, 'a')), 422, "validation_failed"},
       {"data_id_sql", field("dataId", "'; DROP TABLE reading; --"), 422, "validation_failed"},
@@ -191,49 +224,119 @@ std::vector<Whole> whole_request_cases() {
       {"report_type_unknown", field("reportType", "history"), 422, "validation_failed"},
       {"report_type_number", field("reportType", 1), 422, "validation_failed"},
       {"send_time_garbage", field("sendTime", "yesterday at noon"), 422, "validation_failed"},
-      {"send_time_impossible_date", field("sendTime", "2021-02-30 25:61:00"), 422, "validation_failed"},
-      {"send_time_missing", as_gateway([](World& w) { return without(good(w, "ub-3", json::array({item(w, 1)})), "sendTime"); }), 422, "validation_failed"},
-      {"datas_object", field("datas", {{"quotaCode", kPoint}, {"value", 1}}), 422, "validation_failed"},
+      {"send_time_impossible_date", field("sendTime", "2021-02-30 25:61:00"), 422,
+       "validation_failed"},
+      {"send_time_missing", as_gateway([](World& w) {
+         return without(good(w, "ub-3", json::array({item(w, 1)})), "sendTime");
+       }),
+       422, "validation_failed"},
+      {"datas_object", field("datas", {{"quotaCode", kPoint}, {"value", 1}}), 422,
+       "validation_failed"},
       {"datas_string", field("datas", "[]"), 422, "validation_failed"},
-      {"datas_missing_realtime", as_gateway([](World& w) { return without(good(w, "ub-4", json::array()), "datas"); }), 422, "validation_failed"},
+      {"datas_missing_realtime",
+       as_gateway([](World& w) { return without(good(w, "ub-4", json::array()), "datas"); }), 422,
+       "validation_failed"},
       {"alarms_not_array", field("alarms", "H"), 422, "validation_failed"},
-      {"alarm_of_unknown_point", field("alarms", json::array({{{"quotaCode", "NOPE"}, {"alarmType", "H"}, {"startTime", "2021-10-08 10:14:40"}}})), 422, "validation_failed"},
-      {"items_over_the_limit", field("datas", json(std::vector<json>(5001, json::object()))), 413, "too_large"},
+      {"alarm_of_unknown_point",
+       field("alarms", json::array({{{"quotaCode", "NOPE"},
+                                     {"alarmType", "H"},
+                                     {"startTime", "2021-10-08 10:14:40"}}})),
+       422, "validation_failed"},
+      {"items_over_the_limit", field("datas", json(std::vector<json>(5001, json::object()))), 413,
+       "too_large"},
       // Declared larger than the limit: refused before the body is read (writing all of it
       // would race the server's close).
-      {"body_over_the_limit", [](World& w) {
-         return w.client().raw("POST " + kPath + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + w.gateway +
-                               "\r\nContent-Type: application/json\r\nContent-Length: 307200\r\n\r\n{\"companyCode\": ");
-       }, 413, "body_too_large"},
+      {"body_over_the_limit",
+       [](World& w) {
+         return w.client().raw("POST " + kPath + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                               w.gateway +
+                               "\r\nContent-Type: application/json\r\nContent-Length: "
+                               "307200\r\n\r\n{\"companyCode\": ");
+       },
+       413, "body_too_large"},
       // Who is uploading, and for whom.
       {"other_enterprise_company_code", field("companyCode", kOther), 403, "forbidden"},
-      {"duplicate_company_code_last_wins", [](World& w) {
+      {"duplicate_company_code_last_wins",
+       [](World& w) {
          auto s = good(w, "ub-dup", json::array({item(w, 1)})).dump();
          s.insert(s.size() - 1, std::string(R"(,"companyCode":")") + kOther + "\"");
-         return w.client().request("POST", kPath, s, {{"Authorization", "Bearer " + w.gateway}, {"Content-Type", "application/json"}});
-       }, 403, "forbidden"},
-      {"other_enterprises_gateway", [](World& w) { return w.client().post_json(kPath, good(w, "ub-5", json::array({item(w, 1)})), w.other_gateway); }, 403, "forbidden"},
-      {"no_credentials", [](World& w) { return w.client().post_json(kPath, good(w, "ub-6", json::array({item(w, 1)}))); }, 401, "unauthenticated"},
-      {"wrong_secret", [](World& w) { return w.client().post_json(kPath, good(w, "ub-7", json::array({item(w, 1)})), w.app_id + ".not-the-secret"); }, 401, "unauthenticated"},
-      {"person_uploading", [](World& w) { return w.client().post_json(kPath, good(w, "ub-8", json::array({item(w, 1)})), w.admin); }, 403, "forbidden"},
+         return w.client().request(
+             "POST", kPath, s,
+             {{"Authorization", "Bearer " + w.gateway}, {"Content-Type", "application/json"}});
+       },
+       403, "forbidden"},
+      {"other_enterprises_gateway",
+       [](World& w) {
+         return w.client().post_json(kPath, good(w, "ub-5", json::array({item(w, 1)})),
+                                     w.other_gateway);
+       },
+       403, "forbidden"},
+      {"no_credentials",
+       [](World& w) {
+         return w.client().post_json(kPath, good(w, "ub-6", json::array({item(w, 1)})));
+       },
+       401, "unauthenticated"},
+      {"wrong_secret",
+       [](World& w) {
+         return w.client().post_json(kPath, good(w, "ub-7", json::array({item(w, 1)})),
+                                     w.app_id + ".not-the-secret");
+       },
+       401, "unauthenticated"},
+      {"person_uploading",
+       [](World& w) {
+         return w.client().post_json(kPath, good(w, "ub-8", json::array({item(w, 1)})), w.admin);
+       },
+       403, "forbidden"},
       // The encrypted envelope.
-      {"envelope_wrong_app_id", envelope([](World& w) { return json{{"appId", "someone-else"}, {"dataId", "ub-9"}, {"data", sealed(w, good(w, "ub-9", json::array({item(w, 1)})).dump())}}; }), 403, "forbidden"},
-      {"envelope_bad_base64", envelope([](World& w) { return json{{"appId", w.app_id}, {"dataId", "ub-10"}, {"data", "%%%not base64 or hex%%%"}}; }), 400, "bad_request"},
+      {"envelope_wrong_app_id", envelope([](World& w) {
+         return json{{"appId", "someone-else"},
+                     {"dataId", "ub-9"},
+                     {"data", sealed(w, good(w, "ub-9", json::array({item(w, 1)})).dump())}};
+       }),
+       403, "forbidden"},
+      {"envelope_bad_base64", envelope([](World& w) {
+         return json{{"appId", w.app_id}, {"dataId", "ub-10"}, {"data", "%%%not base64 or hex%%%"}};
+       }),
+       400, "bad_request"},
       {"envelope_truncated_ciphertext", envelope([](World& w) {
          auto c = sealed(w, good(w, "ub-11", json::array({item(w, 1)})).dump());
          return json{{"appId", w.app_id}, {"dataId", "ub-11"}, {"data", c.substr(0, c.size() - 6)}};
-       }), 400, "bad_request"},
-      {"envelope_not_json_inside", envelope([](World& w) { return json{{"appId", w.app_id}, {"dataId", "ub-12"}, {"data", sealed(w, "companyCode=14080000001")}}; }), 400, "bad_request"},
-      {"envelope_depth_bomb_inside", envelope([](World& w) { return json{{"appId", w.app_id}, {"dataId", "ub-13"}, {"data", sealed(w, std::string(200, '['))}}; }), 400, "bad_request"},
-      {"envelope_data_number", envelope([](World& w) { return json{{"appId", w.app_id}, {"dataId", "ub-14"}, {"data", 12345}}; }), 422, "validation_failed"},
-      {"envelope_extra_field", envelope([](World& w) { return json{{"appId", w.app_id}, {"dataId", "ub-15"}, {"data", "00"}, {"key", "x"}}; }), 422, "validation_failed"},
-      {"envelope_without_key", [](World& w) {
+       }),
+       400, "bad_request"},
+      {"envelope_not_json_inside", envelope([](World& w) {
+         return json{{"appId", w.app_id},
+                     {"dataId", "ub-12"},
+                     {"data", sealed(w, "companyCode=14080000001")}};
+       }),
+       400, "bad_request"},
+      {"envelope_depth_bomb_inside", envelope([](World& w) {
+         return json{
+             {"appId", w.app_id}, {"dataId", "ub-13"}, {"data", sealed(w, std::string(200, '['))}};
+       }),
+       400, "bad_request"},
+      {"envelope_data_number", envelope([](World& w) {
+         return json{{"appId", w.app_id}, {"dataId", "ub-14"}, {"data", 12345}};
+       }),
+       422, "validation_failed"},
+      {"envelope_extra_field", envelope([](World& w) {
+         return json{{"appId", w.app_id}, {"dataId", "ub-15"}, {"data", "00"}, {"key", "x"}};
+       }),
+       422, "validation_failed"},
+      {"envelope_without_key",
+       [](World& w) {
          auto app = w.plain_gateway.substr(0, w.plain_gateway.find('.'));
-         return w.client().post_json(kPath, {{"appId", app}, {"dataId", "ub-16"}, {"data", "00112233"}}, w.plain_gateway);
-       }, 422, "validation_failed"},
+         return w.client().post_json(
+             kPath, {{"appId", app}, {"dataId", "ub-16"}, {"data", "00112233"}}, w.plain_gateway);
+       },
+       422, "validation_failed"},
       {"envelope_hiding_other_company", envelope([](World& w) {
-         return json{{"appId", w.app_id}, {"dataId", "ub-17"}, {"data", sealed(w, with(good(w, "ub-17", json::array({item(w, 1)})), "companyCode", kOther).dump())}};
-       }), 403, "forbidden"},
+         return json{{"appId", w.app_id},
+                     {"dataId", "ub-17"},
+                     {"data", sealed(w, with(good(w, "ub-17", json::array({item(w, 1)})),
+                                             "companyCode", kOther)
+                                            .dump())}};
+       }),
+       403, "forbidden"},
   };
 }
 
@@ -247,24 +350,57 @@ std::vector<PerItem> per_item_cases() {
   return {
       {"future_collect_time", [](World& w) { return item(w, 5, -3600); }, "future"},
       // Another enterprise's point is answered exactly like a point that does not exist (ADR 0015).
-      {"other_enterprises_point", [](World& w) { return item(w, 5, 10, kOtherPoint); }, "unknown quotaCode"},
+      {"other_enterprises_point", [](World& w) { return item(w, 5, 10, kOtherPoint); },
+       "unknown quotaCode"},
       {"unknown_point", [](World& w) { return item(w, 5, 10, "NOPE"); }, "unknown"},
       {"point_sql", [](World& w) { return item(w, 5, 10, "x' OR '1'='1"); }, "unknown"},
       {"point_unicode", [](World& w) { return item(w, 5, 10, "液位计一"); }, "unknown"},
       {"value_string", [](World& w) { return item(w, "12.5"); }, "number"},
       {"value_boolean", [](World& w) { return item(w, true); }, "number"},
-      {"value_array", [](World& w) { return item(w, json::array({1, 2})); }, "number"},
-      {"value_missing", [](World& w) { return json{{"quotaCode", kPoint}, {"collectTime", w.at(10)}}; }, "required"},
-      {"switch_value_2", [](World& w) { return json{{"quotaCode", kPoint}, {"collectTime", w.at(10)}, {"switchValue", 2}}; }, "0 or 1"},
-      {"collect_time_garbage", [](World& w) { return json{{"quotaCode", kPoint}, {"collectTime", "soon"}, {"value", 1}}; }, "time"},
-      {"collect_time_number", [](World& w) { return json{{"quotaCode", kPoint}, {"collectTime", 1633659300}, {"value", 1}}; }, "collectTime"},
+      {"value_array",
+       [](World& w) {
+         return item(w, json::array({1, 2}));
+       },
+       "number"},
+      {"value_missing",
+       [](World& w) {
+         return json{{"quotaCode", kPoint}, {"collectTime", w.at(10)}};
+       },
+       "required"},
+      {"switch_value_2",
+       [](World& w) {
+         return json{{"quotaCode", kPoint}, {"collectTime", w.at(10)}, {"switchValue", 2}};
+       },
+       "0 or 1"},
+      {"collect_time_garbage",
+       [](World& w) {
+         return json{{"quotaCode", kPoint}, {"collectTime", "soon"}, {"value", 1}};
+       },
+       "time"},
+      {"collect_time_number",
+       [](World& w) {
+         return json{{"quotaCode", kPoint}, {"collectTime", 1633659300}, {"value", 1}};
+       },
+       "collectTime"},
       {"quality_out_of_range", [](World& w) { return with(item(w, 1), "quality", 9); }, "quality"},
       {"item_not_object", [](World&) { return json(42); }, "object"},
-      {"quota_code_missing", [](World& w) { return json{{"collectTime", w.at(10)}, {"value", 1}}; }, "quotaCode"},
+      {"quota_code_missing",
+       [](World& w) {
+         return json{{"collectTime", w.at(10)}, {"value", 1}};
+       },
+       "quotaCode"},
       // Issue 9, attack 9: readings from long ago and absurd values (the point's range is 0…20,
       // so 10× its scale is ±200; ingest.max_reading_age_days is 7 in the test server).
-      {"reading_from_1970", [](World&) { return json{{"quotaCode", kPoint}, {"collectTime", "1970-01-01 08:00:00"}, {"value", 5}}; }, "older than 7 days"},
-      {"reading_from_1970_rfc3339", [](World&) { return json{{"quotaCode", kPoint}, {"collectTime", "1970-01-01T00:00:00Z"}, {"value", 5}}; }, "older than 7 days"},
+      {"reading_from_1970",
+       [](World&) {
+         return json{{"quotaCode", kPoint}, {"collectTime", "1970-01-01 08:00:00"}, {"value", 5}};
+       },
+       "older than 7 days"},
+      {"reading_from_1970_rfc3339",
+       [](World&) {
+         return json{{"quotaCode", kPoint}, {"collectTime", "1970-01-01T00:00:00Z"}, {"value", 5}};
+       },
+       "older than 7 days"},
       {"reading_8_days_old", [](World& w) { return item(w, 5, 8 * 86400); }, "older than 7 days"},
       {"value_1e308", [](World& w) { return item(w, 1e308); }, "±1e15"},
       {"value_minus_1e308", [](World& w) { return item(w, -1e308); }, "±1e15"},
@@ -304,7 +440,9 @@ TEST(UploadBadInput, BadItemsAreRejectedOneByOne) {
     EXPECT_EQ(r.json()["accepted"], 0) << r.body;
     ASSERT_EQ(r.json()["rejected"].size(), 1u) << r.body;
     EXPECT_EQ(r.json()["rejected"][0]["index"], 0);
-    EXPECT_NE(r.json()["rejected"][0]["reason"].get<std::string>().find(c.reason), std::string::npos) << r.body;
+    EXPECT_NE(r.json()["rejected"][0]["reason"].get<std::string>().find(c.reason),
+              std::string::npos)
+        << r.body;
     auto after = counts();
     EXPECT_EQ(after["reading"], before["reading"]);
     EXPECT_EQ(after["reading_latest"], before["reading_latest"]);
@@ -315,9 +453,11 @@ TEST(UploadBadInput, BadItemsAreRejectedOneByOne) {
   // Good and bad items side by side: only the bad ones go, by index; the other enterprise's
   // point is untouched.
   auto before = counts();
-  auto r = w->client().post_json(
-      kPath, good(*w, "ub-mixed", json::array({item(*w, 7.5, 30), item(*w, 16, 20, kOtherPoint), item(*w, "NaN", 15), item(*w, 8, 10)})),
-      w->gateway);
+  auto r = w->client().post_json(kPath,
+                                 good(*w, "ub-mixed",
+                                      json::array({item(*w, 7.5, 30), item(*w, 16, 20, kOtherPoint),
+                                                   item(*w, "NaN", 15), item(*w, 8, 10)})),
+                                 w->gateway);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json()["accepted"], 2);
   ASSERT_EQ(r.json()["rejected"].size(), 2u);
@@ -325,7 +465,12 @@ TEST(UploadBadInput, BadItemsAreRejectedOneByOne) {
   EXPECT_EQ(r.json()["rejected"][1]["index"], 2);
   EXPECT_EQ(counts()["reading"], before["reading"] + 2);
   auto other = shared_db().db().in_tx([](storage::Tx& tx) {
-    return tx.exec_one("SELECT count(*) AS n FROM reading r JOIN monitoring_point p USING (point_id) WHERE p.company_code = $1", {kOther})["n"].get<long long>();
+    return tx
+        .exec_one(
+            "SELECT count(*) AS n FROM reading r JOIN monitoring_point p USING (point_id) WHERE "
+            "p.company_code = $1",
+            {kOther})["n"]
+        .get<long long>();
   });
   EXPECT_EQ(other, 0);
 }
@@ -334,7 +479,8 @@ TEST(UploadBadInput, ServerStillAcceptsAGoodUploadAfterward) {
   auto* w = world();
   ASSERT_NE(w, nullptr);
   auto before = counts();
-  auto r = w->client().post_json(kPath, good(*w, "ub-final", json::array({item(*w, 6.5, 5)})), w->gateway);
+  auto r = w->client().post_json(kPath, good(*w, "ub-final", json::array({item(*w, 6.5, 5)})),
+                                 w->gateway);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json()["accepted"], 1);
   EXPECT_EQ(counts()["reading"], before["reading"] + 1);

@@ -24,7 +24,8 @@ constexpr const char* kOtherHazard = "14110000001001";
 std::string q(const char* tail) { return std::string(kCompany) + tail; }
 
 long long count(const std::string& sql) {
-  return shared_db().db().in_tx([&](storage::Tx& tx) { return tx.exec_one(sql)["n"].get<long long>(); });
+  return shared_db().db().in_tx(
+      [&](storage::Tx& tx) { return tx.exec_one(sql)["n"].get<long long>(); });
 }
 
 struct Tables {
@@ -39,12 +40,19 @@ struct Tables {
       if (r.status != 201) throw std::runtime_error("setup: " + coll + " → " + r.body);
       return r.json();
     };
-    ok("enterprises", {{"company_code", kCompany}, {"name", "临汾基础数据化工有限公司"}, {"region_code", "141000"}});
-    ok("enterprises", {{"company_code", kOther}, {"name", "吕梁基础数据化工有限公司"}, {"region_code", "141100"}});
-    ok("hazard-sources", {{"hazard_code", kHazard}, {"company_code", kCompany}, {"name", "罐区"}, {"rank", 3}});
-    ok("hazard-sources", {{"hazard_code", kOtherHazard}, {"company_code", kOther}, {"name", "罐区"}, {"rank", 3}});
-    for (auto [company, token] : {std::pair{kCompany, &gateway}, std::pair{kOther, &other_gateway}}) {
-      auto cred = ok("credentials", {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", company}}}});
+    ok("enterprises", {{"company_code", kCompany},
+                       {"name", "临汾基础数据化工有限公司"},
+                       {"region_code", "141000"}});
+    ok("enterprises",
+       {{"company_code", kOther}, {"name", "吕梁基础数据化工有限公司"}, {"region_code", "141100"}});
+    ok("hazard-sources",
+       {{"hazard_code", kHazard}, {"company_code", kCompany}, {"name", "罐区"}, {"rank", 3}});
+    ok("hazard-sources",
+       {{"hazard_code", kOtherHazard}, {"company_code", kOther}, {"name", "罐区"}, {"rank", 3}});
+    for (auto [company, token] :
+         {std::pair{kCompany, &gateway}, std::pair{kOther, &other_gateway}}) {
+      auto cred = ok("credentials",
+                     {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", company}}}});
       *token = cred["app_id"].get<std::string>() + "." + cred["secret"].get<std::string>();
     }
   }
@@ -60,8 +68,17 @@ Tables& tables() {
 }
 
 json point(const std::string& quota, double h) {
-  return {{"quota_code", quota}, {"hazard_code", kHazard}, {"name", "1#罐液位"}, {"indicator_type", "level"},
-          {"value_kind", "analog"}, {"unit", "m"}, {"range_low", 0}, {"range_high", 20}, {"h", h}, {"hh", 18}, {"debounce_s", 0}};
+  return {{"quota_code", quota},
+          {"hazard_code", kHazard},
+          {"name", "1#罐液位"},
+          {"indicator_type", "level"},
+          {"value_kind", "analog"},
+          {"unit", "m"},
+          {"range_low", 0},
+          {"range_high", 20},
+          {"h", h},
+          {"hh", 18},
+          {"debounce_s", 0}};
 }
 }  // namespace
 
@@ -73,7 +90,8 @@ TEST(UploadTables, PointsAreUpsertedAndUsableByTheUploadAtOnce) {
   auto bad_limits = point(q("UTLIT8"), 19);  // H above HH
   auto foreign_hazard = point(q("UTLIT7"), 15);
   foreign_hazard["hazard_code"] = kOtherHazard;  // company_code defaults to the gateway's
-  auto r = t.upload("points", json::array({point(q("UTLIT1"), 15), other_row, bad_limits, "not a row", foreign_hazard}));
+  auto r = t.upload("points", json::array({point(q("UTLIT1"), 15), other_row, bad_limits,
+                                           "not a row", foreign_hazard}));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json()["accepted"], 1) << r.body;
   EXPECT_EQ(r.json()["created"], 1);
@@ -85,21 +103,32 @@ TEST(UploadTables, PointsAreUpsertedAndUsableByTheUploadAtOnce) {
   EXPECT_NE(rej[1]["reason"].get<std::string>().find("/h"), std::string::npos) << rej[1];
   EXPECT_EQ(rej[2]["index"], 3);
   EXPECT_EQ(rej[3]["index"], 4);
-  EXPECT_EQ(count("SELECT count(*) AS n FROM monitoring_point WHERE quota_code IN ('" + q("UTLIT7") + "', '" + q("UTLIT8") + "', '" + q("UTLIT9") + "')"), 0);
-  EXPECT_EQ(count("SELECT count(*) AS n FROM monitoring_point WHERE quota_code = '" + q("UTLIT1") + "' AND company_code = '" + std::string(kCompany) + "'"), 1);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM monitoring_point WHERE quota_code IN ('" +
+                  q("UTLIT7") + "', '" + q("UTLIT8") + "', '" + q("UTLIT9") + "')"),
+            0);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM monitoring_point WHERE quota_code = '" + q("UTLIT1") +
+                  "' AND company_code = '" + std::string(kCompany) + "'"),
+            1);
 
   // The readings upload knows the new point now; 16 m is above its H of 15.
   auto at = [&](int ago) { return core::format_rfc3339(t.srv.clock().now() - seconds(ago)); };
-  auto up = t.c.post_json("/api/v1/upload/realtime",
-                          {{"companyCode", kCompany}, {"dataId", "ut-1"}, {"reportType", "realtime"}, {"sendTime", at(0)},
-                           {"datas", json::array({{{"quotaCode", q("UTLIT1")}, {"collectTime", at(30)}, {"value", 16}}})}},
-                          t.gateway);
+  auto up = t.c.post_json(
+      "/api/v1/upload/realtime",
+      {{"companyCode", kCompany},
+       {"dataId", "ut-1"},
+       {"reportType", "realtime"},
+       {"sendTime", at(0)},
+       {"datas",
+        json::array({{{"quotaCode", q("UTLIT1")}, {"collectTime", at(30)}, {"value", 16}}})}},
+      t.gateway);
   ASSERT_EQ(up.status, 200) << up.body;
   EXPECT_EQ(up.json()["accepted"], 1) << up.body;
 
   // Sent again with a lower H: an update, not a second row (a higher one would be kept at the
   // stored value: only the regulator loosens a threshold, tests/api/supervision_test.cpp).
-  auto again = t.upload("points", {{"companyCode", kCompany}, {"dataId", "base-2"}, {"datas", json::array({point(q("UTLIT1"), 14)})}});
+  auto again = t.upload("points", {{"companyCode", kCompany},
+                                   {"dataId", "base-2"},
+                                   {"datas", json::array({point(q("UTLIT1"), 14)})}});
   ASSERT_EQ(again.status, 200) << again.body;
   EXPECT_EQ(again.json()["updated"], 1) << again.body;
   EXPECT_EQ(again.json()["created"], 0);
@@ -108,7 +137,9 @@ TEST(UploadTables, PointsAreUpsertedAndUsableByTheUploadAtOnce) {
   ASSERT_EQ(row.status, 200);
   EXPECT_DOUBLE_EQ(row.json()["h"].get<double>(), 14);
   EXPECT_EQ(row.json()["company_code"], kCompany);
-  EXPECT_EQ(count("SELECT count(*) AS n FROM monitoring_point WHERE quota_code = '" + q("UTLIT1") + "'"), 1);
+  EXPECT_EQ(
+      count("SELECT count(*) AS n FROM monitoring_point WHERE quota_code = '" + q("UTLIT1") + "'"),
+      1);
 }
 
 TEST(UploadTables, EveryTableMapsToItsCollection) {
@@ -120,30 +151,59 @@ TEST(UploadTables, EveryTableMapsToItsCollection) {
     EXPECT_EQ(r.json()["updated"], updated) << table << ": " << r.body;
     EXPECT_EQ(r.json()["rejected"].size(), 0u) << table << ": " << r.body;
   };
-  json equip = {{"equip_code", std::string(kHazard) + "G0001"}, {"hazard_code", kHazard}, {"equip_type", "G0"}, {"name", "1#储罐"}};
+  json equip = {{"equip_code", std::string(kHazard) + "G0001"},
+                {"hazard_code", kHazard},
+                {"equip_type", "G0"},
+                {"name", "1#储罐"}};
   ok("equipment", json::array({equip}), 1, 0);
   equip["name"] = "1#液氯储罐";
   ok("equipment", json::array({equip}), 0, 1);
-  ok("warehouses", json::array({{{"prodcell_id", "UTWH1"}, {"hazard_code", kHazard}, {"name", "甲类仓库"}}}), 1, 0);
-  ok("loading-platforms", json::array({{{"prodcell_id", "UTLD1"}, {"hazard_code", kHazard}, {"name", "装卸台"}}}), 1, 0);
-  EXPECT_EQ(count("SELECT count(*) AS n FROM production_cell WHERE prodcell_id = 'UTWH1' AND cell_type = 'warehouse'"), 1);
-  EXPECT_EQ(count("SELECT count(*) AS n FROM production_cell WHERE prodcell_id = 'UTLD1' AND cell_type = 'loading'"), 1);
-  ok("media", json::array({{{"video_id", q("UTCAM1")}, {"name", "罐区球机"}, {"scene_type", "tank_farm"}, {"hazard_code", kHazard}}}), 1, 0);
-  EXPECT_EQ(count("SELECT count(*) AS n FROM camera WHERE video_id = '" + q("UTCAM1") + "' AND company_code = '" + std::string(kCompany) + "'"), 1);
+  ok("warehouses",
+     json::array({{{"prodcell_id", "UTWH1"}, {"hazard_code", kHazard}, {"name", "甲类仓库"}}}), 1,
+     0);
+  ok("loading-platforms",
+     json::array({{{"prodcell_id", "UTLD1"}, {"hazard_code", kHazard}, {"name", "装卸台"}}}), 1, 0);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM production_cell WHERE prodcell_id = 'UTWH1' AND "
+                  "cell_type = 'warehouse'"),
+            1);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM production_cell WHERE prodcell_id = 'UTLD1' AND "
+                  "cell_type = 'loading'"),
+            1);
+  ok("media",
+     json::array({{{"video_id", q("UTCAM1")},
+                   {"name", "罐区球机"},
+                   {"scene_type", "tank_farm"},
+                   {"hazard_code", kHazard}}}),
+     1, 0);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM camera WHERE video_id = '" + q("UTCAM1") +
+                  "' AND company_code = '" + std::string(kCompany) + "'"),
+            1);
   // Generated ids: matched on the natural key.
-  json person = {{"hazard_code", kHazard}, {"role", "principal"}, {"name", "张三"}, {"mobile", "13800000000"}};
+  json person = {
+      {"hazard_code", kHazard}, {"role", "principal"}, {"name", "张三"}, {"mobile", "13800000000"}};
   ok("responsible-persons", json::array({person}), 1, 0);
   person["name"] = "李四";
   ok("responsible-persons", json::array({person}), 0, 1);
-  EXPECT_EQ(count("SELECT count(*) AS n FROM responsible_person WHERE hazard_code = '" + std::string(kHazard) + "' AND name = '李四'"), 1);
-  EXPECT_EQ(count("SELECT count(*) AS n FROM responsible_person WHERE hazard_code = '" + std::string(kHazard) + "'"), 1);
-  ok("chemicals", json::array({{{"cas", "7782-50-5"}, {"usage", "raw_material"}, {"max_inventory_t", 20}}}), 1, 0);
-  ok("chemicals", json::array({{{"cas", "7782-50-5"}, {"usage", "raw_material"}, {"max_inventory_t", 25}}}), 0, 1);
-  EXPECT_EQ(count("SELECT count(*) AS n FROM enterprise_chemical WHERE company_code = '" + std::string(kCompany) +
-                  "' AND cas = '7782-50-5' AND max_inventory_t = 25"),
+  EXPECT_EQ(count("SELECT count(*) AS n FROM responsible_person WHERE hazard_code = '" +
+                  std::string(kHazard) + "' AND name = '李四'"),
+            1);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM responsible_person WHERE hazard_code = '" +
+                  std::string(kHazard) + "'"),
+            1);
+  ok("chemicals",
+     json::array({{{"cas", "7782-50-5"}, {"usage", "raw_material"}, {"max_inventory_t", 20}}}), 1,
+     0);
+  ok("chemicals",
+     json::array({{{"cas", "7782-50-5"}, {"usage", "raw_material"}, {"max_inventory_t", 25}}}), 0,
+     1);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM enterprise_chemical WHERE company_code = '" +
+                  std::string(kCompany) + "' AND cas = '7782-50-5' AND max_inventory_t = 25"),
             1);
   // A warehouse row sent as a loading platform is refused.
-  auto wrong = t.upload("loading-platforms", json::array({{{"prodcell_id", "UTWH2"}, {"hazard_code", kHazard}, {"cell_type", "warehouse"}, {"name", "仓库"}}}));
+  auto wrong = t.upload("loading-platforms", json::array({{{"prodcell_id", "UTWH2"},
+                                                           {"hazard_code", kHazard},
+                                                           {"cell_type", "warehouse"},
+                                                           {"name", "仓库"}}}));
   ASSERT_EQ(wrong.status, 200);
   EXPECT_EQ(wrong.json()["rejected"].size(), 1u) << wrong.body;
 }
@@ -163,11 +223,15 @@ TEST(UploadTables, WholeRequestErrors) {
   problem(t.upload("points", {{"datas", "x"}}), 422, "validation_failed");
   problem(t.upload("points", {{"rows", rows}}), 422, "validation_failed");
   problem(t.upload("points", json(std::vector<json>(1001, json::object()))), 413, "too_large");
-  problem(t.c.request("POST", "/api/v1/upload/points", "[{\"quota_code\": ", {{"Authorization", "Bearer " + t.gateway}, {"Content-Type", "application/json"}}),
-          400, "bad_request");
+  problem(
+      t.c.request("POST", "/api/v1/upload/points", "[{\"quota_code\": ",
+                  {{"Authorization", "Bearer " + t.gateway}, {"Content-Type", "application/json"}}),
+      400, "bad_request");
   // The other enterprise's gateway cannot touch this enterprise's rows either.
   auto r = t.upload("points", json::array({point(q("UTLIT5"), 15)}), t.other_gateway);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json()["accepted"], 0);
-  EXPECT_EQ(count("SELECT count(*) AS n FROM monitoring_point WHERE quota_code = '" + q("UTLIT5") + "'"), 0);
+  EXPECT_EQ(
+      count("SELECT count(*) AS n FROM monitoring_point WHERE quota_code = '" + q("UTLIT5") + "'"),
+      0);
 }

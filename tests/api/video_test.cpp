@@ -10,12 +10,12 @@
 #include <hazmon/service/video_service.hpp>
 #include <hazmon/service/warning_service.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <algorithm>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -51,8 +51,10 @@ std::string read_file(const fs::path& p) {
 std::string probe(const std::string& bytes, const std::string& ext) {
   auto tmp = fs::temp_directory_path() / ("hazmon-probe-" + core::random_token(6) + ext);
   std::ofstream(tmp, std::ios::binary) << bytes;
-  auto out = run("ffprobe -v error -select_streams v:0 -show_entries stream=codec_name,width,height -of csv=p=0 '" +
-                 tmp.string() + "' 2>&1");
+  auto out =
+      run("ffprobe -v error -select_streams v:0 -show_entries stream=codec_name,width,height -of "
+          "csv=p=0 '" +
+          tmp.string() + "' 2>&1");
   fs::remove(tmp);
   // The first non-empty line (MPEG-TS adds a program section with the stream repeated).
   std::istringstream lines(out);
@@ -69,8 +71,10 @@ struct Media {
     fs::create_directories(dir);
     std::string ff = "ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=320x240:rate=10 ";
     run(ff + "-frames:v 1 '" + jpeg.string() + "' 2>&1");
-    run(ff + "-t 2 -c:v libx264 -preset ultrafast -pix_fmt yuv420p -movflags +faststart '" + mp4.string() + "' 2>&1");
-    run(ff + "-t 2 -c:v libx264 -preset ultrafast -pix_fmt yuv420p -f mpegts '" + ts.string() + "' 2>&1");
+    run(ff + "-t 2 -c:v libx264 -preset ultrafast -pix_fmt yuv420p -movflags +faststart '" +
+        mp4.string() + "' 2>&1");
+    run(ff + "-t 2 -c:v libx264 -preset ultrafast -pix_fmt yuv420p -f mpegts '" + ts.string() +
+        "' 2>&1");
   }
   ~Media() {
     std::error_code ec;
@@ -95,9 +99,9 @@ int next_fixture() {
   return n++;
 }
 
-// Two enterprises: A in 晋中市榆次区 with a fire camera and a control-room camera, B in 太原市小店区
-// with one camera. Users: province officer, city officers of 晋中 (A in scope) and 太原 (A out of
-// scope), an enterprise user of A.
+// Two enterprises: A in 晋中市榆次区 with a fire camera and a control-room camera, B in
+// 太原市小店区 with one camera. Users: province officer, city officers of 晋中 (A in scope) and
+// 太原 (A out of scope), an enterprise user of A.
 struct Fixture {
   int n = next_fixture();
   std::string kN = std::to_string(n);
@@ -119,25 +123,45 @@ struct Fixture {
     admin = srv.make_user("vid_admin" + kN, "province_admin");
     ensure_region("140702", "榆次区", "140700");
     ensure_region("140105", "小店区", "140100");
-    created(c.post_json("/api/v1/enterprises",
-                        {{"company_code", kA}, {"name", "视频测试化工有限公司" + kN}, {"region_code", "140702"}}, admin));
-    created(c.post_json("/api/v1/enterprises",
-                        {{"company_code", kB}, {"name", "太原视频测试公司" + kN}, {"region_code", "140105"}}, admin));
-    created(c.post_json("/api/v1/hazard-sources",
-                        {{"hazard_code", kHazardA}, {"company_code", kA}, {"name", "甲醇罐区"}, {"rank", 2}}, admin));
+    created(c.post_json(
+        "/api/v1/enterprises",
+        {{"company_code", kA}, {"name", "视频测试化工有限公司" + kN}, {"region_code", "140702"}},
+        admin));
+    created(c.post_json(
+        "/api/v1/enterprises",
+        {{"company_code", kB}, {"name", "太原视频测试公司" + kN}, {"region_code", "140105"}},
+        admin));
+    created(c.post_json(
+        "/api/v1/hazard-sources",
+        {{"hazard_code", kHazardA}, {"company_code", kA}, {"name", "甲醇罐区"}, {"rank", 2}},
+        admin));
     created(c.post_json("/api/v1/cameras",
-                        {{"video_id", camFire}, {"company_code", kA}, {"hazard_code", kHazardA}, {"name", "罐区东侧球机"},
-                         {"scene_type", "tank_farm"}, {"location", "甲醇罐区东北角"}, {"lon", 112.75}, {"lat", 37.68},
-                         {"rtsp_url", "rtsp://127.0.0.1:8554/fire" + kN}, {"credential_ref", "cam-" + kN},
-                         {"record", true}, {"analysers", json::array({{{"type", "fire_smoke"}}})}},
+                        {{"video_id", camFire},
+                         {"company_code", kA},
+                         {"hazard_code", kHazardA},
+                         {"name", "罐区东侧球机"},
+                         {"scene_type", "tank_farm"},
+                         {"location", "甲醇罐区东北角"},
+                         {"lon", 112.75},
+                         {"lat", 37.68},
+                         {"rtsp_url", "rtsp://127.0.0.1:8554/fire" + kN},
+                         {"credential_ref", "cam-" + kN},
+                         {"record", true},
+                         {"analysers", json::array({{{"type", "fire_smoke"}}})}},
                         admin));
     created(c.post_json("/api/v1/cameras",
-                        {{"video_id", camRoom}, {"company_code", kA}, {"name", "中控室"}, {"scene_type", "control_room"},
-                         {"location", "综合楼二层中控室"}, {"rtsp_url", "rtsp://127.0.0.1:8554/room" + kN},
+                        {{"video_id", camRoom},
+                         {"company_code", kA},
+                         {"name", "中控室"},
+                         {"scene_type", "control_room"},
+                         {"location", "综合楼二层中控室"},
+                         {"rtsp_url", "rtsp://127.0.0.1:8554/room" + kN},
                          {"analysers", json::array({{{"type", "leave_post"}}})}},
                         admin));
-    created(c.post_json("/api/v1/cameras", {{"video_id", camB}, {"company_code", kB}, {"name", "大门"}, {"scene_type", "gate"}},
-                        admin));
+    created(c.post_json(
+        "/api/v1/cameras",
+        {{"video_id", camB}, {"company_code", kB}, {"name", "大门"}, {"scene_type", "gate"}},
+        admin));
     province = srv.make_user("vid_prov" + kN, "province_officer");
     city_in = srv.make_user("vid_jz" + kN, "city_officer", "140700");
     city_out = srv.make_user("vid_ty" + kN, "city_officer", "140100");
@@ -148,7 +172,9 @@ struct Fixture {
     if (r.status != 201) throw std::runtime_error(r.body);
   }
   void ensure_region(const std::string& code, const std::string& name, const std::string& parent) {
-    auto r = c.post_json("/api/v1/regions", {{"code", code}, {"name", name}, {"level", "county"}, {"parent_code", parent}}, admin);
+    auto r = c.post_json(
+        "/api/v1/regions",
+        {{"code", code}, {"name", name}, {"level", "county"}, {"parent_code", parent}}, admin);
     if (r.status != 201 && r.status != 409) throw std::runtime_error(r.body);
   }
 
@@ -161,8 +187,8 @@ struct Fixture {
   }
 
   // Reports an episode start (with snapshot) and its end (with clip); returns the event id.
-  long long feed(const std::string& cam, const std::string& company, const std::string& analyser, const std::string& kind,
-                 double confidence = 0.87, bool with_evidence = true) {
+  long long feed(const std::string& cam, const std::string& company, const std::string& analyser,
+                 const std::string& kind, double confidence = 0.87, bool with_evidence = true) {
     video::VideoEvent e;
     e.video_id = cam;
     e.company_code = company;
@@ -184,12 +210,15 @@ struct Fixture {
     srv.video().on_video_event(e);
     srv.video().flush();
     auto r = c.get("/api/v1/video/events?video_id=" + cam + "&limit=1", admin);
-    if (r.status != 200 || r.json()["items"].empty()) throw std::runtime_error("event not stored: " + r.body);
+    if (r.status != 200 || r.json()["items"].empty())
+      throw std::runtime_error("event not stored: " + r.body);
     return r.json()["items"][0]["id"].get<long long>();
   }
 
   std::string ev(long long id) { return "/api/v1/video/events/" + std::to_string(id); }
-  HttpResult review(long long id, const std::string& token, json body) { return c.post_json(ev(id) + "/review", body, token); }
+  HttpResult review(long long id, const std::string& token, json body) {
+    return c.post_json(ev(id) + "/review", body, token);
+  }
   json list(const std::string& token, const std::string& query = "") {
     auto r = c.get("/api/v1/video/events?limit=500" + query, token);
     if (r.status != 200) throw std::runtime_error(r.body);
@@ -302,10 +331,13 @@ TEST(Video, ConfirmRaisesAndPushesAWarningEvent) {
     std::lock_guard lock(mu);
     EXPECT_TRUE(pushed.empty()) << "nothing is pushed before a person confirms";
   }
-  auto before = f.c.get("/api/v1/warning-events?company_code=" + f.kA, f.admin).json()["total"].get<long long>();
+  auto before = f.c.get("/api/v1/warning-events?company_code=" + f.kA, f.admin)
+                    .json()["total"]
+                    .get<long long>();
   EXPECT_EQ(before, 0);
 
-  auto r = f.review(fire, f.province, {{"decision", "confirm"}, {"reason", "现场确认罐区东侧起火"}});
+  auto r =
+      f.review(fire, f.province, {{"decision", "confirm"}, {"reason", "现场确认罐区东侧起火"}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json()["review_state"], "confirmed");
   EXPECT_EQ(r.json()["allowed_decisions"], json::array());
@@ -345,7 +377,10 @@ TEST(Video, ConfirmRaisesAndPushesAWarningEvent) {
   // Leave-post: yellow, by the county... here the city in scope; no reason needed to confirm.
   auto r2 = f.review(absent, f.city_in, {{"decision", "confirm"}});
   ASSERT_EQ(r2.status, 200) << r2.body;
-  auto w2 = f.c.get("/api/v1/warning-events/" + std::to_string(r2.json()["warning_event_id"].get<long long>()), f.admin).json();
+  auto w2 = f.c.get("/api/v1/warning-events/" +
+                        std::to_string(r2.json()["warning_event_id"].get<long long>()),
+                    f.admin)
+                .json();
   EXPECT_EQ(w2["level"], "yellow");
   EXPECT_NE(w2["content"].get<std::string>().find("人员脱岗"), std::string::npos);
   EXPECT_TRUE(w2["hazard_code"].is_null());  // the control-room camera has no hazard source
@@ -371,7 +406,8 @@ TEST(Video, BadReviewRequestsChangeNothing) {
   EXPECT_EQ(f.review(id, f.province, {{"decision", 1}}).status, 422);
   EXPECT_EQ(f.review(id, f.province, json::array({"confirm"})).status, 422);
   EXPECT_EQ(f.c.request("POST", f.ev(id) + "/review", "decision=confirm",
-                        {{"authorization", "Bearer " + f.province}, {"content-type", "application/x-www-form-urlencoded"}})
+                        {{"authorization", "Bearer " + f.province},
+                         {"content-type", "application/x-www-form-urlencoded"}})
                 .status,
             415);
   EXPECT_EQ(f.review(id, "", {{"decision", "confirm"}}).status, 401);
@@ -429,7 +465,10 @@ TEST(Video, RejectionsCountInFalseAlarmStatistics) {
   EXPECT_EQ(f.c.get(std::string(q) + f.kA + "&group_by=colour", f.province).status, 400);
 
   // Both enterprises over the province: A (2 confirmed) ranks above B (1 confirmed).
-  auto all = f.c.get("/api/v1/video/statistics?from=" + core::format_rfc3339(f.srv.clock().now() - hours(1)), f.province).json();
+  auto all = f.c.get("/api/v1/video/statistics?from=" +
+                         core::format_rfc3339(f.srv.clock().now() - hours(1)),
+                     f.province)
+                 .json();
   long long rank_a = 0, rank_b = 0;
   for (const auto& e : all["by_enterprise"]) {
     if (e["company_code"] == f.kA) rank_a = e["rank"].get<long long>();
@@ -487,7 +526,9 @@ TEST(Video, EvidenceDownloadsAreRealMediaAndStayInsideTheirDirectory) {
   EXPECT_TRUE(t["clip_url"].is_null());
   auto tid = std::to_string(t["id"].get<long long>());
   // A row written behind the service's back, and a link leading out: still 404 when served.
-  shared_db().exec("UPDATE video_event SET snapshot_path = '../secret.txt', clip_path = 'link.mp4' WHERE id = " + tid);
+  shared_db().exec(
+      "UPDATE video_event SET snapshot_path = '../secret.txt', clip_path = 'link.mp4' WHERE id = " +
+      tid);
   fs::create_symlink("/etc/passwd", fs::path(f.srv.evidence_dir()) / "link.mp4");
   auto leak1 = f.c.get("/api/v1/video/events/" + tid + "/snapshot", f.province);
   EXPECT_EQ(leak1.status, 404);
@@ -498,17 +539,20 @@ TEST(Video, EvidenceDownloadsAreRealMediaAndStayInsideTheirDirectory) {
   // Traversal in the URL itself never reaches a file: the dot segments match no route (the
   // static fallback refuses them with 400), and ids that are not ids are no such thing (404).
   for (const std::string& target : std::vector<std::string>{
-           "/api/v1/video/events/..%2F..%2Fsecret.txt/snapshot", "/api/v1/video/events/" + std::to_string(id) + "%2F..%2F1/clip",
-        "/api/v1/video/segments/..%2Fsecret.txt", "/api/v1/video/segments/%2e%2e", "/api/v1/cameras/..%2F" + f.camFire + "/status",
-        "/api/v1/cameras/" + f.camFire + "%2F..%2F..%2Fx/live.m3u8"}) {
+           "/api/v1/video/events/..%2F..%2Fsecret.txt/snapshot",
+           "/api/v1/video/events/" + std::to_string(id) + "%2F..%2F1/clip",
+           "/api/v1/video/segments/..%2Fsecret.txt", "/api/v1/video/segments/%2e%2e",
+           "/api/v1/cameras/..%2F" + f.camFire + "/status",
+           "/api/v1/cameras/" + f.camFire + "%2F..%2F..%2Fx/live.m3u8"}) {
     auto r = f.c.get(target, f.province);
     EXPECT_TRUE(r.status == 400 || r.status == 404) << target << " " << r.status;
     EXPECT_EQ(r.body.find("outside the static root"), std::string::npos) << target;
     EXPECT_EQ(r.body.find("\xFF\xD8"), std::string::npos) << target;
   }
-  for (const std::string target : {"/api/v1/video/events/1a/snapshot", "/api/v1/video/events/-1/clip",
-                                    "/api/v1/video/segments/0x10", "/api/v1/cameras/bad%20id/status",
-                                    "/api/v1/cameras/..%5C..%5Cx/live.m3u8"}) {
+  for (const std::string target :
+       {"/api/v1/video/events/1a/snapshot", "/api/v1/video/events/-1/clip",
+        "/api/v1/video/segments/0x10", "/api/v1/cameras/bad%20id/status",
+        "/api/v1/cameras/..%5C..%5Cx/live.m3u8"}) {
     auto r = f.c.get(target, f.province);
     EXPECT_TRUE(r.status == 400 || r.status == 404) << target << " " << r.status;
     EXPECT_EQ(r.header("content-type").find("image"), std::string::npos) << target;
@@ -547,7 +591,8 @@ TEST(Video, PlaylistsOverIndexedSegments) {
   auto uris = segment_uris(pl);
   ASSERT_EQ(uris.size(), 4u) << pl;
   // A narrower range: only the segments overlapping it.
-  auto narrow = f.c.get("/api/v1/cameras/" + f.camFire + "/playback.m3u8?from=" + core::format_rfc3339(t0 + seconds(3)) +
+  auto narrow = f.c.get("/api/v1/cameras/" + f.camFire +
+                            "/playback.m3u8?from=" + core::format_rfc3339(t0 + seconds(3)) +
                             "&to=" + core::format_rfc3339(t0 + seconds(5)),
                         f.province);
   ASSERT_EQ(narrow.status, 200);
@@ -570,10 +615,17 @@ TEST(Video, PlaylistsOverIndexedSegments) {
   EXPECT_EQ(f.c.get(url, f.city_out).status, 404);
   EXPECT_EQ(f.c.get(uris[0], f.city_out).status, 404);
   EXPECT_EQ(f.c.get("/api/v1/cameras/" + f.camFire + "/live.m3u8", f.city_out).status, 404);
-  EXPECT_EQ(f.c.get("/api/v1/cameras/" + f.camRoom + "/live.m3u8", f.province).status, 404);  // not recording
-  EXPECT_EQ(f.c.get("/api/v1/cameras/" + f.camFire + "/playback.m3u8?from=" + from, f.province).status, 400);
-  EXPECT_EQ(f.c.get("/api/v1/cameras/" + f.camFire + "/playback.m3u8?from=" + to + "&to=" + from, f.province).status, 400);
-  EXPECT_EQ(f.c.get("/api/v1/cameras/" + f.camFire + "/playback.m3u8?from=" + core::format_rfc3339(t0 - hours(48)) + "&to=" + to,
+  EXPECT_EQ(f.c.get("/api/v1/cameras/" + f.camRoom + "/live.m3u8", f.province).status,
+            404);  // not recording
+  EXPECT_EQ(
+      f.c.get("/api/v1/cameras/" + f.camFire + "/playback.m3u8?from=" + from, f.province).status,
+      400);
+  EXPECT_EQ(f.c.get("/api/v1/cameras/" + f.camFire + "/playback.m3u8?from=" + to + "&to=" + from,
+                    f.province)
+                .status,
+            400);
+  EXPECT_EQ(f.c.get("/api/v1/cameras/" + f.camFire +
+                        "/playback.m3u8?from=" + core::format_rfc3339(t0 - hours(48)) + "&to=" + to,
                     f.province)
                 .status,
             400);
@@ -628,7 +680,8 @@ TEST(Video, PlaylistsOverIndexedSegments) {
   for (const auto& cam : {f.camFire, f.camRoom}) {
     auto one = f.c.get("/api/v1/cameras/" + cam + "/status", f.province).json();
     ASSERT_TRUE(of_a.count(cam)) << cam;
-    for (const char* k : {"state", "source", "company_name", "name", "last_frame_at", "width", "reconnects"})
+    for (const char* k :
+         {"state", "source", "company_name", "name", "last_frame_at", "width", "reconnects"})
       EXPECT_EQ(of_a[cam].value(k, json()), one.value(k, json())) << cam << " " << k;
     EXPECT_EQ(of_a[cam]["recording"]["segments"], one["recording"]["segments"]) << cam;
   }
@@ -653,14 +706,16 @@ TEST(Video, PlaylistsOverIndexedSegments) {
 TEST(Video, CameraRowsBecomePipelineConfigAndChangesAreHandedOn) {
   Fixture f;
   // credential_ref resolves inside the camera's enterprise namespace only (issue 9).
-  ::setenv(("HAZMON_CAMERA_SECRET_" + f.kA + "_CAM_" + f.kN).c_str(), "viewer:s3cret:with-colon", 1);
+  ::setenv(("HAZMON_CAMERA_SECRET_" + f.kA + "_CAM_" + f.kN).c_str(), "viewer:s3cret:with-colon",
+           1);
   std::mutex mu;
   std::vector<std::vector<video::CameraConfig>> seen;
   f.srv.video().on_cameras([&](const std::vector<video::CameraConfig>& cams) {
     std::lock_guard lock(mu);
     seen.push_back(cams);
   });
-  auto find = [&](const std::vector<video::CameraConfig>& cams, const std::string& id) -> const video::CameraConfig* {
+  auto find = [&](const std::vector<video::CameraConfig>& cams,
+                  const std::string& id) -> const video::CameraConfig* {
     for (const auto& c : cams)
       if (c.video_id == id) return &c;
     return nullptr;
@@ -680,7 +735,8 @@ TEST(Video, CameraRowsBecomePipelineConfigAndChangesAreHandedOn) {
   EXPECT_EQ(find(cams, f.camB), nullptr);  // no RTSP URL: nothing to run
 
   // A change through the API reaches the pipeline hook without a restart.
-  auto r = f.c.patch_json("/api/v1/cameras/" + f.camRoom, {{"record", true}, {"rtsp_url", "rtsp://127.0.0.1:8554/new"}}, f.admin);
+  auto r = f.c.patch_json("/api/v1/cameras/" + f.camRoom,
+                          {{"record", true}, {"rtsp_url", "rtsp://127.0.0.1:8554/new"}}, f.admin);
   ASSERT_EQ(r.status, 200) << r.body;
   f.srv.video().flush();
   std::lock_guard lock(mu);
@@ -689,7 +745,11 @@ TEST(Video, CameraRowsBecomePipelineConfigAndChangesAreHandedOn) {
   ASSERT_NE(changed, nullptr);
   EXPECT_TRUE(changed->record);
   EXPECT_EQ(changed->rtsp_url, "rtsp://127.0.0.1:8554/new");
-  EXPECT_EQ(f.c.get("/api/v1/cameras/" + f.camRoom, f.admin).json().value("credential_ref", json()).is_null(), true);
+  EXPECT_EQ(f.c.get("/api/v1/cameras/" + f.camRoom, f.admin)
+                .json()
+                .value("credential_ref", json())
+                .is_null(),
+            true);
 }
 
 }  // namespace

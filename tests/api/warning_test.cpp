@@ -23,7 +23,8 @@ int next_fixture() {
 }
 
 long long count(const std::string& sql) {
-  return shared_db().db().in_tx([&](storage::Tx& tx) { return tx.exec_one(sql)["n"].get<long long>(); });
+  return shared_db().db().in_tx(
+      [&](storage::Tx& tx) { return tx.exec_one(sql)["n"].get<long long>(); });
 }
 
 // One enterprise in 晋中市榆次区 with one hazard source of the given rank, two analog level
@@ -50,39 +51,67 @@ struct Fixture {
     ensure_region("140702", "榆次区", "140700");
     ensure_region("140703", "太谷区", "140700");
     ok(c.post_json("/api/v1/enterprises",
-                   {{"company_code", kCompany}, {"name", "预警测试化工有限公司" + kN}, {"region_code", "140702"}}, admin));
+                   {{"company_code", kCompany},
+                    {"name", "预警测试化工有限公司" + kN},
+                    {"region_code", "140702"}},
+                   admin));
     ok(c.post_json("/api/v1/hazard-sources",
-                   {{"hazard_code", kHazard}, {"company_code", kCompany}, {"name", "液氯罐区"}, {"rank", rank}}, admin));
-    ok(c.post_json("/api/v1/gateways", {{"gateway_code", kGateway}, {"company_code", kCompany}, {"name", "网关"}}, admin));
-    for (const auto& [quota, name] : {std::pair{kLevel1, "1#储罐液位"}, std::pair{kLevel2, "2#储罐液位"}}) {
+                   {{"hazard_code", kHazard},
+                    {"company_code", kCompany},
+                    {"name", "液氯罐区"},
+                    {"rank", rank}},
+                   admin));
+    ok(c.post_json("/api/v1/gateways",
+                   {{"gateway_code", kGateway}, {"company_code", kCompany}, {"name", "网关"}},
+                   admin));
+    for (const auto& [quota, name] :
+         {std::pair{kLevel1, "1#储罐液位"}, std::pair{kLevel2, "2#储罐液位"}}) {
       ok(c.post_json("/api/v1/monitoring-points",
-                     {{"quota_code", quota}, {"company_code", kCompany}, {"hazard_code", kHazard}, {"gateway_code", kGateway},
-                      {"name", name}, {"indicator_type", "level"}, {"value_kind", "analog"}, {"unit", "m"},
-                      {"range_low", 0}, {"range_high", 20}, {"l", 2}, {"h", 15}, {"hh", 18}, {"debounce_s", 30},
+                     {{"quota_code", quota},
+                      {"company_code", kCompany},
+                      {"hazard_code", kHazard},
+                      {"gateway_code", kGateway},
+                      {"name", name},
+                      {"indicator_type", "level"},
+                      {"value_kind", "analog"},
+                      {"unit", "m"},
+                      {"range_low", 0},
+                      {"range_high", 20},
+                      {"l", 2},
+                      {"h", 15},
+                      {"hh", 18},
+                      {"debounce_s", 30},
                       {"deadband", 0.5}},
                      admin));
     }
-    auto cred = c.post_json("/api/v1/credentials", {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompany}}}},
-                            admin);
+    auto cred = c.post_json(
+        "/api/v1/credentials",
+        {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompany}}}}, admin);
     ok(cred);
-    gateway = cred.json()["app_id"].get<std::string>() + "." + cred.json()["secret"].get<std::string>();
+    gateway =
+        cred.json()["app_id"].get<std::string>() + "." + cred.json()["secret"].get<std::string>();
   }
 
   static void ok(const HttpResult& r) {
     if (r.status != 201) throw std::runtime_error(r.body);
   }
   void ensure_region(const std::string& code, const std::string& name, const std::string& parent) {
-    auto r = c.post_json("/api/v1/regions", {{"code", code}, {"name", name}, {"level", "county"}, {"parent_code", parent}}, admin);
+    auto r = c.post_json(
+        "/api/v1/regions",
+        {{"code", code}, {"name", name}, {"level", "county"}, {"parent_code", parent}}, admin);
     if (r.status != 201 && r.status != 409) throw std::runtime_error(r.body);
   }
 
-  std::string at(int seconds_ago) { return core::format_rfc3339(srv.clock().now() - seconds(seconds_ago)); }
+  std::string at(int seconds_ago) {
+    return core::format_rfc3339(srv.clock().now() - seconds(seconds_ago));
+  }
   json item(const std::string& quota, int seconds_ago, double v) {
     return {{"quotaCode", quota}, {"collectTime", at(seconds_ago)}, {"value", v}};
   }
   void upload(const std::string& data_id, json datas) {
-    json body = {{"companyCode", kCompany}, {"gatewayCode", kGateway}, {"dataId", data_id}, {"reportType", "realtime"},
-                 {"sendTime", at(0)}, {"datas", std::move(datas)}};
+    json body = {{"companyCode", kCompany}, {"gatewayCode", kGateway},
+                 {"dataId", data_id},       {"reportType", "realtime"},
+                 {"sendTime", at(0)},       {"datas", std::move(datas)}};
     auto r = c.post_json("/api/v1/upload/realtime", body, gateway);
     if (r.status != 200) throw std::runtime_error(r.body);
   }
@@ -96,7 +125,8 @@ struct Fixture {
     srv.warnings().tick();
   }
   json events(const std::string& token = {}, const std::string& extra = {}) {
-    auto r = c.get("/api/v1/warning-events?company_code=" + kCompany + extra, token.empty() ? admin : token);
+    auto r = c.get("/api/v1/warning-events?company_code=" + kCompany + extra,
+                   token.empty() ? admin : token);
     if (r.status != 200) throw std::runtime_error(r.body);
     return r.json();
   }
@@ -106,10 +136,12 @@ struct Fixture {
     return r.json();
   }
   HttpResult act(long long id, const std::string& token, json body) {
-    return c.post_json("/api/v1/warning-events/" + std::to_string(id) + "/transitions", body, token);
+    return c.post_json("/api/v1/warning-events/" + std::to_string(id) + "/transitions", body,
+                       token);
   }
   long long records(long long id) {
-    return count("SELECT count(*) AS n FROM disposal_record WHERE event_id = " + std::to_string(id));
+    return count("SELECT count(*) AS n FROM disposal_record WHERE event_id = " +
+                 std::to_string(id));
   }
 };
 
@@ -118,12 +150,14 @@ void expect_time(const json& v, core::SysTime t) {
   ASSERT_TRUE(v.is_string()) << v;
   auto p = core::parse_time(v.get<std::string>());
   ASSERT_TRUE(p) << v;
-  EXPECT_EQ(floor<milliseconds>(*p), floor<milliseconds>(t)) << v << " vs " << core::format_rfc3339(t);
+  EXPECT_EQ(floor<milliseconds>(*p), floor<milliseconds>(t))
+      << v << " vs " << core::format_rfc3339(t);
 }
 
 std::vector<std::string> actions_of(const json& ev) {
   std::vector<std::string> out;
-  for (const auto& r : ev["records"]) out.push_back(r["action"].get<std::string>() + "/" + r["actor_role"].get<std::string>());
+  for (const auto& r : ev["records"])
+    out.push_back(r["action"].get<std::string>() + "/" + r["actor_role"].get<std::string>());
   return out;
 }
 using V = std::vector<std::string>;
@@ -174,8 +208,10 @@ TEST(Warnings, HighHighOnARankOneHazardSourceIsARedEventPushedAtOnce) {
   EXPECT_EQ(f.c.get("/api/v1/warning-events?colour=red", f.admin).status, 400);
   EXPECT_EQ(f.c.get("/api/v1/warning-events/999999999", f.admin).status, 404);
   EXPECT_EQ(f.c.get("/api/v1/warning-events", f.gateway).status, 403);
-  // Back to normal, then a second HH episode on the same point while the event is open: it joins it.
-  f.upload("hh-1b", json::array({f.item(f.kLevel1, 50, 10), f.item(f.kLevel1, 40, 19), f.item(f.kLevel1, 0, 19.5)}));
+  // Back to normal, then a second HH episode on the same point while the event is open: it joins
+  // it.
+  f.upload("hh-1b", json::array({f.item(f.kLevel1, 50, 10), f.item(f.kLevel1, 40, 19),
+                                 f.item(f.kLevel1, 0, 19.5)}));
   f.settle();
   EXPECT_EQ(f.events()["total"], 1);
   EXPECT_EQ(f.event(e["id"].get<long long>())["alarms"].size(), 2u);
@@ -204,12 +240,16 @@ TEST(Warnings, HighAlarmBecomesAnEventOnlyAfterTenMinutes) {
 TEST(Warnings, SuppressedLateAndDataFaultAlarmsMakeNoEvent) {
   Fixture f(1);
   auto filing = f.c.post_json("/api/v1/filings",
-                              {{"company_code", f.kCompany}, {"target_kind", "point"}, {"target_code", f.kLevel1},
-                               {"filing_type", "overhaul"}, {"starts_at", f.at(3600)}, {"ends_at", f.at(-3600)}},
+                              {{"company_code", f.kCompany},
+                               {"target_kind", "point"},
+                               {"target_code", f.kLevel1},
+                               {"filing_type", "overhaul"},
+                               {"starts_at", f.at(3600)},
+                               {"ends_at", f.at(-3600)}},
                               f.admin);
   ASSERT_EQ(filing.status, 201) << filing.body;
-  f.exceed("sup-1", f.kLevel1, 19);          // HH inside a filed window
-  f.exceed("late-1", f.kLevel2, 19, 420);    // HH from readings 7 minutes old
+  f.exceed("sup-1", f.kLevel1, 19);        // HH inside a filed window
+  f.exceed("late-1", f.kLevel2, 19, 420);  // HH from readings 7 minutes old
   // Out of range for 40 s: a data fault (debounced like a threshold alarm since issue 10, so one
   // sample would open nothing).
   f.upload("oor-1", json::array({f.item(f.kLevel2, 45, 25), f.item(f.kLevel2, 5, 25.5)}));
@@ -218,9 +258,15 @@ TEST(Warnings, SuppressedLateAndDataFaultAlarmsMakeNoEvent) {
   f.settle();
   EXPECT_EQ(f.events()["total"], 0);
   // The alarms themselves exist.
-  EXPECT_EQ(count("SELECT count(*) AS n FROM alarm WHERE company_code = '" + f.kCompany + "' AND suppressed"), 1);
-  EXPECT_EQ(count("SELECT count(*) AS n FROM alarm WHERE company_code = '" + f.kCompany + "' AND late"), 1);
-  EXPECT_EQ(count("SELECT count(*) AS n FROM alarm WHERE company_code = '" + f.kCompany + "' AND is_data_fault"), 1);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM alarm WHERE company_code = '" + f.kCompany +
+                  "' AND suppressed"),
+            1);
+  EXPECT_EQ(
+      count("SELECT count(*) AS n FROM alarm WHERE company_code = '" + f.kCompany + "' AND late"),
+      1);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM alarm WHERE company_code = '" + f.kCompany +
+                  "' AND is_data_fault"),
+            1);
 }
 
 TEST(Warnings, TwoPointsOfOneHazardSourceRaiseTheLevel) {
@@ -247,8 +293,10 @@ TEST(Warnings, DisposalRunsEnterpriseCountyProvinceAndRefusesEveryoneElse) {
   Fixture f(1);
   // Another enterprise in the same county, for a user outside the scope.
   auto other = "1407001" + f.kN;
-  Fixture::ok(f.c.post_json("/api/v1/enterprises",
-                            {{"company_code", other}, {"name", "其他化工有限公司" + f.kN}, {"region_code", "140702"}}, f.admin));
+  Fixture::ok(f.c.post_json(
+      "/api/v1/enterprises",
+      {{"company_code", other}, {"name", "其他化工有限公司" + f.kN}, {"region_code", "140702"}},
+      f.admin));
   auto ent = f.srv.make_user("warn_ent" + f.kN, "enterprise_user", f.kCompany);
   auto county = f.srv.make_user("warn_county" + f.kN, "county_officer", "140702");
   auto city = f.srv.make_user("warn_city" + f.kN, "city_officer", "140700");
@@ -264,7 +312,9 @@ TEST(Warnings, DisposalRunsEnterpriseCountyProvinceAndRefusesEveryoneElse) {
   ASSERT_EQ(list["items"].size(), 1u) << list.dump();
   auto id = list["items"][0]["id"].get<long long>();
   EXPECT_EQ(f.event(id, ent)["allowed_actions"], json::array({"feedback"}));
-  json feedback = {{"action", "feedback"}, {"cause", "instrument_fault"}, {"measures", "更换液位变送器并校验"},
+  json feedback = {{"action", "feedback"},
+                   {"cause", "instrument_fault"},
+                   {"measures", "更换液位变送器并校验"},
                    {"text", "现场确认液位正常"}};
   auto before = f.records(id);
 
@@ -283,8 +333,12 @@ TEST(Warnings, DisposalRunsEnterpriseCountyProvinceAndRefusesEveryoneElse) {
   // Wrong state and incomplete requests.
   EXPECT_EQ(f.act(id, county, {{"action", "check"}}).status, 409);
   EXPECT_EQ(f.act(id, ent, {{"action", "feedback"}, {"measures", "x"}}).status, 422);
-  EXPECT_EQ(f.act(id, ent, {{"action", "feedback"}, {"cause", "weather"}, {"measures", "x"}}).status, 422);
-  EXPECT_EQ(f.act(id, ent, {{"action", "feedback"}, {"cause", "maintenance"}, {"colour", "x"}}).status, 422);
+  EXPECT_EQ(
+      f.act(id, ent, {{"action", "feedback"}, {"cause", "weather"}, {"measures", "x"}}).status,
+      422);
+  EXPECT_EQ(
+      f.act(id, ent, {{"action", "feedback"}, {"cause", "maintenance"}, {"colour", "x"}}).status,
+      422);
   EXPECT_EQ(f.act(id, ent, {{"action", "fly"}}).status, 422);
   EXPECT_EQ(f.records(id), before);
   EXPECT_EQ(f.event(id)["status"], "pushed");
@@ -316,8 +370,8 @@ TEST(Warnings, DisposalRunsEnterpriseCountyProvinceAndRefusesEveryoneElse) {
 
   // Every step recorded with actor, role, time and text.
   auto d = f.event(id, ent);
-  EXPECT_EQ(actions_of(d), (V{"create/system", "push/system", "feedback/enterprise", "check/county", "supervise/city",
-                              "close/province"}));
+  EXPECT_EQ(actions_of(d), (V{"create/system", "push/system", "feedback/enterprise", "check/county",
+                              "supervise/city", "close/province"}));
   const auto& fb = d["records"][2];
   EXPECT_EQ(fb["actor_name"], "warn_ent" + f.kN);
   EXPECT_EQ(fb["user_role"], "enterprise_user");
@@ -334,9 +388,11 @@ TEST(Warnings, DisposalRunsEnterpriseCountyProvinceAndRefusesEveryoneElse) {
   expect_time(d["records"][5]["at"], f.srv.clock().now());
   EXPECT_EQ(d["records"][5]["text"], "省厅抽查后办结");
   // The transitions are in the audit log too.
-  EXPECT_GE(count("SELECT count(*) AS n FROM audit_log WHERE action = 'warning.transition' AND target = '" +
-                  std::to_string(id) + "' AND status = 200"),
-            4);
+  EXPECT_GE(
+      count(
+          "SELECT count(*) AS n FROM audit_log WHERE action = 'warning.transition' AND target = '" +
+          std::to_string(id) + "' AND status = 200"),
+      4);
 
   // After the close a new alarm on the hazard source opens a new event.
   f.exceed("d-2", f.kLevel2, 19, 60);
@@ -354,7 +410,8 @@ TEST(Warnings, MissedFeedbackDeadlineMarksOverdueAndEscalates) {
   Fixture f(2);
   f.srv.warnings().on_push([&mu, &pushes, company = f.kCompany](const json& ev) {
     std::lock_guard lock(mu);
-    if (ev["company_code"] == company) pushes.push_back(ev);  // deadlines of other tests' events pass too
+    if (ev["company_code"] == company)
+      pushes.push_back(ev);  // deadlines of other tests' events pass too
   });
   f.exceed("o-1", f.kLevel1, 19);
   f.settle();
@@ -389,7 +446,8 @@ TEST(Warnings, MissedFeedbackDeadlineMarksOverdueAndEscalates) {
   EXPECT_EQ(esc["level_after"], "red");
   EXPECT_EQ(esc["overdue"], true);
   expect_time(esc["at"], f.srv.clock().now());
-  EXPECT_NE(esc["text"].get<std::string>().find("已过，标记逾期"), std::string::npos) << esc["text"];
+  EXPECT_NE(esc["text"].get<std::string>().find("已过，标记逾期"), std::string::npos)
+      << esc["text"];
   EXPECT_EQ(f.events({}, "&overdue=true")["total"], 1);
   {
     std::lock_guard lock(mu);
@@ -406,7 +464,9 @@ TEST(Warnings, MissedFeedbackDeadlineMarksOverdueAndEscalates) {
   EXPECT_EQ(d["escalation_count"], 2);
   EXPECT_EQ(d["level"], "red");
   // Late feedback is still accepted, and the overdue mark stays.
-  auto r = f.act(id, ent, {{"action", "feedback"}, {"cause", "process_fluctuation"}, {"measures", "调整进料"}});
+  auto r =
+      f.act(id, ent,
+            {{"action", "feedback"}, {"cause", "process_fluctuation"}, {"measures", "调整进料"}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json()["overdue"], true);
   expect_time(r.json()["deadline_ts"], f.srv.clock().now() + hours(12));
@@ -456,12 +516,16 @@ TEST(Warnings, RulesAreReadByEveryoneAndWrittenByTheProvinceAdmin) {
 
   auto path = "/api/v1/warning-rules/" + std::to_string(rule_id);
   EXPECT_EQ(f.c.patch_json(path, {{"enabled", false}}, city).status, 403);
-  EXPECT_EQ(f.c.patch_json(path, {{"min_points", 3}}, f.admin).status, 422);  // several points make a combination
+  EXPECT_EQ(f.c.patch_json(path, {{"min_points", 3}}, f.admin).status,
+            422);  // several points make a combination
   auto patched = f.c.patch_json(path, {{"enabled", false}, {"description", "停用"}}, f.admin);
   ASSERT_EQ(patched.status, 200) << patched.body;
   EXPECT_EQ(patched.json()["enabled"], false);
   EXPECT_EQ(patched.json()["name"], "本企业高报警即橙色预警");
-  EXPECT_EQ(f.c.patch_json("/api/v1/warning-rules/999999", {{"enabled", false}}, f.admin).status, 404);
+  EXPECT_EQ(f.c.patch_json("/api/v1/warning-rules/999999", {{"enabled", false}}, f.admin).status,
+            404);
   EXPECT_EQ(f.c.patch_json(path, {{"colour", "red"}}, f.admin).status, 422);
-  EXPECT_EQ(count("SELECT count(*) AS n FROM audit_log WHERE action = 'warning_rule.update' AND status = 200"), 1);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM audit_log WHERE action = 'warning_rule.update' AND "
+                  "status = 200"),
+            1);
 }

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <hazmon/app/platform.hpp>
-#include <hazmon/core/liveness.hpp>
 #include <hazmon/core/clock.hpp>
+#include <hazmon/core/liveness.hpp>
 #include <hazmon/core/serial_worker.hpp>
 #include <hazmon/service/notification_service.hpp>
 
@@ -27,14 +27,17 @@ bool eventually(F pred, std::chrono::milliseconds within = std::chrono::seconds(
   }
   return pred();
 }
-bool names(const std::vector<std::string>& v, const std::string& n) { return std::find(v.begin(), v.end(), n) != v.end(); }
+bool names(const std::vector<std::string>& v, const std::string& n) {
+  return std::find(v.begin(), v.end(), n) != v.end();
+}
 }  // namespace
 
 TEST(Watchdog, AHungWorkerStopsThePingsAndFailsReadiness) {
   TestServer srv(shared_db());
   auto& platform = srv.platform();
   auto c = srv.client();
-  ASSERT_TRUE(platform.alive()) << "stalled at start: " << ::testing::PrintToString(platform.stalled_workers());
+  ASSERT_TRUE(platform.alive()) << "stalled at start: "
+                                << ::testing::PrintToString(platform.stalled_workers());
   ASSERT_EQ(c.get("/readyz").status, 200);
 
   // The test hook: a worker on the platform's registry whose job blocks until released.
@@ -62,7 +65,8 @@ TEST(Watchdog, AHungWorkerStopsThePingsAndFailsReadiness) {
   EXPECT_EQ(c.get("/healthz").status, 200);  // the process itself still answers
 
   release.set_value();
-  EXPECT_TRUE(eventually([&] { return platform.alive(); })) << ::testing::PrintToString(platform.stalled_workers());
+  EXPECT_TRUE(eventually([&] { return platform.alive(); }))
+      << ::testing::PrintToString(platform.stalled_workers());
   EXPECT_EQ(c.get("/readyz").status, 200);
   worker.stop(core::SerialWorker::OnStop::drain, std::chrono::seconds(5));
   EXPECT_TRUE(platform.alive());
@@ -75,12 +79,15 @@ TEST(Watchdog, TheServicesWorkersAreWatched) {
   TestServer srv(shared_db());
   std::vector<std::string> enrolled;
   for (const auto& r : srv.platform().liveness().report()) enrolled.push_back(r.name);
-  for (const char* w : {"ingest-writer", "ingest-ticker", "ingest-tasks", "ingest-loader", "warnings"})
-    EXPECT_TRUE(names(enrolled, w)) << w << " not enrolled; enrolled: " << ::testing::PrintToString(enrolled);
+  for (const char* w :
+       {"ingest-writer", "ingest-ticker", "ingest-tasks", "ingest-loader", "warnings"})
+    EXPECT_TRUE(names(enrolled, w))
+        << w << " not enrolled; enrolled: " << ::testing::PrintToString(enrolled);
 
   core::Liveness registry;
   core::SystemClock clock;
-  service::NotificationService notify(shared_db().db(), service::NotifySettings{}, clock, nullptr, nullptr, nullptr, &registry);
+  service::NotificationService notify(shared_db().db(), service::NotifySettings{}, clock, nullptr,
+                                      nullptr, nullptr, &registry);
   notify.start();
   std::vector<std::string> mine;
   for (const auto& r : registry.report()) mine.push_back(r.name);

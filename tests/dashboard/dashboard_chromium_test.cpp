@@ -18,9 +18,9 @@
 #include <hazmon/core/time_format.hpp>
 
 #include <chrono>
-#include <iostream>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <regex>
 #include <string>
 #include <thread>
@@ -46,24 +46,25 @@ class Server {
   Server(const fs::path& dir, std::string dsn) : dir_(dir), dsn_(std::move(dsn)) {
     fs::create_directories(dir_);
     config_ = dir_ / "hazmond.json";
-    std::ofstream(config_) << json{{"state_dir", (dir_ / "var").string()},
-                                   {"http",
-                                    {{"port", 0},
-                                     {"listen_address", "127.0.0.1"},
-                                     {"shutdown_grace_ms", 2000},
-                                     {"static_dir", (kSource / "web/dist").string()}}},
-                                   {"log", {{"level", "info"}}},
-                                   {"video",
-                                    {{"enabled", true},
-                                     {"models_dir", (kSource / "models").string()},
-                                     {"segment_s", 2},
-                                     {"clip_before_s", 2},
-                                     {"clip_after_s", 2},
-                                     {"live_segments", 5},
-                                     {"housekeeping_interval_s", 1},
-                                     // The relay runs on 127.0.0.1: loopback allowed by name (issue 9).
-                                     {"allowed_networks", {{"*", {"127.0.0.1/32"}}}}}}}
-                                  .dump();
+    std::ofstream(config_)
+        << json{{"state_dir", (dir_ / "var").string()},
+                {"http",
+                 {{"port", 0},
+                  {"listen_address", "127.0.0.1"},
+                  {"shutdown_grace_ms", 2000},
+                  {"static_dir", (kSource / "web/dist").string()}}},
+                {"log", {{"level", "info"}}},
+                {"video",
+                 {{"enabled", true},
+                  {"models_dir", (kSource / "models").string()},
+                  {"segment_s", 2},
+                  {"clip_before_s", 2},
+                  {"clip_after_s", 2},
+                  {"live_segments", 5},
+                  {"housekeeping_interval_s", 1},
+                  // The relay runs on 127.0.0.1: loopback allowed by name (issue 9).
+                  {"allowed_networks", {{"*", {"127.0.0.1/32"}}}}}}}
+               .dump();
   }
   ~Server() {
     if (child_.pid > 0) {
@@ -82,7 +83,8 @@ class Server {
     while (steady_clock::now() < deadline) {
       child_.drain();
       std::smatch m;
-      if (std::regex_search(child_.output, m, kServing)) return static_cast<unsigned short>(std::stoi(m[1]));
+      if (std::regex_search(child_.output, m, kServing))
+        return static_cast<unsigned short>(std::stoi(m[1]));
       int status = 0;
       if (::waitpid(child_.pid, &status, WNOHANG) == child_.pid) {
         child_.pid = -1;
@@ -99,12 +101,12 @@ class Server {
   Child child_;
 };
 
-void add_user(const Server& s, const std::string& name, const std::string& role, const std::string& display,
-              const std::string& password) {
+void add_user(const Server& s, const std::string& name, const std::string& role,
+              const std::string& display, const std::string& password) {
   auto env = s.env();
   env.push_back("HAZMON_PASSWORD=" + password);
-  auto c = spawn({hazmond_path(), "user", "add", "--config", s.config().string(), "--username", name, "--role", role,
-                  "--display-name", display},
+  auto c = spawn({hazmond_path(), "user", "add", "--config", s.config().string(), "--username",
+                  name, "--role", role, "--display-name", display},
                  env);
   ASSERT_EQ(wait_exit(c, seconds(60)), 0) << c.output;
 }
@@ -119,14 +121,18 @@ TEST(DashboardChromium, TabsShowApiContentAndRecordedVideoPlays) {
   // scripts/setup.sh installs all of these: a missing one is a failure, not a skip.
   const fs::path chromium = "/usr/bin/chromium";
   const fs::path clip = kSource / "tests/data/video-eval/furg_house6.mp4";
-  ASSERT_TRUE(fs::exists(chromium)) << chromium << " is missing (Debian package chromium; scripts/setup.sh)";
-  ASSERT_TRUE(fs::exists(HAZMON_NODE)) << "node is missing (Debian packages nodejs, npm; scripts/setup.sh)";
+  ASSERT_TRUE(fs::exists(chromium))
+      << chromium << " is missing (Debian package chromium; scripts/setup.sh)";
+  ASSERT_TRUE(fs::exists(HAZMON_NODE))
+      << "node is missing (Debian packages nodejs, npm; scripts/setup.sh)";
   ASSERT_TRUE(fs::exists(kSource / "web/node_modules/playwright-core/package.json"))
       << "web/node_modules is not installed (scripts/setup.sh runs npm ci in web/)";
   ASSERT_TRUE(fs::exists(kSource / "web/dist/index.html"))
       << "web/dist is not built (scripts/setup.sh runs npm run build in web/)";
   ASSERT_TRUE(fs::exists(clip)) << clip << " is missing";
-  ASSERT_EQ(std::system("/usr/bin/python3 -c 'import gi; gi.require_version(\"GstRtspServer\", \"1.0\")' 2>/dev/null"), 0)
+  ASSERT_EQ(std::system("/usr/bin/python3 -c 'import gi; gi.require_version(\"GstRtspServer\", "
+                        "\"1.0\")' 2>/dev/null"),
+            0)
       << "gst-rtsp-server for Python is not installed (scripts/setup.sh)";
 
   const fs::path work = HAZMON_WORK_DIR;
@@ -135,7 +141,8 @@ TEST(DashboardChromium, TabsShowApiContentAndRecordedVideoPlays) {
 
   video::test::RtspCamera rtsp(clip);
   Server server(work / "server", shared_db().dsn());
-  const std::string admin_pw = "Adm-" + core::random_token(10), officer_pw = "Duty-" + core::random_token(10);
+  const std::string admin_pw = "Adm-" + core::random_token(10),
+                    officer_pw = "Duty-" + core::random_token(10);
   add_user(server, "dash_admin", "province_admin", "省厅管理员", admin_pw);
   add_user(server, "dash_officer", "province_officer", "省厅值班员", officer_pw);
   if (HasFatalFailure()) return;
@@ -144,12 +151,16 @@ TEST(DashboardChromium, TabsShowApiContentAndRecordedVideoPlays) {
   auto admin = login(c, "dash_admin", admin_pw);
   auto officer = login(c, "dash_officer", officer_pw);
 
-  const std::string company = "14070239101", company_name = "晋中市端到端化工有限公司", cam = "DASHFIRE01",
-                    cam_name = "储罐区球机";
-  auto r = c.post_json("/api/v1/regions", {{"code", "140702"}, {"name", "榆次区"}, {"level", "county"}, {"parent_code", "140700"}},
-                       admin);
+  const std::string company = "14070239101", company_name = "晋中市端到端化工有限公司",
+                    cam = "DASHFIRE01", cam_name = "储罐区球机";
+  auto r = c.post_json(
+      "/api/v1/regions",
+      {{"code", "140702"}, {"name", "榆次区"}, {"level", "county"}, {"parent_code", "140700"}},
+      admin);
   ASSERT_TRUE(r.status == 201 || r.status == 409) << r.body;
-  r = c.post_json("/api/v1/enterprises", {{"company_code", company}, {"name", company_name}, {"region_code", "140702"}}, admin);
+  r = c.post_json("/api/v1/enterprises",
+                  {{"company_code", company}, {"name", company_name}, {"region_code", "140702"}},
+                  admin);
   ASSERT_EQ(r.status, 201) << r.body;
   r = c.post_json("/api/v1/cameras",
                   {{"video_id", cam},
@@ -165,42 +176,80 @@ TEST(DashboardChromium, TabsShowApiContentAndRecordedVideoPlays) {
 
   // A level point whose gateway uploads 19 m, above HH = 18 (no debounce): an open 高高报 alarm.
   const std::string hazard = company + "001", gw = "GWDASH00001", quota = "LITDASH01";
-  ASSERT_EQ(c.post_json("/api/v1/hazard-sources", {{"hazard_code", hazard}, {"company_code", company}, {"name", "罐区"}, {"rank", 2}},
-                        admin)
-                .status,
-            201);
-  r = c.post_json("/api/v1/gateways", {{"gateway_code", gw}, {"company_code", company}, {"name", "网关1"}}, admin);
+  ASSERT_EQ(
+      c.post_json(
+           "/api/v1/hazard-sources",
+           {{"hazard_code", hazard}, {"company_code", company}, {"name", "罐区"}, {"rank", 2}},
+           admin)
+          .status,
+      201);
+  r = c.post_json("/api/v1/gateways",
+                  {{"gateway_code", gw}, {"company_code", company}, {"name", "网关1"}}, admin);
   ASSERT_EQ(r.status, 201) << r.body;
   r = c.post_json("/api/v1/monitoring-points",
-                  {{"quota_code", quota}, {"company_code", company}, {"hazard_code", hazard}, {"gateway_code", gw},
-                   {"name", "1#罐液位"}, {"indicator_type", "level"}, {"value_kind", "analog"}, {"unit", "m"}, {"range_low", 0},
-                   {"range_high", 20}, {"l", 2}, {"h", 15}, {"hh", 18}, {"debounce_s", 0}, {"deadband", 0.5}},
+                  {{"quota_code", quota},
+                   {"company_code", company},
+                   {"hazard_code", hazard},
+                   {"gateway_code", gw},
+                   {"name", "1#罐液位"},
+                   {"indicator_type", "level"},
+                   {"value_kind", "analog"},
+                   {"unit", "m"},
+                   {"range_low", 0},
+                   {"range_high", 20},
+                   {"l", 2},
+                   {"h", 15},
+                   {"hh", 18},
+                   {"debounce_s", 0},
+                   {"deadband", 0.5}},
                   admin);
   ASSERT_EQ(r.status, 201) << r.body;
   // A second point on a level-1 hazard source: the browser test uploads above its HH while the
   // overview is open (HH on level 1 is a red warning at once, rule 1).
   const std::string hazard1 = company + "002", live_quota = "LITDASH02";
   ASSERT_EQ(c.post_json("/api/v1/hazard-sources",
-                        {{"hazard_code", hazard1}, {"company_code", company}, {"name", "液氯储罐区"}, {"rank", 1}}, admin)
+                        {{"hazard_code", hazard1},
+                         {"company_code", company},
+                         {"name", "液氯储罐区"},
+                         {"rank", 1}},
+                        admin)
                 .status,
             201);
   r = c.post_json("/api/v1/monitoring-points",
-                  {{"quota_code", live_quota}, {"company_code", company}, {"hazard_code", hazard1}, {"gateway_code", gw},
-                   {"name", "2#液氯罐液位"}, {"indicator_type", "level"}, {"value_kind", "analog"}, {"unit", "m"}, {"range_low", 0},
-                   {"range_high", 20}, {"l", 2}, {"h", 15}, {"hh", 18}, {"debounce_s", 0}, {"deadband", 0.5}},
+                  {{"quota_code", live_quota},
+                   {"company_code", company},
+                   {"hazard_code", hazard1},
+                   {"gateway_code", gw},
+                   {"name", "2#液氯罐液位"},
+                   {"indicator_type", "level"},
+                   {"value_kind", "analog"},
+                   {"unit", "m"},
+                   {"range_low", 0},
+                   {"range_high", 20},
+                   {"l", 2},
+                   {"h", 15},
+                   {"hh", 18},
+                   {"debounce_s", 0},
+                   {"deadband", 0.5}},
                   admin);
   ASSERT_EQ(r.status, 201) << r.body;
-  auto cred = c.post_json("/api/v1/credentials", {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", company}}}},
-                          admin);
+  auto cred = c.post_json(
+      "/api/v1/credentials",
+      {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", company}}}}, admin);
   ASSERT_EQ(cred.status, 201) << cred.body;
-  auto gateway = cred.json()["app_id"].get<std::string>() + "." + cred.json()["secret"].get<std::string>();
+  auto gateway =
+      cred.json()["app_id"].get<std::string>() + "." + cred.json()["secret"].get<std::string>();
   auto ago = [](int s) { return core::format_rfc3339(system_clock::now() - seconds(s)); };
-  r = c.post_json("/api/v1/upload/realtime",
-                  {{"companyCode", company}, {"gatewayCode", gw}, {"dataId", "dash-1"}, {"reportType", "realtime"},
-                   {"sendTime", ago(0)},
-                   {"datas", json::array({{{"quotaCode", quota}, {"collectTime", ago(10)}, {"value", 19.0}},
-                                          {{"quotaCode", quota}, {"collectTime", ago(5)}, {"value", 19.2}}})}},
-                  gateway);
+  r = c.post_json(
+      "/api/v1/upload/realtime",
+      {{"companyCode", company},
+       {"gatewayCode", gw},
+       {"dataId", "dash-1"},
+       {"reportType", "realtime"},
+       {"sendTime", ago(0)},
+       {"datas", json::array({{{"quotaCode", quota}, {"collectTime", ago(10)}, {"value", 19.0}},
+                              {{"quotaCode", quota}, {"collectTime", ago(5)}, {"value", 19.2}}})}},
+      gateway);
   ASSERT_EQ(r.status, 200) << r.body;
   ASSERT_EQ(r.json()["accepted"], 2) << r.body;
 
@@ -217,7 +266,9 @@ TEST(DashboardChromium, TabsShowApiContentAndRecordedVideoPlays) {
     auto s = c.get("/api/v1/cameras/" + cam + "/status", officer);
     ASSERT_EQ(s.status, 200) << s.body;
     status = s.json();
-    if (event && status["recording"]["segments"].get<long long>() >= 3 && status["state"] == "online") break;
+    if (event && status["recording"]["segments"].get<long long>() >= 3 &&
+        status["state"] == "online")
+      break;
     std::this_thread::sleep_for(milliseconds(500));
   }
   ASSERT_TRUE(event) << "no pending fire event with a clip within 60 s";
@@ -230,14 +281,20 @@ TEST(DashboardChromium, TabsShowApiContentAndRecordedVideoPlays) {
 
   // An enterprise user's 30-day shutdown filing waits for a regulator's approval (issue 9).
   r = c.post_json("/api/v1/users",
-                  {{"username", "dash_ent"}, {"password", officer_pw + "e"}, {"role", "enterprise_user"},
+                  {{"username", "dash_ent"},
+                   {"password", officer_pw + "e"},
+                   {"role", "enterprise_user"},
                    {"scope", {{"kind", "enterprise"}, {"code", company}}}},
                   admin);
   ASSERT_EQ(r.status, 201) << r.body;
   auto ent = login(c, "dash_ent", officer_pw + "e");
   r = c.post_json("/api/v1/filings",
-                  {{"company_code", company}, {"target_kind", "hazard_source"}, {"target_code", hazard}, {"filing_type", "shutdown"},
-                   {"starts_at", ago(0)}, {"ends_at", core::format_rfc3339(system_clock::now() + hours(24 * 30))}},
+                  {{"company_code", company},
+                   {"target_kind", "hazard_source"},
+                   {"target_code", hazard},
+                   {"filing_type", "shutdown"},
+                   {"starts_at", ago(0)},
+                   {"ends_at", core::format_rfc3339(system_clock::now() + hours(24 * 30))}},
                   ent);
   ASSERT_EQ(r.status, 201) << r.body;
   ASSERT_EQ(r.json()["status"], "pending") << r.body;
@@ -247,24 +304,28 @@ TEST(DashboardChromium, TabsShowApiContentAndRecordedVideoPlays) {
   auto first = core::parse_time(status["recording"]["first_segment_at"].get<std::string>());
   ASSERT_TRUE(first) << status.dump();
   auto to = system_clock::now() + minutes(1);
-  auto node = spawn({HAZMON_NODE, (kSource / "tests/dashboard/drive.mjs").string()},
-                    {"HAZMON_URL=https://127.0.0.1:" + std::to_string(port), "HAZMON_USER=dash_officer",
-                     "HAZMON_PASSWORD=" + officer_pw, "HAZMON_CAMERA=" + cam, "HAZMON_CAMERA_NAME=" + cam_name,
-                     "HAZMON_COMPANY_NAME=" + company_name, "HAZMON_QUOTA=" + quota, "HAZMON_FROM=" + core::format_rfc3339(*first),
-                     "HAZMON_TO=" + core::format_rfc3339(to),
-                     "HAZMON_WORK_DIR=" + work.string(), "HAZMON_CHROMIUM=" + chromium.string(), "HAZMON_FILING=" + filing,
-                     "HAZMON_ADMIN_USER=dash_admin", "HAZMON_ADMIN_PASSWORD=" + admin_pw, "HAZMON_COMPANY=" + company,
-                     "HAZMON_GATEWAY=" + gw, "HAZMON_GATEWAY_TOKEN=" + gateway, "HAZMON_LIVE_QUOTA=" + live_quota,
-                     "HAZMON_LIVE_POINT_NAME=2#液氯罐液位"});
+  auto node =
+      spawn({HAZMON_NODE, (kSource / "tests/dashboard/drive.mjs").string()},
+            {"HAZMON_URL=https://127.0.0.1:" + std::to_string(port), "HAZMON_USER=dash_officer",
+             "HAZMON_PASSWORD=" + officer_pw, "HAZMON_CAMERA=" + cam,
+             "HAZMON_CAMERA_NAME=" + cam_name, "HAZMON_COMPANY_NAME=" + company_name,
+             "HAZMON_QUOTA=" + quota, "HAZMON_FROM=" + core::format_rfc3339(*first),
+             "HAZMON_TO=" + core::format_rfc3339(to), "HAZMON_WORK_DIR=" + work.string(),
+             "HAZMON_CHROMIUM=" + chromium.string(), "HAZMON_FILING=" + filing,
+             "HAZMON_ADMIN_USER=dash_admin", "HAZMON_ADMIN_PASSWORD=" + admin_pw,
+             "HAZMON_COMPANY=" + company, "HAZMON_GATEWAY=" + gw, "HAZMON_GATEWAY_TOKEN=" + gateway,
+             "HAZMON_LIVE_QUOTA=" + live_quota, "HAZMON_LIVE_POINT_NAME=2#液氯罐液位"});
   int rc = wait_exit(node, seconds(400));
   std::ofstream(work / "drive.log") << node.output;
-  EXPECT_EQ(rc, 0) << node.output << "\n(hazmond's log: " << (work / "server/hazmond.log").string() << ")";
+  EXPECT_EQ(rc, 0) << node.output << "\n(hazmond's log: " << (work / "server/hazmond.log").string()
+                   << ")";
   std::cout << node.output;
 
   // The confirmation clicked in the browser reached the server.
   auto l = c.get("/api/v1/video/events?analyser=fire&state=confirmed&video_id=" + cam, officer);
   ASSERT_EQ(l.status, 200) << l.body;
-  ASSERT_FALSE(l.json()["items"].empty()) << "the review card's confirmation did not reach the server";
+  ASSERT_FALSE(l.json()["items"].empty())
+      << "the review card's confirmation did not reach the server";
   EXPECT_EQ(l.json()["items"][0]["reviewed_name"], "dash_officer");
   // The approval clicked in the browser reached the server.
   auto f = c.get("/api/v1/filings?status=approved&company_code=" + company, admin);

@@ -28,8 +28,8 @@ using namespace hazmon;
 
 namespace {
 const config::JsonSchema& camera_schema() {
-  static const config::JsonSchema schema =
-      config::JsonSchema::from_file(std::string(HAZMON_SOURCE_DIR) + "/schemas/registry/cameras.schema.json");
+  static const config::JsonSchema schema = config::JsonSchema::from_file(
+      std::string(HAZMON_SOURCE_DIR) + "/schemas/registry/cameras.schema.json");
   return schema;
 }
 
@@ -91,6 +91,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& a : *it)
       if (a.is_string()) allowed.push_back(a.get<std::string>());
   for (const char* k : {"rtsp_url", "rtsp_sub_url"})
-    if (auto it = row.find(k); it != row.end() && it->is_string()) check_url(it->get<std::string>(), allowed);
+    if (auto it = row.find(k); it != row.end() && it->is_string())
+      check_url(it->get<std::string>(), allowed);
   return 0;
 }

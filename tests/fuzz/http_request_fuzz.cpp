@@ -85,13 +85,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (req.path.empty() || req.path[0] != '/') std::abort();
   auto m = router().match(req);
   if (m.route) {
-    if (m.route->method != req.method && !(req.method == "HEAD" && m.route->method == "GET")) std::abort();
+    if (m.route->method != req.method && !(req.method == "HEAD" && m.route->method == "GET"))
+      std::abort();
     for (const auto& [k, v] : req.params)
       if (v.empty() || v.find('/') != std::string::npos) std::abort();
     (void)m.route->handler(req);
   } else if (m.path_known) {
     if (m.allow.empty()) std::abort();
-    auto r = http::problem(405, "method_not_allowed", "this path does not accept " + req.method, req.request_id);
+    auto r = http::problem(405, "method_not_allowed", "this path does not accept " + req.method,
+                           req.request_id);
     r.headers.emplace_back("Allow", m.allow);
   } else {
     (void)http::problem(404, "route_not_found", "no such endpoint", req.request_id);

@@ -3,8 +3,9 @@
 // the credential's fixed IV, or AES-256-GCM with a nonce per message and the appId as associated
 // data); the rest is the input:
 //   mode 0  plain JSON text → decode_upload_text (the route's path for every plain upload);
-//   mode 1  envelope `data` (hex or base64 ciphertext) → decrypt_envelope_data → JSON → decode_upload;
-//   mode 2  envelope plaintext → encrypt_envelope_data → decrypt_envelope_data (must give the
+//   mode 1  envelope `data` (hex or base64 ciphertext) → decrypt_envelope_data → JSON →
+//   decode_upload; mode 2  envelope plaintext → encrypt_envelope_data → decrypt_envelope_data (must
+//   give the
 //           plaintext back) → JSON → decode_upload, so that mutations reach the decoder through
 //           the cipher.
 // The JSON step of modes 1 and 2 is IngestService::open_envelope's (nesting at most 32, then
@@ -90,8 +91,10 @@ constexpr Key kKeys[] = {
 nlohmann::json envelope_json(const std::string& plain) {
   int depth = 0;
   for (char c : plain) {
-    if (c == '[' || c == '{') ++depth;
-    else if (c == ']' || c == '}') --depth;
+    if (c == '[' || c == '{')
+      ++depth;
+    else if (c == ']' || c == '}')
+      --depth;
     if (depth > 32) throw core::Error(core::Errc::bad_request, "the envelope could not be opened");
   }
   try {
@@ -129,14 +132,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check(ingest::decode_upload_text(text, snapshot(), who, now, settings));
         break;
       case 1: {
-        auto plain = ingest::decrypt_envelope_data(std::string(text), key.cipher, key.key_hex, key.iv_hex, who.name);
+        auto plain = ingest::decrypt_envelope_data(std::string(text), key.cipher, key.key_hex,
+                                                   key.iv_hex, who.name);
         check(ingest::decode_upload(envelope_json(plain), snapshot(), who, now, settings));
         break;
       }
       default: {
         std::string plain(text);
-        auto sealed = ingest::encrypt_envelope_data(plain, key.cipher, key.key_hex, key.iv_hex, who.name);
-        if (ingest::decrypt_envelope_data(sealed, key.cipher, key.key_hex, key.iv_hex, who.name) != plain) {
+        auto sealed =
+            ingest::encrypt_envelope_data(plain, key.cipher, key.key_hex, key.iv_hex, who.name);
+        if (ingest::decrypt_envelope_data(sealed, key.cipher, key.key_hex, key.iv_hex, who.name) !=
+            plain) {
           std::fprintf(stderr, "envelope round trip changed the plaintext\n");
           std::abort();
         }

@@ -35,8 +35,9 @@ hazmon::core::SysTime start_time() { return *hazmon::core::parse_time("2021-10-0
 class AuthPg : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    shared_db().exec(std::string("INSERT INTO enterprise(company_code, name, region_code) VALUES ('") + kEnterprise +
-                     "', '鉴权测试化工有限公司', '140100') ON CONFLICT DO NOTHING");
+    shared_db().exec(
+        std::string("INSERT INTO enterprise(company_code, name, region_code) VALUES ('") +
+        kEnterprise + "', '鉴权测试化工有限公司', '140100') ON CONFLICT DO NOTHING");
   }
 
   FakeClock clock{start_time()};
@@ -45,7 +46,8 @@ class AuthPg : public ::testing::Test {
 
   std::string fresh_name(const char* prefix) { return prefix + lower_token(6); }
 
-  long long add_user(const std::string& name, Role role, Scope scope, const std::string& password = kPassword) {
+  long long add_user(const std::string& name, Role role, Scope scope,
+                     const std::string& password = kPassword) {
     NewUser u;
     u.username = name;
     u.display_name = "Test " + name;
@@ -68,7 +70,8 @@ TEST_F(AuthPg, LoginReturnsTokenAndPrincipalWithRoleAndScope) {
   auto id = add_user(name, Role::city_officer, Scope::region("140100"));
   auto r = auth.login(name, kPassword, "192.0.2.1");
   EXPECT_GE(r.token.size(), 40u);
-  EXPECT_EQ(r.token.find('.'), std::string::npos) << "a session token must not look like appId.secret";
+  EXPECT_EQ(r.token.find('.'), std::string::npos)
+      << "a session token must not look like appId.secret";
   EXPECT_EQ(r.principal.id, id);
   EXPECT_EQ(r.principal.name, name);
   EXPECT_EQ(r.principal.role, Role::city_officer);
@@ -77,7 +80,8 @@ TEST_F(AuthPg, LoginReturnsTokenAndPrincipalWithRoleAndScope) {
   EXPECT_EQ(r.expires_at, start_time() + AuthSettings{}.session_ttl);
 
   auto tx = db.begin();
-  auto s = tx.exec_one("SELECT expires_at, client_addr FROM user_session WHERE user_id = $1", {std::to_string(id)});
+  auto s = tx.exec_one("SELECT expires_at, client_addr FROM user_session WHERE user_id = $1",
+                       {std::to_string(id)});
   ASSERT_FALSE(s.is_null()) << "the session is stored";
   EXPECT_EQ(s["expires_at"], "2021-10-01T08:00:00Z");
   EXPECT_EQ(s["client_addr"], "192.0.2.1");
@@ -103,7 +107,8 @@ TEST_F(AuthPg, WrongPasswordAndUnknownUserGetTheSameAnswer) {
   EXPECT_EQ(wrong->code, Errc::unauthenticated);
   EXPECT_EQ(unknown->code, Errc::unauthenticated);
   EXPECT_EQ(wrong->message, unknown->message);
-  EXPECT_EQ(count_sql("SELECT count(*) AS n FROM user_session s JOIN app_user u ON u.id = s.user_id WHERE u.username = $1",
+  EXPECT_EQ(count_sql("SELECT count(*) AS n FROM user_session s JOIN app_user u ON u.id = "
+                      "s.user_id WHERE u.username = $1",
                       {name}),
             0);
 }
@@ -134,7 +139,8 @@ TEST_F(AuthPg, RepeatedFailuresLockThePairUntilTheLockoutPasses) {
   }
   auto locked = caught([&] { auth.login(name, kPassword, "198.51.100.1"); });
   ASSERT_TRUE(locked);
-  EXPECT_EQ(locked->code, Errc::throttled) << "the guessing address waits out the lockout, right password or not";
+  EXPECT_EQ(locked->code, Errc::throttled)
+      << "the guessing address waits out the lockout, right password or not";
   const auto lockout = AuthSettings{}.throttle.lockout;
   EXPECT_EQ(auth.retry_after_s(name, "198.51.100.1"), lockout.count());
   // The user's own desk, which never failed, is not locked out by the guesser.
@@ -171,11 +177,14 @@ TEST_F(AuthPg, WrongOldPasswordsAreThrottledLikeLogins) {
   auto a = auth.login(name, kPassword, "192.0.2.30");
   const int n = AuthSettings{}.throttle.max_failures;
   for (int i = 0; i < n; ++i) {
-    auto c = caught([&] { auth.change_password(a.principal, "Not-The-Password-1", "Brand-New-Pass-7", "192.0.2.30"); });
+    auto c = caught([&] {
+      auth.change_password(a.principal, "Not-The-Password-1", "Brand-New-Pass-7", "192.0.2.30");
+    });
     ASSERT_TRUE(c);
     EXPECT_EQ(c->code, Errc::validation_failed) << "attempt " << i + 1;
   }
-  auto c = caught([&] { auth.change_password(a.principal, kPassword, "Brand-New-Pass-7", "192.0.2.30"); });
+  auto c = caught(
+      [&] { auth.change_password(a.principal, kPassword, "Brand-New-Pass-7", "192.0.2.30"); });
   ASSERT_TRUE(c);
   EXPECT_EQ(c->code, Errc::throttled);
   auto login = caught([&] { auth.login(name, kPassword, "192.0.2.30"); });
@@ -187,7 +196,8 @@ TEST_F(AuthPg, FailuresOutsideTheWindowAreForgotten) {
   auto name = fresh_name("win");
   add_user(name, Role::province_officer, Scope::province());
   const auto s = AuthSettings{}.throttle;
-  for (int i = 0; i < s.max_failures - 1; ++i) EXPECT_THROW(auth.login(name, "Wrong-Horse-42", "198.51.101.1"), hazmon::core::Error);
+  for (int i = 0; i < s.max_failures - 1; ++i)
+    EXPECT_THROW(auth.login(name, "Wrong-Horse-42", "198.51.101.1"), hazmon::core::Error);
   clock.advance(s.window + 1s);
   EXPECT_THROW(auth.login(name, "Wrong-Horse-42", "198.51.101.2"), hazmon::core::Error);
   EXPECT_EQ(auth.retry_after_s(name, "198.51.101.3"), 0);
@@ -209,7 +219,8 @@ TEST_F(AuthPg, AuthenticateAcceptsTheTokenAndRejectsForgedOnes) {
   EXPECT_FALSE(auth.authenticate(forged));
   EXPECT_FALSE(auth.authenticate(hazmon::core::random_token(32)));
   EXPECT_FALSE(auth.authenticate(""));
-  EXPECT_FALSE(auth.authenticate(hazmon::core::sha256_hex(r.token))) << "the stored hash is not a token";
+  EXPECT_FALSE(auth.authenticate(hazmon::core::sha256_hex(r.token)))
+      << "the stored hash is not a token";
   EXPECT_FALSE(auth.authenticate(std::string(600, 'a')));
 }
 
@@ -266,18 +277,23 @@ TEST_F(AuthPg, OnlyTheHashOfTheTokenIsStored) {
   auto id = add_user(name, Role::province_officer, Scope::province());
   auto r = auth.login(name, kPassword, "192.0.2.9");
   auto tx = db.begin();
-  auto rows = tx.exec("SELECT token_hash FROM user_session WHERE user_id = $1", {std::to_string(id)});
+  auto rows =
+      tx.exec("SELECT token_hash FROM user_session WHERE user_id = $1", {std::to_string(id)});
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0]["token_hash"], hazmon::core::sha256_hex(r.token));
   // The raw token appears in no column of any session row.
-  EXPECT_EQ(tx.exec_one("SELECT count(*) AS n FROM user_session s WHERE strpos(s::text, $1) > 0", {r.token})["n"], 0);
+  EXPECT_EQ(tx.exec_one("SELECT count(*) AS n FROM user_session s WHERE strpos(s::text, $1) > 0",
+                        {r.token})["n"],
+            0);
   EXPECT_EQ(tx.exec_one("SELECT count(*) AS n FROM user_session s WHERE strpos(s::text, $1) > 0",
                         {hazmon::core::sha256_hex(r.token)})["n"],
             1);
   // Nor is the password stored: only its argon2id hash.
   auto u = tx.exec_one("SELECT password_hash FROM app_user WHERE id = $1", {std::to_string(id)});
   EXPECT_EQ(u["password_hash"].get<std::string>().rfind("$argon2id$", 0), 0u);
-  EXPECT_EQ(tx.exec_one("SELECT count(*) AS n FROM app_user u WHERE strpos(u::text, $1) > 0", {kPassword})["n"], 0);
+  EXPECT_EQ(tx.exec_one("SELECT count(*) AS n FROM app_user u WHERE strpos(u::text, $1) > 0",
+                        {kPassword})["n"],
+            0);
 }
 
 TEST_F(AuthPg, ChangePasswordEnforcesPolicyAndEndsOtherSessions) {
@@ -286,7 +302,9 @@ TEST_F(AuthPg, ChangePasswordEnforcesPolicyAndEndsOtherSessions) {
   auto a = auth.login(name, kPassword, "192.0.2.10");
   auto b = auth.login(name, kPassword, "192.0.2.11");
 
-  auto wrong_old = caught([&] { auth.change_password(a.principal, "Not-The-Password-1", "Brand-New-Pass-7", "192.0.2.10"); });
+  auto wrong_old = caught([&] {
+    auth.change_password(a.principal, "Not-The-Password-1", "Brand-New-Pass-7", "192.0.2.10");
+  });
   ASSERT_TRUE(wrong_old);
   EXPECT_EQ(wrong_old->code, Errc::validation_failed);
   EXPECT_TRUE(wrong_old->has_pointer("/old_password")) << wrong_old->pointers();
@@ -337,29 +355,32 @@ TEST_F(AuthPg, CreateUserRejectsRoleScopeMismatches) {
     const char* pointer;
   };
   const std::vector<Case> cases = {
-      {Role::city_officer, Scope::region("140105"), "/scope"},        // a county code
+      {Role::city_officer, Scope::region("140105"), "/scope"},  // a county code
       {Role::city_officer, Scope::province(), "/scope"},
-      {Role::county_officer, Scope::region("140100"), "/scope"},      // a city code
+      {Role::county_officer, Scope::region("140100"), "/scope"},  // a city code
       {Role::province_officer, Scope::region("140100"), "/scope"},
       {Role::province_admin, Scope::enterprise(kEnterprise), "/scope"},
       {Role::enterprise_user, Scope::enterprise("1401"), "/scope"},  // not 11 characters
       {Role::enterprise_user, Scope::region("140100"), "/scope"},
-      {Role::gateway, Scope::enterprise(kEnterprise), "/role"},       // machines get credentials
-      {Role::city_officer, Scope::region("149900"), "/scope/code"},   // no such city
-      {Role::enterprise_user, Scope::enterprise("14010099999"), "/scope/code"},  // no such enterprise
+      {Role::gateway, Scope::enterprise(kEnterprise), "/role"},      // machines get credentials
+      {Role::city_officer, Scope::region("149900"), "/scope/code"},  // no such city
+      {Role::enterprise_user, Scope::enterprise("14010099999"),
+       "/scope/code"},  // no such enterprise
   };
   for (const auto& k : cases) {
     auto name = fresh_name("bad");
     auto c = caught([&] { add_user(name, k.role, k.scope); });
     ASSERT_TRUE(c) << hazmon::model::to_string(k.role) << " " << k.pointer;
     EXPECT_EQ(c->code, Errc::validation_failed) << hazmon::model::to_string(k.role);
-    EXPECT_TRUE(c->has_pointer(k.pointer)) << hazmon::model::to_string(k.role) << ": " << c->pointers();
+    EXPECT_TRUE(c->has_pointer(k.pointer))
+        << hazmon::model::to_string(k.role) << ": " << c->pointers();
     EXPECT_EQ(count_sql("SELECT count(*) AS n FROM app_user WHERE username = $1", {name}), 0);
   }
 }
 
 TEST_F(AuthPg, CreateUserEnforcesPasswordPolicyAndUniqueNames) {
-  auto weak = caught([&] { add_user(fresh_name("weak"), Role::province_officer, Scope::province(), "password"); });
+  auto weak = caught(
+      [&] { add_user(fresh_name("weak"), Role::province_officer, Scope::province(), "password"); });
   ASSERT_TRUE(weak);
   EXPECT_EQ(weak->code, Errc::validation_failed);
   EXPECT_TRUE(weak->has_pointer("/password")) << weak->pointers();
@@ -398,10 +419,13 @@ TEST_F(AuthPg, GatewayCredentialAuthenticatesAsItsEnterprise) {
   EXPECT_FALSE(auth.authenticate("app-unknown." + cred.secret));
 
   auto tx = db.begin();
-  auto row = tx.exec_one("SELECT secret_hash, last_used_at FROM api_credential WHERE id = $1", {std::to_string(cred.id)});
+  auto row = tx.exec_one("SELECT secret_hash, last_used_at FROM api_credential WHERE id = $1",
+                         {std::to_string(cred.id)});
   EXPECT_EQ(row["secret_hash"], hazmon::core::sha256_hex(cred.secret));
   EXPECT_FALSE(row["last_used_at"].is_null());
-  EXPECT_EQ(tx.exec_one("SELECT count(*) AS n FROM api_credential c WHERE strpos(c::text, $1) > 0", {cred.secret})["n"], 0);
+  EXPECT_EQ(tx.exec_one("SELECT count(*) AS n FROM api_credential c WHERE strpos(c::text, $1) > 0",
+                        {cred.secret})["n"],
+            0);
 }
 
 TEST_F(AuthPg, DeactivatedCredentialIsRejected) {
@@ -410,7 +434,8 @@ TEST_F(AuthPg, DeactivatedCredentialIsRejected) {
   nc.scope = Scope::enterprise(kEnterprise);
   auto cred = auth.create_credential(nc, 0);
   ASSERT_TRUE(auth.authenticate(cred.app_id + "." + cred.secret));
-  shared_db().exec("UPDATE api_credential SET is_active = false WHERE id = " + std::to_string(cred.id));
+  shared_db().exec("UPDATE api_credential SET is_active = false WHERE id = " +
+                   std::to_string(cred.id));
   clock.advance(AuthSettings{}.principal_cache);
   EXPECT_FALSE(auth.authenticate(cred.app_id + "." + cred.secret));
 }

@@ -44,7 +44,7 @@ constexpr int kOfflineAfter = 300;
 // A1 (gateway every 60 s): a reading every minute except 12:00–12:59 (the gap); 18:00–18:59
 // received 120 s late; flagged (quality 3) at 20:00, 21:00 and 22:00; 10:00 sent twice.
 constexpr int kA1Interval = 60;
-constexpr int kA1GapFrom = 720, kA1GapTo = 780;     // minutes of the day without readings
+constexpr int kA1GapFrom = 720, kA1GapTo = 780;      // minutes of the day without readings
 constexpr int kA1LateFrom = 1080, kA1LateTo = 1140;  // minutes received 120 s late
 constexpr int kA1Flagged = 3;
 // A2 (gateway every 300 s): from 00:02 every 5 minutes, and one reading at 23:58 the day before.
@@ -63,24 +63,35 @@ hazmon::storage::DataQualityRollupSettings rollup_settings() {
 
 void exec(const std::string& sql) { shared_db().exec(sql); }
 
-std::string point_id(const std::string& quota) { return "(SELECT point_id FROM monitoring_point WHERE quota_code = '" + quota + "')"; }
+std::string point_id(const std::string& quota) {
+  return "(SELECT point_id FROM monitoring_point WHERE quota_code = '" + quota + "')";
+}
 
 struct DataQualityPg : ::testing::Test {
   static void SetUpTestSuite() {
     static bool done = false;
     if (done) return;
     done = true;
-    exec(std::string("INSERT INTO region(code, name, level, parent_code) VALUES ('") + kCounty + "', '质量测试县', 'county', '141100')");
-    exec(std::string("INSERT INTO enterprise(company_code, name, region_code) VALUES ('") + kE1 + "', '数据质量甲化工有限公司', '" + kCounty +
-         "'), ('" + kE2 + "', '数据质量乙化工有限公司', '" + kCounty + "')");
-    exec(std::string("INSERT INTO hazard_source(hazard_code, company_code, name, rank) VALUES ('") + kE1 + "001', '" + kE1 +
-         "', '罐区', 3), ('" + kE2 + "001', '" + kE2 + "', '罐区', 3)");
-    exec(std::string("INSERT INTO gateway(gateway_code, company_code, name, acquisition_interval_s) VALUES ('DQGW0000001', '") + kE1 +
-         "', '网关一', " + std::to_string(kA1Interval) + "), ('DQGW0000002', '" + kE1 + "', '网关二', " + std::to_string(kA2Interval) + ")");
-    auto point = [](const std::string& quota, const std::string& company, const std::string& gateway, const std::string& created) {
-      exec("INSERT INTO monitoring_point(quota_code, company_code, hazard_code, gateway_code, name, indicator_type, value_kind, "
-           "created_at) VALUES ('" + quota + "', '" + company + "', '" + company + "001', " +
-           (gateway.empty() ? "NULL" : "'" + gateway + "'") + ", '" + quota + "液位', 'level', 'analog', '" + created + "')");
+    exec(std::string("INSERT INTO region(code, name, level, parent_code) VALUES ('") + kCounty +
+         "', '质量测试县', 'county', '141100')");
+    exec(std::string("INSERT INTO enterprise(company_code, name, region_code) VALUES ('") + kE1 +
+         "', '数据质量甲化工有限公司', '" + kCounty + "'), ('" + kE2 +
+         "', '数据质量乙化工有限公司', '" + kCounty + "')");
+    exec(std::string("INSERT INTO hazard_source(hazard_code, company_code, name, rank) VALUES ('") +
+         kE1 + "001', '" + kE1 + "', '罐区', 3), ('" + kE2 + "001', '" + kE2 + "', '罐区', 3)");
+    exec(std::string("INSERT INTO gateway(gateway_code, company_code, name, "
+                     "acquisition_interval_s) VALUES ('DQGW0000001', '") +
+         kE1 + "', '网关一', " + std::to_string(kA1Interval) + "), ('DQGW0000002', '" + kE1 +
+         "', '网关二', " + std::to_string(kA2Interval) + ")");
+    auto point = [](const std::string& quota, const std::string& company,
+                    const std::string& gateway, const std::string& created) {
+      exec(
+          "INSERT INTO monitoring_point(quota_code, company_code, hazard_code, gateway_code, name, "
+          "indicator_type, value_kind, "
+          "created_at) VALUES ('" +
+          quota + "', '" + company + "', '" + company + "001', " +
+          (gateway.empty() ? "NULL" : "'" + gateway + "'") + ", '" + quota +
+          "液位', 'level', 'analog', '" + created + "')");
     };
     point("DQA1", kE1, "DQGW0000001", "2026-11-01 00:00:00+00");
     point("DQA2", kE1, "DQGW0000002", "2026-11-01 00:00:00+00");
@@ -89,38 +100,50 @@ struct DataQualityPg : ::testing::Test {
     const std::string d0 = std::string("'") + kD0 + "'::timestamptz";
     auto minute = [&](const std::string& i) { return d0 + " + make_interval(mins => " + i + ")"; };
     // A1
-    exec("INSERT INTO reading(point_id, collect_ts, value, quality, received_ts) SELECT " + point_id("DQA1") + ", " + minute("i") +
+    exec("INSERT INTO reading(point_id, collect_ts, value, quality, received_ts) SELECT " +
+         point_id("DQA1") + ", " + minute("i") +
          ", 5, CASE WHEN i IN (1200, 1260, 1320) THEN 3 ELSE 0 END, " + minute("i") +
-         " + CASE WHEN i >= " + std::to_string(kA1LateFrom) + " AND i < " + std::to_string(kA1LateTo) +
-         " THEN interval '120 s' ELSE interval '5 s' END FROM generate_series(0, 1439) i WHERE i < " + std::to_string(kA1GapFrom) +
-         " OR i >= " + std::to_string(kA1GapTo));
-    exec("INSERT INTO reading(point_id, collect_ts, value, quality, received_ts) VALUES (" + point_id("DQA1") + ", " + minute("600") +
-         ", 5, 0, " + minute("600") + " + interval '7 s')");  // the resend of 10:00
-    exec("INSERT INTO reading(point_id, collect_ts, value, quality, received_ts) VALUES (" + point_id("DQA1") + ", " + minute("1440") +
-         " + interval '30 s', 5, 0, " + minute("1441") + ")");  // the next day: not this day's
+         " + CASE WHEN i >= " + std::to_string(kA1LateFrom) + " AND i < " +
+         std::to_string(kA1LateTo) +
+         " THEN interval '120 s' ELSE interval '5 s' END FROM generate_series(0, 1439) i WHERE i "
+         "< " +
+         std::to_string(kA1GapFrom) + " OR i >= " + std::to_string(kA1GapTo));
+    exec("INSERT INTO reading(point_id, collect_ts, value, quality, received_ts) VALUES (" +
+         point_id("DQA1") + ", " + minute("600") + ", 5, 0, " + minute("600") +
+         " + interval '7 s')");  // the resend of 10:00
+    exec("INSERT INTO reading(point_id, collect_ts, value, quality, received_ts) VALUES (" +
+         point_id("DQA1") + ", " + minute("1440") + " + interval '30 s', 5, 0, " + minute("1441") +
+         ")");  // the next day: not this day's
     // A2
-    exec("INSERT INTO reading(point_id, collect_ts, value, quality, received_ts) SELECT " + point_id("DQA2") + ", " +
-         minute("2 + 5 * k") + ", 7, 0, " + minute("2 + 5 * k") + " + interval '1 s' FROM generate_series(0, 287) k");
-    exec("INSERT INTO reading(point_id, collect_ts, value, quality, received_ts) VALUES (" + point_id("DQA2") + ", " + minute("-2") +
-         ", 7, 0, " + minute("-2") + " + interval '1 s')");
+    exec("INSERT INTO reading(point_id, collect_ts, value, quality, received_ts) SELECT " +
+         point_id("DQA2") + ", " + minute("2 + 5 * k") + ", 7, 0, " + minute("2 + 5 * k") +
+         " + interval '1 s' FROM generate_series(0, 287) k");
+    exec("INSERT INTO reading(point_id, collect_ts, value, quality, received_ts) VALUES (" +
+         point_id("DQA2") + ", " + minute("-2") + ", 7, 0, " + minute("-2") + " + interval '1 s')");
     // B1: one reading an hour before the day, nothing on it; data-fault episodes.
-    exec("INSERT INTO reading(point_id, collect_ts, value, quality, received_ts) VALUES (" + point_id("DQB1") + ", " + minute("-60") +
-         ", 1, 0, " + minute("-60") + ")");
+    exec("INSERT INTO reading(point_id, collect_ts, value, quality, received_ts) VALUES (" +
+         point_id("DQB1") + ", " + minute("-60") + ", 1, 0, " + minute("-60") + ")");
     auto alarm = [&](const std::string& type, bool fault, const std::string& start_minute) {
-      exec("INSERT INTO alarm(point_id, quota_code, company_code, hazard_code, alarm_type, is_data_fault, start_ts, raised_ts, end_ts) "
-           "VALUES (" + point_id("DQB1") + ", 'DQB1', '" + kE2 + "', '" + kE2 + "001', '" + type + "', " + (fault ? "true" : "false") +
-           ", " + minute(start_minute) + ", " + minute(start_minute) + ", " + minute(start_minute + " + 10") + ")");
+      exec(
+          "INSERT INTO alarm(point_id, quota_code, company_code, hazard_code, alarm_type, "
+          "is_data_fault, start_ts, raised_ts, end_ts) "
+          "VALUES (" +
+          point_id("DQB1") + ", 'DQB1', '" + kE2 + "', '" + kE2 + "001', '" + type + "', " +
+          (fault ? "true" : "false") + ", " + minute(start_minute) + ", " + minute(start_minute) +
+          ", " + minute(start_minute + " + 10") + ")");
     };
     alarm("OFFLINE", true, "60");
     alarm("DEVICE_FAULT", true, "120");
     alarm("OUT_OF_RANGE", true, "180");
     alarm("FROZEN", true, "240");
-    alarm("H", false, "300");          // a process alarm: not a data fault
-    alarm("OFFLINE", true, "-30");     // the day before
-    alarm("OFFLINE", true, "1445");    // the day after
+    alarm("H", false, "300");        // a process alarm: not a data fault
+    alarm("OFFLINE", true, "-30");   // the day before
+    alarm("OFFLINE", true, "1445");  // the day after
     // C1
-    exec("INSERT INTO reading(point_id, collect_ts, value, quality, received_ts) SELECT " + point_id("DQC1") + ", " + minute("i") +
-         ", 2, 0, " + minute("i") + " + interval '5 s' FROM generate_series(" + std::to_string(kC1CreatedMinute) + ", 1439) i");
+    exec("INSERT INTO reading(point_id, collect_ts, value, quality, received_ts) SELECT " +
+         point_id("DQC1") + ", " + minute("i") + ", 2, 0, " + minute("i") +
+         " + interval '5 s' FROM generate_series(" + std::to_string(kC1CreatedMinute) +
+         ", 1439) i");
   }
 
   hazmon::storage::Database& db = shared_db().db();
@@ -128,7 +151,9 @@ struct DataQualityPg : ::testing::Test {
   BeijingDay day = *hazmon::storage::parse_day(kDay);
 
   void rollup_whole_day() {
-    db.in_tx([&](Tx& tx) { store.rollup(tx, day, hazmon::storage::beijing_day_start(day + 1), rollup_settings()); });
+    db.in_tx([&](Tx& tx) {
+      store.rollup(tx, day, hazmon::storage::beijing_day_start(day + 1), rollup_settings());
+    });
   }
   std::map<std::string, DataQualitySums> by_key(DataQualityLevel level, bool by_day = true) {
     DataQualityQuery q;
@@ -139,7 +164,9 @@ struct DataQualityPg : ::testing::Test {
     auto page = db.in_tx([&](Tx& tx) { return store.query(tx, q); });
     std::map<std::string, DataQualitySums> out;
     for (auto& r : page.rows)
-      out[level == DataQualityLevel::point ? r.quota_code : level == DataQualityLevel::enterprise ? r.company_code : r.city_code] = r;
+      out[level == DataQualityLevel::point        ? r.quota_code
+          : level == DataQualityLevel::enterprise ? r.company_code
+                                                  : r.city_code] = r;
     EXPECT_EQ(page.total, static_cast<std::int64_t>(out.size()));
     return out;
   }
@@ -156,15 +183,17 @@ const Expect kA1 = {
     (kA1GapFrom - 1) * 60 + kOfflineAfter + (1440 - kA1GapTo - 1) * 60 + 60,
     kDaySeconds / kA1Interval,
     1440 - (kA1GapTo - kA1GapFrom),  // the resend is the same reading
-    1440 - (kA1GapTo - kA1GapFrom) - (kA1LateTo - kA1LateFrom),
-    kA1Flagged};
+    1440 - (kA1GapTo - kA1GapFrom) - (kA1LateTo - kA1LateFrom), kA1Flagged};
 // A2: 23:58 the day before keeps it online from 00:00 to 00:02, then every 300 s exactly, the
 // last (23:57) until midnight: the whole day.
 const Expect kA2 = {kDaySeconds, kDaySeconds, kDaySeconds / kA2Interval, 288, 288, 0};
 const Expect kB1 = {kDaySeconds, 0, kDaySeconds / kDefaultInterval, 0, 0, 0};
-const Expect kC1 = {kDaySeconds - kC1CreatedMinute * 60, kDaySeconds - kC1CreatedMinute * 60,
-                    (kDaySeconds - kC1CreatedMinute * 60) / kDefaultInterval, 1440 - kC1CreatedMinute,
-                    1440 - kC1CreatedMinute, 0};
+const Expect kC1 = {kDaySeconds - kC1CreatedMinute * 60,
+                    kDaySeconds - kC1CreatedMinute * 60,
+                    (kDaySeconds - kC1CreatedMinute * 60) / kDefaultInterval,
+                    1440 - kC1CreatedMinute,
+                    1440 - kC1CreatedMinute,
+                    0};
 
 void expect_point(const DataQualitySums& s, const Expect& e, const char* name) {
   SCOPED_TRACE(name);
@@ -206,9 +235,12 @@ TEST_F(DataQualityPg, RollupIsIdempotent) {
   rollup_whole_day();
   rollup_whole_day();
   auto n = db.in_tx([&](Tx& tx) {
-    return tx.exec_one("SELECT count(*) AS n FROM data_quality_day d JOIN monitoring_point p USING (point_id) "
-                       "WHERE p.quota_code LIKE 'DQ%' AND d.day = $1::date",
-                       {kDay})["n"].get<long long>();
+    return tx
+        .exec_one(
+            "SELECT count(*) AS n FROM data_quality_day d JOIN monitoring_point p USING (point_id) "
+            "WHERE p.quota_code LIKE 'DQ%' AND d.day = $1::date",
+            {kDay})["n"]
+        .get<long long>();
   });
   EXPECT_EQ(n, 4);
   expect_point(by_key(DataQualityLevel::point)["DQA1"], kA1, "A1 again");
@@ -272,8 +304,10 @@ TEST_F(DataQualityPg, ServiceRatesBottomListAndScope) {
   ASSERT_TRUE(r.items[1].online_rate.has_value());
   EXPECT_DOUBLE_EQ(*r.items[1].online_rate, e1_rate);
   EXPECT_EQ(r.items[1].meets_target, e1_rate >= 0.995);
-  EXPECT_DOUBLE_EQ(*r.items[1].completeness, double(kA1.received + kA2.received) / double(kA1.expected + kA2.expected));
-  EXPECT_DOUBLE_EQ(*r.items[1].timeliness, double(kA1.timely + kA2.timely) / double(kA1.received + kA2.received));
+  EXPECT_DOUBLE_EQ(*r.items[1].completeness,
+                   double(kA1.received + kA2.received) / double(kA1.expected + kA2.expected));
+  EXPECT_DOUBLE_EQ(*r.items[1].timeliness,
+                   double(kA1.timely + kA2.timely) / double(kA1.received + kA2.received));
   ASSERT_FALSE(r.bottom.empty());
   EXPECT_EQ(r.bottom[0].sums.company_code, kE2);
   EXPECT_FALSE(r.bottom[0].sums.day.has_value());
@@ -312,7 +346,8 @@ TEST_F(DataQualityPg, ServiceRatesBottomListAndScope) {
   EXPECT_EQ(bad([](auto& q) { q.from = "2026-11-31"; }), Errc::bad_request);
   EXPECT_EQ(bad([](auto& q) { q.from = "2026-11-21"; }), Errc::bad_request);  // after to
   EXPECT_EQ(bad([](auto& q) { q.to = "2026-11-22"; }), Errc::bad_request);    // the future
-  EXPECT_EQ(bad([](auto& q) { q.from = "2025-01-01"; }), Errc::bad_request);  // longer than max_days
+  EXPECT_EQ(bad([](auto& q) { q.from = "2025-01-01"; }),
+            Errc::bad_request);  // longer than max_days
   EXPECT_EQ(bad([](auto& q) { q.bottom = 0; }), Errc::bad_request);
 }
 
@@ -324,7 +359,8 @@ TEST_F(DataQualityPg, ServiceRatesBottomListAndScope) {
 // enterprise) must equal a whole-day recomputation (rollup) at the same moment over the same
 // readings, and a run must not need the readings before the stable mark.
 TEST_F(DataQualityPg, IncrementalRollupEqualsAFullRecomputation) {
-  const BeijingDay dayb = day + 1;  // 2026-11-21: the scenario's day has no readings of its own there
+  const BeijingDay dayb =
+      day + 1;  // 2026-11-21: the scenario's day has no readings of its own there
   const std::string dayb_text = hazmon::storage::format_day(dayb);
   const std::string d0 = "'2026-11-20 16:00:00+00'::timestamptz";
   auto settings = rollup_settings();
@@ -332,28 +368,36 @@ TEST_F(DataQualityPg, IncrementalRollupEqualsAFullRecomputation) {
   // Readings wait in a staging table until their received time has come (value 42.5 marks them).
   exec("DROP TABLE IF EXISTS dq_inc_stage");
   exec("CREATE TABLE dq_inc_stage (LIKE reading)");
-  exec("INSERT INTO monitoring_point(quota_code, company_code, hazard_code, gateway_code, name, indicator_type, value_kind, "
-       "created_at) VALUES ('DQN1', '" + std::string(kE2) + "', '" + kE2 + "001', NULL, 'DQN1液位', 'level', 'analog', " + d0 +
-       " + interval '570 minutes')");  // created at 09:30
-  auto stage = [&](const std::string& quota, const std::string& minutes_sql, const std::string& where, const std::string& offset_sql,
+  exec(
+      "INSERT INTO monitoring_point(quota_code, company_code, hazard_code, gateway_code, name, "
+      "indicator_type, value_kind, "
+      "created_at) VALUES ('DQN1', '" +
+      std::string(kE2) + "', '" + kE2 + "001', NULL, 'DQN1液位', 'level', 'analog', " + d0 +
+      " + interval '570 minutes')");  // created at 09:30
+  auto stage = [&](const std::string& quota, const std::string& minutes_sql,
+                   const std::string& where, const std::string& offset_sql,
                    const std::string& delay_sql, const std::string& quality_sql) {
-    exec("INSERT INTO dq_inc_stage(point_id, collect_ts, value, quality, received_ts) SELECT " + point_id(quota) + ", c, 42.5, " +
-         quality_sql + ", c + " + delay_sql + " FROM " + minutes_sql + " AS s(m), LATERAL (SELECT " + d0 +
-         " + make_interval(mins => m) + " + offset_sql + " AS c) t WHERE " + where);
+    exec("INSERT INTO dq_inc_stage(point_id, collect_ts, value, quality, received_ts) SELECT " +
+         point_id(quota) + ", c, 42.5, " + quality_sql + ", c + " + delay_sql + " FROM " +
+         minutes_sql + " AS s(m), LATERAL (SELECT " + d0 + " + make_interval(mins => m) + " +
+         offset_sql + " AS c) t WHERE " + where);
   };
   // A1: every minute from 23:57 the day before, a gap 03:00–03:59, flagged every 97th minute,
   // 06:40–07:39 received 120 s late, 11:40–11:44 600 s late, every 7th minute half a second in.
   stage("DQA1", "generate_series(-3, 1439)", "NOT (m BETWEEN 180 AND 239)",
         "CASE WHEN m % 7 = 0 THEN interval '0.5 s' ELSE interval '0' END",
-        "CASE WHEN m BETWEEN 400 AND 459 THEN interval '120 s' WHEN m BETWEEN 700 AND 704 THEN interval '600 s' ELSE interval '5 s' END",
+        "CASE WHEN m BETWEEN 400 AND 459 THEN interval '120 s' WHEN m BETWEEN 700 AND 704 THEN "
+        "interval '600 s' ELSE interval '5 s' END",
         "CASE WHEN m % 97 = 0 THEN 2 ELSE 0 END");
   // Resends of 05:00 (30 s after) and 05:01 (800 s after: late, yet within the lookback).
-  stage("DQA1", "(VALUES (300), (301))", "true", "CASE WHEN m % 7 = 0 THEN interval '0.5 s' ELSE interval '0' END",
+  stage("DQA1", "(VALUES (300), (301))", "true",
+        "CASE WHEN m % 7 = 0 THEN interval '0.5 s' ELSE interval '0' END",
         "CASE WHEN m = 300 THEN interval '30 s' ELSE interval '800 s' END", "0");
   // A2 (300 s gateway): every 5 minutes from 00:02.
   stage("DQA2", "generate_series(2, 1439, 5)", "true", "interval '0'", "interval '1 s'", "0");
   // B1: sparse, one reading the evening before.
-  stage("DQB1", "(VALUES (-2), (60), (61), (62), (300), (301), (900), (1200))", "true", "interval '0'", "interval '2 s'", "1");
+  stage("DQB1", "(VALUES (-2), (60), (61), (62), (300), (301), (900), (1200))", "true",
+        "interval '0'", "interval '2 s'", "1");
   // N1: every minute after its creation. C1 sends nothing.
   stage("DQN1", "generate_series(571, 1439)", "true", "interval '0'", "interval '3 s'", "0");
 
@@ -362,29 +406,41 @@ TEST_F(DataQualityPg, IncrementalRollupEqualsAFullRecomputation) {
   };
   auto snapshot = [&](Tx& tx) {
     Rows r;
-    for (const auto& row : tx.exec("SELECT mp.quota_code, d.company_code, d.period_s, d.online_s, d.expected, d.received, d.timely,"
-                                   " d.flagged, d.computed_until::text AS cu FROM data_quality_day d JOIN monitoring_point mp USING"
-                                   " (point_id) WHERE d.day = $1::date AND mp.quota_code LIKE 'DQ%'",
-                                   {dayb_text}))
+    for (const auto& row :
+         tx.exec("SELECT mp.quota_code, d.company_code, d.period_s, d.online_s, d.expected, "
+                 "d.received, d.timely,"
+                 " d.flagged, d.computed_until::text AS cu FROM data_quality_day d JOIN "
+                 "monitoring_point mp USING"
+                 " (point_id) WHERE d.day = $1::date AND mp.quota_code LIKE 'DQ%'",
+                 {dayb_text}))
       r.point[row["quota_code"].get<std::string>()] = row.dump();
-    for (const auto& row : tx.exec("SELECT company_code, points, period_s, online_s, expected, received, received_capped, timely,"
-                                   " flagged, computed_until::text AS cu FROM data_quality_company_day WHERE day = $1::date"
+    for (const auto& row : tx.exec("SELECT company_code, points, period_s, online_s, expected, "
+                                   "received, received_capped, timely,"
+                                   " flagged, computed_until::text AS cu FROM "
+                                   "data_quality_company_day WHERE day = $1::date"
                                    " AND company_code IN ($2, $3)",
                                    {dayb_text, kE1, kE2}))
       r.company[row["company_code"].get<std::string>()] = row.dump();
     return r;
   };
-  auto at = [&](int minute, int second) { return hazmon::storage::beijing_day_start(dayb) + minutes(minute) + seconds(second); };
+  auto at = [&](int minute, int second) {
+    return hazmon::storage::beijing_day_start(dayb) + minutes(minute) + seconds(second);
+  };
   struct Step {
     int minute, second;
   };
-  const std::vector<Step> steps = {{0, 20},  {120, 0}, {210, 0}, {300, 10}, {430, 0},  {571, 30}, {660, 0},
-                                   {710, 0}, {725, 0}, {960, 0}, {1200, 0}, {1439, 59}, {1440, 0}};
+  const std::vector<Step> steps = {{0, 20},   {120, 0},   {210, 0}, {300, 10}, {430, 0},
+                                   {571, 30}, {660, 0},   {710, 0}, {725, 0},  {960, 0},
+                                   {1200, 0}, {1439, 59}, {1440, 0}};
   long long moved = 0;
   for (std::size_t k = 0; k < steps.size(); ++k) {
-    SCOPED_TRACE("run at minute " + std::to_string(steps[k].minute) + ":" + std::to_string(steps[k].second));
+    SCOPED_TRACE("run at minute " + std::to_string(steps[k].minute) + ":" +
+                 std::to_string(steps[k].second));
     const auto t = at(steps[k].minute, steps[k].second);
-    const std::string t_sql = "'" + hazmon::storage::format_pg_timestamp(duration_cast<milliseconds>(t.time_since_epoch()).count()) + "'";
+    const std::string t_sql = "'" +
+                              hazmon::storage::format_pg_timestamp(
+                                  duration_cast<milliseconds>(t.time_since_epoch()).count()) +
+                              "'";
     moved += db.in_tx([&](Tx& tx) {
       return tx.exec_count("WITH m AS (DELETE FROM dq_inc_stage WHERE received_ts <= " + t_sql +
                            "::timestamptz RETURNING *) INSERT INTO reading SELECT * FROM m");
@@ -397,10 +453,14 @@ TEST_F(DataQualityPg, IncrementalRollupEqualsAFullRecomputation) {
       Rows without, with;
       {
         auto tx = db.begin();
-        auto mark = tx.exec_one("SELECT min(stable_until)::text AS s FROM data_quality_day WHERE day = $1::date", {dayb_text});
+        auto mark = tx.exec_one(
+            "SELECT min(stable_until)::text AS s FROM data_quality_day WHERE day = $1::date",
+            {dayb_text});
         ASSERT_FALSE(mark["s"].is_null());
-        EXPECT_GT(tx.exec_count("DELETE FROM reading WHERE value = 42.5 AND collect_ts < $1::timestamptz", {mark["s"].get<std::string>()}),
-                  500);
+        EXPECT_GT(
+            tx.exec_count("DELETE FROM reading WHERE value = 42.5 AND collect_ts < $1::timestamptz",
+                          {mark["s"].get<std::string>()}),
+            500);
         store.rollup_incremental(tx, dayb, t, settings);
         without = snapshot(tx);
       }
@@ -429,24 +489,32 @@ TEST_F(DataQualityPg, IncrementalRollupEqualsAFullRecomputation) {
     EXPECT_EQ(incremental.company, full.company);
     // The state moved on: the stable mark is the run's time less the lookback.
     auto mark = db.in_tx([&](Tx& tx) {
-      return tx.exec_one("SELECT count(DISTINCT stable_until) AS marks, (extract(epoch FROM max(stable_until)) * 1000)::bigint AS s"
-                         " FROM data_quality_day WHERE day = $1::date",
-                         {dayb_text});
+      return tx.exec_one(
+          "SELECT count(DISTINCT stable_until) AS marks, (extract(epoch FROM max(stable_until)) * "
+          "1000)::bigint AS s"
+          " FROM data_quality_day WHERE day = $1::date",
+          {dayb_text});
     });
     EXPECT_EQ(mark["marks"].get<long long>(), 1);
     if (k >= 1) {
-      EXPECT_EQ(mark["s"].get<long long>(), duration_cast<milliseconds>((t - seconds(900)).time_since_epoch()).count());
+      EXPECT_EQ(mark["s"].get<long long>(),
+                duration_cast<milliseconds>((t - seconds(900)).time_since_epoch()).count());
     }
   }
   // Figures that could be wrong: the day had data, late readings and gaps.
   auto last = db.in_tx([&](Tx& tx) { return snapshot(tx); });
   auto a1 = nlohmann::json::parse(last.point["DQA1"]);
-  EXPECT_EQ(a1["received"].get<long long>(), 1440 - 60 + 1);  // + the scenario's own reading at 00:00:30
+  EXPECT_EQ(a1["received"].get<long long>(),
+            1440 - 60 + 1);  // + the scenario's own reading at 00:00:30
   EXPECT_LT(a1["timely"].get<long long>(), a1["received"].get<long long>());
   EXPECT_LT(a1["online_s"].get<long long>(), kDaySeconds);
   EXPECT_GT(a1["online_s"].get<long long>(), kDaySeconds - 3600);
-  EXPECT_EQ(moved, (1443 - 60) + 2 + 288 + 8 + 869);  // every staged reading went in: A1 (and resends), A2, B1, N1
-  EXPECT_EQ(db.in_tx([&](Tx& tx) { return tx.exec_one("SELECT count(*) AS n FROM dq_inc_stage")["n"].get<long long>(); }), 0);
+  EXPECT_EQ(moved, (1443 - 60) + 2 + 288 + 8 +
+                       869);  // every staged reading went in: A1 (and resends), A2, B1, N1
+  EXPECT_EQ(db.in_tx([&](Tx& tx) {
+    return tx.exec_one("SELECT count(*) AS n FROM dq_inc_stage")["n"].get<long long>();
+  }),
+            0);
   // Clean up: the scenario's other tests read 2026-11-20 only, but B1's reading of 23:58 is theirs.
   exec("DROP TABLE dq_inc_stage");
   exec("DELETE FROM reading WHERE value = 42.5");

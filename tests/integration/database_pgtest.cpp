@@ -25,13 +25,17 @@ namespace {
 class DatabasePg : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    shared_db().exec("CREATE TABLE IF NOT EXISTS tx_probe (id integer PRIMARY KEY, v text, n integer NOT NULL DEFAULT 0)");
+    shared_db().exec(
+        "CREATE TABLE IF NOT EXISTS tx_probe (id integer PRIMARY KEY, v text, n integer NOT NULL "
+        "DEFAULT 0)");
   }
   Database& db = shared_db().db();
 
   long long count(int id) {
     auto tx = db.begin();
-    return tx.exec_one("SELECT count(*) AS n FROM tx_probe WHERE id = $1", {std::to_string(id)})["n"].get<long long>();
+    return tx
+        .exec_one("SELECT count(*) AS n FROM tx_probe WHERE id = $1", {std::to_string(id)})["n"]
+        .get<long long>();
   }
 };
 
@@ -40,10 +44,13 @@ class DatabasePg : public ::testing::Test {
 TEST_F(DatabasePg, RowsComeBackTyped) {
   auto tx = db.begin();
   auto r = tx.exec_one(
-      "SELECT 7::smallint AS i2, 42::integer AS i4, 9007199254740993::bigint AS i8, 1.5::float8 AS f8, "
-      "2.25::numeric AS num, true AS yes, false AS no, '{\"a\":[1,\"x\",null],\"b\":{\"c\":true}}'::jsonb AS j, "
+      "SELECT 7::smallint AS i2, 42::integer AS i4, 9007199254740993::bigint AS i8, 1.5::float8 AS "
+      "f8, "
+      "2.25::numeric AS num, true AS yes, false AS no, "
+      "'{\"a\":[1,\"x\",null],\"b\":{\"c\":true}}'::jsonb AS j, "
       "'[1,2]'::json AS js, NULL::text AS nothing, NULL::integer AS no_int, "
-      "'2021-10-31 20:34:56.789+08'::timestamptz AS ts, '2021-10-31 00:00:00+00'::timestamptz AS ts0, "
+      "'2021-10-31 20:34:56.789+08'::timestamptz AS ts, '2021-10-31 00:00:00+00'::timestamptz AS "
+      "ts0, "
       "'hello'::text AS s, '2021-10-31'::date AS d, '山西'::varchar AS zh");
   ASSERT_TRUE(r.is_object());
   EXPECT_TRUE(r["i2"].is_number_integer());
@@ -120,15 +127,20 @@ TEST_F(DatabasePg, UniqueViolationMapsToConflictErrorNamingTheConstraint) {
 }
 
 TEST_F(DatabasePg, OtherConstraintAndDataErrorsAreValidationFailures) {
-  auto not_null = caught([&] { db.in_tx([](Tx& tx) { tx.exec("INSERT INTO tx_probe(id, v, n) VALUES (401, 'x', NULL)"); }); });
+  auto not_null = caught([&] {
+    db.in_tx([](Tx& tx) { tx.exec("INSERT INTO tx_probe(id, v, n) VALUES (401, 'x', NULL)"); });
+  });
   ASSERT_TRUE(not_null);
   EXPECT_EQ(not_null->code, Errc::validation_failed);
-  auto bad_int = caught([&] { db.in_tx([](Tx& tx) { tx.exec("SELECT $1::integer AS x", {"twelve"}); }); });
+  auto bad_int =
+      caught([&] { db.in_tx([](Tx& tx) { tx.exec("SELECT $1::integer AS x", {"twelve"}); }); });
   ASSERT_TRUE(bad_int);
   EXPECT_EQ(bad_int->code, Errc::validation_failed);
   auto fk = caught([&] {
     db.in_tx([](Tx& tx) {
-      tx.exec("INSERT INTO hazard_source(hazard_code, company_code, name, rank) VALUES ('99999999999001', '99999999999', 'x', 1)");
+      tx.exec(
+          "INSERT INTO hazard_source(hazard_code, company_code, name, rank) VALUES "
+          "('99999999999001', '99999999999', 'x', 1)");
     });
   });
   ASSERT_TRUE(fk);
@@ -145,7 +157,9 @@ TEST_F(DatabasePg, ParameterWithSqlMetaCharactersIsStoredVerbatim) {
 }
 
 TEST_F(DatabasePg, NullParameterIsSqlNull) {
-  db.in_tx([&](Tx& tx) { tx.exec("INSERT INTO tx_probe(id, v) VALUES ($1, $2)", {"601", std::nullopt}); });
+  db.in_tx([&](Tx& tx) {
+    tx.exec("INSERT INTO tx_probe(id, v) VALUES ($1, $2)", {"601", std::nullopt});
+  });
   auto tx = db.begin();
   auto r = tx.exec_one("SELECT v, v IS NULL AS is_null FROM tx_probe WHERE id = 601");
   EXPECT_TRUE(r["v"].is_null());
@@ -177,7 +191,8 @@ TEST_F(DatabasePg, ExhaustedPoolTimesOutWithTransientError) {
     }
   }
   // Returned to the pool: usable again, also after a failed statement.
-  EXPECT_THROW(small.in_tx([](Tx& tx) { tx.exec("SELECT $1::integer AS x", {"nope"}); }), hazmon::core::Error);
+  EXPECT_THROW(small.in_tx([](Tx& tx) { tx.exec("SELECT $1::integer AS x", {"nope"}); }),
+               hazmon::core::Error);
   EXPECT_TRUE(small.ping());
   auto tx = small.begin();
   EXPECT_EQ(tx.exec_one("SELECT 1 AS one")["one"], 1);
@@ -254,10 +269,14 @@ TEST_F(DatabasePg, AuditLogRefusesUpdateDeleteAndTruncate) {
   auto rid = "req-" + lower_token(6);
   audit.record(entry(rid, "auth.login"));
   auto upd = caught([&] {
-    db.in_tx([&](Tx& tx) { tx.exec("UPDATE audit_log SET actor_name = 'mallory' WHERE request_id = $1", {rid}); });
+    db.in_tx([&](Tx& tx) {
+      tx.exec("UPDATE audit_log SET actor_name = 'mallory' WHERE request_id = $1", {rid});
+    });
   });
   ASSERT_TRUE(upd);
-  auto del = caught([&] { db.in_tx([&](Tx& tx) { tx.exec("DELETE FROM audit_log WHERE request_id = $1", {rid}); }); });
+  auto del = caught([&] {
+    db.in_tx([&](Tx& tx) { tx.exec("DELETE FROM audit_log WHERE request_id = $1", {rid}); });
+  });
   ASSERT_TRUE(del);
   auto trunc = caught([&] { db.in_tx([&](Tx& tx) { tx.exec("TRUNCATE audit_log"); }); });
   ASSERT_TRUE(trunc);

@@ -25,7 +25,8 @@ class MigrationsCopy {
  public:
   MigrationsCopy() : dir_(fs::temp_directory_path() / ("hazmon-migrations-" + lower_token(6))) {
     fs::create_directories(dir_);
-    for (auto& e : fs::directory_iterator(source_dir() / "migrations")) fs::copy_file(e.path(), dir_ / e.path().filename());
+    for (auto& e : fs::directory_iterator(source_dir() / "migrations"))
+      fs::copy_file(e.path(), dir_ / e.path().filename());
   }
   ~MigrationsCopy() {
     std::error_code ec;
@@ -48,7 +49,8 @@ class MigrationsCopy {
 std::vector<int> shipped_versions() {
   std::vector<int> v;
   for (auto& e : fs::directory_iterator(source_dir() / "migrations"))
-    if (e.path().extension() == ".sql") v.push_back(std::stoi(e.path().filename().string().substr(0, 4)));
+    if (e.path().extension() == ".sql")
+      v.push_back(std::stoi(e.path().filename().string().substr(0, 4)));
   std::sort(v.begin(), v.end());
   return v;
 }
@@ -96,7 +98,8 @@ TEST(Migrator, AppliesEveryMigrationInOrderAndRecordsChecksums) {
   {
     // Applied one after the other, each in its own transaction: applied_at follows the version.
     auto tx = db.begin();
-    auto order = tx.exec_one("SELECT json_agg(version ORDER BY applied_at, version) AS v FROM schema_migrations");
+    auto order = tx.exec_one(
+        "SELECT json_agg(version ORDER BY applied_at, version) AS v FROM schema_migrations");
     EXPECT_EQ(order["v"], nlohmann::json(expected));
   }
   EXPECT_TRUE(table_exists(db, "app_user"));
@@ -169,7 +172,8 @@ TEST(Migrator, AppliedMigrationMissingOnDiskIsRefused) {
     if (e.path().filename().string().rfind(name, 0) == 0) fs::remove(e.path());
   auto c = caught([&] { m.migrate(); });
   ASSERT_TRUE(c);
-  EXPECT_NE(c->message.find("migration " + std::to_string(applied.back()) + " is applied"), std::string::npos)
+  EXPECT_NE(c->message.find("migration " + std::to_string(applied.back()) + " is applied"),
+            std::string::npos)
       << c->message;
 }
 

@@ -50,7 +50,8 @@ std::optional<Caught> caught(F&& fn) {
   return std::nullopt;
 }
 
-inline model::Principal principal(model::Role role, model::Scope scope, std::string name = "tester", long long id = 0) {
+inline model::Principal principal(model::Role role, model::Scope scope, std::string name = "tester",
+                                  long long id = 0) {
   model::Principal p;
   p.id = id;
   p.name = std::move(name);
@@ -58,15 +59,18 @@ inline model::Principal principal(model::Role role, model::Scope scope, std::str
   p.scope = std::move(scope);
   return p;
 }
-inline model::Principal province_admin() { return principal(model::Role::province_admin, model::Scope::province(), "padmin"); }
+inline model::Principal province_admin() {
+  return principal(model::Role::province_admin, model::Scope::province(), "padmin");
+}
 inline model::Principal city_officer(const std::string& city) {
   return principal(model::Role::city_officer, model::Scope::region(city), "city" + city);
 }
 
 inline std::string lower_token(std::size_t bytes) {
   std::string t = core::random_token(bytes);
-  std::transform(t.begin(), t.end(), t.begin(),
-                 [](char c) { return std::isalnum(static_cast<unsigned char>(c)) ? std::tolower(c) : 'x'; });
+  std::transform(t.begin(), t.end(), t.begin(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ? std::tolower(c) : 'x';
+  });
   return t;
 }
 
@@ -75,7 +79,8 @@ class EmptyDatabase {
  public:
   EmptyDatabase() {
     const char* dsn = std::getenv("HAZMON_TEST_PG_DSN");
-    if (!dsn || !*dsn) throw std::runtime_error("HAZMON_TEST_PG_DSN is not set: run the tests through ctest");
+    if (!dsn || !*dsn)
+      throw std::runtime_error("HAZMON_TEST_PG_DSN is not set: run the tests through ctest");
     admin_dsn_ = dsn;
     name_ = "e_" + lower_token(6);
     storage::create_database(admin_dsn_, name_);

@@ -41,16 +41,20 @@ struct ReadingStorePg : ::testing::Test {
   json rows_of(std::int32_t id) {
     return db.in_tx([&](Tx& tx) {
       return tx.exec(
-          "SELECT float8send(value)::text AS bits, (extract(epoch FROM collect_ts) * 1000000)::bigint::text AS c_us, "
-          "(extract(epoch FROM received_ts) * 1000000)::bigint::text AS r_us, quality FROM reading WHERE point_id = $1 "
+          "SELECT float8send(value)::text AS bits, (extract(epoch FROM collect_ts) * "
+          "1000000)::bigint::text AS c_us, "
+          "(extract(epoch FROM received_ts) * 1000000)::bigint::text AS r_us, quality FROM reading "
+          "WHERE point_id = $1 "
           "ORDER BY collect_ts",
           {std::to_string(id)});
     });
   }
   json latest_of(std::int32_t id) {
     return db.in_tx([&](Tx& tx) {
-      return tx.exec("SELECT value, (extract(epoch FROM collect_ts) * 1000)::bigint AS c_ms FROM reading_latest WHERE point_id = $1",
-                     {std::to_string(id)});
+      return tx.exec(
+          "SELECT value, (extract(epoch FROM collect_ts) * 1000)::bigint AS c_ms FROM "
+          "reading_latest WHERE point_id = $1",
+          {std::to_string(id)});
     });
   }
 };
@@ -67,12 +71,14 @@ std::string bits_hex(double v) {
 
 TEST_F(ReadingStorePg, BinaryCopyStoresExactValuesAndTimes) {
   const std::int32_t id = kBase + 1;
-  const std::vector<double> values{0.0, -0.0, 1.0 / 3.0, -273.15, 1e300, -1e-300, 123456789.123456789,
-                                   std::numeric_limits<double>::denorm_min()};
+  const std::vector<double> values{
+      0.0,   -0.0,    1.0 / 3.0,           -273.15,
+      1e300, -1e-300, 123456789.123456789, std::numeric_limits<double>::denorm_min()};
   std::vector<Reading> rows;
   for (std::size_t i = 0; i < values.size(); ++i)
-    rows.push_back(Reading{id, k2026 + static_cast<std::int64_t>(i) * 1001, k2026 + 5000 + static_cast<std::int64_t>(i),
-                           values[i], static_cast<std::int16_t>(i % 2 ? 192 : 0)});
+    rows.push_back(Reading{id, k2026 + static_cast<std::int64_t>(i) * 1001,
+                           k2026 + 5000 + static_cast<std::int64_t>(i), values[i],
+                           static_cast<std::int16_t>(i % 2 ? 192 : 0)});
   // Before PostgreSQL's 2000-01-01 epoch (negative on the wire) and in the default partition.
   rows.push_back(Reading{id, 946684799999LL, 946684800001LL, 42.5, -1});
   write(rows);
@@ -113,7 +119,8 @@ TEST_F(ReadingStorePg, CopyIsPartOfTheGroupTransaction) {
 TEST_F(ReadingStorePg, LatestKeepsTheNewestReadingPerPoint) {
   const std::int32_t a = kBase + 3, n = kBase + 4;
   // Several readings of one point in a group: the newest by collect time wins, not the last sent.
-  write({Reading{a, k2026 + 2000, k2026, 2.0, 0}, Reading{a, k2026 + 3000, k2026, 3.0, 0}, Reading{a, k2026 + 1000, k2026, 1.0, 0}});
+  write({Reading{a, k2026 + 2000, k2026, 2.0, 0}, Reading{a, k2026 + 3000, k2026, 3.0, 0},
+         Reading{a, k2026 + 1000, k2026, 1.0, 0}});
   auto l = latest_of(a);
   ASSERT_EQ(l.size(), 1u);
   EXPECT_EQ(l[0]["value"], 3.0);

@@ -39,21 +39,37 @@ class RegistryPg : public ::testing::Test {
   RegistryService& svc = *svc_;
   Principal admin = province_admin();
 
-  static json enterprise(const std::string& code, const std::string& name, const std::string& region = "") {
-    return {{"company_code", code}, {"name", name}, {"region_code", region.empty() ? code.substr(0, 4) + "00" : region}};
+  static json enterprise(const std::string& code, const std::string& name,
+                         const std::string& region = "") {
+    return {{"company_code", code},
+            {"name", name},
+            {"region_code", region.empty() ? code.substr(0, 4) + "00" : region}};
   }
   static json hazard_source(const std::string& hazard_code, int rank = 4) {
-    return {{"hazard_code", hazard_code}, {"company_code", hazard_code.substr(0, 11)}, {"name", "罐区 " + hazard_code}, {"rank", rank}};
+    return {{"hazard_code", hazard_code},
+            {"company_code", hazard_code.substr(0, 11)},
+            {"name", "罐区 " + hazard_code},
+            {"rank", rank}};
   }
-  static json equipment(const std::string& equip_code, const std::string& type, json detail = json::object()) {
-    return {{"equip_code", equip_code},          {"company_code", equip_code.substr(0, 11)},
-            {"hazard_code", equip_code.substr(0, 14)}, {"equip_type", type},
-            {"name", "设备 " + equip_code},      {"detail", std::move(detail)}};
+  static json equipment(const std::string& equip_code, const std::string& type,
+                        json detail = json::object()) {
+    return {{"equip_code", equip_code},
+            {"company_code", equip_code.substr(0, 11)},
+            {"hazard_code", equip_code.substr(0, 14)},
+            {"equip_type", type},
+            {"name", "设备 " + equip_code},
+            {"detail", std::move(detail)}};
   }
   static json point(const std::string& quota, const std::string& hazard_code) {
-    return {{"quota_code", quota},        {"company_code", hazard_code.substr(0, 11)}, {"hazard_code", hazard_code},
-            {"name", "液位 " + quota},    {"indicator_type", "level"},                 {"value_kind", "analog"},
-            {"unit", "m"},                {"range_low", 0},                            {"range_high", 20}};
+    return {{"quota_code", quota},
+            {"company_code", hazard_code.substr(0, 11)},
+            {"hazard_code", hazard_code},
+            {"name", "液位 " + quota},
+            {"indicator_type", "level"},
+            {"value_kind", "analog"},
+            {"unit", "m"},
+            {"range_low", 0},
+            {"range_high", 20}};
   }
 
   // An enterprise with one hazard source "<code>001".
@@ -62,7 +78,8 @@ class RegistryPg : public ::testing::Test {
     svc.create(admin, "hazard-sources", hazard_source(code + "001"));
   }
 
-  std::optional<Caught> create_fails(const Principal& who, const std::string& entity, const json& body) {
+  std::optional<Caught> create_fails(const Principal& who, const std::string& entity,
+                                     const json& body) {
     return caught([&] { svc.create(who, entity, body); });
   }
 
@@ -95,7 +112,8 @@ TEST_F(RegistryPg, EnterpriseCreateGetUpdateDeactivate) {
 
   EXPECT_EQ(svc.get(admin, "enterprises", "14010000001"), created);
 
-  auto updated = svc.update(admin, "enterprises", "14010000001", {{"principal", "张三"}, {"status", "suspended"}});
+  auto updated = svc.update(admin, "enterprises", "14010000001",
+                            {{"principal", "张三"}, {"status", "suspended"}});
   EXPECT_EQ(updated["principal"], "张三");
   EXPECT_EQ(updated["status"], "suspended");
   EXPECT_EQ(updated["name"], "太原一号化工有限公司") << "fields not in the patch keep their value";
@@ -115,7 +133,8 @@ TEST_F(RegistryPg, EnterpriseCreateGetUpdateDeactivate) {
 }
 
 TEST_F(RegistryPg, EnterpriseCodeMustStartWithItsCity) {
-  auto c = create_fails(admin, "enterprises", enterprise("14020000002", "错位化工有限公司", "140100"));
+  auto c =
+      create_fails(admin, "enterprises", enterprise("14020000002", "错位化工有限公司", "140100"));
   ASSERT_TRUE(c);
   EXPECT_EQ(c->code, Errc::validation_failed);
   EXPECT_TRUE(c->has_pointer("/company_code")) << c->pointers();
@@ -140,10 +159,12 @@ TEST_F(RegistryPg, SchemaViolationsNameTheField) {
 
 TEST_F(RegistryPg, DuplicateCreateIsAConflict) {
   svc.create(admin, "enterprises", enterprise("14010000004", "重复化工有限公司"));
-  auto same_key = create_fails(admin, "enterprises", enterprise("14010000004", "另一个化工有限公司"));
+  auto same_key =
+      create_fails(admin, "enterprises", enterprise("14010000004", "另一个化工有限公司"));
   ASSERT_TRUE(same_key);
   EXPECT_EQ(same_key->code, Errc::conflict);
-  auto same_name = create_fails(admin, "enterprises", enterprise("14010000005", "重复化工有限公司"));
+  auto same_name =
+      create_fails(admin, "enterprises", enterprise("14010000005", "重复化工有限公司"));
   ASSERT_TRUE(same_name);
   EXPECT_EQ(same_name->code, Errc::conflict);
   svc.create(admin, "hazard-sources", hazard_source("14010000004001"));
@@ -163,7 +184,8 @@ TEST_F(RegistryPg, HazardSourceCreateGetUpdateDeactivate) {
   EXPECT_EQ(created["rank"], 3);
   EXPECT_EQ(created["commissioning_date"], "2015-06-30");
   EXPECT_EQ(svc.get(admin, "hazard-sources", "14010000010001")["people_exposed"], 40);
-  EXPECT_EQ(svc.update(admin, "hazard-sources", "14010000010001", {{"name", "液氯罐区"}})["name"], "液氯罐区");
+  EXPECT_EQ(svc.update(admin, "hazard-sources", "14010000010001", {{"name", "液氯罐区"}})["name"],
+            "液氯罐区");
 
   svc.create(admin, "hazard-sources", hazard_source("14010000010002"));
   ListParams p;
@@ -171,7 +193,8 @@ TEST_F(RegistryPg, HazardSourceCreateGetUpdateDeactivate) {
   EXPECT_EQ(keys(svc.list(admin, "hazard-sources", p), "hazard_code"),
             (std::vector<std::string>{"14010000010001", "14010000010002"}));
   svc.deactivate(admin, "hazard-sources", "14010000010002");
-  EXPECT_EQ(keys(svc.list(admin, "hazard-sources", p), "hazard_code"), std::vector<std::string>{"14010000010001"});
+  EXPECT_EQ(keys(svc.list(admin, "hazard-sources", p), "hazard_code"),
+            std::vector<std::string>{"14010000010001"});
   p.include_inactive = true;
   EXPECT_EQ(svc.list(admin, "hazard-sources", p)["total"], 2);
 
@@ -212,30 +235,41 @@ TEST_F(RegistryPg, ImmutableFieldsCannotBeChanged) {
   seed("14010000013", "不变化工有限公司");
   svc.create(admin, "enterprises", enterprise("14010000014", "另一家不变化工有限公司"));
 
-  auto code = caught([&] { svc.update(admin, "hazard-sources", "14010000013001", {{"hazard_code", "14010000013009"}}); });
+  auto code = caught([&] {
+    svc.update(admin, "hazard-sources", "14010000013001", {{"hazard_code", "14010000013009"}});
+  });
   ASSERT_TRUE(code);
   EXPECT_EQ(code->code, Errc::validation_failed);
   EXPECT_TRUE(code->has_pointer("/hazard_code")) << code->pointers();
 
-  auto owner = caught([&] { svc.update(admin, "hazard-sources", "14010000013001", {{"company_code", "14010000014"}}); });
+  auto owner = caught([&] {
+    svc.update(admin, "hazard-sources", "14010000013001", {{"company_code", "14010000014"}});
+  });
   ASSERT_TRUE(owner);
   EXPECT_EQ(owner->code, Errc::validation_failed);
   EXPECT_TRUE(owner->has_pointer("/company_code")) << owner->pointers();
 
-  auto ent = caught([&] { svc.update(admin, "enterprises", "14010000013", {{"company_code", "14010000015"}}); });
+  auto ent = caught([&] {
+    svc.update(admin, "enterprises", "14010000013", {{"company_code", "14010000015"}});
+  });
   ASSERT_TRUE(ent);
   EXPECT_TRUE(ent->has_pointer("/company_code")) << ent->pointers();
 
-  auto readonly = caught([&] { svc.update(admin, "enterprises", "14010000013", {{"is_active", false}}); });
+  auto readonly = caught([&] {
+    svc.update(admin, "enterprises", "14010000013", {{"is_active", false}});
+  });
   ASSERT_TRUE(readonly);
   EXPECT_TRUE(readonly->has_pointer("/is_active")) << readonly->pointers();
 
   // Nothing changed; sending the same value again is allowed.
   auto row = svc.get(admin, "hazard-sources", "14010000013001");
   EXPECT_EQ(row["company_code"], "14010000013");
-  EXPECT_EQ(svc.update(admin, "hazard-sources", "14010000013001", {{"hazard_code", "14010000013001"}, {"name", "新名称"}})["name"],
+  EXPECT_EQ(svc.update(admin, "hazard-sources", "14010000013001",
+                       {{"hazard_code", "14010000013001"}, {"name", "新名称"}})["name"],
             "新名称");
-  auto missing = caught([&] { svc.update(admin, "hazard-sources", "14010000013009", {{"name", "x"}}); });
+  auto missing = caught([&] {
+    svc.update(admin, "hazard-sources", "14010000013009", {{"name", "x"}});
+  });
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->code, Errc::not_found);
 }
@@ -244,7 +278,7 @@ TEST_F(RegistryPg, ImmutableFieldsCannotBeChanged) {
 
 TEST_F(RegistryPg, EquipmentWithTankAppendix) {
   seed("14010000020", "储罐化工有限公司");
-  json tank = {{"tank_type", "vertical"}, {"volume_m3", 5000}, {"capacity_t", 3200.5},
+  json tank = {{"tank_type", "vertical"},   {"volume_m3", 5000},       {"capacity_t", 3200.5},
                {"medium_cas", "7782-50-5"}, {"medium_state", "H4702"}, {"pressure_unit", "HJC01"}};
   auto created = svc.create(admin, "equipment", equipment("14010000020001G0001", "G0", tank));
   EXPECT_EQ(created["detail"], tank);
@@ -253,37 +287,47 @@ TEST_F(RegistryPg, EquipmentWithTankAppendix) {
   EXPECT_EQ(svc.get(admin, "equipment", "14010000020001G0001")["detail"]["tank_type"], "vertical");
 
   tank["volume_m3"] = 6000;
-  EXPECT_EQ(svc.update(admin, "equipment", "14010000020001G0001", {{"detail", tank}})["detail"]["volume_m3"], 6000);
+  EXPECT_EQ(svc.update(admin, "equipment", "14010000020001G0001",
+                       {{"detail", tank}})["detail"]["volume_m3"],
+            6000);
 
   // A production unit's appendix on a unit.
   json unit = {{"processes", {"E1501", "E15101"}}, {"has_sis", true}, {"interlock_count", 12}};
-  EXPECT_EQ(svc.create(admin, "equipment", equipment("14010000020001S0001", "S0", unit))["detail"], unit);
+  EXPECT_EQ(svc.create(admin, "equipment", equipment("14010000020001S0001", "S0", unit))["detail"],
+            unit);
 
   svc.deactivate(admin, "equipment", "14010000020001S0001");
   ListParams p;
   p.filters["hazard_code"] = "14010000020001";
-  EXPECT_EQ(keys(svc.list(admin, "equipment", p), "equip_code"), std::vector<std::string>{"14010000020001G0001"});
+  EXPECT_EQ(keys(svc.list(admin, "equipment", p), "equip_code"),
+            std::vector<std::string>{"14010000020001G0001"});
 }
 
 TEST_F(RegistryPg, EquipmentWithTheWrongAppendixIsRejected) {
   seed("14010000021", "附表化工有限公司");
   // A production unit's fields on a tank.
-  auto c = create_fails(admin, "equipment",
-                        equipment("14010000021001G0001", "G0", {{"processes", {"E1501"}}, {"has_sis", true}}));
+  auto c = create_fails(
+      admin, "equipment",
+      equipment("14010000021001G0001", "G0", {{"processes", {"E1501"}}, {"has_sis", true}}));
   ASSERT_TRUE(c);
   EXPECT_EQ(c->code, Errc::validation_failed);
   ASSERT_FALSE(c->fields.empty());
   for (auto& f : c->fields) EXPECT_EQ(f.pointer.rfind("/detail", 0), 0u) << c->pointers();
   // A tank field of the wrong type.
-  auto t = create_fails(admin, "equipment", equipment("14010000021001G0002", "G0", {{"volume_m3", "big"}}));
+  auto t = create_fails(admin, "equipment",
+                        equipment("14010000021001G0002", "G0", {{"volume_m3", "big"}}));
   ASSERT_TRUE(t);
   EXPECT_TRUE(t->has_pointer("/detail/volume_m3")) << t->pointers();
   // And a valid tank cannot be turned into a wrong one by an update.
-  svc.create(admin, "equipment", equipment("14010000021001G0003", "G0", {{"tank_type", "spherical"}}));
-  auto u = caught([&] { svc.update(admin, "equipment", "14010000021001G0003", {{"detail", {{"positions", 4}}}}); });
+  svc.create(admin, "equipment",
+             equipment("14010000021001G0003", "G0", {{"tank_type", "spherical"}}));
+  auto u = caught([&] {
+    svc.update(admin, "equipment", "14010000021001G0003", {{"detail", {{"positions", 4}}}});
+  });
   ASSERT_TRUE(u);
   EXPECT_EQ(u->code, Errc::validation_failed);
-  EXPECT_EQ(svc.get(admin, "equipment", "14010000021001G0003")["detail"], json({{"tank_type", "spherical"}}));
+  EXPECT_EQ(svc.get(admin, "equipment", "14010000021001G0003")["detail"],
+            json({{"tank_type", "spherical"}}));
 }
 
 TEST_F(RegistryPg, EquipmentCodeMustMatchHazardSourceAndType) {
@@ -314,7 +358,10 @@ TEST_F(RegistryPg, RowsCannotReferToAnotherEnterprisesHazardSource) {
   EXPECT_TRUE(eq->has_pointer("/hazard_code")) << eq->pointers();
 
   auto hc = create_fails(admin, "hazard-chemicals",
-                         {{"company_code", "14010000030"}, {"hazard_code", "14010000031001"}, {"cas", "7782-50-5"}, {"quantity_t", 1}});
+                         {{"company_code", "14010000030"},
+                          {"hazard_code", "14010000031001"},
+                          {"cas", "7782-50-5"},
+                          {"quantity_t", 1}});
   ASSERT_TRUE(hc);
   EXPECT_TRUE(hc->has_pointer("/hazard_code")) << hc->pointers();
 
@@ -328,9 +375,15 @@ TEST_F(RegistryPg, RowsCannotReferToAnotherEnterprisesHazardSource) {
 TEST_F(RegistryPg, RowsCannotReferToAnotherEnterprisesGatewayOrCell) {
   seed("14010000032", "丙方化工有限公司");
   seed("14010000033", "丁方化工有限公司");
-  svc.create(admin, "gateways", {{"gateway_code", "GW000000033"}, {"company_code", "14010000033"}, {"name", "丁方网关"}});
-  svc.create(admin, "production-cells", {{"prodcell_id", "CELL33"}, {"company_code", "14010000033"},
-                                         {"hazard_code", "14010000033001"}, {"cell_type", "tank_farm"}, {"name", "丁方罐区"}});
+  svc.create(
+      admin, "gateways",
+      {{"gateway_code", "GW000000033"}, {"company_code", "14010000033"}, {"name", "丁方网关"}});
+  svc.create(admin, "production-cells",
+             {{"prodcell_id", "CELL33"},
+              {"company_code", "14010000033"},
+              {"hazard_code", "14010000033001"},
+              {"cell_type", "tank_farm"},
+              {"name", "丁方罐区"}});
 
   auto mp = point("MP-32-1", "14010000032001");
   mp["gateway_code"] = "GW000000033";
@@ -368,7 +421,9 @@ TEST_F(RegistryPg, MonitoringPointCreateGetUpdateDeactivate) {
   EXPECT_DOUBLE_EQ(created["h"].get<double>(), 16);
   EXPECT_EQ(created["debounce_s"], 30);
   EXPECT_EQ(created["in_use"], true);
-  EXPECT_EQ(svc.update(admin, "monitoring-points", "LT-40-1", {{"h", 17}, {"in_use", false}})["in_use"], false);
+  EXPECT_EQ(
+      svc.update(admin, "monitoring-points", "LT-40-1", {{"h", 17}, {"in_use", false}})["in_use"],
+      false);
   EXPECT_DOUBLE_EQ(svc.get(admin, "monitoring-points", "LT-40-1")["h"].get<double>(), 17);
   svc.deactivate(admin, "monitoring-points", "LT-40-1");
   ListParams p;
@@ -465,15 +520,19 @@ TEST_F(RegistryPg, CityScopeSeesOnlyItsCity) {
     EXPECT_EQ(r["region_code"].get<std::string>().substr(0, 4), "1402") << r["company_code"];
   for (auto& r : datong_sources["items"])
     EXPECT_EQ(r["company_code"].get<std::string>().substr(0, 4), "1402") << r["hazard_code"];
-  EXPECT_LT(datong_enterprises["total"].get<long long>(), svc.list(admin, "enterprises", all)["total"].get<long long>());
+  EXPECT_LT(datong_enterprises["total"].get<long long>(),
+            svc.list(admin, "enterprises", all)["total"].get<long long>());
   ListParams q;
   q.q = "范围化工";
-  EXPECT_EQ(keys(svc.list(datong, "enterprises", q), "company_code"), std::vector<std::string>{"14020000050"});
+  EXPECT_EQ(keys(svc.list(datong, "enterprises", q), "company_code"),
+            std::vector<std::string>{"14020000050"});
   EXPECT_EQ(keys(svc.list(admin, "enterprises", q), "company_code"),
             (std::vector<std::string>{"14010000050", "14020000050"}));
 
   // Writing outside the city fails as if the row were not there.
-  auto upd = caught([&] { svc.update(datong, "enterprises", "14010000050", {{"principal", "x"}}); });
+  auto upd = caught([&] {
+    svc.update(datong, "enterprises", "14010000050", {{"principal", "x"}});
+  });
   ASSERT_TRUE(upd);
   EXPECT_EQ(upd->code, Errc::not_found);
   auto deact = caught([&] { svc.deactivate(datong, "hazard-sources", "14010000050001"); });
@@ -489,7 +548,8 @@ TEST_F(RegistryPg, CityScopeSeesOnlyItsCity) {
   EXPECT_EQ(svc.get(admin, "enterprises", "14010000050")["is_active"], true);
 
   // Inside its city the officer may write.
-  EXPECT_EQ(svc.create(taiyuan, "hazard-sources", hazard_source("14010000050002"))["hazard_code"], "14010000050002");
+  EXPECT_EQ(svc.create(taiyuan, "hazard-sources", hazard_source("14010000050002"))["hazard_code"],
+            "14010000050002");
 }
 
 TEST_F(RegistryPg, EnterpriseScopeSeesOnlyItself) {
@@ -500,16 +560,21 @@ TEST_F(RegistryPg, EnterpriseScopeSeesOnlyItself) {
   auto other = caught([&] { svc.get(me, "hazard-sources", "14010000053001"); });
   ASSERT_TRUE(other);
   EXPECT_EQ(other->code, Errc::not_found);
-  EXPECT_EQ(keys(svc.list(me, "enterprises", {}), "company_code"), std::vector<std::string>{"14010000052"});
+  EXPECT_EQ(keys(svc.list(me, "enterprises", {}), "company_code"),
+            std::vector<std::string>{"14010000052"});
   // It may maintain its own rows, but not create or deactivate enterprises.
-  EXPECT_EQ(svc.update(me, "enterprises", "14010000052", {{"duty_phone", "0351-1234567"}})["duty_phone"], "0351-1234567");
+  EXPECT_EQ(
+      svc.update(me, "enterprises", "14010000052", {{"duty_phone", "0351-1234567"}})["duty_phone"],
+      "0351-1234567");
   auto create = create_fails(me, "enterprises", enterprise("14010000054", "新开化工有限公司"));
   ASSERT_TRUE(create);
   EXPECT_EQ(create->code, Errc::forbidden);
   auto deact = caught([&] { svc.deactivate(me, "enterprises", "14010000052"); });
   ASSERT_TRUE(deact);
   EXPECT_EQ(deact->code, Errc::forbidden);
-  auto move = caught([&] { svc.update(me, "enterprises", "14010000052", {{"region_code", "140200"}}); });
+  auto move = caught([&] {
+    svc.update(me, "enterprises", "14010000052", {{"region_code", "140200"}});
+  });
   ASSERT_TRUE(move);
   EXPECT_TRUE(move->has_pointer("/region_code")) << move->pointers();
 }
@@ -521,7 +586,9 @@ TEST_F(RegistryPg, ReadOnlyRolesCannotWrite) {
   auto c = create_fails(officer, "hazard-sources", hazard_source("14010000055002"));
   ASSERT_TRUE(c);
   EXPECT_EQ(c->code, Errc::forbidden);
-  auto u = caught([&] { svc.update(officer, "hazard-sources", "14010000055001", {{"name", "x"}}); });
+  auto u = caught([&] {
+    svc.update(officer, "hazard-sources", "14010000055001", {{"name", "x"}});
+  });
   ASSERT_TRUE(u);
   EXPECT_EQ(u->code, Errc::forbidden);
 }
@@ -534,9 +601,15 @@ TEST_F(RegistryPg, GradeHazardSourceFromItsChemicals) {
   svc.update(admin, "hazard-sources", "14010000060001", {{"people_exposed", 120}});
   // Chlorine Q = 5 t, β = 4; ammonia Q = 10 t, β = 2 (seeded by migration 0002).
   svc.create(admin, "hazard-chemicals",
-             {{"company_code", "14010000060"}, {"hazard_code", "14010000060001"}, {"cas", "7782-50-5"}, {"quantity_t", 25}});
+             {{"company_code", "14010000060"},
+              {"hazard_code", "14010000060001"},
+              {"cas", "7782-50-5"},
+              {"quantity_t", 25}});
   svc.create(admin, "hazard-chemicals",
-             {{"company_code", "14010000060"}, {"hazard_code", "14010000060001"}, {"cas", "7664-41-7"}, {"quantity_t", 50}});
+             {{"company_code", "14010000060"},
+              {"hazard_code", "14010000060001"},
+              {"cas", "7664-41-7"},
+              {"quantity_t", 50}});
 
   // S = 25/5 + 50/10 = 10; R = α·Σβq/Q = 2 × (4·5 + 2·5) = 60 → level 2.
   auto dry = svc.grade_hazard_source(admin, "14010000060001", false);
@@ -547,7 +620,8 @@ TEST_F(RegistryPg, GradeHazardSourceFromItsChemicals) {
   EXPECT_EQ(dry["level"], 2);
   EXPECT_EQ(dry["stored"], false);
   EXPECT_EQ(dry["chemicals"].size(), 2u);
-  EXPECT_EQ(svc.get(admin, "hazard-sources", "14010000060001")["rank"], 4) << "a dry run stores nothing";
+  EXPECT_EQ(svc.get(admin, "hazard-sources", "14010000060001")["rank"], 4)
+      << "a dry run stores nothing";
   EXPECT_TRUE(svc.get(admin, "enterprises", "14010000060")["max_hazard_rank"].is_null());
 
   auto stored = svc.grade_hazard_source(admin, "14010000060001", true);
@@ -559,7 +633,8 @@ TEST_F(RegistryPg, GradeHazardSourceFromItsChemicals) {
   // The most severe rank of its active hazard sources: min(2, 3).
   EXPECT_EQ(svc.get(admin, "enterprises", "14010000060")["max_hazard_rank"], 2);
   // The graded row is still a valid row: later edits pass validation.
-  EXPECT_EQ(svc.update(admin, "hazard-sources", "14010000060001", {{"address", "北厂区"}})["rank"], 2);
+  EXPECT_EQ(svc.update(admin, "hazard-sources", "14010000060001", {{"address", "北厂区"}})["rank"],
+            2);
 }
 
 TEST_F(RegistryPg, GradingNeedsPeopleExposedAndAMajorQuantity) {
@@ -571,7 +646,10 @@ TEST_F(RegistryPg, GradingNeedsPeopleExposedAndAMajorQuantity) {
 
   svc.update(admin, "hazard-sources", "14010000061001", {{"people_exposed", 10}});
   svc.create(admin, "hazard-chemicals",
-             {{"company_code", "14010000061"}, {"hazard_code", "14010000061001"}, {"cas", "67-56-1"}, {"quantity_t", 100}});
+             {{"company_code", "14010000061"},
+              {"hazard_code", "14010000061001"},
+              {"cas", "67-56-1"},
+              {"quantity_t", 100}});
   auto g = svc.grade_hazard_source(admin, "14010000061001", false);
   EXPECT_DOUBLE_EQ(g["s"].get<double>(), 0.2);
   EXPECT_EQ(g["is_major_hazard"], false);
@@ -581,7 +659,8 @@ TEST_F(RegistryPg, GradingNeedsPeopleExposedAndAMajorQuantity) {
   EXPECT_EQ(store->code, Errc::validation_failed);
   EXPECT_EQ(svc.get(admin, "hazard-sources", "14010000061001")["rank"], 4);
 
-  auto other_city = caught([&] { svc.grade_hazard_source(city_officer("140200"), "14010000061001", false); });
+  auto other_city =
+      caught([&] { svc.grade_hazard_source(city_officer("140200"), "14010000061001", false); });
   ASSERT_TRUE(other_city);
   EXPECT_EQ(other_city->code, Errc::not_found);
 }

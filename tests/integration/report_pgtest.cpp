@@ -40,25 +40,40 @@ constexpr const char* kDay = "2026-11-18";  // a Wednesday
 constexpr const char* kD0 = "2026-11-17 16:00:00+00";
 
 void exec(const std::string& sql) { shared_db().exec(sql); }
-std::string at_minute(int m) { return "'" + std::string(kD0) + "'::timestamptz + interval '" + std::to_string(m) + " minutes'"; }
-std::string pid(const std::string& q) { return "(SELECT point_id FROM monitoring_point WHERE quota_code = '" + q + "')"; }
-
-void alarm(const std::string& quota, const std::string& company, const std::string& type, bool fault, int minute) {
-  exec("INSERT INTO alarm(point_id, quota_code, company_code, hazard_code, alarm_type, is_data_fault, start_ts, raised_ts, end_ts) VALUES (" +
-       pid(quota) + ", '" + quota + "', '" + company + "', '" + company + "001', '" + type + "', " + (fault ? "true" : "false") + ", " +
-       at_minute(minute) + ", " + at_minute(minute) + ", " + at_minute(minute + 5) + ")");
+std::string at_minute(int m) {
+  return "'" + std::string(kD0) + "'::timestamptz + interval '" + std::to_string(m) + " minutes'";
+}
+std::string pid(const std::string& q) {
+  return "(SELECT point_id FROM monitoring_point WHERE quota_code = '" + q + "')";
 }
 
-long long warning(const std::string& company, const std::string& level, const std::string& status, int minute,
-                  const std::string& extra_cols = "", const std::string& extra_vals = "") {
+void alarm(const std::string& quota, const std::string& company, const std::string& type,
+           bool fault, int minute) {
+  exec(
+      "INSERT INTO alarm(point_id, quota_code, company_code, hazard_code, alarm_type, "
+      "is_data_fault, start_ts, raised_ts, end_ts) VALUES (" +
+      pid(quota) + ", '" + quota + "', '" + company + "', '" + company + "001', '" + type + "', " +
+      (fault ? "true" : "false") + ", " + at_minute(minute) + ", " + at_minute(minute) + ", " +
+      at_minute(minute + 5) + ")");
+}
+
+long long warning(const std::string& company, const std::string& level, const std::string& status,
+                  int minute, const std::string& extra_cols = "",
+                  const std::string& extra_vals = "") {
   static int serial = 0;
   ++serial;
-  shared_db().exec("INSERT INTO warning_event(event_no, company_code, hazard_code, level, initial_level, category, content, status, "
-                   "first_ts, last_ts" + extra_cols + ") VALUES ('RPTEST" + std::to_string(serial) + "', '" + company + "', '" + company +
-                   "001', '" + level + "', '" + level + "', 'threshold', '测试', '" + status + "', " + at_minute(minute) + ", " +
-                   at_minute(minute) + extra_vals + ")");
+  shared_db().exec(
+      "INSERT INTO warning_event(event_no, company_code, hazard_code, level, initial_level, "
+      "category, content, status, "
+      "first_ts, last_ts" +
+      extra_cols + ") VALUES ('RPTEST" + std::to_string(serial) + "', '" + company + "', '" +
+      company + "001', '" + level + "', '" + level + "', 'threshold', '测试', '" + status + "', " +
+      at_minute(minute) + ", " + at_minute(minute) + extra_vals + ")");
   return shared_db().db().in_tx([&](Tx& tx) {
-    return tx.exec_one("SELECT id FROM warning_event WHERE event_no = $1", {"RPTEST" + std::to_string(serial)})["id"].get<long long>();
+    return tx
+        .exec_one("SELECT id FROM warning_event WHERE event_no = $1",
+                  {"RPTEST" + std::to_string(serial)})["id"]
+        .get<long long>();
   });
 }
 
@@ -66,27 +81,38 @@ void setup_world() {
   static bool done = false;
   if (done) return;
   done = true;
-  exec(std::string("INSERT INTO region(code, name, level, parent_code) VALUES ('") + kCounty + "', '报告测试县', 'county', '" + kCity + "')");
-  exec(std::string("INSERT INTO enterprise(company_code, name, region_code) VALUES ('") + kE1 + "', '报告甲化工有限公司', '" + kCounty +
-       "'), ('" + kE2 + "', '报告乙化工有限公司', '" + kCounty + "')");
-  exec(std::string("INSERT INTO hazard_source(hazard_code, company_code, name, rank) VALUES ('") + kE1 + "001', '" + kE1 + "', '罐区', 1), ('" +
-       kE2 + "001', '" + kE2 + "', '罐区', 3)");
+  exec(std::string("INSERT INTO region(code, name, level, parent_code) VALUES ('") + kCounty +
+       "', '报告测试县', 'county', '" + kCity + "')");
+  exec(std::string("INSERT INTO enterprise(company_code, name, region_code) VALUES ('") + kE1 +
+       "', '报告甲化工有限公司', '" + kCounty + "'), ('" + kE2 + "', '报告乙化工有限公司', '" +
+       kCounty + "')");
+  exec(std::string("INSERT INTO hazard_source(hazard_code, company_code, name, rank) VALUES ('") +
+       kE1 + "001', '" + kE1 + "', '罐区', 1), ('" + kE2 + "001', '" + kE2 + "', '罐区', 3)");
   for (auto [q, c] : {std::pair{"RPA1", kE1}, std::pair{"RPA2", kE1}, std::pair{"RPB1", kE2}})
-    exec(std::string("INSERT INTO monitoring_point(quota_code, company_code, hazard_code, name, indicator_type, value_kind, created_at) VALUES ('") +
+    exec(std::string("INSERT INTO monitoring_point(quota_code, company_code, hazard_code, name, "
+                     "indicator_type, value_kind, created_at) VALUES ('") +
          q + "', '" + c + "', '" + c + "001', '液位', 'level', 'analog', '2026-11-01')");
-  exec(std::string("INSERT INTO camera(video_id, company_code, name, scene_type, rtsp_url) VALUES ('RPCAM1', '") + kE1 +
-       "', '大门', 'gate', 'rtsp://10.9.0.1/live'), ('RPCAM2', '" + kE2 + "', '罐区', 'tank_farm', 'rtsp://10.9.0.2/live')");
-  exec("INSERT INTO camera_status(video_id, state) VALUES ('RPCAM1', 'online'), ('RPCAM2', 'offline')");
-  // The day: E1 3 process alarms (HH, H, H) and a device fault; E2 one LL; the day before: 2 H on E1.
+  exec(std::string("INSERT INTO camera(video_id, company_code, name, scene_type, rtsp_url) VALUES "
+                   "('RPCAM1', '") +
+       kE1 + "', '大门', 'gate', 'rtsp://10.9.0.1/live'), ('RPCAM2', '" + kE2 +
+       "', '罐区', 'tank_farm', 'rtsp://10.9.0.2/live')");
+  exec(
+      "INSERT INTO camera_status(video_id, state) VALUES ('RPCAM1', 'online'), ('RPCAM2', "
+      "'offline')");
+  // The day: E1 3 process alarms (HH, H, H) and a device fault; E2 one LL; the day before: 2 H on
+  // E1.
   alarm("RPA1", kE1, "HH", false, 60);
   alarm("RPA1", kE1, "H", false, 120);
   alarm("RPA2", kE1, "H", false, 600);
   alarm("RPA2", kE1, "DEVICE_FAULT", true, 700);
   alarm("RPB1", kE2, "LL", false, 900);
   // Inside a filing window (报备): not counted.
-  exec("INSERT INTO alarm(point_id, quota_code, company_code, hazard_code, alarm_type, is_data_fault, start_ts, raised_ts, end_ts, "
-       "suppressed) VALUES (" + pid("RPA2") + ", 'RPA2', '" + kE1 + "', '" + kE1 + "001', 'HH', false, " + at_minute(800) + ", " +
-       at_minute(800) + ", " + at_minute(805) + ", true)");
+  exec(
+      "INSERT INTO alarm(point_id, quota_code, company_code, hazard_code, alarm_type, "
+      "is_data_fault, start_ts, raised_ts, end_ts, "
+      "suppressed) VALUES (" +
+      pid("RPA2") + ", 'RPA2', '" + kE1 + "', '" + kE1 + "001', 'HH', false, " + at_minute(800) +
+      ", " + at_minute(800) + ", " + at_minute(805) + ", true)");
   alarm("RPA1", kE1, "H", false, -300);
   alarm("RPA1", kE1, "H", false, -200);
   // Warning events: E1 red (pushed, feedback deadline passed: overdue), E1 yellow closed the same
@@ -95,11 +121,15 @@ void setup_world() {
   warning(kE1, "yellow", "closed", 130, ", closed_ts", ", " + at_minute(400));
   warning(kE2, "blue", "pushed", -100, ", feedback_deadline_ts", ", '2099-01-01'");
   // Video: one confirmed (linked to the red event), two rejected, one pending, one camera-health.
-  auto video = [&](const std::string& cam, const std::string& company, const std::string& ep, const std::string& state, int minute,
-                   const std::string& analyser = "fire") {
-    exec("INSERT INTO video_event(video_id, company_code, analyser, kind, episode_id, started_at, review_state, review_reason, "
-         "warning_event_id) VALUES ('" + cam + "', '" + company + "', '" + analyser + "', 'x', '" + ep + "', " + at_minute(minute) + ", '" +
-         state + "', " + (state == "rejected" ? "'误报'" : "NULL") + ", " + (state == "confirmed" ? std::to_string(red) : "NULL") + ")");
+  auto video = [&](const std::string& cam, const std::string& company, const std::string& ep,
+                   const std::string& state, int minute, const std::string& analyser = "fire") {
+    exec(
+        "INSERT INTO video_event(video_id, company_code, analyser, kind, episode_id, started_at, "
+        "review_state, review_reason, "
+        "warning_event_id) VALUES ('" +
+        cam + "', '" + company + "', '" + analyser + "', 'x', '" + ep + "', " + at_minute(minute) +
+        ", '" + state + "', " + (state == "rejected" ? "'误报'" : "NULL") + ", " +
+        (state == "confirmed" ? std::to_string(red) : "NULL") + ")");
   };
   video("RPCAM1", kE1, "e1", "confirmed", 61);
   video("RPCAM1", kE1, "e2", "rejected", 300);
@@ -107,17 +137,20 @@ void setup_world() {
   video("RPCAM2", kE2, "e4", "pending", 320);
   video("RPCAM2", kE2, "e5", "not_required", 330, "camera_health");
   // Readings of RPA1: every minute of the first half of the day only.
-  exec("INSERT INTO reading(point_id, collect_ts, value, quality, received_ts) SELECT " + pid("RPA1") + ", '" + kD0 +
-       "'::timestamptz + make_interval(mins => i), 1, 0, '" + kD0 + "'::timestamptz + make_interval(mins => i) FROM generate_series(0, 719) i");
+  exec("INSERT INTO reading(point_id, collect_ts, value, quality, received_ts) SELECT " +
+       pid("RPA1") + ", '" + kD0 + "'::timestamptz + make_interval(mins => i), 1, 0, '" + kD0 +
+       "'::timestamptz + make_interval(mins => i) FROM generate_series(0, 719) i");
 }
 
 long long count(const std::string& sql) {
   return shared_db().db().in_tx([&](Tx& tx) { return tx.exec_one(sql)["n"].get<long long>(); });
 }
 // Rows of the city (1409xx) in the day [d0, d0 + 1 day), counted plainly.
-const std::string kInCity = "company_code IN (SELECT company_code FROM enterprise WHERE region_code LIKE '1409%')";
+const std::string kInCity =
+    "company_code IN (SELECT company_code FROM enterprise WHERE region_code LIKE '1409%')";
 std::string in_day(const std::string& col) {
-  return col + " >= '" + kD0 + "'::timestamptz AND " + col + " < '" + kD0 + "'::timestamptz + interval '1 day'";
+  return col + " >= '" + kD0 + "'::timestamptz AND " + col + " < '" + kD0 +
+         "'::timestamptz + interval '1 day'";
 }
 
 struct ReportPg : ::testing::Test {
@@ -145,7 +178,8 @@ struct ReportPg : ::testing::Test {
 TEST_F(ReportPg, EveryFigureMatchesTheDatabase) {
   // The day's data-quality rollup, as the ticker makes it when the day closes.
   db.in_tx([&](Tx& tx) {
-    hazmon::storage::DataQualityStore{}.rollup(tx, day, hazmon::storage::beijing_day_start(day + 1), dq.settings().rollup);
+    hazmon::storage::DataQualityStore{}.rollup(tx, day, hazmon::storage::beijing_day_start(day + 1),
+                                               dq.settings().rollup);
   });
   auto who = principal(Role::city_officer, Scope::region(kCity), "xz_officer", 0);
   auto row = reports.generate(who, {{"kind", "daily"}, {"date", kDay}, {"replace", true}});
@@ -160,13 +194,20 @@ TEST_F(ReportPg, EveryFigureMatchesTheDatabase) {
   };
   // Alarms as the statistics count them: by start, filing-suppressed ones left out.
   const std::string alarms = "SELECT count(*) AS n FROM alarm WHERE NOT suppressed AND " + kInCity;
-  EXPECT_EQ(fig("alarms")["value"], count(alarms + " AND NOT is_data_fault AND " + in_day("start_ts")));
+  EXPECT_EQ(fig("alarms")["value"],
+            count(alarms + " AND NOT is_data_fault AND " + in_day("start_ts")));
   EXPECT_EQ(fig("alarms")["previous"],
-            count(alarms + " AND NOT is_data_fault AND start_ts >= '" + kD0 + "'::timestamptz - interval '1 day' AND start_ts < '" + kD0 + "'"));
-  EXPECT_EQ(fig("data_faults")["value"], count(alarms + " AND is_data_fault AND " + in_day("start_ts")));
-  EXPECT_EQ(fig("warnings")["value"], count("SELECT count(*) AS n FROM warning_event WHERE " + kInCity + " AND " + in_day("first_ts")));
-  EXPECT_EQ(fig("warnings_closed")["value"], count("SELECT count(*) AS n FROM warning_event WHERE " + kInCity + " AND " + in_day("closed_ts")));
-  const std::string video = "SELECT count(*) AS n FROM video_event WHERE " + kInCity + " AND " + in_day("started_at");
+            count(alarms + " AND NOT is_data_fault AND start_ts >= '" + kD0 +
+                  "'::timestamptz - interval '1 day' AND start_ts < '" + kD0 + "'"));
+  EXPECT_EQ(fig("data_faults")["value"],
+            count(alarms + " AND is_data_fault AND " + in_day("start_ts")));
+  EXPECT_EQ(fig("warnings")["value"], count("SELECT count(*) AS n FROM warning_event WHERE " +
+                                            kInCity + " AND " + in_day("first_ts")));
+  EXPECT_EQ(fig("warnings_closed")["value"],
+            count("SELECT count(*) AS n FROM warning_event WHERE " + kInCity + " AND " +
+                  in_day("closed_ts")));
+  const std::string video =
+      "SELECT count(*) AS n FROM video_event WHERE " + kInCity + " AND " + in_day("started_at");
   EXPECT_EQ(fig("video_events")["value"], count(video + " AND review_state <> 'not_required'"));
   EXPECT_EQ(fig("video_confirmed")["value"], count(video + " AND review_state = 'confirmed'"));
   EXPECT_EQ(fig("video_rejected")["value"], count(video + " AND review_state = 'rejected'"));
@@ -175,11 +216,13 @@ TEST_F(ReportPg, EveryFigureMatchesTheDatabase) {
   EXPECT_EQ(fig("alarms")["value"], 4);
   EXPECT_EQ(fig("video_rejected")["value"], 2);
   for (const auto& l : c["alarms_by_level"])
-    EXPECT_EQ(l["count"], count(alarms + " AND alarm_type = '" + l["level"].get<std::string>() + "' AND " + in_day("start_ts")))
+    EXPECT_EQ(l["count"], count(alarms + " AND alarm_type = '" + l["level"].get<std::string>() +
+                                "' AND " + in_day("start_ts")))
         << l.dump();
   for (const auto& l : c["warnings_by_level"])
-    EXPECT_EQ(l["count"], count("SELECT count(*) AS n FROM warning_event WHERE level = '" + l["level"].get<std::string>() + "' AND " +
-                                kInCity + " AND " + in_day("first_ts")))
+    EXPECT_EQ(l["count"], count("SELECT count(*) AS n FROM warning_event WHERE level = '" +
+                                l["level"].get<std::string>() + "' AND " + kInCity + " AND " +
+                                in_day("first_ts")))
         << l.dump();
   // By city: the report of a city has its city's row only.
   ASSERT_EQ(c["by_city"].size(), 1u);
@@ -189,28 +232,40 @@ TEST_F(ReportPg, EveryFigureMatchesTheDatabase) {
   EXPECT_EQ(c["video_city_ranking"][0]["rejected"], fig("video_rejected")["value"]);
   EXPECT_DOUBLE_EQ(c["video"]["false_alarm_rate"].get<double>(),
                    double(fig("video_rejected")["value"].get<int>()) /
-                       double(fig("video_rejected")["value"].get<int>() + fig("video_confirmed")["value"].get<int>()));
+                       double(fig("video_rejected")["value"].get<int>() +
+                              fig("video_confirmed")["value"].get<int>()));
   // Top enterprise: E1 with its red event first.
   ASSERT_FALSE(c["top_enterprises"].empty());
   EXPECT_EQ(c["top_enterprises"][0]["company_code"], kE1);
   EXPECT_EQ(c["top_enterprises"][0]["alarms"],
-            count("SELECT count(*) AS n FROM alarm WHERE NOT suppressed AND NOT is_data_fault AND company_code = '" + std::string(kE1) +
-                  "' AND " + in_day("start_ts")));
+            count("SELECT count(*) AS n FROM alarm WHERE NOT suppressed AND NOT is_data_fault AND "
+                  "company_code = '" +
+                  std::string(kE1) + "' AND " + in_day("start_ts")));
   // Overdue: open events in the city past their stage's deadline at generation.
   const auto now = "'2026-11-19 02:00:00+00'::timestamptz";
-  EXPECT_EQ(c["registry"]["overdue_open"],
-            count("SELECT count(*) AS n FROM warning_event WHERE status <> 'closed' AND " + kInCity +
-                  " AND (overdue OR (status = 'pushed' AND feedback_deadline_ts < " + now + "))"));
+  EXPECT_EQ(
+      c["registry"]["overdue_open"],
+      count("SELECT count(*) AS n FROM warning_event WHERE status <> 'closed' AND " + kInCity +
+            " AND (overdue OR (status = 'pushed' AND feedback_deadline_ts < " + now + "))"));
   ASSERT_EQ(c["overdue_disposals"].size(), 1u);
   EXPECT_EQ(c["overdue_disposals"][0]["level"], "red");
   EXPECT_EQ(c["registry"]["enterprises"],
-            count("SELECT count(*) AS n FROM enterprise WHERE is_active AND status <> 'closed' AND region_code LIKE '1409%'"));
-  EXPECT_EQ(c["registry"]["points"], count("SELECT count(*) AS n FROM monitoring_point WHERE is_active AND in_use AND " + kInCity));
+            count("SELECT count(*) AS n FROM enterprise WHERE is_active AND status <> 'closed' AND "
+                  "region_code LIKE '1409%'"));
+  EXPECT_EQ(c["registry"]["points"],
+            count("SELECT count(*) AS n FROM monitoring_point WHERE is_active AND in_use AND " +
+                  kInCity));
   EXPECT_EQ(c["registry"]["cameras_online"],
-            count("SELECT count(*) AS n FROM camera JOIN camera_status USING (video_id) WHERE state = 'online' AND " + kInCity));
+            count("SELECT count(*) AS n FROM camera JOIN camera_status USING (video_id) WHERE "
+                  "state = 'online' AND " +
+                  kInCity));
   // Online rates: the point rate is the rollup's sum for the city.
   auto dq_city = db.in_tx([&](Tx& tx) {
-    return tx.exec_one("SELECT sum(online_s)::float8 / sum(period_s) AS r FROM data_quality_day WHERE day = $1::date AND " + kInCity, {kDay});
+    return tx.exec_one(
+        "SELECT sum(online_s)::float8 / sum(period_s) AS r FROM data_quality_day WHERE day = "
+        "$1::date AND " +
+            kInCity,
+        {kDay});
   });
   const json* point_rate = find(c["online_rates"], "key", "point");
   ASSERT_NE(point_rate, nullptr);
@@ -218,8 +273,12 @@ TEST_F(ReportPg, EveryFigureMatchesTheDatabase) {
   EXPECT_FALSE((*point_rate)["meets"].get<bool>());  // RPA1 half a day, the others nothing
   // The enterprise rate: the enterprises' own rates averaged, each enterprise once.
   auto ent = db.in_tx([&](Tx& tx) {
-    return tx.exec_one("SELECT avg(r) AS r FROM (SELECT sum(online_s)::float8 / sum(period_s) AS r FROM data_quality_day "
-                       "WHERE day = $1::date AND " + kInCity + " GROUP BY company_code) x", {kDay});
+    return tx.exec_one(
+        "SELECT avg(r) AS r FROM (SELECT sum(online_s)::float8 / sum(period_s) AS r FROM "
+        "data_quality_day "
+        "WHERE day = $1::date AND " +
+            kInCity + " GROUP BY company_code) x",
+        {kDay});
   });
   const json* ent_rate = find(c["online_rates"], "key", "enterprise");
   ASSERT_NE(ent_rate, nullptr);
@@ -240,8 +299,8 @@ TEST_F(ReportPg, NumberedPerKindScopeAndYearWithConflicts) {
   auto first = reports.generate(who, {{"kind", "daily"}, {"date", "2026-11-10"}});
   auto second = reports.generate(who, {{"kind", "daily"}, {"date", "2026-11-11"}});
   EXPECT_EQ(second.number, first.number + 1);
-  // A day with no data quality rolled up: its point rate is unknown, neither met nor missed, and the
-  // items needing attention say so instead of "nothing to report".
+  // A day with no data quality rolled up: its point rate is unknown, neither met nor missed, and
+  // the items needing attention say so instead of "nothing to report".
   auto empty = json::parse(first.content);
   int unknown = 0;
   for (const auto& r : empty["online_rates"])
@@ -251,11 +310,17 @@ TEST_F(ReportPg, NumberedPerKindScopeAndYearWithConflicts) {
     }
   EXPECT_GE(unknown, 1) << empty["online_rates"].dump();
   bool said = false;
-  for (const auto& a : empty["attention"]) said = said || a.get<std::string>().find("尚无数据") != std::string::npos;
+  for (const auto& a : empty["attention"])
+    said = said || a.get<std::string>().find("尚无数据") != std::string::npos;
   EXPECT_TRUE(said) << empty["attention"].dump();
-  EXPECT_EQ(second.title, "晋危化监测日报（忻州市）〔2026〕第" + std::to_string(second.number) + "期");
-  EXPECT_EQ(caught([&] { reports.generate(who, {{"kind", "daily"}, {"date", "2026-11-10"}}); })->code, Errc::conflict);
-  auto again = reports.generate(who, {{"kind", "daily"}, {"date", "2026-11-10"}, {"replace", true}});
+  EXPECT_EQ(second.title,
+            "晋危化监测日报（忻州市）〔2026〕第" + std::to_string(second.number) + "期");
+  EXPECT_EQ(caught([&] {
+              reports.generate(who, {{"kind", "daily"}, {"date", "2026-11-10"}});
+            })->code,
+            Errc::conflict);
+  auto again =
+      reports.generate(who, {{"kind", "daily"}, {"date", "2026-11-10"}, {"replace", true}});
   EXPECT_EQ(again.id, first.id);
   EXPECT_EQ(again.number, first.number);
   // A weekly report covers the ISO week of the date, Monday to Sunday.
@@ -264,24 +329,38 @@ TEST_F(ReportPg, NumberedPerKindScopeAndYearWithConflicts) {
   EXPECT_EQ(hazmon::storage::format_day(week.period_to), "2026-11-22");
   EXPECT_NE(week.title.find("周报"), std::string::npos);
   // Bad requests.
-  EXPECT_EQ(caught([&] { reports.generate(who, {{"kind", "monthly"}, {"date", kDay}}); })->code, Errc::validation_failed);
-  EXPECT_EQ(caught([&] { reports.generate(who, {{"kind", "daily"}, {"date", "2026-11-20"}}); })->code, Errc::validation_failed);
-  EXPECT_EQ(caught([&] { reports.generate(who, {{"kind", "daily"}, {"date", "2026-02-30"}}); })->code, Errc::validation_failed);
-  EXPECT_EQ(caught([&] { reports.generate(principal(Role::enterprise_user, Scope::enterprise(kE1)), {{"kind", "daily"}, {"date", kDay}}); })->code,
+  EXPECT_EQ(caught([&] {
+              reports.generate(who, {{"kind", "monthly"}, {"date", kDay}});
+            })->code,
+            Errc::validation_failed);
+  EXPECT_EQ(caught([&] {
+              reports.generate(who, {{"kind", "daily"}, {"date", "2026-11-20"}});
+            })->code,
+            Errc::validation_failed);
+  EXPECT_EQ(caught([&] {
+              reports.generate(who, {{"kind", "daily"}, {"date", "2026-02-30"}});
+            })->code,
+            Errc::validation_failed);
+  EXPECT_EQ(caught([&] {
+              reports.generate(principal(Role::enterprise_user, Scope::enterprise(kE1)),
+                               {{"kind", "daily"}, {"date", kDay}});
+            })->code,
             Errc::forbidden);
   // Scope: another city neither reads nor lists it; the province does.
   auto other = principal(Role::city_officer, Scope::region("140100"));
   EXPECT_EQ(caught([&] { reports.get(other, first.id); })->code, Errc::not_found);
   for (const auto& r : reports.list(other, "", 500, 0)["items"]) EXPECT_NE(r["scope_code"], kCity);
-  EXPECT_EQ(reports.get(principal(Role::province_officer, Scope::province()), first.id).id, first.id);
+  EXPECT_EQ(reports.get(principal(Role::province_officer, Scope::province()), first.id).id,
+            first.id);
 }
 
 TEST_F(ReportPg, HtmlHasTheSectionsAndXlsxIsAWorkbook) {
   auto who = principal(Role::city_officer, Scope::region(kCity), "xz_officer", 0);
   auto row = reports.generate(who, {{"kind", "daily"}, {"date", kDay}, {"replace", true}});
   auto html = reports.html(row);
-  for (const char* id : {"figures", "online_rates", "alarms_by_level", "warnings_by_level", "by_city", "top_enterprises",
-                         "overdue_disposals", "video_city_ranking", "data_quality_bottom", "attention"})
+  for (const char* id : {"figures", "online_rates", "alarms_by_level", "warnings_by_level",
+                         "by_city", "top_enterprises", "overdue_disposals", "video_city_ranking",
+                         "data_quality_bottom", "attention"})
     EXPECT_NE(html.find(std::string("<section id=\"") + id + "\">"), std::string::npos) << id;
   EXPECT_NE(html.find(row.title), std::string::npos);
   EXPECT_NE(html.find("@page { size: A4"), std::string::npos);
@@ -320,20 +399,23 @@ TEST_F(ReportPg, ScheduleFiresOnceAfterTheConfiguredTime) {
   hazmon::service::DataQualityService dq2(db, {}, fake);
   hazmon::service::ReportService svc(db, dq2, settings_at(8 * 60), fake);
   auto daily_count = [&](const std::string& kind, const std::string& from) {
-    return count("SELECT count(*) AS n FROM report WHERE kind = '" + kind + "' AND scope_code = '140000' AND period_from = '" + from + "'");
+    return count("SELECT count(*) AS n FROM report WHERE kind = '" + kind +
+                 "' AND scope_code = '140000' AND period_from = '" + from + "'");
   };
   EXPECT_EQ(svc.tick(), 0);
   EXPECT_EQ(daily_count("daily", "2026-11-22"), 0);
   fake.advance(minutes(2));  // 08:01: the daily report of Sunday
   EXPECT_EQ(svc.tick(), 1);
   EXPECT_EQ(daily_count("daily", "2026-11-22"), 1);
-  EXPECT_EQ(svc.tick(), 0);  // once
+  EXPECT_EQ(svc.tick(), 0);   // once
   fake.advance(minutes(30));  // 08:31 on a Monday: the weekly report of the week before
   EXPECT_EQ(svc.tick(), 1);
   EXPECT_EQ(daily_count("weekly", "2026-11-16"), 1);
   EXPECT_EQ(svc.tick(), 0);
   auto r = db.in_tx([&](Tx& tx) {
-    return tx.exec_one("SELECT title, created_by_name FROM report WHERE kind = 'daily' AND scope_code = '140000' AND period_from = '2026-11-22'");
+    return tx.exec_one(
+        "SELECT title, created_by_name FROM report WHERE kind = 'daily' AND scope_code = '140000' "
+        "AND period_from = '2026-11-22'");
   });
   EXPECT_TRUE(r["created_by_name"].is_null());
   EXPECT_EQ(r["title"].get<std::string>().rfind("晋危化监测日报〔2026〕第", 0), 0u) << r.dump();
@@ -346,7 +428,8 @@ TEST_F(ReportPg, ScheduleFiresOnceAfterTheConfiguredTime) {
 // writable and executable and mprotect adding PROT_EXEC, x86_64) before exec; the PDF must come
 // back. Without --jitless the same wrapper makes the print time out.
 TEST_F(ReportPg, PdfPrintsUnderMemoryDenyWriteExecute) {
-  ASSERT_EQ(::access("/usr/bin/chromium", X_OK), 0) << "no /usr/bin/chromium: scripts/setup.sh installs it";
+  ASSERT_EQ(::access("/usr/bin/chromium", X_OK), 0)
+      << "no /usr/bin/chromium: scripts/setup.sh installs it";
   auto dir = std::filesystem::temp_directory_path() / ("hazmon-mdwe-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto wrapper = dir / "chromium-mdwe";
@@ -380,7 +463,8 @@ os.execv('/usr/bin/chromium', ['/usr/bin/chromium'] + sys.argv[1:])
   std::filesystem::permissions(wrapper, std::filesystem::perms::owner_all);
   // The filter installs and refuses a writable and executable mapping (a wrapper without it
   // would prove nothing).
-  ASSERT_EQ(std::system((wrapper.string() + " --check").c_str()), 0) << "the seccomp filter did not install or bite";
+  ASSERT_EQ(std::system((wrapper.string() + " --check").c_str()), 0)
+      << "the seccomp filter did not install or bite";
   hazmon::service::ReportSettings s;
   s.chromium = wrapper;
   s.pdf_timeout = std::chrono::seconds(60);

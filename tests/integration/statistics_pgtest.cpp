@@ -49,7 +49,8 @@ class StatisticsPg : public ::testing::Test {
   }
   static void load();
   static long long count(const std::string& sql) {
-    return db_->db().in_tx([&](hazmon::storage::Tx& tx) { return tx.exec_one(sql)["n"].get<long long>(); });
+    return db_->db().in_tx(
+        [&](hazmon::storage::Tx& tx) { return tx.exec_one(sql)["n"].get<long long>(); });
   }
 
   static TestDatabase* db_;
@@ -67,84 +68,141 @@ StatisticsService* StatisticsPg::svc_ = nullptr;
 
 void StatisticsPg::load() {
   auto& d = *db_;
-  d.exec("INSERT INTO region(code, name, level, parent_code) VALUES ('140105', '小店区', 'county', '140100'), "
-         "('140202', '平城区', 'county', '140200') ON CONFLICT DO NOTHING");
-  d.exec(std::string("INSERT INTO enterprise(company_code, name, region_code, lon, lat, status) VALUES ") +
-         "('" + kA1 + "', '太原统计一化工', '140105', 112.55, 37.87, 'operating'), "
-         "('" + kA2 + "', '太原统计二化工', '140100', NULL, NULL, 'operating'), "
-         "('" + kB1 + "', '大同统计一化工', '140202', NULL, NULL, 'operating'), "
-         "('" + kA3 + "', '太原统计已关闭', '140105', NULL, NULL, 'closed')");
-  d.exec(std::string("INSERT INTO hazard_source(hazard_code, company_code, name, rank) VALUES ") + "('" + kA1 +
-         "001', '" + kA1 + "', '一号罐区', 1), ('" + kA2 + "001', '" + kA2 + "', '二号罐区', 2), ('" + kB1 + "001', '" + kB1 +
-         "', '大同罐区', 3)");
+  d.exec(
+      "INSERT INTO region(code, name, level, parent_code) VALUES ('140105', '小店区', 'county', "
+      "'140100'), "
+      "('140202', '平城区', 'county', '140200') ON CONFLICT DO NOTHING");
+  d.exec(std::string(
+             "INSERT INTO enterprise(company_code, name, region_code, lon, lat, status) VALUES ") +
+         "('" + kA1 +
+         "', '太原统计一化工', '140105', 112.55, 37.87, 'operating'), "
+         "('" +
+         kA2 +
+         "', '太原统计二化工', '140100', NULL, NULL, 'operating'), "
+         "('" +
+         kB1 +
+         "', '大同统计一化工', '140202', NULL, NULL, 'operating'), "
+         "('" +
+         kA3 + "', '太原统计已关闭', '140105', NULL, NULL, 'closed')");
+  d.exec(std::string("INSERT INTO hazard_source(hazard_code, company_code, name, rank) VALUES ") +
+         "('" + kA1 + "001', '" + kA1 + "', '一号罐区', 1), ('" + kA2 + "001', '" + kA2 +
+         "', '二号罐区', 2), ('" + kB1 + "001', '" + kB1 + "', '大同罐区', 3)");
   // Gateways: g1 seen 60 s ago (interval 10 s: window 300 s) online; g2 seen 1000 s ago with a
   // 600 s interval (window 1800 s) online; g3 seen 400 s ago, no interval (window 300 s) offline;
   // g4 inactive.
-  d.exec(std::string("INSERT INTO gateway(gateway_code, company_code, name, acquisition_interval_s, last_seen_at, is_active) VALUES ") +
-         "('STGW0000001', '" + kA1 + "', 'g1', 10, '2026-12-06T03:59:00Z', true), "
-         "('STGW0000002', '" + kA2 + "', 'g2', 600, '2026-12-06T03:43:20Z', true), "
-         "('STGW0000003', '" + kB1 + "', 'g3', NULL, '2026-12-06T03:53:20Z', true), "
-         "('STGW0000004', '" + kB1 + "', 'g4', 10, '2026-12-06T03:59:59Z', false)");
+  d.exec(std::string("INSERT INTO gateway(gateway_code, company_code, name, "
+                     "acquisition_interval_s, last_seen_at, is_active) VALUES ") +
+         "('STGW0000001', '" + kA1 +
+         "', 'g1', 10, '2026-12-06T03:59:00Z', true), "
+         "('STGW0000002', '" +
+         kA2 +
+         "', 'g2', 600, '2026-12-06T03:43:20Z', true), "
+         "('STGW0000003', '" +
+         kB1 +
+         "', 'g3', NULL, '2026-12-06T03:53:20Z', true), "
+         "('STGW0000004', '" +
+         kB1 + "', 'g4', 10, '2026-12-06T03:59:59Z', false)");
   // Points: p1 fresh but with an open OFFLINE alarm; p2 fresh; p3 1500 s old inside g2's 1800 s;
   // p4 (no gateway) 200 s old inside 300 s; p5 never reported; p6 out of use (not counted).
-  d.exec(std::string("INSERT INTO monitoring_point(quota_code, company_code, hazard_code, gateway_code, name, indicator_type, value_kind, in_use) VALUES ") +
-         "('STP1', '" + kA1 + "', '" + kA1 + "001', 'STGW0000001', 'p1', 'level', 'analog', true), "
-         "('STP2', '" + kA1 + "', '" + kA1 + "001', 'STGW0000001', 'p2', 'level', 'analog', true), "
-         "('STP3', '" + kA2 + "', '" + kA2 + "001', 'STGW0000002', 'p3', 'level', 'analog', true), "
-         "('STP4', '" + kB1 + "', '" + kB1 + "001', NULL, 'p4', 'level', 'analog', true), "
-         "('STP5', '" + kB1 + "', '" + kB1 + "001', NULL, 'p5', 'level', 'analog', true), "
-         "('STP6', '" + kA1 + "', '" + kA1 + "001', 'STGW0000001', 'p6', 'level', 'analog', false)");
-  d.exec("INSERT INTO reading_latest(point_id, collect_ts, value, quality, received_ts) "
-         "SELECT point_id, t::timestamptz, 1, 0, t::timestamptz FROM monitoring_point JOIN (VALUES "
-         "('STP1', '2026-12-06T03:59:30Z'), ('STP2', '2026-12-06T03:59:30Z'), ('STP3', '2026-12-06T03:35:00Z'), "
-         "('STP4', '2026-12-06T03:56:40Z'), ('STP6', '2026-12-06T03:59:30Z')) v(q, t) ON v.q = quota_code");
+  d.exec(std::string("INSERT INTO monitoring_point(quota_code, company_code, hazard_code, "
+                     "gateway_code, name, indicator_type, value_kind, in_use) VALUES ") +
+         "('STP1', '" + kA1 + "', '" + kA1 +
+         "001', 'STGW0000001', 'p1', 'level', 'analog', true), "
+         "('STP2', '" +
+         kA1 + "', '" + kA1 +
+         "001', 'STGW0000001', 'p2', 'level', 'analog', true), "
+         "('STP3', '" +
+         kA2 + "', '" + kA2 +
+         "001', 'STGW0000002', 'p3', 'level', 'analog', true), "
+         "('STP4', '" +
+         kB1 + "', '" + kB1 +
+         "001', NULL, 'p4', 'level', 'analog', true), "
+         "('STP5', '" +
+         kB1 + "', '" + kB1 +
+         "001', NULL, 'p5', 'level', 'analog', true), "
+         "('STP6', '" +
+         kA1 + "', '" + kA1 + "001', 'STGW0000001', 'p6', 'level', 'analog', false)");
+  d.exec(
+      "INSERT INTO reading_latest(point_id, collect_ts, value, quality, received_ts) "
+      "SELECT point_id, t::timestamptz, 1, 0, t::timestamptz FROM monitoring_point JOIN (VALUES "
+      "('STP1', '2026-12-06T03:59:30Z'), ('STP2', '2026-12-06T03:59:30Z'), ('STP3', "
+      "'2026-12-06T03:35:00Z'), "
+      "('STP4', '2026-12-06T03:56:40Z'), ('STP6', '2026-12-06T03:59:30Z')) v(q, t) ON v.q = "
+      "quota_code");
   // Alarms (UTC → Beijing day): a5 is suppressed by a filing and never counted.
   struct A {
-    const char* id; const char* co; const char* type; const char* start; bool open; bool suppressed;
+    const char* id;
+    const char* co;
+    const char* type;
+    const char* start;
+    bool open;
+    bool suppressed;
   };
   const A alarms[] = {
-      {"a1", kA1, "HH", "2026-12-04T15:59:59Z", false, false},       // 12-04 23:59:59
-      {"a2", kA1, "H", "2026-12-04T16:00:00Z", false, false},        // 12-05 00:00:00
-      {"a3", kA2, "H", "2026-12-05T02:00:00Z", true, false},         // 12-05 10:00
-      {"a4", kB1, "LL", "2026-12-05T03:00:00Z", false, false},       // 12-05 11:00
-      {"a5", kA1, "HH", "2026-12-05T05:00:00Z", true, true},         // suppressed
-      {"a6", kA1, "OFFLINE", "2026-12-05T06:00:00Z", true, false},   // 12-05 14:00, point p1
-      {"a7", kA1, "H", "2026-11-29T16:00:00Z", false, false},        // Mon 11-30 00:00
-      {"a8", kB1, "H", "2026-11-29T15:59:00Z", false, false},        // Sun 11-29 23:59
-      {"a9", kA2, "HH", "2026-11-30T16:30:00Z", false, false},       // 12-01 00:30
-      {"a10", kA2, "HH", "2026-11-30T15:30:00Z", false, false},      // 11-30 23:30
+      {"a1", kA1, "HH", "2026-12-04T15:59:59Z", false, false},      // 12-04 23:59:59
+      {"a2", kA1, "H", "2026-12-04T16:00:00Z", false, false},       // 12-05 00:00:00
+      {"a3", kA2, "H", "2026-12-05T02:00:00Z", true, false},        // 12-05 10:00
+      {"a4", kB1, "LL", "2026-12-05T03:00:00Z", false, false},      // 12-05 11:00
+      {"a5", kA1, "HH", "2026-12-05T05:00:00Z", true, true},        // suppressed
+      {"a6", kA1, "OFFLINE", "2026-12-05T06:00:00Z", true, false},  // 12-05 14:00, point p1
+      {"a7", kA1, "H", "2026-11-29T16:00:00Z", false, false},       // Mon 11-30 00:00
+      {"a8", kB1, "H", "2026-11-29T15:59:00Z", false, false},       // Sun 11-29 23:59
+      {"a9", kA2, "HH", "2026-11-30T16:30:00Z", false, false},      // 12-01 00:30
+      {"a10", kA2, "HH", "2026-11-30T15:30:00Z", false, false},     // 11-30 23:30
   };
   for (const auto& a : alarms) {
     std::string co = a.co;
-    std::string point = std::string(a.id) == "a6" ? "(SELECT point_id FROM monitoring_point WHERE quota_code = 'STP1')" : "999";
-    d.exec("INSERT INTO alarm(point_id, quota_code, company_code, hazard_code, alarm_type, is_data_fault, start_ts, raised_ts, "
-           "end_ts, suppressed) VALUES (" + point + ", '" + a.id + "', '" + co + "', '" + co + "001', '" + a.type + "', " +
-           (std::string(a.type) == "OFFLINE" ? "true" : "false") + ", '" + a.start + "', '" + a.start + "', " +
-           (a.open ? std::string("NULL") : "'" + std::string(a.start) + "'::timestamptz + interval '5 minutes'") + ", " +
-           (a.suppressed ? "true" : "false") + ")");
+    std::string point = std::string(a.id) == "a6"
+                            ? "(SELECT point_id FROM monitoring_point WHERE quota_code = 'STP1')"
+                            : "999";
+    d.exec(
+        "INSERT INTO alarm(point_id, quota_code, company_code, hazard_code, alarm_type, "
+        "is_data_fault, start_ts, raised_ts, "
+        "end_ts, suppressed) VALUES (" +
+        point + ", '" + a.id + "', '" + co + "', '" + co + "001', '" + a.type + "', " +
+        (std::string(a.type) == "OFFLINE" ? "true" : "false") + ", '" + a.start + "', '" + a.start +
+        "', " +
+        (a.open ? std::string("NULL")
+                : "'" + std::string(a.start) + "'::timestamptz + interval '5 minutes'") +
+        ", " + (a.suppressed ? "true" : "false") + ")");
   }
   // Warning events.
-  auto event = [&](int id, const std::string& co, const char* level, const char* status, const char* first, bool overdue,
-                   const char* category, const char* source, const char* feedback_deadline) {
-    d.exec("INSERT INTO warning_event(id, event_no, source, company_code, hazard_code, level, initial_level, category, content, "
-           "status, first_ts, last_ts, overdue, feedback_deadline_ts) VALUES (" + std::to_string(id) + ", 'STW" +
-           std::to_string(id) + "', '" + source + "', '" + co + "', " +
-           (std::string(source) == "sensor" ? "'" + co + "001'" : std::string("NULL")) + ", '" + level + "', '" + level +
-           "', '" + category + "', 'x', '" + status + "', '" + first + "', '" + first + "', " + (overdue ? "true" : "false") +
-           ", " + (feedback_deadline ? "'" + std::string(feedback_deadline) + "'" : std::string("NULL")) + ")");
+  auto event = [&](int id, const std::string& co, const char* level, const char* status,
+                   const char* first, bool overdue, const char* category, const char* source,
+                   const char* feedback_deadline) {
+    d.exec(
+        "INSERT INTO warning_event(id, event_no, source, company_code, hazard_code, level, "
+        "initial_level, category, content, "
+        "status, first_ts, last_ts, overdue, feedback_deadline_ts) VALUES (" +
+        std::to_string(id) + ", 'STW" + std::to_string(id) + "', '" + source + "', '" + co + "', " +
+        (std::string(source) == "sensor" ? "'" + co + "001'" : std::string("NULL")) + ", '" +
+        level + "', '" + level + "', '" + category + "', 'x', '" + status + "', '" + first +
+        "', '" + first + "', " + (overdue ? "true" : "false") + ", " +
+        (feedback_deadline ? "'" + std::string(feedback_deadline) + "'" : std::string("NULL")) +
+        ")");
   };
-  event(9001, kA1, "red", "pushed", "2026-12-05T01:00:00Z", true, "threshold", "sensor", "2026-12-05T02:30:00Z");
-  event(9002, kA2, "yellow", "closed", "2026-12-04T01:00:00Z", false, "duration", "sensor", nullptr);
-  event(9003, kB1, "orange", "fed_back", "2026-12-05T02:00:00Z", false, "threshold", "sensor", nullptr);
-  event(9004, kA1, "blue", "pushed", "2026-12-05T03:00:00Z", false, "video_ai", "video_ai", "2026-12-06T07:00:00Z");
-  event(9005, kB1, "yellow", "pending_review", "2026-12-05T04:00:00Z", false, "video_ai", "video_ai", nullptr);
-  auto record = [&](int id, const char* when, const char* action, const char* from, const char* to, const char* deadline) {
-    d.exec("INSERT INTO disposal_record(event_id, at, actor_name, actor_role, action, from_status, to_status, level_before, "
-           "level_after, deadline_ts) VALUES (" + std::to_string(id) + ", '" + when + "', 'system', 'system', '" + action +
-           "', '" + from + "', '" + to + "', 'red', 'red', " +
-           (deadline ? "'" + std::string(deadline) + "'" : std::string("NULL")) + ")");
+  event(9001, kA1, "red", "pushed", "2026-12-05T01:00:00Z", true, "threshold", "sensor",
+        "2026-12-05T02:30:00Z");
+  event(9002, kA2, "yellow", "closed", "2026-12-04T01:00:00Z", false, "duration", "sensor",
+        nullptr);
+  event(9003, kB1, "orange", "fed_back", "2026-12-05T02:00:00Z", false, "threshold", "sensor",
+        nullptr);
+  event(9004, kA1, "blue", "pushed", "2026-12-05T03:00:00Z", false, "video_ai", "video_ai",
+        "2026-12-06T07:00:00Z");
+  event(9005, kB1, "yellow", "pending_review", "2026-12-05T04:00:00Z", false, "video_ai",
+        "video_ai", nullptr);
+  auto record = [&](int id, const char* when, const char* action, const char* from, const char* to,
+                    const char* deadline) {
+    d.exec(
+        "INSERT INTO disposal_record(event_id, at, actor_name, actor_role, action, from_status, "
+        "to_status, level_before, "
+        "level_after, deadline_ts) VALUES (" +
+        std::to_string(id) + ", '" + when + "', 'system', 'system', '" + action + "', '" + from +
+        "', '" + to + "', 'red', 'red', " +
+        (deadline ? "'" + std::string(deadline) + "'" : std::string("NULL")) + ")");
   };
-  // 9001: pushed 01:00 (deadline 01:30), escalated at 01:30 (fresh deadline 02:30), no feedback: overdue unanswered.
+  // 9001: pushed 01:00 (deadline 01:30), escalated at 01:30 (fresh deadline 02:30), no feedback:
+  // overdue unanswered.
   record(9001, "2026-12-05T01:00:00Z", "create", "pending", "pending", nullptr);
   record(9001, "2026-12-05T01:00:00Z", "push", "pending", "pushed", "2026-12-05T01:30:00Z");
   record(9001, "2026-12-05T01:30:00Z", "escalate", "pushed", "pushed", "2026-12-05T02:30:00Z");
@@ -154,23 +212,34 @@ void StatisticsPg::load() {
   // 9003: pushed (deadline 03:00), fed back at 03:30: late.
   record(9003, "2026-12-05T02:00:00Z", "push", "pending", "pushed", "2026-12-05T03:00:00Z");
   record(9003, "2026-12-05T03:30:00Z", "feedback", "pushed", "fed_back", "2026-12-06T03:30:00Z");
-  // 9004: confirmed and pushed on the 5th (deadline the 6th at 07:00), no feedback yet at 04:00: awaiting.
+  // 9004: confirmed and pushed on the 5th (deadline the 6th at 07:00), no feedback yet at 04:00:
+  // awaiting.
   record(9004, "2026-12-05T03:00:00Z", "confirm", "pending_review", "pending", nullptr);
   record(9004, "2026-12-05T03:00:00Z", "push", "pending", "pushed", "2026-12-06T07:00:00Z");
   // 9005: waiting for review, never pushed.
   record(9005, "2026-12-05T04:00:00Z", "create", "pending_review", "pending_review", nullptr);
   // Cameras: c1 (A1, on the tank farm, online), c2 (B1, no hazard source, offline), c3 inactive.
-  d.exec(std::string("INSERT INTO camera(video_id, company_code, hazard_code, name, scene_type, is_active) VALUES ") +
-         "('STCAM1', '" + kA1 + "', '" + kA1 + "001', '罐区摄像头', 'tank_farm', true), "
-         "('STCAM2', '" + kB1 + "', NULL, '大门摄像头', 'gate', true), "
-         "('STCAM3', '" + kB1 + "', NULL, '停用摄像头', 'gate', false)");
-  d.exec("INSERT INTO camera_status(video_id, state) VALUES ('STCAM1', 'online'), ('STCAM2', 'offline'), ('STCAM3', 'online')");
-  auto video = [&](const char* ep, const char* cam, const std::string& co, const char* analyser, const char* state,
-                   const char* start, const char* event) {
-    d.exec("INSERT INTO video_event(video_id, company_code, analyser, kind, episode_id, started_at, review_state, "
-           "review_reason, warning_event_id) VALUES ('" + std::string(cam) + "', '" + co + "', '" + analyser + "', 'k', '" + ep +
-           "', '" + start + "', '" + state + "', " + (std::string(state) == "rejected" ? "'误报'" : "NULL") + ", " +
-           (event ? event : "NULL") + ")");
+  d.exec(std::string("INSERT INTO camera(video_id, company_code, hazard_code, name, scene_type, "
+                     "is_active) VALUES ") +
+         "('STCAM1', '" + kA1 + "', '" + kA1 +
+         "001', '罐区摄像头', 'tank_farm', true), "
+         "('STCAM2', '" +
+         kB1 +
+         "', NULL, '大门摄像头', 'gate', true), "
+         "('STCAM3', '" +
+         kB1 + "', NULL, '停用摄像头', 'gate', false)");
+  d.exec(
+      "INSERT INTO camera_status(video_id, state) VALUES ('STCAM1', 'online'), ('STCAM2', "
+      "'offline'), ('STCAM3', 'online')");
+  auto video = [&](const char* ep, const char* cam, const std::string& co, const char* analyser,
+                   const char* state, const char* start, const char* event) {
+    d.exec(
+        "INSERT INTO video_event(video_id, company_code, analyser, kind, episode_id, started_at, "
+        "review_state, "
+        "review_reason, warning_event_id) VALUES ('" +
+        std::string(cam) + "', '" + co + "', '" + analyser + "', 'k', '" + ep + "', '" + start +
+        "', '" + state + "', " + (std::string(state) == "rejected" ? "'误报'" : "NULL") + ", " +
+        (event ? event : "NULL") + ")");
   };
   video("v1", "STCAM1", kA1, "fire", "confirmed", "2026-12-05T03:00:00Z", "9004");
   video("v2", "STCAM1", kA1, "smoke", "rejected", "2026-12-05T03:10:00Z", nullptr);
@@ -209,9 +278,9 @@ TEST_F(StatisticsPg, DailyTrendCountsAlarmsPerBeijingDayAcrossMidnight) {
     EXPECT_EQ(b[i]["label"], expected[i].first);
     EXPECT_EQ(b[i]["total"].get<long long>(), expected[i].second) << expected[i].first;
     // And against the database, counted independently by UTC+8 day.
-    auto n = count("SELECT count(*) AS n FROM alarm WHERE NOT suppressed AND start_ts >= '" + expected[i].first +
-                   " 00:00:00+08'::timestamptz AND start_ts < '" + expected[i].first +
-                   " 00:00:00+08'::timestamptz + interval '1 day'");
+    auto n = count("SELECT count(*) AS n FROM alarm WHERE NOT suppressed AND start_ts >= '" +
+                   expected[i].first + " 00:00:00+08'::timestamptz AND start_ts < '" +
+                   expected[i].first + " 00:00:00+08'::timestamptz + interval '1 day'");
     EXPECT_EQ(b[i]["total"].get<long long>(), n) << expected[i].first;
   }
   EXPECT_EQ(b[6]["counts"]["H"], 2);  // a2 at 00:00:00 Beijing belongs to the 5th, with a3
@@ -227,8 +296,11 @@ TEST_F(StatisticsPg, DailyTrendCountsAlarmsPerBeijingDayAcrossMidnight) {
 }
 
 TEST_F(StatisticsPg, HourlyTrendBucketsAreBeijingHours) {
-  auto r = svc.trend(admin, {{"metric", "alarms"}, {"bucket", "hour"}, {"from", "2026-12-05 00:00:00"},
-                             {"to", "2026-12-05 12:00:00"}}).body;
+  auto r = svc.trend(admin, {{"metric", "alarms"},
+                             {"bucket", "hour"},
+                             {"from", "2026-12-05 00:00:00"},
+                             {"to", "2026-12-05 12:00:00"}})
+               .body;
   const auto& b = r["buckets"];
   ASSERT_EQ(b.size(), 12u);
   EXPECT_EQ(b[0]["label"], "2026-12-05 00:00");
@@ -245,9 +317,12 @@ TEST_F(StatisticsPg, DefaultTrendIsTheLast24HoursByHour) {
   // Now is 12:00 Beijing on the 6th: the current hour is the last bucket.
   EXPECT_EQ(r["buckets"][23]["label"], "2026-12-06 12:00");
   EXPECT_EQ(r["buckets"][0]["label"], "2026-12-05 13:00");
-  // Warning events whose first alarm falls in that window: none (the latest is 9005 at 12:00 on the 5th).
-  EXPECT_EQ(r["totals"]["total"], count("SELECT count(*) AS n FROM warning_event WHERE first_ts >= '2026-12-05T05:00:00Z' "
-                                        "AND first_ts < '2026-12-06T05:00:00Z'"));
+  // Warning events whose first alarm falls in that window: none (the latest is 9005 at 12:00 on the
+  // 5th).
+  EXPECT_EQ(
+      r["totals"]["total"],
+      count("SELECT count(*) AS n FROM warning_event WHERE first_ts >= '2026-12-05T05:00:00Z' "
+            "AND first_ts < '2026-12-06T05:00:00Z'"));
 }
 
 TEST_F(StatisticsPg, WeeksStartOnMondayAndMonthsOnTheFirstInBeijingTime) {
@@ -283,8 +358,9 @@ TEST_F(StatisticsPg, AlarmsByCityEnterpriseTypeAndHazardSourceWithNames) {
   EXPECT_EQ(city["rows"][1]["breakdown"]["LL"], 1);
   EXPECT_EQ(city["rows"][1]["breakdown"]["H"], 1);
   EXPECT_EQ(city["rows"][1]["rank"], 2);
-  EXPECT_EQ(city["rows"][0]["count"].get<long long>(),
-            count("SELECT count(*) AS n FROM alarm WHERE NOT suppressed AND company_code LIKE '1401%'"));
+  EXPECT_EQ(
+      city["rows"][0]["count"].get<long long>(),
+      count("SELECT count(*) AS n FROM alarm WHERE NOT suppressed AND company_code LIKE '1401%'"));
 
   auto ent = svc.grouped(admin, "alarms", with(kWeek, "group_by", "enterprise")).body["rows"];
   ASSERT_EQ(ent.size(), 3u);
@@ -314,7 +390,8 @@ TEST_F(StatisticsPg, AlarmsByCityEnterpriseTypeAndHazardSourceWithNames) {
   EXPECT_EQ((*a1)["count"], 4);
 
   // limit cuts the rows, not the totals.
-  auto one = svc.grouped(admin, "alarms", with(with(kWeek, "group_by", "enterprise"), "limit", "1")).body;
+  auto one =
+      svc.grouped(admin, "alarms", with(with(kWeek, "group_by", "enterprise"), "limit", "1")).body;
   EXPECT_EQ(one["rows"].size(), 1u);
   EXPECT_EQ(one["total_rows"], 3);
   EXPECT_EQ(one["totals"]["count"], 9);
@@ -330,10 +407,15 @@ TEST_F(StatisticsPg, ScopesSeeOnlyTheirOwnRows) {
   auto ent = svc.trend(a2_user, with(with(kWeek, "metric", "alarms"), "bucket", "day")).body;
   EXPECT_EQ(ent["totals"]["total"], 3);
   EXPECT_EQ(ent["totals"]["total"].get<long long>(),
-            count(std::string("SELECT count(*) AS n FROM alarm WHERE NOT suppressed AND company_code = '") + kA2 + "'"));
+            count(std::string(
+                      "SELECT count(*) AS n FROM alarm WHERE NOT suppressed AND company_code = '") +
+                  kA2 + "'"));
   // Narrowing by region or enterprise inside the scope.
-  EXPECT_EQ(svc.grouped(admin, "alarms", with(kWeek, "region_code", "140105")).body["totals"]["count"], 4);
-  EXPECT_EQ(svc.grouped(admin, "alarms", with(kWeek, "company_code", kB1)).body["totals"]["count"], 2);
+  EXPECT_EQ(
+      svc.grouped(admin, "alarms", with(kWeek, "region_code", "140105")).body["totals"]["count"],
+      4);
+  EXPECT_EQ(svc.grouped(admin, "alarms", with(kWeek, "company_code", kB1)).body["totals"]["count"],
+            2);
   // Another scope's codes are not found.
   auto e1 = caught([&] { svc.grouped(datong, "alarms", with(kWeek, "company_code", kA1)); });
   ASSERT_TRUE(e1);
@@ -403,10 +485,11 @@ TEST_F(StatisticsPg, DisposalTimelinessFromTheRecords) {
   auto r = svc.disposal(admin, kWeek).body;
   EXPECT_EQ(r["totals"]["events"], 5);
   EXPECT_EQ(r["totals"]["pushed"], 4);
-  EXPECT_EQ(r["totals"]["fed_back_on_time"], 1);     // 9002
-  EXPECT_EQ(r["totals"]["fed_back_late"], 1);        // 9003
-  EXPECT_EQ(r["totals"]["unanswered_overdue"], 1);   // 9001 (its escalation's later deadline does not count)
-  EXPECT_EQ(r["totals"]["awaiting_feedback"], 1);    // 9004
+  EXPECT_EQ(r["totals"]["fed_back_on_time"], 1);  // 9002
+  EXPECT_EQ(r["totals"]["fed_back_late"], 1);     // 9003
+  EXPECT_EQ(r["totals"]["unanswered_overdue"],
+            1);  // 9001 (its escalation's later deadline does not count)
+  EXPECT_EQ(r["totals"]["awaiting_feedback"], 1);  // 9004
   EXPECT_EQ(r["totals"]["overdue"], 1);
   EXPECT_DOUBLE_EQ(r["totals"]["timeliness_rate"].get<double>(), 0.3333);  // 1 of 3, four decimals
   ASSERT_EQ(r["rows"].size(), 2u);
@@ -456,7 +539,8 @@ TEST_F(StatisticsPg, OverviewCountsOnlineWorkAndMarkers) {
   EXPECT_EQ(o["alarms_open"]["by_type"]["H"], 1);
   EXPECT_EQ(o["alarms_open"]["by_type"]["OFFLINE"], 1);
   EXPECT_EQ(o["alarms_open"]["by_type"]["HH"], 0);  // a5 is suppressed
-  EXPECT_EQ(o["warnings_open"], json({{"total", 4}, {"red", 1}, {"orange", 1}, {"yellow", 1}, {"blue", 1}}));
+  EXPECT_EQ(o["warnings_open"],
+            json({{"total", 4}, {"red", 1}, {"orange", 1}, {"yellow", 1}, {"blue", 1}}));
   EXPECT_EQ(o["review_waiting"], json({{"total", 2}, {"video_events", 1}, {"warning_events", 1}}));
   EXPECT_EQ(o["overdue_disposals"], 1);
   ASSERT_EQ(o["enterprises"].size(), 3u);  // by code: A2, A1, B1 (A3 is closed)
@@ -501,13 +585,18 @@ TEST_F(StatisticsPg, BadRangesAreRefused) {
   EXPECT_EQ(code({{"from", "2026-12-05"}, {"to", "2026-12-01"}}), Errc::validation_failed);
   EXPECT_EQ(code({{"from", "2026-02-30"}}), Errc::bad_request);
   EXPECT_EQ(code({{"from", "today"}}), Errc::bad_request);
-  EXPECT_EQ(code({{"from", "2024-01-01"}, {"to", "2026-12-01"}}), Errc::validation_failed);  // > 366 days by day
-  EXPECT_NO_THROW(svc.grouped(admin, "alarms", {{"period", "month"}, {"from", "2024-01-01"}, {"to", "2026-12-01"}}));  // 1,066 days
+  EXPECT_EQ(code({{"from", "2024-01-01"}, {"to", "2026-12-01"}}),
+            Errc::validation_failed);  // > 366 days by day
+  EXPECT_NO_THROW(svc.grouped(
+      admin, "alarms",
+      {{"period", "month"}, {"from", "2024-01-01"}, {"to", "2026-12-01"}}));  // 1,066 days
   EXPECT_EQ(code({{"group_by", "colour"}}), Errc::bad_request);
   EXPECT_EQ(code({{"region_code", "1401"}}), Errc::bad_request);
   EXPECT_EQ(code({{"region_code", "149900"}}), Errc::not_found);
   EXPECT_EQ(code({{"company_code", "14999999999"}}), Errc::not_found);
-  auto hours = caught([&] { svc.trend(admin, {{"metric", "alarms"}, {"bucket", "hour"}, {"from", "2026-10-01"}}); });
+  auto hours = caught([&] {
+    svc.trend(admin, {{"metric", "alarms"}, {"bucket", "hour"}, {"from", "2026-10-01"}});
+  });
   ASSERT_TRUE(hours);
   EXPECT_EQ(hours->code, Errc::validation_failed);
   auto machine = caught([&] { svc.overview(principal(Role::gateway, Scope::enterprise(kA1))); });
@@ -534,9 +623,12 @@ namespace {
 // The points online counted once for every enterprise (after each minute's aggregation) give
 // every scope the same figures as counting per request, and only while younger than the max age.
 TEST_F(StatisticsPg, PointCountsCountedOnceAreTheSameForEveryScope) {
-  StatisticsService once(db_->db(), *clock_, {std::chrono::seconds(300), std::chrono::milliseconds(0), std::chrono::seconds(180)});
+  StatisticsService once(
+      db_->db(), *clock_,
+      {std::chrono::seconds(300), std::chrono::milliseconds(0), std::chrono::seconds(180)});
   for (const auto* who : {&admin, &datong, &a2_user})
-    EXPECT_EQ(once.overview(*who)["points_counted_at"], once.overview(*who)["generated_at"]) << "no count yet: per request";
+    EXPECT_EQ(once.overview(*who)["points_counted_at"], once.overview(*who)["generated_at"])
+        << "no count yet: per request";
   once.refresh_point_counts();
   auto counted_at = svc.overview(admin)["generated_at"];
   for (const auto* who : {&admin, &datong, &a2_user}) {
@@ -547,13 +639,17 @@ TEST_F(StatisticsPg, PointCountsCountedOnceAreTheSameForEveryScope) {
   EXPECT_EQ(once.overview(datong)["counts"]["points"], json({{"online", 1}, {"total", 2}}));
   // A point added after the count shows up per request at once, in the counted figures at the
   // next count, and a count older than the max age is not used.
-  db_->exec("INSERT INTO monitoring_point(quota_code, company_code, hazard_code, name, indicator_type, value_kind) "
-            "SELECT 'PCNEW1', company_code, hazard_code, '新点', 'level', 'analog' FROM monitoring_point "
-            "WHERE company_code = '" + std::string(kB1) + "' LIMIT 1");
+  db_->exec(
+      "INSERT INTO monitoring_point(quota_code, company_code, hazard_code, name, indicator_type, "
+      "value_kind) "
+      "SELECT 'PCNEW1', company_code, hazard_code, '新点', 'level', 'analog' FROM monitoring_point "
+      "WHERE company_code = '" +
+      std::string(kB1) + "' LIMIT 1");
   EXPECT_EQ(svc.overview(datong)["counts"]["points"]["total"], 3);
   EXPECT_EQ(once.overview(datong)["counts"]["points"]["total"], 2) << "the count made before it";
   clock_->advance(std::chrono::seconds(181));
-  EXPECT_EQ(once.overview(datong)["counts"]["points"]["total"], 3) << "a count older than 180 s is not used";
+  EXPECT_EQ(once.overview(datong)["counts"]["points"]["total"], 3)
+      << "a count older than 180 s is not used";
   once.refresh_point_counts();
   EXPECT_EQ(once.overview(datong)["counts"]["points"]["total"], 3);
   EXPECT_EQ(once.overview(admin)["counts"]["points"]["total"], 6);
@@ -562,17 +658,22 @@ TEST_F(StatisticsPg, PointCountsCountedOnceAreTheSameForEveryScope) {
 }
 
 TEST_F(StatisticsPg, OverviewTextIsReusedPerScopeForTheConfiguredTime) {
-  StatisticsService cached(db_->db(), *clock_, {std::chrono::seconds(300), std::chrono::milliseconds(5000)});
+  StatisticsService cached(db_->db(), *clock_,
+                           {std::chrono::seconds(300), std::chrono::milliseconds(5000)});
   auto first = cached.overview_text(datong);
   auto again = cached.overview_text(datong);
   EXPECT_EQ(first.get(), again.get()) << "the same answer within 5 s";
   auto parsed = json::parse(*first);
   EXPECT_EQ(parsed["enterprises"].size(), 1u);
   EXPECT_NE(cached.overview_text(admin).get(), first.get()) << "another scope has its own answer";
-  db_->exec("INSERT INTO enterprise(company_code, name, region_code) VALUES ('14020200099', '大同统计临时', '140202')");
-  EXPECT_EQ(json::parse(*cached.overview_text(datong))["enterprises"].size(), 1u) << "still the reused answer";
+  db_->exec(
+      "INSERT INTO enterprise(company_code, name, region_code) VALUES ('14020200099', "
+      "'大同统计临时', '140202')");
+  EXPECT_EQ(json::parse(*cached.overview_text(datong))["enterprises"].size(), 1u)
+      << "still the reused answer";
   clock_->advance(std::chrono::seconds(6));
-  EXPECT_EQ(json::parse(*cached.overview_text(datong))["enterprises"].size(), 2u) << "made again after 5 s";
+  EXPECT_EQ(json::parse(*cached.overview_text(datong))["enterprises"].size(), 2u)
+      << "made again after 5 s";
   // Without reuse (the default) every call reads the database.
   EXPECT_NE(svc.overview_text(datong).get(), svc.overview_text(datong).get());
   db_->exec("DELETE FROM enterprise WHERE company_code = '14020200099'");
@@ -583,37 +684,49 @@ TEST_F(StatisticsPg, OverviewTextIsReusedPerScopeForTheConfiguredTime) {
 namespace {
 // The feedback deadline in force when the record trail is more than push → feedback: a reject
 // after an on-time feedback does not make it late, a raise of the level shortens the deadline, an
-// escalation's fresh deadline does not rescue a missed one. October 2026, apart from the other tests.
+// escalation's fresh deadline does not rescue a missed one. October 2026, apart from the other
+// tests.
 TEST_F(StatisticsPg, DisposalDeadlineInForceAcrossRejectRaiseAndEscalation) {
   auto& d = *db_;
   auto event = [&](int id, const std::string& co, const char* first) {
-    d.exec("INSERT INTO warning_event(id, event_no, company_code, hazard_code, level, initial_level, category, content, status, "
-           "first_ts, last_ts) VALUES (" + std::to_string(id) + ", 'STW" + std::to_string(id) + "', '" + co + "', '" + co +
-           "001', 'blue', 'blue', 'threshold', 'x', 'closed', '" + first + "', '" + first + "')");
+    d.exec(
+        "INSERT INTO warning_event(id, event_no, company_code, hazard_code, level, initial_level, "
+        "category, content, status, "
+        "first_ts, last_ts) VALUES (" +
+        std::to_string(id) + ", 'STW" + std::to_string(id) + "', '" + co + "', '" + co +
+        "001', 'blue', 'blue', 'threshold', 'x', 'closed', '" + first + "', '" + first + "')");
   };
-  auto record = [&](int id, const char* when, const char* action, const char* from, const char* to, const char* deadline) {
-    d.exec("INSERT INTO disposal_record(event_id, at, actor_name, actor_role, action, from_status, to_status, level_before, "
-           "level_after, deadline_ts) VALUES (" + std::to_string(id) + ", '" + when + "', 'x', 'system', '" + action + "', '" +
-           from + "', '" + to + "', 'blue', 'blue', " + (deadline ? "'" + std::string(deadline) + "'" : std::string("NULL")) + ")");
+  auto record = [&](int id, const char* when, const char* action, const char* from, const char* to,
+                    const char* deadline) {
+    d.exec(
+        "INSERT INTO disposal_record(event_id, at, actor_name, actor_role, action, from_status, "
+        "to_status, level_before, "
+        "level_after, deadline_ts) VALUES (" +
+        std::to_string(id) + ", '" + when + "', 'x', 'system', '" + action + "', '" + from +
+        "', '" + to + "', 'blue', 'blue', " +
+        (deadline ? "'" + std::string(deadline) + "'" : std::string("NULL")) + ")");
   };
-  // 9101: fed back at 01:10 before the 01:30 deadline, rejected at 01:20 (new deadline 01:50), fed back
-  // again at 02:00: on time (the first feedback counts).
+  // 9101: fed back at 01:10 before the 01:30 deadline, rejected at 01:20 (new deadline 01:50), fed
+  // back again at 02:00: on time (the first feedback counts).
   event(9101, kA1, "2026-10-10T01:00:00Z");
   record(9101, "2026-10-10T01:00:00Z", "push", "pending", "pushed", "2026-10-10T01:30:00Z");
   record(9101, "2026-10-10T01:10:00Z", "feedback", "pushed", "fed_back", nullptr);
   record(9101, "2026-10-10T01:20:00Z", "reject", "fed_back", "pushed", "2026-10-10T01:50:00Z");
   record(9101, "2026-10-10T02:00:00Z", "feedback", "pushed", "fed_back", nullptr);
-  // 9102: pushed blue (deadline 05:00), raised at 01:10 to red (deadline 01:40), fed back at 02:00: late.
+  // 9102: pushed blue (deadline 05:00), raised at 01:10 to red (deadline 01:40), fed back at 02:00:
+  // late.
   event(9102, kA1, "2026-10-11T01:00:00Z");
   record(9102, "2026-10-11T01:00:00Z", "push", "pending", "pushed", "2026-10-11T05:00:00Z");
   record(9102, "2026-10-11T01:10:00Z", "raise_level", "pushed", "pushed", "2026-10-11T01:40:00Z");
   record(9102, "2026-10-11T02:00:00Z", "feedback", "pushed", "fed_back", nullptr);
-  // 9103: deadline 01:30 missed, escalated at 01:30 (fresh deadline 02:30), fed back at 02:00: late.
+  // 9103: deadline 01:30 missed, escalated at 01:30 (fresh deadline 02:30), fed back at 02:00:
+  // late.
   event(9103, kB1, "2026-10-12T01:00:00Z");
   record(9103, "2026-10-12T01:00:00Z", "push", "pending", "pushed", "2026-10-12T01:30:00Z");
   record(9103, "2026-10-12T01:30:00Z", "escalate", "pushed", "pushed", "2026-10-12T02:30:00Z");
   record(9103, "2026-10-12T02:00:00Z", "feedback", "pushed", "fed_back", nullptr);
-  auto r = svc.disposal(admin, {{"from", "2026-10-01"}, {"to", "2026-10-31"}, {"by", "enterprise"}}).body;
+  auto r = svc.disposal(admin, {{"from", "2026-10-01"}, {"to", "2026-10-31"}, {"by", "enterprise"}})
+               .body;
   EXPECT_EQ(r["totals"]["events"], 3);
   EXPECT_EQ(r["totals"]["pushed"], 3);
   EXPECT_EQ(r["totals"]["fed_back_on_time"], 1);

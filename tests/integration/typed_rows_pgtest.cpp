@@ -40,17 +40,18 @@ struct Item {
 
 template <>
 struct hazmon::storage::RowDescription<probe::Item> {
-  static constexpr auto columns = std::make_tuple(
-      column("id", &probe::Item::id), column("name", &probe::Item::name), column("note", &probe::Item::note),
-      column("rank", &probe::Item::rank), column("colour", &probe::Item::colour), column("was", &probe::Item::was),
-      column("at", &probe::Item::at), column("closed", &probe::Item::closed), column("value", &probe::Item::value),
-      column("open", &probe::Item::open));
+  static constexpr auto columns =
+      std::make_tuple(column("id", &probe::Item::id), column("name", &probe::Item::name),
+                      column("note", &probe::Item::note), column("rank", &probe::Item::rank),
+                      column("colour", &probe::Item::colour), column("was", &probe::Item::was),
+                      column("at", &probe::Item::at), column("closed", &probe::Item::closed),
+                      column("value", &probe::Item::value), column("open", &probe::Item::open));
 };
 
 namespace {
 SysTime utc(int y, unsigned mo, unsigned d, int h, int mi, int s, int us = 0) {
-  return time_point_cast<SysTime::duration>(sys_days{year{y} / month{mo} / day{d}} + hours(h) + minutes(mi) + seconds(s) +
-                                            microseconds(us));
+  return time_point_cast<SysTime::duration>(sys_days{year{y} / month{mo} / day{d}} + hours(h) +
+                                            minutes(mi) + seconds(s) + microseconds(us));
 }
 
 class TypedRowsPg : public ::testing::Test {
@@ -62,7 +63,8 @@ class TypedRowsPg : public ::testing::Test {
 TEST_F(TypedRowsPg, FieldsByPositionAndName) {
   auto tx = db.begin();
   auto r = tx.query(
-      "SELECT 42::integer AS i, 9007199254740993::bigint AS big, 2.5::numeric AS num, true AS yes, 'hé'::text AS s, "
+      "SELECT 42::integer AS i, 9007199254740993::bigint AS big, 2.5::numeric AS num, true AS yes, "
+      "'hé'::text AS s, "
       "NULL::text AS nothing, '2021-10-31 20:34:56.789+08'::timestamptz AS ts, 'orange' AS colour");
   ASSERT_EQ(r.size(), 1u);
   auto row = r[0];
@@ -83,7 +85,8 @@ TEST_F(TypedRowsPg, FieldsByPositionAndName) {
 TEST_F(TypedRowsPg, TimestamptzKeepsMicrosecondsAndWholeSeconds) {
   auto tx = db.begin();
   auto ts = tx.rows<SysTime>(
-      "SELECT t FROM (VALUES ('2026-12-06 23:59:59.123456+00'::timestamptz, 1), ('2026-12-07 00:00:00+00', 2), "
+      "SELECT t FROM (VALUES ('2026-12-06 23:59:59.123456+00'::timestamptz, 1), ('2026-12-07 "
+      "00:00:00+00', 2), "
       "('1999-12-31 16:00:00.5-08', 3)) v(t, o) ORDER BY o");
   ASSERT_EQ(ts.size(), 3u);
   EXPECT_EQ(ts[0], utc(2026, 12, 6, 23, 59, 59, 123456));
@@ -100,9 +103,11 @@ TEST_F(TypedRowsPg, StructsThroughRowDescription) {
   auto tx = db.begin();
   auto items = tx.rows<probe::Item>(
       "SELECT * FROM (VALUES "
-      "(1::bigint, 'a', 'n1', 2, 'red', 'orange', '2026-01-02 03:04:05+00'::timestamptz, NULL::timestamptz, 1.25::float8, "
+      "(1::bigint, 'a', 'n1', 2, 'red', 'orange', '2026-01-02 03:04:05+00'::timestamptz, "
+      "NULL::timestamptz, 1.25::float8, "
       "true, 'extra'), "
-      "(2, 'b', NULL, NULL, 'orange', NULL, '2026-01-02 03:04:06.5+00', '2026-01-03 00:00:00+00', -3, false, 'x')) "
+      "(2, 'b', NULL, NULL, 'orange', NULL, '2026-01-02 03:04:06.5+00', '2026-01-03 00:00:00+00', "
+      "-3, false, 'x')) "
       "v(id, name, note, rank, colour, was, at, closed, value, open, ignored) ORDER BY id");
   ASSERT_EQ(items.size(), 2u);
   EXPECT_EQ(items[0].id, 1);
@@ -125,7 +130,8 @@ TEST_F(TypedRowsPg, StructsThroughRowDescription) {
   EXPECT_FALSE(items[1].open);
 
   EXPECT_EQ(tx.one<probe::Item>("SELECT 1 AS id WHERE false"), std::nullopt);
-  EXPECT_TRUE(tx.rows<probe::Item>("SELECT 1 AS id WHERE false").empty());  // no columns checked on no rows
+  EXPECT_TRUE(
+      tx.rows<probe::Item>("SELECT 1 AS id WHERE false").empty());  // no columns checked on no rows
   EXPECT_EQ(tx.one<long long>("SELECT count(*) FROM generate_series(1, 5)"), 5);
 }
 
@@ -149,7 +155,8 @@ TEST_F(TypedRowsPg, WrongShapesAreInternalErrors) {
   EXPECT_EQ(code([&] { row.get<bool>("s"); }), Errc::internal);
   EXPECT_EQ(code([&] { row.index("missing"); }), Errc::internal);
   // A struct whose column the query lacks.
-  EXPECT_EQ(code([&] { tx.rows<probe::Item>("SELECT 1::bigint AS id, 'a' AS name"); }), Errc::internal);
+  EXPECT_EQ(code([&] { tx.rows<probe::Item>("SELECT 1::bigint AS id, 'a' AS name"); }),
+            Errc::internal);
   EXPECT_EQ(row.get<std::optional<int>>("n"), std::nullopt);
 }
 
@@ -167,13 +174,16 @@ TEST(PlaceholderHelper, NumbersParamsInOrder) {
 TEST_F(TypedRowsPg, FormatTimestamptzMatchesTheJsonRows) {
   auto tx = db.begin();
   const char* sql =
-      "SELECT t FROM (VALUES ('2026-12-06 23:59:59.123456+00'::timestamptz, 1), ('2026-12-07 00:00:00+00', 2), "
-      "('2026-01-02 03:04:05.12+00', 3), ('1999-12-31 16:00:00.5-08', 4), ('2026-06-30 12:00:00.000001+00', 5)) v(t, o) "
+      "SELECT t FROM (VALUES ('2026-12-06 23:59:59.123456+00'::timestamptz, 1), ('2026-12-07 "
+      "00:00:00+00', 2), "
+      "('2026-01-02 03:04:05.12+00', 3), ('1999-12-31 16:00:00.5-08', 4), ('2026-06-30 "
+      "12:00:00.000001+00', 5)) v(t, o) "
       "ORDER BY o";
   auto typed = tx.rows<SysTime>(sql);
   auto rows = tx.exec(sql);
   ASSERT_EQ(typed.size(), rows.size());
   for (std::size_t i = 0; i < typed.size(); ++i)
     EXPECT_EQ(hazmon::storage::format_timestamptz(typed[i]), rows[i]["t"].get<std::string>()) << i;
-  EXPECT_EQ(hazmon::storage::format_timestamptz(utc(2026, 1, 2, 3, 4, 5, 120000)), "2026-01-02T03:04:05.12Z");
+  EXPECT_EQ(hazmon::storage::format_timestamptz(utc(2026, 1, 2, 3, 4, 5, 120000)),
+            "2026-01-02T03:04:05.12Z");
 }

@@ -45,7 +45,9 @@ using test::wait_exit;
 inline std::string run_command(const std::vector<std::string>& args, seconds limit) {
   auto c = spawn(args, {});
   int rc = wait_exit(c, limit);
-  if (rc != 0) throw std::runtime_error(args[0] + " " + args[1] + " exited with " + std::to_string(rc) + ": " + c.output);
+  if (rc != 0)
+    throw std::runtime_error(args[0] + " " + args[1] + " exited with " + std::to_string(rc) + ": " +
+                             c.output);
   return c.output;
 }
 
@@ -77,12 +79,13 @@ class Hazmond {
  public:
   Hazmond(fs::path state_dir, std::string dsn) : dir_(std::move(state_dir)), dsn_(std::move(dsn)) {
     fs::create_directories(dir_);
-    std::ofstream(dir_ / "hazmond.json")
-        << json{{"state_dir", (dir_ / "var").string()},
-                {"http", {{"port", 0}, {"listen_address", "127.0.0.1"}, {"shutdown_grace_ms", 3000}}},
-                {"log", {{"level", "info"}}},
-                {"ingest", {{"spool_file", "spool/readings.spool"}}}}
-               .dump();
+    std::ofstream(dir_ / "hazmond.json") << json{
+        {"state_dir", (dir_ / "var").string()},
+        {"http", {{"port", 0}, {"listen_address", "127.0.0.1"}, {"shutdown_grace_ms", 3000}}},
+        {"log", {{"level", "info"}}},
+        {"ingest",
+         {{"spool_file",
+           "spool/readings.spool"}}}}.dump();
   }
   ~Hazmond() {
     if (running()) kill9();
@@ -90,14 +93,16 @@ class Hazmond {
 
   // Starts and waits until it serves; returns the port.
   unsigned short start() {
-    child_ = spawn({hazmond_path(), "serve", "--config", (dir_ / "hazmond.json").string()}, {"HAZMON_DB_DSN=" + dsn_});
+    child_ = spawn({hazmond_path(), "serve", "--config", (dir_ / "hazmond.json").string()},
+                   {"HAZMON_DB_DSN=" + dsn_});
     static const std::regex kServing(R"(serving https://localhost:(\d+)/)");
     auto deadline = steady_clock::now() + seconds(60);
     port_ = 0;
     while (steady_clock::now() < deadline && port_ == 0) {
       child_.drain();
       std::smatch m;
-      if (std::regex_search(child_.output, m, kServing)) port_ = static_cast<unsigned short>(std::stoi(m[1]));
+      if (std::regex_search(child_.output, m, kServing))
+        port_ = static_cast<unsigned short>(std::stoi(m[1]));
       int status = 0;
       if (port_ == 0 && ::waitpid(child_.pid, &status, WNOHANG) == child_.pid) {
         child_.pid = -1;
@@ -137,7 +142,8 @@ class Hazmond {
     while (pos < all.size()) {
       auto nl = all.find('\n', pos);
       auto line = all.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos + 1);
-      if (line.find("warn") != std::string::npos || line.find("error") != std::string::npos) out += line;
+      if (line.find("warn") != std::string::npos || line.find("error") != std::string::npos)
+        out += line;
       if (nl == std::string::npos) break;
       pos = nl + 1;
     }

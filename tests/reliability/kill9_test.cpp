@@ -18,28 +18,34 @@ namespace {
 constexpr const char* kCompany = "14050000001";  // 晋城: no other test of this binary uses it
 constexpr int kPoints = 5;
 constexpr int kThreads = 4;
-constexpr int kItems = 40;       // readings per upload
-constexpr int kMaxSeq = 450;     // uploads per thread at most (keeps collect times distinct)
+constexpr int kItems = 40;    // readings per upload
+constexpr int kMaxSeq = 450;  // uploads per thread at most (keeps collect times distinct)
 
 std::string quota(int p) { return "K9LIT" + std::to_string(p); }
 
 // Each (point, collect second) is used once in the whole test: reading k of upload `seq` of
 // thread `t` is taken `offset` seconds before t0.
-long long offset_s(int t, int seq, int i) { return static_cast<long long>(t) * kMaxSeq * kItems + seq * kItems + i; }
+long long offset_s(int t, int seq, int i) {
+  return static_cast<long long>(t) * kMaxSeq * kItems + seq * kItems + i;
+}
 
 struct Key {
   std::string quota;
   long long epoch;
-  bool operator<(const Key& o) const { return quota != o.quota ? quota < o.quota : epoch < o.epoch; }
+  bool operator<(const Key& o) const {
+    return quota != o.quota ? quota < o.quota : epoch < o.epoch;
+  }
 };
 
 // (quota, collect epoch) → how many times it is in `reading`.
 std::map<Key, int> stored_readings(storage::Database& db) {
   std::map<Key, int> out;
   db.in_tx([&](storage::Tx& tx) {
-    for (auto& r : tx.exec("SELECT p.quota_code, extract(epoch FROM r.collect_ts)::bigint AS t, count(*) AS n FROM reading r "
+    for (auto& r : tx.exec("SELECT p.quota_code, extract(epoch FROM r.collect_ts)::bigint AS t, "
+                           "count(*) AS n FROM reading r "
                            "JOIN monitoring_point p USING (point_id) GROUP BY 1, 2"))
-      out[{r["quota_code"].get<std::string>(), r["t"].get<long long>()}] = static_cast<int>(r["n"].get<long long>());
+      out[{r["quota_code"].get<std::string>(), r["t"].get<long long>()}] =
+          static_cast<int>(r["n"].get<long long>());
   });
   return out;
 }
@@ -52,7 +58,9 @@ int times(const std::map<Key, int>& stored, const Key& k) {
 std::vector<Key> keys_of(const json& body) {
   std::vector<Key> out;
   for (const auto& d : body["datas"])
-    out.push_back({d["quotaCode"].get<std::string>(), core::parse_time(d["collectTime"].get<std::string>())->time_since_epoch() / seconds(1)});
+    out.push_back(
+        {d["quotaCode"].get<std::string>(),
+         core::parse_time(d["collectTime"].get<std::string>())->time_since_epoch() / seconds(1)});
   return out;
 }
 }  // namespace
@@ -70,15 +78,31 @@ TEST(Reliability, Kill9DuringLoadLosesNothingAcknowledgedAndStoresNothingTwice) 
       if (r.status != 201) throw std::runtime_error(r.body);
       return r.json();
     };
-    ok(c.post_json("/api/v1/enterprises", {{"company_code", kCompany}, {"name", "晋城可靠性化工有限公司"}, {"region_code", "140500"}}, admin));
-    ok(c.post_json("/api/v1/hazard-sources", {{"hazard_code", std::string(kCompany) + "001"}, {"company_code", kCompany}, {"name", "罐区"}, {"rank", 2}}, admin));
+    ok(c.post_json(
+        "/api/v1/enterprises",
+        {{"company_code", kCompany}, {"name", "晋城可靠性化工有限公司"}, {"region_code", "140500"}},
+        admin));
+    ok(c.post_json("/api/v1/hazard-sources",
+                   {{"hazard_code", std::string(kCompany) + "001"},
+                    {"company_code", kCompany},
+                    {"name", "罐区"},
+                    {"rank", 2}},
+                   admin));
     for (int p = 0; p < kPoints; ++p)
       ok(c.post_json("/api/v1/monitoring-points",
-                     {{"quota_code", quota(p)}, {"company_code", kCompany}, {"hazard_code", std::string(kCompany) + "001"},
-                      {"name", std::to_string(p) + "#罐液位"}, {"indicator_type", "level"}, {"value_kind", "analog"},
-                      {"unit", "m"}, {"range_low", 0}, {"range_high", 20}},
+                     {{"quota_code", quota(p)},
+                      {"company_code", kCompany},
+                      {"hazard_code", std::string(kCompany) + "001"},
+                      {"name", std::to_string(p) + "#罐液位"},
+                      {"indicator_type", "level"},
+                      {"value_kind", "analog"},
+                      {"unit", "m"},
+                      {"range_low", 0},
+                      {"range_high", 20}},
                      admin));
-    auto cred = ok(c.post_json("/api/v1/credentials", {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompany}}}}, admin));
+    auto cred = ok(c.post_json(
+        "/api/v1/credentials",
+        {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompany}}}}, admin));
     token = cred["app_id"].get<std::string>() + "." + cred["secret"].get<std::string>();
   }
 
@@ -91,10 +115,14 @@ TEST(Reliability, Kill9DuringLoadLosesNothingAcknowledgedAndStoresNothingTwice) 
     json datas = json::array();
     for (int i = 0; i < kItems; ++i)
       datas.push_back({{"quotaCode", quota(i % kPoints)},
-                       {"collectTime", core::format_rfc3339(time_point_cast<seconds>(t0) - seconds(offset_s(t, seq, i)))},
+                       {"collectTime", core::format_rfc3339(time_point_cast<seconds>(t0) -
+                                                            seconds(offset_s(t, seq, i)))},
                        {"value", 5.0 + (i % 10) * 0.25}});
-    return {{"companyCode", kCompany}, {"dataId", "k9-" + std::to_string(t) + "-" + std::to_string(seq)},
-            {"reportType", "realtime"}, {"sendTime", core::format_rfc3339(system_clock::now())}, {"datas", datas}};
+    return {{"companyCode", kCompany},
+            {"dataId", "k9-" + std::to_string(t) + "-" + std::to_string(seq)},
+            {"reportType", "realtime"},
+            {"sendTime", core::format_rfc3339(system_clock::now())},
+            {"datas", datas}};
   });
   gw.start(port);
   std::this_thread::sleep_for(milliseconds(2500));
@@ -106,14 +134,18 @@ TEST(Reliability, Kill9DuringLoadLosesNothingAcknowledgedAndStoresNothingTwice) 
 
   std::size_t acked = 0, unacked = 0;
   for (const auto& s : sent) (s.status == 200 ? acked : unacked)++;
-  std::printf("before kill -9: %zu uploads answered 200, %zu unanswered or failed (%d readings each)\n", acked, unacked, kItems);
+  std::printf(
+      "before kill -9: %zu uploads answered 200, %zu unanswered or failed (%d readings each)\n",
+      acked, unacked, kItems);
   ASSERT_GT(acked, 5u) << "the load did not get going: " << server.output();
   ASSERT_GT(unacked, 0u);
-  for (const auto& s : sent) ASSERT_TRUE(s.status == 200 || s.status == 0 || s.status == 503) << s.status;
+  for (const auto& s : sent)
+    ASSERT_TRUE(s.status == 200 || s.status == 0 || s.status == 503) << s.status;
 
   // Restart over the same state directory and database.
   port = server.start();
-  std::printf("restarted %.1f s after the kill\n", duration<double>(steady_clock::now() - killed_at).count());
+  std::printf("restarted %.1f s after the kill\n",
+              duration<double>(steady_clock::now() - killed_at).count());
 
   // Nothing acknowledged was lost: checked before any resend could put it back.
   auto stored = stored_readings(db.db());
@@ -124,7 +156,8 @@ TEST(Reliability, Kill9DuringLoadLosesNothingAcknowledgedAndStoresNothingTwice) 
       if (times(stored, k) != 1) ++missing;
   }
   EXPECT_EQ(missing, 0u) << "readings of acknowledged uploads missing or doubled after kill -9";
-  for (const auto& [k, n] : stored) ASSERT_EQ(n, 1) << k.quota << " at " << k.epoch << " stored " << n << " times";
+  for (const auto& [k, n] : stored)
+    ASSERT_EQ(n, 1) << k.quota << " at " << k.epoch << " stored " << n << " times";
 
   // Every client resends everything it sent: the acknowledged get the same reply, the others
   // are stored now (or were stored before the kill and get their reply).
@@ -146,11 +179,14 @@ TEST(Reliability, Kill9DuringLoadLosesNothingAcknowledgedAndStoresNothingTwice) 
   EXPECT_EQ(stored.size(), expected.size());
   for (const auto& k : expected) EXPECT_EQ(times(stored, k), 1) << k.quota << " at " << k.epoch;
   auto batches = db.db().in_tx([](storage::Tx& tx) {
-    return tx.exec_one("SELECT count(*) AS n FROM upload_batch WHERE company_code = $1", {kCompany})["n"].get<long long>();
+    return tx
+        .exec_one("SELECT count(*) AS n FROM upload_batch WHERE company_code = $1", {kCompany})["n"]
+        .get<long long>();
   });
   EXPECT_EQ(batches, static_cast<long long>(sent.size()));
 
   EXPECT_EQ(server.terminate(), 0) << server.output();
   fs::remove_all(dir);
-  std::printf("kill -9 test took %.1f s\n", duration<double>(steady_clock::now() - t_start).count());
+  std::printf("kill -9 test took %.1f s\n",
+              duration<double>(steady_clock::now() - t_start).count());
 }

@@ -22,10 +22,11 @@ constexpr const char* kCompany = "14060000003";
 constexpr const char* kHazard = "14060000003001";
 
 // One upload of `n` readings of `point` collected at t0, t0 + 1 s, ...
-void add_upload(storage::IngestBatch& b, const std::string& data_id, std::int32_t point, std::int64_t t0, int n,
-                const std::string& reply) {
+void add_upload(storage::IngestBatch& b, const std::string& data_id, std::int32_t point,
+                std::int64_t t0, int n, const std::string& reply) {
   b.uploads.push_back({kCompany, data_id, "", "realtime", t0 + 60000, n, reply});
-  for (int i = 0; i < n; ++i) b.readings.push_back({point, t0 + i * 1000LL, t0 + 60000, 1.5 + i, 0});
+  for (int i = 0; i < n; ++i)
+    b.readings.push_back({point, t0 + i * 1000LL, t0 + 60000, 1.5 + i, 0});
   b.enterprise_alarms.push_back({kCompany, data_id, "X", "H", 1.0, 0.5, t0, std::nullopt});
 }
 }  // namespace
@@ -40,21 +41,36 @@ TEST(Reliability, ReplaySkipsUploadsStoredMeanwhileWithTheirReadingsAndDrains) {
       if (r.status != 201) throw std::runtime_error(r.body);
       return r.json();
     };
-    ok(c.post_json("/api/v1/enterprises", {{"company_code", kCompany}, {"name", "朔州回放化工有限公司"}, {"region_code", "140600"}}, admin));
-    ok(c.post_json("/api/v1/hazard-sources", {{"hazard_code", kHazard}, {"company_code", kCompany}, {"name", "罐区"}, {"rank", 2}}, admin));
+    ok(c.post_json(
+        "/api/v1/enterprises",
+        {{"company_code", kCompany}, {"name", "朔州回放化工有限公司"}, {"region_code", "140600"}},
+        admin));
+    ok(c.post_json(
+        "/api/v1/hazard-sources",
+        {{"hazard_code", kHazard}, {"company_code", kCompany}, {"name", "罐区"}, {"rank", 2}},
+        admin));
     for (int p = 0; p < 3; ++p)
       ok(c.post_json("/api/v1/monitoring-points",
-                     {{"quota_code", "SCLIT" + std::to_string(p)}, {"company_code", kCompany}, {"hazard_code", kHazard},
-                      {"name", "液位"}, {"indicator_type", "level"}, {"value_kind", "analog"}, {"range_low", 0}, {"range_high", 20}},
+                     {{"quota_code", "SCLIT" + std::to_string(p)},
+                      {"company_code", kCompany},
+                      {"hazard_code", kHazard},
+                      {"name", "液位"},
+                      {"indicator_type", "level"},
+                      {"value_kind", "analog"},
+                      {"range_low", 0},
+                      {"range_high", 20}},
                      admin));
   }
   auto& pg = db.db();
   auto ids = pg.in_tx([](storage::Tx& tx) {
-    return tx.exec("SELECT point_id FROM monitoring_point WHERE quota_code LIKE 'SCLIT%' ORDER BY quota_code");
+    return tx.exec(
+        "SELECT point_id FROM monitoring_point WHERE quota_code LIKE 'SCLIT%' ORDER BY quota_code");
   });
   ASSERT_EQ(ids.size(), 3u);
   std::int32_t p0 = ids[0]["point_id"], p1 = ids[1]["point_id"], p2 = ids[2]["point_id"];
-  auto t0 = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count() / 1000 * 1000 - 3600000;
+  auto t0 =
+      duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count() / 1000 * 1000 -
+      3600000;
 
   // Record 1: uploads A, B, C. Record 2: B again (a resend spooled a second time after a restart)
   // and D. Record 3: C alone (all of it stored meanwhile: skipped whole).
@@ -96,7 +112,8 @@ TEST(Reliability, ReplaySkipsUploadsStoredMeanwhileWithTheirReadingsAndDrains) {
   auto n = [&](const std::string& sql) {
     return pg.in_tx([&](storage::Tx& tx) { return tx.exec_one(sql)["n"].get<long long>(); });
   };
-  std::string mine = " point_id IN (" + std::to_string(p0) + "," + std::to_string(p1) + "," + std::to_string(p2) + ")";
+  std::string mine = " point_id IN (" + std::to_string(p0) + "," + std::to_string(p1) + "," +
+                     std::to_string(p2) + ")";
   EXPECT_EQ(n("SELECT count(*) AS n FROM upload_batch WHERE data_id LIKE 'sc-%'"), 4);
   // Every reading exactly once: A 2, B 3, C 1, D 2.
   EXPECT_EQ(n("SELECT count(*) AS n FROM reading WHERE" + mine), 8);
@@ -106,8 +123,11 @@ TEST(Reliability, ReplaySkipsUploadsStoredMeanwhileWithTheirReadingsAndDrains) {
   EXPECT_EQ(n("SELECT count(*) AS n FROM enterprise_alarm WHERE data_id LIKE 'sc-%'"), 4);
   EXPECT_EQ(n("SELECT count(*) AS n FROM enterprise_alarm WHERE data_id = 'sc-B'"), 1);
   // B keeps the reply stored first.
-  EXPECT_EQ(n("SELECT count(*) AS n FROM upload_batch WHERE data_id = 'sc-B' AND reply ? 'stored'"), 1);
+  EXPECT_EQ(n("SELECT count(*) AS n FROM upload_batch WHERE data_id = 'sc-B' AND reply ? 'stored'"),
+            1);
   // The replay applied its records in one transaction, not one per record.
-  EXPECT_EQ(n("SELECT count(DISTINCT xmin::text) AS n FROM upload_batch WHERE data_id IN ('sc-A', 'sc-C', 'sc-D')"), 1);
+  EXPECT_EQ(n("SELECT count(DISTINCT xmin::text) AS n FROM upload_batch WHERE data_id IN ('sc-A', "
+              "'sc-C', 'sc-D')"),
+            1);
   fs::remove_all(dir);
 }

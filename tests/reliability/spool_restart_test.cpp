@@ -51,30 +51,52 @@ TEST(Reliability, Kill9WhilePostgresIsAwayThenResendStoresEverythingOnce) {
       if (r.status != 201) throw std::runtime_error(r.body);
       return r.json();
     };
-    ok(c.post_json("/api/v1/enterprises", {{"company_code", kCompany}, {"name", "朔州重启化工有限公司"}, {"region_code", "140600"}}, admin));
-    ok(c.post_json("/api/v1/hazard-sources", {{"hazard_code", kHazard}, {"company_code", kCompany}, {"name", "罐区"}, {"rank", 2}}, admin));
+    ok(c.post_json(
+        "/api/v1/enterprises",
+        {{"company_code", kCompany}, {"name", "朔州重启化工有限公司"}, {"region_code", "140600"}},
+        admin));
+    ok(c.post_json(
+        "/api/v1/hazard-sources",
+        {{"hazard_code", kHazard}, {"company_code", kCompany}, {"name", "罐区"}, {"rank", 2}},
+        admin));
     for (int p = 0; p < kItems; ++p)
       ok(c.post_json("/api/v1/monitoring-points",
-                     {{"quota_code", "SKLIT" + std::to_string(p)}, {"company_code", kCompany}, {"hazard_code", kHazard},
-                      {"name", "液位"}, {"indicator_type", "level"}, {"value_kind", "analog"}, {"range_low", 0}, {"range_high", 20}},
+                     {{"quota_code", "SKLIT" + std::to_string(p)},
+                      {"company_code", kCompany},
+                      {"hazard_code", kHazard},
+                      {"name", "液位"},
+                      {"indicator_type", "level"},
+                      {"value_kind", "analog"},
+                      {"range_low", 0},
+                      {"range_high", 20}},
                      admin));
-    auto cred = ok(c.post_json("/api/v1/credentials", {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompany}}}}, admin));
+    auto cred = ok(c.post_json(
+        "/api/v1/credentials",
+        {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompany}}}}, admin));
     token = cred["app_id"].get<std::string>() + "." + cred["secret"].get<std::string>();
   }
 
   Hazmond server(dir / "hazmond", db->dsn());
   std::atomic<unsigned short> port{server.start()};
-  auto base_ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count() - 700000;
-  Gateways gw(token, 2, [&](int t, int seq) -> json {
-    if (seq >= 3000) return nullptr;
-    json datas = json::array();
-    for (int i = 0; i < kItems; ++i)
-      datas.push_back({{"quotaCode", "SKLIT" + std::to_string(i)},
-                       {"collectTime", core::format_rfc3339(core::SysTime{milliseconds(base_ms + (t * 3000 + seq) * 100LL)})},
-                       {"value", 4.0 + i * 0.5}});
-    return {{"companyCode", kCompany}, {"dataId", "sk-" + std::to_string(t) + "-" + std::to_string(seq)},
-            {"reportType", "realtime"}, {"sendTime", core::format_rfc3339(system_clock::now())}, {"datas", datas}};
-  }, milliseconds(10));
+  auto base_ms =
+      duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count() - 700000;
+  Gateways gw(
+      token, 2,
+      [&](int t, int seq) -> json {
+        if (seq >= 3000) return nullptr;
+        json datas = json::array();
+        for (int i = 0; i < kItems; ++i)
+          datas.push_back({{"quotaCode", "SKLIT" + std::to_string(i)},
+                           {"collectTime", core::format_rfc3339(core::SysTime{
+                                               milliseconds(base_ms + (t * 3000 + seq) * 100LL)})},
+                           {"value", 4.0 + i * 0.5}});
+        return {{"companyCode", kCompany},
+                {"dataId", "sk-" + std::to_string(t) + "-" + std::to_string(seq)},
+                {"reportType", "realtime"},
+                {"sendTime", core::format_rfc3339(system_clock::now())},
+                {"datas", datas}};
+      },
+      milliseconds(10));
   gw.start(port);
   std::this_thread::sleep_for(seconds(1));  // some uploads straight into PostgreSQL
   pg.stop();
@@ -106,13 +128,17 @@ TEST(Reliability, Kill9WhilePostgresIsAwayThenResendStoresEverythingOnce) {
     return check.in_tx([&](storage::Tx& tx) { return tx.exec_one(sql)["n"].get<long long>(); });
   };
   EXPECT_EQ(count("SELECT count(*) AS n FROM upload_batch"), static_cast<long long>(sent.size()));
-  EXPECT_EQ(count("SELECT count(*) AS n FROM reading"), static_cast<long long>(sent.size()) * kItems);
-  EXPECT_EQ(count("SELECT count(*) AS n FROM (SELECT point_id, collect_ts FROM reading GROUP BY 1, 2 HAVING count(*) > 1) d"), 0);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM reading"),
+            static_cast<long long>(sent.size()) * kItems);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM (SELECT point_id, collect_ts FROM reading GROUP BY 1, "
+                  "2 HAVING count(*) > 1) d"),
+            0);
 
   EXPECT_EQ(server.terminate(), 0) << server.output();
   db.reset();
   pg.stop();
   guard.up = false;
   fs::remove_all(dir);
-  std::printf("kill -9 with PostgreSQL away took %.1f s\n", duration<double>(steady_clock::now() - t_start).count());
+  std::printf("kill -9 with PostgreSQL away took %.1f s\n",
+              duration<double>(steady_clock::now() - t_start).count());
 }

@@ -9,7 +9,6 @@
 
 #include <memory>
 
-
 namespace hazmon::test {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -38,7 +37,8 @@ struct Conn {
       sock.open(tcp::v4());
       sock.bind(tcp::endpoint(asio::ip::make_address(source), 0));
     }
-    beast::get_lowest_layer(stream).connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    beast::get_lowest_layer(stream).connect(
+        tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
     stream.handshake(asio::ssl::stream_base::client);
   }
 };
@@ -61,7 +61,8 @@ std::vector<std::pair<std::string, std::string>> auth(const std::string& token) 
 }
 }  // namespace
 
-HttpResult HttpsClient::request(const std::string& method, const std::string& target, const std::string& body,
+HttpResult HttpsClient::request(const std::string& method, const std::string& target,
+                                const std::string& body,
                                 const std::vector<std::pair<std::string, std::string>>& headers) {
   std::unique_ptr<Conn> conn;
   try {
@@ -93,13 +94,15 @@ HttpResult HttpsClient::get(const std::string& target, const std::string& token)
   return request("GET", target, {}, auth(token));
 }
 
-HttpResult HttpsClient::post_json(const std::string& target, const nlohmann::json& body, const std::string& token) {
+HttpResult HttpsClient::post_json(const std::string& target, const nlohmann::json& body,
+                                  const std::string& token) {
   auto h = auth(token);
   h.emplace_back("Content-Type", "application/json");
   return request("POST", target, body.dump(), h);
 }
 
-HttpResult HttpsClient::patch_json(const std::string& target, const nlohmann::json& body, const std::string& token) {
+HttpResult HttpsClient::patch_json(const std::string& target, const nlohmann::json& body,
+                                   const std::string& token) {
   auto h = auth(token);
   h.emplace_back("Content-Type", "application/json");
   return request("PATCH", target, body.dump(), h);
@@ -122,7 +125,8 @@ HttpResult HttpsClient::raw(const std::string& bytes) {
   return to_result(res);
 }
 
-std::vector<HttpResult> HttpsClient::keep_alive(const std::vector<std::string>& targets, const std::string& token) {
+std::vector<HttpResult> HttpsClient::keep_alive(const std::vector<std::string>& targets,
+                                                const std::string& token) {
   Conn c(port_, source_);
   std::vector<HttpResult> out;
   beast::flat_buffer buf;
@@ -139,10 +143,12 @@ std::vector<HttpResult> HttpsClient::keep_alive(const std::vector<std::string>& 
   return out;
 }
 
-std::string HttpsClient::read_stream(const std::string& target, const std::string& token, const std::string& needle,
-                                     std::chrono::milliseconds timeout, const std::function<void()>& on_open) {
+std::string HttpsClient::read_stream(const std::string& target, const std::string& token,
+                                     const std::string& needle, std::chrono::milliseconds timeout,
+                                     const std::function<void()>& on_open) {
   Conn c(port_, source_);
-  std::string req = "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n";
+  std::string req =
+      "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n";
   if (!token.empty()) req += "Authorization: Bearer " + token + "\r\n";
   req += "\r\n";
   asio::write(c.stream, asio::buffer(req));

@@ -28,11 +28,14 @@ class HttpsClient {
     source_ = std::move(source_address);
     return *this;
   }
-  HttpResult request(const std::string& method, const std::string& target, const std::string& body = {},
+  HttpResult request(const std::string& method, const std::string& target,
+                     const std::string& body = {},
                      const std::vector<std::pair<std::string, std::string>>& headers = {});
   HttpResult get(const std::string& target, const std::string& token = {});
-  HttpResult post_json(const std::string& target, const nlohmann::json& body, const std::string& token = {});
-  HttpResult patch_json(const std::string& target, const nlohmann::json& body, const std::string& token = {});
+  HttpResult post_json(const std::string& target, const nlohmann::json& body,
+                       const std::string& token = {});
+  HttpResult patch_json(const std::string& target, const nlohmann::json& body,
+                        const std::string& token = {});
   HttpResult del(const std::string& target, const std::string& token = {});
   // Status 0 when nothing listens or the connection fails before a response.
   // Writes `bytes` as they are over TLS and parses whatever response comes back (status 0
@@ -40,10 +43,12 @@ class HttpsClient {
   HttpResult raw(const std::string& bytes);
   // Opens a long-lived GET (server-sent events), calls `on_open` once the stream has started,
   // and returns everything received until `needle` appears or `timeout` passes.
-  std::string read_stream(const std::string& target, const std::string& token, const std::string& needle,
-                          std::chrono::milliseconds timeout, const std::function<void()>& on_open);
+  std::string read_stream(const std::string& target, const std::string& token,
+                          const std::string& needle, std::chrono::milliseconds timeout,
+                          const std::function<void()>& on_open);
   // Several requests over one kept-alive connection; returns each result.
-  std::vector<HttpResult> keep_alive(const std::vector<std::string>& targets, const std::string& token = {});
+  std::vector<HttpResult> keep_alive(const std::vector<std::string>& targets,
+                                     const std::string& token = {});
 
  private:
   unsigned short port_;

@@ -14,10 +14,14 @@ namespace hazmon::test {
 
 TestDatabase::TestDatabase() {
   const char* dsn = std::getenv("HAZMON_TEST_PG_DSN");
-  if (!dsn || !*dsn) throw std::runtime_error("HAZMON_TEST_PG_DSN is not set: run the tests through ctest (fixture pg)");
+  if (!dsn || !*dsn)
+    throw std::runtime_error(
+        "HAZMON_TEST_PG_DSN is not set: run the tests through ctest (fixture pg)");
   admin_dsn_ = dsn;
   std::string token = core::random_token(6);
-  std::transform(token.begin(), token.end(), token.begin(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) ? std::tolower(c) : 'x'; });
+  std::transform(token.begin(), token.end(), token.begin(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ? std::tolower(c) : 'x';
+  });
   name_ = "t_" + token;
   storage::create_database(admin_dsn_, name_);
   dsn_ = admin_dsn_ + " dbname=" + name_;  // libpq takes the last value of a repeated keyword

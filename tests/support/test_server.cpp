@@ -6,8 +6,8 @@
 #include <hazmon/core/random.hpp>
 #include <hazmon/notify/sms_gateway.hpp>
 
-#include <filesystem>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <set>
@@ -61,7 +61,9 @@ nlohmann::json test_config(const TestServerOptions& o, const fs::path& tmp) {
        {{"session_ttl_minutes", o.session_ttl_minutes},
         {"login_max_failures", o.login_max_failures},
         {"revocation_poll_ms", o.revocation_poll_ms > 0 ? o.revocation_poll_ms : 2000}}},
-      {"security", {{"server_key_file", o.server_key_file.empty() ? (tmp / "server.key").string() : o.server_key_file}}},
+      {"security",
+       {{"server_key_file",
+         o.server_key_file.empty() ? (tmp / "server.key").string() : o.server_key_file}}},
       {"ingest",
        {{"offline_after_s", o.offline_after_s},
         {"max_reading_age_days", o.max_reading_age_days},
@@ -72,7 +74,10 @@ nlohmann::json test_config(const TestServerOptions& o, const fs::path& tmp) {
       {"notify",
        {{"enabled", !o.notify_smtp_url.empty()},
         {"dashboard_url", "https://hazmon.test"},
-        {"smtp", {{"url", o.notify_smtp_url}, {"from", "危化品风险监测平台 <noreply@hazmon.test>"}, {"timeout_ms", 5000}}},
+        {"smtp",
+         {{"url", o.notify_smtp_url},
+          {"from", "危化品风险监测平台 <noreply@hazmon.test>"},
+          {"timeout_ms", 5000}}},
         {"retry", {{"initial_s", 30}, {"max_s", 300}, {"max_attempts", 5}}}}},
       {"reports", {{"recipients", o.report_recipients}, {"chromium", o.chromium}}},
       {"video",
@@ -129,25 +134,28 @@ core::SecretBox& TestServer::secret_box() { return impl_->platform->secret_box()
 auth::AuthService& TestServer::auth() { return impl_->platform->auth(); }
 service::WarningService& TestServer::warnings() { return impl_->platform->warnings(); }
 service::NotificationService& TestServer::notifications() {
-  if (!impl_->platform->notifications()) throw std::logic_error("TestServer without TestServerOptions::notify_smtp_url");
+  if (!impl_->platform->notifications())
+    throw std::logic_error("TestServer without TestServerOptions::notify_smtp_url");
   return *impl_->platform->notifications();
 }
 notify::RecordingSmsGateway& TestServer::sms() { return impl_->sms; }
 service::DataQualityService& TestServer::data_quality() { return impl_->platform->data_quality(); }
 service::ReportService& TestServer::reports() { return impl_->platform->reports(); }
 service::VideoService& TestServer::video() {
-  if (!impl_->platform->video()) throw std::logic_error("TestServer without TestServerOptions::video");
+  if (!impl_->platform->video())
+    throw std::logic_error("TestServer without TestServerOptions::video");
   return *impl_->platform->video();
 }
 std::string TestServer::evidence_dir() const { return (impl_->tmp / "evidence").string(); }
 std::string TestServer::recording_dir() const { return (impl_->tmp / "recordings").string(); }
 
-std::string TestServer::make_user(const std::string& username, const std::string& role, const std::string& scope_code) {
+std::string TestServer::make_user(const std::string& username, const std::string& role,
+                                  const std::string& scope_code) {
   auth::NewUser u;
   u.username = username;
   u.role = *model::role_from_string(role);
   u.password = kPassword;
-  u.scope = scope_code.empty() ? model::Scope::province()
+  u.scope = scope_code.empty()       ? model::Scope::province()
             : scope_code.size() == 6 ? model::Scope::region(scope_code)
                                      : model::Scope::enterprise(scope_code);
   impl_->platform->auth().create_user(u);
@@ -155,8 +163,11 @@ std::string TestServer::make_user(const std::string& username, const std::string
 }
 
 std::string TestServer::login(const std::string& username, const std::string& password) {
-  auto r = client().post_json("/api/v1/auth/login", {{"username", username}, {"password", password}});
-  if (r.status != 200) throw std::runtime_error("login of " + username + " failed: " + std::to_string(r.status) + " " + r.body);
+  auto r =
+      client().post_json("/api/v1/auth/login", {{"username", username}, {"password", password}});
+  if (r.status != 200)
+    throw std::runtime_error("login of " + username + " failed: " + std::to_string(r.status) + " " +
+                             r.body);
   return r.json()["token"].get<std::string>();
 }
 

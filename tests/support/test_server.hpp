@@ -23,10 +23,18 @@ class VideoService;
 class DataQualityService;
 class ReportService;
 }  // namespace hazmon::service
-namespace hazmon::notify { class RecordingSmsGateway; }
-namespace hazmon::core { class SecretBox; }
-namespace hazmon::auth { class AuthService; }
-namespace hazmon::app { class Platform; }
+namespace hazmon::notify {
+class RecordingSmsGateway;
+}
+namespace hazmon::core {
+class SecretBox;
+}
+namespace hazmon::auth {
+class AuthService;
+}
+namespace hazmon::app {
+class Platform;
+}
 
 namespace hazmon::test {
 
@@ -40,10 +48,12 @@ struct TestServerOptions {
   // A NotificationService (no sender thread: tests call notifications().deliver_due()) mailing
   // through this SMTP URL and sending SMS to a RecordingSmsGateway; empty: none.
   std::string notify_smtp_url;
-  bool video = false;  // a VideoService (no pipeline) with evidence and recording dirs under the temp dir
+  bool video =
+      false;  // a VideoService (no pipeline) with evidence and recording dirs under the temp dir
   // video.allowed_networks of that VideoService. The suite's RTSP relays run on 127.0.0.1, which
   // is allowed here explicitly; hazmond's default has no loopback.
-  std::map<std::string, std::vector<std::string>> camera_networks = {{"*", {"0.0.0.0/0", "::/0", "127.0.0.1/32"}}};
+  std::map<std::string, std::vector<std::string>> camera_networks = {
+      {"*", {"0.0.0.0/0", "::/0", "127.0.0.1/32"}}};
   int max_streams_per_principal = 5;
   int stream_recheck_ms = 30000;
   int max_connections_per_address = 256;
@@ -95,7 +105,8 @@ class TestServer {
   std::string recording_dir() const;
 
   // Creates a user directly (role as in the API, scope code empty for province) and logs in.
-  std::string make_user(const std::string& username, const std::string& role, const std::string& scope_code = {});
+  std::string make_user(const std::string& username, const std::string& role,
+                        const std::string& scope_code = {});
   std::string login(const std::string& username, const std::string& password = kPassword);
   static constexpr const char* kPassword = "Correct-Horse-42";
 

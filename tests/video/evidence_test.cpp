@@ -39,11 +39,14 @@ TEST(VideoEvidence, BlackPictureEventHasSnapshotAndClip) {
   c.company_code = "91330000TEST0001X";
   c.rtsp_url = cam.url();
   c.allowed_networks = {kLoopbackRelays};
-  c.analysers = nlohmann::json::parse(R"([{"type": "camera_health", "interval_ms": 500, "k": 2, "n": 2}])");
-  c.rois = nlohmann::json::parse(R"([{"name": "门口", "polygon": [[0.1, 0.1], [0.9, 0.1], [0.9, 0.9]]}])");
+  c.analysers =
+      nlohmann::json::parse(R"([{"type": "camera_health", "interval_ms": 500, "k": 2, "n": 2}])");
+  c.rois = nlohmann::json::parse(
+      R"([{"name": "门口", "polygon": [[0.1, 0.1], [0.9, 0.1], [0.9, 0.9]]}])");
   sup.set_cameras({c});
 
-  ASSERT_TRUE(log.wait_for([](auto& ev) { return !ev.empty() && ev[0].phase == EventPhase::start; }, seconds(20)));
+  ASSERT_TRUE(log.wait_for([](auto& ev) { return !ev.empty() && ev[0].phase == EventPhase::start; },
+                           seconds(20)));
   const VideoEvent start = log.events()[0];
   EXPECT_EQ(start.analyser, "camera_health");
   EXPECT_EQ(start.kind, "black");
@@ -59,12 +62,14 @@ TEST(VideoEvidence, BlackPictureEventHasSnapshotAndClip) {
   EXPECT_GT(cv::mean(jpg.row(24).colRange(50, 380))[0], 60.0);
 
   // The clip follows clip_after later in an update of the same episode.
-  ASSERT_TRUE(log.wait_for([](auto& ev) {
-    for (auto& e : ev) {
-      if (!e.clip_path.empty()) return true;
-    }
-    return false;
-  }, seconds(15)));
+  ASSERT_TRUE(log.wait_for(
+      [](auto& ev) {
+        for (auto& e : ev) {
+          if (!e.clip_path.empty()) return true;
+        }
+        return false;
+      },
+      seconds(15)));
   VideoEvent update;
   for (auto& e : log.events()) {
     if (!e.clip_path.empty()) update = e;
@@ -76,8 +81,10 @@ TEST(VideoEvidence, BlackPictureEventHasSnapshotAndClip) {
   // From a key frame up to clip_before + one GOP (1 s) before the event, to clip_after after it.
   EXPECT_GE(d, 2.0) << update.clip_path;
   EXPECT_LE(d, 5.5) << update.clip_path;
-  EXPECT_EQ(sh("ffprobe -v error -select_streams v:0 -show_entries stream=codec_name -of csv=p=0 '" +
-               (settings.evidence_dir / update.clip_path).string() + "' | grep -qx h264"), 0);
+  EXPECT_EQ(
+      sh("ffprobe -v error -select_streams v:0 -show_entries stream=codec_name -of csv=p=0 '" +
+         (settings.evidence_dir / update.clip_path).string() + "' | grep -qx h264"),
+      0);
   EXPECT_GT(sup.status()[0].frames_analysed, 0u);
 }
 
@@ -93,14 +100,17 @@ TEST(VideoEvidence, SubStreamIsAnalysedAndTheMainStreamGivesTheClip) {
   c.rtsp_url = main_stream.url();
   c.rtsp_sub_url = sub_stream.url();
   c.allowed_networks = {kLoopbackRelays};
-  c.analysers = nlohmann::json::parse(R"([{"type": "camera_health", "interval_ms": 500, "k": 2, "n": 2}])");
+  c.analysers =
+      nlohmann::json::parse(R"([{"type": "camera_health", "interval_ms": 500, "k": 2, "n": 2}])");
   sup.set_cameras({c});
-  ASSERT_TRUE(log.wait_for([](auto& ev) {
-    for (auto& e : ev) {
-      if (!e.clip_path.empty()) return true;
-    }
-    return false;
-  }, seconds(25)));
+  ASSERT_TRUE(log.wait_for(
+      [](auto& ev) {
+        for (auto& e : ev) {
+          if (!e.clip_path.empty()) return true;
+        }
+        return false;
+      },
+      seconds(25)));
   auto ev = log.events();
   EXPECT_EQ(ev[0].kind, "black");  // seen on the sub-stream
   EXPECT_EQ(sup.status()[0].width, 426);
@@ -111,7 +121,9 @@ TEST(VideoEvidence, SubStreamIsAnalysedAndTheMainStreamGivesTheClip) {
     if (!e.clip_path.empty()) clip = (settings.evidence_dir / e.clip_path).string();
   }
   // The clip comes from the main stream.
-  EXPECT_EQ(sh("ffprobe -v error -select_streams v:0 -show_entries stream=width -of csv=p=0 '" + clip + "' | grep -qx 640"), 0);
+  EXPECT_EQ(sh("ffprobe -v error -select_streams v:0 -show_entries stream=width -of csv=p=0 '" +
+               clip + "' | grep -qx 640"),
+            0);
 }
 
 TEST(VideoEvidence, PacketRingStartsAtAKeyFrameAndCoversTheSpan) {
@@ -163,7 +175,8 @@ TEST(VideoEvidence, PacketRingStartsAtAKeyFrameAndCoversTheSpan) {
 TEST(VideoEvidence, SnapshotHasBoxesAndRoisDrawn) {
   cv::Mat frame(360, 640, CV_8UC3, cv::Scalar(0, 0, 0));
   Box b{0.25, 0.25, 0.5, 0.5, 0.9, "person"};
-  auto rois = roi_polygons(nlohmann::json::parse(R"([{"name": "a", "polygon": [[0,0.05],[1,0.05],[1,1]]},
+  auto rois =
+      roi_polygons(nlohmann::json::parse(R"([{"name": "a", "polygon": [[0,0.05],[1,0.05],[1,1]]},
                                                      {"name": "bad", "polygon": [[0,0]]}])"));
   ASSERT_EQ(rois.size(), 1u);
   cv::Mat out = draw_evidence(frame, {b}, rois, {});
@@ -172,9 +185,9 @@ TEST(VideoEvidence, SnapshotHasBoxesAndRoisDrawn) {
   cv::Mat back = cv::imread((dir.path / "x/y.jpg").string());
   ASSERT_EQ(back.size(), frame.size());
   const cv::Vec3b edge = back.at<cv::Vec3b>(180, 160);  // left edge of the box
-  EXPECT_GT(edge[2], 150);                               // red
+  EXPECT_GT(edge[2], 150);                              // red
   EXPECT_LT(edge[1], 100);
-  EXPECT_GT(cv::mean(back.row(18))[0], 100);  // the ROI's top edge at y = 0.05
+  EXPECT_GT(cv::mean(back.row(18))[0], 100);                   // the ROI's top edge at y = 0.05
   EXPECT_LT(cv::mean(back.row(300).colRange(0, 100))[0], 10);  // elsewhere still black
   EXPECT_FALSE(fs::exists(dir.path / "x/y.jpg.part"));
 }
@@ -218,7 +231,12 @@ TEST(VideoQueue, InferencePoolNeverBlocksTheProducerAndDropsTheOldest) {
   EXPECT_EQ(dropped, 3u);
   EXPECT_EQ(pool.queued(slot), 2u);
   release.count_down();
-  ASSERT_TRUE(eventually([&] { std::lock_guard l(mu); return seen.size() == 3; }, seconds(5)));
+  ASSERT_TRUE(eventually(
+      [&] {
+        std::lock_guard l(mu);
+        return seen.size() == 3;
+      },
+      seconds(5)));
   std::lock_guard l(mu);
   EXPECT_EQ(seen, (std::vector<std::int64_t>{0, 4, 5}));
   pool.remove(slot);
@@ -244,7 +262,12 @@ TEST(VideoRecording, SegmentsAreWrittenAndRetentionDeletesTheOldest) {
     c.allowed_networks = {kLoopbackRelays};
     c.record = true;
     sup.set_cameras({c});
-    ASSERT_TRUE(eventually([&] { std::lock_guard l(mu); return segments.size() >= 3; }, seconds(20)));
+    ASSERT_TRUE(eventually(
+        [&] {
+          std::lock_guard l(mu);
+          return segments.size() >= 3;
+        },
+        seconds(20)));
   }  // stopping closes the open segment too
   std::lock_guard lock(mu);
   for (const auto& s : segments) {
@@ -253,7 +276,8 @@ TEST(VideoRecording, SegmentsAreWrittenAndRetentionDeletesTheOldest) {
     ASSERT_TRUE(fs::exists(settings.recording_dir / s.path)) << s.path;
     EXPECT_EQ(fs::file_size(settings.recording_dir / s.path), s.bytes);
   }
-  for (std::size_t i = 0; i + 1 < segments.size(); ++i) {  // full segments: cut at key frames after 2 s
+  for (std::size_t i = 0; i + 1 < segments.size();
+       ++i) {  // full segments: cut at key frames after 2 s
     const double d = probe_duration(settings.recording_dir / segments[i].path);
     EXPECT_GE(d, 1.5) << segments[i].path;
     EXPECT_LE(d, 3.2) << segments[i].path;
@@ -262,7 +286,9 @@ TEST(VideoRecording, SegmentsAreWrittenAndRetentionDeletesTheOldest) {
   // Segments of one session keep the stream's timestamps: each starts where the previous ended.
   auto start_time = [&](const Segment& s) {
     FILE* p = ::popen(("ffprobe -v error -show_entries format=start_time -of csv=p=0 '" +
-                       (settings.recording_dir / s.path).string() + "'").c_str(), "r");
+                       (settings.recording_dir / s.path).string() + "'")
+                          .c_str(),
+                      "r");
     char buf[64] = {0};
     if (!p || !std::fgets(buf, sizeof buf, p)) return -1.0;
     ::pclose(p);
@@ -280,7 +306,8 @@ TEST(VideoRecording, SegmentsAreWrittenAndRetentionDeletesTheOldest) {
   // Disk budget: everything but the oldest fits, so exactly the oldest goes.
   std::uint64_t total = 0;
   for (auto& s : scanned) total += s.bytes;
-  auto removed = enforce_retention(settings.recording_dir, 7, total - scanned[0].bytes, clock.now());
+  auto removed =
+      enforce_retention(settings.recording_dir, 7, total - scanned[0].bytes, clock.now());
   ASSERT_EQ(removed.size(), 1u);
   EXPECT_EQ(removed[0].path, scanned[0].path);
   EXPECT_FALSE(fs::exists(settings.recording_dir / scanned[0].path));

@@ -57,7 +57,8 @@ TEST(VideoStream, FramesArriveAndOnlyKeyFramesAreDecodedWhenTheGopAllows) {
   settings.offline_after = seconds(30);
   Supervisor sup(settings, log, clock, &metrics);
   sup.set_cameras({camera("cam-gop25", gop25.url()), camera("cam-gop50", gop50.url())});
-  ASSERT_TRUE(eventually([&] { return is_online(sup, "cam-gop25") && is_online(sup, "cam-gop50"); }, seconds(15)));
+  ASSERT_TRUE(eventually([&] { return is_online(sup, "cam-gop25") && is_online(sup, "cam-gop50"); },
+                         seconds(15)));
   std::this_thread::sleep_for(seconds(3));  // past the first GOPs, which are decoded in full
   auto a0 = *status_of(sup, "cam-gop25"), b0 = *status_of(sup, "cam-gop50");
   std::this_thread::sleep_for(seconds(4));
@@ -116,8 +117,11 @@ TEST(VideoStream, ServerKilledGivesOfflineEventAndFramesReturnWithin10sOfRestart
   const auto took = duration_cast<milliseconds>(steady_clock::now() - restarted);
   RecordProperty("reconnect_ms", static_cast<int>(took.count()));
   EXPECT_LT(took, seconds(10));
-  ASSERT_TRUE(log.wait_for([](auto& ev) { return ev.back().analyser == "offline" && ev.back().phase == EventPhase::end; },
-                           seconds(2)));
+  ASSERT_TRUE(log.wait_for(
+      [](auto& ev) {
+        return ev.back().analyser == "offline" && ev.back().phase == EventPhase::end;
+      },
+      seconds(2)));
   auto all = log.events();
   std::vector<VideoEvent> ev(all.begin() + static_cast<std::ptrdiff_t>(before), all.end());
   ASSERT_EQ(ev.size(), 2u);
@@ -138,11 +142,13 @@ TEST(VideoStream, StalledStreamHitsTheReadTimeoutAndReconnects) {
 
   cam.stop_feeder();  // the server stays up but sends nothing
   std::set<std::string> errors;
-  ASSERT_TRUE(eventually([&] {
-    auto s = status_of(sup, "cam-stall");
-    errors.insert(s->last_error);
-    return s->reconnects >= 2 && s->state == StreamState::offline;
-  }, seconds(15)));
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto s = status_of(sup, "cam-stall");
+        errors.insert(s->last_error);
+        return s->reconnects >= 2 && s->state == StreamState::offline;
+      },
+      seconds(15)));
   bool timeout_seen = false;
   for (auto& e : errors) timeout_seen |= e.find("timeout") != std::string::npos;
   EXPECT_TRUE(timeout_seen) << "errors seen: " << errors.size();
@@ -162,7 +168,8 @@ class GarbageServer {
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     a.sin_port = htons(static_cast<uint16_t>(port_));
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd_, 8) != 0) std::abort();
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd_, 8) != 0)
+      std::abort();
     thread_ = std::thread([this] {
       std::string junk = "HTTP/9.9 garbage\r\n\r\n";
       for (int i = 0; i < 4000; ++i) junk += static_cast<char>((i * 7919) & 0xff);
@@ -208,7 +215,8 @@ TEST(VideoStream, GarbageBytesAreAnErrorStateNotACrash) {
   EXPECT_EQ(s.frames_decoded, 0u);
   EXPECT_GE(junk.connections(), 3);
   // And it still goes offline (an alarm) after offline_after without a frame.
-  EXPECT_TRUE(log.wait_for([](auto& ev) { return !ev.empty() && ev[0].kind == "offline"; }, seconds(5)));
+  EXPECT_TRUE(
+      log.wait_for([](auto& ev) { return !ev.empty() && ev[0].kind == "offline"; }, seconds(5)));
 }
 
 TEST(VideoStream, ResolutionChangeMidStreamIsFollowed) {
@@ -219,11 +227,13 @@ TEST(VideoStream, ResolutionChangeMidStreamIsFollowed) {
   Supervisor sup(fast_settings(dir.path, std::chrono::seconds(3)), log, clock);
   sup.set_cameras({camera("cam-res", cam.url())});
   std::set<int> widths;
-  EXPECT_TRUE(eventually([&] {
-    auto s = status_of(sup, "cam-res");
-    if (s->state == StreamState::online) widths.insert(s->width);
-    return widths.contains(640) && widths.contains(320);
-  }, seconds(20)));
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto s = status_of(sup, "cam-res");
+        if (s->state == StreamState::online) widths.insert(s->width);
+        return widths.contains(640) && widths.contains(320);
+      },
+      seconds(20)));
   EXPECT_TRUE(is_online(sup, "cam-res"));
 }
 
@@ -237,7 +247,9 @@ TEST(VideoStream, WrongCredentialsAreUnauthorizedAndFixingThemAppliesWithoutRest
   cfg.username = "viewer";
   cfg.password = "wrong-pw";
   sup.set_cameras({cfg});
-  ASSERT_TRUE(eventually([&] { return status_of(sup, "cam-auth")->last_error.starts_with("unauthorized"); }, seconds(10)))
+  ASSERT_TRUE(
+      eventually([&] { return status_of(sup, "cam-auth")->last_error.starts_with("unauthorized"); },
+                 seconds(10)))
       << status_of(sup, "cam-auth")->last_error;
   auto s = *status_of(sup, "cam-auth");
   EXPECT_NE(s.state, StreamState::online);
@@ -246,7 +258,8 @@ TEST(VideoStream, WrongCredentialsAreUnauthorizedAndFixingThemAppliesWithoutRest
   cfg.password = "s3cret-pw";
   sup.set_cameras({cfg});  // changed row: the worker restarts with the new credentials
   EXPECT_TRUE(eventually([&] { return is_online(sup, "cam-auth"); }, seconds(10)));
-  EXPECT_EQ(status_of(sup, "cam-auth")->last_error.find("unauthorized"), std::string::npos);  // a new worker
+  EXPECT_EQ(status_of(sup, "cam-auth")->last_error.find("unauthorized"),
+            std::string::npos);  // a new worker
 
   sup.set_cameras({});
   EXPECT_TRUE(sup.status().empty());
@@ -266,12 +279,18 @@ TEST(VideoStreamNetworks, AnAddressOutsideTheCamerasNetworksIsNeverConnected) {
   auto none = camera("cam-none", listener.url("/other"));
   none.allowed_networks.clear();  // no networks at all: nothing is allowed
   sup.set_cameras({outside, none});
-  ASSERT_TRUE(eventually([&] { return status_of(sup, "cam-outside")->reconnects >= 2 && status_of(sup, "cam-none")->reconnects >= 2; },
-                         seconds(10)));
+  ASSERT_TRUE(eventually(
+      [&] {
+        return status_of(sup, "cam-outside")->reconnects >= 2 &&
+               status_of(sup, "cam-none")->reconnects >= 2;
+      },
+      seconds(10)));
   EXPECT_EQ(listener.connections(), 0);
   EXPECT_EQ(listener.received(), "");
-  EXPECT_TRUE(status_of(sup, "cam-outside")->last_error.starts_with("not allowed")) << status_of(sup, "cam-outside")->last_error;
-  EXPECT_TRUE(status_of(sup, "cam-none")->last_error.starts_with("not allowed")) << status_of(sup, "cam-none")->last_error;
+  EXPECT_TRUE(status_of(sup, "cam-outside")->last_error.starts_with("not allowed"))
+      << status_of(sup, "cam-outside")->last_error;
+  EXPECT_TRUE(status_of(sup, "cam-none")->last_error.starts_with("not allowed"))
+      << status_of(sup, "cam-none")->last_error;
   // The same listener, allowed: the worker connects (so the refusals above were the check's).
   auto allowed = camera("cam-outside", listener.url());
   sup.set_cameras({allowed});
@@ -289,7 +308,8 @@ TEST(VideoStreamNetworks, TheServersOwnPortIsRefusedEvenOnAnAllowedLoopback) {
   sup.set_cameras({camera("cam-own", listener.url())});
   ASSERT_TRUE(eventually([&] { return status_of(sup, "cam-own")->reconnects >= 2; }, seconds(10)));
   EXPECT_EQ(listener.connections(), 0);
-  EXPECT_NE(status_of(sup, "cam-own")->last_error.find("own ports"), std::string::npos) << status_of(sup, "cam-own")->last_error;
+  EXPECT_NE(status_of(sup, "cam-own")->last_error.find("own ports"), std::string::npos)
+      << status_of(sup, "cam-own")->last_error;
 }
 
 // libavformat follows an RTSP 3xx to any host, with the first URL's credentials: the worker
@@ -305,10 +325,12 @@ TEST(VideoStreamNetworks, ARedirectToAnotherHostIsNotFollowed) {
   cfg.username = "viewer";
   cfg.password = "redirect-secret";
   sup.set_cameras({cfg});
-  ASSERT_TRUE(eventually([&] { return status_of(sup, "cam-redirect")->reconnects >= 2; }, seconds(15)));
+  ASSERT_TRUE(
+      eventually([&] { return status_of(sup, "cam-redirect")->reconnects >= 2; }, seconds(15)));
   EXPECT_GE(camera_.connections(), 2);
   EXPECT_EQ(target.received(), "") << "the redirect was followed";
-  EXPECT_TRUE(status_of(sup, "cam-redirect")->last_error.starts_with("redirected")) << status_of(sup, "cam-redirect")->last_error;
+  EXPECT_TRUE(status_of(sup, "cam-redirect")->last_error.starts_with("redirected"))
+      << status_of(sup, "cam-redirect")->last_error;
 }
 
 // H.264 and H.265 only: a camera offering another codec (here Motion-JPEG) is refused before any
@@ -320,8 +342,11 @@ TEST(VideoStreamNetworks, CodecsOtherThanH264AndH265AreRefused) {
   core::SystemClock clock;
   Supervisor sup(fast_settings(dir.path, std::chrono::seconds(30)), log, clock);
   sup.set_cameras({camera("cam-mjpeg", mjpeg.url())});
-  ASSERT_TRUE(eventually([&] { return status_of(sup, "cam-mjpeg")->last_error.starts_with("unsupported codec"); }, seconds(15)))
-      << status_of(sup, "cam-mjpeg")->last_error << "\n" << mjpeg.received().substr(0, 1500);
+  ASSERT_TRUE(eventually(
+      [&] { return status_of(sup, "cam-mjpeg")->last_error.starts_with("unsupported codec"); },
+      seconds(15)))
+      << status_of(sup, "cam-mjpeg")->last_error << "\n"
+      << mjpeg.received().substr(0, 1500);
   EXPECT_NE(mjpeg.received().find("DESCRIBE"), std::string::npos);
   EXPECT_EQ(status_of(sup, "cam-mjpeg")->frames_decoded, 0u);
 }
@@ -336,7 +361,8 @@ TEST(VideoStreamGiveUp, StopsReconnectingAfterGiveUpAfterWithOneOfflineEvent) {
   settings.give_up_after = seconds(4);
   Supervisor sup(settings, log, clock);
   sup.set_cameras({camera("cam-giveup", listener.url())});
-  ASSERT_TRUE(eventually([&] { return status_of(sup, "cam-giveup")->last_error.starts_with("gave up"); }, seconds(15)))
+  ASSERT_TRUE(eventually(
+      [&] { return status_of(sup, "cam-giveup")->last_error.starts_with("gave up"); }, seconds(15)))
       << status_of(sup, "cam-giveup")->last_error;
   const auto given_up = *status_of(sup, "cam-giveup");
   EXPECT_EQ(given_up.state, StreamState::offline);
@@ -347,7 +373,8 @@ TEST(VideoStreamGiveUp, StopsReconnectingAfterGiveUpAfterWithOneOfflineEvent) {
   EXPECT_EQ(status_of(sup, "cam-giveup")->reconnects, given_up.reconnects);
   auto events = log.events();
   int offline_starts = 0;
-  for (const auto& e : events) offline_starts += e.analyser == "offline" && e.phase == EventPhase::start;
+  for (const auto& e : events)
+    offline_starts += e.analyser == "offline" && e.phase == EventPhase::start;
   EXPECT_EQ(offline_starts, 1);
   // A changed row starts it again.
   auto changed = camera("cam-giveup", listener.url("/new"));

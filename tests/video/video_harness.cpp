@@ -36,7 +36,8 @@ using namespace std::chrono;
 
 TempDir::TempDir() {
   std::random_device rd;
-  path = fs::temp_directory_path() / ("hazmon-video-" + std::to_string(getpid()) + "-" + std::to_string(rd()));
+  path = fs::temp_directory_path() /
+         ("hazmon-video-" + std::to_string(getpid()) + "-" + std::to_string(rd()));
   fs::create_directories(path);
 }
 TempDir::~TempDir() {
@@ -70,7 +71,8 @@ int sh(const std::string& cmd) {
 }
 
 double probe_duration(const fs::path& file) {
-  std::string cmd = "ffprobe -v error -show_entries format=duration -of default=nw=1:nk=1 '" + file.string() + "'";
+  std::string cmd = "ffprobe -v error -show_entries format=duration -of default=nw=1:nk=1 '" +
+                    file.string() + "'";
   FILE* p = ::popen(cmd.c_str(), "r");
   if (!p) return -1;
   std::array<char, 128> buf{};
@@ -88,7 +90,8 @@ const Clips& clips() {
   static TempDir dir;
   static Clips c = [] {
     Clips c;
-    const std::string enc = " -c:v libx264 -preset ultrafast -pix_fmt yuv420p -bf 0 -sc_threshold 0 -an ";
+    const std::string enc =
+        " -c:v libx264 -preset ultrafast -pix_fmt yuv420p -bf 0 -sc_threshold 0 -an ";
     const std::string ff = "ffmpeg -nostdin -loglevel error -y -f lavfi -i ";
     c.gop25 = dir.path / "gop25.mp4";
     c.gop50 = dir.path / "gop50.mp4";
@@ -96,11 +99,16 @@ const Clips& clips() {
     c.res_change = dir.path / "res_change.ts";
     auto a = dir.path / "a.ts", b = dir.path / "b.ts";
     const bool ok =
-        sh(ff + "testsrc2=size=640x360:rate=25 -t 10 -g 25 -keyint_min 25" + enc + "'" + c.gop25.string() + "'") == 0 &&
-        sh(ff + "testsrc2=size=640x360:rate=25 -t 10 -g 50 -keyint_min 50" + enc + "'" + c.gop50.string() + "'") == 0 &&
-        sh(ff + "color=black:size=426x240:rate=25 -t 4 -g 25" + enc + "'" + c.black.string() + "'") == 0 &&
-        sh(ff + "testsrc2=size=640x360:rate=25 -t 3 -g 25" + enc + "-f mpegts '" + a.string() + "'") == 0 &&
-        sh(ff + "testsrc2=size=320x180:rate=25 -t 3 -g 25" + enc + "-f mpegts '" + b.string() + "'") == 0 &&
+        sh(ff + "testsrc2=size=640x360:rate=25 -t 10 -g 25 -keyint_min 25" + enc + "'" +
+           c.gop25.string() + "'") == 0 &&
+        sh(ff + "testsrc2=size=640x360:rate=25 -t 10 -g 50 -keyint_min 50" + enc + "'" +
+           c.gop50.string() + "'") == 0 &&
+        sh(ff + "color=black:size=426x240:rate=25 -t 4 -g 25" + enc + "'" + c.black.string() +
+           "'") == 0 &&
+        sh(ff + "testsrc2=size=640x360:rate=25 -t 3 -g 25" + enc + "-f mpegts '" + a.string() +
+           "'") == 0 &&
+        sh(ff + "testsrc2=size=320x180:rate=25 -t 3 -g 25" + enc + "-f mpegts '" + b.string() +
+           "'") == 0 &&
         sh("cat '" + a.string() + "' '" + b.string() + "' > '" + c.res_change.string() + "'") == 0;
     if (!ok) throw std::runtime_error("ffmpeg could not make the test clips");
     return c;
@@ -140,8 +148,11 @@ void kill_and_wait(pid_t& pid) {
 }
 
 RtspCamera::RtspCamera(fs::path clip, std::string user, std::string password)
-    : clip_(std::move(clip)), user_(std::move(user)), password_(std::move(password)),
-      rtsp_port_(free_tcp_port()), ts_port_(free_udp_port()) {
+    : clip_(std::move(clip)),
+      user_(std::move(user)),
+      password_(std::move(password)),
+      rtsp_port_(free_tcp_port()),
+      ts_port_(free_udp_port()) {
   start_relay();
   start_feeder();
 }
@@ -151,34 +162,40 @@ RtspCamera::~RtspCamera() {
   kill_and_wait(relay_);
 }
 
-std::string RtspCamera::url() const { return "rtsp://127.0.0.1:" + std::to_string(rtsp_port_) + "/cam"; }
+std::string RtspCamera::url() const {
+  return "rtsp://127.0.0.1:" + std::to_string(rtsp_port_) + "/cam";
+}
 
 void RtspCamera::start_relay() {
   const auto log = dir_.path / "relay.log";
   std::error_code ec;
   fs::remove(log, ec);
-  std::vector<std::string> argv = {"/usr/bin/python3", std::string(HAZMON_SOURCE_DIR) + "/tests/support/gst_rtsp_relay.py",
-                                   std::to_string(rtsp_port_), "/cam", std::to_string(ts_port_)};
+  std::vector<std::string> argv = {
+      "/usr/bin/python3", std::string(HAZMON_SOURCE_DIR) + "/tests/support/gst_rtsp_relay.py",
+      std::to_string(rtsp_port_), "/cam", std::to_string(ts_port_)};
   if (!user_.empty()) {
     argv.push_back(user_);
     argv.push_back(password_);
   }
   relay_ = spawn(argv, log);
   // Ready when it says so (importing gi takes a second or more on a busy machine).
-  const bool ready = eventually([&] {
-    std::ifstream f(log);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str().find("serving") != std::string::npos;
-  }, seconds(20));
+  const bool ready = eventually(
+      [&] {
+        std::ifstream f(log);
+        std::stringstream ss;
+        ss << f.rdbuf();
+        return ss.str().find("serving") != std::string::npos;
+      },
+      seconds(20));
   if (!ready) throw std::runtime_error("the RTSP relay did not start");
 }
 
 void RtspCamera::stop_relay() { kill_and_wait(relay_); }
 
 void RtspCamera::start_feeder() {
-  feeder_ = spawn({"ffmpeg", "-nostdin", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", clip_.string(), "-c",
-                   "copy", "-f", "mpegts", "udp://127.0.0.1:" + std::to_string(ts_port_) + "?pkt_size=1316"},
+  feeder_ = spawn({"ffmpeg", "-nostdin", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i",
+                   clip_.string(), "-c", "copy", "-f", "mpegts",
+                   "udp://127.0.0.1:" + std::to_string(ts_port_) + "?pkt_size=1316"},
                   dir_.path / "feeder.log");
 }
 
@@ -197,7 +214,8 @@ std::vector<VideoEvent> EventLog::events() const {
   return events_;
 }
 
-bool EventLog::wait_for(const std::function<bool(const std::vector<VideoEvent>&)>& pred, milliseconds timeout) {
+bool EventLog::wait_for(const std::function<bool(const std::vector<VideoEvent>&)>& pred,
+                        milliseconds timeout) {
   std::unique_lock lock(mu_);
   return cv_.wait_for(lock, timeout, [&] { return pred(events_); });
 }
@@ -218,7 +236,8 @@ RtspListener::RtspListener(Mode mode, std::string address, std::string redirect_
   ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in a{};
   a.sin_family = AF_INET;
-  if (::inet_pton(AF_INET, address_.c_str(), &a.sin_addr) != 1) throw std::runtime_error("bad listener address " + address_);
+  if (::inet_pton(AF_INET, address_.c_str(), &a.sin_addr) != 1)
+    throw std::runtime_error("bad listener address " + address_);
   a.sin_port = 0;
   if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd_, 16) != 0)
     throw std::runtime_error("cannot listen on " + address_);
@@ -244,7 +263,9 @@ RtspListener::~RtspListener() {
   ::close(fd_);
 }
 
-std::string RtspListener::url(const std::string& path) const { return "rtsp://" + address_ + ":" + std::to_string(port_) + path; }
+std::string RtspListener::url(const std::string& path) const {
+  return "rtsp://" + address_ + ":" + std::to_string(port_) + path;
+}
 
 std::string RtspListener::received() const {
   std::lock_guard lock(mu_);
@@ -264,7 +285,8 @@ void RtspListener::serve(int fd) {
       received_.append(buf, static_cast<std::size_t>(n));
     }
     pending.append(buf, static_cast<std::size_t>(n));
-    for (auto end = pending.find("\r\n\r\n"); end != std::string::npos; end = pending.find("\r\n\r\n")) {
+    for (auto end = pending.find("\r\n\r\n"); end != std::string::npos;
+         end = pending.find("\r\n\r\n")) {
       std::string request = pending.substr(0, end);
       pending.erase(0, end + 4);
       std::string cseq = "1";
@@ -280,15 +302,22 @@ void RtspListener::serve(int fd) {
             "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=hazmon-test\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\n"
             "m=video 0 RTP/AVP 26\r\na=control:track1\r\n";
         reply = "RTSP/1.0 200 OK\r\nCSeq: " + cseq + "\r\n";
-        if (method == "OPTIONS") reply += "Public: OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN\r\n\r\n";
+        if (method == "OPTIONS")
+          reply += "Public: OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN\r\n\r\n";
         else if (method == "DESCRIBE")
-          reply += "Content-Type: application/sdp\r\nContent-Length: " + std::to_string(sdp.size()) + "\r\n\r\n" + sdp;
-        else if (method == "SETUP") reply += "Session: 12345678\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n";
-        else reply += "Session: 12345678\r\n\r\n";
+          reply +=
+              "Content-Type: application/sdp\r\nContent-Length: " + std::to_string(sdp.size()) +
+              "\r\n\r\n" + sdp;
+        else if (method == "SETUP")
+          reply += "Session: 12345678\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n";
+        else
+          reply += "Session: 12345678\r\n\r\n";
       } else if (mode_ == Mode::challenge)
-        reply = "RTSP/1.0 401 Unauthorized\r\nCSeq: " + cseq + "\r\nWWW-Authenticate: Basic realm=\"hazmon-test\"\r\n\r\n";
+        reply = "RTSP/1.0 401 Unauthorized\r\nCSeq: " + cseq +
+                "\r\nWWW-Authenticate: Basic realm=\"hazmon-test\"\r\n\r\n";
       else if (mode_ == Mode::redirect)
-        reply = "RTSP/1.0 302 Moved Temporarily\r\nCSeq: " + cseq + "\r\nLocation: " + redirect_to_ + "\r\n\r\n";
+        reply = "RTSP/1.0 302 Moved Temporarily\r\nCSeq: " + cseq +
+                "\r\nLocation: " + redirect_to_ + "\r\n\r\n";
       if (!reply.empty()) (void)::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
     }
   }
@@ -301,7 +330,8 @@ VideoSettings fast_settings(const fs::path& dir, std::chrono::seconds offline_af
   s.evidence_dir = dir / "evidence";
   s.recording_dir = dir / "recording";
   s.models_dir = fs::path(HAZMON_SOURCE_DIR) / "models";
-  s.open_timeout = milliseconds(5000);  // the relay can take seconds to start its pipeline on a busy machine
+  s.open_timeout =
+      milliseconds(5000);  // the relay can take seconds to start its pipeline on a busy machine
   s.read_timeout = milliseconds(2000);
   s.backoff_initial = milliseconds(200);
   s.backoff_max = milliseconds(1000);

@@ -2,10 +2,10 @@
 // Real parts for the video tests: H.264 clips made with ffmpeg, a gst-rtsp-server relay and an
 // ffmpeg feeder per camera (tests/support/gst_rtsp_relay.py), started and stopped by the PIDs
 // this process spawned, on free loopback ports.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
-#include <atomic>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -38,10 +38,10 @@ double probe_duration(const fs::path& file);
 
 // The clips all tests share, generated once per binary (about 5 s of encoding).
 struct Clips {
-  fs::path gop25;      // 640x360 25 fps, 10 s, GOP 25 (1 s), no B-frames
-  fs::path gop50;      // same, GOP 50 (2 s)
-  fs::path black;      // 426x240 black, 4 s, GOP 25 (a width that is not a multiple of 16)
-  fs::path res_change; // MPEG-TS: 3 s at 640x360 then 3 s at 320x180
+  fs::path gop25;       // 640x360 25 fps, 10 s, GOP 25 (1 s), no B-frames
+  fs::path gop50;       // same, GOP 50 (2 s)
+  fs::path black;       // 426x240 black, 4 s, GOP 25 (a width that is not a multiple of 16)
+  fs::path res_change;  // MPEG-TS: 3 s at 640x360 then 3 s at 320x180
 };
 const Clips& clips();
 
@@ -69,11 +69,13 @@ class RtspCamera {
 // A plain TCP listener standing in for a hostile "camera" (issue 9): it records every byte it
 // receives and answers each RTSP request, echoing its CSeq, with a Basic-auth challenge (which is
 // what makes an RTSP client send the credentials it has), a redirect to `redirect_to`, or nothing;
-// or (`mjpeg`) as a minimal RTSP server offering a Motion-JPEG stream (a codec cameras must not use).
+// or (`mjpeg`) as a minimal RTSP server offering a Motion-JPEG stream (a codec cameras must not
+// use).
 class RtspListener {
  public:
   enum class Mode { challenge, redirect, silent, mjpeg };
-  explicit RtspListener(Mode mode = Mode::challenge, std::string address = "127.0.0.1", std::string redirect_to = "");
+  explicit RtspListener(Mode mode = Mode::challenge, std::string address = "127.0.0.1",
+                        std::string redirect_to = "");
   ~RtspListener();
   RtspListener(const RtspListener&) = delete;
   std::string url(const std::string& path = "/cam") const;
@@ -99,7 +101,8 @@ class EventLog final : public EventSink {
  public:
   void on_video_event(const VideoEvent& e) override;
   std::vector<VideoEvent> events() const;
-  bool wait_for(const std::function<bool(const std::vector<VideoEvent>&)>& pred, std::chrono::milliseconds timeout);
+  bool wait_for(const std::function<bool(const std::vector<VideoEvent>&)>& pred,
+                std::chrono::milliseconds timeout);
 
  private:
   mutable std::mutex mu_;

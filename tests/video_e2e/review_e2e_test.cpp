@@ -35,8 +35,9 @@ std::string probe_codec(const std::string& bytes, const std::string& ext) {
   auto file = dir.path / ("probe" + ext);
   std::ofstream(file, std::ios::binary) << bytes;
   auto out_file = dir.path / "probe.txt";
-  video::test::sh("ffprobe -v error -select_streams v:0 -show_entries stream=codec_name -of csv=p=0 '" + file.string() +
-                  "' > '" + out_file.string() + "' 2>&1");
+  video::test::sh(
+      "ffprobe -v error -select_streams v:0 -show_entries stream=codec_name -of csv=p=0 '" +
+      file.string() + "' > '" + out_file.string() + "' 2>&1");
   std::ifstream in(out_file);
   std::string line;
   std::getline(in, line);
@@ -47,7 +48,9 @@ TEST(VideoEndToEnd, FireOnARealRtspCameraIsReviewedIntoAWarningEvent) {
   fs::path clip = fs::path(HAZMON_SOURCE_DIR) / "tests/data/video-eval/furg_house6.mp4";
   // scripts/setup.sh installs everything this needs: a missing piece is a failure, not a skip.
   ASSERT_TRUE(fs::exists(clip)) << clip << " is missing";
-  ASSERT_EQ(std::system("/usr/bin/python3 -c 'import gi; gi.require_version(\"GstRtspServer\", \"1.0\")' 2>/dev/null"), 0)
+  ASSERT_EQ(std::system("/usr/bin/python3 -c 'import gi; gi.require_version(\"GstRtspServer\", "
+                        "\"1.0\")' 2>/dev/null"),
+            0)
       << "gst-rtsp-server for Python is not installed (scripts/setup.sh)";
 
   video::test::RtspCamera camera(clip);  // relay and feeder running
@@ -68,19 +71,25 @@ TEST(VideoEndToEnd, FireOnARealRtspCameraIsReviewedIntoAWarningEvent) {
   core::Metrics metrics;  // as hazmond: the publisher thread reads status and costs every second
   video::Supervisor pipeline(vs, srv.video(), clock, &metrics);
   pipeline.on_segment([&srv](const video::Segment& s) { srv.video().add_segment(s); });
-  srv.video().on_cameras([&pipeline](const std::vector<video::CameraConfig>& cams) { pipeline.set_cameras(cams); });
+  srv.video().on_cameras(
+      [&pipeline](const std::vector<video::CameraConfig>& cams) { pipeline.set_cameras(cams); });
 
   auto c = srv.client();
   auto admin = srv.make_user("e2e_admin", "province_admin");
   auto officer = srv.make_user("e2e_prov", "province_officer");
   const std::string company = "14070239001", cam = "E2EFIRE01";
-  auto r = c.post_json("/api/v1/regions", {{"code", "140702"}, {"name", "榆次区"}, {"level", "county"}, {"parent_code", "140700"}},
-                       admin);
+  auto r = c.post_json(
+      "/api/v1/regions",
+      {{"code", "140702"}, {"name", "榆次区"}, {"level", "county"}, {"parent_code", "140700"}},
+      admin);
   ASSERT_TRUE(r.status == 201 || r.status == 409) << r.body;
-  ASSERT_EQ(c.post_json("/api/v1/enterprises", {{"company_code", company}, {"name", "端到端视频测试公司"}, {"region_code", "140702"}},
-                        admin)
-                .status,
-            201);
+  ASSERT_EQ(
+      c.post_json(
+           "/api/v1/enterprises",
+           {{"company_code", company}, {"name", "端到端视频测试公司"}, {"region_code", "140702"}},
+           admin)
+          .status,
+      201);
   r = c.post_json("/api/v1/cameras",
                   {{"video_id", cam},
                    {"company_code", company},
@@ -122,10 +131,12 @@ TEST(VideoEndToEnd, FireOnARealRtspCameraIsReviewedIntoAWarningEvent) {
   EXPECT_EQ(probe_codec(mp4.body, ".mp4"), "h264");
 
   auto id = std::to_string(event["id"].get<long long>());
-  auto rv = c.post_json("/api/v1/video/events/" + id + "/review", {{"decision", "confirm"}, {"reason", "视频复核：罐区起火"}},
-                        officer);
+  auto rv = c.post_json("/api/v1/video/events/" + id + "/review",
+                        {{"decision", "confirm"}, {"reason", "视频复核：罐区起火"}}, officer);
   ASSERT_EQ(rv.status, 200) << rv.body;
-  auto w = c.get("/api/v1/warning-events/" + std::to_string(rv.json()["warning_event_id"].get<long long>()), officer);
+  auto w = c.get(
+      "/api/v1/warning-events/" + std::to_string(rv.json()["warning_event_id"].get<long long>()),
+      officer);
   ASSERT_EQ(w.status, 200) << w.body;
   EXPECT_EQ(w.json()["level"], "red");
   EXPECT_EQ(w.json()["status"], "pushed");
@@ -143,10 +154,13 @@ TEST(VideoEndToEnd, FireOnARealRtspCameraIsReviewedIntoAWarningEvent) {
   for (int i = 0; i < 30 && live.empty(); ++i) {
     srv.video().flush();
     auto l = c.get("/api/v1/cameras/" + cam + "/live.m3u8", officer);
-    if (l.status == 200) live = l.body;
-    else std::this_thread::sleep_for(milliseconds(500));
+    if (l.status == 200)
+      live = l.body;
+    else
+      std::this_thread::sleep_for(milliseconds(500));
   }
-  EXPECT_NE(live.find("/api/v1/video/segments/"), std::string::npos) << "no segment indexed within 15 s";
+  EXPECT_NE(live.find("/api/v1/video/segments/"), std::string::npos)
+      << "no segment indexed within 15 s";
   pipeline.stop();
   srv.video().status_source({});
   srv.video().on_cameras({});

@@ -59,7 +59,8 @@ exit status: 0 success, 1 some upload was not acknowledged or the server refused
 )";
 }  // namespace
 
-Options::Options(const std::vector<std::string>& args, std::vector<std::string> flags, std::vector<std::string> valued) {
+Options::Options(const std::vector<std::string>& args, std::vector<std::string> flags,
+                 std::vector<std::string> valued) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
     if (std::find(flags.begin(), flags.end(), a) != flags.end()) {
@@ -86,7 +87,9 @@ std::optional<std::string> Options::get(const std::string& name) const {
   return out;
 }
 
-std::string Options::str(const std::string& name, const std::string& def) const { return get(name).value_or(def); }
+std::string Options::str(const std::string& name, const std::string& def) const {
+  return get(name).value_or(def);
+}
 
 std::string Options::required(const std::string& name) const {
   auto v = get(name);
@@ -105,11 +108,13 @@ double Options::number(const std::string& name, double def, double min, double m
     used = 0;
   }
   if (used != v->size() || !std::isfinite(d) || d < min || d > max)
-    throw UsageError(name + " must be a number from " + std::to_string(min) + " to " + std::to_string(max));
+    throw UsageError(name + " must be a number from " + std::to_string(min) + " to " +
+                     std::to_string(max));
   return d;
 }
 
-long long Options::integer(const std::string& name, long long def, long long min, long long max) const {
+long long Options::integer(const std::string& name, long long def, long long min,
+                           long long max) const {
   auto v = get(name);
   if (!v) return def;
   std::size_t used = 0;
@@ -120,7 +125,8 @@ long long Options::integer(const std::string& name, long long def, long long min
     used = 0;
   }
   if (used != v->size() || n < min || n > max)
-    throw UsageError(name + " must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
+    throw UsageError(name + " must be an integer from " + std::to_string(min) + " to " +
+                     std::to_string(max));
   return n;
 }
 

@@ -35,7 +35,8 @@ using namespace std::chrono_literals;
 
 Url parse_url(const std::string& url) {
   const std::string scheme = "https://";
-  if (url.compare(0, scheme.size(), scheme) != 0) throw UsageError("the URL must start with https:// (got " + url + ")");
+  if (url.compare(0, scheme.size(), scheme) != 0)
+    throw UsageError("the URL must start with https:// (got " + url + ")");
   Url u;
   std::string rest = url.substr(scheme.size());
   auto slash = rest.find('/');
@@ -55,7 +56,8 @@ Url parse_url(const std::string& url) {
   } else {
     u.host = rest;
   }
-  if (u.host.empty() || u.port.empty() || u.port.find_first_not_of("0123456789") != std::string::npos)
+  if (u.host.empty() || u.port.empty() ||
+      u.port.find_first_not_of("0123456789") != std::string::npos)
     throw UsageError("bad URL " + url);
   u.text = scheme + rest;
   return u;
@@ -63,8 +65,8 @@ Url parse_url(const std::string& url) {
 
 namespace {
 void configure_client(ssl::context& ctx, const TlsOptions& tls) {
-  ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                  ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                  ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
   if (tls.ca_file.empty()) {
     ctx.set_verify_mode(ssl::verify_none);
   } else {
@@ -118,8 +120,8 @@ SyncClient::SyncClient(Url url, TlsOptions tls) : impl_(std::make_unique<Impl>()
 
 SyncClient::~SyncClient() = default;
 
-HttpReply SyncClient::request(std::string_view method, const std::string& target, const std::string& body,
-                              const std::string& bearer) {
+HttpReply SyncClient::request(std::string_view method, const std::string& target,
+                              const std::string& body, const std::string& bearer) {
   auto& m = *impl_;
   HttpReply reply;
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -222,9 +224,12 @@ struct UploadPool::Impl {
         auto fresh = std::make_unique<Stream>(ex, ctx);
         prepare_stream(*fresh, url, tls);
         beast::get_lowest_layer(*fresh).expires_after(30s);
-        co_await beast::get_lowest_layer(*fresh).async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
+        co_await beast::get_lowest_layer(*fresh).async_connect(
+            endpoints, asio::redirect_error(asio::use_awaitable, ec));
         if (!ec) beast::get_lowest_layer(*fresh).socket().set_option(tcp::no_delay(true), ec);
-        if (!ec) co_await fresh->async_handshake(ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, ec));
+        if (!ec)
+          co_await fresh->async_handshake(ssl::stream_base::client,
+                                          asio::redirect_error(asio::use_awaitable, ec));
         if (ec) {
           reply.error = "connect: " + ec.message();
           connect_failed = true;
@@ -247,7 +252,8 @@ struct UploadPool::Impl {
         co_await http::async_write(*s, req, asio::redirect_error(asio::use_awaitable, ec));
         http::response_parser<http::string_body> parser;
         parser.body_limit(16 * 1024 * 1024);
-        if (!ec) co_await http::async_read(*s, buf, parser, asio::redirect_error(asio::use_awaitable, ec));
+        if (!ec)
+          co_await http::async_read(*s, buf, parser, asio::redirect_error(asio::use_awaitable, ec));
         if (ec) {
           reply.error = ec.message();
           s.reset();
@@ -260,7 +266,8 @@ struct UploadPool::Impl {
           if (!res.keep_alive()) s.reset();
         }
       }
-      double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
       finish_attempt(up, reply, ms);
       if (connect_failed) {
         // Do not spin on a server that is away: this connection rests before its next try.
@@ -272,7 +279,8 @@ struct UploadPool::Impl {
   }
 };
 
-UploadPool::UploadPool(Url url, TlsOptions tls, int connections, std::string path, ReplyHandler handler)
+UploadPool::UploadPool(Url url, TlsOptions tls, int connections, std::string path,
+                       ReplyHandler handler)
     : impl_(std::make_unique<Impl>()) {
   auto& m = *impl_;
   m.url = std::move(url);
@@ -327,9 +335,11 @@ void self_signed(ssl::context& ctx) {
   X509_gmtime_adj(X509_getm_notAfter(x), 30L * 86400);
   X509_set_pubkey(x, key);
   X509_NAME* name = X509_get_subject_name(x);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
   X509_set_issuer_name(x, name);
-  if (!X509_sign(x, key, EVP_sha256())) throw std::runtime_error("cannot sign the sink's certificate");
+  if (!X509_sign(x, key, EVP_sha256()))
+    throw std::runtime_error("cannot sign the sink's certificate");
   SSL_CTX_use_certificate(ctx.native_handle(), x);
   SSL_CTX_use_PrivateKey(ctx.native_handle(), key);
   X509_free(x);
@@ -342,7 +352,9 @@ struct SinkStats {
 
 std::size_t count_of(std::string_view hay, std::string_view needle) {
   std::size_t n = 0;
-  for (auto pos = hay.find(needle); pos != std::string_view::npos; pos = hay.find(needle, pos + needle.size())) ++n;
+  for (auto pos = hay.find(needle); pos != std::string_view::npos;
+       pos = hay.find(needle, pos + needle.size()))
+    ++n;
   return n;
 }
 
@@ -359,7 +371,8 @@ asio::awaitable<void> sink_session(tcp::socket sock, ssl::context& ctx, SinkStat
   Stream s(std::move(sock), ctx);
   boost::system::error_code ec;
   beast::get_lowest_layer(s).expires_after(30s);
-  co_await s.async_handshake(ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
+  co_await s.async_handshake(ssl::stream_base::server,
+                             asio::redirect_error(asio::use_awaitable, ec));
   if (ec) co_return;
   beast::flat_buffer buf;
   for (;;) {
@@ -406,13 +419,14 @@ asio::awaitable<void> sink_accept(tcp::acceptor& acc, ssl::context& ctx, SinkSta
 
 int run_sink(const std::string& address, unsigned short port, int threads) {
   ssl::context ctx(ssl::context::tls_server);
-  ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                  ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                  ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
   self_signed(ctx);
   SinkStats st;
   asio::io_context ioc(threads);
   tcp::acceptor acc(ioc, tcp::endpoint(asio::ip::make_address(address), port));
-  std::printf("hazmon-sim sink serving https://localhost:%u/\n", static_cast<unsigned>(acc.local_endpoint().port()));
+  std::printf("hazmon-sim sink serving https://localhost:%u/\n",
+              static_cast<unsigned>(acc.local_endpoint().port()));
   std::fflush(stdout);
   asio::co_spawn(ioc, sink_accept(acc, ctx, st), asio::detached);
   asio::signal_set sigs(ioc, SIGINT, SIGTERM);
@@ -423,7 +437,8 @@ int run_sink(const std::string& address, unsigned short port, int threads) {
   ioc.run();
   for (auto& t : pool) t.join();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("sink: %llu uploads, %llu items, %.1f MB in %.1f s\n", static_cast<unsigned long long>(st.requests.load()),
+  std::printf("sink: %llu uploads, %llu items, %.1f MB in %.1f s\n",
+              static_cast<unsigned long long>(st.requests.load()),
               static_cast<unsigned long long>(st.items.load()), st.bytes.load() / 1e6, secs);
   return 0;
 }

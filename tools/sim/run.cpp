@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
 #include <algorithm>
 #include <atomic>
 #include <charconv>
@@ -15,7 +16,6 @@
 #include <map>
 #include <mutex>
 #include <thread>
-#include <unistd.h>
 
 namespace hazmon::sim {
 using nlohmann::json;
@@ -23,7 +23,8 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -42,7 +43,9 @@ void civil(std::int64_t days, int& y, unsigned& m, unsigned& d) {
   y = static_cast<int>(yy + (m <= 2));
 }
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 }  // namespace
 
 namespace {
@@ -59,7 +62,9 @@ std::int64_t days_from_civil(int y, unsigned m, unsigned d) {
 std::optional<std::int64_t> parse_local_ms(const std::string& s) {
   int y, mo, d, h, mi, sec, used = 0;
   char sep;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2d%c%2d:%2d:%2d%n", &y, &mo, &d, &sep, &h, &mi, &sec, &used) != 7) return std::nullopt;
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2d%c%2d:%2d:%2d%n", &y, &mo, &d, &sep, &h, &mi, &sec,
+                  &used) != 7)
+    return std::nullopt;
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
   std::string_view rest(s.c_str() + used);
   std::int64_t frac_ms = 0, offset_s = 8 * 3600;
@@ -74,11 +79,14 @@ std::optional<std::int64_t> parse_local_ms(const std::string& s) {
       while (digits > 0 && digits < 3) frac_ms *= 10, ++digits;
       rest.remove_prefix(i);
     }
-    if (rest == "Z") offset_s = 0;
+    if (rest == "Z")
+      offset_s = 0;
     else if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':')
-      offset_s = ((rest[1] - '0') * 36000 + (rest[2] - '0') * 3600 + (rest[4] - '0') * 600 + (rest[5] - '0') * 60) *
+      offset_s = ((rest[1] - '0') * 36000 + (rest[2] - '0') * 3600 + (rest[4] - '0') * 600 +
+                  (rest[5] - '0') * 60) *
                  (rest[0] == '-' ? -1 : 1);
-    else return std::nullopt;
+    else
+      return std::nullopt;
   } else if (sep != ' ' || !rest.empty()) {
     return std::nullopt;
   }
@@ -97,10 +105,11 @@ std::string format_local(std::int64_t ms, bool with_ms) {
   civil(days, y, mo, d);
   char buf[64];
   if (with_ms)
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03d+08:00", y, mo, d, sod / 3600, sod / 60 % 60, sod % 60,
-                  frac);
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03d+08:00", y, mo, d, sod / 3600,
+                  sod / 60 % 60, sod % 60, frac);
   else
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02d:%02d:%02d", y, mo, d, sod / 3600, sod / 60 % 60, sod % 60);
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02d:%02d:%02d", y, mo, d, sod / 3600,
+                  sod / 60 % 60, sod % 60);
   return buf;
 }
 
@@ -119,7 +128,9 @@ struct Rng {
   }
   double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
   double uniform(double a, double b) { return a + (b - a) * uniform(); }
-  int between(int a, int b) { return a + static_cast<int>(next() % static_cast<std::uint64_t>(b - a + 1)); }
+  int between(int a, int b) {
+    return a + static_cast<int>(next() % static_cast<std::uint64_t>(b - a + 1));
+  }
   bool chance(double p) { return uniform() < p; }
   double normal() {
     if (has_spare) {
@@ -153,8 +164,8 @@ std::uint64_t hash_str(std::string_view s, std::uint64_t seed) {
 // ------------------------------------------------------------------ signal models
 
 struct Profile {
-  double noise = 1;   // multiplies every noise amplitude
-  double events = 1;  // multiplies the rates of excursions, switch events and dropouts
+  double noise = 1;             // multiplies every noise amplitude
+  double events = 1;            // multiplies the rates of excursions, switch events and dropouts
   double bad_quality = 0.0001;  // share of readings with quality 1..3
 };
 
@@ -176,10 +187,10 @@ struct Point {
   std::optional<double> l, h, hh;
   // State.
   double x = 0;
-  double target = 0, rate = 0;          // level: m per simulated second toward target
-  double base = 0, amp = 0, walk = 0;   // temperature, pressure
-  double zero = 0;                      // gas sensor zero offset
-  int exc_pos = 0, exc_len = 0;         // gas excursion in progress
+  double target = 0, rate = 0;         // level: m per simulated second toward target
+  double base = 0, amp = 0, walk = 0;  // temperature, pressure
+  double zero = 0;                     // gas sensor zero offset
+  int exc_pos = 0, exc_len = 0;        // gas excursion in progress
   double exc_peak = 0;
   bool jitter = false;
   double jitter_center = 0, jitter_sigma = 0;
@@ -243,7 +254,8 @@ Point make_point(const json& pj, Rng& rng, std::uint64_t seed) {
 
 // The next sample at simulated time t_ms, dt seconds after the previous one; false: no reading
 // (the point drops out).
-bool sample(Point& p, std::int64_t t_ms, double dt, Rng& rng, const Profile& prof, double& value, int& quality) {
+bool sample(Point& p, std::int64_t t_ms, double dt, Rng& rng, const Profile& prof, double& value,
+            int& quality) {
   const double per_day = dt / 86400.0 * prof.events;
   if (p.drop_left > 0) {
     --p.drop_left;
@@ -274,9 +286,12 @@ bool sample(Point& p, std::int64_t t_ms, double dt, Rng& rng, const Profile& pro
         p.x = p.target;
         // A new filling or draining leg; now and then a fill overshoots into H or HH.
         double r = rng.uniform();
-        if (p.h && r < 0.06 * std::min(prof.events, 5.0)) p.target = *p.h + (p.hh ? (*p.hh - *p.h) * rng.uniform(0.1, 0.6) : 0.2);
-        else if (p.hh && r < 0.07 * std::min(prof.events, 5.0)) p.target = std::min(p.hi, *p.hh + span * 0.01);
-        else p.target = p.lo + span * rng.uniform(0.15, 0.75);
+        if (p.h && r < 0.06 * std::min(prof.events, 5.0))
+          p.target = *p.h + (p.hh ? (*p.hh - *p.h) * rng.uniform(0.1, 0.6) : 0.2);
+        else if (p.hh && r < 0.07 * std::min(prof.events, 5.0))
+          p.target = std::min(p.hi, *p.hh + span * 0.01);
+        else
+          p.target = p.lo + span * rng.uniform(0.15, 0.75);
         p.rate = rng.uniform(0.3, 2.0) / 3600.0;
       } else {
         p.x += p.target > p.x ? step : -step;
@@ -285,18 +300,21 @@ bool sample(Point& p, std::int64_t t_ms, double dt, Rng& rng, const Profile& pro
       break;
     }
     case Kind::temperature: {
-      double hour = static_cast<double>(((t_ms / 1000 + 8 * 3600) % 86400 + 86400) % 86400) / 3600.0;
+      double hour =
+          static_cast<double>(((t_ms / 1000 + 8 * 3600) % 86400 + 86400) % 86400) / 3600.0;
       double daily = p.amp * std::sin((hour - 8.0) / 24.0 * 2 * M_PI);  // warmest at 14:00
-      double k = std::min(1.0, dt / 7200.0);                               // AR(1), two hours
+      double k = std::min(1.0, dt / 7200.0);                            // AR(1), two hours
       p.walk += -p.walk * k + rng.normal() * 0.6 * std::sqrt(k);
       value = p.base + daily + p.walk + rng.normal() * 0.08 * prof.noise;
       break;
     }
     case Kind::pressure: {
-      double hour = static_cast<double>(((t_ms / 1000 + 8 * 3600) % 86400 + 86400) % 86400) / 3600.0;
+      double hour =
+          static_cast<double>(((t_ms / 1000 + 8 * 3600) % 86400 + 86400) % 86400) / 3600.0;
       double k = std::min(1.0, dt / 3600.0);
       p.walk += -p.walk * k + rng.normal() * p.amp * std::sqrt(k);
-      value = p.base + p.amp * std::sin((hour - 8.0) / 24.0 * 2 * M_PI) + p.walk + rng.normal() * span * 0.001 * prof.noise;
+      value = p.base + p.amp * std::sin((hour - 8.0) / 24.0 * 2 * M_PI) + p.walk +
+              rng.normal() * span * 0.001 * prof.noise;
       break;
     }
     case Kind::gas: {
@@ -316,7 +334,10 @@ bool sample(Point& p, std::int64_t t_ms, double dt, Rng& rng, const Profile& pro
       value = p.zero + noise;
       if (p.exc_len > 0) {
         int pos = p.exc_pos++, len = p.exc_len;
-        double f = len == 1 ? 1.0 : pos < 2 ? (pos + 1) / 3.0 : pos >= len - 3 ? (len - pos) / 4.0 : 1.0;
+        double f = len == 1         ? 1.0
+                   : pos < 2        ? (pos + 1) / 3.0
+                   : pos >= len - 3 ? (len - pos) / 4.0
+                                    : 1.0;
         value += p.exc_peak * f * (1 + rng.normal() * 0.03 * prof.noise);
         if (p.exc_pos >= p.exc_len) p.exc_len = 0;
       }
@@ -354,7 +375,10 @@ void append_number(std::string& out, double v, int decimals) {
 class Histogram {
  public:
   void add(double ms) {
-    auto i = ms <= kMin ? 0 : std::min<std::size_t>(kBuckets - 1, static_cast<std::size_t>(std::log(ms / kMin) / kStep) + 1);
+    auto i = ms <= kMin
+                 ? 0
+                 : std::min<std::size_t>(kBuckets - 1,
+                                         static_cast<std::size_t>(std::log(ms / kMin) / kStep) + 1);
     ++counts_[i];
     ++n_;
     max_ = std::max(max_, ms);
@@ -365,7 +389,8 @@ class Histogram {
     std::uint64_t seen = 0;
     for (std::size_t i = 0; i < kBuckets; ++i) {
       seen += counts_[i];
-      if (seen >= want && seen > 0) return std::min(max_, i == 0 ? kMin : kMin * std::exp(kStep * static_cast<double>(i)));
+      if (seen >= want && seen > 0)
+        return std::min(max_, i == 0 ? kMin : kMin * std::exp(kStep * static_cast<double>(i)));
     }
     return max_;
   }
@@ -381,7 +406,7 @@ class Histogram {
 };
 
 struct Stats {
-  std::atomic<std::uint64_t> uploads{0}, readings{0};                 // submitted (first attempt)
+  std::atomic<std::uint64_t> uploads{0}, readings{0};  // submitted (first attempt)
   std::atomic<std::uint64_t> acked_uploads{0}, acked_readings{0}, accepted{0}, rejected{0};
   std::atomic<std::uint64_t> http_errors{0}, conn_errors{0}, s503{0}, retries{0}, failed{0};
   std::mutex mu;
@@ -445,38 +470,48 @@ class Sender {
       st_.acked_readings += static_cast<std::uint64_t>(up.items);
       auto j = json::parse(r.body, nullptr, false);
       if (j.is_object()) {
-        if (j.contains("accepted") && j["accepted"].is_number_integer()) st_.accepted += j["accepted"].get<std::uint64_t>();
+        if (j.contains("accepted") && j["accepted"].is_number_integer())
+          st_.accepted += j["accepted"].get<std::uint64_t>();
         if (j.contains("rejected") && j["rejected"].is_array() && !j["rejected"].empty()) {
           st_.rejected += j["rejected"].size();
           std::lock_guard lk(st_.mu);
           for (const auto& x : j["rejected"])
-            if (x.is_object() && x.contains("reason") && x["reason"].is_string()) st_.reject_reasons[x["reason"].get<std::string>()]++;
+            if (x.is_object() && x.contains("reason") && x["reason"].is_string())
+              st_.reject_reasons[x["reason"].get<std::string>()]++;
         }
       }
       return std::nullopt;
     }
-    bool retryable = r.status == 0 || r.status == 429 || r.status == 500 || r.status == 502 || r.status == 503 ||
-                     r.status == 504;
-    if (r.status == 503) st_.s503++;
-    else if (r.status == 0) st_.conn_errors++, st_.http_errors++;
-    else st_.http_errors++;
+    bool retryable = r.status == 0 || r.status == 429 || r.status == 500 || r.status == 502 ||
+                     r.status == 503 || r.status == 504;
+    if (r.status == 503)
+      st_.s503++;
+    else if (r.status == 0)
+      st_.conn_errors++, st_.http_errors++;
+    else
+      st_.http_errors++;
     bool past = Clock::now().time_since_epoch().count() > deadline_.load();
     if (!retryable || past) {
       st_.failed++;
       std::lock_guard lk(st_.mu);
       if (st_.error_lines++ < 10)
-        std::fprintf(stderr, "upload %s %s: %s %s\n", up.data_id.c_str(), past && retryable ? "given up" : "refused",
-                     r.status ? ("HTTP " + std::to_string(r.status)).c_str() : r.error.c_str(), r.body.substr(0, 300).c_str());
+        std::fprintf(stderr, "upload %s %s: %s %s\n", up.data_id.c_str(),
+                     past && retryable ? "given up" : "refused",
+                     r.status ? ("HTTP " + std::to_string(r.status)).c_str() : r.error.c_str(),
+                     r.body.substr(0, 300).c_str());
       return std::nullopt;
     }
     st_.retries++;
     std::chrono::milliseconds delay{0};
-    if (!r.retry_after.empty() && r.retry_after.find_first_not_of("0123456789") == std::string::npos && r.retry_after.size() < 6)
+    if (!r.retry_after.empty() &&
+        r.retry_after.find_first_not_of("0123456789") == std::string::npos &&
+        r.retry_after.size() < 6)
       delay = std::chrono::milliseconds(std::min(30000, std::stoi(r.retry_after) * 1000));
     else
       delay = std::chrono::milliseconds(std::min(10000, 100 << std::min(up.attempts - 1, 7)));
     // Spread the resends so that they do not return together.
-    delay += std::chrono::milliseconds(static_cast<int>(hash_str(up.data_id, static_cast<std::uint64_t>(up.attempts)) % 100));
+    delay += std::chrono::milliseconds(
+        static_cast<int>(hash_str(up.data_id, static_cast<std::uint64_t>(up.attempts)) % 100));
     return delay;
   }
 
@@ -503,12 +538,14 @@ class Reporter {
     auto p = percentiles(std::move(w));
     auto acked = st_.acked_readings.load();
     double secs = std::chrono::duration<double>(now - start_).count();
-    std::fprintf(stderr,
-                 "[%5.0fs] sent %llu readings (%llu uploads), acked %llu, accepted %llu, rejected %llu, http errors %llu, "
-                 "503 %llu, latency p50 %.1f p99 %.1f max %.1f ms, %.0f readings/s, outstanding %zu\n",
-                 secs, ull(st_.readings), ull(st_.uploads), static_cast<unsigned long long>(acked), ull(st_.accepted),
-                 ull(st_.rejected), ull(st_.http_errors), ull(st_.s503), p.p50, p.p99, p.max,
-                 static_cast<double>(acked - last_acked_), sender_.outstanding());
+    std::fprintf(
+        stderr,
+        "[%5.0fs] sent %llu readings (%llu uploads), acked %llu, accepted %llu, rejected %llu, "
+        "http errors %llu, "
+        "503 %llu, latency p50 %.1f p99 %.1f max %.1f ms, %.0f readings/s, outstanding %zu\n",
+        secs, ull(st_.readings), ull(st_.uploads), static_cast<unsigned long long>(acked),
+        ull(st_.accepted), ull(st_.rejected), ull(st_.http_errors), ull(st_.s503), p.p50, p.p99,
+        p.max, static_cast<double>(acked - last_acked_), sender_.outstanding());
     last_acked_ = acked;
   }
 
@@ -523,37 +560,43 @@ class Reporter {
       reasons = st_.reject_reasons;
     }
     auto r3 = [](double v) { return std::round(v * 1000) / 1000; };
-    json out = {{"mode", mode},
-                {"elapsed_s", std::round(secs * 1000) / 1000},
-                {"uploads", st_.uploads.load()},
-                {"readings_sent", st_.readings.load()},
-                {"uploads_acked", st_.acked_uploads.load()},
-                {"readings_acked", st_.acked_readings.load()},
-                {"accepted", st_.accepted.load()},
-                {"rejected", st_.rejected.load()},
-                {"http_errors", st_.http_errors.load()},
-                {"connection_errors", st_.conn_errors.load()},
-                {"http_503", st_.s503.load()},
-                {"retries", st_.retries.load()},
-                {"failed_uploads", st_.failed.load() + sender_.outstanding()},
-                {"latency_ms", {{"p50", r3(p.p50)}, {"p99", r3(p.p99)}, {"max", r3(p.max)}}},
-                {"readings_per_s", secs > 0 ? std::round(static_cast<double>(st_.acked_readings.load()) / secs * 10) / 10 : 0.0}};
+    json out = {
+        {"mode", mode},
+        {"elapsed_s", std::round(secs * 1000) / 1000},
+        {"uploads", st_.uploads.load()},
+        {"readings_sent", st_.readings.load()},
+        {"uploads_acked", st_.acked_uploads.load()},
+        {"readings_acked", st_.acked_readings.load()},
+        {"accepted", st_.accepted.load()},
+        {"rejected", st_.rejected.load()},
+        {"http_errors", st_.http_errors.load()},
+        {"connection_errors", st_.conn_errors.load()},
+        {"http_503", st_.s503.load()},
+        {"retries", st_.retries.load()},
+        {"failed_uploads", st_.failed.load() + sender_.outstanding()},
+        {"latency_ms", {{"p50", r3(p.p50)}, {"p99", r3(p.p99)}, {"max", r3(p.max)}}},
+        {"readings_per_s",
+         secs > 0 ? std::round(static_cast<double>(st_.acked_readings.load()) / secs * 10) / 10
+                  : 0.0}};
     if (!reasons.empty()) out["reject_reasons"] = reasons;
     return out;
   }
 
   static void print_text(const json& s) {
     std::printf(
-        "%s: %llu readings in %llu uploads; acknowledged %llu uploads; accepted %llu, rejected %llu; http errors %llu "
-        "(connection %llu), 503 %llu, retries %llu, failed uploads %llu; latency p50 %.1f ms, p99 %.1f ms, max %.1f ms; "
+        "%s: %llu readings in %llu uploads; acknowledged %llu uploads; accepted %llu, rejected "
+        "%llu; http errors %llu "
+        "(connection %llu), 503 %llu, retries %llu, failed uploads %llu; latency p50 %.1f ms, p99 "
+        "%.1f ms, max %.1f ms; "
         "%.0f readings/s over %.1f s\n",
         s["mode"].get<std::string>().c_str(), s["readings_sent"].get<unsigned long long>(),
         s["uploads"].get<unsigned long long>(), s["uploads_acked"].get<unsigned long long>(),
         s["accepted"].get<unsigned long long>(), s["rejected"].get<unsigned long long>(),
-        s["http_errors"].get<unsigned long long>(), s["connection_errors"].get<unsigned long long>(),
-        s["http_503"].get<unsigned long long>(), s["retries"].get<unsigned long long>(),
-        s["failed_uploads"].get<unsigned long long>(), s["latency_ms"]["p50"].get<double>(),
-        s["latency_ms"]["p99"].get<double>(), s["latency_ms"]["max"].get<double>(), s["readings_per_s"].get<double>(),
+        s["http_errors"].get<unsigned long long>(),
+        s["connection_errors"].get<unsigned long long>(), s["http_503"].get<unsigned long long>(),
+        s["retries"].get<unsigned long long>(), s["failed_uploads"].get<unsigned long long>(),
+        s["latency_ms"]["p50"].get<double>(), s["latency_ms"]["p99"].get<double>(),
+        s["latency_ms"]["max"].get<double>(), s["readings_per_s"].get<double>(),
         s["elapsed_s"].get<double>());
     if (s.contains("reject_reasons"))
       for (const auto& [reason, n] : s["reject_reasons"].items())
@@ -561,7 +604,9 @@ class Reporter {
   }
 
  private:
-  static unsigned long long ull(const std::atomic<std::uint64_t>& a) { return static_cast<unsigned long long>(a.load()); }
+  static unsigned long long ull(const std::atomic<std::uint64_t>& a) {
+    return static_cast<unsigned long long>(a.load());
+  }
   Stats& st_;
   Sender& sender_;
   Clock::time_point start_, next_;
@@ -582,10 +627,12 @@ json load_config(const std::string& file) {
   std::ifstream f(file);
   if (!f) throw UsageError("cannot read " + file);
   auto doc = json::parse(f, nullptr, false);
-  if (!doc.is_object() || !doc.contains("enterprises") || !doc["enterprises"].is_array() || !doc.contains("url"))
+  if (!doc.is_object() || !doc.contains("enterprises") || !doc["enterprises"].is_array() ||
+      !doc.contains("url"))
     throw UsageError(file + " is not a file written by hazmon-sim setup");
   if (doc.value("incomplete", false))
-    std::fprintf(stderr, "warning: %s is from a setup that did not finish; run setup again\n", file.c_str());
+    std::fprintf(stderr, "warning: %s is from a setup that did not finish; run setup again\n",
+                 file.c_str());
   return doc;
 }
 
@@ -597,7 +644,7 @@ struct Gateway {
   Rng rng{0};
   std::int64_t next_round_ms = 0;  // simulated time of the next sampling round
   std::int64_t skew_ms = 0;
-  std::string pending;             // items, comma separated
+  std::string pending;  // items, comma separated
   int pending_n = 0;
   Clock::time_point pending_since{};
   std::chrono::milliseconds max_wait{500};
@@ -613,7 +660,8 @@ struct RunOptions {
   std::string run_id;
 };
 
-std::string make_body(const Gateway& g, const std::string& data_id, const char* type, std::string_view items, std::size_t reserve) {
+std::string make_body(const Gateway& g, const std::string& data_id, const char* type,
+                      std::string_view items, std::size_t reserve) {
   std::string b;
   b.reserve(reserve + 200);
   b += "{\"companyCode\":\"";
@@ -640,8 +688,9 @@ std::string make_body(const Gateway& g, const std::string& data_id, const char* 
 
 int cmd_run(const std::vector<std::string>& args) {
   Options o(args, {"--json"},
-            {"--config", "--rate", "--duration", "--batch", "--connections", "--period", "--noise-profile", "--outage-at",
-             "--outage-for", "--skew-ms", "--seed", "--record", "--drain", "--url", "--ca-file"});
+            {"--config", "--rate", "--duration", "--batch", "--connections", "--period",
+             "--noise-profile", "--outage-at", "--outage-for", "--skew-ms", "--seed", "--record",
+             "--drain", "--url", "--ca-file"});
   auto doc = load_config(o.required("--config"));
   auto url = parse_url(o.str("--url", doc["url"].get<std::string>()));
   TlsOptions tls{o.str("--ca-file", "")};
@@ -653,7 +702,8 @@ int cmd_run(const std::vector<std::string>& args) {
   const double duration = o.number("--duration", 0, 0, 1e8);
   const double outage_at = o.number("--outage-at", -1, 0, 1e8);
   const double outage_for = o.number("--outage-for", 0, 0, 1e8);
-  if ((outage_at >= 0) != (outage_for > 0)) throw UsageError("--outage-at and --outage-for go together");
+  if ((outage_at >= 0) != (outage_for > 0))
+    throw UsageError("--outage-at and --outage-for go together");
   const auto skew = o.integer("--skew-ms", 0, 0, 250000);
   const auto seed = static_cast<std::uint64_t>(o.integer("--seed", 1, 0, 1LL << 40));
   const double drain_s = o.number("--drain", 60, 0, 86400);
@@ -663,7 +713,8 @@ int cmd_run(const std::vector<std::string>& args) {
   {
     Rng r(static_cast<std::uint64_t>(now_ms()) ^ seed);
     char id[16];
-    std::snprintf(id, sizeof id, "%08llx", static_cast<unsigned long long>(r.next() & 0xffffffffULL));
+    std::snprintf(id, sizeof id, "%08llx",
+                  static_cast<unsigned long long>(r.next() & 0xffffffffULL));
     ro.run_id = id;
   }
 
@@ -678,7 +729,8 @@ int cmd_run(const std::vector<std::string>& args) {
     for (const auto& pj : e.at("points")) g.points.push_back(make_point(pj, g.rng, seed));
     if (g.points.empty()) continue;
     n_points += g.points.size();
-    if (skew > 0) g.skew_ms = static_cast<std::int64_t>(g.rng.uniform(-1, 1) * static_cast<double>(skew));
+    if (skew > 0)
+      g.skew_ms = static_cast<std::int64_t>(g.rng.uniform(-1, 1) * static_cast<double>(skew));
     gws.push_back(std::move(g));
   }
   if (gws.empty()) throw UsageError("the config has no points");
@@ -691,11 +743,15 @@ int cmd_run(const std::vector<std::string>& args) {
   const std::int64_t sim_start = t0 - static_cast<std::int64_t>(backfill_s * 1000);
   const auto period_ms = static_cast<std::int64_t>(ro.period_s * 1000);
   for (auto& g : gws) g.last_sent = Clock::now();
-  for (auto& g : gws) g.next_round_ms = sim_start + static_cast<std::int64_t>(g.rng.uniform() * static_cast<double>(period_ms));
+  for (auto& g : gws)
+    g.next_round_ms =
+        sim_start + static_cast<std::int64_t>(g.rng.uniform() * static_cast<double>(period_ms));
   std::fprintf(stderr,
-               "run: %zu gateways, %zu points, period %.1f s (%.0f readings/s in real time), time compression ×%.2f, "
+               "run: %zu gateways, %zu points, period %.1f s (%.0f readings/s in real time), time "
+               "compression ×%.2f, "
                "simulated time from %s\n",
-               gws.size(), n_points, ro.period_s, natural, k, format_local(sim_start, false).c_str());
+               gws.size(), n_points, ro.period_s, natural, k,
+               format_local(sim_start, false).c_str());
 
   std::ofstream record;
   if (auto rec = o.get("--record")) {
@@ -709,8 +765,9 @@ int cmd_run(const std::vector<std::string>& args) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   const auto start = Clock::now();
-  const auto end = duration > 0 ? start + std::chrono::milliseconds(static_cast<std::int64_t>(duration * 1000))
-                                : Clock::time_point::max();
+  const auto end =
+      duration > 0 ? start + std::chrono::milliseconds(static_cast<std::int64_t>(duration * 1000))
+                   : Clock::time_point::max();
   const auto max_outstanding = static_cast<std::size_t>(connections) * 4;
   auto stopping = [&] { return g_signals.load() > 0 || Clock::now() >= end; };
   auto in_outage = [&](Clock::time_point t) {
@@ -727,8 +784,8 @@ int cmd_run(const std::vector<std::string>& args) {
     }
     auto up = std::make_shared<Upload>();
     char id[64];
-    std::snprintf(id, sizeof id, "%s-%s-%llu", g.code.empty() ? g.company.c_str() : g.code.c_str(), ro.run_id.c_str(),
-                  static_cast<unsigned long long>(++g.seq));
+    std::snprintf(id, sizeof id, "%s-%s-%llu", g.code.empty() ? g.company.c_str() : g.code.c_str(),
+                  ro.run_id.c_str(), static_cast<unsigned long long>(++g.seq));
     up->data_id = id;
     up->items = n;
     up->bearer = g.bearer;
@@ -763,7 +820,8 @@ int cmd_run(const std::vector<std::string>& args) {
   // filling a batch takes at this pace (20 ms to 500 ms of real time).
   for (auto& g : gws) {
     double per_s = static_cast<double>(g.points.size()) * k / ro.period_s;
-    g.max_wait = std::chrono::milliseconds(std::clamp<std::int64_t>(static_cast<std::int64_t>(ro.batch / per_s * 1000), 20, 500));
+    g.max_wait = std::chrono::milliseconds(
+        std::clamp<std::int64_t>(static_cast<std::int64_t>(ro.batch / per_s * 1000), 20, 500));
   }
   const double dt = ro.period_s;
   std::string tbuf;
@@ -771,7 +829,8 @@ int cmd_run(const std::vector<std::string>& args) {
   while (!stopping()) {
     auto now_c = Clock::now();
     std::int64_t real = now_ms();
-    auto sim_now = std::min<std::int64_t>(sim_start + static_cast<std::int64_t>(k * static_cast<double>(real - t0)), real);
+    auto sim_now = std::min<std::int64_t>(
+        sim_start + static_cast<std::int64_t>(k * static_cast<double>(real - t0)), real);
     bool outage = in_outage(now_c);
     if (was_outage && !outage)
       for (auto& g : gws) send_backlog(g, false);
@@ -785,8 +844,10 @@ int cmd_run(const std::vector<std::string>& args) {
           double v = 0;
           int q = 0;
           if (!sample(p, t, dt, g.rng, prof, v, q)) continue;
-          if (g.pending_n == 0) g.pending_since = now_c;
-          else g.pending += ',';
+          if (g.pending_n == 0)
+            g.pending_since = now_c;
+          else
+            g.pending += ',';
           g.pending += p.prefix;
           g.pending += tbuf;
           if (p.is_switch) {
@@ -820,14 +881,18 @@ int cmd_run(const std::vector<std::string>& args) {
     if (!g.backlog.empty()) send_backlog(g, true);
   }
   if (record.is_open()) record.flush();
-  drain(sender, rep, Clock::now() + std::chrono::milliseconds(static_cast<std::int64_t>(drain_s * 1000)));
+  drain(sender, rep,
+        Clock::now() + std::chrono::milliseconds(static_cast<std::int64_t>(drain_s * 1000)));
   auto s = rep.summary("run");
   s["gateways"] = gws.size();
   s["points"] = n_points;
   s["time_compression"] = std::round(k * 100) / 100;
-  if (as_json) std::printf("%s\n", s.dump().c_str());
-  else Reporter::print_text(s);
-  return s["failed_uploads"].get<std::uint64_t>() == 0 && s["uploads_acked"] == s["uploads"] ? 0 : 1;
+  if (as_json)
+    std::printf("%s\n", s.dump().c_str());
+  else
+    Reporter::print_text(s);
+  return s["failed_uploads"].get<std::uint64_t>() == 0 && s["uploads_acked"] == s["uploads"] ? 0
+                                                                                             : 1;
 }
 
 // ------------------------------------------------------------------ replay
@@ -844,14 +909,17 @@ std::string field_of(std::string_view body, std::string_view key) {
 
 std::size_t count_items(std::string_view body) {
   std::size_t n = 0;
-  for (auto p = body.find("\"quotaCode\""); p != std::string_view::npos; p = body.find("\"quotaCode\"", p + 1)) ++n;
+  for (auto p = body.find("\"quotaCode\""); p != std::string_view::npos;
+       p = body.find("\"quotaCode\"", p + 1))
+    ++n;
   return n;
 }
 }  // namespace
 
 int cmd_replay(const std::vector<std::string>& args) {
   Options o(args, {"--json", "--fresh-ids"},
-            {"--config", "--trace", "--speed", "--rate", "--id-suffix", "--connections", "--drain", "--url", "--ca-file"});
+            {"--config", "--trace", "--speed", "--rate", "--id-suffix", "--connections", "--drain",
+             "--url", "--ca-file"});
   auto doc = load_config(o.required("--config"));
   auto url = parse_url(o.str("--url", doc["url"].get<std::string>()));
   TlsOptions tls{o.str("--ca-file", "")};
@@ -872,11 +940,13 @@ int cmd_replay(const std::vector<std::string>& args) {
     }
     suffix = ".r" + b36;
   }
-  if (suffix.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != std::string::npos)
+  if (suffix.find_first_not_of(
+          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != std::string::npos)
     throw UsageError("--id-suffix may hold letters, digits, '.', '_' and '-'");
 
   std::map<std::string, std::string> bearer;
-  for (const auto& e : doc["enterprises"]) bearer[e.at("company_code").get<std::string>()] = e.at("bearer").get<std::string>();
+  for (const auto& e : doc["enterprises"])
+    bearer[e.at("company_code").get<std::string>()] = e.at("bearer").get<std::string>();
 
   std::ifstream in(trace_file);
   if (!in) throw UsageError("cannot read " + trace_file);
@@ -898,7 +968,9 @@ int cmd_replay(const std::vector<std::string>& args) {
     auto it = bearer.find(company);
     if (company.empty() || data_id.empty() || it == bearer.end()) {
       if (skipped++ < 5)
-        std::fprintf(stderr, "replay: line %llu skipped (no companyCode/dataId, or an enterprise not in the config)\n",
+        std::fprintf(stderr,
+                     "replay: line %llu skipped (no companyCode/dataId, or an enterprise not in "
+                     "the config)\n",
                      static_cast<unsigned long long>(line_no));
       continue;
     }
@@ -908,12 +980,15 @@ int cmd_replay(const std::vector<std::string>& args) {
       auto sent = parse_local_ms(field_of(line, "sendTime"));
       if (sent) {
         if (!first_send) first_send = *sent;
-        due = start + std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(*sent - *first_send) / speed));
+        due = start + std::chrono::milliseconds(static_cast<std::int64_t>(
+                          static_cast<double>(*sent - *first_send) / speed));
       }
     } else if (rate > 0) {
-      due = start + std::chrono::microseconds(static_cast<std::int64_t>(static_cast<double>(line_no - 1) * 1e6 / rate));
+      due = start + std::chrono::microseconds(
+                        static_cast<std::int64_t>(static_cast<double>(line_no - 1) * 1e6 / rate));
     }
-    while ((Clock::now() < due || sender.outstanding() >= max_outstanding) && g_signals.load() == 0) {
+    while ((Clock::now() < due || sender.outstanding() >= max_outstanding) &&
+           g_signals.load() == 0) {
       std::this_thread::sleep_for(200us);
       rep.tick();
     }
@@ -921,7 +996,8 @@ int cmd_replay(const std::vector<std::string>& args) {
     up->bearer = it->second;
     up->items = static_cast<int>(count_items(line));
     up->data_id = data_id + suffix;
-    if (up->data_id.size() > 64) throw UsageError("dataId " + data_id + suffix + " would be longer than 64 characters");
+    if (up->data_id.size() > 64)
+      throw UsageError("dataId " + data_id + suffix + " would be longer than 64 characters");
     if (!suffix.empty()) {
       std::string pat = "\"dataId\":\"" + data_id + "\"";
       auto p = line.find(pat);
@@ -932,18 +1008,25 @@ int cmd_replay(const std::vector<std::string>& args) {
     sender.submit(std::move(up));
     rep.tick();
   }
-  drain(sender, rep, Clock::now() + std::chrono::milliseconds(static_cast<std::int64_t>(drain_s * 1000)));
+  drain(sender, rep,
+        Clock::now() + std::chrono::milliseconds(static_cast<std::int64_t>(drain_s * 1000)));
   auto s = rep.summary("replay");
   s["lines_skipped"] = skipped;
   if (!suffix.empty()) s["id_suffix"] = suffix;
-  if (as_json) std::printf("%s\n", s.dump().c_str());
-  else Reporter::print_text(s);
-  return s["failed_uploads"].get<std::uint64_t>() == 0 && s["uploads_acked"] == s["uploads"] && skipped == 0 ? 0 : 1;
+  if (as_json)
+    std::printf("%s\n", s.dump().c_str());
+  else
+    Reporter::print_text(s);
+  return s["failed_uploads"].get<std::uint64_t>() == 0 && s["uploads_acked"] == s["uploads"] &&
+                 skipped == 0
+             ? 0
+             : 1;
 }
 
 int cmd_sink(const std::vector<std::string>& args) {
   Options o(args, {}, {"--port", "--address", "--threads"});
-  return run_sink(o.str("--address", "127.0.0.1"), static_cast<unsigned short>(o.integer("--port", 0, 0, 65535)),
+  return run_sink(o.str("--address", "127.0.0.1"),
+                  static_cast<unsigned short>(o.integer("--port", 0, 0, 65535)),
                   static_cast<int>(o.integer("--threads", 1, 1, 64)));
 }
 

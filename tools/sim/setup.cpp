@@ -32,8 +32,10 @@ std::string describe(const HttpReply& r) {
   std::string out = "HTTP " + std::to_string(r.status);
   auto j = json::parse(r.body, nullptr, false);
   if (j.is_object()) {
-    if (j.contains("detail") && j["detail"].is_string()) out += ": " + j["detail"].get<std::string>();
-    else if (j.contains("title") && j["title"].is_string()) out += ": " + j["title"].get<std::string>();
+    if (j.contains("detail") && j["detail"].is_string())
+      out += ": " + j["detail"].get<std::string>();
+    else if (j.contains("title") && j["title"].is_string())
+      out += ": " + j["title"].get<std::string>();
     if (j.contains("errors") && j["errors"].is_array())
       for (const auto& e : j["errors"]) out += " [" + e.dump() + "]";
   } else if (!r.body.empty()) {
@@ -59,41 +61,76 @@ std::uint64_t fnv(std::string_view s, std::uint64_t seed = 0) {
 }
 
 // One monitoring point as setup creates it (the file stores what the server actually has).
-json point_spec(const std::string& company, const std::string& hazard, const std::string& gateway, int n) {
+json point_spec(const std::string& company, const std::string& hazard, const std::string& gateway,
+                int n) {
   // A repeating mix per enterprise: 20 slots, 17 analog and 3 switch points.
-  static const char* kPattern[] = {"level",     "temperature", "pressure", "combustible", "toxic",
-                                   "level",     "temperature", "combustible", "pressure", "combustible",
-                                   "level",     "temperature", "toxic",       "combustible", "grounding",
-                                   "overflow",  "sis",         "level",       "pressure",    "combustible"};
+  static const char* kPattern[] = {"level",    "temperature", "pressure",    "combustible",
+                                   "toxic",    "level",       "temperature", "combustible",
+                                   "pressure", "combustible", "level",       "temperature",
+                                   "toxic",    "combustible", "grounding",   "overflow",
+                                   "sis",      "level",       "pressure",    "combustible"};
   std::string kind = kPattern[(n - 1) % 20];
   char num[16];
   std::snprintf(num, sizeof num, "%03d", n);
-  json p = {{"company_code", company}, {"hazard_code", hazard}, {"gateway_code", gateway}, {"indicator_type", kind}};
+  json p = {{"company_code", company},
+            {"hazard_code", hazard},
+            {"gateway_code", gateway},
+            {"indicator_type", kind}};
   auto tank = std::string("T") + std::to_string(100 + (n + 1) / 2);
   std::string tag;
   if (kind == "level") {
     tag = "LT";
-    p.update({{"name", "储罐" + tank + "液位"}, {"value_kind", "analog"}, {"unit", "m"}, {"range_low", 0}, {"range_high", 20},
-              {"l", 2}, {"h", 16}, {"hh", 18}, {"key_parameter", true}});
+    p.update({{"name", "储罐" + tank + "液位"},
+              {"value_kind", "analog"},
+              {"unit", "m"},
+              {"range_low", 0},
+              {"range_high", 20},
+              {"l", 2},
+              {"h", 16},
+              {"hh", 18},
+              {"key_parameter", true}});
   } else if (kind == "temperature") {
     tag = "TT";
-    p.update({{"name", "储罐" + tank + "温度"}, {"value_kind", "analog"}, {"unit", "℃"}, {"range_low", -40},
-              {"range_high", 120}, {"l", -20}, {"h", 45}, {"hh", 60}});
+    p.update({{"name", "储罐" + tank + "温度"},
+              {"value_kind", "analog"},
+              {"unit", "℃"},
+              {"range_low", -40},
+              {"range_high", 120},
+              {"l", -20},
+              {"h", 45},
+              {"hh", 60}});
   } else if (kind == "pressure") {
     tag = "PT";
-    p.update({{"name", "储罐" + tank + "压力"}, {"value_kind", "analog"}, {"unit", "MPa"}, {"range_low", 0},
-              {"range_high", 2.5}, {"l", 0.05}, {"h", 1.6}, {"hh", 2.0}, {"key_parameter", true}});
+    p.update({{"name", "储罐" + tank + "压力"},
+              {"value_kind", "analog"},
+              {"unit", "MPa"},
+              {"range_low", 0},
+              {"range_high", 2.5},
+              {"l", 0.05},
+              {"h", 1.6},
+              {"hh", 2.0},
+              {"key_parameter", true}});
   } else if (kind == "combustible") {
     tag = "GT";
     bool methane = n % 2 == 0;
-    p.update({{"name", std::string(methane ? "甲烷" : "丙烷") + "可燃气体探测器GT" + num}, {"value_kind", "analog"},
-              {"unit", "%LEL"}, {"range_low", 0}, {"range_high", 100}, {"h", 25}, {"hh", 50},
+    p.update({{"name", std::string(methane ? "甲烷" : "丙烷") + "可燃气体探测器GT" + num},
+              {"value_kind", "analog"},
+              {"unit", "%LEL"},
+              {"range_low", 0},
+              {"range_high", 100},
+              {"h", 25},
+              {"hh", 50},
               {"gas_cas", methane ? "74-82-8" : "74-98-6"}});
   } else if (kind == "toxic") {
     tag = "AT";
     bool h2s = n % 2 == 1;
-    p.update({{"name", std::string(h2s ? "硫化氢" : "氨") + "有毒气体探测器AT" + num}, {"value_kind", "analog"},
-              {"unit", "ppm"}, {"range_low", 0}, {"range_high", 100}, {"h", h2s ? 10 : 30}, {"hh", h2s ? 20 : 60},
+    p.update({{"name", std::string(h2s ? "硫化氢" : "氨") + "有毒气体探测器AT" + num},
+              {"value_kind", "analog"},
+              {"unit", "ppm"},
+              {"range_low", 0},
+              {"range_high", 100},
+              {"h", h2s ? 10 : 30},
+              {"hh", h2s ? 20 : 60},
               {"gas_cas", h2s ? "7783-06-4" : "7664-41-7"}});
   } else if (kind == "grounding") {
     tag = "JD";
@@ -112,7 +149,9 @@ json point_spec(const std::string& company, const std::string& hazard, const std
 
 // What the simulator needs of a point, from the server's row (or the spec when offline).
 json point_entry(const json& row) {
-  json p = {{"quota_code", row["quota_code"]}, {"name", row.value("name", "")}, {"kind", row["indicator_type"]},
+  json p = {{"quota_code", row["quota_code"]},
+            {"name", row.value("name", "")},
+            {"kind", row["indicator_type"]},
             {"value_kind", row["value_kind"]}};
   for (const char* k : {"unit", "range_low", "range_high", "ll", "l", "h", "hh"})
     p[k] = row.contains(k) ? row[k] : json(nullptr);
@@ -132,10 +171,12 @@ bool is_sim_made(const std::string& code, const std::string& name) {
 
 class Registry {
  public:
-  Registry(const Url& url, const TlsOptions& tls, std::string token) : client_(url, tls), token_(std::move(token)) {}
+  Registry(const Url& url, const TlsOptions& tls, std::string token)
+      : client_(url, tls), token_(std::move(token)) {}
 
   // Creates the row, or finds it: returns the server's row either way.
-  json create_or_get(const std::string& collection, const std::string& key, const json& body, bool* created = nullptr) {
+  json create_or_get(const std::string& collection, const std::string& key, const json& body,
+                     bool* created = nullptr) {
     auto r = call("POST", "/api/v1/" + collection, body.dump());
     if (r.status == 201) {
       if (created) *created = true;
@@ -145,7 +186,8 @@ class Registry {
     if (created) *created = false;
     auto g = call("GET", "/api/v1/" + collection + "/" + key, "");
     if (g.status != 200)
-      throw ApiError(collection + " " + key + " conflicts with an existing row that cannot be read (" + describe(g) +
+      throw ApiError(collection + " " + key +
+                     " conflicts with an existing row that cannot be read (" + describe(g) +
                      "); is the name taken?");
     return parse_or_throw(g, collection);
   }
@@ -191,8 +233,8 @@ std::string read_secret(const std::string& file) {
 }
 
 // Everything one enterprise needs; `prior` is its entry from an earlier file, or null.
-json setup_enterprise(Registry& reg, const std::string& company, const std::string& name, int points,
-                      std::uint64_t seed, const json& prior) {
+json setup_enterprise(Registry& reg, const std::string& company, const std::string& name,
+                      int points, std::uint64_t seed, const json& prior) {
   json e = {{"company_code", company}, {"name", name}};
   std::string hazard = company + "001";
   auto hs = reg.create_or_get("hazard-sources", hazard,
@@ -201,7 +243,8 @@ json setup_enterprise(Registry& reg, const std::string& company, const std::stri
                                {"name", "模拟储罐区1号"},
                                {"rank", rank_for(company, seed)},
                                {"activity_type", "storage"}});
-  if (hs.value("company_code", "") != company) throw ApiError("hazard source " + hazard + " belongs to another enterprise");
+  if (hs.value("company_code", "") != company)
+    throw ApiError("hazard source " + hazard + " belongs to another enterprise");
   e["hazard_code"] = hazard;
   e["rank"] = hs["rank"];
   std::string gw = gateway_code_for(company);
@@ -214,16 +257,20 @@ json setup_enterprise(Registry& reg, const std::string& company, const std::stri
                               {"acquisition_interval_s", 30},
                               {"hazard_codes", json::array({hazard})}});
   if (g.value("company_code", "") != company)
-    throw ApiError("gateway code " + gw + " is taken by enterprise " + g.value("company_code", "?"));
+    throw ApiError("gateway code " + gw + " is taken by enterprise " +
+                   g.value("company_code", "?"));
   e["gateway_code"] = gw;
   json pts = json::array();
   for (int n = 1; n <= points; ++n) {
     auto spec = point_spec(company, hazard, gw, n);
     auto row = reg.create_or_get("monitoring-points", spec["quota_code"].get<std::string>(), spec);
     if (row.value("company_code", "") != company)
-      throw ApiError("point " + spec["quota_code"].get<std::string>() + " belongs to another enterprise");
-    if (row.contains("is_active") && row["is_active"].is_boolean() && !row["is_active"].get<bool>()) {
-      std::fprintf(stderr, "setup: point %s is deactivated on the server; left out\n", row["quota_code"].get<std::string>().c_str());
+      throw ApiError("point " + spec["quota_code"].get<std::string>() +
+                     " belongs to another enterprise");
+    if (row.contains("is_active") && row["is_active"].is_boolean() &&
+        !row["is_active"].get<bool>()) {
+      std::fprintf(stderr, "setup: point %s is deactivated on the server; left out\n",
+                   row["quota_code"].get<std::string>().c_str());
       continue;
     }
     pts.push_back(point_entry(row));
@@ -234,8 +281,8 @@ json setup_enterprise(Registry& reg, const std::string& company, const std::stri
     auto bearer = prior["bearer"].get<std::string>();
     auto me = reg.call("GET", "/api/v1/auth/me", "", bearer);
     auto j = json::parse(me.body, nullptr, false);
-    if (me.status == 200 && j.is_object() && j.value("role", "") == "gateway" && j.contains("scope") &&
-        j["scope"].value("code", "") == company) {
+    if (me.status == 200 && j.is_object() && j.value("role", "") == "gateway" &&
+        j.contains("scope") && j["scope"].value("code", "") == company) {
       e["app_id"] = prior.value("app_id", "");
       e["bearer"] = bearer;
       return e;
@@ -246,7 +293,8 @@ json setup_enterprise(Registry& reg, const std::string& company, const std::stri
                          {"scope", {{"kind", "enterprise"}, {"code", company}}},
                          {"description", "hazmon-sim gateway " + gw}}
                         .dump());
-  if (c.status != 201) throw ApiError("creating the gateway credential of " + company + ": " + describe(c));
+  if (c.status != 201)
+    throw ApiError("creating the gateway credential of " + company + ": " + describe(c));
   auto cj = parse_or_throw(c, "credential");
   e["app_id"] = cj["app_id"];
   e["bearer"] = cj["app_id"].get<std::string>() + "." + cj["secret"].get<std::string>();
@@ -257,7 +305,8 @@ json setup_enterprise(Registry& reg, const std::string& company, const std::stri
 
 int cmd_setup(const std::vector<std::string>& args) {
   Options o(args, {"--offline"},
-            {"--url", "--user", "--password-file", "--enterprises", "--points", "--out", "--seed", "--ca-file", "--parallel"});
+            {"--url", "--user", "--password-file", "--enterprises", "--points", "--out", "--seed",
+             "--ca-file", "--parallel"});
   const auto out = fs::path(o.required("--out"));
   const int n_ent = static_cast<int>(o.integer("--enterprises", 0, 1, 100000));
   if (n_ent == 0) throw UsageError("--enterprises is required");
@@ -269,7 +318,8 @@ int cmd_setup(const std::vector<std::string>& args) {
   if (fs::exists(out)) {
     std::ifstream f(out);
     prior_doc = json::parse(f, nullptr, false);
-    if (!prior_doc.is_object()) throw UsageError(out.string() + " exists and is not a hazmon-sim file");
+    if (!prior_doc.is_object())
+      throw UsageError(out.string() + " exists and is not a hazmon-sim file");
   }
   std::string url_text = o.str("--url", prior_doc.value("url", std::string()));
   if (url_text.empty()) throw UsageError("--url is required");
@@ -282,7 +332,10 @@ int cmd_setup(const std::vector<std::string>& args) {
       prior_order.push_back(e["company_code"].get<std::string>());
     }
 
-  json doc = {{"format", "hazmon-sim/1"}, {"url", url.text}, {"seed", seed}, {"points_per_enterprise", n_pts},
+  json doc = {{"format", "hazmon-sim/1"},
+              {"url", url.text},
+              {"seed", seed},
+              {"points_per_enterprise", n_pts},
               {"enterprises", json::array()}};
 
   if (o.flag("--offline")) {
@@ -292,14 +345,21 @@ int cmd_setup(const std::vector<std::string>& args) {
       std::snprintf(code, sizeof code, "1401009%04d", i % 10000);
       std::string company = code;
       std::string hazard = company + "001";
-      json e = {{"company_code", company}, {"name", "离线模拟企业" + company}, {"hazard_code", hazard},
-                {"rank", rank_for(company, seed)}, {"gateway_code", gateway_code_for(company)},
-                {"app_id", "offline"}, {"bearer", "offline.offline"}, {"points", json::array()}};
-      for (int n = 1; n <= n_pts; ++n) e["points"].push_back(point_entry(point_spec(company, hazard, e["gateway_code"], n)));
+      json e = {{"company_code", company},
+                {"name", "离线模拟企业" + company},
+                {"hazard_code", hazard},
+                {"rank", rank_for(company, seed)},
+                {"gateway_code", gateway_code_for(company)},
+                {"app_id", "offline"},
+                {"bearer", "offline.offline"},
+                {"points", json::array()}};
+      for (int n = 1; n <= n_pts; ++n)
+        e["points"].push_back(point_entry(point_spec(company, hazard, e["gateway_code"], n)));
       doc["enterprises"].push_back(std::move(e));
     }
     write_file(out, doc);
-    std::printf("setup (offline): %d enterprises × %d points written to %s\n", n_ent, n_pts, out.c_str());
+    std::printf("setup (offline): %d enterprises × %d points written to %s\n", n_ent, n_pts,
+                out.c_str());
     return 0;
   }
 
@@ -307,7 +367,8 @@ int cmd_setup(const std::vector<std::string>& args) {
   std::string user = o.str("--user", "admin");
   std::string password = read_secret(o.required("--password-file"));
   SyncClient login(url, tls);
-  auto lr = login.request("POST", "/api/v1/auth/login", json{{"username", user}, {"password", password}}.dump());
+  auto lr = login.request("POST", "/api/v1/auth/login",
+                          json{{"username", user}, {"password", password}}.dump());
   if (lr.status != 200) throw ApiError("login as " + user + " failed: " + describe(lr));
   std::string token = parse_or_throw(lr, "login")["token"].get<std::string>();
   Registry main_reg(url, tls, token);
@@ -315,18 +376,21 @@ int cmd_setup(const std::vector<std::string>& args) {
   // The enterprises the server has (the roster's and any made by an earlier setup).
   std::map<std::string, json> listed;
   for (int offset = 0;;) {
-    auto r = main_reg.call("GET", "/api/v1/enterprises?limit=500&offset=" + std::to_string(offset), "");
+    auto r =
+        main_reg.call("GET", "/api/v1/enterprises?limit=500&offset=" + std::to_string(offset), "");
     if (r.status != 200) throw ApiError("listing enterprises: " + describe(r));
     auto j = parse_or_throw(r, "enterprises");
     for (const auto& e : j["items"]) listed[e["company_code"].get<std::string>()] = e;
     offset += static_cast<int>(j["items"].size());
     if (j["items"].empty() || offset >= j.value("total", 0)) break;
   }
-  // Order: the earlier file's enterprises, then the roster's (by code), then earlier simulated ones.
+  // Order: the earlier file's enterprises, then the roster's (by code), then earlier simulated
+  // ones.
   std::vector<std::pair<std::string, std::string>> chosen;  // code, name
   std::set<std::string> taken;
   auto take = [&](const std::string& code, const std::string& name) {
-    if (static_cast<int>(chosen.size()) < n_ent && taken.insert(code).second) chosen.emplace_back(code, name);
+    if (static_cast<int>(chosen.size()) < n_ent && taken.insert(code).second)
+      chosen.emplace_back(code, name);
   };
   for (const auto& code : prior_order)
     if (auto it = listed.find(code); it != listed.end()) take(code, it->second.value("name", ""));
@@ -349,9 +413,10 @@ int cmd_setup(const std::vector<std::string>& args) {
     if (taken.count(code) || listed.count(code)) continue;
     std::string name = std::string("模拟企业") + code;
     bool created = false;
-    auto row = main_reg.create_or_get("enterprises", code,
-                                      {{"company_code", code}, {"name", name}, {"region_code", region}, {"status", "operating"}},
-                                      &created);
+    auto row = main_reg.create_or_get(
+        "enterprises", code,
+        {{"company_code", code}, {"name", name}, {"region_code", region}, {"status", "operating"}},
+        &created);
     if (created) ++created_ent;
     take(code, row.value("name", name));
   }
@@ -376,7 +441,8 @@ int cmd_setup(const std::vector<std::string>& args) {
           auto p = prior.count(code) ? prior[code] : json();
           results[i] = setup_enterprise(reg, code, name, n_pts, seed, p);
           int d = ++done;
-          if (d % 20 == 0) std::fprintf(stderr, "setup: %d/%zu enterprises ready\n", d, chosen.size());
+          if (d % 20 == 0)
+            std::fprintf(stderr, "setup: %d/%zu enterprises ready\n", d, chosen.size());
         }
       } catch (const std::exception& e) {
         std::lock_guard lk(err_mu);
@@ -388,8 +454,10 @@ int cmd_setup(const std::vector<std::string>& args) {
   if (!first_error.empty()) {
     // Keep what was done so that the next setup reuses it (credentials are shown only once).
     for (std::size_t i = 0; i < results.size(); ++i) {
-      if (results[i].is_object()) doc["enterprises"].push_back(results[i]);
-      else if (prior.count(chosen[i].first)) doc["enterprises"].push_back(prior[chosen[i].first]);
+      if (results[i].is_object())
+        doc["enterprises"].push_back(results[i]);
+      else if (prior.count(chosen[i].first))
+        doc["enterprises"].push_back(prior[chosen[i].first]);
     }
     doc["incomplete"] = true;
     write_file(out, doc);
@@ -401,8 +469,8 @@ int cmd_setup(const std::vector<std::string>& args) {
     doc["enterprises"].push_back(std::move(r));
   }
   write_file(out, doc);
-  std::printf("setup: %zu enterprises (%d new), %zu monitoring points, written to %s\n", chosen.size(), created_ent,
-              n_points, out.c_str());
+  std::printf("setup: %zu enterprises (%d new), %zu monitoring points, written to %s\n",
+              chosen.size(), created_ent, n_points, out.c_str());
   return 0;
 }
 

@@ -34,10 +34,10 @@ struct TlsOptions {
 };
 
 struct HttpReply {
-  int status = 0;             // 0: no HTTP answer (connect, TLS, write or read failed)
+  int status = 0;  // 0: no HTTP answer (connect, TLS, write or read failed)
   std::string body;
-  std::string retry_after;    // the Retry-After header, if any
-  std::string error;          // transport error text when status == 0
+  std::string retry_after;  // the Retry-After header, if any
+  std::string error;        // transport error text when status == 0
 };
 
 // Blocking HTTPS client with one kept-alive connection; reconnects once when a reused connection
@@ -48,8 +48,8 @@ class SyncClient {
   ~SyncClient();
   SyncClient(const SyncClient&) = delete;
   SyncClient& operator=(const SyncClient&) = delete;
-  HttpReply request(std::string_view method, const std::string& target, const std::string& body = {},
-                    const std::string& bearer = {});
+  HttpReply request(std::string_view method, const std::string& target,
+                    const std::string& body = {}, const std::string& bearer = {});
 
  private:
   struct Impl;
@@ -68,7 +68,8 @@ struct Upload {
 using UploadPtr = std::shared_ptr<Upload>;
 
 // What to do after an attempt: nullopt when done, else resend after the delay.
-using ReplyHandler = std::function<std::optional<std::chrono::milliseconds>(Upload&, const HttpReply&, double latency_ms)>;
+using ReplyHandler = std::function<std::optional<std::chrono::milliseconds>(
+    Upload&, const HttpReply&, double latency_ms)>;
 
 // A pool of kept-alive HTTPS connections run by one I/O thread. submit() is thread-safe; the
 // handler runs on the I/O thread.
@@ -109,7 +110,8 @@ int cmd_sink(const std::vector<std::string>& args);
 // Command-line helpers (main.cpp).
 class Options {
  public:
-  Options(const std::vector<std::string>& args, std::vector<std::string> flags, std::vector<std::string> valued);
+  Options(const std::vector<std::string>& args, std::vector<std::string> flags,
+          std::vector<std::string> valued);
   bool flag(const std::string& name) const;
   std::optional<std::string> get(const std::string& name) const;
   std::string str(const std::string& name, const std::string& def) const;

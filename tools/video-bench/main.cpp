@@ -35,7 +35,8 @@ struct CountingSink final : hazmon::video::EventSink {
 double cpu_seconds() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+         (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 long rss_kib() {
@@ -68,20 +69,28 @@ int main(int argc, char** argv) {
   int cameras = 1, secs = 30, warmup = 10, threads = 2;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--url") url = v;
-    else if (k == "--cameras") cameras = std::stoi(v);
-    else if (k == "--seconds") secs = std::stoi(v);
-    else if (k == "--warmup") warmup = std::stoi(v);
-    else if (k == "--threads") threads = std::stoi(v);
-    else if (k == "--models") models = v;
-    else if (k == "--analysers") analysers = v;
+    if (k == "--url")
+      url = v;
+    else if (k == "--cameras")
+      cameras = std::stoi(v);
+    else if (k == "--seconds")
+      secs = std::stoi(v);
+    else if (k == "--warmup")
+      warmup = std::stoi(v);
+    else if (k == "--threads")
+      threads = std::stoi(v);
+    else if (k == "--models")
+      models = v;
+    else if (k == "--analysers")
+      analysers = v;
     else {
       std::cerr << "unknown option " << k << "\n";
       return 2;
     }
   }
   if (url.empty()) {
-    std::cerr << "usage: hazmon-video-bench --url rtsp://... --cameras N [--seconds S] [--warmup S] [--threads T]\n";
+    std::cerr << "usage: hazmon-video-bench --url rtsp://... --cameras N [--seconds S] [--warmup "
+                 "S] [--threads T]\n";
     return 2;
   }
   // Several URLs (comma-separated): cameras take them in turn, e.g. relays whose key frames
@@ -108,7 +117,8 @@ int main(int argc, char** argv) {
     c.video_id = "bench-" + std::to_string(i);
     c.company_code = "BENCH";
     c.rtsp_url = urls[static_cast<std::size_t>(i) % urls.size()];
-    c.allowed_networks = {"0.0.0.0/0", "::/0", "127.0.0.0/8"};  // the bench's relays run on loopback
+    c.allowed_networks = {"0.0.0.0/0", "::/0",
+                          "127.0.0.0/8"};  // the bench's relays run on loopback
     c.analysers = analyser_list;
     cams.push_back(c);
   }
@@ -151,15 +161,25 @@ int main(int argc, char** argv) {
       {"cpu_cores_used", (cpu1 - cpu0) / wall},
       // CPU time is what a loaded machine distorts least: the whole process's CPU per analysed
       // frame, and how many cameras at 1 frame/s two idle cores would hold at that cost.
-      {"cpu_ms_per_analysed_frame", d.frames_analysed ? 1000 * (cpu1 - cpu0) / static_cast<double>(d.frames_analysed) : 0},
+      {"cpu_ms_per_analysed_frame",
+       d.frames_analysed ? 1000 * (cpu1 - cpu0) / static_cast<double>(d.frames_analysed) : 0},
       {"cameras_per_2_cores_at_this_cost",
-       d.frames_analysed ? 2000 / (1000 * (cpu1 - cpu0) / static_cast<double>(d.frames_analysed)) : 0},
-      {"stage_ms_total", {{"demux", d.demux_ms}, {"decode", d.decode_ms}, {"scale", d.scale_ms},
-                          {"inference", d.inference_ms}, {"analyse", d.analyse_ms}}},
-      {"decode_ms_per_frame", d.frames_decoded ? d.decode_ms / static_cast<double>(d.frames_decoded) : 0},
-      {"scale_ms_per_frame", d.frames_analysed ? d.scale_ms / static_cast<double>(d.frames_analysed) : 0},
-      {"inference_ms_per_frame", d.frames_analysed ? d.inference_ms / static_cast<double>(d.frames_analysed) : 0},
-      {"analyse_ms_per_frame", d.frames_analysed ? d.analyse_ms / static_cast<double>(d.frames_analysed) : 0},
+       d.frames_analysed ? 2000 / (1000 * (cpu1 - cpu0) / static_cast<double>(d.frames_analysed))
+                         : 0},
+      {"stage_ms_total",
+       {{"demux", d.demux_ms},
+        {"decode", d.decode_ms},
+        {"scale", d.scale_ms},
+        {"inference", d.inference_ms},
+        {"analyse", d.analyse_ms}}},
+      {"decode_ms_per_frame",
+       d.frames_decoded ? d.decode_ms / static_cast<double>(d.frames_decoded) : 0},
+      {"scale_ms_per_frame",
+       d.frames_analysed ? d.scale_ms / static_cast<double>(d.frames_analysed) : 0},
+      {"inference_ms_per_frame",
+       d.frames_analysed ? d.inference_ms / static_cast<double>(d.frames_analysed) : 0},
+      {"analyse_ms_per_frame",
+       d.frames_analysed ? d.analyse_ms / static_cast<double>(d.frames_analysed) : 0},
       {"demux_us_per_packet", d.packets ? 1000 * d.demux_ms / static_cast<double>(d.packets) : 0},
       {"rss_mib", static_cast<double>(rss1) / 1024},
       {"rss_mib_per_camera", static_cast<double>(rss1 - rss0) / 1024 / cameras},

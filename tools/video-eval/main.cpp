@@ -2,7 +2,8 @@
 //
 //   hazmon-video-eval --models DIR --input FILE --analyser JSON [--analyser JSON ...]
 //                     [--rois JSON] [--duty JSON] [--every S] [--max-side N] [--repeat N]
-//                     [--labels CSV] [--start ISO-8601] [--probe] [--person-input N] [--person-square]
+//                     [--labels CSV] [--start ISO-8601] [--probe] [--person-input N]
+//                     [--person-square]
 //                     [--no-hint-filter]
 //
 // Frames are read with cv::VideoCapture (FFmpeg backend); one is analysed every --every seconds
@@ -30,9 +31,9 @@
 #include <set>
 #include <sstream>
 
+#include <hazmon/core/error.hpp>
 #include "analyser.hpp"
 #include "hint_filter.hpp"
-#include <hazmon/core/error.hpp>
 
 using namespace hazmon;
 using nlohmann::json;
@@ -50,9 +51,13 @@ std::vector<std::string> split_csv(const std::string& line) {
   std::string cur;
   bool quoted = false;
   for (char c : line) {
-    if (c == '"') quoted = !quoted;
-    else if (c == ',' && !quoted) { out.push_back(cur); cur.clear(); }
-    else cur += c;
+    if (c == '"')
+      quoted = !quoted;
+    else if (c == ',' && !quoted) {
+      out.push_back(cur);
+      cur.clear();
+    } else
+      cur += c;
   }
   out.push_back(cur);
   return out;
@@ -70,9 +75,12 @@ std::vector<LabelRow> read_labels(const std::string& path, const std::string& fi
     if (f.size() < head.size() || f[0] != file) continue;
     LabelRow r;
     for (size_t i = 0; i < head.size(); ++i) {
-      if (head[i] == "t_start_s" && !f[i].empty()) r.t0 = std::stod(f[i]);
-      else if (head[i] == "t_end_s" && !f[i].empty()) r.t1 = std::stod(f[i]);
-      else if (head[i] == "person" || head[i] == "fire" || head[i] == "smoke" || head[i] == "vapour_leak")
+      if (head[i] == "t_start_s" && !f[i].empty())
+        r.t0 = std::stod(f[i]);
+      else if (head[i] == "t_end_s" && !f[i].empty())
+        r.t1 = std::stod(f[i]);
+      else if (head[i] == "person" || head[i] == "fire" || head[i] == "smoke" ||
+               head[i] == "vapour_leak")
         r.truth[head[i]] = std::stoi(f[i]);
     }
     rows.push_back(r);
@@ -112,7 +120,9 @@ core::SysTime parse_start(const std::string& iso) {
   return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
-struct Score { int tp = 0, fp = 0, fn = 0, tn = 0; };
+struct Score {
+  int tp = 0, fp = 0, fn = 0, tn = 0;
+};
 
 // CPU time of this thread: on a busy 2-core machine wall time mostly measures the neighbours.
 double thread_cpu_ms() {
@@ -122,9 +132,12 @@ double thread_cpu_ms() {
 }
 
 int usage() {
-  std::cerr << "usage: hazmon-video-eval --models DIR --input FILE --analyser JSON [--analyser JSON ...]\n"
-               "       [--rois JSON] [--duty JSON] [--every S] [--max-side N] [--repeat N] [--labels CSV]\n"
-               "       [--start YYYY-MM-DDTHH:MM:SS] [--probe] [--person-input N] [--person-square] [--no-hint-filter]\n";
+  std::cerr << "usage: hazmon-video-eval --models DIR --input FILE --analyser JSON [--analyser "
+               "JSON ...]\n"
+               "       [--rois JSON] [--duty JSON] [--every S] [--max-side N] [--repeat N] "
+               "[--labels CSV]\n"
+               "       [--start YYYY-MM-DDTHH:MM:SS] [--probe] [--person-input N] "
+               "[--person-square] [--no-hint-filter]\n";
   return 2;
 }
 
@@ -146,21 +159,36 @@ int main(int argc, char** argv) try {
       if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
       return argv[++i];
     };
-    if (a == "--models") models = next();
-    else if (a == "--input") input = next();
-    else if (a == "--analyser") analyser_json.push_back(next());
-    else if (a == "--rois") rois = json::parse(next());
-    else if (a == "--duty") duty = json::parse(next());
-    else if (a == "--every") every = std::stod(next());
-    else if (a == "--max-side") max_side = std::stoi(next());
-    else if (a == "--repeat") repeat = std::stoi(next());
-    else if (a == "--labels") labels_path = next();
-    else if (a == "--start") start = parse_start(next());
-    else if (a == "--probe") probe = true;
-    else if (a == "--person-input") person_input = std::stoi(next());
-    else if (a == "--person-square") person_aspect = false;
-    else if (a == "--no-hint-filter") hint_filter = false;
-    else return usage();
+    if (a == "--models")
+      models = next();
+    else if (a == "--input")
+      input = next();
+    else if (a == "--analyser")
+      analyser_json.push_back(next());
+    else if (a == "--rois")
+      rois = json::parse(next());
+    else if (a == "--duty")
+      duty = json::parse(next());
+    else if (a == "--every")
+      every = std::stod(next());
+    else if (a == "--max-side")
+      max_side = std::stoi(next());
+    else if (a == "--repeat")
+      repeat = std::stoi(next());
+    else if (a == "--labels")
+      labels_path = next();
+    else if (a == "--start")
+      start = parse_start(next());
+    else if (a == "--probe")
+      probe = true;
+    else if (a == "--person-input")
+      person_input = std::stoi(next());
+    else if (a == "--person-square")
+      person_aspect = false;
+    else if (a == "--no-hint-filter")
+      hint_filter = false;
+    else
+      return usage();
   }
   if (input.empty() || analyser_json.empty() || every <= 0) return usage();
 
@@ -222,16 +250,20 @@ int main(int argc, char** argv) try {
       t = cap.get(cv::CAP_PROP_POS_MSEC) / 1000.0;
       if (t + 1e-6 < next_t) continue;
       if (!cap.retrieve(frame) || frame.empty()) continue;
-      decode_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - d0).count();
+      decode_ms +=
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - d0).count();
       next_t = std::floor(t / every + 1e-6) * every + every;
     }
     ++sample_no;
     video::AnalysisFrame af;
     af.source_width = frame.cols;
     af.source_height = frame.rows;
-    const double scale = std::min(1.0, static_cast<double>(max_side) / std::max(frame.cols, frame.rows));
-    if (scale < 1.0) cv::resize(frame, af.bgr, {}, scale, scale, cv::INTER_AREA);
-    else af.bgr = frame;
+    const double scale =
+        std::min(1.0, static_cast<double>(max_side) / std::max(frame.cols, frame.rows));
+    if (scale < 1.0)
+      cv::resize(frame, af.bgr, {}, scale, scale, cv::INTER_AREA);
+    else
+      af.bgr = frame;
     af.time = start + std::chrono::milliseconds(std::llround(t * 1000));
     af.pts_ms = std::llround(t * 1000);
     af.video_id = file;
@@ -250,7 +282,8 @@ int main(int argc, char** argv) try {
       const double c0 = thread_cpu_ms();
       s.a->analyse(af, ctx, outs[i]);
       s.cpu_ms += thread_cpu_ms() - c0;
-      s.ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a0).count();
+      s.ms +=
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a0).count();
       if (!hint_filter) continue;
       hints.observe(outs[i]);
     }
@@ -262,12 +295,19 @@ int main(int argc, char** argv) try {
         const std::string key = f.analyser + "/" + f.kind;
         if (f.phase == video::EventPhase::start) open.insert(key);
         if (f.phase == video::EventPhase::end) open.erase(key);
-        events.push_back({{"analyser", f.analyser}, {"kind", f.kind},
-                          {"phase", f.phase == video::EventPhase::start ? "start" : f.phase == video::EventPhase::end ? "end" : "update"},
-                          {"t", std::round(t * 100) / 100},
-                          {"started_t", std::round(std::chrono::duration<double>(f.started_at - start).count() * 100) / 100},
-                          {"confidence", std::round(f.confidence * 1000) / 1000}, {"boxes", f.boxes.size()},
-                          {"roi", f.roi_name}, {"detail", f.detail}});
+        events.push_back(
+            {{"analyser", f.analyser},
+             {"kind", f.kind},
+             {"phase", f.phase == video::EventPhase::start ? "start"
+                       : f.phase == video::EventPhase::end ? "end"
+                                                           : "update"},
+             {"t", std::round(t * 100) / 100},
+             {"started_t",
+              std::round(std::chrono::duration<double>(f.started_at - start).count() * 100) / 100},
+             {"confidence", std::round(f.confidence * 1000) / 1000},
+             {"boxes", f.boxes.size()},
+             {"roi", f.roi_name},
+             {"detail", f.detail}});
       }
       if (!labels.empty()) {
         for (const auto& kind : kinds_of(s.type)) {
@@ -275,35 +315,51 @@ int main(int argc, char** argv) try {
           if (!truth) continue;
           bool positive = false;
           for (const auto& k : open)
-            if (k.size() > kind.size() && k.compare(k.size() - kind.size() - 1, std::string::npos, "/" + kind) == 0) positive = true;
+            if (k.size() > kind.size() &&
+                k.compare(k.size() - kind.size() - 1, std::string::npos, "/" + kind) == 0)
+              positive = true;
           auto& sc = s.scores[kind];
-          if (positive && *truth) ++sc.tp;
-          else if (positive) ++sc.fp;
-          else if (*truth) ++sc.fn;
-          else ++sc.tn;
+          if (positive && *truth)
+            ++sc.tp;
+          else if (positive)
+            ++sc.fp;
+          else if (*truth)
+            ++sc.fn;
+          else
+            ++sc.tn;
         }
       }
     }
     if (probe) samples.push_back(sample);
   }
-  const double wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - run_start).count();
+  const double wall_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - run_start)
+          .count();
 
-  json result = {{"input", file}, {"frames_read", frames}, {"samples", sample_no}, {"every_s", every},
+  json result = {{"input", file},
+                 {"frames_read", frames},
+                 {"samples", sample_no},
+                 {"every_s", every},
                  {"events", events}};
   json per = json::object(), costs = json::object();
   for (const auto& s : slots) {
-    costs["analyse_ms_per_sample"][s.a->name()] = sample_no ? std::round(s.ms / sample_no * 100) / 100 : 0.0;
-    costs["analyse_cpu_ms_per_sample"][s.a->name()] = sample_no ? std::round(s.cpu_ms / sample_no * 100) / 100 : 0.0;
+    costs["analyse_ms_per_sample"][s.a->name()] =
+        sample_no ? std::round(s.ms / sample_no * 100) / 100 : 0.0;
+    costs["analyse_cpu_ms_per_sample"][s.a->name()] =
+        sample_no ? std::round(s.cpu_ms / sample_no * 100) / 100 : 0.0;
     for (const auto& [kind, sc] : s.scores) {
       json j = {{"tp", sc.tp}, {"fp", sc.fp}, {"fn", sc.fn}, {"tn", sc.tn}};
-      j["precision"] = sc.tp + sc.fp ? json(static_cast<double>(sc.tp) / (sc.tp + sc.fp)) : json(nullptr);
-      j["recall"] = sc.tp + sc.fn ? json(static_cast<double>(sc.tp) / (sc.tp + sc.fn)) : json(nullptr);
+      j["precision"] =
+          sc.tp + sc.fp ? json(static_cast<double>(sc.tp) / (sc.tp + sc.fp)) : json(nullptr);
+      j["recall"] =
+          sc.tp + sc.fn ? json(static_cast<double>(sc.tp) / (sc.tp + sc.fn)) : json(nullptr);
       per[s.type + "/" + kind] = j;
     }
   }
   auto c = ctx.costs();
   costs["person_runs"] = c.person_runs;
-  costs["person_ms_avg"] = c.person_runs ? std::round(c.person_ms / c.person_runs * 100) / 100 : 0.0;
+  costs["person_ms_avg"] =
+      c.person_runs ? std::round(c.person_ms / c.person_runs * 100) / 100 : 0.0;
   costs["fire_runs"] = c.fire_runs;
   costs["fire_ms_avg"] = c.fire_runs ? std::round(c.fire_ms / c.fire_runs * 100) / 100 : 0.0;
   costs["decode_ms_per_sample"] = sample_no ? std::round(decode_ms / sample_no * 100) / 100 : 0.0;

@@ -7,8 +7,12 @@
 
 #include <hazmon/http/router.hpp>
 
-namespace hazmon::auth { class AuthService; }
-namespace hazmon::core { class Metrics; }
+namespace hazmon::auth {
+class AuthService;
+}
+namespace hazmon::core {
+class Metrics;
+}
 namespace hazmon::service {
 class RegistryService;
 class RosterService;
@@ -39,17 +43,20 @@ struct ApiContext {
   service::AuditLog& audit;
   service::UserDirectory& users;
   core::Metrics& metrics;
-  std::function<Readiness()> readiness;  // database reachable, migrations current
+  std::function<Readiness()> readiness;              // database reachable, migrations current
   service::IngestService* ingest = nullptr;          // null: no upload routes
   service::MonitoringService* monitoring = nullptr;  // null: no reading/alarm/filing routes
-  service::WarningService* warnings = nullptr;       // null: no warning-event and warning-rule routes
+  service::WarningService* warnings = nullptr;  // null: no warning-event and warning-rule routes
   int offline_after_s = 300;
-  service::EventHub* events = nullptr;  // null: no live stream
-  int max_streams_per_principal = 5;    // a person's oldest stream closes beyond this
+  service::EventHub* events = nullptr;              // null: no live stream
+  int max_streams_per_principal = 5;                // a person's oldest stream closes beyond this
   std::chrono::milliseconds stream_recheck{30000};  // open streams re-check their session
-  service::NotificationService* notifications = nullptr;  // null: no notification or duty-contact routes
-  service::VideoService* video = nullptr;  // null: no video event, evidence, statistics or playback routes
-  service::StatisticsService* statistics = nullptr;  // null: no /api/v1/overview or /api/v1/statistics/*
+  service::NotificationService* notifications =
+      nullptr;  // null: no notification or duty-contact routes
+  service::VideoService* video =
+      nullptr;  // null: no video event, evidence, statistics or playback routes
+  service::StatisticsService* statistics =
+      nullptr;  // null: no /api/v1/overview or /api/v1/statistics/*
   service::DataQualityService* data_quality = nullptr;  // null: no /api/v1/data-quality
   service::ReportService* reports = nullptr;            // null: no /api/v1/reports
 };

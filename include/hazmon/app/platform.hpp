@@ -17,11 +17,21 @@ class Liveness;
 class Metrics;
 class SecretBox;
 }  // namespace hazmon::core
-namespace hazmon::storage { class Database; }
-namespace hazmon::notify { class SmsGateway; }
-namespace hazmon::auth { class AuthService; }
-namespace hazmon::http { class Router; }
-namespace hazmon::video { class Supervisor; }
+namespace hazmon::storage {
+class Database;
+}
+namespace hazmon::notify {
+class SmsGateway;
+}
+namespace hazmon::auth {
+class AuthService;
+}
+namespace hazmon::http {
+class Router;
+}
+namespace hazmon::video {
+class Supervisor;
+}
 namespace hazmon::service {
 class IngestService;
 class MonitoringService;

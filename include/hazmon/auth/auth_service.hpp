@@ -5,11 +5,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <vector>
 #include <mutex>
-#include <unordered_map>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -17,8 +17,13 @@
 #include <hazmon/core/clock.hpp>
 #include <hazmon/model/scope.hpp>
 
-namespace hazmon::storage { class Database; }
-namespace hazmon::core { class SecretBox; class Liveness; }
+namespace hazmon::storage {
+class Database;
+}
+namespace hazmon::core {
+class SecretBox;
+class Liveness;
+}  // namespace hazmon::core
 
 namespace hazmon::auth {
 
@@ -34,7 +39,7 @@ struct AuthSettings {
 void from_json(const nlohmann::json& j, AuthSettings& s);
 
 struct LoginResult {
-  std::string token;       // shown once; only its SHA-256 is stored
+  std::string token;  // shown once; only its SHA-256 is stored
   core::SysTime expires_at;
   model::Principal principal;
 };
@@ -75,7 +80,7 @@ struct CredentialInfo {
 struct IssuedCredential {
   long long id = 0;
   std::string app_id;
-  std::string secret;  // shown once
+  std::string secret;                   // shown once
   std::optional<EnvelopeKey> envelope;  // shown once
 };
 

@@ -12,7 +12,8 @@
 namespace hazmon::config {
 
 // Where hazmond finds schemas/, migrations/, data/, models/ and web/: $HAZMON_HOME, else
-// <prefix>/share/hazmon beside an installed <prefix>/bin/hazmond, else the source tree it was built from.
+// <prefix>/share/hazmon beside an installed <prefix>/bin/hazmond, else the source tree it was built
+// from.
 std::filesystem::path home_dir();
 
 class ConfigError : public core::Error {

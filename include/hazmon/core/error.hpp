@@ -67,7 +67,10 @@ class Error : public std::runtime_error {
   Error(Errc code, std::string message, std::vector<FieldError> fields = {})
       : std::runtime_error(std::move(message)), code_(code), fields_(std::move(fields)) {}
   Error(Errc code, Reason reason, std::string message, std::vector<FieldError> fields = {})
-      : std::runtime_error(std::move(message)), code_(code), reason_(reason), fields_(std::move(fields)) {}
+      : std::runtime_error(std::move(message)),
+        code_(code),
+        reason_(reason),
+        fields_(std::move(fields)) {}
   Errc code() const noexcept { return code_; }
   Reason reason() const noexcept { return reason_; }
   const std::vector<FieldError>& fields() const noexcept { return fields_; }
@@ -114,19 +117,24 @@ void set_bugs_abort(bool abort_on_bug) noexcept;
 
 }  // namespace hazmon::core
 
-#define HAZMON_CHECK(cond, msg) \
-  do { if (!(cond)) ::hazmon::core::check_failed(#cond, msg, __FILE__, __LINE__); } while (0)
+#define HAZMON_CHECK(cond, msg)                                                \
+  do {                                                                         \
+    if (!(cond)) ::hazmon::core::check_failed(#cond, msg, __FILE__, __LINE__); \
+  } while (0)
 
 #ifdef NDEBUG
-#define HAZMON_ASSERT(cond, msg) do { (void)sizeof(!(cond)); } while (0)
+#define HAZMON_ASSERT(cond, msg) \
+  do {                           \
+    (void)sizeof(!(cond));       \
+  } while (0)
 #else
 #define HAZMON_ASSERT(cond, msg) HAZMON_CHECK(cond, msg)
 #endif
 
-#define HAZMON_BUG(cond, msg)                                                    \
-  do {                                                                           \
-    if (!(cond)) [[unlikely]] {                                                  \
-      static ::hazmon::core::BugSite hazmon_bug_site_(__FILE__, __LINE__);       \
-      ::hazmon::core::bug_occurred(hazmon_bug_site_, #cond, msg);                \
-    }                                                                            \
+#define HAZMON_BUG(cond, msg)                                              \
+  do {                                                                     \
+    if (!(cond)) [[unlikely]] {                                            \
+      static ::hazmon::core::BugSite hazmon_bug_site_(__FILE__, __LINE__); \
+      ::hazmon::core::bug_occurred(hazmon_bug_site_, #cond, msg);          \
+    }                                                                      \
   } while (0)

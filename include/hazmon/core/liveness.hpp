@@ -61,7 +61,9 @@ class Liveness {
 
   // Names of the workers silent for longer than their allowance at `now`.
   std::vector<std::string> stalled(TimePoint now = std::chrono::steady_clock::now()) const;
-  bool healthy(TimePoint now = std::chrono::steady_clock::now()) const { return stalled(now).empty(); }
+  bool healthy(TimePoint now = std::chrono::steady_clock::now()) const {
+    return stalled(now).empty();
+  }
   // Every enrolled worker, in enrolment order (for /health-style reports and logs).
   std::vector<Report> report(TimePoint now = std::chrono::steady_clock::now()) const;
   std::size_t size() const;

@@ -3,14 +3,29 @@
 #include <memory>
 #include <string_view>
 
-namespace spdlog { class logger; }
+namespace spdlog {
+class logger;
+}
 
 namespace hazmon::core {
 
-enum class LogModule { app, config, storage, auth, http, api, service, rules, ingest, notify, video };
-inline constexpr LogModule kLogModules[] = {LogModule::app,    LogModule::config,  LogModule::storage, LogModule::auth,
-                                            LogModule::http,   LogModule::api,     LogModule::service, LogModule::rules,
-                                            LogModule::ingest, LogModule::notify,  LogModule::video};
+enum class LogModule {
+  app,
+  config,
+  storage,
+  auth,
+  http,
+  api,
+  service,
+  rules,
+  ingest,
+  notify,
+  video
+};
+inline constexpr LogModule kLogModules[] = {
+    LogModule::app,    LogModule::config, LogModule::storage, LogModule::auth,
+    LogModule::http,   LogModule::api,    LogModule::service, LogModule::rules,
+    LogModule::ingest, LogModule::notify, LogModule::video};
 
 std::shared_ptr<spdlog::logger> logger(LogModule m);
 

@@ -3,7 +3,9 @@
 #include <memory>
 #include <string>
 
-namespace prometheus { class Registry; }
+namespace prometheus {
+class Registry;
+}
 
 namespace hazmon::core {
 

@@ -32,7 +32,9 @@ class Job {
  public:
   Job() = default;
   template <typename F, typename = std::enable_if_t<!std::is_same_v<std::decay_t<F>, Job>>>
-  Job(F&& f) : p_(std::make_unique<Model<std::decay_t<F>>>(std::forward<F>(f))) {}  // NOLINT: implicit by design
+  Job(F&& f)
+      : p_(std::make_unique<Model<std::decay_t<F>>>(std::forward<F>(f))) {
+  }  // NOLINT: implicit by design
   void operator()() { (*p_)(); }
   explicit operator bool() const noexcept { return p_ != nullptr; }
 
@@ -64,8 +66,8 @@ struct SerialWorkerOptions {
 };
 
 struct StopReport {
-  std::size_t ran = 0;        // jobs run between stop() and the end
-  std::size_t dropped = 0;    // jobs discarded (drop mode, or left at the deadline)
+  std::size_t ran = 0;      // jobs run between stop() and the end
+  std::size_t dropped = 0;  // jobs discarded (drop mode, or left at the deadline)
   bool deadline_passed = false;
 };
 
@@ -85,7 +87,8 @@ class SerialWorker {
   // A task run on the worker's thread every `period` (fixed delay: the next run is `period`
   // after this one ends), first at start() when `at_start`, else one period after start().
   // Register before start().
-  void every(std::string name, std::chrono::milliseconds period, std::function<void()> task, bool at_start = false);
+  void every(std::string name, std::chrono::milliseconds period, std::function<void()> task,
+             bool at_start = false);
 
   void start();
   bool running() const;
@@ -112,9 +115,9 @@ class SerialWorker {
   // For a long job or task on this worker's thread: counts as a beat.
   void beat() const noexcept;
 
-  std::uint64_t dropped() const;    // jobs refused by post() or discarded at stop
-  std::uint64_t failures() const;   // jobs and tasks that threw
-  std::size_t queued() const;       // jobs waiting (not the one in hand)
+  std::uint64_t dropped() const;   // jobs refused by post() or discarded at stop
+  std::uint64_t failures() const;  // jobs and tasks that threw
+  std::size_t queued() const;      // jobs waiting (not the one in hand)
   std::size_t queued_weight() const;
   const std::string& name() const;
 

@@ -10,9 +10,9 @@
 namespace hazmon::http {
 
 struct Request {
-  std::string method;        // "GET", "POST", ...
-  std::string target;        // raw request target
-  std::string path;          // percent-decoded path without the query
+  std::string method;                         // "GET", "POST", ...
+  std::string target;                         // raw request target
+  std::string path;                           // percent-decoded path without the query
   std::map<std::string, std::string> query;   // decoded; a repeated key keeps the last value
   std::map<std::string, std::string> params;  // from {placeholders} in the route
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case

@@ -1,6 +1,7 @@
 #pragma once
 // RFC 9457 problem details. The one table from (core::Errc, core::Reason) to HTTP status, stable
-// code and Retry-After lives in problem_table.cpp; every error answer of the server goes through here.
+// code and Retry-After lives in problem_table.cpp; every error answer of the server goes through
+// here.
 #include <string>
 #include <vector>
 

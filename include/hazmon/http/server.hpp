@@ -12,7 +12,9 @@
 
 #include <hazmon/http/router.hpp>
 
-namespace hazmon::core { class Metrics; }
+namespace hazmon::core {
+class Metrics;
+}
 
 namespace hazmon::http {
 

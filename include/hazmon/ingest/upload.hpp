@@ -71,10 +71,12 @@ struct Upload {
 // decode_upload_text reads the JSON text itself (simdjson: the hot path); text that is not JSON
 // throws core::Error(bad_request) with the messages the API gives for any malformed body. The
 // document form is the same validation, for an already parsed body (the decrypted envelope).
-Upload decode_upload_text(std::string_view json_text, const RegistrySnapshot& points, const model::Principal& caller,
-                          core::SysTime now, const UploadSettings& settings);
-Upload decode_upload(const nlohmann::json& body, const RegistrySnapshot& points, const model::Principal& caller,
-                     core::SysTime now, const UploadSettings& settings);
+Upload decode_upload_text(std::string_view json_text, const RegistrySnapshot& points,
+                          const model::Principal& caller, core::SysTime now,
+                          const UploadSettings& settings);
+Upload decode_upload(const nlohmann::json& body, const RegistrySnapshot& points,
+                     const model::Principal& caller, core::SysTime now,
+                     const UploadSettings& settings);
 
 // The reply of DOMAIN.md §8: {"code":0,"message":"ok","dataId","accepted","rejected":[...]}.
 nlohmann::json upload_reply(const Upload& u);
@@ -87,10 +89,12 @@ nlohmann::json upload_reply(const Upload& u);
 //   for gateways that can do nothing else; no integrity of its own.
 // Returns the plaintext; every failure throws the same core::Error(bad_request), so that no
 // answer tells a padding failure from another.
-std::string decrypt_envelope_data(const std::string& data, const std::string& cipher, const std::string& key_hex,
-                                  const std::string& iv_hex, const std::string& aad = {});
+std::string decrypt_envelope_data(const std::string& data, const std::string& cipher,
+                                  const std::string& key_hex, const std::string& iv_hex,
+                                  const std::string& aad = {});
 // The inverse, for gateway simulators and tests (hex output).
-std::string encrypt_envelope_data(const std::string& plaintext, const std::string& cipher, const std::string& key_hex,
-                                  const std::string& iv_hex, const std::string& aad = {});
+std::string encrypt_envelope_data(const std::string& plaintext, const std::string& cipher,
+                                  const std::string& key_hex, const std::string& iv_hex,
+                                  const std::string& aad = {});
 
 }  // namespace hazmon::ingest

@@ -43,11 +43,11 @@ struct Cidr {
 bool is_special_address(const IpAddress& a);
 
 struct CameraUrl {
-  std::string scheme;  // "rtsp" or "rtsps"
-  std::string host;    // a host name or an address (IPv6 without brackets)
+  std::string scheme;                // "rtsp" or "rtsps"
+  std::string host;                  // a host name or an address (IPv6 without brackets)
   std::optional<IpAddress> address;  // set when host is a literal address
-  int port = 554;      // default 554 for rtsp, 322 for rtsps
-  std::string rest;    // path and query, "" or starting with '/' or '?'
+  int port = 554;                    // default 554 for rtsp, 322 for rtsps
+  std::string rest;                  // path and query, "" or starting with '/' or '?'
 
   // The URL with another host (an address the name resolved to), so that FFmpeg connects to
   // exactly the address that was checked and does not resolve the name again.
@@ -66,17 +66,20 @@ CameraUrlResult parse_camera_url(std::string_view text);
 // a city; a full enterprise code), plus `extra` (the addresses of the enterprise's video
 // gateways). Entries that do not parse are skipped (the config schema rejects them first).
 std::vector<Cidr> networks_for(const std::map<std::string, std::vector<std::string>>& networks,
-                               const std::string& company_code, const std::vector<std::string>& extra = {});
+                               const std::string& company_code,
+                               const std::vector<std::string>& extra = {});
 
 // "" when the camera may connect to `a`:`port`; otherwise why not (stable words). Refused:
 // special addresses not explicitly allowed, addresses outside `allowed`, and `own_ports` (the
 // server's listening ports) on a loopback, unspecified or `local` address.
 std::string check_camera_address(const IpAddress& a, int port, const std::vector<Cidr>& allowed,
-                                 const std::vector<int>& own_ports, const std::vector<IpAddress>& local = {});
+                                 const std::vector<int>& own_ports,
+                                 const std::vector<IpAddress>& local = {});
 
 // The URL as written to a camera row: syntax, scheme, no userinfo, and the address checks for a
 // literal address or `localhost`. Host names are checked when the worker connects. "" when fine.
-std::string check_camera_url(std::string_view text, const std::vector<Cidr>& allowed, const std::vector<int>& own_ports,
+std::string check_camera_url(std::string_view text, const std::vector<Cidr>& allowed,
+                             const std::vector<int>& own_ports,
                              const std::vector<IpAddress>& local = {});
 
 // This machine's interface addresses (getifaddrs); empty when they cannot be read.

@@ -25,7 +25,7 @@ struct PointDef {
 // A reading accepted for storage (value is the analog value or the switch state 0/1).
 struct Reading {
   std::int32_t point_id = 0;
-  std::int64_t collect_ms = 0;   // Unix epoch milliseconds
+  std::int64_t collect_ms = 0;  // Unix epoch milliseconds
   std::int64_t received_ms = 0;
   double value = 0;
   std::int16_t quality = 0;

@@ -13,8 +13,8 @@ enum class Role {
   city_officer,
   county_officer,
   enterprise_user,
-  operator_,  // 运维; trailing underscore because `operator` is a keyword
-  gateway,    // machine credential of an enterprise gateway
+  operator_,      // 运维; trailing underscore because `operator` is a keyword
+  gateway,        // machine credential of an enterprise gateway
   city_platform,  // machine credential of a city's own platform forwarding to the province
 };
 
@@ -46,8 +46,8 @@ std::optional<RegionLevel> region_level(std::string_view code);
 std::string region_prefix(std::string_view code);
 
 struct Principal {
-  long long id = 0;          // user id or credential id
-  std::string name;          // username or appId
+  long long id = 0;  // user id or credential id
+  std::string name;  // username or appId
   Role role = Role::province_officer;
   Scope scope;
   bool is_person() const { return role != Role::gateway && role != Role::city_platform; }

@@ -28,7 +28,19 @@ enum class DisposalState { pending_review, pending, pushed, fed_back, checked, c
 const char* to_string(DisposalState s);
 std::optional<DisposalState> disposal_state_from_string(std::string_view s);
 
-enum class DisposalAction { create, confirm, dismiss, push, feedback, reject, check, close, supervise, raise_level, escalate };
+enum class DisposalAction {
+  create,
+  confirm,
+  dismiss,
+  push,
+  feedback,
+  reject,
+  check,
+  close,
+  supervise,
+  raise_level,
+  escalate
+};
 const char* to_string(DisposalAction a);
 std::optional<DisposalAction> disposal_action_from_string(std::string_view s);
 
@@ -38,7 +50,13 @@ const char* to_string(ActorKind k);
 std::optional<ActorKind> actor_kind_from_string(std::string_view s);
 
 // 反馈原因: the enterprise's explanation.
-enum class FeedbackCause { process_fluctuation, instrument_fault, false_alarm, maintenance, real_hazard };
+enum class FeedbackCause {
+  process_fluctuation,
+  instrument_fault,
+  false_alarm,
+  maintenance,
+  real_hazard
+};
 const char* to_string(FeedbackCause c);
 const char* chinese_name(FeedbackCause c);
 std::optional<FeedbackCause> feedback_cause_from_string(std::string_view s);
@@ -48,25 +66,32 @@ enum class WarningSource { sensor, video_ai, commitment };
 const char* to_string(WarningSource s);
 std::optional<WarningSource> warning_source_from_string(std::string_view s);
 
-inline std::optional<WarningLevel> enum_from_string(std::string_view s, std::type_identity<WarningLevel>) {
+inline std::optional<WarningLevel> enum_from_string(std::string_view s,
+                                                    std::type_identity<WarningLevel>) {
   return warning_level_from_string(s);
 }
-inline std::optional<WarningCategory> enum_from_string(std::string_view s, std::type_identity<WarningCategory>) {
+inline std::optional<WarningCategory> enum_from_string(std::string_view s,
+                                                       std::type_identity<WarningCategory>) {
   return warning_category_from_string(s);
 }
-inline std::optional<DisposalState> enum_from_string(std::string_view s, std::type_identity<DisposalState>) {
+inline std::optional<DisposalState> enum_from_string(std::string_view s,
+                                                     std::type_identity<DisposalState>) {
   return disposal_state_from_string(s);
 }
-inline std::optional<DisposalAction> enum_from_string(std::string_view s, std::type_identity<DisposalAction>) {
+inline std::optional<DisposalAction> enum_from_string(std::string_view s,
+                                                      std::type_identity<DisposalAction>) {
   return disposal_action_from_string(s);
 }
-inline std::optional<ActorKind> enum_from_string(std::string_view s, std::type_identity<ActorKind>) {
+inline std::optional<ActorKind> enum_from_string(std::string_view s,
+                                                 std::type_identity<ActorKind>) {
   return actor_kind_from_string(s);
 }
-inline std::optional<FeedbackCause> enum_from_string(std::string_view s, std::type_identity<FeedbackCause>) {
+inline std::optional<FeedbackCause> enum_from_string(std::string_view s,
+                                                     std::type_identity<FeedbackCause>) {
   return feedback_cause_from_string(s);
 }
-inline std::optional<WarningSource> enum_from_string(std::string_view s, std::type_identity<WarningSource>) {
+inline std::optional<WarningSource> enum_from_string(std::string_view s,
+                                                     std::type_identity<WarningSource>) {
   return warning_source_from_string(s);
 }
 

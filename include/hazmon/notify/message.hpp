@@ -26,7 +26,8 @@ struct Message {
   std::string recipient_name;  // shown in the To: header; may be empty
   std::string subject;         // e-mail only; SMS carries the body alone
   std::string body;            // UTF-8 text
-  std::string message_id;      // e-mail only: Message-ID; without "@" the sender's domain is added; empty: random
+  std::string message_id;      // e-mail only: Message-ID; without "@" the sender's domain is added;
+                               // empty: random
   std::vector<Attachment> attachments;  // e-mail only (the daily and weekly reports)
 };
 
@@ -34,7 +35,8 @@ struct Message {
 // the gateway refused the request as malformed); anything else is worth another attempt.
 class SendError : public std::runtime_error {
  public:
-  SendError(const std::string& what, bool permanent) : std::runtime_error(what), permanent_(permanent) {}
+  SendError(const std::string& what, bool permanent)
+      : std::runtime_error(what), permanent_(permanent) {}
   bool permanent() const noexcept { return permanent_; }
 
  private:

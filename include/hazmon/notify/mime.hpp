@@ -28,7 +28,7 @@ std::string format_address(std::string_view name, std::string_view address);
 std::string address_of(std::string_view mailbox);
 
 struct MimeMessage {
-  std::string from;        // "平台 <noreply@example.org>" or "noreply@example.org"
+  std::string from;  // "平台 <noreply@example.org>" or "noreply@example.org"
   std::string to_name;
   std::string to_address;
   std::string subject;     // UTF-8

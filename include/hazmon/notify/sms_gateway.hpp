@@ -21,11 +21,11 @@ class SmsGateway {
 };
 
 struct HttpSmsSettings {
-  std::string url;                          // https://sms.example.org/v1/send
-  std::string api_key;                      // sent in api_key_header
+  std::string url;      // https://sms.example.org/v1/send
+  std::string api_key;  // sent in api_key_header
   std::string api_key_header = "X-Api-Key";
-  std::string sign_name;                    // 短信签名, added to the request as "sign" when set
-  std::string ca_file;                      // extra CA bundle; empty: the system's
+  std::string sign_name;  // 短信签名, added to the request as "sign" when set
+  std::string ca_file;    // extra CA bundle; empty: the system's
   bool verify_peer = true;
   std::chrono::milliseconds timeout{10000};
 };

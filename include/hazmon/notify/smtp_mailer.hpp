@@ -26,10 +26,10 @@ struct SmtpSettings {
   std::string url;       // smtp://host:25, smtp://host:587 (with starttls), smtps://host:465
   std::string username;  // empty: no AUTH
   std::string password;
-  std::string from;      // "危化品风险监测平台 <noreply@example.org>"
+  std::string from;       // "危化品风险监测平台 <noreply@example.org>"
   bool starttls = false;  // require STARTTLS on smtp:// (fails when the server does not offer it)
   bool verify_peer = true;
-  std::string ca_file;    // extra CA bundle for the relay's certificate; empty: the system's
+  std::string ca_file;  // extra CA bundle for the relay's certificate; empty: the system's
   std::chrono::milliseconds timeout{15000};
 };
 // The config's `notify.smtp` section, all but the password (app reads it from password_env or

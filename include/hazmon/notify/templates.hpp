@@ -13,7 +13,7 @@
 namespace hazmon::notify {
 
 struct TemplateSettings {
-  std::string dashboard_url;            // "https://hazmon.example.org"; empty: no link
+  std::string dashboard_url;  // "https://hazmon.example.org"; empty: no link
   std::string sms_prefix = "【危化品风险监测】";
 };
 

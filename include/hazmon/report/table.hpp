@@ -39,12 +39,13 @@ struct Table {
   std::string title;               // the sheet name (at most 31 characters are kept)
   std::vector<std::string> notes;  // lines above the header row in XLSX (period, scope); not in CSV
   std::vector<Column> columns;
-  std::vector<std::vector<Cell>> rows;  // each row has columns.size() cells (missing ones are blank)
+  std::vector<std::vector<Cell>>
+      rows;  // each row has columns.size() cells (missing ones are blank)
 };
 
 // RFC 4180: CRLF line ends, fields with a comma, quote, CR or LF quoted and quotes doubled; a UTF-8
-// BOM first so that Excel reads Chinese. A text cell that starts with = + - @ (or a tab or CR) gets a
-// leading ' so that a spreadsheet shows it instead of running it as a formula (CSV injection).
+// BOM first so that Excel reads Chinese. A text cell that starts with = + - @ (or a tab or CR) gets
+// a leading ' so that a spreadsheet shows it instead of running it as a formula (CSV injection).
 std::string write_csv(const Table& table);
 // The field as write_csv writes it (guarded and quoted as needed).
 std::string csv_field(const Cell& cell, int decimals = 2);

@@ -2,7 +2,8 @@
 // The disposal (处置) state machine of a warning event: who may do what in which state,
 // deadlines per level, overdue marking and escalation. Pure: the caller passes the time.
 //
-//   pending_review ─confirm→ pending ─push→ pushed ─feedback→ fed_back ─check→ checked ─close→ closed
+//   pending_review ─confirm→ pending ─push→ pushed ─feedback→ fed_back ─check→ checked ─close→
+//   closed
 //        └─dismiss→ closed                      ↑────reject─────┘
 //
 // pending_review is for events a person must confirm before anything is sent (video AI);
@@ -24,12 +25,12 @@ namespace hazmon::rules {
 
 // The enums live in model/warning.hpp (storage and api read and write them too).
 using model::ActorKind;
-using model::DisposalAction;
-using model::DisposalState;
-using model::FeedbackCause;
 using model::disposal_action_from_string;
 using model::disposal_state_from_string;
+using model::DisposalAction;
+using model::DisposalState;
 using model::feedback_cause_from_string;
+using model::FeedbackCause;
 
 // Who acts, as the disposal rules see it: the role and the kind of its scope must agree
 // (an enterprise user of an enterprise, a county officer of a region, …).
@@ -79,19 +80,21 @@ struct TransitionOutcome {
 };
 
 // The deadline of the stage a state starts, counted from `entered`; none for states without one.
-std::optional<SysTime> stage_deadline(DisposalState s, WarningLevel level, SysTime entered, const DisposalSettings& st);
+std::optional<SysTime> stage_deadline(DisposalState s, WarningLevel level, SysTime entered,
+                                      const DisposalSettings& st);
 
 // One transition requested by `who` at `now`. Order of checks: the actor's kind may take this
 // action at all (forbidden), the state allows it (wrong_state), the level allows this actor
 // (closing red/orange is the province's: forbidden), the request is complete (invalid).
-TransitionOutcome apply_transition(const EventState& e, const TransitionRequest& r, ActorKind who, SysTime now,
-                                   const DisposalSettings& st);
+TransitionOutcome apply_transition(const EventState& e, const TransitionRequest& r, ActorKind who,
+                                   SysTime now, const DisposalSettings& st);
 
 // The actions `who` may take now (for the dashboard's buttons).
 std::vector<DisposalAction> allowed_actions(const EventState& e, ActorKind who);
 
 // The rules raised the level: the current stage's deadline shrinks to the new level's if sooner.
-EventState on_level_raised(const EventState& e, WarningLevel level, SysTime now, const DisposalSettings& st);
+EventState on_level_raised(const EventState& e, WarningLevel level, SysTime now,
+                           const DisposalSettings& st);
 
 // A deadline passed: marked overdue, escalated (level + 1 unless red or escalate_level is off,
 // one more escalation, which widens the recipients) and given a fresh deadline for the new

@@ -108,8 +108,8 @@ class PointMachine {
   void evaluate_process(const Sample& s, std::vector<AlarmChange>& out);
   void evaluate_side(const Sample& s, Side side, std::vector<AlarmChange>& out);
   // A flagged sample: opens the episode once the fault has held `debounce` since `pending`.
-  void flag_fault(AlarmType t, const Sample& s, std::optional<Pending>& pending, std::optional<Episode>& ep,
-                  std::vector<AlarmChange>& out);
+  void flag_fault(AlarmType t, const Sample& s, std::optional<Pending>& pending,
+                  std::optional<Episode>& ep, std::vector<AlarmChange>& out);
   void clear_fault(std::optional<Episode>& ep, const Sample& s, std::vector<AlarmChange>& out);
   bool clears(double v, Side side, AlarmType active) const;
 

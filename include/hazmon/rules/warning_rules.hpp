@@ -26,12 +26,12 @@
 namespace hazmon::rules {
 
 // Level and category live in model/warning.hpp (storage and api read and write them too).
-using model::WarningCategory;
-using model::WarningLevel;
 using model::chinese_name;
 using model::to_string;
 using model::warning_category_from_string;
 using model::warning_level_from_string;
+using model::WarningCategory;
+using model::WarningLevel;
 // `steps` levels up, never above red.
 WarningLevel raise_level(WarningLevel l, int steps);
 
@@ -54,7 +54,8 @@ struct WarningRule {
   // higher of the single-alarm level and level_by_rank.
   int min_points = 1;
   std::chrono::seconds window{600};
-  std::array<std::optional<WarningLevel>, 4> level_by_rank{};  // [rank - 1]; empty: rule silent for that rank
+  std::array<std::optional<WarningLevel>, 4>
+      level_by_rank{};  // [rank - 1]; empty: rule silent for that rank
   int level_step = 0;
 
   bool is_combination() const { return min_points >= 2; }
@@ -94,7 +95,8 @@ struct AlarmRef {
 
 struct WarningDecision {
   enum class Kind {
-    open_or_raise,  // the hazard source must have an open event of at least `level`: create one or raise it
+    open_or_raise,  // the hazard source must have an open event of at least `level`: create one or
+                    // raise it
     attach,         // link `alarms` to the open event, if there is one
   };
   Kind kind = Kind::open_or_raise;
@@ -122,12 +124,13 @@ class WarningEngine {
   // Alarms that were linked to it make a new event only by qualifying for a higher level.
   void event_closed(const std::string& company_code, const std::string& hazard_code);
   // The level was raised outside the rules (deadline escalation).
-  void event_level(const std::string& company_code, const std::string& hazard_code, WarningLevel level);
+  void event_level(const std::string& company_code, const std::string& hazard_code,
+                   WarningLevel level);
 
   // After a restart: an open event and the open alarms (with whether they were linked to an
   // open event, or to any event at all).
-  void restore_event(const std::string& company_code, const std::string& hazard_code, WarningLevel level,
-                     bool combination_applied);
+  void restore_event(const std::string& company_code, const std::string& hazard_code,
+                     WarningLevel level, bool combination_applied);
   void restore_alarm(const AlarmInput& a, bool linked_to_open_event, bool linked_to_any_event);
 
   std::size_t tracked_hazards() const { return hazards_.size(); }
@@ -156,7 +159,8 @@ class WarningEngine {
   Hazard& hazard_of(const AlarmInput& a);
   bool applies(const WarningRule& r, const Hazard& h, const std::string& type) const;
   Verdict single_level(const Hazard& h, const Tracked& t, SysTime now) const;
-  void decide(Hazard& h, Tracked* trigger, SysTime now, bool allow_combination, std::vector<WarningDecision>& out);
+  void decide(Hazard& h, Tracked* trigger, SysTime now, bool allow_combination,
+              std::vector<WarningDecision>& out);
   void prune(Hazard& h, SysTime now);
   std::chrono::seconds longest_window() const;
 

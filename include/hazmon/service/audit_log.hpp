@@ -5,7 +5,9 @@
 
 #include <string>
 
-namespace hazmon::storage { class Database; }
+namespace hazmon::storage {
+class Database;
+}
 
 namespace hazmon::service {
 

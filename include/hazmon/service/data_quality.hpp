@@ -18,8 +18,12 @@
 #include <hazmon/model/scope.hpp>
 #include <hazmon/storage/data_quality_store.hpp>
 
-namespace hazmon::storage { class Database; }
-namespace hazmon::report { struct Table; }
+namespace hazmon::storage {
+class Database;
+}
+namespace hazmon::report {
+struct Table;
+}
 
 namespace hazmon::service {
 
@@ -27,8 +31,8 @@ struct DataQualitySettings {
   double target_online_rate = 0.995;  // the national target
   storage::DataQualityRollupSettings rollup;
   std::chrono::seconds refresh_interval{600};  // the current day's rows are recomputed this often
-  int recompute_days = 2;   // closed days recomputed when the day turns (late readings, resends)
-  int max_days = 92;        // longest period one request may ask for
+  int recompute_days = 2;  // closed days recomputed when the day turns (late readings, resends)
+  int max_days = 92;       // longest period one request may ask for
   std::int64_t max_export_rows = 200000;  // csv/xlsx above this: 413 too_large
 };
 // The config's `data_quality` section; rollup.offline_after_s is ingest.offline_after_s (app).
@@ -77,8 +81,8 @@ class DataQualityService {
   DataQualityResult query(const model::Principal& who, const DataQualityRequest& req) const;
   // The figures of a whole period for a scope (reports): totals, `items` one row per city over
   // the whole period, the enterprises' bottom list and their averaged online rate.
-  DataQualityResult summary(const model::Scope& scope, storage::BeijingDay from, storage::BeijingDay to,
-                            int bottom) const;
+  DataQualityResult summary(const model::Scope& scope, storage::BeijingDay from,
+                            storage::BeijingDay to, int bottom) const;
 
   // Called by the aggregation ticker (IngestService's maintenance): rolls up what is due.
   // Returns the rollup rows written.

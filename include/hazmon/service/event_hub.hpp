@@ -9,7 +9,10 @@
 
 #include <hazmon/model/scope.hpp>
 
-namespace hazmon::storage { class Database; struct AlarmWrite; }
+namespace hazmon::storage {
+class Database;
+struct AlarmWrite;
+}  // namespace hazmon::storage
 
 namespace hazmon::service {
 

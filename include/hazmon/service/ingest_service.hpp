@@ -15,8 +15,14 @@
 #include <hazmon/core/clock.hpp>
 #include <hazmon/model/scope.hpp>
 
-namespace hazmon::storage { class Database; struct AlarmWrite; }
-namespace hazmon::core { class Metrics; class Liveness; }
+namespace hazmon::storage {
+class Database;
+struct AlarmWrite;
+}  // namespace hazmon::storage
+namespace hazmon::core {
+class Metrics;
+class Liveness;
+}  // namespace hazmon::core
 
 namespace hazmon::service {
 
@@ -26,7 +32,7 @@ struct IngestSettings {
   std::size_t max_group_readings = 60000;    // readings per group commit
   std::chrono::seconds max_future_skew{300};
   std::chrono::seconds max_reading_age{7 * 86400};  // older items are rejected one by one
-  std::chrono::seconds late_after{300};      // collect time this far behind arrival → late
+  std::chrono::seconds late_after{300};             // collect time this far behind arrival → late
   std::chrono::seconds offline_after{300};
   std::chrono::seconds frozen_after{6 * 3600};
   std::chrono::milliseconds reply_timeout{30000};
@@ -40,16 +46,17 @@ struct IngestSettings {
 void from_json(const nlohmann::json& j, IngestSettings& s);
 
 struct IngestStats {
-  std::uint64_t uploads = 0, readings = 0, rejected = 0, duplicates = 0, groups = 0, spooled_groups = 0,
-                replayed_groups = 0, busy_rejections = 0, alarms_raised = 0;
+  std::uint64_t uploads = 0, readings = 0, rejected = 0, duplicates = 0, groups = 0,
+                spooled_groups = 0, replayed_groups = 0, busy_rejections = 0, alarms_raised = 0;
   std::uint64_t queued_readings = 0, spool_pending = 0;
 };
 
 class IngestService {
  public:
-  // `liveness`: the writer, ticker, tasks and loader workers enroll there (the watchdog's registry).
-  IngestService(storage::Database& db, IngestSettings s, const core::Clock& clock, core::Metrics* metrics = nullptr,
-                core::Liveness* liveness = nullptr);
+  // `liveness`: the writer, ticker, tasks and loader workers enroll there (the watchdog's
+  // registry).
+  IngestService(storage::Database& db, IngestSettings s, const core::Clock& clock,
+                core::Metrics* metrics = nullptr, core::Liveness* liveness = nullptr);
   ~IngestService();
   IngestService(const IngestService&) = delete;
 
@@ -67,8 +74,9 @@ class IngestService {
   // Decrypts the `data` of an envelope {appId, dataId, data} and parses the JSON inside
   // (nesting limited like any request body). Any failure, decryption or JSON, is one and the
   // same bad_request. `app_id` is authenticated data for aes-256-gcm.
-  nlohmann::json open_envelope(const std::string& data, const std::string& cipher, const std::string& key_hex,
-                               const std::string& iv_hex, const std::string& app_id = {}) const;
+  nlohmann::json open_envelope(const std::string& data, const std::string& cipher,
+                               const std::string& key_hex, const std::string& iv_hex,
+                               const std::string& app_id = {}) const;
 
   // Loads points, filings and open alarms again (registry or filing changed).
   void reload();

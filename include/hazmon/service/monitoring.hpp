@@ -10,7 +10,9 @@
 #include <hazmon/core/clock.hpp>
 #include <hazmon/model/scope.hpp>
 
-namespace hazmon::storage { class Database; }
+namespace hazmon::storage {
+class Database;
+}
 
 namespace hazmon::service {
 
@@ -30,30 +32,35 @@ void from_json(const nlohmann::json& j, FilingSettings& s);
 
 class MonitoringService {
  public:
-  explicit MonitoringService(storage::Database& db, FilingSettings fs = {}, const core::Clock* clock = nullptr)
+  explicit MonitoringService(storage::Database& db, FilingSettings fs = {},
+                             const core::Clock* clock = nullptr)
       : db_(db), filing_(fs), clock_(clock) {}
 
   // Latest value of every point matching the filters (company_code, hazard_code, equip_code),
   // with online status derived from when the value was received.
-  nlohmann::json latest(const model::Principal& who, const std::map<std::string, std::string>& filters, int limit,
+  nlohmann::json latest(const model::Principal& who,
+                        const std::map<std::string, std::string>& filters, int limit,
                         long long offset, int offline_after_s);
-  nlohmann::json history(const model::Principal& who, const std::string& quota_code, const TimeRange& r, int limit);
+  nlohmann::json history(const model::Principal& who, const std::string& quota_code,
+                         const TimeRange& r, int limit);
   // interval "1m" or "1h": min, max, mean, last, count per bucket.
-  nlohmann::json aggregated(const model::Principal& who, const std::string& quota_code, const TimeRange& r,
-                            const std::string& interval, int limit);
-  nlohmann::json alarms(const model::Principal& who, const std::map<std::string, std::string>& filters, int limit,
+  nlohmann::json aggregated(const model::Principal& who, const std::string& quota_code,
+                            const TimeRange& r, const std::string& interval, int limit);
+  nlohmann::json alarms(const model::Principal& who,
+                        const std::map<std::string, std::string>& filters, int limit,
                         long long offset);
 
   // 201 body: the stored filing with its `status` (approved, or pending when it needs approval).
   // Machine credentials (gateway, city platform) get 403.
   nlohmann::json create_filing(const model::Principal& who, const nlohmann::json& body);
   // status: "" (all but rejected), "pending", "approved" or "rejected".
-  nlohmann::json list_filings(const model::Principal& who, const std::string& company_code, bool active_only,
-                              const std::string& status = {});
+  nlohmann::json list_filings(const model::Principal& who, const std::string& company_code,
+                              bool active_only, const std::string& status = {});
   void cancel_filing(const model::Principal& who, long long id);
   // A county, city or province officer in scope decides a pending filing (409 when it is not
   // pending); `approve` false rejects it (a note is required then).
-  nlohmann::json decide_filing(const model::Principal& who, long long id, bool approve, const nlohmann::json& body);
+  nlohmann::json decide_filing(const model::Principal& who, long long id, bool approve,
+                               const nlohmann::json& body);
   // Called after filings change (ingest reloads its suppression windows).
   void on_filings_changed(std::function<void()> f) { changed_ = std::move(f); }
 

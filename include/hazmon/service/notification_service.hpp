@@ -17,8 +17,13 @@
 #include <hazmon/model/scope.hpp>
 #include <hazmon/notify/templates.hpp>
 
-namespace hazmon::storage { class Database; }
-namespace hazmon::core { class Metrics; class Liveness; }
+namespace hazmon::storage {
+class Database;
+}
+namespace hazmon::core {
+class Metrics;
+class Liveness;
+}  // namespace hazmon::core
 namespace hazmon::notify {
 class SmsGateway;
 class Mailer;
@@ -29,11 +34,12 @@ namespace hazmon::service {
 class WarningService;
 
 struct NotifySettings {
-  std::chrono::seconds retry_initial{30};    // first back-off; doubled per failed attempt
-  std::chrono::seconds retry_max{1800};      // back-off cap
-  int max_attempts = 8;                      // then the row is marked failed
-  std::chrono::milliseconds poll_interval{1000};  // due rows are looked for this often; 0: no sender thread (tests call deliver_due())
-  std::size_t batch = 50;                    // rows per delivery round
+  std::chrono::seconds retry_initial{30};  // first back-off; doubled per failed attempt
+  std::chrono::seconds retry_max{1800};    // back-off cap
+  int max_attempts = 8;                    // then the row is marked failed
+  std::chrono::milliseconds poll_interval{
+      1000};  // due rows are looked for this often; 0: no sender thread (tests call deliver_due())
+  std::size_t batch = 50;  // rows per delivery round
   notify::TemplateSettings templates;
 };
 // The config's `notify` section (retry, poll interval, dashboard_url for the templates); the
@@ -47,8 +53,9 @@ struct NotifyStats {
 class NotificationService {
  public:
   // A null sender disables its channel: contacts are not queued on it.
-  NotificationService(storage::Database& db, NotifySettings s, const core::Clock& clock, notify::SmsGateway* sms,
-                      notify::Mailer* mail, core::Metrics* metrics = nullptr, core::Liveness* liveness = nullptr);
+  NotificationService(storage::Database& db, NotifySettings s, const core::Clock& clock,
+                      notify::SmsGateway* sms, notify::Mailer* mail,
+                      core::Metrics* metrics = nullptr, core::Liveness* liveness = nullptr);
   ~NotificationService();
   NotificationService(const NotificationService&) = delete;
 
@@ -65,14 +72,17 @@ class NotificationService {
   int deliver_due();
 
   // GET /notifications: filters warning_event_id, status, channel, company_code, from, to.
-  nlohmann::json list(const model::Principal& who, const std::map<std::string, std::string>& filters, int limit,
+  nlohmann::json list(const model::Principal& who,
+                      const std::map<std::string, std::string>& filters, int limit,
                       long long offset);
 
   // Duty contacts, for the province admin (all) and city officers (their city); 403 otherwise.
-  nlohmann::json list_contacts(const model::Principal& who, const std::map<std::string, std::string>& filters,
-                               int limit, long long offset);
+  nlohmann::json list_contacts(const model::Principal& who,
+                               const std::map<std::string, std::string>& filters, int limit,
+                               long long offset);
   nlohmann::json create_contact(const model::Principal& who, const nlohmann::json& body);
-  nlohmann::json replace_contact(const model::Principal& who, long long id, const nlohmann::json& body);
+  nlohmann::json replace_contact(const model::Principal& who, long long id,
+                                 const nlohmann::json& body);
   void delete_contact(const model::Principal& who, long long id);
 
   NotifyStats stats() const;

@@ -14,8 +14,13 @@
 #include <hazmon/core/error.hpp>
 #include <hazmon/model/scope.hpp>
 
-namespace hazmon::storage { class Database; struct ListQuery; }
-namespace hazmon::config { class JsonSchema; }
+namespace hazmon::storage {
+class Database;
+struct ListQuery;
+}  // namespace hazmon::storage
+namespace hazmon::config {
+class JsonSchema;
+}
 
 namespace hazmon::service {
 
@@ -39,11 +44,14 @@ class RegistryService {
 
   nlohmann::json list(const model::Principal& who, const std::string& entity, const ListParams& p);
   // The same list as JSON text, for the API to send without re-encoding.
-  std::string list_text(const model::Principal& who, const std::string& entity, const ListParams& p);
-  nlohmann::json get(const model::Principal& who, const std::string& entity, const std::string& key);
-  nlohmann::json create(const model::Principal& who, const std::string& entity, const nlohmann::json& body);
-  nlohmann::json update(const model::Principal& who, const std::string& entity, const std::string& key,
-                        const nlohmann::json& patch);
+  std::string list_text(const model::Principal& who, const std::string& entity,
+                        const ListParams& p);
+  nlohmann::json get(const model::Principal& who, const std::string& entity,
+                     const std::string& key);
+  nlohmann::json create(const model::Principal& who, const std::string& entity,
+                        const nlohmann::json& body);
+  nlohmann::json update(const model::Principal& who, const std::string& entity,
+                        const std::string& key, const nlohmann::json& patch);
   void deactivate(const model::Principal& who, const std::string& entity, const std::string& key);
 
   // The changes in `patch` to `existing` (a row of `entity`) that `who` may not make because they
@@ -51,12 +59,15 @@ class RegistryService {
   // a hazard source's rank / r_value / alpha, an enterprise's status / max_hazard_rank, a
   // point's hazard_code, or a point taken out of use. Empty for regulators. update() refuses
   // them (422, one pointer each); base-table uploads keep the stored values instead.
-  static std::vector<core::FieldError> regulator_only_changes(const model::Principal& who, const std::string& entity,
-                                                              const nlohmann::json& existing, const nlohmann::json& patch);
+  static std::vector<core::FieldError> regulator_only_changes(const model::Principal& who,
+                                                              const std::string& entity,
+                                                              const nlohmann::json& existing,
+                                                              const nlohmann::json& patch);
 
   // GB 18218 grading of a hazard source from its chemicals and people exposed; `store` writes
   // r_value, alpha and rank back and refreshes the enterprise's max_hazard_rank.
-  nlohmann::json grade_hazard_source(const model::Principal& who, const std::string& hazard_code, bool store);
+  nlohmann::json grade_hazard_source(const model::Principal& who, const std::string& hazard_code,
+                                     bool store);
 
   // Adds a listener called after a committed create, update or deactivation with the
   // collection's name (ingest reloads points, video reloads cameras, ...), in the order added.
@@ -68,7 +79,9 @@ class RegistryService {
   // checks; the problems it returns make the write a 422 and nothing is stored. Register before
   // serving requests.
   using RowCheck = std::function<std::vector<core::FieldError>(const nlohmann::json& row)>;
-  void add_check(const std::string& entity, RowCheck check) { checks_.emplace_back(entity, std::move(check)); }
+  void add_check(const std::string& entity, RowCheck check) {
+    checks_.emplace_back(entity, std::move(check));
+  }
 
  private:
   void notify(const std::string& entity) const {
@@ -78,7 +91,8 @@ class RegistryService {
   std::map<std::string, std::unique_ptr<config::JsonSchema>> schemas_;
   std::vector<std::function<void(const std::string&)>> changed_;
   std::vector<std::pair<std::string, RowCheck>> checks_;
-  std::vector<core::FieldError> extra_problems(const std::string& entity, const nlohmann::json& row) const {
+  std::vector<core::FieldError> extra_problems(const std::string& entity,
+                                               const nlohmann::json& row) const {
     std::vector<core::FieldError> out;
     for (const auto& [name, check] : checks_)
       if (name == entity)

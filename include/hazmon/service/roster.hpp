@@ -12,7 +12,9 @@
 
 #include <hazmon/model/scope.hpp>
 
-namespace hazmon::storage { class Database; }
+namespace hazmon::storage {
+class Database;
+}
 
 namespace hazmon::service {
 
@@ -21,7 +23,7 @@ struct RosterRow {
   int seq = 0;
   std::string region;  // city name as printed; empty in attachment 3
   std::string name;
-  std::string batch;   // attachment 1 only
+  std::string batch;  // attachment 1 only
 };
 
 enum class MatchKind { exact, normalised, unmatched };
@@ -46,7 +48,8 @@ std::vector<RosterRow> read_roster_csv(const std::filesystem::path& file, int at
 std::vector<RosterRow> read_roster_csv(std::istream& in, const std::string& source, int attachment);
 
 // Matches `rows` (attachments 2–4) against `master` (attachment 1).
-std::vector<RosterMatch> reconcile(const std::vector<RosterRow>& master, const std::vector<RosterRow>& rows);
+std::vector<RosterMatch> reconcile(const std::vector<RosterRow>& master,
+                                   const std::vector<RosterRow>& rows);
 
 struct AttachmentSummary {
   int attachment = 0;
@@ -74,8 +77,8 @@ class RosterService {
   // Counts by city and by task within the caller's scope.
   nlohmann::json progress(const model::Principal& who);
   nlohmann::json list_tasks(const model::Principal& who, const std::string& company_code);
-  nlohmann::json update_task(const model::Principal& who, const std::string& company_code, const std::string& task,
-                             const nlohmann::json& body);
+  nlohmann::json update_task(const model::Principal& who, const std::string& company_code,
+                             const std::string& task, const nlohmann::json& body);
 
  private:
   storage::Database& db_;

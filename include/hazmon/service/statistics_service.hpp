@@ -15,13 +15,15 @@
 #include <hazmon/model/scope.hpp>
 #include <hazmon/report/table.hpp>
 
-namespace hazmon::storage { class Database; }
+namespace hazmon::storage {
+class Database;
+}
 
 namespace hazmon::service {
 
 struct StatisticsSettings {
-  std::chrono::seconds offline_after{300};       // ingest.offline_after_s
-  std::chrono::milliseconds overview_cache{0};   // statistics.overview_cache_ms; 0: no reuse
+  std::chrono::seconds offline_after{300};      // ingest.offline_after_s
+  std::chrono::milliseconds overview_cache{0};  // statistics.overview_cache_ms; 0: no reuse
   // statistics.point_counts_max_age_s: the overview's point counts come from the last
   // refresh_point_counts() while it is younger than this; 0 (or none yet): counted per request.
   std::chrono::seconds point_counts_max_age{0};
@@ -48,14 +50,16 @@ class StatisticsService {
   // (from not before to, range too long), 404 (region_code / company_code unknown or outside the
   // caller's scope).
   nlohmann::json overview(const model::Principal& who);
-  // The overview as JSON text, reused for the same scope for `overview_cache` (what the route sends).
+  // The overview as JSON text, reused for the same scope for `overview_cache` (what the route
+  // sends).
   std::shared_ptr<const std::string> overview_text(const model::Principal& who);
   // Counts every enterprise's points online once, for all scopes (the overview's dear part at
   // national scale); serve calls it after each minute's aggregation.
   void refresh_point_counts();
   StatisticsResult trend(const model::Principal& who, const StatQuery& q);
   // metric: "alarms", "warnings" or "video-events".
-  StatisticsResult grouped(const model::Principal& who, const std::string& metric, const StatQuery& q);
+  StatisticsResult grouped(const model::Principal& who, const std::string& metric,
+                           const StatQuery& q);
   StatisticsResult ranking(const model::Principal& who, const StatQuery& q);
   StatisticsResult video_review(const model::Principal& who, const StatQuery& q);
   StatisticsResult disposal(const model::Principal& who, const StatQuery& q);

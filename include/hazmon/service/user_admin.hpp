@@ -2,7 +2,9 @@
 // Listing people for province admins; creating them goes through auth::AuthService.
 #include <nlohmann/json_fwd.hpp>
 
-namespace hazmon::storage { class Database; }
+namespace hazmon::storage {
+class Database;
+}
 
 namespace hazmon::service {
 

@@ -24,8 +24,12 @@
 #include <hazmon/video/supervisor.hpp>
 #include <hazmon/video/video_event.hpp>
 
-namespace hazmon::storage { class Database; }
-namespace hazmon::core { class Liveness; }
+namespace hazmon::storage {
+class Database;
+}
+namespace hazmon::core {
+class Liveness;
+}
 
 namespace hazmon::service {
 
@@ -34,7 +38,8 @@ class WarningService;
 struct VideoServiceSettings {
   std::filesystem::path evidence_dir;   // snapshot_path and clip_path are relative to it
   std::filesystem::path recording_dir;  // segment paths are relative to it
-  std::filesystem::path secrets_dir;    // legacy credential_ref: <secrets_dir>/<company_code>/<credential_ref>
+  std::filesystem::path
+      secrets_dir;  // legacy credential_ref: <secrets_dir>/<company_code>/<credential_ref>
   // The server key that seals camera credentials in the database (ADR 0014). Null: credentials
   // cannot be set (503) and sealed ones are not opened; credential_ref still works. Not owned:
   // it outlives the service (the app's, or the TestServer's).
@@ -43,10 +48,12 @@ struct VideoServiceSettings {
   // longest matching key wins), plus the addresses of the enterprise's video gateways
   // (model::networks_for). Loopback and link-local need an entry inside their range.
   std::map<std::string, std::vector<std::string>> allowed_networks = {{"*", {"0.0.0.0/0", "::/0"}}};
-  std::vector<int> own_ports;           // the server's listening ports: never a camera on this host
-  std::size_t max_queued = 10000;       // events and segments waiting; above this they are dropped and counted
-  std::chrono::seconds housekeeping_interval{15};  // camera status persisted, retention applied; 0: never
-  int live_segments = 5;                // segments in the live playlist
+  std::vector<int> own_ports;  // the server's listening ports: never a camera on this host
+  std::size_t max_queued =
+      10000;  // events and segments waiting; above this they are dropped and counted
+  std::chrono::seconds housekeeping_interval{
+      15};                // camera status persisted, retention applied; 0: never
+  int live_segments = 5;  // segments in the live playlist
   std::chrono::hours max_playback_span{24};
 };
 // The config's `video` section. Directories come as written (relative ones are under state_dir:
@@ -54,7 +61,8 @@ struct VideoServiceSettings {
 void from_json(const nlohmann::json& j, VideoServiceSettings& s);
 
 struct VideoStats {
-  std::uint64_t events_seen = 0, events_stored = 0, events_dropped = 0, segments_indexed = 0, failures = 0;
+  std::uint64_t events_seen = 0, events_stored = 0, events_dropped = 0, segments_indexed = 0,
+                failures = 0;
 };
 
 // A file to send: absolute path inside its base directory and its media type.
@@ -67,14 +75,15 @@ struct MediaFile {
 // HAZMON_CAMERA_SECRET_<COMPANYCODE>_<REF> (REF upper-cased, other characters than A-Z and 0-9
 // as '_') or the file <secrets_dir>/<company_code>/<ref> (mode 0600); the secret is
 // "username:password". Returns {username, password}; empty when not found.
-std::pair<std::string, std::string> camera_credentials(const std::string& company_code, const std::string& credential_ref,
+std::pair<std::string, std::string> camera_credentials(const std::string& company_code,
+                                                       const std::string& credential_ref,
                                                        const std::filesystem::path& secrets_dir);
 
 class VideoService : public video::EventSink {
  public:
   // `liveness`: the writer ("video-writer") enrolls there.
-  VideoService(storage::Database& db, WarningService* warnings, VideoServiceSettings s, const core::Clock& clock,
-               core::Liveness* liveness = nullptr);
+  VideoService(storage::Database& db, WarningService* warnings, VideoServiceSettings s,
+               const core::Clock& clock, core::Liveness* liveness = nullptr);
   ~VideoService() override;
   VideoService(const VideoService&) = delete;
 
@@ -110,13 +119,15 @@ class VideoService : public video::EventSink {
   // PUT …/credential {username, password}: sealed with the server key for this camera only.
   // 404 outside the scope, 403 for roles that may not change cameras, 422 for a bad body, 503
   // without a server key. The secret is never returned; rows show has_credential.
-  void set_credential(const model::Principal& who, const std::string& video_id, const nlohmann::json& body);
+  void set_credential(const model::Principal& who, const std::string& video_id,
+                      const nlohmann::json& body);
   // DELETE …/credential: drops the sealed credential and credential_ref.
   void delete_credential(const model::Principal& who, const std::string& video_id);
 
   // ---- queries and review (caller's thread and scope) ----
   // Filters: state, analyser, company_code, video_id, from, to (started_at).
-  nlohmann::json list(const model::Principal& who, const std::map<std::string, std::string>& filters, int limit,
+  nlohmann::json list(const model::Principal& who,
+                      const std::map<std::string, std::string>& filters, int limit,
                       long long offset);
   nlohmann::json get(const model::Principal& who, long long id);
   // {decision: confirm|reject, reason}: 404 outside the scope, 403 unless county, city or
@@ -126,18 +137,19 @@ class VideoService : public video::EventSink {
   // kind: "snapshot" or "clip"; 404 when absent, outside the scope or outside evidence_dir.
   MediaFile evidence(const model::Principal& who, long long id, const std::string& kind);
   // Filters: from, to, company_code, analyser, period (day|week|month).
-  nlohmann::json statistics(const model::Principal& who, const std::map<std::string, std::string>& filters);
+  nlohmann::json statistics(const model::Principal& who,
+                            const std::map<std::string, std::string>& filters);
   // last_error is the stream's own error for operators and province admins, and only
   // "unreachable" for everyone else (an address probe learns nothing from it).
   nlohmann::json camera_status(const model::Principal& who, const std::string& video_id);
   // The active cameras in scope (optionally one enterprise's, or matching q in the camera's or
   // enterprise's name or the video_id), each with camera_status's fields and recording summary:
   // {items, total, limit, offset}, ordered by enterprise and video_id.
-  nlohmann::json camera_states(const model::Principal& who, const std::string& company_code, const std::string& q, int limit,
-                               long long offset);
+  nlohmann::json camera_states(const model::Principal& who, const std::string& company_code,
+                               const std::string& q, int limit, long long offset);
   // HLS playlists; segment URIs are /api/v1/video/segments/{id}.
-  std::string playback_playlist(const model::Principal& who, const std::string& video_id, core::SysTime from,
-                                core::SysTime to);
+  std::string playback_playlist(const model::Principal& who, const std::string& video_id,
+                                core::SysTime from, core::SysTime to);
   std::string live_playlist(const model::Principal& who, const std::string& video_id);
   MediaFile segment(const model::Principal& who, long long id);
 

@@ -19,8 +19,15 @@
 #include <hazmon/model/scope.hpp>
 #include <hazmon/rules/disposal.hpp>
 
-namespace hazmon::storage { class Database; class Tx; struct AlarmWrite; }
-namespace hazmon::core { class Metrics; class Liveness; }
+namespace hazmon::storage {
+class Database;
+class Tx;
+struct AlarmWrite;
+}  // namespace hazmon::storage
+namespace hazmon::core {
+class Metrics;
+class Liveness;
+}  // namespace hazmon::core
 
 namespace hazmon::service {
 
@@ -39,21 +46,22 @@ struct VideoWarning {
 struct WarningSettings {
   rules::DisposalSettings disposal;
   std::chrono::seconds check_interval{30};  // deadlines and minimum durations; 0: only tick()
-  std::size_t max_queued_alarms = 100000;   // alarm changes waiting; above this they are dropped and counted
+  std::size_t max_queued_alarms =
+      100000;  // alarm changes waiting; above this they are dropped and counted
 };
 // The config's `warnings` section (check interval, escalation, deadlines per level).
 void from_json(const nlohmann::json& j, WarningSettings& s);
 
 struct WarningStats {
-  std::uint64_t alarms_seen = 0, alarms_dropped = 0, events_created = 0, levels_raised = 0, escalations = 0,
-                failures = 0;
+  std::uint64_t alarms_seen = 0, alarms_dropped = 0, events_created = 0, levels_raised = 0,
+                escalations = 0, failures = 0;
 };
 
 class WarningService {
  public:
   // `liveness`: the "warnings" worker enrolls there (the watchdog's registry).
-  WarningService(storage::Database& db, WarningSettings s, const core::Clock& clock, core::Metrics* metrics = nullptr,
-                 core::Liveness* liveness = nullptr);
+  WarningService(storage::Database& db, WarningSettings s, const core::Clock& clock,
+                 core::Metrics* metrics = nullptr, core::Liveness* liveness = nullptr);
   ~WarningService();
   WarningService(const WarningService&) = delete;
 
@@ -74,7 +82,8 @@ class WarningService {
   void tick();
 
   // GET /warning-events: filters status, level, company_code, overdue, from, to.
-  nlohmann::json list(const model::Principal& who, const std::map<std::string, std::string>& filters, int limit,
+  nlohmann::json list(const model::Principal& who,
+                      const std::map<std::string, std::string>& filters, int limit,
                       long long offset);
   // One event with its alarms, disposal records, recipients and the actions the caller may take.
   nlohmann::json get(const model::Principal& who, long long id);
@@ -90,7 +99,8 @@ class WarningService {
   // `video_ai` warning event in pending_review, records the reviewer's confirm (county, city or
   // province; 403 otherwise) and the system's push. Returns its id; after the commit call
   // announce() so the on_push listeners (live stream, notify) hear of it.
-  long long raise_video_event(storage::Tx& tx, const model::Principal& reviewer, const VideoWarning& w);
+  long long raise_video_event(storage::Tx& tx, const model::Principal& reviewer,
+                              const VideoWarning& w);
   void announce(long long id);
 
   WarningStats stats() const;

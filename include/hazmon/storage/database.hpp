@@ -29,7 +29,8 @@ using Params = std::vector<Param>;
 // TransientError: connection lost or server unavailable; the unit of work may be retried.
 class TransientError : public core::Error {
  public:
-  explicit TransientError(std::string m, core::Reason r = core::Reason::db_unavailable) : core::Error(core::Errc::unavailable, r, std::move(m)) {}
+  explicit TransientError(std::string m, core::Reason r = core::Reason::db_unavailable)
+      : core::Error(core::Errc::unavailable, r, std::move(m)) {}
 };
 // ConflictError: unique or exclusion violation; `constraint` names the constraint.
 class ConflictError : public core::Error {
@@ -63,7 +64,8 @@ class Row;
 // A struct is read with Tx::rows<T> / Tx::one<T> when RowDescription<T> lists its columns by
 // name (extra columns in the result are ignored; a missing one is an error):
 //   template <> struct storage::RowDescription<Foo> {
-//     static constexpr auto columns = std::make_tuple(column("id", &Foo::id), column("name", &Foo::name));
+//     static constexpr auto columns = std::make_tuple(column("id", &Foo::id), column("name",
+//     &Foo::name));
 //   };
 // Without a RowDescription, rows<T> and one<T> read column 0 (`SELECT count(*) ...`).
 template <typename T>
@@ -83,7 +85,9 @@ constexpr ColumnRef<T, M> column(const char* name, M T::*member) {
 }
 
 template <typename T>
-concept DescribedRow = requires { RowDescription<T>::columns; };
+concept DescribedRow = requires {
+  RowDescription<T>::columns;
+};
 
 class Row {
  public:
@@ -142,7 +146,7 @@ struct Field<core::SysTime> {
   static core::SysTime read(const Row& r, std::size_t c) { return r.as_time(c); }
 };
 template <typename E>
-  requires std::is_enum_v<E>
+requires std::is_enum_v<E>
 struct Field<E> {
   static E read(const Row& r, std::size_t c) {
     if (r.is_null(c)) r.bad_field(c, "NULL");
@@ -212,7 +216,8 @@ class Result {
     constexpr auto n = std::tuple_size_v<std::decay_t<decltype(RowDescription<T>::columns)>>;
     std::array<std::size_t, n> idx{};
     std::size_t k = 0;
-    std::apply([&](const auto&... c) { ((idx[k++] = (*this)[0].index(c.name)), ...); }, RowDescription<T>::columns);
+    std::apply([&](const auto&... c) { ((idx[k++] = (*this)[0].index(c.name)), ...); },
+               RowDescription<T>::columns);
     return idx;
   }
   template <typename T, typename Idx>
@@ -221,7 +226,9 @@ class Result {
     std::size_t k = 0;
     std::apply(
         [&](const auto&... c) {
-          ((t.*(c.member) = row.template get<std::remove_cvref_t<decltype(t.*(c.member))>>(idx[k++])), ...);
+          ((t.*(c.member) =
+                row.template get<std::remove_cvref_t<decltype(t.*(c.member))>>(idx[k++])),
+           ...);
         },
         RowDescription<T>::columns);
     return t;
@@ -278,7 +285,8 @@ class Tx {
 // prints (microseconds, trailing zeros dropped, none when whole): "2026-11-29T21:00:00.12Z".
 std::string format_timestamptz(core::SysTime t);
 
-// Appends `value` to params and returns its placeholder ("$3"): for SQL built from optional filters.
+// Appends `value` to params and returns its placeholder ("$3"): for SQL built from optional
+// filters.
 std::string ph(Params& params, Param value);
 
 class Database {

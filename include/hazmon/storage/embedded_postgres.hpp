@@ -8,7 +8,7 @@
 namespace hazmon::storage {
 
 struct EmbeddedPgSettings {
-  std::filesystem::path dir;      // cluster data in dir/data, socket in dir/run, log in dir/log
+  std::filesystem::path dir;        // cluster data in dir/data, socket in dir/run, log in dir/log
   std::string run_as = "postgres";  // used only when running as root
   std::string database = "hazmon";
 };
@@ -36,7 +36,8 @@ class EmbeddedPostgres {
 };
 
 // Outside a transaction (CREATE DATABASE cannot run inside one); used by tests and set-up.
-void create_database(const std::string& admin_dsn, const std::string& name, const std::string& template_db = {});
+void create_database(const std::string& admin_dsn, const std::string& name,
+                     const std::string& template_db = {});
 void drop_database(const std::string& admin_dsn, const std::string& name);
 
 }  // namespace hazmon::storage

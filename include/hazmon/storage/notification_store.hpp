@@ -30,7 +30,8 @@ struct ResponsiblePerson {
 
 struct OutboxWrite {
   long long warning_event_id = 0;
-  std::string company_code, dedup_key, push_reason, channel, recipient, recipient_name, recipient_level;
+  std::string company_code, dedup_key, push_reason, channel, recipient, recipient_name,
+      recipient_level;
   std::optional<long long> contact_id;
   std::string subject, body;
   core::SysTime now{};  // created and first due
@@ -46,8 +47,8 @@ struct OutboxMessage {
 // A notification as GET /notifications lists it.
 struct NotificationRow {
   long long id = 0, warning_event_id = 0;
-  std::string event_no, company_code, company_name, push_reason, channel, recipient, recipient_name, recipient_level,
-      subject, body, status;
+  std::string event_no, company_code, company_name, push_reason, channel, recipient, recipient_name,
+      recipient_level, subject, body, status;
   int attempts = 0;
   core::SysTime next_attempt_at{}, created_at{};
   std::optional<std::string> last_error;
@@ -99,25 +100,28 @@ class NotificationStore {
   std::optional<std::string> enterprise_region(Tx& tx, const std::string& company_code) const;
   // Active contacts of an enterprise, or of a county, city or province (tier) by region code.
   std::vector<ContactTarget> enterprise_contacts(Tx& tx, const std::string& company_code) const;
-  std::vector<ContactTarget> region_contacts(Tx& tx, const std::string& tier, const std::string& region_code) const;
+  std::vector<ContactTarget> region_contacts(Tx& tx, const std::string& tier,
+                                             const std::string& region_code) const;
   // The hazard source's active responsible persons with a mobile number, valid on `now`'s day
   // (Asia/Shanghai).
-  std::vector<ResponsiblePerson> responsible_persons(Tx& tx, const std::string& hazard_code, core::SysTime now) const;
+  std::vector<ResponsiblePerson> responsible_persons(Tx& tx, const std::string& hazard_code,
+                                                     core::SysTime now) const;
 
   // 1 when written, 0 when this (event, dedup key, channel, recipient) was there already.
   int add(Tx& tx, const OutboxWrite& w) const;
   std::vector<OutboxMessage> due(Tx& tx, core::SysTime now, std::size_t limit) const;
   void mark_sent(Tx& tx, long long id, int attempts, core::SysTime at) const;
   // status pending (retry at next_attempt) or failed.
-  void mark_attempt_failed(Tx& tx, long long id, bool give_up, int attempts, const std::string& error,
-                           core::SysTime next_attempt) const;
+  void mark_attempt_failed(Tx& tx, long long id, bool give_up, int attempts,
+                           const std::string& error, core::SysTime next_attempt) const;
 
-  Page<NotificationRow> list(Tx& tx, const model::Scope& scope, const NotificationFilter& f, int limit,
-                             long long offset) const;
+  Page<NotificationRow> list(Tx& tx, const model::Scope& scope, const NotificationFilter& f,
+                             int limit, long long offset) const;
 
   // Contacts inside a scope: an enterprise contact by its enterprise's region, a region contact
   // by its own code.
-  Page<ContactRow> contacts(Tx& tx, const model::Scope& scope, const ContactFilter& f, int limit, long long offset) const;
+  Page<ContactRow> contacts(Tx& tx, const model::Scope& scope, const ContactFilter& f, int limit,
+                            long long offset) const;
   std::optional<ContactRow> contact(Tx& tx, const model::Scope& scope, long long id) const;
   long long add_contact(Tx& tx, const ContactWrite& c) const;
   void replace_contact(Tx& tx, long long id, const ContactWrite& c) const;

@@ -31,8 +31,8 @@ struct UploadRecord {
 struct AlarmWrite {
   std::int32_t point_id = 0;
   std::string quota_code, company_code, hazard_code, equip_code;
-  std::string transition;  // raised | escalated | cleared
-  std::string type;        // HH, H, L, LL, SWITCH, OUT_OF_RANGE, OFFLINE, FROZEN, DEVICE_FAULT
+  std::string transition;     // raised | escalated | cleared
+  std::string type;           // HH, H, L, LL, SWITCH, OUT_OF_RANGE, OFFLINE, FROZEN, DEVICE_FAULT
   std::string previous_type;  // for escalated: the type it had
   bool data_fault = false;
   std::optional<double> threshold;

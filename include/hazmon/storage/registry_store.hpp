@@ -42,14 +42,14 @@ struct Reference {
 };
 
 struct EntityDef {
-  std::string name;   // URL segment and schema file name, e.g. "hazard-sources"
+  std::string name;  // URL segment and schema file name, e.g. "hazard-sources"
   std::string table;
-  std::string key;    // primary key column
+  std::string key;  // primary key column
   bool key_generated = false;
   std::vector<Column> columns;
   std::vector<std::string> immutable;  // may be set on create, never changed afterwards
   ScopeBy scope_by = ScopeBy::company;
-  std::vector<std::string> filters;    // equality filters allowed in list queries
+  std::vector<std::string> filters;  // equality filters allowed in list queries
   std::vector<Reference> references;
   std::string search_column = "name";
 
@@ -70,17 +70,22 @@ struct ListQuery {
 class RegistryStore {
  public:
   // {"items": [...], "total": N, "limit": L, "offset": O}
-  nlohmann::json list(Tx& tx, const EntityDef& def, const model::Scope& scope, const ListQuery& q) const;
+  nlohmann::json list(Tx& tx, const EntityDef& def, const model::Scope& scope,
+                      const ListQuery& q) const;
   // The same, as JSON text rendered by PostgreSQL (what the API sends as it is).
-  std::string list_text(Tx& tx, const EntityDef& def, const model::Scope& scope, const ListQuery& q) const;
+  std::string list_text(Tx& tx, const EntityDef& def, const model::Scope& scope,
+                        const ListQuery& q) const;
   // The row, or null when absent or outside the scope (the caller answers 404 either way).
-  nlohmann::json get(Tx& tx, const EntityDef& def, const model::Scope& scope, const std::string& key,
-                     bool lock = false) const;
+  nlohmann::json get(Tx& tx, const EntityDef& def, const model::Scope& scope,
+                     const std::string& key, bool lock = false) const;
   nlohmann::json insert(Tx& tx, const EntityDef& def, const nlohmann::json& row) const;
-  nlohmann::json update(Tx& tx, const EntityDef& def, const std::string& key, const nlohmann::json& changes) const;
-  bool deactivate(Tx& tx, const EntityDef& def, const model::Scope& scope, const std::string& key) const;
+  nlohmann::json update(Tx& tx, const EntityDef& def, const std::string& key,
+                        const nlohmann::json& changes) const;
+  bool deactivate(Tx& tx, const EntityDef& def, const model::Scope& scope,
+                  const std::string& key) const;
 
-  bool enterprise_in_scope(Tx& tx, const model::Scope& scope, const std::string& company_code) const;
+  bool enterprise_in_scope(Tx& tx, const model::Scope& scope,
+                           const std::string& company_code) const;
   bool region_in_scope(Tx& tx, const model::Scope& scope, const std::string& region_code) const;
   // The referenced row's company_code (or "" for tables without one); null when absent.
   nlohmann::json reference_owner(Tx& tx, const Reference& ref, const std::string& value) const;

@@ -12,7 +12,7 @@ namespace hazmon::storage {
 
 // `company_column` names the row's company_code. `region_column` names the enterprise's
 // region_code when the query joins enterprise; when empty, the region is looked up by subquery.
-std::string scope_predicate(const model::Scope& scope, std::string_view company_column, std::string_view region_column,
-                            Params& params);
+std::string scope_predicate(const model::Scope& scope, std::string_view company_column,
+                            std::string_view region_column, Params& params);
 
 }  // namespace hazmon::storage

@@ -42,9 +42,9 @@ struct BucketCount {
 // One (group, split key) cell of a grouped count.
 struct GroupCount {
   std::optional<std::string> key;  // the group's code; null: no hazard source
-  std::string name;                // the group's name (city, enterprise, hazard source, camera) or ""
+  std::string name;  // the group's name (city, enterprise, hazard source, camera) or ""
   std::optional<std::string> city_code, city_name, company_code, company_name;
-  std::string split;               // the split key
+  std::string split;  // the split key
   long long count = 0;
   long long open = 0;     // alarms still open, events not closed, video events pending
   long long overdue = 0;  // warning events marked overdue (0 for the other metrics)
@@ -56,13 +56,15 @@ struct GroupSplit {
   std::string name;
   std::optional<std::string> city_code, city_name, company_code, company_name;
   long long count = 0, open = 0, overdue = 0;
-  std::map<std::string, long long> count_by, open_by, overdue_by;  // split key → (keys with rows only)
+  std::map<std::string, long long> count_by, open_by,
+      overdue_by;  // split key → (keys with rows only)
 };
 
 struct DisposalCount {
   std::string key, name, city_code;
   std::optional<std::string> city_name;
-  long long events = 0, pushed = 0, on_time = 0, late = 0, unanswered_overdue = 0, awaiting = 0, overdue = 0;
+  long long events = 0, pushed = 0, on_time = 0, late = 0, unanswered_overdue = 0, awaiting = 0,
+            overdue = 0;
 };
 
 struct Region {
@@ -102,29 +104,36 @@ class StatisticsStore {
  public:
   // `offline_after` is ingest.offline_after_s: the shortest window in which a gateway or point
   // counts as online (3 × the gateway's interval when that is longer).
-  // `point_counts`: counted beforehand for every enterprise (point_counts below); null: counted here.
-  OverviewData overview(Tx& tx, const model::Scope& scope, core::SysTime now, std::chrono::seconds offline_after,
+  // `point_counts`: counted beforehand for every enterprise (point_counts below); null: counted
+  // here.
+  OverviewData overview(Tx& tx, const model::Scope& scope, core::SysTime now,
+                        std::chrono::seconds offline_after,
                         const std::vector<EnterprisePointCount>* point_counts = nullptr) const;
   // Every enterprise's points (active, in use) and those online at `now`, by company_code.
-  std::vector<EnterprisePointCount> point_counts(Tx& tx, core::SysTime now, std::chrono::seconds offline_after) const;
+  std::vector<EnterprisePointCount> point_counts(Tx& tx, core::SysTime now,
+                                                 std::chrono::seconds offline_after) const;
 
   // Counts per bucket and split key (only non-zero cells; the service fills the gaps).
   std::vector<BucketCount> by_bucket(Tx& tx, StatMetric metric, StatSplit split, StatBucket bucket,
                                      const StatFilter& f) const;
-  // Counts per group, split by key: one row per group. StatGroup::level only for warnings, camera only
-  // for video events, type is the alarm type / warning category / analyser.
-  std::vector<GroupSplit> by_group_split(Tx& tx, StatMetric metric, StatSplit split, StatGroup group,
-                                         const StatFilter& f) const;
+  // Counts per group, split by key: one row per group. StatGroup::level only for warnings, camera
+  // only for video events, type is the alarm type / warning category / analyser.
+  std::vector<GroupSplit> by_group_split(Tx& tx, StatMetric metric, StatSplit split,
+                                         StatGroup group, const StatFilter& f) const;
   // The same as one cell per (group, split key).
-  std::vector<GroupCount> by_group(Tx& tx, StatMetric metric, StatSplit split, StatGroup group, const StatFilter& f) const;
+  std::vector<GroupCount> by_group(Tx& tx, StatMetric metric, StatSplit split, StatGroup group,
+                                   const StatFilter& f) const;
   // Disposal timeliness of warning events first raised in the range, per city or enterprise.
-  std::vector<DisposalCount> disposal(Tx& tx, StatGroup group, const StatFilter& f, core::SysTime now) const;
+  std::vector<DisposalCount> disposal(Tx& tx, StatGroup group, const StatFilter& f,
+                                      core::SysTime now) const;
 
   // The cities inside the scope (narrowed to f.region_code's city when set), by code.
-  std::vector<Region> cities(Tx& tx, const model::Scope& scope, const std::string& region_code) const;
+  std::vector<Region> cities(Tx& tx, const model::Scope& scope,
+                             const std::string& region_code) const;
   // Whether a region / enterprise exists inside the scope (the API answers 404 otherwise).
   bool region_in_scope(Tx& tx, const model::Scope& scope, const std::string& region_code) const;
-  bool enterprise_in_scope(Tx& tx, const model::Scope& scope, const std::string& company_code) const;
+  bool enterprise_in_scope(Tx& tx, const model::Scope& scope,
+                           const std::string& company_code) const;
 };
 
 }  // namespace hazmon::storage

@@ -60,8 +60,10 @@ struct NewDisposalRecord {
   model::ActorKind actor_role = model::ActorKind::system;
   std::string user_role;
   model::DisposalAction action = model::DisposalAction::create;
-  model::DisposalState from_status = model::DisposalState::pending, to_status = model::DisposalState::pending;
-  model::WarningLevel level_before = model::WarningLevel::blue, level_after = model::WarningLevel::blue;
+  model::DisposalState from_status = model::DisposalState::pending,
+                       to_status = model::DisposalState::pending;
+  model::WarningLevel level_before = model::WarningLevel::blue,
+                      level_after = model::WarningLevel::blue;
   std::optional<model::FeedbackCause> cause;
   std::string measures, text;
   std::optional<core::SysTime> deadline_ts;
@@ -115,9 +117,11 @@ struct WarningEventPage {
 class WarningEventStore {
  public:
   // ---- reads for people (inside their scope) ----
-  WarningEventPage list(Tx& tx, const model::Scope& scope, const WarningEventFilter& f, int limit, long long offset) const;
+  WarningEventPage list(Tx& tx, const model::Scope& scope, const WarningEventFilter& f, int limit,
+                        long long offset) const;
   // nullopt outside the scope too; for_update locks the event row.
-  std::optional<model::WarningEvent> find(Tx& tx, const model::Scope& scope, long long id, bool for_update) const;
+  std::optional<model::WarningEvent> find(Tx& tx, const model::Scope& scope, long long id,
+                                          bool for_update) const;
   std::optional<model::WarningEvent> find(Tx& tx, long long id) const;
   std::vector<model::WarningAlarmLink> alarms(Tx& tx, long long id) const;
   std::vector<model::DisposalRecord> records(Tx& tx, long long id) const;
@@ -139,11 +143,13 @@ class WarningEventStore {
   long long next_id(Tx& tx) const;
   void insert(Tx& tx, const NewWarningEvent& e) const;
   void save_state(Tx& tx, long long id, const EventStateWrite& s) const;
-  void set_feedback(Tx& tx, long long id, model::FeedbackCause cause, const std::string& measures) const;
+  void set_feedback(Tx& tx, long long id, model::FeedbackCause cause,
+                    const std::string& measures) const;
   void set_closed(Tx& tx, long long id, core::SysTime at) const;
   // last_ts = greatest(last_ts, at).
   void touch(Tx& tx, long long id, core::SysTime at) const;
-  void link_alarm(Tx& tx, long long event_id, const AlarmLinkWrite& a, core::SysTime linked_at) const;
+  void link_alarm(Tx& tx, long long event_id, const AlarmLinkWrite& a,
+                  core::SysTime linked_at) const;
   void add_record(Tx& tx, const NewDisposalRecord& r) const;
 };
 

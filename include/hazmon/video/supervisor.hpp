@@ -20,23 +20,26 @@
 #include <hazmon/core/clock.hpp>
 #include <hazmon/video/video_event.hpp>
 
-namespace hazmon::core { class Metrics; class Liveness; }
+namespace hazmon::core {
+class Metrics;
+class Liveness;
+}  // namespace hazmon::core
 
 namespace hazmon::video {
 
 // One camera row (DOMAIN §1.3, table `camera`) as the pipeline needs it.
 struct CameraConfig {
   std::string video_id, company_code, name, scene_type;
-  std::string rtsp_url;        // main stream (evidence, recording)
-  std::string rtsp_sub_url;    // optional sub-stream (analysis); empty: analyse the main stream
+  std::string rtsp_url;            // main stream (evidence, recording)
+  std::string rtsp_sub_url;        // optional sub-stream (analysis); empty: analyse the main stream
   std::string username, password;  // the camera's credential, opened by the caller; never logged
   // Networks the stream may connect to (CIDR strings, model::networks_for): every address the
   // host resolves to is checked right before each connection. Empty: nothing is allowed.
   std::vector<std::string> allowed_networks;
-  nlohmann::json analysers = nlohmann::json::array();     // camera.analysers
-  nlohmann::json rois = nlohmann::json::array();          // camera.rois
-  nlohmann::json duty_schedule = nlohmann::json::array(); // camera.duty_schedule
-  bool record = false;         // continuous recording as segments
+  nlohmann::json analysers = nlohmann::json::array();      // camera.analysers
+  nlohmann::json rois = nlohmann::json::array();           // camera.rois
+  nlohmann::json duty_schedule = nlohmann::json::array();  // camera.duty_schedule
+  bool record = false;                                     // continuous recording as segments
   bool operator==(const CameraConfig&) const = default;
 };
 
@@ -45,8 +48,8 @@ struct VideoSettings {
   std::filesystem::path recording_dir;  // continuous segments
   std::filesystem::path models_dir;     // yolo-fastest body, ShuffleNetV2-OnFire
   int inference_threads = 1;
-  int analysis_max_side = 640;          // frames are scaled once so the long side is at most this
-  std::size_t frame_queue = 2;          // per camera; the oldest frame is dropped (and counted) when full
+  int analysis_max_side = 640;  // frames are scaled once so the long side is at most this
+  std::size_t frame_queue = 2;  // per camera; the oldest frame is dropped (and counted) when full
   std::chrono::seconds clip_before{10}, clip_after{10};
   std::chrono::seconds segment_length{6};
   std::chrono::milliseconds open_timeout{5000}, read_timeout{5000};
@@ -71,7 +74,8 @@ struct CameraStatus {
   std::optional<core::SysTime> last_frame_at;
   std::string last_error;
   int width = 0, height = 0;
-  std::uint64_t packets = 0, frames_decoded = 0, frames_analysed = 0, frames_dropped = 0, reconnects = 0;
+  std::uint64_t packets = 0, frames_decoded = 0, frames_analysed = 0, frames_dropped = 0,
+                reconnects = 0;
 };
 
 // A finished recording segment, for the index in PostgreSQL (HLS playback).
@@ -92,8 +96,8 @@ class Supervisor {
  public:
   // With `metrics`, a worker ("video-metrics", enrolled in `liveness`) publishes the pipeline's
   // costs and states every second.
-  Supervisor(VideoSettings s, EventSink& sink, const core::Clock& clock, core::Metrics* metrics = nullptr,
-             core::Liveness* liveness = nullptr);
+  Supervisor(VideoSettings s, EventSink& sink, const core::Clock& clock,
+             core::Metrics* metrics = nullptr, core::Liveness* liveness = nullptr);
   ~Supervisor();  // stops every worker
   Supervisor(const Supervisor&) = delete;
 
@@ -117,9 +121,9 @@ class Supervisor {
 // A camera row's analyser settings checked exactly as the pipeline will build them (registry
 // writes call this so a bad setting is a 422, not a camera that silently analyses nothing).
 // Returns (JSON pointer into the row, message) pairs; empty when every analyser can be built.
-std::vector<std::pair<std::string, std::string>> check_camera_settings(const nlohmann::json& analysers,
-                                                                       const nlohmann::json& rois,
-                                                                       const nlohmann::json& duty_schedule);
+std::vector<std::pair<std::string, std::string>> check_camera_settings(
+    const nlohmann::json& analysers, const nlohmann::json& rois,
+    const nlohmann::json& duty_schedule);
 
 const char* to_string(StreamState s);
 const char* to_string(EventPhase p);

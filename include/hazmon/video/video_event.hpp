@@ -17,18 +17,20 @@ struct Box {
   std::string label;  // "person", "fire", "smoke", "vapour", "liquid", ...
 };
 
-struct Point { double x = 0, y = 0; };
+struct Point {
+  double x = 0, y = 0;
+};
 
 enum class EventPhase { start, update, end };
 
 struct VideoEvent {
-  std::string video_id;      // camera (camera.video_id)
+  std::string video_id;  // camera (camera.video_id)
   std::string company_code;
-  std::string analyser;      // leave_post | fire | smoke | leak | camera_health | offline
-  std::string kind;          // absent, understaffed, fire, smoke, vapour, liquid, black, frozen,
-                             // covered, blur, scene_change, offline
+  std::string analyser;  // leave_post | fire | smoke | leak | camera_health | offline
+  std::string kind;      // absent, understaffed, fire, smoke, vapour, liquid, black, frozen,
+                         // covered, blur, scene_change, offline
   EventPhase phase = EventPhase::start;
-  std::string episode_id;    // stable across start/update/end of one episode on one camera
+  std::string episode_id;  // stable across start/update/end of one episode on one camera
   double confidence = 0;
   std::vector<Box> boxes;
   std::string roi_name;
@@ -39,7 +41,7 @@ struct VideoEvent {
   // finished after the post-event span, so `end`/`update` may carry it when `start` did not.
   std::string snapshot_path;
   std::string clip_path;
-  std::string detail;        // short human text (Chinese), e.g. "值班区域无人 12 分钟"
+  std::string detail;  // short human text (Chinese), e.g. "值班区域无人 12 分钟"
 };
 
 // Implemented by the service layer; called from video threads, must not block for long.

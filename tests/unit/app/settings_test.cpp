@@ -163,7 +163,8 @@ TEST(Settings, VideoPipelineDefaultsAreTheSchemas) {
 TEST(Settings, DeliberateDifferencesAreTheseOnly) {
   auto st = defaults()["statistics"].get<service::StatisticsSettings>();
   service::StatisticsSettings ds;
-  EXPECT_EQ(ds.overview_cache, std::chrono::milliseconds(0));  // no reuse: a test reads its own writes
+  EXPECT_EQ(ds.overview_cache,
+            std::chrono::milliseconds(0));  // no reuse: a test reads its own writes
   EXPECT_EQ(st.overview_cache, std::chrono::milliseconds(5000));
   EXPECT_EQ(ds.point_counts_max_age, std::chrono::seconds(0));
   EXPECT_EQ(st.point_counts_max_age, std::chrono::seconds(180));

@@ -101,7 +101,8 @@ TEST(RoleScope, RolesNeedMatchingScopes) {
   EXPECT_FALSE(auth::role_scope_problem(Role::city_officer, Scope::region("140105")).empty());
   EXPECT_TRUE(auth::role_scope_problem(Role::county_officer, Scope::region("140105")).empty());
   EXPECT_FALSE(auth::role_scope_problem(Role::county_officer, Scope::region("140100")).empty());
-  EXPECT_TRUE(auth::role_scope_problem(Role::enterprise_user, Scope::enterprise("14010090001")).empty());
+  EXPECT_TRUE(
+      auth::role_scope_problem(Role::enterprise_user, Scope::enterprise("14010090001")).empty());
   EXPECT_FALSE(auth::role_scope_problem(Role::enterprise_user, Scope::province()).empty());
   EXPECT_FALSE(auth::role_scope_problem(Role::gateway, Scope::region("140100")).empty());
 }

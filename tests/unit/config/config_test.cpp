@@ -63,11 +63,16 @@ TEST(Config, CameraNetworksAreValidatedAndDefaultToOrdinaryAddresses) {
   // Only the enterprises' video gateways until the operator lists the VPN's camera networks.
   EXPECT_EQ(cfg["video"]["allowed_networks"], json::object());
   EXPECT_EQ(cfg["video"]["give_up_after_s"], 3600);
-  EXPECT_TRUE(errors_of(json{{"video", {{"allowed_networks", {{"*", json::array()}, {"1403", {"10.3.0.0/16"}},
-                                                              {"14030000001", {"192.168.1.7", "fd00::/8"}}}}}}})
+  EXPECT_TRUE(errors_of(json{{"video",
+                              {{"allowed_networks",
+                                {{"*", json::array()},
+                                 {"1403", {"10.3.0.0/16"}},
+                                 {"14030000001", {"192.168.1.7", "fd00::/8"}}}}}}})
                   .empty());
-  EXPECT_FALSE(errors_of(json{{"video", {{"allowed_networks", {{"taiyuan", {"10.0.0.0/8"}}}}}}}).empty());
-  EXPECT_FALSE(errors_of(json{{"video", {{"allowed_networks", {{"*", {"10.0.0.0/8; rm -rf /"}}}}}}}).empty());
+  EXPECT_FALSE(
+      errors_of(json{{"video", {{"allowed_networks", {{"taiyuan", {"10.0.0.0/8"}}}}}}}).empty());
+  EXPECT_FALSE(errors_of(json{{"video", {{"allowed_networks", {{"*", {"10.0.0.0/8; rm -rf /"}}}}}}})
+                   .empty());
   EXPECT_FALSE(errors_of(json{{"video", {{"allowed_networks", {{"*", "10.0.0.0/8"}}}}}}).empty());
   EXPECT_FALSE(errors_of(json{{"video", {{"give_up_after_s", -1}}}}).empty());
 }
@@ -109,8 +114,10 @@ TEST(Secrets, EnvironmentWinsAndLooseFilesAreRefused) {
 }
 
 TEST(JsonSchema, RegistrySchemasRejectUnknownFieldsAndBadCodes) {
-  auto s = JsonSchema::from_file(fs::path(HAZMON_SOURCE_DIR) / "schemas/registry/enterprises.schema.json");
-  json ok = {{"company_code", "14010000012"}, {"name", "某化工有限公司"}, {"region_code", "140100"}};
+  auto s = JsonSchema::from_file(fs::path(HAZMON_SOURCE_DIR) /
+                                 "schemas/registry/enterprises.schema.json");
+  json ok = {
+      {"company_code", "14010000012"}, {"name", "某化工有限公司"}, {"region_code", "140100"}};
   EXPECT_TRUE(s.validate(ok).empty());
   auto bad = ok;
   bad["company_code"] = "1401000001";
@@ -123,9 +130,14 @@ TEST(JsonSchema, RegistrySchemasRejectUnknownFieldsAndBadCodes) {
 }
 
 TEST(JsonSchema, EquipmentAppendixFollowsType) {
-  auto s = JsonSchema::from_file(fs::path(HAZMON_SOURCE_DIR) / "schemas/registry/equipment.schema.json");
-  json tank = {{"equip_code", "14010000012001G0001"}, {"company_code", "14010000012"}, {"hazard_code", "14010000012001"},
-               {"equip_type", "G0"}, {"name", "1#储罐"}, {"detail", {{"tank_type", "vertical"}, {"volume_m3", 1000}}}};
+  auto s =
+      JsonSchema::from_file(fs::path(HAZMON_SOURCE_DIR) / "schemas/registry/equipment.schema.json");
+  json tank = {{"equip_code", "14010000012001G0001"},
+               {"company_code", "14010000012"},
+               {"hazard_code", "14010000012001"},
+               {"equip_type", "G0"},
+               {"name", "1#储罐"},
+               {"detail", {{"tank_type", "vertical"}, {"volume_m3", 1000}}}};
   EXPECT_TRUE(s.validate(tank).empty());
   tank["detail"] = {{"positions", 4}};  // a loading-platform field on a tank
   EXPECT_FALSE(s.validate(tank).empty());

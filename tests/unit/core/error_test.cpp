@@ -15,7 +15,8 @@ constexpr Reason kLastReason = Reason::login_throttled;
 TEST(Error, CarriesItsReasonAndNoneByDefault) {
   Error plain(Errc::unavailable, "x");
   EXPECT_EQ(plain.reason(), Reason::none);
-  Error full(Errc::unavailable, Reason::ingest_queue_full, "the ingest queue is full", {{"/datas", "later"}});
+  Error full(Errc::unavailable, Reason::ingest_queue_full, "the ingest queue is full",
+             {{"/datas", "later"}});
   EXPECT_EQ(full.code(), Errc::unavailable);
   EXPECT_EQ(full.reason(), Reason::ingest_queue_full);
   EXPECT_STREQ(full.what(), "the ingest queue is full");
@@ -53,7 +54,8 @@ TEST(Checks, AssertIsCompiledOutOfReleaseBuilds) {
 }
 
 TEST(ChecksDeathTest, CheckAbortsInEveryBuild) {
-  EXPECT_DEATH(HAZMON_CHECK(counted(false), "cannot go on"), "HAZMON_CHECK failed: counted\\(false\\) \\(cannot go on\\)");
+  EXPECT_DEATH(HAZMON_CHECK(counted(false), "cannot go on"),
+               "HAZMON_CHECK failed: counted\\(false\\) \\(cannot go on\\)");
 }
 
 TEST(ChecksDeathTest, BugAbortsWhenBugsAbort) {
@@ -118,7 +120,8 @@ TEST(Checks, MetricsExposeBugsTotalByWhere) {
   Metrics m;
   auto text = m.serialize();
   EXPECT_NE(text.find("# TYPE hazmon_bugs_total counter"), std::string::npos) << text;
-  EXPECT_NE(text.find("hazmon_bugs_total{where=\"metrics_site.cpp:7\"} 2"), std::string::npos) << text;
+  EXPECT_NE(text.find("hazmon_bugs_total{where=\"metrics_site.cpp:7\"} 2"), std::string::npos)
+      << text;
   set_bugs_abort(was);
 }
 

@@ -9,7 +9,8 @@ namespace hazmon::core {
 namespace {
 
 std::string nested(int levels, const std::string& inner = "1") {
-  return std::string(static_cast<std::size_t>(levels), '[') + inner + std::string(static_cast<std::size_t>(levels), ']');
+  return std::string(static_cast<std::size_t>(levels), '[') + inner +
+         std::string(static_cast<std::size_t>(levels), ']');
 }
 
 TEST(JsonNesting, CountsObjectsAndArraysUpToTheLimit) {
@@ -48,7 +49,8 @@ TEST(JsonTopLevelKey, FindsOnlyTheTopObjectsOwnKeys) {
   EXPECT_TRUE(json_top_level_has_key(R"(  {"dataId":"x", "appId" : "gw1"})", "appId"));
   EXPECT_TRUE(json_top_level_has_key(R"({"datas":[{"v":1}],"appId":1})", "appId"));
   // A plain upload whose readings mention the name, as a value or as a nested key.
-  EXPECT_FALSE(json_top_level_has_key(R"({"dataId":"x","datas":[{"quotaCode":"appId","value":1}]})", "appId"));
+  EXPECT_FALSE(json_top_level_has_key(R"({"dataId":"x","datas":[{"quotaCode":"appId","value":1}]})",
+                                      "appId"));
   EXPECT_FALSE(json_top_level_has_key(R"({"dataId":"appId","datas":[]})", "appId"));
   EXPECT_FALSE(json_top_level_has_key(R"({"datas":[{"appId":"x"}],"meta":{"appId":2}})", "appId"));
   // A value with an escaped quote that looks like a key after it.

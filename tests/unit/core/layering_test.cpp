@@ -25,9 +25,13 @@ const std::map<std::string, std::set<std::string>> kAllowed = {
     {"report", {"core"}},
     {"auth", {"model", "storage", "core"}},
     {"http", {"core"}},
-    {"service", {"core", "model", "config", "rules", "ingest", "video", "storage", "notify", "auth", "report"}},
+    {"service",
+     {"core", "model", "config", "rules", "ingest", "video", "storage", "notify", "auth",
+      "report"}},
     {"api", {"http", "service", "auth", "core", "model", "report"}},
-    {"app", {"core", "model", "config", "rules", "ingest", "video", "storage", "notify", "auth", "http", "service", "api", "report"}},
+    {"app",
+     {"core", "model", "config", "rules", "ingest", "video", "storage", "notify", "auth", "http",
+      "service", "api", "report"}},
 };
 
 std::vector<std::pair<std::string, std::string>> includes_in(const fs::path& dir) {
@@ -56,7 +60,8 @@ TEST(Layering, ModulesIncludeOnlyAllowedModules) {
         auto rest = inc.substr(7);
         auto used = rest.substr(0, rest.find('/'));
         if (used == module) continue;
-        EXPECT_TRUE(allowed.count(used)) << file << " includes " << inc << ": " << module << " may not use " << used;
+        EXPECT_TRUE(allowed.count(used))
+            << file << " includes " << inc << ": " << module << " may not use " << used;
       }
     }
   }
@@ -65,7 +70,8 @@ TEST(Layering, ModulesIncludeOnlyAllowedModules) {
 TEST(Layering, PublicHeadersKeepHeavyThirdPartyTypesInside) {
   fs::path root = HAZMON_SOURCE_DIR;
   for (const auto& [file, inc] : includes_in(root / "include")) {
-    for (const char* banned : {"pqxx/", "opencv2/", "libav", "boost/beast", "valijson/", "sodium", "xlsxwriter"}) {
+    for (const char* banned :
+         {"pqxx/", "opencv2/", "libav", "boost/beast", "valijson/", "sodium", "xlsxwriter"}) {
       EXPECT_EQ(inc.find(banned), std::string::npos) << file << " exposes " << inc;
     }
   }
@@ -75,6 +81,7 @@ TEST(Layering, EveryModuleDirectoryIsKnown) {
   fs::path root = HAZMON_SOURCE_DIR;
   for (auto& e : fs::directory_iterator(root / "src")) {
     if (!e.is_directory()) continue;
-    EXPECT_TRUE(kAllowed.count(e.path().filename().string())) << "unknown module directory " << e.path();
+    EXPECT_TRUE(kAllowed.count(e.path().filename().string()))
+        << "unknown module directory " << e.path();
   }
 }

@@ -23,9 +23,11 @@ TEST(Log, SetLogLevelReachesEveryModuleLogger) {
   EXPECT_EQ(names.size(), std::size(kLogModules));  // one logger per module, none shared
   EXPECT_EQ(names.count("video"), 1u);
   set_log_level("debug");
-  for (auto m : kLogModules) EXPECT_EQ(logger(m)->level(), spdlog::level::debug) << logger(m)->name();
+  for (auto m : kLogModules)
+    EXPECT_EQ(logger(m)->level(), spdlog::level::debug) << logger(m)->name();
   set_log_level("warn");
-  for (auto m : kLogModules) EXPECT_EQ(logger(m)->level(), spdlog::level::warn) << logger(m)->name();
+  for (auto m : kLogModules)
+    EXPECT_EQ(logger(m)->level(), spdlog::level::warn) << logger(m)->name();
   shutdown_logging();
 }
 

@@ -34,11 +34,12 @@ TEST(SecretBox, RefusesAnotherContextAnotherKeyOrTampering) {
 }
 
 TEST(SecretBox, KeyFileIsCreatedOnceWithMode0600) {
-  auto dir = std::filesystem::temp_directory_path() / ("hazmon-secretbox-" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("hazmon-secretbox-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   auto file = dir / "server.key";
   auto a = SecretBox::load_or_create(file);
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(file.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   auto b = SecretBox::load_or_create(file);

@@ -138,7 +138,8 @@ TEST(SerialWorker, NamedTasksRunEachOnItsOwnPeriod) {
     if (slow == 0 && fast > 0) fast_before_slow_start = true;
     ++slow;
   });
-  w.every("first", 1h, [&] { ++first; }, /*at_start=*/true);
+  w.every(
+      "first", 1h, [&] { ++first; }, /*at_start=*/true);
   auto t0 = std::chrono::steady_clock::now();
   w.start();
   ASSERT_TRUE(eventually([&] { return slow >= 3; }));
@@ -194,7 +195,8 @@ TEST(SerialWorker, DrainStopsAtTheDeadlineBehindABlockingJobAndDropsTheRest) {
   ASSERT_TRUE(eventually([&] { return in_job.load(); }));
 
   auto t0 = std::chrono::steady_clock::now();
-  auto stopped = std::async(std::launch::async, [&] { return w.stop(SerialWorker::OnStop::drain, 100ms); });
+  auto stopped =
+      std::async(std::launch::async, [&] { return w.stop(SerialWorker::OnStop::drain, 100ms); });
   // At the deadline the queued jobs are dropped (their captures destroyed) although the job in
   // hand still blocks: callers waiting on them hear now, not when the blocker ends.
   ASSERT_TRUE(eventually([&] { return destroyed.load() == 5; }, 3000ms));
@@ -202,7 +204,8 @@ TEST(SerialWorker, DrainStopsAtTheDeadlineBehindABlockingJobAndDropsTheRest) {
   EXPECT_EQ(w.dropped(), 5u);
   EXPECT_EQ(stopped.wait_for(50ms), std::future_status::timeout);  // it waits for the job in hand
   // The job in hand hangs: the worker goes silent and the registry names it.
-  ASSERT_TRUE(eventually([&] { return reg.stalled() == std::vector<std::string>{"blocker"}; }, 3000ms));
+  ASSERT_TRUE(
+      eventually([&] { return reg.stalled() == std::vector<std::string>{"blocker"}; }, 3000ms));
   release.set_value();
   auto r = stopped.get();
   EXPECT_TRUE(r.deadline_passed);
@@ -220,7 +223,8 @@ TEST(SerialWorker, DrainRunsWhatIsQueuedWithinTheDeadline) {
   w.post([gate] { gate.wait(); });
   for (int i = 0; i < 20; ++i) w.post([&] { ++ran; });
   w.start();
-  auto stopped = std::async(std::launch::async, [&] { return w.stop(SerialWorker::OnStop::drain, 5s); });
+  auto stopped =
+      std::async(std::launch::async, [&] { return w.stop(SerialWorker::OnStop::drain, 5s); });
   std::this_thread::sleep_for(20ms);
   EXPECT_FALSE(w.post([&] { ++ran; }));  // stopping: nothing new
   go.set_value();
@@ -243,7 +247,8 @@ TEST(SerialWorker, DropModeDiscardsTheQueueAtOnce) {
   for (int i = 0; i < 7; ++i) w.post([&] { ++ran; });
   w.start();
   ASSERT_TRUE(eventually([&] { return in_job.load(); }));
-  auto stopped = std::async(std::launch::async, [&] { return w.stop(SerialWorker::OnStop::drop, 5s); });
+  auto stopped =
+      std::async(std::launch::async, [&] { return w.stop(SerialWorker::OnStop::drop, 5s); });
   std::this_thread::sleep_for(20ms);
   go.set_value();
   auto r = stopped.get();
@@ -265,7 +270,8 @@ TEST(SerialWorker, AnIdleWorkerKeepsBeatingAndAHungJobStalls) {
   std::promise<void> release;
   auto released = release.get_future().share();
   w.post([released] { released.wait(); });
-  ASSERT_TRUE(eventually([&] { return reg.stalled() == std::vector<std::string>{"beats"}; }, 3000ms));
+  ASSERT_TRUE(
+      eventually([&] { return reg.stalled() == std::vector<std::string>{"beats"}; }, 3000ms));
   release.set_value();
   ASSERT_TRUE(eventually([&] { return reg.stalled().empty(); }, 3000ms));  // turning again
   w.stop(SerialWorker::OnStop::drain, 1s);

@@ -129,7 +129,8 @@ TEST(StaticFiles, ServesInsideRootOnly) {
   EXPECT_EQ(js.content_type, "text/javascript; charset=utf-8");
   EXPECT_EQ(get("/some/client/route").body, "INDEX");
   EXPECT_EQ(get("/missing.png").status, 404);
-  for (auto p : {"/../secret.txt", "/assets/../../secret.txt", "/.hidden", "/a\\..\\secret.txt", "//etc/passwd"}) {
+  for (auto p : {"/../secret.txt", "/assets/../../secret.txt", "/.hidden", "/a\\..\\secret.txt",
+                 "//etc/passwd"}) {
     auto r = get(p);
     EXPECT_EQ(r.status, 400) << p;
     EXPECT_EQ(r.body.find("SECRET"), std::string::npos) << p;
@@ -160,7 +161,8 @@ TEST(StaticFiles, OverrideServesTheOperatorsFileAtTheFixedPath) {
   EXPECT_EQ(r.content_type, "application/geo+json");
   EXPECT_EQ(get(h, "/").body, "INDEX");
   EXPECT_EQ(get(h, "/maps/../approved.geojson").status, 400);
-  auto missing = make_static_handler(base / "www", {{"/maps/shanxi.geojson", base / "gone.geojson"}});
+  auto missing =
+      make_static_handler(base / "www", {{"/maps/shanxi.geojson", base / "gone.geojson"}});
   EXPECT_EQ(get(missing, "/maps/shanxi.geojson").status, 404);
   fs::remove_all(base);
 }

@@ -36,7 +36,8 @@ struct KeptAlive {  // one request answered, then the connection left open and i
   beast::ssl_stream<beast::tcp_stream> stream{ioc, ctx};
   explicit KeptAlive(unsigned short port) {
     ctx.set_verify_mode(asio::ssl::verify_none);
-    beast::get_lowest_layer(stream).connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    beast::get_lowest_layer(stream).connect(
+        asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
     stream.handshake(asio::ssl::stream_base::client);
   }
   bhttp::response<bhttp::string_body> request(const std::string& target) {
@@ -87,7 +88,8 @@ TEST(ServerShutdown, IdleKeepAliveAndEventStreamCloseAtOnceWhileARequestInHandFi
   std::atomic<bool> slow_entered{false};
   auto stream = std::make_shared<http::EventStream>();
   std::atomic<bool> stream_closed{false};
-  router.add("GET", "/ping", [](http::Request&) { return http::Response::json(200, R"({"ok":true})"); });
+  router.add("GET", "/ping",
+             [](http::Request&) { return http::Response::json(200, R"({"ok":true})"); });
   router.add("GET", "/slow", [&](http::Request&) {
     slow_entered = true;
     std::this_thread::sleep_for(600ms);

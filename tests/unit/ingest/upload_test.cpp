@@ -37,8 +37,12 @@ model::Principal gateway(const std::string& company = "14010000012") {
 core::SysTime now() { return *core::parse_time("2021-10-08 10:16:00"); }
 
 json upload(json datas) {
-  return {{"companyCode", "14010000012"}, {"gatewayCode", "14010000101"}, {"dataId", "d-1"},
-          {"reportType", "realtime"},     {"sendTime", "2021-10-08 10:15:30"}, {"datas", std::move(datas)}};
+  return {{"companyCode", "14010000012"},
+          {"gatewayCode", "14010000101"},
+          {"dataId", "d-1"},
+          {"reportType", "realtime"},
+          {"sendTime", "2021-10-08 10:15:30"},
+          {"datas", std::move(datas)}};
 }
 
 core::Errc error_of(const json& body, const model::Principal& who = gateway()) {
@@ -52,18 +56,22 @@ core::Errc error_of(const json& body, const model::Principal& who = gateway()) {
 }  // namespace
 
 TEST(DecodeUpload, AcceptsGoodItemsAndRejectsBadOnesByIndex) {
-  auto u = decode_upload(upload(json::array({
-                             {{"quotaCode", "LIT101"}, {"collectTime", "2021-10-08 10:15:00"}, {"value", 6.42}},
-                             {{"quotaCode", "NOPE"}, {"collectTime", "2021-10-08 10:15:00"}, {"value", 1}},
-                             {{"quotaCode", "OTHER1"}, {"collectTime", "2021-10-08 10:15:00"}, {"value", 1}},
-                             {{"quotaCode", "LIT101"}, {"collectTime", "2021-10-08 10:15:00"}, {"value", "6.4"}},
-                             {{"quotaCode", "LIT101"}, {"collectTime", "2021-10-08 11:15:00"}, {"value", 1}},
-                             {{"quotaCode", "JD01"}, {"collectTime", "2021-10-08T02:15:00Z"}, {"switchValue", 1}},
-                             {{"quotaCode", "JD01"}, {"collectTime", "2021-10-08 10:15:00"}, {"switchValue", 2}},
-                             {{"quotaCode", "LIT101"}, {"collectTime", "yesterday"}, {"value", 1}},
-                             {{"quotaCode", "LIT101"}, {"collectTime", "2021-10-08 10:15:00"}, {"value", 1}, {"quality", 9}},
-                         })),
-                         points(), gateway(), now(), {});
+  auto u = decode_upload(
+      upload(json::array({
+          {{"quotaCode", "LIT101"}, {"collectTime", "2021-10-08 10:15:00"}, {"value", 6.42}},
+          {{"quotaCode", "NOPE"}, {"collectTime", "2021-10-08 10:15:00"}, {"value", 1}},
+          {{"quotaCode", "OTHER1"}, {"collectTime", "2021-10-08 10:15:00"}, {"value", 1}},
+          {{"quotaCode", "LIT101"}, {"collectTime", "2021-10-08 10:15:00"}, {"value", "6.4"}},
+          {{"quotaCode", "LIT101"}, {"collectTime", "2021-10-08 11:15:00"}, {"value", 1}},
+          {{"quotaCode", "JD01"}, {"collectTime", "2021-10-08T02:15:00Z"}, {"switchValue", 1}},
+          {{"quotaCode", "JD01"}, {"collectTime", "2021-10-08 10:15:00"}, {"switchValue", 2}},
+          {{"quotaCode", "LIT101"}, {"collectTime", "yesterday"}, {"value", 1}},
+          {{"quotaCode", "LIT101"},
+           {"collectTime", "2021-10-08 10:15:00"},
+           {"value", 1},
+           {"quality", 9}},
+      })),
+      points(), gateway(), now(), {});
   ASSERT_EQ(u.readings.size(), 2u);
   EXPECT_EQ(u.readings[0].point_id, 1);
   EXPECT_DOUBLE_EQ(u.readings[0].value, 6.42);
@@ -96,17 +104,22 @@ TEST(DecodeUpload, RejectsOldReadingsAndAbsurdValuesOneByOne) {
   }();
   UploadSettings s;
   s.max_reading_age = std::chrono::hours(24 * 7);
-  auto u = decode_upload(upload(json::array({
-                             {{"quotaCode", "LIT101"}, {"collectTime", "1970-01-01 08:00:00"}, {"value", 1}},
-                             {{"quotaCode", "LIT101"}, {"collectTime", "2021-10-01 10:16:01"}, {"value", 1}},  // 6 d 23:59:59 ago
-                             {{"quotaCode", "LIT101"}, {"collectTime", "2021-10-01 10:15:59"}, {"value", 1}},  // 7 d 1 s ago
-                             {{"quotaCode", "LIT101"}, {"collectTime", "2021-10-08 10:15:00"}, {"value", 1e308}},
-                             {{"quotaCode", "LIT101"}, {"collectTime", "2021-10-08 10:15:00"}, {"value", -2e15}},
-                             {{"quotaCode", "LIT101"}, {"collectTime", "2021-10-08 10:15:00"}, {"value", 200}},
-                             {{"quotaCode", "LIT101"}, {"collectTime", "2021-10-08 10:15:00"}, {"value", -200.01}},
-                             {{"quotaCode", "LIT101"}, {"collectTime", "2021-10-08 10:15:00"}, {"value", 25}},
-                         })),
-                         pts, gateway(), now(), s);
+  auto u = decode_upload(
+      upload(json::array({
+          {{"quotaCode", "LIT101"}, {"collectTime", "1970-01-01 08:00:00"}, {"value", 1}},
+          {{"quotaCode", "LIT101"},
+           {"collectTime", "2021-10-01 10:16:01"},
+           {"value", 1}},  // 6 d 23:59:59 ago
+          {{"quotaCode", "LIT101"},
+           {"collectTime", "2021-10-01 10:15:59"},
+           {"value", 1}},  // 7 d 1 s ago
+          {{"quotaCode", "LIT101"}, {"collectTime", "2021-10-08 10:15:00"}, {"value", 1e308}},
+          {{"quotaCode", "LIT101"}, {"collectTime", "2021-10-08 10:15:00"}, {"value", -2e15}},
+          {{"quotaCode", "LIT101"}, {"collectTime", "2021-10-08 10:15:00"}, {"value", 200}},
+          {{"quotaCode", "LIT101"}, {"collectTime", "2021-10-08 10:15:00"}, {"value", -200.01}},
+          {{"quotaCode", "LIT101"}, {"collectTime", "2021-10-08 10:15:00"}, {"value", 25}},
+      })),
+      pts, gateway(), now(), s);
   EXPECT_EQ(u.reading_index, (std::vector<int>{1, 5, 7}));
   ASSERT_EQ(u.rejected.size(), 5u);
   EXPECT_EQ(u.rejected[0].reason, "collectTime is older than 7 days");
@@ -131,7 +144,8 @@ TEST(DecodeUpload, PlausibleBoundIsTenTimesTheRangesScale) {
   EXPECT_DOUBLE_EQ(*plausible_abs_bound(p), 20);  // around zero: the span
   p.range_low = 100;
   p.range_high = 101;
-  EXPECT_DOUBLE_EQ(*plausible_abs_bound(p), 1010);  // far from zero: the magnitude (a fault reading 0 passes)
+  EXPECT_DOUBLE_EQ(*plausible_abs_bound(p),
+                   1010);  // far from zero: the magnitude (a fault reading 0 passes)
   p.range_low.reset();
   p.range_high = -50;
   EXPECT_DOUBLE_EQ(*plausible_abs_bound(p), 500);  // one bound only
@@ -161,12 +175,16 @@ TEST(DecodeUpload, WholeRequestErrors) {
   // A gateway of another enterprise may not upload for this one.
   EXPECT_EQ(error_of(upload(json::array()), gateway("14020000001")), Errc::forbidden);
   json big = json::array();
-  for (int i = 0; i < 5001; ++i) big.push_back({{"quotaCode", "LIT101"}, {"collectTime", "2021-10-08 10:15:00"}, {"value", 1}});
+  for (int i = 0; i < 5001; ++i)
+    big.push_back({{"quotaCode", "LIT101"}, {"collectTime", "2021-10-08 10:15:00"}, {"value", 1}});
   EXPECT_EQ(error_of(upload(big)), Errc::too_large);
 }
 
 TEST(DecodeUpload, HeartbeatNeedsNoData) {
-  json hb = {{"companyCode", "14010000012"}, {"dataId", "hb-1"}, {"reportType", "heartbeat"}, {"sendTime", "2021-10-08 10:15:30"}};
+  json hb = {{"companyCode", "14010000012"},
+             {"dataId", "hb-1"},
+             {"reportType", "heartbeat"},
+             {"sendTime", "2021-10-08 10:15:30"}};
   auto u = decode_upload(hb, points(), gateway(), now(), {});
   EXPECT_EQ(u.report_type, ReportType::heartbeat);
   EXPECT_TRUE(u.readings.empty());
@@ -185,9 +203,10 @@ TEST(DecodeUpload, CityPlatformMayForwardForItsRegionOnly) {
 
 TEST(Envelope, Sm4AndAesRoundTrip) {
   std::string body = R"({"companyCode":"14010000012","dataId":"x"})";
-  for (auto [cipher, key] : {std::pair{"sm4-cbc", "0123456789abcdeffedcba9876543210"},
-                             {"aes-128-cbc", "000102030405060708090a0b0c0d0e0f"},
-                             {"aes-256-cbc", "000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f"}}) {
+  for (auto [cipher, key] :
+       {std::pair{"sm4-cbc", "0123456789abcdeffedcba9876543210"},
+        {"aes-128-cbc", "000102030405060708090a0b0c0d0e0f"},
+        {"aes-256-cbc", "000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f"}}) {
     std::string iv = "0f0e0d0c0b0a09080706050403020100";
     auto ct = encrypt_envelope_data(body, cipher, key, iv);
     EXPECT_NE(ct.find_first_not_of("0123456789abcdef"), 0u);
@@ -197,14 +216,17 @@ TEST(Envelope, Sm4AndAesRoundTrip) {
     wrong[0] = wrong[0] == '0' ? '1' : '0';
     EXPECT_THROW(decrypt_envelope_data(ct, cipher, wrong, iv), core::Error) << cipher;
   }
-  EXPECT_THROW(decrypt_envelope_data("zz", "sm4-cbc", "0123456789abcdeffedcba9876543210", "0f0e0d0c0b0a09080706050403020100"),
+  EXPECT_THROW(decrypt_envelope_data("zz", "sm4-cbc", "0123456789abcdeffedcba9876543210",
+                                     "0f0e0d0c0b0a09080706050403020100"),
                core::Error);
 }
 
 TEST(Envelope, Sm4MatchesTheStandardTestVector) {
-  // GB/T 32907-2016 appendix A: key = plaintext = 0123456789abcdeffedcba9876543210 encrypts (ECB, one
-  // block) to 681edf34d206965e86b3e94f536e4246. In CBC with a zero IV the first block is the same.
-  auto ct = encrypt_envelope_data(std::string("\x01\x23\x45\x67\x89\xab\xcd\xef\xfe\xdc\xba\x98\x76\x54\x32\x10", 16),
-                                  "sm4-cbc", "0123456789abcdeffedcba9876543210", "00000000000000000000000000000000");
+  // GB/T 32907-2016 appendix A: key = plaintext = 0123456789abcdeffedcba9876543210 encrypts (ECB,
+  // one block) to 681edf34d206965e86b3e94f536e4246. In CBC with a zero IV the first block is the
+  // same.
+  auto ct = encrypt_envelope_data(
+      std::string("\x01\x23\x45\x67\x89\xab\xcd\xef\xfe\xdc\xba\x98\x76\x54\x32\x10", 16),
+      "sm4-cbc", "0123456789abcdeffedcba9876543210", "00000000000000000000000000000000");
   EXPECT_EQ(ct.substr(0, 32), "681edf34d206965e86b3e94f536e4246");
 }

@@ -24,7 +24,8 @@ TEST(CameraUrl, ParsesRtspAndRtspsWithDefaultPorts) {
   ASSERT_TRUE(p.url->address);
   EXPECT_EQ(p.url->port, 554);
   EXPECT_EQ(p.url->rest, "/Streaming/Channels/101?transportmode=unicast");
-  EXPECT_EQ(p.url->with_host("10.9.9.9"), "rtsp://10.9.9.9:554/Streaming/Channels/101?transportmode=unicast");
+  EXPECT_EQ(p.url->with_host("10.9.9.9"),
+            "rtsp://10.9.9.9:554/Streaming/Channels/101?transportmode=unicast");
 
   p = parse_camera_url("RTSPS://Cam-1.Plant.example:8322/live");
   ASSERT_TRUE(p.url) << p.error;
@@ -111,8 +112,8 @@ TEST(CameraNetworks, CidrsContainTheirAddressesOnly) {
 }
 
 TEST(CameraNetworks, SpecialAddressesNeedAnExplicitNetwork) {
-  for (const char* a : {"127.0.0.1", "127.3.4.5", "0.0.0.0", "169.254.169.254", "224.0.0.1", "255.255.255.255", "::1", "::",
-                        "fe80::1", "ff02::1"}) {
+  for (const char* a : {"127.0.0.1", "127.3.4.5", "0.0.0.0", "169.254.169.254", "224.0.0.1",
+                        "255.255.255.255", "::1", "::", "fe80::1", "ff02::1"}) {
     SCOPED_TRACE(a);
     auto ip = *IpAddress::parse(a);
     EXPECT_TRUE(is_special_address(ip));
@@ -121,8 +122,11 @@ TEST(CameraNetworks, SpecialAddressesNeedAnExplicitNetwork) {
   auto lo = *IpAddress::parse("127.0.0.1");
   EXPECT_EQ(check_camera_address(lo, 8554, cidrs({"127.0.0.1/32"}), {}), "");
   EXPECT_EQ(check_camera_address(lo, 8554, cidrs({"127.0.0.0/8"}), {}), "");
-  EXPECT_NE(check_camera_address(*IpAddress::parse("127.0.0.2"), 8554, cidrs({"127.0.0.1/32"}), {}), "");
-  EXPECT_NE(check_camera_address(*IpAddress::parse("169.254.169.254"), 80, cidrs({"127.0.0.1/32"}), {}), "");
+  EXPECT_NE(check_camera_address(*IpAddress::parse("127.0.0.2"), 8554, cidrs({"127.0.0.1/32"}), {}),
+            "");
+  EXPECT_NE(
+      check_camera_address(*IpAddress::parse("169.254.169.254"), 80, cidrs({"127.0.0.1/32"}), {}),
+      "");
   EXPECT_FALSE(is_special_address(*IpAddress::parse("10.1.2.3")));
   EXPECT_FALSE(is_special_address(*IpAddress::parse("8.8.8.8")));
 }
@@ -130,7 +134,8 @@ TEST(CameraNetworks, SpecialAddressesNeedAnExplicitNetwork) {
 TEST(CameraNetworks, OwnPortsAreRefusedOnLocalAddressesEvenWhenLoopbackIsAllowed) {
   auto allowed = cidrs({"127.0.0.0/8", "10.0.0.0/8"});
   std::vector<int> own = {8443, 5432};
-  EXPECT_EQ(check_camera_address(*IpAddress::parse("127.0.0.1"), 8443, allowed, own), "points at one of this server's own ports");
+  EXPECT_EQ(check_camera_address(*IpAddress::parse("127.0.0.1"), 8443, allowed, own),
+            "points at one of this server's own ports");
   EXPECT_EQ(check_camera_address(*IpAddress::parse("127.0.0.1"), 554, allowed, own), "");
   auto me = *IpAddress::parse("10.0.0.5");
   EXPECT_NE(check_camera_address(me, 5432, allowed, own, {me}), "");
@@ -138,8 +143,10 @@ TEST(CameraNetworks, OwnPortsAreRefusedOnLocalAddressesEvenWhenLoopbackIsAllowed
 }
 
 TEST(CameraNetworks, TheMostSpecificEntryWinsAndGatewaysAreAdded) {
-  std::map<std::string, std::vector<std::string>> nets = {
-      {"*", {"10.0.0.0/8"}}, {"1403", {"10.3.0.0/16"}}, {"14030000001", {"192.168.1.0/24"}}, {"1404", {"bogus", "10.4.0.0/16"}}};
+  std::map<std::string, std::vector<std::string>> nets = {{"*", {"10.0.0.0/8"}},
+                                                          {"1403", {"10.3.0.0/16"}},
+                                                          {"14030000001", {"192.168.1.0/24"}},
+                                                          {"1404", {"bogus", "10.4.0.0/16"}}};
   auto in = [](const std::vector<Cidr>& l, const char* a) {
     for (const auto& c : l)
       if (c.contains(*IpAddress::parse(a))) return true;
@@ -155,7 +162,8 @@ TEST(CameraNetworks, TheMostSpecificEntryWinsAndGatewaysAreAdded) {
   EXPECT_TRUE(in(other, "10.5.0.1"));
   EXPECT_TRUE(in(other, "172.16.5.5"));
   EXPECT_FALSE(in(other, "172.16.5.6"));
-  EXPECT_EQ(networks_for(nets, "14040000001").size(), 1u) << "an entry that does not parse is skipped";
+  EXPECT_EQ(networks_for(nets, "14040000001").size(), 1u)
+      << "an entry that does not parse is skipped";
   EXPECT_TRUE(networks_for({}, "14030000001").empty()) << "no entry: nothing is allowed";
 }
 

@@ -35,8 +35,9 @@ TEST(Scope, CoversOwnRegionOnly) {
 }
 
 TEST(Roles, RoundTripAndCapabilities) {
-  for (auto r : {Role::province_admin, Role::province_officer, Role::city_officer, Role::county_officer,
-                 Role::enterprise_user, Role::operator_, Role::gateway, Role::city_platform}) {
+  for (auto r :
+       {Role::province_admin, Role::province_officer, Role::city_officer, Role::county_officer,
+        Role::enterprise_user, Role::operator_, Role::gateway, Role::city_platform}) {
     EXPECT_EQ(role_from_string(to_string(r)), r);
   }
   EXPECT_FALSE(role_from_string("root"));

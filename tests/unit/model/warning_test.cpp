@@ -26,27 +26,34 @@ void round_trips(const std::vector<E>& all, const std::vector<std::string>& name
 }  // namespace
 
 TEST(WarningVocabulary, EveryEnumRoundTripsThroughItsText) {
-  round_trips<WarningLevel>({WarningLevel::blue, WarningLevel::yellow, WarningLevel::orange, WarningLevel::red},
-                            {"blue", "yellow", "orange", "red"});
-  round_trips<WarningCategory>({WarningCategory::threshold, WarningCategory::duration, WarningCategory::combination,
-                                WarningCategory::data_quality, WarningCategory::video_ai, WarningCategory::commitment},
-                               {"threshold", "duration", "combination", "data_quality", "video_ai", "commitment"});
-  round_trips<DisposalState>({DisposalState::pending_review, DisposalState::pending, DisposalState::pushed,
-                              DisposalState::fed_back, DisposalState::checked, DisposalState::closed},
-                             {"pending_review", "pending", "pushed", "fed_back", "checked", "closed"});
+  round_trips<WarningLevel>(
+      {WarningLevel::blue, WarningLevel::yellow, WarningLevel::orange, WarningLevel::red},
+      {"blue", "yellow", "orange", "red"});
+  round_trips<WarningCategory>(
+      {WarningCategory::threshold, WarningCategory::duration, WarningCategory::combination,
+       WarningCategory::data_quality, WarningCategory::video_ai, WarningCategory::commitment},
+      {"threshold", "duration", "combination", "data_quality", "video_ai", "commitment"});
+  round_trips<DisposalState>(
+      {DisposalState::pending_review, DisposalState::pending, DisposalState::pushed,
+       DisposalState::fed_back, DisposalState::checked, DisposalState::closed},
+      {"pending_review", "pending", "pushed", "fed_back", "checked", "closed"});
   round_trips<DisposalAction>(
-      {DisposalAction::create, DisposalAction::confirm, DisposalAction::dismiss, DisposalAction::push,
-       DisposalAction::feedback, DisposalAction::reject, DisposalAction::check, DisposalAction::close,
-       DisposalAction::supervise, DisposalAction::raise_level, DisposalAction::escalate},
-      {"create", "confirm", "dismiss", "push", "feedback", "reject", "check", "close", "supervise", "raise_level",
-       "escalate"});
-  round_trips<ActorKind>({ActorKind::system, ActorKind::enterprise, ActorKind::county, ActorKind::city, ActorKind::province},
+      {DisposalAction::create, DisposalAction::confirm, DisposalAction::dismiss,
+       DisposalAction::push, DisposalAction::feedback, DisposalAction::reject,
+       DisposalAction::check, DisposalAction::close, DisposalAction::supervise,
+       DisposalAction::raise_level, DisposalAction::escalate},
+      {"create", "confirm", "dismiss", "push", "feedback", "reject", "check", "close", "supervise",
+       "raise_level", "escalate"});
+  round_trips<ActorKind>({ActorKind::system, ActorKind::enterprise, ActorKind::county,
+                          ActorKind::city, ActorKind::province},
                          {"system", "enterprise", "county", "city", "province"});
-  round_trips<FeedbackCause>({FeedbackCause::process_fluctuation, FeedbackCause::instrument_fault,
-                              FeedbackCause::false_alarm, FeedbackCause::maintenance, FeedbackCause::real_hazard},
-                             {"process_fluctuation", "instrument_fault", "false_alarm", "maintenance", "real_hazard"});
-  round_trips<WarningSource>({WarningSource::sensor, WarningSource::video_ai, WarningSource::commitment},
-                             {"sensor", "video_ai", "commitment"});
+  round_trips<FeedbackCause>(
+      {FeedbackCause::process_fluctuation, FeedbackCause::instrument_fault,
+       FeedbackCause::false_alarm, FeedbackCause::maintenance, FeedbackCause::real_hazard},
+      {"process_fluctuation", "instrument_fault", "false_alarm", "maintenance", "real_hazard"});
+  round_trips<WarningSource>(
+      {WarningSource::sensor, WarningSource::video_ai, WarningSource::commitment},
+      {"sensor", "video_ai", "commitment"});
 }
 
 TEST(WarningVocabulary, LevelsAreOrderedAndNamedInChinese) {

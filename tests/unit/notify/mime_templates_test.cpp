@@ -17,7 +17,8 @@ using nlohmann::json;
 
 namespace {
 std::string b64_decode(const std::string& in) {
-  static const std::string kAlpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const std::string kAlpha =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   unsigned buf = 0;
   int bits = 0;
@@ -103,7 +104,8 @@ TEST(Mime, PlainAsciiHeaderIsLeftAlone) {
 }
 
 TEST(Mime, ChineseSubjectIsSplitIntoWholeCharacterWordsThatDecodeBack) {
-  std::string subject = "【红色预警】晋中示例化工有限公司液氯罐区一级重大危险源高高报警，请立即处置并反馈处置情况";
+  std::string subject =
+      "【红色预警】晋中示例化工有限公司液氯罐区一级重大危险源高高报警，请立即处置并反馈处置情况";
   std::vector<std::string> words;
   auto enc = encode_header_words(subject);
   EXPECT_EQ(decode_words(enc, &words), subject);
@@ -121,10 +123,11 @@ TEST(Mime, ChineseSubjectIsSplitIntoWholeCharacterWordsThatDecodeBack) {
 
 TEST(Mime, DateIsRfc5322InChinaStandardTime) {
   // 2026-11-29 23:55:01 UTC is Monday 30 November, 07:55:01 in UTC+8.
-  core::SysTime t = std::chrono::sys_days{std::chrono::year{2026} / 11 / 29} + std::chrono::hours(23) +
-                    std::chrono::minutes(55) + std::chrono::seconds(1);
+  core::SysTime t = std::chrono::sys_days{std::chrono::year{2026} / 11 / 29} +
+                    std::chrono::hours(23) + std::chrono::minutes(55) + std::chrono::seconds(1);
   EXPECT_EQ(rfc5322_date(t), "Mon, 30 Nov 2026 07:55:01 +0800");
-  core::SysTime leap = std::chrono::sys_days{std::chrono::year{2028} / 2 / 28} + std::chrono::hours(17);
+  core::SysTime leap =
+      std::chrono::sys_days{std::chrono::year{2028} / 2 / 28} + std::chrono::hours(17);
   EXPECT_EQ(rfc5322_date(leap), "Tue, 29 Feb 2028 01:00:00 +0800");
 }
 
@@ -152,9 +155,10 @@ TEST(Mime, WholeMessageIsSevenBitWithCrlfAndAB64Body) {
   auto sep = text.find("\r\n\r\n");
   ASSERT_NE(sep, std::string::npos);
   auto headers = text.substr(0, sep + 2);
-  for (const char* h : {"From: ", "To: ", "Subject: ", "Date: ", "Message-ID: <hazmon.notification.7@hazmon.test>\r\n",
-                        "MIME-Version: 1.0\r\n", "Content-Type: text/plain; charset=UTF-8\r\n",
-                        "Content-Transfer-Encoding: base64\r\n"})
+  for (const char* h :
+       {"From: ", "To: ", "Subject: ", "Date: ",
+        "Message-ID: <hazmon.notification.7@hazmon.test>\r\n", "MIME-Version: 1.0\r\n",
+        "Content-Type: text/plain; charset=UTF-8\r\n", "Content-Transfer-Encoding: base64\r\n"})
     EXPECT_NE(headers.find(h), std::string::npos) << h;
   // No bare LF anywhere, lines within 78 characters.
   for (std::size_t i = 0; i < text.size(); ++i)
@@ -210,7 +214,8 @@ TEST(Mime, AttachmentsMakeAMultipartMixedMessage) {
   EXPECT_NE(parts[1].find("filename=\"report.html\""), std::string::npos);
   EXPECT_EQ(body_of(parts[1]), "<h1>日报</h1>");
   // A name with CR, LF and a quote cannot break out of its header.
-  EXPECT_NE(parts[2].find("filename=\"report___x.xlsx\""), std::string::npos) << parts[2].substr(0, 200);
+  EXPECT_NE(parts[2].find("filename=\"report___x.xlsx\""), std::string::npos)
+      << parts[2].substr(0, 200);
   EXPECT_EQ(body_of(parts[2]), binary);
 }
 
@@ -231,13 +236,15 @@ TEST(Templates, NewEventNamesEnterpriseLevelContentDeadlineAndLink) {
   auto sms = render_warning(ev, Channel::sms, s);
   auto mail = render_warning(ev, Channel::email, s);
   for (const auto* r : {&sms, &mail}) {
-    for (const char* part : {"晋中示例化工有限公司", "液氯罐区", "红色预警", "1#储罐液位高高报警，当前值19", "2026-11-30 00:35",
-                             "https://hazmon.example.org/warning-events/42", "YJ20261130000042"})
+    for (const char* part :
+         {"晋中示例化工有限公司", "液氯罐区", "红色预警", "1#储罐液位高高报警，当前值19",
+          "2026-11-30 00:35", "https://hazmon.example.org/warning-events/42", "YJ20261130000042"})
       EXPECT_NE(r->body.find(part), std::string::npos) << part << " in " << r->body;
   }
   EXPECT_EQ(sms.body.rfind("【危化品风险监测】", 0), 0u);
   EXPECT_EQ(mail.subject, "【红色预警】晋中示例化工有限公司液氯罐区");
-  for (const char* part : {"一级", "企业、县区、市、省", "在线监测数据", "待企业反馈", "2026-11-30 00:05"})
+  for (const char* part :
+       {"一级", "企业、县区、市、省", "在线监测数据", "待企业反馈", "2026-11-30 00:05"})
     EXPECT_NE(mail.body.find(part), std::string::npos) << part;
   // Without a dashboard URL there is no link.
   EXPECT_EQ(render_warning(ev, Channel::sms, {}).body.find("http"), std::string::npos);

@@ -19,10 +19,11 @@ Table sample() {
   t.title = "报警统计";
   t.notes = {"报警统计（按市）", "统计时段：2026-12-01 至 2026-12-06"};
   t.columns = {{"城市代码"}, {"城市名称"}, {"报警数", 0, 0}, {"误报率"}, {"首次报警时间"}};
-  t.rows.push_back({Cell::of_text("140100"), Cell::of_text("太原市"), Cell::of_int(1234567), Cell::of_percent(0.25),
+  t.rows.push_back({Cell::of_text("140100"), Cell::of_text("太原市"), Cell::of_int(1234567),
+                    Cell::of_percent(0.25),
                     Cell::of_time(*hazmon::core::parse_time("2026-12-05T16:30:00Z"))});
-  t.rows.push_back({Cell::of_text("140200"), Cell::of_text("大同市, \"东\" <北>"), Cell::of_int(-3), Cell::blank(),
-                    Cell::blank()});
+  t.rows.push_back({Cell::of_text("140200"), Cell::of_text("大同市, \"东\" <北>"), Cell::of_int(-3),
+                    Cell::blank(), Cell::blank()});
   return t;
 }
 
@@ -49,7 +50,8 @@ TEST(Csv, QuotesCommasQuotesAndLineBreaks) {
 }
 
 TEST(Csv, GuardsCellsThatSpreadsheetsWouldRunAsFormulas) {
-  EXPECT_EQ(hazmon::report::csv_field(Cell::of_text("=HYPERLINK(\"http://x\")")), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+  EXPECT_EQ(hazmon::report::csv_field(Cell::of_text("=HYPERLINK(\"http://x\")")),
+            "\"'=HYPERLINK(\"\"http://x\"\")\"");
   EXPECT_EQ(hazmon::report::csv_field(Cell::of_text("+1+1")), "'+1+1");
   EXPECT_EQ(hazmon::report::csv_field(Cell::of_text("-2+3")), "'-2+3");
   EXPECT_EQ(hazmon::report::csv_field(Cell::of_text("@SUM(A1)")), "'@SUM(A1)");
@@ -84,7 +86,8 @@ TEST(Xlsx, WorkbookHoldsChineseHeadersNumbersAndOneSheetPerTable) {
   EXPECT_NE(wbx.find("name=\"报警统计\""), std::string::npos) << wbx;
   EXPECT_NE(wbx.find("name=\"按日统计\""), std::string::npos) << wbx;
   const auto& strings = files["xl/sharedStrings.xml"];
-  for (const char* s : {"城市代码", "城市名称", "报警数", "误报率", "首次报警时间", "太原市", "统计时段：2026-12-01 至 2026-12-06"})
+  for (const char* s : {"城市代码", "城市名称", "报警数", "误报率", "首次报警时间", "太原市",
+                        "统计时段：2026-12-01 至 2026-12-06"})
     EXPECT_NE(strings.find(s), std::string::npos) << s;
   // Markup in a cell stays text.
   EXPECT_NE(strings.find("大同市, \"东\" &lt;北&gt;"), std::string::npos) << strings;

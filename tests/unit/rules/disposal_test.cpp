@@ -25,14 +25,19 @@ std::string outcome(S s, L level, A action, K who, TransitionRequest req = {}) {
   auto o = apply_transition(e, req, who, at(0), DisposalSettings{});
   if (!o.refused) return std::string("ok:") + to_string(o.next.state);
   switch (*o.refused) {
-    case Refusal::forbidden: return "forbidden";
-    case Refusal::wrong_state: return "wrong_state";
-    case Refusal::invalid: return "invalid:" + o.field;
+    case Refusal::forbidden:
+      return "forbidden";
+    case Refusal::wrong_state:
+      return "wrong_state";
+    case Refusal::invalid:
+      return "invalid:" + o.field;
   }
   return "?";
 }
 
-TransitionRequest full() { return {A::supervise, FeedbackCause::process_fluctuation, "降低进料量", "已处理"}; }
+TransitionRequest full() {
+  return {A::supervise, FeedbackCause::process_fluctuation, "降低进料量", "已处理"};
+}
 }  // namespace
 
 TEST(Disposal, TransitionsByStateAndActor) {
@@ -86,7 +91,8 @@ TEST(Disposal, TransitionsByStateAndActor) {
   };
   for (const auto& c : cases) {
     EXPECT_EQ(outcome(c.state, c.level, c.action, c.who, full()), c.expected)
-        << to_string(c.action) << " by " << to_string(c.who) << " in " << to_string(c.state) << " at " << to_string(c.level);
+        << to_string(c.action) << " by " << to_string(c.who) << " in " << to_string(c.state)
+        << " at " << to_string(c.level);
   }
 }
 
@@ -99,18 +105,35 @@ TEST(Disposal, RequestsMustBeComplete) {
     std::string expected;
   };
   const Case cases[] = {
-      {S::pushed, A::feedback, K::enterprise, {A::feedback, std::nullopt, "关阀", ""}, "invalid:cause"},
-      {S::pushed, A::feedback, K::enterprise, {A::feedback, FeedbackCause::instrument_fault, "  ", ""}, "invalid:measures"},
-      {S::pushed, A::feedback, K::enterprise, {A::feedback, FeedbackCause::instrument_fault, "更换变送器", ""}, "ok:fed_back"},
+      {S::pushed,
+       A::feedback,
+       K::enterprise,
+       {A::feedback, std::nullopt, "关阀", ""},
+       "invalid:cause"},
+      {S::pushed,
+       A::feedback,
+       K::enterprise,
+       {A::feedback, FeedbackCause::instrument_fault, "  ", ""},
+       "invalid:measures"},
+      {S::pushed,
+       A::feedback,
+       K::enterprise,
+       {A::feedback, FeedbackCause::instrument_fault, "更换变送器", ""},
+       "ok:fed_back"},
       {S::fed_back, A::reject, K::city, {A::reject, std::nullopt, "", ""}, "invalid:text"},
       {S::fed_back, A::check, K::county, {A::check, std::nullopt, "", ""}, "ok:checked"},
-      {S::pending_review, A::dismiss, K::county, {A::dismiss, std::nullopt, "", "\n"}, "invalid:text"},
+      {S::pending_review,
+       A::dismiss,
+       K::county,
+       {A::dismiss, std::nullopt, "", "\n"},
+       "invalid:text"},
       {S::pushed, A::supervise, K::province, {A::supervise, std::nullopt, "", ""}, "invalid:text"},
       // Role before completeness: a county officer's empty feedback is forbidden, not invalid.
       {S::pushed, A::feedback, K::county, {A::feedback, std::nullopt, "", ""}, "forbidden"},
   };
   for (const auto& c : cases)
-    EXPECT_EQ(outcome(c.state, L::yellow, c.action, c.who, c.req), c.expected) << to_string(c.action);
+    EXPECT_EQ(outcome(c.state, L::yellow, c.action, c.who, c.req), c.expected)
+        << to_string(c.action);
 }
 
 TEST(Disposal, EachStageGetsTheDeadlineOfItsLevel) {
@@ -130,18 +153,22 @@ TEST(Disposal, EachStageGetsTheDeadlineOfItsLevel) {
   };
   for (const auto& c : cases) {
     auto d = stage_deadline(c.state, c.level, at(0), st);
-    if (c.after) EXPECT_EQ(d, at(0) + *c.after) << to_string(c.state) << " " << to_string(c.level);
-    else EXPECT_EQ(d, std::nullopt) << to_string(c.state);
+    if (c.after)
+      EXPECT_EQ(d, at(0) + *c.after) << to_string(c.state) << " " << to_string(c.level);
+    else
+      EXPECT_EQ(d, std::nullopt) << to_string(c.state);
   }
   // Settings change them.
   st.deadlines[3].feedback = minutes(15);
   EXPECT_EQ(stage_deadline(S::pushed, L::red, at(0), st), at(0) + minutes(15));
   // A transition sets the next stage's deadline from its time.
   EventState e{S::pushed, L::red, at(0) + minutes(30), false, 0};
-  auto o = apply_transition(e, {A::feedback, FeedbackCause::real_hazard, "紧急停车", ""}, K::enterprise, at(600), st);
+  auto o = apply_transition(e, {A::feedback, FeedbackCause::real_hazard, "紧急停车", ""},
+                            K::enterprise, at(600), st);
   ASSERT_FALSE(o.refused);
   EXPECT_EQ(o.next.deadline, at(600) + hours(12));
-  o = apply_transition(o.next, {A::check, std::nullopt, "", "现场核查属实"}, K::county, at(1200), st);
+  o = apply_transition(o.next, {A::check, std::nullopt, "", "现场核查属实"}, K::county, at(1200),
+                       st);
   EXPECT_EQ(o.next.deadline, at(1200) + hours(72));
   o = apply_transition(o.next, {A::close, std::nullopt, "", ""}, K::province, at(1800), st);
   EXPECT_EQ(o.next.state, S::closed);
@@ -186,8 +213,11 @@ TEST(Disposal, MissedDeadlineMarksOverdueAndEscalates) {
   EXPECT_EQ(q->escalations, 0);
   EXPECT_EQ(on_deadline(*q, at(0) + hours(4), st), std::nullopt);
   // Closed and deadline-less events never escalate.
-  EXPECT_EQ(on_deadline({S::closed, L::blue, at(0), false, 0}, at(0) + hours(9), DisposalSettings{}), std::nullopt);
-  EXPECT_EQ(on_deadline({S::pending_review, L::blue, std::nullopt, false, 0}, at(0) + hours(9), DisposalSettings{}),
+  EXPECT_EQ(
+      on_deadline({S::closed, L::blue, at(0), false, 0}, at(0) + hours(9), DisposalSettings{}),
+      std::nullopt);
+  EXPECT_EQ(on_deadline({S::pending_review, L::blue, std::nullopt, false, 0}, at(0) + hours(9),
+                        DisposalSettings{}),
             std::nullopt);
 }
 
@@ -251,21 +281,26 @@ TEST(Disposal, AllowedActionsForTheDashboard) {
     for (auto a : v) s += std::string(s.empty() ? "" : ",") + to_string(a);
     return s;
   };
-  EXPECT_EQ(names(allowed_actions({S::pushed, L::yellow, std::nullopt, false, 0}, K::enterprise)), "feedback");
-  EXPECT_EQ(names(allowed_actions({S::fed_back, L::yellow, std::nullopt, false, 0}, K::county)), "reject,check");
-  EXPECT_EQ(names(allowed_actions({S::checked, L::red, std::nullopt, false, 0}, K::city)), "supervise");
-  EXPECT_EQ(names(allowed_actions({S::checked, L::red, std::nullopt, false, 0}, K::province)), "close,supervise");
+  EXPECT_EQ(names(allowed_actions({S::pushed, L::yellow, std::nullopt, false, 0}, K::enterprise)),
+            "feedback");
+  EXPECT_EQ(names(allowed_actions({S::fed_back, L::yellow, std::nullopt, false, 0}, K::county)),
+            "reject,check");
+  EXPECT_EQ(names(allowed_actions({S::checked, L::red, std::nullopt, false, 0}, K::city)),
+            "supervise");
+  EXPECT_EQ(names(allowed_actions({S::checked, L::red, std::nullopt, false, 0}, K::province)),
+            "close,supervise");
   EXPECT_EQ(names(allowed_actions({S::closed, L::red, std::nullopt, false, 0}, K::province)), "");
 }
 
 TEST(Disposal, NamesRoundTrip) {
   for (auto s : {S::pending_review, S::pending, S::pushed, S::fed_back, S::checked, S::closed})
     EXPECT_EQ(disposal_state_from_string(to_string(s)), s);
-  for (auto a : {A::create, A::confirm, A::dismiss, A::push, A::feedback, A::reject, A::check, A::close, A::supervise,
-                 A::raise_level, A::escalate})
+  for (auto a : {A::create, A::confirm, A::dismiss, A::push, A::feedback, A::reject, A::check,
+                 A::close, A::supervise, A::raise_level, A::escalate})
     EXPECT_EQ(disposal_action_from_string(to_string(a)), a);
-  for (auto c : {FeedbackCause::process_fluctuation, FeedbackCause::instrument_fault, FeedbackCause::false_alarm,
-                 FeedbackCause::maintenance, FeedbackCause::real_hazard})
+  for (auto c :
+       {FeedbackCause::process_fluctuation, FeedbackCause::instrument_fault,
+        FeedbackCause::false_alarm, FeedbackCause::maintenance, FeedbackCause::real_hazard})
     EXPECT_EQ(feedback_cause_from_string(to_string(c)), c);
   EXPECT_EQ(feedback_cause_from_string("weather"), std::nullopt);
   EXPECT_STREQ(chinese_name(FeedbackCause::instrument_fault), "仪表故障");

@@ -18,7 +18,8 @@ struct Row {
 
 SysTime at(int s) { return SysTime{} + hours(24 * 365 * 50) + seconds(s); }
 
-std::vector<std::string> run(PointConfig cfg, const std::vector<Row>& rows, std::vector<AlarmChange>* all = nullptr) {
+std::vector<std::string> run(PointConfig cfg, const std::vector<Row>& rows,
+                             std::vector<AlarmChange>* all = nullptr) {
   PointMachine m(cfg);
   std::vector<std::string> out;
   for (const auto& r : rows) {
@@ -54,7 +55,8 @@ TEST(PointMachine, SpikeShorterThanDebounceRaisesNothing) {
 
 TEST(PointMachine, SustainedExceedanceRaisesOnceWithStartAtFirstExceedance) {
   std::vector<AlarmChange> all;
-  auto t = run(tank_level(), {{0, 10}, {10, 16}, {25, 16.5}, {40, 17}, {60, 16}, {90, 14.8}, {100, 14.4}}, &all);
+  auto t = run(tank_level(),
+               {{0, 10}, {10, 16}, {25, 16.5}, {40, 17}, {60, 16}, {90, 14.8}, {100, 14.4}}, &all);
   EXPECT_EQ(t, (V{"40:raised:H", "100:cleared:H"}));
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[0].start, at(10));
@@ -64,21 +66,25 @@ TEST(PointMachine, SustainedExceedanceRaisesOnceWithStartAtFirstExceedance) {
 
 TEST(PointMachine, DeadbandPreventsFlappingAroundTheLimit) {
   // Jitter around H = 15 with deadband 0.5: one episode, not five.
-  auto t = run(tank_level(), {{0, 15.2}, {30, 15.1}, {40, 14.8}, {50, 15.3}, {60, 14.7}, {70, 15.4}, {80, 14.4}});
+  auto t = run(tank_level(),
+               {{0, 15.2}, {30, 15.1}, {40, 14.8}, {50, 15.3}, {60, 14.7}, {70, 15.4}, {80, 14.4}});
   EXPECT_EQ(t, (V{"30:raised:H", "80:cleared:H"}));
 }
 
 TEST(PointMachine, EscalatesToHighHighAfterItPersists) {
-  auto t = run(tank_level(), {{0, 16}, {30, 16}, {40, 18.5}, {50, 18.2}, {70, 18.9}, {80, 16}, {90, 14}});
+  auto t = run(tank_level(),
+               {{0, 16}, {30, 16}, {40, 18.5}, {50, 18.2}, {70, 18.9}, {80, 16}, {90, 14}});
   EXPECT_EQ(t, (V{"30:raised:H", "70:escalated:HH", "90:cleared:HH"}));
 }
 
 TEST(PointMachine, StraightToHighHighRaisesTheMostSevereLevel) {
-  EXPECT_EQ(run(tank_level(), {{0, 19}, {30, 19.5}, {60, 10}}), (V{"30:raised:HH", "60:cleared:HH"}));
+  EXPECT_EQ(run(tank_level(), {{0, 19}, {30, 19.5}, {60, 10}}),
+            (V{"30:raised:HH", "60:cleared:HH"}));
 }
 
 TEST(PointMachine, LowSideMirrorsTheHighSide) {
-  auto t = run(tank_level(), {{0, 5}, {10, 1.9}, {40, 1.8}, {50, 0.8}, {80, 0.9}, {90, 2.3}, {100, 2.6}});
+  auto t = run(tank_level(),
+               {{0, 5}, {10, 1.9}, {40, 1.8}, {50, 0.8}, {80, 0.9}, {90, 2.3}, {100, 2.6}});
   // 2.3 is above L = 2 but inside the deadband (2 + 0.5): still in alarm until 2.6.
   EXPECT_EQ(t, (V{"40:raised:L", "80:escalated:LL", "100:cleared:LL"}));
 }
@@ -94,7 +100,8 @@ TEST(PointMachine, OutOfRangeIsADataFaultNotAProcessAlarm) {
 
 TEST(PointMachine, PersistingGatewayQualityFlagsRaiseOneDeviceFault) {
   std::vector<AlarmChange> all;
-  auto t = run(tank_level(), {{0, 10}, {10, 16, 3}, {20, 16, 2}, {40, 16, 3}, {50, 16, 3}, {60, 10}}, &all);
+  auto t = run(tank_level(),
+               {{0, 10}, {10, 16, 3}, {20, 16, 2}, {40, 16, 3}, {50, 16, 3}, {60, 10}}, &all);
   EXPECT_EQ(t, (V{"40:raised:DEVICE_FAULT", "60:cleared:DEVICE_FAULT"}));
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[0].start, at(10));
@@ -117,7 +124,7 @@ TEST(PointMachine, IsolatedFlaggedSamplesOverALongRunOpenNoEpisode) {
   for (int i = 0; i < 8640; ++i) {
     Row r{i * 10, 10.0 + (i % 7) * 0.1};
     if (i % 200 == 37) r.quality = (i / 200) % 2 ? 3 : 2;
-    if (i % 200 == 113) r.v = 42;  // outside the range 0..20
+    if (i % 200 == 113) r.v = 42;         // outside the range 0..20
     if (i >= 5000 && i < 5010) r.v = 16;  // 100 s above H
     rows.push_back(r);
   }
@@ -126,13 +133,15 @@ TEST(PointMachine, IsolatedFlaggedSamplesOverALongRunOpenNoEpisode) {
 
 TEST(PointMachine, AFlaggedSampleDoesNotFeedTheProcessAlarm) {
   // The flagged sample's value (19 ≥ HH) is not trusted: H is raised from good samples only.
-  EXPECT_EQ(run(tank_level(), {{0, 16}, {20, 19, 3}, {30, 16}, {40, 10}}), (V{"30:raised:H", "40:cleared:H"}));
+  EXPECT_EQ(run(tank_level(), {{0, 16}, {20, 19, 3}, {30, 16}, {40, 10}}),
+            (V{"30:raised:H", "40:cleared:H"}));
 }
 
 TEST(PointMachine, WithoutDebounceAFlaggedSampleRaisesAtOnce) {
   auto cfg = tank_level();
   cfg.debounce = seconds(0);
-  EXPECT_EQ(run(cfg, {{0, 10}, {10, 16, 3}, {20, 10}}), (V{"10:raised:DEVICE_FAULT", "20:cleared:DEVICE_FAULT"}));
+  EXPECT_EQ(run(cfg, {{0, 10}, {10, 16, 3}, {20, 10}}),
+            (V{"10:raised:DEVICE_FAULT", "20:cleared:DEVICE_FAULT"}));
 }
 
 TEST(PointMachine, AlarmsInsideAFiledWindowAreRecordedAsSuppressed) {
@@ -168,7 +177,8 @@ TEST(PointMachine, SwitchAlarmsWithDebounce) {
   PointConfig sw;
   sw.analog = false;
   sw.debounce = seconds(5);
-  EXPECT_EQ(run(sw, {{0, 0}, {10, 1}, {12, 0}, {20, 1}, {25, 1}, {40, 0}}), (V{"25:raised:SWITCH", "40:cleared:SWITCH"}));
+  EXPECT_EQ(run(sw, {{0, 0}, {10, 1}, {12, 0}, {20, 1}, {25, 1}, {40, 0}}),
+            (V{"25:raised:SWITCH", "40:cleared:SWITCH"}));
   sw.debounce = seconds(0);
   EXPECT_EQ(run(sw, {{0, 1}, {1, 0}}), (V{"0:raised:SWITCH", "1:cleared:SWITCH"}));
 }

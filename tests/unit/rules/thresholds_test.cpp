@@ -15,7 +15,8 @@ using V = std::vector<std::string>;
 
 TEST(Thresholds, OrderedLimitsInsideTheRangePass) {
   EXPECT_TRUE(check_limits({0.0, 10.0, 1.0, 2.0, 8.0, 9.0}).empty());
-  EXPECT_TRUE(check_limits({0.0, 10.0, 2.0, 2.0, 8.0, 8.0}).empty());  // LL = L and H = HH are allowed
+  EXPECT_TRUE(
+      check_limits({0.0, 10.0, 2.0, 2.0, 8.0, 8.0}).empty());  // LL = L and H = HH are allowed
   EXPECT_TRUE(check_limits({}).empty());
   EXPECT_TRUE(check_limits({0.0, 100.0, std::nullopt, std::nullopt, 25.0, 50.0}).empty());
 }

@@ -29,14 +29,17 @@ struct Hazard {
 std::string describe(const WarningDecision& d) {
   std::ostringstream o;
   o << duration_cast<seconds>(d.at - at(0)).count() << ":";
-  if (d.kind == WarningDecision::Kind::attach) o << "attach:";
-  else o << "level:" << to_string(d.level) << ":" << d.rule_id << ":";
+  if (d.kind == WarningDecision::Kind::attach)
+    o << "attach:";
+  else
+    o << "level:" << to_string(d.level) << ":" << d.rule_id << ":";
   for (std::size_t i = 0; i < d.alarms.size(); ++i) o << (i ? "," : "") << d.alarms[i].quota_code;
   return o.str();
 }
 
 std::vector<std::string> run(const std::vector<Step>& steps, Hazard hz = {},
-                             std::vector<WarningRule> rules = default_warning_rules(), WarningEngine* keep = nullptr) {
+                             std::vector<WarningRule> rules = default_warning_rules(),
+                             WarningEngine* keep = nullptr) {
   WarningEngine local(std::move(rules));
   WarningEngine& e = keep ? *keep : local;
   std::map<std::string, SysTime> starts;
@@ -73,10 +76,14 @@ std::vector<std::string> run(const std::vector<Step>& steps, Hazard hz = {},
         type = types[point];
       }
       while (in >> flag) {
-        if (flag == "suppressed") a.suppressed = true;
-        else if (flag == "late") a.late = true;
-        else if (flag == "fault") a.data_fault = true;
-        else if (flag.rfind("start=", 0) == 0) starts[point] = at(std::stoi(flag.substr(6)));
+        if (flag == "suppressed")
+          a.suppressed = true;
+        else if (flag == "late")
+          a.late = true;
+        else if (flag == "fault")
+          a.data_fault = true;
+        else if (flag.rfind("start=", 0) == 0)
+          starts[point] = at(std::stoi(flag.substr(6)));
       }
       a.type = type;
       types[point] = type;
@@ -97,14 +104,20 @@ TEST(WarningRules, ThresholdAlarmLevelFollowsHazardRank) {
     V expected;
   };
   const Case cases[] = {
-      {1, "HH", {"0:level:red:1:P1"}},     {2, "HH", {"0:level:orange:1:P1"}}, {1, "LL", {"0:level:red:1:P1"}},
-      {2, "SWITCH", {"0:level:orange:1:P1"}}, {3, "HH", {"0:level:yellow:2:P1"}}, {4, "LL", {"0:level:blue:2:P1"}},
-      {1, "H", {}},                          {4, "L", {}},
+      {1, "HH", {"0:level:red:1:P1"}},
+      {2, "HH", {"0:level:orange:1:P1"}},
+      {1, "LL", {"0:level:red:1:P1"}},
+      {2, "SWITCH", {"0:level:orange:1:P1"}},
+      {3, "HH", {"0:level:yellow:2:P1"}},
+      {4, "LL", {"0:level:blue:2:P1"}},
+      {1, "H", {}},
+      {4, "L", {}},
   };
   for (const auto& c : cases) {
     Hazard hz;
     hz.rank = c.rank;
-    EXPECT_EQ(run({{0, std::string("raise P1 ") + c.type}}, hz), c.expected) << c.type << " on rank " << c.rank;
+    EXPECT_EQ(run({{0, std::string("raise P1 ") + c.type}}, hz), c.expected)
+        << c.type << " on rank " << c.rank;
   }
 }
 
@@ -116,12 +129,15 @@ TEST(WarningRules, HighAlarmMakesAnEventOnlyAfterTheMinimumDuration) {
   };
   const Case cases[] = {
       // Sustained: nothing at 5 min, yellow (rank 1–2) or blue (rank 3–4) at 10 min, once.
-      {2, {{0, "raise P1 H"}, {300, "tick"}, {600, "tick"}, {900, "tick"}}, {"600:level:yellow:3:P1"}},
+      {2,
+       {{0, "raise P1 H"}, {300, "tick"}, {600, "tick"}, {900, "tick"}},
+       {"600:level:yellow:3:P1"}},
       {1, {{0, "raise P1 L"}, {599, "tick"}, {601, "tick"}}, {"601:level:yellow:3:P1"}},
       {3, {{0, "raise P1 H"}, {600, "tick"}}, {"600:level:blue:3:P1"}},
       // Cleared after 9 minutes: never.
       {2, {{0, "raise P1 H"}, {540, "clear P1"}, {600, "tick"}, {3600, "tick"}}, {}},
-      // Reported late (backfilled by the gateway after debounce) but already 11 minutes long at its clear.
+      // Reported late (backfilled by the gateway after debounce) but already 11 minutes long at its
+      // clear.
       {2, {{0, "raise P1 H start=-660"}, {0, "clear P1"}}, {"0:level:yellow:3:P1"}},
       // HH sustained 30 minutes on a rank-3 source: yellow at once, orange at 30 min.
       {3, {{0, "raise P1 HH"}, {1800, "tick"}}, {"0:level:yellow:2:P1", "1800:level:orange:4:P1"}},
@@ -136,12 +152,20 @@ TEST(WarningRules, HighAlarmMakesAnEventOnlyAfterTheMinimumDuration) {
 TEST(WarningRules, DataFaultsSuppressedAndLateAlarmsNeverMakeEvents) {
   Hazard hz;
   hz.rank = 1;
-  EXPECT_EQ(run({{0, "raise P1 HH suppressed"}, {0, "raise P2 SWITCH late"}, {0, "raise P3 OFFLINE fault"},
-                 {0, "raise P4 OUT_OF_RANGE"}, {0, "raise P5 FROZEN fault"}, {3600, "tick"}},
+  EXPECT_EQ(run({{0, "raise P1 HH suppressed"},
+                 {0, "raise P2 SWITCH late"},
+                 {0, "raise P3 OFFLINE fault"},
+                 {0, "raise P4 OUT_OF_RANGE"},
+                 {0, "raise P5 FROZEN fault"},
+                 {3600, "tick"}},
                 hz),
             V{});
   // Not even as a second point of a combination.
-  EXPECT_EQ(run({{0, "raise P1 H"}, {10, "raise P2 H suppressed"}, {20, "raise P3 LL late"}, {3600, "clear P1"}}, hz),
+  EXPECT_EQ(run({{0, "raise P1 H"},
+                 {10, "raise P2 H suppressed"},
+                 {20, "raise P3 LL late"},
+                 {3600, "clear P1"}},
+                hz),
             V{"3600:level:yellow:3:P1"});
 }
 
@@ -153,17 +177,35 @@ TEST(WarningRules, TwoPointsOfOneHazardSourceWithinTheWindowRaiseTheLevelByOne) 
     V expected;
   };
   const Case cases[] = {
-      {"HH then H", 2, {{0, "raise P1 HH"}, {120, "raise P2 H"}}, {"0:level:orange:1:P1", "120:level:red:5:P2"}},
-      {"two short H alarms", 2, {{0, "raise P1 H"}, {60, "clear P1"}, {300, "raise P2 H"}}, {"300:level:orange:5:P2,P1"}},
+      {"HH then H",
+       2,
+       {{0, "raise P1 HH"}, {120, "raise P2 H"}},
+       {"0:level:orange:1:P1", "120:level:red:5:P2"}},
+      {"two short H alarms",
+       2,
+       {{0, "raise P1 H"}, {60, "clear P1"}, {300, "raise P2 H"}},
+       {"300:level:orange:5:P2,P1"}},
       {"rank 3", 3, {{0, "raise P1 L"}, {30, "raise P2 H"}}, {"30:level:yellow:5:P2,P1"}},
-      {"outside the window", 2, {{0, "raise P1 H"}, {60, "clear P1"}, {700, "raise P2 H"}, {760, "clear P2"}}, {}},
-      {"same point twice", 2, {{0, "raise P1 H"}, {60, "clear P1"}, {120, "raise P1 H"}, {180, "clear P1"}}, {}},
-      {"red stays red, the second alarm is attached", 1, {{0, "raise P1 HH"}, {60, "raise P2 H"}},
+      {"outside the window",
+       2,
+       {{0, "raise P1 H"}, {60, "clear P1"}, {700, "raise P2 H"}, {760, "clear P2"}},
+       {}},
+      {"same point twice",
+       2,
+       {{0, "raise P1 H"}, {60, "clear P1"}, {120, "raise P1 H"}, {180, "clear P1"}},
+       {}},
+      {"red stays red, the second alarm is attached",
+       1,
+       {{0, "raise P1 HH"}, {60, "raise P2 H"}},
        {"0:level:red:1:P1", "60:attach:P2"}},
-      {"a third point changes nothing more", 2, {{0, "raise P1 H"}, {10, "raise P2 H"}, {20, "raise P3 L"}},
+      {"a third point changes nothing more",
+       2,
+       {{0, "raise P1 H"}, {10, "raise P2 H"}, {20, "raise P3 L"}},
        {"10:level:orange:5:P2,P1", "20:attach:P3"}},
       // Once combined, a single alarm's rise lifts the event one above it: HH orange → red.
-      {"combined then escalated", 2, {{0, "raise P1 H"}, {10, "raise P2 H"}, {40, "escalate P1 HH"}},
+      {"combined then escalated",
+       2,
+       {{0, "raise P1 H"}, {10, "raise P2 H"}, {40, "escalate P1 HH"}},
        {"10:level:orange:5:P2,P1", "40:level:red:5:P1"}},
   };
   for (const auto& c : cases) {
@@ -174,7 +216,11 @@ TEST(WarningRules, TwoPointsOfOneHazardSourceWithinTheWindowRaiseTheLevelByOne) 
 }
 
 TEST(WarningRules, OpenEventCollectsAlarmsAndOnlyRises) {
-  EXPECT_EQ(run({{0, "raise P1 H"}, {600, "tick"}, {700, "escalate P1 HH"}, {800, "clear P1"}, {900, "tick"}}),
+  EXPECT_EQ(run({{0, "raise P1 H"},
+                 {600, "tick"},
+                 {700, "escalate P1 HH"},
+                 {800, "clear P1"},
+                 {900, "tick"}}),
             (V{"600:level:yellow:3:P1", "700:level:orange:1:P1"}));
   // A lower alarm on an orange event is attached without changing the level.
   Hazard r1;
@@ -184,7 +230,11 @@ TEST(WarningRules, OpenEventCollectsAlarmsAndOnlyRises) {
 }
 
 TEST(WarningRules, AfterCloseOnlyNewConditionsOpenANewEvent) {
-  EXPECT_EQ(run({{0, "raise P1 H"}, {600, "tick"}, {700, "close"}, {800, "tick"}, {5000, "tick"},
+  EXPECT_EQ(run({{0, "raise P1 H"},
+                 {600, "tick"},
+                 {700, "close"},
+                 {800, "tick"},
+                 {5000, "tick"},
                  // the same episode escalating is a new condition
                  {5100, "escalate P1 HH"}}),
             (V{"600:level:yellow:3:P1", "5100:level:orange:1:P1"}));
@@ -195,7 +245,12 @@ TEST(WarningRules, AfterCloseOnlyNewConditionsOpenANewEvent) {
   // An alarm attached without a level of its own can still qualify later by itself.
   Hazard r1;
   r1.rank = 1;
-  EXPECT_EQ(run({{0, "raise P1 HH"}, {10, "clear P1"}, {900, "raise P2 H"}, {1000, "close"}, {1600, "tick"}}, r1),
+  EXPECT_EQ(run({{0, "raise P1 HH"},
+                 {10, "clear P1"},
+                 {900, "raise P2 H"},
+                 {1000, "close"},
+                 {1600, "tick"}},
+                r1),
             (V{"0:level:red:1:P1", "900:attach:P2", "1600:level:yellow:3:P2"}));
 }
 
@@ -210,7 +265,8 @@ TEST(WarningRules, RulesApplyByScopeAndCanBeDisabled) {
   taiyuan.category = WarningCategory::threshold;
   taiyuan.scope = model::Scope::region("140100");
   taiyuan.alarm_types = {"H"};
-  taiyuan.level_by_rank = {WarningLevel::orange, WarningLevel::orange, WarningLevel::yellow, WarningLevel::yellow};
+  taiyuan.level_by_rank = {WarningLevel::orange, WarningLevel::orange, WarningLevel::yellow,
+                           WarningLevel::yellow};
   auto with = default_warning_rules();
   with.push_back(taiyuan);
   EXPECT_EQ(run({{0, "raise P1 H"}}, Hazard{}, with), V{"0:level:orange:10:P1"});
@@ -269,7 +325,8 @@ TEST(WarningRules, EscalationOutsideTheRulesIsRemembered) {
   e.event_level(hz.company, hz.hazard, WarningLevel::orange);  // a missed deadline
   // HH on rank 2 is worth orange: the event has that already.
   EXPECT_EQ(run({{700, "raise P2 HH"}}, hz, singles, &e), V{"700:attach:P2"});
-  EXPECT_EQ(run({{800, "close"}, {900, "raise P3 HH"}}, hz, singles, &e), V{"900:level:orange:1:P3"});
+  EXPECT_EQ(run({{800, "close"}, {900, "raise P3 HH"}}, hz, singles, &e),
+            V{"900:level:orange:1:P3"});
 }
 
 TEST(WarningRules, DefaultsAreConsistent) {
@@ -295,14 +352,20 @@ TEST(WarningRules, CheckRuleNamesTheBadField) {
       {"empty name", [](WarningRule& r) { r.name.clear(); }, "name"},
       {"no types", [](WarningRule& r) { r.alarm_types.clear(); }, "alarm_types"},
       {"data fault type", [](WarningRule& r) { r.alarm_types = {"OFFLINE"}; }, "alarm_types"},
-      {"duplicate type", [](WarningRule& r) { r.alarm_types = {"HH", "HH"}; }, "alarm_types"},
+      {"duplicate type",
+       [](WarningRule& r) {
+         r.alarm_types = {"HH", "HH"};
+       },
+       "alarm_types"},
       {"rank 5", [](WarningRule& r) { r.hazard_ranks = {5}; }, "hazard_ranks"},
       {"negative duration", [](WarningRule& r) { r.min_duration = seconds(-1); }, "min_duration_s"},
       {"no level", [](WarningRule& r) { r.level_by_rank = {}; }, "level_by_rank"},
       {"step on a single rule", [](WarningRule& r) { r.level_step = 1; }, "level_step"},
       {"several points but threshold", [](WarningRule& r) { r.min_points = 2; }, "category"},
-      {"combination of one point", [](WarningRule& r) { r.category = WarningCategory::combination; }, "min_points"},
-      {"video category", [](WarningRule& r) { r.category = WarningCategory::video_ai; }, "category"},
+      {"combination of one point",
+       [](WarningRule& r) { r.category = WarningCategory::combination; }, "min_points"},
+      {"video category", [](WarningRule& r) { r.category = WarningCategory::video_ai; },
+       "category"},
       {"zero window", [](WarningRule& r) { r.window = seconds(0); }, "window_s"},
   };
   for (const auto& c : cases) {

@@ -158,8 +158,8 @@ TEST_F(Reconcile, AmbiguousNormalisedNameStaysUnmatchedWithNote) {
 }
 
 TEST_F(Reconcile, RegionDisagreementIsNotedButStillMatches) {
-  auto out = reconcile(master, {row(4, 3, "晋中市", "大同甲煤化有限公司"),
-                                row(2, 4, "晋中市", "山西焦化有限公司")});
+  auto out = reconcile(
+      master, {row(4, 3, "晋中市", "大同甲煤化有限公司"), row(2, 4, "晋中市", "山西焦化有限公司")});
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].kind, MatchKind::exact);
   EXPECT_EQ(out[0].note, "region 晋中市 here, 大同市 in attachment 1");
@@ -183,7 +183,8 @@ TEST_F(Reconcile, UnrelatedNameIsUnmatchedWithoutSuggestion) {
 }
 
 TEST_F(Reconcile, KeepsInputOrderAndEveryRow) {
-  std::vector<RosterRow> rows = {row(2, 1, "太原市", "运城丁农药厂"), row(2, 2, "太原市", "山西焦化股份有限公司"),
+  std::vector<RosterRow> rows = {row(2, 1, "太原市", "运城丁农药厂"),
+                                 row(2, 2, "太原市", "山西焦化股份有限公司"),
                                  row(2, 3, "太原市", "山西焦化股份有限公司（一期）")};
   auto out = reconcile(master, rows);
   ASSERT_EQ(out.size(), 3u);
@@ -211,7 +212,8 @@ TEST(MatchKindName, NamesEachKind) {
 // --- read_roster_csv ---------------------------------------------------------------------------
 
 TEST(ReadRosterCsv, ReadsTheShippedMasterList) {
-  auto rows = read_roster_csv(kSource / "data/roster/notice-2021-247/attachment1_visual_communication.csv", 1);
+  auto rows = read_roster_csv(
+      kSource / "data/roster/notice-2021-247/attachment1_visual_communication.csv", 1);
   ASSERT_EQ(rows.size(), 182u);
   EXPECT_EQ(rows[0].attachment, 1);
   EXPECT_EQ(rows[0].seq, 1);
@@ -222,7 +224,8 @@ TEST(ReadRosterCsv, ReadsTheShippedMasterList) {
 }
 
 TEST(ReadRosterCsv, AttachmentThreeHasNoRegion) {
-  auto rows = read_roster_csv(kSource / "data/roster/notice-2021-247/attachment3_oblique_photography.csv", 3);
+  auto rows = read_roster_csv(
+      kSource / "data/roster/notice-2021-247/attachment3_oblique_photography.csv", 3);
   ASSERT_EQ(rows.size(), 10u);
   for (const auto& r : rows) {
     EXPECT_EQ(r.attachment, 3);
@@ -246,14 +249,16 @@ TEST(ReadRosterCsv, HandlesByteOrderMarkQuotesAndCrlf) {
 
 TEST(ReadRosterCsv, WrongFieldCountThrowsWithLineNumber) {
   std::string msg;
-  EXPECT_EQ(error_code_of([] { read_roster_csv(kFixtures / "wrong_field_count.csv", 2); }, &msg), Errc::bad_request);
+  EXPECT_EQ(error_code_of([] { read_roster_csv(kFixtures / "wrong_field_count.csv", 2); }, &msg),
+            Errc::bad_request);
   EXPECT_NE(msg.find("wrong_field_count.csv:3"), std::string::npos) << msg;
   EXPECT_NE(msg.find("wrong number of fields"), std::string::npos) << msg;
 }
 
 TEST(ReadRosterCsv, NonNumericSeqThrows) {
   std::string msg;
-  EXPECT_EQ(error_code_of([] { read_roster_csv(kFixtures / "seq_not_a_number.csv", 2); }, &msg), Errc::bad_request);
+  EXPECT_EQ(error_code_of([] { read_roster_csv(kFixtures / "seq_not_a_number.csv", 2); }, &msg),
+            Errc::bad_request);
   EXPECT_NE(msg.find("seq_not_a_number.csv:3"), std::string::npos) << msg;
   EXPECT_NE(msg.find("seq is not a number"), std::string::npos) << msg;
 }
@@ -267,7 +272,8 @@ TEST(ReadRosterCsv, MissingEnterpriseColumnThrows) {
 
 TEST(ReadRosterCsv, MissingFileThrows) {
   std::string msg;
-  EXPECT_EQ(error_code_of([] { read_roster_csv(kFixtures / "no_such_file.csv", 2); }, &msg), Errc::bad_request);
+  EXPECT_EQ(error_code_of([] { read_roster_csv(kFixtures / "no_such_file.csv", 2); }, &msg),
+            Errc::bad_request);
   EXPECT_NE(msg.find("cannot read roster file"), std::string::npos) << msg;
 }
 
@@ -282,6 +288,7 @@ TEST(ReadRosterCsv, ReadsFromAStreamAndNamesItsSourceInErrors) {
   EXPECT_EQ(error_code_of([&] { read_roster_csv(bad, "upload.csv", 2); }, &msg), Errc::bad_request);
   EXPECT_NE(msg.find("upload.csv:3: seq is not a number"), std::string::npos) << msg;
   std::istringstream empty("");
-  EXPECT_EQ(error_code_of([&] { read_roster_csv(empty, "upload.csv", 2); }, &msg), Errc::bad_request);
+  EXPECT_EQ(error_code_of([&] { read_roster_csv(empty, "upload.csv", 2); }, &msg),
+            Errc::bad_request);
   EXPECT_NE(msg.find("upload.csv is empty"), std::string::npos) << msg;
 }

@@ -18,7 +18,8 @@ namespace {
 // Record `n`: one upload "d<n>" with `readings` readings of point n.
 IngestBatch record(int n, int readings) {
   IngestBatch b;
-  b.uploads.push_back({"14010000001", "d" + std::to_string(n), "", "realtime", 1000, readings, "{}"});
+  b.uploads.push_back(
+      {"14010000001", "d" + std::to_string(n), "", "realtime", 1000, readings, "{}"});
   for (int i = 0; i < readings; ++i) b.readings.push_back({n, 1000LL * i, 5000, 0.5 * i, 0});
   return b;
 }
@@ -76,10 +77,12 @@ TEST_F(SpoolFile, DropUploadsTakesTheirReadingsAndEnterpriseAlarms) {
     auto r = record(n, n);  // upload d<n> has n readings
     b.uploads.push_back(r.uploads[0]);
     b.readings.insert(b.readings.end(), r.readings.begin(), r.readings.end());
-    b.enterprise_alarms.push_back({"14010000001", "d" + std::to_string(n), "Q", "H", 1.0, 0.5, 0, std::nullopt});
+    b.enterprise_alarms.push_back(
+        {"14010000001", "d" + std::to_string(n), "Q", "H", 1.0, 0.5, 0, std::nullopt});
   }
   b.alarms.push_back({});  // alarm changes are not per upload: they stay
-  auto removed = hazmon::storage::drop_uploads(b, [](const hazmon::storage::UploadRecord& u) { return u.data_id == "d2"; });
+  auto removed = hazmon::storage::drop_uploads(
+      b, [](const hazmon::storage::UploadRecord& u) { return u.data_id == "d2"; });
   EXPECT_EQ(removed, 2u);
   ASSERT_EQ(b.uploads.size(), 2u);
   EXPECT_EQ(b.uploads[0].data_id, "d1");
@@ -94,7 +97,8 @@ TEST_F(SpoolFile, DropUploadsTakesTheirReadingsAndEnterpriseAlarms) {
   // Readings that do not add up to the uploads' counts are left alone.
   IngestBatch odd = record(9, 3);
   odd.readings.pop_back();
-  EXPECT_EQ(hazmon::storage::drop_uploads(odd, [](const auto&) { return true; }), std::string::npos);
+  EXPECT_EQ(hazmon::storage::drop_uploads(odd, [](const auto&) { return true; }),
+            std::string::npos);
   EXPECT_TRUE(odd.uploads.empty());
   EXPECT_EQ(odd.readings.size(), 2u);
 }

@@ -17,7 +17,9 @@ cv::Mat background() {
   cv::RNG rng(11);
   for (int y = 0; y < m.rows; y += 8)
     for (int x = 0; x < m.cols; x += 8)
-      cv::rectangle(m, {x, y, 8, 8}, cv::Scalar(rng.uniform(40, 200), rng.uniform(40, 200), rng.uniform(40, 200)), -1);
+      cv::rectangle(m, {x, y, 8, 8},
+                    cv::Scalar(rng.uniform(40, 200), rng.uniform(40, 200), rng.uniform(40, 200)),
+                    -1);
   return m;
 }
 
@@ -45,7 +47,8 @@ cv::Mat plume(const cv::Mat& bg, int i) {
     for (int x = 0; x < bg.cols; ++x) {
       double a = 0.6 * mask.at<uchar>(y, x) / 255.0;
       for (int ch = 0; ch < 3; ++ch)
-        overlay.at<cv::Vec3b>(y, x)[ch] = cv::saturate_cast<uchar>((1 - a) * bg.at<cv::Vec3b>(y, x)[ch] + a * grey.at<cv::Vec3b>(y, x)[ch]);
+        overlay.at<cv::Vec3b>(y, x)[ch] = cv::saturate_cast<uchar>(
+            (1 - a) * bg.at<cv::Vec3b>(y, x)[ch] + a * grey.at<cv::Vec3b>(y, x)[ch]);
     }
   return overlay;
 }
@@ -58,7 +61,8 @@ cv::Mat walkers(const cv::Mat& bg, int i) {
   return m;
 }
 
-std::vector<Finding> run(const json& entry, const json& rois, const std::function<cv::Mat(int)>& frame, int n) {
+std::vector<Finding> run(const json& entry, const json& rois,
+                         const std::function<cv::Mat(int)>& frame, int n) {
   InferenceContext ctx(vt::repo_models());
   auto a = make_analyser(entry, rois, json::array());
   std::vector<cv::Mat> frames;
@@ -70,7 +74,9 @@ std::vector<Finding> run(const json& entry, const json& rois, const std::functio
 
 TEST(SmokeCues, TranslucentRisingPlumeIsSmoke) {
   const cv::Mat bg = background();
-  auto f = run({{"type", "smoke"}}, json::array(), [&](int i) { return with_noise(i < 8 ? bg : plume(bg, i - 8), i); }, 18);
+  auto f = run(
+      {{"type", "smoke"}}, json::array(),
+      [&](int i) { return with_noise(i < 8 ? bg : plume(bg, i - 8), i); }, 18);
   ASSERT_FALSE(f.empty());
   EXPECT_EQ(f[0].kind, "smoke");
   EXPECT_EQ(f[0].phase, EventPhase::start);
@@ -82,7 +88,9 @@ TEST(SmokeCues, TranslucentRisingPlumeIsSmoke) {
 
 TEST(SmokeCues, OpaqueWalkersAreNotSmoke) {
   const cv::Mat bg = background();
-  auto f = run({{"type", "smoke"}}, json::array(), [&](int i) { return with_noise(i < 8 ? bg : walkers(bg, i - 8), i); }, 30);
+  auto f = run(
+      {{"type", "smoke"}}, json::array(),
+      [&](int i) { return with_noise(i < 8 ? bg : walkers(bg, i - 8), i); }, 30);
   EXPECT_TRUE(f.empty()) << f.front().detail;
 }
 
@@ -105,12 +113,15 @@ TEST(LeakCues, VapourAndLiquid) {
   EXPECT_NE(f[0].detail.find("颜色变深"), std::string::npos) << f[0].detail;
 
   // Figures walking over the floor are not a puddle.
-  auto w = run({{"type", "leak"}, {"vapour", false}, {"ground_roi", "floor"}}, rois,
-               [&](int i) { return with_noise(i < 8 ? bg : walkers(bg, i - 8), i); }, 25);
+  auto w = run(
+      {{"type", "leak"}, {"vapour", false}, {"ground_roi", "floor"}}, rois,
+      [&](int i) { return with_noise(i < 8 ? bg : walkers(bg, i - 8), i); }, 25);
   EXPECT_TRUE(w.empty());
 
   // A white mist in the leak ROI is reported as vapour.
-  auto v = run({{"type", "leak"}}, rois, [&](int i) { return with_noise(i < 8 ? bg : plume(bg, i - 8), i); }, 18);
+  auto v = run(
+      {{"type", "leak"}}, rois, [&](int i) { return with_noise(i < 8 ? bg : plume(bg, i - 8), i); },
+      18);
   ASSERT_FALSE(v.empty());
   EXPECT_EQ(v[0].kind, "vapour");
 }

@@ -14,7 +14,8 @@ namespace {
 
 cv::Mat fire_frame() {
   static cv::Mat f = [] {
-    cv::VideoCapture cap(std::string(HAZMON_SOURCE_DIR) + "/tests/data/video-eval/furg_house6.mp4", cv::CAP_FFMPEG);
+    cv::VideoCapture cap(std::string(HAZMON_SOURCE_DIR) + "/tests/data/video-eval/furg_house6.mp4",
+                         cv::CAP_FFMPEG);
     cv::Mat m;
     cap.set(cv::CAP_PROP_POS_MSEC, 5000);
     cap.read(m);
@@ -34,7 +35,8 @@ cv::Mat calm_frame() {
 }
 
 // 'F' fire frame, '.' calm frame; returns '-', 'S' (start) or 'E' (end) per sample.
-std::string run(const json& entry, const std::string& samples, InferenceContext& ctx, std::vector<Finding>* all = nullptr) {
+std::string run(const json& entry, const std::string& samples, InferenceContext& ctx,
+                std::vector<Finding>* all = nullptr) {
   auto a = make_analyser(entry, json::array(), json::array());
   std::vector<cv::Mat> frames;
   for (char c : samples) frames.push_back(c == 'F' ? fire_frame() : calm_frame());
@@ -51,7 +53,12 @@ std::string run(const json& entry, const std::string& samples, InferenceContext&
 TEST(FireAnalyser, KOfNTable) {
   ASSERT_FALSE(fire_frame().empty());
   InferenceContext ctx(vt::repo_models());
-  struct Case { json entry; const char* samples; const char* expect; const char* why; };
+  struct Case {
+    json entry;
+    const char* samples;
+    const char* expect;
+    const char* why;
+  };
   const Case cases[] = {
       {{{"type", "fire"}}, "FF...FF...", "----------", "never 3 of the last 5"},
       {{{"type", "fire"}}, "F.F.F", "----S", "3 of 5, not consecutive"},
@@ -59,7 +66,8 @@ TEST(FireAnalyser, KOfNTable) {
       {{{"type", "fire"}, {"k", 1}, {"n", 2}}, "F..", "S-E", "k=1, n=2"},
       {{{"type", "fire"}}, ".....", "-----", "no fire, no episode"},
   };
-  for (const auto& c : cases) EXPECT_EQ(run(c.entry, c.samples, ctx), c.expect) << c.samples << ": " << c.why;
+  for (const auto& c : cases)
+    EXPECT_EQ(run(c.entry, c.samples, ctx), c.expect) << c.samples << ": " << c.why;
 }
 
 TEST(FireAnalyser, FindingCarriesBoxesConfidenceAndStartTime) {
@@ -70,7 +78,8 @@ TEST(FireAnalyser, FindingCarriesBoxesConfidenceAndStartTime) {
   EXPECT_EQ(f[0].analyser, "fire");
   EXPECT_EQ(f[0].kind, "fire");
   EXPECT_GT(f[0].confidence, 0.9);
-  EXPECT_EQ(f[0].started_at, vt::monday_10am() + std::chrono::seconds(2));  // first positive in the window
+  EXPECT_EQ(f[0].started_at,
+            vt::monday_10am() + std::chrono::seconds(2));  // first positive in the window
   ASSERT_FALSE(f[0].boxes.empty());
   for (const auto& b : f[0].boxes) {
     EXPECT_EQ(b.label, "fire");

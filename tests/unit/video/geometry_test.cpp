@@ -13,16 +13,21 @@ using namespace std::chrono;
 namespace {
 // 2026-11-30 is a Monday; local = UTC + 8 h.
 hazmon::core::SysTime local(int day_of_month, int hh, int mm) {
-  return hazmon::core::SysTime{seconds(1'795'968'000)} + days(day_of_month - 30) + hours(hh) + minutes(mm);
+  return hazmon::core::SysTime{seconds(1'795'968'000)} + days(day_of_month - 30) + hours(hh) +
+         minutes(mm);
 }
 }  // namespace
 
 TEST(Roi, ContainsPointsOfAConcavePolygon) {
   // An L shape: the notch (top right) is outside.
   Roi l{"l", {{0, 0}, {0.5, 0}, {0.5, 0.5}, {1, 0.5}, {1, 1}, {0, 1}}};
-  struct Case { double x, y; bool inside; };
-  for (auto c : {Case{0.25, 0.25, true}, Case{0.75, 0.25, false}, Case{0.75, 0.75, true}, Case{0.5, 0.25, true},
-                 Case{1.01, 0.75, false}, Case{0, 1, true}, Case{0.6, 0.49, false}}) {
+  struct Case {
+    double x, y;
+    bool inside;
+  };
+  for (auto c :
+       {Case{0.25, 0.25, true}, Case{0.75, 0.25, false}, Case{0.75, 0.75, true},
+        Case{0.5, 0.25, true}, Case{1.01, 0.75, false}, Case{0, 1, true}, Case{0.6, 0.49, false}}) {
     EXPECT_EQ(l.contains(c.x, c.y), c.inside) << c.x << "," << c.y;
   }
   EXPECT_TRUE(whole_frame_roi().whole_frame());
@@ -36,7 +41,8 @@ TEST(Roi, BoundsAndMaskFollowThePolygon) {
   cv::Mat m = r.mask({200, 100}, b);
   EXPECT_EQ(m.size(), b.size());
   EXPECT_GT(cv::countNonZero(m), 0.95 * b.area());
-  auto r2 = find_roi(json::parse(R"([{"name":"a","polygon":[[0,0],[1,0],[0,1]]}])"), "a", "fire", "roi");
+  auto r2 =
+      find_roi(json::parse(R"([{"name":"a","polygon":[[0,0],[1,0],[0,1]]}])"), "a", "fire", "roi");
   EXPECT_EQ(r2.polygon.size(), 3u);
   EXPECT_THROW(find_roi(json::array(), "a", "fire", "roi"), hazmon::core::Error);
 }
@@ -51,11 +57,17 @@ TEST(DutySchedule, LocalTimeIsChinaStandardTime) {
 }
 
 TEST(DutySchedule, Table) {
-  auto day = DutySchedule::parse(json::parse(R"([{"days":[1,2,3,4,5],"from":"08:00","to":"20:00"}])"));
+  auto day =
+      DutySchedule::parse(json::parse(R"([{"days":[1,2,3,4,5],"from":"08:00","to":"20:00"}])"));
   auto night = DutySchedule::parse(json::parse(R"([{"days":[1],"from":"20:00","to":"08:00"}])"));
   auto whole = DutySchedule::parse(json::parse(R"([{"days":[6,7],"from":"00:00","to":"24:00"}])"));
   auto always = DutySchedule::parse(json::array());
-  struct Case { const DutySchedule* s; int dom, hh, mm; bool on; const char* why; };
+  struct Case {
+    const DutySchedule* s;
+    int dom, hh, mm;
+    bool on;
+    const char* why;
+  };
   const Case cases[] = {
       {&day, 30, 8, 0, true, "Monday 08:00, start is inclusive"},
       {&day, 30, 19, 59, true, "Monday 19:59"},

@@ -18,10 +18,13 @@ cv::Mat scene(int seed = 7) {
   for (int y = 0; y < m.rows; ++y) m.row(y).setTo(cv::Scalar(60 + y / 4, 90, 120));
   cv::RNG rng(seed);
   for (int i = 0; i < 40; ++i) {
-    cv::Point a(rng.uniform(0, 320), rng.uniform(0, 240)), b(rng.uniform(0, 320), rng.uniform(0, 240));
+    cv::Point a(rng.uniform(0, 320), rng.uniform(0, 240)),
+        b(rng.uniform(0, 320), rng.uniform(0, 240));
     cv::Scalar c(rng.uniform(0, 255), rng.uniform(0, 255), rng.uniform(0, 255));
-    if (i % 2) cv::rectangle(m, a, b, c, 2);
-    else cv::line(m, a, b, c, 2);
+    if (i % 2)
+      cv::rectangle(m, a, b, c, 2);
+    else
+      cv::line(m, a, b, c, 2);
   }
   return m;
 }
@@ -36,10 +39,14 @@ cv::Mat noisy(const cv::Mat& m, int seed) {
   return out;
 }
 
-struct Episode { std::string kind; int start = -1, end = -1; };
+struct Episode {
+  std::string kind;
+  int start = -1, end = -1;
+};
 
 // Feeds `healthy` samples of the scene, then `bad` samples of `broken(i)`, then `healthy` again.
-std::vector<Episode> run(const std::function<cv::Mat(int)>& broken, int healthy, int bad, json entry = {{"type", "camera_health"}}) {
+std::vector<Episode> run(const std::function<cv::Mat(int)>& broken, int healthy, int bad,
+                         json entry = {{"type", "camera_health"}}) {
   InferenceContext ctx(vt::repo_models());
   auto a = make_analyser(entry, json::array(), json::array());
   std::vector<cv::Mat> frames;
@@ -66,7 +73,8 @@ std::vector<Episode> run(const std::function<cv::Mat(int)>& broken, int healthy,
 
 std::string kinds(const std::vector<Episode>& eps) {
   std::string s;
-  for (const auto& e : eps) s += e.kind + "[" + std::to_string(e.start) + "," + std::to_string(e.end) + "] ";
+  for (const auto& e : eps)
+    s += e.kind + "[" + std::to_string(e.start) + "," + std::to_string(e.end) + "] ";
   return s;
 }
 
@@ -78,7 +86,8 @@ TEST(CameraHealth, HealthySceneIsSilent) {
 }
 
 TEST(CameraHealth, Black) {
-  auto eps = run([](int i) { return noisy(cv::Mat(240, 320, CV_8UC3, cv::Scalar(3, 3, 3)), 200 + i); }, 8, 6);
+  auto eps = run(
+      [](int i) { return noisy(cv::Mat(240, 320, CV_8UC3, cv::Scalar(3, 3, 3)), 200 + i); }, 8, 6);
   ASSERT_EQ(eps.size(), 1u) << kinds(eps);
   EXPECT_EQ(eps[0].kind, "black");
   EXPECT_EQ(eps[0].start, 8 + 2);  // 3 of 4
@@ -86,7 +95,9 @@ TEST(CameraHealth, Black) {
 }
 
 TEST(CameraHealth, Covered) {
-  auto eps = run([](int i) { return noisy(cv::Mat(240, 320, CV_8UC3, cv::Scalar(120, 125, 130)), 300 + i); }, 8, 6);
+  auto eps = run(
+      [](int i) { return noisy(cv::Mat(240, 320, CV_8UC3, cv::Scalar(120, 125, 130)), 300 + i); },
+      8, 6);
   ASSERT_EQ(eps.size(), 1u) << kinds(eps);
   EXPECT_EQ(eps[0].kind, "covered");
   EXPECT_EQ(eps[0].start, 10);
@@ -94,11 +105,13 @@ TEST(CameraHealth, Covered) {
 }
 
 TEST(CameraHealth, Blur) {
-  auto eps = run([](int i) {
-    cv::Mat b;
-    cv::GaussianBlur(scene(), b, {0, 0}, 2.5);
-    return noisy(b, 400 + i);
-  }, 8, 6);
+  auto eps = run(
+      [](int i) {
+        cv::Mat b;
+        cv::GaussianBlur(scene(), b, {0, 0}, 2.5);
+        return noisy(b, 400 + i);
+      },
+      8, 6);
   ASSERT_GE(eps.size(), 1u) << kinds(eps);
   EXPECT_EQ(eps[0].kind, "blur") << kinds(eps);
   EXPECT_EQ(eps[0].start, 10);
@@ -107,10 +120,12 @@ TEST(CameraHealth, Blur) {
 
 TEST(CameraHealth, Frozen) {
   const cv::Mat still = noisy(scene(), 42);
-  auto eps = run([&](int) { return still; }, 8, 15, {{"type", "camera_health"}, {"frozen_samples", 5}});
+  auto eps =
+      run([&](int) { return still; }, 8, 15, {{"type", "camera_health"}, {"frozen_samples", 5}});
   ASSERT_EQ(eps.size(), 1u) << kinds(eps);
   EXPECT_EQ(eps[0].kind, "frozen");
-  // The first frozen frame differs from the last live one; 5 identical samples = 4 unchanged steps after it.
+  // The first frozen frame differs from the last live one; 5 identical samples = 4 unchanged steps
+  // after it.
   EXPECT_EQ(eps[0].start, 8 + 4);
   EXPECT_EQ(eps[0].end, 8 + 15);
 }

@@ -9,8 +9,8 @@ using hazmon::video::detail::HintFilter;
 
 namespace {
 
-Finding make(const std::string& analyser, const std::string& kind, EventPhase phase, std::vector<Point> roi = {},
-             std::string roi_name = "全画面") {
+Finding make(const std::string& analyser, const std::string& kind, EventPhase phase,
+             std::vector<Point> roi = {}, std::string roi_name = "全画面") {
   Finding f;
   f.analyser = analyser;
   f.kind = kind;
@@ -20,7 +20,9 @@ Finding make(const std::string& analyser, const std::string& kind, EventPhase ph
   return f;
 }
 
-std::vector<Point> rect(double x0, double y0, double x1, double y1) { return {{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}}; }
+std::vector<Point> rect(double x0, double y0, double x1, double y1) {
+  return {{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}};
+}
 
 std::vector<std::string> kinds(const std::vector<Finding>& v) {
   std::vector<std::string> out;
@@ -59,14 +61,16 @@ TEST(HintFilter, VapourUnderOpenSmokeOrFireIsDroppedWithItsEnd) {
 
 TEST(HintFilter, SameFrameOrderDoesNotMatter) {
   HintFilter h;
-  std::vector<Finding> frame{make("leak", "vapour", EventPhase::start), make("smoke", "smoke", EventPhase::start)};
+  std::vector<Finding> frame{make("leak", "vapour", EventPhase::start),
+                             make("smoke", "smoke", EventPhase::start)};
   h.apply(frame);
   EXPECT_EQ(kinds(frame), V{"smoke"});
 }
 
 TEST(HintFilter, OnlyOverlappingRoisExplain) {
   HintFilter h;
-  std::vector<Finding> frame{make("smoke", "smoke", EventPhase::start, rect(0, 0, 0.4, 0.5), "roof")};
+  std::vector<Finding> frame{
+      make("smoke", "smoke", EventPhase::start, rect(0, 0, 0.4, 0.5), "roof")};
   h.apply(frame);
   // A vapour ROI elsewhere in the picture (the tank at the bottom right) keeps its hint.
   frame = {make("leak", "vapour", EventPhase::start, rect(0.5, 0.6, 1, 1), "tank")};

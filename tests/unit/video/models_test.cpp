@@ -13,7 +13,8 @@ using namespace hazmon::video;
 
 namespace {
 cv::Mat house6_frame(double at_s) {
-  cv::VideoCapture cap(std::string(HAZMON_SOURCE_DIR) + "/tests/data/video-eval/furg_house6.mp4", cv::CAP_FFMPEG);
+  cv::VideoCapture cap(std::string(HAZMON_SOURCE_DIR) + "/tests/data/video-eval/furg_house6.mp4",
+                       cv::CAP_FFMPEG);
   cv::Mat f;
   if (!cap.isOpened()) return f;
   cap.set(cv::CAP_PROP_POS_MSEC, at_s * 1000);

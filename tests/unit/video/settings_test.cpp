@@ -8,12 +8,13 @@
 
 using hazmon::core::Errc;
 using hazmon::core::Error;
-using nlohmann::json;
 using hazmon::video::make_analyser;
+using nlohmann::json;
 
 namespace {
 
-const json kRois = json::parse(R"([{"name":"desk","polygon":[[0.1,0.1],[0.9,0.1],[0.9,0.9],[0.1,0.9]]},
+const json kRois =
+    json::parse(R"([{"name":"desk","polygon":[[0.1,0.1],[0.9,0.1],[0.9,0.9],[0.1,0.9]]},
                                    {"name":"floor","polygon":[[0,0.6],[1,0.6],[1,1],[0,1]]}])");
 
 // The message of the Error thrown for `entry`, or "" when it was accepted.
@@ -39,16 +40,23 @@ TEST(AnalyserSettings, AcceptsEveryTypeWithDefaultsAndNamesIt) {
 }
 
 TEST(AnalyserSettings, IntervalAndRoiAreRead) {
-  auto a = make_analyser(json{{"type", "fire"}, {"roi", "desk"}, {"interval_ms", 2500}}, kRois, json::array());
+  auto a = make_analyser(json{{"type", "fire"}, {"roi", "desk"}, {"interval_ms", 2500}}, kRois,
+                         json::array());
   EXPECT_EQ(a->interval(), std::chrono::milliseconds(2500));
-  a = make_analyser(json{{"type", "leave_post"}, {"interval_s", 0.5}, {"absent_s", 5}}, kRois, json::array());
+  a = make_analyser(json{{"type", "leave_post"}, {"interval_s", 0.5}, {"absent_s", 5}}, kRois,
+                    json::array());
   EXPECT_EQ(a->interval(), std::chrono::milliseconds(500));
-  a = make_analyser(json::parse(R"({"type":"fire_smoke","fire":{"interval_s":3},"smoke":{"interval_s":2}})"), kRois, json::array());
+  a = make_analyser(
+      json::parse(R"({"type":"fire_smoke","fire":{"interval_s":3},"smoke":{"interval_s":2}})"),
+      kRois, json::array());
   EXPECT_EQ(a->interval(), std::chrono::milliseconds(2000));  // the smaller of the parts
 }
 
 TEST(AnalyserSettings, RefusesBadEntriesWithAClearMessage) {
-  struct Case { const char* entry; const char* says; };
+  struct Case {
+    const char* entry;
+    const char* says;
+  };
   const Case cases[] = {
       {R"({"kind":"fire"})", "type"},
       {R"({"type":"teleport"})", "unknown analyser type"},
@@ -82,18 +90,28 @@ TEST(AnalyserSettings, RefusesBadEntriesWithAClearMessage) {
 }
 
 TEST(AnalyserSettings, LeakWithGroundRoiAndNoVapourIsAccepted) {
-  EXPECT_EQ(refusal(json::parse(R"({"type":"leak","vapour":false,"ground_roi":"floor","liquid":{"k":3,"n":4}})")), "");
+  EXPECT_EQ(refusal(json::parse(
+                R"({"type":"leak","vapour":false,"ground_roi":"floor","liquid":{"k":3,"n":4}})")),
+            "");
 }
 
 TEST(AnalyserSettings, RefusesMalformedRoisAndDutySchedules) {
   auto roi_with = [](const char* polygon) {
     return json::array({json{{"name", "desk"}, {"polygon", json::parse(polygon)}}});
   };
-  EXPECT_NE(refusal(json{{"type", "fire"}, {"roi", "desk"}}, roi_with("[[0,0],[1,0]]")).find("at least 3"), std::string::npos);
-  EXPECT_NE(refusal(json{{"type", "fire"}, {"roi", "desk"}}, roi_with("[[0,0],[640,0],[640,480]]")).find("normalised"), std::string::npos);
-  for (const char* duty : {R"([{"days":[1],"from":"08:00"}])", R"([{"days":[8],"from":"08:00","to":"09:00"}])",
-                           R"([{"days":[1],"from":"8:00","to":"09:00"}])", R"([{"days":[1],"from":"08:60","to":"09:00"}])",
-                           R"([{"days":[],"from":"08:00","to":"09:00"}])", R"({"days":[1]})"}) {
-    EXPECT_NE(refusal(json{{"type", "leave_post"}}, kRois, json::parse(duty)).find("duty_schedule"), std::string::npos) << duty;
+  EXPECT_NE(refusal(json{{"type", "fire"}, {"roi", "desk"}}, roi_with("[[0,0],[1,0]]"))
+                .find("at least 3"),
+            std::string::npos);
+  EXPECT_NE(refusal(json{{"type", "fire"}, {"roi", "desk"}}, roi_with("[[0,0],[640,0],[640,480]]"))
+                .find("normalised"),
+            std::string::npos);
+  for (const char* duty :
+       {R"([{"days":[1],"from":"08:00"}])", R"([{"days":[8],"from":"08:00","to":"09:00"}])",
+        R"([{"days":[1],"from":"8:00","to":"09:00"}])",
+        R"([{"days":[1],"from":"08:60","to":"09:00"}])",
+        R"([{"days":[],"from":"08:00","to":"09:00"}])", R"({"days":[1]})"}) {
+    EXPECT_NE(refusal(json{{"type", "leave_post"}}, kRois, json::parse(duty)).find("duty_schedule"),
+              std::string::npos)
+        << duty;
   }
 }

@@ -23,13 +23,12 @@ inline ModelPaths repo_models() {
 }
 
 inline cv::Mat eval_image(const std::string& name) {
-  return cv::imread(std::string(HAZMON_SOURCE_DIR) + "/tests/data/video-eval/" + name, cv::IMREAD_COLOR);
+  return cv::imread(std::string(HAZMON_SOURCE_DIR) + "/tests/data/video-eval/" + name,
+                    cv::IMREAD_COLOR);
 }
 
 // Monday 2026-11-30 02:00 UTC = 10:00 in China.
-inline core::SysTime monday_10am() {
-  return core::SysTime{std::chrono::seconds(1'796'004'000)};
-}
+inline core::SysTime monday_10am() { return core::SysTime{std::chrono::seconds(1'796'004'000)}; }
 
 struct Fed {
   std::vector<Finding> findings;
@@ -37,8 +36,8 @@ struct Fed {
 };
 
 // Feeds frames[i] at t0 + i * step and collects the findings.
-inline Fed feed(Analyser& a, InferenceContext& ctx, const std::vector<cv::Mat>& frames, core::SysTime t0,
-                std::chrono::milliseconds step = std::chrono::seconds(1)) {
+inline Fed feed(Analyser& a, InferenceContext& ctx, const std::vector<cv::Mat>& frames,
+                core::SysTime t0, std::chrono::milliseconds step = std::chrono::seconds(1)) {
   Fed fed;
   for (size_t i = 0; i < frames.size(); ++i) {
     AnalysisFrame f;
