@@ -11,6 +11,8 @@ packages=(
   libgtest-dev libgmock-dev python3-minimal
   postgresql-15 postgresql-client-15
   curl ccache
+  # the layout check (tests/format, .clang-format) and the static analysis (scripts/tidy.sh)
+  clang-format clang-tidy
   # video: FFmpeg libraries, OpenCV DNN, and the RTSP server the tests run
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev ffmpeg
   libopencv-dnn-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-videoio-dev libopencv-core-dev

@@ -15,6 +15,7 @@ namespace hazmon::config {
 namespace fs = std::filesystem;
 
 fs::path home_dir() {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): read at startup; nothing in hazmond calls setenv
   if (const char* h = std::getenv("HAZMON_HOME"); h && *h) return h;
   // An installed hazmond (<prefix>/bin/hazmond, cmake/Install.cmake) uses <prefix>/share/hazmon.
   static const fs::path installed = [] {
@@ -85,6 +86,7 @@ nlohmann::json default_config() { return validate_config(nlohmann::json::object(
 
 std::optional<std::string> read_secret(const std::string& env_name, const std::string& file) {
   if (!env_name.empty()) {
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): read at startup; nothing in hazmond calls setenv
     if (const char* v = std::getenv(env_name.c_str()); v && *v) return std::string(v);
   }
   if (file.empty()) return std::nullopt;
