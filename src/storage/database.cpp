@@ -505,4 +505,14 @@ std::string ph(Params& params, Param value) {
   return "$" + std::to_string(params.size());
 }
 
+std::string escape_like(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace hazmon::storage

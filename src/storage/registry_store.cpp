@@ -49,15 +49,6 @@ std::string scope_sql(const EntityDef& def, const model::Scope& scope, Params& p
   return "FALSE";
 }
 
-std::string escape_like(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string to_param(const nlohmann::json& v) {

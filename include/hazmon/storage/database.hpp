@@ -289,6 +289,9 @@ std::string format_timestamptz(core::SysTime t);
 // filters.
 std::string ph(Params& params, Param value);
 
+// `s` for a LIKE / ILIKE pattern with the default escape character: %, _ and \ match themselves.
+std::string escape_like(std::string_view s);
+
 class Database {
  public:
   explicit Database(DbSettings settings);
