@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "request_helpers.hpp"
+#include "video_json.hpp"
 
 namespace hazmon::api {
 using core::Errc;
@@ -69,29 +70,29 @@ core::SysTime required_time(Request& req, const char* key) {
     throw Error(Errc::bad_request, std::string(key) + " must be RFC 3339 or yyyy-MM-dd HH:mm:ss");
   return *t;
 }
-}  // namespace
-
-void add_video_routes(http::Router& r, ApiContext& ctx) {
-  if (!ctx.video) return;
-  auto& v = *ctx.video;
+// The review queue, its evidence and statistics, and the recording segments.
+void add_event_routes(http::Router& r, ApiContext& ctx, service::VideoService& v) {
   r.add("GET", "/api/v1/video/events", authed(ctx, "", [&v](Request& req, const Principal& who) {
           check_query(req, {"state", "analyser", "company_code", "video_id", "from", "to", "limit",
                             "offset"});
           auto filters =
               query_subset(req, {"state", "analyser", "company_code", "video_id", "from", "to"});
-          return json_response(200, v.list(who, filters, query_int(req, "limit", 50, 1, 500),
-                                           query_int(req, "offset", 0, 0, 1 << 30)));
+          auto limit = query_int(req, "limit", 50, 1, 500);
+          auto offset = query_int(req, "offset", 0, 0, 1 << 30);
+          return json_response(
+              200, video_json::event_page(v.list(who, filters, limit, offset), limit, offset));
         }));
-  r.add("GET", "/api/v1/video/events/{id}",
-        authed(ctx, "", [&v](Request& req, const Principal& who) {
-          check_query(req, {});
-          return json_response(200, v.get(who, id_param(req, "video event")));
-        }));
+  r.add(
+      "GET", "/api/v1/video/events/{id}", authed(ctx, "", [&v](Request& req, const Principal& who) {
+        check_query(req, {});
+        return json_response(200, video_json::event_view(v.get(who, id_param(req, "video event"))));
+      }));
   r.add("POST", "/api/v1/video/events/{id}/review",
         authed(ctx, "video.review", [&v](Request& req, const Principal& who) {
           check_query(req, {});
           auto id = id_param(req, "video event");
-          return json_response(200, v.review(who, id, parse_json_body(req)));
+          return json_response(200,
+                               video_json::event_view(v.review(who, id, parse_json_body(req))));
         }));
   r.add("GET", "/api/v1/video/events/{id}/snapshot",
         authed(ctx, "", [&v](Request& req, const Principal& who) {
@@ -107,13 +108,17 @@ void add_video_routes(http::Router& r, ApiContext& ctx) {
         authed(ctx, "", [&v](Request& req, const Principal& who) {
           check_query(req, {"from", "to", "company_code", "analyser", "period", "group_by"});
           std::map<std::string, std::string> filters(req.query.begin(), req.query.end());
-          return json_response(200, v.statistics(who, filters));
+          return json_response(200, video_json::statistics(v.statistics(who, filters)));
         }));
   r.add("GET", "/api/v1/video/segments/{id}",
         authed(ctx, "", [&v](Request& req, const Principal& who) {
           check_query(req, {});
           return file_response(v.segment(who, id_param(req, "segment")));
         }));
+}
+
+// Cameras: their states, credentials and HLS playlists.
+void add_camera_routes(http::Router& r, ApiContext& ctx, service::VideoService& v) {
   // Cameras in scope with their states in one answer (the camera list page asked for each
   // camera's status on its own: 500 requests per visit).
   r.add("GET", "/api/v1/video/cameras", authed(ctx, "", [&v](Request& req, const Principal& who) {
@@ -124,14 +129,17 @@ void add_video_routes(http::Router& r, ApiContext& ctx) {
             throw Error(Errc::bad_request, "company_code is 11 digits");
           auto q = query_or(req, "q", "");
           if (q.size() > 64) throw Error(Errc::bad_request, "q is at most 64 bytes");
+          auto limit = query_int(req, "limit", 100, 1, 1000);
+          auto offset = query_int(req, "offset", 0, 0, 1 << 30);
           return json_response(
-              200, v.camera_states(who, company, q, query_int(req, "limit", 100, 1, 1000),
-                                   query_int(req, "offset", 0, 0, 1 << 30)));
+              200, video_json::camera_page(v.camera_states(who, company, q, limit, offset), limit,
+                                           offset));
         }));
   r.add("GET", "/api/v1/cameras/{video_id}/status",
         authed(ctx, "", [&v](Request& req, const Principal& who) {
           check_query(req, {});
-          return json_response(200, v.camera_status(who, video_id_param(req)));
+          return json_response(200,
+                               video_json::camera_state(v.camera_status(who, video_id_param(req))));
         }));
   // Camera credentials (ADR 0014): sealed with the server key, never answered back.
   r.add("PUT", "/api/v1/cameras/{video_id}/credential",
@@ -157,6 +165,14 @@ void add_video_routes(http::Router& r, ApiContext& ctx) {
           check_query(req, {});
           return playlist_response(v.live_playlist(who, video_id_param(req)));
         }));
+}
+
+}  // namespace
+
+void add_video_routes(http::Router& r, ApiContext& ctx) {
+  if (!ctx.video) return;
+  add_event_routes(r, ctx, *ctx.video);
+  add_camera_routes(r, ctx, *ctx.video);
 }
 
 }  // namespace hazmon::api

@@ -7,6 +7,8 @@
 //
 // The service does not own the pipeline: the app connects it through the hooks below
 // (set_cameras, status, enforce_retention), which keeps this module testable without cameras.
+// The SQL is storage::VideoStore's; answers are model structs (model/video.hpp) that the routes
+// turn into JSON.
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -21,6 +23,7 @@
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/secret_box.hpp>
 #include <hazmon/model/scope.hpp>
+#include <hazmon/model/video.hpp>
 #include <hazmon/video/supervisor.hpp>
 #include <hazmon/video/video_event.hpp>
 
@@ -126,27 +129,28 @@ class VideoService : public video::EventSink {
 
   // ---- queries and review (caller's thread and scope) ----
   // Filters: state, analyser, company_code, video_id, from, to (started_at).
-  nlohmann::json list(const model::Principal& who,
-                      const std::map<std::string, std::string>& filters, int limit,
-                      long long offset);
-  nlohmann::json get(const model::Principal& who, long long id);
+  model::VideoEventPage list(const model::Principal& who,
+                             const std::map<std::string, std::string>& filters, int limit,
+                             long long offset);
+  model::VideoEventView get(const model::Principal& who, long long id);
   // {decision: confirm|reject, reason}: 404 outside the scope, 403 unless county, city or
   // province officer, 409 unless pending, 422 for an unknown decision or a reject without reason.
   // Confirm creates and pushes a warning event (WarningService::raise_video_event).
-  nlohmann::json review(const model::Principal& who, long long id, const nlohmann::json& body);
+  model::VideoEventView review(const model::Principal& who, long long id,
+                               const nlohmann::json& body);
   // kind: "snapshot" or "clip"; 404 when absent, outside the scope or outside evidence_dir.
   MediaFile evidence(const model::Principal& who, long long id, const std::string& kind);
   // Filters: from, to, company_code, analyser, period (day|week|month).
-  nlohmann::json statistics(const model::Principal& who,
-                            const std::map<std::string, std::string>& filters);
+  model::VideoStatistics statistics(const model::Principal& who,
+                                    const std::map<std::string, std::string>& filters);
   // last_error is the stream's own error for operators and province admins, and only
   // "unreachable" for everyone else (an address probe learns nothing from it).
-  nlohmann::json camera_status(const model::Principal& who, const std::string& video_id);
+  model::CameraState camera_status(const model::Principal& who, const std::string& video_id);
   // The active cameras in scope (optionally one enterprise's, or matching q in the camera's or
   // enterprise's name or the video_id), each with camera_status's fields and recording summary:
-  // {items, total, limit, offset}, ordered by enterprise and video_id.
-  nlohmann::json camera_states(const model::Principal& who, const std::string& company_code,
-                               const std::string& q, int limit, long long offset);
+  // ordered by enterprise and video_id.
+  model::CameraStatePage camera_states(const model::Principal& who, const std::string& company_code,
+                                       const std::string& q, int limit, long long offset);
   // HLS playlists; segment URIs are /api/v1/video/segments/{id}.
   std::string playback_playlist(const model::Principal& who, const std::string& video_id,
                                 core::SysTime from, core::SysTime to);
@@ -162,5 +166,9 @@ class VideoService : public video::EventSink {
 
 // Warning level of a confirmed event by analyser and kind (docs/video.md has the table).
 std::string video_warning_level(const std::string& analyser, const std::string& kind);
+
+// A time in a video answer as PostgreSQL prints a timestamptz (storage::format_timestamptz):
+// RFC 3339 UTC with the microseconds that are not zero.
+std::string video_time(core::SysTime t);
 
 }  // namespace hazmon::service
