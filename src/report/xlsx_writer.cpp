@@ -106,25 +106,17 @@ struct TempFile {
     if (!path.empty()) ::unlink(path.c_str());
   }
 };
-}  // namespace
 
-std::string write_xlsx(const std::vector<Table>& tables) {
-  TempFile tmp;
-  {
-    std::string pattern = (std::filesystem::temp_directory_path() / "hazmon-xlsx-XXXXXX").string();
-    int fd = ::mkstemp(pattern.data());
-    if (fd < 0) throw Error(Errc::internal, "xlsx: no temporary file");
-    ::close(fd);
-    tmp.path = pattern;
-  }
-  lxw_workbook_options options{};
-  options.constant_memory = LXW_FALSE;
-  lxw_workbook* wb = workbook_new_opt(tmp.path.c_str(), &options);
-  if (!wb) throw Error(Errc::internal, "xlsx: cannot create the workbook");
-  // workbook_close frees the workbook whatever happens; make sure it runs once on every path.
-  std::unique_ptr<lxw_workbook, void (*)(lxw_workbook*)> guard(
-      wb, [](lxw_workbook* w) { workbook_close(w); });
+// A private temporary file for the workbook (mkstemp), removed with the TempFile.
+void make_temp(TempFile& tmp) {
+  std::string pattern = (std::filesystem::temp_directory_path() / "hazmon-xlsx-XXXXXX").string();
+  int fd = ::mkstemp(pattern.data());
+  if (fd < 0) throw Error(Errc::internal, "xlsx: no temporary file");
+  ::close(fd);
+  tmp.path = pattern;
+}
 
+Formats make_formats(lxw_workbook* wb) {
   Formats fmt{};
   fmt.title = workbook_add_format(wb);
   format_set_bold(fmt.title);
@@ -142,77 +134,99 @@ std::string write_xlsx(const std::vector<Table>& tables) {
   fmt.time = workbook_add_format(wb);
   format_set_num_format(fmt.time, "yyyy-mm-dd hh:mm:ss");
 
+  return fmt;
+}
+
+// Writes one cell; returns its display width (0 for none).
+int write_cell(lxw_workbook* wb, lxw_worksheet* ws, lxw_row_t r, lxw_col_t col, const Cell& cell,
+               const Column& column, Formats& fmt) {
+  int w = 0;
+  switch (cell.kind) {
+    case CellKind::empty:
+      break;
+    case CellKind::text:
+      check(worksheet_write_string(ws, r, col, cell.text.c_str(), nullptr), "text");
+      w = display_width(cell.text);
+      break;
+    case CellKind::integer:
+      check(worksheet_write_number(ws, r, col, static_cast<double>(cell.integer), fmt.integer),
+            "integer");
+      w = static_cast<int>(std::to_string(cell.integer).size());
+      break;
+    case CellKind::real:
+    case CellKind::percent:
+      if (std::isfinite(cell.real)) {
+        bool pct = cell.kind == CellKind::percent;
+        check(worksheet_write_number(
+                  ws, r, col, cell.real,
+                  decimals_format(wb, pct ? fmt.percent : fmt.real, column.decimals, pct)),
+              "number");
+        w = 12;
+      }
+      break;
+    case CellKind::time: {
+      auto dt = beijing_datetime(cell.time);
+      check(worksheet_write_datetime(ws, r, col, &dt, fmt.time), "time");
+      w = 19;
+      break;
+    }
+  }
+  return w;
+}
+
+// One table as one sheet: notes, a bold header row frozen in place, the rows, column widths.
+void write_sheet(lxw_workbook* wb, const Table& t, std::set<std::string>& used, Formats& fmt) {
+  auto name = sheet_name(t.title, used);
+  lxw_worksheet* ws = workbook_add_worksheet(wb, name.c_str());
+  if (!ws) throw Error(Errc::internal, "xlsx: cannot add sheet");
+  lxw_row_t r = 0;
+  for (std::size_t i = 0; i < t.notes.size(); ++i, ++r)
+    check(worksheet_write_string(ws, r, 0, t.notes[i].c_str(), i == 0 ? fmt.title : fmt.note),
+          "note");
+  if (!t.notes.empty()) ++r;  // a blank line before the table
+  const lxw_row_t header_row = r;
+  std::vector<int> widths(t.columns.size(), 6);
+  for (std::size_t c = 0; c < t.columns.size(); ++c) {
+    check(worksheet_write_string(ws, r, static_cast<lxw_col_t>(c), t.columns[c].header.c_str(),
+                                 fmt.header),
+          "header");
+    widths[c] = std::max(widths[c], display_width(t.columns[c].header) + 2);
+  }
+  ++r;
+  for (const auto& row : t.rows) {
+    for (std::size_t c = 0; c < t.columns.size() && c < row.size(); ++c) {
+      int w = write_cell(wb, ws, r, static_cast<lxw_col_t>(c), row[c], t.columns[c], fmt);
+      widths[c] = std::max(widths[c], w + 2);
+    }
+    ++r;
+  }
+  for (std::size_t c = 0; c < t.columns.size(); ++c) {
+    double w = t.columns[c].width > 0 ? t.columns[c].width : std::min(widths[c], 60);
+    check(
+        worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), w, nullptr),
+        "width");
+  }
+  worksheet_freeze_panes(ws, header_row + 1, 0);
+}
+}  // namespace
+
+std::string write_xlsx(const std::vector<Table>& tables) {
+  TempFile tmp;
+  make_temp(tmp);
+  lxw_workbook_options options{};
+  options.constant_memory = LXW_FALSE;
+  lxw_workbook* wb = workbook_new_opt(tmp.path.c_str(), &options);
+  if (!wb) throw Error(Errc::internal, "xlsx: cannot create the workbook");
+  // workbook_close frees the workbook whatever happens; make sure it runs once on every path.
+  std::unique_ptr<lxw_workbook, void (*)(lxw_workbook*)> guard(
+      wb, [](lxw_workbook* w) { workbook_close(w); });
+  Formats fmt = make_formats(wb);
   std::set<std::string> used;
   if (tables.empty()) {  // a workbook needs a sheet
     if (!workbook_add_worksheet(wb, "Sheet1"))
       throw Error(Errc::internal, "xlsx: cannot add a sheet");
   }
-  for (const auto& t : tables) {
-    auto name = sheet_name(t.title, used);
-    lxw_worksheet* ws = workbook_add_worksheet(wb, name.c_str());
-    if (!ws) throw Error(Errc::internal, "xlsx: cannot add sheet");
-    lxw_row_t r = 0;
-    for (std::size_t i = 0; i < t.notes.size(); ++i, ++r)
-      check(worksheet_write_string(ws, r, 0, t.notes[i].c_str(), i == 0 ? fmt.title : fmt.note),
-            "note");
-    if (!t.notes.empty()) ++r;  // a blank line before the table
-    const lxw_row_t header_row = r;
-    std::vector<int> widths(t.columns.size(), 6);
-    for (std::size_t c = 0; c < t.columns.size(); ++c) {
-      check(worksheet_write_string(ws, r, static_cast<lxw_col_t>(c), t.columns[c].header.c_str(),
-                                   fmt.header),
-            "header");
-      widths[c] = std::max(widths[c], display_width(t.columns[c].header) + 2);
-    }
-    ++r;
-    for (const auto& row : t.rows) {
-      for (std::size_t c = 0; c < t.columns.size() && c < row.size(); ++c) {
-        const Cell& cell = row[c];
-        auto col = static_cast<lxw_col_t>(c);
-        int w = 0;
-        switch (cell.kind) {
-          case CellKind::empty:
-            break;
-          case CellKind::text:
-            check(worksheet_write_string(ws, r, col, cell.text.c_str(), nullptr), "text");
-            w = display_width(cell.text);
-            break;
-          case CellKind::integer:
-            check(
-                worksheet_write_number(ws, r, col, static_cast<double>(cell.integer), fmt.integer),
-                "integer");
-            w = static_cast<int>(std::to_string(cell.integer).size());
-            break;
-          case CellKind::real:
-          case CellKind::percent:
-            if (std::isfinite(cell.real)) {
-              bool pct = cell.kind == CellKind::percent;
-              check(worksheet_write_number(ws, r, col, cell.real,
-                                           decimals_format(wb, pct ? fmt.percent : fmt.real,
-                                                           t.columns[c].decimals, pct)),
-                    "number");
-              w = 12;
-            }
-            break;
-          case CellKind::time: {
-            auto dt = beijing_datetime(cell.time);
-            check(worksheet_write_datetime(ws, r, col, &dt, fmt.time), "time");
-            w = 19;
-            break;
-          }
-        }
-        widths[c] = std::max(widths[c], w + 2);
-      }
-      ++r;
-    }
-    for (std::size_t c = 0; c < t.columns.size(); ++c) {
-      double w = t.columns[c].width > 0 ? t.columns[c].width : std::min(widths[c], 60);
-      check(worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), w,
-                                 nullptr),
-            "width");
-    }
-    worksheet_freeze_panes(ws, header_row + 1, 0);
-  }
+  for (const auto& t : tables) write_sheet(wb, t, used, fmt);
   lxw_error closed = workbook_close(guard.release());
   if (closed != LXW_NO_ERROR)
     throw Error(Errc::internal, std::string("xlsx: ") + lxw_strerror(closed));

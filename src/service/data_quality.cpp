@@ -36,6 +36,38 @@ BeijingDay day_param(const std::string& name, const std::string& v) {
   if (!d) throw Error(Errc::bad_request, name + " must be a day YYYY-MM-DD");
   return *d;
 }
+// Codes outside the scope are answered as if they did not exist (404).
+void check_company(storage::Tx& tx, const model::Scope& scope, const std::string& company_code) {
+  storage::Params p{company_code};
+  auto pred = storage::scope_predicate(scope, "company_code", "region_code", p);
+  if (tx.exec_one("SELECT 1 AS ok FROM enterprise WHERE company_code = $1 AND " + pred, p)
+          .is_null())
+    throw Error(Errc::not_found, "no such enterprise");
+}
+
+void check_city(storage::Tx& tx, const model::Scope& scope, const std::string& city_code) {
+  bool known = model::is_region_code(city_code) &&
+               !tx.exec_one("SELECT 1 AS ok FROM region WHERE code = $1", {city_code}).is_null();
+  bool visible = false;
+  if (known) {
+    switch (scope.kind) {
+      case model::ScopeKind::province:
+        visible = true;
+        break;
+      case model::ScopeKind::region:
+        visible = scope.covers_region(city_code);
+        break;
+      case model::ScopeKind::enterprise:
+        visible = !tx.exec_one(
+                         "SELECT 1 AS ok FROM enterprise WHERE company_code = $1 AND "
+                         "region_code LIKE $2 || '%'",
+                         {scope.company_code, model::region_prefix(city_code)})
+                       .is_null();
+        break;
+    }
+  }
+  if (!visible) throw Error(Errc::not_found, "no such region");
+}
 }  // namespace
 
 DataQualityService::DataQualityService(storage::Database& db, DataQualitySettings s,
@@ -80,36 +112,11 @@ DataQualityResult DataQualityService::query(const model::Principal& who,
   return db_.in_tx([&](storage::Tx& tx) {
     // Codes outside the scope are answered as if they did not exist.
     if (!req.company_code.empty()) {
-      storage::Params p{req.company_code};
-      auto pred = storage::scope_predicate(who.scope, "company_code", "region_code", p);
-      if (tx.exec_one("SELECT 1 AS ok FROM enterprise WHERE company_code = $1 AND " + pred, p)
-              .is_null())
-        throw Error(Errc::not_found, "no such enterprise");
+      check_company(tx, who.scope, req.company_code);
       q.company_code = req.company_code;
     }
     if (!req.city_code.empty()) {
-      bool known =
-          model::is_region_code(req.city_code) &&
-          !tx.exec_one("SELECT 1 AS ok FROM region WHERE code = $1", {req.city_code}).is_null();
-      bool visible = false;
-      if (known) {
-        switch (who.scope.kind) {
-          case model::ScopeKind::province:
-            visible = true;
-            break;
-          case model::ScopeKind::region:
-            visible = who.scope.covers_region(req.city_code);
-            break;
-          case model::ScopeKind::enterprise:
-            visible = !tx.exec_one(
-                             "SELECT 1 AS ok FROM enterprise WHERE company_code = $1 AND "
-                             "region_code LIKE $2 || '%'",
-                             {who.scope.company_code, model::region_prefix(req.city_code)})
-                           .is_null();
-            break;
-        }
-      }
-      if (!visible) throw Error(Errc::not_found, "no such region");
+      check_city(tx, who.scope, req.city_code);
       q.region_code = req.city_code;
     }
     DataQualityResult r;

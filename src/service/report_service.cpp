@@ -24,6 +24,8 @@
 #include <hazmon/storage/database.hpp>
 #include <hazmon/storage/statistics_store.hpp>
 
+#include "report_detail.hpp"
+
 namespace hazmon::service {
 
 using core::Errc;
@@ -32,7 +34,17 @@ using nlohmann::json;
 using storage::BeijingDay;
 using namespace std::chrono;
 
+namespace report_detail {
+std::string percent(const json& v) {
+  if (!v.is_number()) return "—";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f%%", v.get<double>() * 100.0);
+  return buf;
+}
+}  // namespace report_detail
+
 namespace {
+using report_detail::percent;
 
 int iso_weekday(BeijingDay d) {
   return static_cast<int>(((d % 7) + 7 + 3) % 7) + 1;
@@ -42,40 +54,6 @@ std::pair<BeijingDay, BeijingDay> period_of(const std::string& kind, BeijingDay 
   if (kind == "daily") return {d, d};
   BeijingDay monday = d - (iso_weekday(d) - 1);
   return {monday, monday + 6};
-}
-
-const char* alarm_name(const std::string& t) {
-  if (t == "HH") return "高高报";
-  if (t == "H") return "高报";
-  if (t == "L") return "低报";
-  if (t == "LL") return "低低报";
-  if (t == "SWITCH") return "开关量报警";
-  return "其他";
-}
-const char* level_name(const std::string& l) {
-  if (l == "red") return "红色";
-  if (l == "orange") return "橙色";
-  if (l == "yellow") return "黄色";
-  if (l == "blue") return "蓝色";
-  return "其他";
-}
-const char* status_name(const std::string& s) {
-  if (s == "pending_review") return "待审核";
-  if (s == "pending") return "待推送";
-  if (s == "pushed") return "待反馈";
-  if (s == "fed_back") return "待核查";
-  if (s == "checked") return "待办结";
-  if (s == "closed") return "已办结";
-  return "其他";
-}
-
-json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
-
-std::string percent(const json& v) {
-  if (!v.is_number()) return "—";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f%%", v.get<double>() * 100.0);
-  return buf;
 }
 
 std::string escape_html(const std::string& s) {
@@ -109,21 +87,6 @@ std::string text_of(const json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_null()) return "—";
   return v.dump();
-}
-
-json dq_row(const DataQualityFigures& f) {
-  const auto& s = f.sums;
-  return {{"city_code", s.city_code},
-          {"city_name", s.city_name},
-          {"company_code", s.company_code},
-          {"company_name", s.company_name},
-          {"points", s.points},
-          {"online_rate", opt(f.online_rate)},
-          {"completeness", opt(f.completeness)},
-          {"timeliness", opt(f.timeliness)},
-          {"flagged", s.flagged},
-          {"data_faults", s.out_of_range + s.frozen + s.offline + s.device_fault},
-          {"meets_target", f.meets_target}};
 }
 
 // Every table of a report, in the order of the HTML page: {title, header keys and names, rows}.
@@ -215,125 +178,6 @@ std::string cell_text(const Section& sec, const std::string& key, const json& ro
   return text_of(v);
 }
 
-bool is_process_alarm(const std::string& t) {
-  return t == "HH" || t == "H" || t == "L" || t == "LL" || t == "SWITCH";
-}
-
-// The shared figures of a period from the statistics engineer's StatisticsStore (its definitions:
-// alarms by start, filing-suppressed ones left out; warning events by first alarm; reviewable
-// video events by start), split the way the report shows them.
-storage::PeriodFigures period_figures(storage::Tx& tx, const model::Scope& scope,
-                                      core::SysTime from, core::SysTime to, int top_n) {
-  using storage::StatGroup;
-  using storage::StatMetric;
-  using storage::StatSplit;
-  storage::StatisticsStore st;
-  storage::StatFilter f;
-  f.scope = scope;
-  f.from = from;
-  f.to = to;
-  storage::PeriodFigures p;
-  std::map<std::string, std::int64_t> by_type, by_level;
-  for (const auto& g :
-       st.by_group(tx, StatMetric::alarms, StatSplit::alarm_type, StatGroup::type, f))
-    by_type[g.split] += g.count;
-  for (const char* t : {"HH", "H", "L", "LL", "SWITCH"}) {
-    p.alarms_by_level.push_back({t, by_type[t]});
-    p.alarms += by_type[t];
-  }
-  for (const auto& [t, n] : by_type)
-    if (!is_process_alarm(t)) p.data_faults += n;
-  for (const auto& g : st.by_group(tx, StatMetric::warnings, StatSplit::level, StatGroup::level, f))
-    by_level[g.split] += g.count;
-  for (const char* l : {"red", "orange", "yellow", "blue"}) {
-    p.warnings_by_level.push_back({l, by_level[l]});
-    p.warnings += by_level[l];
-  }
-  p.warnings_closed = storage::ReportStore{}.warnings_closed(tx, scope, from, to);
-  for (const auto& g :
-       st.by_group(tx, StatMetric::video_events, StatSplit::review_state, StatGroup::type, f)) {
-    p.video_events += g.count;
-    if (g.split == "confirmed") p.video_confirmed += g.count;
-    if (g.split == "rejected") p.video_rejected += g.count;
-    if (g.split == "pending") p.video_pending += g.count;
-  }
-  // Every city of the scope, with zeros.
-  std::map<std::string, storage::CityFigures> cities;
-  for (const auto& c : st.cities(tx, scope, ""))
-    cities[c.code] = storage::CityFigures{c.code, c.name};
-  auto city_of = [&](const storage::GroupCount& g) -> storage::CityFigures* {
-    if (!g.key) return nullptr;
-    auto it = cities.find(*g.key);
-    return it == cities.end() ? nullptr : &it->second;
-  };
-  for (const auto& g :
-       st.by_group(tx, StatMetric::alarms, StatSplit::alarm_type, StatGroup::city, f))
-    if (auto* c = city_of(g); c && is_process_alarm(g.split)) c->alarms += g.count;
-  for (const auto& g : st.by_group(tx, StatMetric::warnings, StatSplit::level, StatGroup::city, f))
-    if (auto* c = city_of(g)) c->warnings += g.count;
-  for (const auto& g :
-       st.by_group(tx, StatMetric::video_events, StatSplit::review_state, StatGroup::city, f)) {
-    if (auto* c = city_of(g)) {
-      if (g.split == "confirmed") c->video_confirmed += g.count;
-      if (g.split == "rejected") c->video_rejected += g.count;
-    }
-  }
-  for (auto& [code, c] : cities) p.cities.push_back(c);
-  // Enterprises: most red/orange events, then alarms + warnings.
-  std::map<std::string, storage::EnterpriseFigures> ents;
-  auto ent_of = [&](const storage::GroupCount& g) -> storage::EnterpriseFigures& {
-    auto& e = ents[g.key.value_or("")];
-    e.company_code = g.key.value_or("");
-    e.company_name = g.name;
-    e.city_name = g.city_name.value_or("");
-    return e;
-  };
-  for (const auto& g :
-       st.by_group(tx, StatMetric::alarms, StatSplit::alarm_type, StatGroup::enterprise, f))
-    if (is_process_alarm(g.split)) ent_of(g).alarms += g.count;
-  for (const auto& g :
-       st.by_group(tx, StatMetric::warnings, StatSplit::level, StatGroup::enterprise, f)) {
-    auto& e = ent_of(g);
-    e.warnings += g.count;
-    if (g.split == "red" || g.split == "orange") e.red_orange += g.count;
-  }
-  for (auto& [code, e] : ents) p.top_enterprises.push_back(e);
-  std::sort(p.top_enterprises.begin(), p.top_enterprises.end(), [](const auto& a, const auto& b) {
-    if (a.red_orange != b.red_orange) return a.red_orange > b.red_orange;
-    if (a.alarms + a.warnings != b.alarms + b.warnings)
-      return a.alarms + a.warnings > b.alarms + b.warnings;
-    return a.company_code < b.company_code;
-  });
-  if (static_cast<int>(p.top_enterprises.size()) > top_n)
-    p.top_enterprises.resize(static_cast<std::size_t>(top_n));
-  return p;
-}
-
-// The state at generation: the overview's online counts and overdue disposals, and the list of
-// overdue events.
-struct CurrentState {
-  std::int64_t enterprises = 0, points = 0, cameras = 0, cameras_online = 0, red_orange_open = 0,
-               overdue_open = 0;
-  std::vector<storage::OverdueEvent> overdue;
-};
-
-CurrentState current_state(storage::Tx& tx, const model::Scope& scope, core::SysTime now,
-                           int offline_after_s, int top_n) {
-  auto ov =
-      storage::StatisticsStore{}.overview(tx, scope, now, std::chrono::seconds(offline_after_s));
-  CurrentState c;
-  c.enterprises = ov.enterprises.total;
-  c.points = ov.points.total;
-  c.cameras = ov.cameras.total;
-  c.cameras_online = ov.cameras.online;
-  for (const char* l : {"red", "orange"})
-    if (auto it = ov.open_warnings_by_level.find(l); it != ov.open_warnings_by_level.end())
-      c.red_orange_open += it->second;
-  c.overdue_open = ov.overdue_disposals;
-  c.overdue = storage::ReportStore{}.overdue(tx, scope, now, top_n);
-  return c;
-}
-
 }  // namespace
 
 ReportService::ReportService(storage::Database& db, DataQualityService& dq, ReportSettings s,
@@ -387,222 +231,40 @@ storage::ReportRow ReportService::generate_for(const std::string& kind,
                                                const std::string& scope_code, BeijingDay day,
                                                std::optional<std::int64_t> created_by,
                                                const std::string& created_by_name, bool replace) {
-  auto [from, to] = period_of(kind, day);
-  const BeijingDay len = to - from + 1;
-  const BeijingDay pfrom = from - len, pto = to - len;
+  report_detail::ContentInputs in;
+  in.kind = kind;
+  in.scope_code = scope_code;
+  std::tie(in.from, in.to) = period_of(kind, day);
+  const BeijingDay len = in.to - in.from + 1;
+  in.pfrom = in.from - len;
+  in.pto = in.to - len;
+  in.now = clock_.now();
+  in.target_online_rate = dq_.settings().target_online_rate;
   auto scope = storage::report_scope(scope_code);
-  auto now = clock_.now();
   storage::ReportStore store;
-  auto [cur, prev, state, scope_name] = db_.in_tx([&](storage::Tx& tx) {
-    if (!replace && store.exists(tx, kind, scope_code, from))
+  db_.in_tx([&](storage::Tx& tx) {
+    if (!replace && store.exists(tx, kind, scope_code, in.from))
       throw Error(Errc::conflict,
                   "a " + kind + " report of this period exists; ask with replace to make it again");
-    return std::make_tuple(
-        period_figures(tx, scope, storage::beijing_day_start(from),
-                       storage::beijing_day_start(to + 1), s_.top_n),
-        period_figures(tx, scope, storage::beijing_day_start(pfrom),
-                       storage::beijing_day_start(pto + 1), s_.top_n),
-        current_state(tx, scope, now, dq_.settings().rollup.offline_after_s, s_.top_n),
-        store.region_name(tx, scope_code));
+    in.cur = report_detail::period_figures(tx, scope, storage::beijing_day_start(in.from),
+                                           storage::beijing_day_start(in.to + 1), s_.top_n);
+    in.prev = report_detail::period_figures(tx, scope, storage::beijing_day_start(in.pfrom),
+                                            storage::beijing_day_start(in.pto + 1), s_.top_n);
+    in.state = report_detail::current_state(tx, scope, in.now,
+                                            dq_.settings().rollup.offline_after_s, s_.top_n);
+    in.scope_name = store.region_name(tx, scope_code);
   });
   // Data quality of the period and the one before (the rollup of closed days).
-  auto dq = dq_.summary(scope, from, to, s_.top_n);
-  auto dq_prev = dq_.summary(scope, pfrom, pto, s_.top_n);
-
-  json c;
-  c["kind"] = kind;
-  c["kind_name"] = kind == "daily" ? "日报" : "周报";
-  c["scope"] = {{"code", scope_code}, {"name", scope_name}};
-  c["period"] = {{"from", storage::format_day(from)}, {"to", storage::format_day(to)}};
-  c["previous_period"] = {{"from", storage::format_day(pfrom)}, {"to", storage::format_day(pto)}};
-  c["generated_at"] = report::beijing_time(now);
-  c["target_online_rate"] = dq_.settings().target_online_rate;
-  auto fig = [](const char* key, const char* name, std::int64_t v, std::int64_t p) {
-    return json{{"key", key},
-                {"name", name},
-                {"value", v},
-                {"previous", p},
-                {"change", (v - p > 0 ? "+" : "") + std::to_string(v - p)}};
-  };
-  c["figures"] = json::array({
-      fig("alarms", "工艺报警（次）", cur.alarms, prev.alarms),
-      fig("data_faults", "数据异常（次）", cur.data_faults, prev.data_faults),
-      fig("warnings", "预警事件（起）", cur.warnings, prev.warnings),
-      fig("warnings_closed", "办结预警（起）", cur.warnings_closed, prev.warnings_closed),
-      fig("video_events", "视频AI事件（条）", cur.video_events, prev.video_events),
-      fig("video_confirmed", "视频AI确认（条）", cur.video_confirmed, prev.video_confirmed),
-      fig("video_rejected", "视频AI误报（条）", cur.video_rejected, prev.video_rejected),
-      fig("flagged", "质量标记数据（条）", dq.totals.sums.flagged, dq_prev.totals.sums.flagged),
-  });
-  c["registry"] = {{"enterprises", state.enterprises},
-                   {"points", state.points},
-                   {"cameras", state.cameras},
-                   {"cameras_online", state.cameras_online},
-                   {"red_orange_open", state.red_orange_open},
-                   {"overdue_open", state.overdue_open}};
-  const double target = dq_.settings().target_online_rate;
-  auto rate_row = [&](const char* key, const char* name, std::optional<double> v,
-                      std::optional<double> p, const char* basis) {
-    return json{{"key", key},
-                {"name", name},
-                {"rate", opt(v)},
-                {"previous", opt(p)},
-                // Unknown (no data rolled up for the period yet): neither met nor missed.
-                {"meets", v ? json(*v >= target) : json(nullptr)},
-                {"basis", basis}};
-  };
-  std::optional<double> camera_rate;
-  if (state.cameras > 0)
-    camera_rate = static_cast<double>(state.cameras_online) / static_cast<double>(state.cameras);
-  c["online_rates"] = json::array({
-      rate_row("enterprise", "企业在线率", dq.enterprise_online_rate,
-               dq_prev.enterprise_online_rate, "各企业点位在线率的平均"),
-      rate_row("point", "点位在线率", dq.totals.online_rate, dq_prev.totals.online_rate,
-               "有数据时长 ÷ 统计时长"),
-      rate_row("camera", "视频在线率", camera_rate, std::nullopt,
-               "生成报告时在线的摄像头 ÷ 摄像头总数"),
-  });
-  auto by_level = [](const std::vector<storage::LevelCount>& cur_l,
-                     const std::vector<storage::LevelCount>& prev_l, bool alarm) {
-    json a = json::array();
-    for (const auto& l : cur_l) {
-      std::int64_t p = 0;
-      for (const auto& q : prev_l)
-        if (q.level == l.level) p = q.count;
-      a.push_back({{"level", l.level},
-                   {"name", alarm ? alarm_name(l.level) : level_name(l.level)},
-                   {"count", l.count},
-                   {"previous", p}});
-    }
-    return a;
-  };
-  c["alarms_by_level"] = by_level(cur.alarms_by_level, prev.alarms_by_level, true);
-  c["warnings_by_level"] = by_level(cur.warnings_by_level, prev.warnings_by_level, false);
-  json cities = json::array();
-  json ranking = json::array();
-  for (const auto& city : cur.cities) {
-    json row{{"city_code", city.city_code},
-             {"city_name", city.city_name},
-             {"alarms", city.alarms},
-             {"warnings", city.warnings},
-             {"video_confirmed", city.video_confirmed},
-             {"video_rejected", city.video_rejected},
-             {"online_rate", nullptr}};
-    for (const auto& d : dq.items)
-      if (d.sums.city_code == city.city_code) row["online_rate"] = opt(d.online_rate);
-    cities.push_back(row);
-    auto reviewed = city.video_confirmed + city.video_rejected;
-    ranking.push_back(
-        {{"city_code", city.city_code},
-         {"city_name", city.city_name},
-         {"confirmed", city.video_confirmed},
-         {"rejected", city.video_rejected},
-         {"false_alarm_rate",
-          reviewed > 0 ? json(double(city.video_rejected) / double(reviewed)) : json(nullptr)}});
-  }
-  // Ranked by confirmed events (dense rank), as the video statistics rank cities.
-  std::stable_sort(ranking.begin(), ranking.end(), [](const json& a, const json& b) {
-    return a["confirmed"].get<std::int64_t>() > b["confirmed"].get<std::int64_t>();
-  });
-  std::int64_t rank = 0, last = -1;
-  for (auto& r : ranking) {
-    if (r["confirmed"].get<std::int64_t>() != last) ++rank;
-    last = r["confirmed"].get<std::int64_t>();
-    r["rank"] = rank;
-  }
-  c["by_city"] = cities;
-  c["video"] = {{"events", cur.video_events},
-                {"confirmed", cur.video_confirmed},
-                {"rejected", cur.video_rejected},
-                {"pending", cur.video_pending},
-                {"false_alarm_rate", cur.video_confirmed + cur.video_rejected > 0
-                                         ? json(double(cur.video_rejected) /
-                                                double(cur.video_confirmed + cur.video_rejected))
-                                         : json(nullptr)}};
-  c["video_city_ranking"] = ranking;
-  json top = json::array();
-  for (const auto& e : cur.top_enterprises)
-    top.push_back({{"company_code", e.company_code},
-                   {"company_name", e.company_name},
-                   {"city_name", e.city_name},
-                   {"alarms", e.alarms},
-                   {"warnings", e.warnings},
-                   {"red_orange", e.red_orange}});
-  c["top_enterprises"] = top;
-  json overdue = json::array();
-  for (const auto& o : state.overdue)
-    overdue.push_back({{"id", o.id},
-                       {"event_no", o.event_no},
-                       {"company_code", o.company_code},
-                       {"company_name", o.company_name},
-                       {"level", o.level},
-                       {"level_name", level_name(o.level)},
-                       {"status", o.status},
-                       {"status_name", status_name(o.status)},
-                       {"deadline", o.deadline}});
-  c["overdue_disposals"] = overdue;
-  json bottom = json::array();
-  for (const auto& b : dq.bottom) bottom.push_back(dq_row(b));
-  c["data_quality_bottom"] = bottom;
-  c["data_quality"] = {{"points", dq.totals.sums.points},
-                       {"online_rate", opt(dq.totals.online_rate)},
-                       {"completeness", opt(dq.totals.completeness)},
-                       {"timeliness", opt(dq.totals.timeliness)},
-                       {"flagged", dq.totals.sums.flagged},
-                       {"data_faults", dq.totals.sums.out_of_range + dq.totals.sums.frozen +
-                                           dq.totals.sums.offline + dq.totals.sums.device_fault},
-                       {"enterprises_meeting_target", dq.enterprises_meeting_target},
-                       {"enterprises", dq.enterprises}};
-  // Items needing attention, from the figures above.
-  json attention = json::array();
-  auto pct = [](double v) { return percent(json(v)); };
-  std::string unknown;
-  for (const auto& r : c["online_rates"]) {
-    if (r["rate"].is_number() && !r["meets"].get<bool>())
-      attention.push_back(r["name"].get<std::string>() + " " + pct(r["rate"].get<double>()) +
-                          "，低于 " + pct(target) + " 的目标。");
-    if (!r["rate"].is_number())
-      unknown += (unknown.empty() ? "" : "、") + r["name"].get<std::string>();
-  }
-  // A rate nobody can state is not "nothing to report": the duty officer checks why.
-  if (!unknown.empty())
-    attention.push_back(
-        unknown +
-        "本期尚无数据（统计期内没有已汇总的数据质量或摄像头），无法判断是否达标，请核实。");
-  {
-    // One line for the cities below the target, worst first (dq.items are ordered so).
-    std::string below;
-    int n = 0;
-    for (const auto& d : dq.items)
-      if (d.online_rate && !d.meets_target) {
-        below += std::string(n++ ? "、" : "") + d.sums.city_name + " " + pct(*d.online_rate);
-      }
-    if (n > 0)
-      attention.push_back("点位在线率未达标的城市（" + std::to_string(n) + " 个）：" + below +
-                          "。");
-  }
-  if (state.red_orange_open > 0)
-    attention.push_back(std::to_string(state.red_orange_open) + " 起红色、橙色预警事件尚未办结。");
-  if (state.overdue_open > 0)
-    attention.push_back(std::to_string(state.overdue_open) + " 起预警事件超过处置期限未办结。");
-  if (cur.video_pending > 0)
-    attention.push_back(std::to_string(cur.video_pending) + " 条视频AI事件尚待人工审核。");
-  if (prev.alarms > 0 && cur.alarms >= prev.alarms * 3 / 2 && cur.alarms - prev.alarms >= 10)
-    attention.push_back("工艺报警 " + std::to_string(cur.alarms) + " 次，较上期（" +
-                        std::to_string(prev.alarms) + " 次）明显上升。");
-  if (!dq.bottom.empty() && dq.bottom.front().online_rate && !dq.bottom.front().meets_target)
-    attention.push_back("数据质量最差的企业：" + dq.bottom.front().sums.company_name + "（在线率 " +
-                        pct(*dq.bottom.front().online_rate) + "）。");
-  if (attention.empty()) attention.push_back("本期无需特别关注的事项。");
-  c["attention"] = attention;
+  in.dq = dq_.summary(scope, in.from, in.to, s_.top_n);
+  in.dq_prev = dq_.summary(scope, in.pfrom, in.pto, s_.top_n);
 
   storage::NewReport n;
   n.kind = kind;
   n.scope_code = scope_code;
-  n.period_from = from;
-  n.period_to = to;
+  n.period_from = in.from;
+  n.period_to = in.to;
   n.title_prefix = s_.title_prefix;
-  n.content = c.dump();
+  n.content = report_detail::report_content(in).dump();
   n.created_by = created_by;
   n.created_by_name = created_by_name;
   n.replace = replace;

@@ -139,74 +139,89 @@ std::vector<GroupCount> StatisticsStore::by_group(Tx& tx, StatMetric metric, Sta
   return out;
 }
 
+namespace {
+// The SQL of one grouping: the key counted per enterprise on the metric's rows (inner_key), then
+// the group's key, name, city and company columns and the joins that name them.
+struct GroupColumns {
+  std::string inner_key = "NULL::text", key, name = "''", joins, city_code, city_name,
+              company = "NULL::text", company_name = "NULL::text";
+};
+GroupColumns group_columns(StatMetric metric, StatGroup group, const MetricSql& m) {
+  GroupColumns g;
+  const std::string city = "substr(e.region_code, 1, 4) || '00'";
+  g.joins = " LEFT JOIN region cr ON cr.code = " + city;
+  g.city_code = city;
+  g.city_name = "cr.name";
+  switch (group) {
+    case StatGroup::city:
+    case StatGroup::enterprise:
+      break;
+    case StatGroup::hazard_source:
+      g.inner_key = m.hazard;
+      break;
+    case StatGroup::type:
+      g.inner_key = m.type;
+      break;
+    case StatGroup::level:
+      if (metric != StatMetric::warnings)
+        throw core::Error(core::Errc::internal, "statistics: level is for warnings");
+      g.inner_key = "x.level";
+      break;
+    case StatGroup::camera:
+      if (metric != StatMetric::video_events)
+        throw core::Error(core::Errc::internal, "statistics: camera is for video");
+      g.inner_key = "x.video_id";
+      break;
+  }
+  switch (group) {
+    case StatGroup::city:
+      g.key = city, g.name = "coalesce(cr.name, '')";
+      break;
+    case StatGroup::enterprise:
+      g.key = "a.co", g.name = "e.name", g.company = "a.co", g.company_name = "e.name";
+      break;
+    case StatGroup::hazard_source:
+      g.key = "a.gk", g.name = "coalesce(h.name, '')", g.company = "a.co",
+      g.company_name = "e.name";
+      g.joins += " LEFT JOIN hazard_source h ON h.hazard_code = a.gk";
+      break;
+    case StatGroup::type:
+    case StatGroup::level:
+      g.key = "a.gk", g.city_code = g.city_name = "NULL::text";
+      break;
+    case StatGroup::camera:
+      g.key = "a.gk", g.name = "coalesce(cam.name, '')", g.company = "a.co",
+      g.company_name = "e.name";
+      g.joins += " LEFT JOIN camera cam ON cam.video_id = a.gk";
+      break;
+  }
+  return g;
+}
+}  // namespace
+
 std::vector<GroupSplit> StatisticsStore::by_group_split(Tx& tx, StatMetric metric, StatSplit split,
                                                         StatGroup group,
                                                         const StatFilter& f) const {
   auto m = metric_sql(metric);
   // Counted first per enterprise (and the group's own column) on the metric's rows alone, then
   // named: grouping 200,000 alarms by seven text columns took seconds, by two or three a fraction.
-  std::string inner_key = "NULL::text";
-  switch (group) {
-    case StatGroup::city:
-    case StatGroup::enterprise:
-      break;
-    case StatGroup::hazard_source:
-      inner_key = m.hazard;
-      break;
-    case StatGroup::type:
-      inner_key = m.type;
-      break;
-    case StatGroup::level:
-      if (metric != StatMetric::warnings)
-        throw core::Error(core::Errc::internal, "statistics: level is for warnings");
-      inner_key = "x.level";
-      break;
-    case StatGroup::camera:
-      if (metric != StatMetric::video_events)
-        throw core::Error(core::Errc::internal, "statistics: camera is for video");
-      inner_key = "x.video_id";
-      break;
-  }
-  const std::string city = "substr(e.region_code, 1, 4) || '00'";
-  std::string key, name = "''", joins = " LEFT JOIN region cr ON cr.code = " + city,
-                   city_code = city, city_name = "cr.name", company = "NULL::text",
-                   company_name = "NULL::text";
-  switch (group) {
-    case StatGroup::city:
-      key = city, name = "coalesce(cr.name, '')";
-      break;
-    case StatGroup::enterprise:
-      key = "a.co", name = "e.name", company = "a.co", company_name = "e.name";
-      break;
-    case StatGroup::hazard_source:
-      key = "a.gk", name = "coalesce(h.name, '')", company = "a.co", company_name = "e.name";
-      joins += " LEFT JOIN hazard_source h ON h.hazard_code = a.gk";
-      break;
-    case StatGroup::type:
-    case StatGroup::level:
-      key = "a.gk", city_code = city_name = "NULL::text";
-      break;
-    case StatGroup::camera:
-      key = "a.gk", name = "coalesce(cam.name, '')", company = "a.co", company_name = "e.name";
-      joins += " LEFT JOIN camera cam ON cam.video_id = a.gk";
-      break;
-  }
+  auto g = group_columns(metric, group, m);
   Params p;
   // One row per group with its split as a JSON object: a ranking of 7,000 enterprises is 7,000
   // rows, not 7,000 × the split keys.
   auto sql =
-      "WITH a AS (SELECT x.company_code AS co, " + inner_key + " AS gk, " +
+      "WITH a AS (SELECT x.company_code AS co, " + g.inner_key + " AS gk, " +
       split_sql(metric, split) + " AS split, count(*) AS n, count(*) FILTER (WHERE " + m.open +
       ") AS o, count(*) FILTER (WHERE " + m.overdue + ") AS od FROM " + m.from + " WHERE " +
       where_sql(m, f, p) +
       " GROUP BY 1, 2, 3), "
       "b AS (SELECT " +
-      key + " AS key, " + name + " AS name, " + city_code + " AS city_code, " + city_name +
-      " AS city_name, " + company + " AS company_code, " + company_name +
+      g.key + " AS key, " + g.name + " AS name, " + g.city_code + " AS city_code, " + g.city_name +
+      " AS city_name, " + g.company + " AS company_code, " + g.company_name +
       " AS company_name, a.split, "
       "sum(a.n)::bigint AS n, sum(a.o)::bigint AS o, sum(a.od)::bigint AS od "
       "FROM a JOIN enterprise e ON e.company_code = a.co" +
-      joins +
+      g.joins +
       " GROUP BY 1, 2, 3, 4, 5, 6, 7) "
       "SELECT key, name, city_code, city_name, company_code, company_name, sum(n)::bigint AS n, "
       "sum(o)::bigint AS open, sum(od)::bigint AS overdue, json_object_agg(split, n) AS count_by, "
@@ -390,27 +405,33 @@ std::vector<EnterprisePointCount> StatisticsStore::point_counts(
   return out;
 }
 
-OverviewData StatisticsStore::overview(
-    Tx& tx, const model::Scope& scope, core::SysTime now, std::chrono::seconds offline_after,
-    const std::vector<EnterprisePointCount>* point_counts) const {
-  OverviewData out;
-  // PostgreSQL wants exactly the parameters a statement uses: each query gets its own list.
-  struct Q {
-    Params p;
-    std::string scope, now, off, window;
-  };
+namespace {
+// PostgreSQL wants exactly the parameters a statement uses: each overview query gets its own list.
+struct OverviewQuery {
+  Params p;
+  std::string scope, now, off, window;
+};
+OverviewQuery overview_query(const model::Scope& scope, core::SysTime now,
+                             std::chrono::seconds offline_after, bool with_now, bool with_off) {
+  OverviewQuery r;
+  r.scope = scope_predicate(scope, "e.company_code", "e.region_code", r.p);
+  if (with_now) r.now = ph(r.p, core::format_rfc3339(now)) + "::timestamptz";
+  if (with_off) {
+    r.off = ph(r.p, std::to_string(offline_after.count())) + "::int";
+    // A gateway is online when seen within max(3 × its interval (60 s when not entered),
+    // offline_after).
+    r.window = "make_interval(secs => greatest(3 * coalesce(g.acquisition_interval_s, 60), " +
+               r.off + "))";
+  }
+  return r;
+}
+
+// Gateways, points (counted here, or summed from point_counts) and cameras, online and total.
+void overview_counts(Tx& tx, const model::Scope& scope, core::SysTime now,
+                     std::chrono::seconds offline_after,
+                     const std::vector<EnterprisePointCount>* point_counts, OverviewData& out) {
   auto q = [&](bool with_now, bool with_off) {
-    Q r;
-    r.scope = scope_predicate(scope, "e.company_code", "e.region_code", r.p);
-    if (with_now) r.now = ph(r.p, core::format_rfc3339(now)) + "::timestamptz";
-    if (with_off) {
-      r.off = ph(r.p, std::to_string(offline_after.count())) + "::int";
-      // A gateway is online when seen within max(3 × its interval (60 s when not entered),
-      // offline_after).
-      r.window = "make_interval(secs => greatest(3 * coalesce(g.acquisition_interval_s, 60), " +
-                 r.off + "))";
-    }
-    return r;
+    return overview_query(scope, now, offline_after, with_now, with_off);
   };
   auto q1 = q(true, true);
   auto gw =
@@ -460,7 +481,11 @@ OverviewData StatisticsStore::overview(
           q3.scope,
       q3.p);
   out.cameras = {num(cams["online"]), num(cams["total"])};
+}
 
+// Open alarms by type, open warnings by level, what waits for review, overdue disposals.
+void overview_open(Tx& tx, const model::Scope& scope, core::SysTime now, OverviewData& out) {
+  auto q3 = overview_query(scope, now, {}, false, false);
   for (const auto& r : tx.exec("SELECT a.alarm_type AS k, count(*) AS n FROM alarm a JOIN "
                                "enterprise e ON e.company_code = "
                                "a.company_code WHERE a.end_ts IS NULL AND NOT a.suppressed AND " +
@@ -474,7 +499,7 @@ OverviewData StatisticsStore::overview(
                                q3.p))
     out.open_warnings_by_level[str(r["k"])] = num(r["n"]);
 
-  auto q4 = q(true, false);
+  auto q4 = overview_query(scope, now, {}, true, false);
   auto waiting = tx.exec_one(
       "SELECT (SELECT count(*) FROM video_event v JOIN enterprise e ON e.company_code = "
       "v.company_code "
@@ -497,10 +522,13 @@ OverviewData StatisticsStore::overview(
   out.video_pending = num(waiting["video"]);
   out.warnings_pending_review = num(waiting["review"]);
   out.overdue_disposals = num(waiting["overdue"]);
+}
 
+void overview_markers(Tx& tx, const model::Scope& scope, core::SysTime now,
+                      std::chrono::seconds offline_after, OverviewData& out) {
   // One marker per enterprise; the per-enterprise aggregates are small (open rows only, one row
   // per gateway) and joined by hash.
-  auto q5 = q(true, true);
+  auto q5 = overview_query(scope, now, offline_after, true, true);
   auto markers = tx.exec(
       "WITH gw AS (SELECT g.company_code, bool_or(g.last_seen_at >= " + q5.now + " - " + q5.window +
           ") AS online "
@@ -550,6 +578,17 @@ OverviewData StatisticsStore::overview(
     if (mk.online) ++out.enterprises.online;
     out.markers.push_back(std::move(mk));
   }
+}
+
+}  // namespace
+
+OverviewData StatisticsStore::overview(
+    Tx& tx, const model::Scope& scope, core::SysTime now, std::chrono::seconds offline_after,
+    const std::vector<EnterprisePointCount>* point_counts) const {
+  OverviewData out;
+  overview_counts(tx, scope, now, offline_after, point_counts, out);
+  overview_open(tx, scope, now, out);
+  overview_markers(tx, scope, now, offline_after, out);
   return out;
 }
 
