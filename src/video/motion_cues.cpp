@@ -3,6 +3,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <optional>
 
 namespace hazmon::video::detail {
 
@@ -29,6 +30,20 @@ cv::Mat clean(const cv::Mat& m) {
   cv::morphologyEx(m, o, cv::MORPH_OPEN, k);
   cv::morphologyEx(o, o, cv::MORPH_CLOSE, k);
   return o;
+}
+
+// Transparency: smoke and mist attenuate the background but keep its structure, so the
+// picture inside the blob still correlates with the background there; an opaque object
+// (a person, a vehicle) replaces it. None when either side is flat.
+std::optional<double> transparency(const cv::Mat& gray, const cv::Mat& bg, const cv::Mat& blob) {
+  cv::Mat g32;
+  gray.convertTo(g32, CV_32F);
+  cv::Scalar gm, gs, bm, bs;
+  cv::meanStdDev(g32, gm, gs, blob);
+  cv::meanStdDev(bg, bm, bs, blob);
+  if (!(gs[0] > 1e-3 && bs[0] > 1e-3)) return std::nullopt;
+  cv::Mat prod = (g32 - gm[0]).mul(bg - bm[0]);
+  return cv::mean(prod, blob)[0] / (gs[0] * bs[0]);
 }
 
 }  // namespace
@@ -95,18 +110,7 @@ CueSample MotionCues::update(const cv::Mat& bgr, const Roi& roi) {
     cv::Mat dyn;
     cv::absdiff(gray, prev_, dyn);
     s.dynamic = cv::mean(dyn, blob)[0];
-    // Transparency: smoke and mist attenuate the background but keep its structure, so the
-    // picture inside the blob still correlates with the background there; an opaque object
-    // (a person, a vehicle) replaces it.
-    cv::Mat g32, b32;
-    gray.convertTo(g32, CV_32F);
-    cv::Scalar gm, gs, bm, bs;
-    cv::meanStdDev(g32, gm, gs, blob);
-    cv::meanStdDev(bg_, bm, bs, blob);
-    if (gs[0] > 1e-3 && bs[0] > 1e-3) {
-      cv::Mat prod = (g32 - gm[0]).mul(bg_ - bm[0]);
-      s.transparency = cv::mean(prod, blob)[0] / (gs[0] * bs[0]);
-    }
+    if (auto t = transparency(gray, bg_, blob)) s.transparency = *t;
     s.cy = (rect.y + centroids.at<double>(best, 1) * rect.height / gray.rows) / bgr.rows;
     cv::Rect r(stats.at<int>(best, cv::CC_STAT_LEFT), stats.at<int>(best, cv::CC_STAT_TOP),
                stats.at<int>(best, cv::CC_STAT_WIDTH), stats.at<int>(best, cv::CC_STAT_HEIGHT));

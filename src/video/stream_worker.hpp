@@ -44,6 +44,10 @@ class Camera {
   void run_stream(unsigned role, std::string url);
   // One connection until it fails; true if frames (analysis) or packets (evidence) arrived.
   bool session(unsigned role, const std::string& url, std::string& error);
+  // The analysed stream's packet: GOP measurement, decode when due, sample_frame.
+  void analyse_packet(Session& s, AVPacket* pkt, std::int64_t ms);
+  // A decoded frame: status, and when due for analysis scaled once and pushed to the pool.
+  void sample_frame(Session& s, AVFrame* f, std::int64_t pkt_ms);
   void wait_backoff(std::chrono::milliseconds d, unsigned role);
   void give_up(unsigned role, const std::string& masked, const std::string& error);
   // Opens the offline episode once no frame has come for offline_after (or at once: `now`).
