@@ -1,9 +1,14 @@
-# hazmon_add_module(NAME <m> DEPS <hazmon modules> LIBS <third-party targets> [PRIVATE_LIBS ...])
+# hazmon_add_module(NAME <m> DEPS <hazmon modules> LIBS <third-party targets> [PRIVATE_LIBS ...]
+#                   [SOURCES <files>])  (default: every *.cpp of the module's directory)
 # One static library per module of docs/architecture.md; only the listed edges are linked,
 # and tests/unit/core/layering_test.cpp rejects #includes outside them.
 function(hazmon_add_module)
-  cmake_parse_arguments(M "" "NAME" "DEPS;LIBS;PRIVATE_LIBS" ${ARGN})
-  file(GLOB _src CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/*.cpp")
+  cmake_parse_arguments(M "" "NAME" "DEPS;LIBS;PRIVATE_LIBS;SOURCES" ${ARGN})
+  if(M_SOURCES)
+    set(_src ${M_SOURCES})
+  else()
+    file(GLOB _src CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/*.cpp")
+  endif()
   if(NOT _src)  # a module being started: headers only so far
     file(WRITE "${CMAKE_CURRENT_BINARY_DIR}/empty_module.cpp" "")
     set(_src "${CMAKE_CURRENT_BINARY_DIR}/empty_module.cpp")

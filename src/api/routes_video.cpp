@@ -62,6 +62,14 @@ Response playlist_response(std::string body) {
   return r;
 }
 
+service::VideoService& video_of(const ApiContext& ctx) {
+  if (!ctx.video)
+    throw Error(Errc::not_found, core::Reason::video_disabled,
+                "this server has no video: built without it (HAZMON_WITH_VIDEO=OFF) or serving "
+                "without a video service");
+  return *ctx.video;
+}
+
 core::SysTime required_time(Request& req, const char* key) {
   auto it = req.query.find(key);
   if (it == req.query.end()) throw Error(Errc::bad_request, std::string(key) + " is required");
@@ -71,8 +79,8 @@ core::SysTime required_time(Request& req, const char* key) {
   return *t;
 }
 // The review queue, its evidence and statistics, and the recording segments.
-void add_event_routes(http::Router& r, ApiContext& ctx, service::VideoService& v) {
-  r.add("GET", "/api/v1/video/events", authed(ctx, "", [&v](Request& req, const Principal& who) {
+void add_event_routes(http::Router& r, ApiContext& ctx) {
+  r.add("GET", "/api/v1/video/events", authed(ctx, "", [&ctx](Request& req, const Principal& who) {
           check_query(req, {"state", "analyser", "company_code", "video_id", "from", "to", "limit",
                             "offset"});
           auto filters =
@@ -80,48 +88,51 @@ void add_event_routes(http::Router& r, ApiContext& ctx, service::VideoService& v
           auto limit = query_int(req, "limit", 50, 1, 500);
           auto offset = query_int(req, "offset", 0, 0, 1 << 30);
           return json_response(
-              200, video_json::event_page(v.list(who, filters, limit, offset), limit, offset));
+              200, video_json::event_page(video_of(ctx).list(who, filters, limit, offset), limit,
+                                          offset));
         }));
-  r.add(
-      "GET", "/api/v1/video/events/{id}", authed(ctx, "", [&v](Request& req, const Principal& who) {
-        check_query(req, {});
-        return json_response(200, video_json::event_view(v.get(who, id_param(req, "video event"))));
-      }));
+  r.add("GET", "/api/v1/video/events/{id}",
+        authed(ctx, "", [&ctx](Request& req, const Principal& who) {
+          check_query(req, {});
+          return json_response(
+              200, video_json::event_view(video_of(ctx).get(who, id_param(req, "video event"))));
+        }));
   r.add("POST", "/api/v1/video/events/{id}/review",
-        authed(ctx, "video.review", [&v](Request& req, const Principal& who) {
+        authed(ctx, "video.review", [&ctx](Request& req, const Principal& who) {
           check_query(req, {});
           auto id = id_param(req, "video event");
-          return json_response(200,
-                               video_json::event_view(v.review(who, id, parse_json_body(req))));
+          return json_response(
+              200, video_json::event_view(video_of(ctx).review(who, id, parse_json_body(req))));
         }));
-  r.add("GET", "/api/v1/video/events/{id}/snapshot",
-        authed(ctx, "", [&v](Request& req, const Principal& who) {
-          check_query(req, {});
-          return file_response(v.evidence(who, id_param(req, "video event"), "snapshot"));
-        }));
+  r.add(
+      "GET", "/api/v1/video/events/{id}/snapshot",
+      authed(ctx, "", [&ctx](Request& req, const Principal& who) {
+        check_query(req, {});
+        return file_response(video_of(ctx).evidence(who, id_param(req, "video event"), "snapshot"));
+      }));
   r.add("GET", "/api/v1/video/events/{id}/clip",
-        authed(ctx, "", [&v](Request& req, const Principal& who) {
+        authed(ctx, "", [&ctx](Request& req, const Principal& who) {
           check_query(req, {});
-          return file_response(v.evidence(who, id_param(req, "video event"), "clip"));
+          return file_response(video_of(ctx).evidence(who, id_param(req, "video event"), "clip"));
         }));
   r.add("GET", "/api/v1/video/statistics",
-        authed(ctx, "", [&v](Request& req, const Principal& who) {
+        authed(ctx, "", [&ctx](Request& req, const Principal& who) {
           check_query(req, {"from", "to", "company_code", "analyser", "period", "group_by"});
           std::map<std::string, std::string> filters(req.query.begin(), req.query.end());
-          return json_response(200, video_json::statistics(v.statistics(who, filters)));
+          return json_response(200, video_json::statistics(video_of(ctx).statistics(who, filters)));
         }));
   r.add("GET", "/api/v1/video/segments/{id}",
-        authed(ctx, "", [&v](Request& req, const Principal& who) {
+        authed(ctx, "", [&ctx](Request& req, const Principal& who) {
           check_query(req, {});
-          return file_response(v.segment(who, id_param(req, "segment")));
+          return file_response(video_of(ctx).segment(who, id_param(req, "segment")));
         }));
 }
 
 // Cameras: their states, credentials and HLS playlists.
-void add_camera_routes(http::Router& r, ApiContext& ctx, service::VideoService& v) {
+void add_camera_routes(http::Router& r, ApiContext& ctx) {
   // Cameras in scope with their states in one answer (the camera list page asked for each
   // camera's status on its own: 500 requests per visit).
-  r.add("GET", "/api/v1/video/cameras", authed(ctx, "", [&v](Request& req, const Principal& who) {
+  r.add("GET", "/api/v1/video/cameras", authed(ctx, "", [&ctx](Request& req, const Principal& who) {
           check_query(req, {"company_code", "q", "limit", "offset"});
           auto company = query_or(req, "company_code", "");
           if (!company.empty() && (company.size() != 11 ||
@@ -132,47 +143,48 @@ void add_camera_routes(http::Router& r, ApiContext& ctx, service::VideoService& 
           auto limit = query_int(req, "limit", 100, 1, 1000);
           auto offset = query_int(req, "offset", 0, 0, 1 << 30);
           return json_response(
-              200, video_json::camera_page(v.camera_states(who, company, q, limit, offset), limit,
-                                           offset));
+              200, video_json::camera_page(
+                       video_of(ctx).camera_states(who, company, q, limit, offset), limit, offset));
         }));
   r.add("GET", "/api/v1/cameras/{video_id}/status",
-        authed(ctx, "", [&v](Request& req, const Principal& who) {
+        authed(ctx, "", [&ctx](Request& req, const Principal& who) {
           check_query(req, {});
-          return json_response(200,
-                               video_json::camera_state(v.camera_status(who, video_id_param(req))));
+          return json_response(
+              200, video_json::camera_state(video_of(ctx).camera_status(who, video_id_param(req))));
         }));
   // Camera credentials (ADR 0014): sealed with the server key, never answered back.
   r.add("PUT", "/api/v1/cameras/{video_id}/credential",
-        authed(ctx, "camera.credential.set", [&v](Request& req, const Principal& who) {
+        authed(ctx, "camera.credential.set", [&ctx](Request& req, const Principal& who) {
           check_query(req, {});
-          v.set_credential(who, video_id_param(req), parse_json_body(req));
+          video_of(ctx).set_credential(who, video_id_param(req), parse_json_body(req));
           return Response::no_content();
         }));
   r.add("DELETE", "/api/v1/cameras/{video_id}/credential",
-        authed(ctx, "camera.credential.delete", [&v](Request& req, const Principal& who) {
+        authed(ctx, "camera.credential.delete", [&ctx](Request& req, const Principal& who) {
           check_query(req, {});
-          v.delete_credential(who, video_id_param(req));
+          video_of(ctx).delete_credential(who, video_id_param(req));
           return Response::no_content();
         }));
   r.add("GET", "/api/v1/cameras/{video_id}/playback.m3u8",
-        authed(ctx, "", [&v](Request& req, const Principal& who) {
+        authed(ctx, "", [&ctx](Request& req, const Principal& who) {
           check_query(req, {"from", "to"});
-          return playlist_response(v.playback_playlist(
+          return playlist_response(video_of(ctx).playback_playlist(
               who, video_id_param(req), required_time(req, "from"), required_time(req, "to")));
         }));
   r.add("GET", "/api/v1/cameras/{video_id}/live.m3u8",
-        authed(ctx, "", [&v](Request& req, const Principal& who) {
+        authed(ctx, "", [&ctx](Request& req, const Principal& who) {
           check_query(req, {});
-          return playlist_response(v.live_playlist(who, video_id_param(req)));
+          return playlist_response(video_of(ctx).live_playlist(who, video_id_param(req)));
         }));
 }
 
 }  // namespace
 
 void add_video_routes(http::Router& r, ApiContext& ctx) {
-  if (!ctx.video) return;
-  add_event_routes(r, ctx, *ctx.video);
-  add_camera_routes(r, ctx, *ctx.video);
+  // Without a VideoService (a hazmond built with HAZMON_WITH_VIDEO=OFF) every route still
+  // exists and answers 404 video_disabled, so that clients can tell it from a wrong path.
+  add_event_routes(r, ctx);
+  add_camera_routes(r, ctx);
 }
 
 }  // namespace hazmon::api

@@ -204,6 +204,16 @@ void Platform::Impl::build_notify() {
 // cameras from it.
 void Platform::Impl::build_video() {
   if (!o.video_service) return;
+  if (!video::pipeline_built()) {
+    // HAZMON_WITH_VIDEO=OFF: no review queue either (nothing would fill it); the video routes
+    // answer 404 video_disabled. The config's video section is still checked by the schema.
+    if (cfg["video"]["enabled"].get<bool>())
+      log->warn(
+          "video.enabled is true, but this hazmond was built without video "
+          "(HAZMON_WITH_VIDEO=OFF): cameras are not analysed and the video API answers "
+          "404 video_disabled");
+    return;
+  }
   auto vs = video_service_settings(cfg);
   vs.secret_box = box.get();  // camera credentials (ADR 0014)
   if (o.manual_ticks) vs.housekeeping_interval = std::chrono::seconds(0);

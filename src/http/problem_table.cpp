@@ -33,6 +33,7 @@ constexpr Row kTable[] = {
     {Errc::not_found, Reason::none, {404, "not_found", 0}},
     {Errc::not_found, Reason::route_not_found, {404, "route_not_found", 0}},
     {Errc::not_found, Reason::file_not_found, {404, "file_not_found", 0}},
+    {Errc::not_found, Reason::video_disabled, {404, "video_disabled", 0}},
     {Errc::conflict, Reason::none, {409, "conflict", 0}},
     {Errc::too_large, Reason::none, {413, "too_large", 0}},
     {Errc::too_large, Reason::body_too_large, {413, "body_too_large", 0}},

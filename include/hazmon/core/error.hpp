@@ -54,6 +54,8 @@ enum class Reason {
   feature_disabled,   // the server is not configured for this (no key, warnings off)
   // authentication
   login_throttled,
+  // build options
+  video_disabled,  // hazmond built without video (HAZMON_WITH_VIDEO=OFF)
 };
 
 // One field-level complaint; `pointer` is a JSON pointer into the request body.

@@ -125,6 +125,10 @@ std::vector<std::pair<std::string, std::string>> check_camera_settings(
     const nlohmann::json& analysers, const nlohmann::json& rois,
     const nlohmann::json& duty_schedule);
 
+// False in a hazmond built with HAZMON_WITH_VIDEO=OFF (no FFmpeg, no OpenCV): a Supervisor
+// cannot be constructed (it throws video_disabled) and check_camera_settings refuses every row.
+bool pipeline_built() noexcept;
+
 const char* to_string(StreamState s);
 const char* to_string(EventPhase p);
 

@@ -10,7 +10,7 @@
 namespace hazmon::core {
 namespace {
 
-constexpr Reason kLastReason = Reason::login_throttled;
+constexpr Reason kLastReason = Reason::video_disabled;
 
 TEST(Error, CarriesItsReasonAndNoneByDefault) {
   Error plain(Errc::unavailable, "x");
@@ -33,6 +33,7 @@ TEST(Error, EveryReasonHasItsOwnName) {
   EXPECT_STREQ(to_string(Reason::none), "none");
   EXPECT_STREQ(to_string(Reason::db_unavailable), "db_unavailable");
   EXPECT_STREQ(to_string(Reason::login_throttled), "login_throttled");
+  EXPECT_STREQ(to_string(Reason::video_disabled), "video_disabled");
 }
 
 int g_evaluated = 0;

@@ -36,6 +36,7 @@ const Expect kExpected[] = {
     {Errc::not_found, Reason::none, 404, "not_found", 0},
     {Errc::not_found, Reason::route_not_found, 404, "route_not_found", 0},
     {Errc::not_found, Reason::file_not_found, 404, "file_not_found", 0},
+    {Errc::not_found, Reason::video_disabled, 404, "video_disabled", 0},
     {Errc::conflict, Reason::none, 409, "conflict", 0},
     {Errc::too_large, Reason::none, 413, "too_large", 0},
     {Errc::too_large, Reason::body_too_large, 413, "body_too_large", 0},
@@ -83,7 +84,7 @@ TEST(ProblemTable, EveryRowGivesItsStatusCodeAndRetryAfter) {
 }
 
 TEST(ProblemTable, EveryReasonHasARow) {
-  for (int r = 1; r <= static_cast<int>(Reason::login_throttled); ++r) {
+  for (int r = 1; r <= static_cast<int>(Reason::video_disabled); ++r) {
     auto reason = static_cast<Reason>(r);
     bool found = false;
     for (const auto& e : kExpected) found = found || e.reason == reason;

@@ -13,6 +13,7 @@ export const PROBLEM_MESSAGES: Readonly<Record<ProblemCode, string>> = {
   not_found: '对象不存在或不在您的权限范围内',
   route_not_found: '接口不存在',
   file_not_found: '文件不存在',
+  video_disabled: '本服务器未启用视频功能（构建时未包含视频模块）',
   method_not_allowed: '不支持的请求方法',
   request_timeout: '请求超时，请重试',
   conflict: '操作冲突（数据已被他人修改或状态已变化），请刷新后重试',
