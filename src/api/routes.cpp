@@ -18,6 +18,7 @@
 namespace hazmon::api {
 void add_ingest_routes(http::Router& r, ApiContext& ctx);        // routes_ingest.cpp
 void add_upload_table_routes(http::Router& r, ApiContext& ctx);  // routes_upload_tables.cpp
+void add_commitment_routes(http::Router& r, ApiContext& ctx);    // routes_commitment.cpp
 void add_warning_routes(http::Router& r, ApiContext& ctx);       // routes_warning.cpp
 void add_stream_routes(http::Router& r, ApiContext& ctx);        // routes_stream.cpp
 void add_video_routes(http::Router& r, ApiContext& ctx);         // routes_video.cpp
@@ -422,6 +423,7 @@ void register_routes(http::Router& router, ApiContext& ctx) {
   add_admin_routes(router, ctx);
   add_deployment_routes(router, ctx);
   add_ingest_routes(router, ctx);
+  add_commitment_routes(router, ctx);    // upload/commitments before upload/{table}
   add_upload_table_routes(router, ctx);  // after upload/realtime, which its {table} would shadow
   add_warning_routes(router, ctx);
   add_stream_routes(router, ctx);

@@ -15,6 +15,7 @@
 #include <hazmon/http/server.hpp>
 #include <hazmon/http/static_files.hpp>
 #include <hazmon/service/audit_log.hpp>
+#include <hazmon/service/commitment_service.hpp>
 #include <hazmon/service/data_quality.hpp>
 #include <hazmon/service/event_hub.hpp>
 #include <hazmon/service/ingest_service.hpp>
@@ -116,6 +117,7 @@ struct Platform::Impl {
   std::unique_ptr<service::StatisticsService> statistics;
   std::unique_ptr<service::DataQualityService> data_quality;
   std::unique_ptr<service::ReportService> reports;
+  std::unique_ptr<service::CommitmentService> commitments;
   std::unique_ptr<api::ApiContext> ctx;
   http::Router router;
   std::unique_ptr<http::Server> server;
@@ -254,7 +256,10 @@ void Platform::Impl::build_reporting() {
       std::make_unique<service::DataQualityService>(db, data_quality_settings(cfg), *clock);
   reports = std::make_unique<service::ReportService>(db, *data_quality, report_settings(cfg),
                                                      *clock, mail.get());
-  if (o.manual_ticks) return;  // the caller runs refresh() and tick()
+  commitments = std::make_unique<service::CommitmentService>(
+      db, warnings.get(), cfg["commitments"].get<service::CommitmentSettings>(), *clock);
+  if (o.manual_ticks) return;  // the caller runs refresh(), tick() and check()
+  ingest->on_maintenance([c = commitments.get()] { c->check(); });  // the deadline, every minute
   ingest->on_maintenance([s = statistics.get(), d = data_quality.get(), r = reports.get()] {
     s->refresh_point_counts();  // the overview's point counts, for every scope at once
     d->refresh();               // after the minute/hour aggregates
@@ -292,6 +297,7 @@ void Platform::Impl::build_api() {
   ctx->statistics = statistics.get();
   ctx->data_quality = data_quality.get();
   ctx->reports = reports.get();
+  ctx->commitments = commitments.get();
   ctx->offline_after_s = cfg["ingest"]["offline_after_s"].get<int>();
   ctx->max_streams_per_principal = hc["max_streams_per_principal"].get<int>();
   ctx->stream_recheck = std::chrono::milliseconds(hc["stream_recheck_ms"].get<int>());
@@ -397,5 +403,6 @@ video::Supervisor* Platform::pipeline() { return impl_->pipeline.get(); }
 service::StatisticsService& Platform::statistics() { return *impl_->statistics; }
 service::DataQualityService& Platform::data_quality() { return *impl_->data_quality; }
 service::ReportService& Platform::reports() { return *impl_->reports; }
+service::CommitmentService& Platform::commitments() { return *impl_->commitments; }
 
 }  // namespace hazmon::app

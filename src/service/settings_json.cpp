@@ -2,6 +2,7 @@
 // the declarations sit next to each Settings struct.
 #include <nlohmann/json.hpp>
 
+#include <hazmon/service/commitment_service.hpp>
 #include <hazmon/service/data_quality.hpp>
 #include <hazmon/service/ingest_service.hpp>
 #include <hazmon/service/monitoring.hpp>
@@ -92,6 +93,17 @@ void from_json(const nlohmann::json& j, NotifySettings& s) {
   s.max_attempts = j.at("retry").at("max_attempts").get<int>();
   s.poll_interval = std::chrono::milliseconds(j.at("poll_interval_ms").get<int>());
   s.templates.dashboard_url = j.at("dashboard_url").get<std::string>();
+}
+
+void from_json(const nlohmann::json& j, CommitmentSettings& s) {
+  s.enabled = j.at("enabled").get<bool>();
+  s.deadline_hour = j.at("deadline_hour").get<int>();
+  auto level = rules::warning_level_from_string(j.at("warning_level").get<std::string>());
+  if (!level)
+    throw core::Error(core::Errc::validation_failed, "commitments.warning_level: not a level");
+  s.warning_level = *level;
+  s.max_warnings_per_check = j.at("max_warnings_per_check").get<int>();
+  s.max_missing_listed = j.at("max_missing_listed").get<int>();
 }
 
 }  // namespace hazmon::service

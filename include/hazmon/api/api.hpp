@@ -27,6 +27,7 @@ class VideoService;
 class StatisticsService;
 class DataQualityService;
 class ReportService;
+class CommitmentService;
 }  // namespace hazmon::service
 
 namespace hazmon::api {
@@ -59,6 +60,7 @@ struct ApiContext {
       nullptr;  // null: no /api/v1/overview or /api/v1/statistics/*
   service::DataQualityService* data_quality = nullptr;  // null: no /api/v1/data-quality
   service::ReportService* reports = nullptr;            // null: no /api/v1/reports
+  service::CommitmentService* commitments = nullptr;    // null: no /api/v1/commitments
 };
 
 void register_routes(http::Router& router, ApiContext& ctx);

@@ -40,6 +40,7 @@ class NotificationService;
 class VideoService;
 class DataQualityService;
 class ReportService;
+class CommitmentService;
 class StatisticsService;
 class RegistryService;
 class EventHub;
@@ -100,6 +101,8 @@ class Platform {
   service::StatisticsService& statistics();
   service::DataQualityService& data_quality();
   service::ReportService& reports();
+  // Its deadline check runs after ingest's maintenance, or when the caller runs check().
+  service::CommitmentService& commitments();
 
  private:
   struct Impl;

@@ -43,6 +43,14 @@ struct VideoWarning {
   std::string review_text;  // the reviewer's note, kept on the confirm record
 };
 
+// A day's safety commitment (安全承诺) missing at the deadline hour: CommitmentService builds it.
+struct CommitmentWarning {
+  std::string company_code;
+  rules::WarningLevel level = rules::WarningLevel::yellow;
+  std::string content;  // Chinese: enterprise, day, deadline
+  core::SysTime first{};
+};
+
 struct WarningSettings {
   rules::DisposalSettings disposal;
   std::chrono::seconds check_interval{30};  // deadlines and minimum durations; 0: only tick()
@@ -102,6 +110,14 @@ class WarningService {
   long long raise_video_event(storage::Tx& tx, const model::Principal& reviewer,
                               const VideoWarning& w);
   void announce(long long id);
+
+  // Inside the caller's transaction: a `commitment` warning event (source commitment, no hazard
+  // source), created and pushed by the system at once. Returns its id; call announce() after the
+  // commit. Closed by close_commitment_event when the filing arrives.
+  long long raise_commitment_event(storage::Tx& tx, const CommitmentWarning& w);
+  // Inside the caller's transaction: the system closes the event with `text` on the record;
+  // false (nothing written) when it is already closed.
+  bool close_commitment_event(storage::Tx& tx, long long id, const std::string& text);
 
   WarningStats stats() const;
 

@@ -1,0 +1,171 @@
+// The daily safety commitment (安全承诺, docs/duties.md): filed by enterprise users
+// (POST /api/v1/commitments) or uploaded by the enterprise's gateway like a base table
+// (POST /api/v1/upload/commitments), read by people under their scope, and summed per region
+// for the officers who follow who has not committed.
+#include <hazmon/api/api.hpp>
+
+#include <hazmon/core/error.hpp>
+#include <hazmon/service/audit_log.hpp>
+#include <hazmon/service/commitment_service.hpp>
+
+#include "commitment_json.hpp"
+#include "request_helpers.hpp"
+
+namespace hazmon::api {
+using core::Errc;
+using core::Error;
+using http::Request;
+using model::Principal;
+using nlohmann::json;
+
+namespace {
+constexpr std::size_t kMaxUploadRows = 100;
+
+std::string reason_of(const Error& e) {
+  std::string r = e.what();
+  std::size_t n = 0;
+  for (const auto& f : e.fields()) {
+    if (n++ == 3) break;
+    r += (n == 1 ? ": " : "; ") + (f.pointer.empty() ? std::string("/") : f.pointer) + " " +
+         f.message;
+  }
+  return r;
+}
+
+// The rows of an upload: a bare array, or {companyCode, dataId, datas: [...]} as for the other
+// base tables; another enterprise's companyCode is refused as a whole.
+const json& upload_rows(const json& body, const Principal& who) {
+  const json* rows = &body;
+  if (body.is_object()) {
+    for (auto& [k, v] : body.items())
+      if (k != "companyCode" && k != "dataId" && k != "datas")
+        throw Error(Errc::validation_failed, "unknown field " + k,
+                    {{"/" + k, "companyCode, dataId and datas only"}});
+    if (body.contains("companyCode") &&
+        (!body["companyCode"].is_string() ||
+         body["companyCode"].get<std::string>() != who.scope.company_code))
+      throw Error(Errc::forbidden, "this credential may not file for another enterprise");
+    if (!body.contains("datas"))
+      throw Error(Errc::validation_failed, "datas is required",
+                  {{"/datas", "expected an array of commitments"}});
+    rows = &body["datas"];
+  }
+  if (!rows->is_array())
+    throw Error(Errc::validation_failed, "the rows must be an array",
+                {{body.is_object() ? "/datas" : "", "expected an array"}});
+  if (rows->size() > kMaxUploadRows)
+    throw Error(Errc::too_large,
+                "at most " + std::to_string(kMaxUploadRows) + " commitments per upload");
+  return *rows;
+}
+
+storage::CommitmentFilter filter_of(const Request& req) {
+  storage::CommitmentFilter f;
+  auto q = query_subset(req, {"day", "company_code", "late"});
+  if (q.count("day")) f.day = q["day"];
+  if (q.count("company_code")) f.company_code = q["company_code"];
+  if (q.count("late")) {
+    if (q["late"] != "true" && q["late"] != "false")
+      throw Error(Errc::bad_request, "late must be true or false");
+    f.late = q["late"] == "true";
+  }
+  return f;
+}
+}  // namespace
+
+void add_commitment_routes(http::Router& r, ApiContext& ctx) {
+  if (!ctx.commitments) return;
+  auto& cs = *ctx.commitments;
+  r.add("POST", "/api/v1/commitments",
+        authed(ctx, "commitment.file", [&cs](Request& req, const Principal& who) {
+          check_query(req, {});
+          auto body = parse_json_body(req);
+          if (who.scope.kind != model::ScopeKind::enterprise ||
+              who.role != model::Role::enterprise_user)
+            throw Error(Errc::forbidden,
+                        "the safety commitment is filed by the enterprise's own users (gateways "
+                        "upload it to /api/v1/upload/commitments)");
+          service::CommitmentFiling f{commitment_from_json(body), "dashboard"};
+          auto saved = cs.file(who, std::move(f));
+          auto j = commitment_json(saved);
+          j["replaced"] = saved.revision > 1;
+          return json_response(saved.revision > 1 ? 200 : 201, j);
+        }));
+  r.add("GET", "/api/v1/commitments", authed(ctx, "", [&cs](Request& req, const Principal& who) {
+          check_query(req, {"day", "company_code", "late", "limit", "offset"});
+          auto limit = query_int(req, "limit", 100, 1, 1000);
+          auto offset = query_int(req, "offset", 0, 0, 1 << 30);
+          auto page = cs.list(who, filter_of(req), limit, offset);
+          json items = json::array();
+          for (const auto& c : page.items) items.push_back(commitment_json(c));
+          return json_response(
+              200, {{"items", items}, {"total", page.total}, {"limit", limit}, {"offset", offset}});
+        }));
+  r.add("GET", "/api/v1/commitments/summary",
+        authed(ctx, "", [&cs](Request& req, const Principal& who) {
+          check_query(req, {"day", "group_by"});
+          auto group = query_or(req, "group_by", "county");
+          if (group != "county" && group != "city")
+            throw Error(Errc::bad_request, "group_by must be county or city");
+          return json_response(
+              200, summary_json(cs.summary(who, query_or(req, "day", ""), group == "city")));
+        }));
+  r.add("GET", "/api/v1/commitments/{id}/history",
+        authed(ctx, "", [&cs](Request& req, const Principal& who) {
+          check_query(req, {});
+          auto id = id_param(req, "commitment");
+          json items = json::array();
+          for (const auto& text : cs.history(who, id)) items.push_back(json::parse(text));
+          return json_response(200, {{"items", items}});
+        }));
+  // Before /api/v1/upload/{table}, which would take it for a registry table.
+  r.add(
+      "POST", "/api/v1/upload/commitments",
+      authed(ctx, "upload.commitments", [&ctx, &cs](Request& req, const Principal& who) {
+        if (who.role != model::Role::gateway || who.scope.kind != model::ScopeKind::enterprise)
+          throw Error(Errc::forbidden, "commitments are uploaded by an enterprise's gateway");
+        check_query(req, {});
+        auto body = parse_json_body(req);
+        const auto& rows = upload_rows(body, who);
+        int created = 0, replaced = 0;
+        json rejected = json::array();
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+          try {
+            json row = rows[i];
+            if (row.is_object() && row.contains("company_code") &&
+                row["company_code"] != who.scope.company_code) {
+              rejected.push_back(
+                  {{"index", i}, {"reason", "the row belongs to another enterprise"}});
+              continue;
+            }
+            auto saved = cs.file(who, {commitment_from_json(row), "upload"});
+            (saved.revision > 1 ? replaced : created)++;
+          } catch (const Error& e) {
+            if (e.code() == Errc::unavailable || e.code() == Errc::internal) throw;
+            rejected.push_back({{"index", i}, {"reason", reason_of(e)}});
+          }
+        }
+        // authed() leaves uploads out: an upload that filed something is audited here.
+        if (created + replaced > 0) {
+          service::AuditEntry a;
+          a.request_id = req.request_id;
+          a.actor_id = who.id;
+          a.actor_name = who.name;
+          a.actor_role = std::string(model::to_string(who.role));
+          a.client_addr = req.client_addr;
+          a.method = req.method;
+          a.path = req.path;
+          a.status = 200;
+          a.action = "upload.commitments";
+          a.target = "commitments";
+          a.detail = {{"created", created}, {"replaced", replaced}, {"rejected", rejected.size()}};
+          ctx.audit.record(a);
+        }
+        return json_response(200, {{"accepted", created + replaced},
+                                   {"created", created},
+                                   {"replaced", replaced},
+                                   {"rejected", rejected}});
+      }));
+}
+
+}  // namespace hazmon::api
