@@ -9,6 +9,7 @@
 #include <hazmon/service/registry_service.hpp>
 #include <hazmon/service/roster.hpp>
 #include <hazmon/service/user_admin.hpp>
+#include <hazmon/storage/database.hpp>
 
 #include <prometheus/counter.h>
 #include <prometheus/registry.h>
@@ -160,40 +161,115 @@ void add_auth_routes(http::Router& r, ApiContext& ctx) {
         }));
 }
 
-void add_admin_routes(http::Router& r, ApiContext& ctx) {
+// The body of POST /users, checked.
+auth::NewUser new_user_from(const json& body) {
+  only_fields(body, {"username", "display_name", "role", "scope", "password", "mobile", "email"});
+  auth::NewUser u;
+  u.username = required_string(body, "username", 64);
+  u.password = required_string(body, "password", 256);
+  auto role = model::role_from_string(required_string(body, "role", 32));
+  if (!role)
+    throw Error(Errc::validation_failed, "unknown role",
+                {{"/role", "see the API document for roles"}});
+  u.role = *role;
+  u.scope = scope_from_json(body);
+  for (auto [key, field] :
+       {std::pair{"display_name", &u.display_name}, {"mobile", &u.mobile}, {"email", &u.email}}) {
+    if (body.contains(key)) {
+      if (!body[key].is_string() || body[key].get<std::string>().size() > 200)
+        throw Error(Errc::validation_failed, "bad field",
+                    {{std::string("/") + key, "a string of at most 200 bytes"}});
+      *field = body[key].get<std::string>();
+    }
+  }
+  return u;
+}
+
+// The body of POST /credentials, checked.
+auth::NewCredential new_credential_from(const json& body) {
+  only_fields(body, {"kind", "scope", "description", "envelope_cipher"});
+  auth::NewCredential c;
+  auto kind = required_string(body, "kind", 32);
+  if (kind == "gateway")
+    c.kind = model::Role::gateway;
+  else if (kind == "city_platform")
+    c.kind = model::Role::city_platform;
+  else
+    throw Error(Errc::validation_failed, "unknown kind", {{"/kind", "gateway or city_platform"}});
+  c.scope = scope_from_json(body);
+  if (body.contains("envelope_cipher")) {
+    if (!body["envelope_cipher"].is_string())
+      throw Error(Errc::validation_failed, "bad envelope_cipher",
+                  {{"/envelope_cipher", "aes-256-gcm, sm4-cbc, aes-128-cbc or aes-256-cbc"}});
+    c.envelope_cipher = body["envelope_cipher"].get<std::string>();
+  }
+  if (body.contains("description")) {
+    if (!body["description"].is_string() || body["description"].get<std::string>().size() > 200)
+      throw Error(Errc::validation_failed, "bad description",
+                  {{"/description", "a string of at most 200 bytes"}});
+    c.description = body["description"].get<std::string>();
+  }
+  return c;
+}
+
+json user_page_json(const service::UserPage& page, int limit, long long offset) {
+  json items = json::array();
+  for (const auto& u : page.items)
+    items.push_back({{"id", u.id},
+                     {"username", u.username},
+                     {"display_name", u.display_name},
+                     {"role", u.role},
+                     {"scope_kind", u.scope_kind},
+                     {"scope_code", u.scope_code},
+                     {"is_active", u.is_active},
+                     {"created_at", storage::format_timestamptz(u.created_at)}});
+  return {{"items", items}, {"total", page.total}, {"limit", limit}, {"offset", offset}};
+}
+
+json issued_credential_json(const auth::IssuedCredential& issued) {
+  json out = {{"id", issued.id},
+              {"app_id", issued.app_id},
+              {"secret", issued.secret},
+              {"authorization", "Bearer " + issued.app_id + "." + issued.secret}};
+  if (issued.envelope)
+    out["envelope"] = {{"cipher", issued.envelope->cipher},
+                       {"key_hex", issued.envelope->key_hex},
+                       {"iv_hex", issued.envelope->iv_hex.empty() ? json(nullptr)
+                                                                  : json(issued.envelope->iv_hex)}};
+  return out;
+}
+
+json credential_json(const auth::CredentialInfo& c) {
+  json scope = {{"kind", c.scope.kind == model::ScopeKind::region ? "region" : "enterprise"},
+                {"code", c.scope.kind == model::ScopeKind::region ? c.scope.region_code
+                                                                  : c.scope.company_code}};
+  auto opt = [](const std::string& v) { return v.empty() ? json(nullptr) : json(v); };
+  return {{"id", c.id},
+          {"app_id", c.app_id},
+          {"kind", model::to_string(c.kind)},
+          {"scope", scope},
+          {"description", c.description},
+          {"envelope_cipher", opt(c.envelope_cipher)},
+          {"is_active", c.active},
+          {"created_at", c.created_at},
+          {"last_used_at", opt(c.last_used_at)},
+          {"revoked_at", opt(c.revoked_at)}};
+}
+
+void add_user_routes(http::Router& r, ApiContext& ctx) {
   r.add("GET", "/api/v1/users", authed(ctx, "", [&ctx](Request& req, const Principal& who) {
           check_query(req, {"limit", "offset"});
           if (!model::can_manage_users(who.role))
             throw Error(Errc::forbidden, "only a province admin may list users");
-          return json_response(200, ctx.users.list(query_int(req, "limit", 50, 1, 500),
-                                                   query_int(req, "offset", 0, 0, 1 << 30)));
+          int limit = query_int(req, "limit", 50, 1, 500);
+          long long offset = query_int(req, "offset", 0, 0, 1 << 30);
+          return json_response(200, user_page_json(ctx.users.list(limit, offset), limit, offset));
         }));
   r.add("POST", "/api/v1/users",
         authed(ctx, "user.create", [&ctx](Request& req, const Principal& who) {
           if (!model::can_manage_users(who.role))
             throw Error(Errc::forbidden, "only a province admin may create users");
-          auto body = parse_json_body(req);
-          only_fields(body,
-                      {"username", "display_name", "role", "scope", "password", "mobile", "email"});
-          auth::NewUser u;
-          u.username = required_string(body, "username", 64);
-          u.password = required_string(body, "password", 256);
-          auto role = model::role_from_string(required_string(body, "role", 32));
-          if (!role)
-            throw Error(Errc::validation_failed, "unknown role",
-                        {{"/role", "see the API document for roles"}});
-          u.role = *role;
-          u.scope = scope_from_json(body);
-          for (auto [key, field] : {std::pair{"display_name", &u.display_name},
-                                    {"mobile", &u.mobile},
-                                    {"email", &u.email}}) {
-            if (body.contains(key)) {
-              if (!body[key].is_string() || body[key].get<std::string>().size() > 200)
-                throw Error(Errc::validation_failed, "bad field",
-                            {{std::string("/") + key, "a string of at most 200 bytes"}});
-              *field = body[key].get<std::string>();
-            }
-          }
+          auto u = new_user_from(parse_json_body(req));
           try {
             auto id = ctx.auth.create_user(u);
             return json_response(
@@ -202,85 +278,6 @@ void add_admin_routes(http::Router& r, ApiContext& ctx) {
             if (e.code() == Errc::conflict) throw Error(Errc::conflict, "the user name is taken");
             throw;
           }
-        }));
-  r.add("POST", "/api/v1/credentials",
-        authed(ctx, "credential.create", [&ctx](Request& req, const Principal& who) {
-          auto body = parse_json_body(req);
-          only_fields(body, {"kind", "scope", "description", "envelope_cipher"});
-          auth::NewCredential c;
-          auto kind = required_string(body, "kind", 32);
-          if (kind == "gateway")
-            c.kind = model::Role::gateway;
-          else if (kind == "city_platform")
-            c.kind = model::Role::city_platform;
-          else
-            throw Error(Errc::validation_failed, "unknown kind",
-                        {{"/kind", "gateway or city_platform"}});
-          c.scope = scope_from_json(body);
-          if (body.contains("envelope_cipher")) {
-            if (!body["envelope_cipher"].is_string())
-              throw Error(
-                  Errc::validation_failed, "bad envelope_cipher",
-                  {{"/envelope_cipher", "aes-256-gcm, sm4-cbc, aes-128-cbc or aes-256-cbc"}});
-            c.envelope_cipher = body["envelope_cipher"].get<std::string>();
-          }
-          if (body.contains("description")) {
-            if (!body["description"].is_string() ||
-                body["description"].get<std::string>().size() > 200)
-              throw Error(Errc::validation_failed, "bad description",
-                          {{"/description", "a string of at most 200 bytes"}});
-            c.description = body["description"].get<std::string>();
-          }
-          // Regulators issue credentials for what they oversee; the enterprise must be visible.
-          bool regulator = who.role == model::Role::province_admin ||
-                           who.role == model::Role::city_officer ||
-                           who.role == model::Role::county_officer;
-          if (!regulator) throw Error(Errc::forbidden, "only regulators issue API credentials");
-          if (c.kind == model::Role::gateway) {
-            ctx.registry.get(who, "enterprises", c.scope.company_code);  // 404 outside the scope
-          } else if (who.role != model::Role::province_admin) {
-            throw Error(Errc::forbidden, "only a province admin issues city-platform credentials");
-          }
-          auto issued = ctx.auth.create_credential(c, who.id);
-          json out = {{"id", issued.id},
-                      {"app_id", issued.app_id},
-                      {"secret", issued.secret},
-                      {"authorization", "Bearer " + issued.app_id + "." + issued.secret}};
-          if (issued.envelope)
-            out["envelope"] = {
-                {"cipher", issued.envelope->cipher},
-                {"key_hex", issued.envelope->key_hex},
-                {"iv_hex",
-                 issued.envelope->iv_hex.empty() ? json(nullptr) : json(issued.envelope->iv_hex)}};
-          return json_response(201, out);
-        }));
-  r.add("GET", "/api/v1/credentials", authed(ctx, "", [&ctx](Request& req, const Principal& who) {
-          check_query(req, {});
-          json items = json::array();
-          for (const auto& c : ctx.auth.list_credentials(who)) {
-            json scope = {
-                {"kind", c.scope.kind == model::ScopeKind::region ? "region" : "enterprise"},
-                {"code", c.scope.kind == model::ScopeKind::region ? c.scope.region_code
-                                                                  : c.scope.company_code}};
-            auto opt = [](const std::string& v) { return v.empty() ? json(nullptr) : json(v); };
-            items.push_back({{"id", c.id},
-                             {"app_id", c.app_id},
-                             {"kind", model::to_string(c.kind)},
-                             {"scope", scope},
-                             {"description", c.description},
-                             {"envelope_cipher", opt(c.envelope_cipher)},
-                             {"is_active", c.active},
-                             {"created_at", c.created_at},
-                             {"last_used_at", opt(c.last_used_at)},
-                             {"revoked_at", opt(c.revoked_at)}});
-          }
-          return json_response(200, {{"items", items}});
-        }));
-  r.add("DELETE", "/api/v1/credentials/{id}",
-        authed(ctx, "credential.revoke", [&ctx](Request& req, const Principal& who) {
-          check_query(req, {});
-          ctx.auth.revoke_credential(who, id_param(req, "credential"));
-          return Response::no_content();
         }));
   r.add("PATCH", "/api/v1/users/{id}",
         authed(ctx, "user.update", [&ctx](Request& req, const Principal& who) {
@@ -299,6 +296,42 @@ void add_admin_routes(http::Router& r, ApiContext& ctx) {
           ctx.auth.set_active(id, body["is_active"].get<bool>());
           return json_response(200, {{"id", id}, {"is_active", body["is_active"]}});
         }));
+}
+
+void add_credential_routes(http::Router& r, ApiContext& ctx) {
+  r.add("POST", "/api/v1/credentials",
+        authed(ctx, "credential.create", [&ctx](Request& req, const Principal& who) {
+          auto c = new_credential_from(parse_json_body(req));
+          // Regulators issue credentials for what they oversee; the enterprise must be visible.
+          bool regulator = who.role == model::Role::province_admin ||
+                           who.role == model::Role::city_officer ||
+                           who.role == model::Role::county_officer;
+          if (!regulator) throw Error(Errc::forbidden, "only regulators issue API credentials");
+          if (c.kind == model::Role::gateway) {
+            ctx.registry.get(who, "enterprises", c.scope.company_code);  // 404 outside the scope
+          } else if (who.role != model::Role::province_admin) {
+            throw Error(Errc::forbidden, "only a province admin issues city-platform credentials");
+          }
+          auto issued = ctx.auth.create_credential(c, who.id);
+          return json_response(201, issued_credential_json(issued));
+        }));
+  r.add("GET", "/api/v1/credentials", authed(ctx, "", [&ctx](Request& req, const Principal& who) {
+          check_query(req, {});
+          json items = json::array();
+          for (const auto& c : ctx.auth.list_credentials(who)) items.push_back(credential_json(c));
+          return json_response(200, {{"items", items}});
+        }));
+  r.add("DELETE", "/api/v1/credentials/{id}",
+        authed(ctx, "credential.revoke", [&ctx](Request& req, const Principal& who) {
+          check_query(req, {});
+          ctx.auth.revoke_credential(who, id_param(req, "credential"));
+          return Response::no_content();
+        }));
+}
+
+void add_admin_routes(http::Router& r, ApiContext& ctx) {
+  add_user_routes(r, ctx);
+  add_credential_routes(r, ctx);
   r.add("GET", "/api/v1/audit", authed(ctx, "", [&ctx](Request& req, const Principal& who) {
           check_query(req, {"limit", "before_id"});
           if (who.role != model::Role::province_admin)

@@ -1,7 +1,5 @@
 #include <hazmon/auth/auth_service.hpp>
 
-#include <nlohmann/json.hpp>
-
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -14,6 +12,7 @@
 #include <hazmon/core/secret_box.hpp>
 #include <hazmon/core/serial_worker.hpp>
 #include <hazmon/core/time_format.hpp>
+#include <hazmon/storage/auth_store.hpp>
 #include <hazmon/storage/database.hpp>
 
 namespace hazmon::auth {
@@ -24,29 +23,7 @@ using model::Scope;
 using model::ScopeKind;
 
 namespace {
-const char* scope_kind_name(ScopeKind k) {
-  switch (k) {
-    case ScopeKind::province:
-      return "province";
-    case ScopeKind::region:
-      return "region";
-    case ScopeKind::enterprise:
-      return "enterprise";
-  }
-  return "province";
-}
-
-Scope scope_from(const std::string& kind, const std::string& code) {
-  if (kind == "region") return Scope::region(code);
-  if (kind == "enterprise") return Scope::enterprise(code);
-  return Scope::province();
-}
-
-std::string scope_code(const Scope& s) {
-  return s.kind == ScopeKind::region       ? s.region_code
-         : s.kind == ScopeKind::enterprise ? s.company_code
-                                           : "";
-}
+const storage::AuthStore kStore;
 
 // A verification that always costs one argon2id computation, so that a missing user name
 // takes as long as a wrong password.
@@ -117,17 +94,12 @@ void AuthService::record_failure(const std::string& username, const std::string&
 LoginResult AuthService::login(const std::string& username, const std::string& password,
                                const std::string& client_addr) {
   check_not_throttled(username, client_addr);
-  auto row = db_.in_tx([&](storage::Tx& tx) {
-    return tx.exec_one(
-        "SELECT id, username, role, scope_kind, scope_code, password_hash FROM app_user "
-        "WHERE username = $1 AND is_active",
-        {username});
-  });
+  auto user = db_.in_tx([&](storage::Tx& tx) { return kStore.active_user(tx, username); });
   bool ok = false;
-  if (row.is_null()) {
+  if (!user) {
     verify_password(dummy_hash(), password);
   } else {
-    ok = verify_password(row["password_hash"].get<std::string>(), password);
+    ok = verify_password(user->password_hash, password);
   }
   if (!ok) {
     record_failure(username, client_addr);
@@ -138,22 +110,12 @@ LoginResult AuthService::login(const std::string& username, const std::string& p
   LoginResult r;
   r.token = core::random_token(32);
   r.expires_at = clock_.now() + s_.session_ttl;
-  r.principal.id = row["id"].get<long long>();
-  r.principal.name = row["username"].get<std::string>();
-  r.principal.role = *model::role_from_string(row["role"].get<std::string>());
-  r.principal.scope = scope_from(row["scope_kind"], row["scope_code"]);
+  r.principal = std::move(user->principal);
   db_.in_tx([&](storage::Tx& tx) {
-    tx.exec(
-        "INSERT INTO user_session(token_hash, user_id, expires_at, client_addr) VALUES ($1, $2, "
-        "$3, $4)",
-        {core::sha256_hex(r.token), std::to_string(r.principal.id),
-         core::format_rfc3339(r.expires_at), client_addr});
+    kStore.add_session(tx, core::sha256_hex(r.token), r.principal.id, r.expires_at, client_addr);
     // Expired sessions are of no use to anyone; sweep a few on every login. "Expired" by the
     // same clock that set expires_at and that authenticate() compares with.
-    tx.exec(
-        "DELETE FROM user_session WHERE token_hash IN "
-        "(SELECT token_hash FROM user_session WHERE expires_at < $1::timestamptz LIMIT 100)",
-        {core::format_rfc3339(clock_.now())});
+    kStore.sweep_sessions(tx, clock_.now(), 100);
   });
   return r;
 }
@@ -192,24 +154,18 @@ std::optional<model::Principal> AuthService::authenticate(const std::string& bea
   if (bearer.empty() || bearer.size() > 512) return std::nullopt;
   auto key = core::sha256_hex(bearer);
   if (auto p = cached(key)) return p;
-  auto now = core::format_rfc3339(clock_.now());
   if (auto dot = bearer.find('.'); dot != std::string::npos) {
     std::string app_id = bearer.substr(0, dot);
     std::string secret = bearer.substr(dot + 1);
-    nlohmann::json row;
+    std::optional<storage::CredentialLogin> cred;
     try {
-      row = db_.in_tx([&](storage::Tx& tx) {
-        auto r = tx.exec_one(
-            "SELECT id, app_id, kind, scope_kind, scope_code, secret_hash FROM api_credential "
-            "WHERE app_id = $1 AND is_active",
-            {app_id});
+      cred = db_.in_tx([&](storage::Tx& tx) {
+        auto c = kStore.active_credential(tx, app_id);
         // Only a request with the right secret is a use of the credential.
-        if (r.is_null() ||
-            !core::secure_equals(core::sha256_hex(secret), r["secret_hash"].get<std::string>()))
-          return nlohmann::json();
-        tx.exec("UPDATE api_credential SET last_used_at = now() WHERE id = $1",
-                {std::to_string(r["id"].get<long long>())});
-        return r;
+        if (!c || !core::secure_equals(core::sha256_hex(secret), c->secret_hash))
+          return std::optional<storage::CredentialLogin>();
+        kStore.touch_credential(tx, c->principal.id);
+        return c;
       });
     } catch (const storage::TransientError&) {
       // PostgreSQL is away. Gateways must keep uploading (the ingest spool makes their data
@@ -220,31 +176,19 @@ std::optional<model::Principal> AuthService::authenticate(const std::string& bea
         return it->second.principal;
       throw;
     }
-    if (row.is_null()) {
+    if (!cred) {
       // Revoked, deactivated or a wrong secret: whatever this node remembered for the token is
       // no longer a last known good answer for a later outage.
       std::lock_guard lock(cache_mutex_);
       cache_.erase(key);
       return std::nullopt;
     }
-    model::Principal p;
-    p.id = row["id"].get<long long>();
-    p.name = row["app_id"].get<std::string>();
-    p.role = *model::role_from_string(row["kind"].get<std::string>());
-    p.scope = scope_from(row["scope_kind"], row["scope_code"]);
-    remember(key, p, clock_.now() + std::chrono::hours(24));
-    return p;
+    remember(key, cred->principal, clock_.now() + std::chrono::hours(24));
+    return cred->principal;
   }
-  nlohmann::json row;
+  std::optional<storage::SessionOwner> owner;
   try {
-    row = db_.in_tx([&](storage::Tx& tx) {
-      return tx.exec_one(
-          "SELECT u.id, u.username, u.role, u.scope_kind, u.scope_code, "
-          "(extract(epoch FROM s.expires_at) * 1000)::bigint AS expires_ms FROM user_session s "
-          "JOIN app_user u ON u.id = s.user_id "
-          "WHERE s.token_hash = $1 AND s.expires_at > $2::timestamptz AND u.is_active",
-          {key, now});
-    });
+    owner = db_.in_tx([&](storage::Tx& tx) { return kStore.session(tx, key, clock_.now()); });
   } catch (const storage::TransientError&) {
     // PostgreSQL is away. A session this process verified before keeps working until it ends,
     // so the duty room's live alarm stream (fed from memory and the ingest spool) can reconnect
@@ -256,14 +200,9 @@ std::optional<model::Principal> AuthService::authenticate(const std::string& bea
       return it->second.principal;
     throw;
   }
-  if (row.is_null()) return std::nullopt;
-  model::Principal p;
-  p.id = row["id"].get<long long>();
-  p.name = row["username"].get<std::string>();
-  p.role = *model::role_from_string(row["role"].get<std::string>());
-  p.scope = scope_from(row["scope_kind"], row["scope_code"]);
-  remember(key, p, core::SysTime{std::chrono::milliseconds(row["expires_ms"].get<long long>())});
-  return p;
+  if (!owner) return std::nullopt;
+  remember(key, owner->principal, owner->expires_at);
+  return owner->principal;
 }
 
 void AuthService::logout(const std::string& bearer) {
@@ -272,8 +211,7 @@ void AuthService::logout(const std::string& bearer) {
     std::lock_guard lock(cache_mutex_);
     cache_.erase(hash);
   }
-  db_.in_tx(
-      [&](storage::Tx& tx) { tx.exec("DELETE FROM user_session WHERE token_hash = $1", {hash}); });
+  db_.in_tx([&](storage::Tx& tx) { kStore.delete_session(tx, hash); });
   sessions_ended(0, hash);
 }
 
@@ -285,11 +223,8 @@ void AuthService::sessions_ended(long long user_id, const std::string& token_has
 
 void AuthService::set_active(long long user_id, bool active) {
   db_.in_tx([&](storage::Tx& tx) {
-    auto row = tx.exec_one(
-        "UPDATE app_user SET is_active = $1, updated_at = now() WHERE id = $2 RETURNING id",
-        {active ? "true" : "false", std::to_string(user_id)});
-    if (row.is_null()) throw Error(Errc::not_found, "no such user");
-    if (!active) tx.exec("DELETE FROM user_session WHERE user_id = $1", {std::to_string(user_id)});
+    if (!kStore.set_user_active(tx, user_id, active)) throw Error(Errc::not_found, "no such user");
+    if (!active) kStore.delete_user_sessions(tx, user_id);
   });
   if (!active) {
     forget_user(user_id);
@@ -303,11 +238,8 @@ void AuthService::change_password(const model::Principal& who, const std::string
   // A stolen session must not become an unthrottled password oracle: the old-password check
   // counts against the same (user, address) brake as a login.
   check_not_throttled(who.name, client_addr);
-  auto row = db_.in_tx([&](storage::Tx& tx) {
-    return tx.exec_one("SELECT password_hash FROM app_user WHERE id = $1",
-                       {std::to_string(who.id)});
-  });
-  if (row.is_null() || !verify_password(row["password_hash"].get<std::string>(), old_password)) {
+  auto stored = db_.in_tx([&](storage::Tx& tx) { return kStore.password_hash(tx, who.id); });
+  if (!stored || !verify_password(*stored, old_password)) {
     record_failure(who.name, client_addr);
     throw Error(Errc::validation_failed, "the current password is wrong",
                 {{"/old_password", "does not match"}});
@@ -317,12 +249,9 @@ void AuthService::change_password(const model::Principal& who, const std::string
   }
   auto hash = hash_password(new_password);
   db_.in_tx([&](storage::Tx& tx) {
-    tx.exec(
-        "UPDATE app_user SET password_hash = $1, password_changed_at = now(), updated_at = now() "
-        "WHERE id = $2",
-        {hash, std::to_string(who.id)});
+    kStore.set_password(tx, who.id, hash);
     // Every other session of this user ends: a changed password usually means a leaked one.
-    tx.exec("DELETE FROM user_session WHERE user_id = $1", {std::to_string(who.id)});
+    kStore.delete_user_sessions(tx, who.id);
   });
   forget_user(who.id);
   sessions_ended(who.id, "");
@@ -340,21 +269,14 @@ long long AuthService::create_user(const NewUser& u) {
   auto hash = hash_password(u.password);
   return db_.in_tx([&](storage::Tx& tx) {
     // The scope must name something that exists.
-    if (u.scope.kind == ScopeKind::region &&
-        tx.exec_one("SELECT 1 AS x FROM region WHERE code = $1", {u.scope.region_code}).is_null())
+    if (u.scope.kind == ScopeKind::region && !kStore.region_exists(tx, u.scope.region_code))
       throw Error(Errc::validation_failed, "unknown region", {{"/scope/code", "no such region"}});
     if (u.scope.kind == ScopeKind::enterprise &&
-        tx.exec_one("SELECT 1 AS x FROM enterprise WHERE company_code = $1", {u.scope.company_code})
-            .is_null())
+        !kStore.enterprise_exists(tx, u.scope.company_code))
       throw Error(Errc::validation_failed, "unknown enterprise",
                   {{"/scope/code", "no such enterprise"}});
-    auto row = tx.exec_one(
-        "INSERT INTO app_user(username, display_name, role, scope_kind, scope_code, password_hash, "
-        "mobile, email) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        {u.username, u.display_name, std::string(model::to_string(u.role)),
-         scope_kind_name(u.scope.kind), scope_code(u.scope), hash, u.mobile, u.email});
-    return row["id"].get<long long>();
+    return kStore.add_user(tx,
+                           {u.username, u.display_name, u.role, u.scope, hash, u.mobile, u.email});
   });
 }
 
@@ -365,14 +287,10 @@ void AuthService::reset_password(const std::string& username, const std::string&
   auto hash = hash_password(new_password);
   long long user_id = 0;
   db_.in_tx([&](storage::Tx& tx) {
-    auto row = tx.exec_one(
-        "UPDATE app_user SET password_hash = $1, password_changed_at = now(), updated_at = now() "
-        "WHERE username = $2 RETURNING id",
-        {hash, username});
-    if (row.is_null()) throw Error(Errc::not_found, "no user named " + username);
-    tx.exec("DELETE FROM user_session WHERE user_id = $1",
-            {std::to_string(row["id"].get<long long>())});
-    user_id = row["id"].get<long long>();
+    auto id = kStore.set_password_by_name(tx, username, hash);
+    if (!id) throw Error(Errc::not_found, "no user named " + username);
+    kStore.delete_user_sessions(tx, *id);
+    user_id = *id;
   });
   forget_user(user_id);
   sessions_ended(user_id, "");
@@ -401,46 +319,35 @@ IssuedCredential AuthService::create_credential(const NewCredential& c, long lon
   }
   std::string stored_key = out.envelope ? out.envelope->key_hex : "";
   if (out.envelope && box_) stored_key = box_->seal(stored_key, "envelope:" + out.app_id);
-  out.id = db_.in_tx([&](storage::Tx& tx) {
-    auto row = tx.exec_one(
-        "INSERT INTO api_credential(app_id, kind, scope_kind, scope_code, secret_hash, "
-        "description, created_by, "
-        "envelope_cipher, envelope_key_hex, envelope_iv_hex) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-        {out.app_id, std::string(model::to_string(c.kind)), scope_kind_name(c.scope.kind),
-         scope_code(c.scope), core::sha256_hex(out.secret), c.description,
-         created_by > 0 ? storage::Param(std::to_string(created_by)) : storage::Param(),
-         out.envelope ? storage::Param(out.envelope->cipher) : storage::Param(),
-         out.envelope ? storage::Param(stored_key) : storage::Param(),
-         out.envelope ? storage::Param(out.envelope->iv_hex) : storage::Param()});
-    return row["id"].get<long long>();
-  });
+  storage::NewCredentialRow row{out.app_id, c.kind, c.scope, core::sha256_hex(out.secret),
+                                c.description};
+  if (created_by > 0) row.created_by = created_by;
+  if (out.envelope) {
+    row.envelope_cipher = out.envelope->cipher;
+    row.envelope_key = stored_key;
+    row.envelope_iv = out.envelope->iv_hex;
+  }
+  out.id = db_.in_tx([&](storage::Tx& tx) { return kStore.add_credential(tx, row); });
   return out;
 }
 
 std::optional<EnvelopeKey> AuthService::envelope_key(long long credential_id) {
-  nlohmann::json row;
+  std::optional<storage::StoredEnvelopeKey> row;
   try {
-    row = db_.in_tx([&](storage::Tx& tx) {
-      return tx.exec_one(
-          "SELECT app_id, envelope_cipher, envelope_key_hex, coalesce(envelope_iv_hex, '') AS iv "
-          "FROM api_credential WHERE id = $1 AND is_active AND envelope_cipher IS NOT NULL",
-          {std::to_string(credential_id)});
-    });
+    row = db_.in_tx([&](storage::Tx& tx) { return kStore.envelope_key(tx, credential_id); });
   } catch (const storage::TransientError&) {
     std::lock_guard lock(cache_mutex_);
     if (auto it = envelope_keys_.find(credential_id); it != envelope_keys_.end()) return it->second;
     throw;
   }
   std::lock_guard lock(cache_mutex_);
-  if (row.is_null()) {
+  if (!row) {
     envelope_keys_.erase(credential_id);
     return std::nullopt;
   }
-  std::string key_hex = row["envelope_key_hex"].get<std::string>();
+  std::string key_hex = row->key_hex;
   if (core::SecretBox::is_sealed(key_hex)) {
-    auto opened =
-        box_ ? box_->open(key_hex, "envelope:" + row["app_id"].get<std::string>()) : std::nullopt;
+    auto opened = box_ ? box_->open(key_hex, "envelope:" + row->app_id) : std::nullopt;
     if (!opened) {
       core::logger(core::LogModule::auth)
           ->error(
@@ -452,7 +359,7 @@ std::optional<EnvelopeKey> AuthService::envelope_key(long long credential_id) {
     }
     key_hex = *opened;
   }
-  EnvelopeKey key{row["envelope_cipher"], key_hex, row["iv"]};
+  EnvelopeKey key{row->cipher, key_hex, row->iv_hex};
   if (envelope_keys_.size() > 100000) envelope_keys_.clear();
   envelope_keys_[credential_id] = key;
   return key;
@@ -461,40 +368,14 @@ std::optional<EnvelopeKey> AuthService::envelope_key(long long credential_id) {
 int AuthService::seal_envelope_keys() {
   if (!box_) return 0;
   return db_.in_tx([&](storage::Tx& tx) {
-    auto rows = tx.exec(
-        "SELECT id, app_id, envelope_key_hex FROM api_credential "
-        "WHERE envelope_key_hex IS NOT NULL AND envelope_key_hex NOT LIKE 'v1:%' FOR UPDATE");
-    for (auto& r : rows) {
-      tx.exec("UPDATE api_credential SET envelope_key_hex = $1 WHERE id = $2",
-              {box_->seal(r["envelope_key_hex"].get<std::string>(),
-                          "envelope:" + r["app_id"].get<std::string>()),
-               std::to_string(r["id"].get<long long>())});
-    }
+    auto rows = kStore.unsealed_envelope_keys(tx);
+    for (const auto& r : rows)
+      kStore.set_envelope_key(tx, r.id, box_->seal(r.key_hex, "envelope:" + r.app_id));
     return static_cast<int>(rows.size());
   });
 }
 
 namespace {
-// The SQL condition and parameters for the credentials `who` may see.
-std::string credential_scope_sql(const model::Principal& who, std::vector<storage::Param>& params) {
-  switch (who.scope.kind) {
-    case ScopeKind::province:
-      return "true";
-    case ScopeKind::region: {
-      params.push_back(model::region_prefix(who.scope.region_code) + "%");
-      auto n = std::to_string(params.size());
-      return "((c.scope_kind = 'enterprise' AND c.scope_code IN (SELECT company_code FROM "
-             "enterprise WHERE region_code LIKE $" +
-             n + ")) OR (c.scope_kind = 'region' AND c.scope_code LIKE $" + n + "))";
-    }
-    case ScopeKind::enterprise:
-      params.push_back(who.scope.company_code);
-      return "(c.scope_kind = 'enterprise' AND c.scope_code = $" + std::to_string(params.size()) +
-             ")";
-  }
-  return "false";
-}
-
 bool is_regulator(Role r) {
   return r == Role::province_admin || r == Role::city_officer || r == Role::county_officer;
 }
@@ -504,52 +385,27 @@ std::vector<CredentialInfo> AuthService::list_credentials(const model::Principal
   if (!(is_regulator(who.role) || who.role == Role::enterprise_user ||
         who.role == Role::province_officer || who.role == Role::operator_))
     throw Error(Errc::forbidden, "machine credentials cannot list credentials");
-  std::vector<storage::Param> params;
-  auto where = credential_scope_sql(who, params);
-  auto rows = db_.in_tx([&](storage::Tx& tx) {
-    return tx.exec(
-        "SELECT c.id, c.app_id, c.kind, c.scope_kind, c.scope_code, c.description, "
-        "coalesce(c.envelope_cipher, '') AS cipher, "
-        "c.is_active, c.created_at, c.last_used_at, c.revoked_at FROM api_credential c WHERE " +
-            where + " ORDER BY c.id LIMIT 5000",
-        params);
-  });
+  auto rows = db_.in_tx([&](storage::Tx& tx) { return kStore.credentials(tx, who.scope); });
   std::vector<CredentialInfo> out;
-  auto text = [](const nlohmann::json& v) {
-    return v.is_string() ? v.get<std::string>() : std::string();
+  out.reserve(rows.size());
+  auto text = [](const std::optional<core::SysTime>& t) {
+    return t ? storage::format_timestamptz(*t) : std::string();
   };
   for (auto& r : rows) {
-    CredentialInfo c;
-    c.id = r["id"].get<long long>();
-    c.app_id = r["app_id"].get<std::string>();
-    c.kind = *model::role_from_string(r["kind"].get<std::string>());
-    c.scope = scope_from(r["scope_kind"], r["scope_code"]);
-    c.description = r["description"].get<std::string>();
-    c.envelope_cipher = r["cipher"].get<std::string>();
-    c.active = r["is_active"].get<bool>();
-    c.created_at = text(r["created_at"]);
-    c.last_used_at = text(r["last_used_at"]);
-    c.revoked_at = text(r["revoked_at"]);
-    out.push_back(std::move(c));
+    out.push_back(CredentialInfo{r.id, std::move(r.app_id), r.kind, std::move(r.scope),
+                                 std::move(r.description), std::move(r.envelope_cipher), r.active,
+                                 text(r.created_at), text(r.last_used_at), text(r.revoked_at)});
   }
   return out;
 }
 
 void AuthService::revoke_credential(const model::Principal& who, long long id) {
-  std::vector<storage::Param> params{std::to_string(id)};
-  auto where = credential_scope_sql(who, params);
   db_.in_tx([&](storage::Tx& tx) {
-    if (tx.exec_one("SELECT c.id FROM api_credential c WHERE c.id = $1 AND " + where, params)
-            .is_null())
+    if (!kStore.credential_in_scope(tx, who.scope, id))
       throw Error(Errc::not_found, "no such credential");
     if (!is_regulator(who.role))
       throw Error(Errc::forbidden, "only regulators revoke API credentials");
-    tx.exec(
-        "UPDATE api_credential SET is_active = false, revoked_at = coalesce(revoked_at, now()), "
-        "revoked_by = $2 "
-        "WHERE id = $1",
-        {std::to_string(id),
-         who.is_person() ? storage::Param(std::to_string(who.id)) : storage::Param()});
+    kStore.revoke_credential(tx, id, who.is_person() ? std::optional(who.id) : std::nullopt);
   });
   forget_credential(id);
 }
@@ -563,10 +419,8 @@ void AuthService::forget_credential(long long credential_id) {
 }
 
 void AuthService::refresh_revocations() {
-  auto rows = db_.in_tx([&](storage::Tx& tx) {
-    return tx.exec("SELECT id FROM api_credential WHERE NOT is_active");
-  });
-  for (auto& r : rows) forget_credential(r["id"].get<long long>());
+  auto ids = db_.in_tx([&](storage::Tx& tx) { return kStore.revoked_credentials(tx); });
+  for (long long id : ids) forget_credential(id);
 }
 
 void AuthService::start_revocation_watch(std::chrono::milliseconds every,

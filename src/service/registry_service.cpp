@@ -5,6 +5,7 @@
 #include <hazmon/rules/gb18218.hpp>
 #include <hazmon/rules/thresholds.hpp>
 #include <hazmon/storage/database.hpp>
+#include <hazmon/storage/registry_rules_store.hpp>
 #include <hazmon/storage/registry_store.hpp>
 
 #include <cmath>
@@ -21,6 +22,7 @@ using storage::ScopeBy;
 
 namespace {
 const storage::RegistryStore kStore;
+const storage::RegistryRulesStore kRules;
 
 const EntityDef& entity_or_404(const std::string& name) {
   const auto* def = storage::find_entity(name);
@@ -323,9 +325,7 @@ json camera_patch_keeping_credential_with_url(storage::Tx& tx, const std::string
   };
   if (!changed("rtsp_url") && !changed("rtsp_sub_url")) return patch;
   if (!patch.contains("credential_ref")) patch["credential_ref"] = nullptr;
-  tx.exec(
-      "UPDATE camera SET credential_sealed = NULL, credential_set_at = NULL WHERE video_id = $1",
-      {key});
+  kRules.drop_camera_credential(tx, key);
   return patch;
 }
 
@@ -505,23 +505,19 @@ json RegistryService::grade_hazard_source(const Principal& who, const std::strin
     if (!hs["people_exposed"].is_number_integer())
       throw Error(Errc::validation_failed, "grading needs the number of people exposed",
                   {{"/people_exposed", "set people_exposed on the hazard source first"}});
-    auto rows = tx.exec(
-        "SELECT hc.cas, hc.quantity_t, c.critical_quantity_t, c.beta FROM hazard_chemical hc "
-        "JOIN chemical c ON c.cas = hc.cas WHERE hc.hazard_code = $1 AND hc.is_active ORDER BY "
-        "hc.cas",
-        {hazard_code});
     std::vector<rules::ChemicalQuantity> chems;
     std::vector<FieldError> missing;
     json parts = json::array();
-    for (auto& r : rows) {
-      if (!r["critical_quantity_t"].is_number() || !r["beta"].is_number()) {
-        missing.push_back({"/chemicals/" + r["cas"].get<std::string>(),
-                           "the catalogue lacks Q or β for this chemical"});
+    for (const auto& r : kRules.hazard_chemicals(tx, hazard_code)) {
+      if (!r.critical_quantity_t || !r.beta) {
+        missing.push_back({"/chemicals/" + r.cas, "the catalogue lacks Q or β for this chemical"});
         continue;
       }
-      chems.push_back({r["cas"], r["quantity_t"].get<double>(),
-                       r["critical_quantity_t"].get<double>(), r["beta"].get<double>()});
-      parts.push_back(r);
+      chems.push_back({r.cas, r.quantity_t, *r.critical_quantity_t, *r.beta});
+      parts.push_back({{"cas", r.cas},
+                       {"quantity_t", r.quantity_t},
+                       {"critical_quantity_t", *r.critical_quantity_t},
+                       {"beta", *r.beta}});
     }
     if (!missing.empty())
       throw Error(Errc::validation_failed, "some chemicals cannot be graded", missing);
@@ -547,15 +543,8 @@ json RegistryService::grade_hazard_source(const Principal& who, const std::strin
             {{"/rank", "level " + std::to_string(*g.level) + " is lower than the stored level " +
                            std::to_string(hs["rank"].get<int>()) +
                            "; ask the county, city or province officer"}});
-      tx.exec(
-          "UPDATE hazard_source SET r_value = $1, alpha = $2, rank = $3, updated_at = now() WHERE "
-          "hazard_code = $4",
-          {std::to_string(g.r), std::to_string(g.alpha), std::to_string(*g.level), hazard_code});
-      tx.exec(
-          "UPDATE enterprise SET max_hazard_rank = (SELECT min(rank) FROM hazard_source WHERE "
-          "company_code = $1 "
-          "AND is_active), updated_at = now() WHERE company_code = $1",
-          {hs["company_code"].get<std::string>()});
+      kRules.store_grade(tx, hazard_code, hs["company_code"].get<std::string>(), g.r, g.alpha,
+                         *g.level);
       out["stored"] = true;
     }
     return out;

@@ -2,24 +2,22 @@
 
 #include <hazmon/storage/database.hpp>
 
-#include <nlohmann/json.hpp>
-
 namespace hazmon::service {
 
-nlohmann::json UserDirectory::list(int limit, long long offset) {
+namespace {
+const storage::AuthStore kStore;
+}
+
+UserPage UserDirectory::list(int limit, long long offset) {
   auto tx = db_.begin();
-  auto rows = tx.exec(
-      "SELECT id, username, display_name, role, scope_kind, scope_code, is_active, created_at, "
-      "count(*) OVER () AS total_count_ FROM app_user ORDER BY id LIMIT $1 OFFSET $2",
-      {std::to_string(limit), std::to_string(offset)});
-  long long total = rows.empty() ? 0 : rows[0]["total_count_"].get<long long>();
-  for (auto& r : rows) r.erase("total_count_");
-  return {{"items", rows}, {"total", total}, {"limit", limit}, {"offset", offset}};
+  UserPage page;
+  page.items = kStore.users(tx, limit, offset, page.total);
+  return page;
 }
 
 long long UserDirectory::count() {
   auto tx = db_.begin();
-  return tx.exec_one("SELECT count(*) AS n FROM app_user")["n"].get<long long>();
+  return kStore.user_count(tx);
 }
 
 bool UserDirectory::has_any_user() { return count() > 0; }

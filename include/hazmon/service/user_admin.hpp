@@ -1,6 +1,8 @@
 #pragma once
 // Listing people for province admins; creating them goes through auth::AuthService.
-#include <nlohmann/json_fwd.hpp>
+#include <vector>
+
+#include <hazmon/storage/auth_store.hpp>
 
 namespace hazmon::storage {
 class Database;
@@ -8,10 +10,15 @@ class Database;
 
 namespace hazmon::service {
 
+struct UserPage {
+  std::vector<storage::UserListRow> items;  // by id
+  long long total = 0;                      // all users
+};
+
 class UserDirectory {
  public:
   explicit UserDirectory(storage::Database& db) : db_(db) {}
-  nlohmann::json list(int limit, long long offset);
+  UserPage list(int limit, long long offset);
   long long count();
   bool has_any_user();
 
