@@ -74,4 +74,9 @@ Response problem(const core::Error& e, const std::string& request_id, long long 
   return r;
 }
 
+Response problem(core::Errc code, core::Reason reason, std::string detail,
+                 const std::string& request_id) {
+  return problem(core::Error(code, reason, std::move(detail)), request_id);
+}
+
 }  // namespace hazmon::http

@@ -45,6 +45,8 @@ namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 using asio::awaitable;
 using asio::use_awaitable;
+using core::Errc;
+using core::Reason;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
@@ -155,7 +157,8 @@ struct Server::Impl {
 
   awaitable<Response> dispatch(Request& req) {
     if (!parse_target(req.target, req)) {
-      co_return problem(400, "bad_target", "the request target is malformed", req.request_id);
+      co_return problem(Errc::bad_request, Reason::bad_target, "the request target is malformed",
+                        req.request_id);
     }
     auto m = router.match(req);
     const Handler* handler = nullptr;
@@ -164,15 +167,16 @@ struct Server::Impl {
       handler = &m.route->handler;
       exec = m.route->exec;
     } else if (m.path_known) {
-      auto r = problem(405, "method_not_allowed", "this path does not accept " + req.method,
-                       req.request_id);
+      auto r = problem(Errc::bad_request, Reason::method_not_allowed,
+                       "this path does not accept " + req.method, req.request_id);
       r.headers.emplace_back("Allow", m.allow);
       co_return r;
     } else if ((req.method == "GET" || req.method == "HEAD") && router.fallback() &&
                req.path.rfind("/api/", 0) != 0) {
       handler = &router.fallback();
     } else {
-      co_return problem(404, "route_not_found", "no such endpoint", req.request_id);
+      co_return problem(Errc::not_found, Reason::route_not_found, "no such endpoint",
+                        req.request_id);
     }
     auto call = [this, handler, &req]() -> Response {
       try {
@@ -184,8 +188,7 @@ struct Server::Impl {
       } catch (const std::exception& e) {
         log->error("request_id={} {} {}: unexpected: {}", req.request_id, req.method, req.path,
                    e.what());
-        return problem(500, "internal", "an internal error occurred; quote the request_id",
-                       req.request_id);
+        return problem(Errc::internal, Reason::none, "unexpected exception", req.request_id);
       }
     };
     if (exec == Exec::inline_) co_return call();
@@ -234,13 +237,14 @@ struct Server::Impl {
     return res;
   }
 
-  awaitable<void> write_problem(TlsStream& stream, int status, const char* code,
-                                const char* detail) {
+  // A problem written before there is a request to answer (the connection closes after it).
+  awaitable<void> write_problem(TlsStream& stream, Errc code, Reason reason, const char* detail) {
     auto id = core::new_request_id();
-    auto res = to_beast(problem(status, code, detail, id), 11, false, id, false);
+    auto p = problem(code, reason, detail, id);
+    auto res = to_beast(p, 11, false, id, false);
     stream.next_layer().expires_after(s.read_timeout);
     co_await bhttp::async_write(stream, res, kTuple);
-    count("?", status);
+    count("?", p.status);
   }
 
   // Server-sent events: a chunked text/event-stream that lasts until the client goes, the
@@ -315,6 +319,151 @@ struct Server::Impl {
     co_await asio::async_write(stream, bhttp::make_chunk_last(), kTuple);
   }
 
+  // Ends a connection's bookkeeping: the connection counts and its address's share.
+  struct ConnectionGuard {
+    Impl* self;
+    std::string group;
+    ~ConnectionGuard() {
+      if (--self->connections == 0) {
+        std::lock_guard lock(self->connections_mutex);
+        self->connections_cv.notify_all();
+      }
+      self->active_connections.Decrement();
+      std::lock_guard lock(self->per_address_mutex);
+      if (auto it = self->per_address.find(group);
+          it != self->per_address.end() && --it->second <= 0)
+        self->per_address.erase(it);
+    }
+  };
+  // Takes a session off the list stop() cancels.
+  struct Unregister {
+    Impl* self;
+    std::shared_ptr<Live> me;
+    ~Unregister() {
+      me->ended = true;
+      std::lock_guard lock(self->live_mutex);
+      self->live.erase(me);
+    }
+  };
+  using Parser = bhttp::request_parser<bhttp::string_body>;
+
+  static bool connection_gone(beast::error_code ec) {
+    return ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+           ec == asio::ssl::error::stream_truncated || ec == asio::error::operation_aborted ||
+           ec == asio::error::connection_reset || ec == asio::error::eof;
+  }
+
+  // Reads the next request (header, then the body within the limit for its path) into `parser`;
+  // false when the connection ends, after a problem answer where the client deserves one.
+  // `started` is set when the header is in.
+  awaitable<bool> read_request(TlsStream& stream, beast::flat_buffer& buffer, Parser& parser,
+                               bool first, Live& me, const asio::cancellation_state& cs,
+                               std::chrono::steady_clock::time_point& started) {
+    parser.body_limit(s.max_body_bytes);
+    parser.header_limit(static_cast<std::uint32_t>(s.max_header_bytes));
+    // Waiting for the next request on a kept-alive connection is idle time.
+    stream.next_layer().expires_after(first ? s.read_timeout : s.idle_timeout);
+    if (stopping.load() || cs.cancelled() != asio::cancellation_type::none) co_return false;
+    me.idle = true;
+    auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+    me.idle = false;
+    constexpr const char* kTooLarge = "the request body exceeds the configured limit";
+    constexpr const char* kMalformed = "the request is not valid HTTP/1.1";
+    if (ec == bhttp::error::header_limit) {
+      co_await write_problem(stream, Errc::too_large, Reason::header_too_large,
+                             "the request headers are too large");
+      co_return false;
+    }
+    // The parser already compares a declared Content-Length with the body limit.
+    if (ec == bhttp::error::body_limit) {
+      co_await write_problem(stream, Errc::too_large, Reason::body_too_large, kTooLarge);
+      co_return false;
+    }
+    if (connection_gone(ec)) co_return false;
+    if (ec) {
+      co_await write_problem(stream, Errc::bad_request, Reason::malformed_request, kMalformed);
+      co_return false;
+    }
+    started = std::chrono::steady_clock::now();
+    stream.next_layer().expires_after(s.read_timeout);
+    std::size_t body_limit = std::min(s.max_body_bytes, s.max_small_body_bytes);
+    {
+      auto target = parser.get().target();
+      for (const auto& prefix : s.large_body_prefixes)
+        if (target.starts_with(prefix)) body_limit = s.max_body_bytes;
+    }
+    parser.body_limit(body_limit);
+    if (auto cl = parser.content_length(); cl && *cl > body_limit) {
+      co_await write_problem(stream, Errc::too_large, Reason::body_too_large, kTooLarge);
+      co_return false;
+    }
+    std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+    if (ec == bhttp::error::body_limit) {
+      co_await write_problem(stream, Errc::too_large, Reason::body_too_large, kTooLarge);
+      co_return false;
+    }
+    if (ec == beast::error::timeout) {
+      co_await write_problem(stream, Errc::bad_request, Reason::request_timeout,
+                             "the request was not received in time");
+      co_return false;
+    }
+    if (ec) {
+      if (ec != bhttp::error::end_of_stream && ec != asio::ssl::error::stream_truncated)
+        co_await write_problem(stream, Errc::bad_request, Reason::malformed_request, kMalformed);
+      co_return false;
+    }
+    co_return true;
+  }
+
+  static Request to_request(bhttp::request<bhttp::string_body>& breq,
+                            const std::string& client_addr) {
+    Request req;
+    req.method = std::string(breq.method_string());
+    req.target = std::string(breq.target());
+    req.client_addr = client_addr;
+    for (const auto& f : breq) {
+      std::string name(f.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      req.headers.emplace_back(std::move(name), std::string(f.value()));
+    }
+    auto incoming_id = req.header("x-request-id");
+    req.request_id =
+        sane_request_id(incoming_id) ? std::string(incoming_id) : core::new_request_id();
+    req.body = std::move(breq.body());
+    return req;
+  }
+
+  // Dispatches one request and writes its answer (or serves its event stream); false when the
+  // connection ends after it.
+  awaitable<bool> respond(TlsStream& stream, Request& req, unsigned version, bool keep_alive,
+                          Live& me, const asio::cancellation_state& cs,
+                          std::chrono::steady_clock::time_point started) {
+    Response resp = co_await dispatch(req);
+    // stop() may have come while the handler ran: this response is the connection's last.
+    keep_alive = keep_alive && !stopping.load() && cs.cancelled() == asio::cancellation_type::none;
+    if (after_request) {
+      try {
+        after_request(req, resp);
+      } catch (const std::exception& e) {
+        log->error("request_id={} after-request hook failed: {}", req.request_id, e.what());
+      }
+    }
+    if (resp.stream && resp.status == 200) {
+      count(req.method, resp.status);
+      co_await serve_events(stream, resp, req.request_id, me);
+      co_return false;
+    }
+    auto res = to_beast(resp, version, keep_alive, req.request_id, req.method == "HEAD");
+    stream.next_layer().expires_after(s.read_timeout);
+    auto [wec, wn] = co_await bhttp::async_write(stream, res, kTuple);
+    count(req.method, resp.status);
+    latency.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    log->debug("request_id={} {} {} status={} bytes={}", req.request_id, req.method, req.path,
+               resp.status, wn);
+    co_return !wec && keep_alive;
+  }
+
   awaitable<void> session(tcp::socket socket, std::string client_addr, std::string addr_group,
                           std::shared_ptr<Live> me) {
     // Total cancellation (stop() while a request is in hand) only marks this coroutine;
@@ -324,31 +473,9 @@ struct Server::Impl {
     co_await asio::this_coro::throw_if_cancelled(
         false);  // cancelled operations answer with an error code
     auto cs = co_await asio::this_coro::cancellation_state;
-    struct Guard {
-      Impl* self;
-      std::string group;
-      ~Guard() {
-        if (--self->connections == 0) {
-          std::lock_guard lock(self->connections_mutex);
-          self->connections_cv.notify_all();
-        }
-        self->active_connections.Decrement();
-        std::lock_guard lock(self->per_address_mutex);
-        if (auto it = self->per_address.find(group);
-            it != self->per_address.end() && --it->second <= 0)
-          self->per_address.erase(it);
-      }
-    } guard{this, std::move(addr_group)};
+    ConnectionGuard guard{this, std::move(addr_group)};
     TlsStream stream(beast::tcp_stream(std::move(socket)), tls);
-    struct Unregister {
-      Impl* self;
-      std::shared_ptr<Live> me;
-      ~Unregister() {
-        me->ended = true;
-        std::lock_guard lock(self->live_mutex);
-        self->live.erase(me);
-      }
-    } unregister{this, me};
+    Unregister unregister{this, me};
     stream.next_layer().expires_after(s.handshake_timeout);
     me->idle = true;
     auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kTuple);
@@ -356,112 +483,15 @@ struct Server::Impl {
     if (hec || cs.cancelled() != asio::cancellation_type::none) co_return;
 
     beast::flat_buffer buffer;
-    bool first = true;
-    for (;;) {
-      bhttp::request_parser<bhttp::string_body> parser;
-      parser.body_limit(s.max_body_bytes);
-      parser.header_limit(static_cast<std::uint32_t>(s.max_header_bytes));
-      // Waiting for the next request on a kept-alive connection is idle time.
-      stream.next_layer().expires_after(first ? s.read_timeout : s.idle_timeout);
-      first = false;
-      if (stopping.load() || cs.cancelled() != asio::cancellation_type::none) break;
-      me->idle = true;
-      auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
-      me->idle = false;
-      if (ec == bhttp::error::header_limit) {
-        co_await write_problem(stream, 431, "header_too_large",
-                               "the request headers are too large");
-        break;
-      }
-      // The parser already compares a declared Content-Length with the body limit.
-      if (ec == bhttp::error::body_limit) {
-        co_await write_problem(stream, 413, "body_too_large",
-                               "the request body exceeds the configured limit");
-        break;
-      }
-      if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
-          ec == asio::ssl::error::stream_truncated || ec == asio::error::operation_aborted ||
-          ec == asio::error::connection_reset || ec == asio::error::eof) {
-        break;
-      }
-      if (ec) {
-        co_await write_problem(stream, 400, "malformed_request",
-                               "the request is not valid HTTP/1.1");
-        break;
-      }
+    for (bool first = true;; first = false) {
+      Parser parser;
       auto started = std::chrono::steady_clock::now();
-      stream.next_layer().expires_after(s.read_timeout);
-      std::size_t body_limit = std::min(s.max_body_bytes, s.max_small_body_bytes);
-      {
-        auto target = parser.get().target();
-        for (const auto& prefix : s.large_body_prefixes)
-          if (target.starts_with(prefix)) body_limit = s.max_body_bytes;
-      }
-      parser.body_limit(body_limit);
-      if (auto cl = parser.content_length(); cl && *cl > body_limit) {
-        co_await write_problem(stream, 413, "body_too_large",
-                               "the request body exceeds the configured limit");
-        break;
-      }
-      std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, kTuple);
-      if (ec == bhttp::error::body_limit) {
-        co_await write_problem(stream, 413, "body_too_large",
-                               "the request body exceeds the configured limit");
-        break;
-      }
-      if (ec == beast::error::timeout) {
-        co_await write_problem(stream, 408, "request_timeout",
-                               "the request was not received in time");
-        break;
-      }
-      if (ec) {
-        if (ec != bhttp::error::end_of_stream && ec != asio::ssl::error::stream_truncated)
-          co_await write_problem(stream, 400, "malformed_request",
-                                 "the request is not valid HTTP/1.1");
-        break;
-      }
+      if (!co_await read_request(stream, buffer, parser, first, *me, cs, started)) break;
       auto breq = parser.release();
-      Request req;
-      req.method = std::string(breq.method_string());
-      req.target = std::string(breq.target());
-      req.client_addr = client_addr;
-      for (const auto& f : breq) {
-        std::string name(f.name_string());
-        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        req.headers.emplace_back(std::move(name), std::string(f.value()));
-      }
-      auto incoming_id = req.header("x-request-id");
-      req.request_id =
-          sane_request_id(incoming_id) ? std::string(incoming_id) : core::new_request_id();
-      req.body = std::move(breq.body());
+      Request req = to_request(breq, client_addr);
       bool keep_alive =
           breq.keep_alive() && !stopping.load() && cs.cancelled() == asio::cancellation_type::none;
-
-      Response resp = co_await dispatch(req);
-      // stop() may have come while the handler ran: this response is the connection's last.
-      keep_alive =
-          keep_alive && !stopping.load() && cs.cancelled() == asio::cancellation_type::none;
-      if (after_request) {
-        try {
-          after_request(req, resp);
-        } catch (const std::exception& e) {
-          log->error("request_id={} after-request hook failed: {}", req.request_id, e.what());
-        }
-      }
-      if (resp.stream && resp.status == 200) {
-        count(req.method, resp.status);
-        co_await serve_events(stream, resp, req.request_id, *me);
-        break;
-      }
-      auto res = to_beast(resp, breq.version(), keep_alive, req.request_id, req.method == "HEAD");
-      stream.next_layer().expires_after(s.read_timeout);
-      auto [wec, wn] = co_await bhttp::async_write(stream, res, kTuple);
-      count(req.method, resp.status);
-      latency.Observe(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-      log->debug("request_id={} {} {} status={} bytes={}", req.request_id, req.method, req.path,
-                 resp.status, wn);
-      if (wec || !keep_alive) break;
+      if (!co_await respond(stream, req, breq.version(), keep_alive, *me, cs, started)) break;
     }
     stream.next_layer().expires_after(std::chrono::seconds(2));
     co_await stream.async_shutdown(kTuple);

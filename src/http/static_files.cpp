@@ -28,7 +28,8 @@ std::string mime_for(const fs::path& p) {
 
 Response serve_file(const fs::path& file, const std::string& request_id) {
   std::ifstream in(file, std::ios::binary);
-  if (!in) return problem(404, "file_not_found", "no such file", request_id);
+  if (!in)
+    return problem(core::Errc::not_found, core::Reason::file_not_found, "no such file", request_id);
   std::ostringstream ss;
   ss << in.rdbuf();
   Response resp;
@@ -55,7 +56,8 @@ Handler make_static_handler(fs::path root, std::vector<StaticOverride> overrides
         return resp;
       }
     if (path.find('\\') != std::string::npos || path.find("//") != std::string::npos)
-      return problem(400, "bad_path", "the path is not allowed", req.request_id);
+      return problem(core::Errc::bad_request, core::Reason::bad_path, "the path is not allowed",
+                     req.request_id);
     fs::path rel;
     std::size_t i = 1;
     while (i <= path.size()) {
@@ -63,7 +65,8 @@ Handler make_static_handler(fs::path root, std::vector<StaticOverride> overrides
       if (j == std::string::npos) j = path.size();
       auto seg = path.substr(i, j - i);
       if (seg == ".." || seg == "." || (!seg.empty() && seg[0] == '.'))
-        return problem(400, "bad_path", "the path is not allowed", req.request_id);
+        return problem(core::Errc::bad_request, core::Reason::bad_path, "the path is not allowed",
+                       req.request_id);
       if (!seg.empty()) rel /= seg;
       i = j + 1;
     }
@@ -72,13 +75,15 @@ Handler make_static_handler(fs::path root, std::vector<StaticOverride> overrides
     if (rel.empty() || fs::is_directory(file, ec)) file = file / "index.html";
     if (!fs::is_regular_file(file, ec)) {
       if (rel.has_extension())
-        return problem(404, "file_not_found", "no such file", req.request_id);
+        return problem(core::Errc::not_found, core::Reason::file_not_found, "no such file",
+                       req.request_id);
       file = root / "index.html";  // client-side routes of the dashboard
     }
     auto canon = fs::weakly_canonical(file, ec);
     auto r = canon.string();
     if (ec || r.compare(0, root.string().size(), root.string()) != 0)
-      return problem(404, "file_not_found", "no such file", req.request_id);
+      return problem(core::Errc::not_found, core::Reason::file_not_found, "no such file",
+                     req.request_id);
     return serve_file(canon, req.request_id);
   };
 }

@@ -168,6 +168,42 @@ WarningEngine::Verdict WarningEngine::single_level(const Hazard& h, const Tracke
   return v;
 }
 
+// Combination rules: distinct points of this hazard source alarming within the window. A new
+// combination needs a new alarm (raised or escalated) among them; once applied to the open
+// event it keeps lifting the level while the event is open.
+WarningEngine::Combination WarningEngine::combination(Hazard& h, const Tracked* trigger,
+                                                      bool trigger_counts, SysTime now,
+                                                      bool allow_combination,
+                                                      std::optional<WarningLevel> best) const {
+  Combination combo;
+  for (const auto& r : rules_) {
+    if (!r.enabled || !r.is_combination()) continue;
+    bool applied = h.event_open && h.combination_applied;
+    if (!applied && (!allow_combination || !trigger_counts || !applies(r, h, trigger->alarm.type)))
+      continue;
+    std::set<std::int32_t> points;
+    std::vector<Tracked*> members;
+    for (auto& [key, t] : h.alarms) {
+      if (!applies(r, h, t.alarm.type)) continue;
+      if (t.end && *t.end < now - r.window) continue;
+      auto lasted = (t.end ? *t.end : now) - t.alarm.start;
+      if (r.min_duration > seconds(0) && lasted < r.min_duration) continue;
+      points.insert(t.alarm.point_id);
+      members.push_back(&t);
+    }
+    if (!applied && static_cast<int>(points.size()) < r.min_points) continue;
+    auto base = max_level(best, r.level_by_rank[static_cast<std::size_t>(h.rank - 1)]);
+    if (!base) continue;
+    auto l = raise_level(*base, r.level_step);
+    if (!combo.verdict.level || l > *combo.verdict.level) {
+      combo.verdict = {l, &r};
+      combo.alarms = std::move(members);
+      combo.is_new = !applied;
+    }
+  }
+  return combo;
+}
+
 void WarningEngine::decide(Hazard& h, Tracked* trigger, SysTime now, bool allow_combination,
                            std::vector<WarningDecision>& out) {
   // What each alarm is worth alone. An alarm of a closed event is worth something again only
@@ -186,37 +222,10 @@ void WarningEngine::decide(Hazard& h, Tracked* trigger, SysTime now, bool allow_
   }
   auto counts = [&](const Tracked* t) { return t && (!t->spent || worth[t]); };
 
-  // Combination rules: distinct points of this hazard source alarming within the window. A new
-  // combination needs a new alarm (raised or escalated) among them; once applied to the open
-  // event it keeps lifting the level while the event is open.
-  Verdict combo;
-  std::vector<Tracked*> combo_alarms;
-  bool combo_new = false;
-  for (const auto& r : rules_) {
-    if (!r.enabled || !r.is_combination()) continue;
-    bool applied = h.event_open && h.combination_applied;
-    if (!applied && (!allow_combination || !counts(trigger) || !applies(r, h, trigger->alarm.type)))
-      continue;
-    std::set<std::int32_t> points;
-    std::vector<Tracked*> members;
-    for (auto& [key, t] : h.alarms) {
-      if (!applies(r, h, t.alarm.type)) continue;
-      if (t.end && *t.end < now - r.window) continue;
-      auto lasted = (t.end ? *t.end : now) - t.alarm.start;
-      if (r.min_duration > seconds(0) && lasted < r.min_duration) continue;
-      points.insert(t.alarm.point_id);
-      members.push_back(&t);
-    }
-    if (!applied && static_cast<int>(points.size()) < r.min_points) continue;
-    auto base = max_level(best.level, r.level_by_rank[static_cast<std::size_t>(h.rank - 1)]);
-    if (!base) continue;
-    auto l = raise_level(*base, r.level_step);
-    if (!combo.level || l > *combo.level) {
-      combo = {l, &r};
-      combo_alarms = std::move(members);
-      combo_new = !applied;
-    }
-  }
+  auto c = combination(h, trigger, counts(trigger), now, allow_combination, best.level);
+  const Verdict& combo = c.verdict;
+  bool combo_new = c.is_new;
+  auto& combo_alarms = c.alarms;
   bool use_combo = combo.level && (!best.level || *combo.level > *best.level);
   Verdict want = use_combo ? combo : best;
 

@@ -25,6 +25,9 @@ int status_for(core::Errc code);
 // "route_not_found"); `detail` a sentence for people.
 Response problem(int status, std::string code, std::string detail, const std::string& request_id,
                  const std::vector<core::FieldError>& fields = {});
+// Status, code and Retry-After from the table for (code, reason); `detail` as for an Error.
+Response problem(core::Errc code, core::Reason reason, std::string detail,
+                 const std::string& request_id);
 // Status, code and Retry-After from the table; retry_after_s above 0 replaces the table's
 // Retry-After (a login throttle that knows how long the lock lasts).
 Response problem(const core::Error& e, const std::string& request_id, long long retry_after_s = 0);

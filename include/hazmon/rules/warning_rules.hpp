@@ -161,6 +161,15 @@ class WarningEngine {
   Verdict single_level(const Hazard& h, const Tracked& t, SysTime now) const;
   void decide(Hazard& h, Tracked* trigger, SysTime now, bool allow_combination,
               std::vector<WarningDecision>& out);
+  struct Combination {
+    Verdict verdict;
+    std::vector<Tracked*> alarms;  // the members
+    bool is_new = false;           // not yet applied to the open event
+  };
+  // The highest combination rule that holds for h now (see decide); `trigger_counts`: the
+  // trigger is worth something alone.
+  Combination combination(Hazard& h, const Tracked* trigger, bool trigger_counts, SysTime now,
+                          bool allow_combination, std::optional<WarningLevel> best) const;
   void prune(Hazard& h, SysTime now);
   std::chrono::seconds longest_window() const;
 
