@@ -275,6 +275,44 @@ std::map<std::string, Try> actions() {
          {"datas", json::array({{{"quotaCode", kPoint}, {"collectTime", now}, {"value", 3.0}}})}},
         as(w, r));
   };
+  // The daily safety commitment (安全承诺): signed by a 包保责任人 made once, here.
+  auto commitment = [](World& w) {
+    static bool signer = [&] {
+      auto r = w.c().post_json("/api/v1/responsible-persons",
+                               {{"company_code", kCompany},
+                                {"hazard_code", kHazard},
+                                {"role", "principal"},
+                                {"name", "矩阵承诺人"}},
+                               w.token.at("province_admin"));
+      if (r.status != 201) throw std::runtime_error("role matrix: signer: " + r.body);
+      return true;
+    }();
+    (void)signer;
+    return json{{"units",
+                 {{"total", 1},
+                  {"running", 1},
+                  {"stopped", 0},
+                  {"startup", 0},
+                  {"trial", 0},
+                  {"overhaul", 0}}},
+                {"key_process_count", 0},
+                {"risk_grade", "blue"},
+                {"committer", "矩阵承诺人"},
+                {"duty_leader", "值班长"},
+                {"duty_phone", "13900000001"}};
+  };
+  a["commitment.file"] = [=](World& w, const std::string& r, int) {
+    return w.c().post_json("/api/v1/commitments", commitment(w), as(w, r));
+  };
+  a["commitment.upload"] = [=](World& w, const std::string& r, int) {
+    return w.c().post_json("/api/v1/upload/commitments", json::array({commitment(w)}), as(w, r));
+  };
+  a["commitment.read"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/commitments", as(w, r));
+  };
+  a["commitment.summary"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/commitments/summary", as(w, r));
+  };
   return a;
 }
 
