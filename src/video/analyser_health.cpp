@@ -91,25 +91,7 @@ class Health final : public Analyser {
     }
     const bool blur = usable && base > 0 && sharpness < blur_ratio_ * base;
 
-    // Scene: blurred edge maps tolerate small shakes; learnt at the first usable sample.
-    cv::Mat e32;
-    edges.convertTo(e32, CV_32F, 1.0 / 255);
-    cv::GaussianBlur(e32, e32, {0, 0}, 2.0);
-    bool moved = false;
-    if (usable) {
-      if (ref_edges_.empty()) {
-        ref_edges_ = e32.clone();
-      } else {
-        cv::Mat r;
-        cv::matchTemplate(e32, ref_edges_, r, cv::TM_CCOEFF_NORMED);
-        last_scene_ = r.at<float>(0, 0);
-        moved = last_scene_ < scene_min_;
-        // Follow slow changes (light, parked vehicles) only while the match is clearly good, so
-        // the reference never drifts towards the view of a turned camera.
-        if (last_scene_ >= scene_follow_ && !kinds_.at("scene_change").p.active())
-          cv::accumulateWeighted(e32, ref_edges_, 0.05);
-      }
-    }
+    const bool moved = usable && scene_moved(edges);
 
     // Frozen: nothing changed since the previous sample.
     bool still = false;
@@ -141,6 +123,26 @@ class Health final : public Analyser {
   }
 
  private:
+  // Scene: blurred edge maps tolerate small shakes; learnt at the first usable sample (called
+  // for usable samples only).
+  bool scene_moved(const cv::Mat& edges) {
+    cv::Mat e32;
+    edges.convertTo(e32, CV_32F, 1.0 / 255);
+    cv::GaussianBlur(e32, e32, {0, 0}, 2.0);
+    if (ref_edges_.empty()) {
+      ref_edges_ = e32.clone();
+      return false;
+    }
+    cv::Mat r;
+    cv::matchTemplate(e32, ref_edges_, r, cv::TM_CCOEFF_NORMED);
+    last_scene_ = r.at<float>(0, 0);
+    // Follow slow changes (light, parked vehicles) only while the match is clearly good, so
+    // the reference never drifts towards the view of a turned camera.
+    if (last_scene_ >= scene_follow_ && !kinds_.at("scene_change").p.active())
+      cv::accumulateWeighted(e32, ref_edges_, 0.05);
+    return last_scene_ < scene_min_;
+  }
+
   void step(const char* kind, bool positive, core::SysTime t, double conf, const char* detail,
             std::vector<Finding>& out) {
     Kind& k = kinds_.at(kind);
