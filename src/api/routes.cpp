@@ -14,6 +14,7 @@
 #include <prometheus/counter.h>
 #include <prometheus/registry.h>
 
+#include "read_cached.hpp"
 #include "request_helpers.hpp"
 
 namespace hazmon::api {
@@ -357,27 +358,35 @@ void add_registry_routes(http::Router& r, ApiContext& ctx) {
           return json_response(200,
                                ctx.registry.grade_hazard_source(who, req.params["code"], true));
         }));
-  r.add("GET", "/api/v1/{entity}", authed(ctx, "", [&ctx](Request& req, const Principal& who) {
-          const auto& entity = req.params["entity"];
-          if (!service::RegistryService::is_entity(entity))
-            throw Error(Errc::not_found, "no such endpoint");
-          auto filters = service::RegistryService::filters_of(entity);
-          std::set<std::string> allowed(filters.begin(), filters.end());
-          allowed.insert({"q", "limit", "offset", "include_inactive"});
-          check_query(req, allowed);
-          service::ListParams p;
-          for (const auto& f : filters)
-            if (auto it = req.query.find(f); it != req.query.end()) p.filters[f] = it->second;
-          if (auto it = req.query.find("q"); it != req.query.end()) p.q = it->second;
-          if (auto it = req.query.find("include_inactive"); it != req.query.end()) {
-            if (it->second != "true" && it->second != "false")
-              throw Error(Errc::bad_request, "include_inactive must be true or false");
-            p.include_inactive = it->second == "true";
-          }
-          p.limit = query_int(req, "limit", 50, 1, 500);
-          p.offset = query_int(req, "offset", 0, 0, 1 << 30);
-          return http::Response::json(200, ctx.registry.list_text(who, entity, p));
-        }));
+  AuthedHandler list = [&ctx](Request& req, const Principal& who) {
+    const auto& entity = req.params["entity"];
+    if (!service::RegistryService::is_entity(entity))
+      throw Error(Errc::not_found, "no such endpoint");
+    auto filters = service::RegistryService::filters_of(entity);
+    std::set<std::string> allowed(filters.begin(), filters.end());
+    allowed.insert({"q", "limit", "offset", "include_inactive"});
+    check_query(req, allowed);
+    service::ListParams p;
+    for (const auto& f : filters)
+      if (auto it = req.query.find(f); it != req.query.end()) p.filters[f] = it->second;
+    if (auto it = req.query.find("q"); it != req.query.end()) p.q = it->second;
+    if (auto it = req.query.find("include_inactive"); it != req.query.end()) {
+      if (it->second != "true" && it->second != "false")
+        throw Error(Errc::bad_request, "include_inactive must be true or false");
+      p.include_inactive = it->second == "true";
+    }
+    p.limit = query_int(req, "limit", 50, 1, 500);
+    p.offset = query_int(req, "offset", 0, 0, 1 << 30);
+    return http::Response::json(200, ctx.registry.list_text(who, entity, p));
+  };
+  // The lists every dashboard polls, from the response cache (ADR 0018); not the gateways', whose
+  // last_seen_at moves with every upload without a registry write.
+  r.add("GET", "/api/v1/{entity}",
+        authed(ctx, "",
+               [list, cached = read_cached(ctx, Freshness::registry, list)](Request& req,
+                                                                            const Principal& who) {
+                 return req.params["entity"] == "gateways" ? list(req, who) : cached(req, who);
+               }));
   r.add("POST", "/api/v1/{entity}",
         authed(ctx, "registry.create", [&ctx](Request& req, const Principal& who) {
           if (!service::RegistryService::is_entity(req.params["entity"]))

@@ -7,6 +7,7 @@
 #include <hazmon/service/statistics_service.hpp>
 
 #include "file_download.hpp"
+#include "read_cached.hpp"
 #include "request_helpers.hpp"
 
 namespace hazmon::api {
@@ -35,10 +36,16 @@ service::StatQuery query_of(const Request& req) { return {req.query.begin(), req
 void add_statistics_routes(http::Router& r, ApiContext& ctx) {
   if (!ctx.statistics) return;
   auto& s = *ctx.statistics;
-  r.add("GET", "/api/v1/overview", authed(ctx, "", [&s](Request& req, const Principal& who) {
-          check_query(req, {});
-          return Response::json(200, *s.overview_text(who));
-        }));
+  // The figures and the map's markers, from the response cache (ADR 0018) for at most
+  // statistics.overview_cache_ms and never across a registry write; without the cache, from the
+  // service's own per-scope reuse.
+  r.add("GET", "/api/v1/overview",
+        authed(ctx, "",
+               read_cached(ctx, Freshness::live, [&ctx, &s](Request& req, const Principal& who) {
+                 check_query(req, {});
+                 if (ctx.response_cache) return json_response(200, s.overview(who));
+                 return Response::json(200, *s.overview_text(who));
+               })));
   r.add("GET", "/api/v1/statistics/trend",
         authed(ctx, "", [&s](Request& req, const Principal& who) {
           check_query(req,

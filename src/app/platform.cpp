@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <hazmon/api/api.hpp>
+#include <hazmon/api/response_cache.hpp>
 #include <hazmon/auth/auth_service.hpp>
 #include <hazmon/config/config.hpp>
 #include <hazmon/core/clock.hpp>
@@ -31,6 +32,7 @@
 #include <hazmon/storage/database.hpp>
 #include <hazmon/storage/migrations.hpp>
 #include <hazmon/storage/reading_store.hpp>
+#include <hazmon/storage/registry_version.hpp>
 #include <hazmon/video/supervisor.hpp>
 
 #include <spdlog/spdlog.h>
@@ -118,6 +120,7 @@ struct Platform::Impl {
   std::unique_ptr<service::DataQualityService> data_quality;
   std::unique_ptr<service::ReportService> reports;
   std::unique_ptr<service::CommitmentService> commitments;
+  std::unique_ptr<storage::RegistryVersion> registry_version;  // outlives ctx's response cache
   std::unique_ptr<api::ApiContext> ctx;
   http::Router router;
   std::unique_ptr<http::Server> server;
@@ -301,6 +304,11 @@ void Platform::Impl::build_api() {
   ctx->offline_after_s = cfg["ingest"]["offline_after_s"].get<int>();
   ctx->max_streams_per_principal = hc["max_streams_per_principal"].get<int>();
   ctx->stream_recheck = std::chrono::milliseconds(hc["stream_recheck_ms"].get<int>());
+  auto rc = cfg["read_cache"].get<api::ResponseCacheSettings>();
+  rc.live_max_age = std::chrono::milliseconds(cfg["statistics"]["overview_cache_ms"].get<int>());
+  registry_version = std::make_unique<storage::RegistryVersion>(db.settings().dsn);
+  ctx->response_cache = std::make_shared<api::ResponseCache>(
+      rc, [v = registry_version.get()] { return v->current(); }, metrics);
   api::register_routes(router, *ctx);
   if (auto dir = resolve_static_dir(hc["static_dir"].get<std::string>()); !dir.empty()) {
     // The dashboard loads its map from /maps/shanxi.geojson: the file shipped in web/dist, or

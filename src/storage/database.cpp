@@ -82,13 +82,15 @@ void append_json_string(std::string& out, const char* p, std::size_t n) {
   out += '"';
 }
 
-// JSON text straight from the result, without building a document first.
-std::string result_to_json_text(const pqxx::result& r) {
+// JSON text straight from the result, without building a document first; the first `columns`
+// columns (all when negative).
+std::string result_to_json_text(const pqxx::result& r, int columns = -1) {
+  const auto ncols = columns < 0 ? r.columns() : static_cast<pqxx::row::size_type>(columns);
   std::string out;
   out.reserve(r.size() * 256 + 2);
   out += '[';
   std::vector<std::string> names;
-  for (pqxx::row::size_type c = 0; c < r.columns(); ++c) {
+  for (pqxx::row::size_type c = 0; c < ncols; ++c) {
     std::string n;
     append_json_string(n, r.column_name(c), std::strlen(r.column_name(c)));
     names.push_back(n + ":");
@@ -97,7 +99,7 @@ std::string result_to_json_text(const pqxx::result& r) {
   for (const auto& row : r) {
     out += first_row ? "{" : ",{";
     first_row = false;
-    for (pqxx::row::size_type c = 0; c < row.size(); ++c) {
+    for (pqxx::row::size_type c = 0; c < ncols; ++c) {
       if (c) out += ',';
       out += names[c];
       const auto& f = row[c];
@@ -327,6 +329,12 @@ nlohmann::json Tx::exec(std::string_view sql, const Params& params) {
 
 std::string Tx::exec_json(std::string_view sql, const Params& params) {
   return result_to_json_text(impl_->exec_params(sql, params));
+}
+
+std::string Tx::exec_json(std::string_view sql, const Params& params, long long& total) {
+  auto r = impl_->exec_params(sql, params);
+  total = r.empty() ? 0 : r[0][r.columns() - 1].as<long long>();
+  return result_to_json_text(r, static_cast<int>(r.columns()) - 1);
 }
 
 nlohmann::json Tx::exec_one(std::string_view sql, const Params& params) {

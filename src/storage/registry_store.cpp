@@ -73,17 +73,21 @@ std::string RegistryStore::list_text(Tx& tx, const EntityDef& def, const model::
   if (!q.q.empty() && !def.search_column.empty())
     where +=
         " AND " + def.search_column + " ILIKE '%' || " + ph(params, escape_like(q.q)) + " || '%'";
-  Params where_params = params;
   // Rows are written to JSON text straight from the result: building a JSON document per row
-  // cost more than the query, and PostgreSQL's own json_agg more still (docs/benchmarks.md).
-  auto items =
-      tx.exec_json("SELECT " + select_list(def) + " FROM " + def.table + " WHERE " + where +
-                       " ORDER BY " + def.key + " LIMIT " + ph(params, std::to_string(q.limit)) +
-                       " OFFSET " + ph(params, std::to_string(q.offset)),
-                   params);
-  auto total =
-      tx.exec_one("SELECT count(*) AS n FROM " + def.table + " WHERE " + where, where_params)["n"]
-          .get<long long>();
+  // cost more than the query, and PostgreSQL's own json_agg more still (docs/benchmarks.md). The
+  // total comes with the page (a window count over the filtered rows: one query, one scan); only
+  // a page past the end, which has no row to carry it, counts again.
+  long long total = 0;
+  auto items = tx.exec_json("SELECT " + select_list(def) + ", count(*) OVER () AS total_ FROM " +
+                                def.table + " WHERE " + where + " ORDER BY " + def.key + " LIMIT " +
+                                ph(params, std::to_string(q.limit)) + " OFFSET " +
+                                ph(params, std::to_string(q.offset)),
+                            params, total);
+  if (total == 0 && q.offset > 0) {
+    params.resize(params.size() - 2);
+    total = tx.exec_one("SELECT count(*) AS n FROM " + def.table + " WHERE " + where, params)["n"]
+                .get<long long>();
+  }
   return "{\"items\":" + items + ",\"total\":" + std::to_string(total) +
          ",\"limit\":" + std::to_string(q.limit) + ",\"offset\":" + std::to_string(q.offset) + "}";
 }

@@ -80,6 +80,7 @@ nlohmann::json test_config(const TestServerOptions& o, const fs::path& tmp) {
           {"timeout_ms", 5000}}},
         {"retry", {{"initial_s", 30}, {"max_s", 300}, {"max_attempts", 5}}}}},
       {"reports", {{"recipients", o.report_recipients}, {"chromium", o.chromium}}},
+      {"read_cache", {{"max_entries", o.read_cache_max_entries}}},
       {"video",
        {{"enabled", false},  // no pipeline: tests feed VideoEvents and Segments directly
         {"evidence_dir", "evidence"},

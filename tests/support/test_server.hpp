@@ -72,6 +72,8 @@ struct TestServerOptions {
   // reports.recipients and reports.chromium of the ReportService.
   std::vector<std::string> report_recipients;
   std::string chromium = "/usr/bin/chromium";
+  // read_cache.max_entries (ADR 0018); the schema's default otherwise.
+  int read_cache_max_entries = 4096;
 };
 
 class TestServer {

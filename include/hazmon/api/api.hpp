@@ -3,6 +3,7 @@
 // schemas/openapi.yaml.
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include <hazmon/http/router.hpp>
@@ -31,6 +32,8 @@ class CommitmentService;
 }  // namespace hazmon::service
 
 namespace hazmon::api {
+
+class ResponseCache;
 
 struct Readiness {
   bool ready = false;
@@ -61,6 +64,8 @@ struct ApiContext {
   service::DataQualityService* data_quality = nullptr;  // null: no /api/v1/data-quality
   service::ReportService* reports = nullptr;            // null: no /api/v1/reports
   service::CommitmentService* commitments = nullptr;    // null: no /api/v1/commitments
+  // null: lists and the overview are made for every request and carry no ETag (ADR 0018).
+  std::shared_ptr<ResponseCache> response_cache;
 };
 
 void register_routes(http::Router& router, ApiContext& ctx);

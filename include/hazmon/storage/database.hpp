@@ -248,6 +248,9 @@ class Tx {
   // The rows as JSON array text, written straight from the result (same typing rules as
   // exec); for lists that go to a client unchanged.
   std::string exec_json(std::string_view sql, const Params& params = {});
+  // The same for a page whose last column is `count(*) OVER ()`: that column is left out of the
+  // text and its value stored in `total` (0 when the page is empty): rows and count in one query.
+  std::string exec_json(std::string_view sql, const Params& params, long long& total);
   // First row, or a null json when there is none.
   nlohmann::json exec_one(std::string_view sql, const Params& params = {});
   // Number of rows affected.

@@ -1,0 +1,72 @@
+#pragma once
+// The read path's response cache (ADR 0018): the final bytes of GET answers that dashboards poll
+// (registry lists, the overview with its map), kept per (role, scope, path and query) under the
+// registry version (storage::RegistryVersion), with a strong ETag; bounded in entries and bytes.
+#include <nlohmann/json_fwd.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace hazmon::core {
+class Metrics;
+}
+
+namespace hazmon::api {
+
+struct ResponseCacheSettings {
+  std::size_t max_entries = 4096;    // read_cache.max_entries
+  std::size_t max_bytes = 64 << 20;  // read_cache.max_bytes; 0: nothing is cached
+  // How long an answer that also holds live figures (the overview: alarms, points online) is
+  // reused; statistics.overview_cache_ms (app). 0: such answers are never reused.
+  std::chrono::milliseconds live_max_age{0};
+};
+// The config's `read_cache` section (live_max_age comes from `statistics`).
+void from_json(const nlohmann::json& j, ResponseCacheSettings& s);
+
+// One answer as it goes out.
+struct CachedAnswer {
+  std::string body;
+  std::string content_type;
+  std::string etag;  // strong: "\"<first 32 hex digits of SHA-256(body)>\""
+  std::chrono::steady_clock::time_point made;
+};
+
+class ResponseCache {
+ public:
+  using VersionSource = std::function<std::optional<std::int64_t>()>;
+  ResponseCache(ResponseCacheSettings s, VersionSource version, core::Metrics& metrics);
+  ~ResponseCache();
+  ResponseCache(const ResponseCache&) = delete;
+
+  const ResponseCacheSettings& settings() const { return s_; }
+  // The registry version now (see storage::RegistryVersion::current); nullopt: do not cache.
+  std::optional<std::int64_t> version() const { return version_(); }
+  // The answer stored for `key` under `version`, if no older than `max_age` (zero: any age).
+  std::shared_ptr<const CachedAnswer> find(const std::string& key, std::int64_t version,
+                                           std::chrono::milliseconds max_age);
+  // Stores `a` for `key` under `version`; evicts the least recently used beyond the bounds. A
+  // version newer than any seen empties the cache first (nothing older can be served again).
+  void put(const std::string& key, std::int64_t version, std::shared_ptr<const CachedAnswer> a);
+  void count_not_modified();
+
+  std::size_t entries() const;
+  std::size_t bytes() const;
+
+ private:
+  struct Impl;
+  ResponseCacheSettings s_;
+  VersionSource version_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// An answer ready to be cached: its ETag computed from the body.
+std::shared_ptr<const CachedAnswer> make_answer(std::string body, std::string content_type);
+// Whether an If-None-Match header value matches `etag` (weak comparison, RFC 9110 13.1.2; "*").
+bool etag_matches(std::string_view if_none_match, std::string_view etag);
+
+}  // namespace hazmon::api

@@ -1,0 +1,118 @@
+// The registry version (migration 0016, storage::RegistryVersion; ADR 0018): every registry write
+// moves it in its own transaction (once per transaction, not for a gateway's last_seen_at), a read
+// that starts after a commit sees it, and concurrent callers share round trips.
+#include <gtest/gtest.h>
+
+#include <hazmon/storage/database.hpp>
+#include <hazmon/storage/registry_version.hpp>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "test_database.hpp"
+
+using hazmon::storage::RegistryVersion;
+using namespace hazmon::test;
+
+namespace {
+long long stored(TestDatabase& db) {
+  return db.db().in_tx([](hazmon::storage::Tx& tx) {
+    return *tx.one<long long>("SELECT version FROM registry_version");
+  });
+}
+}  // namespace
+
+TEST(RegistryVersionPg, EveryRegistryWriteMovesItOncePerTransaction) {
+  TestDatabase db;
+  RegistryVersion rv(db.dsn());
+  auto v0 = rv.current();
+  ASSERT_TRUE(v0);
+  EXPECT_EQ(*v0, stored(db));
+
+  db.exec(
+      "INSERT INTO enterprise(company_code, name, region_code) VALUES ('14010099001', 'rv 甲', "
+      "'140100')");
+  auto v1 = rv.current();
+  ASSERT_TRUE(v1);
+  EXPECT_GT(*v1, *v0);
+
+  // Many rows and tables in one transaction: one step.
+  db.db().in_tx([](hazmon::storage::Tx& tx) {
+    tx.exec_count(
+        "INSERT INTO enterprise(company_code, name, region_code) SELECT '140100990' || "
+        "lpad(i::text, "
+        "2, '0'), 'rv ' || i, '140100' FROM generate_series(10, 40) i");
+    tx.exec_count(
+        "INSERT INTO hazard_source(hazard_code, company_code, name, rank) VALUES "
+        "('14010099001001', "
+        "'14010099001', 'rv 罐区', 2)");
+    tx.exec_count("UPDATE enterprise SET address = 'x' WHERE company_code LIKE '1401009900%'");
+  });
+  EXPECT_EQ(*rv.current(), *v1 + 1);
+
+  // A rolled-back write leaves it where it was.
+  {
+    auto tx = db.db().begin();
+    tx.exec_count("UPDATE enterprise SET address = 'y' WHERE company_code = '14010099001'");
+  }
+  EXPECT_EQ(*rv.current(), *v1 + 1);
+
+  // A gateway's last_seen_at (every upload moves it) is not a registry write; its name is.
+  db.exec(
+      "INSERT INTO gateway(gateway_code, company_code, name) VALUES ('RVGW0000001', "
+      "'14010099001', 'rv 网关')");
+  const auto with_gateway = *rv.current();
+  EXPECT_EQ(with_gateway, *v1 + 2);
+  db.exec("UPDATE gateway SET last_seen_at = now() WHERE gateway_code = 'RVGW0000001'");
+  EXPECT_EQ(*rv.current(), with_gateway);
+  db.exec("UPDATE gateway SET name = 'rv 网关二' WHERE gateway_code = 'RVGW0000001'");
+  EXPECT_EQ(*rv.current(), with_gateway + 1);
+  // Deleting and truncating count too.
+  db.exec("DELETE FROM gateway WHERE gateway_code = 'RVGW0000001'");
+  EXPECT_EQ(*rv.current(), with_gateway + 2);
+  db.exec("TRUNCATE hazard_source CASCADE");
+  EXPECT_GT(*rv.current(), with_gateway + 2);
+}
+
+TEST(RegistryVersionPg, ConcurrentCallersShareReadsAndSeeEveryCommit) {
+  TestDatabase db;
+  RegistryVersion rv(db.dsn());
+  constexpr int kThreads = 16, kCalls = 200;
+  std::atomic<bool> stop{false};
+  std::atomic<long long> stale{0};
+  // A writer commits while the readers run; each reader checks that a call which began after a
+  // commit returned never answers an older number.
+  std::atomic<long long> committed{stored(db)};
+  std::thread writer([&] {
+    for (int i = 0; i < 20 && !stop; ++i) {
+      db.exec("UPDATE region SET name = name WHERE code = '140100'");
+      committed = stored(db);
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  });
+  std::vector<std::thread> readers;
+  for (int t = 0; t < kThreads; ++t) {
+    readers.emplace_back([&] {
+      for (int i = 0; i < kCalls; ++i) {
+        long long floor = committed.load();
+        auto v = rv.current();
+        if (!v || *v < floor) ++stale;
+      }
+    });
+  }
+  for (auto& r : readers) r.join();
+  stop = true;
+  writer.join();
+  EXPECT_EQ(stale.load(), 0);
+  // Callers waiting together were served by one round trip.
+  EXPECT_LT(rv.reads(), static_cast<std::uint64_t>(kThreads * kCalls));
+  EXPECT_EQ(*rv.current(), stored(db));
+}
+
+TEST(RegistryVersionPg, AnUnreachableDatabaseAnswersNothingRatherThanAnOldNumber) {
+  RegistryVersion rv("host=/nonexistent-socket-dir port=1 user=nobody dbname=none",
+                     std::chrono::milliseconds(500));
+  EXPECT_FALSE(rv.current().has_value());
+  EXPECT_FALSE(rv.current().has_value());
+}
