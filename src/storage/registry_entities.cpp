@@ -12,8 +12,8 @@ std::vector<Column> with_common(std::vector<Column> cols) {
   return cols;
 }
 
-std::vector<EntityDef> make() {
-  std::vector<EntityDef> v;
+// Regions, parks, enterprises and the chemicals catalogue.
+void add_places(std::vector<EntityDef>& v) {
   v.push_back({"regions",
                "region",
                "code",
@@ -73,6 +73,10 @@ std::vector<EntityDef> make() {
                ScopeBy::global,
                {"key_supervised", "highly_toxic", "explosive_precursor"},
                {}});
+}
+
+// Hazard sources, their production cells and equipment.
+void add_hazards(std::vector<EntityDef>& v) {
   v.push_back({"hazard-sources",
                "hazard_source",
                "hazard_code",
@@ -141,6 +145,10 @@ std::vector<EntityDef> make() {
                {"company_code", "hazard_code", "prodcell_id", "equip_type", "status"},
                {{"hazard_code", "hazard_source", "hazard_code", true},
                 {"prodcell_id", "production_cell", "prodcell_id", true}}});
+}
+
+// What is stored where: equipment media, enterprise and hazard-source chemicals.
+void add_chemical_links(std::vector<EntityDef>& v) {
   v.push_back(
       {"equipment-media",
        "equipment_medium",
@@ -188,6 +196,10 @@ std::vector<EntityDef> make() {
        {"company_code", "hazard_code", "cas"},
        {{"hazard_code", "hazard_source", "hazard_code", true}, {"cas", "chemical", "cas", false}},
        ""});
+}
+
+// Responsible persons and the enterprises' gateways.
+void add_people_and_gateways(std::vector<EntityDef>& v) {
   v.push_back({"responsible-persons",
                "responsible_person",
                "id",
@@ -226,6 +238,10 @@ std::vector<EntityDef> make() {
                ScopeBy::company,
                {"company_code"},
                {{"company_code", "enterprise", "company_code", false}}});
+}
+
+// Monitoring points and cameras.
+void add_points_and_cameras(std::vector<EntityDef>& v) {
   v.push_back({"monitoring-points",
                "monitoring_point",
                "quota_code",
@@ -287,6 +303,15 @@ std::vector<EntityDef> make() {
                {{"company_code", "enterprise", "company_code", false},
                 {"hazard_code", "hazard_source", "hazard_code", true},
                 {"prodcell_id", "production_cell", "prodcell_id", true}}});
+}
+
+std::vector<EntityDef> make() {
+  std::vector<EntityDef> v;
+  add_places(v);
+  add_hazards(v);
+  add_chemical_links(v);
+  add_people_and_gateways(v);
+  add_points_and_cameras(v);
   return v;
 }
 }  // namespace

@@ -7,7 +7,7 @@
 // checked every check_interval and by tick(). Queries and transitions run on the caller's thread
 // under the caller's scope: rows outside it are absent (404). The code is split by job; see
 // src/service/warning_impl.hpp.
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <chrono>
 #include <functional>

@@ -1,0 +1,67 @@
+#include "beast_message.hpp"
+
+#include <boost/beast/core.hpp>
+
+#include <cctype>
+
+#include <hazmon/core/random.hpp>
+
+namespace hazmon::http {
+namespace beast = boost::beast;
+
+namespace {
+bool sane_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) return false;
+  return true;
+}
+
+}  // namespace
+
+bhttp::response<bhttp::string_body> to_beast(const Response& r, unsigned version, bool keep_alive,
+                                             const std::string& request_id, bool head) {
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
+  res.set(bhttp::field::server, "hazmond");
+  if (!r.content_type.empty()) res.set(bhttp::field::content_type, r.content_type);
+  res.set("X-Request-Id", request_id);
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("Strict-Transport-Security", "max-age=31536000");
+  // The dashboard loads only its own files; hls.js plays through blob: media and may run a
+  // blob: worker. Nothing may frame it (click-jacking) or learn where a link came from.
+  res.set("Content-Security-Policy",
+          "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+          "media-src 'self' blob:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; "
+          "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+  res.set("X-Frame-Options", "DENY");
+  res.set("Referrer-Policy", "no-referrer");
+  bool has_cache = false;
+  for (const auto& [k, v] : r.headers) {
+    res.insert(k, v);
+    if (beast::iequals(k, "cache-control")) has_cache = true;
+  }
+  if (!has_cache) res.set(bhttp::field::cache_control, "no-store");
+  res.keep_alive(keep_alive);
+  res.body() = r.body;
+  res.prepare_payload();
+  if (head) res.body().clear();
+  return res;
+}
+
+Request to_request(bhttp::request<bhttp::string_body>& breq, const std::string& client_addr) {
+  Request req;
+  req.method = std::string(breq.method_string());
+  req.target = std::string(breq.target());
+  req.client_addr = client_addr;
+  for (const auto& f : breq) {
+    std::string name(f.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    req.headers.emplace_back(std::move(name), std::string(f.value()));
+  }
+  auto incoming_id = req.header("x-request-id");
+  req.request_id = sane_request_id(incoming_id) ? std::string(incoming_id) : core::new_request_id();
+  req.body = std::move(breq.body());
+  return req;
+}
+
+}  // namespace hazmon::http

@@ -1,0 +1,21 @@
+#pragma once
+// Inside http only: hazmon's Request and Response to and from Beast's messages.
+#include <boost/beast/http.hpp>
+
+#include <string>
+
+#include <hazmon/http/message.hpp>
+
+namespace hazmon::http {
+namespace bhttp = boost::beast::http;
+
+// The answer as Beast writes it, with the headers every answer carries (request id, security
+// headers, Cache-Control no-store unless the handler set one); `head`: the body is dropped.
+bhttp::response<bhttp::string_body> to_beast(const Response& r, unsigned version, bool keep_alive,
+                                             const std::string& request_id, bool head);
+
+// The request as handlers see it: header names in lower case, the client's X-Request-Id when
+// it is sane (else a new one); takes the body.
+Request to_request(bhttp::request<bhttp::string_body>& breq, const std::string& client_addr);
+
+}  // namespace hazmon::http
