@@ -65,6 +65,12 @@ early-warning server of Shanxi's notice 2021-247: enterprises' gateways push sen
 HTTPS; it keeps the registry, stores readings in PostgreSQL, raises alarms and warning events,
 notifies duty contacts by SMS and e-mail, analyses enterprise cameras (OpenCV DNN) and serves the
 web dashboard.")
+if(NOT HAZMON_WITH_VIDEO)  # docs/operations.md, "A server without video"
+  string(REPLACE ", analyses enterprise cameras (OpenCV DNN) and serves" " and serves"
+    CPACK_PACKAGE_DESCRIPTION "${CPACK_PACKAGE_DESCRIPTION}")
+  string(REPLACE "web dashboard." "web dashboard. Built without video (HAZMON_WITH_VIDEO=OFF): no cameras."
+    CPACK_PACKAGE_DESCRIPTION "${CPACK_PACKAGE_DESCRIPTION}")
+endif()
 # Install with DESTDIR and CMAKE_INSTALL_PREFIX=/usr (whatever the build's prefix), so that the
 # unit filled in at install time names /usr/bin/hazmond.
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
