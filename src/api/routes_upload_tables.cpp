@@ -11,6 +11,7 @@
 #include <hazmon/service/registry_service.hpp>
 
 #include "request_helpers.hpp"
+#include "upload_envelope.hpp"
 
 namespace hazmon::api {
 using core::Errc;
@@ -116,124 +117,129 @@ bool upsert(service::RegistryService& reg, const Principal& as, const Table& t, 
   reg.create(as, t.collection, row);
   return true;
 }
+
+// The rows of an upload: a bare row array, or {companyCode, dataId, datas: [...]}.
+const json& upload_rows(const json& body, const Principal& who) {
+  const json* rows = &body;
+  if (body.is_object()) {
+    for (auto& [k, v] : body.items())
+      if (k != "companyCode" && k != "dataId" && k != "datas")
+        throw Error(Errc::validation_failed, "unknown field " + k,
+                    {{"/" + k, "companyCode, dataId and datas only"}});
+    if (body.contains("companyCode") &&
+        (!body["companyCode"].is_string() ||
+         body["companyCode"].get<std::string>() != who.scope.company_code))
+      throw Error(Errc::forbidden,
+                  "this credential may not upload base data of another enterprise");
+    if (!body.contains("datas"))
+      throw Error(Errc::validation_failed, "datas is required",
+                  {{"/datas", "expected an array of rows"}});
+    rows = &body["datas"];
+  }
+  if (!rows->is_array())
+    throw Error(Errc::validation_failed, "the rows must be an array",
+                {{body.is_object() ? "/datas" : "", "expected an array"}});
+  if (rows->size() > kMaxRows)
+    throw Error(Errc::too_large, "at most " + std::to_string(kMaxRows) + " rows per upload");
+  return *rows;
+}
+
+// Why a row is refused before the registry sees it (empty: it goes on); fills in the defaults (the
+// gateway's enterprise, the table's cell type).
+std::string precheck(json& row, const Table& table, const Principal& who) {
+  if (!row.is_object()) return "the row is not an object";
+  if (!row.contains("company_code")) row["company_code"] = who.scope.company_code;
+  if (row["company_code"] != who.scope.company_code) return "the row belongs to another enterprise";
+  if (table.cell_type) {
+    if (!row.contains("cell_type")) row["cell_type"] = table.cell_type;
+    if (row["cell_type"] != table.cell_type)
+      return std::string("cell_type must be ") + table.cell_type + " in " + table.name;
+  }
+  return {};
+}
+
+struct Outcome {
+  int created = 0, updated = 0;
+  json rejected = json::array(), kept = json::array();
+};
+
+// Each row created or updated, or rejected by index; the registry's unavailability is not the row's
+// fault and fails the upload.
+Outcome upsert_rows(ApiContext& ctx, const Table& table, const Principal& who, const json& rows) {
+  // The gateway writes its own enterprise's base tables with an enterprise user's registry rights;
+  // the registry's scope checks keep every row inside that enterprise.
+  Principal as{who.id, who.name, model::Role::enterprise_user, who.scope};
+  Outcome o;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    json row = rows[i];
+    auto reject = [&](const std::string& why) {
+      o.rejected.push_back({{"index", i}, {"reason", why}});
+    };
+    if (auto why = precheck(row, table, who); !why.empty()) {
+      reject(why);
+      continue;
+    }
+    try {
+      std::vector<std::string> kept_fields;
+      (upsert(ctx.registry, as, table, row, kept_fields) ? o.created : o.updated)++;
+      if (!kept_fields.empty())
+        o.kept.push_back({{"index", i},
+                          {"fields", kept_fields},
+                          {"reason", "supervision fields keep the regulator's stored values"}});
+    } catch (const Error& e) {
+      if (e.code() == Errc::unavailable || e.code() == Errc::internal)
+        throw;  // not the row's fault
+      reject(reason_of(e));
+    }
+  }
+  return o;
+}
+
+// authed() leaves uploads out; a base-table upload that changed rows is audited here, with what it
+// changed.
+void audit(ApiContext& ctx, const Request& req, const Principal& who, const Table& table,
+           const Outcome& o) {
+  if (o.created + o.updated == 0) return;
+  service::AuditEntry a;
+  a.request_id = req.request_id;
+  a.actor_id = who.id;
+  a.actor_name = who.name;
+  a.actor_role = std::string(model::to_string(who.role));
+  a.client_addr = req.client_addr;
+  a.method = req.method;
+  a.path = req.path;
+  a.status = 200;
+  a.action = "upload.table";
+  a.target = table.collection;
+  a.detail = {{"created", o.created}, {"updated", o.updated}, {"rejected", o.rejected.size()}};
+  ctx.audit.record(a);
+}
 }  // namespace
 
 void add_upload_table_routes(http::Router& r, ApiContext& ctx) {
-  r.add(
-      "POST", "/api/v1/upload/{table}",
-      authed(ctx, "upload.table", [&ctx](Request& req, const Principal& who) {
-        const auto* table = find_table(req.params["table"]);
-        if (!table)
-          throw Error(Errc::not_found,
-                      "no such base table; see /api/v1/upload/{table} in the API description");
-        if (who.role != model::Role::gateway || who.scope.kind != model::ScopeKind::enterprise)
-          throw Error(Errc::forbidden, "base tables come from an enterprise's gateway credential");
-        check_query(req, {});
-        auto body = parse_json_body(req);
-        // The encrypted envelope {appId, dataId, data}, as for readings.
-        if (body.is_object() && body.contains("appId") && body.contains("data")) {
-          for (auto& [k, v] : body.items())
-            if (k != "appId" && k != "dataId" && k != "data")
-              throw Error(Errc::validation_failed, "unknown envelope field",
-                          {{"/" + k, "not part of the envelope"}});
-          if (!body["appId"].is_string() || body["appId"].get<std::string>() != who.name)
+  r.add("POST", "/api/v1/upload/{table}",
+        authed(ctx, "upload.table", [&ctx](Request& req, const Principal& who) {
+          const auto* table = find_table(req.params["table"]);
+          if (!table)
+            throw Error(Errc::not_found,
+                        "no such base table; see /api/v1/upload/{table} in the "
+                        "API description");
+          if (who.role != model::Role::gateway || who.scope.kind != model::ScopeKind::enterprise)
             throw Error(Errc::forbidden,
-                        "the envelope's appId is not the authenticated credential");
-          if (!body["data"].is_string())
-            throw Error(Errc::validation_failed, "data must be a string",
-                        {{"/data", "ciphertext"}});
-          auto key = ctx.auth.envelope_key(who.id);
-          if (!key || !ctx.ingest)
-            throw Error(Errc::validation_failed, "this credential has no envelope key",
-                        {{"/data", "send plain JSON"}});
-          body = ctx.ingest->open_envelope(body["data"].get<std::string>(), key->cipher,
-                                           key->key_hex, key->iv_hex, who.name);
-        }
-        // A bare row array, or {companyCode, dataId, datas: [...]}.
-        const json* rows = &body;
-        if (body.is_object()) {
-          for (auto& [k, v] : body.items())
-            if (k != "companyCode" && k != "dataId" && k != "datas")
-              throw Error(Errc::validation_failed, "unknown field " + k,
-                          {{"/" + k, "companyCode, dataId and datas only"}});
-          if (body.contains("companyCode") &&
-              (!body["companyCode"].is_string() ||
-               body["companyCode"].get<std::string>() != who.scope.company_code))
-            throw Error(Errc::forbidden,
-                        "this credential may not upload base data of another enterprise");
-          if (!body.contains("datas"))
-            throw Error(Errc::validation_failed, "datas is required",
-                        {{"/datas", "expected an array of rows"}});
-          rows = &body["datas"];
-        }
-        if (!rows->is_array())
-          throw Error(Errc::validation_failed, "the rows must be an array",
-                      {{body.is_object() ? "/datas" : "", "expected an array"}});
-        if (rows->size() > kMaxRows)
-          throw Error(Errc::too_large, "at most " + std::to_string(kMaxRows) + " rows per upload");
-
-        // The gateway writes its own enterprise's base tables with an enterprise user's registry
-        // rights; the registry's scope checks keep every row inside that enterprise.
-        Principal as{who.id, who.name, model::Role::enterprise_user, who.scope};
-        int created = 0, updated = 0;
-        json rejected = json::array(), kept = json::array();
-        for (std::size_t i = 0; i < rows->size(); ++i) {
-          json row = (*rows)[i];
-          auto reject = [&](const std::string& why) {
-            rejected.push_back({{"index", i}, {"reason", why}});
-          };
-          if (!row.is_object()) {
-            reject("the row is not an object");
-            continue;
-          }
-          if (!row.contains("company_code")) row["company_code"] = who.scope.company_code;
-          if (row["company_code"] != who.scope.company_code) {
-            reject("the row belongs to another enterprise");
-            continue;
-          }
-          if (table->cell_type) {
-            if (!row.contains("cell_type")) row["cell_type"] = table->cell_type;
-            if (row["cell_type"] != table->cell_type) {
-              reject(std::string("cell_type must be ") + table->cell_type + " in " + table->name);
-              continue;
-            }
-          }
-          try {
-            std::vector<std::string> kept_fields;
-            (upsert(ctx.registry, as, *table, row, kept_fields) ? created : updated)++;
-            if (!kept_fields.empty())
-              kept.push_back({{"index", i},
-                              {"fields", kept_fields},
-                              {"reason", "supervision fields keep the regulator's stored values"}});
-          } catch (const Error& e) {
-            if (e.code() == Errc::unavailable || e.code() == Errc::internal)
-              throw;  // not the row's fault
-            reject(reason_of(e));
-          }
-        }
-        // authed() leaves uploads out; a base-table upload that changed rows is audited here,
-        // with what it changed.
-        if (created + updated > 0) {
-          service::AuditEntry a;
-          a.request_id = req.request_id;
-          a.actor_id = who.id;
-          a.actor_name = who.name;
-          a.actor_role = std::string(model::to_string(who.role));
-          a.client_addr = req.client_addr;
-          a.method = req.method;
-          a.path = req.path;
-          a.status = 200;
-          a.action = "upload.table";
-          a.target = table->collection;
-          a.detail = {{"created", created}, {"updated", updated}, {"rejected", rejected.size()}};
-          ctx.audit.record(a);
-        }
-        return json_response(200, {{"accepted", created + updated},
-                                   {"created", created},
-                                   {"updated", updated},
-                                   {"rejected", rejected},
-                                   {"kept", kept}});
-      }));
+                        "base tables come from an enterprise's gateway credential");
+          check_query(req, {});
+          auto body = parse_json_body(req);
+          // The encrypted envelope {appId, dataId, data}, as for readings.
+          if (body.is_object() && body.contains("appId") && body.contains("data"))
+            body = open_upload_envelope(ctx, who, body);
+          auto o = upsert_rows(ctx, *table, who, upload_rows(body, who));
+          audit(ctx, req, who, *table, o);
+          return json_response(200, {{"accepted", o.created + o.updated},
+                                     {"created", o.created},
+                                     {"updated", o.updated},
+                                     {"rejected", o.rejected},
+                                     {"kept", o.kept}});
+        }));
 }
 
 }  // namespace hazmon::api

@@ -172,7 +172,7 @@ void Platform::Impl::build_monitoring() {
   if (o.manual_ticks) ws.check_interval = std::chrono::seconds(0);  // the caller calls tick()
   warnings = std::make_unique<service::WarningService>(db, ws, *clock, &metrics, &liveness);
   warnings->subscribe(*ingest);
-  ingest->on_alarm([h = events.get()](const storage::AlarmWrite& a) {
+  ingest->on_alarm([h = events.get()](const model::AlarmEvent& a) {
     h->publish(service::EventHub::from_alarm(a));
   });
   warnings->on_push([h = events.get()](const json& e) {

@@ -83,6 +83,8 @@ const char* to_string(Reason reason) noexcept {
       return "pdf_unavailable";
     case Reason::feature_disabled:
       return "feature_disabled";
+    case Reason::ingest_failed:
+      return "ingest_failed";
     case Reason::video_disabled:
       return "video_disabled";
     case Reason::login_throttled:

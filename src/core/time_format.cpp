@@ -1,5 +1,6 @@
 #include <hazmon/core/time_format.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 
@@ -16,6 +17,30 @@ std::string format_rfc3339(SysTime t) {
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
   return buf;
+}
+
+std::string format_rfc3339_pg(SysTime t) {
+  using namespace std::chrono;
+  auto us = floor<microseconds>(t);
+  auto day = floor<days>(us);
+  year_month_day ymd{day};
+  hh_mm_ss<microseconds> hms{us - day};
+  char buf[48];
+  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02lld",
+                        static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                        static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
+                        static_cast<int>(hms.minutes().count()),
+                        static_cast<long long>(hms.seconds().count()));
+  std::string out(buf, static_cast<std::size_t>(n));
+  if (auto frac = hms.subseconds().count(); frac != 0) {
+    char f[8];
+    std::snprintf(f, sizeof f, ".%06lld", static_cast<long long>(frac));
+    std::string fs(f);
+    while (fs.back() == '0') fs.pop_back();
+    out += fs;
+  }
+  out += 'Z';
+  return out;
 }
 
 std::optional<SysTime> parse_time(std::string_view s) {

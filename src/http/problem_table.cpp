@@ -51,6 +51,7 @@ constexpr Row kTable[] = {
     {Errc::unavailable, Reason::spool_unavailable, {503, "unavailable", kRetryUnavailable_s}},
     {Errc::unavailable, Reason::pdf_unavailable, {503, "unavailable", kRetryUnavailable_s}},
     {Errc::unavailable, Reason::feature_disabled, {503, "unavailable", kRetryUnavailable_s}},
+    {Errc::unavailable, Reason::ingest_failed, {503, "unavailable", kRetryUnavailable_s}},
     {Errc::internal, Reason::none, {500, "internal", 0}},
 };
 }  // namespace

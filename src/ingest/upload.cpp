@@ -186,43 +186,31 @@ Upload decode_upload_text(std::string_view text, const RegistrySnapshot& points,
 }
 
 namespace {
-Upload decode(std::string_view text, bool from_document, const RegistrySnapshot& points,
-              const model::Principal& caller, core::SysTime now, const UploadSettings& settings) {
-  // One parser per thread: its buffers are reused from upload to upload.
-  thread_local simdjson::dom::parser parser;
-  element body;
-  if (parser.parse(text.data(), text.size()).get(body) != simdjson::SUCCESS) {
-    // A document nested deeper than simdjson's limit (callers refuse far less already).
-    if (from_document) throw Error(Errc::bad_request, "the body is nested too deeply");
-    // simdjson refuses a few texts nlohmann reads (integers beyond 64 bits become doubles
-    // there): those take nlohmann's reading, written back as text simdjson accepts.
-    json j;
-    try {
-      j = json::parse(text);
-    } catch (const json::exception&) {
-      refuse_text(text);
-    }
-    return decode(j.dump(), true, points, caller, now, settings);
-  }
+// The top-level fields by name; a repeated name takes its last value (as a JSON object reader keeps
+// it). An unknown name refuses the upload.
+struct TopFields {
+  std::optional<element> company, gateway, data_id, report, send, datas, alarms, forwarded,
+      received;
+};
+
+TopFields top_fields(element body) {
   if (body.type() != element_type::OBJECT)
     throw Error(Errc::validation_failed, "the upload must be a JSON object",
                 {{"", "expected an object"}});
-  // Fields by name; a repeated name takes its last value (as a JSON object reader keeps it).
-  std::optional<element> f_company, f_gateway, f_data_id, f_report, f_send, f_datas, f_alarms,
-      f_forwarded, f_received;
+  TopFields f;
   simdjson::dom::object top =
       body.get_object().value_unsafe();  // a copy: the result is a temporary
   for (auto field : top) {
     std::string_view k = field.key;
-    std::optional<element>* slot = k == "companyCode"   ? &f_company
-                                   : k == "gatewayCode" ? &f_gateway
-                                   : k == "dataId"      ? &f_data_id
-                                   : k == "reportType"  ? &f_report
-                                   : k == "sendTime"    ? &f_send
-                                   : k == "datas"       ? &f_datas
-                                   : k == "alarms"      ? &f_alarms
-                                   : k == "forwardedBy" ? &f_forwarded
-                                   : k == "receivedAt"  ? &f_received
+    std::optional<element>* slot = k == "companyCode"   ? &f.company
+                                   : k == "gatewayCode" ? &f.gateway
+                                   : k == "dataId"      ? &f.data_id
+                                   : k == "reportType"  ? &f.report
+                                   : k == "sendTime"    ? &f.send
+                                   : k == "datas"       ? &f.datas
+                                   : k == "alarms"      ? &f.alarms
+                                   : k == "forwardedBy" ? &f.forwarded
+                                   : k == "receivedAt"  ? &f.received
                                                         : nullptr;
     if (!slot) {
       std::string key(k);
@@ -231,230 +219,257 @@ Upload decode(std::string_view text, bool from_document, const RegistrySnapshot&
     }
     *slot = field.value;
   }
-  Upload u;
-  u.received = now;
-  u.company_code = required_string(f_company, "companyCode", 11);
+  return f;
+}
+
+ReportType report_type_of(std::string_view rt) {
+  if (rt == "realtime") return ReportType::realtime;
+  if (rt == "resend") return ReportType::resend;
+  if (rt == "heartbeat") return ReportType::heartbeat;
+  throw Error(Errc::validation_failed, "unknown reportType",
+              {{"/reportType", "realtime, resend or heartbeat"}});
+}
+
+// Who sent it, which batch, what kind and when; then whether the caller may upload for it.
+void decode_header(const TopFields& f, Upload& u, TimeParser& times,
+                   const model::Principal& caller) {
+  u.company_code = required_string(f.company, "companyCode", 11);
   if (u.company_code.size() != 11 || !code_chars(u.company_code))
     throw Error(Errc::validation_failed, "companyCode must have 11 characters",
                 {{"/companyCode", "11 characters"}});
-  u.data_id = required_string(f_data_id, "dataId", 64);
+  u.data_id = required_string(f.data_id, "dataId", 64);
   if (!code_chars(u.data_id))
     throw Error(Errc::validation_failed, "dataId has invalid characters",
                 {{"/dataId", "letters, digits, - _ ."}});
-  if (f_gateway) {
-    u.gateway_code = required_string(f_gateway, "gatewayCode", 11);
+  if (f.gateway) {
+    u.gateway_code = required_string(f.gateway, "gatewayCode", 11);
     if (!code_chars(u.gateway_code))
       throw Error(Errc::validation_failed, "bad gatewayCode",
                   {{"/gatewayCode", "letters and digits"}});
   }
-  auto rt = required_string(f_report, "reportType", 16);
-  if (rt == "realtime")
-    u.report_type = ReportType::realtime;
-  else if (rt == "resend")
-    u.report_type = ReportType::resend;
-  else if (rt == "heartbeat")
-    u.report_type = ReportType::heartbeat;
-  else
-    throw Error(Errc::validation_failed, "unknown reportType",
-                {{"/reportType", "realtime, resend or heartbeat"}});
-  TimeParser times;
-  auto send = times.parse(required_string(f_send, "sendTime", 40));
+  u.report_type = report_type_of(required_string(f.report, "reportType", 16));
+  auto send = times.parse(required_string(f.send, "sendTime", 40));
   if (!send)
     throw Error(Errc::validation_failed, "sendTime is not a time",
                 {{"/sendTime", "yyyy-MM-dd HH:mm:ss (UTC+8) or RFC 3339"}});
   u.send_time = *send;
-  if (f_forwarded) {
-    u.forwarded_by = required_string(f_forwarded, "forwardedBy", 6);
+  if (f.forwarded) {
+    u.forwarded_by = required_string(f.forwarded, "forwardedBy", 6);
     if (!model::is_region_code(u.forwarded_by))
       throw Error(Errc::validation_failed, "bad forwardedBy", {{"/forwardedBy", "a region code"}});
   }
-  if (f_received && !is_string(*f_received))
+  if (f.received && !is_string(*f.received))
     throw Error(Errc::validation_failed, "bad receivedAt",
                 {{"/receivedAt", "expected a time string"}});
   if (!caller_may_upload_for(caller, u.company_code))
     throw Error(Errc::forbidden,
                 "this credential may not upload data of enterprise " + u.company_code);
+}
 
+// What the readings of one upload are checked against.
+struct ItemLimits {
+  core::SysTime latest_ok, oldest_ok;
+  std::string too_old;
+  std::int64_t now_ms = 0;
+};
+
+// The value of an item (value, else switchValue) into `out`; nullptr, or why it is rejected.
+const char* item_value(const std::optional<element>& v, const std::optional<element>& sv,
+                       const model::PointDef& point, double& out) {
+  if (v && !is_null(*v)) {
+    if (!is_number(*v)) return "value is not a number";
+    out = dbl(*v);
+    if (!std::isfinite(out)) return "value is not finite";
+    if (std::abs(out) > kMaxAbsValue) return "value is outside ±1e15";
+    if (auto bound = plausible_abs_bound(point); bound && std::abs(out) > *bound)
+      return "value is outside 10× the point's range";
+    return nullptr;
+  }
+  if (sv && !is_null(*sv)) {
+    if (!is_integer(*sv) || (int64(*sv) != 0 && int64(*sv) != 1))
+      return "switchValue must be 0 or 1";
+    out = static_cast<double>(int64(*sv));
+    return nullptr;
+  }
+  return "value or switchValue is required";
+}
+
+// One item of `datas` as a reading; nullptr, or why it is rejected.
+const char* decode_item(element item, const Upload& u, const RegistrySnapshot& points,
+                        TimeParser& times, const ItemLimits& lim, model::Reading& out) {
+  if (item.type() != element_type::OBJECT) return "item is not an object";
+  std::optional<element> qc, ct, v, sv, q;
+  simdjson::dom::object obj = item.get_object().value_unsafe();
+  for (auto field : obj) {
+    std::string_view k = field.key;
+    if (k == "quotaCode")
+      qc = field.value;
+    else if (k == "collectTime")
+      ct = field.value;
+    else if (k == "value")
+      v = field.value;
+    else if (k == "switchValue")
+      sv = field.value;
+    else if (k == "quality")
+      q = field.value;
+  }
+  if (!qc || !is_string(*qc)) return "quotaCode is missing";
+  const auto* point = points.find(str(*qc));
+  // Another enterprise's point is answered exactly like one that does not exist (ADR 0007, ADR
+  // 0015): the upload path must not tell which codes other enterprises use.
+  if (!point || point->company_code != u.company_code) return "unknown quotaCode";
+  if (!ct || !is_string(*ct)) return "collectTime is missing";
+  auto collect = times.parse(str(*ct));
+  if (!collect) return "collectTime is not a time";
+  if (*collect > lim.latest_ok) return "collectTime is in the future";
+  if (*collect < lim.oldest_ok) return lim.too_old.c_str();
+  double value = 0;
+  if (const char* why = item_value(v, sv, *point, value)) return why;
+  int quality = 0;
+  if (q && !is_null(*q)) {
+    if (!is_integer(*q) || int64(*q) < 0 || int64(*q) > 5) return "quality must be an integer 0..5";
+    quality = static_cast<int>(int64(*q));
+  }
+  out = {point->point_id, to_ms(*collect), lim.now_ms, value, static_cast<std::int16_t>(quality)};
+  return nullptr;
+}
+
+void decode_readings(const std::optional<element>& f_datas, Upload& u,
+                     const RegistrySnapshot& points, TimeParser& times, core::SysTime now,
+                     const UploadSettings& settings) {
   if (!f_datas) {
     if (u.report_type != ReportType::heartbeat)
       throw Error(Errc::validation_failed, "datas is required",
                   {{"/datas", "expected an array of readings"}});
-  } else {
-    if (f_datas->type() != element_type::ARRAY)
-      throw Error(Errc::validation_failed, "datas must be an array",
-                  {{"/datas", "expected an array"}});
-    auto datas = f_datas->get_array().value_unsafe();
-    std::size_t n = datas.size();
-    if (n > settings.max_items)
-      throw Error(Errc::too_large,
-                  "too many items: at most " + std::to_string(settings.max_items) + " per upload");
-    u.item_count = static_cast<int>(n);
-    u.readings.reserve(n);
-    u.reading_index.reserve(n);
-    auto latest_ok = now + settings.max_future_skew;
-    auto oldest_ok = settings.max_reading_age.count() > 0 ? now - settings.max_reading_age
-                                                          : core::SysTime::min();
-    const std::string too_old = "collectTime is older than " +
-                                std::to_string(settings.max_reading_age.count() / 86400) + " days";
-    const std::int64_t now_ms = to_ms(now);
-    int index = -1;
-    for (element item : datas) {
-      ++index;
-      auto reject = [&](const char* why) { u.rejected.push_back({index, why}); };
-      if (item.type() != element_type::OBJECT) {
-        reject("item is not an object");
-        continue;
-      }
-      std::optional<element> qc, ct, v, sv, q;
-      simdjson::dom::object obj = item.get_object().value_unsafe();
-      for (auto field : obj) {
-        std::string_view k = field.key;
-        if (k == "quotaCode")
-          qc = field.value;
-        else if (k == "collectTime")
-          ct = field.value;
-        else if (k == "value")
-          v = field.value;
-        else if (k == "switchValue")
-          sv = field.value;
-        else if (k == "quality")
-          q = field.value;
-      }
-      if (!qc || !is_string(*qc)) {
-        reject("quotaCode is missing");
-        continue;
-      }
-      const auto* point = points.find(str(*qc));
-      // Another enterprise's point is answered exactly like one that does not exist (ADR 0007,
-      // ADR 0015): the upload path must not tell which codes other enterprises use.
-      if (!point || point->company_code != u.company_code) {
-        reject("unknown quotaCode");
-        continue;
-      }
-      if (!ct || !is_string(*ct)) {
-        reject("collectTime is missing");
-        continue;
-      }
-      auto collect = times.parse(str(*ct));
-      if (!collect) {
-        reject("collectTime is not a time");
-        continue;
-      }
-      if (*collect > latest_ok) {
-        reject("collectTime is in the future");
-        continue;
-      }
-      if (*collect < oldest_ok) {
-        reject(too_old.c_str());
-        continue;
-      }
-      double value = 0;
-      if (v && !is_null(*v)) {
-        if (!is_number(*v)) {
-          reject("value is not a number");
-          continue;
-        }
-        value = dbl(*v);
-        if (!std::isfinite(value)) {
-          reject("value is not finite");
-          continue;
-        }
-        if (std::abs(value) > kMaxAbsValue) {
-          reject("value is outside ±1e15");
-          continue;
-        }
-        if (auto bound = plausible_abs_bound(*point); bound && std::abs(value) > *bound) {
-          reject("value is outside 10× the point's range");
-          continue;
-        }
-      } else if (sv && !is_null(*sv)) {
-        if (!is_integer(*sv) || (int64(*sv) != 0 && int64(*sv) != 1)) {
-          reject("switchValue must be 0 or 1");
-          continue;
-        }
-        value = static_cast<double>(int64(*sv));
-      } else {
-        reject("value or switchValue is required");
-        continue;
-      }
-      int quality = 0;
-      if (q && !is_null(*q)) {
-        if (!is_integer(*q) || int64(*q) < 0 || int64(*q) > 5) {
-          reject("quality must be an integer 0..5");
-          continue;
-        }
-        quality = static_cast<int>(int64(*q));
-      }
-      u.readings.push_back(
-          {point->point_id, to_ms(*collect), now_ms, value, static_cast<std::int16_t>(quality)});
-      u.reading_index.push_back(index);
+    return;
+  }
+  if (f_datas->type() != element_type::ARRAY)
+    throw Error(Errc::validation_failed, "datas must be an array",
+                {{"/datas", "expected an array"}});
+  auto datas = f_datas->get_array().value_unsafe();
+  std::size_t n = datas.size();
+  if (n > settings.max_items)
+    throw Error(Errc::too_large,
+                "too many items: at most " + std::to_string(settings.max_items) + " per upload");
+  u.item_count = static_cast<int>(n);
+  u.readings.reserve(n);
+  u.reading_index.reserve(n);
+  ItemLimits lim{
+      now + settings.max_future_skew,
+      settings.max_reading_age.count() > 0 ? now - settings.max_reading_age : core::SysTime::min(),
+      "collectTime is older than " + std::to_string(settings.max_reading_age.count() / 86400) +
+          " days",
+      to_ms(now)};
+  int index = -1;
+  model::Reading r;
+  for (element item : datas) {
+    ++index;
+    if (const char* why = decode_item(item, u, points, times, lim, r)) {
+      u.rejected.push_back({index, why});
+      continue;
+    }
+    u.readings.push_back(r);
+    u.reading_index.push_back(index);
+  }
+}
+
+// One of `alarms` (the enterprise's own alarms); a bad one refuses the upload.
+EnterpriseAlarm decode_alarm(element a, const std::string& ptr, const Upload& u,
+                             const RegistrySnapshot& points, TimeParser& times) {
+  std::optional<element> qc, type, start, end, value, threshold;
+  if (a.type() == element_type::OBJECT) {
+    simdjson::dom::object obj = a.get_object().value_unsafe();
+    for (auto field : obj) {
+      std::string_view k = field.key;
+      if (k == "quotaCode")
+        qc = field.value;
+      else if (k == "alarmType")
+        type = field.value;
+      else if (k == "startTime")
+        start = field.value;
+      else if (k == "endTime")
+        end = field.value;
+      else if (k == "value")
+        value = field.value;
+      else if (k == "threshold")
+        threshold = field.value;
     }
   }
-  if (f_alarms) {
-    if (f_alarms->type() != element_type::ARRAY)
-      throw Error(Errc::validation_failed, "alarms must be an array",
-                  {{"/alarms", "expected an array"}});
-    auto alarms = f_alarms->get_array().value_unsafe();
-    if (alarms.size() > settings.max_items)
-      throw Error(Errc::too_large, "too many alarms in one upload");
-    int i = 0;
-    for (element a : alarms) {
-      std::string ptr = "/alarms/" + std::to_string(i++);
-      std::optional<element> qc, type, start, end, value, threshold;
-      if (a.type() == element_type::OBJECT) {
-        simdjson::dom::object obj = a.get_object().value_unsafe();
-        for (auto field : obj) {
-          std::string_view k = field.key;
-          if (k == "quotaCode")
-            qc = field.value;
-          else if (k == "alarmType")
-            type = field.value;
-          else if (k == "startTime")
-            start = field.value;
-          else if (k == "endTime")
-            end = field.value;
-          else if (k == "value")
-            value = field.value;
-          else if (k == "threshold")
-            threshold = field.value;
-        }
-      }
-      if (a.type() != element_type::OBJECT || !qc || !is_string(*qc) || !type ||
-          !is_string(*type) || !start || !is_string(*start))
-        throw Error(Errc::validation_failed, "an alarm needs quotaCode, alarmType and startTime",
-                    {{ptr, "incomplete alarm"}});
-      const auto* point = points.find(str(*qc));
-      if (!point || point->company_code != u.company_code)
-        throw Error(Errc::validation_failed, "an alarm names an unknown point",
-                    {{ptr + "/quotaCode", "unknown quotaCode"}});
-      EnterpriseAlarm ea;
-      ea.quota_code = point->quota_code;
-      ea.alarm_type = str(*type);
-      if (ea.alarm_type.empty() || ea.alarm_type.size() > 16)
-        throw Error(Errc::validation_failed, "bad alarmType",
-                    {{ptr + "/alarmType", "1 to 16 characters"}});
-      auto st = times.parse(str(*start));
-      if (!st)
-        throw Error(Errc::validation_failed, "bad startTime", {{ptr + "/startTime", "not a time"}});
-      ea.start = *st;
-      if (end && !is_null(*end)) {
-        auto e = is_string(*end) ? times.parse(str(*end)) : std::nullopt;
-        if (!e)
-          throw Error(Errc::validation_failed, "bad endTime", {{ptr + "/endTime", "not a time"}});
-        ea.end = *e;
-      }
-      for (auto [key, src, field] :
-           {std::tuple{"value", &value, &ea.value}, {"threshold", &threshold, &ea.threshold}}) {
-        if (*src && !is_null(**src)) {
-          if (!is_number(**src))
-            throw Error(Errc::validation_failed, "bad alarm number",
-                        {{ptr + "/" + key, "expected a number"}});
-          *field = dbl(**src);
-        }
-      }
-      u.alarms.push_back(std::move(ea));
+  if (a.type() != element_type::OBJECT || !qc || !is_string(*qc) || !type || !is_string(*type) ||
+      !start || !is_string(*start))
+    throw Error(Errc::validation_failed, "an alarm needs quotaCode, alarmType and startTime",
+                {{ptr, "incomplete alarm"}});
+  const auto* point = points.find(str(*qc));
+  if (!point || point->company_code != u.company_code)
+    throw Error(Errc::validation_failed, "an alarm names an unknown point",
+                {{ptr + "/quotaCode", "unknown quotaCode"}});
+  EnterpriseAlarm ea;
+  ea.quota_code = point->quota_code;
+  ea.alarm_type = str(*type);
+  if (ea.alarm_type.empty() || ea.alarm_type.size() > 16)
+    throw Error(Errc::validation_failed, "bad alarmType",
+                {{ptr + "/alarmType", "1 to 16 characters"}});
+  auto st = times.parse(str(*start));
+  if (!st)
+    throw Error(Errc::validation_failed, "bad startTime", {{ptr + "/startTime", "not a time"}});
+  ea.start = *st;
+  if (end && !is_null(*end)) {
+    auto e = is_string(*end) ? times.parse(str(*end)) : std::nullopt;
+    if (!e) throw Error(Errc::validation_failed, "bad endTime", {{ptr + "/endTime", "not a time"}});
+    ea.end = *e;
+  }
+  for (auto [key, src, field] :
+       {std::tuple{"value", &value, &ea.value}, {"threshold", &threshold, &ea.threshold}}) {
+    if (*src && !is_null(**src)) {
+      if (!is_number(**src))
+        throw Error(Errc::validation_failed, "bad alarm number",
+                    {{ptr + "/" + key, "expected a number"}});
+      *field = dbl(**src);
     }
   }
+  return ea;
+}
+
+void decode_alarms(const std::optional<element>& f_alarms, Upload& u,
+                   const RegistrySnapshot& points, TimeParser& times,
+                   const UploadSettings& settings) {
+  if (!f_alarms) return;
+  if (f_alarms->type() != element_type::ARRAY)
+    throw Error(Errc::validation_failed, "alarms must be an array",
+                {{"/alarms", "expected an array"}});
+  auto alarms = f_alarms->get_array().value_unsafe();
+  if (alarms.size() > settings.max_items)
+    throw Error(Errc::too_large, "too many alarms in one upload");
+  int i = 0;
+  for (element a : alarms)
+    u.alarms.push_back(decode_alarm(a, "/alarms/" + std::to_string(i++), u, points, times));
+}
+
+Upload decode(std::string_view text, bool from_document, const RegistrySnapshot& points,
+              const model::Principal& caller, core::SysTime now, const UploadSettings& settings) {
+  // One parser per thread: its buffers are reused from upload to upload.
+  thread_local simdjson::dom::parser parser;
+  element body;
+  if (parser.parse(text.data(), text.size()).get(body) != simdjson::SUCCESS) {
+    // A document nested deeper than simdjson's limit (callers refuse far less already).
+    if (from_document) throw Error(Errc::bad_request, "the body is nested too deeply");
+    // simdjson refuses a few texts nlohmann reads (integers beyond 64 bits become doubles there):
+    // those take nlohmann's reading, written back as text simdjson accepts.
+    json j;
+    try {
+      j = json::parse(text);
+    } catch (const json::exception&) {
+      refuse_text(text);
+    }
+    return decode(j.dump(), true, points, caller, now, settings);
+  }
+  auto fields = top_fields(body);
+  Upload u;
+  u.received = now;
+  TimeParser times;
+  decode_header(fields, u, times, caller);
+  decode_readings(fields.datas, u, points, times, now, settings);
+  decode_alarms(fields.alarms, u, points, times, settings);
   return u;
 }
 }  // namespace

@@ -2,47 +2,6 @@
 
 namespace hazmon::rules {
 
-const char* to_string(AlarmType t) {
-  switch (t) {
-    case AlarmType::hh:
-      return "HH";
-    case AlarmType::h:
-      return "H";
-    case AlarmType::l:
-      return "L";
-    case AlarmType::ll:
-      return "LL";
-    case AlarmType::switch_on:
-      return "SWITCH";
-    case AlarmType::out_of_range:
-      return "OUT_OF_RANGE";
-    case AlarmType::offline:
-      return "OFFLINE";
-    case AlarmType::frozen:
-      return "FROZEN";
-    case AlarmType::device_fault:
-      return "DEVICE_FAULT";
-  }
-  return "?";
-}
-
-bool is_data_fault(AlarmType t) {
-  return t == AlarmType::out_of_range || t == AlarmType::offline || t == AlarmType::frozen ||
-         t == AlarmType::device_fault;
-}
-
-const char* to_string(Transition t) {
-  switch (t) {
-    case Transition::raised:
-      return "raised";
-    case Transition::escalated:
-      return "escalated";
-    case Transition::cleared:
-      return "cleared";
-  }
-  return "?";
-}
-
 namespace {
 int severity(AlarmType t) {
   switch (t) {

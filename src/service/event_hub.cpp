@@ -60,9 +60,9 @@ bool EventHub::visible(const model::Scope& scope, const std::string& company_cod
   return false;
 }
 
-LiveEvent EventHub::from_alarm(const storage::AlarmWrite& a) {
-  nlohmann::json j = {{"transition", a.transition},
-                      {"alarm_type", a.type},
+LiveEvent EventHub::from_alarm(const model::AlarmEvent& a) {
+  nlohmann::json j = {{"transition", model::to_string(a.transition)},
+                      {"alarm_type", model::to_string(a.type)},
                       {"quota_code", a.quota_code},
                       {"company_code", a.company_code},
                       {"hazard_code", a.hazard_code},

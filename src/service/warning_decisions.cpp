@@ -203,18 +203,16 @@ const HazardInfo& WarningService::Impl::hazard_info(const std::string& hazard_co
   return hazards[hazard_code] = info;
 }
 
-void WarningService::Impl::handle_alarm(const storage::AlarmWrite& w) {
-  if (w.data_fault || !rules::is_process_alarm_type(w.type)) return;
-  if (w.transition != "cleared" && (w.suppressed || w.late)) return;
+void WarningService::Impl::handle_alarm(const model::AlarmEvent& w) {
+  if (w.data_fault || !rules::is_process_alarm_type(model::to_string(w.type))) return;
+  if (w.transition != model::AlarmTransition::cleared && (w.suppressed || w.late)) return;
   rules::AlarmInput in;
   in.point_id = w.point_id;
   in.quota_code = w.quota_code;
   in.company_code = w.company_code;
   in.hazard_code = w.hazard_code;
-  in.transition = w.transition == "raised"      ? rules::Transition::raised
-                  : w.transition == "escalated" ? rules::Transition::escalated
-                                                : rules::Transition::cleared;
-  in.type = w.type;
+  in.transition = w.transition;
+  in.type = model::to_string(w.type);
   in.data_fault = w.data_fault;
   in.suppressed = w.suppressed;
   in.late = w.late;

@@ -41,7 +41,7 @@ struct HazardInfo {
 
 struct Work {
   enum class Kind { alarm, tick, closed, reload } kind = Kind::alarm;
-  storage::AlarmWrite alarm;
+  model::AlarmEvent alarm;
   std::string company_code, hazard_code;
   long long event_id = 0;
   std::promise<void> done;
@@ -125,7 +125,7 @@ struct WarningService::Impl {
   void reload_rules();
   void restore();
   const HazardInfo& hazard_info(const std::string& hazard_code);
-  void handle_alarm(const storage::AlarmWrite& w);
+  void handle_alarm(const model::AlarmEvent& w);
   void apply_or_retry(rules::WarningDecision d, int attempts = 0);
   void link_alarms(storage::Tx& tx, long long event_id, const std::vector<rules::AlarmRef>& alarms,
                    core::SysTime now);

@@ -72,7 +72,7 @@ WarningService::WarningService(storage::Database& db, WarningSettings s, const c
 WarningService::~WarningService() { stop(); }
 
 void WarningService::subscribe(IngestService& ingest) {
-  ingest.on_alarm([this](const storage::AlarmWrite& a) { on_alarm(a); });
+  ingest.on_alarm([this](const model::AlarmEvent& a) { on_alarm(a); });
 }
 
 void WarningService::on_push(std::function<void(const json& event)> hook) {
@@ -103,10 +103,10 @@ void WarningService::start() {
 // arriving meanwhile are dropped and counted, and re-read from the open alarms at the next start.
 void WarningService::stop() { impl_->worker->stop(core::SerialWorker::OnStop::drain, seconds(30)); }
 
-void WarningService::on_alarm(const storage::AlarmWrite& a) {
+void WarningService::on_alarm(const model::AlarmEvent& a) {
   auto& i = *impl_;
   ++i.n_seen;
-  if (a.data_fault || !rules::is_process_alarm_type(a.type))
+  if (a.data_fault || !rules::is_process_alarm_type(model::to_string(a.type)))
     return;  // never an event; not worth a queue slot
   auto w = std::make_unique<Work>();
   w->alarm = a;

@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 #include <hazmon/core/log.hpp>
+#include <hazmon/core/time_format.hpp>
 #include "tx_access.hpp"
 
 #include <cmath>
@@ -484,29 +485,7 @@ core::SysTime Row::as_time(std::size_t col) const {
   return *t;
 }
 
-std::string format_timestamptz(core::SysTime t) {
-  using namespace std::chrono;
-  auto us = floor<microseconds>(t);
-  auto day = floor<days>(us);
-  year_month_day ymd{day};
-  hh_mm_ss<microseconds> hms{us - day};
-  char buf[48];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02lld",
-                        static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                        static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
-                        static_cast<int>(hms.minutes().count()),
-                        static_cast<long long>(hms.seconds().count()));
-  std::string out(buf, static_cast<std::size_t>(n));
-  if (auto frac = hms.subseconds().count(); frac != 0) {
-    char f[8];
-    std::snprintf(f, sizeof f, ".%06lld", static_cast<long long>(frac));
-    std::string fs(f);
-    while (fs.back() == '0') fs.pop_back();
-    out += fs;
-  }
-  out += 'Z';
-  return out;
-}
+std::string format_timestamptz(core::SysTime t) { return core::format_rfc3339_pg(t); }
 
 std::string ph(Params& params, Param value) {
   params.push_back(std::move(value));

@@ -176,10 +176,10 @@ struct ArrayText {
 // database gets one UPDATE with its final type, peak, last value and end. Changes arrive in
 // evaluation order (per point in collect-time order), which is the order folded here.
 struct Episode {
-  bool fresh = false;                 // raised in this group
-  const AlarmWrite* first = nullptr;  // the raise (fresh) or the first change (existing)
-  std::string match_type;             // existing: the type it has in the database now
-  std::string type;                   // final type
+  bool fresh = false;                        // raised in this group
+  const model::AlarmEvent* first = nullptr;  // the raise (fresh) or the first change (existing)
+  model::AlarmType match_type{};             // existing: the type it has in the database now
+  model::AlarmType type{};                   // final type
   std::optional<double> threshold;
   bool threshold_changed = false;
   double peak = 0, last = 0;
@@ -187,12 +187,13 @@ struct Episode {
   std::optional<std::int64_t> end_ms;
 };
 
-std::vector<Episode> fold_alarms(const std::vector<AlarmWrite>& changes) {
+std::vector<Episode> fold_alarms(const std::vector<model::AlarmEvent>& changes) {
+  using model::AlarmTransition;
   std::vector<Episode> eps;
-  std::map<std::pair<std::int32_t, std::string>, std::size_t>
+  std::map<std::pair<std::int32_t, model::AlarmType>, std::size_t>
       open;  // (point, current type) → episode
   for (const auto& a : changes) {
-    if (a.transition == "raised") {
+    if (a.transition == AlarmTransition::raised) {
       Episode e;
       e.fresh = true;
       e.first = &a;
@@ -205,7 +206,8 @@ std::vector<Episode> fold_alarms(const std::vector<AlarmWrite>& changes) {
       eps.push_back(std::move(e));
       continue;
     }
-    const std::string& from = a.transition == "escalated" ? a.previous_type : a.type;
+    auto from =
+        a.transition == AlarmTransition::escalated ? a.previous_type.value_or(a.type) : a.type;
     auto it = open.find({a.point_id, from});
     std::size_t i;
     if (it != open.end()) {
@@ -223,7 +225,7 @@ std::vector<Episode> fold_alarms(const std::vector<AlarmWrite>& changes) {
     e.peak = a.peak;
     e.peak_ms = a.peak_ms;
     e.last = a.value;
-    if (a.transition == "escalated") {
+    if (a.transition == AlarmTransition::escalated) {
       e.type = a.type;
       e.threshold = a.threshold;
       e.threshold_changed = true;
@@ -235,8 +237,8 @@ std::vector<Episode> fold_alarms(const std::vector<AlarmWrite>& changes) {
   return eps;
 }
 
-void write_alarms(Tx& tx, const std::vector<AlarmWrite>& changes) {
-  auto eps = fold_alarms(changes);
+// Episodes already open in the database: one UPDATE with their final state.
+void update_open_episodes(Tx& tx, const std::vector<Episode>& eps) {
   // Episodes already open in the database first: one that ends here frees its (point, type)
   // for an episode raised later in the same group.
   ArrayText u_point, u_match, u_type, u_thr, u_thr_set, u_peak, u_peak_ts, u_last, u_end;
@@ -245,8 +247,8 @@ void write_alarms(Tx& tx, const std::vector<AlarmWrite>& changes) {
     if (e.fresh) continue;
     ++n_update;
     u_point.add_int(e.first->point_id);
-    u_match.add_text(e.match_type);
-    u_type.add_text(e.type);
+    u_match.add_text(model::to_string(e.match_type));
+    u_type.add_text(model::to_string(e.type));
     u_thr.add_opt_double(e.threshold);
     u_thr_set.add_bool(e.threshold_changed);
     u_peak.add_double(e.peak);
@@ -271,6 +273,10 @@ void write_alarms(Tx& tx, const std::vector<AlarmWrite>& changes) {
          std::move(u_thr).done(), std::move(u_thr_set).done(), std::move(u_peak).done(),
          std::move(u_peak_ts).done(), std::move(u_last).done(), std::move(u_end).done()});
   }
+}
+
+// Episodes raised in this group: one INSERT in their final state.
+void insert_new_episodes(Tx& tx, const std::vector<Episode>& eps) {
   ArrayText i_point, i_quota, i_company, i_hazard, i_equip, i_type, i_fault, i_thr, i_start,
       i_raised, i_peak, i_peak_ts, i_last, i_supp, i_late, i_end;
   std::size_t n_insert = 0;
@@ -283,7 +289,7 @@ void write_alarms(Tx& tx, const std::vector<AlarmWrite>& changes) {
     i_company.add_text(a.company_code);
     i_hazard.add_text(a.hazard_code);
     i_equip.add_text(a.equip_code);
-    i_type.add_text(e.type);
+    i_type.add_text(model::to_string(e.type));
     i_fault.add_bool(a.data_fault);
     i_thr.add_opt_double(e.threshold);
     i_start.add_ts(a.start_ms);
@@ -317,6 +323,12 @@ void write_alarms(Tx& tx, const std::vector<AlarmWrite>& changes) {
          std::move(i_last).done(), std::move(i_supp).done(), std::move(i_late).done(),
          std::move(i_end).done()});
   }
+}
+
+void write_alarms(Tx& tx, const std::vector<model::AlarmEvent>& changes) {
+  auto eps = fold_alarms(changes);
+  update_open_episodes(tx, eps);
+  insert_new_episodes(tx, eps);
 }
 
 }  // namespace
@@ -355,87 +367,97 @@ std::vector<std::pair<std::string, std::string>> ReadingStore::find_uploads(
   return out;
 }
 
+namespace {
+// Latest value per point (one row per point: a statement cannot touch a row twice). A plain
+// UPDATE of the points that have a row, then an INSERT of those that have none: about half the
+// server time of INSERT … ON CONFLICT DO UPDATE, and with the table's fillfactor (migration
+// 0008) the updates are HOT (no index entry per update).
+void write_latest(Tx& tx, const std::vector<model::Reading>& readings) {
+  std::unordered_map<std::int32_t, const model::Reading*> latest;
+  latest.reserve(readings.size());
+  for (const auto& r : readings) {
+    auto [it, fresh] = latest.emplace(r.point_id, &r);
+    if (!fresh && r.collect_ms > it->second->collect_ms) it->second = &r;
+  }
+  ArrayText ids, ts, vals, qs, rts;
+  for (const auto& [id, r] : latest) {
+    ids.add_int(id);
+    ts.add_ts(r->collect_ms);
+    vals.add_double(r->value);
+    qs.add_int(r->quality);
+    rts.add_ts(r->received_ms);
+  }
+  tx.exec(
+      "WITH v AS (SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::float8[], $4::int2[], "
+      "$5::timestamptz[]) "
+      "AS v(point_id, collect_ts, value, quality, received_ts)), "
+      "u AS (UPDATE reading_latest l SET collect_ts = v.collect_ts, value = v.value, quality = "
+      "v.quality, "
+      "received_ts = v.received_ts FROM v WHERE l.point_id = v.point_id AND v.collect_ts > "
+      "l.collect_ts) "
+      "INSERT INTO reading_latest (point_id, collect_ts, value, quality, received_ts) "
+      "SELECT * FROM v WHERE NOT EXISTS (SELECT 1 FROM reading_latest l WHERE l.point_id = "
+      "v.point_id) "
+      "ON CONFLICT (point_id) DO UPDATE SET collect_ts = EXCLUDED.collect_ts, value = "
+      "EXCLUDED.value, "
+      "quality = EXCLUDED.quality, received_ts = EXCLUDED.received_ts "
+      "WHERE EXCLUDED.collect_ts > reading_latest.collect_ts",
+      {std::move(ids).done(), std::move(ts).done(), std::move(vals).done(), std::move(qs).done(),
+       std::move(rts).done()});
+}
+
+void copy_uploads(pqxx::work& work, const std::vector<UploadRecord>& uploads) {
+  pqxx::stream_to copy(work, "upload_batch",
+                       std::vector<std::string>{"company_code", "data_id", "gateway_code",
+                                                "report_type", "received_ts", "accepted", "reply"});
+  for (const auto& u : uploads)
+    copy << std::make_tuple(u.company_code, u.data_id, u.gateway_code, u.report_type,
+                            format_pg_timestamp(u.received_ms), u.accepted, u.reply);
+  copy.complete();
+}
+
+void insert_enterprise_alarms(Tx& tx, const std::vector<EnterpriseAlarmRow>& alarms) {
+  for (const auto& a : alarms) {
+    tx.exec(
+        "INSERT INTO enterprise_alarm (company_code, data_id, quota_code, alarm_type, value, "
+        "threshold, start_ts, end_ts) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        {a.company_code, a.data_id, a.quota_code, a.alarm_type, opt_num(a.value),
+         opt_num(a.threshold), format_pg_timestamp(a.start_ms),
+         a.end_ms ? Param(format_pg_timestamp(*a.end_ms)) : Param()});
+  }
+}
+
+// One row per gateway (its latest time in the group), one statement.
+void touch_gateways(Tx& tx, const std::vector<std::pair<std::string, std::int64_t>>& gateways) {
+  std::unordered_map<std::string, std::int64_t> seen;
+  for (const auto& [gw, ms] : gateways) {
+    auto [it, fresh] = seen.emplace(gw, ms);
+    if (!fresh) it->second = std::max(it->second, ms);
+  }
+  ArrayText codes, times;
+  for (const auto& [gw, ms] : seen) {
+    codes.add_text(gw);
+    times.add_ts(ms);
+  }
+  tx.exec(
+      "UPDATE gateway g SET last_seen_at = greatest(coalesce(g.last_seen_at, v.t), v.t) "
+      "FROM unnest($1::text[], $2::timestamptz[]) AS v(code, t) WHERE g.gateway_code = v.code",
+      {std::move(codes).done(), std::move(times).done()});
+}
+}  // namespace
+
 void ReadingStore::write(Tx& tx, const IngestBatch& b) const {
   auto& work = TxAccess::work(tx);
   try {
     if (!b.readings.empty()) {
       copy_readings_binary(work, b.readings);
-
-      // Latest value per point (one row per point: a statement cannot touch a row twice). A
-      // plain UPDATE of the points that have a row, then an INSERT of those that have none:
-      // about half the server time of INSERT … ON CONFLICT DO UPDATE, and with the table's
-      // fillfactor (migration 0008) the updates are HOT (no index entry per update).
-      std::unordered_map<std::int32_t, const model::Reading*> latest;
-      latest.reserve(b.readings.size());
-      for (const auto& r : b.readings) {
-        auto [it, fresh] = latest.emplace(r.point_id, &r);
-        if (!fresh && r.collect_ms > it->second->collect_ms) it->second = &r;
-      }
-      ArrayText ids, ts, vals, qs, rts;
-      for (const auto& [id, r] : latest) {
-        ids.add_int(id);
-        ts.add_ts(r->collect_ms);
-        vals.add_double(r->value);
-        qs.add_int(r->quality);
-        rts.add_ts(r->received_ms);
-      }
-      tx.exec(
-          "WITH v AS (SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::float8[], $4::int2[], "
-          "$5::timestamptz[]) "
-          "AS v(point_id, collect_ts, value, quality, received_ts)), "
-          "u AS (UPDATE reading_latest l SET collect_ts = v.collect_ts, value = v.value, quality = "
-          "v.quality, "
-          "received_ts = v.received_ts FROM v WHERE l.point_id = v.point_id AND v.collect_ts > "
-          "l.collect_ts) "
-          "INSERT INTO reading_latest (point_id, collect_ts, value, quality, received_ts) "
-          "SELECT * FROM v WHERE NOT EXISTS (SELECT 1 FROM reading_latest l WHERE l.point_id = "
-          "v.point_id) "
-          "ON CONFLICT (point_id) DO UPDATE SET collect_ts = EXCLUDED.collect_ts, value = "
-          "EXCLUDED.value, "
-          "quality = EXCLUDED.quality, received_ts = EXCLUDED.received_ts "
-          "WHERE EXCLUDED.collect_ts > reading_latest.collect_ts",
-          {std::move(ids).done(), std::move(ts).done(), std::move(vals).done(),
-           std::move(qs).done(), std::move(rts).done()});
+      write_latest(tx, b.readings);
     }
-    if (!b.uploads.empty()) {
-      pqxx::stream_to copy(
-          work, "upload_batch",
-          std::vector<std::string>{"company_code", "data_id", "gateway_code", "report_type",
-                                   "received_ts", "accepted", "reply"});
-      for (const auto& u : b.uploads)
-        copy << std::make_tuple(u.company_code, u.data_id, u.gateway_code, u.report_type,
-                                format_pg_timestamp(u.received_ms), u.accepted, u.reply);
-      copy.complete();
-    }
-    if (!b.enterprise_alarms.empty()) {
-      for (const auto& a : b.enterprise_alarms) {
-        tx.exec(
-            "INSERT INTO enterprise_alarm (company_code, data_id, quota_code, alarm_type, value, "
-            "threshold, start_ts, end_ts) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            {a.company_code, a.data_id, a.quota_code, a.alarm_type, opt_num(a.value),
-             opt_num(a.threshold), format_pg_timestamp(a.start_ms),
-             a.end_ms ? Param(format_pg_timestamp(*a.end_ms)) : Param()});
-      }
-    }
+    if (!b.uploads.empty()) copy_uploads(work, b.uploads);
+    if (!b.enterprise_alarms.empty()) insert_enterprise_alarms(tx, b.enterprise_alarms);
     if (!b.alarms.empty()) write_alarms(tx, b.alarms);
-    if (!b.gateways_seen.empty()) {
-      // One row per gateway (its latest time in the group), one statement.
-      std::unordered_map<std::string, std::int64_t> seen;
-      for (const auto& [gw, ms] : b.gateways_seen) {
-        auto [it, fresh] = seen.emplace(gw, ms);
-        if (!fresh) it->second = std::max(it->second, ms);
-      }
-      ArrayText codes, times;
-      for (const auto& [gw, ms] : seen) {
-        codes.add_text(gw);
-        times.add_ts(ms);
-      }
-      tx.exec(
-          "UPDATE gateway g SET last_seen_at = greatest(coalesce(g.last_seen_at, v.t), v.t) "
-          "FROM unnest($1::text[], $2::timestamptz[]) AS v(code, t) WHERE g.gateway_code = v.code",
-          {std::move(codes).done(), std::move(times).done()});
-    }
+    if (!b.gateways_seen.empty()) touch_gateways(tx, b.gateways_seen);
   } catch (const pqxx::broken_connection&) {
     throw TransientError("database connection lost during a write");
   } catch (const pqxx::unique_violation&) {
@@ -449,6 +471,18 @@ void ReadingStore::write(Tx& tx, const IngestBatch& b) const {
   } catch (const pqxx::in_doubt_error&) {
     throw TransientError("commit outcome unknown");  // the replay skips uploads that did commit
   }
+}
+
+std::optional<core::SysTime> ReadingStore::aggregated_until(Tx& tx) const {
+  return tx.one<core::SysTime>(
+      "SELECT done_until FROM aggregate_watermark WHERE name = 'readings'");
+}
+
+void ReadingStore::set_aggregated_until(Tx& tx, core::SysTime t) const {
+  tx.exec_count(
+      "INSERT INTO aggregate_watermark(name, done_until) VALUES ('readings', $1) "
+      "ON CONFLICT (name) DO UPDATE SET done_until = EXCLUDED.done_until",
+      {format_timestamptz(t)});
 }
 
 int ReadingStore::ensure_partitions(Tx& tx, core::SysTime from, int days) const {

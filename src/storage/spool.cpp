@@ -95,9 +95,10 @@ std::string encode_batch(const IngestBatch& b) {
                                u.received_ms, u.accepted, u.reply});
   for (const auto& a : b.alarms)
     meta["alarms"].push_back({a.point_id, a.quota_code, a.company_code, a.hazard_code, a.equip_code,
-                              a.transition, a.type, a.previous_type, a.data_fault, opt(a.threshold),
-                              a.start_ms, a.at_ms, a.peak_ms, a.value, a.peak, a.suppressed,
-                              a.late});
+                              model::to_string(a.transition), model::to_string(a.type),
+                              a.previous_type ? model::to_string(*a.previous_type) : "",
+                              a.data_fault, opt(a.threshold), a.start_ms, a.at_ms, a.peak_ms,
+                              a.value, a.peak, a.suppressed, a.late});
   for (const auto& e : b.enterprise_alarms)
     meta["enterprise_alarms"].push_back({e.company_code, e.data_id, e.quota_code, e.alarm_type,
                                          opt(e.value), opt(e.threshold), e.start_ms,
@@ -127,15 +128,19 @@ IngestBatch decode_batch(const std::string& payload) {
   for (auto& u : meta["uploads"])
     b.uploads.push_back({u[0], u[1], u[2], u[3], u[4].get<std::int64_t>(), u[5].get<int>(), u[6]});
   for (auto& a : meta["alarms"]) {
-    AlarmWrite w;
+    model::AlarmEvent w;
     w.point_id = a[0];
     w.quota_code = a[1];
     w.company_code = a[2];
     w.hazard_code = a[3];
     w.equip_code = a[4];
-    w.transition = a[5];
-    w.type = a[6];
-    w.previous_type = a[7];
+    // The spool keeps the stored text ("raised", "HH"); "" for no previous type.
+    auto transition = model::alarm_transition_from_string(a[5].get<std::string>());
+    auto type = model::alarm_type_from_string(a[6].get<std::string>());
+    if (!transition || !type) throw Error(Errc::internal, "spool record: unknown alarm text");
+    w.transition = *transition;
+    w.type = *type;
+    w.previous_type = model::alarm_type_from_string(a[7].get<std::string>());
     w.data_fault = a[8];
     w.threshold = opt_of(a[9]);
     w.start_ms = a[10];

@@ -52,6 +52,7 @@ enum class Reason {
   spool_unavailable,  // the ingest spool cannot be written
   pdf_unavailable,    // Chromium missing or failing
   feature_disabled,   // the server is not configured for this (no key, warnings off)
+  ingest_failed,      // an upload's group was not stored for another reason (the log has it)
   // authentication
   login_throttled,
   // build options

@@ -9,6 +9,9 @@ namespace hazmon::core {
 
 // RFC 3339 in UTC with millisecond precision, as the API emits times.
 std::string format_rfc3339(SysTime t);
+// RFC 3339 in UTC with the fraction PostgreSQL prints for a timestamptz (microseconds, trailing
+// zeros dropped, none when whole): "2026-11-29T21:00:00.12Z", as storage::Tx::exec writes it.
+std::string format_rfc3339_pg(SysTime t);
 // The years a SysTime (system_clock: 64-bit nanoseconds since 1970) holds with room for any UTC
 // offset; times outside them are not times (converting one overflowed: found by tests/fuzz).
 inline constexpr int kMinTimeYear = 1678;

@@ -20,14 +20,16 @@
 #include <vector>
 
 #include <hazmon/core/clock.hpp>
+#include <hazmon/model/alarm.hpp>
 
 namespace hazmon::rules {
 
 using core::SysTime;
 
-enum class AlarmType { hh, h, l, ll, switch_on, out_of_range, offline, frozen, device_fault };
-const char* to_string(AlarmType t);
-bool is_data_fault(AlarmType t);
+// The alarm vocabulary is model's (model/alarm.hpp): storage, ingest and service share it.
+using model::AlarmType;
+using model::is_data_fault;
+using model::to_string;
 
 struct PointConfig {
   bool analog = true;
@@ -50,8 +52,7 @@ struct Sample {
   bool late = false;        // arrived as a resend; its alarms are recorded but not pushed as new
 };
 
-enum class Transition { raised, escalated, cleared };
-const char* to_string(Transition t);
+using Transition = model::AlarmTransition;
 
 struct AlarmChange {
   Transition transition = Transition::raised;

@@ -7,11 +7,11 @@
 #include <mutex>
 #include <string>
 
+#include <hazmon/model/alarm.hpp>
 #include <hazmon/model/scope.hpp>
 
 namespace hazmon::storage {
 class Database;
-struct AlarmWrite;
 }  // namespace hazmon::storage
 
 namespace hazmon::service {
@@ -30,7 +30,7 @@ class EventHub {
   void unsubscribe(long long id);
   void publish(const LiveEvent& e);
   // An alarm episode change as the stream carries it.
-  static LiveEvent from_alarm(const storage::AlarmWrite& a);
+  static LiveEvent from_alarm(const model::AlarmEvent& a);
   std::size_t subscribers() const;
 
  private:

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -13,15 +14,16 @@
 #include <string_view>
 
 #include <hazmon/core/clock.hpp>
+#include <hazmon/model/alarm.hpp>
 #include <hazmon/model/scope.hpp>
 
 namespace hazmon::storage {
 class Database;
-struct AlarmWrite;
 }  // namespace hazmon::storage
 namespace hazmon::core {
 class Metrics;
 class Liveness;
+class Error;
 }  // namespace hazmon::core
 
 namespace hazmon::service {
@@ -50,6 +52,11 @@ struct IngestStats {
                 spooled_groups = 0, replayed_groups = 0, busy_rejections = 0, alarms_raised = 0;
   std::uint64_t queued_readings = 0, spool_pending = 0;
 };
+
+// The 503 an upload gets when its group could not be stored: Errc::unavailable with a Reason
+// that names why (db_unavailable, db_timeout, spool_unavailable, shutting_down, as the failure
+// said; ingest_failed for anything else, which the log has).
+core::Error ingest_failure(const std::exception& e);
 
 class IngestService {
  public:
@@ -87,7 +94,7 @@ class IngestService {
   // to the next upload, while a bulk set-up of N points costs far fewer than N reloads.
   void points_changed();
   // Alarm changes after they are durable (live stream, warning rules).
-  void on_alarm(std::function<void(const storage::AlarmWrite&)> listener);
+  void on_alarm(std::function<void(const model::AlarmEvent&)> listener);
   // Work that follows each minute/hour aggregation (the data-quality rollup, the report
   // schedule), run on a thread of its own so that a long task never delays the timers; a task
   // still running when the next aggregation ends runs once more after it. Register before

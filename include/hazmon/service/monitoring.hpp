@@ -1,13 +1,18 @@
 #pragma once
-// Reading and alarm queries and filings (报备), all under the caller's scope.
+// Reading and alarm queries and filings (报备), all under the caller's scope. The SQL is in
+// storage::MonitoringStore; answers are model structs, made JSON by the API
+// (src/api/routes_monitoring_json.cpp).
 #include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <hazmon/core/clock.hpp>
+#include <hazmon/model/monitoring.hpp>
 #include <hazmon/model/scope.hpp>
 
 namespace hazmon::storage {
@@ -30,6 +35,26 @@ struct FilingSettings {
 // From the config's `ingest` section (filing_max_days, overhaul_filing_max_days).
 void from_json(const nlohmann::json& j, FilingSettings& s);
 
+// A point's readings in [from, to) (RFC 3339 as given back); truncated when `limit` was reached.
+struct PointHistory {
+  model::PointRef point;
+  std::string from, to;
+  std::vector<model::StoredReading> items;
+  bool truncated = false;
+};
+
+struct PointAggregates {
+  model::PointRef point;
+  std::string interval, from, to;
+  std::vector<model::ReadingBucket> items;
+};
+
+// A filing as stored; pending_reason says why it waits for a regulator's approval.
+struct FilingAnswer {
+  model::Filing filing;
+  std::optional<std::string> pending_reason;
+};
+
 class MonitoringService {
  public:
   explicit MonitoringService(storage::Database& db, FilingSettings fs = {},
@@ -38,29 +63,30 @@ class MonitoringService {
 
   // Latest value of every point matching the filters (company_code, hazard_code, equip_code),
   // with online status derived from when the value was received.
-  nlohmann::json latest(const model::Principal& who,
-                        const std::map<std::string, std::string>& filters, int limit,
-                        long long offset, int offline_after_s);
-  nlohmann::json history(const model::Principal& who, const std::string& quota_code,
-                         const TimeRange& r, int limit);
+  model::Page<model::LatestValue> latest(const model::Principal& who,
+                                         const std::map<std::string, std::string>& filters,
+                                         int limit, long long offset, int offline_after_s);
+  PointHistory history(const model::Principal& who, const std::string& quota_code,
+                       const TimeRange& r, int limit);
   // interval "1m" or "1h": min, max, mean, last, count per bucket.
-  nlohmann::json aggregated(const model::Principal& who, const std::string& quota_code,
-                            const TimeRange& r, const std::string& interval, int limit);
-  nlohmann::json alarms(const model::Principal& who,
-                        const std::map<std::string, std::string>& filters, int limit,
-                        long long offset);
+  PointAggregates aggregated(const model::Principal& who, const std::string& quota_code,
+                             const TimeRange& r, const std::string& interval, int limit);
+  model::Page<model::AlarmEpisode> alarms(const model::Principal& who,
+                                          const std::map<std::string, std::string>& filters,
+                                          int limit, long long offset);
 
   // 201 body: the stored filing with its `status` (approved, or pending when it needs approval).
   // Machine credentials (gateway, city platform) get 403.
-  nlohmann::json create_filing(const model::Principal& who, const nlohmann::json& body);
-  // status: "" (all but rejected), "pending", "approved" or "rejected".
-  nlohmann::json list_filings(const model::Principal& who, const std::string& company_code,
-                              bool active_only, const std::string& status = {});
+  FilingAnswer create_filing(const model::Principal& who, const nlohmann::json& body);
+  // status: "" (all), "pending", "approved" or "rejected".
+  std::vector<model::Filing> list_filings(const model::Principal& who,
+                                          const std::string& company_code, bool active_only,
+                                          const std::string& status = {});
   void cancel_filing(const model::Principal& who, long long id);
   // A county, city or province officer in scope decides a pending filing (409 when it is not
   // pending); `approve` false rejects it (a note is required then).
-  nlohmann::json decide_filing(const model::Principal& who, long long id, bool approve,
-                               const nlohmann::json& body);
+  model::Filing decide_filing(const model::Principal& who, long long id, bool approve,
+                              const nlohmann::json& body);
   // Called after filings change (ingest reloads its suppression windows).
   void on_filings_changed(std::function<void()> f) { changed_ = std::move(f); }
 

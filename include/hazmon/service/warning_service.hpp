@@ -16,13 +16,13 @@
 #include <string>
 
 #include <hazmon/core/clock.hpp>
+#include <hazmon/model/alarm.hpp>
 #include <hazmon/model/scope.hpp>
 #include <hazmon/rules/disposal.hpp>
 
 namespace hazmon::storage {
 class Database;
 class Tx;
-struct AlarmWrite;
 }  // namespace hazmon::storage
 namespace hazmon::core {
 class Metrics;
@@ -84,7 +84,7 @@ class WarningService {
   void stop();   // finishes what is queued, then stops
 
   // Queues one alarm change; never blocks on the database.
-  void on_alarm(const storage::AlarmWrite& a);
+  void on_alarm(const model::AlarmEvent& a);
   // Processes everything queued before it, then checks minimum durations and deadlines at
   // clock.now(); returns when done (tests drive time with a FakeClock).
   void tick();

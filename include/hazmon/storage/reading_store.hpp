@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <hazmon/core/clock.hpp>
+#include <hazmon/model/alarm.hpp>
 #include <hazmon/model/point.hpp>
 
 namespace hazmon::storage {
@@ -27,20 +28,6 @@ struct UploadRecord {
   std::string reply;  // JSON text returned again on a resend
 };
 
-// A change of an alarm episode, as the rules produced it.
-struct AlarmWrite {
-  std::int32_t point_id = 0;
-  std::string quota_code, company_code, hazard_code, equip_code;
-  std::string transition;     // raised | escalated | cleared
-  std::string type;           // HH, H, L, LL, SWITCH, OUT_OF_RANGE, OFFLINE, FROZEN, DEVICE_FAULT
-  std::string previous_type;  // for escalated: the type it had
-  bool data_fault = false;
-  std::optional<double> threshold;
-  std::int64_t start_ms = 0, at_ms = 0, peak_ms = 0;
-  double value = 0, peak = 0;
-  bool suppressed = false, late = false;
-};
-
 struct EnterpriseAlarmRow {
   std::string company_code, data_id, quota_code, alarm_type;
   std::optional<double> value, threshold;
@@ -52,7 +39,7 @@ struct EnterpriseAlarmRow {
 struct IngestBatch {
   std::vector<UploadRecord> uploads;
   std::vector<model::Reading> readings;
-  std::vector<AlarmWrite> alarms;
+  std::vector<model::AlarmEvent> alarms;  // mapped onto `alarm` episodes
   std::vector<EnterpriseAlarmRow> enterprise_alarms;
   std::vector<std::pair<std::string, std::int64_t>> gateways_seen;  // gateway_code → last seen
   bool empty() const { return uploads.empty() && readings.empty() && alarms.empty(); }
@@ -72,6 +59,9 @@ class ReadingStore {
 
   // Recomputes 1-minute and 1-hour aggregates for buckets in [from, to).
   void aggregate(Tx& tx, core::SysTime from, core::SysTime to) const;
+  // How far aggregate() has got (aggregate_watermark 'readings'); nullopt before its first run.
+  std::optional<core::SysTime> aggregated_until(Tx& tx) const;
+  void set_aggregated_until(Tx& tx, core::SysTime t) const;
 };
 
 // "2021-10-08 02:15:30.123+00" for COPY and array literals.

@@ -40,3 +40,13 @@ TEST(TimeFormat, RefusesYearsTheClockCannotHold) {
   ASSERT_TRUE(parse_time("1678-01-01T00:00:00Z"));
   EXPECT_EQ(format_rfc3339(*parse_time("2261-12-31T23:59:59Z")), "2261-12-31T23:59:59.000Z");
 }
+
+TEST(TimeFormat, PostgresStyleKeepsMicrosecondsWithoutTrailingZeros) {
+  using namespace std::chrono;
+  SysTime whole{seconds(1764450000)};  // 2025-11-29T21:00:00Z
+  EXPECT_EQ(format_rfc3339_pg(whole), "2025-11-29T21:00:00Z");
+  EXPECT_EQ(format_rfc3339_pg(whole + milliseconds(120)), "2025-11-29T21:00:00.12Z");
+  EXPECT_EQ(format_rfc3339_pg(whole + microseconds(7)), "2025-11-29T21:00:00.000007Z");
+  EXPECT_EQ(format_rfc3339_pg(whole + nanoseconds(999)), "2025-11-29T21:00:00Z");  // floored
+  EXPECT_EQ(format_rfc3339_pg(SysTime{} - seconds(1)), "1969-12-31T23:59:59Z");
+}

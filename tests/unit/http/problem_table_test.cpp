@@ -54,6 +54,7 @@ const Expect kExpected[] = {
     {Errc::unavailable, Reason::spool_unavailable, 503, "unavailable", 5},
     {Errc::unavailable, Reason::pdf_unavailable, 503, "unavailable", 5},
     {Errc::unavailable, Reason::feature_disabled, 503, "unavailable", 5},
+    {Errc::unavailable, Reason::ingest_failed, 503, "unavailable", 5},
     {Errc::internal, Reason::none, 500, "internal", 0},
 };
 

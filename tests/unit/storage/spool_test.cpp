@@ -102,3 +102,41 @@ TEST_F(SpoolFile, DropUploadsTakesTheirReadingsAndEnterpriseAlarms) {
   EXPECT_TRUE(odd.uploads.empty());
   EXPECT_EQ(odd.readings.size(), 2u);
 }
+
+// Alarm events go into the spool as their stored text ("escalated", "HH", "" for no previous
+// type) and come back as the same enums.
+TEST(SpoolRecord, AlarmEventsRoundTripWithTheirEnums) {
+  using hazmon::model::AlarmEvent;
+  using hazmon::model::AlarmTransition;
+  using hazmon::model::AlarmType;
+  IngestBatch b = record(1, 1);
+  AlarmEvent raised;
+  raised.point_id = 7;
+  raised.quota_code = "Q7";
+  raised.transition = AlarmTransition::raised;
+  raised.type = AlarmType::frozen;
+  raised.data_fault = true;
+  raised.start_ms = 1000;
+  raised.at_ms = 2000;
+  AlarmEvent escalated = raised;
+  escalated.transition = AlarmTransition::escalated;
+  escalated.type = AlarmType::hh;
+  escalated.previous_type = AlarmType::h;
+  escalated.data_fault = false;
+  escalated.threshold = 9.5;
+  b.alarms = {raised, escalated};
+  auto back = hazmon::storage::decode_batch(hazmon::storage::encode_batch(b));
+  ASSERT_EQ(back.alarms.size(), 2u);
+  EXPECT_EQ(back.alarms[0].transition, AlarmTransition::raised);
+  EXPECT_EQ(back.alarms[0].type, AlarmType::frozen);
+  EXPECT_FALSE(back.alarms[0].previous_type);
+  EXPECT_TRUE(back.alarms[0].data_fault);
+  EXPECT_FALSE(back.alarms[0].threshold);
+  EXPECT_EQ(back.alarms[1].transition, AlarmTransition::escalated);
+  EXPECT_EQ(back.alarms[1].type, AlarmType::hh);
+  ASSERT_TRUE(back.alarms[1].previous_type);
+  EXPECT_EQ(*back.alarms[1].previous_type, AlarmType::h);
+  EXPECT_EQ(back.alarms[1].threshold.value_or(0), 9.5);
+  EXPECT_EQ(back.alarms[1].quota_code, "Q7");
+  EXPECT_EQ(back.alarms[1].at_ms, 2000);
+}
