@@ -19,6 +19,8 @@ export const NAV: NavItem[] = [
   { path: '/enterprises', name: 'enterprises', title: '企业档案' },
   { path: '/statistics', name: 'statistics', title: '统计分析' },
   { path: '/data-quality', name: 'data-quality', title: '数据质量' },
+  { path: '/commitment', name: 'commitment', title: '安全承诺', roles: ['enterprise_user'] },
+  { path: '/commitments', name: 'commitments', title: '承诺汇总', roles: ['province_admin', 'province_officer', 'city_officer', 'county_officer', 'operator'] },
   { path: '/deployment', name: 'deployment', title: '部署进度' },
   { path: '/reports', name: 'reports', title: '日报周报' },
   { path: '/admin', name: 'admin', title: '系统管理' },
