@@ -1,7 +1,7 @@
 // The logged-in user: the token (kept in sessionStorage, so a reload stays logged in but a new
 // browser session does not), the principal from /api/v1/auth/me, and the one live stream.
 import { reactive } from 'vue';
-import { api, onUnauthorized, setToken } from './api/client';
+import { ApiError, api, onUnauthorized, setToken } from './api/client';
 import { LiveStream, type StreamState } from './api/stream';
 import type { LoginResponse, Principal, Role } from './api/types';
 
@@ -11,7 +11,28 @@ export const session = reactive({
   token: null as string | null,
   me: null as Principal | null,
   stream: 'idle' as StreamState,
+  /** False once the server said it has no video (a hazmond built with HAZMON_WITH_VIDEO=OFF). */
+  video: true,
 });
+
+/** The pages that need the server's video: left out of the navigation when it has none. */
+export const VIDEO_PAGES: ReadonlySet<string> = new Set(['review', 'cameras']);
+export function pageShown(name: string): boolean {
+  return session.video || !VIDEO_PAGES.has(name);
+}
+
+/**
+ * Asks the server once whether it has video: its video routes answer 404 `video_disabled` when
+ * it was built without. Any other answer (a list, a 403, the network) leaves the pages shown.
+ */
+export async function probeVideo(): Promise<void> {
+  try {
+    await api('/api/v1/video/cameras', { query: { limit: 1 } });
+    session.video = true;
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 'video_disabled') session.video = false;
+  }
+}
 
 export const live = new LiveStream({
   onState: (s) => {
@@ -70,6 +91,7 @@ export async function login(username: string, password: string): Promise<void> {
   }
   session.me = r.user;
   live.start();
+  void probeVideo();
 }
 
 /** Loads the principal for a restored token; false when the token is no longer valid. */
@@ -79,6 +101,7 @@ export async function ensureMe(): Promise<boolean> {
   try {
     session.me = await api<Principal>('/api/v1/auth/me');
     live.start();
+    void probeVideo();
     return true;
   } catch {
     clearLocal();
