@@ -36,6 +36,22 @@ BeijingDay day_param(const std::string& name, const std::string& v) {
   if (!d) throw Error(Errc::bad_request, name + " must be a day YYYY-MM-DD");
   return *d;
 }
+// The head of an answer: its level, the period, and what it is measured against.
+DataQualityResult answer_head(storage::Tx& tx, const storage::DataQualityStore& store,
+                              const std::string& level, BeijingDay from, BeijingDay to,
+                              const DataQualitySettings& s) {
+  DataQualityResult r;
+  r.level = level;
+  r.from = from;
+  r.to = to;
+  r.from_text = storage::format_day(from);
+  r.to_text = storage::format_day(to);
+  r.target_online_rate = s.target_online_rate;
+  r.timely_within_s = s.rollup.timely_within_s;
+  r.computed_until = store.computed_until(tx, to);
+  return r;
+}
+
 // Codes outside the scope are answered as if they did not exist (404).
 void check_company(storage::Tx& tx, const model::Scope& scope, const std::string& company_code) {
   storage::Params p{company_code};
@@ -119,15 +135,7 @@ DataQualityResult DataQualityService::query(const model::Principal& who,
       check_city(tx, who.scope, req.city_code);
       q.region_code = req.city_code;
     }
-    DataQualityResult r;
-    r.level = req.level;
-    r.from = from;
-    r.to = to;
-    r.from_text = storage::format_day(from);
-    r.to_text = storage::format_day(to);
-    r.target_online_rate = s_.target_online_rate;
-    r.timely_within_s = s_.rollup.timely_within_s;
-    r.computed_until = store.computed_until(tx, to);
+    auto r = answer_head(tx, store, req.level, from, to, s_);
     auto page = store.query(tx, q);
     r.total = page.total;
     for (const auto& s : page.rows) r.items.push_back(figures(s));
@@ -159,15 +167,7 @@ DataQualityResult DataQualityService::summary(const model::Scope& scope, Beijing
   q.to = to;
   q.by_day = false;
   return db_.in_tx([&](storage::Tx& tx) {
-    DataQualityResult r;
-    r.level = "city";
-    r.from = from;
-    r.to = to;
-    r.from_text = storage::format_day(from);
-    r.to_text = storage::format_day(to);
-    r.target_online_rate = s_.target_online_rate;
-    r.timely_within_s = s_.rollup.timely_within_s;
-    r.computed_until = store.computed_until(tx, to);
+    auto r = answer_head(tx, store, "city", from, to, s_);
     q.level = storage::DataQualityLevel::total;
     auto totals = store.query(tx, q);
     if (!totals.rows.empty()) r.totals = figures(totals.rows.front());

@@ -47,6 +47,32 @@ void company_day(Tx& tx, BeijingDay day) {
       "FROM data_quality_day WHERE day = $1::date GROUP BY day, company_code",
       {format_day(day)});
 }
+
+// The day's start and where a run computes to (`until`, at most the day's end); none when that
+// is not after the start. One day's readings at national scale take minutes, far beyond the
+// pool's statement timeout for requests (database.statement_timeout_ms): this transaction may
+// take up to an hour.
+struct DayRange {
+  core::SysTime d0, ce;
+};
+std::optional<DayRange> day_range(Tx& tx, BeijingDay day, core::SysTime until) {
+  auto d0 = beijing_day_start(day);
+  auto d1 = beijing_day_start(day + 1);
+  auto ce = until < d1 ? until : d1;
+  if (ce <= d0) return std::nullopt;
+  tx.exec("SET LOCAL statement_timeout = '1h'");
+  return DayRange{d0, ce};
+}
+
+// The points of the day ($1 d0, $2 ce, $4 default interval): active, in use, created before ce,
+// with the seconds of the day they existed and their acquisition interval.
+const char* const kPointsOfTheDay =
+    "  SELECT mp.point_id, mp.company_code,"
+    "    floor(extract(epoch FROM $2::timestamptz - greatest($1::timestamptz, "
+    "mp.created_at)))::int AS period_s,"
+    "    coalesce(g.acquisition_interval_s, $4::int) AS iv"
+    "  FROM monitoring_point mp LEFT JOIN gateway g ON g.gateway_code = mp.gateway_code"
+    "  WHERE mp.is_active AND mp.in_use AND mp.created_at < $2::timestamptz";
 }  // namespace
 
 BeijingDay beijing_day_of(core::SysTime t) {
@@ -79,13 +105,9 @@ std::optional<BeijingDay> parse_day(const std::string& s) {
 
 long long DataQualityStore::rollup(Tx& tx, BeijingDay day, core::SysTime until,
                                    const DataQualityRollupSettings& s) const {
-  auto d0 = beijing_day_start(day);
-  auto d1 = beijing_day_start(day + 1);
-  auto ce = until < d1 ? until : d1;
-  if (ce <= d0) return 0;
-  // One day's readings at national scale take minutes, far beyond the pool's statement timeout
-  // for requests (database.statement_timeout_ms); this transaction may take up to an hour.
-  tx.exec("SET LOCAL statement_timeout = '1h'");
+  auto range = day_range(tx, day, until);
+  if (!range) return 0;
+  const auto [d0, ce] = *range;
   // Points deleted, deactivated or not yet created by `until` have no row for the day.
   tx.exec("DELETE FROM data_quality_day WHERE day = $1::date", {format_day(day)});
   // Online time: each reading keeps the point online until the next reading or offline_after,
@@ -110,26 +132,25 @@ long long DataQualityStore::rollup(Tx& tx, BeijingDay day, core::SysTime until,
       "    count(*) FILTER (WHERE collect_ts >= $1::timestamptz AND timely) AS timely,"
       "    count(*) FILTER (WHERE collect_ts >= $1::timestamptz AND flagged) AS flagged"
       "  FROM r GROUP BY point_id"
-      "), p AS ("
-      "  SELECT mp.point_id, mp.company_code,"
-      "    floor(extract(epoch FROM $2::timestamptz - greatest($1::timestamptz, "
-      "mp.created_at)))::int AS period_s,"
-      "    coalesce(g.acquisition_interval_s, $4::int) AS iv"
-      "  FROM monitoring_point mp LEFT JOIN gateway g ON g.gateway_code = mp.gateway_code"
-      "  WHERE mp.is_active AND mp.in_use AND mp.created_at < $2::timestamptz"
-      ") "
-      "INSERT INTO data_quality_day (day, point_id, company_code, period_s, online_s, expected, "
-      "received, timely, flagged,"
-      "  computed_until) "
-      "SELECT $6::date, p.point_id, p.company_code, p.period_s,"
-      "  least(p.period_s, floor(coalesce(a.online_s, 0)))::int, (p.period_s / p.iv)::int,"
-      "  coalesce(a.received, 0), coalesce(a.timely, 0), coalesce(a.flagged, 0), $2::timestamptz "
-      "FROM p LEFT JOIN agg a USING (point_id) "
-      "ON CONFLICT (day, point_id) DO UPDATE SET company_code = EXCLUDED.company_code, period_s = "
-      "EXCLUDED.period_s,"
-      "  online_s = EXCLUDED.online_s, expected = EXCLUDED.expected, received = EXCLUDED.received,"
-      "  timely = EXCLUDED.timely, flagged = EXCLUDED.flagged, computed_until = "
-      "EXCLUDED.computed_until",
+      "), p AS (" +
+          std::string(kPointsOfTheDay) +
+          ") "
+          "INSERT INTO data_quality_day (day, point_id, company_code, period_s, online_s, "
+          "expected, "
+          "received, timely, flagged,"
+          "  computed_until) "
+          "SELECT $6::date, p.point_id, p.company_code, p.period_s,"
+          "  least(p.period_s, floor(coalesce(a.online_s, 0)))::int, (p.period_s / p.iv)::int,"
+          "  coalesce(a.received, 0), coalesce(a.timely, 0), coalesce(a.flagged, 0), "
+          "$2::timestamptz "
+          "FROM p LEFT JOIN agg a USING (point_id) "
+          "ON CONFLICT (day, point_id) DO UPDATE SET company_code = EXCLUDED.company_code, "
+          "period_s = "
+          "EXCLUDED.period_s,"
+          "  online_s = EXCLUDED.online_s, expected = EXCLUDED.expected, received = "
+          "EXCLUDED.received,"
+          "  timely = EXCLUDED.timely, flagged = EXCLUDED.flagged, computed_until = "
+          "EXCLUDED.computed_until",
       {pg_time(d0), pg_time(ce), std::to_string(s.offline_after_s),
        std::to_string(s.default_interval_s), std::to_string(s.timely_within_s), format_day(day)});
   company_day(tx, day);
@@ -167,13 +188,7 @@ const std::string kIncrementalOnline =
 // The rollup's CTEs over the points (p), their state (st) and readings (rd), to the sums per
 // point (agg). Parameters as in rollup_incremental.
 std::string incremental_ctes(const std::string& readings) {
-  return "WITH p AS ("
-         "  SELECT mp.point_id, mp.company_code,"
-         "    floor(extract(epoch FROM $2::timestamptz - greatest($1::timestamptz, "
-         "mp.created_at)))::int AS period_s,"
-         "    coalesce(g.acquisition_interval_s, $4::int) AS iv"
-         "  FROM monitoring_point mp LEFT JOIN gateway g ON g.gateway_code = mp.gateway_code"
-         "  WHERE mp.is_active AND mp.in_use AND mp.created_at < $2::timestamptz"
+  return "WITH p AS (" + std::string(kPointsOfTheDay) +
          "), st AS ("
          "  SELECT point_id, stable_until, stable_online, stable_received, stable_timely, "
          "stable_flagged, stable_last_ts"
@@ -255,11 +270,9 @@ const char* const kIncrementalInsert =
 
 long long DataQualityStore::rollup_incremental(Tx& tx, BeijingDay day, core::SysTime until,
                                                const DataQualityRollupSettings& s) const {
-  auto d0 = beijing_day_start(day);
-  auto d1 = beijing_day_start(day + 1);
-  auto ce = until < d1 ? until : d1;
-  if (ce <= d0) return 0;
-  tx.exec("SET LOCAL statement_timeout = '1h'");
+  auto range = day_range(tx, day, until);
+  if (!range) return 0;
+  const auto [d0, ce] = *range;
   const auto day_text = format_day(day);
   // The last run's state. Every row of a run has the same computed_until and stable_until.
   auto st = tx.exec_one(
