@@ -1,6 +1,7 @@
 #include <hazmon/service/data_quality.hpp>
 
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 

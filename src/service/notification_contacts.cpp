@@ -9,7 +9,6 @@
 #include <regex>
 #include <set>
 
-#include "json_values.hpp"
 #include "notification_detail.hpp"
 
 namespace hazmon::service::notification_detail {
@@ -34,30 +33,11 @@ bool is_tier(const std::string& t) {
 }
 
 namespace {
-using json_values::or_null;
-
 // Who may see and edit duty contacts: the province admin everywhere, city officers in their city.
 void contacts_allowed(const model::Principal& who) {
   if (who.role == model::Role::province_admin) return;
   if (who.role == model::Role::city_officer && who.scope.kind == model::ScopeKind::region) return;
   throw Error(Errc::forbidden, "duty contacts are kept by the province admin and city officers");
-}
-
-json contact_json(const storage::ContactRow& c) {
-  return {{"id", c.id},
-          {"level", c.level},
-          {"company_code", or_null(c.company_code)},
-          {"company_name", or_null(c.company_name)},
-          {"region_code", or_null(c.region_code)},
-          {"name", c.name},
-          {"phone", or_null(c.phone)},
-          {"email", or_null(c.email)},
-          {"channels", json::parse(c.channels)},
-          {"min_level", model::to_string(c.min_level)},
-          {"is_active", c.is_active},
-          {"note", c.note},
-          {"created_at", storage::format_timestamptz(c.created_at)},
-          {"updated_at", storage::format_timestamptz(c.updated_at)}};
 }
 
 // A contact as stored: every field checked, all complaints at once (422 with a pointer each).
@@ -201,17 +181,19 @@ storage::ContactWrite write_of(const ContactInput& c) {
           c.note};
 }
 
-json contact_by_id(const storage::NotificationStore& store, storage::Tx& tx,
-                   const model::Principal& who, long long id) {
+storage::ContactRow contact_by_id(const storage::NotificationStore& store, storage::Tx& tx,
+                                  const model::Principal& who, long long id) {
   auto row = store.contact(tx, who.scope, id);
   if (!row) throw Error(Errc::not_found, "no such contact");
-  return contact_json(*row);
+  return std::move(*row);
 }
 }  // namespace
 
-json list_contacts(storage::Database& db, const storage::NotificationStore& st,
-                   const model::Principal& who, const std::map<std::string, std::string>& filters,
-                   int limit, long long offset) {
+storage::Page<storage::ContactRow> list_contacts(storage::Database& db,
+                                                 const storage::NotificationStore& st,
+                                                 const model::Principal& who,
+                                                 const std::map<std::string, std::string>& filters,
+                                                 int limit, long long offset) {
   contacts_allowed(who);
   storage::ContactFilter f;
   for (const auto& [k, v] : filters) {
@@ -226,14 +208,11 @@ json list_contacts(storage::Database& db, const storage::NotificationStore& st,
     }
   }
   auto tx = db.begin();
-  auto page = st.contacts(tx, who.scope, f, limit, offset);
-  json rows = json::array();
-  for (const auto& c : page.items) rows.push_back(contact_json(c));
-  return {{"items", rows}, {"total", page.total}, {"limit", limit}, {"offset", offset}};
+  return st.contacts(tx, who.scope, f, limit, offset);
 }
 
-json create_contact(storage::Database& db, const storage::NotificationStore& st,
-                    const model::Principal& who, const json& body) {
+storage::ContactRow create_contact(storage::Database& db, const storage::NotificationStore& st,
+                                   const model::Principal& who, const json& body) {
   contacts_allowed(who);
   auto c = parse_contact(body);
   return db.in_tx([&](storage::Tx& tx) {
@@ -242,8 +221,8 @@ json create_contact(storage::Database& db, const storage::NotificationStore& st,
   });
 }
 
-json replace_contact(storage::Database& db, const storage::NotificationStore& st,
-                     const model::Principal& who, long long id, const json& body) {
+storage::ContactRow replace_contact(storage::Database& db, const storage::NotificationStore& st,
+                                    const model::Principal& who, long long id, const json& body) {
   contacts_allowed(who);
   return db.in_tx([&](storage::Tx& tx) {
     contact_by_id(st, tx, who, id);  // 404 first: a contact outside the scope does not exist

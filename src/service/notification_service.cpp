@@ -38,14 +38,6 @@ using notification_detail::is_tier;
 using notification_detail::level_rank;
 constexpr std::size_t kMaxRetryEvents = 1000;
 
-json time_or_null(const std::optional<core::SysTime>& t) {
-  return t ? json(storage::format_timestamptz(*t)) : json(nullptr);
-}
-template <typename T>
-json or_null(const std::optional<T>& v) {
-  return v ? json(*v) : json(nullptr);
-}
-
 const char* person_role_zh(const std::string& role) {
   if (role == "principal") return "主要负责人";
   if (role == "technical") return "技术负责人";
@@ -65,26 +57,6 @@ std::map<std::string, std::string> tier_regions(const std::string& region) {
   return out;
 }
 
-json notification_json(const storage::NotificationRow& n) {
-  return {{"id", n.id},
-          {"warning_event_id", n.warning_event_id},
-          {"event_no", n.event_no},
-          {"company_code", n.company_code},
-          {"company_name", n.company_name},
-          {"push_reason", n.push_reason},
-          {"channel", n.channel},
-          {"recipient", n.recipient},
-          {"recipient_name", n.recipient_name},
-          {"recipient_level", n.recipient_level},
-          {"subject", n.subject},
-          {"body", n.body},
-          {"status", n.status},
-          {"attempts", n.attempts},
-          {"next_attempt_at", storage::format_timestamptz(n.next_attempt_at)},
-          {"last_error", or_null(n.last_error)},
-          {"created_at", storage::format_timestamptz(n.created_at)},
-          {"sent_at", time_or_null(n.sent_at)}};
-}
 }  // namespace
 
 struct NotificationService::Impl {
@@ -400,9 +372,9 @@ NotifyStats NotificationService::stats() const {
           i.n_enqueue_failures.load()};
 }
 
-json NotificationService::list(const model::Principal& who,
-                               const std::map<std::string, std::string>& filters, int limit,
-                               long long offset) {
+storage::Page<storage::NotificationRow> NotificationService::list(
+    const model::Principal& who, const std::map<std::string, std::string>& filters, int limit,
+    long long offset) {
   if (!who.is_person()) throw Error(Errc::forbidden, "notifications are for people");
   storage::NotificationFilter f;
   for (const auto& [k, v] : filters) {
@@ -430,27 +402,24 @@ json NotificationService::list(const model::Principal& who,
   auto page = impl_->store.list(tx, who.scope, f, limit, offset);
   // Phone numbers are personal data: only those who keep the contact list see them whole.
   bool whole = who.role == model::Role::province_admin || who.role == model::Role::city_officer;
-  json rows = json::array();
-  for (auto& n : page.items) {
+  for (auto& n : page.items)
     if (!whole && n.channel == "sms") n.recipient = core::mask_phone(n.recipient);
-    rows.push_back(notification_json(n));
-  }
-  long long total = page.total;
-  return {{"items", rows}, {"total", total}, {"limit", limit}, {"offset", offset}};
+  return page;
 }
 
-json NotificationService::list_contacts(const model::Principal& who,
-                                        const std::map<std::string, std::string>& filters,
-                                        int limit, long long offset) {
+storage::Page<storage::ContactRow> NotificationService::list_contacts(
+    const model::Principal& who, const std::map<std::string, std::string>& filters, int limit,
+    long long offset) {
   return notification_detail::list_contacts(impl_->db, impl_->store, who, filters, limit, offset);
 }
 
-json NotificationService::create_contact(const model::Principal& who, const json& body) {
+storage::ContactRow NotificationService::create_contact(const model::Principal& who,
+                                                        const json& body) {
   return notification_detail::create_contact(impl_->db, impl_->store, who, body);
 }
 
-json NotificationService::replace_contact(const model::Principal& who, long long id,
-                                          const json& body) {
+storage::ContactRow NotificationService::replace_contact(const model::Principal& who, long long id,
+                                                         const json& body) {
   return notification_detail::replace_contact(impl_->db, impl_->store, who, id, body);
 }
 

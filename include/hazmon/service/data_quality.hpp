@@ -4,7 +4,7 @@
 // period checks of GET /api/v1/data-quality, and the rollup schedule that the aggregation
 // ticker drives (closed days once, then again `recompute_days` later; the current day every
 // `refresh_interval`).
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <chrono>
 #include <cstdint>

@@ -6,7 +6,7 @@
 // sender thread delivers due rows through notify::SmsGateway / notify::Mailer, retrying with a
 // capped exponential back-off, and records sent or failed. Video AI events reach on_push only
 // after a person confirmed them, so nothing here needs to know about review.
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <chrono>
 #include <map>
@@ -16,6 +16,7 @@
 #include <hazmon/core/clock.hpp>
 #include <hazmon/model/scope.hpp>
 #include <hazmon/notify/templates.hpp>
+#include <hazmon/storage/notification_store.hpp>
 
 namespace hazmon::storage {
 class Database;
@@ -71,18 +72,20 @@ class NotificationService {
   // attempts. Tests drive retries with a FakeClock and this.
   int deliver_due();
 
-  // GET /notifications: filters warning_event_id, status, channel, company_code, from, to.
-  nlohmann::json list(const model::Principal& who,
-                      const std::map<std::string, std::string>& filters, int limit,
-                      long long offset);
+  // GET /notifications: filters warning_event_id, status, channel, company_code, from, to. SMS
+  // recipients are masked except for the province admin and city officers (who keep contacts).
+  storage::Page<storage::NotificationRow> list(const model::Principal& who,
+                                               const std::map<std::string, std::string>& filters,
+                                               int limit, long long offset);
 
   // Duty contacts, for the province admin (all) and city officers (their city); 403 otherwise.
-  nlohmann::json list_contacts(const model::Principal& who,
-                               const std::map<std::string, std::string>& filters, int limit,
-                               long long offset);
-  nlohmann::json create_contact(const model::Principal& who, const nlohmann::json& body);
-  nlohmann::json replace_contact(const model::Principal& who, long long id,
-                                 const nlohmann::json& body);
+  // The routes turn the rows into JSON (src/api/routes_notify_json.cpp).
+  storage::Page<storage::ContactRow> list_contacts(
+      const model::Principal& who, const std::map<std::string, std::string>& filters, int limit,
+      long long offset);
+  storage::ContactRow create_contact(const model::Principal& who, const nlohmann::json& body);
+  storage::ContactRow replace_contact(const model::Principal& who, long long id,
+                                      const nlohmann::json& body);
   void delete_contact(const model::Principal& who, long long id);
 
   NotifyStats stats() const;

@@ -4,7 +4,7 @@
 // with every figure (`report`, migration 0012), rendered as a printable HTML page, an XLSX
 // workbook (libxlsxwriter through the report module) and a PDF printed by headless Chromium when
 // it is installed, and e-mailed to the configured recipients with the HTML and XLSX attached.
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <chrono>
 #include <cstdint>
