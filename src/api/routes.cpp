@@ -21,6 +21,7 @@ namespace hazmon::api {
 void add_ingest_routes(http::Router& r, ApiContext& ctx);        // routes_ingest.cpp
 void add_upload_table_routes(http::Router& r, ApiContext& ctx);  // routes_upload_tables.cpp
 void add_commitment_routes(http::Router& r, ApiContext& ctx);    // routes_commitment.cpp
+void add_process_routes(http::Router& r, ApiContext& ctx);       // routes_process.cpp
 void add_warning_routes(http::Router& r, ApiContext& ctx);       // routes_warning.cpp
 void add_stream_routes(http::Router& r, ApiContext& ctx);        // routes_stream.cpp
 void add_video_routes(http::Router& r, ApiContext& ctx);         // routes_video.cpp
@@ -473,6 +474,7 @@ void register_routes(http::Router& router, ApiContext& ctx) {
   add_notify_routes(router, ctx);
   add_statistics_routes(router, ctx);
   add_quality_routes(router, ctx);
+  add_process_routes(router, ctx);
   add_registry_routes(router, ctx);  // last: its {entity} pattern would shadow the fixed paths
 }
 

@@ -22,6 +22,7 @@
 #include <hazmon/service/ingest_service.hpp>
 #include <hazmon/service/monitoring.hpp>
 #include <hazmon/service/notification_service.hpp>
+#include <hazmon/service/process_service.hpp>
 #include <hazmon/service/registry_service.hpp>
 #include <hazmon/service/report_service.hpp>
 #include <hazmon/service/roster.hpp>
@@ -120,6 +121,7 @@ struct Platform::Impl {
   std::unique_ptr<service::DataQualityService> data_quality;
   std::unique_ptr<service::ReportService> reports;
   std::unique_ptr<service::CommitmentService> commitments;
+  std::unique_ptr<service::ProcessService> processes;
   std::unique_ptr<storage::RegistryVersion> registry_version;  // outlives ctx's response cache
   std::unique_ptr<api::ApiContext> ctx;
   http::Router router;
@@ -261,6 +263,9 @@ void Platform::Impl::build_reporting() {
                                                      *clock, mail.get());
   commitments = std::make_unique<service::CommitmentService>(
       db, warnings.get(), cfg["commitments"].get<service::CommitmentSettings>(), *clock);
+  // The coverage check counts a point connected by the data-quality window (docs/processes.md).
+  processes = std::make_unique<service::ProcessService>(
+      db, *clock, cfg["ingest"]["offline_after_s"].get<int>());
   if (o.manual_ticks) return;  // the caller runs refresh(), tick() and check()
   ingest->on_maintenance([c = commitments.get()] { c->check(); });  // the deadline, every minute
   ingest->on_maintenance([s = statistics.get(), d = data_quality.get(), r = reports.get()] {
@@ -301,6 +306,7 @@ void Platform::Impl::build_api() {
   ctx->data_quality = data_quality.get();
   ctx->reports = reports.get();
   ctx->commitments = commitments.get();
+  ctx->processes = processes.get();
   ctx->offline_after_s = cfg["ingest"]["offline_after_s"].get<int>();
   ctx->max_streams_per_principal = hc["max_streams_per_principal"].get<int>();
   ctx->stream_recheck = std::chrono::milliseconds(hc["stream_recheck_ms"].get<int>());

@@ -265,6 +265,7 @@ void add_points_and_cameras(std::vector<EntityDef>& v) {
                             {"gas_cas"},
                             {"process_code"},
                             {"key_parameter", T::boolean},
+                            {"key_param"},
                             {"in_use", T::boolean},
                             {"debounce_s", T::integer},
                             {"deadband", T::number}}),
@@ -274,7 +275,8 @@ void add_points_and_cameras(std::vector<EntityDef>& v) {
                 "value_kind", "in_use"},
                {{"hazard_code", "hazard_source", "hazard_code", true},
                 {"equip_code", "equipment", "equip_code", true},
-                {"gateway_code", "gateway", "gateway_code", true}}});
+                {"gateway_code", "gateway", "gateway_code", true},
+                {"key_param", "key_parameter", "param", false}}});
   v.push_back({"cameras",
                "camera",
                "video_id",

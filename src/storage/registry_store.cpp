@@ -162,7 +162,8 @@ bool RegistryStore::region_in_scope(Tx& tx, const model::Scope& scope,
 
 nlohmann::json RegistryStore::reference_owner(Tx& tx, const Reference& ref,
                                               const std::string& value) const {
-  bool has_company = ref.table != "region" && ref.table != "park" && ref.table != "chemical";
+  bool has_company = ref.table != "region" && ref.table != "park" && ref.table != "chemical" &&
+                     ref.table != "key_parameter";
   std::string col = ref.table == "enterprise" ? "company_code"
                     : has_company             ? "company_code"
                                               : "''::text";

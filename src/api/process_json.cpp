@@ -1,0 +1,103 @@
+#include "process_json.hpp"
+
+namespace hazmon::api {
+using nlohmann::json;
+
+namespace {
+json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
+
+json gaps_json(const std::map<std::string, long long>& gaps) {
+  json j = json::object();
+  for (auto k : model::all_gap_kinds()) {
+    auto it = gaps.find(model::to_string(k));
+    j[model::to_string(k)] = it == gaps.end() ? 0 : it->second;
+  }
+  return j;
+}
+
+json region_json(const service::CoverageRegionRow& r) {
+  return {{"region_code", r.region_code},
+          {"enterprises", r.enterprises},
+          {"complete", r.complete},
+          {"with_gaps", r.with_gaps},
+          {"required", r.required},
+          {"connected", r.connected},
+          {"stale", r.stale},
+          {"missing", r.missing},
+          {"gaps", gaps_json(r.gaps)}};
+}
+
+json enterprise_json(const model::CoverageEnterprise& e) {
+  return {{"company_code", e.company_code}, {"name", e.name}, {"region_code", e.region_code}};
+}
+}  // namespace
+
+json catalogue_json(const model::KeyProcessCatalogue& c) {
+  json params = json::array();
+  for (const auto& p : c.parameters)
+    params.push_back(
+        {{"param", p.param}, {"name", p.name}, {"indicator_types", p.indicator_types}});
+  json procs = json::array();
+  for (const auto& p : c.processes)
+    procs.push_back({{"code", p.code},
+                     {"name", p.name},
+                     {"sis_required", p.sis_required},
+                     {"source", p.source},
+                     {"parameters", p.params}});
+  return {{"parameters", params}, {"processes", procs}};
+}
+
+json enterprise_process_json(const model::EnterpriseProcess& p) {
+  return {{"id", p.id},
+          {"company_code", p.company_code},
+          {"process_code", p.process_code},
+          {"process_name", p.process_name},
+          {"prodcell_id", opt(p.prodcell_id)},
+          {"prodcell_name", opt(p.prodcell_name)}};
+}
+
+json enterprise_coverage_json(const service::EnterpriseCoverageResult& r) {
+  json items = json::array();
+  long long connected = 0, stale = 0, missing = 0;
+  for (const auto& i : r.items) {
+    (i.status == model::CoverageStatus::connected ? connected
+     : i.status == model::CoverageStatus::stale   ? stale
+                                                  : missing)++;
+    items.push_back({{"kind", model::to_string(i.kind)},
+                     {"process_code", opt(i.process_code)},
+                     {"prodcell_id", opt(i.prodcell_id)},
+                     {"param", opt(i.param)},
+                     {"label", i.label},
+                     {"status", model::to_string(i.status)},
+                     {"points", i.points},
+                     {"fresh", i.fresh}});
+  }
+  auto j = enterprise_json(r.enterprise);
+  j["checked"] = r.checked;
+  j["window_s"] = r.window_s;
+  j["required"] = r.items.size();
+  j["connected"] = connected;
+  j["stale"] = stale;
+  j["missing"] = missing;
+  j["complete"] = r.checked && connected == static_cast<long long>(r.items.size());
+  j["items"] = items;
+  return j;
+}
+
+json coverage_summary_json(const service::CoverageSummary& s) {
+  json regions = json::array();
+  for (const auto& r : s.regions) regions.push_back(region_json(r));
+  json ents = json::array();
+  for (const auto& e : s.enterprises) {
+    auto j = enterprise_json(e.enterprise);
+    j["required"] = e.required;
+    j["connected"] = e.connected;
+    j["gaps"] = gaps_json(e.gaps);
+    ents.push_back(j);
+  }
+  return {{"group_by", s.group_by}, {"window_s", s.window_s},
+          {"regions", regions},     {"total", region_json(s.total)},
+          {"enterprises", ents},    {"enterprises_truncated", s.enterprises_truncated}};
+}
+
+}  // namespace hazmon::api

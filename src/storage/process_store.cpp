@@ -1,0 +1,202 @@
+#include <hazmon/storage/process_store.hpp>
+
+#include <hazmon/core/time_format.hpp>
+#include <hazmon/storage/database.hpp>
+#include <hazmon/storage/scope_sql.hpp>
+
+namespace hazmon::storage {
+
+template <>
+struct RowDescription<model::CoverageEnterprise> {
+  using E = model::CoverageEnterprise;
+  static constexpr auto columns =
+      std::make_tuple(column("company_code", &E::company_code), column("name", &E::name),
+                      column("region_code", &E::region_code));
+};
+template <>
+struct RowDescription<model::EnterpriseProcess> {
+  using P = model::EnterpriseProcess;
+  static constexpr auto columns = std::make_tuple(
+      column("id", &P::id), column("company_code", &P::company_code),
+      column("process_code", &P::process_code), column("process_name", &P::process_name),
+      column("prodcell_id", &P::prodcell_id), column("prodcell_name", &P::prodcell_name));
+};
+template <>
+struct RowDescription<model::CoverageCell> {
+  using C = model::CoverageCell;
+  static constexpr auto columns = std::make_tuple(
+      column("company_code", &C::company_code), column("prodcell_id", &C::prodcell_id),
+      column("name", &C::name), column("cell_type", &C::cell_type));
+};
+template <>
+struct RowDescription<model::PointGroup> {
+  using G = model::PointGroup;
+  static constexpr auto columns = std::make_tuple(
+      column("company_code", &G::company_code), column("prodcell_id", &G::prodcell_id),
+      column("process_code", &G::process_code), column("key_param", &G::key_param),
+      column("indicator_type", &G::indicator_type), column("points", &G::points),
+      column("fresh", &G::fresh));
+};
+
+namespace {
+// The enterprises the check covers: those 附件5 extends the connection to (every enterprise
+// with a level 1–4 major hazard source), active and operating.
+constexpr const char* kExpected =
+    "e.is_active AND e.status = 'operating' AND EXISTS (SELECT 1 FROM hazard_source h WHERE "
+    "h.company_code = e.company_code AND h.is_active)";
+
+constexpr const char* kProcessColumns =
+    "ep.id, ep.company_code, ep.process_code, k.name AS process_name, ep.prodcell_id, "
+    "c.name AS prodcell_name";
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    auto end = s.find(',', start);
+    if (end == std::string::npos) end = s.size();
+    if (end > start) out.push_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+// "e.company_code = $n" for one enterprise, else TRUE.
+std::string only(const std::optional<std::string>& company_code, Params& p) {
+  if (!company_code) return "TRUE";
+  p.push_back(*company_code);
+  return "e.company_code = $" + std::to_string(p.size());
+}
+}  // namespace
+
+model::KeyProcessCatalogue ProcessStore::catalogue(Tx& tx) const {
+  model::KeyProcessCatalogue cat;
+  for (const auto& r : tx.query("SELECT param, name, array_to_string(indicator_types, ',') AS "
+                                "types FROM key_parameter WHERE is_active ORDER BY param")) {
+    cat.parameters.push_back({r.get<std::string>("param"), r.get<std::string>("name"),
+                              split(r.get<std::string>("types"))});
+  }
+  for (const auto& r :
+       tx.query("SELECT k.code, k.name, k.source, k.sis_required, "
+                "string_agg(pp.param, ',' ORDER BY pp.position) AS params FROM key_process k "
+                "LEFT JOIN key_process_parameter pp ON pp.process_code = k.code "
+                "GROUP BY k.code ORDER BY length(k.code), k.code")) {
+    model::KeyProcess p;
+    p.code = r.get<std::string>("code");
+    p.name = r.get<std::string>("name");
+    p.source = r.get<std::string>("source");
+    p.sis_required = r.get<bool>("sis_required");
+    p.params = split(r.get<std::optional<std::string>>("params").value_or(""));
+    cat.processes.push_back(std::move(p));
+  }
+  return cat;
+}
+
+std::optional<model::CoverageEnterprise> ProcessStore::enterprise(
+    Tx& tx, const model::Scope& scope, const std::string& company_code) const {
+  Params p{company_code};
+  auto where = scope_predicate(scope, "e.company_code", "e.region_code", p);
+  return tx.one<model::CoverageEnterprise>(
+      "SELECT e.company_code, e.name, e.region_code FROM enterprise e "
+      "WHERE e.company_code = $1 AND e.is_active AND " +
+          where,
+      p);
+}
+
+std::optional<std::string> ProcessStore::prodcell_name(Tx& tx, const std::string& company_code,
+                                                       const std::string& prodcell_id) const {
+  return tx.one<std::string>(
+      "SELECT name FROM production_cell WHERE company_code = $1 AND prodcell_id = $2 AND "
+      "is_active",
+      {company_code, prodcell_id});
+}
+
+std::vector<model::EnterpriseProcess> ProcessStore::list(
+    Tx& tx, const model::Scope& scope, const std::optional<std::string>& company_code) const {
+  Params p;
+  auto where = scope_predicate(scope, "e.company_code", "e.region_code", p);
+  where += " AND " + only(company_code, p);
+  return tx.rows<model::EnterpriseProcess>(
+      std::string("SELECT ") + kProcessColumns +
+          " FROM enterprise_process ep JOIN enterprise e ON e.company_code = ep.company_code "
+          "JOIN key_process k ON k.code = ep.process_code "
+          "LEFT JOIN production_cell c ON c.prodcell_id = ep.prodcell_id "
+          "WHERE ep.is_active AND " +
+          where + " ORDER BY ep.company_code, length(ep.process_code), ep.process_code, ep.id",
+      p);
+}
+
+std::optional<model::EnterpriseProcess> ProcessStore::add(
+    Tx& tx, const std::string& company_code, const std::optional<std::string>& prodcell_id,
+    const std::string& process_code, const std::string& by) const {
+  auto id = tx.one<long long>(
+      "INSERT INTO enterprise_process (company_code, prodcell_id, process_code, created_by) "
+      "VALUES ($1, $2, $3, $4) ON CONFLICT (company_code, coalesce(prodcell_id, ''), "
+      "process_code) WHERE is_active DO NOTHING RETURNING id",
+      {company_code, prodcell_id, process_code, by});
+  if (!id) return std::nullopt;
+  return tx.one<model::EnterpriseProcess>(
+      std::string("SELECT ") + kProcessColumns +
+          " FROM enterprise_process ep JOIN key_process k ON k.code = ep.process_code "
+          "LEFT JOIN production_cell c ON c.prodcell_id = ep.prodcell_id WHERE ep.id = $1",
+      {std::to_string(*id)});
+}
+
+bool ProcessStore::remove(Tx& tx, const model::Scope& scope, long long id) const {
+  Params p{std::to_string(id)};
+  auto where = scope_predicate(scope, "e.company_code", "e.region_code", p);
+  return tx.exec_count(
+             "UPDATE enterprise_process ep SET is_active = false, updated_at = now() "
+             "FROM enterprise e WHERE e.company_code = ep.company_code AND ep.id = $1 AND "
+             "ep.is_active AND " +
+                 where,
+             p) > 0;
+}
+
+model::CoverageInputs ProcessStore::coverage_inputs(Tx& tx, const model::Scope& scope,
+                                                    const std::optional<std::string>& company_code,
+                                                    core::SysTime now, int window_s) const {
+  model::CoverageInputs in;
+  Params p;
+  auto where = std::string(kExpected) + " AND " +
+               scope_predicate(scope, "e.company_code", "e.region_code", p) + " AND " +
+               only(company_code, p);
+  in.enterprises = tx.rows<model::CoverageEnterprise>(
+      "SELECT e.company_code, e.name, e.region_code FROM enterprise e WHERE " + where +
+          " ORDER BY e.region_code, e.company_code",
+      p);
+  if (in.enterprises.empty()) return in;
+  in.processes = tx.rows<model::EnterpriseProcess>(
+      std::string("SELECT ") + kProcessColumns +
+          " FROM enterprise_process ep JOIN enterprise e ON e.company_code = ep.company_code "
+          "JOIN key_process k ON k.code = ep.process_code "
+          "LEFT JOIN production_cell c ON c.prodcell_id = ep.prodcell_id "
+          "WHERE ep.is_active AND " +
+          where + " ORDER BY ep.company_code, length(ep.process_code), ep.process_code, ep.id",
+      p);
+  in.cells = tx.rows<model::CoverageCell>(
+      "SELECT c.company_code, c.prodcell_id, c.name, c.cell_type FROM production_cell c "
+      "JOIN enterprise e ON e.company_code = c.company_code "
+      "WHERE c.is_active AND c.cell_type IN ('warehouse','loading') AND " +
+          where + " ORDER BY c.company_code, c.cell_type DESC, c.prodcell_id",
+      p);
+  Params q = p;
+  q.push_back(core::format_rfc3339_pg(now));
+  auto at = "$" + std::to_string(q.size());
+  q.push_back(std::to_string(window_s));
+  auto win = "$" + std::to_string(q.size());
+  in.points = tx.rows<model::PointGroup>(
+      "SELECT mp.company_code, eq.prodcell_id, mp.process_code, mp.key_param, "
+      "mp.indicator_type, count(*) AS points, count(*) FILTER (WHERE rl.collect_ts >= " +
+          at + "::timestamptz - make_interval(secs => " + win +
+          "::int)) AS fresh FROM monitoring_point mp "
+          "JOIN enterprise e ON e.company_code = mp.company_code "
+          "LEFT JOIN equipment eq ON eq.equip_code = mp.equip_code AND eq.is_active "
+          "LEFT JOIN reading_latest rl ON rl.point_id = mp.point_id "
+          "WHERE mp.is_active AND mp.in_use AND " +
+          where + " GROUP BY 1, 2, 3, 4, 5",
+      q);
+  return in;
+}
+
+}  // namespace hazmon::storage
