@@ -4,11 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <hazmon/model/commitment.hpp>
-#include <hazmon/storage/commitment_store.hpp>
-
-namespace hazmon::service {
-struct CommitmentSummary;
-}
+#include <hazmon/service/commitment_service.hpp>
 
 namespace hazmon::api {
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <hazmon/app/platform.hpp>
+#include <hazmon/ingest/upload.hpp>
 #include <hazmon/service/commitment_service.hpp>
 
 #include "test_server.hpp"
@@ -43,6 +44,7 @@ json commitment(const std::string& committer) {
 struct World {
   std::unique_ptr<TestServer> srv;
   std::string admin, user_a, county, city_other, gateway_a;
+  json envelope;  // gateway_a's SM4 key
   HttpsClient c() const { return srv->client(); }
 };
 
@@ -85,9 +87,12 @@ World& world() {
     w->user_a = w->srv->make_user("cm_user_a", "enterprise_user", kA);
     w->county = w->srv->make_user("cm_county", "county_officer", kCounty);
     w->city_other = w->srv->make_user("cm_city_other", "city_officer", "140400");
-    auto cred = ok(c.post_json(
-        "/api/v1/credentials",
-        {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kA}}}}, w->admin));
+    auto cred = ok(c.post_json("/api/v1/credentials",
+                               {{"kind", "gateway"},
+                                {"scope", {{"kind", "enterprise"}, {"code", kA}}},
+                                {"envelope_cipher", "sm4-cbc"}},
+                               w->admin));
+    w->envelope = cred["envelope"];
     w->gateway_a = cred["app_id"].get<std::string>() + "." + cred["secret"].get<std::string>();
     return w;
   }();
@@ -155,6 +160,16 @@ TEST(CommitmentApi, TheGatewayUploadsItsOwnEnterprisesOnly) {
   r = w.c().post_json("/api/v1/upload/commitments", {{"companyCode", kB}, {"datas", {row}}},
                       w.gateway_a);
   EXPECT_EQ(r.status, 403) << r.body;
+  // The encrypted envelope, as for readings and the other base tables.
+  auto inner = json{{"companyCode", kA}, {"datas", {row}}};
+  auto data = ingest::encrypt_envelope_data(inner.dump(), w.envelope["cipher"],
+                                            w.envelope["key_hex"], w.envelope["iv_hex"]);
+  r = w.c().post_json(
+      "/api/v1/upload/commitments",
+      {{"appId", w.gateway_a.substr(0, w.gateway_a.find('.'))}, {"dataId", "cm-2"}, {"data", data}},
+      w.gateway_a);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["replaced"], 1) << r.body;
   // People file through /api/v1/commitments, not the upload.
   EXPECT_EQ(w.c().post_json("/api/v1/upload/commitments", json::array({row}), w.user_a).status,
             403);
@@ -184,8 +199,9 @@ TEST(CommitmentApi, TheCountySeesWhoHasNotCommitted) {
   // Another city sees none of it, and neither of the county's enterprises.
   r = w.c().get("/api/v1/commitments/summary?group_by=city", w.city_other);
   ASSERT_EQ(r.status, 200) << r.body;
-  for (const auto& m : r.json()["missing"]) EXPECT_NE(m["company_code"], kB);
-  for (const auto& g : r.json()["regions"]) EXPECT_EQ(g["region_code"], "140400");
+  auto other = r.json();
+  for (const auto& m : other["missing"]) EXPECT_NE(m["company_code"], kB);
+  for (const auto& g : other["regions"]) EXPECT_EQ(g["region_code"], "140400");
   EXPECT_EQ(w.c().get("/api/v1/commitments?company_code=" + kA, w.city_other).status, 404);
   // Machines read no commitments.
   EXPECT_EQ(w.c().get("/api/v1/commitments/summary", w.gateway_a).status, 403);

@@ -10,6 +10,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <hazmon/app/platform.hpp>
+#include <hazmon/service/commitment_service.hpp>
 #include <hazmon/storage/database.hpp>
 #include <hazmon/storage/registry_store.hpp>
 
@@ -873,6 +875,59 @@ TEST_F(ScopeMatrixOther, ReferencesOutsideTheScopeLookLikeMissingRows) {
   auto parks = c.get("/api/v1/parks", w_->token.at("sm_enterprise")).json();
   ASSERT_EQ(parks["items"].size(), 1u) << parks.dump();
   EXPECT_EQ(parks["items"][0]["park_id"], kA.park);
+}
+
+// The daily safety commitments (安全承诺): lists, history and the summary follow the scope; a
+// commitment or enterprise outside it is 404.
+TEST_F(ScopeMatrixOther, CommitmentsFollowTheScope) {
+  auto c = w_->client();
+  auto today = w_->srv->platform().commitments().today();
+  std::map<std::string, std::string> id;  // company → commitment id
+  for (const auto* side : {&kA, &kB}) {
+    shared_db().exec(
+        "INSERT INTO safety_commitment (company_code, day, units_total, units_running, "
+        "units_stopped, units_startup, units_trial, units_overhaul, key_process_count, "
+        "risk_grade, committer, committer_role, duty_leader, duty_phone, committed_at, source, "
+        "filed_by) VALUES ('" +
+        side->company + "', '" + today +
+        "', 1, 1, 0, 0, 0, 0, 0, 'blue', '矩阵', 'enterprise_principal', '值班', "
+        "'13900000000', now(), 'dashboard', 'sm') ON CONFLICT DO NOTHING");
+    id[side->company] = shared_db().db().in_tx([&](hazmon::storage::Tx& tx) {
+      return std::to_string(*tx.one<long long>(
+          "SELECT id FROM safety_commitment WHERE company_code = $1 AND day = $2::date",
+          {side->company, today}));
+    });
+  }
+  for (const auto& who : kCallers) {
+    SCOPED_TRACE(who.user + " (" + who.role + " " + who.scope + ")");
+    const auto& tok = w_->token.at(who.user);
+    auto list = c.get("/api/v1/commitments?day=" + today + "&limit=1000", tok);
+    ASSERT_EQ(list.status, 200) << list.body;
+    std::set<std::string> seen;
+    auto listed = list.json();  // not a temporary's member in the range-for (it would dangle)
+    for (const auto& item : listed["items"]) seen.insert(item["company_code"].get<std::string>());
+    EXPECT_EQ(seen.count(kA.company) == 1, who.sees_a);
+    EXPECT_EQ(seen.count(kB.company) == 1, who.sees_b);
+    auto summary = c.get("/api/v1/commitments/summary?group_by=city&day=" + today, tok);
+    ASSERT_EQ(summary.status, 200) << summary.body;
+    std::set<std::string> cities;
+    auto figures = summary.json();
+    for (const auto& g : figures["regions"]) cities.insert(g["region_code"].get<std::string>());
+    EXPECT_EQ(cities.count(kA.city) == 1, who.sees_a) << summary.body;
+    EXPECT_EQ(cities.count(kB.city) == 1, who.sees_b) << summary.body;
+    for (const auto* side : {&kA, &kB}) {
+      bool visible = side == &kA ? who.sees_a : who.sees_b;
+      auto h = c.get("/api/v1/commitments/" + id[side->company] + "/history", tok);
+      auto by_code = c.get("/api/v1/commitments?company_code=" + side->company, tok);
+      if (visible) {
+        EXPECT_EQ(h.status, 200) << h.body;
+        EXPECT_EQ(by_code.status, 200) << by_code.body;
+      } else {
+        EXPECT_TRUE(is_problem(h, 404, "not_found")) << side->company;
+        EXPECT_TRUE(is_problem(by_code, 404, "not_found")) << side->company;
+      }
+    }
+  }
 }
 
 }  // namespace
