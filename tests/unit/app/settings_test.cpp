@@ -10,6 +10,7 @@
 #include <hazmon/http/server.hpp>
 #include <hazmon/notify/sms_gateway.hpp>
 #include <hazmon/notify/smtp_mailer.hpp>
+#include <hazmon/service/commitment_service.hpp>
 #include <hazmon/service/data_quality.hpp>
 #include <hazmon/service/ingest_service.hpp>
 #include <hazmon/service/monitoring.hpp>
@@ -178,4 +179,14 @@ TEST(Settings, AMissingKeyIsAnErrorNotASilentDefault) {
   json auth = defaults()["auth"];
   auth.erase("session_ttl_minutes");
   EXPECT_THROW(auth.get<auth::AuthSettings>(), json::exception);
+}
+
+TEST(Settings, CommitmentDefaultsAreTheSchemas) {
+  auto c = defaults()["commitments"].get<service::CommitmentSettings>();
+  service::CommitmentSettings dc;
+  EXPECT_EQ(c.enabled, dc.enabled);
+  EXPECT_EQ(c.deadline_hour, dc.deadline_hour);
+  EXPECT_EQ(c.warning_level, dc.warning_level);
+  EXPECT_EQ(c.max_warnings_per_check, dc.max_warnings_per_check);
+  EXPECT_EQ(c.max_missing_listed, dc.max_missing_listed);
 }
