@@ -384,6 +384,10 @@ try {
   await check('an enterprise user sees their own enterprise and none of the regulators\' actions (review, reports, approval, administration)', async () => {
     await flows.enterpriseUserSeesOnlyTheirs(browser, { url, adminUser: env('HAZMON_ADMIN_USER'), adminPassword: env('HAZMON_ADMIN_PASSWORD'), company, companyName });
   });
+  await check('安全承诺: an enterprise user files the day\'s commitment through the form (sums checked, an ineligible committer refused by field, the principal\'s filing stored as sent); 承诺汇总 renders', async () => {
+    const c = await flows.enterpriseFilesCommitment(browser, { url, adminUser: env('HAZMON_ADMIN_USER'), adminPassword: env('HAZMON_ADMIN_PASSWORD'), company });
+    console.log(`     stored: ${c.day} ${c.committer} (${c.committer_role}), late ${c.late}`);
+  });
   await check('预警事件: an enterprise user gives feedback through the form, then a city officer of 晋中 checks it', async () => {
     const r = await flows.feedbackAndCheck(browser, {
       url, adminUser: env('HAZMON_ADMIN_USER'), adminPassword: env('HAZMON_ADMIN_PASSWORD'), company, city: '140700', warningId,

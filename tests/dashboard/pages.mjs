@@ -523,6 +523,61 @@ export async function enterpriseUserSeesOnlyTheirs(browser, { url, adminUser, ad
   }
 }
 
+// 安全承诺 (issue 12): the enterprise's principal is named by the admin; an enterprise user fills
+// the day's commitment: the form refuses unit counts that do not add up before sending, the server
+// refuses a committer who is neither a 包保责任人 nor the principal (the message names the field),
+// then the principal's filing is stored as sent and shown; a regulator's 承诺汇总 page renders.
+export async function enterpriseFilesCommitment(browser, { url, adminUser, adminPassword, company }) {
+  const username = 'h6_ent_' + Date.now().toString(36);
+  const password = 'Ent-' + Math.random().toString(36).slice(2) + '-Aa1';
+  const principal = '浏览器承诺负责人';
+  const { context, page, errors } = await newWatchedContext(browser, { width: 1366, height: 768 });
+  try {
+    await loginAs(page, url, adminUser, adminPassword);
+    const patched = await page.evaluate(async ({ c, p }) => {
+      const r = await fetch('/api/v1/enterprises/' + c, { method: 'PATCH', headers: { 'content-type': 'application/json', Authorization: 'Bearer ' + sessionStorage.getItem('hazmon-token') }, body: JSON.stringify({ principal: p }) });
+      return r.status;
+    }, { c: company, p: principal });
+    if (patched !== 200) fail('naming the principal: ' + patched);
+    await page.goto(url + '/commitments', { timeout: T });
+    await page.waitForSelector('[data-testid=commitment-summary-table]', { timeout: T });
+    await createUsersAndLogOut(page, [{ username, password, role: 'enterprise_user', scope: { kind: 'enterprise', code: company }, display_name: '企业值班员' }]);
+    await loginAs(page, url, username, password);
+    await page.goto(url + '/commitment', { timeout: T });
+    const form = '[data-testid=commitment-form]';
+    await page.waitForSelector(form, { timeout: T });
+    await page.fill(`${form} input[name="units.total"]`, '3');
+    await page.fill(`${form} input[name="units.running"]`, '2');
+    await page.waitForSelector('[data-testid=commitment-sum]', { timeout: T });
+    await page.fill(`${form} input[name="units.overhaul"]`, '1');
+    if (await page.locator('[data-testid=commitment-sum]').count()) fail('3 = 2 + 1 reported as not adding up');
+    await page.fill(`${form} input[name="work.hot_1"]`, '1');
+    await page.fill(`${form} input[name="work.height_2"]`, '2');
+    await page.selectOption(`${form} select[name=risk_grade]`, 'yellow');
+    await page.fill(`${form} input[name=committer]`, '路人甲');
+    await page.fill(`${form} input[name=duty_leader]`, '值班长');
+    await page.fill(`${form} input[name=duty_phone]`, '13912345678');
+    await page.click(`${form} button[type=submit]`);
+    await page.waitForSelector('[data-testid=commitment-msg].error', { timeout: T });
+    const refused = await page.locator('[data-testid=commitment-msg]').innerText();
+    if (!refused.includes('/committer')) fail('the refusal does not name the committer: ' + refused);
+    await page.fill(`${form} input[name=committer]`, principal);
+    await page.click(`${form} button[type=submit]`);
+    await page.waitForSelector('[data-testid=commitment-msg].msg-ok', { timeout: T });
+    await page.waitForSelector('[data-testid=commitment-table] tbody tr td:has-text("' + principal + '")', { timeout: T });
+    const stored = await apiGet(page, '/api/v1/commitments?company_code=' + company);
+    const c = stored.body?.items?.[0];
+    if (stored.status !== 200 || !c) fail('the commitment is not listed: ' + JSON.stringify(stored));
+    if (c.special_work.hot_1 !== 1 || c.special_work.height_2 !== 2 || c.units.overhaul !== 1 || c.risk_grade !== 'yellow')
+      fail('stored figures differ from the form: ' + JSON.stringify(c));
+    if (c.committer_role !== 'enterprise_principal') fail('committer role ' + c.committer_role);
+    if (errors.length) fail(errors.join(' | '));
+    return c;
+  } finally {
+    await context.close();
+  }
+}
+
 // The disposal through the forms (issue 10): an enterprise user of the enterprise gives feedback
 // on the pushed warning (cause and measures), then a city officer of its city checks it; each step
 // is read back from the server and the timeline names both with their tiers.
