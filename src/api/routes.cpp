@@ -21,6 +21,7 @@ namespace hazmon::api {
 void add_ingest_routes(http::Router& r, ApiContext& ctx);        // routes_ingest.cpp
 void add_upload_table_routes(http::Router& r, ApiContext& ctx);  // routes_upload_tables.cpp
 void add_commitment_routes(http::Router& r, ApiContext& ctx);    // routes_commitment.cpp
+void add_permit_routes(http::Router& r, ApiContext& ctx);        // routes_permit.cpp
 void add_process_routes(http::Router& r, ApiContext& ctx);       // routes_process.cpp
 void add_warning_routes(http::Router& r, ApiContext& ctx);       // routes_warning.cpp
 void add_stream_routes(http::Router& r, ApiContext& ctx);        // routes_stream.cpp
@@ -467,6 +468,7 @@ void register_routes(http::Router& router, ApiContext& ctx) {
   add_deployment_routes(router, ctx);
   add_ingest_routes(router, ctx);
   add_commitment_routes(router, ctx);    // upload/commitments before upload/{table}
+  add_permit_routes(router, ctx);        // upload/work-permits before upload/{table}
   add_upload_table_routes(router, ctx);  // after upload/realtime, which its {table} would shadow
   add_warning_routes(router, ctx);
   add_stream_routes(router, ctx);

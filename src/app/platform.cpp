@@ -22,6 +22,7 @@
 #include <hazmon/service/ingest_service.hpp>
 #include <hazmon/service/monitoring.hpp>
 #include <hazmon/service/notification_service.hpp>
+#include <hazmon/service/permit_service.hpp>
 #include <hazmon/service/process_service.hpp>
 #include <hazmon/service/registry_service.hpp>
 #include <hazmon/service/report_service.hpp>
@@ -121,6 +122,7 @@ struct Platform::Impl {
   std::unique_ptr<service::DataQualityService> data_quality;
   std::unique_ptr<service::ReportService> reports;
   std::unique_ptr<service::CommitmentService> commitments;
+  std::unique_ptr<service::PermitService> permits;
   std::unique_ptr<service::ProcessService> processes;
   std::unique_ptr<storage::RegistryVersion> registry_version;  // outlives ctx's response cache
   std::unique_ptr<api::ApiContext> ctx;
@@ -263,6 +265,7 @@ void Platform::Impl::build_reporting() {
                                                      *clock, mail.get());
   commitments = std::make_unique<service::CommitmentService>(
       db, warnings.get(), cfg["commitments"].get<service::CommitmentSettings>(), *clock);
+  permits = std::make_unique<service::PermitService>(db, *clock);
   // The coverage check counts a point connected by the data-quality window (docs/processes.md).
   processes = std::make_unique<service::ProcessService>(
       db, *clock, cfg["ingest"]["offline_after_s"].get<int>());
@@ -306,6 +309,7 @@ void Platform::Impl::build_api() {
   ctx->data_quality = data_quality.get();
   ctx->reports = reports.get();
   ctx->commitments = commitments.get();
+  ctx->permits = permits.get();
   ctx->processes = processes.get();
   ctx->offline_after_s = cfg["ingest"]["offline_after_s"].get<int>();
   ctx->max_streams_per_principal = hc["max_streams_per_principal"].get<int>();
@@ -418,5 +422,6 @@ service::StatisticsService& Platform::statistics() { return *impl_->statistics; 
 service::DataQualityService& Platform::data_quality() { return *impl_->data_quality; }
 service::ReportService& Platform::reports() { return *impl_->reports; }
 service::CommitmentService& Platform::commitments() { return *impl_->commitments; }
+service::PermitService& Platform::permits() { return *impl_->permits; }
 
 }  // namespace hazmon::app

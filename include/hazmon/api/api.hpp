@@ -29,6 +29,7 @@ class StatisticsService;
 class DataQualityService;
 class ReportService;
 class CommitmentService;
+class PermitService;
 class ProcessService;
 }  // namespace hazmon::service
 
@@ -65,6 +66,7 @@ struct ApiContext {
   service::DataQualityService* data_quality = nullptr;  // null: no /api/v1/data-quality
   service::ReportService* reports = nullptr;            // null: no /api/v1/reports
   service::CommitmentService* commitments = nullptr;    // null: no /api/v1/commitments
+  service::PermitService* permits = nullptr;            // null: no /api/v1/work-permits
   service::ProcessService* processes = nullptr;         // null: no /api/v1/processes, /coverage
   // null: lists and the overview are made for every request and carry no ETag (ADR 0018).
   std::shared_ptr<ResponseCache> response_cache;

@@ -41,6 +41,7 @@ class VideoService;
 class DataQualityService;
 class ReportService;
 class CommitmentService;
+class PermitService;
 class StatisticsService;
 class RegistryService;
 class EventHub;
@@ -103,6 +104,7 @@ class Platform {
   service::ReportService& reports();
   // Its deadline check runs after ingest's maintenance, or when the caller runs check().
   service::CommitmentService& commitments();
+  service::PermitService& permits();
 
  private:
   struct Impl;

@@ -1,0 +1,221 @@
+// Special work permits (特殊作业票, GB 30871-2022; docs/duties.md): filed, edited and moved by
+// the enterprise's users (POST/PATCH /api/v1/work-permits, /{id}/transitions) or uploaded by its
+// gateway like a base table (POST /api/v1/upload/work-permits); listed, counted per region and
+// compared with the day's safety commitment by people under their scope.
+#include <hazmon/api/api.hpp>
+
+#include <hazmon/core/error.hpp>
+#include <hazmon/service/audit_log.hpp>
+#include <hazmon/service/permit_service.hpp>
+
+#include "permit_json.hpp"
+#include "request_helpers.hpp"
+
+namespace hazmon::api {
+using core::Errc;
+using core::Error;
+using http::Request;
+using model::Principal;
+using nlohmann::json;
+
+namespace {
+constexpr std::size_t kMaxUploadRows = 200;
+
+std::string reason_of(const Error& e) {
+  std::string r = e.what();
+  std::size_t n = 0;
+  for (const auto& f : e.fields()) {
+    if (n++ == 3) break;
+    r += (n == 1 ? ": " : "; ") + (f.pointer.empty() ? std::string("/") : f.pointer) + " " +
+         f.message;
+  }
+  return r;
+}
+
+// The rows of an upload: a bare array, or {companyCode, dataId, datas: [...]} as for the other
+// base tables; another enterprise's companyCode is refused as a whole.
+const json& upload_rows(const json& body, const Principal& who) {
+  const json* rows = &body;
+  if (body.is_object()) {
+    for (auto& [k, v] : body.items())
+      if (k != "companyCode" && k != "dataId" && k != "datas")
+        throw Error(Errc::validation_failed, "unknown field " + k,
+                    {{"/" + k, "companyCode, dataId and datas only"}});
+    if (body.contains("companyCode") &&
+        (!body["companyCode"].is_string() ||
+         body["companyCode"].get<std::string>() != who.scope.company_code))
+      throw Error(Errc::forbidden, "this credential may not file for another enterprise");
+    if (!body.contains("datas"))
+      throw Error(Errc::validation_failed, "datas is required",
+                  {{"/datas", "expected an array of work permits"}});
+    rows = &body["datas"];
+  }
+  if (!rows->is_array())
+    throw Error(Errc::validation_failed, "the rows must be an array",
+                {{body.is_object() ? "/datas" : "", "expected an array"}});
+  if (rows->size() > kMaxUploadRows)
+    throw Error(Errc::too_large,
+                "at most " + std::to_string(kMaxUploadRows) + " work permits per upload");
+  return *rows;
+}
+
+bool flag_of(const std::map<std::string, std::string>& q, const char* key) {
+  auto it = q.find(key);
+  if (it == q.end()) return false;
+  if (it->second != "true" && it->second != "false")
+    throw Error(Errc::bad_request, std::string(key) + " must be true or false");
+  return it->second == "true";
+}
+
+storage::PermitFilter filter_of(const Request& req) {
+  storage::PermitFilter f;
+  auto q = query_subset(req, {"state", "type", "day", "company_code", "in_progress", "overdue"});
+  if (q.count("state")) f.state = q["state"];
+  if (q.count("type")) f.work_type = q["type"];
+  if (q.count("day")) f.day = q["day"];
+  if (q.count("company_code")) f.company_code = q["company_code"];
+  f.in_progress_now = flag_of(q, "in_progress");
+  f.overdue = flag_of(q, "overdue");
+  return f;
+}
+
+void people_of_the_enterprise(const Principal& who) {
+  if (who.scope.kind != model::ScopeKind::enterprise || who.role != model::Role::enterprise_user)
+    throw Error(Errc::forbidden,
+                "work permits are filed and moved by the enterprise's own users (gateways upload "
+                "them to /api/v1/upload/work-permits)");
+}
+}  // namespace
+
+void add_permit_routes(http::Router& r, ApiContext& ctx) {
+  if (!ctx.permits) return;
+  auto& ps = *ctx.permits;
+  r.add("POST", "/api/v1/work-permits",
+        authed(ctx, "permit.file", [&ps](Request& req, const Principal& who) {
+          check_query(req, {});
+          auto body = parse_json_body(req);
+          people_of_the_enterprise(who);
+          bool created = false;
+          auto saved = ps.file(who, permit_from_json(body, false), created);
+          return json_response(201, permit_json(saved, ps.now()));
+        }));
+  r.add("GET", "/api/v1/work-permits", authed(ctx, "", [&ps](Request& req, const Principal& who) {
+          check_query(req, {"state", "type", "day", "company_code", "in_progress", "overdue",
+                            "limit", "offset"});
+          auto limit = query_int(req, "limit", 100, 1, 1000);
+          auto offset = query_int(req, "offset", 0, 0, 1 << 30);
+          auto page = ps.list(who, filter_of(req), limit, offset);
+          auto now = ps.now();
+          json items = json::array();
+          for (const auto& p : page.items) items.push_back(permit_json(p, now));
+          return json_response(
+              200, {{"items", items}, {"total", page.total}, {"limit", limit}, {"offset", offset}});
+        }));
+  r.add("GET", "/api/v1/work-permits/summary",
+        authed(ctx, "", [&ps](Request& req, const Principal& who) {
+          check_query(req, {"group_by"});
+          auto group = query_or(req, "group_by", "county");
+          if (group != "county" && group != "city")
+            throw Error(Errc::bad_request, "group_by must be county or city");
+          return json_response(200, permit_summary_json(ps.summary(who, group == "city")));
+        }));
+  r.add("GET", "/api/v1/work-permits/commitment-check",
+        authed(ctx, "", [&ps](Request& req, const Principal& who) {
+          check_query(req, {"day", "company_code"});
+          return json_response(
+              200, permit_check_json(ps.commitment_check(who, query_or(req, "company_code", ""),
+                                                         query_or(req, "day", ""))));
+        }));
+  r.add("GET", "/api/v1/work-permits/{id}",
+        authed(ctx, "", [&ps](Request& req, const Principal& who) {
+          check_query(req, {});
+          auto id = id_param(req, "work permit");
+          return json_response(200, permit_detail_json(ps.get(who, id), ps.now()));
+        }));
+  r.add("PATCH", "/api/v1/work-permits/{id}",
+        authed(ctx, "permit.update", [&ps](Request& req, const Principal& who) {
+          check_query(req, {});
+          auto id = id_param(req, "work permit");
+          auto body = parse_json_body(req);
+          people_of_the_enterprise(who);
+          return json_response(
+              200, permit_json(ps.edit(who, id, permit_edit_from_json(body)), ps.now()));
+        }));
+  r.add("POST", "/api/v1/work-permits/{id}/transitions",
+        authed(ctx, "permit.transition", [&ps](Request& req, const Principal& who) {
+          check_query(req, {});
+          auto id = id_param(req, "work permit");
+          auto body = parse_json_body(req);
+          people_of_the_enterprise(who);
+          if (!body.is_object())
+            throw Error(Errc::validation_failed, "the transition must be an object",
+                        {{"", "expected {action, reason}"}});
+          std::vector<core::FieldError> errors;
+          for (auto& [k, v] : body.items())
+            if (k != "action" && k != "reason")
+              errors.push_back({"/" + k, "action and reason only"});
+          if (!body.contains("action") || !body["action"].is_string())
+            errors.push_back({"/action", "start, finish or cancel is required"});
+          if (body.contains("reason") && !body["reason"].is_string())
+            errors.push_back({"/reason", "must be a string"});
+          if (!errors.empty())
+            throw Error(Errc::validation_failed, "the transition is not valid", std::move(errors));
+          auto reason = body.value("reason", std::string());
+          if (reason.size() > model::kMaxPermitText)
+            throw Error(Errc::validation_failed, "the reason is too long",
+                        {{"/reason", "at most 200 bytes"}});
+          return json_response(
+              200, permit_json(ps.transition(who, id, body["action"].get<std::string>(), reason),
+                               ps.now()));
+        }));
+  // Before /api/v1/upload/{table}, which would take it for a registry table.
+  r.add("POST", "/api/v1/upload/work-permits",
+        authed(ctx, "upload.work_permits", [&ctx, &ps](Request& req, const Principal& who) {
+          if (who.role != model::Role::gateway || who.scope.kind != model::ScopeKind::enterprise)
+            throw Error(Errc::forbidden, "work permits are uploaded by an enterprise's gateway");
+          check_query(req, {});
+          auto body = parse_json_body(req);
+          const auto& rows = upload_rows(body, who);
+          int created = 0, updated = 0;
+          json rejected = json::array();
+          for (std::size_t i = 0; i < rows.size(); ++i) {
+            try {
+              json row = rows[i];
+              if (row.is_object() && row.contains("company_code") &&
+                  row["company_code"] != who.scope.company_code) {
+                rejected.push_back(
+                    {{"index", i}, {"reason", "the row belongs to another enterprise"}});
+                continue;
+              }
+              bool made = false;
+              ps.file(who, permit_from_json(row, true), made);
+              (made ? created : updated)++;
+            } catch (const Error& e) {
+              if (e.code() == Errc::unavailable || e.code() == Errc::internal) throw;
+              rejected.push_back({{"index", i}, {"reason", reason_of(e)}});
+            }
+          }
+          // authed() leaves uploads out: an upload that filed something is audited here.
+          if (created + updated > 0) {
+            service::AuditEntry a;
+            a.request_id = req.request_id;
+            a.actor_id = who.id;
+            a.actor_name = who.name;
+            a.actor_role = std::string(model::to_string(who.role));
+            a.client_addr = req.client_addr;
+            a.method = req.method;
+            a.path = req.path;
+            a.status = 200;
+            a.action = "upload.work_permits";
+            a.target = "work-permits";
+            a.detail = {{"created", created}, {"updated", updated}, {"rejected", rejected.size()}};
+            ctx.audit.record(a);
+          }
+          return json_response(200, {{"accepted", created + updated},
+                                     {"created", created},
+                                     {"updated", updated},
+                                     {"rejected", rejected}});
+        }));
+}
+
+}  // namespace hazmon::api
