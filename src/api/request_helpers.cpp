@@ -83,7 +83,7 @@ http::Handler authed(ApiContext& ctx, std::string action, AuthedHandler h) {
         auto token = req.bearer_token();
         auto who = token.empty() ? std::nullopt : ctx.auth.authenticate(token);
         if (!who) {
-          return http::problem(401, "unauthenticated",
+          return http::problem(core::Errc::unauthenticated, core::Reason::none,
                                token.empty() ? "log in first: send Authorization: Bearer <token>"
                                              : "the token is invalid or has expired",
                                req.request_id);
