@@ -930,4 +930,82 @@ TEST_F(ScopeMatrixOther, CommitmentsFollowTheScope) {
   }
 }
 
+// The key processes and the coverage check (docs/processes.md): the catalogue for everyone; the
+// coverage summary, an enterprise's coverage and its processes follow the scope (404 outside);
+// registry writers add and remove processes inside their scope (404 outside), other roles 403,
+// and rows they may not change stay.
+TEST_F(ScopeMatrixOther, KeyProcessesAndCoverageFollowTheScope) {
+  auto c = w_->client();
+  std::map<std::string, std::string> kept;  // company → a row no caller removes
+  for (const auto* side : {&kA, &kB}) {
+    auto r = c.post_json("/api/v1/enterprise-processes",
+                         {{"company_code", side->company}, {"process_code", "E1506"}}, w_->admin());
+    ASSERT_EQ(r.status, 201) << r.body;
+    kept[side->company] = std::to_string(r.json()["id"].get<long long>());
+  }
+  const std::set<std::string> writers = {"province_admin", "city_officer", "county_officer",
+                                         "enterprise_user"};
+  for (const auto& who : kCallers) {
+    SCOPED_TRACE(who.user + " (" + who.role + " " + who.scope + ")");
+    const auto& tok = w_->token.at(who.user);
+    auto cat = c.get("/api/v1/processes", tok);
+    ASSERT_EQ(cat.status, 200) << cat.body;
+    EXPECT_EQ(cat.json()["processes"].size(), 18u);
+    auto summary = c.get("/api/v1/coverage?group_by=city", tok);
+    ASSERT_EQ(summary.status, 200) << summary.body;
+    std::set<std::string> cities;
+    auto figures = summary.json();
+    for (const auto& g : figures["regions"]) cities.insert(g["region_code"].get<std::string>());
+    EXPECT_EQ(cities.count(kA.city) == 1, who.sees_a) << summary.body;
+    EXPECT_EQ(cities.count(kB.city) == 1, who.sees_b) << summary.body;
+    for (const auto* side : {&kA, &kB}) {
+      bool visible = side == &kA ? who.sees_a : who.sees_b;
+      auto cov = c.get("/api/v1/coverage/enterprises/" + side->company, tok);
+      auto list = c.get("/api/v1/enterprise-processes?company_code=" + side->company, tok);
+      auto add = c.post_json("/api/v1/enterprise-processes",
+                             {{"company_code", side->company}, {"process_code", "E1503"}}, tok);
+      auto del_kept = c.del("/api/v1/enterprise-processes/" + kept[side->company], tok);
+      if (visible) {
+        EXPECT_EQ(cov.status, 200) << cov.body;
+        EXPECT_TRUE(cov.json()["checked"].get<bool>()) << cov.body;
+        EXPECT_EQ(list.status, 200) << list.body;
+      } else {
+        EXPECT_TRUE(is_problem(cov, 404, "not_found")) << side->company;
+        EXPECT_TRUE(is_problem(list, 404, "not_found")) << side->company;
+      }
+      if (!writers.count(who.role)) {
+        EXPECT_TRUE(is_problem(add, 403, "forbidden")) << add.body;
+        EXPECT_TRUE(is_problem(del_kept, 403, "forbidden")) << del_kept.body;
+      } else if (!visible) {
+        EXPECT_TRUE(is_problem(add, 404, "not_found")) << add.body;
+        EXPECT_TRUE(is_problem(del_kept, 404, "not_found")) << del_kept.body;
+      } else {
+        ASSERT_EQ(add.status, 201) << add.body;
+        EXPECT_EQ(add.json()["process_name"], "氯化工艺");
+        auto del = c.del(
+            "/api/v1/enterprise-processes/" + std::to_string(add.json()["id"].get<long long>()),
+            tok);
+        EXPECT_EQ(del.status, 204) << del.body;
+        // Put the kept row back for the next caller (a writer inside the scope may remove it).
+        if (del_kept.status == 204) {
+          auto again =
+              c.post_json("/api/v1/enterprise-processes",
+                          {{"company_code", side->company}, {"process_code", "E1506"}}, tok);
+          ASSERT_EQ(again.status, 201) << again.body;
+          kept[side->company] = std::to_string(again.json()["id"].get<long long>());
+        } else {
+          ADD_FAILURE() << "DELETE of a visible row by a writer: " << del_kept.body;
+        }
+      }
+    }
+  }
+  for (const auto* side : {&kA, &kB}) {
+    auto r = c.get("/api/v1/enterprise-processes?company_code=" + side->company, w_->admin());
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto items = r.json()["items"];
+    ASSERT_EQ(items.size(), 1u) << r.body;
+    EXPECT_EQ(items[0]["process_code"], "E1506");
+  }
+}
+
 }  // namespace
