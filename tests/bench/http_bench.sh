@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
-# GET /api/v1/enterprises through hazmond (TLS, session check, scoped query on PostgreSQL)
-# against nginx serving the same JSON bytes from a file over TLS, same machine, same run.
+# The dashboards' polled GETs through hazmond (TLS, session check, scoped answer, response cache
+# under the registry version: ADR 0018) against nginx serving the same JSON bytes from a file over
+# TLS, same machine, same run, one pair of runs per endpoint:
+#   list      GET /api/v1/enterprises?limit=50     (registry list, 50 of the demo's enterprises)
+#   overview  GET /api/v1/overview                 (the overview figures and the map's markers:
+#                                                   the map page draws from it; there is no other
+#                                                   map endpoint)
+#   ranking   GET /api/v1/statistics/ranking?by=city  (polled every 5 min; not cached)
 # Usage: tests/bench/http_bench.sh [duration_s] [connections]
+# Env: HAZMOND (the binary; e.g. an older build for a before/after pair), ENDPOINTS (a subset of
+# "list overview ranking"), HAZMON_HOME (the tree its migrations and schemas come from).
 # Needs wrk and nginx-light (HAZMON_SETUP_BENCH=1 scripts/setup.sh installs them).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -33,10 +41,14 @@ done
 PW=$(cat "$WORK/var/admin-password")
 TOKEN=$(curl -sk "https://127.0.0.1:$PORT/api/v1/auth/login" -H 'content-type: application/json' \
   -d "{\"username\":\"admin\",\"password\":\"$PW\"}" | sed -E 's/.*"token":"([^"]+)".*/\1/')
-TARGET="/api/v1/enterprises?limit=50"
+ENDPOINTS=${ENDPOINTS:-list overview ranking}
+declare -A TARGETS=([list]="/api/v1/enterprises?limit=50" [overview]="/api/v1/overview"
+                    [ranking]="/api/v1/statistics/ranking?by=city")
 mkdir -p "$WORK/www"
-curl -sk "https://127.0.0.1:$PORT$TARGET" -H "Authorization: Bearer $TOKEN" > "$WORK/www/enterprises.json"
-BYTES=$(stat -c %s "$WORK/www/enterprises.json")
+for e in $ENDPOINTS; do
+  curl -sk "https://127.0.0.1:$PORT${TARGETS[$e]}" -H "Authorization: Bearer $TOKEN" \
+    > "$WORK/www/$e.json"
+done
 
 cat > "$WORK/nginx.conf" <<NGINX
 worker_processes 2;
@@ -71,21 +83,30 @@ rps() { awk '/Requests\/sec/ {print $2}'; }
 p99() { awk '$1=="99%" {print $2}'; }
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v); print v} else if (v ~ /s$/) {sub(/s/,"",v); print v*1000} else print v}'; }
 
-echo "warming up…" >&2
-wrk -t2 -c"$CONNS" -d3s -H "Authorization: Bearer $TOKEN" "https://127.0.0.1:$PORT$TARGET" >/dev/null
-HZ_OUT=$(run_wrk "https://127.0.0.1:$PORT$TARGET" "Authorization: Bearer $TOKEN")
-NG_OUT=$(run_wrk "https://127.0.0.1:$NGINX_PORT/enterprises.json")
-NON2XX=$(echo "$HZ_OUT" | awk '/Non-2xx/ {print $4}')
-HZ_RPS=$(echo "$HZ_OUT" | rps); NG_RPS=$(echo "$NG_OUT" | rps)
-HZ_P99=$(echo "$HZ_OUT" | p99 | to_ms); NG_P99=$(echo "$NG_OUT" | p99 | to_ms)
-RATIO=$(awk -v a="$HZ_RPS" -v b="$NG_RPS" 'BEGIN {printf "%.3f", a/b}')
-echo "$HZ_OUT" >&2
-echo "$NG_OUT" >&2
 cat <<RESULT
 date: $(date -u +%Y-%m-%dT%H:%MZ)
 machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(lsb_release -ds 2>/dev/null || grep PRETTY /etc/os-release | cut -d= -f2)
-load: wrk -t2 -c$CONNS -d${DURATION}s, response $BYTES bytes (50 enterprises), TLS on both sides
-hazmond GET $TARGET: ${HZ_RPS} req/s, p99 ${HZ_P99} ms, non-2xx: ${NON2XX:-0}
-nginx   same bytes from a file: ${NG_RPS} req/s, p99 ${NG_P99} ms
-ratio hazmond/nginx: ${RATIO}
+hazmond: $HAZMOND ($(stat -c %y "$HAZMOND" | cut -d. -f1))
+load: wrk -t2 -c$CONNS -d${DURATION}s per run, TLS on both sides
 RESULT
+for e in $ENDPOINTS; do
+  TARGET=${TARGETS[$e]}
+  BYTES=$(stat -c %s "$WORK/www/$e.json")
+  echo "warming up $e…" >&2
+  wrk -t2 -c"$CONNS" -d3s -H "Authorization: Bearer $TOKEN" "https://127.0.0.1:$PORT$TARGET" >/dev/null
+  LOAD=$(cut -d' ' -f1 /proc/loadavg)
+  HZ_OUT=$(run_wrk "https://127.0.0.1:$PORT$TARGET" "Authorization: Bearer $TOKEN")
+  NG_OUT=$(run_wrk "https://127.0.0.1:$NGINX_PORT/$e.json")
+  NON2XX=$(echo "$HZ_OUT" | awk '/Non-2xx/ {print $4}')
+  HZ_RPS=$(echo "$HZ_OUT" | rps); NG_RPS=$(echo "$NG_OUT" | rps)
+  HZ_P99=$(echo "$HZ_OUT" | p99 | to_ms); NG_P99=$(echo "$NG_OUT" | p99 | to_ms)
+  RATIO=$(awk -v a="$HZ_RPS" -v b="$NG_RPS" 'BEGIN {printf "%.3f", a/b}')
+  echo "$HZ_OUT" >&2
+  echo "$NG_OUT" >&2
+  cat <<RESULT
+[$e] GET $TARGET, $BYTES bytes, load average before the run $LOAD
+  hazmond: ${HZ_RPS} req/s, p99 ${HZ_P99} ms, non-2xx: ${NON2XX:-0}
+  nginx (same bytes from a file): ${NG_RPS} req/s, p99 ${NG_P99} ms
+  ratio hazmond/nginx: ${RATIO}
+RESULT
+done
