@@ -313,6 +313,44 @@ std::map<std::string, Try> actions() {
   a["commitment.summary"] = [=](World& w, const std::string& r, int) {
     return w.c().get("/api/v1/commitments/summary", as(w, r));
   };
+  // The key processes and the coverage check (docs/processes.md). Each attempt names another
+  // process, and a row it added is removed again, so that no attempt meets another's row (409).
+  auto process_of = [](int n) { return "E150" + std::to_string(n % 18 + 1); };
+  auto remove_process = [](World& w, const HttpResult& r) {
+    if (r.status == 201)
+      w.c().del("/api/v1/enterprise-processes/" + std::to_string(r.json()["id"].get<long long>()),
+                w.token.at("province_admin"));
+  };
+  a["process.catalogue"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/processes", as(w, r));
+  };
+  a["process.list"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/enterprise-processes", as(w, r));
+  };
+  a["process.assign"] = [=](World& w, const std::string& r, int n) {
+    auto res =
+        w.c().post_json("/api/v1/enterprise-processes",
+                        {{"company_code", kCompany}, {"process_code", process_of(n)}}, as(w, r));
+    remove_process(w, res);
+    return res;
+  };
+  a["process.unassign"] = [=](World& w, const std::string& r, int n) {
+    auto made = w.c().post_json("/api/v1/enterprise-processes",
+                                {{"company_code", kCompany}, {"process_code", process_of(n)}},
+                                w.token.at("province_admin"));
+    if (made.status != 201) throw std::runtime_error("role matrix: process: " + made.body);
+    auto id = std::to_string(made.json()["id"].get<long long>());
+    auto res = w.c().del("/api/v1/enterprise-processes/" + id, as(w, r));
+    if (res.status / 100 != 2)
+      w.c().del("/api/v1/enterprise-processes/" + id, w.token.at("province_admin"));
+    return res;
+  };
+  a["coverage.read"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/coverage/enterprises/" + kCompany, as(w, r));
+  };
+  a["coverage.summary"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/coverage?group_by=county", as(w, r));
+  };
   return a;
 }
 
