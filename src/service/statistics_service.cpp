@@ -214,7 +214,9 @@ json StatisticsService::overview(const model::Principal& who) {
                        {"worst_level", opt(m.worst_level)},
                        {"online", m.online},
                        {"open_alarms", m.open_alarms},
-                       {"open_warnings", m.open_warnings}});
+                       {"open_warnings", m.open_warnings},
+                       {"hot_work", m.hot_work},
+                       {"confined_space", m.confined_space}});
   }
   return {{"generated_at", core::format_rfc3339(now)},
           {"points_counted_at", core::format_rfc3339(points_at)},

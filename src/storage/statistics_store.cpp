@@ -538,7 +538,11 @@ void overview_markers(Tx& tx, const model::Scope& scope, core::SysTime now,
           "we AS (SELECT company_code, count(*) AS n, max(CASE level WHEN 'red' THEN 4 WHEN "
           "'orange' THEN 3 "
           "WHEN 'yellow' THEN 2 ELSE 1 END) AS worst FROM warning_event WHERE status <> 'closed' "
-          "GROUP BY 1) "
+          "GROUP BY 1), "
+          "wp AS (SELECT company_code, count(*) FILTER (WHERE work_type = 'hot_work') AS hot, "
+          "count(*) FILTER (WHERE work_type = 'confined_space') AS confined FROM work_permit "
+          "WHERE state = 'in_progress' AND work_type IN ('hot_work', 'confined_space') GROUP BY "
+          "1) "
           "SELECT e.company_code, e.name, e.region_code, " +
           std::string(kCityOf) +
           " AS city_code, cr.name AS city_name, "
@@ -548,13 +552,15 @@ void overview_markers(Tx& tx, const model::Scope& scope, core::SysTime now,
           "coalesce(gw.online, false) AS online, coalesce(al.n, 0) AS open_alarms, coalesce(we.n, "
           "0) AS open_warnings, "
           "CASE we.worst WHEN 4 THEN 'red' WHEN 3 THEN 'orange' WHEN 2 THEN 'yellow' WHEN 1 THEN "
-          "'blue' END AS worst_level "
+          "'blue' END AS worst_level, coalesce(wp.hot, 0) AS hot_work, coalesce(wp.confined, 0) "
+          "AS confined_space "
           "FROM enterprise e LEFT JOIN region cr ON cr.code = " +
           kCityOf +
           " LEFT JOIN region co ON co.code = e.region_code "
           "LEFT JOIN gw ON gw.company_code = e.company_code LEFT JOIN al ON al.company_code = "
           "e.company_code "
           "LEFT JOIN we ON we.company_code = e.company_code "
+          "LEFT JOIN wp ON wp.company_code = e.company_code "
           "WHERE e.is_active AND e.status <> 'closed' AND " +
           q5.scope + " ORDER BY e.company_code",
       q5.p);
@@ -574,6 +580,8 @@ void overview_markers(Tx& tx, const model::Scope& scope, core::SysTime now,
     mk.online = r["online"].is_boolean() && r["online"].get<bool>();
     mk.open_alarms = num(r["open_alarms"]);
     mk.open_warnings = num(r["open_warnings"]);
+    mk.hot_work = num(r["hot_work"]);
+    mk.confined_space = num(r["confined_space"]);
     ++out.enterprises.total;
     if (mk.online) ++out.enterprises.online;
     out.markers.push_back(std::move(mk));

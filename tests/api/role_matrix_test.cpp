@@ -313,6 +313,45 @@ std::map<std::string, Try> actions() {
   a["commitment.summary"] = [=](World& w, const std::string& r, int) {
     return w.c().get("/api/v1/commitments/summary", as(w, r));
   };
+  // Special work permits (特殊作业票): a fresh planned permit of the enterprise for every try that
+  // needs one, filed by the enterprise's user.
+  auto permit = [](const std::string& no) {
+    return json{{"permit_no", no},
+                {"work_type", "confined_space"},
+                {"location", "储罐内部"},
+                {"begin_at", core::format_rfc3339(system_clock::now())},
+                {"end_at", core::format_rfc3339(system_clock::now() + hours(4))},
+                {"responsible", "矩阵作业负责人"},
+                {"responsible_mobile", "13900000002"}};
+  };
+  auto planned = [=](World& w, const std::string& r, int n) {
+    auto res = w.c().post_json("/api/v1/work-permits", permit("RM-P-" + r + std::to_string(n)),
+                               w.token.at("enterprise_user"));
+    if (res.status != 201) throw std::runtime_error("role matrix: permit: " + res.body);
+    return std::to_string(res.json()["id"].get<long long>());
+  };
+  a["permit.file"] = [=](World& w, const std::string& r, int n) {
+    return w.c().post_json("/api/v1/work-permits", permit("RM-F-" + r + std::to_string(n)),
+                           as(w, r));
+  };
+  a["permit.update"] = [=](World& w, const std::string& r, int n) {
+    return w.c().patch_json("/api/v1/work-permits/" + planned(w, r, n),
+                            {{"location", "储罐外部"}, {"reason", "位置更正"}}, as(w, r));
+  };
+  a["permit.transition"] = [=](World& w, const std::string& r, int n) {
+    return w.c().post_json("/api/v1/work-permits/" + planned(w, r, n) + "/transitions",
+                           {{"action", "start"}}, as(w, r));
+  };
+  a["permit.upload"] = [=](World& w, const std::string& r, int n) {
+    return w.c().post_json("/api/v1/upload/work-permits",
+                           json::array({permit("RM-U-" + r + std::to_string(n))}), as(w, r));
+  };
+  a["permit.read"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/work-permits", as(w, r));
+  };
+  a["permit.summary"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/work-permits/summary", as(w, r));
+  };
   // The key processes and the coverage check (docs/processes.md). Each attempt names another
   // process, and a row it added is removed again, so that no attempt meets another's row (409).
   auto process_of = [](int n) { return "E150" + std::to_string(n % 18 + 1); };

@@ -82,6 +82,8 @@ struct EnterpriseMarker {
   std::optional<std::string> worst_level;  // red, orange, yellow, blue
   bool online = false;
   long long open_alarms = 0, open_warnings = 0;
+  // Special work permits in progress (特殊作业, migration 0019): hot work and confined space.
+  long long hot_work = 0, confined_space = 0;
 };
 
 // An enterprise's monitoring points and how many are online: the dear part of the overview at
