@@ -287,9 +287,14 @@ std::vector<std::string> CommitmentStore::unwarned_missing(Tx& tx, const std::st
 
 bool CommitmentStore::claim_warning(Tx& tx, const std::string& company_code, const std::string& day,
                                     core::SysTime at) const {
+  // The filing's lock (save): a filing committing meanwhile is seen here, and a filing that
+  // comes after sees this row and closes the warning.
+  tx.exec_count("SELECT pg_advisory_xact_lock(hashtext('safety_commitment'), hashtext($1 || $2))",
+                {company_code, day});
   return tx.exec_count(
-             "INSERT INTO commitment_warning (company_code, day, raised_at) VALUES ($1, "
-             "$2::date, $3) ON CONFLICT DO NOTHING",
+             "INSERT INTO commitment_warning (company_code, day, raised_at) SELECT $1, $2::date, "
+             "$3 WHERE NOT EXISTS (SELECT 1 FROM safety_commitment WHERE company_code = $1 AND "
+             "day = $2::date) ON CONFLICT DO NOTHING",
              {company_code, day, format_timestamptz(at)}) == 1;
 }
 

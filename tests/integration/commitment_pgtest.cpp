@@ -165,6 +165,10 @@ TEST(CommitmentPg, AMissingCommitmentWarnsAtTheDeadlineOnceAndTheFilingClosesIt)
   // B files on time at 08:40.
   w.clock.advance(minutes(10));
   EXPECT_FALSE(w.commitments.file(w.user(kB), {filing("王五")}).late);
+  // A check that had listed B before the filing committed claims nothing for it.
+  EXPECT_FALSE(w.db.db().in_tx([&](storage::Tx& tx) {
+    return storage::CommitmentStore{}.claim_warning(tx, kB, "2026-12-07", w.clock.now());
+  }));
   // 09:01 Beijing: A has not committed; the suspended enterprise and the one without a hazard
   // source are not expected.
   w.clock.advance(minutes(21));

@@ -87,7 +87,8 @@ class CommitmentStore {
   // ---- the deadline check ----
   // Expected enterprises (province-wide) with no commitment and no warning row for `day`.
   std::vector<std::string> unwarned_missing(Tx& tx, const std::string& day, int limit) const;
-  // Claims the day's warning for the enterprise; false when another node or run has it.
+  // Claims the day's warning for the enterprise, under the lock a filing of that day takes; false
+  // when another node or run has it or the commitment has been filed meanwhile.
   bool claim_warning(Tx& tx, const std::string& company_code, const std::string& day,
                      core::SysTime at) const;
   void set_warning_event(Tx& tx, const std::string& company_code, const std::string& day,
