@@ -31,7 +31,7 @@ struct ResponseCache::Impl {
   std::unordered_map<std::string, Entry> map;
   std::list<std::string> lru;  // most recently used first
   std::size_t bytes = 0;
-  std::int64_t newest = 0;  // the newest version seen by put()
+  std::int64_t newest = 0;  // the version of every stored answer
 
   prometheus::Counter& hits;
   prometheus::Counter& misses;
@@ -113,8 +113,10 @@ void ResponseCache::put(const std::string& key, std::int64_t version,
   const auto cost = Impl::cost(key, *a);
   if (s_.max_entries == 0 || cost > s_.max_bytes) return;
   std::lock_guard lock(i.mutex);
-  if (version < i.newest) return;  // made before a write: it would never be served
-  if (version > i.newest) {
+  // Another version than the stored ones: nothing stored can be served again. Usually newer; an
+  // older one is a slow request that read the version before a write (its answer replaces the
+  // newer ones until the next miss), or a database restored from an older dump.
+  if (version != i.newest) {
     i.newest = version;
     i.map.clear();
     i.lru.clear();

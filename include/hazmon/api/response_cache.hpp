@@ -49,8 +49,8 @@ class ResponseCache {
   // The answer stored for `key` under `version`, if no older than `max_age` (zero: any age).
   std::shared_ptr<const CachedAnswer> find(const std::string& key, std::int64_t version,
                                            std::chrono::milliseconds max_age);
-  // Stores `a` for `key` under `version`; evicts the least recently used beyond the bounds. A
-  // version newer than any seen empties the cache first (nothing older can be served again).
+  // Stores `a` for `key` under `version`; evicts the least recently used beyond the bounds.
+  // Another version than the stored answers' empties the cache first (they cannot be served).
   void put(const std::string& key, std::int64_t version, std::shared_ptr<const CachedAnswer> a);
   void count_not_modified();
 
