@@ -1,17 +1,17 @@
 #pragma once
 // Inside api only: optional struct fields as JSON values for the answers the routes build: null
-// when absent, timestamps as the API writes them (storage::format_timestamptz).
+// when absent, timestamps as the API writes them (core::format_rfc3339_pg).
 #include <nlohmann/json.hpp>
 
 #include <optional>
 
 #include <hazmon/core/clock.hpp>
-#include <hazmon/storage/database.hpp>
+#include <hazmon/core/time_format.hpp>
 
 namespace hazmon::api::json_values {
 
 inline nlohmann::json time_or_null(const std::optional<core::SysTime>& t) {
-  return t ? nlohmann::json(storage::format_timestamptz(*t)) : nlohmann::json(nullptr);
+  return t ? nlohmann::json(core::format_rfc3339_pg(*t)) : nlohmann::json(nullptr);
 }
 
 template <typename T>

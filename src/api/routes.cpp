@@ -9,7 +9,6 @@
 #include <hazmon/service/registry_service.hpp>
 #include <hazmon/service/roster.hpp>
 #include <hazmon/service/user_admin.hpp>
-#include <hazmon/storage/database.hpp>
 
 #include <prometheus/counter.h>
 #include <prometheus/registry.h>
@@ -225,7 +224,7 @@ json user_page_json(const service::UserPage& page, int limit, long long offset) 
                      {"scope_kind", u.scope_kind},
                      {"scope_code", u.scope_code},
                      {"is_active", u.is_active},
-                     {"created_at", storage::format_timestamptz(u.created_at)}});
+                     {"created_at", core::format_rfc3339_pg(u.created_at)}});
   return {{"items", items}, {"total", page.total}, {"limit", limit}, {"offset", offset}};
 }
 

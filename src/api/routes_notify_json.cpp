@@ -1,6 +1,6 @@
 #include "routes_notify_json.hpp"
 
-#include <hazmon/storage/database.hpp>
+#include <hazmon/core/time_format.hpp>
 
 #include "json_values.hpp"
 
@@ -9,7 +9,7 @@ using json_values::or_null;
 using json_values::time_or_null;
 using nlohmann::json;
 
-json notification_json(const storage::NotificationRow& n) {
+json notification_json(const model::NotificationRow& n) {
   return {{"id", n.id},
           {"warning_event_id", n.warning_event_id},
           {"event_no", n.event_no},
@@ -24,13 +24,13 @@ json notification_json(const storage::NotificationRow& n) {
           {"body", n.body},
           {"status", n.status},
           {"attempts", n.attempts},
-          {"next_attempt_at", storage::format_timestamptz(n.next_attempt_at)},
+          {"next_attempt_at", core::format_rfc3339_pg(n.next_attempt_at)},
           {"last_error", or_null(n.last_error)},
-          {"created_at", storage::format_timestamptz(n.created_at)},
+          {"created_at", core::format_rfc3339_pg(n.created_at)},
           {"sent_at", time_or_null(n.sent_at)}};
 }
 
-json contact_json(const storage::ContactRow& c) {
+json contact_json(const model::ContactRow& c) {
   return {{"id", c.id},
           {"level", c.level},
           {"company_code", or_null(c.company_code)},
@@ -43,8 +43,8 @@ json contact_json(const storage::ContactRow& c) {
           {"min_level", model::to_string(c.min_level)},
           {"is_active", c.is_active},
           {"note", c.note},
-          {"created_at", storage::format_timestamptz(c.created_at)},
-          {"updated_at", storage::format_timestamptz(c.updated_at)}};
+          {"created_at", core::format_rfc3339_pg(c.created_at)},
+          {"updated_at", core::format_rfc3339_pg(c.updated_at)}};
 }
 
 }  // namespace hazmon::api

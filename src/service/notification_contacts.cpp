@@ -181,19 +181,19 @@ storage::ContactWrite write_of(const ContactInput& c) {
           c.note};
 }
 
-storage::ContactRow contact_by_id(const storage::NotificationStore& store, storage::Tx& tx,
-                                  const model::Principal& who, long long id) {
+model::ContactRow contact_by_id(const storage::NotificationStore& store, storage::Tx& tx,
+                                const model::Principal& who, long long id) {
   auto row = store.contact(tx, who.scope, id);
   if (!row) throw Error(Errc::not_found, "no such contact");
   return std::move(*row);
 }
 }  // namespace
 
-storage::Page<storage::ContactRow> list_contacts(storage::Database& db,
-                                                 const storage::NotificationStore& st,
-                                                 const model::Principal& who,
-                                                 const std::map<std::string, std::string>& filters,
-                                                 int limit, long long offset) {
+model::Page<model::ContactRow> list_contacts(storage::Database& db,
+                                             const storage::NotificationStore& st,
+                                             const model::Principal& who,
+                                             const std::map<std::string, std::string>& filters,
+                                             int limit, long long offset) {
   contacts_allowed(who);
   storage::ContactFilter f;
   for (const auto& [k, v] : filters) {
@@ -211,8 +211,8 @@ storage::Page<storage::ContactRow> list_contacts(storage::Database& db,
   return st.contacts(tx, who.scope, f, limit, offset);
 }
 
-storage::ContactRow create_contact(storage::Database& db, const storage::NotificationStore& st,
-                                   const model::Principal& who, const json& body) {
+model::ContactRow create_contact(storage::Database& db, const storage::NotificationStore& st,
+                                 const model::Principal& who, const json& body) {
   contacts_allowed(who);
   auto c = parse_contact(body);
   return db.in_tx([&](storage::Tx& tx) {
@@ -221,8 +221,8 @@ storage::ContactRow create_contact(storage::Database& db, const storage::Notific
   });
 }
 
-storage::ContactRow replace_contact(storage::Database& db, const storage::NotificationStore& st,
-                                    const model::Principal& who, long long id, const json& body) {
+model::ContactRow replace_contact(storage::Database& db, const storage::NotificationStore& st,
+                                  const model::Principal& who, long long id, const json& body) {
   contacts_allowed(who);
   return db.in_tx([&](storage::Tx& tx) {
     contact_by_id(st, tx, who, id);  // 404 first: a contact outside the scope does not exist

@@ -17,16 +17,16 @@ namespace hazmon::service::notification_detail {
 int level_rank(const std::string& level);  // blue 0 … red 3; −1 for anything else
 bool is_tier(const std::string& t);        // enterprise, county, city, province
 
-storage::Page<storage::ContactRow> list_contacts(storage::Database& db,
-                                                 const storage::NotificationStore& st,
-                                                 const model::Principal& who,
-                                                 const std::map<std::string, std::string>& filters,
-                                                 int limit, long long offset);
-storage::ContactRow create_contact(storage::Database& db, const storage::NotificationStore& st,
-                                   const model::Principal& who, const nlohmann::json& body);
-storage::ContactRow replace_contact(storage::Database& db, const storage::NotificationStore& st,
-                                    const model::Principal& who, long long id,
-                                    const nlohmann::json& body);
+model::Page<model::ContactRow> list_contacts(storage::Database& db,
+                                             const storage::NotificationStore& st,
+                                             const model::Principal& who,
+                                             const std::map<std::string, std::string>& filters,
+                                             int limit, long long offset);
+model::ContactRow create_contact(storage::Database& db, const storage::NotificationStore& st,
+                                 const model::Principal& who, const nlohmann::json& body);
+model::ContactRow replace_contact(storage::Database& db, const storage::NotificationStore& st,
+                                  const model::Principal& who, long long id,
+                                  const nlohmann::json& body);
 void delete_contact(storage::Database& db, const storage::NotificationStore& st,
                     const model::Principal& who, long long id);
 

@@ -372,7 +372,7 @@ NotifyStats NotificationService::stats() const {
           i.n_enqueue_failures.load()};
 }
 
-storage::Page<storage::NotificationRow> NotificationService::list(
+model::Page<model::NotificationRow> NotificationService::list(
     const model::Principal& who, const std::map<std::string, std::string>& filters, int limit,
     long long offset) {
   if (!who.is_person()) throw Error(Errc::forbidden, "notifications are for people");
@@ -407,19 +407,19 @@ storage::Page<storage::NotificationRow> NotificationService::list(
   return page;
 }
 
-storage::Page<storage::ContactRow> NotificationService::list_contacts(
+model::Page<model::ContactRow> NotificationService::list_contacts(
     const model::Principal& who, const std::map<std::string, std::string>& filters, int limit,
     long long offset) {
   return notification_detail::list_contacts(impl_->db, impl_->store, who, filters, limit, offset);
 }
 
-storage::ContactRow NotificationService::create_contact(const model::Principal& who,
-                                                        const json& body) {
+model::ContactRow NotificationService::create_contact(const model::Principal& who,
+                                                      const json& body) {
   return notification_detail::create_contact(impl_->db, impl_->store, who, body);
 }
 
-storage::ContactRow NotificationService::replace_contact(const model::Principal& who, long long id,
-                                                         const json& body) {
+model::ContactRow NotificationService::replace_contact(const model::Principal& who, long long id,
+                                                       const json& body) {
   return notification_detail::replace_contact(impl_->db, impl_->store, who, id, body);
 }
 

@@ -6,6 +6,10 @@
 
 namespace hazmon::storage {
 
+using model::ContactRow;
+using model::NotificationRow;
+using model::Page;
+
 template <>
 struct RowDescription<ContactTarget> {
   using C = ContactTarget;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <hazmon/core/clock.hpp>
+#include <hazmon/model/page.hpp>
 
 namespace hazmon::model {
 
@@ -78,12 +79,6 @@ struct Filing {
   std::optional<long long> rejected_by;
   std::optional<core::SysTime> rejected_at;
   std::string decision_note;
-};
-
-template <typename T>
-struct Page {
-  std::vector<T> items;
-  long long total = 0;
 };
 
 }  // namespace hazmon::model

@@ -14,9 +14,10 @@
 #include <string>
 
 #include <hazmon/core/clock.hpp>
+#include <hazmon/model/notification.hpp>
+#include <hazmon/model/page.hpp>
 #include <hazmon/model/scope.hpp>
 #include <hazmon/notify/templates.hpp>
-#include <hazmon/storage/notification_store.hpp>
 
 namespace hazmon::storage {
 class Database;
@@ -74,18 +75,18 @@ class NotificationService {
 
   // GET /notifications: filters warning_event_id, status, channel, company_code, from, to. SMS
   // recipients are masked except for the province admin and city officers (who keep contacts).
-  storage::Page<storage::NotificationRow> list(const model::Principal& who,
-                                               const std::map<std::string, std::string>& filters,
-                                               int limit, long long offset);
+  model::Page<model::NotificationRow> list(const model::Principal& who,
+                                           const std::map<std::string, std::string>& filters,
+                                           int limit, long long offset);
 
   // Duty contacts, for the province admin (all) and city officers (their city); 403 otherwise.
   // The routes turn the rows into JSON (src/api/routes_notify_json.cpp).
-  storage::Page<storage::ContactRow> list_contacts(
-      const model::Principal& who, const std::map<std::string, std::string>& filters, int limit,
-      long long offset);
-  storage::ContactRow create_contact(const model::Principal& who, const nlohmann::json& body);
-  storage::ContactRow replace_contact(const model::Principal& who, long long id,
-                                      const nlohmann::json& body);
+  model::Page<model::ContactRow> list_contacts(const model::Principal& who,
+                                               const std::map<std::string, std::string>& filters,
+                                               int limit, long long offset);
+  model::ContactRow create_contact(const model::Principal& who, const nlohmann::json& body);
+  model::ContactRow replace_contact(const model::Principal& who, long long id,
+                                    const nlohmann::json& body);
   void delete_contact(const model::Principal& who, long long id);
 
   NotifyStats stats() const;

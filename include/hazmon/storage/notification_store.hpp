@@ -8,6 +8,8 @@
 #include <vector>
 
 #include <hazmon/core/clock.hpp>
+#include <hazmon/model/notification.hpp>
+#include <hazmon/model/page.hpp>
 #include <hazmon/model/scope.hpp>
 #include <hazmon/model/warning.hpp>
 
@@ -44,35 +46,10 @@ struct OutboxMessage {
   int attempts = 0;
 };
 
-// A notification as GET /notifications lists it.
-struct NotificationRow {
-  long long id = 0, warning_event_id = 0;
-  std::string event_no, company_code, company_name, push_reason, channel, recipient, recipient_name,
-      recipient_level, subject, body, status;
-  int attempts = 0;
-  core::SysTime next_attempt_at{}, created_at{};
-  std::optional<std::string> last_error;
-  std::optional<core::SysTime> sent_at;
-};
-
 struct NotificationFilter {
   std::optional<long long> warning_event_id;
   std::optional<std::string> status, channel, company_code;
   std::optional<core::SysTime> from, to;  // on created_at, [from, to)
-};
-
-// A duty contact as the API shows it.
-struct ContactRow {
-  long long id = 0;
-  std::string level;
-  std::optional<std::string> company_code, company_name, region_code;
-  std::string name;
-  std::optional<std::string> phone, email;
-  std::string channels;  // JSON array text
-  model::WarningLevel min_level = model::WarningLevel::blue;
-  bool is_active = true;
-  std::string note;
-  core::SysTime created_at{}, updated_at{};
 };
 
 // A contact to write (checked by the service).
@@ -87,12 +64,6 @@ struct ContactWrite {
 
 struct ContactFilter {
   std::optional<std::string> level, company_code, region_code;
-};
-
-template <typename T>
-struct Page {
-  std::vector<T> items;
-  long long total = 0;
 };
 
 class NotificationStore {
@@ -115,14 +86,15 @@ class NotificationStore {
   void mark_attempt_failed(Tx& tx, long long id, bool give_up, int attempts,
                            const std::string& error, core::SysTime next_attempt) const;
 
-  Page<NotificationRow> list(Tx& tx, const model::Scope& scope, const NotificationFilter& f,
-                             int limit, long long offset) const;
+  model::Page<model::NotificationRow> list(Tx& tx, const model::Scope& scope,
+                                           const NotificationFilter& f, int limit,
+                                           long long offset) const;
 
   // Contacts inside a scope: an enterprise contact by its enterprise's region, a region contact
   // by its own code.
-  Page<ContactRow> contacts(Tx& tx, const model::Scope& scope, const ContactFilter& f, int limit,
-                            long long offset) const;
-  std::optional<ContactRow> contact(Tx& tx, const model::Scope& scope, long long id) const;
+  model::Page<model::ContactRow> contacts(Tx& tx, const model::Scope& scope, const ContactFilter& f,
+                                          int limit, long long offset) const;
+  std::optional<model::ContactRow> contact(Tx& tx, const model::Scope& scope, long long id) const;
   long long add_contact(Tx& tx, const ContactWrite& c) const;
   void replace_contact(Tx& tx, long long id, const ContactWrite& c) const;
   void delete_contact(Tx& tx, long long id) const;
