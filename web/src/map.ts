@@ -88,6 +88,9 @@ export interface Marker {
   approximate: boolean;
   severity: Severity;
   openAlarms: number;
+  /** Special work in progress (特殊作业): hot work and confined space. */
+  hotWork: number;
+  confinedSpace: number;
   openWarnings: number;
   online: boolean;
 }
@@ -141,6 +144,8 @@ export function placeEnterprises(list: OverviewEnterprise[], centres: CityCentre
       openAlarms: e.open_alarms,
       openWarnings: e.open_warnings,
       online: e.online,
+      hotWork: e.hot_work ?? 0,
+      confinedSpace: e.confined_space ?? 0,
     });
   }
   return out;
