@@ -12,10 +12,11 @@ CREATE TABLE work_permit (
                        'height','lifting','temporary_power','excavation','road_closure')),
   grade              text,
   -- GB 30871-2022: 动火 特级/一级/二级, 高处 I–IV, 吊装 一级–三级; the others have no grade.
-  CHECK ((work_type = 'hot_work' AND grade IN ('special','1','2'))
+  -- coalesce: a NULL grade must make the check false, not unknown (which a CHECK lets through).
+  CHECK (coalesce((work_type = 'hot_work' AND grade IN ('special','1','2'))
       OR (work_type = 'height' AND grade IN ('1','2','3','4'))
       OR (work_type = 'lifting' AND grade IN ('1','2','3'))
-      OR (work_type NOT IN ('hot_work','height','lifting') AND grade IS NULL)),
+      OR (work_type NOT IN ('hot_work','height','lifting') AND grade IS NULL), false)),
   location           text NOT NULL CHECK (length(location) BETWEEN 1 AND 200),
   hazard_code        text REFERENCES hazard_source(hazard_code),
   equip_code         text REFERENCES equipment(equip_code),
