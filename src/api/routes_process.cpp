@@ -6,6 +6,7 @@
 #include <hazmon/core/error.hpp>
 #include <hazmon/service/process_service.hpp>
 
+#include "file_download.hpp"
 #include "process_json.hpp"
 #include "request_helpers.hpp"
 
@@ -81,6 +82,18 @@ void add_process_routes(http::Router& r, ApiContext& ctx) {
           check_query(req, {"group_by"});
           return json_response(
               200, coverage_summary_json(ps.summary(who, query_or(req, "group_by", "city"))));
+        }));
+  // Counted in the statistics (统计分析): the same figures per region, also as CSV / XLSX.
+  r.add("GET", "/api/v1/statistics/coverage",
+        authed(ctx, "", [&ps](Request& req, const Principal& who) {
+          check_query(req, {"group_by", "format"});
+          auto format = query_or(req, "format", "json");
+          if (format != "json" && format != "csv" && format != "xlsx")
+            throw Error(Errc::bad_request, "format must be one of json, csv, xlsx");
+          auto s = ps.summary(who, query_or(req, "group_by", "city"));
+          if (format == "json") return json_response(200, coverage_statistics_json(s));
+          return table_download(format, coverage_tables(s), "coverage-" + s.group_by,
+                                "接入完整性-" + s.group_by);
         }));
   r.add("GET", "/api/v1/coverage/enterprises/{code}",
         authed(ctx, "", [&ps](Request& req, const Principal& who) {

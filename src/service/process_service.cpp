@@ -1,5 +1,6 @@
 #include <hazmon/service/process_service.hpp>
 
+#include <algorithm>
 #include <regex>
 
 #include <hazmon/core/error.hpp>
@@ -116,8 +117,14 @@ CoverageSummary ProcessService::summary(const model::Principal& who, const std::
   people_only(who);
   if (group_by != "city" && group_by != "county" && group_by != "province")
     throw Error(Errc::bad_request, "group_by must be city, county or province");
+  std::map<std::string, std::string> names;
   auto cov = db_.in_tx([&](storage::Tx& tx) {
     auto in = store_.coverage_inputs(tx, who.scope, std::nullopt, clock_.now(), window_s_);
+    std::vector<std::string> codes;
+    for (const auto& e : in.enterprises) codes.push_back(region_key(e.region_code, group_by));
+    std::sort(codes.begin(), codes.end());
+    codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+    names = store_.region_names(tx, codes);
     return model::compute_coverage(store_.catalogue(tx), in);
   });
   CoverageSummary out;
@@ -128,6 +135,7 @@ CoverageSummary ProcessService::summary(const model::Principal& who, const std::
     auto key = region_key(ec.enterprise.region_code, group_by);
     auto& row = rows[key];
     row.region_code = key;
+    row.region_name = names.count(key) ? names[key] : key;
     count(row, ec);
     count(out.total, ec);
     if (ec.complete()) continue;

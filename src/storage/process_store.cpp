@@ -153,6 +153,22 @@ bool ProcessStore::remove(Tx& tx, const model::Scope& scope, long long id) const
              p) > 0;
 }
 
+std::map<std::string, std::string> ProcessStore::region_names(
+    Tx& tx, const std::vector<std::string>& codes) const {
+  std::map<std::string, std::string> out;
+  if (codes.empty()) return out;
+  std::string list = "{";
+  for (const auto& c : codes) {
+    if (!model::is_region_code(c)) continue;  // digits only: safe inside the array literal
+    list += (list.size() > 1 ? "," : "") + c;
+  }
+  list += "}";
+  for (const auto& r :
+       tx.query("SELECT code, name FROM region WHERE code = ANY($1::text[])", {list}))
+    out[r.get<std::string>("code")] = r.get<std::string>("name");
+  return out;
+}
+
 model::CoverageInputs ProcessStore::coverage_inputs(Tx& tx, const model::Scope& scope,
                                                     const std::optional<std::string>& company_code,
                                                     core::SysTime now, int window_s) const {

@@ -1411,6 +1411,8 @@ std::vector<Hostile> make_catalogue() {
       {"kp_list_unknown_enterprise", get("/api/v1/enterprise-processes?company_code=14010599999"),
        404, "not_found"},
       {"kp_coverage_group_park", get("/api/v1/coverage?group_by=park"), 400, "bad_request"},
+      {"kp_statistics_format_pdf", get("/api/v1/statistics/coverage?format=pdf"), 400,
+       "bad_request"},
       {"kp_coverage_unknown_param", get("/api/v1/coverage?day=2026-12-01"), 400, "bad_request"},
       {"kp_coverage_unknown_enterprise", get("/api/v1/coverage/enterprises/14010599999"), 404,
        "not_found"},

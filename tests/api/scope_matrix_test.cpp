@@ -958,6 +958,17 @@ TEST_F(ScopeMatrixOther, KeyProcessesAndCoverageFollowTheScope) {
     for (const auto& g : figures["regions"]) cities.insert(g["region_code"].get<std::string>());
     EXPECT_EQ(cities.count(kA.city) == 1, who.sees_a) << summary.body;
     EXPECT_EQ(cities.count(kB.city) == 1, who.sees_b) << summary.body;
+    auto stats = c.get("/api/v1/statistics/coverage?group_by=county", tok);
+    ASSERT_EQ(stats.status, 200) << stats.body;
+    std::set<std::string> counties;
+    auto rows = stats.json();
+    for (const auto& g : rows["rows"]) counties.insert(g["region_code"].get<std::string>());
+    EXPECT_EQ(counties.count(kA.county) == 1, who.sees_a) << stats.body;
+    EXPECT_EQ(counties.count(kB.county) == 1, who.sees_b) << stats.body;
+    auto csv = c.get("/api/v1/statistics/coverage?group_by=county&format=csv", tok);
+    ASSERT_EQ(csv.status, 200) << csv.body;
+    EXPECT_EQ(csv.body.find(kA.county_name) != std::string::npos, who.sees_a);
+    EXPECT_EQ(csv.body.find(kB.county_name) != std::string::npos, who.sees_b);
     for (const auto* side : {&kA, &kB}) {
       bool visible = side == &kA ? who.sees_a : who.sees_b;
       auto cov = c.get("/api/v1/coverage/enterprises/" + side->company, tok);

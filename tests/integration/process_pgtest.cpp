@@ -210,6 +210,7 @@ TEST(KeyProcessPg, SummaryPerCountyCityAndProvince) {
   ASSERT_EQ(s.regions.size(), 1u);  // 140201 is another city
   const auto& row = s.regions[0];
   EXPECT_EQ(row.region_code, "140105");
+  EXPECT_EQ(row.region_name, "小店区");
   EXPECT_EQ(row.enterprises, 2);
   EXPECT_EQ(row.complete, 1);
   EXPECT_EQ(row.with_gaps, 1);
@@ -232,6 +233,7 @@ TEST(KeyProcessPg, SummaryPerCountyCityAndProvince) {
   ASSERT_EQ(p.regions.size(), 2u);
   EXPECT_EQ(p.regions[0].region_code, "140100");
   EXPECT_EQ(p.regions[1].region_code, "140200");
+  EXPECT_EQ(p.regions[0].region_name, "太原市");
   EXPECT_EQ(p.regions[1].with_gaps, 1);  // its only gas point is stale
   EXPECT_EQ(p.regions[1].gaps.at("plant_gas"), 1);
   EXPECT_EQ(p.total.enterprises, 3);

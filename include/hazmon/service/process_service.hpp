@@ -25,6 +25,7 @@ namespace hazmon::service {
 // (stale or missing requirements) per kind.
 struct CoverageRegionRow {
   std::string region_code;  // the city (xxxx00) or county; "" for the total
+  std::string region_name;  // from the region table; the code when it has none
   long long enterprises = 0, complete = 0, with_gaps = 0, required = 0, connected = 0, stale = 0,
             missing = 0;
   std::map<std::string, long long> gaps;  // model::GapKind name → stale + missing

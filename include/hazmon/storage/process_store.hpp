@@ -5,6 +5,7 @@
 // the one function that gathers the coverage check's inputs. Runs in the caller's transaction,
 // cut by the caller's scope; rows come back as model structs. service::ProcessService holds the
 // rules.
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,10 @@ class ProcessStore {
   // warehouse and loading cells, and their active in-use points grouped, a point being fresh
   // when its latest reading was collected at or after `now - window_s`. Warehouses and loading
   // platforms may become tables of their own (issue 12): only this function reads them.
+  // Region code → name for the codes given (unknown codes are left out).
+  std::map<std::string, std::string> region_names(Tx& tx,
+                                                  const std::vector<std::string>& codes) const;
+
   model::CoverageInputs coverage_inputs(Tx& tx, const model::Scope& scope,
                                         const std::optional<std::string>& company_code,
                                         core::SysTime now, int window_s) const;
