@@ -5,6 +5,7 @@
 #include <hazmon/service/warning_service.hpp>
 
 #include "request_helpers.hpp"
+#include "warning_json.hpp"
 
 namespace hazmon::api {
 using core::Errc;
@@ -31,21 +32,25 @@ void add_warning_routes(http::Router& r, ApiContext& ctx) {
               req, {"status", "level", "company_code", "overdue", "from", "to", "limit", "offset"});
           auto filters =
               query_subset(req, {"status", "level", "company_code", "overdue", "from", "to"});
-          return json_response(200, w.list(who, filters, query_int(req, "limit", 50, 1, 500),
-                                           query_int(req, "offset", 0, 0, 1 << 30)));
+          auto limit = query_int(req, "limit", 50, 1, 500);
+          auto offset = query_int(req, "offset", 0, 0, 1 << 30);
+          return json_response(
+              200, warning_json::page(w.list(who, filters, limit, offset), limit, offset));
         }));
   r.add("GET", "/api/v1/warning-events/{id}",
         authed(ctx, "", [&w](Request& req, const Principal& who) {
           people_only(who);
           check_query(req, {});
-          return json_response(200, w.get(who, id_param(req, "warning event")));
+          return json_response(200,
+                               warning_json::detail(w.get(who, id_param(req, "warning event"))));
         }));
   r.add("POST", "/api/v1/warning-events/{id}/transitions",
         authed(ctx, "warning.transition", [&w](Request& req, const Principal& who) {
           people_only(who);
           check_query(req, {});
           auto id = id_param(req, "warning event");
-          return json_response(200, w.transition(who, id, parse_json_body(req)));
+          return json_response(200,
+                               warning_json::detail(w.transition(who, id, parse_json_body(req))));
         }));
   r.add("GET", "/api/v1/warning-rules", authed(ctx, "", [&w](Request& req, const Principal& who) {
           check_query(req, {});

@@ -83,37 +83,29 @@ rules::TransitionRequest request_of(const json& body) {
 }
 }  // namespace
 
-json WarningService::list(const model::Principal& who,
-                          const std::map<std::string, std::string>& filters, int limit,
-                          long long offset) {
+model::WarningEventPage WarningService::list(const model::Principal& who,
+                                             const std::map<std::string, std::string>& filters,
+                                             int limit, long long offset) {
   auto f = filter_of(filters);
   auto tx = impl_->db.begin();
-  auto page = impl_->events.list(tx, who.scope, f, limit, offset);
-  json items = json::array();
-  for (const auto& e : page.items) items.push_back(event_json(e));
-  return {{"items", items}, {"total", page.total}, {"limit", limit}, {"offset", offset}};
+  return impl_->events.list(tx, who.scope, f, limit, offset);
 }
 
-json WarningService::get(const model::Principal& who, long long id) {
+model::WarningEventDetail WarningService::get(const model::Principal& who, long long id) {
   auto& i = *impl_;
   auto tx = i.db.begin();
-  auto e = i.event_in_scope(tx, who, id, false);
-  auto ev = event_json(e);
-  json alarms = json::array(), records = json::array();
-  for (const auto& a : i.events.alarms(tx, id)) alarms.push_back(alarm_json(a));
-  for (const auto& r : i.events.records(tx, id)) records.push_back(record_json(r));
-  ev["alarms"] = alarms;
-  ev["records"] = records;
-  auto st = state_of(e);
-  ev["recipients"] = recipients_json(rules::recipients(st.level, st.escalations));
-  json actions = json::array();
-  if (auto kind = rules::actor_kind_of(who))
-    for (auto a : rules::allowed_actions(st, *kind)) actions.push_back(rules::to_string(a));
-  ev["allowed_actions"] = actions;
-  return ev;
+  model::WarningEventDetail d;
+  d.event = i.event_in_scope(tx, who, id, false);
+  d.alarms = i.events.alarms(tx, id);
+  d.records = i.events.records(tx, id);
+  auto st = state_of(d.event);
+  d.recipients = rules::recipients(st.level, st.escalations);
+  if (auto kind = rules::actor_kind_of(who)) d.allowed_actions = rules::allowed_actions(st, *kind);
+  return d;
 }
 
-json WarningService::transition(const model::Principal& who, long long id, const json& body) {
+model::WarningEventDetail WarningService::transition(const model::Principal& who, long long id,
+                                                     const json& body) {
   auto& i = *impl_;
   auto req = request_of(body);
 

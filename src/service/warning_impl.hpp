@@ -4,7 +4,7 @@
 //   warning_decisions.cpp rules-engine decisions → events, pushes, deadlines and escalation
 //   warning_disposal.cpp  queries and transitions for people (list, get, transition, video)
 //   warning_rule_admin.cpp warning rules: API form, checks, create and update
-//   warning_json.cpp      events, alarms and records as the API and on_push listeners see them
+//   warning_json.cpp      an event as the on_push listeners see it
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
@@ -67,8 +67,6 @@ std::string recipients_zh(rules::WarningLevel level, int escalations);
 
 // warning_json.cpp
 nlohmann::json event_json(const model::WarningEvent& e);
-nlohmann::json alarm_json(const model::WarningAlarmLink& a);
-nlohmann::json record_json(const model::DisposalRecord& r);
 nlohmann::json recipients_json(const std::vector<rules::ActorKind>& v);
 
 // warning_rule_admin.cpp

@@ -1,5 +1,6 @@
-// Warning events, their alarms and disposal records as GET /warning-events and the on_push
-// listeners see them: the stored columns by name, NULL as null, times as PostgreSQL prints them.
+// A warning event as the on_push listeners see it (the live stream's wire format, the notify
+// templates' input): the stored columns by name, NULL as null, times as PostgreSQL prints them.
+// GET /warning-events builds the same fields at the API edge (src/api/warning_json.cpp).
 #include <hazmon/storage/database.hpp>
 
 #include "json_values.hpp"
@@ -45,38 +46,6 @@ json event_json(const model::WarningEvent& e) {
           {"feedback_cause", name_or_null(e.feedback_cause)},
           {"feedback_measures", or_null(e.feedback_measures)},
           {"closed_ts", time_or_null(e.closed_ts)}};
-}
-
-json alarm_json(const model::WarningAlarmLink& a) {
-  return {{"alarm_id", or_null(a.alarm_id)},
-          {"quota_code", a.quota_code},
-          {"alarm_type", a.alarm_type},
-          {"start_ts", storage::format_timestamptz(a.start_ts)},
-          {"value", or_null(a.value)},
-          {"threshold", or_null(a.threshold)},
-          {"linked_at", storage::format_timestamptz(a.linked_at)},
-          {"end_ts", time_or_null(a.end_ts)},
-          {"peak_value", or_null(a.peak_value)},
-          {"suppressed", or_null(a.suppressed)}};
-}
-
-json record_json(const model::DisposalRecord& r) {
-  return {{"id", r.id},
-          {"at", storage::format_timestamptz(r.at)},
-          {"actor_id", or_null(r.actor_id)},
-          {"actor_name", r.actor_name},
-          {"actor_role", model::to_string(r.actor_role)},
-          {"user_role", r.user_role},
-          {"action", model::to_string(r.action)},
-          {"from_status", model::to_string(r.from_status)},
-          {"to_status", model::to_string(r.to_status)},
-          {"level_before", model::to_string(r.level_before)},
-          {"level_after", model::to_string(r.level_after)},
-          {"cause", name_or_null(r.cause)},
-          {"measures", r.measures},
-          {"text", r.text},
-          {"deadline_ts", time_or_null(r.deadline_ts)},
-          {"overdue", r.overdue}};
 }
 
 json recipients_json(const std::vector<rules::ActorKind>& v) {

@@ -18,6 +18,7 @@
 #include <hazmon/core/clock.hpp>
 #include <hazmon/model/alarm.hpp>
 #include <hazmon/model/scope.hpp>
+#include <hazmon/model/warning_view.hpp>
 #include <hazmon/rules/disposal.hpp>
 
 namespace hazmon::storage {
@@ -89,15 +90,17 @@ class WarningService {
   // clock.now(); returns when done (tests drive time with a FakeClock).
   void tick();
 
-  // GET /warning-events: filters status, level, company_code, overdue, from, to.
-  nlohmann::json list(const model::Principal& who,
-                      const std::map<std::string, std::string>& filters, int limit,
-                      long long offset);
+  // GET /warning-events: filters status, level, company_code, overdue, from, to. The routes turn
+  // the structs into JSON (src/api/warning_json.cpp).
+  model::WarningEventPage list(const model::Principal& who,
+                               const std::map<std::string, std::string>& filters, int limit,
+                               long long offset);
   // One event with its alarms, disposal records, recipients and the actions the caller may take.
-  nlohmann::json get(const model::Principal& who, long long id);
+  model::WarningEventDetail get(const model::Principal& who, long long id);
   // {action, cause?, measures?, text?}: 404 outside the scope, 403 for the wrong role, 409 in the
   // wrong state, 422 when incomplete. Returns the event as get() does.
-  nlohmann::json transition(const model::Principal& who, long long id, const nlohmann::json& body);
+  model::WarningEventDetail transition(const model::Principal& who, long long id,
+                                       const nlohmann::json& body);
 
   nlohmann::json list_rules(const model::Principal& who);
   nlohmann::json create_rule(const model::Principal& who, const nlohmann::json& body);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <hazmon/core/clock.hpp>
+#include <hazmon/model/page.hpp>
 #include <hazmon/model/scope.hpp>
 #include <hazmon/model/warning.hpp>
 
@@ -109,10 +110,7 @@ struct WarningEventFilter {
   std::optional<core::SysTime> from, to;  // on first_ts, [from, to)
 };
 
-struct WarningEventPage {
-  std::vector<model::WarningEvent> items;
-  long long total = 0;
-};
+using WarningEventPage = model::Page<model::WarningEvent>;
 
 class WarningEventStore {
  public:
