@@ -1019,4 +1019,70 @@ TEST_F(ScopeMatrixOther, KeyProcessesAndCoverageFollowTheScope) {
   }
 }
 
+// Special work permits (特殊作业票): lists, a permit, the per-region counts and the commitment
+// check follow the scope (404 outside); only the enterprise's own users move a permit (others 403,
+// another enterprise's 404), and nothing changes.
+TEST_F(ScopeMatrixOther, WorkPermitsFollowTheScope) {
+  auto c = w_->client();
+  std::map<std::string, std::string> id;  // company → an in-progress hot-work permit
+  for (const auto* side : {&kA, &kB}) {
+    id[side->company] = shared_db().db().in_tx([&](hazmon::storage::Tx& tx) {
+      return std::to_string(*tx.one<long long>(
+          "INSERT INTO work_permit (company_code, permit_no, work_type, grade, location, "
+          "begin_at, end_at, responsible, responsible_mobile, state, started_at, source, "
+          "created_by, created_at, updated_at) VALUES ($1, 'SM-1', 'hot_work', '1', '罐区', "
+          "now(), now() + interval '8 hours', '负责人', '13900000000', 'in_progress', now(), "
+          "'dashboard', 'sm', now(), now()) RETURNING id",
+          {side->company}));
+    });
+  }
+  for (const auto& who : kCallers) {
+    SCOPED_TRACE(who.user + " (" + who.role + " " + who.scope + ")");
+    const auto& tok = w_->token.at(who.user);
+    auto list = c.get("/api/v1/work-permits?in_progress=true&limit=1000", tok);
+    ASSERT_EQ(list.status, 200) << list.body;
+    std::set<std::string> seen;
+    auto listed = list.json();
+    for (const auto& item : listed["items"]) seen.insert(item["company_code"].get<std::string>());
+    EXPECT_EQ(seen.count(kA.company) == 1, who.sees_a);
+    EXPECT_EQ(seen.count(kB.company) == 1, who.sees_b);
+    auto summary = c.get("/api/v1/work-permits/summary?group_by=city", tok);
+    ASSERT_EQ(summary.status, 200) << summary.body;
+    std::set<std::string> cities;
+    auto figures = summary.json();
+    for (const auto& g : figures["regions"]) cities.insert(g["region_code"].get<std::string>());
+    EXPECT_EQ(cities.count(kA.city) == 1, who.sees_a) << summary.body;
+    EXPECT_EQ(cities.count(kB.city) == 1, who.sees_b) << summary.body;
+    for (const auto* side : {&kA, &kB}) {
+      bool visible = side == &kA ? who.sees_a : who.sees_b;
+      auto one = c.get("/api/v1/work-permits/" + id[side->company], tok);
+      auto check =
+          c.get("/api/v1/work-permits/commitment-check?company_code=" + side->company, tok);
+      // start on a permit in progress: 409 where it is found, so nothing changes either way.
+      auto move = c.post_json("/api/v1/work-permits/" + id[side->company] + "/transitions",
+                              {{"action", "start"}}, tok);
+      if (visible) {
+        EXPECT_EQ(one.status, 200) << one.body;
+        EXPECT_EQ(check.status, 200) << check.body;
+      } else {
+        EXPECT_TRUE(is_problem(one, 404, "not_found")) << side->company;
+        EXPECT_TRUE(is_problem(check, 404, "not_found")) << side->company;
+      }
+      if (who.role != "enterprise_user")
+        EXPECT_TRUE(is_problem(move, 403, "forbidden")) << move.body;
+      else if (!visible)
+        EXPECT_TRUE(is_problem(move, 404, "not_found")) << move.body;
+      else
+        EXPECT_TRUE(is_problem(move, 409, "conflict")) << move.body;
+    }
+  }
+  for (const auto* side : {&kA, &kB}) {
+    auto changes = shared_db().db().in_tx([&](hazmon::storage::Tx& tx) {
+      return *tx.one<long long>("SELECT count(*) FROM work_permit_change WHERE permit_id = $1",
+                                {id[side->company]});
+    });
+    EXPECT_EQ(changes, 0) << side->company;
+  }
+}
+
 }  // namespace
