@@ -1,0 +1,108 @@
+// model::compute_coverage without a database (docs/processes.md): which points stand for which
+// requirement, and the status each gets.
+#include <gtest/gtest.h>
+
+#include <hazmon/model/key_process.hpp>
+
+using namespace hazmon::model;
+
+namespace {
+
+KeyProcessCatalogue catalogue() {
+  KeyProcessCatalogue c;
+  c.parameters = {{"reactor_temperature", "反应釜温度", {"temperature"}},
+                  {"feed_flow", "进料流量", {"flow"}},
+                  {"cooling_water_flow", "冷却水流量", {"flow"}},
+                  {"furnace_gas_temperature", "炉气温度", {"temperature"}},
+                  {"electrode_current", "电极电流", {"current"}}};
+  c.processes = {
+      {"E15014",
+       "聚合工艺",
+       "116号",
+       true,
+       {"reactor_temperature", "feed_flow", "cooling_water_flow"}},
+      {"E15017", "电石生产工艺", "3号", false, {"furnace_gas_temperature", "electrode_current"}}};
+  return c;
+}
+
+PointGroup group(std::optional<std::string> cell, std::optional<std::string> process,
+                 std::optional<std::string> key, std::string type, long long points,
+                 long long fresh, std::string company = "C1") {
+  return {std::move(company),
+          std::move(cell),
+          std::move(process),
+          std::move(key),
+          std::move(type),
+          points,
+          fresh};
+}
+
+const CoverageItem& item(const EnterpriseCoverage& ec, GapKind kind, const char* param = nullptr) {
+  for (const auto& i : ec.items)
+    if (i.kind == kind && (!param || i.param == std::optional<std::string>(param))) return i;
+  throw std::runtime_error("no item");
+}
+
+}  // namespace
+
+TEST(Coverage, ImpliedDeclaredAndAmbiguousPoints) {
+  CoverageInputs in;
+  in.enterprises = {{"C1", "甲", "140105"}};
+  in.processes = {{1, "C1", "E15014", "聚合工艺", std::string("U1"), std::string("聚合装置")}};
+  in.points = {group("U1", "E15014", std::nullopt, "temperature", 2, 1),       // implied
+               group("U1", "E15014", std::nullopt, "flow", 3, 3),              // ambiguous: no
+               group("U1", std::nullopt, "cooling_water_flow", "flow", 1, 0),  // declared, stale
+               group("U2", "E15014", "feed_flow", "flow", 1, 1),               // another unit: no
+               group("U1", std::nullopt, std::nullopt, "sis", 1, 1),
+               group(std::nullopt, std::nullopt, std::nullopt, "toxic", 1, 1)};
+  auto out = compute_coverage(catalogue(), in);
+  ASSERT_EQ(out.size(), 1u);
+  const auto& ec = out[0];
+  ASSERT_EQ(ec.items.size(), 5u);  // 3 parameters + SIS + plant gas
+  auto t = item(ec, GapKind::process_parameter, "reactor_temperature");
+  EXPECT_EQ(t.status, CoverageStatus::connected);
+  EXPECT_EQ(t.points, 2);
+  EXPECT_EQ(t.fresh, 1);
+  EXPECT_EQ(t.label, "聚合工艺（聚合装置）反应釜温度");
+  EXPECT_EQ(item(ec, GapKind::process_parameter, "feed_flow").status, CoverageStatus::missing);
+  EXPECT_EQ(item(ec, GapKind::process_parameter, "cooling_water_flow").status,
+            CoverageStatus::stale);
+  EXPECT_EQ(item(ec, GapKind::sis).status, CoverageStatus::connected);
+  EXPECT_EQ(item(ec, GapKind::plant_gas).status, CoverageStatus::connected);
+  EXPECT_EQ(ec.connected(), 3);
+  EXPECT_FALSE(ec.complete());
+}
+
+TEST(Coverage, EnterpriseWideProcessNoSisCellsAndUnknownCodes) {
+  CoverageInputs in;
+  in.enterprises = {{"C1", "甲", "140105"}, {"C2", "乙", "140106"}};
+  in.processes = {{1, "C1", "E15017", "电石生产工艺", std::nullopt, std::nullopt},
+                  {2, "C1", "E15099", "?", std::nullopt, std::nullopt}};  // not in the catalogue
+  in.cells = {{"C1", "W1", "一号库", "warehouse"}, {"C1", "L1", "站台", "loading"}};
+  in.points = {group("U9", "E15017", std::nullopt, "temperature", 1, 1),  // any unit counts
+               group(std::nullopt, "E15017", std::nullopt, "current", 1, 1),
+               group("W1", std::nullopt, std::nullopt, "humidity", 1, 1),
+               group("L1", std::nullopt, std::nullopt, "grounding", 1, 0),
+               group("L1", std::nullopt, std::nullopt, "combustible", 1, 1),
+               group(std::nullopt, std::nullopt, std::nullopt, "combustible", 1, 1, "C2")};
+  auto out = compute_coverage(catalogue(), in);
+  ASSERT_EQ(out.size(), 2u);
+  const auto& a = out[0];
+  // 2 parameters, no SIS (not required here), plant gas, 3 warehouse, 3 loading.
+  ASSERT_EQ(a.items.size(), 9u);
+  EXPECT_EQ(item(a, GapKind::process_parameter, "furnace_gas_temperature").status,
+            CoverageStatus::connected);
+  EXPECT_EQ(item(a, GapKind::process_parameter, "electrode_current").status,
+            CoverageStatus::connected);
+  EXPECT_EQ(item(a, GapKind::plant_gas).status, CoverageStatus::connected);  // the loading one
+  EXPECT_EQ(item(a, GapKind::warehouse_humidity).status, CoverageStatus::connected);
+  EXPECT_EQ(item(a, GapKind::warehouse_temperature).status, CoverageStatus::missing);
+  EXPECT_EQ(item(a, GapKind::warehouse_gas).status, CoverageStatus::missing);
+  EXPECT_EQ(item(a, GapKind::loading_leak).status, CoverageStatus::connected);
+  EXPECT_EQ(item(a, GapKind::loading_grounding).status, CoverageStatus::stale);
+  EXPECT_EQ(item(a, GapKind::loading_overflow).status, CoverageStatus::missing);
+  EXPECT_EQ(item(a, GapKind::warehouse_humidity).label, "一号库湿度");
+  const auto& b = out[1];
+  ASSERT_EQ(b.items.size(), 1u);
+  EXPECT_TRUE(b.complete());
+}
