@@ -23,7 +23,7 @@ def served_routes(root):
     """{(METHOD, normalised path): path as written} from src/api/routes*.cpp, {entity} expanded."""
     routes_src = "\n".join(p.read_text(encoding="utf-8") for p in sorted((root / "src/api").glob("routes*.cpp")))
     entities_src = (root / "src/storage/registry_entities.cpp").read_text(encoding="utf-8")
-    entities = re.findall(r'v\.push_back\(\{\s*"([a-z0-9-]+)"', entities_src)
+    entities = re.findall(r'v\.push_back\(\s*\{\s*"([a-z0-9-]+)"', entities_src)
     if len(entities) == 0:
         sys.exit("openapi_check: found no registry collections in src/storage/registry_entities.cpp")
     calls = re.findall(r'\br\.add\(\s*"([A-Z]+)"\s*,\s*"([^"]+)"', routes_src)
