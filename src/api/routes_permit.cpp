@@ -10,6 +10,7 @@
 
 #include "permit_json.hpp"
 #include "request_helpers.hpp"
+#include "upload_envelope.hpp"
 
 namespace hazmon::api {
 using core::Errc;
@@ -175,6 +176,9 @@ void add_permit_routes(http::Router& r, ApiContext& ctx) {
             throw Error(Errc::forbidden, "work permits are uploaded by an enterprise's gateway");
           check_query(req, {});
           auto body = parse_json_body(req);
+          // The encrypted envelope {appId, dataId, data}, as for readings and base tables.
+          if (body.is_object() && body.contains("appId") && body.contains("data"))
+            body = open_upload_envelope(ctx, who, body);
           const auto& rows = upload_rows(body, who);
           int created = 0, updated = 0;
           json rejected = json::array();

@@ -11,6 +11,7 @@
 
 #include <hazmon/app/platform.hpp>
 #include <hazmon/core/time_format.hpp>
+#include <hazmon/ingest/upload.hpp>
 #include <hazmon/service/permit_service.hpp>
 
 #include "test_server.hpp"
@@ -50,6 +51,7 @@ json permit(const std::string& no, const std::string& type, json grade) {
 struct World {
   std::unique_ptr<TestServer> srv;
   std::string admin, user_a, user_b, county, city_other, gateway_a;
+  json envelope;  // gateway_a's SM4 key
   HttpsClient c() const { return srv->client(); }
 };
 
@@ -86,9 +88,12 @@ World& world() {
     w->user_b = w->srv->make_user("wp_user_b", "enterprise_user", kB);
     w->county = w->srv->make_user("wp_county", "county_officer", kCounty);
     w->city_other = w->srv->make_user("wp_city_other", "city_officer", "140400");
-    auto cred = ok(c.post_json(
-        "/api/v1/credentials",
-        {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kA}}}}, w->admin));
+    auto cred = ok(c.post_json("/api/v1/credentials",
+                               {{"kind", "gateway"},
+                                {"scope", {{"kind", "enterprise"}, {"code", kA}}},
+                                {"envelope_cipher", "sm4-cbc"}},
+                               w->admin));
+    w->envelope = cred["envelope"];
     w->gateway_a = cred["app_id"].get<std::string>() + "." + cred["secret"].get<std::string>();
     return w;
   }();
@@ -225,6 +230,17 @@ TEST(PermitApi, AnotherEnterprisesPermitIsAbsentAndTheGatewayUploadsItsOwnOnly) 
   r = w.c().post_json("/api/v1/upload/work-permits", json::array({confined}), w.gateway_a);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json()["updated"], 1) << r.body;
+  // The encrypted envelope, as for readings and the other base tables.
+  auto sealed = permit("DT-2026-201", "excavation", nullptr);
+  auto inner = json{{"companyCode", kA}, {"datas", {sealed}}};
+  auto data = ingest::encrypt_envelope_data(inner.dump(), w.envelope["cipher"],
+                                            w.envelope["key_hex"], w.envelope["iv_hex"]);
+  r = w.c().post_json(
+      "/api/v1/upload/work-permits",
+      {{"appId", w.gateway_a.substr(0, w.gateway_a.find('.'))}, {"dataId", "wp-2"}, {"data", data}},
+      w.gateway_a);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["created"], 1) << r.body;
   // done -> in_progress is not a step: rejected.
   confined["state"] = "in_progress";
   r = w.c().post_json("/api/v1/upload/work-permits", json::array({confined}), w.gateway_a);
