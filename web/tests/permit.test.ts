@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionsFor, commitmentDifferences, emptyPermitForm, gradesOf, isOverdue, permitBody, permitProblems, specialWorkBadge, typeLabel, WORK_TYPES } from '../src/kit/permit';
+import { actionsFor, changeBody, commitmentDifferences, emptyPermitForm, gradesOf, isOverdue, permitBody, permitProblems, specialWorkBadge, typeLabel, WORK_TYPES } from '../src/kit/permit';
 
 function filled() {
   const f = emptyPermitForm();
@@ -64,6 +64,13 @@ describe('special work permit form', () => {
     expect(isOverdue({ state: 'in_progress', end_at: '2026-12-07T11:00:00Z' }, now)).toBe(true);
     expect(isOverdue({ state: 'in_progress', end_at: '2026-12-07T13:00:00Z' }, now)).toBe(false);
     expect(isOverdue({ state: 'planned', end_at: '2026-12-07T11:00:00Z' }, now)).toBe(false);
+  });
+
+  it('sends a change only with its reason and something to change', () => {
+    expect(changeBody('2026-12-07T20:00', '', ' ').problem).toBe('变更须填写原因');
+    expect(changeBody('', '', '延期').problem).toBe('请填写新的结束时间或作业地点');
+    expect(changeBody('2026-12-07T20:00', '', ' 延期 ').body).toEqual({ reason: '延期', end_at: '2026-12-07T12:00:00Z' });
+    expect(changeBody('', ' 二车间 ', '更正').body).toEqual({ reason: '更正', location: '二车间' });
   });
 
   it('badges the map and lists where the commitment differs from the permits', () => {

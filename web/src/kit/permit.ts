@@ -120,6 +120,21 @@ export function permitBody(f: PermitForm): S['WorkPermitInput'] {
   return body;
 }
 
+/** A change of the window's end or the place (变更, e.g. 延期), with its reason; null with the
+ * problem when it cannot be sent. */
+export function changeBody(end: string, location: string, reason: string): { body: S['WorkPermitEdit'] | null; problem: string } {
+  if (!reason.trim()) return { body: null, problem: '变更须填写原因' };
+  const body: S['WorkPermitEdit'] = { reason: reason.trim() };
+  if (end) {
+    const e = fromBeijingInput(end);
+    if (!e) return { body: null, problem: '结束时间格式不正确' };
+    body.end_at = e;
+  }
+  if (location.trim()) body.location = location.trim();
+  if (!body.end_at && !body.location) return { body: null, problem: '请填写新的结束时间或作业地点' };
+  return { body, problem: '' };
+}
+
 /** The map's badge for an enterprise: 动火2 · 受限空间1, or '' when none is in progress. */
 export function specialWorkBadge(m: { hot_work?: number; confined_space?: number }): string {
   const parts: string[] = [];
