@@ -86,6 +86,78 @@ void people_of_the_enterprise(const Principal& who) {
                 "work permits are filed and moved by the enterprise's own users (gateways upload "
                 "them to /api/v1/upload/work-permits)");
 }
+// {action, reason} of POST /api/v1/work-permits/{id}/transitions.
+std::pair<std::string, std::string> transition_of(const json& body) {
+  if (!body.is_object())
+    throw Error(Errc::validation_failed, "the transition must be an object",
+                {{"", "expected {action, reason}"}});
+  std::vector<core::FieldError> errors;
+  for (auto& [k, v] : body.items())
+    if (k != "action" && k != "reason") errors.push_back({"/" + k, "action and reason only"});
+  if (!body.contains("action") || !body["action"].is_string())
+    errors.push_back({"/action", "start, finish or cancel is required"});
+  if (body.contains("reason") && !body["reason"].is_string())
+    errors.push_back({"/reason", "must be a string"});
+  if (!errors.empty())
+    throw Error(Errc::validation_failed, "the transition is not valid", std::move(errors));
+  auto reason = body.value("reason", std::string());
+  if (reason.size() > model::kMaxPermitText)
+    throw Error(Errc::validation_failed, "the reason is too long",
+                {{"/reason", "at most 200 bytes"}});
+  return {body["action"].get<std::string>(), reason};
+}
+
+// POST /api/v1/upload/work-permits: each row filed as its gateway's; bad rows listed by index.
+http::Response upload_permits(ApiContext& ctx, service::PermitService& ps, Request& req,
+                              const Principal& who) {
+  if (who.role != model::Role::gateway || who.scope.kind != model::ScopeKind::enterprise)
+    throw Error(Errc::forbidden, "work permits are uploaded by an enterprise's gateway");
+  check_query(req, {});
+  auto body = parse_json_body(req);
+  // The encrypted envelope {appId, dataId, data}, as for readings and base tables.
+  if (body.is_object() && body.contains("appId") && body.contains("data"))
+    body = open_upload_envelope(ctx, who, body);
+  const auto& rows = upload_rows(body, who);
+  int created = 0, updated = 0;
+  json rejected = json::array();
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    try {
+      json row = rows[i];
+      if (row.is_object() && row.contains("company_code") &&
+          row["company_code"] != who.scope.company_code) {
+        rejected.push_back({{"index", i}, {"reason", "the row belongs to another enterprise"}});
+        continue;
+      }
+      bool made = false;
+      ps.file(who, permit_from_json(row, true), made);
+      (made ? created : updated)++;
+    } catch (const Error& e) {
+      if (e.code() == Errc::unavailable || e.code() == Errc::internal) throw;
+      rejected.push_back({{"index", i}, {"reason", reason_of(e)}});
+    }
+  }
+  // authed() leaves uploads out: an upload that filed something is audited here.
+  if (created + updated > 0) {
+    service::AuditEntry a;
+    a.request_id = req.request_id;
+    a.actor_id = who.id;
+    a.actor_name = who.name;
+    a.actor_role = std::string(model::to_string(who.role));
+    a.client_addr = req.client_addr;
+    a.method = req.method;
+    a.path = req.path;
+    a.status = 200;
+    a.action = "upload.work_permits";
+    a.target = "work-permits";
+    a.detail = {{"created", created}, {"updated", updated}, {"rejected", rejected.size()}};
+    ctx.audit.record(a);
+  }
+  return json_response(200, {{"accepted", created + updated},
+                             {"created", created},
+                             {"updated", updated},
+                             {"rejected", rejected}});
+}
+
 }  // namespace
 
 void add_permit_routes(http::Router& r, ApiContext& ctx) {
@@ -148,77 +220,13 @@ void add_permit_routes(http::Router& r, ApiContext& ctx) {
           auto id = id_param(req, "work permit");
           auto body = parse_json_body(req);
           people_of_the_enterprise(who);
-          if (!body.is_object())
-            throw Error(Errc::validation_failed, "the transition must be an object",
-                        {{"", "expected {action, reason}"}});
-          std::vector<core::FieldError> errors;
-          for (auto& [k, v] : body.items())
-            if (k != "action" && k != "reason")
-              errors.push_back({"/" + k, "action and reason only"});
-          if (!body.contains("action") || !body["action"].is_string())
-            errors.push_back({"/action", "start, finish or cancel is required"});
-          if (body.contains("reason") && !body["reason"].is_string())
-            errors.push_back({"/reason", "must be a string"});
-          if (!errors.empty())
-            throw Error(Errc::validation_failed, "the transition is not valid", std::move(errors));
-          auto reason = body.value("reason", std::string());
-          if (reason.size() > model::kMaxPermitText)
-            throw Error(Errc::validation_failed, "the reason is too long",
-                        {{"/reason", "at most 200 bytes"}});
-          return json_response(
-              200, permit_json(ps.transition(who, id, body["action"].get<std::string>(), reason),
-                               ps.now()));
+          auto [action, reason] = transition_of(body);
+          return json_response(200, permit_json(ps.transition(who, id, action, reason), ps.now()));
         }));
   // Before /api/v1/upload/{table}, which would take it for a registry table.
   r.add("POST", "/api/v1/upload/work-permits",
         authed(ctx, "upload.work_permits", [&ctx, &ps](Request& req, const Principal& who) {
-          if (who.role != model::Role::gateway || who.scope.kind != model::ScopeKind::enterprise)
-            throw Error(Errc::forbidden, "work permits are uploaded by an enterprise's gateway");
-          check_query(req, {});
-          auto body = parse_json_body(req);
-          // The encrypted envelope {appId, dataId, data}, as for readings and base tables.
-          if (body.is_object() && body.contains("appId") && body.contains("data"))
-            body = open_upload_envelope(ctx, who, body);
-          const auto& rows = upload_rows(body, who);
-          int created = 0, updated = 0;
-          json rejected = json::array();
-          for (std::size_t i = 0; i < rows.size(); ++i) {
-            try {
-              json row = rows[i];
-              if (row.is_object() && row.contains("company_code") &&
-                  row["company_code"] != who.scope.company_code) {
-                rejected.push_back(
-                    {{"index", i}, {"reason", "the row belongs to another enterprise"}});
-                continue;
-              }
-              bool made = false;
-              ps.file(who, permit_from_json(row, true), made);
-              (made ? created : updated)++;
-            } catch (const Error& e) {
-              if (e.code() == Errc::unavailable || e.code() == Errc::internal) throw;
-              rejected.push_back({{"index", i}, {"reason", reason_of(e)}});
-            }
-          }
-          // authed() leaves uploads out: an upload that filed something is audited here.
-          if (created + updated > 0) {
-            service::AuditEntry a;
-            a.request_id = req.request_id;
-            a.actor_id = who.id;
-            a.actor_name = who.name;
-            a.actor_role = std::string(model::to_string(who.role));
-            a.client_addr = req.client_addr;
-            a.method = req.method;
-            a.path = req.path;
-            a.status = 200;
-            a.action = "upload.work_permits";
-            a.target = "work-permits";
-            a.detail = {{"created", created}, {"updated", updated}, {"rejected", rejected.size()}};
-            ctx.audit.record(a);
-          }
-          return json_response(200, {{"accepted", created + updated},
-                                     {"created", created},
-                                     {"updated", updated},
-                                     {"rejected", rejected}});
+          return upload_permits(ctx, ps, req, who);
         }));
 }
 
