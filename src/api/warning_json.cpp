@@ -1,6 +1,8 @@
 // Warning events, their alarms and disposal records as GET /warning-events answers them.
 #include "warning_json.hpp"
 
+#include <hazmon/api/warning_push.hpp>
+
 #include <hazmon/core/time_format.hpp>
 
 #include "json_values.hpp"
@@ -105,3 +107,14 @@ json page(const model::WarningEventPage& p, int limit, long long offset) {
 }
 
 }  // namespace hazmon::api::warning_json
+
+namespace hazmon::api {
+
+nlohmann::json warning_push_json(const model::WarningPush& p) {
+  auto out = warning_json::event(p.event);
+  out["recipients"] = warning_json::recipients(p.recipients);
+  out["push_reason"] = p.push_reason;
+  return out;
+}
+
+}  // namespace hazmon::api

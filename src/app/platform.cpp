@@ -4,6 +4,7 @@
 
 #include <hazmon/api/api.hpp>
 #include <hazmon/api/response_cache.hpp>
+#include <hazmon/api/warning_push.hpp>
 #include <hazmon/auth/auth_service.hpp>
 #include <hazmon/config/config.hpp>
 #include <hazmon/core/clock.hpp>
@@ -179,8 +180,8 @@ void Platform::Impl::build_monitoring() {
   ingest->on_alarm([h = events.get()](const model::AlarmEvent& a) {
     h->publish(service::EventHub::from_alarm(a));
   });
-  warnings->on_push([h = events.get()](const json& e) {
-    h->publish({"warning", e.value("company_code", ""), e.dump()});
+  warnings->on_push([h = events.get()](const model::WarningPush& p) {
+    h->publish({"warning", p.event.company_code, api::warning_push_json(p).dump()});
   });
 }
 

@@ -2,22 +2,11 @@
 
 #include <hazmon/core/time_format.hpp>
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <cstdio>
 
 namespace hazmon::notify {
-using nlohmann::json;
-
 namespace {
-std::string str(const json& ev, const char* key) {
-  auto it = ev.find(key);
-  if (it == ev.end() || it->is_null()) return {};
-  if (it->is_string()) return it->get<std::string>();
-  return it->dump();
-}
-
 const char* status_zh(const std::string& s) {
   if (s == "pending_review") return "待审核";
   if (s == "pending") return "待推送";
@@ -36,10 +25,9 @@ const char* recipient_zh(const std::string& r) {
   return "";
 }
 
-const char* rank_zh(const json& ev) {
-  auto it = ev.find("hazard_rank");
-  if (it == ev.end() || !it->is_number_integer()) return "";
-  switch (it->get<int>()) {
+const char* rank_zh(const std::optional<int>& rank) {
+  if (!rank) return "";
+  switch (*rank) {
     case 1:
       return "一级";
     case 2:
@@ -52,27 +40,25 @@ const char* rank_zh(const json& ev) {
   return "";
 }
 
-std::string link_of(const json& ev, const TemplateSettings& s) {
+std::string link_of(const model::WarningEvent& ev, const TemplateSettings& s) {
   if (s.dashboard_url.empty()) return {};
   std::string base = s.dashboard_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
-  return base + "/warning-events/" + str(ev, "id");
+  return base + "/warning-events/" + std::to_string(ev.id);
 }
 
 // "液氯罐区" → "液氯罐区"; with the enterprise: "某化工有限公司液氯罐区".
-std::string where_of(const json& ev) {
-  std::string out = str(ev, "company_name");
-  if (out.empty()) out = str(ev, "company_code");
-  if (auto h = str(ev, "hazard_name"); !h.empty()) out += h;
+std::string where_of(const model::WarningEvent& ev) {
+  std::string out = ev.company_name;
+  if (out.empty()) out = ev.company_code;
+  if (ev.hazard_name) out += *ev.hazard_name;
   return out;
 }
 
-std::string recipients_zh(const json& ev) {
+std::string recipients_zh(const std::vector<model::ActorKind>& recipients) {
   std::string out;
-  if (auto it = ev.find("recipients"); it != ev.end() && it->is_array())
-    for (const auto& r : *it)
-      if (r.is_string())
-        out += std::string(out.empty() ? "" : "、") + recipient_zh(r.get<std::string>());
+  for (auto r : recipients)
+    out += std::string(out.empty() ? "" : "、") + recipient_zh(model::to_string(r));
   return out;
 }
 }  // namespace
@@ -101,17 +87,19 @@ std::string local_minute(const std::string& rfc3339) {
   return buf;
 }
 
-Rendered render_warning(const json& ev, Channel channel, const TemplateSettings& s) {
-  const std::string reason = str(ev, "push_reason");
-  const std::string level = level_name_zh(str(ev, "level"));
+Rendered render_warning(const model::WarningPush& push, Channel channel,
+                        const TemplateSettings& s) {
+  const model::WarningEvent& ev = push.event;
+  const std::string& reason = push.push_reason;
+  const std::string level = level_name_zh(model::to_string(ev.level));
   const std::string where = where_of(ev);
-  const std::string content = str(ev, "content");
-  const std::string event_no = str(ev, "event_no");
+  const std::string& content = ev.content;
+  const std::string& event_no = ev.event_no;
   const std::string deadline =
-      str(ev, "deadline_ts").empty() ? std::string() : local_minute(str(ev, "deadline_ts"));
+      ev.deadline_ts ? local_minute(core::format_rfc3339_pg(*ev.deadline_ts)) : std::string();
   const std::string link = link_of(ev, s);
-  const std::string escalations = str(ev, "escalation_count");
-  const bool video = str(ev, "source") == "video_ai";
+  const std::string escalations = std::to_string(ev.escalation_count);
+  const bool video = ev.source == model::WarningSource::video_ai;
 
   std::string headline;  // what happened, in one sentence
   std::string tag;       // subject prefix
@@ -140,21 +128,21 @@ Rendered render_warning(const json& ev, Channel channel, const TemplateSettings&
   b += headline + "。\n\n";
   b += "事件编号：" + event_no + "\n";
   b += "预警级别：" + level + "\n";
-  b += "企业名称：" + str(ev, "company_name") + "（" + str(ev, "company_code") + "）\n";
-  if (auto h = str(ev, "hazard_name"); !h.empty()) {
-    b += "重大危险源：" + h;
-    if (const char* rk = rank_zh(ev); *rk) b += std::string("（") + rk + "）";
+  b += "企业名称：" + ev.company_name + "（" + ev.company_code + "）\n";
+  if (ev.hazard_name && !ev.hazard_name->empty()) {
+    b += "重大危险源：" + *ev.hazard_name;
+    if (const char* rk = rank_zh(ev.hazard_rank); *rk) b += std::string("（") + rk + "）";
     b += "\n";
   }
   b += std::string("预警来源：") + (video ? "视频智能分析（经人工审核确认）" : "在线监测数据") +
        "\n";
   b += "预警内容：" + content + "\n";
-  if (auto t = str(ev, "first_ts"); !t.empty()) b += "首次报警：" + local_minute(t) + "\n";
-  b += std::string("处置状态：") + status_zh(str(ev, "status"));
-  if (ev.value("overdue", false)) b += "（已逾期）";
+  b += "首次报警：" + local_minute(core::format_rfc3339_pg(ev.first_ts)) + "\n";
+  b += std::string("处置状态：") + status_zh(model::to_string(ev.status));
+  if (ev.overdue) b += "（已逾期）";
   b += "\n";
   if (!deadline.empty()) b += "处置期限：" + deadline + "\n";
-  if (auto who = recipients_zh(ev); !who.empty()) b += "通知范围：" + who + "\n";
+  if (auto who = recipients_zh(push.recipients); !who.empty()) b += "通知范围：" + who + "\n";
   b += "\n" + ask + "。\n";
   if (!link.empty()) b += "查看详情：" + link + "\n";
   b += "\n本邮件由危险化学品安全风险监测预警系统自动发送，请勿直接回复。\n";

@@ -78,7 +78,7 @@ struct NotificationService::Impl {
   std::mutex mu;  // retry_events
   std::atomic<bool> stop_requested{
       false};  // checked between messages: a round of slow sends must not hold up shutdown
-  std::deque<json> retry_events;  // pushes whose outbox write failed (database down)
+  std::deque<model::WarningPush> retry_events;  // pushes whose outbox write failed (database down)
 
   std::atomic<std::uint64_t> n_queued{0}, n_sent{0}, n_retried{0}, n_failed{0},
       n_enqueue_failures{0};
@@ -116,16 +116,15 @@ struct NotificationService::Impl {
     std::optional<long long> contact_id;
   };
 
-  std::vector<Recipient> resolve(storage::Tx& tx, const json& ev) {
+  std::vector<Recipient> resolve(storage::Tx& tx, const model::WarningPush& p) {
     std::vector<Recipient> out;
-    auto company = ev.value("company_code", std::string());
-    int rank = level_rank(ev.value("level", std::string()));
+    const auto& company = p.event.company_code;
+    int rank = level_rank(model::to_string(p.event.level));
     auto region = store.enterprise_region(tx, company);
     auto regions = region ? tier_regions(*region) : std::map<std::string, std::string>{};
     std::set<std::string> tiers;
-    if (auto it = ev.find("recipients"); it != ev.end() && it->is_array())
-      for (const auto& t : *it)
-        if (t.is_string() && is_tier(t.get<std::string>())) tiers.insert(t.get<std::string>());
+    for (auto t : p.recipients)
+      if (is_tier(model::to_string(t))) tiers.insert(model::to_string(t));
     for (const auto& tier : tiers) {
       std::vector<storage::ContactTarget> contacts;
       if (tier == "enterprise") {
@@ -145,12 +144,11 @@ struct NotificationService::Impl {
       }
       // The 包保责任人 of the hazard source (registry table responsible_person) get an SMS at
       // the enterprise tier without a contact row of their own.
-      if (tier == "enterprise" && ev.contains("hazard_code") && ev["hazard_code"].is_string()) {
-        for (const auto& p :
-             store.responsible_persons(tx, ev["hazard_code"].get<std::string>(), clock.now()))
+      if (tier == "enterprise" && p.event.hazard_code) {
+        for (const auto& rp : store.responsible_persons(tx, *p.event.hazard_code, clock.now()))
           out.push_back({tier,
-                         p.name + "（" + person_role_zh(p.role) + "）",
-                         p.mobile,
+                         rp.name + "（" + person_role_zh(rp.role) + "）",
+                         rp.mobile,
                          "",
                          {Channel::sms},
                          std::nullopt});
@@ -159,14 +157,12 @@ struct NotificationService::Impl {
     return out;
   }
 
-  int enqueue(const json& ev) {
-    if (!ev.contains("id") || !ev["id"].is_number_integer()) return 0;
-    auto id = ev["id"].get<long long>();
-    auto reason = ev.value("push_reason", std::string("created"));
-    auto level = ev.value("level", std::string());
-    auto escalations = ev.contains("escalation_count") && ev["escalation_count"].is_number_integer()
-                           ? ev["escalation_count"].get<long long>()
-                           : 0;
+  int enqueue(const model::WarningPush& ev) {
+    auto id = ev.event.id;
+    if (id == 0) return 0;
+    std::string reason = ev.push_reason.empty() ? std::string("created") : ev.push_reason;
+    std::string level = model::to_string(ev.event.level);
+    long long escalations = ev.event.escalation_count;
     std::string dedup = reason + ":" + level + ":" + std::to_string(escalations);
     notify::Rendered texts[2] = {notify::render_warning(ev, Channel::sms, s.templates),
                                  notify::render_warning(ev, Channel::email, s.templates)};
@@ -181,8 +177,8 @@ struct NotificationService::Impl {
             continue;  // channel not configured
           const auto& t = texts[ch(c)];
           added[ch(c)] += store.add(
-              tx, {id, ev.value("company_code", std::string()), dedup, reason,
-                   std::string(notify::to_string(c)), address, r.name, r.level, r.contact_id,
+              tx, {id, ev.event.company_code, dedup, reason, std::string(notify::to_string(c)),
+                   address, r.name, r.level, r.contact_id,
                    c == Channel::email ? t.subject : std::string(), t.body, now});
         }
       }
@@ -201,24 +197,22 @@ struct NotificationService::Impl {
 
   // The on_push listener: a failed outbox write (database down) is kept and retried by the
   // sender thread rather than lost.
-  void on_push(const json& ev) {
+  void on_push(const model::WarningPush& ev) {
     try {
       enqueue(ev);
     } catch (const std::exception& e) {
       ++n_enqueue_failures;
-      log->warn("notifications of warning event {} not queued yet: {}", ev.value("id", 0LL),
-                e.what());
+      log->warn("notifications of warning event {} not queued yet: {}", ev.event.id, e.what());
       std::lock_guard lock(mu);
       if (retry_events.size() < kMaxRetryEvents)
         retry_events.push_back(ev);
       else
-        log->error("notification retry queue full; warning event {} not notified",
-                   ev.value("id", 0LL));
+        log->error("notification retry queue full; warning event {} not notified", ev.event.id);
     }
   }
 
   void retry_enqueues() {
-    std::deque<json> again;
+    std::deque<model::WarningPush> again;
     {
       std::lock_guard lock(mu);
       again.swap(retry_events);
@@ -341,10 +335,10 @@ NotificationService::NotificationService(storage::Database& db, NotifySettings s
 NotificationService::~NotificationService() { stop(); }
 
 void NotificationService::subscribe(WarningService& warnings) {
-  warnings.on_push([this](const json& ev) { impl_->on_push(ev); });
+  warnings.on_push([this](const model::WarningPush& ev) { impl_->on_push(ev); });
 }
 
-int NotificationService::enqueue(const json& event) { return impl_->enqueue(event); }
+int NotificationService::enqueue(const model::WarningPush& push) { return impl_->enqueue(push); }
 
 void NotificationService::start() {
   auto& i = *impl_;

@@ -16,7 +16,6 @@
 namespace hazmon::service {
 using core::Errc;
 using core::Error;
-using nlohmann::json;
 using namespace std::chrono;
 using rules::DisposalAction;
 using rules::DisposalState;
@@ -383,24 +382,32 @@ void WarningService::Impl::apply(const rules::WarningDecision& d) {
   if (push_reason) notify(event_id, *push_reason);
 }
 
+std::optional<model::WarningPush> WarningService::Impl::push_of(long long id,
+                                                                const std::string& reason) {
+  auto ev = db.in_tx([&](storage::Tx& tx) { return events.find(tx, id); });
+  if (!ev) return std::nullopt;
+  auto st = state_of(*ev);
+  model::WarningPush p;
+  p.event = std::move(*ev);
+  p.recipients = rules::recipients(st.level, st.escalations);
+  p.push_reason = reason;
+  return p;
+}
+
 void WarningService::Impl::notify(long long id, const std::string& reason) {
-  std::vector<std::function<void(const json&)>> hooks;
+  std::vector<std::function<void(const model::WarningPush&)>> hooks;
   {
     std::lock_guard lock(hook_mu);
     hooks = push_hooks;
   }
   if (hooks.empty()) return;
   try {
-    auto ev = db.in_tx([&](storage::Tx& tx) { return events.find(tx, id); });
-    if (!ev) return;
-    auto st = state_of(*ev);
-    auto out = event_json(*ev);
-    out["recipients"] = recipients_json(rules::recipients(st.level, st.escalations));
-    out["push_reason"] = reason;
+    auto out = push_of(id, reason);
+    if (!out) return;
     // Each listener on its own: a failing one (say, the SMS gateway) must not starve the others.
     for (auto& hook : hooks) {
       try {
-        hook(out);
+        hook(*out);
       } catch (const std::exception& e) {
         log->warn("on_push listener for warning event {} failed: {}", id, e.what());
       }

@@ -4,7 +4,6 @@
 //   warning_decisions.cpp rules-engine decisions → events, pushes, deadlines and escalation
 //   warning_disposal.cpp  queries and transitions for people (list, get, transition, video)
 //   warning_rule_admin.cpp warning rules: API form, checks, create and update
-//   warning_json.cpp      an event as the on_push listeners see it
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
@@ -65,10 +64,6 @@ std::pair<std::optional<std::string>, std::optional<std::string>> county_and_cit
 const char* actor_name_zh(rules::ActorKind k);
 std::string recipients_zh(rules::WarningLevel level, int escalations);
 
-// warning_json.cpp
-nlohmann::json event_json(const model::WarningEvent& e);
-nlohmann::json recipients_json(const std::vector<rules::ActorKind>& v);
-
 // warning_rule_admin.cpp
 nlohmann::json rule_json(const storage::WarningRuleRow& row);
 rules::WarningRule rule_from(const nlohmann::json& j);
@@ -92,7 +87,7 @@ struct WarningService::Impl {
   std::unique_ptr<core::SerialWorker> worker;
 
   std::mutex hook_mu;
-  std::vector<std::function<void(const nlohmann::json&)>> push_hooks;
+  std::vector<std::function<void(const model::WarningPush&)>> push_hooks;
 
   // Worker-thread state.
   rules::WarningEngine engine;
@@ -140,6 +135,7 @@ struct WarningService::Impl {
                         std::optional<rules::WarningLevel>& new_level);
   long long create_event(storage::Tx& tx, const rules::WarningDecision& d, const HazardInfo& info,
                          core::SysTime now);
+  std::optional<model::WarningPush> push_of(long long id, const std::string& reason);
   void notify(long long id, const std::string& reason);
   void check_deadlines(core::SysTime now);
   void escalate(long long id, core::SysTime now);

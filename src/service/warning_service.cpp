@@ -75,9 +75,13 @@ void WarningService::subscribe(IngestService& ingest) {
   ingest.on_alarm([this](const model::AlarmEvent& a) { on_alarm(a); });
 }
 
-void WarningService::on_push(std::function<void(const json& event)> hook) {
+void WarningService::on_push(std::function<void(const model::WarningPush& push)> hook) {
   std::lock_guard lock(impl_->hook_mu);
   impl_->push_hooks.push_back(std::move(hook));
+}
+
+std::optional<model::WarningPush> WarningService::push_of(long long id, const std::string& reason) {
+  return impl_->push_of(id, reason);
 }
 
 void WarningService::start() {

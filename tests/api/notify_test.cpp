@@ -390,9 +390,9 @@ TEST(Notify, RedEventIsMailedAndTextedToEveryTierWithDecodedChineseText) {
   EXPECT_EQ(f.metric("sms", "sent"), "3");
 
   // The same push again (a listener called twice, a restart replaying it): nothing new.
-  auto again = f.c.get("/api/v1/warning-events/" + std::to_string(id), f.admin).json();
-  again["push_reason"] = "created";
-  EXPECT_EQ(f.srv.notifications().enqueue(again), 0);
+  auto again = f.srv.warnings().push_of(id, "created");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(f.srv.notifications().enqueue(*again), 0);
   // More readings above HH join the open event: no new push, no new message.
   json more = {{"companyCode", f.kCompany}, {"gatewayCode", f.kGateway},
                {"dataId", "ntf-red-2"},     {"reportType", "realtime"},
@@ -797,10 +797,8 @@ TEST(Notify, SenderThreadDeliversNewRowsByItself) {
              {"name", "企业值班员"},
              {"phone", "13800000001"}});
   f.raise_hh("ntf-thread-1");
-  auto ev =
-      f.c.get("/api/v1/warning-events/" + std::to_string(f.event()["id"].get<long long>()), f.admin)
-          .json();
-  ev["push_reason"] = "created";
+  auto ev = f.srv.warnings().push_of(f.event()["id"].get<long long>(), "created");
+  ASSERT_TRUE(ev);
   // A second service as hazmond runs it: real clock, its own sender thread, woken by enqueue.
   core::SystemClock clock;
   notify::RecordingSmsGateway sms;
@@ -813,7 +811,7 @@ TEST(Notify, SenderThreadDeliversNewRowsByItself) {
              {"company_code", f.kCompany},
              {"name", "线程测试"},
              {"phone", "13800000077"}});
-  EXPECT_EQ(svc.enqueue(ev), 1);
+  EXPECT_EQ(svc.enqueue(*ev), 1);
   auto until = steady_clock::now() + seconds(10);
   while (sms.sent().size() < 2 && steady_clock::now() < until)
     std::this_thread::sleep_for(milliseconds(20));
@@ -827,6 +825,6 @@ TEST(Notify, SenderThreadDeliversNewRowsByItself) {
   }
   EXPECT_EQ(phones, (std::set<std::string>{"13800000001", "13800000077"}));
   EXPECT_EQ(svc.stats().sent, 2u);
-  EXPECT_EQ(f.notifications(ev["id"].get<long long>(), {}, "&status=sent")["total"], 2);
+  EXPECT_EQ(f.notifications(ev->event.id, {}, "&status=sent")["total"], 2);
   EXPECT_EQ(f.srv.notifications().deliver_due(), 0) << "nothing left for anyone else";
 }

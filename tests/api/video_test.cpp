@@ -5,6 +5,7 @@
 // ffmpeg here, so these tests need no camera and no RTSP server.
 #include <gtest/gtest.h>
 
+#include <hazmon/api/warning_push.hpp>
 #include <hazmon/core/random.hpp>
 #include <hazmon/core/time_format.hpp>
 #include <hazmon/service/video_service.hpp>
@@ -321,9 +322,9 @@ TEST(Video, ConfirmRaisesAndPushesAWarningEvent) {
   Fixture f;
   std::mutex mu;
   std::vector<json> pushed;
-  f.srv.warnings().on_push([&](const json& e) {
+  f.srv.warnings().on_push([&](const model::WarningPush& e) {
     std::lock_guard lock(mu);
-    pushed.push_back(e);
+    pushed.push_back(api::warning_push_json(e));  // as the live stream carries it
   });
   auto fire = f.feed(f.camFire, f.kA, "fire", "fire", 0.91);
   auto absent = f.feed(f.camRoom, f.kA, "leave_post", "absent", 0.8, false);

@@ -3,6 +3,7 @@
 // wrong roles and callers outside the scope change nothing, and a missed deadline escalates.
 #include <gtest/gtest.h>
 
+#include <hazmon/api/warning_push.hpp>
 #include <hazmon/core/time_format.hpp>
 #include <hazmon/service/ingest_service.hpp>
 #include <hazmon/service/warning_service.hpp>
@@ -408,7 +409,8 @@ TEST(Warnings, MissedFeedbackDeadlineMarksOverdueAndEscalates) {
   std::mutex mu;
   std::vector<json> pushes;  // outlive the fixture: its worker may still push while it stops
   Fixture f(2);
-  f.srv.warnings().on_push([&mu, &pushes, company = f.kCompany](const json& ev) {
+  f.srv.warnings().on_push([&mu, &pushes, company = f.kCompany](const model::WarningPush& p) {
+    auto ev = api::warning_push_json(p);  // as the live stream carries it
     std::lock_guard lock(mu);
     if (ev["company_code"] == company)
       pushes.push_back(ev);  // deadlines of other tests' events pass too

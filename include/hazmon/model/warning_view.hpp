@@ -21,4 +21,13 @@ struct WarningEventDetail {
 
 using WarningEventPage = Page<WarningEvent>;
 
+// A push as WarningService::on_push listeners hear it: the event, the tiers to notify and why
+// ("created", "level_raised" or "escalated"). The live stream carries it as JSON
+// (api::warning_push_json), the notify templates render it.
+struct WarningPush {
+  WarningEvent event;
+  std::vector<ActorKind> recipients;
+  std::string push_reason;
+};
+
 }  // namespace hazmon::model

@@ -17,6 +17,7 @@
 #include <hazmon/model/notification.hpp>
 #include <hazmon/model/page.hpp>
 #include <hazmon/model/scope.hpp>
+#include <hazmon/model/warning_view.hpp>
 #include <hazmon/notify/templates.hpp>
 
 namespace hazmon::storage {
@@ -63,9 +64,9 @@ class NotificationService {
 
   // Registers with WarningService::on_push.
   void subscribe(WarningService& warnings);
-  // Writes the outbox rows for one pushed event (the on_push JSON); returns how many were new.
-  // A push seen before (same event, reason, level and escalation count) adds nothing.
-  int enqueue(const nlohmann::json& event);
+  // Writes the outbox rows for one pushed event; returns how many were new. A push seen before
+  // (same event, reason, level and escalation count) adds nothing.
+  int enqueue(const model::WarningPush& push);
 
   void start();  // starts the sender thread (unless poll_interval is 0)
   void stop();

@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <hazmon/core/clock.hpp>
@@ -77,9 +78,12 @@ class WarningService {
   // Registers with IngestService::on_alarm (call before ingest starts).
   void subscribe(IngestService& ingest);
   // Adds a listener called after the event is pushed or its level or recipients change, off the
-  // caller's thread (the service's worker); the event as GET returns it plus `recipients` and
-  // `push_reason`. Listeners run in the order added (live stream, notify, ...).
-  void on_push(std::function<void(const nlohmann::json& event)> hook);
+  // caller's thread (the service's worker). Listeners run in the order added (live stream,
+  // notify, ...).
+  void on_push(std::function<void(const model::WarningPush& push)> hook);
+  // The push the listeners hear for event `id` with `reason` as it stands now; nullopt when there
+  // is no such event.
+  std::optional<model::WarningPush> push_of(long long id, const std::string& reason);
 
   void start();  // loads rules and open state, starts the worker
   void stop();   // finishes what is queued, then stops

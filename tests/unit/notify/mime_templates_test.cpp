@@ -3,6 +3,7 @@
 // input; the end-to-end check with a real mail parser is tests/api/notify_test.cpp.
 #include <gtest/gtest.h>
 
+#include <hazmon/core/time_format.hpp>
 #include <hazmon/notify/mime.hpp>
 #include <hazmon/notify/templates.hpp>
 
@@ -62,24 +63,28 @@ std::vector<std::string> lines_of(const std::string& text) {
   return out;
 }
 
-json red_event() {
-  return {{"id", 42},
-          {"event_no", "YJ20261130000042"},
-          {"source", "sensor"},
-          {"company_code", "14070200001"},
-          {"company_name", "晋中示例化工有限公司"},
-          {"hazard_code", "14070200001001"},
-          {"hazard_name", "液氯罐区"},
-          {"hazard_rank", 1},
-          {"level", "red"},
-          {"status", "pushed"},
-          {"content", "1#储罐液位高高报警，当前值19"},
-          {"first_ts", "2026-11-29T16:05:00.000Z"},
-          {"deadline_ts", "2026-11-29T16:35:00.000Z"},
-          {"overdue", false},
-          {"escalation_count", 0},
-          {"recipients", {"enterprise", "county", "city", "province"}},
-          {"push_reason", "created"}};
+model::WarningPush red_event() {
+  model::WarningPush p;
+  auto& e = p.event;
+  e.id = 42;
+  e.event_no = "YJ20261130000042";
+  e.source = model::WarningSource::sensor;
+  e.company_code = "14070200001";
+  e.company_name = "晋中示例化工有限公司";
+  e.hazard_code = "14070200001001";
+  e.hazard_name = "液氯罐区";
+  e.hazard_rank = 1;
+  e.level = model::WarningLevel::red;
+  e.status = model::DisposalState::pushed;
+  e.content = "1#储罐液位高高报警，当前值19";
+  e.first_ts = *core::parse_time("2026-11-29T16:05:00.000Z");
+  e.deadline_ts = *core::parse_time("2026-11-29T16:35:00.000Z");
+  e.overdue = false;
+  e.escalation_count = 0;
+  using model::ActorKind;
+  p.recipients = {ActorKind::enterprise, ActorKind::county, ActorKind::city, ActorKind::province};
+  p.push_reason = "created";
+  return p;
 }
 }  // namespace
 
@@ -252,15 +257,15 @@ TEST(Templates, NewEventNamesEnterpriseLevelContentDeadlineAndLink) {
 
 TEST(Templates, RaisedAndEscalatedSayWhatChanged) {
   auto ev = red_event();
-  ev["push_reason"] = "level_raised";
+  ev.push_reason = "level_raised";
   auto raised = render_warning(ev, Channel::email, {});
   EXPECT_EQ(raised.subject, "【预警升级·红色预警】晋中示例化工有限公司液氯罐区");
   EXPECT_NE(raised.body.find("已升级为红色预警"), std::string::npos) << raised.body;
 
-  ev["level"] = "orange";
-  ev["push_reason"] = "escalated";
-  ev["escalation_count"] = 2;
-  ev["overdue"] = true;
+  ev.event.level = model::WarningLevel::orange;
+  ev.push_reason = "escalated";
+  ev.event.escalation_count = 2;
+  ev.event.overdue = true;
   auto esc = render_warning(ev, Channel::sms, {});
   EXPECT_NE(esc.body.find("橙色预警"), std::string::npos) << esc.body;
   EXPECT_NE(esc.body.find("逾期未处置，已第2次升级"), std::string::npos) << esc.body;
@@ -272,9 +277,9 @@ TEST(Templates, RaisedAndEscalatedSayWhatChanged) {
 
 TEST(Templates, ConfirmedVideoEventSaysSo) {
   auto ev = red_event();
-  ev["source"] = "video_ai";
-  ev.erase("hazard_name");
-  ev.erase("hazard_rank");
+  ev.event.source = model::WarningSource::video_ai;
+  ev.event.hazard_name.reset();
+  ev.event.hazard_rank.reset();
   auto mail = render_warning(ev, Channel::email, {});
   EXPECT_NE(mail.body.find("视频智能分析（经人工审核确认）"), std::string::npos);
   EXPECT_EQ(mail.body.find("重大危险源："), std::string::npos);
