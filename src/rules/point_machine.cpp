@@ -48,9 +48,7 @@ std::optional<double> PointMachine::threshold_of(AlarmType t) const {
       return cfg_.ll;
     case AlarmType::switch_on:
       return cfg_.switch_alarm_value;
-    case AlarmType::out_of_range:
-      return std::nullopt;
-    default:
+    default:  // out_of_range and the data faults have no limit
       return std::nullopt;
   }
 }

@@ -67,13 +67,11 @@ struct FieldError {
 
 class Error : public std::runtime_error {
  public:
-  Error(Errc code, std::string message, std::vector<FieldError> fields = {})
-      : std::runtime_error(std::move(message)), code_(code), fields_(std::move(fields)) {}
-  Error(Errc code, Reason reason, std::string message, std::vector<FieldError> fields = {})
-      : std::runtime_error(std::move(message)),
-        code_(code),
-        reason_(reason),
-        fields_(std::move(fields)) {}
+  // std::runtime_error copies its message whatever it is given: take it by reference.
+  Error(Errc code, const std::string& message, std::vector<FieldError> fields = {})
+      : std::runtime_error(message), code_(code), fields_(std::move(fields)) {}
+  Error(Errc code, Reason reason, const std::string& message, std::vector<FieldError> fields = {})
+      : std::runtime_error(message), code_(code), reason_(reason), fields_(std::move(fields)) {}
   Errc code() const noexcept { return code_; }
   Reason reason() const noexcept { return reason_; }
   const std::vector<FieldError>& fields() const noexcept { return fields_; }

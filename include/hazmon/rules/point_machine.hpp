@@ -69,8 +69,8 @@ struct AlarmChange {
 
 class PointMachine {
  public:
-  explicit PointMachine(PointConfig cfg) : cfg_(std::move(cfg)) {}
-  void reconfigure(PointConfig cfg) { cfg_ = std::move(cfg); }
+  explicit PointMachine(const PointConfig& cfg) : cfg_(cfg) {}
+  void reconfigure(const PointConfig& cfg) { cfg_ = cfg; }
 
   // Samples must come in collect-time order; an older one changes nothing (returns empty and
   // counts as out of order).
