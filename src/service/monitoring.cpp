@@ -1,5 +1,7 @@
 #include <hazmon/service/monitoring.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/time_format.hpp>
 #include <hazmon/storage/database.hpp>

@@ -2,7 +2,7 @@
 // Reading and alarm queries and filings (报备), all under the caller's scope. The SQL is in
 // storage::MonitoringStore; answers are model structs, made JSON by the API
 // (src/api/routes_monitoring_json.cpp).
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <chrono>
 #include <functional>
