@@ -103,23 +103,28 @@ http::Handler authed(ApiContext& ctx, std::string action, AuthedHandler h) {
         // (counted in hazmon_auth_throttled_total).
         if (is_mutation(req.method) && resp.status != 429 &&
             req.path.rfind("/api/v1/upload/", 0) != 0) {
-          service::AuditEntry a;
-          a.request_id = req.request_id;
-          a.actor_id = who->id;
-          a.actor_name = who->name;
-          a.actor_role = std::string(model::to_string(who->role));
-          a.client_addr = req.client_addr;
-          a.method = req.method;
-          a.path = req.path;
-          a.status = resp.status;
-          a.action = action;
           std::string target;
           for (const auto& [k, v] : req.params) target += (target.empty() ? "" : "/") + v;
-          a.target = target;
-          ctx.audit.record(a);
+          ctx.audit.record(audit_entry(req, *who, resp.status, action, std::move(target)));
         }
         return resp;
       };
+}
+
+service::AuditEntry audit_entry(const http::Request& req, const model::Principal& who, int status,
+                                std::string action, std::string target) {
+  service::AuditEntry a;
+  a.request_id = req.request_id;
+  a.actor_id = who.id;
+  a.actor_name = who.name;
+  a.actor_role = std::string(model::to_string(who.role));
+  a.client_addr = req.client_addr;
+  a.method = req.method;
+  a.path = req.path;
+  a.status = status;
+  a.action = std::move(action);
+  a.target = std::move(target);
+  return a;
 }
 
 std::map<std::string, std::string> query_subset(const http::Request& req,

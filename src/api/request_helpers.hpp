@@ -11,6 +11,7 @@
 #include <hazmon/api/api.hpp>
 #include <hazmon/http/message.hpp>
 #include <hazmon/model/scope.hpp>
+#include <hazmon/service/audit_log.hpp>
 
 namespace hazmon::api {
 
@@ -31,6 +32,11 @@ std::map<std::string, std::string> query_subset(const http::Request& req,
 long long id_param(http::Request& req, const char* what);
 
 http::Response json_response(int status, const nlohmann::json& body);
+
+// The audit entry of a request: who, from where, what and its outcome. The caller adds `detail`
+// and records it (ctx.audit.record).
+service::AuditEntry audit_entry(const http::Request& req, const model::Principal& who, int status,
+                                std::string action, std::string target);
 
 using AuthedHandler = std::function<http::Response(http::Request&, const model::Principal&)>;
 

@@ -138,17 +138,7 @@ http::Response upload_permits(ApiContext& ctx, service::PermitService& ps, Reque
   }
   // authed() leaves uploads out: an upload that filed something is audited here.
   if (created + updated > 0) {
-    service::AuditEntry a;
-    a.request_id = req.request_id;
-    a.actor_id = who.id;
-    a.actor_name = who.name;
-    a.actor_role = std::string(model::to_string(who.role));
-    a.client_addr = req.client_addr;
-    a.method = req.method;
-    a.path = req.path;
-    a.status = 200;
-    a.action = "upload.work_permits";
-    a.target = "work-permits";
+    auto a = audit_entry(req, who, 200, "upload.work_permits", "work-permits");
     a.detail = {{"created", created}, {"updated", updated}, {"rejected", rejected.size()}};
     ctx.audit.record(a);
   }

@@ -200,17 +200,7 @@ Outcome upsert_rows(ApiContext& ctx, const Table& table, const Principal& who, c
 void audit(ApiContext& ctx, const Request& req, const Principal& who, const Table& table,
            const Outcome& o) {
   if (o.created + o.updated == 0) return;
-  service::AuditEntry a;
-  a.request_id = req.request_id;
-  a.actor_id = who.id;
-  a.actor_name = who.name;
-  a.actor_role = std::string(model::to_string(who.role));
-  a.client_addr = req.client_addr;
-  a.method = req.method;
-  a.path = req.path;
-  a.status = 200;
-  a.action = "upload.table";
-  a.target = table.collection;
+  auto a = audit_entry(req, who, 200, "upload.table", table.collection);
   a.detail = {{"created", o.created}, {"updated", o.updated}, {"rejected", o.rejected.size()}};
   ctx.audit.record(a);
 }
