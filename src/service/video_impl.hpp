@@ -6,6 +6,7 @@
 //   video_cameras.cpp  camera rows and credentials, camera states, HLS playlists and segments
 // SQL lives in storage::VideoStore; the routes turn the returned structs into JSON.
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <filesystem>

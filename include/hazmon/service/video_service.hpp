@@ -9,7 +9,7 @@
 // (set_cameras, status, enforce_retention), which keeps this module testable without cameras.
 // The SQL is storage::VideoStore's; answers are model structs (model/video.hpp) that the routes
 // turn into JSON.
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <chrono>
 #include <filesystem>
