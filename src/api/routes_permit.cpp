@@ -11,6 +11,7 @@
 #include "permit_json.hpp"
 #include "request_helpers.hpp"
 #include "upload_envelope.hpp"
+#include "upload_rows.hpp"
 
 namespace hazmon::api {
 using core::Errc;
@@ -20,45 +21,8 @@ using model::Principal;
 using nlohmann::json;
 
 namespace {
-constexpr std::size_t kMaxUploadRows = 200;
-
-std::string reason_of(const Error& e) {
-  std::string r = e.what();
-  std::size_t n = 0;
-  for (const auto& f : e.fields()) {
-    if (n++ == 3) break;
-    r += (n == 1 ? ": " : "; ") + (f.pointer.empty() ? std::string("/") : f.pointer) + " " +
-         f.message;
-  }
-  return r;
-}
-
-// The rows of an upload: a bare array, or {companyCode, dataId, datas: [...]} as for the other
-// base tables; another enterprise's companyCode is refused as a whole.
-const json& upload_rows(const json& body, const Principal& who) {
-  const json* rows = &body;
-  if (body.is_object()) {
-    for (auto& [k, v] : body.items())
-      if (k != "companyCode" && k != "dataId" && k != "datas")
-        throw Error(Errc::validation_failed, "unknown field " + k,
-                    {{"/" + k, "companyCode, dataId and datas only"}});
-    if (body.contains("companyCode") &&
-        (!body["companyCode"].is_string() ||
-         body["companyCode"].get<std::string>() != who.scope.company_code))
-      throw Error(Errc::forbidden, "this credential may not file for another enterprise");
-    if (!body.contains("datas"))
-      throw Error(Errc::validation_failed, "datas is required",
-                  {{"/datas", "expected an array of work permits"}});
-    rows = &body["datas"];
-  }
-  if (!rows->is_array())
-    throw Error(Errc::validation_failed, "the rows must be an array",
-                {{body.is_object() ? "/datas" : "", "expected an array"}});
-  if (rows->size() > kMaxUploadRows)
-    throw Error(Errc::too_large,
-                "at most " + std::to_string(kMaxUploadRows) + " work permits per upload");
-  return *rows;
-}
+const UploadRowsRules kUploadRules{200, "work permits",
+                                   "this credential may not file for another enterprise"};
 
 bool flag_of(const std::map<std::string, std::string>& q, const char* key) {
   auto it = q.find(key);
@@ -117,7 +81,7 @@ http::Response upload_permits(ApiContext& ctx, service::PermitService& ps, Reque
   // The encrypted envelope {appId, dataId, data}, as for readings and base tables.
   if (body.is_object() && body.contains("appId") && body.contains("data"))
     body = open_upload_envelope(ctx, who, body);
-  const auto& rows = upload_rows(body, who);
+  const auto& rows = upload_rows(body, who, kUploadRules);
   int created = 0, updated = 0;
   json rejected = json::array();
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -133,7 +97,7 @@ http::Response upload_permits(ApiContext& ctx, service::PermitService& ps, Reque
       (made ? created : updated)++;
     } catch (const Error& e) {
       if (e.code() == Errc::unavailable || e.code() == Errc::internal) throw;
-      rejected.push_back({{"index", i}, {"reason", reason_of(e)}});
+      rejected.push_back({{"index", i}, {"reason", rejection_reason(e)}});
     }
   }
   // authed() leaves uploads out: an upload that filed something is audited here.

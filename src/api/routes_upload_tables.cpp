@@ -12,6 +12,7 @@
 
 #include "request_helpers.hpp"
 #include "upload_envelope.hpp"
+#include "upload_rows.hpp"
 
 namespace hazmon::api {
 using core::Errc;
@@ -21,7 +22,8 @@ using model::Principal;
 using nlohmann::json;
 
 namespace {
-constexpr std::size_t kMaxRows = 1000;
+const UploadRowsRules kUploadRules{
+    1000, "rows", "this credential may not upload base data of another enterprise"};
 
 // The upload's table name → the registry collection. Collections whose rows have generated
 // ids are matched on their natural key instead; production cells are split by cell_type.
@@ -57,18 +59,6 @@ const char* key_of(const std::string& collection) {
   if (collection == "cameras") return "video_id";
   if (collection == "production-cells") return "prodcell_id";
   return "id";
-}
-
-// A rejection reason: the message and the first field complaints, as the registry API gives them.
-std::string reason_of(const Error& e) {
-  std::string r = e.what();
-  std::size_t n = 0;
-  for (const auto& f : e.fields()) {
-    if (n++ == 3) break;
-    r += (n == 1 ? ": " : "; ") + (f.pointer.empty() ? std::string("/") : f.pointer) + " " +
-         f.message;
-  }
-  return r;
 }
 
 // Creates or updates one row; returns true when it was created. Supervision fields of an
@@ -118,32 +108,6 @@ bool upsert(service::RegistryService& reg, const Principal& as, const Table& t, 
   return true;
 }
 
-// The rows of an upload: a bare row array, or {companyCode, dataId, datas: [...]}.
-const json& upload_rows(const json& body, const Principal& who) {
-  const json* rows = &body;
-  if (body.is_object()) {
-    for (auto& [k, v] : body.items())
-      if (k != "companyCode" && k != "dataId" && k != "datas")
-        throw Error(Errc::validation_failed, "unknown field " + k,
-                    {{"/" + k, "companyCode, dataId and datas only"}});
-    if (body.contains("companyCode") &&
-        (!body["companyCode"].is_string() ||
-         body["companyCode"].get<std::string>() != who.scope.company_code))
-      throw Error(Errc::forbidden,
-                  "this credential may not upload base data of another enterprise");
-    if (!body.contains("datas"))
-      throw Error(Errc::validation_failed, "datas is required",
-                  {{"/datas", "expected an array of rows"}});
-    rows = &body["datas"];
-  }
-  if (!rows->is_array())
-    throw Error(Errc::validation_failed, "the rows must be an array",
-                {{body.is_object() ? "/datas" : "", "expected an array"}});
-  if (rows->size() > kMaxRows)
-    throw Error(Errc::too_large, "at most " + std::to_string(kMaxRows) + " rows per upload");
-  return *rows;
-}
-
 // Why a row is refused before the registry sees it (empty: it goes on); fills in the defaults (the
 // gateway's enterprise, the table's cell type).
 std::string precheck(json& row, const Table& table, const Principal& who) {
@@ -189,7 +153,7 @@ Outcome upsert_rows(ApiContext& ctx, const Table& table, const Principal& who, c
     } catch (const Error& e) {
       if (e.code() == Errc::unavailable || e.code() == Errc::internal)
         throw;  // not the row's fault
-      reject(reason_of(e));
+      reject(rejection_reason(e));
     }
   }
   return o;
@@ -222,7 +186,7 @@ void add_upload_table_routes(http::Router& r, ApiContext& ctx) {
           // The encrypted envelope {appId, dataId, data}, as for readings.
           if (body.is_object() && body.contains("appId") && body.contains("data"))
             body = open_upload_envelope(ctx, who, body);
-          auto o = upsert_rows(ctx, *table, who, upload_rows(body, who));
+          auto o = upsert_rows(ctx, *table, who, upload_rows(body, who, kUploadRules));
           audit(ctx, req, who, *table, o);
           return json_response(200, {{"accepted", o.created + o.updated},
                                      {"created", o.created},
