@@ -6,6 +6,7 @@
 
 #include "request_helpers.hpp"
 #include "warning_json.hpp"
+#include "warning_rule_json.hpp"
 
 namespace hazmon::api {
 using core::Errc;
@@ -19,6 +20,12 @@ namespace {
 void people_only(const Principal& who) {
   if (!who.is_person())
     throw Error(Errc::forbidden, "warning events are for people, not machine credentials");
+}
+
+// Before the body's fields are checked (the service checks again).
+void rule_admin_only(const Principal& who) {
+  if (who.role != model::Role::province_admin)
+    throw Error(Errc::forbidden, "only a province administrator edits warning rules");
 }
 
 }  // namespace
@@ -54,18 +61,29 @@ void add_warning_routes(http::Router& r, ApiContext& ctx) {
         }));
   r.add("GET", "/api/v1/warning-rules", authed(ctx, "", [&w](Request& req, const Principal& who) {
           check_query(req, {});
-          return json_response(200, w.list_rules(who));
+          return json_response(200, warning_rule_json::list(w.list_rules(who)));
         }));
   r.add("POST", "/api/v1/warning-rules",
         authed(ctx, "warning_rule.create", [&w](Request& req, const Principal& who) {
           check_query(req, {});
-          return json_response(201, w.create_rule(who, parse_json_body(req)));
+          auto body = parse_json_body(req);
+          rule_admin_only(who);
+          warning_rule_json::check_body(body);
+          auto in = warning_rule_json::parse(warning_rule_json::with_defaults(body));
+          return json_response(201, warning_rule_json::rule(w.create_rule(who, in)));
         }));
   r.add("PATCH", "/api/v1/warning-rules/{id}",
         authed(ctx, "warning_rule.update", [&w](Request& req, const Principal& who) {
           check_query(req, {});
           auto id = id_param(req, "warning rule");
-          return json_response(200, w.update_rule(who, id, parse_json_body(req)));
+          auto body = parse_json_body(req);
+          if (!who.is_person()) throw Error(Errc::forbidden, "warning rules are for people");
+          warning_rule_json::check_body(body);
+          // The body merged onto the rule as it stands (each field it names replaced whole).
+          auto j = warning_rule_json::rule(w.rule_for_update(who, id));
+          for (auto& [k, v] : body.items()) j[k] = v;
+          auto in = warning_rule_json::parse(j);
+          return json_response(200, warning_rule_json::rule(w.update_rule(who, id, in)));
         }));
 }
 

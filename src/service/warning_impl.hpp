@@ -64,10 +64,6 @@ std::pair<std::optional<std::string>, std::optional<std::string>> county_and_cit
 const char* actor_name_zh(rules::ActorKind k);
 std::string recipients_zh(rules::WarningLevel level, int escalations);
 
-// warning_rule_admin.cpp
-nlohmann::json rule_json(const storage::WarningRuleRow& row);
-rules::WarningRule rule_from(const nlohmann::json& j);
-
 }  // namespace warning_detail
 
 struct WarningService::Impl {

@@ -15,12 +15,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <hazmon/core/clock.hpp>
 #include <hazmon/model/alarm.hpp>
 #include <hazmon/model/scope.hpp>
 #include <hazmon/model/warning_view.hpp>
 #include <hazmon/rules/disposal.hpp>
+#include <hazmon/rules/warning_rules.hpp>
 
 namespace hazmon::storage {
 class Database;
@@ -67,6 +69,16 @@ struct WarningStats {
                 escalations = 0, failures = 0;
 };
 
+// A warning rule (预警规则) as people see and edit it: the rule, its description, when it last
+// changed, and its scope's kind and code as stored (the code null or absent for the province).
+struct WarningRuleView {
+  rules::WarningRule rule;
+  std::string scope_kind;  // province | region | enterprise
+  std::optional<std::string> scope_code;
+  std::string description;
+  core::SysTime updated_at{};
+};
+
 class WarningService {
  public:
   // `liveness`: the "warnings" worker enrolls there (the watchdog's registry).
@@ -106,9 +118,15 @@ class WarningService {
   model::WarningEventDetail transition(const model::Principal& who, long long id,
                                        const nlohmann::json& body);
 
-  nlohmann::json list_rules(const model::Principal& who);
-  nlohmann::json create_rule(const model::Principal& who, const nlohmann::json& body);
-  nlohmann::json update_rule(const model::Principal& who, long long id, const nlohmann::json& body);
+  // Warning rules (the API edge, src/api/warning_rule_json.cpp, gives them their JSON form and
+  // checks a body's shape; check_rule's problems are 422 here, with "/field" pointers).
+  std::vector<WarningRuleView> list_rules(const model::Principal& who);
+  // The rule a PATCH merges its body onto: 403 for machines, 404 when absent, then 403 for
+  // anyone but a province administrator.
+  WarningRuleView rule_for_update(const model::Principal& who, long long id);
+  // From `in`, rule (its id ignored) and description; the answer as stored.
+  WarningRuleView create_rule(const model::Principal& who, const WarningRuleView& in);
+  WarningRuleView update_rule(const model::Principal& who, long long id, const WarningRuleView& in);
 
   // Inside the caller's transaction (so the review and the event commit together): creates a
   // `video_ai` warning event in pending_review, records the reviewer's confirm (county, city or
