@@ -79,11 +79,14 @@ void add_warning_routes(http::Router& r, ApiContext& ctx) {
           auto body = parse_json_body(req);
           if (!who.is_person()) throw Error(Errc::forbidden, "warning rules are for people");
           warning_rule_json::check_body(body);
-          // The body merged onto the rule as it stands (each field it names replaced whole).
-          auto j = warning_rule_json::rule(w.rule_for_update(who, id));
-          for (auto& [k, v] : body.items()) j[k] = v;
-          auto in = warning_rule_json::parse(j);
-          return json_response(200, warning_rule_json::rule(w.update_rule(who, id, in)));
+          // The body merged onto the rule as it stands, under its row lock (each field it names
+          // replaced whole).
+          auto merged = [&body](const service::WarningRuleView& current) {
+            auto j = warning_rule_json::rule(current);
+            for (auto& [k, v] : body.items()) j[k] = v;
+            return warning_rule_json::parse(j);
+          };
+          return json_response(200, warning_rule_json::rule(w.update_rule(who, id, merged)));
         }));
 }
 

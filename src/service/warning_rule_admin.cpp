@@ -137,15 +137,6 @@ std::vector<WarningRuleView> WarningService::list_rules(const model::Principal& 
   return out;
 }
 
-WarningRuleView WarningService::rule_for_update(const model::Principal& who, long long id) {
-  require_person(who);
-  auto tx = impl_->db.begin();
-  auto cur = impl_->rule_store.lock(tx, id);
-  if (!cur) throw Error(Errc::not_found, "no such warning rule");
-  require_rule_admin(who);
-  return view_of(*cur);
-}
-
 WarningRuleView WarningService::create_rule(const model::Principal& who,
                                             const WarningRuleView& in) {
   require_rule_admin(who);
@@ -161,12 +152,13 @@ WarningRuleView WarningService::create_rule(const model::Principal& who,
 }
 
 WarningRuleView WarningService::update_rule(const model::Principal& who, long long id,
-                                            const WarningRuleView& in) {
+                                            const RuleEdit& edit) {
   require_person(who);
   auto row = impl_->db.in_tx([&](storage::Tx& tx) {
     auto cur = impl_->rule_store.lock(tx, id);
     if (!cur) throw Error(Errc::not_found, "no such warning rule");
     require_rule_admin(who);
+    const auto in = edit(view_of(*cur));
     check(in.rule);
     check_scope_exists(impl_->rule_store, tx, in.rule);
     return impl_->rule_store.update(tx, row_of(in, id), who.id);

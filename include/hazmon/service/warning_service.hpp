@@ -121,12 +121,13 @@ class WarningService {
   // Warning rules (the API edge, src/api/warning_rule_json.cpp, gives them their JSON form and
   // checks a body's shape; check_rule's problems are 422 here, with "/field" pointers).
   std::vector<WarningRuleView> list_rules(const model::Principal& who);
-  // The rule a PATCH merges its body onto: 403 for machines, 404 when absent, then 403 for
-  // anyone but a province administrator.
-  WarningRuleView rule_for_update(const model::Principal& who, long long id);
   // From `in`, rule (its id ignored) and description; the answer as stored.
   WarningRuleView create_rule(const model::Principal& who, const WarningRuleView& in);
-  WarningRuleView update_rule(const model::Principal& who, long long id, const WarningRuleView& in);
+  // A PATCH: `edit` gets the rule as it stands, with its row locked, and returns the new one
+  // (the API merges the body onto it there), so two edits never overwrite each other. 403 for
+  // machines, 404 when absent, then 403 for anyone but a province administrator.
+  using RuleEdit = std::function<WarningRuleView(const WarningRuleView& current)>;
+  WarningRuleView update_rule(const model::Principal& who, long long id, const RuleEdit& edit);
 
   // Inside the caller's transaction (so the review and the event commit together): creates a
   // `video_ai` warning event in pending_review, records the reviewer's confirm (county, city or
