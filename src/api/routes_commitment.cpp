@@ -39,41 +39,11 @@ storage::CommitmentFilter filter_of(const Request& req) {
 // POST /api/v1/upload/commitments: a gateway files its enterprise's commitments, row by row.
 http::Response upload_commitments(ApiContext& ctx, service::CommitmentService& cs, Request& req,
                                   const Principal& who) {
-  if (who.role != model::Role::gateway || who.scope.kind != model::ScopeKind::enterprise)
-    throw Error(Errc::forbidden, "commitments are uploaded by an enterprise's gateway");
-  check_query(req, {});
-  auto body = parse_json_body(req);
-  // The encrypted envelope {appId, dataId, data}, as for readings and base tables.
-  if (body.is_object() && body.contains("appId") && body.contains("data"))
-    body = open_upload_envelope(ctx, who, body);
-  const auto& rows = upload_rows(body, who, kUploadRules);
-  int created = 0, replaced = 0;
-  json rejected = json::array();
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    try {
-      json row = rows[i];
-      if (row.is_object() && row.contains("company_code") &&
-          row["company_code"] != who.scope.company_code) {
-        rejected.push_back({{"index", i}, {"reason", "the row belongs to another enterprise"}});
-        continue;
-      }
-      auto saved = cs.file(who, {commitment_from_json(row), "upload"});
-      (saved.revision > 1 ? replaced : created)++;
-    } catch (const Error& e) {
-      if (e.code() == Errc::unavailable || e.code() == Errc::internal) throw;
-      rejected.push_back({{"index", i}, {"reason", rejection_reason(e)}});
-    }
-  }
-  // authed() leaves uploads out: an upload that filed something is audited here.
-  if (created + replaced > 0) {
-    auto a = audit_entry(req, who, 200, "upload.commitments", "commitments");
-    a.detail = {{"created", created}, {"replaced", replaced}, {"rejected", rejected.size()}};
-    ctx.audit.record(a);
-  }
-  return json_response(200, {{"accepted", created + replaced},
-                             {"created", created},
-                             {"replaced", replaced},
-                             {"rejected", rejected}});
+  static const RowUpload kUpload{"commitments are uploaded by an enterprise's gateway",
+                                 "upload.commitments", "commitments", "replaced", kUploadRules};
+  return upload_each(ctx, req, who, kUpload, [&](const json& row) {
+    return cs.file(who, {commitment_from_json(row), "upload"}).revision == 1;
+  });
 }
 }  // namespace
 

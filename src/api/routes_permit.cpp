@@ -74,42 +74,13 @@ std::pair<std::string, std::string> transition_of(const json& body) {
 // POST /api/v1/upload/work-permits: each row filed as its gateway's; bad rows listed by index.
 http::Response upload_permits(ApiContext& ctx, service::PermitService& ps, Request& req,
                               const Principal& who) {
-  if (who.role != model::Role::gateway || who.scope.kind != model::ScopeKind::enterprise)
-    throw Error(Errc::forbidden, "work permits are uploaded by an enterprise's gateway");
-  check_query(req, {});
-  auto body = parse_json_body(req);
-  // The encrypted envelope {appId, dataId, data}, as for readings and base tables.
-  if (body.is_object() && body.contains("appId") && body.contains("data"))
-    body = open_upload_envelope(ctx, who, body);
-  const auto& rows = upload_rows(body, who, kUploadRules);
-  int created = 0, updated = 0;
-  json rejected = json::array();
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    try {
-      json row = rows[i];
-      if (row.is_object() && row.contains("company_code") &&
-          row["company_code"] != who.scope.company_code) {
-        rejected.push_back({{"index", i}, {"reason", "the row belongs to another enterprise"}});
-        continue;
-      }
-      bool made = false;
-      ps.file(who, permit_from_json(row, true), made);
-      (made ? created : updated)++;
-    } catch (const Error& e) {
-      if (e.code() == Errc::unavailable || e.code() == Errc::internal) throw;
-      rejected.push_back({{"index", i}, {"reason", rejection_reason(e)}});
-    }
-  }
-  // authed() leaves uploads out: an upload that filed something is audited here.
-  if (created + updated > 0) {
-    auto a = audit_entry(req, who, 200, "upload.work_permits", "work-permits");
-    a.detail = {{"created", created}, {"updated", updated}, {"rejected", rejected.size()}};
-    ctx.audit.record(a);
-  }
-  return json_response(200, {{"accepted", created + updated},
-                             {"created", created},
-                             {"updated", updated},
-                             {"rejected", rejected}});
+  static const RowUpload kUpload{"work permits are uploaded by an enterprise's gateway",
+                                 "upload.work_permits", "work-permits", "updated", kUploadRules};
+  return upload_each(ctx, req, who, kUpload, [&](const json& row) {
+    bool made = false;
+    ps.file(who, permit_from_json(row, true), made);
+    return made;
+  });
 }
 
 }  // namespace

@@ -4,7 +4,11 @@
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <functional>
 #include <string>
+
+#include <hazmon/api/api.hpp>
+#include <hazmon/http/message.hpp>
 
 #include <hazmon/core/error.hpp>
 #include <hazmon/model/scope.hpp>
@@ -26,5 +30,25 @@ const nlohmann::json& upload_rows(const nlohmann::json& body, const model::Princ
 // A refused row's reason: the message and the first three field complaints, as the registry API
 // gives them.
 std::string rejection_reason(const core::Error& e);
+
+// A gateway's upload of rows it files one by one (commitments, work permits): who may, what the
+// audit entry says, and the name of the count of rows that changed an existing record.
+struct RowUpload {
+  const char* refused;  // the 403 for anyone but an enterprise's gateway
+  const char* action;   // audit action, e.g. "upload.commitments"
+  const char* target;   // audit target, e.g. "commitments"
+  const char* changed;  // "replaced" or "updated"
+  UploadRowsRules rules;
+};
+
+// Checks the caller and the query, opens the encrypted envelope when the body is one, takes the
+// rows (upload_rows), files each with `file_one` (true: it created a record) and answers
+// {accepted, created, <changed>, rejected: [{index, reason}]}. A row naming another enterprise,
+// or one `file_one` refuses with a client error, is rejected by index; unavailable and internal
+// errors fail the whole upload. An upload that filed something is audited (authed() leaves
+// uploads out).
+http::Response upload_each(ApiContext& ctx, http::Request& req, const model::Principal& who,
+                           const RowUpload& u,
+                           const std::function<bool(const nlohmann::json& row)>& file_one);
 
 }  // namespace hazmon::api
