@@ -307,7 +307,8 @@ void insert_new_episodes(Tx& tx, const std::vector<Episode>& eps) {
         "alarm_type, is_data_fault, "
         "threshold, start_ts, raised_ts, peak_value, peak_ts, last_value, suppressed, late, "
         "end_ts) "
-        "SELECT p, q, c, h, NULLIF(e, ''), t, f, thr, s, r, pk, pk_ts, l, sup, lt, en FROM unnest("
+        "SELECT p, q, c, NULLIF(h, ''), NULLIF(e, ''), t, f, thr, s, r, pk, pk_ts, l, sup, lt, en "
+        "FROM unnest("
         "$1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[], "
         "$8::float8[], "
         "$9::timestamptz[], $10::timestamptz[], $11::float8[], $12::timestamptz[], $13::float8[], "
@@ -441,7 +442,8 @@ void touch_gateways(Tx& tx, const std::vector<std::pair<std::string, std::int64_
     times.add_ts(ms);
   }
   tx.exec(
-      "UPDATE gateway g SET last_seen_at = greatest(coalesce(g.last_seen_at, v.t), v.t) "
+      "UPDATE gateway g SET last_seen_at = greatest(coalesce(g.last_seen_at, v.t), v.t), "
+      "first_seen_at = coalesce(g.first_seen_at, v.t) "
       "FROM unnest($1::text[], $2::timestamptz[]) AS v(code, t) WHERE g.gateway_code = v.code",
       {std::move(codes).done(), std::move(times).done()});
 }

@@ -81,7 +81,9 @@ void RosterStore::put_roster_row(Tx& tx, const RosterRowWrite& r) const {
       "name = EXCLUDED.name, " +
           batch_update +
           "match_kind = EXCLUDED.match_kind, company_code = EXCLUDED.company_code, "
-          "note = EXCLUDED.note, imported_at = now()",
+          "note = EXCLUDED.note, imported_at = now() "
+          // A row a person resolved (migration 0026) keeps its resolution.
+          "WHERE roster_row.match_kind <> 'resolved'",
       {std::to_string(r.attachment), std::to_string(r.seq), r.region_name, r.name,
        r.batch.value_or(""), r.match_kind, r.company_code, r.note});
 }
