@@ -27,6 +27,7 @@ void add_stream_routes(http::Router& r, ApiContext& ctx);        // routes_strea
 void add_video_routes(http::Router& r, ApiContext& ctx);         // routes_video.cpp
 void add_notify_routes(http::Router& r, ApiContext& ctx);        // routes_notify.cpp
 void add_statistics_routes(http::Router& r, ApiContext& ctx);    // routes_statistics.cpp
+void add_connection_routes(http::Router& r, ApiContext& ctx);    // routes_deployment.cpp
 void add_quality_routes(http::Router& r,
                         ApiContext& ctx);  // routes_quality.cpp (data quality, reports)
 using core::Errc;
@@ -465,6 +466,7 @@ void register_routes(http::Router& router, ApiContext& ctx) {
   add_auth_routes(router, ctx);
   add_admin_routes(router, ctx);
   add_deployment_routes(router, ctx);
+  add_connection_routes(router, ctx);
   add_ingest_routes(router, ctx);
   add_commitment_routes(router, ctx);    // upload/commitments before upload/{table}
   add_permit_routes(router, ctx);        // upload/work-permits before upload/{table}

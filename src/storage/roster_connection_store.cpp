@@ -237,6 +237,11 @@ std::optional<std::string> RosterStore::enterprise_name_in_scope(
       params);
 }
 
+bool RosterStore::region_exists(Tx& tx, const std::string& region_code) const {
+  return tx.one<std::string>("SELECT code FROM region WHERE code = $1 AND is_active", {region_code})
+      .has_value();
+}
+
 void RosterStore::resolve_roster_row(Tx& tx, int attachment, int seq,
                                      const std::string& company_code, const std::string& resolution,
                                      const std::string& resolved_by) const {

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,6 +69,15 @@ struct RosterReport {
 // Deadline the notice sets for the enterprises' five deployments.
 inline constexpr const char* kDeploymentDeadline = "2021-10-31";
 
+// GET /api/v1/deployment/connection: the region asked for ("" = the caller's own), one state to
+// list, the silence window and the page.
+struct ConnectionRequest {
+  std::string region_code;
+  std::optional<std::string> state;  // not_connected, silent or connected
+  int silent_hours = 24;
+  int limit = 100, offset = 0;
+};
+
 class RosterService {
  public:
   explicit RosterService(storage::Database& db) : db_(db) {}
@@ -79,6 +89,22 @@ class RosterService {
   nlohmann::json list_tasks(const model::Principal& who, const std::string& company_code);
   nlohmann::json update_task(const model::Principal& who, const std::string& company_code,
                              const std::string& task, const nlohmann::json& body);
+
+  // 接入状态 of the expected enterprises (roster_connection.cpp): counts per sub-region and a
+  // page, not-connected ones first.
+  nlohmann::json connection_status(const model::Principal& who, const ConnectionRequest& q);
+  // 市级部署任务: a city officer reads and updates its own city's, the province all.
+  nlohmann::json city_duties(const model::Principal& who, const std::optional<std::string>& city,
+                             bool overdue_only);
+  nlohmann::json update_city_duty(const model::Principal& who, const std::string& city,
+                                  const std::string& duty, const nlohmann::json& body);
+  // Roster rows of attachments 2-4 with a suggestion for the unmatched ones, and their
+  // resolution (confirm the suggestion, pick another enterprise or create one), which creates
+  // the row's deployment task. Province or the row's city.
+  nlohmann::json roster_rows(const model::Principal& who,
+                             const std::optional<std::string>& match_kind);
+  nlohmann::json resolve_row(const model::Principal& who, int attachment, int seq,
+                             const nlohmann::json& body);
 
  private:
   storage::Database& db_;

@@ -148,6 +148,7 @@ class RosterStore {
   // An active enterprise's name within the scope.
   std::optional<std::string> enterprise_name_in_scope(Tx& tx, const model::Scope& scope,
                                                       const std::string& company_code) const;
+  bool region_exists(Tx& tx, const std::string& region_code) const;
   void resolve_roster_row(Tx& tx, int attachment, int seq, const std::string& company_code,
                           const std::string& resolution, const std::string& resolved_by) const;
 };

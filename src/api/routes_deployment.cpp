@@ -1,0 +1,79 @@
+// The notice's connection duties (issue 12): the connection status of the expected enterprises
+// per region, the cities' own deployment duties (市级部署任务) and the resolution of unmatched
+// roster rows (ADR 0008). Service: RosterService (roster_connection.cpp).
+#include <hazmon/api/api.hpp>
+
+#include <hazmon/core/error.hpp>
+#include <hazmon/service/roster.hpp>
+
+#include "request_helpers.hpp"
+
+namespace hazmon::api {
+using core::Errc;
+using core::Error;
+using http::Request;
+using model::Principal;
+using nlohmann::json;
+
+namespace {
+std::optional<std::string> optional_query(const Request& req, const char* key) {
+  auto q = query_subset(req, {key});
+  if (q.empty()) return std::nullopt;
+  return q.begin()->second;
+}
+
+// attachment (2-4) and seq from the path; anything else is an absent row.
+int path_int(Request& req, const char* key, int min, int max) {
+  const auto& s = req.params[key];
+  if (s.empty() || s.size() > 6 || s.find_first_not_of("0123456789") != std::string::npos)
+    throw Error(Errc::not_found, "no such roster row");
+  int v = std::stoi(s);
+  if (v < min || v > max) throw Error(Errc::not_found, "no such roster row");
+  return v;
+}
+}  // namespace
+
+void add_connection_routes(http::Router& r, ApiContext& ctx) {
+  r.add("GET", "/api/v1/deployment/connection",
+        authed(ctx, "", [&ctx](Request& req, const Principal& who) {
+          check_query(req, {"region", "state", "silent_hours", "limit", "offset"});
+          service::ConnectionRequest q;
+          q.region_code = query_or(req, "region", "");
+          q.state = optional_query(req, "state");
+          q.silent_hours = query_int(req, "silent_hours", 24, 1, 720);
+          q.limit = query_int(req, "limit", 100, 1, 1000);
+          q.offset = query_int(req, "offset", 0, 0, 1 << 30);
+          return json_response(200, ctx.roster.connection_status(who, q));
+        }));
+  r.add("GET", "/api/v1/deployment/city-duties",
+        authed(ctx, "", [&ctx](Request& req, const Principal& who) {
+          check_query(req, {"city", "overdue"});
+          auto overdue = query_or(req, "overdue", "false");
+          if (overdue != "true" && overdue != "false")
+            throw Error(Errc::bad_request, "overdue must be true or false");
+          return json_response(
+              200, ctx.roster.city_duties(who, optional_query(req, "city"), overdue == "true"));
+        }));
+  r.add("PATCH", "/api/v1/deployment/city-duties/{city}/{duty}",
+        authed(ctx, "deployment.city_duty.update", [&ctx](Request& req, const Principal& who) {
+          check_query(req, {});
+          return json_response(
+              200, ctx.roster.update_city_duty(who, req.params["city"], req.params["duty"],
+                                               parse_json_body(req)));
+        }));
+  r.add("GET", "/api/v1/deployment/roster-rows",
+        authed(ctx, "", [&ctx](Request& req, const Principal& who) {
+          check_query(req, {"match_kind"});
+          return json_response(200, ctx.roster.roster_rows(who, optional_query(req, "match_kind")));
+        }));
+  r.add("POST", "/api/v1/deployment/roster-rows/{attachment}/{seq}/resolve",
+        authed(ctx, "deployment.roster.resolve", [&ctx](Request& req, const Principal& who) {
+          check_query(req, {});
+          int attachment = path_int(req, "attachment", 2, 4);
+          int seq = path_int(req, "seq", 1, 999999);
+          return json_response(200,
+                               ctx.roster.resolve_row(who, attachment, seq, parse_json_body(req)));
+        }));
+}
+
+}  // namespace hazmon::api
