@@ -22,6 +22,7 @@ void add_upload_table_routes(http::Router& r, ApiContext& ctx);  // routes_uploa
 void add_commitment_routes(http::Router& r, ApiContext& ctx);    // routes_commitment.cpp
 void add_permit_routes(http::Router& r, ApiContext& ctx);        // routes_permit.cpp
 void add_process_routes(http::Router& r, ApiContext& ctx);       // routes_process.cpp
+void add_patrol_routes(http::Router& r, ApiContext& ctx);        // routes_patrol.cpp
 void add_warning_routes(http::Router& r, ApiContext& ctx);       // routes_warning.cpp
 void add_stream_routes(http::Router& r, ApiContext& ctx);        // routes_stream.cpp
 void add_video_routes(http::Router& r, ApiContext& ctx);         // routes_video.cpp
@@ -478,6 +479,7 @@ void register_routes(http::Router& router, ApiContext& ctx) {
   add_statistics_routes(router, ctx);
   add_quality_routes(router, ctx);
   add_process_routes(router, ctx);
+  add_patrol_routes(router, ctx);
   add_registry_routes(router, ctx);  // last: its {entity} pattern would shadow the fixed paths
 }
 

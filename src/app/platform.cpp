@@ -23,6 +23,7 @@
 #include <hazmon/service/ingest_service.hpp>
 #include <hazmon/service/monitoring.hpp>
 #include <hazmon/service/notification_service.hpp>
+#include <hazmon/service/patrol_service.hpp>
 #include <hazmon/service/permit_service.hpp>
 #include <hazmon/service/process_service.hpp>
 #include <hazmon/service/registry_service.hpp>
@@ -125,6 +126,7 @@ struct Platform::Impl {
   std::unique_ptr<service::CommitmentService> commitments;
   std::unique_ptr<service::PermitService> permits;
   std::unique_ptr<service::ProcessService> processes;
+  std::unique_ptr<service::PatrolService> patrols;
   std::unique_ptr<storage::RegistryVersion> registry_version;  // outlives ctx's response cache
   std::unique_ptr<api::ApiContext> ctx;
   http::Router router;
@@ -270,6 +272,7 @@ void Platform::Impl::build_reporting() {
   // The coverage check counts a point connected by the data-quality window (docs/processes.md).
   processes = std::make_unique<service::ProcessService>(
       db, *clock, cfg["ingest"]["offline_after_s"].get<int>());
+  patrols = std::make_unique<service::PatrolService>(db, *clock);
   if (o.manual_ticks) return;  // the caller runs refresh(), tick() and check()
   ingest->on_maintenance([c = commitments.get()] { c->check(); });  // the deadline, every minute
   ingest->on_maintenance([s = statistics.get(), d = data_quality.get(), r = reports.get()] {
@@ -310,6 +313,7 @@ void Platform::Impl::build_api() {
   ctx->data_quality = data_quality.get();
   ctx->reports = reports.get();
   ctx->commitments = commitments.get();
+  ctx->patrols = patrols.get();
   ctx->permits = permits.get();
   ctx->processes = processes.get();
   ctx->offline_after_s = cfg["ingest"]["offline_after_s"].get<int>();

@@ -31,6 +31,7 @@ class ReportService;
 class CommitmentService;
 class PermitService;
 class ProcessService;
+class PatrolService;
 }  // namespace hazmon::service
 
 namespace hazmon::api {
@@ -68,6 +69,7 @@ struct ApiContext {
   service::CommitmentService* commitments = nullptr;    // null: no /api/v1/commitments
   service::PermitService* permits = nullptr;            // null: no /api/v1/work-permits
   service::ProcessService* processes = nullptr;         // null: no /api/v1/processes, /coverage
+  service::PatrolService* patrols = nullptr;  // null: no patrols, duty check-ins, routine use
   // null: lists and the overview are made for every request and carry no ETag (ADR 0018).
   std::shared_ptr<ResponseCache> response_cache;
 };

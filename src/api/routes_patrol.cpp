@@ -1,0 +1,204 @@
+// Two of the five systems' records (docs/five-systems.md): patrols and spot checks (分级巡查抽查)
+// with their findings, answered by the enterprise and closed by an officer; duty check-ins
+// (值班签到) and routine use (企业端日常使用) per enterprise and Beijing day. People only, under
+// their scope.
+#include <hazmon/api/api.hpp>
+
+#include <hazmon/core/error.hpp>
+#include <hazmon/service/patrol_service.hpp>
+#include <hazmon/storage/data_quality_store.hpp>
+
+#include "patrol_json.hpp"
+#include "request_helpers.hpp"
+
+namespace hazmon::api {
+using core::Errc;
+using core::Error;
+using http::Request;
+using model::Principal;
+using nlohmann::json;
+
+namespace {
+std::optional<bool> bool_query(std::map<std::string, std::string>& q, const char* key) {
+  if (!q.count(key)) return std::nullopt;
+  if (q[key] != "true" && q[key] != "false")
+    throw Error(Errc::bad_request, std::string(key) + " must be true or false");
+  return q[key] == "true";
+}
+
+core::SysTime day_start(const std::string& day, const char* key, int plus_days) {
+  auto d = storage::parse_day(day);
+  if (!d) throw Error(Errc::bad_request, std::string(key) + " must be a date YYYY-MM-DD");
+  return storage::beijing_day_start(*d + plus_days);
+}
+
+storage::PatrolFilter patrol_filter(const Request& req) {
+  storage::PatrolFilter f;
+  auto q = query_subset(req, {"company_code", "kind", "officer", "in_progress", "from", "to"});
+  if (q.count("company_code")) f.company_code = q["company_code"];
+  if (q.count("kind")) f.kind = q["kind"];
+  if (q.count("officer")) f.officer = q["officer"];
+  f.in_progress = bool_query(q, "in_progress");
+  if (q.count("from")) f.from = day_start(q["from"], "from", 0);
+  if (q.count("to")) f.to = day_start(q["to"], "to", 1);
+  return f;
+}
+
+storage::FindingFilter finding_filter(const Request& req) {
+  storage::FindingFilter f;
+  auto q = query_subset(req, {"company_code", "state", "overdue"});
+  if (q.count("company_code")) f.company_code = q["company_code"];
+  if (q.count("state")) f.state = q["state"];
+  f.overdue = bool_query(q, "overdue");
+  return f;
+}
+
+std::string optional_text(const json& body, const char* key, std::size_t max, bool required) {
+  if (!body.contains(key)) {
+    if (required)
+      throw Error(Errc::validation_failed, "the request is not valid",
+                  {{std::string("/") + key, "is required"}});
+    return {};
+  }
+  if (!body[key].is_string())
+    throw Error(Errc::validation_failed, "the request is not valid",
+                {{std::string("/") + key, "must be a string"}});
+  auto s = body[key].get<std::string>();
+  if (s.size() > max)
+    throw Error(Errc::validation_failed, "the request is not valid",
+                {{std::string("/") + key, "at most " + std::to_string(max) + " bytes"}});
+  return s;
+}
+
+void only_members(const json& body, std::initializer_list<const char*> known) {
+  if (!body.is_object())
+    throw Error(Errc::validation_failed, "the body must be an object",
+                {{"", "expected an object"}});
+  for (auto& [k, v] : body.items()) {
+    bool ok = false;
+    for (const char* n : known) ok = ok || k == n;
+    if (!ok)
+      throw Error(Errc::validation_failed, "the request is not valid",
+                  {{"/" + k, "unknown member"}});
+  }
+}
+
+json page_json(json items, long long total, int limit, long long offset) {
+  return {{"items", std::move(items)}, {"total", total}, {"limit", limit}, {"offset", offset}};
+}
+}  // namespace
+
+void add_patrol_routes(http::Router& r, ApiContext& ctx) {
+  if (!ctx.patrols) return;
+  auto& ps = *ctx.patrols;
+  r.add("POST", "/api/v1/patrols",
+        authed(ctx, "patrol.start", [&ps](Request& req, const Principal& who) {
+          check_query(req, {});
+          auto body = parse_json_body(req);
+          return json_response(201, patrol_json(ps.start(who, patrol_start_from_json(body)), true));
+        }));
+  r.add("GET", "/api/v1/patrols", authed(ctx, "", [&ps](Request& req, const Principal& who) {
+          check_query(req, {"company_code", "kind", "officer", "in_progress", "from", "to", "limit",
+                            "offset"});
+          auto limit = query_int(req, "limit", 100, 1, 1000);
+          auto offset = query_int(req, "offset", 0, 0, 1 << 30);
+          auto page = ps.list(who, patrol_filter(req), limit, offset);
+          json items = json::array();
+          for (const auto& p : page.items) items.push_back(patrol_json(p, false));
+          return json_response(200, page_json(items, page.total, limit, offset));
+        }));
+  r.add("GET", "/api/v1/patrols/{id}", authed(ctx, "", [&ps](Request& req, const Principal& who) {
+          check_query(req, {});
+          return json_response(200, patrol_json(ps.get(who, id_param(req, "patrol")), true));
+        }));
+  r.add("POST", "/api/v1/patrols/{id}/findings",
+        authed(ctx, "patrol.finding", [&ps](Request& req, const Principal& who) {
+          check_query(req, {});
+          auto id = id_param(req, "patrol");
+          auto body = parse_json_body(req);
+          return json_response(201, finding_json(ps.add_finding(who, id, finding_from_json(body))));
+        }));
+  r.add("POST", "/api/v1/patrols/{id}/end",
+        authed(ctx, "patrol.end", [&ps](Request& req, const Principal& who) {
+          check_query(req, {});
+          auto id = id_param(req, "patrol");
+          auto body = parse_json_body(req, true);
+          if (body.is_null()) body = json::object();
+          only_members(body, {"summary"});
+          std::optional<std::string> summary;
+          if (body.contains("summary")) summary = optional_text(body, "summary", 4000, true);
+          return json_response(200, patrol_json(ps.end(who, id, summary), true));
+        }));
+  r.add("GET", "/api/v1/patrol-findings",
+        authed(ctx, "", [&ps](Request& req, const Principal& who) {
+          check_query(req, {"company_code", "state", "overdue", "limit", "offset"});
+          auto limit = query_int(req, "limit", 100, 1, 1000);
+          auto offset = query_int(req, "offset", 0, 0, 1 << 30);
+          auto page = ps.findings(who, finding_filter(req), limit, offset);
+          json items = json::array();
+          for (const auto& f : page.items) items.push_back(finding_json(f));
+          return json_response(200, page_json(items, page.total, limit, offset));
+        }));
+  r.add("POST", "/api/v1/patrol-findings/{id}/reply",
+        authed(ctx, "patrol.reply", [&ps](Request& req, const Principal& who) {
+          check_query(req, {});
+          auto id = id_param(req, "finding");
+          auto body = parse_json_body(req);
+          only_members(body, {"reply"});
+          auto text = optional_text(body, "reply", 4000, true);
+          if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+            throw Error(Errc::validation_failed, "the reply is empty",
+                        {{"/reply", "must not be empty"}});
+          return json_response(200, finding_json(ps.reply(who, id, text)));
+        }));
+  r.add("POST", "/api/v1/patrol-findings/{id}/confirm",
+        authed(ctx, "patrol.confirm", [&ps](Request& req, const Principal& who) {
+          check_query(req, {});
+          auto id = id_param(req, "finding");
+          auto body = parse_json_body(req);
+          only_members(body, {"accept", "note"});
+          if (!body.contains("accept") || !body["accept"].is_boolean())
+            throw Error(Errc::validation_failed, "the request is not valid",
+                        {{"/accept", "must be true or false"}});
+          auto note = optional_text(body, "note", 2000, false);
+          return json_response(200,
+                               finding_json(ps.confirm(who, id, body["accept"].get<bool>(), note)));
+        }));
+  r.add("POST", "/api/v1/duty-checkins",
+        authed(ctx, "duty.checkin", [&ps](Request& req, const Principal& who) {
+          check_query(req, {});
+          auto body = parse_json_body(req);
+          only_members(body, {"duty_person", "note"});
+          auto person = optional_text(body, "duty_person", 50, true);
+          if (person.find_first_not_of(" \t\r\n") == std::string::npos)
+            throw Error(Errc::validation_failed, "who is on duty?",
+                        {{"/duty_person", "must not be empty"}});
+          auto note = optional_text(body, "note", 1000, false);
+          return json_response(201, checkin_json(ps.check_in(who, person, note)));
+        }));
+  r.add("GET", "/api/v1/duty-checkins", authed(ctx, "", [&ps](Request& req, const Principal& who) {
+          check_query(req, {"day", "company_code"});
+          auto q = query_subset(req, {"company_code"});
+          std::optional<std::string> company;
+          if (q.count("company_code")) company = q["company_code"];
+          json items = json::array();
+          for (const auto& c : ps.checkins(who, query_or(req, "day", ""), company))
+            items.push_back(checkin_json(c));
+          return json_response(200, {{"items", items}});
+        }));
+  r.add("GET", "/api/v1/routine-use", authed(ctx, "", [&ps](Request& req, const Principal& who) {
+          check_query(req, {"from", "to", "company_code", "limit", "offset"});
+          auto limit = query_int(req, "limit", 100, 1, 1000);
+          auto offset = query_int(req, "offset", 0, 0, 1 << 30);
+          auto q = query_subset(req, {"company_code"});
+          std::optional<std::string> company;
+          if (q.count("company_code")) company = q["company_code"];
+          auto page = ps.routine_use(who, query_or(req, "from", ""), query_or(req, "to", ""),
+                                     company, limit, offset);
+          json items = json::array();
+          for (const auto& u : page.items) items.push_back(routine_use_json(u));
+          return json_response(200, page_json(items, page.total, limit, offset));
+        }));
+}
+
+}  // namespace hazmon::api
