@@ -12,13 +12,14 @@ constexpr Names<WarningLevel, 4> kLevels = {{{WarningLevel::blue, "blue"},
                                              {WarningLevel::yellow, "yellow"},
                                              {WarningLevel::orange, "orange"},
                                              {WarningLevel::red, "red"}}};
-constexpr Names<WarningCategory, 6> kCategories = {{
+constexpr Names<WarningCategory, 7> kCategories = {{
     {WarningCategory::threshold, "threshold"},
     {WarningCategory::duration, "duration"},
     {WarningCategory::combination, "combination"},
     {WarningCategory::data_quality, "data_quality"},
     {WarningCategory::video_ai, "video_ai"},
     {WarningCategory::commitment, "commitment"},
+    {WarningCategory::sis, "sis"},
 }};
 constexpr Names<DisposalState, 6> kStates = {{
     {DisposalState::pending_review, "pending_review"},
@@ -55,9 +56,10 @@ constexpr Names<FeedbackCause, 5> kCauses = {{
     {FeedbackCause::maintenance, "maintenance"},
     {FeedbackCause::real_hazard, "real_hazard"},
 }};
-constexpr Names<WarningSource, 3> kSources = {{{WarningSource::sensor, "sensor"},
+constexpr Names<WarningSource, 4> kSources = {{{WarningSource::sensor, "sensor"},
                                                {WarningSource::video_ai, "video_ai"},
-                                               {WarningSource::commitment, "commitment"}}};
+                                               {WarningSource::commitment, "commitment"},
+                                               {WarningSource::sis, "sis"}}};
 
 template <typename E, std::size_t N>
 const char* name_of(const Names<E, N>& names, E v, const char* fallback) {

@@ -92,10 +92,10 @@ model::Commitment CommitmentService::file(const model::Principal& who, Commitmen
     // The day's missing-commitment warning, if one was raised, is closed by this filing.
     if (auto w = store_.lock_open_warning(tx, c.company_code, c.day)) {
       if (warnings_ && w->warning_event_id &&
-          warnings_->close_commitment_event(tx, *w->warning_event_id,
-                                            "企业已于" + storage::format_day(today) + " " +
-                                                beijing_hhmm(now) + "提交" + c.day +
-                                                "安全承诺，系统自动关闭"))
+          warnings_->close_system_event(tx, *w->warning_event_id,
+                                        "企业已于" + storage::format_day(today) + " " +
+                                            beijing_hhmm(now) + "提交" + c.day +
+                                            "安全承诺，系统自动关闭"))
         warning_id = *w->warning_event_id;
       store_.close_warning(tx, c.company_code, c.day, now);
     }
@@ -177,7 +177,7 @@ int CommitmentService::check() {
       id = db_.in_tx([&](storage::Tx& tx) -> long long {
         if (!store_.claim_warning(tx, company, day_text, now)) return 0;
         auto ent = store_.enterprise(tx, model::Scope::province(), company);
-        CommitmentWarning w;
+        SystemWarning w;
         w.company_code = company;
         w.level = s_.warning_level;
         w.first = now;
@@ -185,7 +185,7 @@ int CommitmentService::check() {
         std::snprintf(hour, sizeof hour, "%02d:00", s_.deadline_hour);
         w.content = (ent ? ent->name : company) + "截至" + day_text + " " + hour +
                     "（北京时间）未提交当日安全承诺";
-        auto event = warnings_->raise_commitment_event(tx, w);
+        auto event = warnings_->raise_system_event(tx, w);
         store_.set_warning_event(tx, company, day_text, event);
         return event;
       });

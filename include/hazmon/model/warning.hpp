@@ -20,7 +20,15 @@ const char* to_string(WarningLevel l);
 const char* chinese_name(WarningLevel l);  // 红色 …
 std::optional<WarningLevel> warning_level_from_string(std::string_view s);
 
-enum class WarningCategory { threshold, duration, combination, data_quality, video_ai, commitment };
+enum class WarningCategory {
+  threshold,
+  duration,
+  combination,
+  data_quality,
+  video_ai,
+  commitment,
+  sis
+};
 const char* to_string(WarningCategory c);
 std::optional<WarningCategory> warning_category_from_string(std::string_view s);
 
@@ -62,7 +70,7 @@ const char* chinese_name(FeedbackCause c);
 std::optional<FeedbackCause> feedback_cause_from_string(std::string_view s);
 
 // Where an event came from.
-enum class WarningSource { sensor, video_ai, commitment };
+enum class WarningSource { sensor, video_ai, commitment, sis };
 const char* to_string(WarningSource s);
 std::optional<WarningSource> warning_source_from_string(std::string_view s);
 

@@ -47,11 +47,16 @@ struct VideoWarning {
   std::string review_text;  // the reviewer's note, kept on the confirm record
 };
 
-// A day's safety commitment (安全承诺) missing at the deadline hour: CommitmentService builds it.
-struct CommitmentWarning {
+// A warning the system raises of a category of its own, not from alarms or video: a day's safety
+// commitment missing at the deadline hour (CommitmentService: category and source commitment),
+// a SIS loop tripped or bypassed past its expiry (SisService: category and source sis).
+struct SystemWarning {
   std::string company_code;
+  std::optional<std::string> hazard_code;  // empty: the enterprise as a whole
+  model::WarningCategory category = model::WarningCategory::commitment;
+  model::WarningSource source = model::WarningSource::commitment;
   rules::WarningLevel level = rules::WarningLevel::yellow;
-  std::string content;  // Chinese: enterprise, day, deadline
+  std::string content;  // Chinese: what happened, where and when
   core::SysTime first{};
 };
 
@@ -137,13 +142,13 @@ class WarningService {
                               const VideoWarning& w);
   void announce(long long id);
 
-  // Inside the caller's transaction: a `commitment` warning event (source commitment, no hazard
-  // source), created and pushed by the system at once. Returns its id; call announce() after the
-  // commit. Closed by close_commitment_event when the filing arrives.
-  long long raise_commitment_event(storage::Tx& tx, const CommitmentWarning& w);
+  // Inside the caller's transaction: a system warning event (a missing commitment, a SIS trip or
+  // expired bypass), created and pushed by the system at once. Returns its id; call announce()
+  // after the commit. The caller closes it with close_system_event when the cause ends.
+  long long raise_system_event(storage::Tx& tx, const SystemWarning& w);
   // Inside the caller's transaction: the system closes the event with `text` on the record;
   // false (nothing written) when it is already closed.
-  bool close_commitment_event(storage::Tx& tx, long long id, const std::string& text);
+  bool close_system_event(storage::Tx& tx, long long id, const std::string& text);
 
   WarningStats stats() const;
 

@@ -1,7 +1,8 @@
-// Warning events of category `commitment` (安全承诺缺失): raised by the system when an
-// enterprise's daily commitment is missing at the deadline hour (CommitmentService's check),
-// closed by the system when the filing arrives. The same records as every event: created and
-// pushed by the system; people feed back, check and close as for any other event until then.
+// Warning events the system raises of a category of its own: `commitment` (安全承诺缺失, raised
+// by CommitmentService's check at the deadline hour, closed when the filing arrives) and `sis`
+// (a SIS loop tripped or bypassed past its expiry, raised and closed by SisService). The same
+// records as every event: created and pushed by the system; people feed back, check and close
+// as for any other event until then.
 #include <prometheus/counter.h>
 
 #include <hazmon/core/error.hpp>
@@ -16,7 +17,7 @@ using rules::DisposalAction;
 using rules::DisposalState;
 using namespace warning_detail;
 
-long long WarningService::raise_commitment_event(storage::Tx& tx, const CommitmentWarning& w) {
+long long WarningService::raise_system_event(storage::Tx& tx, const SystemWarning& w) {
   auto& i = *impl_;
   auto region = i.events.enterprise_region(tx, w.company_code);
   if (!region) throw Error(Errc::not_found, "no such enterprise");
@@ -24,11 +25,12 @@ long long WarningService::raise_commitment_event(storage::Tx& tx, const Commitme
   storage::NewWarningEvent e;
   e.id = i.events.next_id(tx);
   e.event_no = event_no(w.first, e.id);
-  e.source = model::WarningSource::commitment;
+  e.source = w.source;
   e.company_code = w.company_code;
+  e.hazard_code = w.hazard_code;
   std::tie(e.county_code, e.city_code) = county_and_city(*region);
   e.level = w.level;
-  e.category = rules::WarningCategory::commitment;
+  e.category = w.category;
   e.content = w.content;
   e.status = DisposalState::pending;
   e.first_ts = w.first;
@@ -45,8 +47,7 @@ long long WarningService::raise_commitment_event(storage::Tx& tx, const Commitme
   return e.id;
 }
 
-bool WarningService::close_commitment_event(storage::Tx& tx, long long id,
-                                            const std::string& text) {
+bool WarningService::close_system_event(storage::Tx& tx, long long id, const std::string& text) {
   auto& i = *impl_;
   auto row = i.events.lock(tx, id);
   if (!row || row->status == DisposalState::closed) return false;
