@@ -23,6 +23,7 @@
 #include <hazmon/service/ingest_service.hpp>
 #include <hazmon/service/monitoring.hpp>
 #include <hazmon/service/notification_service.hpp>
+#include <hazmon/service/circular_service.hpp>
 #include <hazmon/service/patrol_service.hpp>
 #include <hazmon/service/permit_service.hpp>
 #include <hazmon/service/process_service.hpp>
@@ -125,6 +126,7 @@ struct Platform::Impl {
   std::unique_ptr<service::ReportService> reports;
   std::unique_ptr<service::CommitmentService> commitments;
   std::unique_ptr<service::PermitService> permits;
+  std::unique_ptr<service::CircularService> circulars;
   std::unique_ptr<service::ProcessService> processes;
   std::unique_ptr<service::PatrolService> patrols;
   std::unique_ptr<storage::RegistryVersion> registry_version;  // outlives ctx's response cache
@@ -269,6 +271,7 @@ void Platform::Impl::build_reporting() {
   commitments = std::make_unique<service::CommitmentService>(
       db, warnings.get(), cfg["commitments"].get<service::CommitmentSettings>(), *clock);
   permits = std::make_unique<service::PermitService>(db, *clock);
+  circulars = std::make_unique<service::CircularService>(db, *clock);
   // The coverage check counts a point connected by the data-quality window (docs/processes.md).
   processes = std::make_unique<service::ProcessService>(
       db, *clock, cfg["ingest"]["offline_after_s"].get<int>());
@@ -315,6 +318,7 @@ void Platform::Impl::build_api() {
   ctx->commitments = commitments.get();
   ctx->patrols = patrols.get();
   ctx->permits = permits.get();
+  ctx->circulars = circulars.get();
   ctx->processes = processes.get();
   ctx->offline_after_s = cfg["ingest"]["offline_after_s"].get<int>();
   ctx->max_streams_per_principal = hc["max_streams_per_principal"].get<int>();
