@@ -31,6 +31,7 @@
 #include <hazmon/service/report_service.hpp>
 #include <hazmon/service/roster.hpp>
 #include <hazmon/service/statistics_service.hpp>
+#include <hazmon/service/unit_status_service.hpp>
 #include <hazmon/service/user_admin.hpp>
 #include <hazmon/service/video_service.hpp>
 #include <hazmon/service/warning_service.hpp>
@@ -126,6 +127,7 @@ struct Platform::Impl {
   std::unique_ptr<service::ReportService> reports;
   std::unique_ptr<service::CommitmentService> commitments;
   std::unique_ptr<service::PermitService> permits;
+  std::unique_ptr<service::UnitStatusService> unit_statuses;
   std::unique_ptr<service::CircularService> circulars;
   std::unique_ptr<service::ProcessService> processes;
   std::unique_ptr<service::PatrolService> patrols;
@@ -271,6 +273,9 @@ void Platform::Impl::build_reporting() {
   commitments = std::make_unique<service::CommitmentService>(
       db, warnings.get(), cfg["commitments"].get<service::CommitmentSettings>(), *clock);
   permits = std::make_unique<service::PermitService>(db, *clock);
+  // A stop or an overhaul files its suppression window like a filing (docs/duties.md).
+  unit_statuses = std::make_unique<service::UnitStatusService>(db, filing_settings(cfg), *clock);
+  unit_statuses->on_changed([p = ingest.get()] { p->reload(); });
   circulars = std::make_unique<service::CircularService>(db, *clock);
   // The coverage check counts a point connected by the data-quality window (docs/processes.md).
   processes = std::make_unique<service::ProcessService>(
@@ -318,6 +323,7 @@ void Platform::Impl::build_api() {
   ctx->commitments = commitments.get();
   ctx->patrols = patrols.get();
   ctx->permits = permits.get();
+  ctx->unit_statuses = unit_statuses.get();
   ctx->circulars = circulars.get();
   ctx->processes = processes.get();
   ctx->offline_after_s = cfg["ingest"]["offline_after_s"].get<int>();

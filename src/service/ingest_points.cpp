@@ -1,6 +1,7 @@
 // IngestService: the registry snapshot uploads are decoded with, the filed suppression windows,
 // and the rules' point machines (seeded from PostgreSQL after a restart).
 #include <hazmon/core/clock.hpp>
+#include <hazmon/model/unit_status.hpp>
 
 #include "ingest_impl.hpp"
 
@@ -123,6 +124,8 @@ bool IngestService::Impl::suppressed(const model::PointDef& p, std::int64_t t_ms
   if (it == filings.end()) return false;
   for (const auto& w : it->second) {
     if (t < w.starts_at || t >= w.ends_at) continue;
+    // A unit's stop or overhaul never silences its gas detectors (docs/duties.md).
+    if (w.spares_safety && model::is_safety_indicator(p.indicator_type)) continue;
     if (w.target_kind == "enterprise" ||
         (w.target_kind == "hazard_source" && w.target_code == p.hazard_code) ||
         (w.target_kind == "equipment" && w.target_code == p.equip_code) ||

@@ -25,7 +25,7 @@ struct RowDescription<FilingWindow> {
   static constexpr auto columns = std::make_tuple(
       column("company_code", &F::company_code), column("target_kind", &F::target_kind),
       column("target_code", &F::target_code), column("starts_at", &F::starts_at),
-      column("ends_at", &F::ends_at));
+      column("ends_at", &F::ends_at), column("spares_safety", &F::spares_safety));
 };
 
 template <>
@@ -133,9 +133,9 @@ std::vector<model::PointDef> MonitoringStore::active_points(Tx& tx) const {
 
 std::vector<FilingWindow> MonitoringStore::filing_windows(Tx& tx) const {
   return tx.rows<FilingWindow>(
-      "SELECT company_code, target_kind, target_code, starts_at, ends_at FROM filing "
-      "WHERE cancelled_at IS NULL AND status = 'approved' AND ends_at > now() - interval '30 "
-      "days'");
+      "SELECT company_code, target_kind, target_code, starts_at, ends_at, "
+      "origin = 'unit_status' AS spares_safety FROM filing WHERE cancelled_at IS NULL AND "
+      "status = 'approved' AND ends_at > now() - interval '30 days'");
 }
 
 std::vector<OpenEpisode> MonitoringStore::open_episodes(Tx& tx) const {

@@ -30,6 +30,7 @@ class DataQualityService;
 class ReportService;
 class CommitmentService;
 class PermitService;
+class UnitStatusService;
 class CircularService;
 class ProcessService;
 class PatrolService;
@@ -69,6 +70,7 @@ struct ApiContext {
   service::ReportService* reports = nullptr;            // null: no /api/v1/reports
   service::CommitmentService* commitments = nullptr;    // null: no /api/v1/commitments
   service::PermitService* permits = nullptr;            // null: no /api/v1/work-permits
+  service::UnitStatusService* unit_statuses = nullptr;  // null: no /api/v1/unit-statuses
   service::CircularService* circulars = nullptr;        // null: no /api/v1/circulars
   service::ProcessService* processes = nullptr;         // null: no /api/v1/processes, /coverage
   service::PatrolService* patrols = nullptr;  // null: no patrols, duty check-ins, routine use

@@ -25,6 +25,9 @@ struct FilingWindow {
   std::string target_kind;  // enterprise | hazard_source | equipment | point
   std::string target_code;
   core::SysTime starts_at{}, ends_at{};
+  // Made by a unit run status (origin unit_status): the unit's gas detectors (combustible, toxic,
+  // oxygen) are not suppressed by it.
+  bool spares_safety = false;
 };
 
 // An open episode raised by the platform's rules (origin 'platform').

@@ -1,0 +1,139 @@
+#include "unit_status_json.hpp"
+
+#include <algorithm>
+
+#include <hazmon/core/error.hpp>
+#include <hazmon/core/time_format.hpp>
+
+namespace hazmon::api {
+using core::Errc;
+using core::Error;
+using core::FieldError;
+using nlohmann::json;
+
+namespace {
+struct Reader {
+  const json& body;
+  std::vector<FieldError> errors;
+
+  std::optional<std::string> text(const std::string& key, std::size_t max, bool required) {
+    if (!body.contains(key) || body[key].is_null()) {
+      if (required) errors.push_back({"/" + key, "is required"});
+      return std::nullopt;
+    }
+    if (!body[key].is_string()) {
+      errors.push_back({"/" + key, "must be a string"});
+      return std::nullopt;
+    }
+    auto s = body[key].get<std::string>();
+    if (s.size() > max) errors.push_back({"/" + key, "at most " + std::to_string(max) + " bytes"});
+    return s;
+  }
+  std::optional<core::SysTime> time(const std::string& key) {
+    auto s = text(key, 40, false);
+    if (!s) return std::nullopt;
+    auto t = core::parse_time(*s);
+    if (!t) errors.push_back({"/" + key, "must be a time (RFC 3339 or yyyy-MM-dd HH:mm:ss)"});
+    return t;
+  }
+  void known(const std::vector<std::string>& keys, const char* what) {
+    for (auto& [k, v] : body.items())
+      if (std::find(keys.begin(), keys.end(), k) == keys.end()) errors.push_back({"/" + k, what});
+  }
+  void done(const char* what) {
+    if (!errors.empty()) throw Error(Errc::validation_failed, what, std::move(errors));
+  }
+};
+
+json opt(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
+json opt(const std::optional<core::SysTime>& t) {
+  return t ? json(core::format_rfc3339(*t)) : json(nullptr);
+}
+}  // namespace
+
+model::UnitStatus unit_status_from_json(const json& body, core::SysTime now) {
+  if (!body.is_object())
+    throw Error(Errc::validation_failed, "the unit status must be an object",
+                {{"", "expected an object"}});
+  Reader r{body, {}};
+  r.known({"company_code", "equip_code", "status", "begin_at", "planned_end", "reason"},
+          "is not a field of a unit status");
+  model::UnitStatus s;
+  s.company_code = r.text("company_code", 11, false).value_or("");
+  s.equip_code = r.text("equip_code", 19, true).value_or("");
+  s.status = r.text("status", 16, true).value_or("");
+  auto begin = r.time("begin_at");
+  s.planned_end = r.time("planned_end");
+  s.reason = r.text("reason", model::kMaxUnitStatusReason, false).value_or("");
+  r.done("the unit status is not valid");
+  s.begin_at = begin.value_or(now);
+  return s;
+}
+
+std::pair<std::optional<core::SysTime>, std::string> unit_status_end_from_json(const json& body) {
+  if (body.is_null()) return {std::nullopt, {}};
+  if (!body.is_object())
+    throw Error(Errc::validation_failed, "the end must be an object",
+                {{"", "expected {end_at, reason}"}});
+  Reader r{body, {}};
+  r.known({"end_at", "reason"}, "end_at and reason only");
+  auto at = r.time("end_at");
+  auto reason = r.text("reason", model::kMaxUnitStatusReason, false).value_or("");
+  r.done("the end is not valid");
+  return {at, reason};
+}
+
+json unit_status_json(const model::UnitStatus& s) {
+  json filing = nullptr;
+  if (s.filing_id)
+    filing = {{"id", *s.filing_id},
+              {"type", model::unit_status_filing_type(s.status)},
+              {"status", opt(s.filing_status)},
+              {"starts_at", opt(s.filing_starts_at)},
+              {"ends_at", opt(s.filing_ends_at)}};
+  return {{"id", s.id},
+          {"company_code", s.company_code},
+          {"company_name", s.company_name},
+          {"equip_code", s.equip_code},
+          {"unit_name", s.unit_name},
+          {"hazard_code", s.hazard_code},
+          {"status", s.status},
+          {"status_name", model::unit_status_name(s.status)},
+          {"begin_at", core::format_rfc3339(s.begin_at)},
+          {"end_at", opt(s.end_at)},
+          {"current", !s.end_at.has_value()},
+          {"planned_end", opt(s.planned_end)},
+          {"reason", s.reason},
+          {"end_reason", opt(s.end_reason)},
+          {"source", s.source},
+          {"filed_by", s.filed_by},
+          {"ended_by", opt(s.ended_by)},
+          {"filing", filing},
+          {"created_at", core::format_rfc3339(s.created_at)},
+          {"updated_at", core::format_rfc3339(s.updated_at)}};
+}
+
+json unit_status_answer_json(const service::UnitStatusAnswer& a) {
+  auto j = unit_status_json(a.status);
+  j["pending_reason"] = opt(a.pending_reason);
+  return j;
+}
+
+json unit_check_json(const service::UnitCommitmentCheck& c) {
+  json lines = json::array();
+  for (const auto& l : c.lines)
+    lines.push_back({{"key", l.key},
+                     {"name", l.name},
+                     {"committed", l.committed},
+                     {"statuses", l.statuses},
+                     {"difference", l.statuses - l.committed}});
+  return {{"company_code", c.company_code},
+          {"day", c.day},
+          {"at", core::format_rfc3339(c.at)},
+          {"units", c.units},
+          {"committed", c.committed},
+          {"matches", c.committed && c.matches},
+          {"lines", lines}};
+}
+
+}  // namespace hazmon::api

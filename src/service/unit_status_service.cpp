@@ -1,0 +1,200 @@
+#include <hazmon/service/unit_status_service.hpp>
+
+#include <hazmon/core/error.hpp>
+#include <hazmon/core/time_format.hpp>
+#include <hazmon/storage/data_quality_store.hpp>
+#include <hazmon/storage/database.hpp>
+
+namespace hazmon::service {
+using core::Errc;
+using core::Error;
+
+namespace {
+void must_be_enterprise(const model::Principal& who) {
+  if (who.scope.kind != model::ScopeKind::enterprise ||
+      (who.role != model::Role::enterprise_user && who.role != model::Role::gateway))
+    throw Error(Errc::forbidden,
+                "unit run statuses are filed by the enterprise (its users or its gateway)");
+}
+void must_be_person(const model::Principal& who) {
+  if (!who.is_person())
+    throw Error(Errc::forbidden, "unit run statuses are read by people, not machine credentials");
+}
+std::string trimmed(const std::string& s) {
+  auto b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
+  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+std::string days_text(std::chrono::seconds s) {
+  auto d = s.count() / 86400;
+  if (d * 86400 != s.count()) return std::to_string(s.count()) + " s";
+  return std::to_string(d) + (d == 1 ? " day" : " days");
+}
+}  // namespace
+
+UnitStatusService::UnitStatusService(storage::Database& db, FilingSettings filing,
+                                     const core::Clock& clock)
+    : db_(db), filing_(filing), clock_(clock) {}
+
+UnitStatusAnswer UnitStatusService::file(const model::Principal& who, model::UnitStatus s) {
+  must_be_enterprise(who);
+  bool upload = who.role == model::Role::gateway;
+  if (s.company_code.empty()) s.company_code = who.scope.company_code;
+  s.source = upload ? "upload" : "dashboard";
+  s.filed_by = who.name;
+  s.reason = trimmed(s.reason);
+  auto now = clock_.now();
+  if (auto errors = model::check_unit_status(s, now); !errors.empty())
+    throw Error(Errc::validation_failed, "the unit status is not valid", std::move(errors));
+  auto type = model::unit_status_filing_type(s.status);
+  auto max = type == "overhaul" ? filing_.max_overhaul_length : filing_.max_length;
+  UnitStatusAnswer a;
+  bool windows_changed = false;
+  a.status = db_.in_tx([&](storage::Tx& tx) {
+    if (!store_.enterprise(tx, who.scope, s.company_code))
+      throw Error(Errc::validation_failed, "no such enterprise",
+                  {{"/company_code", "no such enterprise"}});
+    if (!store_.unit(tx, s.company_code, s.equip_code))
+      throw Error(Errc::validation_failed, "no such production unit in this enterprise",
+                  {{"/equip_code", "not a production unit (equipment S0) of the enterprise"}});
+    auto cur = store_.current(tx, s.equip_code, true);
+    // A resend of the unit's current status: nothing changes.
+    if (cur && cur->status == s.status && cur->begin_at == s.begin_at) {
+      a.created = false;
+      return *cur;
+    }
+    auto last = cur ? cur : store_.latest(tx, s.equip_code);
+    if (last && (s.begin_at <= last->begin_at || (last->end_at && s.begin_at < *last->end_at)))
+      throw Error(Errc::validation_failed, "the status begins before the unit's latest one",
+                  {{"/begin_at", "must be after the begin (and end) of the unit's latest status, " +
+                                     core::format_rfc3339(last->end_at.value_or(last->begin_at))}});
+    if (cur) {
+      store_.end(tx, cur->id, s.begin_at, who.name,
+                 std::string("新状态：") + model::unit_status_name(s.status), now);
+      if (cur->filing_id) {
+        store_.end_filing(tx, *cur->filing_id, s.begin_at,
+                          upload ? std::nullopt : std::optional<long long>(who.id));
+        windows_changed = true;
+      }
+    }
+    std::optional<long long> filing_id;
+    if (!type.empty()) {
+      // The filings' limits: an enterprise's user files a window of at most the maximum that
+      // starts within the maximum; an open status suppresses for the maximum at most. A machine
+      // credential never silences data by itself (issue 9, attack 4): its stops wait for approval.
+      storage::UnitFiling f;
+      f.company_code = s.company_code;
+      f.equip_code = s.equip_code;
+      f.filing_type = type;
+      f.reason = s.reason;
+      f.person = who.name;
+      f.starts_at = s.begin_at;
+      f.ends_at = s.planned_end.value_or(s.begin_at + max);
+      if (!upload) f.created_by = who.id;
+      f.approved = !upload && f.ends_at - f.starts_at <= max && f.starts_at <= now + max;
+      filing_id = store_.insert_filing(tx, f);
+      if (f.approved)
+        windows_changed = true;
+      else if (upload)
+        a.pending_reason =
+            "uploaded by the gateway: suppresses the unit's process alarms once a county, city "
+            "or province officer approves its filing";
+      else
+        a.pending_reason = "longer than " + days_text(max) +
+                           ": suppresses the unit's process alarms once a county, city or "
+                           "province officer approves its filing";
+    }
+    return store_.insert(tx, s, filing_id, now);
+  });
+  if (windows_changed && changed_) changed_();
+  return a;
+}
+
+model::UnitStatus UnitStatusService::end(const model::Principal& who, long long id,
+                                         std::optional<core::SysTime> end_at,
+                                         const std::string& reason) {
+  must_be_enterprise(who);
+  auto now = clock_.now();
+  auto at = end_at.value_or(now);
+  if (at > now + std::chrono::minutes(5))
+    throw Error(Errc::validation_failed, "the end may not be in the future",
+                {{"/end_at", "may not be in the future"}});
+  bool windows_changed = false;
+  auto out = db_.in_tx([&](storage::Tx& tx) {
+    auto s = store_.find(tx, who.scope, id, true);
+    if (!s) throw Error(Errc::not_found, "no such unit status");
+    if (s->end_at) throw Error(Errc::conflict, "the status has already ended");
+    if (at < s->begin_at)
+      throw Error(Errc::validation_failed, "the end is before the begin",
+                  {{"/end_at", "must not be before begin_at"}});
+    auto why = trimmed(reason);
+    store_.end(tx, id, at, who.name, why.empty() ? std::nullopt : std::optional<std::string>(why),
+               now);
+    if (s->filing_id) {
+      store_.end_filing(
+          tx, *s->filing_id, at,
+          who.role == model::Role::gateway ? std::nullopt : std::optional<long long>(who.id));
+      windows_changed = true;
+    }
+    return store_.read(tx, id);
+  });
+  if (windows_changed && changed_) changed_();
+  return out;
+}
+
+storage::UnitStatusPage UnitStatusService::list(const model::Principal& who,
+                                                const storage::UnitStatusFilter& f, int limit,
+                                                long long offset) {
+  must_be_person(who);
+  if (f.status && !model::valid_unit_status(*f.status))
+    throw Error(Errc::bad_request, "status must be running, stopped, startup, trial or overhaul");
+  return db_.in_tx([&](storage::Tx& tx) {
+    if (f.company_code && !store_.enterprise(tx, who.scope, *f.company_code))
+      throw Error(Errc::not_found, "no such enterprise");
+    return store_.list(tx, who.scope, f, limit, offset);
+  });
+}
+
+model::UnitStatus UnitStatusService::get(const model::Principal& who, long long id) {
+  must_be_person(who);
+  return db_.in_tx([&](storage::Tx& tx) {
+    auto s = store_.find(tx, who.scope, id, false);
+    if (!s) throw Error(Errc::not_found, "no such unit status");
+    return *s;
+  });
+}
+
+UnitCommitmentCheck UnitStatusService::commitment_check(const model::Principal& who,
+                                                        const std::string& company_code,
+                                                        const std::string& day) {
+  must_be_person(who);
+  UnitCommitmentCheck out;
+  auto now = clock_.now();
+  auto today = storage::beijing_day_of(now);
+  out.day = day.empty() ? storage::format_day(today) : day;
+  auto d = storage::parse_day(out.day);
+  if (!d) throw Error(Errc::bad_request, "day must be a date YYYY-MM-DD");
+  if (*d > today) throw Error(Errc::bad_request, "day may not be in the future");
+  out.at = *d == today ? now : storage::beijing_day_start(*d + 1) - std::chrono::seconds(1);
+  out.company_code = company_code.empty() ? who.scope.company_code : company_code;
+  if (out.company_code.empty())
+    throw Error(Errc::bad_request, "company_code is required outside an enterprise's scope");
+  db_.in_tx([&](storage::Tx& tx) {
+    if (!store_.enterprise(tx, who.scope, out.company_code))
+      throw Error(Errc::not_found, "no such enterprise");
+    out.units = static_cast<long long>(store_.units(tx, out.company_code).size());
+    auto counts = store_.counts_at(tx, out.company_code, out.at);
+    auto committed = store_.commitment_units(tx, out.company_code, out.day);
+    out.committed = committed.has_value();
+    long long total = 0;
+    for (const auto& [k, n] : counts) total += n;
+    out.lines.push_back({"total", "装置总数", committed ? (*committed)["total"] : 0, total});
+    for (const char* k : model::kUnitStatuses)
+      out.lines.push_back({k, model::unit_status_name(k), committed ? (*committed)[k] : 0,
+                           counts.count(k) ? counts[k] : 0});
+    for (const auto& l : out.lines)
+      if (l.committed != l.statuses) out.matches = false;
+  });
+  return out;
+}
+
+}  // namespace hazmon::service
