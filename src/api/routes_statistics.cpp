@@ -83,6 +83,12 @@ void add_statistics_routes(http::Router& r, ApiContext& ctx) {
           auto format = format_of(req);
           return answer(format, s.disposal(who, query_of(req)));
         }));
+  r.add("GET", "/api/v1/statistics/five-systems",
+        authed(ctx, "", [&s](Request& req, const Principal& who) {
+          check_query(req, {"by", "from", "to", "region_code", "format"});
+          auto format = format_of(req);
+          return answer(format, s.five_systems(who, query_of(req)));
+        }));
 }
 
 }  // namespace hazmon::api

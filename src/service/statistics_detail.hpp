@@ -14,6 +14,7 @@
 #include <hazmon/core/clock.hpp>
 #include <hazmon/report/table.hpp>
 #include <hazmon/service/statistics_service.hpp>
+#include <hazmon/storage/patrol_store.hpp>
 #include <hazmon/storage/statistics_store.hpp>
 
 namespace hazmon::service::stats {
@@ -99,5 +100,15 @@ StatisticsResult video_review_result(const std::string& by, int limit, Range& c,
                                      const std::vector<storage::GroupSplit>& cells, SysTime now);
 StatisticsResult disposal_result(const std::string& by, int limit, Range& c,
                                  const std::vector<storage::DisposalCount>& cells, SysTime now);
+
+// The five systems (五项制度) per city or county (statistics_five_systems.cpp).
+struct FiveSystemsInput {
+  std::vector<storage::FiveSystemsEnterprise> enterprises;
+  std::optional<std::vector<storage::CircularNotice>> circulars;  // nullopt: no circular tables
+  std::vector<storage::DisposalCount> disposal;                   // by enterprise
+  SysTime today_end{};
+};
+StatisticsResult five_systems_result(const std::string& by, Range& c, const FiveSystemsInput& in,
+                                     SysTime now);
 
 }  // namespace hazmon::service::stats

@@ -10,6 +10,7 @@
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/time_format.hpp>
 #include <hazmon/storage/database.hpp>
+#include <hazmon/storage/patrol_store.hpp>
 #include <hazmon/storage/statistics_store.hpp>
 
 #include "statistics_detail.hpp"
@@ -417,6 +418,26 @@ StatisticsResult StatisticsService::disposal(const model::Principal& who, const 
                              i.clock.now());
   }
   return stats::disposal_result(by, limit, c, cells, i.clock.now());
+}
+
+StatisticsResult StatisticsService::five_systems(const model::Principal& who, const StatQuery& q) {
+  auto& i = *impl_;
+  Impl::person(who);
+  auto by = choice(q, "by", {"city", "county"}, "city");
+  auto c = i.context(who, q, StatBucket::day, i.today_end(), chr::hours(24 * 30), 366, false);
+  auto now = i.clock.now();
+  stats::FiveSystemsInput in;
+  in.today_end = i.today_end();
+  {
+    auto tx = i.db.begin();
+    storage::PatrolStore ps;
+    in.enterprises =
+        ps.five_systems(tx, c.f.scope, c.f.region_code, c.f.company_code, c.f.from, c.f.to, now);
+    in.circulars = ps.circular_notices(tx, c.f.scope, c.f.region_code, c.f.company_code, c.f.from,
+                                       c.f.to, now);
+    in.disposal = i.store.disposal(tx, StatGroup::enterprise, c.f, now);
+  }
+  return stats::five_systems_result(by, c, in, now);
 }
 
 }  // namespace hazmon::service

@@ -460,4 +460,29 @@ std::vector<FiveSystemsEnterprise> PatrolStore::five_systems(Tx& tx, const model
   return out;
 }
 
+std::optional<std::vector<CircularNotice>> PatrolStore::circular_notices(
+    Tx& tx, const model::Scope& scope, const std::string& region_code,
+    const std::string& company_code, core::SysTime from, core::SysTime to,
+    core::SysTime now) const {
+  // The circulars are H7's (migration 0025): read when their tables exist.
+  if (!*tx.one<bool>("SELECT to_regclass('circular_recipient') IS NOT NULL")) return std::nullopt;
+  Params p{format_timestamptz(from), format_timestamptz(to), format_timestamptz(now)};
+  std::string where = scope_predicate(scope, "e.company_code", "e.region_code", p);
+  if (!region_code.empty())
+    where += " AND e.region_code LIKE " + ph(p, model::region_prefix(region_code)) + " || '%'";
+  if (!company_code.empty()) where += " AND e.company_code = " + ph(p, company_code);
+  std::vector<CircularNotice> out;
+  for (const auto& r : tx.query(
+           "SELECT r.company_code, r.circular_id, r.acknowledged_at IS NOT NULL AS acknowledged, "
+           "(r.acknowledged_at IS NULL AND c.ack_deadline < $3::timestamptz) AS overdue FROM "
+           "circular_recipient r JOIN circular c ON c.id = r.circular_id JOIN enterprise e ON "
+           "e.company_code = r.company_code WHERE c.state = 'published' AND c.published_at >= "
+           "$1::timestamptz AND c.published_at < $2::timestamptz AND e.is_active AND " +
+               where,
+           p))
+    out.push_back({r.get<std::string>("company_code"), r.get<long long>("circular_id"),
+                   r.get<bool>("acknowledged"), r.get<bool>("overdue")});
+  return out;
+}
+
 }  // namespace hazmon::storage

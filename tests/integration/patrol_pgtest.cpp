@@ -2,13 +2,15 @@
 // (docs/five-systems.md): a patrol (分级巡查抽查) with a finding answered and closed and one
 // overdue, the scope rules around them, an on-site check recorded after the fact; and an
 // enterprise's routine use (企业端日常使用) of a Beijing day, derived from its logins, its late
-// commitment, its feedback on a warning and its duty check-in.
+// commitment, its feedback on a warning and its duty check-in; and the five-systems statistics
+// per county that count all five systems' records.
 #include <gtest/gtest.h>
 
 #include <hazmon/core/clock.hpp>
 #include <hazmon/core/time_format.hpp>
 #include <hazmon/service/commitment_service.hpp>
 #include <hazmon/service/patrol_service.hpp>
+#include <hazmon/service/statistics_service.hpp>
 #include <hazmon/storage/database.hpp>
 
 #include "pgtest_util.hpp"
@@ -290,4 +292,134 @@ TEST(RoutineUsePg, ADayCountsLoginsALateCommitmentFeedbackAndCheckIns) {
   e = caught([&] { w.patrols.routine_use(w.county_other, "", "", std::string(kA), 10, 0); });
   ASSERT_TRUE(e);
   EXPECT_EQ(e->code, core::Errc::not_found);
+}
+
+TEST(FiveSystemsPg, TheStatisticsCountAllFiveSystemsRecords) {
+  World w;
+  service::StatisticsService stats{w.db.db(), w.clock, {}};
+  auto now = w.clock.now();
+  // Patrols: an online one of kA with one finding closed and one overdue; an on-site one of
+  // kOther (the other county) with an open finding.
+  auto p = w.patrols.start(w.city, {kA, "online", {"realtime"}, "", {}, {}, {}});
+  auto f1 = w.patrols.add_finding(w.city, p.id, w.finding("液位计冻结", now + hours(48)));
+  w.patrols.add_finding(w.city, p.id, w.finding("视频遮挡", now + minutes(30)));
+  w.patrols.reply(w.user_a, f1.id, "已校准");
+  w.patrols.confirm(w.city, f1.id, true, "");
+  w.patrols.start(w.city, {kOther,
+                           "onsite",
+                           {},
+                           "",
+                           now - hours(3),
+                           now - hours(2),
+                           {w.finding("台账不全", now + hours(24))}});
+  // Routine use: kA's late commitment and a check-in.
+  w.db.exec(std::string("INSERT INTO responsible_person(company_code, hazard_code, role, name) "
+                        "VALUES ('") +
+            kA + "', '" + kA + "001', 'technical', '张三')");
+  model::Commitment c;
+  c.units_total = 1;
+  c.units_running = 1;
+  c.committer = "张三";
+  c.duty_leader = "值班长";
+  c.duty_phone = "13800000001";
+  w.commitments.file(w.user_a, {c});
+  w.patrols.check_in(w.user_a, "值班员李", "");
+  // Warning disposal: kA's event fed back on time; kB's pushed and never answered (overdue).
+  w.db.exec(std::string("INSERT INTO warning_event(id, event_no, company_code, level, "
+                        "initial_level, category, content, status, first_ts, last_ts) VALUES "
+                        "(9101, 'YJ20261207009101', '") +
+            kA +
+            "', 'yellow', 'yellow', 'threshold', 't', 'fed_back', '2026-12-07T00:55:00Z', "
+            "'2026-12-07T00:55:00Z'), (9102, 'YJ20261207009102', '" +
+            kB +
+            "', 'yellow', 'yellow', 'threshold', 't', 'pushed', '2026-12-07T00:55:00Z', "
+            "'2026-12-07T00:55:00Z')");
+  w.db.exec(
+      "INSERT INTO disposal_record(event_id, at, actor_name, actor_role, action, from_status, "
+      "to_status, level_before, level_after, deadline_ts) VALUES "
+      "(9101, '2026-12-07T01:00:00Z', 'system', 'system', 'push', 'pending', 'pushed', 'yellow', "
+      "'yellow', '2026-12-07T01:30:00Z'), "
+      "(9101, '2026-12-07T01:10:00Z', 'pt_user_a', 'enterprise', 'feedback', 'pushed', "
+      "'fed_back', 'yellow', 'yellow', NULL), "
+      "(9102, '2026-12-07T01:00:00Z', 'system', 'system', 'push', 'pending', 'pushed', 'yellow', "
+      "'yellow', '2026-12-07T01:30:00Z')");
+  // Data quality: kA online 3/4 of its period today, kB fully.
+  w.db.exec(std::string("INSERT INTO data_quality_company_day(day, company_code, points, "
+                        "period_s, online_s, expected, received, received_capped, timely, "
+                        "flagged, computed_until) VALUES ('2026-12-07', '") +
+            kA + "', 1, 4000, 3000, 60, 45, 45, 45, 0, now()), ('2026-12-07', '" + kB +
+            "', 1, 4000, 4000, 60, 60, 60, 60, 0, now())");
+  // Circulars (migration 0025): one published naming kA and kB, acknowledged by kA only.
+  bool circulars = false;
+  w.db.db().in_tx([&](storage::Tx& tx) {
+    circulars =
+        tx.exec_one("SELECT to_regclass('circular_recipient') IS NOT NULL AS e")["e"].get<bool>();
+  });
+  if (circulars) {
+    w.db.exec(
+        "INSERT INTO circular(id, issuer_region, kind, title, body, state, ack_deadline, "
+        "created_by, created_at, updated_at, published_by, published_at) VALUES (77, '140100', "
+        "'patrol_result', '巡查通报', '正文', 'published', '2026-12-07T01:30:00Z', 'pt_city', "
+        "'2026-12-07T00:00:00Z', '2026-12-07T00:00:00Z', 'pt_city', '2026-12-07T00:10:00Z')");
+    w.db.exec(std::string("INSERT INTO circular_recipient(circular_id, company_code, "
+                          "acknowledged_at, acknowledged_by) VALUES (77, '") +
+              kA + "', '2026-12-07T00:20:00Z', 'pt_user_a'), (77, '" + kB + "', NULL, NULL)");
+  }
+  w.clock.advance(hours(1));  // the 30-minute finding is now overdue
+
+  auto r =
+      stats.five_systems(w.city, {{"by", "county"}, {"from", "2026-12-07"}, {"to", "2026-12-07"}});
+  const auto& rows = r.body["rows"];
+  ASSERT_EQ(rows.size(), 2u) << r.body.dump();
+  const auto& a = rows[0];  // 140106: kA and kB
+  EXPECT_EQ(a["code"], "140106");
+  EXPECT_EQ(a["name"], "迎泽区");
+  EXPECT_EQ(a["enterprises"], 2);
+  EXPECT_EQ(a["patrols"]["total"], 1);
+  EXPECT_EQ(a["patrols"]["online"], 1);
+  EXPECT_EQ(a["findings"]["total"], 2);
+  EXPECT_EQ(a["findings"]["closed"], 1);
+  EXPECT_EQ(a["findings"]["open"], 1);
+  EXPECT_EQ(a["findings"]["overdue"], 1);
+  EXPECT_EQ(a["disposal"]["events"], 2);
+  EXPECT_EQ(a["disposal"]["fed_back_on_time"], 1);
+  EXPECT_EQ(a["disposal"]["unanswered_overdue"], 1);
+  EXPECT_DOUBLE_EQ(a["disposal"]["timeliness_rate"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(a["data_quality"]["online_rate"].get<double>(), 0.875);
+  EXPECT_EQ(a["routine_use"]["commitments"], 1);
+  EXPECT_EQ(a["routine_use"]["commitments_expected"], 2);
+  EXPECT_EQ(a["routine_use"]["commitments_late"], 1);
+  EXPECT_EQ(a["routine_use"]["checkins"], 1);
+  const auto& o = rows[1];  // 140107: kOther
+  EXPECT_EQ(o["patrols"]["onsite"], 1);
+  EXPECT_EQ(o["findings"]["open"], 1);
+  EXPECT_EQ(o["findings"]["overdue"], 0);
+  EXPECT_TRUE(o["data_quality"]["online_rate"].is_null());
+  const auto& t = r.body["totals"];
+  EXPECT_EQ(t["patrols"]["total"], 2);
+  EXPECT_EQ(t["findings"]["total"], 3);
+  if (circulars) {
+    EXPECT_EQ(a["circulars"]["published"], 1);
+    EXPECT_EQ(a["circulars"]["acknowledged"], 1);
+    EXPECT_EQ(a["circulars"]["unacknowledged"], 1);
+    EXPECT_EQ(a["circulars"]["overdue"], 1);
+    EXPECT_EQ(o["circulars"]["notices"], 0);
+  } else {
+    EXPECT_TRUE(a["circulars"].is_null());
+  }
+  // By city: one row with the same totals; the CSV table has a row per region and the sum.
+  auto city = stats.five_systems(w.city, {{"from", "2026-12-07"}, {"to", "2026-12-07"}});
+  ASSERT_EQ(city.body["rows"].size(), 1u);
+  EXPECT_EQ(city.body["rows"][0]["code"], "140100");
+  EXPECT_EQ(city.body["rows"][0]["findings"]["total"], 3);
+  ASSERT_EQ(r.tables.size(), 1u);
+  EXPECT_EQ(r.tables[0].rows.size(), 3u);
+  // Another county's officer counts only his own.
+  auto other = stats.five_systems(w.county_other, {{"by", "county"}});
+  ASSERT_EQ(other.body["rows"].size(), 1u);
+  EXPECT_EQ(other.body["rows"][0]["code"], "140107");
+  // Machines do not read statistics.
+  auto e = caught([&] { stats.five_systems(w.gateway_a, {}); });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->code, core::Errc::forbidden);
 }

@@ -63,6 +63,9 @@ class StatisticsService {
   StatisticsResult ranking(const model::Principal& who, const StatQuery& q);
   StatisticsResult video_review(const model::Principal& who, const StatQuery& q);
   StatisticsResult disposal(const model::Principal& who, const StatQuery& q);
+  // The five systems' records (五项制度, docs/five-systems.md) per city or county: patrols and
+  // findings, warning disposal, data quality, circulars, routine use.
+  StatisticsResult five_systems(const model::Principal& who, const StatQuery& q);
 
  private:
   struct Impl;

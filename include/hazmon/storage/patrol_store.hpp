@@ -61,6 +61,14 @@ struct FiveSystemsEnterprise {
             checkin_days = 0, feedbacks = 0;
 };
 
+// An enterprise named by a circular (信息通报, H7's migration 0025) published in the period.
+struct CircularNotice {
+  std::string company_code;
+  long long circular_id = 0;
+  bool acknowledged = false;
+  bool overdue = false;  // not acknowledged and past the circular's ack_deadline
+};
+
 class PatrolStore {
  public:
   // The enterprise, if active and inside the scope.
@@ -108,6 +116,13 @@ class PatrolStore {
                                                   const std::string& company_code,
                                                   core::SysTime from, core::SysTime to,
                                                   core::SysTime now) const;
+  // The enterprises (same cut as five_systems) named by circulars published in [from, to);
+  // nullopt while the circular tables do not exist.
+  std::optional<std::vector<CircularNotice>> circular_notices(Tx& tx, const model::Scope& scope,
+                                                              const std::string& region_code,
+                                                              const std::string& company_code,
+                                                              core::SysTime from, core::SysTime to,
+                                                              core::SysTime now) const;
 };
 
 }  // namespace hazmon::storage
