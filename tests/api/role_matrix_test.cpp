@@ -352,6 +352,50 @@ std::map<std::string, Try> actions() {
   a["permit.summary"] = [=](World& w, const std::string& r, int) {
     return w.c().get("/api/v1/work-permits/summary", as(w, r));
   };
+  // Unit run statuses (装置运行状态) on a production unit made once; each attempt begins a
+  // minute after the one before, so that no attempt begins before the unit's latest status.
+  auto unit = [](World& w) {
+    static std::string code = [&] {
+      auto r = w.c().post_json("/api/v1/equipment",
+                               {{"equip_code", kHazard + "S0001"},
+                                {"company_code", kCompany},
+                                {"hazard_code", kHazard},
+                                {"equip_type", "S0"},
+                                {"name", "矩阵装置"}},
+                               w.token.at("province_admin"));
+      if (r.status != 201) throw std::runtime_error("role matrix: unit: " + r.body);
+      return kHazard + "S0001";
+    }();
+    return code;
+  };
+  auto begin = [](World& w, int n) {
+    return core::format_rfc3339(w.srv->clock().now() - minutes(2000 - n));
+  };
+  a["unit_status.file"] = [=](World& w, const std::string& r, int n) {
+    return w.c().post_json(
+        "/api/v1/unit-statuses",
+        {{"equip_code", unit(w)}, {"status", "running"}, {"begin_at", begin(w, n)}}, as(w, r));
+  };
+  a["unit_status.end"] = [=](World& w, const std::string& r, int n) {
+    auto made =
+        w.c().post_json("/api/v1/unit-statuses",
+                        {{"equip_code", unit(w)}, {"status", "running"}, {"begin_at", begin(w, n)}},
+                        w.token.at("enterprise_user"));
+    if (made.status != 201) throw std::runtime_error("role matrix: unit status: " + made.body);
+    auto end = core::format_rfc3339(w.srv->clock().now() - minutes(2000 - n) + seconds(30));
+    return w.c().post_json(
+        "/api/v1/unit-statuses/" + std::to_string(made.json()["id"].get<long long>()) + "/end",
+        {{"end_at", end}}, as(w, r));
+  };
+  a["unit_status.upload"] = [=](World& w, const std::string& r, int n) {
+    return w.c().post_json(
+        "/api/v1/upload/unit-status",
+        json::array({{{"equip_code", unit(w)}, {"status", "running"}, {"begin_at", begin(w, n)}}}),
+        as(w, r));
+  };
+  a["unit_status.read"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/unit-statuses", as(w, r));
+  };
   // The key processes and the coverage check (docs/processes.md). Each attempt names another
   // process, and a row it added is removed again, so that no attempt meets another's row (409).
   auto process_of = [](int n) { return "E150" + std::to_string(n % 18 + 1); };
