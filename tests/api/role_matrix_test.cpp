@@ -173,11 +173,13 @@ std::map<std::string, Try> actions() {
     return w.c().get("/api/v1/enterprises", as(w, r));
   };
   a["enterprise.create"] = [=](World& w, const std::string& r, int n) {
-    return w.c().post_json("/api/v1/enterprises",
-                           {{"company_code", "140109800" + code2(n)},
-                            {"name", "角色矩阵新建" + std::to_string(n)},
-                            {"region_code", kCounty}},
-                           as(w, r));
+    return w.c().post_json(
+        "/api/v1/enterprises",
+        // three digits: n passes 100 with the many actions before this one
+        {{"company_code", "14010980" + std::string(n < 100 ? "0" : "") + code2(n)},
+         {"name", "角色矩阵新建" + std::to_string(n)},
+         {"region_code", kCounty}},
+        as(w, r));
   };
   a["enterprise.edit_contacts"] = [=](World& w, const std::string& r, int n) {
     return w.c().patch_json("/api/v1/enterprises/" + kCompany,
@@ -395,6 +397,48 @@ std::map<std::string, Try> actions() {
   };
   a["unit_status.read"] = [=](World& w, const std::string& r, int) {
     return w.c().get("/api/v1/unit-statuses", as(w, r));
+  };
+  // Circulars (信息通报, docs/circulars.md): a fresh draft of the city naming the enterprise for
+  // every try that needs one (published where the try needs it).
+  auto circular = [](World& w, bool publish) {
+    auto res =
+        w.c().post_json("/api/v1/circulars", {{"title", "矩阵通报"}, {"company_codes", {kCompany}}},
+                        w.token.at("city_officer"));
+    if (res.status != 201) throw std::runtime_error("role matrix: circular: " + res.body);
+    auto id = std::to_string(res.json()["id"].get<long long>());
+    if (publish && w.c().post_json("/api/v1/circulars/" + id + "/publish", json::object(),
+                                   w.token.at("city_officer"))
+                           .status != 200)
+      throw std::runtime_error("role matrix: circular: publish");
+    return id;
+  };
+  a["circular.create"] = [=](World& w, const std::string& r, int) {
+    return w.c().post_json("/api/v1/circulars",
+                           {{"title", "矩阵通报"}, {"company_codes", {kCompany}}}, as(w, r));
+  };
+  a["circular.publish"] = [=](World& w, const std::string& r, int) {
+    return w.c().post_json("/api/v1/circulars/" + circular(w, false) + "/publish", json::object(),
+                           as(w, r));
+  };
+  a["circular.withdraw"] = [=](World& w, const std::string& r, int) {
+    return w.c().post_json("/api/v1/circulars/" + circular(w, true) + "/withdraw",
+                           {{"reason", "矩阵撤回"}}, as(w, r));
+  };
+  a["circular.acknowledge"] = [=](World& w, const std::string& r, int) {
+    return w.c().post_json("/api/v1/circulars/" + circular(w, true) + "/acknowledgement",
+                           {{"reply", "收到"}}, as(w, r));
+  };
+  a["circular.attach"] = [=](World& w, const std::string& r, int) {
+    return w.c().request(
+        "POST", "/api/v1/upload/circulars/" + circular(w, false) + "/attachments?name=a.pdf",
+        "%PDF-1.4\n%%EOF\n",
+        {{"Authorization", "Bearer " + as(w, r)}, {"Content-Type", "application/pdf"}});
+  };
+  a["circular.read"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/circulars", as(w, r));
+  };
+  a["circular.summary"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/circulars/summary", as(w, r));
   };
   // The key processes and the coverage check (docs/processes.md). Each attempt names another
   // process, and a row it added is removed again, so that no attempt meets another's row (409).
