@@ -1085,4 +1085,90 @@ TEST_F(ScopeMatrixOther, WorkPermitsFollowTheScope) {
   }
 }
 
+// The five systems' records (docs/five-systems.md): patrols, their findings, duty check-ins,
+// routine use and the five-systems statistics follow the scope (404 outside, absent from
+// lists); an officer cannot patrol an enterprise he cannot see (422, nothing stored), other
+// roles may not patrol at all (403), and an enterprise answers only its own findings.
+TEST_F(ScopeMatrixOther, PatrolsAndRoutineUseFollowTheScope) {
+  auto c = w_->client();
+  std::map<std::string, std::string> patrol, finding;  // company → id
+  for (const auto* side : {&kA, &kB}) {
+    auto pid = shared_db().db().in_tx([&](hazmon::storage::Tx& tx) {
+      return std::to_string(*tx.one<long long>(
+          "INSERT INTO patrol (company_code, kind, officer_name, officer_level, started_at, "
+          "ended_at) VALUES ($1, 'onsite', 'sm_matrix', 'province', now() - interval '2 hours', "
+          "now() - interval '1 hour') RETURNING id",
+          {side->company}));
+    });
+    patrol[side->company] = pid;
+    finding[side->company] = shared_db().db().in_tx([&](hazmon::storage::Tx& tx) {
+      return std::to_string(*tx.one<long long>(
+          "INSERT INTO patrol_finding (patrol_id, company_code, description, severity, "
+          "follow_up, deadline, created_at, created_by) VALUES ($1::bigint, $2, '矩阵', "
+          "'general', '整改', now() - interval '1 minute', now(), 'sm_matrix') RETURNING id",
+          {pid, side->company}));
+    });
+  }
+  auto rows = [&](const char* table) { return count_rows(table); };
+  for (const auto& who : kCallers) {
+    SCOPED_TRACE(who.user + " (" + who.role + " " + who.scope + ")");
+    const auto& tok = w_->token.at(who.user);
+    auto seen_in = [&](const std::string& url, const char* key) {
+      auto r = c.get(url, tok);
+      EXPECT_EQ(r.status, 200) << url << ": " << r.body;
+      std::set<std::string> seen;
+      auto j = r.json();  // not a temporary's member in the range-for (it would dangle)
+      for (const auto& item : j[key])
+        seen.insert(item.value("company_code", item.value("code", "")));
+      return seen;
+    };
+    for (const auto& url : {std::string("/api/v1/patrols?limit=1000"),
+                            std::string("/api/v1/patrol-findings?overdue=true&limit=1000"),
+                            std::string("/api/v1/routine-use?limit=1000")}) {
+      auto seen = seen_in(url, "items");
+      EXPECT_EQ(seen.count(kA.company) == 1, who.sees_a) << url;
+      EXPECT_EQ(seen.count(kB.company) == 1, who.sees_b) << url;
+    }
+    auto cities = seen_in("/api/v1/statistics/five-systems?by=city", "rows");
+    EXPECT_EQ(cities.count(kA.city) == 1, who.sees_a);
+    EXPECT_EQ(cities.count(kB.city) == 1, who.sees_b);
+    for (const auto* side : {&kA, &kB}) {
+      bool visible = side == &kA ? who.sees_a : who.sees_b;
+      auto one = c.get("/api/v1/patrols/" + patrol[side->company], tok);
+      auto use = c.get("/api/v1/routine-use?company_code=" + side->company, tok);
+      auto duty = c.get("/api/v1/duty-checkins?company_code=" + side->company, tok);
+      if (visible) {
+        EXPECT_EQ(one.status, 200) << one.body;
+        EXPECT_EQ(use.status, 200) << use.body;
+        EXPECT_EQ(duty.status, 200) << duty.body;
+      } else {
+        EXPECT_TRUE(is_problem(one, 404, "not_found")) << side->company;
+        EXPECT_TRUE(is_problem(use, 404, "not_found")) << side->company;
+        EXPECT_TRUE(is_problem(duty, 404, "not_found")) << side->company;
+        // Not patrolled, not answered, not confirmed from outside; nothing stored.
+        auto before = rows("patrol");
+        auto start = c.post_json("/api/v1/patrols",
+                                 {{"company_code", side->company}, {"kind", "online"}}, tok);
+        bool officer = who.role == "province_admin" || who.role == "province_officer" ||
+                       who.role == "city_officer" || who.role == "county_officer";
+        EXPECT_TRUE(officer ? is_problem(start, 422, "validation_failed")
+                            : is_problem(start, 403, "forbidden"))
+            << start.body;
+        EXPECT_EQ(rows("patrol"), before);
+        auto reply = c.post_json("/api/v1/patrol-findings/" + finding[side->company] + "/reply",
+                                 {{"reply", "越权"}}, tok);
+        EXPECT_TRUE(is_problem(reply, who.role == "enterprise_user" ? 404 : 403,
+                               who.role == "enterprise_user" ? "not_found" : "forbidden"))
+            << reply.body;
+      }
+    }
+  }
+  // The rows are as they were: nobody outside answered them.
+  auto state = shared_db().db().in_tx([&](hazmon::storage::Tx& tx) {
+    return *tx.one<long long>(
+        "SELECT count(*) FROM patrol_finding WHERE created_by = 'sm_matrix' AND state = 'open'");
+  });
+  EXPECT_EQ(state, 2);
+}
+
 }  // namespace
