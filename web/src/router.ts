@@ -19,6 +19,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/commitment', name: 'commitment', component: () => import('./pages/CommitmentPage.vue'), meta: { title: '安全承诺' } },
   { path: '/commitments', name: 'commitments', component: () => import('./pages/CommitmentSummaryPage.vue'), meta: { title: '承诺汇总' } },
   { path: '/permits', name: 'permits', component: () => import('./pages/PermitsPage.vue'), meta: { title: '特殊作业' } },
+  { path: '/unit-status', name: 'unit-status', component: () => import('./pages/UnitStatusPage.vue'), meta: { title: '装置运行状态' } },
   { path: '/coverage', name: 'coverage', component: () => import('./pages/CoveragePage.vue'), meta: { title: '接入完整性' } },
   { path: '/deployment', name: 'deployment', component: () => import('./pages/DeploymentPage.vue'), meta: { title: '部署进度' } },
   { path: '/reports', name: 'reports', component: () => import('./pages/ReportsPage.vue'), meta: { title: '日报周报' } },
