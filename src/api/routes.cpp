@@ -21,6 +21,7 @@ void add_ingest_routes(http::Router& r, ApiContext& ctx);        // routes_inges
 void add_upload_table_routes(http::Router& r, ApiContext& ctx);  // routes_upload_tables.cpp
 void add_commitment_routes(http::Router& r, ApiContext& ctx);    // routes_commitment.cpp
 void add_permit_routes(http::Router& r, ApiContext& ctx);        // routes_permit.cpp
+void add_sis_routes(http::Router& r, ApiContext& ctx);           // routes_sis.cpp
 void add_unit_status_routes(http::Router& r, ApiContext& ctx);   // routes_unit_status.cpp
 void add_circular_routes(http::Router& r, ApiContext& ctx);      // routes_circular.cpp
 void add_process_routes(http::Router& r, ApiContext& ctx);       // routes_process.cpp
@@ -473,6 +474,7 @@ void register_routes(http::Router& router, ApiContext& ctx) {
   add_ingest_routes(router, ctx);
   add_commitment_routes(router, ctx);    // upload/commitments before upload/{table}
   add_permit_routes(router, ctx);        // upload/work-permits before upload/{table}
+  add_sis_routes(router, ctx);           // upload/sis before upload/{table}
   add_unit_status_routes(router, ctx);   // upload/unit-status before upload/{table}
   add_circular_routes(router, ctx);      // upload/circulars/{id}/attachments likewise
   add_upload_table_routes(router, ctx);  // after upload/realtime, which its {table} would shadow

@@ -17,19 +17,20 @@
 #include <hazmon/http/server.hpp>
 #include <hazmon/http/static_files.hpp>
 #include <hazmon/service/audit_log.hpp>
+#include <hazmon/service/circular_service.hpp>
 #include <hazmon/service/commitment_service.hpp>
 #include <hazmon/service/data_quality.hpp>
 #include <hazmon/service/event_hub.hpp>
 #include <hazmon/service/ingest_service.hpp>
 #include <hazmon/service/monitoring.hpp>
 #include <hazmon/service/notification_service.hpp>
-#include <hazmon/service/circular_service.hpp>
 #include <hazmon/service/patrol_service.hpp>
 #include <hazmon/service/permit_service.hpp>
 #include <hazmon/service/process_service.hpp>
 #include <hazmon/service/registry_service.hpp>
 #include <hazmon/service/report_service.hpp>
 #include <hazmon/service/roster.hpp>
+#include <hazmon/service/sis_service.hpp>
 #include <hazmon/service/statistics_service.hpp>
 #include <hazmon/service/unit_status_service.hpp>
 #include <hazmon/service/user_admin.hpp>
@@ -127,6 +128,7 @@ struct Platform::Impl {
   std::unique_ptr<service::ReportService> reports;
   std::unique_ptr<service::CommitmentService> commitments;
   std::unique_ptr<service::PermitService> permits;
+  std::unique_ptr<service::SisService> sis;
   std::unique_ptr<service::UnitStatusService> unit_statuses;
   std::unique_ptr<service::CircularService> circulars;
   std::unique_ptr<service::ProcessService> processes;
@@ -273,6 +275,10 @@ void Platform::Impl::build_reporting() {
   commitments = std::make_unique<service::CommitmentService>(
       db, warnings.get(), cfg["commitments"].get<service::CommitmentSettings>(), *clock);
   permits = std::make_unique<service::PermitService>(db, *clock);
+  sis = std::make_unique<service::SisService>(
+      db, warnings.get(),
+      cfg.contains("sis") ? cfg["sis"].get<service::SisSettings>() : service::SisSettings{},
+      *clock);
   // A stop or an overhaul files its suppression window like a filing (docs/duties.md).
   unit_statuses = std::make_unique<service::UnitStatusService>(db, filing_settings(cfg), *clock);
   unit_statuses->on_changed([p = ingest.get()] { p->reload(); });
@@ -283,6 +289,7 @@ void Platform::Impl::build_reporting() {
   patrols = std::make_unique<service::PatrolService>(db, *clock);
   if (o.manual_ticks) return;  // the caller runs refresh(), tick() and check()
   ingest->on_maintenance([c = commitments.get()] { c->check(); });  // the deadline, every minute
+  ingest->on_maintenance([s = sis.get()] { s->check(); });          // trips from points, expiries
   ingest->on_maintenance([s = statistics.get(), d = data_quality.get(), r = reports.get()] {
     s->refresh_point_counts();  // the overview's point counts, for every scope at once
     d->refresh();               // after the minute/hour aggregates
@@ -323,6 +330,7 @@ void Platform::Impl::build_api() {
   ctx->commitments = commitments.get();
   ctx->patrols = patrols.get();
   ctx->permits = permits.get();
+  ctx->sis = sis.get();
   ctx->unit_statuses = unit_statuses.get();
   ctx->circulars = circulars.get();
   ctx->processes = processes.get();
@@ -438,5 +446,6 @@ service::DataQualityService& Platform::data_quality() { return *impl_->data_qual
 service::ReportService& Platform::reports() { return *impl_->reports; }
 service::CommitmentService& Platform::commitments() { return *impl_->commitments; }
 service::PermitService& Platform::permits() { return *impl_->permits; }
+service::SisService& Platform::sis() { return *impl_->sis; }
 
 }  // namespace hazmon::app

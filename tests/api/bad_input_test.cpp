@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <hazmon/core/time_format.hpp>
 #include <hazmon/storage/database.hpp>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -65,7 +67,10 @@ const std::vector<std::string> kTables = {"region",
                                           "patrol_finding",
                                           "duty_checkin",
                                           "unit_run_status",
-                                          "enterprise_process"};
+                                          "enterprise_process",
+                                          "sis_loop",
+                                          "sis_bypass",
+                                          "sis_trip"};
 
 // Row count and a hash of every row of every table above.
 std::map<std::string, std::string> fingerprint() {
@@ -146,6 +151,11 @@ Env* build_env() {
                        {"equip_type", "G0"},
                        {"name", "储罐"}});
   e->enterprise_user = e->srv->make_user("bi_enterprise", "enterprise_user", kCompanyA);
+  // Enterprise A's SIS loop of the sis_* cases, at an id no other row reaches.
+  shared_db().exec(
+      std::string("INSERT INTO sis_loop(id, company_code, tag, name, source, created_by, "
+                  "created_at, updated_at) VALUES (990001, '") +
+      kCompanyA + "', 'BI-SIS-1', '坏输入联锁', 'dashboard', 'bi', now(), now())");
   e->srv->make_user("bi_logout", "province_officer");
   auto cred = c.post_json(
       "/api/v1/credentials",
@@ -202,6 +212,16 @@ json point() {
           {"value_kind", "analog"},
           {"range_low", 0},
           {"range_high", 10}};
+}
+// A bypass of enterprise A's SIS loop kSisLoop whose fields are right: every sis_* case on it
+// breaks one of them.
+constexpr const char* kSisBypasses = "/api/v1/sis-loops/990001/bypasses";
+json sis_bypass() {
+  return {{"applicant", "仪表工"},
+          {"approver", "生产副总"},
+          {"reason", "校验"},
+          {"expiry_at",
+           hazmon::core::format_rfc3339(std::chrono::system_clock::now() + std::chrono::hours(8))}};
 }
 // A hot-work permit of enterprise A whose fields are right: every wp_* case breaks one of them.
 json work_permit() {
@@ -1183,6 +1203,51 @@ std::vector<Hostile> make_catalogue() {
       {"rp_bad_extension", get("/api/v1/reports/1.docx"), 400, "bad_request"},
       {"rp_list_unknown_kind", get("/api/v1/reports?kind=monthly"), 400, "bad_request"},
       {"rp_list_unknown_param", get("/api/v1/reports?scope_code=140400"), 400, "bad_request"},
+      // SIS loops (安全仪表系统, docs/sis.md): bypasses and trips filed by enterprise A's user on
+      // its loop 990001, loops registered by the administrator; each breaks one rule.
+      {"sis_bypass_without_approver",
+       post_as("enterprise", kSisBypasses, without(sis_bypass(), "approver")), 422,
+       "validation_failed"},
+      {"sis_bypass_blank_approver",
+       post_as("enterprise", kSisBypasses, with(sis_bypass(), "approver", "  ")), 422,
+       "validation_failed"},
+      {"sis_bypass_beyond_72_hours",
+       post_as("enterprise", kSisBypasses,
+               with(sis_bypass(), "expiry_at",
+                    hazmon::core::format_rfc3339(std::chrono::system_clock::now() +
+                                                 std::chrono::hours(80)))),
+       422, "validation_failed"},
+      {"sis_bypass_expiry_before_begin",
+       post_as("enterprise", kSisBypasses,
+               with(sis_bypass(), "expiry_at", "2026-01-01T08:00:00+08:00")),
+       422, "validation_failed"},
+      {"sis_bypass_expiry_not_a_time",
+       post_as("enterprise", kSisBypasses, with(sis_bypass(), "expiry_at", "tomorrow")), 422,
+       "validation_failed"},
+      {"sis_bypass_unknown_field",
+       post_as("enterprise", kSisBypasses, with(sis_bypass(), "state", "active")), 422,
+       "validation_failed"},
+      {"sis_bypass_by_officer", post_as("officer", kSisBypasses, sis_bypass()), 403, "forbidden"},
+      {"sis_trip_in_the_future",
+       post_as("enterprise", "/api/v1/sis-loops/990001/trips",
+               {{"tripped_at", "2099-01-01T00:00:00+08:00"}}),
+       422, "validation_failed"},
+      {"sis_reset_without_reset_by",
+       post_as("enterprise", "/api/v1/sis-trips/990001/reset", {{"note", "复位"}}), 422,
+       "validation_failed"},
+      {"sis_loop_bad_tag",
+       post("sis-loops", {{"company_code", kCompanyA}, {"tag", "SIS 1"}, {"name", "联锁"}}), 422,
+       "validation_failed"},
+      {"sis_loop_unknown_trip_point",
+       post("sis-loops",
+            {{"company_code", kCompanyA}, {"tag", "SIS-2"}, {"name", "联锁"}, {"trip_point", "NOPE"}}),
+       422, "validation_failed"},
+      {"sis_loop_of_another_enterprise",
+       post_as("enterprise", "/api/v1/sis-loops",
+               {{"company_code", kCompanyB}, {"tag", "SIS-3"}, {"name", "联锁"}}),
+       422, "validation_failed"},
+      {"sis_loop_list_bad_state", get("/api/v1/sis-loops?state=broken"), 400, "bad_request"},
+      {"sis_loop_missing", get("/api/v1/sis-loops/999999999"), 404, "not_found"},
       // Special work permits (特殊作业票, GB 30871-2022), filed by enterprise A's user: each
       // breaks one rule, so nothing is ever stored.
       {"wp_hot_work_grade_3",

@@ -440,6 +440,68 @@ std::map<std::string, Try> actions() {
   a["circular.summary"] = [=](World& w, const std::string& r, int) {
     return w.c().get("/api/v1/circulars/summary", as(w, r));
   };
+  // SIS loops (docs/sis.md): a fresh loop of the enterprise for every try that needs one,
+  // registered by the enterprise's user; with a bypass requested or a trip filed when asked.
+  auto sis_loop = [=](World& w, const std::string& tag) {
+    auto res = w.c().post_json("/api/v1/sis-loops", {{"tag", tag}, {"name", "矩阵联锁"}},
+                               w.token.at("enterprise_user"));
+    if (res.status != 201) throw std::runtime_error("role matrix: sis loop: " + res.body);
+    return std::to_string(res.json()["id"].get<long long>());
+  };
+  auto sis_bypass = [] {
+    return json{{"applicant", "矩阵申请人"},
+                {"approver", "矩阵审批人"},
+                {"reason", "校验"},
+                {"expiry_at", core::format_rfc3339(system_clock::now() + hours(8))}};
+  };
+  auto sis_requested = [=](World& w, const std::string& tag) {
+    auto res = w.c().post_json("/api/v1/sis-loops/" + sis_loop(w, tag) + "/bypasses", sis_bypass(),
+                               w.token.at("enterprise_user"));
+    if (res.status != 201) throw std::runtime_error("role matrix: sis bypass: " + res.body);
+    return std::to_string(res.json()["id"].get<long long>());
+  };
+  auto tag_of = [](const char* what, const std::string& r, int n) {
+    return std::string("RM-") + what + "-" + r + "-" + std::to_string(n);
+  };
+  a["sis.loop"] = [=](World& w, const std::string& r, int n) {
+    return w.c().post_json(
+        "/api/v1/sis-loops",
+        {{"company_code", kCompany}, {"tag", tag_of("L", r, n)}, {"name", "联锁"}}, as(w, r));
+  };
+  a["sis.bypass"] = [=](World& w, const std::string& r, int n) {
+    return w.c().post_json("/api/v1/sis-loops/" + sis_loop(w, tag_of("B", r, n)) + "/bypasses",
+                           sis_bypass(), as(w, r));
+  };
+  a["sis.approve"] = [=](World& w, const std::string& r, int n) {
+    return w.c().post_json(
+        "/api/v1/sis-bypasses/" + sis_requested(w, tag_of("A", r, n)) + "/approve", json::object(),
+        as(w, r));
+  };
+  a["sis.end"] = [=](World& w, const std::string& r, int n) {
+    return w.c().post_json("/api/v1/sis-bypasses/" + sis_requested(w, tag_of("E", r, n)) + "/end",
+                           json::object(), as(w, r));
+  };
+  a["sis.trip"] = [=](World& w, const std::string& r, int n) {
+    return w.c().post_json("/api/v1/sis-loops/" + sis_loop(w, tag_of("T", r, n)) + "/trips",
+                           {{"cause", "矩阵"}}, as(w, r));
+  };
+  a["sis.reset"] = [=](World& w, const std::string& r, int n) {
+    auto res = w.c().post_json("/api/v1/sis-loops/" + sis_loop(w, tag_of("R", r, n)) + "/trips",
+                               json::object(), w.token.at("enterprise_user"));
+    if (res.status != 201) throw std::runtime_error("role matrix: sis trip: " + res.body);
+    return w.c().post_json(
+        "/api/v1/sis-trips/" + std::to_string(res.json()["id"].get<long long>()) + "/reset",
+        {{"reset_by", "矩阵班长"}}, as(w, r));
+  };
+  a["sis.upload"] = [=](World& w, const std::string& r, int n) {
+    return w.c().post_json(
+        "/api/v1/upload/sis",
+        json::array({{{"kind", "loop"}, {"tag", tag_of("U", r, n)}, {"name", "上传联锁"}}}),
+        as(w, r));
+  };
+  a["sis.read"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/sis-loops", as(w, r));
+  };
   // The key processes and the coverage check (docs/processes.md). Each attempt names another
   // process, and a row it added is removed again, so that no attempt meets another's row (409).
   auto process_of = [](int n) { return "E150" + std::to_string(n % 18 + 1); };

@@ -30,6 +30,7 @@ class DataQualityService;
 class ReportService;
 class CommitmentService;
 class PermitService;
+class SisService;
 class UnitStatusService;
 class CircularService;
 class ProcessService;
@@ -70,6 +71,7 @@ struct ApiContext {
   service::ReportService* reports = nullptr;            // null: no /api/v1/reports
   service::CommitmentService* commitments = nullptr;    // null: no /api/v1/commitments
   service::PermitService* permits = nullptr;            // null: no /api/v1/work-permits
+  service::SisService* sis = nullptr;                   // null: no /api/v1/sis-loops
   service::UnitStatusService* unit_statuses = nullptr;  // null: no /api/v1/unit-statuses
   service::CircularService* circulars = nullptr;        // null: no /api/v1/circulars
   service::ProcessService* processes = nullptr;         // null: no /api/v1/processes, /coverage

@@ -42,6 +42,7 @@ class DataQualityService;
 class ReportService;
 class CommitmentService;
 class PermitService;
+class SisService;
 class StatisticsService;
 class RegistryService;
 class EventHub;
@@ -105,6 +106,7 @@ class Platform {
   // Its deadline check runs after ingest's maintenance, or when the caller runs check().
   service::CommitmentService& commitments();
   service::PermitService& permits();
+  service::SisService& sis();
 
  private:
   struct Impl;
