@@ -15,4 +15,13 @@ enum class Freshness {
 // ctx.response_cache the handler runs as it is.
 AuthedHandler read_cached(ApiContext& ctx, Freshness f, AuthedHandler h);
 
+// The same route's early step (http::Early, run on the I/O thread before the worker pool): for a
+// token this process resolved within auth.principal_cache (AuthService::authenticate_cached), it
+// awaits the registry version without holding a thread (ResponseCache::version_async) and sends
+// a cached answer (or its 304) from there. Anything else (a miss, an unknown token, no version)
+// goes on to the worker, which then reuses the version read here. `applies`: whether the
+// request's answer is cached at all (unset: always).
+http::Early read_cached_early(ApiContext& ctx, Freshness f,
+                              std::function<bool(const http::Request&)> applies = {});
+
 }  // namespace hazmon::api

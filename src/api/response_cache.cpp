@@ -9,6 +9,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include <hazmon/auth/auth_service.hpp>
 #include <hazmon/core/metrics.hpp>
 #include <hazmon/core/random.hpp>
 
@@ -193,22 +194,39 @@ std::string cache_key(const http::Request& req, const model::Principal& who) {
   return k;
 }
 
-http::Response send(const http::Request& req, const CachedAnswer& a, ResponseCache& cache) {
+// The answer as sent: its body shared with the cache (no copy), or a 304 for a matching
+// If-None-Match.
+http::Response send(const http::Request& req, const std::shared_ptr<const CachedAnswer>& a,
+                    ResponseCache& cache) {
   http::Response r;
-  r.headers.emplace_back("ETag", a.etag);
+  r.headers.emplace_back("ETag", a->etag);
   // Browsers keep the answer and ask again with If-None-Match each time; shared caches never.
   r.headers.emplace_back("Cache-Control", "private, no-cache");
   r.headers.emplace_back("Vary", "Authorization");
-  if (auto inm = req.header("if-none-match"); !inm.empty() && etag_matches(inm, a.etag)) {
+  if (auto inm = req.header("if-none-match"); !inm.empty() && etag_matches(inm, a->etag)) {
     cache.count_not_modified();
     r.status = 304;
     r.content_type.clear();
     return r;
   }
   r.status = 200;
-  r.content_type = a.content_type;
-  r.body = a.body;
+  r.content_type = a->content_type;
+  r.shared_body = std::shared_ptr<const std::string>(a, &a->body);
   return r;
+}
+
+// What the early step leaves for the handler: the version it read (nullopt: none could be read)
+// and that the cache had no answer under it.
+struct ReadVersion final : http::EarlyState {
+  std::optional<std::int64_t> version;
+};
+
+std::chrono::milliseconds max_age_of(const ResponseCache& cache, Freshness f) {
+  return f == Freshness::live ? cache.settings().live_max_age : std::chrono::milliseconds(0);
+}
+bool storable(const ResponseCache& cache, Freshness f) {
+  return cache.settings().max_bytes > 0 && cache.settings().max_entries > 0 &&
+         (f == Freshness::registry || max_age_of(cache, f).count() > 0);
 }
 }  // namespace
 
@@ -217,25 +235,52 @@ AuthedHandler read_cached(ApiContext& ctx, Freshness f, AuthedHandler h) {
                                      const model::Principal& who) -> http::Response {
     auto* cache = ctx.response_cache.get();
     if (!cache || req.method != "GET") return h(req, who);
-    const auto max_age =
-        f == Freshness::live ? cache->settings().live_max_age : std::chrono::milliseconds(0);
-    const bool storable = cache->settings().max_bytes > 0 && cache->settings().max_entries > 0 &&
-                          (f == Freshness::registry || max_age.count() > 0);
+    const auto max_age = max_age_of(*cache, f);
     std::optional<std::int64_t> version;
     std::string key;
-    if (storable) {
-      // Read before the handler runs: what it finds is at least as new as this version.
-      version = cache->version();
+    if (storable(*cache, f)) {
       key = cache_key(req, who);
-      if (version) {
-        if (auto hit = cache->find(key, *version, max_age)) return send(req, *hit, *cache);
+      if (auto early = std::dynamic_pointer_cast<const ReadVersion>(req.early_state)) {
+        // The early step read the version after this request arrived and found nothing under it.
+        version = early->version;
+      } else {
+        // Read before the handler runs: what it finds is at least as new as this version.
+        version = cache->version();
+        if (version) {
+          if (auto hit = cache->find(key, *version, max_age)) return send(req, hit, *cache);
+        }
       }
     }
     auto resp = h(req, who);
     if (resp.status != 200 || resp.stream || !resp.headers.empty()) return resp;
     auto a = make_answer(std::move(resp.body), std::move(resp.content_type));
     if (version) cache->put(key, *version, a);
-    return send(req, *a, *cache);
+    return send(req, a, *cache);
+  };
+}
+
+http::Early read_cached_early(ApiContext& ctx, Freshness f,
+                              std::function<bool(const http::Request&)> applies) {
+  return [&ctx, f, applies = std::move(applies)](http::Request& req, http::Resume resume) {
+    auto* cache = ctx.response_cache.get();
+    if (!cache || !cache->has_async_version() || req.method != "GET" || !storable(*cache, f) ||
+        (applies && !applies(req)))
+      return resume(std::nullopt);
+    auto token = req.bearer_token();
+    auto who = token.empty() ? std::nullopt : ctx.auth.authenticate_cached(token);
+    if (!who) return resume(std::nullopt);
+    // Runs on the version reader's thread once a read begun after this request has ended; the
+    // request stays put (its session waits for `resume`).
+    cache->version_async([cache, &req, key = cache_key(req, *who), max_age = max_age_of(*cache, f),
+                          resume = std::move(resume)](std::optional<std::int64_t> v) {
+      std::shared_ptr<const CachedAnswer> hit;
+      if (v) hit = cache->find(key, *v, max_age);
+      if (hit) return resume(send(req, hit, *cache));
+      auto st = std::make_shared<ReadVersion>();
+      st->version = v;
+      req.early_state = std::move(st);
+      resume(std::nullopt);
+    });
   };
 }
 

@@ -392,7 +392,11 @@ void add_registry_routes(http::Router& r, ApiContext& ctx) {
                [list, cached = read_cached(ctx, Freshness::registry, list)](Request& req,
                                                                             const Principal& who) {
                  return req.params["entity"] == "gateways" ? list(req, who) : cached(req, who);
-               }));
+               }),
+        http::Exec::worker, read_cached_early(ctx, Freshness::registry, [](const Request& req) {
+          auto it = req.params.find("entity");
+          return it != req.params.end() && it->second != "gateways";
+        }));
   r.add("POST", "/api/v1/{entity}",
         authed(ctx, "registry.create", [&ctx](Request& req, const Principal& who) {
           if (!service::RegistryService::is_entity(req.params["entity"]))

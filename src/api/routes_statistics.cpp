@@ -41,11 +41,13 @@ void add_statistics_routes(http::Router& r, ApiContext& ctx) {
   // service's own per-scope reuse.
   r.add("GET", "/api/v1/overview",
         authed(ctx, "",
-               read_cached(ctx, Freshness::live, [&ctx, &s](Request& req, const Principal& who) {
-                 check_query(req, {});
-                 if (ctx.response_cache) return json_response(200, s.overview(who));
-                 return Response::json(200, *s.overview_text(who));
-               })));
+               read_cached(ctx, Freshness::live,
+                           [&ctx, &s](Request& req, const Principal& who) {
+                             check_query(req, {});
+                             if (ctx.response_cache) return json_response(200, s.overview(who));
+                             return Response::json(200, *s.overview_text(who));
+                           })),
+        http::Exec::worker, read_cached_early(ctx, Freshness::live));
   r.add("GET", "/api/v1/statistics/trend",
         authed(ctx, "", [&s](Request& req, const Principal& who) {
           check_query(req,

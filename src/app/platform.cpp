@@ -342,6 +342,8 @@ void Platform::Impl::build_api() {
   registry_version = std::make_unique<storage::RegistryVersion>(db.settings().dsn);
   ctx->response_cache = std::make_shared<api::ResponseCache>(
       rc, [v = registry_version.get()] { return v->current(); }, metrics);
+  ctx->response_cache->set_async_version(
+      [v = registry_version.get()](auto done) { v->current_async(std::move(done)); });
   api::register_routes(router, *ctx);
   if (auto dir = resolve_static_dir(hc["static_dir"].get<std::string>()); !dir.empty()) {
     // The dashboard loads its map from /maps/shanxi.geojson: the file shipped in web/dist, or

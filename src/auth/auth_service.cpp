@@ -150,6 +150,11 @@ void AuthService::forget_user(long long user_id) {
   });
 }
 
+std::optional<model::Principal> AuthService::authenticate_cached(const std::string& bearer) {
+  if (bearer.empty() || bearer.size() > 512) return std::nullopt;
+  return cached(core::sha256_hex(bearer));
+}
+
 std::optional<model::Principal> AuthService::authenticate(const std::string& bearer) {
   if (bearer.empty() || bearer.size() > 512) return std::nullopt;
   auto key = core::sha256_hex(bearer);

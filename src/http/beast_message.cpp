@@ -17,11 +17,9 @@ bool sane_request_id(std::string_view id) {
   return true;
 }
 
-}  // namespace
-
-bhttp::response<bhttp::string_body> to_beast(const Response& r, unsigned version, bool keep_alive,
-                                             const std::string& request_id, bool head) {
-  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
+template <class Body>
+void set_head(bhttp::response<Body>& res, const Response& r, bool keep_alive,
+              const std::string& request_id) {
   res.set(bhttp::field::server, "hazmond");
   if (!r.content_type.empty()) res.set(bhttp::field::content_type, r.content_type);
   res.set("X-Request-Id", request_id);
@@ -42,9 +40,29 @@ bhttp::response<bhttp::string_body> to_beast(const Response& r, unsigned version
   }
   if (!has_cache) res.set(bhttp::field::cache_control, "no-store");
   res.keep_alive(keep_alive);
-  res.body() = r.body;
+}
+
+}  // namespace
+
+bhttp::response<bhttp::string_body> to_beast(const Response& r, unsigned version, bool keep_alive,
+                                             const std::string& request_id, bool head) {
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
+  set_head(res, r, keep_alive, request_id);
+  res.body() = r.shared_body ? *r.shared_body : r.body;
   res.prepare_payload();
   if (head) res.body().clear();
+  return res;
+}
+
+bhttp::response<bhttp::span_body<const char>> to_beast_shared(const Response& r, unsigned version,
+                                                              bool keep_alive,
+                                                              const std::string& request_id,
+                                                              bool head) {
+  bhttp::response<bhttp::span_body<const char>> res{static_cast<bhttp::status>(r.status), version};
+  set_head(res, r, keep_alive, request_id);
+  if (r.shared_body) res.body() = {r.shared_body->data(), r.shared_body->size()};
+  res.prepare_payload();
+  if (head) res.body() = {};
   return res;
 }
 

@@ -13,6 +13,12 @@ namespace bhttp = boost::beast::http;
 // headers, Cache-Control no-store unless the handler set one); `head`: the body is dropped.
 bhttp::response<bhttp::string_body> to_beast(const Response& r, unsigned version, bool keep_alive,
                                              const std::string& request_id, bool head);
+// The same for an answer with a shared body (r.shared_body set): Beast writes the caller's bytes
+// in place, so `r` must outlive the write.
+bhttp::response<bhttp::span_body<const char>> to_beast_shared(const Response& r, unsigned version,
+                                                              bool keep_alive,
+                                                              const std::string& request_id,
+                                                              bool head);
 
 // The request as handlers see it: header names in lower case, the client's X-Request-Id when
 // it is sane (else a new one); takes the body.

@@ -40,8 +40,9 @@ bool is_literal(const Route& r) {
 }
 }  // namespace
 
-void Router::add(std::string method, const std::string& pattern, Handler h, Exec exec) {
-  routes_.push_back(Route{std::move(method), split(pattern), std::move(h), exec});
+void Router::add(std::string method, const std::string& pattern, Handler h, Exec exec,
+                 Early early) {
+  routes_.push_back(Route{std::move(method), split(pattern), std::move(h), exec, std::move(early)});
 }
 
 Router::Match Router::match(Request& req) const {

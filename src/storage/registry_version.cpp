@@ -6,6 +6,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
+#include <vector>
 
 #include <hazmon/core/log.hpp>
 
@@ -16,14 +18,13 @@ struct RegistryVersion::Impl {
   std::chrono::milliseconds timeout;
 
   std::mutex mutex;
-  std::condition_variable done;
-  std::uint64_t started = 0;   // reads begun (the number of the last one)
-  std::uint64_t finished = 0;  // the number of the last read that ended
-  bool in_flight = false;
-  std::optional<std::int64_t> last;  // what read number `finished` found
+  std::condition_variable wake;
+  std::vector<Callback> waiting;  // callers that arrived after the read in flight began
+  bool stopping = false;
   std::atomic<std::uint64_t> reads{0};
+  std::thread reader;
 
-  // Used only by the caller leading a read (in_flight guards it).
+  // Used only by the reader thread.
   std::unique_ptr<pqxx::connection> conn;
 
   std::optional<std::int64_t> read() {
@@ -48,37 +49,82 @@ struct RegistryVersion::Impl {
       return std::nullopt;
     }
   }
+
+  static void call(const Callback& cb, std::optional<std::int64_t> v) {
+    try {
+      cb(v);
+    } catch (const std::exception& e) {
+      core::logger(core::LogModule::storage)
+          ->error("a registry version callback failed: {}", e.what());
+    }
+  }
+
+  // Single flight: each read serves every caller that arrived before it began; callers arriving
+  // meanwhile wait for the next one (the query in flight may have been sent before they came).
+  void run() {
+    std::unique_lock lock(mutex);
+    for (;;) {
+      wake.wait(lock, [this] { return stopping || !waiting.empty(); });
+      if (stopping) break;
+      auto batch = std::move(waiting);
+      waiting.clear();
+      lock.unlock();
+      const auto v = read();
+      for (const auto& cb : batch) call(cb, v);
+      lock.lock();
+    }
+    auto rest = std::move(waiting);
+    waiting.clear();
+    lock.unlock();
+    for (const auto& cb : rest) call(cb, std::nullopt);
+  }
 };
 
 RegistryVersion::RegistryVersion(std::string dsn, std::chrono::milliseconds timeout)
     : impl_(std::make_unique<Impl>()) {
   impl_->dsn = std::move(dsn);
   impl_->timeout = timeout;
+  impl_->reader = std::thread([i = impl_.get()] { i->run(); });
 }
-RegistryVersion::~RegistryVersion() = default;
 
-std::optional<std::int64_t> RegistryVersion::current() {
-  auto& i = *impl_;
-  std::unique_lock lock(i.mutex);
-  // A read in flight may have sent its query before this call arrived: only the next one counts.
-  const std::uint64_t need = i.started + 1;
-  const auto deadline = std::chrono::steady_clock::now() + i.timeout;
-  while (i.finished < need) {
-    if (!i.in_flight) {
-      i.in_flight = true;
-      const std::uint64_t mine = ++i.started;
-      lock.unlock();
-      auto v = i.read();
-      lock.lock();
-      i.in_flight = false;
-      i.finished = mine;
-      i.last = v;
-      i.done.notify_all();
-    } else if (i.done.wait_until(lock, deadline) == std::cv_status::timeout) {
-      return std::nullopt;
+RegistryVersion::~RegistryVersion() {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->stopping = true;
+  }
+  impl_->wake.notify_all();
+  impl_->reader.join();
+}
+
+void RegistryVersion::current_async(Callback done) {
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (!impl_->stopping) {
+      impl_->waiting.push_back(std::move(done));
+      impl_->wake.notify_one();
+      return;
     }
   }
-  return i.last;
+  Impl::call(done, std::nullopt);
+}
+
+std::optional<std::int64_t> RegistryVersion::current() {
+  struct Slot {
+    std::mutex m;
+    std::condition_variable cv;
+    bool done = false;
+    std::optional<std::int64_t> v;
+  };
+  auto slot = std::make_shared<Slot>();
+  current_async([slot](std::optional<std::int64_t> v) {
+    std::lock_guard lock(slot->m);
+    slot->done = true;
+    slot->v = v;
+    slot->cv.notify_all();
+  });
+  std::unique_lock lock(slot->m);
+  if (!slot->cv.wait_for(lock, impl_->timeout, [&] { return slot->done; })) return std::nullopt;
+  return slot->v;
 }
 
 std::uint64_t RegistryVersion::reads() const { return impl_->reads.load(); }

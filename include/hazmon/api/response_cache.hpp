@@ -46,6 +46,16 @@ class ResponseCache {
   const ResponseCacheSettings& settings() const { return s_; }
   // The registry version now (see storage::RegistryVersion::current); nullopt: do not cache.
   std::optional<std::int64_t> version() const { return version_(); }
+  // The same without blocking (storage::RegistryVersion::current_async): `done` runs later, on
+  // another thread, with the version a read begun after this call found. Set before serving; the
+  // early step of read_cached (answers on the I/O thread) needs it.
+  using AsyncVersionSource =
+      std::function<void(std::function<void(std::optional<std::int64_t>)> done)>;
+  void set_async_version(AsyncVersionSource s) { version_async_ = std::move(s); }
+  bool has_async_version() const { return static_cast<bool>(version_async_); }
+  void version_async(std::function<void(std::optional<std::int64_t>)> done) const {
+    version_async_(std::move(done));
+  }
   // The answer stored for `key` under `version`, if no older than `max_age` (zero: any age).
   std::shared_ptr<const CachedAnswer> find(const std::string& key, std::int64_t version,
                                            std::chrono::milliseconds max_age);
@@ -61,6 +71,7 @@ class ResponseCache {
   struct Impl;
   ResponseCacheSettings s_;
   VersionSource version_;
+  AsyncVersionSource version_async_;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -95,6 +95,10 @@ class AuthService {
                     const std::string& client_addr);
   // A session token or an API credential; nullopt when missing, forged, expired or inactive.
   std::optional<model::Principal> authenticate(const std::string& bearer);
+  // What authenticate() would answer from this process's memory alone (a token it resolved within
+  // auth.principal_cache), never asking the database; nullopt: ask authenticate(). For callers on
+  // I/O threads, which must not block.
+  std::optional<model::Principal> authenticate_cached(const std::string& bearer);
   void logout(const std::string& bearer);
   // Throws Error(throttled) while (user, address) is locked out; a wrong old password counts
   // as a failed login.

@@ -9,6 +9,11 @@
 
 namespace hazmon::http {
 
+// Base of what a route's early step leaves on a request for its handler.
+struct EarlyState {
+  virtual ~EarlyState() = default;
+};
+
 struct Request {
   std::string method;                         // "GET", "POST", ...
   std::string target;                         // raw request target
@@ -19,6 +24,9 @@ struct Request {
   std::string body;
   std::string client_addr;
   std::string request_id;
+  // What a route's early step (router.hpp) leaves for its handler (api::read_cached: the
+  // registry version it read).
+  std::shared_ptr<const EarlyState> early_state;
 
   std::string_view header(std::string_view lower_name) const;
   // "Authorization: Bearer X" → X; empty when absent or another scheme.
@@ -31,6 +39,9 @@ struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // Set: the body, shared with whoever else holds it (the response cache), sent without a copy;
+  // `body` is then empty.
+  std::shared_ptr<const std::string> shared_body;
   std::vector<std::pair<std::string, std::string>> headers;
   std::shared_ptr<EventStream> stream;  // set: a text/event-stream that stays open
 

@@ -15,16 +15,25 @@ using Handler = std::function<Response(Request&)>;
 // worker pool (database, password hashing, files).
 enum class Exec { inline_, worker };
 
+// A route's early step: runs on the I/O thread before the handler and may answer there, without
+// the hop to the worker pool (api::read_cached: a cache hit for a session known in memory). It
+// must not block; it calls `resume` exactly once, from any thread: with a response to send it,
+// with nullopt to run the handler as usual.
+using Resume = std::function<void(std::optional<Response>)>;
+using Early = std::function<void(Request&, Resume)>;
+
 struct Route {
   std::string method;
   std::vector<std::string> segments;
   Handler handler;
   Exec exec = Exec::worker;
+  Early early;  // optional
 };
 
 class Router {
  public:
-  void add(std::string method, const std::string& pattern, Handler h, Exec exec = Exec::worker);
+  void add(std::string method, const std::string& pattern, Handler h, Exec exec = Exec::worker,
+           Early early = {});
   // A fallback for GET requests no route matched (static files).
   void set_fallback(Handler h) { fallback_ = std::move(h); }
 

@@ -4,6 +4,7 @@
 // cached under another number is never served.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +25,13 @@ class RegistryVersion {
   // load a round trip per batch of requests, not per request). nullopt when PostgreSQL cannot be
   // read within the timeout: the caller answers without its cache.
   std::optional<std::int64_t> current();
+  // The same without blocking the caller: `done` runs, on this object's reader thread, with what
+  // a read of the row that started after this call found (nullopt: it could not be read). Every
+  // caller waiting when a read starts is served by it, however many (single flight), so callers on
+  // I/O threads wait for one round trip without holding a thread. `done` must not block; it runs
+  // with nullopt for callers still waiting when this object is destroyed.
+  using Callback = std::function<void(std::optional<std::int64_t>)>;
+  void current_async(Callback done);
 
   // Round trips made so far (tests and benchmarks: how many callers one read served).
   std::uint64_t reads() const;
