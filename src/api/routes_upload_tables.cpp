@@ -8,6 +8,7 @@
 #include <hazmon/core/error.hpp>
 #include <hazmon/service/audit_log.hpp>
 #include <hazmon/service/ingest_service.hpp>
+#include <hazmon/service/process_service.hpp>
 #include <hazmon/service/registry_service.hpp>
 
 #include "request_helpers.hpp"
@@ -26,26 +27,44 @@ const UploadRowsRules kUploadRules{
     1000, "rows", "this credential may not upload base data of another enterprise"};
 
 // The upload's table name → the registry collection. Collections whose rows have generated
-// ids are matched on their natural key instead; production cells are split by cell_type.
+// ids are matched on their natural key instead. `kept` names the fields a row may carry but the
+// upload never changes (the enterprise's regulator fields); `successor` marks a deprecated name.
 struct Table {
   const char* name;
   const char* collection;
   std::vector<std::string> natural_key;  // empty: the collection's own key
-  const char* cell_type = nullptr;       // production cells of this type only
+  std::vector<std::string> kept = {};
+  const char* successor = nullptr;
 };
 
 const std::vector<Table>& tables() {
   static const std::vector<Table> t = {
       {"points", "monitoring-points", {}},
       {"equipment", "equipment", {}},
-      {"media", "cameras", {}},
-      {"warehouses", "production-cells", {}, "warehouse"},
-      {"loading-platforms", "production-cells", {}, "loading"},
+      {"cameras", "cameras", {}},
+      // Before issue 12 `media` meant cameras; it still does, with a Deprecation header.
+      {"media", "cameras", {}, {}, "cameras"},
+      {"equipment-media", "equipment-media", {"equip_code", "cas"}},
+      {"warehouses", "warehouses", {}},
+      {"warehouse-chemicals", "warehouse-chemicals", {"warehouse_id", "cas"}},
+      {"loading-platforms", "loading-platforms", {}},
       {"responsible-persons", "responsible-persons", {"hazard_code", "role"}},
       {"chemicals", "enterprise-chemicals", {"cas"}},
+      {"hazard-sources", "hazard-sources", {}},
+      {"hazard-chemicals", "hazard-chemicals", {"hazard_code", "cas"}},
+      {"gateways", "gateways", {}},
+      // The enterprise's own row: what the regulator or the roster sets is kept.
+      {"enterprise",
+       "enterprises",
+       {},
+       {"region_code", "status", "max_hazard_rank", "roster_batch", "is_active", "source"}},
   };
   return t;
 }
+
+// Not a registry collection: which key processes the enterprise runs (migration 0018), filed
+// through ProcessService.
+constexpr const char* kEnterpriseProcesses = "enterprise-processes";
 
 const Table* find_table(const std::string& name) {
   for (const auto& t : tables())
@@ -57,7 +76,11 @@ const char* key_of(const std::string& collection) {
   if (collection == "monitoring-points") return "quota_code";
   if (collection == "equipment") return "equip_code";
   if (collection == "cameras") return "video_id";
-  if (collection == "production-cells") return "prodcell_id";
+  if (collection == "warehouses") return "warehouse_id";
+  if (collection == "loading-platforms") return "platform_id";
+  if (collection == "hazard-sources") return "hazard_code";
+  if (collection == "gateways") return "gateway_code";
+  if (collection == "enterprises") return "company_code";
   return "id";
 }
 
@@ -95,6 +118,11 @@ bool upsert(service::RegistryService& reg, const Principal& as, const Table& t, 
       if (e.code() != Errc::not_found) throw;
     }
     if (!existing.is_null()) {
+      for (const auto& f : t.kept) {
+        if (!row.contains(f)) continue;
+        if (row[f] != existing[f]) kept.push_back(f);
+        row.erase(f);
+      }
       for (const auto& f :
            service::RegistryService::regulator_only_changes(as, t.collection, existing, row)) {
         row.erase(f.pointer.substr(1));
@@ -108,17 +136,12 @@ bool upsert(service::RegistryService& reg, const Principal& as, const Table& t, 
   return true;
 }
 
-// Why a row is refused before the registry sees it (empty: it goes on); fills in the defaults (the
-// gateway's enterprise, the table's cell type).
-std::string precheck(json& row, const Table& table, const Principal& who) {
+// Why a row is refused before the registry sees it (empty: it goes on); fills in the default (the
+// gateway's enterprise).
+std::string precheck(json& row, const Principal& who) {
   if (!row.is_object()) return "the row is not an object";
   if (!row.contains("company_code")) row["company_code"] = who.scope.company_code;
   if (row["company_code"] != who.scope.company_code) return "the row belongs to another enterprise";
-  if (table.cell_type) {
-    if (!row.contains("cell_type")) row["cell_type"] = table.cell_type;
-    if (row["cell_type"] != table.cell_type)
-      return std::string("cell_type must be ") + table.cell_type + " in " + table.name;
-  }
   return {};
 }
 
@@ -139,7 +162,7 @@ Outcome upsert_rows(ApiContext& ctx, const Table& table, const Principal& who, c
     auto reject = [&](const std::string& why) {
       o.rejected.push_back({{"index", i}, {"reason", why}});
     };
-    if (auto why = precheck(row, table, who); !why.empty()) {
+    if (auto why = precheck(row, who); !why.empty()) {
       reject(why);
       continue;
     }
@@ -170,9 +193,60 @@ void audit(ApiContext& ctx, const Request& req, const Principal& who, const Tabl
 }
 }  // namespace
 
+// One row of enterprise-processes: {process_code, prodcell_id?, runs?}. A process the enterprise
+// already runs there is counted as updated; runs: false stops it. Returns true when it was added.
+bool file_process(service::ProcessService& ps, const Principal& as, const json& row) {
+  if (!row.is_object())
+    throw Error(Errc::validation_failed, "the row is not an object", {{"", "expected an object"}});
+  std::vector<core::FieldError> problems;
+  for (auto& [k, v] : row.items())
+    if (k != "company_code" && k != "process_code" && k != "prodcell_id" && k != "runs")
+      problems.push_back({"/" + k, "unknown field; process_code, prodcell_id and runs only"});
+  if (!row.contains("process_code") || !row["process_code"].is_string())
+    problems.push_back({"/process_code", "expected a key process code E1501–E15018"});
+  if (row.contains("prodcell_id") && !row["prodcell_id"].is_string() &&
+      !row["prodcell_id"].is_null())
+    problems.push_back({"/prodcell_id", "expected a production unit id or null"});
+  if (row.contains("runs") && !row["runs"].is_boolean())
+    problems.push_back({"/runs", "expected true or false"});
+  if (!problems.empty())
+    throw Error(Errc::validation_failed, "the enterprise-processes row is invalid", problems);
+  auto code = row["process_code"].get<std::string>();
+  std::optional<std::string> cell;
+  if (row.contains("prodcell_id") && row["prodcell_id"].is_string())
+    cell = row["prodcell_id"].get<std::string>();
+  const auto& company = as.scope.company_code;
+  if (!row.value("runs", true)) {
+    for (const auto& p : ps.list(as, company))
+      if (p.process_code == code && p.prodcell_id == cell) {
+        ps.remove(as, p.id);
+        return false;
+      }
+    throw Error(Errc::validation_failed, "the enterprise does not run this process",
+                {{"/process_code", "no active entry for " + code + (cell ? " in " + *cell : "")}});
+  }
+  try {
+    ps.add(as, company, cell, code);
+    return true;
+  } catch (const Error& e) {
+    if (e.code() == Errc::conflict) return false;  // already runs it: nothing to change
+    throw;
+  }
+}
+
 void add_upload_table_routes(http::Router& r, ApiContext& ctx) {
   r.add("POST", "/api/v1/upload/{table}",
         authed(ctx, "upload.table", [&ctx](Request& req, const Principal& who) {
+          if (req.params["table"] == kEnterpriseProcesses && ctx.processes) {
+            static const RowUpload kProcessUpload{
+                "base tables come from an enterprise's gateway credential", "upload.table",
+                "enterprise-processes", "updated", kUploadRules};
+            auto* ps = ctx.processes;
+            return upload_each(ctx, req, who, kProcessUpload, [ps, &who](const json& row) {
+              Principal as{who.id, who.name, model::Role::enterprise_user, who.scope};
+              return file_process(*ps, as, row);
+            });
+          }
           const auto* table = find_table(req.params["table"]);
           if (!table)
             throw Error(Errc::not_found,
@@ -188,11 +262,18 @@ void add_upload_table_routes(http::Router& r, ApiContext& ctx) {
             body = open_upload_envelope(ctx, who, body);
           auto o = upsert_rows(ctx, *table, who, upload_rows(body, who, kUploadRules));
           audit(ctx, req, who, *table, o);
-          return json_response(200, {{"accepted", o.created + o.updated},
-                                     {"created", o.created},
-                                     {"updated", o.updated},
-                                     {"rejected", o.rejected},
-                                     {"kept", o.kept}});
+          auto res = json_response(200, {{"accepted", o.created + o.updated},
+                                         {"created", o.created},
+                                         {"updated", o.updated},
+                                         {"rejected", o.rejected},
+                                         {"kept", o.kept}});
+          if (table->successor) {
+            // RFC 9745 / RFC 8288: the name still works; clients are told where to go.
+            res.headers.emplace_back("Deprecation", "true");
+            res.headers.emplace_back("Link", std::string("</api/v1/upload/") + table->successor +
+                                                 ">; rel=\"successor-version\"");
+          }
+          return res;
         }));
 }
 

@@ -150,9 +150,10 @@ void cell_item(GapKind kind, const CoverageCell& cell, const std::string& what,
   item.kind = kind;
   item.prodcell_id = cell.prodcell_id;
   item.label = cell.name + what;
-  for (const auto* g : groups)
-    if (g->prodcell_id && *g->prodcell_id == cell.prodcell_id && match(g->indicator_type))
-      add(item, *g);
+  for (const auto* g : groups) {
+    const auto& place = cell.cell_type == "warehouse" ? g->warehouse_id : g->loading_platform_id;
+    if (place && *place == cell.prodcell_id && match(g->indicator_type)) add(item, *g);
+  }
   settle(item);
   out.push_back(std::move(item));
 }

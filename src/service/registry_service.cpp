@@ -234,6 +234,37 @@ std::vector<FieldError> domain_problems(const EntityDef& def, const json& row) {
       out.push_back({"/equip_code", "characters 15–16 of an equipment code are its type (" +
                                         str(row, "equip_type") + ")"});
   }
+  if (def.name == "warehouses" || def.name == "loading-platforms") {
+    auto equip = str(row, "equip_code");
+    if (!equip.empty() && equip.substr(0, 11) != company)
+      out.push_back({"/equip_code", "the equipment belongs to another enterprise"});
+    else if (!equip.empty() && row.contains("hazard_code") && row["hazard_code"].is_string() &&
+             equip.substr(0, 14) != str(row, "hazard_code"))
+      out.push_back({"/equip_code", "the equipment belongs to another hazard source"});
+  }
+  if (def.name == "warehouses") {
+    // GB 50016-2014 table 3.1.3: 甲 and 乙 have items 1–6, 丙 items 1–2, 丁 and 戊 none.
+    auto cls = str(row, "fire_class");
+    if (row.contains("fire_class_item") && row["fire_class_item"].is_number_integer()) {
+      auto item = row["fire_class_item"].get<int>();
+      if (cls.empty())
+        out.push_back({"/fire_class_item", "an item (项) needs its fire_class"});
+      else if (cls == "丁" || cls == "戊")
+        out.push_back({"/fire_class_item", "class " + cls + " has no items (GB 50016-2014)"});
+      else if (cls == "丙" && item > 2)
+        out.push_back({"/fire_class_item", "class 丙 has items 1 and 2 only (GB 50016-2014)"});
+    }
+  }
+  // A point, camera or piece of equipment is in one place at most.
+  if (def.name == "equipment" || def.name == "monitoring-points" || def.name == "cameras") {
+    int places = 0;
+    for (const char* k : {"prodcell_id", "warehouse_id", "loading_platform_id"})
+      places += row.contains(k) && row[k].is_string() ? 1 : 0;
+    if (places > 1)
+      out.push_back({"/warehouse_id",
+                     "in one place at most: one of prodcell_id, warehouse_id and "
+                     "loading_platform_id"});
+  }
   if (def.name == "equipment-media" && str(row, "equip_code").substr(0, 11) != company)
     out.push_back({"/equip_code", "the equipment belongs to another enterprise"});
   if (def.name == "monitoring-points") {
@@ -306,6 +337,14 @@ void check_scope_and_references(storage::Tx& tx, const Principal& who, const Ent
       if (kStore.reference_owner(tx, hs, code).is_null())
         problems.push_back(
             {"/hazard_codes/" + std::to_string(i), "no such hazard_source (" + code + ")"});
+    }
+  }
+  if (def.name == "loading-platforms" && row.contains("media") && row["media"].is_array()) {
+    const storage::Reference chem{"media", "chemical", "cas", false};
+    for (std::size_t i = 0; i < row["media"].size(); ++i) {
+      auto cas = row["media"][i].get<std::string>();
+      if (kStore.reference_owner(tx, chem, cas).is_null())
+        problems.push_back({"/media/" + std::to_string(i), "no such chemical (" + cas + ")"});
     }
   }
   if (!problems.empty())

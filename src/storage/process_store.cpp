@@ -34,6 +34,8 @@ struct RowDescription<model::PointGroup> {
   static constexpr auto columns = std::make_tuple(
       column("company_code", &G::company_code), column("prodcell_id", &G::prodcell_id),
       column("process_code", &G::process_code), column("key_param", &G::key_param),
+      column("warehouse_id", &G::warehouse_id),
+      column("loading_platform_id", &G::loading_platform_id),
       column("indicator_type", &G::indicator_type), column("points", &G::points),
       column("fresh", &G::fresh));
 };
@@ -191,10 +193,14 @@ model::CoverageInputs ProcessStore::coverage_inputs(Tx& tx, const model::Scope& 
           where + " ORDER BY ep.company_code, length(ep.process_code), ep.process_code, ep.id",
       p);
   in.cells = tx.rows<model::CoverageCell>(
-      "SELECT c.company_code, c.prodcell_id, c.name, c.cell_type FROM production_cell c "
-      "JOIN enterprise e ON e.company_code = c.company_code "
-      "WHERE c.is_active AND c.cell_type IN ('warehouse','loading') AND " +
-          where + " ORDER BY c.company_code, c.cell_type DESC, c.prodcell_id",
+      "SELECT w.company_code, w.warehouse_id AS prodcell_id, w.name, 'warehouse' AS cell_type "
+      "FROM warehouse w JOIN enterprise e ON e.company_code = w.company_code WHERE w.is_active "
+      "AND " +
+          where +
+          " UNION ALL SELECT l.company_code, l.platform_id, l.name, 'loading' FROM "
+          "loading_platform l JOIN enterprise e ON e.company_code = l.company_code WHERE "
+          "l.is_active AND " +
+          where + " ORDER BY 1, 4 DESC, 2",
       p);
   Params q = p;
   q.push_back(core::format_rfc3339_pg(now));
@@ -203,6 +209,8 @@ model::CoverageInputs ProcessStore::coverage_inputs(Tx& tx, const model::Scope& 
   auto win = "$" + std::to_string(q.size());
   in.points = tx.rows<model::PointGroup>(
       "SELECT mp.company_code, eq.prodcell_id, mp.process_code, mp.key_param, "
+      "coalesce(mp.warehouse_id, eq.warehouse_id) AS warehouse_id, "
+      "coalesce(mp.loading_platform_id, eq.loading_platform_id) AS loading_platform_id, "
       "mp.indicator_type, count(*) AS points, count(*) FILTER (WHERE rl.collect_ts >= " +
           at + "::timestamptz - make_interval(secs => " + win +
           "::int)) AS fresh FROM monitoring_point mp "
@@ -210,7 +218,7 @@ model::CoverageInputs ProcessStore::coverage_inputs(Tx& tx, const model::Scope& 
           "LEFT JOIN equipment eq ON eq.equip_code = mp.equip_code AND eq.is_active "
           "LEFT JOIN reading_latest rl ON rl.point_id = mp.point_id "
           "WHERE mp.is_active AND mp.in_use AND " +
-          where + " GROUP BY 1, 2, 3, 4, 5",
+          where + " GROUP BY 1, 2, 3, 4, 5, 6, 7",
       q);
   return in;
 }

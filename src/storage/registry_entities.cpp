@@ -139,12 +139,89 @@ void add_hazards(std::vector<EntityDef>& v) {
                             {"lat", T::number},
                             {"status", T::integer},
                             {"process_codes", T::json},
-                            {"detail", T::json}}),
+                            {"detail", T::json},
+                            {"warehouse_id"},
+                            {"loading_platform_id"}}),
                {"equip_code", "company_code", "hazard_code", "equip_type"},
                ScopeBy::company,
-               {"company_code", "hazard_code", "prodcell_id", "equip_type", "status"},
+               {"company_code", "hazard_code", "prodcell_id", "equip_type", "status",
+                "warehouse_id", "loading_platform_id"},
                {{"hazard_code", "hazard_source", "hazard_code", true},
-                {"prodcell_id", "production_cell", "prodcell_id", true}}});
+                {"prodcell_id", "production_cell", "prodcell_id", true},
+                {"warehouse_id", "warehouse", "warehouse_id", true},
+                {"loading_platform_id", "loading_platform", "platform_id", true}}});
+}
+
+// Warehouses, what they store, and loading platforms (migration 0021, ADR 0020).
+void add_warehouses_and_platforms(std::vector<EntityDef>& v) {
+  v.push_back({"warehouses",
+               "warehouse",
+               "warehouse_id",
+               false,
+               with_common({{"warehouse_id"},
+                            {"company_code"},
+                            {"hazard_code"},
+                            {"chmstor_id"},
+                            {"equip_code"},
+                            {"name"},
+                            {"use"},
+                            {"area_m2", T::number},
+                            {"volume_m3", T::number},
+                            {"fire_class"},
+                            {"fire_class_item", T::integer},
+                            {"structure"},
+                            {"content_form"},
+                            {"design_life_years", T::integer},
+                            {"completion_date", T::date},
+                            {"keeper"},
+                            {"keeper_phone"},
+                            {"responsible_person"},
+                            {"legacy", T::json, true}}),
+               {"warehouse_id", "company_code"},
+               ScopeBy::company,
+               {"company_code", "hazard_code", "fire_class", "use"},
+               {{"company_code", "enterprise", "company_code", false},
+                {"hazard_code", "hazard_source", "hazard_code", true},
+                {"equip_code", "equipment", "equip_code", true}}});
+  v.push_back(
+      {"warehouse-chemicals",
+       "warehouse_chemical",
+       "id",
+       true,
+       with_common({{"id", T::integer, true},
+                    {"company_code"},
+                    {"warehouse_id"},
+                    {"cas"},
+                    {"max_quantity_t", T::number}}),
+       {"company_code", "warehouse_id", "cas"},
+       ScopeBy::company,
+       {"company_code", "warehouse_id", "cas"},
+       {{"warehouse_id", "warehouse", "warehouse_id", true}, {"cas", "chemical", "cas", false}},
+       ""});
+  v.push_back({"loading-platforms",
+               "loading_platform",
+               "platform_id",
+               false,
+               with_common({{"platform_id"},
+                            {"company_code"},
+                            {"hazard_code"},
+                            {"equip_code"},
+                            {"name"},
+                            {"positions", T::integer},
+                            {"media", T::json},
+                            {"mode"},
+                            {"filling"},
+                            {"area_m2", T::number},
+                            {"has_grounding_detection", T::boolean},
+                            {"has_overflow_detection", T::boolean},
+                            {"responsible_person"},
+                            {"legacy", T::json, true}}),
+               {"platform_id", "company_code"},
+               ScopeBy::company,
+               {"company_code", "hazard_code", "mode"},
+               {{"company_code", "enterprise", "company_code", false},
+                {"hazard_code", "hazard_source", "hazard_code", true},
+                {"equip_code", "equipment", "equip_code", true}}});
 }
 
 // What is stored where: equipment media, enterprise and hazard-source chemicals.
@@ -268,15 +345,19 @@ void add_points_and_cameras(std::vector<EntityDef>& v) {
                             {"key_param"},
                             {"in_use", T::boolean},
                             {"debounce_s", T::integer},
-                            {"deadband", T::number}}),
+                            {"deadband", T::number},
+                            {"warehouse_id"},
+                            {"loading_platform_id"}}),
                {"quota_code", "company_code"},
                ScopeBy::company,
                {"company_code", "hazard_code", "equip_code", "gateway_code", "indicator_type",
-                "value_kind", "in_use"},
+                "value_kind", "in_use", "warehouse_id", "loading_platform_id"},
                {{"hazard_code", "hazard_source", "hazard_code", true},
                 {"equip_code", "equipment", "equip_code", true},
                 {"gateway_code", "gateway", "gateway_code", true},
-                {"key_param", "key_parameter", "param", false}}});
+                {"key_param", "key_parameter", "param", false},
+                {"warehouse_id", "warehouse", "warehouse_id", true},
+                {"loading_platform_id", "loading_platform", "platform_id", true}}});
   v.push_back({"cameras",
                "camera",
                "video_id",
@@ -298,19 +379,24 @@ void add_points_and_cameras(std::vector<EntityDef>& v) {
                             {"record", T::boolean},
                             {"analysers", T::json},
                             {"rois", T::json},
-                            {"duty_schedule", T::json}}),
+                            {"duty_schedule", T::json},
+                            {"warehouse_id"},
+                            {"loading_platform_id"}}),
                {"video_id", "company_code"},
                ScopeBy::company,
-               {"company_code", "hazard_code", "scene_type"},
+               {"company_code", "hazard_code", "scene_type", "warehouse_id", "loading_platform_id"},
                {{"company_code", "enterprise", "company_code", false},
                 {"hazard_code", "hazard_source", "hazard_code", true},
-                {"prodcell_id", "production_cell", "prodcell_id", true}}});
+                {"prodcell_id", "production_cell", "prodcell_id", true},
+                {"warehouse_id", "warehouse", "warehouse_id", true},
+                {"loading_platform_id", "loading_platform", "platform_id", true}}});
 }
 
 std::vector<EntityDef> make() {
   std::vector<EntityDef> v;
   add_places(v);
   add_hazards(v);
+  add_warehouses_and_platforms(v);
   add_chemical_links(v);
   add_people_and_gateways(v);
   add_points_and_cameras(v);

@@ -189,8 +189,8 @@ const std::vector<Collection>& collections() {
          return json{{"prodcell_id", s.prodcell + "N" + std::to_string(n)},
                      {"company_code", s.company},
                      {"hazard_code", s.hazard},
-                     {"cell_type", "warehouse"},
-                     {"name", "仓库"}};
+                     {"cell_type", "unit"},
+                     {"name", "装置"}};
        },
        [](int n) {
          return json{{"responsible_person", "王五" + std::to_string(n)}};
@@ -214,6 +214,58 @@ const std::vector<Collection>& collections() {
        },
        [](int n) {
          return json{{"location", "东区" + std::to_string(n)}};
+       }},
+      {"warehouses", Rights::company, ScopeCol::company,
+       [](const Side& s) {
+         return json{{"warehouse_id", s.prodcell + "W"},
+                     {"company_code", s.company},
+                     {"hazard_code", s.hazard},
+                     {"name", "硝酸铵仓库"},
+                     {"fire_class", "甲"},
+                     {"fire_class_item", 3},
+                     {"area_m2", 500}};
+       },
+       [](const Side& s, int n) {
+         return json{{"warehouse_id", s.prodcell + "W" + std::to_string(n)},
+                     {"company_code", s.company},
+                     {"name", "新仓库"}};
+       },
+       [](int n) {
+         return json{{"keeper", "保管员" + std::to_string(n)}};
+       }},
+      {"warehouse-chemicals", Rights::company, ScopeCol::company,
+       [](const Side& s) {
+         return json{{"company_code", s.company},
+                     {"warehouse_id", s.prodcell + "W"},
+                     {"cas", "6484-52-2"},
+                     {"max_quantity_t", 300}};
+       },
+       [](const Side& s, int n) {
+         return json{{"company_code", s.company},
+                     {"warehouse_id", s.prodcell + "W"},
+                     {"cas", kFreshCas.at(n)},
+                     {"max_quantity_t", 1}};
+       },
+       [](int n) {
+         return json{{"max_quantity_t", 10 + n}};
+       }},
+      {"loading-platforms", Rights::company, ScopeCol::company,
+       [](const Side& s) {
+         return json{{"platform_id", s.prodcell + "L"},
+                     {"company_code", s.company},
+                     {"name", "汽车装卸站台"},
+                     {"positions", 4},
+                     {"media", {"8006-61-9"}},
+                     {"mode", "road"},
+                     {"filling", "bottom"}};
+       },
+       [](const Side& s, int n) {
+         return json{{"platform_id", s.prodcell + "L" + std::to_string(n)},
+                     {"company_code", s.company},
+                     {"name", "新站台"}};
+       },
+       [](int n) {
+         return json{{"positions", 4 + n}};
        }},
       {"equipment-media", Rights::company, ScopeCol::company,
        [](const Side& s) {
@@ -638,7 +690,7 @@ std::string collection_name(const ::testing::TestParamInfo<std::size_t>& info) {
     if (ch == '-') ch = '_';
   return n;
 }
-INSTANTIATE_TEST_SUITE_P(Registry, ScopeMatrix, ::testing::Range<std::size_t>(0, 14),
+INSTANTIATE_TEST_SUITE_P(Registry, ScopeMatrix, ::testing::Range<std::size_t>(0, 17),
                          collection_name);
 
 class ScopeMatrixOther : public ::testing::Test {
@@ -655,7 +707,7 @@ TEST_F(ScopeMatrixOther, EveryRegistryCollectionIsInTheMatrix) {
   for (const auto& c : collections()) in_matrix.insert(c.name);
   for (const auto& d : hazmon::storage::registry_entities()) in_registry.insert(d.name);
   EXPECT_EQ(in_matrix, in_registry);
-  EXPECT_EQ(collections().size(), 14u) << "update the Range of INSTANTIATE_TEST_SUITE_P";
+  EXPECT_EQ(collections().size(), 17u) << "update the Range of INSTANTIATE_TEST_SUITE_P";
 }
 
 TEST_F(ScopeMatrixOther, DeploymentProgressAndTasksFollowTheScope) {

@@ -158,17 +158,33 @@ TEST(UploadTables, EveryTableMapsToItsCollection) {
   ok("equipment", json::array({equip}), 1, 0);
   equip["name"] = "1#液氯储罐";
   ok("equipment", json::array({equip}), 0, 1);
+  // Warehouses and loading platforms are tables of their own (migration 0021).
   ok("warehouses",
-     json::array({{{"prodcell_id", "UTWH1"}, {"hazard_code", kHazard}, {"name", "甲类仓库"}}}), 1,
-     0);
+     json::array({{{"warehouse_id", "UTWH1"},
+                   {"hazard_code", kHazard},
+                   {"name", "甲类仓库"},
+                   {"fire_class", "甲"},
+                   {"fire_class_item", 2}}}),
+     1, 0);
   ok("loading-platforms",
-     json::array({{{"prodcell_id", "UTLD1"}, {"hazard_code", kHazard}, {"name", "装卸台"}}}), 1, 0);
-  EXPECT_EQ(count("SELECT count(*) AS n FROM production_cell WHERE prodcell_id = 'UTWH1' AND "
-                  "cell_type = 'warehouse'"),
+     json::array({{{"platform_id", "UTLD1"},
+                   {"hazard_code", kHazard},
+                   {"name", "装卸台"},
+                   {"positions", 6},
+                   {"media", {"8006-61-9"}},
+                   {"mode", "road"},
+                   {"filling", "top"}}}),
+     1, 0);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM warehouse WHERE warehouse_id = 'UTWH1' AND "
+                  "fire_class = '甲' AND fire_class_item = 2 AND company_code = '" +
+                  std::string(kCompany) + "'"),
             1);
-  EXPECT_EQ(count("SELECT count(*) AS n FROM production_cell WHERE prodcell_id = 'UTLD1' AND "
-                  "cell_type = 'loading'"),
+  EXPECT_EQ(count("SELECT count(*) AS n FROM loading_platform WHERE platform_id = 'UTLD1' AND "
+                  "positions = 6 AND media = '[\"8006-61-9\"]' AND filling = 'top'"),
             1);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM production_cell WHERE prodcell_id IN ('UTWH1', "
+                  "'UTLD1')"),
+            0);
   ok("media",
      json::array({{{"video_id", q("UTCAM1")},
                    {"name", "罐区球机"},
@@ -200,12 +216,148 @@ TEST(UploadTables, EveryTableMapsToItsCollection) {
                   std::string(kCompany) + "' AND cas = '7782-50-5' AND max_inventory_t = 25"),
             1);
   // A warehouse row sent as a loading platform is refused.
-  auto wrong = t.upload("loading-platforms", json::array({{{"prodcell_id", "UTWH2"},
-                                                           {"hazard_code", kHazard},
-                                                           {"cell_type", "warehouse"},
-                                                           {"name", "仓库"}}}));
+  auto wrong = t.upload(
+      "loading-platforms",
+      json::array({{{"warehouse_id", "UTWH2"}, {"hazard_code", kHazard}, {"name", "仓库"}}}));
   ASSERT_EQ(wrong.status, 200);
   EXPECT_EQ(wrong.json()["rejected"].size(), 1u) << wrong.body;
+  EXPECT_EQ(count("SELECT count(*) AS n FROM warehouse WHERE warehouse_id = 'UTWH2'"), 0);
+}
+
+// Issue 12: names that say what they are, the old `media` deprecated, and the new tables.
+TEST(UploadTables, NamedTablesSinceIssue12) {
+  auto& t = tables();
+  auto up = [&](const std::string& table, const json& rows) {
+    auto r = t.upload(table, rows);
+    EXPECT_EQ(r.status, 200) << table << ": " << r.body;
+    return r;
+  };
+  auto counts = [](const HttpResult& r) {
+    auto j = r.json();
+    return std::to_string(j["created"].get<int>()) + "/" + std::to_string(j["updated"].get<int>()) +
+           "/" + std::to_string(j["rejected"].size());
+  };
+  // media still means cameras, with Deprecation and the successor's Link; cameras has neither.
+  auto old = up(
+      "media",
+      json::array(
+          {{{"video_id", q("UTCAM7")}, {"name", "装卸区球机"}, {"scene_type", "loading_area"}}}));
+  EXPECT_EQ(counts(old), "1/0/0") << old.body;
+  EXPECT_EQ(old.header("deprecation"), "true");
+  EXPECT_EQ(old.header("link"), "</api/v1/upload/cameras>; rel=\"successor-version\"");
+  auto cams = up(
+      "cameras",
+      json::array(
+          {{{"video_id", q("UTCAM7")}, {"name", "装卸区枪机"}, {"scene_type", "loading_area"}}}));
+  EXPECT_EQ(counts(cams), "0/1/0") << cams.body;
+  EXPECT_EQ(cams.header("deprecation"), "");
+  EXPECT_EQ(count("SELECT count(*) AS n FROM camera WHERE video_id = '" + q("UTCAM7") +
+                  "' AND name = '装卸区枪机'"),
+            1);
+
+  // equipment-media: 设备储存介质, matched on (equip_code, cas).
+  std::string tank = std::string(kHazard) + "G0007";
+  EXPECT_EQ(counts(up("equipment", json::array({{{"equip_code", tank},
+                                                 {"hazard_code", kHazard},
+                                                 {"equip_type", "G0"},
+                                                 {"name", "7#储罐"}}}))),
+            "1/0/0");
+  json medium = {
+      {"equip_code", tank}, {"cas", "7664-41-7"}, {"form", "H4701"}, {"design_inventory_t", 10}};
+  EXPECT_EQ(counts(up("equipment-media", json::array({medium}))), "1/0/0");
+  medium["design_inventory_t"] = 12;
+  EXPECT_EQ(counts(up("equipment-media", json::array({medium}))), "0/1/0");
+  EXPECT_EQ(count("SELECT count(*) AS n FROM equipment_medium WHERE equip_code = '" + tank +
+                  "' AND cas = '7664-41-7' AND design_inventory_t = 12"),
+            1);
+
+  // hazard-sources: the enterprise's own updated, its grade kept; a new one is the regulator's.
+  auto hs =
+      up("hazard-sources",
+         json::array(
+             {{{"hazard_code", kHazard},
+               {"name", "液氯罐区"},
+               {"rank", 1},
+               {"address", "临汾市化工路1号"}},
+              {{"hazard_code", std::string(kCompany) + "009"}, {"name", "新罐区"}, {"rank", 4}}}));
+  EXPECT_EQ(counts(hs), "0/1/1") << hs.body;
+  EXPECT_EQ(hs.json()["kept"][0]["fields"], json({"rank"})) << hs.body;
+  EXPECT_EQ(hs.json()["rejected"][0]["index"], 1);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM hazard_source WHERE hazard_code = '" +
+                  std::string(kHazard) + "' AND rank = 3 AND name = '液氯罐区'"),
+            1);
+
+  // hazard-chemicals: qᵢ, matched on (hazard_code, cas).
+  json hc = {{"hazard_code", kHazard}, {"cas", "7782-50-5"}, {"quantity_t", 5}};
+  EXPECT_EQ(counts(up("hazard-chemicals", json::array({hc}))), "1/0/0");
+  hc["quantity_t"] = 6;
+  EXPECT_EQ(counts(up("hazard-chemicals", json::array({hc}))), "0/1/0");
+  EXPECT_EQ(count("SELECT count(*) AS n FROM hazard_chemical WHERE hazard_code = '" +
+                  std::string(kHazard) + "' AND quantity_t = 6"),
+            1);
+
+  // gateways: a longer interval (fewer readings expected) stays the regulator's.
+  json gw = {{"gateway_code", "UTGW0000007"}, {"name", "采集网关"}, {"acquisition_interval_s", 30}};
+  EXPECT_EQ(counts(up("gateways", json::array({gw}))), "1/0/0");
+  gw["acquisition_interval_s"] = 600;
+  gw["location"] = "控制室";
+  auto gwr = up("gateways", json::array({gw}));
+  EXPECT_EQ(counts(gwr), "0/1/0") << gwr.body;
+  EXPECT_EQ(gwr.json()["kept"][0]["fields"], json({"acquisition_interval_s"})) << gwr.body;
+  EXPECT_EQ(count("SELECT count(*) AS n FROM gateway WHERE gateway_code = 'UTGW0000007' AND "
+                  "acquisition_interval_s = 30 AND location = '控制室'"),
+            1);
+
+  // enterprise: its own row; region, status, grade and roster batch are kept.
+  auto ent = up("enterprise", json::array({{{"address", "临汾市尧都区化工园"},
+                                            {"principal", "王厂长"},
+                                            {"region_code", "141100"},
+                                            {"status", "suspended"},
+                                            {"max_hazard_rank", 1},
+                                            {"roster_batch", "forged"}},
+                                           {{"company_code", kOther}, {"address", "别家"}}}));
+  EXPECT_EQ(counts(ent), "0/1/1") << ent.body;
+  auto kept = ent.json()["kept"][0]["fields"];
+  for (const char* f : {"region_code", "status", "max_hazard_rank", "roster_batch"})
+    EXPECT_NE(std::find(kept.begin(), kept.end(), json(f)), kept.end()) << f << " " << ent.body;
+  EXPECT_EQ(
+      count("SELECT count(*) AS n FROM enterprise WHERE company_code = '" + std::string(kCompany) +
+            "' AND address = '临汾市尧都区化工园' AND principal = '王厂长' AND region_code = "
+            "'141000' AND status = 'operating' AND max_hazard_rank IS DISTINCT FROM 1 AND "
+            "roster_batch IS DISTINCT FROM 'forged'"),
+      1);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM enterprise WHERE address = '别家'"), 0);
+
+  // warehouse-chemicals: what a warehouse stores, matched on (warehouse_id, cas).
+  EXPECT_EQ(
+      counts(up("warehouses", json::array({{{"warehouse_id", "UTWH7"}, {"name", "硝酸铵库"}}}))),
+      "1/0/0");
+  json wc = {{"warehouse_id", "UTWH7"}, {"cas", "6484-52-2"}, {"max_quantity_t", 100}};
+  EXPECT_EQ(counts(up("warehouse-chemicals", json::array({wc}))), "1/0/0");
+  wc["max_quantity_t"] = 80;
+  EXPECT_EQ(counts(up("warehouse-chemicals", json::array({wc}))), "0/1/0");
+  EXPECT_EQ(count("SELECT count(*) AS n FROM warehouse_chemical WHERE warehouse_id = 'UTWH7' "
+                  "AND max_quantity_t = 80"),
+            1);
+
+  // enterprise-processes: which key processes the enterprise runs.
+  auto runs = [&] {
+    return count("SELECT count(*) AS n FROM enterprise_process WHERE company_code = '" +
+                 std::string(kCompany) + "' AND process_code = 'E1504' AND is_active");
+  };
+  EXPECT_EQ(counts(up("enterprise-processes", json::array({{{"process_code", "E1504"}}}))),
+            "1/0/0");
+  EXPECT_EQ(runs(), 1);
+  EXPECT_EQ(counts(up("enterprise-processes", json::array({{{"process_code", "E1504"}}}))),
+            "0/1/0");
+  EXPECT_EQ(runs(), 1);
+  auto bad =
+      up("enterprise-processes", json::array({{{"process_code", "E1599"}},
+                                              {{"process_code", "E1504"}, {"unit", "x"}},
+                                              {{"process_code", "E1504"}, {"runs", false}}}));
+  EXPECT_EQ(bad.json()["accepted"], 1) << bad.body;
+  EXPECT_EQ(bad.json()["rejected"].size(), 2u) << bad.body;
+  EXPECT_EQ(runs(), 0);
 }
 
 TEST(UploadTables, WholeRequestErrors) {

@@ -68,22 +68,24 @@ struct World {
               c + "001', '" + c + "', '装置区', 2)");
     }
     std::string hz = std::string(kGaps) + "001";
-    for (auto [cell, type] :
-         {std::pair{kUnit, "unit"}, {kWarehouse, "warehouse"}, {kLoading, "loading"}})
-      db.exec(std::string("INSERT INTO production_cell(prodcell_id, company_code, hazard_code, "
-                          "cell_type, name) VALUES ('") +
-              cell + "', '" + kGaps + "', '" + hz + "', '" + type + "', '" +
-              (type == std::string("unit")        ? "硝化装置"
-               : type == std::string("warehouse") ? "硝酸铵仓库"
-                                                  : "装卸站台") +
-              "')");
-    for (auto [equip, cell, type] :
-         {std::tuple{"S0001", kUnit, "S0"}, {"C0001", kWarehouse, "C0"}, {"Z0001", kLoading, "Z0"}})
-      db.exec(
-          "INSERT INTO equipment(equip_code, company_code, hazard_code, prodcell_id, "
-          "equip_type, name) VALUES ('" +
-          hz + equip + "', '" + kGaps + "', '" + hz + "', '" + cell + "', '" + type + "', '" +
-          equip + "')");
+    db.exec(std::string("INSERT INTO production_cell(prodcell_id, company_code, hazard_code, "
+                        "cell_type, name) VALUES ('") +
+            kUnit + "', '" + kGaps + "', '" + hz + "', 'unit', '硝化装置')");
+    // Warehouses and loading platforms are tables of their own (migration 0021).
+    db.exec(std::string("INSERT INTO warehouse(warehouse_id, company_code, hazard_code, name) "
+                        "VALUES ('") +
+            kWarehouse + "', '" + kGaps + "', '" + hz + "', '硝酸铵仓库')");
+    db.exec(std::string("INSERT INTO loading_platform(platform_id, company_code, name) VALUES ('") +
+            kLoading + "', '" + kGaps + "', '装卸站台')");
+    for (auto [equip, place, type] : {std::tuple{"S0001", "prodcell_id", "S0"},
+                                      {"C0001", "warehouse_id", "C0"},
+                                      {"Z0001", "loading_platform_id", "Z0"}})
+      db.exec("INSERT INTO equipment(equip_code, company_code, hazard_code, " + std::string(place) +
+              ", equip_type, name) VALUES ('" + hz + equip + "', '" + kGaps + "', '" + hz + "', '" +
+              (type == std::string("S0")   ? kUnit
+               : type == std::string("C0") ? kWarehouse
+                                           : kLoading) +
+              "', '" + type + "', '" + equip + "')");
     db.exec(std::string("INSERT INTO enterprise_process(company_code, prodcell_id, process_code) "
                         "VALUES ('") +
             kGaps + "', '" + kUnit + "', 'E1504')");
@@ -99,7 +101,9 @@ struct World {
     point("SIS1", kGaps, "sis", unit, "", "", fresh);
     point("G1", kGaps, "combustible", "", "", "", fresh);
     point("WT1", kGaps, "temperature", wh, "", "", fresh);
-    point("WG1", kGaps, "toxic", wh, "", "", nullptr);  // never reported
+    point("WG1", kGaps, "toxic", "", "", "", nullptr);  // never reported; named below
+    db.exec(std::string("UPDATE monitoring_point SET warehouse_id = '") + kWarehouse +
+            "' WHERE quota_code = 'WG1'");  // in the warehouse on no equipment
     point("LG1", kGaps, "grounding", ld, "", "", fresh);
     point("G2", kComplete, "toxic", "", "", "", fresh);
     point("G3", kOther, "combustible", "", "", "", old);

@@ -41,7 +41,8 @@ struct EnterpriseProcess {
 struct CoverageEnterprise {
   std::string company_code, name, region_code;
 };
-// A warehouse or loading area (production_cell of type warehouse / loading; DOMAIN §7).
+// A warehouse or loading platform (tables warehouse / loading_platform, migration 0021):
+// prodcell_id is its warehouse_id or platform_id (the production cell's id before 0021).
 struct CoverageCell {
   std::string company_code, prodcell_id, name, cell_type;  // warehouse | loading
 };
@@ -52,6 +53,7 @@ struct PointGroup {
   std::optional<std::string> prodcell_id, process_code, key_param;
   std::string indicator_type;
   long long points = 0, fresh = 0;
+  std::optional<std::string> warehouse_id, loading_platform_id;  // where it is, if there
 };
 struct CoverageInputs {
   std::vector<CoverageEnterprise> enterprises;

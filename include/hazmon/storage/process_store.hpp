@@ -43,7 +43,8 @@ class ProcessStore {
   // active hazard source) inside the scope, or only `company_code`: their processes, their
   // warehouse and loading cells, and their active in-use points grouped, a point being fresh
   // when its latest reading was collected at or after `now - window_s`. Warehouses and loading
-  // platforms may become tables of their own (issue 12): only this function reads them.
+  // platforms are the tables warehouse and loading_platform (migration 0021); a point is in one
+  // when it names it (warehouse_id / loading_platform_id) or its equipment stands in it.
   // Region code → name for the codes given (unknown codes are left out).
   std::map<std::string, std::string> region_names(Tx& tx,
                                                   const std::vector<std::string>& codes) const;

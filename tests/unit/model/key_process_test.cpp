@@ -37,6 +37,13 @@ PointGroup group(std::optional<std::string> cell, std::optional<std::string> pro
           fresh};
 }
 
+// A group of points in a warehouse ('W…') or on a loading platform ('L…'), on no unit.
+PointGroup placed(const std::string& place, std::string type, long long points, long long fresh) {
+  auto g = group(std::nullopt, std::nullopt, std::nullopt, std::move(type), points, fresh);
+  (place[0] == 'W' ? g.warehouse_id : g.loading_platform_id) = place;
+  return g;
+}
+
 const CoverageItem& item(const EnterpriseCoverage& ec, GapKind kind, const char* param = nullptr) {
   for (const auto& i : ec.items)
     if (i.kind == kind && (!param || i.param == std::optional<std::string>(param))) return i;
@@ -81,9 +88,10 @@ TEST(Coverage, EnterpriseWideProcessNoSisCellsAndUnknownCodes) {
   in.cells = {{"C1", "W1", "一号库", "warehouse"}, {"C1", "L1", "站台", "loading"}};
   in.points = {group("U9", "E15017", std::nullopt, "temperature", 1, 1),  // any unit counts
                group(std::nullopt, "E15017", std::nullopt, "current", 1, 1),
-               group("W1", std::nullopt, std::nullopt, "humidity", 1, 1),
-               group("L1", std::nullopt, std::nullopt, "grounding", 1, 0),
-               group("L1", std::nullopt, std::nullopt, "combustible", 1, 1),
+               placed("W1", "humidity", 1, 1), placed("L1", "grounding", 1, 0),
+               placed("L1", "combustible", 1, 1),
+               // A unit that shares the warehouse's id is not the warehouse (migration 0021).
+               group("W1", std::nullopt, std::nullopt, "temperature", 1, 1),
                group(std::nullopt, std::nullopt, std::nullopt, "combustible", 1, 1, "C2")};
   auto out = compute_coverage(catalogue(), in);
   ASSERT_EQ(out.size(), 2u);
