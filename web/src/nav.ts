@@ -22,6 +22,7 @@ export const NAV: NavItem[] = [
   { path: '/commitment', name: 'commitment', title: '安全承诺', roles: ['enterprise_user'] },
   { path: '/commitments', name: 'commitments', title: '承诺汇总', roles: ['province_admin', 'province_officer', 'city_officer', 'county_officer', 'operator'] },
   { path: '/permits', name: 'permits', title: '特殊作业', roles: ['province_admin', 'province_officer', 'city_officer', 'county_officer', 'operator', 'enterprise_user'] },
+  { path: '/circulars', name: 'circulars', title: '信息通报', roles: ['province_admin', 'province_officer', 'city_officer', 'county_officer', 'operator', 'enterprise_user'] },
   { path: '/unit-status', name: 'unit-status', title: '装置运行状态', roles: ['province_admin', 'province_officer', 'city_officer', 'county_officer', 'operator', 'enterprise_user'] },
   { path: '/coverage', name: 'coverage', title: '接入完整性', roles: ['province_admin', 'province_officer', 'city_officer', 'county_officer', 'operator'] },
   { path: '/deployment', name: 'deployment', title: '部署进度' },
