@@ -24,6 +24,8 @@ export const NAV: NavItem[] = [
   { path: '/permits', name: 'permits', title: '特殊作业', roles: ['province_admin', 'province_officer', 'city_officer', 'county_officer', 'operator', 'enterprise_user'] },
   { path: '/circulars', name: 'circulars', title: '信息通报', roles: ['province_admin', 'province_officer', 'city_officer', 'county_officer', 'operator', 'enterprise_user'] },
   { path: '/unit-status', name: 'unit-status', title: '装置运行状态', roles: ['province_admin', 'province_officer', 'city_officer', 'county_officer', 'operator', 'enterprise_user'] },
+  { path: '/patrols', name: 'patrols', title: '巡查抽查' },
+  { path: '/routine-use', name: 'routine-use', title: '日常使用' },
   { path: '/coverage', name: 'coverage', title: '接入完整性', roles: ['province_admin', 'province_officer', 'city_officer', 'county_officer', 'operator'] },
   { path: '/deployment', name: 'deployment', title: '部署进度' },
   { path: '/reports', name: 'reports', title: '日报周报' },
