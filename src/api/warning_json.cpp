@@ -28,6 +28,8 @@ json event(const model::WarningEvent& e) {
           {"hazard_code", or_null(e.hazard_code)},
           {"hazard_name", or_null(e.hazard_name)},
           {"hazard_rank", or_null(e.hazard_rank)},
+          {"prodcell_id", or_null(e.prodcell_id)},
+          {"prodcell_name", or_null(e.prodcell_name)},
           {"county_code", or_null(e.county_code)},
           {"city_code", or_null(e.city_code)},
           {"level", model::to_string(e.level)},

@@ -3,6 +3,7 @@
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/time_format.hpp>
 
+#include <algorithm>
 #include <set>
 
 namespace hazmon::api::warning_rule_json {
@@ -16,13 +17,17 @@ json rule(const service::WarningRuleView& v) {
   json levels = json::object();
   for (std::size_t i = 0; i < r.level_by_rank.size(); ++i)
     if (r.level_by_rank[i]) levels[std::to_string(i + 1)] = rules::to_string(*r.level_by_rank[i]);
+  if (r.unranked_level) levels["unranked"] = rules::to_string(*r.unranked_level);
+  json ranks = json::array();
+  for (int rank : r.hazard_ranks)
+    ranks.push_back(rank == rules::kUnranked ? json("unranked") : json(rank));
   json out = {{"id", r.id},
               {"name", r.name},
               {"category", rules::to_string(r.category)},
               {"enabled", r.enabled},
               {"scope", {{"kind", v.scope_kind}}},
               {"alarm_types", r.alarm_types},
-              {"hazard_ranks", r.hazard_ranks},
+              {"hazard_ranks", ranks},
               {"min_duration_s", static_cast<long long>(r.min_duration.count())},
               {"min_points", r.min_points},
               {"window_s", static_cast<long long>(r.window.count())},
@@ -121,10 +126,15 @@ service::WarningRuleView parse(const json& j) {
     if (!t.is_string()) throw bad("alarm_types", "an array of HH, H, L, LL, SWITCH");
     r.alarm_types.push_back(t.get<std::string>());
   }
-  if (!j["hazard_ranks"].is_array()) throw bad("hazard_ranks", "an array of ranks 1–4");
+  const char* ranks_shape = "an array of ranks 1–4 and \"unranked\"";
+  if (!j["hazard_ranks"].is_array()) throw bad("hazard_ranks", ranks_shape);
   for (const auto& t : j["hazard_ranks"]) {
-    if (!t.is_number_integer()) throw bad("hazard_ranks", "an array of ranks 1–4");
-    r.hazard_ranks.push_back(t.get<int>());
+    if (t == "unranked")
+      r.hazard_ranks.push_back(rules::kUnranked);
+    else if (t.is_number_integer() && t.get<long long>() != rules::kUnranked)
+      r.hazard_ranks.push_back(static_cast<int>(std::clamp<long long>(t.get<long long>(), -1, 5)));
+    else
+      throw bad("hazard_ranks", ranks_shape);
   }
   auto integer = [&](const char* k, long long lo, long long hi) {
     if (!j[k].is_number_integer() || j[k].get<long long>() < lo || j[k].get<long long>() > hi)
@@ -137,12 +147,16 @@ service::WarningRuleView parse(const json& j) {
   r.level_step = static_cast<int>(integer("level_step", 0, 3));
   if (!j["level_by_rank"].is_object()) throw bad("level_by_rank", "an object {\"1\": \"red\", …}");
   for (auto& [k, l] : j["level_by_rank"].items()) {
-    if (k.size() != 1 || k[0] < '1' || k[0] > '4')
-      throw bad("level_by_rank/" + k, "keys are the ranks 1 to 4");
+    bool unranked = k == "unranked";
+    if (!unranked && (k.size() != 1 || k[0] < '1' || k[0] > '4'))
+      throw bad("level_by_rank/" + k, "keys are the ranks 1 to 4 and \"unranked\"");
     auto level =
         l.is_string() ? rules::warning_level_from_string(l.get<std::string>()) : std::nullopt;
     if (!level) throw bad("level_by_rank/" + k, "red, orange, yellow or blue");
-    r.level_by_rank[static_cast<std::size_t>(k[0] - '1')] = level;
+    if (unranked)
+      r.unranked_level = level;
+    else
+      r.level_by_rank[static_cast<std::size_t>(k[0] - '1')] = level;
   }
   if (!j["description"].is_string() || j["description"].get<std::string>().size() > 2000)
     throw bad("description", "a string of at most 2000 bytes");

@@ -134,6 +134,10 @@ Rendered render_warning(const model::WarningPush& push, Channel channel,
     if (const char* rk = rank_zh(ev.hazard_rank); *rk) b += std::string("（") + rk + "）";
     b += "\n";
   }
+  if (ev.prodcell_name && !ev.prodcell_name->empty())
+    b += "非重大危险源单元：" + *ev.prodcell_name + "\n";
+  else if (ev.source == model::WarningSource::sensor && !ev.hazard_code)
+    b += "监测对象：企业级监测点（非重大危险源）\n";
   b += std::string("预警来源：") + (video ? "视频智能分析（经人工审核确认）" : "在线监测数据") +
        "\n";
   b += "预警内容：" + content + "\n";

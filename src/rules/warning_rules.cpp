@@ -17,6 +17,13 @@ AlarmRef ref_of(const AlarmInput& a) {
   return {a.point_id, a.quota_code, a.type, a.start, a.value, a.threshold};
 }
 
+// The engine's key of an event target: a hazard source, else a non-major unit, else the
+// enterprise's own points (ADR 0019).
+std::string key_of(const std::string& company, const std::string& hazard, const std::string& unit) {
+  if (!hazard.empty()) return company + "|" + hazard;
+  return company + "||" + unit;
+}
+
 std::optional<WarningLevel> max_level(std::optional<WarningLevel> a,
                                       std::optional<WarningLevel> b) {
   if (!a) return b;
@@ -51,19 +58,26 @@ std::vector<RuleProblem> check_rule(const WarningRule& r) {
       out.push_back({"alarm_types", t + " is listed twice"});
   }
   for (int rank : r.hazard_ranks)
-    if (rank < 1 || rank > 4) out.push_back({"hazard_ranks", "ranks are 1 to 4"});
+    if (rank != kUnranked && (rank < 1 || rank > 4))
+      out.push_back({"hazard_ranks", "ranks are 1 to 4 or \"unranked\""});
   if (r.min_duration < seconds(0) || r.min_duration > hours(24 * 7))
     out.push_back({"min_duration_s", "0 to 604800 seconds"});
   if (r.min_points < 1 || r.min_points > 100) out.push_back({"min_points", "1 to 100 points"});
   if (r.window < seconds(1) || r.window > hours(24))
     out.push_back({"window_s", "1 to 86400 seconds"});
   if (r.level_step < 0 || r.level_step > 3) out.push_back({"level_step", "0 to 3 levels"});
-  bool any_level = std::any_of(r.level_by_rank.begin(), r.level_by_rank.end(),
-                               [](auto& l) { return l.has_value(); });
+  bool any_level =
+      r.unranked_level.has_value() || std::any_of(r.level_by_rank.begin(), r.level_by_rank.end(),
+                                                  [](auto& l) { return l.has_value(); });
   if (!r.is_combination() && !any_level)
     out.push_back({"level_by_rank", "give a level for at least one rank"});
   if (r.is_combination() && !any_level && r.level_step == 0)
     out.push_back({"level_step", "a combination rule needs a level step or a level by rank"});
+  if (r.unranked_level &&
+      std::find(r.hazard_ranks.begin(), r.hazard_ranks.end(), kUnranked) == r.hazard_ranks.end())
+    out.push_back({"level_by_rank",
+                   "an \"unranked\" level needs \"unranked\" in hazard_ranks (an empty list "
+                   "is ranks 1–4)"});
   if (!r.is_combination() && r.level_step != 0)
     out.push_back({"level_step", "only combination rules (min_points ≥ 2) step levels"});
   if (r.category == WarningCategory::combination && !r.is_combination())
@@ -113,6 +127,42 @@ std::vector<WarningRule> default_warning_rules() {
   v[4].window = minutes(10);
   v[4].level_by_rank = {L::yellow, L::yellow, L::blue, L::blue};
   v[4].level_step = 1;
+
+  // Migration 0020: units that are not major hazard sources and enterprise-level points get
+  // the levels of a rank-4 source, through rules of their own (ADR 0019).
+  v.resize(9);
+  v[5].id = 6;
+  v[5].name = "非重大危险源高高/低低/开关量报警";
+  v[5].category = WarningCategory::threshold;
+  v[5].alarm_types = {"HH", "LL", "SWITCH"};
+  v[5].hazard_ranks = {kUnranked};
+  v[5].unranked_level = L::blue;
+
+  v[6].id = 7;
+  v[6].name = "非重大危险源高/低报警持续10分钟";
+  v[6].category = WarningCategory::duration;
+  v[6].alarm_types = {"H", "L"};
+  v[6].hazard_ranks = {kUnranked};
+  v[6].min_duration = minutes(10);
+  v[6].unranked_level = L::blue;
+
+  v[7].id = 8;
+  v[7].name = "非重大危险源高高/低低报警持续30分钟";
+  v[7].category = WarningCategory::duration;
+  v[7].alarm_types = {"HH", "LL"};
+  v[7].hazard_ranks = {kUnranked};
+  v[7].min_duration = minutes(30);
+  v[7].unranked_level = L::yellow;
+
+  v[8].id = 9;
+  v[8].name = "非重大危险源同一单元10分钟内2个及以上监测点报警";
+  v[8].category = WarningCategory::combination;
+  v[8].alarm_types = {"HH", "H", "L", "LL", "SWITCH"};
+  v[8].hazard_ranks = {kUnranked};
+  v[8].min_points = 2;
+  v[8].window = minutes(10);
+  v[8].unranked_level = L::blue;
+  v[8].level_step = 1;
   return v;
 }
 
@@ -128,18 +178,23 @@ std::chrono::seconds WarningEngine::longest_window() const {
 }
 
 WarningEngine::Hazard& WarningEngine::hazard_of(const AlarmInput& a) {
-  auto& h = hazards_[a.company_code + "|" + a.hazard_code];
+  const std::string& unit = a.hazard_code.empty() ? a.prodcell_id : std::string();
+  auto& h = hazards_[key_of(a.company_code, a.hazard_code, unit)];
   h.company_code = a.company_code;
   h.hazard_code = a.hazard_code;
+  h.prodcell_id = unit;
   h.region_code = a.region_code;
-  h.rank = std::clamp(a.hazard_rank, 1, 4);
+  // No hazard source: unranked, whatever the caller said (never rank 4 by default).
+  h.rank = a.hazard_code.empty() ? kUnranked : std::clamp(a.hazard_rank, 1, 4);
   return h;
 }
 
 bool WarningEngine::applies(const WarningRule& r, const Hazard& h, const std::string& type) const {
   if (!r.enabled || !contains(r.alarm_types, type)) return false;
-  if (!r.hazard_ranks.empty() &&
-      std::find(r.hazard_ranks.begin(), r.hazard_ranks.end(), h.rank) == r.hazard_ranks.end())
+  // An empty hazard_ranks is every rank 1–4: an unranked target needs a rule that names it.
+  if (r.hazard_ranks.empty()
+          ? h.rank == kUnranked
+          : std::find(r.hazard_ranks.begin(), r.hazard_ranks.end(), h.rank) == r.hazard_ranks.end())
     return false;
   switch (r.scope.kind) {
     case model::ScopeKind::province:
@@ -159,7 +214,7 @@ WarningEngine::Verdict WarningEngine::single_level(const Hazard& h, const Tracke
   for (const auto& r : rules_) {
     if (r.is_combination() || !applies(r, h, t.alarm.type)) continue;
     if (r.min_duration > seconds(0) && lasted < r.min_duration) continue;
-    auto l = r.level_by_rank[static_cast<std::size_t>(h.rank - 1)];
+    auto l = r.level_for(h.rank);
     if (l && (!v.level || *l > *v.level)) {
       v.level = l;
       v.rule = &r;
@@ -192,7 +247,7 @@ WarningEngine::Combination WarningEngine::combination(Hazard& h, const Tracked* 
       members.push_back(&t);
     }
     if (!applied && static_cast<int>(points.size()) < r.min_points) continue;
-    auto base = max_level(best, r.level_by_rank[static_cast<std::size_t>(h.rank - 1)]);
+    auto base = max_level(best, r.level_for(h.rank));
     if (!base) continue;
     auto l = raise_level(*base, r.level_step);
     if (!combo.verdict.level || l > *combo.verdict.level) {
@@ -242,6 +297,7 @@ void WarningEngine::decide(Hazard& h, Tracked* trigger, SysTime now, bool allow_
     d.kind = WarningDecision::Kind::open_or_raise;
     d.company_code = h.company_code;
     d.hazard_code = h.hazard_code;
+    d.prodcell_id = h.prodcell_id;
     d.level = *want.level;
     d.rule_id = want.rule->id;
     d.rule_name = want.rule->name;
@@ -265,6 +321,7 @@ void WarningEngine::decide(Hazard& h, Tracked* trigger, SysTime now, bool allow_
     d.kind = WarningDecision::Kind::attach;
     d.company_code = h.company_code;
     d.hazard_code = h.hazard_code;
+    d.prodcell_id = h.prodcell_id;
     d.level = h.event_level;
     d.at = now;
     link(d, trigger);
@@ -290,7 +347,8 @@ std::vector<WarningDecision> WarningEngine::on_alarm(const AlarmInput& a) {
   auto key = std::make_pair(a.point_id, ms_of(a.start));
   if (a.transition == Transition::cleared) {
     // Clears are followed even when late: an episode must not stay open here forever.
-    auto it = hazards_.find(a.company_code + "|" + a.hazard_code);
+    auto it = hazards_.find(key_of(a.company_code, a.hazard_code,
+                                   a.hazard_code.empty() ? a.prodcell_id : std::string()));
     if (it == hazards_.end()) return out;
     auto& h = it->second;
     auto t = h.alarms.find(key);
@@ -329,8 +387,9 @@ std::vector<WarningDecision> WarningEngine::on_tick(SysTime now) {
   return out;
 }
 
-void WarningEngine::event_closed(const std::string& company_code, const std::string& hazard_code) {
-  auto it = hazards_.find(company_code + "|" + hazard_code);
+void WarningEngine::event_closed(const std::string& company_code, const std::string& hazard_code,
+                                 const std::string& prodcell_id) {
+  auto it = hazards_.find(key_of(company_code, hazard_code, prodcell_id));
   if (it == hazards_.end()) return;
   auto& h = it->second;
   h.event_open = false;
@@ -344,17 +403,21 @@ void WarningEngine::event_closed(const std::string& company_code, const std::str
 }
 
 void WarningEngine::event_level(const std::string& company_code, const std::string& hazard_code,
-                                WarningLevel level) {
-  auto it = hazards_.find(company_code + "|" + hazard_code);
+                                WarningLevel level, const std::string& prodcell_id) {
+  auto it = hazards_.find(key_of(company_code, hazard_code, prodcell_id));
   if (it == hazards_.end() || !it->second.event_open) return;
   it->second.event_level = std::max(it->second.event_level, level);
 }
 
 void WarningEngine::restore_event(const std::string& company_code, const std::string& hazard_code,
-                                  WarningLevel level, bool combination_applied) {
-  auto& h = hazards_[company_code + "|" + hazard_code];
+                                  WarningLevel level, bool combination_applied,
+                                  const std::string& prodcell_id) {
+  const std::string& unit = hazard_code.empty() ? prodcell_id : std::string();
+  auto& h = hazards_[key_of(company_code, hazard_code, unit)];
   h.company_code = company_code;
   h.hazard_code = hazard_code;
+  h.prodcell_id = unit;
+  if (hazard_code.empty()) h.rank = kUnranked;
   h.event_open = true;
   h.event_level = level;
   h.combination_applied = combination_applied;

@@ -34,6 +34,7 @@ model::AlarmEvent IngestService::Impl::to_event(const model::PointDef& p,
   w.company_code = p.company_code;
   w.hazard_code = p.hazard_code;
   w.equip_code = p.equip_code;
+  w.prodcell_id = p.prodcell_id;
   w.transition = c.transition;
   w.type = c.type;
   // An escalation goes from H to HH or from L to LL.

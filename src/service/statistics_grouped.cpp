@@ -148,11 +148,9 @@ StatisticsResult grouped_result(const GroupedAsk& a, Range& c,
   c.filters["period"] = a.period_s;
   c.filters["limit"] = a.limit;
 
-  static const std::map<std::string, std::string> kGroupZh = {{"city", "按市"},
-                                                              {"enterprise", "按企业"},
-                                                              {"hazard_source", "按危险源"},
-                                                              {"type", "按类型"},
-                                                              {"level", "按等级"}};
+  static const std::map<std::string, std::string> kGroupZh = {
+      {"city", "按市"},   {"enterprise", "按企业"}, {"hazard_source", "按危险源"},
+      {"type", "按类型"}, {"level", "按等级"},      {"rank", "按危险源级别"}};
   static const std::map<std::string, std::string> kPeriodZh = {
       {"day", "按日"}, {"week", "按周"}, {"month", "按月"}};
   const std::string title = std::string(metric_zh(a.metric)) + "统计";

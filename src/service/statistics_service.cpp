@@ -337,8 +337,8 @@ StatisticsResult StatisticsService::grouped(const model::Principal& who,
   auto& i = *impl_;
   Impl::person(who);
   stats::GroupedAsk a{metric_of(metric_s), StatGroup::city, "", StatBucket::day, "", 100};
-  a.group_s =
-      choice(q, "group_by", {"city", "enterprise", "hazard_source", "type", "level"}, "city");
+  a.group_s = choice(q, "group_by",
+                     {"city", "enterprise", "hazard_source", "type", "level", "rank"}, "city");
   if (a.group_s == "level" && a.metric != StatMetric::warnings)
     throw Error(Errc::bad_request,
                 "group_by level is for warnings; alarms and video events group by type");
@@ -346,6 +346,7 @@ StatisticsResult StatisticsService::grouped(const model::Principal& who,
             : a.group_s == "enterprise"    ? StatGroup::enterprise
             : a.group_s == "hazard_source" ? StatGroup::hazard_source
             : a.group_s == "type"          ? StatGroup::type
+            : a.group_s == "rank"          ? StatGroup::rank
                                            : StatGroup::level;
   a.period_s = choice(q, "period", {"day", "week", "month"}, "day");
   a.period = a.period_s == "day"    ? StatBucket::day

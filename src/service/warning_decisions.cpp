@@ -81,6 +81,11 @@ std::pair<std::optional<std::string>, std::optional<std::string>> county_and_cit
   return {std::nullopt, std::nullopt};
 }
 
+std::string target_key(const std::string& company, const std::string& hazard,
+                       const std::string& unit) {
+  return hazard.empty() ? company + "||" + unit : company + "|" + hazard;
+}
+
 const char* actor_name_zh(rules::ActorKind k) {
   switch (k) {
     case rules::ActorKind::system:
@@ -143,6 +148,8 @@ std::string content_of(const rules::WarningDecision& d, const HazardInfo& info,
   std::string out = info.company_name + info.hazard_name;
   if (info.rank >= 1 && info.rank <= 4)
     out += std::string("（") + rank_name(info.rank) + "级重大危险源）";
+  else if (info.rank == rules::kUnranked)
+    out += info.hazard_name.empty() ? "企业级监测点（非重大危险源）" : "（非重大危险源）";
   if (!d.alarms.empty()) {
     const auto& a = d.alarms.front();
     out += (point_name.empty() ? a.quota_code : point_name + "（" + a.quota_code + "）") +
@@ -165,8 +172,8 @@ void WarningService::Impl::restore() {
   });
   for (const auto& e : open) {
     engine.restore_event(e.company_code, e.hazard_code, e.level,
-                         e.category == rules::WarningCategory::combination);
-    open_ids[e.company_code + "|" + e.hazard_code] = e.id;
+                         e.category == rules::WarningCategory::combination, e.prodcell_id);
+    open_ids[target_key(e.company_code, e.hazard_code, e.prodcell_id)] = e.id;
   }
   for (const auto& a : alarms) {
     rules::AlarmInput in;
@@ -174,8 +181,9 @@ void WarningService::Impl::restore() {
     in.quota_code = a.quota_code;
     in.company_code = a.company_code;
     in.hazard_code = a.hazard_code;
+    in.prodcell_id = a.prodcell_id;
     in.region_code = a.region_code;
-    in.hazard_rank = a.rank;
+    in.hazard_rank = a.hazard_code.empty() ? rules::kUnranked : a.rank;
     in.type = a.alarm_type;
     in.start = a.start_ts;
     in.at = now;
@@ -202,6 +210,30 @@ const HazardInfo& WarningService::Impl::hazard_info(const std::string& hazard_co
   return hazards[hazard_code] = info;
 }
 
+const HazardInfo& WarningService::Impl::unranked_info(const std::string& company_code,
+                                                      const std::string& prodcell_id) {
+  auto now = clock.now();
+  auto key = target_key(company_code, "", prodcell_id);
+  auto it = hazards.find(key);
+  if (it != hazards.end() && now - it->second.loaded < minutes(10)) return it->second;
+  auto row = db.in_tx(
+      [&](storage::Tx& tx) { return events.unranked_target(tx, company_code, prodcell_id); });
+  HazardInfo info;
+  info.loaded = now;
+  info.rank = rules::kUnranked;
+  if (row) {
+    info.region_code = row->region_code;
+    info.company_name = row->company_name;
+    info.hazard_name = row->hazard_name;
+  }
+  return hazards[key] = info;
+}
+
+const HazardInfo& WarningService::Impl::target_info(const rules::WarningDecision& d) {
+  return d.hazard_code.empty() ? unranked_info(d.company_code, d.prodcell_id)
+                               : hazard_info(d.hazard_code);
+}
+
 void WarningService::Impl::handle_alarm(const model::AlarmEvent& w) {
   if (w.data_fault || !rules::is_process_alarm_type(model::to_string(w.type))) return;
   if (w.transition != model::AlarmTransition::cleared && (w.suppressed || w.late)) return;
@@ -210,6 +242,8 @@ void WarningService::Impl::handle_alarm(const model::AlarmEvent& w) {
   in.quota_code = w.quota_code;
   in.company_code = w.company_code;
   in.hazard_code = w.hazard_code;
+  // Without a hazard source the event groups by the point's unit, or by the enterprise.
+  if (w.hazard_code.empty()) in.prodcell_id = w.prodcell_id;
   in.transition = w.transition;
   in.type = model::to_string(w.type);
   in.data_fault = w.data_fault;
@@ -220,7 +254,8 @@ void WarningService::Impl::handle_alarm(const model::AlarmEvent& w) {
   in.value = w.value;
   in.threshold = w.threshold;
   if (in.transition != rules::Transition::cleared) {
-    const auto& info = hazard_info(w.hazard_code);
+    const auto& info = w.hazard_code.empty() ? unranked_info(w.company_code, in.prodcell_id)
+                                             : hazard_info(w.hazard_code);
     in.hazard_rank = info.rank;
     in.region_code = info.region_code;
   }
@@ -327,7 +362,10 @@ long long WarningService::Impl::create_event(storage::Tx& tx, const rules::Warni
   e.event_no = event_no(e.first_ts, e.id);
   e.source = model::WarningSource::sensor;
   e.company_code = d.company_code;
-  e.hazard_code = d.hazard_code;
+  if (!d.hazard_code.empty())
+    e.hazard_code = d.hazard_code;
+  else if (!d.prodcell_id.empty())
+    e.prodcell_id = d.prodcell_id;
   std::tie(e.county_code, e.city_code) = county_and_city(info.region_code);
   e.level = d.level;
   if (d.rule_id > 0) e.rule_id = d.rule_id;
@@ -348,14 +386,14 @@ long long WarningService::Impl::create_event(storage::Tx& tx, const rules::Warni
 
 void WarningService::Impl::apply(const rules::WarningDecision& d) {
   auto now = clock.now();
-  auto key = d.company_code + "|" + d.hazard_code;
+  auto key = target_key(d.company_code, d.hazard_code, d.prodcell_id);
   std::optional<std::string> push_reason;
   long long event_id = 0;
   std::optional<WarningLevel> new_level;
   const HazardInfo* info = nullptr;
-  if (d.kind == rules::WarningDecision::Kind::open_or_raise) info = &hazard_info(d.hazard_code);
+  if (d.kind == rules::WarningDecision::Kind::open_or_raise) info = &target_info(d);
   db.in_tx([&](storage::Tx& tx) {
-    auto row = events.lock_open_sensor_event(tx, d.company_code, d.hazard_code);
+    auto row = events.lock_open_sensor_event(tx, d.company_code, d.hazard_code, d.prodcell_id);
     if (row) {
       event_id = row->id;
       if (raise_open_event(tx, d, *row, now, new_level)) push_reason = "level_raised";
@@ -375,7 +413,7 @@ void WarningService::Impl::apply(const rules::WarningDecision& d) {
   } else if (new_level) {
     open_ids[key] = event_id;
     ++n_raised;
-    engine.event_level(d.company_code, d.hazard_code, *new_level);
+    engine.event_level(d.company_code, d.hazard_code, *new_level, d.prodcell_id);
     log->info("warning event {} raised to {} by rule {}", event_id, rules::to_string(*new_level),
               d.rule_id);
   }
@@ -433,7 +471,8 @@ void WarningService::Impl::check_deadlines(core::SysTime now) {
 
 void WarningService::Impl::escalate(long long id, core::SysTime now) {
   std::optional<rules::EventState> changed;
-  std::string company, hazard;
+  std::string company, hazard, unit;
+  bool sensor = false;
   db.in_tx([&](storage::Tx& tx) {
     auto row = events.lock(tx, id);
     if (!row) return;
@@ -454,13 +493,15 @@ void WarningService::Impl::escalate(long long id, core::SysTime now) {
     changed = after;
     company = row->company_code;
     hazard = row->hazard_code.value_or("");
+    unit = row->prodcell_id.value_or("");
+    sensor = row->source == model::WarningSource::sensor;
   });
   if (!changed) return;
   ++n_escalated;
   if (m_escalated) m_escalated->Increment();
   log->info("warning event {} overdue: level={} escalations={}", id,
             rules::to_string(changed->level), changed->escalations);
-  if (!hazard.empty()) engine.event_level(company, hazard, changed->level);
+  if (sensor) engine.event_level(company, hazard, changed->level, unit);
   notify(id, "escalated");
 }
 

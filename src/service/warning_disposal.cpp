@@ -111,7 +111,8 @@ model::WarningEventDetail WarningService::transition(const model::Principal& who
 
   auto now = i.clock.now();
   bool pushed = false, closed = false;
-  std::string company, hazard;
+  std::string company, hazard, unit;
+  bool sensor = false;
   i.db.in_tx([&](storage::Tx& tx) {
     auto row = i.event_in_scope(tx, who, id, true);
     auto kind = rules::actor_kind_of(who);
@@ -145,12 +146,16 @@ model::WarningEventDetail WarningService::transition(const model::Principal& who
     }
     company = row.company_code;
     hazard = row.hazard_code.value_or("");
+    unit = row.prodcell_id.value_or("");
+    sensor = row.source == model::WarningSource::sensor;
   });
-  if (closed && !hazard.empty()) {
+  // The engine follows sensor events: of hazard sources, non-major units and enterprises.
+  if (closed && sensor) {
     auto w = std::make_unique<Work>();
     w->kind = Work::Kind::closed;
     w->company_code = company;
     w->hazard_code = hazard;
+    w->prodcell_id = unit;
     w->event_id = id;
     i.enqueue(std::move(w));
   }

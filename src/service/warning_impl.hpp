@@ -32,6 +32,9 @@ namespace hazmon::service {
 
 namespace warning_detail {
 
+// What an event's content and routing need about its target: a hazard source (rank 1–4), or a
+// non-major unit / the enterprise's own points (rank 0 = rules::kUnranked, hazard_name the
+// unit's name or "").
 struct HazardInfo {
   int rank = 4;
   std::string region_code, company_name, hazard_name;
@@ -41,7 +44,7 @@ struct HazardInfo {
 struct Work {
   enum class Kind { alarm, tick, closed, reload } kind = Kind::alarm;
   model::AlarmEvent alarm;
-  std::string company_code, hazard_code;
+  std::string company_code, hazard_code, prodcell_id;
   long long event_id = 0;
   std::promise<void> done;
   bool waited = false;
@@ -63,6 +66,10 @@ std::pair<std::optional<std::string>, std::optional<std::string>> county_and_cit
     const std::string& region);
 const char* actor_name_zh(rules::ActorKind k);
 std::string recipients_zh(rules::WarningLevel level, int escalations);
+// The key of an event target in open_ids: a hazard source, else a non-major unit, else the
+// enterprise's own points (as rules::WarningEngine groups them; ADR 0019).
+std::string target_key(const std::string& company, const std::string& hazard,
+                       const std::string& unit);
 
 }  // namespace warning_detail
 
@@ -88,7 +95,8 @@ struct WarningService::Impl {
   // Worker-thread state.
   rules::WarningEngine engine;
   std::unordered_map<std::string, HazardInfo> hazards;
-  std::unordered_map<std::string, long long> open_ids;  // company|hazard → open event id
+  // target_key(company, hazard, unit) → open event id
+  std::unordered_map<std::string, long long> open_ids;
   std::deque<Pending> retry;
 
   std::atomic<std::uint64_t> n_seen{0}, n_dropped{0}, n_created{0}, n_raised{0}, n_escalated{0},
@@ -114,6 +122,9 @@ struct WarningService::Impl {
   void reload_rules();
   void restore();
   const HazardInfo& hazard_info(const std::string& hazard_code);
+  // A non-major unit's (prodcell_id) or the enterprise's own points' ("") target info.
+  const HazardInfo& unranked_info(const std::string& company_code, const std::string& prodcell_id);
+  const HazardInfo& target_info(const rules::WarningDecision& d);
   void handle_alarm(const model::AlarmEvent& w);
   void apply_or_retry(rules::WarningDecision d, int attempts = 0);
   void link_alarms(storage::Tx& tx, long long event_id, const std::vector<rules::AlarmRef>& alarms,

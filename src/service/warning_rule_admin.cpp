@@ -44,7 +44,9 @@ WarningRuleView view_of(const storage::WarningRuleRow& row, bool* ok = nullptr) 
   auto ranks = json::parse(row.hazard_ranks);
   good = good && ranks.is_array();
   for (const auto& t : ranks)
-    if (t.is_number_integer())
+    if (t == "unranked")
+      r.hazard_ranks.push_back(rules::kUnranked);
+    else if (t.is_number_integer())
       r.hazard_ranks.push_back(t.get<int>());
     else
       good = false;
@@ -58,7 +60,9 @@ WarningRuleView view_of(const storage::WarningRuleRow& row, bool* ok = nullptr) 
     for (auto& [k, l] : levels.items()) {
       auto level =
           l.is_string() ? rules::warning_level_from_string(l.get<std::string>()) : std::nullopt;
-      if (k.size() == 1 && k[0] >= '1' && k[0] <= '4' && level)
+      if (k == "unranked" && level)
+        r.unranked_level = level;
+      else if (k.size() == 1 && k[0] >= '1' && k[0] <= '4' && level)
         r.level_by_rank[static_cast<std::size_t>(k[0] - '1')] = level;
       else
         good = false;
@@ -85,13 +89,17 @@ storage::WarningRuleRow row_of(const WarningRuleView& v, long long id) {
                    : r.scope.kind == model::ScopeKind::enterprise ? r.scope.company_code
                                                                   : std::string();
   row.alarm_types = json(r.alarm_types).dump();
-  row.hazard_ranks = json(r.hazard_ranks).dump();
+  json ranks = json::array();
+  for (int rank : r.hazard_ranks)
+    ranks.push_back(rank == rules::kUnranked ? json("unranked") : json(rank));
+  row.hazard_ranks = ranks.dump();
   row.min_duration_s = r.min_duration.count();
   row.min_points = r.min_points;
   row.window_s = r.window.count();
   json levels = json::object();
   for (std::size_t i = 0; i < r.level_by_rank.size(); ++i)
     if (r.level_by_rank[i]) levels[std::to_string(i + 1)] = rules::to_string(*r.level_by_rank[i]);
+  if (r.unranked_level) levels["unranked"] = rules::to_string(*r.unranked_level);
   row.level_by_rank = levels.dump();
   row.level_step = r.level_step;
   row.description = v.description;

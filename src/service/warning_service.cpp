@@ -25,12 +25,12 @@ void WarningService::Impl::handle(Work& w) {
       handle_tick();
       break;
     case Work::Kind::closed: {
-      auto key = w.company_code + "|" + w.hazard_code;
+      auto key = warning_detail::target_key(w.company_code, w.hazard_code, w.prodcell_id);
       auto it = open_ids.find(key);
       // A newer event may already be open (created while the close was queued).
       if (it == open_ids.end() || it->second == w.event_id) {
         if (it != open_ids.end()) open_ids.erase(it);
-        engine.event_closed(w.company_code, w.hazard_code);
+        engine.event_closed(w.company_code, w.hazard_code, w.prodcell_id);
       }
       break;
     }

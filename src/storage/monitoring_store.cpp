@@ -11,12 +11,12 @@ struct RowDescription<model::PointDef> {
   static constexpr auto columns = std::make_tuple(
       column("point_id", &P::point_id), column("quota_code", &P::quota_code),
       column("company_code", &P::company_code), column("hazard_code", &P::hazard_code),
-      column("equip_code", &P::equip_code), column("gateway_code", &P::gateway_code),
-      column("indicator_type", &P::indicator_type), column("analog", &P::analog),
-      column("in_use", &P::in_use), column("range_low", &P::range_low),
-      column("range_high", &P::range_high), column("ll", &P::ll), column("l", &P::l),
-      column("h", &P::h), column("hh", &P::hh), column("debounce_s", &P::debounce_s),
-      column("deadband", &P::deadband));
+      column("prodcell_id", &P::prodcell_id), column("equip_code", &P::equip_code),
+      column("gateway_code", &P::gateway_code), column("indicator_type", &P::indicator_type),
+      column("analog", &P::analog), column("in_use", &P::in_use),
+      column("range_low", &P::range_low), column("range_high", &P::range_high),
+      column("ll", &P::ll), column("l", &P::l), column("h", &P::h), column("hh", &P::hh),
+      column("debounce_s", &P::debounce_s), column("deadband", &P::deadband));
 };
 
 template <>
@@ -125,8 +125,9 @@ struct RowDescription<OpenEpisodeRow> {
 
 std::vector<model::PointDef> MonitoringStore::active_points(Tx& tx) const {
   return tx.rows<model::PointDef>(
-      "SELECT point_id, quota_code, company_code, hazard_code, coalesce(equip_code, '') AS "
-      "equip_code, coalesce(gateway_code, '') AS gateway_code, indicator_type, "
+      "SELECT point_id, quota_code, company_code, coalesce(hazard_code, '') AS hazard_code, "
+      "coalesce(prodcell_id, '') AS prodcell_id, coalesce(equip_code, '') AS equip_code, "
+      "coalesce(gateway_code, '') AS gateway_code, indicator_type, "
       "value_kind = 'analog' AS analog, in_use, range_low, range_high, ll, l, h, hh, debounce_s, "
       "deadband FROM monitoring_point WHERE is_active");
 }

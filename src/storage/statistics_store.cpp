@@ -34,16 +34,26 @@ struct MetricSql {
   std::string overdue;  // marked overdue
   std::string hazard;   // the hazard source code
   std::string type;     // the metric's type column
+  // The hazard source code, '' for a row outside any (a non-major unit's or enterprise-level
+  // point's), NULL for a row about no monitored object (a commitment or SIS warning).
+  std::string target;
 };
 
 MetricSql metric_sql(StatMetric m) {
   switch (m) {
     case StatMetric::alarms:
       return {"alarm x", "x.start_ts",    "NOT x.suppressed", "x.end_ts IS NULL",
-              "false",   "x.hazard_code", "x.alarm_type"};
+              "false",   "x.hazard_code", "x.alarm_type",     "coalesce(x.hazard_code, '')"};
     case StatMetric::warnings:
-      return {"warning_event x", "x.first_ts",    "TRUE",      "x.status <> 'closed'",
-              "x.overdue",       "x.hazard_code", "x.category"};
+      return {"warning_event x",
+              "x.first_ts",
+              "TRUE",
+              "x.status <> 'closed'",
+              "x.overdue",
+              "x.hazard_code",
+              "x.category",
+              "CASE WHEN x.hazard_code IS NOT NULL THEN x.hazard_code WHEN x.source IN "
+              "('sensor', 'video_ai') THEN '' END"};
     case StatMetric::video_events:
       return {"video_event x JOIN camera c ON c.video_id = x.video_id",
               "x.started_at",
@@ -51,7 +61,8 @@ MetricSql metric_sql(StatMetric m) {
               "x.review_state = 'pending'",
               "false",
               "c.hazard_code",
-              "x.analyser"};
+              "x.analyser",
+              "coalesce(c.hazard_code, '')"};
   }
   throw core::Error(core::Errc::internal, "statistics: unknown metric");
 }
@@ -155,6 +166,9 @@ GroupColumns group_columns(StatMetric metric, StatGroup group, const MetricSql& 
         throw core::Error(core::Errc::internal, "statistics: camera is for video");
       g.inner_key = "x.video_id";
       break;
+    case StatGroup::rank:
+      g.inner_key = m.target;
+      break;
   }
   switch (group) {
     case StatGroup::city:
@@ -176,6 +190,17 @@ GroupColumns group_columns(StatMetric metric, StatGroup group, const MetricSql& 
       g.key = "a.gk", g.name = "coalesce(cam.name, '')", g.company = "a.co",
       g.company_name = "e.name";
       g.joins += " LEFT JOIN camera cam ON cam.video_id = a.gk";
+      break;
+    case StatGroup::rank:
+      // Non-major units are a bucket of their own, never rank 4 (ADR 0019).
+      g.key =
+          "CASE WHEN a.gk IS NULL THEN NULL WHEN a.gk = '' THEN 'unranked' ELSE "
+          "coalesce(h.rank::text, 'unranked') END";
+      g.name =
+          "CASE WHEN a.gk IS NULL THEN '其他' WHEN a.gk = '' OR h.rank IS NULL THEN '非重大危险源' "
+          "ELSE (ARRAY['一','二','三','四'])[h.rank] || '级重大危险源' END";
+      g.city_code = g.city_name = "NULL::text";
+      g.joins += " LEFT JOIN hazard_source h ON h.hazard_code = a.gk";
       break;
   }
   return g;

@@ -15,7 +15,8 @@ struct RowDescription<model::WarningEvent> {
       column("id", &E::id), column("event_no", &E::event_no), column("source", &E::source),
       column("company_code", &E::company_code), column("company_name", &E::company_name),
       column("hazard_code", &E::hazard_code), column("hazard_name", &E::hazard_name),
-      column("hazard_rank", &E::hazard_rank), column("county_code", &E::county_code),
+      column("hazard_rank", &E::hazard_rank), column("prodcell_id", &E::prodcell_id),
+      column("prodcell_name", &E::prodcell_name), column("county_code", &E::county_code),
       column("city_code", &E::city_code), column("level", &E::level),
       column("initial_level", &E::initial_level), column("rule_id", &E::rule_id),
       column("category", &E::category), column("content", &E::content),
@@ -58,8 +59,9 @@ struct RowDescription<EventStateRow> {
   using S = EventStateRow;
   static constexpr auto columns = std::make_tuple(
       column("id", &S::id), column("company_code", &S::company_code),
-      column("hazard_code", &S::hazard_code), column("status", &S::status),
-      column("level", &S::level), column("feedback_deadline_ts", &S::feedback_deadline_ts),
+      column("hazard_code", &S::hazard_code), column("prodcell_id", &S::prodcell_id),
+      column("source", &S::source), column("status", &S::status), column("level", &S::level),
+      column("feedback_deadline_ts", &S::feedback_deadline_ts),
       column("check_deadline_ts", &S::check_deadline_ts),
       column("close_deadline_ts", &S::close_deadline_ts), column("overdue", &S::overdue),
       column("escalation_count", &S::escalation_count));
@@ -68,10 +70,10 @@ struct RowDescription<EventStateRow> {
 template <>
 struct RowDescription<OpenSensorEvent> {
   using O = OpenSensorEvent;
-  static constexpr auto columns =
-      std::make_tuple(column("id", &O::id), column("company_code", &O::company_code),
-                      column("hazard_code", &O::hazard_code), column("level", &O::level),
-                      column("category", &O::category));
+  static constexpr auto columns = std::make_tuple(
+      column("id", &O::id), column("company_code", &O::company_code),
+      column("hazard_code", &O::hazard_code), column("prodcell_id", &O::prodcell_id),
+      column("level", &O::level), column("category", &O::category));
 };
 
 template <>
@@ -80,9 +82,9 @@ struct RowDescription<OpenAlarm> {
   static constexpr auto columns = std::make_tuple(
       column("point_id", &A::point_id), column("quota_code", &A::quota_code),
       column("company_code", &A::company_code), column("hazard_code", &A::hazard_code),
-      column("alarm_type", &A::alarm_type), column("region_code", &A::region_code),
-      column("start_ts", &A::start_ts), column("value", &A::value),
-      column("threshold", &A::threshold), column("rank", &A::rank),
+      column("prodcell_id", &A::prodcell_id), column("alarm_type", &A::alarm_type),
+      column("region_code", &A::region_code), column("start_ts", &A::start_ts),
+      column("value", &A::value), column("threshold", &A::threshold), column("rank", &A::rank),
       column("linked_open", &A::linked_open), column("linked_any", &A::linked_any));
 };
 
@@ -111,7 +113,8 @@ namespace {
 constexpr const char* kEventColumns =
     "w.id, w.event_no, w.source, w.company_code, e.name AS company_name, w.hazard_code, h.name AS "
     "hazard_name, "
-    "h.rank AS hazard_rank, w.county_code, w.city_code, w.level, w.initial_level, w.rule_id, "
+    "h.rank AS hazard_rank, w.prodcell_id, pc.name AS prodcell_name, w.county_code, w.city_code, "
+    "w.level, w.initial_level, w.rule_id, "
     "w.category, w.content, "
     "w.status, w.first_ts, w.last_ts, "
     "CASE w.status WHEN 'pushed' THEN w.feedback_deadline_ts WHEN 'fed_back' THEN "
@@ -122,9 +125,10 @@ constexpr const char* kEventColumns =
     "w.feedback_cause, w.feedback_measures, w.closed_ts";
 constexpr const char* kEventFrom =
     " FROM warning_event w JOIN enterprise e ON e.company_code = w.company_code "
-    "LEFT JOIN hazard_source h ON h.hazard_code = w.hazard_code";
+    "LEFT JOIN hazard_source h ON h.hazard_code = w.hazard_code "
+    "LEFT JOIN production_cell pc ON pc.prodcell_id = w.prodcell_id";
 constexpr const char* kStateColumns =
-    "id, company_code, hazard_code, status, level, overdue, escalation_count, "
+    "id, company_code, hazard_code, prodcell_id, source, status, level, overdue, escalation_count, "
     "feedback_deadline_ts, check_deadline_ts, "
     "close_deadline_ts";
 
@@ -213,21 +217,26 @@ std::vector<model::DisposalRecord> WarningEventStore::records(Tx& tx, long long 
 
 std::vector<OpenSensorEvent> WarningEventStore::open_sensor_events(Tx& tx) const {
   return tx.rows<OpenSensorEvent>(
-      "SELECT id, company_code, hazard_code, level, category FROM warning_event WHERE status <> "
-      "'closed' AND source = 'sensor'");
+      "SELECT id, company_code, coalesce(hazard_code, '') AS hazard_code, coalesce(prodcell_id, "
+      "'') AS prodcell_id, level, category FROM warning_event WHERE status <> 'closed' AND source "
+      "= 'sensor'");
 }
 
 std::vector<OpenAlarm> WarningEventStore::open_platform_alarms(Tx& tx) const {
   return tx.rows<OpenAlarm>(
-      "SELECT a.point_id, a.quota_code, a.company_code, a.hazard_code, a.alarm_type, a.start_ts, "
-      "coalesce(a.last_value, 0) AS value, a.threshold, h.rank, e.region_code, "
+      "SELECT a.point_id, a.quota_code, a.company_code, coalesce(a.hazard_code, '') AS "
+      "hazard_code, CASE WHEN a.hazard_code IS NULL THEN coalesce(mp.prodcell_id, '') ELSE '' "
+      "END AS prodcell_id, a.alarm_type, a.start_ts, "
+      "coalesce(a.last_value, 0) AS value, a.threshold, coalesce(h.rank, 0) AS rank, "
+      "e.region_code, "
       "EXISTS (SELECT 1 FROM warning_event_alarm l JOIN warning_event w ON w.id = l.event_id "
       "        WHERE l.point_id = a.point_id AND l.start_ts = a.start_ts AND w.status <> 'closed') "
       "AS linked_open, "
       "EXISTS (SELECT 1 FROM warning_event_alarm l WHERE l.point_id = a.point_id AND l.start_ts = "
       "a.start_ts) "
       "  AS linked_any "
-      "FROM alarm a JOIN hazard_source h ON h.hazard_code = a.hazard_code "
+      "FROM alarm a LEFT JOIN hazard_source h ON h.hazard_code = a.hazard_code "
+      "LEFT JOIN monitoring_point mp ON mp.point_id = a.point_id "
       "JOIN enterprise e ON e.company_code = a.company_code "
       "WHERE a.end_ts IS NULL AND a.origin = 'platform' AND NOT a.is_data_fault AND NOT "
       "a.suppressed "
@@ -240,6 +249,16 @@ std::optional<HazardRow> WarningEventStore::hazard(Tx& tx, const std::string& ha
       "hazard_source h "
       "JOIN enterprise e ON e.company_code = h.company_code WHERE h.hazard_code = $1",
       {hazard_code});
+}
+
+std::optional<HazardRow> WarningEventStore::unranked_target(Tx& tx, const std::string& company_code,
+                                                            const std::string& prodcell_id) const {
+  // rank 0: rules::kUnranked. The unit's name, or none for the enterprise's own points.
+  return tx.one<HazardRow>(
+      "SELECT 0 AS rank, coalesce((SELECT c.name FROM production_cell c WHERE c.prodcell_id = $2 "
+      "AND c.company_code = $1), '') AS hazard_name, e.region_code, e.name AS company_name FROM "
+      "enterprise e WHERE e.company_code = $1",
+      {company_code, prodcell_id});
 }
 
 std::optional<std::string> WarningEventStore::point_name(Tx& tx,
@@ -255,12 +274,15 @@ std::optional<std::string> WarningEventStore::enterprise_region(
 }
 
 std::optional<EventStateRow> WarningEventStore::lock_open_sensor_event(
-    Tx& tx, const std::string& company_code, const std::string& hazard_code) const {
+    Tx& tx, const std::string& company_code, const std::string& hazard_code,
+    const std::string& prodcell_id) const {
+  // A hazard source's event, else (no hazard code) a non-major unit's or the enterprise's own.
   return tx.one<EventStateRow>(
       std::string("SELECT ") + kStateColumns +
-          " FROM warning_event WHERE company_code = $1 AND hazard_code = $2 AND source = 'sensor' "
+          " FROM warning_event WHERE company_code = $1 AND coalesce(hazard_code, '') = $2 AND "
+          "($2 <> '' OR coalesce(prodcell_id, '') = $3) AND source = 'sensor' "
           "AND status <> 'closed' FOR UPDATE",
-      {company_code, hazard_code});
+      {company_code, hazard_code, prodcell_id});
 }
 
 std::optional<EventStateRow> WarningEventStore::lock(Tx& tx, long long id) const {
@@ -288,12 +310,12 @@ void WarningEventStore::insert(Tx& tx, const NewWarningEvent& e) const {
   tx.exec_count(
       "INSERT INTO warning_event (id, event_no, source, company_code, hazard_code, county_code, "
       "city_code, level, "
-      "initial_level, rule_id, category, content, status, first_ts, last_ts) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13, $14)",
+      "initial_level, rule_id, category, content, status, first_ts, last_ts, prodcell_id) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13, $14, $15)",
       {id_text(e.id), e.event_no, model::to_string(e.source), e.company_code, e.hazard_code,
        e.county_code, e.city_code, model::to_string(e.level),
        e.rule_id ? Param(id_text(*e.rule_id)) : Param(), model::to_string(e.category), e.content,
-       model::to_string(e.status), ts(e.first_ts), ts(e.last_ts)});
+       model::to_string(e.status), ts(e.first_ts), ts(e.last_ts), e.prodcell_id});
 }
 
 void WarningEventStore::save_state(Tx& tx, long long id, const EventStateWrite& s) const {

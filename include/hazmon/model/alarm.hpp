@@ -38,6 +38,7 @@ inline std::optional<AlarmTransition> enum_from_string(std::string_view s,
 struct AlarmEvent {
   std::int32_t point_id = 0;
   std::string quota_code, company_code, hazard_code, equip_code;
+  std::string prodcell_id;  // the point's unit ("" when none; not spooled: ADR 0019)
   AlarmTransition transition = AlarmTransition::raised;
   AlarmType type = AlarmType::h;           // escalated: the new, more severe type
   std::optional<AlarmType> previous_type;  // escalated: the type it had

@@ -13,7 +13,8 @@ namespace hazmon::model {
 
 // A monitoring point with its latest value and whether it is online.
 struct LatestValue {
-  std::string quota_code, name, company_code, hazard_code;
+  std::string quota_code, name, company_code;
+  std::optional<std::string> hazard_code;  // none: a non-major unit's or enterprise-level point
   std::optional<std::string> equip_code;
   std::string indicator_type, value_kind;
   std::optional<std::string> unit;
@@ -49,7 +50,8 @@ struct ReadingBucket {
 // An alarm episode (报警) with the names of its enterprise, hazard source and point.
 struct AlarmEpisode {
   long long id = 0;
-  std::string quota_code, company_code, hazard_code;
+  std::string quota_code, company_code;
+  std::optional<std::string> hazard_code;  // none: outside any major hazard source (ADR 0019)
   std::optional<std::string> equip_code;
   std::string alarm_type;  // model::AlarmType's text, or an enterprise's own type
   bool is_data_fault = false;

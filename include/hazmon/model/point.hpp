@@ -11,7 +11,8 @@ struct PointDef {
   std::int32_t point_id = 0;
   std::string quota_code;
   std::string company_code;
-  std::string hazard_code;
+  std::string hazard_code;  // "" for a point outside any major hazard source (ADR 0019)
+  std::string prodcell_id;  // its production unit, "" when it hangs on the enterprise itself
   std::string equip_code;
   std::string gateway_code;
   std::string indicator_type;

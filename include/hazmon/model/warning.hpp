@@ -112,6 +112,8 @@ struct WarningEvent {
   std::string company_code, company_name;
   std::optional<std::string> hazard_code, hazard_name;
   std::optional<int> hazard_rank;
+  // A sensor event of a unit that is not a major hazard source (hazard_code null; ADR 0019).
+  std::optional<std::string> prodcell_id, prodcell_name;
   std::optional<std::string> county_code, city_code;
   WarningLevel level = WarningLevel::blue, initial_level = WarningLevel::blue;
   std::optional<long long> rule_id;

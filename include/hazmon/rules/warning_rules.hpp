@@ -38,6 +38,10 @@ WarningLevel raise_level(WarningLevel l, int steps);
 // The process alarm types a rule may name (data faults never make events).
 bool is_process_alarm_type(std::string_view type);
 
+// The rank of a unit that is not a major hazard source, or of an enterprise-level point (ADR
+// 0019): rules select it as "unranked" and give it its own level, never rank 4's.
+inline constexpr int kUnranked = 0;
+
 struct WarningRule {
   std::int64_t id = 0;
   std::string name;
@@ -47,7 +51,7 @@ struct WarningRule {
   // region code) or one enterprise.
   model::Scope scope;
   std::vector<std::string> alarm_types;  // HH, H, L, LL, SWITCH
-  std::vector<int> hazard_ranks;         // 1–4; empty: every rank
+  std::vector<int> hazard_ranks;  // 1–4 or kUnranked; empty: every rank 1–4 (not kUnranked)
   std::chrono::seconds min_duration{0};  // the episode must have lasted this long
   // min_points ≥ 2 makes a combination rule: that many distinct points of one hazard source
   // alarming (open, or active within `window`) lift the event `level_step` levels above the
@@ -55,10 +59,17 @@ struct WarningRule {
   int min_points = 1;
   std::chrono::seconds window{600};
   std::array<std::optional<WarningLevel>, 4>
-      level_by_rank{};  // [rank - 1]; empty: rule silent for that rank
+      level_by_rank{};                         // [rank - 1]; empty: rule silent for that rank
+  std::optional<WarningLevel> unranked_level;  // level_by_rank's "unranked"; empty: silent
   int level_step = 0;
 
   bool is_combination() const { return min_points >= 2; }
+  // The level for a rank 1–4 or kUnranked; empty: the rule is silent there.
+  std::optional<WarningLevel> level_for(int rank) const {
+    if (rank == kUnranked) return unranked_level;
+    if (rank < 1 || rank > 4) return std::nullopt;
+    return level_by_rank[static_cast<std::size_t>(rank - 1)];
+  }
 };
 
 struct RuleProblem {
@@ -67,14 +78,17 @@ struct RuleProblem {
 };
 std::vector<RuleProblem> check_rule(const WarningRule& r);
 
-// The defaults migration 0005 seeds (ids 1–5, same order).
+// The defaults migrations 0005 (ids 1–5) and 0020 (6–9, for unranked units) seed, same order.
 std::vector<WarningRule> default_warning_rules();
 
 // One alarm change as IngestService reports it, plus what the rules need about its hazard
-// source (rank, enterprise region).
+// source (rank, enterprise region). A point without a hazard source has an empty hazard_code,
+// rank kUnranked and, when it sits on a non-major unit, that unit's prodcell_id: events group by
+// hazard source, else by unit, else by enterprise (ADR 0019).
 struct AlarmInput {
   std::int32_t point_id = 0;
   std::string quota_code, company_code, hazard_code, region_code;
+  std::string prodcell_id;  // only when hazard_code is empty
   int hazard_rank = 4;
   Transition transition = Transition::raised;
   std::string type;  // for escalated: the new type
@@ -101,6 +115,7 @@ struct WarningDecision {
   };
   Kind kind = Kind::open_or_raise;
   std::string company_code, hazard_code;
+  std::string prodcell_id;                  // the non-major unit, when hazard_code is empty
   WarningLevel level = WarningLevel::blue;  // open_or_raise only
   std::int64_t rule_id = 0;
   std::string rule_name;
@@ -120,17 +135,20 @@ class WarningEngine {
   // Minimum durations reached by open alarms.
   std::vector<WarningDecision> on_tick(SysTime now);
 
-  // The event of this hazard source was closed: the next qualifying alarm opens a new one.
+  // The event of this hazard source (or, with an empty hazard_code, of this non-major unit or
+  // of the enterprise's own points) was closed: the next qualifying alarm opens a new one.
   // Alarms that were linked to it make a new event only by qualifying for a higher level.
-  void event_closed(const std::string& company_code, const std::string& hazard_code);
+  void event_closed(const std::string& company_code, const std::string& hazard_code,
+                    const std::string& prodcell_id = {});
   // The level was raised outside the rules (deadline escalation).
   void event_level(const std::string& company_code, const std::string& hazard_code,
-                   WarningLevel level);
+                   WarningLevel level, const std::string& prodcell_id = {});
 
   // After a restart: an open event and the open alarms (with whether they were linked to an
   // open event, or to any event at all).
   void restore_event(const std::string& company_code, const std::string& hazard_code,
-                     WarningLevel level, bool combination_applied);
+                     WarningLevel level, bool combination_applied,
+                     const std::string& prodcell_id = {});
   void restore_alarm(const AlarmInput& a, bool linked_to_open_event, bool linked_to_any_event);
 
   std::size_t tracked_hazards() const { return hazards_.size(); }
@@ -144,7 +162,7 @@ class WarningEngine {
     bool spent = false;                 // linked to an event that is closed now
   };
   struct Hazard {
-    std::string company_code, hazard_code, region_code;
+    std::string company_code, hazard_code, prodcell_id, region_code;
     int rank = 4;
     bool event_open = false;
     WarningLevel event_level = WarningLevel::blue;
@@ -174,7 +192,7 @@ class WarningEngine {
   std::chrono::seconds longest_window() const;
 
   std::vector<WarningRule> rules_;
-  std::map<std::string, Hazard> hazards_;  // company|hazard
+  std::map<std::string, Hazard> hazards_;  // key_of(company, hazard, unit)
 };
 
 }  // namespace hazmon::rules

@@ -31,7 +31,9 @@ enum class StatMetric { alarms, warnings, video_events };
 // review state (pending, confirmed, rejected).
 enum class StatSplit { alarm_type, level, category, analyser, review_state };
 enum class StatBucket { hour, day, week, month };
-enum class StatGroup { city, enterprise, hazard_source, type, level, camera };
+// rank: "1"–"4" by the hazard source's rank, "unranked" for non-major units and enterprise-level
+// points (非重大危险源, ADR 0019), null for warnings about no monitored object (commitments, …).
+enum class StatGroup { city, enterprise, hazard_source, type, level, camera, rank };
 
 struct BucketCount {
   core::SysTime start;  // the bucket's first instant (UTC)

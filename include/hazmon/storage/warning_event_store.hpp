@@ -21,7 +21,8 @@ class Tx;
 struct EventStateRow {
   long long id = 0;
   std::string company_code;
-  std::optional<std::string> hazard_code;
+  std::optional<std::string> hazard_code, prodcell_id;
+  model::WarningSource source = model::WarningSource::sensor;
   model::DisposalState status = model::DisposalState::pending;
   model::WarningLevel level = model::WarningLevel::blue;
   std::optional<core::SysTime> feedback_deadline_ts, check_deadline_ts, close_deadline_ts;
@@ -45,6 +46,7 @@ struct NewWarningEvent {
   model::WarningSource source = model::WarningSource::sensor;
   std::string company_code;
   std::optional<std::string> hazard_code, county_code, city_code;
+  std::optional<std::string> prodcell_id;  // a non-major unit's sensor event (ADR 0019)
   model::WarningLevel level = model::WarningLevel::blue;
   std::optional<long long> rule_id;
   model::WarningCategory category = model::WarningCategory::threshold;
@@ -83,13 +85,14 @@ struct AlarmLinkWrite {
 // Open sensor events and open platform alarms, to rebuild the rules engine's state at start.
 struct OpenSensorEvent {
   long long id = 0;
-  std::string company_code, hazard_code;
+  std::string company_code, hazard_code, prodcell_id;  // "" when absent
   model::WarningLevel level = model::WarningLevel::blue;
   model::WarningCategory category = model::WarningCategory::threshold;
 };
 struct OpenAlarm {
   int point_id = 0;
   std::string quota_code, company_code, hazard_code, alarm_type, region_code;
+  std::string prodcell_id;  // the point's non-major unit when hazard_code is "" (ADR 0019)
   core::SysTime start_ts{};
   double value = 0;
   std::optional<double> threshold;
@@ -128,11 +131,17 @@ class WarningEventStore {
   std::vector<OpenSensorEvent> open_sensor_events(Tx& tx) const;
   std::vector<OpenAlarm> open_platform_alarms(Tx& tx) const;
   std::optional<HazardRow> hazard(Tx& tx, const std::string& hazard_code) const;
+  // What the worker needs about a non-major unit (prodcell_id) or, with "", the enterprise's
+  // own points: rank 0 (unranked), the unit's name as hazard_name ("" for the enterprise).
+  std::optional<HazardRow> unranked_target(Tx& tx, const std::string& company_code,
+                                           const std::string& prodcell_id) const;
   std::optional<std::string> point_name(Tx& tx, const std::string& quota_code) const;
   std::optional<std::string> enterprise_region(Tx& tx, const std::string& company_code) const;
-  // The open sensor event of a hazard source, locked.
+  // The open sensor event of a hazard source (or, hazard_code "", of the non-major unit
+  // prodcell_id or of the enterprise's own points), locked.
   std::optional<EventStateRow> lock_open_sensor_event(Tx& tx, const std::string& company_code,
-                                                      const std::string& hazard_code) const;
+                                                      const std::string& hazard_code,
+                                                      const std::string& prodcell_id = {}) const;
   std::optional<EventStateRow> lock(Tx& tx, long long id) const;
   // Events whose current stage deadline is at or before `now` and that may still escalate.
   std::vector<long long> past_deadline(Tx& tx, core::SysTime now, int max_escalations) const;

@@ -24,6 +24,7 @@ struct Step {
 struct Hazard {
   int rank = 2;
   std::string company = "14010000001", hazard = "14010000001001", region = "140105";
+  std::string unit;  // a non-major unit's prodcell_id (with hazard "")
 };
 
 std::string describe(const WarningDecision& d) {
@@ -53,7 +54,7 @@ std::vector<std::string> run(const std::vector<Step>& steps, Hazard hz = {},
     if (op == "tick") {
       ds = e.on_tick(at(s.t));
     } else if (op == "close") {
-      e.event_closed(hz.company, hz.hazard);
+      e.event_closed(hz.company, hz.hazard, hz.unit);
     } else {
       in >> point;
       AlarmInput a;
@@ -61,6 +62,7 @@ std::vector<std::string> run(const std::vector<Step>& steps, Hazard hz = {},
       a.quota_code = point;
       a.company_code = hz.company;
       a.hazard_code = hz.hazard;
+      a.prodcell_id = hz.unit;
       a.region_code = hz.region;
       a.hazard_rank = hz.rank;
       a.at = at(s.t);
@@ -318,7 +320,7 @@ TEST(WarningRules, RestoredStateDoesNotRepeatEvents) {
 
 TEST(WarningRules, EscalationOutsideTheRulesIsRemembered) {
   auto singles = default_warning_rules();
-  singles.pop_back();  // no combination rule
+  std::erase_if(singles, [](const WarningRule& r) { return r.is_combination(); });
   WarningEngine e(singles);
   Hazard hz;
   ASSERT_EQ(run({{0, "raise P1 H"}, {600, "tick"}}, hz, singles, &e), V{"600:level:yellow:3:P1"});
@@ -331,7 +333,7 @@ TEST(WarningRules, EscalationOutsideTheRulesIsRemembered) {
 
 TEST(WarningRules, DefaultsAreConsistent) {
   auto d = default_warning_rules();
-  ASSERT_EQ(d.size(), 5u);
+  ASSERT_EQ(d.size(), 9u);
   for (std::size_t i = 0; i < d.size(); ++i) {
     EXPECT_EQ(d[i].id, static_cast<std::int64_t>(i + 1));
     EXPECT_TRUE(check_rule(d[i]).empty()) << d[i].name;
@@ -340,6 +342,115 @@ TEST(WarningRules, DefaultsAreConsistent) {
   EXPECT_EQ(d[4].min_points, 2);
   EXPECT_EQ(d[4].window, minutes(10));
   EXPECT_EQ(d[2].min_duration, minutes(10));
+  // 6–9: the rules for unranked units, at the levels of rank 4 (migration 0020, ADR 0019).
+  for (std::size_t i = 5; i < 9; ++i) {
+    EXPECT_EQ(d[i].hazard_ranks, std::vector<int>{kUnranked}) << d[i].name;
+    EXPECT_TRUE(d[i].unranked_level.has_value()) << d[i].name;
+    for (const auto& l : d[i].level_by_rank) EXPECT_FALSE(l.has_value()) << d[i].name;
+  }
+  EXPECT_EQ(*d[5].unranked_level, WarningLevel::blue);
+  EXPECT_EQ(*d[7].unranked_level, WarningLevel::yellow);
+  EXPECT_EQ(d[8].min_points, 2);
+  // The rank rules 1–5 say nothing for unranked units.
+  for (std::size_t i = 0; i < 5; ++i) EXPECT_FALSE(d[i].level_for(kUnranked)) << d[i].name;
+}
+
+TEST(WarningRules, NonMajorUnitGoesByTheUnrankedRules) {
+  Hazard unit;
+  unit.hazard = "";
+  unit.unit = "NH4NO3WH";
+  unit.rank = 1;  // whatever the caller says: no hazard source is unranked
+  EXPECT_EQ(run({{0, "raise P1 HH"}}, unit), V{"0:level:blue:6:P1"});
+  EXPECT_EQ(run({{0, "raise P1 H start=-700"}}, unit), V{"0:level:blue:7:P1"});
+  EXPECT_EQ(run({{0, "raise P1 H"}}, unit), V{});
+  EXPECT_EQ(run({{0, "raise P1 LL"}, {1800, "tick"}}, unit),
+            (V{"0:level:blue:6:P1", "1800:level:yellow:8:P1"}));
+  EXPECT_EQ(run({{0, "raise P1 HH"}, {60, "raise P2 H"}}, unit),
+            (V{"0:level:blue:6:P1", "60:level:yellow:9:P2"}));
+  // The enterprise's own points (no unit either) likewise.
+  Hazard own = unit;
+  own.unit = "";
+  EXPECT_EQ(run({{0, "raise P1 SWITCH"}}, own), V{"0:level:blue:6:P1"});
+}
+
+TEST(WarningRules, UnrankedIsNeverRankFour) {
+  Hazard unit;
+  unit.hazard = "";
+  unit.unit = "U1";
+  unit.rank = 4;
+  // Only the rank rules: an unranked unit's alarms make nothing (rule 2 gives rank 4 blue).
+  auto ranked = default_warning_rules();
+  ranked.resize(5);
+  EXPECT_EQ(run({{0, "raise P1 HH"}, {2000, "tick"}}, unit, ranked), V{});
+  // An edited unranked level is used as it is.
+  auto edited = default_warning_rules();
+  edited[5].unranked_level = WarningLevel::orange;
+  EXPECT_EQ(run({{0, "raise P1 HH"}}, unit, edited), V{"0:level:orange:6:P1"});
+  // A rank rule may name "unranked" beside ranks, with its own level.
+  auto both = ranked;
+  both[1].hazard_ranks = {3, 4, kUnranked};
+  both[1].unranked_level = WarningLevel::yellow;
+  EXPECT_TRUE(check_rule(both[1]).empty());
+  // "Every rank" (no hazard_ranks) is ranks 1–4: an unranked level there would never apply.
+  auto every = both[1];
+  every.hazard_ranks.clear();
+  auto problems = check_rule(every);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].field, "level_by_rank");
+  EXPECT_EQ(run({{0, "raise P1 HH"}}, unit, both), V{"0:level:yellow:2:P1"});
+}
+
+TEST(WarningRules, UnitsAndTheEnterpriseHaveAnEventEach) {
+  WarningEngine e;
+  auto alarm = [](int point, const std::string& hazard, const std::string& unit, int t) {
+    AlarmInput a;
+    a.point_id = point;
+    a.quota_code = "P" + std::to_string(point);
+    a.company_code = "14010000001";
+    a.hazard_code = hazard;
+    a.prodcell_id = unit;
+    a.region_code = "140105";
+    a.hazard_rank = 3;
+    a.type = "HH";
+    a.start = a.at = at(t);
+    return a;
+  };
+  auto d1 = e.on_alarm(alarm(1, "", "U1", 0));
+  auto d2 = e.on_alarm(alarm(2, "", "U2", 1));
+  auto d3 = e.on_alarm(alarm(3, "", "", 2));
+  auto d4 = e.on_alarm(alarm(4, "14010000001001", "U1", 3));  // a major source: by hazard code
+  ASSERT_EQ(d1.size(), 1u);
+  ASSERT_EQ(d2.size(), 1u);
+  ASSERT_EQ(d3.size(), 1u);
+  ASSERT_EQ(d4.size(), 1u);
+  EXPECT_EQ(d1[0].prodcell_id, "U1");
+  EXPECT_EQ(d2[0].prodcell_id, "U2");
+  EXPECT_EQ(d3[0].prodcell_id, "");
+  EXPECT_EQ(d3[0].hazard_code, "");
+  EXPECT_EQ(d4[0].hazard_code, "14010000001001");
+  EXPECT_EQ(d4[0].prodcell_id, "");
+  EXPECT_EQ(d4[0].level, WarningLevel::yellow);  // rank 3, rule 2
+  for (const auto* d : {&d1[0], &d2[0], &d3[0]}) {
+    EXPECT_EQ(d->kind, WarningDecision::Kind::open_or_raise);
+    EXPECT_EQ(d->rule_id, 6);
+  }
+  EXPECT_EQ(e.tracked_hazards(), 4u);
+  // A second alarm on U1 joins U1's open event only.
+  auto d5 = e.on_alarm(alarm(5, "", "U1", 4));
+  ASSERT_EQ(d5.size(), 1u);
+  EXPECT_EQ(d5[0].prodcell_id, "U1");
+  // Closing U1's event leaves U2's open: a second point on U2 raises U2's event by the
+  // unranked combination rule; one on U1 opens U1's again.
+  e.event_closed("14010000001", "", "U1");
+  auto d6 = e.on_alarm(alarm(6, "", "U2", 5));
+  ASSERT_EQ(d6.size(), 1u);
+  EXPECT_EQ(d6[0].prodcell_id, "U2");
+  EXPECT_EQ(d6[0].rule_id, 9);
+  EXPECT_EQ(d6[0].level, WarningLevel::yellow);
+  auto d7 = e.on_alarm(alarm(7, "", "U1", 6));
+  ASSERT_EQ(d7.size(), 1u);
+  EXPECT_EQ(d7[0].kind, WarningDecision::Kind::open_or_raise);
+  EXPECT_EQ(d7[0].prodcell_id, "U1");
 }
 
 TEST(WarningRules, CheckRuleNamesTheBadField) {
