@@ -1224,3 +1224,56 @@ TEST_F(ScopeMatrixOther, PatrolsAndRoutineUseFollowTheScope) {
 }
 
 }  // namespace
+
+TEST_F(ScopeMatrixOther, UnitStatusesFollowTheScope) {
+  auto c = w_->client();
+  std::map<std::string, std::string> id;  // company → an ended stop of its production unit
+  for (const auto* side : {&kA, &kB}) {
+    id[side->company] = shared_db().db().in_tx([&](hazmon::storage::Tx& tx) {
+      auto unit = side->hazard + "S0901";
+      tx.exec_count(
+          "INSERT INTO equipment (equip_code, company_code, hazard_code, equip_type, name) "
+          "VALUES ($1, $2, $3, 'S0', '矩阵装置') ON CONFLICT DO NOTHING",
+          {unit, side->company, side->hazard});
+      return std::to_string(*tx.one<long long>(
+          "INSERT INTO unit_run_status (company_code, equip_code, status, begin_at, end_at, "
+          "reason, source, filed_by, created_at, updated_at) VALUES ($1, $2, 'stopped', "
+          "now() - interval '2 hours', now() - interval '1 hour', '停车', 'dashboard', 'sm', "
+          "now(), now()) RETURNING id",
+          {side->company, unit}));
+    });
+  }
+  for (const auto& who : kCallers) {
+    SCOPED_TRACE(who.user + " (" + who.role + " " + who.scope + ")");
+    const auto& tok = w_->token.at(who.user);
+    auto list = c.get("/api/v1/unit-statuses?limit=1000", tok);
+    ASSERT_EQ(list.status, 200) << list.body;
+    std::set<std::string> seen;
+    auto listed = list.json();
+    for (const auto& item : listed["items"]) seen.insert(item["company_code"].get<std::string>());
+    EXPECT_EQ(seen.count(kA.company) == 1, who.sees_a);
+    EXPECT_EQ(seen.count(kB.company) == 1, who.sees_b);
+    for (const auto* side : {&kA, &kB}) {
+      bool visible = side == &kA ? who.sees_a : who.sees_b;
+      auto one = c.get("/api/v1/unit-statuses/" + id[side->company], tok);
+      auto check =
+          c.get("/api/v1/unit-statuses/commitment-check?company_code=" + side->company, tok);
+      // Ending an ended status: 409 where it is found, so nothing changes either way.
+      auto end =
+          c.post_json("/api/v1/unit-statuses/" + id[side->company] + "/end", json::object(), tok);
+      if (visible) {
+        EXPECT_EQ(one.status, 200) << one.body;
+        EXPECT_EQ(check.status, 200) << check.body;
+      } else {
+        EXPECT_TRUE(is_problem(one, 404, "not_found")) << side->company;
+        EXPECT_TRUE(is_problem(check, 404, "not_found")) << side->company;
+      }
+      if (who.role != "enterprise_user")
+        EXPECT_TRUE(is_problem(end, 403, "forbidden")) << end.body;
+      else if (!visible)
+        EXPECT_TRUE(is_problem(end, 404, "not_found")) << end.body;
+      else
+        EXPECT_TRUE(is_problem(end, 409, "conflict")) << end.body;
+    }
+  }
+}
