@@ -354,6 +354,49 @@ std::map<std::string, Try> actions() {
   a["permit.summary"] = [=](World& w, const std::string& r, int) {
     return w.c().get("/api/v1/work-permits/summary", as(w, r));
   };
+  // Patrols and spot checks (分级巡查抽查): an on-site check already over, so that no patrol stays
+  // in progress; a finding for every try that answers or confirms one.
+  auto onsite = [](const std::string& note) {
+    return json{{"company_code", kCompany},
+                {"kind", "onsite"},
+                {"started_at", core::format_rfc3339(system_clock::now() - hours(2))},
+                {"ended_at", core::format_rfc3339(system_clock::now() - hours(1))},
+                {"findings",
+                 {{{"description", note},
+                   {"severity", "general"},
+                   {"follow_up", "限期整改"},
+                   {"deadline", core::format_rfc3339(system_clock::now() + hours(48))}}}}};
+  };
+  auto open_finding = [=](World& w, const std::string& r, int n) {
+    auto res = w.c().post_json("/api/v1/patrols", onsite("矩阵问题" + r + std::to_string(n)),
+                               w.token.at("province_admin"));
+    if (res.status != 201) throw std::runtime_error("role matrix: patrol: " + res.body);
+    return std::to_string(res.json()["findings"][0]["id"].get<long long>());
+  };
+  a["patrol.start"] = [=](World& w, const std::string& r, int n) {
+    return w.c().post_json("/api/v1/patrols", onsite("矩阵巡查" + r + std::to_string(n)), as(w, r));
+  };
+  a["patrol.read"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/patrols", as(w, r));
+  };
+  a["patrol.reply"] = [=](World& w, const std::string& r, int n) {
+    return w.c().post_json("/api/v1/patrol-findings/" + open_finding(w, r, n) + "/reply",
+                           {{"reply", "已整改"}}, as(w, r));
+  };
+  a["patrol.confirm"] = [=](World& w, const std::string& r, int n) {
+    auto id = open_finding(w, r, n);
+    auto answered = w.c().post_json("/api/v1/patrol-findings/" + id + "/reply",
+                                    {{"reply", "已整改"}}, w.token.at("enterprise_user"));
+    if (answered.status != 200) throw std::runtime_error("role matrix: reply: " + answered.body);
+    return w.c().post_json("/api/v1/patrol-findings/" + id + "/confirm", {{"accept", true}},
+                           as(w, r));
+  };
+  a["duty.checkin"] = [=](World& w, const std::string& r, int) {
+    return w.c().post_json("/api/v1/duty-checkins", {{"duty_person", "矩阵值班员"}}, as(w, r));
+  };
+  a["routine_use.read"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/routine-use", as(w, r));
+  };
   // Unit run statuses (装置运行状态) on a production unit made once; each attempt begins a
   // minute after the one before, so that no attempt begins before the unit's latest status.
   auto unit = [](World& w) {
