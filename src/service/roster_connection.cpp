@@ -27,10 +27,13 @@ json time_or_null(const std::optional<core::SysTime>& t) {
 }
 json text_or_null(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
 
+// People of the province, cities and counties, and the operators, read the deployment views.
 bool is_officer(Role r) {
   return r == Role::province_admin || r == Role::province_officer || r == Role::city_officer ||
-         r == Role::county_officer;
+         r == Role::county_officer || r == Role::operator_;
 }
+// The province's administrator and the city's own officer change duties and roster rows.
+bool may_change(Role r) { return r == Role::province_admin || r == Role::city_officer; }
 
 json group_json(const storage::ConnectionGroup& g) {
   return {{"region_code", g.region_code},
@@ -206,15 +209,13 @@ json RosterService::update_city_duty(const model::Principal& who, const std::str
   if (status == "done" && note.empty())
     throw Error(Errc::validation_failed, "a duty is done with its evidence",
                 {{"/evidence_note", "required when status is done (what was filed, where)"}});
+  // The city's own officer, or the province's administrator; a county or a provincial officer
+  // reads them only; another city's duty is absent to a city.
+  if (!may_change(who.role)) throw Error(Errc::forbidden, "this role may not change city duties");
   return db_.in_tx([&](storage::Tx& tx) {
-    if (!is_officer(who.role) || !kStore.lock_city_duty(tx, who.scope, city, duty))
+    if ((who.role == Role::city_officer && who.scope.region_code != city) ||
+        !kStore.lock_city_duty(tx, who.scope, city, duty))
       throw Error(Errc::not_found, "no such city duty");
-    // The city's own officer, or the province's administrator; a county or a provincial
-    // officer reads them only.
-    bool may = who.role == Role::province_admin ||
-               (who.role == Role::city_officer && who.scope.kind == model::ScopeKind::region &&
-                who.scope.region_code == city);
-    if (!may) throw Error(Errc::forbidden, "this role may not change city duties");
     return duty_json(kStore.update_city_duty(tx, city, duty, status, note, who.name));
   });
 }
@@ -257,12 +258,17 @@ json RosterService::resolve_row(const model::Principal& who, int attachment, int
         std::find(allowed_fields.begin(), allowed_fields.end(), k) == allowed_fields.end())
       throw Error(Errc::validation_failed, "field not used by this action",
                   {{"/" + k, "is not a field of " + action}});
+  if (!may_change(who.role)) throw Error(Errc::forbidden, "this role may not resolve roster rows");
+  // The action's own fields are checked before the row is looked up.
+  std::string picked, name, region;
+  if (action == "pick") picked = string_field(body, "company_code", 11, 11);
+  if (action == "create") {
+    name = string_field(body, "name", 6, 200);
+    region = string_field(body, "region_code", 6, 6);
+  }
   return db_.in_tx([&](storage::Tx& tx) {
-    std::optional<storage::RosterRowView> row;
-    if (is_officer(who.role)) row = kStore.lock_roster_row(tx, who.scope, attachment, seq);
+    auto row = kStore.lock_roster_row(tx, who.scope, attachment, seq);
     if (!row) throw Error(Errc::not_found, "no such roster row");
-    if (who.role != Role::province_admin && who.role != Role::city_officer)
-      throw Error(Errc::forbidden, "this role may not resolve roster rows");
     if (row->match_kind != "unmatched")
       throw Error(Errc::conflict,
                   "only an unmatched row is resolved (this one is " + row->match_kind + ")");
@@ -278,14 +284,12 @@ json RosterService::resolve_row(const model::Principal& who, int attachment, int
                     {{"/action", "pick an enterprise of your region or create one"}});
       resolution = "confirmed";
     } else if (action == "pick") {
-      code = string_field(body, "company_code", 11, 11);
+      code = picked;
       if (!kStore.enterprise_name_in_scope(tx, who.scope, code))
         throw Error(Errc::validation_failed, "no such enterprise in your region",
                     {{"/company_code", "an active enterprise of your region"}});
       resolution = "picked";
     } else {
-      auto name = string_field(body, "name", 6, 200);
-      auto region = string_field(body, "region_code", 6, 6);
       auto level = model::region_level(region);
       if (!level || *level == model::RegionLevel::province || !kStore.region_exists(tx, region))
         throw Error(Errc::validation_failed, "unknown region",

@@ -583,6 +583,31 @@ std::map<std::string, Try> actions() {
   a["coverage.summary"] = [=](World& w, const std::string& r, int) {
     return w.c().get("/api/v1/coverage?group_by=county", as(w, r));
   };
+  // The notice's connection duties (issue 12): 太原's duties and an unmatched roster row of 太原
+  // per try, resolved by picking the matrix's enterprise.
+  a["connection.read"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/deployment/connection", as(w, r));
+  };
+  a["city_duty.read"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/deployment/city-duties", as(w, r));
+  };
+  a["city_duty.update"] = [=](World& w, const std::string& r, int) {
+    return w.c().patch_json(
+        std::string("/api/v1/deployment/city-duties/") + kCity + "/supervise_deployment",
+        {{"status", "in_progress"}}, as(w, r));
+  };
+  a["roster.read"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/deployment/roster-rows", as(w, r));
+  };
+  a["roster.resolve"] = [=](World& w, const std::string& r, int n) {
+    auto seq = std::to_string(9800 + n);
+    shared_db().exec(
+        "INSERT INTO roster_row(attachment, seq, region_name, name, match_kind) "
+        "VALUES (4, " +
+        seq + ", '太原市', '角色矩阵未匹配" + seq + "', 'unmatched') ON CONFLICT DO NOTHING");
+    return w.c().post_json("/api/v1/deployment/roster-rows/4/" + seq + "/resolve",
+                           {{"action", "pick"}, {"company_code", kCompany}}, as(w, r));
+  };
   return a;
 }
 

@@ -147,7 +147,7 @@ TEST_F(RosterResolvePg, ResolvingTheSixRealRowsCreatesTheirVideoGatewayTasks) {
 
 TEST_F(RosterResolvePg, OnlyTheProvinceOrTheRowsCityResolves) {
   auto conf = json{{"action", "confirm"}};
-  // Another city, a county of the row's city: the row is not theirs (404).
+  // Another city: the row is not its own (404); a county officer may not resolve (403).
   auto other = caught([&] { roster.resolve_row(city_officer("140300"), 4, 45, conf); });
   ASSERT_TRUE(other);
   EXPECT_EQ(other->code, Errc::not_found);
@@ -155,7 +155,7 @@ TEST_F(RosterResolvePg, OnlyTheProvinceOrTheRowsCityResolves) {
     roster.resolve_row(principal(Role::county_officer, Scope::region("140702")), 4, 45, conf);
   });
   ASSERT_TRUE(county);
-  EXPECT_EQ(county->code, Errc::not_found);
+  EXPECT_EQ(county->code, Errc::forbidden);
   // A provincial officer sees it but may not change it.
   auto officer = caught([&] {
     roster.resolve_row(principal(Role::province_officer, Scope::province()), 4, 45, conf);
