@@ -67,6 +67,10 @@ json enterprise_coverage_json(const service::EnterpriseCoverageResult& r) {
                      {"status", model::to_string(i.status)},
                      {"points", i.points},
                      {"fresh", i.fresh}});
+    if (i.kind == model::GapKind::sis) {  // the SIS loops there (docs/sis.md)
+      items.back()["loops"] = i.loops;
+      items.back()["loops_in_service"] = i.loops_in_service;
+    }
   }
   auto j = enterprise_json(r.enterprise);
   j["checked"] = r.checked;

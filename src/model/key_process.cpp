@@ -100,6 +100,19 @@ bool in_unit(const PointGroup& g, const EnterpriseProcess& ep) {
   return !ep.prodcell_id || (g.prodcell_id && *g.prodcell_id == *ep.prodcell_id);
 }
 
+// A SIS requirement's loops: the enterprise's in its unit (anywhere when the process is not run
+// in a named unit), of its process or of none.
+void count_loops(CoverageItem& item, const std::string& company,
+                 const std::vector<SisLoopGroup>& loops) {
+  for (const auto& l : loops) {
+    if (l.company_code != company) continue;
+    if (item.prodcell_id && l.prodcell_id != item.prodcell_id) continue;
+    if (l.process_code && l.process_code != item.process_code) continue;
+    item.loops += l.loops;
+    item.loops_in_service += l.in_service;
+  }
+}
+
 void process_items(const KeyProcessCatalogue& cat, const EnterpriseProcess& ep,
                    const std::vector<const PointGroup*>& groups, std::vector<CoverageItem>& out) {
   const auto* proc = cat.process(ep.process_code);
@@ -177,6 +190,8 @@ std::vector<EnterpriseCoverage> compute_coverage(const KeyProcessCatalogue& cat,
     auto gi = groups.find(e.company_code);
     const auto& gs = gi == groups.end() ? none : gi->second;
     for (const auto* p : procs[e.company_code]) process_items(cat, *p, gs, ec.items);
+    for (auto& item : ec.items)
+      if (item.kind == GapKind::sis) count_loops(item, e.company_code, in.sis_loops);
     CoverageItem gas;
     gas.kind = GapKind::plant_gas;
     gas.label = "全厂可燃/有毒气体检测";

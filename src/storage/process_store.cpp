@@ -29,6 +29,14 @@ struct RowDescription<model::CoverageCell> {
       column("name", &C::name), column("cell_type", &C::cell_type));
 };
 template <>
+struct RowDescription<model::SisLoopGroup> {
+  using G = model::SisLoopGroup;
+  static constexpr auto columns = std::make_tuple(
+      column("company_code", &G::company_code), column("prodcell_id", &G::prodcell_id),
+      column("process_code", &G::process_code), column("loops", &G::loops),
+      column("in_service", &G::in_service));
+};
+template <>
 struct RowDescription<model::PointGroup> {
   using G = model::PointGroup;
   static constexpr auto columns = std::make_tuple(
@@ -220,6 +228,15 @@ model::CoverageInputs ProcessStore::coverage_inputs(Tx& tx, const model::Scope& 
           "WHERE mp.is_active AND mp.in_use AND " +
           where + " GROUP BY 1, 2, 3, 4, 5, 6, 7",
       q);
+  // In service: no trip waiting for its reset and no active bypass (docs/sis.md).
+  in.sis_loops = tx.rows<model::SisLoopGroup>(
+      "SELECT l.company_code, l.prodcell_id, l.process_code, count(*) AS loops, count(*) FILTER "
+      "(WHERE NOT EXISTS (SELECT 1 FROM sis_trip t WHERE t.loop_id = l.id AND t.reset_at IS NULL) "
+      "AND NOT EXISTS (SELECT 1 FROM sis_bypass b WHERE b.loop_id = l.id AND b.state = "
+      "'active')) AS in_service FROM sis_loop l JOIN enterprise e ON e.company_code = "
+      "l.company_code WHERE l.is_active AND " +
+          where + " GROUP BY 1, 2, 3",
+      p);
   return in;
 }
 

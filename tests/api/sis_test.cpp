@@ -280,3 +280,38 @@ TEST(SisApi, LoopsFollowTheScope) {
                       {{"company_code", kA}, {"tag", "SIS-X"}, {"name", "越权"}}, w.city_other);
   EXPECT_EQ(r.status, 422) << r.body;
 }
+
+TEST(SisApi, TheCoverageCheckCountsTheLoopsInService) {
+  auto& w = world();
+  auto county = w.srv->login("sis_county");
+  auto user_b = w.srv->login("sis_user_b");
+  std::vector<long long> ids;
+  for (const char* tag : {"SIS-B1", "SIS-B2", "SIS-B3"}) {
+    auto r = w.c().post_json("/api/v1/sis-loops",
+                             {{"company_code", kB},
+                              {"tag", tag},
+                              {"name", "氧化反应器联锁"},
+                              {"process_code", tag == std::string("SIS-B3") ? "E15010" : "E1504"}},
+                             county);
+    ASSERT_EQ(r.status, 201) << r.body;
+    ids.push_back(r.json()["id"].get<long long>());
+  }
+  auto r = w.c().post_json("/api/v1/sis-loops/" + std::to_string(ids[1]) + "/trips",
+                           {{"cause", "超温"}}, user_b);
+  ASSERT_EQ(r.status, 201) << r.body;
+  r = w.c().post_json("/api/v1/enterprise-processes",
+                      {{"company_code", kB}, {"process_code", "E1504"}}, county);
+  ASSERT_EQ(r.status, 201) << r.body;
+  r = w.c().get("/api/v1/coverage/enterprises/" + kB, county);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto cov = r.json();
+  int sis_items = 0;
+  for (const auto& item : cov["items"]) {
+    if (item["kind"] != "sis") continue;
+    ++sis_items;
+    EXPECT_EQ(item["process_code"], "E1504");
+    EXPECT_EQ(item["loops"], 2) << "the E15010 loop is another process's";
+    EXPECT_EQ(item["loops_in_service"], 1) << "one of them tripped";
+  }
+  EXPECT_EQ(sis_items, 1) << cov.dump();
+}

@@ -55,11 +55,19 @@ struct PointGroup {
   long long points = 0, fresh = 0;
   std::optional<std::string> warehouse_id, loading_platform_id;  // where it is, if there
 };
+// Active SIS loops (sis_loop, migration 0023, docs/sis.md) of one enterprise by unit and process:
+// `loops`, `in_service` of which are neither tripped nor bypassed.
+struct SisLoopGroup {
+  std::string company_code;
+  std::optional<std::string> prodcell_id, process_code;
+  long long loops = 0, in_service = 0;
+};
 struct CoverageInputs {
   std::vector<CoverageEnterprise> enterprises;
   std::vector<EnterpriseProcess> processes;
   std::vector<CoverageCell> cells;
   std::vector<PointGroup> points;
+  std::vector<SisLoopGroup> sis_loops;
 };
 
 // What one requirement is about.
@@ -88,6 +96,7 @@ struct CoverageItem {
   std::string label;  // Chinese: what is required
   CoverageStatus status = CoverageStatus::missing;
   long long points = 0, fresh = 0;
+  long long loops = 0, loops_in_service = 0;  // sis: the loops registered there, those in service
 };
 
 struct EnterpriseCoverage {
