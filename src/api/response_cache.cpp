@@ -40,6 +40,7 @@ struct ResponseCache::Impl {
   prometheus::Counter& not_modified;
   prometheus::Gauge& entries_gauge;
   prometheus::Gauge& bytes_gauge;
+  prometheus::Counter& io_thread_hits;
 
   static std::size_t cost(const std::string& key, const CachedAnswer& a) {
     return key.size() + a.body.size() + a.etag.size() + a.content_type.size() + 128;
@@ -83,6 +84,8 @@ ResponseCache::ResponseCache(ResponseCacheSettings s, VersionSource version, cor
                   "GET answers sent as 304 Not Modified (If-None-Match matched the ETag)"),
           gauge(m, "hazmon_response_cache_entries", "Answers in the response cache"),
           gauge(m, "hazmon_response_cache_bytes", "Bytes held by the response cache"),
+          counter(m, "hazmon_response_cache_io_thread_hits_total",
+                  "Hits (200 or 304) sent by read_cached's early step, without the worker pool"),
       }) {
   gauge(m, "hazmon_response_cache_max_entries", "read_cache.max_entries")
       .Set(static_cast<double>(s_.max_entries));
@@ -135,6 +138,7 @@ void ResponseCache::put(const std::string& key, std::int64_t version,
 }
 
 void ResponseCache::count_not_modified() { impl_->not_modified.Increment(); }
+void ResponseCache::count_io_thread_hit() { impl_->io_thread_hits.Increment(); }
 
 std::size_t ResponseCache::entries() const {
   std::lock_guard lock(impl_->mutex);
@@ -275,7 +279,10 @@ http::Early read_cached_early(ApiContext& ctx, Freshness f,
                           resume = std::move(resume)](std::optional<std::int64_t> v) {
       std::shared_ptr<const CachedAnswer> hit;
       if (v) hit = cache->find(key, *v, max_age);
-      if (hit) return resume(send(req, hit, *cache));
+      if (hit) {
+        cache->count_io_thread_hit();
+        return resume(send(req, hit, *cache));
+      }
       auto st = std::make_shared<ReadVersion>();
       st->version = v;
       req.early_state = std::move(st);

@@ -237,3 +237,70 @@ TEST(ReadCache, AListsTotalComesWithItsPage) {
   EXPECT_EQ(none["items"].size(), 0u);
   EXPECT_EQ(none["total"], 0);
 }
+
+// Hits for a session this node holds in memory are sent from the I/O thread (read_cached's early
+// step, ADR 0018) after a version read begun after the request came: a write through the other
+// node is still in the next read, a 304 is answered there too, and a logged-out token is never
+// answered from memory.
+TEST(ReadCache, HitsForAKnownSessionAreSentFromTheIoThreadUnderTheSameRules) {
+  ensure_rows();
+  TestServer a(shared_db()), b(shared_db());
+  auto token_a = a.make_user("rc_io_thread", "province_admin");
+  auto token_b = b.login("rc_io_thread");
+  const std::string io = "hazmon_response_cache_io_thread_hits_total";
+
+  ASSERT_EQ(b.client().get(kList, token_b).status, 200);  // made on a worker, cached
+  double io_hits = metric(b, io);
+  auto warm = b.client().get(kList, token_b);
+  ASSERT_EQ(warm.status, 200);
+  EXPECT_EQ(metric(b, io), io_hits + 1);
+
+  for (int i = 0; i < 5; ++i) {
+    const std::string name = "晋中读路径甲 RCX io" + std::to_string(i);
+    auto w =
+        a.client().patch_json(std::string("/api/v1/enterprises/") + kA1, {{"name", name}}, token_a);
+    ASSERT_EQ(w.status, 200) << w.body;
+    double misses = metric(b, "hazmon_response_cache_misses_total");
+    auto r = b.client().get(kList, token_b);
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(name_of(r, kA1), name) << "round " << i;
+    EXPECT_EQ(metric(b, "hazmon_response_cache_misses_total"), misses + 1) << "round " << i;
+    // The new page is cached; the next read is an I/O-thread hit with the same bytes and tag.
+    io_hits = metric(b, io);
+    auto again = b.client().get(kList, token_b);
+    EXPECT_EQ(again.body, r.body);
+    EXPECT_EQ(again.header("etag"), r.header("etag"));
+    EXPECT_EQ(metric(b, io), io_hits + 1) << "round " << i;
+    auto revalidate = b.client().request(
+        "GET", kList, "",
+        {{"Authorization", "Bearer " + token_b}, {"If-None-Match", r.header("etag")}});
+    EXPECT_EQ(revalidate.status, 304);
+    EXPECT_TRUE(revalidate.body.empty());
+    EXPECT_EQ(metric(b, io), io_hits + 2) << "round " << i;
+  }
+
+  // The overview holds live figures: with statistics.overview_cache_ms 0 (the test servers') it
+  // is never reused, on the I/O thread either.
+  ASSERT_EQ(b.client().get("/api/v1/overview", token_b).status, 200);
+  io_hits = metric(b, io);
+  auto ov = b.client().get("/api/v1/overview", token_b);
+  ASSERT_EQ(ov.status, 200);
+  EXPECT_EQ(metric(b, io), io_hits);
+
+  // A logout through B: the token is gone from memory, so the next read is refused, not served.
+  ASSERT_EQ(
+      b.client()
+          .request("POST", "/api/v1/auth/logout", "", {{"Authorization", "Bearer " + token_b}})
+          .status,
+      204);
+  io_hits = metric(b, io);
+  EXPECT_EQ(b.client().get(kList, token_b).status, 401);
+  EXPECT_EQ(metric(b, io), io_hits);
+  // Gateways' list (last_seen_at moves without a registry write) is never taken from the cache.
+  auto gw = a.client().get("/api/v1/gateways?limit=5", token_a);
+  ASSERT_EQ(gw.status, 200);
+  io_hits = metric(a, io);
+  ASSERT_EQ(a.client().get("/api/v1/gateways?limit=5", token_a).status, 200);
+  EXPECT_EQ(metric(a, io), io_hits);
+  EXPECT_TRUE(a.client().get("/api/v1/gateways?limit=5", token_a).header("etag").empty());
+}

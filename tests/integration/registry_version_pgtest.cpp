@@ -7,6 +7,8 @@
 #include <hazmon/storage/registry_version.hpp>
 
 #include <atomic>
+#include <future>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -115,4 +117,69 @@ TEST(RegistryVersionPg, AnUnreachableDatabaseAnswersNothingRatherThanAnOldNumber
                      std::chrono::milliseconds(500));
   EXPECT_FALSE(rv.current().has_value());
   EXPECT_FALSE(rv.current().has_value());
+}
+
+// The non-blocking form the I/O threads use (ADR 0018, "answered on the I/O thread"): callers
+// that do not wait are held to the same rule, a read that began after the call, and share reads.
+TEST(RegistryVersionPg, AsyncCallersAreServedByAReadBegunAfterTheyCame) {
+  TestDatabase db;
+  auto rv = std::make_unique<RegistryVersion>(db.dsn());
+  constexpr int kCallers = 4, kCalls = 300;
+  std::atomic<bool> stop{false};
+  std::atomic<long long> stale{0}, answered{0}, empty{0};
+  std::atomic<long long> committed{stored(db)};
+  std::thread writer([&] {
+    for (int i = 0; i < 20 && !stop; ++i) {
+      db.exec("UPDATE region SET name = name WHERE code = '140100'");
+      committed = stored(db);
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  });
+  std::vector<std::thread> callers;
+  for (int t = 0; t < kCallers; ++t) {
+    callers.emplace_back([&] {
+      for (int i = 0; i < kCalls; ++i) {
+        const long long floor = committed.load();
+        rv->current_async([&, floor](std::optional<std::int64_t> v) {
+          if (!v)
+            ++empty;
+          else if (*v < floor)
+            ++stale;
+          ++answered;
+        });
+        if (i % 50 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+    });
+  }
+  for (auto& c : callers) c.join();
+  stop = true;
+  writer.join();
+  for (int i = 0; i < 500 && answered.load() < kCallers * kCalls; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(answered.load(), kCallers * kCalls);
+  EXPECT_EQ(stale.load(), 0);
+  EXPECT_EQ(empty.load(), 0);
+  // Callers that came while a read was in flight were served together by the next one.
+  EXPECT_LT(rv->reads(), static_cast<std::uint64_t>(kCallers * kCalls) / 4);
+  // A write committed before a call is in its answer.
+  db.exec("UPDATE region SET name = name WHERE code = '140100'");
+  const long long now = stored(db);
+  std::promise<std::optional<std::int64_t>> seen;
+  rv->current_async([&seen](std::optional<std::int64_t> v) { seen.set_value(v); });
+  auto got = seen.get_future().get();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(*got, now);
+  // Destroyed with nothing in flight, a later object still answers; callers after destruction
+  // cannot exist, so the reader ends cleanly.
+  rv.reset();
+}
+
+TEST(RegistryVersionPg, AsyncCallersOfAnUnreachableDatabaseGetNothing) {
+  RegistryVersion rv("host=/nonexistent-socket-dir port=1 user=nobody dbname=none",
+                     std::chrono::milliseconds(500));
+  std::promise<std::optional<std::int64_t>> seen;
+  rv.current_async([&seen](std::optional<std::int64_t> v) { seen.set_value(v); });
+  auto f = seen.get_future();
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_FALSE(f.get().has_value());
 }

@@ -63,6 +63,7 @@ class ResponseCache {
   // Another version than the stored answers' empties the cache first (they cannot be served).
   void put(const std::string& key, std::int64_t version, std::shared_ptr<const CachedAnswer> a);
   void count_not_modified();
+  void count_io_thread_hit();  // a hit answered by read_cached's early step (read_cached.hpp)
 
   std::size_t entries() const;
   std::size_t bytes() const;
