@@ -144,7 +144,7 @@ export const CAUSE_LABELS: Labels<NonNullable<S['FeedbackCause']>> = {
   real_hazard: '真实险情',
 };
 
-export const SOURCE_LABELS: Labels<S['WarningEvent']['source']> = { sensor: '监测数据', video_ai: '视频智能分析', commitment: '安全承诺' };
+export const SOURCE_LABELS: Labels<S['WarningEvent']['source']> = { sensor: '监测数据', video_ai: '视频智能分析', commitment: '安全承诺', sis: '安全仪表系统' };
 export const CATEGORY_LABELS: Labels<S['WarningEvent']['category']> = {
   threshold: '超阈值',
   duration: '持续超限',
@@ -152,6 +152,7 @@ export const CATEGORY_LABELS: Labels<S['WarningEvent']['category']> = {
   data_quality: '数据质量',
   video_ai: '视频智能分析',
   commitment: '安全承诺',
+  sis: '安全仪表（联锁动作/旁路超期）',
 };
 
 export const ALARM_TYPE_LABELS: Readonly<Record<string, string>> = {
