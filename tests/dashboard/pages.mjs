@@ -22,6 +22,7 @@ export const MY_PAGES = [
   { name: 'statistics', path: '/statistics', ready: '[data-testid=statistics-page]' },
   { name: 'data-quality', path: '/data-quality', ready: '[data-testid=data-quality-page]' },
   { name: 'deployment', path: '/deployment', ready: '[data-testid=deployment-cities]' },
+  { name: 'connection', path: '/connection', ready: '[data-testid=connection-regions]' },
   { name: 'coverage', path: '/coverage', ready: '[data-testid=coverage-region-table]' },
   { name: 'reports', path: '/reports', ready: '[data-testid=reports-table]' },
   { name: 'admin-users', path: '/admin/users', ready: '[data-testid=admin-users]' },

@@ -27,6 +27,7 @@ export const NAV: NavItem[] = [
   { path: '/patrols', name: 'patrols', title: '巡查抽查' },
   { path: '/routine-use', name: 'routine-use', title: '日常使用' },
   { path: '/coverage', name: 'coverage', title: '接入完整性', roles: ['province_admin', 'province_officer', 'city_officer', 'county_officer', 'operator'] },
+  { path: '/connection', name: 'connection', title: '接入与部署' },
   { path: '/deployment', name: 'deployment', title: '部署进度' },
   { path: '/reports', name: 'reports', title: '日报周报' },
   { path: '/admin', name: 'admin', title: '系统管理' },

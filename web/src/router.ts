@@ -25,6 +25,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/patrols', name: 'patrols', component: () => import('./pages/PatrolsPage.vue'), meta: { title: '巡查抽查' } },
   { path: '/routine-use', name: 'routine-use', component: () => import('./pages/RoutineUsePage.vue'), meta: { title: '日常使用' } },
   { path: '/coverage', name: 'coverage', component: () => import('./pages/CoveragePage.vue'), meta: { title: '接入完整性' } },
+  { path: '/connection', name: 'connection', component: () => import('./pages/ConnectionPage.vue'), meta: { title: '接入与部署' } },
   { path: '/deployment', name: 'deployment', component: () => import('./pages/DeploymentPage.vue'), meta: { title: '部署进度' } },
   { path: '/reports', name: 'reports', component: () => import('./pages/ReportsPage.vue'), meta: { title: '日报周报' } },
   { path: '/admin/:section?', name: 'admin', component: () => import('./pages/AdminPage.vue'), meta: { title: '系统管理' } },
