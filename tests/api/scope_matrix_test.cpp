@@ -1137,6 +1137,65 @@ TEST_F(ScopeMatrixOther, WorkPermitsFollowTheScope) {
   }
 }
 
+// SIS loops (docs/sis.md): the list, a loop with its history follow the scope (404 outside);
+// only the enterprise's own users end a bypass (others 403, another enterprise's 404), and nothing
+// changes: the bypass has ended already (409 where it is found).
+TEST_F(ScopeMatrixOther, SisLoopsFollowTheScope) {
+  auto c = w_->client();
+  std::map<std::string, std::string> loop, bypass;  // company → its loop, its ended bypass
+  for (const auto* side : {&kA, &kB}) {
+    shared_db().db().in_tx([&](hazmon::storage::Tx& tx) {
+      loop[side->company] = std::to_string(*tx.one<long long>(
+          "INSERT INTO sis_loop (company_code, tag, name, source, created_by, created_at, "
+          "updated_at) VALUES ($1, 'SM-SIS-1', '矩阵联锁', 'dashboard', 'sm', now(), now()) "
+          "RETURNING id",
+          {side->company}));
+      bypass[side->company] = std::to_string(*tx.one<long long>(
+          "INSERT INTO sis_bypass (loop_id, applicant, approver, reason, begin_at, expiry_at, "
+          "state, approved_at, approved_by, ended_at, ended_by, source, filed_by, created_at) "
+          "VALUES ($1, '申请人', '审批人', '校验', now(), now() + interval '8 hours', 'ended', "
+          "now(), 'sm', now(), 'sm', 'dashboard', 'sm', now()) RETURNING id",
+          {loop[side->company]}));
+    });
+  }
+  for (const auto& who : kCallers) {
+    SCOPED_TRACE(who.user + " (" + who.role + " " + who.scope + ")");
+    const auto& tok = w_->token.at(who.user);
+    auto list = c.get("/api/v1/sis-loops", tok);
+    ASSERT_EQ(list.status, 200) << list.body;
+    std::set<std::string> seen;
+    auto listed = list.json();
+    for (const auto& item : listed["items"]) seen.insert(item["company_code"].get<std::string>());
+    EXPECT_EQ(seen.count(kA.company) == 1, who.sees_a);
+    EXPECT_EQ(seen.count(kB.company) == 1, who.sees_b);
+    for (const auto* side : {&kA, &kB}) {
+      bool visible = side == &kA ? who.sees_a : who.sees_b;
+      auto one = c.get("/api/v1/sis-loops/" + loop[side->company], tok);
+      auto end = c.post_json("/api/v1/sis-bypasses/" + bypass[side->company] + "/end",
+                             json::object(), tok);
+      if (visible) {
+        EXPECT_EQ(one.status, 200) << one.body;
+        EXPECT_EQ(one.json()["bypasses"].size(), 1u) << one.body;
+      } else {
+        EXPECT_TRUE(is_problem(one, 404, "not_found")) << side->company;
+      }
+      if (who.role != "enterprise_user")
+        EXPECT_TRUE(is_problem(end, 403, "forbidden")) << end.body;
+      else if (!visible)
+        EXPECT_TRUE(is_problem(end, 404, "not_found")) << end.body;
+      else
+        EXPECT_TRUE(is_problem(end, 409, "conflict")) << end.body;
+    }
+  }
+  for (const auto* side : {&kA, &kB}) {
+    auto ended_by = shared_db().db().in_tx([&](hazmon::storage::Tx& tx) {
+      return *tx.one<std::string>("SELECT ended_by FROM sis_bypass WHERE id = $1",
+                                  {bypass[side->company]});
+    });
+    EXPECT_EQ(ended_by, "sm") << side->company;
+  }
+}
+
 // The five systems' records (docs/five-systems.md): patrols, their findings, duty check-ins,
 // routine use and the five-systems statistics follow the scope (404 outside, absent from
 // lists); an officer cannot patrol an enterprise he cannot see (422, nothing stored), other
