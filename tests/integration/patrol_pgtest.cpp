@@ -6,6 +6,10 @@
 // per county that count all five systems' records.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
 #include <hazmon/core/clock.hpp>
 #include <hazmon/core/time_format.hpp>
 #include <hazmon/service/commitment_service.hpp>
@@ -422,4 +426,87 @@ TEST(FiveSystemsPg, TheStatisticsCountAllFiveSystemsRecords) {
   auto e = caught([&] { stats.five_systems(w.gateway_a, {}); });
   ASSERT_TRUE(e);
   EXPECT_EQ(e->code, core::Errc::forbidden);
+}
+
+// Routine use is derived, not rolled up: at national scale (7,007 enterprises, a user each, three
+// logins, a commitment and a check-in per enterprise a day, a week of history, 1,000 patrols with
+// findings) one province day of routine use and 30 days of five-systems statistics are measured
+// here (docs/five-systems.md).
+TEST(FiveSystemsScalePg, SevenThousandEnterprisesAreDerivedWithoutARollup) {
+  TestDatabase t;
+  core::FakeClock clock{at("2026-12-07T06:00:00Z")};  // 14:00 in Beijing
+  t.exec(
+      "INSERT INTO enterprise(company_code, name, region_code) SELECT c.code || lpad(i::text, "
+      "5, '0'), '规模' || c.code || '-' || i, c.code FROM region c, generate_series(1, 637) i "
+      "WHERE c.level = 'city'");  // 11 cities x 637 = 7,007
+  t.exec(
+      "INSERT INTO hazard_source(hazard_code, company_code, name, rank) SELECT company_code || "
+      "'001', company_code, '罐区', 1 + (hashtext(company_code) & 3) FROM enterprise");
+  t.exec(
+      "INSERT INTO app_user(username, role, scope_kind, scope_code, password_hash) SELECT 'u' || "
+      "company_code, 'enterprise_user', 'enterprise', company_code, 'x' FROM enterprise");
+  t.exec(
+      "INSERT INTO audit_log(at, request_id, actor_id, actor_name, actor_role, method, path, "
+      "status, action) SELECT '2026-12-07T06:00:00Z'::timestamptz - d * interval '1 day' - k * "
+      "interval '2 hours', 'r', u.id, u.username, 'enterprise_user', 'POST', "
+      "'/api/v1/auth/login', 200, 'auth.login' FROM app_user u, generate_series(0, 6) d, "
+      "generate_series(0, 2) k");
+  t.exec(
+      "INSERT INTO audit_log(at, request_id, actor_name, actor_role, method, path, status, action) "
+      "SELECT '2026-12-07T05:00:00Z'::timestamptz - i * interval '1 second', 'r', 'x', 'x', 'GET', "
+      "'/api/v1/overview', 200, 'other' FROM generate_series(1, 200000) i");
+  t.exec(
+      "INSERT INTO safety_commitment (company_code, day, units_total, units_running, "
+      "units_stopped, units_startup, units_trial, units_overhaul, key_process_count, risk_grade, "
+      "committer, committer_role, duty_leader, duty_phone, committed_at, late, source, filed_by) "
+      "SELECT company_code, '2026-12-07'::date - d, 1, 1, 0, 0, 0, 0, 0, 'blue', '甲', "
+      "'enterprise_principal', '乙', '13900000000', now(), d % 3 = 0, 'upload', 'g' FROM "
+      "enterprise, generate_series(0, 6) d");
+  t.exec(
+      "INSERT INTO duty_checkin(company_code, day, at, username, duty_person) SELECT "
+      "company_code, '2026-12-07'::date - d, '2026-12-07T01:00:00Z'::timestamptz - d * interval "
+      "'1 day', 'u', '值班' FROM enterprise, generate_series(0, 6) d");
+  t.exec(
+      "INSERT INTO patrol(company_code, kind, officer_name, officer_level, started_at, ended_at) "
+      "SELECT company_code, 'onsite', 'o', 'city', '2026-12-06T01:00:00Z', "
+      "'2026-12-06T02:00:00Z' FROM enterprise ORDER BY company_code LIMIT 1000");
+  t.exec(
+      "INSERT INTO patrol_finding(patrol_id, company_code, description, severity, follow_up, "
+      "deadline, created_at, created_by) SELECT id, company_code, '问题', 'general', '整改', "
+      "'2026-12-07T00:00:00Z', '2026-12-06T01:30:00Z', 'o' FROM patrol");
+  t.exec("ANALYZE");
+  service::PatrolService patrols{t.db(), clock};
+  service::StatisticsService stats{t.db(), clock, {}};
+  auto admin = principal(model::Role::province_admin, model::Scope::province(), "admin");
+  auto time_ms = [](auto&& fn) {
+    std::vector<double> ms;
+    for (int i = 0; i < 3; ++i) {
+      auto t0 = steady_clock::now();
+      fn();
+      ms.push_back(duration<double, std::milli>(steady_clock::now() - t0).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    return ms[1];
+  };
+  storage::RoutineUsePage page;
+  auto day_ms = time_ms([&] { page = patrols.routine_use(admin, "", "", std::nullopt, 1000, 0); });
+  EXPECT_EQ(page.total, 7007);
+  ASSERT_EQ(page.items.size(), 1000u);
+  EXPECT_EQ(page.items[0].logins, 3);
+  EXPECT_TRUE(page.items[0].committed);
+  EXPECT_EQ(page.items[0].checkins, 1);
+  service::StatisticsResult r;
+  auto stat_ms = time_ms([&] { r = stats.five_systems(admin, {{"from", "2026-11-08"}}); });
+  EXPECT_EQ(r.body["totals"]["enterprises"], 7007);
+  EXPECT_EQ(r.body["totals"]["routine_use"]["logins"], 7007 * 21);
+  EXPECT_EQ(r.body["totals"]["routine_use"]["commitments"], 7007 * 7);
+  EXPECT_EQ(r.body["totals"]["patrols"]["total"], 1000);
+  EXPECT_EQ(r.body["totals"]["findings"]["overdue"], 1000);
+  std::printf(
+      "routine use, one province day of 7,007 enterprises (first page of 1,000): median %.1f ms; "
+      "five-systems statistics, 30 days by city: median %.1f ms\n",
+      day_ms, stat_ms);
+  // Generous bounds for the shared 2-core machine: a rollup table is not needed below them.
+  EXPECT_LT(day_ms, 2000.0);
+  EXPECT_LT(stat_ms, 5000.0);
 }
