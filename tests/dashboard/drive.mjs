@@ -325,7 +325,8 @@ try {
 
   // Every page at the duty-room screen's and a laptop's size.
   const pages = ['/', '/screen', '/alarms', '/warnings', `/warnings/${warningId}`, '/review', '/cameras', `/cameras/${camera}`,
-    '/enterprises', `/enterprises/${company}`, '/statistics', '/data-quality', '/deployment', '/reports', '/admin'];
+    '/enterprises', `/enterprises/${company}`, '/statistics', '/data-quality', '/deployment', '/reports', '/admin',
+    '/permits', '/commitments', '/coverage', '/circulars'];
   for (const [w, h] of [[1920, 1080], [1366, 768]]) {
     await check(`screenshots of every page at ${w}×${h}`, async () => {
       await page.setViewportSize({ width: w, height: h });
@@ -393,6 +394,12 @@ try {
       url, adminUser: env('HAZMON_ADMIN_USER'), adminPassword: env('HAZMON_ADMIN_PASSWORD'), company, city: '140700', warningId,
     });
     console.log('     status after each step: ' + r.statuses.join(' → '));
+  });
+  await check('duty pages as their users: 特殊作业 and 安全承诺 (enterprise), the permits ringed on the overview map, 承诺汇总 / 接入完整性 / 特殊作业 as the API counts them (city officer of 晋中), 信息通报 drafted with a PDF, published, downloaded and signed (签收), the signer and reply seen by the officer', async () => {
+    const c = await flows.dutyPagesWalk(browser, {
+      url, adminUser: env('HAZMON_ADMIN_USER'), adminPassword: env('HAZMON_ADMIN_PASSWORD'), company, companyName, city: '140700', countyName: '榆次区',
+    });
+    console.log(`     circular ${c.id}: ${c.acknowledged}/${c.recipients} signed, ${c.attachments.length} attachment(s)`);
   });
   await check('screenshots of the review, camera, enterprise, statistics, data-quality, deployment, report and every administration page at 1920×1080 and 1366×768', async () => {
     await flows.screenshotMyPages(browser, { url, user: env('HAZMON_ADMIN_USER'), password: env('HAZMON_ADMIN_PASSWORD'), dir: shotDir });

@@ -661,3 +661,175 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   }
   process.exit(code);
 }
+
+// The duty pages (issue 12) as the users who work them: the enterprise's user files two special
+// work permits and starts them (hot work, confined space), sees them on 特殊作业 and its
+// commitment on 安全承诺; the overview map rings the enterprise (orange pixels on the canvas that
+// were not there before, and the flagged list's 正在作业 line); a city officer of the city sees
+// 承诺汇总, 接入完整性 and 特殊作业's per-county counts as the API gives them, drafts a circular
+// (信息通报) naming the enterprise with a PDF, publishes it and sees it unsigned; the enterprise
+// signs it (签收) with a reply and downloads the PDF; the officer then sees who signed, when and
+// what they replied. Returns the circular as the server has it.
+export async function dutyPagesWalk(browser, { url, adminUser, adminPassword, company, companyName, city, countyName }) {
+  const stamp = Date.now().toString(36);
+  const text = (p, sel) => p.locator(sel).first().innerText();
+  const users = [
+    { username: 'dw_ent_' + stamp, role: 'enterprise_user', scope: { kind: 'enterprise', code: company }, display_name: '企业安全员' + stamp },
+    { username: 'dw_city_' + stamp, role: 'city_officer', scope: { kind: 'region', code: city }, display_name: '市局值班员' + stamp },
+  ].map((u) => ({ ...u, password: 'Dw-' + Math.random().toString(36).slice(2) + '-Aa1' }));
+  const send = (page, method, p, body) =>
+    page.evaluate(async ({ m, u, b }) => {
+      const r = await fetch(u, { method: m, headers: { 'content-type': 'application/json', Authorization: 'Bearer ' + sessionStorage.getItem('hazmon-token') }, body: b === undefined ? undefined : JSON.stringify(b) });
+      return { status: r.status, body: await r.json().catch(() => null) };
+    }, { m: method, u: p, b: body });
+  // Pixels of the map's canvases close to the permit ring's orange (#ff7a00).
+  const orangePixels = (page) =>
+    page.evaluate(() => {
+      let n = 0;
+      for (const c of document.querySelectorAll('[data-testid=province-map] canvas')) {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - 255) < 12 && Math.abs(d[i + 1] - 122) < 14 && d[i + 2] < 24 && d[i + 3] > 200) n++;
+      }
+      return n;
+    });
+  const overviewMap = async (page) => {
+    await page.goto(url + '/', { timeout: T });
+    await page.waitForSelector('[data-testid=province-map] canvas', { timeout: T });
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=province-map]')?.dataset.markers) > 0, null, { timeout: T });
+    await settle(page);
+    await page.waitForTimeout(1500); // the markers' entry animation
+  };
+  const admin = await newWatchedContext(browser, { width: 1366, height: 768 });
+  const ent = await newWatchedContext(browser, { width: 1366, height: 768 });
+  const off = await newWatchedContext(browser, { width: 1366, height: 768 });
+  const all = [admin, ent, off];
+  try {
+    await loginAs(admin.page, url, adminUser, adminPassword);
+    await createUsersAndLogOut(admin.page, users);
+    await loginAs(ent.page, url, users[0].username, users[0].password);
+    await loginAs(off.page, url, users[1].username, users[1].password);
+
+    // Before any permit is under way: the map's orange ring pixels.
+    await overviewMap(off.page);
+    const before = await orangePixels(off.page);
+    const inFlagged = async () => off.page.locator(`[data-testid=map-flagged] li[data-code="${company}"] [data-testid=map-special-work]`).count();
+    if (await inFlagged()) fail('a special-work line on the map before any permit started');
+
+    // The enterprise files and starts a hot-work and a confined-space permit.
+    const now = Date.now();
+    const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const nos = [];
+    for (const [type, grade] of [['hot_work', '1'], ['confined_space', null]]) {
+      const no = `DW-${type === 'hot_work' ? 'DH' : 'SX'}-${stamp}`;
+      const body = { permit_no: no, work_type: type, location: '罐区东侧（浏览器测试）', begin_at: iso(now - 600e3), end_at: iso(now + 4 * 3600e3), responsible: '作业负责人', responsible_mobile: '13912345678' };
+      if (grade) body.grade = grade;
+      const filed = await send(ent.page, 'POST', '/api/v1/work-permits', body);
+      if (filed.status !== 201) fail('filing ' + no + ': ' + JSON.stringify(filed));
+      const started = await send(ent.page, 'POST', `/api/v1/work-permits/${filed.body.id}/transitions`, { action: 'start' });
+      if (started.status !== 200 || started.body.state !== 'in_progress') fail('starting ' + no + ': ' + JSON.stringify(started));
+      nos.push(no);
+    }
+    await ent.page.goto(url + '/permits', { timeout: T });
+    for (const no of nos) {
+      const row = ent.page.locator('[data-testid=permit-table] tbody tr', { hasText: no }).first();
+      await row.waitFor({ timeout: T });
+      if (!(await row.innerText()).includes('作业中')) fail('特殊作业 row of ' + no + ': ' + (await row.innerText()));
+    }
+    // 安全承诺: the enterprise's form and the day's commitment filed earlier in this run.
+    await ent.page.goto(url + '/commitment', { timeout: T });
+    await ent.page.waitForSelector('[data-testid=commitment-form]', { timeout: T });
+    const filedCommitments = await apiGet(ent.page, '/api/v1/commitments?company_code=' + company);
+    const committer = filedCommitments.body?.items?.[0]?.committer;
+    if (!committer) fail('no commitment of the enterprise to show: ' + JSON.stringify(filedCommitments));
+    await ent.page.waitForSelector(`[data-testid=commitment-table] tbody tr td:has-text("${committer}")`, { timeout: T });
+
+    // The overview rings the enterprise (the overview is reused for up to 5 s: reload until then).
+    let after = 0;
+    for (let i = 0; i < 8; i++) {
+      await overviewMap(off.page);
+      if (await inFlagged()) {
+        after = await orangePixels(off.page);
+        break;
+      }
+      await off.page.waitForTimeout(1000);
+    }
+    const line = await off.page.locator(`[data-testid=map-flagged] li[data-code="${company}"] [data-testid=map-special-work]`).first().textContent();
+    if (!line.includes('动火1') || !line.includes('受限空间1')) fail('the map entry: ' + line);
+    console.log(`     map ring: ${before} orange pixels before, ${after} with the permits in progress`);
+    if (!(after > before + 20)) fail(`no ring on the map: ${before} orange pixels before, ${after} after`);
+
+    // The officer's duty pages show what the API says.
+    await off.page.goto(url + '/permits', { timeout: T });
+    const permitRow = off.page.locator('[data-testid=permit-summary] tbody tr', { hasText: countyName }).first();
+    await permitRow.waitFor({ timeout: T });
+    const ps = (await apiGet(off.page, '/api/v1/work-permits/summary?group_by=county')).body.regions.find((r) => r.region_name === countyName);
+    const pcells = await permitRow.locator('td').allInnerTexts();
+    if (!ps || pcells[1] !== String(ps.in_progress) || pcells[2] !== String(ps.hot_work) || pcells[3] !== String(ps.confined_space) || ps.hot_work < 1 || ps.confined_space < 1)
+      fail('特殊作业 summary row ' + pcells.join('|') + ' vs ' + JSON.stringify(ps));
+    await off.page.goto(url + '/commitments', { timeout: T });
+    const cs = (await apiGet(off.page, '/api/v1/commitments/summary?group_by=county')).body.regions.find((r) => r.region_name === countyName);
+    const commitRow = off.page.locator('[data-testid=commitment-summary-table] tbody tr', { hasText: countyName }).first();
+    await commitRow.waitFor({ timeout: T });
+    const ccells = await commitRow.locator('td').allInnerTexts();
+    if (!cs || ccells[1] !== String(cs.expected) || ccells[2] !== String(cs.committed) || cs.committed < 1) fail('承诺汇总 row ' + ccells.join('|') + ' vs ' + JSON.stringify(cs));
+    await off.page.goto(url + '/coverage', { timeout: T });
+    const cov = (await apiGet(off.page, '/api/v1/coverage?group_by=city')).body;
+    const covRegion = (cov.regions ?? []).find((r) => r.region_code === city);
+    if (!covRegion) fail('接入完整性: no row of ' + city + ' in ' + JSON.stringify(cov).slice(0, 300));
+    const covRow = off.page.locator('[data-testid=coverage-region-table] tbody tr', { hasText: covRegion.region_name }).first();
+    await covRow.waitFor({ timeout: T });
+    const vcells = await covRow.locator('td').allInnerTexts();
+    if (!covRegion || vcells[1] !== String(covRegion.enterprises) || covRegion.enterprises < 1) fail('接入完整性 row ' + vcells.join('|') + ' vs ' + JSON.stringify(covRegion));
+
+    // 信息通报: the city drafts, attaches, publishes; the enterprise has not signed yet.
+    const title = '关于罐区作业安全的通报' + stamp;
+    await off.page.goto(url + '/circulars', { timeout: T });
+    const form = '[data-testid=circular-form]';
+    await off.page.waitForSelector(form, { timeout: T });
+    await off.page.fill(`${form} input[name=title]`, title);
+    await off.page.selectOption(`${form} select[name=kind]`, 'patrol_result');
+    await off.page.fill(`${form} textarea[name=body]`, '请企业落实动火、受限空间作业安全措施（浏览器测试）。');
+    await off.page.fill(`${form} textarea[name=codes]`, company);
+    await off.page.click(`${form} button[type=submit]`);
+    await off.page.waitForSelector('[data-testid=circular-page] [data-testid=circular-title]', { timeout: T });
+    const pdf = Buffer.from('%PDF-1.4\n% 浏览器测试附件\n1 0 obj<<>>endobj\n%%EOF\n');
+    await off.page.setInputFiles('input[name=attachment]', { name: '作业安全通报.pdf', mimeType: 'application/pdf', buffer: pdf });
+    await off.page.getByRole('button', { name: '上传附件' }).click();
+    await off.page.waitForSelector('[data-testid=circular-attachments] li:has-text("作业安全通报.pdf")', { timeout: T });
+    await off.page.getByRole('button', { name: '下发通报' }).click();
+    await off.page.waitForFunction(() => document.querySelector('[data-testid=circular-pending]')?.textContent.includes('未签收企业'), null, { timeout: T });
+    if (!(await text(off.page, '[data-testid=circular-pending]')).includes(companyName)) fail('未签收: ' + (await text(off.page, '[data-testid=circular-pending]')));
+    const circularId = off.page.url().split('/').pop();
+
+    // The enterprise's inbox; it downloads the PDF and signs with a reply.
+    await ent.page.goto(url + '/circulars', { timeout: T });
+    const inbox = ent.page.locator('[data-testid=circular-table] tbody tr', { hasText: title }).first();
+    await inbox.waitFor({ timeout: T });
+    if (!(await inbox.innerText()).includes('待签收')) fail('inbox row: ' + (await inbox.innerText()));
+    await inbox.getByRole('link', { name: title }).click();
+    await ent.page.waitForSelector('[data-testid=circular-sign]', { timeout: T });
+    const [download] = await Promise.all([ent.page.waitForEvent('download', { timeout: T }), ent.page.getByRole('button', { name: '作业安全通报.pdf' }).click()]);
+    const got = fs.readFileSync(await download.path());
+    if (download.suggestedFilename() !== '作业安全通报.pdf' || !got.equals(pdf)) fail(`download ${download.suggestedFilename()} of ${got.length} bytes`);
+    const reply = '已组织排查，作业票与措施齐全（浏览器测试）';
+    await ent.page.fill('input[name=reply]', reply);
+    await ent.page.click('[data-testid=circular-sign]');
+    await ent.page.waitForSelector('[data-testid=circular-signed]', { timeout: T });
+
+    // The officer sees who signed, when and the reply; nobody is left unsigned.
+    await off.page.reload({ timeout: T });
+    const signedRow = off.page.locator('[data-testid=circular-recipients] tbody tr', { hasText: company }).first();
+    await signedRow.waitFor({ timeout: T });
+    const sr = await signedRow.innerText();
+    if (!sr.includes('已签收') || !sr.includes(reply) || !sr.includes(users[0].username)) fail('recipient row: ' + sr);
+    if (!(await text(off.page, '[data-testid=circular-ack]')).includes('已签收 1/1')) fail('ack: ' + (await text(off.page, '[data-testid=circular-ack]')));
+    if (await off.page.locator('[data-testid=circular-pending]').count()) fail('still listed as unsigned');
+    const stored = await apiGet(off.page, '/api/v1/circulars/' + circularId);
+    const r = stored.body?.recipient_list?.[0];
+    if (stored.status !== 200 || stored.body.state !== 'published' || !r?.acknowledged || r.reply !== reply) fail('stored: ' + JSON.stringify(stored));
+    for (const c of all) if (c.errors.length) fail(c.errors.join(' | '));
+    return stored.body;
+  } finally {
+    for (const c of all) await c.context.close();
+  }
+}
