@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SIS_STATE_LABELS, sisAlert, sisCounts, sisStateText, type SisLoop } from '../src/kit/sis';
+import { bypassBody, bypassProblems, emptyBypassForm, SIS_STATE_LABELS, sisActions, sisAlert, sisCounts, sisStateText, type SisLoop } from '../src/kit/sis';
 
 function loop(state: SisLoop['state'], more: Partial<SisLoop> = {}): SisLoop {
   return {
@@ -41,5 +41,34 @@ describe('SIS loops', () => {
     const c = sisCounts([loop('in_service'), loop('in_service'), loop('bypassed', { bypass_expired: true }), loop('bypassed'), loop('tripped')]);
     expect(c).toEqual({ total: 5, in_service: 2, bypassed: 2, tripped: 1, expired: 1 });
     expect(sisCounts([])).toEqual({ total: 0, in_service: 0, bypassed: 0, tripped: 0, expired: 0 });
+  });
+});
+
+describe('SIS loop actions', () => {
+  it('offers what the loop state allows', () => {
+    expect(sisActions(loop('in_service'))).toEqual(['bypass', 'trip']);
+    expect(sisActions(loop('in_service', { open_bypass_id: 7 }))).toEqual(['approve', 'end', 'trip']);
+    expect(sisActions(loop('bypassed', { open_bypass_id: 7 }))).toEqual(['end', 'trip']);
+    expect(sisActions(loop('tripped', { open_trip_id: 3 }))).toEqual(['bypass', 'reset']);
+    expect(sisActions(loop('tripped', { open_trip_id: 3, open_bypass_id: 7 }))).toEqual(['end', 'reset']);
+  });
+
+  it('checks the bypass form as the server does and builds its body', () => {
+    const f = emptyBypassForm();
+    expect(bypassProblems(f)).toEqual(['请填写申请人', '请填写审批人', '请填写旁路原因']);
+    f.applicant = ' 仪表工王 ';
+    f.approver = '生产副总李';
+    f.reason = '变送器校验';
+    f.hours = 73;
+    expect(bypassProblems(f)).toEqual(['旁路时长须在 0–72 小时之间']);
+    f.hours = 2;
+    expect(bypassProblems(f)).toEqual([]);
+    const now = Date.parse('2026-12-07T02:00:00Z');
+    expect(bypassBody(f, now)).toEqual({
+      applicant: '仪表工王',
+      approver: '生产副总李',
+      reason: '变送器校验',
+      expiry_at: '2026-12-07T04:00:00.000Z',
+    });
   });
 });

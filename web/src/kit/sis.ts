@@ -43,3 +43,60 @@ export function sisCounts(loops: readonly SisLoop[]): SisCounts {
   }
   return c;
 }
+
+export type SisAction = 'bypass' | 'approve' | 'end' | 'trip' | 'reset';
+
+export const SIS_ACTION_LABELS: Record<SisAction, string> = {
+  bypass: '申请旁路',
+  approve: '审批生效',
+  end: '解除旁路',
+  trip: '报联锁动作',
+  reset: '复位',
+};
+
+/**
+ * What the enterprise's user may do with a loop: a bypass is requested (then approved) only when
+ * none is open; an open bypass that is not in effect yet (state in service) is approved or
+ * withdrawn, one in effect ended; a trip is reported when none waits for its reset, else reset.
+ */
+export function sisActions(l: SisLoop): SisAction[] {
+  const out: SisAction[] = [];
+  const open = l.open_bypass_id != null;
+  if (!open) out.push('bypass');
+  else if (l.state === 'in_service') out.push('approve', 'end');
+  else out.push('end');
+  if (l.open_trip_id == null) out.push('trip');
+  else out.push('reset');
+  return out;
+}
+
+export interface BypassForm {
+  applicant: string;
+  approver: string;
+  reason: string;
+  hours: number;
+}
+
+export function emptyBypassForm(): BypassForm {
+  return { applicant: '', approver: '', reason: '', hours: 8 };
+}
+
+/** The form's problems in Chinese (the server checks the same: docs/sis.md); empty when it may be sent. */
+export function bypassProblems(f: BypassForm, maxHours = 72): string[] {
+  const out: string[] = [];
+  if (!f.applicant.trim()) out.push('请填写申请人');
+  if (!f.approver.trim()) out.push('请填写审批人');
+  if (!f.reason.trim()) out.push('请填写旁路原因');
+  if (!Number.isFinite(f.hours) || f.hours <= 0 || f.hours > maxHours) out.push(`旁路时长须在 0–${maxHours} 小时之间`);
+  return out;
+}
+
+/** POST /api/v1/sis-loops/{id}/bypasses: begins now, expires `hours` later. */
+export function bypassBody(f: BypassForm, now: number): { applicant: string; approver: string; reason: string; expiry_at: string } {
+  return {
+    applicant: f.applicant.trim(),
+    approver: f.approver.trim(),
+    reason: f.reason.trim(),
+    expiry_at: new Date(now + f.hours * 3600_000).toISOString(),
+  };
+}
