@@ -269,13 +269,41 @@ std::vector<FieldError> domain_problems(const EntityDef& def, const json& row) {
     out.push_back({"/equip_code", "the equipment belongs to another enterprise"});
   if (def.name == "monitoring-points") {
     rules::Limits lim{opt_num(row, "range_low"), opt_num(row, "range_high"), opt_num(row, "ll"),
+// A point or camera on a production unit (ADR 0019): its hazard source is the unit's. A point's
+// hazard_code decides the rules its alarms go by, so it names exactly the unit's (none on a unit
+// that is not a major hazard source); a camera may leave it out. Run after the references
+// check: the unit exists and is the row's enterprise's.
+void unit_problems(storage::Tx& tx, const EntityDef& def, const json& row,
+                   std::vector<FieldError>& problems) {
+  auto unit_id = str(row, "prodcell_id");
+  if (unit_id.empty()) return;
+  auto unit =
+      kStore.get(tx, *storage::find_entity("production-cells"), model::Scope::province(), unit_id);
+  if (unit.is_null()) return;
+  auto unit_hazard = str(unit, "hazard_code");
+  auto hazard = str(row, "hazard_code");
+  if (hazard == unit_hazard || (def.name == "cameras" && hazard.empty())) return;
+  problems.push_back(
+      {"/hazard_code",
+       unit_hazard.empty()
+           ? "unit " + unit_id +
+                 " is not part of a major hazard source (非重大危险源): a point or camera on it "
+                 "names no hazard_code"
+           : "unit " + unit_id + " belongs to hazard source " + unit_hazard +
+                 (def.name == "cameras" ? ": name that one or none" : ": name that one")});
+}
+
                       opt_num(row, "l"),         opt_num(row, "h"),          opt_num(row, "hh")};
     if (str(row, "value_kind") == "switch" && (lim.ll || lim.l || lim.h || lim.hh))
       out.push_back(
           {"/value_kind", "a switch point has no LL/L/H/HH limits; its alarm is the switch state"});
     for (auto& p : rules::check_limits(lim)) out.push_back({"/" + p.field, p.message});
     auto equip = str(row, "equip_code");
-    if (!equip.empty() && equip.substr(0, 14) != str(row, "hazard_code"))
+    if (!equip.empty() && str(row, "hazard_code").empty())
+      out.push_back({"/equip_code",
+                     "equipment belongs to a major hazard source (its code starts with the "
+                     "hazard_code); a point outside any hazard source names no equipment"});
+    else if (!equip.empty() && equip.substr(0, 14) != str(row, "hazard_code"))
       out.push_back({"/equip_code", "the equipment belongs to another hazard source"});
   }
   if (def.name == "responsible-persons" && row.contains("valid_from") && row.contains("valid_to") &&
@@ -303,6 +331,8 @@ void check_scope_and_references(storage::Tx& tx, const Principal& who, const Ent
         throw Error(Errc::validation_failed, "unknown enterprise",
                     {{"/company_code", "no such enterprise"}});
       break;
+  if ((def.name == "monitoring-points" || def.name == "cameras") && problems.empty())
+    unit_problems(tx, def, row, problems);
     case ScopeBy::enterprise:
     case ScopeBy::park:
       if (!kStore.region_in_scope(tx, who.scope, str(row, "region_code")) &&

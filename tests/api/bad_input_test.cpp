@@ -29,8 +29,11 @@ constexpr const char* kCompanyB = "14040000001";
 constexpr const char* kHazardA = "14030000001001";
 constexpr const char* kHazardB = "14040000001001";
 constexpr const char* kEquipA = "14030000001001G0001";
-constexpr const char* kCameraA = "BICAMA1";  // enterprise A's camera, rtsp://10.3.0.8/live
-constexpr const char* kCameraB = "BICAMB1";  // enterprise B's camera
+constexpr const char* kUnitA = "BINMA1";       // enterprise A's non-major unit (ADR 0019)
+constexpr const char* kMajorUnitA = "BIMJA1";  // enterprise A's unit on kHazardA
+constexpr const char* kUnitB = "BINMB1";       // enterprise B's non-major unit
+constexpr const char* kCameraA = "BICAMA1";    // enterprise A's camera, rtsp://10.3.0.8/live
+constexpr const char* kCameraB = "BICAMB1";    // enterprise B's camera
 const std::string kSqlMeta = "'; DROP TABLE enterprise; --";
 const std::string kSqlMetaUrl = "%27%3B%20DROP%20TABLE%20enterprise%3B%20--";
 
@@ -154,6 +157,21 @@ Env* build_env() {
                        {"hazard_code", kHazardA},
                        {"equip_type", "G0"},
                        {"name", "储罐"}});
+  // Units of the nm_* cases (ADR 0019): A's non-major unit and its unit on hazard source A, B's
+  // non-major unit.
+  create("production-cells", {{"prodcell_id", kUnitA},
+                              {"company_code", kCompanyA},
+                              {"cell_type", "unit"},
+                              {"name", "硝酸铵仓库"}});
+  create("production-cells", {{"prodcell_id", kMajorUnitA},
+                              {"company_code", kCompanyA},
+                              {"hazard_code", kHazardA},
+                              {"cell_type", "tank_farm"},
+                              {"name", "罐区"}});
+  create("production-cells", {{"prodcell_id", kUnitB},
+                              {"company_code", kCompanyB},
+                              {"cell_type", "unit"},
+                              {"name", "装卸区"}});
   e->enterprise_user = e->srv->make_user("bi_enterprise", "enterprise_user", kCompanyA);
   // Enterprise A's SIS loop of the sis_* cases, at an id no other row reaches.
   shared_db().exec(
@@ -342,6 +360,72 @@ struct Hostile {
   int status;
   std::string code;
 };
+
+// Non-major units (非重大危险源, ADR 0019): points and cameras on a unit or on the enterprise
+// itself keep the code rules; warning rules name "unranked" explicitly.
+void add_non_major_cases(std::vector<Hostile>& v) {
+  json on_unit = without(with(point(), "prodcell_id", kUnitA), "hazard_code");
+  json camera = {{"video_id", "BINMCAM1"},
+                 {"company_code", kCompanyA},
+                 {"name", "仓库"},
+                 {"scene_type", "warehouse"}};
+  json rule = {{"name", "非重大危险源规则"},
+               {"category", "threshold"},
+               {"alarm_types", {"HH"}},
+               {"hazard_ranks", {"unranked"}},
+               {"level_by_rank", {{"unranked", "blue"}}}};
+  std::vector<Hostile> nm = {
+      {"nm_point_on_unit_of_other_enterprise",
+       post("monitoring-points", with(on_unit, "prodcell_id", kUnitB)), 422, "validation_failed"},
+      {"nm_point_by_enterprise_on_other_unit",
+       post_as("enterprise", "/api/v1/monitoring-points",
+               merged(on_unit,
+                      {{"quota_code", std::string(kCompanyA) + "NM1"}, {"prodcell_id", kUnitB}})),
+       422, "validation_failed"},
+      {"nm_point_names_hazard_of_other_enterprise",
+       post("monitoring-points", with(without(point(), "hazard_code"), "hazard_code", kHazardB)),
+       422, "validation_failed"},
+      {"nm_point_on_non_major_unit_names_a_hazard",
+       post("monitoring-points", with(on_unit, "hazard_code", kHazardA)), 422, "validation_failed"},
+      {"nm_point_on_major_unit_without_hazard",
+       post("monitoring-points", with(on_unit, "prodcell_id", kMajorUnitA)), 422,
+       "validation_failed"},
+      {"nm_point_without_hazard_names_equipment",
+       post("monitoring-points", with(without(point(), "hazard_code"), "equip_code", kEquipA)), 422,
+       "validation_failed"},
+      {"nm_point_on_unknown_unit",
+       post("monitoring-points", with(on_unit, "prodcell_id", "NOUNIT1")), 422,
+       "validation_failed"},
+      {"nm_point_unit_pattern", post("monitoring-points", with(on_unit, "prodcell_id", "仓库")),
+       422, "validation_failed"},
+      {"nm_camera_on_unit_of_other_enterprise",
+       post("cameras", with(camera, "prodcell_id", kUnitB)), 422, "validation_failed"},
+      {"nm_camera_hazard_contradicts_unit",
+       post("cameras", merged(camera, {{"prodcell_id", kUnitA}, {"hazard_code", kHazardA}})), 422,
+       "validation_failed"},
+      {"nm_unit_names_hazard_of_other_enterprise",
+       post("production-cells", {{"prodcell_id", "BINMX1"},
+                                 {"company_code", kCompanyA},
+                                 {"hazard_code", kHazardB},
+                                 {"cell_type", "unit"},
+                                 {"name", "装置"}}),
+       422, "validation_failed"},
+      {"nm_rule_unranked_level_for_ranks_only",
+       post("warning-rules", with(rule, "hazard_ranks", json::array({4}))), 422,
+       "validation_failed"},
+      {"nm_rule_unranked_level_for_every_rank",
+       post("warning-rules", with(rule, "hazard_ranks", json::array())), 422, "validation_failed"},
+      {"nm_rule_rank_zero", post("warning-rules", with(rule, "hazard_ranks", json::array({0}))),
+       422, "validation_failed"},
+      {"nm_rule_unknown_selector",
+       post("warning-rules", with(rule, "hazard_ranks", json::array({"non_major"}))), 422,
+       "validation_failed"},
+      {"nm_rule_unranked_level_colour",
+       post("warning-rules", with(rule, "level_by_rank", {{"unranked", "purple"}})), 422,
+       "validation_failed"},
+  };
+  for (auto& h : nm) v.push_back(std::move(h));
+}
 
 std::vector<Hostile> make_catalogue() {
   std::vector<Hostile> v = {
@@ -1873,6 +1957,7 @@ std::vector<Hostile> make_catalogue() {
        post("monitoring-points", merged(point(), {{"key_param", "Reactor Temperature"}})), 422,
        "validation_failed"},
   };
+  add_non_major_cases(v);
   return v;
 }
 
