@@ -33,7 +33,7 @@ struct SisSettings {
   int max_bypass_hours = 72;  // a bypass's expiry at most this long after its begin
   rules::WarningLevel trip_warning_level = rules::WarningLevel::orange;
   rules::WarningLevel bypass_warning_level = rules::WarningLevel::yellow;
-  int trip_scan_window_s = 86400;  // trip-point readings older than this are not looked at
+  int trip_scan_window_s = 3600;  // trip-point readings older than this are not looked at
   int max_warnings_per_check = 1000;
 };
 // The config's `sis` section (absent keys keep their defaults).
