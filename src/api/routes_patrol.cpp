@@ -6,7 +6,6 @@
 
 #include <hazmon/core/error.hpp>
 #include <hazmon/service/patrol_service.hpp>
-#include <hazmon/storage/data_quality_store.hpp>
 
 #include "patrol_json.hpp"
 #include "request_helpers.hpp"
@@ -26,12 +25,6 @@ std::optional<bool> bool_query(std::map<std::string, std::string>& q, const char
   return q[key] == "true";
 }
 
-core::SysTime day_start(const std::string& day, const char* key, int plus_days) {
-  auto d = storage::parse_day(day);
-  if (!d) throw Error(Errc::bad_request, std::string(key) + " must be a date YYYY-MM-DD");
-  return storage::beijing_day_start(*d + plus_days);
-}
-
 storage::PatrolFilter patrol_filter(const Request& req) {
   storage::PatrolFilter f;
   auto q = query_subset(req, {"company_code", "kind", "officer", "in_progress", "from", "to"});
@@ -39,8 +32,8 @@ storage::PatrolFilter patrol_filter(const Request& req) {
   if (q.count("kind")) f.kind = q["kind"];
   if (q.count("officer")) f.officer = q["officer"];
   f.in_progress = bool_query(q, "in_progress");
-  if (q.count("from")) f.from = day_start(q["from"], "from", 0);
-  if (q.count("to")) f.to = day_start(q["to"], "to", 1);
+  if (q.count("from")) f.from = service::beijing_day_bound(q["from"], "from", false);
+  if (q.count("to")) f.to = service::beijing_day_bound(q["to"], "to", true);
   return f;
 }
 

@@ -63,6 +63,10 @@ storage::BeijingDay day_or_throw(const std::string& day, const char* what) {
 }
 }  // namespace
 
+core::SysTime beijing_day_bound(const std::string& day, const char* key, bool end) {
+  return storage::beijing_day_start(day_or_throw(day, key) + (end ? 1 : 0));
+}
+
 PatrolService::PatrolService(storage::Database& db, const core::Clock& clock)
     : db_(db), clock_(clock) {}
 

@@ -38,6 +38,10 @@ struct PatrolStart {
   std::vector<FindingInput> findings;
 };
 
+// 00:00 Beijing time of a date YYYY-MM-DD (of the next day when `end`, for an inclusive end);
+// 400 naming `key` otherwise.
+core::SysTime beijing_day_bound(const std::string& day, const char* key, bool end);
+
 class PatrolService {
  public:
   PatrolService(storage::Database& db, const core::Clock& clock);
