@@ -1137,6 +1137,91 @@ TEST_F(ScopeMatrixOther, WorkPermitsFollowTheScope) {
   }
 }
 
+// Circulars (docs/circulars.md): per side a published and a withdrawn circular of the province
+// naming that side's enterprise, with a PDF. The list, a circular, its recipients, its attachment
+// and the per-city counts follow the scope (404 outside); an acknowledgement of the withdrawn one
+// is 403 for everyone but the enterprise's users, 404 for another enterprise's, 409 where found,
+// and nothing is acknowledged.
+TEST_F(ScopeMatrixOther, CircularsFollowTheScope) {
+  auto c = w_->client();
+  std::map<std::string, std::string> live, gone, file;  // company → circulars, the attachment
+  for (const auto* side : {&kA, &kB}) {
+    shared_db().db().in_tx([&](hazmon::storage::Tx& tx) {
+      auto add = [&](const char* state) {
+        auto id = std::to_string(*tx.one<long long>(
+            "INSERT INTO circular (kind, title, state, ack_deadline, created_by, created_at, "
+            "updated_at, published_by, published_at, withdrawn_by, withdrawn_at, "
+            "withdraw_reason) VALUES ('other', '矩阵通报', $1, now() + interval '3 days', 'sm', "
+            "now(), now(), 'sm', now(), CASE WHEN $1 = 'withdrawn' THEN 'sm' END, CASE WHEN $1 "
+            "= 'withdrawn' THEN now() END, CASE WHEN $1 = 'withdrawn' THEN '矩阵撤回' END) "
+            "RETURNING id",
+            {std::string(state)}));
+        tx.exec_count("INSERT INTO circular_recipient (circular_id, company_code) VALUES ($1, $2)",
+                      {id, side->company});
+        return id;
+      };
+      live[side->company] = add("published");
+      gone[side->company] = add("withdrawn");
+      file[side->company] = std::to_string(*tx.one<long long>(
+          "INSERT INTO circular_attachment (circular_id, name, content_type, size_bytes, sha256, "
+          "content, uploaded_by, uploaded_at) VALUES ($1, 'a.pdf', 'application/pdf', 5, 'x', "
+          "decode('255044462d', 'hex'), 'sm', now()) RETURNING id",
+          {live[side->company]}));
+    });
+  }
+  for (const auto& who : kCallers) {
+    SCOPED_TRACE(who.user + " (" + who.role + " " + who.scope + ")");
+    const auto& tok = w_->token.at(who.user);
+    auto list = c.get("/api/v1/circulars?limit=1000", tok);
+    ASSERT_EQ(list.status, 200) << list.body;
+    std::set<std::string> seen;
+    auto listed = list.json();
+    for (const auto& item : listed["items"])
+      seen.insert(std::to_string(item["id"].get<long long>()));
+    auto summary = c.get("/api/v1/circulars/summary?group_by=city", tok);
+    ASSERT_EQ(summary.status, 200) << summary.body;
+    std::set<std::string> cities;
+    auto figures = summary.json();
+    for (const auto& g : figures["regions"]) cities.insert(g["region_code"].get<std::string>());
+    for (const auto* side : {&kA, &kB}) {
+      bool visible = side == &kA ? who.sees_a : who.sees_b;
+      const auto& id = live[side->company];
+      EXPECT_EQ(seen.count(id) == 1, visible) << side->company;
+      EXPECT_EQ(seen.count(gone[side->company]) == 1, visible) << side->company;
+      EXPECT_EQ(cities.count(side->city) == 1, visible) << summary.body;
+      auto one = c.get("/api/v1/circulars/" + id, tok);
+      auto recipients = c.get("/api/v1/circulars/" + id + "/recipients", tok);
+      auto pdf = c.get("/api/v1/circulars/" + id + "/attachments/" + file[side->company], tok);
+      auto ack = c.post_json("/api/v1/circulars/" + gone[side->company] + "/acknowledgement",
+                             {{"reply", "矩阵"}}, tok);
+      if (visible) {
+        EXPECT_EQ(one.status, 200) << one.body;
+        EXPECT_EQ(recipients.status, 200) << recipients.body;
+        EXPECT_EQ(pdf.status, 200) << pdf.body;
+        EXPECT_EQ(pdf.body, "%PDF-");
+      } else {
+        EXPECT_TRUE(is_problem(one, 404, "not_found")) << side->company;
+        EXPECT_TRUE(is_problem(recipients, 404, "not_found")) << side->company;
+        EXPECT_TRUE(is_problem(pdf, 404, "not_found")) << side->company;
+      }
+      if (who.role != "enterprise_user")
+        EXPECT_TRUE(is_problem(ack, 403, "forbidden")) << ack.body;
+      else if (!visible)
+        EXPECT_TRUE(is_problem(ack, 404, "not_found")) << ack.body;
+      else
+        EXPECT_TRUE(is_problem(ack, 409, "conflict")) << ack.body;
+    }
+  }
+  for (const auto* side : {&kA, &kB}) {
+    auto acked = shared_db().db().in_tx([&](hazmon::storage::Tx& tx) {
+      return *tx.one<long long>(
+          "SELECT count(acknowledged_at) FROM circular_recipient WHERE circular_id IN ($1, $2)",
+          {live[side->company], gone[side->company]});
+    });
+    EXPECT_EQ(acked, 0) << side->company;
+  }
+}
+
 // SIS loops (docs/sis.md): the list, a loop with its history follow the scope (404 outside);
 // only the enterprise's own users end a bypass (others 403, another enterprise's 404), and nothing
 // changes: the bypass has ended already (409 where it is found).
