@@ -66,6 +66,26 @@ bhttp::response<bhttp::span_body<const char>> to_beast_shared(const Response& r,
   return res;
 }
 
+std::string serialize(const bhttp::response<bhttp::span_body<const char>>& res) {
+  const auto& body = res.body();
+  std::string out;
+  out.reserve(1024 + body.size());
+  out += res.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  out += std::to_string(res.result_int());
+  out += ' ';
+  out += res.reason();
+  out += "\r\n";
+  for (const auto& f : res) {
+    out += f.name_string();
+    out += ": ";
+    out += f.value();
+    out += "\r\n";
+  }
+  out += "\r\n";
+  out.append(body.data(), body.size());
+  return out;
+}
+
 Request to_request(bhttp::request<bhttp::string_body>& breq, const std::string& client_addr) {
   Request req;
   req.method = std::string(breq.method_string());

@@ -20,6 +20,11 @@ bhttp::response<bhttp::span_body<const char>> to_beast_shared(const Response& r,
                                                               const std::string& request_id,
                                                               bool head);
 
+// The whole answer, status line, fields and body, in one buffer: written as one, it leaves the
+// TLS layer in full records (Beast's flat_stream sends a header that does not fit in 16 KB with
+// its body as a record and a segment of its own).
+std::string serialize(const bhttp::response<bhttp::span_body<const char>>& res);
+
 // The request as handlers see it: header names in lower case, the client's X-Request-Id when
 // it is sane (else a new one); takes the body.
 Request to_request(bhttp::request<bhttp::string_body>& breq, const std::string& client_addr);

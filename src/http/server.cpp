@@ -431,9 +431,11 @@ struct Server::Impl {
     beast::error_code wec;
     std::size_t wn = 0;
     if (resp.shared_body) {
-      // A cached answer: its bytes go out from the cache's copy.
-      auto res = to_beast_shared(resp, version, keep_alive, req.request_id, req.method == "HEAD");
-      std::tie(wec, wn) = co_await bhttp::async_write(stream, res, kTuple);
+      // A cached answer: head and body in one buffer (one copy of the cache's bytes), so that
+      // TLS sends full records, one segment fewer than Beast's writer for a body over 16 KB.
+      const auto out = serialize(
+          to_beast_shared(resp, version, keep_alive, req.request_id, req.method == "HEAD"));
+      std::tie(wec, wn) = co_await asio::async_write(stream, asio::buffer(out), kTuple);
     } else {
       auto res = to_beast(resp, version, keep_alive, req.request_id, req.method == "HEAD");
       std::tie(wec, wn) = co_await bhttp::async_write(stream, res, kTuple);
