@@ -1421,3 +1421,37 @@ TEST_F(ScopeMatrixOther, UnitStatusesFollowTheScope) {
     }
   }
 }
+
+// 接入与部署 (issue 12): an enterprise's connection status is listed to whoever sees the
+// enterprise and to nobody else (a region outside the scope is 404); a city's duties to the
+// province and to the officers of that city and its counties; enterprise users see no duties.
+TEST_F(ScopeMatrixOther, ConnectionStatusAndCityDutiesFollowTheScope) {
+  auto c = w_->client();
+  for (const auto& who : kCallers) {
+    SCOPED_TRACE(who.user + " (" + who.role + " " + who.scope + ")");
+    const auto& tok = w_->token.at(who.user);
+    for (const auto* side : {&kA, &kB}) {
+      bool visible = side == &kA ? who.sees_a : who.sees_b;
+      auto r = c.get("/api/v1/deployment/connection?limit=1000&region=" + side->county, tok);
+      bool listed = false;
+      if (r.status == 200) {
+        auto j = r.json();
+        for (const auto& i : j["items"]) listed = listed || i["company_code"] == side->company;
+      } else {
+        EXPECT_TRUE(is_problem(r, 404, "not_found")) << r.body;
+      }
+      EXPECT_EQ(listed, visible) << side->company << ": " << r.body.substr(0, 300);
+    }
+    auto d = c.get("/api/v1/deployment/city-duties", tok);
+    if (who.role == "enterprise_user") {
+      EXPECT_TRUE(is_problem(d, 403, "forbidden")) << d.body;
+      continue;
+    }
+    ASSERT_EQ(d.status, 200) << d.body;
+    std::set<std::string> cities;
+    auto dj = d.json();
+    for (const auto& x : dj["items"]) cities.insert(x["city_code"].get<std::string>());
+    EXPECT_EQ(cities.count(kA.city), 1u);
+    EXPECT_EQ(cities.count(kB.city) == 1, who.scope.empty()) << d.body.substr(0, 300);
+  }
+}
