@@ -10,6 +10,8 @@
 
 #include <cmath>
 
+#include "registry_places.hpp"
+
 namespace hazmon::service {
 using core::Errc;
 using core::Error;
@@ -234,65 +236,12 @@ std::vector<FieldError> domain_problems(const EntityDef& def, const json& row) {
       out.push_back({"/equip_code", "characters 15–16 of an equipment code are its type (" +
                                         str(row, "equip_type") + ")"});
   }
-  if (def.name == "warehouses" || def.name == "loading-platforms") {
-    auto equip = str(row, "equip_code");
-    if (!equip.empty() && equip.substr(0, 11) != company)
-      out.push_back({"/equip_code", "the equipment belongs to another enterprise"});
-    else if (!equip.empty() && row.contains("hazard_code") && row["hazard_code"].is_string() &&
-             equip.substr(0, 14) != str(row, "hazard_code"))
-      out.push_back({"/equip_code", "the equipment belongs to another hazard source"});
-  }
-  if (def.name == "warehouses") {
-    // GB 50016-2014 table 3.1.3: 甲 and 乙 have items 1–6, 丙 items 1–2, 丁 and 戊 none.
-    auto cls = str(row, "fire_class");
-    if (row.contains("fire_class_item") && row["fire_class_item"].is_number_integer()) {
-      auto item = row["fire_class_item"].get<int>();
-      if (cls.empty())
-        out.push_back({"/fire_class_item", "an item (项) needs its fire_class"});
-      else if (cls == "丁" || cls == "戊")
-        out.push_back({"/fire_class_item", "class " + cls + " has no items (GB 50016-2014)"});
-      else if (cls == "丙" && item > 2)
-        out.push_back({"/fire_class_item", "class 丙 has items 1 and 2 only (GB 50016-2014)"});
-    }
-  }
-  // A point, camera or piece of equipment is in one place at most.
-  if (def.name == "equipment" || def.name == "monitoring-points" || def.name == "cameras") {
-    int places = 0;
-    for (const char* k : {"prodcell_id", "warehouse_id", "loading_platform_id"})
-      places += row.contains(k) && row[k].is_string() ? 1 : 0;
-    if (places > 1)
-      out.push_back({"/warehouse_id",
-                     "in one place at most: one of prodcell_id, warehouse_id and "
-                     "loading_platform_id"});
-  }
+  // Warehouses, loading platforms and where things are (registry_places.cpp).
+  for (auto& p : registry_places::problems(def.name, row)) out.push_back(std::move(p));
   if (def.name == "equipment-media" && str(row, "equip_code").substr(0, 11) != company)
     out.push_back({"/equip_code", "the equipment belongs to another enterprise"});
   if (def.name == "monitoring-points") {
     rules::Limits lim{opt_num(row, "range_low"), opt_num(row, "range_high"), opt_num(row, "ll"),
-// A point or camera on a production unit (ADR 0019): its hazard source is the unit's. A point's
-// hazard_code decides the rules its alarms go by, so it names exactly the unit's (none on a unit
-// that is not a major hazard source); a camera may leave it out. Run after the references
-// check: the unit exists and is the row's enterprise's.
-void unit_problems(storage::Tx& tx, const EntityDef& def, const json& row,
-                   std::vector<FieldError>& problems) {
-  auto unit_id = str(row, "prodcell_id");
-  if (unit_id.empty()) return;
-  auto unit =
-      kStore.get(tx, *storage::find_entity("production-cells"), model::Scope::province(), unit_id);
-  if (unit.is_null()) return;
-  auto unit_hazard = str(unit, "hazard_code");
-  auto hazard = str(row, "hazard_code");
-  if (hazard == unit_hazard || (def.name == "cameras" && hazard.empty())) return;
-  problems.push_back(
-      {"/hazard_code",
-       unit_hazard.empty()
-           ? "unit " + unit_id +
-                 " is not part of a major hazard source (非重大危险源): a point or camera on it "
-                 "names no hazard_code"
-           : "unit " + unit_id + " belongs to hazard source " + unit_hazard +
-                 (def.name == "cameras" ? ": name that one or none" : ": name that one")});
-}
-
                       opt_num(row, "l"),         opt_num(row, "h"),          opt_num(row, "hh")};
     if (str(row, "value_kind") == "switch" && (lim.ll || lim.l || lim.h || lim.hh))
       out.push_back(
@@ -320,6 +269,30 @@ void unit_problems(storage::Tx& tx, const EntityDef& def, const json& row,
   return out;
 }
 
+// A point or camera on a production unit (ADR 0019): its hazard source is the unit's. A point's
+// hazard_code decides the rules its alarms go by, so it names exactly the unit's (none on a unit
+// that is not a major hazard source); a camera may leave it out. Run after the references
+// check: the unit exists and is the row's enterprise's.
+void unit_problems(storage::Tx& tx, const EntityDef& def, const json& row,
+                   std::vector<FieldError>& problems) {
+  auto unit_id = str(row, "prodcell_id");
+  if (unit_id.empty()) return;
+  auto unit =
+      kStore.get(tx, *storage::find_entity("production-cells"), model::Scope::province(), unit_id);
+  if (unit.is_null()) return;
+  auto unit_hazard = str(unit, "hazard_code");
+  auto hazard = str(row, "hazard_code");
+  if (hazard == unit_hazard || (def.name == "cameras" && hazard.empty())) return;
+  problems.push_back(
+      {"/hazard_code",
+       unit_hazard.empty()
+           ? "unit " + unit_id +
+                 " is not part of a major hazard source (非重大危险源): a point or camera on it "
+                 "names no hazard_code"
+           : "unit " + unit_id + " belongs to hazard source " + unit_hazard +
+                 (def.name == "cameras" ? ": name that one or none" : ": name that one")});
+}
+
 // Scope of the new or changed row, and the existence and ownership of what it references.
 void check_scope_and_references(storage::Tx& tx, const Principal& who, const EntityDef& def,
                                 const json& row) {
@@ -331,8 +304,6 @@ void check_scope_and_references(storage::Tx& tx, const Principal& who, const Ent
         throw Error(Errc::validation_failed, "unknown enterprise",
                     {{"/company_code", "no such enterprise"}});
       break;
-  if ((def.name == "monitoring-points" || def.name == "cameras") && problems.empty())
-    unit_problems(tx, def, row, problems);
     case ScopeBy::enterprise:
     case ScopeBy::park:
       if (!kStore.region_in_scope(tx, who.scope, str(row, "region_code")) &&
@@ -360,6 +331,8 @@ void check_scope_and_references(storage::Tx& tx, const Principal& who, const Ent
                                      : "no such " + ref.table + " (" + value + ")"});
     }
   }
+  if ((def.name == "monitoring-points" || def.name == "cameras") && problems.empty())
+    unit_problems(tx, def, row, problems);
   if (def.name == "gateways" && row.contains("hazard_codes")) {
     const storage::Reference hs{"hazard_codes", "hazard_source", "hazard_code", true};
     for (std::size_t i = 0; i < row["hazard_codes"].size(); ++i) {
@@ -369,14 +342,8 @@ void check_scope_and_references(storage::Tx& tx, const Principal& who, const Ent
             {"/hazard_codes/" + std::to_string(i), "no such hazard_source (" + code + ")"});
     }
   }
-  if (def.name == "loading-platforms" && row.contains("media") && row["media"].is_array()) {
-    const storage::Reference chem{"media", "chemical", "cas", false};
-    for (std::size_t i = 0; i < row["media"].size(); ++i) {
-      auto cas = row["media"][i].get<std::string>();
-      if (kStore.reference_owner(tx, chem, cas).is_null())
-        problems.push_back({"/media/" + std::to_string(i), "no such chemical (" + cas + ")"});
-    }
-  }
+  for (auto& p : registry_places::unknown_media(tx, def.name, row))
+    problems.push_back(std::move(p));
   if (!problems.empty())
     throw Error(Errc::validation_failed, "the row refers to something that is not there", problems);
 }

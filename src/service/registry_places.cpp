@@ -1,0 +1,66 @@
+#include "registry_places.hpp"
+
+#include <hazmon/storage/registry_store.hpp>
+
+namespace hazmon::service::registry_places {
+using core::FieldError;
+using nlohmann::json;
+
+namespace {
+std::string str(const json& row, const char* k) {
+  return row.contains(k) && row[k].is_string() ? row[k].get<std::string>() : std::string();
+}
+}  // namespace
+
+std::vector<FieldError> problems(const std::string& entity, const json& row) {
+  std::vector<FieldError> out;
+  auto company = str(row, "company_code");
+  if (entity == "warehouses" || entity == "loading-platforms") {
+    auto equip = str(row, "equip_code");
+    if (!equip.empty() && equip.substr(0, 11) != company)
+      out.push_back({"/equip_code", "the equipment belongs to another enterprise"});
+    else if (!equip.empty() && row.contains("hazard_code") && row["hazard_code"].is_string() &&
+             equip.substr(0, 14) != str(row, "hazard_code"))
+      out.push_back({"/equip_code", "the equipment belongs to another hazard source"});
+  }
+  if (entity == "warehouses") {
+    // GB 50016-2014 table 3.1.3: 甲 and 乙 have items 1–6, 丙 items 1–2, 丁 and 戊 none.
+    auto cls = str(row, "fire_class");
+    if (row.contains("fire_class_item") && row["fire_class_item"].is_number_integer()) {
+      auto item = row["fire_class_item"].get<int>();
+      if (cls.empty())
+        out.push_back({"/fire_class_item", "an item (项) needs its fire_class"});
+      else if (cls == "丁" || cls == "戊")
+        out.push_back({"/fire_class_item", "class " + cls + " has no items (GB 50016-2014)"});
+      else if (cls == "丙" && item > 2)
+        out.push_back({"/fire_class_item", "class 丙 has items 1 and 2 only (GB 50016-2014)"});
+    }
+  }
+  // A point, camera or piece of equipment is in one place at most.
+  if (entity == "equipment" || entity == "monitoring-points" || entity == "cameras") {
+    int places = 0;
+    for (const char* k : {"prodcell_id", "warehouse_id", "loading_platform_id"})
+      places += row.contains(k) && row[k].is_string() ? 1 : 0;
+    if (places > 1)
+      out.push_back({"/warehouse_id",
+                     "in one place at most: one of prodcell_id, warehouse_id and "
+                     "loading_platform_id"});
+  }
+  return out;
+}
+
+std::vector<FieldError> unknown_media(storage::Tx& tx, const std::string& entity, const json& row) {
+  std::vector<FieldError> problems;
+  if (entity != "loading-platforms" || !row.contains("media") || !row["media"].is_array())
+    return problems;
+  const storage::RegistryStore store;
+  const storage::Reference chem{"media", "chemical", "cas", false};
+  for (std::size_t i = 0; i < row["media"].size(); ++i) {
+    auto cas = row["media"][i].get<std::string>();
+    if (store.reference_owner(tx, chem, cas).is_null())
+      problems.push_back({"/media/" + std::to_string(i), "no such chemical (" + cas + ")"});
+  }
+  return problems;
+}
+
+}  // namespace hazmon::service::registry_places
