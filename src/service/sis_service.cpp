@@ -110,6 +110,23 @@ model::SisLoop SisService::save_loop(const model::Principal& who, model::SisLoop
     if (!refs.empty())
       throw Error(Errc::validation_failed, "the SIS loop names what the enterprise does not have",
                   std::move(refs));
+    // The enterprise cannot stop its trip point from reporting trips by filing: once a loop has a
+    // trip point, changing or removing it, or retiring the loop, is for the regulators.
+    if (who.scope.kind == model::ScopeKind::enterprise) {
+      if (auto old = store_.find_loop_by_tag(tx, l.company_code, l.tag, true)) {
+        std::vector<core::FieldError> kept;
+        if (old->trip_point && l.trip_point != old->trip_point)
+          kept.push_back({"/trip_point",
+                          "only a county, city or province officer may change or "
+                          "remove a loop's trip point"});
+        if (old->active && !l.active)
+          kept.push_back(
+              {"/is_active", "only a county, city or province officer may retire a loop"});
+        if (!kept.empty())
+          throw Error(Errc::validation_failed, "the enterprise may not change this",
+                      std::move(kept));
+      }
+    }
     return store_.save_loop(tx, l, clock_.now(), created);
   });
 }

@@ -135,6 +135,22 @@ TEST(SisPg, ALoopNamesOnlyWhatTheEnterpriseHas) {
   EXPECT_EQ(e->code, core::Errc::not_found);
   EXPECT_TRUE(w.sis.list(w.user(kB), {}).empty());
   EXPECT_EQ(w.sis.list(w.user(kA), {}).size(), 1u);
+  // The enterprise may not silence the loop's trip point or retire the loop; a county may.
+  auto quiet = l;
+  quiet.trip_point.reset();
+  e = caught([&] { w.sis.save_loop(w.user(kA), quiet, created); });
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(e->has_pointer("/trip_point")) << e->pointers();
+  auto retired = l;
+  retired.active = false;
+  e = caught([&] { w.sis.save_loop(w.user(kA), retired, created); });
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(e->has_pointer("/is_active")) << e->pointers();
+  auto county = principal(model::Role::county_officer, model::Scope::region("140106"), "county");
+  auto saved = w.sis.save_loop(county, quiet, created);
+  EXPECT_FALSE(created);
+  EXPECT_EQ(saved.id, l.id);
+  EXPECT_FALSE(saved.trip_point);
 }
 
 TEST(SisPg, ABypassNeedsItsApproverAndAnExpiryWithinTheMaximum) {
