@@ -226,3 +226,58 @@ TEST(NonMajorUnits, UnitPointAndCameraAlarmByTheUnrankedRulesInTheirOwnBucket) {
   ASSERT_EQ(ours.json()["items"].size(), 1u) << ours.body;
   EXPECT_EQ(ours.json()["items"][0]["quota_code"], f.kUnitPoint);
 }
+
+// After a restart the worker finds the unit's open event and its open alarm again: a second
+// point of the same unit raises that event by the unranked combination rule (9) instead of
+// opening another one.
+TEST(NonMajorUnits, RestartRestoresTheUnitsOpenEventAndAlarms) {
+  Fixture f;
+  const std::string second = f.kCompany + "NMG2";
+  Fixture::ok(f.c.post_json("/api/v1/monitoring-points",
+                            {{"quota_code", second},
+                             {"company_code", f.kCompany},
+                             {"prodcell_id", f.kUnit},
+                             {"gateway_code", f.kGateway},
+                             {"name", "仓库有毒气体"},
+                             {"indicator_type", "toxic"},
+                             {"value_kind", "analog"},
+                             {"range_low", 0},
+                             {"range_high", 100},
+                             {"h", 25},
+                             {"hh", 50},
+                             {"debounce_s", 30}},
+                            f.admin));
+  f.exceed("rs-1", f.kUnitPoint, 60);
+  auto before = f.events();
+  ASSERT_EQ(before["items"].size(), 1u) << before.dump();
+  EXPECT_EQ(before["items"][0]["level"], "blue");
+  EXPECT_EQ(before["items"][0]["rule_id"], 6);
+  auto id = before["items"][0]["id"].get<long long>();
+  f.srv.stop();
+
+  TestServer again{shared_db()};
+  auto c = again.client();
+  auto admin = again.make_user("nm_admin2_" + f.kN, "province_admin");
+  auto at = [&](int ago) { return core::format_rfc3339(again.clock().now() - seconds(ago)); };
+  json body = {{"companyCode", f.kCompany},
+               {"gatewayCode", f.kGateway},
+               {"dataId", "rs-2" + f.kN},
+               {"reportType", "realtime"},
+               {"sendTime", at(0)},
+               {"datas",
+                {{{"quotaCode", second}, {"collectTime", at(100)}, {"value", 70}},
+                 {{"quotaCode", second}, {"collectTime", at(60)}, {"value", 71}}}}};
+  auto r = c.post_json("/api/v1/upload/realtime", body, f.gateway);
+  ASSERT_EQ(r.status, 200) << r.body;
+  again.ingest().tick();
+  again.warnings().tick();
+  auto list = c.get("/api/v1/warning-events?company_code=" + f.kCompany, admin);
+  ASSERT_EQ(list.status, 200) << list.body;
+  const auto after = list.json();
+  ASSERT_EQ(after["items"].size(), 1u) << after.dump();
+  EXPECT_EQ(after["items"][0]["id"], id);
+  EXPECT_EQ(after["items"][0]["level"], "yellow");  // blue + one level: two points of the unit
+  auto detail = c.get("/api/v1/warning-events/" + std::to_string(id), admin);
+  ASSERT_EQ(detail.status, 200) << detail.body;
+  EXPECT_EQ(detail.json()["alarms"].size(), 2u) << detail.body;
+}
