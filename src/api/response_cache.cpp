@@ -5,7 +5,9 @@
 #include <prometheus/registry.h>
 #include <nlohmann/json.hpp>
 
+#include <condition_variable>
 #include <list>
+#include <map>
 #include <mutex>
 #include <unordered_map>
 
@@ -41,6 +43,16 @@ struct ResponseCache::Impl {
   prometheus::Gauge& entries_gauge;
   prometheus::Gauge& bytes_gauge;
   prometheus::Counter& io_thread_hits;
+  prometheus::Counter& joined;
+
+  // Answers being made, by key and version (make_once).
+  struct Flight {
+    bool done = false;
+    std::shared_ptr<const CachedAnswer> answer;
+  };
+  std::mutex flights_mutex;
+  std::condition_variable flight_done;
+  std::map<std::pair<std::string, std::int64_t>, std::shared_ptr<Flight>> flights;
 
   static std::size_t cost(const std::string& key, const CachedAnswer& a) {
     return key.size() + a.body.size() + a.etag.size() + a.content_type.size() + 128;
@@ -86,6 +98,8 @@ ResponseCache::ResponseCache(ResponseCacheSettings s, VersionSource version, cor
           gauge(m, "hazmon_response_cache_bytes", "Bytes held by the response cache"),
           counter(m, "hazmon_response_cache_io_thread_hits_total",
                   "Hits (200 or 304) sent by read_cached's early step, without the worker pool"),
+          counter(m, "hazmon_response_cache_joined_total",
+                  "Misses answered by waiting for the same answer another request was making"),
       }) {
   gauge(m, "hazmon_response_cache_max_entries", "read_cache.max_entries")
       .Set(static_cast<double>(s_.max_entries));
@@ -147,6 +161,44 @@ std::size_t ResponseCache::entries() const {
 std::size_t ResponseCache::bytes() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->bytes;
+}
+
+std::shared_ptr<const CachedAnswer> ResponseCache::make_once(
+    const std::string& key, std::int64_t version,
+    const std::function<std::shared_ptr<const CachedAnswer>()>& make) {
+  auto& i = *impl_;
+  const auto id = std::make_pair(key, version);
+  std::shared_ptr<Impl::Flight> flight;
+  {
+    std::unique_lock lock(i.flights_mutex);
+    if (auto it = i.flights.find(id); it != i.flights.end()) {
+      auto theirs = it->second;
+      i.flight_done.wait(lock, [&] { return theirs->done; });
+      if (theirs->answer) {
+        i.joined.Increment();
+        return theirs->answer;
+      }
+      return make();  // theirs gave nothing to share (an error, a refusal): make our own
+    }
+    flight = std::make_shared<Impl::Flight>();
+    i.flights.emplace(id, flight);
+  }
+  // Whatever happens in make(), the waiters are released.
+  struct Land {
+    Impl& i;
+    const std::pair<std::string, std::int64_t>& id;
+    Impl::Flight& f;
+    ~Land() {
+      {
+        std::lock_guard lock(i.flights_mutex);
+        f.done = true;
+        i.flights.erase(id);
+      }
+      i.flight_done.notify_all();
+    }
+  } land{i, id, *flight};
+  flight->answer = make();
+  return flight->answer;
 }
 
 std::shared_ptr<const CachedAnswer> make_answer(std::string body, std::string content_type) {
@@ -255,10 +307,25 @@ AuthedHandler read_cached(ApiContext& ctx, Freshness f, AuthedHandler h) {
         }
       }
     }
-    auto resp = h(req, who);
-    if (resp.status != 200 || resp.stream || !resp.headers.empty()) return resp;
-    auto a = make_answer(std::move(resp.body), std::move(resp.content_type));
-    if (version) cache->put(key, *version, a);
+    if (!version) {
+      auto resp = h(req, who);
+      if (resp.status != 200 || resp.stream || !resp.headers.empty()) return resp;
+      return send(req, make_answer(std::move(resp.body), std::move(resp.content_type)), *cache);
+    }
+    // Made once for every request that missed the same page meanwhile; a request whose answer
+    // cannot be stored keeps it for itself.
+    std::optional<http::Response> own;
+    auto a = cache->make_once(key, *version, [&]() -> std::shared_ptr<const CachedAnswer> {
+      auto resp = h(req, who);
+      if (resp.status != 200 || resp.stream || !resp.headers.empty()) {
+        own = std::move(resp);
+        return nullptr;
+      }
+      auto made = make_answer(std::move(resp.body), std::move(resp.content_type));
+      cache->put(key, *version, made);
+      return made;
+    });
+    if (own) return std::move(*own);
     return send(req, a, *cache);
   };
 }

@@ -5,10 +5,15 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <regex>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
+#include <hazmon/api/response_cache.hpp>
+#include <hazmon/core/metrics.hpp>
 #include <hazmon/storage/database.hpp>
 
 #include "test_server.hpp"
@@ -311,4 +316,49 @@ TEST(ReadCache, HitsForAKnownSessionAreSentFromTheIoThreadUnderTheSameRules) {
   ASSERT_EQ(a.client().get("/api/v1/gateways?limit=5", token_a).status, 200);
   EXPECT_EQ(metric(a, io), io_hits);
   EXPECT_TRUE(a.client().get("/api/v1/gateways?limit=5", token_a).header("etag").empty());
+}
+
+// Misses of one page under one version are made once (ResponseCache::make_once): requests that
+// miss while it is being made wait for it; if it gives nothing to share, each makes its own.
+TEST(ReadCache, AMissedPageIsMadeOnceForEveryoneWaitingOnIt) {
+  hazmon::core::Metrics metrics;
+  hazmon::api::ResponseCache cache(
+      {}, [] { return std::optional<std::int64_t>(7); }, metrics);
+  for (bool shareable : {true, false}) {
+    const std::string key = shareable ? "page-a" : "page-b";
+    std::atomic<int> made{0};
+    std::vector<std::shared_ptr<const hazmon::api::CachedAnswer>> got(5);
+    auto make = [&](int delay_ms) {
+      return [&, delay_ms]() -> std::shared_ptr<const hazmon::api::CachedAnswer> {
+        ++made;
+        std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+        if (!shareable) return nullptr;
+        return hazmon::api::make_answer("{\"n\":" + std::to_string(made.load()) + "}",
+                                        "application/json");
+      };
+    };
+    std::vector<std::thread> threads;
+    threads.emplace_back([&] { got[0] = cache.make_once(key, 7, make(400)); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the first is making it
+    for (int t = 1; t < 5; ++t)
+      threads.emplace_back([&, t] { got[t] = cache.make_once(key, 7, make(0)); });
+    for (auto& t : threads) t.join();
+    if (shareable) {
+      EXPECT_EQ(made.load(), 1);
+      for (const auto& a : got) EXPECT_EQ(a, got[0]);
+      ASSERT_TRUE(got[0]);
+      EXPECT_EQ(got[0]->body, "{\"n\":1}");
+    } else {
+      EXPECT_EQ(made.load(), 5);  // nothing to share: each made its own
+      for (const auto& a : got) EXPECT_FALSE(a);
+    }
+  }
+  // Another version is another page: made again.
+  int again = 0;
+  cache.make_once("page-a", 8, [&] {
+    ++again;
+    return hazmon::api::make_answer("x", "text/plain");
+  });
+  EXPECT_EQ(again, 1);
+  EXPECT_NE(metrics.serialize().find("hazmon_response_cache_joined_total 4"), std::string::npos);
 }

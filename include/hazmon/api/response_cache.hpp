@@ -68,6 +68,14 @@ class ResponseCache {
   std::size_t entries() const;
   std::size_t bytes() const;
 
+  // Single flight for misses: the first caller to miss `key` under `version` makes the answer
+  // (`make`, which may return nullptr: not storable); callers missing the same meanwhile wait for
+  // it instead of making it again (the overview after its live_max_age: every dashboard at once)
+  // and make their own only if it gave none. Counted in hazmon_response_cache_joined_total.
+  std::shared_ptr<const CachedAnswer> make_once(
+      const std::string& key, std::int64_t version,
+      const std::function<std::shared_ptr<const CachedAnswer>()>& make);
+
  private:
   struct Impl;
   ResponseCacheSettings s_;
