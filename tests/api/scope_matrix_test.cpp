@@ -1149,12 +1149,12 @@ TEST_F(ScopeMatrixOther, CircularsFollowTheScope) {
     shared_db().db().in_tx([&](hazmon::storage::Tx& tx) {
       auto add = [&](const char* state) {
         auto id = std::to_string(*tx.one<long long>(
-            "INSERT INTO circular (kind, title, state, ack_deadline, created_by, created_at, "
+            "INSERT INTO circular (kind, title, body, state, ack_deadline, created_by, created_at, "
             "updated_at, published_by, published_at, withdrawn_by, withdrawn_at, "
-            "withdraw_reason) VALUES ('other', '矩阵通报', $1, now() + interval '3 days', 'sm', "
-            "now(), now(), 'sm', now(), CASE WHEN $1 = 'withdrawn' THEN 'sm' END, CASE WHEN $1 "
-            "= 'withdrawn' THEN now() END, CASE WHEN $1 = 'withdrawn' THEN '矩阵撤回' END) "
-            "RETURNING id",
+            "withdraw_reason) VALUES ('other', '矩阵通报', '', $1, now() + interval '3 days', "
+            "'sm', now(), now(), 'sm', now(), CASE WHEN $1 = 'withdrawn' THEN 'sm' END, "
+            "CASE WHEN $1 = 'withdrawn' THEN now() END, "
+            "CASE WHEN $1 = 'withdrawn' THEN '矩阵撤回' END) RETURNING id",
             {std::string(state)}));
         tx.exec_count("INSERT INTO circular_recipient (circular_id, company_code) VALUES ($1, $2)",
                       {id, side->company});
