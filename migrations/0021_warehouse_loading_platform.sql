@@ -112,6 +112,13 @@ CREATE INDEX monitoring_point_loading ON monitoring_point(loading_platform_id)
 CREATE FUNCTION pg_temp.num(v jsonb) RETURNS numeric LANGUAGE sql IMMUTABLE AS
   $$ SELECT CASE WHEN jsonb_typeof(v) = 'number' AND (v #>> '{}')::numeric >= 0
                  THEN (v #>> '{}')::numeric END $$;
+-- The appendix's schema checks a date's shape only: a 2020-13-45 there stays in the detail.
+CREATE FUNCTION pg_temp.day(v text) RETURNS date LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  RETURN CASE WHEN v ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN v::date END;
+EXCEPTION WHEN others THEN
+  RETURN NULL;
+END $$;
 CREATE FUNCTION pg_temp.cell_legacy(c production_cell) RETURNS jsonb LANGUAGE sql STABLE AS
   $$ SELECT jsonb_strip_nulls(jsonb_build_object(
        'has_dike', c.has_dike, 'dike_area_m2', c.dike_area_m2, 'tank_count', c.tank_count,
@@ -137,8 +144,7 @@ SELECT c.prodcell_id, c.company_code, c.hazard_code,
        CASE WHEN jsonb_typeof(e.d->'design_life_years') = 'number'
                  AND e.d->>'design_life_years' ~ '^[0-9]{1,9}$'
             THEN (e.d->>'design_life_years')::integer END,
-       CASE WHEN e.d->>'completion_date' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'
-            THEN (e.d->>'completion_date')::date END,
+       pg_temp.day(e.d->>'completion_date'),
        CASE WHEN jsonb_typeof(e.d->'keeper') = 'string' THEN e.d->>'keeper' END,
        CASE WHEN jsonb_typeof(e.d->'keeper_phone') = 'string' THEN e.d->>'keeper_phone' END,
        c.responsible_person, pg_temp.cell_legacy(c), c.is_active, c.source, c.created_at,
@@ -226,6 +232,7 @@ ALTER TABLE production_cell ADD CONSTRAINT production_cell_cell_type_check
 
 DROP FUNCTION pg_temp.cell_legacy(production_cell);
 DROP FUNCTION pg_temp.num(jsonb);
+DROP FUNCTION pg_temp.day(text);
 
 -- Registry tables: every write bumps the registry version (0016).
 DO $$

@@ -81,7 +81,7 @@ VALUES
   ('14010500001001Q0001', '14010500001', '14010500001001', 'WH1', 'Q0', '库内探测器',
    '{"gas_cas": "6484-52-2"}'),
   ('14010500001001C0003', '14010500001', '14010500001001', 'WH2', 'C0', '旧库',
-   '{"use": "raw", "area_m2": -1, "structure": "钢结构"}'),
+   '{"use": "raw", "area_m2": -1, "structure": "钢结构", "completion_date": "2020-13-45"}'),
   ('14010500001001Z0001', '14010500001', '14010500001001', 'LD1', 'Z0', '鹤管',
    '{"medium_cas": "8006-61-9", "positions": 4, "mode": "road", "has_grounding_detection": true,
      "has_overflow_detection": false}'),
@@ -191,6 +191,7 @@ TEST(WarehouseMigration, MovesWarehouseAndLoadingCellsLosingNothing) {
   EXPECT_TRUE(w2["use"].is_null());
   EXPECT_TRUE(w2["area_m2"].is_null());
   EXPECT_EQ(w2["structure"], "钢结构");
+  EXPECT_TRUE(w2["completion"].is_null());  // no such day: it stays in the detail only
   EXPECT_EQ(w2["legacy"], json::object());
 
   // Loading platforms.
