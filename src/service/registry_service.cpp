@@ -77,6 +77,12 @@ constexpr SupervisionField kSupervisionFields[] = {
     {"monitoring-points", "hazard_code", "is set by the regulator once the point exists"},
     // A switch point is not compared with thresholds: turning an analog point into one silences it.
     {"monitoring-points", "value_kind", "is set by the regulator once the point exists"},
+    // Whether a unit, warehouse or loading platform is part of a major hazard source (ADR 0019):
+    // out of it, what is there counts as 非重大危险源 and new points on it go by the unranked
+    // rules.
+    {"production-cells", "hazard_code", "is set by the regulator once the unit exists"},
+    {"warehouses", "hazard_code", "is set by the regulator once the warehouse exists"},
+    {"loading-platforms", "hazard_code", "is set by the regulator once the platform exists"},
     // What the video AI looks for, where and when: a removed analyser or duty window silences it.
     {"cameras", "analysers", "is set by the regulator once the camera exists"},
     {"cameras", "rois", "is set by the regulator once the camera exists"},

@@ -1,0 +1,608 @@
+// Issue 12's duty features as a hostile tenant would try them over HTTPS (docs/security.md, attacks
+// 17–24): an enterprise's user or its gateway credential may only read and write its own rows, and
+// nothing it sends may lower what the regulator sees. Each attack is refused, and a fingerprint of
+// the tables it aims at shows that nothing was stored or changed.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <hazmon/app/platform.hpp>
+#include <hazmon/core/time_format.hpp>
+#include <hazmon/service/ingest_service.hpp>
+#include <hazmon/service/sis_service.hpp>
+#include <hazmon/service/warning_service.hpp>
+#include <hazmon/storage/database.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "test_server.hpp"
+
+using namespace hazmon;
+using namespace hazmon::test;
+using nlohmann::json;
+using namespace std::chrono;
+
+namespace {
+
+// 长治 (140400): 壶关县 (140427) for A, 长子县 (140428) for B; no other API test uses them.
+const std::string kA = "14042700001", kB = "14042800001";
+const std::string kHazA = kA + "001", kHazB = kB + "001";
+const std::string kUnitA = kHazA + "S0001", kUnitB = kHazB + "S0001";  // equipment S0
+const std::string kCellA = "DAMJA1", kNonMajorA = "DANMA1";            // production cells
+const std::string kWarehouseA = "DAWHA1";
+const std::string kTemp = kA + "TI101";  // analog, H 80, HH 100, on kUnitA and kCellA
+const std::string kTrip1 = kA + "XS101", kTrip2 = kA + "XS102";  // switch points
+const std::string kGatewayA = "DAGW0000001";
+
+const std::vector<std::string> kTables = {"enterprise",
+                                          "hazard_source",
+                                          "production_cell",
+                                          "warehouse",
+                                          "equipment",
+                                          "gateway",
+                                          "monitoring_point",
+                                          "filing",
+                                          "alarm",
+                                          "warning_event",
+                                          "unit_run_status",
+                                          "sis_loop",
+                                          "sis_bypass",
+                                          "sis_trip",
+                                          "patrol",
+                                          "patrol_finding",
+                                          "duty_checkin",
+                                          "circular",
+                                          "circular_recipient",
+                                          "circular_attachment",
+                                          "city_duty",
+                                          "roster_row",
+                                          "deployment_task",
+                                          "loading_platform"};
+
+// Row count and a hash of every row of every table above (as bad_input_test.cpp's).
+std::map<std::string, std::string> fingerprint() {
+  std::string sql;
+  for (const auto& t : kTables) {
+    if (!sql.empty()) sql += " UNION ALL ";
+    sql += "SELECT '" + t +
+           "' AS t, count(*)::text || ':' || coalesce(md5(string_agg(x::text, '|' ORDER BY "
+           "x::text)), '') AS h FROM " +
+           t + " x";
+  }
+  std::map<std::string, std::string> out;
+  shared_db().db().in_tx([&](storage::Tx& tx) {
+    for (auto& r : tx.exec(sql)) out[r["t"].get<std::string>()] = r["h"].get<std::string>();
+  });
+  return out;
+}
+
+::testing::AssertionResult refused(const HttpResult& r, int status,
+                                   const std::string& pointer = {}) {
+  if (r.status != status)
+    return ::testing::AssertionFailure()
+           << "status " << r.status << " (want " << status << "): " << r.body.substr(0, 500);
+  if (!pointer.empty() && r.body.find("\"" + pointer + "\"") == std::string::npos)
+    return ::testing::AssertionFailure() << "no pointer " << pointer << ": " << r.body;
+  return ::testing::AssertionSuccess();
+}
+
+// An upload answered 200 that stored nothing: every row rejected.
+::testing::AssertionResult all_rejected(const HttpResult& r, std::size_t rows) {
+  if (r.status != 200)
+    return ::testing::AssertionFailure() << "status " << r.status << ": " << r.body;
+  auto j = r.json();
+  if (j.value("accepted", -1) != 0 || j["rejected"].size() != rows)
+    return ::testing::AssertionFailure() << "not all rejected: " << r.body;
+  return ::testing::AssertionSuccess();
+}
+
+struct World {
+  std::unique_ptr<TestServer> srv;
+  HttpsClient c() const { return srv->client(); }
+  std::string gateway_a;
+  // Sessions follow the fake clock: a fresh token for each use.
+  std::string as(const std::string& user) { return srv->login(user); }
+  std::string t(system_clock::duration from_now) const {
+    return core::format_rfc3339(srv->clock().now() + from_now);
+  }
+  HttpResult realtime(const std::string& data_id, json datas) {
+    json body = {{"companyCode", kA},
+                 {"dataId", data_id},
+                 {"reportType", "realtime"},
+                 {"sendTime", t(seconds(0))},
+                 {"datas", std::move(datas)}};
+    return c().post_json("/api/v1/upload/realtime", body, gateway_a);
+  }
+  HttpResult upload(const std::string& table, const json& rows) {
+    return c().post_json("/api/v1/upload/" + table, rows, gateway_a);
+  }
+  json get(const std::string& path) {
+    auto r = c().get(path, as("da_admin"));
+    if (r.status != 200) throw std::runtime_error("GET " + path + ": " + r.body);
+    return r.json();
+  }
+};
+
+World& world() {
+  static World* w = [] {
+    auto w = new World;
+    w->srv = std::make_unique<TestServer>(shared_db());
+    auto admin = w->srv->make_user("da_admin", "province_admin");
+    auto c = w->srv->client();
+    auto ok = [&](const std::string& coll, const json& body) {
+      auto r = c.post_json("/api/v1/" + coll, body, admin);
+      if (r.status / 100 != 2 && r.status != 409)
+        throw std::runtime_error("duty attack set-up: " + coll + " " + r.body);
+      return r.json();
+    };
+    ok("regions",
+       {{"code", "140427"}, {"name", "壶关县"}, {"level", "county"}, {"parent_code", "140400"}});
+    ok("regions",
+       {{"code", "140428"}, {"name", "长子县"}, {"level", "county"}, {"parent_code", "140400"}});
+    ok("enterprises", {{"company_code", kA},
+                       {"name", "壶关值守攻击测试化工有限公司"},
+                       {"region_code", "140427"},
+                       {"status", "operating"}});
+    ok("enterprises", {{"company_code", kB},
+                       {"name", "长子值守攻击测试化工有限公司"},
+                       {"region_code", "140428"},
+                       {"status", "operating"}});
+    ok("hazard-sources", {{"hazard_code", kHazA},
+                          {"company_code", kA},
+                          {"name", "合成装置区"},
+                          {"rank", 1},
+                          {"r_value", 120}});
+    ok("hazard-sources", {{"hazard_code", kHazB},
+                          {"company_code", kB},
+                          {"name", "罐区"},
+                          {"rank", 2},
+                          {"r_value", 60}});
+    for (const auto& [code, co, hz] :
+         {std::tuple{kUnitA, kA, kHazA}, std::tuple{kUnitB, kB, kHazB}})
+      ok("equipment", {{"equip_code", code},
+                       {"company_code", co},
+                       {"hazard_code", hz},
+                       {"equip_type", "S0"},
+                       {"name", "合成装置"}});
+    ok("production-cells", {{"prodcell_id", kCellA},
+                            {"company_code", kA},
+                            {"hazard_code", kHazA},
+                            {"cell_type", "unit"},
+                            {"name", "合成单元"}});
+    ok("production-cells", {{"prodcell_id", kNonMajorA},
+                            {"company_code", kA},
+                            {"cell_type", "unit"},
+                            {"name", "公用工程"}});
+    ok("warehouses", {{"warehouse_id", kWarehouseA},
+                      {"company_code", kA},
+                      {"hazard_code", kHazA},
+                      {"name", "甲类仓库"},
+                      {"fire_class", "甲"},
+                      {"fire_class_item", 2}});
+    ok("monitoring-points", {{"quota_code", kTemp},
+                             {"company_code", kA},
+                             {"hazard_code", kHazA},
+                             {"equip_code", kUnitA},
+                             {"prodcell_id", kCellA},
+                             {"name", "反应釜温度"},
+                             {"indicator_type", "temperature"},
+                             {"value_kind", "analog"},
+                             {"unit", "℃"},
+                             {"range_low", 0},
+                             {"range_high", 200},
+                             {"h", 80},
+                             {"hh", 100},
+                             {"debounce_s", 0}});
+    for (const auto& q : {kTrip1, kTrip2})
+      ok("monitoring-points", {{"quota_code", q},
+                               {"company_code", kA},
+                               {"hazard_code", kHazA},
+                               {"name", "联锁动作信号"},
+                               {"indicator_type", "sis"},
+                               {"value_kind", "switch"},
+                               {"debounce_s", 0}});
+    ok("gateways", {{"gateway_code", kGatewayA},
+                    {"company_code", kA},
+                    {"name", "采集网关"},
+                    {"acquisition_interval_s", 60}});
+    auto cred =
+        ok("credentials", {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kA}}}});
+    w->gateway_a = cred["app_id"].get<std::string>() + "." + cred["secret"].get<std::string>();
+    w->srv->make_user("da_county", "county_officer", "140427");
+    w->srv->make_user("da_city", "city_officer", "140400");
+    w->srv->make_user("da_user_a", "enterprise_user", kA);
+    w->srv->make_user("da_user_b", "enterprise_user", kB);
+    return w;
+  }();
+  return *w;
+}
+
+}  // namespace
+
+// Attack 17: a unit, warehouse or point moved out of its major hazard source, so that its alarms
+// would go by the weaker rules for unranked units (ADR 0019) or the unit would count as
+// 非重大危险源.
+TEST(DutyAttack, AUnitWarehouseOrPointStaysInItsMajorHazardSource) {
+  auto& w = world();
+  auto user = w.as("da_user_a");
+  auto before = fingerprint();
+  EXPECT_TRUE(refused(
+      w.c().patch_json("/api/v1/production-cells/" + kCellA, {{"hazard_code", nullptr}}, user), 422,
+      "/hazard_code"));
+  EXPECT_TRUE(refused(
+      w.c().patch_json("/api/v1/production-cells/" + kNonMajorA, {{"hazard_code", kHazA}}, user),
+      422, "/hazard_code"));
+  EXPECT_TRUE(refused(
+      w.c().patch_json("/api/v1/warehouses/" + kWarehouseA, {{"hazard_code", nullptr}}, user), 422,
+      "/hazard_code"));
+  EXPECT_TRUE(
+      refused(w.c().patch_json("/api/v1/monitoring-points/" + kTemp,
+                               {{"prodcell_id", kNonMajorA}, {"hazard_code", nullptr}}, user),
+              422, "/hazard_code"));
+  EXPECT_TRUE(refused(
+      w.c().patch_json("/api/v1/monitoring-points/" + kTemp, {{"prodcell_id", kNonMajorA}}, user),
+      422, "/hazard_code"));
+  EXPECT_EQ(fingerprint(), before);
+
+  // By upload the gateway's row keeps the stored hazard source (named in `kept`).
+  auto r = w.upload("warehouses", json::array({{{"warehouse_id", kWarehouseA},
+                                                {"name", "甲类仓库"},
+                                                {"fire_class", "甲"},
+                                                {"fire_class_item", 2},
+                                                {"hazard_code", nullptr}}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("hazard_code"), std::string::npos) << r.body;
+  EXPECT_EQ(w.get("/api/v1/warehouses/" + kWarehouseA)["hazard_code"], kHazA);
+  EXPECT_EQ(w.get("/api/v1/production-cells/" + kCellA)["hazard_code"], kHazA);
+  auto p = w.get("/api/v1/monitoring-points/" + kTemp);
+  EXPECT_EQ(p["hazard_code"], kHazA);
+  EXPECT_EQ(p["prodcell_id"], kCellA);
+
+  // The enterprise's own fields stay writable, and sending the stored value back is no change.
+  r = w.c().patch_json("/api/v1/production-cells/" + kCellA,
+                       {{"name", "合成单元（一期）"}, {"hazard_code", kHazA}}, user);
+  EXPECT_EQ(r.status, 200) << r.body;
+}
+
+// Attack 18: a stop or overhaul filed on another enterprise's unit, by its user or its gateway.
+TEST(DutyAttack, NoUnitStatusForAnotherEnterprisesUnit) {
+  auto& w = world();
+  auto user = w.as("da_user_a");
+  auto before = fingerprint();
+  json stop = {{"equip_code", kUnitB}, {"status", "stopped"}, {"reason", "检修"}};
+  EXPECT_TRUE(refused(w.c().post_json("/api/v1/unit-statuses", stop, user), 422, "/equip_code"));
+  stop["company_code"] = kB;
+  EXPECT_TRUE(refused(w.c().post_json("/api/v1/unit-statuses", stop, user), 422, "/company_code"));
+  EXPECT_TRUE(all_rejected(w.upload("unit-status", json::array({stop})), 1));
+  stop.erase("company_code");
+  EXPECT_TRUE(all_rejected(w.upload("unit-status", json::array({stop})), 1));
+  // Officers and the gateway do not file through the dashboard route.
+  stop["equip_code"] = kUnitA;
+  EXPECT_TRUE(refused(w.c().post_json("/api/v1/unit-statuses", stop, w.as("da_county")), 403));
+  EXPECT_TRUE(refused(w.c().post_json("/api/v1/unit-statuses", stop, w.gateway_a), 403));
+  EXPECT_EQ(fingerprint(), before);
+}
+
+// Attack 19: a back-dated stop that would hide an alarm raised before it was filed; one more than
+// 30 days back is refused. The alarm and its warning stay as they were.
+TEST(DutyAttack, ABackDatedStopHidesNoPastAlarm) {
+  auto& w = world();
+  auto r = w.realtime(
+      "da-hh-1",
+      json::array({{{"quotaCode", kTemp}, {"collectTime", w.t(-seconds(100))}, {"value", 150}},
+                   {{"quotaCode", kTemp}, {"collectTime", w.t(-seconds(60))}, {"value", 151}}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  w.srv->ingest().tick();
+  w.srv->warnings().tick();
+  auto alarms = w.get("/api/v1/alarms?quota_code=" + kTemp)["items"];
+  ASSERT_FALSE(alarms.empty());
+  auto alarm = alarms[0];
+  EXPECT_EQ(alarm["suppressed"], false);
+  auto events = w.get("/api/v1/warning-events?company_code=" + kA)["items"];
+  ASSERT_FALSE(events.empty());
+  auto event = events[0];
+
+  auto user = w.as("da_user_a");
+  auto before = fingerprint();
+  EXPECT_TRUE(refused(w.c().post_json("/api/v1/unit-statuses",
+                                      {{"equip_code", kUnitA},
+                                       {"status", "stopped"},
+                                       {"reason", "停车"},
+                                       {"begin_at", w.t(-hours(24 * 31))}},
+                                      user),
+                      422, "/begin_at"));
+  EXPECT_EQ(fingerprint(), before);
+
+  // Ten minutes back (within the filings' limits) is taken, but changes nothing that was raised.
+  r = w.c().post_json("/api/v1/unit-statuses",
+                      {{"equip_code", kUnitA},
+                       {"status", "stopped"},
+                       {"reason", "停车"},
+                       {"begin_at", w.t(-minutes(10))},
+                       {"planned_end", w.t(hours(24))}},
+                      user);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto status_id = std::to_string(r.json()["id"].get<long long>());
+  w.srv->ingest().tick();
+  w.srv->warnings().tick();
+  json still, now = w.get("/api/v1/alarms?quota_code=" + kTemp);
+  for (const auto& a : now["items"])
+    if (a["id"] == alarm["id"]) still = a;
+  ASSERT_FALSE(still.is_null()) << "the alarm disappeared: " << now.dump();
+  EXPECT_EQ(still["suppressed"], false);
+  EXPECT_EQ(still["level"], alarm["level"]);
+  auto ev = w.get("/api/v1/warning-events/" + std::to_string(event["id"].get<long long>()));
+  EXPECT_EQ(ev["level"], event["level"]);
+  EXPECT_NE(ev["status"], "closed") << ev.dump();
+  EXPECT_EQ(
+      w.c().post_json("/api/v1/unit-statuses/" + status_id + "/end", json::object(), user).status,
+      200);
+}
+
+// Attack 20: hiding an SIS trip by pointing the loop at another trip point, dropping its trip point
+// or deactivating it while the trip is open (dashboard and upload), a bypass on another
+// enterprise's loop, an uploaded bypass longer than the maximum.
+TEST(DutyAttack, AnOpenTripCannotBeHiddenByChangingTheLoop) {
+  auto& w = world();
+  json loop = {{"company_code", kA},   {"tag", "DA-SIS1"},     {"name", "反应釜超温联锁"},
+               {"hazard_code", kHazA}, {"trip_point", kTrip1}, {"protected_points", {kTemp}}};
+  auto r = w.c().post_json("/api/v1/sis-loops", loop, w.as("da_county"));
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  auto path = "/api/v1/sis-loops/" + std::to_string(r.json()["id"].get<long long>());
+  w.srv->clock().advance(seconds(5));
+  r = w.realtime(
+      "da-trip-1",
+      json::array(
+          {{{"quotaCode", kTrip1}, {"collectTime", w.t(-seconds(2))}, {"switchValue", 1}}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  w.srv->platform().sis().check();
+  auto l = w.get(path);
+  ASSERT_EQ(l["state"], "tripped") << l.dump();
+  auto trip = std::to_string(l["trips"][0]["id"].get<long long>());
+
+  auto user = w.as("da_user_a");
+  auto before = fingerprint();
+  auto moved = loop;
+  moved["trip_point"] = kTrip2;
+  EXPECT_TRUE(refused(w.c().post_json("/api/v1/sis-loops", moved, user), 422, "/trip_point"));
+  auto dropped = loop;
+  dropped.erase("trip_point");
+  EXPECT_TRUE(refused(w.c().post_json("/api/v1/sis-loops", dropped, user), 422, "/trip_point"));
+  auto off = loop;
+  off["is_active"] = false;
+  EXPECT_TRUE(refused(w.c().post_json("/api/v1/sis-loops", off, user), 422, "/is_active"));
+  moved.erase("company_code");
+  moved["kind"] = "loop";
+  moved["loop"] = "DA-SIS1";
+  EXPECT_TRUE(all_rejected(w.upload("sis", json::array({moved})), 1));
+  off.erase("company_code");
+  off["kind"] = "loop";
+  off["loop"] = "DA-SIS1";
+  EXPECT_TRUE(all_rejected(w.upload("sis", json::array({off})), 1));
+  EXPECT_TRUE(refused(
+      w.c().post_json("/api/v1/sis-trips/" + trip + "/reset", {{"reset_by", "班长"}}, user), 409));
+  // A bypass beyond the maximum (72 h) by upload, and on another enterprise's loop.
+  EXPECT_TRUE(all_rejected(w.upload("sis", json::array({{{"kind", "bypass"},
+                                                         {"loop", "DA-SIS1"},
+                                                         {"applicant", "仪表工"},
+                                                         {"approver", "厂长"},
+                                                         {"reason", "校验"},
+                                                         {"expiry_at", w.t(hours(100))}}})),
+                           1));
+  EXPECT_TRUE(refused(w.c().post_json(path + "/bypasses",
+                                      {{"applicant", "仪表工"},
+                                       {"approver", "厂长"},
+                                       {"reason", "校验"},
+                                       {"expiry_at", w.t(hours(8))}},
+                                      w.as("da_user_b")),
+                      404));
+  EXPECT_EQ(fingerprint(), before);
+  l = w.get(path);
+  EXPECT_EQ(l["state"], "tripped");
+  EXPECT_EQ(l["trip_point"], kTrip1);
+  EXPECT_EQ(l["is_active"], true);
+}
+
+// Attack 21: an enterprise closing its own patrol findings, reading another's patrols, starting
+// one; the gateway at any of it.
+TEST(DutyAttack, OnlyAnOfficerClosesAFinding) {
+  auto& w = world();
+  auto county = w.as("da_county");
+  auto r = w.c().post_json("/api/v1/patrols", {{"company_code", kA}, {"kind", "online"}}, county);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto patrol = std::to_string(r.json()["id"].get<long long>());
+  r = w.c().post_json("/api/v1/patrols/" + patrol + "/findings",
+                      {{"description", "可燃气体探测器离线"},
+                       {"severity", "general"},
+                       {"follow_up", "限期整改"},
+                       {"deadline", w.t(hours(48))}},
+                      county);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto finding = "/api/v1/patrol-findings/" + std::to_string(r.json()["id"].get<long long>());
+  auto user = w.as("da_user_a"), other = w.as("da_user_b");
+  ASSERT_EQ(w.c().post_json(finding + "/reply", {{"reply", "已更换电源"}}, user).status, 200);
+
+  auto before = fingerprint();
+  EXPECT_TRUE(refused(w.c().post_json(finding + "/confirm", {{"accept", true}}, user), 403));
+  EXPECT_TRUE(refused(w.c().post_json(finding + "/confirm", {{"accept", true}}, w.gateway_a), 403));
+  EXPECT_TRUE(refused(w.c().post_json(finding + "/reply", {{"reply", "代答"}}, other), 404));
+  EXPECT_TRUE(refused(w.c().get("/api/v1/patrols/" + patrol, other), 404));
+  EXPECT_TRUE(refused(w.c().get("/api/v1/patrols?company_code=" + kA, other), 404));
+  EXPECT_TRUE(refused(w.c().get("/api/v1/patrols", w.gateway_a), 403));
+  EXPECT_TRUE(refused(
+      w.c().post_json("/api/v1/patrols", {{"company_code", kA}, {"kind", "online"}}, user), 403));
+  EXPECT_TRUE(refused(w.c().post_json("/api/v1/patrols/" + patrol + "/findings",
+                                      {{"description", "无"},
+                                       {"severity", "general"},
+                                       {"follow_up", "无"},
+                                       {"deadline", w.t(hours(24))}},
+                                      user),
+                      403));
+  EXPECT_TRUE(
+      refused(w.c().post_json("/api/v1/patrols/" + patrol + "/end", json::object(), user), 403));
+  EXPECT_EQ(fingerprint(), before);
+  auto list = w.c().get("/api/v1/patrol-findings", other);
+  ASSERT_EQ(list.status, 200) << list.body;
+  for (const auto& f : list.json()["items"]) EXPECT_EQ(f["company_code"], kB);
+  EXPECT_EQ(w.get("/api/v1/patrols/" + patrol)["in_progress"], true);
+}
+
+// Attack 22: a circular's content and attachments outside the enterprises it names; an
+// acknowledgement by another enterprise; an attachment that would run script in the officer's
+// browser (HTML, SVG, script under a PDF type).
+TEST(DutyAttack, CircularsStayWithTheEnterprisesTheyName) {
+  auto& w = world();
+  auto city = w.as("da_city");
+  auto draft = [&] {
+    auto r = w.c().post_json("/api/v1/circulars",
+                             {{"title", "关于联锁旁路管理的通报"},
+                              {"body", "请核查联锁旁路审批记录。"},
+                              {"kind", "other"},
+                              {"company_codes", {kA}}},
+                             city);
+    if (r.status != 201) throw std::runtime_error("draft: " + r.body);
+    return "/api/v1/circulars/" + std::to_string(r.json()["id"].get<long long>());
+  };
+  auto attach = [&](const std::string& circular, const std::string& type, const std::string& bytes,
+                    const std::string& token) {
+    auto id = circular.substr(circular.rfind('/') + 1);
+    return w.c().request("POST", "/api/v1/upload/circulars/" + id + "/attachments?name=a.pdf",
+                         bytes, {{"Authorization", "Bearer " + token}, {"Content-Type", type}});
+  };
+  auto c1 = draft();
+  auto a = attach(c1, "application/pdf", "%PDF-1.4\n1 0 obj\n%%EOF\n", city);
+  ASSERT_EQ(a.status, 201) << a.body;
+  auto file = c1 + "/attachments/" + std::to_string(a.json()["id"].get<long long>());
+  ASSERT_EQ(w.c().post_json(c1 + "/publish", json::object(), city).status, 200);
+
+  auto user = w.as("da_user_a"), other = w.as("da_user_b");
+  auto c2 = draft();
+  auto before = fingerprint();
+  const std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>";
+  const std::string html = "<html><script>fetch('/api/v1/users')</script></html>";
+  for (const auto& [type, bytes] :
+       {std::pair{"image/svg+xml", svg}, std::pair{"text/html", html}}) {
+    auto r = attach(c2, type, bytes, city);
+    EXPECT_TRUE(r.status == 415 || r.status == 422) << type << ": " << r.status << " " << r.body;
+  }
+  EXPECT_TRUE(refused(attach(c2, "application/pdf", html, city), 422));
+  EXPECT_TRUE(refused(attach(c2, "image/png", svg, city), 422));
+  EXPECT_TRUE(refused(attach(c1, "application/pdf", "%PDF-1.4\n", user), 403));
+  EXPECT_TRUE(refused(w.c().get(c1, other), 404));
+  EXPECT_TRUE(refused(w.c().get(file, other), 404));
+  EXPECT_TRUE(refused(w.c().get(file, w.gateway_a), 403));
+  EXPECT_TRUE(refused(w.c().get(c2, user), 404));  // a draft is the issuer's
+  EXPECT_TRUE(refused(w.c().post_json(c1 + "/acknowledgement", json::object(), other), 404));
+  EXPECT_TRUE(refused(w.c().post_json(c1 + "/acknowledgement", json::object(), w.gateway_a), 403));
+  EXPECT_EQ(fingerprint(), before);
+
+  // Named beside another enterprise, each sees its own acknowledgement only.
+  auto r = w.c().post_json("/api/v1/circulars",
+                           {{"title", "关于预警处置的通报"},
+                            {"body", "请反馈。"},
+                            {"kind", "other"},
+                            {"company_codes", {kA, kB}}},
+                           city);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto c3 = "/api/v1/circulars/" + std::to_string(r.json()["id"].get<long long>());
+  ASSERT_EQ(w.c().post_json(c3 + "/publish", json::object(), city).status, 200);
+  ASSERT_EQ(w.c().post_json(c3 + "/acknowledgement", {{"reply", "乙方已整改"}}, other).status, 200);
+  r = w.c().get(c3 + "/recipients", user);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto rec = r.json();
+  ASSERT_EQ(rec["items"].size(), 1u) << r.body;
+  EXPECT_EQ(rec["items"][0]["company_code"], kA);
+  r = w.c().get(c3, user);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body.find(kB), std::string::npos) << r.body;
+
+  // The named enterprise downloads it as a file, never rendered in the dashboard's origin.
+  auto d = w.c().get(file, user);
+  ASSERT_EQ(d.status, 200) << d.body;
+  EXPECT_EQ(d.header("content-type"), "application/pdf");
+  EXPECT_EQ(d.header("content-disposition").rfind("attachment;", 0), 0u)
+      << d.header("content-disposition");
+  EXPECT_EQ(d.header("x-content-type-options"), "nosniff");
+}
+
+// Attack 23: city duties and roster rows changed, and other enterprises' connection status read,
+// by an enterprise's user or gateway.
+TEST(DutyAttack, DeploymentDutiesAndRosterAreTheRegulators) {
+  auto& w = world();
+  auto user = w.as("da_user_a");
+  auto before = fingerprint();
+  json done = {{"status", "done"}, {"evidence_note", "企业代报"}};
+  for (const auto& token : {user, w.gateway_a}) {
+    EXPECT_TRUE(refused(
+        w.c().patch_json("/api/v1/deployment/city-duties/140400/unconnected_list", done, token),
+        403));
+    EXPECT_TRUE(refused(w.c().post_json("/api/v1/deployment/roster-rows/4/1/resolve",
+                                        {{"action", "create"}}, token),
+                        403));
+    EXPECT_TRUE(refused(w.c().get("/api/v1/deployment/city-duties", token), 403));
+    EXPECT_TRUE(refused(w.c().get("/api/v1/deployment/roster-rows", token), 403));
+  }
+  EXPECT_TRUE(refused(w.c().get("/api/v1/deployment/connection", w.gateway_a), 403));
+  EXPECT_EQ(fingerprint(), before);
+  auto r = w.c().get("/api/v1/deployment/connection?limit=1000", user);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto j = r.json();
+  for (const auto& e : j["items"]) EXPECT_EQ(e["company_code"], kA) << r.body;
+  EXPECT_LE(j["total"].get<long long>(), 1) << r.body;
+}
+
+// Attack 24: base-table uploads that would change the enterprise's region, status or rank, a
+// hazard source's grade, the gateway's acquisition interval upward, or another enterprise's rows.
+TEST(DutyAttack, BaseTableUploadsKeepWhatTheRegulatorSets) {
+  auto& w = world();
+  auto r = w.upload("enterprise", json::array({{{"company_code", kA},
+                                                {"name", "壶关值守攻击测试化工有限公司"},
+                                                {"region_code", "140428"},
+                                                {"status", "closed"},
+                                                {"max_hazard_rank", 4},
+                                                {"is_active", false}}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto e = w.get("/api/v1/enterprises/" + kA);
+  EXPECT_EQ(e["region_code"], "140427");
+  EXPECT_EQ(e["status"], "operating");
+  EXPECT_NE(e["max_hazard_rank"], 4);
+  EXPECT_NE(e.value("is_active", true), false);
+  r = w.upload(
+      "hazard-sources",
+      json::array({{{"hazard_code", kHazA}, {"name", "合成装置区"}, {"rank", 4}, {"r_value", 1}}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto hs = w.get("/api/v1/hazard-sources/" + kHazA);
+  EXPECT_EQ(hs["rank"], 1);
+  EXPECT_DOUBLE_EQ(hs["r_value"].get<double>(), 120);
+  r = w.upload(
+      "gateways",
+      json::array(
+          {{{"gateway_code", kGatewayA}, {"name", "采集网关"}, {"acquisition_interval_s", 3600}}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(w.get("/api/v1/gateways/" + kGatewayA)["acquisition_interval_s"], 60);
+
+  // Another enterprise's rows, by its company_code or by a key of its own.
+  auto before = fingerprint();
+  EXPECT_TRUE(all_rejected(
+      w.upload(
+          "hazard-sources",
+          json::array(
+              {{{"hazard_code", kHazB}, {"company_code", kB}, {"name", "罐区"}, {"rank", 4}}})),
+      1));
+  EXPECT_TRUE(
+      all_rejected(w.upload("hazard-sources",
+                            json::array({{{"hazard_code", kHazB}, {"name", "罐区"}, {"rank", 4}}})),
+                   1));
+  EXPECT_TRUE(all_rejected(
+      w.upload("enterprise", json::array({{{"company_code", kB}, {"name", "改名"}}})), 1));
+  EXPECT_TRUE(all_rejected(w.upload("equipment", json::array({{{"equip_code", kUnitB},
+                                                               {"hazard_code", kHazB},
+                                                               {"equip_type", "S0"},
+                                                               {"name", "乙方装置"}}})),
+                           1));
+  EXPECT_EQ(fingerprint(), before);
+  auto hb = w.get("/api/v1/hazard-sources/" + kHazB);
+  EXPECT_EQ(hb["company_code"], kB);
+  EXPECT_EQ(hb["rank"], 2);
+}
