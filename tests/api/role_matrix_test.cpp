@@ -605,8 +605,13 @@ std::map<std::string, Try> actions() {
         "INSERT INTO roster_row(attachment, seq, region_name, name, match_kind) "
         "VALUES (4, " +
         seq + ", '太原市', '角色矩阵未匹配" + seq + "', 'unmatched') ON CONFLICT DO NOTHING");
-    return w.c().post_json("/api/v1/deployment/roster-rows/4/" + seq + "/resolve",
-                           {{"action", "pick"}, {"company_code", kCompany}}, as(w, r));
+    auto res = w.c().post_json("/api/v1/deployment/roster-rows/4/" + seq + "/resolve",
+                               {{"action", "pick"}, {"company_code", kCompany}}, as(w, r));
+    // The task it created would show in 太原's deployment progress, which the scope matrix
+    // counts exactly.
+    shared_db().exec("DELETE FROM deployment_task WHERE company_code = '" + kCompany +
+                     "' AND source_ref LIKE '附件4 #%'");
+    return res;
   };
   return a;
 }
