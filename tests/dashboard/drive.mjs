@@ -401,6 +401,12 @@ try {
     });
     console.log(`     circular ${c.id}: ${c.acknowledged}/${c.recipients} signed, ${c.attachments.length} attachment(s)`);
   });
+  await check('五项制度: a city officer of 晋中 patrols online from the enterprise page (a finding recorded, the patrol ended), the enterprise answers on 巡查抽查 and signs on for duty on 日常使用, the officer closes the finding; the statistics page shows 五项制度', async () => {
+    const r = await flows.patrolOnlineAndRoutineUse(browser, {
+      url, adminUser: env('HAZMON_ADMIN_USER'), adminPassword: env('HAZMON_ADMIN_PASSWORD'), company, city: '140700', cityName: '晋中市',
+    });
+    console.log(`     patrol ${r.patrol}; routine use today: ${r.logins} login(s), ${r.checkins} check-in(s)`);
+  });
   await check('screenshots of the review, camera, enterprise, statistics, data-quality, deployment, report and every administration page at 1920×1080 and 1366×768', async () => {
     await flows.screenshotMyPages(browser, { url, user: env('HAZMON_ADMIN_USER'), password: env('HAZMON_ADMIN_PASSWORD'), dir: shotDir });
   });

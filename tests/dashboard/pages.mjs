@@ -633,6 +633,90 @@ export async function feedbackAndCheck(browser, { url, adminUser, adminPassword,
 }
 
 // ---- alone: screenshots (and, given the data, the flows) against a running hazmond.
+/** 五项制度 as their users (docs/five-systems.md): a city officer starts an online patrol on the
+ * enterprise page, records a finding and ends it; the enterprise's user answers it on 巡查抽查 and
+ * signs on for duty on 日常使用; the officer closes the finding; the statistics page shows the
+ * 五项制度 table. Checked against the API after each step; no page error on the way. */
+export async function patrolOnlineAndRoutineUse(browser, { url, adminUser, adminPassword, company, city, cityName }) {
+  const stamp = Date.now().toString(36);
+  const users = [
+    { username: 'pt_ent_' + stamp, role: 'enterprise_user', scope: { kind: 'enterprise', code: company }, display_name: '企业值班员' + stamp },
+    { username: 'pt_city_' + stamp, role: 'city_officer', scope: { kind: 'region', code: city }, display_name: '市局巡查员' + stamp },
+  ].map((u) => ({ ...u, password: 'Pt-' + Math.random().toString(36).slice(2) + '-Aa1' }));
+  const admin = await newWatchedContext(browser, { width: 1366, height: 768 });
+  const ent = await newWatchedContext(browser, { width: 1366, height: 768 });
+  const off = await newWatchedContext(browser, { width: 1366, height: 768 });
+  const all = [admin, ent, off];
+  const description = '可燃气体探测器离线' + stamp;
+  try {
+    await loginAs(admin.page, url, adminUser, adminPassword);
+    await createUsersAndLogOut(admin.page, users);
+    await loginAs(ent.page, url, users[0].username, users[0].password);
+    await loginAs(off.page, url, users[1].username, users[1].password);
+
+    // 线上巡查 on the enterprise page.
+    await off.page.goto(url + '/enterprises/' + company, { timeout: T });
+    await off.page.waitForSelector('[data-testid=patrol-start]', { timeout: T });
+    await off.page.click('[data-testid=patrol-start]');
+    const form = '[data-testid=patrol-finding-form]';
+    await off.page.waitForSelector(form, { timeout: T });
+    const tomorrow = new Date(Date.now() + 8 * 3600_000 + 86400_000).toISOString().slice(0, 16);
+    await off.page.fill(form + ' input[name=description]', description);
+    await off.page.fill(form + ' input[name=follow_up]', '更换电源并恢复在线');
+    await off.page.fill(form + ' input[name=deadline]', tomorrow);
+    await off.page.click(form + ' button[type=submit]');
+    await off.page.waitForSelector(`[data-testid=findings-table] td:has-text("${description}")`, { timeout: T });
+    await off.page.fill(form + ' input[name=summary]', '实时数据与视频已查看');
+    await off.page.click('[data-testid=patrol-end]');
+    await off.page.waitForSelector('[data-testid=patrol-start]', { timeout: T });
+    const patrols = await apiGet(off.page, '/api/v1/patrols?kind=online&company_code=' + company);
+    const p = patrols.body?.items?.[0];
+    if (!p || p.in_progress || p.officer !== users[1].username || p.findings_count < 1) fail('the online patrol as stored: ' + JSON.stringify(patrols));
+
+    // The enterprise answers on 巡查抽查.
+    await ent.page.goto(url + '/patrols', { timeout: T });
+    await ent.page.waitForSelector('[data-testid=findings-table]', { timeout: T });
+    await ent.page.selectOption('select[name=finding-state]', 'open');
+    const row = `[data-testid=findings-table] tr:has-text("${description}")`;
+    await ent.page.waitForSelector(row, { timeout: T });
+    await ent.page.fill(row + ' input', '电源已更换，探测器恢复在线');
+    await ent.page.click(row + ' [data-testid=finding-reply]');
+    await ent.page.waitForSelector('text=整改情况已提交', { timeout: T }); // and it leaves the open list
+    const answered = await apiGet(ent.page, '/api/v1/patrol-findings?state=answered&company_code=' + company);
+    if (!(answered.body?.items ?? []).some((f) => f.description === description && f.replied_by === users[0].username)) fail('the reply is not stored: ' + JSON.stringify(answered));
+
+    // The officer closes it.
+    await off.page.goto(url + '/patrols', { timeout: T });
+    await off.page.waitForSelector('[data-testid=findings-table]', { timeout: T });
+    await off.page.selectOption('select[name=finding-state]', 'answered');
+    await off.page.waitForSelector(row, { timeout: T });
+    await off.page.click(row + ' [data-testid=finding-accept]');
+    const closed = await apiGet(off.page, '/api/v1/patrol-findings?state=closed&company_code=' + company);
+    for (let i = 0; i < 50 && !(closed.body?.items ?? []).some((f) => f.description === description); i++) {
+      await off.page.waitForTimeout(100);
+      Object.assign(closed, await apiGet(off.page, '/api/v1/patrol-findings?state=closed&company_code=' + company));
+    }
+    if (!(closed.body?.items ?? []).some((f) => f.description === description && f.closed_by === users[1].username)) fail('the finding is not closed: ' + JSON.stringify(closed));
+
+    // 值班签到 on 日常使用.
+    await ent.page.goto(url + '/routine-use', { timeout: T });
+    await ent.page.fill('[data-testid=checkin-form] input[name=duty_person]', '值班员' + stamp);
+    await ent.page.click('[data-testid=checkin-form] button[type=submit]');
+    await ent.page.waitForSelector('[data-testid=checkin-msg].msg-ok', { timeout: T });
+    const use = await apiGet(ent.page, '/api/v1/routine-use?company_code=' + company);
+    const day = use.body?.items?.[0];
+    if (!day || day.checkins < 1 || day.logins < 1) fail('routine use: ' + JSON.stringify(use));
+
+    // 五项制度 on the statistics page.
+    await off.page.goto(url + '/statistics', { timeout: T });
+    await off.page.waitForSelector(`[data-testid=five-systems-table] td:has-text("${cityName}")`, { timeout: T });
+    for (const c of all) if (c.errors.length) fail('page errors: ' + c.errors.join(' | '));
+    return { patrol: p.id, logins: day.logins, checkins: day.checkins };
+  } finally {
+    for (const c of all) await c.context.close();
+  }
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const require = createRequire(path.join(here, '../../web/package.json'));
