@@ -32,6 +32,7 @@ struct Fixture {
   std::string kUnit = "NMU" + kN, kGateway = "GN14070" + kN.substr(0, 3) + "9";
   std::string kUnitPoint = kCompany + "NMG1", kPlantPoint = kCompany + "ENT1";
   std::string kCamera = "NMCAM" + kN;
+  std::string kOtherUnit = "NMO" + kN;
   TestServer srv{shared_db()};
   HttpsClient c = srv.client();
   std::string admin, gateway, ent, other_ent;
@@ -48,6 +49,12 @@ struct Fixture {
                     {"company_code", kCompany},
                     {"cell_type", "unit"},
                     {"name", "硝酸铵仓库"}},
+                   admin));
+    ok(c.post_json("/api/v1/production-cells",
+                   {{"prodcell_id", kOtherUnit},
+                    {"company_code", kOther},
+                    {"cell_type", "unit"},
+                    {"name", "另一企业装卸区"}},
                    admin));
     ok(c.post_json("/api/v1/gateways",
                    {{"gateway_code", kGateway}, {"company_code", kCompany}, {"name", "网关"}},
@@ -280,4 +287,47 @@ TEST(NonMajorUnits, RestartRestoresTheUnitsOpenEventAndAlarms) {
   auto detail = c.get("/api/v1/warning-events/" + std::to_string(id), admin);
   ASSERT_EQ(detail.status, 200) << detail.body;
   EXPECT_EQ(detail.json()["alarms"].size(), 2u) << detail.body;
+}
+
+// The gateway's base-table upload of points takes enterprise-level points and points on the
+// enterprise's own non-major unit, rejects one on another enterprise's unit by index, and the
+// readings upload accepts the new points at once.
+TEST(NonMajorUnits, UploadedPointsOnUnitsAndOnTheEnterprise) {
+  Fixture f;
+  auto row = [&](const std::string& quota, json unit) {
+    return json{{"quota_code", quota},
+                {"prodcell_id", unit},
+                {"name", "上传点位"},
+                {"indicator_type", "combustible"},
+                {"value_kind", "analog"},
+                {"range_low", 0},
+                {"range_high", 100},
+                {"h", 25},
+                {"hh", 50}};
+  };
+  const std::string plant = f.kCompany + "UP1", on_unit = f.kCompany + "UP2",
+                    foreign = f.kCompany + "UP3";
+  auto r = f.c.post_json(
+      "/api/v1/upload/points",
+      json::array({row(plant, nullptr), row(on_unit, f.kUnit), row(foreign, f.kOtherUnit)}),
+      f.gateway);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto answer = r.json();
+  EXPECT_EQ(answer["accepted"], 2) << r.body;
+  ASSERT_EQ(answer["rejected"].size(), 1u) << r.body;
+  EXPECT_EQ(answer["rejected"][0]["index"], 2);
+  EXPECT_NE(answer["rejected"][0]["reason"].get<std::string>().find("prodcell_id"),
+            std::string::npos)
+      << r.body;
+  EXPECT_EQ(f.c.get("/api/v1/monitoring-points/" + foreign, f.admin).status, 404);
+  auto stored = f.c.get("/api/v1/monitoring-points/" + on_unit, f.ent);
+  ASSERT_EQ(stored.status, 200) << stored.body;
+  EXPECT_EQ(stored.json()["prodcell_id"], f.kUnit);
+  EXPECT_TRUE(stored.json()["hazard_code"].is_null());
+  // Readings of the new points are accepted by the next upload, and alarm.
+  f.exceed("up-1", plant, 60);
+  auto list = f.events();
+  ASSERT_EQ(list["items"].size(), 1u) << list.dump();
+  EXPECT_EQ(list["items"][0]["rule_id"], 6);
+  EXPECT_TRUE(list["items"][0]["prodcell_id"].is_null());
 }
