@@ -73,6 +73,8 @@ constexpr SupervisionField kSupervisionFields[] = {
      "is graded by POST /api/v1/hazard-sources/{code}/grading or set by the regulator"},
     {"enterprises", "status", "is set by the regulator"},
     {"enterprises", "max_hazard_rank", "is set by the regulator (and by grading)"},
+    // Which roster batch names the enterprise (its deployment duties): the roster import's.
+    {"enterprises", "roster_batch", "is set by the regulator (the roster import)"},
     // A point moved to another hazard source takes that source's rank into its warnings.
     {"monitoring-points", "hazard_code", "is set by the regulator once the point exists"},
     // A switch point is not compared with thresholds: turning an analog point into one silences it.
@@ -148,6 +150,20 @@ std::vector<FieldError> supervision_problems(const Principal& who, const EntityD
     out.push_back(
         {"/in_use",
          "only the regulator takes a point out of use; file a shutdown or overhaul instead"});
+  // A point moved onto another piece of equipment falls under that equipment's filings (a stopped
+  // unit's suppression window); an unranked point moved to another unit, or off its unit, no
+  // longer raises its unit's one event with the unit's other points (rules 6-9, ADR 0019).
+  if (def.name == "monitoring-points" && patch.contains("equip_code") &&
+      patch["equip_code"] != existing.value("equip_code", json()))
+    out.push_back({"/equip_code",
+                   "is set by the regulator once the point exists (equipment filings suppress "
+                   "the points on that equipment)"});
+  if (def.name == "monitoring-points" && existing.value("hazard_code", json()).is_null() &&
+      patch.contains("prodcell_id") &&
+      patch["prodcell_id"] != existing.value("prodcell_id", json()))
+    out.push_back({"/prodcell_id",
+                   "a point outside any major hazard source keeps its unit; the regulator moves "
+                   "it"});
   return out;
 }
 
@@ -299,6 +315,31 @@ void unit_problems(storage::Tx& tx, const EntityDef& def, const json& row,
                  (def.name == "cameras" ? ": name that one or none" : ": name that one")});
 }
 
+// A unit whose hazard source changes (a non-major unit graded into a major one, or the
+// reverse) must not leave its points and cameras naming the old one: their hazard code decides
+// their rules, and unit_problems would refuse each of them at their next write.
+void unit_change_problems(storage::Tx& tx, const json& row, std::vector<FieldError>& problems) {
+  auto unit_id = str(row, "prodcell_id");
+  auto hazard = str(row, "hazard_code");
+  storage::ListQuery q;
+  q.filters["prodcell_id"] = unit_id;
+  q.limit = 500;
+  int points = 0, cameras = 0;
+  for (const auto& [name, count] :
+       {std::pair{"monitoring-points", &points}, std::pair{"cameras", &cameras}}) {
+    const auto list = kStore.list(tx, *storage::find_entity(name), model::Scope::province(), q);
+    for (const auto& item : list["items"]) {
+      auto theirs = str(item, "hazard_code");
+      if (theirs != hazard && !(std::string(name) == "cameras" && theirs.empty())) ++*count;
+    }
+  }
+  if (points + cameras > 0)
+    problems.push_back(
+        {"/hazard_code", std::to_string(points) + " point(s) and " + std::to_string(cameras) +
+                             " camera(s) on unit " + unit_id +
+                             " name another hazard source; change theirs first (ADR 0019)"});
+}
+
 // Scope of the new or changed row, and the existence and ownership of what it references.
 void check_scope_and_references(storage::Tx& tx, const Principal& who, const EntityDef& def,
                                 const json& row) {
@@ -339,6 +380,7 @@ void check_scope_and_references(storage::Tx& tx, const Principal& who, const Ent
   }
   if ((def.name == "monitoring-points" || def.name == "cameras") && problems.empty())
     unit_problems(tx, def, row, problems);
+  if (def.name == "production-cells" && problems.empty()) unit_change_problems(tx, row, problems);
   if (def.name == "gateways" && row.contains("hazard_codes")) {
     const storage::Reference hs{"hazard_codes", "hazard_source", "hazard_code", true};
     for (std::size_t i = 0; i < row["hazard_codes"].size(); ++i) {

@@ -29,7 +29,10 @@ namespace {
 const std::string kA = "14042700001", kB = "14042800001";
 const std::string kHazA = kA + "001", kHazB = kB + "001";
 const std::string kUnitA = kHazA + "S0001", kUnitB = kHazB + "S0001";  // equipment S0
+const std::string kUnitA2 = kHazA + "S0002";                           // another S0 of A
 const std::string kCellA = "DAMJA1", kNonMajorA = "DANMA1";            // production cells
+const std::string kNonMajorA2 = "DANMA2";
+const std::string kGas = kA + "GT201";  // unranked: on kNonMajorA, no hazard source
 const std::string kWarehouseA = "DAWHA1";
 const std::string kTemp = kA + "TI101";  // analog, H 80, HH 100, on kUnitA and kCellA
 const std::string kTrip1 = kA + "XS101", kTrip2 = kA + "XS102";  // switch points
@@ -159,7 +162,8 @@ World& world() {
                           {"rank", 2},
                           {"r_value", 60}});
     for (const auto& [code, co, hz] :
-         {std::tuple{kUnitA, kA, kHazA}, std::tuple{kUnitB, kB, kHazB}})
+         {std::tuple{kUnitA, kA, kHazA}, std::tuple{kUnitA2, kA, kHazA},
+          std::tuple{kUnitB, kB, kHazB}})
       ok("equipment", {{"equip_code", code},
                        {"company_code", co},
                        {"hazard_code", hz},
@@ -174,6 +178,22 @@ World& world() {
                             {"company_code", kA},
                             {"cell_type", "unit"},
                             {"name", "公用工程"}});
+    ok("production-cells", {{"prodcell_id", kNonMajorA2},
+                            {"company_code", kA},
+                            {"cell_type", "unit"},
+                            {"name", "循环水"}});
+    ok("monitoring-points", {{"quota_code", kGas},
+                             {"company_code", kA},
+                             {"prodcell_id", kNonMajorA},
+                             {"name", "可燃气体"},
+                             {"indicator_type", "combustible"},
+                             {"value_kind", "analog"},
+                             {"unit", "%LEL"},
+                             {"range_low", 0},
+                             {"range_high", 100},
+                             {"h", 25},
+                             {"hh", 50},
+                             {"debounce_s", 0}});
     ok("warehouses", {{"warehouse_id", kWarehouseA},
                       {"company_code", kA},
                       {"hazard_code", kHazA},
@@ -243,6 +263,17 @@ TEST(DutyAttack, AUnitWarehouseOrPointStaysInItsMajorHazardSource) {
   EXPECT_TRUE(refused(
       w.c().patch_json("/api/v1/monitoring-points/" + kTemp, {{"prodcell_id", kNonMajorA}}, user),
       422, "/hazard_code"));
+  // Onto another unit's equipment (whose stop or overhaul filing would then suppress it), and an
+  // unranked point to another unit or off its unit (out of the unit's one escalating event).
+  EXPECT_TRUE(refused(
+      w.c().patch_json("/api/v1/monitoring-points/" + kTemp, {{"equip_code", kUnitA2}}, user), 422,
+      "/equip_code"));
+  EXPECT_TRUE(refused(
+      w.c().patch_json("/api/v1/monitoring-points/" + kGas, {{"prodcell_id", kNonMajorA2}}, user),
+      422, "/prodcell_id"));
+  EXPECT_TRUE(refused(
+      w.c().patch_json("/api/v1/monitoring-points/" + kGas, {{"prodcell_id", nullptr}}, user), 422,
+      "/prodcell_id"));
   EXPECT_EQ(fingerprint(), before);
 
   // By upload the gateway's row keeps the stored hazard source (named in `kept`).
@@ -255,7 +286,24 @@ TEST(DutyAttack, AUnitWarehouseOrPointStaysInItsMajorHazardSource) {
   EXPECT_NE(r.body.find("hazard_code"), std::string::npos) << r.body;
   EXPECT_EQ(w.get("/api/v1/warehouses/" + kWarehouseA)["hazard_code"], kHazA);
   EXPECT_EQ(w.get("/api/v1/production-cells/" + kCellA)["hazard_code"], kHazA);
+  r = w.upload("points", json::array({{{"quota_code", kTemp},
+                                       {"hazard_code", kHazA},
+                                       {"name", "反应釜温度"},
+                                       {"indicator_type", "temperature"},
+                                       {"value_kind", "analog"},
+                                       {"unit", "℃"},
+                                       {"range_low", 0},
+                                       {"range_high", 200},
+                                       {"h", 80},
+                                       {"hh", 100},
+                                       {"debounce_s", 0},
+                                       {"equip_code", kUnitA2},
+                                       {"prodcell_id", kCellA}}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("equip_code"), std::string::npos) << r.body;
+  EXPECT_EQ(w.get("/api/v1/monitoring-points/" + kGas)["prodcell_id"], kNonMajorA);
   auto p = w.get("/api/v1/monitoring-points/" + kTemp);
+  EXPECT_EQ(p["equip_code"], kUnitA);
   EXPECT_EQ(p["hazard_code"], kHazA);
   EXPECT_EQ(p["prodcell_id"], kCellA);
 
