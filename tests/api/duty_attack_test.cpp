@@ -1,7 +1,7 @@
 // Issue 12's duty features as a hostile tenant would try them over HTTPS (docs/security.md, attacks
-// 17–24): an enterprise's user or its gateway credential may only read and write its own rows, and
-// nothing it sends may lower what the regulator sees. Each attack is refused, and a fingerprint of
-// the tables it aims at shows that nothing was stored or changed.
+// 12.1–12.8): an enterprise's user or its gateway credential may only read and write its own rows,
+// and nothing it sends may lower what the regulator sees. Each attack is refused, and a fingerprint
+// of the tables it aims at shows that nothing was stored or changed.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -240,7 +240,7 @@ World& world() {
 
 }  // namespace
 
-// Attack 17: a unit, warehouse or point moved out of its major hazard source, so that its alarms
+// Attack 12.1: a unit, warehouse or point moved out of its major hazard source, so that its alarms
 // would go by the weaker rules for unranked units (ADR 0019) or the unit would count as
 // 非重大危险源.
 TEST(DutyAttack, AUnitWarehouseOrPointStaysInItsMajorHazardSource) {
@@ -313,7 +313,7 @@ TEST(DutyAttack, AUnitWarehouseOrPointStaysInItsMajorHazardSource) {
   EXPECT_EQ(r.status, 200) << r.body;
 }
 
-// Attack 18: a stop or overhaul filed on another enterprise's unit, by its user or its gateway.
+// Attack 12.2: a stop or overhaul filed on another enterprise's unit, by its user or its gateway.
 TEST(DutyAttack, NoUnitStatusForAnotherEnterprisesUnit) {
   auto& w = world();
   auto user = w.as("da_user_a");
@@ -332,7 +332,7 @@ TEST(DutyAttack, NoUnitStatusForAnotherEnterprisesUnit) {
   EXPECT_EQ(fingerprint(), before);
 }
 
-// Attack 19: a back-dated stop that would hide an alarm raised before it was filed; one more than
+// Attack 12.3: a back-dated stop that would hide an alarm raised before it was filed; one more than
 // 30 days back is refused. The alarm and its warning stay as they were.
 TEST(DutyAttack, ABackDatedStopHidesNoPastAlarm) {
   auto& w = world();
@@ -388,8 +388,8 @@ TEST(DutyAttack, ABackDatedStopHidesNoPastAlarm) {
       200);
 }
 
-// Attack 20: hiding an SIS trip by pointing the loop at another trip point, dropping its trip point
-// or deactivating it while the trip is open (dashboard and upload), a bypass on another
+// Attack 12.4: hiding an SIS trip by pointing the loop at another trip point, dropping its trip
+// point or deactivating it while the trip is open (dashboard and upload), a bypass on another
 // enterprise's loop, an uploaded bypass longer than the maximum.
 TEST(DutyAttack, AnOpenTripCannotBeHiddenByChangingTheLoop) {
   auto& w = world();
@@ -452,7 +452,7 @@ TEST(DutyAttack, AnOpenTripCannotBeHiddenByChangingTheLoop) {
   EXPECT_EQ(l["is_active"], true);
 }
 
-// Attack 21: an enterprise closing its own patrol findings, reading another's patrols, starting
+// Attack 12.5: an enterprise closing its own patrol findings, reading another's patrols, starting
 // one; the gateway at any of it.
 TEST(DutyAttack, OnlyAnOfficerClosesAFinding) {
   auto& w = world();
@@ -496,7 +496,7 @@ TEST(DutyAttack, OnlyAnOfficerClosesAFinding) {
   EXPECT_EQ(w.get("/api/v1/patrols/" + patrol)["in_progress"], true);
 }
 
-// Attack 22: a circular's content and attachments outside the enterprises it names; an
+// Attack 12.6: a circular's content and attachments outside the enterprises it names; an
 // acknowledgement by another enterprise; an attachment that would run script in the officer's
 // browser (HTML, SVG, script under a PDF type).
 TEST(DutyAttack, CircularsStayWithTheEnterprisesTheyName) {
@@ -574,7 +574,7 @@ TEST(DutyAttack, CircularsStayWithTheEnterprisesTheyName) {
   EXPECT_EQ(d.header("x-content-type-options"), "nosniff");
 }
 
-// Attack 23: city duties and roster rows changed, and other enterprises' connection status read,
+// Attack 12.7: city duties and roster rows changed, and other enterprises' connection status read,
 // by an enterprise's user or gateway.
 TEST(DutyAttack, DeploymentDutiesAndRosterAreTheRegulators) {
   auto& w = world();
@@ -600,7 +600,7 @@ TEST(DutyAttack, DeploymentDutiesAndRosterAreTheRegulators) {
   EXPECT_LE(j["total"].get<long long>(), 1) << r.body;
 }
 
-// Attack 24: base-table uploads that would change the enterprise's region, status or rank, a
+// Attack 12.8: base-table uploads that would change the enterprise's region, status or rank, a
 // hazard source's grade, the gateway's acquisition interval upward, or another enterprise's rows.
 TEST(DutyAttack, BaseTableUploadsKeepWhatTheRegulatorSets) {
   auto& w = world();
