@@ -228,6 +228,29 @@ TEST(NonMajorUnits, UnitPointAndCameraAlarmByTheUnrankedRulesInTheirOwnBucket) {
   auto theirs = f.c.get("/api/v1/warning-events", f.other_ent);
   ASSERT_EQ(theirs.status, 200);
   EXPECT_EQ(theirs.json()["total"], 0);
+  // The unit cannot join a major hazard source while its point names none; an empty unit can.
+  const std::string hazard = f.kCompany + "001";
+  Fixture::ok(f.c.post_json(
+      "/api/v1/hazard-sources",
+      {{"hazard_code", hazard}, {"company_code", f.kCompany}, {"name", "罐区"}, {"rank", 3}},
+      f.admin));
+  auto graded =
+      f.c.patch_json("/api/v1/production-cells/" + f.kUnit, {{"hazard_code", hazard}}, f.admin);
+  EXPECT_EQ(graded.status, 422) << graded.body;
+  EXPECT_NE(graded.body.find("/hazard_code"), std::string::npos) << graded.body;
+  Fixture::ok(f.c.post_json("/api/v1/production-cells",
+                            {{"prodcell_id", f.kUnit + "E"},
+                             {"company_code", f.kCompany},
+                             {"cell_type", "unit"},
+                             {"name", "空装置"}},
+                            f.admin));
+  auto empty = f.c.patch_json("/api/v1/production-cells/" + f.kUnit + "E",
+                              {{"hazard_code", hazard}}, f.admin);
+  EXPECT_EQ(empty.status, 200) << empty.body;
+  auto cams = f.c.get("/api/v1/cameras?prodcell_id=" + f.kUnit, f.ent);
+  ASSERT_EQ(cams.status, 200) << cams.body;
+  EXPECT_EQ(cams.json()["total"], 1) << cams.body;
+
   auto ours = f.c.get("/api/v1/monitoring-points?prodcell_id=" + f.kUnit, f.ent);
   ASSERT_EQ(ours.status, 200) << ours.body;
   ASSERT_EQ(ours.json()["items"].size(), 1u) << ours.body;
