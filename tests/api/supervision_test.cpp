@@ -234,6 +234,29 @@ TEST(SupervisionAttack, EnterpriseStatusAndMaxRankAreTheRegulators) {
   EXPECT_EQ(r.status, 200) << r.body;
 }
 
+// The roster batch names the enterprise on the deployment roster (and its duties): the upload
+// keeps it (`kept`), and the enterprise's own PATCH may not change it either.
+TEST(SupervisionAttack, EnterpriseRosterBatchIsTheRegulators) {
+  World w;
+  const auto path = "/api/v1/enterprises/" + w.kCompany;
+  auto r = w.c.patch_json(path, {{"roster_batch", "第一批"}}, w.ent);
+  EXPECT_TRUE(is_problem(r, 422, "validation_failed"));
+  EXPECT_TRUE(has_pointer(r, "/roster_batch")) << r.body;
+  EXPECT_TRUE(w.c.get(path, w.admin).json()["roster_batch"].is_null());
+  // The regulator sets it; then the enterprise may neither change nor clear it.
+  r = w.c.patch_json(path, {{"roster_batch", "第二批"}}, w.county);
+  ASSERT_EQ(r.status, 200) << r.body;
+  for (const json& v : {json("第一批"), json(nullptr)}) {
+    r = w.c.patch_json(path, {{"roster_batch", v}}, w.ent);
+    EXPECT_TRUE(is_problem(r, 422, "validation_failed")) << v;
+    EXPECT_TRUE(has_pointer(r, "/roster_batch")) << r.body;
+  }
+  EXPECT_EQ(w.c.get(path, w.admin).json()["roster_batch"], "第二批");
+  // Sending the stored value back (a whole row re-saved) is not a change.
+  r = w.c.patch_json(path, {{"roster_batch", "第二批"}, {"duty_phone", "0356-7654321"}}, w.ent);
+  EXPECT_EQ(r.status, 200) << r.body;
+}
+
 TEST(SupervisionAttack, EnterpriseCannotDeactivateOrSilenceWhatIsWatched) {
   World w;
   EXPECT_TRUE(is_problem(w.c.del("/api/v1/hazard-sources/" + w.kHazard, w.ent), 403, "forbidden"));
