@@ -51,7 +51,10 @@ std::string link_of(const model::WarningEvent& ev, const TemplateSettings& s) {
 std::string where_of(const model::WarningEvent& ev) {
   std::string out = ev.company_name;
   if (out.empty()) out = ev.company_code;
-  if (ev.hazard_name) out += *ev.hazard_name;
+  if (ev.hazard_name)
+    out += *ev.hazard_name;
+  else if (ev.prodcell_name)
+    out += *ev.prodcell_name;  // a non-major unit's event (ADR 0019)
   return out;
 }
 

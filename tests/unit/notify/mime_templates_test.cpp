@@ -285,3 +285,24 @@ TEST(Templates, ConfirmedVideoEventSaysSo) {
   EXPECT_EQ(mail.body.find("重大危险源："), std::string::npos);
   EXPECT_EQ(mail.subject, "【红色预警】晋中示例化工有限公司");
 }
+
+TEST(Templates, NonMajorUnitAndEnterpriseLevelEventsSayWhereTheyAre) {
+  auto ev = red_event();
+  ev.event.level = model::WarningLevel::blue;
+  ev.event.hazard_code.reset();
+  ev.event.hazard_name.reset();
+  ev.event.hazard_rank.reset();
+  ev.event.prodcell_id = "NH4NO3";
+  ev.event.prodcell_name = "硝酸铵仓库";
+  auto mail = render_warning(ev, Channel::email, {});
+  EXPECT_EQ(mail.subject, "【蓝色预警】晋中示例化工有限公司硝酸铵仓库");
+  EXPECT_NE(mail.body.find("非重大危险源单元：硝酸铵仓库"), std::string::npos) << mail.body;
+  EXPECT_EQ(mail.body.find("重大危险源："), std::string::npos) << mail.body;
+  EXPECT_EQ(mail.body.find("四级"), std::string::npos) << mail.body;
+
+  ev.event.prodcell_id.reset();
+  ev.event.prodcell_name.reset();
+  auto plant = render_warning(ev, Channel::email, {});
+  EXPECT_EQ(plant.subject, "【蓝色预警】晋中示例化工有限公司");
+  EXPECT_NE(plant.body.find("企业级监测点（非重大危险源）"), std::string::npos) << plant.body;
+}
