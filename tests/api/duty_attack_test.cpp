@@ -263,6 +263,11 @@ TEST(DutyAttack, AUnitWarehouseOrPointStaysInItsMajorHazardSource) {
   EXPECT_TRUE(refused(
       w.c().patch_json("/api/v1/monitoring-points/" + kTemp, {{"prodcell_id", kNonMajorA}}, user),
       422, "/hazard_code"));
+  // Deactivated, a unit or warehouse would leave the coverage check with its missing points.
+  for (const auto& path :
+       {"/api/v1/production-cells/" + kCellA, "/api/v1/production-cells/" + kNonMajorA,
+        "/api/v1/warehouses/" + kWarehouseA})
+    EXPECT_TRUE(refused(w.c().del(path, user), 403)) << path;
   // Onto another unit's equipment (whose stop or overhaul filing would then suppress it), and an
   // unranked point to another unit or off its unit (out of the unit's one escalating event).
   EXPECT_TRUE(refused(

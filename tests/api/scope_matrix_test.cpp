@@ -62,7 +62,7 @@ enum class Rights {
   registered,  // regulators; an enterprise user may update its own (hazard sources: 备案 by the
                // regulator)
   watched,     // regulators; an enterprise user may create and update, not deactivate (points,
-               // cameras)
+               // cameras; units, warehouses and loading platforms: issue 12, coverage)
 };
 enum class Op { create, update, remove };
 
@@ -177,7 +177,7 @@ const std::vector<Collection>& collections() {
        [](int n) {
          return json{{"address", "厂区" + std::to_string(n)}};
        }},
-      {"production-cells", Rights::company, ScopeCol::company,
+      {"production-cells", Rights::watched, ScopeCol::company,
        [](const Side& s) {
          return json{{"prodcell_id", s.prodcell},
                      {"company_code", s.company},
@@ -215,7 +215,7 @@ const std::vector<Collection>& collections() {
        [](int n) {
          return json{{"location", "东区" + std::to_string(n)}};
        }},
-      {"warehouses", Rights::company, ScopeCol::company,
+      {"warehouses", Rights::watched, ScopeCol::company,
        [](const Side& s) {
          return json{{"warehouse_id", s.prodcell + "W"},
                      {"company_code", s.company},
@@ -249,7 +249,7 @@ const std::vector<Collection>& collections() {
        [](int n) {
          return json{{"max_quantity_t", 10 + n}};
        }},
-      {"loading-platforms", Rights::company, ScopeCol::company,
+      {"loading-platforms", Rights::watched, ScopeCol::company,
        [](const Side& s) {
          return json{{"platform_id", s.prodcell + "L"},
                      {"company_code", s.company},
