@@ -67,11 +67,10 @@ std::string ascii_name(const model::CircularAttachment& a) {
   }
   return out;
 }
-}  // namespace
 
-void add_circular_routes(http::Router& r, ApiContext& ctx) {
-  if (!ctx.circulars) return;
-  auto& cs = *ctx.circulars;
+// The list, a new draft, the per-region summary and one circular. The summary comes before
+// /circulars/{id}: the first route that matches answers.
+void add_list_routes(http::Router& r, ApiContext& ctx, service::CircularService& cs) {
   r.add("GET", "/api/v1/circulars", authed(ctx, "", [&cs](Request& req, const Principal& who) {
           check_query(
               req, {"state", "kind", "company_code", "unacknowledged", "mine", "limit", "offset"});
@@ -111,6 +110,10 @@ void add_circular_routes(http::Router& r, ApiContext& ctx) {
           auto id = id_param(req, "circular");
           return json_response(200, circular_detail_json(cs.get(who, id), cs.now()));
         }));
+}
+
+// Editing a draft, publishing, withdrawing (the issuer) and acknowledging (the enterprise).
+void add_workflow_routes(http::Router& r, ApiContext& ctx, service::CircularService& cs) {
   r.add("PATCH", "/api/v1/circulars/{id}",
         authed(ctx, "circular.update", [&cs](Request& req, const Principal& who) {
           check_query(req, {});
@@ -140,6 +143,10 @@ void add_circular_routes(http::Router& r, ApiContext& ctx) {
           auto reply = text_field(parse_json_body(req, true), "reply");
           return json_response(200, circular_detail_json(cs.acknowledge(who, id, reply), cs.now()));
         }));
+}
+
+// Who was named and who has signed, filtered by acknowledged and overdue.
+void add_recipient_routes(http::Router& r, ApiContext& ctx, service::CircularService& cs) {
   r.add("GET", "/api/v1/circulars/{id}/recipients",
         authed(ctx, "", [&cs](Request& req, const Principal& who) {
           check_query(req, {"acknowledged", "overdue"});
@@ -164,6 +171,9 @@ void add_circular_routes(http::Router& r, ApiContext& ctx) {
                     {"items", items},
                     {"total", items.size()}});
         }));
+}
+
+void add_attachment_routes(http::Router& r, ApiContext& ctx, service::CircularService& cs) {
   // Raw bytes with their Content-Type; under /api/v1/upload/ for the large body limit.
   r.add("POST", "/api/v1/upload/circulars/{id}/attachments",
         authed(ctx, "circular.attach", [&cs](Request& req, const Principal& who) {
@@ -190,6 +200,16 @@ void add_circular_routes(http::Router& r, ApiContext& ctx) {
           cs.detach(who, id, attachment_param(req));
           return http::Response::no_content();
         }));
+}
+}  // namespace
+
+void add_circular_routes(http::Router& r, ApiContext& ctx) {
+  if (!ctx.circulars) return;
+  auto& cs = *ctx.circulars;
+  add_list_routes(r, ctx, cs);
+  add_workflow_routes(r, ctx, cs);
+  add_recipient_routes(r, ctx, cs);
+  add_attachment_routes(r, ctx, cs);
 }
 
 }  // namespace hazmon::api

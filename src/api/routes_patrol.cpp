@@ -79,11 +79,10 @@ void only_members(const json& body, std::initializer_list<const char*> known) {
 json page_json(json items, long long total, int limit, long long offset) {
   return {{"items", std::move(items)}, {"total", total}, {"limit", limit}, {"offset", offset}};
 }
-}  // namespace
 
-void add_patrol_routes(http::Router& r, ApiContext& ctx) {
-  if (!ctx.patrols) return;
-  auto& ps = *ctx.patrols;
+// Patrols and spot checks: started (or recorded after the fact), listed, read, given findings
+// and ended by their officer.
+void add_patrol_record_routes(http::Router& r, ApiContext& ctx, service::PatrolService& ps) {
   r.add("POST", "/api/v1/patrols",
         authed(ctx, "patrol.start", [&ps](Request& req, const Principal& who) {
           check_query(req, {});
@@ -122,6 +121,10 @@ void add_patrol_routes(http::Router& r, ApiContext& ctx) {
           if (body.contains("summary")) summary = optional_text(body, "summary", 4000, true);
           return json_response(200, patrol_json(ps.end(who, id, summary), true));
         }));
+}
+
+// Findings across patrols: listed, answered by the enterprise, closed or sent back by an officer.
+void add_finding_routes(http::Router& r, ApiContext& ctx, service::PatrolService& ps) {
   r.add("GET", "/api/v1/patrol-findings",
         authed(ctx, "", [&ps](Request& req, const Principal& who) {
           check_query(req, {"company_code", "state", "overdue", "limit", "offset"});
@@ -157,6 +160,10 @@ void add_patrol_routes(http::Router& r, ApiContext& ctx) {
           return json_response(200,
                                finding_json(ps.confirm(who, id, body["accept"].get<bool>(), note)));
         }));
+}
+
+// The enterprise's side of the five systems: duty check-ins and routine use per Beijing day.
+void add_duty_routes(http::Router& r, ApiContext& ctx, service::PatrolService& ps) {
   r.add("POST", "/api/v1/duty-checkins",
         authed(ctx, "duty.checkin", [&ps](Request& req, const Principal& who) {
           check_query(req, {});
@@ -192,6 +199,15 @@ void add_patrol_routes(http::Router& r, ApiContext& ctx) {
           for (const auto& u : page.items) items.push_back(routine_use_json(u));
           return json_response(200, page_json(items, page.total, limit, offset));
         }));
+}
+}  // namespace
+
+void add_patrol_routes(http::Router& r, ApiContext& ctx) {
+  if (!ctx.patrols) return;
+  auto& ps = *ctx.patrols;
+  add_patrol_record_routes(r, ctx, ps);
+  add_finding_routes(r, ctx, ps);
+  add_duty_routes(r, ctx, ps);
 }
 
 }  // namespace hazmon::api

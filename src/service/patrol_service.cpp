@@ -56,31 +56,9 @@ void check_finding(const FindingInput& f, const std::string& at, core::SysTime s
     errors.push_back({at + "/deadline", "at most 366 days after the patrol began"});
 }
 
-storage::BeijingDay day_or_throw(const std::string& day, const char* what) {
-  auto d = storage::parse_day(day);
-  if (!d) throw Error(Errc::bad_request, std::string(what) + " must be a date YYYY-MM-DD");
-  return *d;
-}
-}  // namespace
-
-core::SysTime beijing_day_bound(const std::string& day, const char* key, bool end) {
-  return storage::beijing_day_start(day_or_throw(day, key) + (end ? 1 : 0));
-}
-
-PatrolService::PatrolService(storage::Database& db, const core::Clock& clock)
-    : db_(db), clock_(clock) {}
-
-std::string PatrolService::today() const {
-  return storage::format_day(storage::beijing_day_of(clock_.now()));
-}
-
-model::Patrol PatrolService::start(const model::Principal& who, const PatrolStart& s) {
-  people_only(who);
-  if (!is_officer(who))
-    throw Error(Errc::forbidden,
-                "patrols and spot checks are made by county, city or province "
-                "officers");
-  auto now = clock_.now();
+// The record's errors, all at once; otherwise when the patrol began: now, or for an on-site
+// check recorded after the fact its given start.
+core::SysTime checked_start(const PatrolStart& s, core::SysTime now) {
   std::vector<FieldError> errors;
   if (!model::is_patrol_kind(s.kind)) errors.push_back({"/kind", "must be online or onsite"});
   const auto& known = model::patrol_subjects();
@@ -113,6 +91,50 @@ model::Patrol PatrolService::start(const model::Principal& who, const PatrolStar
     check_finding(s.findings[i], "/findings/" + std::to_string(i), started, errors);
   if (!errors.empty())
     throw Error(Errc::validation_failed, "the patrol record is not valid", std::move(errors));
+  return started;
+}
+
+model::PatrolFinding finding_row(long long patrol_id, const std::string& company_code,
+                                 const FindingInput& f, core::SysTime now,
+                                 const model::Principal& who) {
+  model::PatrolFinding row;
+  row.patrol_id = patrol_id;
+  row.company_code = company_code;
+  row.description = f.description;
+  row.severity = f.severity;
+  row.follow_up = f.follow_up;
+  row.deadline = f.deadline;
+  row.created_at = now;
+  row.created_by = who.name;
+  return row;
+}
+
+storage::BeijingDay day_or_throw(const std::string& day, const char* what) {
+  auto d = storage::parse_day(day);
+  if (!d) throw Error(Errc::bad_request, std::string(what) + " must be a date YYYY-MM-DD");
+  return *d;
+}
+}  // namespace
+
+core::SysTime beijing_day_bound(const std::string& day, const char* key, bool end) {
+  return storage::beijing_day_start(day_or_throw(day, key) + (end ? 1 : 0));
+}
+
+PatrolService::PatrolService(storage::Database& db, const core::Clock& clock)
+    : db_(db), clock_(clock) {}
+
+std::string PatrolService::today() const {
+  return storage::format_day(storage::beijing_day_of(clock_.now()));
+}
+
+model::Patrol PatrolService::start(const model::Principal& who, const PatrolStart& s) {
+  people_only(who);
+  if (!is_officer(who))
+    throw Error(Errc::forbidden,
+                "patrols and spot checks are made by county, city or province "
+                "officers");
+  auto now = clock_.now();
+  auto started = checked_start(s, now);
 
   auto id = db_.in_tx([&](storage::Tx& tx) {
     auto ent = store_.enterprise(tx, who.scope, s.company_code);
@@ -136,18 +158,8 @@ model::Patrol PatrolService::start(const model::Principal& who, const PatrolStar
     } catch (const storage::ConflictError&) {
       throw Error(Errc::conflict, "you already have a patrol of this enterprise in progress");
     }
-    for (const auto& f : s.findings) {
-      model::PatrolFinding row;
-      row.patrol_id = pid;
-      row.company_code = s.company_code;
-      row.description = f.description;
-      row.severity = f.severity;
-      row.follow_up = f.follow_up;
-      row.deadline = f.deadline;
-      row.created_at = now;
-      row.created_by = who.name;
-      store_.insert_finding(tx, row);
-    }
+    for (const auto& f : s.findings)
+      store_.insert_finding(tx, finding_row(pid, s.company_code, f, now, who));
     return pid;
   });
   core::logger(core::LogModule::service)
@@ -172,16 +184,7 @@ model::PatrolFinding PatrolService::add_finding(const model::Principal& who, lon
     check_finding(f, "", std::max(p->started_at, now), errors);
     if (!errors.empty())
       throw Error(Errc::validation_failed, "the finding is not valid", std::move(errors));
-    model::PatrolFinding row;
-    row.patrol_id = patrol_id;
-    row.company_code = p->company_code;
-    row.description = f.description;
-    row.severity = f.severity;
-    row.follow_up = f.follow_up;
-    row.deadline = f.deadline;
-    row.created_at = now;
-    row.created_by = who.name;
-    return store_.insert_finding(tx, row);
+    return store_.insert_finding(tx, finding_row(patrol_id, p->company_code, f, now, who));
   });
   return db_.in_tx([&](storage::Tx& tx) { return *store_.finding(tx, who.scope, id, now, false); });
 }

@@ -295,6 +295,167 @@ std::vector<model::DutyCheckin> PatrolStore::checkins(
   return out;
 }
 
+namespace {
+// One row per day and enterprise of `ents` (where: the scope's predicate on `e`), with the
+// days $1 to $2 as a constant series of `ndays`.
+std::string routine_use_sql(const std::string& where, long long ndays, const std::string& lim,
+                            const std::string& off) {
+  const std::string start = bj_start("$1");
+  const std::string end = "(" + bj_start("$2") + " + interval '1 day')";
+  // The enterprise's feedback on its warning events: the first push before it gives the time
+  // it took and the deadline in force (the push's, as the disposal statistics read it).
+  return "WITH ents AS (SELECT e.company_code, e.name, e.region_code FROM enterprise e WHERE "
+         "e.is_active AND " +
+         where + "), days AS (SELECT $1::date + i AS day FROM generate_series(0, " +
+         std::to_string(ndays - 1) +
+         ") i), "
+         "lg AS (SELECT u.scope_code AS company_code, " +
+         bj_day("a.at") +
+         " AS day, count(*) AS logins, count(DISTINCT a.actor_id) AS users FROM audit_log a JOIN "
+         "app_user u ON u.id = a.actor_id WHERE a.action = 'auth.login' AND a.status = 200 AND "
+         "u.scope_kind = 'enterprise' AND a.at >= " +
+         start + " AND a.at < " + end +
+         " GROUP BY 1, 2), "
+         "fb AS (SELECT w.company_code, " +
+         bj_day("r.at") +
+         " AS day, count(*) AS feedbacks, count(*) FILTER (WHERE q.deadline IS NOT NULL AND r.at "
+         "<= "
+         "q.deadline) AS on_time, avg(extract(epoch FROM r.at - q.pushed_at)) / 60 AS avg_minutes "
+         "FROM disposal_record r JOIN warning_event w ON w.id = r.event_id LEFT JOIN LATERAL "
+         "(SELECT "
+         "min(x.at) FILTER (WHERE x.action = 'push') AS pushed_at, min(x.deadline_ts) FILTER "
+         "(WHERE "
+         "x.to_status = 'pushed') AS deadline FROM disposal_record x WHERE x.event_id = r.event_id "
+         "AND x.at <= r.at) q ON true WHERE r.action = 'feedback' AND r.at >= " +
+         start + " AND r.at < " + end +
+         " GROUP BY 1, 2), "
+         "ck AS (SELECT company_code, day, count(*) AS checkins, min(at) AS first_at FROM "
+         "duty_checkin WHERE day BETWEEN $1::date AND $2::date GROUP BY 1, 2), "
+         "cm AS (SELECT id, company_code, day, late, committed_at FROM safety_commitment WHERE day "
+         "BETWEEN $1::date AND $2::date) "
+         "SELECT d.day::text AS day, ents.company_code, ents.name, ents.region_code, "
+         "coalesce(lg.logins, 0) AS logins, coalesce(lg.users, 0) AS login_users, c.id IS NOT NULL "
+         "AS committed, coalesce(c.late, false) AS late, c.committed_at, coalesce(fb.feedbacks, 0) "
+         "AS feedbacks, coalesce(fb.on_time, 0) AS on_time, fb.avg_minutes, coalesce(ck.checkins, "
+         "0) AS checkins, ck.first_at "
+         "FROM days d CROSS JOIN ents "
+         "LEFT JOIN lg ON lg.company_code = ents.company_code AND lg.day = d.day "
+         "LEFT JOIN cm c ON c.company_code = ents.company_code AND c.day = d.day "
+         "LEFT JOIN fb ON fb.company_code = ents.company_code AND fb.day = d.day "
+         "LEFT JOIN ck ON ck.company_code = ents.company_code AND ck.day = d.day "
+         "ORDER BY d.day DESC, ents.company_code LIMIT " +
+         lim + "::int OFFSET " + off + "::bigint";
+}
+
+model::RoutineUseDay routine_use_of(const Row& r) {
+  model::RoutineUseDay u;
+  u.day = r.get<std::string>("day");
+  u.company_code = r.get<std::string>("company_code");
+  u.company_name = r.get<std::string>("name");
+  u.region_code = r.get<std::string>("region_code");
+  u.logins = r.get<long long>("logins");
+  u.login_users = r.get<long long>("login_users");
+  u.committed = r.get<bool>("committed");
+  u.commitment_late = r.get<bool>("late");
+  u.committed_at = r.get<std::optional<core::SysTime>>("committed_at");
+  u.feedbacks = r.get<long long>("feedbacks");
+  u.feedbacks_on_time = r.get<long long>("on_time");
+  u.feedback_avg_minutes = r.get<std::optional<double>>("avg_minutes");
+  u.checkins = r.get<long long>("checkins");
+  u.first_checkin_at = r.get<std::optional<core::SysTime>>("first_at");
+  return u;
+}
+
+// Per enterprise of `ents` (where: the scope's predicate on `e`), its five systems' counts in
+// [$1, $2), overdue findings by $3.
+std::string five_systems_sql(const std::string& where) {
+  // Days: the Beijing days that [from, to) covers ($1 and $2 fall on Beijing midnights for
+  // day-based ranges).
+  const std::string d1 = bj_day("$1::timestamptz");
+  const std::string d2 = bj_day("$2::timestamptz");
+  return "WITH ents AS (SELECT e.company_code, e.name, e.region_code, "
+         "(e.status = 'operating' AND EXISTS (SELECT 1 FROM hazard_source h WHERE h.company_code = "
+         "e.company_code AND h.is_active)) AS expected FROM enterprise e WHERE e.is_active AND " +
+         where +
+         "), "
+         "pt AS (SELECT company_code, count(*) AS n, count(*) FILTER (WHERE kind = 'online') AS "
+         "online, count(*) FILTER (WHERE kind = 'onsite') AS onsite FROM patrol WHERE started_at "
+         ">= "
+         "$1::timestamptz AND started_at < $2::timestamptz GROUP BY 1), "
+         "fd AS (SELECT company_code, count(*) AS n, count(*) FILTER (WHERE state = 'closed') AS "
+         "closed, count(*) FILTER (WHERE state = 'answered') AS answered, count(*) FILTER (WHERE "
+         "state = 'open') AS n_open, count(*) FILTER (WHERE state = 'open' AND deadline < "
+         "$3::timestamptz) AS overdue FROM patrol_finding WHERE created_at >= $1::timestamptz AND "
+         "created_at < $2::timestamptz GROUP BY 1), "
+         "dq AS (SELECT company_code, sum(period_s) AS period_s, sum(online_s) AS online_s FROM "
+         "data_quality_company_day WHERE day >= " +
+         d1 + " AND day < " + d2 +
+         " GROUP BY 1), "
+         "lg AS (SELECT u.scope_code AS company_code, count(*) AS logins, count(DISTINCT " +
+         bj_day("a.at") +
+         ") AS days FROM audit_log a JOIN app_user u ON u.id = a.actor_id WHERE a.action = "
+         "'auth.login' AND a.status = 200 AND u.scope_kind = 'enterprise' AND a.at >= "
+         "$1::timestamptz AND a.at < $2::timestamptz GROUP BY 1), "
+         "cm AS (SELECT company_code, count(*) AS n, count(*) FILTER (WHERE late) AS late FROM "
+         "safety_commitment WHERE day >= " +
+         d1 + " AND day < " + d2 +
+         " GROUP BY 1), "
+         "ck AS (SELECT company_code, count(*) AS n, count(DISTINCT day) AS days FROM duty_checkin "
+         "WHERE at >= $1::timestamptz AND at < $2::timestamptz GROUP BY 1), "
+         "fb AS (SELECT w.company_code, count(*) AS n FROM disposal_record r JOIN warning_event w "
+         "ON "
+         "w.id = r.event_id WHERE r.action = 'feedback' AND r.at >= $1::timestamptz AND r.at < "
+         "$2::timestamptz GROUP BY 1) "
+         "SELECT ents.company_code, ents.name, ents.region_code, ents.expected, rc.name AS "
+         "county_name, cc.name AS city_name, "
+         "coalesce(pt.n, 0) AS patrols, coalesce(pt.online, 0) AS online, coalesce(pt.onsite, 0) "
+         "AS "
+         "onsite, coalesce(fd.n, 0) AS findings, coalesce(fd.closed, 0) AS closed, "
+         "coalesce(fd.answered, 0) AS answered, coalesce(fd.n_open, 0) AS open_n, "
+         "coalesce(fd.overdue, "
+         "0) AS overdue, coalesce(dq.period_s, 0) AS period_s, coalesce(dq.online_s, 0) AS "
+         "online_s, "
+         "coalesce(lg.logins, 0) AS logins, coalesce(lg.days, 0) AS login_days, coalesce(cm.n, 0) "
+         "AS "
+         "commitments, coalesce(cm.late, 0) AS late, coalesce(ck.n, 0) AS checkins, "
+         "coalesce(ck.days, 0) AS checkin_days, coalesce(fb.n, 0) AS feedbacks "
+         "FROM ents LEFT JOIN region rc ON rc.code = ents.region_code "
+         "LEFT JOIN region cc ON cc.code = substr(ents.region_code, 1, 4) || '00' "
+         "LEFT JOIN pt USING (company_code) LEFT JOIN fd USING (company_code) "
+         "LEFT JOIN dq USING (company_code) LEFT JOIN lg USING (company_code) "
+         "LEFT JOIN cm USING (company_code) LEFT JOIN ck USING (company_code) "
+         "LEFT JOIN fb USING (company_code) ORDER BY ents.company_code";
+}
+
+FiveSystemsEnterprise five_systems_of(const Row& r) {
+  FiveSystemsEnterprise x;
+  x.company_code = r.get<std::string>("company_code");
+  x.name = r.get<std::string>("name");
+  x.region_code = r.get<std::string>("region_code");
+  x.expected = r.get<bool>("expected");
+  x.county_name = r.get<std::optional<std::string>>("county_name");
+  x.city_name = r.get<std::optional<std::string>>("city_name");
+  x.patrols = r.get<long long>("patrols");
+  x.patrols_online = r.get<long long>("online");
+  x.patrols_onsite = r.get<long long>("onsite");
+  x.findings = r.get<long long>("findings");
+  x.findings_closed = r.get<long long>("closed");
+  x.findings_answered = r.get<long long>("answered");
+  x.findings_open = r.get<long long>("open_n");
+  x.findings_overdue = r.get<long long>("overdue");
+  x.dq_period_s = r.get<long long>("period_s");
+  x.dq_online_s = r.get<long long>("online_s");
+  x.logins = r.get<long long>("logins");
+  x.login_days = r.get<long long>("login_days");
+  x.commitments = r.get<long long>("commitments");
+  x.commitments_late = r.get<long long>("late");
+  x.checkins = r.get<long long>("checkins");
+  x.checkin_days = r.get<long long>("checkin_days");
+  x.feedbacks = r.get<long long>("feedbacks");
+  return x;
+}
+}  // namespace
+
 RoutineUsePage PatrolStore::routine_use(Tx& tx, const model::Scope& scope,
                                         const std::string& from_day, const std::string& to_day,
                                         const std::optional<std::string>& company_code, int limit,
@@ -310,49 +471,7 @@ RoutineUsePage PatrolStore::routine_use(Tx& tx, const model::Scope& scope,
   if (company_code) where += " AND e.company_code = " + ph(p, *company_code);
   auto lim = ph(p, std::to_string(limit));
   auto off = ph(p, std::to_string(offset));
-  const std::string start = bj_start("$1");
-  const std::string end = "(" + bj_start("$2") + " + interval '1 day')";
-  // The enterprise's feedback on its warning events: the first push before it gives the time
-  // it took and the deadline in force (the push's, as the disposal statistics read it).
-  auto sql =
-      "WITH ents AS (SELECT e.company_code, e.name, e.region_code FROM enterprise e WHERE "
-      "e.is_active AND " +
-      where + "), days AS (SELECT $1::date + i AS day FROM generate_series(0, " +
-      std::to_string(ndays - 1) +
-      ") i), "
-      "lg AS (SELECT u.scope_code AS company_code, " +
-      bj_day("a.at") +
-      " AS day, count(*) AS logins, count(DISTINCT a.actor_id) AS users FROM audit_log a JOIN "
-      "app_user u ON u.id = a.actor_id WHERE a.action = 'auth.login' AND a.status = 200 AND "
-      "u.scope_kind = 'enterprise' AND a.at >= " +
-      start + " AND a.at < " + end +
-      " GROUP BY 1, 2), "
-      "fb AS (SELECT w.company_code, " +
-      bj_day("r.at") +
-      " AS day, count(*) AS feedbacks, count(*) FILTER (WHERE q.deadline IS NOT NULL AND r.at <= "
-      "q.deadline) AS on_time, avg(extract(epoch FROM r.at - q.pushed_at)) / 60 AS avg_minutes "
-      "FROM disposal_record r JOIN warning_event w ON w.id = r.event_id LEFT JOIN LATERAL (SELECT "
-      "min(x.at) FILTER (WHERE x.action = 'push') AS pushed_at, min(x.deadline_ts) FILTER (WHERE "
-      "x.to_status = 'pushed') AS deadline FROM disposal_record x WHERE x.event_id = r.event_id "
-      "AND x.at <= r.at) q ON true WHERE r.action = 'feedback' AND r.at >= " +
-      start + " AND r.at < " + end +
-      " GROUP BY 1, 2), "
-      "ck AS (SELECT company_code, day, count(*) AS checkins, min(at) AS first_at FROM "
-      "duty_checkin WHERE day BETWEEN $1::date AND $2::date GROUP BY 1, 2), "
-      "cm AS (SELECT id, company_code, day, late, committed_at FROM safety_commitment WHERE day "
-      "BETWEEN $1::date AND $2::date) "
-      "SELECT d.day::text AS day, ents.company_code, ents.name, ents.region_code, "
-      "coalesce(lg.logins, 0) AS logins, coalesce(lg.users, 0) AS login_users, c.id IS NOT NULL "
-      "AS committed, coalesce(c.late, false) AS late, c.committed_at, coalesce(fb.feedbacks, 0) "
-      "AS feedbacks, coalesce(fb.on_time, 0) AS on_time, fb.avg_minutes, coalesce(ck.checkins, "
-      "0) AS checkins, ck.first_at "
-      "FROM days d CROSS JOIN ents "
-      "LEFT JOIN lg ON lg.company_code = ents.company_code AND lg.day = d.day "
-      "LEFT JOIN cm c ON c.company_code = ents.company_code AND c.day = d.day "
-      "LEFT JOIN fb ON fb.company_code = ents.company_code AND fb.day = d.day "
-      "LEFT JOIN ck ON ck.company_code = ents.company_code AND ck.day = d.day "
-      "ORDER BY d.day DESC, ents.company_code LIMIT " +
-      lim + "::int OFFSET " + off + "::bigint";
+  auto sql = routine_use_sql(where, ndays, lim, off);
   RoutineUsePage page;
   {
     Params cp;
@@ -363,22 +482,7 @@ RoutineUsePage PatrolStore::routine_use(Tx& tx, const model::Scope& scope,
         ndays;
   }
   for (const auto& r : tx.query(sql, p)) {
-    model::RoutineUseDay u;
-    u.day = r.get<std::string>("day");
-    u.company_code = r.get<std::string>("company_code");
-    u.company_name = r.get<std::string>("name");
-    u.region_code = r.get<std::string>("region_code");
-    u.logins = r.get<long long>("logins");
-    u.login_users = r.get<long long>("login_users");
-    u.committed = r.get<bool>("committed");
-    u.commitment_late = r.get<bool>("late");
-    u.committed_at = r.get<std::optional<core::SysTime>>("committed_at");
-    u.feedbacks = r.get<long long>("feedbacks");
-    u.feedbacks_on_time = r.get<long long>("on_time");
-    u.feedback_avg_minutes = r.get<std::optional<double>>("avg_minutes");
-    u.checkins = r.get<long long>("checkins");
-    u.first_checkin_at = r.get<std::optional<core::SysTime>>("first_at");
-    page.items.push_back(std::move(u));
+    page.items.push_back(routine_use_of(r));
   }
   return page;
 }
@@ -393,85 +497,10 @@ std::vector<FiveSystemsEnterprise> PatrolStore::five_systems(Tx& tx, const model
   if (!region_code.empty())
     where += " AND e.region_code LIKE " + ph(p, model::region_prefix(region_code)) + " || '%'";
   if (!company_code.empty()) where += " AND e.company_code = " + ph(p, company_code);
-  // Days: the Beijing days that [from, to) covers ($1 and $2 fall on Beijing midnights for
-  // day-based ranges).
-  const std::string d1 = bj_day("$1::timestamptz");
-  const std::string d2 = bj_day("$2::timestamptz");
-  auto sql =
-      "WITH ents AS (SELECT e.company_code, e.name, e.region_code, "
-      "(e.status = 'operating' AND EXISTS (SELECT 1 FROM hazard_source h WHERE h.company_code = "
-      "e.company_code AND h.is_active)) AS expected FROM enterprise e WHERE e.is_active AND " +
-      where +
-      "), "
-      "pt AS (SELECT company_code, count(*) AS n, count(*) FILTER (WHERE kind = 'online') AS "
-      "online, count(*) FILTER (WHERE kind = 'onsite') AS onsite FROM patrol WHERE started_at >= "
-      "$1::timestamptz AND started_at < $2::timestamptz GROUP BY 1), "
-      "fd AS (SELECT company_code, count(*) AS n, count(*) FILTER (WHERE state = 'closed') AS "
-      "closed, count(*) FILTER (WHERE state = 'answered') AS answered, count(*) FILTER (WHERE "
-      "state = 'open') AS n_open, count(*) FILTER (WHERE state = 'open' AND deadline < "
-      "$3::timestamptz) AS overdue FROM patrol_finding WHERE created_at >= $1::timestamptz AND "
-      "created_at < $2::timestamptz GROUP BY 1), "
-      "dq AS (SELECT company_code, sum(period_s) AS period_s, sum(online_s) AS online_s FROM "
-      "data_quality_company_day WHERE day >= " +
-      d1 + " AND day < " + d2 +
-      " GROUP BY 1), "
-      "lg AS (SELECT u.scope_code AS company_code, count(*) AS logins, count(DISTINCT " +
-      bj_day("a.at") +
-      ") AS days FROM audit_log a JOIN app_user u ON u.id = a.actor_id WHERE a.action = "
-      "'auth.login' AND a.status = 200 AND u.scope_kind = 'enterprise' AND a.at >= "
-      "$1::timestamptz AND a.at < $2::timestamptz GROUP BY 1), "
-      "cm AS (SELECT company_code, count(*) AS n, count(*) FILTER (WHERE late) AS late FROM "
-      "safety_commitment WHERE day >= " +
-      d1 + " AND day < " + d2 +
-      " GROUP BY 1), "
-      "ck AS (SELECT company_code, count(*) AS n, count(DISTINCT day) AS days FROM duty_checkin "
-      "WHERE at >= $1::timestamptz AND at < $2::timestamptz GROUP BY 1), "
-      "fb AS (SELECT w.company_code, count(*) AS n FROM disposal_record r JOIN warning_event w ON "
-      "w.id = r.event_id WHERE r.action = 'feedback' AND r.at >= $1::timestamptz AND r.at < "
-      "$2::timestamptz GROUP BY 1) "
-      "SELECT ents.company_code, ents.name, ents.region_code, ents.expected, rc.name AS "
-      "county_name, cc.name AS city_name, "
-      "coalesce(pt.n, 0) AS patrols, coalesce(pt.online, 0) AS online, coalesce(pt.onsite, 0) AS "
-      "onsite, coalesce(fd.n, 0) AS findings, coalesce(fd.closed, 0) AS closed, "
-      "coalesce(fd.answered, 0) AS answered, coalesce(fd.n_open, 0) AS open_n, "
-      "coalesce(fd.overdue, "
-      "0) AS overdue, coalesce(dq.period_s, 0) AS period_s, coalesce(dq.online_s, 0) AS online_s, "
-      "coalesce(lg.logins, 0) AS logins, coalesce(lg.days, 0) AS login_days, coalesce(cm.n, 0) AS "
-      "commitments, coalesce(cm.late, 0) AS late, coalesce(ck.n, 0) AS checkins, "
-      "coalesce(ck.days, 0) AS checkin_days, coalesce(fb.n, 0) AS feedbacks "
-      "FROM ents LEFT JOIN region rc ON rc.code = ents.region_code "
-      "LEFT JOIN region cc ON cc.code = substr(ents.region_code, 1, 4) || '00' "
-      "LEFT JOIN pt USING (company_code) LEFT JOIN fd USING (company_code) "
-      "LEFT JOIN dq USING (company_code) LEFT JOIN lg USING (company_code) "
-      "LEFT JOIN cm USING (company_code) LEFT JOIN ck USING (company_code) "
-      "LEFT JOIN fb USING (company_code) ORDER BY ents.company_code";
+  auto sql = five_systems_sql(where);
   std::vector<FiveSystemsEnterprise> out;
   for (const auto& r : tx.query(sql, p)) {
-    FiveSystemsEnterprise x;
-    x.company_code = r.get<std::string>("company_code");
-    x.name = r.get<std::string>("name");
-    x.region_code = r.get<std::string>("region_code");
-    x.expected = r.get<bool>("expected");
-    x.county_name = r.get<std::optional<std::string>>("county_name");
-    x.city_name = r.get<std::optional<std::string>>("city_name");
-    x.patrols = r.get<long long>("patrols");
-    x.patrols_online = r.get<long long>("online");
-    x.patrols_onsite = r.get<long long>("onsite");
-    x.findings = r.get<long long>("findings");
-    x.findings_closed = r.get<long long>("closed");
-    x.findings_answered = r.get<long long>("answered");
-    x.findings_open = r.get<long long>("open_n");
-    x.findings_overdue = r.get<long long>("overdue");
-    x.dq_period_s = r.get<long long>("period_s");
-    x.dq_online_s = r.get<long long>("online_s");
-    x.logins = r.get<long long>("logins");
-    x.login_days = r.get<long long>("login_days");
-    x.commitments = r.get<long long>("commitments");
-    x.commitments_late = r.get<long long>("late");
-    x.checkins = r.get<long long>("checkins");
-    x.checkin_days = r.get<long long>("checkin_days");
-    x.feedbacks = r.get<long long>("feedbacks");
-    out.push_back(std::move(x));
+    out.push_back(five_systems_of(r));
   }
   return out;
 }
