@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The dashboards' polled GETs through hazmond (TLS, session check, scoped answer, response cache
 # under the registry version: ADR 0018) against nginx serving the same JSON bytes from a file over
-# TLS, same machine, same run, one pair of runs per endpoint:
+# TLS, same machine, same run, one pair of runs per endpoint, with each server's CPU time per
+# request (hazmond's process; nginx's workers):
 #   list      GET /api/v1/enterprises?limit=50     (registry list, 50 of the demo's enterprises)
 #   overview  GET /api/v1/overview                 (the overview figures and the map's markers:
 #                                                   the map page draws from it; there is no other
@@ -82,6 +83,9 @@ run_wrk() {  # url [header...]
   wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "${args[@]}" "$url"
 }
 rps() { awk '/Requests\/sec/ {print $2}'; }
+reqs() { awk '/requests in/ {print $1}'; }
+cpu_ticks() { local t=0 p; for p in "$@"; do t=$(( t + $(awk '{print $14 + $15}' "/proc/$p/stat") )); done; echo "$t"; }
+us_per() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", t * 1e6 / hz / n}'; }
 p99() { awk '$1=="99%" {print $2}'; }
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v); print v} else if (v ~ /s$/) {sub(/s/,"",v); print v*1000} else print v}'; }
 
@@ -103,8 +107,14 @@ for e in $ENDPOINTS; do
   echo "warming up $e…" >&2
   wrk -t2 -c"$CONNS" -d3s -H "Authorization: Bearer $TOKEN" "https://127.0.0.1:$PORT$TARGET" >/dev/null
   LOAD=$(cut -d' ' -f1 /proc/loadavg)
+  # CPU time per request (user + system, in clock ticks), beside the rates: less at the mercy of
+  # what else runs on a shared machine than req/s.
+  HZ_CPU0=$(cpu_ticks "$HZ_PID")
   HZ_OUT=$(run_wrk "https://127.0.0.1:$PORT$TARGET" "Authorization: Bearer $TOKEN" "${HZ_EXTRA[@]}")
+  HZ_CPU=$(( $(cpu_ticks "$HZ_PID") - HZ_CPU0 ))
+  NG_CPU0=$(cpu_ticks $(pgrep -P "$(cat "$WORK/nginx.pid")"))
   NG_OUT=$(run_wrk "https://127.0.0.1:$NGINX_PORT/$e.json" "${NG_EXTRA[@]}")
+  NG_CPU=$(( $(cpu_ticks $(pgrep -P "$(cat "$WORK/nginx.pid")")) - NG_CPU0 ))
   NON2XX=$(echo "$HZ_OUT" | awk '/Non-2xx/ {print $4}')
   HZ_RPS=$(echo "$HZ_OUT" | rps); NG_RPS=$(echo "$NG_OUT" | rps)
   HZ_P99=$(echo "$HZ_OUT" | p99 | to_ms); NG_P99=$(echo "$NG_OUT" | p99 | to_ms)
@@ -113,8 +123,9 @@ for e in $ENDPOINTS; do
   echo "$NG_OUT" >&2
   cat <<RESULT
 [$e] GET $TARGET, $BYTES bytes, load average before the run $LOAD
-  hazmond: ${HZ_RPS} req/s, p99 ${HZ_P99} ms, non-2xx: ${NON2XX:-0}
-  nginx (same bytes from a file): ${NG_RPS} req/s, p99 ${NG_P99} ms
+  hazmond: ${HZ_RPS} req/s, p99 ${HZ_P99} ms, non-2xx: ${NON2XX:-0}, CPU $(us_per "$HZ_CPU" "$(echo "$HZ_OUT" | reqs)") us/request
+  nginx (same bytes from a file): ${NG_RPS} req/s, p99 ${NG_P99} ms, CPU $(us_per "$NG_CPU" "$(echo "$NG_OUT" | reqs)") us/request
   ratio hazmond/nginx: ${RATIO}
+  CPU per request, nginx/hazmond: $(awk -v a="$(us_per "$NG_CPU" "$(echo "$NG_OUT" | reqs)")" -v b="$(us_per "$HZ_CPU" "$(echo "$HZ_OUT" | reqs)")" 'BEGIN {printf "%.3f", a / b}')
 RESULT
 done
