@@ -374,6 +374,9 @@ try {
   await check('企业档案: the file of the enterprise with its hazard source and the trend of the HH point', async () => {
     await flows.enterpriseFileAndTrend(page, { url, company, companyName, quota: env('HAZMON_QUOTA'), hazardName: '罐区' });
   });
+  await check('企业档案: 非重大危险源单元 with its point and 企业级监测点 are listed on the enterprise page', async () => {
+    await flows.nonMajorUnitsOnTheFile(page, { url, company });
+  });
   await check('统计分析: alarms by city exported to XLSX; the workbook holds the figures of the JSON answer', async () => {
     await flows.statisticsExportXlsx(page, { url, dir: workDir, mustInclude: ['晋中市'] });
   });

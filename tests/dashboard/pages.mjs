@@ -234,6 +234,36 @@ export async function enterpriseFileAndTrend(page, { url, company, companyName, 
   return { row, readings: n };
 }
 
+/** 企业档案 with 非重大危险源 (ADR 0019): a unit without a hazard source with a gas point on it and a
+ * plant-wide point on the enterprise itself, created through the API with the page's session, are
+ * listed on the enterprise page under 非重大危险源单元 and 企业级监测点. */
+export async function nonMajorUnitsOnTheFile(page, { url, company }) {
+  const post = (p, b) =>
+    page.evaluate(async ([u, body]) => {
+      const r = await fetch(u, { method: 'POST', headers: { 'content-type': 'application/json', Authorization: 'Bearer ' + sessionStorage.getItem('hazmon-token') }, body: JSON.stringify(body) });
+      return { status: r.status, text: await r.text() };
+    }, [p, b]);
+  const point = (quota, name, unit) => ({ quota_code: quota, company_code: company, prodcell_id: unit, name, indicator_type: 'combustible', value_kind: 'analog', range_low: 0, range_high: 100, h: 25, hh: 50 });
+  for (const [p, b] of [
+    ['/api/v1/production-cells', { prodcell_id: 'DBNM1', company_code: company, cell_type: 'unit', name: '硝酸铵仓库' }],
+    ['/api/v1/monitoring-points', point('DBNMG1', '仓库可燃气体', 'DBNM1')],
+    ['/api/v1/monitoring-points', point('DBENT1', '厂区可燃气体', null)],
+  ]) {
+    const r = await post(p, b);
+    if (r.status !== 201) fail(`POST ${p}: ${r.status} ${r.text.slice(0, 300)}`);
+  }
+  await page.goto(url + `/enterprises/${company}`, { timeout: T });
+  const units = page.locator('[data-testid=non-major-units] tr', { hasText: '硝酸铵仓库' });
+  await units.first().waitFor({ timeout: T });
+  const unitRow = await units.first().innerText();
+  if (!unitRow.includes('仓库可燃气体') || !unitRow.includes('DBNM1')) fail(`the unit's row reads ${unitRow}`);
+  const own = page.locator('[data-testid=enterprise-points] tr', { hasText: '厂区可燃气体' });
+  await own.first().waitFor({ timeout: T });
+  const ownRow = await own.first().innerText();
+  if (!ownRow.includes('可燃气体') || ownRow.includes('仓库可燃气体')) fail(`the enterprise-level row reads ${ownRow}`);
+  return { unitRow, ownRow };
+}
+
 /** 系统管理 → 摄像机: draws a new ROI with four clicks on the camera's snapshot, nudges a vertex
  * with the arrow keys and saves; the camera row on the server then holds that polygon in
  * normalised coordinates. Call it last: the camera's analysers restart with the new ROIs. */
