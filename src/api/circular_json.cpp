@@ -3,18 +3,16 @@
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/time_format.hpp>
 
+#include "json_values.hpp"
+
 namespace hazmon::api {
 using core::Errc;
 using core::Error;
 using core::FieldError;
+using json_values::opt;
 using nlohmann::json;
 
 namespace {
-json opt(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
-json opt(const std::optional<core::SysTime>& t) {
-  return t ? json(core::format_rfc3339(*t)) : json(nullptr);
-}
-
 const char* kind_name(const std::string& key) {
   for (const auto& k : model::circular_kinds())
     if (key == k.key) return k.name;

@@ -19,4 +19,11 @@ nlohmann::json or_null(const std::optional<T>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }
 
+// The records of issue 12 (circulars, patrols, work permits, unit statuses, key processes):
+// null when absent, timestamps with milliseconds (core::format_rfc3339).
+inline nlohmann::json opt(const std::optional<std::string>& s) { return or_null(s); }
+inline nlohmann::json opt(const std::optional<core::SysTime>& t) {
+  return t ? nlohmann::json(core::format_rfc3339(*t)) : nlohmann::json(nullptr);
+}
+
 }  // namespace hazmon::api::json_values

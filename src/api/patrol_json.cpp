@@ -5,10 +5,13 @@
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/time_format.hpp>
 
+#include "json_values.hpp"
+
 namespace hazmon::api {
 using core::Errc;
 using core::Error;
 using core::FieldError;
+using json_values::opt;
 using nlohmann::json;
 
 namespace {
@@ -67,11 +70,6 @@ struct Reader {
     return f;
   }
 };
-
-json opt_time(const std::optional<core::SysTime>& t) {
-  return t ? json(core::format_rfc3339(*t)) : json(nullptr);
-}
-json opt_text(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
 }  // namespace
 
 service::PatrolStart patrol_start_from_json(const json& body) {
@@ -134,13 +132,13 @@ json finding_json(const model::PatrolFinding& f) {
           {"overdue", f.overdue},
           {"created_at", core::format_rfc3339(f.created_at)},
           {"created_by", f.created_by},
-          {"reply", opt_text(f.reply)},
-          {"replied_at", opt_time(f.replied_at)},
-          {"replied_by", opt_text(f.replied_by)},
+          {"reply", opt(f.reply)},
+          {"replied_at", opt(f.replied_at)},
+          {"replied_by", opt(f.replied_by)},
           {"replied_late", f.replied_at ? json(*f.replied_at > f.deadline) : json(nullptr)},
-          {"closed_at", opt_time(f.closed_at)},
-          {"closed_by", opt_text(f.closed_by)},
-          {"close_note", opt_text(f.close_note)},
+          {"closed_at", opt(f.closed_at)},
+          {"closed_by", opt(f.closed_by)},
+          {"close_note", opt(f.close_note)},
           {"rejections", f.rejections}};
 }
 
@@ -154,7 +152,7 @@ json patrol_json(const model::Patrol& p, bool with_findings) {
             {"officer_level", p.officer_level},
             {"officer_region", p.officer_region.empty() ? json(nullptr) : json(p.officer_region)},
             {"started_at", core::format_rfc3339(p.started_at)},
-            {"ended_at", opt_time(p.ended_at)},
+            {"ended_at", opt(p.ended_at)},
             {"in_progress", !p.ended_at.has_value()},
             {"subjects", p.subjects},
             {"summary", p.summary},
@@ -188,14 +186,14 @@ json routine_use_json(const model::RoutineUseDay& u) {
           {"commitment",
            {{"filed", u.committed},
             {"late", u.committed ? json(u.commitment_late) : json(nullptr)},
-            {"committed_at", opt_time(u.committed_at)}}},
+            {"committed_at", opt(u.committed_at)}}},
           {"feedbacks", u.feedbacks},
           {"feedbacks_on_time", u.feedbacks_on_time},
           {"feedback_avg_minutes", u.feedback_avg_minutes
                                        ? json(std::round(*u.feedback_avg_minutes * 10) / 10)
                                        : json(nullptr)},
           {"checkins", u.checkins},
-          {"first_checkin_at", opt_time(u.first_checkin_at)}};
+          {"first_checkin_at", opt(u.first_checkin_at)}};
 }
 
 }  // namespace hazmon::api

@@ -6,30 +6,21 @@
 #include <hazmon/core/time_format.hpp>
 #include <hazmon/model/commitment.hpp>
 
+#include "body_reader.hpp"
+#include "json_values.hpp"
+
 namespace hazmon::api {
 using core::Errc;
 using core::Error;
 using core::FieldError;
+using json_values::opt;
 using nlohmann::json;
 
 namespace {
-struct Reader {
-  const json& body;
-  std::vector<FieldError> errors;
+// A null member is "must be a string" unless read with nullable().
+struct Reader : BodyReader {
+  explicit Reader(const json& b) : BodyReader(b, {.null_is_absent = false}) {}
 
-  std::optional<std::string> text(const std::string& key, std::size_t max, bool required) {
-    if (!body.contains(key)) {
-      if (required) errors.push_back({"/" + key, "is required"});
-      return std::nullopt;
-    }
-    if (!body[key].is_string()) {
-      errors.push_back({"/" + key, "must be a string"});
-      return std::nullopt;
-    }
-    auto s = body[key].get<std::string>();
-    if (s.size() > max) errors.push_back({"/" + key, "at most " + std::to_string(max) + " bytes"});
-    return s;
-  }
   // Absent: nullopt; null: a present nullopt (cleared); otherwise the string.
   std::optional<std::optional<std::string>> nullable(const std::string& key, std::size_t max) {
     if (!body.contains(key)) return std::nullopt;
@@ -42,34 +33,7 @@ struct Reader {
     if (s->empty()) return std::optional<std::string>();
     return s;
   }
-  std::optional<core::SysTime> time(const std::string& key, bool required) {
-    auto s = text(key, 40, required);
-    if (!s) return std::nullopt;
-    auto t = core::parse_time(*s);
-    if (!t) errors.push_back({"/" + key, "must be a time (RFC 3339 or yyyy-MM-dd HH:mm:ss)"});
-    return t;
-  }
-  std::optional<bool> flag(const std::string& key) {
-    if (!body.contains(key)) return std::nullopt;
-    if (!body[key].is_boolean()) {
-      errors.push_back({"/" + key, "must be true or false"});
-      return std::nullopt;
-    }
-    return body[key].get<bool>();
-  }
-  void known(const std::vector<std::string>& keys, const char* what) {
-    for (auto& [k, v] : body.items())
-      if (std::find(keys.begin(), keys.end(), k) == keys.end()) errors.push_back({"/" + k, what});
-  }
-  void done(const char* what) {
-    if (!errors.empty()) throw Error(Errc::validation_failed, what, std::move(errors));
-  }
 };
-
-json opt(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
-json opt(const std::optional<core::SysTime>& t) {
-  return t ? json(core::format_rfc3339(*t)) : json(nullptr);
-}
 
 json region_json(const storage::PermitRegionCount& r) {
   json kinds = json::object();
@@ -94,7 +58,7 @@ model::WorkPermit permit_from_json(const json& body, bool allow_state) {
   if (!body.is_object())
     throw Error(Errc::validation_failed, "the work permit must be an object",
                 {{"", "expected an object"}});
-  Reader r{body, {}};
+  Reader r{body};
   std::vector<std::string> keys = {
       "company_code", "permit_no",   "work_type",          "grade",  "location",
       "hazard_code",  "equip_code",  "begin_at",           "end_at", "contractor",
@@ -133,7 +97,7 @@ service::PermitEdit permit_edit_from_json(const json& body) {
   if (!body.is_object())
     throw Error(Errc::validation_failed, "the change must be an object",
                 {{"", "expected an object"}});
-  Reader r{body, {}};
+  Reader r{body};
   r.known({"work_type", "grade", "location", "hazard_code", "equip_code", "begin_at", "end_at",
            "contractor", "work_unit", "responsible", "responsible_mobile", "content", "reason"},
           "is not a field that may be changed (permit_no, state: not here)");

@@ -1,11 +1,12 @@
 #include "process_json.hpp"
 
+#include "json_values.hpp"
+
 namespace hazmon::api {
+using json_values::opt;
 using nlohmann::json;
 
 namespace {
-json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
-
 json gaps_json(const std::map<std::string, long long>& gaps) {
   json j = json::object();
   for (auto k : model::all_gap_kinds()) {

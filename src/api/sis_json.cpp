@@ -5,6 +5,7 @@
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/time_format.hpp>
 
+#include "body_reader.hpp"
 #include "json_values.hpp"
 
 namespace hazmon::api {
@@ -16,31 +17,11 @@ using json_values::time_or_null;
 using nlohmann::json;
 
 namespace {
-struct Reader {
-  const json& body;
-  std::vector<FieldError> errors;
+// Null and "" of an optional member read as absent.
+struct Reader : BodyReader {
+  explicit Reader(const json& b)
+      : BodyReader(b, {.null_is_absent = true, .empty_is_absent = true}) {}
 
-  std::optional<std::string> text(const std::string& key, std::size_t max, bool required) {
-    if (!body.contains(key) || body[key].is_null()) {
-      if (required) errors.push_back({"/" + key, "is required"});
-      return std::nullopt;
-    }
-    if (!body[key].is_string()) {
-      errors.push_back({"/" + key, "must be a string"});
-      return std::nullopt;
-    }
-    auto s = body[key].get<std::string>();
-    if (s.size() > max) errors.push_back({"/" + key, "at most " + std::to_string(max) + " bytes"});
-    if (s.empty() && !required) return std::nullopt;
-    return s;
-  }
-  std::optional<core::SysTime> time(const std::string& key, bool required) {
-    auto s = text(key, 40, required);
-    if (!s) return std::nullopt;
-    auto t = core::parse_time(*s);
-    if (!t) errors.push_back({"/" + key, "must be a time (RFC 3339 or yyyy-MM-dd HH:mm:ss)"});
-    return t;
-  }
   std::vector<std::string> codes(const std::string& key) {
     std::vector<std::string> out;
     if (!body.contains(key)) return out;
@@ -64,11 +45,7 @@ struct Reader {
       keys.emplace_back("company_code");
       keys.emplace_back("loop");
     }
-    for (auto& [k, v] : body.items())
-      if (std::find(keys.begin(), keys.end(), k) == keys.end()) errors.push_back({"/" + k, what});
-  }
-  void done(const char* what) {
-    if (!errors.empty()) throw Error(Errc::validation_failed, what, std::move(errors));
+    BodyReader::known(keys, what);
   }
 };
 
@@ -81,7 +58,7 @@ void object(const json& body, const char* what) {
 
 model::SisLoop sis_loop_from_json(const json& body, bool upload) {
   object(body, "the SIS loop");
-  Reader r{body, {}};
+  Reader r{body};
   r.known({"company_code", "tag", "name", "hazard_code", "prodcell_id", "process_code",
            "trip_point", "protected_points", "is_active"},
           upload, "is not a field of a SIS loop");
@@ -106,7 +83,7 @@ model::SisLoop sis_loop_from_json(const json& body, bool upload) {
 
 model::SisBypass sis_bypass_from_json(const json& body, bool upload) {
   object(body, "the bypass");
-  Reader r{body, {}};
+  Reader r{body};
   r.known({"applicant", "approver", "reason", "begin_at", "expiry_at"}, upload,
           "is not a field of a bypass");
   model::SisBypass b;
@@ -121,7 +98,7 @@ model::SisBypass sis_bypass_from_json(const json& body, bool upload) {
 
 model::SisTrip sis_trip_from_json(const json& body, bool upload) {
   object(body, "the trip");
-  Reader r{body, {}};
+  Reader r{body};
   r.known({"tripped_at", "cause"}, upload, "is not a field of a trip");
   model::SisTrip t;
   if (auto at = r.time("tripped_at", false)) t.tripped_at = *at;
@@ -132,7 +109,7 @@ model::SisTrip sis_trip_from_json(const json& body, bool upload) {
 
 SisReset sis_reset_from_json(const json& body) {
   object(body, "the reset");
-  Reader r{body, {}};
+  Reader r{body};
   r.known({"reset_by", "note", "cause"}, false, "is not a field of a reset");
   SisReset out;
   out.by = r.text("reset_by", model::kMaxSisName, true).value_or("");
@@ -145,7 +122,7 @@ SisReset sis_reset_from_json(const json& body) {
 std::string sis_note_from_json(const json& body) {
   if (body.is_null()) return {};
   object(body, "the request");
-  Reader r{body, {}};
+  Reader r{body};
   r.known({"note"}, false, "note only");
   auto note = r.text("note", model::kMaxSisText, false).value_or("");
   r.done("the request is not valid");
@@ -178,7 +155,7 @@ service::SisUploadRow sis_upload_row_from_json(const json& row) {
   } else if (out.kind == "trip") {
     out.trip = sis_trip_from_json(row, true);
   } else if (out.kind == "bypass_end" || out.kind == "trip_reset") {
-    Reader r{row, {}};
+    Reader r{row};
     r.known({"by", "note", "cause"}, true, "is not a field of this row");
     out.by = r.text("by", model::kMaxSisName, out.kind == "trip_reset").value_or("");
     out.note = r.text("note", model::kMaxSisText, false).value_or("");

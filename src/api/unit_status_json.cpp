@@ -5,57 +5,26 @@
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/time_format.hpp>
 
+#include "body_reader.hpp"
+#include "json_values.hpp"
+
 namespace hazmon::api {
 using core::Errc;
 using core::Error;
 using core::FieldError;
+using json_values::opt;
 using nlohmann::json;
 
 namespace {
-struct Reader {
-  const json& body;
-  std::vector<FieldError> errors;
-
-  std::optional<std::string> text(const std::string& key, std::size_t max, bool required) {
-    if (!body.contains(key) || body[key].is_null()) {
-      if (required) errors.push_back({"/" + key, "is required"});
-      return std::nullopt;
-    }
-    if (!body[key].is_string()) {
-      errors.push_back({"/" + key, "must be a string"});
-      return std::nullopt;
-    }
-    auto s = body[key].get<std::string>();
-    if (s.size() > max) errors.push_back({"/" + key, "at most " + std::to_string(max) + " bytes"});
-    return s;
-  }
-  std::optional<core::SysTime> time(const std::string& key) {
-    auto s = text(key, 40, false);
-    if (!s) return std::nullopt;
-    auto t = core::parse_time(*s);
-    if (!t) errors.push_back({"/" + key, "must be a time (RFC 3339 or yyyy-MM-dd HH:mm:ss)"});
-    return t;
-  }
-  void known(const std::vector<std::string>& keys, const char* what) {
-    for (auto& [k, v] : body.items())
-      if (std::find(keys.begin(), keys.end(), k) == keys.end()) errors.push_back({"/" + k, what});
-  }
-  void done(const char* what) {
-    if (!errors.empty()) throw Error(Errc::validation_failed, what, std::move(errors));
-  }
-};
-
-json opt(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
-json opt(const std::optional<core::SysTime>& t) {
-  return t ? json(core::format_rfc3339(*t)) : json(nullptr);
-}
+// A null optional member reads as absent.
+using Reader = BodyReader;
 }  // namespace
 
 model::UnitStatus unit_status_from_json(const json& body, core::SysTime now) {
   if (!body.is_object())
     throw Error(Errc::validation_failed, "the unit status must be an object",
                 {{"", "expected an object"}});
-  Reader r{body, {}};
+  Reader r{body};
   r.known({"company_code", "equip_code", "status", "begin_at", "planned_end", "reason"},
           "is not a field of a unit status");
   model::UnitStatus s;
@@ -75,7 +44,7 @@ std::pair<std::optional<core::SysTime>, std::string> unit_status_end_from_json(c
   if (!body.is_object())
     throw Error(Errc::validation_failed, "the end must be an object",
                 {{"", "expected {end_at, reason}"}});
-  Reader r{body, {}};
+  Reader r{body};
   r.known({"end_at", "reason"}, "end_at and reason only");
   auto at = r.time("end_at");
   auto reason = r.text("reason", model::kMaxUnitStatusReason, false).value_or("");
