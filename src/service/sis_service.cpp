@@ -164,6 +164,13 @@ model::SisBypass SisService::file_bypass(const model::Principal& who, long long 
     errors.push_back({"/begin_at", "more than 24 hours ago"});
   if (b.begin_at > now + std::chrono::hours(24 * 7))
     errors.push_back({"/begin_at", "more than 7 days ahead"});
+  // A gateway's bypass is in effect at once (a user's from its approval): its expiry is at most
+  // the maximum from now, whatever begin_at says.
+  if (who.role == model::Role::gateway && errors.empty() &&
+      b.expiry_at - now > std::chrono::hours(s_.max_bypass_hours))
+    errors.push_back(
+        {"/expiry_at", "at most " + std::to_string(s_.max_bypass_hours) +
+                           " hours from now: an uploaded bypass is in effect at once"});
   if (!errors.empty())
     throw Error(Errc::validation_failed, "the bypass is not valid", std::move(errors));
   b.loop_id = loop_id;
@@ -196,6 +203,12 @@ model::SisBypass SisService::approve_bypass(const model::Principal& who, long lo
     if (b->state != "requested") throw Error(Errc::conflict, "only a requested bypass is approved");
     if (now >= b->expiry_at)
       throw Error(Errc::conflict, "the bypass expired before it was approved");
+    // In effect from its approval: approved days before its begin, it would last longer than the
+    // maximum (sis.max_bypass_hours) until its expiry.
+    if (b->expiry_at - now > std::chrono::hours(s_.max_bypass_hours))
+      throw Error(Errc::conflict, "approved now, the bypass would last more than " +
+                                      std::to_string(s_.max_bypass_hours) +
+                                      " hours until its expiry; approve it nearer its begin");
     store_.approve_bypass(tx, id, now, who.name);
     return *store_.find_bypass(tx, who.scope, id, false);
   });

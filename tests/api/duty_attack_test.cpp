@@ -25,8 +25,8 @@ using namespace std::chrono;
 
 namespace {
 
-// 长治 (140400): 壶关县 (140427) for A, 长子县 (140428) for B; no other API test uses them.
-const std::string kA = "14042700001", kB = "14042800001";
+// 朔州 (140600): 山阴县 (140621) for A, 应县 (140622) for B; no other API test uses them.
+const std::string kA = "14062100001", kB = "14062200001";
 const std::string kHazA = kA + "001", kHazB = kB + "001";
 const std::string kUnitA = kHazA + "S0001", kUnitB = kHazB + "S0001";  // equipment S0
 const std::string kUnitA2 = kHazA + "S0002";                           // another S0 of A
@@ -140,16 +140,16 @@ World& world() {
       return r.json();
     };
     ok("regions",
-       {{"code", "140427"}, {"name", "壶关县"}, {"level", "county"}, {"parent_code", "140400"}});
+       {{"code", "140621"}, {"name", "山阴县"}, {"level", "county"}, {"parent_code", "140600"}});
     ok("regions",
-       {{"code", "140428"}, {"name", "长子县"}, {"level", "county"}, {"parent_code", "140400"}});
+       {{"code", "140622"}, {"name", "应县"}, {"level", "county"}, {"parent_code", "140600"}});
     ok("enterprises", {{"company_code", kA},
-                       {"name", "壶关值守攻击测试化工有限公司"},
-                       {"region_code", "140427"},
+                       {"name", "山阴值守攻击测试化工有限公司"},
+                       {"region_code", "140621"},
                        {"status", "operating"}});
     ok("enterprises", {{"company_code", kB},
-                       {"name", "长子值守攻击测试化工有限公司"},
-                       {"region_code", "140428"},
+                       {"name", "应县值守攻击测试化工有限公司"},
+                       {"region_code", "140622"},
                        {"status", "operating"}});
     ok("hazard-sources", {{"hazard_code", kHazA},
                           {"company_code", kA},
@@ -229,8 +229,8 @@ World& world() {
     auto cred =
         ok("credentials", {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kA}}}});
     w->gateway_a = cred["app_id"].get<std::string>() + "." + cred["secret"].get<std::string>();
-    w->srv->make_user("da_county", "county_officer", "140427");
-    w->srv->make_user("da_city", "city_officer", "140400");
+    w->srv->make_user("da_county", "county_officer", "140621");
+    w->srv->make_user("da_city", "city_officer", "140600");
     w->srv->make_user("da_user_a", "enterprise_user", kA);
     w->srv->make_user("da_user_b", "enterprise_user", kB);
     return w;
@@ -455,6 +455,34 @@ TEST(DutyAttack, AnOpenTripCannotBeHiddenByChangingTheLoop) {
   EXPECT_EQ(l["state"], "tripped");
   EXPECT_EQ(l["trip_point"], kTrip1);
   EXPECT_EQ(l["is_active"], true);
+
+  // A bypass is in effect from its approval (a gateway's at once): filed to begin days ahead and
+  // approved now, it would keep the loop bypassed for up to 7 days more than the maximum.
+  before = fingerprint();
+  r = w.upload("sis", json::array({{{"kind", "bypass"},
+                                    {"loop", "DA-SIS1"},
+                                    {"applicant", "仪表工"},
+                                    {"approver", "厂长"},
+                                    {"reason", "校验"},
+                                    {"begin_at", w.t(hours(24 * 6))},
+                                    {"expiry_at", w.t(hours(24 * 6 + 48))}}}));
+  EXPECT_TRUE(all_rejected(r, 1));
+  EXPECT_NE(r.body.find("expiry_at"), std::string::npos) << r.body;
+  EXPECT_EQ(fingerprint(), before);
+  r = w.c().post_json(path + "/bypasses",
+                      {{"applicant", "仪表工"},
+                       {"approver", "厂长"},
+                       {"reason", "校验"},
+                       {"begin_at", w.t(hours(24 * 6))},
+                       {"expiry_at", w.t(hours(24 * 6 + 48))}},
+                      user);
+  ASSERT_EQ(r.status, 201) << r.body;  // requested: a plan, in effect once approved
+  auto bypass = "/api/v1/sis-bypasses/" + std::to_string(r.json()["id"].get<long long>());
+  before = fingerprint();
+  EXPECT_TRUE(refused(w.c().post_json(bypass + "/approve", json::object(), user), 409));
+  EXPECT_EQ(fingerprint(), before);
+  EXPECT_EQ(w.get(path)["state"], "tripped");
+  ASSERT_EQ(w.c().post_json(bypass + "/end", json::object(), user).status, 200);
 }
 
 // Attack 12.5: an enterprise closing its own patrol findings, reading another's patrols, starting
@@ -588,7 +616,7 @@ TEST(DutyAttack, DeploymentDutiesAndRosterAreTheRegulators) {
   json done = {{"status", "done"}, {"evidence_note", "企业代报"}};
   for (const auto& token : {user, w.gateway_a}) {
     EXPECT_TRUE(refused(
-        w.c().patch_json("/api/v1/deployment/city-duties/140400/unconnected_list", done, token),
+        w.c().patch_json("/api/v1/deployment/city-duties/140600/unconnected_list", done, token),
         403));
     EXPECT_TRUE(refused(w.c().post_json("/api/v1/deployment/roster-rows/4/1/resolve",
                                         {{"action", "create"}}, token),
@@ -610,14 +638,14 @@ TEST(DutyAttack, DeploymentDutiesAndRosterAreTheRegulators) {
 TEST(DutyAttack, BaseTableUploadsKeepWhatTheRegulatorSets) {
   auto& w = world();
   auto r = w.upload("enterprise", json::array({{{"company_code", kA},
-                                                {"name", "壶关值守攻击测试化工有限公司"},
-                                                {"region_code", "140428"},
+                                                {"name", "山阴值守攻击测试化工有限公司"},
+                                                {"region_code", "140622"},
                                                 {"status", "closed"},
                                                 {"max_hazard_rank", 4},
                                                 {"is_active", false}}}));
   ASSERT_EQ(r.status, 200) << r.body;
   auto e = w.get("/api/v1/enterprises/" + kA);
-  EXPECT_EQ(e["region_code"], "140427");
+  EXPECT_EQ(e["region_code"], "140621");
   EXPECT_EQ(e["status"], "operating");
   EXPECT_NE(e["max_hazard_rank"], 4);
   EXPECT_NE(e.value("is_active", true), false);
