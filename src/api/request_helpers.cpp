@@ -135,6 +135,20 @@ std::map<std::string, std::string> query_subset(const http::Request& req,
   return out;
 }
 
+std::optional<std::string> query_opt(const http::Request& req, const char* key) {
+  auto it = req.query.find(key);
+  if (it == req.query.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<bool> query_flag(const http::Request& req, const char* key) {
+  auto v = query_opt(req, key);
+  if (!v) return std::nullopt;
+  if (*v != "true" && *v != "false")
+    throw core::Error(core::Errc::bad_request, std::string(key) + " must be true or false");
+  return *v == "true";
+}
+
 long long id_param(http::Request& req, const char* what) {
   const auto& id = req.params["id"];
   if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos)

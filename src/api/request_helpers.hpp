@@ -5,6 +5,7 @@
 #include <functional>
 #include <initializer_list>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -27,6 +28,11 @@ std::string query_or(const http::Request& req, const char* key, const char* def)
 // The query parameters among `keys` that are present (filters for list endpoints).
 std::map<std::string, std::string> query_subset(const http::Request& req,
                                                 std::initializer_list<const char*> keys);
+// A query parameter, or nullopt when absent (an optional filter).
+std::optional<std::string> query_opt(const http::Request& req, const char* key);
+// A true/false query parameter, nullopt when absent; anything else is 400 "<key> must be true
+// or false".
+std::optional<bool> query_flag(const http::Request& req, const char* key);
 // The `{id}` path parameter as a positive number; anything else (including "../..") is a 404
 // "no such <what>", as an absent row would be.
 long long id_param(http::Request& req, const char* what);

@@ -20,14 +20,6 @@ using model::Principal;
 using nlohmann::json;
 
 namespace {
-bool flag_of(const Request& req, const char* key) {
-  auto it = req.query.find(key);
-  if (it == req.query.end()) return false;
-  if (it->second != "true" && it->second != "false")
-    throw Error(Errc::bad_request, std::string(key) + " must be true or false");
-  return it->second == "true";
-}
-
 long long attachment_param(Request& req) {
   const auto& id = req.params["attachment_id"];
   if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos)
@@ -77,12 +69,11 @@ void add_list_routes(http::Router& r, ApiContext& ctx, service::CircularService&
           auto limit = query_int(req, "limit", 100, 1, 1000);
           auto offset = query_int(req, "offset", 0, 0, 1 << 30);
           storage::CircularFilter f;
-          auto q = query_subset(req, {"state", "kind", "company_code"});
-          if (q.count("state")) f.state = q["state"];
-          if (q.count("kind")) f.kind = q["kind"];
-          if (q.count("company_code")) f.company_code = q["company_code"];
-          f.unacknowledged = flag_of(req, "unacknowledged");
-          f.issued_by_me = flag_of(req, "mine");
+          f.state = query_opt(req, "state");
+          f.kind = query_opt(req, "kind");
+          f.company_code = query_opt(req, "company_code");
+          f.unacknowledged = query_flag(req, "unacknowledged").value_or(false);
+          f.issued_by_me = query_flag(req, "mine").value_or(false);
           auto page = cs.list(who, f, limit, offset);
           auto now = cs.now();
           json items = json::array();
@@ -153,9 +144,8 @@ void add_recipient_routes(http::Router& r, ApiContext& ctx, service::CircularSer
           auto id = id_param(req, "circular");
           auto d = cs.get(who, id);
           auto now = cs.now();
-          std::optional<bool> acked;
-          if (req.query.count("acknowledged")) acked = flag_of(req, "acknowledged");
-          bool overdue = flag_of(req, "overdue");
+          auto acked = query_flag(req, "acknowledged");
+          bool overdue = query_flag(req, "overdue").value_or(false);
           json items = json::array();
           for (const auto& rc : d.recipients) {
             if (acked && rc.acknowledged_at.has_value() != *acked) continue;

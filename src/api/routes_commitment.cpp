@@ -26,14 +26,9 @@ const UploadRowsRules kUploadRules{100, "commitments",
 
 storage::CommitmentFilter filter_of(const Request& req) {
   storage::CommitmentFilter f;
-  auto q = query_subset(req, {"day", "company_code", "late"});
-  if (q.count("day")) f.day = q["day"];
-  if (q.count("company_code")) f.company_code = q["company_code"];
-  if (q.count("late")) {
-    if (q["late"] != "true" && q["late"] != "false")
-      throw Error(Errc::bad_request, "late must be true or false");
-    f.late = q["late"] == "true";
-  }
+  f.day = query_opt(req, "day");
+  f.company_code = query_opt(req, "company_code");
+  f.late = query_flag(req, "late");
   return f;
 }
 // POST /api/v1/upload/commitments: a gateway files its enterprise's commitments, row by row.

@@ -16,12 +16,6 @@ using model::Principal;
 using nlohmann::json;
 
 namespace {
-std::optional<std::string> optional_query(const Request& req, const char* key) {
-  auto q = query_subset(req, {key});
-  if (q.empty()) return std::nullopt;
-  return q.begin()->second;
-}
-
 // attachment (2-4) and seq from the path; anything else is an absent row.
 int path_int(Request& req, const char* key, int min, int max) {
   const auto& s = req.params[key];
@@ -39,7 +33,7 @@ void add_connection_routes(http::Router& r, ApiContext& ctx) {
           check_query(req, {"region", "state", "silent_hours", "limit", "offset"});
           service::ConnectionRequest q;
           q.region_code = query_or(req, "region", "");
-          q.state = optional_query(req, "state");
+          q.state = query_opt(req, "state");
           q.silent_hours = query_int(req, "silent_hours", 24, 1, 720);
           q.limit = query_int(req, "limit", 100, 1, 1000);
           q.offset = query_int(req, "offset", 0, 0, 1 << 30);
@@ -48,11 +42,8 @@ void add_connection_routes(http::Router& r, ApiContext& ctx) {
   r.add("GET", "/api/v1/deployment/city-duties",
         authed(ctx, "", [&ctx](Request& req, const Principal& who) {
           check_query(req, {"city", "overdue"});
-          auto overdue = query_or(req, "overdue", "false");
-          if (overdue != "true" && overdue != "false")
-            throw Error(Errc::bad_request, "overdue must be true or false");
-          return json_response(
-              200, ctx.roster.city_duties(who, optional_query(req, "city"), overdue == "true"));
+          auto overdue = query_flag(req, "overdue").value_or(false);
+          return json_response(200, ctx.roster.city_duties(who, query_opt(req, "city"), overdue));
         }));
   r.add("PATCH", "/api/v1/deployment/city-duties/{city}/{duty}",
         authed(ctx, "deployment.city_duty.update", [&ctx](Request& req, const Principal& who) {
@@ -64,7 +55,7 @@ void add_connection_routes(http::Router& r, ApiContext& ctx) {
   r.add("GET", "/api/v1/deployment/roster-rows",
         authed(ctx, "", [&ctx](Request& req, const Principal& who) {
           check_query(req, {"match_kind"});
-          return json_response(200, ctx.roster.roster_rows(who, optional_query(req, "match_kind")));
+          return json_response(200, ctx.roster.roster_rows(who, query_opt(req, "match_kind")));
         }));
   r.add("POST", "/api/v1/deployment/roster-rows/{attachment}/{seq}/resolve",
         authed(ctx, "deployment.roster.resolve", [&ctx](Request& req, const Principal& who) {

@@ -18,31 +18,22 @@ using model::Principal;
 using nlohmann::json;
 
 namespace {
-std::optional<bool> bool_query(std::map<std::string, std::string>& q, const char* key) {
-  if (!q.count(key)) return std::nullopt;
-  if (q[key] != "true" && q[key] != "false")
-    throw Error(Errc::bad_request, std::string(key) + " must be true or false");
-  return q[key] == "true";
-}
-
 storage::PatrolFilter patrol_filter(const Request& req) {
   storage::PatrolFilter f;
-  auto q = query_subset(req, {"company_code", "kind", "officer", "in_progress", "from", "to"});
-  if (q.count("company_code")) f.company_code = q["company_code"];
-  if (q.count("kind")) f.kind = q["kind"];
-  if (q.count("officer")) f.officer = q["officer"];
-  f.in_progress = bool_query(q, "in_progress");
-  if (q.count("from")) f.from = service::beijing_day_bound(q["from"], "from", false);
-  if (q.count("to")) f.to = service::beijing_day_bound(q["to"], "to", true);
+  f.company_code = query_opt(req, "company_code");
+  f.kind = query_opt(req, "kind");
+  f.officer = query_opt(req, "officer");
+  f.in_progress = query_flag(req, "in_progress");
+  if (auto from = query_opt(req, "from")) f.from = service::beijing_day_bound(*from, "from", false);
+  if (auto to = query_opt(req, "to")) f.to = service::beijing_day_bound(*to, "to", true);
   return f;
 }
 
 storage::FindingFilter finding_filter(const Request& req) {
   storage::FindingFilter f;
-  auto q = query_subset(req, {"company_code", "state", "overdue"});
-  if (q.count("company_code")) f.company_code = q["company_code"];
-  if (q.count("state")) f.state = q["state"];
-  f.overdue = bool_query(q, "overdue");
+  f.company_code = query_opt(req, "company_code");
+  f.state = query_opt(req, "state");
+  f.overdue = query_flag(req, "overdue");
   return f;
 }
 
@@ -178,9 +169,7 @@ void add_duty_routes(http::Router& r, ApiContext& ctx, service::PatrolService& p
         }));
   r.add("GET", "/api/v1/duty-checkins", authed(ctx, "", [&ps](Request& req, const Principal& who) {
           check_query(req, {"day", "company_code"});
-          auto q = query_subset(req, {"company_code"});
-          std::optional<std::string> company;
-          if (q.count("company_code")) company = q["company_code"];
+          auto company = query_opt(req, "company_code");
           json items = json::array();
           for (const auto& c : ps.checkins(who, query_or(req, "day", ""), company))
             items.push_back(checkin_json(c));
@@ -190,9 +179,7 @@ void add_duty_routes(http::Router& r, ApiContext& ctx, service::PatrolService& p
           check_query(req, {"from", "to", "company_code", "limit", "offset"});
           auto limit = query_int(req, "limit", 100, 1, 1000);
           auto offset = query_int(req, "offset", 0, 0, 1 << 30);
-          auto q = query_subset(req, {"company_code"});
-          std::optional<std::string> company;
-          if (q.count("company_code")) company = q["company_code"];
+          auto company = query_opt(req, "company_code");
           auto page = ps.routine_use(who, query_or(req, "from", ""), query_or(req, "to", ""),
                                      company, limit, offset);
           json items = json::array();

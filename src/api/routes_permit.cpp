@@ -24,23 +24,14 @@ namespace {
 const UploadRowsRules kUploadRules{200, "work permits",
                                    "this credential may not file for another enterprise"};
 
-bool flag_of(const std::map<std::string, std::string>& q, const char* key) {
-  auto it = q.find(key);
-  if (it == q.end()) return false;
-  if (it->second != "true" && it->second != "false")
-    throw Error(Errc::bad_request, std::string(key) + " must be true or false");
-  return it->second == "true";
-}
-
 storage::PermitFilter filter_of(const Request& req) {
   storage::PermitFilter f;
-  auto q = query_subset(req, {"state", "type", "day", "company_code", "in_progress", "overdue"});
-  if (q.count("state")) f.state = q["state"];
-  if (q.count("type")) f.work_type = q["type"];
-  if (q.count("day")) f.day = q["day"];
-  if (q.count("company_code")) f.company_code = q["company_code"];
-  f.in_progress_now = flag_of(q, "in_progress");
-  f.overdue = flag_of(q, "overdue");
+  f.state = query_opt(req, "state");
+  f.work_type = query_opt(req, "type");
+  f.day = query_opt(req, "day");
+  f.company_code = query_opt(req, "company_code");
+  f.in_progress_now = query_flag(req, "in_progress").value_or(false);
+  f.overdue = query_flag(req, "overdue").value_or(false);
   return f;
 }
 

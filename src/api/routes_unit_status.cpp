@@ -26,15 +26,10 @@ const UploadRowsRules kUploadRules{200, "unit statuses",
 
 storage::UnitStatusFilter filter_of(const Request& req) {
   storage::UnitStatusFilter f;
-  auto q = query_subset(req, {"company_code", "equip_code", "status", "current"});
-  if (q.count("company_code")) f.company_code = q["company_code"];
-  if (q.count("equip_code")) f.equip_code = q["equip_code"];
-  if (q.count("status")) f.status = q["status"];
-  if (q.count("current")) {
-    if (q["current"] != "true" && q["current"] != "false")
-      throw Error(Errc::bad_request, "current must be true or false");
-    f.current_only = q["current"] == "true";
-  }
+  f.company_code = query_opt(req, "company_code");
+  f.equip_code = query_opt(req, "equip_code");
+  f.status = query_opt(req, "status");
+  f.current_only = query_flag(req, "current").value_or(false);
   return f;
 }
 
