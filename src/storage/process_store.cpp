@@ -216,7 +216,10 @@ model::CoverageInputs ProcessStore::coverage_inputs(Tx& tx, const model::Scope& 
   q.push_back(std::to_string(window_s));
   auto win = "$" + std::to_string(q.size());
   in.points = tx.rows<model::PointGroup>(
-      "SELECT mp.company_code, eq.prodcell_id, mp.process_code, mp.key_param, "
+      // A point's unit is its own prodcell_id (a non-major unit's point has no equipment,
+      // ADR 0019), else its equipment's.
+      "SELECT mp.company_code, coalesce(mp.prodcell_id, eq.prodcell_id) AS prodcell_id, "
+      "mp.process_code, mp.key_param, "
       "coalesce(mp.warehouse_id, eq.warehouse_id) AS warehouse_id, "
       "coalesce(mp.loading_platform_id, eq.loading_platform_id) AS loading_platform_id, "
       "mp.indicator_type, count(*) AS points, count(*) FILTER (WHERE rl.collect_ts >= " +

@@ -301,3 +301,21 @@ TEST(KeyProcessPg, EnterpriseProcessWritesAreCheckedScopedAndBumpTheRegistryVers
   // Removed, it may be added again.
   EXPECT_NO_THROW(w.processes.add(own, kComplete, std::nullopt, "E15010"));
 }
+
+// A point that names its unit itself (monitoring_point.prodcell_id, migration 0020; ADR 0019),
+// on no equipment, counts for the processes of that unit like one on the unit's equipment.
+TEST(KeyProcessPg, APointOnTheUnitWithoutEquipmentCountsForTheUnit) {
+  World w;
+  using K = model::GapKind;
+  auto r = w.processes.enterprise_coverage(province_admin(), kGaps);
+  ASSERT_EQ(find(r.items, K::process_parameter, "ph")->status, model::CoverageStatus::missing);
+  w.point("PH2", kGaps, "ph", "", "E1504", "ph", "2026-12-07T01:58:00Z");
+  w.db.exec(std::string("UPDATE monitoring_point SET prodcell_id = '") + kUnit +
+            "' WHERE quota_code = 'PH2'");
+  r = w.processes.enterprise_coverage(province_admin(), kGaps);
+  const auto* ph = find(r.items, K::process_parameter, "ph");
+  ASSERT_NE(ph, nullptr);
+  EXPECT_EQ(ph->status, model::CoverageStatus::connected);
+  EXPECT_EQ(ph->points, 1);
+  EXPECT_EQ(ph->fresh, 1);
+}
