@@ -335,6 +335,16 @@ TEST(DutyAttack, NoUnitStatusForAnotherEnterprisesUnit) {
   EXPECT_TRUE(refused(w.c().post_json("/api/v1/unit-statuses", stop, w.as("da_county")), 403));
   EXPECT_TRUE(refused(w.c().post_json("/api/v1/unit-statuses", stop, w.gateway_a), 403));
   EXPECT_EQ(fingerprint(), before);
+  // B's own status: A neither ends it nor reads it.
+  auto r = w.c().post_json("/api/v1/unit-statuses", {{"equip_code", kUnitB}, {"status", "running"}},
+                           w.as("da_user_b"));
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto theirs = "/api/v1/unit-statuses/" + std::to_string(r.json()["id"].get<long long>());
+  before = fingerprint();
+  EXPECT_TRUE(refused(w.c().post_json(theirs + "/end", json::object(), user), 404));
+  EXPECT_TRUE(refused(w.c().get(theirs, user), 404));
+  EXPECT_TRUE(refused(w.c().get("/api/v1/unit-statuses?company_code=" + kB, user), 404));
+  EXPECT_EQ(fingerprint(), before);
 }
 
 // Attack 12.3: a back-dated stop that would hide an alarm raised before it was filed; one more than
@@ -523,6 +533,16 @@ TEST(DutyAttack, OnlyAnOfficerClosesAFinding) {
   EXPECT_TRUE(
       refused(w.c().post_json("/api/v1/patrols/" + patrol + "/end", json::object(), user), 403));
   EXPECT_EQ(fingerprint(), before);
+  // Check-ins are the caller's own, stamped by the server: no day, time or enterprise of its own.
+  EXPECT_TRUE(refused(w.c().post_json("/api/v1/duty-checkins",
+                                      {{"duty_person", "张三"}, {"day", "2026-12-01"}}, user),
+                      422, "/day"));
+  EXPECT_TRUE(refused(w.c().post_json("/api/v1/duty-checkins",
+                                      {{"duty_person", "张三"}, {"company_code", kB}}, user),
+                      422, "/company_code"));
+  EXPECT_TRUE(refused(w.c().get("/api/v1/duty-checkins?company_code=" + kB, user), 404));
+  EXPECT_TRUE(refused(w.c().get("/api/v1/routine-use?company_code=" + kB, user), 404));
+  EXPECT_EQ(fingerprint(), before);
   auto list = w.c().get("/api/v1/patrol-findings", other);
   ASSERT_EQ(list.status, 200) << list.body;
   for (const auto& f : list.json()["items"]) EXPECT_EQ(f["company_code"], kB);
@@ -574,6 +594,8 @@ TEST(DutyAttack, CircularsStayWithTheEnterprisesTheyName) {
   EXPECT_TRUE(refused(w.c().get(file, other), 404));
   EXPECT_TRUE(refused(w.c().get(file, w.gateway_a), 403));
   EXPECT_TRUE(refused(w.c().get(c2, user), 404));  // a draft is the issuer's
+  EXPECT_TRUE(refused(w.c().patch_json(c1, {{"title", "改"}}, user), 403));
+  EXPECT_TRUE(refused(w.c().post_json(c1 + "/withdraw", {{"reason", "撤"}}, user), 403));
   EXPECT_TRUE(refused(w.c().post_json(c1 + "/acknowledgement", json::object(), other), 404));
   EXPECT_TRUE(refused(w.c().post_json(c1 + "/acknowledgement", json::object(), w.gateway_a), 403));
   EXPECT_EQ(fingerprint(), before);
@@ -677,6 +699,11 @@ TEST(DutyAttack, BaseTableUploadsKeepWhatTheRegulatorSets) {
                    1));
   EXPECT_TRUE(all_rejected(
       w.upload("enterprise", json::array({{{"company_code", kB}, {"name", "改名"}}})), 1));
+  // A new hazard source is the regulator's (备案), by upload too.
+  EXPECT_TRUE(all_rejected(
+      w.upload("hazard-sources",
+               json::array({{{"hazard_code", kA + "009"}, {"name", "新罐区"}, {"rank", 4}}})),
+      1));
   EXPECT_TRUE(all_rejected(w.upload("equipment", json::array({{{"equip_code", kUnitB},
                                                                {"hazard_code", kHazB},
                                                                {"equip_type", "S0"},
