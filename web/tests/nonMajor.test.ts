@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isNonMajor, nonMajorView, rankBucketName, targetText, type PointRow, type UnitRow } from '../src/kit/nonMajor';
+import { isNonMajor, levelKeyText, nonMajorView, rankBucketName, rankSelectorText, targetText, type PointRow, type UnitRow } from '../src/kit/nonMajor';
 
 const units: UnitRow[] = [
   { prodcell_id: 'TANK1', name: '液氯罐区', cell_type: 'tank_farm', hazard_code: '14070000001001' },
@@ -40,5 +40,14 @@ describe('non-major units', () => {
     expect(targetText({ hazard_code: '14070000001001', hazard_name: '液氯罐区' })).toBe('液氯罐区（14070000001001）');
     expect(targetText({ hazard_code: null, prodcell_id: 'NH4NO3', prodcell_name: '硝酸铵仓库' })).toBe('非重大危险源单元：硝酸铵仓库');
     expect(targetText({ hazard_code: null, prodcell_id: null })).toBe('企业级监测点（非重大危险源）');
+  });
+
+  it("says a warning rule's rank selector and level keys, unranked included", () => {
+    expect(rankSelectorText([])).toBe('一至四级（不含非重大危险源）');
+    expect(rankSelectorText([1, 2])).toBe('1、2 级');
+    expect(rankSelectorText(['unranked'])).toBe('非重大危险源');
+    expect(rankSelectorText([4, 'unranked'])).toBe('4 级、非重大危险源');
+    expect(levelKeyText('3')).toBe('3级');
+    expect(levelKeyText('unranked')).toBe('非重大危险源');
   });
 });

@@ -85,3 +85,17 @@ export function targetText(t: { hazard_code?: string | null; hazard_name?: strin
   if (t.prodcell_id) return `非重大危险源单元：${t.prodcell_name || t.prodcell_id}`;
   return '企业级监测点（非重大危险源）';
 }
+
+/** A warning rule's rank selector in Chinese: "unranked" is 非重大危险源; empty is ranks 1–4 only. */
+export function rankSelectorText(ranks: ReadonlyArray<number | string>): string {
+  if (!ranks.length) return '一至四级（不含非重大危险源）';
+  const named = ranks.filter((r) => r !== 'unranked').map(String);
+  const parts = named.length ? [named.join('、') + ' 级'] : [];
+  if (ranks.includes('unranked')) parts.push('非重大危险源');
+  return parts.join('、');
+}
+
+/** A warning rule's level_by_rank key in Chinese ("1" → 1级, "unranked" → 非重大危险源). */
+export function levelKeyText(key: string): string {
+  return key === 'unranked' ? '非重大危险源' : `${key}级`;
+}
