@@ -8,6 +8,8 @@
 #include <hazmon/storage/data_quality_store.hpp>
 #include <hazmon/storage/database.hpp>
 
+#include "principal_checks.hpp"
+
 namespace hazmon::service {
 using core::Errc;
 using core::Error;
@@ -46,10 +48,8 @@ storage::BeijingDay day_or_throw(const std::string& day, Errc code, const char* 
 }  // namespace
 
 model::Commitment CommitmentService::file(const model::Principal& who, CommitmentFiling f) {
-  if (who.scope.kind != model::ScopeKind::enterprise ||
-      (who.role != model::Role::enterprise_user && who.role != model::Role::gateway))
-    throw Error(Errc::forbidden,
-                "the safety commitment is filed by the enterprise (its users or its gateway)");
+  require_enterprise_filer(
+      who, "the safety commitment is filed by the enterprise (its users or its gateway)");
   auto& c = f.c;
   if (c.company_code.empty()) c.company_code = who.scope.company_code;
   auto now = clock_.now();

@@ -5,21 +5,16 @@
 #include <hazmon/storage/data_quality_store.hpp>
 #include <hazmon/storage/database.hpp>
 
+#include "principal_checks.hpp"
+
 namespace hazmon::service {
 using core::Errc;
 using core::Error;
 
 namespace {
-void must_be_enterprise(const model::Principal& who) {
-  if (who.scope.kind != model::ScopeKind::enterprise ||
-      (who.role != model::Role::enterprise_user && who.role != model::Role::gateway))
-    throw Error(Errc::forbidden,
-                "work permits are filed and moved by the enterprise (its users or its gateway)");
-}
-void must_be_person(const model::Principal& who) {
-  if (!who.is_person())
-    throw Error(Errc::forbidden, "work permits are read by people, not machine credentials");
-}
+constexpr const char* kFilers =
+    "work permits are filed and moved by the enterprise (its users or its gateway)";
+constexpr const char* kReaders = "work permits are read by people, not machine credentials";
 void check_fields(const model::WorkPermit& p) {
   if (auto errors = model::check_permit(p); !errors.empty())
     throw Error(Errc::validation_failed, "the work permit is not valid", std::move(errors));
@@ -49,7 +44,7 @@ void PermitService::check_place(storage::Tx& tx, const model::WorkPermit& p) con
 
 model::WorkPermit PermitService::file(const model::Principal& who, model::WorkPermit p,
                                       bool& created) {
-  must_be_enterprise(who);
+  require_enterprise_filer(who, kFilers);
   if (p.company_code.empty()) p.company_code = who.scope.company_code;
   p.source = who.role == model::Role::gateway ? "upload" : "dashboard";
   p.created_by = who.name;
@@ -114,7 +109,7 @@ model::WorkPermit PermitService::file(const model::Principal& who, model::WorkPe
 
 model::WorkPermit PermitService::edit(const model::Principal& who, long long id,
                                       const PermitEdit& e) {
-  must_be_enterprise(who);
+  require_enterprise_filer(who, kFilers);
   if (trimmed(e.reason).empty())
     throw Error(Errc::validation_failed, "a change needs its reason",
                 {{"/reason", "the reason for the change (变更原因) is required"}});
@@ -145,7 +140,7 @@ model::WorkPermit PermitService::edit(const model::Principal& who, long long id,
 
 model::WorkPermit PermitService::transition(const model::Principal& who, long long id,
                                             const std::string& action, const std::string& reason) {
-  must_be_enterprise(who);
+  require_enterprise_filer(who, kFilers);
   if (action != "start" && action != "finish" && action != "cancel")
     throw Error(Errc::validation_failed, "the action is not valid",
                 {{"/action", "must be start, finish or cancel"}});
@@ -172,7 +167,7 @@ model::WorkPermit PermitService::transition(const model::Principal& who, long lo
 
 storage::PermitPage PermitService::list(const model::Principal& who, const storage::PermitFilter& f,
                                         int limit, long long offset) {
-  must_be_person(who);
+  require_person(who, kReaders);
   if (f.day && !storage::parse_day(*f.day))
     throw Error(Errc::bad_request, "day must be a date YYYY-MM-DD");
   if (f.state && !model::valid_permit_state(*f.state))
@@ -188,7 +183,7 @@ storage::PermitPage PermitService::list(const model::Principal& who, const stora
 }
 
 PermitDetail PermitService::get(const model::Principal& who, long long id) {
-  must_be_person(who);
+  require_person(who, kReaders);
   return db_.in_tx([&](storage::Tx& tx) {
     auto p = store_.find(tx, who.scope, id, false);
     if (!p) throw Error(Errc::not_found, "no such work permit");
@@ -197,7 +192,7 @@ PermitDetail PermitService::get(const model::Principal& who, long long id) {
 }
 
 PermitSummary PermitService::summary(const model::Principal& who, bool by_city) {
-  must_be_person(who);
+  require_person(who, kReaders);
   PermitSummary out;
   out.at = clock_.now();
   out.by_city = by_city;
@@ -216,7 +211,7 @@ PermitSummary PermitService::summary(const model::Principal& who, bool by_city) 
 PermitCommitmentCheck PermitService::commitment_check(const model::Principal& who,
                                                       const std::string& company_code,
                                                       const std::string& day) {
-  must_be_person(who);
+  require_person(who, kReaders);
   PermitCommitmentCheck out;
   out.day = day.empty() ? today() : day;
   if (!storage::parse_day(out.day)) throw Error(Errc::bad_request, "day must be a date YYYY-MM-DD");

@@ -10,6 +10,8 @@
 #include <hazmon/service/warning_service.hpp>
 #include <hazmon/storage/database.hpp>
 
+#include "principal_checks.hpp"
+
 namespace hazmon::service {
 using core::Errc;
 using core::Error;
@@ -47,12 +49,23 @@ std::string loop_label(const std::string& company_name, const std::string& tag,
   return company_name + "联锁回路" + tag + "（" + name + "）";
 }
 
-void person_of_the_enterprise(const model::Principal& who) {
-  if (who.scope.kind != model::ScopeKind::enterprise ||
-      (who.role != model::Role::enterprise_user && who.role != model::Role::gateway))
-    throw Error(Errc::forbidden,
-                "bypasses and trips are filed by the enterprise (its users or its gateway)");
+// A warning about a loop (a trip not reset, a bypass past its expiry) on the loop's hazard
+// source; `what` follows the loop's label.
+SystemWarning loop_warning(const model::SisLoop& loop, rules::WarningLevel level,
+                           core::SysTime first, const std::string& what) {
+  SystemWarning w;
+  w.company_code = loop.company_code;
+  w.hazard_code = loop.hazard_code;
+  w.category = model::WarningCategory::sis;
+  w.source = model::WarningSource::sis;
+  w.level = level;
+  w.first = first;
+  w.content = loop_label(loop.company_name, loop.tag, loop.name) + what;
+  return w;
 }
+
+constexpr const char* kFilers =
+    "bypasses and trips are filed by the enterprise (its users or its gateway)";
 
 void no_future(core::SysTime t, core::SysTime now, const char* pointer) {
   if (t > now + std::chrono::minutes(5))
@@ -156,7 +169,7 @@ SisLoopDetail SisService::get(const model::Principal& who, long long id) {
 
 model::SisBypass SisService::file_bypass(const model::Principal& who, long long loop_id,
                                          model::SisBypass b) {
-  person_of_the_enterprise(who);
+  require_enterprise_filer(who, kFilers);
   auto now = clock_.now();
   if (b.begin_at == core::SysTime{}) b.begin_at = now;
   auto errors = model::check_sis_bypass(b, std::chrono::hours(s_.max_bypass_hours));
@@ -195,7 +208,7 @@ model::SisBypass SisService::file_bypass(const model::Principal& who, long long 
 }
 
 model::SisBypass SisService::approve_bypass(const model::Principal& who, long long id) {
-  person_of_the_enterprise(who);
+  require_enterprise_filer(who, kFilers);
   auto now = clock_.now();
   return db_.in_tx([&](storage::Tx& tx) {
     auto b = store_.find_bypass(tx, who.scope, id, true);
@@ -221,7 +234,7 @@ void SisService::close_warning(storage::Tx& tx, const std::optional<long long>& 
 
 model::SisBypass SisService::end_bypass(const model::Principal& who, long long id,
                                         const std::string& note) {
-  person_of_the_enterprise(who);
+  require_enterprise_filer(who, kFilers);
   auto now = clock_.now();
   return db_.in_tx([&](storage::Tx& tx) {
     auto b = store_.find_bypass(tx, who.scope, id, true);
@@ -238,15 +251,9 @@ model::SisBypass SisService::end_bypass(const model::Principal& who, long long i
 std::optional<long long> SisService::trip_warning(storage::Tx& tx, const model::SisTrip& t) {
   if (!warnings_ || !s_.enabled) return std::nullopt;
   auto loop = store_.find_loop(tx, model::Scope::province(), t.loop_id, false);
-  SystemWarning w;
-  w.company_code = loop->company_code;
-  w.hazard_code = loop->hazard_code;
-  w.category = model::WarningCategory::sis;
-  w.source = model::WarningSource::sis;
-  w.level = s_.trip_warning_level;
-  w.first = t.tripped_at;
-  w.content = loop_label(loop->company_name, loop->tag, loop->name) + "于" + beijing(t.tripped_at) +
-              "联锁动作" + (t.cause.empty() ? "" : "（" + t.cause + "）") + "，尚未复位";
+  auto w = loop_warning(*loop, s_.trip_warning_level, t.tripped_at,
+                        "于" + beijing(t.tripped_at) + "联锁动作" +
+                            (t.cause.empty() ? "" : "（" + t.cause + "）") + "，尚未复位");
   auto id = warnings_->raise_system_event(tx, w);
   store_.set_trip_warning(tx, t.id, id);
   return id;
@@ -270,7 +277,7 @@ model::SisTrip SisService::record_trip(const model::SisLoop& loop, model::SisTri
 
 model::SisTrip SisService::file_trip(const model::Principal& who, long long loop_id,
                                      model::SisTrip t) {
-  person_of_the_enterprise(who);
+  require_enterprise_filer(who, kFilers);
   auto now = clock_.now();
   if (t.tripped_at == core::SysTime{}) t.tripped_at = now;
   no_future(t.tripped_at, now, "/tripped_at");
@@ -291,7 +298,7 @@ model::SisTrip SisService::file_trip(const model::Principal& who, long long loop
 model::SisTrip SisService::reset_trip(const model::Principal& who, long long id,
                                       const std::string& by, const std::string& note,
                                       const std::optional<std::string>& cause) {
-  person_of_the_enterprise(who);
+  require_enterprise_filer(who, kFilers);
   std::vector<core::FieldError> errors;
   if (by.find_first_not_of(" \t") == std::string::npos)
     errors.push_back({"/reset_by", "who reset the interlock is required"});
@@ -403,16 +410,9 @@ int SisService::check() {
       std::vector<long long> out;
       for (const auto& b : store_.expired_unwarned(tx, now, s_.max_warnings_per_check)) {
         auto loop = store_.find_loop(tx, model::Scope::province(), b.loop_id, false);
-        SystemWarning w;
-        w.company_code = loop->company_code;
-        w.hazard_code = loop->hazard_code;
-        w.category = model::WarningCategory::sis;
-        w.source = model::WarningSource::sis;
-        w.level = s_.bypass_warning_level;
-        w.first = b.expiry_at;
-        w.content = loop_label(loop->company_name, loop->tag, loop->name) + "旁路已于" +
-                    beijing(b.expiry_at) + "到期，仍未恢复投用（申请人" + b.applicant + "，审批人" +
-                    b.approver + "）";
+        auto w = loop_warning(*loop, s_.bypass_warning_level, b.expiry_at,
+                              "旁路已于" + beijing(b.expiry_at) + "到期，仍未恢复投用（申请人" +
+                                  b.applicant + "，审批人" + b.approver + "）");
         auto id = warnings_->raise_system_event(tx, w);
         store_.set_bypass_warning(tx, b.id, id);
         out.push_back(id);

@@ -5,21 +5,16 @@
 #include <hazmon/storage/data_quality_store.hpp>
 #include <hazmon/storage/database.hpp>
 
+#include "principal_checks.hpp"
+
 namespace hazmon::service {
 using core::Errc;
 using core::Error;
 
 namespace {
-void must_be_enterprise(const model::Principal& who) {
-  if (who.scope.kind != model::ScopeKind::enterprise ||
-      (who.role != model::Role::enterprise_user && who.role != model::Role::gateway))
-    throw Error(Errc::forbidden,
-                "unit run statuses are filed by the enterprise (its users or its gateway)");
-}
-void must_be_person(const model::Principal& who) {
-  if (!who.is_person())
-    throw Error(Errc::forbidden, "unit run statuses are read by people, not machine credentials");
-}
+constexpr const char* kFilers =
+    "unit run statuses are filed by the enterprise (its users or its gateway)";
+constexpr const char* kReaders = "unit run statuses are read by people, not machine credentials";
 std::string trimmed(const std::string& s) {
   auto b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
   return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
@@ -36,7 +31,7 @@ UnitStatusService::UnitStatusService(storage::Database& db, FilingSettings filin
     : db_(db), filing_(filing), clock_(clock) {}
 
 UnitStatusAnswer UnitStatusService::file(const model::Principal& who, model::UnitStatus s) {
-  must_be_enterprise(who);
+  require_enterprise_filer(who, kFilers);
   bool upload = who.role == model::Role::gateway;
   if (s.company_code.empty()) s.company_code = who.scope.company_code;
   s.source = upload ? "upload" : "dashboard";
@@ -112,7 +107,7 @@ UnitStatusAnswer UnitStatusService::file(const model::Principal& who, model::Uni
 model::UnitStatus UnitStatusService::end(const model::Principal& who, long long id,
                                          std::optional<core::SysTime> end_at,
                                          const std::string& reason) {
-  must_be_enterprise(who);
+  require_enterprise_filer(who, kFilers);
   auto now = clock_.now();
   auto at = end_at.value_or(now);
   if (at > now + std::chrono::minutes(5))
@@ -144,7 +139,7 @@ model::UnitStatus UnitStatusService::end(const model::Principal& who, long long 
 storage::UnitStatusPage UnitStatusService::list(const model::Principal& who,
                                                 const storage::UnitStatusFilter& f, int limit,
                                                 long long offset) {
-  must_be_person(who);
+  require_person(who, kReaders);
   if (f.status && !model::valid_unit_status(*f.status))
     throw Error(Errc::bad_request, "status must be running, stopped, startup, trial or overhaul");
   return db_.in_tx([&](storage::Tx& tx) {
@@ -155,7 +150,7 @@ storage::UnitStatusPage UnitStatusService::list(const model::Principal& who,
 }
 
 model::UnitStatus UnitStatusService::get(const model::Principal& who, long long id) {
-  must_be_person(who);
+  require_person(who, kReaders);
   return db_.in_tx([&](storage::Tx& tx) {
     auto s = store_.find(tx, who.scope, id, false);
     if (!s) throw Error(Errc::not_found, "no such unit status");
@@ -166,7 +161,7 @@ model::UnitStatus UnitStatusService::get(const model::Principal& who, long long 
 UnitCommitmentCheck UnitStatusService::commitment_check(const model::Principal& who,
                                                         const std::string& company_code,
                                                         const std::string& day) {
-  must_be_person(who);
+  require_person(who, kReaders);
   UnitCommitmentCheck out;
   auto now = clock_.now();
   auto today = storage::beijing_day_of(now);
