@@ -389,6 +389,8 @@ struct Server::Impl {
       co_await write_problem(stream, Errc::too_large, Reason::body_too_large, kTooLarge);
       co_return false;
     }
+    // A request without a body (every GET) is complete with its header: no read to start.
+    if (parser.is_done()) co_return true;
     std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, kTuple);
     if (ec == bhttp::error::body_limit) {
       co_await write_problem(stream, Errc::too_large, Reason::body_too_large, kTooLarge);
