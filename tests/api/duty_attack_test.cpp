@@ -335,6 +335,22 @@ TEST(DutyAttack, NoUnitStatusForAnotherEnterprisesUnit) {
   EXPECT_TRUE(refused(w.c().post_json("/api/v1/unit-statuses", stop, w.as("da_county")), 403));
   EXPECT_TRUE(refused(w.c().post_json("/api/v1/unit-statuses", stop, w.gateway_a), 403));
   EXPECT_EQ(fingerprint(), before);
+  // The gateway's stop waits for an officer: the enterprise does not approve its filing itself.
+  auto up =
+      w.upload("unit-status",
+               json::array({{{"equip_code", kUnitA2}, {"status", "stopped"}, {"reason", "检修"}}}));
+  ASSERT_EQ(up.status, 200) << up.body;
+  ASSERT_EQ(up.json()["accepted"], 1) << up.body;
+  auto filed = w.get("/api/v1/unit-statuses?equip_code=" + kUnitA2 + "&current=true");
+  ASSERT_EQ(filed["items"].size(), 1u) << filed.dump();
+  auto filing = filed["items"][0]["filing"];
+  ASSERT_TRUE(filing.is_object()) << filed.dump();
+  EXPECT_EQ(filing["status"], "pending") << filing.dump();
+  auto filing_path = "/api/v1/filings/" + std::to_string(filing["id"].get<long long>());
+  before = fingerprint();
+  EXPECT_TRUE(refused(w.c().post_json(filing_path + "/approve", json::object(), user), 403));
+  EXPECT_TRUE(refused(w.c().post_json(filing_path + "/approve", json::object(), w.gateway_a), 403));
+  EXPECT_EQ(fingerprint(), before);
   // B's own status: A neither ends it nor reads it.
   auto r = w.c().post_json("/api/v1/unit-statuses", {{"equip_code", kUnitB}, {"status", "running"}},
                            w.as("da_user_b"));
