@@ -26,4 +26,12 @@ inline nlohmann::json opt(const std::optional<core::SysTime>& t) {
   return t ? nlohmann::json(core::format_rfc3339(*t)) : nlohmann::json(nullptr);
 }
 
+// {"items": [...], "total", "limit", "offset"}: one page of a list (`page.items`, `page.total`).
+template <typename Page, typename F>
+nlohmann::json page_json(const Page& page, F&& item_json, int limit, long long offset) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& x : page.items) items.push_back(item_json(x));
+  return {{"items", std::move(items)}, {"total", page.total}, {"limit", limit}, {"offset", offset}};
+}
+
 }  // namespace hazmon::api::json_values

@@ -135,6 +135,10 @@ std::map<std::string, std::string> query_subset(const http::Request& req,
   return out;
 }
 
+PageParams query_page(const http::Request& req) {
+  return {query_int(req, "limit", 100, 1, 1000), query_int(req, "offset", 0, 0, 1 << 30)};
+}
+
 std::optional<std::string> query_opt(const http::Request& req, const char* key) {
   auto it = req.query.find(key);
   if (it == req.query.end()) return std::nullopt;

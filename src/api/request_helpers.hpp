@@ -28,6 +28,12 @@ std::string query_or(const http::Request& req, const char* key, const char* def)
 // The query parameters among `keys` that are present (filters for list endpoints).
 std::map<std::string, std::string> query_subset(const http::Request& req,
                                                 std::initializer_list<const char*> keys);
+// ?limit (1 to 1000, default 100) and ?offset (0 to 2^30, default 0) of a list.
+struct PageParams {
+  int limit = 100;
+  int offset = 0;
+};
+PageParams query_page(const http::Request& req);
 // A query parameter, or nullopt when absent (an optional filter).
 std::optional<std::string> query_opt(const http::Request& req, const char* key);
 // A true/false query parameter, nullopt when absent; anything else is 400 "<key> must be true

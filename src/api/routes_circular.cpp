@@ -10,12 +10,14 @@
 
 #include "circular_json.hpp"
 #include "file_download.hpp"
+#include "json_values.hpp"
 #include "request_helpers.hpp"
 
 namespace hazmon::api {
 using core::Errc;
 using core::Error;
 using http::Request;
+using json_values::page_json;
 using model::Principal;
 using nlohmann::json;
 
@@ -66,8 +68,7 @@ void add_list_routes(http::Router& r, ApiContext& ctx, service::CircularService&
   r.add("GET", "/api/v1/circulars", authed(ctx, "", [&cs](Request& req, const Principal& who) {
           check_query(
               req, {"state", "kind", "company_code", "unacknowledged", "mine", "limit", "offset"});
-          auto limit = query_int(req, "limit", 100, 1, 1000);
-          auto offset = query_int(req, "offset", 0, 0, 1 << 30);
+          auto [limit, offset] = query_page(req);
           storage::CircularFilter f;
           f.state = query_opt(req, "state");
           f.kind = query_opt(req, "kind");
@@ -76,10 +77,9 @@ void add_list_routes(http::Router& r, ApiContext& ctx, service::CircularService&
           f.issued_by_me = query_flag(req, "mine").value_or(false);
           auto page = cs.list(who, f, limit, offset);
           auto now = cs.now();
-          json items = json::array();
-          for (const auto& c : page.items) items.push_back(circular_json(c, now));
           return json_response(
-              200, {{"items", items}, {"total", page.total}, {"limit", limit}, {"offset", offset}});
+              200, page_json(
+                       page, [&](const auto& c) { return circular_json(c, now); }, limit, offset));
         }));
   r.add("POST", "/api/v1/circulars",
         authed(ctx, "circular.create", [&cs](Request& req, const Principal& who) {

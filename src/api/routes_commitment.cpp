@@ -9,6 +9,7 @@
 #include <hazmon/service/commitment_service.hpp>
 
 #include "commitment_json.hpp"
+#include "json_values.hpp"
 #include "request_helpers.hpp"
 #include "upload_envelope.hpp"
 #include "upload_rows.hpp"
@@ -17,6 +18,7 @@ namespace hazmon::api {
 using core::Errc;
 using core::Error;
 using http::Request;
+using json_values::page_json;
 using model::Principal;
 using nlohmann::json;
 
@@ -62,13 +64,9 @@ void add_commitment_routes(http::Router& r, ApiContext& ctx) {
         }));
   r.add("GET", "/api/v1/commitments", authed(ctx, "", [&cs](Request& req, const Principal& who) {
           check_query(req, {"day", "company_code", "late", "limit", "offset"});
-          auto limit = query_int(req, "limit", 100, 1, 1000);
-          auto offset = query_int(req, "offset", 0, 0, 1 << 30);
+          auto [limit, offset] = query_page(req);
           auto page = cs.list(who, filter_of(req), limit, offset);
-          json items = json::array();
-          for (const auto& c : page.items) items.push_back(commitment_json(c));
-          return json_response(
-              200, {{"items", items}, {"total", page.total}, {"limit", limit}, {"offset", offset}});
+          return json_response(200, page_json(page, commitment_json, limit, offset));
         }));
   r.add("GET", "/api/v1/commitments/summary",
         authed(ctx, "", [&cs](Request& req, const Principal& who) {

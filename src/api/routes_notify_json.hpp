@@ -6,16 +6,12 @@
 #include <hazmon/model/notification.hpp>
 #include <hazmon/model/page.hpp>
 
+#include "json_values.hpp"
+
 namespace hazmon::api {
 
 nlohmann::json notification_json(const model::NotificationRow& n);
 nlohmann::json contact_json(const model::ContactRow& c);
-// {"items": [...], "total", "limit", "offset"}
-template <typename T, typename F>
-nlohmann::json page_json(const model::Page<T>& page, F&& item_json, int limit, long long offset) {
-  nlohmann::json items = nlohmann::json::array();
-  for (const auto& x : page.items) items.push_back(item_json(x));
-  return {{"items", std::move(items)}, {"total", page.total}, {"limit", limit}, {"offset", offset}};
-}
+using json_values::page_json;
 
 }  // namespace hazmon::api

@@ -7,6 +7,7 @@
 #include <hazmon/core/error.hpp>
 #include <hazmon/service/patrol_service.hpp>
 
+#include "json_values.hpp"
 #include "patrol_json.hpp"
 #include "request_helpers.hpp"
 
@@ -14,6 +15,7 @@ namespace hazmon::api {
 using core::Errc;
 using core::Error;
 using http::Request;
+using json_values::page_json;
 using model::Principal;
 using nlohmann::json;
 
@@ -67,10 +69,6 @@ void only_members(const json& body, std::initializer_list<const char*> known) {
   }
 }
 
-json page_json(json items, long long total, int limit, long long offset) {
-  return {{"items", std::move(items)}, {"total", total}, {"limit", limit}, {"offset", offset}};
-}
-
 // Patrols and spot checks: started (or recorded after the fact), listed, read, given findings
 // and ended by their officer.
 void add_patrol_record_routes(http::Router& r, ApiContext& ctx, service::PatrolService& ps) {
@@ -83,12 +81,11 @@ void add_patrol_record_routes(http::Router& r, ApiContext& ctx, service::PatrolS
   r.add("GET", "/api/v1/patrols", authed(ctx, "", [&ps](Request& req, const Principal& who) {
           check_query(req, {"company_code", "kind", "officer", "in_progress", "from", "to", "limit",
                             "offset"});
-          auto limit = query_int(req, "limit", 100, 1, 1000);
-          auto offset = query_int(req, "offset", 0, 0, 1 << 30);
+          auto [limit, offset] = query_page(req);
           auto page = ps.list(who, patrol_filter(req), limit, offset);
-          json items = json::array();
-          for (const auto& p : page.items) items.push_back(patrol_json(p, false));
-          return json_response(200, page_json(items, page.total, limit, offset));
+          return json_response(
+              200, page_json(
+                       page, [](const auto& p) { return patrol_json(p, false); }, limit, offset));
         }));
   r.add("GET", "/api/v1/patrols/{id}", authed(ctx, "", [&ps](Request& req, const Principal& who) {
           check_query(req, {});
@@ -119,12 +116,9 @@ void add_finding_routes(http::Router& r, ApiContext& ctx, service::PatrolService
   r.add("GET", "/api/v1/patrol-findings",
         authed(ctx, "", [&ps](Request& req, const Principal& who) {
           check_query(req, {"company_code", "state", "overdue", "limit", "offset"});
-          auto limit = query_int(req, "limit", 100, 1, 1000);
-          auto offset = query_int(req, "offset", 0, 0, 1 << 30);
+          auto [limit, offset] = query_page(req);
           auto page = ps.findings(who, finding_filter(req), limit, offset);
-          json items = json::array();
-          for (const auto& f : page.items) items.push_back(finding_json(f));
-          return json_response(200, page_json(items, page.total, limit, offset));
+          return json_response(200, page_json(page, finding_json, limit, offset));
         }));
   r.add("POST", "/api/v1/patrol-findings/{id}/reply",
         authed(ctx, "patrol.reply", [&ps](Request& req, const Principal& who) {
@@ -177,14 +171,11 @@ void add_duty_routes(http::Router& r, ApiContext& ctx, service::PatrolService& p
         }));
   r.add("GET", "/api/v1/routine-use", authed(ctx, "", [&ps](Request& req, const Principal& who) {
           check_query(req, {"from", "to", "company_code", "limit", "offset"});
-          auto limit = query_int(req, "limit", 100, 1, 1000);
-          auto offset = query_int(req, "offset", 0, 0, 1 << 30);
+          auto [limit, offset] = query_page(req);
           auto company = query_opt(req, "company_code");
           auto page = ps.routine_use(who, query_or(req, "from", ""), query_or(req, "to", ""),
                                      company, limit, offset);
-          json items = json::array();
-          for (const auto& u : page.items) items.push_back(routine_use_json(u));
-          return json_response(200, page_json(items, page.total, limit, offset));
+          return json_response(200, page_json(page, routine_use_json, limit, offset));
         }));
 }
 }  // namespace

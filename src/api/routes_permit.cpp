@@ -8,6 +8,7 @@
 #include <hazmon/service/audit_log.hpp>
 #include <hazmon/service/permit_service.hpp>
 
+#include "json_values.hpp"
 #include "permit_json.hpp"
 #include "request_helpers.hpp"
 #include "upload_envelope.hpp"
@@ -17,6 +18,7 @@ namespace hazmon::api {
 using core::Errc;
 using core::Error;
 using http::Request;
+using json_values::page_json;
 using model::Principal;
 using nlohmann::json;
 
@@ -91,14 +93,12 @@ void add_permit_routes(http::Router& r, ApiContext& ctx) {
   r.add("GET", "/api/v1/work-permits", authed(ctx, "", [&ps](Request& req, const Principal& who) {
           check_query(req, {"state", "type", "day", "company_code", "in_progress", "overdue",
                             "limit", "offset"});
-          auto limit = query_int(req, "limit", 100, 1, 1000);
-          auto offset = query_int(req, "offset", 0, 0, 1 << 30);
+          auto [limit, offset] = query_page(req);
           auto page = ps.list(who, filter_of(req), limit, offset);
           auto now = ps.now();
-          json items = json::array();
-          for (const auto& p : page.items) items.push_back(permit_json(p, now));
           return json_response(
-              200, {{"items", items}, {"total", page.total}, {"limit", limit}, {"offset", offset}});
+              200, page_json(
+                       page, [&](const auto& p) { return permit_json(p, now); }, limit, offset));
         }));
   r.add("GET", "/api/v1/work-permits/summary",
         authed(ctx, "", [&ps](Request& req, const Principal& who) {

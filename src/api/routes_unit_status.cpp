@@ -9,6 +9,7 @@
 #include <hazmon/service/audit_log.hpp>
 #include <hazmon/service/unit_status_service.hpp>
 
+#include "json_values.hpp"
 #include "request_helpers.hpp"
 #include "unit_status_json.hpp"
 #include "upload_rows.hpp"
@@ -17,6 +18,7 @@ namespace hazmon::api {
 using core::Errc;
 using core::Error;
 using http::Request;
+using json_values::page_json;
 using model::Principal;
 using nlohmann::json;
 
@@ -64,13 +66,9 @@ void add_unit_status_routes(http::Router& r, ApiContext& ctx) {
         }));
   r.add("GET", "/api/v1/unit-statuses", authed(ctx, "", [&us](Request& req, const Principal& who) {
           check_query(req, {"company_code", "equip_code", "status", "current", "limit", "offset"});
-          auto limit = query_int(req, "limit", 100, 1, 1000);
-          auto offset = query_int(req, "offset", 0, 0, 1 << 30);
+          auto [limit, offset] = query_page(req);
           auto page = us.list(who, filter_of(req), limit, offset);
-          json items = json::array();
-          for (const auto& s : page.items) items.push_back(unit_status_json(s));
-          return json_response(
-              200, {{"items", items}, {"total", page.total}, {"limit", limit}, {"offset", offset}});
+          return json_response(200, page_json(page, unit_status_json, limit, offset));
         }));
   r.add("GET", "/api/v1/unit-statuses/commitment-check",
         authed(ctx, "", [&us](Request& req, const Principal& who) {
