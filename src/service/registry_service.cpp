@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "registry_places.hpp"
+#include "registry_supervision.hpp"
 
 namespace hazmon::service {
 using core::Errc;
@@ -54,145 +55,6 @@ json writable_view(const EntityDef& def, const json& row) {
 
 bool is_regulator(Role r) {
   return r == Role::province_admin || r == Role::city_officer || r == Role::county_officer;
-}
-
-// Fields that set how closely the regulator watches a row (issue 9, attack 3). An enterprise
-// user (and a gateway's base-table upload, which writes with its rights) may send them only
-// unchanged; grading fields change through POST …/grading, the rest by a regulator.
-struct SupervisionField {
-  const char* entity;
-  const char* field;
-  const char* why;
-};
-constexpr SupervisionField kSupervisionFields[] = {
-    {"hazard-sources", "rank",
-     "is graded by POST /api/v1/hazard-sources/{code}/grading or set by the regulator"},
-    {"hazard-sources", "r_value",
-     "is graded by POST /api/v1/hazard-sources/{code}/grading or set by the regulator"},
-    {"hazard-sources", "alpha",
-     "is graded by POST /api/v1/hazard-sources/{code}/grading or set by the regulator"},
-    {"enterprises", "status", "is set by the regulator"},
-    {"enterprises", "max_hazard_rank", "is set by the regulator (and by grading)"},
-    // Which roster batch names the enterprise (its deployment duties): the roster import's.
-    {"enterprises", "roster_batch", "is set by the regulator (the roster import)"},
-    // A point moved to another hazard source takes that source's rank into its warnings.
-    {"monitoring-points", "hazard_code", "is set by the regulator once the point exists"},
-    // A switch point is not compared with thresholds: turning an analog point into one silences it.
-    {"monitoring-points", "value_kind", "is set by the regulator once the point exists"},
-    // Whether a unit, warehouse or loading platform is part of a major hazard source (ADR 0019):
-    // out of it, what is there counts as 非重大危险源 and new points on it go by the unranked
-    // rules.
-    {"production-cells", "hazard_code", "is set by the regulator once the unit exists"},
-    {"warehouses", "hazard_code", "is set by the regulator once the warehouse exists"},
-    {"loading-platforms", "hazard_code", "is set by the regulator once the platform exists"},
-    // What the video AI looks for, where and when: a removed analyser or duty window silences it.
-    {"cameras", "analysers", "is set by the regulator once the camera exists"},
-    {"cameras", "rois", "is set by the regulator once the camera exists"},
-    {"cameras", "duty_schedule", "is set by the regulator once the camera exists"},
-};
-
-// Alarm settings an enterprise may tighten but not loosen: a higher H or HH, a lower L or LL, a
-// wider instrument range, a longer debounce or deadband, a removed threshold, or a longer
-// acquisition interval (fewer readings expected, so better data-quality figures) would each let
-// its own alarms or faults fall silent, or look better, without the regulator's knowledge.
-// Loosening is the regulator's act, as lowering a grade is; tightening stays the enterprise's.
-enum class Stricter { lower, higher };  // the direction in which a new value is stricter
-struct AlarmSetting {
-  const char* entity;
-  const char* field;
-  Stricter stricter;
-  const char* why;
-};
-constexpr AlarmSetting kAlarmSettings[] = {
-    {"monitoring-points", "hh", Stricter::lower,
-     "may be lowered but not raised or removed by the enterprise; ask the regulator"},
-    {"monitoring-points", "h", Stricter::lower,
-     "may be lowered but not raised or removed by the enterprise; ask the regulator"},
-    {"monitoring-points", "l", Stricter::higher,
-     "may be raised but not lowered or removed by the enterprise; ask the regulator"},
-    {"monitoring-points", "ll", Stricter::higher,
-     "may be raised but not lowered or removed by the enterprise; ask the regulator"},
-    {"monitoring-points", "range_high", Stricter::lower,
-     "a wider range hides out-of-range faults; ask the regulator"},
-    {"monitoring-points", "range_low", Stricter::higher,
-     "a wider range hides out-of-range faults; ask the regulator"},
-    {"monitoring-points", "debounce_s", Stricter::lower,
-     "a longer debounce delays and drops alarms; ask the regulator"},
-    {"monitoring-points", "deadband", Stricter::lower,
-     "a wider deadband holds one episode over new alarms; ask the regulator"},
-    {"gateways", "acquisition_interval_s", Stricter::lower,
-     "a longer interval lowers the readings expected of the gateway; ask the regulator"},
-};
-
-bool loosens(const AlarmSetting& s, const json& existing, const json& patch) {
-  if (!patch.contains(s.field) || !existing.contains(s.field) || !existing[s.field].is_number())
-    return false;
-  const auto& next = patch[s.field];
-  if (!next.is_number()) return true;  // removed (null); a wrong type is the schema check's to name
-  double before = existing[s.field].get<double>(), after = next.get<double>();
-  return s.stricter == Stricter::lower ? after > before : after < before;
-}
-
-std::vector<FieldError> supervision_problems(const Principal& who, const EntityDef& def,
-                                             const json& existing, const json& patch) {
-  std::vector<FieldError> out;
-  if (who.role != Role::enterprise_user) return out;
-  for (const auto& f : kSupervisionFields)
-    if (def.name == f.entity && patch.contains(f.field) && patch[f.field] != existing[f.field])
-      out.push_back({std::string("/") + f.field, f.why});
-  for (const auto& s : kAlarmSettings)
-    if (def.name == s.entity && loosens(s, existing, patch))
-      out.push_back({std::string("/") + s.field, s.why});
-  // Taking a point out of use silences it: a filing does that (approved when long), or the
-  // regulator.
-  if (def.name == "monitoring-points" && patch.contains("in_use") && patch["in_use"] == false &&
-      existing["in_use"] != false)
-    out.push_back(
-        {"/in_use",
-         "only the regulator takes a point out of use; file a shutdown or overhaul instead"});
-  // A point moved onto another piece of equipment falls under that equipment's filings (a stopped
-  // unit's suppression window); an unranked point moved to another unit, or off its unit, no
-  // longer raises its unit's one event with the unit's other points (rules 6-9, ADR 0019).
-  if (def.name == "monitoring-points" && patch.contains("equip_code") &&
-      patch["equip_code"] != existing.value("equip_code", json()))
-    out.push_back({"/equip_code",
-                   "is set by the regulator once the point exists (equipment filings suppress "
-                   "the points on that equipment)"});
-  if (def.name == "monitoring-points" && existing.value("hazard_code", json()).is_null() &&
-      patch.contains("prodcell_id") &&
-      patch["prodcell_id"] != existing.value("prodcell_id", json()))
-    out.push_back({"/prodcell_id",
-                   "a point outside any major hazard source keeps its unit; the regulator moves "
-                   "it"});
-  return out;
-}
-
-// Keys of the province-wide namespaces an enterprise writes into (ADR 0015): a new monitoring
-// point's quota_code or camera's video_id from an enterprise user or gateway starts with its
-// own company_code, so that another enterprise's key fails here, before any lookup, and a
-// create never answers 409 for a row the caller cannot see. For everyone, a quota_code that
-// starts with an enterprise code (11 digits) starts with the row's own.
-std::vector<FieldError> key_problems(const Principal& who, const EntityDef& def, const json& row) {
-  std::vector<FieldError> out;
-  const char* key = def.name == "monitoring-points" ? "quota_code"
-                    : def.name == "cameras"         ? "video_id"
-                                                    : nullptr;
-  if (!key || !row.contains(key) || !row[key].is_string()) return out;
-  auto value = row[key].get<std::string>();
-  auto company = str(row, "company_code");
-  if (who.role == Role::enterprise_user) {
-    const auto& own = who.scope.company_code;
-    if (value.size() <= own.size() || value.compare(0, own.size(), own) != 0)
-      out.push_back({std::string("/") + key, "a new " + std::string(key) +
-                                                 " starts with your enterprise code " + own +
-                                                 " (ADR 0015)"});
-  } else if (def.name == "monitoring-points" && value.size() >= 11 &&
-             value.find_first_not_of("0123456789") >= 11 && value.compare(0, 11, company) != 0) {
-    out.push_back(
-        {"/quota_code",
-         "a quota_code that starts with an enterprise code starts with the row's company_code"});
-  }
-  return out;
 }
 
 void require_write(const Principal& who, const EntityDef& def, bool creating) {
@@ -431,7 +293,7 @@ std::vector<FieldError> RegistryService::regulator_only_changes(const Principal&
                                                                 const std::string& entity,
                                                                 const json& existing,
                                                                 const json& patch) {
-  return supervision_problems(who, entity_or_404(entity), existing, patch);
+  return registry_supervision::problems(who, entity_or_404(entity), existing, patch);
 }
 
 bool RegistryService::is_entity(const std::string& name) {
@@ -480,7 +342,7 @@ json RegistryService::create(const Principal& who, const std::string& entity, co
     throw Error(Errc::validation_failed, "the " + def.name + " row does not match its schema",
                 errs);
   require_write(who, def, true);
-  if (auto errs = key_problems(who, def, body); !errs.empty())
+  if (auto errs = registry_supervision::key_problems(who, def, body); !errs.empty())
     throw Error(Errc::validation_failed, "the " + def.name + " row's key is not yours to use",
                 errs);
   if (auto errs = domain_problems(def, body); !errs.empty())
@@ -524,7 +386,7 @@ json RegistryService::update(const Principal& who, const std::string& entity,
           patch.contains("region_code") && patch["region_code"] != existing["region_code"])
         problems.push_back(
             {"/region_code", "only the regulator may move an enterprise to another region"});
-      for (auto& p : supervision_problems(who, def, existing, patch))
+      for (auto& p : registry_supervision::problems(who, def, existing, patch))
         problems.push_back(std::move(p));
       if (!problems.empty())
         throw Error(Errc::validation_failed, "the change is not allowed", problems);

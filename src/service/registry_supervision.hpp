@@ -1,0 +1,25 @@
+#pragma once
+// What an enterprise may not change in its own registry rows (issue 9 attack 3, issue 12's duty
+// attacks; docs/security.md "Supervision is the regulator's"), and the keys it may use (ADR
+// 0015). registry_service.cpp applies them to PATCHes, creates and base-table uploads.
+#include <nlohmann/json.hpp>
+
+#include <vector>
+
+#include <hazmon/core/error.hpp>
+#include <hazmon/model/scope.hpp>
+#include <hazmon/storage/registry_store.hpp>
+
+namespace hazmon::service::registry_supervision {
+
+// The changes `patch` makes to `existing` that only a regulator may make: supervision fields, a
+// loosened alarm setting, a point taken out of use or moved; empty for regulators.
+std::vector<core::FieldError> problems(const model::Principal& who, const storage::EntityDef& def,
+                                       const nlohmann::json& existing, const nlohmann::json& patch);
+
+// A new point's quota_code or camera's video_id that is not the caller's to use.
+std::vector<core::FieldError> key_problems(const model::Principal& who,
+                                           const storage::EntityDef& def,
+                                           const nlohmann::json& row);
+
+}  // namespace hazmon::service::registry_supervision
