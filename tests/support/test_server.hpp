@@ -41,7 +41,11 @@ namespace hazmon::test {
 struct TestServerOptions {
   std::size_t max_body_bytes = 256 * 1024;
   int max_connections = 256;
-  int session_ttl_minutes = 60;
+  // A week: the servers of one test binary share one database, and a login sweeps the sessions
+  // that are expired by *its* clock, so a server whose fake clock was moved hours ahead (SIS
+  // bypass expiry, warning deadlines) would end every other server's one-hour sessions. Tests of
+  // expiry set a short TTL themselves.
+  int session_ttl_minutes = 7 * 24 * 60;
   int login_max_failures = 5;
   std::string static_dir;  // empty: a temporary directory with an index.html
   int offline_after_s = 300;
