@@ -41,6 +41,9 @@ const std::vector<Table>& tables() {
   static const std::vector<Table> t = {
       {"points", "monitoring-points", {}},
       {"equipment", "equipment", {}},
+      // Production units and tank farms; a unit without hazard_code is a non-major unit (ADR 0019),
+      // whose hazard source, once stored, only the regulator changes.
+      {"production-units", "production-cells", {}},
       {"cameras", "cameras", {}},
       // Before issue 12 `media` meant cameras; it still does, with a Deprecation header.
       {"media", "cameras", {}, {}, "cameras"},
@@ -76,6 +79,7 @@ const char* key_of(const std::string& collection) {
   if (collection == "monitoring-points") return "quota_code";
   if (collection == "equipment") return "equip_code";
   if (collection == "cameras") return "video_id";
+  if (collection == "production-cells") return "prodcell_id";
   if (collection == "warehouses") return "warehouse_id";
   if (collection == "loading-platforms") return "platform_id";
   if (collection == "hazard-sources") return "hazard_code";

@@ -358,6 +358,36 @@ TEST(UploadTables, NamedTablesSinceIssue12) {
   EXPECT_EQ(bad.json()["accepted"], 1) << bad.body;
   EXPECT_EQ(bad.json()["rejected"].size(), 2u) << bad.body;
   EXPECT_EQ(runs(), 0);
+
+  // production-units: a non-major unit (no hazard source) and a point on it; the unit's hazard
+  // source, once stored, is the regulator's: an upload that sets one is kept.
+  auto unit =
+      up("production-units",
+         json::array({{{"prodcell_id", "UTPU7"}, {"cell_type", "unit"}, {"name", "硝酸铵造粒装置"}},
+                      {{"prodcell_id", "UTPU8"},
+                       {"company_code", kOther},
+                       {"cell_type", "unit"},
+                       {"name", "别家装置"}}}));
+  EXPECT_EQ(counts(unit), "1/0/1") << unit.body;
+  auto moved = up("production-units", json::array({{{"prodcell_id", "UTPU7"},
+                                                    {"cell_type", "unit"},
+                                                    {"hazard_code", kHazard},
+                                                    {"name", "硝酸铵造粒装置(改)"}}}));
+  EXPECT_EQ(counts(moved), "0/1/0") << moved.body;
+  EXPECT_EQ(moved.json()["kept"][0]["fields"], json({"hazard_code"})) << moved.body;
+  EXPECT_EQ(count("SELECT count(*) AS n FROM production_cell WHERE prodcell_id = 'UTPU7' AND "
+                  "hazard_code IS NULL AND name = '硝酸铵造粒装置(改)'"),
+            1);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM production_cell WHERE prodcell_id = 'UTPU8'"), 0);
+  auto pt = point(q("UTPU7T1"), 15);
+  pt.erase("hazard_code");
+  pt.erase("equip_code");
+  pt["prodcell_id"] = "UTPU7";
+  auto on_unit = up("points", json::array({pt}));
+  EXPECT_EQ(counts(on_unit), "1/0/0") << on_unit.body;
+  EXPECT_EQ(count("SELECT count(*) AS n FROM monitoring_point WHERE quota_code = '" + q("UTPU7T1") +
+                  "' AND prodcell_id = 'UTPU7' AND hazard_code IS NULL"),
+            1);
 }
 
 TEST(UploadTables, WholeRequestErrors) {
