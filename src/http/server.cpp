@@ -1,9 +1,5 @@
 #include <hazmon/http/server.hpp>
 
-#include <prometheus/counter.h>
-#include <prometheus/gauge.h>
-#include <prometheus/histogram.h>
-#include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -32,6 +28,7 @@
 #include <hazmon/http/problem.hpp>
 
 #include "beast_message.hpp"
+#include "server_metrics.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -102,55 +99,13 @@ struct Server::Impl {
   std::set<std::shared_ptr<Live>> live;
   std::shared_ptr<spdlog::logger> log = core::logger(core::LogModule::http);
 
-  prometheus::Family<prometheus::Counter>& requests_family;
-  prometheus::Histogram& latency;
-  prometheus::Gauge& active_connections;
-  prometheus::Counter& rejected_connections;
-  prometheus::Counter& rejected_per_address;
-  prometheus::Counter& rejected_busy;
+  ServerMetrics metrics;
 
   Impl(ServerSettings settings, const Router& r, core::Metrics& m)
       : s(std::move(settings)),
         router(r),
         workers(static_cast<std::size_t>(s.worker_threads)),
-        requests_family(prometheus::BuildCounter()
-                            .Name("hazmon_http_requests_total")
-                            .Help("HTTP requests by method and status class")
-                            .Register(m.registry())),
-        latency(
-            prometheus::BuildHistogram()
-                .Name("hazmon_http_request_duration_seconds")
-                .Help("Time from a complete request to its response being written")
-                .Register(m.registry())
-                .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                                 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5})),
-        active_connections(prometheus::BuildGauge()
-                               .Name("hazmon_http_connections_active")
-                               .Help("Open client connections")
-                               .Register(m.registry())
-                               .Add({})),
-        rejected_connections(
-            prometheus::BuildCounter()
-                .Name("hazmon_http_connections_rejected_total")
-                .Help("Connections closed at once because max_connections was reached")
-                .Register(m.registry())
-                .Add({})),
-        rejected_per_address(prometheus::BuildCounter()
-                                 .Name("hazmon_http_connections_rejected_per_address_total")
-                                 .Help("Connections closed at once because their address had "
-                                       "max_connections_per_address open")
-                                 .Register(m.registry())
-                                 .Add({})),
-        rejected_busy(prometheus::BuildCounter()
-                          .Name("hazmon_http_busy_rejections_total")
-                          .Help("Requests answered 503 because the worker queue was full")
-                          .Register(m.registry())
-                          .Add({})) {}
-
-  void count(const std::string& method, int status) {
-    std::string cls = std::to_string(status / 100) + "xx";
-    requests_family.Add({{"method", method}, {"status", cls}}).Increment();
-  }
+        metrics(m) {}
 
   // A route's early step, awaited without holding a thread (router.hpp): its answer, or nullopt
   // to go on to the handler. A step that throws goes on to the handler too. Not a coroutine: GCC
@@ -216,7 +171,7 @@ struct Server::Impl {
     };
     if (exec == Exec::inline_) co_return call();
     if (queued_work.load() >= s.max_queued_work) {
-      rejected_busy.Increment();
+      metrics.rejected_busy.Increment();
       co_return problem(core::Error(core::Errc::unavailable, core::Reason::server_busy,
                                     "the server is busy; retry shortly"),
                         req.request_id);
@@ -236,7 +191,7 @@ struct Server::Impl {
     auto res = to_beast(p, 11, false, id, false);
     stream.next_layer().expires_after(s.read_timeout);
     co_await bhttp::async_write(stream, res, kTuple);
-    count("?", p.status);
+    metrics.count("?", p.status);
   }
 
   // Server-sent events: a chunked text/event-stream that lasts until the client goes, the
@@ -320,7 +275,7 @@ struct Server::Impl {
         std::lock_guard lock(self->connections_mutex);
         self->connections_cv.notify_all();
       }
-      self->active_connections.Decrement();
+      self->metrics.active_connections.Decrement();
       std::lock_guard lock(self->per_address_mutex);
       if (auto it = self->per_address.find(group);
           it != self->per_address.end() && --it->second <= 0)
@@ -425,7 +380,7 @@ struct Server::Impl {
       }
     }
     if (resp.stream && resp.status == 200) {
-      count(req.method, resp.status);
+      metrics.count(req.method, resp.status);
       co_await serve_events(stream, resp, req.request_id, me);
       co_return false;
     }
@@ -442,8 +397,8 @@ struct Server::Impl {
       auto res = to_beast(resp, version, keep_alive, req.request_id, req.method == "HEAD");
       std::tie(wec, wn) = co_await bhttp::async_write(stream, res, kTuple);
     }
-    count(req.method, resp.status);
-    latency.Observe(
+    metrics.count(req.method, resp.status);
+    metrics.latency.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     log->debug("request_id={} {} {} status={} bytes={}", req.request_id, req.method, req.path,
                resp.status, wn);
@@ -493,7 +448,7 @@ struct Server::Impl {
         continue;
       }
       if (connections.load() >= s.max_connections) {
-        rejected_connections.Increment();
+        metrics.rejected_connections.Increment();
         boost::system::error_code ignored;
         socket.close(ignored);
         continue;
@@ -512,7 +467,7 @@ struct Server::Impl {
         auto& n = per_address[group];
         if (n >= s.max_connections_per_address) {
           if (n == 0) per_address.erase(group);
-          rejected_per_address.Increment();
+          metrics.rejected_per_address.Increment();
           boost::system::error_code ignored;
           socket.close(ignored);
           continue;
@@ -524,7 +479,7 @@ struct Server::Impl {
       boost::system::error_code nodelay_ec;
       socket.set_option(tcp::no_delay(true), nodelay_ec);
       ++connections;
-      active_connections.Increment();
+      metrics.active_connections.Increment();
       auto me = std::make_shared<Live>();
       me->ex = socket.get_executor();
       {
