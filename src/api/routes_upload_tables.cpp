@@ -198,7 +198,8 @@ void audit(ApiContext& ctx, const Request& req, const Principal& who, const Tabl
 }  // namespace
 
 // One row of enterprise-processes: {process_code, prodcell_id?, runs?}. A process the enterprise
-// already runs there is counted as updated; runs: false stops it. Returns true when it was added.
+// already runs there is counted as updated; runs: false is refused (stopping a declared process is
+// the regulator's: ProcessService::remove). Returns true when it was added.
 bool file_process(service::ProcessService& ps, const Principal& as, const json& row) {
   if (!row.is_object())
     throw Error(Errc::validation_failed, "the row is not an object", {{"", "expected an object"}});

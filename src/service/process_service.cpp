@@ -89,6 +89,13 @@ model::EnterpriseProcess ProcessService::add(const model::Principal& who,
 void ProcessService::remove(const model::Principal& who, long long id) {
   if (!who.is_person() || !model::can_write_registry(who.role))
     throw Error(Errc::forbidden, "this role may not change which processes an enterprise runs");
+  // A declared process brings its key parameters into the enterprise's coverage check (附件5):
+  // the enterprise may declare one, but taking one away would lower what the regulator sees, so
+  // that is the regulator's act, as lowering a grade is (docs/security.md, attack 12.9).
+  if (who.role == model::Role::enterprise_user)
+    throw Error(Errc::forbidden,
+                "only the regulator stops a declared key process (it removes the process's key "
+                "parameters from the coverage check); ask the county, city or province");
   db_.in_tx([&](storage::Tx& tx) {
     if (!store_.remove(tx, who.scope, id)) throw Error(Errc::not_found, "no such process entry");
   });

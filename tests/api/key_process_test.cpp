@@ -137,9 +137,14 @@ TEST(KeyProcessApi, DeclaredPointsEnterpriseProcessesAndCoverage) {
   ASSERT_EQ(xlsx.status, 200) << xlsx.body;
   EXPECT_EQ(xlsx.body.substr(0, 2), "PK");  // a zip: the workbook
 
-  // Removing the process leaves plant gas as the only requirement.
-  auto del = c.del(
-      "/api/v1/enterprise-processes/" + std::to_string(added.json()["id"].get<long long>()), user);
+  // The enterprise may not stop the process it declared (it would leave the coverage check);
+  // the city may, and then plant gas is the only requirement.
+  auto entry =
+      "/api/v1/enterprise-processes/" + std::to_string(added.json()["id"].get<long long>());
+  EXPECT_EQ(c.del(entry, user).status, 403);
+  EXPECT_EQ(c.get("/api/v1/coverage/enterprises/" + kCompany, city).json()["required"],
+            cov.json()["required"]);
+  auto del = c.del(entry, city);
   EXPECT_EQ(del.status, 204) << del.body;
   cov = c.get("/api/v1/coverage/enterprises/" + kCompany, city);
   EXPECT_EQ(cov.json()["required"], 1) << cov.body;

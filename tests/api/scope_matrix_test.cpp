@@ -984,8 +984,8 @@ TEST_F(ScopeMatrixOther, CommitmentsFollowTheScope) {
 
 // The key processes and the coverage check (docs/processes.md): the catalogue for everyone; the
 // coverage summary, an enterprise's coverage and its processes follow the scope (404 outside);
-// registry writers add and remove processes inside their scope (404 outside), other roles 403,
-// and rows they may not change stay.
+// registry writers add processes inside their scope (404 outside) and regulators remove them (an
+// enterprise user gets 403), other roles 403, and rows they may not change stay.
 TEST_F(ScopeMatrixOther, KeyProcessesAndCoverageFollowTheScope) {
   auto c = w_->client();
   std::map<std::string, std::string> kept;  // company → a row no caller removes
@@ -1041,7 +1041,20 @@ TEST_F(ScopeMatrixOther, KeyProcessesAndCoverageFollowTheScope) {
         EXPECT_TRUE(is_problem(del_kept, 403, "forbidden")) << del_kept.body;
       } else if (!visible) {
         EXPECT_TRUE(is_problem(add, 404, "not_found")) << add.body;
-        EXPECT_TRUE(is_problem(del_kept, 404, "not_found")) << del_kept.body;
+        // An enterprise user may not stop a process anywhere: the role is refused first (403).
+        if (who.role == "enterprise_user")
+          EXPECT_TRUE(is_problem(del_kept, 403, "forbidden")) << del_kept.body;
+        else
+          EXPECT_TRUE(is_problem(del_kept, 404, "not_found")) << del_kept.body;
+      } else if (who.role == "enterprise_user") {
+        // Its own enterprise: it declares a process, but stopping one (its own new one too) is
+        // the regulator's: a stopped process leaves the coverage check (attack 12.9).
+        ASSERT_EQ(add.status, 201) << add.body;
+        auto added =
+            "/api/v1/enterprise-processes/" + std::to_string(add.json()["id"].get<long long>());
+        EXPECT_TRUE(is_problem(c.del(added, tok), 403, "forbidden"));
+        EXPECT_TRUE(is_problem(del_kept, 403, "forbidden")) << del_kept.body;
+        EXPECT_EQ(c.del(added, w_->admin()).status, 204);
       } else {
         ASSERT_EQ(add.status, 201) << add.body;
         EXPECT_EQ(add.json()["process_name"], "氯化工艺");
