@@ -18,31 +18,6 @@ using namespace hazmon::test;
 namespace {
 constexpr int kVersion = 20;
 
-// migrations/ below `below` in a temporary directory; add() copies one more.
-class MigrationsUpTo {
- public:
-  explicit MigrationsUpTo(int below)
-      : dir_(fs::temp_directory_path() / ("hazmon-mig0020-" + lower_token(6))) {
-    fs::create_directories(dir_);
-    for (auto& e : fs::directory_iterator(source_dir() / "migrations"))
-      if (e.path().extension() == ".sql" && std::stoi(e.path().filename().string()) < below)
-        fs::copy_file(e.path(), dir_ / e.path().filename());
-  }
-  ~MigrationsUpTo() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  void add(int version) {
-    for (auto& e : fs::directory_iterator(source_dir() / "migrations"))
-      if (e.path().extension() == ".sql" && std::stoi(e.path().filename().string()) == version)
-        fs::copy_file(e.path(), dir_ / e.path().filename());
-  }
-  const fs::path& dir() const { return dir_; }
-
- private:
-  fs::path dir_;
-};
-
 const char* kSeed = R"SQL(
 INSERT INTO region(code, name, level, parent_code) VALUES ('140105', '小店区', 'county', '140100');
 INSERT INTO enterprise(company_code, name, region_code) VALUES
@@ -84,7 +59,7 @@ constexpr const char* kTables[] = {"production_cell", "monitoring_point", "camer
 TEST(NonMajorMigration, KeepsEveryRowAndSeedsTheUnrankedRules) {
   EmptyDatabase edb;
   auto& db = edb.open();
-  MigrationsUpTo dir(kVersion);
+  MigrationsBelow dir(kVersion);
   Migrator m(db, dir.dir());
   m.migrate();
   ASSERT_FALSE(m.status().applied.empty());
@@ -135,7 +110,7 @@ TEST(NonMajorMigration, KeepsEveryRowAndSeedsTheUnrankedRules) {
 TEST(NonMajorMigration, AcceptsNonMajorUnitsAndKeepsTheCodeRules) {
   EmptyDatabase edb;
   auto& db = edb.open();
-  MigrationsUpTo dir(kVersion + 1);
+  MigrationsBelow dir(kVersion + 1);
   Migrator m(db, dir.dir());
   m.migrate();
   exec(db, kSeed);

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <system_error>
 
 namespace hazmon::test {
 
@@ -73,6 +74,35 @@ inline std::string lower_token(std::size_t bytes) {
   });
   return t;
 }
+
+// A migration test's own migrations/: those numbered below `below`, copied into a temporary
+// directory (removed again at the end); add() copies one more, so that a test can fill the
+// schema as it stood and then apply the migration under test.
+class MigrationsBelow {
+ public:
+  explicit MigrationsBelow(int below)
+      : dir_(std::filesystem::temp_directory_path() / ("hazmon-migrations-" + lower_token(6))) {
+    std::filesystem::create_directories(dir_);
+    for (auto& e : std::filesystem::directory_iterator(source_dir() / "migrations"))
+      if (e.path().extension() == ".sql" && std::stoi(e.path().filename().string()) < below)
+        std::filesystem::copy_file(e.path(), dir_ / e.path().filename());
+  }
+  ~MigrationsBelow() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  MigrationsBelow(const MigrationsBelow&) = delete;
+  MigrationsBelow& operator=(const MigrationsBelow&) = delete;
+  void add(int version) {
+    for (auto& e : std::filesystem::directory_iterator(source_dir() / "migrations"))
+      if (e.path().extension() == ".sql" && std::stoi(e.path().filename().string()) == version)
+        std::filesystem::copy_file(e.path(), dir_ / e.path().filename());
+  }
+  const std::filesystem::path& dir() const { return dir_; }
+
+ private:
+  std::filesystem::path dir_;
+};
 
 // A database with nothing in it (no migrations), dropped at the end; for the Migrator.
 class EmptyDatabase {

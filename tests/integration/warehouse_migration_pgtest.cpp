@@ -21,31 +21,6 @@ using namespace hazmon::test;
 namespace {
 constexpr int kVersion = 21;
 
-// migrations/ up to (not including) `below` in a temporary directory; add() copies one more.
-class MigrationsBelow {
- public:
-  explicit MigrationsBelow(int below)
-      : dir_(fs::temp_directory_path() / ("hazmon-mig0021-" + lower_token(6))) {
-    fs::create_directories(dir_);
-    for (auto& e : fs::directory_iterator(source_dir() / "migrations"))
-      if (e.path().extension() == ".sql" && std::stoi(e.path().filename().string()) < below)
-        fs::copy_file(e.path(), dir_ / e.path().filename());
-  }
-  ~MigrationsBelow() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  void add(int version) {
-    for (auto& e : fs::directory_iterator(source_dir() / "migrations"))
-      if (e.path().extension() == ".sql" && std::stoi(e.path().filename().string()) == version)
-        fs::copy_file(e.path(), dir_ / e.path().filename());
-  }
-  const fs::path& dir() const { return dir_; }
-
- private:
-  fs::path dir_;
-};
-
 constexpr const char* kA = "14010500001";
 
 const char* kSeed = R"SQL(
