@@ -1,4 +1,5 @@
-// Every page of the dashboard, in the order of the left navigation.
+// Every page of the dashboard, in the order of the left navigation, and the groups the navigation
+// shows them in (collapsible; the open state is remembered per browser, docs/dashboard.md).
 import type { Role } from './api/types';
 
 export interface NavItem {
@@ -32,3 +33,92 @@ export const NAV: NavItem[] = [
   { path: '/reports', name: 'reports', title: '日报周报' },
   { path: '/admin', name: 'admin', title: '系统管理' },
 ];
+
+export interface NavGroup {
+  key: string;
+  title: string;
+  /** The pages of the group by route name, in order. */
+  items: string[];
+}
+
+/** The navigation's groups: every page of NAV in exactly one (web/tests/nav.test.ts checks it). */
+export const NAV_GROUPS: NavGroup[] = [
+  { key: 'monitor', title: '监测预警', items: ['overview', 'screen', 'alarms', 'warnings', 'review', 'cameras'] },
+  { key: 'files', title: '企业档案与统计', items: ['enterprises', 'statistics', 'data-quality', 'reports'] },
+  { key: 'duties', title: '企业履责', items: ['commitment', 'commitments', 'permits', 'unit-status'] },
+  { key: 'five', title: '五项制度', items: ['patrols', 'circulars', 'routine-use'] },
+  { key: 'access', title: '接入与部署', items: ['coverage', 'connection', 'deployment'] },
+  { key: 'system', title: '系统管理', items: ['admin'] },
+];
+
+export interface ShownGroup {
+  key: string;
+  title: string;
+  items: NavItem[];
+}
+
+/** Whether a person of this role sees the entry (all people when the entry names no roles). */
+export function navAllowed(n: NavItem, role: Role | undefined): boolean {
+  return !n.roles || (role !== undefined && n.roles.includes(role));
+}
+
+/**
+ * The groups a person sees: each group's entries their role may see and `shown` lets through (the
+ * video pages of a server without video), in the group's order; groups left empty are dropped.
+ */
+export function navGroups(role: Role | undefined, shown: (name: string) => boolean = () => true): ShownGroup[] {
+  const byName = new Map(NAV.map((n) => [n.name, n]));
+  const out: ShownGroup[] = [];
+  for (const g of NAV_GROUPS) {
+    const items = g.items
+      .map((name) => byName.get(name))
+      .filter((n): n is NavItem => !!n && navAllowed(n, role) && shown(n.name));
+    if (items.length) out.push({ key: g.key, title: g.title, items });
+  }
+  return out;
+}
+
+/** The entry a route path belongs to: '/' only itself, the others their path and what is under it. */
+export function navItemOf(path: string): NavItem | undefined {
+  const p = path.split(/[?#]/)[0];
+  if (p === '/' || p === '') return NAV[0];
+  return NAV.find((n) => n.path !== '/' && (p === n.path || p.startsWith(n.path + '/')));
+}
+
+/** The group of a route path (a warning's detail is in 监测预警), or undefined (the login, 404). */
+export function navGroupOf(path: string): string | undefined {
+  const item = navItemOf(path);
+  return item && NAV_GROUPS.find((g) => g.items.includes(item.name))?.key;
+}
+
+/** localStorage key of the groups' open state (per browser, not per session). */
+export const NAV_STATE_KEY = 'hazmon-nav-groups';
+export type NavState = Record<string, boolean>;
+
+/** The stored open state; anything unreadable is no state (every group by its default). */
+export function parseNavState(raw: string | null): NavState {
+  if (!raw) return {};
+  try {
+    const v: unknown = JSON.parse(raw);
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
+    const out: NavState = {};
+    for (const g of NAV_GROUPS) {
+      const b = (v as Record<string, unknown>)[g.key];
+      if (typeof b === 'boolean') out[g.key] = b;
+    }
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+/** A group is open as the person left it; one never touched is open when it holds the current page. */
+export function groupOpen(state: NavState, key: string, current: string | undefined): boolean {
+  return state[key] ?? key === current;
+}
+
+/** The state after arriving on a page: its group opens (and stays so), the others are unchanged. */
+export function arriveAt(state: NavState, current: string | undefined): NavState {
+  if (!current || state[current] !== false) return state;
+  return { ...state, [current]: true };
+}
