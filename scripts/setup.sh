@@ -23,8 +23,9 @@ packages=(
   libsimdjson-dev
   # report: XLSX exports (ADR 0016), and unzip to read them back in the tests
   libxlsxwriter-dev unzip
-  # dashboard: the headless browser tests/dashboard drives, and a CJK font for its screenshots
-  chromium fonts-wqy-microhei
+  # dashboard: the headless browser tests/dashboard drives, its Chinese resources (the test
+  # browser runs in zh-CN: date inputs 年/月/日) and a CJK font for its screenshots
+  chromium chromium-l10n fonts-wqy-microhei
 )
 # The dashboard's npm packages (web/package-lock.json) need npm; Debian's nodejs and npm unless a
 # Node.js with npm is already installed.

@@ -123,6 +123,10 @@ TEST(DashboardChromium, TabsShowApiContentAndRecordedVideoPlays) {
   const fs::path clip = kSource / "tests/data/video-eval/furg_house6.mp4";
   ASSERT_TRUE(fs::exists(chromium))
       << chromium << " is missing (Debian package chromium; scripts/setup.sh)";
+  // The browser runs in Chinese (date inputs 年/月/日 in the screenshots): its zh-CN resources.
+  ASSERT_TRUE(fs::exists("/usr/lib/chromium/locales/zh-CN.pak"))
+      << "Chromium's Chinese resources are missing (Debian package chromium-l10n; "
+         "scripts/setup.sh)";
   ASSERT_TRUE(fs::exists(HAZMON_NODE))
       << "node is missing (Debian packages nodejs, npm; scripts/setup.sh)";
   ASSERT_TRUE(fs::exists(kSource / "web/node_modules/playwright-core/package.json"))
@@ -327,11 +331,19 @@ TEST(DashboardChromium, TabsShowApiContentAndRecordedVideoPlays) {
   ASSERT_FALSE(l.json()["items"].empty())
       << "the review card's confirmation did not reach the server";
   EXPECT_EQ(l.json()["items"][0]["reviewed_name"], "dash_officer");
-  // The approval clicked in the browser reached the server.
+  // The approvals clicked in the browser reached the server: the hazard source's filing (by the
+  // province admin) and the unit status's stop (by a city officer), and nothing else.
   auto f = c.get("/api/v1/filings?status=approved&company_code=" + company, admin);
   ASSERT_EQ(f.status, 200) << f.body;
-  ASSERT_EQ(f.json()["items"].size(), 1u) << f.body;
-  EXPECT_EQ(std::to_string(f.json()["items"][0]["id"].get<long long>()), filing);
+  const json approved = f.json()["items"];
+  ASSERT_EQ(approved.size(), 2u) << f.body;
+  int hazard_filings = 0, unit_filings = 0;
+  for (const auto& it : approved) {
+    if (std::to_string(it["id"].get<long long>()) == filing) ++hazard_filings;
+    if (it["target_kind"] == "equipment" && it["target_code"] == hazard + "S0901") ++unit_filings;
+  }
+  EXPECT_EQ(hazard_filings, 1) << f.body;
+  EXPECT_EQ(unit_filings, 1) << f.body;
 }
 
 }  // namespace

@@ -47,11 +47,14 @@ const browser = await chromium.launch({
   headless: true,
   // Chromium refuses its sandbox as root (the test runs as root in CI containers).
   chromiumSandbox: typeof process.getuid === 'function' && process.getuid() !== 0,
-  // The warning tone is Web Audio; let it start without a click in the headless browser.
-  args: ['--autoplay-policy=no-user-gesture-required'],
+  // The warning tone is Web Audio; let it start without a click in the headless browser. The
+  // browser speaks Chinese (flows.CHINESE_BROWSER): date inputs read 年/月/日, not mm/dd/yyyy.
+  args: ['--autoplay-policy=no-user-gesture-required', ...flows.CHINESE_BROWSER.args],
+  env: flows.CHINESE_BROWSER.env,
 });
 const context = await browser.newContext({
   ignoreHTTPSErrors: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1920, height: 1080 },
+  extraHTTPHeaders: { 'Accept-Language': 'zh-CN,zh;q=0.9' },
 });
 
 // ---- what the browser says: console errors, page errors, CSP violations
@@ -161,6 +164,41 @@ try {
     for (const n of ['总览', '大屏', '实时报警', '预警事件', '视频AI审核', '视频监控', '企业档案', '统计分析', '数据质量', '部署进度', '日报周报']) {
       if (!nav.some((t) => t.includes(n))) throw new Error('navigation lacks ' + n + ': ' + nav.join(','));
     }
+  });
+
+  await check('the navigation in groups: the current page\'s group open, the others folded, opened and closed by keyboard, remembered after a reload, each entry under its heading', async () => {
+    const groups = await flows.navShown(page);
+    const want = { 监测预警: '总览,大屏,实时报警,预警事件,视频AI审核,视频监控', 企业档案与统计: '企业档案,统计分析,数据质量,日报周报',
+      企业履责: '承诺汇总,特殊作业,装置运行状态', 五项制度: '巡查抽查,信息通报,日常使用', 接入与部署: '接入完整性,接入与部署,部署进度', 系统管理: '系统管理' };
+    const got = Object.fromEntries(groups.map((g) => [g.title, g.items.join(',')]));
+    if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error('groups: ' + JSON.stringify(got));
+    const open = groups.filter((g) => g.open === true).map((g) => g.title);
+    if (open.join() !== '监测预警') throw new Error('open on the overview: ' + open.join());
+    const head = page.locator('nav[aria-label=主导航] [data-group=five] > button');
+    const link = page.locator('nav[aria-label=主导航] a', { hasText: '信息通报' });
+    if (await link.isVisible()) throw new Error('信息通报 shown in a folded group');
+    await head.focus();
+    await page.keyboard.press('Enter');
+    await link.waitFor({ state: 'visible', timeout: T });
+    if (await head.getAttribute('aria-expanded') !== 'true') throw new Error('aria-expanded after Enter: ' + await head.getAttribute('aria-expanded'));
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => document.activeElement?.textContent.trim());
+    if (focused !== '巡查抽查') throw new Error('Tab from the heading reached ' + focused);
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Space');
+    await link.waitFor({ state: 'hidden', timeout: T });
+    await page.keyboard.press('Space');
+    await link.waitFor({ state: 'visible', timeout: T });
+    await go(page, '/');
+    await link.waitFor({ state: 'visible', timeout: T });
+    const kept = (await flows.navShown(page)).filter((g) => g.open === true).map((g) => g.title);
+    if (kept.join() !== '监测预警,五项制度') throw new Error('open after a reload: ' + kept.join());
+    await shot('nav-groups-1920x1080');
+    // Another group's page opens its group on arrival; the heading of the current page stands out.
+    await go(page, '/coverage');
+    await page.locator('nav[aria-label=主导航] a', { hasText: '接入完整性' }).waitFor({ state: 'visible', timeout: T });
+    if (!(await page.locator('nav[aria-label=主导航] li.nav-group.current').getAttribute('data-group') === 'access')) throw new Error('the current group is not 接入与部署');
+    await go(page, '/');
   });
 
   await check('总览: the map of Shanxi with the enterprises, the figures, the trends and the city ranking', async () => {
@@ -397,6 +435,18 @@ try {
       url, adminUser: env('HAZMON_ADMIN_USER'), adminPassword: env('HAZMON_ADMIN_PASSWORD'), company, city: '140700', warningId,
     });
     console.log('     status after each step: ' + r.statuses.join(' → '));
+  });
+  await check('装置运行状态: an enterprise user files a stop with its reason through the form (报备待审批), a city officer of 晋中 approves it in 报备审批, and both see its process alarms suppressed on /unit-status, as the API says', async () => {
+    const r = await flows.unitStatusFiledAndApproved(browser, {
+      url, adminUser: env('HAZMON_ADMIN_USER'), adminPassword: env('HAZMON_ADMIN_PASSWORD'), company, companyName, hazardCode: company + '001', city: '140700', dir: shotDir,
+    });
+    console.log(`     unit ${r.unit}: status ${r.id}, filing ${r.filing} approved`);
+  });
+  await check('信息通报: a city officer of 晋中 sees on /circulars which named enterprise has not acknowledged (one signed, one not), the figures as the API gives them', async () => {
+    const r = await flows.circularUnsignedListed(browser, {
+      url, adminUser: env('HAZMON_ADMIN_USER'), adminPassword: env('HAZMON_ADMIN_PASSWORD'), company, companyName, city: '140700', county: '140702', countyName: '榆次区', dir: shotDir,
+    });
+    console.log(`     circular ${r.id}: ${r.recipients} named, not signed: ${r.unsigned.join('、')}`);
   });
   await check('duty pages as their users: 特殊作业 and 安全承诺 (enterprise), the permits ringed on the overview map, 承诺汇总 / 接入完整性 / 特殊作业 as the API counts them (city officer of 晋中), 信息通报 drafted with a PDF, published, downloaded and signed (签收), the signer and reply seen by the officer', async () => {
     const c = await flows.dutyPagesWalk(browser, {

@@ -36,6 +36,17 @@ export const MY_PAGES = [
   { name: 'admin-audit', path: '/admin/audit', ready: '[data-testid=admin-audit]' },
 ];
 
+/** Launch options of a browser whose own language is Chinese, as a Chinese duty officer's: date
+ * and time inputs read 年/月/日, not mm/dd/yyyy. On Linux Chromium takes its language from
+ * LANGUAGE (--lang serves the other systems) and needs its zh-CN resources (Debian package
+ * chromium-l10n, scripts/setup.sh); the pages' requests say Accept-Language zh-CN. LANG stays a
+ * UTF-8 locale the system has (C.UTF-8): under one it lacks (zh_CN.UTF-8 on a bare Debian) the
+ * file names are ASCII and every Chinese download name becomes "download". */
+export const CHINESE_BROWSER = {
+  args: ['--lang=zh-CN'],
+  env: { ...process.env, LANGUAGE: 'zh_CN:zh', LANG: 'C.UTF-8' },
+};
+
 export const VIEWPORTS = [
   { width: 1920, height: 1080 },
   { width: 1366, height: 768 },
@@ -92,7 +103,10 @@ export async function createUsersAndLogOut(page, users) {
 
 /** A context that records page errors and console errors (CSP violations among them). */
 export async function newWatchedContext(browser, viewport) {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport, acceptDownloads: true });
+  const context = await browser.newContext({
+    ignoreHTTPSErrors: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport, acceptDownloads: true,
+    extraHTTPHeaders: { 'Accept-Language': 'zh-CN,zh;q=0.9' },
+  });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push('pageerror: ' + String(e)));
@@ -747,6 +761,215 @@ export async function patrolOnlineAndRoutineUse(browser, { url, adminUser, admin
   }
 }
 
+/** An API call inside the page with its session token: { status, body }. */
+export async function apiSend(page, method, p, body) {
+  return page.evaluate(async ({ m, u, b }) => {
+    const r = await fetch(u, { method: m, headers: { 'content-type': 'application/json', Authorization: 'Bearer ' + sessionStorage.getItem('hazmon-token') }, body: b === undefined ? undefined : JSON.stringify(b) });
+    return { status: r.status, body: await r.json().catch(() => null) };
+  }, { m: method, u: p, b: body });
+}
+
+/** The navigation as the person sees it: [{ key, title, open, items: [titles] }]. */
+export async function navShown(page) {
+  return page.locator('nav[aria-label=主导航] li.nav-group').evaluateAll((els) => els.map((g) => {
+    const head = g.querySelector(':scope > .nav-group-head, :scope > .nav-group-link');
+    const list = g.querySelector(':scope > ul');
+    return {
+      key: g.dataset.group,
+      title: head.textContent.replace(/[▾▸]/g, '').trim(),
+      open: list ? getComputedStyle(list).display !== 'none' : null, // null: a group that is one link
+      items: list ? [...list.querySelectorAll('a')].map((a) => a.textContent.trim()) : [head.textContent.trim()],
+    };
+  }));
+}
+
+// A Beijing wall time as an <input type=datetime-local> value (minutes).
+const beijingLocal = (ms) => new Date(ms + 8 * 3600e3).toISOString().slice(0, 16);
+
+// 装置运行状态 (issue 12, "done when"): an enterprise user files a stop of a production unit with
+// its reason through the form on /unit-status, planned beyond the filing limit, so its filing
+// (报备) waits: the page says 报备待审批. A city officer of the enterprise's city approves it in
+// 系统管理 › 报备审批 (the unit status page has no approval of its own), and /unit-status then says
+// 工艺报警已屏蔽 to both. Each step is read back from the API. The enterprise user's navigation
+// holds its own groups and entries only. Screenshots unit-status-*.png in dir.
+export async function unitStatusFiledAndApproved(browser, { url, adminUser, adminPassword, company, companyName, hazardCode, city, dir }) {
+  const stamp = Date.now().toString(36);
+  const unitCode = hazardCode + 'S0901';
+  const unitName = '合成氨装置' + stamp;
+  const reason = '循环水泵故障，装置停车抢修（浏览器测试）';
+  const users = [
+    { username: 'us_ent_' + stamp, role: 'enterprise_user', scope: { kind: 'enterprise', code: company }, display_name: '装置值班员' + stamp },
+    { username: 'us_city_' + stamp, role: 'city_officer', scope: { kind: 'region', code: city }, display_name: '市局审批员' + stamp },
+  ].map((u) => ({ ...u, password: 'Us-' + Math.random().toString(36).slice(2) + '-Aa1' }));
+  const admin = await newWatchedContext(browser, { width: 1366, height: 768 });
+  const ent = await newWatchedContext(browser, { width: 1366, height: 768 });
+  const off = await newWatchedContext(browser, { width: 1366, height: 768 });
+  const all = [admin, ent, off];
+  const shotTo = (p, name) => p.screenshot({ path: path.join(dir, name + '.png') });
+  try {
+    await loginAs(admin.page, url, adminUser, adminPassword);
+    const eq = await apiSend(admin.page, 'POST', '/api/v1/equipment', { equip_code: unitCode, company_code: company, hazard_code: hazardCode, equip_type: 'S0', name: unitName });
+    if (eq.status !== 201) fail('creating the production unit: ' + JSON.stringify(eq));
+    await createUsersAndLogOut(admin.page, users);
+    await loginAs(ent.page, url, users[0].username, users[0].password);
+    await loginAs(off.page, url, users[1].username, users[1].password);
+
+    // The enterprise user's navigation: its groups, the duty group open on its page.
+    await ent.page.goto(url + '/unit-status', { timeout: T });
+    const form = ent.page.locator('[data-testid=unit-status-form]');
+    await form.waitFor({ timeout: T });
+    const nav = await navShown(ent.page);
+    const entries = nav.flatMap((g) => g.items);
+    for (const no of ['承诺汇总', '接入完整性']) if (entries.includes(no)) fail('an enterprise user is offered ' + no + ': ' + JSON.stringify(nav));
+    const duties = nav.find((g) => g.title === '企业履责');
+    if (!duties?.open || duties.items.join(',') !== '安全承诺,特殊作业,装置运行状态') fail('企业履责 for the enterprise: ' + JSON.stringify(duties));
+    if (nav.filter((g) => g.open === true).length !== 1) fail('more than the current group open: ' + JSON.stringify(nav));
+
+    // The form: the unit by its name, 停车, a planned end ten days on (past the 7-day limit), the reason.
+    const unitSelect = form.locator('select').filter({ has: ent.page.locator('option', { hasText: unitName }) }).first();
+    await unitSelect.locator('option', { hasText: unitName }).first().waitFor({ state: 'attached', timeout: T });
+    await unitSelect.selectOption(await unitSelect.locator('option', { hasText: unitName }).first().getAttribute('value'));
+    await form.locator('select').filter({ has: ent.page.locator('option', { hasText: '停车' }) }).first().selectOption({ label: '停车' });
+    const plannedEnd = Date.now() + 10 * 86400e3;
+    await form.locator('input[name=planned_end]').fill(beijingLocal(plannedEnd));
+    await form.locator('textarea[name=reason]').fill(reason);
+    await shotTo(ent.page, 'unit-status-form-1366x768');
+    await form.locator('button[type=submit]').click();
+    await ent.page.waitForFunction(() => document.querySelector('[data-testid=unit-status-msg]')?.textContent.includes('已登记'), null, { timeout: T });
+    const msg = await ent.page.locator('[data-testid=unit-status-msg]').innerText();
+    if (!msg.includes(unitName) || !msg.includes('停车') || !msg.includes('批准')) fail('after filing: ' + msg);
+    const row = (p) => p.locator('[data-testid=unit-status-table] tbody tr', { hasText: unitCode }).first();
+    await row(ent.page).waitFor({ timeout: T });
+    let rt = await row(ent.page).innerText();
+    if (!rt.includes('停车') || !rt.includes(reason) || !rt.includes('报备待审批') || !rt.includes(users[0].username)) fail('the filed row: ' + rt);
+    const listed = await apiGet(ent.page, `/api/v1/unit-statuses?company_code=${company}&current=true`);
+    const s = listed.body?.items?.find((i) => i.equip_code === unitCode);
+    if (listed.status !== 200 || !s || s.status !== 'stopped' || s.reason !== reason || s.filing?.status !== 'pending' || s.filing?.type !== 'shutdown')
+      fail('stored: ' + JSON.stringify(s ?? listed));
+    if (Math.abs(Date.parse(s.planned_end) - Math.floor(plannedEnd / 60e3) * 60e3) > 60e3) fail(`planned end ${s.planned_end}, sent ${new Date(plannedEnd).toISOString()}`);
+    await shotTo(ent.page, 'unit-status-pending-1366x768');
+
+    // The city officer approves the filing in 系统管理 › 报备审批.
+    await off.page.goto(url + '/admin/filings', { timeout: T });
+    const filingRow = off.page.locator('[data-testid=admin-filings] tbody tr', { hasText: '待审批' })
+      .filter({ has: off.page.locator('td:first-child', { hasText: new RegExp('^' + s.filing.id + '$') }) }).first();
+    await filingRow.waitFor({ timeout: T });
+    if (!(await filingRow.innerText()).includes(companyName)) fail('the filing row: ' + (await filingRow.innerText()));
+    await filingRow.getByRole('button', { name: '批准' }).click();
+    await off.page.waitForFunction((id) => document.querySelector('[data-testid=admin-filings] [role=status]')?.textContent.includes('报备 ' + id + ' 已批准'), s.filing.id, { timeout: T });
+
+    // Both see on /unit-status that the unit's process alarms are now suppressed; so says the API.
+    await off.page.goto(url + '/unit-status', { timeout: T });
+    await row(off.page).waitFor({ timeout: T });
+    rt = await row(off.page).innerText();
+    if (!rt.includes(companyName) || !rt.includes('停车') || !rt.includes(reason) || !rt.includes('工艺报警已屏蔽')) fail('the officer\'s row: ' + rt);
+    if (await off.page.locator('[data-testid=unit-status-form]').count()) fail('a city officer is offered the filing form');
+    await shotTo(off.page, 'unit-status-approved-1366x768');
+    await ent.page.reload({ timeout: T });
+    await ent.page.waitForFunction((c) => [...document.querySelectorAll('[data-testid=unit-status-table] tbody tr')]
+      .some((tr) => tr.textContent.includes(c) && tr.textContent.includes('工艺报警已屏蔽')), unitCode, { timeout: T });
+    const after = await apiGet(off.page, '/api/v1/unit-statuses/' + s.id);
+    if (after.status !== 200 || after.body.filing?.status !== 'approved' || !after.body.current) fail('after the approval: ' + JSON.stringify(after));
+    for (const c of all) if (c.errors.length) fail(c.errors.join(' | '));
+    return { id: s.id, filing: s.filing.id, unit: unitCode };
+  } finally {
+    for (const c of all) await c.context.close();
+  }
+}
+
+// 信息通报 (issue 12, "done when"): a city officer names two enterprises of its city in a circular
+// and publishes it; one acknowledges (through the API), the other does not. On /circulars the
+// officer sees the circular as 已签收 1/2, the county's counts as the summary API gives them, the
+// circular under 有未签收企业, and on opening it the enterprise that has not signed named (and only
+// it), each recipient's state as the recipients API lists it. Screenshots circulars-unsigned-*.png.
+export async function circularUnsignedListed(browser, { url, adminUser, adminPassword, company, companyName, city, county, countyName, dir }) {
+  const stamp = Date.now().toString(36);
+  const other = county + String(88000 + (Date.now() % 1000));
+  const otherName = '晋中市未签收化工有限公司' + stamp;
+  const title = '关于落实装置停车安全措施的通报' + stamp;
+  const users = [
+    { username: 'cu_ent_' + stamp, role: 'enterprise_user', scope: { kind: 'enterprise', code: company }, display_name: '企业签收人' + stamp },
+    { username: 'cu_city_' + stamp, role: 'city_officer', scope: { kind: 'region', code: city }, display_name: '市局通报员' + stamp },
+  ].map((u) => ({ ...u, password: 'Cu-' + Math.random().toString(36).slice(2) + '-Aa1' }));
+  const admin = await newWatchedContext(browser, { width: 1366, height: 768 });
+  const ent = await newWatchedContext(browser, { width: 1366, height: 768 });
+  const off = await newWatchedContext(browser, { width: 1366, height: 768 });
+  const all = [admin, ent, off];
+  const shotTo = (p, name) => p.screenshot({ path: path.join(dir, name + '.png') });
+  try {
+    await loginAs(admin.page, url, adminUser, adminPassword);
+    const e = await apiSend(admin.page, 'POST', '/api/v1/enterprises', { company_code: other, name: otherName, region_code: county });
+    if (e.status !== 201) fail('creating the second enterprise: ' + JSON.stringify(e));
+    await createUsersAndLogOut(admin.page, users);
+    await loginAs(ent.page, url, users[0].username, users[0].password);
+    await loginAs(off.page, url, users[1].username, users[1].password);
+
+    // The officer drafts the circular naming both and publishes it.
+    await off.page.goto(url + '/circulars', { timeout: T });
+    const form = '[data-testid=circular-form]';
+    await off.page.waitForSelector(form, { timeout: T });
+    await off.page.fill(`${form} input[name=title]`, title);
+    await off.page.fill(`${form} textarea[name=body]`, '请以下企业核实停车装置的安全措施并签收（浏览器测试）。');
+    await off.page.fill(`${form} textarea[name=codes]`, `${company}\n${other}`);
+    await off.page.click(`${form} button[type=submit]`);
+    await off.page.waitForSelector('[data-testid=circular-page] [data-testid=circular-title]', { timeout: T });
+    await off.page.getByRole('button', { name: '下发通报' }).click();
+    await off.page.waitForFunction(() => document.querySelector('[data-testid=circular-pending]')?.textContent.includes('未签收企业'), null, { timeout: T });
+    const id = Number(off.page.url().split('/').pop());
+    const ack = await apiSend(ent.page, 'POST', `/api/v1/circulars/${id}/acknowledgement`, { reply: '已收到，正在落实（浏览器测试）' });
+    if (ack.status !== 200) fail('acknowledging: ' + JSON.stringify(ack));
+
+    // /circulars: the circular's figures, the county's counts, the filter 有未签收企业.
+    await off.page.goto(url + '/circulars', { timeout: T });
+    const listRow = off.page.locator('[data-testid=circular-table] tbody tr', { hasText: title }).first();
+    await listRow.waitFor({ timeout: T });
+    const listed = (await apiGet(off.page, '/api/v1/circulars?limit=200')).body?.items?.find((c) => c.id === id);
+    if (!listed || listed.recipients !== 2 || listed.acknowledged !== 1) fail('the API lists ' + JSON.stringify(listed));
+    const lt = await listRow.innerText();
+    if (!lt.includes(`已签收 ${listed.acknowledged}/${listed.recipients}`) || !lt.includes('已下发')) fail('the list row: ' + lt);
+    const sum = (await apiGet(off.page, '/api/v1/circulars/summary?group_by=county')).body;
+    const reg = sum?.regions?.find((r) => r.region_name === countyName);
+    if (!reg || reg.unacknowledged < 1 || reg.recipients < 2) fail('summary API: ' + JSON.stringify(sum));
+    const sumRow = off.page.locator('[data-testid=circular-summary] tbody tr', { hasText: countyName }).first();
+    await sumRow.waitFor({ timeout: T });
+    const sc = await sumRow.locator('td').allInnerTexts();
+    const want = [countyName, reg.circulars, reg.recipients, reg.acknowledged, reg.unacknowledged, reg.overdue].map(String);
+    if (sc.join('|') !== want.join('|')) fail(`summary row ${sc.join('|')} vs the API ${want.join('|')}`);
+    await off.page.locator('[data-testid=circulars-page] input[name=unacknowledged]').check();
+    await Promise.all([
+      off.page.waitForResponse((r) => r.url().includes('/api/v1/circulars?') && r.url().includes('unacknowledged=true'), { timeout: T }),
+      off.page.locator('[data-testid=circulars-page] .page-head button', { hasText: '查询' }).click(),
+    ]);
+    await settle(off.page);
+    await listRow.waitFor({ timeout: T });
+    const unsignedApi = (await apiGet(off.page, '/api/v1/circulars?unacknowledged=true&limit=200')).body;
+    const shownRows = await off.page.locator('[data-testid=circular-table] tbody tr').count();
+    if (!unsignedApi?.items?.some((c) => c.id === id) || shownRows !== unsignedApi.items.length) fail(`有未签收企业: ${shownRows} rows, the API ${JSON.stringify(unsignedApi?.items?.map((c) => c.id))}`);
+    await shotTo(off.page, 'circulars-unsigned-1366x768');
+
+    // The circular: who has not signed, by name; each recipient against the recipients API.
+    await listRow.getByRole('link', { name: title }).click();
+    await off.page.waitForSelector('[data-testid=circular-pending]', { timeout: T });
+    const pending = await off.page.locator('[data-testid=circular-pending]').innerText();
+    if (!pending.includes(otherName) || pending.includes(companyName)) fail('未签收企业: ' + pending);
+    if (!(await off.page.locator('[data-testid=circular-ack]').innerText()).includes('已签收 1/2')) fail('ack: ' + (await off.page.locator('[data-testid=circular-ack]').innerText()));
+    const recipients = (await apiGet(off.page, `/api/v1/circulars/${id}/recipients`)).body?.items ?? [];
+    const notSigned = (await apiGet(off.page, `/api/v1/circulars/${id}/recipients?acknowledged=false`)).body?.items ?? [];
+    if (notSigned.map((r) => r.company_code).join() !== other) fail('recipients API, not acknowledged: ' + JSON.stringify(notSigned));
+    if (recipients.length !== 2) fail('recipients API: ' + JSON.stringify(recipients));
+    for (const r of recipients) {
+      const tr = await off.page.locator('[data-testid=circular-recipients] tbody tr', { hasText: r.company_code }).first().innerText();
+      const signed = tr.includes('已签收');
+      if (signed !== r.acknowledged || !tr.includes(r.company_name) || (r.acknowledged && !tr.includes(users[0].username))) fail(`recipient row ${tr} vs ${JSON.stringify(r)}`);
+    }
+    await shotTo(off.page, 'circular-unsigned-detail-1366x768');
+    for (const c of all) if (c.errors.length) fail(c.errors.join(' | '));
+    return { id, recipients: recipients.length, unsigned: notSigned.map((r) => r.company_name) };
+  } finally {
+    for (const c of all) await c.context.close();
+  }
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const require = createRequire(path.join(here, '../../web/package.json'));
@@ -754,7 +977,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   const env = (k, d) => process.env[k] ?? d;
   const url = env('HAZMON_URL');
   const dir = env('HAZMON_WORK_DIR', '/tmp/hazmon-pages');
-  const browser = await chromium.launch({ executablePath: env('HAZMON_CHROMIUM', '/usr/bin/chromium'), headless: true, chromiumSandbox: process.getuid?.() !== 0 });
+  const browser = await chromium.launch({ executablePath: env('HAZMON_CHROMIUM', '/usr/bin/chromium'), headless: true, chromiumSandbox: process.getuid?.() !== 0, ...CHINESE_BROWSER });
   let code = 0;
   try {
     const files = await screenshotMyPages(browser, { url, user: env('HAZMON_USER'), password: env('HAZMON_PASSWORD'), dir });
