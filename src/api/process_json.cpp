@@ -68,7 +68,8 @@ json enterprise_coverage_json(const service::EnterpriseCoverageResult& r) {
                      {"status", model::to_string(i.status)},
                      {"points", i.points},
                      {"fresh", i.fresh}});
-    if (i.kind == model::GapKind::sis) {  // the SIS loops there (docs/sis.md)
+    if (!i.basis.empty()) items.back()["basis"] = i.basis;  // why 附件5 §2–§3 asks it
+    if (i.kind == model::GapKind::sis) {                    // the SIS loops there (docs/sis.md)
       items.back()["loops"] = i.loops;
       items.back()["loops_in_service"] = i.loops_in_service;
     }

@@ -156,13 +156,37 @@ void process_items(const KeyProcessCatalogue& cat, const EnterpriseProcess& ep,
 
 bool is_gas(const std::string& type) { return type == "combustible" || type == "toxic"; }
 
+std::vector<std::string> csv(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < s.size()) {
+    auto end = s.find(',', start);
+    if (end == std::string::npos) end = s.size();
+    if (end > start) out.push_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+bool any_class(const std::vector<std::string>& classes, const char* prefix) {
+  return std::any_of(classes.begin(), classes.end(),
+                     [prefix](const auto& c) { return c.rfind(prefix, 0) == 0; });
+}
+
+std::string joined(const std::vector<std::string>& parts, const char* sep) {
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : sep) + p;
+  return out;
+}
+
 void cell_item(GapKind kind, const CoverageCell& cell, const std::string& what,
-               const std::vector<const PointGroup*>& groups, bool (*match)(const std::string&),
-               std::vector<CoverageItem>& out) {
+               const std::string& basis, const std::vector<const PointGroup*>& groups,
+               bool (*match)(const std::string&), std::vector<CoverageItem>& out) {
   CoverageItem item;
   item.kind = kind;
   item.prodcell_id = cell.prodcell_id;
   item.label = cell.name + what;
+  item.basis = basis;
   for (const auto* g : groups) {
     const auto& place = cell.cell_type == "warehouse" ? g->warehouse_id : g->loading_platform_id;
     if (place && *place == cell.prodcell_id && match(g->indicator_type)) add(item, *g);
@@ -171,6 +195,87 @@ void cell_item(GapKind kind, const CoverageCell& cell, const std::string& what,
   out.push_back(std::move(item));
 }
 }  // namespace
+
+// GB 50160-2008 (2018 edition) table 3.0.2, class 甲A (液化烃: liquids whose vapour pressure at
+// 15 °C exceeds 0.1 MPa, 液化天然气 excluded): the examples it names and their isomers.
+bool is_liquefied_hydrocarbon(const std::string& cas) {
+  static const std::set<std::string> list{
+      "74-84-0",     // 乙烷
+      "74-85-1",     // 乙烯
+      "74-98-6",     // 丙烷
+      "115-07-1",    // 丙烯
+      "106-97-8",    // 正丁烷
+      "75-28-5",     // 异丁烷
+      "106-98-9",    // 1-丁烯
+      "107-01-7",    // 2-丁烯
+      "590-18-1",    // 顺-2-丁烯
+      "624-64-6",    // 反-2-丁烯
+      "115-11-7",    // 异丁烯
+      "106-99-0",    // 1,3-丁二烯
+      "75-19-4",     // 环丙烷
+      "287-23-0",    // 环丁烷
+      "463-82-1",    // 新戊烷
+      "68476-85-7",  // 液化石油气
+      "74-87-3",     // 氯甲烷
+      "75-01-4",     // 氯乙烯
+      "75-21-8",     // 环氧乙烷
+  };
+  return list.count(cas) > 0;
+}
+
+// Toxic gases of GB 18218-2018 table 1 that are loaded liquefied (a chemical's hazard class
+// H5801… says the same where the registry has it).
+bool is_liquefied_toxic_gas(const std::string& cas) {
+  static const std::set<std::string> list{
+      "7664-41-7",   // 氨
+      "7782-50-5",   // 氯
+      "7446-09-5",   // 二氧化硫
+      "7783-06-4",   // 硫化氢
+      "75-44-5",     // 光气
+      "7647-01-0",   // 氯化氢
+      "7664-39-3",   // 氟化氢
+      "10102-44-0",  // 二氧化氮
+      "74-83-9",     // 溴甲烷
+      "74-89-5",     // 一甲胺
+      "124-40-3",    // 二甲胺
+      "75-50-3",     // 三甲胺
+      "75-21-8",     // 环氧乙烷
+      "7803-51-2",   // 磷化氢
+  };
+  return list.count(cas) > 0;
+}
+
+CellRequirements cell_requirements(const CoverageCell& cell) {
+  CellRequirements r;
+  auto media = csv(cell.media);
+  auto classes = csv(cell.hazard_classes);
+  std::vector<std::string> why;
+  if (cell.cell_type == "warehouse") {
+    // §2: "涉及氯酸钾、氯酸钠、硝化棉等构成危险化学品重大危险源的仓库、所有储存硝酸铵的危化品仓库".
+    if (cell.major) why.push_back("构成重大危险源的仓库");
+    if (std::find(media.begin(), media.end(), "6484-52-2") != media.end())
+      why.push_back("储存硝酸铵的仓库");
+    r.temperature = r.humidity = r.gas = !why.empty();
+    if (!why.empty()) r.basis = joined(why, "、") + "（附件5第2项）";
+    return r;
+  }
+  if (cell.cell_type != "loading" || !cell.major) return r;  // §3: 重大危险源装卸区 only
+  bool hydrocarbon = std::any_of(media.begin(), media.end(), is_liquefied_hydrocarbon);
+  bool liquid = any_class(classes, "H5803");
+  bool toxic = any_class(classes, "H5801") ||
+               std::any_of(media.begin(), media.end(), is_liquefied_toxic_gas);
+  bool by_road = !cell.mode || *cell.mode == "road";
+  bool unclassified = classes.empty() && !hydrocarbon && !toxic;
+  if (liquid) why.push_back("可燃液体");
+  if (hydrocarbon) why.push_back("液化烃");
+  if (toxic && by_road) why.push_back("液化毒性气体（汽车装卸）");
+  if (unclassified) why.push_back("介质未分类");
+  r.leak = !why.empty();
+  r.grounding = hydrocarbon && (!cell.mode || *cell.mode != "ship");
+  r.overflow = hydrocarbon;
+  if (r.leak) r.basis = "构成重大危险源的装卸区：" + joined(why, "、") + "（附件5第3项）";
+  return r;
+}
 
 std::vector<EnterpriseCoverage> compute_coverage(const KeyProcessCatalogue& cat,
                                                  const CoverageInputs& in) {
@@ -200,23 +305,28 @@ std::vector<EnterpriseCoverage> compute_coverage(const KeyProcessCatalogue& cat,
     settle(gas);
     ec.items.push_back(std::move(gas));
     for (const auto* c : cells[e.company_code]) {
-      if (c->cell_type == "warehouse") {
+      auto req = cell_requirements(*c);
+      const auto& why = req.basis;
+      if (req.temperature)
         cell_item(
-            GapKind::warehouse_temperature, *c, "温度", gs,
+            GapKind::warehouse_temperature, *c, "温度", why, gs,
             [](const std::string& t) { return t == "temperature"; }, ec.items);
+      if (req.humidity)
         cell_item(
-            GapKind::warehouse_humidity, *c, "湿度", gs,
+            GapKind::warehouse_humidity, *c, "湿度", why, gs,
             [](const std::string& t) { return t == "humidity"; }, ec.items);
-        cell_item(GapKind::warehouse_gas, *c, "可燃/有毒气体", gs, is_gas, ec.items);
-      } else if (c->cell_type == "loading") {
-        cell_item(GapKind::loading_leak, *c, "可燃/有毒气体泄漏", gs, is_gas, ec.items);
+      if (req.gas)
+        cell_item(GapKind::warehouse_gas, *c, "可燃/有毒气体", why, gs, is_gas, ec.items);
+      if (req.leak)
+        cell_item(GapKind::loading_leak, *c, "可燃/有毒气体泄漏", why, gs, is_gas, ec.items);
+      if (req.grounding)
         cell_item(
-            GapKind::loading_grounding, *c, "静电接地", gs,
+            GapKind::loading_grounding, *c, "静电接地", why, gs,
             [](const std::string& t) { return t == "grounding"; }, ec.items);
+      if (req.overflow)
         cell_item(
-            GapKind::loading_overflow, *c, "溢油（溢流）", gs,
+            GapKind::loading_overflow, *c, "溢油（溢流）", why, gs,
             [](const std::string& t) { return t == "overflow"; }, ec.items);
-      }
     }
     out.push_back(std::move(ec));
   }

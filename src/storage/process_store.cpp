@@ -26,7 +26,9 @@ struct RowDescription<model::CoverageCell> {
   using C = model::CoverageCell;
   static constexpr auto columns = std::make_tuple(
       column("company_code", &C::company_code), column("prodcell_id", &C::prodcell_id),
-      column("name", &C::name), column("cell_type", &C::cell_type));
+      column("name", &C::name), column("cell_type", &C::cell_type), column("major", &C::major),
+      column("media", &C::media), column("hazard_classes", &C::hazard_classes),
+      column("mode", &C::mode));
 };
 template <>
 struct RowDescription<model::SisLoopGroup> {
@@ -200,14 +202,26 @@ model::CoverageInputs ProcessStore::coverage_inputs(Tx& tx, const model::Scope& 
           "WHERE ep.is_active AND " +
           where + " ORDER BY ep.company_code, length(ep.process_code), ep.process_code, ep.id",
       p);
+  // What 附件5 §2–§3 asks of each depends on its major hazard source, what it stores or loads
+  // and the hazard classes of those (model::cell_requirements).
   in.cells = tx.rows<model::CoverageCell>(
-      "SELECT w.company_code, w.warehouse_id AS prodcell_id, w.name, 'warehouse' AS cell_type "
-      "FROM warehouse w JOIN enterprise e ON e.company_code = w.company_code WHERE w.is_active "
-      "AND " +
+      "SELECT w.company_code, w.warehouse_id AS prodcell_id, w.name, 'warehouse' AS cell_type, "
+      "EXISTS (SELECT 1 FROM hazard_source h WHERE h.hazard_code = w.hazard_code AND "
+      "h.is_active) AS major, coalesce((SELECT string_agg(wc.cas, ',' ORDER BY wc.cas) FROM "
+      "warehouse_chemical wc WHERE wc.warehouse_id = w.warehouse_id AND wc.is_active), '') AS "
+      "media, coalesce((SELECT string_agg(DISTINCT hc, ',') FROM warehouse_chemical wc JOIN "
+      "chemical ch ON ch.cas = wc.cas, jsonb_array_elements_text(ch.hazard_classes) hc WHERE "
+      "wc.warehouse_id = w.warehouse_id AND wc.is_active), '') AS hazard_classes, NULL::text AS "
+      "mode FROM warehouse w JOIN enterprise e ON e.company_code = w.company_code WHERE "
+      "w.is_active AND " +
           where +
-          " UNION ALL SELECT l.company_code, l.platform_id, l.name, 'loading' FROM "
-          "loading_platform l JOIN enterprise e ON e.company_code = l.company_code WHERE "
-          "l.is_active AND " +
+          " UNION ALL SELECT l.company_code, l.platform_id, l.name, 'loading', EXISTS (SELECT 1 "
+          "FROM hazard_source h WHERE h.hazard_code = l.hazard_code AND h.is_active), "
+          "coalesce((SELECT string_agg(m, ',') FROM jsonb_array_elements_text(l.media) m), ''), "
+          "coalesce((SELECT string_agg(DISTINCT hc, ',') FROM jsonb_array_elements_text(l.media) "
+          "m JOIN chemical ch ON ch.cas = m, jsonb_array_elements_text(ch.hazard_classes) hc), "
+          "''), l.mode FROM loading_platform l JOIN enterprise e ON e.company_code = "
+          "l.company_code WHERE l.is_active AND " +
           where + " ORDER BY 1, 4 DESC, 2",
       p);
   Params q = p;

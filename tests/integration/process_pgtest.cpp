@@ -75,8 +75,10 @@ struct World {
     db.exec(std::string("INSERT INTO warehouse(warehouse_id, company_code, hazard_code, name) "
                         "VALUES ('") +
             kWarehouse + "', '" + kGaps + "', '" + hz + "', '硝酸铵仓库')");
-    db.exec(std::string("INSERT INTO loading_platform(platform_id, company_code, name) VALUES ('") +
-            kLoading + "', '" + kGaps + "', '装卸站台')");
+    // A liquefied-hydrocarbon platform of the major hazard source: all three §3 requirements.
+    db.exec(std::string("INSERT INTO loading_platform(platform_id, company_code, hazard_code, "
+                        "name, media, mode) VALUES ('") +
+            kLoading + "', '" + kGaps + "', '" + hz + "', '装卸站台', '[\"74-98-6\"]', 'road')");
     for (auto [equip, place, type] : {std::tuple{"S0001", "prodcell_id", "S0"},
                                       {"C0001", "warehouse_id", "C0"},
                                       {"Z0001", "loading_platform_id", "Z0"}})
@@ -323,4 +325,121 @@ TEST(KeyProcessPg, APointOnTheUnitWithoutEquipmentCountsForTheUnit) {
   EXPECT_EQ(ph->status, model::CoverageStatus::connected);
   EXPECT_EQ(ph->points, 1);
   EXPECT_EQ(ph->fresh, 1);
+}
+
+// 附件5 §2–§3 against the registry as stored: a warehouse is required when it is part of an
+// active major hazard source or stores ammonium nitrate (an active warehouse_chemical row); a
+// loading platform only when it is part of one, and then by what it loads (media, the chemicals'
+// hazard classes) and how (mode). Seeded on both sides of each condition.
+TEST(KeyProcessPg, WarehousesAndPlatformsAsAnnex5Asks) {
+  World w;
+  const std::string c = "14010500015", hz = c + "001", off = c + "002";
+  w.db.exec("INSERT INTO enterprise(company_code, name, region_code) VALUES ('" + c +
+            "', '附件5测试', '140105')");
+  w.db.exec(
+      "INSERT INTO hazard_source(hazard_code, company_code, name, rank, is_active) VALUES ('" + hz +
+      "', '" + c + "', '罐区', 3, true), ('" + off + "', '" + c + "', '已核销', 4, false)");
+  w.db.exec(
+      "INSERT INTO chemical(cas, name, hazard_classes) VALUES "
+      "('6484-52-2', '硝酸铵', '[]'), ('7775-09-9', '氯酸钠', '[]'), "
+      "('71-43-2', '苯', '[\"H580301\"]'), ('1333-74-0', '氢', '[\"H580201\"]'), "
+      "('7782-50-5', '氯', '[]') ON CONFLICT (cas) DO UPDATE SET hazard_classes = "
+      "EXCLUDED.hazard_classes");
+  auto q = [](const std::string& v) { return v.empty() ? std::string("NULL") : "'" + v + "'"; };
+  auto warehouse = [&](const char* id, const std::string& hazard, const char* fire) {
+    w.db.exec(
+        "INSERT INTO warehouse(warehouse_id, company_code, hazard_code, name, fire_class) "
+        "VALUES ('" +
+        std::string(id) + "', '" + c + "', " + q(hazard) + ", '" + id + "', " + q(fire) + ")");
+  };
+  auto stores = [&](const char* id, const char* cas, bool active) {
+    w.db.exec(
+        "INSERT INTO warehouse_chemical(company_code, warehouse_id, cas, is_active) VALUES ('" + c +
+        "', '" + id + "', '" + cas + "', " + (active ? "true" : "false") + ")");
+  };
+  warehouse("WA", hz, "丙");   // part of the major hazard source, nothing recorded as stored
+  warehouse("WB", "", "乙");   // stores ammonium nitrate, no major hazard source
+  warehouse("WC", "", "甲");   // sodium chlorate, 甲 class, but no major hazard source
+  warehouse("WD", off, "甲");  // its hazard source is no longer active
+  warehouse("WE", "", "乙");   // ammonium nitrate no longer stored
+  stores("WB", "6484-52-2", true);
+  stores("WC", "7775-09-9", true);
+  stores("WE", "6484-52-2", false);
+  auto platform = [&](const char* id, const std::string& hazard, const char* media,
+                      const char* mode) {
+    w.db.exec(
+        "INSERT INTO loading_platform(platform_id, company_code, hazard_code, name, media, "
+        "mode) VALUES ('" +
+        std::string(id) + "', '" + c + "', " + q(hazard) + ", '" + id + "', '" + media + "', " +
+        q(mode) + ")");
+  };
+  platform("LA", hz, R"(["74-98-6"])", "road");    // liquefied hydrocarbon: all three
+  platform("LB", "", R"(["74-98-6"])", "road");    // the same, no major hazard source: none
+  platform("LC", hz, R"(["71-43-2"])", "rail");    // combustible liquid (H5803…): leak
+  platform("LD", hz, R"(["7782-50-5"])", "rail");  // liquefied toxic gas by rail: none
+  platform("LE", hz, R"(["7782-50-5"])", "road");  // ... by road: leak
+  platform("LF", hz, R"(["1333-74-0"])", "road");  // flammable gas, no liquefied hydrocarbon
+  platform("LG", hz, "[]", "");                    // media not entered: leak
+  platform("LH", hz, R"(["74-98-6"])", "ship");    // liquefied hydrocarbon by ship: no grounding
+  platform("LI", off, R"(["74-98-6"])", "road");   // inactive hazard source: none
+  // A fresh grounding point on LA: its requirement is connected.
+  w.db.exec(
+      "INSERT INTO monitoring_point(quota_code, company_code, hazard_code, "
+      "loading_platform_id, name, indicator_type, value_kind, in_use) VALUES ('LAG', '" +
+      c + "', '" + hz + "', 'LA', '静电接地', 'grounding', 'switch', true)");
+  w.db.exec(
+      "INSERT INTO reading_latest(point_id, collect_ts, value, quality, received_ts) SELECT "
+      "point_id, '2026-12-07T01:58:00Z', 1, 0, '2026-12-07T01:58:00Z' FROM monitoring_point "
+      "WHERE quota_code = 'LAG'");
+
+  auto r = w.processes.enterprise_coverage(province_admin(), c);
+  ASSERT_TRUE(r.checked);
+  using K = model::GapKind;
+  std::map<std::string, std::vector<std::string>> got;
+  std::map<std::string, std::string> basis;
+  for (const auto& i : r.items) {
+    if (i.kind == K::plant_gas) continue;
+    ASSERT_TRUE(i.prodcell_id) << i.label;
+    got[*i.prodcell_id].push_back(model::to_string(i.kind));
+    basis[*i.prodcell_id] = i.basis;
+  }
+  using V = std::vector<std::string>;
+  const V wh{"warehouse_temperature", "warehouse_humidity", "warehouse_gas"};
+  std::map<std::string, std::vector<std::string>> want{
+      {"WA", wh},
+      {"WB", wh},
+      {"LA", {"loading_leak", "loading_grounding", "loading_overflow"}},
+      {"LC", {"loading_leak"}},
+      {"LE", {"loading_leak"}},
+      {"LG", {"loading_leak"}},
+      {"LH", {"loading_leak", "loading_overflow"}}};
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(basis["WA"], "构成重大危险源的仓库（附件5第2项）");
+  EXPECT_EQ(basis["WB"], "储存硝酸铵的仓库（附件5第2项）");
+  EXPECT_EQ(basis["LC"], "构成重大危险源的装卸区：可燃液体（附件5第3项）");
+  EXPECT_EQ(basis["LE"], "构成重大危险源的装卸区：液化毒性气体（汽车装卸）（附件5第3项）");
+  EXPECT_EQ(basis["LG"], "构成重大危险源的装卸区：介质未分类（附件5第3项）");
+  for (const auto& i : r.items)
+    if (i.kind == K::loading_grounding)
+      EXPECT_EQ(i.status, model::CoverageStatus::connected);
+    else if (i.kind != K::plant_gas)
+      EXPECT_EQ(i.status, model::CoverageStatus::missing) << i.label;
+
+  // Crossing a condition moves the warehouse in or out: WC's sodium chlorate forms the major
+  // hazard source (hazard code set), WB no longer stores ammonium nitrate.
+  w.db.exec("UPDATE warehouse SET hazard_code = '" + hz + "' WHERE warehouse_id = 'WC'");
+  w.db.exec("UPDATE warehouse_chemical SET is_active = false WHERE warehouse_id = 'WB'");
+  // LD is loaded by road now; LF also loads propane.
+  w.db.exec("UPDATE loading_platform SET mode = 'road' WHERE platform_id = 'LD'");
+  w.db.exec(
+      R"(UPDATE loading_platform SET media = '["1333-74-0", "74-98-6"]' WHERE platform_id = 'LF')");
+  r = w.processes.enterprise_coverage(province_admin(), c);
+  got.clear();
+  for (const auto& i : r.items)
+    if (i.kind != K::plant_gas) got[*i.prodcell_id].push_back(model::to_string(i.kind));
+  want.erase("WB");
+  want["WC"] = wh;
+  want["LD"] = {"loading_leak"};
+  want["LF"] = {"loading_leak", "loading_grounding", "loading_overflow"};
+  EXPECT_EQ(got, want);
 }

@@ -43,8 +43,15 @@ struct CoverageEnterprise {
 };
 // A warehouse or loading platform (tables warehouse / loading_platform, migration 0021):
 // prodcell_id is its warehouse_id or platform_id (the production cell's id before 0021).
+// What 附件5 §2–§3 asks of it depends on the rest (docs/processes.md "Warehouses and loading
+// platforms: what 附件5 asks"): whether it is part of an active major hazard source, what it
+// stores or loads (CAS numbers, comma-separated: a warehouse's active warehouse_chemical rows, a
+// platform's media), the hazard classes (H58…) of those chemicals, and a platform's mode.
 struct CoverageCell {
   std::string company_code, prodcell_id, name, cell_type;  // warehouse | loading
+  bool major = false;
+  std::string media, hazard_classes;
+  std::optional<std::string> mode;  // road | rail | ship, loading platforms only
 };
 // Active in-use points of one enterprise grouped by where they hang and what they declare:
 // `points` of them, `fresh` of which reported within the data-quality window.
@@ -94,6 +101,7 @@ struct CoverageItem {
   GapKind kind = GapKind::process_parameter;
   std::optional<std::string> process_code, prodcell_id, param;
   std::string label;  // Chinese: what is required
+  std::string basis;  // warehouse / loading items: why 附件5 asks it (CellRequirements::basis)
   CoverageStatus status = CoverageStatus::missing;
   long long points = 0, fresh = 0;
   long long loops = 0, loops_in_service = 0;  // sis: the loops registered there, those in service
@@ -106,6 +114,23 @@ struct EnterpriseCoverage {
   long long connected() const;
   bool complete() const { return connected() == required(); }
 };
+
+// 附件5 §2–§3: which warehouses and loading platforms the check asks points of, and which.
+// §2: a warehouse that is part of a major hazard source, or stores ammonium nitrate
+// (6484-52-2), needs temperature, humidity and combustible / toxic gas. §3: a loading platform
+// that is part of a major hazard source needs gas leak detection when it loads a combustible
+// liquid (hazard class H5803…), a liquefied hydrocarbon (GB 50160 甲A) or, by road (or an
+// unknown mode), a liquefied toxic gas (H5801… or a listed one), or when none of its media is
+// classified; static-grounding (not by ship) and overflow detection when it loads a liquefied
+// hydrocarbon.
+struct CellRequirements {
+  bool temperature = false, humidity = false, gas = false;  // warehouse
+  bool leak = false, grounding = false, overflow = false;   // loading platform
+  std::string basis;  // Chinese: why (构成重大危险源 / 储存硝酸铵 / 液化烃 …), empty if none
+};
+CellRequirements cell_requirements(const CoverageCell& cell);
+bool is_liquefied_hydrocarbon(const std::string& cas);
+bool is_liquefied_toxic_gas(const std::string& cas);
 
 // Matching rules (docs/processes.md): a point counts for key parameter P of process X run in
 // unit U (or anywhere in the enterprise when U is not named) when it hangs in U (through its
