@@ -30,6 +30,7 @@ storage::UnitStatusFilter filter_of(const Request& req) {
   storage::UnitStatusFilter f;
   f.company_code = query_opt(req, "company_code");
   f.equip_code = query_opt(req, "equip_code");
+  f.prodcell_id = query_opt(req, "prodcell_id");
   f.status = query_opt(req, "status");
   f.current_only = query_flag(req, "current").value_or(false);
   return f;
@@ -65,7 +66,8 @@ void add_unit_status_routes(http::Router& r, ApiContext& ctx) {
           return json_response(201, unit_status_answer_json(a));
         }));
   r.add("GET", "/api/v1/unit-statuses", authed(ctx, "", [&us](Request& req, const Principal& who) {
-          check_query(req, {"company_code", "equip_code", "status", "current", "limit", "offset"});
+          check_query(req, {"company_code", "equip_code", "prodcell_id", "status", "current",
+                            "limit", "offset"});
           auto [limit, offset] = query_page(req);
           auto page = us.list(who, filter_of(req), limit, offset);
           return json_response(200, page_json(page, unit_status_json, limit, offset));

@@ -25,15 +25,22 @@ model::UnitStatus unit_status_from_json(const json& body, core::SysTime now) {
     throw Error(Errc::validation_failed, "the unit status must be an object",
                 {{"", "expected an object"}});
   Reader r{body};
-  r.known({"company_code", "equip_code", "status", "begin_at", "planned_end", "reason"},
+  r.known({"company_code", "equip_code", "prodcell_id", "status", "begin_at", "planned_end",
+           "reason", "content", "unit_head", "responsible_person", "responsible_phone"},
           "is not a field of a unit status");
   model::UnitStatus s;
   s.company_code = r.text("company_code", 11, false).value_or("");
-  s.equip_code = r.text("equip_code", 19, true).value_or("");
+  // One of the two is required; model::check_unit_status says which is missing or doubled.
+  s.equip_code = r.text("equip_code", 19, false).value_or("");
+  s.prodcell_id = r.text("prodcell_id", 32, false).value_or("");
   s.status = r.text("status", 16, true).value_or("");
   auto begin = r.time("begin_at");
   s.planned_end = r.time("planned_end");
   s.reason = r.text("reason", model::kMaxUnitStatusReason, false).value_or("");
+  s.content = r.text("content", model::kMaxOverhaulContent, false);
+  s.unit_head = r.text("unit_head", model::kMaxOverhaulPerson, false);
+  s.responsible_person = r.text("responsible_person", model::kMaxOverhaulPerson, false);
+  s.responsible_phone = r.text("responsible_phone", 20, false);
   r.done("the unit status is not valid");
   s.begin_at = begin.value_or(now);
   return s;
@@ -63,9 +70,10 @@ json unit_status_json(const model::UnitStatus& s) {
   return {{"id", s.id},
           {"company_code", s.company_code},
           {"company_name", s.company_name},
-          {"equip_code", s.equip_code},
+          {"equip_code", s.equip_code.empty() ? json(nullptr) : json(s.equip_code)},
+          {"prodcell_id", s.prodcell_id.empty() ? json(nullptr) : json(s.prodcell_id)},
           {"unit_name", s.unit_name},
-          {"hazard_code", s.hazard_code},
+          {"hazard_code", s.hazard_code.empty() ? json(nullptr) : json(s.hazard_code)},
           {"status", s.status},
           {"status_name", model::unit_status_name(s.status)},
           {"begin_at", core::format_rfc3339(s.begin_at)},
@@ -73,6 +81,10 @@ json unit_status_json(const model::UnitStatus& s) {
           {"current", !s.end_at.has_value()},
           {"planned_end", opt(s.planned_end)},
           {"reason", s.reason},
+          {"content", opt(s.content)},
+          {"unit_head", opt(s.unit_head)},
+          {"responsible_person", opt(s.responsible_person)},
+          {"responsible_phone", opt(s.responsible_phone)},
           {"end_reason", opt(s.end_reason)},
           {"source", s.source},
           {"filed_by", s.filed_by},

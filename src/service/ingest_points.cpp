@@ -129,6 +129,7 @@ bool IngestService::Impl::suppressed(const model::PointDef& p, std::int64_t t_ms
     if (w.target_kind == "enterprise" ||
         (w.target_kind == "hazard_source" && w.target_code == p.hazard_code) ||
         (w.target_kind == "equipment" && w.target_code == p.equip_code) ||
+        (w.target_kind == "unit" && w.target_code == p.prodcell_id) ||
         (w.target_kind == "point" && w.target_code == p.quota_code))
       return true;
   }

@@ -139,9 +139,10 @@ storage::NewFiling parse_filing(const json& body) {
   f.reason = str("reason", false);
   f.person = str("person", false);
   const auto& kind = f.target_kind;
-  if (kind != "point" && kind != "equipment" && kind != "hazard_source" && kind != "enterprise")
+  if (kind != "point" && kind != "equipment" && kind != "hazard_source" && kind != "enterprise" &&
+      kind != "unit")
     throw Error(Errc::validation_failed, "bad target_kind",
-                {{"/target_kind", "point, equipment, hazard_source or enterprise"}});
+                {{"/target_kind", "point, equipment, hazard_source, unit or enterprise"}});
   const auto& type = f.filing_type;
   if (type != "shutdown" && type != "overhaul" && type != "startup" && type != "trial_run")
     throw Error(Errc::validation_failed, "bad filing_type",

@@ -48,6 +48,7 @@ void from_json(const nlohmann::json& j, FilingSettings& s) {
   s.max_length = std::chrono::seconds(j.at("filing_max_days").get<int>() * 86400LL);
   s.max_overhaul_length =
       std::chrono::seconds(j.at("overhaul_filing_max_days").get<int>() * 86400LL);
+  s.chain_gap = std::chrono::seconds(j.at("filing_chain_gap_minutes").get<int>() * 60LL);
 }
 
 void from_json(const nlohmann::json& j, VideoServiceSettings& s) {

@@ -37,27 +37,23 @@ UnitStatusAnswer UnitStatusService::file(const model::Principal& who, model::Uni
   s.source = upload ? "upload" : "dashboard";
   s.filed_by = who.name;
   s.reason = trimmed(s.reason);
+  for (auto* f : {&s.content, &s.unit_head, &s.responsible_person, &s.responsible_phone})
+    if (*f) *f = trimmed(**f);
   auto now = clock_.now();
   if (auto errors = model::check_unit_status(s, now); !errors.empty())
     throw Error(Errc::validation_failed, "the unit status is not valid", std::move(errors));
-  auto type = model::unit_status_filing_type(s.status);
-  auto max = type == "overhaul" ? filing_.max_overhaul_length : filing_.max_length;
+  auto target = storage::unit_target(s);
   UnitStatusAnswer a;
   bool windows_changed = false;
   a.status = db_.in_tx([&](storage::Tx& tx) {
-    if (!store_.enterprise(tx, who.scope, s.company_code))
-      throw Error(Errc::validation_failed, "no such enterprise",
-                  {{"/company_code", "no such enterprise"}});
-    if (!store_.unit(tx, s.company_code, s.equip_code))
-      throw Error(Errc::validation_failed, "no such production unit in this enterprise",
-                  {{"/equip_code", "not a production unit (equipment S0) of the enterprise"}});
-    auto cur = store_.current(tx, s.equip_code, true);
+    check_unit(tx, who, s);
+    auto cur = store_.current(tx, target, true);
     // A resend of the unit's current status: nothing changes.
     if (cur && cur->status == s.status && cur->begin_at == s.begin_at) {
       a.created = false;
       return *cur;
     }
-    auto last = cur ? cur : store_.latest(tx, s.equip_code);
+    auto last = cur ? cur : store_.latest(tx, target);
     if (last && (s.begin_at <= last->begin_at || (last->end_at && s.begin_at < *last->end_at)))
       throw Error(Errc::validation_failed, "the status begins before the unit's latest one",
                   {{"/begin_at", "must be after the begin (and end) of the unit's latest status, " +
@@ -72,36 +68,71 @@ UnitStatusAnswer UnitStatusService::file(const model::Principal& who, model::Uni
       }
     }
     std::optional<long long> filing_id;
-    if (!type.empty()) {
-      // The filings' limits: an enterprise's user files a window of at most the maximum that
-      // starts within the maximum; an open status suppresses for the maximum at most. A machine
-      // credential never silences data by itself (issue 9, attack 4): its stops wait for approval.
-      storage::UnitFiling f;
-      f.company_code = s.company_code;
-      f.equip_code = s.equip_code;
-      f.filing_type = type;
-      f.reason = s.reason;
-      f.person = who.name;
-      f.starts_at = s.begin_at;
-      f.ends_at = s.planned_end.value_or(s.begin_at + max);
-      if (!upload) f.created_by = who.id;
-      f.approved = !upload && f.ends_at - f.starts_at <= max && f.starts_at <= now + max;
+    if (!model::unit_status_filing_type(s.status).empty()) {
+      auto f = suppression_filing(tx, who, s, a.pending_reason);
       filing_id = store_.insert_filing(tx, f);
-      if (f.approved)
-        windows_changed = true;
-      else if (upload)
-        a.pending_reason =
-            "uploaded by the gateway: suppresses the unit's process alarms once a county, city "
-            "or province officer approves its filing";
-      else
-        a.pending_reason = "longer than " + days_text(max) +
-                           ": suppresses the unit's process alarms once a county, city or "
-                           "province officer approves its filing";
+      windows_changed = windows_changed || f.approved;
     }
     return store_.insert(tx, s, filing_id, now);
   });
   if (windows_changed && changed_) changed_();
   return a;
+}
+
+void UnitStatusService::check_unit(storage::Tx& tx, const model::Principal& who,
+                                   const model::UnitStatus& s) const {
+  if (!store_.enterprise(tx, who.scope, s.company_code))
+    throw Error(Errc::validation_failed, "no such enterprise",
+                {{"/company_code", "no such enterprise"}});
+  if (!s.prodcell_id.empty()) {
+    if (!store_.cell(tx, s.company_code, s.prodcell_id))
+      throw Error(Errc::validation_failed, "no such non-major production unit in this enterprise",
+                  {{"/prodcell_id",
+                    "not a production unit outside any major hazard source (production cell of "
+                    "type unit without a hazard source) of the enterprise"}});
+  } else if (!store_.unit(tx, s.company_code, s.equip_code)) {
+    throw Error(Errc::validation_failed, "no such production unit in this enterprise",
+                {{"/equip_code", "not a production unit (equipment S0) of the enterprise"}});
+  }
+}
+
+// The filings' limits: an enterprise's user files a window of at most the maximum that starts
+// within the maximum; an open status suppresses for the maximum at most. The maximum applies to
+// the contiguous suppressed time of the unit: a stop starting within filing.chain_gap of the end
+// of an approved window on the unit continues it (back-to-back stops, attack 12.10). A machine
+// credential never silences data by itself (issue 9, attack 4): its stops wait for approval.
+storage::UnitFiling UnitStatusService::suppression_filing(
+    storage::Tx& tx, const model::Principal& who, const model::UnitStatus& s,
+    std::optional<std::string>& pending) const {
+  bool upload = who.role == model::Role::gateway;
+  auto now = clock_.now();
+  storage::UnitFiling f;
+  f.company_code = s.company_code;
+  f.target = storage::unit_target(s);
+  f.filing_type = model::unit_status_filing_type(s.status);
+  auto max = f.filing_type == "overhaul" ? filing_.max_overhaul_length : filing_.max_length;
+  f.reason = s.reason;
+  f.person = s.responsible_person.value_or(who.name);
+  f.starts_at = s.begin_at;
+  f.ends_at = s.planned_end.value_or(s.begin_at + max);
+  if (!upload) f.created_by = who.id;
+  auto chain = store_.chain_start(tx, f.target, f.starts_at, filing_.chain_gap);
+  f.approved = !upload && f.ends_at - chain <= max && f.starts_at <= now + max;
+  if (f.approved) return f;
+  if (upload)
+    pending =
+        "uploaded by the gateway: suppresses the unit's process alarms once a county, city or "
+        "province officer approves its filing";
+  else if (chain < f.starts_at && f.ends_at - f.starts_at <= max)
+    pending = "continues the unit's suppressed time since " + core::format_rfc3339(chain) +
+              " (back-to-back stops) beyond " + days_text(max) +
+              ": suppresses the unit's process alarms once a county, city or province officer "
+              "approves its filing";
+  else
+    pending = "longer than " + days_text(max) +
+              ": suppresses the unit's process alarms once a county, city or province officer "
+              "approves its filing";
+  return f;
 }
 
 model::UnitStatus UnitStatusService::end(const model::Principal& who, long long id,

@@ -277,13 +277,16 @@ bool MonitoringStore::enterprise_in_scope(Tx& tx, const model::Scope& scope,
 
 bool MonitoringStore::filing_target_exists(Tx& tx, const std::string& kind, const std::string& code,
                                            const std::string& company_code) const {
+  // A unit is a production cell (its points name it by prodcell_id, ADR 0019).
   const char* table = kind == "point"           ? "monitoring_point"
                       : kind == "equipment"     ? "equipment"
                       : kind == "hazard_source" ? "hazard_source"
+                      : kind == "unit"          ? "production_cell"
                                                 : "enterprise";
   const char* key = kind == "point"           ? "quota_code"
                     : kind == "equipment"     ? "equip_code"
                     : kind == "hazard_source" ? "hazard_code"
+                    : kind == "unit"          ? "prodcell_id"
                                               : "company_code";
   return !tx.query(std::string("SELECT 1 FROM ") + table + " WHERE " + key +
                        " = $1 AND company_code = $2",

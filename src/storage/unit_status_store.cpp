@@ -9,13 +9,17 @@ namespace hazmon::storage {
 namespace {
 // The status with its unit, enterprise and filing as it stands.
 constexpr const char* kSelect =
-    "SELECT u.id, u.company_code, e.name AS company_name, u.equip_code, q.name AS unit_name, "
-    "q.hazard_code, u.status, u.begin_at, u.end_at, u.planned_end, u.reason, u.end_reason, "
-    "u.source, u.filed_by, u.ended_by, u.filing_id, "
+    "SELECT u.id, u.company_code, e.name AS company_name, coalesce(u.equip_code, '') AS "
+    "equip_code, coalesce(u.prodcell_id, '') AS prodcell_id, coalesce(q.name, c.name) AS "
+    "unit_name, coalesce(q.hazard_code, c.hazard_code, '') AS hazard_code, u.status, u.begin_at, "
+    "u.end_at, u.planned_end, u.reason, u.content, u.unit_head, u.responsible_person, "
+    "u.responsible_phone, u.end_reason, u.source, u.filed_by, u.ended_by, u.filing_id, "
     "CASE WHEN f.cancelled_at IS NOT NULL THEN 'cancelled' ELSE f.status END AS filing_status, "
     "f.starts_at AS filing_starts_at, f.ends_at AS filing_ends_at, u.created_at, u.updated_at "
     "FROM unit_run_status u JOIN enterprise e ON e.company_code = u.company_code "
-    "JOIN equipment q ON q.equip_code = u.equip_code LEFT JOIN filing f ON f.id = u.filing_id ";
+    "LEFT JOIN equipment q ON q.equip_code = u.equip_code "
+    "LEFT JOIN production_cell c ON c.prodcell_id = u.prodcell_id "
+    "LEFT JOIN filing f ON f.id = u.filing_id ";
 
 model::UnitStatus status_of(const Row& r) {
   model::UnitStatus s;
@@ -23,6 +27,7 @@ model::UnitStatus status_of(const Row& r) {
   s.company_code = r.get<std::string>("company_code");
   s.company_name = r.get<std::string>("company_name");
   s.equip_code = r.get<std::string>("equip_code");
+  s.prodcell_id = r.get<std::string>("prodcell_id");
   s.unit_name = r.get<std::string>("unit_name");
   s.hazard_code = r.get<std::string>("hazard_code");
   s.status = r.get<std::string>("status");
@@ -30,6 +35,10 @@ model::UnitStatus status_of(const Row& r) {
   s.end_at = r.get<std::optional<core::SysTime>>("end_at");
   s.planned_end = r.get<std::optional<core::SysTime>>("planned_end");
   s.reason = r.get<std::string>("reason");
+  s.content = r.get<std::optional<std::string>>("content");
+  s.unit_head = r.get<std::optional<std::string>>("unit_head");
+  s.responsible_person = r.get<std::optional<std::string>>("responsible_person");
+  s.responsible_phone = r.get<std::optional<std::string>>("responsible_phone");
   s.end_reason = r.get<std::optional<std::string>>("end_reason");
   s.source = r.get<std::string>("source");
   s.filed_by = r.get<std::string>("filed_by");
@@ -41,6 +50,15 @@ model::UnitStatus status_of(const Row& r) {
   s.created_at = r.get<core::SysTime>("created_at");
   s.updated_at = r.get<core::SysTime>("updated_at");
   return s;
+}
+
+Param opt_text(const std::string& v) {
+  if (v.empty()) return std::nullopt;
+  return v;
+}
+// The column of unit_run_status that names a target of this kind.
+std::string target_column(const UnitTarget& t) {
+  return t.kind == "unit" ? "u.prodcell_id" : "u.equip_code";
 }
 
 Param opt_time(const std::optional<core::SysTime>& t) {
@@ -67,6 +85,11 @@ std::optional<std::string> UnitStatusStore::enterprise(Tx& tx, const model::Scop
       "SELECT e.name FROM enterprise e WHERE e.company_code = $1 AND e.is_active AND " + where, p);
 }
 
+UnitTarget unit_target(const model::UnitStatus& s) {
+  if (!s.prodcell_id.empty()) return {"unit", s.prodcell_id};
+  return {"equipment", s.equip_code};
+}
+
 std::optional<ProductionUnit> UnitStatusStore::unit(Tx& tx, const std::string& company_code,
                                                     const std::string& equip_code) const {
   auto r = tx.query(
@@ -74,35 +97,47 @@ std::optional<ProductionUnit> UnitStatusStore::unit(Tx& tx, const std::string& c
       "company_code = $2 AND equip_type = 'S0' AND is_active",
       {equip_code, company_code});
   if (r.size() == 0) return std::nullopt;
-  return ProductionUnit{r[0].get<std::string>("equip_code"), r[0].get<std::string>("name"),
+  return ProductionUnit{r[0].get<std::string>("equip_code"), "", r[0].get<std::string>("name"),
                         r[0].get<std::string>("hazard_code")};
+}
+
+std::optional<ProductionUnit> UnitStatusStore::cell(Tx& tx, const std::string& company_code,
+                                                    const std::string& prodcell_id) const {
+  auto r = tx.query(
+      "SELECT prodcell_id, name FROM production_cell WHERE prodcell_id = $1 AND company_code = $2 "
+      "AND cell_type = 'unit' AND hazard_code IS NULL AND is_active",
+      {prodcell_id, company_code});
+  if (r.size() == 0) return std::nullopt;
+  return ProductionUnit{"", r[0].get<std::string>("prodcell_id"), r[0].get<std::string>("name"),
+                        ""};
 }
 
 std::vector<ProductionUnit> UnitStatusStore::units(Tx& tx, const std::string& company_code) const {
   std::vector<ProductionUnit> out;
   for (const auto& row :
-       tx.query("SELECT equip_code, name, hazard_code FROM equipment WHERE company_code = $1 AND "
-                "equip_type = 'S0' AND is_active ORDER BY equip_code",
+       tx.query("SELECT equip_code, '' AS prodcell_id, name, hazard_code FROM equipment WHERE "
+                "company_code = $1 AND equip_type = 'S0' AND is_active UNION ALL "
+                "SELECT '', prodcell_id, name, '' FROM production_cell WHERE company_code = $1 "
+                "AND cell_type = 'unit' AND hazard_code IS NULL AND is_active ORDER BY 2, 1",
                 {company_code}))
-    out.push_back({row.get<std::string>("equip_code"), row.get<std::string>("name"),
-                   row.get<std::string>("hazard_code")});
+    out.push_back({row.get<std::string>("equip_code"), row.get<std::string>("prodcell_id"),
+                   row.get<std::string>("name"), row.get<std::string>("hazard_code")});
   return out;
 }
 
-std::optional<model::UnitStatus> UnitStatusStore::current(Tx& tx, const std::string& equip_code,
+std::optional<model::UnitStatus> UnitStatusStore::current(Tx& tx, const UnitTarget& unit,
                                                           bool lock) const {
   return one_status(tx,
-                    std::string(kSelect) + "WHERE u.equip_code = $1 AND u.end_at IS NULL" +
-                        (lock ? " FOR UPDATE OF u" : ""),
-                    {equip_code});
+                    std::string(kSelect) + "WHERE " + target_column(unit) +
+                        " = $1 AND u.end_at IS NULL" + (lock ? " FOR UPDATE OF u" : ""),
+                    {unit.code});
 }
 
-std::optional<model::UnitStatus> UnitStatusStore::latest(Tx& tx,
-                                                         const std::string& equip_code) const {
-  return one_status(
-      tx,
-      std::string(kSelect) + "WHERE u.equip_code = $1 ORDER BY u.begin_at DESC, u.id DESC LIMIT 1",
-      {equip_code});
+std::optional<model::UnitStatus> UnitStatusStore::latest(Tx& tx, const UnitTarget& unit) const {
+  return one_status(tx,
+                    std::string(kSelect) + "WHERE " + target_column(unit) +
+                        " = $1 ORDER BY u.begin_at DESC, u.id DESC LIMIT 1",
+                    {unit.code});
 }
 
 std::optional<model::UnitStatus> UnitStatusStore::find(Tx& tx, const model::Scope& scope,
@@ -124,12 +159,14 @@ model::UnitStatus UnitStatusStore::insert(Tx& tx, const model::UnitStatus& s,
                                           std::optional<long long> filing_id,
                                           core::SysTime at) const {
   auto id = tx.one<long long>(
-      "INSERT INTO unit_run_status (company_code, equip_code, status, begin_at, planned_end, "
-      "reason, source, filed_by, filing_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, "
-      "$6, $7, $8, $9, $10, $10) RETURNING id",
-      {s.company_code, s.equip_code, s.status, format_timestamptz(s.begin_at),
-       opt_time(s.planned_end), s.reason, s.source, s.filed_by, opt_id(filing_id),
-       format_timestamptz(at)});
+      "INSERT INTO unit_run_status (company_code, equip_code, prodcell_id, status, begin_at, "
+      "planned_end, reason, source, filed_by, filing_id, created_at, updated_at, content, "
+      "unit_head, responsible_person, responsible_phone) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+      "$8, $9, $10, $11, $11, $12, $13, $14, $15) RETURNING id",
+      {s.company_code, opt_text(s.equip_code), opt_text(s.prodcell_id), s.status,
+       format_timestamptz(s.begin_at), opt_time(s.planned_end), s.reason, s.source, s.filed_by,
+       opt_id(filing_id), format_timestamptz(at), s.content, s.unit_head, s.responsible_person,
+       s.responsible_phone});
   return read(tx, *id);
 }
 
@@ -147,6 +184,7 @@ UnitStatusPage UnitStatusStore::list(Tx& tx, const model::Scope& scope, const Un
   std::string where = scope_predicate(scope, "u.company_code", "e.region_code", p);
   if (f.company_code) where += " AND u.company_code = " + ph(p, *f.company_code);
   if (f.equip_code) where += " AND u.equip_code = " + ph(p, *f.equip_code);
+  if (f.prodcell_id) where += " AND u.prodcell_id = " + ph(p, *f.prodcell_id);
   if (f.status) where += " AND u.status = " + ph(p, *f.status);
   if (f.current_only) where += " AND u.end_at IS NULL";
   auto total = tx.one<long long>(
@@ -171,9 +209,10 @@ std::map<std::string, long long> UnitStatusStore::counts_at(Tx& tx, const std::s
                                                             core::SysTime at) const {
   std::map<std::string, long long> out;
   for (const auto& row :
-       tx.query("SELECT u.status, count(*) AS n FROM unit_run_status u JOIN equipment q ON "
-                "q.equip_code = u.equip_code AND q.is_active WHERE u.company_code = $1 AND "
-                "u.begin_at <= $2 AND (u.end_at IS NULL OR u.end_at > $2) GROUP BY 1",
+       tx.query("SELECT u.status, count(*) AS n FROM unit_run_status u LEFT JOIN equipment q ON "
+                "q.equip_code = u.equip_code LEFT JOIN production_cell c ON c.prodcell_id = "
+                "u.prodcell_id WHERE u.company_code = $1 AND coalesce(q.is_active, c.is_active) "
+                "AND u.begin_at <= $2 AND (u.end_at IS NULL OR u.end_at > $2) GROUP BY 1",
                 {company_code, format_timestamptz(at)}))
     out[row.get<std::string>("status")] = row.get<long long>("n");
   return out;
@@ -197,12 +236,29 @@ long long UnitStatusStore::insert_filing(Tx& tx, const UnitFiling& f) const {
   return *tx.one<long long>(
       "INSERT INTO filing (company_code, target_kind, target_code, filing_type, starts_at, "
       "ends_at, reason, person, created_by, status, approved_by, approved_at, origin) "
-      "VALUES ($1, 'equipment', $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $9::text = "
+      "VALUES ($1, $11, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $9::text = "
       "'approved' THEN now() END, 'unit_status') RETURNING id",
-      {f.company_code, f.equip_code, f.filing_type, format_timestamptz(f.starts_at),
+      {f.company_code, f.target.code, f.filing_type, format_timestamptz(f.starts_at),
        format_timestamptz(f.ends_at), f.reason, f.person, opt_id(f.created_by),
        std::string(f.approved ? "approved" : "pending"),
-       f.approved ? opt_id(f.created_by) : Param()});
+       f.approved ? opt_id(f.created_by) : Param(), f.target.kind});
+}
+
+core::SysTime UnitStatusStore::chain_start(Tx& tx, const UnitTarget& unit, core::SysTime starts_at,
+                                           std::chrono::seconds gap) const {
+  // Newest end first: once a window ends more than `gap` before the chain's start, every later
+  // one does too, since the chain's start only moves back.
+  auto r = tx.query(
+      "SELECT starts_at, ends_at FROM filing WHERE target_kind = $1 AND target_code = $2 AND "
+      "cancelled_at IS NULL AND status = 'approved' AND starts_at < $3::timestamptz "
+      "ORDER BY ends_at DESC LIMIT 1000",
+      {unit.kind, unit.code, format_timestamptz(starts_at)});
+  auto start = starts_at;
+  for (const auto& row : r) {
+    if (row.get<core::SysTime>("ends_at") + gap < start) break;
+    start = std::min(start, row.get<core::SysTime>("starts_at"));
+  }
+  return start;
 }
 
 void UnitStatusStore::end_filing(Tx& tx, long long filing_id, core::SysTime end_at,

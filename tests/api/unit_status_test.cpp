@@ -156,7 +156,10 @@ TEST(UnitStatusApi, AnOverhaulSuppressesProcessAlarmsButNeverTheGasDetector) {
                 {{"equip_code", unit(1)},
                  {"status", "overhaul"},
                  {"begin_at", w.at(-minutes(30))},
-                 {"reason", "年度大检修"}},
+                 {"reason", "年度大检修"},
+                 {"content", "更换合成塔内件"},
+                 {"responsible_person", "检修负责人绛"},
+                 {"responsible_phone", "13912345678"}},
                 w.user_a);
   EXPECT_EQ(s["status"], "overhaul");
   EXPECT_EQ(s["status_name"], "检修");
@@ -209,7 +212,8 @@ TEST(UnitStatusApi, AnOverhaulSuppressesProcessAlarmsButNeverTheGasDetector) {
   EXPECT_EQ(hist.json()["items"][1]["status"], "overhaul");
   auto cur = w.c().get("/api/v1/unit-statuses?current=true&company_code=" + kA, w.city);
   ASSERT_EQ(cur.status, 200) << cur.body;
-  for (const auto& i : cur.json()["items"]) EXPECT_EQ(i["current"], true);
+  auto current = cur.json();
+  for (const auto& i : current["items"]) EXPECT_EQ(i["current"], true);
 }
 
 TEST(UnitStatusApi, AStopLongerThanTheLimitIsPendingAndSuppressesNothingUntilApproved) {
@@ -287,8 +291,8 @@ TEST(UnitStatusApi, AnotherEnterprisesUnitIsNotFound) {
   EXPECT_EQ(w.c().get(path, w.county).status, 404);
   EXPECT_EQ(w.c().get(path, w.city_other).status, 200);
   EXPECT_EQ(w.c().get("/api/v1/unit-statuses?company_code=" + kB, w.county).status, 404);
-  for (const auto& i : w.c().get("/api/v1/unit-statuses", w.user_a).json()["items"])
-    EXPECT_EQ(i["company_code"], kA);
+  auto own = w.c().get("/api/v1/unit-statuses", w.user_a).json();
+  for (const auto& i : own["items"]) EXPECT_EQ(i["company_code"], kA);
   // A's user may not file for B's unit, nor name B.
   auto r =
       w.c().post_json("/api/v1/unit-statuses",
@@ -311,15 +315,19 @@ TEST(UnitStatusApi, AnotherEnterprisesUnitIsNotFound) {
 TEST(UnitStatusApi, TheGatewayUploadsForItsOwnEnterpriseAndItsStopsWaitForApproval) {
   auto& w = world();
   auto begin = w.at(-minutes(40));
-  json rows =
-      json::array({{{"equip_code", unit(4)},
-                    {"status", "startup"},
-                    {"begin_at", begin},
-                    {"reason", "检修后开车"}},
-                   {{"equip_code", kUnitB}, {"status", "running"}},
-                   {{"company_code", kB}, {"equip_code", kUnitB}, {"status", "running"}},
-                   {{"equip_code", unit(5)}, {"status", "overhaul"}, {"reason", "网关上报检修"}},
-                   {{"equip_code", unit(6)}, {"status", "paused"}}});
+  json rows = json::array({{{"equip_code", unit(4)},
+                            {"status", "startup"},
+                            {"begin_at", begin},
+                            {"reason", "检修后开车"}},
+                           {{"equip_code", kUnitB}, {"status", "running"}},
+                           {{"company_code", kB}, {"equip_code", kUnitB}, {"status", "running"}},
+                           {{"equip_code", unit(5)},
+                            {"status", "overhaul"},
+                            {"reason", "网关上报检修"},
+                            {"content", "检修"},
+                            {"responsible_person", "检修负责人"},
+                            {"responsible_phone", "0359-6123456"}},
+                           {{"equip_code", unit(6)}, {"status", "paused"}}});
   auto r =
       w.c().post_json("/api/v1/upload/unit-status",
                       {{"companyCode", kA}, {"dataId", "us-up-1"}, {"datas", rows}}, w.gateway_a);

@@ -57,6 +57,11 @@ struct World {
     s.begin_at = begin;
     s.planned_end = planned_end;
     s.reason = "测试";
+    if (status == "overhaul") {
+      s.content = "检修内容";
+      s.responsible_person = "检修负责人";
+      s.responsible_phone = "13912345678";
+    }
     return statuses.file(user(), s);
   }
   std::string filing(long long id, const char* column) {
@@ -179,4 +184,31 @@ TEST(UnitStatusPg, TheServiceRefusesWhatTheTableWouldNotMean) {
                                          "updated_at) VALUES ('") +
                              kA + "', '" + kUnit +
                              "', 'stopped', now(), 'dashboard', 'x', now(), now())"));
+}
+
+TEST(UnitStatusPg, BackToBackStopsShareOneLimitWithinTheConfiguredGap) {
+  World w;
+  auto now = w.clock.now();
+  // Stopped five days, ran 30 minutes, stopped again for three days: 8 days within the 1 h gap.
+  w.file("stopped", now - hours(24 * 5) - minutes(30), now - minutes(30));
+  w.file("running", now - minutes(30));
+  auto chained = w.file("stopped", now, now + hours(24 * 3));
+  EXPECT_EQ(chained.status.filing_status, "pending");
+  ASSERT_TRUE(chained.pending_reason);
+  EXPECT_NE(chained.pending_reason->find("back-to-back"), std::string::npos);
+  // The same on a service whose gap is 10 minutes: a new window, in force at once.
+  w.statuses.end(w.user(), chained.status.id, now, "");
+  service::FilingSettings tight;
+  tight.chain_gap = minutes(10);
+  service::UnitStatusService strict{w.db.db(), tight, w.clock};
+  w.clock.advance(minutes(1));
+  model::UnitStatus s;
+  s.equip_code = kUnit;
+  s.status = "stopped";
+  s.begin_at = w.clock.now();
+  s.planned_end = w.clock.now() + hours(24 * 3);
+  s.reason = "测试";
+  auto alone = strict.file(w.user(), s);
+  EXPECT_EQ(alone.status.filing_status, "approved");
+  EXPECT_FALSE(alone.pending_reason);
 }

@@ -29,11 +29,16 @@ bool is_safety_indicator(std::string_view indicator_type);
 
 struct UnitStatus {
   long long id = 0;
-  std::string company_code, company_name, equip_code, unit_name, hazard_code;
+  // The unit: exactly one of equip_code (a unit inside a major hazard source, equipment S0) and
+  // prodcell_id (a non-major unit: a production cell of type unit without a hazard source).
+  std::string company_code, company_name, equip_code, prodcell_id, unit_name, hazard_code;
   std::string status;
   core::SysTime begin_at{};
   std::optional<core::SysTime> end_at, planned_end;
   std::string reason;
+  // The overhaul filing (大检修备案, DOMAIN §4): only for an overhaul, where content, the
+  // responsible person and the phone are required and the unit head is optional.
+  std::optional<std::string> content, unit_head, responsible_person, responsible_phone;
   std::optional<std::string> end_reason;
   std::string source = "dashboard", filed_by;
   std::optional<std::string> ended_by;
@@ -45,13 +50,16 @@ struct UnitStatus {
 };
 
 inline constexpr std::size_t kMaxUnitStatusReason = 500;
+inline constexpr std::size_t kMaxOverhaulContent = 1000;
+inline constexpr std::size_t kMaxOverhaulPerson = 64;
 // How far back a status may begin (a late entry of a stop that already happened).
 inline constexpr int kMaxUnitStatusBackDays = 30;
 
 // The checks on a status's own fields at `now`, with JSON pointers into the API form: a known
-// status, a begin at most kMaxUnitStatusBackDays ago and not in the future (5 minutes of clock
-// skew allowed), a planned end after the begin, a reason for stopped and overhaul. Empty when it
-// passes.
+// status, exactly one of equip_code and prodcell_id, a begin at most kMaxUnitStatusBackDays ago
+// and not in the future (5 minutes of clock skew allowed), a planned end after the begin, a
+// reason for stopped and overhaul, an overhaul's content, responsible person and phone (a mobile
+// or a fixed line) and none of them on another status. Empty when it passes.
 std::vector<core::FieldError> check_unit_status(const UnitStatus& s, core::SysTime now);
 
 }  // namespace hazmon::model

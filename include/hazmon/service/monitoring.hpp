@@ -31,8 +31,13 @@ struct TimeRange {
 struct FilingSettings {
   std::chrono::seconds max_length{7 * 86400};            // ingest.filing_max_days
   std::chrono::seconds max_overhaul_length{60 * 86400};  // ingest.overhaul_filing_max_days
+  // A unit status's stop or overhaul starting within this of the end of an approved window on
+  // the same unit continues that window: the maximum applies to the whole chain
+  // (ingest.filing_chain_gap_minutes; docs/duties.md, attack 12.10).
+  std::chrono::seconds chain_gap{3600};
 };
-// From the config's `ingest` section (filing_max_days, overhaul_filing_max_days).
+// From the config's `ingest` section (filing_max_days, overhaul_filing_max_days,
+// filing_chain_gap_minutes).
 void from_json(const nlohmann::json& j, FilingSettings& s);
 
 // A point's readings in [from, to) (RFC 3339 as given back); truncated when `limit` was reached.

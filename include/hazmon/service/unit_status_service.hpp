@@ -20,7 +20,8 @@
 
 namespace hazmon::storage {
 class Database;
-}
+class Tx;
+}  // namespace hazmon::storage
 
 namespace hazmon::service {
 
@@ -52,7 +53,8 @@ class UnitStatusService {
 
   // Files a status: enterprise users (source dashboard) and gateways (source upload) of the
   // enterprise; others 403; another enterprise's company_code 422 on /company_code, a unit that is
-  // not the enterprise's production unit 422 on /equip_code. A begin before the unit's latest
+  // not the enterprise's production unit 422 on /equip_code (/prodcell_id for a non-major unit,
+  // a production cell of type unit without a hazard source). A begin before the unit's latest
   // status is 422 on /begin_at. An upload of the unit's current status again (same status and
   // begin) changes nothing (created false).
   UnitStatusAnswer file(const model::Principal& who, model::UnitStatus s);
@@ -71,6 +73,13 @@ class UnitStatusService {
   core::SysTime now() const { return clock_.now(); }
 
  private:
+  // 422 unless the status's unit is an active production unit of its enterprise in the scope.
+  void check_unit(storage::Tx& tx, const model::Principal& who, const model::UnitStatus& s) const;
+  // The filing of a stop or an overhaul, approved when inside the limits; `pending` says why not.
+  storage::UnitFiling suppression_filing(storage::Tx& tx, const model::Principal& who,
+                                         const model::UnitStatus& s,
+                                         std::optional<std::string>& pending) const;
+
   storage::Database& db_;
   FilingSettings filing_;
   const core::Clock& clock_;

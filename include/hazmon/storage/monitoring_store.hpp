@@ -22,7 +22,7 @@ class Tx;
 // An approved, uncancelled filing as a suppression window.
 struct FilingWindow {
   std::string company_code;
-  std::string target_kind;  // enterprise | hazard_source | equipment | point
+  std::string target_kind;  // enterprise | hazard_source | equipment | unit | point
   std::string target_code;
   core::SysTime starts_at{}, ends_at{};
   // Made by a unit run status (origin unit_status): the unit's gas detectors (combustible, toxic,

@@ -17,7 +17,7 @@ namespace hazmon::storage {
 class Tx;
 
 struct UnitStatusFilter {
-  std::optional<std::string> company_code, equip_code, status;
+  std::optional<std::string> company_code, equip_code, prodcell_id, status;
   bool current_only = false;  // the statuses in force (no end)
 };
 
@@ -26,14 +26,23 @@ struct UnitStatusPage {
   long long total = 0;
 };
 
-// A production unit (equipment of type S0) of an enterprise.
+// A production unit of an enterprise: equipment of type S0 (equip_code) or a non-major unit, a
+// production cell of type unit without a hazard source (prodcell_id).
 struct ProductionUnit {
-  std::string equip_code, name, hazard_code;
+  std::string equip_code, prodcell_id, name, hazard_code;
 };
+
+// What a status is on, as a filing names it: target_kind equipment (an S0's equip_code) or unit
+// (a non-major unit's prodcell_id).
+struct UnitTarget {
+  std::string kind, code;
+};
+UnitTarget unit_target(const model::UnitStatus& s);
 
 // The filing a stop or an overhaul makes on its unit.
 struct UnitFiling {
-  std::string company_code, equip_code, filing_type, reason, person;
+  std::string company_code, filing_type, reason, person;
+  UnitTarget target;
   core::SysTime starts_at{}, ends_at{};
   std::optional<long long> created_by;  // the user; none for a gateway's upload
   bool approved = false;
@@ -47,13 +56,16 @@ class UnitStatusStore {
   // The enterprise's active production unit `equip_code` (equipment type S0).
   std::optional<ProductionUnit> unit(Tx& tx, const std::string& company_code,
                                      const std::string& equip_code) const;
-  // The enterprise's active production units.
+  // The enterprise's active non-major unit `prodcell_id` (cell type unit, no hazard source).
+  std::optional<ProductionUnit> cell(Tx& tx, const std::string& company_code,
+                                     const std::string& prodcell_id) const;
+  // The enterprise's active production units: S0 equipment, then non-major units.
   std::vector<ProductionUnit> units(Tx& tx, const std::string& company_code) const;
 
   // The unit's current status (no end), locked when `lock`.
-  std::optional<model::UnitStatus> current(Tx& tx, const std::string& equip_code, bool lock) const;
+  std::optional<model::UnitStatus> current(Tx& tx, const UnitTarget& unit, bool lock) const;
   // The unit's latest status by begin (ended or not).
-  std::optional<model::UnitStatus> latest(Tx& tx, const std::string& equip_code) const;
+  std::optional<model::UnitStatus> latest(Tx& tx, const UnitTarget& unit) const;
   std::optional<model::UnitStatus> find(Tx& tx, const model::Scope& scope, long long id,
                                         bool lock) const;
   // Inserts the status (with its filing id, if any); returns the stored row.
@@ -78,6 +90,12 @@ class UnitStatusStore {
 
   // The suppression filing of a stop or an overhaul (origin unit_status, target the unit).
   long long insert_filing(Tx& tx, const UnitFiling& f) const;
+  // Where the contiguous suppressed time that a window starting at `starts_at` on `unit` would
+  // continue begins: the earliest start of the approved, uncancelled filings on the same target
+  // (any origin) that end at most `gap` before it or before one another (back-to-back stops);
+  // `starts_at` itself when none does.
+  core::SysTime chain_start(Tx& tx, const UnitTarget& unit, core::SysTime starts_at,
+                            std::chrono::seconds gap) const;
   // The status ended at `end_at`: its filing ends there too (cancelled when that is not after
   // its start), so that suppression stops with the status.
   void end_filing(Tx& tx, long long filing_id, core::SysTime end_at,

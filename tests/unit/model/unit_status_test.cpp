@@ -63,3 +63,37 @@ TEST(UnitStatus, OnlyStopsAndOverhaulsFileAWindowAndGasDetectorsAreSpared) {
   }
   EXPECT_FALSE(valid_unit_status("shutdown"));
 }
+
+TEST(UnitStatus, ANonMajorUnitIsNamedByItsCellAndOnlyOnce) {
+  auto s = valid();
+  s.equip_code.clear();
+  s.prodcell_id = "NM1";
+  EXPECT_TRUE(check_unit_status(s, kNow).empty());
+  s.equip_code = "14010000001001S0001";
+  EXPECT_TRUE(names(check_unit_status(s, kNow), "/prodcell_id"));
+}
+
+TEST(UnitStatus, AnOverhaulCarriesItsFilingFieldsAndNoOtherStatusDoes) {
+  auto s = valid();
+  s.status = "overhaul";
+  auto e = check_unit_status(s, kNow);
+  EXPECT_TRUE(names(e, "/content"));
+  EXPECT_TRUE(names(e, "/responsible_person"));
+  EXPECT_TRUE(names(e, "/responsible_phone"));
+  s.content = "更换反应釜搅拌器密封";
+  s.responsible_person = "检修负责人";
+  s.responsible_phone = "13812345678";
+  EXPECT_TRUE(check_unit_status(s, kNow).empty());
+  s.responsible_phone = "0351-1234567";
+  EXPECT_TRUE(check_unit_status(s, kNow).empty());
+  s.responsible_phone = "12345";
+  EXPECT_TRUE(names(check_unit_status(s, kNow), "/responsible_phone"));
+  s.responsible_phone = "13812345678";
+  s.content = std::string(kMaxOverhaulContent + 1, 'x');
+  EXPECT_TRUE(names(check_unit_status(s, kNow), "/content"));
+  s.content = "  ";
+  EXPECT_TRUE(names(check_unit_status(s, kNow), "/content"));
+  s = valid();  // a stop
+  s.unit_head = "装置主任";
+  EXPECT_TRUE(names(check_unit_status(s, kNow), "/unit_head"));
+}
