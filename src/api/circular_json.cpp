@@ -3,6 +3,8 @@
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/time_format.hpp>
 
+#include <map>
+
 #include "json_values.hpp"
 
 namespace hazmon::api {
@@ -151,6 +153,55 @@ json circular_summary_json(const service::CircularSummary& s) {
           {"group_by", s.by_city ? "city" : "county"},
           {"regions", std::move(regions)},
           {"total", region_json(s.total)}};
+}
+
+namespace {
+// "circular_published" -> "published".
+std::string step_of(const std::string& push_reason) {
+  const std::string prefix = "circular_";
+  return push_reason.rfind(prefix, 0) == 0 ? push_reason.substr(prefix.size()) : push_reason;
+}
+
+json delivery_json(const model::CircularDelivery& m) {
+  return {{"id", m.id},
+          {"step", step_of(m.push_reason)},
+          {"channel", m.channel},
+          {"recipient", m.recipient},
+          {"recipient_name", m.recipient_name},
+          {"status", m.status},
+          {"attempts", m.attempts},
+          {"last_error", opt(m.last_error)},
+          {"created_at", core::format_rfc3339(m.created_at)},
+          {"sent_at", opt(m.sent_at)}};
+}
+}  // namespace
+
+json circular_deliveries_json(const service::CircularDeliveries& d) {
+  const bool draft = d.circular.state == "draft";
+  json items = json::array(), unreachable = json::array();
+  std::map<std::string, long long> totals = {{"sent", 0}, {"pending", 0}, {"failed", 0}};
+  for (const auto& r : d.recipients) {
+    json messages = json::array();
+    bool told = false;
+    for (const auto& m : d.messages) {
+      if (m.company_code != r.company_code) continue;
+      messages.push_back(delivery_json(m));
+      told = told || m.push_reason == "circular_published";
+      ++totals[m.status];
+    }
+    if (!draft && !told) unreachable.push_back(r.company_code);
+    items.push_back({{"company_code", r.company_code},
+                     {"company_name", r.company_name},
+                     {"acknowledged", r.acknowledged_at.has_value()},
+                     {"reachable", draft ? json(nullptr) : json(told)},
+                     {"messages", std::move(messages)}});
+  }
+  return {{"circular_id", d.circular.id},
+          {"state", d.circular.state},
+          {"notify_enabled", d.enabled},
+          {"items", std::move(items)},
+          {"unreachable_codes", std::move(unreachable)},
+          {"totals", totals}};
 }
 
 }  // namespace hazmon::api

@@ -17,5 +17,8 @@ nlohmann::json circular_recipient_json(const model::Circular& c, const model::Ci
 nlohmann::json circular_attachment_json(long long circular_id, const model::CircularAttachment& a);
 nlohmann::json circular_detail_json(const service::CircularDetail& d, core::SysTime now);
 nlohmann::json circular_summary_json(const service::CircularSummary& s);
+// GET /api/v1/circulars/{id}/notifications: per named enterprise whether anyone could be told
+// (`reachable`, null for a draft) and its messages with their delivery state.
+nlohmann::json circular_deliveries_json(const service::CircularDeliveries& d);
 
 }  // namespace hazmon::api

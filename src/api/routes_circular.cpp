@@ -136,7 +136,7 @@ void add_workflow_routes(http::Router& r, ApiContext& ctx, service::CircularServ
         }));
 }
 
-// Who was named and who has signed, filtered by acknowledged and overdue.
+// Who was named and who has signed, filtered by acknowledged and overdue; what was sent to them.
 void add_recipient_routes(http::Router& r, ApiContext& ctx, service::CircularService& cs) {
   r.add("GET", "/api/v1/circulars/{id}/recipients",
         authed(ctx, "", [&cs](Request& req, const Principal& who) {
@@ -160,6 +160,13 @@ void add_recipient_routes(http::Router& r, ApiContext& ctx, service::CircularSer
                                          : json(nullptr)},
                     {"items", items},
                     {"total", items.size()}});
+        }));
+  // The SMS and e-mail sent for it (docs/circulars.md), for its issuer.
+  r.add("GET", "/api/v1/circulars/{id}/notifications",
+        authed(ctx, "", [&cs](Request& req, const Principal& who) {
+          check_query(req, {});
+          auto id = id_param(req, "circular");
+          return json_response(200, circular_deliveries_json(cs.deliveries(who, id)));
         }));
 }
 

@@ -283,6 +283,7 @@ void Platform::Impl::build_reporting() {
   unit_statuses = std::make_unique<service::UnitStatusService>(db, filing_settings(cfg), *clock);
   unit_statuses->on_changed([p = ingest.get()] { p->reload(); });
   circulars = std::make_unique<service::CircularService>(db, *clock);
+  circulars->set_notifier(notifications.get());  // null: circulars send nothing
   // The coverage check counts a point connected by the data-quality window (docs/processes.md).
   processes = std::make_unique<service::ProcessService>(
       db, *clock, cfg["ingest"]["offline_after_s"].get<int>());
@@ -290,6 +291,7 @@ void Platform::Impl::build_reporting() {
   if (o.manual_ticks) return;  // the caller runs refresh(), tick() and check()
   ingest->on_maintenance([c = commitments.get()] { c->check(); });  // the deadline, every minute
   ingest->on_maintenance([s = sis.get()] { s->check(); });          // trips from points, expiries
+  ingest->on_maintenance([c = circulars.get()] { c->remind_overdue(); });  // past the deadline
   ingest->on_maintenance([s = statistics.get(), d = data_quality.get(), r = reports.get()] {
     s->refresh_point_counts();  // the overview's point counts, for every scope at once
     d->refresh();               // after the minute/hour aggregates

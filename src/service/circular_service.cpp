@@ -3,7 +3,11 @@
 #include <algorithm>
 
 #include <hazmon/core/error.hpp>
+#include <hazmon/core/log.hpp>
+#include <hazmon/notify/circular_templates.hpp>
+#include <hazmon/service/notification_service.hpp>
 #include <hazmon/storage/database.hpp>
+#include <hazmon/storage/notification_store.hpp>
 
 namespace hazmon::service {
 using core::Errc;
@@ -55,6 +59,32 @@ std::vector<std::string> unique_codes(const std::vector<std::string>& codes) {
   if (out.size() > model::kMaxCircularRecipients)
     throw Error(Errc::validation_failed, "too many enterprises named",
                 {{"/company_codes", "at most 500 enterprises"}});
+  return out;
+}
+
+// What the SMS and e-mail say of a circular (notify/circular_templates.hpp). A city issues as
+// its emergency management bureau.
+notify::CircularNotice notice_of(const model::Circular& c, const std::string& step,
+                                 std::size_t attachments) {
+  notify::CircularNotice n;
+  n.id = c.id;
+  n.step = step;
+  n.issuer = c.issuer_region ? c.issuer_name + "应急管理局" : c.issuer_name;
+  for (const auto& k : model::circular_kinds())
+    if (c.kind == k.key) n.kind_name = k.name;
+  n.title = c.title;
+  n.body = c.body;
+  n.withdraw_reason = c.withdraw_reason.value_or("");
+  n.ack_deadline = c.ack_deadline;
+  n.attachments = static_cast<int>(attachments);
+  return n;
+}
+
+std::vector<std::string> codes_of(const std::vector<model::CircularRecipient>& rs,
+                                  bool unacknowledged_only) {
+  std::vector<std::string> out;
+  for (const auto& r : rs)
+    if (!unacknowledged_only || !r.acknowledged_at) out.push_back(r.company_code);
   return out;
 }
 
@@ -144,7 +174,7 @@ CircularDetail CircularService::edit(const model::Principal& who, long long id,
 
 CircularDetail CircularService::publish(const model::Principal& who, long long id) {
   auto now = clock_.now();
-  return db_.in_tx([&](storage::Tx& tx) {
+  auto published = db_.in_tx([&](storage::Tx& tx) {
     auto c = manageable(tx, who, id);
     if (c.state != "draft")
       throw Error(Errc::conflict, "the circular is " + c.state + "; only a draft is published");
@@ -156,8 +186,15 @@ CircularDetail CircularService::publish(const model::Principal& who, long long i
       throw Error(Errc::validation_failed, "the acknowledgement deadline has passed",
                   {{"/ack_deadline", "must be later than the publication"}});
     store_.publish(tx, id, who.name, now, deadline);
-    return detail(tx, who, id);
+    auto d = detail(tx, who, id);
+    if (notifier_)
+      notifier_->enqueue_circular(
+          tx, notice_of(d.circular, "published", d.attachments.size()),
+          codes_of(store_.recipients(tx, model::Scope::province(), id), false));
+    return d;
   });
+  if (notifier_) notifier_->wake();
+  return published;
 }
 
 CircularDetail CircularService::withdraw(const model::Principal& who, long long id,
@@ -167,12 +204,18 @@ CircularDetail CircularService::withdraw(const model::Principal& who, long long 
     throw Error(Errc::validation_failed, "a withdrawal needs its reason",
                 {{"/reason", why.empty() ? "is required" : "at most 200 bytes"}});
   auto now = clock_.now();
-  return db_.in_tx([&](storage::Tx& tx) {
+  auto withdrawn = db_.in_tx([&](storage::Tx& tx) {
     auto c = manageable(tx, who, id);
     if (c.state == "withdrawn") throw Error(Errc::conflict, "the circular is already withdrawn");
     store_.withdraw(tx, id, who.name, now, why);
-    return detail(tx, who, id);
+    auto d = detail(tx, who, id);
+    // Those told of the publication hear of the withdrawal; a draft told no one.
+    if (notifier_ && c.state == "published")
+      notifier_->enqueue_circular(tx, notice_of(d.circular, "withdrawn", d.attachments.size()), {});
+    return d;
   });
+  if (notifier_) notifier_->wake();
+  return withdrawn;
 }
 
 CircularDetail CircularService::acknowledge(const model::Principal& who, long long id,
@@ -193,6 +236,48 @@ CircularDetail CircularService::acknowledge(const model::Principal& who, long lo
     if (!store_.acknowledge(tx, id, who.scope.company_code, who.name, now, text))
       throw Error(Errc::conflict, "the circular is already acknowledged");
     return detail(tx, who, id);
+  });
+}
+
+int CircularService::remind_overdue() {
+  if (!notifier_) return 0;
+  auto now = clock_.now();
+  auto due = db_.in_tx([&](storage::Tx& tx) { return store_.due_reminders(tx, now, 100); });
+  int reminded = 0;
+  for (auto id : due) {
+    // One transaction per circular: the mark and the messages commit together.
+    reminded += db_.in_tx([&](storage::Tx& tx) {
+      if (!store_.mark_reminded(tx, id, now)) return 0;  // reminded meanwhile, or withdrawn
+      auto c = store_.find(tx, model::Scope::province(), id, true);
+      if (!c) return 0;
+      auto pending = codes_of(store_.recipients(tx, model::Scope::province(), id), true);
+      if (!pending.empty())
+        notifier_->enqueue_circular(
+            tx, notice_of(*c, "reminder", store_.attachments(tx, id).size()), pending);
+      return 1;
+    });
+  }
+  if (reminded > 0) notifier_->wake();
+  return reminded;
+}
+
+CircularDeliveries CircularService::deliveries(const model::Principal& who, long long id) {
+  must_be_person(who);
+  return db_.in_tx([&](storage::Tx& tx) {
+    auto c = store_.find(tx, who.scope, id, false);
+    if (!c) throw Error(Errc::not_found, "no such circular");
+    if (!may_manage(who, *c))
+      throw Error(Errc::forbidden, "what was sent for a circular is shown to its issuer");
+    CircularDeliveries out;
+    out.circular = std::move(*c);
+    out.recipients = store_.recipients(tx, who.scope, id);
+    out.messages = storage::NotificationStore{}.circular_deliveries(tx, id);
+    out.enabled = notifier_ != nullptr;
+    // As GET /notifications: phone numbers whole only for those who keep the contact list.
+    bool whole = who.role == model::Role::province_admin || who.role == model::Role::city_officer;
+    for (auto& m : out.messages)
+      if (!whole && m.channel == "sms") m.recipient = core::mask_phone(m.recipient);
+    return out;
   });
 }
 

@@ -9,6 +9,7 @@
 #include <hazmon/core/metrics.hpp>
 #include <hazmon/core/serial_worker.hpp>
 #include <hazmon/core/time_format.hpp>
+#include <hazmon/notify/circular_templates.hpp>
 #include <hazmon/notify/sms_gateway.hpp>
 #include <hazmon/notify/smtp_mailer.hpp>
 #include <hazmon/service/warning_service.hpp>
@@ -195,6 +196,63 @@ struct NotificationService::Impl {
     return added[0] + added[1];
   }
 
+  // The people of a named enterprise (docs/circulars.md): its duty contacts, then the
+  // responsible persons of its hazard sources by SMS.
+  std::vector<Recipient> circular_people(storage::Tx& tx, const std::string& company) {
+    std::vector<Recipient> out;
+    for (const auto& c : store.enterprise_contacts(tx, company)) {
+      Recipient rc{"enterprise", c.name, c.phone.value_or(""), c.email.value_or(""), {}, c.id};
+      for (const auto& chn : json::parse(c.channels))
+        if (auto k = notify::channel_from_string(chn.get<std::string>())) rc.channels.push_back(*k);
+      out.push_back(std::move(rc));
+    }
+    for (const auto& rp : store.enterprise_persons(tx, company, clock.now()))
+      out.push_back({"enterprise",
+                     rp.name + "（" + person_role_zh(rp.role) + "）",
+                     rp.mobile,
+                     "",
+                     {Channel::sms},
+                     std::nullopt});
+    return out;
+  }
+
+  int enqueue_circular(storage::Tx& tx, const notify::CircularNotice& n,
+                       const std::vector<std::string>& codes) {
+    const std::string reason = "circular_" + n.step;
+    notify::Rendered texts[2] = {notify::render_circular(n, Channel::sms, s.templates),
+                                 notify::render_circular(n, Channel::email, s.templates)};
+    auto now = clock.now();
+    int added[2] = {0, 0};
+    auto put = [&](const std::string& company, Channel c, const std::string& address,
+                   const std::string& name, std::optional<long long> contact) {
+      if (address.empty()) return;
+      if ((c == Channel::sms && !sms) || (c == Channel::email && !mail)) return;
+      const auto& t = texts[ch(c)];
+      added[ch(c)] += store.add_circular(
+          tx, n.id,
+          {0, company, reason + ":" + company, reason, std::string(notify::to_string(c)), address,
+           name, "enterprise", contact, c == Channel::email ? t.subject : std::string(), t.body,
+           now});
+    };
+    if (n.step == "withdrawn") {
+      for (const auto& a : store.circular_addressees(tx, n.id))
+        if (auto c = notify::channel_from_string(a.channel))
+          put(a.company_code, *c, a.recipient, a.recipient_name, a.contact_id);
+    } else {
+      for (const auto& company : codes)
+        for (const auto& r : circular_people(tx, company))
+          for (auto c : r.channels)
+            put(company, c, c == Channel::sms ? r.phone : r.email, r.name, r.contact_id);
+    }
+    for (int c = 0; c < 2; ++c) {
+      n_queued += added[c];
+      if (m_queued[c]) m_queued[c]->Increment(added[c]);
+    }
+    if (added[0] + added[1] > 0)
+      log->info("circular {} ({}): {} SMS and {} e-mail queued", n.id, n.step, added[0], added[1]);
+    return added[0] + added[1];
+  }
+
   // The on_push listener: a failed outbox write (database down) is kept and retried by the
   // sender thread rather than lost.
   void on_push(const model::WarningPush& ev) {
@@ -339,6 +397,13 @@ void NotificationService::subscribe(WarningService& warnings) {
 }
 
 int NotificationService::enqueue(const model::WarningPush& push) { return impl_->enqueue(push); }
+
+int NotificationService::enqueue_circular(storage::Tx& tx, const notify::CircularNotice& notice,
+                                          const std::vector<std::string>& company_codes) {
+  return impl_->enqueue_circular(tx, notice, company_codes);
+}
+
+void NotificationService::wake() { impl_->poke(); }
 
 void NotificationService::start() {
   auto& i = *impl_;

@@ -133,6 +133,20 @@ void CircularStore::update(Tx& tx, const model::Circular& c, core::SysTime at) c
        format_timestamptz(at)});
 }
 
+std::vector<long long> CircularStore::due_reminders(Tx& tx, core::SysTime now, int limit) const {
+  return tx.rows<long long>(
+      "SELECT id FROM circular WHERE state = 'published' AND reminded_at IS NULL AND "
+      "ack_deadline <= $1 ORDER BY ack_deadline, id LIMIT $2",
+      {format_timestamptz(now), std::to_string(limit)});
+}
+
+bool CircularStore::mark_reminded(Tx& tx, long long id, core::SysTime at) const {
+  return tx.exec_count(
+             "UPDATE circular SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL AND "
+             "state = 'published'",
+             {std::to_string(id), format_timestamptz(at)}) == 1;
+}
+
 void CircularStore::set_recipients(Tx& tx, long long id,
                                    const std::vector<std::string>& codes) const {
   tx.exec_count("DELETE FROM circular_recipient WHERE circular_id = $1", {std::to_string(id)});

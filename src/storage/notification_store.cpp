@@ -51,6 +51,27 @@ struct RowDescription<NotificationRow> {
 };
 
 template <>
+struct RowDescription<CircularAddressee> {
+  using A = CircularAddressee;
+  static constexpr auto columns = std::make_tuple(
+      column("company_code", &A::company_code), column("channel", &A::channel),
+      column("recipient", &A::recipient), column("recipient_name", &A::recipient_name),
+      column("contact_id", &A::contact_id));
+};
+
+template <>
+struct RowDescription<model::CircularDelivery> {
+  using D = model::CircularDelivery;
+  static constexpr auto columns =
+      std::make_tuple(column("id", &D::id), column("company_code", &D::company_code),
+                      column("push_reason", &D::push_reason), column("channel", &D::channel),
+                      column("recipient", &D::recipient),
+                      column("recipient_name", &D::recipient_name), column("status", &D::status),
+                      column("attempts", &D::attempts), column("last_error", &D::last_error),
+                      column("created_at", &D::created_at), column("sent_at", &D::sent_at));
+};
+
+template <>
 struct RowDescription<ContactRow> {
   using C = ContactRow;
   static constexpr auto columns = std::make_tuple(
@@ -138,6 +159,45 @@ int NotificationStore::add(Tx& tx, const OutboxWrite& w) const {
       {id_text(w.warning_event_id), w.company_code, w.dedup_key, w.push_reason, w.channel,
        w.recipient, w.recipient_name, w.recipient_level,
        w.contact_id ? Param(id_text(*w.contact_id)) : Param(), w.subject, w.body, ts(w.now)}));
+}
+
+std::vector<ResponsiblePerson> NotificationStore::enterprise_persons(
+    Tx& tx, const std::string& company_code, core::SysTime now) const {
+  return tx.rows<ResponsiblePerson>(
+      "SELECT DISTINCT ON (mobile) name, role, mobile FROM responsible_person WHERE is_active AND "
+      "company_code = $1 AND mobile IS NOT NULL "
+      "AND (valid_to IS NULL OR valid_to >= ($2::timestamptz AT TIME ZONE 'Asia/Shanghai')::date) "
+      "ORDER BY mobile, role, id",
+      {company_code, ts(now)});
+}
+
+int NotificationStore::add_circular(Tx& tx, long long circular_id, const OutboxWrite& w) const {
+  return static_cast<int>(tx.exec_count(
+      "INSERT INTO notification (circular_id, company_code, dedup_key, push_reason, channel, "
+      "recipient, recipient_name, recipient_level, contact_id, subject, body, next_attempt_at, "
+      "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) "
+      "ON CONFLICT (circular_id, dedup_key, channel, recipient) DO NOTHING",
+      {id_text(circular_id), w.company_code, w.dedup_key, w.push_reason, w.channel, w.recipient,
+       w.recipient_name, w.recipient_level, w.contact_id ? Param(id_text(*w.contact_id)) : Param(),
+       w.subject, w.body, ts(w.now)}));
+}
+
+std::vector<CircularAddressee> NotificationStore::circular_addressees(Tx& tx,
+                                                                      long long circular_id) const {
+  return tx.rows<CircularAddressee>(
+      "SELECT company_code, channel, recipient, recipient_name, contact_id FROM notification "
+      "WHERE circular_id = $1 AND push_reason = 'circular_published' AND status <> 'failed' "
+      "ORDER BY company_code, id",
+      {id_text(circular_id)});
+}
+
+std::vector<model::CircularDelivery> NotificationStore::circular_deliveries(
+    Tx& tx, long long circular_id) const {
+  return tx.rows<model::CircularDelivery>(
+      "SELECT id, company_code, push_reason, channel, recipient, recipient_name, status, "
+      "attempts, last_error, created_at, sent_at FROM notification WHERE circular_id = $1 "
+      "ORDER BY company_code, created_at, id",
+      {id_text(circular_id)});
 }
 
 std::vector<OutboxMessage> NotificationStore::due(Tx& tx, core::SysTime now,

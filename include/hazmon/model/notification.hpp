@@ -21,6 +21,17 @@ struct NotificationRow {
   std::optional<core::SysTime> sent_at;
 };
 
+// A message of a circular (its publication, withdrawal or reminder) to one person on one channel,
+// as GET /circulars/{id}/notifications lists it (docs/circulars.md).
+struct CircularDelivery {
+  long long id = 0;
+  std::string company_code, push_reason, channel, recipient, recipient_name, status;
+  int attempts = 0;
+  std::optional<std::string> last_error;
+  core::SysTime created_at{};
+  std::optional<core::SysTime> sent_at;
+};
+
 // A duty contact as the API shows it.
 struct ContactRow {
   long long id = 0;

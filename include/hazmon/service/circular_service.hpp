@@ -13,6 +13,7 @@
 
 #include <hazmon/core/clock.hpp>
 #include <hazmon/model/circular.hpp>
+#include <hazmon/model/notification.hpp>
 #include <hazmon/model/scope.hpp>
 #include <hazmon/storage/circular_store.hpp>
 
@@ -21,6 +22,8 @@ class Database;
 }
 
 namespace hazmon::service {
+
+class NotificationService;
 
 struct CircularDetail {
   model::Circular circular;
@@ -43,9 +46,28 @@ struct CircularSummary {
   storage::CircularRegionCount total;
 };
 
+// The SMS and e-mail of a circular for its issuer (GET /circulars/{id}/notifications): the named
+// enterprises and every message queued for their people.
+struct CircularDeliveries {
+  model::Circular circular;
+  std::vector<model::CircularRecipient> recipients;
+  std::vector<model::CircularDelivery> messages;  // by enterprise; SMS numbers masked for some
+  bool enabled = false;                           // notifications are configured
+};
+
 class CircularService {
  public:
   CircularService(storage::Database& db, const core::Clock& clock);
+
+  // SMS and e-mail to the named enterprises' people (docs/circulars.md): publication and
+  // withdrawal queue them in the same transaction; null (notify disabled): nothing is sent.
+  void set_notifier(NotificationService* n) { notifier_ = n; }
+  // Queues, once per circular, a reminder to the named enterprises that have not acknowledged a
+  // published circular by its deadline; returns the circulars reminded. Called every minute by
+  // the maintenance tick (tests call it). Nothing without a notifier.
+  int remind_overdue();
+  // The issuer's view of what was sent (404 as get(); 403 for a reader who does not manage it).
+  CircularDeliveries deliveries(const model::Principal& who, long long id);
 
   // Province officers and admins, and city officers (for their city); 403 otherwise.
   CircularDetail create(const model::Principal& who, const CircularDraft& d);
@@ -83,6 +105,7 @@ class CircularService {
   storage::Database& db_;
   const core::Clock& clock_;
   storage::CircularStore store_;
+  NotificationService* notifier_ = nullptr;
 };
 
 }  // namespace hazmon::service

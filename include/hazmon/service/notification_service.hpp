@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <hazmon/core/clock.hpp>
 #include <hazmon/model/notification.hpp>
@@ -22,7 +23,8 @@
 
 namespace hazmon::storage {
 class Database;
-}
+class Tx;
+}  // namespace hazmon::storage
 namespace hazmon::core {
 class Metrics;
 class Liveness;
@@ -30,6 +32,7 @@ class Liveness;
 namespace hazmon::notify {
 class SmsGateway;
 class Mailer;
+struct CircularNotice;
 }  // namespace hazmon::notify
 
 namespace hazmon::service {
@@ -67,6 +70,18 @@ class NotificationService {
   // Writes the outbox rows for one pushed event; returns how many were new. A push seen before
   // (same event, reason, level and escalation count) adds nothing.
   int enqueue(const model::WarningPush& push);
+
+  // A circular's step (docs/circulars.md), in the caller's transaction (the circular's own
+  // change: both commit or neither; call wake() after the commit). "published" and "reminder"
+  // queue an SMS and an e-mail (as each person's channels allow) for the people of each
+  // enterprise in `company_codes`: its active enterprise duty contacts (min_level does not
+  // apply: a circular has no level) and the responsible persons of its hazard sources (SMS).
+  // "withdrawn" tells those told of the publication (`company_codes` unused). Idempotent per
+  // circular, step, enterprise, channel and address; returns the rows added.
+  int enqueue_circular(storage::Tx& tx, const notify::CircularNotice& notice,
+                       const std::vector<std::string>& company_codes);
+  // Wakes the sender thread (a no-op without one).
+  void wake();
 
   void start();  // starts the sender thread (unless poll_interval is 0)
   void stop();

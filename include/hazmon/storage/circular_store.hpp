@@ -58,6 +58,11 @@ class CircularStore {
                core::SysTime deadline) const;
   void withdraw(Tx& tx, long long id, const std::string& who, core::SysTime at,
                 const std::string& reason) const;
+  // Published circulars past their deadline at `now` whose reminder has not been queued yet
+  // (docs/circulars.md), oldest deadline first; mark_reminded records it, false when it was
+  // recorded already (once per circular).
+  std::vector<long long> due_reminders(Tx& tx, core::SysTime now, int limit) const;
+  bool mark_reminded(Tx& tx, long long id, core::SysTime at) const;
   // Records the enterprise's acknowledgement; false when it is not named or already acknowledged.
   bool acknowledge(Tx& tx, long long id, const std::string& company_code, const std::string& who,
                    core::SysTime at, const std::optional<std::string>& reply) const;

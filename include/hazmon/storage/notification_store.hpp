@@ -1,6 +1,7 @@
 #pragma once
-// Where warning notifications are stored: the outbox `notification` (one row per event, push,
-// channel and recipient; sent, retried or failed by the sender thread) and the duty contacts
+// Where notifications are stored: the outbox `notification` (one row per warning event, push,
+// channel and recipient, or per circular, step, enterprise, channel and recipient (migration
+// 0028); sent, retried or failed by the sender thread) and the duty contacts
 // `notify_contact`, plus the registry's responsible persons they are resolved with. All in the
 // caller's transaction; service::NotificationService holds the workflow.
 #include <optional>
@@ -46,6 +47,12 @@ struct OutboxMessage {
   int attempts = 0;
 };
 
+// Who was told of a circular's publication (docs/circulars.md), for its withdrawal notice.
+struct CircularAddressee {
+  std::string company_code, channel, recipient, recipient_name;
+  std::optional<long long> contact_id;
+};
+
 struct NotificationFilter {
   std::optional<long long> warning_event_id;
   std::optional<std::string> status, channel, company_code;
@@ -78,8 +85,20 @@ class NotificationStore {
   std::vector<ResponsiblePerson> responsible_persons(Tx& tx, const std::string& hazard_code,
                                                      core::SysTime now) const;
 
+  // The active responsible persons with a mobile number of every hazard source of the
+  // enterprise, valid on `now`'s day, one per number: a circular's people at the enterprise.
+  std::vector<ResponsiblePerson> enterprise_persons(Tx& tx, const std::string& company_code,
+                                                    core::SysTime now) const;
+
   // 1 when written, 0 when this (event, dedup key, channel, recipient) was there already.
   int add(Tx& tx, const OutboxWrite& w) const;
+  // A circular's message (w.warning_event_id unused): 1 when written, 0 when this (circular,
+  // dedup key, channel, recipient) was there already.
+  int add_circular(Tx& tx, long long circular_id, const OutboxWrite& w) const;
+  // The addressees of the circular's publication messages that did not fail for good.
+  std::vector<CircularAddressee> circular_addressees(Tx& tx, long long circular_id) const;
+  // Every message of the circular, by enterprise, step and id.
+  std::vector<model::CircularDelivery> circular_deliveries(Tx& tx, long long circular_id) const;
   std::vector<OutboxMessage> due(Tx& tx, core::SysTime now, std::size_t limit) const;
   void mark_sent(Tx& tx, long long id, int attempts, core::SysTime at) const;
   // status pending (retry at next_attempt) or failed.
