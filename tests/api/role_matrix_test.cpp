@@ -483,6 +483,9 @@ std::map<std::string, Try> actions() {
   a["circular.summary"] = [=](World& w, const std::string& r, int) {
     return w.c().get("/api/v1/circulars/summary", as(w, r));
   };
+  a["circular.deliveries"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/circulars/" + circular(w, true) + "/notifications", as(w, r));
+  };
   // SIS loops (docs/sis.md): a fresh loop of the enterprise for every try that needs one,
   // registered by the enterprise's user; with a bypass requested or a trip filed when asked.
   auto sis_loop = [=](World& w, const std::string& tag) {
