@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  chooseUnit,
   emptyUnitStatusForm,
+  overhaulText,
+  unitChoice,
   filingText,
   statusDifferences,
   suppresses,
@@ -16,9 +19,13 @@ describe('unit status form', () => {
     expect(unitStatusProblems(f, now)).toEqual(['请选择生产装置']);
     f.equip_code = '14082600001001S0001';
     expect(unitStatusProblems(f, now)).toEqual([]);
+    f.status = 'stopped';
+    expect(unitStatusProblems(f, now)).toEqual(['停车须填写原因']);
     f.status = 'overhaul';
-    expect(unitStatusProblems(f, now)).toEqual(['检修须填写原因']);
+    expect(unitStatusProblems(f, now)).toContain('检修须填写原因');
     f.reason = '年度大检修';
+    expect(unitStatusProblems(f, now)).toEqual(['检修须填写检修内容', '检修须填写检修负责人', '检修负责人电话须为11位手机号或固定电话（如0351-1234567）']);
+    Object.assign(f, { content: '更换内件', responsible_person: '张三', responsible_phone: '0359-6123456' });
     expect(unitStatusProblems(f, now)).toEqual([]);
     expect(suppresses('stopped')).toBe(true);
     expect(suppresses('startup')).toBe(false);
@@ -40,6 +47,37 @@ describe('unit status form', () => {
     expect(Date.parse(body.begin_at!)).toBe(Date.parse('2026-12-07T03:00:00Z'));
     expect(body.planned_end).toBeUndefined();
     expect(unitStatusBody({ ...f, begin: '' }).begin_at).toBeUndefined();
+  });
+});
+
+describe('non-major units and the overhaul filing', () => {
+  it('names a non-major unit by its cell and only once', () => {
+    const f = emptyUnitStatusForm();
+    chooseUnit(f, 'c:NMU1');
+    expect(f.prodcell_id).toBe('NMU1');
+    expect(f.equip_code).toBe('');
+    expect(unitChoice(f)).toBe('c:NMU1');
+    expect(unitStatusProblems(f, now)).toEqual([]);
+    const body = unitStatusBody(f);
+    expect(body.prodcell_id).toBe('NMU1');
+    expect(body.equip_code).toBeUndefined();
+    chooseUnit(f, 'e:14082600001001S0001');
+    expect(f.prodcell_id).toBe('');
+    expect(unitStatusBody(f).equip_code).toBe('14082600001001S0001');
+    expect(unitStatusBody(f).prodcell_id).toBeUndefined();
+  });
+
+  it('sends the overhaul fields for an overhaul only and shows them', () => {
+    const f = { ...emptyUnitStatusForm(), equip_code: 'U1', reason: '检修', content: ' 更换内件 ', responsible_person: '张三', responsible_phone: '13912345678' };
+    expect(unitStatusBody({ ...f, status: 'stopped' }).content).toBeUndefined();
+    const body = unitStatusBody({ ...f, status: 'overhaul' });
+    expect(body.content).toBe('更换内件');
+    expect(body.responsible_phone).toBe('13912345678');
+    expect(body.unit_head).toBeUndefined();
+    expect(overhaulText({ content: '更换内件', unit_head: null, responsible_person: '张三', responsible_phone: '13912345678' })).toBe(
+      '检修内容：更换内件；检修负责人：张三（13912345678）',
+    );
+    expect(overhaulText({ content: null, unit_head: null, responsible_person: null, responsible_phone: null })).toBe('');
   });
 });
 

@@ -16,7 +16,7 @@ export const DEPLOYMENT_TASK_LABELS: Labels<S['DeploymentTaskName']> = {
 export const DEPLOYMENT_STATUS_LABELS: Labels<S['DeploymentStatus']> = { not_started: '未开始', in_progress: '进行中', done: '已完成' };
 export const FILING_TYPE_LABELS: Labels<NonNullable<S['Filing']['filing_type']>> = { shutdown: '停产', overhaul: '检维修', startup: '开车', trial_run: '试生产' };
 export const FILING_STATUS_LABELS: Labels<NonNullable<S['Filing']['status']>> = { pending: '待审批', approved: '已批准', rejected: '已驳回' };
-export const FILING_TARGET_LABELS: Labels<NonNullable<S['Filing']['target_kind']>> = { point: '监测点位', equipment: '设备', hazard_source: '重大危险源', enterprise: '企业' };
+export const FILING_TARGET_LABELS: Labels<NonNullable<S['Filing']['target_kind']>> = { point: '监测点位', equipment: '设备', hazard_source: '重大危险源', unit: '非重大危险源装置', enterprise: '企业' };
 // Equipment types (DOMAIN.md; schemas/registry/equipment.schema.json: Q0 is a gas detector there).
 export const EQUIP_TYPE_LABELS: Labels<S['equip_type']> = { G0: '储罐', Q0: '气体检测器', S0: '生产装置', C0: '仓库', Z0: '装卸平台' };
 export const RP_ROLE_LABELS: Readonly<Record<string, string>> = { principal: '主要负责人', technical: '技术负责人', operations: '操作负责人' };

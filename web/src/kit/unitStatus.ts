@@ -22,21 +22,50 @@ export function suppresses(status: string): boolean {
 }
 
 export interface UnitStatusForm {
-  equip_code: string;
+  equip_code: string; // a unit inside a major hazard source (equipment S0) …
+  prodcell_id: string; // … or a non-major unit (production cell without a hazard source): one of them
   status: UnitStatusKind;
   begin: string; // datetime-local, Beijing wall time; empty: now
   planned_end: string;
   reason: string;
+  // The overhaul filing (大检修备案): sent for an overhaul only.
+  content: string;
+  unit_head: string;
+  responsible_person: string;
+  responsible_phone: string;
 }
 
 export function emptyUnitStatusForm(): UnitStatusForm {
-  return { equip_code: '', status: 'running', begin: '', planned_end: '', reason: '' };
+  return {
+    equip_code: '',
+    prodcell_id: '',
+    status: 'running',
+    begin: '',
+    planned_end: '',
+    reason: '',
+    content: '',
+    unit_head: '',
+    responsible_person: '',
+    responsible_phone: '',
+  };
 }
+
+/** The unit picker's value: `e:<equip_code>` for an S0 unit, `c:<prodcell_id>` for a non-major one. */
+export function unitChoice(f: Pick<UnitStatusForm, 'equip_code' | 'prodcell_id'>): string {
+  if (f.prodcell_id) return 'c:' + f.prodcell_id;
+  return f.equip_code ? 'e:' + f.equip_code : '';
+}
+export function chooseUnit(f: UnitStatusForm, value: string): void {
+  f.equip_code = value.startsWith('e:') ? value.slice(2) : '';
+  f.prodcell_id = value.startsWith('c:') ? value.slice(2) : '';
+}
+
+const PHONE = /^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$/;
 
 /** The same checks as the server's, in Chinese; empty when the form may be sent. */
 export function unitStatusProblems(f: UnitStatusForm, now: number): string[] {
   const out: string[] = [];
-  if (!f.equip_code.trim()) out.push('请选择生产装置');
+  if (!f.equip_code.trim() && !f.prodcell_id.trim()) out.push('请选择生产装置');
   const b = f.begin ? fromBeijingInput(f.begin) : null;
   if (f.begin && !b) out.push('开始时间格式不正确');
   const begin = b ? Date.parse(b) : now;
@@ -48,18 +77,43 @@ export function unitStatusProblems(f: UnitStatusForm, now: number): string[] {
     else if (Date.parse(e) <= begin) out.push('计划结束时间须晚于开始时间');
   }
   if (suppresses(f.status) && !f.reason.trim()) out.push(`${STATUS_LABELS[f.status]}须填写原因`);
+  if (f.status === 'overhaul') {
+    if (!f.content.trim()) out.push('检修须填写检修内容');
+    if (!f.responsible_person.trim()) out.push('检修须填写检修负责人');
+    if (!PHONE.test(f.responsible_phone.trim())) out.push('检修负责人电话须为11位手机号或固定电话（如0351-1234567）');
+  }
   return out;
 }
 
 /** The body to POST: empty optional fields left out (the server takes now for the begin). */
 export function unitStatusBody(f: UnitStatusForm): S['UnitStatusInput'] {
-  const body: S['UnitStatusInput'] = { equip_code: f.equip_code.trim(), status: f.status };
+  const body: S['UnitStatusInput'] = { status: f.status };
+  if (f.prodcell_id.trim()) body.prodcell_id = f.prodcell_id.trim();
+  else body.equip_code = f.equip_code.trim();
   const b = f.begin ? fromBeijingInput(f.begin) : null;
   if (b) body.begin_at = b;
   const e = f.planned_end ? fromBeijingInput(f.planned_end) : null;
   if (e) body.planned_end = e;
   if (f.reason.trim()) body.reason = f.reason.trim();
+  if (f.status === 'overhaul') {
+    body.content = f.content.trim();
+    body.responsible_person = f.responsible_person.trim();
+    body.responsible_phone = f.responsible_phone.trim();
+    if (f.unit_head.trim()) body.unit_head = f.unit_head.trim();
+  }
   return body;
+}
+
+/** An overhaul's filing fields in one line, in Chinese ('' for other statuses). */
+export function overhaulText(
+  s: Pick<UnitStatus, 'content' | 'unit_head' | 'responsible_person' | 'responsible_phone'>,
+): string {
+  const parts: string[] = [];
+  if (s.content) parts.push('检修内容：' + s.content);
+  if (s.unit_head) parts.push('装置负责人：' + s.unit_head);
+  if (s.responsible_person)
+    parts.push('检修负责人：' + s.responsible_person + (s.responsible_phone ? `（${s.responsible_phone}）` : ''));
+  return parts.join('；');
 }
 
 /** What the status does to the unit's process alarms, in Chinese ('' when it suppresses nothing). */
