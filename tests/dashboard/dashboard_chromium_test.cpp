@@ -45,6 +45,9 @@ class Server {
  public:
   Server(const fs::path& dir, std::string dsn) : dir_(dir), dsn_(std::move(dsn)) {
     fs::create_directories(dir_);
+    // The built app is served from a copy: others rebuilding web/dist in a shared tree during the
+    // walk (a few minutes) would otherwise pull its files away (404 file_not_found mid-walk).
+    fs::copy(kSource / "web/dist", dir_ / "dist", fs::copy_options::recursive);
     config_ = dir_ / "hazmond.json";
     std::ofstream(config_)
         << json{{"state_dir", (dir_ / "var").string()},
@@ -52,7 +55,7 @@ class Server {
                  {{"port", 0},
                   {"listen_address", "127.0.0.1"},
                   {"shutdown_grace_ms", 2000},
-                  {"static_dir", (kSource / "web/dist").string()}}},
+                  {"static_dir", (dir_ / "dist").string()}}},
                 {"log", {{"level", "info"}}},
                 {"video",
                  {{"enabled", true},
