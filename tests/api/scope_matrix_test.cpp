@@ -1152,7 +1152,8 @@ TEST_F(ScopeMatrixOther, WorkPermitsFollowTheScope) {
 
 // Circulars (docs/circulars.md): per side a published and a withdrawn circular of the province
 // naming that side's enterprise, with a PDF. The list, a circular, its recipients, its attachment
-// and the per-city counts follow the scope (404 outside); an acknowledgement of the withdrawn one
+// and the per-city counts follow the scope (404 outside), and what was sent for it is the
+// province's alone (403 for the rest who read it); an acknowledgement of the withdrawn one
 // is 403 for everyone but the enterprise's users, 404 for another enterprise's, 409 where found,
 // and nothing is acknowledged.
 TEST_F(ScopeMatrixOther, CircularsFollowTheScope) {
@@ -1207,15 +1208,22 @@ TEST_F(ScopeMatrixOther, CircularsFollowTheScope) {
       auto pdf = c.get("/api/v1/circulars/" + id + "/attachments/" + file[side->company], tok);
       auto ack = c.post_json("/api/v1/circulars/" + gone[side->company] + "/acknowledgement",
                              {{"reply", "矩阵"}}, tok);
+      // What was sent for a circular is its issuer's (here the province's) to read.
+      auto sent = c.get("/api/v1/circulars/" + id + "/notifications", tok);
       if (visible) {
         EXPECT_EQ(one.status, 200) << one.body;
         EXPECT_EQ(recipients.status, 200) << recipients.body;
         EXPECT_EQ(pdf.status, 200) << pdf.body;
         EXPECT_EQ(pdf.body, "%PDF-");
+        if (who.role == "province_admin" || who.role == "province_officer")
+          EXPECT_EQ(sent.status, 200) << sent.body;
+        else
+          EXPECT_TRUE(is_problem(sent, 403, "forbidden")) << sent.body;
       } else {
         EXPECT_TRUE(is_problem(one, 404, "not_found")) << side->company;
         EXPECT_TRUE(is_problem(recipients, 404, "not_found")) << side->company;
         EXPECT_TRUE(is_problem(pdf, 404, "not_found")) << side->company;
+        EXPECT_TRUE(is_problem(sent, 404, "not_found")) << side->company;
       }
       if (who.role != "enterprise_user")
         EXPECT_TRUE(is_problem(ack, 403, "forbidden")) << ack.body;
