@@ -34,7 +34,9 @@ void add_connection_routes(http::Router& r, ApiContext& ctx) {
           service::ConnectionRequest q;
           q.region_code = query_or(req, "region", "");
           q.state = query_opt(req, "state");
-          q.silent_hours = query_int(req, "silent_hours", 24, 1, 720);
+          // Bounded by the service (connection.max_silent_hours); absent: the configured default.
+          if (query_opt(req, "silent_hours"))
+            q.silent_hours = query_int(req, "silent_hours", 0, 0, 1 << 30);
           q.limit = query_int(req, "limit", 100, 1, 1000);
           q.offset = query_int(req, "offset", 0, 0, 1 << 30);
           return json_response(200, ctx.roster.connection_status(who, q));

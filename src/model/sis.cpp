@@ -38,6 +38,12 @@ std::optional<SisState> sis_state_from_string(std::string_view s) {
 namespace {
 bool blank(const std::string& s) { return s.find_first_not_of(" \t") == std::string::npos; }
 
+std::string trimmed(const std::string& s) {
+  auto b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return {};
+  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+}
+
 void name_field(std::vector<core::FieldError>& out, const std::string& v, const char* pointer,
                 const char* what) {
   if (blank(v))
@@ -71,6 +77,9 @@ std::vector<core::FieldError> check_sis_bypass(const SisBypass& b, std::chrono::
   std::vector<core::FieldError> out;
   name_field(out, b.applicant, "/applicant", "the applicant (申请人)");
   name_field(out, b.approver, "/approver", "the approver (审批人)");
+  // A bypass takes an interlock out of service: nobody approves their own.
+  if (!blank(b.applicant) && trimmed(b.applicant) == trimmed(b.approver))
+    out.push_back({"/approver", "must be another person than the applicant (申请人)"});
   if (blank(b.reason))
     out.push_back({"/reason", "the reason is required"});
   else if (b.reason.size() > kMaxSisText)

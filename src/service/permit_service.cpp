@@ -23,6 +23,32 @@ std::string trimmed(const std::string& s) {
   auto b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
   return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
 }
+// How severe a grade of its type is (higher: stricter): 动火 特级 > 一级 > 二级 and 吊装 一级 >
+// 二级 > 三级 (GB 30871-2022 list the most severe first), 高处 Ⅳ > Ⅲ > Ⅱ > Ⅰ.
+int grade_severity(const std::string& type, const std::optional<std::string>& grade) {
+  const auto* t = model::work_type(type);
+  if (!t || !grade) return 0;
+  for (std::size_t i = 0; i < t->grades.size(); ++i)
+    if (*grade == t->grades[i])
+      return static_cast<int>(type == "height" ? i : t->grades.size() - 1 - i);
+  return 0;
+}
+// Work under way keeps its type (GB 30871-2022: other work needs its own permit) and its grade may
+// only rise: turned into another type, hot work or confined-space work in progress would leave the
+// overview map and the counts while it goes on, and a lower grade the stricter counts
+// (docs/security.md, attack 12.14).
+void keep_kind_while_in_progress(const model::WorkPermit& old, const model::WorkPermit& p) {
+  if (old.state != "in_progress") return;
+  std::vector<core::FieldError> errors;
+  if (p.work_type != old.work_type)
+    errors.push_back(
+        {"/work_type", "cannot change while the work is in progress; file a new permit"});
+  else if (grade_severity(p.work_type, p.grade) < grade_severity(old.work_type, old.grade))
+    errors.push_back({"/grade", "may be raised but not lowered while the work is in progress"});
+  if (!errors.empty())
+    throw Error(Errc::validation_failed, "the work in progress keeps its type and grade",
+                std::move(errors));
+}
 }  // namespace
 
 PermitService::PermitService(storage::Database& db, const core::Clock& clock)
@@ -95,6 +121,7 @@ model::WorkPermit PermitService::file(const model::Principal& who, model::WorkPe
                     {{"/cancel_reason", "is required when cancelled"}});
       action = p.state == "in_progress" ? "started" : p.state == "done" ? "done" : "cancelled";
     }
+    keep_kind_while_in_progress(*old, p);
     p.id = old->id;
     p.started_at =
         p.state == "in_progress" && !old->started_at ? std::optional(now) : old->started_at;
@@ -133,6 +160,7 @@ model::WorkPermit PermitService::edit(const model::Principal& who, long long id,
     if (e.responsible_mobile) p.responsible_mobile = *e.responsible_mobile;
     if (e.content) p.content = *e.content;
     check_fields(p);
+    keep_kind_while_in_progress(*old, p);
     check_place(tx, p);
     return store_.update(tx, p, now, who.name, "updated", old->state, trimmed(e.reason));
   });

@@ -429,10 +429,12 @@ void RegistryService::deactivate(const Principal& who, const std::string& entity
     if (who.role == Role::enterprise_user && def.scope_by == ScopeBy::enterprise)
       throw Error(Errc::forbidden, "only the regulator may deactivate an enterprise");
     // Deactivating what is watched lowers supervision: the regulator's act (issue 9, attack 3).
-    // A unit, warehouse or loading platform leaves the coverage check with its gaps (issue 12).
+    // A unit, warehouse or loading platform leaves the coverage check with its gaps (issue 12), and
+    // a warehouse's stored chemical (ammonium nitrate) decides what 附件5 §2 asks of it (12.15).
     if (who.role == Role::enterprise_user &&
         (def.name == "hazard-sources" || def.name == "cameras" || def.name == "production-cells" ||
          def.name == "warehouses" || def.name == "loading-platforms" ||
+         def.name == "warehouse-chemicals" ||
          (def.name == "monitoring-points" && existing.value("in_use", true) != false)))
       throw Error(Errc::forbidden,
                   "only the regulator may deactivate " +

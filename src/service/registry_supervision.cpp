@@ -1,5 +1,6 @@
 #include "registry_supervision.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace hazmon::service::registry_supervision {
@@ -43,10 +44,19 @@ constexpr SupervisionField kSupervisionFields[] = {
     {"production-cells", "hazard_code", "is set by the regulator once the unit exists"},
     {"warehouses", "hazard_code", "is set by the regulator once the warehouse exists"},
     {"loading-platforms", "hazard_code", "is set by the regulator once the platform exists"},
+    // How a platform loads decides which detection 附件5 §3 asks of it (grounding not by ship,
+    // leak by road): changed, a requirement would fall away (attack 12.15).
+    {"loading-platforms", "mode", "is set by the regulator once the platform exists"},
     // What the video AI looks for, where and when: a removed analyser or duty window silences it.
     {"cameras", "analysers", "is set by the regulator once the camera exists"},
     {"cameras", "rois", "is set by the regulator once the camera exists"},
     {"cameras", "duty_schedule", "is set by the regulator once the camera exists"},
+    // Where a camera watches (issue 12, attack 12.12): its AI events go to that hazard source and
+    // it counts in that place's video coverage. Moved out, a major hazard source loses a camera.
+    {"cameras", "hazard_code", "is set by the regulator once the camera exists"},
+    {"cameras", "prodcell_id", "is set by the regulator once the camera exists"},
+    {"cameras", "warehouse_id", "is set by the regulator once the camera exists"},
+    {"cameras", "loading_platform_id", "is set by the regulator once the camera exists"},
 };
 
 // Alarm settings an enterprise may tighten but not loosen: a higher H or HH, a lower L or LL, a
@@ -98,11 +108,25 @@ std::vector<FieldError> problems(const Principal& who, const EntityDef& def, con
   std::vector<FieldError> out;
   if (who.role != Role::enterprise_user) return out;
   for (const auto& f : kSupervisionFields)
-    if (def.name == f.entity && patch.contains(f.field) && patch[f.field] != existing[f.field])
+    if (def.name == f.entity && patch.contains(f.field) &&
+        patch[f.field] != existing.value(f.field, json()))
       out.push_back({std::string("/") + f.field, f.why});
   for (const auto& s : kAlarmSettings)
     if (def.name == s.entity && loosens(s, existing, patch))
       out.push_back({std::string("/") + s.field, s.why});
+  // What a platform loads decides the detection 附件5 §3 asks of it (a liquefied hydrocarbon:
+  // grounding and overflow): a medium may be added, its removal is the regulator's (attack 12.15).
+  if (def.name == "loading-platforms" && patch.contains("media") &&
+      existing.value("media", json()).is_array()) {
+    const auto& next = patch["media"];
+    for (const auto& m : existing["media"])
+      if (!next.is_array() || std::find(next.begin(), next.end(), m) == next.end()) {
+        out.push_back({"/media",
+                       "may gain media but not lose one (附件5 §3 asks detection by what is "
+                       "loaded); the regulator removes a medium"});
+        break;
+      }
+  }
   // Taking a point out of use silences it: a filing does that (approved when long), or the
   // regulator.
   if (def.name == "monitoring-points" && patch.contains("in_use") && patch["in_use"] == false &&

@@ -121,9 +121,23 @@ std::string string_field(const json& body, const char* key, std::size_t min, std
 }
 }  // namespace
 
+void from_json(const json& j, ConnectionSettings& s) {
+  s.silent_hours = j.value("silent_hours", s.silent_hours);
+  s.max_silent_hours = j.value("max_silent_hours", s.max_silent_hours);
+  if (s.max_silent_hours < 1 || s.silent_hours < 1 || s.silent_hours > s.max_silent_hours)
+    throw Error(Errc::validation_failed,
+                "connection: silent_hours must lie between 1 and max_silent_hours");
+}
+
 json RosterService::connection_status(const model::Principal& who, const ConnectionRequest& q) {
   if (!is_officer(who.role) && who.role != Role::enterprise_user)
     throw Error(Errc::forbidden, "this role does not see connection status");
+  // The window is the request's within the configured bounds, else the configured default.
+  int silent_hours = q.silent_hours.value_or(connection_.silent_hours);
+  if (silent_hours < 1 || silent_hours > connection_.max_silent_hours)
+    throw Error(Errc::bad_request, "silent_hours must be between 1 and " +
+                                       std::to_string(connection_.max_silent_hours) +
+                                       " (connection.max_silent_hours)");
   std::string region = q.region_code;
   if (region.empty())
     region = who.scope.kind == model::ScopeKind::region ? who.scope.region_code : "140000";
@@ -136,7 +150,7 @@ json RosterService::connection_status(const model::Principal& who, const Connect
   storage::ConnectionQuery sq;
   sq.region_prefix = model::region_prefix(region);
   sq.by_county = *level != model::RegionLevel::province;
-  sq.silent_hours = q.silent_hours;
+  sq.silent_hours = silent_hours;
   sq.state = q.state;
   sq.limit = q.limit;
   sq.offset = q.offset;
@@ -172,7 +186,7 @@ json RosterService::connection_status(const model::Principal& who, const Connect
   tj.erase("region_code");
   tj.erase("region_name");
   return {{"region_code", region},
-          {"silent_hours", q.silent_hours},
+          {"silent_hours", silent_hours},
           {"group_by", sq.by_county ? "county" : "city"},
           {"totals", tj},
           {"groups", gj},

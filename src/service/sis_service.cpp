@@ -8,6 +8,7 @@
 #include <hazmon/core/error.hpp>
 #include <hazmon/core/log.hpp>
 #include <hazmon/service/warning_service.hpp>
+#include <hazmon/storage/data_quality_store.hpp>
 #include <hazmon/storage/database.hpp>
 
 #include "principal_checks.hpp"
@@ -66,6 +67,9 @@ SystemWarning loop_warning(const model::SisLoop& loop, rules::WarningLevel level
 
 constexpr const char* kFilers =
     "bypasses and trips are filed by the enterprise (its users or its gateway)";
+
+constexpr const char* kApprover =
+    "must be the enterprise's principal or a 包保责任人 of the loop's hazard source (valid today)";
 
 void no_future(core::SysTime t, core::SysTime now, const char* pointer) {
   if (t > now + std::chrono::minutes(5))
@@ -201,6 +205,12 @@ model::SisBypass SisService::file_bypass(const model::Principal& who, long long 
   return db_.in_tx([&](storage::Tx& tx) {
     auto loop = store_.find_loop(tx, who.scope, loop_id, true);
     if (!loop) throw Error(Errc::not_found, "no such SIS loop");
+    // Taking an interlock out of service is approved by someone with the authority, not a name of
+    // the filer's choosing (docs/sis.md).
+    if (!store_.may_approve(tx, loop->company_code, loop->hazard_code, b.approver,
+                            storage::format_day(storage::beijing_day_of(now))))
+      throw Error(Errc::validation_failed, "the approver may not approve this bypass",
+                  {{"/approver", kApprover}});
     if (store_.open_bypass(tx, loop_id))
       throw Error(Errc::conflict, "the loop has a bypass that has not ended");
     return store_.insert_bypass(tx, b);
@@ -214,6 +224,12 @@ model::SisBypass SisService::approve_bypass(const model::Principal& who, long lo
     auto b = store_.find_bypass(tx, who.scope, id, true);
     if (!b) throw Error(Errc::not_found, "no such bypass");
     if (b->state != "requested") throw Error(Errc::conflict, "only a requested bypass is approved");
+    // The named approver still holds the authority (a 包保责任人 replaced since the filing).
+    auto loop = store_.find_loop(tx, who.scope, b->loop_id, false);
+    if (!loop || !store_.may_approve(tx, loop->company_code, loop->hazard_code, b->approver,
+                                     storage::format_day(storage::beijing_day_of(now))))
+      throw Error(Errc::conflict,
+                  std::string("the named approver no longer may: the approver ") + kApprover);
     if (now >= b->expiry_at)
       throw Error(Errc::conflict, "the bypass expired before it was approved");
     // In effect from its approval: approved days before its begin, it would last longer than the

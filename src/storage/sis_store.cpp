@@ -170,6 +170,20 @@ bool SisStore::prodcell_of(Tx& tx, const std::string& company_code,
              .value_or(0) > 0;
 }
 
+bool SisStore::may_approve(Tx& tx, const std::string& company_code,
+                           const std::optional<std::string>& hazard_code, const std::string& name,
+                           const std::string& day) const {
+  return tx.one<long long>(
+               "SELECT count(*) FROM enterprise e WHERE e.company_code = $1 AND "
+               "(btrim(coalesce(e.principal, '')) = btrim($3) OR EXISTS (SELECT 1 FROM "
+               "responsible_person r WHERE r.company_code = $1 AND r.is_active AND "
+               "($2::text IS NULL OR r.hazard_code = $2) AND btrim(r.name) = btrim($3) AND "
+               "(r.valid_from IS NULL OR r.valid_from <= $4::date) AND "
+               "(r.valid_to IS NULL OR r.valid_to >= $4::date)))",
+               {company_code, hazard_code, name, day})
+             .value_or(0) > 0;
+}
+
 std::vector<SisPointRef> SisStore::points_of(Tx& tx, const std::string& company_code,
                                              const std::vector<std::string>& codes) const {
   if (codes.empty()) return {};

@@ -37,6 +37,8 @@ const std::string kWarehouseA = "DAWHA1";
 const std::string kTemp = kA + "TI101";  // analog, H 80, HH 100, on kUnitA and kCellA
 const std::string kTrip1 = kA + "XS101", kTrip2 = kA + "XS102";  // switch points
 const std::string kGatewayA = "DAGW0000001";
+const std::string kCameraA = kA + "CAM1";  // on kHazA, in kCellA
+const std::string kPlatformA = "DALPA1";   // a loading platform of A, outside kHazA
 
 const std::vector<std::string> kTables = {"enterprise",
                                           "hazard_source",
@@ -61,7 +63,11 @@ const std::vector<std::string> kTables = {"enterprise",
                                           "city_duty",
                                           "roster_row",
                                           "deployment_task",
-                                          "loading_platform"};
+                                          "loading_platform",
+                                          "camera",
+                                          "work_permit",
+                                          "work_permit_change",
+                                          "warehouse_chemical"};
 
 // Row count and a hash of every row of every table above (as bad_input_test.cpp's).
 std::map<std::string, std::string> fingerprint() {
@@ -222,6 +228,27 @@ World& world() {
                                {"indicator_type", "sis"},
                                {"value_kind", "switch"},
                                {"debounce_s", 0}});
+    ok("cameras", {{"video_id", kCameraA},
+                   {"company_code", kA},
+                   {"hazard_code", kHazA},
+                   {"prodcell_id", kCellA},
+                   {"name", "合成单元球机"},
+                   {"scene_type", "process_unit"}});
+    ok("loading-platforms", {{"platform_id", kPlatformA},
+                             {"company_code", kA},
+                             {"name", "汽车装卸台"},
+                             {"media", {"68476-85-7"}},  // LPG: a liquefied hydrocarbon
+                             {"mode", "road"}});
+    ok("warehouse-chemicals", {{"company_code", kA},
+                               {"warehouse_id", kWarehouseA},
+                               {"cas", "6484-52-2"},  // ammonium nitrate
+                               {"max_quantity_t", 300}});
+    // Who may approve an SIS bypass of A's loops (docs/sis.md): A's 包保责任人; B's is not A's.
+    for (const auto& [hz, co, role, name] :
+         {std::tuple{kHazA, kA, "principal", "厂长"}, std::tuple{kHazA, kA, "technical", "副厂长"},
+          std::tuple{kHazB, kB, "principal", "乙厂长"}})
+      ok("responsible-persons",
+         {{"company_code", co}, {"hazard_code", hz}, {"role", role}, {"name", name}});
     ok("gateways", {{"gateway_code", kGatewayA},
                     {"company_code", kA},
                     {"name", "采集网关"},
@@ -729,4 +756,242 @@ TEST(DutyAttack, BaseTableUploadsKeepWhatTheRegulatorSets) {
   auto hb = w.get("/api/v1/hazard-sources/" + kHazB);
   EXPECT_EQ(hb["company_code"], kB);
   EXPECT_EQ(hb["rank"], 2);
+}
+
+// Attack 12.11: an SIS bypass approved by its own applicant, or by a name the filer chose that
+// holds no authority over the loop (docs/sis.md): from the dashboard and by upload. The approver
+// must be another person, the enterprise's principal or a 包保责任人 of the loop's hazard source,
+// still so when the bypass is approved.
+TEST(DutyAttack, ABypassIsApprovedByAnotherPersonWithTheAuthority) {
+  auto& w = world();
+  json loop = {
+      {"company_code", kA}, {"tag", "DA-SIS2"}, {"name", "反应釜进料联锁"}, {"hazard_code", kHazA}};
+  auto r = w.c().post_json("/api/v1/sis-loops", loop, w.as("da_county"));
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  auto path = "/api/v1/sis-loops/" + std::to_string(r.json()["id"].get<long long>());
+  auto user = w.as("da_user_a");
+  auto bypass = [&](const std::string& applicant, const std::string& approver) {
+    return json{{"applicant", applicant},
+                {"approver", approver},
+                {"reason", "校验"},
+                {"expiry_at", w.t(hours(8))}};
+  };
+  auto upload = [&](const std::string& applicant, const std::string& approver) {
+    auto row = bypass(applicant, approver);
+    row["kind"] = "bypass";
+    row["loop"] = "DA-SIS2";
+    return w.upload("sis", json::array({row}));
+  };
+  auto before = fingerprint();
+  // The applicant approving their own bypass, trimmed or not; B's 包保责任人; a name of no one.
+  for (const auto& [applicant, approver] :
+       {std::pair{"厂长", "厂长"}, std::pair{"厂长", " 厂长 "}, std::pair{"仪表工", "乙厂长"},
+        std::pair{"仪表工", "班长"}}) {
+    EXPECT_TRUE(refused(w.c().post_json(path + "/bypasses", bypass(applicant, approver), user), 422,
+                        "/approver"))
+        << applicant << " / " << approver;
+    auto up = upload(applicant, approver);
+    EXPECT_TRUE(all_rejected(up, 1)) << applicant << " / " << approver;
+    EXPECT_NE(up.body.find("approver"), std::string::npos) << up.body;
+  }
+  EXPECT_EQ(fingerprint(), before);
+  EXPECT_EQ(w.get(path)["state"], "in_service");
+
+  // A 包保责任人 of the loop's hazard source approves another's bypass; so does the gateway's row.
+  r = w.c().post_json(path + "/bypasses", bypass("仪表工", "厂长"), user);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto id = "/api/v1/sis-bypasses/" + std::to_string(r.json()["id"].get<long long>());
+  ASSERT_EQ(w.c().post_json(id + "/approve", json::object(), user).status, 200);
+  EXPECT_EQ(w.get(path)["state"], "bypassed");
+  ASSERT_EQ(w.c().post_json(id + "/end", json::object(), user).status, 200);
+  auto up = upload("仪表工", "副厂长");
+  ASSERT_EQ(up.status, 200) << up.body;
+  ASSERT_EQ(up.json()["accepted"], 1) << up.body;
+  ASSERT_EQ(w.upload("sis", json::array({{{"kind", "bypass_end"}, {"loop", "DA-SIS2"}}})).status,
+            200);
+
+  // Filed while 副厂长 was a 包保责任人, approved after they were replaced: refused.
+  r = w.c().post_json(path + "/bypasses", bypass("仪表工", "副厂长"), user);
+  ASSERT_EQ(r.status, 201) << r.body;
+  id = "/api/v1/sis-bypasses/" + std::to_string(r.json()["id"].get<long long>());
+  auto persons = w.get("/api/v1/responsible-persons?hazard_code=" + kHazA + "&role=technical");
+  ASSERT_EQ(persons["items"].size(), 1u) << persons.dump();
+  auto person =
+      "/api/v1/responsible-persons/" + std::to_string(persons["items"][0]["id"].get<long long>());
+  ASSERT_EQ(w.c().del(person, w.as("da_admin")).status / 100, 2);
+  before = fingerprint();
+  EXPECT_TRUE(refused(w.c().post_json(id + "/approve", json::object(), user), 409));
+  EXPECT_EQ(fingerprint(), before);
+  EXPECT_EQ(w.get(path)["state"], "in_service");
+  ASSERT_EQ(w.c().post_json(id + "/end", json::object(), user).status, 200);
+}
+
+// Attack 12.12: a camera moved out of the place it watches (its hazard source, unit, warehouse or
+// loading platform) by PATCH or by upload (cameras, and the deprecated media), taking it out of a
+// major hazard source's video coverage and its AI events' routing. The regulator moves it.
+TEST(DutyAttack, ACameraStaysWhereTheRegulatorPlacedIt) {
+  auto& w = world();
+  auto user = w.as("da_user_a");
+  auto cam = "/api/v1/cameras/" + kCameraA;
+  auto before = fingerprint();
+  EXPECT_TRUE(
+      refused(w.c().patch_json(cam, {{"hazard_code", nullptr}}, user), 422, "/hazard_code"));
+  EXPECT_TRUE(
+      refused(w.c().patch_json(cam, {{"prodcell_id", kNonMajorA}, {"hazard_code", nullptr}}, user),
+              422, "/prodcell_id"));
+  EXPECT_TRUE(
+      refused(w.c().patch_json(cam, {{"prodcell_id", nullptr}}, user), 422, "/prodcell_id"));
+  EXPECT_TRUE(refused(
+      w.c().patch_json(cam, {{"prodcell_id", nullptr}, {"warehouse_id", kWarehouseA}}, user), 422,
+      "/warehouse_id"));
+  EXPECT_TRUE(refused(
+      w.c().patch_json(
+          cam,
+          {{"prodcell_id", nullptr}, {"hazard_code", nullptr}, {"loading_platform_id", kPlatformA}},
+          user),
+      422, "/loading_platform_id"));
+  EXPECT_EQ(fingerprint(), before);
+  // By upload the stored place is kept and named in `kept`; the camera's own fields still change.
+  for (const char* table : {"cameras", "media"}) {
+    auto r = w.upload(table, json::array({{{"video_id", kCameraA},
+                                           {"name", std::string("合成单元球机-") + table},
+                                           {"scene_type", "process_unit"},
+                                           {"hazard_code", nullptr},
+                                           {"prodcell_id", kNonMajorA}}}));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json()["accepted"], 1) << r.body;
+    EXPECT_NE(r.body.find("\"prodcell_id\""), std::string::npos) << r.body;
+    auto c = w.get(cam);
+    EXPECT_EQ(c["hazard_code"], kHazA) << table;
+    EXPECT_EQ(c["prodcell_id"], kCellA) << table;
+    EXPECT_EQ(c["name"], std::string("合成单元球机-") + table);
+  }
+  // Sending the stored place back is no change; the county moves the camera.
+  EXPECT_EQ(w.c().patch_json(cam, {{"hazard_code", kHazA}, {"prodcell_id", kCellA}}, user).status,
+            200);
+  auto county = w.as("da_county");
+  ASSERT_EQ(w.c()
+                .patch_json(cam, {{"prodcell_id", nullptr}, {"warehouse_id", kWarehouseA}}, county)
+                .status,
+            200);
+  EXPECT_EQ(w.get(cam)["warehouse_id"], kWarehouseA);
+  ASSERT_EQ(
+      w.c().patch_json(cam, {{"warehouse_id", nullptr}, {"prodcell_id", kCellA}}, county).status,
+      200);
+}
+
+// Attack 12.13: the connection status read with a silence window of the caller's choosing, wide
+// enough to show an enterprise silent for weeks as connected. The window is bounded by the config
+// (connection.max_silent_hours, 168 by default), absent it is connection.silent_hours (24).
+TEST(DutyAttack, TheSilenceWindowIsBounded) {
+  auto& w = world();
+  auto user = w.as("da_user_a");
+  for (std::string bad : {"0", "169", "720", "-1", "24h", "99999999999"}) {
+    auto r = w.c().get("/api/v1/deployment/connection?silent_hours=" + bad, user);
+    EXPECT_TRUE(refused(r, 400)) << bad;
+    EXPECT_NE(r.body.find("\"bad_request\""), std::string::npos) << bad << ": " << r.body;
+  }
+  auto r = w.c().get("/api/v1/deployment/connection", user);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["silent_hours"], 24);
+  r = w.c().get("/api/v1/deployment/connection?silent_hours=168", w.as("da_city"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["silent_hours"], 168);
+}
+
+// Attack 12.14: hot work in progress hidden from the overview map and the counts by turning its
+// permit into another type or grade (PATCH or upload of the same number); another enterprise's
+// permit edited, moved or closed.
+TEST(DutyAttack, HotWorkInProgressStaysHotWork) {
+  auto& w = world();
+  auto user = w.as("da_user_a");
+  json permit = {{"permit_no", "DA-DH-001"},
+                 {"work_type", "hot_work"},
+                 {"grade", "1"},
+                 {"location", "合成单元管廊"},
+                 {"hazard_code", kHazA},
+                 {"begin_at", w.t(minutes(1))},
+                 {"end_at", w.t(hours(6))},
+                 {"responsible", "焊工张"},
+                 {"responsible_mobile", "13900000003"}};
+  auto r = w.c().post_json("/api/v1/work-permits", permit, user);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto path = "/api/v1/work-permits/" + std::to_string(r.json()["id"].get<long long>());
+  ASSERT_EQ(w.c().post_json(path + "/transitions", {{"action", "start"}}, user).status, 200);
+
+  auto before = fingerprint();
+  EXPECT_TRUE(refused(
+      w.c().patch_json(path, {{"work_type", "height"}, {"grade", "1"}, {"reason", "改"}}, user),
+      422, "/work_type"));
+  EXPECT_TRUE(refused(
+      w.c().patch_json(
+          path, {{"work_type", "temporary_power"}, {"grade", nullptr}, {"reason", "改"}}, user),
+      422, "/work_type"));
+  EXPECT_TRUE(
+      refused(w.c().patch_json(path, {{"grade", "2"}, {"reason", "降级"}}, user), 422, "/grade"));
+  auto row = permit;
+  row["work_type"] = "height";
+  row["state"] = "in_progress";
+  EXPECT_TRUE(all_rejected(w.upload("work-permits", json::array({row})), 1));
+  row["work_type"] = "hot_work";
+  row["grade"] = "2";
+  EXPECT_TRUE(all_rejected(w.upload("work-permits", json::array({row})), 1));
+  // Another enterprise's user neither edits, moves nor closes it.
+  auto other = w.as("da_user_b");
+  EXPECT_TRUE(
+      refused(w.c().patch_json(path, {{"location", "别处"}, {"reason", "改"}}, other), 404));
+  for (const char* action : {"finish", "cancel"})
+    EXPECT_TRUE(refused(
+        w.c().post_json(path + "/transitions", {{"action", action}, {"reason", "代关"}}, other),
+        404));
+  EXPECT_EQ(fingerprint(), before);
+  auto listed =
+      w.get("/api/v1/work-permits?in_progress=true&type=hot_work&company_code=" + kA)["items"];
+  ASSERT_EQ(listed.size(), 1u) << listed.dump();
+  EXPECT_EQ(listed[0]["permit_no"], "DA-DH-001");
+  EXPECT_EQ(listed[0]["grade"], "1");
+
+  // While planned the type may change; in progress the other fields still may, with a reason.
+  r = w.c().patch_json(path, {{"location", "合成单元管廊东段"}, {"reason", "位置细化"}}, user);
+  EXPECT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(w.c().post_json(path + "/transitions", {{"action", "finish"}}, user).status, 200);
+}
+
+// Attack 12.15: what decides the detection 附件5 §2-§3 asks of a warehouse or loading platform
+// (docs/processes.md) dropped by the enterprise: a stored chemical (ammonium nitrate) deactivated,
+// a loaded medium (a liquefied hydrocarbon: grounding and overflow) removed, the loading mode
+// changed (grounding is not asked by ship), by PATCH, DELETE or upload.
+TEST(DutyAttack, WhatDecidesAPlacesDetectionStays) {
+  auto& w = world();
+  auto user = w.as("da_user_a");
+  auto chems = w.get("/api/v1/warehouse-chemicals?warehouse_id=" + kWarehouseA)["items"];
+  ASSERT_EQ(chems.size(), 1u) << chems.dump();
+  auto chem = "/api/v1/warehouse-chemicals/" + std::to_string(chems[0]["id"].get<long long>());
+  auto platform = "/api/v1/loading-platforms/" + kPlatformA;
+  auto before = fingerprint();
+  EXPECT_TRUE(refused(w.c().del(chem, user), 403));
+  EXPECT_TRUE(refused(w.c().patch_json(chem, {{"cas", "7782-50-5"}}, user), 422, "/cas"));
+  EXPECT_TRUE(refused(w.c().patch_json(platform, {{"media", json::array()}}, user), 422, "/media"));
+  EXPECT_TRUE(refused(w.c().patch_json(platform, {{"media", {"8006-61-9"}}}, user), 422, "/media"));
+  EXPECT_TRUE(refused(w.c().patch_json(platform, {{"media", nullptr}}, user), 422, "/media"));
+  EXPECT_TRUE(refused(w.c().patch_json(platform, {{"mode", "ship"}}, user), 422, "/mode"));
+  EXPECT_TRUE(refused(w.c().patch_json(platform, {{"mode", nullptr}}, user), 422, "/mode"));
+  EXPECT_EQ(fingerprint(), before);
+  // By upload the stored media and mode are kept and named in `kept`.
+  auto r = w.upload("loading-platforms", json::array({{{"platform_id", kPlatformA},
+                                                       {"name", "汽车装卸台"},
+                                                       {"media", {"8006-61-9"}},
+                                                       {"mode", "ship"}}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"media\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"mode\""), std::string::npos) << r.body;
+  auto p = w.get(platform);
+  EXPECT_EQ(p["media"], json::array({"68476-85-7"}));
+  EXPECT_EQ(p["mode"], "road");
+  EXPECT_EQ(w.get(chem)["is_active"], true);
+  // A medium may be added; the county removes one.
+  r = w.c().patch_json(platform, {{"media", {"68476-85-7", "8006-61-9"}}}, user);
+  ASSERT_EQ(r.status, 200) << r.body;
+  r = w.c().patch_json(platform, {{"media", {"68476-85-7"}}}, w.as("da_county"));
+  ASSERT_EQ(r.status, 200) << r.body;
 }

@@ -109,7 +109,8 @@ World& world() {
     ok(c.post_json("/api/v1/enterprises",
                    {{"company_code", kCompany},
                     {"name", "太原角色矩阵化工有限公司"},
-                    {"region_code", kCounty}},
+                    {"region_code", kCounty},
+                    {"principal", "矩阵审批人"}},  // approves the SIS bypasses
                    admin));
     ok(c.post_json(
         "/api/v1/hazard-sources",

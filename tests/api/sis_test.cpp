@@ -90,6 +90,13 @@ World& world() {
                       {"rank", 2}},
                      w->admin));
     }
+    // The bypasses' approver: a 包保责任人 of A's hazard source (docs/sis.md).
+    ok(c.post_json("/api/v1/responsible-persons",
+                   {{"company_code", kA},
+                    {"hazard_code", kA + "001"},
+                    {"role", "technical"},
+                    {"name", "生产副总李"}},
+                   w->admin));
     for (const auto& [code, kind, type] :
          {std::tuple{kTripPoint, "switch", "sis"}, std::tuple{kTemp, "analog", "temperature"}})
       ok(c.post_json("/api/v1/monitoring-points",

@@ -44,6 +44,10 @@ struct World {
                           "VALUES ('") +
               c + "001', '" + c + "', '硝化装置', 2)");
     }
+    // The bypasses' approver: a 包保责任人 of the loops' hazard source (docs/sis.md).
+    db.exec(std::string("INSERT INTO responsible_person(company_code, hazard_code, role, name) "
+                        "VALUES ('") +
+            kA + "', '" + kA + "001', 'technical', '生产副总李')");
     db.exec(std::string("INSERT INTO production_cell(prodcell_id, company_code, hazard_code, "
                         "cell_type, name) VALUES ('U1', '") +
             kA + "', '" + kA + "001', 'unit', '硝化单元')");

@@ -73,8 +73,9 @@ inline constexpr std::size_t kMaxSisPoints = 200;  // protected points of a loop
 // The loop's own fields, with JSON pointers into the API form: a tag of [0-9A-Za-z_.-]{1,64}, a
 // name, a process code E15xx when given, at most kMaxSisPoints protected points without repeats.
 std::vector<core::FieldError> check_sis_loop(const SisLoop& l);
-// A bypass as filed: applicant, approver and reason present and short enough, expiry after begin
-// and at most `max` after it. Empty when it passes.
+// A bypass as filed: applicant, approver and reason present and short enough, the approver another
+// person than the applicant, expiry after begin and at most `max` after it. Empty when it passes.
+// Whether the approver has the authority (docs/sis.md) needs the registry: SisStore::may_approve.
 std::vector<core::FieldError> check_sis_bypass(const SisBypass& b, std::chrono::seconds max);
 
 // Active with its expiry passed at `now`.

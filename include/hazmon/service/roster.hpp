@@ -70,17 +70,26 @@ struct RosterReport {
 inline constexpr const char* kDeploymentDeadline = "2021-10-31";
 
 // GET /api/v1/deployment/connection: the region asked for ("" = the caller's own), one state to
-// list, the silence window and the page.
+// list, the silence window (absent: the configured default) and the page.
 struct ConnectionRequest {
   std::string region_code;
   std::optional<std::string> state;  // not_connected, silent or connected
-  int silent_hours = 24;
+  std::optional<int> silent_hours;
   int limit = 100, offset = 0;
 };
 
+// `connection` in the config: the silence window of the connection status, its default and the
+// widest a request may ask for (a wider one would show a gateway silent for weeks as connected).
+struct ConnectionSettings {
+  int silent_hours = 24;
+  int max_silent_hours = 168;
+};
+void from_json(const nlohmann::json& j, ConnectionSettings& s);
+
 class RosterService {
  public:
-  explicit RosterService(storage::Database& db) : db_(db) {}
+  explicit RosterService(storage::Database& db, ConnectionSettings connection = {})
+      : db_(db), connection_(connection) {}
   // Loads the four attachments from `dir` in one transaction; idempotent (a second import
   // creates nothing and keeps task statuses).
   RosterReport import(const std::filesystem::path& dir);
@@ -108,6 +117,7 @@ class RosterService {
 
  private:
   storage::Database& db_;
+  ConnectionSettings connection_;
 };
 
 }  // namespace hazmon::service

@@ -44,6 +44,12 @@ class SisStore {
                                         const std::string& company_code) const;
   bool hazard_of(Tx& tx, const std::string& company_code, const std::string& hazard_code) const;
   bool prodcell_of(Tx& tx, const std::string& company_code, const std::string& prodcell_id) const;
+  // Whether `name` may approve a bypass of a loop of the enterprise on `day` (YYYY-MM-DD): the
+  // enterprise's principal, or an active 包保责任人 valid that day of the loop's hazard source (of
+  // any of the enterprise's hazard sources when the loop has none), as a commitment's committer.
+  bool may_approve(Tx& tx, const std::string& company_code,
+                   const std::optional<std::string>& hazard_code, const std::string& name,
+                   const std::string& day) const;
   // The enterprise's active points among `codes` (those absent are not the enterprise's).
   std::vector<SisPointRef> points_of(Tx& tx, const std::string& company_code,
                                      const std::vector<std::string>& codes) const;
