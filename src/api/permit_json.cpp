@@ -160,7 +160,8 @@ json permit_detail_json(const service::PermitDetail& d, core::SysTime now) {
                        {"action", c.action},
                        {"from_state", opt(c.from_state)},
                        {"to_state", c.to_state},
-                       {"reason", opt(c.reason)}});
+                       {"reason", opt(c.reason)},
+                       {"before", c.before ? json::parse(*c.before) : json(nullptr)}});
   j["changes"] = changes;
   return j;
 }

@@ -166,7 +166,9 @@ void Platform::Impl::build_core() {
         std::chrono::milliseconds(cfg["auth"]["revocation_poll_ms"].get<int>()), &liveness);
   if (cfg["demo"]["enabled"].get<bool>()) demo_bootstrap(cfg, db, *auth);
   registry = std::make_unique<service::RegistryService>(db, config::home_dir() / "schemas");
-  roster = std::make_unique<service::RosterService>(db);
+  roster = std::make_unique<service::RosterService>(
+      db, cfg.contains("connection") ? cfg["connection"].get<service::ConnectionSettings>()
+                                     : service::ConnectionSettings{});
   audit = std::make_unique<service::AuditLog>(db);
   users = std::make_unique<service::UserDirectory>(db);
   migrator = std::make_unique<storage::Migrator>(db, config::home_dir() / "migrations");

@@ -10,10 +10,10 @@ namespace hazmon::storage {
 template <>
 struct RowDescription<PermitChange> {
   using C = PermitChange;
-  static constexpr auto columns =
-      std::make_tuple(column("id", &C::id), column("at", &C::at), column("actor", &C::actor),
-                      column("action", &C::action), column("from_state", &C::from_state),
-                      column("to_state", &C::to_state), column("reason", &C::reason));
+  static constexpr auto columns = std::make_tuple(
+      column("id", &C::id), column("at", &C::at), column("actor", &C::actor),
+      column("action", &C::action), column("from_state", &C::from_state),
+      column("to_state", &C::to_state), column("reason", &C::reason), column("before", &C::before));
 };
 
 namespace {
@@ -222,10 +222,26 @@ PermitPage PermitStore::list(Tx& tx, const model::Scope& scope, const PermitFilt
   return page;
 }
 
+namespace {
+// A timestamptz of the stored row, as the API writes times (core::format_rfc3339).
+std::string when(const char* field) {
+  return std::string("to_char((before->>'") + field +
+         "')::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+}
+}  // namespace
+
 std::vector<PermitChange> PermitStore::changes(Tx& tx, long long permit_id) const {
   return tx.rows<PermitChange>(
-      "SELECT id, at, actor, action, from_state, to_state, reason FROM work_permit_change "
-      "WHERE permit_id = $1 ORDER BY id",
+      "SELECT id, at, actor, action, from_state, to_state, reason, CASE WHEN before IS NOT NULL "
+      "THEN jsonb_build_object('work_type', before->'work_type', 'grade', before->'grade', "
+      "'location', before->'location', 'hazard_code', before->'hazard_code', 'equip_code', "
+      "before->'equip_code', 'begin_at', " +
+          when("begin_at") + ", 'end_at', " + when("end_at") +
+          ", 'contractor', before->'contractor', 'work_unit', before->'work_unit', "
+          "'responsible', before->'responsible', 'responsible_mobile', "
+          "before->'responsible_mobile', 'content', before->'content', 'state', "
+          "before->'state', 'revision', before->'revision')::text END AS before FROM "
+          "work_permit_change WHERE permit_id = $1 ORDER BY id",
       {std::to_string(permit_id)});
 }
 

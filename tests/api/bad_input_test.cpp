@@ -328,6 +328,19 @@ Send patch(std::string target, json body, std::string who = "admin") {
     return e.client().patch_json(target, body, who == "enterprise" ? e.enterprise_user : e.admin);
   };
 }
+// A change of enterprise A's work permit DH-BI-EDIT (filed before each wpe_* case runs).
+Send patch_permit(json body, std::string who = "enterprise") {
+  return [=](Env& e) {
+    auto id = shared_db().db().in_tx([](hazmon::storage::Tx& tx) {
+      return std::to_string(tx.exec_one("SELECT id FROM work_permit WHERE permit_no = "
+                                        "'DH-BI-EDIT' AND company_code = $1",
+                                        {std::string(kCompanyA)})["id"]
+                                .get<long long>());
+    });
+    return e.client().patch_json("/api/v1/work-permits/" + id, body,
+                                 who == "officer" ? e.officer : e.enterprise_user);
+  };
+}
 Send raw(std::string bytes) {
   return [=](Env& e) { return e.client().raw(bytes); };
 }
@@ -1299,6 +1312,12 @@ std::vector<Hostile> make_catalogue() {
       {"sis_bypass_blank_approver",
        post_as("enterprise", kSisBypasses, with(sis_bypass(), "approver", "  ")), 422,
        "validation_failed"},
+      {"sis_bypass_self_approved",
+       post_as("enterprise", kSisBypasses, with(sis_bypass(), "approver", "仪表工")), 422,
+       "validation_failed"},
+      {"sis_bypass_approver_without_authority",
+       post_as("enterprise", kSisBypasses, with(sis_bypass(), "approver", "路人甲")), 422,
+       "validation_failed"},
       {"sis_bypass_beyond_72_hours",
        post_as("enterprise", kSisBypasses,
                with(sis_bypass(), "expiry_at",
@@ -1419,6 +1438,48 @@ std::vector<Hostile> make_catalogue() {
       {"cn_bad_region", get("/api/v1/deployment/connection?region=14030"), 400, "bad_request"},
       {"cn_bad_state", get("/api/v1/deployment/connection?state=offline"), 400, "bad_request"},
       {"cn_silent_hours_zero", get("/api/v1/deployment/connection?silent_hours=0"), 400,
+       "bad_request"},
+      {"cn_unknown_param", get("/api/v1/deployment/connection?city=140300"), 400, "bad_request"},
+      // A permit's change (PATCH, DOMAIN §4 "changed with reasons"): each breaks one rule, so
+      // neither the permit nor its history changes.
+      {"wpe_no_reason", patch_permit({{"location", "二号储罐"}}), 422, "validation_failed"},
+      {"wpe_blank_reason", patch_permit({{"location", "二号储罐"}, {"reason", " \t "}}), 422,
+       "validation_failed"},
+      {"wpe_reason_not_a_string", patch_permit({{"location", "二号储罐"}, {"reason", 42}}), 422,
+       "validation_failed"},
+      {"wpe_reason_too_long",
+       patch_permit({{"location", "二号储罐"}, {"reason", std::string(201, 'x')}}), 422,
+       "validation_failed"},
+      {"wpe_end_before_begin",
+       patch_permit({{"end_at", "2026-12-01T07:00:00+08:00"}, {"reason", "改期"}}), 422,
+       "validation_failed"},
+      {"wpe_window_over_30_days",
+       patch_permit({{"end_at", "2027-01-15T08:00:00+08:00"}, {"reason", "延期"}}), 422,
+       "validation_failed"},
+      {"wpe_begin_not_a_time", patch_permit({{"begin_at", "tomorrow"}, {"reason", "改期"}}), 422,
+       "validation_failed"},
+      {"wpe_state_by_patch", patch_permit({{"state", "done"}, {"reason", "完工"}}), 422,
+       "validation_failed"},
+      {"wpe_permit_no_by_patch", patch_permit({{"permit_no", "DH-BI-OTHER"}, {"reason", "改号"}}),
+       422, "validation_failed"},
+      {"wpe_blank_location", patch_permit({{"location", "   "}, {"reason", "改地点"}}), 422,
+       "validation_failed"},
+      {"wpe_bad_mobile", patch_permit({{"responsible_mobile", "12345"}, {"reason", "换人"}}), 422,
+       "validation_failed"},
+      {"wpe_blank_responsible", patch_permit({{"responsible", " "}, {"reason", "换人"}}), 422,
+       "validation_failed"},
+      {"wpe_other_enterprises_hazard",
+       patch_permit({{"hazard_code", kHazardB}, {"reason", "改地点"}}), 422, "validation_failed"},
+      {"wpe_not_an_object", patch_permit(json::array({{{"reason", "x"}}})), 422,
+       "validation_failed"},
+      {"wpe_by_officer", patch_permit({{"location", "二号储罐"}, {"reason", "x"}}, "officer"), 403,
+       "forbidden"},
+      // The notice's connection duties (issue 12): connection status, city duties, roster rows.
+      {"cn_bad_region", get("/api/v1/deployment/connection?region=14030"), 400, "bad_request"},
+      {"cn_bad_state", get("/api/v1/deployment/connection?state=offline"), 400, "bad_request"},
+      {"cn_silent_hours_zero", get("/api/v1/deployment/connection?silent_hours=0"), 400,
+       "bad_request"},
+      {"cn_silent_hours_over_max", get("/api/v1/deployment/connection?silent_hours=169"), 400,
        "bad_request"},
       {"cn_unknown_param", get("/api/v1/deployment/connection?city=140300"), 400, "bad_request"},
       {"cn_duties_county_as_city", get("/api/v1/deployment/city-duties?city=140311"), 400,
@@ -2039,6 +2100,12 @@ TEST_P(BadInput, IsRefusedWithAProblemAndStoresNothing) {
   auto before = fingerprint();
   auto r = c.send(*e_);
   EXPECT_TRUE(is_problem(r, c.status, c.code)) << c.name;
+  if (c.name.rfind("wpe_", 0) == 0) {  // the permit the case tries to change
+    auto ok = e_->client().post_json("/api/v1/work-permits",
+                                     merged(work_permit(), {{"permit_no", "DH-BI-EDIT"}}),
+                                     e_->enterprise_user);
+    ASSERT_TRUE(ok.status == 201 || ok.status == 409) << ok.body;
+  }
   EXPECT_EQ(r.body.find("root:"), std::string::npos) << "leaked /etc/passwd";
   EXPECT_EQ(r.body.find("outside the static root"), std::string::npos)
       << "leaked a file outside the static root";

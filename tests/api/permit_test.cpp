@@ -174,6 +174,81 @@ TEST(PermitApi, AUserFilesAndMovesAPermitAndEveryChangeIsKept) {
   EXPECT_EQ(w.c().get(path(id), w.city_other).status, 404);
 }
 
+// DOMAIN §4 WC_ENT_QYCN: a permit is "changed/cancelled with reasons". Its time window, place and
+// responsible person change by PATCH with a reason; each change is kept with the fields as they
+// were before it, and audited.
+TEST(PermitApi, AChangeOfWindowPlaceOrResponsibleIsKeptWithItsReason) {
+  auto& w = world();
+  auto r = w.c().post_json("/api/v1/work-permits",
+                           permit("BG-2026-001", "temporary_power", nullptr), w.user_a);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto filed = r.json();
+  auto id = filed["id"].get<long long>();
+  // Without a reason, or with a blank one, nothing changes.
+  for (const json& reason : {json(nullptr), json("  ")}) {
+    json change = {{"location", "二号储罐"}};
+    if (!reason.is_null()) change["reason"] = reason;
+    r = w.c().patch_json(path(id), change, w.user_a);
+    ASSERT_EQ(r.status, 422) << r.body;
+    EXPECT_EQ(r.json()["errors"][0]["pointer"], "/reason");
+  }
+  auto begin = at(hours(1)), end = at(hours(6));
+  r = w.c().patch_json(path(id),
+                       {{"begin_at", begin},
+                        {"end_at", end},
+                        {"location", "二号储罐"},
+                        {"reason", "设备未清洗完毕，推迟并改到二号储罐"}},
+                       w.user_a);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["begin_at"], begin);
+  EXPECT_EQ(r.json()["end_at"], end);
+  EXPECT_EQ(r.json()["location"], "二号储罐");
+  r = w.c().patch_json(
+      path(id),
+      {{"responsible", "作业负责人李"}, {"responsible_mobile", "13800001111"}, {"reason", "换人"}},
+      w.user_a);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["responsible"], "作业负责人李");
+  EXPECT_EQ(r.json()["revision"], 3);
+
+  r = w.c().get(path(id), w.county);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto detail = r.json();
+  const auto& ch = detail["changes"];
+  ASSERT_EQ(ch.size(), 3u) << r.body;
+  EXPECT_EQ(ch[0]["action"], "filed");
+  EXPECT_TRUE(ch[0]["before"].is_null());
+  EXPECT_EQ(ch[1]["action"], "updated");
+  EXPECT_EQ(ch[1]["reason"], "设备未清洗完毕，推迟并改到二号储罐");
+  EXPECT_EQ(ch[1]["actor"], "wp_user_a");
+  // The row before the first change: the window and place as filed.
+  EXPECT_EQ(ch[1]["before"]["begin_at"], filed["begin_at"]);
+  EXPECT_EQ(ch[1]["before"]["end_at"], filed["end_at"]);
+  EXPECT_EQ(ch[1]["before"]["location"], "一车间反应釜区");
+  EXPECT_EQ(ch[1]["before"]["responsible"], "作业负责人张");
+  EXPECT_EQ(ch[1]["before"]["revision"], 1);
+  // Before the second: the first change's window and place, the responsible person as filed.
+  EXPECT_EQ(ch[2]["reason"], "换人");
+  EXPECT_EQ(ch[2]["before"]["begin_at"], begin);
+  EXPECT_EQ(ch[2]["before"]["location"], "二号储罐");
+  EXPECT_EQ(ch[2]["before"]["responsible"], "作业负责人张");
+  EXPECT_EQ(ch[2]["before"]["responsible_mobile"], "13912345678");
+  EXPECT_EQ(detail["responsible_mobile"], "13800001111");
+  // Audited: two edits that changed it, the refused ones with their status.
+  auto audited = [&](int status) {
+    return shared_db().db().in_tx([&](storage::Tx& tx) {
+      return tx
+          .exec_one(
+              "SELECT count(*) AS n FROM audit_log WHERE action = 'permit.update' AND "
+              "path = $1 AND status = $2",
+              {path(id), std::to_string(status)})["n"]
+          .get<long long>();
+    });
+  };
+  EXPECT_EQ(audited(200), 2);
+  EXPECT_EQ(audited(422), 2);
+}
+
 TEST(PermitApi, ACancellationNeedsItsReason) {
   auto& w = world();
   auto r = w.c().post_json("/api/v1/work-permits", permit("DT-2026-001", "excavation", nullptr),

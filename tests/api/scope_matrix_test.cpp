@@ -62,7 +62,8 @@ enum class Rights {
   registered,  // regulators; an enterprise user may update its own (hazard sources: 备案 by the
                // regulator)
   watched,     // regulators; an enterprise user may create and update, not deactivate (points,
-               // cameras; units, warehouses and loading platforms: issue 12, coverage)
+               // cameras; units, warehouses, their chemicals and loading platforms: issue
+               // 12, coverage)
 };
 enum class Op { create, update, remove };
 
@@ -233,7 +234,9 @@ const std::vector<Collection>& collections() {
        [](int n) {
          return json{{"keeper", "保管员" + std::to_string(n)}};
        }},
-      {"warehouse-chemicals", Rights::company, ScopeCol::company,
+      // A stored chemical (ammonium nitrate) decides what 附件5 §2 asks of its warehouse: the
+      // enterprise does not deactivate one (attack 12.15).
+      {"warehouse-chemicals", Rights::watched, ScopeCol::company,
        [](const Side& s) {
          return json{{"company_code", s.company},
                      {"warehouse_id", s.prodcell + "W"},

@@ -35,6 +35,9 @@ struct PermitChange {
   std::optional<std::string> from_state;
   std::string to_state;
   std::optional<std::string> reason;
+  // The fields a change may touch as they were before it (JSON text; null for the filing):
+  // what an edit changed is kept, not only that it happened (DOMAIN §4 WC_ENT_QYCN).
+  std::optional<std::string> before;
 };
 
 // One region's permits in progress at `now`: by commitment key (hot_1, height_3, confined_space
