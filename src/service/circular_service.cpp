@@ -1,5 +1,7 @@
 #include <hazmon/service/circular_service.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include <hazmon/core/error.hpp>
@@ -245,17 +247,23 @@ int CircularService::remind_overdue() {
   auto due = db_.in_tx([&](storage::Tx& tx) { return store_.due_reminders(tx, now, 100); });
   int reminded = 0;
   for (auto id : due) {
-    // One transaction per circular: the mark and the messages commit together.
-    reminded += db_.in_tx([&](storage::Tx& tx) {
-      if (!store_.mark_reminded(tx, id, now)) return 0;  // reminded meanwhile, or withdrawn
-      auto c = store_.find(tx, model::Scope::province(), id, true);
-      if (!c) return 0;
-      auto pending = codes_of(store_.recipients(tx, model::Scope::province(), id), true);
-      if (!pending.empty())
-        notifier_->enqueue_circular(
-            tx, notice_of(*c, "reminder", store_.attachments(tx, id).size()), pending);
-      return 1;
-    });
+    // One transaction per circular: the mark and the messages commit together. One that fails
+    // is tried again next tick and does not hold up the others.
+    try {
+      reminded += db_.in_tx([&](storage::Tx& tx) {
+        if (!store_.mark_reminded(tx, id, now)) return 0;  // reminded meanwhile, or withdrawn
+        auto c = store_.find(tx, model::Scope::province(), id, true);
+        if (!c) return 0;
+        auto pending = codes_of(store_.recipients(tx, model::Scope::province(), id), true);
+        if (!pending.empty())
+          notifier_->enqueue_circular(
+              tx, notice_of(*c, "reminder", store_.attachments(tx, id).size()), pending);
+        return 1;
+      });
+    } catch (const std::exception& e) {
+      core::logger(core::LogModule::notify)
+          ->warn("reminder of circular {} not queued yet: {}", id, e.what());
+    }
   }
   if (reminded > 0) notifier_->wake();
   return reminded;
