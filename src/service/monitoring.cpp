@@ -6,6 +6,7 @@
 #include <hazmon/core/time_format.hpp>
 #include <hazmon/storage/database.hpp>
 #include <hazmon/storage/monitoring_store.hpp>
+#include <hazmon/storage/unit_status_store.hpp>
 
 #include <algorithm>
 
@@ -185,10 +186,18 @@ FilingAnswer MonitoringService::create_filing(const model::Principal& who, const
     if (!store.filing_target_exists(tx, f.target_kind, f.target_code, f.company_code))
       throw Error(Errc::validation_failed, "unknown target",
                   {{"/target_code", "no such " + f.target_kind + " of this enterprise"}});
+    // Back-to-back windows on one target count as one (attack 12.10, as for unit statuses).
+    if (f.approved && !is_regulator(who.role) &&
+        f.ends_at - storage::UnitStatusStore().chain_start(tx, {f.target_kind, f.target_code},
+                                                           f.starts_at, filing_.chain_gap) >
+            max)
+      f.approved = false;
     return store.insert_filing(tx, f);
   });
   if (!f.approved)
-    a.pending_reason = "longer than " + days_text(max) + " or starting more than " +
+    a.pending_reason = "longer than " + days_text(max) +
+                       " (with the windows it continues on the same target) or starting more "
+                       "than " +
                        days_text(max) +
                        " ahead: in force once a county, city or province officer approves it";
   if (f.approved && changed_) changed_();  // a pending filing changes no suppression window yet

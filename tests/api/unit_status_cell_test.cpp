@@ -84,7 +84,7 @@ void set_up(World& w) {
      {{"company_code", kB}, {"name", "夏县非重大装置化工有限公司"}, {"region_code", "140828"}});
   ok("/api/v1/hazard-sources",
      {{"hazard_code", kHazA}, {"company_code", kA}, {"name", "合成装置区"}, {"rank", 2}});
-  for (int n = 1; n <= 5; ++n)
+  for (int n = 1; n <= 6; ++n)
     ok("/api/v1/equipment", {{"equip_code", s0(n)},
                              {"company_code", kA},
                              {"hazard_code", kHazA},
@@ -106,7 +106,7 @@ void set_up(World& w) {
   ok("/api/v1/monitoring-points", point(kA + "NG101", kCell, "", "combustible"));
   ok("/api/v1/monitoring-points", point(kA + "NT201", kCell2, "", "temperature"));
   // Two temperatures on each S0 unit.
-  for (int n = 1; n <= 5; ++n)
+  for (int n = 1; n <= 6; ++n)
     for (int k = 1; k <= 2; ++k)
       ok("/api/v1/monitoring-points",
          point(kA + "ST" + std::to_string(n) + "0" + std::to_string(k), "", s0(n), "temperature"));
@@ -365,4 +365,27 @@ TEST(UnitStatusAttack, APlainFilingBeforeTheStopCountsToo) {
   EXPECT_EQ(s["filing"]["status"], "pending") << s.dump();
   exceed(w, "usc-chain-5", kA + "ST401");
   EXPECT_FALSE(suppressed(w, kA + "ST401"));
+}
+
+TEST(UnitStatusAttack, PlainFilingsBackToBackAreChainedToo) {
+  auto& w = world();
+  auto filing = [&](system_clock::duration from, system_clock::duration to) {
+    auto r = w.c().post_json("/api/v1/filings",
+                             {{"company_code", kA},
+                              {"target_kind", "equipment"},
+                              {"target_code", s0(6)},
+                              {"filing_type", "shutdown"},
+                              {"starts_at", w.at(from)},
+                              {"ends_at", w.at(to)},
+                              {"reason", "停车"}},
+                             w.user_a);
+    if (r.status != 201) throw std::runtime_error(r.body);
+    return r.json();
+  };
+  ASSERT_EQ(filing(-hours(24 * 6), -minutes(10))["status"], "approved");
+  auto next = filing(-minutes(5), hours(48));  // two days alone; eight with the first
+  EXPECT_EQ(next["status"], "pending") << next.dump();
+  EXPECT_FALSE(next["pending_reason"].is_null());
+  exceed(w, "usc-chain-6", kA + "ST601");
+  EXPECT_FALSE(suppressed(w, kA + "ST601"));
 }
