@@ -12,8 +12,10 @@
 #include <unordered_map>
 
 #include <hazmon/auth/auth_service.hpp>
+#include <hazmon/core/error.hpp>
 #include <hazmon/core/metrics.hpp>
 #include <hazmon/core/random.hpp>
+#include <hazmon/http/problem.hpp>
 
 #include "read_cached.hpp"
 
@@ -344,6 +346,13 @@ http::Early read_cached_early(ApiContext& ctx, Freshness f,
     // request stays put (its session waits for `resume`).
     cache->version_async([cache, &req, key = cache_key(req, *who), max_age = max_age_of(*cache, f),
                           resume = std::move(resume)](std::optional<std::int64_t> v) {
+      // Stopping: answered before the server's io_context goes (RegistryVersion::stop), with a
+      // 503 the client retries (on another node behind the load balancer).
+      if (!v && cache->version_stopped())
+        return resume(
+            http::problem(core::Error(core::Errc::unavailable, core::Reason::shutting_down,
+                                      "the server is shutting down; retry shortly"),
+                          req.request_id));
       std::shared_ptr<const CachedAnswer> hit;
       if (v) hit = cache->find(key, *v, max_age);
       if (hit) {

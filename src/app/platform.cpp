@@ -46,6 +46,7 @@
 
 #include <fstream>
 #include <mutex>
+#include <thread>
 
 #include "settings.hpp"
 
@@ -343,11 +344,15 @@ void Platform::Impl::build_api() {
   ctx->stream_recheck = std::chrono::milliseconds(hc["stream_recheck_ms"].get<int>());
   auto rc = cfg["read_cache"].get<api::ResponseCacheSettings>();
   rc.live_max_age = std::chrono::milliseconds(cfg["statistics"]["overview_cache_ms"].get<int>());
-  registry_version = std::make_unique<storage::RegistryVersion>(db.settings().dsn);
+  registry_version = std::make_unique<storage::RegistryVersion>(
+      db.settings().dsn,
+      std::chrono::milliseconds(cfg["read_cache"]["version_statement_timeout_ms"].get<int>()),
+      std::chrono::seconds(cfg["read_cache"]["version_connect_timeout_s"].get<int>()));
   ctx->response_cache = std::make_shared<api::ResponseCache>(
       rc, [v = registry_version.get()] { return v->current(); }, metrics);
   ctx->response_cache->set_async_version(
-      [v = registry_version.get()](auto done) { v->current_async(std::move(done)); });
+      [v = registry_version.get()](auto done) { v->current_async(std::move(done)); },
+      [v = registry_version.get()] { return v->stopped(); });
   api::register_routes(router, *ctx);
   if (auto dir = resolve_static_dir(hc["static_dir"].get<std::string>()); !dir.empty()) {
     // The dashboard loads its map from /maps/shanxi.geojson: the file shipped in web/dist, or
@@ -406,7 +411,18 @@ void Platform::stop() {
   std::lock_guard lock(i.stop_mu);
   if (i.stopped) return;
   i.stopped = true;
-  i.server->stop();
+  // Requests waiting on the I/O threads for the registry version (ADR 0018) are answered before
+  // the server's io_context goes: half the grace period for the read in flight, then 503 and
+  // the read is cut, while the server drains beside it.
+  const auto patience = server_settings(i.cfg).shutdown_grace / 2;
+  std::thread version_stop([&i, patience] { i.registry_version->stop(patience); });
+  try {
+    i.server->stop();
+  } catch (const std::exception&) {
+    version_stop.join();
+    throw;
+  }
+  version_stop.join();
   i.auth->stop_revocation_watch();
   if (i.pipeline) i.pipeline->stop();  // no more events or segments
   if (i.video) i.video->stop();        // writes what they reported

@@ -3,6 +3,13 @@
 // that starts after a commit sees it, and concurrent callers share round trips.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
 #include <hazmon/storage/database.hpp>
 #include <hazmon/storage/registry_version.hpp>
 
@@ -182,4 +189,113 @@ TEST(RegistryVersionPg, AsyncCallersOfAnUnreachableDatabaseGetNothing) {
   auto f = seen.get_future();
   ASSERT_EQ(f.wait_for(std::chrono::seconds(5)), std::future_status::ready);
   EXPECT_FALSE(f.get().has_value());
+}
+
+// A database endpoint that accepts the connection and never answers (a hung server, a dead
+// proxy): connect_timeout bounds the read, so its callers are answered and a later read tries
+// again; without it libpq waits for the server's first message for ever.
+TEST(RegistryVersionPg, AnEndpointThatNeverAnswersIsGivenUpAfterTheConnectTimeout) {
+  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 16), 0);  // the kernel completes handshakes; nobody ever answers
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const std::string dsn = "host=127.0.0.1 port=" + std::to_string(ntohs(addr.sin_port)) +
+                          " user=nobody dbname=none sslmode=disable";
+  {
+    RegistryVersion rv(dsn, std::chrono::milliseconds(60000), std::chrono::seconds(2));
+    std::promise<std::optional<std::int64_t>> seen;
+    const auto t0 = std::chrono::steady_clock::now();
+    rv.current_async([&seen](std::optional<std::int64_t> v) { seen.set_value(v); });
+    auto f = seen.get_future();
+    ASSERT_EQ(f.wait_for(std::chrono::seconds(8)), std::future_status::ready)
+        << "the read did not give up on the silent endpoint";
+    EXPECT_FALSE(f.get().has_value());
+    const auto took = std::chrono::steady_clock::now() - t0;
+    EXPECT_GE(took, std::chrono::milliseconds(1500));  // it did wait for the endpoint
+    EXPECT_FALSE(rv.stopped());
+  }
+  ::close(listener);
+}
+
+TEST(RegistryVersionPg, ConnectTimeoutIsAddedToEitherDsnForm) {
+  EXPECT_EQ(RegistryVersion::with_connect_timeout("host=/run/pg dbname=h", std::chrono::seconds(5)),
+            "host=/run/pg dbname=h connect_timeout=5");
+  EXPECT_EQ(RegistryVersion::with_connect_timeout("", std::chrono::seconds(3)),
+            "connect_timeout=3");
+  EXPECT_EQ(RegistryVersion::with_connect_timeout("postgresql://h/db", std::chrono::seconds(2)),
+            "postgresql://h/db?connect_timeout=2");
+  EXPECT_EQ(RegistryVersion::with_connect_timeout("postgres://h/db?sslmode=require",
+                                                  std::chrono::seconds(7)),
+            "postgres://h/db?sslmode=require&connect_timeout=7");
+}
+
+// Shutdown while PostgreSQL does not answer the read (the row locked by another session; its
+// statement_timeout far away): stop() gives the waiters its patience, then answers them and every
+// later caller nullopt with stopped() set, and the destructor returns at once (the read is cut).
+TEST(RegistryVersionPg, StopAnswersWaitersOfAHungReadAndCutsIt) {
+  TestDatabase db;
+  auto rv = std::make_unique<RegistryVersion>(db.dsn(), std::chrono::milliseconds(60000));
+  ASSERT_TRUE(rv->current().has_value());  // connected and prepared
+
+  auto lock = db.db().begin();
+  lock.exec("LOCK TABLE registry_version IN ACCESS EXCLUSIVE MODE");
+  constexpr int kWaiters = 5;
+  std::vector<std::promise<std::optional<std::int64_t>>> seen(kWaiters);
+  for (auto& s : seen) rv->current_async([&s](std::optional<std::int64_t> v) { s.set_value(v); });
+  auto blocked = [&db] {
+    return db.db().in_tx([](hazmon::storage::Tx& tx) {
+      return *tx.one<long long>(
+          "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = "
+          "'registry_version'::regclass");
+    });
+  };
+  for (int i = 0; i < 500 && blocked() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(blocked(), 1);
+  auto first = seen[0].get_future();
+  EXPECT_EQ(first.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
+
+  const auto t0 = std::chrono::steady_clock::now();
+  rv->stop(std::chrono::milliseconds(300));
+  const auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_GE(took, std::chrono::milliseconds(250));  // the patience was given
+  EXPECT_LT(took, std::chrono::seconds(3));
+  EXPECT_TRUE(rv->stopped());
+  ASSERT_EQ(first.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+  EXPECT_FALSE(first.get().has_value());
+  for (int i = 1; i < kWaiters; ++i) {
+    auto f = seen[i].get_future();
+    ASSERT_EQ(f.wait_for(std::chrono::seconds(0)), std::future_status::ready) << i;
+    EXPECT_FALSE(f.get().has_value());
+  }
+  // A later caller is answered at once, on its own thread.
+  bool later = false;
+  rv->current_async([&later](std::optional<std::int64_t> v) { later = !v.has_value(); });
+  EXPECT_TRUE(later);
+  EXPECT_FALSE(rv->current().has_value());
+
+  const auto t1 = std::chrono::steady_clock::now();
+  rv.reset();  // joins the reader: its blocked read was cut by stop()
+  EXPECT_LT(std::chrono::steady_clock::now() - t1, std::chrono::seconds(2));
+}
+
+// With a database that answers, stop() lets the read in flight serve its waiters as usual.
+TEST(RegistryVersionPg, StopLetsAHealthyReadServeItsWaiters) {
+  TestDatabase db;
+  RegistryVersion rv(db.dsn());
+  const long long now = stored(db);
+  std::promise<std::optional<std::int64_t>> seen;
+  rv.current_async([&seen](std::optional<std::int64_t> v) { seen.set_value(v); });
+  rv.stop(std::chrono::seconds(5));
+  auto f = seen.get_future();
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+  auto v = f.get();
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(*v, now);
+  EXPECT_TRUE(rv.stopped());
 }

@@ -78,6 +78,10 @@ struct TestServerOptions {
   std::string chromium = "/usr/bin/chromium";
   // read_cache.max_entries (ADR 0018); the schema's default otherwise.
   int read_cache_max_entries = 4096;
+  // read_cache.version_statement_timeout_ms (the registry version's reader) and
+  // http.shutdown_grace_ms.
+  int version_statement_timeout_ms = 2000;
+  int shutdown_grace_ms = 3000;
 };
 
 class TestServer {

@@ -51,8 +51,14 @@ class ResponseCache {
   // early step of read_cached (answers on the I/O thread) needs it.
   using AsyncVersionSource =
       std::function<void(std::function<void(std::optional<std::int64_t>)> done)>;
-  void set_async_version(AsyncVersionSource s) { version_async_ = std::move(s); }
+  // `stopped` tells a version source that answers nullopt because the node is shutting down
+  // (storage::RegistryVersion::stopped): the early step then answers 503 shutting_down.
+  void set_async_version(AsyncVersionSource s, std::function<bool()> stopped = {}) {
+    version_async_ = std::move(s);
+    version_stopped_ = std::move(stopped);
+  }
   bool has_async_version() const { return static_cast<bool>(version_async_); }
+  bool version_stopped() const { return version_stopped_ && version_stopped_(); }
   void version_async(std::function<void(std::optional<std::int64_t>)> done) const {
     version_async_(std::move(done));
   }
@@ -81,6 +87,7 @@ class ResponseCache {
   ResponseCacheSettings s_;
   VersionSource version_;
   AsyncVersionSource version_async_;
+  std::function<bool()> version_stopped_;
   std::unique_ptr<Impl> impl_;
 };
 
