@@ -63,6 +63,10 @@ describe('SIS loop actions', () => {
     expect(bypassProblems(f)).toEqual(['旁路时长须在 0–72 小时之间']);
     f.hours = 2;
     expect(bypassProblems(f)).toEqual([]);
+    // Nobody approves their own bypass (docs/sis.md); the authority is the server's check.
+    f.approver = '仪表工王 ';
+    expect(bypassProblems(f)).toEqual(['审批人不得为申请人本人']);
+    f.approver = '生产副总李';
     const now = Date.parse('2026-12-07T02:00:00Z');
     expect(bypassBody(f, now)).toEqual({
       applicant: '仪表工王',

@@ -86,6 +86,7 @@ export function bypassProblems(f: BypassForm, maxHours = 72): string[] {
   const out: string[] = [];
   if (!f.applicant.trim()) out.push('请填写申请人');
   if (!f.approver.trim()) out.push('请填写审批人');
+  else if (f.applicant.trim() && f.approver.trim() === f.applicant.trim()) out.push('审批人不得为申请人本人');
   if (!f.reason.trim()) out.push('请填写旁路原因');
   if (!Number.isFinite(f.hours) || f.hours <= 0 || f.hours > maxHours) out.push(`旁路时长须在 0–${maxHours} 小时之间`);
   return out;
