@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionsFor, changeBody, commitmentDifferences, emptyPermitForm, gradesOf, isOverdue, permitBody, permitProblems, specialWorkBadge, typeLabel, WORK_TYPES } from '../src/kit/permit';
+import { actionsFor, changeBody, changeHistory, commitmentDifferences, emptyChangeForm, emptyPermitForm, gradesOf, isOverdue, permitBody, permitProblems, specialWorkBadge, typeLabel, WORK_TYPES } from '../src/kit/permit';
 
 function filled() {
   const f = emptyPermitForm();
@@ -67,10 +67,44 @@ describe('special work permit form', () => {
   });
 
   it('sends a change only with its reason and something to change', () => {
-    expect(changeBody('2026-12-07T20:00', '', ' ').problem).toBe('变更须填写原因');
-    expect(changeBody('', '', '延期').problem).toBe('请填写新的结束时间或作业地点');
-    expect(changeBody('2026-12-07T20:00', '', ' 延期 ').body).toEqual({ reason: '延期', end_at: '2026-12-07T12:00:00Z' });
-    expect(changeBody('', ' 二车间 ', '更正').body).toEqual({ reason: '更正', location: '二车间' });
+    const c = (more: Partial<ReturnType<typeof emptyChangeForm>>) => ({ ...emptyChangeForm(), ...more });
+    expect(changeBody(c({ end: '2026-12-07T20:00', reason: ' ' })).problem).toBe('变更须填写原因');
+    expect(changeBody(c({ reason: '延期' })).problem).toBe('请填写要变更的时间、地点或负责人');
+    expect(changeBody(c({ end: '2026-12-07T20:00', reason: ' 延期 ' })).body).toEqual({ reason: '延期', end_at: '2026-12-07T12:00:00Z' });
+    expect(changeBody(c({ location: ' 二车间 ', reason: '更正' })).body).toEqual({ reason: '更正', location: '二车间' });
+    expect(changeBody(c({ begin: '2026-12-07T10:00', end: '2026-12-07T16:00', reason: '推迟' })).body).toEqual({
+      reason: '推迟', begin_at: '2026-12-07T02:00:00Z', end_at: '2026-12-07T08:00:00Z',
+    });
+    expect(changeBody(c({ begin: '2026-12-07T10:00', end: '2026-12-07T09:00', reason: '推迟' })).problem).toBe('结束时间须晚于开始时间');
+    expect(changeBody(c({ begin: 'tomorrow', reason: '推迟' })).problem).toBe('开始时间格式不正确');
+    expect(changeBody(c({ responsible: ' 李四 ', responsible_mobile: '13800001111', reason: '换人' })).body).toEqual({
+      reason: '换人', responsible: '李四', responsible_mobile: '13800001111',
+    });
+    expect(changeBody(c({ responsible_mobile: '12345', reason: '换人' })).problem).toBe('作业负责人手机号应为11位手机号码');
+  });
+
+  it('says what each change did, from the row before it to the row after it', () => {
+    const permit = {
+      id: 1, company_code: '1', company_name: '甲', permit_no: 'DH-1', work_type: 'hot_work', grade: 'special',
+      location: '二车间', hazard_code: null, equip_code: null, begin_at: '2026-12-07T02:00:00.000Z', end_at: '2026-12-07T10:00:00.000Z',
+      contractor: false, work_unit: '', responsible: '李四', responsible_mobile: '13800001111', content: '', state: 'planned',
+    };
+    const before1 = { ...permit, grade: '1', location: '一车间', begin_at: '2026-12-07T00:00:00.000Z', responsible: '张三', responsible_mobile: '13912345678', revision: 1 };
+    const before2 = { ...permit, grade: '1', responsible: '张三', responsible_mobile: '13912345678', revision: 2 };
+    const d = {
+      ...permit,
+      changes: [
+        { at: '2026-12-06T01:00:00.000Z', actor: 'u', action: 'filed', from_state: null, to_state: 'planned', reason: null, before: null },
+        { at: '2026-12-06T02:00:00.000Z', actor: 'u', action: 'updated', from_state: 'planned', to_state: 'planned', reason: '推迟并改地点', before: before1 },
+        { at: '2026-12-06T03:00:00.000Z', actor: 'u', action: 'updated', from_state: 'planned', to_state: 'planned', reason: '换人升级', before: before2 },
+      ],
+    } as unknown as Parameters<typeof changeHistory>[0];
+    const h = changeHistory(d);
+    expect(h.map((x) => x.action)).toEqual(['登记', '变更', '变更']);
+    expect(h[0].diffs).toEqual([]);
+    expect(h[1].reason).toBe('推迟并改地点');
+    expect(h[1].diffs).toEqual(['开始：2026-12-07 08:00:00 → 2026-12-07 10:00:00', '地点：一车间 → 二车间']);
+    expect(h[2].diffs).toEqual(['类型：动火作业（一级） → 动火作业（特级）', '作业负责人：张三 → 李四', '手机：13912345678 → 13800001111']);
   });
 
   it('badges the map and lists where the commitment differs from the permits', () => {

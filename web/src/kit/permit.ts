@@ -2,7 +2,7 @@
 // their grades, the form's checks the server also makes, the request bodies, the actions a state
 // allows, overdue, the map's badge and the comparison with the day's safety commitment.
 import type { components } from '../api/schema';
-import { fromBeijingInput } from '../format';
+import { formatTime, fromBeijingInput } from '../format';
 
 type S = components['schemas'];
 export type WorkPermit = S['WorkPermit'];
@@ -120,19 +120,70 @@ export function permitBody(f: PermitForm): S['WorkPermitInput'] {
   return body;
 }
 
-/** A change of the window's end or the place (变更, e.g. 延期), with its reason; null with the
+/** A change (变更) of the window, the place or the responsible person; empty fields stay as they are. */
+export interface PermitChangeForm {
+  begin: string; // datetime-local, Beijing wall time
+  end: string;
+  location: string;
+  responsible: string;
+  responsible_mobile: string;
+  reason: string;
+}
+
+export function emptyChangeForm(): PermitChangeForm {
+  return { begin: '', end: '', location: '', responsible: '', responsible_mobile: '', reason: '' };
+}
+
+/** The PATCH body of a change with its reason (变更原因, required like the server); null with the
  * problem when it cannot be sent. */
-export function changeBody(end: string, location: string, reason: string): { body: S['WorkPermitEdit'] | null; problem: string } {
-  if (!reason.trim()) return { body: null, problem: '变更须填写原因' };
-  const body: S['WorkPermitEdit'] = { reason: reason.trim() };
-  if (end) {
-    const e = fromBeijingInput(end);
-    if (!e) return { body: null, problem: '结束时间格式不正确' };
-    body.end_at = e;
+export function changeBody(c: PermitChangeForm): { body: S['WorkPermitEdit'] | null; problem: string } {
+  if (!c.reason.trim()) return { body: null, problem: '变更须填写原因' };
+  const body: S['WorkPermitEdit'] = { reason: c.reason.trim() };
+  for (const [key, value, label] of [['begin_at', c.begin, '开始'], ['end_at', c.end, '结束']] as const) {
+    if (!value) continue;
+    const t = fromBeijingInput(value);
+    if (!t) return { body: null, problem: `${label}时间格式不正确` };
+    body[key] = t;
   }
-  if (location.trim()) body.location = location.trim();
-  if (!body.end_at && !body.location) return { body: null, problem: '请填写新的结束时间或作业地点' };
+  if (body.begin_at && body.end_at && Date.parse(body.end_at) <= Date.parse(body.begin_at)) return { body: null, problem: '结束时间须晚于开始时间' };
+  if (c.location.trim()) body.location = c.location.trim();
+  if (c.responsible.trim()) body.responsible = c.responsible.trim();
+  if (c.responsible_mobile.trim()) {
+    if (!/^1[3-9]\d{9}$/.test(c.responsible_mobile.trim())) return { body: null, problem: '作业负责人手机号应为11位手机号码' };
+    body.responsible_mobile = c.responsible_mobile.trim();
+  }
+  if (Object.keys(body).length === 1) return { body: null, problem: '请填写要变更的时间、地点或负责人' };
   return { body, problem: '' };
+}
+
+/** What each change did (变更记录), oldest first: the fields that differ between the row before it
+ * (`before`) and the row after it (the next change's `before`, or the permit as it is now). */
+export function changeHistory(d: S['WorkPermitDetail']): { at: string; actor: string; action: string; reason: string; diffs: string[] }[] {
+  type Row = Record<string, unknown>;
+  const rows = d.changes.map((c) => (c.before ?? null) as Row | null);
+  const now = d as unknown as Row;
+  const show = (key: string, v: unknown): string => {
+    if (v === null || v === undefined || v === '') return '（空）';
+    if (key === 'begin_at' || key === 'end_at') return formatTime(String(v));
+    if (key === 'contractor') return v ? '是' : '否';
+    return String(v);
+  };
+  const fields: [string, string][] = [
+    ['begin_at', '开始'], ['end_at', '结束'], ['location', '地点'], ['hazard_code', '危险源'], ['equip_code', '设备'],
+    ['responsible', '作业负责人'], ['responsible_mobile', '手机'], ['contractor', '承包商'], ['work_unit', '作业单位'], ['content', '内容'],
+  ];
+  return d.changes.map((c, i) => {
+    const before = rows[i];
+    const after = rows.slice(i + 1).find((r) => r !== null) ?? now;
+    const diffs: string[] = [];
+    if (before && c.action === 'updated') {
+      const kind = (r: Row) => typeLabel(String(r.work_type), (r.grade as string | null) ?? null);
+      if (kind(before) !== kind(after)) diffs.push(`类型：${kind(before)} → ${kind(after)}`);
+      for (const [key, label] of fields)
+        if (show(key, before[key]) !== show(key, after[key])) diffs.push(`${label}：${show(key, before[key])} → ${show(key, after[key])}`);
+    }
+    return { at: c.at, actor: c.actor, action: CHANGE_LABELS[c.action] ?? c.action, reason: c.reason ?? '', diffs };
+  });
 }
 
 /** The map's badge for an enterprise: 动火2 · 受限空间1, or '' when none is in progress. */
