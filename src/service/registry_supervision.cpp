@@ -127,6 +127,13 @@ std::vector<FieldError> problems(const Principal& who, const EntityDef& def, con
         break;
       }
   }
+  // A camera's recording is what live view and playback (视频调阅, online patrols) read: the
+  // enterprise may start it, the regulator stops it (attack 12.16).
+  if (def.name == "cameras" && patch.contains("record") && patch["record"] != true &&
+      existing.value("record", false) == true)
+    out.push_back({"/record",
+                   "only the regulator stops a camera's recording (live view and playback need "
+                   "it)"});
   // Taking a point out of use silences it: a filing does that (approved when long), or the
   // regulator.
   if (def.name == "monitoring-points" && patch.contains("in_use") && patch["in_use"] == false &&

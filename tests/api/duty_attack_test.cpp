@@ -67,7 +67,9 @@ const std::vector<std::string> kTables = {"enterprise",
                                           "camera",
                                           "work_permit",
                                           "work_permit_change",
-                                          "warehouse_chemical"};
+                                          "warehouse_chemical",
+                                          "safety_commitment",
+                                          "safety_commitment_history"};
 
 // Row count and a hash of every row of every table above (as bad_input_test.cpp's).
 std::map<std::string, std::string> fingerprint() {
@@ -994,4 +996,95 @@ TEST(DutyAttack, WhatDecidesAPlacesDetectionStays) {
   ASSERT_EQ(r.status, 200) << r.body;
   r = w.c().patch_json(platform, {{"media", {"68476-85-7"}}}, w.as("da_county"));
   ASSERT_EQ(r.status, 200) << r.body;
+}
+
+// Attack 12.16: a camera's recording switched off by the enterprise (PATCH or upload), which
+// ends the regulator's live view and playback (视频调阅) of it. The enterprise may start it.
+TEST(DutyAttack, OnlyTheRegulatorStopsACamerasRecording) {
+  auto& w = world();
+  auto user = w.as("da_user_a");
+  const std::string id = kA + "CAM2";
+  auto r = w.c().post_json("/api/v1/cameras",
+                           {{"video_id", id},
+                            {"company_code", kA},
+                            {"hazard_code", kHazA},
+                            {"name", "罐区枪机"},
+                            {"scene_type", "tank_farm"},
+                            {"record", true}},
+                           user);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto cam = "/api/v1/cameras/" + id;
+  auto before = fingerprint();
+  EXPECT_TRUE(refused(w.c().patch_json(cam, {{"record", false}}, user), 422, "/record"));
+  EXPECT_TRUE(refused(w.c().patch_json(cam, {{"record", nullptr}}, user), 422, "/record"));
+  EXPECT_EQ(fingerprint(), before);
+  r = w.upload("cameras", json::array({{{"video_id", id},
+                                        {"name", "罐区枪机"},
+                                        {"scene_type", "tank_farm"},
+                                        {"record", false}}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"record\""), std::string::npos) << r.body;
+  EXPECT_EQ(w.get(cam)["record"], true);
+  // The county stops it; the enterprise may start it again.
+  ASSERT_EQ(w.c().patch_json(cam, {{"record", false}}, w.as("da_county")).status, 200);
+  EXPECT_EQ(w.c().patch_json(cam, {{"record", true}}, user).status, 200);
+  EXPECT_EQ(w.get(cam)["record"], true);
+}
+
+// Tried and held (issue 12's commitments): a commitment for two days back or for tomorrow, for
+// another enterprise, or signed by someone who is not a 包保责任人 of the enterprise (another
+// enterprise's included) is refused, from the dashboard and by upload; yesterday's is late, and
+// filing it again does not make it on time.
+TEST(DutyAttack, ACommitmentIsNeitherBackdatedNorMadeOnTime) {
+  auto& w = world();
+  auto user = w.as("da_user_a");
+  auto day = [&](hours from_now) {
+    return core::format_rfc3339(w.srv->clock().now() + hours(8) + from_now).substr(0, 10);
+  };
+  auto body = [&](const std::string& d, const std::string& committer) {
+    return json{{"day", d},
+                {"units",
+                 {{"total", 2},
+                  {"running", 2},
+                  {"stopped", 0},
+                  {"startup", 0},
+                  {"trial", 0},
+                  {"overhaul", 0}}},
+                {"key_process_count", 1},
+                {"risk_grade", "yellow"},
+                {"committer", committer},
+                {"duty_leader", "值班长"},
+                {"duty_phone", "13900000004"}};
+  };
+  auto before = fingerprint();
+  EXPECT_TRUE(refused(w.c().post_json("/api/v1/commitments", body(day(-hours(48)), "厂长"), user),
+                      422, "/day"));
+  EXPECT_TRUE(refused(w.c().post_json("/api/v1/commitments", body(day(hours(24)), "厂长"), user),
+                      422, "/day"));
+  for (const char* who : {"仪表工", "乙厂长"})
+    EXPECT_TRUE(refused(w.c().post_json("/api/v1/commitments", body(day(hours(0)), who), user), 422,
+                        "/committer"))
+        << who;
+  auto theirs = body(day(hours(0)), "乙厂长");
+  theirs["company_code"] = kB;
+  EXPECT_TRUE(refused(w.c().post_json("/api/v1/commitments", theirs, user), 422, "/company_code"));
+  EXPECT_TRUE(all_rejected(w.upload("commitments", json::array({theirs})), 1));
+  EXPECT_TRUE(
+      all_rejected(w.upload("commitments", json::array({body(day(-hours(48)), "厂长")})), 1));
+  EXPECT_TRUE(all_rejected(w.upload("commitments", json::array({body(day(hours(0)), "班长")})), 1));
+  EXPECT_EQ(fingerprint(), before);
+
+  auto yesterday = day(-hours(24));
+  auto r = w.c().post_json("/api/v1/commitments", body(yesterday, "厂长"), user);
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  EXPECT_EQ(r.json()["late"], true) << r.body;
+  auto again = body(yesterday, "厂长");
+  again["duty_leader"] = "夜班长";
+  r = w.c().post_json("/api/v1/commitments", again, user);
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  EXPECT_EQ(r.json()["late"], true) << r.body;
+  auto listed = w.get("/api/v1/commitments?company_code=" + kA + "&day=" + yesterday)["items"];
+  ASSERT_EQ(listed.size(), 1u) << listed.dump();
+  EXPECT_EQ(listed[0]["late"], true);
+  EXPECT_EQ(listed[0]["duty_leader"], "夜班长");
 }
