@@ -38,6 +38,9 @@ constexpr SupervisionField kSupervisionFields[] = {
     {"monitoring-points", "hazard_code", "is set by the regulator once the point exists"},
     // A switch point is not compared with thresholds: turning an analog point into one silences it.
     {"monitoring-points", "value_kind", "is set by the regulator once the point exists"},
+    // A unit's stop or overhaul never suppresses a gas or oxygen detector (is_safety_indicator):
+    // renamed a temperature point, a detector would fall silent with its unit (attack 12.17).
+    {"monitoring-points", "indicator_type", "is set by the regulator once the point exists"},
     // Whether a unit, warehouse or loading platform is part of a major hazard source (ADR 0019):
     // out of it, what is there counts as 非重大危险源 and new points on it go by the unranked
     // rules.

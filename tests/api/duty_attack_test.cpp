@@ -1088,3 +1088,36 @@ TEST(DutyAttack, ACommitmentIsNeitherBackdatedNorMadeOnTime) {
   EXPECT_EQ(listed[0]["late"], true);
   EXPECT_EQ(listed[0]["duty_leader"], "夜班长");
 }
+
+// Attack 12.17: a gas detector renamed another kind of point (indicator_type) by PATCH or upload:
+// a unit's stop or overhaul spares gas and oxygen detectors only (docs/duties.md), so it would
+// fall silent with its unit; the coverage check would also stop counting it as gas detection.
+TEST(DutyAttack, AGasDetectorStaysAGasDetector) {
+  auto& w = world();
+  auto user = w.as("da_user_a");
+  auto point = "/api/v1/monitoring-points/" + kGas;
+  auto before = fingerprint();
+  for (const char* kind : {"temperature", "pressure"})
+    EXPECT_TRUE(
+        refused(w.c().patch_json(point, {{"indicator_type", kind}}, user), 422, "/indicator_type"))
+        << kind;
+  EXPECT_EQ(fingerprint(), before);
+  auto r = w.upload("points", json::array({{{"quota_code", kGas},
+                                            {"prodcell_id", kNonMajorA},
+                                            {"name", "可燃气体"},
+                                            {"indicator_type", "temperature"},
+                                            {"value_kind", "analog"},
+                                            {"unit", "%LEL"},
+                                            {"range_low", 0},
+                                            {"range_high", 100},
+                                            {"h", 25},
+                                            {"hh", 50},
+                                            {"debounce_s", 0}}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"indicator_type\""), std::string::npos) << r.body;
+  EXPECT_EQ(w.get(point)["indicator_type"], "combustible");
+  // The county corrects a wrongly declared kind.
+  ASSERT_EQ(w.c().patch_json(point, {{"indicator_type", "toxic"}}, w.as("da_county")).status, 200);
+  ASSERT_EQ(w.c().patch_json(point, {{"indicator_type", "combustible"}}, w.as("da_county")).status,
+            200);
+}
