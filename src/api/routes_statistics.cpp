@@ -4,6 +4,7 @@
 
 #include <hazmon/core/error.hpp>
 #include <hazmon/report/table.hpp>
+#include <hazmon/service/statistics_result.hpp>
 #include <hazmon/service/statistics_service.hpp>
 
 #include "file_download.hpp"

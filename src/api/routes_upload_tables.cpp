@@ -192,7 +192,10 @@ void audit(ApiContext& ctx, const Request& req, const Principal& who, const Tabl
            const Outcome& o) {
   if (o.created + o.updated == 0) return;
   auto a = audit_entry(req, who, 200, "upload.table", table.collection);
-  a.detail = {{"created", o.created}, {"updated", o.updated}, {"rejected", o.rejected.size()}};
+  a.detail =
+      nlohmann::json{
+          {"created", o.created}, {"updated", o.updated}, {"rejected", o.rejected.size()}}
+          .dump();
   ctx.audit.record(a);
 }
 }  // namespace

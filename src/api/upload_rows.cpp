@@ -74,7 +74,9 @@ http::Response upload_each(ApiContext& ctx, http::Request& req, const model::Pri
   }
   if (created + changed > 0) {
     auto a = audit_entry(req, who, 200, u.action, u.target);
-    a.detail = {{"created", created}, {u.changed, changed}, {"rejected", rejected.size()}};
+    a.detail =
+        nlohmann::json{{"created", created}, {u.changed, changed}, {"rejected", rejected.size()}}
+            .dump();
     ctx.audit.record(a);
   }
   return json_response(200, {{"accepted", created + changed},

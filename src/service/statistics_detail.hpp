@@ -13,6 +13,7 @@
 
 #include <hazmon/core/clock.hpp>
 #include <hazmon/report/table.hpp>
+#include <hazmon/service/statistics_result.hpp>
 #include <hazmon/service/statistics_service.hpp>
 #include <hazmon/storage/patrol_store.hpp>
 #include <hazmon/storage/statistics_store.hpp>

@@ -229,7 +229,7 @@ hazmon::service::AuditEntry entry(const std::string& request_id, const std::stri
   e.status = 201;
   e.action = action;
   e.target = "enterprises/14010000001";
-  e.detail = {{"fields", {"name", "region_code"}}};
+  e.detail = nlohmann::json{{"fields", {"name", "region_code"}}}.dump();
   return e;
 }
 }  // namespace

@@ -14,6 +14,7 @@
 #include <hazmon/core/time_format.hpp>
 #include <hazmon/service/commitment_service.hpp>
 #include <hazmon/service/patrol_service.hpp>
+#include <hazmon/service/statistics_result.hpp>
 #include <hazmon/service/statistics_service.hpp>
 #include <hazmon/storage/database.hpp>
 

@@ -7,6 +7,7 @@
 
 #include <hazmon/core/clock.hpp>
 #include <hazmon/core/time_format.hpp>
+#include <hazmon/service/statistics_result.hpp>
 #include <hazmon/service/statistics_service.hpp>
 
 #include "pgtest_util.hpp"

@@ -1,7 +1,7 @@
 #pragma once
 // The append-only audit trail of state-changing requests by people (the table refuses UPDATE
 // and DELETE). Written in the request's worker thread after the outcome is known.
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <string>
 
@@ -20,9 +20,9 @@ struct AuditEntry {
   std::string method;
   std::string path;
   int status = 0;
-  std::string action;  // e.g. "registry.create"
-  std::string target;  // e.g. "enterprises/14010090001"
-  nlohmann::json detail = nlohmann::json::object();
+  std::string action;         // e.g. "registry.create"
+  std::string target;         // e.g. "enterprises/14010090001"
+  std::string detail = "{}";  // a JSON object, as text (nlohmann::json::dump)
 };
 
 class AuditLog {

@@ -3,7 +3,7 @@
 // order per point; readings, upload records and alarm changes written in one transaction with
 // COPY) → reply. While PostgreSQL is unreachable groups go to the fsync'd spool and are
 // replayed in order later; a 2xx always means durable. dataId makes resends idempotent.
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <chrono>
 #include <exception>

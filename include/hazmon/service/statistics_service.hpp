@@ -3,17 +3,15 @@
 // scoped, bounded range (Beijing-time hours, days, ISO weeks and months), figures from
 // storage::StatisticsStore, answers as JSON and as report::Tables for the CSV/XLSX downloads (the
 // same rows). Definitions: docs/api.md, "Overview and statistics".
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <chrono>
 #include <map>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include <hazmon/core/clock.hpp>
 #include <hazmon/model/scope.hpp>
-#include <hazmon/report/table.hpp>
 
 namespace hazmon::storage {
 class Database;
@@ -31,13 +29,9 @@ struct StatisticsSettings {
 // The config's `statistics` section; offline_after is ingest.offline_after_s (app).
 void from_json(const nlohmann::json& j, StatisticsSettings& s);
 
-// One answer: the JSON body, the same rows as tables (the first is the CSV), and a file name.
-struct StatisticsResult {
-  nlohmann::json body;
-  std::vector<report::Table> tables;
-  std::string file_name;        // Chinese, without extension: 报警统计_按市_20261201-20261206
-  std::string ascii_file_name;  // statistics-alarms-city-20261201-20261206
-};
+// One answer (statistics_result.hpp: its JSON body needs the whole nlohmann/json.hpp, which
+// callers that only hold the service need not pay for).
+struct StatisticsResult;
 
 using StatQuery = std::map<std::string, std::string>;
 
