@@ -22,7 +22,8 @@ long long blocked_version_reads() {
     return tx
         .exec_one(
             "SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = "
-            "'registry_version'::regclass")["n"]
+            "'registry_version'::regclass AND database = (SELECT oid FROM pg_database WHERE "
+            "datname = current_database())")["n"]
         .get<long long>();
   });
 }
@@ -44,7 +45,7 @@ TEST(ReadCacheShutdown, AWaiterOnAHungVersionReadGets503AndTheServerStopsWithinT
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (blocked_version_reads() == 0 && std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  ASSERT_EQ(blocked_version_reads(), 1) << "the version read never blocked on the lock";
+  ASSERT_GE(blocked_version_reads(), 1) << "the version read never blocked on the lock";
   EXPECT_EQ(waiting.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout)
       << "the request was answered while its version read was blocked";
 

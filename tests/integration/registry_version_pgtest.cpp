@@ -251,12 +251,13 @@ TEST(RegistryVersionPg, StopAnswersWaitersOfAHungReadAndCutsIt) {
     return db.db().in_tx([](hazmon::storage::Tx& tx) {
       return *tx.one<long long>(
           "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = "
-          "'registry_version'::regclass");
+          "'registry_version'::regclass AND database = (SELECT oid FROM pg_database WHERE "
+          "datname = current_database())");
     });
   };
   for (int i = 0; i < 500 && blocked() == 0; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  ASSERT_EQ(blocked(), 1);
+  ASSERT_GE(blocked(), 1);
   auto first = seen[0].get_future();
   EXPECT_EQ(first.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
 
