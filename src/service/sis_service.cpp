@@ -128,7 +128,8 @@ model::SisLoop SisService::save_loop(const model::Principal& who, model::SisLoop
       throw Error(Errc::validation_failed, "the SIS loop names what the enterprise does not have",
                   std::move(refs));
     // The enterprise cannot stop its trip point from reporting trips by filing: once a loop has a
-    // trip point, changing or removing it, or retiring the loop, is for the regulators.
+    // trip point, changing or removing it, retiring the loop or moving it out of its hazard
+    // source or unit is for the regulators.
     if (who.scope.kind == model::ScopeKind::enterprise) {
       if (auto old = store_.find_loop_by_tag(tx, l.company_code, l.tag, true)) {
         std::vector<core::FieldError> kept;
@@ -139,6 +140,16 @@ model::SisLoop SisService::save_loop(const model::Principal& who, model::SisLoop
         if (old->active && !l.active)
           kept.push_back(
               {"/is_active", "only a county, city or province officer may retire a loop"});
+        // Its trips and expired bypasses warn on the loop's hazard source (its 包保责任人 are
+        // told, its rank counts) and the coverage check counts it in its unit (attack 12.18).
+        if (l.hazard_code != old->hazard_code)
+          kept.push_back({"/hazard_code",
+                          "only a county, city or province officer may move a loop to another "
+                          "hazard source"});
+        if (l.prodcell_id != old->prodcell_id)
+          kept.push_back({"/prodcell_id",
+                          "only a county, city or province officer may move a loop to another "
+                          "production unit"});
         if (!kept.empty())
           throw Error(Errc::validation_failed, "the enterprise may not change this",
                       std::move(kept));

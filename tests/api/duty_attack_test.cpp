@@ -1121,3 +1121,43 @@ TEST(DutyAttack, AGasDetectorStaysAGasDetector) {
   ASSERT_EQ(w.c().patch_json(point, {{"indicator_type", "combustible"}}, w.as("da_county")).status,
             200);
 }
+
+// Attack 12.18: an SIS loop moved out of its hazard source or unit by the enterprise (registering
+// it again under its tag, from the dashboard or by upload): its trips' and expired bypasses'
+// warnings would no longer be on the major hazard source (nor reach its 包保责任人), and the
+// coverage check would count it elsewhere.
+TEST(DutyAttack, AnSisLoopStaysInItsHazardSourceAndUnit) {
+  auto& w = world();
+  json loop = {{"company_code", kA},
+               {"tag", "DA-SIS3"},
+               {"name", "进料切断联锁"},
+               {"hazard_code", kHazA},
+               {"prodcell_id", kCellA}};
+  auto r = w.c().post_json("/api/v1/sis-loops", loop, w.as("da_county"));
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  auto path = "/api/v1/sis-loops/" + std::to_string(r.json()["id"].get<long long>());
+  auto user = w.as("da_user_a");
+  auto before = fingerprint();
+  auto out = loop;
+  out.erase("hazard_code");
+  EXPECT_TRUE(refused(w.c().post_json("/api/v1/sis-loops", out, user), 422, "/hazard_code"));
+  auto moved = loop;
+  moved["prodcell_id"] = kNonMajorA;
+  EXPECT_TRUE(refused(w.c().post_json("/api/v1/sis-loops", moved, user), 422, "/prodcell_id"));
+  for (auto [row, field] : {std::pair{out, "hazard_code"}, std::pair{moved, "prodcell_id"}}) {
+    row.erase("company_code");
+    row["kind"] = "loop";
+    auto up = w.upload("sis", json::array({row}));
+    EXPECT_TRUE(all_rejected(up, 1)) << row.dump();
+    EXPECT_NE(up.body.find(field), std::string::npos) << up.body;
+  }
+  EXPECT_EQ(fingerprint(), before);
+  auto l = w.get(path);
+  EXPECT_EQ(l["hazard_code"], kHazA);
+  EXPECT_EQ(l["prodcell_id"], kCellA);
+  // Its own fields stay the enterprise's.
+  auto renamed = loop;
+  renamed["name"] = "进料紧急切断联锁";
+  r = w.c().post_json("/api/v1/sis-loops", renamed, user);
+  EXPECT_EQ(r.status / 100, 2) << r.body;
+}
