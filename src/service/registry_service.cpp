@@ -345,6 +345,9 @@ json RegistryService::create(const Principal& who, const std::string& entity, co
   if (auto errs = registry_supervision::key_problems(who, def, body); !errs.empty())
     throw Error(Errc::validation_failed, "the " + def.name + " row's key is not yours to use",
                 errs);
+  if (auto errs = registry_supervision::new_row_problems(who, def, body, default_interval_s_);
+      !errs.empty())
+    throw Error(Errc::validation_failed, "the new " + def.name + " row needs the regulator", errs);
   if (auto errs = domain_problems(def, body); !errs.empty())
     throw Error(Errc::validation_failed, "the " + def.name + " row is inconsistent", errs);
   if (auto errs = extra_problems(def.name, body); !errs.empty())

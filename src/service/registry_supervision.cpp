@@ -41,6 +41,9 @@ constexpr SupervisionField kSupervisionFields[] = {
     // A unit's stop or overhaul never suppresses a gas or oxygen detector (is_safety_indicator):
     // renamed a temperature point, a detector would fall silent with its unit (attack 12.17).
     {"monitoring-points", "indicator_type", "is set by the regulator once the point exists"},
+    // Its gateway's acquisition interval sets the readings expected of a point (data quality):
+    // moved to a slower gateway, the point would look complete while sending less (attack 12.19).
+    {"monitoring-points", "gateway_code", "is set by the regulator once the point exists"},
     // Whether a unit, warehouse or loading platform is part of a major hazard source (ADR 0019):
     // out of it, what is there counts as 非重大危险源 and new points on it go by the unranked
     // rules.
@@ -158,6 +161,19 @@ std::vector<FieldError> problems(const Principal& who, const EntityDef& def, con
     out.push_back({"/prodcell_id",
                    "a point outside any major hazard source keeps its unit; the regulator moves "
                    "it"});
+  return out;
+}
+
+std::vector<FieldError> new_row_problems(const Principal& who, const EntityDef& def,
+                                         const json& row, int default_interval_s) {
+  std::vector<FieldError> out;
+  if (who.role != Role::enterprise_user || def.name != "gateways") return out;
+  const auto& iv = row.contains("acquisition_interval_s") ? row["acquisition_interval_s"] : json();
+  if (iv.is_number() && iv.get<double>() > default_interval_s)
+    out.push_back({"/acquisition_interval_s",
+                   "at most " + std::to_string(default_interval_s) +
+                       " s for a new gateway (data_quality.default_interval_s): a longer interval "
+                       "lowers the readings expected of it; ask the regulator"});
   return out;
 }
 

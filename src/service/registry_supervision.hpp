@@ -17,6 +17,12 @@ namespace hazmon::service::registry_supervision {
 std::vector<core::FieldError> problems(const model::Principal& who, const storage::EntityDef& def,
                                        const nlohmann::json& existing, const nlohmann::json& patch);
 
+// What an enterprise may not give a new row of its own: a gateway's acquisition interval longer
+// than `default_interval_s` (data_quality.default_interval_s; attack 12.19).
+std::vector<core::FieldError> new_row_problems(const model::Principal& who,
+                                               const storage::EntityDef& def,
+                                               const nlohmann::json& row, int default_interval_s);
+
 // A new point's quota_code or camera's video_id that is not the caller's to use.
 std::vector<core::FieldError> key_problems(const model::Principal& who,
                                            const storage::EntityDef& def,

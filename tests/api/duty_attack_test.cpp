@@ -1161,3 +1161,48 @@ TEST(DutyAttack, AnSisLoopStaysInItsHazardSourceAndUnit) {
   r = w.c().post_json("/api/v1/sis-loops", renamed, user);
   EXPECT_EQ(r.status / 100, 2) << r.body;
 }
+
+// Attack 12.19: the readings expected of a point (data quality: completeness) lowered by the
+// enterprise: a new gateway of its own with a long acquisition interval (dashboard or upload),
+// and its points moved onto it (PATCH or upload of gateway_code).
+TEST(DutyAttack, NoSlowGatewayMakesAPointLookComplete) {
+  auto& w = world();
+  auto user = w.as("da_user_a");
+  const std::string slow = "DAGW0000009", ok_gw = "DAGW0000002";
+  auto gateway = [&](const std::string& code, int interval) {
+    return json{{"gateway_code", code},
+                {"company_code", kA},
+                {"name", "备用网关"},
+                {"acquisition_interval_s", interval}};
+  };
+  auto before = fingerprint();
+  EXPECT_TRUE(refused(w.c().post_json("/api/v1/gateways", gateway(slow, 3600), user), 422,
+                      "/acquisition_interval_s"));
+  auto row = gateway(slow, 86400);
+  row.erase("company_code");
+  EXPECT_TRUE(all_rejected(w.upload("gateways", json::array({row})), 1));
+  EXPECT_EQ(fingerprint(), before);
+  // A gateway at the default interval or faster is the enterprise's own to add.
+  auto r = w.c().post_json("/api/v1/gateways", gateway(ok_gw, 30), user);
+  ASSERT_EQ(r.status, 201) << r.body;
+  before = fingerprint();
+  EXPECT_TRUE(refused(
+      w.c().patch_json("/api/v1/monitoring-points/" + kTemp, {{"gateway_code", ok_gw}}, user), 422,
+      "/gateway_code"));
+  EXPECT_EQ(fingerprint(), before);
+  r = w.upload("points", json::array({{{"quota_code", kGas},
+                                       {"prodcell_id", kNonMajorA},
+                                       {"name", "可燃气体"},
+                                       {"indicator_type", "combustible"},
+                                       {"value_kind", "analog"},
+                                       {"unit", "%LEL"},
+                                       {"range_low", 0},
+                                       {"range_high", 100},
+                                       {"h", 25},
+                                       {"hh", 50},
+                                       {"debounce_s", 0},
+                                       {"gateway_code", ok_gw}}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"gateway_code\""), std::string::npos) << r.body;
+  EXPECT_TRUE(w.get("/api/v1/monitoring-points/" + kGas).value("gateway_code", json()).is_null());
+}

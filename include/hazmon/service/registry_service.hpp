@@ -36,6 +36,9 @@ class RegistryService {
  public:
   RegistryService(storage::Database& db, const std::filesystem::path& schema_dir);
   ~RegistryService();
+  // data_quality.default_interval_s: the longest acquisition interval an enterprise gives a new
+  // gateway of its own (a longer one lowers the readings expected of it; the regulator's).
+  void set_default_interval_s(int s) { default_interval_s_ = s; }
 
   // Entities are addressed by their URL name ("enterprises", "hazard-sources", ...).
   static bool is_entity(const std::string& name);
@@ -88,6 +91,7 @@ class RegistryService {
     for (const auto& f : changed_) f(entity);
   }
   storage::Database& db_;
+  int default_interval_s_ = 60;
   std::map<std::string, std::unique_ptr<config::JsonSchema>> schemas_;
   std::vector<std::function<void(const std::string&)>> changed_;
   std::vector<std::pair<std::string, RowCheck>> checks_;
