@@ -37,7 +37,10 @@ int grade_severity(const std::string& type, const std::optional<std::string>& gr
 // only rise: turned into another type, hot work or confined-space work in progress would leave the
 // overview map and the counts while it goes on, and a lower grade the stricter counts
 // (docs/security.md, attack 12.14).
-void keep_kind_while_in_progress(const model::WorkPermit& old, const model::WorkPermit& p) {
+// Overdue work (in progress past its end) stays overdue until it is finished or cancelled: its end
+// is not moved after it passed (attack 12.20).
+void keep_kind_while_in_progress(const model::WorkPermit& old, const model::WorkPermit& p,
+                                 core::SysTime now) {
   if (old.state != "in_progress") return;
   std::vector<core::FieldError> errors;
   if (p.work_type != old.work_type)
@@ -45,9 +48,13 @@ void keep_kind_while_in_progress(const model::WorkPermit& old, const model::Work
         {"/work_type", "cannot change while the work is in progress; file a new permit"});
   else if (grade_severity(p.work_type, p.grade) < grade_severity(old.work_type, old.grade))
     errors.push_back({"/grade", "may be raised but not lowered while the work is in progress"});
+  if (old.end_at < now && p.end_at != old.end_at)
+    errors.push_back({"/end_at",
+                      "the work is overdue: its end cannot move after it passed; finish it or "
+                      "file a new permit"});
   if (!errors.empty())
-    throw Error(Errc::validation_failed, "the work in progress keeps its type and grade",
-                std::move(errors));
+    throw Error(Errc::validation_failed,
+                "the work in progress keeps its type, grade and overdue end", std::move(errors));
 }
 }  // namespace
 
@@ -121,7 +128,7 @@ model::WorkPermit PermitService::file(const model::Principal& who, model::WorkPe
                     {{"/cancel_reason", "is required when cancelled"}});
       action = p.state == "in_progress" ? "started" : p.state == "done" ? "done" : "cancelled";
     }
-    keep_kind_while_in_progress(*old, p);
+    keep_kind_while_in_progress(*old, p, now);
     p.id = old->id;
     p.started_at =
         p.state == "in_progress" && !old->started_at ? std::optional(now) : old->started_at;
@@ -160,7 +167,7 @@ model::WorkPermit PermitService::edit(const model::Principal& who, long long id,
     if (e.responsible_mobile) p.responsible_mobile = *e.responsible_mobile;
     if (e.content) p.content = *e.content;
     check_fields(p);
-    keep_kind_while_in_progress(*old, p);
+    keep_kind_while_in_progress(*old, p, now);
     check_place(tx, p);
     return store_.update(tx, p, now, who.name, "updated", old->state, trimmed(e.reason));
   });

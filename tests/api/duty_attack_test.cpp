@@ -1206,3 +1206,42 @@ TEST(DutyAttack, NoSlowGatewayMakesAPointLookComplete) {
   EXPECT_NE(r.body.find("\"gateway_code\""), std::string::npos) << r.body;
   EXPECT_TRUE(w.get("/api/v1/monitoring-points/" + kGas).value("gateway_code", json()).is_null());
 }
+
+// Attack 12.20: overdue work (in progress past its end) taken off the overdue list by moving its
+// end later after it passed (PATCH or upload of the same number). Finishing it is the way out.
+TEST(DutyAttack, OverdueWorkStaysOverdue) {
+  auto& w = world();
+  auto user = w.as("da_user_a");
+  json permit = {{"permit_no", "DA-SX-002"},   {"work_type", "confined_space"},
+                 {"location", "一号储罐内部"}, {"hazard_code", kHazA},
+                 {"begin_at", w.t(-hours(3))}, {"end_at", w.t(-hours(1))},
+                 {"responsible", "检修班长"},  {"responsible_mobile", "13900000005"}};
+  auto r = w.c().post_json("/api/v1/work-permits", permit, user);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto id = r.json()["id"].get<long long>();
+  auto path = "/api/v1/work-permits/" + std::to_string(id);
+  ASSERT_EQ(w.c().post_json(path + "/transitions", {{"action", "start"}}, user).status, 200);
+  auto overdue = [&] {
+    auto list = w.get("/api/v1/work-permits?overdue=true&company_code=" + kA);
+    for (const auto& p : list["items"])
+      if (p["id"] == id) return true;
+    return false;
+  };
+  ASSERT_TRUE(overdue());
+
+  auto before = fingerprint();
+  EXPECT_TRUE(refused(w.c().patch_json(path, {{"end_at", w.t(hours(4))}, {"reason", "延期"}}, user),
+                      422, "/end_at"));
+  auto row = permit;
+  row["state"] = "in_progress";
+  row["end_at"] = w.t(hours(4));
+  EXPECT_TRUE(all_rejected(w.upload("work-permits", json::array({row})), 1));
+  EXPECT_EQ(fingerprint(), before);
+  EXPECT_TRUE(overdue());
+  // Its other fields may still change with a reason; finishing it ends the overdue.
+  EXPECT_EQ(
+      w.c().patch_json(path, {{"responsible", "检修副班长"}, {"reason", "换人"}}, user).status,
+      200);
+  ASSERT_EQ(w.c().post_json(path + "/transitions", {{"action", "finish"}}, user).status, 200);
+  EXPECT_FALSE(overdue());
+}
