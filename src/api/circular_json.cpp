@@ -22,13 +22,10 @@ const char* kind_name(const std::string& key) {
 }
 
 json region_json(const storage::CircularRegionCount& r) {
-  return {{"region_code", r.region_code},
-          {"region_name", r.region_name},
-          {"circulars", r.circulars},
-          {"recipients", r.recipients},
-          {"acknowledged", r.acknowledged},
-          {"unacknowledged", r.unacknowledged},
-          {"overdue", r.overdue}};
+  return {{"region_code", r.region_code},   {"region_name", r.region_name},
+          {"circulars", r.circulars},       {"recipients", r.recipients},
+          {"acknowledged", r.acknowledged}, {"unacknowledged", r.unacknowledged},
+          {"overdue", r.overdue},           {"acknowledged_late", r.acknowledged_late}};
 }
 }  // namespace
 
@@ -115,7 +112,8 @@ json circular_recipient_json(const model::Circular& c, const model::CircularReci
           {"acknowledged_at", opt(r.acknowledged_at)},
           {"acknowledged_by", opt(r.acknowledged_by)},
           {"reply", opt(r.reply)},
-          {"overdue", model::recipient_overdue(c, r, now)}};
+          {"overdue", model::recipient_overdue(c, r, now)},
+          {"late", model::recipient_late(c, r)}};
 }
 
 json circular_attachment_json(long long circular_id, const model::CircularAttachment& a) {
@@ -133,14 +131,17 @@ json circular_attachment_json(long long circular_id, const model::CircularAttach
 json circular_detail_json(const service::CircularDetail& d, core::SysTime now) {
   auto j = circular_json(d.circular, now);
   json recipients = json::array(), attachments = json::array(), pending = json::array();
+  long long late = 0;
   for (const auto& r : d.recipients) {
     recipients.push_back(circular_recipient_json(d.circular, r, now));
     if (!r.acknowledged_at) pending.push_back(r.company_code);
+    if (model::recipient_late(d.circular, r)) ++late;
   }
   for (const auto& a : d.attachments)
     attachments.push_back(circular_attachment_json(d.circular.id, a));
   j["recipient_list"] = std::move(recipients);
   j["unacknowledged_codes"] = std::move(pending);
+  j["acknowledged_late"] = late;  // of the recipients the caller sees
   j["attachments"] = std::move(attachments);
   j["manageable"] = d.manageable;
   return j;

@@ -167,6 +167,7 @@ void Platform::Impl::build_core() {
         std::chrono::milliseconds(cfg["auth"]["revocation_poll_ms"].get<int>()), &liveness);
   if (cfg["demo"]["enabled"].get<bool>()) demo_bootstrap(cfg, db, *auth);
   registry = std::make_unique<service::RegistryService>(db, config::home_dir() / "schemas");
+  registry->set_clock(clock);
   registry->set_default_interval_s(cfg["data_quality"]["default_interval_s"].get<int>());
   roster = std::make_unique<service::RosterService>(
       db, cfg.contains("connection") ? cfg["connection"].get<service::ConnectionSettings>()

@@ -57,4 +57,8 @@ bool recipient_overdue(const Circular& c, const CircularRecipient& r, core::SysT
   return c.state == "published" && !r.acknowledged_at && c.ack_deadline && *c.ack_deadline < now;
 }
 
+bool recipient_late(const Circular& c, const CircularRecipient& r) {
+  return r.acknowledged_at && c.ack_deadline && *r.acknowledged_at > *c.ack_deadline;
+}
+
 }  // namespace hazmon::model

@@ -1,7 +1,9 @@
 #include <hazmon/service/registry_service.hpp>
 
 #include <hazmon/config/json_schema.hpp>
+#include <hazmon/core/clock.hpp>
 #include <hazmon/core/error.hpp>
+#include <hazmon/core/time_format.hpp>
 #include <hazmon/rules/gb18218.hpp>
 #include <hazmon/rules/thresholds.hpp>
 #include <hazmon/storage/database.hpp>
@@ -12,6 +14,7 @@
 
 #include "registry_places.hpp"
 #include "registry_supervision.hpp"
+#include "responsible_roles.hpp"
 
 namespace hazmon::service {
 using core::Errc;
@@ -275,6 +278,12 @@ json camera_patch_keeping_credential_with_url(storage::Tx& tx, const std::string
   return patch;
 }
 
+// Today in Beijing (YYYY-MM-DD), the day a 包保责任人's validity is read on.
+std::string beijing_today(const core::Clock* clock) {
+  auto now = clock ? clock->now() : std::chrono::system_clock::now();
+  return core::format_rfc3339(now + std::chrono::hours(8)).substr(0, 10);
+}
+
 json conflict_to_error(const storage::ConflictError& e, const EntityDef& def) {
   throw Error(Errc::conflict, "a " + def.name + " row with this key or name already exists");
 }
@@ -410,6 +419,8 @@ json RegistryService::update(const Principal& who, const std::string& entity,
         throw Error(Errc::validation_failed,
                     "the changed " + def.name + " row has invalid settings", errs);
       check_scope_and_references(tx, who, def, merged);
+      if (def.name == "responsible-persons")
+        responsible_roles::check_kept(tx, who, existing, &merged, beijing_today(clock_));
       if (def.name == "cameras")
         return kStore.update(tx, def, key,
                              camera_patch_keeping_credential_with_url(tx, key, existing, patch));
@@ -443,6 +454,8 @@ void RegistryService::deactivate(const Principal& who, const std::string& entity
                   "only the regulator may deactivate " +
                       std::string(def.name == "monitoring-points" ? "a monitoring point in use"
                                                                   : def.name));
+    if (def.name == "responsible-persons")
+      responsible_roles::check_kept(tx, who, existing, nullptr, beijing_today(clock_));
     kStore.deactivate(tx, def, who.scope, key);
   });
   notify(def.name);

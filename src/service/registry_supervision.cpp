@@ -65,6 +65,39 @@ constexpr SupervisionField kSupervisionFields[] = {
     {"cameras", "loading_platform_id", "is set by the regulator once the camera exists"},
 };
 
+// Where equipment and points stand, and what a point answers for, decide what the coverage check
+// counts (docs/processes.md): a unit's key parameters are the points on its equipment or in it, a
+// warehouse's or loading platform's those that name it or stand on equipment in it. Moved by the
+// enterprise, a unit without its sensors would borrow another unit's (attack 12.22). Left empty,
+// the enterprise fills them in; once set they are the regulator's. (An equipment's hazard_code
+// and equip_type never change: the equip_code starts with them.)
+constexpr SupervisionField kOnceSetFields[] = {
+    {"equipment", "prodcell_id",
+     "is set by the regulator once set (the coverage check counts the "
+     "points on this equipment in its unit)"},
+    {"equipment", "warehouse_id",
+     "is set by the regulator once set (the coverage check counts "
+     "the points on this equipment in its warehouse)"},
+    {"equipment", "loading_platform_id",
+     "is set by the regulator once set (the coverage check "
+     "counts the points on this equipment at its platform)"},
+    {"monitoring-points", "prodcell_id",
+     "is set by the regulator once set (the coverage check counts the point in its unit)"},
+    {"monitoring-points", "warehouse_id",
+     "is set by the regulator once set (the coverage check counts the point in its warehouse)"},
+    {"monitoring-points", "loading_platform_id",
+     "is set by the regulator once set (the coverage check counts the point at its platform)"},
+    {"monitoring-points", "key_param",
+     "is set by the regulator once set (the coverage check counts the point for this key "
+     "parameter)"},
+    {"monitoring-points", "process_code",
+     "is set by the regulator once set (the coverage check counts the point for this process)"},
+};
+
+bool has_pointer(const std::vector<FieldError>& v, const std::string& pointer) {
+  return std::any_of(v.begin(), v.end(), [&](const FieldError& e) { return e.pointer == pointer; });
+}
+
 // Alarm settings an enterprise may tighten but not loosen: a higher H or HH, a lower L or LL, a
 // wider instrument range, a longer debounce or deadband, a removed threshold, or a longer
 // acquisition interval (fewer readings expected, so better data-quality figures) would each let
@@ -161,6 +194,13 @@ std::vector<FieldError> problems(const Principal& who, const EntityDef& def, con
     out.push_back({"/prodcell_id",
                    "a point outside any major hazard source keeps its unit; the regulator moves "
                    "it"});
+  for (const auto& f : kOnceSetFields) {
+    std::string pointer = std::string("/") + f.field;
+    if (def.name == f.entity && patch.contains(f.field) &&
+        !existing.value(f.field, json()).is_null() && patch[f.field] != existing[f.field] &&
+        !has_pointer(out, pointer))
+      out.push_back({pointer, f.why});
+  }
   return out;
 }
 

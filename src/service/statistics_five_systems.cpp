@@ -22,7 +22,7 @@ struct Sums {
   storage::FiveSystemsEnterprise f;  // the sums of its enterprises' figures
   storage::DisposalCount d;
   std::set<long long> circulars;
-  long long notices = 0, acknowledged = 0, ack_overdue = 0;
+  long long notices = 0, acknowledged = 0, ack_overdue = 0, ack_late = 0;
 
   void add(const storage::FiveSystemsEnterprise& e) {
     ++enterprises;
@@ -48,6 +48,7 @@ struct Sums {
     ++notices;
     if (n.acknowledged) ++acknowledged;
     if (n.overdue) ++ack_overdue;
+    if (n.late) ++ack_late;  // acknowledged after the deadline: stays visible (attack 12.24)
   }
 
   json body(long long days, bool with_circulars) const {
@@ -94,7 +95,8 @@ struct Sums {
                         {"notices", notices},
                         {"acknowledged", acknowledged},
                         {"unacknowledged", notices - acknowledged},
-                        {"overdue", ack_overdue}};
+                        {"overdue", ack_overdue},
+                        {"acknowledged_late", ack_late}};
     else
       j["circulars"] = nullptr;
     return j;

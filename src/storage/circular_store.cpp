@@ -316,7 +316,8 @@ std::vector<CircularRegionCount> counts_by(Tx& tx, const model::Scope& scope, co
           "count(r.acknowledged_at) AS acknowledged, "
           "count(*) FILTER (WHERE r.acknowledged_at IS NULL) AS unacknowledged, "
           "count(*) FILTER (WHERE r.acknowledged_at IS NULL AND c.ack_deadline < "
-          "$1::timestamptz) AS overdue "
+          "$1::timestamptz) AS overdue, "
+          "count(*) FILTER (WHERE r.acknowledged_at > c.ack_deadline) AS acknowledged_late "
           "FROM circular c JOIN circular_recipient r ON r.circular_id = c.id "
           "JOIN enterprise e ON e.company_code = r.company_code "
           "WHERE c.state = 'published' AND ($2::timestamptz IS NULL OR c.published_at >= "
@@ -335,6 +336,7 @@ std::vector<CircularRegionCount> counts_by(Tx& tx, const model::Scope& scope, co
     c.acknowledged = row.get<long long>("acknowledged");
     c.unacknowledged = row.get<long long>("unacknowledged");
     c.overdue = row.get<long long>("overdue");
+    c.acknowledged_late = row.get<long long>("acknowledged_late");
     out.push_back(std::move(c));
   }
   return out;

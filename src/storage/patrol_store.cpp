@@ -519,14 +519,15 @@ std::optional<std::vector<CircularNotice>> PatrolStore::circular_notices(
   std::vector<CircularNotice> out;
   for (const auto& r : tx.query(
            "SELECT r.company_code, r.circular_id, r.acknowledged_at IS NOT NULL AS acknowledged, "
-           "(r.acknowledged_at IS NULL AND c.ack_deadline < $3::timestamptz) AS overdue FROM "
+           "(r.acknowledged_at IS NULL AND c.ack_deadline < $3::timestamptz) AS overdue, "
+           "coalesce(r.acknowledged_at > c.ack_deadline, false) AS late FROM "
            "circular_recipient r JOIN circular c ON c.id = r.circular_id JOIN enterprise e ON "
            "e.company_code = r.company_code WHERE c.state = 'published' AND c.published_at >= "
            "$1::timestamptz AND c.published_at < $2::timestamptz AND e.is_active AND " +
                where,
            p))
     out.push_back({r.get<std::string>("company_code"), r.get<long long>("circular_id"),
-                   r.get<bool>("acknowledged"), r.get<bool>("overdue")});
+                   r.get<bool>("acknowledged"), r.get<bool>("overdue"), r.get<bool>("late")});
   return out;
 }
 

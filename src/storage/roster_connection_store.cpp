@@ -53,8 +53,10 @@ struct RowDescription<RosterRowView> {
 namespace {
 
 // The expected enterprises of the scope and region with their gateways' state, as a CTE named
-// `st`. One pass over the enterprises in scope (enterprise_region), their hazard sources
-// (hazard_source_company) and their active gateways (gateway_company_seen, index-only).
+// `st`. Gateways that upload while none of the enterprise's registered points reports within the
+// window (empty uploads, attack 12.23) make it `silent`, not `connected`. One pass over the
+// enterprises in scope (enterprise_region), their hazard sources (hazard_source_company) and their
+// active gateways (gateway_company_seen, index-only).
 std::string connection_cte(const model::Scope& scope, const ConnectionQuery& q, Params& params) {
   auto where = scope_predicate(scope, "e.company_code", "e.region_code", params);
   auto prefix = ph(params, q.region_prefix);
@@ -72,7 +74,11 @@ std::string connection_cte(const model::Scope& scope, const ConnectionQuery& q, 
          "gateways, gw.first_data_at, gw.last_data_at, CASE WHEN gw.last_data_at IS NULL THEN "
          "'not_connected' WHEN gw.last_data_at < now() - make_interval(hours => " +
          hours +
-         "::int) THEN 'silent' ELSE 'connected' END AS state FROM ex LEFT JOIN gw ON "
+         "::int) OR NOT EXISTS (SELECT 1 FROM monitoring_point p JOIN reading_latest l ON "
+         "l.point_id = p.point_id WHERE p.company_code = ex.company_code AND p.is_active AND "
+         "p.in_use AND l.collect_ts >= now() - make_interval(hours => " +
+         hours +
+         "::int)) THEN 'silent' ELSE 'connected' END AS state FROM ex LEFT JOIN gw ON "
          "gw.company_code = ex.company_code) ";
 }
 

@@ -114,8 +114,33 @@ TEST(ConnectionApi, StatesBeforeAndAfterData) {
   EXPECT_TRUE(b[kA]["first_data_at"].is_null());
   EXPECT_EQ(b[kB]["gateways"], 0);
 
-  // A's gateway sends one reading.
+  // Attack 12.23: A's gateway uploads, but nothing of a registered point (an empty upload, then a
+  // reading of a point nobody registered): the gateway is seen, yet A is silent, not connected.
   auto now = core::format_rfc3339(w.srv->clock().now());
+  for (const auto& [id, datas] :
+       {std::pair{"cn-0", json::array()},
+        std::pair{
+            "cn-00",
+            json::array({{{"quotaCode", "CNNOSUCH1"}, {"collectTime", now}, {"value", 1.0}}})}}) {
+    auto empty = w.c().post_json("/api/v1/upload/realtime",
+                                 {{"companyCode", kA},
+                                  {"gatewayCode", kGateway},
+                                  {"dataId", id},
+                                  {"reportType", "realtime"},
+                                  {"sendTime", now},
+                                  {"datas", datas}},
+                                 w.gateway);
+    ASSERT_EQ(empty.status / 100, 2) << empty.body;
+  }
+  auto hollow = by_company(connection(w.city, std::string("region=") + kCounty)["items"]);
+  EXPECT_FALSE(hollow[kA]["last_data_at"].is_null()) << "the gateway was seen";
+  EXPECT_EQ(hollow[kA]["points_reporting"], 0);
+  EXPECT_EQ(hollow[kA]["state"], "silent");
+  auto silent = connection(w.city, std::string("region=") + kCounty + "&state=silent");
+  ASSERT_EQ(silent["items"].size(), 1u);
+  EXPECT_EQ(silent["items"][0]["company_code"], kA);
+
+  // A's gateway sends one reading.
   auto up = w.c().post_json(
       "/api/v1/upload/realtime",
       {{"companyCode", kA},

@@ -69,7 +69,8 @@ const std::vector<std::string> kTables = {"enterprise",
                                           "work_permit_change",
                                           "warehouse_chemical",
                                           "safety_commitment",
-                                          "safety_commitment_history"};
+                                          "safety_commitment_history",
+                                          "responsible_person"};
 
 // Row count and a hash of every row of every table above (as bad_input_test.cpp's).
 std::map<std::string, std::string> fingerprint() {
@@ -289,9 +290,10 @@ TEST(DutyAttack, AUnitWarehouseOrPointStaysInItsMajorHazardSource) {
       refused(w.c().patch_json("/api/v1/monitoring-points/" + kTemp,
                                {{"prodcell_id", kNonMajorA}, {"hazard_code", nullptr}}, user),
               422, "/hazard_code"));
+  // (Its unit alone is refused first since attack 12.22: the coverage check counts it there.)
   EXPECT_TRUE(refused(
       w.c().patch_json("/api/v1/monitoring-points/" + kTemp, {{"prodcell_id", kNonMajorA}}, user),
-      422, "/hazard_code"));
+      422, "/prodcell_id"));
   // Deactivated, a unit or warehouse would leave the coverage check with its missing points.
   for (const auto& path :
        {"/api/v1/production-cells/" + kCellA, "/api/v1/production-cells/" + kNonMajorA,
@@ -1244,4 +1246,164 @@ TEST(DutyAttack, OverdueWorkStaysOverdue) {
       200);
   ASSERT_EQ(w.c().post_json(path + "/transitions", {{"action", "finish"}}, user).status, 200);
   EXPECT_FALSE(overdue());
+}
+
+// Attack 12.21: the enterprise retires its own 包保责任人 (DELETE, a role moved, validity ended,
+// the mobile removed; dashboard or upload): the SMS of its warnings stops and nobody is left to
+// commit or approve a bypass. It may add and replace people; the regulator may retire a role.
+TEST(DutyAttack, AHazardSourceKeepsItsResponsiblePersons) {
+  auto& w = world();
+  auto user = w.as("da_user_a");
+  auto r = w.c().post_json("/api/v1/responsible-persons",
+                           {{"company_code", kA},
+                            {"hazard_code", kHazA},
+                            {"role", "operations"},
+                            {"name", "操作负责人"},
+                            {"mobile", "13900000021"}},
+                           user);
+  ASSERT_EQ(r.status, 201) << r.body;  // a new role is the enterprise's own to fill
+  auto operations = std::to_string(r.json()["id"].get<long long>());
+  std::string principal;
+  const auto persons = w.get("/api/v1/responsible-persons?hazard_code=" + kHazA);
+  for (const auto& p : persons["items"])
+    if (p["role"] == "principal") principal = std::to_string(p["id"].get<long long>());
+  ASSERT_FALSE(principal.empty());
+  const std::string path = "/api/v1/responsible-persons/";
+  auto yesterday = core::format_rfc3339(w.srv->clock().now() + hours(8) - hours(24)).substr(0, 10);
+  auto tomorrow = core::format_rfc3339(w.srv->clock().now() + hours(8) + hours(24)).substr(0, 10);
+
+  auto before = fingerprint();
+  EXPECT_TRUE(refused(w.c().del(path + principal, user), 422, "/is_active"));
+  EXPECT_TRUE(refused(w.c().del(path + operations, user), 422, "/is_active"));
+  EXPECT_TRUE(
+      refused(w.c().patch_json(path + principal, {{"role", "technical"}}, user), 422, "/role"));
+  EXPECT_TRUE(refused(w.c().patch_json(path + principal, {{"valid_to", yesterday}}, user), 422,
+                      "/valid_to"));
+  EXPECT_TRUE(refused(w.c().patch_json(path + principal, {{"valid_from", tomorrow}}, user), 422,
+                      "/valid_from"));
+  EXPECT_TRUE(
+      refused(w.c().patch_json(path + operations, {{"mobile", nullptr}}, user), 422, "/mobile"));
+  json row = {{"hazard_code", kHazA}, {"role", "operations"}, {"name", "操作负责人"}};
+  auto with = [&](const char* k, json v) {
+    auto out = row;
+    out[k] = std::move(v);
+    return out;
+  };
+  EXPECT_TRUE(all_rejected(w.upload("responsible-persons", json::array({with("valid_to", yesterday),
+                                                                        with("mobile", nullptr)})),
+                           2));
+  EXPECT_EQ(fingerprint(), before);
+
+  // Replacing the person keeps the role filled: by PATCH, and by upload under the same role.
+  r = w.c().patch_json(path + operations, {{"name", "新操作负责人"}, {"mobile", "13900000022"}},
+                       user);
+  ASSERT_EQ(r.status, 200) << r.body;
+  r = w.upload("responsible-persons", json::array({with("mobile", "13900000023")}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["accepted"], 1) << r.body;
+  auto now = w.get(path + operations);
+  EXPECT_EQ(now["name"], "操作负责人");
+  EXPECT_EQ(now["mobile"], "13900000023");
+  EXPECT_EQ(now["is_active"], true);
+  // The regulator may retire a role; the retired row stays for the county to read.
+  EXPECT_EQ(w.c().del(path + operations, w.as("da_county")).status, 204);
+  bool kept = false;
+  const auto all = w.get("/api/v1/responsible-persons?include_inactive=true&hazard_code=" + kHazA);
+  for (const auto& p : all["items"])
+    if (std::to_string(p["id"].get<long long>()) == operations) kept = p["is_active"] == false;
+  EXPECT_TRUE(kept);
+}
+
+// Attack 12.22: equipment or a point moved into another unit (warehouse, loading platform), or a
+// point's key parameter or process renamed, so that a unit without its sensors borrows another's
+// in the coverage check. Empty, the enterprise fills them in; once set they are the regulator's.
+TEST(DutyAttack, EquipmentAndPointsStayWhereTheCoverageCountsThem) {
+  auto& w = world();
+  auto admin = w.as("da_admin");
+  auto user = w.as("da_user_a");
+  const std::string cell2 = "DAMJA2", equip = kHazA + "S0003";
+  ASSERT_EQ(w.c()
+                .post_json("/api/v1/production-cells",
+                           {{"prodcell_id", cell2},
+                            {"company_code", kA},
+                            {"hazard_code", kHazA},
+                            {"cell_type", "unit"},
+                            {"name", "精馏单元"}},
+                           admin)
+                .status,
+            201);
+  json equipment = {{"equip_code", equip}, {"company_code", kA}, {"hazard_code", kHazA},
+                    {"equip_type", "S0"},  {"name", "硝化釜"},   {"prodcell_id", kCellA}};
+  ASSERT_EQ(w.c().post_json("/api/v1/equipment", equipment, admin).status, 201);
+
+  auto before = fingerprint();
+  for (const auto& to : {json(cell2), json(nullptr)})
+    EXPECT_TRUE(refused(w.c().patch_json("/api/v1/equipment/" + equip, {{"prodcell_id", to}}, user),
+                        422, "/prodcell_id"))
+        << to;
+  EXPECT_TRUE(refused(
+      w.c().patch_json("/api/v1/monitoring-points/" + kTemp, {{"prodcell_id", cell2}}, user), 422,
+      "/prodcell_id"));
+  EXPECT_EQ(fingerprint(), before);
+  // By upload the stored unit is kept and named in `kept`.
+  auto row = equipment;
+  row.erase("company_code");
+  row["prodcell_id"] = cell2;
+  auto r = w.upload("equipment", json::array({row}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"prodcell_id\""), std::string::npos) << r.body;
+  EXPECT_EQ(w.get("/api/v1/equipment/" + equip)["prodcell_id"], kCellA);
+  // Equipment without a unit gets one from the enterprise; the regulator moves it later.
+  auto r2 = w.c().patch_json("/api/v1/equipment/" + kUnitA2, {{"prodcell_id", cell2}}, user);
+  EXPECT_EQ(r2.status, 200) << r2.body;
+  auto r3 = w.c().patch_json("/api/v1/equipment/" + equip, {{"prodcell_id", cell2}}, admin);
+  EXPECT_EQ(r3.status, 200) << r3.body;
+}
+
+// Attack 12.23 is ConnectionApi.StatesBeforeAndAfterData (connection_test.cpp): a gateway's
+// empty uploads make its enterprise `silent`, not `connected`.
+
+// Attack 12.24: a circular acknowledged after its deadline dropped out of the overdue count and
+// looked like any other acknowledgement. It stays `late` on the recipient, in the circular, in
+// the summary and in the five-systems statistics; acknowledging again changes nothing.
+TEST(DutyAttack, ALateAcknowledgementStaysLate) {
+  auto& w = world();
+  auto city = w.as("da_city");
+  auto r = w.c().post_json("/api/v1/circulars",
+                           {{"title", "关于限期核查报警处置的通报"},
+                            {"body", "请于1小时内签收并核查。"},
+                            {"kind", "warning_disposal"},
+                            {"company_codes", {kA, kB}},
+                            {"ack_deadline", w.t(hours(1))}},
+                           city);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto path = "/api/v1/circulars/" + std::to_string(r.json()["id"].get<long long>());
+  ASSERT_EQ(w.c().post_json(path + "/publish", json::object(), city).status, 200);
+  auto counted = [&](const json& j, const char* key) {
+    return j.value(key, json()).is_number() ? j[key].get<long long>() : -1;
+  };
+  auto late_before = counted(w.get("/api/v1/circulars/summary")["total"], "acknowledged_late");
+  auto five = [&] {
+    return w.get("/api/v1/statistics/five-systems?region_code=140600")["totals"]["circulars"];
+  };
+  auto five_before = counted(five(), "acknowledged_late");
+  ASSERT_GE(five_before, 0);
+  // B acknowledges in time, A two hours later.
+  ASSERT_EQ(w.c().post_json(path + "/acknowledgement", json::object(), w.as("da_user_b")).status,
+            200);
+  w.srv->clock().advance(hours(2));
+  ASSERT_EQ(
+      w.c().post_json(path + "/acknowledgement", {{"reply", "已核查。"}}, w.as("da_user_a")).status,
+      200);
+  auto d = w.get(path);
+  EXPECT_EQ(d["acknowledged_late"], 1);
+  for (const auto& rc : d["recipient_list"]) EXPECT_EQ(rc["late"], rc["company_code"] == kA) << rc;
+  EXPECT_EQ(counted(w.get("/api/v1/circulars/summary")["total"], "acknowledged_late"),
+            late_before + 1);
+  EXPECT_EQ(counted(five(), "acknowledged_late"), five_before + 1);
+  // Acknowledging again (a new time before nobody's deadline) is refused and changes nothing.
+  auto before = fingerprint();
+  EXPECT_TRUE(
+      refused(w.c().post_json(path + "/acknowledgement", json::object(), w.as("da_user_a")), 409));
+  EXPECT_EQ(fingerprint(), before);
 }

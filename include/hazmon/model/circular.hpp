@@ -72,5 +72,7 @@ bool allowed_attachment_type(std::string_view content_type);
 
 // Past the deadline without an acknowledgement.
 bool recipient_overdue(const Circular& c, const CircularRecipient& r, core::SysTime now);
+// Acknowledged after the circular's ack_deadline: it stays visible as late (attack 12.24).
+bool recipient_late(const Circular& c, const CircularRecipient& r);
 
 }  // namespace hazmon::model

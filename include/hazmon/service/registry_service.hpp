@@ -21,6 +21,9 @@ struct ListQuery;
 namespace hazmon::config {
 class JsonSchema;
 }
+namespace hazmon::core {
+class Clock;
+}
 
 namespace hazmon::service {
 
@@ -39,6 +42,8 @@ class RegistryService {
   // data_quality.default_interval_s: the longest acquisition interval an enterprise gives a new
   // gateway of its own (a longer one lowers the readings expected of it; the regulator's).
   void set_default_interval_s(int s) { default_interval_s_ = s; }
+  // The clock that dates a 包保责任人's validity (valid_from / valid_to); the system's if unset.
+  void set_clock(const core::Clock* clock) { clock_ = clock; }
 
   // Entities are addressed by their URL name ("enterprises", "hazard-sources", ...).
   static bool is_entity(const std::string& name);
@@ -92,6 +97,7 @@ class RegistryService {
   }
   storage::Database& db_;
   int default_interval_s_ = 60;
+  const core::Clock* clock_ = nullptr;
   std::map<std::string, std::unique_ptr<config::JsonSchema>> schemas_;
   std::vector<std::function<void(const std::string&)>> changed_;
   std::vector<std::pair<std::string, RowCheck>> checks_;

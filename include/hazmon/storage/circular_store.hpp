@@ -39,6 +39,7 @@ struct CircularPage {
 struct CircularRegionCount {
   std::string region_code, region_name;
   long long circulars = 0, recipients = 0, acknowledged = 0, unacknowledged = 0, overdue = 0;
+  long long acknowledged_late = 0;  // acknowledged after the ack_deadline
 };
 
 class CircularStore {

@@ -67,6 +67,7 @@ struct CircularNotice {
   long long circular_id = 0;
   bool acknowledged = false;
   bool overdue = false;  // not acknowledged and past the circular's ack_deadline
+  bool late = false;     // acknowledged after the circular's ack_deadline
 };
 
 class PatrolStore {
