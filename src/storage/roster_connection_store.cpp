@@ -54,9 +54,10 @@ namespace {
 
 // The expected enterprises of the scope and region with their gateways' state, as a CTE named
 // `st`. Gateways that upload while none of the enterprise's registered points reports within the
-// window (empty uploads, attack 12.23) make it `silent`, not `connected`. One pass over the
-// enterprises in scope (enterprise_region), their hazard sources (hazard_source_company) and their
-// active gateways (gateway_company_seen, index-only).
+// window (empty uploads, attack 12.23) make it `silent`, not `connected` (`rp`: the enterprises
+// with a reporting point, one hash join of the recent latest values with the points). One pass over
+// the enterprises in scope (enterprise_region), their hazard sources (hazard_source_company) and
+// their active gateways (gateway_company_seen, index-only).
 std::string connection_cte(const model::Scope& scope, const ConnectionQuery& q, Params& params) {
   auto where = scope_predicate(scope, "e.company_code", "e.region_code", params);
   auto prefix = ph(params, q.region_prefix);
@@ -70,16 +71,18 @@ std::string connection_cte(const model::Scope& scope, const ConnectionQuery& q, 
          "gw AS (SELECT g.company_code, count(*) AS gateways, min(g.first_seen_at) AS "
          "first_data_at, max(g.last_seen_at) AS last_data_at FROM gateway g JOIN ex ON "
          "ex.company_code = g.company_code WHERE g.is_active GROUP BY g.company_code), "
+         "rp AS (SELECT DISTINCT p.company_code FROM reading_latest l JOIN monitoring_point p ON "
+         "p.point_id = l.point_id JOIN ex ON ex.company_code = p.company_code WHERE p.is_active "
+         "AND p.in_use AND l.collect_ts >= now() - make_interval(hours => " +
+         hours +
+         "::int)), "
          "st AS (SELECT ex.company_code, ex.name, ex.region_code, coalesce(gw.gateways, 0) AS "
          "gateways, gw.first_data_at, gw.last_data_at, CASE WHEN gw.last_data_at IS NULL THEN "
          "'not_connected' WHEN gw.last_data_at < now() - make_interval(hours => " +
          hours +
-         "::int) OR NOT EXISTS (SELECT 1 FROM monitoring_point p JOIN reading_latest l ON "
-         "l.point_id = p.point_id WHERE p.company_code = ex.company_code AND p.is_active AND "
-         "p.in_use AND l.collect_ts >= now() - make_interval(hours => " +
-         hours +
-         "::int)) THEN 'silent' ELSE 'connected' END AS state FROM ex LEFT JOIN gw ON "
-         "gw.company_code = ex.company_code) ";
+         "::int) OR rp.company_code IS NULL THEN 'silent' ELSE 'connected' END AS state FROM ex "
+         "LEFT JOIN gw ON gw.company_code = ex.company_code LEFT JOIN rp ON rp.company_code = "
+         "ex.company_code) ";
 }
 
 }  // namespace
