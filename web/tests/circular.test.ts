@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ackText, attachmentProblem, circularBody, circularProblems, emptyCircularForm, parseCodes, sizeText } from '../src/kit/circular';
+import { ackText, attachmentProblem, circularBody, circularProblems, emptyCircularForm, parseCodes, recipientAckText, sizeText } from '../src/kit/circular';
 
 describe('circular kit', () => {
   it('reads enterprise codes from free text, each once, in order', () => {
@@ -45,5 +45,12 @@ describe('circular kit', () => {
     expect(ackText({ state: 'draft', recipients: 2, acknowledged: 0, overdue: false })).toBe('待下发（2 家）');
     expect(sizeText(1_234_567)).toBe('1.2 MB');
     expect(sizeText(35_400)).toBe('35 KB');
+  });
+
+  it('keeps a late acknowledgement visible', () => {
+    expect(recipientAckText({ acknowledged: true, overdue: false, late: true })).toBe('逾期签收');
+    expect(recipientAckText({ acknowledged: true, overdue: false, late: false })).toBe('已签收');
+    expect(recipientAckText({ acknowledged: false, overdue: true, late: false })).toBe('逾期未签收');
+    expect(recipientAckText({ acknowledged: false, overdue: false })).toBe('未签收');
   });
 });

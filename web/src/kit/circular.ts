@@ -84,6 +84,12 @@ export function ackText(c: Pick<Circular, 'state' | 'recipients' | 'acknowledged
   return c.overdue ? `${base}（已逾期）` : base;
 }
 
+/** One recipient's acknowledgement: one made after the deadline stays 逾期签收 (attack 12.24). */
+export function recipientAckText(r: { acknowledged: boolean; overdue: boolean; late?: boolean }): string {
+  if (r.acknowledged) return r.late ? '逾期签收' : '已签收';
+  return r.overdue ? '逾期未签收' : '未签收';
+}
+
 /** The size of a file for people: 1.2 MB, 35 KB. */
 export function sizeText(bytes: number): string {
   if (bytes >= 1_000_000) return `${(bytes / 1_000_000).toFixed(1)} MB`;
