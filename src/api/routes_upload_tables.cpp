@@ -100,7 +100,7 @@ bool upsert(service::RegistryService& reg, const Principal& as, const Table& t, 
   } else {
     service::ListParams p;
     p.include_inactive = true;
-    p.limit = 2;
+    p.limit = 50;  // a role may have several retired persons besides its active one
     p.filters["company_code"] = as.scope.company_code;
     bool complete = true;
     for (const auto& k : t.natural_key) {
@@ -110,8 +110,12 @@ bool upsert(service::RegistryService& reg, const Principal& as, const Table& t, 
         p.filters[k] = row[k].get<std::string>();
     }
     if (complete) {
-      auto found = reg.list(as, t.collection, p);
-      if (!found["items"].empty()) key = std::to_string(found["items"][0]["id"].get<long long>());
+      const auto found = reg.list(as, t.collection, p);
+      // A retired 包保责任人 stays retired: the role's new person is a new row (one active per
+      // role, migration 0002); other tables' natural keys are unique, active or not.
+      for (const auto& item : found["items"])
+        if (key.empty() && (item.value("is_active", true) || t.collection != "responsible-persons"))
+          key = std::to_string(item["id"].get<long long>());
     }
   }
   if (!key.empty()) {

@@ -1312,6 +1312,18 @@ TEST(DutyAttack, AHazardSourceKeepsItsResponsiblePersons) {
   for (const auto& p : all["items"])
     if (std::to_string(p["id"].get<long long>()) == operations) kept = p["is_active"] == false;
   EXPECT_TRUE(kept);
+  // The role's next person, uploaded, is a new active row; the retired one stays retired.
+  r = w.upload("responsible-persons", json::array({{{"hazard_code", kHazA},
+                                                    {"role", "operations"},
+                                                    {"name", "接任操作负责人"},
+                                                    {"mobile", "13900000024"}}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["accepted"], 1) << r.body;
+  const auto active =
+      w.get("/api/v1/responsible-persons?hazard_code=" + kHazA + "&role=operations");
+  ASSERT_EQ(active["items"].size(), 1u) << active.dump();
+  EXPECT_EQ(active["items"][0]["name"], "接任操作负责人");
+  EXPECT_EQ(w.get(path + operations)["is_active"], false);
 }
 
 // Attack 12.22: equipment or a point moved into another unit (warehouse, loading platform), or a
