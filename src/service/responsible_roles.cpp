@@ -45,11 +45,17 @@ bool hazard_source_active(storage::Tx& tx, const std::string& hazard_code) {
   return !hs.is_null() && hs.value("is_active", false) == true;
 }
 
+// A valid_to set or brought forward: with one active person per role (migration 0002) nobody
+// can be waiting to take over, so the role falls empty on that day (set today, tomorrow).
+bool ends_earlier(const json& existing, const json& after) {
+  auto to = str(after, "valid_to"), before = str(existing, "valid_to");
+  return !to.empty() && (before.empty() || to < before);
+}
+
 // Which field of the change vacates the role.
-std::string vacating_field(const json& existing, const json& after, const std::string& today) {
+std::string vacating_field(const json& existing, const json& after) {
   if (str(after, "role") != str(existing, "role")) return "/role";
-  auto to = str(after, "valid_to");
-  if (!to.empty() && to < today) return "/valid_to";
+  if (ends_earlier(existing, after)) return "/valid_to";
   return "/valid_from";
 }
 }  // namespace
@@ -62,12 +68,12 @@ void check_kept(storage::Tx& tx, const model::Principal& who, const json& existi
     problems.push_back({"/mobile",
                         "the mobile number of a 包保责任人 may be changed but not removed: the "
                         "warnings' SMS goes to it"});
-  bool vacates =
-      !after || !in_effect(*after, today) || str(*after, "role") != str(existing, "role");
+  bool vacates = !after || !in_effect(*after, today) ||
+                 str(*after, "role") != str(existing, "role") || ends_earlier(existing, *after);
   if (vacates && hazard_source_active(tx, str(existing, "hazard_code")) &&
       !role_filled_by_another(tx, existing, today))
     problems.push_back(
-        {after ? vacating_field(existing, *after, today) : std::string("/is_active"),
+        {after ? vacating_field(existing, *after) : std::string("/is_active"),
          "hazard source " + str(existing, "hazard_code") + " would have no " +
              str(existing, "role") +
              " 包保责任人 in effect (包保责任制): replace the person (change name and mobile, or "
