@@ -114,7 +114,7 @@ Table five_systems_table(const std::string& by, const json& rows, const json& to
   t.columns.push_back({"反馈及时率"});
   t.columns.push_back({"数据在线率"});
   for (const char* h :
-       {"通报", "未签收", "登录次数", "承诺份数", "应承诺份数", "迟报承诺", "值班签到"})
+       {"通报", "未签收", "逾期签收", "登录次数", "承诺份数", "应承诺份数", "迟报承诺", "值班签到"})
     t.columns.push_back({h, 0, 0});
   auto add = [&](const json& row, const std::string& code, const std::string& name) {
     std::vector<Cell> cs{Cell::of_text(code), Cell::of_text(name),
@@ -130,10 +130,10 @@ Table five_systems_table(const std::string& by, const json& rows, const json& to
     cs.push_back(rate_cell(row["disposal"]["timeliness_rate"]));
     cs.push_back(rate_cell(row["data_quality"]["online_rate"]));
     if (row["circulars"].is_null()) {
-      cs.push_back(Cell::blank());
-      cs.push_back(Cell::blank());
+      for (int k = 0; k < 3; ++k) cs.push_back(Cell::blank());
     } else {
       i("circulars", "published"), i("circulars", "unacknowledged");
+      i("circulars", "acknowledged_late");
     }
     i("routine_use", "logins"), i("routine_use", "commitments");
     i("routine_use", "commitments_expected"), i("routine_use", "commitments_late");

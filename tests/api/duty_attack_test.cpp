@@ -1417,6 +1417,10 @@ TEST(DutyAttack, ALateAcknowledgementStaysLate) {
   EXPECT_EQ(counted(w.get("/api/v1/circulars/summary")["total"], "acknowledged_late"),
             late_before + 1);
   EXPECT_EQ(counted(five(), "acknowledged_late"), five_before + 1);
+  auto csv =
+      w.c().get("/api/v1/statistics/five-systems?region_code=140600&format=csv", w.as("da_admin"));
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_NE(csv.body.find("逾期签收"), std::string::npos) << csv.body.substr(0, 300);
   // Acknowledging again (a new time before nobody's deadline) is refused and changes nothing.
   auto before = fingerprint();
   EXPECT_TRUE(
