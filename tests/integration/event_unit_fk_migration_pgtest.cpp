@@ -1,4 +1,4 @@
-// Migration 0030: warning_event.prodcell_id gets its foreign key. A database at the schema before
+// Migration 0029: warning_event.prodcell_id gets its foreign key. A database at the schema before
 // it holds events that name a unit that is gone (a warehouse moved out by 0021, an id that never
 // was, a unit of another enterprise) beside events of live units; the migration keeps every row,
 // nulls the dangling ids with the old value in warning_event_unit_orphan, closes (with a disposal
@@ -17,7 +17,7 @@ using nlohmann::json;
 using namespace hazmon::test;
 
 namespace {
-constexpr int kVersion = 30;
+constexpr int kVersion = 29;
 
 const char* kSeed = R"SQL(
 INSERT INTO region(code, name, level, parent_code) VALUES ('140105', '小店区', 'county', '140100');

@@ -52,7 +52,7 @@ WHERE c.id = o.event_id AND c.n > 1;
 INSERT INTO disposal_record (event_id, at, actor_name, actor_role, user_role, action, from_status,
                              to_status, level_before, level_after, text)
 SELECT w.id, now(), '系统', 'system', '', 'close', w.status, 'closed', w.level, w.level,
-       '升级迁移 0030：该事件所属生产单元 ' || o.prodcell_id ||
+       '升级迁移 0029：该事件所属生产单元 ' || o.prodcell_id ||
        ' 已不存在（仓库、装卸区已单独建表），企业已有未关闭的同类预警事件，本事件由系统关闭'
 FROM warning_event w JOIN warning_event_unit_orphan o ON o.event_id = w.id
 WHERE o.closed_by_migration;
@@ -76,6 +76,6 @@ DECLARE n integer; c integer;
 BEGIN
   SELECT count(*), count(*) FILTER (WHERE closed_by_migration) INTO n, c FROM warning_event_unit_orphan;
   IF n > 0 THEN
-    RAISE WARNING '0030: % warning events named a production cell that does not exist; their prodcell_id is now NULL, the old value in warning_event_unit_orphan (% closed as a second open enterprise event)', n, c;
+    RAISE WARNING '0029: % warning events named a production cell that does not exist; their prodcell_id is now NULL, the old value in warning_event_unit_orphan (% closed as a second open enterprise event)', n, c;
   END IF;
 END $$;
