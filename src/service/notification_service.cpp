@@ -117,6 +117,21 @@ struct NotificationService::Impl {
     std::optional<long long> contact_id;
   };
 
+  // A duty contact at `tier`, on the channels its row lists.
+  static Recipient contact_recipient(const std::string& tier, const storage::ContactTarget& c) {
+    Recipient rc{tier, c.name, c.phone.value_or(""), c.email.value_or(""), {}, c.id};
+    for (const auto& chn : json::parse(c.channels))
+      if (auto k = notify::channel_from_string(chn.get<std::string>())) rc.channels.push_back(*k);
+    return rc;
+  }
+
+  // A 包保责任人 (registry table responsible_person): SMS only, no contact row of its own.
+  static Recipient person_recipient(const std::string& tier, const storage::ResponsiblePerson& rp) {
+    return {tier,           rp.name + "（" + person_role_zh(rp.role) + "）",
+            rp.mobile,      "",
+            {Channel::sms}, std::nullopt};
+  }
+
   std::vector<Recipient> resolve(storage::Tx& tx, const model::WarningPush& p) {
     std::vector<Recipient> out;
     const auto& company = p.event.company_code;
@@ -135,24 +150,14 @@ struct NotificationService::Impl {
         if (r == regions.end()) continue;
         contacts = store.region_contacts(tx, tier, r->second);
       }
-      for (const auto& c : contacts) {
-        if (level_rank(model::to_string(c.min_level)) > rank) continue;
-        Recipient rc{tier, c.name, c.phone.value_or(""), c.email.value_or(""), {}, c.id};
-        for (const auto& chn : json::parse(c.channels))
-          if (auto k = notify::channel_from_string(chn.get<std::string>()))
-            rc.channels.push_back(*k);
-        out.push_back(std::move(rc));
-      }
+      for (const auto& c : contacts)
+        if (level_rank(model::to_string(c.min_level)) <= rank)
+          out.push_back(contact_recipient(tier, c));
       // The 包保责任人 of the hazard source (registry table responsible_person) get an SMS at
       // the enterprise tier without a contact row of their own.
       if (tier == "enterprise" && p.event.hazard_code) {
         for (const auto& rp : store.responsible_persons(tx, *p.event.hazard_code, clock.now()))
-          out.push_back({tier,
-                         rp.name + "（" + person_role_zh(rp.role) + "）",
-                         rp.mobile,
-                         "",
-                         {Channel::sms},
-                         std::nullopt});
+          out.push_back(person_recipient(tier, rp));
       }
     }
     return out;
@@ -200,19 +205,10 @@ struct NotificationService::Impl {
   // responsible persons of its hazard sources by SMS.
   std::vector<Recipient> circular_people(storage::Tx& tx, const std::string& company) {
     std::vector<Recipient> out;
-    for (const auto& c : store.enterprise_contacts(tx, company)) {
-      Recipient rc{"enterprise", c.name, c.phone.value_or(""), c.email.value_or(""), {}, c.id};
-      for (const auto& chn : json::parse(c.channels))
-        if (auto k = notify::channel_from_string(chn.get<std::string>())) rc.channels.push_back(*k);
-      out.push_back(std::move(rc));
-    }
+    for (const auto& c : store.enterprise_contacts(tx, company))
+      out.push_back(contact_recipient("enterprise", c));
     for (const auto& rp : store.enterprise_persons(tx, company, clock.now()))
-      out.push_back({"enterprise",
-                     rp.name + "（" + person_role_zh(rp.role) + "）",
-                     rp.mobile,
-                     "",
-                     {Channel::sms},
-                     std::nullopt});
+      out.push_back(person_recipient("enterprise", rp));
     return out;
   }
 

@@ -87,6 +87,22 @@ namespace {
 std::string ts(core::SysTime t) { return core::format_rfc3339(t); }
 std::string id_text(long long id) { return std::to_string(id); }
 
+// One outbox row for what `owner` (warning_event_id or circular_id) names; a row already queued
+// for that owner, dedup key, channel and recipient is left as it is.
+int insert_outbox(Tx& tx, std::string_view owner, long long owner_id, const OutboxWrite& w) {
+  std::string o(owner);
+  return static_cast<int>(tx.exec_count(
+      "INSERT INTO notification (" + o +
+          ", company_code, dedup_key, push_reason, channel, recipient, recipient_name, "
+          "recipient_level, contact_id, subject, body, next_attempt_at, created_at) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) "
+          "ON CONFLICT (" +
+          o + ", dedup_key, channel, recipient) DO NOTHING",
+      {id_text(owner_id), w.company_code, w.dedup_key, w.push_reason, w.channel, w.recipient,
+       w.recipient_name, w.recipient_level, w.contact_id ? Param(id_text(*w.contact_id)) : Param(),
+       w.subject, w.body, ts(w.now)}));
+}
+
 constexpr const char* kContactColumns =
     "c.id, c.level, c.company_code, e.name AS company_name, c.region_code, c.name, c.phone, "
     "c.email, "
@@ -150,15 +166,7 @@ std::vector<ResponsiblePerson> NotificationStore::responsible_persons(
 }
 
 int NotificationStore::add(Tx& tx, const OutboxWrite& w) const {
-  return static_cast<int>(tx.exec_count(
-      "INSERT INTO notification (warning_event_id, company_code, dedup_key, push_reason, channel, "
-      "recipient, "
-      "recipient_name, recipient_level, contact_id, subject, body, next_attempt_at, created_at) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) "
-      "ON CONFLICT (warning_event_id, dedup_key, channel, recipient) DO NOTHING",
-      {id_text(w.warning_event_id), w.company_code, w.dedup_key, w.push_reason, w.channel,
-       w.recipient, w.recipient_name, w.recipient_level,
-       w.contact_id ? Param(id_text(*w.contact_id)) : Param(), w.subject, w.body, ts(w.now)}));
+  return insert_outbox(tx, "warning_event_id", w.warning_event_id, w);
 }
 
 std::vector<ResponsiblePerson> NotificationStore::enterprise_persons(
@@ -172,14 +180,7 @@ std::vector<ResponsiblePerson> NotificationStore::enterprise_persons(
 }
 
 int NotificationStore::add_circular(Tx& tx, long long circular_id, const OutboxWrite& w) const {
-  return static_cast<int>(tx.exec_count(
-      "INSERT INTO notification (circular_id, company_code, dedup_key, push_reason, channel, "
-      "recipient, recipient_name, recipient_level, contact_id, subject, body, next_attempt_at, "
-      "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) "
-      "ON CONFLICT (circular_id, dedup_key, channel, recipient) DO NOTHING",
-      {id_text(circular_id), w.company_code, w.dedup_key, w.push_reason, w.channel, w.recipient,
-       w.recipient_name, w.recipient_level, w.contact_id ? Param(id_text(*w.contact_id)) : Param(),
-       w.subject, w.body, ts(w.now)}));
+  return insert_outbox(tx, "circular_id", circular_id, w);
 }
 
 std::vector<CircularAddressee> NotificationStore::circular_addressees(Tx& tx,
