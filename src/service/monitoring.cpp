@@ -186,12 +186,13 @@ FilingAnswer MonitoringService::create_filing(const model::Principal& who, const
     if (!store.filing_target_exists(tx, f.target_kind, f.target_code, f.company_code))
       throw Error(Errc::validation_failed, "unknown target",
                   {{"/target_code", "no such " + f.target_kind + " of this enterprise"}});
-    // Back-to-back windows on one target count as one (attack 12.10, as for unit statuses).
-    if (f.approved && !is_regulator(who.role) &&
-        f.ends_at - storage::UnitStatusStore().chain_start(tx, {f.target_kind, f.target_code},
-                                                           f.starts_at, filing_.chain_gap) >
-            max)
-      f.approved = false;
+    // Back-to-back windows on one target count as one (attack 12.10, as for unit statuses),
+    // those filed ahead of it as well as those before it.
+    if (f.approved && !is_regulator(who.role)) {
+      auto chain = storage::UnitStatusStore().chain(tx, {f.target_kind, f.target_code}, f.starts_at,
+                                                    f.ends_at, filing_.chain_gap, max);
+      if (chain.end - chain.start > max) f.approved = false;
+    }
     return store.insert_filing(tx, f);
   });
   if (!f.approved)

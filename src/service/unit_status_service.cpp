@@ -116,16 +116,18 @@ storage::UnitFiling UnitStatusService::suppression_filing(
   f.starts_at = s.begin_at;
   f.ends_at = s.planned_end.value_or(s.begin_at + max);
   if (!upload) f.created_by = who.id;
-  auto chain = store_.chain_start(tx, f.target, f.starts_at, filing_.chain_gap);
-  f.approved = !upload && f.ends_at - chain <= max && f.starts_at <= now + max;
+  // Before it and after it: a window filed ahead on the unit counts as much as one behind.
+  auto chain = store_.chain(tx, f.target, f.starts_at, f.ends_at, filing_.chain_gap, max);
+  f.approved = !upload && chain.end - chain.start <= max && f.starts_at <= now + max;
   if (f.approved) return f;
   if (upload)
     pending =
         "uploaded by the gateway: suppresses the unit's process alarms once a county, city or "
         "province officer approves its filing";
-  else if (chain < f.starts_at && f.ends_at - f.starts_at <= max)
-    pending = "continues the unit's suppressed time since " + core::format_rfc3339(chain) +
-              " (back-to-back stops) beyond " + days_text(max) +
+  else if ((chain.start < f.starts_at || chain.end > f.ends_at) && f.ends_at - f.starts_at <= max)
+    pending = "continues the unit's suppressed time from " + core::format_rfc3339(chain.start) +
+              " to " + core::format_rfc3339(chain.end) + " (back-to-back stops) beyond " +
+              days_text(max) +
               ": suppresses the unit's process alarms once a county, city or province officer "
               "approves its filing";
   else

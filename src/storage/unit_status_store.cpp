@@ -4,6 +4,9 @@
 #include <hazmon/storage/database.hpp>
 #include <hazmon/storage/scope_sql.hpp>
 
+#include <algorithm>
+#include <vector>
+
 namespace hazmon::storage {
 
 namespace {
@@ -244,21 +247,35 @@ long long UnitStatusStore::insert_filing(Tx& tx, const UnitFiling& f) const {
        f.approved ? opt_id(f.created_by) : Param(), f.target.kind});
 }
 
-core::SysTime UnitStatusStore::chain_start(Tx& tx, const UnitTarget& unit, core::SysTime starts_at,
-                                           std::chrono::seconds gap) const {
-  // Newest end first: once a window ends more than `gap` before the chain's start, every later
-  // one does too, since the chain's start only moves back.
+UnitStatusStore::Chain UnitStatusStore::chain(Tx& tx, const UnitTarget& unit,
+                                              core::SysTime starts_at, core::SysTime ends_at,
+                                              std::chrono::seconds gap,
+                                              std::chrono::seconds limit) const {
+  // A chain of at most `limit` around the window lies within [ends_at - limit, starts_at +
+  // limit], and so does the next window that would join it: reading the windows within `limit`
+  // and `gap` of the new one either finds the whole chain or one that already exceeds `limit`.
   auto r = tx.query(
       "SELECT starts_at, ends_at FROM filing WHERE target_kind = $1 AND target_code = $2 AND "
-      "cancelled_at IS NULL AND status = 'approved' AND starts_at < $3::timestamptz "
-      "ORDER BY ends_at DESC LIMIT 1000",
-      {unit.kind, unit.code, format_timestamptz(starts_at)});
-  auto start = starts_at;
-  for (const auto& row : r) {
-    if (row.get<core::SysTime>("ends_at") + gap < start) break;
-    start = std::min(start, row.get<core::SysTime>("starts_at"));
+      "cancelled_at IS NULL AND status = 'approved' AND ends_at >= $3::timestamptz AND "
+      "starts_at <= $4::timestamptz ORDER BY starts_at, id LIMIT 1000",
+      {unit.kind, unit.code, format_timestamptz(starts_at - limit - gap),
+       format_timestamptz(ends_at + limit + gap)});
+  std::vector<Chain> windows;
+  for (const auto& row : r)
+    windows.push_back({row.get<core::SysTime>("starts_at"), row.get<core::SysTime>("ends_at")});
+  Chain c{starts_at, std::max(starts_at, ends_at)};
+  // Grow until no window touches the chain (few windows: quadratic at worst).
+  for (bool grown = true; grown;) {
+    grown = false;
+    for (const auto& w : windows)
+      if (w.start <= c.end + gap && w.end + gap >= c.start &&
+          (w.start < c.start || w.end > c.end)) {
+        c.start = std::min(c.start, w.start);
+        c.end = std::max(c.end, w.end);
+        grown = true;
+      }
   }
-  return start;
+  return c;
 }
 
 void UnitStatusStore::end_filing(Tx& tx, long long filing_id, core::SysTime end_at,

@@ -84,7 +84,7 @@ void set_up(World& w) {
      {{"company_code", kB}, {"name", "夏县非重大装置化工有限公司"}, {"region_code", "140828"}});
   ok("/api/v1/hazard-sources",
      {{"hazard_code", kHazA}, {"company_code", kA}, {"name", "合成装置区"}, {"rank", 2}});
-  for (int n = 1; n <= 6; ++n)
+  for (int n = 1; n <= 8; ++n)
     ok("/api/v1/equipment", {{"equip_code", s0(n)},
                              {"company_code", kA},
                              {"hazard_code", kHazA},
@@ -106,7 +106,7 @@ void set_up(World& w) {
   ok("/api/v1/monitoring-points", point(kA + "NG101", kCell, "", "combustible"));
   ok("/api/v1/monitoring-points", point(kA + "NT201", kCell2, "", "temperature"));
   // Two temperatures on each S0 unit.
-  for (int n = 1; n <= 6; ++n)
+  for (int n = 1; n <= 8; ++n)
     for (int k = 1; k <= 2; ++k)
       ok("/api/v1/monitoring-points",
          point(kA + "ST" + std::to_string(n) + "0" + std::to_string(k), "", s0(n), "temperature"));
@@ -388,4 +388,39 @@ TEST(UnitStatusAttack, PlainFilingsBackToBackAreChainedToo) {
   EXPECT_FALSE(next["pending_reason"].is_null());
   exceed(w, "usc-chain-6", kA + "ST601");
   EXPECT_FALSE(suppressed(w, kA + "ST601"));
+}
+
+// Attack 12.10 the other way round: the window ahead is filed first, then the one before it.
+// The chain is the suppressed time around the new window, after it as well as before it.
+TEST(UnitStatusAttack, AWindowFiledAheadCountsWithTheOneBeforeIt) {
+  auto& w = world();
+  auto filing = [&](const std::string& equip, system_clock::duration from,
+                    system_clock::duration to) {
+    auto r = w.c().post_json("/api/v1/filings",
+                             {{"company_code", kA},
+                              {"target_kind", "equipment"},
+                              {"target_code", equip},
+                              {"filing_type", "shutdown"},
+                              {"starts_at", w.at(from)},
+                              {"ends_at", w.at(to)},
+                              {"reason", "停车"}},
+                             w.user_a);
+    if (r.status != 201) throw std::runtime_error(r.body);
+    return r.json();
+  };
+  // s0(7): six days from two hours ahead, in force; then four days up to it: ten days in all.
+  ASSERT_EQ(filing(s0(7), hours(2), hours(2 + 24 * 6))["status"], "approved");
+  auto before = filing(s0(7), -hours(24 * 4), hours(2));
+  EXPECT_EQ(before["status"], "pending") << before.dump();
+  exceed(w, "usc-chain-7", kA + "ST701");
+  EXPECT_FALSE(suppressed(w, kA + "ST701")) << "a window filed behind one ahead outlasts the limit";
+  // s0(8): a plain filing from tomorrow for six days, then a unit stop since yesterday (open:
+  // seven days alone, eight with the filing ahead).
+  ASSERT_EQ(filing(s0(8), hours(24), hours(24 * 7))["status"], "approved");
+  auto s = stop(w, s0(8), hours(24));
+  EXPECT_EQ(s["filing"]["status"], "pending") << s.dump();
+  EXPECT_NE(s["pending_reason"].get<std::string>().find("back-to-back"), std::string::npos)
+      << s.dump();
+  exceed(w, "usc-chain-8", kA + "ST801");
+  EXPECT_FALSE(suppressed(w, kA + "ST801"));
 }

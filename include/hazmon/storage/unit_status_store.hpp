@@ -90,12 +90,16 @@ class UnitStatusStore {
 
   // The suppression filing of a stop or an overhaul (origin unit_status, target the unit).
   long long insert_filing(Tx& tx, const UnitFiling& f) const;
-  // Where the contiguous suppressed time that a window starting at `starts_at` on `unit` would
-  // continue begins: the earliest start of the approved, uncancelled filings on the same target
-  // (any origin) that end at most `gap` before it or before one another (back-to-back stops);
-  // `starts_at` itself when none does.
-  core::SysTime chain_start(Tx& tx, const UnitTarget& unit, core::SysTime starts_at,
-                            std::chrono::seconds gap) const;
+  // The contiguous suppressed time that a window [starts_at, ends_at) on `unit` would be part of:
+  // it and the approved, uncancelled filings on the same target (any origin) that overlap it or
+  // one another, or lie at most `gap` apart (back-to-back stops), before it and after it (a
+  // window filed ahead first, then the one before it). Exact whenever the span is at most
+  // `limit`; longer, it is only known to exceed `limit`.
+  struct Chain {
+    core::SysTime start, end;
+  };
+  Chain chain(Tx& tx, const UnitTarget& unit, core::SysTime starts_at, core::SysTime ends_at,
+              std::chrono::seconds gap, std::chrono::seconds limit) const;
   // The status ended at `end_at`: its filing ends there too (cancelled when that is not after
   // its start), so that suppression stops with the status.
   void end_filing(Tx& tx, long long filing_id, core::SysTime end_at,
