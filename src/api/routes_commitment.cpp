@@ -9,22 +9,13 @@
 #include <hazmon/service/commitment_service.hpp>
 
 #include "commitment_json.hpp"
-#include "json_values.hpp"
-#include "request_helpers.hpp"
+#include "filed_routes.hpp"
 #include "upload_envelope.hpp"
-#include "upload_rows.hpp"
 
 namespace hazmon::api {
-using core::Errc;
-using core::Error;
-using http::Request;
-using json_values::page_json;
-using model::Principal;
-using nlohmann::json;
 
 namespace {
-const UploadRowsRules kUploadRules{100, "commitments",
-                                   "this credential may not file for another enterprise"};
+const UploadRowsRules kUploadRules = filed_upload_rules(100, "commitments");
 
 storage::CommitmentFilter filter_of(const Request& req) {
   storage::CommitmentFilter f;

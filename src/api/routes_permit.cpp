@@ -8,23 +8,14 @@
 #include <hazmon/service/audit_log.hpp>
 #include <hazmon/service/permit_service.hpp>
 
-#include "json_values.hpp"
+#include "filed_routes.hpp"
 #include "permit_json.hpp"
-#include "request_helpers.hpp"
 #include "upload_envelope.hpp"
-#include "upload_rows.hpp"
 
 namespace hazmon::api {
-using core::Errc;
-using core::Error;
-using http::Request;
-using json_values::page_json;
-using model::Principal;
-using nlohmann::json;
 
 namespace {
-const UploadRowsRules kUploadRules{200, "work permits",
-                                   "this credential may not file for another enterprise"};
+const UploadRowsRules kUploadRules = filed_upload_rules(200, "work permits");
 
 storage::PermitFilter filter_of(const Request& req) {
   storage::PermitFilter f;
@@ -38,10 +29,9 @@ storage::PermitFilter filter_of(const Request& req) {
 }
 
 void people_of_the_enterprise(const Principal& who) {
-  if (who.scope.kind != model::ScopeKind::enterprise || who.role != model::Role::enterprise_user)
-    throw Error(Errc::forbidden,
-                "work permits are filed and moved by the enterprise's own users (gateways upload "
-                "them to /api/v1/upload/work-permits)");
+  require_enterprise_user(who,
+                          "work permits are filed and moved by the enterprise's own users "
+                          "(gateways upload them to /api/v1/upload/work-permits)");
 }
 // {action, reason} of POST /api/v1/work-permits/{id}/transitions.
 std::pair<std::string, std::string> transition_of(const json& body) {

@@ -8,26 +8,18 @@
 #include <hazmon/core/error.hpp>
 #include <hazmon/service/sis_service.hpp>
 
-#include "request_helpers.hpp"
+#include "filed_routes.hpp"
 #include "sis_json.hpp"
-#include "upload_rows.hpp"
 
 namespace hazmon::api {
-using core::Errc;
-using core::Error;
-using http::Request;
-using model::Principal;
-using nlohmann::json;
 
 namespace {
-const UploadRowsRules kUploadRules{200, "SIS rows",
-                                   "this credential may not file for another enterprise"};
+const UploadRowsRules kUploadRules = filed_upload_rules(200, "SIS rows");
 
 void users_of_the_enterprise(const Principal& who) {
-  if (who.scope.kind != model::ScopeKind::enterprise || who.role != model::Role::enterprise_user)
-    throw Error(Errc::forbidden,
-                "bypasses and trips are filed by the enterprise's own users (gateways upload "
-                "them to /api/v1/upload/sis)");
+  require_enterprise_user(who,
+                          "bypasses and trips are filed by the enterprise's own users (gateways "
+                          "upload them to /api/v1/upload/sis)");
 }
 
 http::Response upload_sis(ApiContext& ctx, service::SisService& ss, Request& req,

@@ -9,22 +9,13 @@
 #include <hazmon/service/audit_log.hpp>
 #include <hazmon/service/unit_status_service.hpp>
 
-#include "json_values.hpp"
-#include "request_helpers.hpp"
+#include "filed_routes.hpp"
 #include "unit_status_json.hpp"
-#include "upload_rows.hpp"
 
 namespace hazmon::api {
-using core::Errc;
-using core::Error;
-using http::Request;
-using json_values::page_json;
-using model::Principal;
-using nlohmann::json;
 
 namespace {
-const UploadRowsRules kUploadRules{200, "unit statuses",
-                                   "this credential may not file for another enterprise"};
+const UploadRowsRules kUploadRules = filed_upload_rules(200, "unit statuses");
 
 storage::UnitStatusFilter filter_of(const Request& req) {
   storage::UnitStatusFilter f;
@@ -37,10 +28,9 @@ storage::UnitStatusFilter filter_of(const Request& req) {
 }
 
 void people_of_the_enterprise(const Principal& who) {
-  if (who.scope.kind != model::ScopeKind::enterprise || who.role != model::Role::enterprise_user)
-    throw Error(Errc::forbidden,
-                "unit run statuses are filed by the enterprise's own users (gateways upload them "
-                "to /api/v1/upload/unit-status)");
+  require_enterprise_user(who,
+                          "unit run statuses are filed by the enterprise's own users (gateways "
+                          "upload them to /api/v1/upload/unit-status)");
 }
 
 // POST /api/v1/upload/unit-status: each row filed as its gateway's; bad rows listed by index.
