@@ -1,5 +1,7 @@
 #include <hazmon/model/key_process.hpp>
 
+#include <hazmon/core/encoding.hpp>
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -156,18 +158,6 @@ void process_items(const KeyProcessCatalogue& cat, const EnterpriseProcess& ep,
 
 bool is_gas(const std::string& type) { return type == "combustible" || type == "toxic"; }
 
-std::vector<std::string> csv(const std::string& s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start < s.size()) {
-    auto end = s.find(',', start);
-    if (end == std::string::npos) end = s.size();
-    if (end > start) out.push_back(s.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
 bool any_class(const std::vector<std::string>& classes, const char* prefix) {
   return std::any_of(classes.begin(), classes.end(),
                      [prefix](const auto& c) { return c.rfind(prefix, 0) == 0; });
@@ -247,8 +237,8 @@ bool is_liquefied_toxic_gas(const std::string& cas) {
 
 CellRequirements cell_requirements(const CoverageCell& cell) {
   CellRequirements r;
-  auto media = csv(cell.media);
-  auto classes = csv(cell.hazard_classes);
+  auto media = core::split_list(cell.media);
+  auto classes = core::split_list(cell.hazard_classes);
   std::vector<std::string> why;
   if (cell.cell_type == "warehouse") {
     // §2: "涉及氯酸钾、氯酸钠、硝化棉等构成危险化学品重大危险源的仓库、所有储存硝酸铵的危化品仓库".

@@ -1,5 +1,6 @@
 #include <hazmon/storage/process_store.hpp>
 
+#include <hazmon/core/encoding.hpp>
 #include <hazmon/core/time_format.hpp>
 #include <hazmon/storage/database.hpp>
 #include <hazmon/storage/scope_sql.hpp>
@@ -61,18 +62,6 @@ constexpr const char* kProcessColumns =
     "ep.id, ep.company_code, ep.process_code, k.name AS process_name, ep.prodcell_id, "
     "c.name AS prodcell_name";
 
-std::vector<std::string> split(const std::string& s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= s.size()) {
-    auto end = s.find(',', start);
-    if (end == std::string::npos) end = s.size();
-    if (end > start) out.push_back(s.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
 // "e.company_code = $n" for one enterprise, else TRUE.
 std::string only(const std::optional<std::string>& company_code, Params& p) {
   if (!company_code) return "TRUE";
@@ -86,7 +75,7 @@ model::KeyProcessCatalogue ProcessStore::catalogue(Tx& tx) const {
   for (const auto& r : tx.query("SELECT param, name, array_to_string(indicator_types, ',') AS "
                                 "types FROM key_parameter WHERE is_active ORDER BY param")) {
     cat.parameters.push_back({r.get<std::string>("param"), r.get<std::string>("name"),
-                              split(r.get<std::string>("types"))});
+                              core::split_list(r.get<std::string>("types"))});
   }
   for (const auto& r :
        tx.query("SELECT k.code, k.name, k.source, k.sis_required, "
@@ -98,7 +87,7 @@ model::KeyProcessCatalogue ProcessStore::catalogue(Tx& tx) const {
     p.name = r.get<std::string>("name");
     p.source = r.get<std::string>("source");
     p.sis_required = r.get<bool>("sis_required");
-    p.params = split(r.get<std::optional<std::string>>("params").value_or(""));
+    p.params = core::split_list(r.get<std::optional<std::string>>("params").value_or(""));
     cat.processes.push_back(std::move(p));
   }
   return cat;
