@@ -400,6 +400,11 @@ json RegistryService::update(const Principal& who, const std::string& entity,
             {"/region_code", "only the regulator may move an enterprise to another region"});
       for (auto& p : registry_supervision::problems(who, def, existing, patch))
         problems.push_back(std::move(p));
+      // A gateway without an interval is read at the default: a longer one set later lowers the
+      // readings expected of it as a new slow gateway's would (attack 12.19).
+      if (def.name == "gateways" && existing.value("acquisition_interval_s", json()).is_null())
+        for (auto& p : registry_supervision::new_row_problems(who, def, patch, default_interval_s_))
+          problems.push_back(std::move(p));
       if (!problems.empty())
         throw Error(Errc::validation_failed, "the change is not allowed", problems);
       json merged = writable_view(def, existing);

@@ -212,8 +212,9 @@ std::vector<FieldError> new_row_problems(const Principal& who, const EntityDef& 
   if (iv.is_number() && iv.get<double>() > default_interval_s)
     out.push_back({"/acquisition_interval_s",
                    "at most " + std::to_string(default_interval_s) +
-                       " s for a new gateway (data_quality.default_interval_s): a longer interval "
-                       "lowers the readings expected of it; ask the regulator"});
+                       " s for a new gateway or one without an interval "
+                       "(data_quality.default_interval_s): a longer interval lowers the readings "
+                       "expected of it; ask the regulator"});
   return out;
 }
 

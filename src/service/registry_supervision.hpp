@@ -19,6 +19,7 @@ std::vector<core::FieldError> problems(const model::Principal& who, const storag
 
 // What an enterprise may not give a new row of its own: a gateway's acquisition interval longer
 // than `default_interval_s` (data_quality.default_interval_s; attack 12.19).
+// RegistryService::update applies it to a gateway that has no interval yet (read at the default).
 std::vector<core::FieldError> new_row_problems(const model::Principal& who,
                                                const storage::EntityDef& def,
                                                const nlohmann::json& row, int default_interval_s);

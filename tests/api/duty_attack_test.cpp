@@ -1209,6 +1209,32 @@ TEST(DutyAttack, NoSlowGatewayMakesAPointLookComplete) {
   EXPECT_TRUE(w.get("/api/v1/monitoring-points/" + kGas).value("gateway_code", json()).is_null());
 }
 
+// Attack 12.19 by PATCH: a gateway filed without an interval is read at
+// data_quality.default_interval_s (60 s); giving it a longer one later lowers the readings expected
+// of it as much as a new slow gateway would (dashboard or upload).
+TEST(DutyAttack, AGatewayWithoutAnIntervalIsNotSlowedLater) {
+  auto& w = world();
+  auto user = w.as("da_user_a");
+  const std::string gw = "DAGW0000008";
+  auto r = w.c().post_json(
+      "/api/v1/gateways", {{"gateway_code", gw}, {"company_code", kA}, {"name", "三号网关"}}, user);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto before = fingerprint();
+  EXPECT_TRUE(
+      refused(w.c().patch_json("/api/v1/gateways/" + gw, {{"acquisition_interval_s", 86400}}, user),
+              422, "/acquisition_interval_s"));
+  EXPECT_TRUE(all_rejected(w.upload("gateways", json::array({{{"gateway_code", gw},
+                                                              {"name", "三号网关"},
+                                                              {"acquisition_interval_s", 3600}}})),
+                           1));
+  EXPECT_EQ(fingerprint(), before);
+  EXPECT_TRUE(w.get("/api/v1/gateways/" + gw).value("acquisition_interval_s", json()).is_null());
+  // At the default or faster it stays the enterprise's to set.
+  r = w.c().patch_json("/api/v1/gateways/" + gw, {{"acquisition_interval_s", 30}}, user);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(w.get("/api/v1/gateways/" + gw)["acquisition_interval_s"], 30);
+}
+
 // Attack 12.20: overdue work (in progress past its end) taken off the overdue list by moving its
 // end later after it passed (PATCH or upload of the same number). Finishing it is the way out.
 TEST(DutyAttack, OverdueWorkStaysOverdue) {
