@@ -2,30 +2,26 @@
 
 #include <hazmon/storage/registry_store.hpp>
 
+#include "row_fields.hpp"
+
 namespace hazmon::service::registry_places {
 using core::FieldError;
 using nlohmann::json;
 
-namespace {
-std::string str(const json& row, const char* k) {
-  return row.contains(k) && row[k].is_string() ? row[k].get<std::string>() : std::string();
-}
-}  // namespace
-
 std::vector<FieldError> problems(const std::string& entity, const json& row) {
   std::vector<FieldError> out;
-  auto company = str(row, "company_code");
+  auto company = string_field(row, "company_code");
   if (entity == "warehouses" || entity == "loading-platforms") {
-    auto equip = str(row, "equip_code");
+    auto equip = string_field(row, "equip_code");
     if (!equip.empty() && equip.substr(0, 11) != company)
       out.push_back({"/equip_code", "the equipment belongs to another enterprise"});
     else if (!equip.empty() && row.contains("hazard_code") && row["hazard_code"].is_string() &&
-             equip.substr(0, 14) != str(row, "hazard_code"))
+             equip.substr(0, 14) != string_field(row, "hazard_code"))
       out.push_back({"/equip_code", "the equipment belongs to another hazard source"});
   }
   if (entity == "warehouses") {
     // GB 50016-2014 table 3.1.3: 甲 and 乙 have items 1–6, 丙 items 1–2, 丁 and 戊 none.
-    auto cls = str(row, "fire_class");
+    auto cls = string_field(row, "fire_class");
     if (row.contains("fire_class_item") && row["fire_class_item"].is_number_integer()) {
       auto item = row["fire_class_item"].get<int>();
       if (cls.empty())

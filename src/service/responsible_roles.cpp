@@ -5,6 +5,8 @@
 
 #include <vector>
 
+#include "row_fields.hpp"
+
 namespace hazmon::service::responsible_roles {
 using core::Errc;
 using core::Error;
@@ -14,23 +16,19 @@ using nlohmann::json;
 namespace {
 const storage::RegistryStore kStore;
 
-std::string str(const json& row, const char* k) {
-  return row.contains(k) && row[k].is_string() ? row[k].get<std::string>() : std::string();
-}
-
 // As the SMS (NotificationStore::responsible_persons) and the bypass approval (SisStore) read it:
 // active, and `today` within valid_from..valid_to where they are set.
 bool in_effect(const json& row, const std::string& today) {
   if (row.contains("is_active") && row["is_active"] == false) return false;
-  auto from = str(row, "valid_from"), to = str(row, "valid_to");
+  auto from = string_field(row, "valid_from"), to = string_field(row, "valid_to");
   return (from.empty() || from <= today) && (to.empty() || to >= today);
 }
 
 // Someone else in effect in the same role at the same hazard source.
 bool role_filled_by_another(storage::Tx& tx, const json& existing, const std::string& today) {
   storage::ListQuery q;
-  q.filters["hazard_code"] = str(existing, "hazard_code");
-  q.filters["role"] = str(existing, "role");
+  q.filters["hazard_code"] = string_field(existing, "hazard_code");
+  q.filters["role"] = string_field(existing, "role");
   q.limit = 50;
   const auto list =
       kStore.list(tx, *storage::find_entity("responsible-persons"), model::Scope::province(), q);
@@ -48,13 +46,13 @@ bool hazard_source_active(storage::Tx& tx, const std::string& hazard_code) {
 // A valid_to set or brought forward: with one active person per role (migration 0002) nobody
 // can be waiting to take over, so the role falls empty on that day (set today, tomorrow).
 bool ends_earlier(const json& existing, const json& after) {
-  auto to = str(after, "valid_to"), before = str(existing, "valid_to");
+  auto to = string_field(after, "valid_to"), before = string_field(existing, "valid_to");
   return !to.empty() && (before.empty() || to < before);
 }
 
 // Which field of the change vacates the role.
 std::string vacating_field(const json& existing, const json& after) {
-  if (str(after, "role") != str(existing, "role")) return "/role";
+  if (string_field(after, "role") != string_field(existing, "role")) return "/role";
   if (ends_earlier(existing, after)) return "/valid_to";
   return "/valid_from";
 }
@@ -64,18 +62,19 @@ void check_kept(storage::Tx& tx, const model::Principal& who, const json& existi
                 const json* after, const std::string& today) {
   if (who.role != model::Role::enterprise_user || !in_effect(existing, today)) return;
   std::vector<FieldError> problems;
-  if (after && !str(existing, "mobile").empty() && str(*after, "mobile").empty())
+  if (after && !string_field(existing, "mobile").empty() && string_field(*after, "mobile").empty())
     problems.push_back({"/mobile",
                         "the mobile number of a 包保责任人 may be changed but not removed: the "
                         "warnings' SMS goes to it"});
   bool vacates = !after || !in_effect(*after, today) ||
-                 str(*after, "role") != str(existing, "role") || ends_earlier(existing, *after);
-  if (vacates && hazard_source_active(tx, str(existing, "hazard_code")) &&
+                 string_field(*after, "role") != string_field(existing, "role") ||
+                 ends_earlier(existing, *after);
+  if (vacates && hazard_source_active(tx, string_field(existing, "hazard_code")) &&
       !role_filled_by_another(tx, existing, today))
     problems.push_back(
         {after ? vacating_field(existing, *after) : std::string("/is_active"),
-         "hazard source " + str(existing, "hazard_code") + " would have no " +
-             str(existing, "role") +
+         "hazard source " + string_field(existing, "hazard_code") + " would have no " +
+             string_field(existing, "role") +
              " 包保责任人 in effect (包保责任制): replace the person (change name and mobile, or "
              "upload the new one under the same role) instead; the regulator may retire a role"});
   if (!problems.empty())
