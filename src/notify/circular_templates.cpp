@@ -8,10 +8,7 @@ namespace {
 constexpr std::size_t kSmsTitleChars = 30;
 
 std::string link_of(const CircularNotice& n, const TemplateSettings& s) {
-  if (s.dashboard_url.empty()) return {};
-  std::string base = s.dashboard_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return base + "/circulars/" + std::to_string(n.id);
+  return dashboard_link(s, "/circulars/" + std::to_string(n.id));
 }
 }  // namespace
 
@@ -41,7 +38,7 @@ Rendered render_circular(const CircularNotice& n, Channel channel, const Templat
     r.body = n.issuer + "已撤回信息通报《" + n.title + "》。\n\n撤回原因：" + n.withdraw_reason +
              "\n\n该通报无需再签收；如有重新下发的通报，将另行通知。\n";
     if (!link.empty()) r.body += "查看详情：" + link + "\n";
-    r.body += "\n本邮件由危险化学品安全风险监测预警系统自动发送，请勿直接回复。\n";
+    r.body += kMailFooter;
     return r;
   }
   const bool reminder = n.step == "reminder";
@@ -70,7 +67,7 @@ Rendered render_circular(const CircularNotice& n, Channel channel, const Templat
     b += "本通报附有" + std::to_string(n.attachments) + "个附件，请登录系统查看下载。\n";
   b += "签收须登录系统办理，回复本邮件不视为签收。\n";
   if (!link.empty()) b += "查看并签收：" + link + "\n";
-  b += "\n本邮件由危险化学品安全风险监测预警系统自动发送，请勿直接回复。\n";
+  b += kMailFooter;
   r.body = std::move(b);
   return r;
 }

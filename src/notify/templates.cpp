@@ -41,10 +41,7 @@ const char* rank_zh(const std::optional<int>& rank) {
 }
 
 std::string link_of(const model::WarningEvent& ev, const TemplateSettings& s) {
-  if (s.dashboard_url.empty()) return {};
-  std::string base = s.dashboard_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return base + "/warning-events/" + std::to_string(ev.id);
+  return dashboard_link(s, "/warning-events/" + std::to_string(ev.id));
 }
 
 // "液氯罐区" → "液氯罐区"; with the enterprise: "某化工有限公司液氯罐区".
@@ -72,6 +69,13 @@ std::string level_name_zh(std::string_view level) {
   if (level == "yellow") return "黄色预警";
   if (level == "blue") return "蓝色预警";
   return "预警";
+}
+
+std::string dashboard_link(const TemplateSettings& s, const std::string& path) {
+  if (s.dashboard_url.empty()) return {};
+  std::string base = s.dashboard_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + path;
 }
 
 std::string local_minute(const std::string& rfc3339) {
@@ -152,7 +156,7 @@ Rendered render_warning(const model::WarningPush& push, Channel channel,
   if (auto who = recipients_zh(push.recipients); !who.empty()) b += "通知范围：" + who + "\n";
   b += "\n" + ask + "。\n";
   if (!link.empty()) b += "查看详情：" + link + "\n";
-  b += "\n本邮件由危险化学品安全风险监测预警系统自动发送，请勿直接回复。\n";
+  b += kMailFooter;
   r.body = std::move(b);
   return r;
 }

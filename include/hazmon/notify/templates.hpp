@@ -32,4 +32,12 @@ Rendered render_warning(const model::WarningPush& push, Channel channel, const T
 // UTC+8 "yyyy-MM-dd HH:mm" of an RFC 3339 time; the input unchanged when it does not parse.
 std::string local_minute(const std::string& rfc3339);
 
+// The dashboard page `path` ("/warning-events/12") under s.dashboard_url (trailing slashes
+// dropped); "" when no dashboard URL is set.
+std::string dashboard_link(const TemplateSettings& s, const std::string& path);
+
+// The last line of every notification e-mail.
+inline constexpr std::string_view kMailFooter =
+    "\n本邮件由危险化学品安全风险监测预警系统自动发送，请勿直接回复。\n";
+
 }  // namespace hazmon::notify

@@ -78,3 +78,14 @@ TEST(CircularTemplates, LongTitlesAreClippedOnWholeCharactersInTheSms) {
   // The e-mail keeps the whole title.
   EXPECT_EQ(render_circular(n, Channel::email, kSettings).subject, "【信息通报】" + n.title);
 }
+
+TEST(CircularTemplates, EveryMailEndsWithTheNoReplyLineAndSmsHasNone) {
+  const std::string footer = "\n本邮件由危险化学品安全风险监测预警系统自动发送，请勿直接回复。\n";
+  for (const char* step : {"published", "reminder", "withdrawn"}) {
+    auto mail = render_circular(notice(step), Channel::email, kSettings).body;
+    ASSERT_GE(mail.size(), footer.size()) << step;
+    EXPECT_EQ(mail.substr(mail.size() - footer.size()), footer) << step;
+    auto sms = render_circular(notice(step), Channel::sms, kSettings).body;
+    EXPECT_EQ(sms.find("请勿直接回复"), std::string::npos) << step;
+  }
+}

@@ -248,6 +248,9 @@ TEST(Templates, NewEventNamesEnterpriseLevelContentDeadlineAndLink) {
   }
   EXPECT_EQ(sms.body.rfind("【危化品风险监测】", 0), 0u);
   EXPECT_EQ(mail.subject, "【红色预警】晋中示例化工有限公司液氯罐区");
+  const std::string footer = "\n本邮件由危险化学品安全风险监测预警系统自动发送，请勿直接回复。\n";
+  ASSERT_GE(mail.body.size(), footer.size());
+  EXPECT_EQ(mail.body.substr(mail.body.size() - footer.size()), footer);
   for (const char* part :
        {"一级", "企业、县区、市、省", "在线监测数据", "待企业反馈", "2026-11-30 00:05"})
     EXPECT_NE(mail.body.find(part), std::string::npos) << part;
