@@ -135,8 +135,9 @@ void CircularStore::update(Tx& tx, const model::Circular& c, core::SysTime at) c
 
 std::vector<long long> CircularStore::due_reminders(Tx& tx, core::SysTime now, int limit) const {
   return tx.rows<long long>(
-      "SELECT id FROM circular WHERE state = 'published' AND reminded_at IS NULL AND "
-      "ack_deadline <= $1 ORDER BY ack_deadline, id LIMIT $2",
+      "SELECT c.id FROM circular c WHERE c.state = 'published' AND c.reminded_at IS NULL AND "
+      "c.ack_deadline <= $1 AND EXISTS (SELECT 1 FROM notification n WHERE n.circular_id = c.id "
+      "AND n.push_reason = 'circular_published') ORDER BY c.ack_deadline, c.id LIMIT $2",
       {format_timestamptz(now), std::to_string(limit)});
 }
 

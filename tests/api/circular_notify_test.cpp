@@ -430,3 +430,32 @@ TEST(CircularNotify, OneReminderReachesThoseThatHaveNotAcknowledgedByTheDeadline
   EXPECT_EQ(mails.back()["subject"], "【签收提醒】" + title);
   EXPECT_NE(mails.back()["body"].get<std::string>().find("尚未签收"), std::string::npos);
 }
+
+// A circular whose publication was never sent (published before migration 0028, or while neither
+// SMS nor e-mail was configured) gets no reminder when the tick later finds it past its deadline:
+// after an upgrade, months of old circulars would otherwise text every enterprise at once.
+TEST(CircularNotify, NoReminderOfAPublicationNobodyWasSent) {
+  Fixture f;
+  auto now = f.srv.clock().now();
+  auto id = f.draft("升级前发布的通报" + f.tag, {kD},
+                    {{"ack_deadline", core::format_rfc3339(now + seconds(60))}});
+  ASSERT_EQ(f.c.post_json(f.path(id, "/publish"), json::object(), f.city).status, 200);
+  f.drain();
+  shared_db().db().in_tx([&](storage::Tx& tx) {
+    tx.exec_count("DELETE FROM notification WHERE circular_id = $1", {std::to_string(id)});
+  });
+  service::CircularService circulars(shared_db().db(), f.srv.clock());
+  circulars.set_notifier(&f.srv.notifications());
+  f.srv.clock().advance(seconds(120));
+  circulars.remind_overdue();
+  EXPECT_TRUE(item_of(f.deliveries(id), kD)["messages"].empty()) << f.deliveries(id).dump();
+  // The control: the same circular with its publication sent is reminded.
+  auto sent = f.draft("升级后发布的通报" + f.tag, {kD},
+                      {{"ack_deadline", core::format_rfc3339(f.srv.clock().now() + seconds(60))}});
+  ASSERT_EQ(f.c.post_json(f.path(sent, "/publish"), json::object(), f.city).status, 200);
+  f.srv.clock().advance(seconds(120));
+  EXPECT_GE(circulars.remind_overdue(), 1);
+  EXPECT_EQ(addresses(item_of(f.deliveries(sent), kD)["messages"], "reminder"),
+            (std::multiset<std::string>{"email:" + kMailD}));
+  f.drain();
+}

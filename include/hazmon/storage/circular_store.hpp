@@ -61,7 +61,9 @@ class CircularStore {
                 const std::string& reason) const;
   // Published circulars past their deadline at `now` whose reminder has not been queued yet
   // (docs/circulars.md), oldest deadline first; mark_reminded records it, false when it was
-  // recorded already (once per circular).
+  // recorded already (once per circular). Only those whose publication was sent to someone: a
+  // circular published before 0028, or while neither SMS nor e-mail was configured, gets no
+  // reminder of a notice nobody had.
   std::vector<long long> due_reminders(Tx& tx, core::SysTime now, int limit) const;
   bool mark_reminded(Tx& tx, long long id, core::SysTime at) const;
   // Records the enterprise's acknowledgement; false when it is not named or already acknowledged.
