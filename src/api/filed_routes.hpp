@@ -1,28 +1,14 @@
 #pragma once
 // What the routes of records an enterprise files itself share (work permits, unit statuses,
-// commitments, SIS bypasses and trips): the names their handlers use, the upload rules of a
+// commitments, SIS bypasses and trips), beside the names of route_names.hpp: the upload rules of a
 // gateway that files rows as its enterprise's, and the check that a person filing is one of the
 // enterprise's own users.
-#include <nlohmann/json.hpp>
-
 #include <cstddef>
 
-#include <hazmon/core/error.hpp>
-#include <hazmon/http/message.hpp>
-#include <hazmon/model/scope.hpp>
-
-#include "json_values.hpp"
-#include "request_helpers.hpp"
+#include "route_names.hpp"
 #include "upload_rows.hpp"
 
 namespace hazmon::api {
-using core::Errc;
-using core::Error;
-using http::Request;
-using json_values::page_json;
-using model::Principal;
-using nlohmann::json;
-
 // At most `max_rows` rows of `rows_name` a request; a credential files for its own enterprise.
 constexpr UploadRowsRules filed_upload_rules(std::size_t max_rows, const char* rows_name) {
   return {max_rows, rows_name, "this credential may not file for another enterprise"};

@@ -10,16 +10,9 @@
 
 #include "circular_json.hpp"
 #include "file_download.hpp"
-#include "json_values.hpp"
-#include "request_helpers.hpp"
+#include "route_names.hpp"
 
 namespace hazmon::api {
-using core::Errc;
-using core::Error;
-using http::Request;
-using json_values::page_json;
-using model::Principal;
-using nlohmann::json;
 
 namespace {
 long long attachment_param(Request& req) {

@@ -7,17 +7,10 @@
 #include <hazmon/core/error.hpp>
 #include <hazmon/service/patrol_service.hpp>
 
-#include "json_values.hpp"
 #include "patrol_json.hpp"
-#include "request_helpers.hpp"
+#include "route_names.hpp"
 
 namespace hazmon::api {
-using core::Errc;
-using core::Error;
-using http::Request;
-using json_values::page_json;
-using model::Principal;
-using nlohmann::json;
 
 namespace {
 storage::PatrolFilter patrol_filter(const Request& req) {
