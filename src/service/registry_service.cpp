@@ -15,6 +15,7 @@
 #include "registry_places.hpp"
 #include "registry_supervision.hpp"
 #include "responsible_roles.hpp"
+#include "row_fields.hpp"
 
 namespace hazmon::service {
 using core::Errc;
@@ -34,10 +35,6 @@ const EntityDef& entity_or_404(const std::string& name) {
   const auto* def = storage::find_entity(name);
   if (!def) throw Error(Errc::not_found, "no such registry collection");
   return *def;
-}
-
-std::string str(const json& row, const char* k) {
-  return row.contains(k) && row[k].is_string() ? row[k].get<std::string>() : std::string();
 }
 
 std::optional<double> opt_num(const json& row, const char* k) {
@@ -90,15 +87,15 @@ void require_write(const Principal& who, const EntityDef& def, bool creating) {
 // Checks the schema cannot express. `row` is the full row as it would be stored.
 std::vector<FieldError> domain_problems(const EntityDef& def, const json& row) {
   std::vector<FieldError> out;
-  auto company = str(row, "company_code");
+  auto company = string_field(row, "company_code");
   if (def.name == "enterprises") {
-    auto region = str(row, "region_code");
+    auto region = string_field(row, "region_code");
     if (company.substr(0, 4) != region.substr(0, 4))
       out.push_back({"/company_code", "an enterprise code starts with the code of its city (" +
                                           region.substr(0, 4) + "…)"});
   }
   if (def.name == "hazard-sources") {
-    if (str(row, "hazard_code").substr(0, 11) != company)
+    if (string_field(row, "hazard_code").substr(0, 11) != company)
       out.push_back({"/hazard_code", "a hazard source code starts with its enterprise's code"});
     auto r = opt_num(row, "r_value");
     if (r && row["rank"].is_number_integer() && rules::level_for_r(*r) != row["rank"].get<int>())
@@ -113,33 +110,33 @@ std::vector<FieldError> domain_problems(const EntityDef& def, const json& row) {
           {"/alpha", "α does not match the number of people exposed (GB 18218-2018 table 5)"});
   }
   if (row.contains("hazard_code") && row["hazard_code"].is_string() &&
-      def.name != "hazard-sources" && str(row, "hazard_code").substr(0, 11) != company)
+      def.name != "hazard-sources" && string_field(row, "hazard_code").substr(0, 11) != company)
     out.push_back({"/hazard_code", "the hazard source belongs to another enterprise"});
   if (def.name == "equipment") {
-    auto code = str(row, "equip_code");
-    if (code.substr(0, 14) != str(row, "hazard_code"))
+    auto code = string_field(row, "equip_code");
+    if (code.substr(0, 14) != string_field(row, "hazard_code"))
       out.push_back({"/equip_code", "an equipment code starts with its hazard source's code"});
-    if (code.size() >= 16 && code.substr(14, 2) != str(row, "equip_type"))
+    if (code.size() >= 16 && code.substr(14, 2) != string_field(row, "equip_type"))
       out.push_back({"/equip_code", "characters 15–16 of an equipment code are its type (" +
-                                        str(row, "equip_type") + ")"});
+                                        string_field(row, "equip_type") + ")"});
   }
   // Warehouses, loading platforms and where things are (registry_places.cpp).
   for (auto& p : registry_places::problems(def.name, row)) out.push_back(std::move(p));
-  if (def.name == "equipment-media" && str(row, "equip_code").substr(0, 11) != company)
+  if (def.name == "equipment-media" && string_field(row, "equip_code").substr(0, 11) != company)
     out.push_back({"/equip_code", "the equipment belongs to another enterprise"});
   if (def.name == "monitoring-points") {
     rules::Limits lim{opt_num(row, "range_low"), opt_num(row, "range_high"), opt_num(row, "ll"),
                       opt_num(row, "l"),         opt_num(row, "h"),          opt_num(row, "hh")};
-    if (str(row, "value_kind") == "switch" && (lim.ll || lim.l || lim.h || lim.hh))
+    if (string_field(row, "value_kind") == "switch" && (lim.ll || lim.l || lim.h || lim.hh))
       out.push_back(
           {"/value_kind", "a switch point has no LL/L/H/HH limits; its alarm is the switch state"});
     for (auto& p : rules::check_limits(lim)) out.push_back({"/" + p.field, p.message});
-    auto equip = str(row, "equip_code");
-    if (!equip.empty() && str(row, "hazard_code").empty())
+    auto equip = string_field(row, "equip_code");
+    if (!equip.empty() && string_field(row, "hazard_code").empty())
       out.push_back({"/equip_code",
                      "equipment belongs to a major hazard source (its code starts with the "
                      "hazard_code); a point outside any hazard source names no equipment"});
-    else if (!equip.empty() && equip.substr(0, 14) != str(row, "hazard_code"))
+    else if (!equip.empty() && equip.substr(0, 14) != string_field(row, "hazard_code"))
       out.push_back({"/equip_code", "the equipment belongs to another hazard source"});
   }
   if (def.name == "responsible-persons" && row.contains("valid_from") && row.contains("valid_to") &&
@@ -162,13 +159,13 @@ std::vector<FieldError> domain_problems(const EntityDef& def, const json& row) {
 // check: the unit exists and is the row's enterprise's.
 void unit_problems(storage::Tx& tx, const EntityDef& def, const json& row,
                    std::vector<FieldError>& problems) {
-  auto unit_id = str(row, "prodcell_id");
+  auto unit_id = string_field(row, "prodcell_id");
   if (unit_id.empty()) return;
   auto unit =
       kStore.get(tx, *storage::find_entity("production-cells"), model::Scope::province(), unit_id);
   if (unit.is_null()) return;
-  auto unit_hazard = str(unit, "hazard_code");
-  auto hazard = str(row, "hazard_code");
+  auto unit_hazard = string_field(unit, "hazard_code");
+  auto hazard = string_field(row, "hazard_code");
   if (hazard == unit_hazard || (def.name == "cameras" && hazard.empty())) return;
   problems.push_back(
       {"/hazard_code",
@@ -184,8 +181,8 @@ void unit_problems(storage::Tx& tx, const EntityDef& def, const json& row,
 // reverse) must not leave its points and cameras naming the old one: their hazard code decides
 // their rules, and unit_problems would refuse each of them at their next write.
 void unit_change_problems(storage::Tx& tx, const json& row, std::vector<FieldError>& problems) {
-  auto unit_id = str(row, "prodcell_id");
-  auto hazard = str(row, "hazard_code");
+  auto unit_id = string_field(row, "prodcell_id");
+  auto hazard = string_field(row, "hazard_code");
   storage::ListQuery q;
   q.filters["prodcell_id"] = unit_id;
   q.limit = 500;
@@ -194,7 +191,7 @@ void unit_change_problems(storage::Tx& tx, const json& row, std::vector<FieldErr
        {std::pair{"monitoring-points", &points}, std::pair{"cameras", &cameras}}) {
     const auto list = kStore.list(tx, *storage::find_entity(name), model::Scope::province(), q);
     for (const auto& item : list["items"]) {
-      auto theirs = str(item, "hazard_code");
+      auto theirs = string_field(item, "hazard_code");
       if (theirs != hazard && !(std::string(name) == "cameras" && theirs.empty())) ++*count;
     }
   }
@@ -209,7 +206,7 @@ void unit_change_problems(storage::Tx& tx, const json& row, std::vector<FieldErr
 void check_scope_and_references(storage::Tx& tx, const Principal& who, const EntityDef& def,
                                 const json& row) {
   std::vector<FieldError> problems;
-  auto company = str(row, "company_code");
+  auto company = string_field(row, "company_code");
   switch (def.scope_by) {
     case ScopeBy::company:
       if (!kStore.enterprise_in_scope(tx, who.scope, company))
@@ -218,7 +215,7 @@ void check_scope_and_references(storage::Tx& tx, const Principal& who, const Ent
       break;
     case ScopeBy::enterprise:
     case ScopeBy::park:
-      if (!kStore.region_in_scope(tx, who.scope, str(row, "region_code")) &&
+      if (!kStore.region_in_scope(tx, who.scope, string_field(row, "region_code")) &&
           !(who.role == Role::enterprise_user && def.scope_by == ScopeBy::enterprise))
         throw Error(Errc::validation_failed, "unknown region",
                     {{"/region_code", "no such region in your area"}});

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "row_fields.hpp"
+
 namespace hazmon::service::registry_supervision {
 using core::FieldError;
 using model::Principal;
@@ -11,9 +13,6 @@ using nlohmann::json;
 using storage::EntityDef;
 
 namespace {
-std::string str(const json& row, const char* k) {
-  return row.contains(k) && row[k].is_string() ? row[k].get<std::string>() : std::string();
-}
 
 // Fields that set how closely the regulator watches a row (issue 9, attack 3). An enterprise
 // user (and a gateway's base-table upload, which writes with its rights) may send them only
@@ -230,7 +229,7 @@ std::vector<FieldError> key_problems(const Principal& who, const EntityDef& def,
                                                     : nullptr;
   if (!key || !row.contains(key) || !row[key].is_string()) return out;
   auto value = row[key].get<std::string>();
-  auto company = str(row, "company_code");
+  auto company = string_field(row, "company_code");
   if (who.role == Role::enterprise_user) {
     const auto& own = who.scope.company_code;
     if (value.size() <= own.size() || value.compare(0, own.size(), own) != 0)
