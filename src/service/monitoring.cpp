@@ -10,6 +10,8 @@
 
 #include <algorithm>
 
+#include "filing_limits.hpp"
+
 namespace hazmon::service {
 using core::Errc;
 using core::Error;
@@ -172,9 +174,8 @@ FilingAnswer MonitoringService::create_filing(const model::Principal& who, const
   // maximum for its type and starts within that maximum from now (so that a year cannot be
   // filed ahead as a chain of short windows); otherwise it waits for a regulator's approval.
   auto now = clock_ ? clock_->now() : std::chrono::system_clock::now();
-  auto max = f.filing_type == "overhaul" ? filing_.max_overhaul_length : filing_.max_length;
-  f.approved =
-      is_regulator(who.role) || (f.ends_at - f.starts_at <= max && f.starts_at <= now + max);
+  auto max = filing_.max_for(f.filing_type);
+  f.approved = is_regulator(who.role);
   f.created_by = who.id;
   storage::MonitoringStore store;
   FilingAnswer a;
@@ -188,11 +189,10 @@ FilingAnswer MonitoringService::create_filing(const model::Principal& who, const
                   {{"/target_code", "no such " + f.target_kind + " of this enterprise"}});
     // Back-to-back windows on one target count as one (attack 12.10, as for unit statuses),
     // those filed ahead of it as well as those before it.
-    if (f.approved && !is_regulator(who.role)) {
-      auto chain = storage::UnitStatusStore().chain(tx, {f.target_kind, f.target_code}, f.starts_at,
-                                                    f.ends_at, filing_.chain_gap, max);
-      if (chain.end - chain.start > max) f.approved = false;
-    }
+    if (!f.approved)
+      f.approved = check_enterprise_window(tx, filing_, {f.target_kind, f.target_code}, f.starts_at,
+                                           f.ends_at, now, max)
+                       .in_force;
     return store.insert_filing(tx, f);
   });
   if (!f.approved)

@@ -5,6 +5,7 @@
 #include <hazmon/storage/data_quality_store.hpp>
 #include <hazmon/storage/database.hpp>
 
+#include "filing_limits.hpp"
 #include "principal_checks.hpp"
 
 namespace hazmon::service {
@@ -110,15 +111,16 @@ storage::UnitFiling UnitStatusService::suppression_filing(
   f.company_code = s.company_code;
   f.target = storage::unit_target(s);
   f.filing_type = model::unit_status_filing_type(s.status);
-  auto max = f.filing_type == "overhaul" ? filing_.max_overhaul_length : filing_.max_length;
+  auto max = filing_.max_for(f.filing_type);
   f.reason = s.reason;
   f.person = s.responsible_person.value_or(who.name);
   f.starts_at = s.begin_at;
   f.ends_at = s.planned_end.value_or(s.begin_at + max);
   if (!upload) f.created_by = who.id;
   // Before it and after it: a window filed ahead on the unit counts as much as one behind.
-  auto chain = store_.chain(tx, f.target, f.starts_at, f.ends_at, filing_.chain_gap, max);
-  f.approved = !upload && chain.end - chain.start <= max && f.starts_at <= now + max;
+  auto [in_force, chain] =
+      check_enterprise_window(tx, filing_, f.target, f.starts_at, f.ends_at, now, max);
+  f.approved = !upload && in_force;
   if (f.approved) return f;
   if (upload)
     pending =

@@ -35,6 +35,11 @@ struct FilingSettings {
   // the same unit continues that window: the maximum applies to the whole chain
   // (ingest.filing_chain_gap_minutes; docs/duties.md, attack 12.10).
   std::chrono::seconds chain_gap{3600};
+
+  // The longest window of a filing type ("overhaul" or any other) in force without approval.
+  std::chrono::seconds max_for(const std::string& filing_type) const {
+    return filing_type == "overhaul" ? max_overhaul_length : max_length;
+  }
 };
 // From the config's `ingest` section (filing_max_days, overhaul_filing_max_days,
 // filing_chain_gap_minutes).
