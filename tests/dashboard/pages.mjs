@@ -854,7 +854,9 @@ export async function unitStatusFiledAndApproved(browser, { url, adminUser, admi
     const filingRow = off.page.locator('[data-testid=admin-filings] tbody tr', { hasText: '待审批' })
       .filter({ has: off.page.locator('td:first-child', { hasText: new RegExp('^' + s.filing.id + '$') }) }).first();
     await filingRow.waitFor({ timeout: T });
-    if (!(await filingRow.innerText()).includes(companyName)) fail('the filing row: ' + (await filingRow.innerText()));
+    // The page names the enterprise once its list of names has arrived, which may be after the row.
+    const named = await filingRow.filter({ hasText: companyName }).waitFor({ timeout: T }).then(() => true, () => false);
+    if (!named) fail('the filing row: ' + (await filingRow.innerText()));
     await filingRow.getByRole('button', { name: '批准' }).click();
     await off.page.waitForFunction((id) => document.querySelector('[data-testid=admin-filings] [role=status]')?.textContent.includes('报备 ' + id + ' 已批准'), s.filing.id, { timeout: T });
 
@@ -933,7 +935,7 @@ export async function circularUnsignedListed(browser, { url, adminUser, adminPas
     const sumRow = off.page.locator('[data-testid=circular-summary] tbody tr', { hasText: countyName }).first();
     await sumRow.waitFor({ timeout: T });
     const sc = await sumRow.locator('td').allInnerTexts();
-    const want = [countyName, reg.circulars, reg.recipients, reg.acknowledged, reg.unacknowledged, reg.overdue].map(String);
+    const want = [countyName, reg.circulars, reg.recipients, reg.acknowledged, reg.unacknowledged, reg.overdue, reg.acknowledged_late].map(String);
     if (sc.join('|') !== want.join('|')) fail(`summary row ${sc.join('|')} vs the API ${want.join('|')}`);
     await off.page.locator('[data-testid=circulars-page] input[name=unacknowledged]').check();
     await Promise.all([
