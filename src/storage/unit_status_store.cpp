@@ -251,6 +251,11 @@ UnitStatusStore::Chain UnitStatusStore::chain(Tx& tx, const UnitTarget& unit,
                                               core::SysTime starts_at, core::SysTime ends_at,
                                               std::chrono::seconds gap,
                                               std::chrono::seconds limit) const {
+  // Two filings on one target at the same moment would each read the other's absence and both
+  // come into force: the second waits here until the first transaction ends, and its read below
+  // (READ COMMITTED, a new snapshot per statement) then sees the first's window.
+  tx.exec_count("SELECT pg_advisory_xact_lock(hashtext('filing_chain'), hashtext($1 || ':' || $2))",
+                {unit.kind, unit.code});
   // A chain of at most `limit` around the window lies within [ends_at - limit, starts_at +
   // limit], and so does the next window that would join it: reading the windows within `limit`
   // and `gap` of the new one either finds the whole chain or one that already exceeds `limit`.

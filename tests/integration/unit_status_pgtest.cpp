@@ -2,6 +2,10 @@
 // overhaul makes a filing (origin unit_status) on its unit with the filings' limits, the next
 // status or the end ends it (or cancels it when it had not begun), the ingest's windows mark it
 // as sparing gas detectors, and the service's checks hold.
+#include <atomic>
+#include <future>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include <hazmon/core/clock.hpp>
@@ -10,6 +14,7 @@
 #include <hazmon/service/unit_status_service.hpp>
 #include <hazmon/storage/database.hpp>
 #include <hazmon/storage/monitoring_store.hpp>
+#include <hazmon/storage/unit_status_store.hpp>
 
 #include "pgtest_util.hpp"
 #include "test_database.hpp"
@@ -211,4 +216,40 @@ TEST(UnitStatusPg, BackToBackStopsShareOneLimitWithinTheConfiguredGap) {
   auto alone = strict.file(w.user(), s);
   EXPECT_EQ(alone.status.filing_status, "approved");
   EXPECT_FALSE(alone.pending_reason);
+}
+
+// Two filings of one unit at the same moment (attack 12.10 by racing): the second's chain check
+// waits until the first's transaction ends, so it reads the first's window. Without the wait each
+// read the other's absence and both came into force.
+TEST(UnitStatusPg, ConcurrentChainChecksOfOneUnitRunOneAfterTheOther) {
+  World w;
+  auto now = w.clock.now();
+  const storage::UnitTarget unit{"equipment", kUnit},
+      other{"equipment", kA + std::string("001G0001")};
+  std::promise<void> first_inside, release;
+  std::thread first([&] {
+    w.db.db().in_tx([&](storage::Tx& tx) {
+      storage::UnitStatusStore().chain(tx, unit, now, now + hours(1), minutes(60), hours(24 * 7));
+      first_inside.set_value();
+      release.get_future().wait();
+    });
+  });
+  first_inside.get_future().wait();
+  // Another target is not held up.
+  w.db.db().in_tx([&](storage::Tx& tx) {
+    storage::UnitStatusStore().chain(tx, other, now, now + hours(1), minutes(60), hours(24 * 7));
+  });
+  std::atomic<bool> second_done{false};
+  std::thread second([&] {
+    w.db.db().in_tx([&](storage::Tx& tx) {
+      storage::UnitStatusStore().chain(tx, unit, now, now + hours(1), minutes(60), hours(24 * 7));
+    });
+    second_done = true;
+  });
+  std::this_thread::sleep_for(milliseconds(500));
+  EXPECT_FALSE(second_done.load()) << "the second chain check did not wait for the first";
+  release.set_value();
+  first.join();
+  second.join();
+  EXPECT_TRUE(second_done.load());
 }
