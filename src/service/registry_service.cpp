@@ -58,7 +58,7 @@ bool is_regulator(Role r) {
 }
 
 void require_write(const Principal& who, const EntityDef& def, bool creating) {
-  bool ok;
+  bool ok = false;  // every ScopeBy sets it; GCC 12 cannot see that the switch covers them all
   switch (def.scope_by) {
     case ScopeBy::global:
     case ScopeBy::region:
