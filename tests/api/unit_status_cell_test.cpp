@@ -13,6 +13,7 @@
 #include <hazmon/storage/database.hpp>
 
 #include "test_server.hpp"
+#include "unit_status_support.hpp"
 
 using namespace hazmon;
 using namespace hazmon::test;
@@ -129,20 +130,9 @@ World& world() {
   return *w;
 }
 
-// HH (above 100) on `quota` at `ago` and `ago` - 40 s: an HH alarm at once (no debounce).
 void exceed(World& w, const std::string& data_id, const std::string& quota,
             system_clock::duration ago = seconds(100)) {
-  json body = {
-      {"companyCode", kA},
-      {"dataId", data_id},
-      {"reportType", "realtime"},
-      {"sendTime", w.at(seconds(0))},
-      {"datas",
-       json::array(
-           {{{"quotaCode", quota}, {"collectTime", w.at(-ago)}, {"value", 120.0}},
-            {{"quotaCode", quota}, {"collectTime", w.at(-ago + seconds(40))}, {"value", 125.0}}})}};
-  auto r = w.c().post_json("/api/v1/upload/realtime", body, w.gateway_a);
-  if (r.status != 200 || r.json()["accepted"] != 2) throw std::runtime_error(r.body);
+  unit_status::exceed(w, kA, data_id, quota, ago);
 }
 
 // The one alarm of `quota`: whether it was suppressed.
@@ -154,11 +144,7 @@ bool suppressed(World& w, const std::string& quota) {
   return items[0]["suppressed"].get<bool>();
 }
 
-json file(World& w, const json& body, const std::string& as, int want = 201) {
-  auto r = w.c().post_json("/api/v1/unit-statuses", body, as);
-  if (r.status != want) throw std::runtime_error("file: " + std::to_string(r.status) + r.body);
-  return r.json();
-}
+using unit_status::file;
 
 json stop(World& w, const std::string& equip, system_clock::duration ago) {
   return file(
