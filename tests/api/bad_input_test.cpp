@@ -1721,6 +1721,12 @@ std::vector<Hostile> make_catalogue() {
                  "%PDF-1.4 x", "application/pdf"),
        404, "not_found"},
       {"ci_download_missing", get("/api/v1/circulars/999999999/attachments/1"), 404, "not_found"},
+      // The issuer's delivery view (GET /api/v1/circulars/{id}/notifications).
+      {"ci_deliveries_missing", get("/api/v1/circulars/999999999/notifications"), 404, "not_found"},
+      {"ci_deliveries_sql_id", get("/api/v1/circulars/1%20OR%201=1/notifications"), 404,
+       "not_found"},
+      {"ci_deliveries_unknown_param", get("/api/v1/circulars/999999999/notifications?x=1"), 400,
+       "bad_request"},
       // The daily safety commitment (安全承诺), filed by enterprise A's user (its enterprise has
       // no 包保责任人 and no principal: nobody may sign, so nothing is ever stored here).
       {"cm_units_do_not_add_up",
