@@ -320,7 +320,7 @@ TEST(ReportApi, GenerateListDownloadAndMail) {
 
   // The e-mail: subject = title, the summary in the body, HTML and XLSX attached.
   std::vector<json> mails;
-  for (int i = 0; i < 100 && mails.empty(); ++i) {
+  for (int i = 0; i < 600 && mails.empty(); ++i) {  // up to 30 s on a loaded machine
     mails = w->smtp.messages();
     if (mails.empty()) std::this_thread::sleep_for(milliseconds(50));
   }
