@@ -23,6 +23,8 @@ packages=(
   libsimdjson-dev
   # report: XLSX exports (ADR 0016), and unzip to read them back in the tests
   libxlsxwriter-dev unzip
+  # GB/T 28181 SIP server: libosip2's parser (ADR 0029)
+  libosip2-dev
   # dashboard: the headless browser tests/dashboard drives, its Chinese resources (the test
   # browser runs in zh-CN: date inputs 年/月/日) and a CJK font for its screenshots
   chromium chromium-l10n fonts-wqy-microhei
