@@ -339,7 +339,7 @@ TEST(ReadCache, AMissedPageIsMadeOnceForEveryoneWaitingOnIt) {
     };
     std::vector<std::thread> threads;
     threads.emplace_back([&] { got[0] = cache.make_once(key, 7, make(400)); });
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the first is making it
+    while (made.load() == 0) std::this_thread::yield();  // the first is making it
     for (int t = 1; t < 5; ++t)
       threads.emplace_back([&, t] { got[t] = cache.make_once(key, 7, make(0)); });
     for (auto& t : threads) t.join();
