@@ -26,6 +26,8 @@ void from_json(const nlohmann::json& j, SisSettings& s) {
   };
   s.enabled = j.value("enabled", s.enabled);
   s.max_bypass_hours = j.value("max_bypass_hours", s.max_bypass_hours);
+  s.enterprise_approval_max_hours =
+      j.value("enterprise_approval_max_hours", s.enterprise_approval_max_hours);
   level("trip_warning_level", s.trip_warning_level);
   level("bypass_warning_level", s.bypass_warning_level);
   s.trip_scan_window_s = j.value("trip_scan_window_s", s.trip_scan_window_s);
@@ -70,6 +72,12 @@ constexpr const char* kFilers =
 
 constexpr const char* kApprover =
     "must be the enterprise's principal or a 包保责任人 of the loop's hazard source (valid today)";
+
+// Who approves any bypass of a loop in their scope, as a filing (docs/sis.md).
+bool is_officer(model::Role r) {
+  return r == model::Role::province_admin || r == model::Role::city_officer ||
+         r == model::Role::county_officer;
+}
 
 void no_future(core::SysTime t, core::SysTime now, const char* pointer) {
   if (t > now + std::chrono::minutes(5))
@@ -199,6 +207,14 @@ model::SisBypass SisService::file_bypass(const model::Principal& who, long long 
     errors.push_back(
         {"/expiry_at", "at most " + std::to_string(s_.max_bypass_hours) +
                            " hours from now: an uploaded bypass is in effect at once"});
+  // Its own system approved it: the enterprise approves no longer a bypass than from the
+  // dashboard (13.24); a longer one is filed there and waits for an officer.
+  if (who.role == model::Role::gateway && errors.empty() &&
+      b.expiry_at - now > std::chrono::hours(s_.enterprise_approval_max_hours))
+    errors.push_back(
+        {"/expiry_at", "at most " + std::to_string(s_.enterprise_approval_max_hours) +
+                           " hours from now: a longer bypass is filed from the dashboard and "
+                           "approved by a county, city or province officer"});
   if (!errors.empty())
     throw Error(Errc::validation_failed, "the bypass is not valid", std::move(errors));
   b.loop_id = loop_id;
@@ -229,12 +245,24 @@ model::SisBypass SisService::file_bypass(const model::Principal& who, long long 
 }
 
 model::SisBypass SisService::approve_bypass(const model::Principal& who, long long id) {
-  require_enterprise_filer(who, kFilers);
+  // Four eyes (attack 13.24): another account of the enterprise than the one that filed it, or a
+  // county, city or province officer, who alone approves a bypass longer than
+  // sis.enterprise_approval_max_hours.
+  const bool officer = is_officer(who.role);
+  if (!officer &&
+      (who.role != model::Role::enterprise_user || who.scope.kind != model::ScopeKind::enterprise))
+    throw Error(Errc::forbidden,
+                "a bypass is approved by another user of the enterprise or by a county, city or "
+                "province officer");
   auto now = clock_.now();
   return db_.in_tx([&](storage::Tx& tx) {
     auto b = store_.find_bypass(tx, who.scope, id, true);
     if (!b) throw Error(Errc::not_found, "no such bypass");
     if (b->state != "requested") throw Error(Errc::conflict, "only a requested bypass is approved");
+    if (!officer && b->filed_by == who.name)
+      throw Error(Errc::forbidden,
+                  "four eyes: the account that filed a bypass does not approve it; another user "
+                  "of the enterprise or a county, city or province officer approves it");
     // The named approver still holds the authority (a 包保责任人 replaced since the filing).
     auto loop = store_.find_loop(tx, who.scope, b->loop_id, false);
     if (!loop || !store_.may_approve(tx, loop->company_code, loop->hazard_code, b->approver,
@@ -249,6 +277,10 @@ model::SisBypass SisService::approve_bypass(const model::Principal& who, long lo
       throw Error(Errc::conflict, "approved now, the bypass would last more than " +
                                       std::to_string(s_.max_bypass_hours) +
                                       " hours until its expiry; approve it nearer its begin");
+    if (!officer && b->expiry_at - now > std::chrono::hours(s_.enterprise_approval_max_hours))
+      throw Error(Errc::forbidden, "a bypass in effect for more than " +
+                                       std::to_string(s_.enterprise_approval_max_hours) +
+                                       " hours is approved by a county, city or province officer");
     store_.approve_bypass(tx, id, now, who.name);
     return *store_.find_bypass(tx, who.scope, id, false);
   });

@@ -133,6 +133,9 @@ World& world() {
     w->token["enterprise_user"] =
         w->srv->make_user("rm_enterprise_user", "enterprise_user", kCompany);
     w->token["operator"] = w->srv->make_user("rm_operator", "operator");
+    // Files the bypasses sis.approve tries: the filing account does not approve (four eyes).
+    w->token["enterprise_filer"] =
+        w->srv->make_user("rm_enterprise_filer", "enterprise_user", kCompany);
     auto issue = [&](const json& body) {
       auto j = ok(c.post_json("/api/v1/credentials", body, admin));
       return std::pair{j["id"].get<long long>(),
@@ -503,7 +506,7 @@ std::map<std::string, Try> actions() {
   };
   auto sis_requested = [=](World& w, const std::string& tag) {
     auto res = w.c().post_json("/api/v1/sis-loops/" + sis_loop(w, tag) + "/bypasses", sis_bypass(),
-                               w.token.at("enterprise_user"));
+                               w.token.at("enterprise_filer"));
     if (res.status != 201) throw std::runtime_error("role matrix: sis bypass: " + res.body);
     return std::to_string(res.json()["id"].get<long long>());
   };

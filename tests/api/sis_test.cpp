@@ -111,6 +111,7 @@ World& world() {
     w->county = w->srv->make_user("sis_county", "county_officer", kCounty);
     w->city_other = w->srv->make_user("sis_city_other", "city_officer", "140400");
     w->user_a = w->srv->make_user("sis_user_a", "enterprise_user", kA);
+    w->srv->make_user("sis_user_a2", "enterprise_user", kA);  // approves sis_user_a's bypasses
     w->user_b = w->srv->make_user("sis_user_b", "enterprise_user", kB);
     auto cred = ok(c.post_json(
         "/api/v1/credentials",
@@ -139,10 +140,14 @@ TEST(SisApi, AnExpiredBypassWarnsAndEndingItClosesTheWarning) {
   EXPECT_EQ(r.json()["state"], "requested");
   auto bid = std::to_string(r.json()["id"].get<long long>());
   EXPECT_EQ(w.c().get(path, w.user_a).json()["state"], "in_service");
+  // Four eyes (docs/sis.md): the filing account does not approve; another user does.
   r = w.c().post_json("/api/v1/sis-bypasses/" + bid + "/approve", json::object(), w.user_a);
+  ASSERT_EQ(r.status, 403) << r.body;
+  r = w.c().post_json("/api/v1/sis-bypasses/" + bid + "/approve", json::object(),
+                      w.srv->login("sis_user_a2"));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json()["state"], "active");
-  EXPECT_EQ(r.json()["approved_by"], "sis_user_a");
+  EXPECT_EQ(r.json()["approved_by"], "sis_user_a2");
   auto loop = w.c().get(path, w.user_a).json();
   EXPECT_EQ(loop["state"], "bypassed");
   EXPECT_EQ(loop["state_name"], "旁路");

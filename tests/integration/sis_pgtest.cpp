@@ -60,6 +60,10 @@ struct World {
     return principal(model::Role::enterprise_user, model::Scope::enterprise(company),
                      std::string("u") + company);
   }
+  model::Principal other_user(const char* company) {  // another account of the enterprise
+    return principal(model::Role::enterprise_user, model::Scope::enterprise(company),
+                     std::string("v") + company);
+  }
   model::SisLoop loop(bool trip_point = true) {
     model::SisLoop l;
     l.company_code = kA;
@@ -184,10 +188,14 @@ TEST(SisPg, ABypassPastItsExpiryWarnsOnceAndTheWarningClosesWhenItEnds) {
   World w;
   auto l = w.loop();
   auto b = w.sis.file_bypass(w.user(kA), l.id, w.bypass(hours(2)));
-  b = w.sis.approve_bypass(w.user(kA), b.id);
+  // Four eyes: another account than the filing one approves (docs/sis.md).
+  auto e = caught([&] { w.sis.approve_bypass(w.user(kA), b.id); });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->code, core::Errc::forbidden);
+  b = w.sis.approve_bypass(w.other_user(kA), b.id);
   EXPECT_EQ(b.state, "active");
   ASSERT_TRUE(b.approved_by);
-  EXPECT_EQ(*b.approved_by, std::string("u") + kA);
+  EXPECT_EQ(*b.approved_by, std::string("v") + kA);
   EXPECT_EQ(w.state(l.id), model::SisState::bypassed);
   w.clock.advance(minutes(119));
   EXPECT_EQ(w.sis.check(), 0) << "not expired yet";
@@ -213,7 +221,7 @@ TEST(SisPg, ABypassPastItsExpiryWarnsOnceAndTheWarningClosesWhenItEnds) {
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].status, model::DisposalState::closed);
   EXPECT_EQ(w.state(l.id), model::SisState::in_service);
-  auto e = caught([&] { w.sis.end_bypass(w.user(kA), b.id, ""); });
+  e = caught([&] { w.sis.end_bypass(w.user(kA), b.id, ""); });
   ASSERT_TRUE(e);
   EXPECT_EQ(e->code, core::Errc::conflict);
 }
@@ -236,7 +244,7 @@ TEST(SisPg, AFiledTripWarnsAtOnceAndTheResetClosesIt) {
   EXPECT_EQ(e->code, core::Errc::conflict);
   // A bypass filed and approved while tripped does not hide the trip.
   auto b = w.sis.file_bypass(w.user(kA), l.id, w.bypass(hours(1)));
-  w.sis.approve_bypass(w.user(kA), b.id);
+  w.sis.approve_bypass(w.other_user(kA), b.id);
   EXPECT_EQ(w.state(l.id), model::SisState::tripped);
   e = caught([&] { w.sis.reset_trip(w.user(kA), trip.id, " ", "", std::nullopt); });
   ASSERT_TRUE(e);

@@ -31,6 +31,9 @@ class WarningService;
 struct SisSettings {
   bool enabled = true;  // false: no `sis` warnings and no trips from points (filing still works)
   int max_bypass_hours = 72;  // a bypass's expiry at most this long after its begin
+  // The longest bypass (from its approval, or from now when uploaded) the enterprise approves
+  // itself; a longer one waits for a county, city or province officer (docs/sis.md, 13.24).
+  int enterprise_approval_max_hours = 24;
   rules::WarningLevel trip_warning_level = rules::WarningLevel::orange;
   rules::WarningLevel bypass_warning_level = rules::WarningLevel::yellow;
   int trip_scan_window_s = 3600;  // trip-point readings older than this are not looked at

@@ -1,0 +1,224 @@
+// Round 4 of the hostile tenant (docs/security.md, attacks 13.24–13.34): holes the round-3 note
+// left open. An enterprise's users and its gateway may only read and write their own rows, and
+// nothing they send may lower what the regulator sees. Each attack is refused (or kept for an
+// officer), and a fingerprint of the tables it aims at shows that nothing was stored or changed.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <hazmon/app/platform.hpp>
+#include <hazmon/core/time_format.hpp>
+#include <hazmon/storage/database.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "test_server.hpp"
+
+using namespace hazmon;
+using namespace hazmon::test;
+using nlohmann::json;
+using namespace std::chrono;
+
+namespace {
+
+// 吕梁 (141100): 交城县 (141122) for A, 兴县 (141123) for B; no other API test uses them.
+const std::string kA = "14112200001", kB = "14112300001";
+const std::string kHazA = kA + "001", kHazB = kB + "001";
+const std::string kCellA = "D4MJA1";  // a production unit of A's major hazard source
+const std::string kGatewayA = "D4GW0000001";
+
+// Row count and a hash of every row of the tables named (as duty_attack_test.cpp's).
+std::string fingerprint(const std::vector<std::string>& tables) {
+  std::string sql;
+  for (const auto& t : tables) {
+    if (!sql.empty()) sql += " UNION ALL ";
+    sql += "SELECT '" + t +
+           "' AS t, count(*)::text || ':' || coalesce(md5(string_agg(x::text, '|' ORDER BY "
+           "x::text)), '') AS h FROM " +
+           t + " x";
+  }
+  std::string out;
+  shared_db().db().in_tx([&](storage::Tx& tx) {
+    for (auto& r : tx.exec(sql + " ORDER BY 1"))
+      out += r["t"].get<std::string>() + "=" + r["h"].get<std::string>() + "\n";
+  });
+  return out;
+}
+
+::testing::AssertionResult refused(const HttpResult& r, int status,
+                                   const std::string& pointer = {}) {
+  if (r.status != status)
+    return ::testing::AssertionFailure()
+           << "status " << r.status << " (want " << status << "): " << r.body.substr(0, 500);
+  if (!pointer.empty() && r.body.find("\"" + pointer + "\"") == std::string::npos)
+    return ::testing::AssertionFailure() << "no pointer " << pointer << ": " << r.body;
+  return ::testing::AssertionSuccess();
+}
+
+// An upload answered 200 that stored nothing: every row rejected.
+::testing::AssertionResult all_rejected(const HttpResult& r, std::size_t rows) {
+  if (r.status != 200)
+    return ::testing::AssertionFailure() << "status " << r.status << ": " << r.body;
+  auto j = r.json();
+  if (j.value("accepted", -1) != 0 || j["rejected"].size() != rows)
+    return ::testing::AssertionFailure() << "not all rejected: " << r.body;
+  return ::testing::AssertionSuccess();
+}
+
+struct World {
+  std::unique_ptr<TestServer> srv;
+  HttpsClient c() const { return srv->client(); }
+  std::string gateway_a;
+  // Sessions follow the fake clock: a fresh token for each use.
+  std::string as(const std::string& user) { return srv->login(user); }
+  std::string t(system_clock::duration from_now) const {
+    return core::format_rfc3339(srv->clock().now() + from_now);
+  }
+  HttpResult upload(const std::string& table, const json& rows) {
+    return c().post_json("/api/v1/upload/" + table, rows, gateway_a);
+  }
+  json get(const std::string& path, const std::string& user = "d4_admin") {
+    auto r = c().get(path, as(user));
+    if (r.status != 200) throw std::runtime_error("GET " + path + ": " + r.body);
+    return r.json();
+  }
+  json ok(const std::string& coll, const json& body, const std::string& user = "d4_admin") {
+    auto r = c().post_json("/api/v1/" + coll, body, as(user));
+    if (r.status / 100 != 2 && r.status != 409)
+      throw std::runtime_error("duty attack 4 set-up: " + coll + " " + r.body);
+    return r.json();
+  }
+};
+
+World& world() {
+  static World* w = [] {
+    auto w = new World;
+    w->srv = std::make_unique<TestServer>(shared_db());
+    w->srv->make_user("d4_admin", "province_admin");
+    w->ok("regions",
+          {{"code", "141122"}, {"name", "交城县"}, {"level", "county"}, {"parent_code", "141100"}});
+    w->ok("regions",
+          {{"code", "141123"}, {"name", "兴县"}, {"level", "county"}, {"parent_code", "141100"}});
+    w->ok("enterprises", {{"company_code", kA},
+                          {"name", "交城第四轮攻击测试化工有限公司"},
+                          {"region_code", "141122"},
+                          {"status", "operating"},
+                          {"principal", "赵总"}});
+    w->ok("enterprises", {{"company_code", kB},
+                          {"name", "兴县第四轮攻击测试化工有限公司"},
+                          {"region_code", "141123"},
+                          {"status", "operating"}});
+    w->ok("hazard-sources", {{"hazard_code", kHazA},
+                             {"company_code", kA},
+                             {"name", "硝化装置区"},
+                             {"rank", 1},
+                             {"r_value", 120}});
+    w->ok("hazard-sources", {{"hazard_code", kHazB},
+                             {"company_code", kB},
+                             {"name", "罐区"},
+                             {"rank", 2},
+                             {"r_value", 60}});
+    w->ok("production-cells", {{"prodcell_id", kCellA},
+                               {"company_code", kA},
+                               {"hazard_code", kHazA},
+                               {"cell_type", "unit"},
+                               {"name", "硝化单元"}});
+    for (const auto& [role, name] :
+         {std::pair{"principal", "厂长"}, std::pair{"technical", "副厂长"}})
+      w->ok("responsible-persons",
+            {{"company_code", kA}, {"hazard_code", kHazA}, {"role", role}, {"name", name}});
+    w->ok("gateways", {{"gateway_code", kGatewayA},
+                       {"company_code", kA},
+                       {"name", "采集网关"},
+                       {"acquisition_interval_s", 60}});
+    auto cred = w->ok("credentials",
+                      {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kA}}}});
+    w->gateway_a = cred["app_id"].get<std::string>() + "." + cred["secret"].get<std::string>();
+    w->srv->make_user("d4_county", "county_officer", "141122");
+    w->srv->make_user("d4_county_b", "county_officer", "141123");
+    w->srv->make_user("d4_user_a", "enterprise_user", kA);
+    w->srv->make_user("d4_user_a2", "enterprise_user", kA);
+    w->srv->make_user("d4_user_b", "enterprise_user", kB);
+    return w;
+  }();
+  return *w;
+}
+
+}  // namespace
+
+// Attack 13.24: an SIS bypass approved by the account that filed it (the named approver is a
+// name the filer types), and a long bypass approved by the enterprise alone. Four eyes: another
+// account approves; over sis.enterprise_approval_max_hours (24) only an officer; the gateway's
+// bypass, in effect at once, expires within that from now.
+TEST(DutyAttack4, ABypassIsApprovedByAnotherAccountAndALongOneByAnOfficer) {
+  auto& w = world();
+  auto r = w.c().post_json("/api/v1/sis-loops",
+                           {{"company_code", kA},
+                            {"tag", "D4-SIS1"},
+                            {"name", "硝化釜超温联锁"},
+                            {"hazard_code", kHazA}},
+                           w.as("d4_county"));
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  auto loop = "/api/v1/sis-loops/" + std::to_string(r.json()["id"].get<long long>());
+  auto bypass = [&](system_clock::duration length) {
+    return json{{"applicant", "仪表工"},
+                {"approver", "厂长"},
+                {"reason", "变送器校验"},
+                {"expiry_at", w.t(length)}};
+  };
+  auto file = [&](system_clock::duration length) {
+    auto res = w.c().post_json(loop + "/bypasses", bypass(length), w.as("d4_user_a"));
+    if (res.status != 201) throw std::runtime_error("bypass: " + res.body);
+    return "/api/v1/sis-bypasses/" + std::to_string(res.json()["id"].get<long long>());
+  };
+  const std::vector<std::string> tables = {"sis_loop", "sis_bypass", "sis_trip", "warning_event"};
+
+  // The filing account approving its own bypass: 403, nothing changes.
+  auto id = file(hours(8));
+  auto before = fingerprint(tables);
+  EXPECT_TRUE(refused(w.c().post_json(id + "/approve", json::object(), w.as("d4_user_a")), 403));
+  // B's user and B's county do not see it.
+  EXPECT_TRUE(refused(w.c().post_json(id + "/approve", json::object(), w.as("d4_user_b")), 404));
+  EXPECT_TRUE(refused(w.c().post_json(id + "/approve", json::object(), w.as("d4_county_b")), 404));
+  EXPECT_EQ(fingerprint(tables), before);
+  EXPECT_EQ(w.get(loop)["state"], "in_service");
+  // Another account of the enterprise approves it.
+  r = w.c().post_json(id + "/approve", json::object(), w.as("d4_user_a2"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["approved_by"], "d4_user_a2");
+  EXPECT_EQ(w.get(loop)["state"], "bypassed");
+  ASSERT_EQ(w.c().post_json(id + "/end", json::object(), w.as("d4_user_a")).status, 200);
+
+  // Two days out of service: not the enterprise's to approve, whichever account.
+  id = file(hours(48));
+  before = fingerprint(tables);
+  for (const char* user : {"d4_user_a", "d4_user_a2"})
+    EXPECT_TRUE(refused(w.c().post_json(id + "/approve", json::object(), w.as(user)), 403)) << user;
+  EXPECT_EQ(fingerprint(tables), before);
+  EXPECT_EQ(w.get(loop)["state"], "in_service");
+  r = w.c().post_json(id + "/approve", json::object(), w.as("d4_county"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["approved_by"], "d4_county");
+  EXPECT_EQ(w.get(loop)["state"], "bypassed");
+  ASSERT_EQ(w.c().post_json(id + "/end", json::object(), w.as("d4_user_a")).status, 200);
+
+  // The gateway's bypass is approved by the enterprise's own system and in effect at once: at
+  // most 24 hours from now.
+  auto row = bypass(hours(48));
+  row["kind"] = "bypass";
+  row["loop"] = "D4-SIS1";
+  before = fingerprint(tables);
+  auto up = w.upload("sis", json::array({row}));
+  EXPECT_TRUE(all_rejected(up, 1));
+  EXPECT_NE(up.body.find("expiry_at"), std::string::npos) << up.body;
+  EXPECT_EQ(fingerprint(tables), before);
+  row["expiry_at"] = w.t(hours(20));
+  up = w.upload("sis", json::array({row}));
+  ASSERT_EQ(up.status, 200) << up.body;
+  EXPECT_EQ(up.json()["accepted"], 1) << up.body;
+  EXPECT_EQ(w.get(loop)["state"], "bypassed");
+  ASSERT_EQ(w.upload("sis", json::array({{{"kind", "bypass_end"}, {"loop", "D4-SIS1"}}})).status,
+            200);
+  EXPECT_EQ(w.get(loop)["state"], "in_service");
+}
