@@ -88,7 +88,8 @@ class RecentReplies {
 
 struct IngestService::Pending {
   ingest::Upload upload;
-  bool tick = false;  // timer evaluation, no upload
+  std::string forward_body;  // city mode: the plaintext body, queued for the province
+  bool tick = false;         // timer evaluation, no upload
   std::promise<nlohmann::json> reply;
 };
 
@@ -178,7 +179,7 @@ struct IngestService::Impl {
   void evaluate(const model::PointDef& p, const model::Reading& r, bool late,
                 std::vector<model::AlarmEvent>& out);
   void add_ticks(storage::IngestBatch& batch, const ingest::RegistrySnapshot& snap);
-  void add_upload(const ingest::Upload& u, const std::string& reply, storage::IngestBatch& batch,
+  void add_upload(const Pending& p, const std::string& reply, storage::IngestBatch& batch,
                   const ingest::RegistrySnapshot& snap, std::int64_t now_ms);
   void answer(std::vector<std::pair<Pending*, std::string>>& answers,
               const storage::IngestBatch& batch);

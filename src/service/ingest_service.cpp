@@ -84,6 +84,7 @@ json IngestService::upload(const model::Principal& caller, const json& body) {
   ingest::UploadSettings us{i.s.max_items_per_upload, i.s.max_future_skew, i.s.max_reading_age};
   auto p = std::make_unique<Pending>();
   p->upload = ingest::decode_upload(body, *snap, caller, i.clock.now(), us);
+  if (!i.s.forward_path.empty()) p->forward_body = body.dump();
   return submit(std::move(p));
 }
 
@@ -93,6 +94,7 @@ json IngestService::upload_text(const model::Principal& caller, std::string_view
   ingest::UploadSettings us{i.s.max_items_per_upload, i.s.max_future_skew, i.s.max_reading_age};
   auto p = std::make_unique<Pending>();
   p->upload = ingest::decode_upload_text(body, *snap, caller, i.clock.now(), us);
+  if (!i.s.forward_path.empty()) p->forward_body = std::string(body);
   return submit(std::move(p));
 }
 

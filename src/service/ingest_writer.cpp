@@ -93,12 +93,17 @@ void IngestService::Impl::add_ticks(storage::IngestBatch& batch,
 
 // A new upload joins the group: its record, its readings through the rules, the gateway's
 // last contact and the enterprise's own alarms.
-void IngestService::Impl::add_upload(const ingest::Upload& u, const std::string& reply,
+void IngestService::Impl::add_upload(const Pending& p, const std::string& reply,
                                      storage::IngestBatch& batch,
                                      const ingest::RegistrySnapshot& snap, std::int64_t now_ms) {
+  const auto& u = p.upload;
   batch.uploads.push_back({u.company_code, u.data_id, u.gateway_code,
                            ingest::to_string(u.report_type), to_ms(u.received),
                            static_cast<int>(u.readings.size()), reply});
+  if (!s.forward_path.empty() && !p.forward_body.empty()) {
+    batch.uploads.back().forward_path = s.forward_path;
+    batch.uploads.back().forward_body = p.forward_body;
+  }
   // Rules see each point's samples in collect-time order.
   std::vector<std::size_t> order(u.readings.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -155,7 +160,7 @@ void IngestService::Impl::process(std::vector<std::unique_ptr<Pending>>& items) 
     }
     auto reply = ingest::upload_reply(u).dump();
     in_group[key] = reply;
-    add_upload(u, reply, batch, *snap, now_ms);
+    add_upload(*p, reply, batch, *snap, now_ms);
     answers.emplace_back(p.get(), reply);
   }
   try {

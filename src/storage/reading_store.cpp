@@ -429,6 +429,28 @@ void insert_enterprise_alarms(Tx& tx, const std::vector<EnterpriseAlarmRow>& ala
   }
 }
 
+// City mode: the uploads to forward, queued beside their upload records (one statement). A row
+// already queued (the same dataId stored by a replay racing a resend) is left as it is.
+void queue_forwards(Tx& tx, const std::vector<UploadRecord>& uploads) {
+  ArrayText paths, companies, ids, bodies;
+  bool any = false;
+  for (const auto& u : uploads) {
+    if (u.forward_body.empty()) continue;
+    any = true;
+    paths.add_text(u.forward_path);
+    companies.add_text(u.company_code);
+    ids.add_text(u.data_id);
+    bodies.add_text(u.forward_body);
+  }
+  if (!any) return;
+  tx.exec(
+      "INSERT INTO federation_outbox (path, company_code, data_id, body) "
+      "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) "
+      "ON CONFLICT (path, company_code, data_id) DO NOTHING",
+      {std::move(paths).done(), std::move(companies).done(), std::move(ids).done(),
+       std::move(bodies).done()});
+}
+
 // One row per gateway (its latest time in the group), one statement.
 void touch_gateways(Tx& tx, const std::vector<std::pair<std::string, std::int64_t>>& gateways) {
   std::unordered_map<std::string, std::int64_t> seen;
@@ -456,7 +478,10 @@ void ReadingStore::write(Tx& tx, const IngestBatch& b) const {
       copy_readings_binary(work, b.readings);
       write_latest(tx, b.readings);
     }
-    if (!b.uploads.empty()) copy_uploads(work, b.uploads);
+    if (!b.uploads.empty()) {
+      copy_uploads(work, b.uploads);
+      queue_forwards(tx, b.uploads);
+    }
     if (!b.enterprise_alarms.empty()) insert_enterprise_alarms(tx, b.enterprise_alarms);
     if (!b.alarms.empty()) write_alarms(tx, b.alarms);
     if (!b.gateways_seen.empty()) touch_gateways(tx, b.gateways_seen);

@@ -90,9 +90,17 @@ std::string encode_batch(const IngestBatch& b) {
                {"alarms", json::array()},
                {"enterprise_alarms", json::array()},
                {"gateways_seen", json::array()}};
-  for (const auto& u : b.uploads)
-    meta["uploads"].push_back({u.company_code, u.data_id, u.gateway_code, u.report_type,
-                               u.received_ms, u.accepted, u.reply});
+  for (const auto& u : b.uploads) {
+    json row = {u.company_code, u.data_id,  u.gateway_code, u.report_type,
+                u.received_ms,  u.accepted, u.reply};
+    // City mode: what goes to the province, so that a replayed upload is queued too (records
+    // spooled before 0030 have seven fields).
+    if (!u.forward_body.empty()) {
+      row.push_back(u.forward_path);
+      row.push_back(u.forward_body);
+    }
+    meta["uploads"].push_back(std::move(row));
+  }
   for (const auto& a : b.alarms)
     meta["alarms"].push_back({a.point_id, a.quota_code, a.company_code, a.hazard_code, a.equip_code,
                               model::to_string(a.transition), model::to_string(a.type),
@@ -125,8 +133,13 @@ IngestBatch decode_batch(const std::string& payload) {
     r.quality = get<std::int16_t>(p);
   }
   auto meta = json::parse(p, end);
-  for (auto& u : meta["uploads"])
+  for (auto& u : meta["uploads"]) {
     b.uploads.push_back({u[0], u[1], u[2], u[3], u[4].get<std::int64_t>(), u[5].get<int>(), u[6]});
+    if (u.size() >= 9) {
+      b.uploads.back().forward_path = u[7].get<std::string>();
+      b.uploads.back().forward_body = u[8].get<std::string>();
+    }
+  }
   for (auto& a : meta["alarms"]) {
     model::AlarmEvent w;
     w.point_id = a[0];

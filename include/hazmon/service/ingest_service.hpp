@@ -42,6 +42,9 @@ struct IngestSettings {
   int partition_days_ahead = 3;
   int retention_days = 400;
   std::chrono::milliseconds points_reload_debounce{250};  // see IngestService::points_changed
+  // City mode (docs/federation.md): each accepted upload's plaintext body is queued for the
+  // province's route of this path, in the transaction that stores it. Empty: province mode.
+  std::string forward_path;
 };
 // The config's `ingest` section; spool_file comes as written (a relative one is under state_dir:
 // app resolves it).

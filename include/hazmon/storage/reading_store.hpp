@@ -26,6 +26,11 @@ struct UploadRecord {
   std::int64_t received_ms = 0;
   int accepted = 0;
   std::string reply;  // JSON text returned again on a resend
+  // City mode (docs/federation.md): the plaintext body to forward to the province and the upload
+  // route it goes to there. When set, write() queues it in federation_outbox in the same
+  // transaction as the upload record; empty in province mode.
+  std::string forward_path = {};
+  std::string forward_body = {};
 };
 
 struct EnterpriseAlarmRow {
