@@ -79,10 +79,12 @@ TEST(SecurityStreams, PasswordChangeClosesEveryStreamOfTheUser) {
   auto token = srv.make_user("sec_stream_pw", "province_officer");
   auto other_session = srv.login("sec_stream_pw");
   auto c = srv.client();
+  std::promise<void> other_open;
   std::future<StreamRun> other = std::async(std::launch::async, [&] {
-    return run_stream(srv.client(), other_session, milliseconds(10000), {});
+    return run_stream(srv.client(), other_session, milliseconds(10000),
+                      [&] { other_open.set_value(); });
   });
-  std::this_thread::sleep_for(milliseconds(300));
+  other_open.get_future().wait();  // open before the change, however slow the machine is
   auto run = run_stream(c, token, milliseconds(10000), [&] {
     EXPECT_EQ(
         c.post_json("/api/v1/auth/password",
@@ -151,11 +153,12 @@ TEST(SecurityStreams, AtMostNStreamsPerPersonTheOldestGives) {
   });
   first_open.get_future().wait();
   std::vector<std::future<StreamRun>> more;
+  std::promise<void> opened[2];  // each is open before the next starts, in this order
   for (int i = 0; i < 2; ++i) {
-    more.push_back(std::async(std::launch::async, [&] {
-      return run_stream(srv.client(), token, milliseconds(3000), {});
+    more.push_back(std::async(std::launch::async, [&, i] {
+      return run_stream(srv.client(), token, milliseconds(3000), [&, i] { opened[i].set_value(); });
     }));
-    std::this_thread::sleep_for(milliseconds(300));
+    opened[i].get_future().wait();
   }
   auto oldest = first.get();
   EXPECT_TRUE(oldest.ended_by_server()) << "the third stream closes the first: " << oldest.got;
