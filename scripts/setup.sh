@@ -23,6 +23,8 @@ packages=(
   libsimdjson-dev
   # report: XLSX exports (ADR 0016), and unzip to read them back in the tests
   libxlsxwriter-dev unzip
+  # 3-D plant models: the uploaded 3D Tiles ZIP read in memory and checked (ADR 0030)
+  libzip-dev
   # GB/T 28181 SIP server: libosip2's parser (ADR 0029)
   libosip2-dev
   # dashboard: the headless browser tests/dashboard drives, its Chinese resources (the test

@@ -26,6 +26,7 @@
 #include <hazmon/service/notification_service.hpp>
 #include <hazmon/service/patrol_service.hpp>
 #include <hazmon/service/permit_service.hpp>
+#include <hazmon/service/plant_model_service.hpp>
 #include <hazmon/service/process_service.hpp>
 #include <hazmon/service/registry_service.hpp>
 #include <hazmon/service/report_service.hpp>
@@ -134,6 +135,7 @@ struct Platform::Impl {
   std::unique_ptr<service::CircularService> circulars;
   std::unique_ptr<service::ProcessService> processes;
   std::unique_ptr<service::PatrolService> patrols;
+  std::unique_ptr<service::PlantModelService> plant_models;
   std::unique_ptr<storage::RegistryVersion> registry_version;  // outlives ctx's response cache
   std::unique_ptr<api::ApiContext> ctx;
   http::Router router;
@@ -293,6 +295,7 @@ void Platform::Impl::build_reporting() {
   processes = std::make_unique<service::ProcessService>(
       db, *clock, cfg["ingest"]["offline_after_s"].get<int>());
   patrols = std::make_unique<service::PatrolService>(db, *clock);
+  plant_models = std::make_unique<service::PlantModelService>(db, *clock);
   if (o.manual_ticks) return;  // the caller runs refresh(), tick() and check()
   ingest->on_maintenance([c = commitments.get()] { c->check(); });  // the deadline, every minute
   ingest->on_maintenance([s = sis.get()] { s->check(); });          // trips from points, expiries
@@ -336,6 +339,7 @@ void Platform::Impl::build_api() {
   ctx->reports = reports.get();
   ctx->commitments = commitments.get();
   ctx->patrols = patrols.get();
+  ctx->plant_models = plant_models.get();
   ctx->permits = permits.get();
   ctx->sis = sis.get();
   ctx->unit_statuses = unit_statuses.get();

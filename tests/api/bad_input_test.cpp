@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "plant_model_support.hpp"
 #include "test_server.hpp"
 
 using namespace hazmon::test;
@@ -65,6 +66,8 @@ const std::vector<std::string> kTables = {"region",
                                           "circular",
                                           "circular_recipient",
                                           "circular_attachment",
+                                          "plant_model",
+                                          "plant_model_file",
                                           "data_quality_day",
                                           "work_permit",
                                           "work_permit_change",
@@ -319,6 +322,10 @@ Send post_text(std::string body, std::string target = "/api/v1/enterprises") {
 }
 Send get(std::string target) {
   return [=](Env& e) { return e.client().get(target, e.admin); };
+}
+// The upload of a 3-D plant model for `code` named `name` (docs/plant-models.md).
+std::string pm_upload(const std::string& code, const std::string& name) {
+  return "/api/v1/upload/enterprises/" + code + "/plant-models?name=" + name;
 }
 Send call(std::string method, std::string target) {
   return [=](Env& e) { return e.client().request(method, target, {}, bearer(e.admin)); };
@@ -1727,6 +1734,60 @@ std::vector<Hostile> make_catalogue() {
        "not_found"},
       {"ci_deliveries_unknown_param", get("/api/v1/circulars/999999999/notifications?x=1"), 400,
        "bad_request"},
+      // 3-D plant models (docs/plant-models.md): hostile archives and names store nothing.
+      {"pm_upload_text", send_text("POST", pm_upload(kCompanyA, "x"), "hello", "text/plain"), 415,
+       "unsupported_media_type"},
+      {"pm_upload_not_a_zip",
+       send_text("POST", pm_upload(kCompanyA, "x"), "PK\x03\x04 junk", "application/zip"), 422,
+       "validation_failed"},
+      {"pm_upload_empty", send_text("POST", pm_upload(kCompanyA, "x"), "", "application/zip"), 422,
+       "validation_failed"},
+      {"pm_upload_no_name",
+       send_text("POST", "/api/v1/upload/enterprises/" + std::string(kCompanyA) + "/plant-models",
+                 hazmon::test::good_model_zip(), "application/zip"),
+       422, "validation_failed"},
+      {"pm_upload_zip_slip",
+       send_text("POST", pm_upload(kCompanyA, "x"),
+                 hazmon::test::make_zip({{"tileset.json", "{}"}, {"../../evil.glb", "x"}}),
+                 "application/zip"),
+       422, "validation_failed"},
+      {"pm_upload_bomb",
+       send_text("POST", pm_upload(kCompanyA, "x"),
+                 hazmon::test::make_zip({{"tileset.json", "{}"},
+                                         {"bomb.bin", std::string(8u << 20, '0'), true}}),
+                 "application/zip"),
+       422, "validation_failed"},
+      {"pm_upload_external_tile",
+       send_text("POST", pm_upload(kCompanyA, "x"),
+                 hazmon::test::make_zip(
+                     {{"tileset.json",
+                       hazmon::test::tileset_json("https://evil.example/a.b3dm").dump()}}),
+                 "application/zip"),
+       422, "validation_failed"},
+      {"pm_upload_unknown_enterprise",
+       send_text("POST", pm_upload("99999999999", "x"), hazmon::test::good_model_zip(),
+                 "application/zip"),
+       404, "not_found"},
+      {"pm_upload_sql_code",
+       send_text("POST", pm_upload("1%27%20OR%201=1", "x"), hazmon::test::good_model_zip(),
+                 "application/zip"),
+       404, "not_found"},
+      {"pm_upload_unknown_param",
+       send_text("POST", pm_upload(kCompanyA, "x") + "&force=true",
+                 hazmon::test::good_model_zip(), "application/zip"),
+       400, "bad_request"},
+      {"pm_list_missing", get("/api/v1/enterprises/99999999999/plant-models"), 404, "not_found"},
+      {"pm_list_unknown_param", get("/api/v1/enterprises/" + std::string(kCompanyA) +
+                                    "/plant-models?limit=1"),
+       400, "bad_request"},
+      {"pm_get_missing", get("/api/v1/plant-models/999999999"), 404, "not_found"},
+      {"pm_get_sql_id", get("/api/v1/plant-models/1%20OR%201=1"), 404, "not_found"},
+      {"pm_file_missing", get("/api/v1/plant-models/999999999/files/tileset.json"), 404,
+       "not_found"},
+      {"pm_file_too_deep", get("/api/v1/plant-models/999999999/files/a/b/c/d/e/f/g/h/i/j/k.b3dm"),
+       404, "route_not_found"},
+      {"pm_delete_missing", send_text("DELETE", "/api/v1/plant-models/999999999", "", ""), 404,
+       "not_found"},
       // The daily safety commitment (安全承诺), filed by enterprise A's user (its enterprise has
       // no 包保责任人 and no principal: nobody may sign, so nothing is ever stored here).
       {"cm_units_do_not_add_up",

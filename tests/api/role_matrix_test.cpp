@@ -13,6 +13,7 @@
 #include <map>
 #include <sstream>
 
+#include "plant_model_support.hpp"
 #include "test_server.hpp"
 
 using namespace hazmon;
@@ -400,6 +401,40 @@ std::map<std::string, Try> actions() {
   };
   a["routine_use.read"] = [=](World& w, const std::string& r, int) {
     return w.c().get("/api/v1/routine-use", as(w, r));
+  };
+  // 3-D plant models (docs/plant-models.md): uploaded for the enterprise and deleted again at
+  // once (an enterprise keeps at most five); each delete tries a model the admin uploaded.
+  auto plant_model = [=](World& w, const std::string& token) {
+    return w.c().request(
+        "POST", "/api/v1/upload/enterprises/" + kCompany + "/plant-models?name=matrix",
+        good_model_zip(),
+        {{"Authorization", "Bearer " + token}, {"Content-Type", "application/zip"}});
+  };
+  a["plant_model.upload"] = [=](World& w, const std::string& r, int) {
+    auto res = plant_model(w, as(w, r));
+    if (res.status == 201)
+      w.c().del("/api/v1/plant-models/" + std::to_string(res.json()["id"].get<long long>()),
+                w.token.at("province_admin"));
+    return res;
+  };
+  a["plant_model.read"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/enterprises/" + kCompany + "/plant-models", as(w, r));
+  };
+  a["plant_model.file"] = [=](World& w, const std::string& r, int) {
+    static std::string id = [&] {
+      auto res = plant_model(w, w.token.at("province_admin"));
+      if (res.status != 201) throw std::runtime_error("role matrix: plant model: " + res.body);
+      return std::to_string(res.json()["id"].get<long long>());
+    }();
+    return w.c().get("/api/v1/plant-models/" + id + "/files/tileset.json", as(w, r));
+  };
+  a["plant_model.delete"] = [=](World& w, const std::string& r, int) {
+    auto res = plant_model(w, w.token.at("province_admin"));
+    if (res.status != 201) throw std::runtime_error("role matrix: plant model: " + res.body);
+    auto path = "/api/v1/plant-models/" + std::to_string(res.json()["id"].get<long long>());
+    auto out = w.c().del(path, as(w, r));
+    w.c().del(path, w.token.at("province_admin"));
+    return out;
   };
   // Unit run statuses (装置运行状态) on a production unit made once; each attempt begins a
   // minute after the one before, so that no attempt begins before the unit's latest status.

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "plant_model_support.hpp"
 #include "test_server.hpp"
 
 using namespace hazmon::test;
@@ -1481,5 +1482,48 @@ TEST_F(ScopeMatrixOther, ConnectionStatusAndCityDutiesFollowTheScope) {
     for (const auto& x : dj["items"]) cities.insert(x["city_code"].get<std::string>());
     EXPECT_EQ(cities.count(kA.city), 1u);
     EXPECT_EQ(cities.count(kB.city) == 1, who.scope.empty()) << d.body.substr(0, 300);
+  }
+}
+
+// 3-D plant models (docs/plant-models.md, attack 13.20): a model of each side, read by every
+// caller: its list, the model and its files inside the scope, 404 outside (never 403); a
+// caller outside cannot delete it, and it stays.
+TEST_F(ScopeMatrixOther, PlantModelsFollowTheScope) {
+  auto c = w_->client();
+  std::map<std::string, std::string> model;  // company → its model's id
+  for (const auto* side : {&kA, &kB}) {
+    auto up = c.request(
+        "POST", "/api/v1/upload/enterprises/" + side->company + "/plant-models?name=sm",
+        good_model_zip(),
+        {{"Authorization", "Bearer " + w_->admin()}, {"Content-Type", "application/zip"}});
+    ASSERT_EQ(up.status, 201) << up.body;
+    model[side->company] = std::to_string(up.json()["id"].get<long long>());
+  }
+  for (const auto& who : kCallers) {
+    SCOPED_TRACE(who.user + " (" + who.role + " " + who.scope + ")");
+    const auto& tok = w_->token.at(who.user);
+    for (const auto* side : {&kA, &kB}) {
+      bool visible = side == &kA ? who.sees_a : who.sees_b;
+      auto base = "/api/v1/plant-models/" + model[side->company];
+      auto list = c.get("/api/v1/enterprises/" + side->company + "/plant-models", tok);
+      auto one = c.get(base, tok);
+      auto file = c.get(base + "/files/tiles/box.b3dm", tok);
+      if (visible) {
+        EXPECT_EQ(list.status, 200) << list.body;
+        EXPECT_EQ(list.json()["total"], 1) << list.body;
+        EXPECT_EQ(one.status, 200) << one.body;
+        EXPECT_EQ(file.status, 200) << side->company;
+      } else {
+        EXPECT_TRUE(is_problem(list, 404, "not_found")) << list.body;
+        EXPECT_TRUE(is_problem(one, 404, "not_found")) << one.body;
+        EXPECT_TRUE(is_problem(file, 404, "not_found")) << file.body;
+        auto gone = c.del(base, tok);
+        EXPECT_TRUE(is_problem(gone, 404, "not_found")) << gone.body;
+      }
+    }
+  }
+  for (const auto* side : {&kA, &kB}) {
+    EXPECT_EQ(c.get("/api/v1/plant-models/" + model[side->company], w_->admin()).status, 200);
+    EXPECT_EQ(c.del("/api/v1/plant-models/" + model[side->company], w_->admin()).status, 204);
   }
 }

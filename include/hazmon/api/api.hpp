@@ -31,6 +31,7 @@ class ReportService;
 class CommitmentService;
 class PermitService;
 class SisService;
+class PlantModelService;
 class UnitStatusService;
 class CircularService;
 class ProcessService;
@@ -76,6 +77,8 @@ struct ApiContext {
   service::CircularService* circulars = nullptr;        // null: no /api/v1/circulars
   service::ProcessService* processes = nullptr;         // null: no /api/v1/processes, /coverage
   service::PatrolService* patrols = nullptr;  // null: no patrols, duty check-ins, routine use
+  // null: no /api/v1/plant-models (docs/plant-models.md)
+  service::PlantModelService* plant_models = nullptr;
   // null: lists and the overview are made for every request and carry no ETag (ADR 0018).
   std::shared_ptr<ResponseCache> response_cache;
 };
