@@ -21,6 +21,7 @@
 #include <hazmon/service/commitment_service.hpp>
 #include <hazmon/service/data_quality.hpp>
 #include <hazmon/service/event_hub.hpp>
+#include <hazmon/service/gb28181_service.hpp>
 #include <hazmon/service/ingest_service.hpp>
 #include <hazmon/service/monitoring.hpp>
 #include <hazmon/service/notification_service.hpp>
@@ -135,6 +136,9 @@ struct Platform::Impl {
   std::unique_ptr<service::CircularService> circulars;
   std::unique_ptr<service::ProcessService> processes;
   std::unique_ptr<service::PatrolService> patrols;
+  std::unique_ptr<service::Gb28181Service> gb28181;  // GB/T 28181 devices (docs/gb28181.md)
+  std::unique_ptr<::hazmon::gb28181::Server> sip;    // gb28181.enabled: reports to gb28181
+  unsigned short sip_port = 0;
   std::unique_ptr<service::PlantModelService> plant_models;
   std::unique_ptr<storage::RegistryVersion> registry_version;  // outlives ctx's response cache
   std::unique_ptr<api::ApiContext> ctx;
@@ -149,6 +153,7 @@ struct Platform::Impl {
   void build_notify();
   void build_video();
   void build_reporting();
+  void build_gb28181();
   void build_api();
   api::Readiness readiness();
 };
@@ -307,6 +312,15 @@ void Platform::Impl::build_reporting() {
   });
 }
 
+// GB/T 28181 devices: the API always; the SIP server when gb28181.enabled (docs/gb28181.md).
+void Platform::Impl::build_gb28181() {
+  auto gs = cfg.contains("gb28181") ? cfg["gb28181"].get<service::Gb28181Settings>()
+                                    : service::Gb28181Settings{};
+  gb28181 = std::make_unique<service::Gb28181Service>(db, *box, gs, *clock);
+  if (gs.enabled)
+    sip = std::make_unique<::hazmon::gb28181::Server>(gs.server, *gb28181, *clock, &metrics);
+}
+
 api::Readiness Platform::Impl::readiness() {
   if (auto stalled = liveness.stalled(); !stalled.empty()) {
     std::string names;
@@ -339,6 +353,7 @@ void Platform::Impl::build_api() {
   ctx->reports = reports.get();
   ctx->commitments = commitments.get();
   ctx->patrols = patrols.get();
+  ctx->gb28181 = gb28181.get();
   ctx->plant_models = plant_models.get();
   ctx->permits = permits.get();
   ctx->sis = sis.get();
@@ -392,6 +407,7 @@ Platform::Platform(const json& cfg, storage::Database& db, PlatformOptions o)
   i.build_notify();
   i.build_video();
   i.build_reporting();
+  i.build_gb28181();
   i.build_api();
 }
 
@@ -409,6 +425,7 @@ unsigned short Platform::start() {
   i.warnings->start();
   i.ingest->start();
   if (i.video) i.video->start();
+  if (i.sip) i.sip_port = i.sip->start();
   return i.server->start();
 }
 
@@ -429,6 +446,7 @@ void Platform::stop() {
     throw;
   }
   version_stop.join();
+  if (i.sip) i.sip->stop();  // no more registrations, keepalives or catalogs
   i.auth->stop_revocation_watch();
   if (i.pipeline) i.pipeline->stop();  // no more events or segments
   if (i.video) i.video->stop();        // writes what they reported
@@ -460,6 +478,7 @@ bool Platform::alive() {
 
 core::Metrics& Platform::metrics() { return impl_->metrics; }
 core::SecretBox& Platform::secret_box() { return *impl_->box; }
+unsigned short Platform::gb28181_port() const { return impl_->sip_port; }
 auth::AuthService& Platform::auth() { return *impl_->auth; }
 service::RegistryService& Platform::registry() { return *impl_->registry; }
 service::IngestService& Platform::ingest() { return *impl_->ingest; }

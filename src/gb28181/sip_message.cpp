@@ -5,18 +5,24 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdarg>
 #include <memory>
 #include <mutex>
 
 namespace hazmon::gb28181 {
 
 namespace {
+// libosip2's trace sink: nothing (see init_parser).
+void quiet(const char*, int, osip_trace_level_t, const char*, va_list) {}
+
 void init_parser() {
   static std::once_flag once;
   std::call_once(once, [] {
     parser_init();
     // libosip2 writes a line to stderr for every message it cannot parse: anyone on the network
-    // could fill the journal with them. Refusals are counted in /metrics instead.
+    // could fill the journal with them. Refusals are counted in /metrics instead. Disabling the
+    // levels alone leaves libosip2's default sink (stdout) in place, so the sink is replaced too.
+    osip_trace_initialize_func(TRACE_LEVEL0, quiet);
     for (int l = TRACE_LEVEL0; l < END_TRACE_LEVEL; ++l)
       osip_trace_disable_level(static_cast<osip_trace_level_t>(l));
   });

@@ -655,6 +655,38 @@ std::map<std::string, Try> actions() {
                      "' AND source_ref LIKE '附件4 #%'");
     return res;
   };
+  // GB/T 28181 devices (docs/gb28181.md): a distinct NVR id per role and try.
+  auto gb_id = [](const std::string& r, int n) {
+    auto i = std::find(kRoles.begin(), kRoles.end(), r) - kRoles.begin();
+    return "14010970001180" + std::to_string(100000 + i * 1000 + n);
+  };
+  auto gb_device = [=](World& w, const std::string& id) {
+    auto res = w.c().post_json(
+        "/api/v1/gb28181/devices",
+        {{"device_id", id}, {"company_code", kCompany}, {"name", "矩阵NVR"}, {"kind", "nvr"}},
+        w.token.at("province_admin"));
+    if (res.status != 201) throw std::runtime_error("role matrix: gb28181 device: " + res.body);
+    return "/api/v1/gb28181/devices/" + std::to_string(res.json()["id"].get<long long>());
+  };
+  a["gb28181.read"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/gb28181/devices", as(w, r));
+  };
+  a["gb28181.create"] = [=](World& w, const std::string& r, int n) {
+    return w.c().post_json("/api/v1/gb28181/devices",
+                           {{"device_id", gb_id(r, n)},
+                            {"company_code", kCompany},
+                            {"name", "矩阵NVR"},
+                            {"kind", "nvr"},
+                            {"password", "Matrix-pass-1"}},
+                           as(w, r));
+  };
+  a["gb28181.update"] = [=](World& w, const std::string& r, int n) {
+    return w.c().patch_json(gb_device(w, gb_id(r, 300 + n)), {{"password", "Matrix-pass-2"}},
+                            as(w, r));
+  };
+  a["gb28181.delete"] = [=](World& w, const std::string& r, int n) {
+    return w.c().del(gb_device(w, gb_id(r, 600 + n)), as(w, r));
+  };
   return a;
 }
 

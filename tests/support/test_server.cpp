@@ -89,6 +89,12 @@ nlohmann::json test_config(const TestServerOptions& o, const fs::path& tmp) {
         {"recording_dir", "recordings"},
         {"secrets_dir", "camera-secrets"},
         {"allowed_networks", o.camera_networks}}},
+      {"gb28181",
+       {{"enabled", o.gb28181},
+        {"listen_address", "127.0.0.1"},
+        {"port", 0},
+        {"domain", "1400000000"},
+        {"sip_id", "14000000002000000001"}}},
   };
   return config::validate_config(std::move(c));
 }

@@ -82,6 +82,9 @@ struct TestServerOptions {
   // http.shutdown_grace_ms.
   int version_statement_timeout_ms = 2000;
   int shutdown_grace_ms = 3000;
+  // gb28181.enabled: the GB/T 28181 SIP server on 127.0.0.1, an ephemeral UDP port
+  // (platform().gb28181_port()), domain 1400000000, keepalives every 60 s, offline after 3 missed.
+  bool gb28181 = false;
 };
 
 class TestServer {

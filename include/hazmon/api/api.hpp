@@ -36,6 +36,7 @@ class UnitStatusService;
 class CircularService;
 class ProcessService;
 class PatrolService;
+class Gb28181Service;
 }  // namespace hazmon::service
 
 namespace hazmon::api {
@@ -76,7 +77,8 @@ struct ApiContext {
   service::UnitStatusService* unit_statuses = nullptr;  // null: no /api/v1/unit-statuses
   service::CircularService* circulars = nullptr;        // null: no /api/v1/circulars
   service::ProcessService* processes = nullptr;         // null: no /api/v1/processes, /coverage
-  service::PatrolService* patrols = nullptr;  // null: no patrols, duty check-ins, routine use
+  service::PatrolService* patrols = nullptr;   // null: no patrols, duty check-ins, routine use
+  service::Gb28181Service* gb28181 = nullptr;  // null: no /api/v1/gb28181/devices
   // null: no /api/v1/plant-models (docs/plant-models.md)
   service::PlantModelService* plant_models = nullptr;
   // null: lists and the overview are made for every request and carry no ETag (ADR 0018).

@@ -91,6 +91,8 @@ class Platform {
 
   core::Metrics& metrics();
   core::SecretBox& secret_box();
+  // The UDP port of the GB/T 28181 SIP server once started; 0 when gb28181.enabled is false.
+  unsigned short gb28181_port() const;
   auth::AuthService& auth();
   service::RegistryService& registry();
   service::IngestService& ingest();
