@@ -30,6 +30,8 @@ packages=(
   # dashboard: the headless browser tests/dashboard drives, its Chinese resources (the test
   # browser runs in zh-CN: date inputs 年/月/日) and a CJK font for its screenshots
   chromium chromium-l10n fonts-wqy-microhei
+  # duty-room video calls (docs/calls.md, ADR 0031): the Janus WebRTC server their tests start
+  janus
 )
 # The dashboard's npm packages (web/package-lock.json) need npm; Debian's nodejs and npm unless a
 # Node.js with npm is already installed.

@@ -17,6 +17,7 @@
 #include <hazmon/http/server.hpp>
 #include <hazmon/http/static_files.hpp>
 #include <hazmon/service/audit_log.hpp>
+#include <hazmon/service/call_service.hpp>
 #include <hazmon/service/circular_service.hpp>
 #include <hazmon/service/commitment_service.hpp>
 #include <hazmon/service/data_quality.hpp>
@@ -136,6 +137,7 @@ struct Platform::Impl {
   std::unique_ptr<service::CircularService> circulars;
   std::unique_ptr<service::ProcessService> processes;
   std::unique_ptr<service::PatrolService> patrols;
+  std::unique_ptr<service::CallService> calls;       // calls.enabled: duty-room video calls
   std::unique_ptr<service::Gb28181Service> gb28181;  // GB/T 28181 devices (docs/gb28181.md)
   std::unique_ptr<::hazmon::gb28181::Server> sip;    // gb28181.enabled: reports to gb28181
   unsigned short sip_port = 0;
@@ -300,6 +302,8 @@ void Platform::Impl::build_reporting() {
   processes = std::make_unique<service::ProcessService>(
       db, *clock, cfg["ingest"]["offline_after_s"].get<int>());
   patrols = std::make_unique<service::PatrolService>(db, *clock);
+  if (auto cs = call_settings(cfg); cs.enabled)
+    calls = std::make_unique<service::CallService>(db, *clock, *box, std::move(cs));
   plant_models = std::make_unique<service::PlantModelService>(db, *clock);
   if (o.manual_ticks) return;  // the caller runs refresh(), tick() and check()
   ingest->on_maintenance([c = commitments.get()] { c->check(); });  // the deadline, every minute
@@ -353,6 +357,7 @@ void Platform::Impl::build_api() {
   ctx->reports = reports.get();
   ctx->commitments = commitments.get();
   ctx->patrols = patrols.get();
+  ctx->calls = calls.get();
   ctx->gb28181 = gb28181.get();
   ctx->plant_models = plant_models.get();
   ctx->permits = permits.get();

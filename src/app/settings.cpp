@@ -44,6 +44,24 @@ service::NotifySettings notify_settings(const json& cfg) {
   return cfg["notify"].get<service::NotifySettings>();
 }
 
+service::CallSettings call_settings(const json& cfg) {
+  const auto& m = cfg["calls"];
+  auto s = m.get<service::CallSettings>();
+  auto secret = [&m](const char* name) {
+    return config::read_secret(m[std::string(name) + "_env"].get<std::string>(),
+                               m[std::string(name) + "_file"].get<std::string>())
+        .value_or("");
+  };
+  s.api_secret = secret("api_secret");
+  s.room_admin_key = secret("room_admin_key");
+  s.turn_credential = secret("turn_credential");
+  if (s.enabled && (s.api_secret.empty() || s.room_admin_key.empty()))
+    throw core::Error(core::Errc::bad_request,
+                      "calls.enabled needs Janus's api_secret and the VideoRoom admin_key "
+                      "(calls.api_secret_env / _file, calls.room_admin_key_env / _file)");
+  return s;
+}
+
 service::DataQualitySettings data_quality_settings(const json& cfg) {
   auto s = cfg["data_quality"].get<service::DataQualitySettings>();
   s.rollup.offline_after_s = cfg["ingest"]["offline_after_s"].get<int>();

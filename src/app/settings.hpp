@@ -11,6 +11,7 @@
 #include <hazmon/http/server.hpp>
 #include <hazmon/notify/sms_gateway.hpp>
 #include <hazmon/notify/smtp_mailer.hpp>
+#include <hazmon/service/call_service.hpp>
 #include <hazmon/service/data_quality.hpp>
 #include <hazmon/service/ingest_service.hpp>
 #include <hazmon/service/monitoring.hpp>
@@ -34,6 +35,9 @@ notify::SmtpSettings smtp_settings(const nlohmann::json& cfg);
 notify::HttpSmsSettings sms_settings(const nlohmann::json& cfg);
 service::NotifySettings notify_settings(const nlohmann::json& cfg);
 service::DataQualitySettings data_quality_settings(const nlohmann::json& cfg);
+// calls with Janus's api_secret, the VideoRoom admin_key and the TURN credential read (throws
+// when calls are enabled without the first two).
+service::CallSettings call_settings(const nlohmann::json& cfg);
 service::ReportSettings report_settings(const nlohmann::json& cfg);
 service::IngestSettings ingest_settings(const nlohmann::json& cfg);
 service::FilingSettings filing_settings(const nlohmann::json& cfg);

@@ -81,6 +81,8 @@ const std::vector<std::string> kTables = {"region",
                                           "sis_loop",
                                           "sis_bypass",
                                           "sis_trip",
+                                          "duty_call",
+                                          "duty_call_participant",
                                           "gb_device",
                                           "gb_channel"};
 
@@ -137,6 +139,13 @@ Env* build_env() {
         o;  // cameras: the video service with hazmond's default networks (no loopback)
     o.video = true;
     o.camera_networks = {{"*", {"10.0.0.0/8", "::/0"}}};
+    // Duty calls (docs/calls.md) with a Janus nobody runs: every case here is refused before
+    // hazmond would ask it.
+    ::setenv("HAZMON_BI_JANUS_SECRET", "bad-input-secret", 1);
+    o.calls = {{"enabled", true},
+               {"janus_url", "http://127.0.0.1:9/janus"},
+               {"api_secret_env", "HAZMON_BI_JANUS_SECRET"},
+               {"room_admin_key_env", "HAZMON_BI_JANUS_SECRET"}};
     return o;
   }());
   e->admin = e->srv->make_user("bi_admin", "province_admin");
@@ -1777,6 +1786,34 @@ std::vector<Hostile> make_catalogue() {
       {"ci_deliveries_sql_id", get("/api/v1/circulars/1%20OR%201=1/notifications"), 404,
        "not_found"},
       {"ci_deliveries_unknown_param", get("/api/v1/circulars/999999999/notifications?x=1"), 400,
+       "bad_request"},
+      // Duty-room calls (docs/calls.md): refused before any room is made on Janus.
+      {"call_unknown_kind", post("calls", {{"callee_kind", "room"}, {"callee_code", "140300"}}),
+       422, "validation_failed"},
+      {"call_no_code", post("calls", {{"callee_kind", "region"}}), 422, "validation_failed"},
+      {"call_code_not_text", post("calls", {{"callee_kind", "region"}, {"callee_code", 140300}}),
+       422, "validation_failed"},
+      {"call_code_sql", post("calls", {{"callee_kind", "enterprise"}, {"callee_code", kSqlMeta}}),
+       422, "validation_failed"},
+      {"call_code_too_long",
+       post("calls", {{"callee_kind", "enterprise"}, {"callee_code", std::string(40, '1')}}), 422,
+       "validation_failed"},
+      {"call_unknown_member",
+       post("calls", {{"callee_kind", "region"}, {"callee_code", "140300"}, {"pin", "1234"}}), 422,
+       "validation_failed"},
+      {"call_itself", post("calls", {{"callee_kind", "region"}, {"callee_code", "140000"}}), 422,
+       "validation_failed"},
+      {"call_body_not_json", post_text("{", "/api/v1/calls"), 400, "bad_request"},
+      {"call_list_bad_state", get("/api/v1/calls?state=missed"), 400, "bad_request"},
+      {"call_list_unknown_param", get("/api/v1/calls?room=1"), 400, "bad_request"},
+      {"call_missing", get("/api/v1/calls/999999999"), 404, "not_found"},
+      {"call_sql_id", get("/api/v1/calls/1%20OR%201=1"), 404, "not_found"},
+      {"call_join_missing", post_as("admin", "/api/v1/calls/999999999/join", json::object()), 404,
+       "not_found"},
+      {"call_end_missing", post_as("admin", "/api/v1/calls/999999999/end", json::object()), 404,
+       "not_found"},
+      {"call_janus_not_json", post_text("x", "/api/v1/janus"), 400, "bad_request"},
+      {"call_janus_no_verb", post_as("admin", "/api/v1/janus", {{"transaction", "t"}}), 400,
        "bad_request"},
       // 3-D plant models (docs/plant-models.md): hostile archives and names store nothing.
       {"pm_upload_text", send_text("POST", pm_upload(kCompanyA, "x"), "hello", "text/plain"), 415,

@@ -13,6 +13,7 @@
 #include <map>
 #include <sstream>
 
+#include "janus_server.hpp"
 #include "plant_model_support.hpp"
 #include "test_server.hpp"
 
@@ -77,6 +78,7 @@ Matrix read_doc() {
 }
 
 struct World {
+  std::unique_ptr<JanusServer> janus;  // duty calls (docs/calls.md); null without janus
   std::unique_ptr<TestServer> srv;
   std::map<std::string, std::string> token;           // role → bearer
   std::map<std::string, long long> spare_credential;  // role → a credential it may try to revoke
@@ -95,6 +97,10 @@ World& world() {
     auto w = new World;
     TestServerOptions o;
     o.video = true;  // the camera list: machines are refused there too
+    if (JanusServer::available()) {
+      w->janus = std::make_unique<JanusServer>();
+      o.calls = w->janus->calls_config<json>();
+    }
     w->srv = std::make_unique<TestServer>(shared_db(), o);
     auto admin = w->srv->make_user("rm_province_admin", "province_admin");
     auto c = w->srv->client();
@@ -401,6 +407,39 @@ std::map<std::string, Try> actions() {
   };
   a["routine_use.read"] = [=](World& w, const std::string& r, int) {
     return w.c().get("/api/v1/routine-use", as(w, r));
+  };
+  // Duty-room calls (docs/calls.md): officers call the enterprise, the enterprise its county (it
+  // calls only upward); each call is ended again at once. Joining tries the role's own call, or
+  // for roles that place none the province admin's.
+  auto callee_of = [](const std::string& r) {
+    return r == "enterprise_user" ? json{{"callee_kind", "region"}, {"callee_code", kCounty}}
+                                  : json{{"callee_kind", "enterprise"}, {"callee_code", kCompany}};
+  };
+  auto end_call = [](World& w, const HttpResult& call, const std::string& token) {
+    w.c().post_json("/api/v1/calls/" + std::to_string(call.json()["id"].get<long long>()) + "/end",
+                    json::object(), token);
+  };
+  a["call.place"] = [=](World& w, const std::string& r, int) {
+    auto res = w.c().post_json("/api/v1/calls", callee_of(r), as(w, r));
+    if (res.status == 201) end_call(w, res, as(w, r));
+    return res;
+  };
+  a["call.read"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/calls", as(w, r));
+  };
+  a["call.join"] = [=](World& w, const std::string& r, int) {
+    auto placer = as(w, r);
+    auto call = w.c().post_json("/api/v1/calls", callee_of(r), placer);
+    if (call.status != 201) {
+      placer = as(w, "province_admin");
+      call = w.c().post_json("/api/v1/calls", callee_of("province_admin"), placer);
+    }
+    if (call.status != 201) throw std::runtime_error("role matrix: call: " + call.body);
+    auto res = w.c().post_json(
+        "/api/v1/calls/" + std::to_string(call.json()["id"].get<long long>()) + "/join",
+        json::object(), as(w, r));
+    end_call(w, call, placer);
+    return res;
   };
   // 3-D plant models (docs/plant-models.md): uploaded for the enterprise and deleted again at
   // once (an enterprise keeps at most five); each delete tries a model the admin uploaded.

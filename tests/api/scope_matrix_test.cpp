@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "janus_server.hpp"
 #include "plant_model_support.hpp"
 #include "test_server.hpp"
 
@@ -1581,4 +1582,180 @@ TEST_F(ScopeMatrixOther, Gb28181DevicesFollowTheScope) {
   });
   EXPECT_EQ(b["name"].get<std::string>().rfind("改名sm_padmin", 0), 0u) << b.dump();
   EXPECT_EQ(b["password_sealed"], "v1:00");
+}
+
+// Duty-room calls (docs/calls.md): a call is its two rooms' (the province's, a city's or county's,
+// an enterprise's), not everything inside a scope: the province does not read a city's call to its
+// enterprise. Callees are picked inside the caller's scope or above it (13.22). The world's
+// sessions on a second server with calls on (a real Janus; skipped only without janus).
+TEST_F(ScopeMatrixOther, CallsFollowTheirRooms) {
+  if (!JanusServer::available()) GTEST_SKIP() << "janus is not installed (scripts/setup.sh)";
+  JanusServer janus;
+  TestServerOptions o;
+  o.calls = janus.calls_config<json>();
+  TestServer srv(shared_db(), o);
+  auto c = srv.client();
+  auto tok = [&](const char* user) { return w_->token.at(user); };
+  auto place = [&](const char* user, const char* kind, const std::string& code) {
+    return c.post_json("/api/v1/calls", {{"callee_kind", kind}, {"callee_code", code}}, tok(user));
+  };
+  auto id_of = [](const HttpResult& r) { return r.json()["id"].get<long long>(); };
+  // 太原's city calls its enterprise; the province calls 大同.
+  auto a = place("sm_city", "enterprise", kA.company);
+  ASSERT_EQ(a.status, 201) << a.body;
+  auto b = place("sm_padmin", "region", kB.city);
+  ASSERT_EQ(b.status, 201) << b.body;
+  const std::map<std::string, std::pair<bool, bool>> sees = {
+      // user → (sees A's call, sees the province's call to 大同)
+      {"sm_padmin", {false, true}},     {"sm_pofficer", {false, true}},
+      {"sm_city", {true, false}},       {"sm_county", {false, false}},
+      {"sm_enterprise", {true, false}}, {"sm_sibling", {false, false}},
+  };
+  for (const auto& who : kCallers) {
+    SCOPED_TRACE(who.user + " (" + who.role + " " + who.scope + ")");
+    const auto& t = w_->token.at(who.user);
+    auto list = c.get("/api/v1/calls", t);
+    if (who.role == "operator") {
+      EXPECT_TRUE(is_problem(list, 403, "forbidden")) << list.body;
+      EXPECT_TRUE(
+          is_problem(c.get("/api/v1/calls/" + std::to_string(id_of(a)), t), 403, "forbidden"));
+      continue;
+    }
+    ASSERT_EQ(list.status, 200) << list.body;
+    std::set<long long> ids;
+    auto items = list.json()["items"];
+    for (const auto& x : items) ids.insert(x["id"].get<long long>());
+    auto [see_a, see_b] = sees.at(who.user);
+    EXPECT_EQ(ids.count(id_of(a)) == 1, see_a) << list.body;
+    EXPECT_EQ(ids.count(id_of(b)) == 1, see_b) << list.body;
+    for (auto [id, visible] : {std::pair{id_of(a), see_a}, std::pair{id_of(b), see_b}}) {
+      auto one = c.get("/api/v1/calls/" + std::to_string(id), t);
+      if (visible) {
+        EXPECT_EQ(one.status, 200) << one.body;
+      } else {
+        EXPECT_TRUE(is_problem(one, 404, "not_found")) << one.body;
+        auto join = c.post_json("/api/v1/calls/" + std::to_string(id) + "/join", json::object(), t);
+        EXPECT_TRUE(is_problem(join, 404, "not_found")) << join.body;
+      }
+    }
+  }
+  // Placing: inside the scope and above it, never across.
+  auto ok_then_end = [&](const char* user, const char* kind, const std::string& code) {
+    auto r = place(user, kind, code);
+    EXPECT_EQ(r.status, 201) << user << " → " << code << ": " << r.body;
+    if (r.status == 201)
+      EXPECT_EQ(c.post_json("/api/v1/calls/" + std::to_string(id_of(r)) + "/end", json::object(),
+                            tok(user))
+                    .status,
+                200);
+  };
+  ok_then_end("sm_county", "enterprise", kA.company);
+  ok_then_end("sm_enterprise", "region", kA.county);
+  ok_then_end("sm_enterprise", "region", kA.city);
+  ok_then_end("sm_pofficer", "enterprise", kB.company);
+  for (auto [user, kind, code] : std::vector<std::tuple<const char*, const char*, std::string>>{
+           {"sm_city", "enterprise", kB.company},
+           {"sm_city", "region", kB.city},
+           {"sm_county", "region", kB.county},
+           {"sm_sibling", "enterprise", kA.company},
+           {"sm_enterprise", "enterprise", kB.company},
+           {"sm_enterprise", "region", kB.city}}) {
+    auto r = place(user, kind, code);
+    EXPECT_TRUE(is_problem(r, 422, "validation_failed")) << user << " → " << code << ": " << r.body;
+  }
+  for (auto [id, user] : {std::pair{id_of(a), "sm_city"}, std::pair{id_of(b), "sm_padmin"}})
+    EXPECT_EQ(c.post_json("/api/v1/calls/" + std::to_string(id) + "/end", json::object(), tok(user))
+                  .status,
+              200);
+}
+
+// GB/T 28181 devices (docs/gb28181.md): listed and read inside the scope only, 404 outside for
+// GET, PATCH and DELETE; writers change their own side's row, read-only roles get 403; a row
+// outside the scope keeps its name and password.
+TEST_F(ScopeMatrixOther, Gb28181DevicesFollowTheScope) {
+  auto c = w_->client();
+  std::map<std::string, std::string> dev;  // company → its device row id
+  for (const auto* side : {&kA, &kB}) {
+    shared_db().db().in_tx([&](hazmon::storage::Tx& tx) {
+      dev[side->company] = std::to_string(*tx.one<long long>(
+          "INSERT INTO gb_device (device_id, company_code, name, kind, password_sealed, "
+          "created_by, created_at, updated_at) VALUES ('14010000001180000042', $1, '矩阵NVR', "
+          "'nvr', 'v1:00', 'sm', now(), now()) RETURNING id",
+          {side->company}));
+    });
+  }
+  for (const auto& who : kCallers) {
+    SCOPED_TRACE(who.user + " (" + who.role + " " + who.scope + ")");
+    const auto& tok = w_->token.at(who.user);
+    auto list = c.get("/api/v1/gb28181/devices", tok);
+    ASSERT_EQ(list.status, 200) << list.body;
+    std::set<std::string> seen;
+    auto listed = list.json();
+    for (const auto& item : listed["items"]) {
+      seen.insert(item["company_code"].get<std::string>());
+      EXPECT_FALSE(item.contains("password_sealed"));
+    }
+    EXPECT_EQ(seen.count(kA.company) == 1, who.sees_a);
+    EXPECT_EQ(seen.count(kB.company) == 1, who.sees_b);
+    bool writer = who.role == "province_admin" || who.role == "city_officer" ||
+                  who.role == "county_officer" || who.role == "enterprise_user";
+    for (const auto* side : {&kA, &kB}) {
+      bool visible = side == &kA ? who.sees_a : who.sees_b;
+      auto path = "/api/v1/gb28181/devices/" + dev[side->company];
+      auto one = c.get(path, tok);
+      auto patch = c.patch_json(path, {{"name", "改名" + who.user}}, tok);
+      auto del = c.del(path + "0", tok);  // a row that is not there: 404 for everyone who may write
+      if (visible) {
+        EXPECT_EQ(one.status, 200) << one.body;
+        EXPECT_EQ(patch.status, writer ? 200 : 403) << patch.body;
+      } else {
+        EXPECT_TRUE(is_problem(one, 404, "not_found")) << side->company;
+        EXPECT_TRUE(is_problem(patch, writer ? 404 : 403, writer ? "not_found" : "forbidden"))
+            << patch.body;
+      }
+      EXPECT_EQ(del.status, writer ? 404 : 403) << del.body;
+    }
+  }
+  auto b = shared_db().db().in_tx([&](hazmon::storage::Tx& tx) {
+    return tx.exec_one("SELECT name, password_sealed FROM gb_device WHERE id = $1",
+                       {dev[kB.company]});
+  });
+  EXPECT_EQ(b["name"].get<std::string>().rfind("改名sm_padmin", 0), 0u) << b.dump();
+  EXPECT_EQ(b["password_sealed"], "v1:00");
+}
+
+// City federation (docs/federation.md): the forwarder's state and the uploads the province
+// refused are the instance's operations data, not a region's: the admin and the operator read
+// them, only the admin queues parked uploads again; every scoped caller (and the province
+// officer) gets 403. This instance is a province: it says so and has nothing parked.
+TEST_F(ScopeMatrixOther, FederationStatusIsForTheAdminAndTheOperatorOnly) {
+  auto c = w_->client();
+  for (const auto& who : kCallers) {
+    SCOPED_TRACE(who.user + " (" + who.role + " " + who.scope + ")");
+    const auto& tok = w_->token.at(who.user);
+    auto st = c.get("/api/v1/federation/status", tok);
+    auto parked = c.get("/api/v1/federation/parked", tok);
+    auto retry = c.post_json("/api/v1/federation/parked/retry", json::object(), tok);
+    bool reader = who.role == "province_admin" || who.role == "operator";
+    if (!reader) {
+      EXPECT_TRUE(is_problem(st, 403, "forbidden")) << st.body;
+      EXPECT_TRUE(is_problem(parked, 403, "forbidden")) << parked.body;
+      EXPECT_TRUE(is_problem(retry, 403, "forbidden")) << retry.body;
+      continue;
+    }
+    ASSERT_EQ(st.status, 200) << st.body;
+    EXPECT_EQ(st.json()["mode"], "province");
+    EXPECT_EQ(st.json()["forwarding"], false);
+    ASSERT_EQ(parked.status, 200) << parked.body;
+    EXPECT_TRUE(parked.json()["items"].empty());
+    if (who.role == "operator") {
+      EXPECT_TRUE(is_problem(retry, 403, "forbidden")) << retry.body;
+    } else {
+      ASSERT_EQ(retry.status, 200) << retry.body;
+      EXPECT_EQ(retry.json()["requeued"], 0);
+    }
+    EXPECT_TRUE(is_problem(c.post_json("/api/v1/federation/parked/1/retry", json::object(), tok),
+                           who.role == "operator" ? 403 : 404,
+                           who.role == "operator" ? "forbidden" : "not_found"));
+  }
 }

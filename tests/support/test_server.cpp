@@ -96,6 +96,7 @@ nlohmann::json test_config(const TestServerOptions& o, const fs::path& tmp) {
         {"domain", "1400000000"},
         {"sip_id", "14000000002000000001"}}},
   };
+  if (!o.calls.is_null()) c["calls"] = o.calls;
   return config::validate_config(std::move(c));
 }
 }  // namespace

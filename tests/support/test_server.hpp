@@ -85,6 +85,8 @@ struct TestServerOptions {
   // gb28181.enabled: the GB/T 28181 SIP server on 127.0.0.1, an ephemeral UDP port
   // (platform().gb28181_port()), domain 1400000000, keepalives every 60 s, offline after 3 missed.
   bool gb28181 = false;
+  // The `calls` section (duty-room video calls through Janus, docs/calls.md); null: off.
+  nlohmann::json calls;
 };
 
 class TestServer {

@@ -18,6 +18,7 @@ export const NAV: NavItem[] = [
   { path: '/review', name: 'review', title: '视频AI审核' },
   { path: '/cameras', name: 'cameras', title: '视频监控' },
   { path: '/gb28181', name: 'gb28181', title: '国标设备' },
+  { path: '/calls', name: 'calls', title: '可视化调度', roles: ['province_admin', 'province_officer', 'city_officer', 'county_officer', 'enterprise_user'] },
   { path: '/enterprises', name: 'enterprises', title: '企业档案' },
   { path: '/statistics', name: 'statistics', title: '统计分析' },
   { path: '/data-quality', name: 'data-quality', title: '数据质量' },
@@ -44,7 +45,7 @@ export interface NavGroup {
 
 /** The navigation's groups: every page of NAV in exactly one (web/tests/nav.test.ts checks it). */
 export const NAV_GROUPS: NavGroup[] = [
-  { key: 'monitor', title: '监测预警', items: ['overview', 'screen', 'alarms', 'warnings', 'review', 'cameras', 'gb28181'] },
+  { key: 'monitor', title: '监测预警', items: ['overview', 'screen', 'alarms', 'warnings', 'review', 'cameras', 'gb28181', 'calls'] },
   { key: 'files', title: '企业档案与统计', items: ['enterprises', 'statistics', 'data-quality', 'reports'] },
   { key: 'duties', title: '企业履责', items: ['commitment', 'commitments', 'permits', 'unit-status'] },
   { key: 'five', title: '五项制度', items: ['patrols', 'circulars', 'routine-use'] },

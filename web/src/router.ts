@@ -11,6 +11,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/warnings/:id(\\d+)', name: 'warning', component: () => import('./pages/WarningDetailPage.vue'), meta: { title: '预警详情' } },
   { path: '/review', name: 'review', alias: '/video', component: () => import('./pages/VideoReviewPage.vue'), meta: { title: '视频AI审核' } },
   { path: '/cameras', name: 'cameras', component: () => import('./pages/CamerasPage.vue'), meta: { title: '视频监控' } },
+  { path: '/calls', name: 'calls', component: () => import('./pages/CallsPage.vue'), meta: { title: '可视化调度' } },
   { path: '/gb28181', name: 'gb28181', component: () => import('./pages/Gb28181Page.vue'), meta: { title: '国标设备' } },
   { path: '/cameras/:id', name: 'camera', component: () => import('./pages/CameraPage.vue'), meta: { title: '摄像机' } },
   { path: '/enterprises', name: 'enterprises', component: () => import('./pages/EnterprisesPage.vue'), meta: { title: '企业档案' } },

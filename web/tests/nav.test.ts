@@ -17,7 +17,7 @@ describe('the navigation in groups', () => {
   it('shows a province officer every group but the enterprise-only form', () => {
     const g = names('province_officer');
     expect(g.map(([t]) => t)).toEqual(['监测预警', '企业档案与统计', '企业履责', '五项制度', '接入与部署', '系统管理']);
-    expect(g[0][1]).toEqual(['总览', '大屏', '实时报警', '预警事件', '视频AI审核', '视频监控', '国标设备']);
+    expect(g[0][1]).toEqual(['总览', '大屏', '实时报警', '预警事件', '视频AI审核', '视频监控', '国标设备', '可视化调度']);
     expect(g[2][1]).toEqual(['承诺汇总', '特殊作业', '装置运行状态']);
     expect(g[4][1]).toEqual(['接入完整性', '接入与部署', '部署进度']);
   });
@@ -47,7 +47,7 @@ describe('the navigation in groups', () => {
     const onlyDuties = navGroups('city_officer', (n) => ['commitments', 'permits'].includes(n));
     expect(onlyDuties.map((g) => g.title)).toEqual(['企业履责']);
     const noVideo = names('city_officer', (n) => n !== 'review' && n !== 'cameras');
-    expect(noVideo[0][1]).toEqual(['总览', '大屏', '实时报警', '预警事件', '国标设备']);
+    expect(noVideo[0][1]).toEqual(['总览', '大屏', '实时报警', '预警事件', '国标设备', '可视化调度']);
   });
 
   it('knows the group of a page and of what is under it', () => {

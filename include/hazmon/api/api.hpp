@@ -36,6 +36,7 @@ class UnitStatusService;
 class CircularService;
 class ProcessService;
 class PatrolService;
+class CallService;
 class Gb28181Service;
 }  // namespace hazmon::service
 
@@ -79,6 +80,7 @@ struct ApiContext {
   service::ProcessService* processes = nullptr;         // null: no /api/v1/processes, /coverage
   service::PatrolService* patrols = nullptr;   // null: no patrols, duty check-ins, routine use
   service::Gb28181Service* gb28181 = nullptr;  // null: no /api/v1/gb28181/devices
+  service::CallService* calls = nullptr;       // null: no /api/v1/calls, /api/v1/janus
   // null: no /api/v1/plant-models (docs/plant-models.md)
   service::PlantModelService* plant_models = nullptr;
   // null: lists and the overview are made for every request and carry no ETag (ADR 0018).

@@ -10,6 +10,7 @@
 #include <hazmon/http/server.hpp>
 #include <hazmon/notify/sms_gateway.hpp>
 #include <hazmon/notify/smtp_mailer.hpp>
+#include <hazmon/service/call_service.hpp>
 #include <hazmon/service/commitment_service.hpp>
 #include <hazmon/service/data_quality.hpp>
 #include <hazmon/service/ingest_service.hpp>
@@ -189,4 +190,20 @@ TEST(Settings, CommitmentDefaultsAreTheSchemas) {
   EXPECT_EQ(c.warning_level, dc.warning_level);
   EXPECT_EQ(c.max_warnings_per_check, dc.max_warnings_per_check);
   EXPECT_EQ(c.max_missing_listed, dc.max_missing_listed);
+}
+
+TEST(Settings, CallDefaultsAreTheSchemas) {
+  auto c = defaults()["calls"].get<service::CallSettings>();
+  service::CallSettings dc;
+  EXPECT_EQ(c.enabled, dc.enabled);
+  EXPECT_FALSE(c.enabled);  // off unless an operator runs Janus beside hazmond (docs/calls.md)
+  EXPECT_EQ(c.janus_url, dc.janus_url);
+  EXPECT_EQ(c.request_timeout, dc.request_timeout);
+  EXPECT_EQ(c.ring_timeout_s, dc.ring_timeout_s);
+  EXPECT_EQ(c.max_call_minutes, dc.max_call_minutes);
+  EXPECT_EQ(c.max_open_calls_per_user, dc.max_open_calls_per_user);
+  EXPECT_EQ(c.max_long_polls, dc.max_long_polls);
+  EXPECT_EQ(c.ice_servers, dc.ice_servers);
+  EXPECT_TRUE(c.ice_servers.empty());  // no STUN by default: the VPN has no internet
+  EXPECT_EQ(c.turn_username, dc.turn_username);
 }

@@ -1,0 +1,475 @@
+#include <hazmon/service/call_service.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <mutex>
+
+#include <hazmon/core/error.hpp>
+#include <hazmon/core/log.hpp>
+#include <hazmon/core/random.hpp>
+#include <hazmon/core/secret_box.hpp>
+#include <hazmon/storage/database.hpp>
+
+#include "janus_client.hpp"
+
+namespace hazmon::service {
+using core::Errc;
+using core::Error;
+using model::Role;
+using nlohmann::json;
+namespace chr = std::chrono;
+
+namespace {
+constexpr auto kSessionTtl = chr::minutes(3);  // a proxied Janus session unused this long is gone
+constexpr auto kLongPoll = chr::seconds(35);   // Janus answers a long poll within 30 s
+constexpr std::size_t kMaxTransaction = 64;
+constexpr int kPublishers = 6;
+
+bool is_officer(Role r) {
+  return r == Role::province_admin || r == Role::province_officer || r == Role::city_officer ||
+         r == Role::county_officer;
+}
+
+std::string room_context(long long room) { return "call-room:" + std::to_string(room); }
+
+// 1 .. 2^52 - 1: a room id JavaScript's numbers hold exactly.
+long long random_room() {
+  auto hex = core::random_hex(7);
+  auto v = std::stoull(hex, nullptr, 16) & ((1ULL << 52) - 1);
+  return static_cast<long long>(v == 0 ? 1 : v);
+}
+
+bool visible(const model::DutyCall& c, const model::DutyRoom& mine) {
+  return c.caller == mine || c.callee == mine;
+}
+
+// The side a person of `mine` joins on: the caller himself, or anyone of the callee's room.
+std::optional<std::string> side_of(const model::DutyCall& c, const model::DutyRoom& mine,
+                                   const model::Principal& who) {
+  if (c.caller == mine && c.caller_user_id && *c.caller_user_id == who.id) return "caller";
+  if (c.callee == mine) return "callee";
+  return std::nullopt;
+}
+
+bool all_digits(const std::string& s) {
+  return !s.empty() && s.size() <= 20 && s.find_first_not_of("0123456789") == std::string::npos;
+}
+
+ProxyAnswer refuse(int status, const std::string& why) {
+  // Janus's own error shape, so that the browser's client reads it like any Janus error.
+  return {status, json{{"janus", "error"}, {"error", {{"code", status}, {"reason", why}}}}.dump()};
+}
+}  // namespace
+
+void from_json(const json& j, CallSettings& s) {
+  s.enabled = j.value("enabled", s.enabled);
+  s.janus_url = j.value("janus_url", s.janus_url);
+  s.request_timeout = chr::milliseconds(j.value("request_timeout_ms", 5000));
+  s.ring_timeout_s = j.value("ring_timeout_s", s.ring_timeout_s);
+  s.max_call_minutes = j.value("max_call_minutes", s.max_call_minutes);
+  s.max_open_calls_per_user = j.value("max_open_calls_per_user", s.max_open_calls_per_user);
+  s.max_long_polls = j.value("max_long_polls", s.max_long_polls);
+  s.ice_servers = j.value("ice_servers", s.ice_servers);
+  s.turn_username = j.value("turn_username", s.turn_username);
+}
+
+// The Janus sessions this node's proxy created, by the person they were created for.
+struct CallService::Sessions {
+  std::mutex m;
+  std::map<long long, std::pair<long long, core::SysTime>> owner;  // session → (user, last use)
+  std::atomic<int> long_polls{0};
+
+  void add(long long session, long long user, core::SysTime now) {
+    std::lock_guard lock(m);
+    for (auto it = owner.begin(); it != owner.end();)
+      it = now - it->second.second > kSessionTtl ? owner.erase(it) : std::next(it);
+    owner[session] = {user, now};
+  }
+  bool owns(long long session, long long user, core::SysTime now) {
+    std::lock_guard lock(m);
+    auto it = owner.find(session);
+    if (it == owner.end() || it->second.first != user || now - it->second.second > kSessionTtl)
+      return false;
+    it->second.second = now;
+    return true;
+  }
+  void drop(long long session) {
+    std::lock_guard lock(m);
+    owner.erase(session);
+  }
+};
+
+CallService::CallService(storage::Database& db, const core::Clock& clock,
+                         const core::SecretBox& box, CallSettings s)
+    : db_(db),
+      clock_(clock),
+      box_(box),
+      s_(std::move(s)),
+      janus_(std::make_unique<JanusClient>(s_.janus_url, s_.api_secret, s_.request_timeout)),
+      sessions_(std::make_unique<Sessions>()) {}
+
+CallService::~CallService() = default;
+
+model::DutyRoom CallService::room_of(storage::Tx& tx, const model::Principal& who) const {
+  std::optional<model::DutyRoom> room;
+  if (who.role == Role::province_admin || who.role == Role::province_officer) {
+    if (auto code = store_.province_code(tx)) room = store_.region_room(tx, *code);
+  } else if (who.role == Role::city_officer || who.role == Role::county_officer) {
+    room = store_.region_room(tx, who.scope.region_code);
+  } else if (who.role == Role::enterprise_user) {
+    room = store_.enterprise_room(tx, who.scope.company_code);
+  } else {
+    throw Error(Errc::forbidden, "duty calls are for the people of a duty room");
+  }
+  if (!room) throw Error(Errc::forbidden, "your duty room is not in the registry");
+  return *room;
+}
+
+std::optional<model::DutyRoom> CallService::callee_room(storage::Tx& tx,
+                                                        const model::Principal& who,
+                                                        const model::DutyRoom& mine,
+                                                        const std::string& kind,
+                                                        const std::string& code) const {
+  std::optional<model::DutyRoom> room;
+  if (kind == "region") {
+    room = store_.region_room(tx, code);
+    if (!room || *room == mine) return std::nullopt;
+    // A room above the caller's (its county, city, province), or an officer's room below.
+    bool above = mine.region_code.rfind(model::region_prefix(code), 0) == 0;
+    bool below = is_officer(who.role) && who.scope.covers_region(code);
+    if (!above && !below) return std::nullopt;
+  } else {
+    room = store_.enterprise_room(tx, code);
+    if (!room || *room == mine) return std::nullopt;
+    if (!is_officer(who.role) || !who.scope.covers_region(room->region_code)) return std::nullopt;
+  }
+  return room;
+}
+
+std::string CallService::open(const std::string& sealed, long long room) const {
+  auto v = box_.open(sealed, room_context(room));
+  if (!v) throw Error(Errc::internal, "a call's room secret does not open with the server key");
+  return *v;
+}
+
+void CallService::destroy_room(long long room, const std::string& sealed_secret) {
+  try {
+    janus_->videoroom(
+        {{"request", "destroy"}, {"room", room}, {"secret", open(sealed_secret, room)}});
+  } catch (const Error& e) {
+    // The call has ended in PostgreSQL; a room left on Janus admits nobody new (its tokens are
+    // of ended admissions) and goes with Janus's next restart.
+    core::logger(core::LogModule::service)
+        ->warn("call room not destroyed room={} error={}", room, e.what());
+  }
+}
+
+model::DutyCall CallService::create(const model::Principal& who, const std::string& callee_kind,
+                                    const std::string& callee_code) {
+  if (!who.is_person()) throw Error(Errc::forbidden, "duty calls are for people");
+  if (callee_kind != "region" && callee_kind != "enterprise")
+    throw Error(Errc::validation_failed, "the request is not valid",
+                {{"/callee_kind", "must be region or enterprise"}});
+  if (callee_code.empty() || callee_code.size() > 32)
+    throw Error(Errc::validation_failed, "the request is not valid",
+                {{"/callee_code", "1 to 32 characters"}});
+  sweep();
+  auto now = clock_.now();
+  model::DutyCall c;
+  db_.in_tx([&](storage::Tx& tx) {
+    c.caller = room_of(tx, who);
+    auto callee = callee_room(tx, who, c.caller, callee_kind, callee_code);
+    if (!callee)
+      throw Error(Errc::validation_failed, "no such duty room",
+                  {{"/callee_code", "no duty room you may call"}});
+    c.callee = *callee;
+    if (store_.open_calls_started_by(tx, who.id) >= s_.max_open_calls_per_user)
+      throw Error(Errc::conflict, "you have " + std::to_string(s_.max_open_calls_per_user) +
+                                      " calls open; end one first");
+  });
+  c.caller_user_id = who.id;
+  c.caller_name = who.name;
+  c.started_at = now;
+  c.janus_room = random_room();
+  auto secret = core::random_token(24), pin = core::random_token(12);
+  // An empty `allowed` list: only the tokens join adds get in (Janus's room ACL).
+  janus_->videoroom({{"request", "create"},
+                     {"room", c.janus_room},
+                     {"admin_key", s_.room_admin_key},
+                     {"secret", secret},
+                     {"pin", pin},
+                     {"is_private", true},
+                     {"permanent", false},
+                     {"publishers", kPublishers},
+                     {"description", "hazmon call"},
+                     {"allowed", json::array()}});
+  long long id = 0;
+  try {
+    id = db_.in_tx([&](storage::Tx& tx) {
+      return store_.insert(tx, c, box_.seal(secret, room_context(c.janus_room)),
+                           box_.seal(pin, room_context(c.janus_room)));
+    });
+  } catch (...) {
+    janus_->videoroom({{"request", "destroy"}, {"room", c.janus_room}, {"secret", secret}});
+    throw;
+  }
+  core::logger(core::LogModule::service)
+      ->info("call placed id={} caller={} from={}:{} to={}:{}", id, who.name, c.caller.kind,
+             c.caller.code, c.callee.kind, c.callee.code);
+  return db_.in_tx([&](storage::Tx& tx) { return *store_.get(tx, id, false); });
+}
+
+storage::CallPage CallService::list(const model::Principal& who,
+                                    const std::optional<std::string>& state, int limit,
+                                    long long offset) {
+  if (!who.is_person()) throw Error(Errc::forbidden, "duty calls are for people");
+  if (state && *state != "ringing" && *state != "active" && *state != "ended")
+    throw Error(Errc::bad_request, "state must be ringing, active or ended");
+  sweep();
+  return db_.in_tx([&](storage::Tx& tx) {
+    auto mine = room_of(tx, who);
+    auto page = store_.list(tx, mine, state, limit, offset);
+    for (auto& c : page.items) c.incoming = c.callee == mine;
+    return page;
+  });
+}
+
+model::DutyCall CallService::get(const model::Principal& who, long long id) {
+  if (!who.is_person()) throw Error(Errc::forbidden, "duty calls are for people");
+  sweep();
+  return db_.in_tx([&](storage::Tx& tx) {
+    auto mine = room_of(tx, who);
+    auto c = store_.get(tx, id, false);
+    if (!c || !visible(*c, mine)) throw Error(Errc::not_found, "no such call");
+    c->incoming = c->callee == mine;
+    return *c;
+  });
+}
+
+CallJoin CallService::join(const model::Principal& who, long long id) {
+  if (!who.is_person()) throw Error(Errc::forbidden, "duty calls are for people");
+  sweep();
+  auto now = clock_.now();
+  auto token = core::random_token(24);
+  auto hash = core::sha256_hex(token);
+  db_.in_tx([&](storage::Tx& tx) {
+    auto mine = room_of(tx, who);
+    auto c = store_.get(tx, id, true);
+    if (!c || !visible(*c, mine)) throw Error(Errc::not_found, "no such call");
+    auto side = side_of(*c, mine, who);
+    if (!side)
+      throw Error(Errc::forbidden,
+                  "only the officer who placed the call joins from "
+                  "the calling room");
+    if (c->state == "ended") throw Error(Errc::conflict, "the call has ended");
+    auto old = store_.leave(tx, id, who.id, now);
+    store_.insert_participant(tx, id, who.id, who.name, *side, hash, now);
+    if (*side == "callee") store_.set_active(tx, id, now);
+    auto sec = store_.secrets(tx, id);
+    auto secret = open(sec->sealed_secret, c->janus_room);
+    // Janus admits the token's hash (the proxy swaps it in); the browser never holds what
+    // Janus accepts, and an ended admission is taken off the list.
+    janus_->videoroom({{"request", "allowed"},
+                       {"room", c->janus_room},
+                       {"secret", secret},
+                       {"action", "add"},
+                       {"allowed", json::array({hash})}});
+    if (!old.empty())
+      janus_->videoroom({{"request", "allowed"},
+                         {"room", c->janus_room},
+                         {"secret", secret},
+                         {"action", "remove"},
+                         {"allowed", old}});
+  });
+  core::logger(core::LogModule::service)->info("call joined id={} user={}", id, who.name);
+  auto c = get(who, id);
+  return {std::move(c), token, who.name};
+}
+
+model::DutyCall CallService::leave(const model::Principal& who, long long id) {
+  if (!who.is_person()) throw Error(Errc::forbidden, "duty calls are for people");
+  auto now = clock_.now();
+  std::optional<storage::CallRoomSecrets> destroy;
+  db_.in_tx([&](storage::Tx& tx) {
+    auto mine = room_of(tx, who);
+    auto c = store_.get(tx, id, true);
+    if (!c || !visible(*c, mine)) throw Error(Errc::not_found, "no such call");
+    auto tokens = store_.leave(tx, id, who.id, now);
+    if (c->state == "ended" || tokens.empty()) return;
+    auto sec = store_.secrets(tx, id);
+    if (c->state == "active" && store_.open_participants(tx, id) == 0) {
+      store_.end(tx, id, now, who.name, "left");
+      destroy = sec;
+      return;
+    }
+    try {
+      janus_->videoroom({{"request", "allowed"},
+                         {"room", c->janus_room},
+                         {"secret", open(sec->sealed_secret, c->janus_room)},
+                         {"action", "remove"},
+                         {"allowed", tokens}});
+    } catch (const Error& e) {
+      // The admission has ended here; the proxy no longer admits its token either way.
+      core::logger(core::LogModule::service)
+          ->warn("call token not removed from Janus id={} error={}", id, e.what());
+    }
+  });
+  if (destroy) destroy_room(destroy->janus_room, destroy->sealed_secret);
+  return get(who, id);
+}
+
+model::DutyCall CallService::end(const model::Principal& who, long long id) {
+  if (!who.is_person()) throw Error(Errc::forbidden, "duty calls are for people");
+  auto now = clock_.now();
+  storage::CallRoomSecrets sec;
+  db_.in_tx([&](storage::Tx& tx) {
+    auto mine = room_of(tx, who);
+    auto c = store_.get(tx, id, true);
+    if (!c || !visible(*c, mine)) throw Error(Errc::not_found, "no such call");
+    auto side = side_of(*c, mine, who);
+    if (!side)
+      throw Error(Errc::forbidden,
+                  "only the officer who placed the call ends it from "
+                  "the calling room");
+    if (c->state == "ended") throw Error(Errc::conflict, "the call has ended");
+    auto reason = *side == "callee" && c->state == "ringing" ? "declined" : "hung_up";
+    store_.end(tx, id, now, who.name, reason);
+    sec = *store_.secrets(tx, id);
+  });
+  destroy_room(sec.janus_room, sec.sealed_secret);
+  core::logger(core::LogModule::service)->info("call ended id={} by={}", id, who.name);
+  return get(who, id);
+}
+
+void CallService::sweep() {
+  auto now = clock_.now();
+  auto ended = db_.in_tx([&](storage::Tx& tx) {
+    return store_.end_overdue(tx, now, now - chr::seconds(s_.ring_timeout_s),
+                              now - chr::minutes(s_.max_call_minutes));
+  });
+  for (const auto& e : ended) destroy_room(e.janus_room, e.sealed_secret);
+}
+
+// ---- the proxy ----
+
+ProxyAnswer CallService::proxy_post(const model::Principal& who, const std::string& path,
+                                    const std::string& body_text) {
+  if (!who.is_person() || (!is_officer(who.role) && who.role != Role::enterprise_user))
+    throw Error(Errc::forbidden, "duty calls are for the people of a duty room");
+  auto in = json::parse(body_text, nullptr, false);
+  if (in.is_discarded() || !in.is_object() || !in.contains("janus") || !in["janus"].is_string())
+    throw Error(Errc::bad_request, "a Janus request is a JSON object with a janus member");
+  auto verb = in["janus"].get<std::string>();
+  json out = {{"janus", verb}};
+  if (in.contains("transaction") && in["transaction"].is_string() &&
+      in["transaction"].get<std::string>().size() <= kMaxTransaction)
+    out["transaction"] = in["transaction"];
+  auto now = clock_.now();
+
+  // path: "", "/<session>" or "/<session>/<handle>"
+  std::vector<std::string> parts;
+  for (std::size_t at = 1; at <= path.size() && !path.empty();) {
+    auto slash = path.find('/', at);
+    if (slash == std::string::npos) slash = path.size();
+    parts.push_back(path.substr(at, slash - at));
+    at = slash + 1;
+  }
+  for (const auto& p : parts)
+    if (!all_digits(p)) return refuse(404, "no such session or handle");
+  if (parts.size() > 2) return refuse(404, "no such session or handle");
+  long long session = parts.empty() ? 0 : std::stoll(parts[0]);
+  if (!parts.empty() && !sessions_->owns(session, who.id, now))
+    return refuse(404, "no such session");
+
+  if (parts.empty()) {
+    if (verb != "create") return refuse(403, "not allowed through hazmond");
+    auto r = janus_->post("", out);
+    if (r.status == 0) throw Error(Errc::unavailable, "the video call server does not answer");
+    auto j = json::parse(r.body, nullptr, false);
+    if (!j.is_discarded() && j.value("janus", "") == "success" && j.contains("data") &&
+        j["data"].contains("id") && j["data"]["id"].is_number_integer())
+      sessions_->add(j["data"]["id"].get<long long>(), who.id, now);
+    return {static_cast<int>(r.status), r.body};
+  }
+  if (parts.size() == 1) {
+    if (verb == "attach") {
+      if (in.value("plugin", "") != "janus.plugin.videoroom")
+        return refuse(403, "only the VideoRoom plugin");
+      out["plugin"] = "janus.plugin.videoroom";
+    } else if (verb == "destroy") {
+      sessions_->drop(session);
+    } else if (verb != "keepalive") {
+      return refuse(403, "not allowed through hazmond");
+    }
+  } else {
+    if (verb == "message") {
+      if (!in.contains("body") || !in["body"].is_object())
+        return refuse(400, "a message needs a body");
+      json body = in["body"];
+      auto request = body.value("request", "");
+      static const std::vector<std::string> kPassed = {"configure", "publish", "unpublish",
+                                                       "start",     "pause",   "leave"};
+      if (request == "join" || request == "joinandconfigure") {
+        if (!body.contains("room") || !body["room"].is_number_integer() ||
+            !body.contains("token") || !body["token"].is_string())
+          return refuse(403, "join with the room and the token hazmond gave you");
+        auto hash = core::sha256_hex(body["token"].get<std::string>());
+        auto a = db_.in_tx([&](storage::Tx& tx) { return store_.admission(tx, hash); });
+        if (!a || !a->user_id || *a->user_id != who.id ||
+            a->janus_room != body["room"].get<long long>())
+          return refuse(403, "you are not admitted to this call");
+        body["token"] = hash;
+        body["pin"] = open(a->sealed_pin, a->janus_room);
+        if (body.value("ptype", "") == "publisher") body["display"] = who.name;
+      } else if (std::find(kPassed.begin(), kPassed.end(), request) == kPassed.end()) {
+        return refuse(403, "not allowed through hazmond");
+      }
+      // Janus can record to its own disk on request: not in this slice, not by a browser.
+      for (const char* k : {"record", "filename", "secret", "admin_key", "new_secret"})
+        body.erase(k);
+      out["body"] = body;
+      if (in.contains("jsep") && in["jsep"].is_object()) out["jsep"] = in["jsep"];
+    } else if (verb == "trickle") {
+      for (const char* k : {"candidate", "candidates"})
+        if (in.contains(k)) out[k] = in[k];
+    } else if (verb != "detach" && verb != "hangup") {
+      return refuse(403, "not allowed through hazmond");
+    }
+  }
+  auto r = janus_->post(path, out);
+  if (r.status == 0) throw Error(Errc::unavailable, "the video call server does not answer");
+  return {static_cast<int>(r.status), r.body};
+}
+
+ProxyAnswer CallService::proxy_get(const model::Principal& who, const std::string& session,
+                                   const std::string& maxev) {
+  if (!who.is_person() || (!is_officer(who.role) && who.role != Role::enterprise_user))
+    throw Error(Errc::forbidden, "duty calls are for the people of a duty room");
+  if (!all_digits(session) || !sessions_->owns(std::stoll(session), who.id, clock_.now()))
+    return refuse(404, "no such session");
+  int n = 1;
+  if (!maxev.empty()) {
+    if (!all_digits(maxev) || maxev.size() > 3)
+      throw Error(Errc::bad_request, "maxev must be a number from 1 to 100");
+    n = std::clamp(std::stoi(maxev), 1, 100);
+  }
+  if (sessions_->long_polls.fetch_add(1) >= s_.max_long_polls) {
+    sessions_->long_polls.fetch_sub(1);
+    throw Error(Errc::unavailable, "too many browsers wait on the video call server");
+  }
+  JanusReply r;
+  try {
+    r = janus_->get("/" + session + "?maxev=" + std::to_string(n), kLongPoll);
+  } catch (...) {
+    sessions_->long_polls.fetch_sub(1);
+    throw;
+  }
+  sessions_->long_polls.fetch_sub(1);
+  if (r.status == 0) throw Error(Errc::unavailable, "the video call server does not answer");
+  return {static_cast<int>(r.status), r.body};
+}
+
+}  // namespace hazmon::service
