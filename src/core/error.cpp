@@ -89,6 +89,10 @@ const char* to_string(Reason reason) noexcept {
       return "video_disabled";
     case Reason::login_throttled:
       return "login_throttled";
+    case Reason::narrows_coverage:
+      return "narrows_coverage";
+    case Reason::unit_status_current:
+      return "unit_status_current";
   }
   HAZMON_BUG(false, "a Reason outside the enum");
   return "none";

@@ -1,5 +1,7 @@
 #include "registry_places.hpp"
 
+#include <hazmon/model/key_process.hpp>
+#include <hazmon/storage/database.hpp>
 #include <hazmon/storage/registry_store.hpp>
 
 #include "row_fields.hpp"
@@ -57,6 +59,46 @@ std::vector<FieldError> unknown_media(storage::Tx& tx, const std::string& entity
       problems.push_back({"/media/" + std::to_string(i), "no such chemical (" + cas + ")"});
   }
   return problems;
+}
+
+namespace {
+// The platform as the coverage check reads it (ProcessStore::coverage_inputs): part of an active
+// major hazard source, its media, their hazard classes from the catalogue, its mode.
+model::CoverageCell loading_cell(storage::Tx& tx, const json& row) {
+  model::CoverageCell c;
+  c.cell_type = "loading";
+  std::string media;
+  if (row.contains("media") && row["media"].is_array())
+    for (const auto& m : row["media"])
+      if (m.is_string()) media += (media.empty() ? "" : ",") + m.get<std::string>();
+  c.media = media;
+  auto r = tx.exec_one(
+      "SELECT EXISTS (SELECT 1 FROM hazard_source h WHERE h.hazard_code = $1 AND h.is_active) "
+      "AS major, coalesce((SELECT string_agg(DISTINCT hc, ',') FROM chemical ch, "
+      "jsonb_array_elements_text(ch.hazard_classes) hc WHERE ch.cas = ANY (string_to_array($2, "
+      "','))), '') AS classes",
+      {string_field(row, "hazard_code"), media});
+  c.major = r["major"].get<bool>();
+  c.hazard_classes = r["classes"].get<std::string>();
+  if (row.contains("mode") && row["mode"].is_string()) c.mode = row["mode"].get<std::string>();
+  return c;
+}
+}  // namespace
+
+std::vector<FieldError> narrowed_detection(storage::Tx& tx, const json& existing,
+                                           const json& merged) {
+  auto before = model::cell_requirements(loading_cell(tx, existing));
+  auto after = model::cell_requirements(loading_cell(tx, merged));
+  std::string lost;
+  auto drop = [&](bool was, bool is, const char* what) {
+    if (was && !is) lost += (lost.empty() ? "" : ", ") + std::string(what);
+  };
+  drop(before.leak, after.leak, "leak");
+  drop(before.grounding, after.grounding, "grounding");
+  drop(before.overflow, after.overflow, "overflow");
+  if (lost.empty()) return {};
+  return {{"/media", "would end the detection 附件5 §3 asks of this platform (" + lost + ", " +
+                         before.basis + "); a county, city or province officer changes its media"}};
 }
 
 }  // namespace hazmon::service::registry_places

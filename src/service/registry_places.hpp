@@ -20,6 +20,13 @@ namespace hazmon::service::registry_places {
 // equipment, and at most one place of a point, camera or piece of equipment.
 std::vector<core::FieldError> problems(const std::string& entity, const nlohmann::json& row);
 
+// What an enterprise's change of a loading platform (`merged`: the row as it would be stored)
+// drops of the detection 附件5 §3 asks of it (model::cell_requirements): adding a classified
+// medium to a platform whose media were unclassified ends its leak requirement (attack 13.25).
+// One FieldError on /media naming what would fall away; empty when nothing does.
+std::vector<core::FieldError> narrowed_detection(storage::Tx& tx, const nlohmann::json& existing,
+                                                 const nlohmann::json& merged);
+
 // A loading platform's media that are not in the chemicals catalogue, one per entry.
 std::vector<core::FieldError> unknown_media(storage::Tx& tx, const std::string& entity,
                                             const nlohmann::json& row);

@@ -421,6 +421,15 @@ json RegistryService::update(const Principal& who, const std::string& entity,
         throw Error(Errc::validation_failed,
                     "the changed " + def.name + " row has invalid settings", errs);
       check_scope_and_references(tx, who, def, merged);
+      // A medium added to a platform whose media were unclassified ends its leak detection (附件5
+      // §3): what narrows the coverage check is the regulator's (attack 13.25).
+      if (who.role == Role::enterprise_user && def.name == "loading-platforms" &&
+          patch.contains("media"))
+        if (auto errs = registry_places::narrowed_detection(tx, existing, merged); !errs.empty())
+          throw Error(Errc::validation_failed, core::Reason::narrows_coverage,
+                      "the change would drop a requirement of the coverage check (附件5); a "
+                      "county, city or province officer makes it",
+                      errs);
       if (def.name == "responsible-persons")
         responsible_roles::check_kept(tx, who, existing, &merged, beijing_today(clock_));
       if (def.name == "cameras")

@@ -11,6 +11,7 @@
 
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "test_server.hpp"
@@ -27,6 +28,9 @@ const std::string kA = "14112200001", kB = "14112300001";
 const std::string kHazA = kA + "001", kHazB = kB + "001";
 const std::string kCellA = "D4MJA1";  // a production unit of A's major hazard source
 const std::string kGatewayA = "D4GW0000001";
+const std::string kPlatformA = "D4LPA1";  // a loading platform of kHazA, media not entered
+const std::string kOxygen = "7782-44-7";  // classified (oxidising gas), none of 附件5 §3's kinds
+const std::string kLpg = "68476-85-7";    // 液化石油气: a liquefied hydrocarbon
 
 // Row count and a hash of every row of the tables named (as duty_attack_test.cpp's).
 std::string fingerprint(const std::vector<std::string>& tables) {
@@ -128,6 +132,15 @@ World& world() {
          {std::pair{"principal", "厂长"}, std::pair{"technical", "副厂长"}})
       w->ok("responsible-persons",
             {{"company_code", kA}, {"hazard_code", kHazA}, {"role", role}, {"name", name}});
+    w->ok("chemicals", {{"cas", kOxygen}, {"name", "氧[压缩的或液化的]"}});
+    auto chem = w->c().patch_json("/api/v1/chemicals/" + kOxygen, {{"hazard_classes", {"H580401"}}},
+                                  w->as("d4_admin"));
+    if (chem.status != 200) throw std::runtime_error("duty attack 4 set-up: oxygen " + chem.body);
+    w->ok("loading-platforms", {{"platform_id", kPlatformA},
+                                {"company_code", kA},
+                                {"hazard_code", kHazA},
+                                {"name", "汽车装卸站台"},
+                                {"mode", "road"}});
     w->ok("gateways", {{"gateway_code", kGatewayA},
                        {"company_code", kA},
                        {"name", "采集网关"},
@@ -221,4 +234,56 @@ TEST(DutyAttack4, ABypassIsApprovedByAnotherAccountAndALongOneByAnOfficer) {
   ASSERT_EQ(w.upload("sis", json::array({{{"kind", "bypass_end"}, {"loop", "D4-SIS1"}}})).status,
             200);
   EXPECT_EQ(w.get(loop)["state"], "in_service");
+}
+
+// Attack 13.25: the coverage check (docs/processes.md, 附件5) reads what the enterprise declares.
+// Every declaration that narrows what is required is the regulator's: a key process stopped
+// (12.9), a warehouse's ammonium nitrate deactivated, a platform's medium removed or its mode
+// changed (12.15), a place moved out of its hazard source (12.1). Left open: adding a medium. A
+// major-hazard platform whose media are not entered is asked for leak detection (介质未分类);
+// given a classified medium of none of §3's kinds (oxygen), it would be asked for nothing. The
+// enterprise's change is 422 narrows_coverage (PATCH; an upload row is rejected), the coverage
+// the county reads is unchanged; an officer may make it, and a medium that keeps or adds
+// requirements stays the enterprise's to add.
+TEST(DutyAttack4, AnAddedMediumDoesNotEndAPlatformsLeakDetection) {
+  auto& w = world();
+  const std::vector<std::string> tables = {"loading_platform", "enterprise_process",
+                                           "warehouse_chemical", "hazard_source"};
+  auto coverage = [&] { return w.get("/api/v1/coverage/enterprises/" + kA, "d4_county"); };
+  auto leak_required = [&](const json& cov) {
+    for (const auto& i : cov["items"])
+      if (i.value("kind", "") == "loading_leak") return true;
+    return false;
+  };
+  auto cov_before = coverage();
+  ASSERT_TRUE(leak_required(cov_before)) << cov_before.dump();
+  auto before = fingerprint(tables);
+  auto path = "/api/v1/loading-platforms/" + kPlatformA;
+  auto r = w.c().patch_json(path, {{"media", {kOxygen}}}, w.as("d4_user_a"));
+  EXPECT_TRUE(refused(r, 422, "/media"));
+  EXPECT_EQ(r.json().value("code", ""), "narrows_coverage") << r.body;
+  auto up = w.upload("loading-platforms", json::array({{{"platform_id", kPlatformA},
+                                                        {"name", "汽车装卸站台"},
+                                                        {"hazard_code", kHazA},
+                                                        {"mode", "road"},
+                                                        {"media", {kOxygen}}}}));
+  EXPECT_TRUE(all_rejected(up, 1));
+  EXPECT_NE(up.body.find("media"), std::string::npos) << up.body;
+  EXPECT_EQ(fingerprint(tables), before);
+  EXPECT_EQ(coverage(), cov_before);
+
+  // The regulator may enter it; then a liquefied hydrocarbon added by the enterprise only adds
+  // (leak, grounding, overflow), and removing it again is refused as before (12.15).
+  r = w.c().patch_json(path, {{"media", {kOxygen}}}, w.as("d4_county"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_FALSE(leak_required(coverage()));
+  r = w.c().patch_json(path, {{"media", {kOxygen, kLpg}}}, w.as("d4_user_a"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto cov = coverage();
+  EXPECT_TRUE(leak_required(cov)) << cov.dump();
+  EXPECT_NE(cov.dump().find("loading_overflow"), std::string::npos) << cov.dump();
+  before = fingerprint(tables);
+  EXPECT_TRUE(
+      refused(w.c().patch_json(path, {{"media", {kOxygen}}}, w.as("d4_user_a")), 422, "/media"));
+  EXPECT_EQ(fingerprint(tables), before);
 }

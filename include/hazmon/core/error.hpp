@@ -57,6 +57,9 @@ enum class Reason {
   login_throttled,
   // build options
   video_disabled,  // hazmond built without video (HAZMON_WITH_VIDEO=OFF)
+  // domain refusals a client tells apart (docs/security.md, round 4)
+  narrows_coverage,     // 422: the enterprise's change would drop a coverage requirement
+  unit_status_current,  // 409: the unit has a current status (another filed at the same moment)
 };
 
 // One field-level complaint; `pointer` is a JSON pointer into the request body.

@@ -38,6 +38,8 @@ const Expect kExpected[] = {
     {Errc::not_found, Reason::file_not_found, 404, "file_not_found", 0},
     {Errc::not_found, Reason::video_disabled, 404, "video_disabled", 0},
     {Errc::conflict, Reason::none, 409, "conflict", 0},
+    {Errc::conflict, Reason::unit_status_current, 409, "unit_status_current", 0},
+    {Errc::validation_failed, Reason::narrows_coverage, 422, "narrows_coverage", 0},
     {Errc::too_large, Reason::none, 413, "too_large", 0},
     {Errc::too_large, Reason::body_too_large, 413, "body_too_large", 0},
     {Errc::too_large, Reason::header_too_large, 431, "header_too_large", 0},
@@ -85,7 +87,7 @@ TEST(ProblemTable, EveryRowGivesItsStatusCodeAndRetryAfter) {
 }
 
 TEST(ProblemTable, EveryReasonHasARow) {
-  for (int r = 1; r <= static_cast<int>(Reason::video_disabled); ++r) {
+  for (int r = 1; r <= static_cast<int>(Reason::unit_status_current); ++r) {
     auto reason = static_cast<Reason>(r);
     bool found = false;
     for (const auto& e : kExpected) found = found || e.reason == reason;
