@@ -60,13 +60,12 @@ model::WorkPermit permit_from_json(const json& body, bool allow_state) {
                 {{"", "expected an object"}});
   Reader r{body};
   std::vector<std::string> keys = {
-      "company_code", "permit_no",   "work_type",          "grade",  "location",
-      "hazard_code",  "equip_code",  "begin_at",           "end_at", "contractor",
-      "work_unit",    "responsible", "responsible_mobile", "content"};
-  if (allow_state) {
-    keys.emplace_back("state");
-    keys.emplace_back("cancel_reason");
-  }
+      "company_code", "permit_no",   "work_type",          "grade",   "location",
+      "hazard_code",  "equip_code",  "begin_at",           "end_at",  "contractor",
+      "work_unit",    "responsible", "responsible_mobile", "content", "state"};
+  // A new permit is planned or in progress from either side (13.26); an upload may also close a
+  // known one.
+  if (allow_state) keys.emplace_back("cancel_reason");
   r.known(keys, "is not a field of a work permit");
   model::WorkPermit p;
   p.company_code = r.text("company_code", 11, false).value_or("");
@@ -83,10 +82,9 @@ model::WorkPermit permit_from_json(const json& body, bool allow_state) {
   p.responsible = r.text("responsible", 50, true).value_or("");
   p.responsible_mobile = r.text("responsible_mobile", 20, true).value_or("");
   p.content = r.text("content", model::kMaxPermitContent, false).value_or("");
-  if (allow_state) {
-    p.state = r.text("state", 16, false).value_or("planned");
+  p.state = r.text("state", 16, false).value_or("planned");
+  if (allow_state)
     p.cancel_reason = r.nullable("cancel_reason", model::kMaxPermitText).value_or(std::nullopt);
-  }
   r.done("the work permit is not valid");
   p.begin_at = *begin;
   p.end_at = *end;
@@ -143,6 +141,8 @@ json permit_json(const model::WorkPermit& p, core::SysTime now) {
           {"overdue", model::permit_overdue(p, now)},
           {"started_at", opt(p.started_at)},
           {"finished_at", opt(p.finished_at)},
+          // Finished (or cancelled) after its window's end: it showed overdue until then.
+          {"finished_late", p.finished_at.has_value() && *p.finished_at > p.end_at},
           {"cancel_reason", opt(p.cancel_reason)},
           {"revision", p.revision},
           {"source", p.source},

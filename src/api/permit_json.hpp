@@ -9,8 +9,9 @@
 namespace hazmon::api {
 
 // A filing (POST /api/v1/work-permits, an upload row): throws core::Error(validation_failed)
-// listing every field that is missing, unknown or of the wrong type; `allow_state`: uploads may
-// carry state and cancel_reason.
+// listing every field that is missing, unknown or of the wrong type. Both may carry state (a new
+// permit planned or in progress, PermitService checks); `allow_state`: uploads also
+// cancel_reason.
 model::WorkPermit permit_from_json(const nlohmann::json& body, bool allow_state);
 // An edit (PATCH /api/v1/work-permits/{id}): the fields to change and the reason.
 service::PermitEdit permit_edit_from_json(const nlohmann::json& body);

@@ -15,6 +15,8 @@ namespace {
 constexpr const char* kFilers =
     "work permits are filed and moved by the enterprise (its users or its gateway)";
 constexpr const char* kReaders = "work permits are read by people, not machine credentials";
+// The change note of work finished after its window (finished_at past end_at: `finished_late`).
+constexpr const char* kLate = "逾期完成";
 void check_fields(const model::WorkPermit& p) {
   if (auto errors = model::check_permit(p); !errors.empty())
     throw Error(Errc::validation_failed, "the work permit is not valid", std::move(errors));
@@ -94,17 +96,15 @@ model::WorkPermit PermitService::file(const model::Principal& who, model::WorkPe
     check_place(tx, p);
     auto old = store_.find_by_no(tx, p.company_code, p.permit_no);
     if (!old) {
-      // A new permit starts planned; an upload may file one already under way or closed, as the
-      // enterprise's own system has it (cancelled needs its reason).
-      if (p.source == "dashboard" && p.state != "planned")
-        throw Error(Errc::validation_failed, "a new permit is filed as planned",
-                    {{"/state", "must be planned (move it with a transition)"}});
-      if (p.state == "cancelled" && (!p.cancel_reason || trimmed(*p.cancel_reason).empty()))
-        throw Error(Errc::validation_failed, "a cancelled permit needs its reason",
-                    {{"/cancel_reason", "is required when cancelled"}});
-      if (p.state != "cancelled") p.cancel_reason.reset();
-      if (p.state == "in_progress" || p.state == "done") p.started_at = now;
-      if (p.state == "done" || p.state == "cancelled") p.finished_at = now;
+      // The same rules from the dashboard and by upload (attack 13.26): a new permit is planned
+      // or already under way. Filed done (or cancelled), hot work would never have shown in
+      // progress on the map and in the counts; it is done only from in progress.
+      if (p.state != "planned" && p.state != "in_progress")
+        throw Error(
+            Errc::validation_failed, "a new permit is filed planned or in progress",
+            {{"/state", "must be planned or in_progress: it is finished or cancelled from there"}});
+      p.cancel_reason.reset();
+      if (p.state == "in_progress") p.started_at = now;
       created = true;
       return store_.insert(tx, p, now);
     }
@@ -128,6 +128,11 @@ model::WorkPermit PermitService::file(const model::Principal& who, model::WorkPe
                     {{"/cancel_reason", "is required when cancelled"}});
       action = p.state == "in_progress" ? "started" : p.state == "done" ? "done" : "cancelled";
     }
+    // Overdue work is finished (or cancelled) late, as filed: the upload that closes it keeps the
+    // stored end (a gateway often sends the actual end), and the change says so (13.26).
+    const bool late =
+        model::permit_overdue(*old, now) && (p.state == "done" || p.state == "cancelled");
+    if (late) p.end_at = old->end_at;
     keep_kind_while_in_progress(*old, p, now);
     p.id = old->id;
     p.started_at =
@@ -135,9 +140,10 @@ model::WorkPermit PermitService::file(const model::Principal& who, model::WorkPe
     p.finished_at =
         (p.state == "done" || p.state == "cancelled") ? std::optional(now) : old->finished_at;
     if (p.state != "cancelled") p.cancel_reason.reset();
-    return store_.update(
-        tx, p, now, who.name, action, old->state,
-        action == "cancelled" ? p.cancel_reason : std::optional<std::string>("上传更新"));
+    return store_.update(tx, p, now, who.name, action, old->state,
+                         action == "cancelled" ? p.cancel_reason
+                         : late                ? std::optional<std::string>(kLate)
+                                               : std::optional<std::string>("上传更新"));
   });
 }
 
@@ -196,6 +202,8 @@ model::WorkPermit PermitService::transition(const model::Principal& who, long lo
     const char* done = *to == "in_progress" ? "started" : *to == "done" ? "done" : "cancelled";
     std::optional<std::string> why;
     if (!trimmed(reason).empty()) why = trimmed(reason);
+    if (*to == "done" && model::permit_overdue(*old, now))
+      why = why ? std::string(kLate) + "：" + *why : std::string(kLate);
     return store_.update(tx, p, now, who.name, done, old->state, why);
   });
 }

@@ -1459,9 +1459,9 @@ std::vector<Hostile> make_catalogue() {
       {"wp_no_permit_no",
        post_as("enterprise", "/api/v1/work-permits", without(work_permit(), "permit_no")), 422,
        "validation_failed"},
-      {"wp_state_on_filing",
-       post_as("enterprise", "/api/v1/work-permits", with(work_permit(), "state", "in_progress")),
-       422, "validation_failed"},
+      {"wp_state_on_filing",  // planned or in_progress only (attack 13.26)
+       post_as("enterprise", "/api/v1/work-permits", with(work_permit(), "state", "done")), 422,
+       "validation_failed"},
       {"wp_unknown_field",
        post_as("enterprise", "/api/v1/work-permits", with(work_permit(), "approved", true)), 422,
        "validation_failed"},

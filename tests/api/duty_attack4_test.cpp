@@ -287,3 +287,86 @@ TEST(DutyAttack4, AnAddedMediumDoesNotEndAPlatformsLeakDetection) {
       refused(w.c().patch_json(path, {{"media", {kOxygen}}}, w.as("d4_user_a")), 422, "/media"));
   EXPECT_EQ(fingerprint(tables), before);
 }
+
+// Attack 13.26: hot work uploaded already `done` never showed as in progress on the map and in
+// the counts, and an overdue permit could not be finished by upload (its row carries the actual
+// end, refused since 12.20), so it was cancelled or left. The same rules for the dashboard and
+// the gateway: created planned or in progress, done only from in progress; an in-progress permit
+// past its window is overdue and is still finished, late (`finished_late`, 逾期完成).
+TEST(DutyAttack4, APermitIsDoneOnlyFromInProgressAndOverdueWorkIsFinishedLate) {
+  auto& w = world();
+  const std::vector<std::string> tables = {"work_permit", "work_permit_change"};
+  auto permit = [&](const std::string& no, const std::string& state) {
+    return json{{"permit_no", no},
+                {"work_type", "hot_work"},
+                {"grade", "1"},
+                {"location", "硝化装置区东侧管廊"},
+                {"hazard_code", kHazA},
+                {"begin_at", w.t(-hours(1))},
+                {"end_at", w.t(hours(1))},
+                {"responsible", "动火负责人"},
+                {"responsible_mobile", "13800000000"},
+                {"content", "管线焊接"},
+                {"state", state}};
+  };
+  auto before = fingerprint(tables);
+  for (const char* state : {"done", "cancelled"}) {
+    auto row = permit(std::string("D4-HOT-") + state, state);
+    auto uploaded = row;
+    uploaded["cancel_reason"] = "取消";
+    auto up = w.upload("work-permits", json::array({uploaded}));
+    EXPECT_TRUE(all_rejected(up, 1)) << state;
+    EXPECT_NE(up.body.find("/state"), std::string::npos) << up.body;
+    EXPECT_TRUE(
+        refused(w.c().post_json("/api/v1/work-permits", row, w.as("d4_user_a")), 422, "/state"))
+        << state;
+  }
+  EXPECT_EQ(fingerprint(tables), before);
+
+  // In progress from either side; both on the map now.
+  auto hot1 = permit("D4-HOT-1", "in_progress");
+  auto up = w.upload("work-permits", json::array({hot1}));
+  ASSERT_EQ(up.status, 200) << up.body;
+  ASSERT_EQ(up.json()["created"], 1) << up.body;
+  auto r =
+      w.c().post_json("/api/v1/work-permits", permit("D4-HOT-2", "in_progress"), w.as("d4_user_a"));
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto id2 = std::to_string(r.json()["id"].get<long long>());
+  auto list = w.get("/api/v1/work-permits?in_progress=true&company_code=" + kA, "d4_county");
+  EXPECT_EQ(list["items"].size(), 2u) << list.dump();
+
+  // Two hours on, both are overdue; the gateway's row finishing one carries its actual end.
+  w.srv->clock().advance(hours(2));
+  list = w.get("/api/v1/work-permits?overdue=true&company_code=" + kA, "d4_county");
+  EXPECT_EQ(list["items"].size(), 2u) << list.dump();
+  auto done = hot1;
+  done["state"] = "done";
+  auto filed_end = done["end_at"];
+  done["end_at"] = w.t(seconds(0));
+  up = w.upload("work-permits", json::array({done}));
+  ASSERT_EQ(up.status, 200) << up.body;
+  ASSERT_EQ(up.json()["updated"], 1) << up.body;
+  r = w.c().post_json("/api/v1/work-permits/" + id2 + "/transitions", {{"action", "finish"}},
+                      w.as("d4_user_a"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["finished_late"], true) << r.body;
+  list = w.get("/api/v1/work-permits?company_code=" + kA, "d4_county");
+  int late = 0;
+  for (const auto& p : list["items"]) {
+    if (p["permit_no"] != "D4-HOT-1" && p["permit_no"] != "D4-HOT-2") continue;
+    EXPECT_EQ(p["state"], "done") << p.dump();
+    EXPECT_EQ(p["overdue"], false) << p.dump();
+    late += p["finished_late"] == true ? 1 : 0;
+    if (p["permit_no"] == "D4-HOT-1") {
+      EXPECT_EQ(p["end_at"], filed_end) << "the filed window stays";
+      auto detail =
+          w.get("/api/v1/work-permits/" + std::to_string(p["id"].get<long long>()), "d4_county");
+      EXPECT_NE(detail.dump().find("逾期完成"), std::string::npos) << detail.dump();
+    }
+  }
+  EXPECT_EQ(late, 2) << list.dump();
+  // Done is final: nothing moves it back.
+  before = fingerprint(tables);
+  EXPECT_TRUE(all_rejected(w.upload("work-permits", json::array({hot1})), 1));
+  EXPECT_EQ(fingerprint(tables), before);
+}
