@@ -100,6 +100,8 @@ json circular_json(const model::Circular& c, core::SysTime now) {
           {"recipients", c.recipients},
           {"acknowledged", c.acknowledged},
           {"unacknowledged", c.recipients - c.acknowledged},
+          // Acknowledged after the deadline, in the list too (attack 13.27).
+          {"acknowledged_late", c.acknowledged_late},
           {"overdue", overdue}};
 }
 

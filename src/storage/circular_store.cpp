@@ -106,13 +106,15 @@ std::optional<model::Circular> CircularStore::find(Tx& tx, const model::Scope& v
   auto c = circular_of(r[0]);
   Params q{std::to_string(id)};
   auto counted = tx.query(
-      "SELECT count(*) AS n, count(r.acknowledged_at) AS acked FROM circular c, LATERAL "
+      "SELECT count(*) AS n, count(r.acknowledged_at) AS acked, count(*) FILTER (WHERE "
+      "r.acknowledged_at > c.ack_deadline) AS late FROM circular c, LATERAL "
       "(SELECT r.acknowledged_at " +
           recipients_in_scope(viewer, q) + ") r WHERE c.id = $1",
       q);
   if (counted.size() > 0) {
     c.recipients = counted[0].get<long long>("n");
     c.acknowledged = counted[0].get<long long>("acked");
+    c.acknowledged_late = counted[0].get<long long>("late");
   }
   return c;
 }
@@ -244,7 +246,9 @@ CircularPage CircularStore::list(Tx& tx, const model::Scope& viewer, const Circu
              " AND r.acknowledged_at IS NULL)";
   auto counted = "(SELECT count(*) " + recipients_in_scope(viewer, p) +
                  ") AS n, (SELECT count(*) " + recipients_in_scope(viewer, p) +
-                 " AND r.acknowledged_at IS NOT NULL) AS acked";
+                 " AND r.acknowledged_at IS NOT NULL) AS acked, (SELECT count(*) " +
+                 recipients_in_scope(viewer, p) +
+                 " AND r.acknowledged_at > c.ack_deadline) AS late";
   auto lim = ph(p, std::to_string(limit));
   auto off = ph(p, std::to_string(offset));
   auto r = tx.query("SELECT " + std::string(kColumns) + ", " + counted +
@@ -260,6 +264,7 @@ CircularPage CircularStore::list(Tx& tx, const model::Scope& viewer, const Circu
     auto c = circular_of(row);
     c.recipients = row.get<long long>("n");
     c.acknowledged = row.get<long long>("acked");
+    c.acknowledged_late = row.get<long long>("late");
     page.items.push_back(std::move(c));
     page.total = row.get<long long>("total");
   }

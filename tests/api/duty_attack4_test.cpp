@@ -370,3 +370,38 @@ TEST(DutyAttack4, APermitIsDoneOnlyFromInProgressAndOverdueWorkIsFinishedLate) {
   EXPECT_TRUE(all_rejected(w.upload("work-permits", json::array({hot1})), 1));
   EXPECT_EQ(fingerprint(tables), before);
 }
+
+// Attack 13.27: a circular acknowledged after its deadline counted late in the detail (12.24)
+// but not in the list a duty officer reads: each list item carries `acknowledged_late` too,
+// counted among the recipients the reader sees (A's county: A only; the province: both).
+TEST(DutyAttack4, TheCircularListShowsLateAcknowledgements) {
+  auto& w = world();
+  auto r = w.c().post_json("/api/v1/circulars",
+                           {{"title", "关于限期报送联锁旁路台账的通报"},
+                            {"body", "请于1小时内签收。"},
+                            {"kind", "other"},
+                            {"company_codes", {kA, kB}},
+                            {"ack_deadline", w.t(hours(1))}},
+                           w.as("d4_admin"));
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto id = r.json()["id"].get<long long>();
+  auto path = "/api/v1/circulars/" + std::to_string(id);
+  ASSERT_EQ(w.c().post_json(path + "/publish", json::object(), w.as("d4_admin")).status, 200);
+  auto item = [&](const std::string& user) {
+    auto list = w.get("/api/v1/circulars?limit=100", user);
+    for (const auto& c : list["items"])
+      if (c["id"] == id) return c;
+    throw std::runtime_error("circular not listed for " + user + ": " + list.dump());
+  };
+  EXPECT_EQ(item("d4_county")["acknowledged_late"], 0);
+  ASSERT_EQ(w.c().post_json(path + "/acknowledgement", json::object(), w.as("d4_user_b")).status,
+            200);
+  w.srv->clock().advance(hours(2));
+  ASSERT_EQ(w.c().post_json(path + "/acknowledgement", json::object(), w.as("d4_user_a")).status,
+            200);
+  EXPECT_EQ(item("d4_county")["acknowledged_late"], 1);
+  EXPECT_EQ(item("d4_county_b")["acknowledged_late"], 0);  // B acknowledged in time
+  EXPECT_EQ(item("d4_admin")["acknowledged_late"], 1);
+  EXPECT_EQ(item("d4_admin")["acknowledged"], 2);
+  EXPECT_EQ(w.get(path, "d4_county")["acknowledged_late"], 1);  // the detail agrees
+}

@@ -43,6 +43,9 @@ describe('circular kit', () => {
     expect(ackText({ state: 'published', recipients: 3, acknowledged: 1, overdue: false })).toBe('已签收 1/3');
     expect(ackText({ state: 'published', recipients: 3, acknowledged: 1, overdue: true })).toBe('已签收 1/3（已逾期）');
     expect(ackText({ state: 'draft', recipients: 2, acknowledged: 0, overdue: false })).toBe('待下发（2 家）');
+    expect(ackText({ state: 'published', recipients: 3, acknowledged: 3, acknowledged_late: 1, overdue: false })).toBe(
+      '已签收 3/3，逾期签收 1',
+    );
     expect(sizeText(1_234_567)).toBe('1.2 MB');
     expect(sizeText(35_400)).toBe('35 KB');
   });

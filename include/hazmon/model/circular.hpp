@@ -46,8 +46,8 @@ struct Circular {
   core::SysTime created_at{}, updated_at{};
   std::optional<std::string> published_by, withdrawn_by, withdraw_reason;
   std::optional<core::SysTime> published_at, withdrawn_at;
-  // Counted inside the reader's scope.
-  long long recipients = 0, acknowledged = 0;
+  // Counted inside the reader's scope; acknowledged_late: after ack_deadline (attack 13.27).
+  long long recipients = 0, acknowledged = 0, acknowledged_late = 0;
 };
 
 inline constexpr std::size_t kMaxCircularTitle = 200;

@@ -78,9 +78,13 @@ export function attachmentProblem(file: { name: string; type: string; size: numb
 }
 
 /** 已签收 2/3（1 家逾期）. */
-export function ackText(c: Pick<Circular, 'state' | 'recipients' | 'acknowledged' | 'overdue'>): string {
+export function ackText(
+  c: Pick<Circular, 'state' | 'recipients' | 'acknowledged' | 'overdue'> & { acknowledged_late?: number },
+): string {
   if (c.state === 'draft') return `待下发（${c.recipients} 家）`;
-  const base = `已签收 ${c.acknowledged}/${c.recipients}`;
+  // Acknowledged after the deadline stays visible in the list (attack 13.27).
+  const late = c.acknowledged_late ? `，逾期签收 ${c.acknowledged_late}` : '';
+  const base = `已签收 ${c.acknowledged}/${c.recipients}${late}`;
   return c.overdue ? `${base}（已逾期）` : base;
 }
 
