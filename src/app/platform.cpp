@@ -181,6 +181,7 @@ void Platform::Impl::build_core() {
   roster = std::make_unique<service::RosterService>(
       db, cfg.contains("connection") ? cfg["connection"].get<service::ConnectionSettings>()
                                      : service::ConnectionSettings{});
+  roster->set_clock(clock);
   audit = std::make_unique<service::AuditLog>(db);
   users = std::make_unique<service::UserDirectory>(db);
   migrator = std::make_unique<storage::Migrator>(db, config::home_dir() / "migrations");

@@ -151,6 +151,7 @@ json RosterService::connection_status(const model::Principal& who, const Connect
   sq.region_prefix = model::region_prefix(region);
   sq.by_county = *level != model::RegionLevel::province;
   sq.silent_hours = silent_hours;
+  sq.now = clock_ ? clock_->now() : std::chrono::system_clock::now();
   sq.state = q.state;
   sq.limit = q.limit;
   sq.offset = q.offset;

@@ -1,5 +1,6 @@
 // The notice's connection duties in storage (migration 0026): the connection status of the
 // expected enterprises, the cities' own duties, and the resolution of unmatched roster rows.
+#include <hazmon/core/time_format.hpp>
 #include <hazmon/storage/database.hpp>
 #include <hazmon/storage/roster_store.hpp>
 #include <hazmon/storage/scope_sql.hpp>
@@ -62,6 +63,8 @@ std::string connection_cte(const model::Scope& scope, const ConnectionQuery& q, 
   auto where = scope_predicate(scope, "e.company_code", "e.region_code", params);
   auto prefix = ph(params, q.region_prefix);
   auto hours = ph(params, std::to_string(q.silent_hours));
+  // The window ends at the service clock's now (13.28), so tests move it and nodes agree.
+  auto now = ph(params, core::format_rfc3339_pg(q.now));
   return "WITH ex AS (SELECT e.company_code, e.name, e.region_code FROM enterprise e "
          "WHERE e.is_active AND e.status <> 'closed' AND e.region_code LIKE " +
          prefix + " || '%' AND " + where +
@@ -73,13 +76,13 @@ std::string connection_cte(const model::Scope& scope, const ConnectionQuery& q, 
          "ex.company_code = g.company_code WHERE g.is_active GROUP BY g.company_code), "
          "rp AS (SELECT DISTINCT p.company_code FROM reading_latest l JOIN monitoring_point p ON "
          "p.point_id = l.point_id JOIN ex ON ex.company_code = p.company_code WHERE p.is_active "
-         "AND p.in_use AND l.collect_ts >= now() - make_interval(hours => " +
-         hours +
+         "AND p.in_use AND l.collect_ts >= " +
+         now + "::timestamptz - make_interval(hours => " + hours +
          "::int)), "
          "st AS (SELECT ex.company_code, ex.name, ex.region_code, coalesce(gw.gateways, 0) AS "
          "gateways, gw.first_data_at, gw.last_data_at, CASE WHEN gw.last_data_at IS NULL THEN "
-         "'not_connected' WHEN gw.last_data_at < now() - make_interval(hours => " +
-         hours +
+         "'not_connected' WHEN gw.last_data_at < " +
+         now + "::timestamptz - make_interval(hours => " + hours +
          "::int) OR rp.company_code IS NULL THEN 'silent' ELSE 'connected' END AS state FROM ex "
          "LEFT JOIN gw ON gw.company_code = ex.company_code LEFT JOIN rp ON rp.company_code = "
          "ex.company_code) ";
@@ -110,6 +113,7 @@ std::vector<ConnectionRow> RosterStore::connection_page(Tx& tx, const model::Sco
   auto cte = connection_cte(scope, q, params);
   std::string filter = q.state ? "WHERE st.state = " + ph(params, *q.state) : "";
   auto hours = ph(params, std::to_string(q.silent_hours));
+  auto now = ph(params, core::format_rfc3339_pg(q.now));
   auto limit = ph(params, std::to_string(q.limit));
   auto offset = ph(params, std::to_string(q.offset));
   // Points only for the page's enterprises (monitoring_point_company, reading_latest's key).
@@ -123,8 +127,8 @@ std::vector<ConnectionRow> RosterStore::connection_page(Tx& tx, const model::Sco
           "pt.registered AS points_registered, pt.reporting AS points_reporting FROM page "
           "LEFT JOIN region c ON c.code = substr(page.region_code, 1, 4) || '00' "
           "CROSS JOIN LATERAL (SELECT count(*) AS registered, count(l.point_id) FILTER (WHERE "
-          "l.collect_ts >= now() - make_interval(hours => " +
-          hours +
+          "l.collect_ts >= " +
+          now + "::timestamptz - make_interval(hours => " + hours +
           "::int)) AS reporting FROM monitoring_point p LEFT JOIN reading_latest l ON "
           "l.point_id = p.point_id WHERE p.company_code = page.company_code AND p.is_active AND "
           "p.in_use) pt ORDER BY CASE page.state WHEN 'not_connected' THEN 0 WHEN 'silent' THEN "

@@ -405,3 +405,47 @@ TEST(DutyAttack4, TheCircularListShowsLateAcknowledgements) {
   EXPECT_EQ(item("d4_admin")["acknowledged"], 2);
   EXPECT_EQ(w.get(path, "d4_county")["acknowledged_late"], 1);  // the detail agrees
 }
+
+// 13.28: the connection status (接入状态, ADR 0025) read its silence window against PostgreSQL's
+// now(), not the service clock, so no test could move time past it (and a node with a skewed
+// database clock would disagree). It reads the clock now: a day after A's last reading, A is
+// silent; a 48-hour window still counts it connected.
+TEST(DutyAttack4, TheConnectionStatusFollowsTheServiceClock) {
+  auto& w = world();
+  const std::string point = kA + "TI401";
+  w.ok("monitoring-points", {{"quota_code", point},
+                             {"company_code", kA},
+                             {"hazard_code", kHazA},
+                             {"gateway_code", kGatewayA},
+                             {"name", "硝化釜温度"},
+                             {"indicator_type", "temperature"},
+                             {"value_kind", "analog"},
+                             {"unit", "℃"},
+                             {"range_low", 0},
+                             {"range_high", 200},
+                             {"h", 80},
+                             {"hh", 100}});
+  auto now = w.t(seconds(0));
+  auto up = w.c().post_json(
+      "/api/v1/upload/realtime",
+      {{"companyCode", kA},
+       {"gatewayCode", kGatewayA},
+       {"dataId", "d4-conn-1"},
+       {"reportType", "realtime"},
+       {"sendTime", now},
+       {"datas", json::array({{{"quotaCode", point}, {"collectTime", now}, {"value", 42.0}}})}},
+      w.gateway_a);
+  ASSERT_EQ(up.status / 100, 2) << up.body;
+  auto state = [&](const std::string& query) {
+    auto j = w.get("/api/v1/deployment/connection?region=141122" + query, "d4_county");
+    for (const auto& i : j["items"])
+      if (i["company_code"] == kA) return i["state"].get<std::string>();
+    throw std::runtime_error("A not in the connection status: " + j.dump());
+  };
+  EXPECT_EQ(state(""), "connected");
+  w.srv->clock().advance(hours(25));
+  EXPECT_EQ(state(""), "silent");
+  EXPECT_EQ(state("&silent_hours=48"), "connected");
+  auto j = w.get("/api/v1/deployment/connection?region=141122", "d4_county");
+  EXPECT_EQ(j["totals"]["silent"], 1) << j.dump();
+}

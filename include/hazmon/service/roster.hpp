@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include <hazmon/core/clock.hpp>
 #include <hazmon/model/scope.hpp>
 
 namespace hazmon::storage {
@@ -90,6 +91,8 @@ class RosterService {
  public:
   explicit RosterService(storage::Database& db, ConnectionSettings connection = {})
       : db_(db), connection_(connection) {}
+  // The connection status's "now" (the system clock until set; tests move a FakeClock).
+  void set_clock(const core::Clock* clock) { clock_ = clock; }
   // Loads the four attachments from `dir` in one transaction; idempotent (a second import
   // creates nothing and keeps task statuses).
   RosterReport import(const std::filesystem::path& dir);
@@ -118,6 +121,7 @@ class RosterService {
  private:
   storage::Database& db_;
   ConnectionSettings connection_;
+  const core::Clock* clock_ = nullptr;
 };
 
 }  // namespace hazmon::service

@@ -59,6 +59,7 @@ struct ConnectionQuery {
   std::string region_prefix;  // "14", "1401" or "140105": the region asked for
   bool by_county = false;     // group by county (a city asked) instead of by city
   int silent_hours = 24;
+  core::SysTime now{};  // the service clock's: the window ends here, not at PostgreSQL's now()
   std::optional<std::string> state;  // only this state in the page
   int limit = 100, offset = 0;
 };
