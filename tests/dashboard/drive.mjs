@@ -168,7 +168,7 @@ try {
 
   await check('the navigation in groups: the current page\'s group open, the others folded, opened and closed by keyboard, remembered after a reload, each entry under its heading', async () => {
     const groups = await flows.navShown(page);
-    const want = { 监测预警: '总览,大屏,实时报警,预警事件,视频AI审核,视频监控', 企业档案与统计: '企业档案,统计分析,数据质量,日报周报',
+    const want = { 监测预警: '总览,大屏,实时报警,预警事件,视频AI审核,视频监控,国标设备,可视化调度', 企业档案与统计: '企业档案,统计分析,数据质量,日报周报',
       企业履责: '承诺汇总,特殊作业,装置运行状态', 五项制度: '巡查抽查,信息通报,日常使用', 接入与部署: '接入完整性,接入与部署,部署进度', 系统管理: '系统管理' };
     const got = Object.fromEntries(groups.map((g) => [g.title, g.items.join(',')]));
     if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error('groups: ' + JSON.stringify(got));

@@ -18,6 +18,7 @@ const T = 20000;
 export const MY_PAGES = [
   { name: 'review', path: '/review', ready: '[data-testid=review-page]' },
   { name: 'cameras', path: '/cameras', ready: '[data-testid=cameras-table]' },
+  { name: 'gb28181', path: '/gb28181', ready: '[data-testid=gb28181-table]' },
   { name: 'enterprises', path: '/enterprises', ready: '[data-testid=enterprises-table]' },
   { name: 'statistics', path: '/statistics', ready: '[data-testid=statistics-page]' },
   { name: 'data-quality', path: '/data-quality', ready: '[data-testid=data-quality-page]' },
