@@ -46,7 +46,7 @@ UnitStatusAnswer UnitStatusService::file(const model::Principal& who, model::Uni
   auto target = storage::unit_target(s);
   UnitStatusAnswer a;
   bool windows_changed = false;
-  a.status = db_.in_tx([&](storage::Tx& tx) {
+  auto filed = [&](storage::Tx& tx) {
     check_unit(tx, who, s);
     auto cur = store_.current(tx, target, true);
     // A resend of the unit's current status: nothing changes.
@@ -75,9 +75,32 @@ UnitStatusAnswer UnitStatusService::file(const model::Principal& who, model::Uni
       windows_changed = windows_changed || f.approved;
     }
     return store_.insert(tx, s, filing_id, now);
-  });
+  };
+  try {
+    a.status = db_.in_tx(filed);
+  } catch (const storage::ConflictError&) {
+    // Another status of the unit became current while this one was filed (two at the same
+    // moment: the one-current-status index refused the second). Say which unit and which status
+    // is current, with a code of its own (13.29).
+    current_status_conflict(s, target);
+  }
   if (windows_changed && changed_) changed_();
   return a;
+}
+
+void UnitStatusService::current_status_conflict(const model::UnitStatus& s,
+                                                const storage::UnitTarget& target) const {
+  auto cur = db_.in_tx([&](storage::Tx& tx) { return store_.current(tx, target, false); });
+  const bool cell = !s.prodcell_id.empty();
+  const auto& unit = cell ? s.prodcell_id : s.equip_code;
+  std::string what = cur ? std::string(cur->status) + " (" + model::unit_status_name(cur->status) +
+                               ") since " + core::format_rfc3339(cur->begin_at) + ", id " +
+                               std::to_string(cur->id)
+                         : std::string("another status");
+  throw Error(Errc::conflict, core::Reason::unit_status_current,
+              "unit " + unit + " already has a current status, filed at the same moment: " + what +
+                  "; file the new status after it",
+              {{cell ? "/prodcell_id" : "/equip_code", "current status: " + what}});
 }
 
 void UnitStatusService::check_unit(storage::Tx& tx, const model::Principal& who,

@@ -449,3 +449,65 @@ TEST(DutyAttack4, TheConnectionStatusFollowsTheServiceClock) {
   auto j = w.get("/api/v1/deployment/connection?region=141122", "d4_county");
   EXPECT_EQ(j["totals"]["silent"], 1) << j.dump();
 }
+
+// 13.29: two statuses of one unit filed at the same moment: the second's insert met the
+// one-current-status index and answered a bare 409 `conflict`, which told the filer nothing.
+// Made deterministic here: a status is inserted in an open transaction, the API's filing waits on
+// the index for it, the transaction commits. The answer is 409 `unit_status_current` naming the
+// unit and its current status; nothing of the second is stored.
+TEST(DutyAttack4, ASecondCurrentStatusOfAUnitIsNamed) {
+  auto& w = world();
+  const std::string unit = kHazA + "S0001";
+  w.ok("equipment", {{"equip_code", unit},
+                     {"company_code", kA},
+                     {"hazard_code", kHazA},
+                     {"equip_type", "S0"},
+                     {"name", "硝化装置"}});
+  auto& db = shared_db().db();
+  auto race = db.begin();
+  auto other =
+      race.exec_one(
+              "INSERT INTO unit_run_status (company_code, equip_code, status, begin_at, source, "
+              "filed_by, "
+              "created_at, updated_at) VALUES ($1, $2, 'running', $3::timestamptz, 'dashboard', "
+              "'d4_race', now(), now()) RETURNING id",
+              {kA, unit, core::format_rfc3339_pg(w.srv->clock().now() - minutes(1))})["id"]
+          .get<long long>();
+  auto token = w.as("d4_user_a");
+  HttpResult r;
+  std::thread filer([&] {
+    r = w.c().post_json(
+        "/api/v1/unit-statuses",
+        {{"equip_code", unit}, {"status", "running"}, {"begin_at", w.t(seconds(0))}}, token);
+  });
+  // Until the filing waits on the index for the open transaction's row.
+  bool waiting = false;
+  for (int i = 0; i < 500 && !waiting; ++i) {
+    waiting = db.in_tx([](storage::Tx& tx) {
+      return tx.exec_one(
+                   "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = "
+                   "current_database() AND wait_event_type = 'Lock'")["n"]
+                 .get<long long>() > 0;
+    });
+    if (!waiting) std::this_thread::sleep_for(milliseconds(10));
+  }
+  race.commit();
+  filer.join();
+  ASSERT_TRUE(waiting) << "the filing never waited on the open transaction";
+  EXPECT_TRUE(refused(r, 409, "/equip_code"));
+  EXPECT_EQ(r.json().value("code", ""), "unit_status_current") << r.body;
+  EXPECT_NE(r.body.find(unit), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("id " + std::to_string(other)), std::string::npos) << r.body;
+  // The open transaction's row is the one stored; the second left nothing.
+  auto rows = db.in_tx([&](storage::Tx& tx) {
+    return tx
+        .exec_one("SELECT count(*) AS n FROM unit_run_status WHERE equip_code = $1", {unit})["n"]
+        .get<long long>();
+  });
+  EXPECT_EQ(rows, 1);
+  auto list = w.get("/api/v1/unit-statuses?company_code=" + kA, "d4_county");
+  int current = 0;
+  for (const auto& i : list["items"])
+    if (i.value("equip_code", json()) == unit && i.value("end_at", json()).is_null()) ++current;
+  EXPECT_EQ(current, 1) << list.dump();
+}

@@ -75,6 +75,10 @@ class UnitStatusService {
  private:
   // 422 unless the status's unit is an active production unit of its enterprise in the scope.
   void check_unit(storage::Tx& tx, const model::Principal& who, const model::UnitStatus& s) const;
+  // Throws the 409 unit_status_current naming the unit and its current status (filed at the same
+  // moment as `s`).
+  [[noreturn]] void current_status_conflict(const model::UnitStatus& s,
+                                            const storage::UnitTarget& target) const;
   // The filing of a stop or an overhaul, approved when inside the limits; `pending` says why not.
   storage::UnitFiling suppression_filing(storage::Tx& tx, const model::Principal& who,
                                          const model::UnitStatus& s,
