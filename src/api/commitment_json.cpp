@@ -156,6 +156,8 @@ json commitment_json(const model::Commitment& c) {
           {"content", c.content},
           {"committed_at", core::format_rfc3339(c.committed_at)},
           {"late", c.late},
+          // The committer's name was entered shortly before (docs/duties.md, attack 13.30).
+          {"committer_recent", c.committer_recent},
           {"revision", c.revision},
           {"source", c.source},
           {"filed_by", c.filed_by}};
@@ -167,6 +169,7 @@ json region_json(const storage::CommitmentSummaryRow& r) {
             {"committed", r.committed},
             {"missing", r.expected - r.committed},
             {"late", r.late},
+            {"recent_committer", r.recent_committer},
             {"by_risk_grade",
              {{"red", r.red}, {"orange", r.orange}, {"yellow", r.yellow}, {"blue", r.blue}}}};
   if (!r.region_code.empty()) {

@@ -88,6 +88,10 @@ model::Commitment CommitmentService::file(const model::Principal& who, Commitmen
           {{"/committer",
             "must be one of the enterprise's 包保责任人 (valid that day) or its principal"}});
     }
+    // The enterprise keeps its roster and principal itself: a name it entered just before
+    // committing is shown to the county (attack 13.30), not refused (a real new appointment).
+    c.committer_recent = store_.committer_recent(tx, c.company_code, c.committer, c.committer_role,
+                                                 model::kRecentCommitterHours);
     auto row = store_.save(tx, c, who.name);
     // The day's missing-commitment warning, if one was raised, is closed by this filing.
     if (auto w = store_.lock_open_warning(tx, c.company_code, c.day)) {
@@ -153,6 +157,7 @@ CommitmentSummary CommitmentService::summary(const model::Principal& who, const 
     out.total.expected += r.expected;
     out.total.committed += r.committed;
     out.total.late += r.late;
+    out.total.recent_committer += r.recent_committer;
     out.total.red += r.red;
     out.total.orange += r.orange;
     out.total.yellow += r.yellow;

@@ -20,7 +20,8 @@ struct RowDescription<CommitmentSummaryRow> {
       column("region_code", &S::region_code), column("region_name", &S::region_name),
       column("expected", &S::expected), column("committed", &S::committed),
       column("late", &S::late), column("red", &S::red), column("orange", &S::orange),
-      column("yellow", &S::yellow), column("blue", &S::blue));
+      column("yellow", &S::yellow), column("blue", &S::blue),
+      column("recent_committer", &S::recent_committer));
 };
 template <>
 struct RowDescription<MissingCommitment> {
@@ -52,7 +53,7 @@ constexpr const char* kColumns =
     "c.excavation, c.road_closure, c.contractor, c.trial_production, c.start_stop, "
     "c.pilot_scale_up, c.major_hidden_danger, c.baobao_in_place, c.key_process_count, "
     "c.risk_grade, c.committer, c.committer_role, c.duty_leader, c.duty_phone, c.content, "
-    "c.committed_at, c.late, c.revision, c.source, c.filed_by";
+    "c.committed_at, c.late, c.committer_recent, c.revision, c.source, c.filed_by";
 
 model::Commitment commitment_of(const Row& r) {
   model::Commitment c;
@@ -84,6 +85,7 @@ model::Commitment commitment_of(const Row& r) {
   c.content = r.get<std::string>("content");
   c.committed_at = r.get<core::SysTime>("committed_at");
   c.late = r.get<bool>("late");
+  c.committer_recent = r.get<bool>("committer_recent");
   c.revision = r.get<int>("revision");
   c.source = r.get<std::string>("source");
   c.filed_by = r.get<std::string>("filed_by");
@@ -115,6 +117,26 @@ std::optional<model::CommitterRole> CommitmentStore::responsible_role(
       {company_code, name, day});
   if (!role) return std::nullopt;
   return model::committer_role_from_string(*role);
+}
+
+bool CommitmentStore::committer_recent(Tx& tx, const std::string& company_code,
+                                       const std::string& name, model::CommitterRole role,
+                                       int hours) const {
+  Params p{company_code, name, std::to_string(hours)};
+  if (role == model::CommitterRole::enterprise_principal)
+    return tx
+        .one<bool>(
+            "SELECT principal_since > now() - make_interval(hours => $3::int) FROM "
+            "enterprise WHERE company_code = $1 AND btrim(principal) = btrim($2)",
+            p)
+        .value_or(false);
+  return tx
+      .one<bool>(
+          "SELECT EXISTS (SELECT 1 FROM responsible_person WHERE company_code = $1 "
+          "AND is_active AND btrim(name) = btrim($2) AND name_since > now() - "
+          "make_interval(hours => $3::int))",
+          p)
+      .value_or(false);
 }
 
 model::Commitment CommitmentStore::save(Tx& tx, const model::Commitment& c,
@@ -163,6 +185,7 @@ model::Commitment CommitmentStore::save(Tx& tx, const model::Commitment& c,
   add("content", c.content);
   add("committed_at", format_timestamptz(c.committed_at));
   add("late", b(c.late));
+  add("committer_recent", b(c.committer_recent));
   add("source", c.source);
   add("filed_by", c.filed_by);
   // Every column but the key is written over; the revision counts the filings of the day.
@@ -241,14 +264,15 @@ std::vector<CommitmentSummaryRow> CommitmentStore::summary(Tx& tx, const model::
   std::string group = by_city ? "substr(e.region_code, 1, 4) || '00'" : "e.region_code";
   return tx.rows<CommitmentSummaryRow>(
       "SELECT g.region_code, coalesce(r.name, g.region_code) AS region_name, g.expected, "
-      "g.committed, g.late, g.red, g.orange, g.yellow, g.blue FROM (SELECT " +
+      "g.committed, g.late, g.red, g.orange, g.yellow, g.blue, g.recent_committer FROM (SELECT " +
           group +
           " AS region_code, count(*) AS expected, count(c.id) AS committed, "
           "count(*) FILTER (WHERE c.late) AS late, "
           "count(*) FILTER (WHERE c.risk_grade = 'red') AS red, "
           "count(*) FILTER (WHERE c.risk_grade = 'orange') AS orange, "
           "count(*) FILTER (WHERE c.risk_grade = 'yellow') AS yellow, "
-          "count(*) FILTER (WHERE c.risk_grade = 'blue') AS blue "
+          "count(*) FILTER (WHERE c.risk_grade = 'blue') AS blue, "
+          "count(*) FILTER (WHERE c.committer_recent) AS recent_committer "
           "FROM enterprise e LEFT JOIN safety_commitment c ON c.company_code = e.company_code "
           "AND c.day = $1::date WHERE " +
           std::string(kExpected) + " AND " + where +

@@ -511,3 +511,79 @@ TEST(DutyAttack4, ASecondCurrentStatusOfAUnitIsNamed) {
     if (i.value("equip_code", json()) == unit && i.value("end_at", json()).is_null()) ++current;
   EXPECT_EQ(current, 1) << list.dump();
 }
+
+// Attack 13.30: the committer must be a 包保责任人 or the principal, but the enterprise keeps both
+// itself: it renames a person (or its principal) and commits as them at once, so a commitment
+// nobody responsible made looks in order. Refusing would refuse real new appointments; instead
+// the name's age is kept by the database (migration 0036) and a commitment whose committer was
+// entered less than 72 hours before is flagged (`committer_recent`) and counted per region in the
+// summary (`recent_committer`), for the county to check.
+TEST(DutyAttack4, ACommitterEnteredJustBeforeCommittingIsShownToTheCounty) {
+  auto& w = world();
+  // An established roster: its names entered a month ago.
+  shared_db().db().in_tx([&](storage::Tx& tx) {
+    tx.exec(
+        "UPDATE responsible_person SET name_since = now() - interval '30 days' WHERE "
+        "company_code = $1",
+        {kA});
+    tx.exec(
+        "UPDATE enterprise SET principal_since = now() - interval '30 days' WHERE "
+        "company_code = $1",
+        {kA});
+  });
+  auto commit = [&](const std::string& committer) {
+    auto r = w.c().post_json("/api/v1/commitments",
+                             {{"units",
+                               {{"total", 1},
+                                {"running", 1},
+                                {"stopped", 0},
+                                {"startup", 0},
+                                {"trial", 0},
+                                {"overhaul", 0}}},
+                              {"key_process_count", 1},
+                              {"risk_grade", "yellow"},
+                              {"committer", committer},
+                              {"duty_leader", "值班长"},
+                              {"duty_phone", "13912345678"},
+                              {"content", "今日承诺"}},
+                             w.as("d4_user_a"));
+    if (r.status / 100 != 2) throw std::runtime_error("commitment: " + r.body);
+    return r.json();
+  };
+  auto recent_in_summary = [&] {
+    auto s = w.get("/api/v1/commitments/summary", "d4_county");
+    return s["total"].value("recent_committer", -1);
+  };
+  auto c = commit("厂长");
+  EXPECT_EQ(c["committer_recent"], false) << c.dump();
+  EXPECT_EQ(recent_in_summary(), 0);
+
+  // The technical 包保责任人 renamed, and a commitment in the new name at once.
+  auto persons = w.get("/api/v1/responsible-persons?hazard_code=" + kHazA + "&role=technical");
+  ASSERT_EQ(persons["items"].size(), 1u) << persons.dump();
+  auto person =
+      "/api/v1/responsible-persons/" + std::to_string(persons["items"][0]["id"].get<long long>());
+  auto r = w.c().patch_json(person, {{"name", "新来的技术员"}}, w.as("d4_user_a"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  c = commit("新来的技术员");
+  EXPECT_EQ(c["committer_role"], "technical");
+  EXPECT_EQ(c["committer_recent"], true) << c.dump();
+  EXPECT_EQ(recent_in_summary(), 1);
+  auto list = w.get("/api/v1/commitments?company_code=" + kA, "d4_county");
+  ASSERT_FALSE(list["items"].empty());
+  EXPECT_EQ(list["items"][0]["committer_recent"], true) << list.dump();
+
+  // The principal changed, then a commitment as the new principal: flagged too.
+  r = w.c().patch_json("/api/v1/enterprises/" + kA, {{"principal", "钱总"}}, w.as("d4_user_a"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  c = commit("钱总");
+  EXPECT_EQ(c["committer_role"], "enterprise_principal");
+  EXPECT_EQ(c["committer_recent"], true) << c.dump();
+
+  // An established name again: not flagged; the mobile of a person changing is no new name.
+  r = w.c().patch_json(person, {{"mobile", "13900000001"}}, w.as("d4_user_a"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  c = commit("厂长");
+  EXPECT_EQ(c["committer_recent"], false) << c.dump();
+  EXPECT_EQ(recent_in_summary(), 0);
+}

@@ -33,6 +33,10 @@ inline std::optional<CommitterRole> enum_from_string(std::string_view s,
   return committer_role_from_string(s);
 }
 
+// A committer whose name the enterprise entered less than this long before committing is flagged
+// on the commitment and counted in the summary (docs/duties.md, attack 13.30).
+inline constexpr int kRecentCommitterHours = 72;
+
 struct Commitment {
   long long id = 0;
   std::string company_code, company_name;
@@ -51,7 +55,10 @@ struct Commitment {
   CommitterRole committer_role = CommitterRole::principal;
   std::string duty_leader, duty_phone, content;
   core::SysTime committed_at{};
-  bool late = false;     // filed after the day's deadline hour
+  bool late = false;  // filed after the day's deadline hour
+  // The committer's name was entered (a 包保责任人 added or renamed, the principal changed) less
+  // than kRecentCommitterHours before the filing (attack 13.30).
+  bool committer_recent = false;
   int revision = 1;      // 2 and more: a later filing replaced an earlier one that day
   std::string source;    // dashboard | upload
   std::string filed_by;  // username or appId

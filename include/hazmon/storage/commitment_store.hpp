@@ -38,6 +38,7 @@ struct CommitmentPage {
 struct CommitmentSummaryRow {
   std::string region_code, region_name;
   long long expected = 0, committed = 0, late = 0, red = 0, orange = 0, yellow = 0, blue = 0;
+  long long recent_committer = 0;  // committed by a name entered shortly before (13.30)
 };
 
 struct MissingCommitment {
@@ -62,6 +63,11 @@ class CommitmentStore {
   std::optional<model::CommitterRole> responsible_role(Tx& tx, const std::string& company_code,
                                                        const std::string& name,
                                                        const std::string& day) const;
+  // Whether the committer's name (`role`: a 包保责任人 of that name, or the enterprise's
+  // principal) took its present value less than `hours` ago by the database's clock, which set
+  // it (migration 0036).
+  bool committer_recent(Tx& tx, const std::string& company_code, const std::string& name,
+                        model::CommitterRole role, int hours) const;
 
   // Stores c (c.company_code, c.day) under a lock on that pair: the first filing of the day is
   // inserted with revision 1; a later one keeps the row id, is written over it with the next
