@@ -29,8 +29,8 @@ http::Response upload_commitments(ApiContext& ctx, service::CommitmentService& c
                                   const Principal& who) {
   static const RowUpload kUpload{"commitments are uploaded by an enterprise's gateway",
                                  "upload.commitments", "commitments", "replaced", kUploadRules};
-  return upload_each(ctx, req, who, kUpload, [&](const json& row) {
-    return cs.file(who, {commitment_from_json(row), "upload"}).revision == 1;
+  return upload_each(ctx, req, who, kUpload, [&](const json& row, const Principal& as) {
+    return cs.file(as, {commitment_from_json(row), "upload"}).revision == 1;
   });
 }
 }  // namespace

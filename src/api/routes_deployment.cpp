@@ -41,6 +41,16 @@ void add_connection_routes(http::Router& r, ApiContext& ctx) {
           q.offset = query_int(req, "offset", 0, 0, 1 << 30);
           return json_response(200, ctx.roster.connection_status(who, q));
         }));
+  // The province's view of the city platforms forwarding to it (docs/federation.md "Province
+  // side"): the province all, a city officer its own; bounded like silent_hours.
+  r.add("GET", "/api/v1/city-platforms",
+        authed(ctx, "", [&ctx](Request& req, const Principal& who) {
+          check_query(req, {"silent_minutes"});
+          std::optional<int> minutes;
+          if (query_opt(req, "silent_minutes"))
+            minutes = query_int(req, "silent_minutes", 0, 0, 1 << 30);
+          return json_response(200, ctx.roster.city_platforms(who, minutes));
+        }));
   r.add("GET", "/api/v1/deployment/city-duties",
         authed(ctx, "", [&ctx](Request& req, const Principal& who) {
           check_query(req, {"city", "overdue"});

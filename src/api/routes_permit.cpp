@@ -59,9 +59,9 @@ http::Response upload_permits(ApiContext& ctx, service::PermitService& ps, Reque
                               const Principal& who) {
   static const RowUpload kUpload{"work permits are uploaded by an enterprise's gateway",
                                  "upload.work_permits", "work-permits", "updated", kUploadRules};
-  return upload_each(ctx, req, who, kUpload, [&](const json& row) {
+  return upload_each(ctx, req, who, kUpload, [&](const json& row, const Principal& as) {
     bool made = false;
-    ps.file(who, permit_from_json(row, true), made);
+    ps.file(as, permit_from_json(row, true), made);
     return made;
   });
 }

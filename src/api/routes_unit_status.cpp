@@ -38,8 +38,8 @@ http::Response upload_statuses(ApiContext& ctx, service::UnitStatusService& us, 
                                const Principal& who) {
   static const RowUpload kUpload{"unit run statuses are uploaded by an enterprise's gateway",
                                  "upload.unit_status", "unit-status", "unchanged", kUploadRules};
-  return upload_each(ctx, req, who, kUpload, [&](const json& row) {
-    return us.file(who, unit_status_from_json(row, us.now())).created;
+  return upload_each(ctx, req, who, kUpload, [&](const json& row, const Principal& as) {
+    return us.file(as, unit_status_from_json(row, us.now())).created;
   });
 }
 }  // namespace

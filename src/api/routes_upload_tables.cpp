@@ -192,14 +192,17 @@ Outcome upsert_rows(ApiContext& ctx, const Table& table, const Principal& who, c
 
 // authed() leaves uploads out; a base-table upload that changed rows is audited here, with what it
 // changed.
-void audit(ApiContext& ctx, const Request& req, const Principal& who, const Table& table,
-           const Outcome& o) {
+void audit(ApiContext& ctx, const Request& req, const Principal& who, const Principal& gateway,
+           const Table& table, const Outcome& o) {
   if (o.created + o.updated == 0) return;
   auto a = audit_entry(req, who, 200, "upload.table", table.collection);
-  a.detail =
-      nlohmann::json{
-          {"created", o.created}, {"updated", o.updated}, {"rejected", o.rejected.size()}}
-          .dump();
+  auto detail = nlohmann::json{
+      {"created", o.created}, {"updated", o.updated}, {"rejected", o.rejected.size()}};
+  if (who.role == model::Role::city_platform) {  // forwarded: for which enterprise, from where
+    detail["company_code"] = gateway.scope.company_code;
+    detail["forwarded_by"] = who.scope.region_code;
+  }
+  a.detail = detail.dump();
   ctx.audit.record(a);
 }
 }  // namespace
@@ -247,46 +250,51 @@ bool file_process(service::ProcessService& ps, const Principal& as, const json& 
 }
 
 void add_upload_table_routes(http::Router& r, ApiContext& ctx) {
-  r.add("POST", "/api/v1/upload/{table}",
-        authed(ctx, "upload.table", [&ctx](Request& req, const Principal& who) {
-          if (req.params["table"] == kEnterpriseProcesses && ctx.processes) {
-            static const RowUpload kProcessUpload{
-                "base tables come from an enterprise's gateway credential", "upload.table",
-                "enterprise-processes", "updated", kUploadRules};
-            auto* ps = ctx.processes;
-            return upload_each(ctx, req, who, kProcessUpload, [ps, &who](const json& row) {
-              Principal as{who.id, who.name, model::Role::enterprise_user, who.scope};
-              return file_process(*ps, as, row);
-            });
-          }
-          const auto* table = find_table(req.params["table"]);
-          if (!table)
-            throw Error(Errc::not_found,
-                        "no such base table; see /api/v1/upload/{table} in the "
-                        "API description");
-          if (who.role != model::Role::gateway || who.scope.kind != model::ScopeKind::enterprise)
-            throw Error(Errc::forbidden,
-                        "base tables come from an enterprise's gateway credential");
-          check_query(req, {});
-          auto body = parse_json_body(req);
-          // The encrypted envelope {appId, dataId, data}, as for readings.
-          if (body.is_object() && body.contains("appId") && body.contains("data"))
-            body = open_upload_envelope(ctx, who, body);
-          auto o = upsert_rows(ctx, *table, who, upload_rows(body, who, kUploadRules));
-          audit(ctx, req, who, *table, o);
-          auto res = json_response(200, {{"accepted", o.created + o.updated},
-                                         {"created", o.created},
-                                         {"updated", o.updated},
-                                         {"rejected", o.rejected},
-                                         {"kept", o.kept}});
-          if (table->successor) {
-            // RFC 9745 / RFC 8288: the name still works; clients are told where to go.
-            res.headers.emplace_back("Deprecation", "true");
-            res.headers.emplace_back("Link", std::string("</api/v1/upload/") + table->successor +
-                                                 ">; rel=\"successor-version\"");
-          }
-          return res;
-        }));
+  r.add(
+      "POST", "/api/v1/upload/{table}",
+      authed(ctx, "upload.table", [&ctx](Request& req, const Principal& who) {
+        if (req.params["table"] == kEnterpriseProcesses && ctx.processes) {
+          static const RowUpload kProcessUpload{
+              "base tables come from an enterprise's gateway credential", "upload.table",
+              "enterprise-processes", "updated", kUploadRules};
+          auto* ps = ctx.processes;
+          return upload_each(
+              ctx, req, who, kProcessUpload, [ps](const json& row, const Principal& gateway) {
+                Principal as{gateway.id, gateway.name, model::Role::enterprise_user, gateway.scope};
+                return file_process(*ps, as, row);
+              });
+        }
+        const auto* table = find_table(req.params["table"]);
+        if (!table)
+          throw Error(Errc::not_found,
+                      "no such base table; see /api/v1/upload/{table} in the "
+                      "API description");
+        constexpr const char* kRefused =
+            "base tables come from an enterprise's gateway credential or its city's platform";
+        if (who.role != model::Role::gateway && who.role != model::Role::city_platform)
+          throw Error(Errc::forbidden, kRefused);
+        check_query(req, {});
+        auto body = parse_json_body(req);
+        // The encrypted envelope {appId, dataId, data}, as for readings.
+        if (body.is_object() && body.contains("appId") && body.contains("data"))
+          body = open_upload_envelope(ctx, who, body);
+        // A city platform writes as the named enterprise's gateway, with the same kept fields.
+        const auto gateway = uploading_gateway(ctx, body, who, kRefused);
+        auto o = upsert_rows(ctx, *table, gateway, upload_rows(body, gateway, kUploadRules));
+        audit(ctx, req, who, gateway, *table, o);
+        auto res = json_response(200, {{"accepted", o.created + o.updated},
+                                       {"created", o.created},
+                                       {"updated", o.updated},
+                                       {"rejected", o.rejected},
+                                       {"kept", o.kept}});
+        if (table->successor) {
+          // RFC 9745 / RFC 8288: the name still works; clients are told where to go.
+          res.headers.emplace_back("Deprecation", "true");
+          res.headers.emplace_back("Link", std::string("</api/v1/upload/") + table->successor +
+                                               ">; rel=\"successor-version\"");
+        }
+        return res;
+      }));
 }
 
 }  // namespace hazmon::api

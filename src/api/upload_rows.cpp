@@ -1,5 +1,7 @@
 #include "upload_rows.hpp"
 
+#include <hazmon/service/registry_service.hpp>
+
 #include "request_helpers.hpp"
 #include "upload_envelope.hpp"
 
@@ -13,9 +15,9 @@ const json& upload_rows(const json& body, const model::Principal& who,
   const json* rows = &body;
   if (body.is_object()) {
     for (auto& [k, v] : body.items())
-      if (k != "companyCode" && k != "dataId" && k != "datas")
+      if (k != "companyCode" && k != "dataId" && k != "datas" && k != "forwardedBy")
         throw Error(Errc::validation_failed, "unknown field " + k,
-                    {{"/" + k, "companyCode, dataId and datas only"}});
+                    {{"/" + k, "companyCode, dataId, datas and forwardedBy only"}});
     if (body.contains("companyCode") &&
         (!body["companyCode"].is_string() ||
          body["companyCode"].get<std::string>() != who.scope.company_code))
@@ -34,6 +36,46 @@ const json& upload_rows(const json& body, const model::Principal& who,
   return *rows;
 }
 
+model::Principal uploading_gateway(ApiContext& ctx, const json& body, const model::Principal& who,
+                                   const char* refused) {
+  const json* forwarded =
+      body.is_object() && body.contains("forwardedBy") ? &body["forwardedBy"] : nullptr;
+  if (forwarded && (!forwarded->is_string() || forwarded->get<std::string>().size() != 6 ||
+                    !model::is_region_code(forwarded->get<std::string>())))
+    throw Error(Errc::validation_failed, "bad forwardedBy", {{"/forwardedBy", "a region code"}});
+  if (who.role == model::Role::gateway && who.scope.kind == model::ScopeKind::enterprise) {
+    // A gateway that says it was forwarded would pass its enterprise's data off as a city's.
+    if (forwarded)
+      throw Error(Errc::forbidden,
+                  "forwardedBy is a city platform's: this credential does not forward uploads");
+    return who;
+  }
+  if (who.role != model::Role::city_platform || who.scope.kind != model::ScopeKind::region)
+    throw Error(Errc::forbidden, refused);
+  if (forwarded && forwarded->get<std::string>() != who.scope.region_code)
+    throw Error(Errc::forbidden,
+                "forwardedBy must be this city platform's own region " + who.scope.region_code);
+  if (!body.is_object() || !body.contains("companyCode") || !body["companyCode"].is_string())
+    throw Error(Errc::validation_failed, "a city platform's upload names its enterprise",
+                {{"/companyCode", "the enterprise the rows are forwarded for"}});
+  auto company = body["companyCode"].get<std::string>();
+  // Inside the platform's region by the enterprise's stored region_code (the registry's scope
+  // check), not by the code's leading digits; an enterprise outside it or unknown is refused as a
+  // whole, as the readings upload refuses it.
+  bool inside = false;
+  if (company.size() == 11 && company.find_first_not_of("0123456789") == std::string::npos) {
+    try {
+      ctx.registry.get(who, "enterprises", company);
+      inside = true;
+    } catch (const Error& e) {
+      if (e.code() != Errc::not_found && e.code() != Errc::forbidden) throw;
+    }
+  }
+  if (!inside)
+    throw Error(Errc::forbidden, "this credential may not upload data of enterprise " + company);
+  return {who.id, who.name, model::Role::gateway, model::Scope::enterprise(company)};
+}
+
 std::string rejection_reason(const Error& e) {
   std::string r = e.what();
   std::size_t n = 0;
@@ -45,28 +87,30 @@ std::string rejection_reason(const Error& e) {
   return r;
 }
 
-http::Response upload_each(ApiContext& ctx, http::Request& req, const model::Principal& who,
-                           const RowUpload& u,
-                           const std::function<bool(const json& row)>& file_one) {
-  if (who.role != model::Role::gateway || who.scope.kind != model::ScopeKind::enterprise)
+http::Response upload_each(
+    ApiContext& ctx, http::Request& req, const model::Principal& who, const RowUpload& u,
+    const std::function<bool(const json& row, const model::Principal& as)>& file_one) {
+  if (who.role != model::Role::gateway && who.role != model::Role::city_platform)
     throw Error(Errc::forbidden, u.refused);
   check_query(req, {});
   auto body = parse_json_body(req);
   // The encrypted envelope {appId, dataId, data}, as for readings and base tables.
   if (body.is_object() && body.contains("appId") && body.contains("data"))
     body = open_upload_envelope(ctx, who, body);
-  const auto& rows = upload_rows(body, who, u.rules);
+  // A city platform files as the named enterprise's gateway (docs/federation.md "Province side").
+  const auto as = uploading_gateway(ctx, body, who, u.refused);
+  const auto& rows = upload_rows(body, as, u.rules);
   int created = 0, changed = 0;
   json rejected = json::array();
   for (std::size_t i = 0; i < rows.size(); ++i) {
     try {
       const json& row = rows[i];
       if (row.is_object() && row.contains("company_code") &&
-          row["company_code"] != who.scope.company_code) {
+          row["company_code"] != as.scope.company_code) {
         rejected.push_back({{"index", i}, {"reason", "the row belongs to another enterprise"}});
         continue;
       }
-      (file_one(row) ? created : changed)++;
+      (file_one(row, as) ? created : changed)++;
     } catch (const Error& e) {
       if (e.code() == Errc::unavailable || e.code() == Errc::internal) throw;
       rejected.push_back({{"index", i}, {"reason", rejection_reason(e)}});
@@ -74,9 +118,13 @@ http::Response upload_each(ApiContext& ctx, http::Request& req, const model::Pri
   }
   if (created + changed > 0) {
     auto a = audit_entry(req, who, 200, u.action, u.target);
-    a.detail =
-        nlohmann::json{{"created", created}, {u.changed, changed}, {"rejected", rejected.size()}}
-            .dump();
+    auto detail =
+        nlohmann::json{{"created", created}, {u.changed, changed}, {"rejected", rejected.size()}};
+    if (who.role == model::Role::city_platform) {
+      detail["company_code"] = as.scope.company_code;
+      detail["forwarded_by"] = who.scope.region_code;
+    }
+    a.detail = detail.dump();
     ctx.audit.record(a);
   }
   return json_response(200, {{"accepted", created + changed},

@@ -27,6 +27,13 @@ struct UploadRowsRules {
 const nlohmann::json& upload_rows(const nlohmann::json& body, const model::Principal& who,
                                   const UploadRowsRules& rules);
 
+// Who a machine's row upload files as: a gateway as itself (forwardedBy refused, 403); a city
+// platform as the gateway of the enterprise its body names ({companyCode, forwardedBy?, datas}:
+// companyCode required, 422; an enterprise outside its region by the stored region_code, or a
+// forwardedBy other than its own region, 403). Anyone else: 403 `refused`.
+model::Principal uploading_gateway(ApiContext& ctx, const nlohmann::json& body,
+                                   const model::Principal& who, const char* refused);
+
 // A refused row's reason: the message and the first three field complaints, as the registry API
 // gives them.
 std::string rejection_reason(const core::Error& e);
@@ -47,8 +54,9 @@ struct RowUpload {
 // or one `file_one` refuses with a client error, is rejected by index; unavailable and internal
 // errors fail the whole upload. An upload that filed something is audited (authed() leaves
 // uploads out).
-http::Response upload_each(ApiContext& ctx, http::Request& req, const model::Principal& who,
-                           const RowUpload& u,
-                           const std::function<bool(const nlohmann::json& row)>& file_one);
+// `file_one` gets the row and whom it files as (uploading_gateway).
+http::Response upload_each(
+    ApiContext& ctx, http::Request& req, const model::Principal& who, const RowUpload& u,
+    const std::function<bool(const nlohmann::json& row, const model::Principal& as)>& file_one);
 
 }  // namespace hazmon::api

@@ -194,7 +194,9 @@ void Platform::Impl::build_monitoring() {
   monitoring = std::make_unique<service::MonitoringService>(db, filing_settings(cfg), clock);
   monitoring->on_filings_changed([p = ingest.get()] { p->reload(); });
   registry->on_change([p = ingest.get()](const std::string& entity) {
-    if (entity == "monitoring-points") p->points_changed();  // debounced; uploads wait for it
+    // Debounced; uploads wait for it. An enterprise's region decides which city platform may
+    // forward for it (the snapshot holds both).
+    if (entity == "monitoring-points" || entity == "enterprises") p->points_changed();
   });
   auto ws = warning_settings(cfg);
   if (o.manual_ticks) ws.check_interval = std::chrono::seconds(0);  // the caller calls tick()

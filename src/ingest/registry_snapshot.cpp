@@ -2,8 +2,9 @@
 
 namespace hazmon::ingest {
 
-RegistrySnapshot::RegistrySnapshot(std::vector<model::PointDef> points)
-    : points_(std::move(points)) {
+RegistrySnapshot::RegistrySnapshot(std::vector<model::PointDef> points,
+                                   std::unordered_map<std::string, std::string> enterprise_regions)
+    : points_(std::move(points)), regions_(std::move(enterprise_regions)) {
   by_code_.reserve(points_.size());
   by_id_.reserve(points_.size());
   for (std::size_t i = 0; i < points_.size(); ++i) {
@@ -20,6 +21,11 @@ const model::PointDef* RegistrySnapshot::find(std::string_view quota_code) const
 const model::PointDef* RegistrySnapshot::by_id(std::int32_t point_id) const {
   auto it = by_id_.find(point_id);
   return it == by_id_.end() ? nullptr : &points_[it->second];
+}
+
+const std::string* RegistrySnapshot::region_of(const std::string& company_code) const {
+  auto it = regions_.find(company_code);
+  return it == regions_.end() ? nullptr : &it->second;
 }
 
 }  // namespace hazmon::ingest

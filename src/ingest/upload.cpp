@@ -47,7 +47,12 @@ bool code_chars(std::string_view s) {
   return true;
 }
 
-bool caller_may_upload_for(const model::Principal& caller, const std::string& company) {
+// A region's caller (a city platform) forwards for the enterprises whose stored region is inside
+// its own: the region the regulator set, not the company code's leading digits (an enterprise
+// moved to another city keeps its code). An enterprise the registry does not hold is judged by its
+// code's region part.
+bool caller_may_upload_for(const model::Principal& caller, const std::string& company,
+                           const RegistrySnapshot& registry) {
   using model::ScopeKind;
   switch (caller.scope.kind) {
     case ScopeKind::province:
@@ -55,12 +60,24 @@ bool caller_may_upload_for(const model::Principal& caller, const std::string& co
     case ScopeKind::enterprise:
       return caller.scope.company_code == company;
     case ScopeKind::region:
+      if (const auto* region = registry.region_of(company))
+        return caller.scope.covers_region(*region);
       return company.compare(0, caller.scope.region_prefix().size(),
                              caller.scope.region_prefix()) == 0;
   }
   return false;
 }
 }  // namespace
+
+void check_forwarded_by(const model::Principal& caller, std::string_view forwarded_by) {
+  if (forwarded_by.empty()) return;
+  if (caller.role != model::Role::city_platform)
+    throw Error(Errc::forbidden,
+                "forwardedBy is a city platform's: this credential does not forward uploads");
+  if (forwarded_by != caller.scope.region_code)
+    throw Error(Errc::forbidden,
+                "forwardedBy must be this city platform's own region " + caller.scope.region_code);
+}
 
 namespace {
 using simdjson::dom::element;
@@ -231,8 +248,8 @@ ReportType report_type_of(std::string_view rt) {
 }
 
 // Who sent it, which batch, what kind and when; then whether the caller may upload for it.
-void decode_header(const TopFields& f, Upload& u, TimeParser& times,
-                   const model::Principal& caller) {
+void decode_header(const TopFields& f, Upload& u, TimeParser& times, const model::Principal& caller,
+                   const RegistrySnapshot& registry) {
   u.company_code = required_string(f.company, "companyCode", 11);
   if (u.company_code.size() != 11 || !code_chars(u.company_code))
     throw Error(Errc::validation_failed, "companyCode must have 11 characters",
@@ -261,9 +278,12 @@ void decode_header(const TopFields& f, Upload& u, TimeParser& times,
   if (f.received && !is_string(*f.received))
     throw Error(Errc::validation_failed, "bad receivedAt",
                 {{"/receivedAt", "expected a time string"}});
-  if (!caller_may_upload_for(caller, u.company_code))
+  if (!caller_may_upload_for(caller, u.company_code, registry))
     throw Error(Errc::forbidden,
                 "this credential may not upload data of enterprise " + u.company_code);
+  check_forwarded_by(caller, u.forwarded_by);
+  if (caller.role == model::Role::city_platform) u.forwarded_by = caller.scope.region_code;
+  u.app_id = caller.name;
 }
 
 // What the readings of one upload are checked against.
@@ -467,7 +487,7 @@ Upload decode(std::string_view text, bool from_document, const RegistrySnapshot&
   Upload u;
   u.received = now;
   TimeParser times;
-  decode_header(fields, u, times, caller);
+  decode_header(fields, u, times, caller, points);
   decode_readings(fields.datas, u, points, times, now, settings);
   decode_alarms(fields.alarms, u, points, times, settings);
   return u;

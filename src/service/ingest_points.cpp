@@ -103,9 +103,14 @@ rules::PointConfig IngestService::Impl::config_of(const model::PointDef& p,
 
 void IngestService::Impl::load_points() {
   std::lock_guard serial(points_load_mu);  // a slower, older load never replaces a newer one
-  auto points = db.in_tx([this](storage::Tx& tx) { return points_store.active_points(tx); });
+  std::unordered_map<std::string, std::string> regions;
+  auto points = db.in_tx([this, &regions](storage::Tx& tx) {
+    regions = points_store.enterprise_regions(tx);
+    return points_store.active_points(tx);
+  });
   std::atomic_store(&snapshot, std::shared_ptr<const ingest::RegistrySnapshot>(
-                                   std::make_shared<ingest::RegistrySnapshot>(std::move(points))));
+                                   std::make_shared<ingest::RegistrySnapshot>(std::move(points),
+                                                                              std::move(regions))));
   ++snapshot_gen;
 }
 

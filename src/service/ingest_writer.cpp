@@ -126,6 +126,13 @@ void IngestService::Impl::add_upload(const Pending& p, const std::string& reply,
     if (a.end) row.end_ms = to_ms(*a.end);
     batch.enterprise_alarms.push_back(std::move(row));
   }
+  // Where it came from (migration 0031): the city platform that forwarded it, the credential.
+  auto& record = batch.uploads.back();
+  record.forwarded_by = u.forwarded_by;
+  record.app_id = u.app_id;
+  for (const auto& r : u.readings)
+    if (!record.newest_collect_ms || r.collect_ms > *record.newest_collect_ms)
+      record.newest_collect_ms = r.collect_ms;
 }
 
 void IngestService::Impl::process(std::vector<std::unique_ptr<Pending>>& items) {

@@ -124,6 +124,13 @@ std::string string_field(const json& body, const char* key, std::size_t min, std
 void from_json(const json& j, ConnectionSettings& s) {
   s.silent_hours = j.value("silent_hours", s.silent_hours);
   s.max_silent_hours = j.value("max_silent_hours", s.max_silent_hours);
+  s.city_platform_silent_minutes =
+      j.value("city_platform_silent_minutes", s.city_platform_silent_minutes);
+  if (s.city_platform_silent_minutes < 1 ||
+      s.city_platform_silent_minutes > s.max_silent_hours * 60)
+    throw Error(Errc::validation_failed,
+                "connection: city_platform_silent_minutes must lie between 1 and "
+                "max_silent_hours × 60");
   if (s.max_silent_hours < 1 || s.silent_hours < 1 || s.silent_hours > s.max_silent_hours)
     throw Error(Errc::validation_failed,
                 "connection: silent_hours must lie between 1 and max_silent_hours");

@@ -132,6 +132,13 @@ std::vector<model::PointDef> MonitoringStore::active_points(Tx& tx) const {
       "deadband FROM monitoring_point WHERE is_active");
 }
 
+std::unordered_map<std::string, std::string> MonitoringStore::enterprise_regions(Tx& tx) const {
+  std::unordered_map<std::string, std::string> out;
+  for (auto& r : tx.exec("SELECT company_code, region_code FROM enterprise"))
+    out.emplace(r["company_code"].get<std::string>(), r["region_code"].get<std::string>());
+  return out;
+}
+
 std::vector<FilingWindow> MonitoringStore::filing_windows(Tx& tx) const {
   return tx.rows<FilingWindow>(
       "SELECT company_code, target_kind, target_code, starts_at, ends_at, "

@@ -410,10 +410,19 @@ void write_latest(Tx& tx, const std::vector<model::Reading>& readings) {
 void copy_uploads(pqxx::work& work, const std::vector<UploadRecord>& uploads) {
   pqxx::stream_to copy(work, "upload_batch",
                        std::vector<std::string>{"company_code", "data_id", "gateway_code",
-                                                "report_type", "received_ts", "accepted", "reply"});
+                                                "report_type", "received_ts", "accepted", "reply",
+                                                "forwarded_by", "app_id", "newest_collect_ts"});
+  // NULL for what a record does not know (a gateway's own upload, one without readings).
+  auto text_or_null = [](const std::string& s) {
+    return s.empty() ? std::optional<std::string>() : std::optional<std::string>(s);
+  };
   for (const auto& u : uploads)
-    copy << std::make_tuple(u.company_code, u.data_id, u.gateway_code, u.report_type,
-                            format_pg_timestamp(u.received_ms), u.accepted, u.reply);
+    copy << std::make_tuple(
+        u.company_code, u.data_id, u.gateway_code, u.report_type,
+        format_pg_timestamp(u.received_ms), u.accepted, u.reply, text_or_null(u.forwarded_by),
+        text_or_null(u.app_id),
+        u.newest_collect_ms ? std::optional<std::string>(format_pg_timestamp(*u.newest_collect_ms))
+                            : std::optional<std::string>());
   copy.complete();
 }
 

@@ -112,6 +112,13 @@ std::string encode_batch(const IngestBatch& b) {
                                          opt(e.value), opt(e.threshold), e.start_ms,
                                          e.end_ms ? json(*e.end_ms) : json(nullptr)});
   for (const auto& [g, ms] : b.gateways_seen) meta["gateways_seen"].push_back({g, ms});
+  // Each upload's origin (migration 0031), by the uploads' order: [forwarded_by, app_id, newest
+  // collect ms or null]. Records spooled before it have none.
+  meta["upload_origins"] = json::array();
+  for (const auto& u : b.uploads)
+    meta["upload_origins"].push_back(
+        {u.forwarded_by, u.app_id,
+         u.newest_collect_ms ? json(*u.newest_collect_ms) : json(nullptr)});
   out += meta.dump();
   return out;
 }
@@ -173,6 +180,14 @@ IngestBatch decode_batch(const std::string& payload) {
   }
   for (auto& g : meta["gateways_seen"])
     b.gateways_seen.emplace_back(g[0], g[1].get<std::int64_t>());
+  if (auto it = meta.find("upload_origins");
+      it != meta.end() && it->is_array() && it->size() == b.uploads.size())
+    for (std::size_t i = 0; i < b.uploads.size(); ++i) {
+      const auto& o = (*it)[i];
+      b.uploads[i].forwarded_by = o[0].get<std::string>();
+      b.uploads[i].app_id = o[1].get<std::string>();
+      if (!o[2].is_null()) b.uploads[i].newest_collect_ms = o[2].get<std::int64_t>();
+    }
   return b;
 }
 

@@ -288,6 +288,12 @@ std::map<std::string, Try> actions() {
          {"datas", json::array({{{"quotaCode", kPoint}, {"collectTime", now}, {"value", 3.0}}})}},
         as(w, r));
   };
+  // Row uploads name their enterprise, as a city platform's must (docs/federation.md).
+  auto forwarded = [](json rows) { return json{{"companyCode", kCompany}, {"datas", rows}}; };
+  // The province's view of the city platforms forwarding to it (docs/federation.md).
+  a["city_platform.read"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/city-platforms", as(w, r));
+  };
   // The daily safety commitment (安全承诺): signed by a 包保责任人 made once, here.
   auto commitment = [](World& w) {
     static bool signer = [&] {
@@ -318,7 +324,8 @@ std::map<std::string, Try> actions() {
     return w.c().post_json("/api/v1/commitments", commitment(w), as(w, r));
   };
   a["commitment.upload"] = [=](World& w, const std::string& r, int) {
-    return w.c().post_json("/api/v1/upload/commitments", json::array({commitment(w)}), as(w, r));
+    return w.c().post_json("/api/v1/upload/commitments", forwarded(json::array({commitment(w)})),
+                           as(w, r));
   };
   a["commitment.read"] = [=](World& w, const std::string& r, int) {
     return w.c().get("/api/v1/commitments", as(w, r));
@@ -357,7 +364,8 @@ std::map<std::string, Try> actions() {
   };
   a["permit.upload"] = [=](World& w, const std::string& r, int n) {
     return w.c().post_json("/api/v1/upload/work-permits",
-                           json::array({permit("RM-U-" + r + std::to_string(n))}), as(w, r));
+                           forwarded(json::array({permit("RM-U-" + r + std::to_string(n))})),
+                           as(w, r));
   };
   a["permit.read"] = [=](World& w, const std::string& r, int) {
     return w.c().get("/api/v1/work-permits", as(w, r));
@@ -513,7 +521,8 @@ std::map<std::string, Try> actions() {
   a["unit_status.upload"] = [=](World& w, const std::string& r, int n) {
     return w.c().post_json(
         "/api/v1/upload/unit-status",
-        json::array({{{"equip_code", unit(w)}, {"status", "running"}, {"begin_at", begin(w, n)}}}),
+        forwarded(json::array(
+            {{{"equip_code", unit(w)}, {"status", "running"}, {"begin_at", begin(w, n)}}})),
         as(w, r));
   };
   a["unit_status.read"] = [=](World& w, const std::string& r, int) {
@@ -620,7 +629,8 @@ std::map<std::string, Try> actions() {
   a["sis.upload"] = [=](World& w, const std::string& r, int n) {
     return w.c().post_json(
         "/api/v1/upload/sis",
-        json::array({{{"kind", "loop"}, {"tag", tag_of("U", r, n)}, {"name", "上传联锁"}}}),
+        forwarded(
+            json::array({{{"kind", "loop"}, {"tag", tag_of("U", r, n)}, {"name", "上传联锁"}}})),
         as(w, r));
   };
   a["sis.read"] = [=](World& w, const std::string& r, int) {

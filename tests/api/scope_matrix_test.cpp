@@ -1452,6 +1452,40 @@ TEST_F(ScopeMatrixOther, UnitStatusesFollowTheScope) {
   }
 }
 
+// The city platforms forwarding to the province (docs/federation.md "Province side"): the
+// province's people read every one, a city officer those of its own city, everyone else 403.
+TEST_F(ScopeMatrixOther, CityPlatformsFollowTheScope) {
+  auto c = w_->client();
+  std::map<std::string, std::string> app_of;  // city → the platform credential made here
+  for (const auto* side : {&kA, &kB}) {
+    auto r = c.post_json("/api/v1/credentials",
+                         {{"kind", "city_platform"},
+                          {"scope", {{"kind", "region"}, {"code", side->city}}},
+                          {"description", "scope matrix"}},
+                         w_->admin());
+    ASSERT_EQ(r.status, 201) << r.body;
+    app_of[side->city] = r.json()["app_id"].get<std::string>();
+  }
+  for (const auto& who : kCallers) {
+    SCOPED_TRACE(who.user + " (" + who.role + " " + who.scope + ")");
+    auto r = c.get("/api/v1/city-platforms", w_->token.at(who.user));
+    if (who.role == "county_officer" || who.role == "enterprise_user") {
+      EXPECT_TRUE(is_problem(r, 403, "forbidden")) << r.body;
+      continue;
+    }
+    ASSERT_EQ(r.status, 200) << r.body;
+    std::set<std::string> apps;
+    auto j = r.json();
+    for (const auto& i : j["items"]) {
+      apps.insert(i["app_id"].get<std::string>());
+      if (!who.scope.empty())
+        EXPECT_EQ(i["region_code"].get<std::string>().substr(0, 4), who.scope.substr(0, 4));
+    }
+    EXPECT_EQ(apps.count(app_of[kA.city]), 1u);
+    EXPECT_EQ(apps.count(app_of[kB.city]) == 1, who.scope.empty());
+  }
+}
+
 // 接入与部署 (issue 12): an enterprise's connection status is listed to whoever sees the
 // enterprise and to nobody else (a region outside the scope is 404); a city's duties to the
 // province and to the officers of that city and its counties; enterprise users see no duties.

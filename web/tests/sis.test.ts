@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bypassBody, bypassProblems, emptyBypassForm, SIS_STATE_LABELS, sisActions, sisAlert, sisCounts, sisStateText, type SisLoop } from '../src/kit/sis';
+import { bypassBody, bypassProblems, emptyBypassForm, officerSisActions, SIS_STATE_LABELS, sisActions, sisAlert, sisCounts, sisStateText, type SisLoop } from '../src/kit/sis';
 
 function loop(state: SisLoop['state'], more: Partial<SisLoop> = {}): SisLoop {
   return {
@@ -50,6 +50,10 @@ describe('SIS loop actions', () => {
     expect(sisActions(loop('in_service', { open_bypass_id: 7 }))).toEqual(['approve', 'end', 'trip']);
     expect(sisActions(loop('bypassed', { open_bypass_id: 7 }))).toEqual(['end', 'trip']);
     expect(sisActions(loop('tripped', { open_trip_id: 3 }))).toEqual(['bypass', 'reset']);
+    // Officers only approve a requested bypass (four eyes, attack 13.24).
+    expect(officerSisActions(loop('in_service', { open_bypass_id: 7 }))).toEqual(['approve']);
+    expect(officerSisActions(loop('bypassed', { open_bypass_id: 7 }))).toEqual([]);
+    expect(officerSisActions(loop('in_service'))).toEqual([]);
     expect(sisActions(loop('tripped', { open_trip_id: 3, open_bypass_id: 7 }))).toEqual(['end', 'reset']);
   });
 

@@ -13,8 +13,13 @@ namespace hazmon::ingest {
 
 class RegistrySnapshot {
  public:
-  explicit RegistrySnapshot(std::vector<model::PointDef> points);
+  // `enterprise_regions`: each enterprise's stored region_code (what a city platform's uploads are
+  // checked against: the region the regulator set, not the prefix of the company code).
+  explicit RegistrySnapshot(std::vector<model::PointDef> points,
+                            std::unordered_map<std::string, std::string> enterprise_regions = {});
   const model::PointDef* find(std::string_view quota_code) const;
+  // The enterprise's region_code, or nullptr for an enterprise the registry does not hold.
+  const std::string* region_of(const std::string& company_code) const;
   const model::PointDef* by_id(std::int32_t point_id) const;
   std::size_t size() const { return points_.size(); }
   const std::vector<model::PointDef>& points() const { return points_; }
@@ -27,6 +32,7 @@ class RegistrySnapshot {
   std::vector<model::PointDef> points_;
   std::unordered_map<std::string, std::size_t, Hash, std::equal_to<>> by_code_;
   std::unordered_map<std::int32_t, std::size_t> by_id_;
+  std::unordered_map<std::string, std::string> regions_;
 };
 
 using SnapshotPtr = std::shared_ptr<const RegistrySnapshot>;

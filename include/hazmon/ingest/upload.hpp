@@ -55,7 +55,10 @@ struct Upload {
   std::string gateway_code;
   std::string data_id;
   ReportType report_type = ReportType::realtime;
-  std::string forwarded_by;  // city code when a city platform forwards
+  // The forwarding city platform's region (its credential's, never the body's alone); empty for
+  // a gateway's own upload.
+  std::string forwarded_by;
+  std::string app_id;  // the credential that sent it (a gateway's or a city platform's appId)
   core::SysTime send_time;
   core::SysTime received;
   int item_count = 0;
@@ -77,6 +80,12 @@ Upload decode_upload_text(std::string_view json_text, const RegistrySnapshot& po
 Upload decode_upload(const nlohmann::json& body, const RegistrySnapshot& points,
                      const model::Principal& caller, core::SysTime now,
                      const UploadSettings& settings);
+
+// `forwardedBy` of an upload (realtime or base table) against the credential that sent it:
+// empty passes; a gateway may not send one (403: it would pass its data off as a city's), and a
+// city platform only its own region code (403). A city platform's upload without one is taken as
+// forwarded by its region.
+void check_forwarded_by(const model::Principal& caller, std::string_view forwarded_by);
 
 // The reply of DOMAIN.md §8: {"code":0,"message":"ok","dataId","accepted","rejected":[...]}.
 nlohmann::json upload_reply(const Upload& u);

@@ -84,6 +84,9 @@ struct ConnectionRequest {
 struct ConnectionSettings {
   int silent_hours = 24;
   int max_silent_hours = 168;
+  // A city platform without a forwarded upload for this long is silent (GET
+  // /api/v1/city-platforms); a request may ask for 1 to max_silent_hours × 60 minutes.
+  int city_platform_silent_minutes = 15;
 };
 void from_json(const nlohmann::json& j, ConnectionSettings& s);
 
@@ -110,6 +113,10 @@ class RosterService {
                              bool overdue_only);
   nlohmann::json update_city_duty(const model::Principal& who, const std::string& city,
                                   const std::string& duty, const nlohmann::json& body);
+  // The province's view of its city platforms (city_platforms.cpp, docs/federation.md "Province
+  // side"): each city_platform credential with what it forwarded. The province all, a city
+  // officer its own city's; absent silent_minutes: connection.city_platform_silent_minutes.
+  nlohmann::json city_platforms(const model::Principal& who, std::optional<int> silent_minutes);
   // Roster rows of attachments 2-4 with a suggestion for the unmatched ones, and their
   // resolution (confirm the suggestion, pick another enterprise or create one), which creates
   // the row's deployment task. Province or the row's city.

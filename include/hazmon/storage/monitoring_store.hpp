@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <hazmon/core/clock.hpp>
@@ -71,6 +72,8 @@ class MonitoringStore {
  public:
   // ---- what the ingest writer needs ---- Every active monitoring point.
   std::vector<model::PointDef> active_points(Tx& tx) const;
+  // Every enterprise's region_code by company_code (a city platform forwards for its region).
+  std::unordered_map<std::string, std::string> enterprise_regions(Tx& tx) const;
   // Approved filings not cancelled, but those that ended more than 30 days ago.
   std::vector<FilingWindow> filing_windows(Tx& tx) const;
   // Open platform episodes of a known type.

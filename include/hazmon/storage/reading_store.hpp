@@ -31,6 +31,12 @@ struct UploadRecord {
   // transaction as the upload record; empty in province mode.
   std::string forward_path = {};
   std::string forward_body = {};
+  // Where it came from (migration 0031): the forwarding city platform's region ("" for a
+  // gateway's own upload), the sending credential's appId, and the newest accepted reading's
+  // collect time (a forwarded upload's arrival lag is received_ms minus it).
+  std::string forwarded_by = {};
+  std::string app_id = {};
+  std::optional<std::int64_t> newest_collect_ms = {};
 };
 
 struct EnterpriseAlarmRow {

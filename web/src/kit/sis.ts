@@ -70,6 +70,15 @@ export function sisActions(l: SisLoop): SisAction[] {
   return out;
 }
 
+/**
+ * What a county, city or province officer may do with a loop: approve a requested bypass (four
+ * eyes: the enterprise's filing account may not, and one longer than a day only an officer may;
+ * docs/sis.md, attack 13.24).
+ */
+export function officerSisActions(l: SisLoop): SisAction[] {
+  return l.open_bypass_id != null && l.state === 'in_service' ? ['approve'] : [];
+}
+
 export interface BypassForm {
   applicant: string;
   approver: string;
