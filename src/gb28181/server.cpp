@@ -58,6 +58,7 @@ struct Reg {
   core::SysTime catalog_sent{};
   bool catalog_done = false;
   int catalog_tries = 0;
+  core::SysTime keepalive_stored{};  // the last keepalive written to the book
   CatalogRound round;
 };
 }  // namespace
@@ -133,8 +134,13 @@ struct Server::Impl {
   }
 
   std::string new_nonce(core::SysTime now) {
-    while (nonces.size() >= s.max_nonces && !nonce_order.empty()) {
-      nonces.erase(nonce_order.front());
+    // Nonces are issued in time order: the oldest, the expired and the used ones (already out of
+    // the map) leave from the front, so neither the map nor the queue grows past max_nonces.
+    while (!nonce_order.empty()) {
+      auto it = nonces.find(nonce_order.front());
+      bool stale = it == nonces.end() || now - it->second > seconds(s.nonce_ttl_s);
+      if (!stale && nonce_order.size() < s.max_nonces) break;
+      if (it != nonces.end()) nonces.erase(it);
       nonce_order.pop_front();
     }
     auto n = core::random_token(16);
@@ -285,7 +291,10 @@ struct Server::Impl {
       return;
     }
     if (body->root == "Notify" && body->cmd_type == "Keepalive") {
-      if (!book.keepalive(reg.row_id, address_of(ep), now)) {
+      // At most one write a second per device, however often it sends (answered all the same).
+      bool store = now - reg.keepalive_stored >= seconds(1);
+      if (store) reg.keepalive_stored = now;
+      if (store && !book.keepalive(reg.row_id, address_of(ep), now)) {
         regs.erase(it);
         count("not_registered");
         send(sip_response(m, 403, "Forbidden", tag), ep);

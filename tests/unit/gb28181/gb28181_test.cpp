@@ -302,3 +302,50 @@ TEST(GbServer, RegistrationsPerSecondAreBounded) {
   dev.send_raw(dev.register_text(3600));
   EXPECT_EQ(GbDeviceSim::status(dev.response()), 401);
 }
+
+TEST(GbServer, KeepalivesAreStoredAtMostOnceASecond) {
+  Fixture f;
+  GbDeviceSim dev(kDevice, kDomain, f.port);
+  ASSERT_EQ(dev.register_with("Secret-8x"), 200);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(dev.keepalive(i + 1), 200);
+  {
+    std::lock_guard l(f.book.mu);
+    EXPECT_EQ(f.book.keepalives.size(), 1u);
+  }
+  f.clock.advance(std::chrono::seconds(1));
+  EXPECT_EQ(dev.keepalive(9), 200);
+  std::lock_guard l(f.book.mu);
+  EXPECT_EQ(f.book.keepalives.size(), 2u);
+}
+
+TEST(GbServer, UsedAndExpiredNoncesDoNotPileUp) {
+  ServerSettings s;
+  s.max_nonces = 4;
+  s.max_registers_per_s = 1000;
+  Fixture f(s);
+  GbDeviceSim dev(kDevice, kDomain, f.port);
+  // Eight challenges with room for four: the first ones are gone, the last one still answers.
+  std::string last;
+  for (int i = 0; i < 8; ++i) {
+    dev.send_raw(dev.register_text(3600));
+    auto r = dev.response();
+    ASSERT_EQ(GbDeviceSim::status(r), 401);
+    if (i == 0) last = GbDeviceSim::header(*r, "WWW-Authenticate");
+    if (i == 7) {
+      dev.send_raw(dev.register_text(
+          3600, dev.authorization(GbDeviceSim::header(*r, "WWW-Authenticate"), "Secret-8x")));
+      EXPECT_EQ(GbDeviceSim::status(dev.response()), 200);
+    }
+  }
+  // The first nonce was evicted: answering it is a fresh (stale) challenge, not a registration.
+  dev.send_raw(dev.register_text(3600, dev.authorization(last, "Secret-8x")));
+  EXPECT_EQ(GbDeviceSim::status(dev.response()), 401);
+  // An expired nonce likewise.
+  dev.send_raw(dev.register_text(3600));
+  auto r = dev.response();
+  ASSERT_EQ(GbDeviceSim::status(r), 401);
+  f.clock.advance(std::chrono::seconds(s.nonce_ttl_s + 1));
+  dev.send_raw(dev.register_text(
+      3600, dev.authorization(GbDeviceSim::header(*r, "WWW-Authenticate"), "Secret-8x")));
+  EXPECT_EQ(GbDeviceSim::status(dev.response()), 401);
+}
