@@ -22,6 +22,7 @@
 #include <hazmon/service/commitment_service.hpp>
 #include <hazmon/service/data_quality.hpp>
 #include <hazmon/service/event_hub.hpp>
+#include <hazmon/service/federation_forwarder.hpp>
 #include <hazmon/service/gb28181_service.hpp>
 #include <hazmon/service/ingest_service.hpp>
 #include <hazmon/service/monitoring.hpp>
@@ -119,6 +120,8 @@ struct Platform::Impl {
   std::unique_ptr<service::EventHub>
       events;  // before ingest and warnings: outlives their listeners
   std::unique_ptr<service::IngestService> ingest;
+  // mode city: forwards what ingest queued to the province (docs/federation.md).
+  std::unique_ptr<service::FederationForwarder> federation;
   std::unique_ptr<service::MonitoringService> monitoring;
   std::unique_ptr<service::WarningService> warnings;
   std::unique_ptr<notify::SmtpMailer> mail;
@@ -191,6 +194,9 @@ void Platform::Impl::build_monitoring() {
   events = std::make_unique<service::EventHub>(db);
   ingest = std::make_unique<service::IngestService>(db, ingest_settings(cfg), *clock, &metrics,
                                                     &liveness);
+  if (city_mode(cfg))
+    federation = std::make_unique<service::FederationForwarder>(db, federation_settings(cfg),
+                                                                *clock, &metrics, &liveness);
   monitoring = std::make_unique<service::MonitoringService>(db, filing_settings(cfg), clock);
   monitoring->on_filings_changed([p = ingest.get()] { p->reload(); });
   registry->on_change([p = ingest.get()](const std::string& entity) {
@@ -368,6 +374,7 @@ void Platform::Impl::build_api() {
   ctx->unit_statuses = unit_statuses.get();
   ctx->circulars = circulars.get();
   ctx->processes = processes.get();
+  ctx->federation = federation.get();
   ctx->offline_after_s = cfg["ingest"]["offline_after_s"].get<int>();
   ctx->max_streams_per_principal = hc["max_streams_per_principal"].get<int>();
   ctx->stream_recheck = std::chrono::milliseconds(hc["stream_recheck_ms"].get<int>());
@@ -432,6 +439,7 @@ unsigned short Platform::start() {
   if (i.notifications) i.notifications->start();
   i.warnings->start();
   i.ingest->start();
+  if (i.federation) i.federation->start();
   if (i.video) i.video->start();
   if (i.sip) i.sip_port = i.sip->start();
   return i.server->start();
@@ -456,6 +464,9 @@ void Platform::stop() {
   version_stop.join();
   if (i.sip) i.sip->stop();  // no more registrations, keepalives or catalogs
   i.auth->stop_revocation_watch();
+  // The forwarder ends its pass after the row in flight (what was sent is committed), before
+  // the database pool goes with the process.
+  if (i.federation) i.federation->stop();
   if (i.pipeline) i.pipeline->stop();  // no more events or segments
   if (i.video) i.video->stop();        // writes what they reported
   i.ingest->stop();  // and a maintenance task in flight, before the services it uses

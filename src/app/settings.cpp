@@ -78,6 +78,37 @@ service::ReportSettings report_settings(const json& cfg) {
 service::IngestSettings ingest_settings(const json& cfg) {
   auto s = cfg["ingest"].get<service::IngestSettings>();
   s.spool_file = state_path(cfg, s.spool_file);
+  if (city_mode(cfg)) s.forward_path = "/api/v1/upload/realtime";
+  return s;
+}
+
+bool city_mode(const json& cfg) { return cfg.value("mode", std::string("province")) == "city"; }
+
+service::FederationSettings federation_settings(const json& cfg) {
+  const auto& f = cfg["federation"];
+  service::FederationSettings s;
+  s.province_url = f["province_url"].get<std::string>();
+  s.app_id = f["app_id"].get<std::string>();
+  s.region_code = f["region_code"].get<std::string>();
+  s.ca_file = state_path(cfg, f["ca_file"].get<std::string>()).string();
+  auto secret_file = f["secret_file"].get<std::string>();
+  s.secret = config::read_secret(
+                 f["secret_env"].get<std::string>(),
+                 secret_file.empty() ? std::string() : state_path(cfg, secret_file).string())
+                 .value_or("");
+  if (s.secret.empty())
+    throw core::Error(core::Errc::bad_request,
+                      "mode city: no secret for the federation credential in $" +
+                          f["secret_env"].get<std::string>() + " or federation.secret_file");
+  if (!fs::is_regular_file(s.ca_file))
+    throw core::Error(core::Errc::bad_request,
+                      "mode city: federation.ca_file " + s.ca_file + " is not a readable file");
+  s.batch_size = f["batch_size"].get<int>();
+  s.poll_interval = std::chrono::milliseconds(f["poll_interval_ms"].get<int>());
+  s.retry_initial = std::chrono::milliseconds(f["retry_initial_ms"].get<int>());
+  s.retry_max = std::chrono::milliseconds(f["retry_max_ms"].get<int>());
+  s.request_timeout = std::chrono::milliseconds(f["request_timeout_ms"].get<int>());
+  s.keep_sent = std::chrono::hours(f["keep_sent_h"].get<int>());
   return s;
 }
 

@@ -13,6 +13,7 @@
 #include <hazmon/notify/smtp_mailer.hpp>
 #include <hazmon/service/call_service.hpp>
 #include <hazmon/service/data_quality.hpp>
+#include <hazmon/service/federation_forwarder.hpp>
 #include <hazmon/service/ingest_service.hpp>
 #include <hazmon/service/monitoring.hpp>
 #include <hazmon/service/notification_service.hpp>
@@ -39,7 +40,11 @@ service::DataQualitySettings data_quality_settings(const nlohmann::json& cfg);
 // when calls are enabled without the first two).
 service::CallSettings call_settings(const nlohmann::json& cfg);
 service::ReportSettings report_settings(const nlohmann::json& cfg);
+// In mode city, forward_path is set: accepted uploads are queued for the province.
 service::IngestSettings ingest_settings(const nlohmann::json& cfg);
+// mode city: the federation block with its secret read (throws when there is none).
+service::FederationSettings federation_settings(const nlohmann::json& cfg);
+bool city_mode(const nlohmann::json& cfg);
 service::FilingSettings filing_settings(const nlohmann::json& cfg);
 service::WarningSettings warning_settings(const nlohmann::json& cfg);
 service::StatisticsSettings statistics_settings(const nlohmann::json& cfg);

@@ -51,6 +51,21 @@ const JsonSchema& config_schema(nlohmann::json* raw_out = nullptr) {
   if (raw_out) *raw_out = raw;
   return schema;
 }
+// mode city forwards to the province (docs/federation.md): without where, as whom and how to
+// verify it, hazmond would accept uploads that never reach the province. The secret is checked
+// where it is read (app), since --check-config may run without the service's environment.
+void check_city_mode(const nlohmann::json& doc) {
+  if (doc["mode"].get<std::string>() != "city") return;
+  const auto& f = doc["federation"];
+  std::vector<core::FieldError> missing;
+  for (const char* key : {"province_url", "app_id", "ca_file", "region_code"})
+    if (f[key].get<std::string>().empty())
+      missing.push_back({std::string("/federation/") + key, "required in mode city"});
+  if (missing.empty()) return;
+  std::string msg = "mode city needs a complete federation block (docs/federation.md); missing:";
+  for (const auto& m : missing) msg += " " + m.pointer;
+  throw ConfigError(core::Errc::validation_failed, msg, missing);
+}
 }  // namespace
 
 nlohmann::json validate_config(nlohmann::json doc) {
@@ -66,6 +81,7 @@ nlohmann::json validate_config(nlohmann::json doc) {
     throw ConfigError(core::Errc::validation_failed, msg, errors);
   }
   apply_defaults(raw, doc);
+  check_city_mode(doc);
   return doc;
 }
 

@@ -1,5 +1,7 @@
 #include <hazmon/storage/federation_store.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <hazmon/storage/database.hpp>
 
 namespace hazmon::storage {

@@ -674,6 +674,17 @@ std::map<std::string, Try> actions() {
   a["coverage.summary"] = [=](World& w, const std::string& r, int) {
     return w.c().get("/api/v1/coverage?group_by=county", as(w, r));
   };
+  // City federation (docs/federation.md): the forwarder's state, parked uploads and their retry
+  // are the instance's operations data (a province instance answers too: nothing parked).
+  a["federation.status"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/federation/status", as(w, r));
+  };
+  a["federation.parked"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/federation/parked", as(w, r));
+  };
+  a["federation.retry"] = [=](World& w, const std::string& r, int) {
+    return w.c().post_json("/api/v1/federation/parked/retry", json::object(), as(w, r));
+  };
   // The notice's connection duties (issue 12): 太原's duties and an unmatched roster row of 太原
   // per try, resolved by picking the matrix's enterprise.
   a["connection.read"] = [=](World& w, const std::string& r, int) {

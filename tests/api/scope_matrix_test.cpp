@@ -1793,3 +1793,39 @@ TEST_F(ScopeMatrixOther, FederationStatusIsForTheAdminAndTheOperatorOnly) {
                            who.role == "operator" ? "forbidden" : "not_found"));
   }
 }
+
+// City federation (docs/federation.md): the forwarder's state and the uploads the province
+// refused are the instance's operations data, not a region's: the admin and the operator read
+// them, only the admin queues parked uploads again; every scoped caller (and the province
+// officer) gets 403. This instance is a province: it says so and has nothing parked.
+TEST_F(ScopeMatrixOther, FederationStatusIsForTheAdminAndTheOperatorOnly) {
+  auto c = w_->client();
+  for (const auto& who : kCallers) {
+    SCOPED_TRACE(who.user + " (" + who.role + " " + who.scope + ")");
+    const auto& tok = w_->token.at(who.user);
+    auto st = c.get("/api/v1/federation/status", tok);
+    auto parked = c.get("/api/v1/federation/parked", tok);
+    auto retry = c.post_json("/api/v1/federation/parked/retry", json::object(), tok);
+    bool reader = who.role == "province_admin" || who.role == "operator";
+    if (!reader) {
+      EXPECT_TRUE(is_problem(st, 403, "forbidden")) << st.body;
+      EXPECT_TRUE(is_problem(parked, 403, "forbidden")) << parked.body;
+      EXPECT_TRUE(is_problem(retry, 403, "forbidden")) << retry.body;
+      continue;
+    }
+    ASSERT_EQ(st.status, 200) << st.body;
+    EXPECT_EQ(st.json()["mode"], "province");
+    EXPECT_EQ(st.json()["forwarding"], false);
+    ASSERT_EQ(parked.status, 200) << parked.body;
+    EXPECT_TRUE(parked.json()["items"].empty());
+    if (who.role == "operator") {
+      EXPECT_TRUE(is_problem(retry, 403, "forbidden")) << retry.body;
+    } else {
+      ASSERT_EQ(retry.status, 200) << retry.body;
+      EXPECT_EQ(retry.json()["requeued"], 0);
+    }
+    EXPECT_TRUE(is_problem(c.post_json("/api/v1/federation/parked/1/retry", json::object(), tok),
+                           who.role == "operator" ? 403 : 404,
+                           who.role == "operator" ? "forbidden" : "not_found"));
+  }
+}

@@ -36,6 +36,7 @@ class UnitStatusService;
 class CircularService;
 class ProcessService;
 class PatrolService;
+class FederationForwarder;
 class CallService;
 class Gb28181Service;
 }  // namespace hazmon::service
@@ -83,6 +84,8 @@ struct ApiContext {
   service::CallService* calls = nullptr;       // null: no /api/v1/calls, /api/v1/janus
   // null: no /api/v1/plant-models (docs/plant-models.md)
   service::PlantModelService* plant_models = nullptr;
+  // null: a province instance (its /api/v1/federation/status says so; nothing parked).
+  service::FederationForwarder* federation = nullptr;
   // null: lists and the overview are made for every request and carry no ETag (ADR 0018).
   std::shared_ptr<ResponseCache> response_cache;
 };

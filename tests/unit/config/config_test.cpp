@@ -57,6 +57,31 @@ TEST(Config, ShippedConfigsAreValid) {
   }
 }
 
+// ADR 0026: a city instance must know where, as whom and how to verify the province.
+TEST(Config, CityModeRefusesAnIncompleteFederationBlock) {
+  EXPECT_TRUE(errors_of(json{{"mode", "province"}}).empty());  // the block is city mode's only
+  auto errs = errors_of(json{{"mode", "city"}});
+  ASSERT_EQ(errs.size(), 4u);
+  EXPECT_EQ(errs[0].pointer, "/federation/province_url");
+  EXPECT_EQ(errs[3].pointer, "/federation/region_code");
+  json city = {{"mode", "city"},
+               {"federation",
+                {{"province_url", "https://province.example:8443"},
+                 {"app_id", "app-1"},
+                 {"ca_file", "province-ca.pem"},
+                 {"region_code", "140700"}}}};
+  EXPECT_TRUE(errors_of(city).empty());
+  city["federation"]["province_url"] = "http://province.example";  // https only
+  EXPECT_FALSE(errors_of(city).empty());
+  city["federation"]["province_url"] = "https://province.example";
+  city["federation"]["region_code"] = "14070";
+  errs = errors_of(city);
+  ASSERT_FALSE(errs.empty());
+  EXPECT_EQ(errs[0].pointer, "/federation/region_code");
+  city["federation"]["region_code"] = "140700";
+  EXPECT_EQ(validate_config(city)["federation"]["batch_size"], 100);
+}
+
 // Issue 9: where cameras may point. Keys are "*" or an enterprise-code prefix, values CIDR lists.
 TEST(Config, CameraNetworksAreValidatedAndDefaultToOrdinaryAddresses) {
   auto cfg = default_config();
