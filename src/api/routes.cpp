@@ -31,6 +31,8 @@ void add_call_routes(http::Router& r, ApiContext& ctx);          // routes_calls
 void add_gb28181_routes(http::Router& r, ApiContext& ctx);       // routes_gb28181.cpp
 void add_plant_model_routes(http::Router& r, ApiContext& ctx);   // routes_plant_model.cpp
 void add_warning_routes(http::Router& r, ApiContext& ctx);       // routes_warning.cpp
+void add_node_routes(http::Router& r, ApiContext& ctx);          // routes_nodes.cpp
+void add_node_routes(http::Router& r, ApiContext& ctx);          // routes_nodes.cpp
 void add_stream_routes(http::Router& r, ApiContext& ctx);        // routes_stream.cpp
 void add_video_routes(http::Router& r, ApiContext& ctx);         // routes_video.cpp
 void add_notify_routes(http::Router& r, ApiContext& ctx);        // routes_notify.cpp
@@ -489,7 +491,9 @@ void register_routes(http::Router& router, ApiContext& ctx) {
   add_warning_routes(router, ctx);
   add_stream_routes(router, ctx);
   add_video_routes(router, ctx);
+  add_node_routes(router, ctx);
   add_notify_routes(router, ctx);
+  add_node_routes(router, ctx);
   add_statistics_routes(router, ctx);
   add_quality_routes(router, ctx);
   add_process_routes(router, ctx);

@@ -26,6 +26,7 @@
 #include <hazmon/service/gb28181_service.hpp>
 #include <hazmon/service/ingest_service.hpp>
 #include <hazmon/service/monitoring.hpp>
+#include <hazmon/service/node_service.hpp>
 #include <hazmon/service/notification_service.hpp>
 #include <hazmon/service/patrol_service.hpp>
 #include <hazmon/service/permit_service.hpp>
@@ -59,6 +60,23 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
+
+// The config's `node` section (ADR 0028).
+service::NodeSettings node_settings(const json& cfg) {
+  const auto& n = cfg["node"];
+  service::NodeSettings s;
+  s.id = n["id"].get<std::string>();
+  s.cluster = n["cluster"].get<bool>();
+  s.renew = std::chrono::seconds(n["renew_s"].get<int>());
+  s.ttl = std::chrono::seconds(n["lease_ttl_s"].get<int>());
+  if (s.ttl < 2 * s.renew)
+    throw core::Error(core::Errc::bad_request,
+                      "node.lease_ttl_s must be at least twice node.renew_s");
+#ifdef HAZMON_VERSION
+  s.version = HAZMON_VERSION;
+#endif
+  return s;
+}
 
 fs::path resolve_static_dir(const std::string& configured) {
   if (configured.empty()) return {};
@@ -130,6 +148,10 @@ struct Platform::Impl {
   std::unique_ptr<service::VideoService> video;
   // After the service it reports to: stops first.
   std::unique_ptr<video::Supervisor> pipeline;
+  // After the pipeline its lease hook feeds: stops first (ADR 0028).
+  std::unique_ptr<service::NodeService> nodes;
+  std::mutex cameras_mu;
+  std::vector<video::CameraConfig> all_cameras;  // node.cluster: what runs somewhere
   std::unique_ptr<service::StatisticsService> statistics;
   std::unique_ptr<service::DataQualityService> data_quality;
   std::unique_ptr<service::ReportService> reports;
@@ -157,6 +179,7 @@ struct Platform::Impl {
   void build_monitoring();
   void build_notify();
   void build_video();
+  void run_held(const std::set<std::string>& held);
   void build_reporting();
   void build_gb28181();
   void build_api();
@@ -191,6 +214,8 @@ void Platform::Impl::build_core() {
 }
 
 void Platform::Impl::build_monitoring() {
+  // This node among those that share the database (ADR 0028); ingest evaluates under its id.
+  nodes = std::make_unique<service::NodeService>(db, node_settings(cfg), *clock, &liveness);
   events = std::make_unique<service::EventHub>(db);
   ingest = std::make_unique<service::IngestService>(db, ingest_settings(cfg), *clock, &metrics,
                                                     &liveness);
@@ -208,6 +233,8 @@ void Platform::Impl::build_monitoring() {
   if (o.manual_ticks) ws.check_interval = std::chrono::seconds(0);  // the caller calls tick()
   warnings = std::make_unique<service::WarningService>(db, ws, *clock, &metrics, &liveness);
   warnings->subscribe(*ingest);
+  ingest->set_node(nodes->id(), nodes->cluster(),
+                   std::chrono::seconds(cfg["node"]["lease_ttl_s"].get<int>()));
   ingest->on_alarm([h = events.get()](const model::AlarmEvent& a) {
     h->publish(service::EventHub::from_alarm(a));
   });
@@ -283,10 +310,37 @@ void Platform::Impl::build_video() {
     return;
   }
   pipeline->on_segment([v = video.get()](const video::Segment& s) { v->add_segment(s); });
-  video->on_cameras(
-      [p = pipeline.get()](const std::vector<video::CameraConfig>& cams) { p->set_cameras(cams); });
+  // One node runs every camera; with node.cluster, those it holds a lease for (ADR 0028).
+  video->on_cameras([this](const std::vector<video::CameraConfig>& cams) {
+    std::vector<std::string> ids;
+    for (const auto& c : cams) ids.push_back(c.video_id);
+    if (!nodes->cluster()) {
+      pipeline->set_cameras(cams);
+      nodes->set_cameras(std::move(ids));
+      return;
+    }
+    {
+      std::lock_guard lock(cameras_mu);
+      all_cameras = cams;
+    }
+    nodes->set_cameras(std::move(ids));
+    run_held(nodes->held());
+  });
+  nodes->on_held([this](const std::set<std::string>& held) {
+    if (nodes->cluster()) run_held(held);
+  });
   video->status_source([p = pipeline.get()] { return p->status(); });
   video->retention([p = pipeline.get()] { return p->enforce_retention(); });
+}
+
+void Platform::Impl::run_held(const std::set<std::string>& held) {
+  std::vector<video::CameraConfig> run;
+  {
+    std::lock_guard lock(cameras_mu);
+    for (const auto& c : all_cameras)
+      if (held.count(c.video_id)) run.push_back(c);
+  }
+  if (pipeline) pipeline->set_cameras(run);
 }
 
 void Platform::Impl::build_reporting() {
@@ -372,6 +426,7 @@ void Platform::Impl::build_api() {
   ctx->permits = permits.get();
   ctx->sis = sis.get();
   ctx->unit_statuses = unit_statuses.get();
+  ctx->nodes = nodes.get();
   ctx->circulars = circulars.get();
   ctx->processes = processes.get();
   ctx->federation = federation.get();
@@ -438,6 +493,7 @@ unsigned short Platform::start() {
   auto& i = *impl_;
   if (i.notifications) i.notifications->start();
   i.warnings->start();
+  i.nodes->start();
   i.ingest->start();
   if (i.federation) i.federation->start();
   if (i.video) i.video->start();
@@ -471,6 +527,7 @@ void Platform::stop() {
   if (i.video) i.video->stop();        // writes what they reported
   i.ingest->stop();  // and a maintenance task in flight, before the services it uses
   i.warnings->stop();
+  i.nodes->stop();                     // its camera leases go back to the other nodes
   if (i.notifications) i.notifications->stop();
 }
 

@@ -255,3 +255,41 @@ bool PointMachine::has_active(AlarmType t) const {
 }
 
 }  // namespace hazmon::rules
+
+namespace hazmon::rules {
+
+MachineState PointMachine::state() const {
+  MachineState st;
+  st.last_t = last_t_;
+  st.last_value = last_value_;
+  st.value_since = value_since_;
+  for (int i = 0; i < side_count; ++i) {
+    st.process[i] = process_[i];
+    st.pending[i] = pending_[i];
+  }
+  st.out_of_range = out_of_range_;
+  st.frozen = frozen_;
+  st.offline = offline_;
+  st.device_fault = device_fault_;
+  st.pending_out_of_range = pending_out_of_range_;
+  st.pending_device_fault = pending_device_fault_;
+  return st;
+}
+
+void PointMachine::restore(const MachineState& st) {
+  last_t_ = st.last_t;
+  last_value_ = st.last_value;
+  value_since_ = st.value_since;
+  for (int i = 0; i < side_count; ++i) {
+    process_[i] = st.process[i];
+    pending_[i] = st.pending[i];
+  }
+  out_of_range_ = st.out_of_range;
+  frozen_ = st.frozen;
+  offline_ = st.offline;
+  device_fault_ = st.device_fault;
+  pending_out_of_range_ = st.pending_out_of_range;
+  pending_device_fault_ = st.pending_device_fault;
+}
+
+}  // namespace hazmon::rules

@@ -14,8 +14,10 @@
 #include <hazmon/model/alarm.hpp>
 #include <hazmon/rules/point_machine.hpp>
 #include <hazmon/service/ingest_service.hpp>
+#include <hazmon/service/machine_state_json.hpp>
 #include <hazmon/storage/database.hpp>
 #include <hazmon/storage/monitoring_store.hpp>
+#include <hazmon/storage/node_store.hpp>
 #include <hazmon/storage/reading_store.hpp>
 #include <hazmon/storage/spool.hpp>
 
@@ -27,6 +29,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -198,6 +201,24 @@ struct IngestService::Impl {
   void maintenance();
   void aggregate(core::SysTime now);
   void run_tasks();
+
+  // ---- node.cluster: the rules state shared per enterprise (ingest_shared.cpp) ----
+  storage::NodeStore node_store;
+  std::unordered_map<std::string, long long> owned;  // company → seq this node last wrote or read
+  std::vector<storage::RulesOwner> pending_owners;   // locked by the transaction in flight
+  std::atomic<std::uint64_t> n_state_reloads{0};
+  void refresh_owned(storage::Tx& tx, const std::vector<storage::RulesOwner>& owners,
+                     const ingest::RegistrySnapshot& snap);
+  void save_touched(storage::Tx& tx, const std::set<std::int32_t>& touched,
+                    const ingest::RegistrySnapshot& snap);
+  void evaluate_shared(storage::Tx& tx, storage::IngestBatch& batch,
+                       const ingest::RegistrySnapshot& snap, std::int64_t now_ms);
+  void settle_owners(bool committed);
+  void tick_shared(const ingest::RegistrySnapshot& snap);
+  void publish(const std::vector<model::AlarmEvent>& alarms);
+  prometheus::Counter* m_raised = nullptr;
+  prometheus::Counter* m_cleared = nullptr;
+  void count_changes(const std::vector<model::AlarmEvent>& alarms);
 
   // The writer's job for one Pending. Dropped unrun (the stop deadline passed), it answers its
   // caller that the server is shutting down instead of leaving a broken promise.

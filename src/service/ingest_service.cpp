@@ -29,6 +29,8 @@ IngestService::IngestService(storage::Database& db, IngestSettings s, const core
     impl_->m_rejected = &c.Add({{"kind", "item_rejected"}});
     impl_->m_spooled = &c.Add({{"kind", "group_spooled"}});
     impl_->m_busy = &c.Add({{"kind", "busy_503"}});
+    impl_->m_raised = &c.Add({{"kind", "alarm_raised"}});
+    impl_->m_cleared = &c.Add({{"kind", "alarm_cleared"}});
     auto& g = prometheus::BuildGauge()
                   .Name("hazmon_ingest_backlog")
                   .Help("Readings queued and spool records pending")

@@ -115,7 +115,7 @@ void IngestService::Impl::add_upload(const Pending& p, const std::string& reply,
   for (auto i : order) {
     const auto& r = u.readings[i];
     const auto* def = snap.by_id(r.point_id);
-    if (!def) continue;
+    if (!def || s.cluster) continue;  // cluster: in the storing transaction (ingest_shared.cpp)
     evaluate(*def, r, resend || now_ms - r.collect_ms > late_ms, batch.alarms);
   }
   batch.readings.insert(batch.readings.end(), u.readings.begin(), u.readings.end());
@@ -146,7 +146,10 @@ void IngestService::Impl::process(std::vector<std::unique_ptr<Pending>>& items) 
   auto stored = stored_replies(items);
   for (auto& p : items) {
     if (p->tick) {
-      add_ticks(batch, *snap);
+      if (s.cluster)
+        tick_shared(*snap);
+      else
+        add_ticks(batch, *snap);
       answers.emplace_back(p.get(), "");
       continue;
     }
@@ -217,13 +220,25 @@ void IngestService::Impl::write_durably(storage::IngestBatch& batch) {
   if (spool->pending() == 0) {
     for (int attempt = 0; attempt < 2; ++attempt) {
       try {
-        db.in_tx([&](storage::Tx& tx) { store.write(tx, batch); });
+        db.in_tx([&](storage::Tx& tx) {
+          if (s.cluster) evaluate_shared(tx, batch, *current(), to_ms(clock.now()));
+          store.write(tx, batch);
+        });
+        if (s.cluster) settle_owners(true);
         return;
+        if (s.cluster) {  // spooled unevaluated: the replay evaluates it under the locks
+          settle_owners(false);
+          batch.alarms.clear();
+        }
       } catch (const storage::TransientError& e) {
         log->warn("database unavailable ({}); spooling {} readings", e.what(),
                   batch.readings.size());
         break;
       } catch (const storage::ConflictError&) {
+        if (s.cluster) {
+          settle_owners(false);
+          batch.alarms.clear();
+        }
         // Another node (or a replay) stored one of these dataIds meanwhile: drop those and retry.
         drop_stored_uploads(batch);
       }
@@ -301,6 +316,7 @@ storage::IngestBatch IngestService::Impl::unstored(storage::Tx& tx,
 void IngestService::Impl::replay_spool() {
   auto t0 = steady_clock::now();
   std::size_t txs = 0, readings = 0, skipped_uploads = 0, skipped_readings = 0;
+  std::vector<model::AlarmEvent> replay_alarms;  // node.cluster: evaluated here, published after
   std::uint64_t groups = 0;
   try {
     spool->replay_chunks(kReplayRecordsPerTx, s.max_group_readings,
@@ -310,15 +326,24 @@ void IngestService::Impl::replay_spool() {
                              try {
                                db.in_tx([&](storage::Tx& tx) {
                                  auto batch = unstored(tx, recs, su, sr);
+                                 if (s.cluster) {
+                                   evaluate_shared(tx, batch, *current(), to_ms(clock.now()));
+                                   replay_alarms = batch.alarms;
+                                 }
                                  nr = batch.readings.size();
                                  if (!batch.empty() || !batch.gateways_seen.empty())
                                    store.write(tx, batch);
                                });
                              } catch (const storage::ConflictError&) {
                                // Stored by someone else between the check and the write: check
+                               settle_owners(false);
                                // again.
                                if (attempt >= 2) throw;
                                continue;
+                             if (s.cluster) {
+                               settle_owners(true);
+                               publish(replay_alarms);
+                             }
                              }
                              skipped_uploads += su;
                              skipped_readings += sr;
@@ -330,6 +355,7 @@ void IngestService::Impl::replay_spool() {
                            n_replayed += recs.size();
                          });
   } catch (const storage::TransientError&) {
+    settle_owners(false);
     // Still away; try again with the next group or tick.
   }
   if (txs) {

@@ -305,11 +305,28 @@ struct NotificationService::Impl {
     }
   }
 
+  static constexpr std::chrono::minutes kClaimFor{10};
   int deliver_round() {
-    auto due = db.in_tx([&](storage::Tx& tx) { return store.due(tx, clock.now(), s.batch); });
+    // Claimed for this node (several nodes share the outbox, docs/scaling.md): no other node
+    // sends these while this one does; a node that dies mid-round leaves them to the others
+    // once the claim passes.
+    auto now = clock.now();
+    auto due = db.in_tx(
+        [&](storage::Tx& tx) { return store.claim_due(tx, now, s.batch, now + kClaimFor); });
     int n = 0;
-    for (const auto& row : due) {
-      if (stop_requested) break;  // the rest stay pending for the next start
+    for (std::size_t k = 0; k < due.size(); ++k) {
+      const auto& row = due[k];
+      if (stop_requested) {  // the rest stay pending for the next start (or another node)
+        std::vector<long long> rest;
+        for (auto j = k; j < due.size(); ++j) rest.push_back(due[j].id);
+        try {
+          db.in_tx([&](storage::Tx& tx) { store.release_claims(tx, rest, now); });
+        } catch (const std::exception& e) {
+          log->warn("{} claimed notification(s) not given back ({}); due again in {} min",
+                    rest.size(), e.what(), kClaimFor.count());
+        }
+        break;
+      }
       auto id = row.id;
       auto c = notify::channel_from_string(row.channel).value_or(Channel::sms);
       notify::Message m{c,           row.recipient, row.recipient_name,

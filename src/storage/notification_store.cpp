@@ -209,6 +209,31 @@ std::vector<OutboxMessage> NotificationStore::due(Tx& tx, core::SysTime now,
       {ts(now), std::to_string(limit)});
 }
 
+std::vector<OutboxMessage> NotificationStore::claim_due(Tx& tx, core::SysTime now,
+                                                        std::size_t limit,
+                                                        core::SysTime claim_until) const {
+  return tx.rows<OutboxMessage>(
+      "WITH d AS (SELECT id, next_attempt_at AS was FROM notification WHERE status = 'pending' "
+      "AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED), "
+      "c AS (UPDATE notification n SET next_attempt_at = $3 FROM d WHERE n.id = d.id "
+      "RETURNING n.id, n.channel, n.recipient, n.recipient_name, n.subject, n.body, n.attempts, "
+      "d.was) "
+      "SELECT id, channel, recipient, recipient_name, subject, body, attempts FROM c "
+      "ORDER BY was, id",
+      {ts(now), std::to_string(limit), ts(claim_until)});
+}
+
+void NotificationStore::release_claims(Tx& tx, const std::vector<long long>& ids,
+                                       core::SysTime now) const {
+  if (ids.empty()) return;
+  std::string list;
+  for (auto id : ids) list += (list.empty() ? "" : ",") + std::to_string(id);
+  tx.exec_count(
+      "UPDATE notification SET next_attempt_at = $1 WHERE status = 'pending' AND id = "
+      "ANY($2::bigint[])",
+      {ts(now), "{" + list + "}"});
+}
+
 void NotificationStore::mark_sent(Tx& tx, long long id, int attempts, core::SysTime at) const {
   tx.exec_count(
       "UPDATE notification SET status = 'sent', attempts = $2, sent_at = $3, last_error = NULL "

@@ -1565,6 +1565,9 @@ std::vector<Hostile> make_catalogue() {
              {{"status", "in_progress"}, {"approved", true}}),
        422, "validation_failed"},
       // The city platforms' view (docs/federation.md): the silence window is bounded.
+      // The node list (ADR 0028) takes no parameters.
+      {"node_list_unknown_param", get("/api/v1/nodes?limit=10"), 400, "bad_request"},
+      {"node_list_sql_in_param", get("/api/v1/nodes?node_id=" + kSqlMetaUrl), 400, "bad_request"},
       {"city_platforms_silent_zero", get("/api/v1/city-platforms?silent_minutes=0"), 400,
        "bad_request"},
       {"city_platforms_silent_over_max", get("/api/v1/city-platforms?silent_minutes=10081"), 400,

@@ -690,6 +690,9 @@ std::map<std::string, Try> actions() {
   a["connection.read"] = [=](World& w, const std::string& r, int) {
     return w.c().get("/api/v1/deployment/connection", as(w, r));
   };
+  a["node.list"] = [=](World& w, const std::string& r, int) {
+    return w.c().get("/api/v1/nodes", as(w, r));
+  };
   a["city_duty.read"] = [=](World& w, const std::string& r, int) {
     return w.c().get("/api/v1/deployment/city-duties", as(w, r));
   };

@@ -1520,6 +1520,31 @@ TEST_F(ScopeMatrixOther, ConnectionStatusAndCityDutiesFollowTheScope) {
   }
 }
 
+// GET /api/v1/nodes (ADR 0028) is deployment data, not a region's: the admin and the operator
+// read it; every scoped caller (and the province officer) gets 403, and what it lists names
+// nodes only, no enterprise, region or camera.
+TEST_F(ScopeMatrixOther, NodesAreForTheAdminAndTheOperatorOnly) {
+  auto c = w_->client();
+  for (const auto& who : kCallers) {
+    SCOPED_TRACE(who.user + " (" + who.role + " " + who.scope + ")");
+    auto r = c.get("/api/v1/nodes", w_->token.at(who.user));
+    if (who.role != "province_admin" && who.role != "operator") {
+      EXPECT_TRUE(is_problem(r, 403, "forbidden")) << r.body;
+      continue;
+    }
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto j = r.json();
+    ASSERT_FALSE(j["items"].empty()) << "the serving node writes its row at start";
+    for (const auto& n : j["items"]) {
+      std::set<std::string> keys;
+      for (const auto& [k, v] : n.items()) keys.insert(k);
+      EXPECT_EQ(keys, (std::set<std::string>{"node_id", "started_at", "last_seen", "alive",
+                                             "version", "cameras_held", "this_node"}));
+    }
+    EXPECT_EQ(r.body.find(kA.company), std::string::npos);
+  }
+}
+
 // 3-D plant models (docs/plant-models.md, attack 13.20): a model of each side, read by every
 // caller: its list, the model and its files inside the scope, 404 outside (never 403); a
 // caller outside cannot delete it, and it stays.

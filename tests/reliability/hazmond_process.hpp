@@ -77,15 +77,16 @@ struct PrivateCluster {
 // `hazmond serve` on an ephemeral port against `dsn`, its state under `state_dir`.
 class Hazmond {
  public:
-  Hazmond(fs::path state_dir, std::string dsn) : dir_(std::move(state_dir)), dsn_(std::move(dsn)) {
+  // `extra`: merged into the config (RFC 7396), e.g. {"node": {"id": "a", "cluster": true}}.
+  Hazmond(fs::path state_dir, std::string dsn, const json& extra = json::object())
+      : dir_(std::move(state_dir)), dsn_(std::move(dsn)) {
     fs::create_directories(dir_);
-    std::ofstream(dir_ / "hazmond.json") << json{
-        {"state_dir", (dir_ / "var").string()},
-        {"http", {{"port", 0}, {"listen_address", "127.0.0.1"}, {"shutdown_grace_ms", 3000}}},
-        {"log", {{"level", "info"}}},
-        {"ingest",
-         {{"spool_file",
-           "spool/readings.spool"}}}}.dump();
+    json cfg{{"state_dir", (dir_ / "var").string()},
+             {"http", {{"port", 0}, {"listen_address", "127.0.0.1"}, {"shutdown_grace_ms", 3000}}},
+             {"log", {{"level", "info"}}},
+             {"ingest", {{"spool_file", "spool/readings.spool"}}}};
+    cfg.merge_patch(extra);
+    std::ofstream(dir_ / "hazmond.json") << cfg.dump();
   }
   ~Hazmond() {
     if (running()) kill9();

@@ -67,6 +67,35 @@ struct AlarmChange {
   bool late = false;
 };
 
+// A machine's whole state, for nodes that share the evaluation of an enterprise's points
+// (node.cluster, ADR 0028): saved after an evaluation, restored on the node that evaluates next.
+struct MachineEpisode {
+  AlarmType type;
+  SysTime start;
+  double peak;
+  SysTime peak_at;
+  bool suppressed;
+  bool late;
+  bool operator==(const MachineEpisode&) const = default;
+};
+struct MachinePending {
+  AlarmType type;
+  SysTime since;
+  double peak;
+  SysTime peak_at;
+  bool operator==(const MachinePending&) const = default;
+};
+struct MachineState {
+  std::optional<SysTime> last_t;
+  std::optional<double> last_value;
+  SysTime value_since{};
+  std::optional<MachineEpisode> process[3];  // high, low, switch
+  std::optional<MachinePending> pending[3];
+  std::optional<MachineEpisode> out_of_range, frozen, offline, device_fault;
+  std::optional<MachinePending> pending_out_of_range, pending_device_fault;
+  bool operator==(const MachineState&) const = default;
+};
+
 class PointMachine {
  public:
   explicit PointMachine(const PointConfig& cfg) : cfg_(cfg) {}
@@ -83,25 +112,17 @@ class PointMachine {
   void restore_open(AlarmType type, SysTime start, double peak, SysTime peak_at);
   void restore_last_sample(SysTime t, double value);
 
+  // The whole state, and a machine put back into one (its configuration stays).
+  MachineState state() const;
+  void restore(const MachineState& st);
+
   bool has_active(AlarmType side_or_type) const;
   std::optional<SysTime> last_sample_time() const { return last_t_; }
   std::uint64_t out_of_order() const { return out_of_order_; }
 
  private:
-  struct Episode {
-    AlarmType type;
-    SysTime start;
-    double peak;
-    SysTime peak_at;
-    bool suppressed;
-    bool late;
-  };
-  struct Pending {
-    AlarmType type;
-    SysTime since;
-    double peak;
-    SysTime peak_at;
-  };
+  using Episode = MachineEpisode;
+  using Pending = MachinePending;
   enum Side { high, low, switch_side, side_count };
 
   std::optional<AlarmType> level_of(double v, Side side) const;

@@ -42,6 +42,11 @@ struct IngestSettings {
   int partition_days_ahead = 3;
   int retention_days = 400;
   std::chrono::milliseconds points_reload_debounce{250};  // see IngestService::points_changed
+  // node.cluster (ADR 0028): the rules state of an enterprise's points is evaluated under its
+  // rules_owner row lock and saved with the readings, so several nodes may ingest for it.
+  bool cluster = false;
+  std::string node_id;
+  std::chrono::seconds node_ttl{45};  // a node not seen for this long is dead
   // City mode (docs/federation.md): each accepted upload's plaintext body is queued for the
   // province's route of this path, in the transaction that stores it. Empty: province mode.
   std::string forward_path;
@@ -68,6 +73,8 @@ class IngestService {
   IngestService(storage::Database& db, IngestSettings s, const core::Clock& clock,
                 core::Metrics* metrics = nullptr, core::Liveness* liveness = nullptr);
   ~IngestService();
+  // Before start(): this node's id, node.cluster and node.lease_ttl_s (ADR 0028).
+  void set_node(const std::string& id, bool cluster, std::chrono::seconds ttl);
   IngestService(const IngestService&) = delete;
 
   void start();

@@ -100,6 +100,14 @@ class NotificationStore {
   // Every message of the circular, by enterprise, step and id.
   std::vector<model::CircularDelivery> circular_deliveries(Tx& tx, long long circular_id) const;
   std::vector<OutboxMessage> due(Tx& tx, core::SysTime now, std::size_t limit) const;
+  // The due messages as due() finds them, claimed for this node until `claim_until`
+  // (next_attempt_at moves there; rows another node's claim holds are skipped, SKIP LOCKED): two
+  // nodes never send one message at once (docs/scaling.md). A node that dies mid-send leaves
+  // its claims to the others once `claim_until` passes.
+  std::vector<OutboxMessage> claim_due(Tx& tx, core::SysTime now, std::size_t limit,
+                                       core::SysTime claim_until) const;
+  // Claims not used (a stop in the middle of a round): due again at `now`.
+  void release_claims(Tx& tx, const std::vector<long long>& ids, core::SysTime now) const;
   void mark_sent(Tx& tx, long long id, int attempts, core::SysTime at) const;
   // status pending (retry at next_attempt) or failed.
   void mark_attempt_failed(Tx& tx, long long id, bool give_up, int attempts,
