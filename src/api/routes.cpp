@@ -32,7 +32,6 @@ void add_gb28181_routes(http::Router& r, ApiContext& ctx);       // routes_gb281
 void add_plant_model_routes(http::Router& r, ApiContext& ctx);   // routes_plant_model.cpp
 void add_warning_routes(http::Router& r, ApiContext& ctx);       // routes_warning.cpp
 void add_node_routes(http::Router& r, ApiContext& ctx);          // routes_nodes.cpp
-void add_node_routes(http::Router& r, ApiContext& ctx);          // routes_nodes.cpp
 void add_stream_routes(http::Router& r, ApiContext& ctx);        // routes_stream.cpp
 void add_video_routes(http::Router& r, ApiContext& ctx);         // routes_video.cpp
 void add_notify_routes(http::Router& r, ApiContext& ctx);        // routes_notify.cpp
@@ -491,7 +490,6 @@ void register_routes(http::Router& router, ApiContext& ctx) {
   add_warning_routes(router, ctx);
   add_stream_routes(router, ctx);
   add_video_routes(router, ctx);
-  add_node_routes(router, ctx);
   add_notify_routes(router, ctx);
   add_node_routes(router, ctx);
   add_statistics_routes(router, ctx);

@@ -24,7 +24,6 @@ class EventHub;
 class MonitoringService;
 class WarningService;
 class NodeService;
-class NodeService;
 class NotificationService;
 class VideoService;
 class StatisticsService;
@@ -89,7 +88,6 @@ struct ApiContext {
   // null: a province instance (its /api/v1/federation/status says so; nothing parked).
   service::FederationForwarder* federation = nullptr;
   // null: lists and the overview are made for every request and carry no ETag (ADR 0018).
-  service::NodeService* nodes = nullptr;  // null: no /api/v1/nodes (ADR 0028)
   std::shared_ptr<ResponseCache> response_cache;
   service::NodeService* nodes = nullptr;  // null: no /api/v1/nodes (ADR 0028)
 };
