@@ -26,9 +26,16 @@ void set_head(bhttp::response<Body>& res, const Response& r, bool keep_alive,
   res.set("X-Content-Type-Options", "nosniff");
   res.set("Strict-Transport-Security", "max-age=31536000");
   // The dashboard loads only its own files; hls.js plays through blob: media and may run a
-  // blob: worker. Nothing may frame it (click-jacking) or learn where a link came from.
+  // blob: worker. Nothing may frame it (click-jacking) or learn where a link came from. The 3-D
+  // plant models' viewer (CesiumJS, ADR 0030) compiles WebAssembly (its mesh, Draco and KTX2
+  // decoders: 'wasm-unsafe-eval' allows WebAssembly only, never JavaScript eval) and applies
+  // three fixed inline styles of its own, allowed by their hashes alone: its credit display's
+  // stylesheet, a logo's "vertical-align: -7px" and a canvas's "image-rendering" probe.
   res.set("Content-Security-Policy",
-          "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+          "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' "
+          "'unsafe-hashes' 'sha256-vKq8bYZ0kw9VqER2bf6X1VFrA6APiXd8/CQCJKPDq14=' "
+          "'sha256-GU5zilGWFiRrmr4xJeDjQZKuKRcLO8ZT+o0Avfni8Sw=' "
+          "'sha256-BVJq0J0CcoIBO7ikkmisQ5kYoOnqxRUC37ihQ3YWZQQ='; img-src 'self' data: blob:; "
           "media-src 'self' blob:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; "
           "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
   res.set("X-Frame-Options", "DENY");

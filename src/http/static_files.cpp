@@ -21,6 +21,7 @@ std::string mime_for(const fs::path& p) {
   if (ext == ".jpg" || ext == ".jpeg") return "image/jpeg";
   if (ext == ".ico") return "image/x-icon";
   if (ext == ".woff2") return "font/woff2";
+  if (ext == ".wasm") return "application/wasm";  // the 3-D viewer's decoders (ADR 0030)
   if (ext == ".m3u8") return "application/vnd.apple.mpegurl";
   if (ext == ".mp4") return "video/mp4";
   return "application/octet-stream";

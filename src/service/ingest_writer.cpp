@@ -194,8 +194,7 @@ void IngestService::Impl::process(std::vector<std::unique_ptr<Pending>>& items) 
 void IngestService::Impl::answer(std::vector<std::pair<Pending*, std::string>>& answers,
                                  const storage::IngestBatch& batch) {
   ++n_groups;
-  for (const auto& w : batch.alarms)
-    if (w.transition == model::AlarmTransition::raised) ++n_raised;
+  count_changes(batch.alarms);
   for (auto& [p, reply] : answers) {
     if (!p->tick) {
       recent.put(p->upload.company_code + "|" + p->upload.data_id, reply);
@@ -226,20 +225,20 @@ void IngestService::Impl::write_durably(storage::IngestBatch& batch) {
         });
         if (s.cluster) settle_owners(true);
         return;
+      } catch (const storage::TransientError& e) {
         if (s.cluster) {  // spooled unevaluated: the replay evaluates it under the locks
           settle_owners(false);
           batch.alarms.clear();
         }
-      } catch (const storage::TransientError& e) {
         log->warn("database unavailable ({}); spooling {} readings", e.what(),
                   batch.readings.size());
         break;
       } catch (const storage::ConflictError&) {
+        // Another node (or a replay) stored one of these dataIds meanwhile: drop those and retry.
         if (s.cluster) {
           settle_owners(false);
           batch.alarms.clear();
         }
-        // Another node (or a replay) stored one of these dataIds meanwhile: drop those and retry.
         drop_stored_uploads(batch);
       }
     }
@@ -316,8 +315,8 @@ storage::IngestBatch IngestService::Impl::unstored(storage::Tx& tx,
 void IngestService::Impl::replay_spool() {
   auto t0 = steady_clock::now();
   std::size_t txs = 0, readings = 0, skipped_uploads = 0, skipped_readings = 0;
-  std::vector<model::AlarmEvent> replay_alarms;  // node.cluster: evaluated here, published after
   std::uint64_t groups = 0;
+  std::vector<model::AlarmEvent> replay_alarms;  // node.cluster: evaluated here, published after
   try {
     spool->replay_chunks(kReplayRecordsPerTx, s.max_group_readings,
                          [&](std::vector<storage::IngestBatch>& recs) {
@@ -326,24 +325,24 @@ void IngestService::Impl::replay_spool() {
                              try {
                                db.in_tx([&](storage::Tx& tx) {
                                  auto batch = unstored(tx, recs, su, sr);
+                                 nr = batch.readings.size();
                                  if (s.cluster) {
                                    evaluate_shared(tx, batch, *current(), to_ms(clock.now()));
                                    replay_alarms = batch.alarms;
                                  }
-                                 nr = batch.readings.size();
                                  if (!batch.empty() || !batch.gateways_seen.empty())
                                    store.write(tx, batch);
                                });
                              } catch (const storage::ConflictError&) {
                                // Stored by someone else between the check and the write: check
-                               settle_owners(false);
                                // again.
+                               settle_owners(false);
                                if (attempt >= 2) throw;
                                continue;
+                             }
                              if (s.cluster) {
                                settle_owners(true);
                                publish(replay_alarms);
-                             }
                              }
                              skipped_uploads += su;
                              skipped_readings += sr;
@@ -355,8 +354,8 @@ void IngestService::Impl::replay_spool() {
                            n_replayed += recs.size();
                          });
   } catch (const storage::TransientError&) {
-    settle_owners(false);
     // Still away; try again with the next group or tick.
+    settle_owners(false);
   }
   if (txs) {
     log->info(

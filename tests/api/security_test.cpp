@@ -248,6 +248,8 @@ TEST(SecurityHeaders, DashboardAndApiCarryTheBrowserProtections) {
     EXPECT_NE(csp.find("default-src 'self'"), std::string::npos) << target << ": " << csp;
     EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos) << target;
     EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos) << target;
+    // WebAssembly for the 3-D viewer (ADR 0030), never JavaScript eval.
+    EXPECT_EQ(csp.find("'unsafe-eval'"), std::string::npos) << target;
     EXPECT_EQ(r.header("x-frame-options"), "DENY") << target;
     EXPECT_EQ(r.header("referrer-policy"), "no-referrer") << target;
   }

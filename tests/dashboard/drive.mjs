@@ -19,6 +19,7 @@ import process from 'node:process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as flows from './pages.mjs';
+import { plantModelRenders } from './plant_model.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, '../../web/package.json'));
@@ -49,7 +50,8 @@ const browser = await chromium.launch({
   chromiumSandbox: typeof process.getuid === 'function' && process.getuid() !== 0,
   // The warning tone is Web Audio; let it start without a click in the headless browser. The
   // browser speaks Chinese (flows.CHINESE_BROWSER): date inputs read 年/月/日, not mm/dd/yyyy.
-  args: ['--autoplay-policy=no-user-gesture-required', ...flows.CHINESE_BROWSER.args],
+  // WebGL for the 3-D plant model (Cesium) on SwiftShader, the only GL a headless machine has.
+  args: ['--autoplay-policy=no-user-gesture-required', '--enable-unsafe-swiftshader', ...flows.CHINESE_BROWSER.args],
   env: flows.CHINESE_BROWSER.env,
 });
 const context = await browser.newContext({
@@ -414,6 +416,9 @@ try {
   });
   await check('企业档案: 非重大危险源单元 with its point and 企业级监测点 are listed on the enterprise page', async () => {
     await flows.nonMajorUnitsOnTheFile(page, { url, company });
+  });
+  await check('企业档案 → 三维模型: an uploaded 3D Tiles model renders in Cesium (box pixels on the WebGL canvas)', async () => {
+    ok(`  ${await plantModelRenders(page, { url, company })} box pixels`);
   });
   await check('统计分析: alarms by city exported to XLSX; the workbook holds the figures of the JSON answer', async () => {
     await flows.statisticsExportXlsx(page, { url, dir: workDir, mustInclude: ['晋中市'] });
