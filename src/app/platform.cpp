@@ -527,7 +527,7 @@ void Platform::stop() {
   if (i.video) i.video->stop();        // writes what they reported
   i.ingest->stop();  // and a maintenance task in flight, before the services it uses
   i.warnings->stop();
-  i.nodes->stop();                     // its camera leases go back to the other nodes
+  i.nodes->stop();  // its camera leases go back to the other nodes
   if (i.notifications) i.notifications->stop();
 }
 
