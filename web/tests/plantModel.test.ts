@@ -89,3 +89,24 @@ describe('loading Cesium', () => {
     again.catch(() => undefined);
   });
 });
+
+describe('labels in the scene', () => {
+  it('places hazard sources, cameras and equipment that have coordinates, hazard sources first', async () => {
+    const { sceneLabels } = await import('../src/kit/plantModel');
+    const labels = sceneLabels({
+      camera: [{ name: '罐区东', lon: 112.551, lat: 37.871 }, { name: '无坐标', lon: null, lat: null }],
+      hazard: [{ name: '液氨罐区', lon: 112.55, lat: 37.87 }, { name: '原点', lon: 0, lat: 0 }, { name: '越界', lon: 200, lat: 37 }],
+      equipment: [{ name: '', lon: 112.552, lat: 37.872 }],
+    });
+    expect(labels).toEqual([
+      { kind: 'hazard', text: '危险源：液氨罐区', lon: 112.55, lat: 37.87 },
+      { kind: 'camera', text: '摄像头：罐区东', lon: 112.551, lat: 37.871 },
+      { kind: 'equipment', text: '设备：未命名', lon: 112.552, lat: 37.872 },
+    ]);
+  });
+  it('stops at the label limit', async () => {
+    const { sceneLabels, MAX_SCENE_LABELS } = await import('../src/kit/plantModel');
+    const many = Array.from({ length: MAX_SCENE_LABELS + 50 }, (_, i) => ({ name: `设备${i}`, lon: 112 + i / 1e4, lat: 37 }));
+    expect(sceneLabels({ equipment: many })).toHaveLength(MAX_SCENE_LABELS);
+  });
+});

@@ -108,3 +108,35 @@ export function loadCesium(doc: Document = document): Promise<CesiumModule> {
   });
   return loading;
 }
+
+/** A label in the 3-D scene: a registry row of the enterprise that has coordinates. */
+export interface SceneLabel {
+  kind: 'hazard' | 'camera' | 'equipment';
+  text: string;
+  lon: number;
+  lat: number;
+}
+
+interface Placed {
+  name?: string | null;
+  lon?: number | null;
+  lat?: number | null;
+}
+
+const LABEL_PREFIX: Record<SceneLabel['kind'], string> = { hazard: '危险源', camera: '摄像头', equipment: '设备' };
+export const MAX_SCENE_LABELS = 300;
+
+/** The labels of the rows with a longitude and latitude on the earth, hazard sources first. */
+export function sceneLabels(rows: { hazard?: Placed[]; camera?: Placed[]; equipment?: Placed[] }): SceneLabel[] {
+  const out: SceneLabel[] = [];
+  for (const kind of ['hazard', 'camera', 'equipment'] as const) {
+    for (const r of rows[kind] ?? []) {
+      const { lon, lat } = r;
+      if (typeof lon !== 'number' || typeof lat !== 'number' || !Number.isFinite(lon) || !Number.isFinite(lat)) continue;
+      if (Math.abs(lon) > 180 || Math.abs(lat) > 90 || (lon === 0 && lat === 0)) continue;
+      out.push({ kind, text: `${LABEL_PREFIX[kind]}：${r.name || '未命名'}`, lon, lat });
+      if (out.length >= MAX_SCENE_LABELS) return out;
+    }
+  }
+  return out;
+}
