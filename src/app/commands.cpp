@@ -14,6 +14,7 @@
 #include <hazmon/core/random.hpp>
 #include <hazmon/service/roster.hpp>
 #include <hazmon/storage/embedded_postgres.hpp>
+#include <hazmon/storage/federation_store.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -136,6 +137,42 @@ int cmd_user(const Args& args) {
   std::printf("user %s %s\n", username.c_str(), args[0] == "add" ? "created" : "password reset");
   if (generated) std::printf("password: %s\n", pw.c_str());
   return 0;
+}
+
+// The city instance's parked uploads (docs/federation.md): list them, or queue them again. The
+// same as GET /api/v1/federation/parked and POST .../retry, for an operator at the console; the
+// running server picks requeued rows up at its next pass.
+int cmd_federation(const Args& args) {
+  if (args.empty() || (args[0] != "parked" && args[0] != "retry")) {
+    std::fputs("usage: hazmond federation parked | retry (--id N | --all) [--config FILE]\n",
+               stderr);
+    return 2;
+  }
+  auto cfg = load(args);
+  setup_logs(cfg);
+  auto h = open_database(cfg, 2);
+  run_migrations(*h.db);
+  storage::FederationStore store;
+  if (args[0] == "parked") {
+    auto rows = h.db->in_tx([&](storage::Tx& tx) { return store.parked(tx, 1000); });
+    for (const auto& p : rows)
+      std::printf("%lld\t%s\t%s\t%s\t%s\t%s\n", p.id, p.company_code.c_str(), p.data_id.c_str(),
+                  p.http_status ? std::to_string(*p.http_status).c_str() : "-",
+                  p.problem_code.c_str(), p.last_error.c_str());
+    std::printf("%zu parked upload(s)\n", rows.size());
+    return 0;
+  }
+  std::optional<long long> id;
+  if (auto text = option(args, "--id"); !text.empty()) {
+    if (text.find_first_not_of("0123456789") != std::string::npos || text.size() > 18)
+      throw core::Error(core::Errc::bad_request, "--id must be a parked row's id");
+    id = std::stoll(text);
+  } else if (!flag(args, "--all")) {
+    throw core::Error(core::Errc::bad_request, "retry needs --id N or --all");
+  }
+  auto n = h.db->in_tx([&](storage::Tx& tx) { return store.requeue_parked(tx, id); });
+  std::printf("%lld parked upload(s) queued again\n", n);
+  return id && n == 0 ? 1 : 0;
 }
 
 int cmd_pg(const Args& args) {

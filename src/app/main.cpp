@@ -23,6 +23,8 @@ void usage() {
       "  user reset --username U [--config FILE]\n"
       "                                   password from $HAZMON_PASSWORD or --password-file, else "
       "generated\n"
+      "  federation parked | retry (--id N | --all) [--config FILE]\n"
+      "                                   a city instance's uploads the province refused\n"
       "  pg start|stop --dir DIR [--run-as USER]\n"
       "                                   run a private PostgreSQL cluster (used by the test "
       "suite)\n"
@@ -47,6 +49,7 @@ int main(int argc, char** argv) {
     if (cmd == "import-roster") return hazmon::app::cmd_import_roster(args);
     if (cmd == "user") return hazmon::app::cmd_user(args);
     if (cmd == "pg") return hazmon::app::cmd_pg(args);
+    if (cmd == "federation") return hazmon::app::cmd_federation(args);
     if (cmd == "version") {
       std::puts("hazmond " HAZMON_VERSION);
       return 0;
