@@ -511,6 +511,8 @@ void Platform::stop() {
   // the read is cut, while the server drains beside it.
   const auto patience = server_settings(i.cfg).shutdown_grace / 2;
   std::thread version_stop([&i, patience] { i.registry_version->stop(patience); });
+  // The browsers' Janus long polls (up to 30 s each) would outlast the drain.
+  if (i.calls) i.calls->stop();
   try {
     i.server->stop();
   } catch (const std::exception&) {

@@ -108,10 +108,13 @@ CallService::CallService(storage::Database& db, const core::Clock& clock,
       clock_(clock),
       box_(box),
       s_(std::move(s)),
-      janus_(std::make_unique<JanusClient>(s_.janus_url, s_.api_secret, s_.request_timeout)),
+      janus_(std::make_unique<JanusClient>(s_.janus_url, s_.api_secret, s_.request_timeout,
+                                           &stopping_)),
       sessions_(std::make_unique<Sessions>()) {}
 
 CallService::~CallService() = default;
+
+void CallService::stop() { stopping_ = true; }
 
 model::DutyRoom CallService::room_of(storage::Tx& tx, const model::Principal& who) const {
   std::optional<model::DutyRoom> room;

@@ -21,6 +21,11 @@ std::size_t body_cb(char* p, std::size_t size, std::size_t n, void* out) {
   return size * n;
 }
 
+// libcurl calls it about once a second even while nothing arrives (a long poll).
+int progress_cb(void* abort, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(abort)->load() ? 1 : 0;
+}
+
 void unavailable(const std::string& what) {
   throw Error(Errc::unavailable, "the video call server (Janus) does not answer: " + what);
 }
@@ -35,8 +40,9 @@ long long id_of(const JanusReply& r, const char* step) {
 }
 }  // namespace
 
-JanusClient::JanusClient(std::string url, std::string api_secret, std::chrono::milliseconds timeout)
-    : url_(std::move(url)), api_secret_(std::move(api_secret)), timeout_(timeout) {
+JanusClient::JanusClient(std::string url, std::string api_secret, std::chrono::milliseconds timeout,
+                         const std::atomic<bool>* abort)
+    : url_(std::move(url)), api_secret_(std::move(api_secret)), timeout_(timeout), abort_(abort) {
   while (!url_.empty() && url_.back() == '/') url_.pop_back();
 }
 
@@ -60,6 +66,12 @@ JanusReply JanusClient::request(const std::string& url, const std::string* body,
   }
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, body_cb);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &out.body);
+  if (abort_) {
+    if (abort_->load()) return out;
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(abort_));
+  }
   if (curl_easy_perform(c) != CURLE_OK) return {};
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out.status);
   return out;

@@ -4,6 +4,7 @@
 // proxy needs. Every request carries Janus's api_secret; Janus is on loopback.
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -17,7 +18,9 @@ struct JanusReply {
 
 class JanusClient {
  public:
-  JanusClient(std::string url, std::string api_secret, std::chrono::milliseconds timeout);
+  // `abort`: while true, every request in flight ends within about a second (shutdown).
+  JanusClient(std::string url, std::string api_secret, std::chrono::milliseconds timeout,
+              const std::atomic<bool>* abort = nullptr);
 
   // POST to url + path (a JSON body with `apisecret` set by the client).
   JanusReply post(const std::string& path, nlohmann::json body) const;
@@ -35,6 +38,7 @@ class JanusClient {
 
   std::string url_, api_secret_;
   std::chrono::milliseconds timeout_;
+  const std::atomic<bool>* abort_;
 };
 
 }  // namespace hazmon::service

@@ -62,13 +62,15 @@ class JanusServer {
     write_secret("api_secret", api_secret_);
     write_secret("admin_key", admin_key_);
 
+    // Everything the child needs is made before fork: the tests fork while servers run threads,
+    // and only async-signal-safe calls are safe in the child then.
+    const auto cfg = (dir_ / "janus.jcfg").string();
+    const auto folder = dir_.string();
     pid_ = ::fork();
     if (pid_ == 0) {
       int null = ::open("/dev/null", O_WRONLY);
       ::dup2(null, 1);
       ::dup2(null, 2);
-      auto cfg = (dir_ / "janus.jcfg").string();
-      auto folder = dir_.string();
       ::execl(kBinary, kBinary, "-F", folder.c_str(), "-C", cfg.c_str(),
               static_cast<char*>(nullptr));
       _exit(127);

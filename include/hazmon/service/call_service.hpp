@@ -13,6 +13,7 @@
 // county, city, the province), never another enterprise. Operators and machines take no part.
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -95,6 +96,10 @@ class CallService {
   // and by the maintenance tick).
   void sweep();
 
+  // Shutdown, before the HTTP server drains: requests to Janus in flight (the browsers' event long
+  // polls, which Janus holds up to 30 s) end within about a second, and later ones fail at once.
+  void stop();
+
   // The Janus HTTP API for the dashboard (`path`: "", "/<session>" or "/<session>/<handle>").
   ProxyAnswer proxy_post(const model::Principal& who, const std::string& path,
                          const std::string& body);
@@ -114,6 +119,7 @@ class CallService {
   const core::SecretBox& box_;
   CallSettings s_;
   storage::CallStore store_;
+  std::atomic<bool> stopping_{false};
   std::unique_ptr<JanusClient> janus_;
   struct Sessions;
   std::unique_ptr<Sessions> sessions_;
