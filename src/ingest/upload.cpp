@@ -282,7 +282,13 @@ void decode_header(const TopFields& f, Upload& u, TimeParser& times, const model
     throw Error(Errc::forbidden,
                 "this credential may not upload data of enterprise " + u.company_code);
   check_forwarded_by(caller, u.forwarded_by);
-  if (caller.role == model::Role::city_platform) u.forwarded_by = caller.scope.region_code;
+  if (caller.role == model::Role::city_platform) {
+    u.forwarded_by = caller.scope.region_code;
+    // A forwarded upload is deduplicated among that city's own (attack 13.9): the city cannot
+    // take a dataId its enterprise's gateway will send directly, so that the gateway's readings
+    // would be answered as a resend and dropped, nor the other way round.
+    u.data_id = u.forwarded_by + ":" + u.data_id;
+  }
   u.app_id = caller.name;
 }
 
@@ -497,9 +503,14 @@ Upload decode(std::string_view text, bool from_document, const RegistrySnapshot&
 json upload_reply(const Upload& u) {
   auto rejected = json::array();
   for (const auto& r : u.rejected) rejected.push_back({{"index", r.index}, {"reason", r.reason}});
+  // The dataId as sent: a forwarded upload's stored key carries its city (decode_header).
+  std::string_view id = u.data_id;
+  if (!u.forwarded_by.empty() && id.size() > u.forwarded_by.size() &&
+      id.substr(0, u.forwarded_by.size()) == u.forwarded_by && id[u.forwarded_by.size()] == ':')
+    id.remove_prefix(u.forwarded_by.size() + 1);
   return {{"code", 0},
           {"message", "ok"},
-          {"dataId", u.data_id},
+          {"dataId", id},
           {"accepted", static_cast<int>(u.readings.size())},
           {"rejected", std::move(rejected)}};
 }

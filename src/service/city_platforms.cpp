@@ -46,12 +46,14 @@ json RosterService::city_platforms(const model::Principal& who, std::optional<in
     throw Error(Errc::bad_request, "silent_minutes must be between 1 and " +
                                        std::to_string(max_minutes) +
                                        " (connection.max_silent_hours × 60)");
+  // The windows end at the service clock's now, as the connection status's (attack 13.28).
+  const auto now = clock_ ? clock_->now() : std::chrono::system_clock::now();
   auto tx = db_.begin();
-  auto rows = kPlatforms.platforms(tx, prefix);
+  auto rows = kPlatforms.platforms(tx, prefix, now);
   std::vector<std::string> ids;
   for (const auto& r : rows) ids.push_back(r.app_id);
   std::map<std::string, json> forwarded_for;
-  for (const auto& e : kPlatforms.enterprises(tx, ids)) {
+  for (const auto& e : kPlatforms.enterprises(tx, ids, now)) {
     auto& list = forwarded_for[e.app_id];
     if (list.is_null()) list = json::array();
     list.push_back({{"company_code", e.company_code},
@@ -60,15 +62,13 @@ json RosterService::city_platforms(const model::Principal& who, std::optional<in
                     {"uploads", e.uploads},
                     {"rows", e.rows}});
   }
-  auto now = tx.one<core::SysTime>("SELECT now()");
   auto silent_after = std::chrono::minutes(minutes);
   json items = json::array();
   int silent = 0, active = 0;
   for (const auto& r : rows) {
     // Silent: an active credential with no forwarded readings within the window (never counts;
     // heartbeats and empty uploads do not count: attack 13.8).
-    bool is_silent =
-        r.is_active && (!r.last_data_at || !now || *r.last_data_at < *now - silent_after);
+    bool is_silent = r.is_active && (!r.last_data_at || *r.last_data_at < now - silent_after);
     silent += is_silent ? 1 : 0;
     active += r.is_active ? 1 : 0;
     auto it = forwarded_for.find(r.app_id);
@@ -94,7 +94,7 @@ json RosterService::city_platforms(const model::Principal& who, std::optional<in
                                                                    {"deadline", *r.duty_deadline}}
                                                             : json(nullptr)}});
   }
-  return {{"generated_at", now ? json(storage::format_timestamptz(*now)) : json(nullptr)},
+  return {{"generated_at", storage::format_timestamptz(now)},
           {"silent_minutes", minutes},
           {"totals", {{"platforms", rows.size()}, {"active", active}, {"silent", silent}}},
           {"items", std::move(items)}};

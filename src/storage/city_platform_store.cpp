@@ -28,8 +28,8 @@ struct RowDescription<CityPlatformEnterpriseRow> {
                       column("uploads", &T::uploads), column("rows", &T::rows));
 };
 
-std::vector<CityPlatformRow> CityPlatformStore::platforms(Tx& tx,
-                                                          const std::string& region_prefix) const {
+std::vector<CityPlatformRow> CityPlatformStore::platforms(Tx& tx, const std::string& region_prefix,
+                                                          core::SysTime now) const {
   // Forwarded rows only (forwarded_by IS NOT NULL, the partial index upload_batch_forwarded); a
   // credential's uploads without readings have no lag.
   return tx.rows<CityPlatformRow>(
@@ -48,21 +48,22 @@ std::vector<CityPlatformRow> CityPlatformStore::platforms(Tx& tx,
       "CROSS JOIN LATERAL (SELECT count(*) AS uploads, coalesce(sum(u.accepted), 0) AS rows, "
       "  count(DISTINCT u.company_code) AS enterprises FROM upload_batch u "
       "  WHERE u.app_id = c.app_id AND u.forwarded_by IS NOT NULL "
-      "  AND u.received_ts >= now() - interval '24 hours') d "
+      "  AND u.received_ts >= $2::timestamptz - interval '24 hours') d "
       "CROSS JOIN LATERAL (SELECT count(*) AS n, "
       "  percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM u.received_ts - "
       "    u.newest_collect_ts)) AS median_s, "
       "  percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM u.received_ts - "
       "    u.newest_collect_ts)) AS p95_s FROM upload_batch u "
       "  WHERE u.app_id = c.app_id AND u.forwarded_by IS NOT NULL "
-      "  AND u.newest_collect_ts IS NOT NULL AND u.received_ts >= now() - interval '1 hour') h "
+      "  AND u.newest_collect_ts IS NOT NULL AND u.received_ts >= $2::timestamptz - interval '1 "
+      "hour') h "
       "WHERE c.kind = 'city_platform' AND c.scope_code LIKE $1 || '%' "
       "ORDER BY c.scope_code, c.app_id",
-      {region_prefix});
+      {region_prefix, format_timestamptz(now)});
 }
 
 std::vector<CityPlatformEnterpriseRow> CityPlatformStore::enterprises(
-    Tx& tx, const std::vector<std::string>& app_ids) const {
+    Tx& tx, const std::vector<std::string>& app_ids, core::SysTime now) const {
   if (app_ids.empty()) return {};
   std::string list = "{";
   for (const auto& a : app_ids)  // [A-Za-z0-9_-] (api_credential's check): no quoting needed
@@ -74,10 +75,10 @@ std::vector<CityPlatformEnterpriseRow> CityPlatformStore::enterprises(
       "coalesce(sum(u.accepted), 0) AS rows "
       "FROM upload_batch u LEFT JOIN enterprise e ON e.company_code = u.company_code "
       "WHERE u.app_id = ANY($1::text[]) AND u.forwarded_by IS NOT NULL "
-      "AND u.received_ts >= now() - interval '24 hours' "
+      "AND u.received_ts >= $2::timestamptz - interval '24 hours' "
       "GROUP BY u.app_id, u.company_code, e.name ORDER BY u.app_id, last_upload_at DESC, "
       "u.company_code",
-      {list});
+      {list, format_timestamptz(now)});
 }
 
 }  // namespace hazmon::storage

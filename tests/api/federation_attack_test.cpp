@@ -123,16 +123,19 @@ World& world() {
   return *w;
 }
 
+// A forwarded upload is kept as "<region>:<dataId>" (attack 13.9); both forms are counted.
 long long batches(const std::string& company, const std::string& id) {
-  return count("SELECT count(*) AS n FROM upload_batch WHERE company_code = $1 AND data_id = $2",
-               {company, id});
+  return count(
+      "SELECT count(*) AS n FROM upload_batch WHERE company_code = $1 AND "
+      "(data_id = $2 OR data_id LIKE '%:' || $2)",
+      {company, id});
 }
 
 std::string forwarded_by(const std::string& company, const std::string& id) {
   return shared_db().db().in_tx([&](storage::Tx& tx) {
     auto r = tx.exec_one(
         "SELECT coalesce(forwarded_by, '-') AS f, coalesce(app_id, '-') AS a FROM upload_batch "
-        "WHERE company_code = $1 AND data_id = $2",
+        "WHERE company_code = $1 AND data_id = coalesce(forwarded_by || ':', '') || $2",
         {company, id});
     return r["f"].get<std::string>() + "/" + r["a"].get<std::string>();
   });
@@ -298,7 +301,31 @@ TEST(FederationAttack, ACityForwardsBaseTablesUnderTheGatewaysRules) {
                          403, "forbidden"));
 }
 
-// 13.8 / 13.9: the province's view of its city platforms, from what was received: who sees it, the
+// 13.9: a city platform cannot take a dataId its enterprise's gateway sends directly (the
+// gateway's readings would be answered as a resend and dropped), nor the other way round: a
+// forwarded upload is deduplicated among its city's own; the city's resend is still a resend.
+TEST(FederationAttack, ACityCannotMaskAGatewaysUploadByItsDataId) {
+  auto& w = world();
+  auto city = w.upload(w.platform, kA, "fd-mask-1", json::array());
+  ASSERT_EQ(city.status, 200) << city.body;
+  EXPECT_EQ(city.json()["dataId"], "fd-mask-1");
+  auto gateway = w.upload(w.gateway, kA, "fd-mask-1", w.reading(kPointA, seconds(0), 7.5));
+  ASSERT_EQ(gateway.status, 200) << gateway.body;
+  EXPECT_EQ(gateway.json()["accepted"], 1) << "the gateway's reading is not a resend";
+  EXPECT_EQ(batches(kA, "fd-mask-1"), 2);
+  EXPECT_EQ(forwarded_by(kA, "fd-mask-1"), "140400/" + w.platform_app);
+  auto resend = w.upload(w.platform, kA, "fd-mask-1", w.reading(kPointA));
+  ASSERT_EQ(resend.status, 200) << resend.body;
+  EXPECT_EQ(resend.json(), city.json()) << "the city's resend gets its first reply";
+  // The gateway first: the city's upload under the same dataId is its own.
+  ASSERT_EQ(w.upload(w.gateway, kA, "fd-mask-2", json::array()).status, 200);
+  auto forwarded = w.upload(w.platform, kA, "fd-mask-2", w.reading(kPointA));
+  ASSERT_EQ(forwarded.status, 200) << forwarded.body;
+  EXPECT_EQ(forwarded.json()["accepted"], 1);
+  EXPECT_EQ(batches(kA, "fd-mask-2"), 2);
+}
+
+// 13.8: the province's view of its city platforms, from what was received: who sees it, the
 // figures (uploads, rows, enterprises, lag, silence), and the bounded silence window.
 TEST(CityPlatforms, WhatEachPlatformForwardedAndWhoSeesIt) {
   auto& w = world();

@@ -53,6 +53,8 @@ const char* to_string(ReportType t);
 struct Upload {
   std::string company_code;
   std::string gateway_code;
+  // The dataId; a city platform's upload is kept as "<its region>:<dataId>", deduplicated among
+  // that city's own uploads (its reply shows the dataId as sent).
   std::string data_id;
   ReportType report_type = ReportType::realtime;
   // The forwarding city platform's region (its credential's, never the body's alone); empty for

@@ -39,12 +39,15 @@ struct CityPlatformEnterpriseRow {
 class CityPlatformStore {
  public:
   // The city_platform credentials whose region starts with `region_prefix` ("" = all), by region
-  // and appId; figures against PostgreSQL's now().
-  std::vector<CityPlatformRow> platforms(Tx& tx, const std::string& region_prefix) const;
+  // and appId; the 24 h and 1 h figures end at `now` (the service clock, as the connection
+  // status's window: attack 13.28).
+  std::vector<CityPlatformRow> platforms(Tx& tx, const std::string& region_prefix,
+                                         core::SysTime now) const;
   // The enterprises those credentials forwarded for in the last 24 hours, by appId, then latest
   // upload first.
   std::vector<CityPlatformEnterpriseRow> enterprises(Tx& tx,
-                                                     const std::vector<std::string>& app_ids) const;
+                                                     const std::vector<std::string>& app_ids,
+                                                     core::SysTime now) const;
 };
 
 }  // namespace hazmon::storage

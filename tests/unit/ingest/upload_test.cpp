@@ -201,6 +201,33 @@ TEST(DecodeUpload, CityPlatformMayForwardForItsRegionOnly) {
   EXPECT_EQ(error_of(b, city), core::Errc::forbidden);
 }
 
+TEST(DecodeUpload, AForwardedUploadIsKeptUnderItsCityAndAGatewayDoesNotForward) {
+  model::Principal city;
+  city.role = model::Role::city_platform;
+  city.name = "cz-platform";
+  city.scope = model::Scope::region("140100");
+  auto b = upload(json::array());
+  auto u = decode_upload(b, points(), city, now(), {});
+  EXPECT_EQ(u.forwarded_by, "140100");
+  EXPECT_EQ(u.app_id, "cz-platform");
+  EXPECT_EQ(u.data_id, "140100:" + b["dataId"].get<std::string>());
+  EXPECT_EQ(upload_reply(u)["dataId"], b["dataId"]);
+  b["forwardedBy"] = "140200";
+  EXPECT_EQ(error_of(b, city), core::Errc::forbidden);
+  b["forwardedBy"] = "140100";
+  EXPECT_EQ(error_of(b, gateway()), core::Errc::forbidden);
+  b.erase("forwardedBy");
+  auto direct = decode_upload(b, points(), gateway(), now(), {});
+  EXPECT_EQ(direct.forwarded_by, "");
+  EXPECT_EQ(direct.data_id, b["dataId"].get<std::string>());
+  // The enterprise's stored region decides, not its code: moved out of 140100, refused there.
+  auto company = b["companyCode"].get<std::string>();
+  RegistrySnapshot moved({}, {{company, "140200"}});
+  EXPECT_THROW(decode_upload(b, moved, city, now(), {}), core::Error);
+  city.scope = model::Scope::region("140200");
+  EXPECT_NO_THROW(decode_upload(b, moved, city, now(), {}));
+}
+
 TEST(Envelope, Sm4AndAesRoundTrip) {
   std::string body = R"({"companyCode":"14010000012","dataId":"x"})";
   for (auto [cipher, key] :
