@@ -349,7 +349,9 @@ Server::Server(ServerSettings s, DeviceBook& book, const core::Clock& clock, cor
   if (metrics)
     impl_->counters = &prometheus::BuildCounter()
                            .Name("hazmon_gb28181_datagrams_total")
-                           .Help("GB/T 28181 SIP datagrams received, by what became of them")
+                           .Help(
+                               "GB/T 28181 SIP datagrams received, by what became of them "
+                               "(catalog_query: Catalog queries sent)")
                            .Register(metrics->registry());
 }
 
