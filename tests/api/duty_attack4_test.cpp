@@ -277,6 +277,16 @@ TEST(DutyAttack4, AnAddedMediumDoesNotEndAPlatformsLeakDetection) {
   r = w.c().patch_json(path, {{"media", {kOxygen}}}, w.as("d4_county"));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_FALSE(leak_required(coverage()));
+  // Both are in the audit log: the enterprise's refused attempt and the officer's change.
+  auto audited = shared_db().db().in_tx([&](storage::Tx& tx) {
+    return tx.exec_one(
+        "SELECT count(*) FILTER (WHERE status = 422 AND actor_name = 'd4_user_a') AS refused, "
+        "count(*) FILTER (WHERE status = 200 AND actor_name = 'd4_county') AS done FROM "
+        "audit_log WHERE action = 'registry.update' AND target LIKE '%' || $1",
+        {kPlatformA});
+  });
+  EXPECT_GE(audited["refused"].get<long long>(), 1) << audited.dump();
+  EXPECT_EQ(audited["done"].get<long long>(), 1) << audited.dump();
   r = w.c().patch_json(path, {{"media", {kOxygen, kLpg}}}, w.as("d4_user_a"));
   ASSERT_EQ(r.status, 200) << r.body;
   auto cov = coverage();
