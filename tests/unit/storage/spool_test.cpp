@@ -140,3 +140,23 @@ TEST(SpoolRecord, AlarmEventsRoundTripWithTheirEnums) {
   EXPECT_EQ(back.alarms[1].quota_code, "Q7");
   EXPECT_EQ(back.alarms[1].at_ms, 2000);
 }
+
+// Where an upload came from (migration 0031) survives the spool: a replayed forwarded upload is
+// still the city's, with its credential and newest collect time; a gateway's stays direct.
+TEST(SpoolRecord, UploadOriginsRoundTrip) {
+  IngestBatch b = record(1, 1);
+  b.uploads.push_back({"14043100001", "140400:d2", "", "realtime", 2000, 1, "{}"});
+  b.uploads[0].app_id = "gw-app";
+  b.uploads[1].forwarded_by = "140400";
+  b.uploads[1].app_id = "cz-platform";
+  b.uploads[1].newest_collect_ms = 1500;
+  auto back = hazmon::storage::decode_batch(hazmon::storage::encode_batch(b));
+  ASSERT_EQ(back.uploads.size(), 2u);
+  EXPECT_EQ(back.uploads[0].forwarded_by, "");
+  EXPECT_EQ(back.uploads[0].app_id, "gw-app");
+  EXPECT_FALSE(back.uploads[0].newest_collect_ms);
+  EXPECT_EQ(back.uploads[1].forwarded_by, "140400");
+  EXPECT_EQ(back.uploads[1].app_id, "cz-platform");
+  EXPECT_EQ(back.uploads[1].newest_collect_ms.value_or(0), 1500);
+  EXPECT_EQ(back.uploads[1].data_id, "140400:d2");
+}
