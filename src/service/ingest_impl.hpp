@@ -219,6 +219,7 @@ struct IngestService::Impl {
   prometheus::Counter* m_raised = nullptr;
   prometheus::Counter* m_cleared = nullptr;
   void count_changes(const std::vector<model::AlarmEvent>& alarms);
+  bool leads_maintenance();
 
   // The writer's job for one Pending. Dropped unrun (the stop deadline passed), it answers its
   // caller that the server is shutting down instead of leaving a broken promise.

@@ -280,6 +280,21 @@ void IngestService::set_node(const std::string& id, bool cluster, std::chrono::s
   impl_->s.node_ttl = ttl;
 }
 
+// With node.cluster the minute's maintenance (partitions, aggregation, and the tasks after it:
+// commitment and SIS checks, reminders, data quality, reports) runs on one node: the live node
+// first by id. While the nodes' view of who is alive changes (for up to the TTL) two may both run
+// it, or none; each of those steps is idempotent and the next minute catches up.
+bool IngestService::Impl::leads_maintenance() {
+  try {
+    auto first = db.in_tx(
+        [&](storage::Tx& tx) { return node_store.first_live_node(tx, clock.now() - s.node_ttl); });
+    return !first || *first == s.node_id;  // no node alive (no heartbeat yet): this one
+  } catch (const std::exception& e) {
+    log->warn("maintenance skipped: cannot read the nodes ({})", e.what());
+    return false;
+  }
+}
+
 // Alarm changes this node evaluated and published (hazmon_ingest_events_total alarm_raised,
 // alarm_cleared): with several nodes their sum over the nodes counts each change once.
 void IngestService::Impl::count_changes(const std::vector<model::AlarmEvent>& alarms) {

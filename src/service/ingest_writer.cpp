@@ -407,6 +407,7 @@ void IngestService::Impl::enqueue_tick() {
 }
 
 void IngestService::Impl::maintenance() {
+  if (s.cluster && !leads_maintenance()) return;  // another node does it (ADR 0028)
   try {
     auto now = clock.now();
     db.in_tx([&](storage::Tx& tx) {

@@ -70,6 +70,11 @@ int NodeStore::live_nodes(Tx& tx, core::SysTime alive_since) {
       *tx.one<long long>("SELECT count(*) FROM node WHERE last_seen >= $1", {ts(alive_since)}));
 }
 
+std::optional<std::string> NodeStore::first_live_node(Tx& tx, core::SysTime alive_since) {
+  return tx.one<std::string>(
+      "SELECT node_id FROM node WHERE last_seen >= $1 ORDER BY node_id LIMIT 1", {ts(alive_since)});
+}
+
 LeaseRound NodeStore::camera_round(Tx& tx, const std::string& node_id,
                                    const std::vector<std::string>& cameras, core::SysTime now,
                                    std::chrono::seconds ttl) {

@@ -224,3 +224,26 @@ TEST(NodeOutbox, TwoNodesNeverClaimTheSameMessage) {
   db.db().in_tx([&](storage::Tx& tx) { store.release_claims(tx, got_a, now); });
   EXPECT_EQ(due_now(now), a.size());
 }
+
+// The minute's maintenance runs on the first live node by id; when it is gone, on the next.
+TEST(NodeLeases, TheFirstLiveNodeLeadsTheMaintenance) {
+  LeaseWorld w(0);
+  storage::NodeStore nodes;
+  auto first = [&] {
+    return w.db.db().in_tx(
+        [&](storage::Tx& tx) { return nodes.first_live_node(tx, w.clock.now() - seconds(45)); });
+  };
+  EXPECT_EQ(first(), std::nullopt);
+  service::CameraLeases a(w.db.db(), "node-a", w.clock, seconds(45));
+  service::CameraLeases b(*w.second, "node-b", w.clock, seconds(45));
+  b.round({});
+  EXPECT_EQ(first(), "node-b");
+  a.round({});
+  EXPECT_EQ(first(), "node-a");
+  w.clock.advance(seconds(30));
+  b.round({});
+  EXPECT_EQ(first(), "node-a") << "a was seen 30 s ago: alive";
+  w.clock.advance(seconds(16));
+  b.round({});
+  EXPECT_EQ(first(), "node-b") << "a not seen for 46 s: b leads";
+}

@@ -67,6 +67,8 @@ class NodeStore {
   std::vector<NodeInfo> nodes(Tx& tx);
   // Nodes whose last_seen is at or after `alive_since`.
   int live_nodes(Tx& tx, core::SysTime alive_since);
+  // The first of them by id (the one that runs the minute's maintenance), if any.
+  std::optional<std::string> first_live_node(Tx& tx, core::SysTime alive_since);
 
   // One lease round of `node_id` over `cameras` (the camera ids that should run somewhere): its
   // leases renewed to now + ttl (those another node took after they expired are gone), those
