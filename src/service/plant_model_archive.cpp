@@ -194,7 +194,7 @@ class Checker {
 
  private:
   PlantArchive& a_;
-  std::set<std::string> visited_;
+  std::set<std::string> visited_, checked_;
   std::size_t tiles_ = 0;
 
   // A referenced file: inside the archive and present (templates of implicit tiling are only
@@ -218,6 +218,9 @@ class Checker {
         implicit && uri.is_string() && uri.get<std::string>().find('{') != std::string::npos;
     auto target = reference(from, uri, templated);
     if (templated) return;
+    // Each file is checked once, however many tiles name it (a hostile tileset may name one
+    // 16 MiB tile from 200,000 tiles).
+    if (!checked_.insert(target).second) return;
     auto ext = target.substr(target.rfind('.') + 1);
     if (ext == "json")
       tileset(target);
@@ -239,7 +242,8 @@ class Checker {
         std::string uri(b.substr(off));
         while (!uri.empty() && (uri.back() == '\0' || uri.back() == ' ')) uri.pop_back();
         auto target = reference(path, json(uri), false);
-        if (depth < kMaxCmptDepth) tile_file(target, a_.files.at(target), depth + 1);
+        if (depth < kMaxCmptDepth && checked_.insert(target).second)
+          tile_file(target, a_.files.at(target), depth + 1);
       } else {
         tile_file(path, b.substr(off), depth);
       }
