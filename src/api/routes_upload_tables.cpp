@@ -6,7 +6,9 @@
 
 #include <hazmon/auth/auth_service.hpp>
 #include <hazmon/core/error.hpp>
+#include <hazmon/core/random.hpp>
 #include <hazmon/service/audit_log.hpp>
+#include <hazmon/service/federation_forwarder.hpp>
 #include <hazmon/service/ingest_service.hpp>
 #include <hazmon/service/process_service.hpp>
 #include <hazmon/service/registry_service.hpp>
@@ -280,8 +282,21 @@ void add_upload_table_routes(http::Router& r, ApiContext& ctx) {
           body = open_upload_envelope(ctx, who, body);
         // A city platform writes as the named enterprise's gateway, with the same kept fields.
         const auto gateway = uploading_gateway(ctx, body, who, kRefused);
-        auto o = upsert_rows(ctx, *table, gateway, upload_rows(body, gateway, kUploadRules));
+        auto rows = upload_rows(body, gateway, kUploadRules);
+        auto o = upsert_rows(ctx, *table, gateway, rows);
         audit(ctx, req, who, gateway, *table, o);
+        // City mode (docs/federation.md): what was written goes on to the province, as the
+        // object form a city platform sends, before the 2xx.
+        if (ctx.federation && o.created + o.updated > 0) {
+          std::string data_id =
+              body.is_object() && body.contains("dataId") && body["dataId"].is_string()
+                  ? body["dataId"].get<std::string>()
+                  : "tbl-" + core::random_token(12);
+          const auto& company = gateway.scope.company_code;
+          ctx.federation->queue(
+              "/api/v1/upload/" + req.params["table"], company, data_id,
+              json{{"companyCode", company}, {"dataId", data_id}, {"datas", rows}}.dump());
+        }
         auto res = json_response(200, {{"accepted", o.created + o.updated},
                                        {"created", o.created},
                                        {"updated", o.updated},

@@ -31,6 +31,14 @@ std::vector<OutboxRow> FederationStore::claim(Tx& tx, int limit) const {
   return out;
 }
 
+void FederationStore::enqueue(Tx& tx, const std::string& path, const std::string& company_code,
+                              const std::string& data_id, const std::string& body) const {
+  tx.exec(
+      "INSERT INTO federation_outbox (path, company_code, data_id, body) VALUES ($1, $2, $3, $4) "
+      "ON CONFLICT (path, company_code, data_id) DO NOTHING",
+      {path, company_code, data_id, body});
+}
+
 void FederationStore::mark_sent(Tx& tx, const std::vector<long long>& ids) const {
   if (ids.empty()) return;
   std::string arr = "{";

@@ -135,6 +135,18 @@ json ok(const HttpResult& r, int want = 201) {
   return r.json();
 }
 
+json point_row(const std::string& company, int p, const std::string& name) {
+  return {{"quota_code", quota(p) + company.substr(8)},
+          {"company_code", company},
+          {"hazard_code", company + "001"},
+          {"name", name},
+          {"indicator_type", "level"},
+          {"value_kind", "analog"},
+          {"unit", "m"},
+          {"range_low", 0},
+          {"range_high", 20}};
+}
+
 // The same enterprise and points on both sides (each instance keeps its own registry).
 void registry(HttpsClient& c, const std::string& admin, const std::string& company,
               const std::string& region) {
@@ -148,16 +160,7 @@ void registry(HttpsClient& c, const std::string& admin, const std::string& compa
       admin));
   for (int p = 0; p < kPoints; ++p)
     ok(c.post_json("/api/v1/monitoring-points",
-                   {{"quota_code", quota(p) + company.substr(8)},
-                    {"company_code", company},
-                    {"hazard_code", company + "001"},
-                    {"name", std::to_string(p) + "#罐液位"},
-                    {"indicator_type", "level"},
-                    {"value_kind", "analog"},
-                    {"unit", "m"},
-                    {"range_low", 0},
-                    {"range_high", 20}},
-                   admin));
+                   point_row(company, p, std::to_string(p) + "#罐液位"), admin));
 }
 
 json upload_body(const std::string& company, const std::string& data_id, int seq) {
@@ -289,6 +292,24 @@ TEST(Federation, TheCityForwardsWhatItAcceptsOnceEachThroughOutagesAndCrashes) {
   EXPECT_EQ(st["region_code"], kRegion);
   EXPECT_EQ(st["sent"], 5);
   EXPECT_EQ(st["backlog"], 0);
+
+  // Base tables go on too: a point renamed by the gateway at the city is renamed at the province.
+  auto renamed =
+      HttpsClient(city.port())
+          .post_json("/api/v1/upload/points",
+                     json::array({point_row(kCompany, 0, "0#罐液位（城市更新）")}), gateway);
+  ASSERT_EQ(renamed.status, 200) << renamed.body;
+  EXPECT_EQ(renamed.json()["updated"], 1);
+  auto province_name = [&] {
+    return pdb.in_tx([](storage::Tx& tx) {
+      return tx
+          .one<std::string>("SELECT name FROM monitoring_point WHERE quota_code = $1",
+                            {quota(0) + "001"})
+          .value_or("");
+    });
+  };
+  ASSERT_TRUE(eventually([&] { return province_name() == "0#罐液位（城市更新）"; }, seconds(10)))
+      << city.output();
 
   // The province's certificate is verified (attack 13.2): another self-signed certificate (the
   // city's own) as the CA fails the handshake; the right one reaches it (401: no such secret).

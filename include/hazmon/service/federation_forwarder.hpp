@@ -72,6 +72,13 @@ class FederationForwarder {
   // parked).
   std::size_t forward_once();
 
+  // Queues a base-table upload the city has written (the registry writes it row by row in
+  // transactions of its own, so this comes after them and before the 2xx: a failure here is a
+  // 503 and the gateway's resend writes the same rows again and queues them). `body` is the
+  // object form the province takes from a city platform: {companyCode, dataId, datas}.
+  void queue(const std::string& path, const std::string& company_code, const std::string& data_id,
+             const std::string& body);
+
   FederationStatus status() const;
   std::vector<storage::ParkedRow> parked(int limit, long long after_id = 0) const;
   // Parked rows back into the queue (`id` nullopt: all); how many.

@@ -40,6 +40,10 @@ struct OutboxCounts {
 
 class FederationStore {
  public:
+  // Queues an upload written outside ReadingStore::write (base tables: the registry's own
+  // transactions); a row already queued for the same (path, company, dataId) is left as it is.
+  void enqueue(Tx& tx, const std::string& path, const std::string& company_code,
+               const std::string& data_id, const std::string& body) const;
   // The forwarder's claim: the oldest `limit` queued rows, in id order, under a transaction-level
   // advisory lock so that one node at a time forwards (several city nodes may share one
   // database) and the province gets each enterprise's uploads in the order they were accepted.
