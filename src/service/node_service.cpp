@@ -31,13 +31,18 @@ std::string node_id_of(const NodeSettings& s) {
 }
 
 CameraLeases::CameraLeases(storage::Database& db, std::string node_id, const core::Clock& clock,
-                           seconds ttl)
-    : db_(db), node_(std::move(node_id)), clock_(clock), ttl_(ttl), started_(clock.now()) {}
+                           seconds ttl, std::string version)
+    : db_(db),
+      node_(std::move(node_id)),
+      clock_(clock),
+      ttl_(ttl),
+      version_(std::move(version)),
+      started_(clock.now()) {}
 
 storage::LeaseRound CameraLeases::round(const std::vector<std::string>& cameras) {
   auto now = clock_.now();
   auto r = db_.in_tx([&](storage::Tx& tx) {
-    store_.heartbeat(tx, node_, started_, now, "");
+    store_.heartbeat(tx, node_, started_, now, version_);
     return store_.camera_round(tx, node_, cameras, now, ttl_);
   });
   std::lock_guard lock(mu_);
@@ -81,7 +86,7 @@ struct NodeService::Impl {
         id(node_id_of(s)),
         clock(c),
         started(c.now()),
-        leases(d, id, c, s.ttl),
+        leases(d, id, c, s.ttl, s.version),
         worker({.name = "node-heartbeat",
                 .allowance = minutes(2),
                 .liveness = live,
@@ -97,8 +102,7 @@ struct NodeService::Impl {
     try {
       auto now = clock.now();
       if (s.cluster) {
-        db.in_tx([&](storage::Tx& tx) { store.heartbeat(tx, id, started, now, s.version); });
-        leases.round(cams);
+        leases.round(cams);  // the heartbeat too
       } else {
         int others = db.in_tx([&](storage::Tx& tx) {
           store.heartbeat(tx, id, started, now, s.version);

@@ -141,8 +141,10 @@ TEST(Reliability, TwoNodesAlternatingUploadsRaiseOneAlarmAndOneWarning) {
   EXPECT_EQ(j["this_node"], "node-b");
   EXPECT_EQ(j["cluster"], true);
   std::set<std::string> seen;
-  for (const auto& n : j["items"])
+  for (const auto& n : j["items"]) {
     if (n["alive"].get<bool>()) seen.insert(n["node_id"].get<std::string>());
+    EXPECT_NE(n["version"], "") << n.dump();  // as `hazmond version` prints it
+  }
   // (The set-up server above wrote a row too, under the host name.)
   EXPECT_EQ(seen.count("node-a") + seen.count("node-b"), 2u) << nodes.body;
 

@@ -41,7 +41,7 @@ std::string node_id_of(const NodeSettings& s);
 class CameraLeases {
  public:
   CameraLeases(storage::Database& db, std::string node_id, const core::Clock& clock,
-               std::chrono::seconds ttl);
+               std::chrono::seconds ttl, std::string version = {});
   // Heartbeat and lease round over `cameras` (every camera that should run somewhere). On a
   // database failure the leases held stay until their local expiry; the error is rethrown.
   storage::LeaseRound round(const std::vector<std::string>& cameras);
@@ -54,6 +54,7 @@ class CameraLeases {
   std::string node_;
   const core::Clock& clock_;
   std::chrono::seconds ttl_;
+  std::string version_;
   core::SysTime started_;
   storage::NodeStore store_;
   mutable std::mutex mu_;
