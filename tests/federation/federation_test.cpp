@@ -287,6 +287,8 @@ TEST(Federation, TheCityForwardsWhatItAcceptsOnceEachThroughOutagesAndCrashes) {
   auto rows = province_rows(pdb);
   EXPECT_EQ(rows.forwarded, 5);
   EXPECT_EQ(rows.readings, 5 * kItems);
+  // The city notes them sent when its pass commits, just after the province took the last one.
+  ASSERT_TRUE(eventually([&] { return status()["backlog"] == 0; }, seconds(5)));
   auto st = status();
   EXPECT_EQ(st["mode"], "city");
   EXPECT_EQ(st["region_code"], kRegion);
@@ -356,12 +358,12 @@ TEST(Federation, TheCityForwardsWhatItAcceptsOnceEachThroughOutagesAndCrashes) {
       << city.output();
   //    And the other window, sent but not yet marked at the crash: the city sends those rows
   //    again; the province's dedup by (companyCode, dataId) makes it a no-op.
+  city.kill9();
   cdb.in_tx([](storage::Tx& tx) {
     tx.exec(
         "UPDATE federation_outbox SET status = 'queued', sent_at = NULL WHERE data_id LIKE "
         "'fed-c%'");
   });
-  city.kill9();
   city.start();
   ASSERT_TRUE(
       eventually([&] { return status()["backlog"] == 0 && status()["sent"] == 3; }, seconds(15)))
