@@ -42,6 +42,7 @@
 #include <hazmon/service/video_service.hpp>
 #include <hazmon/service/warning_service.hpp>
 #include <hazmon/storage/database.hpp>
+#include <hazmon/storage/live_relay.hpp>
 #include <hazmon/storage/migrations.hpp>
 #include <hazmon/storage/reading_store.hpp>
 #include <hazmon/storage/registry_version.hpp>
@@ -137,6 +138,9 @@ struct Platform::Impl {
   std::unique_ptr<storage::Migrator> migrator;
   std::unique_ptr<service::EventHub>
       events;  // before ingest and warnings: outlives their listeners
+  // node.cluster: the live stream's changes to and from the other nodes (ADR 0028); between the
+  // hub it delivers to and the services whose listeners send to it.
+  std::unique_ptr<storage::LiveRelay> relay;
   std::unique_ptr<service::IngestService> ingest;
   // mode city: forwards what ingest queued to the province (docs/federation.md).
   std::unique_ptr<service::FederationForwarder> federation;
@@ -241,6 +245,22 @@ void Platform::Impl::build_monitoring() {
   warnings->on_push([h = events.get()](const model::WarningPush& p) {
     h->publish({"warning", p.event.company_code, api::warning_push_json(p).dump()});
   });
+  if (nodes->cluster()) {
+    // Every node's dashboards see every node's alarms and warnings (ADR 0028).
+    relay = std::make_unique<storage::LiveRelay>(
+        db.settings().dsn, nodes->id(),
+        [h = events.get()](const std::string& kind, const std::string& company,
+                           const std::string& text) {
+          h->publish({kind, company, text});
+        });
+    ingest->on_alarm([r = relay.get()](const model::AlarmEvent& a) {
+      auto e = service::EventHub::from_alarm(a);
+      r->send(e.kind, e.company_code, e.json);
+    });
+    warnings->on_push([r = relay.get()](const model::WarningPush& p) {
+      r->send("warning", p.event.company_code, api::warning_push_json(p).dump());
+    });
+  }
 }
 
 // SMS and e-mail after the live stream: the outbox write takes a transaction.
@@ -494,6 +514,7 @@ unsigned short Platform::start() {
   if (i.notifications) i.notifications->start();
   i.warnings->start();
   i.nodes->start();
+  if (i.relay) i.relay->start();
   i.ingest->start();
   if (i.federation) i.federation->start();
   if (i.video) i.video->start();
@@ -530,6 +551,7 @@ void Platform::stop() {
   i.ingest->stop();  // and a maintenance task in flight, before the services it uses
   i.warnings->stop();
   i.nodes->stop();  // its camera leases go back to the other nodes
+  if (i.relay) i.relay->stop();
   if (i.notifications) i.notifications->stop();
 }
 
