@@ -6,6 +6,7 @@
 import { reactive } from 'vue';
 import type { operations } from '../api/schema';
 import { ApiError, authHeaders, get, post } from '../api/client';
+import { session } from '../session';
 
 type Json<O extends keyof operations, C extends number> = operations[O]['responses'] extends Record<C, { content: { 'application/json': infer T } }> ? T : never;
 export type DutyCall = Json<'getCall', 200>;
@@ -48,7 +49,9 @@ export const ringing = reactive({ calls: [] as DutyCall[], enabled: true });
 let timer: ReturnType<typeof setInterval> | null = null;
 
 export async function pollRinging(): Promise<void> {
-  if (!ringing.enabled) return;
+  // Nobody logged in yet (the layout can mount before the router has sent the browser to the
+  // login page): no request, so that the login page makes no 401.
+  if (!ringing.enabled || !session.me) return;
   try {
     const list = await get<CallList>('/api/v1/calls', { state: 'ringing', limit: 20 });
     ringing.calls = incomingRinging(list.items);
