@@ -254,18 +254,18 @@ TEST(Federation, TheCityForwardsWhatItAcceptsOnceEachThroughOutagesAndCrashes) {
   province.start();
   auto app_id = city_platform.substr(0, city_platform.find('.'));
   auto secret = city_platform.substr(city_platform.find('.') + 1);
-  Node city(root / "city", city_db.dsn(),
-            {{"mode", "city"},
-             {"federation",
-              {{"province_url", "https://localhost:" + std::to_string(pport)},
-               {"app_id", app_id},
-               {"ca_file", (root / "province" / "var" / "tls" / "dev-cert.pem").string()},
-               {"region_code", kRegion},
-               {"poll_interval_ms", 100},
-               {"retry_initial_ms", 200},
-               {"retry_max_ms", 1000},
-               {"request_timeout_ms", 3000}}}},
-            {"HAZMON_FEDERATION_SECRET=" + secret});
+  const json city_cfg = {
+      {"mode", "city"},
+      {"federation",
+       {{"province_url", "https://localhost:" + std::to_string(pport)},
+        {"app_id", app_id},
+        {"ca_file", (root / "province" / "var" / "tls" / "dev-cert.pem").string()},
+        {"region_code", kRegion},
+        {"poll_interval_ms", 100},
+        {"retry_initial_ms", 200},
+        {"retry_max_ms", 1000},
+        {"request_timeout_ms", 3000}}}};
+  Node city(root / "city", city_db.dsn(), city_cfg, {"HAZMON_FEDERATION_SECRET=" + secret});
   city.start();
   auto& pdb = province_db.db();
   auto& cdb = city_db.db();
@@ -419,6 +419,29 @@ TEST(Federation, TheCityForwardsWhatItAcceptsOnceEachThroughOutagesAndCrashes) {
 
   // SIGTERM drains cleanly.
   EXPECT_EQ(city.terminate(), 0);
+
+  // 6. A credential the province refuses (401: a wrong or revoked secret) concerns every row,
+  //    not one: nothing is parked, the queue waits and says why.
+  Node refused(root / "city-wrong-secret", city_db.dsn(), city_cfg,
+               {"HAZMON_FEDERATION_SECRET=not-the-secret"});
+  refused.start();
+  ASSERT_EQ(
+      HttpsClient(refused.port())
+          .post_json("/api/v1/upload/realtime", upload_body(kCompany, "fed-e0", seq++), gateway)
+          .status,
+      200);
+  auto wstatus = [&] {
+    return ok(HttpsClient(refused.port()).get("/api/v1/federation/status", city_admin), 200);
+  };
+  ASSERT_TRUE(eventually([&] { return wstatus()["failed"].get<int>() >= 2; }, seconds(10)))
+      << refused.output();
+  st = wstatus();
+  EXPECT_EQ(st["backlog"], 1);
+  EXPECT_EQ(st["parked"], 0);
+  EXPECT_EQ(st["parked_rows"], 1);  // only the other region's upload of step 5
+  EXPECT_NE(st["last_error"].get<std::string>().find("401"), std::string::npos) << st.dump();
+  EXPECT_EQ(province_rows(pdb).uploads, 15);
+  EXPECT_EQ(refused.terminate(), 0);
   EXPECT_EQ(province.terminate(), 0);
   std::printf(
       "federation test: %lld ms\n",
