@@ -231,7 +231,8 @@ void Platform::Impl::build_monitoring() {
   registry->on_change([p = ingest.get()](const std::string& entity) {
     // Debounced; uploads wait for it. An enterprise's region decides which city platform may
     // forward for it (the snapshot holds both).
-    if (entity == "monitoring-points" || entity == "enterprises") p->points_changed();
+    if (entity == "monitoring-points" || entity == "enterprises" || entity == "gateways")
+      p->points_changed();
   });
   auto ws = warning_settings(cfg);
   if (o.manual_ticks) ws.check_interval = std::chrono::seconds(0);  // the caller calls tick()

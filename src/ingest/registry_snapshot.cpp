@@ -3,8 +3,11 @@
 namespace hazmon::ingest {
 
 RegistrySnapshot::RegistrySnapshot(std::vector<model::PointDef> points,
-                                   std::unordered_map<std::string, std::string> enterprise_regions)
-    : points_(std::move(points)), regions_(std::move(enterprise_regions)) {
+                                   std::unordered_map<std::string, std::string> enterprise_regions,
+                                   std::unordered_map<std::string, std::string> gateway_companies)
+    : points_(std::move(points)),
+      regions_(std::move(enterprise_regions)),
+      gateways_(std::move(gateway_companies)) {
   by_code_.reserve(points_.size());
   by_id_.reserve(points_.size());
   for (std::size_t i = 0; i < points_.size(); ++i) {
@@ -26,6 +29,11 @@ const model::PointDef* RegistrySnapshot::by_id(std::int32_t point_id) const {
 const std::string* RegistrySnapshot::region_of(const std::string& company_code) const {
   auto it = regions_.find(company_code);
   return it == regions_.end() ? nullptr : &it->second;
+}
+
+const std::string* RegistrySnapshot::company_of_gateway(const std::string& gateway_code) const {
+  auto it = gateways_.find(gateway_code);
+  return it == gateways_.end() ? nullptr : &it->second;
 }
 
 }  // namespace hazmon::ingest

@@ -103,14 +103,16 @@ rules::PointConfig IngestService::Impl::config_of(const model::PointDef& p,
 
 void IngestService::Impl::load_points() {
   std::lock_guard serial(points_load_mu);  // a slower, older load never replaces a newer one
-  std::unordered_map<std::string, std::string> regions;
-  auto points = db.in_tx([this, &regions](storage::Tx& tx) {
+  std::unordered_map<std::string, std::string> regions, gateways;
+  auto points = db.in_tx([this, &regions, &gateways](storage::Tx& tx) {
     regions = points_store.enterprise_regions(tx);
+    gateways = points_store.gateway_companies(tx);
     return points_store.active_points(tx);
   });
-  std::atomic_store(&snapshot, std::shared_ptr<const ingest::RegistrySnapshot>(
-                                   std::make_shared<ingest::RegistrySnapshot>(std::move(points),
-                                                                              std::move(regions))));
+  std::atomic_store(
+      &snapshot,
+      std::shared_ptr<const ingest::RegistrySnapshot>(std::make_shared<ingest::RegistrySnapshot>(
+          std::move(points), std::move(regions), std::move(gateways))));
   ++snapshot_gen;
 }
 

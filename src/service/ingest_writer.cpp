@@ -119,7 +119,12 @@ void IngestService::Impl::add_upload(const Pending& p, const std::string& reply,
     evaluate(*def, r, resend || now_ms - r.collect_ms > late_ms, batch.alarms);
   }
   batch.readings.insert(batch.readings.end(), u.readings.begin(), u.readings.end());
-  if (!u.gateway_code.empty()) batch.gateways_seen.emplace_back(u.gateway_code, to_ms(u.received));
+  // Only the upload's own enterprise's gateway: another enterprise's gatewayCode (a city's or a
+  // gateway's upload) must not keep that enterprise "connected" (attack 13.5).
+  if (const auto* owner =
+          u.gateway_code.empty() ? nullptr : snap.company_of_gateway(u.gateway_code);
+      owner && *owner == u.company_code)
+    batch.gateways_seen.emplace_back(u.gateway_code, to_ms(u.received));
   for (const auto& a : u.alarms) {
     storage::EnterpriseAlarmRow row{u.company_code, u.data_id,   a.quota_code,   a.alarm_type,
                                     a.value,        a.threshold, to_ms(a.start), std::nullopt};

@@ -139,6 +139,13 @@ std::unordered_map<std::string, std::string> MonitoringStore::enterprise_regions
   return out;
 }
 
+std::unordered_map<std::string, std::string> MonitoringStore::gateway_companies(Tx& tx) const {
+  std::unordered_map<std::string, std::string> out;
+  for (auto& r : tx.exec("SELECT gateway_code, company_code FROM gateway"))
+    out.emplace(r["gateway_code"].get<std::string>(), r["company_code"].get<std::string>());
+  return out;
+}
+
 std::vector<FilingWindow> MonitoringStore::filing_windows(Tx& tx) const {
   return tx.rows<FilingWindow>(
       "SELECT company_code, target_kind, target_code, starts_at, ends_at, "

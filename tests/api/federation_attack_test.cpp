@@ -31,6 +31,7 @@ const std::string kMoved = "14043100002";  // code of 沁源县, stored in 沁�
 const std::string kMovedIn = "14043000001";  // code of 沁县, stored in 沁源县
 const std::string kB = "14078100001";        // 晋中: outside 长治
 const std::string kPointA = "FDLIT1", kPointB = "FDLIT2", kPointMovedIn = "FDLIT3";
+const std::string kGatewayA = "FDGWA000001", kGatewayB = "FDGWB000001";
 
 long long count(const std::string& sql, const storage::Params& p = {}) {
   return shared_db().db().in_tx(
@@ -112,6 +113,8 @@ World& world() {
                                {"value_kind", "analog"},
                                {"range_low", 0},
                                {"range_high", 20}});
+    for (auto [gw, company] : {std::pair{kGatewayA, kA}, std::pair{kGatewayB, kB}})
+      ok("gateways", {{"gateway_code", gw}, {"company_code", company}, {"name", "网关"}});
     w->ent = w->srv->make_user("fd_ent", "enterprise_user", kA);
     std::tie(w->platform, w->platform_app) = w->city_platform("140400");
     std::tie(w->platform_jz, w->platform_jz_app) = w->city_platform("140700");
@@ -172,6 +175,25 @@ TEST(FederationAttack, ACityPlatformForwardsOnlyForItsRegion) {
   EXPECT_TRUE(is_problem(w.upload(w.platform_county, kMoved, "fd-moved-out", json::array()), 403,
                          "forbidden"));
   EXPECT_EQ(batches(kMoved, "fd-moved-out"), 0);
+
+  // Another enterprise's gatewayCode in an upload (a city's or A's gateway's) does not move that
+  // gateway's last contact, which would show B connected; A's own gateway's does.
+  auto last_seen = [](const std::string& gw) {
+    return count(
+        "SELECT count(*) AS n FROM gateway WHERE gateway_code = $1 AND last_seen_at IS "
+        "NOT NULL",
+        {gw});
+  };
+  for (const auto* token : {&w.platform, &w.gateway})
+    ASSERT_EQ(w.upload(*token, kA, "fd-gw-" + std::to_string(token == &w.gateway), json::array(),
+                       {{"gatewayCode", kGatewayB}})
+                  .status,
+              200);
+  EXPECT_EQ(last_seen(kGatewayB), 0) << "B's gateway was never in contact";
+  ASSERT_EQ(
+      w.upload(w.platform, kA, "fd-gw-own", json::array(), {{"gatewayCode", kGatewayA}}).status,
+      200);
+  EXPECT_EQ(last_seen(kGatewayA), 1);
 
   // Reading outside its region is answered as absent.
   EXPECT_EQ(w.c().get("/api/v1/enterprises/" + kB, w.platform).status, 404);

@@ -74,6 +74,8 @@ class MonitoringStore {
   std::vector<model::PointDef> active_points(Tx& tx) const;
   // Every enterprise's region_code by company_code (a city platform forwards for its region).
   std::unordered_map<std::string, std::string> enterprise_regions(Tx& tx) const;
+  // Every gateway's company_code by gateway_code.
+  std::unordered_map<std::string, std::string> gateway_companies(Tx& tx) const;
   // Approved filings not cancelled, but those that ended more than 30 days ago.
   std::vector<FilingWindow> filing_windows(Tx& tx) const;
   // Open platform episodes of a known type.
