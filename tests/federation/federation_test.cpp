@@ -443,6 +443,16 @@ TEST(Federation, TheCityForwardsWhatItAcceptsOnceEachThroughOutagesAndCrashes) {
   EXPECT_EQ(province_rows(pdb).uploads, 15);
   EXPECT_EQ(refused.terminate(), 0);
   EXPECT_EQ(province.terminate(), 0);
+
+  // City mode without the secret does not start, and says what is missing.
+  Node no_secret(root / "city-no-secret", city_db.dsn(), city_cfg);
+  try {
+    no_secret.start();
+    ADD_FAILURE() << "a city instance without its federation secret started";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("HAZMON_FEDERATION_SECRET"), std::string::npos)
+        << e.what();
+  }
   std::printf(
       "federation test: %lld ms\n",
       static_cast<long long>(duration_cast<milliseconds>(steady_clock::now() - t_start).count()));
