@@ -26,10 +26,10 @@ void add_unit_status_routes(http::Router& r, ApiContext& ctx);   // routes_unit_
 void add_circular_routes(http::Router& r, ApiContext& ctx);      // routes_circular.cpp
 void add_process_routes(http::Router& r, ApiContext& ctx);       // routes_process.cpp
 void add_patrol_routes(http::Router& r, ApiContext& ctx);        // routes_patrol.cpp
-void add_federation_routes(http::Router& r, ApiContext& ctx);    // routes_federation.cpp
-void add_call_routes(http::Router& r, ApiContext& ctx);          // routes_calls.cpp
 void add_gb28181_routes(http::Router& r, ApiContext& ctx);       // routes_gb28181.cpp
+void add_call_routes(http::Router& r, ApiContext& ctx);          // routes_calls.cpp
 void add_plant_model_routes(http::Router& r, ApiContext& ctx);   // routes_plant_model.cpp
+void add_federation_routes(http::Router& r, ApiContext& ctx);    // routes_federation.cpp
 void add_warning_routes(http::Router& r, ApiContext& ctx);       // routes_warning.cpp
 void add_node_routes(http::Router& r, ApiContext& ctx);          // routes_nodes.cpp
 void add_stream_routes(http::Router& r, ApiContext& ctx);        // routes_stream.cpp
@@ -496,10 +496,10 @@ void register_routes(http::Router& router, ApiContext& ctx) {
   add_quality_routes(router, ctx);
   add_process_routes(router, ctx);
   add_patrol_routes(router, ctx);
-  add_federation_routes(router, ctx);
-  add_call_routes(router, ctx);
   add_gb28181_routes(router, ctx);
+  add_call_routes(router, ctx);
   add_plant_model_routes(router, ctx);
+  add_federation_routes(router, ctx);
   add_registry_routes(router, ctx);  // last: its {entity} pattern would shadow the fixed paths
 }
 

@@ -166,10 +166,10 @@ struct Platform::Impl {
   std::unique_ptr<service::CircularService> circulars;
   std::unique_ptr<service::ProcessService> processes;
   std::unique_ptr<service::PatrolService> patrols;
-  std::unique_ptr<service::CallService> calls;       // calls.enabled: duty-room video calls
   std::unique_ptr<service::Gb28181Service> gb28181;  // GB/T 28181 devices (docs/gb28181.md)
   std::unique_ptr<::hazmon::gb28181::Server> sip;    // gb28181.enabled: reports to gb28181
   unsigned short sip_port = 0;
+  std::unique_ptr<service::CallService> calls;  // calls.enabled: duty-room video calls
   std::unique_ptr<service::PlantModelService> plant_models;
   std::unique_ptr<storage::RegistryVersion> registry_version;  // outlives ctx's response cache
   std::unique_ptr<api::ApiContext> ctx;
@@ -441,8 +441,8 @@ void Platform::Impl::build_api() {
   ctx->reports = reports.get();
   ctx->commitments = commitments.get();
   ctx->patrols = patrols.get();
-  ctx->calls = calls.get();
   ctx->gb28181 = gb28181.get();
+  ctx->calls = calls.get();
   ctx->plant_models = plant_models.get();
   ctx->permits = permits.get();
   ctx->sis = sis.get();

@@ -37,9 +37,9 @@ class UnitStatusService;
 class CircularService;
 class ProcessService;
 class PatrolService;
-class FederationForwarder;
-class CallService;
 class Gb28181Service;
+class CallService;
+class FederationForwarder;
 }  // namespace hazmon::service
 
 namespace hazmon::api {
