@@ -358,6 +358,37 @@ void CallService::sweep() {
 
 // ---- the proxy ----
 
+namespace {
+// The proxy's path, "", "/<session>" or "/<session>/<handle>", as its numbers; nullopt for any
+// other path.
+std::optional<std::vector<std::string>> proxy_path(const std::string& path) {
+  std::vector<std::string> parts;
+  for (std::size_t at = 1; at <= path.size() && !path.empty();) {
+    auto slash = path.find('/', at);
+    if (slash == std::string::npos) slash = path.size();
+    parts.push_back(path.substr(at, slash - at));
+    at = slash + 1;
+  }
+  for (const auto& p : parts)
+    if (!all_digits(p)) return std::nullopt;
+  if (parts.size() > 2) return std::nullopt;
+  return parts;
+}
+
+// What a session may be asked (attach to the VideoRoom, keepalive, destroy), copied into `out`;
+// the refusal otherwise.
+std::optional<ProxyAnswer> vet_session_request(const json& in, const std::string& verb, json& out) {
+  if (verb == "attach") {
+    if (in.value("plugin", "") != "janus.plugin.videoroom")
+      return refuse(403, "only the VideoRoom plugin");
+    out["plugin"] = "janus.plugin.videoroom";
+  } else if (verb != "destroy" && verb != "keepalive") {
+    return refuse(403, "not allowed through hazmond");
+  }
+  return std::nullopt;
+}
+}  // namespace
+
 ProxyAnswer CallService::proxy_post(const model::Principal& who, const std::string& path,
                                     const std::string& body_text) {
   if (!who.is_person() || (!is_officer(who.role) && who.role != Role::enterprise_user))
@@ -372,79 +403,77 @@ ProxyAnswer CallService::proxy_post(const model::Principal& who, const std::stri
     out["transaction"] = in["transaction"];
   auto now = clock_.now();
 
-  // path: "", "/<session>" or "/<session>/<handle>"
-  std::vector<std::string> parts;
-  for (std::size_t at = 1; at <= path.size() && !path.empty();) {
-    auto slash = path.find('/', at);
-    if (slash == std::string::npos) slash = path.size();
-    parts.push_back(path.substr(at, slash - at));
-    at = slash + 1;
-  }
-  for (const auto& p : parts)
-    if (!all_digits(p)) return refuse(404, "no such session or handle");
-  if (parts.size() > 2) return refuse(404, "no such session or handle");
-  long long session = parts.empty() ? 0 : std::stoll(parts[0]);
-  if (!parts.empty() && !sessions_->owns(session, who.id, now))
-    return refuse(404, "no such session");
-
-  if (parts.empty()) {
-    if (verb != "create") return refuse(403, "not allowed through hazmond");
-    auto r = janus_->post("", out);
-    if (r.status == 0) throw Error(Errc::unavailable, "the video call server does not answer");
-    auto j = json::parse(r.body, nullptr, false);
-    if (!j.is_discarded() && j.value("janus", "") == "success" && j.contains("data") &&
-        j["data"].contains("id") && j["data"]["id"].is_number_integer())
-      sessions_->add(j["data"]["id"].get<long long>(), who.id, now);
-    return {static_cast<int>(r.status), r.body};
-  }
-  if (parts.size() == 1) {
-    if (verb == "attach") {
-      if (in.value("plugin", "") != "janus.plugin.videoroom")
-        return refuse(403, "only the VideoRoom plugin");
-      out["plugin"] = "janus.plugin.videoroom";
-    } else if (verb == "destroy") {
-      sessions_->drop(session);
-    } else if (verb != "keepalive") {
-      return refuse(403, "not allowed through hazmond");
-    }
-  } else {
-    if (verb == "message") {
-      if (!in.contains("body") || !in["body"].is_object())
-        return refuse(400, "a message needs a body");
-      json body = in["body"];
-      auto request = body.value("request", "");
-      static const std::vector<std::string> kPassed = {"configure", "publish", "unpublish",
-                                                       "start",     "pause",   "leave"};
-      if (request == "join" || request == "joinandconfigure") {
-        if (!body.contains("room") || !body["room"].is_number_integer() ||
-            !body.contains("token") || !body["token"].is_string())
-          return refuse(403, "join with the room and the token hazmond gave you");
-        auto hash = core::sha256_hex(body["token"].get<std::string>());
-        auto a = db_.in_tx([&](storage::Tx& tx) { return store_.admission(tx, hash); });
-        if (!a || !a->user_id || *a->user_id != who.id ||
-            a->janus_room != body["room"].get<long long>())
-          return refuse(403, "you are not admitted to this call");
-        body["token"] = hash;
-        body["pin"] = open(a->sealed_pin, a->janus_room);
-        if (body.value("ptype", "") == "publisher") body["display"] = who.name;
-      } else if (std::find(kPassed.begin(), kPassed.end(), request) == kPassed.end()) {
-        return refuse(403, "not allowed through hazmond");
-      }
-      // Janus can record to its own disk on request: not in this slice, not by a browser.
-      for (const char* k : {"record", "filename", "secret", "admin_key", "new_secret"})
-        body.erase(k);
-      out["body"] = body;
-      if (in.contains("jsep") && in["jsep"].is_object()) out["jsep"] = in["jsep"];
-    } else if (verb == "trickle") {
-      for (const char* k : {"candidate", "candidates"})
-        if (in.contains(k)) out[k] = in[k];
-    } else if (verb != "detach" && verb != "hangup") {
-      return refuse(403, "not allowed through hazmond");
-    }
-  }
+  auto parts = proxy_path(path);
+  if (!parts) return refuse(404, "no such session or handle");
+  if (parts->empty()) return proxy_create_session(who, verb, out, now);
+  long long session = std::stoll((*parts)[0]);
+  if (!sessions_->owns(session, who.id, now)) return refuse(404, "no such session");
+  auto refused = parts->size() == 1 ? vet_session_request(in, verb, out)
+                                    : vet_handle_request(who, in, verb, out);
+  if (refused) return *refused;
+  if (parts->size() == 1 && verb == "destroy") sessions_->drop(session);
   auto r = janus_->post(path, out);
   if (r.status == 0) throw Error(Errc::unavailable, "the video call server does not answer");
   return {static_cast<int>(r.status), r.body};
+}
+
+// POST to the proxy's root: only "create", and the new session is bound to the person.
+ProxyAnswer CallService::proxy_create_session(const model::Principal& who, const std::string& verb,
+                                              const json& out, core::SysTime now) {
+  if (verb != "create") return refuse(403, "not allowed through hazmond");
+  auto r = janus_->post("", out);
+  if (r.status == 0) throw Error(Errc::unavailable, "the video call server does not answer");
+  auto j = json::parse(r.body, nullptr, false);
+  if (!j.is_discarded() && j.value("janus", "") == "success" && j.contains("data") &&
+      j["data"].contains("id") && j["data"]["id"].is_number_integer())
+    sessions_->add(j["data"]["id"].get<long long>(), who.id, now);
+  return {static_cast<int>(r.status), r.body};
+}
+
+// What a handle may be asked (VideoRoom messages hazmond passes, trickle, detach, hangup),
+// copied into `out`; the refusal otherwise.
+std::optional<ProxyAnswer> CallService::vet_handle_request(const model::Principal& who,
+                                                           const json& in, const std::string& verb,
+                                                           json& out) {
+  if (verb == "message") {
+    if (!in.contains("body") || !in["body"].is_object())
+      return refuse(400, "a message needs a body");
+    json body = in["body"];
+    auto request = body.value("request", "");
+    static const std::vector<std::string> kPassed = {"configure", "publish", "unpublish",
+                                                     "start",     "pause",   "leave"};
+    if (request == "join" || request == "joinandconfigure") {
+      if (auto refused = admit_join(who, body)) return refused;
+    } else if (std::find(kPassed.begin(), kPassed.end(), request) == kPassed.end()) {
+      return refuse(403, "not allowed through hazmond");
+    }
+    // Janus can record to its own disk on request: not in this slice, not by a browser.
+    for (const char* k : {"record", "filename", "secret", "admin_key", "new_secret"}) body.erase(k);
+    out["body"] = body;
+    if (in.contains("jsep") && in["jsep"].is_object()) out["jsep"] = in["jsep"];
+  } else if (verb == "trickle") {
+    for (const char* k : {"candidate", "candidates"})
+      if (in.contains(k)) out[k] = in[k];
+  } else if (verb != "detach" && verb != "hangup") {
+    return refuse(403, "not allowed through hazmond");
+  }
+  return std::nullopt;
+}
+
+// A VideoRoom join: only with the person's own open admission's token for that room; the
+// token's hash and the room's pin go to Janus instead of what the browser sent.
+std::optional<ProxyAnswer> CallService::admit_join(const model::Principal& who, json& body) {
+  if (!body.contains("room") || !body["room"].is_number_integer() || !body.contains("token") ||
+      !body["token"].is_string())
+    return refuse(403, "join with the room and the token hazmond gave you");
+  auto hash = core::sha256_hex(body["token"].get<std::string>());
+  auto a = db_.in_tx([&](storage::Tx& tx) { return store_.admission(tx, hash); });
+  if (!a || !a->user_id || *a->user_id != who.id || a->janus_room != body["room"].get<long long>())
+    return refuse(403, "you are not admitted to this call");
+  body["token"] = hash;
+  body["pin"] = open(a->sealed_pin, a->janus_room);
+  if (body.value("ptype", "") == "publisher") body["display"] = who.name;
+  return std::nullopt;
 }
 
 ProxyAnswer CallService::proxy_get(const model::Principal& who, const std::string& session,

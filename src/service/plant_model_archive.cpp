@@ -328,9 +328,16 @@ class Checker {
     a_.latitude = lat * 180 / kPi;
   }
 };
-}  // namespace
+// One file of the archive as its central directory declares it.
+struct Entry {
+  zip_uint64_t index;
+  std::string name;
+  std::size_t size;
+};
 
-PlantArchive read_plant_archive(std::string_view zip) {
+// Wraps the upload. ZIP_CHECKCONS: the local headers must agree with the central directory (an
+// archive that reads differently to different unzippers is refused), and no name may appear twice.
+std::unique_ptr<zip_t, ZipCloser> open_archive(std::string_view zip) {
   zip_error_t err;
   zip_error_init(&err);
   zip_source_t* src = zip_source_buffer_create(zip.data(), zip.size(), 0, &err);
@@ -338,8 +345,6 @@ PlantArchive read_plant_archive(std::string_view zip) {
     zip_error_fini(&err);
     throw Error(Errc::internal, "libzip could not wrap the upload");
   }
-  // ZIP_CHECKCONS: the local headers must agree with the central directory (an archive that
-  // reads differently to different unzippers is refused), and no name may appear twice.
   std::unique_ptr<zip_t, ZipCloser> z(zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &err));
   zip_error_fini(&err);
   if (!z) {
@@ -348,44 +353,50 @@ PlantArchive read_plant_archive(std::string_view zip) {
            "the body is not a readable ZIP archive (or its headers disagree, or two entries share "
            "a name)");
   }
-  auto n = zip_get_num_entries(z.get(), 0);
+  return z;
+}
+
+// Entry i's central-directory record, refused when its path leaves the archive, it is a link or
+// something other than a file or folder, or it is encrypted or neither stored nor deflated.
+zip_stat_t checked_stat(zip_t* z, zip_int64_t i) {
+  zip_stat_t st;
+  zip_stat_init(&st);
+  if (zip_stat_index(z, i, ZIP_FL_ENC_RAW, &st) != 0 || !(st.valid & ZIP_STAT_NAME))
+    reject("", "not_zip", "an entry cannot be read");
+  std::string name = st.name;
+  bool dir = !name.empty() && name.back() == '/';
+  if (!safe_name(name, dir)) reject(name, "unsafe_path", "the entry's path leaves the archive");
+  zip_uint8_t opsys = 0;
+  zip_uint32_t attributes = 0;
+  if (zip_file_get_external_attributes(z, i, 0, &opsys, &attributes) == 0 &&
+      opsys == ZIP_OPSYS_UNIX) {
+    auto mode = (attributes >> 16) & S_IFMT;
+    if (mode == S_IFLNK) reject(name, "symlink", "links are not accepted");
+    if (mode != 0 && mode != S_IFREG && mode != S_IFDIR)
+      reject(name, "unsafe_path", "only files and folders are accepted");
+  }
+  if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE)
+    reject(name, "encrypted", "encrypted entries are not accepted");
+  if ((st.valid & ZIP_STAT_COMP_METHOD) && st.comp_method != ZIP_CM_STORE &&
+      st.comp_method != ZIP_CM_DEFLATE)
+    reject(name, "compression", "entries are stored or deflated");
+  return st;
+}
+
+// The central directory first: names, types and declared sizes, before inflating anything. The
+// files (not folders) in archive order; `names` gets their names.
+std::vector<Entry> read_directory(zip_t* z, std::set<std::string>& names) {
+  auto n = zip_get_num_entries(z, 0);
   if (n <= 0) reject("", "not_zip", "the archive is empty");
   if (static_cast<std::size_t>(n) > model::kMaxPlantModelEntries)
     reject("", "too_many_entries",
            "more than " + std::to_string(model::kMaxPlantModelEntries) + " entries");
-
-  // The central directory first: names, types and declared sizes, before inflating anything.
-  struct Entry {
-    zip_uint64_t index;
-    std::string name;
-    std::size_t size;
-  };
   std::vector<Entry> entries;
-  std::set<std::string> names;
   std::size_t declared = 0;
   for (zip_int64_t i = 0; i < n; ++i) {
-    zip_stat_t st;
-    zip_stat_init(&st);
-    if (zip_stat_index(z.get(), i, ZIP_FL_ENC_RAW, &st) != 0 || !(st.valid & ZIP_STAT_NAME))
-      reject("", "not_zip", "an entry cannot be read");
+    zip_stat_t st = checked_stat(z, i);
     std::string name = st.name;
-    bool dir = !name.empty() && name.back() == '/';
-    if (!safe_name(name, dir)) reject(name, "unsafe_path", "the entry's path leaves the archive");
-    zip_uint8_t opsys = 0;
-    zip_uint32_t attributes = 0;
-    if (zip_file_get_external_attributes(z.get(), i, 0, &opsys, &attributes) == 0 &&
-        opsys == ZIP_OPSYS_UNIX) {
-      auto mode = (attributes >> 16) & S_IFMT;
-      if (mode == S_IFLNK) reject(name, "symlink", "links are not accepted");
-      if (mode != 0 && mode != S_IFREG && mode != S_IFDIR)
-        reject(name, "unsafe_path", "only files and folders are accepted");
-    }
-    if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE)
-      reject(name, "encrypted", "encrypted entries are not accepted");
-    if ((st.valid & ZIP_STAT_COMP_METHOD) && st.comp_method != ZIP_CM_STORE &&
-        st.comp_method != ZIP_CM_DEFLATE)
-      reject(name, "compression", "entries are stored or deflated");
-    if (dir) continue;
+    if (!name.empty() && name.back() == '/') continue;
     if (!model::plant_model_content_type(name))
       reject(name, "file_type",
              "a tileset holds .json, .b3dm, .i3dm, .pnts, .cmpt, .glb, .gltf, .bin, .png, .jpg "
@@ -406,34 +417,46 @@ PlantArchive read_plant_archive(std::string_view zip) {
                  " bytes");
     entries.push_back({static_cast<zip_uint64_t>(i), name, static_cast<std::size_t>(st.size)});
   }
+  return entries;
+}
 
-  // The tileset's folder: the archive's root, or its one top-level folder (a zipped folder).
-  std::string prefix;
-  if (!names.contains("tileset.json")) {
-    std::set<std::string> tops;
-    for (const auto& e : entries) tops.insert(e.name.substr(0, e.name.find('/')));
-    if (tops.size() == 1 && names.contains(*tops.begin() + "/tileset.json"))
-      prefix = *tops.begin() + "/";
-    else
-      reject("", "no_tileset", "tileset.json is neither at the root nor in the one top folder");
+// The tileset's folder: the archive's root (""), or its one top-level folder (a zipped folder).
+std::string tileset_prefix(const std::vector<Entry>& entries, const std::set<std::string>& names) {
+  if (names.contains("tileset.json")) return "";
+  std::set<std::string> tops;
+  for (const auto& e : entries) tops.insert(e.name.substr(0, e.name.find('/')));
+  if (tops.size() == 1 && names.contains(*tops.begin() + "/tileset.json"))
+    return *tops.begin() + "/";
+  reject("", "no_tileset", "tileset.json is neither at the root nor in the one top folder");
+}
+
+// Inflates one entry, counting what comes out: never more than the central directory declared.
+std::string inflate(zip_t* z, const Entry& e) {
+  std::unique_ptr<zip_file_t, FileCloser> f(zip_fopen_index(z, e.index, 0));
+  if (!f) reject(e.name, "not_zip", "the entry cannot be unpacked");
+  std::string bytes(e.size + 1, '\0');
+  std::size_t got = 0;
+  while (got < bytes.size()) {
+    auto r = zip_fread(f.get(), bytes.data() + got, bytes.size() - got);
+    if (r < 0) reject(e.name, "not_zip", "the entry is damaged (checksum or data)");
+    if (r == 0) break;
+    got += static_cast<std::size_t>(r);
   }
+  if (got != e.size) reject(e.name, "not_zip", "the entry's size is not what it declares");
+  bytes.resize(got);
+  return bytes;
+}
+}  // namespace
 
-  // Inflate, counting what comes out: never more than the central directory declared.
+PlantArchive read_plant_archive(std::string_view zip) {
+  auto z = open_archive(zip);
+  std::set<std::string> names;
+  auto entries = read_directory(z.get(), names);
+  std::string prefix = tileset_prefix(entries, names);
   PlantArchive a;
   for (const auto& e : entries) {
-    std::unique_ptr<zip_file_t, FileCloser> f(zip_fopen_index(z.get(), e.index, 0));
-    if (!f) reject(e.name, "not_zip", "the entry cannot be unpacked");
-    std::string bytes(e.size + 1, '\0');
-    std::size_t got = 0;
-    while (got < bytes.size()) {
-      auto r = zip_fread(f.get(), bytes.data() + got, bytes.size() - got);
-      if (r < 0) reject(e.name, "not_zip", "the entry is damaged (checksum or data)");
-      if (r == 0) break;
-      got += static_cast<std::size_t>(r);
-    }
-    if (got != e.size) reject(e.name, "not_zip", "the entry's size is not what it declares");
-    bytes.resize(got);
-    a.total_bytes += got;
+    std::string bytes = inflate(z.get(), e);
+    a.total_bytes += bytes.size();
     a.files.emplace(e.name.substr(prefix.size()), std::move(bytes));
   }
   Checker(a).tileset(a.root_path);

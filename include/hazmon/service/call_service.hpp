@@ -113,6 +113,13 @@ class CallService {
                                              const std::string& code) const;
   void destroy_room(long long room, const std::string& sealed_secret);
   std::string open(const std::string& sealed, long long room) const;
+  // Steps of proxy_post.
+  ProxyAnswer proxy_create_session(const model::Principal& who, const std::string& verb,
+                                   const nlohmann::json& out, core::SysTime now);
+  std::optional<ProxyAnswer> vet_handle_request(const model::Principal& who,
+                                                const nlohmann::json& in, const std::string& verb,
+                                                nlohmann::json& out);
+  std::optional<ProxyAnswer> admit_join(const model::Principal& who, nlohmann::json& body);
 
   storage::Database& db_;
   const core::Clock& clock_;
