@@ -28,6 +28,7 @@ void from_json(const nlohmann::json& j, SisSettings& s) {
   s.max_bypass_hours = j.value("max_bypass_hours", s.max_bypass_hours);
   s.enterprise_approval_max_hours =
       j.value("enterprise_approval_max_hours", s.enterprise_approval_max_hours);
+  s.chain_gap_minutes = j.value("chain_gap_minutes", s.chain_gap_minutes);
   level("trip_warning_level", s.trip_warning_level);
   level("bypass_warning_level", s.bypass_warning_level);
   s.trip_scan_window_s = j.value("trip_scan_window_s", s.trip_scan_window_s);
@@ -240,6 +241,21 @@ model::SisBypass SisService::file_bypass(const model::Principal& who, long long 
                   {{"/approver", kApprover}});
     if (store_.open_bypass(tx, loop_id))
       throw Error(Errc::conflict, "the loop has a bypass that has not ended");
+    // In effect at once: continuing the loop's last bypass (back-to-back, 13.31), both limits
+    // count from the chain's first start.
+    if (who.role == model::Role::gateway) {
+      auto first = chain_start(tx, loop_id, now);
+      if (first < now && b.expiry_at - first > std::chrono::hours(s_.max_bypass_hours))
+        throw Error(Errc::validation_failed, "the bypass would keep the loop bypassed too long",
+                    {{"/expiry_at", "at most " + std::to_string(s_.max_bypass_hours) +
+                                        " hours from " + chain_text(first)}});
+      if (first < now && b.expiry_at - first > std::chrono::hours(s_.enterprise_approval_max_hours))
+        throw Error(Errc::validation_failed, "the bypass would keep the loop bypassed too long",
+                    {{"/expiry_at", "at most " + std::to_string(s_.enterprise_approval_max_hours) +
+                                        " hours from " + chain_text(first) +
+                                        ": a longer bypass is filed from the dashboard and "
+                                        "approved by a county, city or province officer"}});
+    }
     return store_.insert_bypass(tx, b);
   });
 }
@@ -281,9 +297,33 @@ model::SisBypass SisService::approve_bypass(const model::Principal& who, long lo
       throw Error(Errc::forbidden, "a bypass in effect for more than " +
                                        std::to_string(s_.enterprise_approval_max_hours) +
                                        " hours is approved by a county, city or province officer");
+    // Back-to-back bypasses (13.31): one approved within the gap of the end of the loop's last
+    // one continues it, and both limits count from the chain's first start.
+    auto first = chain_start(tx, b->loop_id, now);
+    if (first < now && b->expiry_at - first > std::chrono::hours(s_.max_bypass_hours))
+      throw Error(Errc::conflict, "approved now, the loop would stay bypassed more than " +
+                                      std::to_string(s_.max_bypass_hours) + " hours from " +
+                                      chain_text(first));
+    if (!officer && first < now &&
+        b->expiry_at - first > std::chrono::hours(s_.enterprise_approval_max_hours))
+      throw Error(Errc::forbidden, "approved now, the loop would stay bypassed more than " +
+                                       std::to_string(s_.enterprise_approval_max_hours) +
+                                       " hours from " + chain_text(first) +
+                                       ": a county, city or province officer approves it");
     store_.approve_bypass(tx, id, now, who.name);
     return *store_.find_bypass(tx, who.scope, id, false);
   });
+}
+
+core::SysTime SisService::chain_start(storage::Tx& tx, long long loop_id, core::SysTime now) {
+  return store_.bypass_chain_start(tx, loop_id, now, std::chrono::minutes(s_.chain_gap_minutes),
+                                   std::chrono::hours(s_.max_bypass_hours));
+}
+
+std::string SisService::chain_text(core::SysTime first) const {
+  return beijing(first) + " (Beijing time), when the loop's bypass began that this one " +
+         "continues (begun within " + std::to_string(s_.chain_gap_minutes) +
+         " minutes of the end of an approved one: back-to-back bypasses)";
 }
 
 void SisService::close_warning(storage::Tx& tx, const std::optional<long long>& id,

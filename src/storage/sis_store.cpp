@@ -325,6 +325,33 @@ void SisStore::end_bypass(Tx& tx, long long id, core::SysTime at, const std::str
       {std::to_string(id), format_timestamptz(at), by, note});
 }
 
+core::SysTime SisStore::bypass_chain_start(Tx& tx, long long loop_id, core::SysTime start,
+                                           std::chrono::seconds gap,
+                                           std::chrono::seconds limit) const {
+  tx.exec_count("SELECT pg_advisory_xact_lock(hashtext('sis_bypass_chain'), $1::int)",
+                {std::to_string(loop_id)});
+  auto r = tx.query(
+      "SELECT approved_at, coalesce(ended_at, $2::timestamptz) AS until FROM sis_bypass WHERE "
+      "loop_id = $1 AND approved_at IS NOT NULL AND coalesce(ended_at, $2::timestamptz) >= "
+      "$3::timestamptz ORDER BY approved_at DESC, id LIMIT 1000",
+      {std::to_string(loop_id), format_timestamptz(start),
+       format_timestamptz(start - limit - gap)});
+  std::vector<std::pair<core::SysTime, core::SysTime>> windows;
+  for (const auto& row : r)
+    windows.emplace_back(row.get<core::SysTime>("approved_at"), row.get<core::SysTime>("until"));
+  auto first = start;
+  // Walk back until no window ends within the gap of the chain's start (few windows).
+  for (bool grown = true; grown;) {
+    grown = false;
+    for (const auto& [from, until] : windows)
+      if (from < first && until + gap >= first) {
+        first = from;
+        grown = true;
+      }
+  }
+  return first;
+}
+
 model::SisTrip SisStore::insert_trip(Tx& tx, const model::SisTrip& t) const {
   auto id = tx.one<long long>(
       "INSERT INTO sis_trip (loop_id, tripped_at, cause, source, reported_by, created_at) "

@@ -597,3 +597,97 @@ TEST(DutyAttack4, ACommitterEnteredJustBeforeCommittingIsShownToTheCounty) {
   EXPECT_EQ(c["committer_recent"], false) << c.dump();
   EXPECT_EQ(recent_in_summary(), 0);
 }
+
+// Attack 13.31: back-to-back bypasses. The enterprise approves a bypass of at most
+// sis.enterprise_approval_max_hours (24) itself (13.24); ending it and at once approving the next
+// one (with a second account) or uploading it would keep the interlock out of service for days
+// without an officer. A bypass in effect within sis.chain_gap_minutes (60) of the end of the
+// loop's last approved one continues it: the limits count from the chain's first start.
+TEST(DutyAttack4, BackToBackBypassesCountFromTheChainsFirstStart) {
+  auto& w = world();
+  auto r = w.c().post_json("/api/v1/sis-loops",
+                           {{"company_code", kA},
+                            {"tag", "D4-SIS2"},
+                            {"name", "硝化釜搅拌失效联锁"},
+                            {"hazard_code", kHazA}},
+                           w.as("d4_county"));
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  auto loop = "/api/v1/sis-loops/" + std::to_string(r.json()["id"].get<long long>());
+  auto bypass = [&](system_clock::duration length) {
+    return json{{"applicant", "仪表工"},
+                {"approver", "厂长"},
+                {"reason", "搅拌电机检修"},
+                {"expiry_at", w.t(length)}};
+  };
+  auto file = [&](system_clock::duration length) {
+    auto res = w.c().post_json(loop + "/bypasses", bypass(length), w.as("d4_user_a"));
+    if (res.status != 201) throw std::runtime_error("bypass: " + res.body);
+    return "/api/v1/sis-bypasses/" + std::to_string(res.json()["id"].get<long long>());
+  };
+  auto approve = [&](const std::string& id, const char* user) {
+    return w.c().post_json(id + "/approve", json::object(), w.as(user));
+  };
+  auto end = [&](const std::string& id) {
+    auto res = w.c().post_json(id + "/end", json::object(), w.as("d4_user_a"));
+    if (res.status != 200) throw std::runtime_error("end: " + res.body);
+  };
+  const std::vector<std::string> tables = {"sis_loop", "sis_bypass", "sis_trip", "warning_event"};
+
+  // A first bypass of 20 hours, approved by the enterprise's second account, ended after 19.
+  auto id = file(hours(20));
+  ASSERT_EQ(approve(id, "d4_user_a2").status, 200);
+  w.srv->clock().advance(hours(19));
+  end(id);
+  EXPECT_EQ(w.get(loop)["state"], "in_service");
+
+  // At once, the gateway reports the next 20 hours: 39 hours from the chain's start, rejected
+  // on /expiry_at with the reason, nothing stored.
+  auto row = bypass(hours(20));
+  row["kind"] = "bypass";
+  row["loop"] = "D4-SIS2";
+  auto before = fingerprint(tables);
+  auto up = w.upload("sis", json::array({row}));
+  EXPECT_TRUE(all_rejected(up, 1));
+  EXPECT_NE(up.body.find("expiry_at"), std::string::npos) << up.body;
+  EXPECT_NE(up.body.find("back-to-back"), std::string::npos) << up.body;
+  EXPECT_EQ(fingerprint(tables), before);
+
+  // From the dashboard: filed, but neither account of the enterprise approves it (403).
+  id = file(hours(20));
+  before = fingerprint(tables);
+  for (const char* user : {"d4_user_a2", "d4_user_a"}) {
+    auto res = approve(id, user);
+    EXPECT_TRUE(refused(res, 403)) << user;
+  }
+  EXPECT_NE(approve(id, "d4_user_a2").body.find("back-to-back"), std::string::npos);
+  EXPECT_EQ(fingerprint(tables), before);
+  EXPECT_EQ(w.get(loop)["state"], "in_service");
+  end(id);  // never approved: not part of any chain
+
+  // Within the chain's 24 hours the enterprise still approves: 4 more hours (23 from its start).
+  id = file(hours(4));
+  r = approve(id, "d4_user_a2");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(w.get(loop)["state"], "bypassed");
+  w.srv->clock().advance(minutes(30));
+  end(id);
+
+  // Half an hour later (within the gap): longer than the chain's 24 hours, an officer approves.
+  w.srv->clock().advance(minutes(30));
+  id = file(hours(20));
+  EXPECT_TRUE(refused(approve(id, "d4_user_a2"), 403));
+  r = approve(id, "d4_county");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["approved_by"], "d4_county");
+  w.srv->clock().advance(hours(1));
+  end(id);
+
+  // After more than the gap in service, the chain is broken: the enterprise approves again.
+  w.srv->clock().advance(minutes(61));
+  id = file(hours(20));
+  r = approve(id, "d4_user_a2");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(w.get(loop)["state"], "bypassed");
+  end(id);
+  EXPECT_EQ(w.get(loop)["state"], "in_service");
+}

@@ -34,6 +34,9 @@ struct SisSettings {
   // The longest bypass (from its approval, or from now when uploaded) the enterprise approves
   // itself; a longer one waits for a county, city or province officer (docs/sis.md, 13.24).
   int enterprise_approval_max_hours = 24;
+  // A bypass of a loop in effect within this many minutes of the end of an approved one continues
+  // it: both limits above count from the chain's first start (back-to-back bypasses, 13.31).
+  int chain_gap_minutes = 60;
   rules::WarningLevel trip_warning_level = rules::WarningLevel::orange;
   rules::WarningLevel bypass_warning_level = rules::WarningLevel::yellow;
   int trip_scan_window_s = 3600;  // trip-point readings older than this are not looked at
@@ -101,6 +104,10 @@ class SisService {
   model::SisTrip record_trip(const model::SisLoop& loop, model::SisTrip t, long long& warning);
   std::optional<long long> trip_warning(storage::Tx& tx, const model::SisTrip& t);
   void close_warning(storage::Tx& tx, const std::optional<long long>& id, const std::string& text);
+  // The first start of the bypass chain of the loop a bypass in effect from `now` continues
+  // (sis.chain_gap_minutes; takes the loop's chain lock), and its text for a refusal.
+  core::SysTime chain_start(storage::Tx& tx, long long loop_id, core::SysTime now);
+  std::string chain_text(core::SysTime first) const;
 
   storage::Database& db_;
   WarningService* warnings_;

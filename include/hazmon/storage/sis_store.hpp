@@ -77,6 +77,14 @@ class SisStore {
   void approve_bypass(Tx& tx, long long id, core::SysTime at, const std::string& by) const;
   void end_bypass(Tx& tx, long long id, core::SysTime at, const std::string& by,
                   const std::string& note) const;
+  // The first start of the chain a bypass of the loop in effect from `start` continues (attack
+  // 13.31): approved bypasses of the loop, each in effect until it ended (or `start` while not
+  // ended), ending within `gap` of the chain's start, walked back; `start` when none. Reads those
+  // within `limit` + `gap` before `start` (a longer chain is over the limit anyway). Takes the
+  // loop's advisory chain lock for the transaction first: two approvals or uploads at the same
+  // moment do not each miss the other.
+  core::SysTime bypass_chain_start(Tx& tx, long long loop_id, core::SysTime start,
+                                   std::chrono::seconds gap, std::chrono::seconds limit) const;
   model::SisTrip insert_trip(Tx& tx, const model::SisTrip& t) const;
   // cause: replaces the trip's cause when given (found out by the time of the reset).
   void reset_trip(Tx& tx, long long id, core::SysTime at, const std::string& by,
