@@ -287,16 +287,8 @@ void add_upload_table_routes(http::Router& r, ApiContext& ctx) {
         audit(ctx, req, who, gateway, *table, o);
         // City mode (docs/federation.md): what was written goes on to the province, as the
         // object form a city platform sends, before the 2xx.
-        if (ctx.federation && o.created + o.updated > 0) {
-          std::string data_id =
-              body.is_object() && body.contains("dataId") && body["dataId"].is_string()
-                  ? body["dataId"].get<std::string>()
-                  : "tbl-" + core::random_token(12);
-          const auto& company = gateway.scope.company_code;
-          ctx.federation->queue(
-              "/api/v1/upload/" + req.params["table"], company, data_id,
-              json{{"companyCode", company}, {"dataId", data_id}, {"datas", rows}}.dump());
-        }
+        if (o.created + o.updated > 0)
+          forward_upload(ctx, "/api/v1/upload/" + req.params["table"], body, gateway, rows, "tbl-");
         auto res = json_response(200, {{"accepted", o.created + o.updated},
                                        {"created", o.created},
                                        {"updated", o.updated},

@@ -1,5 +1,7 @@
 #include "upload_rows.hpp"
 
+#include <hazmon/core/random.hpp>
+#include <hazmon/service/federation_forwarder.hpp>
 #include <hazmon/service/registry_service.hpp>
 
 #include "request_helpers.hpp"
@@ -76,6 +78,18 @@ model::Principal uploading_gateway(ApiContext& ctx, const json& body, const mode
   return {who.id, who.name, model::Role::gateway, model::Scope::enterprise(company)};
 }
 
+void forward_upload(ApiContext& ctx, const std::string& path, const json& body,
+                    const model::Principal& as, const json& rows, const char* id_prefix) {
+  if (!ctx.federation) return;
+  std::string data_id = body.is_object() && body.contains("dataId") && body["dataId"].is_string()
+                            ? body["dataId"].get<std::string>()
+                            : id_prefix + core::random_token(12);
+  const auto& company = as.scope.company_code;
+  ctx.federation->queue(
+      path, company, data_id,
+      json{{"companyCode", company}, {"dataId", data_id}, {"datas", rows}}.dump());
+}
+
 std::string rejection_reason(const Error& e) {
   std::string r = e.what();
   std::size_t n = 0;
@@ -126,6 +140,8 @@ http::Response upload_each(
     }
     a.detail = detail.dump();
     ctx.audit.record(a);
+    // City mode: the rows as read, to the province's same route, before the 2xx.
+    forward_upload(ctx, req.path, body, as, rows, "row-");
   }
   return json_response(200, {{"accepted", created + changed},
                              {"created", created},

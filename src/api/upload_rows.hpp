@@ -34,6 +34,14 @@ const nlohmann::json& upload_rows(const nlohmann::json& body, const model::Princ
 model::Principal uploading_gateway(ApiContext& ctx, const nlohmann::json& body,
                                    const model::Principal& who, const char* refused);
 
+// City mode (docs/federation.md "City side", ADR 0026): queues an upload the city stored
+// something of for the province, to `path`, in the object form the province takes from a city
+// platform, {companyCode, dataId, datas: rows} (the forwarder adds forwardedBy). The gateway's
+// dataId is kept, a random `<id_prefix>…` one when it sent none. Called after the rows are
+// written and before the 2xx (a failure is a 503; the resend queues them). A province: nothing.
+void forward_upload(ApiContext& ctx, const std::string& path, const nlohmann::json& body,
+                    const model::Principal& as, const nlohmann::json& rows, const char* id_prefix);
+
 // A refused row's reason: the message and the first three field complaints, as the registry API
 // gives them.
 std::string rejection_reason(const core::Error& e);
@@ -53,7 +61,7 @@ struct RowUpload {
 // {accepted, created, <changed>, rejected: [{index, reason}]}. A row naming another enterprise,
 // or one `file_one` refuses with a client error, is rejected by index; unavailable and internal
 // errors fail the whole upload. An upload that filed something is audited (authed() leaves
-// uploads out).
+// uploads out) and, in city mode, queued for the province at req.path (forward_upload).
 // `file_one` gets the row and whom it files as (uploading_gateway).
 http::Response upload_each(
     ApiContext& ctx, http::Request& req, const model::Principal& who, const RowUpload& u,

@@ -150,10 +150,12 @@ json point_row(const std::string& company, int p, const std::string& name) {
 // The same enterprise and points on both sides (each instance keeps its own registry).
 void registry(HttpsClient& c, const std::string& admin, const std::string& company,
               const std::string& region) {
-  ok(c.post_json(
-      "/api/v1/enterprises",
-      {{"company_code", company}, {"name", "联邦测试化工" + company}, {"region_code", region}},
-      admin));
+  ok(c.post_json("/api/v1/enterprises",
+                 {{"company_code", company},
+                  {"name", "联邦测试化工" + company},
+                  {"region_code", region},
+                  {"principal", "总经理刘"}},  // who may file its commitments
+                 admin));
   ok(c.post_json(
       "/api/v1/hazard-sources",
       {{"hazard_code", company + "001"}, {"company_code", company}, {"name", "罐区"}, {"rank", 2}},
@@ -312,6 +314,49 @@ TEST(Federation, TheCityForwardsWhatItAcceptsOnceEachThroughOutagesAndCrashes) {
   };
   ASSERT_TRUE(eventually([&] { return province_name() == "0#罐液位（城市更新）"; }, seconds(10)))
       << city.output();
+
+  // And the filed records: a commitment the gateway uploads to the city is filed at the province
+  // for the same enterprise, as an upload, under the gateway's dataId (queued at the same path).
+  json commitment{{"units",
+                   {{"total", 5},
+                    {"running", 3},
+                    {"stopped", 1},
+                    {"startup", 0},
+                    {"trial", 0},
+                    {"overhaul", 1}}},
+                  {"special_work", {{"hot_1", 2}, {"confined_space", 1}}},
+                  {"flags", {{"contractor", true}, {"major_hidden_danger", false}}},
+                  {"key_process_count", 2},
+                  {"risk_grade", "yellow"},
+                  {"committer", "总经理刘"},
+                  {"duty_leader", "值班长王"},
+                  {"duty_phone", "13912345678"},
+                  {"content", "今日承诺：城市转发省级"}};
+  auto committed = HttpsClient(city.port())
+                       .post_json("/api/v1/upload/commitments",
+                                  {{"companyCode", kCompany},
+                                   {"dataId", "fed-k0"},
+                                   {"datas", json::array({commitment})}},
+                                  gateway);
+  ASSERT_EQ(committed.status, 200) << committed.body;
+  EXPECT_EQ(committed.json()["created"], 1) << committed.body;
+  auto province_commitments = [&] {
+    return pdb.in_tx([](storage::Tx& tx) {
+      return tx
+          .one<long long>(
+              "SELECT count(*) FROM safety_commitment WHERE company_code = $1 AND source = "
+              "'upload' AND content = '今日承诺：城市转发省级'",
+              {kCompany})
+          .value_or(0);
+    });
+  };
+  ASSERT_TRUE(eventually([&] { return province_commitments() == 1; }, seconds(10)))
+      << city.output();
+  EXPECT_EQ(cdb.in_tx([](storage::Tx& tx) {
+    return tx.one<std::string>("SELECT path FROM federation_outbox WHERE data_id = 'fed-k0'", {})
+        .value_or("");
+  }),
+            "/api/v1/upload/commitments");
 
   // The province's certificate is verified (attack 13.2): another self-signed certificate (the
   // city's own) as the CA fails the handshake; the right one reaches it (401: no such secret).
