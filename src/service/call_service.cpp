@@ -54,6 +54,23 @@ std::optional<std::string> side_of(const model::DutyCall& c, const model::DutyRo
   return std::nullopt;
 }
 
+// The call `who` of room `mine` acts on (joins, ends), locked, and the side he acts from: 404
+// unless it is his room's, 403 for a person of the calling room other than the caller, 409 once
+// it has ended. `acts` names what he does in the 403's words.
+std::pair<model::DutyCall, std::string> call_to_act_on(const storage::CallStore& store,
+                                                       storage::Tx& tx, const model::DutyRoom& mine,
+                                                       const model::Principal& who, long long id,
+                                                       const std::string& acts) {
+  auto c = store.get(tx, id, true);
+  if (!c || !visible(*c, mine)) throw Error(Errc::not_found, "no such call");
+  auto side = side_of(*c, mine, who);
+  if (!side)
+    throw Error(Errc::forbidden,
+                "only the officer who placed the call " + acts + " from the calling room");
+  if (c->state == "ended") throw Error(Errc::conflict, "the call has ended");
+  return {std::move(*c), *side};
+}
+
 bool all_digits(const std::string& s) {
   return !s.empty() && s.size() <= 20 && s.find_first_not_of("0123456789") == std::string::npos;
 }
@@ -259,30 +276,22 @@ CallJoin CallService::join(const model::Principal& who, long long id) {
   auto token = core::random_token(24);
   auto hash = core::sha256_hex(token);
   db_.in_tx([&](storage::Tx& tx) {
-    auto mine = room_of(tx, who);
-    auto c = store_.get(tx, id, true);
-    if (!c || !visible(*c, mine)) throw Error(Errc::not_found, "no such call");
-    auto side = side_of(*c, mine, who);
-    if (!side)
-      throw Error(Errc::forbidden,
-                  "only the officer who placed the call joins from "
-                  "the calling room");
-    if (c->state == "ended") throw Error(Errc::conflict, "the call has ended");
+    auto [c, side] = call_to_act_on(store_, tx, room_of(tx, who), who, id, "joins");
     auto old = store_.leave(tx, id, who.id, now);
-    store_.insert_participant(tx, id, who.id, who.name, *side, hash, now);
-    if (*side == "callee") store_.set_active(tx, id, now);
+    store_.insert_participant(tx, id, who.id, who.name, side, hash, now);
+    if (side == "callee") store_.set_active(tx, id, now);
     auto sec = store_.secrets(tx, id);
-    auto secret = open(sec->sealed_secret, c->janus_room);
+    auto secret = open(sec->sealed_secret, c.janus_room);
     // Janus admits the token's hash (the proxy swaps it in); the browser never holds what
     // Janus accepts, and an ended admission is taken off the list.
     janus_->videoroom({{"request", "allowed"},
-                       {"room", c->janus_room},
+                       {"room", c.janus_room},
                        {"secret", secret},
                        {"action", "add"},
                        {"allowed", json::array({hash})}});
     if (!old.empty())
       janus_->videoroom({{"request", "allowed"},
-                         {"room", c->janus_room},
+                         {"room", c.janus_room},
                          {"secret", secret},
                          {"action", "remove"},
                          {"allowed", old}});
@@ -329,16 +338,8 @@ model::DutyCall CallService::end(const model::Principal& who, long long id) {
   auto now = clock_.now();
   storage::CallRoomSecrets sec;
   db_.in_tx([&](storage::Tx& tx) {
-    auto mine = room_of(tx, who);
-    auto c = store_.get(tx, id, true);
-    if (!c || !visible(*c, mine)) throw Error(Errc::not_found, "no such call");
-    auto side = side_of(*c, mine, who);
-    if (!side)
-      throw Error(Errc::forbidden,
-                  "only the officer who placed the call ends it from "
-                  "the calling room");
-    if (c->state == "ended") throw Error(Errc::conflict, "the call has ended");
-    auto reason = *side == "callee" && c->state == "ringing" ? "declined" : "hung_up";
+    auto [c, side] = call_to_act_on(store_, tx, room_of(tx, who), who, id, "ends it");
+    auto reason = side == "callee" && c.state == "ringing" ? "declined" : "hung_up";
     store_.end(tx, id, now, who.name, reason);
     sec = *store_.secrets(tx, id);
   });
