@@ -45,6 +45,16 @@ std::vector<std::string> sorted_unique(std::vector<std::string> v) {
   v.erase(std::unique(v.begin(), v.end()), v.end());
   return v;
 }
+
+// A rules_owner row (no owner yet) for each company of `all` (a JSON array) that has none, in
+// company order: two nodes locking overlapping sets never deadlock.
+void add_owner_rows(Tx& tx, const std::string& all) {
+  tx.exec(
+      "INSERT INTO rules_owner (company_code, node_id, seq) "
+      "SELECT c, '', 0 FROM jsonb_array_elements_text($1::jsonb) AS c ORDER BY c "
+      "ON CONFLICT (company_code) DO NOTHING",
+      {all});
+}
 }  // namespace
 
 void NodeStore::heartbeat(Tx& tx, const std::string& node_id, core::SysTime started,
@@ -138,11 +148,7 @@ void NodeStore::release_cameras(Tx& tx, const std::string& node_id) {
 std::vector<RulesOwner> NodeStore::lock_owners(Tx& tx, std::vector<std::string> companies) {
   auto all = list(sorted_unique(std::move(companies)));
   // In company order, in both statements: two nodes locking overlapping sets never deadlock.
-  tx.exec(
-      "INSERT INTO rules_owner (company_code, node_id, seq) "
-      "SELECT c, '', 0 FROM jsonb_array_elements_text($1::jsonb) AS c ORDER BY c "
-      "ON CONFLICT (company_code) DO NOTHING",
-      {all});
+  add_owner_rows(tx, all);
   return tx.rows<RulesOwner>(
       "SELECT company_code, node_id, seq FROM rules_owner WHERE company_code IN "
       "(SELECT jsonb_array_elements_text($1::jsonb)) ORDER BY company_code FOR UPDATE",
@@ -153,11 +159,7 @@ std::vector<RulesOwner> NodeStore::lock_tick_owners(Tx& tx, const std::string& n
                                                     std::vector<std::string> companies,
                                                     core::SysTime alive_since) {
   auto all = list(sorted_unique(std::move(companies)));
-  tx.exec(
-      "INSERT INTO rules_owner (company_code, node_id, seq) "
-      "SELECT c, '', 0 FROM jsonb_array_elements_text($1::jsonb) AS c ORDER BY c "
-      "ON CONFLICT (company_code) DO NOTHING",
-      {all});
+  add_owner_rows(tx, all);
   return tx.rows<RulesOwner>(
       "SELECT o.company_code, o.node_id, o.seq FROM rules_owner o "
       "LEFT JOIN node n ON n.node_id = o.node_id "
