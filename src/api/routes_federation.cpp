@@ -12,10 +12,6 @@
 namespace hazmon::api {
 
 namespace {
-json time_or_null(const std::optional<core::SysTime>& t) {
-  return t ? json(core::format_rfc3339(*t)) : json(nullptr);
-}
-
 void require_ops(const Principal& who) {
   if (who.role != model::Role::province_admin && who.role != model::Role::operator_)
     throw Error(Errc::forbidden, "the federation status is for the admin and the operator");
@@ -28,14 +24,14 @@ json status_json(const service::FederationStatus& s) {
           {"region_code", s.region_code},
           {"backlog", s.outbox.queued},
           {"parked_rows", s.outbox.parked},
-          {"oldest_queued_at", time_or_null(s.outbox.oldest_queued)},
+          {"oldest_queued_at", json_values::opt(s.outbox.oldest_queued)},
           {"oldest_age_s", s.oldest_age_s},
           {"sent", s.sent},
           {"failed", s.failed},
           {"parked", s.parked},
           {"last_error", s.last_error},
-          {"last_sent_at", time_or_null(s.last_sent_at)},
-          {"last_failure_at", time_or_null(s.last_failure_at)},
+          {"last_sent_at", json_values::opt(s.last_sent_at)},
+          {"last_failure_at", json_values::opt(s.last_failure_at)},
           {"retry_in_ms", s.retry_in_ms}};
 }
 
