@@ -10,18 +10,18 @@
 
 #include <map>
 
+#include "roster_json.hpp"
+
 namespace hazmon::service {
 using core::Errc;
 using core::Error;
 using model::Role;
 using nlohmann::json;
+using roster_json::time_or_null;
 
 namespace {
 const storage::CityPlatformStore kPlatforms;
 
-json time_or_null(const std::optional<core::SysTime>& t) {
-  return t ? json(storage::format_timestamptz(*t)) : json(nullptr);
-}
 json number_or_null(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 }  // namespace
 

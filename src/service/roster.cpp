@@ -13,10 +13,13 @@
 #include <set>
 #include <sstream>
 
+#include "roster_json.hpp"
+
 namespace hazmon::service {
 using core::Errc;
 using core::Error;
 using nlohmann::json;
+using roster_json::time_or_null;
 
 std::string RosterReport::to_text() const {
   std::ostringstream o;
@@ -186,9 +189,6 @@ json counts_json(const storage::TaskCounts& c, bool with_city) {
   return j;
 }
 
-json time_or_null(const std::optional<core::SysTime>& t) {
-  return t ? json(storage::format_timestamptz(*t)) : json(nullptr);
-}
 }  // namespace
 
 json RosterService::progress(const model::Principal& who) {

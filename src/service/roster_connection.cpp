@@ -11,20 +11,20 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "roster_json.hpp"
+
 namespace hazmon::service {
 using core::Errc;
 using core::Error;
 using model::Role;
 using nlohmann::json;
+using roster_json::time_or_null;
 
 namespace {
 const storage::RosterStore kStore;
 constexpr const char* kTaskByAttachment[] = {"", "visual_communication", "video_ai_terminal",
                                              "oblique_photography", "video_gateway"};
 
-json time_or_null(const std::optional<core::SysTime>& t) {
-  return t ? json(storage::format_timestamptz(*t)) : json(nullptr);
-}
 json text_or_null(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
 
 // People of the province, cities and counties, and the operators, read the deployment views.
