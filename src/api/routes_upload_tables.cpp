@@ -13,6 +13,8 @@
 #include <hazmon/service/process_service.hpp>
 #include <hazmon/service/registry_service.hpp>
 
+#include <string_view>
+
 #include "request_helpers.hpp"
 #include "upload_envelope.hpp"
 #include "upload_rows.hpp"
@@ -116,7 +118,8 @@ bool upsert(service::RegistryService& reg, const Principal& as, const Table& t, 
       // A retired 包保责任人 stays retired: the role's new person is a new row (one active per
       // role, migration 0002); other tables' natural keys are unique, active or not.
       for (const auto& item : found["items"])
-        if (key.empty() && (item.value("is_active", true) || t.collection != "responsible-persons"))
+        if (key.empty() && (item.value("is_active", true) ||
+                            std::string_view(t.collection) != "responsible-persons"))
           key = std::to_string(item["id"].get<long long>());
     }
   }
