@@ -3,6 +3,7 @@
 // enterprise, and its files served to the dashboard's Cesium viewer inside the caller's scope.
 #include <hazmon/api/api.hpp>
 
+#include <hazmon/api/response_cache.hpp>
 #include <hazmon/core/time_format.hpp>
 #include <hazmon/service/audit_log.hpp>
 #include <hazmon/service/plant_model_service.hpp>
@@ -55,11 +56,6 @@ std::string file_path(Request& req) {
   if (path.empty() || path.size() > model::kMaxPlantModelPath)
     throw Error(Errc::not_found, "no such file");
   return path;
-}
-
-bool etag_matches(std::string_view header, const std::string& etag) {
-  if (header == "*") return true;
-  return header.find(etag) != std::string_view::npos;
 }
 
 }  // namespace
