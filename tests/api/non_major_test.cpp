@@ -138,7 +138,9 @@ struct Fixture {
     for (const auto& row : body["rows"]) {
       auto key = row["key"].is_null() ? std::string("null") : row["key"].get<std::string>();
       out[key] = row["count"].get<long long>();
-      if (key == "unranked") EXPECT_EQ(row["name"], "非重大危险源");
+      if (key == "unranked") {
+        EXPECT_EQ(row["name"], "非重大危险源");
+      }
     }
     return out;
   }

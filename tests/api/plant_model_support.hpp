@@ -21,8 +21,8 @@ struct ZipEntry {
   std::string name;
   std::string data;
   bool deflate = false;
-  std::uint32_t unix_mode = 0;            // 0: no Unix attributes (made by MS-DOS)
-  std::optional<std::uint32_t> declared;  // a size that is not the data's
+  std::uint32_t unix_mode = 0;                           // 0: no Unix attributes (made by MS-DOS)
+  std::optional<std::uint32_t> declared = std::nullopt;  // a size that is not the data's
 };
 
 inline std::string deflate_raw(const std::string& in) {
