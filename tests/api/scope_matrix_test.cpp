@@ -1478,8 +1478,9 @@ TEST_F(ScopeMatrixOther, CityPlatformsFollowTheScope) {
     auto j = r.json();
     for (const auto& i : j["items"]) {
       apps.insert(i["app_id"].get<std::string>());
-      if (!who.scope.empty())
+      if (!who.scope.empty()) {
         EXPECT_EQ(i["region_code"].get<std::string>().substr(0, 4), who.scope.substr(0, 4));
+      }
     }
     EXPECT_EQ(apps.count(app_of[kA.city]), 1u);
     EXPECT_EQ(apps.count(app_of[kB.city]) == 1, who.scope.empty());
@@ -1647,11 +1648,12 @@ TEST_F(ScopeMatrixOther, CallsFollowTheirRooms) {
   auto ok_then_end = [&](const char* user, const char* kind, const std::string& code) {
     auto r = place(user, kind, code);
     EXPECT_EQ(r.status, 201) << user << " → " << code << ": " << r.body;
-    if (r.status == 201)
+    if (r.status == 201) {
       EXPECT_EQ(c.post_json("/api/v1/calls/" + std::to_string(id_of(r)) + "/end", json::object(),
                             tok(user))
                     .status,
                 200);
+    }
   };
   ok_then_end("sm_county", "enterprise", kA.company);
   ok_then_end("sm_enterprise", "region", kA.county);
