@@ -58,6 +58,15 @@ json principal_json(const Principal& p) {
   return {{"id", p.id}, {"name", p.name}, {"role", model::to_string(p.role)}, {"scope", scope}};
 }
 
+// The caller as the dashboard keeps it (login's user, /auth/me): with the parts of this server
+// that may be off and that the dashboard polls, since asking a part that is off would only meet
+// 404s (calls.enabled, docs/calls.md).
+json person_json(const ApiContext& ctx, const Principal& p) {
+  auto j = principal_json(p);
+  j["features"] = {{"calls", ctx.calls != nullptr}};
+  return j;
+}
+
 std::string required_string(const json& body, const char* key, std::size_t max_len = 256) {
   if (!body.is_object() || !body.contains(key) || !body[key].is_string())
     throw Error(Errc::validation_failed, std::string(key) + " is required",
@@ -133,7 +142,7 @@ void add_auth_routes(http::Router& r, ApiContext& ctx) {
       a.actor_role = std::string(model::to_string(result.principal.role));
       resp = json_response(200, {{"token", result.token},
                                  {"expires_at", core::format_rfc3339(result.expires_at)},
-                                 {"user", principal_json(result.principal)}});
+                                 {"user", person_json(ctx, result.principal)}});
     } catch (const Error& e) {
       bool locked = e.code() == Errc::throttled;
       resp = http::problem(e, req.request_id,
@@ -152,9 +161,9 @@ void add_auth_routes(http::Router& r, ApiContext& ctx) {
           ctx.auth.logout(req.bearer_token());
           return Response::no_content();
         }));
-  r.add("GET", "/api/v1/auth/me", authed(ctx, "", [](Request& req, const Principal& who) {
+  r.add("GET", "/api/v1/auth/me", authed(ctx, "", [&ctx](Request& req, const Principal& who) {
           check_query(req, {});
-          return json_response(200, principal_json(who));
+          return json_response(200, person_json(ctx, who));
         }));
   r.add("POST", "/api/v1/auth/password",
         authed(ctx, "auth.password", [&ctx, &throttled](Request& req, const Principal& who) {

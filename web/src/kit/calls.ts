@@ -50,8 +50,9 @@ let timer: ReturnType<typeof setInterval> | null = null;
 
 export async function pollRinging(): Promise<void> {
   // Nobody logged in yet (the layout can mount before the router has sent the browser to the
-  // login page): no request, so that the login page makes no 401.
-  if (!ringing.enabled || !session.me) return;
+  // login page), or a server with calls off (features.calls of login and /auth/me): no request,
+  // so no 401 or 404 in the browser's console.
+  if (!ringing.enabled || !session.me || session.me.features?.calls !== true) return;
   try {
     const list = await get<CallList>('/api/v1/calls', { state: 'ringing', limit: 20 });
     ringing.calls = incomingRinging(list.items);
