@@ -1592,9 +1592,9 @@ TEST_F(ScopeMatrixOther, PlantModelsFollowTheScope) {
 // Duty-room calls (docs/calls.md): a call is its two rooms' (the province's, a city's or county's,
 // an enterprise's), not everything inside a scope: the province does not read a city's call to its
 // enterprise. Callees are picked inside the caller's scope or above it (13.22). The world's
-// sessions on a second server with calls on (a real Janus; skipped only without janus).
+// sessions on a second server with calls on (a real Janus; scripts/setup.sh installs it).
 TEST_F(ScopeMatrixOther, CallsFollowTheirRooms) {
-  if (!JanusServer::available()) GTEST_SKIP() << "janus is not installed (scripts/setup.sh)";
+  ASSERT_TRUE(JanusServer::available()) << "janus is not installed (scripts/setup.sh installs it)";
   JanusServer janus;
   TestServerOptions o;
   o.calls = janus.calls_config<json>();
