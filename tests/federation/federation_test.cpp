@@ -28,6 +28,7 @@
 #include <string>
 #include <thread>
 
+#include "../reliability/hazmond_process.hpp"
 #include "child_process.hpp"
 #include "https_client.hpp"
 #include "test_database.hpp"
@@ -63,71 +64,8 @@ unsigned short free_port() {
   return ntohs(a.sin_port);
 }
 
-// `hazmond serve` with a config of its own and extra environment.
-class Node {
- public:
-  Node(fs::path dir, std::string dsn, json cfg, std::vector<std::string> env = {})
-      : dir_(std::move(dir)), env_(std::move(env)) {
-    env_.push_back("HAZMON_DB_DSN=" + dsn);
-    fs::create_directories(dir_);
-    json base{{"state_dir", (dir_ / "var").string()},
-              {"http", {{"port", 0}, {"listen_address", "127.0.0.1"}, {"shutdown_grace_ms", 3000}}},
-              {"log", {{"level", "info"}}},
-              {"ingest", {{"spool_file", "spool/readings.spool"}}}};
-    base.merge_patch(cfg);
-    std::ofstream(dir_ / "hazmond.json") << base.dump();
-  }
-  ~Node() {
-    if (running()) kill9();
-  }
-  unsigned short start() {
-    child_ = spawn({hazmond_path(), "serve", "--config", (dir_ / "hazmond.json").string()}, env_);
-    static const std::regex kServing(R"(serving https://localhost:(\d+)/)");
-    auto deadline = steady_clock::now() + seconds(60);
-    port_ = 0;
-    while (steady_clock::now() < deadline && port_ == 0) {
-      child_.drain();
-      std::smatch m;
-      if (std::regex_search(child_.output, m, kServing))
-        port_ = static_cast<unsigned short>(std::stoi(m[1]));
-      int status = 0;
-      if (port_ == 0 && ::waitpid(child_.pid, &status, WNOHANG) == child_.pid) {
-        child_.pid = -1;
-        throw std::runtime_error("hazmond exited before serving: " + child_.output);
-      }
-      std::this_thread::sleep_for(milliseconds(50));
-    }
-    if (port_ == 0) throw std::runtime_error("hazmond did not serve within 60 s: " + child_.output);
-    return port_;
-  }
-  void kill9() {
-    ::kill(child_.pid, SIGKILL);
-    ::waitpid(child_.pid, nullptr, 0);
-    child_.drain();
-    ::close(child_.out_fd);
-    child_.out_fd = -1;
-    child_.pid = -1;
-  }
-  int terminate() {
-    ::kill(child_.pid, SIGTERM);
-    int rc = wait_exit(child_, seconds(30));
-    child_.pid = -1;
-    return rc;
-  }
-  bool running() const { return child_.pid > 0; }
-  unsigned short port() const { return port_; }
-  std::string output() {
-    if (running()) child_.drain();
-    return child_.output;
-  }
-  fs::path dir() const { return dir_; }
-
- private:
-  fs::path dir_;
-  std::vector<std::string> env_;
-  Child child_;
-  unsigned short port_ = 0;
-};
+// `hazmond serve` with a config of its own and extra environment (the reliability tests' process).
+using Node = rel::Hazmond;
 
 json ok(const HttpResult& r, int want = 201) {
   if (r.status != want)

@@ -77,9 +77,12 @@ struct PrivateCluster {
 // `hazmond serve` on an ephemeral port against `dsn`, its state under `state_dir`.
 class Hazmond {
  public:
-  // `extra`: merged into the config (RFC 7396), e.g. {"node": {"id": "a", "cluster": true}}.
-  Hazmond(fs::path state_dir, std::string dsn, const json& extra = json::object())
-      : dir_(std::move(state_dir)), dsn_(std::move(dsn)) {
+  // `extra`: merged into the config (RFC 7396), e.g. {"node": {"id": "a", "cluster": true}};
+  // `env`: more environment, e.g. a secret the config names by variable.
+  Hazmond(fs::path state_dir, std::string dsn, const json& extra = json::object(),
+          std::vector<std::string> env = {})
+      : dir_(std::move(state_dir)), env_(std::move(env)) {
+    env_.push_back("HAZMON_DB_DSN=" + dsn);
     fs::create_directories(dir_);
     json cfg{{"state_dir", (dir_ / "var").string()},
              {"http", {{"port", 0}, {"listen_address", "127.0.0.1"}, {"shutdown_grace_ms", 3000}}},
@@ -94,8 +97,7 @@ class Hazmond {
 
   // Starts and waits until it serves; returns the port.
   unsigned short start() {
-    child_ = spawn({hazmond_path(), "serve", "--config", (dir_ / "hazmond.json").string()},
-                   {"HAZMON_DB_DSN=" + dsn_});
+    child_ = spawn({hazmond_path(), "serve", "--config", (dir_ / "hazmond.json").string()}, env_);
     static const std::regex kServing(R"(serving https://localhost:(\d+)/)");
     auto deadline = steady_clock::now() + seconds(60);
     port_ = 0;
@@ -134,6 +136,7 @@ class Hazmond {
     if (running()) child_.drain();
     return child_.output;
   }
+  fs::path dir() const { return dir_; }
   fs::path spool_dir() const { return dir_ / "var" / "spool"; }
   // The warning and error lines it logged (for failure messages).
   std::string problems() {
@@ -153,7 +156,7 @@ class Hazmond {
 
  private:
   fs::path dir_;
-  std::string dsn_;
+  std::vector<std::string> env_;
   Child child_;
   unsigned short port_ = 0;
 };
