@@ -5,8 +5,11 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio.hpp>
 
+#include <atomic>
+#include <cstdio>
 #include <ctime>
 #include <deque>
+#include <future>
 #include <map>
 #include <set>
 #include <thread>
@@ -16,6 +19,8 @@
 #include <hazmon/core/random.hpp>
 #include <hazmon/gb28181/digest.hpp>
 #include <hazmon/gb28181/sip_message.hpp>
+
+#include "invite.hpp"
 
 namespace hazmon::gb28181 {
 
@@ -61,6 +66,20 @@ struct Reg {
   core::SysTime keepalive_stored{};  // the last keepalive written to the book
   CatalogRound round;
 };
+
+// One live-video call (ADR 0034), by Call-ID, on the server's thread.
+struct Call {
+  Dialog dialog;
+  udp::endpoint ep;  // the device's registration address: answers count only from there
+  std::string invite, invite_branch;
+  bool provisional = false;  // a 1xx came: no more retransmissions
+  bool answered = false;     // a 2xx came and was ACKed: ending it takes a BYE
+  long long next_cseq = 2;
+  std::shared_ptr<std::promise<InviteResult>> waiting;  // until the final answer
+  InviteResult result;
+  std::unique_ptr<asio::steady_timer> timer;  // INVITE retransmission (RFC 3261 timer A)
+  milliseconds resend{500};
+};
 }  // namespace
 
 struct Server::Impl {
@@ -81,7 +100,9 @@ struct Server::Impl {
   int registers_this_second = 0;
   long long next_sn = 1;
   std::string tag = core::random_token(6);
-  bool running = false;
+  std::atomic<bool> running{false};   // read by invite() and bye() on other threads
+  std::map<std::string, Call> calls;  // live video, by Call-ID
+  unsigned next_ssrc = 1;
 
   Impl(ServerSettings settings, DeviceBook& b, const core::Clock& c)
       : s(std::move(settings)), book(b), clock(c) {}
@@ -124,11 +145,17 @@ struct Server::Impl {
       return;
     }
     if (!m->is_request) {
-      count("response");  // the devices' 200 to our Catalog queries
+      if (m->cseq_method == "INVITE") return on_invite_answer(*m, ep);
+      count("response");  // the devices' 200 to our Catalog queries and BYEs
       return;
     }
     if (m->method == "REGISTER") return on_register(*m, ep);
     if (m->method == "MESSAGE") return on_message(*m, ep);
+    if (m->method == "BYE") return on_bye(*m, ep);
+    if (m->method == "ACK") {
+      count("ack");  // never answered (RFC 3261)
+      return;
+    }
     count("unsupported");
     send(sip_response(*m, 501, "Not Implemented", tag), ep);
   }
@@ -312,6 +339,158 @@ struct Server::Impl {
     send(sip_response(m, 200, "OK", tag), ep);
   }
 
+  // ---- live video (ADR 0034): INVITE, ACK, BYE
+
+  // Our address as the device sees it: the listen address, or the one the kernel routes from.
+  std::string local_towards(const udp::endpoint& ep) {
+    if (s.listen_address != "0.0.0.0" && s.listen_address != "::") return s.listen_address;
+    boost::system::error_code ec;
+    udp::socket probe(io);
+    probe.open(ep.protocol(), ec);
+    if (!ec) probe.connect(ep, ec);
+    if (!ec) {
+      auto local = probe.local_endpoint(ec);
+      if (!ec) return local.address().to_string();
+    }
+    return ep.address().is_loopback() ? ep.address().to_string() : s.listen_address;
+  }
+
+  // §9.2 / annex F: 0 (live), digits 4-8 of the domain, a 4-digit serial.
+  std::string new_ssrc() {
+    std::string mid = s.domain.size() >= 8 ? s.domain.substr(3, 5) : "00000";
+    for (auto& c : mid)
+      if (c < '0' || c > '9') c = '0';
+    char serial[8];
+    std::snprintf(serial, sizeof serial, "%04u", next_ssrc++ % 10000);
+    return "0" + mid + serial;
+  }
+
+  void start_invite(const InviteRequest& r, std::shared_ptr<std::promise<InviteResult>> p,
+                    const std::string& call_id) {
+    auto it = regs.find(r.device_id);
+    if (it == regs.end() || it->second.row_id != r.row_id || it->second.expires_at <= clock.now()) {
+      count("invite_not_registered");
+      InviteResult no;
+      no.error = "not registered: the device has no current registration";
+      p->set_value(no);
+      return;
+    }
+    const auto& reg = it->second;
+    const auto local = local_towards(reg.ep);
+    const auto media_ip = r.media_address.empty() ? local : r.media_address;
+    Call c;
+    c.ep = reg.ep;
+    c.result.call_id = call_id;
+    c.result.device_ip = reg.ep.address().to_string();
+    c.result.ssrc = new_ssrc();
+    c.dialog.request_uri = "sip:" + r.channel_id + "@" + address_of(reg.ep);
+    c.dialog.via_host = local + ":" + std::to_string(sock.local_endpoint().port());
+    c.dialog.from = "<sip:" + s.sip_id + "@" + s.domain + ">;tag=" + core::random_token(6);
+    c.dialog.to = "<sip:" + r.channel_id + "@" + s.domain + ">";
+    c.dialog.call_id = call_id;
+    c.invite_branch = core::random_token(8);
+    c.invite = invite_text(c.dialog, c.invite_branch, s.sip_id, r.channel_id, c.result.ssrc,
+                           sdp_offer(s.sip_id, media_ip, r.media_port, c.result.ssrc));
+    c.waiting = std::move(p);
+    c.timer = std::make_unique<asio::steady_timer>(io);
+    auto& call = calls[call_id] = std::move(c);
+    count("invite");
+    send(call.invite, call.ep);
+    arm_resend(call_id);
+  }
+
+  void arm_resend(const std::string& id) {
+    auto it = calls.find(id);
+    if (it == calls.end() || !it->second.waiting || it->second.provisional) return;
+    auto& c = it->second;
+    c.timer->expires_after(c.resend);
+    c.timer->async_wait([this, id](boost::system::error_code ec) {
+      if (ec) return;  // cancelled: answered or ended
+      auto it = calls.find(id);
+      if (it == calls.end() || !it->second.waiting || it->second.provisional) return;
+      auto& c = it->second;
+      send(c.invite, c.ep);
+      c.resend = std::min<milliseconds>(c.resend * 2, milliseconds(4000));
+      arm_resend(id);
+    });
+  }
+
+  void finish(Call& c) {
+    if (!c.waiting) return;
+    c.waiting->set_value(c.result);
+    c.waiting.reset();
+    if (c.timer) c.timer->cancel();
+  }
+
+  void on_invite_answer(const SipMessage& m, const udp::endpoint& ep) {
+    auto it = calls.find(m.call_id);
+    if (it == calls.end() || it->second.ep != ep) {
+      // A 200 for a call given up (timed out, ended) or from elsewhere: ACK and BYE, so that a
+      // device does not stream to a port nobody reads.
+      if (it == calls.end() && m.status >= 200 && m.status < 300) {
+        Dialog d{"sip:" + m.to_user + "@" + address_of(ep),
+                 local_towards(ep) + ":" + std::to_string(sock.local_endpoint().port()),
+                 m.from_header, m.to_header, m.call_id};
+        send(ack_text(d, core::random_token(8)), ep);
+        send(bye_text(d, core::random_token(8), 2), ep);
+      }
+      count("invite_unmatched");
+      return;
+    }
+    auto& c = it->second;
+    if (m.status < 200) {
+      c.provisional = true;  // the device is working on it: no more retransmissions
+      return;
+    }
+    c.dialog.to = m.to_header;  // the device's tag
+    if (m.status >= 300) {
+      send(ack_text(c.dialog, c.invite_branch), c.ep);
+      count("invite_refused");
+      c.result.error = "refused: " + std::to_string(m.status);
+      finish(c);
+      calls.erase(it);
+      return;
+    }
+    send(ack_text(c.dialog, core::random_token(8)), c.ep);  // a retransmitted 200 too
+    if (c.answered) return;
+    c.answered = true;
+    if (sdp_video_port(m.body) == 0) {
+      count("invite_refused");
+      c.result.error = "refused: the answer has no video stream";
+      send(bye_text(c.dialog, core::random_token(8), c.next_cseq++), c.ep);
+      finish(c);
+      calls.erase(it);
+      return;
+    }
+    count("invite_ok");
+    c.result.ok = true;
+    finish(c);
+  }
+
+  void end_call(const std::string& id) {
+    auto it = calls.find(id);
+    if (it == calls.end()) return;
+    auto& c = it->second;
+    if (c.answered) {
+      count("bye_sent");
+      send(bye_text(c.dialog, core::random_token(8), c.next_cseq++), c.ep);
+    }
+    calls.erase(it);
+  }
+
+  // The device ends the stream: the media side notices the silence and INVITEs again.
+  void on_bye(const SipMessage& m, const udp::endpoint& ep) {
+    auto it = calls.find(m.call_id);
+    if (it == calls.end() || it->second.ep != ep) {
+      count("bye_unknown");
+      send(sip_response(m, 481, "Call/Transaction Does Not Exist", tag), ep);
+      return;
+    }
+    count("bye_received");
+    send(sip_response(m, 200, "OK", tag), ep);
+    calls.erase(it);
+  }
+
   void take_catalog(const SipMessage& m, Manscdp& body, std::map<std::string, Reg>::iterator it) {
     auto& reg = it->second;
     if (body.root != "Response" || body.cmd_type != "Catalog") {
@@ -382,9 +561,45 @@ unsigned short Server::start() {
   return port;
 }
 
+InviteResult Server::invite(const InviteRequest& r, milliseconds timeout) {
+  auto& i = *impl_;
+  InviteResult out;
+  if (!i.running) {
+    out.error = "not running: the SIP server is not started";
+    return out;
+  }
+  auto p = std::make_shared<std::promise<InviteResult>>();
+  auto f = p->get_future();
+  auto call_id = core::random_token(12) + "@hazmond";
+  asio::post(i.io, [&i, r, p, call_id] { i.start_invite(r, p, call_id); });
+  if (f.wait_for(timeout) != std::future_status::ready) {
+    bye(call_id);  // a 200 that comes later is ACKed and BYEd (on_invite_answer)
+    if (i.counters) i.counters->Add({{"outcome", "invite_timeout"}}).Increment();
+    out.error = "timeout: the device did not answer the INVITE";
+    return out;
+  }
+  return f.get();
+}
+
+void Server::bye(const std::string& call_id) {
+  auto& i = *impl_;
+  if (!i.running) return;
+  asio::post(i.io, [&i, call_id] { i.end_call(call_id); });
+}
+
 void Server::stop() {
   auto& i = *impl_;
   if (!i.running) return;
+  // Answered calls get their BYE before the socket closes (a second at most).
+  auto done = std::make_shared<std::promise<void>>();
+  auto f = done->get_future();
+  asio::post(i.io, [&i, done] {
+    std::vector<std::string> ids;
+    for (const auto& [id, c] : i.calls) ids.push_back(id);
+    for (const auto& id : ids) i.end_call(id);
+    done->set_value();
+  });
+  f.wait_for(seconds(1));
   i.running = false;
   i.io.stop();
   if (i.thread.joinable()) i.thread.join();

@@ -67,6 +67,23 @@ class DeviceBook {
                        core::SysTime at) = 0;
 };
 
+// Live video (ADR 0034): the INVITE of one channel of a registered device, asking it to send
+// MPEG-PS over RTP/UDP (payload 96, PS/90000) to media_address:media_port.
+struct InviteRequest {
+  long long row_id = 0;  // the device row the camera names: another row's registration is not it
+  std::string device_id, channel_id;
+  std::string media_address;  // the SDP's c= address; empty: our address on the way to the device
+  unsigned short media_port = 0;
+};
+
+struct InviteResult {
+  bool ok = false;
+  std::string error;      // when not ok; stable words first ("not registered", "refused: 486")
+  std::string call_id;    // for bye()
+  std::string device_ip;  // the address the device registered from: RTP is taken from it only
+  std::string ssrc;       // the SDP's y= (10 digits)
+};
+
 class Server {
  public:
   Server(ServerSettings s, DeviceBook& book, const core::Clock& clock,
@@ -78,6 +95,14 @@ class Server {
   // Binds and starts the thread; returns the UDP port bound. Throws if it cannot bind.
   unsigned short start();
   void stop();
+
+  // INVITE (SDP offer), wait for the final answer up to `timeout`, ACK a 200. Any thread; the
+  // dialog lives on the server's thread. Not ok when the device row has no current
+  // registration, the device refuses or does not answer in time (the INVITE is retransmitted
+  // meanwhile, RFC 3261 timer A).
+  InviteResult invite(const InviteRequest& r, std::chrono::milliseconds timeout);
+  // Ends the call (BYE when it was answered); unknown ids are ignored. Any thread.
+  void bye(const std::string& call_id);
 
  private:
   struct Impl;

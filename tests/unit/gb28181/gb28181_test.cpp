@@ -6,8 +6,10 @@
 
 #include <iconv.h>
 
+#include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include <hazmon/core/clock.hpp>
 #include <hazmon/gb28181/digest.hpp>
@@ -348,4 +350,113 @@ TEST(GbServer, UsedAndExpiredNoncesDoNotPileUp) {
   dev.send_raw(dev.register_text(
       3600, dev.authorization(GbDeviceSim::header(*r, "WWW-Authenticate"), "Secret-8x")));
   EXPECT_EQ(GbDeviceSim::status(dev.response()), 401);
+}
+
+// ---- live video (ADR 0034)
+
+namespace {
+// The device's 200 (or another final answer) to an INVITE, with an SDP answer on a 200.
+std::string answer_invite(const std::string& invite, int status = 200) {
+  std::string sdp =
+      "v=0\r\no=dev 0 0 IN IP4 127.0.0.1\r\ns=Play\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+      "m=video 15060 RTP/AVP 96\r\na=sendonly\r\na=rtpmap:96 PS/90000\r\n";
+  if (status != 200) sdp.clear();
+  std::string r = "SIP/2.0 " + std::to_string(status) + (status == 200 ? " OK" : " Busy Here");
+  r += "\r\n";
+  for (const char* h : {"Via", "From", "To", "Call-ID", "CSeq"})
+    r += std::string(h) + ": " + GbDeviceSim::header(invite, h) +
+         (std::string(h) == "To" ? ";tag=dev1" : "") + "\r\n";
+  if (!sdp.empty()) r += "Content-Type: application/sdp\r\n";
+  r += "Content-Length: " + std::to_string(sdp.size()) + "\r\n\r\n" + sdp;
+  return r;
+}
+const std::string kChannel = "14010500001310000001";
+}  // namespace
+
+// INVITE with the SDP offer goes to the registered address; the 200 is ACKed; bye() sends BYE in
+// the dialog. Attack 13.37: a 200 with the call's Call-ID from another address is not the
+// device's answer.
+TEST(GbServer, InviteAckAndByeWithTheRegisteredAddressOnly) {
+  Fixture f;
+  GbDeviceSim dev(kDevice, kDomain, f.port);
+  ASSERT_EQ(dev.register_with("Secret-8x"), 200);
+  ASSERT_TRUE(dev.next_request());  // the catalog query
+  InviteRequest r{1, kDevice, kChannel, "", 31234};
+  auto answer =
+      std::async(std::launch::async, [&] { return f.server->invite(r, std::chrono::seconds(60)); });
+  auto invite = dev.next_request(std::chrono::seconds(30));
+  ASSERT_TRUE(invite);
+  EXPECT_EQ(invite->rfind("INVITE sip:" + kChannel + "@127.0.0.1:" + std::to_string(dev.port()) +
+                              " SIP/2.0\r\n",
+                          0),
+            0u)
+      << *invite;
+  auto sdp = GbDeviceSim::body(*invite);
+  EXPECT_NE(sdp.find("c=IN IP4 127.0.0.1\r\n"), std::string::npos) << sdp;
+  EXPECT_NE(sdp.find("m=video 31234 RTP/AVP 96\r\n"), std::string::npos) << sdp;
+  EXPECT_NE(sdp.find("a=rtpmap:96 PS/90000\r\n"), std::string::npos) << sdp;
+  EXPECT_NE(sdp.find("a=recvonly\r\n"), std::string::npos) << sdp;
+  auto y = sdp.substr(sdp.find("y=") + 2, 10);
+  EXPECT_EQ(y.find_first_not_of("0123456789"), std::string::npos) << y;
+  EXPECT_EQ(y[0], '0');  // live
+  EXPECT_EQ(GbDeviceSim::header(*invite, "Subject"),
+            kChannel + ":" + y + ",14000000002000000001:0");
+
+  GbDeviceSim forger(kDevice, kDomain, f.port);  // another port: not the registration
+  forger.send_raw(answer_invite(*invite));
+  EXPECT_FALSE(forger.next_request(std::chrono::milliseconds(300)));  // no ACK for it
+  EXPECT_NE(answer.wait_for(std::chrono::milliseconds(0)), std::future_status::ready);
+
+  dev.send_raw(answer_invite(*invite));
+  auto res = answer.get();
+  ASSERT_TRUE(res.ok) << res.error;
+  EXPECT_EQ(res.device_ip, "127.0.0.1");
+  EXPECT_EQ(res.ssrc, y);
+  std::optional<std::string> ack;
+  while ((ack = dev.next_request()) && ack->rfind("INVITE ", 0) == 0) {
+  }  // retransmissions of the INVITE sent before the answer
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->rfind("ACK sip:" + kChannel + "@", 0), 0u) << *ack;
+  EXPECT_EQ(GbDeviceSim::header(*ack, "Call-ID"), GbDeviceSim::header(*invite, "Call-ID"));
+  EXPECT_NE(GbDeviceSim::header(*ack, "To").find("tag=dev1"), std::string::npos);
+
+  f.server->bye(res.call_id);
+  auto bye = dev.next_request();
+  ASSERT_TRUE(bye);
+  EXPECT_EQ(bye->rfind("BYE sip:" + kChannel + "@", 0), 0u) << *bye;
+  EXPECT_EQ(GbDeviceSim::header(*bye, "Call-ID"), GbDeviceSim::header(*invite, "Call-ID"));
+  EXPECT_EQ(GbDeviceSim::header(*bye, "CSeq"), "2 BYE");
+}
+
+// No INVITE without a current registration of the camera's own device row (another row with the
+// same id is not it); a refusal is ACKed and reported with its status.
+TEST(GbServer, InviteNeedsTheRowsRegistrationAndReportsARefusal) {
+  Fixture f;
+  InviteRequest r{1, kDevice, kChannel, "", 31234};
+  auto res = f.server->invite(r, std::chrono::seconds(30));
+  EXPECT_FALSE(res.ok);
+  EXPECT_EQ(res.error.rfind("not registered", 0), 0u) << res.error;
+  GbDeviceSim dev(kDevice, kDomain, f.port);
+  ASSERT_EQ(dev.register_with("Secret-8x"), 200);
+  ASSERT_TRUE(dev.next_request());  // the catalog query
+  r.row_id = 2;
+  res = f.server->invite(r, std::chrono::seconds(30));
+  EXPECT_FALSE(res.ok);
+  EXPECT_EQ(res.error.rfind("not registered", 0), 0u) << res.error;
+  EXPECT_FALSE(dev.next_request(std::chrono::milliseconds(200)));  // nothing was sent
+
+  r.row_id = 1;
+  auto answer =
+      std::async(std::launch::async, [&] { return f.server->invite(r, std::chrono::seconds(60)); });
+  auto invite = dev.next_request(std::chrono::seconds(30));
+  ASSERT_TRUE(invite);
+  dev.send_raw(answer_invite(*invite, 486));
+  res = answer.get();
+  EXPECT_FALSE(res.ok);
+  EXPECT_EQ(res.error, "refused: 486");
+  std::optional<std::string> ack;
+  while ((ack = dev.next_request()) && ack->rfind("INVITE ", 0) == 0) {
+  }
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->rfind("ACK ", 0), 0u) << *ack;
 }
