@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <hazmon/api/api.hpp>
+#include <hazmon/api/call_event.hpp>
 #include <hazmon/api/response_cache.hpp>
 #include <hazmon/api/warning_push.hpp>
 #include <hazmon/auth/auth_service.hpp>
@@ -386,8 +387,16 @@ void Platform::Impl::build_reporting() {
   processes = std::make_unique<service::ProcessService>(
       db, *clock, cfg["ingest"]["offline_after_s"].get<int>());
   patrols = std::make_unique<service::PatrolService>(db, *clock);
-  if (auto cs = call_settings(cfg); cs.enabled)
+  if (auto cs = call_settings(cfg); cs.enabled) {
     calls = std::make_unique<service::CallService>(db, *clock, *box, std::move(cs));
+    // The called room's dashboards ring at once, on this node and (cluster) the others.
+    calls->on_change([h = events.get(), r = relay.get()](const model::DutyCall& c) {
+      service::LiveEvent e{"call", service::EventHub::duty_room_key(c.callee.kind, c.callee.code),
+                           api::call_event_json(c).dump()};
+      h->publish(e);
+      if (r) r->send(e.kind, e.company_code, e.json);
+    });
+  }
   plant_models = std::make_unique<service::PlantModelService>(db, *clock);
   if (o.manual_ticks) return;  // the caller runs refresh(), tick() and check()
   ingest->on_maintenance([c = commitments.get()] { c->check(); });  // the deadline, every minute

@@ -14,6 +14,7 @@
 #include <hazmon/storage/database.hpp>
 
 #include "janus_client.hpp"
+#include "janus_event_pump.hpp"
 
 namespace hazmon::service {
 using core::Errc;
@@ -27,6 +28,11 @@ constexpr auto kSessionTtl = chr::minutes(3);  // a proxied Janus session unused
 constexpr auto kLongPoll = chr::seconds(35);   // Janus answers a long poll within 30 s
 constexpr std::size_t kMaxTransaction = 64;
 constexpr int kPublishers = 6;
+// Handles one admission may join the room with (a browser uses one to publish and one per other
+// publisher it watches): bounds the rows a hostile client makes the proxy note.
+constexpr int kMaxHandlesPerAdmission = 16;
+// Sessions whose events one node pushes at once (one libcurl transfer each, on one thread).
+constexpr std::size_t kMaxEventWatches = 256;
 
 bool is_officer(Role r) {
   return r == Role::province_admin || r == Role::province_officer || r == Role::city_officer ||
@@ -71,8 +77,9 @@ std::pair<model::DutyCall, std::string> call_to_act_on(const storage::CallStore&
   return {std::move(*c), *side};
 }
 
+// Janus's ids are below 2^53 (16 digits); 18 digits still fit a long long.
 bool all_digits(const std::string& s) {
-  return !s.empty() && s.size() <= 20 && s.find_first_not_of("0123456789") == std::string::npos;
+  return !s.empty() && s.size() <= 18 && s.find_first_not_of("0123456789") == std::string::npos;
 }
 
 ProxyAnswer refuse(int status, const std::string& why) {
@@ -98,11 +105,19 @@ struct CallService::Sessions {
   std::mutex m;
   std::map<long long, std::pair<long long, core::SysTime>> owner;  // session → (user, last use)
   std::atomic<int> long_polls{0};
+  std::map<long long, long long> watch_of;  // session → its newest event watch (the older end)
+  long long watches = 0;
 
   void add(long long session, long long user, core::SysTime now) {
     std::lock_guard lock(m);
-    for (auto it = owner.begin(); it != owner.end();)
-      it = now - it->second.second > kSessionTtl ? owner.erase(it) : std::next(it);
+    for (auto it = owner.begin(); it != owner.end();) {
+      if (now - it->second.second <= kSessionTtl) {
+        ++it;
+        continue;
+      }
+      watch_of.erase(it->first);
+      it = owner.erase(it);
+    }
     owner[session] = {user, now};
   }
   bool owns(long long session, long long user, core::SysTime now) {
@@ -116,6 +131,16 @@ struct CallService::Sessions {
   void drop(long long session) {
     std::lock_guard lock(m);
     owner.erase(session);
+    watch_of.erase(session);
+  }
+  long long new_watch(long long session) {
+    std::lock_guard lock(m);
+    return watch_of[session] = ++watches;
+  }
+  bool newest_watch(long long session, long long watch) {
+    std::lock_guard lock(m);
+    auto it = watch_of.find(session);
+    return it != watch_of.end() && it->second == watch;
   }
 };
 
@@ -127,11 +152,15 @@ CallService::CallService(storage::Database& db, const core::Clock& clock,
       s_(std::move(s)),
       janus_(std::make_unique<JanusClient>(s_.janus_url, s_.api_secret, s_.request_timeout,
                                            &stopping_)),
+      pump_(std::make_unique<JanusEventPump>(s_.janus_url, s_.api_secret, kMaxEventWatches)),
       sessions_(std::make_unique<Sessions>()) {}
 
-CallService::~CallService() = default;
+CallService::~CallService() { pump_->stop(); }
 
-void CallService::stop() { stopping_ = true; }
+void CallService::stop() {
+  stopping_ = true;
+  pump_->stop();  // the event streams end, so that they never hold up the HTTP drain
+}
 
 model::DutyRoom CallService::room_of(storage::Tx& tx, const model::Principal& who) const {
   std::optional<model::DutyRoom> room;
@@ -187,6 +216,45 @@ void CallService::destroy_room(long long room, const std::string& sealed_secret)
   }
 }
 
+// Ended admissions out of the room (ADR 0036). The VideoRoom kick tells the publisher's handle
+// "kicked" and the others that it left; detaching every handle the admission joined with closes
+// its PeerConnections, subscribers' too, which the kick alone leaves open. Best effort: the
+// admission has ended in PostgreSQL and its token is off the room's ACL either way.
+void CallService::kick(const std::vector<storage::CallJanusHandle>& handles, long long room,
+                       const std::string* sealed_secret) {
+  auto log = core::logger(core::LogModule::service);
+  for (const auto& h : handles) {
+    if (!sealed_secret || !h.publisher_id) continue;
+    try {
+      janus_->videoroom({{"request", "kick"},
+                         {"room", room},
+                         {"secret", open(*sealed_secret, room)},
+                         {"id", *h.publisher_id}});
+    } catch (const Error& e) {
+      // Gone already (the browser left the room or its session ended): nothing to kick.
+      log->debug("call publisher not kicked room={} id={} error={}", room, *h.publisher_id,
+                 e.what());
+    }
+  }
+  for (const auto& h : handles) {
+    auto r =
+        janus_->post("/" + std::to_string(h.janus_session) + "/" + std::to_string(h.janus_handle),
+                     {{"janus", "detach"}});
+    log->info("call handle detached room={} handle={} status={}", room, h.janus_handle, r.status);
+  }
+}
+
+void CallService::changed(long long id) {
+  if (!on_change_) return;
+  try {
+    auto c = db_.in_tx([&](storage::Tx& tx) { return store_.get(tx, id, false); });
+    if (c) on_change_(*c);
+  } catch (const std::exception& e) {
+    // The change is durable; the dashboards' slow poll shows it.
+    core::logger(core::LogModule::service)->warn("call change not pushed id={}: {}", id, e.what());
+  }
+}
+
 model::DutyCall CallService::create(const model::Principal& who, const std::string& callee_kind,
                                     const std::string& callee_code) {
   if (!who.is_person()) throw Error(Errc::forbidden, "duty calls are for people");
@@ -239,6 +307,7 @@ model::DutyCall CallService::create(const model::Principal& who, const std::stri
   core::logger(core::LogModule::service)
       ->info("call placed id={} caller={} from={}:{} to={}:{}", id, who.name, c.caller.kind,
              c.caller.code, c.callee.kind, c.callee.code);
+  changed(id);
   return db_.in_tx([&](storage::Tx& tx) { return *store_.get(tx, id, false); });
 }
 
@@ -275,13 +344,19 @@ CallJoin CallService::join(const model::Principal& who, long long id) {
   auto now = clock_.now();
   auto token = core::random_token(24);
   auto hash = core::sha256_hex(token);
+  std::vector<storage::CallJanusHandle> void_handles;
+  storage::CallRoomSecrets sec;
+  bool answered = false;
   db_.in_tx([&](storage::Tx& tx) {
     auto [c, side] = call_to_act_on(store_, tx, room_of(tx, who), who, id, "joins");
     auto old = store_.leave(tx, id, who.id, now);
+    // An earlier admission of his is void: its handles are kicked below.
+    void_handles = store_.take_janus_handles(tx, id, who.id);
     store_.insert_participant(tx, id, who.id, who.name, side, hash, now);
+    answered = side == "callee" && c.state == "ringing";
     if (side == "callee") store_.set_active(tx, id, now);
-    auto sec = store_.secrets(tx, id);
-    auto secret = open(sec->sealed_secret, c.janus_room);
+    sec = *store_.secrets(tx, id);
+    auto secret = open(sec.sealed_secret, c.janus_room);
     // Janus admits the token's hash (the proxy swaps it in); the browser never holds what
     // Janus accepts, and an ended admission is taken off the list.
     janus_->videoroom({{"request", "allowed"},
@@ -296,7 +371,9 @@ CallJoin CallService::join(const model::Principal& who, long long id) {
                          {"action", "remove"},
                          {"allowed", old}});
   });
+  kick(void_handles, sec.janus_room, &sec.sealed_secret);
   core::logger(core::LogModule::service)->info("call joined id={} user={}", id, who.name);
+  if (answered) changed(id);
   auto c = get(who, id);
   return {std::move(c), token, who.name};
 }
@@ -305,22 +382,28 @@ model::DutyCall CallService::leave(const model::Principal& who, long long id) {
   if (!who.is_person()) throw Error(Errc::forbidden, "duty calls are for people");
   auto now = clock_.now();
   std::optional<storage::CallRoomSecrets> destroy;
+  std::vector<storage::CallJanusHandle> handles;
+  storage::CallRoomSecrets sec;
   db_.in_tx([&](storage::Tx& tx) {
     auto mine = room_of(tx, who);
     auto c = store_.get(tx, id, true);
     if (!c || !visible(*c, mine)) throw Error(Errc::not_found, "no such call");
     auto tokens = store_.leave(tx, id, who.id, now);
+    sec = *store_.secrets(tx, id);
+    handles = store_.take_janus_handles(tx, id, who.id);
     if (c->state == "ended" || tokens.empty()) return;
-    auto sec = store_.secrets(tx, id);
     if (c->state == "active" && store_.open_participants(tx, id) == 0) {
       store_.end(tx, id, now, who.name, "left");
+      // Nobody is left: every handle goes with the room.
+      auto rest = store_.take_janus_handles(tx, id, std::nullopt);
+      handles.insert(handles.end(), rest.begin(), rest.end());
       destroy = sec;
       return;
     }
     try {
       janus_->videoroom({{"request", "allowed"},
                          {"room", c->janus_room},
-                         {"secret", open(sec->sealed_secret, c->janus_room)},
+                         {"secret", open(sec.sealed_secret, c->janus_room)},
                          {"action", "remove"},
                          {"allowed", tokens}});
     } catch (const Error& e) {
@@ -329,7 +412,13 @@ model::DutyCall CallService::leave(const model::Principal& who, long long id) {
           ->warn("call token not removed from Janus id={} error={}", id, e.what());
     }
   });
-  if (destroy) destroy_room(destroy->janus_room, destroy->sealed_secret);
+  if (destroy) {
+    destroy_room(destroy->janus_room, destroy->sealed_secret);
+    kick(handles, sec.janus_room, nullptr);
+    changed(id);
+  } else {
+    kick(handles, sec.janus_room, &sec.sealed_secret);
+  }
   return get(who, id);
 }
 
@@ -337,24 +426,34 @@ model::DutyCall CallService::end(const model::Principal& who, long long id) {
   if (!who.is_person()) throw Error(Errc::forbidden, "duty calls are for people");
   auto now = clock_.now();
   storage::CallRoomSecrets sec;
+  std::vector<storage::CallJanusHandle> handles;
   db_.in_tx([&](storage::Tx& tx) {
     auto [c, side] = call_to_act_on(store_, tx, room_of(tx, who), who, id, "ends it");
     auto reason = side == "callee" && c.state == "ringing" ? "declined" : "hung_up";
     store_.end(tx, id, now, who.name, reason);
     sec = *store_.secrets(tx, id);
+    handles = store_.take_janus_handles(tx, id, std::nullopt);
   });
   destroy_room(sec.janus_room, sec.sealed_secret);
+  kick(handles, sec.janus_room, nullptr);
   core::logger(core::LogModule::service)->info("call ended id={} by={}", id, who.name);
+  changed(id);
   return get(who, id);
 }
 
 void CallService::sweep() {
   auto now = clock_.now();
-  auto ended = db_.in_tx([&](storage::Tx& tx) {
-    return store_.end_overdue(tx, now, now - chr::seconds(s_.ring_timeout_s),
-                              now - chr::minutes(s_.max_call_minutes));
+  std::vector<std::pair<storage::CallRoomSecrets, std::vector<storage::CallJanusHandle>>> ended;
+  db_.in_tx([&](storage::Tx& tx) {
+    for (auto& e : store_.end_overdue(tx, now, now - chr::seconds(s_.ring_timeout_s),
+                                      now - chr::minutes(s_.max_call_minutes)))
+      ended.emplace_back(e, store_.take_janus_handles(tx, e.call_id, std::nullopt));
   });
-  for (const auto& e : ended) destroy_room(e.janus_room, e.sealed_secret);
+  for (const auto& [e, handles] : ended) {
+    destroy_room(e.janus_room, e.sealed_secret);
+    kick(handles, e.janus_room, nullptr);
+    changed(e.call_id);
+  }
 }
 
 // ---- the proxy ----
@@ -409,8 +508,11 @@ ProxyAnswer CallService::proxy_post(const model::Principal& who, const std::stri
   if (parts->empty()) return proxy_create_session(who, verb, out, now);
   long long session = std::stoll((*parts)[0]);
   if (!sessions_->owns(session, who.id, now)) return refuse(404, "no such session");
+  storage::CallJanusHandle at;
+  at.janus_session = session;
+  if (parts->size() == 2) at.janus_handle = std::stoll((*parts)[1]);
   auto refused = parts->size() == 1 ? vet_session_request(in, verb, out)
-                                    : vet_handle_request(who, in, verb, out);
+                                    : vet_handle_request(who, in, verb, out, at);
   if (refused) return *refused;
   if (parts->size() == 1 && verb == "destroy") sessions_->drop(session);
   auto r = janus_->post(path, out);
@@ -435,7 +537,8 @@ ProxyAnswer CallService::proxy_create_session(const model::Principal& who, const
 // copied into `out`; the refusal otherwise.
 std::optional<ProxyAnswer> CallService::vet_handle_request(const model::Principal& who,
                                                            const json& in, const std::string& verb,
-                                                           json& out) {
+                                                           json& out,
+                                                           const storage::CallJanusHandle& at) {
   if (verb == "message") {
     if (!in.contains("body") || !in["body"].is_object())
       return refuse(400, "a message needs a body");
@@ -444,7 +547,7 @@ std::optional<ProxyAnswer> CallService::vet_handle_request(const model::Principa
     static const std::vector<std::string> kPassed = {"configure", "publish", "unpublish",
                                                      "start",     "pause",   "leave"};
     if (request == "join" || request == "joinandconfigure") {
-      if (auto refused = admit_join(who, body)) return refused;
+      if (auto refused = admit_join(who, body, at)) return refused;
     } else if (std::find(kPassed.begin(), kPassed.end(), request) == kPassed.end()) {
       return refuse(403, "not allowed through hazmond");
     }
@@ -462,15 +565,30 @@ std::optional<ProxyAnswer> CallService::vet_handle_request(const model::Principa
 }
 
 // A VideoRoom join: only with the person's own open admission's token for that room; the
-// token's hash and the room's pin go to Janus instead of what the browser sent.
-std::optional<ProxyAnswer> CallService::admit_join(const model::Principal& who, json& body) {
+// token's hash and the room's pin go to Janus instead of what the browser sent. The handle is
+// noted under the admission, and a publisher gets an id of hazmond's choosing, so that the
+// person can be kicked out when the admission ends (ADR 0036). The admission's row is locked
+// while the handle is noted: a leave or end waits for it and then kicks this handle too.
+std::optional<ProxyAnswer> CallService::admit_join(const model::Principal& who, json& body,
+                                                   storage::CallJanusHandle at) {
   if (!body.contains("room") || !body["room"].is_number_integer() || !body.contains("token") ||
       !body["token"].is_string())
     return refuse(403, "join with the room and the token hazmond gave you");
   auto hash = core::sha256_hex(body["token"].get<std::string>());
-  auto a = db_.in_tx([&](storage::Tx& tx) { return store_.admission(tx, hash); });
-  if (!a || !a->user_id || *a->user_id != who.id || a->janus_room != body["room"].get<long long>())
-    return refuse(403, "you are not admitted to this call");
+  if (body.value("ptype", "") == "publisher") at.publisher_id = random_room();
+  bool too_many = false;
+  auto a = db_.in_tx([&](storage::Tx& tx) {
+    auto found = store_.admission(tx, hash, true);
+    if (!found || !found->user_id || *found->user_id != who.id ||
+        found->janus_room != body["room"].get<long long>())
+      return decltype(found){};
+    at.participant_id = found->participant_id;
+    too_many = !store_.note_janus_handle(tx, at, clock_.now(), kMaxHandlesPerAdmission);
+    return found;
+  });
+  if (!a) return refuse(403, "you are not admitted to this call");
+  if (too_many) return refuse(403, "too many Janus handles for one admission");
+  if (at.publisher_id) body["id"] = *at.publisher_id;
   body["token"] = hash;
   body["pin"] = open(a->sealed_pin, a->janus_room);
   if (body.value("ptype", "") == "publisher") body["display"] = who.name;
@@ -503,6 +621,27 @@ ProxyAnswer CallService::proxy_get(const model::Principal& who, const std::strin
   sessions_->long_polls.fetch_sub(1);
   if (r.status == 0) throw Error(Errc::unavailable, "the video call server does not answer");
   return {static_cast<int>(r.status), r.body};
+}
+
+void CallService::watch_events(const model::Principal& who, const std::string& session,
+                               std::function<void(const std::string&)> deliver,
+                               std::function<bool()> still_open, std::function<void()> ended) {
+  if (!who.is_person() || (!is_officer(who.role) && who.role != Role::enterprise_user))
+    throw Error(Errc::forbidden, "duty calls are for the people of a duty room");
+  if (!all_digits(session) || !sessions_->owns(std::stoll(session), who.id, clock_.now()))
+    throw Error(Errc::not_found, "no such session");
+  auto id = std::stoll(session);
+  auto watch = sessions_->new_watch(id);
+  JanusWatch w;
+  w.session = id;
+  w.deliver = std::move(deliver);
+  w.alive = [this, id, watch, user = who.id, still_open = std::move(still_open)] {
+    return !stopping_.load() && still_open() && sessions_->newest_watch(id, watch) &&
+           sessions_->owns(id, user, clock_.now());
+  };
+  w.ended = std::move(ended);
+  if (!pump_->watch(std::move(w)))
+    throw Error(Errc::unavailable, "too many browsers wait on the video call server");
 }
 
 }  // namespace hazmon::service

@@ -12,7 +12,7 @@ namespace hazmon::service {
 long long EventHub::subscribe(const model::Principal& who, Callback cb) {
   std::lock_guard lock(mutex_);
   auto id = next_++;
-  subs_.emplace(id, std::make_pair(who.scope, std::move(cb)));
+  subs_.emplace(id, Sub{who.role, who.scope, std::move(cb)});
   return id;
 }
 
@@ -46,7 +46,28 @@ std::string EventHub::region_of(const std::string& company_code) {
   return region;
 }
 
-bool EventHub::visible(const model::Scope& scope, const std::string& company_code) {
+std::string EventHub::duty_room_key(const std::string& kind, const std::string& code) {
+  return kind + ":" + code;
+}
+
+bool EventHub::in_duty_room(model::Role role, const model::Scope& scope, const std::string& key) {
+  using model::Role;
+  if (auto code = key.substr(key.find(':') + 1); key.rfind("enterprise:", 0) == 0) {
+    return role == Role::enterprise_user && scope.kind == model::ScopeKind::enterprise &&
+           scope.company_code == code;
+  } else if (key.rfind("region:", 0) == 0) {
+    if (role == Role::province_admin || role == Role::province_officer)
+      return model::region_level(code) == model::RegionLevel::province;
+    return (role == Role::city_officer || role == Role::county_officer) &&
+           scope.kind == model::ScopeKind::region && scope.region_code == code;
+  }
+  return false;
+}
+
+bool EventHub::visible(const Sub& s, const LiveEvent& e) {
+  if (e.kind == "call") return in_duty_room(s.role, s.scope, e.company_code);
+  const auto& scope = s.scope;
+  const auto& company_code = e.company_code;
   switch (scope.kind) {
     case model::ScopeKind::province:
       return true;
@@ -79,14 +100,14 @@ LiveEvent EventHub::from_alarm(const model::AlarmEvent& a) {
 }
 
 void EventHub::publish(const LiveEvent& e) {
-  std::vector<std::pair<model::Scope, Callback>> subs;
+  std::vector<Sub> subs;
   {
     std::lock_guard lock(mutex_);
     if (subs_.empty()) return;
     for (const auto& [id, s] : subs_) subs.push_back(s);
   }
-  for (const auto& [scope, cb] : subs)
-    if (visible(scope, e.company_code)) cb(e);
+  for (const auto& s : subs)
+    if (visible(s, e)) s.cb(e);
 }
 
 }  // namespace hazmon::service

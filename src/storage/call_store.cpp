@@ -224,11 +224,13 @@ long long CallStore::open_participants(Tx& tx, long long call_id) const {
       {std::to_string(call_id)});
 }
 
-std::optional<CallAdmission> CallStore::admission(Tx& tx, const std::string& token_hash) const {
+std::optional<CallAdmission> CallStore::admission(Tx& tx, const std::string& token_hash,
+                                                  bool lock) const {
   auto r = tx.query(
       "SELECT p.call_id, p.id AS participant_id, c.janus_room, p.user_id, p.user_name, "
       "c.room_pin FROM duty_call_participant p JOIN duty_call c ON c.id = p.call_id "
-      "WHERE p.token_hash = $1 AND p.left_at IS NULL AND c.state <> 'ended'",
+      "WHERE p.token_hash = $1 AND p.left_at IS NULL AND c.state <> 'ended'" +
+          std::string(lock ? " FOR SHARE OF p" : ""),
       {token_hash});
   if (r.empty()) return std::nullopt;
   CallAdmission a;
@@ -239,6 +241,44 @@ std::optional<CallAdmission> CallStore::admission(Tx& tx, const std::string& tok
   a.user_name = r[0].get<std::string>("user_name");
   a.sealed_pin = r[0].get<std::string>("room_pin");
   return a;
+}
+
+bool CallStore::note_janus_handle(Tx& tx, const CallJanusHandle& h, core::SysTime at,
+                                  int max) const {
+  auto id = std::to_string(h.participant_id);
+  auto session = std::to_string(h.janus_session), handle = std::to_string(h.janus_handle);
+  auto known = *tx.one<long long>(
+      "SELECT count(*) FROM duty_call_janus_handle WHERE participant_id = $1 AND "
+      "janus_session = $2 AND janus_handle = $3",
+      {id, session, handle});
+  if (known == 0 &&
+      *tx.one<long long>("SELECT count(*) FROM duty_call_janus_handle WHERE participant_id = $1",
+                         {id}) >= max)
+    return false;
+  tx.query(
+      "INSERT INTO duty_call_janus_handle(participant_id, janus_session, janus_handle, "
+      "publisher_id, noted_at) VALUES ($1, $2, $3, $4, $5) "
+      "ON CONFLICT (participant_id, janus_session, janus_handle) DO UPDATE SET "
+      "publisher_id = coalesce(EXCLUDED.publisher_id, duty_call_janus_handle.publisher_id)",
+      {id, session, handle, h.publisher_id ? Param(std::to_string(*h.publisher_id)) : std::nullopt,
+       format_timestamptz(at)});
+  return true;
+}
+
+std::vector<CallJanusHandle> CallStore::take_janus_handles(Tx& tx, long long call_id,
+                                                           std::optional<long long> user_id) const {
+  auto rows = tx.query(
+      "DELETE FROM duty_call_janus_handle h USING duty_call_participant p "
+      "WHERE p.id = h.participant_id AND p.call_id = $1 AND "
+      "($2::bigint IS NULL OR (p.user_id = $2::bigint AND p.left_at IS NOT NULL)) "
+      "RETURNING h.participant_id, h.janus_session, h.janus_handle, h.publisher_id",
+      {std::to_string(call_id), user_id ? Param(std::to_string(*user_id)) : std::nullopt});
+  std::vector<CallJanusHandle> out;
+  for (const auto& r : rows)
+    out.push_back({r.get<long long>("participant_id"), r.get<long long>("janus_session"),
+                   r.get<long long>("janus_handle"),
+                   r.get<std::optional<long long>>("publisher_id")});
+  return out;
 }
 
 }  // namespace hazmon::storage

@@ -83,6 +83,7 @@ const std::vector<std::string> kTables = {"region",
                                           "sis_trip",
                                           "duty_call",
                                           "duty_call_participant",
+                                          "duty_call_janus_handle",
                                           "gb_device",
                                           "gb_channel"};
 
@@ -1842,6 +1843,10 @@ std::vector<Hostile> make_catalogue() {
        "not_found"},
       {"call_janus_not_json", post_text("x", "/api/v1/janus"), 400, "bad_request"},
       {"call_janus_no_verb", post_as("admin", "/api/v1/janus", {{"transaction", "t"}}), 400,
+       "bad_request"},
+      {"call_janus_events_not_a_session", get("/api/v1/janus/abc/events"), 404, "not_found"},
+      {"call_janus_events_not_mine", get("/api/v1/janus/123456789/events"), 404, "not_found"},
+      {"call_janus_events_unknown_param", get("/api/v1/janus/1/events?maxev=3"), 400,
        "bad_request"},
       // 3-D plant models (docs/plant-models.md): hostile archives and names store nothing.
       {"pm_upload_text", send_text("POST", pm_upload(kCompanyA, "x"), "hello", "text/plain"), 415,

@@ -1,8 +1,10 @@
 // Video calls between duty rooms over HTTPS with a real Janus (docs/calls.md, ADR 0031): the
 // province calls a city, the city joins, both reach Janus's VideoRoom through hazmond's proxy,
 // hang up; who may call whom (13.22), nobody outside a call joins it (13.21), an ended admission
-// admits nobody, at hazmond's proxy nor at Janus itself (13.23), an unanswered call ends. Media
-// between two browsers is tests/dashboard/calls_chromium.mjs's.
+// admits nobody, at hazmond's proxy nor at Janus itself (13.23), a person who left is kicked out
+// of the room (13.40), ringing is pushed to the called room's streams only (13.41), a browser
+// neither picks its publisher id nor piles up handles (13.42), an unanswered call ends. Media
+// between two browsers is tests/dashboard/calls.mjs's.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -15,7 +17,9 @@
 #include <hazmon/core/secret_box.hpp>
 #include <hazmon/storage/database.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <thread>
 
@@ -200,6 +204,62 @@ json join_event(World& w, const ProxySession& p, const std::string& token) {
       if (e.contains("plugindata")) return e["plugindata"]["data"];
   }
   return nullptr;
+}
+
+// The session's events (long polls) until `done` holds for what has come, at most `polls` polls
+// (each returns as soon as Janus has an event, or after its 30 s with a keepalive).
+json events_until(World& w, const ProxySession& p, const std::string& token,
+                  const std::function<bool(const json&)>& done, int polls = 8) {
+  json all = json::array();
+  for (int i = 0; i < polls && !done(all); ++i) {
+    auto r = w.c().get("/api/v1/janus/" + p.session + "?maxev=10", token);
+    if (r.status != 200) break;
+    auto events = r.json();
+    if (!events.is_array()) events = json::array({events});
+    for (auto& e : events) all.push_back(e);
+  }
+  return all;
+}
+// Whether the events hold Janus's `detached` of this handle.
+bool detached(const json& events, const std::string& handle) {
+  for (const auto& e : events)
+    if (e.value("janus", "") == "detached" && std::to_string(e.value("sender", 0LL)) == handle)
+      return true;
+  return false;
+}
+// Whether the events hold the VideoRoom's "you were kicked" on this handle.
+bool told_kicked(const json& events, const std::string& handle) {
+  for (const auto& e : events) {
+    if (!e.contains("plugindata") || std::to_string(e.value("sender", 0LL)) != handle) continue;
+    const auto& d = e["plugindata"]["data"];
+    if (d.value("leaving", "") == "ok" && d.value("reason", "") == "kicked") return true;
+  }
+  return false;
+}
+// The room's publishers as Janus lists them (asked server-side, with the api_secret).
+std::vector<long long> participant_ids(World& w, long long room) {
+  std::vector<long long> ids;
+  auto list = w.videoroom({{"request", "listparticipants"}, {"room", room}});
+  for (const auto& p : list.value("participants", json::array())) ids.push_back(p.value("id", 0LL));
+  return ids;
+}
+bool has(const std::vector<long long>& v, long long x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+long long janus_error(const HttpResult& r) {
+  auto j = r.json();
+  return j.is_object() && j.value("janus", "") == "error" ? j["error"].value("code", 0LL) : 0;
+}
+// A publisher joined through the proxy: its id in the room (hazmond's choice), 0 if not joined.
+long long join_publisher(World& w, const ProxySession& s, long long room, const json& token,
+                         const std::string& who) {
+  auto r = proxy_message(
+      w, s,
+      {{"request", "join"}, {"room", room}, {"ptype", "publisher"}, {"id", 4242}, {"token", token}},
+      who);
+  if (r.status != 200) return 0;
+  auto ev = join_event(w, s, who);
+  return ev.is_object() && ev.value("videoroom", "") == "joined" ? ev.value("id", 0LL) : 0;
 }
 
 }  // namespace
@@ -500,6 +560,239 @@ TEST(CallAttack, AnEndedAdmissionAdmitsNobody) {
                 .status,
             403);
   EXPECT_FALSE(w.room_exists(room));
+}
+
+// 13.40: a person who left, whose admission was voided by joining again, or whose call ended is
+// kicked out of the room on Janus: a client that keeps its handles open is told so and its
+// handles are gone (nothing more reaches them), while the call goes on for the others.
+TEST(CallAttack, ALeaverIsKickedOutOfTheRoom) {
+  NEED_JANUS();
+  auto r = place(w, "region", kCity, w.prov);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto id = r.json()["id"].get<long long>();
+  auto pj = w.c().post_json(path_of(id, "join"), json::object(), w.prov);
+  ASSERT_EQ(pj.status, 200) << pj.body;
+  auto room = pj.json()["room"].get<long long>();
+  auto cj = w.c().post_json(path_of(id, "join"), json::object(), w.city);
+  ASSERT_EQ(cj.status, 200) << cj.body;
+
+  auto ps = open_session(w, w.prov);
+  auto prov_id = join_publisher(w, ps, room, pj.json()["token"], w.prov);
+  ASSERT_NE(prov_id, 0);
+  auto cs = open_session(w, w.city);
+  auto city_id = join_publisher(w, cs, room, cj.json()["token"], w.city);
+  ASSERT_NE(city_id, 0);
+  // A second handle of the city's, joined as a subscriber with the same token (Janus answers
+  // that there is no such feed yet: nobody publishes media here; the handle stays attached).
+  auto sub = w.c().post_json("/api/v1/janus/" + cs.session,
+                             {{"janus", "attach"}, {"plugin", "janus.plugin.videoroom"}}, w.city);
+  ASSERT_EQ(sub.status, 200) << sub.body;
+  ProxySession cs_sub{cs.session, std::to_string(sub.json()["data"]["id"].get<long long>())};
+  ASSERT_EQ(proxy_message(w, cs_sub,
+                          {{"request", "join"},
+                           {"room", room},
+                           {"ptype", "subscriber"},
+                           {"streams", json::array({{{"feed", prov_id}}})},
+                           {"token", cj.json()["token"]}},
+                          w.city)
+                .status,
+            200);
+  auto before = participant_ids(w, room);
+  EXPECT_TRUE(has(before, prov_id) && has(before, city_id)) << json(before);
+
+  // The city leaves but its client keeps everything open.
+  auto left = w.c().post_json(path_of(id, "leave"), json::object(), w.city);
+  ASSERT_EQ(left.status, 200) << left.body;
+  EXPECT_EQ(left.json()["state"], "active");
+  auto events = events_until(w, cs, w.city, [&](const json& e) {
+    return detached(e, cs.handle) && detached(e, cs_sub.handle);
+  });
+  EXPECT_TRUE(told_kicked(events, cs.handle)) << events;
+  EXPECT_TRUE(detached(events, cs.handle)) << events;
+  EXPECT_TRUE(detached(events, cs_sub.handle)) << events;
+  auto after = participant_ids(w, room);
+  EXPECT_FALSE(has(after, city_id)) << json(after);
+  EXPECT_TRUE(has(after, prov_id)) << json(after);  // the call goes on for the province
+  // Whatever the kept handles ask now, Janus no longer knows them (459: no such handle).
+  EXPECT_EQ(janus_error(proxy_message(w, cs, {{"request", "configure"}, {"audio", true}}, w.city)),
+            459);
+  EXPECT_EQ(janus_error(proxy_message(w, cs_sub, {{"request", "start"}}, w.city)), 459);
+
+  // The province joins again (a new admission): the first one's handle is kicked.
+  auto again = w.c().post_json(path_of(id, "join"), json::object(), w.prov);
+  ASSERT_EQ(again.status, 200) << again.body;
+  auto pevents = events_until(w, ps, w.prov, [&](const json& e) { return detached(e, ps.handle); });
+  EXPECT_TRUE(told_kicked(pevents, ps.handle)) << pevents;
+  EXPECT_TRUE(detached(pevents, ps.handle)) << pevents;
+  EXPECT_FALSE(has(participant_ids(w, room), prov_id));
+
+  // The call ends: the new admission's handle goes with the room.
+  auto ps2 = open_session(w, w.prov);
+  ASSERT_NE(join_publisher(w, ps2, room, again.json()["token"], w.prov), 0);
+  ASSERT_EQ(w.c().post_json(path_of(id, "end"), json::object(), w.prov).status, 200);
+  auto eevents =
+      events_until(w, ps2, w.prov, [&](const json& e) { return detached(e, ps2.handle); });
+  EXPECT_TRUE(detached(eevents, ps2.handle)) << eevents;
+  EXPECT_FALSE(w.room_exists(room));
+  // Every noted handle was kicked and taken off the call's record.
+  auto noted = shared_db().db().in_tx([&](storage::Tx& tx) {
+    return *tx.one<long long>(
+        "SELECT count(*) FROM duty_call_janus_handle h JOIN duty_call_participant p ON "
+        "p.id = h.participant_id WHERE p.call_id = $1",
+        {std::to_string(id)});
+  });
+  EXPECT_EQ(noted, 0);
+}
+
+// 13.42: a browser does not pick its publisher id (hazmond's id is the one it kicks), and one
+// admission does not pile up handles past the bound.
+TEST(CallAttack, ABrowserNeitherPicksItsIdNorPilesUpHandles) {
+  NEED_JANUS();
+  auto r = place(w, "enterprise", kA, w.county);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto id = r.json()["id"].get<long long>();
+  auto aj = w.c().post_json(path_of(id, "join"), json::object(), w.user_a);
+  ASSERT_EQ(aj.status, 200) << aj.body;
+  auto room = aj.json()["room"].get<long long>();
+  auto s = open_session(w, w.user_a);
+  auto mine = join_publisher(w, s, room, aj.json()["token"], w.user_a);  // asked for 4242
+  ASSERT_NE(mine, 0);
+  EXPECT_NE(mine, 4242);
+  EXPECT_TRUE(has(participant_ids(w, room), mine));
+  // 16 handles per admission are noted; the 17th join is refused before it reaches Janus.
+  int refused_at = 0;
+  for (int i = 2; i <= 17 && refused_at == 0; ++i) {
+    auto h = w.c().post_json("/api/v1/janus/" + s.session,
+                             {{"janus", "attach"}, {"plugin", "janus.plugin.videoroom"}}, w.user_a);
+    ASSERT_EQ(h.status, 200) << h.body;
+    ProxySession extra{s.session, std::to_string(h.json()["data"]["id"].get<long long>())};
+    auto j = proxy_message(w, extra,
+                           {{"request", "join"},
+                            {"room", room},
+                            {"ptype", "subscriber"},
+                            {"token", aj.json()["token"]}},
+                           w.user_a);
+    if (j.status == 403) refused_at = i;
+  }
+  EXPECT_EQ(refused_at, 17);
+  ASSERT_EQ(w.c().post_json(path_of(id, "end"), json::object(), w.county).status, 200);
+}
+
+// 13.41: a call rings at once on the live stream of the called room's people, and of nobody
+// else: not the caller's room, not a county or an enterprise under the called city. Each
+// listener reads until an event of a call placed to its own room, placed after the others, so
+// that it would have had every earlier one by then.
+TEST(CallAttack, RingingIsPushedToTheCalledRoomOnly) {
+  NEED_JANUS();
+  std::atomic<int> opened{0};
+  std::string county_got, user_got, prov_got;
+  auto listen = [&](const std::string& token, const std::string& until, std::string& got) {
+    return std::thread([&, token, until] {
+      got = w.c().read_stream("/api/v1/stream", token, until, std::chrono::seconds(90),
+                              [&] { ++opened; });
+    });
+  };
+  std::vector<std::thread> listeners;
+  listeners.push_back(
+      listen(w.county, "\"callee\":{\"code\":\"" + std::string(kCounty), county_got));
+  listeners.push_back(listen(w.user_a, "\"callee\":{\"code\":\"" + kA, user_got));
+  listeners.push_back(listen(w.prov2, "\"callee\":{\"code\":\"140000", prov_got));
+  for (int i = 0; i < 600 && opened < 3; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_EQ(opened.load(), 3);
+
+  long long x = 0;
+  auto city_got =
+      w.c().read_stream("/api/v1/stream", w.city, "event: call", std::chrono::seconds(60), [&] {
+        auto p = place(w, "region", kCity, w.prov);
+        if (p.status == 201) x = p.json()["id"].get<long long>();
+      });
+  ASSERT_NE(x, 0);
+  auto id_of = [](long long id) { return "\"id\":" + std::to_string(id) + ","; };
+  EXPECT_NE(city_got.find(id_of(x)), std::string::npos) << city_got;
+  EXPECT_NE(city_got.find("\"state\":\"ringing\""), std::string::npos) << city_got;
+  EXPECT_NE(city_got.find("\"incoming\":true"), std::string::npos) << city_got;
+  EXPECT_NE(city_got.find("\"caller_name\":\"call_prov\""), std::string::npos) << city_got;
+  // Then one call to each listener's own room, from someone who is not listening there.
+  auto y = place(w, "region", kCounty, w.prov2);
+  auto z = place(w, "enterprise", kA, w.city2);
+  auto v = place(w, "region", "140000", w.city2);
+  for (auto* p : {&y, &z, &v}) ASSERT_EQ(p->status, 201) << p->body;
+  for (auto& t : listeners) t.join();
+  auto yid = y.json()["id"].get<long long>(), zid = z.json()["id"].get<long long>(),
+       vid = v.json()["id"].get<long long>();
+  EXPECT_NE(county_got.find(id_of(yid)), std::string::npos) << county_got;
+  EXPECT_NE(user_got.find(id_of(zid)), std::string::npos) << user_got;
+  EXPECT_NE(prov_got.find(id_of(vid)), std::string::npos) << prov_got;
+  for (const auto* got : {&county_got, &user_got, &prov_got})
+    EXPECT_EQ(got->find(id_of(x)), std::string::npos) << *got;
+  EXPECT_EQ(county_got.find(id_of(zid)), std::string::npos) << county_got;
+  EXPECT_EQ(user_got.find(id_of(yid)), std::string::npos) << user_got;
+
+  // Hung up: the called room's banner hears that too.
+  auto ended = w.c().read_stream(
+      "/api/v1/stream", w.city2, "\"end_reason\":\"hung_up\"", std::chrono::seconds(60),
+      [&] { w.c().post_json(path_of(x, "end"), json::object(), w.prov); });
+  EXPECT_NE(ended.find(id_of(x)), std::string::npos) << ended;
+  EXPECT_NE(ended.find("\"state\":\"ended\""), std::string::npos) << ended;
+  EXPECT_EQ(w.c().post_json(path_of(yid, "end"), json::object(), w.prov2).status, 200);
+  EXPECT_EQ(w.c().post_json(path_of(zid, "end"), json::object(), w.city2).status, 200);
+  EXPECT_EQ(w.c().post_json(path_of(vid, "end"), json::object(), w.city2).status, 200);
+}
+
+// The dashboard reads a session's Janus events as server-sent events, pushed by hazmond's own long
+// poll: more sessions at once than calls.max_long_polls (4) allows long polls, each hears its
+// join; a session destroyed through the proxy ends its stream; another's session is 404.
+TEST(CallApi, JanusEventsArePushedAsServerSentEvents) {
+  NEED_JANUS();
+  auto r = place(w, "enterprise", kA, w.county);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto id = r.json()["id"].get<long long>();
+  auto cj = w.c().post_json(path_of(id, "join"), json::object(), w.county);
+  ASSERT_EQ(cj.status, 200) << cj.body;
+  auto room = cj.json()["room"].get<long long>();
+  constexpr int kStreams = 6;
+  std::vector<ProxySession> sessions;
+  for (int i = 0; i < kStreams; ++i) sessions.push_back(open_session(w, w.county));
+  std::atomic<int> opened{0};
+  std::vector<std::string> got(kStreams);
+  std::vector<std::thread> readers;
+  for (int i = 0; i < kStreams; ++i)
+    readers.emplace_back([&, i] {
+      got[i] = w.c().read_stream("/api/v1/janus/" + sessions[i].session + "/events", w.county,
+                                 "\"videoroom\":\"joined\"", std::chrono::seconds(90),
+                                 [&] { ++opened; });
+    });
+  for (int i = 0; i < 1200 && opened < kStreams; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(opened.load(), kStreams);
+  // Held streams take no worker: the API answers meanwhile.
+  EXPECT_EQ(w.c().get(path_of(id), w.county).status, 200);
+  for (const auto& s : sessions)
+    EXPECT_EQ(proxy_message(w, s,
+                            {{"request", "join"},
+                             {"room", room},
+                             {"ptype", "publisher"},
+                             {"token", cj.json()["token"]}},
+                            w.county)
+                  .status,
+              200);
+  for (auto& t : readers) t.join();
+  for (int i = 0; i < kStreams; ++i) {
+    EXPECT_NE(got[i].find("event: janus"), std::string::npos) << got[i];
+    EXPECT_NE(got[i].find("\"sender\":" + sessions[i].handle), std::string::npos) << got[i];
+  }
+  // Another's session: 404, as for the long poll.
+  EXPECT_TRUE(problem(w.c().get("/api/v1/janus/" + sessions[0].session + "/events", w.other_city),
+                      404, "not_found"));
+  // Destroyed through the proxy: its stream ends (the last chunk comes).
+  auto ended = w.c().read_stream(
+      "/api/v1/janus/" + sessions[1].session + "/events", w.county, "\r\n0\r\n\r\n",
+      std::chrono::seconds(60), [&] {
+        w.c().post_json("/api/v1/janus/" + sessions[1].session, {{"janus", "destroy"}}, w.county);
+      });
+  EXPECT_NE(ended.find("\r\n0\r\n\r\n"), std::string::npos) << ended;
+  ASSERT_EQ(w.c().post_json(path_of(id, "end"), json::object(), w.county).status, 200);
 }
 
 // Last: it moves the shared clock past the ring timeout.

@@ -1673,6 +1673,17 @@ TEST_F(ScopeMatrixOther, CallsFollowTheirRooms) {
     EXPECT_EQ(c.post_json("/api/v1/calls/" + std::to_string(id) + "/end", json::object(), tok(user))
                   .status,
               200);
+  // A Janus session's pushed events (GET /api/v1/janus/{session}/events) are its creator's only.
+  auto js =
+      c.post_json("/api/v1/janus", {{"janus", "create"}, {"transaction", "s"}}, tok("sm_city"));
+  ASSERT_EQ(js.status, 200) << js.body;
+  auto events =
+      "/api/v1/janus/" + std::to_string(js.json()["data"]["id"].get<long long>()) + "/events";
+  for (const auto& who : kCallers) {
+    if (who.user == "sm_city") continue;
+    auto r = c.get(events, w_->token.at(who.user));
+    EXPECT_EQ(r.status, who.role == "operator" ? 403 : 404) << who.user << ": " << r.body;
+  }
 }
 
 // GB/T 28181 devices (docs/gb28181.md): listed and read inside the scope only, 404 outside for

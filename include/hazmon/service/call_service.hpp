@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -64,6 +65,7 @@ struct ProxyAnswer {
 };
 
 class JanusClient;
+class JanusEventPump;
 
 class CallService {
  public:
@@ -72,6 +74,11 @@ class CallService {
   ~CallService();
 
   const CallSettings& settings() const { return s_; }
+
+  // Told after a call was placed, answered or ended (with the call as it now is), so that the
+  // called room's dashboards ring at once and stop ringing (the live stream's `call` event).
+  // Set before serving; runs on the request's thread and must only queue.
+  void on_change(std::function<void(const model::DutyCall&)> fn) { on_change_ = std::move(fn); }
 
   // A new call from the caller's duty room to the callee's (kind "region" or "enterprise"):
   // 403 for roles that do not call, 422 on /callee_code for a room that is absent or not one
@@ -86,8 +93,9 @@ class CallService {
   // The caller who placed it, or a person of the callee's room: admitted with a new token (an
   // earlier admission of the same person ends). 404 for everyone else, 409 once ended.
   CallJoin join(const model::Principal& who, long long id);
-  // The person's admission ends and its token is taken off the room; when nobody is left in an
-  // answered call, it ends.
+  // The person's admission ends and its token is taken off the room, and he is kicked out of the
+  // room on Janus (every handle he joined it with, ADR 0036); when nobody is left in an answered
+  // call, it ends.
   model::DutyCall leave(const model::Principal& who, long long id);
   // Hang up (either side), or decline while ringing (the callee's room): the call ends and its
   // room is destroyed. 409 when it already ended.
@@ -105,6 +113,16 @@ class CallService {
                          const std::string& body);
   ProxyAnswer proxy_get(const model::Principal& who, const std::string& session,
                         const std::string& maxev);
+  // The session's Janus events pushed as they come instead of long-polled (GET
+  // /api/v1/janus/{session}/events, server-sent events): hazmond's own long poll on one thread
+  // of its own (JanusEventPump), so no HTTP worker waits on Janus. `deliver` gets one Janus event
+  // (JSON) at a time and must only queue; `still_open` is asked about once a second (false ends the
+  // watch); `ended` runs once at its end (the client left, the Janus session is gone or no
+  // longer the person's, a newer watch of the same session, shutdown). 404 for a session that is
+  // not the person's, 503 past the node's bound.
+  void watch_events(const model::Principal& who, const std::string& session,
+                    std::function<void(const std::string&)> deliver,
+                    std::function<bool()> still_open, std::function<void()> ended);
 
  private:
   model::DutyRoom room_of(storage::Tx& tx, const model::Principal& who) const;
@@ -112,14 +130,22 @@ class CallService {
                                              const model::DutyRoom& mine, const std::string& kind,
                                              const std::string& code) const;
   void destroy_room(long long room, const std::string& sealed_secret);
+  // Kicks ended admissions' handles out of the room (ADR 0036); `sealed_secret` null when the
+  // room was destroyed (then only their handles are detached).
+  void kick(const std::vector<storage::CallJanusHandle>& handles, long long room,
+            const std::string* sealed_secret);
+  void changed(long long id);
   std::string open(const std::string& sealed, long long room) const;
   // Steps of proxy_post.
   ProxyAnswer proxy_create_session(const model::Principal& who, const std::string& verb,
                                    const nlohmann::json& out, core::SysTime now);
+  // `at`: the session and handle the request is for (a join notes them under its admission).
   std::optional<ProxyAnswer> vet_handle_request(const model::Principal& who,
                                                 const nlohmann::json& in, const std::string& verb,
-                                                nlohmann::json& out);
-  std::optional<ProxyAnswer> admit_join(const model::Principal& who, nlohmann::json& body);
+                                                nlohmann::json& out,
+                                                const storage::CallJanusHandle& at);
+  std::optional<ProxyAnswer> admit_join(const model::Principal& who, nlohmann::json& body,
+                                        storage::CallJanusHandle at);
 
   storage::Database& db_;
   const core::Clock& clock_;
@@ -127,7 +153,9 @@ class CallService {
   CallSettings s_;
   storage::CallStore store_;
   std::atomic<bool> stopping_{false};
+  std::function<void(const model::DutyCall&)> on_change_;
   std::unique_ptr<JanusClient> janus_;
+  std::unique_ptr<JanusEventPump> pump_;
   struct Sessions;
   std::unique_ptr<Sessions> sessions_;
 };

@@ -32,6 +32,13 @@ struct CallAdmission {
   std::string user_name, sealed_pin;
 };
 
+// A Janus handle an admission joined the call's room with (migration 0040): what kicking the
+// person out of the room addresses.
+struct CallJanusHandle {
+  long long participant_id = 0, janus_session = 0, janus_handle = 0;
+  std::optional<long long> publisher_id;  // the VideoRoom participant id of a publisher's join
+};
+
 class CallStore {
  public:
   // An active region (province, city, county) or enterprise as a duty room; nullopt if absent.
@@ -67,7 +74,18 @@ class CallStore {
   // Closes every open admission of the call (it ended).
   void leave_all(Tx& tx, long long call_id, core::SysTime at) const;
   long long open_participants(Tx& tx, long long call_id) const;
-  std::optional<CallAdmission> admission(Tx& tx, const std::string& token_hash) const;
+  // `lock`: FOR SHARE of the admission's row, so that a leave or an end (which update it) waits
+  // until a handle noted under it is committed, and then kicks that handle too.
+  std::optional<CallAdmission> admission(Tx& tx, const std::string& token_hash,
+                                         bool lock = false) const;
+
+  // Notes a handle an admission joins the room with (again: the publisher id is kept or set);
+  // false when the admission already has `max` handles (nothing noted).
+  bool note_janus_handle(Tx& tx, const CallJanusHandle& h, core::SysTime at, int max) const;
+  // Takes (deletes and returns) the handles of the call's ended admissions: of `user_id` only,
+  // or of every admission when it is nullopt (the call ended).
+  std::vector<CallJanusHandle> take_janus_handles(Tx& tx, long long call_id,
+                                                  std::optional<long long> user_id) const;
 };
 
 }  // namespace hazmon::storage
