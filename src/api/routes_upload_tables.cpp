@@ -6,13 +6,13 @@
 
 #include <hazmon/auth/auth_service.hpp>
 #include <hazmon/core/error.hpp>
-#include <hazmon/core/random.hpp>
 #include <hazmon/service/audit_log.hpp>
-#include <hazmon/service/federation_forwarder.hpp>
 #include <hazmon/service/ingest_service.hpp>
 #include <hazmon/service/process_service.hpp>
 #include <hazmon/service/registry_service.hpp>
+#include <hazmon/service/row_uploads.hpp>
 
+#include <optional>
 #include <string_view>
 
 #include "request_helpers.hpp"
@@ -72,6 +72,14 @@ const std::vector<Table>& tables() {
 // Not a registry collection: which key processes the enterprise runs (migration 0018), filed
 // through ProcessService.
 constexpr const char* kEnterpriseProcesses = "enterprise-processes";
+
+// The gateway's dataId of a base-table upload, if it sent one as a string: kept when the city
+// forwards the rows (base tables are not deduplicated by it, so any string does).
+std::optional<std::string> string_data_id(const json& body) {
+  if (body.is_object() && body.contains("dataId") && body["dataId"].is_string())
+    return body["dataId"].get<std::string>();
+  return std::nullopt;
+}
 
 const Table* find_table(const std::string& name) {
   for (const auto& t : tables())
@@ -165,7 +173,8 @@ struct Outcome {
 
 // Each row created or updated, or rejected by index; the registry's unavailability is not the row's
 // fault and fails the upload.
-Outcome upsert_rows(ApiContext& ctx, const Table& table, const Principal& who, const json& rows) {
+Outcome upsert_rows(ApiContext& ctx, service::RowUploadService& uploads, const Table& table,
+                    const Principal& who, const json& rows) {
   // The gateway writes its own enterprise's base tables with an enterprise user's registry rights;
   // the registry's scope checks keep every row inside that enterprise.
   Principal as{who.id, who.name, model::Role::enterprise_user, who.scope};
@@ -181,7 +190,10 @@ Outcome upsert_rows(ApiContext& ctx, const Table& table, const Principal& who, c
     }
     try {
       std::vector<std::string> kept_fields;
-      (upsert(ctx.registry, as, table, row, kept_fields) ? o.created : o.updated)++;
+      bool created = false;
+      // A savepoint: a row refused half-way leaves nothing of itself.
+      uploads.row([&] { created = upsert(ctx.registry, as, table, row, kept_fields); });
+      (created ? o.created : o.updated)++;
       if (!kept_fields.empty())
         o.kept.push_back({{"index", i},
                           {"fields", kept_fields},
@@ -281,17 +293,28 @@ void add_upload_table_routes(http::Router& r, ApiContext& ctx) {
         check_query(req, {});
         auto body = parse_json_body(req);
         // The encrypted envelope {appId, dataId, data}, as for readings.
-        if (body.is_object() && body.contains("appId") && body.contains("data"))
+        std::optional<std::string> data_id = string_data_id(body);
+        if (body.is_object() && body.contains("appId") && body.contains("data")) {
           body = open_upload_envelope(ctx, who, body);
+          if (auto inner = string_data_id(body)) data_id = inner;
+        }
         // A city platform writes as the named enterprise's gateway, with the same kept fields.
         const auto gateway = uploading_gateway(ctx, body, who, kRefused);
         auto rows = upload_rows(body, gateway, kUploadRules);
-        auto o = upsert_rows(ctx, *table, gateway, rows);
-        audit(ctx, req, who, gateway, *table, o);
-        // City mode (docs/federation.md): what was written goes on to the province, as the
-        // object form a city platform sends, before the 2xx.
-        if (o.created + o.updated > 0)
-          forward_upload(ctx, "/api/v1/upload/" + req.params["table"], body, gateway, rows, "tbl-");
+        // One transaction (ADR 0033): the rows, the audit entry and, in city mode, the outbox
+        // row that takes them on to the province, as the object form a city platform sends.
+        // Not deduplicated by dataId: a resend is an upsert of the same rows.
+        auto& uploads = row_uploads(ctx);
+        Outcome o;
+        uploads.upload(std::nullopt, [&] {
+          o = upsert_rows(ctx, uploads, *table, gateway, rows);
+          audit(ctx, req, who, gateway, *table, o);
+          service::FiledUpload filed;
+          if (o.created + o.updated > 0)
+            filed.forward = forward_entry(ctx, "/api/v1/upload/" + req.params["table"], data_id,
+                                          gateway, rows, "tbl-");
+          return filed;
+        });
         auto res = json_response(200, {{"accepted", o.created + o.updated},
                                        {"created", o.created},
                                        {"updated", o.updated},

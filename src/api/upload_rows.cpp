@@ -1,8 +1,8 @@
 #include "upload_rows.hpp"
 
 #include <hazmon/core/random.hpp>
-#include <hazmon/service/federation_forwarder.hpp>
 #include <hazmon/service/registry_service.hpp>
+#include <hazmon/service/row_uploads.hpp>
 
 #include "request_helpers.hpp"
 #include "upload_envelope.hpp"
@@ -78,16 +78,64 @@ model::Principal uploading_gateway(ApiContext& ctx, const json& body, const mode
   return {who.id, who.name, model::Role::gateway, model::Scope::enterprise(company)};
 }
 
-void forward_upload(ApiContext& ctx, const std::string& path, const json& body,
-                    const model::Principal& as, const json& rows, const char* id_prefix) {
-  if (!ctx.federation) return;
-  std::string data_id = body.is_object() && body.contains("dataId") && body["dataId"].is_string()
-                            ? body["dataId"].get<std::string>()
-                            : id_prefix + core::random_token(12);
+std::optional<std::string> sent_data_id(const json& body,
+                                        const std::optional<std::string>& envelope_id) {
+  std::optional<std::string> id = envelope_id;
+  if (body.is_object() && body.contains("dataId")) {
+    const auto& v = body["dataId"];
+    if (!v.is_string())
+      throw Error(Errc::validation_failed, "dataId must be a string",
+                  {{"/dataId", "1–64 letters, digits, - _ ."}});
+    id = v.get<std::string>();
+  }
+  if (!id) return std::nullopt;
+  // The readings upload's rule: the id is part of a key and of the city's forwarded key.
+  if (id->empty() || id->size() > 64 ||
+      id->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") !=
+          std::string::npos)
+    throw Error(Errc::validation_failed, "dataId must be 1–64 letters, digits, - _ .",
+                {{"/dataId", "1–64 letters, digits, - _ ."}});
+  return id;
+}
+
+std::optional<service::RowUploadIdentity> upload_identity(const std::string& path,
+                                                          const std::optional<std::string>& sent_id,
+                                                          const model::Principal& who,
+                                                          const model::Principal& as,
+                                                          const json& rows) {
+  if (!sent_id) return std::nullopt;
+  service::RowUploadIdentity id;
+  id.company_code = as.scope.company_code;
+  id.path = path;
+  id.data_id = *sent_id;
+  if (who.role == model::Role::city_platform) {
+    id.forwarded_by = who.scope.region_code;
+    id.data_id = who.scope.region_code + ":" + *sent_id;
+  }
+  // nlohmann::json keeps object keys sorted: one text for the same rows however they were sent
+  // (plain or in an envelope, any key order or spacing).
+  id.rows_sha256 = core::sha256_hex(rows.dump());
+  id.app_id = who.name;
+  return id;
+}
+
+std::optional<service::OutboxEntry> forward_entry(ApiContext& ctx, const std::string& path,
+                                                  const std::optional<std::string>& sent_id,
+                                                  const model::Principal& as, const json& rows,
+                                                  const char* id_prefix) {
+  if (!ctx.federation) return std::nullopt;
+  // Without the gateway's dataId a random one: the forwarder's resends keep it (one outbox row),
+  // so the province still answers them as one upload.
+  std::string data_id = sent_id ? *sent_id : id_prefix + core::random_token(12);
   const auto& company = as.scope.company_code;
-  ctx.federation->queue(
+  return service::OutboxEntry{
       path, company, data_id,
-      json{{"companyCode", company}, {"dataId", data_id}, {"datas", rows}}.dump());
+      json{{"companyCode", company}, {"dataId", data_id}, {"datas", rows}}.dump()};
+}
+
+service::RowUploadService& row_uploads(ApiContext& ctx) {
+  if (!ctx.row_uploads) throw Error(Errc::internal, "row uploads are not wired in this server");
+  return *ctx.row_uploads;
 }
 
 std::string rejection_reason(const Error& e) {
@@ -109,44 +157,56 @@ http::Response upload_each(
   check_query(req, {});
   auto body = parse_json_body(req);
   // The encrypted envelope {appId, dataId, data}, as for readings and base tables.
-  if (body.is_object() && body.contains("appId") && body.contains("data"))
+  std::optional<std::string> envelope_id;
+  if (body.is_object() && body.contains("appId") && body.contains("data")) {
+    envelope_id = sent_data_id(body, std::nullopt);
     body = open_upload_envelope(ctx, who, body);
+  }
   // A city platform files as the named enterprise's gateway (docs/federation.md "Province side").
   const auto as = uploading_gateway(ctx, body, who, u.refused);
   const auto& rows = upload_rows(body, as, u.rules);
-  int created = 0, changed = 0;
-  json rejected = json::array();
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    try {
-      const json& row = rows[i];
-      if (row.is_object() && row.contains("company_code") &&
-          row["company_code"] != as.scope.company_code) {
-        rejected.push_back({{"index", i}, {"reason", "the row belongs to another enterprise"}});
-        continue;
+  const auto sent_id = sent_data_id(body, envelope_id);
+  auto& uploads = row_uploads(ctx);
+  auto answer = uploads.upload(upload_identity(req.path, sent_id, who, as, rows), [&] {
+    int created = 0, changed = 0;
+    json rejected = json::array();
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      try {
+        const json& row = rows[i];
+        if (row.is_object() && row.contains("company_code") &&
+            row["company_code"] != as.scope.company_code) {
+          rejected.push_back({{"index", i}, {"reason", "the row belongs to another enterprise"}});
+          continue;
+        }
+        bool made = false;
+        uploads.row([&] { made = file_one(row, as); });
+        (made ? created : changed)++;
+      } catch (const Error& e) {
+        if (e.code() == Errc::unavailable || e.code() == Errc::internal) throw;
+        rejected.push_back({{"index", i}, {"reason", rejection_reason(e)}});
       }
-      (file_one(row, as) ? created : changed)++;
-    } catch (const Error& e) {
-      if (e.code() == Errc::unavailable || e.code() == Errc::internal) throw;
-      rejected.push_back({{"index", i}, {"reason", rejection_reason(e)}});
     }
-  }
-  if (created + changed > 0) {
-    auto a = audit_entry(req, who, 200, u.action, u.target);
-    auto detail =
-        nlohmann::json{{"created", created}, {u.changed, changed}, {"rejected", rejected.size()}};
-    if (who.role == model::Role::city_platform) {
-      detail["company_code"] = as.scope.company_code;
-      detail["forwarded_by"] = who.scope.region_code;
+    service::FiledUpload filed;
+    filed.reply = json{{"accepted", created + changed},
+                       {"created", created},
+                       {u.changed, changed},
+                       {"rejected", rejected}};
+    if (created + changed > 0) {
+      auto a = audit_entry(req, who, 200, u.action, u.target);
+      auto detail =
+          nlohmann::json{{"created", created}, {u.changed, changed}, {"rejected", rejected.size()}};
+      if (who.role == model::Role::city_platform) {
+        detail["company_code"] = as.scope.company_code;
+        detail["forwarded_by"] = who.scope.region_code;
+      }
+      a.detail = detail.dump();
+      ctx.audit.record(a);
+      // City mode: the rows as read, to the province's same route, in this transaction.
+      filed.forward = forward_entry(ctx, req.path, sent_id, as, rows, "row-");
     }
-    a.detail = detail.dump();
-    ctx.audit.record(a);
-    // City mode: the rows as read, to the province's same route, before the 2xx.
-    forward_upload(ctx, req.path, body, as, rows, "row-");
-  }
-  return json_response(200, {{"accepted", created + changed},
-                             {"created", created},
-                             {u.changed, changed},
-                             {"rejected", rejected}});
+    return filed;
+  });
+  return json_response(200, answer.reply);
 }
 
 }  // namespace hazmon::api

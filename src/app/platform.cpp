@@ -36,6 +36,7 @@
 #include <hazmon/service/registry_service.hpp>
 #include <hazmon/service/report_service.hpp>
 #include <hazmon/service/roster.hpp>
+#include <hazmon/service/row_uploads.hpp>
 #include <hazmon/service/sis_service.hpp>
 #include <hazmon/service/statistics_service.hpp>
 #include <hazmon/service/unit_status_service.hpp>
@@ -169,9 +170,13 @@ struct Platform::Impl {
   std::unique_ptr<service::PatrolService> patrols;
   std::unique_ptr<service::Gb28181Service> gb28181;  // GB/T 28181 devices (docs/gb28181.md)
   std::unique_ptr<::hazmon::gb28181::Server> sip;    // gb28181.enabled: reports to gb28181
+  // The pipeline's GB/T 28181 cameras INVITE through the SIP server (ADR 0034); the pipeline
+  // stops before both (Platform::stop).
+  std::unique_ptr<video::GbSignalling> gb_signalling;
   unsigned short sip_port = 0;
   std::unique_ptr<service::CallService> calls;  // calls.enabled: duty-room video calls
   std::unique_ptr<service::PlantModelService> plant_models;
+  std::unique_ptr<service::RowUploadService> row_uploads;      // ADR 0033
   std::unique_ptr<storage::RegistryVersion> registry_version;  // outlives ctx's response cache
   std::unique_ptr<api::ApiContext> ctx;
   http::Router router;
@@ -460,6 +465,8 @@ void Platform::Impl::build_api() {
   ctx->circulars = circulars.get();
   ctx->processes = processes.get();
   ctx->federation = federation.get();
+  row_uploads = std::make_unique<service::RowUploadService>(db);
+  ctx->row_uploads = row_uploads.get();
   ctx->offline_after_s = cfg["ingest"]["offline_after_s"].get<int>();
   ctx->max_streams_per_principal = hc["max_streams_per_principal"].get<int>();
   ctx->stream_recheck = std::chrono::milliseconds(hc["stream_recheck_ms"].get<int>());

@@ -93,6 +93,8 @@ const char* to_string(Reason reason) noexcept {
       return "narrows_coverage";
     case Reason::unit_status_current:
       return "unit_status_current";
+    case Reason::data_id_reused:
+      return "data_id_reused";
   }
   HAZMON_BUG(false, "a Reason outside the enum");
   return "none";

@@ -37,6 +37,7 @@ constexpr Row kTable[] = {
     {Errc::not_found, Reason::video_disabled, {404, "video_disabled", 0}},
     {Errc::conflict, Reason::none, {409, "conflict", 0}},
     {Errc::conflict, Reason::unit_status_current, {409, "unit_status_current", 0}},
+    {Errc::conflict, Reason::data_id_reused, {409, "data_id_reused", 0}},
     {Errc::too_large, Reason::none, {413, "too_large", 0}},
     {Errc::too_large, Reason::body_too_large, {413, "body_too_large", 0}},
     {Errc::too_large, Reason::header_too_large, {431, "header_too_large", 0}},

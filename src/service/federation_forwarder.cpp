@@ -280,12 +280,6 @@ void FederationForwarder::stop() {
 
 std::size_t FederationForwarder::forward_once() { return impl_->pass(); }
 
-void FederationForwarder::queue(const std::string& path, const std::string& company_code,
-                                const std::string& data_id, const std::string& body) {
-  impl_->db.in_tx(
-      [&](storage::Tx& tx) { impl_->store.enqueue(tx, path, company_code, data_id, body); });
-}
-
 FederationStatus FederationForwarder::status() const {
   auto& i = *impl_;
   FederationStatus st;

@@ -9,6 +9,7 @@
 #include <hazmon/storage/database.hpp>
 #include <hazmon/storage/registry_rules_store.hpp>
 #include <hazmon/storage/registry_store.hpp>
+#include <hazmon/storage/unit_of_work.hpp>
 
 #include <cmath>
 
@@ -363,7 +364,9 @@ json RegistryService::create(const Principal& who, const std::string& entity, co
       check_scope_and_references(tx, who, def, body);
       return kStore.insert(tx, def, body);
     });
-    notify(def.name);
+    // The listeners reload from the database (the ingest snapshot, the cameras): inside a row
+    // upload's transaction (ADR 0033) they wait for its commit to see the change.
+    storage::after_commit(db_, [this, name = def.name] { notify(name); });
     return row;
   } catch (const storage::ConflictError& e) {
     return conflict_to_error(e, def);
@@ -437,7 +440,9 @@ json RegistryService::update(const Principal& who, const std::string& entity,
                              camera_patch_keeping_credential_with_url(tx, key, existing, patch));
       return kStore.update(tx, def, key, patch);
     });
-    notify(def.name);
+    // The listeners reload from the database (the ingest snapshot, the cameras): inside a row
+    // upload's transaction (ADR 0033) they wait for its commit to see the change.
+    storage::after_commit(db_, [this, name = def.name] { notify(name); });
     return row;
   } catch (const storage::ConflictError& e) {
     return conflict_to_error(e, def);
@@ -469,7 +474,7 @@ void RegistryService::deactivate(const Principal& who, const std::string& entity
       responsible_roles::check_kept(tx, who, existing, nullptr, beijing_today(clock_));
     kStore.deactivate(tx, def, who.scope, key);
   });
-  notify(def.name);
+  storage::after_commit(db_, [this, name = def.name] { notify(name); });
 }
 
 json RegistryService::grade_hazard_source(const Principal& who, const std::string& hazard_code,

@@ -10,6 +10,7 @@
 #include <hazmon/service/warning_service.hpp>
 #include <hazmon/storage/data_quality_store.hpp>
 #include <hazmon/storage/database.hpp>
+#include <hazmon/storage/unit_of_work.hpp>
 
 #include "principal_checks.hpp"
 
@@ -390,7 +391,9 @@ model::SisTrip SisService::file_trip(const model::Principal& who, long long loop
   if (!loop) throw Error(Errc::not_found, "no such SIS loop");
   long long warning = 0;
   auto saved = record_trip(*loop, t, warning);
-  if (warning != 0) warnings_->announce(warning);
+  // The push reads the event back (dashboard, SMS): inside a row upload's transaction (ADR 0033)
+  // it waits for the commit.
+  if (warning != 0) storage::after_commit(db_, [w = warnings_, warning] { w->announce(warning); });
   return saved;
 }
 

@@ -4,6 +4,7 @@
 #include <hazmon/core/time_format.hpp>
 #include <hazmon/storage/data_quality_store.hpp>
 #include <hazmon/storage/database.hpp>
+#include <hazmon/storage/unit_of_work.hpp>
 
 #include "filing_limits.hpp"
 #include "principal_checks.hpp"
@@ -84,7 +85,8 @@ UnitStatusAnswer UnitStatusService::file(const model::Principal& who, model::Uni
     // is current, with a code of its own (13.29).
     current_status_conflict(s, target);
   }
-  if (windows_changed && changed_) changed_();
+  // The listener reloads the filing windows: after a row upload's commit (ADR 0033).
+  if (windows_changed && changed_) storage::after_commit(db_, changed_);
   return a;
 }
 
@@ -190,7 +192,8 @@ model::UnitStatus UnitStatusService::end(const model::Principal& who, long long 
     }
     return store_.read(tx, id);
   });
-  if (windows_changed && changed_) changed_();
+  // The listener reloads the filing windows: after a row upload's commit (ADR 0033).
+  if (windows_changed && changed_) storage::after_commit(db_, changed_);
   return out;
 }
 

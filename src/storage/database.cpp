@@ -7,11 +7,13 @@
 #include <hazmon/core/log.hpp>
 #include <hazmon/core/time_format.hpp>
 #include "tx_access.hpp"
+#include "unit_state.hpp"
 
 #include <cmath>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <iterator>
 #include <mutex>
 
 namespace hazmon::storage {
@@ -214,9 +216,35 @@ struct Tx::Impl {
   Database* db;
   std::unique_ptr<pqxx::connection> conn;
   std::optional<pqxx::work> work;
+  // Inside a unit of work (unit_of_work.hpp): a savepoint on the unit's connection, no
+  // connection of its own.
+  std::optional<pqxx::subtransaction> savepoint;
+  bool in_unit = false;
   bool broken = false;
 
+  pqxx::dbtransaction& t() {
+    if (!in_unit) return *work;
+    if (!savepoint) throw core::Error(core::Errc::internal, "a transaction used after its end");
+    return *savepoint;
+  }
+
+  // The savepoint is no longer where the unit's next one nests.
+  void leave_unit() noexcept {
+    if (!savepoint || !t_open_unit) return;
+    auto& open = t_open_unit->open;
+    for (auto it = open.rbegin(); it != open.rend(); ++it)
+      if (*it == &*savepoint) {
+        open.erase(std::next(it).base());
+        break;
+      }
+  }
+
   ~Impl() {
+    if (in_unit) {
+      leave_unit();
+      savepoint.reset();  // rolls back to the savepoint when not released
+      return;
+    }
     try {
       work.reset();  // rolls back when not committed
     } catch (...) {
@@ -259,8 +287,8 @@ struct Tx::Impl {
     return run(sql, [&] {
       // Without parameters use the simple protocol, which allows several statements
       // (migrations); values from requests always travel as parameters.
-      if (ptrs.empty()) return work->exec(std::string(sql));
-      return work->exec_params(std::string(sql), pqxx::prepare::make_dynamic_params(ptrs));
+      if (ptrs.empty()) return t().exec(std::string(sql));
+      return t().exec_params(std::string(sql), pqxx::prepare::make_dynamic_params(ptrs));
     });
   }
 };
@@ -270,6 +298,18 @@ Database::Database(DbSettings settings)
 Database::~Database() = default;
 
 Tx Database::begin() {
+  if (t_open_unit && t_open_unit->db == this) {
+    // A unit of work is open on this thread: a savepoint in it (ADR 0033).
+    auto impl = std::make_unique<Tx::Impl>();
+    impl->db = this;
+    impl->in_unit = true;
+    impl->run("SAVEPOINT", [&] {
+      impl->savepoint.emplace(*t_open_unit->open.back(), "hazmon_unit");
+      return 0;
+    });
+    t_open_unit->open.push_back(&*impl->savepoint);
+    return Tx(std::move(impl));
+  }
   std::unique_ptr<pqxx::connection> conn;
   {
     std::unique_lock lock(pool_->mutex);
@@ -358,12 +398,21 @@ Result Tx::query(std::string_view sql, const Params& params) {
 
 void Tx::commit() {
   impl_->run("COMMIT", [&] {
-    impl_->work->commit();
+    impl_->t().commit();
     return 0;
   });
+  if (impl_->in_unit) {  // released: the unit's next savepoint nests in its parent
+    impl_->leave_unit();
+    impl_->savepoint.reset();
+  }
 }
 
-pqxx::work& TxAccess::work(Tx& tx) { return *tx.impl_->work; }
+pqxx::work& TxAccess::work(Tx& tx) {
+  // COPY (ReadingStore::write) runs on a transaction of its own, never inside a unit of work.
+  if (tx.impl_->in_unit)
+    throw core::Error(core::Errc::internal, "COPY inside a unit of work is not supported");
+  return *tx.impl_->work;
+}
 
 // ---- typed rows ----
 

@@ -85,7 +85,8 @@ const std::vector<std::string> kTables = {"region",
                                           "duty_call_participant",
                                           "duty_call_janus_handle",
                                           "gb_device",
-                                          "gb_channel"};
+                                          "gb_channel",
+                                          "row_upload"};
 
 // Row count and a hash of every row of every table above.
 std::map<std::string, std::string> fingerprint() {
@@ -130,6 +131,7 @@ long long count_rows(const std::string& table) {
 struct Env {
   std::unique_ptr<TestServer> srv;
   std::string admin, officer, enterprise_user, credential_app_id;
+  std::string gateway;  // enterprise A's gateway credential (appId.secret)
   HttpsClient client() const { return srv->client(); }
 };
 
@@ -199,6 +201,7 @@ Env* build_env() {
       {{"kind", "gateway"}, {"scope", {{"kind", "enterprise"}, {"code", kCompanyA}}}}, e->admin);
   if (cred.status != 201) throw std::runtime_error("setup: credential → " + cred.body);
   e->credential_app_id = cred.json()["app_id"].get<std::string>();
+  e->gateway = e->credential_app_id + "." + cred.json()["secret"].get<std::string>();
   shared_db().exec(
       std::string("INSERT INTO deployment_task(company_code, task, deadline) VALUES ('") +
       kCompanyA + "', 'video_gateway', '2030-12-31')");
@@ -319,6 +322,14 @@ Send post_as(std::string who, std::string target, json body) {
                       : who == "enterprise" ? e.enterprise_user
                                             : e.admin;
     return e.client().post_json(target, body, tok);
+  };
+}
+// Enterprise A's gateway declares the key process `process` under `data_id`.
+Send process_upload(json data_id, std::string process) {
+  return [=](Env& e) {
+    return e.client().post_json(
+        "/api/v1/upload/enterprise-processes",
+        {{"dataId", data_id}, {"datas", json::array({{{"process_code", process}}})}}, e.gateway);
   };
 }
 // A body sent as text with a Content-Type of choice (empty: none).
@@ -1543,6 +1554,15 @@ std::vector<Hostile> make_catalogue() {
        "not_found"},
       {"fed_retry_all_unknown_param", post("federation/parked/retry?all=true", json::object()),
        400, "bad_request"},
+      // Row uploads filed once per dataId (ADR 0033, attacks 13.32 and 13.34): the gateway's
+      // first enterprise-processes upload under bi-row-1 is made before each row_* case.
+      {"row_data_id_reused", process_upload("bi-row-1", "E1502"), 409, "data_id_reused"},
+      {"row_data_id_space", process_upload("bi row 2", "E1502"), 422, "validation_failed"},
+      {"row_data_id_city_key", process_upload("140300:bi-row-1", "E1502"), 422,
+       "validation_failed"},
+      {"row_data_id_too_long", process_upload(std::string(65, 'a'), "E1502"), 422,
+       "validation_failed"},
+      {"row_data_id_number", process_upload(json(42), "E1502"), 422, "validation_failed"},
       // The notice's connection duties (issue 12): connection status, city duties, roster rows.
       {"cn_bad_region", get("/api/v1/deployment/connection?region=14030"), 400, "bad_request"},
       {"cn_bad_state", get("/api/v1/deployment/connection?state=offline"), 400, "bad_request"},
@@ -2272,6 +2292,10 @@ TEST_P(BadInput, IsRefusedWithAProblemAndStoresNothing) {
                                      merged(work_permit(), {{"permit_no", "DH-BI-EDIT"}}),
                                      e_->enterprise_user);
     ASSERT_TRUE(ok.status == 201 || ok.status == 409) << ok.body;
+  }
+  if (c.name.rfind("row_", 0) == 0) {  // the upload whose dataId the case reuses
+    auto ok = process_upload("bi-row-1", "E1501")(*e_);
+    ASSERT_EQ(ok.status, 200) << ok.body;
   }
   if (c.name == "patch_limits_out_of_order" || c.name.rfind("sv_", 0) == 0) {
     auto ok = e_->client().post_json("/api/v1/monitoring-points",

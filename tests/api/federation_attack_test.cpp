@@ -347,6 +347,110 @@ TEST(FederationAttack, ACityCannotMaskAGatewaysUploadByItsDataId) {
   EXPECT_EQ(batches(kA, "fd-mask-2"), 2);
 }
 
+// 13.32: row uploads (here commitments, whose every filing is a new revision) are idempotent by
+// dataId, as readings are: the city's resend after a lost answer (or its spool's replay) gets the
+// first reply and files nothing again; the same dataId with other rows is 409 data_id_reused and
+// files nothing; a forwarded dataId is its city's own (`<region>:<dataId>`), so neither the
+// enterprise's gateway, another city nor another enterprise collides with it.
+TEST(FederationAttack, RowUploadsAreFiledOncePerDataId) {
+  auto& w = world();
+  auto principal = w.c().patch_json("/api/v1/enterprises/" + kA, {{"principal", "总经理刘"}},
+                                    w.admin);  // may commit
+  ASSERT_EQ(principal.status, 200) << principal.body;
+  auto commitment = [](const std::string& content) {
+    return json{{"units",
+                 {{"total", 2},
+                  {"running", 2},
+                  {"stopped", 0},
+                  {"startup", 0},
+                  {"trial", 0},
+                  {"overhaul", 0}}},
+                {"special_work", {{"hot_1", 0}, {"confined_space", 0}}},
+                {"flags", {{"contractor", false}, {"major_hidden_danger", false}}},
+                {"key_process_count", 0},
+                {"risk_grade", "blue"},
+                {"committer", "总经理刘"},
+                {"duty_leader", "值班长王"},
+                {"duty_phone", "13912345678"},
+                {"content", content}};
+  };
+  auto upload = [&](const std::string& token, const std::string& company, const std::string& id,
+                    const std::string& content) {
+    return w.c().post_json(
+        "/api/v1/upload/commitments",
+        {{"companyCode", company}, {"dataId", id}, {"datas", json::array({commitment(content)})}},
+        token);
+  };
+  auto filings = [&] {  // every filing of A's: the current rows and the replaced revisions
+    return count("SELECT count(*) AS n FROM safety_commitment WHERE company_code = $1", {kA}) +
+           count("SELECT count(*) AS n FROM safety_commitment_history WHERE company_code = $1",
+                 {kA});
+  };
+  auto audited = [&] {
+    return count("SELECT count(*) AS n FROM audit_log WHERE action = 'upload.commitments'");
+  };
+  auto records = [&](const std::string& id) {
+    return count(
+        "SELECT count(*) AS n FROM row_upload WHERE path = '/api/v1/upload/commitments' AND "
+        "data_id = $1",
+        {id});
+  };
+
+  const auto before = filings(), audits = audited();
+  auto first = upload(w.platform, kA, "fd-row-1", "城市转发一次");
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.json()["accepted"], 1) << first.body;
+  EXPECT_EQ(filings(), before + 1);
+  EXPECT_EQ(records("140400:fd-row-1"), 1) << "kept among the city's own dataIds";
+
+  // The city's resend: the first answer, nothing filed, nothing audited.
+  auto resend = upload(w.platform, kA, "fd-row-1", "城市转发一次");
+  ASSERT_EQ(resend.status, 200) << resend.body;
+  EXPECT_EQ(resend.json(), first.json());
+  EXPECT_EQ(filings(), before + 1);
+  EXPECT_EQ(audited(), audits + 1);
+  // The same dataId with other rows: refused, nothing filed.
+  auto changed = upload(w.platform, kA, "fd-row-1", "另一份承诺");
+  EXPECT_TRUE(is_problem(changed, 409, "data_id_reused")) << changed.body;
+  EXPECT_EQ(filings(), before + 1);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM safety_commitment WHERE company_code = $1 AND "
+                  "content = '另一份承诺'",
+                  {kA}),
+            0);
+
+  // The enterprise's own gateway under the same dataId is not the city's resend: filed (a new
+  // revision), and its own resend is a resend too.
+  auto direct = upload(w.gateway, kA, "fd-row-1", "企业网关直报");
+  ASSERT_EQ(direct.status, 200) << direct.body;
+  EXPECT_EQ(direct.json()["replaced"], 1) << direct.body;
+  EXPECT_EQ(filings(), before + 2);
+  EXPECT_EQ(records("fd-row-1"), 1);
+  EXPECT_EQ(upload(w.gateway, kA, "fd-row-1", "企业网关直报").json(), direct.json());
+  EXPECT_TRUE(is_problem(upload(w.gateway, kA, "fd-row-1", "城市转发一次"), 409, "data_id_reused"));
+  EXPECT_EQ(filings(), before + 2);
+  // Another city's platform for its own enterprise, same dataId: its own key (B has no committer,
+  // so its row is rejected, but the upload is answered, not refused as a reuse).
+  auto other_city = upload(w.platform_jz, kB, "fd-row-1", "城市转发一次");
+  ASSERT_EQ(other_city.status, 200) << other_city.body;
+  EXPECT_EQ(other_city.json()["rejected"].size(), 1u) << other_city.body;
+  EXPECT_EQ(records("140700:fd-row-1"), 1);
+  // The same dataId on another route is another upload.
+  auto sis = w.c().post_json(
+      "/api/v1/upload/sis", {{"companyCode", kA}, {"dataId", "fd-row-1"}, {"datas", json::array()}},
+      w.platform);
+  EXPECT_EQ(sis.status, 200) << sis.body;
+  // Without a dataId nothing is deduplicated (a gateway that sends none gets what it had).
+  auto plain = w.c().post_json("/api/v1/upload/commitments",
+                               json::array({commitment("企业网关直报")}), w.gateway);
+  ASSERT_EQ(plain.status, 200) << plain.body;
+  EXPECT_EQ(filings(), before + 3);
+  // A dataId that cannot be a key: 422, nothing filed.
+  auto bad = upload(w.gateway, kA, "fd row 1", "企业网关直报");
+  EXPECT_TRUE(is_problem(bad, 422, "validation_failed")) << bad.body;
+  EXPECT_EQ(bad.json()["errors"][0]["pointer"], "/dataId") << bad.body;
+  EXPECT_EQ(filings(), before + 3);
+}
+
 // 13.8: the province's view of its city platforms, from what was received: who sees it, the
 // figures (uploads, rows, enterprises, lag, silence), and the bounded silence window.
 TEST(CityPlatforms, WhatEachPlatformForwardedAndWhoSeesIt) {

@@ -40,6 +40,7 @@ class PatrolService;
 class Gb28181Service;
 class CallService;
 class FederationForwarder;
+class RowUploadService;
 }  // namespace hazmon::service
 
 namespace hazmon::api {
@@ -87,6 +88,9 @@ struct ApiContext {
   service::PlantModelService* plant_models = nullptr;
   // null: a province instance (its /api/v1/federation/status says so; nothing parked).
   service::FederationForwarder* federation = nullptr;
+  // The row uploads' transactions and dataIds (ADR 0033); app::Platform always sets it (the
+  // /upload/{table} and filed-record upload routes answer 500 without it).
+  service::RowUploadService* row_uploads = nullptr;
   // null: lists and the overview are made for every request and carry no ETag (ADR 0018).
   std::shared_ptr<ResponseCache> response_cache;
   service::NodeService* nodes = nullptr;  // null: no /api/v1/nodes (ADR 0028)

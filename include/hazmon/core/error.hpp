@@ -60,6 +60,7 @@ enum class Reason {
   // domain refusals a client tells apart (docs/security.md, round 4)
   narrows_coverage,     // 422: the enterprise's change would drop a coverage requirement
   unit_status_current,  // 409: the unit has a current status (another filed at the same moment)
+  data_id_reused,       // 409: a row upload's dataId was used before with other rows
 };
 
 // One field-level complaint; `pointer` is a JSON pointer into the request body.

@@ -1,7 +1,8 @@
 #pragma once
 // City federation, the city side (ADR 0026, docs/federation.md): a hazmond in `mode: city`
-// forwards every upload it accepted to the provincial instance. IngestService queues each one in
-// `federation_outbox` in the transaction that stores it; this worker sends the queue in order to
+// forwards every upload it accepted to the provincial instance. IngestService (readings) and
+// RowUploadService (row uploads, ADR 0033) queue each one in `federation_outbox` in the
+// transaction that stores it; this worker sends the queue in order to
 // the province's same upload route with the city's city_platform credential, adding
 // `forwardedBy` (the city's region code) and keeping companyCode and dataId, so that a resend is
 // a no-op at the province (it deduplicates by them). At least once, never silently dropped:
@@ -71,13 +72,6 @@ class FederationForwarder {
   // sends them in order until one fails for now. Ignores the backoff. Returns rows done (sent or
   // parked).
   std::size_t forward_once();
-
-  // Queues a base-table upload the city has written (the registry writes it row by row in
-  // transactions of its own, so this comes after them and before the 2xx: a failure here is a
-  // 503 and the gateway's resend writes the same rows again and queues them). `body` is the
-  // object form the province takes from a city platform: {companyCode, dataId, datas}.
-  void queue(const std::string& path, const std::string& company_code, const std::string& data_id,
-             const std::string& body);
 
   FederationStatus status() const;
   std::vector<storage::ParkedRow> parked(int limit, long long after_id = 0) const;

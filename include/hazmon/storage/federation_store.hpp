@@ -40,8 +40,8 @@ struct OutboxCounts {
 
 class FederationStore {
  public:
-  // Queues an upload written outside ReadingStore::write (base tables: the registry's own
-  // transactions); a row already queued for the same (path, company, dataId) is left as it is.
+  // Queues a row upload (RowUploadService, in the transaction that stores its rows: ADR 0033); a
+  // row already queued for the same (path, company, dataId) is left as it is.
   void enqueue(Tx& tx, const std::string& path, const std::string& company_code,
                const std::string& data_id, const std::string& body) const;
   // The forwarder's claim: the oldest `limit` queued rows, in id order, under a transaction-level

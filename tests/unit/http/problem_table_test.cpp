@@ -39,6 +39,7 @@ const Expect kExpected[] = {
     {Errc::not_found, Reason::video_disabled, 404, "video_disabled", 0},
     {Errc::conflict, Reason::none, 409, "conflict", 0},
     {Errc::conflict, Reason::unit_status_current, 409, "unit_status_current", 0},
+    {Errc::conflict, Reason::data_id_reused, 409, "data_id_reused", 0},
     {Errc::validation_failed, Reason::narrows_coverage, 422, "narrows_coverage", 0},
     {Errc::too_large, Reason::none, 413, "too_large", 0},
     {Errc::too_large, Reason::body_too_large, 413, "body_too_large", 0},
@@ -87,7 +88,7 @@ TEST(ProblemTable, EveryRowGivesItsStatusCodeAndRetryAfter) {
 }
 
 TEST(ProblemTable, EveryReasonHasARow) {
-  for (int r = 1; r <= static_cast<int>(Reason::unit_status_current); ++r) {
+  for (int r = 1; r <= static_cast<int>(Reason::data_id_reused); ++r) {
     auto reason = static_cast<Reason>(r);
     bool found = false;
     for (const auto& e : kExpected) found = found || e.reason == reason;
