@@ -38,6 +38,43 @@ service::GbDeviceInput device_input(const json& body) {
     throw Error(Errc::validation_failed, "the device is not valid", std::move(errors));
   return in;
 }
+
+// A channel made a camera: name, scene_type, analysers (an array), record; 422 with pointers.
+service::GbCameraInput camera_input(const json& body) {
+  if (!body.is_object()) throw Error(Errc::validation_failed, "the body must be an object");
+  service::GbCameraInput in;
+  std::vector<core::FieldError> errors;
+  for (const auto& [key, value] : body.items()) {
+    if (key == "name" || key == "scene_type") {
+      if (!value.is_string())
+        errors.push_back({"/" + key, "must be a string"});
+      else
+        (key == "name" ? in.name : in.scene_type) = value.get<std::string>();
+    } else if (key == "analysers") {
+      if (!value.is_array() || value.size() > 16)
+        errors.push_back({"/analysers", "an array of at most 16 analysers"});
+      else
+        in.analysers = value.dump();
+    } else if (key == "record") {
+      if (!value.is_boolean())
+        errors.push_back({"/record", "must be true or false"});
+      else
+        in.record = value.get<bool>();
+    } else {
+      errors.push_back({"/" + key, "unknown field"});
+    }
+  }
+  if (!errors.empty())
+    throw Error(Errc::validation_failed, "the camera is not valid", std::move(errors));
+  return in;
+}
+
+const std::string& channel_param(Request& req) {
+  const auto& v = req.params["channel_id"];
+  if (v.size() != 20 || v.find_first_not_of("0123456789") != std::string::npos)
+    throw Error(Errc::not_found, "no such channel");
+  return v;
+}
 }  // namespace
 
 void add_gb28181_routes(http::Router& r, ApiContext& ctx) {
@@ -67,6 +104,23 @@ void add_gb28181_routes(http::Router& r, ApiContext& ctx) {
           auto id = id_param(req, "device");
           auto in = device_input(parse_json_body(req));
           return json_response(200, gs.update(who, id, in));
+        }));
+  // Live video (ADR 0034): a channel of the device becomes a camera whose stream the SIP server
+  // INVITEs; DELETE deactivates it (the SIP server sends BYE).
+  r.add("POST", "/api/v1/gb28181/devices/{id}/channels/{channel_id}/camera",
+        authed(ctx, "gb28181.camera.create", [&gs](Request& req, const Principal& who) {
+          check_query(req, {});
+          auto id = id_param(req, "device");
+          const auto& channel = channel_param(req);
+          auto in = camera_input(parse_json_body(req));
+          return json_response(201, gs.make_camera(who, id, channel, in));
+        }));
+  r.add("DELETE", "/api/v1/gb28181/devices/{id}/channels/{channel_id}/camera",
+        authed(ctx, "gb28181.camera.delete", [&gs](Request& req, const Principal& who) {
+          check_query(req, {});
+          auto id = id_param(req, "device");
+          gs.remove_camera(who, id, channel_param(req));
+          return http::Response::no_content();
         }));
   r.add("DELETE", "/api/v1/gb28181/devices/{id}",
         authed(ctx, "gb28181.delete", [&gs](Request& req, const Principal& who) {

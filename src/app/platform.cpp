@@ -414,13 +414,42 @@ void Platform::Impl::build_reporting() {
   });
 }
 
-// GB/T 28181 devices: the API always; the SIP server when gb28181.enabled (docs/gb28181.md).
+namespace {
+// video's GbSignalling over the SIP server: the two modules do not know each other (ADR 0034).
+class SipSignalling final : public video::GbSignalling {
+ public:
+  explicit SipSignalling(::hazmon::gb28181::Server& sip) : sip_(sip) {}
+  video::GbCall invite(const video::GbSource& src, const std::string& media_address,
+                       unsigned short port, std::chrono::milliseconds timeout) override {
+    auto r =
+        sip_.invite({src.device_row, src.device_id, src.channel_id, media_address, port}, timeout);
+    return {r.ok, r.error, r.call_id, r.device_ip};
+  }
+  void bye(const std::string& call_id) override { sip_.bye(call_id); }
+
+ private:
+  ::hazmon::gb28181::Server& sip_;
+};
+}  // namespace
+
+// GB/T 28181 devices: the API always; the SIP server when gb28181.enabled (docs/gb28181.md);
+// channels made cameras run in the pipeline, INVITEd through the SIP server (ADR 0034).
 void Platform::Impl::build_gb28181() {
   auto gs = cfg.contains("gb28181") ? cfg["gb28181"].get<service::Gb28181Settings>()
                                     : service::Gb28181Settings{};
   gb28181 = std::make_unique<service::Gb28181Service>(db, *box, gs, *clock);
-  if (gs.enabled)
-    sip = std::make_unique<::hazmon::gb28181::Server>(gs.server, *gb28181, *clock, &metrics);
+  if (video)
+    gb28181->camera_hooks(
+        [](const std::string& analysers) {
+          return video::check_camera_settings(json::parse(analysers), json::array(), json::array());
+        },
+        [v = video.get()] { v->reload_cameras(); });
+  if (!gs.enabled) return;
+  sip = std::make_unique<::hazmon::gb28181::Server>(gs.server, *gb28181, *clock, &metrics);
+  if (pipeline) {
+    gb_signalling = std::make_unique<SipSignalling>(*sip);
+    pipeline->set_gb_signalling(gb_signalling.get());
+  }
 }
 
 api::Readiness Platform::Impl::readiness() {
@@ -558,6 +587,8 @@ void Platform::stop() {
     throw;
   }
   version_stop.join();
+  // GB/T 28181 cameras end their calls (BYE) through the SIP server: the pipeline goes first.
+  if (i.sip && i.pipeline) i.pipeline->stop();
   if (i.sip) i.sip->stop();  // no more registrations, keepalives or catalogs
   i.auth->stop_revocation_watch();
   // The forwarder ends its pass after the row in flight (what was sent is committed), before

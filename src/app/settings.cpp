@@ -136,6 +136,16 @@ video::VideoSettings video_pipeline_settings(const json& cfg) {
   s.recording_dir = state_path(cfg, s.recording_dir);
   if (s.models_dir.empty()) s.models_dir = config::home_dir() / "models";
   s.own_ports = {cfg["http"]["port"].get<int>(), 5432 /* PostgreSQL on this host */};
+  // GB/T 28181 media (ADR 0034): the RTP ports are the video pipeline's, configured beside the
+  // SIP server they are INVITEd through.
+  if (cfg.contains("gb28181")) {
+    const auto& g = cfg["gb28181"];
+    s.gb_media_bind = g.value("media_bind", s.gb_media_bind);
+    s.gb_media_address = g.value("media_address", s.gb_media_address);
+    s.gb_port_min = g.value("media_port_min", s.gb_port_min);
+    s.gb_port_max = g.value("media_port_max", s.gb_port_max);
+    s.gb_reorder_window = g.value("media_reorder_window", s.gb_reorder_window);
+  }
   return s;
 }
 

@@ -229,11 +229,19 @@ json Gb28181Service::update(const model::Principal& who, long long id, const GbD
 
 void Gb28181Service::remove(const model::Principal& who, long long id) {
   require_writer(who);
-  db_.in_tx([&](storage::Tx& tx) {
+  auto cameras = db_.in_tx([&](storage::Tx& tx) {
     if (store_.find(tx, who.scope, id, true).is_null())
       throw Error(Errc::not_found, "no such device");
+    // Deactivating a watched camera lowers supervision: the regulator's act, as in the
+    // registry. Its cameras stop with the device (their events stay).
+    if (who.role == model::Role::enterprise_user && store_.camera_count(tx, id) > 0)
+      throw Error(Errc::forbidden,
+                  "the device's channels are cameras: only the regulator may delete it");
+    auto n = store_.deactivate_cameras(tx, id, std::nullopt);
     store_.remove(tx, id);
+    return n;
   });
+  if (cameras > 0 && cameras_changed_) cameras_changed_();
 }
 
 std::vector<gb28181::DeviceCredential> Gb28181Service::credentials(const std::string& device_id) {

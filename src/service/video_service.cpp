@@ -272,6 +272,8 @@ std::vector<video::CameraConfig> VideoService::Impl::load_cameras() {
     c.rois = json::parse(r.rois);
     c.duty_schedule = json::parse(r.duty_schedule);
     c.record = r.record;
+    if (r.gb_device_row > 0)  // a GB/T 28181 channel (ADR 0034): no URL, no credential
+      c.gb = video::GbSource{r.gb_device_row, r.gb_device_id, r.gb_channel_id};
     out.push_back(std::move(c));
   }
   return out;

@@ -70,10 +70,12 @@ nlohmann::json Gb28181Store::channels(Tx& tx, const std::vector<long long>& rows
   for (std::size_t i = 0; i < rows.size(); ++i) ids += (i ? "," : "") + std::to_string(rows[i]);
   ids += "}";
   return tx.exec(
-      "SELECT device_row, channel_id, name, manufacturer, model, parent_id, civil_code, address, "
-      "status, longitude, latitude, updated_at FROM gb_channel WHERE device_row = "
-      "ANY($1::bigint[]) "
-      "ORDER BY device_row, channel_id",
+      "SELECT ch.device_row, ch.channel_id, ch.name, ch.manufacturer, ch.model, ch.parent_id, "
+      "ch.civil_code, ch.address, ch.status, ch.longitude, ch.latitude, ch.updated_at, "
+      "(SELECT c.video_id FROM camera c WHERE c.gb_device_row = ch.device_row AND "
+      "c.gb_channel_id = ch.channel_id AND c.is_active) AS video_id "
+      "FROM gb_channel ch WHERE ch.device_row = ANY($1::bigint[]) "
+      "ORDER BY ch.device_row, ch.channel_id",
       {ids});
 }
 

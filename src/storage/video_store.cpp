@@ -35,14 +35,15 @@ struct RowDescription<model::VideoEventRecord> {
 template <>
 struct RowDescription<ActiveCameraRow> {
   using C = ActiveCameraRow;
-  static constexpr auto columns =
-      std::make_tuple(column("video_id", &C::video_id), column("company_code", &C::company_code),
-                      column("name", &C::name), column("scene_type", &C::scene_type),
-                      column("rtsp_url", &C::rtsp_url), column("rtsp_sub_url", &C::rtsp_sub_url),
-                      column("credential_ref", &C::credential_ref),
-                      column("credential_sealed", &C::credential_sealed),
-                      column("analysers", &C::analysers), column("rois", &C::rois),
-                      column("duty_schedule", &C::duty_schedule), column("record", &C::record));
+  static constexpr auto columns = std::make_tuple(
+      column("video_id", &C::video_id), column("company_code", &C::company_code),
+      column("name", &C::name), column("scene_type", &C::scene_type),
+      column("rtsp_url", &C::rtsp_url), column("rtsp_sub_url", &C::rtsp_sub_url),
+      column("credential_ref", &C::credential_ref),
+      column("credential_sealed", &C::credential_sealed), column("analysers", &C::analysers),
+      column("rois", &C::rois), column("duty_schedule", &C::duty_schedule),
+      column("record", &C::record), column("gb_device_row", &C::gb_device_row),
+      column("gb_device_id", &C::gb_device_id), column("gb_channel_id", &C::gb_channel_id));
 };
 
 template <>
@@ -178,12 +179,15 @@ void VideoStore::remove_segment(Tx& tx, const std::string& path) const {
 
 std::vector<ActiveCameraRow> VideoStore::active_cameras(Tx& tx) const {
   return tx.rows<ActiveCameraRow>(
-      "SELECT video_id, company_code, name, scene_type, rtsp_url, coalesce(rtsp_sub_url, '') "
-      "AS rtsp_sub_url, "
-      "coalesce(credential_ref, '') AS credential_ref, credential_sealed, analysers, rois, "
-      "duty_schedule, record "
-      "FROM camera WHERE is_active AND rtsp_url IS NOT NULL AND rtsp_url <> '' ORDER BY "
-      "video_id");
+      "SELECT c.video_id, c.company_code, c.name, c.scene_type, coalesce(c.rtsp_url, '') AS "
+      "rtsp_url, coalesce(c.rtsp_sub_url, '') AS rtsp_sub_url, "
+      "coalesce(c.credential_ref, '') AS credential_ref, c.credential_sealed, c.analysers, "
+      "c.rois, c.duty_schedule, c.record, coalesce(c.gb_device_row, 0) AS gb_device_row, "
+      "coalesce(d.device_id, '') AS gb_device_id, coalesce(c.gb_channel_id, '') AS gb_channel_id "
+      // A GB/T 28181 camera runs while its device row is there and of the same enterprise.
+      "FROM camera c LEFT JOIN gb_device d ON d.id = c.gb_device_row AND d.company_code = "
+      "c.company_code WHERE c.is_active AND ((c.rtsp_url IS NOT NULL AND c.rtsp_url <> '') OR "
+      "d.id IS NOT NULL) ORDER BY c.video_id");
 }
 
 std::vector<std::string> VideoStore::video_gateways(Tx& tx, const std::string& company_code) const {
@@ -381,7 +385,8 @@ std::optional<model::CameraInfo> VideoStore::camera(Tx& tx, const model::Scope& 
   return tx.one<model::CameraInfo>(
       "SELECT c.video_id, c.name, c.company_code, e.name AS company_name, c.location, "
       "c.scene_type, "
-      "c.record, c.is_active, (c.rtsp_url IS NOT NULL AND c.rtsp_url <> '') AS has_stream "
+      "c.record, c.is_active, (c.rtsp_url IS NOT NULL AND c.rtsp_url <> '' OR "
+      "c.gb_device_row IS NOT NULL) AS has_stream "
       "FROM camera c JOIN enterprise e ON e.company_code = c.company_code "
       "WHERE c.video_id = $1 AND " +
           where,
@@ -413,7 +418,8 @@ model::CameraStatePage VideoStore::camera_states(Tx& tx, const model::Scope& sco
   auto rows = tx.query(
       "SELECT c.video_id, c.name, c.company_code, e.name AS company_name, c.location, "
       "c.scene_type, c.record, "
-      "c.is_active, (c.rtsp_url IS NOT NULL AND c.rtsp_url <> '') AS has_stream, s.state AS "
+      "c.is_active, (c.rtsp_url IS NOT NULL AND c.rtsp_url <> '' OR "
+      "c.gb_device_row IS NOT NULL) AS has_stream, s.state AS "
       "s_state, "
       "s.last_frame_at AS s_last_frame_at, s.last_error AS s_last_error, s.width AS s_width, "
       "s.height AS s_height, "

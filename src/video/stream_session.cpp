@@ -8,6 +8,7 @@
 
 #include <hazmon/core/error.hpp>
 
+#include "gb_stream.hpp"
 #include "stream_detail.hpp"
 
 namespace hazmon::video {
@@ -80,9 +81,12 @@ constexpr const char* kProtocolWhitelist = "rtsp,rtsps,tcp,udp,tls";
 constexpr const char* kCodecWhitelist = "h264,hevc";
 
 struct Opened {
+  std::unique_ptr<GbLink> link;  // a GB/T 28181 stream's RTP and call; goes after fmt
   InputPtr fmt;
   int vidx = -1;  // the video stream
 };
+
+bool select_video(Opened& o, Interrupt& intr, std::string& error);
 
 // Opens `url` as RTSP over TCP with the whitelists, H.264 and H.265 only. On failure fmt is null
 // and `error` says why.
@@ -112,7 +116,8 @@ Opened open_input(const std::string& url, Interrupt& intr, const VideoSettings& 
     error = describe(rc, intr.timed_out, true, intr.redirected);
     return {};
   }
-  Opened o{InputPtr(raw)};
+  Opened o;
+  o.fmt.reset(raw);
   auto& fmt = o.fmt;
   if (intr.redirected || !fmt->url || url != fmt->url) {
     error = describe(0, false, true, true);
@@ -131,22 +136,46 @@ Opened open_input(const std::string& url, Interrupt& intr, const VideoSettings& 
     error = "unsupported codec: only H.264 and H.265 streams are accepted";
     return {};
   }
-  rc = avformat_find_stream_info(fmt.get(), nullptr);
+  if (!select_video(o, intr, error)) return {};
+  return o;
+}
+
+// The analysed video stream once the demuxer has read enough to know it (H.264 or H.265); the
+// other streams are discarded.
+bool select_video(Opened& o, Interrupt& intr, std::string& error) {
+  auto& fmt = o.fmt;
+  int rc = avformat_find_stream_info(fmt.get(), nullptr);
   const int vidx =
       rc < 0 ? rc : av_find_best_stream(fmt.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
   if (vidx < 0) {
     error = rc < 0 ? describe(rc, intr.timed_out, true, intr.redirected) : "no video stream";
-    return {};
+    return false;
   }
   if (const auto id = fmt->streams[vidx]->codecpar->codec_id;
       id != AV_CODEC_ID_H264 && id != AV_CODEC_ID_HEVC) {
     error = "unsupported codec: only H.264 and H.265 streams are accepted";
-    return {};
+    return false;
   }
   for (unsigned i = 0; i < fmt->nb_streams; ++i) {
     if (static_cast<int>(i) != vidx) fmt->streams[i]->discard = AVDISCARD_ALL;
   }
   o.vidx = vidx;
+  return true;
+}
+
+// A GB/T 28181 camera: INVITE, then the PS over RTP through the `mpeg` demuxer (its streams
+// appear as packets are read, so the codec is checked once the stream info is found).
+Opened open_gb(const CameraConfig& cfg, GbSignalling* sig, RtpCounters& counters, Interrupt& intr,
+               const VideoSettings& settings, std::string& error) {
+  intr.ctx = nullptr;  // no URL that could be redirected
+  intr.opened_url = nullptr;
+  auto in = open_gb_input(cfg, settings, sig, counters, *intr.stop, intr.deadline, intr.timed_out,
+                          AVIOInterruptCB{interrupt_cb, &intr}, error);
+  if (!in.link) return {};
+  Opened o;
+  o.link = std::move(in.link);
+  o.fmt = std::move(in.fmt);
+  if (!select_video(o, intr, error)) return {};
   return o;
 }
 
@@ -184,7 +213,8 @@ bool Camera::session(unsigned role, const std::string& url, std::string& error) 
   };
   Interrupt intr{&stop_, steady::now() + settings_.open_timeout};
   std::string why;
-  auto in = open_input(url, intr, settings_, why);
+  auto in = cfg_.gb ? open_gb(cfg_, gb_ ? gb_->load() : nullptr, rtp_, intr, settings_, why)
+                    : open_input(url, intr, settings_, why);
   if (!in.fmt) {
     fail(why);
     return false;

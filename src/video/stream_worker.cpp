@@ -172,12 +172,17 @@ void Camera::add_costs(PipelineCosts& c) const {
   c.frames_decoded += decoded_;
   c.frames_analysed += analysed_;
   c.frames_dropped += dropped_;
+  c.rtp_accepted += rtp_.accepted;
+  c.rtp_foreign += rtp_.foreign;
+  c.rtp_late += rtp_.late;
+  c.rtp_malformed += rtp_.malformed;
 }
 
 // ---------------------------------------------------------------- stream threads
 
 void Camera::run_stream(unsigned role, std::string url) {
-  const std::string masked = mask_url(url);
+  const std::string masked =
+      cfg_.gb ? "gb28181:" + cfg_.gb->device_id + "/" + cfg_.gb->channel_id : mask_url(url);
   const auto parsed = model::parse_camera_url(url);
   std::vector<model::Cidr> allowed;
   for (const auto& n : cfg_.allowed_networks)
@@ -195,14 +200,19 @@ void Camera::run_stream(unsigned role, std::string url) {
     // Checked before every connection: the row was checked when written, but a host name may
     // resolve to another address now.
     std::string target;
-    if (!parsed.url)
-      error = "invalid URL: the URL " + parsed.error;
-    else
-      target = resolve_checked(*parsed.url, allowed, settings_.own_ports, error);
-    if (target.empty()) {
-      if (role & analyse_role) set_error(error);
+    if (cfg_.gb) {
+      // A GB/T 28181 channel: the SIP server INVITEs it, RTP comes from the device's address.
+      got = session(role, {}, error);
     } else {
-      got = session(role, url_with_credentials(target, cfg_.username, cfg_.password), error);
+      if (!parsed.url)
+        error = "invalid URL: the URL " + parsed.error;
+      else
+        target = resolve_checked(*parsed.url, allowed, settings_.own_ports, error);
+      if (target.empty()) {
+        if (role & analyse_role) set_error(error);
+      } else {
+        got = session(role, url_with_credentials(target, cfg_.username, cfg_.password), error);
+      }
     }
     if (stop_) break;
     if (got) {

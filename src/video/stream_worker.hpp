@@ -18,6 +18,7 @@
 #include "analyser.hpp"
 #include "hint_filter.hpp"
 #include "inference_pool.hpp"
+#include "rtp_receiver.hpp"
 #include "segment_recorder.hpp"
 
 namespace hazmon::video {
@@ -29,6 +30,8 @@ class Camera {
   ~Camera();
   Camera(const Camera&) = delete;
 
+  // GB/T 28181 cameras INVITE through what this points to (the supervisor's); before start().
+  void set_gb(const std::atomic<GbSignalling*>* gb) { gb_ = gb; }
   void start();
   void stop();  // joins the threads; idempotent
 
@@ -98,6 +101,8 @@ class Camera {
   std::vector<std::unique_ptr<ClipJob>> clips_;  // evidence thread only
 
   std::atomic<std::uint64_t> packets_{0}, decoded_{0}, analysed_{0}, dropped_{0}, reconnects_{0};
+  const std::atomic<GbSignalling*>* gb_ = nullptr;
+  RtpCounters rtp_;  // a GB/T 28181 camera's datagrams
   std::atomic<std::uint64_t> demux_ns_{0}, decode_ns_{0}, scale_ns_{0}, inference_ns_{0},
       analyse_ns_{0};
 };

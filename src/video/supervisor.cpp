@@ -7,6 +7,7 @@
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <map>
 #include <mutex>
 
@@ -35,6 +36,7 @@ struct MetricSet {
   prometheus::Gauge *connecting, *online, *offline;
   prometheus::Counter *packets, *decoded, *analysed, *dropped, *reconnects;
   prometheus::Counter *demux, *decode, *scale, *inference, *analyse;
+  prometheus::Counter *rtp_accepted, *rtp_foreign, *rtp_late, *rtp_malformed;
   PipelineCosts last;
   std::uint64_t last_reconnects = 0;
 
@@ -69,6 +71,16 @@ struct MetricSet {
     scale = &stage.Add({{"stage", "scale"}});
     inference = &stage.Add({{"stage", "inference"}});
     analyse = &stage.Add({{"stage", "analyse"}});
+    auto& rtp = prometheus::BuildCounter()
+                    .Name("hazmon_video_rtp_datagrams_total")
+                    .Help(
+                        "GB/T 28181 RTP datagrams: accepted, foreign (not from the device's "
+                        "address), late (behind the reorder window or duplicated), malformed")
+                    .Register(r);
+    rtp_accepted = &rtp.Add({{"outcome", "accepted"}});
+    rtp_foreign = &rtp.Add({{"outcome", "foreign"}});
+    rtp_late = &rtp.Add({{"outcome", "late"}});
+    rtp_malformed = &rtp.Add({{"outcome", "malformed"}});
   }
 
   void publish(const PipelineCosts& c, const std::vector<CameraStatus>& st) {
@@ -84,6 +96,10 @@ struct MetricSet {
     inc(scale, c.scale_ms / 1000, last.scale_ms / 1000);
     inc(inference, c.inference_ms / 1000, last.inference_ms / 1000);
     inc(analyse, c.analyse_ms / 1000, last.analyse_ms / 1000);
+    inc(rtp_accepted, double(c.rtp_accepted), double(last.rtp_accepted));
+    inc(rtp_foreign, double(c.rtp_foreign), double(last.rtp_foreign));
+    inc(rtp_late, double(c.rtp_late), double(last.rtp_late));
+    inc(rtp_malformed, double(c.rtp_malformed), double(last.rtp_malformed));
     last = c;
     std::uint64_t rec = 0;
     int n[3] = {0, 0, 0};
@@ -114,6 +130,7 @@ struct Supervisor::Impl {
   std::function<void(const Segment&)> segment_hook;
   std::unique_ptr<MetricSet> metrics;
   std::unique_ptr<core::SerialWorker> metrics_worker;  // with metrics only: publishes every second
+  std::atomic<GbSignalling*> gb{nullptr};              // GB/T 28181 cameras' INVITEs
 
   Impl(VideoSettings s, EventSink& k, const core::Clock& c)
       : settings(std::move(s)),
@@ -172,10 +189,13 @@ void Supervisor::set_cameras(const std::vector<CameraConfig>& cameras) {
                                           }
                                           if (hook) hook(s);
                                         });
+    cam->set_gb(&i.gb);
     cam->start();
     i.cameras.emplace(id, std::move(cam));
   }
 }
+
+void Supervisor::set_gb_signalling(GbSignalling* s) { impl_->gb = s; }
 
 void Supervisor::on_segment(std::function<void(const Segment&)> hook) {
   std::lock_guard lock(impl_->hook_mu);

@@ -1686,6 +1686,60 @@ TEST_F(ScopeMatrixOther, CallsFollowTheirRooms) {
   }
 }
 
+// GB/T 28181 channels made cameras (ADR 0034): only the device's writers inside their scope
+// (404 outside, 403 for read-only roles and machines); one camera per channel, of the device's
+// own enterprise; deactivating is the regulator's (403 for enterprise users, as in the registry).
+TEST_F(ScopeMatrixOther, Gb28181CamerasFollowTheScope) {
+  auto c = w_->client();
+  const std::string channel = "14010000001310000043";
+  std::map<std::string, std::string> dev;  // company → its device row id
+  for (const auto* side : {&kA, &kB}) {
+    shared_db().db().in_tx([&](hazmon::storage::Tx& tx) {
+      auto id = *tx.one<long long>(
+          "INSERT INTO gb_device (device_id, company_code, name, kind, created_by, created_at, "
+          "updated_at) VALUES ('14010000001180000043', $1, '矩阵视频NVR', 'nvr', 'sm', now(), "
+          "now()) RETURNING id",
+          {side->company});
+      tx.exec_count(
+          "INSERT INTO gb_channel (device_row, channel_id, name, updated_at) VALUES "
+          "($1::bigint, $2, '矩阵通道', now())",
+          {std::to_string(id), channel});
+      dev[side->company] = std::to_string(id);
+    });
+  }
+  for (const auto& who : kCallers) {
+    SCOPED_TRACE(who.user + " (" + who.role + " " + who.scope + ")");
+    const auto& tok = w_->token.at(who.user);
+    bool writer = who.role == "province_admin" || who.role == "city_officer" ||
+                  who.role == "county_officer" || who.role == "enterprise_user";
+    for (const auto* side : {&kA, &kB}) {
+      bool visible = side == &kA ? who.sees_a : who.sees_b;
+      auto base = "/api/v1/gb28181/devices/" + dev[side->company] + "/channels/";
+      auto made = c.post_json(base + channel + "/camera", {{"scene_type", "other"}}, tok);
+      auto del = c.del(base + "14010000001310000099/camera", tok);  // a channel with no camera
+      if (!writer) {
+        EXPECT_EQ(made.status, 403) << made.body;
+        EXPECT_EQ(del.status, 403) << del.body;
+      } else if (!visible) {
+        EXPECT_TRUE(is_problem(made, 404, "not_found")) << made.body;
+        EXPECT_TRUE(is_problem(del, 404, "not_found")) << del.body;
+      } else {
+        EXPECT_TRUE(made.status == 201 || made.status == 409) << made.body;  // 409: made before
+        EXPECT_EQ(del.status, who.role == "enterprise_user" ? 403 : 404) << del.body;
+      }
+    }
+  }
+  for (const auto* side : {&kA, &kB}) {
+    auto rows = shared_db().db().in_tx([&](hazmon::storage::Tx& tx) {
+      return tx.exec(
+          "SELECT company_code FROM camera WHERE gb_device_row = $1::bigint AND is_active",
+          {dev[side->company]});
+    });
+    ASSERT_EQ(rows.size(), 1u) << side->company;
+    EXPECT_EQ(rows[0]["company_code"], side->company);
+  }
+}
+
 // GB/T 28181 devices (docs/gb28181.md): listed and read inside the scope only, 404 outside for
 // GET, PATCH and DELETE; writers change their own side's row, read-only roles get 403; a row
 // outside the scope keeps its name and password.

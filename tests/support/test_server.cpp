@@ -84,7 +84,8 @@ nlohmann::json test_config(const TestServerOptions& o, const fs::path& tmp) {
        {{"max_entries", o.read_cache_max_entries},
         {"version_statement_timeout_ms", o.version_statement_timeout_ms}}},
       {"video",
-       {{"enabled", false},  // no pipeline: tests feed VideoEvents and Segments directly
+       // No pipeline unless asked: tests feed VideoEvents and Segments directly.
+       {{"enabled", o.video && o.video_pipeline},
         {"evidence_dir", "evidence"},
         {"recording_dir", "recordings"},
         {"secrets_dir", "camera-secrets"},
@@ -94,7 +95,10 @@ nlohmann::json test_config(const TestServerOptions& o, const fs::path& tmp) {
         {"listen_address", "127.0.0.1"},
         {"port", 0},
         {"domain", "1400000000"},
-        {"sip_id", "14000000002000000001"}}},
+        {"sip_id", "14000000002000000001"},
+        {"media_bind", "127.0.0.1"},
+        {"media_port_min", 31000},
+        {"media_port_max", 31999}}},
   };
   if (!o.calls.is_null()) c["calls"] = o.calls;
   return config::validate_config(std::move(c));

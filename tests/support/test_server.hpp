@@ -85,6 +85,9 @@ struct TestServerOptions {
   // gb28181.enabled: the GB/T 28181 SIP server on 127.0.0.1, an ephemeral UDP port
   // (platform().gb28181_port()), domain 1400000000, keepalives every 60 s, offline after 3 missed.
   bool gb28181 = false;
+  // video.enabled with `video`: the real pipeline runs the cameras (GB/T 28181 live video: RTP
+  // on 127.0.0.1, ports 31000-31999).
+  bool video_pipeline = false;
   // The `calls` section (duty-room video calls through Janus, docs/calls.md); null: off.
   nlohmann::json calls;
 };

@@ -7,8 +7,11 @@
 // keepalive is younger than keepalive_interval_s x max_missed_keepalives.
 #include <nlohmann/json_fwd.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <hazmon/core/clock.hpp>
 #include <hazmon/gb28181/server.hpp>
@@ -40,6 +43,15 @@ struct GbDeviceInput {
   std::optional<std::string> password;  // set; an empty string drops it (PATCH)
 };
 
+// A channel made a camera (POST …/channels/{channel_id}/camera, ADR 0034): the camera row's own
+// fields; ROIs and the duty schedule are set afterwards like any camera's (PUT /cameras/{id}).
+struct GbCameraInput {
+  std::optional<std::string> name;  // default: the channel's name from the catalog
+  std::optional<std::string> scene_type;
+  std::string analysers = "[]";  // a JSON array, as text
+  bool record = false;
+};
+
 class Gb28181Service final : public gb28181::DeviceBook {
  public:
   Gb28181Service(storage::Database& db, const core::SecretBox& box, Gb28181Settings s,
@@ -54,6 +66,20 @@ class Gb28181Service final : public gb28181::DeviceBook {
   nlohmann::json create(const model::Principal& who, const GbDeviceInput& in);
   nlohmann::json update(const model::Principal& who, long long id, const GbDeviceInput& in);
   void remove(const model::Principal& who, long long id);
+
+  // A channel of the device becomes a camera whose stream the SIP server INVITEs (201 with the
+  // camera row); 404 for a device outside the scope or a channel not in its last catalog, 409
+  // when the channel already is a camera. The same writers as the device's.
+  nlohmann::json make_camera(const model::Principal& who, long long id,
+                             const std::string& channel_id, const GbCameraInput& in);
+  // Deactivates the channel's camera (as the registry's DELETE does); 404 when there is none.
+  void remove_camera(const model::Principal& who, long long id, const std::string& channel_id);
+  // app's hooks: `check` tells the analyser settings' problems as the pipeline would build them
+  // ((pointer, message) pairs; the video module is app's to link), `changed` runs after camera
+  // rows changed here (the pipeline reloads its cameras).
+  using SettingsCheck =
+      std::function<std::vector<std::pair<std::string, std::string>>(const std::string&)>;
+  void camera_hooks(SettingsCheck check, std::function<void()> changed);
 
   const Gb28181Settings& settings() const { return s_; }
 
@@ -73,6 +99,8 @@ class Gb28181Service final : public gb28181::DeviceBook {
   Gb28181Settings s_;
   const core::Clock& clock_;
   storage::Gb28181Store store_;
+  SettingsCheck check_settings_;
+  std::function<void()> cameras_changed_;
 };
 
 }  // namespace hazmon::service

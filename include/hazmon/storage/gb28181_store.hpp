@@ -22,6 +22,14 @@ struct GbChannelRow {
   std::optional<double> longitude, latitude;
 };
 
+// A channel made a camera (migration 0038): the camera row's own fields.
+struct GbCameraRow {
+  std::string video_id, company_code, name, scene_type, channel_id;
+  long long device_row = 0;
+  std::string analysers = "[]";  // JSON text
+  bool record = false;
+};
+
 struct GbSealedCredential {
   long long row_id = 0;
   std::string company_code, device_id, sealed;
@@ -50,6 +58,22 @@ class Gb28181Store {
   void set_password(Tx& tx, long long id, const std::optional<std::string>& sealed,
                     core::SysTime at) const;
   void remove(Tx& tx, long long id) const;
+
+  // GB/T 28181 cameras (migration 0038, ADR 0034).
+  // The channel's name in the device's last catalog, or nullopt when it has no such channel.
+  std::optional<std::string> channel_name(Tx& tx, long long row,
+                                          const std::string& channel_id) const;
+  // Inserts the camera, or brings back an inactive row of the same video_id (a channel made a
+  // camera again). False when the channel already is an active camera.
+  bool put_camera(Tx& tx, const GbCameraRow& c) const;
+  // The active camera of a device's channel (its video_id), or nullopt.
+  std::optional<std::string> camera_of(Tx& tx, long long row, const std::string& channel_id) const;
+  // How many active cameras the device's channels are.
+  long long camera_count(Tx& tx, long long row) const;
+  // Deactivates the device's cameras (of one channel when given), as the registry's DELETE
+  // does; returns how many.
+  long long deactivate_cameras(Tx& tx, long long row,
+                               const std::optional<std::string>& channel_id) const;
 
   // Every row with this device id that has a password, oldest first.
   std::vector<GbSealedCredential> credentials(Tx& tx, const std::string& device_id) const;

@@ -55,6 +55,10 @@ struct ActiveCameraRow {
   std::optional<std::string> credential_sealed;
   std::string analysers, rois, duty_schedule;  // JSON text
   bool record = false;
+  // A GB/T 28181 channel instead of an RTSP URL (migration 0038): the device row, its 20-digit
+  // id, the channel; 0 and empty for RTSP cameras.
+  long long gb_device_row = 0;
+  std::string gb_device_id, gb_channel_id;
 };
 
 // A video event with what the review and the evidence routes need beyond the record.

@@ -27,6 +27,14 @@ class Liveness;
 
 namespace hazmon::video {
 
+// A GB/T 28181 channel as a camera's source (ADR 0034): the filed device row, its 20-digit id
+// and the channel's.
+struct GbSource {
+  long long device_row = 0;
+  std::string device_id, channel_id;
+  bool operator==(const GbSource&) const = default;
+};
+
 // One camera row (DOMAIN §1.3, table `camera`) as the pipeline needs it.
 struct CameraConfig {
   std::string video_id, company_code, name, scene_type;
@@ -40,6 +48,9 @@ struct CameraConfig {
   nlohmann::json rois = nlohmann::json::array();           // camera.rois
   nlohmann::json duty_schedule = nlohmann::json::array();  // camera.duty_schedule
   bool record = false;                                     // continuous recording as segments
+  // Instead of the RTSP URLs: the stream is INVITEd through the GbSignalling and arrives as
+  // MPEG-PS over RTP/UDP (docs/gb28181.md).
+  std::optional<GbSource> gb;
   bool operator==(const CameraConfig&) const = default;
 };
 
@@ -61,6 +72,12 @@ struct VideoSettings {
   std::vector<int> own_ports;  // the server's own listening ports: refused on local addresses
   int recording_retention_days = 7;
   std::uint64_t recording_max_bytes = 20ull << 30;  // disk budget; oldest segments go first
+  // GB/T 28181 media (gb28181.media_*, ADR 0034): each INVITEd stream gets a UDP port of
+  // [gb_port_min, gb_port_max] bound on gb_media_bind; the SDP offers gb_media_address (empty:
+  // our address on the way to the device). RTP is reordered within gb_reorder_window packets.
+  std::string gb_media_bind = "0.0.0.0", gb_media_address;
+  int gb_port_min = 30000, gb_port_max = 30999;
+  std::size_t gb_reorder_window = 32;
 };
 // The config's `video` section. Directories come as written (relative ones are under state_dir,
 // an empty models_dir is HAZMON_HOME/models: app resolves both) and own_ports is app's.
@@ -90,6 +107,29 @@ struct Segment {
 struct PipelineCosts {  // cumulative, for the benchmark and /metrics
   double demux_ms = 0, decode_ms = 0, scale_ms = 0, inference_ms = 0, analyse_ms = 0;
   std::uint64_t packets = 0, frames_decoded = 0, frames_analysed = 0, frames_dropped = 0;
+  // GB/T 28181 RTP datagrams: taken, from an address other than the device's, too late or
+  // duplicated (behind the reorder window), not RTP with payload 96.
+  std::uint64_t rtp_accepted = 0, rtp_foreign = 0, rtp_late = 0, rtp_malformed = 0;
+};
+
+// The answer to an INVITE (GbSignalling::invite).
+struct GbCall {
+  bool ok = false;
+  std::string error;      // when not ok, stable words first
+  std::string call_id;    // for bye()
+  std::string device_ip;  // where the device registered from: RTP is taken from there only
+};
+
+// The SIP side of a GB/T 28181 camera, which app implements over gb28181::Server (video and
+// gb28181 do not know each other, docs/architecture.md). Called on the camera's stream thread.
+class GbSignalling {
+ public:
+  virtual ~GbSignalling() = default;
+  // INVITE the channel to send PS over RTP to media_address (empty: ours) : port; blocks until
+  // the device answers or `timeout`.
+  virtual GbCall invite(const GbSource& src, const std::string& media_address, unsigned short port,
+                        std::chrono::milliseconds timeout) = 0;
+  virtual void bye(const std::string& call_id) = 0;
 };
 
 class Supervisor {
@@ -105,6 +145,9 @@ class Supervisor {
   void set_cameras(const std::vector<CameraConfig>& cameras);
   // Called for each finished segment (off the caller's thread).
   void on_segment(std::function<void(const Segment&)> hook);
+  // Where GB/T 28181 cameras INVITE their streams (null: they stay offline, "gb28181 off").
+  // Must outlive the pipeline's cameras (stop() first).
+  void set_gb_signalling(GbSignalling* s);
   // Segments older than retention or beyond the disk budget are deleted; returns them so the
   // caller removes them from its index.
   std::vector<Segment> enforce_retention();

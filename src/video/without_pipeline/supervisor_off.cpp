@@ -24,6 +24,7 @@ Supervisor::Supervisor(VideoSettings, EventSink&, const core::Clock&, core::Metr
 Supervisor::~Supervisor() = default;
 void Supervisor::set_cameras(const std::vector<CameraConfig>&) {}
 void Supervisor::on_segment(std::function<void(const Segment&)>) {}
+void Supervisor::set_gb_signalling(GbSignalling*) {}
 std::vector<Segment> Supervisor::enforce_retention() { return {}; }
 std::vector<CameraStatus> Supervisor::status() const { return {}; }
 PipelineCosts Supervisor::costs() const { return {}; }
