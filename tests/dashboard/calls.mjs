@@ -1,7 +1,8 @@
 // 可视化调度 in Debian's headless Chromium with fake camera and microphone: two people in two
 // browser contexts (a province officer and a city officer), one call through hazmond and a real
 // Janus (docs/calls.md). The province calls the city from the 可视化调度 page; the city's
-// dashboard rings (the banner on every page), it answers; each side sees the other's video (the
+// dashboard rings (the banner on every page, pushed by the live stream: its ringing poll is
+// blocked meanwhile), it answers; each side sees the other's video (the
 // remote <video> has a size and its time advances); the province hangs up and the record says
 // who joined and why it ended. Started by calls_chromium_test.cpp with HAZMON_URL, HAZMON_CALLER,
 // HAZMON_CALLEE, HAZMON_PASSWORD, HAZMON_CITY (the callee's region code), HAZMON_WORK_DIR,
@@ -25,6 +26,7 @@ const url = env('HAZMON_URL');
 const workDir = env('HAZMON_WORK_DIR');
 fs.mkdirSync(workDir, { recursive: true });
 const T = 20000;
+const RINGING_POLL = /\/api\/v1\/calls\?.*state=ringing/;
 
 const browser = await chromium.launch({
   executablePath: env('HAZMON_CHROMIUM', '/usr/bin/chromium'),
@@ -84,6 +86,9 @@ try {
     await loginAs(callee, url, env('HAZMON_CALLEE'), env('HAZMON_PASSWORD'));
   });
   await check('the province calls the city from 可视化调度', async () => {
+    // From here until it rings, the city's dashboard cannot poll for ringing calls: the banner
+    // can only come from the live stream's push.
+    await callee.route(RINGING_POLL, (r) => r.abort());
     await caller.click('nav >> text=可视化调度');
     await caller.waitForSelector('[data-testid=call-form]', { timeout: T });
     await caller.selectOption('[data-testid=call-kind]', 'region');
@@ -91,8 +96,9 @@ try {
     await caller.click('[data-testid=call-place]');
     await caller.waitForSelector('[data-testid=call-view] >> text=等待对方加入', { timeout: T });
   });
-  await check('the city\'s dashboard rings and it answers', async () => {
+  await check('the city\'s dashboard rings (pushed, not polled) and it answers', async () => {
     const banner = await callee.waitForSelector('[data-testid=incoming-call]', { timeout: T });
+    await callee.unroute(RINGING_POLL);
     callId = Number(await banner.getAttribute('data-call'));
     if (!(await banner.textContent()).includes('山西省')) throw new Error('the banner does not name the caller');
     await callee.click('[data-testid=incoming-answer]');

@@ -14,6 +14,8 @@ let seq = 0;
 
 /** Adds an event at the head of the feed, keeping at most `max` (the list never grows past it). */
 export function pushFeed(feed: FeedItem[], e: LiveEvent, names: ReadonlyMap<string, string> = new Map(), max = FEED_MAX): FeedItem[] {
+  // A duty call rings in the banner (kit/calls.ts), not in the feed.
+  if (e.kind === 'call') return feed;
   const key = `${e.kind}-${++seq}`;
   const item: FeedItem =
     e.kind === 'alarm' ? { kind: 'alarm', key, data: e.data, companyName: names.get(e.data.company_code) } : { kind: 'warning', key, data: e.data };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { callSummary, canCall, incomingRinging, otherSide, type DutyCall } from '../src/kit/calls';
+import { toLiveEvent } from '../src/api/stream';
+import { applyCallEvent, callSummary, canCall, incomingRinging, otherSide, type DutyCall } from '../src/kit/calls';
 
 function call(over: Partial<DutyCall>): DutyCall {
   return {
@@ -46,5 +47,24 @@ describe('duty-room calls (可视化调度)', () => {
   it('lets duty rooms call, not operators or machines', () => {
     for (const r of ['province_admin', 'province_officer', 'city_officer', 'county_officer', 'enterprise_user']) expect(canCall(r)).toBe(true);
     for (const r of ['operator', 'gateway', 'city_platform', undefined]) expect(canCall(r)).toBe(false);
+  });
+
+  it('rings at once for a pushed call and stops when it is answered or ended', () => {
+    let list = applyCallEvent([], call({ id: 7 }));
+    expect(list.map((c) => c.id)).toEqual([7]);
+    list = applyCallEvent(list, call({ id: 8 }));
+    expect(list.map((c) => c.id)).toEqual([8, 7]);
+    expect(applyCallEvent(list, call({ id: 7, state: 'active' })).map((c) => c.id)).toEqual([8]);
+    expect(applyCallEvent(list, call({ id: 8, state: 'ended', end_reason: 'hung_up' })).map((c) => c.id)).toEqual([7]);
+    // Placed by the reader himself: never rings for him.
+    expect(applyCallEvent([], call({ id: 9, mine: true, incoming: false }))).toEqual([]);
+  });
+
+  it('reads the stream\'s call event and refuses a payload without its fields', () => {
+    const e = toLiveEvent({ event: 'call', data: JSON.stringify(call({ id: 5 })) });
+    expect(e?.kind).toBe('call');
+    expect(e?.kind === 'call' && e.data.id).toBe(5);
+    expect(toLiveEvent({ event: 'call', data: '{"id":"5"}' })).toBeNull();
+    expect(toLiveEvent({ event: 'call', data: 'not json' })).toBeNull();
   });
 });

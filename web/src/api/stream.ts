@@ -1,10 +1,11 @@
 // The live stream GET /api/v1/stream (src/api/routes_stream.cpp): server-sent events read with
 // fetch, because EventSource cannot send the Authorization header. `event: alarm` carries an alarm
 // episode change (transition raised, escalated or cleared), `event: warning` a pushed warning
-// event; a comment line every 15 s keeps the connection open. The stream reconnects with a
+// event, `event: call` a duty call placed to the reader's own duty room, answered or ended (the
+// ringing banner, kit/calls.ts); a comment line every 15 s keeps the connection open. The stream reconnects with a
 // growing delay and stops on logout or a 401.
 import { authHeaders } from './client';
-import type { LiveAlarm, LiveWarning } from './types';
+import type { LiveAlarm, LiveCall, LiveWarning } from './types';
 
 export interface SseMessage {
   event: string;
@@ -48,11 +49,11 @@ export class SseParser {
   }
 }
 
-export type LiveEvent = { kind: 'alarm'; data: LiveAlarm } | { kind: 'warning'; data: LiveWarning };
+export type LiveEvent = { kind: 'alarm'; data: LiveAlarm } | { kind: 'warning'; data: LiveWarning } | { kind: 'call'; data: LiveCall };
 
 /** Turns a parsed message into a typed live event; null for kinds and payloads the app does not use. */
 export function toLiveEvent(m: SseMessage): LiveEvent | null {
-  if (m.event !== 'alarm' && m.event !== 'warning') return null;
+  if (m.event !== 'alarm' && m.event !== 'warning' && m.event !== 'call') return null;
   let d: unknown;
   try {
     d = JSON.parse(m.data);
@@ -64,6 +65,11 @@ export function toLiveEvent(m: SseMessage): LiveEvent | null {
     const a = d as LiveAlarm;
     if (typeof a.quota_code !== 'string' || typeof a.transition !== 'string') return null;
     return { kind: 'alarm', data: a };
+  }
+  if (m.event === 'call') {
+    const c = d as LiveCall;
+    if (typeof c.id !== 'number' || typeof c.state !== 'string' || !c.caller || !c.callee) return null;
+    return { kind: 'call', data: c };
   }
   const w = d as LiveWarning;
   if (typeof w.id !== 'number' || typeof w.level !== 'string') return null;

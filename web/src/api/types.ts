@@ -76,6 +76,9 @@ export interface LiveAlarm {
 /** `event: warning` of GET /api/v1/stream: the warning event as pushed (WarningService::on_push). */
 export type LiveWarning = Partial<WarningEvent> & Pick<WarningEvent, 'id' | 'level' | 'company_code'>;
 
+/** `event: call` of GET /api/v1/stream: a call placed to the reader's duty room, answered or ended (api::call_event_json). */
+export type LiveCall = S['DutyCall'];
+
 export type Overview = S['Overview'];
 export type OverviewEnterprise = S['OverviewEnterprise'];
 export type StatisticsTrend = S['StatisticsTrend'];

@@ -6,7 +6,8 @@
 import { reactive } from 'vue';
 import type { operations } from '../api/schema';
 import { ApiError, authHeaders, get, post } from '../api/client';
-import { session } from '../session';
+import { SseParser } from '../api/stream';
+import { live, session } from '../session';
 
 type Json<O extends keyof operations, C extends number> = operations[O]['responses'] extends Record<C, { content: { 'application/json': infer T } }> ? T : never;
 export type DutyCall = Json<'getCall', 200>;
@@ -43,10 +44,21 @@ export function incomingRinging(list: DutyCall[]): DutyCall[] {
   return list.filter((c) => c.state === 'ringing' && c.incoming && !c.mine);
 }
 
-// The banner's store: polled every few seconds while someone is logged in. A server without calls
-// (404 route_not_found) is asked no more.
+/**
+ * A call the live stream pushed (`event: call`, only to the called room's people): a new call
+ * rings at once, one answered (by anyone of the room) or ended stops ringing.
+ */
+export function applyCallEvent(list: DutyCall[], c: DutyCall): DutyCall[] {
+  const rest = list.filter((x) => x.id !== c.id);
+  return incomingRinging([c]).length ? [c, ...rest] : rest;
+}
+
+// The banner's store: pushed over the live stream the dashboard already holds, with a slow poll
+// behind it (a stream that was down, another node's call before the relay). A server without
+// calls (404 route_not_found) is asked no more.
 export const ringing = reactive({ calls: [] as DutyCall[], enabled: true });
 let timer: ReturnType<typeof setInterval> | null = null;
+let unsubscribe: (() => void) | null = null;
 
 export async function pollRinging(): Promise<void> {
   // Nobody logged in yet (the layout can mount before the router has sent the browser to the
@@ -64,14 +76,19 @@ export async function pollRinging(): Promise<void> {
   }
 }
 
-export function startRinging(ms = 4000): void {
+export function startRinging(ms = 30000): void {
   if (timer) return;
+  unsubscribe = live.subscribe((e) => {
+    if (e.kind === 'call' && ringing.enabled) ringing.calls = applyCallEvent(ringing.calls, e.data);
+  });
   void pollRinging();
   timer = setInterval(() => void pollRinging(), ms);
 }
 export function stopRinging(): void {
   if (timer) clearInterval(timer);
   timer = null;
+  unsubscribe?.();
+  unsubscribe = null;
   ringing.calls = [];
 }
 
@@ -200,10 +217,25 @@ export class CallRoom {
     });
   }
 
+  /** hazmond kicked this admission out of the room (it left elsewhere, or joined again in another tab). */
+  private kicked(): void {
+    this.pub?.close();
+    this.pub = null;
+    for (const sub of this.subs.values()) {
+      sub.pc.close();
+      this.cb.onRemoteGone(sub.feed);
+    }
+    this.subs.clear();
+    this.subscribing.clear();
+    this.cb.onStatus('已退出通话（已在别处离开或重新加入）');
+  }
+
   private dispatch(m: JanusMessage): void {
+    if (m.janus === 'detached' && m.sender === this.pubHandle && !this.closed) return this.kicked();
     if (m.janus !== 'event' || !m.sender) return;
     const data = m.plugindata?.data ?? {};
     if (m.jsep) this.pendingOffer.get(m.sender)?.(m.jsep);
+    if (m.sender === this.pubHandle && data.leaving === 'ok' && data.reason === 'kicked') return this.kicked();
     if (data.videoroom === 'destroyed') {
       // The call ended (hung up on the other side): the room is gone.
       for (const sub of this.subs.values()) {
@@ -235,26 +267,45 @@ export class CallRoom {
     }
   }
 
+  private events: AbortController | null = null;
+
+  /**
+   * The session's events, pushed by hazmond as server-sent events (`event: janus`, one Janus
+   * event each; hazmond long-polls Janus itself). Reconnects after a second until closed, or
+   * until the session is gone (404, or Janus's error as the stream's last event).
+   */
   private async poll(): Promise<void> {
-    while (!this.closed) {
+    let gone = false;
+    while (!this.closed && !gone) {
       try {
-        const res = await fetch(`/api/v1/janus/${this.session}?maxev=10`, { headers: authHeaders({ Accept: 'application/json' }) });
-        if (!res.ok) {
-          if (res.status === 404) return;
-          await new Promise((r) => setTimeout(r, 1000));
-          continue;
+        this.events = new AbortController();
+        const res = await fetch(`/api/v1/janus/${this.session}/events`, { headers: authHeaders({ Accept: 'text/event-stream' }), signal: this.events.signal });
+        if (res.status === 404) return;
+        if (!res.ok || !res.body) throw new Error(`events ${res.status}`);
+        const reader = res.body.getReader();
+        const dec = new TextDecoder();
+        const parser = new SseParser();
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          for (const e of parser.push(dec.decode(value, { stream: true }))) {
+            if (e.event !== 'janus') continue;
+            const m = JSON.parse(e.data) as JanusMessage;
+            if (m.janus === 'error') gone = true;
+            else this.dispatch(m);
+          }
         }
-        const body = (await res.json()) as JanusMessage | JanusMessage[];
-        for (const m of Array.isArray(body) ? body : [body]) this.dispatch(m);
       } catch {
-        await new Promise((r) => setTimeout(r, 1000));
+        if (this.closed) return;
       }
+      if (!this.closed && !gone) await new Promise((r) => setTimeout(r, 1000));
     }
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.events?.abort();
     this.pub?.close();
     for (const s of this.subs.values()) s.pc.close();
     this.subs.clear();
