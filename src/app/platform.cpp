@@ -246,6 +246,7 @@ void Platform::Impl::build_monitoring() {
   warnings->subscribe(*ingest);
   ingest->set_node(nodes->id(), nodes->cluster(),
                    std::chrono::seconds(cfg["node"]["lease_ttl_s"].get<int>()));
+  warnings->set_node(nodes->id(), nodes->cluster());
   ingest->on_alarm([h = events.get()](const model::AlarmEvent& a) {
     h->publish(service::EventHub::from_alarm(a));
   });

@@ -373,10 +373,15 @@ std::vector<WarningDecision> WarningEngine::on_alarm(const AlarmInput& a) {
   return out;
 }
 
-std::vector<WarningDecision> WarningEngine::on_tick(SysTime now) {
+std::vector<WarningDecision> WarningEngine::on_tick(
+    SysTime now, const std::function<bool(const std::string&)>& ticks) {
   std::vector<WarningDecision> out;
   for (auto it = hazards_.begin(); it != hazards_.end();) {
     auto& h = it->second;
+    if (ticks && !ticks(h.company_code)) {
+      ++it;
+      continue;
+    }
     prune(h, now);
     decide(h, nullptr, now, false, out);
     if (h.alarms.empty() && !h.event_open)
@@ -424,14 +429,33 @@ void WarningEngine::restore_event(const std::string& company_code, const std::st
 }
 
 void WarningEngine::restore_alarm(const AlarmInput& a, bool linked_to_open_event,
-                                  bool linked_to_any_event) {
+                                  bool linked_to_any_event, std::optional<SysTime> end) {
   if (!is_process_alarm_type(a.type) || a.data_fault || a.suppressed || a.late) return;
   auto& h = hazard_of(a);
-  Tracked t{a, std::nullopt, std::nullopt, linked_to_open_event,
+  Tracked t{a, end, std::nullopt, linked_to_open_event,
             linked_to_any_event && !linked_to_open_event};
   // Linked before the restart: it produced at least what it is worth now.
   if (linked_to_any_event) t.fired = single_level(h, t, a.at).level;
   h.alarms.insert_or_assign(std::make_pair(a.point_id, ms_of(a.start)), std::move(t));
+}
+
+}  // namespace hazmon::rules
+
+namespace hazmon::rules {
+
+void WarningEngine::forget_company(const std::string& company_code) {
+  for (auto it = hazards_.begin(); it != hazards_.end();) {
+    if (it->second.company_code == company_code)
+      it = hazards_.erase(it);
+    else
+      ++it;
+  }
+}
+
+std::vector<std::string> WarningEngine::companies() const {
+  std::set<std::string> seen;
+  for (const auto& [key, h] : hazards_) seen.insert(h.company_code);
+  return {seen.begin(), seen.end()};
 }
 
 }  // namespace hazmon::rules

@@ -206,6 +206,10 @@ struct IngestService::Impl {
   storage::NodeStore node_store;
   std::unordered_map<std::string, long long> owned;  // company → seq this node last wrote or read
   std::vector<storage::RulesOwner> pending_owners;   // locked by the transaction in flight
+  std::set<std::string> pending_reloaded;            // of those, the ones whose state was reloaded
+  std::vector<RulesTurn> turns;  // committed, not yet told to the turn listeners
+  std::vector<std::function<void(const std::vector<RulesTurn>&)>> turn_listeners;  // listeners_mu
+  void announce_turns();
   std::atomic<std::uint64_t> n_state_reloads{0};
   void refresh_owned(storage::Tx& tx, const std::vector<storage::RulesOwner>& owners,
                      const ingest::RegistrySnapshot& snap);

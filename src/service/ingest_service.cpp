@@ -164,6 +164,11 @@ void IngestService::on_alarm(std::function<void(const model::AlarmEvent&)> liste
   impl_->listeners.push_back(std::move(listener));
 }
 
+void IngestService::on_rules_turn(std::function<void(const std::vector<RulesTurn>&)> listener) {
+  std::lock_guard lock(impl_->listeners_mu);
+  impl_->turn_listeners.push_back(std::move(listener));
+}
+
 void IngestService::tick() {
   auto p = std::make_unique<Pending>();
   p->tick = true;

@@ -137,7 +137,10 @@ void IngestService::Impl::refresh_owned(storage::Tx& tx,
       if (unsaved.count(r.point_id))
         machines.at(r.point_id).restore_open(r.type, r.start, r.peak, r.peak_at);
   }
-  for (const auto& c : stale) owned.erase(c);
+  for (const auto& c : stale) {
+    owned.erase(c);
+    pending_reloaded.insert(c);
+  }
   ++n_state_reloads;
 }
 
@@ -160,6 +163,7 @@ void IngestService::Impl::evaluate_shared(storage::Tx& tx, storage::IngestBatch&
                                           const ingest::RegistrySnapshot& snap,
                                           std::int64_t now_ms) {
   pending_owners.clear();
+  pending_reloaded.clear();
   std::vector<std::string> companies;
   for (const auto& u : batch.uploads) companies.push_back(u.company_code);
   if (companies.empty() || batch.readings.empty()) return;
@@ -203,16 +207,32 @@ void IngestService::Impl::evaluate_shared(storage::Tx& tx, storage::IngestBatch&
   pending_owners = std::move(owners);
 }
 
-// After the transaction: committed, the owners are this node's at their new seq; rolled back,
-// their machines are reloaded at the next evaluation.
+// After the transaction: committed, the owners are this node's at their new seq (a turn each,
+// told to the turn listeners before the alarm changes); rolled back, their machines are reloaded
+// at the next evaluation.
 void IngestService::Impl::settle_owners(bool committed) {
   for (const auto& o : pending_owners) {
-    if (committed)
+    if (committed) {
       owned[o.company_code] = o.seq;
-    else
+      turns.push_back({o.company_code, o.seq, pending_reloaded.count(o.company_code) > 0});
+    } else {
       owned.erase(o.company_code);
+    }
   }
   pending_owners.clear();
+  pending_reloaded.clear();
+}
+
+void IngestService::Impl::announce_turns() {
+  if (turns.empty()) return;
+  std::vector<RulesTurn> told;
+  told.swap(turns);
+  std::vector<std::function<void(const std::vector<RulesTurn>&)>> ls;
+  {
+    std::lock_guard lock(listeners_mu);
+    ls = turn_listeners;
+  }
+  for (const auto& l : ls) l(told);
 }
 
 // The timers (offline, frozen) with node.cluster: each node ticks the enterprises it evaluated
@@ -232,6 +252,7 @@ void IngestService::Impl::tick_shared(const ingest::RegistrySnapshot& snap) {
     db.in_tx([&](storage::Tx& tx) {
       batch.alarms.clear();
       pending_owners.clear();
+      pending_reloaded.clear();
       auto owners = node_store.lock_tick_owners(tx, s.node_id, companies, now - s.node_ttl);
       if (owners.empty()) return;
       refresh_owned(tx, owners, snap);
@@ -309,6 +330,7 @@ void IngestService::Impl::count_changes(const std::vector<model::AlarmEvent>& al
 }
 
 void IngestService::Impl::publish(const std::vector<model::AlarmEvent>& alarms) {
+  announce_turns();
   if (alarms.empty()) return;
   count_changes(alarms);
   std::vector<std::function<void(const model::AlarmEvent&)>> ls;

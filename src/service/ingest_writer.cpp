@@ -209,6 +209,7 @@ void IngestService::Impl::answer(std::vector<std::pair<Pending*, std::string>>& 
     }
   }
   if (m_spool) m_spool->Set(static_cast<double>(spool->pending()));
+  announce_turns();  // node.cluster: before the alarm changes of the same evaluation
   std::vector<std::function<void(const model::AlarmEvent&)>> ls;
   {
     std::lock_guard lock(listeners_mu);

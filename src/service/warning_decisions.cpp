@@ -510,7 +510,7 @@ void WarningService::Impl::handle_tick() {
   std::deque<Pending> again;
   again.swap(retry);
   for (auto& p : again) apply_or_retry(std::move(p.decision), p.attempts);
-  for (auto& d : engine.on_tick(now)) apply_or_retry(std::move(d));
+  for (auto& d : engine.on_tick(now, ticked_companies())) apply_or_retry(std::move(d));
   try {
     check_deadlines(now);
   } catch (const std::exception& e) {

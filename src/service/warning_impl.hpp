@@ -4,6 +4,7 @@
 //   warning_decisions.cpp rules-engine decisions → events, pushes, deadlines and escalation
 //   warning_disposal.cpp  queries and transitions for people (list, get, transition, video)
 //   warning_rule_admin.cpp warning rules: API form, checks, create and update
+//   warning_turns.cpp     node.cluster: the engine's state follows the rules ownership
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
@@ -20,6 +21,7 @@
 #include <hazmon/core/serial_worker.hpp>
 #include <hazmon/rules/disposal.hpp>
 #include <hazmon/rules/warning_rules.hpp>
+#include <hazmon/service/ingest_service.hpp>
 #include <hazmon/service/warning_service.hpp>
 #include <hazmon/storage/reading_store.hpp>
 #include <hazmon/storage/warning_event_store.hpp>
@@ -42,8 +44,9 @@ struct HazardInfo {
 };
 
 struct Work {
-  enum class Kind { alarm, tick, closed, reload } kind = Kind::alarm;
+  enum class Kind { alarm, tick, closed, reload, turn } kind = Kind::alarm;
   model::AlarmEvent alarm;
+  std::vector<RulesTurn> turns;  // turn
   std::string company_code, hazard_code, prodcell_id;
   long long event_id = 0;
   std::promise<void> done;
@@ -98,6 +101,17 @@ struct WarningService::Impl {
   // target_key(company, hazard, unit) → open event id
   std::unordered_map<std::string, long long> open_ids;
   std::deque<Pending> retry;
+
+  // node.cluster (ADR 0028; warning_turns.cpp): company → the rules_owner seq this engine's
+  // state of it is current at (this node's own turns, as the ingest tells them).
+  std::string node_id;
+  bool cluster = false;
+  std::unordered_map<std::string, long long> turn_at;
+  void take_turns(const std::vector<RulesTurn>& turns);
+  void reload_companies(const std::vector<std::string>& companies);
+  // The enterprises this node ticks now (a filter for the engine's on_tick; empty without
+  // node.cluster): those whose turn it holds and is current at, and those no node evaluated.
+  std::function<bool(const std::string&)> ticked_companies();
 
   std::atomic<std::uint64_t> n_seen{0}, n_dropped{0}, n_created{0}, n_raised{0}, n_escalated{0},
       n_failures{0};

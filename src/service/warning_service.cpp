@@ -37,6 +37,9 @@ void WarningService::Impl::handle(Work& w) {
     case Work::Kind::reload:
       reload_rules();
       break;
+    case Work::Kind::turn:
+      take_turns(w.turns);
+      break;
   }
 }
 
@@ -73,6 +76,18 @@ WarningService::~WarningService() { stop(); }
 
 void WarningService::subscribe(IngestService& ingest) {
   ingest.on_alarm([this](const model::AlarmEvent& a) { on_alarm(a); });
+  // Never refused for a full queue: the alarm changes queued after it rely on its reload.
+  ingest.on_rules_turn([this](const std::vector<RulesTurn>& turns) {
+    auto w = std::make_unique<Work>();
+    w->kind = Work::Kind::turn;
+    w->turns = turns;
+    impl_->enqueue(std::move(w));
+  });
+}
+
+void WarningService::set_node(const std::string& id, bool cluster) {
+  impl_->node_id = id;
+  impl_->cluster = cluster;
 }
 
 void WarningService::on_push(std::function<void(const model::WarningPush& push)> hook) {

@@ -181,6 +181,13 @@ void NodeStore::set_owners(Tx& tx, const std::vector<RulesOwner>& owners) {
       {rows.dump()});
 }
 
+std::vector<RulesOwner> NodeStore::owners(Tx& tx, const std::vector<std::string>& companies) {
+  return tx.rows<RulesOwner>(
+      "SELECT company_code, node_id, seq FROM rules_owner WHERE company_code IN "
+      "(SELECT jsonb_array_elements_text($1::jsonb))",
+      {list(companies)});
+}
+
 std::vector<PointStateRow> NodeStore::point_states(Tx& tx,
                                                    const std::vector<std::string>& companies) {
   return tx.rows<PointStateRow>(

@@ -1,5 +1,7 @@
 #include <hazmon/storage/warning_event_store.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <hazmon/core/time_format.hpp>
 #include <hazmon/storage/database.hpp>
 #include <hazmon/storage/scope_sql.hpp>
@@ -85,7 +87,8 @@ struct RowDescription<OpenAlarm> {
       column("prodcell_id", &A::prodcell_id), column("alarm_type", &A::alarm_type),
       column("region_code", &A::region_code), column("start_ts", &A::start_ts),
       column("value", &A::value), column("threshold", &A::threshold), column("rank", &A::rank),
-      column("linked_open", &A::linked_open), column("linked_any", &A::linked_any));
+      column("linked_open", &A::linked_open), column("linked_any", &A::linked_any),
+      column("end_ts", &A::end_ts));
 };
 
 template <>
@@ -215,32 +218,55 @@ std::vector<model::DisposalRecord> WarningEventStore::records(Tx& tx, long long 
       {id_text(id)});
 }
 
+namespace {
+constexpr const char* kOpenSensorEvents =
+    "SELECT id, company_code, coalesce(hazard_code, '') AS hazard_code, coalesce(prodcell_id, "
+    "'') AS prodcell_id, level, category FROM warning_event WHERE status <> 'closed' AND source "
+    "= 'sensor'";
+// The platform's process alarms that may make events (not data faults, suppressed or late), with
+// what the engine needs about each; the caller adds which ones.
+constexpr const char* kPlatformAlarms =
+    "SELECT a.point_id, a.quota_code, a.company_code, coalesce(a.hazard_code, '') AS "
+    "hazard_code, CASE WHEN a.hazard_code IS NULL THEN coalesce(mp.prodcell_id, '') ELSE '' "
+    "END AS prodcell_id, a.alarm_type, a.start_ts, a.end_ts, "
+    "coalesce(a.last_value, 0) AS value, a.threshold, coalesce(h.rank, 0) AS rank, "
+    "e.region_code, "
+    "EXISTS (SELECT 1 FROM warning_event_alarm l JOIN warning_event w ON w.id = l.event_id "
+    "        WHERE l.point_id = a.point_id AND l.start_ts = a.start_ts AND w.status <> 'closed') "
+    "AS linked_open, "
+    "EXISTS (SELECT 1 FROM warning_event_alarm l WHERE l.point_id = a.point_id AND l.start_ts = "
+    "a.start_ts) "
+    "  AS linked_any "
+    "FROM alarm a LEFT JOIN hazard_source h ON h.hazard_code = a.hazard_code "
+    "LEFT JOIN monitoring_point mp ON mp.point_id = a.point_id "
+    "JOIN enterprise e ON e.company_code = a.company_code "
+    "WHERE a.origin = 'platform' AND NOT a.is_data_fault AND NOT a.suppressed "
+    "AND NOT a.late AND a.alarm_type IN ('HH','H','L','LL','SWITCH') ";
+}  // namespace
+
 std::vector<OpenSensorEvent> WarningEventStore::open_sensor_events(Tx& tx) const {
-  return tx.rows<OpenSensorEvent>(
-      "SELECT id, company_code, coalesce(hazard_code, '') AS hazard_code, coalesce(prodcell_id, "
-      "'') AS prodcell_id, level, category FROM warning_event WHERE status <> 'closed' AND source "
-      "= 'sensor'");
+  return tx.rows<OpenSensorEvent>(kOpenSensorEvents);
 }
 
 std::vector<OpenAlarm> WarningEventStore::open_platform_alarms(Tx& tx) const {
+  return tx.rows<OpenAlarm>(std::string(kPlatformAlarms) + "AND a.end_ts IS NULL");
+}
+
+std::vector<OpenSensorEvent> WarningEventStore::sensor_events_of(
+    Tx& tx, const std::vector<std::string>& companies) const {
+  return tx.rows<OpenSensorEvent>(
+      std::string(kOpenSensorEvents) +
+          " AND company_code IN (SELECT jsonb_array_elements_text($1::jsonb))",
+      {nlohmann::json(companies).dump()});
+}
+
+std::vector<OpenAlarm> WarningEventStore::platform_alarms_of(
+    Tx& tx, const std::vector<std::string>& companies, core::SysTime ended_since) const {
   return tx.rows<OpenAlarm>(
-      "SELECT a.point_id, a.quota_code, a.company_code, coalesce(a.hazard_code, '') AS "
-      "hazard_code, CASE WHEN a.hazard_code IS NULL THEN coalesce(mp.prodcell_id, '') ELSE '' "
-      "END AS prodcell_id, a.alarm_type, a.start_ts, "
-      "coalesce(a.last_value, 0) AS value, a.threshold, coalesce(h.rank, 0) AS rank, "
-      "e.region_code, "
-      "EXISTS (SELECT 1 FROM warning_event_alarm l JOIN warning_event w ON w.id = l.event_id "
-      "        WHERE l.point_id = a.point_id AND l.start_ts = a.start_ts AND w.status <> 'closed') "
-      "AS linked_open, "
-      "EXISTS (SELECT 1 FROM warning_event_alarm l WHERE l.point_id = a.point_id AND l.start_ts = "
-      "a.start_ts) "
-      "  AS linked_any "
-      "FROM alarm a LEFT JOIN hazard_source h ON h.hazard_code = a.hazard_code "
-      "LEFT JOIN monitoring_point mp ON mp.point_id = a.point_id "
-      "JOIN enterprise e ON e.company_code = a.company_code "
-      "WHERE a.end_ts IS NULL AND a.origin = 'platform' AND NOT a.is_data_fault AND NOT "
-      "a.suppressed "
-      "AND NOT a.late AND a.alarm_type IN ('HH','H','L','LL','SWITCH')");
+      std::string(kPlatformAlarms) +
+          "AND a.company_code IN (SELECT jsonb_array_elements_text($1::jsonb)) "
+          "AND (a.end_ts IS NULL OR a.end_ts >= $2::timestamptz) ORDER BY a.start_ts",
+      {nlohmann::json(companies).dump(), format_timestamptz(ended_since)});
 }
 
 std::optional<HazardRow> WarningEventStore::hazard(Tx& tx, const std::string& hazard_code) const {

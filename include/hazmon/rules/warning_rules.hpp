@@ -11,6 +11,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -132,8 +133,10 @@ class WarningEngine {
   const std::vector<WarningRule>& rules() const { return rules_; }
 
   std::vector<WarningDecision> on_alarm(const AlarmInput& a);
-  // Minimum durations reached by open alarms.
-  std::vector<WarningDecision> on_tick(SysTime now);
+  // Minimum durations reached by open alarms; with `ticks`, of the enterprises it accepts only
+  // (node.cluster: those whose rules state this node holds, ADR 0028).
+  std::vector<WarningDecision> on_tick(
+      SysTime now, const std::function<bool(const std::string& company_code)>& ticks = {});
 
   // The event of this hazard source (or, with an empty hazard_code, of this non-major unit or
   // of the enterprise's own points) was closed: the next qualifying alarm opens a new one.
@@ -149,7 +152,14 @@ class WarningEngine {
   void restore_event(const std::string& company_code, const std::string& hazard_code,
                      WarningLevel level, bool combination_applied,
                      const std::string& prodcell_id = {});
-  void restore_alarm(const AlarmInput& a, bool linked_to_open_event, bool linked_to_any_event);
+  // `end`: an episode that has ended (a reload keeps those within the combination window).
+  void restore_alarm(const AlarmInput& a, bool linked_to_open_event, bool linked_to_any_event,
+                     std::optional<SysTime> end = std::nullopt);
+  // Drops everything known about an enterprise's hazard sources (before a reload of its state
+  // evaluated by another node, or when another node holds it).
+  void forget_company(const std::string& company_code);
+  // The enterprises it holds state for.
+  std::vector<std::string> companies() const;
 
   std::size_t tracked_hazards() const { return hazards_.size(); }
 

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <hazmon/core/clock.hpp>
 #include <hazmon/model/alarm.hpp>
@@ -27,6 +28,15 @@ class Error;
 }  // namespace hazmon::core
 
 namespace hazmon::service {
+
+// node.cluster (ADR 0028): an enterprise's rules state after a committed evaluation by this node
+// (rules_owner's seq), and whether this node had to reload it first because another node, or
+// none, evaluated it last. The warning engine follows the same turns.
+struct RulesTurn {
+  std::string company_code;
+  long long seq = 0;
+  bool reloaded = false;
+};
 
 struct IngestSettings {
   std::size_t max_items_per_upload = 5000;
@@ -105,6 +115,9 @@ class IngestService {
   void points_changed();
   // Alarm changes after they are durable (live stream, warning rules).
   void on_alarm(std::function<void(const model::AlarmEvent&)> listener);
+  // node.cluster: the enterprises each committed evaluation (uploads, timers, spool replay) took
+  // its turn on, heard before that evaluation's alarm changes, in commit order.
+  void on_rules_turn(std::function<void(const std::vector<RulesTurn>&)> listener);
   // Work that follows each minute/hour aggregation (the data-quality rollup, the report
   // schedule), run on a thread of its own so that a long task never delays the timers; a task
   // still running when the next aggregation ends runs once more after it. Register before

@@ -92,8 +92,12 @@ class WarningService {
   ~WarningService();
   WarningService(const WarningService&) = delete;
 
-  // Registers with IngestService::on_alarm (call before ingest starts).
+  // Registers with IngestService::on_alarm and on_rules_turn (call before ingest starts).
   void subscribe(IngestService& ingest);
+  // Before start(): this node's id and node.cluster. With it, the rules state of an enterprise
+  // (duration and combination rules) follows the ingest's ownership (ADR 0028): reloaded from
+  // PostgreSQL when this node takes a turn after another, ticked only while this node holds it.
+  void set_node(const std::string& id, bool cluster);
   // Adds a listener called after the event is pushed or its level or recipients change, off the
   // caller's thread (the service's worker). Listeners run in the order added (live stream,
   // notify, ...).

@@ -90,6 +90,8 @@ class NodeStore {
                                            std::vector<std::string> companies,
                                            core::SysTime alive_since);
   void set_owners(Tx& tx, const std::vector<RulesOwner>& owners);
+  // The owners of those of `companies` that have a row, unlocked (the warning engine's ticks).
+  std::vector<RulesOwner> owners(Tx& tx, const std::vector<std::string>& companies);
   std::vector<PointStateRow> point_states(Tx& tx, const std::vector<std::string>& companies);
   void save_point_states(Tx& tx, const std::vector<PointStateRow>& rows);
   // What a restart seeds machines with (MonitoringStore::open_episodes, latest_samples), for the

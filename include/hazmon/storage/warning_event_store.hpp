@@ -98,6 +98,7 @@ struct OpenAlarm {
   std::optional<double> threshold;
   int rank = 4;
   bool linked_open = false, linked_any = false;
+  std::optional<core::SysTime> end_ts;  // only from platform_alarms_of: an ended episode
 };
 
 struct HazardRow {
@@ -130,6 +131,13 @@ class WarningEventStore {
   // ---- the worker ----
   std::vector<OpenSensorEvent> open_sensor_events(Tx& tx) const;
   std::vector<OpenAlarm> open_platform_alarms(Tx& tx) const;
+  // The same for some enterprises only, to rebuild their part of the engine when their rules
+  // state moved between nodes (ADR 0028): their open sensor events, and their platform alarms
+  // that are open or ended at or after `ended_since` (the combination rules' window).
+  std::vector<OpenSensorEvent> sensor_events_of(Tx& tx,
+                                                const std::vector<std::string>& companies) const;
+  std::vector<OpenAlarm> platform_alarms_of(Tx& tx, const std::vector<std::string>& companies,
+                                            core::SysTime ended_since) const;
   std::optional<HazardRow> hazard(Tx& tx, const std::string& hazard_code) const;
   // What the worker needs about a non-major unit (prodcell_id) or, with "", the enterprise's
   // own points: rank 0 (unranked), the unit's name as hazard_name ("" for the enterprise).

@@ -318,6 +318,49 @@ TEST(WarningRules, RestoredStateDoesNotRepeatEvents) {
   EXPECT_EQ(describe(ds[0]), "700:level:orange:1:P1");
 }
 
+// node.cluster (ADR 0035): an enterprise's part of the engine is dropped and rebuilt when its
+// rules state moved between nodes, ended episodes included; ticks skip the enterprises another
+// node holds.
+TEST(WarningRules, ReloadedEnterpriseKeepsEndedEpisodesAndTicksOnlyWhenHeld) {
+  AlarmInput a;
+  a.point_id = 1;
+  a.quota_code = "P1";
+  a.company_code = "14010000001";
+  a.hazard_code = "14010000001001";
+  a.region_code = "140105";
+  a.hazard_rank = 2;
+  a.type = "H";
+  a.start = at(0);
+  a.at = at(60);
+  WarningEngine e;
+  // Raised here; cleared after a minute on another node: restored ended, it never lasts 10 min.
+  e.restore_alarm(a, false, false);
+  e.forget_company(a.company_code);
+  EXPECT_TRUE(e.companies().empty());
+  e.restore_alarm(a, false, false, at(60));
+  EXPECT_EQ(e.companies(), std::vector<std::string>{a.company_code});
+  EXPECT_EQ(e.on_tick(at(900)).size(), 0u);
+  // A second point raised on this node within the window: the ended one still counts for the
+  // combination rule (two points of one hazard source in 10 minutes).
+  auto b = a;
+  b.point_id = 2;
+  b.quota_code = "P2";
+  b.start = at(120);
+  b.at = at(120);
+  auto ds = e.on_alarm(b);
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(describe(ds[0]), "120:level:orange:5:P2,P1");
+
+  WarningEngine held;
+  held.restore_alarm(a, false, false);  // open since 0
+  auto nobody = [](const std::string&) { return false; };
+  EXPECT_EQ(held.on_tick(at(600), nobody).size(), 0u);
+  auto only_it = [&](const std::string& c) { return c == a.company_code; };
+  ds = held.on_tick(at(600), only_it);
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(describe(ds[0]), "600:level:yellow:3:P1");
+}
+
 TEST(WarningRules, EscalationOutsideTheRulesIsRemembered) {
   auto singles = default_warning_rules();
   std::erase_if(singles, [](const WarningRule& r) { return r.is_combination(); });
