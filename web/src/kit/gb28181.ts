@@ -17,6 +17,8 @@ export interface GbChannel {
   longitude: number | null;
   latitude: number | null;
   updated_at: string;
+  /** The camera this channel is (live video, ADR 0034), null when none. */
+  video_id?: string | null;
 }
 
 export interface GbDevice {
