@@ -44,7 +44,8 @@ struct GbDeviceInput {
 };
 
 // A channel made a camera (POST …/channels/{channel_id}/camera, ADR 0034): the camera row's own
-// fields; ROIs and the duty schedule are set afterwards like any camera's (PUT /cameras/{id}).
+// fields; ROIs and the duty schedule are set afterwards like any camera's (PATCH
+// /api/v1/cameras/{video_id}).
 struct GbCameraInput {
   std::optional<std::string> name;  // default: the channel's name from the catalog
   std::optional<std::string> scene_type;
