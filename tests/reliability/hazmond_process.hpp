@@ -131,6 +131,7 @@ class Hazmond {
     return rc;
   }
   bool running() const { return child_.pid > 0; }
+  pid_t pid() const { return child_.pid; }
   unsigned short port() const { return port_; }
   std::string output() {
     if (running()) child_.drain();
