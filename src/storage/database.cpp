@@ -13,7 +13,6 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
-#include <iterator>
 #include <mutex>
 
 namespace hazmon::storage {
@@ -216,33 +215,36 @@ struct Tx::Impl {
   Database* db;
   std::unique_ptr<pqxx::connection> conn;
   std::optional<pqxx::work> work;
-  // Inside a unit of work (unit_of_work.hpp): a savepoint on the unit's connection, no
-  // connection of its own.
-  std::optional<pqxx::subtransaction> savepoint;
-  bool in_unit = false;
+  // Inside a unit of work (unit_of_work.hpp): a savepoint on the unit's transaction, no
+  // connection of its own. Plain SAVEPOINT statements: libpqxx 6's subtransaction never sends
+  // its SAVEPOINT before exec_params, so a failed statement aborted the whole unit.
+  pqxx::dbtransaction* unit_tx = nullptr;
+  std::string savepoint;  // its name; empty once released or rolled back
   bool broken = false;
 
   pqxx::dbtransaction& t() {
-    if (!in_unit) return *work;
-    if (!savepoint) throw core::Error(core::Errc::internal, "a transaction used after its end");
-    return *savepoint;
+    if (!unit_tx) return *work;
+    if (savepoint.empty())
+      throw core::Error(core::Errc::internal, "a transaction used after its end");
+    return *unit_tx;
   }
 
-  // The savepoint is no longer where the unit's next one nests.
+  // The savepoint is closed: the unit's transaction is its caller's again.
   void leave_unit() noexcept {
-    if (!savepoint || !t_open_unit) return;
-    auto& open = t_open_unit->open;
-    for (auto it = open.rbegin(); it != open.rend(); ++it)
-      if (*it == &*savepoint) {
-        open.erase(std::next(it).base());
-        break;
-      }
+    savepoint.clear();
+    if (t_open_unit && t_open_unit->open_savepoints > 0) --t_open_unit->open_savepoints;
   }
 
   ~Impl() {
-    if (in_unit) {
-      leave_unit();
-      savepoint.reset();  // rolls back to the savepoint when not released
+    if (unit_tx) {
+      if (!savepoint.empty()) {
+        try {  // not released: undone, and out of the way of the next one
+          unit_tx->exec("ROLLBACK TO SAVEPOINT " + savepoint + "; RELEASE SAVEPOINT " + savepoint);
+        } catch (...) {
+          // The connection is gone: the unit fails at its next statement or its commit.
+        }
+        leave_unit();
+      }
       return;
     }
     try {
@@ -302,12 +304,11 @@ Tx Database::begin() {
     // A unit of work is open on this thread: a savepoint in it (ADR 0033).
     auto impl = std::make_unique<Tx::Impl>();
     impl->db = this;
-    impl->in_unit = true;
-    impl->run("SAVEPOINT", [&] {
-      impl->savepoint.emplace(*t_open_unit->open.back(), "hazmon_unit");
-      return 0;
-    });
-    t_open_unit->open.push_back(&*impl->savepoint);
+    impl->unit_tx = t_open_unit->tx;
+    auto name = "hazmon_sp_" + std::to_string(++t_open_unit->savepoints_made);
+    impl->run("SAVEPOINT", [&] { return impl->unit_tx->exec("SAVEPOINT " + name); });
+    impl->savepoint = name;
+    ++t_open_unit->open_savepoints;
     return Tx(std::move(impl));
   }
   std::unique_ptr<pqxx::connection> conn;
@@ -397,19 +398,21 @@ Result Tx::query(std::string_view sql, const Params& params) {
 }
 
 void Tx::commit() {
+  if (impl_->unit_tx) {  // a savepoint: what it did is the unit's now
+    impl_->run("RELEASE SAVEPOINT",
+               [&] { return impl_->t().exec("RELEASE SAVEPOINT " + impl_->savepoint); });
+    impl_->leave_unit();
+    return;
+  }
   impl_->run("COMMIT", [&] {
-    impl_->t().commit();
+    impl_->work->commit();
     return 0;
   });
-  if (impl_->in_unit) {  // released: the unit's next savepoint nests in its parent
-    impl_->leave_unit();
-    impl_->savepoint.reset();
-  }
 }
 
 pqxx::work& TxAccess::work(Tx& tx) {
   // COPY (ReadingStore::write) runs on a transaction of its own, never inside a unit of work.
-  if (tx.impl_->in_unit)
+  if (tx.impl_->unit_tx)
     throw core::Error(core::Errc::internal, "COPY inside a unit of work is not supported");
   return *tx.impl_->work;
 }

@@ -34,7 +34,7 @@ UnitOfWork::UnitOfWork(Database& db) : s_(std::make_unique<State>(db)) {
   s_->tx.emplace(db.begin());
   if (s_->nested) return;  // a savepoint of the open unit, whose effects wait for its commit
   s_->unit.db = &db;
-  s_->unit.open.push_back(&TxAccess::work(*s_->tx));
+  s_->unit.tx = &TxAccess::work(*s_->tx);
   s_->outer = t_open_unit;
   t_open_unit = &s_->unit;
   s_->installed = true;
@@ -46,7 +46,7 @@ UnitOfWork::~UnitOfWork() {
 }
 
 Tx& UnitOfWork::tx() {
-  if (!s_->nested && s_->unit.open.size() != 1)
+  if (!s_->nested && s_->unit.open_savepoints != 0)
     throw core::Error(core::Errc::internal, "the unit's transaction used inside a savepoint");
   return *s_->tx;
 }

@@ -1,6 +1,6 @@
 #pragma once
 // Inside storage only: the unit of work open on this thread (unit_of_work.hpp), whose
-// transaction Database::begin() nests savepoints in.
+// transaction Database::begin() opens its savepoints on.
 #include <functional>
 #include <vector>
 
@@ -14,9 +14,9 @@ class Database;
 
 struct OpenUnit {
   const Database* db = nullptr;
-  // The unit's transaction, then the savepoints begun inside it that are still open: a new one
-  // nests in the last.
-  std::vector<pqxx::dbtransaction*> open;
+  pqxx::dbtransaction* tx = nullptr;  // the unit's transaction: savepoints are statements on it
+  long long savepoints_made = 0;      // names them: hazmon_sp_<n>
+  int open_savepoints = 0;
   std::vector<std::function<void()>> after_commit;
 };
 

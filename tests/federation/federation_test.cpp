@@ -4,7 +4,8 @@
 // gateway uploads to the city; the uploads arrive at the province once each, as forwarded by
 // the city; with the province down the city still answers 2xx and its backlog grows, then
 // drains when the province is back; kill -9 of the city between store and send loses nothing
-// and sends nothing twice; an upload the province refuses for good is parked, listed and retried.
+// and sends nothing twice (a row upload resent after the province took it is filed once, ADR
+// 0033); an upload the province refuses for good is parked, listed and retried.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -290,6 +291,30 @@ TEST(Federation, TheCityForwardsWhatItAcceptsOnceEachThroughOutagesAndCrashes) {
   };
   ASSERT_TRUE(eventually([&] { return province_commitments() == 1; }, seconds(10)))
       << city.output();
+  // The gateway's resend after a lost answer: the city answers it as the first time and files
+  // and queues nothing again (a second filing would be a second revision of the commitment).
+  auto recommitted = HttpsClient(city.port())
+                         .post_json("/api/v1/upload/commitments",
+                                    {{"companyCode", kCompany},
+                                     {"dataId", "fed-k0"},
+                                     {"datas", json::array({commitment})}},
+                                    gateway);
+  ASSERT_EQ(recommitted.status, 200) << recommitted.body;
+  EXPECT_EQ(recommitted.json(), committed.json());
+  auto revisions = [](storage::Database& db) {
+    return db.in_tx([](storage::Tx& tx) {
+      return tx
+          .one<long long>("SELECT count(*) FROM safety_commitment_history WHERE company_code = $1",
+                          {kCompany})
+          .value_or(-1);
+    });
+  };
+  EXPECT_EQ(revisions(cdb), 0);
+  EXPECT_EQ(cdb.in_tx([](storage::Tx& tx) {
+    return tx.one<long long>("SELECT count(*) FROM federation_outbox WHERE data_id = 'fed-k0'", {})
+        .value_or(-1);
+  }),
+            1);
   EXPECT_EQ(cdb.in_tx([](storage::Tx& tx) {
     return tx.one<std::string>("SELECT path FROM federation_outbox WHERE data_id = 'fed-k0'", {})
         .value_or("");
@@ -340,22 +365,33 @@ TEST(Federation, TheCityForwardsWhatItAcceptsOnceEachThroughOutagesAndCrashes) {
   ASSERT_TRUE(eventually([&] { return province_rows(pdb).uploads == 14; }, seconds(15)))
       << city.output();
   //    And the other window, sent but not yet marked at the crash: the city sends those rows
-  //    again; the province's dedup by (companyCode, dataId) makes it a no-op.
+  //    again, the commitment of step 1 too; the province's dedup by (companyCode, dataId) makes
+  //    each a no-op (readings: upload_batch; row uploads: row_upload, migration 0037).
   city.kill9();
   cdb.in_tx([](storage::Tx& tx) {
     tx.exec(
         "UPDATE federation_outbox SET status = 'queued', sent_at = NULL WHERE data_id LIKE "
-        "'fed-c%'");
+        "'fed-c%' OR data_id = 'fed-k0'");
   });
   city.start();
   ASSERT_TRUE(
-      eventually([&] { return status()["backlog"] == 0 && status()["sent"] == 3; }, seconds(15)))
+      eventually([&] { return status()["backlog"] == 0 && status()["sent"] == 4; }, seconds(15)))
       << city.output();
   rows = province_rows(pdb);
   EXPECT_EQ(rows.uploads, 14);
   EXPECT_EQ(rows.distinct_ids, 14);
   EXPECT_EQ(rows.readings, 14 * kItems);
   EXPECT_EQ(rows.forwarded, 14);
+  //    The commitment arrived once: one filing, no second revision, one record of its dataId.
+  EXPECT_EQ(province_commitments(), 1);
+  EXPECT_EQ(revisions(pdb), 0);
+  EXPECT_EQ(pdb.in_tx([](storage::Tx& tx) {
+    return tx
+        .one<long long>("SELECT count(*) FROM row_upload WHERE data_id = $1",
+                        {std::string(kRegion) + ":fed-k0"})
+        .value_or(-1);
+  }),
+            1);
 
   // 5. Refused for good (another region's enterprise: 403 at the province): parked, listed,
   //    never silently dropped; the queue behind it goes on.
