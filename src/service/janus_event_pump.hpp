@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -35,7 +36,13 @@ class JanusEventPump {
 
  private:
   struct Active;
+  using ActiveMap = std::map<void*, std::unique_ptr<Active>>;  // by CURL* easy handle
+  // Steps of the pump's thread (run), which alone touches active_.
   void run();
+  void adopt_new();      // the watches watch() queued: their first long poll
+  void read_finished();  // long polls Janus answered: deliver, poll again or end
+  void drop_dead();      // watches no longer alive
+  void end(ActiveMap::iterator it);
 
   std::string url_, secret_;
   std::size_t max_;
@@ -44,6 +51,7 @@ class JanusEventPump {
   std::atomic<std::size_t> count_{0};
   std::atomic<bool> stop_{false};
   void* multi_ = nullptr;  // CURLM*
+  ActiveMap active_;
   std::thread thread_;
 };
 
