@@ -153,6 +153,11 @@ TEST(Gb28181Video, ChannelBecomesALiveCameraAndByeEndsIt) {
   ASSERT_EQ(d["channels"].size(), 1u);
   EXPECT_EQ(d["channels"][0]["video_id"], video_id);
 
+  // One source per camera: the registry's PATCH cannot add an RTSP URL to it (database check).
+  auto url = w.c().patch_json("/api/v1/cameras/" + video_id,
+                              {{"rtsp_url", "rtsp://127.0.0.1:8554/other"}}, w.user_a);
+  EXPECT_EQ(url.status, 422) << url.body;
+
   GbMediaSim media(dev, pictures());
   json st;
   ASSERT_TRUE(eventually([&] {
