@@ -3,11 +3,11 @@
 // uploads of one enterprise alternate between the nodes, one a second:
 //  - a combination rule (two points of one rank-4 hazard source alarming) is completed by a
 //    point that node a raises while the other point was raised by node b: one event;
-//  - a duration rule (H lasting 6 s, rank 3) holds on a point raised by node a and held across
-//    both nodes for 9 s: one event, whichever node evaluated when the 6 s passed;
+//  - a duration rule (H lasting 10 s, rank 3) holds on a point raised by node a and held across
+//    both nodes for 13 s: one event, whichever node evaluated when the 10 s passed;
 //  - a point of another rank-3 hazard source is raised by node b and cleared by node a after
 //    1 s: no event (the node that raised it must not fire the duration rule on the episode it
-//    never saw end).
+//    never saw end). The 10 s leave room for an upload delayed by a loaded machine.
 // With per-node warning state the first makes no event and the last makes one.
 #include <gtest/gtest.h>
 
@@ -76,17 +76,19 @@ TEST(Reliability, TwoNodesAlternatingUploadsFireDurationAndCombinationRulesOnce)
                       {"debounce_s", 0}},
                      admin));
     // Only the two rules under test: the defaults are switched off.
-    for (auto& r : c.get("/api/v1/warning-rules", admin).json()["items"]) {
+    // Named: a range-for over `....json()["items"]` runs over a destroyed temporary.
+    const auto rules = c.get("/api/v1/warning-rules", admin).json();
+    for (const auto& r : rules.at("items")) {
       auto p = c.patch_json("/api/v1/warning-rules/" + std::to_string(r["id"].get<long long>()),
                             {{"enabled", false}}, admin);
       if (p.status != 200) throw std::runtime_error(p.body);
     }
     ok(c.post_json("/api/v1/warning-rules",
-                   {{"name", "双节点测试：高报警持续6秒"},
+                   {{"name", "双节点测试：高报警持续10秒"},
                     {"category", "duration"},
                     {"alarm_types", {"H"}},
                     {"hazard_ranks", {3}},
-                    {"min_duration_s", 6},
+                    {"min_duration_s", 10},
                     {"level_by_rank", {{"3", "yellow"}}}},
                    admin));
     ok(c.post_json("/api/v1/warning-rules",
@@ -120,10 +122,12 @@ TEST(Reliability, TwoNodesAlternatingUploadsFireDurationAndCombinationRulesOnce)
     std::vector<double> values;
   };
   const std::vector<Row> rows = {
-      {"TWRSHORT1", {5, 12, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5}},          // b raises, a clears after 1 s
-      {"TWRLONG01", {5, 5, 12, 12, 12, 12, 12, 12, 12, 12, 12, 5}},  // a raises, 9 s across both
-      {"TWRCOMB01", {5, 12, 12, 5, 5, 5, 5, 5, 5, 5, 5, 5}},         // b raises
-      {"TWRCOMB02", {5, 5, 12, 5, 5, 5, 5, 5, 5, 5, 5, 5}},          // a raises: two points
+      {"TWRSHORT1",
+       {5, 12, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5}},  // b raises, a clears 1 s on
+      {"TWRLONG01",
+       {5, 5, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 5}},    // a raises: 13 s
+      {"TWRCOMB01", {5, 12, 12, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5}},  // b raises
+      {"TWRCOMB02", {5, 5, 12, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5}},   // a raises: two points
   };
   const std::size_t n = rows[0].values.size();
   auto t0 = time_point_cast<seconds>(system_clock::now()) + seconds(1);
@@ -159,7 +163,7 @@ TEST(Reliability, TwoNodesAlternatingUploadsFireDurationAndCombinationRulesOnce)
   while ((count(pg, events, hazard(2)) == 0 || count(pg, events, hazard(3)) == 0) &&
          steady_clock::now() < deadline)
     std::this_thread::sleep_for(milliseconds(200));
-  // The short episode's 6 s passed before the long one's: a wrong event for it would be there by
+  // The short episode's 10 s passed before the long one's: a wrong event for it would be there by
   // now; two more checks of each node to be sure (a second event would come meanwhile too).
   std::this_thread::sleep_for(milliseconds(2500));
   EXPECT_EQ(count(pg, events + " AND category = 'combination'", hazard(3)), 1)
