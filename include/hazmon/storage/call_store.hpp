@@ -32,7 +32,7 @@ struct CallAdmission {
   std::string user_name, sealed_pin;
 };
 
-// A Janus handle an admission joined the call's room with (migration 0040): what kicking the
+// A Janus handle an admission joined the call's room with (migration 0039): what kicking the
 // person out of the room addresses.
 struct CallJanusHandle {
   long long participant_id = 0, janus_session = 0, janus_handle = 0;
