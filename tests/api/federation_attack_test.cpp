@@ -14,6 +14,8 @@
 
 #include <map>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "test_server.hpp"
 
@@ -449,6 +451,53 @@ TEST(FederationAttack, RowUploadsAreFiledOncePerDataId) {
   EXPECT_TRUE(is_problem(bad, 422, "validation_failed")) << bad.body;
   EXPECT_EQ(bad.json()["errors"][0]["pointer"], "/dataId") << bad.body;
   EXPECT_EQ(filings(), before + 3);
+}
+
+// 13.32: two copies of one row upload sent at the same moment (a city's retry racing its first
+// try) are filed once: the second waits for the first's transaction (an advisory lock on the
+// key) and gets its answer.
+TEST(FederationAttack, TwoCopiesOfARowUploadAtOnceAreFiledOnce) {
+  auto& w = world();
+  ASSERT_EQ(
+      w.c().patch_json("/api/v1/enterprises/" + kA, {{"principal", "总经理刘"}}, w.admin).status,
+      200);
+  json body{
+      {"companyCode", kA},
+      {"dataId", "fd-race-1"},
+      {"datas", json::array({{{"units",
+                               {{"total", 1},
+                                {"running", 1},
+                                {"stopped", 0},
+                                {"startup", 0},
+                                {"trial", 0},
+                                {"overhaul", 0}}},
+                              {"special_work", {{"hot_1", 0}, {"confined_space", 0}}},
+                              {"flags", {{"contractor", false}, {"major_hidden_danger", false}}},
+                              {"key_process_count", 0},
+                              {"risk_grade", "blue"},
+                              {"committer", "总经理刘"},
+                              {"duty_leader", "值班长王"},
+                              {"duty_phone", "13912345678"},
+                              {"content", "并发重发"}}})}};
+  auto filed = [&] {
+    return count("SELECT count(*) AS n FROM safety_commitment_history WHERE company_code = $1",
+                 {kA}) +
+           count("SELECT count(*) AS n FROM safety_commitment WHERE company_code = $1", {kA});
+  };
+  const auto before = filed();
+  constexpr int kCopies = 4;
+  std::vector<HttpResult> answers(kCopies);
+  std::vector<std::thread> senders;
+  for (int i = 0; i < kCopies; ++i)
+    senders.emplace_back(
+        [&, i] { answers[i] = w.c().post_json("/api/v1/upload/commitments", body, w.platform); });
+  for (auto& t : senders) t.join();
+  for (const auto& a : answers) {
+    ASSERT_EQ(a.status, 200) << a.body;
+    EXPECT_EQ(a.json(), answers[0].json());
+  }
+  EXPECT_EQ(filed(), before + 1) << "one filing for " << kCopies << " copies";
+  EXPECT_EQ(count("SELECT count(*) AS n FROM row_upload WHERE data_id = '140400:fd-race-1'"), 1);
 }
 
 // 13.8: the province's view of its city platforms, from what was received: who sees it, the
