@@ -296,12 +296,19 @@ TEST(CircularNotify, PublishingTextsAndMailsTheNamedEnterprisesAndListsTheUnreac
   auto d2 = f.deliveries(id);
   EXPECT_EQ(d2["totals"]["sent"], 4);
   EXPECT_EQ(d2["totals"]["pending"], 0);
-  for (const auto& code : {kA, kD})
-    for (const auto& m : item_of(d2, code)["messages"]) {
+  for (const auto& code : {kA, kD}) {
+    // A named copy: a range-for over item_of(...)["messages"] iterated the messages of a
+    // temporary destroyed before the loop began (valgrind: invalid read of a freed block).
+    const auto item = item_of(d2, code);
+    ASSERT_FALSE(item.is_null()) << code;
+    // A: its contact's text and mail and its responsible person's text; D: its contact's mail.
+    ASSERT_EQ(item.at("messages").size(), code == kA ? 3u : 1u) << item.dump();
+    for (const auto& m : item.at("messages")) {
       EXPECT_EQ(m["status"], "sent") << m.dump();
       EXPECT_EQ(m["attempts"], 1);
       EXPECT_TRUE(m["sent_at"].is_string());
     }
+  }
 
   // E-mail: A's and D's contacts, with the Chinese subject, the body, the deadline and the link;
   // the PDF is not mailed, the mail says it waits in the system.

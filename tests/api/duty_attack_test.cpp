@@ -593,7 +593,8 @@ TEST(DutyAttack, OnlyAnOfficerClosesAFinding) {
   EXPECT_EQ(fingerprint(), before);
   auto list = w.c().get("/api/v1/patrol-findings", other);
   ASSERT_EQ(list.status, 200) << list.body;
-  for (const auto& f : list.json()["items"]) EXPECT_EQ(f["company_code"], kB);
+  const auto findings = list.json();  // named: a range-for over json()["items"] dangles
+  for (const auto& f : findings.at("items")) EXPECT_EQ(f["company_code"], kB);
   EXPECT_EQ(w.get("/api/v1/patrols/" + patrol)["in_progress"], true);
 }
 

@@ -117,9 +117,14 @@ struct Fixture {
                    {{"quotaCode", quota}, {"collectTime", at(60)}, {"value", v + 1}}}}};
     auto r = c.post_json("/api/v1/upload/realtime", body, gateway);
     if (r.status != 200) throw std::runtime_error(r.body);
+    // Both readings taken: one refused (an unknown point, a time out of bounds) would raise
+    // nothing, and the test would fail later, far from its cause. The reply (DOMAIN §8) has
+    // `accepted` and `rejected`, no `items`: this read `answer["items"]` before, and operator[]
+    // of a const json on a missing key is undefined behaviour (past the end of the object's map;
+    // a CI run crashed in it). Const JSON is read with at() and value() here.
     const auto answer = r.json();
-    for (const auto& i : answer["items"])
-      if (i.contains("accepted") && i["accepted"] == false) throw std::runtime_error(r.body);
+    if (answer.value("accepted", -1) != 2 || !answer.value("rejected", json::array()).empty())
+      throw std::runtime_error(r.body);
     srv.ingest().tick();
     srv.warnings().tick();
   }
@@ -135,11 +140,11 @@ struct Fixture {
     if (r.status != 200) throw std::runtime_error(r.body);
     std::map<std::string, long long> out;
     const auto body = r.json();
-    for (const auto& row : body["rows"]) {
-      auto key = row["key"].is_null() ? std::string("null") : row["key"].get<std::string>();
-      out[key] = row["count"].get<long long>();
+    for (const auto& row : body.at("rows")) {
+      auto key = row.at("key").is_null() ? std::string("null") : row.at("key").get<std::string>();
+      out[key] = row.at("count").get<long long>();
       if (key == "unranked") {
-        EXPECT_EQ(row["name"], "非重大危险源");
+        EXPECT_EQ(row.at("name"), "非重大危险源");
       }
     }
     return out;
@@ -308,9 +313,10 @@ TEST(NonMajorUnits, RestartRestoresTheUnitsOpenEventAndAlarms) {
   auto list = c.get("/api/v1/warning-events?company_code=" + f.kCompany, admin);
   ASSERT_EQ(list.status, 200) << list.body;
   const auto after = list.json();
-  ASSERT_EQ(after["items"].size(), 1u) << after.dump();
-  EXPECT_EQ(after["items"][0]["id"], id);
-  EXPECT_EQ(after["items"][0]["level"], "yellow");  // blue + one level: two points of the unit
+  ASSERT_EQ(after.at("items").size(), 1u) << after.dump();
+  EXPECT_EQ(after.at("items").at(0).at("id"), id);
+  // Blue + one level: two points of the unit.
+  EXPECT_EQ(after.at("items").at(0).at("level"), "yellow");
   auto detail = c.get("/api/v1/warning-events/" + std::to_string(id), admin);
   ASSERT_EQ(detail.status, 200) << detail.body;
   EXPECT_EQ(detail.json()["alarms"].size(), 2u) << detail.body;
@@ -340,10 +346,10 @@ TEST(NonMajorUnits, UploadedPointsOnUnitsAndOnTheEnterprise) {
       f.gateway);
   ASSERT_EQ(r.status, 200) << r.body;
   const auto answer = r.json();
-  EXPECT_EQ(answer["accepted"], 2) << r.body;
-  ASSERT_EQ(answer["rejected"].size(), 1u) << r.body;
-  EXPECT_EQ(answer["rejected"][0]["index"], 2);
-  EXPECT_NE(answer["rejected"][0]["reason"].get<std::string>().find("prodcell_id"),
+  EXPECT_EQ(answer.at("accepted"), 2) << r.body;
+  ASSERT_EQ(answer.at("rejected").size(), 1u) << r.body;
+  EXPECT_EQ(answer.at("rejected").at(0).at("index"), 2);
+  EXPECT_NE(answer.at("rejected").at(0).at("reason").get<std::string>().find("prodcell_id"),
             std::string::npos)
       << r.body;
   EXPECT_EQ(f.c.get("/api/v1/monitoring-points/" + foreign, f.admin).status, 404);

@@ -278,7 +278,8 @@ TEST(PermitApi, AnotherEnterprisesPermitIsAbsentAndTheGatewayUploadsItsOwnOnly) 
   EXPECT_EQ(w.c().patch_json(path(id), {{"content", "x"}, {"reason", "y"}}, w.user_b).status, 404);
   r = w.c().get("/api/v1/work-permits", w.user_b);
   ASSERT_EQ(r.status, 200) << r.body;
-  for (const auto& p : r.json()["items"]) EXPECT_EQ(p["company_code"], kB);
+  const auto permits = r.json();  // named: a range-for over json()["items"] dangles
+  for (const auto& p : permits.at("items")) EXPECT_EQ(p["company_code"], kB);
   // Officers may read but not file or move.
   EXPECT_EQ(
       w.c().post_json("/api/v1/work-permits", permit("X-1", "blinding", nullptr), w.county).status,

@@ -349,7 +349,8 @@ TEST_F(ReportPg, NumberedPerKindScopeAndYearWithConflicts) {
   // Scope: another city neither reads nor lists it; the province does.
   auto other = principal(Role::city_officer, Scope::region("140100"));
   EXPECT_EQ(caught([&] { reports.get(other, first.id); })->code, Errc::not_found);
-  for (const auto& r : reports.list(other, "", 500, 0)["items"]) EXPECT_NE(r["scope_code"], kCity);
+  const auto listed = reports.list(other, "", 500, 0);  // named: list(...)["items"] would dangle
+  for (const auto& r : listed.at("items")) EXPECT_NE(r["scope_code"], kCity);
   EXPECT_EQ(reports.get(principal(Role::province_officer, Scope::province()), first.id).id,
             first.id);
 }
