@@ -1,62 +1,6 @@
 #include <hazmon/app/platform.hpp>
 
-#include <sys/stat.h>
-
-#include <hazmon/api/api.hpp>
-#include <hazmon/api/call_event.hpp>
-#include <hazmon/api/response_cache.hpp>
-#include <hazmon/api/warning_push.hpp>
-#include <hazmon/auth/auth_service.hpp>
-#include <hazmon/config/config.hpp>
-#include <hazmon/core/clock.hpp>
-#include <hazmon/core/error.hpp>
-#include <hazmon/core/liveness.hpp>
-#include <hazmon/core/log.hpp>
-#include <hazmon/core/metrics.hpp>
-#include <hazmon/core/random.hpp>
-#include <hazmon/core/secret_box.hpp>
-#include <hazmon/http/server.hpp>
-#include <hazmon/http/static_files.hpp>
-#include <hazmon/service/audit_log.hpp>
-#include <hazmon/service/call_service.hpp>
-#include <hazmon/service/circular_service.hpp>
-#include <hazmon/service/commitment_service.hpp>
-#include <hazmon/service/data_quality.hpp>
-#include <hazmon/service/event_hub.hpp>
-#include <hazmon/service/federation_forwarder.hpp>
-#include <hazmon/service/gb28181_service.hpp>
-#include <hazmon/service/ingest_service.hpp>
-#include <hazmon/service/monitoring.hpp>
-#include <hazmon/service/node_service.hpp>
-#include <hazmon/service/notification_service.hpp>
-#include <hazmon/service/patrol_service.hpp>
-#include <hazmon/service/permit_service.hpp>
-#include <hazmon/service/plant_model_service.hpp>
-#include <hazmon/service/process_service.hpp>
-#include <hazmon/service/registry_service.hpp>
-#include <hazmon/service/report_service.hpp>
-#include <hazmon/service/roster.hpp>
-#include <hazmon/service/row_uploads.hpp>
-#include <hazmon/service/sis_service.hpp>
-#include <hazmon/service/statistics_service.hpp>
-#include <hazmon/service/unit_status_service.hpp>
-#include <hazmon/service/user_admin.hpp>
-#include <hazmon/service/video_service.hpp>
-#include <hazmon/service/warning_service.hpp>
-#include <hazmon/storage/database.hpp>
-#include <hazmon/storage/live_relay.hpp>
-#include <hazmon/storage/migrations.hpp>
-#include <hazmon/storage/reading_store.hpp>
-#include <hazmon/storage/registry_version.hpp>
-#include <hazmon/video/supervisor.hpp>
-
-#include <spdlog/spdlog.h>
-
-#include <fstream>
-#include <mutex>
-#include <thread>
-
-#include "settings.hpp"
+#include "platform_impl.hpp"
 
 namespace hazmon::app {
 namespace fs = std::filesystem;
@@ -118,83 +62,6 @@ void demo_bootstrap(const json& cfg, storage::Database& db, auth::AuthService& a
 }
 
 }  // namespace
-
-// Members in construction order; each is destroyed before what it uses.
-struct Platform::Impl {
-  json cfg;
-  storage::Database& db;
-  PlatformOptions o;
-  std::shared_ptr<spdlog::logger> log = core::logger(core::LogModule::app);
-  std::unique_ptr<core::SystemClock> system_clock;
-  const core::Clock* clock = nullptr;
-  core::Metrics metrics;
-  core::Liveness liveness;  // before every worker: outlives their handles
-  std::mutex alive_mu;
-  std::vector<std::string> last_stalled;  // what alive() logged last
-  std::unique_ptr<core::SecretBox> box;   // before auth and video: outlives them
-  std::unique_ptr<auth::AuthService> auth;
-  std::unique_ptr<service::RegistryService> registry;
-  std::unique_ptr<service::RosterService> roster;
-  std::unique_ptr<service::AuditLog> audit;
-  std::unique_ptr<service::UserDirectory> users;
-  std::unique_ptr<storage::Migrator> migrator;
-  std::unique_ptr<service::EventHub>
-      events;  // before ingest and warnings: outlives their listeners
-  // node.cluster: the live stream's changes to and from the other nodes (ADR 0028); between the
-  // hub it delivers to and the services whose listeners send to it.
-  std::unique_ptr<storage::LiveRelay> relay;
-  std::unique_ptr<service::IngestService> ingest;
-  // mode city: forwards what ingest queued to the province (docs/federation.md).
-  std::unique_ptr<service::FederationForwarder> federation;
-  std::unique_ptr<service::MonitoringService> monitoring;
-  std::unique_ptr<service::WarningService> warnings;
-  std::unique_ptr<notify::SmtpMailer> mail;
-  std::unique_ptr<notify::HttpSmsGateway> sms;
-  std::unique_ptr<service::NotificationService> notifications;
-  std::unique_ptr<service::VideoService> video;
-  // After the service it reports to: stops first.
-  std::unique_ptr<video::Supervisor> pipeline;
-  // After the pipeline its lease hook feeds: stops first (ADR 0028).
-  std::unique_ptr<service::NodeService> nodes;
-  std::mutex cameras_mu;
-  std::vector<video::CameraConfig> all_cameras;  // node.cluster: what runs somewhere
-  std::unique_ptr<service::StatisticsService> statistics;
-  std::unique_ptr<service::DataQualityService> data_quality;
-  std::unique_ptr<service::ReportService> reports;
-  std::unique_ptr<service::CommitmentService> commitments;
-  std::unique_ptr<service::PermitService> permits;
-  std::unique_ptr<service::SisService> sis;
-  std::unique_ptr<service::UnitStatusService> unit_statuses;
-  std::unique_ptr<service::CircularService> circulars;
-  std::unique_ptr<service::ProcessService> processes;
-  std::unique_ptr<service::PatrolService> patrols;
-  std::unique_ptr<service::Gb28181Service> gb28181;  // GB/T 28181 devices (docs/gb28181.md)
-  std::unique_ptr<::hazmon::gb28181::Server> sip;    // gb28181.enabled: reports to gb28181
-  // The pipeline's GB/T 28181 cameras INVITE through the SIP server (ADR 0034); the pipeline
-  // stops before both (Platform::stop).
-  std::unique_ptr<video::GbSignalling> gb_signalling;
-  unsigned short sip_port = 0;
-  std::unique_ptr<service::CallService> calls;  // calls.enabled: duty-room video calls
-  std::unique_ptr<service::PlantModelService> plant_models;
-  std::unique_ptr<service::RowUploadService> row_uploads;      // ADR 0033
-  std::unique_ptr<storage::RegistryVersion> registry_version;  // outlives ctx's response cache
-  std::unique_ptr<api::ApiContext> ctx;
-  http::Router router;
-  std::unique_ptr<http::Server> server;
-  std::mutex stop_mu;
-  bool stopped = false;
-
-  Impl(const json& c, storage::Database& d, PlatformOptions opts) : cfg(c), db(d), o(opts) {}
-  void build_core();
-  void build_monitoring();
-  void build_notify();
-  void build_video();
-  void run_held(const std::set<std::string>& held);
-  void build_reporting();
-  void build_gb28181();
-  void build_api();
-  api::Readiness readiness();
-};
 
 void Platform::Impl::build_core() {
   if (!o.clock) system_clock = std::make_unique<core::SystemClock>();
@@ -295,82 +162,6 @@ void Platform::Impl::build_notify() {
   notifications->subscribe(*warnings);
 }
 
-// Video events: the review queue; the pipeline (one worker per camera row with an RTSP URL,
-// nothing without cameras) when video.enabled. The pipeline reports to the service and gets its
-// cameras from it.
-void Platform::Impl::build_video() {
-  if (!o.video_service) return;
-  if (!video::pipeline_built()) {
-    // HAZMON_WITH_VIDEO=OFF: no review queue either (nothing would fill it); the video routes
-    // answer 404 video_disabled. The config's video section is still checked by the schema.
-    if (cfg["video"]["enabled"].get<bool>())
-      log->warn(
-          "video.enabled is true, but this hazmond was built without video "
-          "(HAZMON_WITH_VIDEO=OFF): cameras are not analysed and the video API answers "
-          "404 video_disabled");
-    return;
-  }
-  auto vs = video_service_settings(cfg);
-  vs.secret_box = box.get();  // camera credentials (ADR 0014)
-  if (o.manual_ticks) vs.housekeeping_interval = std::chrono::seconds(0);
-  fs::create_directories(vs.evidence_dir);
-  fs::create_directories(vs.recording_dir);
-  video =
-      std::make_unique<service::VideoService>(db, warnings.get(), std::move(vs), *clock, &liveness);
-  registry->on_change([v = video.get()](const std::string& entity) {
-    if (entity == "cameras" || entity == "enterprises") v->reload_cameras();
-  });
-  registry->add_check("cameras", [v = video.get()](const json& row) {
-    std::vector<core::FieldError> out = v->check_camera_row(row);  // RTSP only, allowed networks
-    auto get = [&row](const char* k) { return row.contains(k) ? row[k] : json::array(); };
-    for (auto& [pointer, message] :
-         video::check_camera_settings(get("analysers"), get("rois"), get("duty_schedule")))
-      out.push_back({pointer, message});
-    return out;
-  });
-  if (!cfg["video"]["enabled"].get<bool>()) return;
-  try {
-    pipeline = std::make_unique<video::Supervisor>(video_pipeline_settings(cfg), *video, *clock,
-                                                   &metrics, &liveness);
-  } catch (const std::exception& e) {
-    // The review queue and the rest of the platform still serve; cameras are not analysed.
-    log->error("video pipeline not started: {}", e.what());
-    return;
-  }
-  pipeline->on_segment([v = video.get()](const video::Segment& s) { v->add_segment(s); });
-  // One node runs every camera; with node.cluster, those it holds a lease for (ADR 0028).
-  video->on_cameras([this](const std::vector<video::CameraConfig>& cams) {
-    std::vector<std::string> ids;
-    for (const auto& c : cams) ids.push_back(c.video_id);
-    if (!nodes->cluster()) {
-      pipeline->set_cameras(cams);
-      nodes->set_cameras(std::move(ids));
-      return;
-    }
-    {
-      std::lock_guard lock(cameras_mu);
-      all_cameras = cams;
-    }
-    nodes->set_cameras(std::move(ids));
-    run_held(nodes->held());
-  });
-  nodes->on_held([this](const std::set<std::string>& held) {
-    if (nodes->cluster()) run_held(held);
-  });
-  video->status_source([p = pipeline.get()] { return p->status(); });
-  video->retention([p = pipeline.get()] { return p->enforce_retention(); });
-}
-
-void Platform::Impl::run_held(const std::set<std::string>& held) {
-  std::vector<video::CameraConfig> run;
-  {
-    std::lock_guard lock(cameras_mu);
-    for (const auto& c : all_cameras)
-      if (held.count(c.video_id)) run.push_back(c);
-  }
-  if (pipeline) pipeline->set_cameras(run);
-}
-
 void Platform::Impl::build_reporting() {
   statistics = std::make_unique<service::StatisticsService>(db, *clock, statistics_settings(cfg));
   data_quality =
@@ -413,44 +204,6 @@ void Platform::Impl::build_reporting() {
     d->refresh();               // after the minute/hour aggregates
     r->tick();                  // the schedule, once the day's data quality is rolled up
   });
-}
-
-namespace {
-// video's GbSignalling over the SIP server: the two modules do not know each other (ADR 0034).
-class SipSignalling final : public video::GbSignalling {
- public:
-  explicit SipSignalling(::hazmon::gb28181::Server& sip) : sip_(sip) {}
-  video::GbCall invite(const video::GbSource& src, const std::string& media_address,
-                       unsigned short port, std::chrono::milliseconds timeout) override {
-    auto r =
-        sip_.invite({src.device_row, src.device_id, src.channel_id, media_address, port}, timeout);
-    return {r.ok, r.error, r.call_id, r.device_ip};
-  }
-  void bye(const std::string& call_id) override { sip_.bye(call_id); }
-
- private:
-  ::hazmon::gb28181::Server& sip_;
-};
-}  // namespace
-
-// GB/T 28181 devices: the API always; the SIP server when gb28181.enabled (docs/gb28181.md);
-// channels made cameras run in the pipeline, INVITEd through the SIP server (ADR 0034).
-void Platform::Impl::build_gb28181() {
-  auto gs = cfg.contains("gb28181") ? cfg["gb28181"].get<service::Gb28181Settings>()
-                                    : service::Gb28181Settings{};
-  gb28181 = std::make_unique<service::Gb28181Service>(db, *box, gs, *clock);
-  if (video)
-    gb28181->camera_hooks(
-        [](const std::string& analysers) {
-          return video::check_camera_settings(json::parse(analysers), json::array(), json::array());
-        },
-        [v = video.get()] { v->reload_cameras(); });
-  if (!gs.enabled) return;
-  sip = std::make_unique<::hazmon::gb28181::Server>(gs.server, *gb28181, *clock, &metrics);
-  if (pipeline) {
-    gb_signalling = std::make_unique<SipSignalling>(*sip);
-    pipeline->set_gb_signalling(gb_signalling.get());
-  }
 }
 
 api::Readiness Platform::Impl::readiness() {
