@@ -67,19 +67,18 @@ bool still_authorised(EventStream& ev) {
 struct Server::Impl {
   ServerSettings s;
   const Router& router;
-  asio::io_context ioc;
-  asio::ssl::context tls{asio::ssl::context::tls_server};
-  asio::thread_pool workers;
-  tcp::acceptor acceptor{ioc};
-  std::vector<std::thread> io_threads;
+  // What a session's guards (ConnectionGuard, Unregister) touch when its coroutine frame is
+  // destroyed: declared before the io_context, so destroyed after it. A session still suspended
+  // when stop() gives up (a handler that outlasts shutdown_grace) is destroyed with the
+  // io_context's pending handlers, in ~io_context; before, its guards then ran against a `live`
+  // set and a `per_address` map already destroyed (ASan: heap-use-after-free).
   std::atomic<int> connections{0};
   std::mutex connections_mutex;  // with connections_cv: stop() waits for the last one to close
   std::condition_variable connections_cv;
   std::mutex per_address_mutex;
   std::unordered_map<std::string, int> per_address;  // open connections by address group
-  std::atomic<int> queued_work{0};
-  std::atomic<bool> stopping{false};
-  AfterRequest after_request;
+  std::shared_ptr<spdlog::logger> log = core::logger(core::LogModule::http);
+  ServerMetrics metrics;
   // Every open session, with the cancellation signal its coroutine was spawned with (Beast's
   // advanced_server_flex_awaitable). stop() emits on each session's strand: `terminal` to a
   // session that is idle (handshaking, waiting for its next request, or an event stream waiting
@@ -92,20 +91,32 @@ struct Server::Impl {
     bool idle = false;                 // touched only on `ex`
     bool ended = false;                // touched only on `ex`: the coroutine is done with `cancel`
   };
+  std::mutex live_mutex;
+  std::set<std::shared_ptr<Live>> live;
+
+  asio::io_context ioc;
+  asio::ssl::context tls{asio::ssl::context::tls_server};
+  asio::thread_pool workers;
+  tcp::acceptor acceptor{ioc};
+  std::vector<std::thread> io_threads;
+  std::atomic<int> queued_work{0};
+  std::atomic<bool> stopping{false};
+  AfterRequest after_request;
   // Accepting ends by the same means: terminal cancellation of the accept loop, on its strand.
   asio::strand<asio::io_context::executor_type> accept_strand{asio::make_strand(ioc)};
   asio::cancellation_signal accept_cancel;
-  std::mutex live_mutex;
-  std::set<std::shared_ptr<Live>> live;
-  std::shared_ptr<spdlog::logger> log = core::logger(core::LogModule::http);
-
-  ServerMetrics metrics;
 
   Impl(ServerSettings settings, const Router& r, core::Metrics& m)
       : s(std::move(settings)),
         router(r),
-        workers(static_cast<std::size_t>(s.worker_threads)),
-        metrics(m) {}
+        metrics(m),
+        workers(static_cast<std::size_t>(s.worker_threads)) {}
+  // The sessions' strands must not outlive the io_context's services: a Live left in the list (its
+  // coroutine never ended) goes now, or with its frame inside ~io_context, not after it.
+  ~Impl() {
+    std::lock_guard lock(live_mutex);
+    live.clear();
+  }
 
   // A route's early step, awaited without holding a thread (router.hpp): its answer, or nullopt
   // to go on to the handler. A step that throws goes on to the handler too. Not a coroutine: GCC
@@ -205,6 +216,10 @@ struct Server::Impl {
       std::shared_ptr<EventStream> ev;
       ~Closer() {
         ev->close();
+        // The waker holds this session's timer and strand: the stream may outlive the server
+        // (its producer keeps it), and a timer destroyed after the io_context is a
+        // use-after-free (ASan, ServerShutdown tests).
+        ev->set_waker(nullptr);
         if (ev->on_close) ev->on_close();
       }
     } closer{events};

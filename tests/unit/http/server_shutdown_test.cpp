@@ -3,12 +3,15 @@
 // its whole response (with Connection: close).
 #include <gtest/gtest.h>
 
+#include <spdlog/logger.h>
+#include <spdlog/sinks/base_sink.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <hazmon/core/log.hpp>
 #include <hazmon/core/metrics.hpp>
 #include <hazmon/http/event_stream.hpp>
 #include <hazmon/http/message.hpp>
@@ -19,7 +22,10 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <future>
+#include <mutex>
+#include <string_view>
 #include <thread>
 
 using namespace hazmon;
@@ -199,5 +205,79 @@ TEST(ServerShutdown, IdleSessionsAloneStopWellWithinAPollInterval) {
   EXPECT_NE(stream_text.get().find("0\r\n\r\n"), std::string::npos);
   EXPECT_TRUE(a_closed.get());
   EXPECT_TRUE(b_closed.get());
+  fs::remove_all(dir);
+}
+
+namespace {
+// Calls `on` with each message logged at `needle`'s logger that contains `needle`.
+class LogWatch final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  LogWatch(std::string needle, std::function<void()> on)
+      : needle_(std::move(needle)), on_(std::move(on)) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& m) override {
+    if (std::string_view(m.payload.data(), m.payload.size()).find(needle_) != std::string::npos)
+      on_();
+  }
+  void flush_() override {}
+
+ private:
+  std::string needle_;
+  std::function<void()> on_;
+};
+}  // namespace
+
+// A request still in its handler when the grace period ends: stop() stops the io_context with the
+// session's coroutine suspended, waits for the handler, and the frame goes with the io_context
+// when the Server is destroyed. Its guards (the open-connection count, the address's share, the
+// list stop() cancels) ran then against members the Server had already destroyed (ASan: a
+// heap-use-after-free in Unregister's erase from `live`). The io_context goes first now.
+TEST(ServerShutdown, ASessionLeftPastTheGracePeriodEndsBeforeTheServersOwnMembers) {
+  auto dir = cert_dir();
+  auto [cert, key] = http::ensure_dev_certificate(dir);
+  http::Router router;
+  std::promise<void> entered;
+  std::promise<void> gave_up;  // stop() logged that the grace period passed
+  auto gave_up_f = gave_up.get_future().share();
+  std::atomic<bool> handler_done{false};
+  router.add("GET", "/held", [&](http::Request&) {
+    entered.set_value();
+    gave_up_f.wait();
+    // stop() stops the io_context right after its log line; the handler's answer then has no
+    // thread to resume the session on. A late start of that stop only makes this test miss the
+    // case (the session ends normally), never fail wrongly.
+    std::this_thread::sleep_for(200ms);
+    handler_done = true;
+    return http::Response::json(200, R"({"held":true})");
+  });
+  auto log = core::logger(core::LogModule::http);
+  auto watch = std::make_shared<LogWatch>("still open after the grace period",
+                                          [&gave_up] { gave_up.set_value(); });
+  log->sinks().push_back(watch);
+
+  core::Metrics metrics;
+  http::ServerSettings s;
+  s.listen_address = "127.0.0.1";
+  s.port = 0;
+  s.cert_file = cert;
+  s.key_file = key;
+  s.shutdown_grace = 0ms;  // the request in hand outlasts it
+  auto server = std::make_unique<http::Server>(s, router, metrics);
+  auto port = server->start();
+  auto answer =
+      std::async(std::launch::async, [port] { return test::HttpsClient(port).get("/held"); });
+  ASSERT_EQ(entered.get_future().wait_for(30s), std::future_status::ready);
+
+  server->stop();  // returns once the handler has (the worker pool joined)
+  EXPECT_TRUE(handler_done);
+  server.reset();  // the suspended session is destroyed here, with the io_context
+  log->sinks().pop_back();
+
+  // The client's connection was closed (without an answer, unless the session was resumed before
+  // the io_context stopped), and counted closed.
+  answer.get();
+  auto text = metrics.serialize();
+  EXPECT_NE(text.find("hazmon_http_connections_active 0"), std::string::npos) << text;
   fs::remove_all(dir);
 }
