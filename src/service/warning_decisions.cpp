@@ -165,11 +165,11 @@ std::string content_of(const rules::WarningDecision& d, const HazardInfo& info,
 
 using namespace warning_detail;
 
-void WarningService::Impl::restore() {
-  auto now = clock.now();
-  auto [open, alarms] = db.in_tx([&](storage::Tx& tx) {
-    return std::make_pair(events.open_sensor_events(tx), events.open_platform_alarms(tx));
-  });
+// Puts stored events and platform alarms into the engine: open alarms at `now`, ended ones
+// (reload_companies' window) at their end. A restart and a node's takeover share it.
+void WarningService::Impl::load_state(const std::vector<storage::OpenSensorEvent>& open,
+                                      const std::vector<storage::OpenAlarm>& alarms,
+                                      core::SysTime now) {
   for (const auto& e : open) {
     engine.restore_event(e.company_code, e.hazard_code, e.level,
                          e.category == rules::WarningCategory::combination, e.prodcell_id);
@@ -186,11 +186,19 @@ void WarningService::Impl::restore() {
     in.hazard_rank = a.hazard_code.empty() ? rules::kUnranked : a.rank;
     in.type = a.alarm_type;
     in.start = a.start_ts;
-    in.at = now;
+    in.at = a.end_ts.value_or(now);
     in.value = a.value;
     in.threshold = a.threshold;
-    engine.restore_alarm(in, a.linked_open, a.linked_any);
+    engine.restore_alarm(in, a.linked_open, a.linked_any, a.end_ts);
   }
+}
+
+void WarningService::Impl::restore() {
+  auto now = clock.now();
+  auto [open, alarms] = db.in_tx([&](storage::Tx& tx) {
+    return std::make_pair(events.open_sensor_events(tx), events.open_platform_alarms(tx));
+  });
+  load_state(open, alarms, now);
   log->info("warning state restored: {} open events, {} open alarms", open.size(), alarms.size());
 }
 

@@ -135,6 +135,8 @@ struct WarningService::Impl {
   // warning_decisions.cpp
   void reload_rules();
   void restore();
+  void load_state(const std::vector<storage::OpenSensorEvent>& open,
+                  const std::vector<storage::OpenAlarm>& alarms, core::SysTime now);
   const HazardInfo& hazard_info(const std::string& hazard_code);
   // A non-major unit's (prodcell_id) or the enterprise's own points' ("") target info.
   const HazardInfo& unranked_info(const std::string& company_code, const std::string& prodcell_id);

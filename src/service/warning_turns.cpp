@@ -49,27 +49,7 @@ void WarningService::Impl::reload_companies(const std::vector<std::string>& comp
     else
       ++it;
   }
-  for (const auto& e : open) {
-    engine.restore_event(e.company_code, e.hazard_code, e.level,
-                         e.category == rules::WarningCategory::combination, e.prodcell_id);
-    open_ids[warning_detail::target_key(e.company_code, e.hazard_code, e.prodcell_id)] = e.id;
-  }
-  for (const auto& a : alarms) {
-    rules::AlarmInput in;
-    in.point_id = a.point_id;
-    in.quota_code = a.quota_code;
-    in.company_code = a.company_code;
-    in.hazard_code = a.hazard_code;
-    in.prodcell_id = a.prodcell_id;
-    in.region_code = a.region_code;
-    in.hazard_rank = a.hazard_code.empty() ? rules::kUnranked : a.rank;
-    in.type = a.alarm_type;
-    in.start = a.start_ts;
-    in.at = a.end_ts.value_or(now);
-    in.value = a.value;
-    in.threshold = a.threshold;
-    engine.restore_alarm(in, a.linked_open, a.linked_any, a.end_ts);
-  }
+  load_state(open, alarms, now);
   log->debug("warning state of {} enterprise(s) reloaded: {} open events, {} alarms",
              companies.size(), open.size(), alarms.size());
 }
